@@ -1,0 +1,1 @@
+"""Physical component models: pure vectorised functions plus parameter classes."""

@@ -1,0 +1,1 @@
+"""The scenario library: runnable factory and park YAML files."""

@@ -1,0 +1,1 @@
+"""Lingtan: the digital twin engine (scenario, dispatch, accounting, KPIs, CLI)."""

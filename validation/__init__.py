@@ -1,0 +1,1 @@
+"""Checks of the twin against outside references (NREL SAM, LP optimum, standards)."""
