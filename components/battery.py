@@ -1,0 +1,121 @@
+"""Battery energy storage: parameters and the quantities derived from them.
+
+The state of charge moves only inside the dispatch kernel (``twin.dispatch``),
+the one place where time is sequential. This module holds the parameter class
+and the closed-form quantities that reports and tests need.
+
+Conventions
+-----------
+* ``energy_kwh`` is the nameplate energy; the usable window is
+  ``[soc_min, soc_max] * energy_kwh``.
+* Charge power ``p_ch`` is measured on the AC side going in; the stored energy
+  grows by ``p_ch * charge_efficiency`` per hour. Discharge power ``p_dis`` is
+  measured on the AC side going out; the stored energy falls by
+  ``p_dis / discharge_efficiency`` per hour. Round-trip efficiency is the
+  product of the two, as in SAM's BattWatts and HOMER's idealised storage.
+* Self-discharge removes ``self_discharge_fraction_per_hour`` of the stored
+  energy at the start of every hour.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PERIODS = ("valley", "flat", "peak", "critical")
+"""Time-of-use period names in the order of the integer codes used by the kernel."""
+
+Period = Literal["valley", "flat", "peak", "critical"]
+
+
+class Battery(BaseModel):
+    """A battery behind the factory meter.
+
+    Attributes are the YAML keys of ``battery[i]`` in a scenario.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    energy_kwh: float = Field(ge=0, description="nameplate energy [kWh]")
+    power_kw: float | None = Field(
+        default=None, ge=0, description="charge and discharge power limit [kW]; sets both when given"
+    )
+    charge_power_kw: float | None = Field(default=None, ge=0, description="charge power limit, AC in [kW]")
+    discharge_power_kw: float | None = Field(default=None, ge=0, description="discharge power limit, AC out [kW]")
+    charge_efficiency: float = Field(default=0.95, gt=0, le=1, description="AC to stored energy [-]")
+    discharge_efficiency: float = Field(default=0.95, gt=0, le=1, description="stored energy to AC [-]")
+    soc_min: float = Field(default=0.1, ge=0, le=1, description="lowest state of charge [-]")
+    soc_max: float = Field(default=0.95, ge=0, le=1, description="highest state of charge [-]")
+    soc_initial: float | None = Field(
+        default=None, ge=0, le=1, description="state of charge at the first hour [-]; default soc_min"
+    )
+    self_discharge_fraction_per_hour: float = Field(default=0.0, ge=0, lt=1, description="[1/h]")
+    dispatch: Literal["load_following", "tou_arbitrage"] = "load_following"
+    grid_charge_periods: tuple[Period, ...] = Field(
+        default=("valley",), description="tou_arbitrage: periods in which the battery charges from the grid"
+    )
+    discharge_periods: tuple[Period, ...] = Field(
+        default=("peak", "critical"), description="tou_arbitrage: periods in which the battery discharges"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Battery":
+        if self.soc_min >= self.soc_max:
+            raise ValueError(f"soc_min ({self.soc_min}) must be below soc_max ({self.soc_max})")
+        if self.power_kw is None and (self.charge_power_kw is None or self.discharge_power_kw is None):
+            raise ValueError("give power_kw, or both charge_power_kw and discharge_power_kw")
+        if self.power_kw is not None and (self.charge_power_kw is not None or self.discharge_power_kw is not None):
+            raise ValueError("give either power_kw or charge_power_kw/discharge_power_kw, not both")
+        soc0 = self.soc_initial_value
+        if not self.soc_min <= soc0 <= self.soc_max:
+            raise ValueError(f"soc_initial ({soc0}) must lie in [soc_min, soc_max] = [{self.soc_min}, {self.soc_max}]")
+        both = set(self.grid_charge_periods) & set(self.discharge_periods)
+        if both:
+            raise ValueError(f"a period cannot both grid-charge and discharge: {sorted(both)}")
+        return self
+
+    @property
+    def charge_kw(self) -> float:
+        """Charge power limit [kW]."""
+        return self.power_kw if self.power_kw is not None else self.charge_power_kw
+
+    @property
+    def discharge_kw(self) -> float:
+        """Discharge power limit [kW]."""
+        return self.power_kw if self.power_kw is not None else self.discharge_power_kw
+
+    @property
+    def soc_initial_value(self) -> float:
+        """State of charge at the first hour [-]."""
+        return self.soc_min if self.soc_initial is None else self.soc_initial
+
+    @property
+    def usable_kwh(self) -> float:
+        """Usable energy inside the SoC window [kWh]."""
+        return (self.soc_max - self.soc_min) * self.energy_kwh
+
+
+def equivalent_full_cycles(discharge_e_kwh, energy_kwh, soc_min, soc_max):
+    """Equivalent full cycles of a year's discharge.
+
+    Parameters
+    ----------
+    discharge_e_kwh : float or array
+        Energy delivered by the battery, AC side [kWh].
+    energy_kwh, soc_min, soc_max : float or array
+        Nameplate energy [kWh] and SoC window [-].
+
+    Returns
+    -------
+    float or array
+        Delivered energy divided by the usable window [-]; 0 where there is no battery.
+        This is the throughput-based definition used by SAM and HOMER
+        (cycles = discharge throughput / usable capacity).
+    """
+    import numpy as np
+
+    usable = np.asarray((np.asarray(soc_max) - np.asarray(soc_min)) * np.asarray(energy_kwh), dtype=float)
+    out = np.divide(discharge_e_kwh, usable, out=np.zeros(np.broadcast(discharge_e_kwh, usable).shape),
+                    where=usable > 0)
+    return out if out.ndim else float(out)

@@ -1,0 +1,138 @@
+"""Electric loads: metered 8760-hour profiles and a shift-based weekly template.
+
+Two kinds, chosen by ``kind`` in the scenario:
+
+* ``csv``: a metered hourly profile, one row per hour of the year, in kW (mean
+  power over the hour, i.e. kWh per hour). Length and units are checked.
+* ``shifts``: for sites without meter data, a weekly template built from the
+  shift pattern: production load during shifts on working days, a base load
+  otherwise (lighting, offices, standby, compressors on idle), scaled so that
+  the year's energy is ``annual_e_kwh``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from twin.errors import InputError
+
+_UNIT_TO_KW = {"kW": 1.0, "MW": 1000.0}
+
+
+class CsvLoad(BaseModel):
+    """An hourly metered load profile from a CSV file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: Literal["csv"]
+    path: str = Field(description="CSV file, relative to the scenario file")
+    column: str = Field(default="p_kw", description="column holding the power")
+    unit: Literal["kW", "MW"] = Field(default="kW", description="unit of the column (mean power per hour)")
+    scale: float = Field(default=1.0, ge=0, description="multiplier applied to the profile [-]")
+
+
+class ShiftLoad(BaseModel):
+    """A load built from a weekly shift pattern."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: Literal["shifts"]
+    annual_e_kwh: float = Field(gt=0, description="energy over the year [kWh]")
+    shifts_per_day: int = Field(default=2, ge=1, le=3)
+    shift_hours: int = Field(default=8, ge=1, le=24, description="length of one shift [h]")
+    first_shift_start_h: int = Field(default=8, ge=0, le=23, description="local hour the first shift starts")
+    working_days_per_week: int = Field(default=5, ge=1, le=7, description="Monday first")
+    base_load_fraction: float = Field(
+        default=0.25, ge=0, le=1, description="load outside shifts as a fraction of the load during shifts [-]"
+    )
+    holidays: tuple[dt.date, ...] = Field(default=(), description="dates with base load only")
+
+    @model_validator(mode="after")
+    def _fits_in_a_day(self) -> "ShiftLoad":
+        if self.shifts_per_day * self.shift_hours > 24:
+            raise ValueError(
+                f"shifts_per_day * shift_hours = {self.shifts_per_day * self.shift_hours} h exceeds 24 h"
+            )
+        return self
+
+
+Load = Annotated[Union[CsvLoad, ShiftLoad], Field(discriminator="kind")]
+
+
+def shift_load_kw(index: pd.DatetimeIndex, load: ShiftLoad) -> np.ndarray:
+    """Hourly load from a shift template [kW].
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+        Hourly, tz-aware, labelled at the interval start (local time).
+    load : ShiftLoad
+
+    Returns
+    -------
+    ndarray
+        Mean power of each hour [kW]; sums to ``load.annual_e_kwh`` over ``index``.
+    """
+    hours_on = load.shifts_per_day * load.shift_hours
+    hour_from_start = (index.hour - load.first_shift_start_h) % 24
+    in_shift = hour_from_start < hours_on
+    working = index.dayofweek < load.working_days_per_week
+    if load.holidays:
+        working &= ~np.isin(index.date, np.array(load.holidays, dtype=object))
+    shape = np.where(in_shift & working, 1.0, load.base_load_fraction)
+    total = shape.sum()
+    if total == 0:
+        raise InputError(None, f"loads[{load.name}]", "some hours with load", "a template with zero load all year")
+    return shape * (load.annual_e_kwh / total)
+
+
+def csv_load_kw(path: Path, load: CsvLoad, n_hours: int) -> np.ndarray:
+    """Read a metered hourly load profile [kW].
+
+    Parameters
+    ----------
+    path : Path
+        Resolved path of ``load.path``.
+    load : CsvLoad
+    n_hours : int
+        Rows expected (the weather year's length).
+
+    Returns
+    -------
+    ndarray
+        Mean power of each hour [kW], length ``n_hours``.
+
+    Raises
+    ------
+    InputError
+        Missing file or column, wrong row count, non-numeric, missing or negative values.
+    """
+    if not path.is_file():
+        raise InputError(path, "file", "an existing CSV file", "no such file")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        raise InputError(path, "file", "a readable CSV table", f"unparseable content ({err})") from None
+    if load.column not in frame.columns:
+        raise InputError(path, f"column {load.column}", "a column with the load power",
+                         f"columns {list(frame.columns)}")
+    if len(frame) != n_hours:
+        raise InputError(path, f"column {load.column}", f"{n_hours} hourly rows (one per hour of the year)",
+                         f"{len(frame)} rows")
+    values = pd.to_numeric(frame[load.column], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise InputError(path, f"column {load.column}, row {bad[0] + 2}", "a number",
+                         f"{frame[load.column].iloc[bad[0]]!r} ({bad.size} such rows)")
+    neg = np.flatnonzero(values < 0)
+    if neg.size:
+        raise InputError(path, f"column {load.column}, row {neg[0] + 2}", "a non-negative power (generation "
+                         "belongs in pv/wind, not in loads)", f"{values[neg[0]]} ({neg.size} such rows)")
+    return values * _UNIT_TO_KW[load.unit] * load.scale

@@ -1,0 +1,45 @@
+"""Errors that reach the user as one line, never as a traceback.
+
+Every input problem is raised as :class:`InputError` (a scenario file, a weather
+file, a load CSV, a tariff table ...). It names the file, the field path inside
+it, what was expected and what was found. The CLI prints ``str(err)`` and exits
+with code 2.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad input, reported with enough context to fix it.
+
+    Parameters
+    ----------
+    file : str or Path or None
+        The file that holds the problem (``None`` for in-memory input).
+    field : str
+        Field path inside the file, e.g. ``pv[0].tilt_deg`` for YAML, or
+        ``column ghi, row 4381`` for a table.
+    expected : str
+        What a valid value looks like.
+    found : str
+        What was actually there.
+    """
+
+    def __init__(self, file: str | Path | None, field: str, expected: str, found: str):
+        self.file = str(file) if file is not None else "<input>"
+        self.field = field
+        self.expected = expected
+        self.found = found
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: expected {self.expected}, found {self.found}"
+
+
+class ScenarioError(InputError):
+    """An error in a scenario YAML file."""
+
+
+class BalanceError(RuntimeError):
+    """An energy balance did not close: a bug in the model, never the user's input."""

@@ -1,0 +1,221 @@
+"""Scenario files: YAML loaded into typed, validated models.
+
+A scenario reads like the plant it describes; every quantity carries its unit in
+its name. Unknown fields are errors. Any problem is raised as a
+:class:`~twin.errors.ScenarioError` naming the file, the field path
+(``pv[0].tilt_deg``), what was expected and what was found.
+
+The component parameter classes (``PVArray``, ``WindFarm``, ``Battery``,
+``GridConnection``, loads) live beside their models in ``components/`` and are
+composed here unchanged, so their field names are the YAML keys.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from components.battery import Battery
+from components.grid import GridConnection
+from components.loads import Load
+from components.pv import PVArray
+from components.wind import WindFarm
+from twin.errors import ScenarioError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Site(_Strict):
+    """Where the plant is."""
+
+    latitude: float = Field(ge=-90, le=90, description="[deg north]")
+    longitude: float = Field(ge=-180, le=180, description="[deg east]")
+    altitude_m: float = Field(default=0.0, ge=-500, le=9000, description="[m above sea level]")
+    timezone: str = Field(default="Asia/Shanghai", description="IANA name of the local (meter) time zone")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"an IANA time zone such as 'Asia/Shanghai', not {value!r}") from None
+        return value
+
+
+class MonthlyValues(_Strict):
+    """A user's own monthly climatology for a site without a shipped city."""
+
+    ghi_kwh_m2_day: tuple[float, ...] = Field(description="mean daily GHI per month [kWh/m2/day], 12 values")
+    temp_air_c: tuple[float, ...] = Field(description="mean air temperature per month [C], 12 values")
+    temp_range_c: tuple[float, ...] | None = Field(default=None, description="mean daily range [C], 12 values")
+    wind_speed_m_s: tuple[float, ...] | None = Field(default=None, description="mean wind speed [m/s], 12 values")
+
+    @field_validator("ghi_kwh_m2_day", "temp_air_c", "temp_range_c", "wind_speed_m_s")
+    @classmethod
+    def _twelve(cls, value):
+        if value is not None and len(value) != 12:
+            raise ValueError(f"12 monthly values, got {len(value)}")
+        return value
+
+
+class SyntheticWeather(_Strict):
+    """A seeded synthetic typical year from shipped or user-given monthly climatology."""
+
+    source: Literal["synthetic"]
+    city: str | None = Field(default=None, description="a shipped city, e.g. 'hefei'")
+    monthly: MonthlyValues | None = None
+    seed: int = Field(default=1, ge=0)
+
+    @model_validator(mode="after")
+    def _one_climate(self) -> "SyntheticWeather":
+        if (self.city is None) == (self.monthly is None):
+            raise ValueError("give exactly one of 'city' or 'monthly'")
+        return self
+
+
+class FileWeather(_Strict):
+    """Weather from an EPW, TMY3 or CSV file, re-stamped onto the scenario year."""
+
+    source: Literal["epw", "tmy3", "csv"]
+    path: str = Field(description="weather file, relative to the scenario file")
+    fill: Literal["error", "interpolate"] = Field(default="error", description="what to do with gaps")
+    max_gap_h: int = Field(default=6, ge=1, description="longest gap that 'interpolate' fills [h]")
+    rebuild_components: bool = Field(
+        default=False, description="rebuild DNI/DHI from GHI (erbs) when the file's components do not close"
+    )
+
+
+Weather = Annotated[Union[SyntheticWeather, FileWeather], Field(discriminator="source")]
+
+
+class Scenario(_Strict):
+    """A factory: site, weather, loads, sources, storage, grid connection, criteria."""
+
+    name: str
+    description: str = ""
+    site: Site
+    year: int = Field(ge=1990, le=2100, description="calendar year of the simulation (tariff calendar, weekdays)")
+    weather: Weather
+    loads: list[Load] = Field(min_length=1)
+    pv: list[PVArray] = []
+    wind: list[WindFarm] = []
+    battery: list[Battery] = Field(default=[], max_length=1,
+                                   description="at most one battery: the kernel models one store")
+    grid: GridConnection
+    criteria: list[str] = []
+    lang: Literal["zh", "en"] = "en"
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Scenario":
+        for group in ("loads", "pv", "wind", "battery"):
+            names = [item.name for item in getattr(self, group)]
+            dup = sorted({n for n in names if names.count(n) > 1})
+            if dup:
+                raise ValueError(f"names in '{group}' must be unique; repeated: {dup}")
+        return self
+
+
+def _path_text(loc: tuple, data: Any) -> str:
+    """Turn a pydantic error location into ``pv[0].tilt_deg``.
+
+    Discriminated unions insert the tag value into the location; those segments
+    are not keys of the input and are dropped by walking the input alongside.
+    """
+    out = ""
+    node = data
+    for seg in loc:
+        if isinstance(seg, int):
+            out += f"[{seg}]"
+            node = node[seg] if isinstance(node, list) and seg < len(node) else None
+        elif isinstance(node, dict) and seg in node:
+            out += f".{seg}" if out else str(seg)
+            node = node[seg]
+        elif isinstance(node, dict) or node is None:
+            # A key the input does not have: a missing field, an unknown field, or a union tag.
+            if seg in _UNION_TAGS:
+                continue
+            out += f".{seg}" if out else str(seg)
+            node = None
+        else:
+            out += f".{seg}" if out else str(seg)
+            node = None
+    return out or "(top level)"
+
+
+# Union tags that pydantic puts into error locations (weather sources, load kinds, functions).
+_UNION_TAGS = {"synthetic", "epw", "tmy3", "csv", "shifts", "function-after", "function-before",
+               "function-plain", "function-wrap", "str", "float", "int", "list[float]", "tagged-union"}
+
+
+def _describe(err: dict) -> tuple[str, str]:
+    """Expected and found texts for one pydantic error."""
+    kind = err["type"]
+    msg = err["msg"]
+    found = err.get("input")
+    if kind == "extra_forbidden":
+        return "only known fields (see the scenario format in README.md)", f"unknown field {err['loc'][-1]!r}"
+    if kind == "missing":
+        return "this field", "nothing"
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+        return msg, repr(found) if not isinstance(found, dict) else "the values above"
+    expected = msg.removeprefix("Input should be ").removeprefix("input should be ")
+    return expected, repr(found)
+
+
+def scenario_from_dict(data: Any, file: str | Path = "<scenario>") -> Scenario:
+    """Validate a parsed scenario mapping.
+
+    Raises
+    ------
+    ScenarioError
+        For the first problem found, with its field path.
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError(file, "(top level)", "a mapping of scenario fields", type(data).__name__)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        expected, found = _describe(err)
+        raise ScenarioError(file, _path_text(err["loc"], data), expected, found) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, not YAML, or any field is invalid.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(path, "file", "an existing scenario YAML file", "no such file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        raise ScenarioError(path, where, "valid YAML", getattr(exc, "problem", None) or str(exc)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "file", "UTF-8 text", "undecodable bytes") from None
+    return scenario_from_dict(data, path)
+
+
+__all__ = ["Scenario", "Site", "SyntheticWeather", "FileWeather", "MonthlyValues",
+           "load_scenario", "scenario_from_dict"]
