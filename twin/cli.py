@@ -1,0 +1,76 @@
+"""The ``twin`` command.
+
+Bad input ends with one line on stderr naming the file, the field path, what was
+expected and what was found, and exit code 2; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+EXIT_INPUT = 2
+EXIT_MODEL = 3
+
+
+def _cmd_check(args) -> int:
+    from twin.scenario import load_scenario
+
+    sc = load_scenario(args.file)
+    print(f"{args.file}: ok ({sc.name}: {len(sc.loads)} loads, {len(sc.pv)} PV, {len(sc.wind)} wind, "
+          f"{len(sc.battery)} battery)")
+    return 0
+
+
+def _cmd_run(args) -> int:
+    from twin.output import write_run
+    from twin.report import summary_table
+    from twin.run import simulate
+    from twin.scenario import load_scenario
+
+    path = Path(args.file)
+    sc = load_scenario(path)
+    result = simulate(sc, base_dir=path.parent)
+    out = write_run(result, args.out)
+    if not args.quiet:
+        print(summary_table(result))
+        print(f"\nresults written to {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="twin", description="Hour-by-hour digital twin of zero-carbon "
+                                     "factories and parks (lingtan).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("check", help="validate a scenario file without running it")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_check)
+    p = sub.add_parser("run", help="simulate a scenario year and write the results")
+    p.add_argument("file")
+    p.add_argument("--out", required=True, help="results folder (replaced atomically)")
+    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from twin.errors import BalanceError, InputError
+
+    args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        # Data-quality warnings are for the user: one line each, no source location.
+        warnings.simplefilter("default")
+        warnings.showwarning = lambda msg, cat, *a, **k: print(f"warning: {msg}", file=sys.stderr)
+        try:
+            return args.func(args)
+        except InputError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_INPUT
+        except BalanceError as err:
+            print(f"internal error (please report): {err}", file=sys.stderr)
+            return EXIT_MODEL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Writing a run's results atomically.
+
+Results are written into a temporary folder beside the target and moved into
+place only when every file is complete, so a failed or interrupted run never
+leaves a half-written folder and never replaces an earlier good result.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_atomically(out_dir: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_dir)`` and then move ``tmp_dir`` to ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : path
+        Final results folder. An existing folder is replaced only after
+        ``write`` has returned without error.
+    write : callable
+        Writes every result file into the folder it is given.
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+    """
+    out_dir = Path(out_dir).resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        write(tmp)
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            os.replace(out_dir, old / "previous")
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def write_run(result, out_dir: str | Path) -> Path:
+    """Write a :class:`twin.run.RunResult`: hourly table (Parquet and CSV), ``kpis.json``, the scenario."""
+
+    def _write(folder: Path) -> None:
+        result.hourly.to_parquet(folder / "hourly.parquet")
+        result.hourly.to_csv(folder / "hourly.csv", float_format="%.6f")
+        (folder / "kpis.json").write_text(json.dumps(result.kpis, indent=2, ensure_ascii=False), encoding="utf-8")
+        (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
+
+    return write_atomically(out_dir, _write)

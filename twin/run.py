@@ -1,0 +1,288 @@
+"""One run of a scenario: weather -> unit profiles -> dispatch kernel -> hourly flows and KPIs.
+
+This is the thin orchestration layer (pvlib's ModelChain in spirit): every
+physical model lives in ``components/`` or ``weather/``, every sequential
+decision in ``twin.dispatch``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from components import grid as gridmod
+from components.loads import CsvLoad, csv_load_kw, shift_load_kw
+from twin.dispatch import FLOWS, STATES, STRATEGIES, dispatch, params_matrix
+from twin.errors import BalanceError
+from twin.kpis import electric_kpis
+from twin.scenario import FileWeather, Scenario
+
+BALANCE_TOL_KWH = 1e-6
+"""Largest hourly residual of any balance accepted [kWh] (DESIGN.md, energy balances)."""
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """Everything the kernel needs that does not depend on sizes.
+
+    Attributes
+    ----------
+    index : DatetimeIndex
+        Hourly, tz-aware, interval start.
+    weather : DataFrame
+        pvlib-named weather columns.
+    unit_kw : ndarray, shape (K, T)
+        One row per PV array [kW per kWp], then per wind farm [kW per turbine].
+    sources : list of (kind, name)
+        ``("pv", name)`` or ``("wind", name)`` for each row of ``unit_kw``.
+    load_kw : ndarray, shape (T,)
+        Sum of all electric loads [kW].
+    period, month, price_cny_per_kwh : ndarray, shape (T,)
+        Time-of-use code, 0-based month, import price.
+    tariff : Tariff
+    weather_meta : dict
+    """
+
+    index: pd.DatetimeIndex
+    weather: pd.DataFrame
+    unit_kw: np.ndarray
+    sources: list[tuple[str, str]]
+    load_kw: np.ndarray
+    period: np.ndarray
+    month: np.ndarray
+    price_cny_per_kwh: np.ndarray
+    tariff: object
+    weather_meta: dict
+
+
+def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict]:
+    """The scenario's weather year, on its calendar year and time zone."""
+    import weather as wx
+
+    spec = scenario.weather
+    site = scenario.site
+    if isinstance(spec, FileWeather):
+        path = (base_dir / spec.path).resolve()
+        reader = {"epw": wx.read_epw, "tmy3": wx.read_tmy3, "csv": wx.read_csv}[spec.source]
+        frame, meta = reader(path, year=scenario.year, tz=site.timezone, fill=spec.fill,
+                             max_gap_h=spec.max_gap_h, rebuild_components=spec.rebuild_components)
+        return frame, dict(meta, source=spec.source, path=str(path))
+    if spec.city is not None:
+        climate = wx.city_climate(spec.city)
+    else:
+        m = spec.monthly
+        climate = wx.MonthlyClimate.from_monthly(
+            name=scenario.name, latitude=site.latitude, longitude=site.longitude, altitude_m=site.altitude_m,
+            ghi_kwh_m2_day=m.ghi_kwh_m2_day, temp_air_c=m.temp_air_c, temp_range_c=m.temp_range_c,
+            wind_speed_m_s=m.wind_speed_m_s)
+    frame = wx.synthetic_year(climate, year=scenario.year, tz=site.timezone, seed=spec.seed,
+                              latitude=site.latitude, longitude=site.longitude, altitude_m=site.altitude_m)
+    return frame, {"source": "synthetic", "city": spec.city, "seed": spec.seed, "climate_source": climate.source}
+
+
+def build_profiles(scenario: Scenario, base_dir: Path) -> Profiles:
+    """Compute every size-independent hourly profile of a scenario."""
+    from components.pv import pv_ac_kw_per_kwp
+    from components.wind import wind_kw_per_turbine
+
+    frame, meta = load_weather(scenario, base_dir)
+    index = frame.index
+    site = scenario.site
+    rows, sources = [], []
+    for arr in scenario.pv:
+        rows.append(np.asarray(pv_ac_kw_per_kwp(frame, site.latitude, site.longitude, site.altitude_m, arr)))
+        sources.append(("pv", arr.name))
+    for farm in scenario.wind:
+        rows.append(np.asarray(wind_kw_per_turbine(frame, site.altitude_m, farm)))
+        sources.append(("wind", farm.name))
+    unit = np.vstack(rows) if rows else np.zeros((0, len(index)))
+
+    load = np.zeros(len(index))
+    for item in scenario.loads:
+        if isinstance(item, CsvLoad):
+            load += csv_load_kw((base_dir / item.path).resolve(), item, len(index))
+        else:
+            load += shift_load_kw(index, item)
+
+    tariff = gridmod.load_tariff(scenario.grid.tariff)
+    return Profiles(index=index, weather=frame, unit_kw=unit, sources=sources, load_kw=load,
+                    period=gridmod.period_codes(index, tariff), month=index.month.to_numpy() - 1,
+                    price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff), tariff=tariff,
+                    weather_meta=meta)
+
+
+def sizes(scenario: Scenario) -> np.ndarray:
+    """Size of every renewable source, in the order of :attr:`Profiles.sources` [kWp, turbines]."""
+    return np.array([a.capacity_kwp for a in scenario.pv] + [f.count for f in scenario.wind], dtype=float)
+
+
+def kernel_params(scenario: Scenario, n: int = 1, **overrides) -> np.ndarray:
+    """The kernel's parameter matrix for a scenario, with optional per-configuration overrides."""
+    g = scenario.grid
+    cols = dict(import_limit_kw=g.import_limit_kw,
+                export_limit_kw=g.export_limit_kw if g.export_allowed else 0.0, load_scale=1.0)
+    if scenario.battery:
+        b = scenario.battery[0]
+        cols.update(energy_kwh=b.energy_kwh, charge_kw=b.charge_kw, discharge_kw=b.discharge_kw,
+                    charge_efficiency=b.charge_efficiency, discharge_efficiency=b.discharge_efficiency,
+                    soc_min=b.soc_min, soc_max=b.soc_max,
+                    self_discharge_fraction_per_hour=b.self_discharge_fraction_per_hour,
+                    soc_initial=b.soc_initial_value, strategy=STRATEGIES.index(b.dispatch))
+    else:
+        cols.update(energy_kwh=0.0, charge_kw=0.0, discharge_kw=0.0, charge_efficiency=1.0,
+                    discharge_efficiency=1.0, soc_min=0.0, soc_max=1.0, self_discharge_fraction_per_hour=0.0,
+                    soc_initial=0.0, strategy=0)
+    cols.update(overrides)
+    return params_matrix(n, **cols)
+
+
+def period_masks(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Which TOU period codes allow grid charging and discharging (tou_arbitrage)."""
+    from components.battery import PERIODS
+
+    if not scenario.battery:
+        return np.zeros(4, bool), np.zeros(4, bool)
+    b = scenario.battery[0]
+    return (np.array([p in b.grid_charge_periods for p in PERIODS]),
+            np.array([p in b.discharge_periods for p in PERIODS]))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A simulated year: hourly flows, annual KPIs and what produced them."""
+
+    scenario: Scenario
+    hourly: pd.DataFrame
+    kpis: dict
+    weather_meta: dict
+
+
+def _split_by_source(res_hourly: np.ndarray, gen: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Split the kernel's pooled renewable flows into PV and wind, pro rata to each hour's generation.
+
+    The kernel treats on-site renewables as one pool; which kWh went where within
+    the pool is an allocation, and pro rata to generation is the neutral one.
+    """
+    col = {name: res_hourly[:, i] for i, name in enumerate(FLOWS)}
+    total = sum(gen.values())
+    out = {}
+    for kind, g in gen.items():
+        share = np.divide(g, total, out=np.zeros_like(g), where=total > 0)
+        out[f"{kind}_kw"] = g
+        for flow, sink in (("re_to_load", "load"), ("re_to_battery", "battery"), ("re_to_grid", "grid"),
+                           ("re_curtailed", "curtailed")):
+            out[f"{kind}_to_{sink}_kw"] = col[flow] * share
+    return out
+
+
+def hourly_table(profiles: Profiles, caps: np.ndarray, res_hourly: np.ndarray) -> pd.DataFrame:
+    """The hourly table of non-negative source-to-sink flows [kW] and battery states [kWh]."""
+    col = {name: res_hourly[:, i] for i, name in enumerate(FLOWS + STATES)}
+    gen = {"pv": np.zeros(len(profiles.index)), "wind": np.zeros(len(profiles.index))}
+    for (kind, _), c, row in zip(profiles.sources, caps, profiles.unit_kw):
+        gen[kind] = gen[kind] + c * row
+    data = {"load_kw": col["load"]}
+    data.update(_split_by_source(res_hourly, gen))
+    data.update({
+        "grid_to_load_kw": col["grid_to_load"],
+        "grid_to_battery_kw": col["grid_to_battery"],
+        "battery_re_to_load_kw": col["battery_re_to_load"],
+        "battery_grid_to_load_kw": col["battery_grid_to_load"],
+        "battery_loss_re_kw": col["battery_loss_re"],
+        "battery_loss_grid_kw": col["battery_loss_grid"],
+        "unserved_load_kw": col["unserved"],
+        "battery_e_kwh": col["battery_e"],
+        "battery_e_re_kwh": col["battery_e_re"],
+        "tou_period": pd.Categorical.from_codes(profiles.period, ["valley", "flat", "peak", "critical"]),
+        "price_cny_per_kwh": profiles.price_cny_per_kwh,
+    })
+    frame = pd.DataFrame(data, index=profiles.index)
+    frame.index.name = "time"
+    return frame
+
+
+def check_hourly_balance(hourly: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) -> float:
+    """Check, from the written table alone, that every hour balances.
+
+    Independent of the kernel's own check: it reads only the table's columns.
+    Electric bus: sources (PV, wind, grid import, battery discharge, unserved)
+    equal sinks (load, battery charge, export, curtailment). Each source's
+    generation equals the sum of its flows. No flow is negative.
+
+    Returns
+    -------
+    float
+        The largest residual found [kWh].
+
+    Raises
+    ------
+    BalanceError
+    """
+    h = hourly
+    flows = [c for c in h.columns if c.endswith("_kw")]
+    worst_neg = float(h[flows].min().min())
+    if worst_neg < -tol_kwh:
+        raise BalanceError(f"negative flow in the hourly table: {worst_neg:.3g} kW")
+    residuals = []
+    for kind in ("pv", "wind"):
+        parts = sum(h[f"{kind}_to_{s}_kw"] for s in ("load", "battery", "grid", "curtailed"))
+        residuals.append((h[f"{kind}_kw"] - parts).abs().max())
+    sources = (h.pv_kw + h.wind_kw + h.grid_to_load_kw + h.grid_to_battery_kw + h.battery_re_to_load_kw
+               + h.battery_grid_to_load_kw + h.unserved_load_kw)
+    sinks = (h.load_kw + h.pv_to_battery_kw + h.wind_to_battery_kw + h.grid_to_battery_kw + h.pv_to_grid_kw
+             + h.wind_to_grid_kw + h.pv_curtailed_kw + h.wind_curtailed_kw)
+    residuals.append((sources - sinks).abs().max())
+    worst = float(max(residuals))
+    if worst > tol_kwh:
+        raise BalanceError(f"hourly electric balance does not close: largest residual {worst:.3g} kWh")
+    return worst
+
+
+def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
+    """Simulate one year of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    base_dir : path
+        Folder that relative paths in the scenario (weather, load CSVs) start from.
+
+    Returns
+    -------
+    RunResult
+    """
+    base_dir = Path(base_dir)
+    prof = build_profiles(scenario, base_dir)
+    caps = sizes(scenario)
+    grid_charge, discharge_ok = period_masks(scenario)
+    res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, kernel_params(scenario),
+                   period=prof.period, month=prof.month, price_cny_per_kwh=prof.price_cny_per_kwh,
+                   feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
+                   grid_charge_periods=grid_charge, discharge_periods=discharge_ok,
+                   record_hourly=True, balance_tol_kwh=BALANCE_TOL_KWH)
+    hourly = hourly_table(prof, caps, res.hourly)
+    residual = check_hourly_balance(hourly)
+
+    bill = gridmod.bill_from_totals(res.total("import_cost_cny"), res.monthly_peak_kw,
+                                    res.total("export_revenue_cny"), prof.tariff)
+    b = scenario.battery[0] if scenario.battery else None
+    k = electric_kpis(res, pv_e_kwh=hourly.pv_kw.sum(), wind_e_kwh=hourly.wind_kw.sum(),
+                      energy_kwh=b.energy_kwh if b else 0.0, soc_min=b.soc_min if b else 0.0,
+                      soc_max=b.soc_max if b else 1.0, grid_cost_cny=bill["total_cny"])
+    kpis = {name: float(v[0]) if np.ndim(v) else float(v) for name, v in k.items()}
+    kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
+    kpis["max_hourly_balance_residual_kwh"] = residual
+    kpis["by_source_e_kwh"] = {f"{kind}.{name}": float(c * row.sum())
+                               for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)}
+    ghi = prof.weather["ghi"].to_numpy()
+    kpis["weather"] = dict({k: v for k, v in prof.weather_meta.items() if isinstance(v, (str, int, float))},
+                           annual_ghi_kwh_m2=float(ghi.sum() / 1000.0))
+    if kpis["unserved_load_e_kwh"] > 0:
+        kpis["warnings"] = [f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
+                            f"grid.import_limit_kw = {scenario.grid.import_limit_kw}"]
+    return RunResult(scenario=scenario, hourly=hourly, kpis=kpis, weather_meta=prof.weather_meta)
+
+
+__all__ = ["simulate", "build_profiles", "hourly_table", "check_hourly_balance", "RunResult", "Profiles"]
