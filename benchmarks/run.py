@@ -1,0 +1,156 @@
+"""Speed and memory of the twin, as ratios against NREL SAM (PySAM) measured in the same run.
+
+Run with ``make bench``. Nothing here is a test: it prints measurements and the
+ratios the project's issues set as goals, with PASS/MISS beside each goal.
+
+Measured, on the default scenario's weather and load:
+
+1. PySAM PVWatts v8 + Battwatts for one factory-year (the peer), median of repeats.
+2. ``twin run`` of the default scenario as a fresh process, imports included (wall time).
+3. A 10 000-configuration size sweep (PV kWp x battery kWh) through the same
+   dispatch kernel as single runs: configurations per second, cost per
+   factory-year against the peer, and peak memory of the sweep process.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
+
+
+def _median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def pysam_pv_battery_year(prof, scenario) -> float:
+    """Seconds for one PySAM PVWatts v8 + Battwatts year on the same weather and load."""
+    import PySAM.Battwatts as battwatts
+    import PySAM.Pvwattsv8 as pvwatts
+
+    w = prof.weather
+    site = scenario.site
+    arr = scenario.pv[0]
+    bat = scenario.battery[0]
+    resource_data = dict(
+        lat=site.latitude, lon=site.longitude, tz=8, elev=site.altitude_m,
+        year=w.index.year.tolist(), month=w.index.month.tolist(), day=w.index.day.tolist(),
+        hour=w.index.hour.tolist(), minute=[30] * len(w), dn=w.dni.tolist(), df=w.dhi.tolist(),
+        gh=w.ghi.tolist(), tdry=w.temp_air.tolist(), wspd=w.wind_speed.tolist())
+    load = prof.load_kw.tolist()
+
+    def one_year():
+        pv = pvwatts.default("PVWattsBatteryCommercial")
+        pv.SolarResource.solar_resource_data = resource_data
+        pv.SystemDesign.system_capacity = arr.capacity_kwp
+        pv.SystemDesign.tilt = arr.tilt_deg
+        pv.SystemDesign.azimuth = arr.azimuth_deg
+        pv.SystemDesign.dc_ac_ratio = arr.dc_ac_ratio
+        pv.SystemDesign.losses = arr.losses_fraction * 100
+        pv.execute()
+        b = battwatts.from_existing(pv, "PVWattsBatteryCommercial")
+        b.Battery.batt_simple_enable = 1
+        b.Battery.batt_simple_kwh = bat.energy_kwh
+        b.Battery.batt_simple_kw = bat.charge_kw
+        b.Battery.load = load
+        b.Battery.ac = pv.Outputs.ac
+        b.Battery.dc = pv.Outputs.dc
+        b.execute()
+
+    one_year()
+    return _median_time(one_year, 5)
+
+
+def twin_run_wall() -> float:
+    """Wall seconds of ``twin run`` on the default scenario as a fresh process (median of 3)."""
+    twin = Path(sys.executable).with_name("twin")
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [str(twin), "run", str(SCENARIO), "--out", str(Path(tmp) / "out"), "--quiet"]
+        subprocess.run(cmd, check=True)  # warm the numba cache and the OS file cache
+        return _median_time(lambda: subprocess.run(cmd, check=True), 3)
+
+
+_SWEEP_CHILD = """
+import json, resource, sys, time
+import numpy as np
+from twin.scenario import load_scenario
+from twin.run import build_profiles, kernel_params, period_masks
+from twin.dispatch import dispatch
+sc = load_scenario(sys.argv[1]); prof = build_profiles(sc, __import__('pathlib').Path(sys.argv[1]).parent)
+n_pv, n_bat = int(sys.argv[2]), int(sys.argv[3])
+pv, bat = np.meshgrid(np.linspace(0, 20000, n_pv), np.linspace(0, 40000, n_bat), indexing='ij')
+pv, bat = pv.ravel(), bat.ravel()
+caps = pv[:, None]
+params = kernel_params(sc, len(pv), energy_kwh=bat, charge_kw=bat / 2, discharge_kw=bat / 2)
+gc, dc = period_masks(sc)
+kw = dict(period=prof.period, month=prof.month, price_cny_per_kwh=prof.price_cny_per_kwh,
+          feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh, grid_charge_periods=gc, discharge_periods=dc)
+dispatch(prof.unit_kw, caps[:2], prof.load_kw, params[:2], **kw)   # compile or load the cache
+t0 = time.perf_counter()
+res = dispatch(prof.unit_kw, caps, prof.load_kw, params, **kw)
+dt = time.perf_counter() - t0
+print(json.dumps({"n": len(pv), "seconds": dt, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def twin_sweep(n_pv: int = 100, n_bat: int = 100) -> dict:
+    """Run a size sweep in a fresh process; return its count, kernel seconds and peak memory."""
+    out = subprocess.run([sys.executable, "-c", _SWEEP_CHILD, str(SCENARIO), str(n_pv), str(n_bat)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    from twin.run import build_profiles, simulate
+    from twin.scenario import load_scenario
+
+    scenario = load_scenario(SCENARIO)
+    prof = build_profiles(scenario, SCENARIO.parent)
+    rows = []
+
+    peer = pysam_pv_battery_year(prof, scenario)
+    rows.append(("PySAM PVWatts v8 + Battwatts, one factory-year", f"{peer * 1e3:.1f} ms", "peer"))
+
+    single = _median_time(lambda: simulate(scenario, SCENARIO.parent), 3)
+    rows.append(("twin simulate(), one factory-year, in process", f"{single * 1e3:.1f} ms",
+                 f"{peer / single:.2f}x the peer's speed"))
+
+    wall = twin_run_wall()
+    rows.append(("twin run default scenario, fresh process, imports included", f"{wall:.2f} s",
+                 f"goal < 3 s: {'PASS' if wall < 3 else 'MISS'}"))
+
+    sweep = twin_sweep()
+    per_cfg = sweep["seconds"] / sweep["n"]
+    rate = sweep["n"] / sweep["seconds"]
+    rows.append((f"twin size sweep, {sweep['n']} configurations (kernel)", f"{rate:,.0f} configs/s",
+                 f"goal >= 10 000/s: {'PASS' if rate >= 10_000 else 'MISS'}"))
+    rows.append(("sweep cost per factory-year / PySAM PV+battery year", f"1/{peer / per_cfg:,.0f}",
+                 f"goal <= 1/100: {'PASS' if peer / per_cfg >= 100 else 'MISS'}"))
+    rows.append(("peak memory of the sweep process", f"{sweep['peak_rss_mb']:.0f} MB", ""))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measurement':<{width}}  {'value':>16}  comparison")
+    print("-" * (width + 40))
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>16}  {note}")
+    print(f"\nmachine: {resource.getpagesize()} B pages, {__import__('os').cpu_count()} cores, "
+          f"numpy {np.__version__}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
