@@ -22,10 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PERIODS = ("valley", "flat", "peak", "critical")
-"""Time-of-use period names in the order of the integer codes used by the kernel."""
-
-Period = Literal["valley", "flat", "peak", "critical"]
+from components.grid import PERIODS, Period  # noqa: F401  (period codes shared with the tariff)
 
 
 class Battery(BaseModel):

@@ -172,7 +172,7 @@ def _split_by_source(res_hourly: np.ndarray, gen: dict[str, np.ndarray]) -> dict
         share = np.divide(g, total, out=np.zeros_like(g), where=total > 0)
         out[f"{kind}_kw"] = g
         for flow, sink in (("re_to_load", "load"), ("re_to_battery", "battery"), ("re_to_grid", "grid"),
-                           ("re_curtailed", "curtailed")):
+                           ("re_curtailed", "curtailment")):
             out[f"{kind}_to_{sink}_kw"] = col[flow] * share
     return out
 
@@ -227,12 +227,12 @@ def check_hourly_balance(hourly: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH)
         raise BalanceError(f"negative flow in the hourly table: {worst_neg:.3g} kW")
     residuals = []
     for kind in ("pv", "wind"):
-        parts = sum(h[f"{kind}_to_{s}_kw"] for s in ("load", "battery", "grid", "curtailed"))
+        parts = sum(h[f"{kind}_to_{s}_kw"] for s in ("load", "battery", "grid", "curtailment"))
         residuals.append((h[f"{kind}_kw"] - parts).abs().max())
     sources = (h.pv_kw + h.wind_kw + h.grid_to_load_kw + h.grid_to_battery_kw + h.battery_re_to_load_kw
                + h.battery_grid_to_load_kw + h.unserved_load_kw)
     sinks = (h.load_kw + h.pv_to_battery_kw + h.wind_to_battery_kw + h.grid_to_battery_kw + h.pv_to_grid_kw
-             + h.wind_to_grid_kw + h.pv_curtailed_kw + h.wind_curtailed_kw)
+             + h.wind_to_grid_kw + h.pv_to_curtailment_kw + h.wind_to_curtailment_kw)
     residuals.append((sources - sinks).abs().max())
     worst = float(max(residuals))
     if worst > tol_kwh:
