@@ -1,0 +1,200 @@
+"""Tests of components.pv: PVWatts v8 agreement with PySAM, physics sanity, parameters.
+
+The 2 % agreement band with SAM PVWatts v8 on annual AC energy comes from
+the project issue: the twin's PV model must reproduce PVWatts v8 closely on
+the same weather and settings, so that users can trust a cross-check with
+SAM. Both models see the same DNI/DHI, the same sun (mid-interval; SAM gets
+``minute = 30``), the same albedo, losses, DC/AC ratio and inverter
+efficiency; remaining differences are the cover (IAM) normalisation and the
+Fuentes temperature implementation (see the report in validation/sam.py).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pvlib
+import pytest
+from pydantic import ValidationError
+
+from components.pv import PVArray, pv_ac_kw_per_kwp
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CSWD_DIR = REPO_ROOT.parent / "shared" / "weather"
+PVLIB_DATA = Path(pvlib.__file__).parent / "data"
+TOLERANCE = 0.02  # from the issue; never widen
+
+
+def _as_twin_weather(df: pd.DataFrame) -> pd.DataFrame:
+    """TMY3/EPW label hours at the interval END; the twin labels the START.
+
+    Rebuild a single-year hourly index (typical years mix years) starting at
+    Jan 1 00:00 local standard time.
+    """
+    df = df.rename(columns={"atmospheric_pressure": "pressure"}).copy()
+    df.index = pd.date_range("2019-01-01", periods=len(df), freq="h", tz=df.index.tz)
+    if df["pressure"].max() < 2000:  # mbar -> Pa
+        df["pressure"] = df["pressure"] * 100.0
+    return df[["ghi", "dni", "dhi", "temp_air", "wind_speed", "pressure"]]
+
+
+_CACHE: dict[str, tuple] = {}
+
+
+def load(name: str):
+    if name in _CACHE:
+        return _CACHE[name]
+    if name.endswith(".epw"):
+        path = CSWD_DIR / name
+        if not path.exists():
+            pytest.skip(f"CSWD weather file not available: {path}")
+        df, meta = pvlib.iotools.read_epw(path)
+    else:
+        df, meta = pvlib.iotools.read_tmy3(PVLIB_DATA / name, map_variables=True)
+    out = (_as_twin_weather(df), meta["latitude"], meta["longitude"], meta["altitude"], float(meta["TZ"]))
+    _CACHE[name] = out
+    return out
+
+
+def _cswd_files() -> list[str]:
+    if not CSWD_DIR.exists():
+        return ["CSWD-missing.epw"]
+    return sorted(p.name for p in CSWD_DIR.glob("*.epw")) or ["CSWD-missing.epw"]
+
+
+def _compare(name: str, **kw) -> float:
+    pytest.importorskip("PySAM.Pvwattsv8")
+    from validation.sam import pvwatts_v8_ac_kw
+
+    w, lat, lon, alt, tz = load(name)
+    arr = PVArray(name="t", capacity_kwp=1000.0, **kw)
+    ours = pv_ac_kw_per_kwp(w, lat, lon, alt, arr).sum() * arr.capacity_kwp
+    sam = pvwatts_v8_ac_kw(w, lat, lon, alt, tz, arr).sum()
+    return ours / sam - 1.0
+
+
+# --- agreement with SAM PVWatts v8 --------------------------------------------
+ORIENTATIONS = [(0, 180), (20, 180), (35, 180), (20, 135), (20, 270), (35, 135)]
+
+
+@pytest.mark.parametrize("tilt,azimuth", ORIENTATIONS)
+@pytest.mark.parametrize("name", ["723170TYA.CSV", "703165TY.csv",
+                                  "CHN_Anhui.Hefei.583210_CSWD.epw", "CHN_Gansu.Jiuquan.525330_CSWD.epw"])
+def test_pvwatts_matches_sam_orientations(name, tilt, azimuth):
+    rel = _compare(name, tilt_deg=tilt, azimuth_deg=azimuth)
+    assert abs(rel) < TOLERANCE, f"{name} tilt {tilt} az {azimuth}: {rel:+.2%}"
+
+
+@pytest.mark.parametrize("name", _cswd_files())
+def test_pvwatts_matches_sam_all_cswd_stations(name):
+    rel = _compare(name, tilt_deg=20, azimuth_deg=180)
+    assert abs(rel) < TOLERANCE, f"{name}: {rel:+.2%}"
+
+
+@pytest.mark.parametrize("name", ["723170TYA.CSV", "703165TY.csv", "CHN_Anhui.Hefei.583210_CSWD.epw"])
+def test_pvwatts_tracker_matches_sam(name):
+    # Single-axis N-S tracker with backtracking. GCR 0.2: SAM v8 derates the
+    # diffuse of 1-axis rows with its own self-shading model (lib_pvshade),
+    # which removes about 2.5 % of POA at GCR 0.4, against 0.2 % from the
+    # published Passias model the twin uses; at GCR 0.2 both are small, so
+    # this test checks the tracking geometry and the rest of the chain.
+    rel = _compare(name, tilt_deg=0, azimuth_deg=180, tracking="single_axis", gcr=0.2, max_angle_deg=45)
+    assert abs(rel) < TOLERANCE, f"{name} tracker: {rel:+.2%}"
+
+
+def test_pvwatts_matches_sam_with_clipping_and_premium_module():
+    rel = _compare("723170TYA.CSV", tilt_deg=25, dc_ac_ratio=1.5, module_type="premium", losses_fraction=0.10)
+    assert abs(rel) < TOLERANCE
+
+
+# --- physics -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def greensboro():
+    return load("723170TYA.CSV")
+
+
+def test_output_nonnegative_and_zero_at_night(greensboro):
+    w, lat, lon, alt, _ = greensboro
+    p = pv_ac_kw_per_kwp(w, lat, lon, alt, PVArray(name="r", capacity_kwp=10))
+    assert (p >= 0).all() and p.index.equals(w.index)
+    assert (p[w["ghi"] <= 0] == 0).all()
+    assert 1000 < p.sum() < 1700  # plausible kWh/kWp for North Carolina
+
+
+def test_clipping_never_exceeds_ac_nameplate(greensboro):
+    # AC per kWp never exceeds the AC nameplate per kWp, 1 / dc_ac_ratio
+    # (PVWatts clips at P_ac0 = P_dc0 / dc_ac_ratio), and does clip.
+    w, lat, lon, alt, _ = greensboro
+    arr = PVArray(name="r", capacity_kwp=100, dc_ac_ratio=1.6, losses_fraction=0.0)
+    p = pv_ac_kw_per_kwp(w, lat, lon, alt, arr)
+    assert p.max() <= 1 / 1.6 + 1e-12
+    assert np.isclose(p.max(), 1 / 1.6)
+
+
+def test_degradation_factor_exact(greensboro):
+    # Degradation scales DC power before the inverter, so an aged array with
+    # ratio R equals the new array with ratio R*f, scaled by f:
+    # ac_aged(R) == f * ac_new(R * f), f = (1 - d) ** age, exactly.
+    w, lat, lon, alt, _ = greensboro
+    d, age, ratio = 0.006, 7, 1.3
+    f = (1 - d) ** age
+    aged = PVArray(name="r", capacity_kwp=1, dc_ac_ratio=ratio, degradation_fraction_per_year=d, age_years=age)
+    new = PVArray(name="r", capacity_kwp=1, dc_ac_ratio=ratio * f, degradation_fraction_per_year=d, age_years=0)
+    assert aged.degradation_factor == pytest.approx(f, rel=1e-15)
+    np.testing.assert_allclose(
+        pv_ac_kw_per_kwp(w, lat, lon, alt, aged), f * pv_ac_kw_per_kwp(w, lat, lon, alt, new), rtol=1e-12, atol=1e-14
+    )
+
+
+def test_physical_model_close_to_pvwatts(greensboro):
+    # The CEC single-diode module + CEC inverter should land within 10 % of
+    # PVWatts: same irradiance, similar cover and temperature physics; the
+    # rest is module efficiency at low light and inverter curve differences.
+    w, lat, lon, alt, _ = greensboro
+    pw = pv_ac_kw_per_kwp(w, lat, lon, alt, PVArray(name="a", capacity_kwp=100)).sum()
+    ph = pv_ac_kw_per_kwp(w, lat, lon, alt, PVArray(name="a", capacity_kwp=100, model="physical")).sum()
+    assert abs(ph / pw - 1) < 0.10, (ph, pw)
+
+
+def test_physical_model_respects_inverter_limit(greensboro):
+    from components.pv import cec_inverter, physical_layout
+
+    w, lat, lon, alt, _ = greensboro
+    arr = PVArray(name="a", capacity_kwp=100, model="physical", dc_ac_ratio=1.5, losses_fraction=0.0)
+    p = pv_ac_kw_per_kwp(w, lat, lon, alt, arr)
+    lay = physical_layout(arr)
+    limit = float(cec_inverter(arr.inverter_name)["Paco"]) / 1000 / lay["dc_kwp_per_inverter"]
+    assert (p >= 0).all() and p.max() <= limit + 1e-9
+
+
+# --- parameters ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"capacity_kwp": -5},
+        {"capacity_kwp": 0},
+        {"tilt_deg": 95},
+        {"tilt_deg": -1},
+        {"azimuth_deg": 400},
+        {"losses_fraction": 1.0},
+        {"dc_ac_ratio": 0},
+        {"tracking": "dual_axis"},
+        {"unknown_key": 1},
+        {"model": "physical", "module_name": "No_Such_Module"},
+    ],
+)
+def test_invalid_parameters_raise(bad):
+    kw = {"name": "x", "capacity_kwp": 10, **bad}
+    with pytest.raises(ValidationError):
+        PVArray(**kw)
+
+
+def test_module_type_sets_gamma_and_frozen():
+    assert PVArray(name="x", capacity_kwp=1).gamma_pdc_per_c == -0.0037
+    assert PVArray(name="x", capacity_kwp=1, module_type="premium").gamma_pdc_per_c == -0.0035
+    assert PVArray(name="x", capacity_kwp=1, module_type="thin_film").gamma_pdc_per_c == -0.0032
+    assert PVArray(name="x", capacity_kwp=1, module_type="premium", gamma_pdc_per_c=-0.004).gamma_pdc_per_c == -0.004
+    with pytest.raises(ValidationError):
+        PVArray(name="x", capacity_kwp=1).capacity_kwp = 2
