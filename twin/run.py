@@ -65,9 +65,14 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
     site = scenario.site
     if isinstance(spec, FileWeather):
         path = (base_dir / spec.path).resolve()
-        reader = {"epw": wx.read_epw, "tmy3": wx.read_tmy3, "csv": wx.read_csv}[spec.source]
-        frame, meta = reader(path, year=scenario.year, tz=site.timezone, fill=spec.fill,
-                             max_gap_h=spec.max_gap_h, rebuild_components=spec.rebuild_components)
+        opts = dict(year=scenario.year, tz=site.timezone, fill=spec.fill, max_gap_h=spec.max_gap_h,
+                    rebuild_components=spec.rebuild_components)
+        if spec.source == "csv":
+            # A plain CSV carries no coordinates: the site's are needed for closure and decomposition.
+            frame, meta = wx.read_csv(path, latitude=site.latitude, longitude=site.longitude,
+                                      altitude_m=site.altitude_m, **opts)
+        else:
+            frame, meta = {"epw": wx.read_epw, "tmy3": wx.read_tmy3}[spec.source](path, **opts)
         return frame, dict(meta, source=spec.source, path=str(path))
     if spec.city is not None:
         climate = wx.city_climate(spec.city)

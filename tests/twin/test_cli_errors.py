@@ -62,10 +62,12 @@ def test_unknown_top_level_field(tmp_path, capsys, base):
 
 def test_unknown_field_inside_union_member(tmp_path, capsys, base):
     # Union tags ('shifts', 'synthetic') must not leak into the reported path.
-    base["loads"][0]["annual_kwh"] = 1
-    base["weather"]["citty"] = "hefei"
-    p = write(tmp_path, base)
-    check_error(capsys, p, "loads[0].annual_kwh")
+    bad_load = copy.deepcopy(base)
+    bad_load["loads"][0]["annual_kwh"] = 1
+    check_error(capsys, write(tmp_path, bad_load, "a.yaml"), "loads[0].annual_kwh", "unknown field")
+    bad_weather = copy.deepcopy(base)
+    bad_weather["weather"]["citty"] = "hefei"
+    check_error(capsys, write(tmp_path, bad_weather, "b.yaml"), ": weather.citty:", "unknown field")
 
 
 def test_missing_required_field(tmp_path, capsys, base):
