@@ -61,6 +61,8 @@ import pandas as pd
 import pvlib
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from components.cell_temperature import fuentes
+
 # ---------------------------------------------------------------------------
 # PVWatts v8 constants (SAM help "PVWatts v8 - Module type"; ssc
 # cmod_pvwattsv8.cpp). All three v8 module types have an anti-reflective (AR)
@@ -440,7 +442,8 @@ def pv_ac_kw_per_kwp(
        generous row spacing);
     4. De Soto physical cover (AR glass for beam), De Soto air-mass modifier;
     5. Fuentes (1987) cell temperature from total POA, INOCT 45 C, module at
-       5 m, wind at 9.144 m (``pvlib.temperature.fuentes``, PVWatts' model);
+       5 m, wind at 9.144 m (PVWatts' model; ``components.cell_temperature.fuentes``,
+       a compiled equal of ``pvlib.temperature.fuentes``);
     6. ``pvlib.pvsystem.pvwatts_dc`` with ``gamma_pdc_per_c``, times
        ``(1 - losses_fraction)`` and the degradation factor;
     7. ``pvlib.inverter.pvwatts`` with ``eta_inv_nom = inverter_efficiency``,
@@ -466,8 +469,9 @@ def pv_ac_kw_per_kwp(
         ar_glass = bool(PVWATTS_MODULE_TYPES[array.module_type]["ar_glass"])
         tpoa = _transmitted_poa_pvwatts(poa, surf, ar_glass)
         f_am = _spectral_factor_pvwatts(sp, altitude_m)
-        # Fuentes (1987) [5]_ as used by PVWatts, on total (untransmitted) POA.
-        t_cell = pvlib.temperature.fuentes(
+        # Fuentes (1987) [5]_ as used by PVWatts, on total (untransmitted) POA; the compiled
+        # implementation, held equal to pvlib.temperature.fuentes by its tests.
+        t_cell = fuentes(
             poa_total, weather["temp_air"], weather["wind_speed"].clip(lower=0.0),
             noct_installed=PVWATTS_INOCT_OPEN_RACK_C, module_height=PVWATTS_MODULE_HEIGHT_M,
             wind_height=PVWATTS_WIND_HEIGHT_M,
