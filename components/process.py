@@ -1,0 +1,582 @@
+"""Production processes as a discrete-event simulation (simpy), integrated exactly onto
+the hourly grid.
+
+A :class:`ProductionLine` runs batches during the shifts of its :class:`ShiftCalendar`,
+stops for planned maintenance and for random breakdowns, and while it runs it draws
+electricity, needs process heat (:class:`HeatDemand`) and rejects waste heat
+(:class:`WasteHeatStream`). :func:`simulate_line` plays the year on simpy and returns a
+:class:`LineResult` with hourly arrays. Base loads (lighting, offices) are not modelled
+here: use :class:`components.loads.ShiftLoad`.
+
+Model
+-----
+* **Production windows** = shift time on working days (a shift that starts on a working
+  day belongs to it, even if it runs past midnight) minus planned maintenance (explicit
+  windows and weekly recurring ones). Adjacent windows merge, so 3 x 8 h on 7 days is one
+  window for the whole year. *Scheduled hours* are the hours of these windows.
+* **Batches** of ``batch_duration_h`` run back to back inside the windows, each followed by
+  a changeover of ``changeover_h`` (line idle in shift). A batch cut by the end of a window
+  is suspended and resumes at the start of the next window (a changeover likewise); a batch
+  cut by a breakdown resumes after the repair. Changeovers count as scheduled time, so
+  setup losses lower the availability.
+* **Breakdowns** (a renewal process, as good as new after repair): the time to failure is
+  counted in *running* hours, drawn from a distribution with mean ``mtbf_h``; the repair
+  takes a draw with mean ``mttr_h`` in *clock* hours (repairs go on outside shifts).
+  With 24/7 operation and no changeovers the long-run availability is therefore
+  ``MTBF / (MTBF + MTTR)`` (renewal-reward theorem, e.g. Ross, *Introduction to
+  Probability Models*, 11th ed., sec. 7.4).
+* **Power and heat**: while running, ``p_kw`` and every heat demand; inside a production
+  window but not running (changeover, breakdown), ``p_idle_kw``; outside windows and during
+  maintenance 0. Waste heat is available only while running.
+* **Availability** = running hours / scheduled hours.
+* Random numbers come from one ``numpy.random.Generator`` seeded with ``seed``; draws are
+  made in a fixed order, so a seed repeats exactly.
+
+The simulation clock is in hours since ``index[0]``; events are turned into timestamps and
+integrated onto the hourly grid by :func:`running_fraction_per_hour`, exactly (integer
+nanoseconds): a breakdown at 10:40 counts 40 minutes of running in hour 10.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import simpy
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from twin.errors import InputError
+
+NS_PER_HOUR = 3_600_000_000_000
+_EPS_H = 1e-9  # hours; float noise of the simulation clock (3.6 microseconds)
+
+WasteHeatKind = Literal["flue_gas", "cooling_water", "compressed_air_cooling", "exhaust_air", "product_cooling"]
+
+
+# --------------------------------------------------------------------------------------
+# Parameter classes
+# --------------------------------------------------------------------------------------
+class ShiftCalendar(BaseModel):
+    """When a line is meant to produce: consecutive shifts on working days."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    shifts_per_day: int = Field(default=2, ge=1, le=3)
+    shift_hours: float = Field(default=8.0, gt=0, le=24, description="length of one shift [h]")
+    first_shift_start_h: float = Field(default=8.0, ge=0, lt=24, description="local clock hour the first shift starts")
+    working_days_per_week: int = Field(default=5, ge=1, le=7, description="Monday first")
+    holidays: tuple[dt.date, ...] = Field(default=(), description="dates without production")
+
+    @model_validator(mode="after")
+    def _fits_in_a_day(self) -> "ShiftCalendar":
+        if self.shifts_per_day * self.shift_hours > 24:
+            raise ValueError(f"shifts_per_day * shift_hours = {self.shifts_per_day * self.shift_hours} h exceeds 24 h")
+        return self
+
+
+class WeeklyWindow(BaseModel):
+    """A maintenance window recurring every week (local time)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    start_h: float = Field(ge=0, lt=24, description="local clock hour it starts")
+    duration_h: float = Field(gt=0, le=168, description="[h]")
+
+
+class HeatDemand(BaseModel):
+    """Process heat a line needs while it runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    t_c: float = Field(description="supply temperature needed [C]")
+    q_kw_th: float = Field(ge=0, description="heat demand while running [kW_th]")
+
+
+class WasteHeatStream(BaseModel):
+    """Waste heat a line rejects while it runs.
+
+    The amount is given in exactly one of three ways:
+
+    * ``q_kw_th``: a fixed heat flow while running [kW_th];
+    * ``fraction_of_electric_input``: a share of the line's running electric power
+      (compressor cooling, motor and drive losses) [-];
+    * ``fraction_of_heat_input``: a share of the line's process heat input while running
+      (flue gas, exhaust air); of the heat demand named ``heat_demand``, or of the sum of
+      all the line's heat demands when ``heat_demand`` is not given [-].
+
+    The amount is what the stream releases when cooled from ``t_c`` to ``t_return_c``
+    (the stack limit, or the temperature it is returned at). Without ``t_return_c`` the
+    heat is treated as available at ``t_c`` (see ``components.heat.direct_exchange_q_kw_th``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: WasteHeatKind
+    t_c: float = Field(description="supply temperature of the stream [C]")
+    t_return_c: float | None = Field(default=None, description="temperature the stream may be cooled to [C]")
+    q_kw_th: float | None = Field(default=None, ge=0, description="waste heat while running [kW_th]")
+    fraction_of_electric_input: float | None = Field(default=None, ge=0, le=1, description="[-]")
+    fraction_of_heat_input: float | None = Field(default=None, ge=0, le=1, description="[-]")
+    heat_demand: str | None = Field(default=None, description="heat demand fraction_of_heat_input refers to")
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> "WasteHeatStream":
+        given = [k for k in ("q_kw_th", "fraction_of_electric_input", "fraction_of_heat_input")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of q_kw_th, fraction_of_electric_input, fraction_of_heat_input; "
+                             f"found {given or 'none'}")
+        if self.heat_demand is not None and self.fraction_of_heat_input is None:
+            raise ValueError("heat_demand only goes with fraction_of_heat_input")
+        if self.t_return_c is not None and self.t_return_c >= self.t_c:
+            raise ValueError(f"t_return_c ({self.t_return_c} C) must be below t_c ({self.t_c} C)")
+        return self
+
+
+class ProductionLine(BaseModel):
+    """A production line: schedule, power, heat, waste heat and reliability.
+
+    Attributes are the YAML keys of ``processes[i]``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    calendar: ShiftCalendar = Field(default_factory=ShiftCalendar)
+    batch_duration_h: float = Field(gt=0, description="running time of one batch [h]")
+    changeover_h: float = Field(default=0.0, ge=0, description="idle time after each batch [h]")
+    p_kw: float = Field(ge=0, description="electric power while running [kW]")
+    p_idle_kw: float = Field(default=0.0, ge=0, description="electric power in shift while not running [kW]")
+    heat_demands: tuple[HeatDemand, ...] = ()
+    waste_heat: tuple[WasteHeatStream, ...] = ()
+    maintenance: tuple[tuple[dt.datetime, float], ...] = Field(
+        default=(), description="planned stops: (start, duration_h); naive starts are local time"
+    )
+    weekly_maintenance: tuple[WeeklyWindow, ...] = ()
+    mtbf_h: float | None = Field(default=None, gt=0, description="mean running hours between failures [h]; "
+                                 "none: no breakdowns")
+    mttr_h: float | None = Field(default=None, gt=0, description="mean time to repair, clock hours [h]")
+    failure_distribution: Literal["exponential", "weibull"] = "exponential"
+    failure_shape: float = Field(default=1.0, gt=0, description="Weibull shape of the time to failure [-]")
+    repair_distribution: Literal["exponential", "weibull"] = "exponential"
+    repair_shape: float = Field(default=1.0, gt=0, description="Weibull shape of the repair time [-]")
+    seed: int = Field(default=0, ge=0, description="random seed of breakdowns and repairs")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ProductionLine":
+        if (self.mtbf_h is None) != (self.mttr_h is None):
+            raise ValueError("give both mtbf_h and mttr_h, or neither")
+        for kind, items in (("heat_demands", self.heat_demands), ("waste_heat", self.waste_heat)):
+            names = [x.name for x in items]
+            dup = sorted({n for n in names if names.count(n) > 1})
+            if dup:
+                raise ValueError(f"{kind}: duplicate names {dup}")
+        demands = {h.name for h in self.heat_demands}
+        for w in self.waste_heat:
+            if w.fraction_of_heat_input is not None:
+                if not self.heat_demands:
+                    raise ValueError(f"waste_heat {w.name}: fraction_of_heat_input needs heat_demands")
+                if w.heat_demand is not None and w.heat_demand not in demands:
+                    raise ValueError(f"waste_heat {w.name}: heat_demand {w.heat_demand!r} not in {sorted(demands)}")
+        for i, (_, dur) in enumerate(self.maintenance):
+            if not dur > 0:
+                raise ValueError(f"maintenance[{i}]: duration_h must be positive, found {dur}")
+        return self
+
+
+# --------------------------------------------------------------------------------------
+# Exact integration of intervals onto the hourly grid
+# --------------------------------------------------------------------------------------
+def _check_hourly(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    if not isinstance(index, pd.DatetimeIndex) or len(index) == 0:
+        raise InputError(None, "index", "a non-empty hourly DatetimeIndex", type(index).__name__)
+    steps = np.diff(index.asi8)
+    if steps.size and np.any(steps != NS_PER_HOUR):
+        k = int(np.flatnonzero(steps != NS_PER_HOUR)[0])
+        raise InputError(None, "index", "consecutive hours (1 h apart, interval start labels)",
+                         f"a step of {steps[k] / NS_PER_HOUR} h after {index[k]}")
+    return index
+
+
+def _to_ns(values, tz) -> np.ndarray:
+    """Timestamps to integer UTC nanoseconds; naive ones are read as local time in ``tz``."""
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        stamps = pd.DatetimeIndex(values)
+    else:  # element by element, so that a list may mix time zones and naive local times
+        out = []
+        for v in values:
+            ts = pd.Timestamp(v)
+            if ts.tz is None:
+                ts = ts.tz_localize(tz) if tz is not None else ts
+            elif tz is None:
+                raise ValueError("tz-aware intervals need a tz-aware index")
+            out.append(ts.as_unit("ns").value)
+        return np.array(out, dtype=np.int64)
+    if stamps.tz is None and tz is not None:
+        stamps = stamps.tz_localize(tz)
+    elif stamps.tz is not None and tz is None:
+        raise ValueError("tz-aware intervals need a tz-aware index")
+    return stamps.as_unit("ns").asi8.astype(np.int64)
+
+
+def _merge_ns(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Union of intervals [s, e) as sorted disjoint intervals (integer arithmetic)."""
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    if starts.size == 0:
+        return starts, ends
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    run_end = np.maximum.accumulate(ends)
+    new = np.empty(starts.size, dtype=bool)
+    new[0] = True
+    new[1:] = starts[1:] > run_end[:-1]
+    group = np.cumsum(new) - 1
+    m_starts = starts[new]
+    m_ends = np.zeros(m_starts.size, dtype=np.int64)
+    np.maximum.at(m_ends, group, ends)
+    return m_starts, m_ends
+
+
+def _covered_ns(starts: np.ndarray, ends: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Time covered by sorted disjoint intervals before each instant ``t`` [ns]."""
+    cum = np.concatenate([[0], np.cumsum(ends - starts)])
+    j = np.searchsorted(ends, t, side="right")  # intervals entirely before t
+    partial = np.zeros(t.shape, dtype=np.int64)
+    inside = j < starts.size
+    jj = j[inside]
+    partial[inside] = np.clip(t[inside] - starts[jj], 0, ends[jj] - starts[jj])
+    return cum[j] + partial
+
+
+def _fraction_from_ns(starts: np.ndarray, ends: np.ndarray, grid_ns: np.ndarray) -> np.ndarray:
+    starts, ends = _merge_ns(np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+    edges = np.append(grid_ns, grid_ns[-1] + NS_PER_HOUR)
+    if starts.size == 0:
+        return np.zeros(grid_ns.size)
+    return np.diff(_covered_ns(starts, ends, edges)) / NS_PER_HOUR
+
+
+def running_fraction_per_hour(intervals, index: pd.DatetimeIndex) -> np.ndarray:
+    """Share of each hour covered by a set of time intervals, computed exactly [-].
+
+    Parameters
+    ----------
+    intervals : DataFrame with ``start`` and ``end`` columns, or iterable of (start, end)
+        Half-open intervals ``[start, end)`` as timestamps (``pd.Timestamp``, ``datetime``,
+        ``numpy.datetime64`` or strings). Naive timestamps are local time in the index's
+        time zone. Overlapping intervals count once; parts outside the index are ignored;
+        empty or reversed intervals count nothing.
+    index : DatetimeIndex
+        Hourly, consecutive, labelled at the interval start.
+
+    Returns
+    -------
+    ndarray
+        For hour ``h`` (from ``index[h]`` to ``index[h] + 1 h``), the covered time divided by
+        one hour, in ``[0, 1]``. Computed in integer nanoseconds, so the only rounding is
+        the final division (running 10:00-10:40 gives exactly ``2400 / 3600``).
+    """
+    index = _check_hourly(index)
+    if isinstance(intervals, pd.DataFrame):
+        starts, ends = intervals["start"], intervals["end"]
+    else:
+        pairs = list(intervals)
+        if pairs and any(len(p) != 2 for p in pairs):
+            raise ValueError("intervals must be (start, end) pairs")
+        starts = [p[0] for p in pairs]
+        ends = [p[1] for p in pairs]
+    if len(starts) == 0:
+        return np.zeros(len(index))
+    s = _to_ns(starts, index.tz)
+    e = _to_ns(ends, index.tz)
+    return _fraction_from_ns(s, e, index.asi8.astype(np.int64))
+
+
+# --------------------------------------------------------------------------------------
+# Calendar -> production windows
+# --------------------------------------------------------------------------------------
+def _local_ns(days: pd.DatetimeIndex, hours: float, tz) -> np.ndarray:
+    """Local wall-clock instants ``day + hours`` as UTC ns (DST gaps shift forward)."""
+    naive = days + pd.to_timedelta(hours, unit="h")
+    if tz is not None:
+        naive = naive.tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
+    return naive.as_unit("ns").asi8.astype(np.int64)
+
+
+def _days_around(index: pd.DatetimeIndex, before: int, after: int) -> pd.DatetimeIndex:
+    first = index[0].tz_localize(None).normalize() if index.tz is not None else index[0].normalize()
+    last = index[-1].tz_localize(None).normalize() if index.tz is not None else index[-1].normalize()
+    return pd.date_range(first - pd.Timedelta(days=before), last + pd.Timedelta(days=after), freq="D")
+
+
+def shift_windows_ns(calendar: ShiftCalendar, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Shift time of a calendar over the span of ``index``, merged [UTC ns, half-open]."""
+    days = _days_around(index, 1, 0)
+    working = (days.dayofweek < calendar.working_days_per_week)
+    if calendar.holidays:
+        working &= ~days.normalize().isin(pd.DatetimeIndex(calendar.holidays))
+    days = days[working]
+    starts = _local_ns(days, calendar.first_shift_start_h, index.tz)
+    ends = starts + int(round(calendar.shifts_per_day * calendar.shift_hours * NS_PER_HOUR))
+    return _merge_ns(starts, ends)
+
+
+def maintenance_windows_ns(line: ProductionLine, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Planned maintenance of a line over the span of ``index``, merged [UTC ns]."""
+    starts, ends = [], []
+    if line.maintenance:
+        s = _to_ns([m[0] for m in line.maintenance], index.tz)
+        starts.append(s)
+        ends.append(s + np.array([int(round(m[1] * NS_PER_HOUR)) for m in line.maintenance], dtype=np.int64))
+    if line.weekly_maintenance:
+        days = _days_around(index, 7, 0)
+        for w in line.weekly_maintenance:
+            d = days[days.dayofweek == w.weekday]
+            s = _local_ns(d, w.start_h, index.tz)
+            starts.append(s)
+            ends.append(s + int(round(w.duration_h * NS_PER_HOUR)))
+    if not starts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return _merge_ns(np.concatenate(starts), np.concatenate(ends))
+
+
+def _subtract_ns(a_s, a_e, b_s, b_e):
+    """Sorted disjoint intervals A minus B (both sorted disjoint)."""
+    out_s, out_e = [], []
+    j = 0
+    for s, e in zip(a_s.tolist(), a_e.tolist()):
+        cur = s
+        while j < len(b_s) and b_e[j] <= cur:
+            j += 1
+        k = j
+        while k < len(b_s) and b_s[k] < e:
+            if b_s[k] > cur:
+                out_s.append(cur)
+                out_e.append(int(b_s[k]))
+            cur = max(cur, int(b_e[k]))
+            k += 1
+        if cur < e:
+            out_s.append(cur)
+            out_e.append(e)
+    return np.array(out_s, dtype=np.int64), np.array(out_e, dtype=np.int64)
+
+
+def _clip_ns(s, e, lo, hi):
+    s2, e2 = np.clip(s, lo, hi), np.clip(e, lo, hi)
+    keep = e2 > s2
+    return s2[keep], e2[keep]
+
+
+# --------------------------------------------------------------------------------------
+# Result
+# --------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class LineResult:
+    """Hourly results of one production line.
+
+    Attributes
+    ----------
+    name : str
+    index : DatetimeIndex
+    running_fraction : ndarray
+        Share of each hour the line runs a batch [-].
+    scheduled_fraction : ndarray
+        Share of each hour inside a production window [-].
+    p_kw : ndarray
+        Mean electric power of the hour [kW].
+    heat_demand_q_kw_th : dict[str, ndarray]
+        Per heat demand, mean heat needed [kW_th].
+    heat_demand_t_c : dict[str, float]
+        Per heat demand, supply temperature [C].
+    waste_heat_q_kw_th : dict[str, ndarray]
+        Per waste-heat stream, mean heat available [kW_th].
+    waste_heat_t_c : dict[str, float]
+        Per waste-heat stream, supply temperature [C].
+    availability : float
+        Running hours / scheduled hours [-] (NaN with no scheduled hours).
+    running_hours, scheduled_hours : float
+        [h]
+    batches_completed, breakdowns : int
+    events : DataFrame
+        Columns ``start``, ``end`` (tz-aware timestamps) and ``state`` in {"running",
+        "changeover", "down", "maintenance"}, sorted by start. ``down`` (repair) may run
+        outside shifts and across maintenance.
+    """
+
+    name: str
+    index: pd.DatetimeIndex
+    running_fraction: np.ndarray
+    scheduled_fraction: np.ndarray
+    p_kw: np.ndarray
+    heat_demand_q_kw_th: dict
+    heat_demand_t_c: dict
+    waste_heat_q_kw_th: dict
+    waste_heat_t_c: dict
+    availability: float
+    running_hours: float
+    scheduled_hours: float
+    batches_completed: int
+    breakdowns: int
+    events: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Hourly table: ``running_fraction``, ``p_kw``, ``heat_<name>_q_kw_th``,
+        ``waste_<name>_q_kw_th``."""
+        cols = {"running_fraction": self.running_fraction, "p_kw": self.p_kw}
+        cols.update({f"heat_{k}_q_kw_th": v for k, v in self.heat_demand_q_kw_th.items()})
+        cols.update({f"waste_{k}_q_kw_th": v for k, v in self.waste_heat_q_kw_th.items()})
+        return pd.DataFrame(cols, index=self.index)
+
+
+# --------------------------------------------------------------------------------------
+# Simulation
+# --------------------------------------------------------------------------------------
+def _sampler(rng: np.random.Generator, distribution: str, mean: float, shape: float):
+    if distribution == "exponential":
+        return lambda: float(rng.exponential(mean))
+    scale = mean / math.gamma(1.0 + 1.0 / shape)  # Weibull scale giving the requested mean
+    return lambda: float(scale * rng.weibull(shape))
+
+
+def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | None = None) -> LineResult:
+    """Simulate a production line over ``index`` on simpy and integrate it hourly.
+
+    Parameters
+    ----------
+    line : ProductionLine
+    index : DatetimeIndex
+        Hourly, consecutive, tz-aware (local time of the site), labelled at the interval
+        start. The simulation covers ``[index[0], index[-1] + 1 h)``.
+    seed : int, optional
+        Overrides ``line.seed``. The same seed gives the same result exactly.
+
+    Returns
+    -------
+    LineResult
+        See the module docstring for the model.
+    """
+    index = _check_hourly(index)
+    t0 = int(index.asi8[0])
+    t_end = int(index.asi8[-1]) + NS_PER_HOUR
+    horizon_h = (t_end - t0) / NS_PER_HOUR
+
+    sh_s, sh_e = shift_windows_ns(line.calendar, index)
+    mt_s, mt_e = maintenance_windows_ns(line, index)
+    pr_s, pr_e = _subtract_ns(sh_s, sh_e, mt_s, mt_e)
+    pr_s, pr_e = _clip_ns(pr_s, pr_e, t0, t_end)
+    windows = [((s - t0) / NS_PER_HOUR, (e - t0) / NS_PER_HOUR) for s, e in zip(pr_s.tolist(), pr_e.tolist())]
+
+    rng = np.random.default_rng(line.seed if seed is None else seed)
+    breakdowns_on = line.mtbf_h is not None
+    draw_ttf = _sampler(rng, line.failure_distribution, line.mtbf_h, line.failure_shape) if breakdowns_on else None
+    draw_ttr = _sampler(rng, line.repair_distribution, line.mttr_h, line.repair_shape) if breakdowns_on else None
+
+    log: list[tuple[float, float, str]] = []
+    counters = {"batches": 0, "breakdowns": 0}
+    env = simpy.Environment()
+
+    def record(state: str, start: float, end: float) -> None:
+        end = min(end, horizon_h)
+        if end > start:
+            if log and log[-1][2] == state and abs(log[-1][1] - start) < _EPS_H:
+                log[-1] = (log[-1][0], end, state)  # a batch resumed right away: one interval
+            else:
+                log.append((start, end, state))
+
+    def run_line(env: simpy.Environment):
+        batch_left = 0.0
+        changeover_left = 0.0
+        ttf_left = draw_ttf() if breakdowns_on else math.inf
+        w = 0
+        while w < len(windows):
+            ws, we = windows[w]
+            if env.now >= we - _EPS_H:
+                w += 1
+                continue
+            if env.now < ws:
+                yield env.timeout(ws - env.now)  # off shift or in maintenance
+                continue
+            if changeover_left > 0.0:
+                step = min(changeover_left, we - env.now)
+                record("changeover", env.now, env.now + step)
+                yield env.timeout(step)
+                changeover_left = 0.0 if step == changeover_left else changeover_left - step
+                continue
+            if batch_left <= 0.0:
+                batch_left = line.batch_duration_h
+            step = min(batch_left, ttf_left, we - env.now)
+            record("running", env.now, env.now + step)
+            yield env.timeout(step)
+            ttf_left = 0.0 if step == ttf_left else ttf_left - step
+            batch_left = 0.0 if step == batch_left else batch_left - step
+            if batch_left <= _EPS_H:
+                batch_left = 0.0
+                counters["batches"] += 1
+                changeover_left = line.changeover_h
+            if breakdowns_on and ttf_left <= _EPS_H:
+                counters["breakdowns"] += 1
+                repair = draw_ttr()
+                record("down", env.now, env.now + repair)
+                yield env.timeout(repair)
+                ttf_left = draw_ttf()
+
+    env.process(run_line(env))
+    env.run(until=horizon_h)
+
+    tz = index.tz
+    sim = pd.DataFrame(log, columns=["start_h", "end_h", "state"])
+    sim_s = t0 + np.round(sim["start_h"].to_numpy(dtype=float) * NS_PER_HOUR).astype(np.int64)
+    sim_e = t0 + np.round(sim["end_h"].to_numpy(dtype=float) * NS_PER_HOUR).astype(np.int64)
+    m_s, m_e = _clip_ns(mt_s, mt_e, t0, t_end)
+    all_s = np.concatenate([sim_s, m_s])
+    all_e = np.concatenate([sim_e, m_e])
+    states = np.concatenate([sim["state"].to_numpy(dtype=object), np.full(m_s.size, "maintenance", dtype=object)])
+    order = np.argsort(all_s, kind="stable")
+
+    def stamps(ns: np.ndarray) -> pd.DatetimeIndex:
+        out = pd.DatetimeIndex(ns.astype("datetime64[ns]"))
+        return out.tz_localize("UTC").tz_convert(tz) if tz is not None else out
+
+    events = pd.DataFrame({"start": stamps(all_s[order]), "end": stamps(all_e[order]),
+                           "state": states[order]})
+
+    running = events.loc[events["state"] == "running", ["start", "end"]]
+    running_fraction = running_fraction_per_hour(running, index)
+    windows_df = pd.DataFrame({"start": stamps(pr_s), "end": stamps(pr_e)})
+    scheduled_fraction = running_fraction_per_hour(windows_df, index)
+    idle_in_shift = np.clip(scheduled_fraction - running_fraction, 0.0, 1.0)
+
+    p_run_kw = line.p_kw * running_fraction
+    p_kw = p_run_kw + line.p_idle_kw * idle_in_shift
+    heat = {h.name: h.q_kw_th * running_fraction for h in line.heat_demands}
+    heat_total = sum(heat.values()) if heat else np.zeros(len(index))
+    waste = {}
+    for wstream in line.waste_heat:
+        if wstream.q_kw_th is not None:
+            waste[wstream.name] = wstream.q_kw_th * running_fraction
+        elif wstream.fraction_of_electric_input is not None:
+            waste[wstream.name] = wstream.fraction_of_electric_input * p_run_kw
+        else:
+            base = heat[wstream.heat_demand] if wstream.heat_demand is not None else heat_total
+            waste[wstream.name] = wstream.fraction_of_heat_input * base
+
+    is_run = sim["state"].to_numpy() == "running"
+    running_hours = float(np.sum(sim_e[is_run] - sim_s[is_run]) / NS_PER_HOUR)
+    scheduled_hours = float(np.sum(pr_e - pr_s) / NS_PER_HOUR)
+    availability = running_hours / scheduled_hours if scheduled_hours > 0 else float("nan")
+
+    return LineResult(
+        name=line.name, index=index, running_fraction=running_fraction, scheduled_fraction=scheduled_fraction,
+        p_kw=p_kw, heat_demand_q_kw_th=heat, heat_demand_t_c={h.name: h.t_c for h in line.heat_demands},
+        waste_heat_q_kw_th=waste, waste_heat_t_c={w.name: w.t_c for w in line.waste_heat},
+        availability=availability, running_hours=running_hours, scheduled_hours=scheduled_hours,
+        batches_completed=counters["batches"], breakdowns=counters["breakdowns"], events=events,
+    )
+
