@@ -10,58 +10,29 @@ Fuentes temperature implementation (see the report in validation/sam.py).
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pvlib
 import pytest
 from pydantic import ValidationError
 
 from components.pv import PVArray, pv_ac_kw_per_kwp
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CSWD_DIR = REPO_ROOT.parent / "shared" / "weather"
-PVLIB_DATA = Path(pvlib.__file__).parent / "data"
+from validation.reference_weather import cswd_files, load_reference
+
 TOLERANCE = 0.02  # from the issue; never widen
 
 
-def _as_twin_weather(df: pd.DataFrame) -> pd.DataFrame:
-    """TMY3/EPW label hours at the interval END; the twin labels the START.
-
-    Rebuild a single-year hourly index (typical years mix years) starting at
-    Jan 1 00:00 local standard time.
-    """
-    df = df.rename(columns={"atmospheric_pressure": "pressure"}).copy()
-    df.index = pd.date_range("2019-01-01", periods=len(df), freq="h", tz=df.index.tz)
-    if df["pressure"].max() < 2000:  # mbar -> Pa
-        df["pressure"] = df["pressure"] * 100.0
-    return df[["ghi", "dni", "dhi", "temp_air", "wind_speed", "pressure"]]
-
-
-_CACHE: dict[str, tuple] = {}
-
-
 def load(name: str):
-    if name in _CACHE:
-        return _CACHE[name]
-    if name.endswith(".epw"):
-        path = CSWD_DIR / name
-        if not path.exists():
-            pytest.skip(f"CSWD weather file not available: {path}")
-        df, meta = pvlib.iotools.read_epw(path)
-    else:
-        df, meta = pvlib.iotools.read_tmy3(PVLIB_DATA / name, map_variables=True)
-    out = (_as_twin_weather(df), meta["latitude"], meta["longitude"], meta["altitude"], float(meta["TZ"]))
-    _CACHE[name] = out
-    return out
+    """Reference weather by file name; CSWD stations are skipped when not available."""
+    try:
+        w, meta = load_reference(name)
+    except FileNotFoundError as err:
+        pytest.skip(str(err))
+    return w, meta["latitude"], meta["longitude"], meta["altitude_m"], meta["tz_offset_h"]
 
 
 def _cswd_files() -> list[str]:
-    if not CSWD_DIR.exists():
-        return ["CSWD-missing.epw"]
-    return sorted(p.name for p in CSWD_DIR.glob("*.epw")) or ["CSWD-missing.epw"]
+    return [p.name for p in cswd_files()] or ["CSWD-missing.epw"]
 
 
 def _compare(name: str, **kw) -> float:

@@ -1,18 +1,13 @@
 """Tests of components.wind: power-curve fidelity, scaling, density, SAM agreement."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import pvlib
 import pytest
 from pydantic import ValidationError
 
 from components.wind import WindFarm, power_curve, turbine_types, wind_kw_per_turbine
-
-PVLIB_DATA = Path(pvlib.__file__).parent / "data"
-CSWD_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "weather"
+from validation.reference_weather import load_reference
 
 
 def _weather(v, t_c=15.0, p_pa=101325.0):
@@ -66,18 +61,11 @@ def test_shear_power_law_raises_speed():
 
 
 def _load(name):
-    if name.endswith(".epw"):
-        path = CSWD_DIR / name
-        if not path.exists():
-            pytest.skip(f"CSWD weather file not available: {path}")
-        df, meta = pvlib.iotools.read_epw(path)
-    else:
-        df, meta = pvlib.iotools.read_tmy3(PVLIB_DATA / name, map_variables=True)
-    df = df.rename(columns={"atmospheric_pressure": "pressure"})
-    df.index = pd.date_range("2019-01-01", periods=len(df), freq="h", tz=df.index.tz)
-    if df["pressure"].max() < 2000:
-        df["pressure"] = df["pressure"] * 100
-    return df[["wind_speed", "temp_air", "pressure"]], meta["altitude"]
+    try:
+        w, meta = load_reference(name)
+    except FileNotFoundError as err:
+        pytest.skip(str(err))
+    return w, meta["altitude_m"]
 
 
 @pytest.mark.parametrize("turbine", ["E-126/4200", "V90/2000"])
