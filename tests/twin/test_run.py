@@ -1,0 +1,123 @@
+"""A whole run: scenario -> weather -> profiles -> kernel -> table, KPIs and files."""
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from components.grid import grid_bill, load_tariff
+from twin.cli import main
+from twin.run import check_hourly_balance, simulate
+from twin.scenario import load_scenario, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
+
+
+@pytest.fixture(scope="module")
+def base_dict():
+    return yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return simulate(load_scenario(DEFAULT), DEFAULT.parent)
+
+
+def test_every_shipped_scenario_checks():
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        assert main(["check", str(path)]) == 0, path
+
+
+def test_run_writes_table_and_kpis(tmp_path, default_run):
+    out = tmp_path / "out"
+    assert main(["run", str(DEFAULT), "--out", str(out), "--quiet"]) == 0
+    hourly = pd.read_parquet(out / "hourly.parquet")
+    csv = pd.read_csv(out / "hourly.csv")
+    kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    assert len(hourly) == len(csv) == 8760
+    assert str(hourly.index.tz) == "Asia/Shanghai"
+    assert hourly.index[0] == pd.Timestamp("2025-01-01 00:00", tz="Asia/Shanghai")
+    # The written table closes on its own, to the design's 1e-6 kWh, and no flow is negative.
+    assert check_hourly_balance(hourly) <= 1e-6
+    np.testing.assert_allclose(csv["pv_to_load_kw"].to_numpy(), hourly["pv_to_load_kw"].to_numpy(), rtol=1e-12)
+    # Annual KPIs are the sums of the hourly table (kWh per hourly step).
+    for key, col in [("load_e_kwh", "load_kw"), ("pv_e_kwh", "pv_kw"), ("grid_export_e_kwh", "pv_to_grid_kw")]:
+        assert kpis[key] == pytest.approx(hourly[col].sum(), rel=1e-9)
+    imp = hourly.grid_to_load_kw + hourly.grid_to_battery_kw
+    assert kpis["grid_import_e_kwh"] == pytest.approx(imp.sum(), rel=1e-9)
+    assert kpis["peak_import_kw"] == pytest.approx(imp.max(), rel=1e-12)
+    # The CLI's run and an in-process run of the same scenario and seed give the same year.
+    assert kpis["re_electricity_share_onsite"] == default_run.kpis["re_electricity_share_onsite"]
+
+
+def test_kernel_bill_equals_hourly_bill(default_run):
+    # Two independent computations of the grid bill: the kernel's running sums (used by sweeps)
+    # and the grid module's bill on the hourly import and export series.
+    h = default_run.hourly
+    tariff = load_tariff(default_run.scenario.grid.tariff)
+    bill = grid_bill((h.grid_to_load_kw + h.grid_to_battery_kw).to_numpy(),
+                     (h.pv_to_grid_kw + h.wind_to_grid_kw).to_numpy(), h.index, tariff)
+    assert default_run.kpis["grid_cost_cny"] == pytest.approx(bill["total_cny"], rel=1e-9)
+    assert default_run.kpis["grid_bill_cny"]["basic_charge_cny"] == pytest.approx(bill["basic_charge_cny"], rel=1e-9)
+
+
+def test_renewable_share_definition(default_run):
+    k = default_run.kpis
+    consumption = k["grid_import_e_kwh"] + k["re_generation_e_kwh"] - k["grid_export_e_kwh"] - k["curtailed_e_kwh"]
+    assert k["total_consumption_e_kwh"] == pytest.approx(consumption, rel=1e-12)
+    # Consumption = load + battery losses + change of stored energy: the bus and store balances combined.
+    assert consumption == pytest.approx(k["load_e_kwh"] + k["battery_losses_e_kwh"]
+                                        + k["battery_stored_change_e_kwh"], rel=1e-9)
+    re = k["re_generation_e_kwh"] - k["grid_export_e_kwh"] - k["curtailed_e_kwh"]
+    assert k["re_electricity_share_onsite"] == pytest.approx(re / consumption, rel=1e-12)
+
+
+def test_tou_arbitrage_charges_from_grid_only_in_valley(base_dict):
+    d = copy.deepcopy(base_dict)
+    d["battery"][0]["dispatch"] = "tou_arbitrage"
+    res = simulate(scenario_from_dict(d), DEFAULT.parent)
+    h = res.hourly
+    assert h.grid_to_battery_kw.sum() > 0
+    assert (h.grid_to_battery_kw[h.tou_period != "valley"] == 0).all()
+    assert (h.battery_grid_to_load_kw + h.battery_re_to_load_kw)[h.tou_period.isin(["valley", "flat"])].sum() == 0
+    # Arbitrage buys at valley and sells back at peak: it must lower the energy charge against no battery.
+    d0 = copy.deepcopy(base_dict)
+    d0["battery"] = []
+    base = simulate(scenario_from_dict(d0), DEFAULT.parent)
+    assert res.kpis["grid_bill_cny"]["energy_charge_cny"] < base.kpis["grid_bill_cny"]["energy_charge_cny"]
+
+
+def test_csv_load_in_megawatts(tmp_path, base_dict):
+    shift = simulate(scenario_from_dict(base_dict), DEFAULT.parent).hourly.load_kw
+    pd.DataFrame({"p_mw": shift.to_numpy() / 1000}).to_csv(tmp_path / "meter.csv", index=False)
+    d = copy.deepcopy(base_dict)
+    d["loads"] = [{"name": "meter", "kind": "csv", "path": "meter.csv", "column": "p_mw", "unit": "MW"}]
+    res = simulate(scenario_from_dict(d), tmp_path)
+    np.testing.assert_allclose(res.hourly.load_kw.to_numpy(), shift.to_numpy(), rtol=1e-12)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pv=st.floats(0, 40000), bat=st.floats(0, 60000), c_rate=st.floats(0.1, 2), wind=st.integers(0, 4),
+       strategy=st.sampled_from(["load_following", "tou_arbitrage"]), export=st.booleans(),
+       import_limit=st.floats(3000, 20000), sd=st.floats(0, 0.01))
+def test_random_scenarios_balance(base_dict, pv, bat, c_rate, wind, strategy, export, import_limit, sd):
+    d = copy.deepcopy(base_dict)
+    d["pv"][0]["capacity_kwp"] = max(pv, 1.0)
+    d["battery"][0].update(energy_kwh=bat, power_kw=bat * c_rate, dispatch=strategy,
+                           self_discharge_fraction_per_hour=sd)
+    d["grid"].update(export_allowed=export, import_limit_kw=import_limit)
+    d["wind"] = [{"name": "wt", "turbine_type": "E-82/2300", "count": wind, "hub_height_m": 100}] if wind else []
+    res = simulate(scenario_from_dict(d), DEFAULT.parent)  # raises BalanceError if any hour fails to close
+    h = res.hourly
+    flows = h[[c for c in h.columns if c.endswith("_kw")]]
+    assert (flows.to_numpy() >= 0).all()
+    assert check_hourly_balance(h) <= 1e-6
+    if not export:
+        assert (h.pv_to_grid_kw + h.wind_to_grid_kw).sum() == 0
+    assert (h.grid_to_load_kw + h.grid_to_battery_kw).max() <= import_limit + 1e-9
+    assert 0 <= res.kpis["re_electricity_share_onsite"] <= 1
