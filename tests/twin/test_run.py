@@ -121,3 +121,23 @@ def test_random_scenarios_balance(base_dict, pv, bat, c_rate, wind, strategy, ex
         assert (h.pv_to_grid_kw + h.wind_to_grid_kw).sum() == 0
     assert (h.grid_to_load_kw + h.grid_to_battery_kw).max() <= import_limit + 1e-9
     assert 0 <= res.kpis["re_electricity_share_onsite"] <= 1
+
+
+def test_user_monthly_climatology(base_dict, tmp_path, capsys):
+    from weather import city_climate
+
+    c = city_climate("hefei")
+    d = copy.deepcopy(base_dict)
+    d["site"].update(latitude=c.latitude, longitude=c.longitude, altitude_m=c.altitude_m)
+    d["weather"] = {"source": "synthetic", "seed": 1, "monthly": {
+        "ghi_kwh_m2_day": list(c.ghi_kwh_m2_day), "temp_air_c": list(c.temp_air_c),
+        "temp_range_c": list(c.temp_range_c), "wind_speed_m_s": list(c.wind_speed_m_s)}}
+    res = simulate(scenario_from_dict(d), DEFAULT.parent)
+    # The generator meets each month's GHI total by construction, so the annual GHI equals the climatology's.
+    expected = sum(g * n for g, n in zip(c.ghi_kwh_m2_day, [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]))
+    assert res.kpis["weather"]["annual_ghi_kwh_m2"] == pytest.approx(expected, rel=1e-6)
+    d["weather"]["monthly"]["ghi_kwh_m2_day"] = [3.0] * 11
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(d), encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    assert "weather.monthly.ghi_kwh_m2_day: expected 12 monthly values, got 11" in capsys.readouterr().err
