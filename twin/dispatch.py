@@ -61,7 +61,11 @@ FLOWS = (
     "grid_to_load", "grid_to_battery",
     "battery_re_to_load", "battery_grid_to_load",
     "battery_loss_re", "battery_loss_grid", "unserved", "load",
+    "heat_load", "re_to_heat",
 )
+# ``load`` is all electric demand met through the bus in merit order: the site's loads plus
+# ``heat_load``, the power-to-heat units allowed to run on any electricity. ``re_to_heat`` is
+# renewable surplus taken by power-to-heat units, a separate sink of the bus.
 # Hourly states recorded for single runs [kWh], end of hour.
 STATES = ("battery_e", "battery_e_re")
 _NF = len(FLOWS)
@@ -71,7 +75,7 @@ _NH = _NF + len(STATES)
 TOTALS = FLOWS + (
     "re_generation", "import_valley", "import_flat", "import_peak", "import_critical",
     "import_cost_cny", "export_revenue_cny", "peak_import_kw", "battery_e_start", "battery_e_end",
-    "battery_e_re_end", "max_bus_residual", "max_store_residual",
+    "battery_e_re_end", "max_bus_residual", "max_store_residual", "max_heat_residual",
 )
 _NT = len(TOTALS)
 _T = {name: i for i, name in enumerate(TOTALS)}
@@ -86,11 +90,14 @@ _I_E_END = _T["battery_e_end"]
 _I_E_RE_END = _T["battery_e_re_end"]
 _I_BUS = _T["max_bus_residual"]
 _I_STORE = _T["max_store_residual"]
+_I_HEAT = _T["max_heat_residual"]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-             params, hourly, totals, monthly_peak):
+             params, hourly, totals, monthly_peak,
+             h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax, h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve,
+             h_ssize, h_se0, h_ucap, h_hourly, h_totals):
     energy = params[n, 0]
     p_ch_max = params[n, 1]
     p_dis_max = params[n, 2]
@@ -113,6 +120,27 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     e_re = 0.0
     e_gr = params[n, 8] * energy
     totals[n, _I_E_START] = e_gr
+
+    # Heat side: D demands, S stores, U power-to-heat units, B fuel boilers / purchased heat.
+    n_d = h_res.shape[0]
+    n_s = h_srec.shape[0]
+    n_u = h_cop.shape[0]
+    n_b = h_bcap.shape[0]
+    o_s = 4 * n_d
+    o_u = o_s + 5 * n_s
+    o_b = o_u + 4 * n_u
+    n_hh = o_b + n_b
+    rem = np.zeros(n_d)
+    e_st = np.zeros(n_s)
+    ch_left = np.zeros(n_s)
+    u_left = np.zeros(n_u)
+    h_row = np.zeros(n_hh)
+    h_acc = np.zeros(n_hh)
+    for j in range(n_s):
+        e_st[j] = h_se0[n, j]
+    a_heat_load = a_re_heat = 0.0
+    max_heat = 0.0
+    has_heat = n_hh > 0
     # Scalar accumulators: arrays here would alias the outputs and stay in memory.
     a_direct = a_ch_re = a_export = a_curt = a_grid_load = a_ch_gr = 0.0
     a_dis_re = a_dis_gr = a_loss_re = a_loss_gr = a_unserved = a_load = 0.0
@@ -139,10 +167,76 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
         e_re -= loss_re
         e_gr -= loss_gr
         e = e_re + e_gr
+        may_discharge = (not tou) or discharge_ok[p]
+
+        if has_heat:
+            # ---- heat, steps 1-2: thermal stores lose standing heat, serve their demands, take recovered heat.
+            for k in range(n_hh):
+                h_row[k] = 0.0
+            for d in range(n_d):
+                rem[d] = h_res[d, t]
+            st_in0 = 0.0
+            for j in range(n_s):
+                st_in0 += e_st[j]
+                lost = e_st[j] * (1.0 - h_skeep[j])
+                e_st[j] -= lost
+                h_row[o_s + 5 * j + 3] = lost
+                avail = min(h_ssize[n, j, 2], e_st[j])
+                for d in range(n_d):
+                    if h_sserve[j, d] and avail > 0.0 and rem[d] > 0.0:
+                        q = min(rem[d], avail)
+                        rem[d] -= q
+                        avail -= q
+                        e_st[j] -= q
+                        h_row[4 * d] += q
+                        h_row[o_s + 5 * j + 2] += q
+                q = max(0.0, min(h_srec[j, t], h_ssize[n, j, 1], h_ssize[n, j, 0] - e_st[j]))
+                e_st[j] += q
+                ch_left[j] = h_ssize[n, j, 1] - q
+                h_row[o_s + 5 * j] = q
+
+        # ---- heat, step 3: power-to-heat units allowed on any electricity serve what is left, within
+        # what the bus can supply this hour (renewables, battery, import limit), so they never cause
+        # unserved electric load; the rest falls to surplus and boilers.
+        heat_load = 0.0
+        if has_heat:
+            bus_room = re + imp_max - load
+            if may_discharge:
+                bus_room += min(p_dis_max, max(0.0, (e - e_lo) * eta_d))
+            for u in range(n_u):
+                u_left[u] = min(h_ucap[n, u], h_qmax[u, t]) if h_cop[u, t] > 0.0 else 0.0
+                if not h_ugrid[u]:
+                    continue
+                for d in range(n_d):
+                    if h_userve[u, d] and u_left[u] > 0.0 and rem[d] > 0.0:
+                        q = min(rem[d], u_left[u], max(0.0, bus_room - heat_load) * h_cop[u, t])
+                        rem[d] -= q
+                        u_left[u] -= q
+                        heat_load += q / h_cop[u, t]
+                        h_row[4 * d + 1] += q
+                        h_row[o_u + 4 * u] += q
+                        h_row[o_u + 4 * u + 2] += q / h_cop[u, t]
+        load += heat_load
 
         direct = min(re, load)
         surplus = re - direct
         deficit = load - direct
+
+        # ---- heat, step 4: renewable surplus runs power-to-heat for the heat still needed (used now, no
+        # storage loss), before it charges the battery.
+        re_heat = 0.0
+        if has_heat:
+            for u in range(n_u):
+                for d in range(n_d):
+                    if h_userve[u, d] and u_left[u] > 0.0 and rem[d] > 0.0 and surplus - re_heat > 0.0:
+                        q = min(rem[d], u_left[u], (surplus - re_heat) * h_cop[u, t])
+                        rem[d] -= q
+                        u_left[u] -= q
+                        re_heat += q / h_cop[u, t]
+                        h_row[4 * d + 1] += q
+                        h_row[o_u + 4 * u] += q
+                        h_row[o_u + 4 * u + 3] += q / h_cop[u, t]
+            surplus -= re_heat
 
         # Charge from renewable surplus, within power and the SoC ceiling.
         room_in = max(0.0, (e_hi - e) * inv_eta_c)
@@ -152,7 +246,7 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
         dis = 0.0
         if tou and grid_charge[p]:
             ch_gr = max(0.0, min(p_ch_max - ch_re, room_in - ch_re, imp_max - deficit))
-        elif deficit > 0.0 and ((not tou) or discharge_ok[p]):
+        elif deficit > 0.0 and may_discharge:
             avail_out = max(0.0, (e - e_lo) * eta_d)
             dis = min(deficit, p_dis_max, avail_out)
 
@@ -176,14 +270,60 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
             grid_load = 0.0
         unserved = deficit - dis - grid_load
         rest = surplus - ch_re
+
+        # ---- heat, step 5: what surplus remains charges thermal stores through power-to-heat.
+        if has_heat:
+            for u in range(n_u):
+                for j in range(n_s):
+                    if h_ucharge[u, j] and u_left[u] > 0.0 and rest > 0.0:
+                        q = max(0.0, min(u_left[u], ch_left[j], h_ssize[n, j, 0] - e_st[j], rest * h_cop[u, t]))
+                        e_st[j] += q
+                        ch_left[j] -= q
+                        u_left[u] -= q
+                        rest -= q / h_cop[u, t]
+                        re_heat += q / h_cop[u, t]
+                        h_row[o_s + 5 * j + 1] += q
+                        h_row[o_u + 4 * u + 1] += q
+                        h_row[o_u + 4 * u + 3] += q / h_cop[u, t]
+
         export = min(rest, exp_max)
         curtailed = rest - export
 
+        if has_heat:
+            # ---- heat, step 6: fuel boilers and purchased heat, in scenario order; the rest is unserved.
+            for b in range(n_b):
+                left = h_bcap[b]
+                for d in range(n_d):
+                    if h_bserve[b, d] and left > 0.0 and rem[d] > 0.0:
+                        q = min(rem[d], left)
+                        rem[d] -= q
+                        left -= q
+                        h_row[4 * d + 2] += q
+                        h_row[o_b + b] += q
+            st_out = 0.0
+            for d in range(n_d):
+                h_row[4 * d + 3] = rem[d]
+                # Each demand: served by stores, power-to-heat, boilers, or unserved.
+                max_heat = max(max_heat, abs(h_res[d, t] - h_row[4 * d] - h_row[4 * d + 1] - h_row[4 * d + 2]
+                                             - h_row[4 * d + 3]))
+            for j in range(n_s):
+                h_row[o_s + 5 * j + 4] = e_st[j]
+                st_out += e_st[j] - h_row[o_s + 5 * j] - h_row[o_s + 5 * j + 1] + h_row[o_s + 5 * j + 2] \
+                    + h_row[o_s + 5 * j + 3]
+            max_heat = max(max_heat, abs(st_out - st_in0))
+            for k in range(n_hh):
+                h_acc[k] += h_row[k]
+            if record:
+                for k in range(n_hh):
+                    h_hourly[t, k] = h_row[k]
+
         imp = grid_load + ch_gr
-        bus = re + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed)
+        bus = re + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat)
         store = (e_re + e_gr) - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
         max_bus = max(max_bus, abs(bus))
         max_store = max(max_store, abs(store))
+        a_heat_load += heat_load
+        a_re_heat += re_heat
 
         a_direct += direct
         a_ch_re += ch_re
@@ -226,11 +366,17 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
             hourly[t, 9] = loss_gr
             hourly[t, 10] = unserved
             hourly[t, 11] = load
-            hourly[t, 12] = e_re + e_gr
-            hourly[t, 13] = e_re
+            hourly[t, 12] = heat_load
+            hourly[t, 13] = re_heat
+            hourly[t, 14] = e_re + e_gr
+            hourly[t, 15] = e_re
 
     sums = (a_direct, a_ch_re, a_export, a_curt, a_grid_load, a_ch_gr,
-            a_dis_re, a_dis_gr, a_loss_re, a_loss_gr, a_unserved, a_load)
+            a_dis_re, a_dis_gr, a_loss_re, a_loss_gr, a_unserved, a_load, a_heat_load, a_re_heat)
+    for k in range(n_hh):
+        h_totals[n, k] = h_acc[k]
+    for j in range(n_s):
+        h_totals[n, o_s + 5 * j + 4] = e_st[j]  # the store's energy at the end of the year
     for i in range(_NF):
         totals[n, i] = sums[i]
     totals[n, _I_RE_GEN] = re_total
@@ -247,22 +393,118 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     totals[n, _I_E_RE_END] = e_re
     totals[n, _I_BUS] = max_bus
     totals[n, _I_STORE] = max_store
+    totals[n, _I_HEAT] = max_heat
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def _kernel_parallel(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                     params, hourly, totals, monthly_peak):
+                     params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
+                     h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals):
     for n in prange(caps.shape[0]):
         _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                 params, hourly, totals, monthly_peak)
+                 params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
+                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals)
 
 
 @njit(cache=True, error_model="numpy")
 def _kernel_serial(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                   params, hourly, totals, monthly_peak):
+                   params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
+                   h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals):
     for n in range(caps.shape[0]):
         _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                 params, hourly, totals, monthly_peak)
+                 params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
+                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals)
+
+
+@dataclass(frozen=True)
+class HeatSystem:
+    """The size-independent heat side of a site, as the kernel reads it.
+
+    D heat demands (one per temperature level), S thermal stores, U power-to-heat
+    units (heat pumps, electric boilers), B fuel boilers and purchased-heat
+    contracts. Direct heat exchange from waste heat does not depend on any state,
+    so it is computed before the kernel and only the residual demand enters.
+
+    Attributes
+    ----------
+    residual_kw_th : (D, T)
+        Heat demand left after direct waste-heat exchange [kW_th].
+    store_recoverable_kw_th : (S, T)
+        Waste heat that exchangers could put into each store [kW_th].
+    store_serves : (S, D) bool
+        Which demands each store can supply (store hotter than the demand).
+    store_keep : (S,)
+        1 - standing loss per hour [-].
+    unit_cop : (U, T)
+        Heat out per electricity in [-]; 0 where the unit cannot run.
+    unit_max_kw_th : (U, T)
+        Output limit set by the unit's heat source [kW_th] (inf for electric boilers).
+    unit_serves : (U, D) bool; unit_charges : (U, S) bool
+        Which demands each unit can supply and which stores it can charge.
+    unit_grid_allowed : (U,) bool
+        Units that run on any electricity; the others only on renewable surplus.
+    boiler_capacity_kw_th : (B,); boiler_serves : (B, D) bool
+    """
+
+    residual_kw_th: np.ndarray
+    store_recoverable_kw_th: np.ndarray
+    store_serves: np.ndarray
+    store_keep: np.ndarray
+    unit_cop: np.ndarray
+    unit_max_kw_th: np.ndarray
+    unit_serves: np.ndarray
+    unit_charges: np.ndarray
+    unit_grid_allowed: np.ndarray
+    boiler_capacity_kw_th: np.ndarray
+    boiler_serves: np.ndarray
+
+    @classmethod
+    def none(cls, n_hours: int) -> "HeatSystem":
+        """A site without a heat side."""
+        z = np.zeros
+        return cls(z((0, n_hours)), z((0, n_hours)), z((0, 0), bool), z(0), z((0, n_hours)), z((0, n_hours)),
+                   z((0, 0), bool), z((0, 0), bool), z(0, bool), z(0), z((0, 0), bool))
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        """(D, S, U, B)."""
+        return (self.residual_kw_th.shape[0], self.store_recoverable_kw_th.shape[0], self.unit_cop.shape[0],
+                self.boiler_capacity_kw_th.shape[0])
+
+    def columns(self) -> list[tuple[str, int, str]]:
+        """Meaning of each column of the heat record: (group, index, quantity)."""
+        d, s, u, b = self.shape
+        cols = [("demand", i, q) for i in range(d) for q in ("from_storage", "from_p2h", "from_boilers", "unserved")]
+        cols += [("store", i, q) for i in range(s) for q in ("charge_recovered", "charge_p2h", "discharge",
+                                                             "loss", "e_kwh_th")]
+        cols += [("unit", i, q) for i in range(u) for q in ("heat_to_demand", "heat_to_storage", "p_base_kw",
+                                                            "p_surplus_kw")]
+        cols += [("boiler", i, "heat") for i in range(b)]
+        return cols
+
+
+@dataclass(frozen=True)
+class HeatSizes:
+    """Sizes of the heat assets per configuration.
+
+    Attributes
+    ----------
+    store_kwh_th, store_charge_kw_th, store_discharge_kw_th, store_e0_kwh_th : (N, S)
+        Store capacity, charge and discharge limits, and energy at the first hour.
+    unit_kw_th : (N, U)
+        Heat output capacity of each power-to-heat unit.
+    """
+
+    store_kwh_th: np.ndarray
+    store_charge_kw_th: np.ndarray
+    store_discharge_kw_th: np.ndarray
+    store_e0_kwh_th: np.ndarray
+    unit_kw_th: np.ndarray
+
+    @classmethod
+    def none(cls, n: int) -> "HeatSizes":
+        z = np.zeros((n, 0))
+        return cls(z, z, z, z, z)
 
 
 @dataclass(frozen=True)
@@ -279,11 +521,17 @@ class DispatchResult:
         Highest hourly grid import in each calendar month [kW].
     hourly : ndarray, shape (T, len(FLOWS) + len(STATES)) or (0, ...)
         Hourly flows [kW] and end-of-hour states [kWh], when recorded.
+    heat_totals : ndarray, shape (N, len(HeatSystem.columns()))
+        Annual heat flows [kWh_th] per demand, store, unit and boiler; store energy at year end.
+    heat_hourly : ndarray, shape (T, len(HeatSystem.columns())) or (0, ...)
+        The same per hour [kW_th], when recorded.
     """
 
     totals: np.ndarray
     monthly_peak_kw: np.ndarray
     hourly: np.ndarray
+    heat_totals: np.ndarray
+    heat_hourly: np.ndarray
 
     def total(self, name: str) -> np.ndarray:
         """Annual total ``name`` (one of :data:`TOTALS`) for every configuration."""
@@ -314,6 +562,7 @@ def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params:
              feed_in_cny_per_kwh: float = 0.0,
              grid_charge_periods: np.ndarray | None = None,
              discharge_periods: np.ndarray | None = None,
+             heat: HeatSystem | None = None, heat_sizes: HeatSizes | None = None,
              record_hourly: bool = False, balance_tol_kwh: float = 1e-6) -> DispatchResult:
     """Dispatch N configurations of one site over a year.
 
@@ -338,6 +587,10 @@ def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params:
     grid_charge_periods, discharge_periods : ndarray of bool, shape (4,)
         For ``tou_arbitrage``: which period codes allow grid charging / discharge.
         Defaults: valley charges; peak and critical discharge.
+    heat : HeatSystem, optional
+        The site's heat side; none by default.
+    heat_sizes : HeatSizes, optional
+        Heat asset sizes per configuration (required with ``heat``).
     record_hourly : bool
         Keep the hourly flows (only for N = 1: a sweep keeps annual totals only).
     balance_tol_kwh : float
@@ -363,17 +616,31 @@ def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params:
         grid_charge_periods = np.array([True, False, False, False])
     if discharge_periods is None:
         discharge_periods = np.array([False, False, True, True])
-    hourly = np.zeros((len(load_kw) if record_hourly else 0, _NH))
+    t = len(load_kw)
+    heat = HeatSystem.none(t) if heat is None else heat
+    heat_sizes = HeatSizes.none(n) if heat_sizes is None else heat_sizes
+    n_heat = len(heat.columns())
+    hourly = np.zeros((t if record_hourly else 0, _NH))
+    h_hourly = np.zeros((t if record_hourly else 0, n_heat))
     totals = np.zeros((n, _NT))
+    h_totals = np.zeros((n, n_heat))
     monthly_peak = np.zeros((n, 12))
+    f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
+    b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
+    h_ssize = np.ascontiguousarray(np.stack([heat_sizes.store_kwh_th, heat_sizes.store_charge_kw_th,
+                                             heat_sizes.store_discharge_kw_th], axis=-1), dtype=np.float64)
     kernel = _kernel_parallel if n > 1 else _kernel_serial
-    kernel(unit_kw, caps, np.ascontiguousarray(load_kw, dtype=np.float64),
-           np.ascontiguousarray(period, dtype=np.int64), np.ascontiguousarray(month, dtype=np.int64),
-           np.ascontiguousarray(price_cny_per_kwh, dtype=np.float64), float(feed_in_cny_per_kwh),
-           np.asarray(grid_charge_periods, dtype=np.bool_), np.asarray(discharge_periods, dtype=np.bool_),
-           np.ascontiguousarray(params, dtype=np.float64), hourly, totals, monthly_peak)
-    worst = max(totals[:, _I_BUS].max(), totals[:, _I_STORE].max())
+    kernel(unit_kw, caps, f64(load_kw), np.ascontiguousarray(period, dtype=np.int64),
+           np.ascontiguousarray(month, dtype=np.int64), f64(price_cny_per_kwh), float(feed_in_cny_per_kwh),
+           b1(grid_charge_periods), b1(discharge_periods), f64(params), hourly, totals, monthly_peak,
+           f64(heat.residual_kw_th), f64(heat.store_recoverable_kw_th), b1(heat.store_serves),
+           f64(heat.store_keep), f64(heat.unit_cop), f64(heat.unit_max_kw_th), b1(heat.unit_serves),
+           b1(heat.unit_charges), b1(heat.unit_grid_allowed), f64(heat.boiler_capacity_kw_th),
+           b1(heat.boiler_serves), h_ssize, f64(heat_sizes.store_e0_kwh_th), f64(heat_sizes.unit_kw_th),
+           h_hourly, h_totals)
+    worst = max(totals[:, _I_BUS].max(), totals[:, _I_STORE].max(), totals[:, _I_HEAT].max())
     if not worst <= balance_tol_kwh:
         raise BalanceError(f"hourly energy balance did not close: largest residual {worst:.3g} kWh "
                            f"(tolerance {balance_tol_kwh} kWh)")
-    return DispatchResult(totals=totals, monthly_peak_kw=monthly_peak, hourly=hourly)
+    return DispatchResult(totals=totals, monthly_peak_kw=monthly_peak, hourly=hourly, heat_totals=h_totals,
+                          heat_hourly=h_hourly)
