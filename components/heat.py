@@ -189,6 +189,8 @@ class HeatPump(BaseModel):
     sink: str | None = Field(default=None, description="name of the heat demand it serves")
     t_c: float = Field(description="sink supply temperature delivered [C]")
     capacity_q_kw_th: float = Field(ge=0, description="heat output limit [kW_th]")
+    electricity: Literal["any", "renewable_surplus"] = Field(
+        default="any", description="run on any electricity, or only on on-site renewable surplus")
     carnot_fraction: float = Field(
         default=CARNOT_FRACTION_DEFAULT, gt=0, le=1,
         description="COP / Carnot COP on fluid temperatures [-] (Arpagaus et al. 2018)",
@@ -371,6 +373,10 @@ class Boiler(BaseModel):
     efficiency: float = Field(gt=0, le=1, description="heat out / fuel energy in at NCV [-]")
     capacity_q_kw_th: float = Field(ge=0, description="heat output limit [kW_th]")
     t_c: float = Field(description="highest supply temperature [C]")
+    electricity: Literal["any", "renewable_surplus"] = Field(
+        default="renewable_surplus",
+        description="electric boilers only: run on any electricity, or only on on-site renewable surplus "
+                    "(default: an electric boiler on grid power emits more than a gas boiler)")
 
 
 def boiler_fuel(q_kw_th_out, boiler: Boiler, fuels: pd.DataFrame | None = None) -> dict:

@@ -48,23 +48,28 @@ def write_atomically(out_dir: str | Path, write: Callable[[Path], None]) -> Path
     return out_dir
 
 
+def _write_table(frame, stem: Path) -> None:
+    """Write an hourly table as ``stem.parquet`` and ``stem.csv``."""
+    import pyarrow as pa
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    pyarrow.parquet.write_table(pa.Table.from_pandas(frame, preserve_index=True), stem.with_suffix(".parquet"))
+    # The CSV carries local time with its UTC offset, and plain strings for categories;
+    # pyarrow writes it ten times faster than pandas' float formatting.
+    local = pa.array(frame.index.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    plain = pa.Table.from_pandas(frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"}),
+                                 preserve_index=False)
+    pyarrow.csv.write_csv(plain.add_column(0, "time", local), stem.with_suffix(".csv"))
+
+
 def write_run(result, out_dir: str | Path) -> Path:
-    """Write a :class:`twin.run.RunResult`: hourly table (Parquet and CSV), ``kpis.json``, the scenario."""
+    """Write a :class:`twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, the scenario."""
 
     def _write(folder: Path) -> None:
-        import pyarrow as pa
-        import pyarrow.csv
-        import pyarrow.parquet
-
-        table = pa.Table.from_pandas(result.hourly, preserve_index=True)
-        pyarrow.parquet.write_table(table, folder / "hourly.parquet")
-        # The CSV carries local time with its UTC offset, and plain strings for categories;
-        # pyarrow writes it ten times faster than pandas' float formatting.
-        h = result.hourly
-        local = pa.array(h.index.strftime("%Y-%m-%dT%H:%M:%S%z"))
-        plain = pa.Table.from_pandas(h.astype({c: str for c in h.columns if h[c].dtype == "category"}),
-                                     preserve_index=False)
-        pyarrow.csv.write_csv(plain.add_column(0, "time", local), folder / "hourly.csv")
+        _write_table(result.hourly, folder / "hourly")
+        if len(result.hourly_heat.columns):
+            _write_table(result.hourly_heat, folder / "hourly_heat")
         (folder / "kpis.json").write_text(json.dumps(result.kpis, indent=2, ensure_ascii=False), encoding="utf-8")
         (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
 

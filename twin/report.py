@@ -10,6 +10,7 @@ _ROWS = (
     ("Grid export", "grid_export_e_kwh", 1e-3, "MWh"),
     ("Curtailed", "curtailed_e_kwh", 1e-3, "MWh"),
     ("Battery discharge", "battery_discharge_e_kwh", 1e-3, "MWh"),
+    ("Power-to-heat electricity", "power_to_heat_e_kwh", 1e-3, "MWh"),
     ("Battery cycles", "battery_equivalent_full_cycles", 1.0, "EFC"),
     ("Unserved load", "unserved_load_e_kwh", 1e-3, "MWh"),
     ("Renewable share (on-site)", "re_electricity_share_onsite", 100.0, "%"),
@@ -36,13 +37,26 @@ def summary_table(result) -> str:
              f"weather: {k['weather'].get('source')} "
              f"({k['weather'].get('city') or k['weather'].get('path', '')}), "
              f"GHI {k['weather']['annual_ghi_kwh_m2']:.0f} kWh/m2", ""]
-    width = max(len(r[0]) for r in _ROWS)
+    rows = [(label, k[key] * scale, unit) for label, key, scale, unit in _ROWS]
+    heat = k.get("heat")
+    if heat:
+        rows.append(None)
+        rows += [("Heat demand", heat["heat_demand_e_kwh_th"] * 1e-3, "MWh_th"),
+                 ("Waste heat available", heat["waste_heat_available_e_kwh_th"] * 1e-3, "MWh_th"),
+                 ("Waste heat recovery rate", heat["waste_heat_recovery_rate"] * 100, "%")]
+        rows += [(f"  recovery, {name}", v * 100, "%") for name, v in heat["waste_heat_recovery_rate_by_kind"].items()]
+        rows += [(f"Heat from {name}", v * 1e-3, "MWh_th") for name, v in heat["heat_served_e_kwh_th"].items()]
+        rows += [(f"Fuel: {fuel}", f["quantity"] * 1e-3, f"k{f['unit']}") for fuel, f in heat["fuel_use"].items()]
+        rows.append(("Heat from recovered or renewable", heat["heat_share_recovered_or_renewable"] * 100, "%"))
+        rows += [(f"Availability, {name}", v * 100, "%") for name, v in heat["production_availability"].items()]
+    width = max(len(r[0]) for r in rows if r)
+    rule = "-" * (width + 24)
     lines.append(f"{'KPI':<{width}}  {'value':>12}  unit")
-    lines.append("-" * (width + 22))
-    for label, key, scale, unit in _ROWS:
-        lines.append(f"{label:<{width}}  {k[key] * scale:>12,.1f}  {unit}")
-    lines.append("-" * (width + 22))
-    lines.append(f"hourly balance closes: largest residual {k['max_hourly_balance_residual_kwh']:.1e} kWh")
+    lines.append(rule)
+    for row in rows:
+        lines.append(rule if row is None else f"{row[0]:<{width}}  {row[1]:>12,.1f}  {row[2]}")
+    lines.append(rule)
+    lines.append(f"hourly balances close: largest residual {k['max_hourly_balance_residual_kwh']:.1e} kWh")
     for w in k.get("warnings", []):
         lines.append(f"warning: {w}")
     return "\n".join(lines)

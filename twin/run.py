@@ -14,13 +14,12 @@ import pandas as pd
 
 from components import grid as gridmod
 from components.loads import CsvLoad, csv_load_kw, shift_load_kw
-from twin.dispatch import FLOWS, STATES, STRATEGIES, dispatch, params_matrix
-from twin.errors import BalanceError
-from twin.kpis import electric_kpis
+from twin.dispatch import STRATEGIES, dispatch, params_matrix
+from twin.heat_profiles import HeatSetup, build_heat, heat_sizes
+from twin.kpis import electric_kpis, heat_kpis
+from twin.tables import BALANCE_TOL_KWH, check_electric_balance, check_heat_balance, electric_table, heat_table
 from twin.scenario import FileWeather, Scenario
 
-BALANCE_TOL_KWH = 1e-6
-"""Largest hourly residual of any balance accepted [kWh] (DESIGN.md, energy balances)."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Profiles:
     sources : list of (kind, name)
         ``("pv", name)`` or ``("wind", name)`` for each row of ``unit_kw``.
     load_kw : ndarray, shape (T,)
-        Sum of all electric loads [kW].
+        Sum of all electric loads [kW], production lines and electric cooling included.
     period, month, price_cny_per_kwh : ndarray, shape (T,)
         Time-of-use code, 0-based month, import price.
     tariff : Tariff
@@ -55,6 +54,7 @@ class Profiles:
     price_cny_per_kwh: np.ndarray
     tariff: object
     weather_meta: dict
+    heat: HeatSetup
 
 
 def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict]:
@@ -111,8 +111,10 @@ def build_profiles(scenario: Scenario, base_dir: Path) -> Profiles:
         else:
             load += shift_load_kw(index, item)
 
+    heat = build_heat(scenario, index, frame["temp_air"].to_numpy())
+    load += heat.electric_load_kw
     tariff = gridmod.load_tariff(scenario.grid.tariff)
-    return Profiles(index=index, weather=frame, unit_kw=unit, sources=sources, load_kw=load,
+    return Profiles(index=index, weather=frame, unit_kw=unit, sources=sources, load_kw=load, heat=heat,
                     period=gridmod.period_codes(index, tariff), month=index.month.to_numpy() - 1,
                     price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff), tariff=tariff,
                     weather_meta=meta)
@@ -160,89 +162,9 @@ class RunResult:
 
     scenario: Scenario
     hourly: pd.DataFrame
+    hourly_heat: pd.DataFrame
     kpis: dict
     weather_meta: dict
-
-
-def _split_by_source(res_hourly: np.ndarray, gen: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Split the kernel's pooled renewable flows into PV and wind, pro rata to each hour's generation.
-
-    The kernel treats on-site renewables as one pool; which kWh went where within
-    the pool is an allocation, and pro rata to generation is the neutral one.
-    """
-    col = {name: res_hourly[:, i] for i, name in enumerate(FLOWS)}
-    total = sum(gen.values())
-    out = {}
-    for kind, g in gen.items():
-        share = np.divide(g, total, out=np.zeros_like(g), where=total > 0)
-        out[f"{kind}_kw"] = g
-        for flow, sink in (("re_to_load", "load"), ("re_to_battery", "battery"), ("re_to_grid", "grid"),
-                           ("re_curtailed", "curtailment")):
-            out[f"{kind}_to_{sink}_kw"] = col[flow] * share
-    return out
-
-
-def hourly_table(profiles: Profiles, caps: np.ndarray, res_hourly: np.ndarray) -> pd.DataFrame:
-    """The hourly table of non-negative source-to-sink flows [kW] and battery states [kWh]."""
-    col = {name: res_hourly[:, i] for i, name in enumerate(FLOWS + STATES)}
-    gen = {"pv": np.zeros(len(profiles.index)), "wind": np.zeros(len(profiles.index))}
-    for (kind, _), c, row in zip(profiles.sources, caps, profiles.unit_kw):
-        gen[kind] = gen[kind] + c * row
-    data = {"load_kw": col["load"]}
-    data.update(_split_by_source(res_hourly, gen))
-    data.update({
-        "grid_to_load_kw": col["grid_to_load"],
-        "grid_to_battery_kw": col["grid_to_battery"],
-        "battery_re_to_load_kw": col["battery_re_to_load"],
-        "battery_grid_to_load_kw": col["battery_grid_to_load"],
-        "battery_loss_re_kw": col["battery_loss_re"],
-        "battery_loss_grid_kw": col["battery_loss_grid"],
-        "unserved_load_kw": col["unserved"],
-        "battery_e_kwh": col["battery_e"],
-        "battery_e_re_kwh": col["battery_e_re"],
-        "tou_period": pd.Categorical.from_codes(profiles.period, ["valley", "flat", "peak", "critical"]),
-        "price_cny_per_kwh": profiles.price_cny_per_kwh,
-    })
-    frame = pd.DataFrame(data, index=profiles.index)
-    frame.index.name = "time"
-    return frame
-
-
-def check_hourly_balance(hourly: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) -> float:
-    """Check, from the written table alone, that every hour balances.
-
-    Independent of the kernel's own check: it reads only the table's columns.
-    Electric bus: sources (PV, wind, grid import, battery discharge, unserved)
-    equal sinks (load, battery charge, export, curtailment). Each source's
-    generation equals the sum of its flows. No flow is negative.
-
-    Returns
-    -------
-    float
-        The largest residual found [kWh].
-
-    Raises
-    ------
-    BalanceError
-    """
-    h = hourly
-    flows = [c for c in h.columns if c.endswith("_kw")]
-    worst_neg = float(h[flows].min().min())
-    if worst_neg < -tol_kwh:
-        raise BalanceError(f"negative flow in the hourly table: {worst_neg:.3g} kW")
-    residuals = []
-    for kind in ("pv", "wind"):
-        parts = sum(h[f"{kind}_to_{s}_kw"] for s in ("load", "battery", "grid", "curtailment"))
-        residuals.append((h[f"{kind}_kw"] - parts).abs().max())
-    sources = (h.pv_kw + h.wind_kw + h.grid_to_load_kw + h.grid_to_battery_kw + h.battery_re_to_load_kw
-               + h.battery_grid_to_load_kw + h.unserved_load_kw)
-    sinks = (h.load_kw + h.pv_to_battery_kw + h.wind_to_battery_kw + h.grid_to_battery_kw + h.pv_to_grid_kw
-             + h.wind_to_grid_kw + h.pv_to_curtailment_kw + h.wind_to_curtailment_kw)
-    residuals.append((sources - sinks).abs().max())
-    worst = float(max(residuals))
-    if worst > tol_kwh:
-        raise BalanceError(f"hourly electric balance does not close: largest residual {worst:.3g} kWh")
-    return worst
 
 
 def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
@@ -262,13 +184,18 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
     prof = build_profiles(scenario, base_dir)
     caps = sizes(scenario)
     grid_charge, discharge_ok = period_masks(scenario)
+    hsizes = heat_sizes(scenario)
     res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, kernel_params(scenario),
                    period=prof.period, month=prof.month, price_cny_per_kwh=prof.price_cny_per_kwh,
                    feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
-                   grid_charge_periods=grid_charge, discharge_periods=discharge_ok,
-                   record_hourly=True, balance_tol_kwh=BALANCE_TOL_KWH)
-    hourly = hourly_table(prof, caps, res.hourly)
-    residual = check_hourly_balance(hourly)
+                   grid_charge_periods=grid_charge, discharge_periods=discharge_ok, heat=prof.heat.system,
+                   heat_sizes=hsizes, record_hourly=True, balance_tol_kwh=BALANCE_TOL_KWH)
+    gen = {kind: sum((c * row for (k, _), c, row in zip(prof.sources, caps, prof.unit_kw) if k == kind),
+                     np.zeros(len(prof.index))) for kind in ("pv", "wind")}
+    hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly)
+    hourly_heat = heat_table(prof.index, prof.heat, res.heat_hourly)
+    residual = max(check_electric_balance(hourly),
+                   check_heat_balance(hourly_heat, prof.heat, hsizes.store_e0_kwh_th[0]))
 
     bill = gridmod.bill_from_totals(res.total("import_cost_cny"), res.monthly_peak_kw,
                                     res.total("export_revenue_cny"), prof.tariff)
@@ -279,6 +206,8 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
     kpis = {name: float(v[0]) if np.ndim(v) else float(v) for name, v in k.items()}
     kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
     kpis["max_hourly_balance_residual_kwh"] = residual
+    if not prof.heat.empty:
+        kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
     kpis["by_source_e_kwh"] = {f"{kind}.{name}": float(c * row.sum())
                                for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)}
     ghi = prof.weather["ghi"].to_numpy()
@@ -287,7 +216,8 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
     if kpis["unserved_load_e_kwh"] > 0:
         kpis["warnings"] = [f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
                             f"grid.import_limit_kw = {scenario.grid.import_limit_kw}"]
-    return RunResult(scenario=scenario, hourly=hourly, kpis=kpis, weather_meta=prof.weather_meta)
+    return RunResult(scenario=scenario, hourly=hourly, hourly_heat=hourly_heat, kpis=kpis,
+                     weather_meta=prof.weather_meta)
 
 
-__all__ = ["simulate", "build_profiles", "hourly_table", "check_hourly_balance", "RunResult", "Profiles"]
+__all__ = ["simulate", "build_profiles", "RunResult", "Profiles"]

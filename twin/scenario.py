@@ -20,6 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from components.battery import Battery
 from components.grid import GridConnection
+from components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
+from components.process import ProductionLine
+from components.space import SpaceConditioning
 from components.loads import Load
 from components.pv import PVArray
 from components.wind import WindFarm
@@ -108,16 +111,54 @@ class Scenario(_Strict):
     battery: list[Battery] = Field(default=[], max_length=1,
                                    description="at most one battery: the kernel models one store")
     grid: GridConnection
+    processes: list[ProductionLine] = []
+    space: list[SpaceConditioning] = []
+    heat_exchangers: list[HeatExchanger] = []
+    heat_pumps: list[HeatPump] = []
+    boilers: list[Boiler] = []
+    purchased_heat: list[PurchasedHeat] = []
+    thermal_storage: list[ThermalStorage] = []
     criteria: list[str] = []
     lang: Literal["zh", "en"] = "en"
 
     @model_validator(mode="after")
     def _unique_names(self) -> "Scenario":
-        for group in ("loads", "pv", "wind", "battery"):
+        for group in ("loads", "pv", "wind", "battery", "processes", "space", "heat_exchangers", "heat_pumps",
+                      "boilers", "purchased_heat", "thermal_storage"):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
                 raise ValueError(f"names in '{group}' must be unique; repeated: {dup}")
+        return self
+
+    @model_validator(mode="after")
+    def _heat_references(self) -> "Scenario":
+        # Names that exchangers and heat pumps refer to must exist: say which, and what there is.
+        streams = [w.name for line in self.processes for w in line.waste_heat]
+        demands = [h.name for line in self.processes for h in line.heat_demands] + \
+            [s.name for s in self.space if s.heating]
+        stores = [s.name for s in self.thermal_storage]
+        for group, names in (("waste-heat streams", streams), ("heat demands and stores", demands + stores)):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            if dup:
+                raise ValueError(f"names of {group} must be unique across the scenario; repeated: {dup}")
+        for ex in self.heat_exchangers:
+            if ex.source not in streams:
+                raise ValueError(f"heat exchanger {ex.name!r}: source {ex.source!r} is not a waste-heat stream "
+                                 f"(streams: {streams})")
+            if ex.sink not in demands + stores:
+                raise ValueError(f"heat exchanger {ex.name!r}: sink {ex.sink!r} is not a heat demand or a thermal "
+                                 f"store (demands: {demands}, stores: {stores})")
+        used = [hp.source for hp in self.heat_pumps if hp.source != AMBIENT_AIR]
+        for hp in self.heat_pumps:
+            if hp.source != AMBIENT_AIR and hp.source not in streams:
+                raise ValueError(f"heat pump {hp.name!r}: source {hp.source!r} is not a waste-heat stream or "
+                                 f"{AMBIENT_AIR!r} (streams: {streams})")
+            if hp.sink is not None and hp.sink not in demands:
+                raise ValueError(f"heat pump {hp.name!r}: sink {hp.sink!r} is not a heat demand ({demands})")
+        shared = sorted({s for s in used if used.count(s) > 1})
+        if shared:
+            raise ValueError(f"two heat pumps draw on the same stream {shared}; give each stream one heat pump")
         return self
 
 

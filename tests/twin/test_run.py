@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from components.grid import grid_bill, load_tariff
 from twin.cli import main
-from twin.run import check_hourly_balance, simulate
+from twin.run import simulate
+from twin.tables import check_electric_balance
 from twin.scenario import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,7 @@ def test_run_writes_table_and_kpis(tmp_path, default_run):
     assert str(hourly.index.tz) == "Asia/Shanghai"
     assert hourly.index[0] == pd.Timestamp("2025-01-01 00:00", tz="Asia/Shanghai")
     # The written table closes on its own, to the design's 1e-6 kWh, and no flow is negative.
-    assert check_hourly_balance(hourly) <= 1e-6
+    assert check_electric_balance(hourly) <= 1e-6
     np.testing.assert_allclose(csv["pv_to_load_kw"].to_numpy(), hourly["pv_to_load_kw"].to_numpy(), rtol=1e-12)
     # Annual KPIs are the sums of the hourly table (kWh per hourly step).
     for key, col in [("load_e_kwh", "load_kw"), ("pv_e_kwh", "pv_kw"), ("grid_export_e_kwh", "pv_to_grid_kw")]:
@@ -116,7 +117,7 @@ def test_random_scenarios_balance(base_dict, pv, bat, c_rate, wind, strategy, ex
     h = res.hourly
     flows = h[[c for c in h.columns if c.endswith("_kw")]]
     assert (flows.to_numpy() >= 0).all()
-    assert check_hourly_balance(h) <= 1e-6
+    assert check_electric_balance(h) <= 1e-6
     if not export:
         assert (h.pv_to_grid_kw + h.wind_to_grid_kw).sum() == 0
     assert (h.grid_to_load_kw + h.grid_to_battery_kw).max() <= import_limit + 1e-9

@@ -1,0 +1,240 @@
+"""The heat side of a scenario before the kernel: demands, waste heat, exchange, heat-pump limits.
+
+Everything here is independent of storage state, so it is computed once per
+scenario, vectorised over the year, and handed to the kernel as a
+:class:`twin.dispatch.HeatSystem`.
+
+Rules
+-----
+* A heat demand is one temperature level: a production line's heat demand, or a
+  building's space heating. A supply at temperature ``T`` serves any demand with
+  ``t_c <= T``; so does a thermal store. Units serve demands in scenario order.
+* Direct exchangers run first, in scenario order. Each takes heat from its
+  waste-heat stream (what earlier exchangers left) into its sink, a demand or a
+  thermal store, by :func:`components.heat.direct_exchange_q_kw_th`, which is zero
+  unless the stream is hotter than the sink by the minimum approach.
+* A heat pump draws on what the exchangers left of its source stream (or on
+  ambient air); two heat pumps may not share one stream.
+* Electric boilers are power-to-heat units with a COP equal to their efficiency.
+  Fuel boilers and purchased heat serve last, in scenario order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from components.heat import AMBIENT_AIR, direct_exchange_q_kw_th, heat_pump_max_q_kw_th, heat_pump_params_cop
+from components.process import simulate_line
+from components.space import space_cooling_p_kw, space_cooling_q_kw_th, space_heat_q_kw_th
+from twin.dispatch import HeatSizes, HeatSystem
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A waste-heat stream: its line, kind, temperature and hourly availability [kW_th]."""
+
+    name: str
+    line: str
+    kind: str
+    t_c: float
+    t_return_c: float | None
+    available_kw_th: np.ndarray
+
+
+@dataclass(frozen=True)
+class HeatSetup:
+    """Size-independent heat profiles of a scenario, and what the kernel needs.
+
+    Attributes
+    ----------
+    system : HeatSystem
+    demand_names : list of str; demand_t_c : ndarray (D,)
+    demand_kw_th : ndarray (D, T)
+        Gross heat demand [kW_th].
+    recovered_kw_th : ndarray (D, T)
+        Heat delivered by direct exchange [kW_th].
+    streams : list of Stream
+    stream_direct_kw_th : ndarray (W, T)
+        Heat each stream gave to demands by direct exchange [kW_th].
+    stream_store_offer_kw_th : ndarray (W, S, T)
+        Heat each stream offered to each store [kW_th]; the kernel decides how much is taken.
+    unit_names, unit_kinds, unit_source : lists (U,)
+        Power-to-heat units, ``heat_pump`` or ``electric_boiler``, and their source stream index
+        (-1 for ambient air or electricity only).
+    boiler_names, boiler_fuel : lists (B,)
+        Fuel boilers then purchased-heat contracts (fuel ``purchased_heat``).
+    store_names : list of str
+    electric_load_kw : ndarray (T,)
+        Electricity drawn by production lines and by electric space cooling [kW].
+    line_availability : dict of str to float
+    cooling_kw_th : ndarray (T,)
+        Space cooling delivered by electric chillers [kW_th].
+    """
+
+    system: HeatSystem
+    demand_names: list[str]
+    demand_t_c: np.ndarray
+    demand_kw_th: np.ndarray
+    recovered_kw_th: np.ndarray
+    streams: list[Stream]
+    stream_direct_kw_th: np.ndarray
+    stream_store_offer_kw_th: np.ndarray
+    unit_names: list[str]
+    unit_kinds: list[str]
+    unit_source: list[int]
+    boiler_names: list[str]
+    boiler_fuel: list[str]
+    store_names: list[str]
+    electric_load_kw: np.ndarray
+    line_availability: dict
+    cooling_kw_th: np.ndarray
+
+    @property
+    def empty(self) -> bool:
+        return len(self.demand_names) == 0 and len(self.streams) == 0
+
+
+def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray) -> HeatSetup:
+    """Compute the heat side of ``scenario`` on ``index`` (hourly, interval start).
+
+    Parameters
+    ----------
+    scenario : twin.scenario.Scenario
+    index : DatetimeIndex
+    temp_air : ndarray (T,)
+        Outdoor air temperature [C], for space conditioning and air-source heat pumps.
+    """
+    t = len(index)
+    names, temps, rows = [], [], []
+    streams: list[Stream] = []
+    electric = np.zeros(t)
+    availability = {}
+    for line in scenario.processes:
+        r = simulate_line(line, index)
+        electric += r.p_kw
+        availability[line.name] = float(r.availability)
+        for dem in line.heat_demands:
+            names.append(dem.name)
+            temps.append(dem.t_c)
+            rows.append(np.asarray(r.heat_demand_q_kw_th[dem.name], dtype=float))
+        for ws in line.waste_heat:
+            streams.append(Stream(ws.name, line.name, ws.kind, ws.t_c, ws.t_return_c,
+                                  np.asarray(r.waste_heat_q_kw_th[ws.name], dtype=float)))
+    cooling = np.zeros(t)
+    for sp in scenario.space:
+        q = space_heat_q_kw_th(temp_air, sp)
+        if sp.heating:
+            names.append(sp.name)
+            temps.append(sp.t_c)
+            rows.append(np.asarray(q, dtype=float))
+        if sp.cooling and sp.cooling_cop is not None:
+            qc = np.asarray(space_cooling_q_kw_th(temp_air, sp), dtype=float)
+            cooling += qc
+            electric += np.asarray(space_cooling_p_kw(qc, sp), dtype=float)
+
+    d_t = np.array(temps, dtype=float)
+    demand = np.vstack(rows) if rows else np.zeros((0, t))
+    remaining = demand.copy()
+    recovered = np.zeros_like(demand)
+    stream_index = {s.name: i for i, s in enumerate(streams)}
+    left = np.vstack([s.available_kw_th for s in streams]) if streams else np.zeros((0, t))
+    stores = list(scenario.thermal_storage)
+    store_index = {s.name: i for i, s in enumerate(stores)}
+    direct = np.zeros_like(left)
+    offer = np.zeros((len(streams), len(stores), t))
+    demand_index = {n: i for i, n in enumerate(names)}
+    for ex in scenario.heat_exchangers:
+        w = stream_index[ex.source]
+        s = streams[w]
+        if ex.sink in demand_index:
+            d = demand_index[ex.sink]
+            q = direct_exchange_q_kw_th(left[w], s.t_c, d_t[d], ex.effectiveness, ex.min_approach_k,
+                                        s.t_return_c, q_sink_kw_th=remaining[d])
+            q = np.minimum(q, remaining[d])
+            if ex.capacity_q_kw_th is not None:
+                q = np.minimum(q, ex.capacity_q_kw_th)
+            remaining[d] -= q
+            recovered[d] += q
+            direct[w] += q
+        else:
+            j = store_index[ex.sink]
+            q = direct_exchange_q_kw_th(left[w], s.t_c, stores[j].t_c, ex.effectiveness, ex.min_approach_k,
+                                        s.t_return_c)
+            if ex.capacity_q_kw_th is not None:
+                q = np.minimum(q, ex.capacity_q_kw_th)
+            offer[w, j] += q
+        left[w] -= q
+
+    def serves(t_supply: float) -> np.ndarray:
+        return d_t <= t_supply
+
+    def charges(t_supply: float) -> np.ndarray:
+        return np.array([st.t_c <= t_supply for st in stores], dtype=bool)
+
+    u_names, u_kinds, u_src, cops, qmax, u_serve, u_charge, u_grid = [], [], [], [], [], [], [], []
+    for hp in scenario.heat_pumps:
+        if hp.source == AMBIENT_AIR:
+            t_src, q_src, w = temp_air, np.full(t, np.inf), -1
+        else:
+            w = stream_index[hp.source]
+            t_src, q_src = np.full(t, streams[w].t_c), left[w]
+        cop = np.asarray(heat_pump_params_cop(hp, t_src), dtype=float)
+        u_names.append(hp.name)
+        u_kinds.append("heat_pump")
+        u_src.append(w)
+        cops.append(cop)
+        qmax.append(np.asarray(heat_pump_max_q_kw_th(q_src, cop, np.inf), dtype=float))
+        u_serve.append(np.array([n == hp.sink for n in names]) if hp.sink else serves(hp.t_c))
+        u_charge.append(charges(hp.t_c))
+        u_grid.append(hp.electricity == "any")
+    fuel_boilers = []
+    for b in scenario.boilers:
+        if b.fuel != "electric":
+            fuel_boilers.append(b)
+            continue
+        u_names.append(b.name)
+        u_kinds.append("electric_boiler")
+        u_src.append(-1)
+        cops.append(np.full(t, b.efficiency))
+        qmax.append(np.full(t, np.inf))
+        u_serve.append(serves(b.t_c))
+        u_charge.append(charges(b.t_c))
+        u_grid.append(b.electricity == "any")
+    heat_sources = fuel_boilers + list(scenario.purchased_heat)
+
+    n_d, n_s, n_u = len(names), len(stores), len(u_names)
+    system = HeatSystem(
+        residual_kw_th=remaining,
+        store_recoverable_kw_th=offer.sum(axis=0) if streams else np.zeros((n_s, t)),
+        store_serves=np.array([serves(st.t_c) for st in stores], dtype=bool).reshape(n_s, n_d),
+        store_keep=np.array([1.0 - st.standing_loss_fraction_per_hour for st in stores]),
+        unit_cop=np.vstack(cops) if cops else np.zeros((0, t)),
+        unit_max_kw_th=np.vstack(qmax) if qmax else np.zeros((0, t)),
+        unit_serves=np.array(u_serve, dtype=bool).reshape(n_u, n_d),
+        unit_charges=np.array(u_charge, dtype=bool).reshape(n_u, n_s),
+        unit_grid_allowed=np.array(u_grid, dtype=bool),
+        boiler_capacity_kw_th=np.array([h.capacity_q_kw_th for h in heat_sources], dtype=float),
+        boiler_serves=np.array([serves(h.t_c) for h in heat_sources], dtype=bool).reshape(len(heat_sources), n_d),
+    )
+    return HeatSetup(
+        system=system, demand_names=names, demand_t_c=d_t, demand_kw_th=demand, recovered_kw_th=recovered,
+        streams=streams, stream_direct_kw_th=direct, stream_store_offer_kw_th=offer, unit_names=u_names,
+        unit_kinds=u_kinds, unit_source=u_src, boiler_names=[h.name for h in heat_sources],
+        boiler_fuel=[getattr(h, "fuel", "purchased_heat") for h in heat_sources],
+        store_names=[s.name for s in stores], electric_load_kw=electric, line_availability=availability,
+        cooling_kw_th=cooling)
+
+
+def heat_sizes(scenario, n: int = 1) -> HeatSizes:
+    """The scenario's heat asset sizes, repeated for ``n`` configurations."""
+    stores = scenario.thermal_storage
+    units = [hp.capacity_q_kw_th for hp in scenario.heat_pumps] + \
+        [b.capacity_q_kw_th for b in scenario.boilers if b.fuel == "electric"]
+    rep = lambda v: np.tile(np.asarray(v, dtype=float), (n, 1)).reshape(n, len(v))  # noqa: E731
+    return HeatSizes(store_kwh_th=rep([s.capacity_kwh_th for s in stores]),
+                     store_charge_kw_th=rep([s.charge_kw_th for s in stores]),
+                     store_discharge_kw_th=rep([s.discharge_kw_th for s in stores]),
+                     store_e0_kwh_th=rep([s.soc_initial * s.capacity_kwh_th for s in stores]),
+                     unit_kw_th=rep(units))

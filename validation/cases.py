@@ -1,0 +1,843 @@
+"""The validation cases: what is compared, against which reference, with which tolerance.
+
+Each case is a function ``case(quick: bool, plot_dir: Path | None) -> list[CaseResult]``.
+``quick`` selects a small subset that runs inside ``make test``; the full set is
+``twin validate`` / ``make validate``. Every case is deterministic (fixed seeds).
+
+Groups (the numbering of the validation issue):
+
+1. ``pv``          PV against NREL SAM PVWatts v8 (PySAM)
+2. ``wind``        wind against NREL SAM Windpower (PySAM)
+3. ``battery``     battery and dispatch against NREL SAM Battwatts (PySAM)
+4. ``lp``          dispatch against the perfect-foresight LP optimum (HiGHS)
+5. ``conservation`` hourly energy balances on the scenario library and random scenarios
+6. ``weather``     synthetic weather against real typical years
+7. ``accounting``  accounting and criteria against hand-worked cases
+8. ``network``     park network against pandapower (not yet available)
+"""
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One row of the validation report.
+
+    ``passed`` is True / False, or None when the comparison is not available
+    (missing reference) or is reported without a pass/fail verdict
+    (``explained=True``: compared, and the difference is explained in ``note``).
+    """
+
+    id: str
+    group: str
+    compared: str
+    reference: str
+    metric: str
+    tolerance: str
+    tolerance_reason: str
+    value: str
+    passed: bool | None
+    note: str = ""
+    plot: str | None = None
+    explained: bool = False
+
+    @property
+    def verdict(self) -> str:
+        if self.passed is True:
+            return "pass"
+        if self.passed is False:
+            return "FAIL"
+        return "compared, explained" if self.explained else "not available"
+
+
+def _pct(x: float, digits: int = 2) -> str:
+    return f"{100.0 * x:+.{digits}f} %"
+
+
+def _pv_arrays(quick: bool):
+    from components.pv import PVArray
+
+    configs = [("fixed_t20_s", dict(tilt_deg=20, azimuth_deg=180))]
+    if not quick:
+        configs += [
+            ("fixed_t0", dict(tilt_deg=0, azimuth_deg=180)),
+            ("fixed_t35_s", dict(tilt_deg=35, azimuth_deg=180)),
+            ("fixed_t30_e", dict(tilt_deg=30, azimuth_deg=90)),
+            ("fixed_t30_w", dict(tilt_deg=30, azimuth_deg=270)),
+            ("fixed_t60_s", dict(tilt_deg=60, azimuth_deg=180)),
+            ("tracker_1ax_bt", dict(tracking="single_axis", tilt_deg=0, azimuth_deg=180, backtrack=True)),
+        ]
+    return [(name, PVArray(name=name, capacity_kwp=1000.0, **kw)) for name, kw in configs]
+
+
+def _weather_files(quick: bool) -> list[str]:
+    from validation.reference_weather import PVLIB_FILES, cswd_files
+
+    if quick:
+        return [PVLIB_FILES[0]]
+    return list(PVLIB_FILES) + [p.name for p in cswd_files()]
+
+
+def _short(name: str) -> str:
+    return {"723170TYA.CSV": "greensboro", "703165TY.csv": "sand_point", "12839.tm2": "miami"}.get(
+        name, name.split(".")[1].lower() if name.count(".") >= 2 else name)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. PV against SAM PVWatts v8
+# ---------------------------------------------------------------------------------------------
+PV_ANNUAL_TOL = 0.02
+
+
+def case_pv(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    from components.pv import pv_ac_kw_per_kwp
+    from validation.reference_weather import load_reference
+    from validation.sam import pvwatts_v8_ac_kw
+
+    out = []
+    monthly_bars = {}
+    for fname in _weather_files(quick):
+        frame, meta = load_reference(fname)
+        lat, lon, alt, tz = meta["latitude"], meta["longitude"], meta["altitude_m"], meta["tz_offset_h"]
+        month = frame.index.month.to_numpy()
+        for cname, arr in _pv_arrays(quick):
+            twin = np.asarray(pv_ac_kw_per_kwp(frame, lat, lon, alt, arr), dtype=float) * arr.capacity_kwp
+            sam = pvwatts_v8_ac_kw(frame, lat, lon, alt, tz, arr)
+            annual = twin.sum() / sam.sum() - 1.0
+            m_t = np.bincount(month, weights=twin, minlength=13)[1:]
+            m_s = np.bincount(month, weights=sam, minlength=13)[1:]
+            m_err = np.divide(m_t - m_s, m_s, out=np.zeros(12), where=m_s > 0)
+            worst_m = int(np.argmax(np.abs(m_err)))
+            nrmse = float(np.sqrt(np.mean((twin - sam) ** 2)) / np.mean(sam[sam > 0]))
+            cid = f"pv.{_short(fname)}.{cname}"
+            if cname == "fixed_t20_s":
+                monthly_bars[_short(fname)] = m_err
+            out.append(CaseResult(
+                id=cid, group="1 PV vs SAM", compared=f"annual AC energy, {cname}, {fname}",
+                reference="PySAM Pvwattsv8 7.1 on the same weather file, same array settings",
+                metric="annual error (twin / SAM - 1)", tolerance="±2 %",
+                tolerance_reason="the issue's tolerance; both implement PVWatts v8, so residual differences "
+                                 "come from transposition/IAM/temperature details only",
+                value=_pct(annual), passed=bool(abs(annual) <= PV_ANNUAL_TOL),
+                note=(f"SAM {sam.sum() / arr.capacity_kwp:.0f} kWh/kWp; monthly error max {_pct(m_err[worst_m])} "
+                      f"(month {worst_m + 1}); hourly NRMSE {100 * nrmse:.1f} % of mean daytime SAM output"),
+            ))
+    if plot_dir is not None and monthly_bars:
+        from validation.report import svg_grouped_bars
+
+        path = plot_dir / "pv_monthly_error.svg"
+        svg_grouped_bars(path, "PV monthly error vs SAM PVWatts v8 (fixed, tilt 20°, south) [%]",
+                         [str(m) for m in range(1, 13)],
+                         {k: list(100 * v) for k, v in monthly_bars.items()})
+        out = [CaseResult(**{**r.__dict__, "plot": "plots/pv_monthly_error.svg"}) if r.id.endswith("fixed_t20_s")
+               else r for r in out]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Wind against SAM Windpower
+# ---------------------------------------------------------------------------------------------
+WIND_ANNUAL_TOL = 0.02
+
+
+def case_wind(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    from components.wind import WindFarm, power_curve, wind_kw_per_turbine
+    from validation.reference_weather import load_reference
+    from validation.sam import windpower_kw
+
+    farms = [WindFarm(name="e82", turbine_type="E-82/2350", count=1, hub_height_m=100.0, density_correction=False)]
+    if not quick:
+        farms += [WindFarm(name="v90", turbine_type="V90/2000", count=5, hub_height_m=80.0,
+                           density_correction=False, loss_fraction=0.05),
+                  WindFarm(name="e126_log", turbine_type="E-126/4200", count=2, hub_height_m=135.0,
+                           shear="log", roughness_length_m=0.1, density_correction=False)]
+    out = []
+    for fname in _weather_files(quick):
+        frame, meta = load_reference(fname)
+        for farm in farms:
+            twin = np.asarray(wind_kw_per_turbine(frame, meta["altitude_m"], farm), dtype=float) * farm.count
+            sam = windpower_kw(frame, farm, power_curve(farm.turbine_type), standard_density=True)
+            if sam.sum() <= 0:
+                continue
+            annual = twin.sum() / sam.sum() - 1.0
+            nrmse = float(np.sqrt(np.mean((twin - sam) ** 2)) / max(np.mean(sam), 1e-9))
+            out.append(CaseResult(
+                id=f"wind.{_short(fname)}.{farm.name}", group="2 Wind vs SAM",
+                compared=f"annual energy, {farm.count} x {farm.turbine_type} at {farm.hub_height_m:.0f} m "
+                         f"({farm.shear}), {fname}",
+                reference="PySAM Windpower 7.1, same power curve, same hub-height wind series, no wakes, "
+                          "standard density (1.225 kg/m3) on both sides",
+                metric="annual error (twin / SAM - 1)", tolerance="±2 %",
+                tolerance_reason="the issue's tolerance; both interpolate the same curve linearly, so only "
+                                 "interpolation/cut-out details can differ",
+                value=_pct(annual, 3), passed=bool(abs(annual) <= WIND_ANNUAL_TOL),
+                note=(f"SAM {sam.sum() / 1e3:.0f} MWh; hourly NRMSE {100 * nrmse:.2f} % of mean. Density "
+                      "correction is compared off: SAM scales wind speed by (1.225/rho)^(1/3) at all speeds, "
+                      "windpowerlib (Svenningsen) by an exponent 1/3..2/3, a documented model difference"),
+            ))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# shared set-up for the battery and LP cases: the Hefei plant's profiles
+# ---------------------------------------------------------------------------------------------
+_PROFILE_CACHE: dict = {}
+
+
+def hefei_profiles():
+    """Scenario and size-independent profiles of ``scenarios/hefei_auto_parts.yaml`` (cached)."""
+    if "hefei" not in _PROFILE_CACHE:
+        from twin.run import build_profiles
+        from twin.scenario import load_scenario
+
+        sc = load_scenario(SCENARIOS / "hefei_auto_parts.yaml")
+        _PROFILE_CACHE["hefei"] = (sc, build_profiles(sc, SCENARIOS))
+    return _PROFILE_CACHE["hefei"]
+
+
+def _run_kernel(unit, caps, load, params, prof, *, feed_in=0.0, grid_charge=None, discharge_ok=None,
+                record=False):
+    from twin.dispatch import dispatch
+
+    return dispatch(np.atleast_2d(unit), np.atleast_2d(caps), load, params, period=prof.period, month=prof.month,
+                    price_cny_per_kwh=prof.price_cny_per_kwh, feed_in_cny_per_kwh=feed_in,
+                    grid_charge_periods=grid_charge, discharge_periods=discharge_ok, record_hourly=record)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Battery and dispatch against SAM Battwatts
+# ---------------------------------------------------------------------------------------------
+BATT_CUSTOM_TOL = 0.02
+
+
+def _battwatts(ac_w, dc_w, load_kw, kwh, kw, dispatch_choice, custom_kw=None):
+    import PySAM.Battwatts as BW
+
+    m = BW.default("PVWattsBatteryCommercial")
+    b = m.Battery
+    b.batt_simple_enable = 1
+    b.batt_simple_kwh = float(kwh)
+    b.batt_simple_kw = float(kw)
+    b.batt_simple_chemistry = 1  # Li-ion
+    b.batt_simple_meter_position = 0  # behind the meter
+    b.batt_simple_dispatch = dispatch_choice
+    if custom_kw is not None:
+        b.batt_custom_dispatch = [float(v) for v in custom_kw]
+    b.ac = [float(v) for v in ac_w]
+    b.dc = [float(v) for v in dc_w]
+    b.load = [float(v) for v in load_kw]
+    b.inverter_efficiency = 96.0
+    m.execute(0)
+    o = m.Outputs
+    imp = np.asarray(o.grid_to_load, float) + np.asarray(o.grid_to_batt, float)
+    exp = np.asarray(o.system_to_grid, float) + np.asarray(o.batt_to_grid, float)
+    bp = np.asarray(o.batt_power, float)
+    return dict(import_kwh=float(imp.sum()), export_kwh=float(exp.sum()),
+                discharge_kwh=float(np.clip(bp, 0, None).sum()), charge_kwh=float(np.clip(-bp, 0, None).sum()),
+                rte=float(o.average_battery_roundtrip_efficiency), soc=np.asarray(o.batt_SOC, float),
+                grid_to_batt=float(np.sum(o.grid_to_batt)))
+
+
+def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    from components.pv import PVArray
+    from twin.run import kernel_params
+    from validation.reference_weather import load_reference
+    from validation.sam import pvwatts_v8_ac_kw
+
+    sc, prof = hefei_profiles()
+    frame, meta = load_reference("723170TYA.CSV")
+    arr = PVArray(name="roof", capacity_kwp=1000.0, tilt_deg=20, azimuth_deg=180)
+    ac_kw, model = pvwatts_v8_ac_kw(frame, meta["latitude"], meta["longitude"], meta["altitude_m"],
+                                    meta["tz_offset_h"], arr, return_model=True)
+    ac_w = np.asarray(model.Outputs.ac, float)
+    dc_w = np.asarray(model.Outputs.dc, float)
+    # The plant's load shape, scaled so that the PV covers about half of it over the year.
+    load = prof.load_kw / prof.load_kw.sum() * 2.0 * ac_kw.sum()
+    kwh, kw = 1000.0, 250.0
+    out = []
+
+    # SAM custom dispatch run first with zeros to read SAM's realised round-trip efficiency.
+    # Twin: load_following, the same PV AC, no export limit, SoC window 10-95 % (Battwatts' Li-ion
+    # defaults), round-trip efficiency set to SAM's average so that only the dispatch differs.
+    look = _battwatts(ac_w, dc_w, load, kwh, kw, 0)
+    eta = math.sqrt(max(min(look["rte"] / 100.0, 1.0), 0.5))
+    params = kernel_params(sc, energy_kwh=kwh, charge_kw=kw, discharge_kw=kw, charge_efficiency=eta,
+                           discharge_efficiency=eta, soc_min=0.10, soc_max=0.95,
+                           self_discharge_fraction_per_hour=0.0, soc_initial=0.10, strategy=0,
+                           import_limit_kw=1e9, export_limit_kw=1e9)
+    res = _run_kernel(ac_kw, [1.0], load, params, prof, record=True)
+    from twin.dispatch import FLOWS
+
+    h = {n: res.hourly[:, i] for i, n in enumerate(FLOWS)}
+    t_imp = float(res.total("grid_to_load")[0] + res.total("grid_to_battery")[0])
+    t_exp = float(res.total("re_to_grid")[0])
+    t_dis = float(res.total("battery_re_to_load")[0] + res.total("battery_grid_to_load")[0])
+    # (a) SAM with the twin's hourly battery power as a custom dispatch: same decisions, SAM's battery model.
+    bat_kw = (h["battery_re_to_load"] + h["battery_grid_to_load"]) - (h["re_to_battery"] + h["grid_to_battery"])
+    cus = _battwatts(ac_w, dc_w, load, kwh, kw, 2, custom_kw=bat_kw)
+    for what, tv, sv in (("grid import", t_imp, cus["import_kwh"]), ("grid export", t_exp, cus["export_kwh"]),
+                         ("battery discharge (throughput)", t_dis, cus["discharge_kwh"])):
+        err = tv / sv - 1.0 if sv > 0 else float("nan")
+        base = cus["import_kwh"] if what == "grid import" else max(sv, 1.0)
+        out.append(CaseResult(
+            id=f"battery.custom.{what.split()[1] if what.startswith('grid') else 'throughput'}",
+            group="3 Battery vs SAM",
+            compared=f"annual {what}: twin load_following, 1 MWh / 250 kW, 1 MWp PV (Greensboro), plant load x2 PV",
+            reference="PySAM Battwatts (Li-ion, behind the meter) driven by the twin's hourly battery power "
+                      "(custom dispatch): same decisions, SAM's electrochemical battery model",
+            metric="twin / SAM - 1", tolerance="±2 %" if what != "battery discharge (throughput)" else "±5 %",
+            tolerance_reason=("grid totals: 2 % as for PV and wind; the battery moves a few % of the energy, so a "
+                              "model difference in it shows up diluted" if what != "battery discharge (throughput)"
+                              else "SAM's Li-ion model has voltage- and current-dependent losses and limits the "
+                                   "power it delivers near the SoC bounds; the twin uses constant efficiencies "
+                                   "(set to SAM's average round trip), so hour-level delivery may differ by a few %"),
+            value=_pct(err), passed=bool(abs(err) <= (BATT_CUSTOM_TOL if what != "battery discharge (throughput)"
+                                                       else 0.05)),
+            note=f"twin {tv / 1e3:.1f} MWh, SAM {sv / 1e3:.1f} MWh; SAM average round trip {look['rte']:.1f} % "
+                 f"(twin eta_c = eta_d = {eta:.4f})",
+        ))
+    # (b) SAM's own dispatch (peak shaving, look-ahead): a different rule, compared and explained.
+    for what, tv, sv in (("grid import", t_imp, look["import_kwh"]), ("grid export", t_exp, look["export_kwh"]),
+                         ("battery discharge (throughput)", t_dis, look["discharge_kwh"])):
+        err = tv / sv - 1.0 if sv > 0 else float("nan")
+        out.append(CaseResult(
+            id=f"battery.lookahead.{what.split()[1] if what.startswith('grid') else 'throughput'}",
+            group="3 Battery vs SAM",
+            compared=f"annual {what}: twin load_following vs SAM's own dispatch, same PV, load and battery",
+            reference="PySAM Battwatts, batt_simple_dispatch = 0 (peak shaving, perfect look-ahead)",
+            metric="twin / SAM - 1", tolerance="none (different dispatch rules)",
+            tolerance_reason="Battwatts offers only peak shaving (look-ahead / look-behind) or a custom schedule; "
+                             "peak shaving discharges to cut each day's peak and may charge from the grid, "
+                             "load_following discharges whenever load exceeds PV and never grid-charges. "
+                             "The like-for-like check is the custom-dispatch rows above",
+            value=_pct(err), passed=None, explained=True,
+            note=f"twin {tv / 1e3:.1f} MWh, SAM {sv / 1e3:.1f} MWh; SAM grid-to-battery "
+                 f"{look['grid_to_batt'] / 1e3:.1f} MWh",
+        ))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Against the LP optimum
+# ---------------------------------------------------------------------------------------------
+LP_SHARE_TOL_PP = 0.5
+BOUND_SLACK_REL = 1e-6
+
+
+def _lp_configs(quick: bool):
+    """(name, pv_kwp, battery overrides, export_limit_kw)."""
+    base = dict(energy_kwh=8000.0, charge_kw=4000.0, discharge_kw=4000.0)
+    cfgs = [("hefei_as_is", 12000.0, base, 6000.0),
+            ("pv30MW_no_export", 30000.0, dict(energy_kwh=20000.0, charge_kw=5000.0, discharge_kw=5000.0), 0.0)]
+    if not quick:
+        cfgs += [
+            ("pv20MW_2h", 20000.0, dict(energy_kwh=16000.0, charge_kw=8000.0, discharge_kw=8000.0), 2000.0),
+            ("pv40MW_4h_selfdis", 40000.0, dict(energy_kwh=40000.0, charge_kw=10000.0, discharge_kw=10000.0,
+                                                self_discharge_fraction_per_hour=0.0002), 0.0),
+            ("pv25MW_asym_eta", 25000.0, dict(energy_kwh=12000.0, charge_kw=3000.0, discharge_kw=6000.0,
+                                              charge_efficiency=0.98, discharge_efficiency=0.90), 5000.0),
+            ("pv15MW_wide_soc", 15000.0, dict(energy_kwh=10000.0, charge_kw=5000.0, discharge_kw=5000.0,
+                                              soc_min=0.0, soc_max=1.0, soc_initial=0.5), 1000.0),
+        ]
+    return cfgs
+
+
+def case_lp(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    from twin.run import kernel_params
+    from validation.lp import Battery, solve, twin_re_share_of_load
+
+    sc, prof = hefei_profiles()
+    unit = prof.unit_kw[0]
+    out = []
+    bars = {"twin": [], "LP bound": []}
+    labels = []
+    for name, kwp, bat, exp_lim in _lp_configs(quick):
+        params = kernel_params(sc, strategy=0, export_limit_kw=exp_lim, **bat)
+        res = _run_kernel(unit, [kwp], prof.load_kw, params, prof)
+        b = Battery.from_params_row(params[0])
+        e_end = float(res.total("battery_e_end")[0])
+        lp = solve(kwp * unit, prof.load_kw, b, import_limit_kw=sc.grid.import_limit_kw, export_limit_kw=exp_lim,
+                   objective="min_import", e_end_min_kwh=min(b.e_initial_kwh, e_end))
+        s_twin = twin_re_share_of_load(res)
+        s_lp = lp.re_share_of_load
+        gap_pp = 100.0 * (s_lp - s_twin)
+        t_imp = float(res.total("grid_to_load")[0])
+        bound_ok = t_imp >= lp.grid_import_e_kwh * (1 - BOUND_SLACK_REL) - 1e-6
+        labels.append(name)
+        bars["twin"].append(100 * s_twin)
+        bars["LP bound"].append(100 * s_lp)
+        kpi_share = float((res.total("re_generation")[0] - res.total("re_to_grid")[0] - res.total("re_curtailed")[0])
+                          / (t_imp + res.total("re_generation")[0] - res.total("re_to_grid")[0]
+                             - res.total("re_curtailed")[0]))
+        out.append(CaseResult(
+            id=f"lp.load_following.{name}", group="4 Dispatch vs LP optimum",
+            compared=f"renewable share of the load, load_following, Hefei plant, PV {kwp / 1e3:.0f} MWp, "
+                     f"battery {b.energy_kwh / 1e3:.0f} MWh / {b.charge_kw / 1e3:.0f}-{b.discharge_kw / 1e3:.0f} MW, "
+                     f"export limit {exp_lim / 1e3:.0f} MW",
+            reference="LP (HiGHS), perfect foresight, same battery limits, efficiencies, self-discharge, SoC "
+                      "window, initial energy; min grid import; end energy >= min(initial, twin's end)",
+            metric="LP share - twin share [percentage points]; twin import >= LP import",
+            tolerance="0 <= gap <= 0.5 pp",
+            tolerance_reason="the issue's tolerance; a negative gap would be a kernel bug (the kernel's "
+                             "trajectory is a feasible point of the LP)",
+            value=f"{0.0 if abs(gap_pp) < 5e-5 else gap_pp:+.4f} pp", passed=bool(bound_ok and -1e-6 <= gap_pp <= LP_SHARE_TOL_PP),
+            note=(f"twin {100 * s_twin:.3f} %, LP {100 * s_lp:.3f} %; import twin {t_imp / 1e3:.1f} MWh, LP "
+                  f"{lp.grid_import_e_kwh / 1e3:.1f} MWh; twin KPI re_electricity_share_onsite "
+                  f"{100 * kpi_share:.2f} %"),
+        ))
+    # 4b: tou_arbitrage against the LP cost optimum.
+    tou_cfgs = [("hefei_tou", 12000.0, dict(energy_kwh=8000.0, charge_kw=4000.0, discharge_kw=4000.0), 6000.0)]
+    if not quick:
+        tou_cfgs += [("pv5MW_big_battery", 5000.0, dict(energy_kwh=20000.0, charge_kw=5000.0, discharge_kw=5000.0),
+                      0.0)]
+    feed_in = prof.tariff.feed_in_price_cny_per_kwh
+    for name, kwp, bat, exp_lim in tou_cfgs:
+        params = kernel_params(sc, strategy=1, export_limit_kw=exp_lim, **bat)
+        res = _run_kernel(unit, [kwp], prof.load_kw, params, prof, feed_in=feed_in,
+                          grid_charge=np.array([True, False, False, False]),
+                          discharge_ok=np.array([False, False, True, True]))
+        b = Battery.from_params_row(params[0])
+        lp = solve(kwp * unit, prof.load_kw, b, import_limit_kw=sc.grid.import_limit_kw, export_limit_kw=exp_lim,
+                   objective="min_cost", grid_charging=True, price_cny_per_kwh=prof.price_cny_per_kwh,
+                   feed_in_cny_per_kwh=feed_in,
+                   e_end_min_kwh=min(b.e_initial_kwh, float(res.total("battery_e_end")[0])))
+        t_cost = float(res.total("import_cost_cny")[0] - res.total("export_revenue_cny")[0])
+        gap = t_cost / lp.energy_cost_cny - 1.0
+        # Reference point: the same year with no battery at all.
+        p0 = kernel_params(sc, strategy=0, export_limit_kw=exp_lim, energy_kwh=0.0, charge_kw=0.0, discharge_kw=0.0)
+        r0 = _run_kernel(unit, [kwp], prof.load_kw, p0, prof, feed_in=feed_in)
+        c0 = float(r0.total("import_cost_cny")[0] - r0.total("export_revenue_cny")[0])
+        captured = (c0 - t_cost) / (c0 - lp.energy_cost_cny) if c0 > lp.energy_cost_cny else float("nan")
+        out.append(CaseResult(
+            id=f"lp.tou_arbitrage.{name}", group="4 Dispatch vs LP optimum",
+            compared=f"annual energy cost (import - feed-in revenue), tou_arbitrage, PV {kwp / 1e3:.0f} MWp, "
+                     f"battery {b.energy_kwh / 1e3:.0f} MWh / {b.charge_kw / 1e3:.0f} MW, Anhui TOU tariff",
+            reference="LP (HiGHS) cost optimum, grid charging allowed in any hour, perfect foresight, same battery "
+                      "limits; demand charges excluded on both sides",
+            metric="twin cost / LP cost - 1", tolerance="gap >= 0 (bound); gap reported",
+            tolerance_reason="a rule-based TOU schedule is not expected to reach the perfect-foresight optimum; "
+                             "the issue asks for the gap to be reported. Below the bound would be a kernel bug",
+            value=_pct(gap), passed=bool(gap >= -BOUND_SLACK_REL),
+            note=(f"twin {t_cost / 1e6:.3f} M CNY, LP {lp.energy_cost_cny / 1e6:.3f} M CNY, no battery "
+                  f"{c0 / 1e6:.3f} M CNY: the rule captures {100 * captured:.0f} % of the LP's saving"),
+        ))
+    if plot_dir is not None and labels:
+        from validation.report import svg_grouped_bars
+
+        svg_grouped_bars(plot_dir / "lp_share.svg", "Renewable share of the load: twin vs LP bound [%]", labels, bars)
+        out = [CaseResult(**{**r.__dict__, "plot": "plots/lp_share.svg"}) if r.id.startswith("lp.load_following")
+               else r for r in out]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Conservation
+# ---------------------------------------------------------------------------------------------
+CONSERVATION_TOL_KWH = 1e-6
+
+
+def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
+    """A random but valid scenario mapping (seeded)."""
+    from components.wind import turbine_types
+
+    cities = ["anqing", "beijing", "changsha", "hangzhou", "hefei", "jiuquan", "lanzhou", "nanjing", "shanghai",
+              "wuhan"]
+    tariffs = ["anhui_large_industry_2025", "hunan_large_industry_2025", "zhejiang_large_industry_2025"]
+    annual = float(rng.uniform(1e6, 8e7))
+    peak_guess = annual / 8760 * 3
+    pv = []
+    for k in range(int(rng.integers(0, 3))):
+        trk = rng.random() < 0.25
+        pv.append({"name": f"pv{k}", "capacity_kwp": float(rng.uniform(100, 3 * peak_guess)),
+                   "tilt_deg": 0.0 if trk else float(rng.uniform(0, 45)),
+                   "azimuth_deg": 180.0 if trk else float(rng.uniform(90, 270)),
+                   "tracking": "single_axis" if trk else "fixed",
+                   "dc_ac_ratio": float(rng.uniform(1.0, 1.4))})
+    wind = []
+    if rng.random() < 0.4:
+        types = [t for t in ("E-82/2350", "V90/2000", "E-126/4200") if t in turbine_types()]
+        wind.append({"name": "wf", "turbine_type": str(rng.choice(types)), "count": int(rng.integers(1, 6)),
+                     "hub_height_m": float(rng.uniform(80, 140))})
+    battery = []
+    if rng.random() < 0.7:
+        e = float(rng.uniform(100, 4 * peak_guess))
+        smin = float(rng.uniform(0, 0.2))
+        smax = float(rng.uniform(0.8, 1.0))
+        battery.append({"name": "b", "energy_kwh": e, "power_kw": float(e * rng.uniform(0.2, 1.0)),
+                        "charge_efficiency": float(rng.uniform(0.85, 1.0)),
+                        "discharge_efficiency": float(rng.uniform(0.85, 1.0)), "soc_min": smin, "soc_max": smax,
+                        "soc_initial": float(rng.uniform(smin, smax)),
+                        "self_discharge_fraction_per_hour": float(rng.choice([0.0, rng.uniform(0, 0.001)])),
+                        "dispatch": str(rng.choice(["load_following", "tou_arbitrage"]))})
+    export_allowed = bool(rng.random() < 0.5)
+    grid = {"import_limit_kw": float(peak_guess * rng.uniform(0.5, 3.0)), "export_allowed": export_allowed,
+            "tariff": str(rng.choice(tariffs)), "emission_factor": "national_2022"}
+    if export_allowed:
+        grid["export_limit_kw"] = float(rng.uniform(0, 2 * peak_guess))
+    return {
+        "name": f"random {i}", "site": {"latitude": float(rng.uniform(20, 45)), "longitude": float(rng.uniform(100, 125)),
+                                        "altitude_m": float(rng.uniform(0, 1500))},
+        "year": int(rng.choice([2024, 2025])),
+        "weather": {"source": "synthetic", "city": str(rng.choice(cities)), "seed": int(rng.integers(0, 1000))},
+        "loads": [{"name": "prod", "kind": "shifts", "annual_e_kwh": annual,
+                   "shifts_per_day": int(rng.integers(1, 4)), "shift_hours": 8,
+                   "first_shift_start_h": int(rng.integers(0, 9)), "working_days_per_week": int(rng.integers(5, 8)),
+                   "base_load_fraction": float(rng.uniform(0.1, 0.8))}],
+        "pv": pv, "wind": wind, "battery": battery, "grid": grid,
+    }
+
+
+def independent_balance_check(hourly, scenario) -> dict:
+    """Balances recomputed from the hourly table alone, independent of the kernel and of ``check_hourly_balance``.
+
+    Returns the largest residuals [kWh]: electric bus, battery store (state continuity), negative flow.
+    """
+    h = hourly
+    cols = set(h.columns)
+
+    def col(name):
+        return h[name].to_numpy(float) if name in cols else np.zeros(len(h))
+
+    to_heat = [c for c in cols if c.endswith("_to_heat_kw")]
+    src = col("pv_kw") + col("wind_kw") + col("grid_to_battery_kw") + col("unserved_load_kw")
+    for s in ("grid", "battery_re", "battery_grid"):
+        src = src + col(f"{s}_to_load_kw") + col(f"{s}_to_heat_kw")
+    # Sinks: the site's load, every electricity-to-heat flow, battery charge, export, curtailment.
+    sinks = col("load_kw") + col("grid_to_battery_kw") + sum((col(c) for c in to_heat), np.zeros(len(h)))
+    split = 0.0
+    for kind in ("pv", "wind"):
+        sinks = sinks + sum(col(f"{kind}_to_{s}_kw") for s in ("battery", "grid", "curtailment"))
+        parts = sum(col(f"{kind}_to_{s}_kw") for s in ("load", "heat", "battery", "grid", "curtailment"))
+        split = max(split, float(np.abs(col(f"{kind}_kw") - parts).max()) if len(h) else 0.0)
+    if not to_heat:
+        # Load side: the load is served by renewables, battery, grid and unserved.
+        served = col("pv_to_load_kw") + col("wind_to_load_kw") + col("battery_re_to_load_kw") \
+            + col("battery_grid_to_load_kw") + col("grid_to_load_kw") + col("unserved_load_kw")
+        split = max(split, float(np.abs(col("load_kw") - served).max()) if len(h) else 0.0)
+    extra_sinks = to_heat
+    bus = max(float(np.abs(src - sinks).max()) if len(h) else 0.0, split)
+    store = 0.0
+    if scenario.battery:
+        b = scenario.battery[0]
+        e = col("battery_e_kwh")
+        e_prev = np.concatenate([[b.soc_initial_value * b.energy_kwh], e[:-1]])
+        ch = col("pv_to_battery_kw") + col("wind_to_battery_kw") + col("grid_to_battery_kw")
+        dis = col("battery_re_to_load_kw") + col("battery_grid_to_load_kw") + col("battery_re_to_heat_kw") \
+            + col("battery_grid_to_heat_kw")
+        loss = col("battery_loss_re_kw") + col("battery_loss_grid_kw")
+        store = float(np.abs(e - (e_prev + ch - dis - loss)).max())
+    flows = [c for c in cols if c.endswith("_kw") or c.endswith("_kw_th")]
+    neg = float(max(0.0, -h[flows].to_numpy(float).min())) if flows else 0.0
+    return {"bus": float(bus), "store": store, "negative": neg, "extra_sinks": extra_sinks}
+
+
+def _heat_columns(hourly) -> list[str]:
+    return [c for c in hourly.columns if c.endswith("_kw_th")]
+
+
+def _twin_electric_check(hourly) -> float:
+    try:
+        from twin.tables import check_electric_balance as check
+    except ImportError:  # before the tables module existed
+        from twin.run import check_hourly_balance as check
+    return float(check(hourly))
+
+
+def independent_heat_check(heat) -> dict:
+    """Heat balances recomputed from the heat table alone: each demand closes, stores are continuous, no negatives.
+
+    Store continuity is checked from the second hour on (the initial energy is not in the table).
+    """
+    if heat is None or len(heat.columns) == 0:
+        return {"demand": 0.0, "store": 0.0, "negative": 0.0, "n_demands": 0, "n_stores": 0}
+    cols = list(heat.columns)
+    demand, store = 0.0, 0.0
+    demands = [c[:-len(".demand_kw_th")] for c in cols if c.endswith(".demand_kw_th")]
+    for d in demands:
+        parts = [c for c in cols if c.startswith(d + ".") and c.endswith("_kw_th")
+                 and (c[len(d) + 1:].startswith("from_") or c[len(d) + 1:].startswith("unserved"))]
+        res = heat[d + ".demand_kw_th"].to_numpy(float) - heat[parts].sum(axis=1).to_numpy(float)
+        demand = max(demand, float(np.abs(res).max()))
+    stores = [c[:-len(".e_kwh_th")] for c in cols if c.endswith(".e_kwh_th")]
+    for st in stores:
+        e = heat[st + ".e_kwh_th"].to_numpy(float)
+        charge = sum(heat[c].to_numpy(float) for c in cols if c.startswith(st + ".charge_") and c.endswith("_kw_th"))
+        flow = charge - heat[st + ".discharge_kw_th"].to_numpy(float) - heat[st + ".loss_kw_th"].to_numpy(float)
+        store = max(store, float(np.abs(e[1:] - e[:-1] - flow[1:]).max()) if len(e) > 1 else 0.0)
+    flows = [c for c in cols if c.endswith("_kw_th")]
+    neg = float(max(0.0, -heat[flows].to_numpy(float).min())) if flows else 0.0
+    return {"demand": demand, "store": store, "negative": neg, "n_demands": len(demands), "n_stores": len(stores)}
+
+
+def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    from twin.run import simulate
+    from twin.tables import check_electric_balance as check_hourly_balance
+    from twin.scenario import load_scenario, scenario_from_dict
+
+    out = []
+    library = sorted(SCENARIOS.glob("*.yaml"))
+    for path in library:
+        sc = load_scenario(path)
+        r = simulate(sc, base_dir=path.parent)
+        tw = _twin_electric_check(r.hourly)
+        ind = independent_balance_check(r.hourly, sc)
+        hh = getattr(r, "hourly_heat", None)
+        hc = independent_heat_check(hh)
+        heat = hc["n_demands"] + hc["n_stores"] > 0
+        worst = max(tw, ind["bus"], ind["store"], ind["negative"], hc["demand"], hc["store"], hc["negative"])
+        out.append(CaseResult(
+            id=f"conservation.library.{path.stem}", group="5 Conservation",
+            compared=f"every hour of {path.name}: electric bus, battery store"
+                     + (", heat" if heat else ""),
+            reference="sources = sinks each hour (DESIGN.md, energy balances); recomputed from the hourly table",
+            metric="largest hourly residual [kWh]", tolerance="1e-6 kWh",
+            tolerance_reason="DESIGN.md's balance tolerance (float rounding of sums of ~1e4 kW)",
+            value=f"{worst:.2e}", passed=bool(worst <= CONSERVATION_TOL_KWH),
+            note=f"twin's electric check {tw:.1e}; independent bus {ind['bus']:.1e}, store {ind['store']:.1e}"
+                 + (f"; heat: {hc['n_demands']} demands (residual {hc['demand']:.1e}), {hc['n_stores']} stores "
+                    f"(residual {hc['store']:.1e})" if heat
+                    else "; no heat carrier in this scenario (heat balance has nothing to close)"),
+        ))
+    n = 20 if quick else 200
+    rng = np.random.default_rng(20250601)
+    worst_all, worst_id, failures, unserved_n, heat_n = 0.0, "", [], 0, 0
+    t0 = time.perf_counter()
+    for i in range(n):
+        data = random_scenario_dict(rng, i)
+        try:
+            sc = scenario_from_dict(data, f"<random {i}>")
+            r = simulate(sc, base_dir=ROOT)
+            tw = _twin_electric_check(r.hourly)
+            ind = independent_balance_check(r.hourly, sc)
+            hc = independent_heat_check(getattr(r, "hourly_heat", None))
+            heat_n += hc["n_demands"] + hc["n_stores"] > 0
+            w = max(tw, ind["bus"], ind["store"], ind["negative"], hc["demand"], hc["store"], hc["negative"])
+            unserved_n += r.kpis.get("unserved_load_e_kwh", 0.0) > 0
+        except Exception as exc:  # a balance error or a crash on a valid scenario is a failure
+            failures.append(f"random {i}: {type(exc).__name__}: {str(exc)[:120]}")
+            continue
+        if w > worst_all:
+            worst_all, worst_id = w, f"random {i}"
+    out.append(CaseResult(
+        id="conservation.random", group="5 Conservation",
+        compared=f"every hour of {n} random valid scenarios (seed 20250601): PV 0-2 arrays incl. trackers, wind "
+                 "0-1 farm, battery 0-1 (both strategies, random SoC window, efficiencies, self-discharge), "
+                 "random import/export limits and tariffs; electric side only (the random generator has no heat side yet)",
+        reference="sources = sinks each hour; battery e(t) = e(t-1) + charge - discharge - losses",
+        metric="largest hourly residual over all runs [kWh]", tolerance="1e-6 kWh",
+        tolerance_reason="DESIGN.md's balance tolerance",
+        value=f"{worst_all:.2e}", passed=bool(not failures and worst_all <= CONSERVATION_TOL_KWH),
+        note=(f"{n - len(failures)}/{n} ran; worst {worst_id or '-'}; {unserved_n} runs with unserved load (import "
+              f"limit binding); {heat_n} with heat columns; {time.perf_counter() - t0:.0f} s"
+              + (f"; FAILURES: {'; '.join(failures[:5])}" if failures else "")),
+    ))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Synthetic weather against real years
+# ---------------------------------------------------------------------------------------------
+def case_weather(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    from validation.reference_weather import cswd_files, load_reference
+    from validation.weather_generator import compare_synthetic_to_real
+
+    out = []
+    files = _weather_files(quick)
+    ks_bars = {}
+    for fname in files:
+        real, m = load_reference(fname)
+        r = compare_synthetic_to_real(real, m["latitude"], m["longitude"], m["altitude_m"], seed=0, year=2025)
+        s = _short(fname)
+        ws = r["wind_std_synthetic_m_s"] / r["wind_std_real_m_s"] - 1.0
+        wm = r["wind_mean_synthetic_m_s"] / r["wind_mean_real_m_s"] - 1.0
+        ks_bars[s] = r["kt_ks_distance"]
+        common = dict(group="6 Synthetic vs real weather",
+                      reference=f"the real typical year {fname}; the synthetic year (seed 0) is generated from its "
+                                "monthly statistics")
+        out += [
+            CaseResult(id=f"weather.{s}.ghi", compared="annual GHI", metric="synthetic / real - 1",
+                       tolerance="±2 %", tolerance_reason="the generator rescales each month to the given mean "
+                       "daily GHI, so annual GHI must match to rounding; 2 % as the PV annual tolerance",
+                       value=_pct(r["ghi_rel_error"], 3), passed=bool(abs(r["ghi_rel_error"]) < 0.02),
+                       note=f"real {r['ghi_real_kwh_m2']:.0f} kWh/m2", **common),
+            CaseResult(id=f"weather.{s}.pv_yield", compared="annual PV yield from GHI (Erbs + Hay-Davies, "
+                       "latitude tilt)", metric="synthetic / real - 1", tolerance="±3 %",
+                       tolerance_reason="same GHI by construction; the yield then differs only through the hourly "
+                       "distribution of clearness (beam/diffuse split, temperature), for which the project's "
+                       "weather tests allow 3 %", value=_pct(r["pv_rel_error"]),
+                       passed=bool(abs(r["pv_rel_error"]) < 0.03),
+                       note=f"real {r['pv_real_kwh_kwp']:.0f} kWh/kWp", **common),
+            CaseResult(id=f"weather.{s}.kt_ks", compared="distribution of hourly clearness index (zenith < 85°)",
+                       metric="two-sample Kolmogorov-Smirnov distance", tolerance="< 0.25",
+                       tolerance_reason="the weather tests' bound: a daily-Markov generator reproduces the shape "
+                       "but not the hour-to-hour detail; KS 0.25 still keeps PV yields within 3 %",
+                       value=f"{r['kt_ks_distance']:.3f}", passed=bool(r["kt_ks_distance"] < 0.25), **common),
+            CaseResult(id=f"weather.{s}.wind_mean", compared="mean hourly wind speed", metric="synthetic / real - 1",
+                       tolerance="±1 %", tolerance_reason="the generator matches the monthly mean by construction",
+                       value=_pct(wm, 3), passed=bool(abs(wm) < 0.01),
+                       note=f"real {r['wind_mean_real_m_s']:.2f} m/s", **common),
+            CaseResult(id=f"weather.{s}.wind_std", compared="standard deviation of hourly wind speed",
+                       metric="synthetic / real - 1", tolerance="±20 %",
+                       tolerance_reason="wind energy scales with the upper tail of the speed distribution; a 20 % "
+                       "error in spread moves a turbine's yield by roughly 10 % at these low mean speeds, the "
+                       "largest error a wind sizing study can tolerate",
+                       value=_pct(ws, 1), passed=bool(abs(ws) <= 0.20),
+                       note=f"real {r['wind_std_real_m_s']:.2f} m/s, synthetic {r['wind_std_synthetic_m_s']:.2f} m/s",
+                       **common),
+        ]
+    if not quick and not cswd_files():
+        out.append(CaseResult(id="weather.cswd", group="6 Synthetic vs real weather",
+                              compared="Chinese station files (CSWD)", reference="CSWD EPW files",
+                              metric="-", tolerance="-", tolerance_reason="-", value="-", passed=None,
+                              note="CSWD files not found ($LINGTAN_REFERENCE_WEATHER or ../shared/weather)"))
+    if plot_dir is not None and ks_bars:
+        from validation.report import svg_grouped_bars
+
+        svg_grouped_bars(plot_dir / "weather_kt_ks.svg", "Clearness-index KS distance, synthetic vs real",
+                         list(ks_bars), {"KS distance": list(ks_bars.values())}, reference_line=0.25)
+        out = [CaseResult(**{**r.__dict__, "plot": "plots/weather_kt_ks.svg"}) if r.id.endswith(".kt_ks") else r
+               for r in out]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Accounting and criteria against hand-worked cases
+# ---------------------------------------------------------------------------------------------
+def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    from twin.accounting import Accounting, AnnualEnergy, GreenPower, Offsets, account
+    from twin.criteria import evaluate
+
+    # The hand-worked year of tests/twin/test_accounting.py (factors of GB/T 2589 and GB/T 32150).
+    hand = dict(grid_import_e_kwh=2_000_000, grid_export_e_kwh=100_000, re_generation_e_kwh=600_000,
+                fuels={"natural_gas": 100_000, "diesel": 20_000}, purchased_heat_gj=5_000)
+    settings = Accounting(location_emission_factor="national_2022", market_emission_factor="national_2022_residual")
+    r = account(AnnualEnergy(**hand), settings)
+    k = r["kpis"]
+    gp = account(AnnualEnergy(**hand), settings,
+                 GreenPower(green_power_contract_e_kwh=500_000, green_certificates_mwh=200), Offsets(ccer_t=50))
+    checks = [
+        ("energy_calorific", "energy, calorific value (当量值)", k["energy_calorific_tce"], 628.422, "tce",
+         "2 500 000 kWh x 0.1229 + 100 000 m3 gas x 1.2143 + 20 000 kg diesel x 1.4571 + 5 000 GJ x 34.12 "
+         "kgce (GB/T 2589)"),
+        ("energy_equivalent", "energy, equivalent value (等价值)", k["energy_equivalent_tce"], 1084.922, "tce",
+         "electricity at 0.3055 kgce/kWh (coal rate of power supply) instead of 0.1229"),
+        ("scope1", "scope 1 fuel combustion", k["scope1_t"], 278.138, "tCO2",
+         "100 000 x 2.1622 + 20 000 x 3.0959 kgCO2 (GB/T 32150)"),
+        ("gross_location", "gross emissions, location-based", k["gross_emissions_t"], 1847.678, "tCO2",
+         "278.138 + 2 000 MWh x 0.5366 + 5 000 GJ x 0.11 - exported 100 MWh x 0.5366"),
+        ("gross_market", "gross emissions, market-based", k["gross_emissions_market_t"], 1940.778, "tCO2",
+         "grid at the residual mix 0.5856 t/MWh, export deducted at the same factor"),
+        ("re_share", "on-site renewable share", k["re_electricity_share_onsite"], 0.2, "-",
+         "500 000 kWh consumed of 2 500 000 kWh"),
+        ("residual_with_offsets", "residual after green power, certificates, CCER",
+         gp["kpis"]["residual_emissions_t"], 1847.678 - 268.3 - 107.32 - 50, "tCO2",
+         "500 MWh x 0.5366 + 200 MWh x 0.5366 + 50 t CCER deducted"),
+    ]
+    out = []
+    for cid, what, got, want, unit, how in checks:
+        rel = abs(got - want) / abs(want)
+        out.append(CaseResult(
+            id=f"accounting.{cid}", group="7 Accounting and criteria", compared=what,
+            reference=f"hand-worked: {how} = {want:g} {unit}", metric="relative difference",
+            tolerance="1e-6", tolerance_reason="arithmetic on published factors: only float rounding may differ",
+            value=f"{got:.6g} {unit} ({rel:.1e})", passed=bool(rel <= 1e-6)))
+
+    # Criteria at their boundaries (the comparators at the threshold, from the packs' own data).
+    def verdict(pack, kpis, suffix, declared=None, settings=None):
+        vs = evaluate(pack, kpis, declared, settings)
+        return next(v for v in vs if v.criterion_id.endswith(suffix))
+
+    bounds = [
+        ("anhui_re_40_at", "Anhui park: renewable share exactly 40 %", lambda: verdict(
+            "anhui_park_2024", {"re_electricity_share_with_green_power": 0.40}, "re_electricity_share").passed, True),
+        ("anhui_re_40_below", "Anhui park: renewable share 39.99 %", lambda: verdict(
+            "anhui_park_2024", {"re_electricity_share_with_green_power": 0.3999}, "re_electricity_share").passed,
+         False),
+        ("anhui_re_40_float", "Anhui park: 0.1 + 0.2 + 0.1 (float 0.4000000000000001) and 1.2 / 3", lambda: (
+            verdict("anhui_park_2024", {"re_electricity_share_with_green_power": 0.1 + 0.2 + 0.1},
+                    "re_electricity_share").passed
+            and verdict("anhui_park_2024", {"re_electricity_share_with_green_power": 1.2 / 3},
+                        "re_electricity_share").passed), True),
+        ("anhui_re_40_from_accounting", "Anhui park: 4 GWh renewable of 10 GWh through account()", lambda: verdict(
+            "anhui_park_2024", account(AnnualEnergy(grid_import_e_kwh=6_000_000, re_generation_e_kwh=4_000_000))
+            ["kpis"], "re_electricity_share", settings={"anhui_re_share_variant": "onsite"}).passed, True),
+        ("anhui_credit_cap", "Anhui park: carbon credits 5.0 % of gross (cap 5 %)", lambda: verdict(
+            "anhui_park_2024", {"gross_emissions_t": 1000.0, "carbon_credits_t": 50.0, "coal_tce": 97.0},
+            "carbon_credit_cap", {"last_year_coal_tce": 100.0}).passed, True),
+        ("anhui_credit_cap_over", "Anhui park: carbon credits 5.01 % of gross", lambda: verdict(
+            "anhui_park_2024", {"gross_emissions_t": 1000.0, "carbon_credits_t": 50.1, "coal_tce": 97.1},
+            "carbon_credit_cap", {"last_year_coal_tce": 100.0}).passed, False),
+        ("anhui_coal_decline", "Anhui park: coal down exactly 3 %", lambda: verdict(
+            "anhui_park_2024", {"gross_emissions_t": 1000.0, "carbon_credits_t": 0.0, "coal_tce": 97.0},
+            "coal_decline", {"last_year_coal_tce": 100.0}).passed, True),
+    ]
+    for cid, what, fn, want in bounds:
+        try:
+            got = fn()
+            err = ""
+        except Exception as exc:  # a criterion id renamed or an API change: report, do not crash the run
+            got, err = None, f"{type(exc).__name__}: {exc}"
+        out.append(CaseResult(
+            id=f"criteria.{cid}", group="7 Accounting and criteria", compared=what,
+            reference="the criterion text: threshold inclusive (>= 40 %, <= 5 %, >= 3 % decline)",
+            metric="verdict", tolerance="exact", tolerance_reason="a boundary is either met or not",
+            value=str(got), passed=bool(got is want), note=err))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. Network against pandapower
+# ---------------------------------------------------------------------------------------------
+def case_network(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    return [CaseResult(
+        id="network.park_runpp", group="8 Network vs pandapower", compared="park MV network on sampled hours",
+        reference="pandapower runpp", metric="bus voltages, line/transformer loading", tolerance="-",
+        tolerance_reason="-", value="-", passed=None,
+        note="not yet available: the park model and its network builder do not exist yet")]
+
+
+CASES: dict[str, Callable[[bool, Path | None], list[CaseResult]]] = {
+    "pv": case_pv, "wind": case_wind, "battery": case_battery, "lp": case_lp,
+    "conservation": case_conservation, "weather": case_weather, "accounting": case_accounting,
+    "network": case_network,
+}
+
+
+def run_cases(quick: bool, plot_dir: Path | None = None, only: list[str] | None = None,
+              log: Callable[[str], None] | None = None) -> list[CaseResult]:
+    """Run every case (or those named in ``only``); a case that crashes becomes one failing row."""
+    rows: list[CaseResult] = []
+    for name, fn in CASES.items():
+        if only and name not in only:
+            continue
+        t0 = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got = fn(quick, plot_dir)
+        except Exception as exc:
+            import traceback
+
+            tb = traceback.format_exc(limit=3).strip().splitlines()[-1]
+            got = [CaseResult(id=f"{name}.error", group=name, compared=f"case '{name}'", reference="-",
+                              metric="-", tolerance="-", tolerance_reason="-", value="crashed", passed=False,
+                              note=f"{type(exc).__name__}: {str(exc)[:300]} ({tb[:200]})")]
+        rows += got
+        if log:
+            log(f"  {name:<13} {len(got):3d} rows  {time.perf_counter() - t0:6.1f} s")
+    return rows
+
+
+__all__ = ["CaseResult", "CASES", "run_cases", "random_scenario_dict", "independent_balance_check",
+           "hefei_profiles"]
