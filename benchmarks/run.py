@@ -26,6 +26,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
+HEAT_SCENARIO = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -89,6 +90,7 @@ import json, resource, sys, time
 import numpy as np
 from twin.scenario import load_scenario
 from twin.run import build_profiles, kernel_params, period_masks
+from twin.heat_profiles import heat_sizes
 from twin.dispatch import dispatch
 sc = load_scenario(sys.argv[1]); prof = build_profiles(sc, __import__('pathlib').Path(sys.argv[1]).parent)
 n_pv, n_bat = int(sys.argv[2]), int(sys.argv[3])
@@ -98,18 +100,19 @@ caps = pv[:, None]
 params = kernel_params(sc, len(pv), energy_kwh=bat, charge_kw=bat / 2, discharge_kw=bat / 2)
 gc, dc = period_masks(sc)
 kw = dict(period=prof.period, month=prof.month, price_cny_per_kwh=prof.price_cny_per_kwh,
-          feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh, grid_charge_periods=gc, discharge_periods=dc)
-dispatch(prof.unit_kw, caps[:2], prof.load_kw, params[:2], **kw)   # compile or load the cache
+          feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh, grid_charge_periods=gc, discharge_periods=dc,
+          heat=prof.heat.system)
+dispatch(prof.unit_kw, caps[:2], prof.load_kw, params[:2], heat_sizes=heat_sizes(sc, 2), **kw)  # compile/load cache
 t0 = time.perf_counter()
-res = dispatch(prof.unit_kw, caps, prof.load_kw, params, **kw)
+res = dispatch(prof.unit_kw, caps, prof.load_kw, params, heat_sizes=heat_sizes(sc, len(pv)), **kw)
 dt = time.perf_counter() - t0
 print(json.dumps({"n": len(pv), "seconds": dt, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def twin_sweep(n_pv: int = 100, n_bat: int = 100) -> dict:
+def twin_sweep(scenario: Path = SCENARIO, n_pv: int = 100, n_bat: int = 100) -> dict:
     """Run a size sweep in a fresh process; return its count, kernel seconds and peak memory."""
-    out = subprocess.run([sys.executable, "-c", _SWEEP_CHILD, str(SCENARIO), str(n_pv), str(n_bat)],
+    out = subprocess.run([sys.executable, "-c", _SWEEP_CHILD, str(scenario), str(n_pv), str(n_bat)],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -142,13 +145,17 @@ def main() -> int:
                  f"goal <= 1/100: {'PASS' if peer / per_cfg >= 100 else 'MISS'}"))
     rows.append(("peak memory of the sweep process", f"{sweep['peak_rss_mb']:.0f} MB", ""))
 
+    coupled = twin_sweep(HEAT_SCENARIO, 50, 40)
+    per_year = coupled["seconds"] / coupled["n"]
+    rows.append((f"coupled electric-heat kernel, paint-shop plant, {coupled['n']} configurations",
+                 f"{per_year * 1e6:,.0f} us/year", f"1/{peer / per_year:,.0f} of the peer's PV+battery year"))
+
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'value':>16}  comparison")
     print("-" * (width + 40))
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>16}  {note}")
-    print(f"\nmachine: {resource.getpagesize()} B pages, {__import__('os').cpu_count()} cores, "
-          f"numpy {np.__version__}")
+    print(f"\nmachine: {__import__('os').cpu_count()} cores; numpy {np.__version__}")
     return 0
 
 

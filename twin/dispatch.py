@@ -117,9 +117,12 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     n_src = unit.shape[0]
     n_t = unit.shape[1]
 
-    e_re = 0.0
-    e_gr = params[n, 8] * energy
-    totals[n, _I_E_START] = e_gr
+    # The store is its energy e and the renewable fraction f of it (two pools, well mixed). Pro-rata
+    # discharge and self-discharge leave f unchanged, so f moves only when charging: this keeps a
+    # division off the hour-to-hour dependency chain of e, which sets the sweep speed.
+    e = params[n, 8] * energy
+    f = 0.0
+    totals[n, _I_E_START] = e
 
     # Heat side: D demands, S stores, U power-to-heat units, B fuel boilers / purchased heat.
     n_d = h_res.shape[0]
@@ -161,12 +164,11 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
         p = period[t]
 
         # Self-discharge at the start of the hour, by pool.
-        e0 = e_re + e_gr
-        loss_re = e_re * (1.0 - keep)
-        loss_gr = e_gr * (1.0 - keep)
-        e_re -= loss_re
-        e_gr -= loss_gr
-        e = e_re + e_gr
+        e0 = e
+        lost = e * (1.0 - keep)
+        e -= lost
+        loss_re = lost * f
+        loss_gr = lost - loss_re
         may_discharge = (not tou) or discharge_ok[p]
 
         if has_heat:
@@ -251,19 +253,16 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
             dis = min(deficit, p_dis_max, avail_out)
 
         # Discharge splits pro rata to the pools (well-mixed store).
-        dis_re = 0.0
-        if dis > 0.0:
-            dis_re = dis * (e_re / e)
+        dis_re = dis * f
         dis_gr = dis - dis_re
-        e_re += ch_re * eta_c - dis_re * inv_eta_d
-        e_gr += ch_gr * eta_c - dis_gr * inv_eta_d
+        e_new = e + (ch_re + ch_gr) * eta_c - dis * inv_eta_d
+        if ch_re + ch_gr > 0.0:
+            e_re_new = f * e - dis_re * inv_eta_d + ch_re * eta_c
+            f = min(1.0, max(0.0, e_re_new / e_new)) if e_new > 0.0 else 0.0
         loss_re += ch_re * (1.0 - eta_c) + dis_re * (inv_eta_d - 1.0)
         loss_gr += ch_gr * (1.0 - eta_c) + dis_gr * (inv_eta_d - 1.0)
-        # Rounding can leave a pool a hair below zero; it never carries energy.
-        if e_re < 0.0:
-            e_re = 0.0
-        if e_gr < 0.0:
-            e_gr = 0.0
+        # Rounding can leave the store a hair below zero; it never carries energy.
+        e = max(e_new, 0.0)
 
         grid_load = min(deficit - dis, imp_max)
         if grid_load < 0.0:
@@ -319,7 +318,7 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
 
         imp = grid_load + ch_gr
         bus = re + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat)
-        store = (e_re + e_gr) - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
+        store = e - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
         max_bus = max(max_bus, abs(bus))
         max_store = max(max_store, abs(store))
         a_heat_load += heat_load
@@ -368,8 +367,8 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
             hourly[t, 11] = load
             hourly[t, 12] = heat_load
             hourly[t, 13] = re_heat
-            hourly[t, 14] = e_re + e_gr
-            hourly[t, 15] = e_re
+            hourly[t, 14] = e
+            hourly[t, 15] = e * f
 
     sums = (a_direct, a_ch_re, a_export, a_curt, a_grid_load, a_ch_gr,
             a_dis_re, a_dis_gr, a_loss_re, a_loss_gr, a_unserved, a_load, a_heat_load, a_re_heat)
@@ -389,8 +388,8 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     totals[n, _I_COST] = cost
     totals[n, _I_REVENUE] = revenue
     totals[n, _I_PEAK] = peak
-    totals[n, _I_E_END] = e_re + e_gr
-    totals[n, _I_E_RE_END] = e_re
+    totals[n, _I_E_END] = e
+    totals[n, _I_E_RE_END] = e * f
     totals[n, _I_BUS] = max_bus
     totals[n, _I_STORE] = max_store
     totals[n, _I_HEAT] = max_heat
