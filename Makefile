@@ -27,5 +27,9 @@ test: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py
 
+# Regenerates validation/report.md and report.html (needs ../shared/weather for the CSWD cases).
+validate: $(VENV)/.installed-dev
+	$(BIN)/twin validate
+
 clean:
 	rm -rf $(VENV) results .pytest_cache

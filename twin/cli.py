@@ -39,6 +39,13 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def _cmd_validate(args) -> int:
+    from validation.cli import main as validate
+
+    return validate((["--quick"] if args.quick else []) + ["--out", args.out] +
+                    [x for group in args.only or [] for x in ("--only", group)])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twin", description="Hour-by-hour digital twin of zero-carbon "
                                      "factories and parks (lingtan).")
@@ -51,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="results folder (replaced atomically)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("validate", help="compare the twin with outside references and write the validation report")
+    p.add_argument("--quick", action="store_true", help="a small subset (runs inside make test)")
+    p.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "validation"),
+                   help="report folder (default: validation/ of the checkout)")
+    p.add_argument("--only", action="append", help="run only this case group; repeatable")
+    p.set_defaults(func=_cmd_validate)
     return parser
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -289,7 +289,6 @@ def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     for what, tv, sv in (("grid import", t_imp, cus["import_kwh"]), ("grid export", t_exp, cus["export_kwh"]),
                          ("battery discharge (throughput)", t_dis, cus["discharge_kwh"])):
         err = tv / sv - 1.0 if sv > 0 else float("nan")
-        base = cus["import_kwh"] if what == "grid import" else max(sv, 1.0)
         out.append(CaseResult(
             id=f"battery.custom.{what.split()[1] if what.startswith('grid') else 'throughput'}",
             group="3 Battery vs SAM",
@@ -499,7 +498,7 @@ def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
 
 
 def independent_balance_check(hourly, scenario) -> dict:
-    """Balances recomputed from the hourly table alone, independent of the kernel and of ``check_hourly_balance``.
+    """Balances recomputed from the hourly table alone, independent of the kernel and of ``twin.tables.check_electric_balance``.
 
     Returns the largest residuals [kWh]: electric bus, battery store (state continuity), negative flow.
     """
@@ -547,11 +546,9 @@ def _heat_columns(hourly) -> list[str]:
 
 
 def _twin_electric_check(hourly) -> float:
-    try:
-        from twin.tables import check_electric_balance as check
-    except ImportError:  # before the tables module existed
-        from twin.run import check_hourly_balance as check
-    return float(check(hourly))
+    from twin.tables import check_electric_balance
+
+    return float(check_electric_balance(hourly))
 
 
 def independent_heat_check(heat) -> dict:
@@ -582,7 +579,6 @@ def independent_heat_check(heat) -> dict:
 
 def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     from twin.run import simulate
-    from twin.tables import check_electric_balance as check_hourly_balance
     from twin.scenario import load_scenario, scenario_from_dict
 
     out = []
