@@ -71,6 +71,11 @@ def write_run(result, out_dir: str | Path) -> Path:
         if len(result.hourly_heat.columns):
             _write_table(result.hourly_heat, folder / "hourly_heat")
         (folder / "kpis.json").write_text(json.dumps(result.kpis, indent=2, ensure_ascii=False), encoding="utf-8")
+        (folder / "accounting.json").write_text(json.dumps(result.accounting, indent=2, ensure_ascii=False),
+                                                encoding="utf-8")
+        (folder / "criteria.json").write_text(json.dumps({"packs": result.packs, "verdicts": result.verdicts},
+                                                         indent=2, ensure_ascii=False, default=str),
+                                              encoding="utf-8")
         (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
 
     return write_atomically(out_dir, _write)

@@ -57,6 +57,44 @@ def summary_table(result) -> str:
         lines.append(rule if row is None else f"{row[0]:<{width}}  {row[1]:>12,.1f}  {row[2]}")
     lines.append(rule)
     lines.append(f"hourly balances close: largest residual {k['max_hourly_balance_residual_kwh']:.1e} kWh")
+    lines += verdict_lines(result)
     for w in k.get("warnings", []):
         lines.append(f"warning: {w}")
     return "\n".join(lines)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int, float)):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def verdict_lines(result) -> list[str]:
+    """Criteria verdicts: per pack its score and admission, then every criterion with value, threshold,
+    margin, whether the input was simulated or declared, and its source clause."""
+    if not result.verdicts:
+        return []
+    lines = ["", "Criteria"]
+    for pack in result.packs:
+        pts = f", {pack['points']:g} / {pack['max_points']:g} points" if pack["max_points"] else ""
+        lines.append(f"== {pack['pack']}: admission {'PASS' if pack['admission_passed'] else 'FAIL'}, "
+                     f"targets {'PASS' if pack['targets_passed'] else 'FAIL'}{pts}")
+        width = max(len(v["criterion_id"]) - len(pack["pack"]) - 1 for v in result.verdicts
+                    if v["pack"] == pack["pack"])
+        for v in result.verdicts:
+            if v["pack"] != pack["pack"]:
+                continue
+            name = v["criterion_id"][len(pack["pack"]) + 1:]
+            if v["role"] == "score":  # scored items earn points; only admission and targets pass or fail
+                verdict = "full" if v["points"] >= v["max_points"] else ("part" if v["points"] > 0 else "none")
+            else:
+                verdict = "pass" if v["passed"] else "FAIL"
+            pts = f" {v['points']:g}/{v['max_points']:g} pt" if v["max_points"] else ""
+            lines.append(f"  {verdict:<4} {name:<{width}}  value {_fmt(v['value']):>8}  threshold "
+                         f"{_fmt(v['threshold']):>8}  margin {_fmt(v['margin']):>8}  {v['input']:<9}{pts}  "
+                         f"[{v['clause']}]")
+    return lines

@@ -14,6 +14,7 @@ import pandas as pd
 
 from components import grid as gridmod
 from components.loads import CsvLoad, csv_load_kw, shift_load_kw
+from twin.assess import assess
 from twin.dispatch import STRATEGIES, dispatch, params_matrix
 from twin.heat_profiles import HeatSetup, build_heat, heat_sizes
 from twin.kpis import electric_kpis, heat_kpis
@@ -164,6 +165,9 @@ class RunResult:
     hourly: pd.DataFrame
     hourly_heat: pd.DataFrame
     kpis: dict
+    accounting: dict
+    verdicts: list
+    packs: list
     weather_meta: dict
 
 
@@ -208,6 +212,7 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
     kpis["max_hourly_balance_residual_kwh"] = residual
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
+    assessment = assess(scenario, kpis, hourly)
     kpis["by_source_e_kwh"] = {f"{kind}.{name}": float(c * row.sum())
                                for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)}
     ghi = prof.weather["ghi"].to_numpy()
@@ -217,7 +222,8 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
         kpis["warnings"] = [f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
                             f"grid.import_limit_kw = {scenario.grid.import_limit_kw}"]
     return RunResult(scenario=scenario, hourly=hourly, hourly_heat=hourly_heat, kpis=kpis,
-                     weather_meta=prof.weather_meta)
+                     accounting=assessment["accounting"], verdicts=assessment["verdicts"],
+                     packs=assessment["packs"], weather_meta=prof.weather_meta)
 
 
 __all__ = ["simulate", "build_profiles", "RunResult", "Profiles"]

@@ -26,6 +26,9 @@ from components.space import SpaceConditioning
 from components.loads import Load
 from components.pv import PVArray
 from components.wind import WindFarm
+from twin.accounting import Accounting, GreenPower, Offsets
+from twin.criteria import pack_names
+from twin.criteria.core import CriteriaSettings, Declared
 from twin.errors import ScenarioError
 
 
@@ -118,7 +121,21 @@ class Scenario(_Strict):
     boilers: list[Boiler] = []
     purchased_heat: list[PurchasedHeat] = []
     thermal_storage: list[ThermalStorage] = []
-    criteria: list[str] = []
+    process_emissions_t: float = Field(default=0.0, ge=0, description="declared process CO2 emissions [t/yr]")
+    accounting: Accounting = Accounting()
+    green_power: GreenPower = GreenPower()
+    offsets: Offsets = Offsets()
+    declared: Declared = Declared()
+    criteria_settings: CriteriaSettings = CriteriaSettings()
+    criteria: list[str] = Field(default=[], description="criteria packs to check, e.g. zhejiang_factory_2025")
+
+    @field_validator("criteria")
+    @classmethod
+    def _known_packs(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in pack_names()]
+        if unknown:
+            raise ValueError(f"known criteria packs are {pack_names()}; unknown: {unknown}")
+        return value
     lang: Literal["zh", "en"] = "en"
 
     @model_validator(mode="after")

@@ -1,0 +1,66 @@
+"""From a run's KPIs to the numbers the standards define, and to verdicts.
+
+Energy (GB/T 2589) and emissions (GB/T 32150) are computed by
+:func:`twin.accounting.account` from the flows across the site boundary; the
+criteria packs in :mod:`twin.criteria` then read the simulated KPIs, the
+accounting KPIs and the scenario's declared facts.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from components.grid import emission_factor_t_per_mwh
+from twin.accounting import AnnualEnergy, account, accounting_kpis, load_fuel_factors
+from twin.criteria import evaluate, score
+
+
+def _grid_factor(scenario, index, grid_import_kw):
+    """The scenario's grid factor as the accounting takes it: a shipped name or a number as given, and an
+    hourly profile as its import-weighted mean, which gives the same location-based emissions."""
+    spec = scenario.grid.emission_factor
+    if isinstance(spec, (str, int, float)):
+        return spec
+    ef = emission_factor_t_per_mwh(spec, index)
+    total = float(np.sum(grid_import_kw))
+    return float(np.sum(ef * grid_import_kw) / total) if total > 0 else float(np.mean(ef))
+
+
+def assess(scenario, kpis: dict, hourly) -> dict:
+    """Accounting, flat KPIs for the criteria, verdicts and pack scores of one run.
+
+    Parameters
+    ----------
+    scenario : twin.scenario.Scenario
+    kpis : dict
+        The run's KPIs (``RunResult.kpis`` before this is added).
+    hourly : DataFrame
+        The electric table, for an hourly emission-factor profile.
+
+    Returns
+    -------
+    dict
+        ``accounting`` (the full nested result with every factor and its source),
+        ``verdicts`` (list of dicts, each naming its source clause) and ``packs``
+        (points and admission per pack).
+    """
+    heat = kpis.get("heat", {})
+    biomass = {name for name, f in load_fuel_factors().items() if f.biomass}
+    fuels, bio = {}, {}
+    for fuel, use in heat.get("fuel_use", {}).items():
+        (bio if fuel in biomass else fuels)[fuel] = use["quantity"]
+    energy = AnnualEnergy.from_kpis(
+        kpis, fuels=fuels, biomass_fuels=bio,
+        purchased_heat_gj=sum(p["gj"] for p in heat.get("purchased_heat", {}).values()),
+        process_emissions_t=scenario.process_emissions_t)
+    imp = (hourly.grid_to_load_kw + hourly.grid_to_heat_kw + hourly.grid_to_battery_kw).to_numpy()
+    acc = account(energy, scenario.accounting, scenario.green_power, scenario.offsets,
+                  grid_emission_factor=_grid_factor(scenario, hourly.index, imp))
+    flat = {k: v for k, v in kpis.items() if isinstance(v, (int, float))}
+    flat.update(accounting_kpis(acc))
+    if heat:
+        flat["waste_heat_recovery_rate"] = heat["waste_heat_recovery_rate"]
+        flat["waste_heat_recovery_rate_by_type"] = heat["waste_heat_recovery_rate_by_kind"]
+    verdicts = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) \
+        if scenario.criteria else []
+    return {"accounting": acc, "verdicts": [v.to_dict() for v in verdicts],
+            "packs": [score(verdicts, p) for p in scenario.criteria]}
