@@ -14,7 +14,6 @@ Measured, on the default scenario's weather and load:
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import subprocess
 import sys

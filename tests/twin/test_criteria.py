@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from twin.accounting import AnnualEnergy, GreenPower, account
-from twin.criteria import CriteriaSettings, Declared, evaluate, pack_criteria, pack_names, score
+from twin.criteria import Declared, evaluate, pack_criteria, pack_names, score
 from twin.criteria.core import meets
 from twin.criteria.packs import zhejiang_factory_2025 as zj
 from twin.criteria.trends import (average_annual_decline, coal_decline_verdicts, three_year_share, trend_kpis,
