@@ -15,26 +15,36 @@ EXIT_MODEL = 3
 
 
 def _cmd_check(args) -> int:
+    from twin.park import Park
     from twin.scenario import load_scenario
 
     sc = load_scenario(args.file)
-    print(f"{args.file}: ok ({sc.name}: {len(sc.loads)} loads, {len(sc.pv)} PV, {len(sc.wind)} wind, "
-          f"{len(sc.battery)} battery)")
+    if isinstance(sc, Park):
+        print(f"{args.file}: ok ({sc.name}: park of {len(sc.tenants)} tenants, {len(sc.shared.pv)} shared PV, "
+              f"{len(sc.heat_network)} heat-network links)")
+    else:
+        print(f"{args.file}: ok ({sc.name}: {len(sc.loads)} loads, {len(sc.processes)} production lines, "
+              f"{len(sc.pv)} PV, {len(sc.wind)} wind, {len(sc.battery)} battery)")
     return 0
 
 
 def _cmd_run(args) -> int:
-    from twin.output import write_run
-    from twin.report import summary_table
+    from twin.output import write_park, write_run
+    from twin.park import Park, simulate_park
+    from twin.report import park_summary, summary_table
     from twin.run import simulate
     from twin.scenario import load_scenario
 
     path = Path(args.file)
     sc = load_scenario(path)
-    result = simulate(sc, base_dir=path.parent)
-    out = write_run(result, args.out)
+    if isinstance(sc, Park):
+        result = simulate_park(sc, base_dir=path.parent)
+        out, text = write_park(result, args.out), park_summary(result)
+    else:
+        result = simulate(sc, base_dir=path.parent)
+        out, text = write_run(result, args.out), summary_table(result)
     if not args.quiet:
-        print(summary_table(result))
+        print(text)
         print(f"\nresults written to {out}")
     return 0
 

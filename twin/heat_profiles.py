@@ -71,6 +71,12 @@ class HeatSetup:
     line_availability : dict of str to float
     cooling_kw_th : ndarray (T,)
         Space cooling delivered by electric chillers [kW_th].
+    network_in_kw_th : ndarray (D, T)
+        Heat each demand received from a park heat network [kW_th] (zero for a factory).
+    network_out_kw_th : ndarray (W, T)
+        Heat each stream delivered through a park heat network to another site's demand [kW_th].
+    network_loss_kw_th : ndarray (W, T)
+        Heat each stream lost in the heat network's pipes [kW_th]: taken from it, used by nobody.
     """
 
     system: HeatSystem
@@ -90,6 +96,9 @@ class HeatSetup:
     electric_load_kw: np.ndarray
     line_availability: dict
     cooling_kw_th: np.ndarray
+    network_in_kw_th: np.ndarray
+    network_out_kw_th: np.ndarray
+    network_loss_kw_th: np.ndarray
 
     @property
     def empty(self) -> bool:
@@ -224,7 +233,55 @@ def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray) -> HeatS
         unit_kinds=u_kinds, unit_source=u_src, boiler_names=[h.name for h in heat_sources],
         boiler_fuel=[getattr(h, "fuel", "purchased_heat") for h in heat_sources],
         store_names=[s.name for s in stores], electric_load_kw=electric, line_availability=availability,
-        cooling_kw_th=cooling)
+        cooling_kw_th=cooling, network_in_kw_th=np.zeros_like(demand), network_out_kw_th=np.zeros_like(left),
+        network_loss_kw_th=np.zeros_like(left))
+
+
+def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:
+    """Heat of stream ``w`` not taken by its own site's exchangers, stores or the heat network [kW_th]."""
+    return (setup.streams[w].available_kw_th - setup.stream_direct_kw_th[w]
+            - setup.stream_store_offer_kw_th[w].sum(axis=0) - setup.network_out_kw_th[w] - setup.network_loss_kw_th[w])
+
+
+def exchange_between(src: HeatSetup, stream: str, dst: HeatSetup, demand: str, effectiveness: float,
+                     min_approach_k: float, loss_fraction: float, capacity_q_kw_th: float | None):
+    """Move waste heat from a stream of one site to a heat demand of another through a heat network.
+
+    The exchange follows :func:`components.heat.direct_exchange_q_kw_th` between the
+    stream and the demand's temperature; the pipe loses ``loss_fraction`` of what it
+    carries. The demand receives what arrives, never more than it still needs; the
+    stream gives what arrives plus the pipe loss.
+
+    Returns
+    -------
+    (HeatSetup, HeatSetup, ndarray, ndarray)
+        Updated source and sink set-ups (the same object twice when both are one site),
+        heat delivered [kW_th] and pipe loss [kW_th] per hour.
+    """
+    from dataclasses import replace
+
+    w = [s.name for s in src.streams].index(stream)
+    d = dst.demand_names.index(demand)
+    s = src.streams[w]
+    left = stream_left_kw_th(src, w)
+    q = direct_exchange_q_kw_th(left, s.t_c, dst.demand_t_c[d], effectiveness, min_approach_k, s.t_return_c)
+    if capacity_q_kw_th is not None:
+        q = np.minimum(q, capacity_q_kw_th)
+    delivered = np.minimum(q * (1.0 - loss_fraction), dst.system.residual_kw_th[d])
+    taken = np.divide(delivered, 1.0 - loss_fraction) if loss_fraction < 1 else np.zeros_like(delivered)
+    same = src is dst
+    out = src.network_out_kw_th.copy()
+    out[w] += delivered
+    lost = src.network_loss_kw_th.copy()
+    lost[w] += taken - delivered
+    src = replace(src, network_out_kw_th=out, network_loss_kw_th=lost)
+    base = src if same else dst
+    residual = base.system.residual_kw_th.copy()
+    residual[d] -= delivered
+    net_in = base.network_in_kw_th.copy()
+    net_in[d] += delivered
+    dst = replace(base, system=replace(base.system, residual_kw_th=residual), network_in_kw_th=net_in)
+    return (dst if same else src), dst, delivered, taken - delivered
 
 
 def heat_sizes(scenario, n: int = 1) -> HeatSizes:

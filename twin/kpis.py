@@ -126,7 +126,8 @@ def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
     e = {c: float(heat[c].sum()) for c in heat.columns}
     out: dict = {"definition": {
         "waste_heat_recovery_rate": "waste heat recovered and used (direct exchange + into thermal storage + heat "
-                                    "pump source heat) / waste heat available at the source, kWh_th per year",
+                                    "pump source heat + delivered through a park heat network, pipe losses not "
+                                    "counted) / waste heat available at the source, kWh_th per year",
         "grades_c": {"low": f"< {GRADE_BOUNDS_C[0]:g}", "medium": f"{GRADE_BOUNDS_C[0]:g}-{GRADE_BOUNDS_C[1]:g}",
                      "high": f">= {GRADE_BOUNDS_C[1]:g}", "source": "project convention (GB/T 1028 grading not "
                                                                      "available)"}}}
@@ -148,6 +149,7 @@ def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
 
     demand = sum(e[f"{d}.demand_kw_th"] for d in setup.demand_names)
     by_source = {"recovered_direct": sum(e[f"{d}.from_recovery_kw_th"] for d in setup.demand_names),
+                 "heat_network": sum(e[f"{d}.from_heat_network_kw_th"] for d in setup.demand_names),
                  "thermal_storage": sum(e[f"{d}.from_storage_kw_th"] for d in setup.demand_names)}
     for u, name in enumerate(setup.unit_names):
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
@@ -173,7 +175,7 @@ def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
     # Heat to demands from recovered or renewable sources: direct exchange; thermal stores (charged only by
     # recovered heat or renewable surplus); power-to-heat run on renewable surplus; and the source heat of
     # heat pumps run on the bus. The electricity of bus-run units is counted as not renewable (conservative).
-    green = by_source["recovered_direct"] + by_source["thermal_storage"]
+    green = by_source["recovered_direct"] + by_source["heat_network"] + by_source["thermal_storage"]
     for u, name in enumerate(setup.unit_names):
         cop = setup.system.unit_cop[u]
         surplus_heat = heat[f"{name}.p_surplus_kw"].to_numpy() * cop - heat[f"{name}.heat_to_storage_kw_th"]

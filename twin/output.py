@@ -65,17 +65,45 @@ def _write_table(frame, stem: Path) -> None:
 
 def write_run(result, out_dir: str | Path) -> Path:
     """Write a :class:`twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, the scenario."""
+    return write_atomically(out_dir, lambda folder: _write_run_files(result, folder))
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
+
+
+def _write_run_files(result, folder: Path) -> None:
+    """The files of one factory run, into ``folder``."""
+    _write_table(result.hourly, folder / "hourly")
+    if len(result.hourly_heat.columns):
+        _write_table(result.hourly_heat, folder / "hourly_heat")
+    _write_json(folder / "kpis.json", result.kpis)
+    _write_json(folder / "accounting.json", result.accounting)
+    _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
+    (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
+
+
+def write_park(result, out_dir: str | Path) -> Path:
+    """Write a :class:`twin.park.ParkResult`: the park bus, the tenant table, the allocation, the heat network,
+    the park's KPIs, accounting and verdicts, and each tenant's own run under ``tenants/<name>/``."""
 
     def _write(folder: Path) -> None:
-        _write_table(result.hourly, folder / "hourly")
-        if len(result.hourly_heat.columns):
-            _write_table(result.hourly_heat, folder / "hourly_heat")
-        (folder / "kpis.json").write_text(json.dumps(result.kpis, indent=2, ensure_ascii=False), encoding="utf-8")
-        (folder / "accounting.json").write_text(json.dumps(result.accounting, indent=2, ensure_ascii=False),
-                                                encoding="utf-8")
-        (folder / "criteria.json").write_text(json.dumps({"packs": result.packs, "verdicts": result.verdicts},
-                                                         indent=2, ensure_ascii=False, default=str),
-                                              encoding="utf-8")
-        (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
+        _write_table(result.bus, folder / "hourly")
+        _write_table(result.allocation_kw, folder / "allocation")
+        if len(result.heat_links.columns):
+            _write_table(result.heat_links, folder / "heat_network")
+        result.tenant_table.rename_axis("tenant").to_csv(folder / "tenants.csv")
+        _write_json(folder / "kpis.json", result.kpis)
+        _write_json(folder / "accounting.json", result.accounting)
+        _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts,
+                                               "tenant_verdicts": result.tenant_verdicts})
+        (folder / "scenario.json").write_text(result.park.model_dump_json(indent=2), encoding="utf-8")
+        for name, run in result.tenants.items():
+            sub = folder / "tenants" / name
+            sub.mkdir(parents=True)
+            _write_table(run.hourly, sub / "hourly")
+            if len(run.hourly_heat.columns):
+                _write_table(run.hourly_heat, sub / "hourly_heat")
+            _write_json(sub / "kpis.json", run.kpis)
 
     return write_atomically(out_dir, _write)

@@ -73,6 +73,29 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def park_summary(result) -> str:
+    """The park's summary: park KPIs, the tenant table (who carries the park, who holds it back), verdicts."""
+    k = result.kpis
+    h = k["heat"]
+    lines = [f"{result.park.name} - {result.park.year} - {len(result.tenants)} tenants", "",
+             f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %",
+             f"Park waste-heat recovery rate: {h['waste_heat_recovery_rate'] * 100:.1f} %  "
+             f"(heat network delivered {h['heat_network_delivered_e_kwh_th'] / 1e3:,.0f} MWh_th, pipe loss "
+             f"{h['heat_network_pipe_loss_e_kwh_th'] / 1e3:,.0f} MWh_th)",
+             f"Grid import {k['grid_import_e_kwh'] / 1e3:,.0f} MWh, export {k['grid_export_e_kwh'] / 1e3:,.0f} MWh, "
+             f"peak {k['peak_import_kw'] / 1e3:,.1f} MW; allocation rule: {result.park.allocation.rule}",
+             f"Tenants + common reconcile with the park to {k['reconciliation_residual_e_kwh']:.1e} kWh", ""]
+    t = result.tenant_table
+    width = max(len(str(i)) for i in t.index)
+    lines.append(f"{'tenant':<{width}}  {'use MWh':>10}  {'own RE':>9}  {'park RE':>9}  {'RE share':>8}")
+    for name, row in t.iterrows():
+        share = "-" if name == "park_common" else f"{row.re_share * 100:.1f}%"  # bookkeeping row: no share
+        lines.append(f"{name:<{width}}  {row.consumption_e_kwh / 1e3:>10,.0f}  {row.own_re_consumed_e_kwh / 1e3:>9,.0f}"
+                     f"  {row.park_re_allocated_e_kwh / 1e3:>9,.0f}  {share:>8}")
+    lines += verdict_lines(result)
+    return "\n".join(lines)
+
+
 def verdict_lines(result) -> list[str]:
     """Criteria verdicts: per pack its score and admission, then every criterion with value, threshold,
     margin, whether the input was simulated or declared, and its source clause."""

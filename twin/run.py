@@ -88,12 +88,16 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
     return frame, {"source": "synthetic", "city": spec.city, "seed": spec.seed, "climate_source": climate.source}
 
 
-def build_profiles(scenario: Scenario, base_dir: Path) -> Profiles:
-    """Compute every size-independent hourly profile of a scenario."""
+def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFrame, dict] | None = None) -> Profiles:
+    """Compute every size-independent hourly profile of a scenario.
+
+    ``weather`` (frame, meta) is used instead of the scenario's own when given: the
+    tenants of a park share one weather year.
+    """
     from components.pv import pv_ac_kw_per_kwp
     from components.wind import wind_kw_per_turbine
 
-    frame, meta = load_weather(scenario, base_dir)
+    frame, meta = load_weather(scenario, base_dir) if weather is None else weather
     index = frame.index
     site = scenario.site
     rows, sources = [], []
@@ -126,13 +130,14 @@ def sizes(scenario: Scenario) -> np.ndarray:
     return np.array([a.capacity_kwp for a in scenario.pv] + [f.count for f in scenario.wind], dtype=float)
 
 
-def kernel_params(scenario: Scenario, n: int = 1, **overrides) -> np.ndarray:
-    """The kernel's parameter matrix for a scenario, with optional per-configuration overrides."""
-    g = scenario.grid
+def kernel_params(grid, batteries, n: int = 1, **overrides) -> np.ndarray:
+    """The kernel's parameter matrix for a grid connection and its battery list (empty or one),
+    with optional per-configuration overrides."""
+    g = grid
     cols = dict(import_limit_kw=g.import_limit_kw,
                 export_limit_kw=g.export_limit_kw if g.export_allowed else 0.0, load_scale=1.0)
-    if scenario.battery:
-        b = scenario.battery[0]
+    if batteries:
+        b = batteries[0]
         cols.update(energy_kwh=b.energy_kwh, charge_kw=b.charge_kw, discharge_kw=b.discharge_kw,
                     charge_efficiency=b.charge_efficiency, discharge_efficiency=b.discharge_efficiency,
                     soc_min=b.soc_min, soc_max=b.soc_max,
@@ -146,13 +151,13 @@ def kernel_params(scenario: Scenario, n: int = 1, **overrides) -> np.ndarray:
     return params_matrix(n, **cols)
 
 
-def period_masks(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
-    """Which TOU period codes allow grid charging and discharging (tou_arbitrage)."""
+def period_masks(batteries) -> tuple[np.ndarray, np.ndarray]:
+    """Which TOU period codes allow grid charging and discharging (tou_arbitrage), for a battery list."""
     from components.battery import PERIODS
 
-    if not scenario.battery:
+    if not batteries:
         return np.zeros(4, bool), np.zeros(4, bool)
-    b = scenario.battery[0]
+    b = batteries[0]
     return (np.array([p in b.grid_charge_periods for p in PERIODS]),
             np.array([p in b.discharge_periods for p in PERIODS]))
 
@@ -184,12 +189,19 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
     -------
     RunResult
     """
-    base_dir = Path(base_dir)
-    prof = build_profiles(scenario, base_dir)
+    return simulate_profiles(scenario, build_profiles(scenario, Path(base_dir)))
+
+
+def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True) -> RunResult:
+    """Simulate one year of a scenario from its size-independent profiles.
+
+    With ``assessed=False`` the accounting and criteria are left out (a park assesses
+    its tenants after allocating the shared energy to them).
+    """
     caps = sizes(scenario)
-    grid_charge, discharge_ok = period_masks(scenario)
+    grid_charge, discharge_ok = period_masks(scenario.battery)
     hsizes = heat_sizes(scenario)
-    res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, kernel_params(scenario),
+    res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, kernel_params(scenario.grid, scenario.battery),
                    period=prof.period, month=prof.month, price_cny_per_kwh=prof.price_cny_per_kwh,
                    feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
                    grid_charge_periods=grid_charge, discharge_periods=discharge_ok, heat=prof.heat.system,
@@ -212,7 +224,7 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
     kpis["max_hourly_balance_residual_kwh"] = residual
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
-    assessment = assess(scenario, kpis, hourly)
+    assessment = assess(scenario, kpis, hourly) if assessed else {"accounting": {}, "verdicts": [], "packs": []}
     kpis["by_source_e_kwh"] = {f"{kind}.{name}": float(c * row.sum())
                                for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)}
     ghi = prof.weather["ghi"].to_numpy()
@@ -226,4 +238,4 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
                      packs=assessment["packs"], weather_meta=prof.weather_meta)
 
 
-__all__ = ["simulate", "build_profiles", "RunResult", "Profiles"]
+__all__ = ["simulate", "simulate_profiles", "build_profiles", "RunResult", "Profiles"]

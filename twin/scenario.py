@@ -108,7 +108,7 @@ class Scenario(_Strict):
     site: Site
     year: int = Field(ge=1990, le=2100, description="calendar year of the simulation (tariff calendar, weekdays)")
     weather: Weather
-    loads: list[Load] = Field(min_length=1)
+    loads: list[Load] = []
     pv: list[PVArray] = []
     wind: list[WindFarm] = []
     battery: list[Battery] = Field(default=[], max_length=1,
@@ -137,6 +137,12 @@ class Scenario(_Strict):
             raise ValueError(f"known criteria packs are {pack_names()}; unknown: {unknown}")
         return value
     lang: Literal["zh", "en"] = "en"
+
+    @model_validator(mode="after")
+    def _some_demand(self) -> "Scenario":
+        if not self.loads and not self.processes:
+            raise ValueError("a scenario needs at least one entry in 'loads' or 'processes'")
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> "Scenario":
@@ -227,8 +233,9 @@ def _describe(err: dict) -> tuple[str, str]:
     return expected, repr(found)
 
 
-def scenario_from_dict(data: Any, file: str | Path = "<scenario>") -> Scenario:
-    """Validate a parsed scenario mapping.
+def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
+    """Validate a parsed scenario mapping: a factory (:class:`Scenario`), or a park
+    (:class:`twin.park.Park`) when it has ``tenants``.
 
     Raises
     ------
@@ -237,16 +244,20 @@ def scenario_from_dict(data: Any, file: str | Path = "<scenario>") -> Scenario:
     """
     if not isinstance(data, dict):
         raise ScenarioError(file, "(top level)", "a mapping of scenario fields", type(data).__name__)
+    if "tenants" in data:
+        from twin.park import Park as model
+    else:
+        model = Scenario
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         expected, found = _describe(err)
         raise ScenarioError(file, _path_text(err["loc"], data), expected, found) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file.
+def load_scenario(path: str | Path):
+    """Read and validate a scenario YAML file (a factory, or a park when it has ``tenants``).
 
     Parameters
     ----------
@@ -254,7 +265,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
     Returns
     -------
-    Scenario
+    Scenario or twin.park.Park
 
     Raises
     ------

@@ -26,8 +26,6 @@ from twin.errors import BalanceError
 BALANCE_TOL_KWH = 1e-6
 """Largest hourly residual of any balance accepted [kWh] (DESIGN.md, energy balances)."""
 
-_SOURCES = ("pv", "wind")
-
 
 def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.divide(part, whole, out=np.zeros_like(part, dtype=float), where=whole > 0)
@@ -44,15 +42,16 @@ def electric_table(index, period, price, gen: dict[str, np.ndarray], res_hourly:
     price : ndarray
         Import price per hour [CNY/kWh].
     gen : dict
-        Generation of ``pv`` and ``wind`` per hour [kW].
+        Generation per hour of each renewable source in the kernel's pool [kW]: ``pv`` and ``wind``
+        for a site; a park bus adds ``tenants`` (tenants' surplus fed into the park bus).
     res_hourly : ndarray (T, len(FLOWS) + len(STATES))
         The kernel's hourly record.
     """
     col = {name: res_hourly[:, i] for i, name in enumerate(FLOWS + STATES)}
     heat = _share(col["heat_load"], col["load"])  # part of the bus's merit-order demand that is power-to-heat
-    total = gen["pv"] + gen["wind"]
+    total = sum(gen.values())
     data = {"load_kw": col["load"] - col["heat_load"]}
-    for kind in _SOURCES:
+    for kind in gen:
         share = _share(gen[kind], total)
         data[f"{kind}_kw"] = gen[kind]
         data[f"{kind}_to_load_kw"] = col["re_to_load"] * (1 - heat) * share
@@ -98,14 +97,14 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
     """
     _no_negative(h, tol_kwh, "electric")
     residuals = []
-    for kind in _SOURCES:
+    kinds = [c[:-len("_to_curtailment_kw")] for c in h.columns if c.endswith("_to_curtailment_kw")]
+    for kind in kinds:
         parts = sum(h[f"{kind}_to_{s}_kw"] for s in ("load", "heat", "battery", "grid", "curtailment"))
         residuals.append((h[f"{kind}_kw"] - parts).abs().max())
     out = [c for c in h.columns if c.startswith(("grid_to_", "battery_re_to_", "battery_grid_to_"))]
-    sources = h.pv_kw + h.wind_kw + h[out].sum(axis=1) + h.unserved_load_kw
-    sinks = (h.load_kw + h[[c for c in h.columns if c.endswith("_to_heat_kw")]].sum(axis=1)
-             + h[["pv_to_battery_kw", "wind_to_battery_kw", "grid_to_battery_kw"]].sum(axis=1)
-             + h.pv_to_grid_kw + h.wind_to_grid_kw + h.pv_to_curtailment_kw + h.wind_to_curtailment_kw)
+    sources = sum(h[f"{k}_kw"] for k in kinds) + h[out].sum(axis=1) + h.unserved_load_kw
+    sinks = (h.load_kw + h[[c for c in h.columns if c.endswith("_to_heat_kw")]].sum(axis=1) + h.grid_to_battery_kw
+             + sum(h[f"{k}_to_{s}_kw"] for k in kinds for s in ("battery", "grid", "curtailment")))
     residuals.append((sources - sinks).abs().max())
     worst = float(max(residuals))
     if worst > tol_kwh:
@@ -127,6 +126,7 @@ def heat_table(index, setup, heat_hourly: np.ndarray) -> pd.DataFrame:
     for d, name in enumerate(setup.demand_names):
         data[f"{name}.demand_kw_th"] = setup.demand_kw_th[d]
         data[f"{name}.from_recovery_kw_th"] = setup.recovered_kw_th[d]
+        data[f"{name}.from_heat_network_kw_th"] = setup.network_in_kw_th[d]
         for q in ("from_storage", "from_p2h", "from_boilers", "unserved"):
             data[f"{name}.{q}_kw_th"] = rec[("demand", d, q)]
     for j, name in enumerate(setup.store_names):
@@ -155,7 +155,10 @@ def heat_table(index, setup, heat_hourly: np.ndarray) -> pd.DataFrame:
         by_pump = sum((data[f"{setup.unit_names[u]}.source_heat_kw_th"] for u in range(len(setup.unit_names))
                        if setup.unit_source[u] == w), np.zeros(len(index)))
         data[f"{st.name}.available_kw_th"] = st.available_kw_th
-        data[f"{st.name}.recovered_kw_th"] = setup.stream_direct_kw_th[w] + into_stores + by_pump
+        data[f"{st.name}.to_heat_network_kw_th"] = setup.network_out_kw_th[w]
+        data[f"{st.name}.heat_network_loss_kw_th"] = setup.network_loss_kw_th[w]
+        data[f"{st.name}.recovered_kw_th"] = setup.stream_direct_kw_th[w] + into_stores + by_pump \
+            + setup.network_out_kw_th[w]
     frame = pd.DataFrame(data, index=index)
     frame.index.name = "time"
     return frame
@@ -164,15 +167,15 @@ def heat_table(index, setup, heat_hourly: np.ndarray) -> pd.DataFrame:
 def check_heat_balance(h: pd.DataFrame, setup, store_e0_kwh_th, tol_kwh: float = BALANCE_TOL_KWH) -> float:
     """Check, from the heat table alone, every demand and every store each hour; return the largest residual.
 
-    Demand: demand = recovery + storage + power-to-heat + boilers + unserved.
+    Demand: demand = recovery + heat network + storage + power-to-heat + boilers + unserved.
     Store: energy(t) = energy(t-1) + charges - discharge - loss.
-    Stream: recovered never exceeds what was available.
+    Stream: recovered plus heat-network pipe loss never exceeds what was available.
     """
     _no_negative(h.drop(columns=[c for c in h.columns if c.endswith("e_kwh_th")]), tol_kwh, "heat")
     residuals = [0.0]
     for d in setup.demand_names:
-        parts = sum(h[f"{d}.{q}_kw_th"] for q in ("from_recovery", "from_storage", "from_p2h", "from_boilers",
-                                                  "unserved"))
+        parts = sum(h[f"{d}.{q}_kw_th"] for q in ("from_recovery", "from_heat_network", "from_storage", "from_p2h",
+                                                  "from_boilers", "unserved"))
         residuals.append(float((h[f"{d}.demand_kw_th"] - parts).abs().max()))
     for j, s in enumerate(setup.store_names):
         e = h[f"{s}.e_kwh_th"].to_numpy()
@@ -181,7 +184,8 @@ def check_heat_balance(h: pd.DataFrame, setup, store_e0_kwh_th, tol_kwh: float =
                 - h[f"{s}.loss_kw_th"]).to_numpy()
         residuals.append(float(np.abs(e - e_prev - flow).max()))
     for st in setup.streams:
-        residuals.append(float(max(0.0, (h[f"{st.name}.recovered_kw_th"] - h[f"{st.name}.available_kw_th"]).max())))
+        used = h[f"{st.name}.recovered_kw_th"] + h[f"{st.name}.heat_network_loss_kw_th"]
+        residuals.append(float(max(0.0, (used - h[f"{st.name}.available_kw_th"]).max())))
     worst = max(residuals)
     if worst > tol_kwh:
         raise BalanceError(f"hourly heat balance does not close: largest residual {worst:.3g} kWh_th")
