@@ -23,8 +23,13 @@ def _cmd_check(args) -> int:
         print(f"{args.file}: ok ({sc.name}: park of {len(sc.tenants)} tenants, {len(sc.shared.pv)} shared PV, "
               f"{len(sc.heat_network)} heat-network links)")
     else:
+        years = ""
+        if sc.plan is not None:
+            from twin.plan import check_plan
+
+            years = f", plan of {len(check_plan(args.file, file=args.file))} years"
         print(f"{args.file}: ok ({sc.name}: {len(sc.loads)} loads, {len(sc.processes)} production lines, "
-              f"{len(sc.pv)} PV, {len(sc.wind)} wind, {len(sc.battery)} battery)")
+              f"{len(sc.pv)} PV, {len(sc.wind)} wind, {len(sc.battery)} battery{years})")
     return 0
 
 
@@ -40,6 +45,13 @@ def _cmd_run(args) -> int:
     if isinstance(sc, Park):
         result = simulate_park(sc, base_dir=path.parent)
         out, text = write_park(result, args.out), park_summary(result)
+    elif sc.plan is not None:
+        from twin.output import write_plan
+        from twin.plan import run_plan
+        from twin.report import plan_summary
+
+        result = run_plan(path, file=path)
+        out, text = write_plan(result, args.out), plan_summary(result)
     else:
         result = simulate(sc, base_dir=path.parent)
         out, text = write_run(result, args.out), summary_table(result)

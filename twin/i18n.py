@@ -231,6 +231,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "heat_unserved": ("Unserved heat", "未满足热需求"),
     "heat_demand": ("Heat demand", "热需求"),
     # waterfall
+    "wf_scope1": ("Scope 1", "范围一"),
+    "wf_scope2": ("Scope 2 (location)", "范围二（基于位置）"),
+    "wf_exported": ("Exported energy", "外送能源扣减"),
     "wf_gross": ("Gross (location-based)", "总排放（基于位置）"),
     "wf_green_power": ("Green power", "绿电"),
     "wf_certificates": ("Green certificates", "绿证"),

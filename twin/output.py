@@ -107,3 +107,22 @@ def write_park(result, out_dir: str | Path) -> Path:
             _write_json(sub / "kpis.json", run.kpis)
 
     return write_atomically(out_dir, _write)
+
+
+def write_plan(result, out_dir: str | Path) -> Path:
+    """Write a :class:`twin.plan.PlanResult`: per-year KPIs, trends and the verdicts on the last year with its
+    trends, then each year's own run under ``year_<Y>/``."""
+    import pandas as pd
+
+    def _write(folder: Path) -> None:
+        per_year = pd.DataFrame(result.per_year)
+        per_year.to_csv(folder / "per_year.csv", index=False)
+        per_year.to_parquet(folder / "per_year.parquet")
+        _write_json(folder / "trends.json", {"trends": result.trends, "trend_verdicts": result.trend_verdicts})
+        _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
+        for year, run in zip(per_year["year"], result.years):
+            sub = folder / f"year_{int(year)}"
+            sub.mkdir()
+            _write_run_files(run, sub)
+
+    return write_atomically(out_dir, _write)

@@ -238,11 +238,6 @@ class ParkResult:
     weather_meta: dict
 
 
-def _sum(frame: pd.DataFrame, suffix: str) -> np.ndarray:
-    cols = [c for c in frame.columns if c.endswith(suffix)]
-    return frame[cols].sum(axis=1).to_numpy() if cols else np.zeros(len(frame))
-
-
 def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
     """Simulate one year of a park; see the module docstring for the order of things."""
     from twin.assess import assess
@@ -270,9 +265,9 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
 
     # The park bus: tenants' demand is the load; shared renewables and tenants' surplus are the pool.
     names = list(runs)
-    demand = np.array([_sum(runs[n].hourly, "grid_to_load_kw") + _sum(runs[n].hourly, "grid_to_heat_kw")
-                       + runs[n].hourly.grid_to_battery_kw.to_numpy() for n in names])
-    surplus = np.array([_sum(runs[n].hourly, "_to_grid_kw") for n in names])
+    demand = np.array([runs[n].hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1)
+                       for n in names])
+    surplus = np.array([runs[n].hourly[["pv_to_grid_kw", "wind_to_grid_kw"]].sum(axis=1) for n in names])
     frame = weather[0]
     site = park.site
     rows, caps, kinds = [], [], []

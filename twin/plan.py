@@ -377,16 +377,17 @@ def year_kpis(run) -> dict[str, Any]:
     return row
 
 
-def _intensity_key(plan: Plan, per_year: list[dict], file) -> str:
+def _intensity_key(plan: Plan, scenarios: list, file) -> str:
+    """The per-year KPI key of the plan's intensity (checked before anything is simulated)."""
     choice = plan.intensity
+    has_output = [bool(sc.declared.output_value_cny) for sc in scenarios]
     if choice == "auto":
-        choice = "carbon_per_output" if all("output_value_cny" in y for y in per_year) else "carbon_per_energy"
-    key = INTENSITY_KEYS[choice]
-    missing = [y["year"] for y in per_year if key not in y]
-    if missing:
+        choice = "carbon_per_output" if all(has_output) else "carbon_per_energy"
+    missing = [sc.year for sc, ok in zip(scenarios, has_output) if not ok]
+    if choice.endswith("_per_output") and missing:
         raise ScenarioError(file, "plan.intensity", "declared.output_value_cny in every year for an intensity "
                             "per output value", f"{choice!r} with no output value in {missing}")
-    return key
+    return INTENSITY_KEYS[choice]
 
 
 def trend_results(per_year: list[dict], intensity_key: str, declared=None, settings=None
@@ -425,9 +426,9 @@ def trend_results(per_year: list[dict], intensity_key: str, declared=None, setti
         if c.id.endswith((".intensity_decline", ".renewable_share")):
             v = c.evaluate(ctx).to_dict()
             if c.id.endswith(".intensity_decline") and v["input"] == "simulated":
-                v["note"] = "; ".join(n for n in (v["note"], f"simulated: {intensity_key}, years "
-                                                  f"{trends['intensity_years'][0]}-{trends['intensity_years'][-1]}")
-                                      if n)
+                span = f"{trends['intensity_years'][0]}-{trends['intensity_years'][-1]}"
+                extra = f"simulated: {intensity_key}, years {span}"
+                v["note"] = f"{v['note']}; {extra}" if v["note"] else extra
             verdicts.append(v)
     return trends, verdicts
 
@@ -450,6 +451,37 @@ def _load(source, file) -> tuple[dict, Path | None, str]:
     if isinstance(source, BaseModel):  # a validated Scenario (with ``plan`` once the model has it)
         return source.model_dump(exclude_unset=True), None, file
     raise ScenarioError(file, "(top level)", "a scenario path, mapping or Scenario", type(source).__name__)
+
+
+def _validated(data: dict, plan, file) -> tuple[Plan, list]:
+    from twin.scenario import scenario_from_dict
+
+    _, plan_ = _split(data, plan, file)
+    stage_of = {st.year: i for i, st in enumerate(plan_.stages)}
+    last = None
+    scenarios = []
+    for y, d in years(data, plan_, file):
+        last = stage_of.get(y, last)
+        try:
+            scenarios.append(scenario_from_dict(d, file))
+        except ScenarioError as err:
+            if y == plan_.base_year:
+                raise
+            where = f"plan.stages[{last}] (year {plan_.stages[last].year})" if last is not None else "plan"
+            raise ScenarioError(file, f"{where}, simulated year {y}: {err.field}", err.expected, err.found) from None
+    return plan_, scenarios
+
+
+def check_plan(scenario, plan: Plan | dict | None = None, file: str | Path = "<scenario>") -> list:
+    """Validate every year of a plan without simulating (for ``twin check``).
+
+    Parameters are those of :func:`run_plan`. Returns the list of per-year ``Scenario`` objects,
+    base year first; raises ScenarioError as :func:`run_plan` does.
+    """
+    data, _, file = _load(scenario, file)
+    plan_, scenarios = _validated(data, plan, file)
+    _intensity_key(plan_, scenarios, file)
+    return scenarios
 
 
 def run_plan(scenario, base_dir: str | Path | None = None, plan: Plan | dict | None = None,
@@ -479,29 +511,14 @@ def run_plan(scenario, base_dir: str | Path | None = None, plan: Plan | dict | N
     """
     from twin.criteria import evaluate, score
     from twin.run import simulate
-    from twin.scenario import scenario_from_dict
 
     data, folder, file = _load(scenario, file)
     base_dir = Path(base_dir) if base_dir is not None else (folder or Path("."))
-    _, plan_ = _split(data, plan, file)
-    stage_of = {}
-    last = None
-    for i, st in enumerate(plan_.stages):
-        stage_of[st.year] = i
-    scenarios = []  # every year is validated before any is simulated
-    for y, d in years(data, plan_, file):
-        last = stage_of.get(y, last)
-        try:
-            scenarios.append(scenario_from_dict(d, file))
-        except ScenarioError as err:
-            if y == plan_.base_year:
-                raise
-            where = f"plan.stages[{last}] (year {plan_.stages[last].year})" if last is not None else "plan"
-            raise ScenarioError(file, f"{where}, simulated year {y}: {err.field}", err.expected, err.found) from None
+    plan_, scenarios = _validated(data, plan, file)
+    key = _intensity_key(plan_, scenarios, file)
     runs = [simulate(sc, base_dir) for sc in scenarios]
     per_year = [year_kpis(run) for run in runs]
     final = runs[-1].scenario
-    key = _intensity_key(plan_, per_year, file)
     trends, trend_verdicts = trend_results(per_year, key, final.declared, final.criteria_settings)
     verdicts, packs = [], []
     if final.criteria:
@@ -525,6 +542,7 @@ __all__ = [
     "Plan",
     "PlanResult",
     "Stage",
+    "check_plan",
     "has_plan",
     "parse_plan",
     "run_plan",

@@ -73,6 +73,23 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def plan_summary(result) -> str:
+    """A plan's summary: the last year's table, the per-year trend of the key KPIs, the verdicts with trends."""
+    from types import SimpleNamespace
+
+    keys = (("re_electricity_share_onsite", "RE share on-site", 100, "%"),
+            ("unit_energy_carbon_t_per_tce", "tCO2 per tce", 1, ""),
+            ("grid_import_e_kwh", "grid import", 1e-3, "MWh"), ("pv_capacity_kwp", "PV", 1e-3, "MWp"))
+    lines = [summary_table(SimpleNamespace(**{**result.years[-1].__dict__, "verdicts": [], "packs": []})), "",
+             "Plan, year by year"]
+    lines.append(f"{'year':<6}" + "".join(f"{label:>20}" for _, label, _, _ in keys))
+    for row in result.per_year:
+        lines.append(f"{int(row['year']):<6}" + "".join(
+            f"{row[k] * scale:>17,.3g} {unit:<2}" if k in row else f"{'-':>20}" for k, _, scale, unit in keys))
+    lines += verdict_lines(result)
+    return "\n".join(lines)
+
+
 def park_summary(result) -> str:
     """The park's summary: park KPIs, the tenant table (who carries the park, who holds it back), verdicts."""
     k = result.kpis

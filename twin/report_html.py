@@ -142,9 +142,9 @@ def dispatch_figure(result, lang: str = "en") -> go.Figure:
                         args=[{"xaxis.range": [x[0].isoformat(), x[-1].isoformat()]}]))
     _layout(fig, 520, hovermode="x unified",
             yaxis=dict(title=label("power_kw", lang), rangemode="tozero"),
-            updatemenus=[dict(type="buttons", direction="left", buttons=buttons, active=2, x=1.0, xanchor="right",
-                              y=1.18, yanchor="bottom", pad=dict(r=4, t=0), showactive=True)])
-    fig.update_layout(margin=dict(t=80))
+            updatemenus=[dict(type="buttons", direction="left", buttons=buttons, active=2, x=0.0, xanchor="left",
+                              y=1.03, yanchor="bottom", pad=dict(r=4, t=0), showactive=True)])
+    fig.update_layout(margin=dict(t=90), legend=dict(x=1.0, xanchor="right", y=1.03, yanchor="bottom"))
     fig.update_xaxes(range=ranges["summer_week"], rangeslider=dict(visible=True, thickness=0.08), type="date")
     return fig
 
@@ -356,11 +356,11 @@ def emission_steps(accounting: dict) -> list[tuple[str, str, float]]:
     em = accounting.get("emissions", {})
     off = accounting.get("offsets", {})
     exp = em.get("exported_deducted", {}) or {}
-    steps = [("scope1_t", "relative", float(em.get("scope1", {}).get("total_t", 0.0))),
-             ("scope2_location_t", "relative", float(em.get("scope2_location", {}).get("total_t", 0.0)))]
+    steps = [("wf_scope1", "relative", float(em.get("scope1", {}).get("total_t", 0.0))),
+             ("wf_scope2", "relative", float(em.get("scope2_location", {}).get("total_t", 0.0)))]
     exported = float(exp.get("electricity_location_t", 0.0)) + float(exp.get("heat_t", 0.0))
     if exp.get("enabled", True) and exported > 0:
-        steps.append(("exported_electricity_t", "relative", -exported))
+        steps.append(("wf_exported", "relative", -exported))
     steps.append(("wf_gross", "total", float(accounting.get("gross_emissions_t", em.get("gross_location_t", 0.0)))))
     for key, wf in (("green_power", "wf_green_power"), ("green_certificates", "wf_certificates"),
                     ("ccer", "wf_ccer"), ("other_credits", "wf_other_credits"), ("allowances", "wf_allowances")):
@@ -376,7 +376,9 @@ def waterfall_figure(result, lang: str = "en") -> go.Figure:
     steps = emission_steps(result.accounting)
     fig = go.Figure(go.Waterfall(
         x=[label(k, lang) for k, _, _ in steps], measure=[m for _, m, _ in steps],
-        y=[round(v, 1) for _, _, v in steps], text=[f"{v:,.0f}" for _, _, v in steps], textposition="outside",
+        y=[round(v, 1) for _, _, v in steps], textposition="outside",
+        text=[("0" if abs(v) < 0.5 else f"{v:+,.0f}" if m == "relative" else f"{v:,.0f}").replace("-", "−")
+              for _, m, v in steps],
         connector=dict(line=dict(color="#999", dash="dot")),
         increasing=dict(marker=dict(color="#c0392b")), decreasing=dict(marker=dict(color="#27ae60")),
         totals=dict(marker=dict(color="#34495e")), hovertemplate="%{y:,.1f} tCO2<extra></extra>"))
@@ -420,7 +422,8 @@ def trends_figure(years, lang: str = "en") -> go.Figure | None:
     _layout(fig, 400, hovermode="x unified",
             xaxis=dict(title=label("trend_year", lang), tickmode="array", tickvals=x, tickformat="d"),
             yaxis=dict(title="%", rangemode="tozero"),
-            yaxis2=dict(title="tCO2/tce", overlaying="y", side="right", rangemode="tozero", showgrid=False))
+            yaxis2=dict(title="tCO2/tce", overlaying="y", side="right", rangemode="tozero", showgrid=False,
+                        tickformat=".2f"))
     return fig
 
 
@@ -513,28 +516,38 @@ def kpi_cards(result, lang: str = "en") -> list[dict]:
     cards.append(dict(key="card_unit_carbon", kpi="unit_energy_carbon_t_per_tce",
                       value=acc.get("unit_energy_carbon_t_per_tce"), unit="tCO2/tce", good_high=False,
                       verdicts=verdicts_reading(lambda r, i: r.startswith("unit_energy_carbon"))))
+    ak = acc.get("kpis", {})
     cards.append(dict(key="card_emissions", kpi="residual_emissions_t", value=acc.get("residual_emissions_t"),
-                      unit="tCO2", good_high=False, verdicts=[]))
+                      unit="tCO2", good_high=False, verdicts=[],
+                      details=[(x, ak.get(x)) for x in ("scope1_t", "scope2_location_t", "scope2_market_t",
+                                                          "gross_emissions_t", "total_reductions_t")]))
     cards.append(dict(key="card_self_sufficiency", kpi="self_sufficiency_share",
-                      value=k.get("self_sufficiency_share"), unit="fraction", good_high=True, verdicts=[]))
+                      value=k.get("self_sufficiency_share"), unit="fraction", good_high=True, verdicts=[],
+                      details=[(x, k.get(x)) for x in ("self_consumption_share", "re_electricity_share_onsite")]))
+    bill = k.get("grid_bill_cny", {}) if isinstance(k.get("grid_bill_cny"), dict) else {}
     cards.append(dict(key="card_grid_cost", kpi="grid_cost_cny", value=k.get("grid_cost_cny"), unit="CNY",
-                      good_high=False, verdicts=[]))
+                      good_high=False, verdicts=[],
+                      details=[(x, bill.get(x)) for x in ("energy_charge_cny", "basic_charge_cny",
+                                                          "feed_in_revenue_cny")]))
     return cards
+
+
+def _card_number(v, unit: str) -> str:
+    if not _num(v):
+        return "–"
+    if unit == "fraction":
+        return f"{100 * v:.1f} %"
+    if unit == "CNY":
+        return f"{v / 1e4:,.0f} 万 CNY"
+    if unit == "tCO2":
+        return f"{v:,.0f} tCO2"
+    return f"{v:.3f} {unit}"
 
 
 def _card_html(card: dict, result, lang: str) -> str:
     v = card["value"]
     unit = card["unit"]
-    if not _num(v):
-        shown = "–"
-    elif unit == "fraction":
-        shown = f"{100 * v:.1f} %"
-    elif unit == "CNY":
-        shown = f"{v / 1e4:,.0f} 万 CNY"
-    elif unit == "tCO2":
-        shown = f"{v:,.0f} tCO2"
-    else:
-        shown = f"{v:.3f} {unit}"
+    shown = _card_number(v, unit)
     parts = [f'<div class="card"><div class="card-title">{_esc(label(card["key"], lang))}</div>',
              f'<div class="card-value">{_esc(shown)}</div>',
              f'<div class="card-sub">{_esc(label(card["kpi"], lang))}</div>']
@@ -548,14 +561,16 @@ def _card_html(card: dict, result, lang: str) -> str:
         txt = f"{_pack_short(vd['pack'])} {'≥' if card['good_high'] else '≤'} {fmt_value(th, unit_v, lang)}"
         marks.append((th, txt, ok))
         badge = _verdict_badge(vd, lang)
-        rows.append(f'<tr><td>{_esc(vd["pack"])}<div class="small">{_esc(vd["clause"])}</div></td>'
+        rows.append(f'<tr><td title="{_esc(vd["criterion_id"])}">{_esc(_pack_short(vd["pack"]))}'
+                    f'<div class="small">{_esc(vd["clause"])}</div></td>'
                     f'<td class="num">{_esc(fmt_value(mine, unit_v, lang))}</td>'
                     f'<td class="num">{_esc(fmt_value(th, unit_v, lang))}</td><td>{badge}</td></tr>')
     if _num(v) and unit in ("fraction", "tCO2/tce"):
-        ths = [m[0] for m in marks] + [v] + ([vd["value"] for vd in card["verdicts"]])
-        scale = 1.0 if unit == "fraction" else max(ths) * 1.25
+        top = max([m[0] for m in marks] + [v] + [vd["value"] for vd in card["verdicts"]]) * 1.2
         if unit == "fraction":
-            scale = min(1.0, max(0.5, max(ths) * 1.25))
+            scale = min(1.0, max(0.5, math.ceil(top * 10) / 10))
+        else:
+            scale = max(0.5, math.ceil(top * 2) / 2)
         parts.append(_bar(v, scale, marks, card["good_high"]))
         parts.append(f'<div class="scale"><span>0</span><span>{_esc(fmt_value(scale, unit, lang))}</span></div>')
     if rows:
@@ -564,6 +579,10 @@ def _card_html(card: dict, result, lang: str) -> str:
                      f'<th>{_esc(label("verdict", lang))}</th></tr>{"".join(rows)}</table>')
     elif card["kpi"] in ("re_electricity_share_onsite", "waste_heat_recovery_rate", "unit_energy_carbon_t_per_tce"):
         parts.append(f'<div class="small muted">{_esc(label("no_threshold", lang))}</div>')
+    for key, x in card.get("details", []):
+        if _num(x):
+            parts.append(f'<div class="detail"><span>{_esc(label(key, lang))}</span>'
+                         f'<span class="num">{_esc(_card_number(x, card["unit"]))}</span></div>')
     by_kind = card.get("by_kind") or {}
     if by_kind:
         zj = any(vd["criterion_id"].endswith("waste_energy") for vd in result.verdicts)
@@ -675,6 +694,8 @@ table.summary th { width:260px; }
 .gauge .tick.fail span { color:var(--bad); } .gauge .tick.pass span { color:var(--ok); }
 .scale { display:flex; justify-content:space-between; font-size:11px; color:var(--muted); }
 .kind { font-size:12px; display:block; margin-top:4px; }
+.detail { display:flex; justify-content:space-between; font-size:12.5px; border-bottom:1px dotted var(--line); padding:3px 0; }
+.detail:first-of-type { margin-top:10px; }
 .kind span.num { float:right; }
 table.mini { margin-top:8px; font-size:12px; } table.mini td, table.mini th { padding:3px 5px; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; color:#fff; white-space:nowrap; }

@@ -30,6 +30,7 @@ from twin.accounting import Accounting, GreenPower, Offsets
 from twin.criteria import pack_names
 from twin.criteria.core import CriteriaSettings, Declared
 from twin.errors import ScenarioError
+from twin.plan import Plan
 
 
 class _Strict(BaseModel):
@@ -128,6 +129,7 @@ class Scenario(_Strict):
     declared: Declared = Declared()
     criteria_settings: CriteriaSettings = CriteriaSettings()
     criteria: list[str] = Field(default=[], description="criteria packs to check, e.g. zhejiang_factory_2025")
+    plan: Plan | None = Field(default=None, description="multi-year plan: base year and yearly stages")
 
     @field_validator("criteria")
     @classmethod
@@ -137,6 +139,12 @@ class Scenario(_Strict):
             raise ValueError(f"known criteria packs are {pack_names()}; unknown: {unknown}")
         return value
     lang: Literal["zh", "en"] = "en"
+
+    @model_validator(mode="after")
+    def _plan_starts_this_year(self) -> "Scenario":
+        if self.plan is not None and self.plan.base_year != self.year:
+            raise ValueError(f"plan.base_year ({self.plan.base_year}) must equal year ({self.year})")
+        return self
 
     @model_validator(mode="after")
     def _some_demand(self) -> "Scenario":

@@ -272,7 +272,7 @@ def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     # defaults), round-trip efficiency set to SAM's average so that only the dispatch differs.
     look = _battwatts(ac_w, dc_w, load, kwh, kw, 0)
     eta = math.sqrt(max(min(look["rte"] / 100.0, 1.0), 0.5))
-    params = kernel_params(sc, energy_kwh=kwh, charge_kw=kw, discharge_kw=kw, charge_efficiency=eta,
+    params = kernel_params(sc.grid, sc.battery, energy_kwh=kwh, charge_kw=kw, discharge_kw=kw, charge_efficiency=eta,
                            discharge_efficiency=eta, soc_min=0.10, soc_max=0.95,
                            self_discharge_fraction_per_hour=0.0, soc_initial=0.10, strategy=0,
                            import_limit_kw=1e9, export_limit_kw=1e9)
@@ -362,7 +362,7 @@ def case_lp(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     bars = {"twin": [], "LP bound": []}
     labels = []
     for name, kwp, bat, exp_lim in _lp_configs(quick):
-        params = kernel_params(sc, strategy=0, export_limit_kw=exp_lim, **bat)
+        params = kernel_params(sc.grid, sc.battery, strategy=0, export_limit_kw=exp_lim, **bat)
         res = _run_kernel(unit, [kwp], prof.load_kw, params, prof)
         b = Battery.from_params_row(params[0])
         e_end = float(res.total("battery_e_end")[0])
@@ -402,7 +402,7 @@ def case_lp(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
                       0.0)]
     feed_in = prof.tariff.feed_in_price_cny_per_kwh
     for name, kwp, bat, exp_lim in tou_cfgs:
-        params = kernel_params(sc, strategy=1, export_limit_kw=exp_lim, **bat)
+        params = kernel_params(sc.grid, sc.battery, strategy=1, export_limit_kw=exp_lim, **bat)
         res = _run_kernel(unit, [kwp], prof.load_kw, params, prof, feed_in=feed_in,
                           grid_charge=np.array([True, False, False, False]),
                           discharge_ok=np.array([False, False, True, True]))
@@ -414,7 +414,7 @@ def case_lp(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
         t_cost = float(res.total("import_cost_cny")[0] - res.total("export_revenue_cny")[0])
         gap = t_cost / lp.energy_cost_cny - 1.0
         # Reference point: the same year with no battery at all.
-        p0 = kernel_params(sc, strategy=0, export_limit_kw=exp_lim, energy_kwh=0.0, charge_kw=0.0, discharge_kw=0.0)
+        p0 = kernel_params(sc.grid, sc.battery, strategy=0, export_limit_kw=exp_lim, energy_kwh=0.0, charge_kw=0.0, discharge_kw=0.0)
         r0 = _run_kernel(unit, [kwp], prof.load_kw, p0, prof, feed_in=feed_in)
         c0 = float(r0.total("import_cost_cny")[0] - r0.total("export_revenue_cny")[0])
         captured = (c0 - t_cost) / (c0 - lp.energy_cost_cny) if c0 > lp.energy_cost_cny else float("nan")
@@ -577,7 +577,35 @@ def independent_heat_check(heat) -> dict:
     return {"demand": demand, "store": store, "negative": neg, "n_demands": len(demands), "n_stores": len(stores)}
 
 
+def _park_conservation(path: Path, park) -> CaseResult:
+    """A park: the park bus, every tenant's electric and heat tables, and tenants + common = park."""
+    from twin.park import simulate_park, tenant_scenario
+
+    r = simulate_park(park, base_dir=path.parent)
+    worst = _twin_electric_check(r.bus)
+    for t in park.tenants:
+        run = r.tenants[t.name]
+        ind = independent_balance_check(run.hourly, tenant_scenario(park, t))
+        hc = independent_heat_check(run.hourly_heat)
+        worst = max(worst, _twin_electric_check(run.hourly), ind["bus"], ind["store"], ind["negative"],
+                    hc["demand"], hc["store"], hc["negative"])
+    recon = float(r.kpis["reconciliation_residual_e_kwh"])
+    scale = float(r.kpis["total_consumption_e_kwh"])
+    return CaseResult(
+        id=f"conservation.library.{path.stem}", group="5 Conservation",
+        compared=f"every hour of {path.name}: park bus, and each of {len(park.tenants)} tenants' electric and heat "
+                 "tables; and the tenant table (tenants + park_common) against the park's own boundary totals",
+        reference="sources = sinks each hour (DESIGN.md); park totals by the design's KPI definitions",
+        metric="largest hourly residual [kWh]; reconciliation residual relative to park consumption",
+        tolerance="1e-6 kWh; 1e-12 relative",
+        tolerance_reason="DESIGN.md's balance tolerance; the reconciliation sums ~1e8 kWh, so float rounding of "
+                         "the annual sums is ~1e-8 kWh per 1e8, far below 1e-12 relative",
+        value=f"{worst:.2e}; {recon / scale:.1e}", passed=bool(worst <= CONSERVATION_TOL_KWH and recon <= 1e-12 * scale),
+        note=f"reconciliation residual {recon:.1e} kWh of {scale:.3e} kWh")
+
+
 def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    from twin.park import Park
     from twin.run import simulate
     from twin.scenario import load_scenario, scenario_from_dict
 
@@ -585,6 +613,9 @@ def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseRes
     library = sorted(SCENARIOS.glob("*.yaml"))
     for path in library:
         sc = load_scenario(path)
+        if isinstance(sc, Park):
+            out.append(_park_conservation(path, sc))
+            continue
         r = simulate(sc, base_dir=path.parent)
         tw = _twin_electric_check(r.hourly)
         ind = independent_balance_check(r.hourly, sc)

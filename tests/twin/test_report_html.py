@@ -1,0 +1,183 @@
+"""The HTML report: self-contained, carries the criteria with their Chinese texts, and renders in a real
+headless Chromium without console errors (screenshots saved under tests/artifacts/)."""
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import fields
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from twin.report_html import emission_steps, kpi_cards, monthly_electric, write_html
+from twin.run import simulate
+from twin.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAT = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FIGURES = ("fig-dispatch", "fig-monthly", "fig-monthly-heat", "fig-sankey", "fig-waterfall", "fig-trends")
+
+
+@pytest.fixture(scope="module")
+def run():
+    return simulate(load_scenario(HEAT), HEAT.parent)
+
+
+@pytest.fixture(scope="module")
+def plan(run):
+    """The run with a per-year plan attached, as the plans module will provide."""
+    years = [dict(year=2025 + i, re_electricity_share_onsite=0.22 + 0.05 * i, unit_energy_carbon_t_per_tce=1.39 - 0.1 * i)
+             for i in range(4)]
+    return SimpleNamespace(**{f.name: getattr(run, f.name) for f in fields(run)}, years=years)
+
+
+@pytest.fixture(scope="module")
+def reports(plan, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("html")
+    return {lang: write_html(plan, folder / f"report_{lang}.html", lang=lang) for lang in ("en", "zh")}
+
+
+class _Refs(HTMLParser):
+    """Every src / href of every tag (script bodies are not parsed as markup)."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.scripts += tag == "script"
+        self.refs += [(tag, k, v or "") for k, v in attrs if k in ("src", "href", "srcset", "data", "poster")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_html_is_self_contained(reports, lang):
+    text = reports[lang].read_text(encoding="utf-8")
+    parser = _Refs()
+    parser.feed(text)
+    external = [r for r in parser.refs if re.match(r"\s*(https?:)?//", r[2], re.I)]
+    assert external == []
+    assert not re.search(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.I)
+    assert text.count("Plotly.newPlot(") == len(FIGURES)
+    assert len(re.findall(r"\*\s*plotly\.js v\d", text)) == 1  # the library inlined once
+    assert "cdn.plot.ly" not in re.sub(r"<script[^>]*>.*?</script>", "", text, flags=re.S)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_html_shows_every_criterion_with_clause_and_chinese_text(run, reports, lang):
+    import html
+    text = html.unescape(reports[lang].read_text(encoding="utf-8"))
+    assert run.verdicts
+    for v in run.verdicts:
+        assert v["clause"] in text, v["criterion_id"]
+        assert v["text_zh"] in text, v["criterion_id"]  # the original always, whatever the language
+        assert v["text_en"] in text, v["criterion_id"]
+        assert v["source_doc"] in text, v["criterion_id"]
+    for key in FIGURES:
+        assert f'id="{key}"' in text
+    assert ("Criteria, one by one" in text) == (lang == "en")
+    assert ("逐项评价及依据" in text) == (lang == "zh")
+
+
+def test_kpi_cards_carry_the_thresholds_of_the_verdicts_that_read_them(run):
+    cards = {c["key"]: c for c in kpi_cards(run)}
+    re_card = cards["card_re_share"]
+    assert re_card["value"] == run.kpis["re_electricity_share_onsite"]
+    assert {v["criterion_id"] for v in re_card["verdicts"]} == {"zhejiang_factory_2025.renewable_share",
+                                                               "hunan_factory_2025.re_ratio"}
+    assert {v["criterion_id"] for v in cards["card_unit_carbon"]["verdicts"]} == {"hunan_factory_2025.unit_energy_carbon"}
+    assert cards["card_waste_heat"]["value"] == run.kpis["heat"]["waste_heat_recovery_rate"]
+
+
+def test_monthly_balance_and_waterfall_close(run):
+    m = monthly_electric(run)
+    sources = m[["pv_e_kwh", "wind_e_kwh", "grid_import_e_kwh", "battery_discharge_e_kwh", "unserved_load_e_kwh"]]
+    uses = m[["load_e_kwh", "power_to_heat_e_kwh", "battery_charge_e_kwh", "grid_export_e_kwh", "curtailed_e_kwh"]]
+    assert (sources.sum(axis=1) - uses.sum(axis=1)).abs().max() < 1e-3
+    assert m.pv_e_kwh.sum() == pytest.approx(run.kpis["pv_e_kwh"], rel=1e-9)
+    steps = emission_steps(run.accounting)
+    total = 0.0
+    for key, measure, value in steps:
+        if measure == "total":
+            assert total == pytest.approx(value, rel=1e-9, abs=1e-6), key
+        else:
+            total += value
+    assert steps[-1] == ("wf_residual", "total", pytest.approx(run.accounting["residual_emissions_t"]))
+
+
+def test_write_is_atomic_and_leaves_no_temporary(run, tmp_path):
+    out = write_html(run, tmp_path / "r.html")
+    assert out == tmp_path / "r.html" and out.stat().st_size > 1_000_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+    with pytest.raises(ValueError):
+        write_html(run, tmp_path / "x.html", lang="fr")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+# --------------------------------------------------------------------------- real browser
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium; installed with apt-get when missing (CI runs on a fresh machine)."""
+    exe = shutil.which("chromium")
+    if exe is None and shutil.which("apt-get"):
+        for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+            if done.returncode != 0:
+                break
+        exe = shutil.which("chromium")
+    if exe is None:
+        pytest.skip("chromium is not installed and `apt-get install -y chromium` failed "
+                    "(needs root and the Debian archive)")
+    return exe
+
+
+PROBE = """<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var ids = %s, ok = [];
+    ids.forEach(function (id) { var d = document.getElementById(id); if (d && d.querySelector(".main-svg")) ok.push(id); });
+    console.log("LINGTAN-PROBE rendered=" + ok.join(","));
+  }, 300);
+});
+</script></body>"""
+
+
+def _render(chromium, html_path: Path, png: Path, height: int = 9000, min_bytes: int = 100_000) -> tuple[list[str], str]:
+    """Open a page in headless Chromium, save a screenshot; return its console lines and the probe."""
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+             "--hide-scrollbars", "--virtual-time-budget=8000", f"--window-size=1400,{height}",
+             f"--screenshot={png}", html_path.resolve().as_uri()],
+            capture_output=True, text=True, timeout=120)
+    assert png.exists() and png.stat().st_size > min_bytes, done.stderr[-2000:]
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+    probe = next((line for line in console if "LINGTAN-PROBE" in line), "")
+    return [line for line in console if "LINGTAN-PROBE" not in line], probe
+
+
+def test_the_browser_check_sees_console_errors(chromium, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text("<html><body><script>nosuchfunction();</script></body></html>", encoding="utf-8")
+    console, _ = _render(chromium, page, tmp_path / "bad.png", height=300, min_bytes=100)
+    assert any("Uncaught" in line for line in console)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_renders_in_chromium_without_console_errors(chromium, reports, lang, tmp_path):
+    page = tmp_path / f"probe_{lang}.html"
+    text = reports[lang].read_text(encoding="utf-8")
+    page.write_text(text.replace("</body>", PROBE % list(FIGURES), 1), encoding="utf-8")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    png = ARTIFACTS / f"report_html_{lang}.png"
+    console, probe = _render(chromium, page, png)
+    assert console == [], "\n".join(console)
+    rendered = set(probe.split("rendered=", 1)[-1].split('"', 1)[0].split(",")) if probe else set()
+    assert rendered == set(FIGURES), probe
