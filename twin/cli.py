@@ -54,7 +54,8 @@ def _cmd_run(args) -> int:
         out, text = write_plan(result, args.out), plan_summary(result)
     else:
         result = simulate(sc, base_dir=path.parent)
-        out, text = write_run(result, args.out), summary_table(result)
+        out, text = write_run(result, args.out, lang=args.lang or sc.lang, reports=args.reports), \
+            summary_table(result)
     if not args.quiet:
         print(text)
         print(f"\nresults written to {out}")
@@ -79,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--out", required=True, help="results folder (replaced atomically)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.add_argument("--lang", choices=("en", "zh"), default=None, help="report language (default: the scenario's)")
+    p.add_argument("--reports", choices=("all", "html", "none"), default="all",
+                   help="write report.html and report.xlsx (all), only the HTML, or neither (tables only)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("validate", help="compare the twin with outside references and write the validation report")
     p.add_argument("--quick", action="store_true", help="a small subset (runs inside make test)")

@@ -7,6 +7,8 @@ the source, always shown) and ``text_en`` (the project's translation).
 """
 from __future__ import annotations
 
+import re
+
 LANGS = ("en", "zh")
 """Languages of the reports."""
 
@@ -102,6 +104,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "production_availability": ("Production availability", "产线可用率"),
     "fuel_use": ("Fuel use", "燃料消耗"),
     "purchased_heat": ("Purchased heat", "外购热力"),
+    "quantity": ("Quantity", "数量"),
+    "fuel_e_kwh": ("Fuel energy", "燃料能量"),
+    "kgce": ("Standard coal", "标准煤"),
+    "annual_ghi_kwh_m2": ("Annual global horizontal irradiation", "年水平面总辐照量"),
+    "city": ("City", "城市"),
+    "seed": ("Random seed", "随机种子"),
+    "climate_source": ("Climate data source", "气候数据来源"),
+    "recovered_direct": ("Recovered waste heat (direct)", "余热直接回收"),
+    "thermal_storage": ("Thermal storage", "蓄热"),
+    "definition": ("Definition", "定义"),
     # ------------------------------------------------------------------ accounting
     "energy_calorific_tce": ("Comprehensive energy (calorific value)", "综合能耗（当量值）"),
     "energy_equivalent_tce": ("Comprehensive energy (equivalent value)", "综合能耗（等价值）"),
@@ -283,14 +295,33 @@ def label(key: str, lang: str = "en") -> str:
     return pair[LANGS.index(lang)]
 
 
-def unit_of(key: str) -> str:
-    """Unit of a KPI or column from its name ("" when the name carries none)."""
-    last = key.rsplit(".", 1)[-1]
+_FRACTION_WORDS = ("_share", "_rate", "_fraction", "availability")
+
+
+def _unit_of_name(name: str) -> str:
+    name = "_" + re.sub(r"_by_[a-z]+$", "", name)  # waste_heat_available_e_kwh_th_by_kind -> ..._e_kwh_th
     best = ""
     for suffix, unit in UNITS.items():
-        if last.endswith(suffix) and len(suffix) > len(best):
+        if name.endswith(suffix) and len(suffix) > len(best):
             best = suffix
-    return UNITS.get(best, "")
+    if best:
+        return UNITS[best]
+    if any(w in name for w in _FRACTION_WORDS):  # re_electricity_share_onsite, recovery_rate_by_kind
+        return "fraction"
+    return ""
+
+
+def unit_of(key: str) -> str:
+    """Unit of a KPI or column from its name ("" when the name carries none).
+
+    A dotted key (``heat.waste_heat_recovery_rate_by_kind.exhaust_air``) takes the unit of its
+    last part, or else of the nearest parent that names one.
+    """
+    for part in reversed(key.split(".")):
+        unit = _unit_of_name(part)
+        if unit:
+            return unit
+    return ""
 
 
 __all__ = ["LABELS", "LANGS", "label", "unit_of"]

@@ -430,6 +430,7 @@ class _Model:
     line_row: np.ndarray      # (n_line,) ppci branch row, -1 when out of service
     trafo_row: np.ndarray
     ext_bus: np.ndarray       # ppci bus of each in-service ext_grid
+    ref_other: np.ndarray     # (len(unique ext buses),) injections at those buses other than the ext_grids [pu]
 
 
 def _prepare(net, conn_loads: pd.Series) -> _Model:
@@ -479,8 +480,15 @@ def _prepare(net, conn_loads: pd.Series) -> _Model:
         f_bus=branch[:, F_BUS].real.astype(np.int64), t_bus=branch[:, T_BUS].real.astype(np.int64),
         bus_lookup=bus_lookup, conn_bus=bus_lookup[pos],
         line_row=rows("line", len(work.line)), trafo_row=rows("trafo", len(work.trafo)),
-        ext_bus=bus_lookup[work.bus.index.get_indexer(ext.bus.to_numpy())],
+        ext_bus=bus_lookup[work.bus.index.get_indexer(ext.bus.to_numpy())], ref_other=np.zeros(0, complex),
     )
+    # what the ext_grid buses inject besides the ext_grids themselves (the user's own loads or sgens there)
+    ext_buses = np.unique(model.ext_bus[model.ext_bus >= 0])
+    inj0 = model.V0 * np.conj(model.Ybus @ model.V0)
+    grid0 = np.array([(work.res_ext_grid.p_mw[ext.bus.to_numpy() == work.bus.index[model.bus_lookup == b]].sum()
+                       + 1j * work.res_ext_grid.q_mvar[ext.bus.to_numpy() == work.bus.index[model.bus_lookup == b]].sum())
+                      for b in ext_buses]) / model.base_mva
+    model.ref_other = inj0[ext_buses] - grid0
     if (model.conn_bus < 0).any():
         dead = list(conn_loads.index[model.conn_bus < 0])
         raise _err(None, "network.connections", "connections at energised buses", f"isolated: {dead}")
@@ -553,12 +561,14 @@ def _newton(m: _Model, S: np.ndarray, V: np.ndarray, tol: float, max_iter: int,
         Vc = V[:, sl].T.copy()            # (c, n)
         Sc = S[:, sl].T
         active = np.ones(Vc.shape[0], bool)
+        failed = np.zeros(Vc.shape[0], bool)
         for _ in range(max_iter + 1):
             I = Vc @ Y.T                  # (c, n)
             mis = Vc * np.conj(I) - Sc
             F = np.concatenate([mis[:, pvpq].real, mis[:, pq].imag], axis=1)
             err = np.abs(F).max(axis=1) if dim else np.zeros(len(Vc))
-            active = err >= tol
+            active = ~(err < tol) & ~failed      # NaN counts as not converged
+            failed |= ~np.isfinite(err)
             if not active.any():
                 break
             a = np.flatnonzero(active)
@@ -577,22 +587,36 @@ def _newton(m: _Model, S: np.ndarray, V: np.ndarray, tol: float, max_iter: int,
             J[:, :npvpq, npvpq:] = dVm[:, :, pq].real
             J[:, npvpq:, :npvpq] = dVa[:, rows_pq][:, :, pvpq].imag
             J[:, npvpq:, npvpq:] = dVm[:, rows_pq][:, :, pq].imag
-            dx = np.linalg.solve(J, -F[a][:, :, None])[:, :, 0]
+            try:
+                dx = np.linalg.solve(J, -F[a][:, :, None])[:, :, 0]
+            except np.linalg.LinAlgError:      # a singular Jacobian (collapse): those hours fail, others go on
+                dx = np.zeros((len(a), dim))
+                for k in range(len(a)):
+                    try:
+                        dx[k] = np.linalg.solve(J[k], -F[a[k]])
+                    except np.linalg.LinAlgError:
+                        failed[a[k]] = True
             ang = np.angle(Va_)
             ang[:, pvpq] += dx[:, :npvpq]
             Vm[:, pq] += dx[:, npvpq:]
             Vc[a] = Vm * np.exp(1j * ang)
         V[:, sl] = Vc.T
-        conv[sl] = ~active
+        conv[sl] = ~active & ~failed & (err < tol)
     return V, conv
 
 
 def _solve(m: _Model, S: np.ndarray, tol: float, zbus_iter: int = 40, newton_iter: int = 10):
-    V, conv, it = _zbus(m, S, tol, zbus_iter)
+    with np.errstate(all="ignore"):
+        V, conv, it = _zbus(m, S, tol, zbus_iter)
     n_newton = int((~conv).sum())
     if n_newton:
         idx = np.flatnonzero(~conv)
-        Vn, cn = _newton(m, S[:, idx], V[:, idx], tol, newton_iter)
+        start = V[:, idx]
+        vm = np.abs(start)
+        wild = ~np.all(np.isfinite(start) & (vm > 0.5) & (vm < 1.5), axis=0)   # Z-bus diverged: restart there
+        start[:, wild] = m.V0[:, None]
+        with np.errstate(all="ignore"):
+            Vn, cn = _newton(m, S[:, idx], start, tol, newton_iter)
         V[:, idx] = Vn
         conv[idx] = cn
     return V, conv, {"zbus_iterations": it, "newton_hours": n_newton}
@@ -682,7 +706,6 @@ def annual_power_flow(net, p_mw: Mapping[str, Sequence[float]], q_mvar: Mapping[
     elif len(index) != T:
         raise _err(None, "index", f"{T} timestamps", len(index))
     m = _prepare(net, loads)
-    n = len(m.V0)
     S = np.repeat(m.Sbus0[:, None], T, axis=1)
     # connection loads: Sbus = generation - demand, in pu of base_mva
     np.add.at(S, m.conn_bus, -(P + 1j * Q) / m.base_mva)
@@ -745,8 +768,9 @@ def _summarise(net, m: _Model, V, S, conv, index, limits: NetworkLimits, info) -
     # substation: power delivered by the ext_grid(s) = injection at the slack minus the base injections there
     inj = V * np.conj(m.Ybus @ V)
     p_grid = np.zeros(T)
-    for b in np.unique(m.ext_bus[m.ext_bus >= 0]):
-        p_grid += (inj[b] - S[b]).real * m.base_mva
+    for b, other in zip(np.unique(m.ext_bus[m.ext_bus >= 0]), m.ref_other):
+        # grid = injection - the other base injections - the connections' hourly injections at that bus
+        p_grid += (inj[b] - other - (S[b] - m.Sbus0[b])).real * m.base_mva
     losses = inj.real.sum(axis=0) * m.base_mva
     substation = pd.DataFrame({"import_mw": np.clip(p_grid, 0, None), "export_mw": np.clip(-p_grid, 0, None),
                                "losses_mw": np.clip(losses, 0, None)}, index=index)

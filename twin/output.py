@@ -63,16 +63,18 @@ def _write_table(frame, stem: Path) -> None:
     pyarrow.csv.write_csv(plain.add_column(0, "time", local), stem.with_suffix(".csv"))
 
 
-def write_run(result, out_dir: str | Path) -> Path:
-    """Write a :class:`twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, the scenario."""
-    return write_atomically(out_dir, lambda folder: _write_run_files(result, folder))
+def write_run(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
+    """Write a :class:`twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
+    ``criteria.json``, the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and
+    ``report.xlsx`` ('all')."""
+    return write_atomically(out_dir, lambda folder: _write_run_files(result, folder, lang, reports))
 
 
 def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
 
 
-def _write_run_files(result, folder: Path) -> None:
+def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "none") -> None:
     """The files of one factory run, into ``folder``."""
     _write_table(result.hourly, folder / "hourly")
     if len(result.hourly_heat.columns):
@@ -81,6 +83,14 @@ def _write_run_files(result, folder: Path) -> None:
     _write_json(folder / "accounting.json", result.accounting)
     _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
     (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
+    if reports in ("html", "all"):
+        from twin.report_html import write_html
+
+        write_html(result, folder / "report.html", lang=lang)
+    if reports == "all":
+        from twin.report_excel import write_excel
+
+        write_excel(result, folder / "report.xlsx", lang=lang)
 
 
 def write_park(result, out_dir: str | Path) -> Path:
@@ -98,6 +108,17 @@ def write_park(result, out_dir: str | Path) -> Path:
         _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts,
                                                "tenant_verdicts": result.tenant_verdicts})
         (folder / "scenario.json").write_text(result.park.model_dump_json(indent=2), encoding="utf-8")
+        if result.network is not None:
+            net = folder / "network"
+            net.mkdir()
+            n = result.network
+            for name, table in (("res_bus", n.res_bus), ("res_line", n.res_line), ("res_trafo", n.res_trafo),
+                                ("worst_hours", n.worst_hours)):
+                table.to_csv(net / f"{name}.csv", index=False)
+            _write_table(n.substation, net / "substation")
+            _write_json(net / "findings.json", {"violations": n.violations,
+                                                "reverse_flow_hours": int(n.reverse_flow_hours),
+                                                "at_substation_limits": result.substation_limits.findings})
         for name, run in result.tenants.items():
             sub = folder / "tenants" / name
             sub.mkdir(parents=True)

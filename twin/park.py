@@ -42,17 +42,14 @@ from pydantic import Field, model_validator
 
 from components.battery import Battery
 from components.grid import GridConnection, bill_from_totals
-from components.heat import Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
-from components.loads import Load
-from components.process import ProductionLine
 from components.pv import PVArray, pv_ac_kw_per_kwp
-from components.space import SpaceConditioning
 from components.wind import WindFarm, wind_kw_per_turbine
 from twin.accounting import Accounting, GreenPower, Offsets
 from twin.criteria import evaluate, pack_names
 from twin.criteria.core import CriteriaSettings, Declared
 from twin.heat_profiles import exchange_between
-from twin.scenario import Scenario, Site, Weather, _Strict
+from twin.network import Network, annual_power_flow, apply_substation_limits, build_net
+from twin.scenario import Scenario, Site, SiteAssets, Weather, _Strict
 
 
 class TenantConnection(_Strict):
@@ -63,27 +60,14 @@ class TenantConnection(_Strict):
     export_limit_kw: float = Field(default=1e9, ge=0, description="largest feed into the park bus [kW]")
 
 
-class Tenant(_Strict):
+class Tenant(SiteAssets):
     """A firm in the park, written as a factory is, behind its own meter."""
 
     name: str
     description: str = ""
-    loads: list[Load] = []
-    pv: list[PVArray] = []
-    wind: list[WindFarm] = []
-    battery: list[Battery] = Field(default=[], max_length=1)
-    processes: list[ProductionLine] = []
-    space: list[SpaceConditioning] = []
-    heat_exchangers: list[HeatExchanger] = []
-    heat_pumps: list[HeatPump] = []
-    boilers: list[Boiler] = []
-    purchased_heat: list[PurchasedHeat] = []
-    thermal_storage: list[ThermalStorage] = []
-    process_emissions_t: float = Field(default=0.0, ge=0, description="declared process CO2 [t/yr]")
     connection: TenantConnection = TenantConnection()
     contract_share: float | None = Field(default=None, ge=0, le=1, description="share of shared renewables "
                                          "under the contract_share rule [-]")
-    declared: Declared = Declared()
 
 
 class SharedAssets(_Strict):
@@ -133,7 +117,20 @@ class Park(_Strict):
     declared: Declared = Declared()
     criteria_settings: CriteriaSettings = CriteriaSettings()
     criteria: list[str] = []
+    network: Network | None = Field(default=None, description="the park's medium-voltage network, checked every hour")
     lang: Literal["zh", "en"] = "en"
+
+    @model_validator(mode="after")
+    def _connected(self) -> "Park":
+        if self.network is None or self.network.pandapower_json is not None and not self.network.connections:
+            return self
+        need = [t.name for t in self.tenants] + [a.name for group in (self.shared.pv, self.shared.wind,
+                                                                      self.shared.battery) for a in group]
+        missing = [n for n in need if n not in self.network.connections]
+        if missing:
+            raise ValueError(f"network.connections must place every tenant and shared asset on a bus; missing: "
+                             f"{missing}")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> "Park":
@@ -236,6 +233,8 @@ class ParkResult:
     packs: list
     tenant_verdicts: dict
     weather_meta: dict
+    network: object = None  # twin.network.NetworkResult, when the park has a network
+    substation_limits: object = None  # twin.network.SubstationLimitResult
 
 
 def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
@@ -309,6 +308,25 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
         soc_min=b.soc_min if b else 0.0, soc_max=b.soc_max if b else 1.0, grid_cost_cny=bill["total_cny"]).items()}
 
     table, kpis = _reconcile(park, runs, names, demand, alloc, bus_k, bus)
+    network = limits = None
+    if park.network is not None:
+        # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
+        p_mw = {n: (demand[i] - surplus[i]) / 1e3 for i, n in enumerate(names)}
+        for kind, assets in (("pv", park.shared.pv), ("wind", park.shared.wind)):
+            for a in assets:
+                row = rows[[j for j, (k, c) in enumerate(zip(kinds, caps)) if k == kind][assets.index(a)]]
+                p_mw[a.name] = -row * (a.capacity_kwp if kind == "pv" else a.count) / 1e3
+        for b in park.shared.battery:
+            charge = bus[[c for c in bus.columns if c.endswith("_to_battery_kw")]].sum(axis=1)
+            out = bus.battery_re_to_load_kw + bus.battery_grid_to_load_kw
+            p_mw[b.name] = ((charge - out) / 1e3).to_numpy()
+        network = annual_power_flow(build_net(park.network, base_dir), p_mw, limits=park.network.limits,
+                                    index=index)
+        g = park.grid
+        limits = apply_substation_limits(network, import_limit_mw=g.import_limit_kw / 1e3,
+                                         export_limit_mw=(g.export_limit_kw if g.export_allowed else 0.0) / 1e3)
+        kpis["network"] = {"reverse_flow_hours": int(network.reverse_flow_hours), "violations": network.violations,
+                           "findings_at_substation_limits": limits.findings}
     kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bill.items()}
     kpis["heat"] = _park_heat(runs, links)
     kpis["park_bus"] = bus_k
@@ -327,7 +345,8 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
     return ParkResult(park=park, tenants=runs, bus=bus, allocation_kw=allocation,
                       heat_links=pd.DataFrame(links, index=index), tenant_table=table, kpis=kpis,
                       accounting=assessment["accounting"], verdicts=assessment["verdicts"], packs=assessment["packs"],
-                      tenant_verdicts=tenant_verdicts, weather_meta=weather[1])
+                      tenant_verdicts=tenant_verdicts, weather_meta=weather[1], network=network,
+                      substation_limits=limits)
 
 
 def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFrame, dict]:

@@ -57,7 +57,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -436,16 +435,10 @@ def trend_results(per_year: list[dict], intensity_key: str, declared=None, setti
 def _load(source, file) -> tuple[dict, Path | None, str]:
     """A scenario dict from a path, a dict or a Scenario."""
     if isinstance(source, (str, Path)):
+        from twin.scenario import read_yaml
+
         path = Path(source)
-        if not path.is_file():
-            raise ScenarioError(path, "file", "an existing scenario YAML file", "no such file")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-            raise ScenarioError(path, where, "valid YAML", getattr(exc, "problem", None) or str(exc)) from None
-        return data, path.parent, str(path)
+        return read_yaml(path), path.parent, str(path)
     if isinstance(source, dict):
         return source, None, file
     if isinstance(source, BaseModel):  # a validated Scenario (with ``plan`` once the model has it)

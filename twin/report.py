@@ -109,6 +109,12 @@ def park_summary(result) -> str:
         share = "-" if name == "park_common" else f"{row.re_share * 100:.1f}%"  # bookkeeping row: no share
         lines.append(f"{name:<{width}}  {row.consumption_e_kwh / 1e3:>10,.0f}  {row.own_re_consumed_e_kwh / 1e3:>9,.0f}"
                      f"  {row.park_re_allocated_e_kwh / 1e3:>9,.0f}  {share:>8}")
+    if result.network is not None:
+        n = result.network
+        lines += ["", f"Network ({len(n.res_bus)} buses, {len(n.res_line)} lines, {len(n.res_trafo)} transformers, "
+                      f"every hour): reverse flow at the substation in {n.reverse_flow_hours} h"]
+        lines += [f"  {v}" for v in n.violations] or ["  no violations of the voltage and loading limits"]
+        lines += [f"  substation limits: {f}" for f in result.substation_limits.findings]
     lines += verdict_lines(result)
     return "\n".join(lines)
 

@@ -144,7 +144,7 @@ def build_workbook(result, lang: str = "en") -> Workbook:
     kpis = _Sheet(wb, "KPIs", ["key", label("label", lang), label("value", lang), label("unit", lang)],
                   widths=[52, 48, 20, 12])
     for key, v in flatten(result.kpis):
-        kpis.row([key, _label_of(key, lang), v, unit_of(key)])
+        kpis.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
     # Criteria
     crit = _Sheet(wb, "Criteria", list(VERDICT_FIELDS) + ["verdict"],
                   widths=[44, 24, 11, 12, 12, 12, 8, 8, 10, 16, 11, 24, 40, 50, 50, 34, 70, 70, 14])

@@ -101,20 +101,18 @@ class FileWeather(_Strict):
 Weather = Annotated[Union[SyntheticWeather, FileWeather], Field(discriminator="source")]
 
 
-class Scenario(_Strict):
-    """A factory: site, weather, loads, sources, storage, grid connection, criteria."""
+class SiteAssets(_Strict):
+    """What stands behind one meter: loads, production lines, sources, storage and the heat side.
 
-    name: str
-    description: str = ""
-    site: Site
-    year: int = Field(ge=1990, le=2100, description="calendar year of the simulation (tariff calendar, weekdays)")
-    weather: Weather
+    A factory is site assets plus a site, weather and a grid connection; a park's tenant is site
+    assets behind the park's meter. Both are checked by the same rules.
+    """
+
     loads: list[Load] = []
     pv: list[PVArray] = []
     wind: list[WindFarm] = []
     battery: list[Battery] = Field(default=[], max_length=1,
                                    description="at most one battery: the kernel models one store")
-    grid: GridConnection
     processes: list[ProductionLine] = []
     space: list[SpaceConditioning] = []
     heat_exchangers: list[HeatExchanger] = []
@@ -123,37 +121,16 @@ class Scenario(_Strict):
     purchased_heat: list[PurchasedHeat] = []
     thermal_storage: list[ThermalStorage] = []
     process_emissions_t: float = Field(default=0.0, ge=0, description="declared process CO2 emissions [t/yr]")
-    accounting: Accounting = Accounting()
-    green_power: GreenPower = GreenPower()
-    offsets: Offsets = Offsets()
     declared: Declared = Declared()
-    criteria_settings: CriteriaSettings = CriteriaSettings()
-    criteria: list[str] = Field(default=[], description="criteria packs to check, e.g. zhejiang_factory_2025")
-    plan: Plan | None = Field(default=None, description="multi-year plan: base year and yearly stages")
-
-    @field_validator("criteria")
-    @classmethod
-    def _known_packs(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in pack_names()]
-        if unknown:
-            raise ValueError(f"known criteria packs are {pack_names()}; unknown: {unknown}")
-        return value
-    lang: Literal["zh", "en"] = "en"
 
     @model_validator(mode="after")
-    def _plan_starts_this_year(self) -> "Scenario":
-        if self.plan is not None and self.plan.base_year != self.year:
-            raise ValueError(f"plan.base_year ({self.plan.base_year}) must equal year ({self.year})")
-        return self
-
-    @model_validator(mode="after")
-    def _some_demand(self) -> "Scenario":
+    def _some_demand(self) -> "SiteAssets":
         if not self.loads and not self.processes:
             raise ValueError("a scenario needs at least one entry in 'loads' or 'processes'")
         return self
 
     @model_validator(mode="after")
-    def _unique_names(self) -> "Scenario":
+    def _unique_names(self) -> "SiteAssets":
         for group in ("loads", "pv", "wind", "battery", "processes", "space", "heat_exchangers", "heat_pumps",
                       "boilers", "purchased_heat", "thermal_storage"):
             names = [item.name for item in getattr(self, group)]
@@ -163,7 +140,7 @@ class Scenario(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _heat_references(self) -> "Scenario":
+    def _heat_references(self) -> "SiteAssets":
         # Names that exchangers and heat pumps refer to must exist: say which, and what there is.
         streams = [w.name for line in self.processes for w in line.waste_heat]
         demands = [h.name for line in self.processes for h in line.heat_demands] + \
@@ -190,6 +167,38 @@ class Scenario(_Strict):
         shared = sorted({s for s in used if used.count(s) > 1})
         if shared:
             raise ValueError(f"two heat pumps draw on the same stream {shared}; give each stream one heat pump")
+        return self
+
+
+class Scenario(SiteAssets):
+    """A factory: site assets, plus site, weather, grid connection, accounting, criteria and an optional plan."""
+
+    name: str
+    description: str = ""
+    site: Site
+    year: int = Field(ge=1990, le=2100, description="calendar year of the simulation (tariff calendar, weekdays)")
+    weather: Weather
+    grid: GridConnection
+    accounting: Accounting = Accounting()
+    green_power: GreenPower = GreenPower()
+    offsets: Offsets = Offsets()
+    criteria_settings: CriteriaSettings = CriteriaSettings()
+    criteria: list[str] = Field(default=[], description="criteria packs to check, e.g. zhejiang_factory_2025")
+    plan: Plan | None = Field(default=None, description="multi-year plan: base year and yearly stages")
+    lang: Literal["zh", "en"] = "en"
+
+    @field_validator("criteria")
+    @classmethod
+    def _known_packs(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in pack_names()]
+        if unknown:
+            raise ValueError(f"known criteria packs are {pack_names()}; unknown: {unknown}")
+        return value
+
+    @model_validator(mode="after")
+    def _plan_starts_this_year(self) -> "Scenario":
+        if self.plan is not None and self.plan.base_year != self.year:
+            raise ValueError(f"plan.base_year ({self.plan.base_year}) must equal year ({self.year})")
         return self
 
 
@@ -281,17 +290,21 @@ def load_scenario(path: str | Path):
         If the file is missing, not YAML, or any field is invalid.
     """
     path = Path(path)
+    return scenario_from_dict(read_yaml(path), path)
+
+
+def read_yaml(path: Path):
+    """Parse a scenario YAML file safely; a missing file or bad YAML is a :class:`ScenarioError`."""
     if not path.is_file():
         raise ScenarioError(path, "file", "an existing scenario YAML file", "no such file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         raise ScenarioError(path, where, "valid YAML", getattr(exc, "problem", None) or str(exc)) from None
     except UnicodeDecodeError:
         raise ScenarioError(path, "file", "UTF-8 text", "undecodable bytes") from None
-    return scenario_from_dict(data, path)
 
 
 __all__ = ["Scenario", "Site", "SyntheticWeather", "FileWeather", "MonthlyValues",

@@ -136,3 +136,13 @@ def test_park_errors_name_the_field(tmp_path, capsys):
     path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
     assert main(["check", str(path)]) == 2
     assert "tenants[0].pv[0].capacity_kwp" in capsys.readouterr().err
+
+
+def test_park_network_is_checked_every_hour(anhui):
+    n = anhui.network
+    assert n is not None and len(n.hourly_vm_pu) == 8760
+    # The reference park's far feeder carries public PV and the turbines on one cable: the report must say so.
+    assert any("F3-5" in v and "above 1.07 pu" in v for v in n.violations)
+    assert anhui.kpis["network"]["reverse_flow_hours"] == n.reverse_flow_hours
+    # Reverse-flow hours are the hours the park bus exports (the substation sees the same export).
+    assert n.reverse_flow_hours == int((anhui.network.substation["export_mw"] > 1e-6).sum())

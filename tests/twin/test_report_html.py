@@ -147,37 +147,51 @@ window.addEventListener("load", function () {
 </script></body>"""
 
 
-def _render(chromium, html_path: Path, png: Path, height: int = 9000, min_bytes: int = 100_000) -> tuple[list[str], str]:
-    """Open a page in headless Chromium, save a screenshot; return its console lines and the probe."""
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-             "--hide-scrollbars", "--virtual-time-budget=8000", f"--window-size=1400,{height}",
-             f"--screenshot={png}", html_path.resolve().as_uri()],
-            capture_output=True, text=True, timeout=120)
-    assert png.exists() and png.stat().st_size > min_bytes, done.stderr[-2000:]
-    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
-    probe = next((line for line in console if "LINGTAN-PROBE" in line), "")
-    return [line for line in console if "LINGTAN-PROBE" not in line], probe
+def _chromium_cmd(chromium, html_path: Path, png: Path, profile: str, height: int) -> list[str]:
+    return [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+            "--hide-scrollbars", "--virtual-time-budget=8000", f"--window-size=1400,{height}",
+            f"--screenshot={png}", html_path.resolve().as_uri()]
+
+
+def _render_many(chromium, pages, height: int = 9000, min_bytes: int = 100_000) -> list[tuple[list[str], str]]:
+    """Open pages in headless Chromium at once, save a screenshot of each; return per page its console lines
+    (":CONSOLE" and "Uncaught") and the probe line."""
+    with tempfile.TemporaryDirectory() as root:
+        procs = []
+        for i, (html_path, png) in enumerate(pages):
+            profile = Path(root) / f"profile{i}"
+            procs.append(subprocess.Popen(_chromium_cmd(chromium, html_path, png, str(profile), height),
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        errs = [p.communicate(timeout=120)[1] for p in procs]
+    out = []
+    for (html_path, png), err in zip(pages, errs):
+        assert png.exists() and png.stat().st_size > min_bytes, err[-2000:]
+        console = [line for line in err.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+        probe = next((line for line in console if "LINGTAN-PROBE" in line), "")
+        out.append(([line for line in console if "LINGTAN-PROBE" not in line], probe))
+    return out
 
 
 def test_the_browser_check_sees_console_errors(chromium, tmp_path):
     page = tmp_path / "bad.html"
     page.write_text("<html><body><script>nosuchfunction();</script></body></html>", encoding="utf-8")
-    console, _ = _render(chromium, page, tmp_path / "bad.png", height=300, min_bytes=100)
+    [(console, _)] = _render_many(chromium, [(page, tmp_path / "bad.png")], height=300, min_bytes=100)
     assert any("Uncaught" in line for line in console)
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_report_renders_in_chromium_without_console_errors(chromium, reports, lang, tmp_path):
-    page = tmp_path / f"probe_{lang}.html"
-    text = reports[lang].read_text(encoding="utf-8")
-    page.write_text(text.replace("</body>", PROBE % list(FIGURES), 1), encoding="utf-8")
+def test_report_renders_in_chromium_without_console_errors(chromium, reports, tmp_path):
+    """Both languages, each with a probe appended that reports which figures plotly drew; screenshots are
+    kept in tests/artifacts/report_html_<lang>.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    png = ARTIFACTS / f"report_html_{lang}.png"
-    console, probe = _render(chromium, page, png)
-    assert console == [], "\n".join(console)
-    rendered = set(probe.split("rendered=", 1)[-1].split('"', 1)[0].split(",")) if probe else set()
-    assert rendered == set(FIGURES), probe
+    pages = []
+    for lang in ("en", "zh"):
+        page = tmp_path / f"probe_{lang}.html"
+        text = reports[lang].read_text(encoding="utf-8")
+        page.write_text(text.replace("</body>", PROBE % list(FIGURES), 1), encoding="utf-8")
+        pages.append((page, ARTIFACTS / f"report_html_{lang}.png"))
+    for lang, (console, probe) in zip(("en", "zh"), _render_many(chromium, pages)):
+        assert console == [], (lang, "\n".join(console))
+        rendered = set(probe.split("rendered=", 1)[-1].split('"', 1)[0].split(",")) if probe else set()
+        assert rendered == set(FIGURES), (lang, probe)
