@@ -152,6 +152,15 @@ def main() -> int:
     rows.append((f"coupled electric-heat kernel, paint-shop plant, {coupled['n']} configurations",
                  f"{per_year * 1e6:,.0f} us/year", f"1/{peer / per_year:,.0f} of the peer's PV+battery year"))
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from network_bench import measure as network_measure
+
+    net = network_measure()
+    rows.append((f"park annual power flow, {net['n_hours']} h: pandapower run_timeseries / twin",
+                 f"{net['ratio']:,.0f}x", f"goal >= 20x: {'PASS' if net['ratio'] >= 20 else 'MISS'}; "
+                 f"max |dV| {net['max_abs_vm_diff_pu']:.1e} pu"
+                 + ("; reference extrapolated" if net.get("reference_extrapolated") else "")))
+
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'value':>16}  comparison")
     print("-" * (width + 40))
