@@ -44,7 +44,8 @@ def _cmd_run(args) -> int:
     sc = load_scenario(path)
     if isinstance(sc, Park):
         result = simulate_park(sc, base_dir=path.parent)
-        out, text = write_park(result, args.out), park_summary(result)
+        out, text = write_park(result, args.out, lang=args.lang or sc.lang, reports=args.reports), \
+            park_summary(result)
     elif sc.plan is not None:
         from twin.output import write_plan
         from twin.plan import run_plan

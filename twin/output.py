@@ -93,7 +93,7 @@ def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "non
         write_excel(result, folder / "report.xlsx", lang=lang)
 
 
-def write_park(result, out_dir: str | Path) -> Path:
+def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
     """Write a :class:`twin.park.ParkResult`: the park bus, the tenant table, the allocation, the heat network,
     the park's KPIs, accounting and verdicts, and each tenant's own run under ``tenants/<name>/``."""
 
@@ -126,6 +126,10 @@ def write_park(result, out_dir: str | Path) -> Path:
             if len(run.hourly_heat.columns):
                 _write_table(run.hourly_heat, sub / "hourly_heat")
             _write_json(sub / "kpis.json", run.kpis)
+        if reports in ("html", "all"):
+            from twin.report_park import write_park_html
+
+            write_park_html(result, folder / "report.html", lang=lang)
 
     return write_atomically(out_dir, _write)
 

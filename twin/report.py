@@ -95,7 +95,9 @@ def park_summary(result) -> str:
     k = result.kpis
     h = k["heat"]
     lines = [f"{result.park.name} - {result.park.year} - {len(result.tenants)} tenants", "",
-             f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %",
+             f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %"
+             + (f"; with contracted green power: {result.accounting['kpis']['re_electricity_share_with_green_power'] * 100:.1f} %"
+                if "re_electricity_share_with_green_power" in result.accounting.get("kpis", {}) else ""),
              f"Park waste-heat recovery rate: {h['waste_heat_recovery_rate'] * 100:.1f} %  "
              f"(heat network delivered {h['heat_network_delivered_e_kwh_th'] / 1e3:,.0f} MWh_th, pipe loss "
              f"{h['heat_network_pipe_loss_e_kwh_th'] / 1e3:,.0f} MWh_th)",

@@ -739,9 +739,14 @@ def build_html(result, lang: str = "en") -> str:
     tf = trends_figure(getattr(result, "years", None), lang)
     if tf is not None:
         sections.append(("section_trends", _fig_html(tf, "fig-trends")))
+    title = f"{getattr(s, 'name', '')} – {getattr(s, 'year', '')}"
+    return page(title, sections, lang)
+
+
+def page(title: str, sections: list[tuple[str, str]], lang: str) -> str:
+    """A self-contained report page: plotly.js inlined once, one ``<section>`` per (label key, HTML)."""
     body = "".join(f'<section id="{key}"><h2>{_esc(label(key, lang))}</h2>{content}</section>'
                    for key, content in sections)
-    title = f"{getattr(s, 'name', '')} – {getattr(s, 'year', '')}"
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -750,6 +755,21 @@ def build_html(result, lang: str = "en") -> str:
         f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
         f"<header><h1>{_esc(title)}</h1><div class=\"sub\">{_esc(label('report_title', lang))}</div></header>"
         f"<main>{body}</main><footer>{_esc(label('generated_by', lang))}</footer></body></html>\n")
+
+
+def write_page(text: str, path) -> Path:
+    """Write a page atomically (temporary name in the same folder, then rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def write_html(result, path, lang: str = "en") -> Path:
@@ -769,21 +789,9 @@ def write_html(result, path, lang: str = "en") -> Path:
     Path
         ``path``.
     """
-    path = Path(path)
-    text = build_html(result, lang)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_page(build_html(result, lang), path)
 
 
-__all__ = ["write_html", "build_html", "kpi_cards", "dispatch_figure", "monthly_figure", "heat_monthly_figure",
+__all__ = ["write_html", "build_html", "page", "write_page", "kpi_cards", "dispatch_figure", "monthly_figure", "heat_monthly_figure",
            "sankey_figure", "waterfall_figure", "trends_figure", "monthly_electric", "monthly_heat",
            "emission_steps", "fmt_value"]

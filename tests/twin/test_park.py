@@ -146,3 +146,14 @@ def test_park_network_is_checked_every_hour(anhui):
     assert anhui.kpis["network"]["reverse_flow_hours"] == n.reverse_flow_hours
     # Reverse-flow hours are the hours the park bus exports (the substation sees the same export).
     assert n.reverse_flow_hours == int((anhui.network.substation["export_mw"] > 1e-6).sum())
+
+
+def test_park_report_has_the_network_diagram(anhui, tmp_path):
+    from twin.report_park import build_park_html, network_figure
+
+    fig = network_figure(anhui.network)
+    # One trace per line and per transformer, and one for the buses.
+    assert len(fig.data) == len(anhui.network.res_line) + len(anhui.network.res_trafo) + 1
+    text = build_park_html(anhui, "zh")
+    assert "fig-network" in text and "F3-5" in text and "battery_cells" in text
+    assert "http://" not in text.split("<script")[0] and 'src="http' not in text
