@@ -149,6 +149,9 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     a_dis_re = a_dis_gr = a_loss_re = a_loss_gr = a_unserved = a_load = 0.0
     imp_v = imp_f = imp_p = imp_c = 0.0
     m_peak = np.zeros(12)
+    # The running month's peak lives in a register and goes to m_peak when the month changes.
+    m_cur = month[0] if unit.shape[1] > 0 else 0
+    p_cur = 0.0
     cost = 0.0
     revenue = 0.0
     peak = 0.0
@@ -349,8 +352,11 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
         revenue += export * feed_in
         peak = max(peak, imp)
         m = month[t]
-        if imp > m_peak[m]:
-            m_peak[m] = imp
+        if m != m_cur:
+            m_peak[m_cur] = max(m_peak[m_cur], p_cur)
+            m_cur = m
+            p_cur = m_peak[m]
+        p_cur = max(p_cur, imp)
 
         if record:
             hourly[t, 0] = direct
@@ -385,6 +391,7 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     totals[n, _I_IMPORT0 + 3] = imp_c
     for i in range(12):
         monthly_peak[n, i] = m_peak[i]
+    monthly_peak[n, m_cur] = max(m_peak[m_cur], p_cur)
     totals[n, _I_COST] = cost
     totals[n, _I_REVENUE] = revenue
     totals[n, _I_PEAK] = peak
