@@ -70,6 +70,15 @@ def _cmd_validate(args) -> int:
                     [x for group in args.only or [] for x in ("--only", group)])
 
 
+def _cmd_passthrough(module: str):
+    """Sub-commands whose own parser lives with their module (``twin size``, ``twin sweep``)."""
+    def run(args) -> int:
+        import importlib
+
+        return importlib.import_module(module).main(args.rest)
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twin", description="Hour-by-hour digital twin of zero-carbon "
                                      "factories and parks (lingtan).")
@@ -91,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report folder (default: validation/ of the checkout)")
     p.add_argument("--only", action="append", help="run only this case group; repeatable")
     p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("size", help="least-cost design that passes the chosen criteria (twin size FILE --criteria "
+                                    "PACK --vary pv,battery,green_power)", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_passthrough("twin.sizing"))
     return parser
 
 

@@ -21,7 +21,9 @@ How a year is simulated
    shares, capped at each tenant's demand, the rest pro rata) or ``priority``
    (tenants in the order given). Grid-origin energy fills the rest of each
    tenant's demand. Park green-power contracts and certificates are allocated pro
-   rata to each tenant's grid-origin energy.
+   rata to each tenant's grid-origin energy, each capped at it (tenant table:
+   ``green_power_allocated_e_kwh``, ``certificates_allocated_e_kwh``,
+   ``re_share_with_green_power``).
 
 Reconciliation
 --------------
@@ -47,6 +49,7 @@ from components.wind import WindFarm, wind_kw_per_turbine
 from twin.accounting import Accounting, GreenPower, Offsets
 from twin.criteria import evaluate, pack_names
 from twin.criteria.core import CriteriaSettings, Declared
+from twin.economics import Economics
 from twin.heat_profiles import exchange_between
 from twin.network import Network, annual_power_flow, apply_substation_limits, build_net
 from twin.scenario import Scenario, Site, SiteAssets, Weather, _Strict
@@ -114,6 +117,7 @@ class Park(_Strict):
     accounting: Accounting = Accounting()
     green_power: GreenPower = GreenPower()
     offsets: Offsets = Offsets()
+    economics: Economics = Economics()
     declared: Declared = Declared()
     criteria_settings: CriteriaSettings = CriteriaSettings()
     criteria: list[str] = []
@@ -370,6 +374,17 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
                            "bus_demand_e_kwh": 0.0, "surplus_to_bus_e_kwh": 0.0,
                            "re_generation_e_kwh": bus_k["pv_e_kwh"] + bus_k["wind_e_kwh"],
                            "curtailed_e_kwh": bus_k["curtailed_e_kwh"]}
+    # Park green power (contracts, direct lines) and certificates: pro rata to each tenant's grid-origin energy
+    # on the bus, each capped at it (green power can only replace grid energy).
+    grid_origin = {n: rows[n]["bus_demand_e_kwh"] - rows[n]["park_re_allocated_e_kwh"] for n in names}
+    total_grid = sum(grid_origin.values())
+    gp = park.green_power
+    for kind, amount in (("green_power", gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh),
+                         ("certificates", gp.green_certificates_mwh * 1e3)):
+        for n in names:
+            share = grid_origin[n] / total_grid if total_grid > 0 else 0.0
+            rows[n][f"{kind}_allocated_e_kwh"] = min(amount * share, grid_origin[n])
+        rows["park_common"][f"{kind}_allocated_e_kwh"] = 0.0
     table = pd.DataFrame(rows).T
     table.loc["park"] = table.sum()
     # The park computed directly from its boundary, by the design's definitions.
@@ -380,8 +395,12 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
     re_consumed = gen - exp - curt
     table.loc["park", "re_generation_e_kwh"] = gen
     table.loc["park", "curtailed_e_kwh"] = curt
-    table["re_share"] = np.divide(table.re_consumed_e_kwh, table.consumption_e_kwh,
-                                  out=np.zeros(len(table)), where=table.consumption_e_kwh.to_numpy() > 0)
+    consumed = table.consumption_e_kwh.to_numpy(dtype=float)
+    table["re_share"] = np.divide(table.re_consumed_e_kwh.to_numpy(dtype=float), consumed,
+                                  out=np.zeros(len(table)), where=consumed > 0)
+    table["re_share_with_green_power"] = np.divide(
+        (table.re_consumed_e_kwh + table.green_power_allocated_e_kwh).to_numpy(dtype=float), consumed,
+        out=np.zeros(len(table)), where=consumed > 0)
     kpis = {"grid_import_e_kwh": imp, "grid_export_e_kwh": exp, "re_generation_e_kwh": gen, "curtailed_e_kwh": curt,
             "total_consumption_e_kwh": consumption, "re_consumed_e_kwh": re_consumed,
             "re_electricity_share_onsite": re_consumed / consumption if consumption > 0 else 0.0,

@@ -29,6 +29,7 @@ from components.wind import WindFarm
 from twin.accounting import Accounting, GreenPower, Offsets
 from twin.criteria import pack_names
 from twin.criteria.core import CriteriaSettings, Declared
+from twin.economics import Economics
 from twin.errors import ScenarioError
 from twin.plan import Plan
 
@@ -182,6 +183,7 @@ class Scenario(SiteAssets):
     accounting: Accounting = Accounting()
     green_power: GreenPower = GreenPower()
     offsets: Offsets = Offsets()
+    economics: Economics = Economics()
     criteria_settings: CriteriaSettings = CriteriaSettings()
     criteria: list[str] = Field(default=[], description="criteria packs to check, e.g. zhejiang_factory_2025")
     plan: Plan | None = Field(default=None, description="multi-year plan: base year and yearly stages")

@@ -1,0 +1,73 @@
+"""Least-cost sizing: the search equals an exhaustive grid on a small case; the reference park passes."""
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+
+from twin.sizing import apply_lever, pareto, size, write_outputs
+
+ROOT = Path(__file__).resolve().parents[2]
+FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"
+PARK = ROOT / "scenarios" / "anhui-park.yaml"
+LEVELS = {"pv": [1.0, 2.0, 3.0, 4.0], "battery": [0.0, 0.5, 1.0, 2.0]}
+
+
+def test_apply_lever_scales_and_removes():
+    d = {"pv": [{"name": "a", "capacity_kwp": 100.0}], "battery": [{"name": "b", "energy_kwh": 10.0, "power_kw": 5.0}]}
+    assert apply_lever(d, "pv", 2.0, False, {})["pv"][0]["capacity_kwp"] == 200.0
+    b = apply_lever(d, "battery", 0.5, False, {})["battery"][0]
+    assert (b["energy_kwh"], b["power_kw"]) == (5.0, 2.5)
+    assert apply_lever(d, "battery", 0.0, False, {})["battery"] == []
+    assert d["pv"][0]["capacity_kwp"] == 100.0  # the input is not modified
+    g = apply_lever(d, "green_power", 1.5, False, {"green_power": 1000.0})
+    assert g["green_power"]["green_power_contract_e_kwh"] == 1500.0
+
+
+def test_search_equals_exhaustive_grid_on_a_factory(tmp_path):
+    # Hunan factory pack: re_ratio >= 0.35 and unit energy carbon targets are simulated; product footprint
+    # is declared and fails -> reported as unfixable. 2 levers x 4 levels.
+    full = size(FACTORY, ["hunan_factory_2025"], ["pv", "battery"], grid_points=LEVELS, exhaustive_limit=100)
+    fast = size(FACTORY, ["hunan_factory_2025"], ["pv", "battery"], grid_points=LEVELS, exhaustive_limit=0)
+    assert full.method.startswith("exhaustive") and fast.method.startswith("coarse")
+    assert len({tuple(sorted(d.factors.items())) for d in full.designs}) == 16
+    assert fast.simulations < full.simulations
+    # brute force over the exhaustive designs, written out here
+    passing = [d for d in full.designs if d.passed]
+    brute = min(passing, key=lambda d: d.cost_cny_per_year)
+    assert full.chosen.factors == brute.factors
+    assert fast.chosen.factors == brute.factors
+    assert fast.chosen.cost_cny_per_year == pytest.approx(brute.cost_cny_per_year)
+    # the declared failing criterion is reported, not sized for
+    assert [u["criterion_id"] for u in full.unfixable] == ["hunan_factory_2025.product_footprint"]
+    assert all(m["passed"] for m in full.chosen.margins.values() if m["fixable"])
+    # Pareto front: non-dominated in (cost, renewable share)
+    front = full.pareto_re_share
+    for f in front:
+        assert not any(o.cost_cny_per_year < f.cost_cny_per_year - 1e-6 and o.re_share > f.re_share + 1e-12
+                       for o in full.designs)
+    out = write_outputs(full, tmp_path / "size")
+    assert (out / "designs.csv").stat().st_size > 0 and (out / "pareto.html").stat().st_size > 100_000
+
+
+def test_pareto_hand_case():
+    from types import SimpleNamespace as D
+
+    pts = [D(cost_cny_per_year=c, re_share=s) for c, s in ((1, 0.1), (2, 0.3), (3, 0.2), (4, 0.5), (2, 0.05))]
+    assert [(p.cost_cny_per_year, p.re_share) for p in pareto(pts, "re_share", True)] == [(1, 0.1), (2, 0.3), (4, 0.5)]
+
+
+
+def test_reference_park_passes_anhui_2024_slow():
+    """Slow (about 30-60 s: every park year runs the hourly network power flow)."""
+    res = size(PARK, ["anhui_park_2024"], ["pv", "battery", "green_power"],
+               grid_points={"pv": [1.0, 2.0], "battery": [0.5, 1.0]})
+    assert res.feasible
+    c = res.chosen
+    assert c.passed
+    share = c.margins["anhui_park_2024.re_electricity_share"]
+    assert share["passed"] and share["margin"] >= -1e-9
+    # the park's declared facts all pass: nothing is unfixable
+    assert res.unfixable == []
+    # the least-cost design is no dearer than any passing design assessed
+    assert all(c.cost_cny_per_year <= d.cost_cny_per_year + 1e-6 for d in res.designs if d.passed)
