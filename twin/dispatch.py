@@ -43,7 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import literally, njit, prange
 
 STRATEGIES = ("load_following", "tou_arbitrage")
 
@@ -97,7 +97,7 @@ _I_HEAT = _T["max_heat_residual"]
 def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
              params, hourly, totals, monthly_peak,
              h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax, h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve,
-             h_ssize, h_se0, h_ucap, h_hourly, h_totals):
+             h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat):
     energy = params[n, 0]
     p_ch_max = params[n, 1]
     p_dis_max = params[n, 2]
@@ -143,7 +143,6 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
         e_st[j] = h_se0[n, j]
     a_heat_load = a_re_heat = 0.0
     max_heat = 0.0
-    has_heat = n_hh > 0
     # Scalar accumulators: arrays here would alias the outputs and stay in memory.
     a_direct = a_ch_re = a_export = a_curt = a_grid_load = a_ch_gr = 0.0
     a_dis_re = a_dis_gr = a_loss_re = a_loss_gr = a_unserved = a_load = 0.0
@@ -402,24 +401,30 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     totals[n, _I_HEAT] = max_heat
 
 
+# ``has_heat`` is passed as a literal, so numba compiles the kernel twice from this one source: with the heat
+# side, and without it, the heat branches pruned away (they cost an electric-only sweep a quarter of its speed).
 @njit(cache=True, parallel=True, error_model="numpy")
 def _kernel_parallel(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                      params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                     h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals):
+                     h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
+                     has_heat):
+    literally(has_heat)
     for n in prange(caps.shape[0]):
         _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                  params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals)
+                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat)
 
 
 @njit(cache=True, error_model="numpy")
 def _kernel_serial(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                    params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                   h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals):
+                   h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
+                   has_heat):
+    literally(has_heat)
     for n in range(caps.shape[0]):
         _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                  params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals)
+                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat)
 
 
 @dataclass(frozen=True)
@@ -643,7 +648,7 @@ def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params:
            f64(heat.store_keep), f64(heat.unit_cop), f64(heat.unit_max_kw_th), b1(heat.unit_serves),
            b1(heat.unit_charges), b1(heat.unit_grid_allowed), f64(heat.boiler_capacity_kw_th),
            b1(heat.boiler_serves), h_ssize, f64(heat_sizes.store_e0_kwh_th), f64(heat_sizes.unit_kw_th),
-           h_hourly, h_totals)
+           h_hourly, h_totals, n_heat > 0)
     worst = max(totals[:, _I_BUS].max(), totals[:, _I_STORE].max(), totals[:, _I_HEAT].max())
     if not worst <= balance_tol_kwh:
         raise BalanceError(f"hourly energy balance did not close: largest residual {worst:.3g} kWh "
