@@ -154,6 +154,9 @@ def main() -> int:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from network_bench import measure as network_measure
+    from sweep_bench import measure as sweep_measure, rows as sweep_rows
+
+    rows += sweep_rows(sweep_measure())
 
     net = network_measure()
     rows.append((f"park annual power flow, {net['n_hours']} h: pandapower run_timeseries / twin",

@@ -55,8 +55,8 @@ def _cmd_run(args) -> int:
         out, text = write_plan(result, args.out), plan_summary(result)
     else:
         result = simulate(sc, base_dir=path.parent)
-        out, text = write_run(result, args.out, lang=args.lang or sc.lang, reports=args.reports), \
-            summary_table(result)
+        lang = args.lang or sc.lang
+        out, text = write_run(result, args.out, lang=lang, reports=args.reports), summary_table(result, lang)
     if not args.quiet:
         print(text)
         print(f"\nresults written to {out}")
@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report folder (default: validation/ of the checkout)")
     p.add_argument("--only", action="append", help="run only this case group; repeatable")
     p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("sweep", help="sweep scenario fields over a grid, a Latin hypercube or one at a time "
+                                     "(twin sweep FILE --param pv[0].capacity_kwp=0:20000:21 --out DIR)",
+                       add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_passthrough("twin.sweep"))
     p = sub.add_parser("size", help="least-cost design that passes the chosen criteria (twin size FILE --criteria "
                                     "PACK --vary pv,battery,green_power)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         except BalanceError as err:
             print(f"internal error (please report): {err}", file=sys.stderr)
             return EXIT_MODEL
+        except BrokenPipeError:  # the reader went away (twin run ... | head): nothing left to say
+            sys.stderr.close()
+            return 0
 
 
 if __name__ == "__main__":

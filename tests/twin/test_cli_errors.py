@@ -45,7 +45,7 @@ def check_error(capsys, path, *fragments, command="check", extra=()):
 def test_negative_capacity(tmp_path, capsys, base):
     base["pv"][0]["capacity_kwp"] = -5
     p = write(tmp_path, base)
-    check_error(capsys, p, str(p), "pv[0].capacity_kwp", "greater than 0", "-5")
+    check_error(capsys, p, str(p), "pv[0].capacity_kwp", "greater than or equal to 0", "-5")
 
 
 def test_unknown_field(tmp_path, capsys, base):

@@ -1,0 +1,878 @@
+"""``twin sweep``: many variants of one scenario, streamed to a Parquet dataset.
+
+Parameters are named by their field path in the scenario file, e.g.
+``pv[0].capacity_kwp`` or ``battery[0].energy_kwh``::
+
+    twin sweep FILE --param pv[0].capacity_kwp=0:20000:21 --param battery[0].energy_kwh=0:40000:11 --out DIR
+
+Designs
+-------
+* full grid (default): ``NAME=lo:hi:n`` per parameter, every combination;
+* Latin hypercube: ``--lhs N [--seed S]`` with ``NAME=lo:hi``; each parameter's
+  range is cut into N equal strata and every stratum holds exactly one case;
+* one-at-a-time: ``--oat`` with ``NAME=lo:hi[:n]`` (n = 3 by default): the base
+  case (the scenario's own values) and, per parameter, n values over its range
+  with every other parameter at its base value (tornado charts).
+
+Integer fields (``wind[i].count``) take rounded values. Every case is validated
+by the scenario models; a bad path or value is an :class:`~twin.errors.InputError`
+naming the field path.
+
+Execution
+---------
+* Fast path: when every parameter is a size the dispatch kernel takes directly
+  (:data:`FAST_FIELDS`), the size-independent profiles are computed once and the
+  cases go through :func:`twin.dispatch.dispatch` in chunks (``chunk_size``,
+  default 20 000). KPIs come from :func:`twin.kpis.electric_kpis` and
+  :func:`components.grid.bill_from_totals`, the functions single runs use.
+* Whole-scenario path: anything else (weather, processes, loads, parks) runs
+  :func:`twin.run.simulate` / :func:`twin.park.simulate_park` per case in a
+  :class:`concurrent.futures.ProcessPoolExecutor` (``jobs``).
+* Dask: ``cluster="tcp://HOST:PORT"`` (or a ``distributed.Client``) submits the
+  same functions, per case or per chunk, to a Dask cluster; rows are identical.
+
+Criteria on the fast path
+-------------------------
+The whole-scenario path stores the verdicts of :func:`twin.assess.assess`. On the
+fast path the accounting (:func:`twin.accounting.account` with
+:meth:`~twin.accounting.AnnualEnergy.from_kpis`) and the criteria
+(:func:`twin.criteria.evaluate`) are run per case on the case's flat KPIs, which
+is what ``assess`` does, when the scenario has no heat side and a constant grid
+emission factor. Otherwise (fuel use and heat KPIs need the hourly heat table;
+an hourly emission-factor profile needs hourly imports) the fast path cannot
+compute them: its rows carry ``verdicts_computed = False`` and no verdict or
+accounting columns. Use ``path="whole"`` for those. Per-case accounting and
+criteria cost about 7 ms a case, far more than the kernel; ``verdicts=False``
+(``--no-verdicts``) leaves them out.
+
+Results
+-------
+``OUT/cases/part-XXXXX.parquet``, one file per chunk (fast path) or per batch
+of finished cases (whole-scenario path), each written under a temporary name and
+renamed, so a part is either complete or absent. Every row carries
+``case_hash`` = sha256 of the scenario file's content hash and the sorted
+parameter values. A rerun reads the hashes already present and runs only the
+missing cases: an interrupted sweep loses nothing and duplicates nothing.
+Columns: ``case_hash``, one column per parameter (its field path), the KPIs
+(flat names of ``kpis.json``; nested ones joined with dots, e.g.
+``grid_bill_cny.total_cny``), ``accounting.<kpi>``, ``verdict.<criterion_id>``
+(passed), ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import os
+import re
+import sys
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import InputError
+
+DEFAULT_KPI = "re_electricity_share_onsite"
+DEFAULT_THRESHOLD = 0.40
+CASES_DIR = "cases"
+
+_BAT = ("energy_kwh|power_kw|charge_power_kw|discharge_power_kw|soc_min|soc_max|soc_initial|charge_efficiency|"
+        "discharge_efficiency|self_discharge_fraction_per_hour")
+FAST_FIELDS = {
+    "pv": re.compile(r"^pv\[(\d+)\]\.capacity_kwp$"),
+    "wind": re.compile(r"^wind\[(\d+)\]\.count$"),
+    "battery": re.compile(rf"^battery\[0\]\.({_BAT})$"),
+    "grid": re.compile(r"^grid\.(import_limit_kw|export_limit_kw)$"),
+    "store": re.compile(r"^thermal_storage\[(\d+)\]\.(capacity_kwh_th|charge_kw_th|discharge_kw_th)$"),
+    "heat_pump": re.compile(r"^heat_pumps\[(\d+)\]\.capacity_q_kw_th$"),
+    "boiler": re.compile(r"^boilers\[(\d+)\]\.capacity_q_kw_th$"),  # electric boilers only
+}
+"""Field paths the fast path takes: sizes the dispatch kernel reads directly."""
+
+_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
+
+
+# --------------------------------------------------------------------------- parameters and designs
+
+
+@dataclass(frozen=True)
+class Param:
+    """One swept field: its path, range and (grid / one-at-a-time) number of values."""
+
+    name: str
+    lo: float
+    hi: float
+    n: int | None = None
+    integer: bool = False
+
+    def values(self) -> np.ndarray:
+        v = np.linspace(self.lo, self.hi, self.n) if self.n and self.n > 1 else np.array([self.lo])
+        return np.round(v) if self.integer else v
+
+
+def split_path(name: str, file=None) -> list:
+    """``battery[0].energy_kwh`` -> ``["battery", 0, "energy_kwh"]``."""
+    out: list = []
+    for part in name.split("."):
+        m = _TOKEN.fullmatch(part)
+        if not m:
+            raise InputError(file, f"--param {name}", "a field path such as pv[0].capacity_kwp",
+                             f"{part!r} in {name!r}")
+        out.append(m.group(1))
+        out += [int(i) for i in re.findall(r"\[(\d+)\]", m.group(2))]
+    return out
+
+
+def get_field(data: Any, path: list, name: str, file=None) -> Any:
+    node = data
+    for i, seg in enumerate(path):
+        ok = (isinstance(seg, int) and isinstance(node, list) and seg < len(node)) or \
+             (isinstance(seg, str) and isinstance(node, dict) and seg in node)
+        if not ok:
+            where = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path[:i]).lstrip(".")
+            raise InputError(file, name, f"a field of the scenario ({where or 'top level'} has "
+                             f"{_keys(node)})", "no such field")
+        node = node[seg]
+    return node
+
+
+def _keys(node) -> str:
+    if isinstance(node, dict):
+        return "fields " + ", ".join(sorted(node))
+    if isinstance(node, list):
+        return f"{len(node)} entries"
+    return "no sub-fields"
+
+
+def set_field(data: Any, path: list, value: Any) -> None:
+    node = data
+    for seg in path[:-1]:
+        node = node[seg]
+    node[path[-1]] = value
+
+
+def parse_param(text: str, file=None, *, need_n: bool | None = True, base: dict | None = None) -> Param:
+    """Parse ``NAME=lo:hi:n`` (``need_n=True``), ``NAME=lo:hi`` (``False``) or either (``None``)."""
+    name, eq, rng = text.partition("=")
+    name = name.strip()
+    if not eq or not name:
+        raise InputError(file, f"--param {text}", "NAME=lo:hi:n (grid) or NAME=lo:hi (--lhs)", repr(text))
+    parts = rng.split(":")
+    want = {True: "lo:hi:n", False: "lo:hi", None: "lo:hi or lo:hi:n"}[need_n]
+    if len(parts) not in ((3,) if need_n else (2,) if need_n is False else (2, 3)):
+        raise InputError(file, f"--param {name}", f"a range {want}", repr(rng))
+    try:
+        lo, hi = float(parts[0]), float(parts[1])
+        n = int(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise InputError(file, f"--param {name}", f"numbers in {want}", repr(rng)) from None
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi < lo:
+        raise InputError(file, f"--param {name}", "finite lo <= hi", repr(rng))
+    if n is not None and n < 1:
+        raise InputError(file, f"--param {name}", "n >= 1 values", repr(rng))
+    integer = False
+    if base is not None:
+        cur = get_field(base, split_path(name, file), name, file)
+        if isinstance(cur, bool) or not isinstance(cur, (int, float, type(None))):
+            raise InputError(file, name, "a numeric field", f"{type(cur).__name__} {cur!r}")
+        integer = isinstance(cur, int)
+    return Param(name, lo, hi, n, integer)
+
+
+def grid_design(params: list[Param]) -> np.ndarray:
+    """Every combination of the parameters' values, first parameter slowest: (M, P)."""
+    axes = [p.values() for p in params]
+    return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, len(params))
+
+
+def lhs_design(params: list[Param], n: int, seed: int = 0) -> np.ndarray:
+    """Latin hypercube of ``n`` cases, seeded: each parameter's range in n equal strata, one case each."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, len(params)))
+    for j, p in enumerate(params):
+        u = (rng.permutation(n) + rng.random(n)) / n
+        v = p.lo + (p.hi - p.lo) * u
+        out[:, j] = np.round(v) if p.integer else v
+    return out
+
+
+def oat_design(params: list[Param], base: list[float]) -> np.ndarray:
+    """The base case, then per parameter its values with the others at base (one at a time)."""
+    rows = [list(base)]
+    for j, p in enumerate(params):
+        for v in p.values():
+            r = list(base)
+            r[j] = float(v)
+            rows.append(r)
+    return np.array(rows, dtype=float)
+
+
+def file_hash(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def case_hash(scenario_hash: str, names: list[str], values) -> str:
+    """sha256 of the scenario file's content hash and the sorted (name, value) pairs (values as ``repr``
+    of the float, which round-trips exactly)."""
+    pairs = sorted(zip(names, (repr(float(v)) for v in values)))
+    text = scenario_hash + "\n" + "\n".join(f"{n}={v}" for n, v in pairs)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+# --------------------------------------------------------------------------- the sweep plan
+
+
+@dataclass
+class Plan:
+    """A sweep's cases: the scenario, its parameters, the design matrix and the case hashes."""
+
+    file: Path
+    data: dict
+    scenario: Any
+    params: list[Param]
+    design: str
+    values: np.ndarray  # (M, P)
+    hashes: list[str]
+    scenario_hash: str
+    base_values: list[float] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    def case_data(self, i: int) -> dict:
+        return apply_values(self.data, self.names, self.values[i], self.params)
+
+
+def apply_values(data: dict, names: list[str], values, params: list[Param] | None = None) -> dict:
+    """A copy of ``data`` with the fields set; only the containers along the paths are copied."""
+    d = dict(data)
+    for j, (name, v) in enumerate(zip(names, values)):
+        integer = params[j].integer if params else False
+        path = split_path(name)
+        node = d
+        for seg in path[:-1]:
+            child = node[seg]
+            child = dict(child) if isinstance(child, dict) else list(child)
+            node[seg] = child
+            node = child
+        node[path[-1]] = int(round(v)) if integer else float(v)
+    return d
+
+
+def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oat: bool = False,
+         seed: int = 0) -> Plan:
+    """Parse the parameters, build the design and hash every case."""
+    from twin.scenario import load_scenario
+
+    file = Path(file)
+    scenario = load_scenario(file)
+    data = scenario.model_dump(mode="json")
+    if not param_texts:
+        raise InputError(file, "--param", "at least one parameter NAME=lo:hi:n", "none")
+    if lhs is not None and oat:
+        raise InputError(file, "--lhs/--oat", "one design", "both --lhs and --oat")
+    need_n = False if lhs is not None else (None if oat else True)
+    params = [parse_param(t, file, need_n=need_n, base=data) for t in param_texts]
+    dup = sorted({p.name for p in params if [q.name for q in params].count(p.name) > 1})
+    if dup:
+        raise InputError(file, f"--param {dup[0]}", "each parameter once", "repeated")
+    base = []
+    for p in params:
+        cur = get_field(data, split_path(p.name), p.name, file)
+        base.append(float(cur) if cur is not None else float("nan"))
+    if lhs is not None:
+        if lhs < 1:
+            raise InputError(file, "--lhs", "N >= 1 cases", str(lhs))
+        values, design = lhs_design(params, lhs, seed), "lhs"
+    elif oat:
+        params = [p if p.n else Param(p.name, p.lo, p.hi, 3, p.integer) for p in params]
+        missing = [p.name for p, b in zip(params, base) if not np.isfinite(b)]
+        if missing:
+            raise InputError(file, missing[0], "a base value in the scenario for --oat", "none (null)")
+        values, design = oat_design(params, base), "oat"
+    else:
+        values, design = grid_design(params), "grid"
+    sh = file_hash(file)
+    names = [p.name for p in params]
+    hashes, keep = [], []
+    seen = set()
+    for i, row in enumerate(values):
+        h = case_hash(sh, names, row)
+        if h not in seen:  # one-at-a-time repeats the base case; rounding can repeat integer values
+            seen.add(h)
+            hashes.append(h)
+            keep.append(i)
+    return Plan(file=file, data=data, scenario=scenario, params=params, design=design, values=values[keep],
+                hashes=hashes, scenario_hash=sh, base_values=base)
+
+
+def fast_path_ok(scenario, names: list[str]) -> bool:
+    """True when every parameter is a size the kernel takes directly (and the scenario is a factory)."""
+    from twin.scenario import Scenario
+
+    if not isinstance(scenario, Scenario):
+        return False
+    for name in names:
+        kind = next((k for k, rx in FAST_FIELDS.items() if rx.match(name)), None)
+        if kind is None:
+            return False
+        if kind == "boiler":
+            i = int(FAST_FIELDS["boiler"].match(name).group(1))
+            if i >= len(scenario.boilers) or scenario.boilers[i].fuel != "electric":
+                return False
+    return True
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def _component(name: str) -> str:
+    return name.rsplit(".", 1)[0]
+
+
+@dataclass
+class FastInputs:
+    """Per-case kernel inputs of a fast-path sweep."""
+
+    caps: np.ndarray  # (M, K)
+    params: np.ndarray  # (M, len(PARAMS))
+    store_kwh_th: np.ndarray
+    store_charge_kw_th: np.ndarray
+    store_discharge_kw_th: np.ndarray
+    store_e0_kwh_th: np.ndarray
+    unit_kw_th: np.ndarray
+    bat_energy: np.ndarray
+    bat_soc_min: np.ndarray
+    bat_soc_max: np.ndarray
+
+    def take(self, idx) -> "FastInputs":
+        return FastInputs(**{k: v[idx] for k, v in self.__dict__.items()})
+
+
+def _component_values(sc, comp: str) -> dict[str, float]:
+    """Kernel inputs that one validated component sets, keyed by target."""
+    from twin.dispatch import PARAMS
+    from twin.run import kernel_params
+
+    m = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", comp)
+    kind, i = m.group(1), int(m.group(2)) if m.group(2) is not None else None
+    out: dict[str, float] = {}
+    if kind == "pv":
+        out[f"caps:{i}"] = sc.pv[i].capacity_kwp
+    elif kind == "wind":
+        out[f"caps:{len(sc.pv) + i}"] = float(sc.wind[i].count)
+    elif kind == "battery":
+        row = kernel_params(sc.grid, sc.battery)[0]
+        for col in ("energy_kwh", "charge_kw", "discharge_kw", "charge_efficiency", "discharge_efficiency",
+                    "soc_min", "soc_max", "self_discharge_fraction_per_hour", "soc_initial"):
+            out[f"params:{PARAMS.index(col)}"] = row[PARAMS.index(col)]
+        b = sc.battery[0]
+        out.update({"bat_energy": b.energy_kwh, "bat_soc_min": b.soc_min, "bat_soc_max": b.soc_max})
+    elif kind == "grid":
+        row = kernel_params(sc.grid, [])[0]
+        for col in ("import_limit_kw", "export_limit_kw"):
+            out[f"params:{PARAMS.index(col)}"] = row[PARAMS.index(col)]
+    elif kind == "thermal_storage":
+        s = sc.thermal_storage[i]
+        out.update({f"store_kwh_th:{i}": s.capacity_kwh_th, f"store_charge_kw_th:{i}": s.charge_kw_th,
+                    f"store_discharge_kw_th:{i}": s.discharge_kw_th,
+                    f"store_e0_kwh_th:{i}": s.soc_initial * s.capacity_kwh_th})
+    elif kind == "heat_pumps":
+        out[f"unit_kw_th:{i}"] = sc.heat_pumps[i].capacity_q_kw_th
+    elif kind == "boilers":
+        electric = [j for j, b in enumerate(sc.boilers) if b.fuel == "electric"]
+        out[f"unit_kw_th:{len(sc.heat_pumps) + electric.index(i)}"] = sc.boilers[i].capacity_q_kw_th
+    return out
+
+
+def fast_inputs(p: Plan) -> FastInputs:
+    """Kernel inputs of every case. Each component's distinct value combinations are validated by the
+    scenario models (which also resolve defaults such as ``power_kw`` -> charge and discharge limits)."""
+    from twin.heat_profiles import heat_sizes
+    from twin.run import kernel_params, sizes
+    from twin.scenario import scenario_from_dict
+
+    sc = p.scenario
+    m = len(p.values)
+    hs = heat_sizes(sc, m)
+    b = sc.battery[0] if sc.battery else None
+    fi = FastInputs(caps=np.tile(sizes(sc), (m, 1)), params=kernel_params(sc.grid, sc.battery, m),
+                    store_kwh_th=hs.store_kwh_th.copy(), store_charge_kw_th=hs.store_charge_kw_th.copy(),
+                    store_discharge_kw_th=hs.store_discharge_kw_th.copy(),
+                    store_e0_kwh_th=hs.store_e0_kwh_th.copy(), unit_kw_th=hs.unit_kw_th.copy(),
+                    bat_energy=np.full(m, b.energy_kwh if b else 0.0), bat_soc_min=np.full(m, b.soc_min if b else 0.0),
+                    bat_soc_max=np.full(m, b.soc_max if b else 1.0))
+    groups: dict[str, list[int]] = {}
+    for j, name in enumerate(p.names):
+        groups.setdefault(_component(name), []).append(j)
+    for comp, cols in groups.items():
+        uniq, inverse = np.unique(p.values[:, cols], axis=0, return_inverse=True)
+        inverse = np.ravel(inverse)
+        table: dict[str, np.ndarray] = {}
+        for u, combo in enumerate(uniq):
+            d = apply_values(p.data, [p.names[j] for j in cols], combo, [p.params[j] for j in cols])
+            vals = _component_values(scenario_from_dict(d, p.file), comp)
+            for key, v in vals.items():
+                table.setdefault(key, np.empty(len(uniq)))[u] = v
+        for key, col in table.items():
+            target, _, k = key.partition(":")
+            arr = getattr(fi, target)
+            if k:
+                arr[:, int(k)] = col[inverse]
+            else:
+                arr[:] = col[inverse]
+    return fi
+
+
+def fast_verdicts_possible(scenario, prof) -> bool:
+    """Whether accounting and criteria can be computed from annual KPIs alone (see the module docstring)."""
+    return prof.heat.empty and isinstance(scenario.grid.emission_factor, (str, int, float))
+
+
+def fast_rows(scenario, prof, fi: FastInputs, *, verdicts: bool = True) -> pd.DataFrame:
+    """Dispatch a chunk of cases through the kernel; one row of KPIs (and verdicts) per case."""
+    from components.grid import bill_from_totals
+    from twin.dispatch import HeatSizes, dispatch
+    from twin.kpis import electric_kpis
+    from twin.run import period_masks
+    from twin.tables import BALANCE_TOL_KWH
+
+    gc, dc = period_masks(scenario.battery)
+    hs = HeatSizes(fi.store_kwh_th, fi.store_charge_kw_th, fi.store_discharge_kw_th, fi.store_e0_kwh_th,
+                   fi.unit_kw_th)
+    res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, period=prof.period, month=prof.month,
+                   price_cny_per_kwh=prof.price_cny_per_kwh,
+                   feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh, grid_charge_periods=gc,
+                   discharge_periods=dc, heat=prof.heat.system, heat_sizes=hs, balance_tol_kwh=BALANCE_TOL_KWH)
+    src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
+    gen = {kind: sum((fi.caps[:, k] * src_e[k] for k, (kk, _) in enumerate(prof.sources) if kk == kind),
+                     np.zeros(len(fi.caps))) for kind in ("pv", "wind")}
+    bill = bill_from_totals(res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"),
+                            prof.tariff)
+    k = electric_kpis(res, pv_e_kwh=gen["pv"], wind_e_kwh=gen["wind"], energy_kwh=fi.bat_energy,
+                      soc_min=fi.bat_soc_min, soc_max=fi.bat_soc_max, grid_cost_cny=bill["total_cny"])
+    cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
+    cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
+    df = pd.DataFrame(cols)
+    ok = verdicts and fast_verdicts_possible(scenario, prof)
+    if ok:
+        extra = [_annual_assessment(scenario, row) for row in df.to_dict("records")]
+        df = pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
+    df["verdicts_computed"] = ok
+    return df
+
+
+def _annual_assessment(scenario, kpis: dict) -> dict:
+    """Accounting KPIs, verdicts and pack scores of one case from its flat annual KPIs (what
+    :func:`twin.assess.assess` does for a site without a heat side and a constant grid factor)."""
+    from twin.accounting import AnnualEnergy, account, accounting_kpis
+    from twin.criteria import evaluate, score
+
+    energy = AnnualEnergy.from_kpis(kpis, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0,
+                                    process_emissions_t=scenario.process_emissions_t)
+    acc = account(energy, scenario.accounting, scenario.green_power, scenario.offsets,
+                  grid_emission_factor=scenario.grid.emission_factor)
+    flat = dict(kpis)
+    flat.update(accounting_kpis(acc))
+    vs = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) if scenario.criteria else []
+    return _assessment_columns(accounting_kpis(acc), [v.to_dict() for v in vs],
+                               [score(vs, p) for p in scenario.criteria])
+
+
+def _assessment_columns(acc_kpis: dict, verdicts: list[dict], packs: list[dict]) -> dict:
+    out = {f"accounting.{k}": float(v) for k, v in acc_kpis.items() if _is_number(v)}
+    for v in verdicts:
+        out[f"verdict.{v['criterion_id']}"] = bool(v["passed"])
+    for p in packs:
+        out[f"pack.{p['pack']}.points"] = float(p["points"])
+        out[f"pack.{p['pack']}.admission_passed"] = bool(p["admission_passed"])
+        out[f"pack.{p['pack']}.targets_passed"] = bool(p["targets_passed"])
+    return out
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+# Per-process cache of profiles for remote fast-path chunks (Dask workers), keyed by scenario hash.
+_PROFILE_CACHE: dict[str, Any] = {}
+
+
+def _fast_chunk_task(file: str, data: dict, scenario_hash: str, fi: FastInputs, verdicts: bool) -> pd.DataFrame:
+    """A fast-path chunk as a self-contained task (Dask workers)."""
+    from twin.run import build_profiles
+    from twin.scenario import scenario_from_dict
+
+    sc = scenario_from_dict(data, file)
+    prof = _PROFILE_CACHE.get(scenario_hash)
+    if prof is None:
+        prof = _PROFILE_CACHE[scenario_hash] = build_profiles(sc, Path(file).parent)
+    return fast_rows(sc, prof, fi, verdicts=verdicts)
+
+
+# --------------------------------------------------------------------------- whole-scenario path
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        elif isinstance(v, (bool, np.bool_)):
+            out[key] = bool(v)
+        elif _is_number(v):
+            out[key] = float(v)
+    return out
+
+
+def run_case(file: str, data: dict) -> dict:
+    """Simulate one case (a factory or a park) and return its row (without hash and parameters)."""
+    from twin.park import Park, simulate_park
+    from twin.run import simulate
+    from twin.scenario import scenario_from_dict
+
+    sc = scenario_from_dict(data, file)
+    base = Path(file).parent
+    r = simulate_park(sc, base) if isinstance(sc, Park) else simulate(sc, base)
+    kpis = {k: v for k, v in r.kpis.items() if k not in ("weather",)}
+    row = _flatten(kpis)
+    acc = r.accounting.get("kpis", {}) if isinstance(r.accounting, dict) else {}
+    row.update(_assessment_columns(acc, r.verdicts, r.packs))
+    row["verdicts_computed"] = True
+    return row
+
+
+def _run_case_task(file: str, data: dict, h: str) -> tuple[str, dict]:
+    return h, run_case(file, data)
+
+
+# --------------------------------------------------------------------------- results dataset
+
+
+def done_hashes(out: str | Path) -> set[str]:
+    """Case hashes already in ``OUT/cases``."""
+    import pyarrow.parquet as pq
+
+    d = Path(out) / CASES_DIR
+    hs: set[str] = set()
+    for f in sorted(d.glob("part-*.parquet")):
+        hs.update(pq.read_table(f, columns=["case_hash"]).column("case_hash").to_pylist())
+    return hs
+
+
+def read_results(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Every row of a sweep's dataset, parts in order."""
+    files = sorted((Path(out) / CASES_DIR).glob("part-*.parquet"))
+    if not files:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
+
+
+class PartWriter:
+    """Appends parts ``part-XXXXX.parquet`` atomically (temporary name, then rename)."""
+
+    def __init__(self, out: str | Path):
+        self.dir = Path(out) / CASES_DIR
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for tmp in self.dir.glob(".tmp-*"):  # left by a killed run: never complete
+            tmp.unlink(missing_ok=True)
+        nums = [int(f.stem.split("-")[1]) for f in self.dir.glob("part-*.parquet")]
+        self.next = max(nums, default=-1) + 1
+        self.rows = 0
+
+    def write(self, df: pd.DataFrame) -> Path:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = self.dir / f"part-{self.next:05d}.parquet"
+        tmp = self.dir / f".tmp-{uuid.uuid4().hex}.parquet"
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+        os.replace(tmp, path)
+        self.next += 1
+        self.rows += len(df)
+        return path
+
+
+class Progress:
+    """A plain-text progress bar on stderr: count, rate and ETA, updated in place with ``\\r``."""
+
+    def __init__(self, total: int, *, stream=None, enabled: bool = True, label: str = "cases", width: int = 28):
+        self.total, self.done, self.label, self.width = total, 0, label, width
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+        self._last = self.t0  # first line after 0.2 s: input errors print alone
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.perf_counter()
+        if self.enabled and (now - self._last > 0.2 or self.done >= self.total):
+            self._last = now
+            self._shown = self.done
+            self.stream.write("\r" + self.text(now))
+            self.stream.flush()
+
+    def text(self, now: float | None = None) -> str:
+        el = (now or time.perf_counter()) - self.t0
+        rate = self.done / el if el > 0 else 0.0
+        frac = self.done / self.total if self.total else 1.0
+        eta = (self.total - self.done) / rate if rate > 0 else float("nan")
+        fill = int(round(frac * self.width))
+        eta_s = time.strftime("%H:%M:%S", time.gmtime(eta)) if np.isfinite(eta) else "--:--:--"
+        return (f"[{'#' * fill}{'.' * (self.width - fill)}] {self.done}/{self.total} {self.label} "
+                f"{100 * frac:5.1f}%  {rate:,.1f}/s  ETA {eta_s}")
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write(("" if getattr(self, "_shown", -1) == self.done else "\r" + self.text()) + "\n")
+            self.stream.flush()
+
+
+# --------------------------------------------------------------------------- running a sweep
+
+
+def _client(cluster):
+    if cluster is None:
+        return None, False
+    if isinstance(cluster, str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError(None, "--cluster", "the optional extra 'cluster' installed (pip install "
+                             "'lingtan[cluster]')", "dask.distributed not importable") from None
+        return Client(cluster), True
+    return cluster, False  # a distributed.Client given by the caller
+
+
+def _frame(p: Plan, idx: list[int], rows: pd.DataFrame) -> pd.DataFrame:
+    head = pd.DataFrame({"case_hash": [p.hashes[i] for i in idx]})
+    for j, name in enumerate(p.names):
+        head[name] = p.values[idx, j]
+    return pd.concat([head, rows.reset_index(drop=True)], axis=1)
+
+
+def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int | None = None, oat: bool = False,
+              seed: int = 0, jobs: int | None = None, cluster=None, path: str = "auto", chunk_size: int = 20_000,
+              part_size: int | None = None, verdicts: bool = True, progress: bool = True,
+              plots: bool = False, kpi: str = DEFAULT_KPI, threshold: float | None = DEFAULT_THRESHOLD) -> dict:
+    """Run (or resume) a sweep into ``out``; returns a summary dict.
+
+    Parameters
+    ----------
+    file : path
+        Scenario YAML.
+    params : list of str
+        ``NAME=lo:hi:n`` (grid, one-at-a-time) or ``NAME=lo:hi`` (``lhs``, one-at-a-time).
+    out : path
+        Results folder; rows go to ``out/cases/part-*.parquet``.
+    lhs, oat, seed
+        Design: Latin hypercube of ``lhs`` cases, or one-at-a-time; default the full grid.
+    jobs : int
+        Worker processes of the whole-scenario path (default: CPU count; 1 runs in this process).
+    cluster : str or distributed.Client
+        Run on a Dask cluster instead of local processes.
+    path : {"auto", "fast", "whole"}
+        Force the execution path; ``fast`` raises :class:`InputError` when a parameter is not a kernel size.
+    chunk_size : int
+        Fast path: cases per kernel call and per part.
+    part_size : int
+        Whole-scenario path: finished cases per part (default ``max(8, 2 * jobs)``).
+    verdicts : bool
+        Fast path: per-case accounting and criteria (about 7 ms a case).
+    """
+    p = plan(file, params, lhs=lhs, oat=oat, seed=seed)
+    fast = fast_path_ok(p.scenario, p.names)
+    if path == "fast" and not fast:
+        bad = next(n for n in p.names if not fast_path_ok(p.scenario, [n]))
+        raise InputError(p.file, bad, "a size the dispatch kernel takes directly for path='fast' "
+                         "(see twin.sweep.FAST_FIELDS)", "another field")
+    use_fast = fast and path != "whole"
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _check_same_sweep(out, p)
+    done = done_hashes(out)
+    todo = [i for i, h in enumerate(p.hashes) if h not in done]
+    writer = PartWriter(out)
+    _write_meta(out, p, "fast" if use_fast else "whole", kpi, threshold)
+    bar = Progress(len(p.hashes), enabled=progress)
+    bar.update(len(p.hashes) - len(todo))
+    client, own = _client(cluster)
+    t0 = time.perf_counter()
+    try:
+        if use_fast:
+            _sweep_fast(p, todo, writer, bar, chunk_size, verdicts, client)
+        else:
+            _sweep_whole(p, todo, writer, bar, jobs, part_size, client)
+    finally:
+        if own:
+            client.close()
+    bar.close()
+    summary = {"cases": len(p.hashes), "ran": len(todo), "skipped": len(p.hashes) - len(todo),
+               "path": "fast" if use_fast else "whole", "design": p.design, "parts_written": writer.next,
+               "seconds": time.perf_counter() - t0, "out": str(out)}
+    if plots:
+        from twin.sweep_plots import write_plots
+
+        summary["plots"] = [str(f) for f in write_plots(out, read_results(out), p.names, kpi, threshold,
+                                                        design=p.design, base=dict(zip(p.names, p.base_values)))]
+    return summary
+
+
+def _check_same_sweep(out: Path, p: Plan) -> None:
+    """A results folder holds one sweep: resuming needs the same scenario file and the same parameters."""
+    meta = out / "sweep.json"
+    if not meta.is_file():
+        return
+    old = json.loads(meta.read_text())
+    if old.get("scenario_hash") != p.scenario_hash or [q["name"] for q in old.get("params", [])] != p.names:
+        raise InputError(out, "--out", "an empty folder, or the folder of the same sweep (same scenario file and "
+                         "parameters) to resume it", f"results of another sweep ({old.get('scenario')}, "
+                         f"{[q['name'] for q in old.get('params', [])]})")
+
+
+def _write_meta(out: Path, p: Plan, path: str, kpi: str, threshold) -> None:
+    meta = {"scenario": str(p.file), "scenario_hash": p.scenario_hash, "design": p.design, "path": path,
+            "params": [p_.__dict__ for p_ in p.params], "base": dict(zip(p.names, p.base_values)),
+            "cases": len(p.hashes), "kpi": kpi, "threshold": threshold}
+    tmp = out / f".sweep-{uuid.uuid4().hex}.json"
+    tmp.write_text(json.dumps(meta, indent=1))
+    os.replace(tmp, out / "sweep.json")
+
+
+def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chunk_size: int, verdicts: bool,
+                client) -> None:
+    if not todo:
+        return
+    fi_all = fast_inputs(p)
+    chunks = [todo[i:i + chunk_size] for i in range(0, len(todo), chunk_size)]
+    if client is not None:
+        from distributed import as_completed
+
+        futs = {client.submit(_fast_chunk_task, str(p.file), p.data, p.scenario_hash, fi_all.take(c), verdicts,
+                              pure=False): c for c in chunks}
+        for fut in as_completed(futs):
+            c = futs[fut]
+            writer.write(_frame(p, c, fut.result()))
+            bar.update(len(c))
+        return
+    from twin.run import build_profiles
+
+    prof = build_profiles(p.scenario, p.file.parent)
+    for c in chunks:
+        writer.write(_frame(p, c, fast_rows(p.scenario, prof, fi_all.take(c), verdicts=verdicts)))
+        bar.update(len(c))
+
+
+def _sweep_whole(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, jobs: int | None,
+                 part_size: int | None, client) -> None:
+    from twin.scenario import scenario_from_dict
+
+    if not todo:
+        return
+    jobs = jobs or os.cpu_count() or 1
+    part_size = part_size or max(8, 2 * jobs)
+    cases = {}
+    for i in todo:  # validate every case before running any: bad values fail early, with the field path
+        d = p.case_data(i)
+        scenario_from_dict(d, p.file)
+        cases[p.hashes[i]] = (i, d)
+    pos = {h: i for h, (i, _) in cases.items()}
+    buf: list[tuple[int, dict]] = []
+
+    def take(h: str, row: dict, force: bool = False):
+        buf.append((pos[h], row))
+        bar.update(1)
+        flush(force)
+
+    def flush(force: bool = False):
+        if buf and (len(buf) >= part_size or force):
+            buf.sort(key=lambda t: t[0])
+            idx = [i for i, _ in buf]
+            writer.write(_frame(p, idx, pd.DataFrame([r for _, r in buf])))
+            buf.clear()
+
+    file = str(p.file)
+    if client is not None:
+        from distributed import as_completed
+
+        futs = [client.submit(_run_case_task, file, d, h, pure=False) for h, (_, d) in cases.items()]
+        for fut in as_completed(futs):
+            take(*fut.result())
+    elif jobs == 1:
+        for h, (_, d) in cases.items():
+            take(h, run_case(file, d))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as ex:
+            pending = {ex.submit(_run_case_task, file, d, h) for h, (_, d) in cases.items()}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    take(*fut.result())
+    flush(force=True)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``twin sweep``, for the CLI's sub-parser."""
+    parser.add_argument("file", help="scenario YAML")
+    parser.add_argument("--param", action="append", required=True, metavar="NAME=lo:hi[:n]",
+                        help="a swept field by its path, e.g. pv[0].capacity_kwp=0:20000:21; repeatable")
+    parser.add_argument("--out", required=True, help="results folder (rerun to resume)")
+    g = parser.add_mutually_exclusive_group()
+    g.add_argument("--lhs", type=int, metavar="N", help="Latin hypercube of N cases (ranges NAME=lo:hi)")
+    g.add_argument("--oat", action="store_true", help="one at a time around the scenario's values (tornado)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --lhs (default 0)")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPU count)")
+    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on a Dask distributed cluster")
+    parser.add_argument("--path", choices=("auto", "fast", "whole"), default="auto",
+                        help="execution path (default: fast when every parameter is a kernel size)")
+    parser.add_argument("--chunk-size", type=int, default=20_000, help="fast path: cases per kernel call")
+    parser.add_argument("--no-verdicts", action="store_true",
+                        help="fast path: skip per-case accounting and criteria (about 7 ms a case)")
+    parser.add_argument("--kpi", default=DEFAULT_KPI, help=f"KPI of the pictures (default {DEFAULT_KPI})")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                        help=f"contour drawn on the heatmaps (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--no-plots", action="store_true", help="do not write the pictures")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``twin sweep`` from parsed arguments."""
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(None, "--jobs", "N >= 1", str(args.jobs))
+    if args.chunk_size < 1:
+        raise InputError(None, "--chunk-size", "N >= 1", str(args.chunk_size))
+    s = run_sweep(args.file, args.param, out=args.out, lhs=args.lhs, oat=args.oat, seed=args.seed, jobs=args.jobs,
+                  cluster=args.cluster, path=args.path, chunk_size=args.chunk_size, verdicts=not args.no_verdicts,
+                  progress=not args.quiet, plots=not args.no_plots, kpi=args.kpi, threshold=args.threshold)
+    if not args.quiet:
+        print(f"{s['cases']} cases ({s['design']}, {s['path']} path): {s['ran']} run, {s['skipped']} already done, "
+              f"{s['seconds']:.1f} s; results in {Path(s['out']) / CASES_DIR}")
+        for f in s.get("plots", []):
+            print(f"  {f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``twin sweep FILE --param ... --out DIR``; raises :class:`InputError` on bad input."""
+    parser = argparse.ArgumentParser(prog="twin sweep", description="Sweep parameters of a scenario.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
