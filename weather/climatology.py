@@ -104,7 +104,8 @@ class MonthlyClimate:
     wind_speed_m_s : tuple of 12 float
         Mean wind speed per month [m/s], 0..40.
     weibull_k : tuple of 12 float
-        Weibull shape of hourly wind per month [-], 0.8..10.
+        Weibull shape of hourly wind per month [-], 0.2..20 (the search interval of the
+        moment estimator in :mod:`weather.derive_climatology`; calm sites have k < 1).
     source : str
         Where the numbers come from.
     station_id : str
@@ -138,7 +139,7 @@ class MonthlyClimate:
             object.__setattr__(self, attr, v)
         for attr, lo, hi in (("ghi_kwh_m2_day", 0.0, 12.0), ("temp_air_c", -60.0, 50.0),
                              ("temp_range_c", 0.0, 40.0), ("wind_speed_m_s", 0.0, 40.0),
-                             ("weibull_k", 0.8, 10.0)):
+                             ("weibull_k", 0.2, 20.0)):
             object.__setattr__(self, attr, _tuple12(attr, getattr(self, attr), lo, hi, w))
         h0 = monthly_extraterrestrial_kwh_m2_day(self.latitude)
         for i, (g, e) in enumerate(zip(self.ghi_kwh_m2_day, h0)):

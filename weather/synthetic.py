@@ -250,7 +250,14 @@ def synthetic_year(climate: MonthlyClimate, *, year: int, tz: str = "Asia/Shangh
     ``s = diurnal_strength / cv(k)`` (``cv`` the Weibull coefficient of variation), so the
     speed varies by about ``diurnal_strength`` of its mean over the day and ``z`` keeps
     unit variance. ``v = c (-ln(1 - Phi(z)))^(1/k)`` with ``c = v_mean / Gamma(1 + 1/k)``;
-    each month is finally scaled to its mean speed exactly.
+    each month is finally scaled to its mean speed exactly. ``z`` has unit variance and,
+    averaged over the day, is close enough to normal that ``v`` keeps the Weibull marginal
+    (coefficient of variation within 0.3 % of the Weibull value for k = 0.5..3 with the
+    diurnal term). The exact monthly-mean scaling lowers the spread within a month
+    slightly (about 1 % for k >= 1.2, 5 % for k = 0.5). The shipped ``weibull_k`` is the
+    moment estimate of each month (:mod:`weather.derive_climatology`), so the synthetic
+    hourly wind has the station's monthly mean and standard deviation; calm sites have
+    k < 1.
     """
     import pvlib
     # ndtr is the standard normal CDF (scipy.stats.norm.cdf) without scipy.stats' 0.4 s import.
