@@ -164,13 +164,19 @@ def main() -> int:
                  f"max |dV| {net['max_abs_vm_diff_pu']:.1e} pu"
                  + ("; reference extrapolated" if net.get("reference_extrapolated") else "")))
 
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measurement':<{width}}  {'value':>16}  comparison")
-    print("-" * (width + 40))
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:>16}  {note}")
-    print(f"\nmachine: {__import__('os').cpu_count()} cores; numpy {np.__version__}")
+    print_table(rows)
+    print(f"\nmachine: {__import__('os').cpu_count()} cores, 1-min load average {__import__('os').getloadavg()[0]:.2f} "
+          f"at the end; numpy {np.__version__}")
     return 0
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """Print (measurement, value, comparison) rows as an aligned table."""
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measurement':<{width}}  {'value':>18}  comparison")
+    print("-" * (width + 42))
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>18}  {note}")
 
 
 if __name__ == "__main__":

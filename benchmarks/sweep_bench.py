@@ -150,13 +150,10 @@ def rows(m: dict) -> list[tuple[str, str, str]]:
 
 
 def main() -> int:
+    from run import print_table
+
     m = measure()
-    r = rows(m)
-    width = max(len(x[0]) for x in r)
-    print(f"{'measurement':<{width}}  {'value':>18}  comparison")
-    print("-" * (width + 42))
-    for name, value, note in r:
-        print(f"{name:<{width}}  {value:>18}  {note}")
+    print_table(rows(m))
     print(f"\nmachine: {m['cpu_count']} cores, 1-min load average {m['load_average']:.2f} at the end")
     return 0
 
