@@ -238,6 +238,7 @@ class ParkResult:
     tenant_verdicts: dict
     weather_meta: dict
     network: object = None  # twin.network.NetworkResult, when the park has a network
+    network_p_mw: dict | None = None  # net demand of every connection per hour [MW], the power flow's input
     substation_limits: object = None  # twin.network.SubstationLimitResult
 
 
@@ -312,7 +313,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
         soc_min=b.soc_min if b else 0.0, soc_max=b.soc_max if b else 1.0, grid_cost_cny=bill["total_cny"]).items()}
 
     table, kpis = _reconcile(park, runs, names, demand, alloc, bus_k, bus)
-    network = limits = None
+    network = limits = p_mw = None
     if park.network is not None:
         # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
         p_mw = {n: (demand[i] - surplus[i]) / 1e3 for i, n in enumerate(names)}
@@ -350,7 +351,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
                       heat_links=pd.DataFrame(links, index=index), tenant_table=table, kpis=kpis,
                       accounting=assessment["accounting"], verdicts=assessment["verdicts"], packs=assessment["packs"],
                       tenant_verdicts=tenant_verdicts, weather_meta=weather[1], network=network,
-                      substation_limits=limits)
+                      substation_limits=limits, network_p_mw=p_mw)
 
 
 def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFrame, dict]:

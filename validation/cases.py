@@ -827,11 +827,37 @@ def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResul
 # 8. Network against pandapower
 # ---------------------------------------------------------------------------------------------
 def case_network(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    """The reference park's annual power flow against ``pandapower.runpp`` on sampled hours."""
+    from twin.network import build_net, runpp_hour
+    from twin.park import simulate_park
+    from twin.scenario import load_scenario
+
+    path = SCENARIOS / "anhui-park.yaml"
+    park = load_scenario(path)
+    r = simulate_park(park, path.parent)
+    n = r.network
+    # 24 hours spread over the year, plus the worst hours the annual run named.
+    hours = sorted(set(np.linspace(0, len(n.hourly_vm_pu) - 1, 8 if quick else 24).astype(int))
+                   | set(int(h) for h in n.worst_hours["hour"]))
+    net = build_net(park.network, path.parent)
+    dv = dl = 0.0
+    for h in hours:
+        ref = runpp_hour(net, r.network_p_mw, hour=h)
+        dv = max(dv, float(np.abs(ref.res_bus.vm_pu.to_numpy() - n.hourly_vm_pu.iloc[h].to_numpy()).max()))
+        dl = max(dl, float(np.abs(ref.res_line.loading_percent.to_numpy()
+                                  - n.hourly_line_loading_percent.iloc[h].to_numpy()).max()))
     return [CaseResult(
-        id="network.park_runpp", group="8 Network vs pandapower", compared="park MV network on sampled hours",
-        reference="pandapower runpp", metric="bus voltages, line/transformer loading", tolerance="-",
-        tolerance_reason="-", value="-", passed=None,
-        note="not yet available: the park model and its network builder do not exist yet")]
+        id="network.park_runpp", group="8 Network vs pandapower",
+        compared=f"scenarios/anhui-park.yaml: {len(net.bus)} buses, {len(net.line)} lines, {len(net.trafo)} "
+                 f"transformers; {len(hours)} hours (spread over the year, and the worst hours of the annual run)",
+        reference="pandapower.runpp (Newton-Raphson, tolerance 1e-9 MVA) on the same network and injections",
+        metric="largest |vm_pu difference|; largest line-loading difference [%]",
+        tolerance="1e-6 pu; 1e-4 %",
+        tolerance_reason="the issue's 1e-6 pu; both solvers stop at a 1e-9 MVA mismatch, so differences are "
+                         "solver round-off far below either bound",
+        value=f"{dv:.1e} pu; {dl:.1e} %", passed=bool(dv <= 1e-6 and dl <= 1e-4),
+        note=f"annual run: {n.reverse_flow_hours} h of reverse flow; {len(n.violations)} findings "
+             f"(e.g. {n.violations[0] if n.violations else 'none'})")]
 
 
 CASES: dict[str, Callable[[bool, Path | None], list[CaseResult]]] = {
