@@ -97,7 +97,7 @@ _I_HEAT = _T["max_heat_residual"]
 def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
              params, hourly, totals, monthly_peak,
              h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax, h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve,
-             h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat):
+             h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat, record):
     energy = params[n, 0]
     p_ch_max = params[n, 1]
     p_dis_max = params[n, 2]
@@ -113,7 +113,6 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     exp_max = params[n, 10]
     tou = params[n, 11] == 1.0
     scale = params[n, 12]
-    record = hourly.shape[0] > 0
     n_src = unit.shape[0]
     n_t = unit.shape[1]
 
@@ -401,30 +400,35 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
     totals[n, _I_HEAT] = max_heat
 
 
-# ``has_heat`` is passed as a literal, so numba compiles the kernel twice from this one source: with the heat
-# side, and without it, the heat branches pruned away (they cost an electric-only sweep a quarter of its speed).
+# ``has_heat`` and ``record`` are passed as literals, so numba compiles this one source into variants without
+# the code a run does not need: the heat branches (a quarter of an electric-only sweep's time) and the hourly
+# record (sweeps keep totals only).
 @njit(cache=True, parallel=True, error_model="numpy")
 def _kernel_parallel(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                      params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
                      h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
-                     has_heat):
+                     has_heat, record):
     literally(has_heat)
+    literally(record)
     for n in prange(caps.shape[0]):
         _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                  params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat)
+                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat,
+                 record)
 
 
 @njit(cache=True, error_model="numpy")
 def _kernel_serial(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                    params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
                    h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
-                   has_heat):
+                   has_heat, record):
     literally(has_heat)
+    literally(record)
     for n in range(caps.shape[0]):
         _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                  params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat)
+                 h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat,
+                 record)
 
 
 @dataclass(frozen=True)
@@ -648,7 +652,7 @@ def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params:
            f64(heat.store_keep), f64(heat.unit_cop), f64(heat.unit_max_kw_th), b1(heat.unit_serves),
            b1(heat.unit_charges), b1(heat.unit_grid_allowed), f64(heat.boiler_capacity_kw_th),
            b1(heat.boiler_serves), h_ssize, f64(heat_sizes.store_e0_kwh_th), f64(heat_sizes.unit_kw_th),
-           h_hourly, h_totals, n_heat > 0)
+           h_hourly, h_totals, n_heat > 0, bool(record_hourly))
     worst = max(totals[:, _I_BUS].max(), totals[:, _I_STORE].max(), totals[:, _I_HEAT].max())
     if not worst <= balance_tol_kwh:
         raise BalanceError(f"hourly energy balance did not close: largest residual {worst:.3g} kWh "
