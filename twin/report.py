@@ -21,46 +21,69 @@ _ROWS = (
 )
 
 
-def summary_table(result) -> str:
+def summary_table(result, lang: str = "en") -> str:
     """The KPI table printed by ``twin run``.
 
     Parameters
     ----------
     result : twin.run.RunResult
+    lang : "en" or "zh"
+        Labels in English (as in this module) or in Chinese (:mod:`twin.i18n`).
 
     Returns
     -------
     str
     """
+    from twin.i18n import label
+
+    def name(text: str, key: str) -> str:
+        return text if lang == "en" else label(key, lang)
+
     k = result.kpis
     lines = [f"{result.scenario.name} - {result.scenario.year}",
              f"weather: {k['weather'].get('source')} "
              f"({k['weather'].get('city') or k['weather'].get('path', '')}), "
              f"GHI {k['weather']['annual_ghi_kwh_m2']:.0f} kWh/m2", ""]
-    rows = [(label, k[key] * scale, unit) for label, key, scale, unit in _ROWS]
+    rows = [(name(text, key), k[key] * scale, unit) for text, key, scale, unit in _ROWS]
     heat = k.get("heat")
     if heat:
         rows.append(None)
-        rows += [("Heat demand", heat["heat_demand_e_kwh_th"] * 1e-3, "MWh_th"),
-                 ("Waste heat available", heat["waste_heat_available_e_kwh_th"] * 1e-3, "MWh_th"),
-                 ("Waste heat recovery rate", heat["waste_heat_recovery_rate"] * 100, "%")]
-        rows += [(f"  recovery, {name}", v * 100, "%") for name, v in heat["waste_heat_recovery_rate_by_kind"].items()]
-        rows += [(f"Heat from {name}", v * 1e-3, "MWh_th") for name, v in heat["heat_served_e_kwh_th"].items()]
-        rows += [(f"Fuel: {fuel}", f["quantity"] * 1e-3, f"k{f['unit']}") for fuel, f in heat["fuel_use"].items()]
-        rows.append(("Heat from recovered or renewable", heat["heat_share_recovered_or_renewable"] * 100, "%"))
-        rows += [(f"Availability, {name}", v * 100, "%") for name, v in heat["production_availability"].items()]
-    width = max(len(r[0]) for r in rows if r)
+        rows += [(name("Heat demand", "heat_demand_e_kwh_th"), heat["heat_demand_e_kwh_th"] * 1e-3, "MWh_th"),
+                 (name("Waste heat available", "waste_heat_available_e_kwh_th"),
+                  heat["waste_heat_available_e_kwh_th"] * 1e-3, "MWh_th"),
+                 (name("Waste heat recovery rate", "waste_heat_recovery_rate"), heat["waste_heat_recovery_rate"] * 100,
+                  "%")]
+        rows += [(label("summary_recovery_of", lang) + kind, v * 100, "%")
+                 for kind, v in heat["waste_heat_recovery_rate_by_kind"].items()]
+        rows += [(label("summary_heat_from", lang) + src, v * 1e-3, "MWh_th")
+                 for src, v in heat["heat_served_e_kwh_th"].items()]
+        rows += [(label("summary_fuel", lang) + fuel, f["quantity"] * 1e-3, f"k{f['unit']}")
+                 for fuel, f in heat["fuel_use"].items()]
+        rows.append((name("Heat from recovered or renewable", "heat_share_recovered_or_renewable"),
+                     heat["heat_share_recovered_or_renewable"] * 100, "%"))
+        rows += [(label("summary_availability", lang) + line, v * 100, "%")
+                 for line, v in heat["production_availability"].items()]
+    # East Asian characters take two columns on a terminal.
+    width = max(_cols(r[0]) for r in rows if r)
     rule = "-" * (width + 24)
-    lines.append(f"{'KPI':<{width}}  {'value':>12}  unit")
+    head = label("summary_kpi", lang)
+    lines.append(f"{head}{' ' * (width - _cols(head))}  {label('summary_value', lang):>12}  {label('summary_unit', lang)}")
     lines.append(rule)
     for row in rows:
-        lines.append(rule if row is None else f"{row[0]:<{width}}  {row[1]:>12,.1f}  {row[2]}")
+        lines.append(rule if row is None else f"{row[0]}{' ' * (width - _cols(row[0]))}  {row[1]:>12,.1f}  {row[2]}")
     lines.append(rule)
-    lines.append(f"hourly balances close: largest residual {k['max_hourly_balance_residual_kwh']:.1e} kWh")
+    lines.append(f"{label('summary_balance', lang)} {k['max_hourly_balance_residual_kwh']:.1e} kWh")
     lines += verdict_lines(result)
     for w in k.get("warnings", []):
         lines.append(f"warning: {w}")
     return "\n".join(lines)
+
+
+def _cols(text: str) -> int:
+    """Terminal width of ``text``: wide (CJK) characters count twice."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _fmt(v) -> str:

@@ -1,7 +1,6 @@
 """The HTML report: self-contained, carries the criteria with their Chinese texts, and renders in a real
 headless Chromium without console errors (screenshots saved under tests/artifacts/)."""
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import fields
@@ -118,22 +117,6 @@ def test_write_is_atomic_and_leaves_no_temporary(run, tmp_path):
 
 
 # --------------------------------------------------------------------------- real browser
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium; installed with apt-get when missing (CI runs on a fresh machine)."""
-    exe = shutil.which("chromium")
-    if exe is None and shutil.which("apt-get"):
-        for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-            if done.returncode != 0:
-                break
-        exe = shutil.which("chromium")
-    if exe is None:
-        pytest.skip("chromium is not installed and `apt-get install -y chromium` failed "
-                    "(needs root and the Debian archive)")
-    return exe
 
 
 PROBE = """<script>

@@ -1,6 +1,4 @@
 """Least-cost sizing: the search equals an exhaustive grid on a small case; the reference park passes."""
-import itertools
-import math
 from pathlib import Path
 
 import pytest

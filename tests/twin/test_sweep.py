@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from twin.errors import InputError
-from twin.sweep import (Param, case_hash, grid_design, lhs_design, main, oat_design, plan, read_results,
+from twin.sweep import (Param, case_hash, lhs_design, main, oat_design, plan, read_results,
                         run_sweep)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +86,7 @@ def test_bad_parameters_name_the_field(param, field, tmp_path):
 
 def test_bad_value_is_caught_by_the_models(tmp_path):
     with pytest.raises(InputError) as err:
-        run_sweep(SCENARIO, [f"{PV}=0:10:2"], out=tmp_path, progress=False)
+        run_sweep(SCENARIO, [f"{PV}=-10:10:2"], out=tmp_path, progress=False)
     assert PV in str(err.value)
 
 

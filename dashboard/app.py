@@ -1,0 +1,112 @@
+"""``twin dashboard``: the command line, with pictures, in the browser.
+
+Pages: Scenario (pick, upload, edit sizes, run in the background), Results (KPI cards against
+the criteria, the criteria table, dispatch, monthly balances, Sankey, emissions waterfall,
+per-year trends, downloads), Park (tenants, network, worst hours) and Sweep (a sweep's dataset).
+
+Serves on 127.0.0.1:8050 unless told otherwise::
+
+    twin dashboard [--host 127.0.0.1] [--port 8050] [--scenarios DIR] [--results DIR] [--workers N]
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from pathlib import Path
+
+import dash
+from dash import Input, Output, dcc, html
+
+from dashboard import pages_park, pages_results, pages_scenario, pages_sweep
+from dashboard.safety import MAX_UPLOAD_BYTES
+from dashboard.ui import INDEX, Context
+
+PAGES = [("/scenario", "Scenario", "page-scenario"), ("/results", "Results", "page-results"),
+         ("/park", "Park", "page-park"), ("/sweep", "Sweep", "page-sweep")]
+
+
+def default_scenarios_dir() -> Path:
+    import scenarios
+
+    return Path(scenarios.__file__).resolve().parent
+
+
+def create_app(scenarios_dir: str | Path | None = None, results_dir: str | Path | None = None, *,
+               workers: int = 2, processes: bool = True) -> dash.Dash:
+    """The Dash app. Runs go to a pool of ``workers`` processes (threads with ``processes=False``)
+    and write under ``results_dir/runs/<run id>/``; only ``scenarios_dir`` and ``results_dir`` are read."""
+    from dashboard.worker import RunManager
+
+    scenarios_dir = Path(scenarios_dir or default_scenarios_dir()).resolve()
+    results_dir = Path(results_dir or Path.cwd() / "results" / "dashboard").resolve()
+    results_dir.mkdir(parents=True, exist_ok=True)
+    c = Context(scenarios_dir, results_dir, RunManager(results_dir, workers=workers, processes=processes))
+
+    app = dash.Dash(__name__, title="lingtan 灵碳 · dashboard", suppress_callback_exceptions=True,
+                    assets_folder=str(Path(__file__).parent / "assets"), serve_locally=True,
+                    update_title=None)
+    app.index_string = INDEX
+    # The upload travels base64-encoded inside a JSON callback body: allow for that, and no more.
+    app.server.config["MAX_CONTENT_LENGTH"] = 8 * MAX_UPLOAD_BYTES
+    app.layout = html.Div([
+        dcc.Location(id="url"),
+        dcc.Store(id="scenario-store", storage_type="session"),
+        dcc.Store(id="job-store", storage_type="memory"),
+        dcc.Store(id="run-store", storage_type="session"),
+        html.Div(className="topbar", children=[
+            html.Div(["lingtan 灵碳", html.Small("zero-carbon factory & park twin")], className="brand"),
+            html.Nav([dcc.Link(text, href=href, id=f"nav-{pid}") for href, text, pid in PAGES], className="nav"),
+            html.Div(f"scenarios: {scenarios_dir.name}/ · results: {results_dir.name}/", className="status"),
+        ]),
+        pages_scenario.layout(c), pages_results.layout(c), pages_park.layout(c), pages_sweep.layout(c),
+    ])
+
+    @app.callback([Output(pid, "style") for _, _, pid in PAGES] +
+                  [Output(f"nav-{pid}", "className") for _, _, pid in PAGES], Input("url", "pathname"))
+    def _show(path):
+        current = path if path in [p for p, _, _ in PAGES] else "/scenario"
+        styles = [{} if p == current else {"display": "none"} for p, _, _ in PAGES]
+        return styles + ["active" if p == current else "" for p, _, _ in PAGES]
+
+    for page in (pages_scenario, pages_results, pages_park, pages_sweep):
+        page.register(app, c)
+    app._twin_context = c  # for tests and scripts
+    return app
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="twin dashboard", description="Serve the lingtan dashboard in the browser.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--scenarios", default=None, help="scenario library (default: the packaged scenarios/)")
+    p.add_argument("--results", default=None, help="results folder (default: ./results/dashboard)")
+    p.add_argument("--workers", type=int, default=2, help="runs at once, each in its own process (default 2)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not _is_loopback(args.host):
+        print(f"warning: serving on {args.host}: anyone who can reach this address can run scenarios",
+              file=sys.stderr)
+    app = create_app(args.scenarios, args.results, workers=args.workers)
+    print(f"lingtan dashboard on http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    try:
+        app.run(host=args.host, port=args.port, debug=False)
+    finally:
+        app._twin_context.manager.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,297 @@
+"""Scenario page: pick or upload a scenario, edit its key sizes, run it in the background."""
+from __future__ import annotations
+
+import json
+import math
+
+from dash import ALL, MATCH, Input, Output, State, ctx as dash_ctx, dcc, html, no_update
+
+from dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, list_scenarios,
+                              parse_upload, safe_yaml)
+from dashboard.sizes import apply_sizes, size_fields
+from dashboard.ui import Context, card, message
+from twin.errors import InputError
+
+DEFAULT_SCENARIO = "hefei_auto_parts.yaml"
+
+
+def layout(c: Context) -> html.Div:
+    names = list_scenarios(c.scenarios_dir)
+    default = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else (names[0] if names else None)
+    return html.Div(id="page-scenario", className="page", children=[
+        html.H2("Scenario"),
+        html.Div(className="grid2", children=[
+            html.Div([
+                card(html.Div("From the scenario library", className="label"),
+                     dcc.Dropdown(id="scenario-pick", options=[{"label": n, "value": n} for n in names],
+                                  value=default, clearable=False, searchable=True),
+                     html.Div("or upload your own", className="label", style={"marginTop": "16px"}),
+                     dcc.Upload(id="scenario-upload", className="upload", accept=".yaml,.yml", multiple=False,
+                                max_size=4 * MAX_UPLOAD_BYTES,
+                                children=html.Div(["Drop a scenario YAML here, or ", html.A("choose a file"),
+                                                   html.Div(f"safe YAML, at most {MAX_UPLOAD_BYTES // 1024} KB",
+                                                            className="meta")])),
+                     html.Div(id="scenario-message"),
+                     title="Choose a scenario"),
+                card(html.Div(id="scenario-summary", className="meta"), title="Loaded"),
+            ]),
+            html.Div([
+                card(html.Div(className="runbar", children=[
+                    html.Button("▶ Run", id="run-btn", className="btn", n_clicks=0),
+                    html.Div(id="run-progress", className="progress"),
+                ]), html.Div(id="run-message"), html.Div(id="run-headline"), title="Run"),
+                card(html.Div(id="sizes"), title="Key sizes"),
+            ]),
+        ]),
+        dcc.Interval(id="run-poll", interval=400, disabled=True),
+    ])
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _jsonable(data):
+    """YAML gives dates and the like; the browser store holds JSON."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def _validate(data, label: str, c: Context):
+    """Check a parsed scenario as the run will: file paths confined, then the models. Returns the model."""
+    from twin.scenario import scenario_from_dict
+
+    check_scenario_paths(data, c.scenarios_dir, label)
+    sc = scenario_from_dict(data, label)
+    if getattr(sc, "plan", None) is not None:
+        from twin.plan import check_plan
+
+        check_plan(data, file=label)
+    return sc
+
+
+def load_choice(c: Context, trigger: str | None, pick: str | None, contents: str | None,
+                filename: str | None) -> tuple[object, object]:
+    """The scenario store and the message, after a library pick or an upload."""
+    if trigger == "scenario-upload":
+        if not contents:
+            return no_update, no_update
+        try:
+            data = parse_upload(contents, filename)
+            from dashboard.safety import display_name
+
+            label = display_name(filename)
+            _validate(data, label, c)
+        except InputError as err:
+            return no_update, message(str(err), "error", id="scenario-error")
+        return ({"label": label, "source": "upload", "data": _jsonable(data)},
+                message(f"Uploaded {label}: valid.", "ok"))
+    if not pick:
+        return no_update, message("The scenario library is empty: upload a scenario.", "warn")
+    try:
+        path = confine(c.scenarios_dir, pick)
+        if not path.is_file() or path.suffix not in (".yaml", ".yml"):
+            raise OutsideError(pick)
+        data = safe_yaml(path.read_text(encoding="utf-8"), pick)
+        _validate(data, pick, c)
+    except OutsideError:
+        return no_update, message(f"{pick}: not a scenario of the library", "error", id="scenario-error")
+    except InputError as err:
+        return no_update, message(str(err), "error", id="scenario-error")
+    return {"label": pick, "source": "library", "data": _jsonable(data)}, None
+
+
+def _count(data: dict, key: str) -> int:
+    v = data.get(key)
+    return len(v) if isinstance(v, list) else 0
+
+
+def summary(store) -> list:
+    if not store or not isinstance(store.get("data"), dict):
+        return [html.Div("No scenario loaded.")]
+    d = store["data"]
+    kind = "park" if "tenants" in d else ("multi-year plan" if d.get("plan") else "factory")
+    site = d.get("site") or {}
+    parts = [html.Div(html.B(d.get("name", store["label"])), style={"fontSize": "16px", "color": "#1d2733"}),
+             html.Div(d.get("description", "")),
+             html.Div(f"{kind} · {store['label']} ({store.get('source')}) · year {d.get('year', '–')}"),
+             ]
+    if site:
+        parts.append(html.Div(f"site {site.get('latitude', '?')}° N, {site.get('longitude', '?')}° E"))
+    if kind == "park":
+        parts.append(html.Div(f"{_count(d, 'tenants')} tenants · shared PV "
+                              f"{_count(d.get('shared') or {}, 'pv')} · network: "
+                              f"{'yes' if d.get('network') else 'no'}"))
+    else:
+        parts.append(html.Div(f"{_count(d, 'loads')} loads · {_count(d, 'processes')} production lines · "
+                              f"{_count(d, 'pv')} PV · {_count(d, 'wind')} wind · {_count(d, 'battery')} battery"))
+    crit = d.get("criteria") or []
+    if crit:
+        parts.append(html.Div("criteria: " + ", ".join(map(str, crit))))
+    if store.get("design"):
+        parts.append(message("Design loaded from a sweep: " + ", ".join(
+            f"{k} = {v:,.6g}" for k, v in store["design"].items()), "info"))
+    return parts
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def _step(top: float, integer: bool) -> float:
+    return 1 if integer else max(top / 200.0, 1e-6)
+
+
+def size_rows(store) -> list:
+    if not store or not isinstance(store.get("data"), dict):
+        return [html.Div("Load a scenario to edit its sizes.", className="meta")]
+    fields = size_fields(store["data"])
+    if not fields:
+        return [html.Div("This scenario has no PV, wind, battery, heat pump, thermal storage or grid "
+                         "sizes to edit.", className="meta")]
+    rows = []
+    for f in fields:
+        step = _step(f.slider_max, f.integer)
+        rows.append(html.Div(className="size-row", children=[
+            html.Div([f"{f.label} [{f.unit}]", html.Small(f.path)], className="name"),
+            dcc.Input(id={"type": "size-num", "path": f.path}, type="number", value=_clean(f.value), min=0,
+                      step=1 if f.integer else "any", debounce=True, required=True),
+            dcc.Slider(id={"type": "size-slider", "path": f.path}, min=0, max=f.slider_max, step=step,
+                       value=min(f.value, f.slider_max), marks=None, updatemode="mouseup", allow_direct_input=False,
+                       tooltip={"placement": "bottom", "always_visible": False}),
+        ]))
+    return rows
+
+
+def _clean(v: float):
+    return int(v) if float(v).is_integer() else round(v, 6)
+
+
+def sync_size(trigger_type: str | None, num, slider, slider_max: float | None):
+    """Keep a number box and its slider together; the box may go beyond the slider's range."""
+    if trigger_type == "size-slider":
+        return (_clean(slider) if slider is not None else no_update), no_update
+    if num is None or not isinstance(num, (int, float)) or not math.isfinite(num):
+        return no_update, no_update
+    top = slider_max if slider_max is not None else num
+    return no_update, min(max(num, 0), top)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def start_run(c: Context, store, values: list, ids: list[dict]):
+    """Apply the edited sizes, validate, queue the run. Returns (job store, message, poll disabled)."""
+    if not store or not isinstance(store.get("data"), dict):
+        return no_update, message("Load a scenario first.", "warn"), True
+    label = store["label"]
+    try:
+        data = apply_sizes(store["data"], {i["path"]: v for i, v in zip(ids, values)}, label)
+        _validate(data, label, c)
+        run_id = c.manager.submit(data, label, c.scenarios_dir)
+    except InputError as err:
+        return no_update, message(str(err), "error", id="run-error"), True
+    except RuntimeError as err:
+        return no_update, message(str(err), "warn"), True
+    return {"run_id": run_id, "label": label}, None, False
+
+
+def _progress(st: dict | None) -> html.Div:
+    if not st:
+        return html.Div()
+    if st["status"] == "done":
+        frac, txt = 1.0, f"done in {st['elapsed']:.1f} s"
+    elif st["status"] == "error":
+        frac, txt = 1.0, "failed"
+    else:
+        frac = min(0.95, 1 - math.exp(-st["elapsed"] / max(st["expected"], 0.5)))
+        txt = f"running {st['kind']} · {st['elapsed']:.0f} s (about {st['expected']:.0f} s)"
+    return html.Div([html.Div(html.Div(className="fill", style={"width": f"{100 * frac:.0f}%",
+                                                                   **({"background": "#c0392b"}
+                                                                      if st["status"] == "error" else {})}),
+                              className="track"),
+                     html.Div(txt, className="txt", id="run-state", **{"data-status": st["status"], "data-run": st["id"]})])
+
+
+def headline(kind: str, result) -> html.Div:
+    """The few numbers shown on the scenario page after a run (the results page has the rest)."""
+    run = result.years[-1] if kind == "plan" else result
+    k = run.kpis
+    acc = run.accounting
+    verdicts = [v for v in result.verdicts if v.get("role") != "score"]
+    passed = sum(bool(v.get("passed")) for v in verdicts)
+    items = [("headline-re", f"{100 * k.get('re_electricity_share_onsite', float('nan')):.1f} %",
+              "renewable electricity share"),
+             ("headline-cost", f"{k.get('grid_cost_cny', float('nan')) / 1e4:,.0f} 万 CNY", "grid cost"),
+             ("headline-co2", f"{acc.get('residual_emissions_t', float('nan')):,.0f} t", "residual CO2"),
+             ("headline-verdicts", f"{passed} / {len(verdicts)}", "criteria passed")]
+    return html.Div([html.Div([html.B(v, id=i), html.Span(t)], className="hl") for i, v, t in items] +
+                    [html.Div(dcc.Link("Open the results →", href="/results", id="open-results"),
+                              className="hl", style={"alignSelf": "center"})]
+                    + ([html.Div(dcc.Link("Park page →", href="/park"), className="hl",
+                                 style={"alignSelf": "center"})] if kind == "park" else []),
+                    className="headline")
+
+
+def poll(c: Context, job):
+    """Progress, then (when done) the run store and the headline. Returns
+    (progress, run store, poll disabled, run button disabled, message, headline)."""
+    if not job or not job.get("run_id"):
+        return html.Div(), no_update, True, False, no_update, no_update
+    st = c.manager.status(job["run_id"])
+    if st is None:
+        return html.Div(), no_update, True, False, message("This run is unknown to the server (restarted?).",
+                                                             "warn"), no_update
+    if st["status"] in ("queued", "running"):
+        return _progress(st), no_update, False, True, no_update, no_update
+    if st["status"] == "error":
+        return _progress(st), no_update, True, False, message(st["message"], "error", id="run-error"), None
+    res = c.manager.result(job["run_id"])
+    notes = [message(n, "warn") for n in st.get("notes", [])]
+    if res is None:
+        return _progress(st), no_update, True, False, message("The result is no longer in memory.", "warn"), None
+    kind, result = res
+    store = {"run_id": job["run_id"], "kind": kind, "label": job.get("label")}
+    return _progress(st), store, True, False, notes or None, headline(kind, result)
+
+
+# --------------------------------------------------------------------------- wiring
+
+
+def register(app, c: Context) -> None:
+    @app.callback(Output("scenario-store", "data"), Output("scenario-message", "children"),
+                  Output("scenario-upload", "contents"),
+                  Input("scenario-pick", "value"), Input("scenario-upload", "contents"),
+                  State("scenario-upload", "filename"), prevent_initial_call=False)
+    def _load(pick, contents, filename):
+        store, msg = load_choice(c, dash_ctx.triggered_id, pick, contents, filename)
+        return store, msg, None
+
+    @app.callback(Output("scenario-summary", "children"), Output("sizes", "children"),
+                  Input("scenario-store", "data"))
+    def _render(store):
+        return summary(store), size_rows(store)
+
+    @app.callback(Output({"type": "size-num", "path": MATCH}, "value"),
+                  Output({"type": "size-slider", "path": MATCH}, "value"),
+                  Input({"type": "size-num", "path": MATCH}, "value"),
+                  Input({"type": "size-slider", "path": MATCH}, "value"),
+                  State({"type": "size-slider", "path": MATCH}, "max"), prevent_initial_call=True)
+    def _sync(num, slider, top):
+        t = dash_ctx.triggered_id
+        return sync_size(t.get("type") if isinstance(t, dict) else None, num, slider, top)
+
+    @app.callback(Output("job-store", "data"), Output("run-message", "children"),
+                  Output("run-poll", "disabled"),
+                  Input("run-btn", "n_clicks"), State("scenario-store", "data"),
+                  State({"type": "size-num", "path": ALL}, "value"),
+                  State({"type": "size-num", "path": ALL}, "id"), prevent_initial_call=True)
+    def _run(n, store, values, ids):
+        if not n:
+            return no_update, no_update, no_update
+        return start_run(c, store, values, ids)
+
+    @app.callback(Output("run-progress", "children"), Output("run-store", "data"),
+                  Output("run-poll", "disabled", allow_duplicate=True), Output("run-btn", "disabled"),
+                  Output("run-message", "children", allow_duplicate=True),
+                  Output("run-headline", "children"),
+                  Input("run-poll", "n_intervals"), State("job-store", "data"), prevent_initial_call=True)
+    def _poll(_, job):
+        return poll(c, job)

@@ -1,0 +1,144 @@
+"""End-to-end: the dashboard in a real headless Chromium (Debian's, driven by Playwright).
+
+The app runs in a subprocess on 127.0.0.1 with a free port, with its own results folder, and
+is stopped at the end. Screenshots go to tests/artifacts/dashboard_*.png.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the playwright package")
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*dash_table.DataTable:DeprecationWarning")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+RUN_TIMEOUT_MS = 90_000
+
+# The default scenario with one bad field: the message must name it.
+BROKEN = (ROOT / "scenarios" / "hefei_auto_parts.yaml").read_text(encoding="utf-8").replace(
+    "capacity_kwp: 12000", "capacity_kwp: lots").encode()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    results = tmp_path_factory.mktemp("dash-results")
+    log = open(results / "server.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.app", "--port", str(port), "--results", str(results),
+                             "--workers", "1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                log.seek(0)
+                pytest.fail(f"the dashboard did not start:\n{log.read()[-3000:]}")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = ctx.new_page()
+    pg.set_default_timeout(30_000)
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(server + "/scenario")
+    pg.wait_for_selector("input[id*='pv[0].capacity_kwp']")
+    yield pg
+    ctx.close()
+    assert not errors, errors
+
+
+def _shot(pg, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"dashboard_{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _run_and_read_share(pg) -> float:
+    old = pg.locator("#run-state").get_attribute("data-run") if pg.locator("#run-state").count() else None
+    pg.click("#run-btn")
+    pg.wait_for_function(
+        "old => { const s = document.getElementById('run-state');"
+        " return s && s.dataset.status === 'done' && s.dataset.run !== old"
+        " && document.getElementById('headline-re'); }", arg=old, timeout=RUN_TIMEOUT_MS)
+    text = pg.locator("#headline-re").text_content()
+    return float(re.sub(r"[^0-9.]", "", text))
+
+
+def test_default_scenario_runs_and_results_show_kpis_and_verdicts(page):
+    share = _run_and_read_share(page)
+    assert 5 < share < 95
+    _shot(page, "scenario")
+    page.click("#open-results")
+    page.wait_for_selector("#results-cards .kpi")
+    page.wait_for_selector("#fig-dispatch .main-svg")
+    page.wait_for_selector("#fig-sankey .main-svg")
+    cards = page.locator("#results-cards .kpi")
+    assert cards.count() >= 4
+    assert page.locator("#results-cards .badge.pass, #results-cards .badge.fail").count() >= 1
+    assert "%" in page.locator("#kpi-re_electricity_share_onsite .v").text_content()
+    assert page.locator("#criteria-table").count() == 1
+    page.wait_for_timeout(500)  # let plotly finish its transitions before the picture
+    _shot(page, "results")
+    # The top of the page (cards, packs, dispatch, monthly balance): the README's picture is a copy of it.
+    page.screenshot(path=str(ARTIFACTS / "dashboard_results_top.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1440,
+                                                                              "height": 1450})
+
+
+def test_larger_pv_moves_the_renewable_share(page):
+    base = _run_and_read_share(page)
+    box = page.locator("input[id*='pv[0].capacity_kwp']")
+    box.fill("30000")
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    more = _run_and_read_share(page)
+    assert more > base + 5, (base, more)
+
+
+def test_broken_upload_shows_the_field_path_and_the_server_keeps_running(page, server):
+    page.locator("#scenario-upload input[type=file]").set_input_files(
+        files=[{"name": "broken.yaml", "mimeType": "application/x-yaml", "buffer": BROKEN}])
+    err = page.wait_for_selector("#scenario-error")
+    text = err.text_content()
+    assert "broken.yaml" in text and "pv[0].capacity_kwp" in text, text
+    _shot(page, "upload_error")
+    assert urllib.request.urlopen(server + "/", timeout=5).status == 200
