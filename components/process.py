@@ -196,10 +196,12 @@ class ProductionLine(BaseModel):
 def _check_hourly(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     if not isinstance(index, pd.DatetimeIndex) or len(index) == 0:
         raise InputError(None, "index", "a non-empty hourly DatetimeIndex", type(index).__name__)
+    # Increasing whole hours; a leap year's 29 February may be missing (the weather year keeps 8760 hours).
     steps = np.diff(index.asi8)
-    if steps.size and np.any(steps != NS_PER_HOUR):
-        k = int(np.flatnonzero(steps != NS_PER_HOUR)[0])
-        raise InputError(None, "index", "consecutive hours (1 h apart, interval start labels)",
+    bad = (steps <= 0) | (steps % NS_PER_HOUR != 0)
+    if steps.size and np.any(bad):
+        k = int(np.flatnonzero(bad)[0])
+        raise InputError(None, "index", "increasing hourly labels (whole hours apart, interval start)",
                          f"a step of {steps[k] / NS_PER_HOUR} h after {index[k]}")
     return index
 
@@ -257,10 +259,10 @@ def _covered_ns(starts: np.ndarray, ends: np.ndarray, t: np.ndarray) -> np.ndarr
 
 def _fraction_from_ns(starts: np.ndarray, ends: np.ndarray, grid_ns: np.ndarray) -> np.ndarray:
     starts, ends = _merge_ns(np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
-    edges = np.append(grid_ns, grid_ns[-1] + NS_PER_HOUR)
     if starts.size == 0:
         return np.zeros(grid_ns.size)
-    return np.diff(_covered_ns(starts, ends, edges)) / NS_PER_HOUR
+    # Each hour [t, t + 1 h) on its own, so an index with a skipped day (29 February) stays exact.
+    return (_covered_ns(starts, ends, grid_ns + NS_PER_HOUR) - _covered_ns(starts, ends, grid_ns)) / NS_PER_HOUR
 
 
 def running_fraction_per_hour(intervals, index: pd.DatetimeIndex) -> np.ndarray:
@@ -274,7 +276,7 @@ def running_fraction_per_hour(intervals, index: pd.DatetimeIndex) -> np.ndarray:
         time zone. Overlapping intervals count once; parts outside the index are ignored;
         empty or reversed intervals count nothing.
     index : DatetimeIndex
-        Hourly, consecutive, labelled at the interval start.
+        Hourly labels at the interval start, increasing by whole hours (a skipped day is allowed).
 
     Returns
     -------

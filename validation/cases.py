@@ -446,6 +446,41 @@ def case_lp(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
 CONSERVATION_TOL_KWH = 1e-6
 
 
+def _random_heat_side(rng: np.random.Generator, peak_kw: float) -> dict:
+    """A random heat side: a line with a hot and a warm demand, two waste streams, exchangers into a demand
+    and a store, a heat pump, an electric boiler on any power or surplus, and a fuel boiler that may be short."""
+    q = float(rng.uniform(0.2, 1.0)) * peak_kw
+    t_hot, t_warm = float(rng.uniform(120, 220)), float(rng.uniform(40, 90))
+    cal = {"shifts_per_day": int(rng.integers(1, 4)), "shift_hours": 8, "first_shift_start_h": int(rng.integers(0, 9)),
+           "working_days_per_week": int(rng.integers(5, 8))}
+    line = {"name": "line", "calendar": cal, "batch_duration_h": float(rng.uniform(2, 8)), "p_kw": float(0.2 * q),
+            "mtbf_h": float(rng.uniform(100, 1000)), "mttr_h": float(rng.uniform(1, 10)),
+            "seed": int(rng.integers(0, 1000)),
+            "heat_demands": [{"name": "hot", "t_c": t_hot, "q_kw_th": q},
+                             {"name": "warm", "t_c": t_warm, "q_kw_th": float(rng.uniform(0.1, 0.6)) * q}],
+            "waste_heat": [{"name": "flue", "kind": "flue_gas", "t_c": float(rng.uniform(150, 400)),
+                            "t_return_c": 100.0, "fraction_of_heat_input": float(rng.uniform(0.1, 0.4)),
+                            "heat_demand": "hot"},
+                           {"name": "cooling", "kind": "cooling_water", "t_c": float(rng.uniform(25, 45)),
+                            "q_kw_th": float(rng.uniform(0.05, 0.3)) * q}]}
+    store_t = t_warm + float(rng.uniform(0, 20))
+    return {
+        "processes": [line],
+        "heat_exchangers": [{"name": "x1", "source": "flue", "sink": str(rng.choice(["warm", "store"])),
+                             "effectiveness": float(rng.uniform(0.5, 0.9))}],
+        "heat_pumps": [{"name": "hp", "source": "cooling", "sink": "warm", "t_c": t_warm + 5,
+                        "capacity_q_kw_th": float(rng.uniform(0, 0.5)) * q,
+                        "electricity": str(rng.choice(["any", "renewable_surplus"]))}],
+        "boilers": [{"name": "eb", "fuel": "electric", "efficiency": 0.99, "capacity_q_kw_th": float(rng.uniform(0, 1)) * q,
+                     "t_c": store_t + 5, "electricity": str(rng.choice(["any", "renewable_surplus"]))},
+                    {"name": "gas", "fuel": "natural_gas", "efficiency": 0.9,
+                     "capacity_q_kw_th": float(rng.uniform(0.5, 2.0)) * q, "t_c": 250.0}],
+        "thermal_storage": [{"name": "store", "capacity_kwh_th": float(rng.uniform(0, 8)) * q,
+                             "charge_kw_th": q, "discharge_kw_th": q, "t_c": store_t,
+                             "standing_loss_fraction_per_hour": float(rng.uniform(0, 0.01))}],
+    }
+
+
 def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
     """A random but valid scenario mapping (seeded)."""
     from components.wind import turbine_types
@@ -484,7 +519,8 @@ def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
             "tariff": str(rng.choice(tariffs)), "emission_factor": "national_2022"}
     if export_allowed:
         grid["export_limit_kw"] = float(rng.uniform(0, 2 * peak_guess))
-    return {
+    heat = _random_heat_side(rng, peak_guess) if rng.random() < 0.4 else {}
+    return {**heat,
         "name": f"random {i}", "site": {"latitude": float(rng.uniform(20, 45)), "longitude": float(rng.uniform(100, 125)),
                                         "altitude_m": float(rng.uniform(0, 1500))},
         "year": int(rng.choice([2024, 2025])),
@@ -660,7 +696,9 @@ def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseRes
         id="conservation.random", group="5 Conservation",
         compared=f"every hour of {n} random valid scenarios (seed 20250601): PV 0-2 arrays incl. trackers, wind "
                  "0-1 farm, battery 0-1 (both strategies, random SoC window, efficiencies, self-discharge), "
-                 "random import/export limits and tariffs; electric side only (the random generator has no heat side yet)",
+                 "random import/export limits and tariffs; about 40 % with a heat side (a production line with a hot and a "
+                 "warm demand, two waste streams, exchangers into a demand or a store, a heat pump, an electric "
+                 "boiler on any power or on surplus, a fuel boiler that may fall short, a thermal store)",
         reference="sources = sinks each hour; battery e(t) = e(t-1) + charge - discharge - losses",
         metric="largest hourly residual over all runs [kWh]", tolerance="1e-6 kWh",
         tolerance_reason="DESIGN.md's balance tolerance",

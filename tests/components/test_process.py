@@ -311,3 +311,14 @@ def test_parameter_validation():
     line = _day_line()
     with pytest.raises(ValidationError):
         line.p_kw = 3.0  # frozen
+
+
+def test_leap_year_index_without_29_february_is_exact():
+    # The weather year keeps 8760 hours by dropping 29 February of a leap year; a line running all day on
+    # 28 February and 1 March must count exactly one hour per hour there, not 25 in the hour before the gap.
+    from components.process import running_fraction_per_hour
+
+    idx = pd.date_range("2024-02-28", "2024-03-02", freq="h", tz="Asia/Shanghai", inclusive="left")
+    idx = idx[(idx.month != 2) | (idx.day != 29)]
+    f = running_fraction_per_hour([("2024-02-28 00:00", "2024-03-02 00:00")], idx)
+    assert len(f) == 48 and np.all(f == 1.0)
