@@ -52,7 +52,8 @@ def _cmd_run(args) -> int:
         from twin.report import plan_summary
 
         result = run_plan(path, file=path)
-        out, text = write_plan(result, args.out), plan_summary(result)
+        lang = args.lang or sc.lang
+        out, text = write_plan(result, args.out, lang=lang, reports=args.reports), plan_summary(result, lang)
     else:
         result = simulate(sc, base_dir=path.parent)
         lang = args.lang or sc.lang

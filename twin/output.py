@@ -134,9 +134,11 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
     return write_atomically(out_dir, _write)
 
 
-def write_plan(result, out_dir: str | Path) -> Path:
+def write_plan(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
     """Write a :class:`twin.plan.PlanResult`: per-year KPIs, trends and the verdicts on the last year with its
-    trends, then each year's own run under ``year_<Y>/``."""
+    trends, the reports of the last year with the per-year trends, then each year's own run under ``year_<Y>/``."""
+    from types import SimpleNamespace
+
     import pandas as pd
 
     def _write(folder: Path) -> None:
@@ -149,5 +151,17 @@ def write_plan(result, out_dir: str | Path) -> Path:
             sub = folder / f"year_{int(year)}"
             sub.mkdir()
             _write_run_files(run, sub)
+        # The plan's report: the last year, its verdicts with the trend criteria, and the per-year trends.
+        last = SimpleNamespace(**{f: getattr(result.years[-1], f) for f in result.years[-1].__dataclass_fields__},
+                               years=result.per_year)
+        last.verdicts, last.packs = result.verdicts, result.packs
+        if reports in ("html", "all"):
+            from twin.report_html import write_html
+
+            write_html(last, folder / "report.html", lang=lang)
+        if reports == "all":
+            from twin.report_excel import write_excel
+
+            write_excel(last, folder / "report.xlsx", lang=lang)
 
     return write_atomically(out_dir, _write)

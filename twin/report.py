@@ -73,7 +73,7 @@ def summary_table(result, lang: str = "en") -> str:
         lines.append(rule if row is None else f"{row[0]}{' ' * (width - _cols(row[0]))}  {row[1]:>12,.1f}  {row[2]}")
     lines.append(rule)
     lines.append(f"{label('summary_balance', lang)} {k['max_hourly_balance_residual_kwh']:.1e} kWh")
-    lines += verdict_lines(result)
+    lines += verdict_lines(result, lang)
     for w in k.get("warnings", []):
         lines.append(f"warning: {w}")
     return "\n".join(lines)
@@ -96,20 +96,20 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def plan_summary(result) -> str:
+def plan_summary(result, lang: str = "en") -> str:
     """A plan's summary: the last year's table, the per-year trend of the key KPIs, the verdicts with trends."""
     from types import SimpleNamespace
 
     keys = (("re_electricity_share_onsite", "RE share on-site", 100, "%"),
             ("unit_energy_carbon_t_per_tce", "tCO2 per tce", 1, ""),
             ("grid_import_e_kwh", "grid import", 1e-3, "MWh"), ("pv_capacity_kwp", "PV", 1e-3, "MWp"))
-    lines = [summary_table(SimpleNamespace(**{**result.years[-1].__dict__, "verdicts": [], "packs": []})), "",
+    lines = [summary_table(SimpleNamespace(**{**result.years[-1].__dict__, "verdicts": [], "packs": []}), lang), "",
              "Plan, year by year"]
     lines.append(f"{'year':<6}" + "".join(f"{label:>20}" for _, label, _, _ in keys))
     for row in result.per_year:
         lines.append(f"{int(row['year']):<6}" + "".join(
             f"{row[k] * scale:>17,.3g} {unit:<2}" if k in row else f"{'-':>20}" for k, _, scale, unit in keys))
-    lines += verdict_lines(result)
+    lines += verdict_lines(result, lang)
     return "\n".join(lines)
 
 
@@ -144,16 +144,21 @@ def park_summary(result) -> str:
     return "\n".join(lines)
 
 
-def verdict_lines(result) -> list[str]:
+def verdict_lines(result, lang: str = "en") -> list[str]:
     """Criteria verdicts: per pack its score and admission, then every criterion with value, threshold,
     margin, whether the input was simulated or declared, and its source clause."""
+    from twin.i18n import label
+
     if not result.verdicts:
         return []
-    lines = ["", "Criteria"]
+    word = {w: label(f"verdict_{w}", lang) for w in ("criteria", "admission", "targets", "points", "value",
+                                                      "threshold", "margin", "pass", "fail", "full", "part", "none")}
+    lines = ["", word["criteria"]]
     for pack in result.packs:
-        pts = f", {pack['points']:g} / {pack['max_points']:g} points" if pack["max_points"] else ""
-        lines.append(f"== {pack['pack']}: admission {'PASS' if pack['admission_passed'] else 'FAIL'}, "
-                     f"targets {'PASS' if pack['targets_passed'] else 'FAIL'}{pts}")
+        pts = f", {pack['points']:g} / {pack['max_points']:g} {word['points']}" if pack["max_points"] else ""
+        ok = lambda b: word["pass"].upper() if b else word["fail"].upper()  # noqa: E731
+        lines.append(f"== {pack['pack']}: {word['admission']} {ok(pack['admission_passed'])}, "
+                     f"{word['targets']} {ok(pack['targets_passed'])}{pts}")
         width = max(len(v["criterion_id"]) - len(pack["pack"]) - 1 for v in result.verdicts
                     if v["pack"] == pack["pack"])
         for v in result.verdicts:
@@ -161,11 +166,12 @@ def verdict_lines(result) -> list[str]:
                 continue
             name = v["criterion_id"][len(pack["pack"]) + 1:]
             if v["role"] == "score":  # scored items earn points; only admission and targets pass or fail
-                verdict = "full" if v["points"] >= v["max_points"] else ("part" if v["points"] > 0 else "none")
+                verdict = word["full"] if v["points"] >= v["max_points"] else (word["part"] if v["points"] > 0
+                                                                                else word["none"])
             else:
-                verdict = "pass" if v["passed"] else "FAIL"
+                verdict = word["pass"] if v["passed"] else word["fail"].upper()
             pts = f" {v['points']:g}/{v['max_points']:g} pt" if v["max_points"] else ""
-            lines.append(f"  {verdict:<4} {name:<{width}}  value {_fmt(v['value']):>8}  threshold "
-                         f"{_fmt(v['threshold']):>8}  margin {_fmt(v['margin']):>8}  {v['input']:<9}{pts}  "
-                         f"[{v['clause']}]")
+            lines.append(f"  {verdict}{' ' * (4 - _cols(verdict))} {name:<{width}}  {word['value']} "
+                         f"{_fmt(v['value']):>8}  {word['threshold']} {_fmt(v['threshold']):>8}  {word['margin']} "
+                         f"{_fmt(v['margin']):>8}  {v['input']:<9}{pts}  [{v['clause']}]")
     return lines
