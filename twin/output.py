@@ -130,6 +130,24 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
             from twin.report_park import write_park_html
 
             write_park_html(result, folder / "report.html", lang=lang)
+        if reports == "all":
+            from types import SimpleNamespace
+
+            import pandas as pd
+
+            from twin.report_excel import write_excel
+
+            extra = {"Tenants": (result.tenant_table, "tenant"), "Allocation": (result.allocation_kw, "time")}
+            if result.network is not None:
+                extra.update({"Network buses": (result.network.res_bus, "bus"),
+                              "Network lines": (result.network.res_line, "line"),
+                              "Network transformers": (result.network.res_trafo, "transformer")})
+            # The park bus stands where a factory's electric table stands; tenants' heat is in their own folders.
+            write_excel(SimpleNamespace(scenario=result.park, hourly=result.bus,
+                                        hourly_heat=pd.DataFrame(index=result.bus.index), kpis=result.kpis,
+                                        accounting=result.accounting, verdicts=result.verdicts, packs=result.packs,
+                                        extra_tables=extra),
+                        folder / "report.xlsx", lang=lang)
 
     return write_atomically(out_dir, _write)
 

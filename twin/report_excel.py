@@ -124,6 +124,8 @@ def _frame_sheet(wb: Workbook, title: str, frame: pd.DataFrame, index_name: str)
     for c in frame.columns:
         if isinstance(frame[c].dtype, pd.CategoricalDtype):
             frame[c] = frame[c].astype(str)
+        elif isinstance(frame[c].dtype, pd.DatetimeTZDtype):  # Excel has no time zones: local time, as the index
+            frame[c] = frame[c].dt.tz_localize(None)
     header = [index_name] + [str(c) for c in frame.columns]
     sheet = _Sheet(wb, title, header, widths=[20] + [14] * len(frame.columns), freeze="B2")
     idx = frame.index
@@ -177,6 +179,9 @@ def build_workbook(result, lang: str = "en") -> Workbook:
             sheet = _Sheet(wb, "Years", cols, widths=[10] + [18] * (len(cols) - 1), freeze="B2")
             for row in frame.itertuples(index=False):
                 sheet.row([None if (isinstance(x, float) and math.isnan(x)) else x for x in row])
+    # Further tables a caller attaches, e.g. a park's tenant table and network results: {title: (frame, index)}.
+    for title, (frame, index_name) in (getattr(result, "extra_tables", None) or {}).items():
+        _frame_sheet(wb, title, frame, index_name)
     return wb
 
 

@@ -119,6 +119,11 @@ def test_cli_prints_park_and_tenants(tmp_path, capsys):
         assert tenant in text
     assert (tmp_path / "out" / "tenants.csv").exists()
     assert (tmp_path / "out" / "tenants" / "food_plant" / "hourly_heat.parquet").exists()
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(tmp_path / "out" / "report.xlsx", read_only=True).sheetnames
+    assert {"KPIs", "Criteria", "Tenants", "Allocation", "Network lines"} <= set(sheets)
+    assert "fig-network" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
 
 
 def test_park_errors_name_the_field(tmp_path, capsys):
