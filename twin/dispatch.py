@@ -239,7 +239,8 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
                         h_row[4 * d + 1] += q
                         h_row[o_u + 4 * u] += q
                         h_row[o_u + 4 * u + 3] += q / h_cop[u, t]
-            surplus -= re_heat
+            # q / cop * cop can round a hair above what was left: surplus never goes below zero.
+            surplus = max(0.0, surplus - re_heat)
 
         # Charge from renewable surplus, within power and the SoC ceiling.
         room_in = max(0.0, (e_hi - e) * inv_eta_c)
@@ -286,6 +287,7 @@ def _run_one(n, unit, caps, load_kw, period, month, price, feed_in, grid_charge,
                         h_row[o_u + 4 * u + 1] += q
                         h_row[o_u + 4 * u + 3] += q / h_cop[u, t]
 
+        rest = max(0.0, rest)  # the same round-off after power-to-heat took surplus for the stores
         export = min(rest, exp_max)
         curtailed = rest - export
 
