@@ -172,17 +172,23 @@ def _stage_error(i: int, st: Stage, field_: str, expected: str, found: str, file
     return ScenarioError(file, f"plan.stages[{i}].{field_} (year {st.year})", expected, found)
 
 
+def _add_named(state: dict, key: str, items, field: str, i: int, st: Stage, file) -> None:
+    """Append new named assets (PV arrays, wind farms) to ``state[key]``; a repeated name is an error."""
+    if not items:
+        return
+    state.setdefault(key, [])
+    names = [a.get("name") for a in state[key]]
+    for j, item in enumerate(items):
+        if item.name in names:
+            raise _stage_error(i, st, f"{field}[{j}].name", f"a name not already in {key}[]",
+                               f"{item.name!r} (names: {names})", file)
+        state[key].append(item.model_dump(exclude_unset=True))
+        names.append(item.name)
+
+
 def _apply_stage(state: dict, i: int, st: Stage, file) -> None:
     """Apply one stage to a scenario dict in place."""
-    if st.add_pv:
-        state.setdefault("pv", [])
-        names = [a.get("name") for a in state["pv"]]
-        for j, arr in enumerate(st.add_pv):
-            if arr.name in names:
-                raise _stage_error(i, st, f"add_pv[{j}].name", "a name not already in pv[]",
-                                   f"{arr.name!r} (arrays: {names})", file)
-            state["pv"].append(arr.model_dump(exclude_unset=True))
-            names.append(arr.name)
+    _add_named(state, "pv", st.add_pv, "add_pv", i, st, file)
     if st.pv_capacity_kwp:
         names = [a.get("name") for a in state.get("pv", [])]
         for name, kwp in st.pv_capacity_kwp.items():
@@ -190,15 +196,7 @@ def _apply_stage(state: dict, i: int, st: Stage, file) -> None:
                 raise _stage_error(i, st, f"pv_capacity_kwp.{name}", f"the name of a PV array ({names})",
                                    repr(name), file)
             state["pv"][names.index(name)]["capacity_kwp"] = float(kwp)
-    if st.add_wind:
-        state.setdefault("wind", [])
-        names = [w.get("name") for w in state["wind"]]
-        for j, farm in enumerate(st.add_wind):
-            if farm.name in names:
-                raise _stage_error(i, st, f"add_wind[{j}].name", "a name not already in wind[]",
-                                   f"{farm.name!r} (farms: {names})", file)
-            state["wind"].append(farm.model_dump(exclude_unset=True))
-            names.append(farm.name)
+    _add_named(state, "wind", st.add_wind, "add_wind", i, st, file)
     if st.battery is not None:
         state["battery"] = [b.model_dump(exclude_unset=True) for b in st.battery]
     if st.load_growth_fraction is not None:
