@@ -196,6 +196,16 @@ def _finish(path, df: pd.DataFrame, meta: dict, *, latitude, longitude, altitude
 
 
 # --------------------------------------------------------------------------- readers
+def _open(path: Path, kind: str, reader, *args, **kwargs):
+    """``reader(*args, **kwargs)``, with a missing or unreadable file reported as :class:`InputError`."""
+    try:
+        return reader(*args, **kwargs)
+    except FileNotFoundError:
+        raise InputError(path, "file", f"an existing {kind} file", "no such file") from None
+    except Exception as exc:
+        raise InputError(path, "file", f"a readable {kind} file", f"{type(exc).__name__}: {exc}") from None
+
+
 def read_epw(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int = 6,
              rebuild_components: bool | str = False, closure_warn_below: float = 0.97
              ) -> tuple[pd.DataFrame, dict]:
@@ -240,13 +250,7 @@ def read_epw(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int = 
     import pvlib
 
     path = Path(path)
-    try:
-        data, m = pvlib.iotools.read_epw(str(path))
-    except FileNotFoundError:
-        raise InputError(path, "file", "an existing EPW file", "no such file") from None
-    except Exception as exc:
-        raise InputError(path, "file", "a readable EPW file",
-                         f"{type(exc).__name__}: {exc}") from None
+    data, m = _open(path, "EPW", pvlib.iotools.read_epw, str(path))
     data = data.rename(columns={"atmospheric_pressure": "pressure"})
     for col in CANONICAL_COLUMNS:
         if col not in data:
@@ -294,13 +298,7 @@ def read_tmy3(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int =
     import pvlib
 
     path = Path(path)
-    try:
-        data, m = pvlib.iotools.read_tmy3(str(path), map_variables=True, encoding=encoding)
-    except FileNotFoundError:
-        raise InputError(path, "file", "an existing TMY3 file", "no such file") from None
-    except Exception as exc:
-        raise InputError(path, "file", "a readable TMY3 file",
-                         f"{type(exc).__name__}: {exc}") from None
+    data, m = _open(path, "TMY3", pvlib.iotools.read_tmy3, str(path), map_variables=True, encoding=encoding)
     for col in CANONICAL_COLUMNS:
         if col not in data:
             raise InputError(path, f"column {col}",
@@ -351,13 +349,7 @@ def read_tmy2(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int =
     import pvlib
 
     path = Path(path)
-    try:
-        raw, m = pvlib.iotools.read_tmy2(str(path))
-    except FileNotFoundError:
-        raise InputError(path, "file", "an existing TMY2 file", "no such file") from None
-    except Exception as exc:
-        raise InputError(path, "file", "a readable TMY2 file",
-                         f"{type(exc).__name__}: {exc}") from None
+    raw, m = _open(path, "TMY2", pvlib.iotools.read_tmy2, str(path))
     data = pd.DataFrame({
         "ghi": raw["GHI"], "dni": raw["DNI"], "dhi": raw["DHI"],
         "temp_air": raw["DryBulb"] / 10.0, "wind_speed": raw["Wspd"] / 10.0,
@@ -421,13 +413,7 @@ def read_csv(path, *, year: int, tz: str, latitude: float | None = None,
     import pvlib
 
     path = Path(path)
-    try:
-        raw = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError(path, "file", "an existing CSV file", "no such file") from None
-    except Exception as exc:
-        raise InputError(path, "file", "a readable CSV file",
-                         f"{type(exc).__name__}: {exc}") from None
+    raw = _open(path, "CSV", pd.read_csv, path)
     raw.columns = [str(c).strip() for c in raw.columns]
     for col in ("time", "ghi", "temp_air", "wind_speed"):
         if col not in raw:
