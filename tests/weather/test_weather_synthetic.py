@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from weather_testdata import SHARED_WEATHER, pvlib_data
+from weather_testdata import pvlib_data, station
 from weather import city_climate, read_epw, read_tmy3, synthetic_year
 from weather.readers import CANONICAL_COLUMNS, read_tmy2
 
@@ -90,10 +90,9 @@ def _real_years():
              pytest.param((read_tmy3, pvlib_data("703165TY.csv")), id="SandPoint"),
              pytest.param((read_tmy2, pvlib_data("12839.tm2")), id="Miami")]
     for city in STATIONS:
-        hits = sorted(SHARED_WEATHER.glob(f"*.{city}.*.epw"))
-        marks = () if hits else (pytest.mark.skip(reason=f"no CSWD file for {city}"),)
-        cases.append(pytest.param((read_epw, hits[0] if hits else None), id=city,
-                                  marks=marks))
+        path = station(city)
+        marks = () if path else (pytest.mark.skip(reason=f"no CSWD file for {city}"),)
+        cases.append(pytest.param((read_epw, path), id=city, marks=marks))
     return cases
 
 
@@ -161,12 +160,12 @@ def test_shipped_weibull_k_matches_station_spread(city):
     # The shipped k reproduces each month's hourly std/mean of the CSWD file exactly.
     from weather.derive_climatology import weibull_cv
 
-    hits = sorted(SHARED_WEATHER.glob(f"*.{city}.*.epw"))
-    if not hits:
+    path = station(city)
+    if path is None:
         pytest.skip(f"no CSWD file for {city}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        real, _ = read_epw(hits[0], year=2025)
+        real, _ = read_epw(path, year=2025)
     v = real["wind_speed"]
     cv_real = v.groupby(v.index.month).agg(lambda x: x.std(ddof=0) / x.mean()).to_numpy()
     k = np.array(city_climate(city.lower()).weibull_k)
