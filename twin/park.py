@@ -44,8 +44,8 @@ from pydantic import Field, model_validator
 
 from components.battery import Battery
 from components.grid import GridConnection, bill_from_totals
-from components.pv import PVArray, pv_ac_kw_per_kwp
-from components.wind import WindFarm, wind_kw_per_turbine
+from components.pv import PVArray
+from components.wind import WindFarm
 from twin.accounting import Accounting, GreenPower, Offsets
 from twin.criteria import evaluate, pack_names
 from twin.criteria.core import CriteriaSettings, Declared
@@ -247,7 +247,8 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
     from twin.assess import assess
     from twin.dispatch import dispatch
     from twin.kpis import electric_kpis
-    from twin.run import build_profiles, kernel_params, load_weather, period_masks, simulate_profiles
+    from twin.run import (build_profiles, generation_by_kind, kernel_params, load_weather, period_masks,
+                          renewable_units, simulate_profiles)
     from twin.tables import check_electric_balance, electric_table
 
     base_dir = Path(base_dir)
@@ -272,28 +273,17 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
     demand = np.array([runs[n].hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1)
                        for n in names])
     surplus = np.array([runs[n].hourly[["pv_to_grid_kw", "wind_to_grid_kw"]].sum(axis=1) for n in names])
-    frame = weather[0]
-    site = park.site
-    rows, caps, kinds = [], [], []
-    for arr in park.shared.pv:
-        rows.append(np.asarray(pv_ac_kw_per_kwp(frame, site.latitude, site.longitude, site.altitude_m, arr)))
-        caps.append(arr.capacity_kwp)
-        kinds.append("pv")
-    for farm in park.shared.wind:
-        rows.append(np.asarray(wind_kw_per_turbine(frame, site.altitude_m, farm)))
-        caps.append(farm.count)
-        kinds.append("wind")
+    rows, sources, caps = renewable_units(park.shared.pv, park.shared.wind, weather[0], park.site)
     rows.append(surplus.sum(axis=0))
+    sources.append(("tenants", "tenants"))
     caps.append(1.0)
-    kinds.append("tenants")
     p0 = prof[names[0]]
     gc, dc = period_masks(park.shared.battery)
     res = dispatch(np.vstack(rows), np.array([caps]), demand.sum(axis=0),
                    kernel_params(park.grid, park.shared.battery), period=p0.period, month=p0.month,
                    price_cny_per_kwh=p0.price_cny_per_kwh, feed_in_cny_per_kwh=p0.tariff.feed_in_price_cny_per_kwh,
                    grid_charge_periods=gc, discharge_periods=dc, record_hourly=True)
-    gen = {k: sum((c * r for kk, c, r in zip(kinds, caps, rows) if kk == k), np.zeros(len(index)))
-           for k in ("pv", "wind", "tenants")}
+    gen = generation_by_kind(sources, caps, rows, ("pv", "wind", "tenants"), len(index))
     bus = electric_table(index, p0.period, p0.price_cny_per_kwh, gen, res.hourly)
     check_electric_balance(bus)
 
@@ -317,10 +307,9 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
     if park.network is not None:
         # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
         p_mw = {n: (demand[i] - surplus[i]) / 1e3 for i, n in enumerate(names)}
-        for kind, assets in (("pv", park.shared.pv), ("wind", park.shared.wind)):
-            for a in assets:
-                row = rows[[j for j, (k, c) in enumerate(zip(kinds, caps)) if k == kind][assets.index(a)]]
-                p_mw[a.name] = -row * (a.capacity_kwp if kind == "pv" else a.count) / 1e3
+        for (kind, name), c, row in zip(sources, caps, rows):
+            if kind != "tenants":
+                p_mw[name] = -c * row / 1e3
         for b in park.shared.battery:
             charge = bus[[c for c in bus.columns if c.endswith("_to_battery_kw")]].sum(axis=1)
             out = bus.battery_re_to_load_kw + bus.battery_grid_to_load_kw

@@ -94,19 +94,9 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
     ``weather`` (frame, meta) is used instead of the scenario's own when given: the
     tenants of a park share one weather year.
     """
-    from components.pv import pv_ac_kw_per_kwp
-    from components.wind import wind_kw_per_turbine
-
     frame, meta = load_weather(scenario, base_dir) if weather is None else weather
     index = frame.index
-    site = scenario.site
-    rows, sources = [], []
-    for arr in scenario.pv:
-        rows.append(np.asarray(pv_ac_kw_per_kwp(frame, site.latitude, site.longitude, site.altitude_m, arr)))
-        sources.append(("pv", arr.name))
-    for farm in scenario.wind:
-        rows.append(np.asarray(wind_kw_per_turbine(frame, site.altitude_m, farm)))
-        sources.append(("wind", farm.name))
+    rows, sources, _ = renewable_units(scenario.pv, scenario.wind, frame, scenario.site)
     unit = np.vstack(rows) if rows else np.zeros((0, len(index)))
 
     load = np.zeros(len(index))
@@ -123,6 +113,25 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
                     period=gridmod.period_codes(index, tariff), month=index.month.to_numpy() - 1,
                     price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff), tariff=tariff,
                     weather_meta=meta)
+
+
+def renewable_units(pv, wind, frame: pd.DataFrame, site) -> tuple[list, list, list]:
+    """Unit profiles of PV arrays [kW per kWp] then wind farms [kW per turbine], their ``(kind, name)``
+    and their sizes [kWp, turbines], in that order."""
+    from components.pv import pv_ac_kw_per_kwp
+    from components.wind import wind_kw_per_turbine
+
+    rows = [np.asarray(pv_ac_kw_per_kwp(frame, site.latitude, site.longitude, site.altitude_m, a)) for a in pv] + \
+        [np.asarray(wind_kw_per_turbine(frame, site.altitude_m, f)) for f in wind]
+    sources = [("pv", a.name) for a in pv] + [("wind", f.name) for f in wind]
+    return rows, sources, [a.capacity_kwp for a in pv] + [float(f.count) for f in wind]
+
+
+def generation_by_kind(sources, caps, unit, kinds, n_hours: int) -> dict[str, np.ndarray]:
+    """Hourly generation of each kind of source (``pv``, ``wind``, ...) summed over its assets [kW];
+    zeros for a kind the site does not have."""
+    return {kind: sum((c * row for (k, _), c, row in zip(sources, caps, unit) if k == kind), np.zeros(n_hours))
+            for kind in kinds}
 
 
 def sizes(scenario: Scenario) -> np.ndarray:
@@ -206,8 +215,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
                    feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
                    grid_charge_periods=grid_charge, discharge_periods=discharge_ok, heat=prof.heat.system,
                    heat_sizes=hsizes, record_hourly=True, balance_tol_kwh=BALANCE_TOL_KWH)
-    gen = {kind: sum((c * row for (k, _), c, row in zip(prof.sources, caps, prof.unit_kw) if k == kind),
-                     np.zeros(len(prof.index))) for kind in ("pv", "wind")}
+    gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
     hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly)
     hourly_heat = heat_table(prof.index, prof.heat, res.heat_hourly)
     residual = max(check_electric_balance(hourly),
