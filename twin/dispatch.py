@@ -40,10 +40,11 @@ reported as ``unserved``, never silently dropped.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from numba import literally, njit, prange
+from numba import njit, prange
 
 STRATEGIES = ("load_following", "tou_arbitrage")
 
@@ -436,35 +437,33 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
         totals[n, _I_HEAT] = st[_S_HEAT, w]
 
 
-# ``has_heat`` and ``record`` are passed as literals, so numba compiles this one source into variants without
-# the code a run does not need: the heat branches (whose loops would also keep the lane loop from being
-# vectorised) and the hourly record (sweeps keep totals only).
-@njit(cache=True, parallel=True, error_model="numpy")
-def _kernel_parallel(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                     params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                     h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
-                     has_heat, record):
-    literally(has_heat)
-    literally(record)
-    for b in prange((caps.shape[0] + LANES - 1) // LANES):
-        _run_block(b * LANES, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                   params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                   h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
-                   has_heat, record)
+def _make_kernel(parallel: bool, has_heat: bool, record: bool):
+    """The kernel over all blocks, compiled for one combination of flags.
+
+    ``has_heat`` and ``record`` are constants of the closure, so each compiled variant leaves out the code a
+    run does not need: the heat branches (whose loops would also keep the lane loop from being vectorised)
+    and the hourly record (sweeps keep totals only). Passed as ``numba.literally`` arguments instead, they
+    cost a failed compilation attempt on every call (numba issue #6956), 10-15 ms.
+    """
+    blocks = prange if parallel else range
+
+    @njit(cache=True, parallel=parallel, error_model="numpy")
+    def kernel(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
+               params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
+               h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals):
+        for b in blocks((caps.shape[0] + LANES - 1) // LANES):
+            _run_block(b * LANES, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
+                       params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
+                       h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
+                       has_heat, record)
+
+    return kernel
 
 
-@njit(cache=True, error_model="numpy")
-def _kernel_serial(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                   params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                   h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
-                   has_heat, record):
-    literally(has_heat)
-    literally(record)
-    for b in range((caps.shape[0] + LANES - 1) // LANES):
-        _run_block(b * LANES, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                   params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                   h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
-                   has_heat, record)
+# Single runs (one configuration, may record) run serially; sweeps in parallel over blocks and never record.
+_KERNELS = {(par, heat, rec): _make_kernel(par, heat, rec)
+            for par, heat, rec in itertools.product((False, True), (False, True), (False, True))
+            if not (par and rec)}
 
 
 @dataclass(frozen=True)
@@ -680,7 +679,7 @@ def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params:
     b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
     h_ssize = np.ascontiguousarray(np.stack([heat_sizes.store_kwh_th, heat_sizes.store_charge_kw_th,
                                              heat_sizes.store_discharge_kw_th], axis=-1), dtype=np.float64)
-    kernel = _kernel_parallel if n > 1 else _kernel_serial
+    kernel = _KERNELS[(n > 1, n_heat > 0, bool(record_hourly))]
     kernel(unit_kw, caps, f64(load_kw), np.ascontiguousarray(period, dtype=np.int64),
            np.ascontiguousarray(month, dtype=np.int64), f64(price_cny_per_kwh), float(feed_in_cny_per_kwh),
            b1(grid_charge_periods), b1(discharge_periods), f64(params), hourly, totals, monthly_peak,
@@ -688,7 +687,7 @@ def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params:
            f64(heat.store_keep), f64(heat.unit_cop), f64(heat.unit_max_kw_th), b1(heat.unit_serves),
            b1(heat.unit_charges), b1(heat.unit_grid_allowed), f64(heat.boiler_capacity_kw_th),
            b1(heat.boiler_serves), h_ssize, f64(heat_sizes.store_e0_kwh_th), f64(heat_sizes.unit_kw_th),
-           h_hourly, h_totals, n_heat > 0, bool(record_hourly))
+           h_hourly, h_totals)
     worst = max(totals[:, _I_BUS].max(), totals[:, _I_STORE].max(), totals[:, _I_HEAT].max())
     if not worst <= balance_tol_kwh:
         raise BalanceError(f"hourly energy balance did not close: largest residual {worst:.3g} kWh "
