@@ -218,12 +218,16 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def case_hash(scenario_hash: str, names: list[str], values) -> str:
-    """sha256 of the scenario file's content hash and the sorted (name, value) pairs (values as ``repr``
-    of the float, which round-trips exactly)."""
-    pairs = sorted(zip(names, (repr(float(v)) for v in values)))
-    text = scenario_hash + "\n" + "\n".join(f"{n}={v}" for n, v in pairs)
-    return hashlib.sha256(text.encode()).hexdigest()
+def case_hashes(scenario_hash: str, names: list[str], values) -> list[str]:
+    """One hash per case (row of ``values``): sha256 of the scenario file's content hash and the (name, value)
+    pairs sorted by name, values as ``repr`` of the float (which round-trips exactly)."""
+    order = sorted(range(len(names)), key=lambda j: names[j])
+    keys = [names[j] + "=" for j in order]
+    head = scenario_hash + "\n"
+    rows = np.asarray(values, dtype=float).reshape(-1, len(names))[:, order].tolist()
+    return [hashlib.sha256((head + "\n".join(k + repr(v) for k, v in zip(keys, row))).encode()).hexdigest()
+            for row in rows]
+
 
 # --------------------------------------------------------------------------- the sweep plan
 
@@ -303,8 +307,7 @@ def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oa
     names = [p.name for p in params]
     hashes, keep = [], []
     seen = set()
-    for i, row in enumerate(values):
-        h = case_hash(sh, names, row)
+    for i, h in enumerate(case_hashes(sh, names, values)):
         if h not in seen:  # one-at-a-time repeats the base case; rounding can repeat integer values
             seen.add(h)
             hashes.append(h)

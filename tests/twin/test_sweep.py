@@ -1,6 +1,7 @@
 """twin sweep: designs, resume after a real kill, Dask equals local, fast path equals whole scenarios."""
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 
 from twin.errors import InputError
-from twin.sweep import (Param, case_hash, lhs_design, main, oat_design, plan, read_results,
+from twin.sweep import (Param, case_hashes, lhs_design, main, oat_design, plan, read_results,
                         run_sweep)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,9 +66,11 @@ def test_oat_varies_one_at_a_time():
 
 
 def test_case_hash_stable_and_order_free():
-    h = case_hash("abc", [PV, BAT], [1.0, 2.0])
-    assert h == case_hash("abc", [BAT, PV], [2.0, 1.0])
-    assert h != case_hash("abd", [PV, BAT], [1.0, 2.0]) and h != case_hash("abc", [PV, BAT], [1.0, 2.5])
+    h, h2 = case_hashes("abc", [PV, BAT], [[1.0, 2.0], [1.0, 2.5]])
+    assert [h] == case_hashes("abc", [BAT, PV], [[2.0, 1.0]])
+    assert h != case_hashes("abd", [PV, BAT], [[1.0, 2.0]])[0] and h != h2
+    # The text hashed is fixed: results written by an earlier version resume (same hash for the same case).
+    assert h == hashlib.sha256(f"abc\n{BAT}=2.0\n{PV}=1.0".encode()).hexdigest()
 
 
 @pytest.mark.parametrize("param, field", [
