@@ -65,6 +65,9 @@ References
        shaded ground fraction); implemented in ``pvlib.bifacial.utils`` and
        ``pvlib.bifacial.infinite_sheds`` (Anderson, Jensen, Hansen, IEEE JPV
        2026).
+.. [13] Reda, I., Andreas, A. (2004). Solar position algorithm for solar
+       radiation applications. Solar Energy 76(5), 577-589 (SPA; refraction
+       correction, eq. 42); implemented in ``pvlib.spa``.
 """
 from __future__ import annotations
 
@@ -278,19 +281,25 @@ def solar_position_mid_interval(
 ) -> pd.DataFrame:
     """Solar position at mid-interval (index + 30 min), indexed like ``weather``.
 
-    pvlib's NREL SPA (``pvlib.solarposition.get_solarposition``) with the
-    refraction correction driven by the hour's pressure [Pa] and air
-    temperature [C] when the weather provides them.
+    pvlib's NREL SPA, from :func:`weather.closure.mid_interval_solar_position` (computed
+    once for the weather year and site), with the atmospheric refraction correction redone
+    for the hour's pressure [Pa] and air temperature [C] when the weather provides them, as
+    SPA does it (Reda & Andreas 2004 [13]_, eq. 42: ``pvlib.spa.atmospheric_refraction_correction``
+    with pvlib's default refraction at sunrise/sunset, 0.5667 deg).
     """
-    step = weather.index[1] - weather.index[0] if len(weather.index) > 1 else pd.Timedelta("1h")
-    times = weather.index + step / 2
-    kw = {}
-    if "pressure" in weather:
-        kw["pressure"] = weather["pressure"].to_numpy()
-    if "temp_air" in weather:
-        kw["temperature"] = weather["temp_air"].to_numpy()
-    sp = pvlib.solarposition.get_solarposition(times, latitude, longitude, altitude=altitude_m, **kw)
-    sp.index = weather.index
+    import pvlib.spa
+
+    from weather.closure import mid_interval_solar_position
+
+    sp = mid_interval_solar_position(weather.index, latitude, longitude, altitude_m)
+    if "pressure" in weather or "temp_air" in weather:
+        pressure_pa = (weather["pressure"].to_numpy(dtype=float) if "pressure" in weather
+                       else pvlib.atmosphere.alt2pres(altitude_m))
+        temp_c = weather["temp_air"].to_numpy(dtype=float) if "temp_air" in weather else 12.0
+        e0 = sp["elevation"].to_numpy()
+        e = e0 + pvlib.spa.atmospheric_refraction_correction(pressure_pa / 100, temp_c, e0, 0.5667)
+        sp["apparent_elevation"] = e
+        sp["apparent_zenith"] = 90 - e
     return sp
 
 

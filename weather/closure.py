@@ -25,6 +25,8 @@ References
 """
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -33,6 +35,7 @@ __all__ = [
     "component_closure",
     "rebuild_components",
     "mid_interval_solar_position",
+    "clear_solar_position_cache",
     "DECOMPOSITION_MODELS",
 ]
 
@@ -48,6 +51,11 @@ def mid_interval_solar_position(index: pd.DatetimeIndex, latitude: float, longit
                                 altitude_m: float = 0.0) -> pd.DataFrame:
     """Solar position at the middle of each hourly interval.
 
+    pvlib's NREL SPA with its standard atmosphere (pressure from the altitude, 12 C) for the
+    refraction correction. The reader or generator of a weather year and the PV model need the same
+    hours at the same site, so the result is kept for the process (a few recent index/site pairs)
+    and computed once.
+
     Parameters
     ----------
     index : pandas.DatetimeIndex
@@ -61,16 +69,32 @@ def mid_interval_solar_position(index: pd.DatetimeIndex, latitude: float, longit
     -------
     pandas.DataFrame
         pvlib's ``get_solarposition`` columns (``zenith``, ``apparent_zenith``,
-        ``azimuth`` ... [deg]) on the original (interval-start) ``index``.
+        ``azimuth`` ... [deg]) on the original (interval-start) ``index``; a copy the caller may change.
     """
     import pvlib
 
     if index.tz is None:
         raise ValueError("index must be tz-aware")
-    sp = pvlib.solarposition.get_solarposition(index + pd.Timedelta(minutes=30), latitude,
-                                               longitude, altitude=altitude_m)
-    sp.index = index
-    return sp
+    key = (hashlib.sha1(index.asi8.tobytes()).hexdigest(), str(index.tz), float(latitude), float(longitude),
+           float(altitude_m))
+    sp = _SOLAR_POSITIONS.get(key)
+    if sp is None:
+        sp = pvlib.solarposition.get_solarposition(index + pd.Timedelta(minutes=30), latitude,
+                                                   longitude, altitude=altitude_m)
+        if len(_SOLAR_POSITIONS) >= 8:
+            _SOLAR_POSITIONS.pop(next(iter(_SOLAR_POSITIONS)))
+        _SOLAR_POSITIONS[key] = sp
+    out = sp.copy()
+    out.index = index
+    return out
+
+
+_SOLAR_POSITIONS: dict[tuple, pd.DataFrame] = {}
+
+
+def clear_solar_position_cache() -> None:
+    """Forget the solar positions kept by :func:`mid_interval_solar_position` (benchmarks time a cold start)."""
+    _SOLAR_POSITIONS.clear()
 
 
 def component_closure(weather: pd.DataFrame, latitude: float, longitude: float,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 
 import numpy as np
+import pandas as pd
 import pytest
 from pydantic import ValidationError
 
@@ -181,3 +182,26 @@ def test_module_type_sets_gamma_and_frozen():
     assert PVArray(name="x", capacity_kwp=1, module_type="premium", gamma_pdc_per_c=-0.004).gamma_pdc_per_c == -0.004
     with pytest.raises(ValidationError):
         PVArray(name="x", capacity_kwp=1).capacity_kwp = 2
+
+
+def test_solar_position_refraction_follows_the_hours_pressure_and_temperature():
+    """The shared solar position (standard atmosphere) with refraction redone for each hour equals pvlib's
+    SPA run with that hour's pressure and temperature. Tolerance 1e-9 deg: the same SPA equations on the
+    same inputs, so only floating-point rounding may differ."""
+    import pvlib
+
+    from components.pv import solar_position_mid_interval
+
+    idx = pd.date_range("2023-01-01", periods=8760, freq="h", tz="Etc/GMT-8")
+    rng = np.random.default_rng(3)
+    w = pd.DataFrame({"pressure": rng.uniform(90_000, 104_000, len(idx)),
+                      "temp_air": rng.uniform(-15, 40, len(idx))}, index=idx)
+    sp = solar_position_mid_interval(w, 31.87, 117.23, 30.0)
+    ref = pvlib.solarposition.get_solarposition(idx + pd.Timedelta(minutes=30), 31.87, 117.23, altitude=30.0,
+                                                pressure=w["pressure"].to_numpy(), temperature=w["temp_air"].to_numpy())
+    for col in ("apparent_zenith", "zenith", "apparent_elevation", "azimuth"):
+        np.testing.assert_allclose(sp[col].to_numpy(), ref[col].to_numpy(), rtol=0, atol=1e-9, err_msg=col)
+    # The kept solar position is handed out as a copy: changing one result leaves the next intact.
+    sp["zenith"] = 0.0
+    again = solar_position_mid_interval(w, 31.87, 117.23, 30.0)
+    np.testing.assert_allclose(again["zenith"].to_numpy(), ref["zenith"].to_numpy(), rtol=0, atol=1e-9)
