@@ -285,7 +285,12 @@ def load_fuel_factors(path: str | Path | None = None) -> dict[str, FuelFactor]:
     Reads ``components/data/fuels.csv`` (or ``path``); rows without a CO2 factor (electricity)
     are left out. Raises :class:`~twin.errors.InputError` for a malformed table.
     """
-    df = _fuel_table(str(path or FUELS_CSV))
+    return dict(_fuel_factors(str(path or FUELS_CSV)))  # a copy: the cached table stays as read
+
+
+@lru_cache(maxsize=4)
+def _fuel_factors(path: str) -> dict[str, FuelFactor]:
+    df = _fuel_table(path)
     out = {}
     for row in df.itertuples(index=False):
         if not math.isfinite(row.kgco2_per_unit) or not math.isfinite(row.kgce_per_unit):
@@ -297,7 +302,12 @@ def load_fuel_factors(path: str | Path | None = None) -> dict[str, FuelFactor]:
 
 
 def _resolve_ef(spec: EmissionFactorChoice, field: str) -> dict[str, Any]:
-    """One annual grid factor with its source."""
+    """One annual grid factor with its source (a copy: sweeps account thousands of cases with one factor)."""
+    return dict(_resolved_ef(spec, field))
+
+
+@lru_cache(maxsize=64)
+def _resolved_ef(spec: EmissionFactorChoice, field: str) -> dict[str, Any]:
     if isinstance(spec, str) and not spec.lower().endswith(".csv"):
         table = load_emission_factors()
         row = table.loc[table["name"] == spec]

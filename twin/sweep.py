@@ -485,14 +485,15 @@ def _annual_assessment(scenario, kpis: dict) -> dict:
     flat = dict(kpis)
     flat.update(accounting_kpis(acc))
     vs = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) if scenario.criteria else []
-    return _assessment_columns(accounting_kpis(acc), [v.to_dict() for v in vs],
+    return _assessment_columns(accounting_kpis(acc), [(v.criterion_id, v.passed) for v in vs],
                                [score(vs, p) for p in scenario.criteria])
 
 
-def _assessment_columns(acc_kpis: dict, verdicts: list[dict], packs: list[dict]) -> dict:
+def _assessment_columns(acc_kpis: dict, verdicts: list[tuple[str, bool]], packs: list[dict]) -> dict:
+    """Flat row columns; ``verdicts`` as (criterion id, passed) pairs."""
     out = {f"accounting.{k}": float(v) for k, v in acc_kpis.items() if _is_number(v)}
-    for v in verdicts:
-        out[f"verdict.{v['criterion_id']}"] = bool(v["passed"])
+    for cid, passed in verdicts:
+        out[f"verdict.{cid}"] = bool(passed)
     for p in packs:
         out[f"pack.{p['pack']}.points"] = float(p["points"])
         out[f"pack.{p['pack']}.admission_passed"] = bool(p["admission_passed"])
@@ -548,7 +549,7 @@ def run_case(file: str, data: dict) -> dict:
     kpis = {k: v for k, v in r.kpis.items() if k not in ("weather",)}
     row = _flatten(kpis)
     acc = r.accounting.get("kpis", {}) if isinstance(r.accounting, dict) else {}
-    row.update(_assessment_columns(acc, r.verdicts, r.packs))
+    row.update(_assessment_columns(acc, [(v["criterion_id"], v["passed"]) for v in r.verdicts], r.packs))
     row["verdicts_computed"] = True
     return row
 
