@@ -11,6 +11,7 @@ Multi-year criteria: :mod:`twin.criteria.trends`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from twin.criteria.core import Context, CriteriaSettings, Criterion, Declared, Measurement, Verdict, meets
@@ -27,7 +28,13 @@ def pack_criteria(pack_id: str) -> list[Criterion]:
     """The criteria of one pack; unknown id -> InputError listing the known ones."""
     if pack_id not in PACKS:
         raise InputError(None, "criteria", f"one of: {', '.join(pack_names())}", repr(pack_id))
-    return PACKS[pack_id].criteria()
+    return list(_criteria(pack_id))
+
+
+@lru_cache(maxsize=None)
+def _criteria(pack_id: str) -> tuple[Criterion, ...]:
+    # Criteria are frozen data; a sweep evaluates the same packs for every case.
+    return tuple(PACKS[pack_id].criteria())
 
 
 def _coerce(model, value, field):
