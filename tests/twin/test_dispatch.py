@@ -163,3 +163,44 @@ def test_record_hourly_only_for_single_runs():
     with pytest.raises(ValueError):
         dispatch(np.zeros((1, 3)), np.zeros((2, 1)), np.zeros(3), params, period=np.zeros(3, int),
                  month=np.zeros(3, int), price_cny_per_kwh=np.zeros(3), record_hourly=True)
+
+
+@pytest.mark.parametrize("with_heat", [False, True])
+def test_blocks_of_lanes_do_not_mix_configurations(with_heat):
+    """The kernel runs configurations in blocks of LANES side by side. 150 configurations span two full
+    blocks and a partial one; each must give exactly the totals it gives alone (the same arithmetic on the
+    same inputs: tolerance 1e-12 relative, float round-off only), electric-only and with a heat side."""
+    from twin.dispatch import LANES, HeatSizes, HeatSystem
+
+    rng = np.random.default_rng(11)
+    t, n = 24 * 20, 2 * LANES + 22
+    unit = rng.uniform(0, 1, (2, t)) * (rng.uniform(size=(2, t)) > 0.3)
+    caps = rng.uniform(0, 2000, (n, 2))
+    load = rng.uniform(0, 1500, t)
+    params = params_matrix(
+        n, energy_kwh=rng.uniform(0, 5000, n), charge_kw=rng.uniform(0, 1500, n), discharge_kw=rng.uniform(0, 1500, n),
+        charge_efficiency=rng.uniform(0.7, 1, n), discharge_efficiency=rng.uniform(0.7, 1, n), soc_min=0.1,
+        soc_max=0.9, self_discharge_fraction_per_hour=rng.uniform(0, 0.01, n), soc_initial=0.5,
+        import_limit_kw=rng.uniform(200, 3000, n), export_limit_kw=rng.uniform(0, 1000, n),
+        strategy=rng.integers(0, 2, n), load_scale=rng.uniform(0.5, 1.5, n))
+    kw = dict(period=rng.integers(0, 4, t), month=(np.arange(t) // 40) % 12, price_cny_per_kwh=rng.uniform(0.3, 1.2, t))
+    heat, hs = None, None
+    if with_heat:
+        heat = HeatSystem(
+            residual_kw_th=rng.uniform(0, 500, (2, t)), store_recoverable_kw_th=rng.uniform(0, 200, (1, t)),
+            store_serves=np.array([[True, False]]), store_keep=np.array([0.99]),
+            unit_cop=rng.uniform(1, 4, (2, t)), unit_max_kw_th=rng.uniform(0, 400, (2, t)),
+            unit_serves=np.array([[True, True], [False, True]]), unit_charges=np.array([[True], [False]]),
+            unit_grid_allowed=np.array([True, False]), boiler_capacity_kw_th=np.array([300.0]),
+            boiler_serves=np.array([[True, True]]))
+        hs = HeatSizes(rng.uniform(0, 1000, (n, 1)), rng.uniform(0, 300, (n, 1)), rng.uniform(0, 300, (n, 1)),
+                       rng.uniform(0, 100, (n, 1)), rng.uniform(0, 500, (n, 2)))
+    batch = dispatch(unit, caps, load, params, heat=heat, heat_sizes=hs, **kw)
+    for i in (0, 1, LANES - 1, LANES, 2 * LANES - 1, 2 * LANES, n - 1):
+        one_hs = None if hs is None else HeatSizes(*(a[i:i + 1] for a in (hs.store_kwh_th, hs.store_charge_kw_th,
+                                                                         hs.store_discharge_kw_th, hs.store_e0_kwh_th,
+                                                                         hs.unit_kw_th)))
+        one = dispatch(unit, caps[i:i + 1], load, params[i:i + 1], heat=heat, heat_sizes=one_hs, **kw)
+        np.testing.assert_allclose(one.totals[0], batch.totals[i], rtol=1e-12, atol=1e-9, err_msg=f"case {i}")
+        np.testing.assert_allclose(one.monthly_peak_kw[0], batch.monthly_peak_kw[i], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(one.heat_totals[0], batch.heat_totals[i], rtol=1e-12, atol=1e-9)
