@@ -1,10 +1,12 @@
 """Least-cost sizing: the cheapest design that passes the chosen criteria, with the Pareto front.
 
-``twin size FILE --criteria PACK[,PACK] --vary pv,battery,green_power [--out DIR]``
+``twin size FILE --criteria PACK[,PACK] [--vary pv,battery,green_power] [--out DIR]``
 
 Levers
 ------
-Each lever scales one asset family of the scenario by a factor (the scenario as written is factor 1):
+Each lever scales one asset family of the scenario by a factor (the scenario as written is factor 1).
+Without ``--vary`` the levers are the electricity supply the scenario has (``pv``, ``wind``, ``battery``)
+and ``green_power`` (:func:`default_levers`); the heat levers are chosen explicitly.
 
 * ``pv`` — ``capacity_kwp`` of every PV array (a park: the shared PV; every tenant's PV if there is
   none). Factor 0 removes the arrays.
@@ -59,6 +61,7 @@ DEFAULT_LEVELS: dict[str, list[float]] = {
     "green_power": [0.0, 0.5, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0],
 }
 SIZING_ROLES = ("admission", "target")
+DEFAULT_LEVERS = ("pv", "wind", "battery", "green_power")
 
 
 # --------------------------------------------------------------------------- applying levers
@@ -145,6 +148,12 @@ def lever_sizes_of(sites, lever: str) -> float:
     if lever == "heat_pump":
         return float(sum(h.capacity_q_kw_th for s in sites for h in s.heat_pumps))
     return float(sum(t.capacity_kwh_th for s in sites for t in s.thermal_storage))
+
+
+def default_levers(scenario) -> list[str]:
+    """The levers sized when none are named: those of :data:`DEFAULT_LEVERS` the scenario has something to
+    scale for (green power always: with no contract its reference is 10 % of consumption)."""
+    return [lv for lv in DEFAULT_LEVERS if lv == "green_power" or lever_sizes(scenario, lv) > 0]
 
 
 def _check_lever(scenario, lever: str, file) -> None:
@@ -340,7 +349,7 @@ def _load(path_or_scenario, base_dir):
     return data, "tenants" in data, eco, base, file
 
 
-def size(path_or_scenario, criteria: list[str], vary: list[str], base_dir=None, *,
+def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, base_dir=None, *,
          grid_points: dict[str, list[float]] | None = None, exhaustive_limit: int = 16, refine: bool = True,
          economics: Economics | None = None) -> SizingResult:
     """Search the least-cost design that passes every fixable criterion of the chosen packs.
@@ -351,8 +360,8 @@ def size(path_or_scenario, criteria: list[str], vary: list[str], base_dir=None, 
         A scenario file (an ``economics:`` section in it is read), a scenario mapping, or a model.
     criteria : list of str
         Criteria packs, e.g. ``["anhui_park_2024"]``.
-    vary : list of str
-        Levers among :data:`LEVERS`.
+    vary : list of str, optional
+        Levers among :data:`LEVERS`; default :func:`default_levers`.
     base_dir : path, optional
         Folder for relative paths; default the file's folder.
     grid_points : dict, optional
@@ -376,9 +385,9 @@ def size(path_or_scenario, criteria: list[str], vary: list[str], base_dir=None, 
     unknown = [c for c in criteria if c not in pack_names()]
     if unknown or not criteria:
         raise InputError(file, "--criteria", f"packs among {', '.join(pack_names())}", repr(unknown or criteria))
-    vary = list(dict.fromkeys(vary))
     data["criteria"] = list(criteria)
     scenario0 = _validated(data, file)
+    vary = list(dict.fromkeys(vary if vary else default_levers(scenario0)))
     for lever in vary:
         _check_lever(scenario0, lever, file)
     levels = {lv: sorted(set(float(x) for x in (grid_points or {}).get(lv, DEFAULT_LEVELS[lv]))) for lv in vary}
@@ -577,7 +586,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin size", description="least-cost design that passes the chosen criteria")
     p.add_argument("file")
     p.add_argument("--criteria", required=True, help="criteria packs, comma-separated")
-    p.add_argument("--vary", required=True, help=f"levers, comma-separated: {','.join(LEVERS)}")
+    p.add_argument("--vary", help=f"levers, comma-separated, among {','.join(LEVERS)}; default the scenario's "
+                   f"{', '.join(DEFAULT_LEVERS[:-1])} and {DEFAULT_LEVERS[-1]}")
     p.add_argument("--out", help="folder for designs.csv, pareto.html and sizing.txt")
     p.add_argument("--levels", action="append", default=[],
                    help="levels of one lever as factors, e.g. pv=0.5,1,2 (repeatable)")
@@ -586,7 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``twin size FILE --criteria PACK[,PACK] --vary pv,battery,green_power [--out DIR]``; 0 when a design passes,
+    """``twin size FILE --criteria PACK[,PACK] [--vary pv,battery,green_power] [--out DIR]``; 0 when a design passes,
     1 when none does, 2 for bad input."""
     args = build_parser().parse_args(argv)
     try:
@@ -598,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
             except ValueError:
                 raise InputError(None, "--levels", "lever=f1,f2,...", repr(spec)) from None
         res = size(args.file, [c.strip() for c in args.criteria.split(",") if c.strip()],
-                   [v.strip() for v in args.vary.split(",") if v.strip()], grid_points=grid or None,
+                   [v.strip() for v in (args.vary or "").split(",") if v.strip()] or None, grid_points=grid or None,
                    exhaustive_limit=args.exhaustive_limit)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -609,5 +619,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if res.feasible else 1
 
 
-__all__ = ["size", "SizingResult", "Design", "apply_lever", "pareto", "summary", "write_outputs", "main",
-           "LEVERS", "DEFAULT_LEVELS"]
+__all__ = ["size", "SizingResult", "Design", "apply_lever", "default_levers", "pareto", "summary", "write_outputs",
+           "main", "LEVERS", "DEFAULT_LEVERS", "DEFAULT_LEVELS"]

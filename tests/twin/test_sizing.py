@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from twin.sizing import apply_lever, pareto, size, write_outputs
+from twin.scenario import load_scenario
+from twin.sizing import apply_lever, default_levers, main, pareto, size, write_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -20,6 +21,17 @@ def test_apply_lever_scales_and_removes():
     assert d["pv"][0]["capacity_kwp"] == 100.0  # the input is not modified
     g = apply_lever(d, "green_power", 1.5, False, {"green_power": 1000.0})
     assert g["green_power"]["green_power_contract_e_kwh"] == 1500.0
+
+
+def test_default_levers_are_the_scenarios_supply_and_green_power(capsys):
+    # The park has shared PV, wind and a central battery; the factory has PV and a battery and no wind.
+    assert default_levers(load_scenario(PARK)) == ["pv", "wind", "battery", "green_power"]
+    assert default_levers(load_scenario(FACTORY)) == ["pv", "battery", "green_power"]
+    # `twin size FILE --criteria PACK` without --vary sizes those levers (2 x 2 x 2 levels here: quick).
+    code = main([str(FACTORY), "--criteria", "hunan_factory_2025", "--levels", "pv=1,2", "--levels", "battery=0,1",
+                 "--levels", "green_power=0,1"])
+    out = capsys.readouterr().out
+    assert code in (0, 1) and "levers: pv, battery, green_power" in out
 
 
 def test_search_equals_exhaustive_grid_on_a_factory(tmp_path):
