@@ -36,32 +36,56 @@ def _cmd_check(args) -> int:
 def _cmd_run(args) -> int:
     from twin.output import write_park, write_run
     from twin.park import Park, simulate_park
-    from twin.report import park_summary, summary_table
+    from twin.economics import project_economics
+    from twin.errors import InputError
+    from twin.report import economics_lines, park_summary, summary_table
     from twin.run import simulate
     from twin.scenario import load_scenario
 
     path = Path(args.file)
     sc = load_scenario(path)
-    if isinstance(sc, Park):
-        result = simulate_park(sc, base_dir=path.parent)
-        out, text = write_park(result, args.out, lang=args.lang or sc.lang, reports=args.reports), \
-            park_summary(result)
-    elif sc.plan is not None:
+    lang = args.lang or sc.lang
+    if not isinstance(sc, Park) and sc.plan is not None:
         from twin.output import write_plan
         from twin.plan import run_plan
         from twin.report import plan_summary
 
+        if args.base:
+            raise InputError(path, "--base", "a single-year scenario (a plan compares its own years)", "a plan")
         result = run_plan(path, file=path)
-        lang = args.lang or sc.lang
         out, text = write_plan(result, args.out, lang=lang, reports=args.reports), plan_summary(result, lang)
     else:
-        result = simulate(sc, base_dir=path.parent)
-        lang = args.lang or sc.lang
-        out, text = write_run(result, args.out, lang=lang, reports=args.reports), summary_table(result, lang)
+        result = simulate_park(sc, base_dir=path.parent) if isinstance(sc, Park) else simulate(sc, base_dir=path.parent)
+        base = _simulate_base(args.base, sc, path) if args.base else None
+        econ = project_economics(result, base=base)
+        write, summary = (write_park, park_summary(result)) if isinstance(sc, Park) else \
+            (write_run, summary_table(result, lang))
+        out = write(result, args.out, lang=lang, reports=args.reports, economics=econ)
+        text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
     if not args.quiet:
         print(text)
         print(f"\nresults written to {out}")
     return 0
+
+
+def _simulate_base(spec: str, scenario, path: Path):
+    """The base case of ``twin run --base``: ``grid-only`` (this scenario without PV, wind and batteries) or a
+    scenario file of the same kind (factory or park), one year."""
+    from twin.economics import GRID_ONLY, grid_only_base
+    from twin.errors import InputError
+    from twin.park import Park, simulate_park
+    from twin.run import simulate
+    from twin.scenario import load_scenario
+
+    if spec == GRID_ONLY:
+        sc, base_dir = grid_only_base(scenario), path.parent
+    else:
+        sc, base_dir = load_scenario(Path(spec)), Path(spec).parent
+        if type(sc) is not type(scenario) or getattr(sc, "plan", None) is not None:
+            want = "a park" if isinstance(scenario, Park) else "a single-year factory"
+            raise InputError(spec, "--base", f"{GRID_ONLY} or {want} scenario, like the one run",
+                             type(sc).__name__.lower())
+    return simulate_park(sc, base_dir=base_dir) if isinstance(sc, Park) else simulate(sc, base_dir=base_dir)
 
 
 def _cmd_validate(args) -> int:
@@ -98,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("en", "zh"), default=None, help="report language (default: the scenario's)")
     p.add_argument("--reports", choices=("all", "html", "none"), default="all",
                    help="write report.html and report.xlsx (all), only the HTML, or neither (tables only)")
+    p.add_argument("--base", metavar="FILE|grid-only",
+                   help="the base case: a scenario file of the same kind, or grid-only (this scenario without its "
+                        "PV, wind and batteries); adds savings, payback and the cost per tonne CO2 avoided")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("validate", help="compare the twin with outside references and write the validation report")
     p.add_argument("--quick", action="store_true", help="a small subset (runs inside make test)")

@@ -478,6 +478,28 @@ def annual_operating_costs(result, scenario, eco: Economics) -> dict[str, Any]:
                 carbon_basis_t=basis_t if covered else 0.0, total_cny=sum(parts.values()))
 
 
+GRID_ONLY = "grid-only"
+"""``twin run --base grid-only``: the base case is the same scenario without on-site supply."""
+
+
+def grid_only_base(scenario):
+    """The scenario without its PV, wind and batteries (a park: shared and every tenant's), everything else as
+    written: the usual base case for the payback of on-site supply (HOMER's "base system")."""
+    from twin.scenario import scenario_from_dict
+
+    data = scenario.model_dump(mode="json")
+    sites = [data["shared"], *data["tenants"]] if "tenants" in data else [data]
+    removed = set()
+    for site in sites:
+        for kind in ("pv", "wind", "battery"):
+            removed |= {a["name"] for a in site[kind]}
+            site[kind] = []
+    net = data.get("network") if "tenants" in data else None
+    if net and net.get("connections"):  # a park's network connects shared assets by name: they are gone
+        net["connections"] = {k: v for k, v in net["connections"].items() if k not in removed}
+    return scenario_from_dict(data, f"{scenario.name} ({GRID_ONLY} base)")
+
+
 def project_cash_flows(econ: dict) -> list[float]:
     """Nominal yearly costs of a project (year 0..N, costs positive) from :func:`project_economics`."""
     n = int(econ["settings"]["analysis_period_years"])
@@ -526,4 +548,4 @@ def compare(project: dict, base: dict) -> dict[str, Any]:
 __all__ = ["AssetCost", "Economics", "DEFAULT_COSTS", "DEFAULT_FUEL_PRICES", "crf", "npc", "asset_npc",
            "annualised_cost", "lcoe_onsite", "simple_payback", "discounted_payback", "cost_per_t_co2_avoided",
            "replacement_schedule", "present_worth_annuity", "scenario_assets", "project_economics",
-           "annual_operating_costs", "compare", "project_cash_flows"]
+           "annual_operating_costs", "compare", "project_cash_flows", "grid_only_base", "GRID_ONLY"]

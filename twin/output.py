@@ -63,11 +63,16 @@ def _write_table(frame, stem: Path) -> None:
     pyarrow.csv.write_csv(plain.add_column(0, "time", local), stem.with_suffix(".csv"))
 
 
-def write_run(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
+def write_run(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
+              economics: dict | None = None) -> Path:
     """Write a :class:`twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
-    ``criteria.json``, the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and
-    ``report.xlsx`` ('all')."""
-    return write_atomically(out_dir, lambda folder: _write_run_files(result, folder, lang, reports))
+    ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`twin.economics.project_economics`),
+    the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all')."""
+    def _write(folder: Path) -> None:
+        _write_run_files(result, folder, lang, reports)
+        if economics is not None:
+            _write_json(folder / "economics.json", economics)
+    return write_atomically(out_dir, _write)
 
 
 def _write_json(path: Path, data) -> None:
@@ -93,9 +98,11 @@ def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "non
         write_excel(result, folder / "report.xlsx", lang=lang)
 
 
-def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
+def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
+               economics: dict | None = None) -> Path:
     """Write a :class:`twin.park.ParkResult`: the park bus, the tenant table, the allocation, the heat network,
-    the park's KPIs, accounting and verdicts, and each tenant's own run under ``tenants/<name>/``."""
+    the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
+    ``tenants/<name>/``."""
 
     def _write(folder: Path) -> None:
         _write_table(result.bus, folder / "hourly")
@@ -107,6 +114,8 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
         _write_json(folder / "accounting.json", result.accounting)
         _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts,
                                                "tenant_verdicts": result.tenant_verdicts})
+        if economics is not None:
+            _write_json(folder / "economics.json", economics)
         (folder / "scenario.json").write_text(result.park.model_dump_json(indent=2), encoding="utf-8")
         if result.network is not None:
             net = folder / "network"

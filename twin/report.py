@@ -79,6 +79,40 @@ def summary_table(result, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+def economics_lines(econ: dict, lang: str = "en", base_name: str = "") -> list[str]:
+    """The economics block printed by ``twin run``, from :func:`twin.economics.project_economics`."""
+    from twin.i18n import label
+
+    st = econ["settings"]
+    rows = [(label("econ_capex", lang), econ["capex_cny"] * 1e-4, "万 CNY"),
+            (label("econ_npc", lang), econ["npc_cny"] * 1e-4, "万 CNY"),
+            (label("econ_annualised", lang), econ["annualised_cost_cny"] * 1e-4, "万 CNY/yr"),
+            (label("econ_operating", lang), econ["annual"]["total_cny"] * 1e-4, "万 CNY/yr"),
+            (label("econ_lcoe", lang), econ["lcoe_onsite_cny_per_kwh"], "CNY/kWh")]
+    vs = econ.get("versus_base")
+    if vs:
+        never = label("econ_never", lang)
+        rows += [None,
+                 (label("econ_extra_capex", lang), vs["extra_capex_cny"] * 1e-4, "万 CNY"),
+                 (label("econ_savings", lang), vs["annual_operating_savings_cny"] * 1e-4, "万 CNY/yr"),
+                 (label("econ_payback", lang), vs["simple_payback_years"] if vs["simple_payback_years"] is not None
+                  else never, "yr"),
+                 (label("econ_dpayback", lang), vs["discounted_payback_years"]
+                  if vs["discounted_payback_years"] is not None else never, "yr"),
+                 (label("econ_avoided", lang), vs["emissions_avoided_t"], "tCO2/yr"),
+                 (label("econ_cost_per_t", lang), vs["cost_per_t_co2_avoided_cny"], "CNY/tCO2")]
+    width = max(_cols(r[0]) for r in rows if r)
+    lines = ["", label("econ_title", lang).format(rate=st["discount_rate"], years=st["analysis_period_years"])]
+    for row in rows:
+        if row is None:
+            lines.append(label("econ_versus", lang).format(base=base_name))
+            continue
+        value = f"{row[1]:>12,.2f}" if isinstance(row[1], float) else f"{row[1]:>12}"
+        unit = "" if isinstance(row[1], str) else row[2]
+        lines.append(f"  {row[0]}{' ' * (width - _cols(row[0]))}  {value}  {unit}")
+    return lines
+
+
 def _cols(text: str) -> int:
     """Terminal width of ``text``: wide (CJK) characters count twice."""
     import unicodedata

@@ -9,6 +9,7 @@ from twin.economics import (AssetCost, Economics, annualised_cost, asset_npc, co
                             simple_payback)
 
 ROOT = Path(__file__).resolve().parents[2]
+FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"
 
 
 def test_crf_8pct_20yr_written_out():
@@ -132,3 +133,48 @@ def test_every_default_has_a_source():
     for kind, c in Economics().costs.items():
         assert isinstance(c, AssetCost) and len(c.source) > 20, kind
         assert "assumed" in c.source or "(" in c.source
+
+
+def test_twin_run_writes_economics_and_payback_against_grid_only(tmp_path, capsys):
+    """``twin run --base grid-only``: the base is the plant without its PV and battery. With constant yearly
+    savings and no replacement before the payback year (PV lives 25 years, the battery 15), the simple payback
+    is worked by hand as capital / (operating savings - the assets' O&M); equal to float round-off."""
+    import json
+
+    from twin.cli import main
+
+    assert main(["run", str(FACTORY), "--out", str(tmp_path / "r"), "--reports", "none", "--base", "grid-only"]) == 0
+    assert "Simple payback" in capsys.readouterr().out
+    e = json.loads((tmp_path / "r" / "economics.json").read_text())
+    v = e["versus_base"]
+    om = sum(a["fixed_om_cny_per_year"] + a["variable_om_cny_per_year"] for a in e["assets"])
+    assert v["extra_capex_cny"] == pytest.approx(e["capex_cny"])  # the base has no costed asset
+    assert v["simple_payback_years"] == pytest.approx(e["capex_cny"] / (v["annual_operating_savings_cny"] - om),
+                                                      rel=1e-9)
+    assert v["simple_payback_years"] < min(a["replacement_years"][0] for a in e["assets"] if a["replacement_years"])
+    assert v["emissions_avoided_t"] > 0
+
+
+def test_twin_run_base_of_another_kind_is_refused(tmp_path, capsys):
+    from twin.cli import main
+
+    park = FACTORY.parent / "anhui-park.yaml"
+    assert main(["run", str(FACTORY), "--out", str(tmp_path / "r"), "--reports", "none", "--base", str(park)]) == 2
+    err = capsys.readouterr().err
+    assert "--base" in err and "single-year factory" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_grid_only_base_of_a_park_keeps_everything_but_supply():
+    from twin.economics import grid_only_base
+    from twin.scenario import load_scenario
+
+    park = load_scenario(ROOT / "scenarios" / "anhui-park.yaml")
+    base = grid_only_base(park)
+    for site in [base.shared, *base.tenants]:
+        assert not site.pv and not site.wind and not site.battery
+    assert [t.name for t in base.tenants] == [t.name for t in park.tenants]
+    assert base.green_power == park.green_power and base.heat_network == park.heat_network
+    gone = {a.name for a in (*park.shared.pv, *park.shared.wind, *park.shared.battery)}
+    assert gone and not gone & set(base.network.connections)
+    assert set(park.network.connections) - gone == set(base.network.connections)
