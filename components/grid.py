@@ -274,7 +274,13 @@ def _looks_like_path(s: str) -> bool:
 
 def tariff_names() -> list[str]:
     """Names of the shipped tariffs (file stems in ``components/data/tariffs``), sorted."""
-    return sorted(p.stem for p in TARIFF_DIR.glob("*.yaml"))
+    return list(_shipped_tariff_names())
+
+
+@lru_cache(maxsize=1)
+def _shipped_tariff_names() -> tuple[str, ...]:
+    # Listed once per process: every scenario validation checks a tariff name (sweeps validate thousands).
+    return tuple(sorted(p.stem for p in TARIFF_DIR.glob("*.yaml")))
 
 
 def load_tariff(name_or_path: str | Path) -> Tariff:
@@ -549,7 +555,12 @@ def load_emission_factors() -> pd.DataFrame:
 
 def emission_factor_names() -> list[str]:
     """Names of the shipped grid emission factors."""
-    return list(_emission_factor_table()["name"])
+    return list(_emission_factor_name_tuple())
+
+
+@lru_cache(maxsize=1)
+def _emission_factor_name_tuple() -> tuple[str, ...]:
+    return tuple(_emission_factor_table()["name"])
 
 
 def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.DatetimeIndex) -> np.ndarray:

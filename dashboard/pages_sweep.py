@@ -209,7 +209,8 @@ def load_design(c: Context, rel: str, row: int, store) -> tuple[object, object, 
 
 def table(df: pd.DataFrame, params: list[str], kpi: str | None) -> dash_table.DataTable:
     cols = params + ([kpi] if kpi and kpi in df.columns else []) + \
-        [c for c in ("re_electricity_share_onsite", "grid_cost_cny") if c in df.columns and c != kpi]
+        [c for c in ("re_electricity_share_onsite", "economics.annualised_cost_cny", "grid_cost_cny")
+         if c in df.columns and c != kpi]
     view = df[cols].copy()
     view.insert(0, "case", range(len(df)))
     for col in cols:

@@ -439,8 +439,10 @@ def fast_verdicts_possible(scenario, prof) -> bool:
     return prof.heat.empty and isinstance(scenario.grid.emission_factor, (str, int, float))
 
 
-def fast_rows(scenario, prof, fi: FastInputs, *, verdicts: bool = True) -> pd.DataFrame:
-    """Dispatch a chunk of cases through the kernel; one row of KPIs (and verdicts) per case."""
+def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None, file=None) -> pd.DataFrame:
+    """Dispatch a chunk of cases through the kernel; one row of KPIs per case, and with ``cases`` (each case's
+    scenario mapping) its accounting, verdicts and economics where the annual KPIs suffice for them
+    (:func:`fast_verdicts_possible`)."""
     from components.grid import bill_from_totals
     from twin.dispatch import HeatSizes, dispatch
     from twin.kpis import electric_kpis
@@ -464,19 +466,25 @@ def fast_rows(scenario, prof, fi: FastInputs, *, verdicts: bool = True) -> pd.Da
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
     df = pd.DataFrame(cols)
-    ok = verdicts and fast_verdicts_possible(scenario, prof)
+    ok = cases is not None and fast_verdicts_possible(scenario, prof)
     if ok:
-        extra = [_annual_assessment(scenario, row) for row in df.to_dict("records")]
+        from twin.scenario import scenario_from_dict
+
+        extra = [_annual_assessment(scenario_from_dict(d, file), row) for d, row in zip(cases, df.to_dict("records"))]
         df = pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
     df["verdicts_computed"] = ok
     return df
 
 
 def _annual_assessment(scenario, kpis: dict) -> dict:
-    """Accounting KPIs, verdicts and pack scores of one case from its flat annual KPIs (what
-    :func:`twin.assess.assess` does for a site without a heat side and a constant grid factor)."""
+    """Accounting KPIs, verdicts, pack scores and economics of one case (its validated scenario) from its flat
+    annual KPIs (what :func:`twin.assess.assess` does for a site without a heat side and a constant grid
+    factor, then :func:`twin.economics.project_economics`)."""
+    from types import SimpleNamespace
+
     from twin.accounting import AnnualEnergy, account, accounting_kpis
     from twin.criteria import evaluate, score
+    from twin.economics import project_economics
 
     energy = AnnualEnergy.from_kpis(kpis, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0,
                                     process_emissions_t=scenario.process_emissions_t)
@@ -485,13 +493,21 @@ def _annual_assessment(scenario, kpis: dict) -> dict:
     flat = dict(kpis)
     flat.update(accounting_kpis(acc))
     vs = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) if scenario.criteria else []
+    econ = project_economics(SimpleNamespace(kpis=kpis, accounting=acc), scenario)
     return _assessment_columns(accounting_kpis(acc), [(v.criterion_id, v.passed) for v in vs],
-                               [score(vs, p) for p in scenario.criteria])
+                               [score(vs, p) for p in scenario.criteria], econ)
 
 
-def _assessment_columns(acc_kpis: dict, verdicts: list[tuple[str, bool]], packs: list[dict]) -> dict:
+ECONOMICS_COLUMNS = ("capex_cny", "npc_cny", "annualised_cost_cny", "lcoe_onsite_cny_per_kwh")
+"""Results of :func:`twin.economics.project_economics` kept in a sweep row (``economics.<name>``), with the
+year's operating cost as ``economics.operating_cost_cny``."""
+
+
+def _assessment_columns(acc_kpis: dict, verdicts: list[tuple[str, bool]], packs: list[dict], econ: dict) -> dict:
     """Flat row columns; ``verdicts`` as (criterion id, passed) pairs."""
     out = {f"accounting.{k}": float(v) for k, v in acc_kpis.items() if _is_number(v)}
+    out.update({f"economics.{k}": float(econ[k]) for k in ECONOMICS_COLUMNS})
+    out["economics.operating_cost_cny"] = float(econ["annual"]["total_cny"])
     for cid, passed in verdicts:
         out[f"verdict.{cid}"] = bool(passed)
     for p in packs:
@@ -509,7 +525,8 @@ def _is_number(v) -> bool:
 _PROFILE_CACHE: dict[str, Any] = {}
 
 
-def _fast_chunk_task(file: str, data: dict, scenario_hash: str, fi: FastInputs, verdicts: bool) -> pd.DataFrame:
+def _fast_chunk_task(file: str, data: dict, scenario_hash: str, fi: FastInputs,
+                     cases: list[dict] | None) -> pd.DataFrame:
     """A fast-path chunk as a self-contained task (Dask workers)."""
     from twin.run import build_profiles
     from twin.scenario import scenario_from_dict
@@ -518,7 +535,7 @@ def _fast_chunk_task(file: str, data: dict, scenario_hash: str, fi: FastInputs, 
     prof = _PROFILE_CACHE.get(scenario_hash)
     if prof is None:
         prof = _PROFILE_CACHE[scenario_hash] = build_profiles(sc, Path(file).parent)
-    return fast_rows(sc, prof, fi, verdicts=verdicts)
+    return fast_rows(sc, prof, fi, cases=cases, file=file)
 
 
 # --------------------------------------------------------------------------- whole-scenario path
@@ -539,6 +556,7 @@ def _flatten(d: dict, prefix: str = "") -> dict:
 
 def run_case(file: str, data: dict) -> dict:
     """Simulate one case (a factory or a park) and return its row (without hash and parameters)."""
+    from twin.economics import project_economics
     from twin.park import Park, simulate_park
     from twin.run import simulate
     from twin.scenario import scenario_from_dict
@@ -549,7 +567,8 @@ def run_case(file: str, data: dict) -> dict:
     kpis = {k: v for k, v in r.kpis.items() if k not in ("weather",)}
     row = _flatten(kpis)
     acc = r.accounting.get("kpis", {}) if isinstance(r.accounting, dict) else {}
-    row.update(_assessment_columns(acc, [(v["criterion_id"], v["passed"]) for v in r.verdicts], r.packs))
+    row.update(_assessment_columns(acc, [(v["criterion_id"], v["passed"]) for v in r.verdicts], r.packs,
+                                   project_economics(r)))
     row["verdicts_computed"] = True
     return row
 
@@ -760,8 +779,8 @@ def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chu
     if client is not None:
         from distributed import as_completed
 
-        futs = {client.submit(_fast_chunk_task, str(p.file), p.data, p.scenario_hash, fi_all.take(c), verdicts,
-                              pure=False): c for c in chunks}
+        futs = {client.submit(_fast_chunk_task, str(p.file), p.data, p.scenario_hash, fi_all.take(c),
+                              [p.case_data(i) for i in c] if verdicts else None, pure=False): c for c in chunks}
         for fut in as_completed(futs):
             c = futs[fut]
             writer.write(_frame(p, c, fut.result()))
@@ -771,7 +790,8 @@ def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chu
 
     prof = build_profiles(p.scenario, p.file.parent)
     for c in chunks:
-        writer.write(_frame(p, c, fast_rows(p.scenario, prof, fi_all.take(c), verdicts=verdicts)))
+        cases = [p.case_data(i) for i in c] if verdicts else None
+        writer.write(_frame(p, c, fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file)))
         bar.update(len(c))
 
 

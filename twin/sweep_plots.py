@@ -13,7 +13,15 @@ import pandas as pd
 
 # KPIs where less is better (for the Pareto front's cost axis and the tornado's sort is unaffected).
 COST_KPIS = ("grid_cost_cny", "grid_bill_cny.total_cny", "grid_import_e_kwh", "accounting.gross_emissions_t",
-             "accounting.residual_emissions_t")
+             "accounting.residual_emissions_t", "economics.annualised_cost_cny", "economics.npc_cny",
+             "economics.capex_cny", "economics.operating_cost_cny", "economics.lcoe_onsite_cny_per_kwh")
+
+
+def cost_column(df: pd.DataFrame) -> str:
+    """The Pareto front's cost: the annualised cost of the whole project (assets, O&M, grid, fuel, carbon) when
+    every row has it, else the grid bill alone (sweeps without per-case economics)."""
+    c = "economics.annualised_cost_cny"
+    return c if c in df and df[c].notna().all() else "grid_cost_cny"
 
 
 def _slice_others(df: pd.DataFrame, keep: list[str], params: list[str]) -> tuple[pd.DataFrame, str]:
@@ -145,12 +153,12 @@ def _safe(name: str) -> str:
 
 
 def write_plots(out_dir, df: pd.DataFrame, params: list[str], kpi: str, threshold: float | None = None, *,
-                design: str = "grid", base: dict | None = None, cost: str = "grid_cost_cny") -> list[Path]:
+                design: str = "grid", base: dict | None = None, cost: str | None = None) -> list[Path]:
     """Write the pictures of a sweep into ``out_dir/plots``; returns the files written.
 
     Heatmaps of ``kpi`` over every pair of parameters (grid and Latin-hypercube designs),
     a tornado chart (one-at-a-time design, with ``base``), and a Pareto front of
-    ``cost`` against ``kpi``.
+    ``cost`` (default :func:`cost_column`) against ``kpi``.
     """
     out = Path(out_dir) / "plots"
     out.mkdir(parents=True, exist_ok=True)
@@ -164,9 +172,10 @@ def write_plots(out_dir, df: pd.DataFrame, params: list[str], kpi: str, threshol
             for y in params[i + 1:]:
                 fig = heatmap(df, x, y, kpi, threshold, params=params)
                 files += _save(fig, out / f"heatmap_{_safe(kpi)}__{_safe(x)}__{_safe(y)}.html")
+    cost = cost or cost_column(df)
     if cost in df and cost != kpi:
         files += _save(pareto(df, cost, kpi, params=params), out / f"pareto_{_safe(cost)}__{_safe(kpi)}.html")
     return files
 
 
-__all__ = ["heatmap", "tornado", "pareto", "pareto_front", "write_plots"]
+__all__ = ["heatmap", "tornado", "pareto", "pareto_front", "write_plots", "cost_column"]

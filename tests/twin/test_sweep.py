@@ -106,7 +106,9 @@ def test_fast_path_agrees_with_whole_scenarios(tmp_path):
     assert a.verdicts_computed.all()
     shared = [c for c in a.columns if c in b.columns and c != "case_hash"]
     assert {"re_electricity_share_onsite", "grid_cost_cny", "accounting.gross_emissions_t",
-            "pack.zhejiang_factory_2025.points"} <= set(shared)
+            "pack.zhejiang_factory_2025.points", "economics.annualised_cost_cny", "economics.capex_cny"} <= set(shared)
+    # each case is priced at its own sizes: PV and battery capital differ between the four cases
+    assert a["economics.capex_cny"].nunique() == 4
     assert any(c.startswith("verdict.") for c in shared)
     for c in shared:
         x, y = a[c].to_numpy(), b[c].to_numpy()
