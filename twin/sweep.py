@@ -42,7 +42,7 @@ emission factor. Otherwise (fuel use and heat KPIs need the hourly heat table;
 an hourly emission-factor profile needs hourly imports) the fast path cannot
 compute them: its rows carry ``verdicts_computed = False`` and no verdict or
 accounting columns. Use ``path="whole"`` for those. Per-case accounting and
-criteria are Python, about 0.3 ms a case against the kernel's 0.015 ms;
+criteria and economics are Python, about 0.5 ms a case against the kernel's 0.015 ms;
 ``verdicts=False`` (``--no-verdicts``) leaves them out.
 
 Results
@@ -56,7 +56,9 @@ missing cases: an interrupted sweep loses nothing and duplicates nothing.
 Columns: ``case_hash``, one column per parameter (its field path), the KPIs
 (flat names of ``kpis.json``; nested ones joined with dots, e.g.
 ``grid_bill_cny.total_cny``), ``accounting.<kpi>``, ``verdict.<criterion_id>``
-(passed), ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``.
+(passed), ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``, and
+``economics.<name>`` (:data:`ECONOMICS_COLUMNS` and ``operating_cost_cny``; each case priced at
+its own sizes).
 """
 from __future__ import annotations
 
@@ -709,7 +711,7 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
     part_size : int
         Whole-scenario path: finished cases per part (default ``max(8, 2 * jobs)``).
     verdicts : bool
-        Fast path: per-case accounting and criteria (about 0.3 ms a case).
+        Fast path: per-case accounting, criteria and economics (about 0.5 ms a case).
     """
     p = plan(file, params, lhs=lhs, oat=oat, seed=seed)
     fast = fast_path_ok(p.scenario, p.names)
@@ -862,7 +864,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="execution path (default: fast when every parameter is a kernel size)")
     parser.add_argument("--chunk-size", type=int, default=20_000, help="fast path: cases per kernel call")
     parser.add_argument("--no-verdicts", action="store_true",
-                        help="fast path: skip per-case accounting and criteria (about 0.3 ms a case)")
+                        help="fast path: skip per-case accounting, criteria and economics (about 0.5 ms a case)")
     parser.add_argument("--kpi", default=DEFAULT_KPI, help=f"KPI of the pictures (default {DEFAULT_KPI})")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"contour drawn on the heatmaps (default {DEFAULT_THRESHOLD})")
