@@ -370,20 +370,10 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
             store = e - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
             st[_S_E, w] = e
             st[_S_E_RE, w] = e_re
-            st[_S_FLOW0, w] += direct
-            st[_S_FLOW0 + 1, w] += ch_re
-            st[_S_FLOW0 + 2, w] += export
-            st[_S_FLOW0 + 3, w] += curtailed
-            st[_S_FLOW0 + 4, w] += grid_load
-            st[_S_FLOW0 + 5, w] += ch_gr
-            st[_S_FLOW0 + 6, w] += dis_re
-            st[_S_FLOW0 + 7, w] += dis_gr
-            st[_S_FLOW0 + 8, w] += loss_re
-            st[_S_FLOW0 + 9, w] += loss_gr
-            st[_S_FLOW0 + 10, w] += unserved
-            st[_S_FLOW0 + 11, w] += load
-            st[_S_FLOW0 + 12, w] += heat_load
-            st[_S_FLOW0 + 13, w] += re_heat
+            flows = (direct, ch_re, export, curtailed, grid_load, ch_gr, dis_re, dis_gr, loss_re, loss_gr, unserved,
+                     load, heat_load, re_heat)  # in FLOWS order
+            for i in range(_NF):
+                st[_S_FLOW0 + i, w] += flows[i]
             st[_S_RE, w] += re
             st[_S_IMP0, w] += imp * in_p0
             st[_S_IMP0 + 1, w] += imp * in_p1
@@ -396,22 +386,10 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
             st[_S_STORE, w] = max(st[_S_STORE, w], abs(store))
 
             if record:
-                hourly[t, 0] = direct
-                hourly[t, 1] = ch_re
-                hourly[t, 2] = export
-                hourly[t, 3] = curtailed
-                hourly[t, 4] = grid_load
-                hourly[t, 5] = ch_gr
-                hourly[t, 6] = dis_re
-                hourly[t, 7] = dis_gr
-                hourly[t, 8] = loss_re
-                hourly[t, 9] = loss_gr
-                hourly[t, 10] = unserved
-                hourly[t, 11] = load
-                hourly[t, 12] = heat_load
-                hourly[t, 13] = re_heat
-                hourly[t, 14] = e
-                hourly[t, 15] = e_re
+                for i in range(_NF):
+                    hourly[t, i] = flows[i]
+                hourly[t, _NF] = e
+                hourly[t, _NF + 1] = e_re
 
     for w in range(m):
         n = n0 + w
