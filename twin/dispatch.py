@@ -123,6 +123,25 @@ _NL = 16
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _p2h_serves_demands(u, w, t, budget_kw, rem, u_left, h_userve, h_cop, h_row, col_unit, col_el):
+    """Power-to-heat unit ``u`` (lane ``w``, hour ``t``) serves the demands it can, within the heat it has left
+    and an electricity budget [kW]. Heat goes to record columns ``4 d + 1`` (demand d served by power-to-heat)
+    and ``col_unit`` (the unit's heat to demands), its electricity to ``col_el``. Returns the electricity used
+    [kW]."""
+    used = 0.0
+    for d in range(rem.shape[0]):
+        if h_userve[u, d] and u_left[u, w] > 0.0 and rem[d, w] > 0.0 and budget_kw - used > 0.0:
+            q = min(rem[d, w], u_left[u, w], (budget_kw - used) * h_cop[u, t])
+            rem[d, w] -= q
+            u_left[u, w] -= q
+            used += q / h_cop[u, t]
+            h_row[4 * d + 1, w] += q
+            h_row[col_unit, w] += q
+            h_row[col_el, w] += q / h_cop[u, t]
+    return used
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
                params, hourly, totals, monthly_peak,
                h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax, h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve,
@@ -256,17 +275,9 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
                     bus_room += min(lp[_L_DIS, w], max(0.0, (e - lp[_L_E_LO, w]) * lp[_L_ETA_D, w]))
                 for u in range(n_u):
                     u_left[u, w] = min(h_ucap[n0 + w, u], h_qmax[u, t]) if h_cop[u, t] > 0.0 else 0.0
-                    if not h_ugrid[u]:
-                        continue
-                    for d in range(n_d):
-                        if h_userve[u, d] and u_left[u, w] > 0.0 and rem[d, w] > 0.0:
-                            q = min(rem[d, w], u_left[u, w], max(0.0, bus_room - heat_load) * h_cop[u, t])
-                            rem[d, w] -= q
-                            u_left[u, w] -= q
-                            heat_load += q / h_cop[u, t]
-                            h_row[4 * d + 1, w] += q
-                            h_row[o_u + 4 * u, w] += q
-                            h_row[o_u + 4 * u + 2, w] += q / h_cop[u, t]
+                    if h_ugrid[u]:
+                        heat_load += _p2h_serves_demands(u, w, t, max(0.0, bus_room - heat_load), rem, u_left,
+                                                         h_userve, h_cop, h_row, o_u + 4 * u, o_u + 4 * u + 2)
             load += heat_load
 
             direct = min(re, load)
@@ -278,15 +289,8 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
             re_heat = 0.0
             if has_heat:
                 for u in range(n_u):
-                    for d in range(n_d):
-                        if h_userve[u, d] and u_left[u, w] > 0.0 and rem[d, w] > 0.0 and surplus - re_heat > 0.0:
-                            q = min(rem[d, w], u_left[u, w], (surplus - re_heat) * h_cop[u, t])
-                            rem[d, w] -= q
-                            u_left[u, w] -= q
-                            re_heat += q / h_cop[u, t]
-                            h_row[4 * d + 1, w] += q
-                            h_row[o_u + 4 * u, w] += q
-                            h_row[o_u + 4 * u + 3, w] += q / h_cop[u, t]
+                    re_heat += _p2h_serves_demands(u, w, t, surplus - re_heat, rem, u_left, h_userve, h_cop, h_row,
+                                                   o_u + 4 * u, o_u + 4 * u + 3)
                 # q / cop * cop can round a hair above what was left: surplus never goes below zero.
                 surplus = max(0.0, surplus - re_heat)
 
