@@ -8,7 +8,8 @@ PV kWp x battery kWh (10 000 factory-years):
 * kernel only: one :func:`twin.dispatch.dispatch` call over the 10 000 cases (best of 3, as end to end);
 * end to end: :func:`twin.sweep.run_sweep` into a fresh folder (case design and hashing, validation
   of the distinct component values, profiles, kernel, KPIs via ``electric_kpis`` + ``bill_from_totals``,
-  Parquet parts), without the per-case accounting and criteria, which are measured apart on 200 cases;
+  Parquet parts), without the per-case accounting, criteria and economics (Python, per case), which are
+  measured apart on 2 000 cases;
 * the peer: PySAM PVWatts v8 + Battwatts, one year on the same weather and load
   (``benchmarks/run.py``'s ``pysam_pv_battery_year``), median of repeats;
 * peak RSS of a 100 000-case streaming sweep (chunks of 20 000, Parquet parts) in a fresh process.
@@ -99,7 +100,7 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
             e2e_s = min(e2e_s, time.perf_counter() - t0)
             assert s["ran"] == n
         t0 = time.perf_counter()
-        v = run_sweep(SCENARIO, _params(20, 10), out=Path(tmp) / "verdicts", verdicts=True, progress=False)
+        v = run_sweep(SCENARIO, _params(40, 50), out=Path(tmp) / "verdicts", verdicts=True, progress=False)
         verdict_s = time.perf_counter() - t0
 
     peer = _pysam_year(prof, scenario)
@@ -131,7 +132,7 @@ def rows(m: dict) -> list[tuple[str, str, str]]:
           f"goal >= {GOAL_RATE:,}/s: {ok(m['kernel_rate'] >= GOAL_RATE)}"),
          (f"sweep fast path, {m['cases']:,} cases, end to end (KPIs + Parquet)", f"{m['end_to_end_rate']:,.0f} years/s",
           f"goal >= {GOAL_RATE:,}/s: {ok(m['end_to_end_rate'] >= GOAL_RATE)}"),
-         (f"sweep fast path with per-case accounting + criteria ({m['with_verdicts_cases']} cases)",
+         (f"sweep fast path with per-case accounting, criteria, economics ({m['with_verdicts_cases']:,} cases)",
           f"{m['with_verdicts_rate']:,.0f} years/s", "")]
     if m["pysam_year_seconds"]:
         r += [("PySAM PVWatts v8 + Battwatts, one factory-year", f"{m['pysam_year_seconds'] * 1e3:.1f} ms", "peer"),
