@@ -60,6 +60,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "econ_avoided": ("Emissions avoided (residual)", "减排量（剩余排放）"),
     "econ_cost_per_t": ("Cost per tonne CO2 avoided", "单位减排成本"),
     "econ_never": ("not within the analysis period", "分析期内无法回收"),
+    "section_economics": ("Economics", "经济性"),
+    "econ_asset": ("asset", "资产"),
+    "econ_fixed_om": ("fixed O&M [CNY/yr]", "固定运维 [元/年]"),
+    "econ_variable_om": ("variable O&M [CNY/yr]", "可变运维 [元/年]"),
+    "econ_replacement_pv": ("replacements, present value [CNY]", "更换费用现值 [元]"),
+    "econ_salvage_pv": ("salvage, present value [CNY]", "残值现值 [元]"),
+    "econ_asset_npc": ("net present cost [CNY]", "净现值成本 [元]"),
+    "econ_capex_cny": ("capital [CNY]", "初始投资 [元]"),
+    "econ_cost_source": ("cost source", "成本来源"),
+    "econ_cash_title": ("Cumulative saving against the base case", "相对基准方案的累计节约"),
+    "econ_cash_nominal": ("nominal", "名义值"),
+    "econ_cash_discounted": ("discounted", "折现值"),
+    "econ_hint": ("HOMER's conventions: capital at year 0, replacements at the end of each life, salvage by "
+                  "straight-line depreciation of the replacement cost, annualised cost = NPC x CRF. Default costs "
+                  "are marked with their source or 'assumed'; replace them with quotations in the scenario's "
+                  "economics section.",
+                  "采用 HOMER 约定：初始投资计于第 0 年，寿命到期更换，残值按更换成本直线折旧，年化成本 = 净现值成本 × 资金回收系数。"
+                  "默认成本注明来源或“假设”，实际项目请在场景的 economics 部分填入报价。"),
     "with_green_power": ("with contracted green power", "含绿电交易"),
     "no_violations": ("no violations of the voltage and loading limits", "无电压和负载率越限"),
     "section_kpis": ("Key indicators against the criteria thresholds", "关键指标与评价阈值"),

@@ -68,18 +68,15 @@ def write_run(result, out_dir: str | Path, *, lang: str = "en", reports: str = "
     """Write a :class:`twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
     ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`twin.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all')."""
-    def _write(folder: Path) -> None:
-        _write_run_files(result, folder, lang, reports)
-        if economics is not None:
-            _write_json(folder / "economics.json", economics)
-    return write_atomically(out_dir, _write)
+    return write_atomically(out_dir, lambda folder: _write_run_files(result, folder, lang, reports, economics))
 
 
 def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
 
 
-def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "none") -> None:
+def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "none",
+                     economics: dict | None = None) -> None:
     """The files of one factory run, into ``folder``."""
     _write_table(result.hourly, folder / "hourly")
     if len(result.hourly_heat.columns):
@@ -88,10 +85,12 @@ def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "non
     _write_json(folder / "accounting.json", result.accounting)
     _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
     (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
+    if economics is not None:
+        _write_json(folder / "economics.json", economics)
     if reports in ("html", "all"):
         from twin.report_html import write_html
 
-        write_html(result, folder / "report.html", lang=lang)
+        write_html(result, folder / "report.html", lang=lang, economics=economics)
     if reports == "all":
         from twin.report_excel import write_excel
 
@@ -138,7 +137,7 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
         if reports in ("html", "all"):
             from twin.report_park import write_park_html
 
-            write_park_html(result, folder / "report.html", lang=lang)
+            write_park_html(result, folder / "report.html", lang=lang, economics=economics)
         if reports == "all":
             from types import SimpleNamespace
 

@@ -79,11 +79,11 @@ def summary_table(result, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def economics_lines(econ: dict, lang: str = "en", base_name: str = "") -> list[str]:
-    """The economics block printed by ``twin run``, from :func:`twin.economics.project_economics`."""
+def economics_rows(econ: dict, lang: str = "en", base_name: str = "") -> list[tuple[str, object, str]]:
+    """(label, value, unit) rows of :func:`twin.economics.project_economics`, for the terminal and the report;
+    with a base case, a heading row (value None) and the comparison. A payback that never comes is a text."""
     from twin.i18n import label
 
-    st = econ["settings"]
     rows = [(label("econ_capex", lang), econ["capex_cny"] * 1e-4, "万 CNY"),
             (label("econ_npc", lang), econ["npc_cny"] * 1e-4, "万 CNY"),
             (label("econ_annualised", lang), econ["annualised_cost_cny"] * 1e-4, "万 CNY/yr"),
@@ -92,7 +92,7 @@ def economics_lines(econ: dict, lang: str = "en", base_name: str = "") -> list[s
     vs = econ.get("versus_base")
     if vs:
         never = label("econ_never", lang)
-        rows += [None,
+        rows += [(label("econ_versus", lang).format(base=base_name), None, ""),
                  (label("econ_extra_capex", lang), vs["extra_capex_cny"] * 1e-4, "万 CNY"),
                  (label("econ_savings", lang), vs["annual_operating_savings_cny"] * 1e-4, "万 CNY/yr"),
                  (label("econ_payback", lang), vs["simple_payback_years"] if vs["simple_payback_years"] is not None
@@ -101,15 +101,28 @@ def economics_lines(econ: dict, lang: str = "en", base_name: str = "") -> list[s
                   if vs["discounted_payback_years"] is not None else never, "yr"),
                  (label("econ_avoided", lang), vs["emissions_avoided_t"], "tCO2/yr"),
                  (label("econ_cost_per_t", lang), vs["cost_per_t_co2_avoided_cny"], "CNY/tCO2")]
-    width = max(_cols(r[0]) for r in rows if r)
-    lines = ["", label("econ_title", lang).format(rate=st["discount_rate"], years=st["analysis_period_years"])]
-    for row in rows:
-        if row is None:
-            lines.append(label("econ_versus", lang).format(base=base_name))
-            continue
-        value = f"{row[1]:>12,.2f}" if isinstance(row[1], float) else f"{row[1]:>12}"
-        unit = "" if isinstance(row[1], str) else row[2]
-        lines.append(f"  {row[0]}{' ' * (width - _cols(row[0]))}  {value}  {unit}")
+    return rows
+
+
+def economics_title(econ: dict, lang: str = "en") -> str:
+    from twin.i18n import label
+
+    st = econ["settings"]
+    return label("econ_title", lang).format(rate=st["discount_rate"], years=st["analysis_period_years"])
+
+
+def economics_lines(econ: dict, lang: str = "en", base_name: str = "") -> list[str]:
+    """The economics block printed by ``twin run``."""
+    rows = economics_rows(econ, lang, base_name)
+    width = max(_cols(r[0]) for r in rows if r[1] is not None)
+    lines = ["", economics_title(econ, lang)]
+    for text, value, unit in rows:
+        if value is None:
+            lines.append(text)
+        elif isinstance(value, str):
+            lines.append(f"  {text}{' ' * (width - _cols(text))}  {value:>12}")
+        else:
+            lines.append(f"  {text}{' ' * (width - _cols(text))}  {value:>12,.2f}  {unit}")
     return lines
 
 

@@ -714,8 +714,42 @@ footer { text-align:center; color:var(--muted); font-size:12px; padding:10px; }
 """
 
 
-def build_html(result, lang: str = "en") -> str:
-    """The report as one HTML string (plotly.js inlined once)."""
+def economics_block(econ: dict, lang: str = "en") -> str:
+    """The economics section from :func:`twin.economics.project_economics`: the totals printed by ``twin run``,
+    one row per asset, and with a base case the cumulative saving year by year (payback where it crosses 0)."""
+    from twin.economics import discount_factor
+    from twin.report import economics_rows, economics_title
+
+    totals = "".join(f'<tr><th colspan="2">{_esc(text)}</th></tr>' if value is None else
+                     f"<tr><th>{_esc(text)}</th><td>{_esc(value if isinstance(value, str) else f'{value:,.2f} {unit}')}"
+                     f"</td></tr>" for text, value, unit in economics_rows(econ, lang))
+    cols = ("econ_capex_cny", "econ_fixed_om", "econ_variable_om", "econ_replacement_pv", "econ_salvage_pv",
+            "econ_asset_npc")
+    keys = ("capex_cny", "fixed_om_cny_per_year", "variable_om_cny_per_year", "replacement_pv_cny", "salvage_pv_cny",
+            "npc_cny")
+    head = "".join(f"<th>{_esc(label(c, lang))}</th>" for c in ("econ_asset", *cols, "econ_cost_source"))
+    body = "".join("<tr><td>" + _esc(a["name"]) + "</td>" + "".join(f"<td>{a[k]:,.0f}</td>" for k in keys)
+                   + f"<td>{_esc(a.get('cost_source', ''))}</td></tr>" for a in econ["assets"])
+    html = (f'<p class="hint">{_esc(economics_title(econ, lang))}. {_esc(label("econ_hint", lang))}</p>'
+            f'<table class="summary">{totals}</table>'
+            f'<table class="criteria"><tr>{head}</tr>{body}</table>')
+    vs = econ.get("versus_base")
+    if vs:
+        diff = vs["difference_cash_flows_cny"]
+        rate = econ["settings"]["discount_rate"]
+        years = list(range(len(diff)))
+        nominal = np.cumsum(diff)
+        discounted = np.cumsum([d * discount_factor(rate, t) for t, d in zip(years, diff)])
+        fig = go.Figure([go.Scatter(x=years, y=nominal / 1e4, name=label("econ_cash_nominal", lang)),
+                         go.Scatter(x=years, y=discounted / 1e4, name=label("econ_cash_discounted", lang))])
+        fig.add_hline(y=0, line_color="#888")
+        _layout(fig, 360, title=label("econ_cash_title", lang), xaxis_title="yr", yaxis_title="万 CNY")
+        html += _fig_html(fig, "fig-payback")
+    return html
+
+
+def build_html(result, lang: str = "en", economics: dict | None = None) -> str:
+    """The report as one HTML string (plotly.js inlined once); with ``economics`` an economics section."""
     label("report_title", lang)  # validates lang
     s = result.scenario
     sections = [
@@ -736,6 +770,8 @@ def build_html(result, lang: str = "en") -> str:
     sections.append(("section_sankey", _fig_html(sankey_figure(result, lang), "fig-sankey")))
     sections.append(("section_emissions", f'<p class="hint">{_esc(label("wf_onsite_re_note", lang))}</p>'
                      + _fig_html(waterfall_figure(result, lang), "fig-waterfall")))
+    if economics is not None:
+        sections.append(("section_economics", economics_block(economics, lang)))
     tf = trends_figure(getattr(result, "years", None), lang)
     if tf is not None:
         sections.append(("section_trends", _fig_html(tf, "fig-trends")))
@@ -772,7 +808,7 @@ def write_page(text: str, path) -> Path:
     return path
 
 
-def write_html(result, path, lang: str = "en") -> Path:
+def write_html(result, path, lang: str = "en", economics: dict | None = None) -> Path:
     """Write the report of a run to one self-contained HTML file, atomically.
 
     Parameters
@@ -783,15 +819,17 @@ def write_html(result, path, lang: str = "en") -> Path:
         The file to write (its folder must exist).
     lang : "en" or "zh"
         Language of labels; criteria always show their original Chinese text beside the English.
+    economics : dict, optional
+        :func:`twin.economics.project_economics` of the run: adds the economics section.
 
     Returns
     -------
     Path
         ``path``.
     """
-    return write_page(build_html(result, lang), path)
+    return write_page(build_html(result, lang, economics), path)
 
 
-__all__ = ["write_html", "build_html", "page", "write_page", "kpi_cards", "dispatch_figure", "monthly_figure", "heat_monthly_figure",
+__all__ = ["write_html", "build_html", "economics_block", "page", "write_page", "kpi_cards", "dispatch_figure", "monthly_figure", "heat_monthly_figure",
            "sankey_figure", "waterfall_figure", "trends_figure", "monthly_electric", "monthly_heat",
            "emission_steps", "fmt_value"]

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from twin.i18n import label
-from twin.report_html import _criteria_block, _esc, _fig_html, _layout, _packs_block, page, write_page
+from twin.report_html import _criteria_block, _esc, _fig_html, _layout, _packs_block, economics_block, page, write_page
 
 
 def _tree_layout(res_bus: pd.DataFrame, edges: list[tuple[int, int]]) -> dict[int, tuple[float, float]]:
@@ -100,7 +100,7 @@ def _table(frame: pd.DataFrame, formats: dict[str, str]) -> str:
     return f"<table class='crit'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def build_park_html(result, lang: str = "en") -> str:
+def build_park_html(result, lang: str = "en", economics: dict | None = None) -> str:
     """The park report as one HTML string."""
     k = result.kpis
     t = result.tenant_table.copy()
@@ -132,9 +132,11 @@ def build_park_html(result, lang: str = "en") -> str:
     if result.verdicts:
         sections.append(("section_packs", _packs_block(result, lang)))
         sections.append(("section_criteria", _criteria_block(result, lang)))
+    if economics is not None:
+        sections.append(("section_economics", economics_block(economics, lang)))
     return page(f"{result.park.name} – {result.park.year}", sections, lang)
 
 
-def write_park_html(result, path, lang: str = "en") -> Path:
+def write_park_html(result, path, lang: str = "en", economics: dict | None = None) -> Path:
     """Write the park report to one self-contained HTML file, atomically."""
-    return write_page(build_park_html(result, lang), path)
+    return write_page(build_park_html(result, lang, economics), path)

@@ -178,3 +178,22 @@ def test_report_renders_in_chromium_without_console_errors(chromium, reports, tm
         assert console == [], (lang, "\n".join(console))
         rendered = set(probe.split("rendered=", 1)[-1].split('"', 1)[0].split(",")) if probe else set()
         assert rendered == set(FIGURES), (lang, probe)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_economics_section_shows_the_numbers_of_economics_json(run, lang):
+    """The report's economics section prints what project_economics computed: totals, one row per asset and,
+    against a base case, the payback and the cumulative-saving figure."""
+    from twin.economics import grid_only_base, project_economics
+    from twin.i18n import label
+    from twin.report_html import build_html
+
+    base = simulate(grid_only_base(run.scenario), HEAT.parent)
+    econ = project_economics(run, base=base)
+    text = build_html(run, lang, economics=econ)
+    assert 'id="section_economics"' in text and "fig-payback" in text
+    assert label("econ_payback", lang) in text and f"{econ['versus_base']['simple_payback_years']:,.2f} yr" in text
+    assert f"{econ['npc_cny'] * 1e-4:,.2f} 万 CNY" in text
+    for a in econ["assets"]:
+        assert a["name"] in text and f"{a['npc_cny']:,.0f}" in text
+    assert 'id="section_economics"' not in build_html(run, lang)  # no economics given: no section
