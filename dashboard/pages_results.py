@@ -271,7 +271,10 @@ def download_path(c: Context, run_store, which: str) -> tuple[Path | None, str]:
 
                 write_excel(run, path, lang=run.scenario.lang)
             else:
-                rh.write_html(run, path, lang=run.scenario.lang)
+                from twin.economics import project_economics
+
+                rh.write_html(run, path, lang=run.scenario.lang,
+                              economics=None if kind == "plan" else project_economics(run))
     return path, ""
 
 

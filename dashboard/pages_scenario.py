@@ -210,6 +210,15 @@ def _progress(st: dict | None) -> html.Div:
                      html.Div(txt, className="txt", id="run-state", **{"data-status": st["status"], "data-run": st["id"]})])
 
 
+def _annualised_cost(kind: str, result) -> float:
+    """The project's annualised cost (twin.economics); a plan's is not defined here (NaN)."""
+    if kind == "plan":
+        return float("nan")
+    from twin.economics import project_economics
+
+    return project_economics(result)["annualised_cost_cny"]
+
+
 def headline(kind: str, result) -> html.Div:
     """The few numbers shown on the scenario page after a run (the results page has the rest)."""
     run = result.years[-1] if kind == "plan" else result
@@ -220,6 +229,8 @@ def headline(kind: str, result) -> html.Div:
     items = [("headline-re", f"{100 * k.get('re_electricity_share_onsite', float('nan')):.1f} %",
               "renewable electricity share"),
              ("headline-cost", f"{k.get('grid_cost_cny', float('nan')) / 1e4:,.0f} 万 CNY", "grid cost"),
+             ("headline-annualised", f"{_annualised_cost(kind, result) / 1e4:,.0f} 万 CNY/yr",
+              "annualised cost (assets + operation)"),
              ("headline-co2", f"{acc.get('residual_emissions_t', float('nan')):,.0f} t", "residual CO2"),
              ("headline-verdicts", f"{passed} / {len(verdicts)}", "criteria passed")]
     return html.Div([html.Div([html.B(v, id=i), html.Span(t)], className="hl") for i, v, t in items] +

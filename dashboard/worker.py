@@ -62,6 +62,7 @@ def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, A
 
 
 def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, Any, list[str]]:
+    from twin.economics import project_economics
     from twin.output import write_park, write_plan, write_run
     from twin.park import Park, simulate_park
     from twin.scenario import scenario_from_dict
@@ -71,7 +72,7 @@ def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, 
         sc = scenario_from_dict(data, label)
         if isinstance(sc, Park):
             kind, result = "park", simulate_park(sc, base_dir)
-            write_park(result, out_dir)
+            write_park(result, out_dir, economics=project_economics(result))
         elif sc.plan is not None:
             from twin.plan import run_plan
 
@@ -81,7 +82,7 @@ def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, 
             from twin.run import simulate
 
             kind, result = "run", simulate(sc, base_dir)
-            write_run(result, out_dir, lang=sc.lang, reports="none")
+            write_run(result, out_dir, lang=sc.lang, reports="none", economics=project_economics(result))
     notes = list(dict.fromkeys(str(w.message) for w in caught))[:10]
     return kind, result, notes
 

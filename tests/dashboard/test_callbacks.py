@@ -152,6 +152,9 @@ def test_pv_size_moves_the_renewable_share(c):
         _, run_store, *_ = pages_scenario.poll(c, job)
         kind, result = c.manager.result(run_store["run_id"])
         shares.append(result.kpis["re_electricity_share_onsite"])
+        items = {b.id: b.children for hl in pages_scenario.headline(kind, result).children
+                 for b in hl.children if getattr(b, "id", None)}
+        assert items["headline-annualised"].endswith("万 CNY/yr")
     assert shares[1] > shares[0] + 0.05
 
 
@@ -184,6 +187,8 @@ def test_results_show_cards_verdicts_figures_and_downloads(c, default_run):
         path, why = pages_results.download_path(c, default_run, which)
         assert path is not None and path.suffix == suffix and path.stat().st_size > 1000, why
         assert path.resolve().is_relative_to(c.results_dir)
+    assert 'id="section_economics"' in pages_results.download_path(c, default_run, "html")[0].read_text()
+    assert (c.manager.folder(default_run["run_id"]) / "economics.json").is_file()
     assert pages_results.download_path(c, {"run_id": "../../x", "kind": "run"}, "csv")[0] is None
 
 
