@@ -264,17 +264,17 @@ def download_path(c: Context, run_store, which: str) -> tuple[Path | None, str]:
     if res is None:
         return None, "the run is no longer in memory: run it again"
     run = res[1].years[-1] if kind == "plan" else res[1]
+    from twin.economics import project_economics
+
+    econ = None if kind == "plan" else project_economics(run)
     with _report_lock:
         if not path.is_file():
             if which == "xlsx":
                 from twin.report_excel import write_excel
 
-                write_excel(run, path, lang=run.scenario.lang)
+                write_excel(run, path, lang=run.scenario.lang, economics=econ)
             else:
-                from twin.economics import project_economics
-
-                rh.write_html(run, path, lang=run.scenario.lang,
-                              economics=None if kind == "plan" else project_economics(run))
+                rh.write_html(run, path, lang=run.scenario.lang, economics=econ)
     return path, ""
 
 

@@ -94,7 +94,7 @@ def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "non
     if reports == "all":
         from twin.report_excel import write_excel
 
-        write_excel(result, folder / "report.xlsx", lang=lang)
+        write_excel(result, folder / "report.xlsx", lang=lang, economics=economics)
 
 
 def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
@@ -155,7 +155,7 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
                                         hourly_heat=pd.DataFrame(index=result.bus.index), kpis=result.kpis,
                                         accounting=result.accounting, verdicts=result.verdicts, packs=result.packs,
                                         extra_tables=extra),
-                        folder / "report.xlsx", lang=lang)
+                        folder / "report.xlsx", lang=lang, economics=economics)
 
     return write_atomically(out_dir, _write)
 

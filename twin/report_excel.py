@@ -12,7 +12,9 @@ language, so that scripts can read them; the ``label`` columns are in ``lang``):
 * ``Hourly`` — the electric table [kW, kWh] with local time (Excel has no time zones: the
   zone is stated in the header);
 * ``Hourly heat`` — the heat table, when the scenario has a heat side;
-* ``Years`` — per-year KPIs of a plan, when the result carries ``years``.
+* ``Years`` — per-year KPIs of a plan, when the result carries ``years``;
+* ``Economics`` and ``Economic assets`` — :func:`twin.economics.project_economics` flattened, and one
+  row per asset, when ``economics`` is given.
 
 Units are in the keys (``_kw``, ``_e_kwh``, ``_kw_th``, ``_t``, ``_share`` ...).
 """
@@ -33,8 +35,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from twin.i18n import label, unit_of
 from twin.report_html import monthly_electric, monthly_heat
 
-SHEETS = ("KPIs", "Criteria", "Accounting", "Monthly", "Hourly", "Hourly heat", "Years")
-"""Sheet names (``Hourly heat`` and ``Years`` only when there is something to put in them)."""
+SHEETS = ("KPIs", "Criteria", "Accounting", "Monthly", "Hourly", "Hourly heat", "Years", "Economics",
+          "Economic assets")
+"""Sheet names (``Hourly heat``, ``Years`` and the economics sheets only when there is something to put in them)."""
 
 VERDICT_FIELDS = ("criterion_id", "pack", "role", "value", "threshold", "margin", "passed", "points",
                   "max_points", "unit", "input", "variant", "note", "source", "source_doc", "clause",
@@ -138,7 +141,7 @@ def _frame_sheet(wb: Workbook, title: str, frame: pd.DataFrame, index_name: str)
         append([key, *(col[i] for col in columns)])
 
 
-def build_workbook(result, lang: str = "en") -> Workbook:
+def build_workbook(result, lang: str = "en", economics: dict | None = None) -> Workbook:
     """The workbook of one run (see the module docstring for its sheets)."""
     label("key", lang)  # validates lang
     wb = Workbook(write_only=True)
@@ -179,13 +182,21 @@ def build_workbook(result, lang: str = "en") -> Workbook:
             sheet = _Sheet(wb, "Years", cols, widths=[10] + [18] * (len(cols) - 1), freeze="B2")
             for row in frame.itertuples(index=False):
                 sheet.row([None if (isinstance(x, float) and math.isnan(x)) else x for x in row])
+    if economics is not None:
+        eco = _Sheet(wb, "Economics", ["key", label("label", lang), label("value", lang), label("unit", lang)],
+                     widths=[60, 48, 20, 12])
+        for key, v in flatten({k: v for k, v in economics.items() if k != "assets"}):
+            eco.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
+        assets = pd.DataFrame(economics["assets"]).set_index("name")
+        assets["replacement_years"] = assets["replacement_years"].map(lambda y: "; ".join(f"{t:g}" for t in y))
+        _frame_sheet(wb, "Economic assets", assets, "asset")
     # Further tables a caller attaches, e.g. a park's tenant table and network results: {title: (frame, index)}.
     for title, (frame, index_name) in (getattr(result, "extra_tables", None) or {}).items():
         _frame_sheet(wb, title, frame, index_name)
     return wb
 
 
-def write_excel(result, path, lang: str = "en") -> Path:
+def write_excel(result, path, lang: str = "en", economics: dict | None = None) -> Path:
     """Write the workbook of a run to ``path`` (``.xlsx``), atomically.
 
     Parameters
@@ -195,6 +206,8 @@ def write_excel(result, path, lang: str = "en") -> Path:
         The file to write (its folder must exist).
     lang : "en" or "zh"
         Language of the label columns and verdict texts.
+    economics : dict, optional
+        :func:`twin.economics.project_economics` of the run: adds the economics sheets.
 
     Returns
     -------
@@ -202,7 +215,7 @@ def write_excel(result, path, lang: str = "en") -> Path:
         ``path``.
     """
     path = Path(path)
-    wb = build_workbook(result, lang)
+    wb = build_workbook(result, lang, economics)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
     os.close(fd)
     try:

@@ -121,3 +121,23 @@ def test_chinese_labels_and_no_heat_sheet_without_heat(tmp_path):
         assert len(_rows(wb["Hourly"])) == 1 + 48
     finally:
         wb.close()
+
+
+def test_economics_sheets(heat_run, tmp_path):
+    """With economics, the workbook holds them flattened (as economics.json) and one row per asset."""
+    from twin.economics import project_economics
+
+    econ = project_economics(heat_run)
+    path = write_excel(heat_run, tmp_path / "eco.xlsx", economics=econ)
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        assert wb.sheetnames[-2:] == ["Economics", "Economic assets"]
+        eco = _table(wb["Economics"])
+        assert eco["npc_cny"][1] == pytest.approx(econ["npc_cny"]) and eco["npc_cny"][2] == "CNY"
+        assert eco["annual.grid_bill_cny"][1] == pytest.approx(econ["annual"]["grid_bill_cny"])
+        rows = _rows(wb["Economic assets"])
+        assert [r[0] for r in rows[1:]] == [a["name"] for a in econ["assets"]]
+        col = rows[0].index("npc_cny")
+        assert [r[col] for r in rows[1:]] == pytest.approx([a["npc_cny"] for a in econ["assets"]])
+    finally:
+        wb.close()
