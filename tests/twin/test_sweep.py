@@ -121,6 +121,25 @@ def test_fast_path_agrees_with_whole_scenarios(tmp_path):
         {c for c in b.columns if c.startswith("by_source_e_kwh.")}
 
 
+def test_heat_sweep_fast_path_gives_the_whole_scenario_rows(tmp_path):
+    """A thermal-store sweep of a plant with a heat side: the fast path computes the profiles once and runs each
+    case through simulate_profiles (heat KPIs need hourly tables), so its rows equal the whole-scenario path's,
+    heat KPIs, verdicts and economics included (tolerance: float round-off of the same arithmetic)."""
+    heat = SCENARIO.parent / "hefei_auto_parts_heat.yaml"
+    params = ["thermal_storage[0].capacity_kwh_th=0:20000:2"]
+    s_fast = run_sweep(heat, params, out=tmp_path / "fast", progress=False)
+    s_whole = run_sweep(heat, params, out=tmp_path / "whole", path="whole", jobs=1, progress=False)
+    assert (s_fast["path"], s_whole["path"]) == ("fast", "whole")
+    a, b = _sorted(read_results(tmp_path / "fast")), _sorted(read_results(tmp_path / "whole"))
+    assert list(a.columns) == list(b.columns) and a.verdicts_computed.all()
+    assert a["heat.waste_heat_recovery_rate"].nunique() == 2  # the store size matters
+    for c in a.columns:
+        if a[c].dtype == object or a[c].dtype == bool:
+            assert list(a[c]) == list(b[c]), c
+        else:
+            np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
+
+
 # --------------------------------------------------------------------------- resume after a kill
 
 _CHILD = """
