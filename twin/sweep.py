@@ -42,7 +42,8 @@ flat annual KPIs, which is what ``assess`` does. Otherwise (heat KPIs and fuel u
 need the hourly heat table; an hourly emission-factor profile needs hourly imports)
 each case runs through :func:`twin.run.simulate_profiles` on the profiles computed
 once for the sweep, as a single run does: the rows equal the whole-scenario path's,
-at about 25 ms a case instead of a whole simulation. Per-case accounting,
+at about 25 ms a case instead of a whole simulation, spread over ``jobs``
+processes when there are more than four cases per process. Per-case accounting,
 criteria and economics are Python, about 0.5 ms a case against the kernel's
 0.015 ms; ``verdicts=False`` (``--no-verdicts``) leaves them out and keeps the
 vectorised kernel's electric KPIs only.
@@ -714,7 +715,8 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
     lhs, oat, seed
         Design: Latin hypercube of ``lhs`` cases, or one-at-a-time; default the full grid.
     jobs : int
-        Worker processes of the whole-scenario path (default: CPU count; 1 runs in this process).
+        Worker processes for cases run one by one: the whole-scenario path, and fast-path cases that need their
+        hourly tables (default: CPU count; 1 runs in this process).
     cluster : str or distributed.Client
         Run on a Dask cluster instead of local processes.
     path : {"auto", "fast", "whole"}
@@ -746,7 +748,7 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
     t0 = time.perf_counter()
     try:
         if use_fast:
-            _sweep_fast(p, todo, writer, bar, chunk_size, verdicts, client)
+            _sweep_fast(p, todo, writer, bar, chunk_size, verdicts, client, jobs)
         else:
             _sweep_whole(p, todo, writer, bar, jobs, part_size, client)
     finally:
@@ -786,28 +788,46 @@ def _write_meta(out: Path, p: Plan, path: str, kpi: str, threshold) -> None:
 
 
 def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chunk_size: int, verdicts: bool,
-                client) -> None:
+                client, jobs: int | None = None) -> None:
     if not todo:
         return
     fi_all = fast_inputs(p)
-    chunks = [todo[i:i + chunk_size] for i in range(0, len(todo), chunk_size)]
+
+    def submit(submit_task, c: list[int], **kw):
+        return submit_task(_fast_chunk_task, str(p.file), p.data, p.scenario_hash, fi_all.take(c),
+                           [p.case_data(i) for i in c] if verdicts else None, **kw)
+
+    def collect(futs: dict, as_completed) -> None:
+        for fut in as_completed(futs):
+            writer.write(_frame(p, futs[fut], fut.result()))
+            bar.update(len(futs[fut]))
+
     if client is not None:
         from distributed import as_completed
 
-        futs = {client.submit(_fast_chunk_task, str(p.file), p.data, p.scenario_hash, fi_all.take(c),
-                              [p.case_data(i) for i in c] if verdicts else None, pure=False): c for c in chunks}
-        for fut in as_completed(futs):
-            c = futs[fut]
-            writer.write(_frame(p, c, fut.result()))
-            bar.update(len(c))
+        collect({submit(client.submit, c, pure=False): c for c in _chunks(todo, chunk_size)}, as_completed)
         return
     from twin.run import build_profiles
 
     prof = build_profiles(p.scenario, p.file.parent)
-    for c in chunks:
+    jobs = jobs or os.cpu_count() or 1
+    if verdicts and not fast_verdicts_possible(p.scenario, prof) and jobs > 1 and len(todo) > 4 * jobs:
+        # Each case runs simulate_profiles (~25 ms, Python): spread the cases over processes; each builds the
+        # profiles once (_fast_chunk_task). Small chunks keep the workers busy and the parts coming.
+        from concurrent.futures import as_completed
+
+        size = max(8, min(chunk_size, -(-len(todo) // (4 * jobs))))
+        with ProcessPoolExecutor(max_workers=jobs) as ex:
+            collect({submit(ex.submit, c): c for c in _chunks(todo, size)}, as_completed)
+        return
+    for c in _chunks(todo, chunk_size):
         cases = [p.case_data(i) for i in c] if verdicts else None
         writer.write(_frame(p, c, fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file)))
         bar.update(len(c))
+
+
+def _chunks(todo: list[int], size: int) -> list[list[int]]:
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
 def _sweep_whole(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, jobs: int | None,
@@ -871,7 +891,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--lhs", type=int, metavar="N", help="Latin hypercube of N cases (ranges NAME=lo:hi)")
     g.add_argument("--oat", action="store_true", help="one at a time around the scenario's values (tornado)")
     parser.add_argument("--seed", type=int, default=0, help="seed of --lhs (default 0)")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPU count)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="parallel processes for cases run one by one (default: CPU count)")
     parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on a Dask distributed cluster")
     parser.add_argument("--path", choices=("auto", "fast", "whole"), default="auto",
                         help="execution path (default: fast when every parameter is a kernel size)")

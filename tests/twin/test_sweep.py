@@ -140,6 +140,17 @@ def test_heat_sweep_fast_path_gives_the_whole_scenario_rows(tmp_path):
             np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
 
 
+def test_heat_sweep_cases_spread_over_processes_equal_one_process(tmp_path):
+    # 12 cases > 4 x 2 jobs: the per-case runs go to a process pool in small chunks (parts); same rows.
+    heat = SCENARIO.parent / "hefei_auto_parts_heat.yaml"
+    params = ["thermal_storage[0].capacity_kwh_th=0:20000:12"]
+    run_sweep(heat, params, out=tmp_path / "pool", jobs=2, progress=False)
+    run_sweep(heat, params, out=tmp_path / "one", jobs=1, progress=False)
+    a, b = _sorted(read_results(tmp_path / "pool")), _sorted(read_results(tmp_path / "one"))
+    assert len(list((tmp_path / "pool" / "cases").glob("part-*.parquet"))) > 1
+    pd.testing.assert_frame_equal(a, b)
+
+
 # --------------------------------------------------------------------------- resume after a kill
 
 _CHILD = """
