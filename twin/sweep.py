@@ -813,7 +813,9 @@ def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chu
     jobs = jobs or os.cpu_count() or 1
     if verdicts and not fast_verdicts_possible(p.scenario, prof) and jobs > 1 and len(todo) > 4 * jobs:
         # Each case runs simulate_profiles (~25 ms, Python): spread the cases over processes; each builds the
-        # profiles once (_fast_chunk_task). Small chunks keep the workers busy and the parts coming.
+        # profiles once (_fast_chunk_task). Small chunks keep the workers busy and the parts coming. The workers
+        # run single-case (serial) kernels only: a forked child must not start numba's OpenMP threads once the
+        # parent has (GNU OpenMP is not fork-safe), which is also why the vectorised chunks stay in this process.
         from concurrent.futures import as_completed
 
         size = max(8, min(chunk_size, -(-len(todo) // (4 * jobs))))
