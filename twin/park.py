@@ -242,8 +242,9 @@ class ParkResult:
     substation_limits: object = None  # twin.network.SubstationLimitResult
 
 
-def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
-    """Simulate one year of a park; see the module docstring for the order of things."""
+def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = True) -> ParkResult:
+    """Simulate one year of a park; see the module docstring for the order of things. ``power_flow=False`` leaves
+    out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it)."""
     from twin.assess import assess
     from twin.dispatch import dispatch
     from twin.kpis import electric_kpis
@@ -304,7 +305,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".") -> ParkResult:
 
     table, kpis = _reconcile(park, runs, names, demand, alloc, bus_k, bus)
     network = limits = p_mw = None
-    if park.network is not None:
+    if park.network is not None and power_flow:
         # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
         p_mw = {n: (demand[i] - surplus[i]) / 1e3 for i, n in enumerate(names)}
         for (kind, name), c, row in zip(sources, caps, rows):

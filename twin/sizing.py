@@ -212,6 +212,7 @@ class SizingResult:
     simulations: int
     at_bound: list[str] = field(default_factory=list)
     economics: dict | None = None
+    network: dict | None = None  # a park's network findings at the chosen design (twin.park kpis["network"])
 
     @property
     def feasible(self) -> bool:
@@ -260,7 +261,7 @@ class _Evaluator:
         if self.park:
             from twin.park import simulate_park
 
-            res = simulate_park(sc, self.base_dir)
+            res = simulate_park(sc, self.base_dir, power_flow=False)  # the chosen design gets it (network_check)
         else:
             from twin.run import build_profiles, simulate_profiles
 
@@ -475,7 +476,22 @@ def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, b
     return SizingResult(chosen=chosen, designs=designs, pareto_re_share=pareto(designs, "re_share", True),
                         pareto_emissions=pareto(designs, "residual_emissions_t", False), unfixable=unfixable,
                         criteria=list(criteria), vary=vary, levels=levels, reference=reference, method=method,
-                        simulations=ev.simulations, at_bound=at_bound, economics=eco.model_dump(mode="json"))
+                        simulations=ev.simulations, at_bound=at_bound, economics=eco.model_dump(mode="json"),
+                        network=network_check(ev, chosen) if park and chosen is not None else None)
+
+
+def network_check(ev: "_Evaluator", chosen: Design) -> dict | None:
+    """The hourly power flow of a park's network at the chosen design (the search leaves it out: no criterion
+    reads it, and it is half of a park year's time). None when the park has no network."""
+    from twin.park import simulate_park
+
+    d = ev.data
+    for lever, f in chosen.factors.items():
+        d = apply_lever(d, lever, f, ev.park, ev.reference)
+    sc = ev.scenario(d)
+    if sc.network is None:
+        return None
+    return simulate_park(sc, ev.base_dir).kpis["network"]
 
 
 def scenario_from_dict_cached(data: dict, file):
@@ -543,6 +559,14 @@ def summary(res: SizingResult) -> str:
         margin = "n/a" if m["margin"] is None else f"{m['margin']:+.4g}"
         tag = "" if m["fixable"] else f" [{m['input']}: not changed by sizing]"
         lines.append(f"  {'PASS' if m['passed'] else 'FAIL'} {cid:<48} margin {margin}{tag}")
+    if res.network is not None:
+        viol = res.network["violations"]
+        lines.append(f"park network at the chosen design: {len(viol)} limit violation(s), "
+                     f"{res.network['reverse_flow_hours']} h of reverse flow at the substation")
+        for v in viol[:5]:
+            lines.append(f"  {v}")
+        if len(viol) > 5:
+            lines.append(f"  ... {len(viol) - 5} more (twin run the chosen design for the full network report)")
     for note in res.at_bound:
         lines.append(f"note: {note}")
     lines.append(f"Pareto front (cost vs renewable share): {len(res.pareto_re_share)} designs")

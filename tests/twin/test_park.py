@@ -162,3 +162,11 @@ def test_park_report_has_the_network_diagram(anhui, tmp_path):
     text = build_park_html(anhui, "zh")
     assert "fig-network" in text and "F3-5" in text and "battery_cells" in text
     assert "http://" not in text.split("<script")[0] and 'src="http' not in text
+
+
+def test_power_flow_can_be_left_out_and_changes_nothing_else(anhui):
+    """simulate_park(power_flow=False), as sizing searches run it: no network result, every other KPI equal."""
+    quick = simulate_park(anhui.park, ANHUI.parent, power_flow=False)
+    assert quick.network is None and "network" not in quick.kpis and anhui.network is not None
+    assert {k: v for k, v in anhui.kpis.items() if k != "network"} == quick.kpis
+    assert quick.verdicts == anhui.verdicts

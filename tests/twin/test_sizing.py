@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from twin.scenario import load_scenario
-from twin.sizing import apply_lever, default_levers, main, pareto, size, write_outputs
+from twin.sizing import apply_lever, default_levers, main, pareto, size, summary, write_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -69,7 +69,7 @@ def test_pareto_hand_case():
 
 
 def test_reference_park_passes_anhui_2024_slow():
-    """Slow (about 30-60 s: every park year runs the hourly network power flow)."""
+    """About 10 s: the search's park years skip the network power flow; the chosen design runs it."""
     res = size(PARK, ["anhui_park_2024"], ["pv", "battery", "green_power"],
                grid_points={"pv": [1.0, 2.0], "battery": [0.5, 1.0]})
     assert res.feasible
@@ -81,3 +81,6 @@ def test_reference_park_passes_anhui_2024_slow():
     assert res.unfixable == []
     # the least-cost design is no dearer than any passing design assessed
     assert all(c.cost_cny_per_year <= d.cost_cny_per_year + 1e-6 for d in res.designs if d.passed)
+    # the search leaves out the network's power flow; the chosen design gets it, and the summary says what it found
+    assert res.network is not None and {"violations", "reverse_flow_hours"} <= set(res.network)
+    assert "park network at the chosen design" in summary(res)
