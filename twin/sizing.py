@@ -33,7 +33,8 @@ Method
    the level below, to the least passing amount (within 0.1 % of the reference).
 4. Cost = annualised cost of :func:`twin.economics.project_economics` (assets with replacement and
    salvage, grid bill, fuel, green-power premiums, carbon). A design passes when every fixable criterion
-   passes. The chosen design is the least-cost passing one; the Pareto front keeps the designs not
+   passes and, with ``network_limits`` (a park), its network stays within limits every hour. Without it
+   the search's park years skip the network power flow and only the chosen design is checked. The chosen design is the least-cost passing one; the Pareto front keeps the designs not
    dominated in (lower cost, higher renewable share) and in (lower cost, lower residual emissions).
 """
 from __future__ import annotations
@@ -236,9 +237,10 @@ def _judge(verdicts: list[dict], criteria: list[str]) -> tuple[bool, float, list
 
 class _Evaluator:
     def __init__(self, data: dict, park: bool, base_dir: Path, criteria: list[str], economics: Economics,
-                 reference: dict, file):
+                 reference: dict, file, network_limits: bool = False):
         self.data, self.park, self.base_dir, self.criteria = data, park, base_dir, criteria
         self.economics, self.reference, self.file = economics, reference, file
+        self.network_limits = network_limits
         self.cache: dict[tuple, Any] = {}
         self.profiles: dict[tuple, Any] = {}
         self.simulations = 0
@@ -261,7 +263,8 @@ class _Evaluator:
         if self.park:
             from twin.park import simulate_park
 
-            res = simulate_park(sc, self.base_dir, power_flow=False)  # the chosen design gets it (network_check)
+            # Without network limits the chosen design alone gets the power flow (network_check).
+            res = simulate_park(sc, self.base_dir, power_flow=self.network_limits)
         else:
             from twin.run import build_profiles, simulate_profiles
 
@@ -292,6 +295,12 @@ class _Evaluator:
         sc = res.park if self.park else res.scenario
         eco = project_economics(res, sc, self.economics)
         ok, mm, failed, margins = _judge(res.verdicts, self.criteria)
+        if self.network_limits and "network" in res.kpis:
+            viol = res.kpis["network"]["violations"]
+            margins["network"] = {"passed": not viol, "margin": None, "value": len(viol), "threshold": 0,
+                                  "input": "simulated", "role": "admission", "fixable": True}
+            if viol:
+                ok, failed = False, failed + ["network"]
         k = res.accounting.get("kpis", {})
         factors = dict(phys, **acct)
         return Design(factors=factors, sizes={lv: lever_sizes(sc, lv, self.shared.get(lv)) for lv in factors},
@@ -352,7 +361,7 @@ def _load(path_or_scenario, base_dir):
 
 def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, base_dir=None, *,
          grid_points: dict[str, list[float]] | None = None, exhaustive_limit: int = 16, refine: bool = True,
-         economics: Economics | None = None) -> SizingResult:
+         economics: Economics | None = None, network_limits: bool = False) -> SizingResult:
     """Search the least-cost design that passes every fixable criterion of the chosen packs.
 
     Parameters
@@ -374,6 +383,10 @@ def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, b
         Bisect the green-power contract of the chosen design down to the least passing amount.
     economics : Economics, optional
         Overrides the scenario's ``economics:`` section.
+    network_limits : bool
+        A park: a design passes only if its network stays within its voltage and loading limits every hour
+        (the power flow then runs for every design; otherwise only for the chosen one, whose findings are
+        reported).
 
     Returns
     -------
@@ -397,7 +410,7 @@ def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, b
             raise InputError(file, f"levels of {lv}", "one or more factors >= 0", repr(lvls))
 
     reference = {"green_power": scenario0.green_power.green_power_contract_e_kwh}
-    ev = _Evaluator(data, park, base, list(criteria), eco, reference, file)
+    ev = _Evaluator(data, park, base, list(criteria), eco, reference, file, network_limits)
     if "green_power" in vary and reference["green_power"] <= 0:
         _, r0 = ev.simulate({})
         reference["green_power"] = 0.1 * float(r0.kpis.get("total_consumption_e_kwh", 0.0))
@@ -616,6 +629,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--levels", action="append", default=[],
                    help="levels of one lever as factors, e.g. pv=0.5,1,2 (repeatable)")
     p.add_argument("--exhaustive-limit", type=int, default=16)
+    p.add_argument("--network-limits", action="store_true",
+                   help="a park design passes only if its network stays within limits every hour (slower: the "
+                        "power flow runs for every design)")
     return p
 
 
@@ -633,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise InputError(None, "--levels", "lever=f1,f2,...", repr(spec)) from None
         res = size(args.file, [c.strip() for c in args.criteria.split(",") if c.strip()],
                    [v.strip() for v in (args.vary or "").split(",") if v.strip()] or None, grid_points=grid or None,
-                   exhaustive_limit=args.exhaustive_limit)
+                   exhaustive_limit=args.exhaustive_limit, network_limits=args.network_limits)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

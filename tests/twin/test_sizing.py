@@ -84,3 +84,20 @@ def test_reference_park_passes_anhui_2024_slow():
     # the search leaves out the network's power flow; the chosen design gets it, and the summary says what it found
     assert res.network is not None and {"violations", "reverse_flow_hours"} <= set(res.network)
     assert "park network at the chosen design" in summary(res)
+
+
+def test_network_limits_make_violating_designs_fail():
+    """With network_limits, a park design whose network leaves its limits in any hour fails. On this lattice only
+    half the PV with twice the battery keeps feeder F3 within 1.07 pu, so it is chosen; without the option the
+    cheaper full-PV design is. Both answers are checked against the designs assessed (brute force)."""
+    levels = {"pv": [0.5, 1.0], "wind": [0.0], "battery": [1.0, 2.0]}
+    free = size(PARK, ["anhui_park_2024"], ["pv", "wind", "battery", "green_power"], grid_points=levels)
+    held = size(PARK, ["anhui_park_2024"], ["pv", "wind", "battery", "green_power"], grid_points=levels,
+                network_limits=True)
+    for res in (free, held):
+        assert res.chosen.cost_cny_per_year == min(d.cost_cny_per_year for d in res.designs if d.passed)
+    assert (free.chosen.factors["pv"], free.chosen.factors["battery"]) == (1.0, 1.0)
+    assert (held.chosen.factors["pv"], held.chosen.factors["battery"]) == (0.5, 2.0)
+    assert held.chosen.margins["network"]["value"] == 0 and held.network["violations"] == []
+    assert all("network" in d.failed for d in held.designs if d.margins["network"]["value"] > 0)
+    assert free.network["violations"]  # reported at the chosen design, not sized for
