@@ -582,7 +582,8 @@ def summary(res: SizingResult) -> str:
             lines.append(f"  ... {len(viol) - 5} more (twin run the chosen design for the full network report)")
     for note in res.at_bound:
         lines.append(f"note: {note}")
-    lines.append(f"Pareto front (cost vs renewable share): {len(res.pareto_re_share)} designs")
+    lines.append(f"Pareto fronts: cost vs renewable share {len(res.pareto_re_share)} designs, cost vs residual "
+                 f"emissions {len(res.pareto_emissions)} designs")
     return "\n".join(lines)
 
 
@@ -591,32 +592,48 @@ _UNITS = {"pv": "kWp", "battery": "kWh", "wind": "turbines", "heat_pump": "kW_th
 
 
 def write_outputs(res: SizingResult, out: str | Path) -> Path:
-    """``designs.csv`` (every design assessed), ``pareto.html`` (self-contained plotly) and ``sizing.txt``."""
+    """``designs.csv`` (every design assessed), ``pareto.html`` and ``pareto_emissions.html`` (self-contained
+    plotly: annualised cost against renewable share, and against residual emissions) and ``sizing.txt``; the
+    folder is written under a temporary name and renamed when complete."""
     import pandas as pd
+
+    from twin.output import write_atomically
+
+    def write(folder: Path) -> None:
+        pd.DataFrame([d.row() for d in res.designs]).to_csv(folder / "designs.csv", index=False)
+        _pareto_figure(res, "re_share", res.pareto_re_share, "renewable electricity share with green power [-]",
+                       "Annualised cost against renewable electricity share").write_html(
+            folder / "pareto.html", include_plotlyjs=True, full_html=True)
+        _pareto_figure(res, "residual_emissions_t", res.pareto_emissions, "residual emissions [tCO2/yr]",
+                       "Annualised cost against residual emissions").write_html(
+            folder / "pareto_emissions.html", include_plotlyjs=True, full_html=True)
+        (folder / "sizing.txt").write_text(summary(res) + "\n", encoding="utf-8")
+
+    return write_atomically(out, write)
+
+
+def _pareto_figure(res: SizingResult, key: str, front: list[Design], x_title: str, title: str):
+    """Every design assessed (passing or not), the Pareto front and the chosen design: cost against ``key``."""
     import plotly.graph_objects as go
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    df = pd.DataFrame([d.row() for d in res.designs])
-    df.to_csv(out / "designs.csv", index=False)
+    def xy(designs):
+        return [getattr(d, key) for d in designs], [d.cost_cny_per_year / 1e6 for d in designs]
+
     fig = go.Figure()
     for ok, name, color in ((True, "passes", "#2a9d8f"), (False, "fails", "#bbbbbb")):
         sub = [d for d in res.designs if d.passed == ok]
-        fig.add_trace(go.Scatter(x=[d.re_share for d in sub], y=[d.cost_cny_per_year / 1e6 for d in sub],
-                                 mode="markers", name=name, marker=dict(color=color, size=7),
+        x, y = xy(sub)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=name, marker=dict(color=color, size=7),
                                  text=[", ".join(f"{k}={v:.3g}x" for k, v in d.factors.items()) for d in sub]))
-    front = res.pareto_re_share
-    fig.add_trace(go.Scatter(x=[d.re_share for d in front], y=[d.cost_cny_per_year / 1e6 for d in front],
-                             mode="lines+markers", name="Pareto front", line=dict(color="#264653")))
+    x, y = xy(front)
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name="Pareto front", line=dict(color="#264653")))
     if res.chosen is not None:
-        fig.add_trace(go.Scatter(x=[res.chosen.re_share], y=[res.chosen.cost_cny_per_year / 1e6], mode="markers",
-                                 name="least-cost passing", marker=dict(symbol="star", size=16, color="#e76f51")))
-    fig.update_layout(title="Annualised cost against renewable electricity share",
-                      xaxis_title="renewable electricity share with green power [-]",
-                      yaxis_title="annualised cost [million CNY/yr]", template="plotly_white")
-    fig.write_html(out / "pareto.html", include_plotlyjs=True, full_html=True)
-    (out / "sizing.txt").write_text(summary(res) + "\n", encoding="utf-8")
-    return out
+        x, y = xy([res.chosen])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="least-cost passing",
+                                 marker=dict(symbol="star", size=16, color="#e76f51")))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="annualised cost [million CNY/yr]",
+                      template="plotly_white")
+    return fig
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -625,7 +642,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", required=True, help="criteria packs, comma-separated")
     p.add_argument("--vary", help=f"levers, comma-separated, among {','.join(LEVERS)}; default the scenario's "
                    f"{', '.join(DEFAULT_LEVERS[:-1])} and {DEFAULT_LEVERS[-1]}")
-    p.add_argument("--out", help="folder for designs.csv, pareto.html and sizing.txt")
+    p.add_argument("--out", help="folder for designs.csv, pareto.html, pareto_emissions.html and sizing.txt")
     p.add_argument("--levels", action="append", default=[],
                    help="levels of one lever as factors, e.g. pv=0.5,1,2 (repeatable)")
     p.add_argument("--exhaustive-limit", type=int, default=16)

@@ -58,6 +58,11 @@ def test_search_equals_exhaustive_grid_on_a_factory(tmp_path):
                        for o in full.designs)
     out = write_outputs(full, tmp_path / "size")
     assert (out / "designs.csv").stat().st_size > 0 and (out / "pareto.html").stat().st_size > 100_000
+    assert (out / "pareto_emissions.html").stat().st_size > 100_000 and (out / "sizing.txt").is_file()
+    # non-dominated in (cost, residual emissions) too
+    for f in full.pareto_emissions:
+        assert not any(o.cost_cny_per_year < f.cost_cny_per_year - 1e-6
+                       and o.residual_emissions_t < f.residual_emissions_t - 1e-9 for o in full.designs)
 
 
 def test_pareto_hand_case():
