@@ -601,12 +601,13 @@ def write_outputs(res: SizingResult, out: str | Path) -> Path:
 
     def write(folder: Path) -> None:
         pd.DataFrame([d.row() for d in res.designs]).to_csv(folder / "designs.csv", index=False)
-        _pareto_figure(res, "re_share", res.pareto_re_share, "renewable electricity share with green power [-]",
-                       "Annualised cost against renewable electricity share").write_html(
-            folder / "pareto.html", include_plotlyjs=True, full_html=True)
-        _pareto_figure(res, "residual_emissions_t", res.pareto_emissions, "residual emissions [tCO2/yr]",
-                       "Annualised cost against residual emissions").write_html(
-            folder / "pareto_emissions.html", include_plotlyjs=True, full_html=True)
+        for name, key, front, x_title, title in (
+                ("pareto.html", "re_share", res.pareto_re_share, "renewable electricity share with green power [-]",
+                 "Annualised cost against renewable electricity share"),
+                ("pareto_emissions.html", "residual_emissions_t", res.pareto_emissions, "residual emissions [tCO2/yr]",
+                 "Annualised cost against residual emissions")):
+            _pareto_figure(res, key, front, x_title, title).write_html(folder / name, include_plotlyjs=True,
+                                                                       full_html=True)
         (folder / "sizing.txt").write_text(summary(res) + "\n", encoding="utf-8")
 
     return write_atomically(out, write)

@@ -135,7 +135,9 @@ def pareto(df: pd.DataFrame, cost: str, benefit: str, *, params: list[str] | Non
 
 
 def _save(fig, path: Path) -> list[Path]:
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    from twin.report_html import write_page
+
+    write_page(fig.to_html(include_plotlyjs=True, full_html=True), path)  # temporary name, then renamed
     out = [path]
     try:
         import kaleido  # noqa: F401
