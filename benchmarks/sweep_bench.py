@@ -9,7 +9,8 @@ PV kWp x battery kWh (10 000 factory-years):
 * end to end: :func:`twin.sweep.run_sweep` into a fresh folder (case design and hashing, validation
   of the distinct component values, profiles, kernel, KPIs via ``electric_kpis`` + ``bill_from_totals``,
   Parquet parts), without the per-case accounting, criteria and economics (Python, per case), which are
-  measured apart on 2 000 cases;
+  measured apart on 2 000 cases, and a thermal-store sweep of the plant with a heat side, whose cases run
+  one by one through ``simulate_profiles`` on shared profiles, over the default processes (80 cases);
 * the peer: PySAM PVWatts v8 + Battwatts, one year on the same weather and load
   (``benchmarks/run.py``'s ``pysam_pv_battery_year``), median of repeats;
 * peak RSS of a 100 000-case streaming sweep (chunks of 20 000, Parquet parts) in a fresh process.
@@ -26,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
+HEAT_SCENARIO = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
 GOAL_RATE = 10_000
 GOAL_RATIO = 100
 GOAL_RSS_MB = 2048
@@ -102,6 +104,10 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
         t0 = time.perf_counter()
         v = run_sweep(SCENARIO, _params(40, 50), out=Path(tmp) / "verdicts", verdicts=True, progress=False)
         verdict_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        h = run_sweep(HEAT_SCENARIO, ["thermal_storage[0].capacity_kwh_th=0:20000:80"], out=Path(tmp) / "heat",
+                      progress=False)
+        heat_s = time.perf_counter() - t0
 
     peer = _pysam_year(prof, scenario)
     out = {
@@ -112,6 +118,8 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
         "end_to_end_rate": n / e2e_s,
         "with_verdicts_cases": v["cases"],
         "with_verdicts_rate": v["cases"] / verdict_s,
+        "heat_cases": h["cases"],
+        "heat_rate": h["cases"] / heat_s,
         "pysam_year_seconds": peer,
         "ratio_kernel": peer * n / kernel_s if peer else None,
         "ratio_end_to_end": peer * n / e2e_s if peer else None,
@@ -133,7 +141,9 @@ def rows(m: dict) -> list[tuple[str, str, str]]:
          (f"sweep fast path, {m['cases']:,} cases, end to end (KPIs + Parquet)", f"{m['end_to_end_rate']:,.0f} years/s",
           f"goal >= {GOAL_RATE:,}/s: {ok(m['end_to_end_rate'] >= GOAL_RATE)}"),
          (f"sweep fast path with per-case accounting, criteria, economics ({m['with_verdicts_cases']:,} cases)",
-          f"{m['with_verdicts_rate']:,.0f} years/s", "")]
+          f"{m['with_verdicts_rate']:,.0f} years/s", ""),
+         (f"heat-side plant, thermal-store sweep, cases one by one from shared profiles ({m['heat_cases']} cases)",
+          f"{m['heat_rate']:,.0f} years/s", "")]
     if m["pysam_year_seconds"]:
         r += [("PySAM PVWatts v8 + Battwatts, one factory-year", f"{m['pysam_year_seconds'] * 1e3:.1f} ms", "peer"),
               ("sweep speed / PySAM PV+battery, kernel only", f"{m['ratio_kernel']:,.0f}x",
