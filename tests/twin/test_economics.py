@@ -178,3 +178,19 @@ def test_grid_only_base_of_a_park_keeps_everything_but_supply():
     gone = {a.name for a in (*park.shared.pv, *park.shared.wind, *park.shared.battery)}
     assert gone and not gone & set(base.network.connections)
     assert set(park.network.connections) - gone == set(base.network.connections)
+
+
+def test_economics_block_says_when_payback_never_comes():
+    """A project that never pays back prints the words, in either language, not a number."""
+    from twin.report import economics_lines
+
+    econ = {"settings": {"discount_rate": 0.08, "analysis_period_years": 25}, "capex_cny": 1e6, "npc_cny": 2e6,
+            "annualised_cost_cny": 1.9e5, "annual": {"total_cny": 1e5}, "lcoe_onsite_cny_per_kwh": 0.4,
+            "versus_base": {"extra_capex_cny": 1e6, "annual_operating_savings_cny": -1e4, "simple_payback_years": None,
+                            "discounted_payback_years": None, "emissions_avoided_t": 10.0,
+                            "cost_per_t_co2_avoided_cny": 5000.0}}
+    en = "\n".join(economics_lines(econ, "en", "base.yaml"))
+    assert "discount rate 8%, 25 years" in en and "Against the base case base.yaml" in en
+    assert en.count("not within the analysis period") == 2
+    zh = "\n".join(economics_lines(econ, "zh", "base.yaml"))
+    assert "折现率 8%" in zh and zh.count("分析期内无法回收") == 2
