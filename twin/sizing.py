@@ -494,17 +494,16 @@ def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, b
 
 
 def network_check(ev: "_Evaluator", chosen: Design) -> dict | None:
-    """The hourly power flow of a park's network at the chosen design (the search leaves it out: no criterion
-    reads it, and it is half of a park year's time). None when the park has no network."""
+    """The hourly power flow of a park's network at the chosen design (the search leaves it out unless
+    ``network_limits``: no criterion reads it, and it is half of a park year's time). None when the park has no
+    network. Green power changes no flow, so the design's physical levers fix the network's loading."""
     from twin.park import simulate_park
 
-    d = ev.data
-    for lever, f in chosen.factors.items():
-        d = apply_lever(d, lever, f, ev.park, ev.reference)
+    d, res = ev.simulate({lv: f for lv, f in chosen.factors.items() if lv not in ACCOUNTING_LEVERS})
+    if ev.network_limits:
+        return res.kpis.get("network")  # already run with the power flow
     sc = ev.scenario(d)
-    if sc.network is None:
-        return None
-    return simulate_park(sc, ev.base_dir).kpis["network"]
+    return None if sc.network is None else simulate_park(sc, ev.base_dir).kpis["network"]
 
 
 def scenario_from_dict_cached(data: dict, file):
