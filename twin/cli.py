@@ -34,12 +34,11 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from twin.output import write_park, write_run
-    from twin.park import Park, simulate_park
     from twin.economics import project_economics
     from twin.errors import InputError
+    from twin.output import write_park, write_run
+    from twin.park import Park, simulate_site
     from twin.report import economics_lines, park_summary, summary_table
-    from twin.run import simulate
     from twin.scenario import load_scenario
 
     path = Path(args.file)
@@ -55,7 +54,7 @@ def _cmd_run(args) -> int:
         result = run_plan(path, file=path)
         out, text = write_plan(result, args.out, lang=lang, reports=args.reports), plan_summary(result, lang)
     else:
-        result = simulate_park(sc, base_dir=path.parent) if isinstance(sc, Park) else simulate(sc, base_dir=path.parent)
+        result = simulate_site(sc, path.parent)
         base = _simulate_base(args.base, sc, path) if args.base else None
         econ = project_economics(result, base=base)
         write, summary = (write_park, park_summary(result)) if isinstance(sc, Park) else \
@@ -73,8 +72,7 @@ def _simulate_base(spec: str, scenario, path: Path):
     scenario file of the same kind (factory or park), one year."""
     from twin.economics import GRID_ONLY, grid_only_base
     from twin.errors import InputError
-    from twin.park import Park, simulate_park
-    from twin.run import simulate
+    from twin.park import Park, simulate_site
     from twin.scenario import load_scenario
 
     if spec == GRID_ONLY:
@@ -85,7 +83,7 @@ def _simulate_base(spec: str, scenario, path: Path):
             want = "a park" if isinstance(scenario, Park) else "a single-year factory"
             raise InputError(spec, "--base", f"{GRID_ONLY} or {want} scenario, like the one run",
                              type(sc).__name__.lower())
-    return simulate_park(sc, base_dir=base_dir) if isinstance(sc, Park) else simulate(sc, base_dir=base_dir)
+    return simulate_site(sc, base_dir)
 
 
 def _cmd_validate(args) -> int:

@@ -344,6 +344,13 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
                       substation_limits=limits, network_p_mw=p_mw)
 
 
+def simulate_site(scenario, base_dir: str | Path = "."):
+    """One year of a factory (:func:`twin.run.simulate`) or of a park (:func:`simulate_park`)."""
+    from twin.run import simulate
+
+    return simulate_park(scenario, base_dir) if isinstance(scenario, Park) else simulate(scenario, base_dir)
+
+
 def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFrame, dict]:
     """Tenant rows, the park_common row and the park row; park = sum of tenants + common, exactly."""
     rows = {}

@@ -568,13 +568,10 @@ def _flatten(d: dict, prefix: str = "") -> dict:
 
 def run_case(file: str, data: dict) -> dict:
     """Simulate one case (a factory or a park) and return its row (without hash and parameters)."""
-    from twin.park import Park, simulate_park
-    from twin.run import simulate
+    from twin.park import simulate_site
     from twin.scenario import scenario_from_dict
 
-    sc = scenario_from_dict(data, file)
-    base = Path(file).parent
-    return _result_row(simulate_park(sc, base) if isinstance(sc, Park) else simulate(sc, base))
+    return _result_row(simulate_site(scenario_from_dict(data, file), Path(file).parent))
 
 
 def _result_row(r) -> dict:
