@@ -34,6 +34,23 @@ Sign convention
   and ``export_mw`` (park to grid, reverse flow) are two columns, never one signed column.
   ``reverse_flow_hours`` counts the hours with ``export_mw > 1e-6``.
 
+Several grid connections
+------------------------
+A pandapower network may hold several ext_grids (two substations feeding one meshed MV
+network, as pandapower's ``mv_oberrhein``). Each distinct slack bus is one grid connection
+(ext_grids at one bus are one node and are reported together). ``import_mw`` and
+``export_mw`` are then the park's net exchange with the grid, the sum over its connections,
+and ``reverse_flow_hours`` counts the hours the park as a whole exports; ``res_ext_grid``
+and the ``hourly_grid_*`` tables give each connection's own import, export and reactive
+power, and a finding names every connection with reverse flow of its own (power can flow in
+at one substation and out at the other while the park imports).
+
+Out-of-service elements
+-----------------------
+As in pandapower's ``res_line`` and ``res_trafo``: an out-of-service line or transformer
+has loading 0; one in service but in a de-energised part of the network has NaN. Neither is
+ever the worst element or a finding.
+
 Limits
 ------
 Voltage limits default to +/-7 % of the nominal voltage: GB/T 12325-2008 *Power quality -
@@ -264,6 +281,7 @@ def build_net(network: Network, base_dir: str | Path = ".", *, source: str | Pat
                        f"{type(exc).__name__}: {exc}") from None
         if len(net.ext_grid) == 0 or not net.ext_grid.in_service.any():
             raise _err(path, "ext_grid", "at least one in-service ext_grid (the grid connection)", "none")
+        _check_json_numbers(net, path)
         bus_of = {}
         names = net.bus.name.astype(str)
         for i, name in zip(net.bus.index, names):
@@ -291,6 +309,39 @@ def build_net(network: Network, base_dir: str | Path = ".", *, source: str | Pat
                                           mv_kv or float(net.bus.vn_kv.at[bus]), source)
         pp.create_load(net, bus, p_mw=0.0, q_mvar=0.0, name=name, type=CONNECTION_TYPE)
     return net
+
+
+_JSON_NUMBERS = {
+    # table -> column -> what the power flow needs of it ("finite", ">= 0" or "> 0": a rating it divides by,
+    # or an impedance that must not be zero)
+    "bus": {"vn_kv": "> 0"},
+    "line": {"length_km": "> 0", "r_ohm_per_km": ">= 0", "x_ohm_per_km": ">= 0", "c_nf_per_km": ">= 0",
+             "g_us_per_km": ">= 0", "max_i_ka": "> 0", "df": "> 0", "parallel": "> 0"},
+    "trafo": {"sn_mva": "> 0", "vn_hv_kv": "> 0", "vn_lv_kv": "> 0", "vk_percent": "> 0", "vkr_percent": ">= 0",
+              "pfe_kw": ">= 0", "i0_percent": ">= 0", "shift_degree": "finite", "parallel": "> 0", "df": "> 0"},
+    "ext_grid": {"vm_pu": "> 0", "va_degree": "finite"},
+    "load": {"p_mw": "finite", "q_mvar": "finite", "scaling": ">= 0"},
+    "sgen": {"p_mw": "finite", "q_mvar": "finite", "scaling": ">= 0"},
+    "gen": {"p_mw": "finite", "vm_pu": "> 0", "scaling": ">= 0"},
+}
+
+
+def _check_json_numbers(net, path) -> None:
+    """Refuse NaN, inf, and zero or negative ratings in a user's network before pandapower divides by them."""
+    for table, columns in _JSON_NUMBERS.items():
+        df = net[table]
+        for col, need in columns.items():
+            if col not in df.columns or not len(df):
+                continue
+            v = pd.to_numeric(df[col], errors="coerce").to_numpy(float)
+            ok = np.isfinite(v)
+            if need != "finite":
+                with np.errstate(invalid="ignore"):
+                    ok &= v > 0 if need == "> 0" else v >= 0
+            if not ok.all():
+                k = int(np.flatnonzero(~ok)[0])
+                expected = "a finite number" if need == "finite" else f"a finite number {need}"
+                raise _err(path, f"{table}[{df.index[k]}].{col}", expected, repr(df[col].iat[k]))
 
 
 def _build_parts(network: Network, source, pp):
@@ -429,8 +480,9 @@ class _Model:
     conn_bus: np.ndarray      # (k,) ppci bus of each connection load
     line_row: np.ndarray      # (n_line,) ppci branch row, -1 when out of service
     trafo_row: np.ndarray
-    ext_bus: np.ndarray       # ppci bus of each in-service ext_grid
-    ref_other: np.ndarray     # (len(unique ext buses),) injections at those buses other than the ext_grids [pu]
+    grid_bus: np.ndarray      # (g,) ppci bus of each grid connection: the distinct buses of the in-service ext_grids
+    grid_ext: list            # (g,) the net.ext_grid indices at each of those buses
+    ref_other: np.ndarray     # (g,) injections at those buses other than the ext_grids [pu]
 
 
 def _prepare(net, conn_loads: pd.Series) -> _Model:
@@ -438,8 +490,12 @@ def _prepare(net, conn_loads: pd.Series) -> _Model:
 
     work = copy.deepcopy(net)
     work.load.loc[conn_loads.to_numpy(), ["p_mw", "q_mvar"]] = 0.0
-    pp.runpp(work, algorithm="nr", calculate_voltage_angles=True, trafo_loading="current",
-             voltage_depend_loads=False, tolerance_mva=1e-10)
+    try:
+        pp.runpp(work, algorithm="nr", calculate_voltage_angles=True, trafo_loading="current",
+                 voltage_depend_loads=False, tolerance_mva=1e-10)
+    except pp.LoadflowNotConverged:
+        raise _err(None, "network", "a network that pandapower solves with every connection at 0 MW "
+                   "(the base case of the annual power flow)", "no convergence") from None
     ppc = work._ppc
     internal = ppc["internal"]
     n = internal["Ybus"].shape[0]
@@ -480,15 +536,18 @@ def _prepare(net, conn_loads: pd.Series) -> _Model:
         f_bus=branch[:, F_BUS].real.astype(np.int64), t_bus=branch[:, T_BUS].real.astype(np.int64),
         bus_lookup=bus_lookup, conn_bus=bus_lookup[pos],
         line_row=rows("line", len(work.line)), trafo_row=rows("trafo", len(work.trafo)),
-        ext_bus=bus_lookup[work.bus.index.get_indexer(ext.bus.to_numpy())], ref_other=np.zeros(0, complex),
+        grid_bus=np.zeros(0, np.int64), grid_ext=[], ref_other=np.zeros(0, complex),
     )
-    # what the ext_grid buses inject besides the ext_grids themselves (the user's own loads or sgens there)
-    ext_buses = np.unique(model.ext_bus[model.ext_bus >= 0])
+    # One grid connection per distinct slack bus: ext_grids at one bus (or at buses fused by closed bus-bus
+    # switches) are one node of ideal sources, whose split pandapower makes by its own rule; they are reported
+    # together. What those buses inject besides the ext_grids (the user's own loads or sgens there) is constant.
+    ext_ppc = bus_lookup[work.bus.index.get_indexer(ext.bus.to_numpy())]
+    model.grid_bus = np.unique(ext_ppc[ext_ppc >= 0])
+    model.grid_ext = [list(ext.index[ext_ppc == b]) for b in model.grid_bus]
+    s_ext = (work.res_ext_grid.p_mw + 1j * work.res_ext_grid.q_mvar) / model.base_mva
+    grid0 = np.array([s_ext.loc[idx].sum() for idx in model.grid_ext], complex)
     inj0 = model.V0 * np.conj(model.Ybus @ model.V0)
-    grid0 = np.array([(work.res_ext_grid.p_mw[ext.bus.to_numpy() == work.bus.index[model.bus_lookup == b]].sum()
-                       + 1j * work.res_ext_grid.q_mvar[ext.bus.to_numpy() == work.bus.index[model.bus_lookup == b]].sum())
-                      for b in ext_buses]) / model.base_mva
-    model.ref_other = inj0[ext_buses] - grid0
+    model.ref_other = inj0[model.grid_bus] - grid0
     if (model.conn_bus < 0).any():
         dead = list(conn_loads.index[model.conn_bus < 0])
         raise _err(None, "network.connections", "connections at energised buses", f"isolated: {dead}")
@@ -638,10 +697,18 @@ class NetworkResult:
       of the limits), ``i_max_ka``.
     * ``res_trafo``: ``loading_max_percent``, ``hours_overloaded``.
     * ``substation``: hourly ``import_mw`` and ``export_mw`` (non-negative, at the grid
-      connection, i.e. through the ext_grid) and ``losses_mw`` of the network.
+      connection, i.e. through the ext_grid; with several, their sum) and ``losses_mw`` of
+      the network.
+    * ``res_ext_grid``: one row per grid connection (slack bus), indexed by its first
+      ext_grid: ``name``, ``bus``, ``ext_grids`` (all at that bus), ``import_max_mw``,
+      ``export_max_mw``, ``import_e_mwh``, ``export_e_mwh``, ``reverse_flow_hours`` and the
+      range of reactive power ``q_min_mvar``..``q_max_mvar`` (pandapower's ``res_ext_grid``
+      sign: positive = supplied by the grid).
 
     ``hourly_vm_pu`` (T x buses), ``hourly_line_loading_percent`` and
-    ``hourly_trafo_loading_percent`` are there for plots. ``worst_hours`` names, for each
+    ``hourly_trafo_loading_percent`` are there for plots, and ``hourly_grid_import_mw``,
+    ``hourly_grid_export_mw``, ``hourly_grid_q_mvar`` (T x grid connections, columns as
+    ``res_ext_grid.index``) for each connection. ``worst_hours`` names, for each
     quantity, the hour (timestamp) and the element; ``violations`` are plain-language
     findings, one per element and kind. Hours that did not converge are NaN and listed
     in ``violations``.
@@ -660,6 +727,10 @@ class NetworkResult:
     limits: NetworkLimits
     converged: np.ndarray
     solver: dict = field(default_factory=dict)
+    res_ext_grid: pd.DataFrame | None = None
+    hourly_grid_import_mw: pd.DataFrame | None = None
+    hourly_grid_export_mw: pd.DataFrame | None = None
+    hourly_grid_q_mvar: pd.DataFrame | None = None
 
     @property
     def import_mw(self) -> pd.Series:
@@ -745,44 +816,83 @@ def _summarise(net, m: _Model, V, S, conv, index, limits: NetworkLimits, info) -
             "hours_below": (vm < limits.v_min_pu).sum(axis=1), "hours_above": (vm > limits.v_max_pu).sum(axis=1),
         }, index=net.bus.index)
     res_bus.loc[~live, ["vm_min_pu", "vm_max_pu"]] = np.nan
-    # lines
+    # lines; out of service: 0 like pandapower's res_line (in service but de-energised stays NaN, as there)
     _, _, i_f, i_t = _branch_currents(m, V, m.line_row)
     line = net.line
+    line_off = ~line.in_service.to_numpy(bool)
     i_ka = np.fmax(i_f, i_t)
+    i_ka[line_off] = 0.0
     i_max = (line.max_i_ka * line.df * line.parallel).to_numpy()[:, None]
     line_loading = i_ka / i_max * 100.0
     hourly_line = pd.DataFrame(line_loading.T, index=index, columns=line.index)
-    res_line = _branch_summary(line, line_loading, limits, index)
+    res_line = _branch_summary(line, line_loading, limits, index, line_off)
     res_line.insert(3, "i_max_ka", _nanmax(i_ka))
     res_line.insert(1, "from_bus", line.from_bus.to_numpy())
     res_line.insert(2, "to_bus", line.to_bus.to_numpy())
     # transformers (pandapower trafo_loading="current")
     Sf, St, i_hv, i_lv = _branch_currents(m, V, m.trafo_row)
     tr = net.trafo
+    trafo_off = ~tr.in_service.to_numpy(bool)
     ld = np.fmax(i_hv * tr.vn_hv_kv.to_numpy()[:, None], i_lv * tr.vn_lv_kv.to_numpy()[:, None]) * math.sqrt(3)
     trafo_loading = ld / tr.sn_mva.to_numpy()[:, None] * 100.0 / (tr.parallel * tr.df).to_numpy()[:, None]
+    trafo_loading[trafo_off] = 0.0
     hourly_trafo = pd.DataFrame(trafo_loading.T, index=index, columns=tr.index)
-    res_trafo = _branch_summary(tr, trafo_loading, limits, index)
+    res_trafo = _branch_summary(tr, trafo_loading, limits, index, trafo_off)
     res_trafo.insert(1, "hv_bus", tr.hv_bus.to_numpy())
     res_trafo.insert(2, "lv_bus", tr.lv_bus.to_numpy())
-    # substation: power delivered by the ext_grid(s) = injection at the slack minus the base injections there
+    # power supplied by each grid connection = injection at its slack bus minus the base injections there and
+    # minus the connections' hourly injections at that bus [MW, Mvar]; the park's exchange is their sum
     inj = V * np.conj(m.Ybus @ V)
-    p_grid = np.zeros(T)
-    for b, other in zip(np.unique(m.ext_bus[m.ext_bus >= 0]), m.ref_other):
-        # grid = injection - the other base injections - the connections' hourly injections at that bus
-        p_grid += (inj[b] - other - (S[b] - m.Sbus0[b])).real * m.base_mva
+    gb = m.grid_bus
+    s_grid = (inj[gb] - m.ref_other[:, None] - (S[gb] - m.Sbus0[gb][:, None])) * m.base_mva
+    p_grid = s_grid.real.sum(axis=0)
     losses = inj.real.sum(axis=0) * m.base_mva
     substation = pd.DataFrame({"import_mw": np.clip(p_grid, 0, None), "export_mw": np.clip(-p_grid, 0, None),
                                "losses_mw": np.clip(losses, 0, None)}, index=index)
     reverse = int((substation.export_mw > REVERSE_FLOW_THRESHOLD_MW).sum())
-    worst = _worst_hours(net, index, vm, line_loading, trafo_loading, substation)
+    res_ext_grid, hourly_grid = _grid_connections(net, m, s_grid, index)
+    # out-of-service branches carry nothing: never the worst element, never a finding
+    worst = _worst_hours(net, index, vm, np.where(line_off[:, None], np.nan, line_loading),
+                         np.where(trafo_off[:, None], np.nan, trafo_loading), substation, res_ext_grid, hourly_grid)
     violations = _findings(net, index, limits, vm, res_bus, line_loading, res_line, trafo_loading, res_trafo,
-                           reverse, substation, conv)
+                           reverse, substation, conv, res_ext_grid, hourly_grid)
     info = dict(info, hours=T, not_converged=int((~conv).sum()))
     return NetworkResult(res_bus=res_bus, res_line=res_line, res_trafo=res_trafo, substation=substation,
                          reverse_flow_hours=reverse, worst_hours=worst, violations=violations,
                          hourly_vm_pu=hourly_vm, hourly_line_loading_percent=hourly_line,
-                         hourly_trafo_loading_percent=hourly_trafo, limits=limits, converged=conv, solver=info)
+                         hourly_trafo_loading_percent=hourly_trafo, limits=limits, converged=conv, solver=info,
+                         res_ext_grid=res_ext_grid, hourly_grid_import_mw=hourly_grid["import_mw"],
+                         hourly_grid_export_mw=hourly_grid["export_mw"], hourly_grid_q_mvar=hourly_grid["q_mvar"])
+
+
+def _grid_connections(net, m: _Model, s_grid: np.ndarray, index) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Per grid connection (slack bus): the summary table and hourly import, export [MW] and Q [Mvar].
+
+    Indexed by the first ``net.ext_grid`` index at each slack bus; ``ext_grids`` lists them all.
+    """
+    ext = net.ext_grid
+
+    def label(i):
+        name = ext.name.get(i)
+        return str(name) if isinstance(name, str) and name else f"ext_grid {i}"
+
+    first = pd.Index([idx[0] for idx in m.grid_ext], name="ext_grid")
+    p, q = s_grid.real, s_grid.imag
+    imp, exp = np.clip(p, 0, None), np.clip(-p, 0, None)
+    with np.errstate(invalid="ignore"):
+        reverse = (exp > REVERSE_FLOW_THRESHOLD_MW).sum(axis=1)
+    res = pd.DataFrame({
+        "name": [" + ".join(label(i) for i in idx) for idx in m.grid_ext],
+        "bus": [int(ext.bus.at[idx[0]]) for idx in m.grid_ext],
+        "ext_grids": [", ".join(str(i) for i in idx) for idx in m.grid_ext],
+        "import_max_mw": _nanmax(imp), "export_max_mw": _nanmax(exp),
+        "import_e_mwh": np.nansum(imp, axis=1), "export_e_mwh": np.nansum(exp, axis=1),
+        "reverse_flow_hours": reverse.astype(int),
+        "q_min_mvar": -_nanmax(-q), "q_max_mvar": _nanmax(q),
+    }, index=first)
+    hourly = {k: pd.DataFrame(v.T, index=index, columns=first) for k, v in
+              (("import_mw", imp), ("export_mw", exp), ("q_mvar", q))}
+    return res, hourly
 
 
 def _nanmax(a: np.ndarray) -> np.ndarray:
@@ -791,16 +901,16 @@ def _nanmax(a: np.ndarray) -> np.ndarray:
             if a.size else np.zeros(len(a))
 
 
-def _branch_summary(table, loading, limits, index) -> pd.DataFrame:
+def _branch_summary(table, loading, limits, index, off) -> pd.DataFrame:
     mx = _nanmax(loading)
     with np.errstate(invalid="ignore"):
         over = (loading > limits.loading_max_percent).sum(axis=1)
-    at = [index[int(np.nanargmax(row))] if np.isfinite(row).any() else None for row in loading]
+    at = [index[int(np.nanargmax(row))] if np.isfinite(row).any() and not o else None for row, o in zip(loading, off)]
     return pd.DataFrame({"name": table.name.to_numpy(), "loading_max_percent": mx,
                          "hours_overloaded": over, "hour_of_max": at}, index=table.index)
 
 
-def _worst_hours(net, index, vm, line_loading, trafo_loading, substation) -> pd.DataFrame:
+def _worst_hours(net, index, vm, line_loading, trafo_loading, substation, res_ext_grid, hourly_grid) -> pd.DataFrame:
     rows = []
 
     def add(quantity, table, arr, pick, label):
@@ -816,10 +926,18 @@ def _worst_hours(net, index, vm, line_loading, trafo_loading, substation) -> pd.
     add("highest voltage [pu]", net.bus, vm, "max", "bus")
     add("highest line loading [%]", net.line, line_loading, "max", "line")
     add("highest transformer loading [%]", net.trafo, trafo_loading, "max", "trafo")
-    ext = pd.DataFrame({"name": ["grid connection"]}, index=[0])
+    several = len(res_ext_grid) > 1
+    ext = pd.DataFrame({"name": [f"all {len(res_ext_grid)} grid connections" if several else "grid connection"]},
+                       index=[0])
     add("highest import [MW]", ext, substation.import_mw.to_numpy()[None], "max", "ext_grid")
     if (substation.export_mw > REVERSE_FLOW_THRESHOLD_MW).any():
         add("highest export (reverse flow) [MW]", ext, substation.export_mw.to_numpy()[None], "max", "ext_grid")
+    if several:
+        add("highest import at one grid connection [MW]", res_ext_grid, hourly_grid["import_mw"].to_numpy().T,
+            "max", "ext_grid")
+        if (res_ext_grid.reverse_flow_hours > 0).any():
+            add("highest export at one grid connection [MW]", res_ext_grid, hourly_grid["export_mw"].to_numpy().T,
+                "max", "ext_grid")
     return pd.DataFrame(rows, columns=["quantity", "timestamp", "hour", "element", "element_index",
                                        "element_name", "value"])
 
@@ -830,7 +948,7 @@ def _fmt_t(index, t) -> str:
 
 
 def _findings(net, index, limits, vm, res_bus, line_loading, res_line, trafo_loading, res_trafo,
-              reverse, substation, conv) -> list[str]:
+              reverse, substation, conv, res_ext_grid, hourly_grid) -> list[str]:
     out = []
     bad = int((~conv).sum())
     if bad:
@@ -853,10 +971,19 @@ def _findings(net, index, limits, vm, res_bus, line_loading, res_line, trafo_loa
                 t = int(np.nanargmax(arr[k]))
                 out.append(f"{kind} {row['name']!r} is loaded above {limits.loading_max_percent:g} % in "
                            f"{row.hours_overloaded} h (highest {row.loading_max_percent:.1f} % at {_fmt_t(index, t)}).")
+    several = len(res_ext_grid) > 1
     if reverse:
-        t = int(np.argmax(substation.export_mw.to_numpy()))
-        out.append(f"Reverse flow at the substation in {reverse} h, {substation.export_mw.sum():.1f} MWh exported "
+        t = int(np.nanargmax(substation.export_mw.to_numpy()))
+        where = f"the park's {len(res_ext_grid)} grid connections together" if several else "the substation"
+        out.append(f"Reverse flow at {where} in {reverse} h, {substation.export_mw.sum():.1f} MWh exported "
                    f"(highest {substation.export_mw.iat[t]:.2f} MW at {_fmt_t(index, t)}).")
+    if several:   # reverse flow through one substation matters to its protection, whatever the others carry
+        for e, row in res_ext_grid.iterrows():
+            if row.reverse_flow_hours:
+                t = int(np.nanargmax(hourly_grid["export_mw"][e].to_numpy()))
+                out.append(f"Reverse flow at grid connection {row['name']!r} (bus {row.bus}) in "
+                           f"{row.reverse_flow_hours} h, {row.export_e_mwh:.1f} MWh exported "
+                           f"(highest {row.export_max_mw:.2f} MW at {_fmt_t(index, t)}).")
     return out
 
 
