@@ -47,9 +47,10 @@ at one substation and out at the other while the park imports).
 
 Out-of-service elements
 -----------------------
-As in pandapower's ``res_line`` and ``res_trafo``: an out-of-service line or transformer
-has loading 0; one in service but in a de-energised part of the network has NaN. Neither is
-ever the worst element or a finding.
+As in pandapower's ``res_line`` and ``res_trafo``, whose values for them do not change from
+hour to hour: an out-of-service line or transformer has loading 0 (NaN when one of its ends
+is de-energised, e.g. behind an open switch), one in service in a de-energised part of the
+network has NaN. Out-of-service elements are never the worst element or a finding.
 
 Limits
 ------
@@ -480,6 +481,8 @@ class _Model:
     conn_bus: np.ndarray      # (k,) ppci bus of each connection load
     line_row: np.ndarray      # (n_line,) ppci branch row, -1 when out of service
     trafo_row: np.ndarray
+    line_idle: np.ndarray     # (n_line, 2) pandapower's loading [%] and i [kA] of the lines not solved (row -1)
+    trafo_idle: np.ndarray    # (n_trafo,) pandapower's loading [%] of the transformers not solved
     grid_bus: np.ndarray      # (g,) ppci bus of each grid connection: the distinct buses of the in-service ext_grids
     grid_ext: list            # (g,) the net.ext_grid indices at each of those buses
     ref_other: np.ndarray     # (g,) injections at those buses other than the ext_grids [pu]
@@ -536,6 +539,10 @@ def _prepare(net, conn_loads: pd.Series) -> _Model:
         f_bus=branch[:, F_BUS].real.astype(np.int64), t_bus=branch[:, T_BUS].real.astype(np.int64),
         bus_lookup=bus_lookup, conn_bus=bus_lookup[pos],
         line_row=rows("line", len(work.line)), trafo_row=rows("trafo", len(work.trafo)),
+        # branches out of the solved network carry no current in any hour: what pandapower reports for them
+        # (0 when out of service, NaN when an end is de-energised) is that of the base case
+        line_idle=work.res_line[["loading_percent", "i_ka"]].to_numpy(float),
+        trafo_idle=work.res_trafo.loading_percent.to_numpy(float),
         grid_bus=np.zeros(0, np.int64), grid_ext=[], ref_other=np.zeros(0, complex),
     )
     # One grid connection per distinct slack bus: ext_grids at one bus (or at buses fused by closed bus-bus
@@ -816,14 +823,15 @@ def _summarise(net, m: _Model, V, S, conv, index, limits: NetworkLimits, info) -
             "hours_below": (vm < limits.v_min_pu).sum(axis=1), "hours_above": (vm > limits.v_max_pu).sum(axis=1),
         }, index=net.bus.index)
     res_bus.loc[~live, ["vm_min_pu", "vm_max_pu"]] = np.nan
-    # lines; out of service: 0 like pandapower's res_line (in service but de-energised stays NaN, as there)
+    # lines; those out of the solved network read as in pandapower's res_line (0 when out of service)
     _, _, i_f, i_t = _branch_currents(m, V, m.line_row)
     line = net.line
     line_off = ~line.in_service.to_numpy(bool)
+    idle = m.line_row < 0
     i_ka = np.fmax(i_f, i_t)
-    i_ka[line_off] = 0.0
     i_max = (line.max_i_ka * line.df * line.parallel).to_numpy()[:, None]
     line_loading = i_ka / i_max * 100.0
+    line_loading[idle], i_ka[idle] = m.line_idle[idle, :1], m.line_idle[idle, 1:]
     hourly_line = pd.DataFrame(line_loading.T, index=index, columns=line.index)
     res_line = _branch_summary(line, line_loading, limits, index, line_off)
     res_line.insert(3, "i_max_ka", _nanmax(i_ka))
@@ -835,7 +843,7 @@ def _summarise(net, m: _Model, V, S, conv, index, limits: NetworkLimits, info) -
     trafo_off = ~tr.in_service.to_numpy(bool)
     ld = np.fmax(i_hv * tr.vn_hv_kv.to_numpy()[:, None], i_lv * tr.vn_lv_kv.to_numpy()[:, None]) * math.sqrt(3)
     trafo_loading = ld / tr.sn_mva.to_numpy()[:, None] * 100.0 / (tr.parallel * tr.df).to_numpy()[:, None]
-    trafo_loading[trafo_off] = 0.0
+    trafo_loading[m.trafo_row < 0] = m.trafo_idle[m.trafo_row < 0, None]
     hourly_trafo = pd.DataFrame(trafo_loading.T, index=index, columns=tr.index)
     res_trafo = _branch_summary(tr, trafo_loading, limits, index, trafo_off)
     res_trafo.insert(1, "hv_bus", tr.hv_bus.to_numpy())

@@ -37,6 +37,24 @@ from components.wind import WindFarm, hub_wind_speed
 _ARRAY_TYPE = {"fixed": 0, "single_axis_backtrack": 3, "single_axis": 2}
 _MODULE_TYPE = {"standard": 0, "premium": 1, "thin_film": 2}
 
+INSTALL_HINT = "install the validation extra (pip install -e '.[dev]')"
+"""What a user without PySAM is told: it comes with the development extras (pyproject.toml)."""
+
+
+def pysam_missing() -> str | None:
+    """Why the SAM models the validation runs cannot be imported, or None when they can.
+
+    ``make demo`` installs the twin without the development extras, so PySAM may be absent.
+    """
+    try:
+        import PySAM.Battwatts  # noqa: F401 - the three SAM models validation.cases runs
+        import PySAM.Pvwattsv8  # noqa: F401
+        import PySAM.Windpower  # noqa: F401
+    except ImportError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
 FIXED_GCR_NO_ROW_SHADING = 0.01
 """GCR passed to SAM for fixed arrays: its minimum, which makes PVWatts v8's
 fixed-rack self-shading negligible. The twin models fixed arrays without

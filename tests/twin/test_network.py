@@ -210,3 +210,163 @@ def test_hours_the_network_cannot_carry_are_reported_not_hidden():
     assert list(result.converged) == [True, True, False, True]
     assert result.hourly_vm_pu.iloc[2].isna().all() and result.hourly_vm_pu.iloc[[0, 1, 3]].notna().all().all()
     assert result.violations[0].startswith("The power flow did not converge in 1 h")
+
+
+# --------------------------------------------------------------------------- several grid connections, out of service
+
+
+def _hour_by_pandapower(net, p_mw, h, power_factor=0.95):
+    """The reference: the user's network with each connection's demand of hour h as a plain pandapower load,
+    solved by pandapower.runpp (the twin's input convention: lagging at power_factor when drawing, unity when
+    feeding in)."""
+    ref = net
+    tan_phi = np.tan(np.arccos(power_factor))
+    for name, (bus, series) in p_mw.items():
+        p = float(series[h])
+        pp.create_load(ref, bus, p_mw=p, q_mvar=p * tan_phi if p > 0 else 0.0, name=name)
+    pp.runpp(ref, algorithm="nr", calculate_voltage_angles=True, trafo_loading="current", tolerance_mva=1e-9)
+    return ref
+
+
+def test_two_substations_mv_oberrhein_through_a_park_scenario_equal_pandapower(tmp_path):
+    """pandapower's mv_oberrhein: two 110/20 kV substations (two ext_grids), 179 buses; one tie line taken out of
+    service. A 40 MWp PV farm on the second substation's busbar makes that substation feed back at noon while the
+    first one still imports."""
+    import pandapower.networks as pn
+    import yaml
+
+    from twin.park import simulate_park
+    from twin.scenario import load_scenario
+
+    def out_of_service(net):
+        """Two tie lines out of service (isolating nothing): 8 with its switch closed, so that both of its ends
+        are live (pandapower: loading 0), 23 behind its open switch (pandapower: NaN)."""
+        net.switch.loc[(net.switch.et == "l") & (net.switch.element == 8), "closed"] = True
+        net.line.loc[[8, 23], "in_service"] = False
+        return net
+
+    net = out_of_service(pn.mv_oberrhein())
+    assert len(net.ext_grid) == 2
+    pp.to_json(net, str(tmp_path / "oberrhein.json"))
+    farm_bus = int(net.trafo.lv_bus.at[142])      # the 20 kV busbar of "HV/MV Transformer 1"
+    park = {
+        "name": "two substations", "site": {"latitude": 31.87, "longitude": 117.23, "altitude_m": 27}, "year": 2025,
+        "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
+        "grid": {"import_limit_kw": 100000, "export_allowed": True, "export_limit_kw": 50000,
+                 "tariff": "anhui_large_industry_2025", "emission_factor": "national_2022"},
+        "tenants": [{"name": "a", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 8e6}]},
+                    {"name": "b", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 12e6}]}],
+        "shared": {"pv": [{"name": "solar_farm", "capacity_kwp": 40000}]},
+        "network": {"pandapower_json": "oberrhein.json",
+                    "connections": {"a": {"bus": "Bus 93"}, "b": {"bus": "Bus 43"}, "solar_farm": {"bus": farm_bus}}},
+    }
+    (tmp_path / "park.yaml").write_text(yaml.safe_dump(park), encoding="utf-8")
+    result = simulate_park(load_scenario(tmp_path / "park.yaml"), tmp_path)
+    n, p = result.network, result.network_p_mw
+    assert n.converged.all()
+    bus_of = {"a": int(net.bus.index[net.bus.name == "Bus 93"][0]), "b": int(net.bus.index[net.bus.name == "Bus 43"][0]),
+              "solar_farm": farm_bus}
+    noon = int(np.argmin(p["solar_farm"]))
+    for h in (noon, 3):
+        ref = _hour_by_pandapower(out_of_service(pn.mv_oberrhein()), {k: (bus_of[k], v) for k, v in p.items()}, h)
+        np.testing.assert_allclose(n.hourly_vm_pu.iloc[h].to_numpy(), ref.res_bus.vm_pu.to_numpy(), atol=1e-6, rtol=0)
+        np.testing.assert_allclose(n.hourly_line_loading_percent.iloc[h].to_numpy(),
+                                   ref.res_line.loading_percent.to_numpy(), atol=1e-4, rtol=0)
+        np.testing.assert_allclose(n.hourly_trafo_loading_percent.iloc[h].to_numpy(),
+                                   ref.res_trafo.loading_percent.to_numpy(), atol=1e-4, rtol=0)
+        # each grid connection as pandapower's res_ext_grid, and the park's exchange their sum
+        p_each = n.hourly_grid_import_mw.iloc[h] - n.hourly_grid_export_mw.iloc[h]
+        np.testing.assert_allclose(p_each.to_numpy(), ref.res_ext_grid.p_mw.loc[p_each.index], atol=1e-6, rtol=0)
+        np.testing.assert_allclose(n.hourly_grid_q_mvar.iloc[h].to_numpy(), ref.res_ext_grid.q_mvar, atol=1e-6, rtol=0)
+        assert n.import_mw.iloc[h] - n.export_mw.iloc[h] == pytest.approx(ref.res_ext_grid.p_mw.sum(), abs=1e-6)
+    assert ref.res_line.loading_percent.at[8] == 0 and n.hourly_line_loading_percent[8].eq(0).all()
+    assert np.isnan(ref.res_line.loading_percent.at[23]) and n.hourly_line_loading_percent[23].isna().all()
+    assert n.res_line.loc[[8, 23], "hours_overloaded"].eq(0).all() and n.res_line.hour_of_max[[8, 23]].isna().all()
+    # at noon substation 1 feeds back while substation 0 imports: a finding names it, the park total does not
+    assert list(n.res_ext_grid.name) == ["External Grid 0", "External Grid 1"]
+    assert n.hourly_grid_export_mw[1].iat[noon] > 1 and n.hourly_grid_import_mw[0].iat[noon] > 1
+    assert n.res_ext_grid.reverse_flow_hours[0] == 0 and n.res_ext_grid.reverse_flow_hours[1] > 0
+    assert n.res_ext_grid.reverse_flow_hours[1] == int((n.hourly_grid_export_mw[1] > 1e-6).sum())
+    assert any(v.startswith(f"Reverse flow at grid connection 'External Grid 1' (bus 318) in "
+                            f"{n.res_ext_grid.reverse_flow_hours[1]} h") for v in n.violations)
+    worst = n.worst_hours.set_index("quantity")
+    assert worst.at["highest export at one grid connection [MW]", "element_name"] == "External Grid 1"
+    assert worst.at["highest import [MW]", "element_name"] == "all 2 grid connections"
+
+
+def test_out_of_service_branches_read_zero_like_pandapower_and_are_never_the_worst():
+    net = build_net(_one_feeder(lengths=(1.0, 1.0)))
+    mv, b2 = net.line.from_bus.iat[0], net.line.to_bus.iat[1]
+    spare = pp.create_line(net, mv, b2, 2.0, "NA2XS2Y 1x240 RM/25 12/20 kV", name="spare", in_service=False)
+    t2 = pp.create_transformer(net, net.trafo.hv_bus.iat[0], mv, std_type="40 MVA 110/10 kV", name="T2",
+                               in_service=False)
+    p = {"tenant": np.array([1.0, 6.0, 3.0])}
+    result = annual_power_flow(net, p)
+    for h in range(3):
+        ref = _hour_by_pandapower(copy_net(net), {"tenant": (int(net.load.bus.iat[0]), p["tenant"])}, h)
+        ref.load.loc[net.load.index[0], "p_mw"] = 0.0       # the connection load itself is replaced by the reference's
+        pp.runpp(ref, algorithm="nr", calculate_voltage_angles=True, trafo_loading="current", tolerance_mva=1e-9)
+        assert ref.res_line.loading_percent.at[spare] == 0 and ref.res_trafo.loading_percent.at[t2] == 0
+        np.testing.assert_allclose(result.hourly_line_loading_percent.iloc[h].to_numpy(),
+                                   ref.res_line.loading_percent.to_numpy(), atol=1e-4, rtol=0)
+        np.testing.assert_allclose(result.hourly_trafo_loading_percent.iloc[h].to_numpy(),
+                                   ref.res_trafo.loading_percent.to_numpy(), atol=1e-4, rtol=0)
+    row = result.res_line.loc[spare]
+    assert (row.loading_max_percent, row.i_max_ka, row.hours_overloaded) == (0.0, 0.0, 0)
+    assert row.hour_of_max is None or pd.isna(row.hour_of_max)
+    assert result.res_trafo.loading_max_percent.at[t2] == 0.0
+    # the only line out of service, both of its ends live (pandapower: 0 %): no line is "the most loaded"
+    net = pp.create_empty_network()
+    hv, mv, mv2 = (pp.create_bus(net, kv, name=n) for kv, n in ((110, "HV"), (10, "MV"), (10, "MV2")))
+    pp.create_ext_grid(net, hv)
+    for lv, name in ((mv, "T1"), (mv2, "T2")):
+        pp.create_transformer(net, hv, lv, std_type="40 MVA 110/10 kV", name=name)
+    pp.create_line(net, mv, mv2, 1.0, "NA2XS2Y 1x240 RM/25 12/20 kV", name="tie", in_service=False)
+    pp.create_load(net, mv, p_mw=0.0, name="tenant", type="twin_connection")
+    alone = annual_power_flow(net, p)
+    assert alone.hourly_line_loading_percent.eq(0).all().all() and alone.res_line.loading_max_percent.eq(0).all()
+    assert "highest line loading [%]" not in set(alone.worst_hours.quantity)
+    assert alone.worst_hours.set_index("quantity").at["highest transformer loading [%]", "element_name"] == "T1"
+    assert not any("tie" in v for v in alone.violations)
+
+
+def copy_net(net):
+    import copy
+
+    return copy.deepcopy(net)
+
+
+@pytest.mark.parametrize("table, column, value, expected", [
+    ("line", "r_ohm_per_km", np.nan, "a finite number >= 0"),
+    ("line", "max_i_ka", 0.0, "a finite number > 0"),
+    ("trafo", "vk_percent", np.nan, "a finite number > 0"),
+    ("load", "p_mw", np.nan, "a finite number"),
+])
+def test_nan_or_zero_rating_in_a_pandapower_json_names_the_file_and_the_row(tmp_path, table, column, value, expected):
+    net = pp.create_empty_network()
+    hv, mv, a = (pp.create_bus(net, kv, name=n) for kv, n in ((110, "HV"), (10, "MV"), (10, "A")))
+    pp.create_ext_grid(net, hv)
+    pp.create_transformer(net, hv, mv, std_type="25 MVA 110/10 kV")
+    pp.create_line(net, mv, a, 1.5, "NA2XS2Y 1x185 RM/25 12/20 kV")
+    pp.create_line(net, mv, a, 1.5, "NA2XS2Y 1x185 RM/25 12/20 kV")
+    pp.create_load(net, a, p_mw=0.5, name="lights")
+    row = net[table].index[-1]
+    net[table].loc[row, column] = value
+    pp.to_json(net, str(tmp_path / "grid.json"))
+    model = Network.model_validate({"pandapower_json": "grid.json", "connections": {"mill": {"bus": "A"}}})
+    with pytest.raises(InputError) as err:
+        build_net(model, tmp_path)
+    assert err.value.file == str(tmp_path / "grid.json")
+    assert err.value.field == f"{table}[{row}].{column}" and err.value.expected == expected
+
+
+def test_a_network_pandapower_cannot_solve_at_zero_demand_is_an_input_error(tmp_path):
+    net = pp.create_empty_network()
+    hv, mv = pp.create_bus(net, 110, name="HV"), pp.create_bus(net, 10, name="MV")
+    pp.create_ext_grid(net, hv)
+    pp.create_transformer(net, hv, mv, std_type="25 MVA 110/10 kV")
+    pp.create_load(net, mv, p_mw=500.0, name="far too much for 25 MVA")
+    pp.to_json(net, str(tmp_path / "grid.json"))
+    model = Network.model_validate({"pandapower_json": "grid.json", "connections": {"mill": {"bus": "MV"}}})
+    with pytest.raises(InputError, match="pandapower solves with every connection at 0 MW"):
+        annual_power_flow(build_net(model, tmp_path), {"mill": np.ones(2)})
