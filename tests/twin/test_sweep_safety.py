@@ -147,7 +147,7 @@ def _running(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_stops_the_workers_and_keeps_the_finished_cases(tmp_path, sig):
     out = tmp_path / "out"
     # weather.seed is no kernel size: whole scenarios in a pool of two worker processes
