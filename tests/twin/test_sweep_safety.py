@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from twin.errors import InputError
-from twin.results_dir import MARKER, write_results
+from twin.results_dir import MARKER, reserve, write_results
 from twin.sweep import MAX_CASES, main, read_results, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,6 +127,30 @@ def test_sweep_refuses_foreign_folders_and_other_results(tmp_path):
 
 # --------------------------------------------------------------------------- signals and a concurrent sweep
 
+_HOLD = """
+import sys, time
+from twin.results_dir import reserve
+with reserve(sys.argv[1], "sweep"):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_second_sweep_into_a_folder_in_use_is_refused(tmp_path):
+    out = tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(InputError, match=f"in use by PID {holder.pid}"):
+            small(out)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not out.exists()
+    assert small(out) == 0  # the lock of a killed holder is free
+
+
+
 
 def _children(pid: int) -> list[int]:
     out = []
@@ -165,9 +189,8 @@ def test_signal_stops_the_workers_and_keeps_the_finished_cases(tmp_path, sig):
                 break
             time.sleep(0.05)
         assert proc.poll() is None and len(workers) >= 2, log.read_text()
-        # a second sweep into the folder is refused while the first runs
-        with pytest.raises(InputError, match=f"in use by PID {proc.pid}"):
-            run_sweep(SCENARIO, ["weather.seed=1:12:12"], out=out, jobs=2, progress=False)
+        with pytest.raises(InputError, match=f"in use by PID {proc.pid}"):  # the running sweep holds its folder
+            reserve(out, "sweep").__enter__()
         workers = [c for c in _children(proc.pid) if _running(c)]
         proc.send_signal(sig)
         code = proc.wait(timeout=20)
