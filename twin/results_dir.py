@@ -384,6 +384,14 @@ def install(tmp: Path, out: Path) -> None:
     """Put the finished folder ``tmp`` at ``out``; an earlier result there is deleted afterwards."""
     if not os.path.lexists(out):
         os.rename(tmp, out)
+    elif not any(out.iterdir()):
+        # The user's empty folder stays (its permissions, a shell inside it): the files move in, a copy of the
+        # marker first, so that a kill midway leaves two folders recognisably the twin's.
+        shutil.copyfile(tmp / MARKER, out / MARKER)
+        for child in tmp.iterdir():
+            if child.name != MARKER:
+                os.rename(child, out / child.name)
+        remove_results(tmp)
     elif exchange(tmp, out):
         remove_results(tmp)  # now the earlier result
     else:

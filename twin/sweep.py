@@ -851,7 +851,8 @@ def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max
     """The line printed before a sweep runs: cases, design, path, estimated time and memory, the limit."""
     seconds, mb = estimate(p, todo, fast, verdicts, jobs)
     limit = MAX_CASES if max_cases is None else max_cases
-    took = time.strftime("%H:%M:%S", time.gmtime(seconds)) if seconds < 86_400 else f"{seconds / 86_400:,.1f} days"
+    took = ("under a second" if seconds < 1 else time.strftime("%H:%M:%S", time.gmtime(seconds)) if seconds < 86_400
+            else f"{seconds / 86_400:,.1f} days")
     return (f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path), "
             f"{todo:,} to run; estimate {took} and {mb:,.0f} MB (limit {limit:,} cases: --max-cases)")
 

@@ -91,6 +91,21 @@ def test_plain_file_and_path_under_a_plain_file_are_refused(tmp_path, capsys):
     assert snapshot(tmp_path) == before
 
 
+def test_size_refuses_before_searching(tmp_path, capsys):
+    from twin.sizing import main as size
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "notes.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    t0 = time.perf_counter()
+    assert size([str(SCENARIO), "--criteria", "zhejiang_factory_2025", "--out", str(work)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--out" in err and "a folder holding other files (notes.txt)" in err, err
+    assert time.perf_counter() - t0 < 10  # refused before the first of its simulations
+    assert snapshot(tmp_path) == before
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_read_only_parent_is_refused(tmp_path, capsys):
     ro = tmp_path / "ro"
@@ -155,11 +170,14 @@ def test_rerun_replaces_its_own_results(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_empty_folder_is_used(tmp_path):
+def test_empty_folder_is_used_and_kept(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    write_results(out, write_files(["a.csv"]))
-    assert (out / "a.csv").read_text() == "a.csv" and (out / MARKER).is_file()
+    inode = out.stat().st_ino
+    write_results(out, write_files(["a.csv", "sub/b.csv"]))
+    assert (out / "a.csv").read_text() == "a.csv" and (out / "sub" / "b.csv").is_file() and (out / MARKER).is_file()
+    assert out.stat().st_ino == inode  # the same folder, filled
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_inside_refuses_names_that_leave_the_folder(tmp_path):
