@@ -33,6 +33,18 @@ def _cmd_check(args) -> int:
     return 0
 
 
+def _holding_out(command):
+    """Check and lock ``--out`` before the command simulates: a refused folder costs no simulation, and a
+    concurrent run into the same folder is refused with this one's PID (:func:`twin.results_dir.reserve`)."""
+    def run(args) -> int:
+        from twin.results_dir import reserve
+
+        with reserve(args.out, "run", source=args.file):
+            return command(args)
+    return run
+
+
+@_holding_out
 def _cmd_run(args) -> int:
     from twin.economics import project_economics
     from twin.errors import InputError

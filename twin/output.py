@@ -1,51 +1,40 @@
-"""Writing a run's results atomically.
+"""Writing a run's results into its results folder.
 
-Results are written into a temporary folder beside the target and moved into
-place only when every file is complete, so a failed or interrupted run never
-leaves a half-written folder and never replaces an earlier good result.
+Every writer goes through :func:`twin.results_dir.write_results`: the files are written into a
+temporary folder beside the target, marked as the twin's, and put in place only when every file
+is complete, so a failed or interrupted run never leaves a half-written folder, never replaces
+an earlier good result, and never writes into a folder that holds anything but the twin's own
+results.
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from twin.results_dir import inside, write_results
 
-def write_atomically(out_dir: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_dir)`` and then move ``tmp_dir`` to ``out_dir``.
+
+def write_atomically(out_dir: str | Path, write: Callable[[Path], None], *, kind: str = "run") -> Path:
+    """Call ``write(tmp_dir)`` and then put ``tmp_dir`` in place at ``out_dir``.
 
     Parameters
     ----------
     out_dir : path
-        Final results folder. An existing folder is replaced only after
+        Final results folder: new, empty or an earlier result of the same ``kind``
+        (:func:`twin.results_dir.check_out`); an earlier result is replaced only after
         ``write`` has returned without error.
     write : callable
         Writes every result file into the folder it is given.
+    kind : {"run", "size"}
+        What the folder holds.
 
     Returns
     -------
     Path
-        ``out_dir``.
+        ``out_dir``, absolute.
     """
-    out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
-        write(tmp)
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-            os.replace(out_dir, old / "previous")
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+    return write_results(out_dir, write, kind=kind)
 
 
 def _write_table(frame, stem: Path) -> None:
@@ -127,8 +116,8 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
             _write_json(net / "findings.json", {"violations": n.violations,
                                                 "reverse_flow_hours": int(n.reverse_flow_hours),
                                                 "at_substation_limits": result.substation_limits.findings})
-        for name, run in result.tenants.items():
-            sub = folder / "tenants" / name
+        for i, (name, run) in enumerate(result.tenants.items()):
+            sub = inside(folder, "tenants", name, field=f"tenants[{i}].name")
             sub.mkdir(parents=True)
             _write_table(run.hourly, sub / "hourly")
             if len(run.hourly_heat.columns):

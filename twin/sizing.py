@@ -40,6 +40,7 @@ Method
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import itertools
 import math
@@ -50,6 +51,7 @@ from typing import Any
 
 from twin.economics import Economics, project_economics
 from twin.errors import InputError
+from twin.results_dir import reserve
 
 LEVERS = ("pv", "battery", "wind", "heat_pump", "thermal_storage", "green_power")
 ACCOUNTING_LEVERS = ("green_power",)
@@ -609,7 +611,7 @@ def write_outputs(res: SizingResult, out: str | Path) -> Path:
                                                                        full_html=True)
         (folder / "sizing.txt").write_text(summary(res) + "\n", encoding="utf-8")
 
-    return write_atomically(out, write)
+    return write_atomically(out, write, kind="size")
 
 
 def _pareto_figure(res: SizingResult, key: str, front: list[Design], x_title: str, title: str):
@@ -664,15 +666,18 @@ def main(argv: list[str] | None = None) -> int:
                 grid[name.strip()] = [float(x) for x in vals.split(",") if x.strip()]
             except ValueError:
                 raise InputError(None, "--levels", "lever=f1,f2,...", repr(spec)) from None
-        res = size(args.file, [c.strip() for c in args.criteria.split(",") if c.strip()],
-                   [v.strip() for v in (args.vary or "").split(",") if v.strip()] or None, grid_points=grid or None,
-                   exhaustive_limit=args.exhaustive_limit, network_limits=args.network_limits)
+        # The results folder is checked and held before the search: a refused --out costs no simulation.
+        with reserve(args.out, "size", source=args.file) if args.out else contextlib.nullcontext():
+            res = size(args.file, [c.strip() for c in args.criteria.split(",") if c.strip()],
+                       [v.strip() for v in (args.vary or "").split(",") if v.strip()] or None,
+                       grid_points=grid or None, exhaustive_limit=args.exhaustive_limit,
+                       network_limits=args.network_limits)
+            print(summary(res))
+            if args.out:
+                print(f"\ndesigns and Pareto plot written to {write_outputs(res, args.out)}")
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(summary(res))
-    if args.out:
-        print(f"\ndesigns and Pareto plot written to {write_outputs(res, args.out)}")
     return 0 if res.feasible else 1
 
 

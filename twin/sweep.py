@@ -53,9 +53,23 @@ Results
 ``OUT/cases/part-XXXXX.parquet``, one file per chunk (fast path) or per batch
 of finished cases (whole-scenario path), each written under a temporary name and
 renamed, so a part is either complete or absent. Every row carries
-``case_hash`` = sha256 of the scenario file's content hash and the sorted
-parameter values. A rerun reads the hashes already present and runs only the
-missing cases: an interrupted sweep loses nothing and duplicates nothing.
+``case_hash`` = sha256 of the sweep's input key and the sorted parameter values;
+the input key hashes the content of the scenario file and of every file it names
+(weather, loads, tariff, emission factor, network) and the model version
+(:func:`twin.provenance.model_version`). A rerun reads the hashes already present
+and runs only the missing cases: an interrupted sweep loses nothing and
+duplicates nothing. A rerun whose inputs, model or parameters differ from the
+folder's ``sweep.json`` is refused with what changed: rows of different inputs
+never mix.
+
+Safety
+------
+``OUT`` is new, empty or this sweep's own (:mod:`twin.results_dir`) and is locked
+while the sweep runs (a second sweep into it is refused with the first one's
+PID). A design of more than :data:`MAX_CASES` cases is refused before it is built
+(``max_cases``, ``--max-cases``); the number of cases with an estimate of time
+and memory is printed before any case runs. SIGTERM and SIGINT stop the worker
+processes and keep the rows written so far.
 Columns: ``case_hash``, one column per parameter (its field path), the KPIs
 (flat names of ``kpis.json``; nested ones joined with dots, e.g.
 ``grid_bill_cny.total_cny``), ``accounting.<kpi>``, ``verdict.<criterion_id>``
@@ -67,11 +81,15 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import contextlib
 import itertools
 import json
+import math
 import os
 import re
+import signal
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -87,6 +105,20 @@ from twin.errors import InputError
 DEFAULT_KPI = "re_electricity_share_onsite"
 DEFAULT_THRESHOLD = 0.40
 CASES_DIR = "cases"
+
+MAX_CASES = 1_000_000
+"""Most cases a sweep runs unless told otherwise (``max_cases``, ``--max-cases``): the case hashes alone take about
+0.3 kB a case in memory, and a million fast-path cases take about a minute (without verdicts) to ten minutes."""
+
+# Seconds a case, for the estimate printed before a sweep runs. Measured on the 2-core machine of README's speed
+# table (make bench, 2026-12-03): the fast path's kernel 25 000 cases/s end to end, per-case accounting, criteria
+# and economics 1 500 cases/s, a case run through simulate_profiles 25 ms (40 cases/s a process); a whole-scenario
+# case of hefei_auto_parts.yaml with a new weather seed 0.13-0.16 s of CPU (measured 2026-12-03), rounded up to
+# 0.2 s, and a park case 0.2 s per tenant.
+_S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 1_500, 0.025, 0.2
+# Memory for the estimate: the process with its imports and profiles, each worker process, and per case the design
+# row, its hash and its share of the result rows (the 100 000-case sweep of the speed table peaks at 475 MB).
+_MB_BASE, _MB_WORKER, _KB_CASE = 350, 300, 1.3
 
 _BAT = ("energy_kwh|power_kw|charge_power_kw|discharge_power_kw|soc_min|soc_max|soc_initial|charge_efficiency|"
         "discharge_efficiency|self_discharge_fraction_per_hour")
@@ -219,13 +251,9 @@ def oat_design(params: list[Param], base: list[float]) -> np.ndarray:
     return np.array(rows, dtype=float)
 
 
-def file_hash(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def case_hashes(scenario_hash: str, names: list[str], values) -> list[str]:
-    """One hash per case (row of ``values``): sha256 of the scenario file's content hash and the (name, value)
-    pairs sorted by name, values as ``repr`` of the float (which round-trips exactly)."""
+    """One hash per case (row of ``values``): sha256 of the sweep's input key (:func:`input_key`) and the
+    (name, value) pairs sorted by name, values as ``repr`` of the float (which round-trips exactly)."""
     order = sorted(range(len(names)), key=lambda j: names[j])
     keys = [names[j] + "=" for j in order]
     head = scenario_hash + "\n"
@@ -248,8 +276,10 @@ class Plan:
     design: str
     values: np.ndarray  # (M, P)
     hashes: list[str]
-    scenario_hash: str
+    scenario_hash: str  # the input key: scenario file, every file it names, the model (input_key)
     base_values: list[float] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)  # sha256 of the scenario file and each file it names
+    model: str = ""  # twin.provenance.model_version()
 
     @property
     def names(self) -> list[str]:
@@ -275,9 +305,25 @@ def apply_values(data: dict, names: list[str], values, params: list[Param] | Non
     return d
 
 
+def case_count(params: list[Param], design: str, lhs: int | None = None) -> int:
+    """Cases of a design before it is built (before deduplication): exact integers, however large."""
+    if design == "lhs":
+        return int(lhs)
+    if design == "oat":
+        return 1 + sum(p.n or 3 for p in params)
+    return math.prod(p.n or 1 for p in params)
+
+
+def input_key(inputs: dict[str, str], model: str) -> str:
+    """The hash every case hash starts from: the input files' hashes and the model version."""
+    return hashlib.sha256(json.dumps({"inputs": inputs, "model": model}, sort_keys=True).encode()).hexdigest()
+
+
 def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oat: bool = False,
-         seed: int = 0) -> Plan:
-    """Parse the parameters, build the design and hash every case."""
+         seed: int = 0, max_cases: int | None = None) -> Plan:
+    """Parse the parameters, check the number of cases against ``max_cases`` (default :data:`MAX_CASES`),
+    build the design and hash every case."""
+    from twin.provenance import input_hashes, model_version
     from twin.scenario import load_scenario
 
     file = Path(file)
@@ -296,9 +342,14 @@ def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oa
     for p in params:
         cur = get_field(data, split_path(p.name), p.name, file)
         base.append(float(cur) if cur is not None else float("nan"))
+    if lhs is not None and lhs < 1:
+        raise InputError(file, "--lhs", "N >= 1 cases", str(lhs))
+    limit = MAX_CASES if max_cases is None else max_cases
+    count = case_count(params, "lhs" if lhs is not None else "oat" if oat else "grid", lhs)
+    if count > limit:  # before the design is built: a mistyped n must not fill the memory
+        raise InputError(file, "--param", f"at most {limit:,} cases (raise the limit with --max-cases)",
+                         f"{count:,} cases")
     if lhs is not None:
-        if lhs < 1:
-            raise InputError(file, "--lhs", "N >= 1 cases", str(lhs))
         values, design = lhs_design(params, lhs, seed), "lhs"
     elif oat:
         params = [p if p.n else Param(p.name, p.lo, p.hi, 3, p.integer) for p in params]
@@ -308,7 +359,8 @@ def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oa
         values, design = oat_design(params, base), "oat"
     else:
         values, design = grid_design(params), "grid"
-    sh = file_hash(file)
+    inputs, model = input_hashes(file, data), model_version()
+    sh = input_key(inputs, model)
     names = [p.name for p in params]
     hashes, keep = [], []
     seen = set()
@@ -318,7 +370,7 @@ def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oa
             hashes.append(h)
             keep.append(i)
     return Plan(file=file, data=data, scenario=scenario, params=params, design=design, values=values[keep],
-                hashes=hashes, scenario_hash=sh, base_values=base)
+                hashes=hashes, scenario_hash=sh, base_values=base, inputs=inputs, model=model)
 
 
 def fast_path_ok(scenario, names: list[str]) -> bool:
@@ -698,8 +750,13 @@ def _frame(p: Plan, idx: list[int], rows: pd.DataFrame) -> pd.DataFrame:
 def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int | None = None, oat: bool = False,
               seed: int = 0, jobs: int | None = None, cluster=None, path: str = "auto", chunk_size: int = 20_000,
               part_size: int | None = None, verdicts: bool = True, progress: bool = True,
-              plots: bool = False, kpi: str = DEFAULT_KPI, threshold: float | None = DEFAULT_THRESHOLD) -> dict:
+              plots: bool = False, kpi: str = DEFAULT_KPI, threshold: float | None = DEFAULT_THRESHOLD,
+              max_cases: int | None = None) -> dict:
     """Run (or resume) a sweep into ``out``; returns a summary dict.
+
+    The folder ``out`` is new, empty or this sweep's own (:mod:`twin.results_dir`), and is locked while the
+    sweep runs. SIGTERM and SIGINT (in the main thread) stop the worker processes and raise
+    :class:`SweepStopped`; the rows written so far stay, and a rerun resumes.
 
     Parameters
     ----------
@@ -724,59 +781,114 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
         Whole-scenario path: finished cases per part (default ``max(8, 2 * jobs)``).
     verdicts : bool
         Fast path: per-case accounting, criteria and economics (about 0.5 ms a case).
+    max_cases : int
+        Refuse a design of more cases (default :data:`MAX_CASES`).
     """
-    p = plan(file, params, lhs=lhs, oat=oat, seed=seed)
+    from twin.results_dir import check_out, results_in_place
+
+    check_out(out, "sweep")  # before the inputs are read and hashed: a refused folder costs nothing
+    p = plan(file, params, lhs=lhs, oat=oat, seed=seed, max_cases=max_cases)
     fast = fast_path_ok(p.scenario, p.names)
     if path == "fast" and not fast:
         bad = next(n for n in p.names if not fast_path_ok(p.scenario, [n]))
         raise InputError(p.file, bad, "a size the dispatch kernel takes directly for path='fast' "
                          "(see twin.sweep.FAST_FIELDS)", "another field")
     use_fast = fast and path != "whole"
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    _check_same_sweep(out, p)
-    done = done_hashes(out)
-    todo = [i for i, h in enumerate(p.hashes) if h not in done]
-    writer = PartWriter(out)
-    _write_meta(out, p, "fast" if use_fast else "whole", kpi, threshold)
-    bar = Progress(len(p.hashes), enabled=progress)
-    bar.update(len(p.hashes) - len(todo))
-    client, own = _client(cluster)
-    t0 = time.perf_counter()
-    try:
-        if use_fast:
-            _sweep_fast(p, todo, writer, bar, chunk_size, verdicts, client, jobs)
-        else:
-            _sweep_whole(p, todo, writer, bar, jobs, part_size, client)
-    finally:
-        if own:
-            client.close()
-    bar.close()
-    summary = {"cases": len(p.hashes), "ran": len(todo), "skipped": len(p.hashes) - len(todo),
-               "path": "fast" if use_fast else "whole", "design": p.design, "parts_written": writer.next,
-               "seconds": time.perf_counter() - t0, "out": str(out)}
-    if plots:
-        from twin.sweep_plots import write_plots
+    with results_in_place(out, "sweep", source=p.file) as out, _stop_on_signals():
+        _check_same_sweep(out, p)
+        done = done_hashes(out)
+        todo = [i for i, h in enumerate(p.hashes) if h not in done]
+        jobs = jobs or os.cpu_count() or 1
+        if progress:
+            print(estimate_text(p, len(todo), use_fast, verdicts, jobs, max_cases), file=sys.stderr)
+        writer = PartWriter(out)
+        _write_meta(out, p, "fast" if use_fast else "whole", kpi, threshold)
+        bar = Progress(len(p.hashes), enabled=progress)
+        bar.update(len(p.hashes) - len(todo))
+        client, own = _client(cluster)
+        t0 = time.perf_counter()
+        try:
+            if use_fast:
+                _sweep_fast(p, todo, writer, bar, chunk_size, verdicts, client, jobs)
+            else:
+                _sweep_whole(p, todo, writer, bar, jobs, part_size, client)
+        except SweepStopped as stop:
+            stop.out, stop.done, stop.cases = out, len(p.hashes) - len(todo) + writer.rows, len(p.hashes)
+            raise
+        finally:
+            if own:
+                client.close()
+            bar.close()
+        summary = {"cases": len(p.hashes), "ran": len(todo), "skipped": len(p.hashes) - len(todo),
+                   "path": "fast" if use_fast else "whole", "design": p.design, "parts_written": writer.next,
+                   "seconds": time.perf_counter() - t0, "out": str(out)}
+        if plots:
+            from twin.sweep_plots import write_plots
 
-        summary["plots"] = [str(f) for f in write_plots(out, read_results(out), p.names, kpi, threshold,
-                                                        design=p.design, base=dict(zip(p.names, p.base_values)))]
+            summary["plots"] = [str(f) for f in write_plots(out, read_results(out), p.names, kpi, threshold,
+                                                            design=p.design,
+                                                            base=dict(zip(p.names, p.base_values)))]
     return summary
 
 
+def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple[float, float]:
+    """Rough wall-clock time [s] and peak memory [MB] of running ``todo`` cases of ``p`` (constants measured on
+    the machine of README's speed table; a park case scales with its tenants)."""
+    sc = p.scenario
+    # What fast_verdicts_possible tells from the profiles, told from the scenario: a heat side (process heat,
+    # waste heat, space heating) or an hourly grid factor makes each case run through simulate_profiles.
+    one_by_one = fast and verdicts and (any(line.heat_demands or line.waste_heat for line in sc.processes)
+                                        or any(sp.heating for sp in sc.space)
+                                        or not isinstance(sc.grid.emission_factor, (str, int, float)))
+    if fast and not one_by_one:
+        per_case, workers = _S_FAST + (_S_VERDICTS if verdicts else 0.0), 0
+    else:
+        per_case = (_S_PROFILES if fast else _S_WHOLE * len(getattr(sc, "tenants", [None]))) / jobs
+        workers = jobs if jobs > 1 else 0
+    return todo * per_case, _MB_BASE + workers * _MB_WORKER + len(p.hashes) * _KB_CASE / 1024
+
+
+def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max_cases: int | None = None) -> str:
+    """The line printed before a sweep runs: cases, design, path, estimated time and memory, the limit."""
+    seconds, mb = estimate(p, todo, fast, verdicts, jobs)
+    limit = MAX_CASES if max_cases is None else max_cases
+    took = ("under a second" if seconds < 1 else time.strftime("%H:%M:%S", time.gmtime(seconds)) if seconds < 86_400
+            else f"{seconds / 86_400:,.1f} days")
+    return (f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path), "
+            f"{todo:,} to run; estimate {took} and {mb:,.0f} MB (limit {limit:,} cases: --max-cases)")
+
+
+_SAME_SWEEP = ("a new folder, or the folder of the same sweep to resume it (same scenario file, same files it "
+               "names, same model, same parameters)")
+
+
 def _check_same_sweep(out: Path, p: Plan) -> None:
-    """A results folder holds one sweep: resuming needs the same scenario file and the same parameters."""
+    """A results folder holds one sweep: resuming needs the same inputs (the scenario file and every file it names,
+    by content), the same model and the same parameters; the refusal says what changed."""
     meta = out / "sweep.json"
     if not meta.is_file():
         return
-    old = json.loads(meta.read_text())
-    if old.get("scenario_hash") != p.scenario_hash or [q["name"] for q in old.get("params", [])] != p.names:
-        raise InputError(out, "--out", "an empty folder, or the folder of the same sweep (same scenario file and "
-                         "parameters) to resume it", f"results of another sweep ({old.get('scenario')}, "
-                         f"{[q['name'] for q in old.get('params', [])]})")
+    try:
+        old = json.loads(meta.read_text())
+    except ValueError:
+        raise InputError(out, "--out", _SAME_SWEEP, "an unreadable sweep.json") from None
+    old_names = [q.get("name") for q in old.get("params", [])]
+    if old_names != p.names:
+        raise InputError(out, "--out", _SAME_SWEEP, f"results of another sweep ({old.get('scenario')}, parameters "
+                         f"{', '.join(map(str, old_names))})")
+    inputs = old.get("inputs") or {}
+    changed = [f"{k} {'added' if k not in inputs else 'removed' if k not in p.inputs else 'changed'}"
+               for k in sorted(set(inputs) | set(p.inputs)) if inputs.get(k) != p.inputs.get(k)]
+    if old.get("model") != p.model:
+        changed.append(f"the model changed ({old.get('model')} -> {p.model})")
+    if changed:
+        raise InputError(out, "--out", _SAME_SWEEP, "; ".join(changed) + " since this sweep was started "
+                         "(choose a new folder)")
 
 
 def _write_meta(out: Path, p: Plan, path: str, kpi: str, threshold) -> None:
-    meta = {"scenario": str(p.file), "scenario_hash": p.scenario_hash, "design": p.design, "path": path,
+    meta = {"scenario": str(p.file), "scenario_hash": p.scenario_hash, "inputs": p.inputs, "model": p.model,
+            "design": p.design, "path": path,
             "params": [p_.__dict__ for p_ in p.params], "base": dict(zip(p.names, p.base_values)),
             "cases": len(p.hashes), "kpi": kpi, "threshold": threshold}
     tmp = out / f".sweep-{uuid.uuid4().hex}.json"
@@ -816,7 +928,7 @@ def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chu
         from concurrent.futures import as_completed
 
         size = max(8, min(chunk_size, -(-len(todo) // (4 * jobs))))
-        with ProcessPoolExecutor(max_workers=jobs) as ex:
+        with _pool(jobs) as ex:
             collect({submit(ex.submit, c): c for c in _chunks(todo, size)}, as_completed)
         return
     for c in _chunks(todo, chunk_size):
@@ -858,23 +970,103 @@ def _sweep_whole(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, jo
             buf.clear()
 
     file = str(p.file)
-    if client is not None:
-        from distributed import as_completed
+    try:
+        if client is not None:
+            from distributed import as_completed
 
-        futs = [client.submit(_run_case_task, file, d, h, pure=False) for h, (_, d) in cases.items()]
-        for fut in as_completed(futs):
-            take(*fut.result())
-    elif jobs == 1:
-        for h, (_, d) in cases.items():
-            take(h, run_case(file, d))
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as ex:
-            pending = {ex.submit(_run_case_task, file, d, h) for h, (_, d) in cases.items()}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    take(*fut.result())
+            futs = [client.submit(_run_case_task, file, d, h, pure=False) for h, (_, d) in cases.items()]
+            for fut in as_completed(futs):
+                take(*fut.result())
+        elif jobs == 1:
+            for h, (_, d) in cases.items():
+                take(h, run_case(file, d))
+        else:
+            with _pool(jobs) as ex:
+                pending = {ex.submit(_run_case_task, file, d, h) for h, (_, d) in cases.items()}
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        take(*fut.result())
+    except SweepStopped:
+        flush(force=True)  # the finished cases stay (the workers are already stopped)
+        raise
     flush(force=True)
+
+
+# --------------------------------------------------------------------------- stopping cleanly
+
+
+class SweepStopped(BaseException):
+    """SIGTERM or SIGINT reached a sweep; its workers are stopped and the rows written so far kept.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` on the way swallows it.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.out, self.done, self.cases = None, 0, 0
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """SIGTERM and SIGINT raise :class:`SweepStopped` in the main thread (elsewhere signals stay as they are)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SweepStopped(signum)
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: SIGTERM ends it (the parent's handler is not inherited), SIGINT is left to the parent (a
+    Ctrl-C in the terminal reaches the whole process group), and on Linux the worker dies with its parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(AttributeError, OSError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _stop_workers(ex: ProcessPoolExecutor) -> None:
+    """Terminate the pool's worker processes (then kill any still alive after 3 s) and drop queued cases."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    ex.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 3.0
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
+
+
+@contextlib.contextmanager
+def _pool(jobs: int):
+    """A process pool whose workers do not outlive an interruption of the sweep."""
+    ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),))
+    try:
+        yield ex
+    except BaseException:
+        _stop_workers(ex)
+        raise
+    ex.shutdown(wait=True)
 
 
 # --------------------------------------------------------------------------- command line
@@ -902,6 +1094,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"contour drawn on the heatmaps (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--no-plots", action="store_true", help="do not write the pictures")
+    parser.add_argument("--max-cases", type=int, default=MAX_CASES,
+                        help=f"refuse a design of more cases than this (default {MAX_CASES:,})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
 
@@ -911,9 +1105,17 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(None, "--jobs", "N >= 1", str(args.jobs))
     if args.chunk_size < 1:
         raise InputError(None, "--chunk-size", "N >= 1", str(args.chunk_size))
-    s = run_sweep(args.file, args.param, out=args.out, lhs=args.lhs, oat=args.oat, seed=args.seed, jobs=args.jobs,
-                  cluster=args.cluster, path=args.path, chunk_size=args.chunk_size, verdicts=not args.no_verdicts,
-                  progress=not args.quiet, plots=not args.no_plots, kpi=args.kpi, threshold=args.threshold)
+    if args.max_cases < 1:
+        raise InputError(None, "--max-cases", "N >= 1", str(args.max_cases))
+    try:
+        s = run_sweep(args.file, args.param, out=args.out, lhs=args.lhs, oat=args.oat, seed=args.seed,
+                      jobs=args.jobs, cluster=args.cluster, path=args.path, chunk_size=args.chunk_size,
+                      verdicts=not args.no_verdicts, progress=not args.quiet, plots=not args.no_plots, kpi=args.kpi,
+                      threshold=args.threshold, max_cases=args.max_cases)
+    except SweepStopped as stop:
+        print(f"twin sweep: stopped by {stop}; {stop.done:,} of {stop.cases:,} cases are in {stop.out}, rerun the "
+              f"same command to run the rest", file=sys.stderr)
+        return 128 + stop.signum
     if not args.quiet:
         print(f"{s['cases']} cases ({s['design']}, {s['path']} path): {s['ran']} run, {s['skipped']} already done, "
               f"{s['seconds']:.1f} s; results in {Path(s['out']) / CASES_DIR}")
