@@ -325,7 +325,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bill.items()}
     kpis["heat"] = _park_heat(runs, links)
     kpis["park_bus"] = bus_k
-    assessment = assess(park, kpis, bus)
+    assessment = assess(park, kpis, bus, base_dir=base_dir)
     tenant_verdicts = {}
     if park.criteria:
         for n in names:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from components.battery import Battery
@@ -31,6 +30,7 @@ from twin.criteria import pack_names
 from twin.criteria.core import CriteriaSettings, Declared
 from twin.economics import Economics
 from twin.errors import ScenarioError
+from twin.loader import check_numbers, read_yaml
 from twin.plan import Plan
 
 
@@ -268,11 +268,13 @@ def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
     else:
         model = Scenario
     try:
-        return model.model_validate(data)
+        scenario = model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         expected, found = _describe(err)
         raise ScenarioError(file, _path_text(err["loc"], data), expected, found) from None
+    check_numbers(data, scenario, file)
+    return scenario
 
 
 def load_scenario(path: str | Path):
@@ -289,24 +291,11 @@ def load_scenario(path: str | Path):
     Raises
     ------
     ScenarioError
-        If the file is missing, not YAML, or any field is invalid.
+        If the file is missing, not YAML within the loader's limits (:mod:`twin.loader`), or any field
+        is invalid.
     """
     path = Path(path)
     return scenario_from_dict(read_yaml(path), path)
-
-
-def read_yaml(path: Path):
-    """Parse a scenario YAML file safely; a missing file or bad YAML is a :class:`ScenarioError`."""
-    if not path.is_file():
-        raise ScenarioError(path, "file", "an existing scenario YAML file", "no such file")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        raise ScenarioError(path, where, "valid YAML", getattr(exc, "problem", None) or str(exc)) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(path, "file", "UTF-8 text", "undecodable bytes") from None
 
 
 __all__ = ["Scenario", "Site", "SyntheticWeather", "FileWeather", "MonthlyValues",
