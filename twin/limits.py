@@ -32,8 +32,8 @@ MAX_POWER_KW = 1e9
 MAX_ENERGY_KWH = 1e12
 """Largest stored or annual energy [kWh]: MAX_POWER_KW over the 8,784 hours of a leap year is 8.8e12,
 but no store or yearly demand comes near 1 PWh."""
-MAX_ENERGY_GJ = MAX_ENERGY_KWH * 0.0036
-"""MAX_ENERGY_KWH in [GJ] (1 kWh = 0.0036 GJ): purchased heat, fuel energy."""
+MAX_ENERGY_MWH = MAX_ENERGY_KWH / 1000
+"""MAX_ENERGY_KWH in [MWh]: green certificates (one per MWh)."""
 MAX_COUNT = 100_000
 """Largest count of identical units (wind turbines of one farm) [-]."""
 MAX_EMISSIONS_T = 1e9
@@ -46,6 +46,11 @@ MAX_EF_T_PER_MWH = 2.0
 """Largest grid emission factor [tCO2/MWh]: more than twice the highest shipped factor (national_2021_fossil,
 0.8426 tCO2/MWh, components/data/emission_factors.csv); no grid emits more per MWh than its fossil plants.
 It refuses factors given in kg/MWh or g/kWh by mistake (100 t/MWh)."""
+MAX_FUEL_FACTOR_PER_UNIT = 1e4
+"""Largest coefficient of a fuel per physical unit [kgce/unit, kgCO2/unit]: a tonne of raw coal is 714 kgce and
+1,900 kgCO2 (components/data/fuels.csv gives 0.7143 and 1.9003 per kg)."""
+MAX_HEAT_KGCE_PER_GJ = 100.0
+"""Largest standard coal per GJ of heat [kgce/GJ]: GB/T 2589 gives 34.12 (twin.accounting.HEAT_KGCE_PER_GJ)."""
 MAX_EF_T_PER_GJ = 0.5
 """Largest heat emission factor [tCO2/GJ]: over four times the GB/T 32150 default of purchased heat
 (0.11 tCO2/GJ, twin.accounting.HEAT_EF_T_PER_GJ)."""
@@ -59,8 +64,25 @@ MAX_TEMPERATURE_C = 2000.0
 """Hottest process temperature [C]: above steel-making (about 1,600 C)."""
 MIN_TEMPERATURE_C = -273.15
 """Absolute zero [C]."""
-MAX_HEAT_SOURCE_FACTOR = 1e6
-"""Largest multiplier of a profile (a load CSV's ``scale``) [-]."""
+MAX_COP = 50.0
+"""Largest coefficient of performance [-]: the Carnot COP of a 6 K lift to 20 C (293 K / 6 K = 49); real heat
+pumps and chillers stay below 10."""
+MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K = 100.0
+"""Largest heat-loss coefficient per floor area [W/(m2 K)]: an unheated shed with open doors is about 10."""
+MAX_SCALE = 1e6
+"""Largest multiplier of a profile (a load CSV's ``scale``) [-]: turns a 1 kW profile into MAX_POWER_KW."""
+MAX_DC_AC_RATIO = 10.0
+"""Largest DC/AC ratio of a PV array [-]: plants are built at 1.1-1.5; ten times clipping is no plant."""
+MAX_AGE_YEARS = 100.0
+"""Oldest PV array [yr]: four times a module's rated life."""
+MAX_MTBF_H = 1e7
+"""Longest mean time between failures [h] (about 1,100 years): longer is "no breakdowns" (leave it out)."""
+MIN_WEIBULL_SHAPE = 0.2
+"""Smallest Weibull shape of failure and repair times [-]. Reliability data give about 0.5 (early failures)
+to 5 (wear-out); below 0.2 the mean's gamma function (Gamma(1 + 1/shape)) passes 1e7 and nearly all draws
+are zero, so a line would break down thousands of times an hour."""
+MAX_WEIBULL_SHAPE = 20.0
+"""Largest Weibull shape [-]: at 20 the times are already within a few percent of their mean."""
 
 # --------------------------------------------------------------------------- work per run
 
