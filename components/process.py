@@ -561,10 +561,8 @@ def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | Non
         while w < len(windows):
             steps += 1
             if steps > max_events:
-                raise InputError(None, f"processes ({line.name})",
-                                 f"at most {MAX_EVENTS_PER_YEAR:,} production events a year "
-                                 "(twin.limits.MAX_EVENTS_PER_YEAR)",
-                                 f"more than that by {env.now:.0f} h: lengthen batch_duration_h, mtbf_h or mttr_h")
+                counters["stopped_at_h"] = env.now  # raised below: simpy re-creates exceptions from their args
+                return
             ws, we = windows[w]
             if env.now >= we - _EPS_H:
                 w += 1
@@ -598,6 +596,11 @@ def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | Non
 
     env.process(run_line(env))
     env.run(until=horizon_h)
+    if "stopped_at_h" in counters:
+        raise InputError(None, f"processes ({line.name})",
+                         f"at most {MAX_EVENTS_PER_YEAR:,} production events a year (twin.limits.MAX_EVENTS_PER_YEAR)",
+                         f"more than that by hour {counters['stopped_at_h']:.0f}: lengthen batch_duration_h, mtbf_h "
+                         "or mttr_h")
 
     tz = index.tz
     sim = pd.DataFrame(log, columns=["start_h", "end_h", "state"])

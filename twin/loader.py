@@ -20,6 +20,9 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from twin.errors import ScenarioError
 from twin.limits import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
@@ -39,14 +42,38 @@ def _line(mark) -> str:
     return f"line {mark.line + 1}" if mark is not None else "file"
 
 
-class _LimitedLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that counts aliases and depth while composing, and checks keys and floats
-    while constructing."""
+try:  # libyaml's parser when PyYAML was built with it: five times faster; composing stays in Python, below
+    from yaml._yaml import CParser as _Parser
+
+    def _init_parser(loader, stream):
+        _Parser.__init__(loader, stream)
+    _PARSER_BASES: tuple = (_Parser,)
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    def _init_parser(loader, stream):
+        Reader.__init__(loader, stream)
+        Scanner.__init__(loader)
+        Parser.__init__(loader)
+    _PARSER_BASES = (Reader, Scanner, Parser)
+
+
+class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):
+    """PyYAML's safe loader (parser, composer, safe constructor, resolver) that counts aliases and depth
+    while composing, and checks keys and floats while constructing."""
 
     def __init__(self, stream):
-        super().__init__(stream)
+        _init_parser(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
         self._aliases = 0
         self._depth = 0
+
+    def get_single_node(self):
+        return Composer.get_single_node(self)  # the Python composer, with the limits (libyaml has its own)
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -54,13 +81,13 @@ class _LimitedLoader(yaml.SafeLoader):
             if self._aliases > MAX_ALIASES:
                 raise _Refused(_line(self.peek_event().start_mark), f"at most {MAX_ALIASES} YAML aliases",
                                "more (an alias bomb?)")
-            return super().compose_node(parent, index)
+                return Composer.compose_node(self, parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise _Refused(_line(self.peek_event().start_mark), f"at most {MAX_DEPTH} levels of nesting",
                                "deeper")
-            return super().compose_node(parent, index)
+            return Composer.compose_node(self, parent, index)
         finally:
             self._depth -= 1
 
@@ -79,10 +106,10 @@ class _LimitedLoader(yaml.SafeLoader):
                     raise _Refused(_line(key_node.start_mark), "each key once in a mapping",
                                    f"{key!r} again (first on line {first})")
                 seen[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep)
+        return SafeConstructor.construct_mapping(self, node, deep)
 
     def construct_yaml_float(self, node):
-        value = super().construct_yaml_float(node)
+        value = SafeConstructor.construct_yaml_float(self, node)
         if not math.isfinite(value):
             raise _Refused(_line(node.start_mark), "a finite number", repr(node.value))
         return value
@@ -90,7 +117,7 @@ class _LimitedLoader(yaml.SafeLoader):
 
     def construct_yaml_timestamp(self, node):
         try:
-            return super().construct_yaml_timestamp(node)
+            return SafeConstructor.construct_yaml_timestamp(self, node)
         except (ValueError, OverflowError) as exc:
             raise _Refused(_line(node.start_mark), "a valid date (YYYY-MM-DD)", f"{node.value!r} ({exc})") from None
 

@@ -247,8 +247,19 @@ _UNION_TAGS = {"synthetic", "epw", "tmy3", "csv", "shifts", "function-after", "f
                "function-plain", "function-wrap", "str", "float", "int", "list[float]", "tagged-union"}
 
 
+def _short(text: str, limit: int = 120) -> str:
+    """A found value as the message shows it: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _describe(err: dict) -> tuple[str, str]:
     """Expected and found texts for one pydantic error."""
+    expected, found = _describe_full(err)
+    return _short(expected, 400), _short(found)
+
+
+def _describe_full(err: dict) -> tuple[str, str]:
     kind = err["type"]
     msg = err["msg"]
     found = err.get("input")
