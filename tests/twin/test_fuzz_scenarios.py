@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,13 +171,17 @@ def test_mutated_scenarios_give_input_errors_only(case):
 
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
+    """Print the counts after the module, past pytest's output capture, so that ``make test`` shows them."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if not STATS["examples"]:
+        return
     line = (f"fuzz: {STATS['examples']} mutated scenarios, {STATS['valid']} still valid, "
             f"{len(STATS['messages'])} distinct error messages, {STATS['unexpected']} unexpected exceptions")
-    if STATS["examples"]:
-        if reporter is not None:
-            reporter.write_line("")
-            reporter.write_line(line)
-        else:
-            print(line)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(line, file=sys.__stdout__)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line("")
+        reporter.write_line(line)
