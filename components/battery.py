@@ -39,7 +39,8 @@ class Battery(BaseModel):
         ge=0, le=MAX_ENERGY_KWH, description="nameplate energy [kWh]; upper bound twin.limits.MAX_ENERGY_KWH"
     )
     power_kw: float | None = Field(
-        default=None, ge=0, le=MAX_POWER_KW, description="charge and discharge power limit [kW]; sets both when given; upper bound twin.limits.MAX_POWER_KW"
+        default=None, ge=0, le=MAX_POWER_KW,
+        description="charge and discharge power limit [kW]; sets both when given; upper bound twin.limits.MAX_POWER_KW"
     )
     charge_power_kw: float | None = Field(
         default=None, ge=0, le=MAX_POWER_KW,

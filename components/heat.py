@@ -80,7 +80,8 @@ class HeatExchanger(BaseModel):
     )
     min_approach_k: float = Field(
         default=10.0, ge=0, le=MAX_TEMPERATURE_C,
-        description="minimum temperature difference between the hot and the cold side [K]; upper bound twin.limits.MAX_TEMPERATURE_C",
+        description="minimum temperature difference between the hot and the cold side [K]; "
+                    "upper bound twin.limits.MAX_TEMPERATURE_C",
     )
     capacity_q_kw_th: float | None = Field(
         default=None, ge=0, le=MAX_POWER_KW,
@@ -211,15 +212,18 @@ class HeatPump(BaseModel):
     )
     min_lift_k: float = Field(
         default=10.0, ge=0, le=MAX_TEMPERATURE_C,
-        description="smallest lift used in the Carnot formula [K] (compressor minimum pressure ratio; assumed); upper bound twin.limits.MAX_TEMPERATURE_C",
+        description="smallest lift used in the Carnot formula [K] (compressor minimum pressure ratio; assumed); "
+                    "upper bound twin.limits.MAX_TEMPERATURE_C",
     )
     max_lift_k: float | None = Field(
         default=None, gt=0, le=MAX_TEMPERATURE_C,
         description="largest feasible lift [K]; none if absent; upper bound twin.limits.MAX_TEMPERATURE_C"
     )
     max_sink_t_c: float = Field(
-        default=160.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C, description="highest sink temperature the machine can deliver [C] "
-        "(160 C: the upper end of the HTHPs reviewed by Arpagaus et al. 2018); bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        default=160.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="highest sink temperature the machine can deliver [C] "
+        "(160 C: the upper end of the HTHPs reviewed by Arpagaus et al. 2018); "
+        "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
 
     @model_validator(mode="after")
@@ -391,7 +395,8 @@ class Boiler(BaseModel):
         ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
     )
     t_c: float = Field(
-        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C, description="highest supply temperature [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="highest supply temperature [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     electricity: Literal["any", "renewable_surplus"] = Field(
         default="renewable_surplus",
@@ -464,7 +469,8 @@ class PurchasedHeat(BaseModel):
 
     name: str
     t_c: float = Field(
-        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C, description="supply temperature [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="supply temperature [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     capacity_q_kw_th: float = Field(
         ge=0, le=MAX_POWER_KW, description="contracted heat limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
@@ -473,7 +479,9 @@ class PurchasedHeat(BaseModel):
         ge=0, le=MAX_PRICE_CNY, description="heat price [CNY/GJ]; upper bound twin.limits.MAX_PRICE_CNY"
     )
     ef_t_per_gj: float = Field(
-        default=0.11, ge=0, le=MAX_EF_T_PER_GJ, description="emission factor [tCO2/GJ]; GB/T 32150 default 0.11 (standards.md); upper bound twin.limits.MAX_EF_T_PER_GJ"
+        default=0.11, ge=0, le=MAX_EF_T_PER_GJ,
+        description="emission factor [tCO2/GJ]; GB/T 32150 default 0.11 (standards.md); "
+                    "upper bound twin.limits.MAX_EF_T_PER_GJ"
     )
 
 
@@ -527,7 +535,8 @@ class ThermalStorage(BaseModel):
     standing_loss_fraction_per_hour: float = Field(default=0.0, ge=0, lt=1, description="[1/h]")
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="temperature level of the stored heat [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="temperature level of the stored heat [C]; "
+                    "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     soc_initial: float = Field(default=0.0, ge=0, le=1, description="state of charge at the first hour [-]")
 

@@ -134,7 +134,8 @@ class WasteHeatStream(BaseModel):
     )
     t_return_c: float | None = Field(
         default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="temperature the stream may be cooled to [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="temperature the stream may be cooled to [C]; "
+                    "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     q_kw_th: float | None = Field(
         default=None, ge=0, le=MAX_POWER_KW,

@@ -50,7 +50,9 @@ class SpaceConditioning(BaseModel):
         description="conditioned floor area [m2]; upper bound twin.limits.MAX_AREA_M2"
     )
     specific_heat_loss_w_per_m2_k: float | None = Field(
-        default=None, gt=0, le=MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K, description="heat-loss coefficient per floor area, transmission + ventilation [W/(m2 K)]; upper bound twin.limits.MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K"
+        default=None, gt=0, le=MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K,
+        description="heat-loss coefficient per floor area, transmission + ventilation [W/(m2 K)]; "
+                    "upper bound twin.limits.MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K"
     )
     setpoint_heating_c: float = Field(
         default=18.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
@@ -65,19 +67,23 @@ class SpaceConditioning(BaseModel):
         description="mean internal heat gains [kW]; upper bound twin.limits.MAX_POWER_KW"
     )
     balance_point_heating_c: float | None = Field(
-        default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C, description="outdoor temperature below which heat is needed [C]; "
+        default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="outdoor temperature below which heat is needed [C]; "
         "default setpoint_heating_c - internal_gains_kw / UA; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     balance_point_cooling_c: float | None = Field(
-        default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C, description="outdoor temperature above which cooling is needed [C]; "
+        default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="outdoor temperature above which cooling is needed [C]; "
         "default setpoint_cooling_c - internal_gains_kw / UA; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     heating: bool = Field(default=True, description="the building is heated")
     cooling: bool = Field(default=True, description="the building is cooled")
-    t_c: float = Field(default=60.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C, description="supply temperature of the heating water [C] (assumed: air "
-                       "handlers and fan coils, 60/45 C); bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C")
+    t_c: float = Field(default=60.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+                       description="supply temperature of the heating water [C] (assumed: air handlers and fan "
+                                   "coils, 60/45 C); bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C")
     cooling_cop: float | None = Field(
-        default=None, gt=0, le=MAX_COP, description="electric chiller COP, cooling out / electricity in [-]; none: cooling "
+        default=None, gt=0, le=MAX_COP,
+        description="electric chiller COP, cooling out / electricity in [-]; none: cooling "
         "is reported as heat only; upper bound twin.limits.MAX_COP"
     )
 

@@ -253,9 +253,12 @@ class GreenPower(_Model):
         description="绿电交易 contracted green power [kWh]; upper bound twin.limits.MAX_ENERGY_KWH"
     )
     green_power_contract_premium_cny_per_kwh: float = Field(
-        default=0.0, ge=0, le=MAX_PRICE_CNY, description="green premium over the grid price [CNY/kWh]; upper bound twin.limits.MAX_PRICE_CNY")
+        default=0.0, ge=0, le=MAX_PRICE_CNY,
+        description="green premium over the grid price [CNY/kWh]; upper bound twin.limits.MAX_PRICE_CNY")
     green_power_direct_e_kwh: float = Field(
-        default=0.0, ge=0, le=MAX_ENERGY_KWH, description="绿电直连 direct-line green power, part of the site's import [kWh]; upper bound twin.limits.MAX_ENERGY_KWH")
+        default=0.0, ge=0, le=MAX_ENERGY_KWH,
+        description="绿电直连 direct-line green power, part of the site's import [kWh]; "
+                    "upper bound twin.limits.MAX_ENERGY_KWH")
     green_power_direct_premium_cny_per_kwh: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/kWh]; upper bound twin.limits.MAX_PRICE_CNY"
     )

@@ -65,7 +65,8 @@ class TenantConnection(_Strict):
                                                "twin.limits.MAX_POWER_KW means no limit")
     export_allowed: bool = Field(default=True, description="whether its surplus may feed the park bus")
     export_limit_kw: float = Field(default=MAX_POWER_KW, ge=0, le=MAX_POWER_KW,
-                                   description="largest feed into the park bus [kW]; upper bound twin.limits.MAX_POWER_KW")
+                                   description="largest feed into the park bus [kW]; "
+                                               "upper bound twin.limits.MAX_POWER_KW")
 
 
 class Tenant(SiteAssets):
