@@ -23,6 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from components.grid import PERIODS, Period  # noqa: F401  (period codes shared with the tariff)
+from twin.limits import MAX_ENERGY_KWH, MAX_POWER_KW
 
 
 class Battery(BaseModel):
@@ -34,12 +35,21 @@ class Battery(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    energy_kwh: float = Field(ge=0, description="nameplate energy [kWh]")
-    power_kw: float | None = Field(
-        default=None, ge=0, description="charge and discharge power limit [kW]; sets both when given"
+    energy_kwh: float = Field(
+        ge=0, le=MAX_ENERGY_KWH, description="nameplate energy [kWh]; upper bound twin.limits.MAX_ENERGY_KWH"
     )
-    charge_power_kw: float | None = Field(default=None, ge=0, description="charge power limit, AC in [kW]")
-    discharge_power_kw: float | None = Field(default=None, ge=0, description="discharge power limit, AC out [kW]")
+    power_kw: float | None = Field(
+        default=None, ge=0, le=MAX_POWER_KW,
+        description="charge and discharge power limit [kW]; sets both when given; upper bound twin.limits.MAX_POWER_KW"
+    )
+    charge_power_kw: float | None = Field(
+        default=None, ge=0, le=MAX_POWER_KW,
+        description="charge power limit, AC in [kW]; upper bound twin.limits.MAX_POWER_KW"
+    )
+    discharge_power_kw: float | None = Field(
+        default=None, ge=0, le=MAX_POWER_KW,
+        description="discharge power limit, AC out [kW]; upper bound twin.limits.MAX_POWER_KW"
+    )
     charge_efficiency: float = Field(default=0.95, gt=0, le=1, description="AC to stored energy [-]")
     discharge_efficiency: float = Field(default=0.95, gt=0, le=1, description="stored energy to AC [-]")
     soc_min: float = Field(default=0.1, ge=0, le=1, description="lowest state of charge [-]")

@@ -32,9 +32,12 @@ from typing import Any, Literal, Union
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from twin.errors import InputError
+from twin.limits import MAX_EF_T_PER_MWH, MAX_POWER_KW, MAX_PRICE_CNY
+from twin.loader import check_numbers, read_yaml
+from twin.paths import looks_like_path, resolve_input
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TARIFF_DIR = DATA_DIR / "tariffs"
@@ -119,18 +122,24 @@ class Tariff(BaseModel):
         description="basic charge (基本电费) on the month's maximum import (demand) or on the contracted capacity",
     )
     demand_charge_cny_per_kw_month: float = Field(
-        default=0.0, ge=0, description="on the month's maximum 1-hour import [CNY/(kW*month)]"
+        default=0.0, ge=0, le=MAX_PRICE_CNY,
+        description="on the month's maximum 1-hour import [CNY/(kW*month)]; upper bound twin.limits.MAX_PRICE_CNY"
     )
     capacity_charge_cny_per_kva_month: float = Field(
-        default=0.0, ge=0, description="on the contracted transformer capacity [CNY/(kVA*month)]"
+        default=0.0, ge=0, le=MAX_PRICE_CNY,
+        description="on the contracted transformer capacity [CNY/(kVA*month)]; upper bound twin.limits.MAX_PRICE_CNY"
     )
     contracted_capacity_kva: float | None = Field(
         default=None,
         gt=0,
+        le=MAX_POWER_KW,
         validate_default=True,
-        description="contracted transformer capacity [kVA]; needed for the capacity basis",
+        description="contracted transformer capacity [kVA]; needed for the capacity basis; "
+                    "upper bound twin.limits.MAX_POWER_KW",
     )
-    feed_in_price_cny_per_kwh: float = Field(default=0.0, ge=0, description="paid for exported energy [CNY/kWh]")
+    feed_in_price_cny_per_kwh: float = Field(
+        default=0.0, ge=0, le=MAX_PRICE_CNY,
+        description="paid for exported energy [CNY/kWh]; upper bound twin.limits.MAX_PRICE_CNY")
 
     @field_validator("periods", mode="before")
     @classmethod
@@ -170,8 +179,9 @@ class Tariff(BaseModel):
             values = price if isinstance(price, tuple) else (price,)
             if isinstance(price, tuple) and len(price) != 12:
                 raise ValueError(f"{period}: expected one price or 12 monthly prices, found {len(price)} values")
-            if any(not np.isfinite(p) or p < 0 for p in values):
-                raise ValueError(f"{period}: prices must be finite and >= 0, found {price}")
+            if any(not np.isfinite(p) or p < 0 or p > MAX_PRICE_CNY for p in values):
+                raise ValueError(f"{period}: prices must be finite, >= 0 and <= {MAX_PRICE_CNY:g} "
+                                 f"(twin.limits.MAX_PRICE_CNY), found {price}")
         return v
 
     @field_validator("contracted_capacity_kva")
@@ -200,14 +210,14 @@ class HourlyEmissionFactorProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: str = Field(description="CSV file; relative paths are resolved by the scenario loader")
+    path: str = Field(description="CSV file, relative to the scenario file (twin.paths.resolve_input)")
     column: str = Field(default="ef_t_per_mwh", description="column holding the factor [tCO2/MWh]")
 
 
 EmissionFactorSpec = Union[float, str, HourlyEmissionFactorProfile]
 """How a scenario names its grid emission factor (``grid.emission_factor``):
 
-* a number: a constant factor ``ef_t_per_mwh`` [tCO2/MWh];
+* a number: a constant factor ``ef_t_per_mwh`` [tCO2/MWh], at most :data:`twin.limits.MAX_EF_T_PER_MWH`;
 * a string naming a shipped factor (``national_2022``, ``anhui_2022`` ...; see
   :func:`emission_factor_names`);
 * a string ending in ``.csv``: shorthand for ``{path: <that file>}``;
@@ -220,12 +230,16 @@ class GridConnection(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    import_limit_kw: float = Field(default=1e9, gt=0, description="largest import [kW]")
+    import_limit_kw: float = Field(default=MAX_POWER_KW, gt=0, le=MAX_POWER_KW,
+                                   description="largest import [kW]; the default and upper bound "
+                                               "twin.limits.MAX_POWER_KW means no limit")
     export_allowed: bool = Field(default=False, description="whether surplus may be fed into the grid")
-    export_limit_kw: float = Field(default=0.0, ge=0, description="largest export when allowed [kW]")
+    export_limit_kw: float = Field(default=0.0, ge=0, le=MAX_POWER_KW,
+                                   description="largest export when allowed [kW]; upper bound twin.limits.MAX_POWER_KW")
     tariff: Union[str, Tariff] = Field(
         default="anhui_large_industry_2025",
-        description="a shipped tariff name, a path to a tariff YAML, or an inline tariff",
+        description="a shipped tariff name, a path to a tariff YAML (relative to the scenario file), "
+                    "or an inline tariff",
     )
     emission_factor: EmissionFactorSpec = Field(
         default="national_2022",
@@ -235,7 +249,7 @@ class GridConnection(BaseModel):
     @field_validator("tariff")
     @classmethod
     def _known_tariff(cls, v: Union[str, Tariff]) -> Union[str, Tariff]:
-        if isinstance(v, str) and not _looks_like_path(v) and v not in tariff_names():
+        if isinstance(v, str) and not looks_like_path(v) and v not in tariff_names():
             raise ValueError(f"unknown tariff {v!r}; shipped tariffs: {', '.join(tariff_names())}")
         return v
 
@@ -251,8 +265,9 @@ class GridConnection(BaseModel):
     def _known_factor(cls, v: EmissionFactorSpec) -> EmissionFactorSpec:
         if isinstance(v, str) and v not in emission_factor_names():
             raise ValueError(f"unknown emission factor {v!r}; shipped factors: {', '.join(emission_factor_names())}")
-        if isinstance(v, float) and not (np.isfinite(v) and v >= 0):
-            raise ValueError(f"ef_t_per_mwh must be finite and >= 0, found {v}")
+        if isinstance(v, float) and not (np.isfinite(v) and 0 <= v <= MAX_EF_T_PER_MWH):
+            raise ValueError(f"ef_t_per_mwh must be finite, >= 0 and <= {MAX_EF_T_PER_MWH} tCO2/MWh "
+                             f"(twin.limits.MAX_EF_T_PER_MWH), found {v}")
         return v
 
     @property
@@ -260,16 +275,13 @@ class GridConnection(BaseModel):
         """Export limit in force [kW]: 0 when export is not allowed."""
         return self.export_limit_kw if self.export_allowed else 0.0
 
-    def resolved_tariff(self) -> Tariff:
-        """The :class:`Tariff` object, loading a shipped or file tariff by name."""
-        return self.tariff if isinstance(self.tariff, Tariff) else load_tariff(self.tariff)
+    def resolved_tariff(self, base_dir: str | Path = ".") -> Tariff:
+        """The :class:`Tariff` object, loading a shipped tariff by name or a file tariff relative to
+        ``base_dir`` (the scenario file's folder)."""
+        return self.tariff if isinstance(self.tariff, Tariff) else load_tariff(self.tariff, base_dir)
 
 
 # --------------------------------------------------------------------------- tariffs
-
-
-def _looks_like_path(s: str) -> bool:
-    return s.lower().endswith((".yaml", ".yml")) or "/" in s or "\\" in s
 
 
 def tariff_names() -> list[str]:
@@ -283,13 +295,15 @@ def _shipped_tariff_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in TARIFF_DIR.glob("*.yaml")))
 
 
-def load_tariff(name_or_path: str | Path) -> Tariff:
+def load_tariff(name_or_path: str | Path, base_dir: str | Path = ".") -> Tariff:
     """Load a shipped tariff by name, or a tariff YAML file by path.
 
     Parameters
     ----------
     name_or_path : str or Path
         A shipped name (see :func:`tariff_names`) or a path to a YAML file.
+    base_dir : str or Path
+        Folder a relative path starts from: the scenario file's folder (:func:`twin.paths.resolve_input`).
 
     Returns
     -------
@@ -302,8 +316,8 @@ def load_tariff(name_or_path: str | Path) -> Tariff:
         that fails validation (the message names the file and the field).
     """
     s = str(name_or_path)
-    if isinstance(name_or_path, Path) or _looks_like_path(s):
-        path = Path(s)
+    if isinstance(name_or_path, Path) or looks_like_path(s):
+        path = resolve_input(base_dir, s, field="grid.tariff")
         if not path.is_file():
             raise InputError(path, "tariff", "an existing tariff YAML file", "no such file")
     else:
@@ -312,30 +326,28 @@ def load_tariff(name_or_path: str | Path) -> Tariff:
             raise InputError(
                 TARIFF_DIR, "tariff", f"one of the shipped tariffs: {', '.join(tariff_names())}", repr(s)
             )
-    return _load_tariff_file(path.resolve())
+    path = path.resolve()
+    stat = path.stat()
+    return _load_tariff_file(path, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=32)
-def _load_tariff_file(path: Path) -> Tariff:
-    import yaml  # light, but only needed here
-
-    from pydantic import ValidationError
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(path, "(file)", "valid YAML", str(exc).splitlines()[0]) from exc
+def _load_tariff_file(path: Path, mtime_ns: int, size: int) -> Tariff:
+    # Keyed by modification time and size too: a long-running dashboard sees an edited tariff file.
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(path, "(file)", "a mapping of tariff fields", type(data).__name__)
     try:
-        return Tariff.model_validate(data)
+        tariff = Tariff.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(x) for x in err["loc"]) or "(tariff)"
         found = repr(err.get("input"))
         if len(found) > 120:
             found = found[:117] + "..."
-        raise InputError(path, field, err["msg"], found) from exc
+        raise InputError(path, field, err["msg"], found) from None
+    check_numbers(data, tariff, path)
+    return tariff
 
 
 def _month_hour(index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -563,7 +575,8 @@ def _emission_factor_name_tuple() -> tuple[str, ...]:
     return tuple(_emission_factor_table()["name"])
 
 
-def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.DatetimeIndex) -> np.ndarray:
+def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.DatetimeIndex,
+                              base_dir: str | Path = ".") -> np.ndarray:
     """Grid emission factor of every hour [tCO2/MWh].
 
     Parameters
@@ -573,6 +586,9 @@ def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.Datetim
         path, or ``{path, column}``.
     index : pandas.DatetimeIndex
         Hours of the run; the result has one value per label.
+    base_dir : str or Path
+        Folder a relative CSV path starts from: the scenario file's folder
+        (:func:`twin.paths.resolve_input`).
 
     Returns
     -------
@@ -582,15 +598,16 @@ def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.Datetim
     ------
     twin.errors.InputError
         Unknown name (the message lists the shipped ones), missing file or column, wrong
-        row count, or negative / non-numeric values.
+        row count, a file that is not a CSV table, or values that are negative, non-numeric or
+        above :data:`twin.limits.MAX_EF_T_PER_MWH`.
     """
     n = len(index)
     if isinstance(spec, bool):
         raise InputError(None, "grid.emission_factor", "a number, a shipped name or a CSV path", repr(spec))
     if isinstance(spec, (int, float, np.floating, np.integer)):
         value = float(spec)
-        if not (np.isfinite(value) and value >= 0):
-            raise InputError(None, "grid.emission_factor", "ef_t_per_mwh >= 0", repr(spec))
+        if not (np.isfinite(value) and 0 <= value <= MAX_EF_T_PER_MWH):
+            raise InputError(None, "grid.emission_factor", f"0 <= ef_t_per_mwh <= {MAX_EF_T_PER_MWH}", repr(spec))
         return np.full(n, value)
     if isinstance(spec, str) and spec.lower().endswith(".csv"):
         spec = HourlyEmissionFactorProfile(path=spec)
@@ -605,24 +622,33 @@ def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.Datetim
             )
         return np.full(n, float(row.iloc[0]))
     if isinstance(spec, HourlyEmissionFactorProfile):
-        return _profile(spec, n)
+        return _profile(spec, n, base_dir)
     raise InputError(None, "grid.emission_factor", "a number, a shipped name or a CSV path", repr(spec))
 
 
-def _profile(spec: HourlyEmissionFactorProfile, n: int) -> np.ndarray:
-    path = Path(spec.path)
+def _profile(spec: HourlyEmissionFactorProfile, n: int, base_dir: str | Path) -> np.ndarray:
+    path = resolve_input(base_dir, spec.path, field="grid.emission_factor.path")
     if not path.is_file():
         raise InputError(path, "(file)", "an existing CSV file", "no such file")
-    df = pd.read_csv(path)
+    try:
+        df = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError, OSError) as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise InputError(path, "(file)", "a CSV table with a header row", _first_line(exc)) from None
     if spec.column not in df.columns:
         raise InputError(path, f"column {spec.column}", "a column of emission factors [tCO2/MWh]",
                          f"columns {list(df.columns)}")
     if len(df) != n:
         raise InputError(path, f"column {spec.column}", f"{n} rows (one per hour of the run)", f"{len(df)} rows")
     values = pd.to_numeric(df[spec.column], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values > MAX_EF_T_PER_MWH))
     if bad.size:
         i = int(bad[0])
-        raise InputError(path, f"column {spec.column}, row {i + 2}", "a number >= 0 [tCO2/MWh]",
+        raise InputError(path, f"column {spec.column}, row {i + 2}",
+                         f"a number from 0 to {MAX_EF_T_PER_MWH} [tCO2/MWh] (twin.limits.MAX_EF_T_PER_MWH)",
                          repr(df[spec.column].iloc[i]))
     return values
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:160] if text else ''}"

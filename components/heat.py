@@ -44,6 +44,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.errors import InputError
+from twin.limits import (MAX_COP, MAX_EF_T_PER_GJ, MAX_ENERGY_KWH, MAX_POWER_KW, MAX_PRICE_CNY, MAX_TEMPERATURE_C,
+                         MIN_TEMPERATURE_C)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FUELS_CSV = DATA_DIR / "fuels.csv"
@@ -77,10 +79,14 @@ class HeatExchanger(BaseModel):
         description="share of the thermodynamically recoverable heat actually moved [-]",
     )
     min_approach_k: float = Field(
-        default=10.0, ge=0,
-        description="minimum temperature difference between the hot and the cold side [K]",
+        default=10.0, ge=0, le=MAX_TEMPERATURE_C,
+        description="minimum temperature difference between the hot and the cold side [K]; "
+                    "upper bound twin.limits.MAX_TEMPERATURE_C",
     )
-    capacity_q_kw_th: float | None = Field(default=None, ge=0, description="heat transfer limit [kW_th]; none if absent")
+    capacity_q_kw_th: float | None = Field(
+        default=None, ge=0, le=MAX_POWER_KW,
+        description="heat transfer limit [kW_th]; none if absent; upper bound twin.limits.MAX_POWER_KW"
+    )
 
 
 def direct_exchange_q_kw_th(q_source_kw_th, t_source_c, t_sink_c, effectiveness, min_approach_k=10.0,
@@ -187,23 +193,37 @@ class HeatPump(BaseModel):
     name: str
     source: str = Field(description=f"waste-heat stream name, or {AMBIENT_AIR!r} (weather temp_air)")
     sink: str | None = Field(default=None, description="name of the heat demand it serves")
-    t_c: float = Field(description="sink supply temperature delivered [C]")
-    capacity_q_kw_th: float = Field(ge=0, description="heat output limit [kW_th]")
+    t_c: float = Field(
+        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="sink supply temperature delivered [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+    )
+    capacity_q_kw_th: float = Field(
+        ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+    )
     electricity: Literal["any", "renewable_surplus"] = Field(
         default="any", description="run on any electricity, or only on on-site renewable surplus")
     carnot_fraction: float = Field(
         default=CARNOT_FRACTION_DEFAULT, gt=0, le=1,
         description="COP / Carnot COP on fluid temperatures [-] (Arpagaus et al. 2018)",
     )
-    cop_max: float = Field(default=COP_MAX_DEFAULT, gt=1, description="upper limit of the COP [-]")
-    min_lift_k: float = Field(
-        default=10.0, ge=0,
-        description="smallest lift used in the Carnot formula [K] (compressor minimum pressure ratio; assumed)",
+    cop_max: float = Field(
+        default=COP_MAX_DEFAULT, gt=1, le=MAX_COP,
+        description="upper limit of the COP [-]; upper bound twin.limits.MAX_COP"
     )
-    max_lift_k: float | None = Field(default=None, gt=0, description="largest feasible lift [K]; none if absent")
+    min_lift_k: float = Field(
+        default=10.0, ge=0, le=MAX_TEMPERATURE_C,
+        description="smallest lift used in the Carnot formula [K] (compressor minimum pressure ratio; assumed); "
+                    "upper bound twin.limits.MAX_TEMPERATURE_C",
+    )
+    max_lift_k: float | None = Field(
+        default=None, gt=0, le=MAX_TEMPERATURE_C,
+        description="largest feasible lift [K]; none if absent; upper bound twin.limits.MAX_TEMPERATURE_C"
+    )
     max_sink_t_c: float = Field(
-        default=160.0, description="highest sink temperature the machine can deliver [C] "
-        "(160 C: the upper end of the HTHPs reviewed by Arpagaus et al. 2018)",
+        default=160.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="highest sink temperature the machine can deliver [C] "
+        "(160 C: the upper end of the HTHPs reviewed by Arpagaus et al. 2018); "
+        "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
 
     @model_validator(mode="after")
@@ -371,8 +391,13 @@ class Boiler(BaseModel):
     name: str
     fuel: Fuel
     efficiency: float = Field(gt=0, le=1, description="heat out / fuel energy in at NCV [-]")
-    capacity_q_kw_th: float = Field(ge=0, description="heat output limit [kW_th]")
-    t_c: float = Field(description="highest supply temperature [C]")
+    capacity_q_kw_th: float = Field(
+        ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+    )
+    t_c: float = Field(
+        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="highest supply temperature [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+    )
     electricity: Literal["any", "renewable_surplus"] = Field(
         default="renewable_surplus",
         description="electric boilers only: run on any electricity, or only on on-site renewable surplus "
@@ -443,11 +468,20 @@ class PurchasedHeat(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    t_c: float = Field(description="supply temperature [C]")
-    capacity_q_kw_th: float = Field(ge=0, description="contracted heat limit [kW_th]")
-    price_cny_per_gj: float = Field(ge=0, description="heat price [CNY/GJ]")
+    t_c: float = Field(
+        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="supply temperature [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+    )
+    capacity_q_kw_th: float = Field(
+        ge=0, le=MAX_POWER_KW, description="contracted heat limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+    )
+    price_cny_per_gj: float = Field(
+        ge=0, le=MAX_PRICE_CNY, description="heat price [CNY/GJ]; upper bound twin.limits.MAX_PRICE_CNY"
+    )
     ef_t_per_gj: float = Field(
-        default=0.11, ge=0, description="emission factor [tCO2/GJ]; GB/T 32150 default 0.11 (standards.md)"
+        default=0.11, ge=0, le=MAX_EF_T_PER_GJ,
+        description="emission factor [tCO2/GJ]; GB/T 32150 default 0.11 (standards.md); "
+                    "upper bound twin.limits.MAX_EF_T_PER_GJ"
     )
 
 
@@ -489,11 +523,21 @@ class ThermalStorage(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    capacity_kwh_th: float = Field(ge=0, description="usable heat capacity [kWh_th]")
-    charge_kw_th: float = Field(ge=0, description="charge limit [kW_th]")
-    discharge_kw_th: float = Field(ge=0, description="discharge limit [kW_th]")
+    capacity_kwh_th: float = Field(
+        ge=0, le=MAX_ENERGY_KWH, description="usable heat capacity [kWh_th]; upper bound twin.limits.MAX_ENERGY_KWH"
+    )
+    charge_kw_th: float = Field(
+        ge=0, le=MAX_POWER_KW, description="charge limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+    )
+    discharge_kw_th: float = Field(
+        ge=0, le=MAX_POWER_KW, description="discharge limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+    )
     standing_loss_fraction_per_hour: float = Field(default=0.0, ge=0, lt=1, description="[1/h]")
-    t_c: float = Field(description="temperature level of the stored heat [C]")
+    t_c: float = Field(
+        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="temperature level of the stored heat [C]; "
+                    "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+    )
     soc_initial: float = Field(default=0.0, ge=0, le=1, description="state of charge at the first hour [-]")
 
 
@@ -542,11 +586,13 @@ class AbsorptionChiller(BaseModel):
         default=0.7, gt=0, le=1.5,
         description="cooling out / driving heat in [-]; ~0.7 single effect (Tawalbeh et al. 2020)",
     )
-    capacity_q_kw_th: float = Field(ge=0, description="cooling output limit [kW_th]")
+    capacity_q_kw_th: float = Field(
+        ge=0, le=MAX_POWER_KW, description="cooling output limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+    )
     min_drive_t_c: float = Field(
-        default=80.0,
+        default=80.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
         description="lowest driving heat temperature [C] (single-effect chillers are driven at "
-        "about 80-120 C; assumed lower bound)",
+        "about 80-120 C; assumed lower bound); bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.errors import InputError
+from twin.limits import MAX_ENERGY_KWH, MAX_ITEMS, MAX_SCALE
 
 _UNIT_TO_KW = {"kW": 1.0, "MW": 1000.0}
 
@@ -34,7 +35,10 @@ class CsvLoad(BaseModel):
     path: str = Field(description="CSV file, relative to the scenario file")
     column: str = Field(default="p_kw", description="column holding the power")
     unit: Literal["kW", "MW"] = Field(default="kW", description="unit of the column (mean power per hour)")
-    scale: float = Field(default=1.0, ge=0, description="multiplier applied to the profile [-]")
+    scale: float = Field(
+        default=1.0, ge=0, le=MAX_SCALE,
+        description="multiplier applied to the profile [-]; upper bound twin.limits.MAX_SCALE"
+    )
 
 
 class ShiftLoad(BaseModel):
@@ -44,7 +48,9 @@ class ShiftLoad(BaseModel):
 
     name: str
     kind: Literal["shifts"]
-    annual_e_kwh: float = Field(gt=0, description="energy over the year [kWh]")
+    annual_e_kwh: float = Field(
+        gt=0, le=MAX_ENERGY_KWH, description="energy over the year [kWh]; upper bound twin.limits.MAX_ENERGY_KWH"
+    )
     shifts_per_day: int = Field(default=2, ge=1, le=3)
     shift_hours: int = Field(default=8, ge=1, le=24, description="length of one shift [h]")
     first_shift_start_h: int = Field(default=8, ge=0, le=23, description="local hour the first shift starts")

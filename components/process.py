@@ -49,6 +49,10 @@ import simpy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twin.errors import InputError
+from twin.limits import (
+    MAX_EVENTS_PER_YEAR, MAX_HOURS, MAX_ITEMS, MAX_MTBF_H, MAX_POWER_KW, MAX_TEMPERATURE_C, MAX_WEIBULL_SHAPE,
+    MIN_BATCH_DURATION_H, MIN_TEMPERATURE_C, MIN_WEIBULL_SHAPE,
+)
 
 NS_PER_HOUR = 3_600_000_000_000
 _EPS_H = 1e-9  # hours; float noise of the simulation clock (3.6 microseconds)
@@ -68,7 +72,8 @@ class ShiftCalendar(BaseModel):
     shift_hours: float = Field(default=8.0, gt=0, le=24, description="length of one shift [h]")
     first_shift_start_h: float = Field(default=8.0, ge=0, lt=24, description="local clock hour the first shift starts")
     working_days_per_week: int = Field(default=5, ge=1, le=7, description="Monday first")
-    holidays: tuple[dt.date, ...] = Field(default=(), description="dates without production")
+    holidays: tuple[dt.date, ...] = Field(default=(), max_length=MAX_ITEMS,
+                                          description="dates without production; at most twin.limits.MAX_ITEMS")
 
     @model_validator(mode="after")
     def _fits_in_a_day(self) -> "ShiftCalendar":
@@ -93,8 +98,13 @@ class HeatDemand(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    t_c: float = Field(description="supply temperature needed [C]")
-    q_kw_th: float = Field(ge=0, description="heat demand while running [kW_th]")
+    t_c: float = Field(
+        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="supply temperature needed [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+    )
+    q_kw_th: float = Field(
+        ge=0, le=MAX_POWER_KW, description="heat demand while running [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+    )
 
 
 class WasteHeatStream(BaseModel):
@@ -118,9 +128,19 @@ class WasteHeatStream(BaseModel):
 
     name: str
     kind: WasteHeatKind
-    t_c: float = Field(description="supply temperature of the stream [C]")
-    t_return_c: float | None = Field(default=None, description="temperature the stream may be cooled to [C]")
-    q_kw_th: float | None = Field(default=None, ge=0, description="waste heat while running [kW_th]")
+    t_c: float = Field(
+        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="supply temperature of the stream [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+    )
+    t_return_c: float | None = Field(
+        default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        description="temperature the stream may be cooled to [C]; "
+                    "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+    )
+    q_kw_th: float | None = Field(
+        default=None, ge=0, le=MAX_POWER_KW,
+        description="waste heat while running [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+    )
     fraction_of_electric_input: float | None = Field(default=None, ge=0, le=1, description="[-]")
     fraction_of_heat_input: float | None = Field(default=None, ge=0, le=1, description="[-]")
     heat_demand: str | None = Field(default=None, description="heat demand fraction_of_heat_input refers to")
@@ -149,23 +169,44 @@ class ProductionLine(BaseModel):
 
     name: str
     calendar: ShiftCalendar = Field(default_factory=ShiftCalendar)
-    batch_duration_h: float = Field(gt=0, description="running time of one batch [h]")
-    changeover_h: float = Field(default=0.0, ge=0, description="idle time after each batch [h]")
-    p_kw: float = Field(ge=0, description="electric power while running [kW]")
-    p_idle_kw: float = Field(default=0.0, ge=0, description="electric power in shift while not running [kW]")
-    heat_demands: tuple[HeatDemand, ...] = ()
-    waste_heat: tuple[WasteHeatStream, ...] = ()
-    maintenance: tuple[tuple[dt.datetime, float], ...] = Field(
-        default=(), description="planned stops: (start, duration_h); naive starts are local time"
+    batch_duration_h: float = Field(
+        ge=MIN_BATCH_DURATION_H, le=MAX_HOURS,
+        description="running time of one batch [h]; at least twin.limits.MIN_BATCH_DURATION_H (one minute), "
+                    "at most twin.limits.MAX_HOURS"
     )
-    weekly_maintenance: tuple[WeeklyWindow, ...] = ()
-    mtbf_h: float | None = Field(default=None, gt=0, description="mean running hours between failures [h]; "
-                                 "none: no breakdowns")
-    mttr_h: float | None = Field(default=None, gt=0, description="mean time to repair, clock hours [h]")
+    changeover_h: float = Field(
+        default=0.0, ge=0, le=MAX_HOURS,
+        description="idle time after each batch [h]; upper bound twin.limits.MAX_HOURS"
+    )
+    p_kw: float = Field(
+        ge=0, le=MAX_POWER_KW, description="electric power while running [kW]; upper bound twin.limits.MAX_POWER_KW"
+    )
+    p_idle_kw: float = Field(
+        default=0.0, ge=0, le=MAX_POWER_KW,
+        description="electric power in shift while not running [kW]; upper bound twin.limits.MAX_POWER_KW"
+    )
+    heat_demands: tuple[HeatDemand, ...] = Field(default=(), max_length=MAX_ITEMS)
+    waste_heat: tuple[WasteHeatStream, ...] = Field(default=(), max_length=MAX_ITEMS)
+    maintenance: tuple[tuple[dt.datetime, float], ...] = Field(
+        default=(), max_length=MAX_ITEMS,
+        description="planned stops: (start, duration_h); naive starts are local time; at most twin.limits.MAX_ITEMS"
+    )
+    weekly_maintenance: tuple[WeeklyWindow, ...] = Field(default=(), max_length=MAX_ITEMS)
+    mtbf_h: float | None = Field(default=None, gt=0, le=MAX_MTBF_H,
+                                 description="mean running hours between failures [h]; none: no breakdowns; "
+                                             "upper bound twin.limits.MAX_MTBF_H")
+    mttr_h: float | None = Field(
+        default=None, gt=0, le=MAX_HOURS,
+        description="mean time to repair, clock hours [h]; upper bound twin.limits.MAX_HOURS"
+    )
     failure_distribution: Literal["exponential", "weibull"] = "exponential"
-    failure_shape: float = Field(default=1.0, gt=0, description="Weibull shape of the time to failure [-]")
+    failure_shape: float = Field(default=1.0, ge=MIN_WEIBULL_SHAPE, le=MAX_WEIBULL_SHAPE,
+                                 description="Weibull shape of the time to failure [-]; bounds "
+                                             "twin.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE")
     repair_distribution: Literal["exponential", "weibull"] = "exponential"
-    repair_shape: float = Field(default=1.0, gt=0, description="Weibull shape of the repair time [-]")
+    repair_shape: float = Field(default=1.0, ge=MIN_WEIBULL_SHAPE, le=MAX_WEIBULL_SHAPE,
+                                description="Weibull shape of the repair time [-]; bounds "
+                                            "twin.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE")
     seed: int = Field(default=0, ge=0, description="random seed of breakdowns and repairs")
 
     @model_validator(mode="after")
@@ -185,9 +226,26 @@ class ProductionLine(BaseModel):
                 if w.heat_demand is not None and w.heat_demand not in demands:
                     raise ValueError(f"waste_heat {w.name}: heat_demand {w.heat_demand!r} not in {sorted(demands)}")
         for i, (_, dur) in enumerate(self.maintenance):
-            if not dur > 0:
-                raise ValueError(f"maintenance[{i}]: duration_h must be positive, found {dur}")
+            if not 0 < dur <= MAX_HOURS:
+                raise ValueError(f"maintenance[{i}]: duration_h must be positive and at most {MAX_HOURS:g} h, "
+                                 f"found {dur}")
+        events = self.events_per_year()
+        if events > MAX_EVENTS_PER_YEAR:
+            raise ValueError(f"about {events:,.0f} events a year (batches, changeovers, breakdowns and repairs) "
+                             f"for the production model; at most {MAX_EVENTS_PER_YEAR:,} "
+                             f"(twin.limits.MAX_EVENTS_PER_YEAR): lengthen batch_duration_h or mtbf_h")
         return self
+
+    def events_per_year(self) -> float:
+        """Events the production model schedules in a year, at most [-]: a batch, a changeover, a breakdown
+        and its repair each take one, over every shift hour of a leap year (holidays and maintenance
+        left in). Used to bound the work of one run (:data:`twin.limits.MAX_EVENTS_PER_YEAR`)."""
+        c = self.calendar
+        shift_h = min(24.0, c.shifts_per_day * c.shift_hours) * c.working_days_per_week / 7 * MAX_HOURS / 24
+        cycle_h = self.batch_duration_h + self.changeover_h
+        per_cycle = 2 if self.changeover_h > 0 else 1
+        breakdowns = 2 * shift_h / self.mtbf_h if self.mtbf_h is not None else 0.0
+        return shift_h / cycle_h * per_cycle + breakdowns
 
 
 # --------------------------------------------------------------------------------------
@@ -492,12 +550,20 @@ def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | Non
             else:
                 log.append((start, end, state))
 
+    # Random draws (a small Weibull shape) can schedule more events than the schema's estimate: stop then.
+    # Shift and maintenance windows add a few thousand waits a year.
+    max_events = (MAX_EVENTS_PER_YEAR + 2 * len(windows)) * max(1.0, horizon_h / MAX_HOURS)
+
     def run_line(env: simpy.Environment):
         batch_left = 0.0
         changeover_left = 0.0
         ttf_left = draw_ttf() if breakdowns_on else math.inf
-        w = 0
+        w = steps = 0
         while w < len(windows):
+            steps += 1
+            if steps > max_events:
+                counters["stopped_at_h"] = env.now  # raised below: simpy re-creates exceptions from their args
+                return
             ws, we = windows[w]
             if env.now >= we - _EPS_H:
                 w += 1
@@ -531,6 +597,11 @@ def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | Non
 
     env.process(run_line(env))
     env.run(until=horizon_h)
+    if "stopped_at_h" in counters:
+        raise InputError(None, f"processes ({line.name})",
+                         f"at most {MAX_EVENTS_PER_YEAR:,} production events a year (twin.limits.MAX_EVENTS_PER_YEAR)",
+                         f"more than that by hour {counters['stopped_at_h']:.0f}: lengthen batch_duration_h, mtbf_h "
+                         "or mttr_h")
 
     tz = index.tz
     sim = pd.DataFrame(log, columns=["start_h", "end_h", "state"])

@@ -80,6 +80,7 @@ import pvlib
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from components.cell_temperature import fuentes
+from twin.limits import MAX_AGE_YEARS, MAX_DC_AC_RATIO, MAX_POWER_KW
 
 # ---------------------------------------------------------------------------
 # PVWatts v8 constants (SAM help "PVWatts v8 - Module type"; ssc
@@ -131,7 +132,10 @@ class PVArray(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    capacity_kwp: float = Field(ge=0, description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline)")
+    capacity_kwp: float = Field(
+        ge=0, le=MAX_POWER_KW,
+        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound twin.limits.MAX_POWER_KW"
+    )
     model: Literal["pvwatts", "physical"] = Field(
         default="pvwatts", description="'pvwatts' (PVWatts v8 chain) or 'physical' (CEC module + CEC inverter)"
     )
@@ -149,7 +153,10 @@ class PVArray(BaseModel):
     )
     max_angle_deg: float = Field(default=60.0, gt=0, le=90, description="tracker rotation limit [deg]")
     backtrack: bool = Field(default=True, description="trackers backtrack to avoid row-to-row beam shading")
-    dc_ac_ratio: float = Field(default=1.2, gt=0, description="DC nameplate / AC nameplate [-]")
+    dc_ac_ratio: float = Field(
+        default=1.2, gt=0, le=MAX_DC_AC_RATIO,
+        description="DC nameplate / AC nameplate [-]; upper bound twin.limits.MAX_DC_AC_RATIO"
+    )
     losses_fraction: float = Field(
         default=0.14, ge=0, lt=1,
         description="PVWatts total system losses (soiling, wiring, mismatch, availability, ...) [-]",
@@ -168,7 +175,10 @@ class PVArray(BaseModel):
     degradation_fraction_per_year: float = Field(
         default=0.005, ge=0, lt=1, description="DC power degradation per year [1/yr]"
     )
-    age_years: float = Field(default=0.0, ge=0, description="array age in the simulated year [yr]")
+    age_years: float = Field(
+        default=0.0, ge=0, le=MAX_AGE_YEARS,
+        description="array age in the simulated year [yr]; upper bound twin.limits.MAX_AGE_YEARS"
+    )
     module_name: str = Field(
         default=DEFAULT_MODULE_NAME, description="model='physical': module key in pvlib's bundled CEC module database"
     )

@@ -1,12 +1,14 @@
 """What stands between the browser and the machine.
 
-* Uploads are limited in size (:data:`MAX_UPLOAD_BYTES`) and parsed with a safe YAML
-  loader that also refuses alias bombs (:func:`parse_upload`).
+* Uploads are limited in size (:data:`MAX_UPLOAD_BYTES`) and parsed with the twin's one
+  YAML loader, :func:`twin.loader.parse_yaml`, which also refuses alias bombs (:func:`parse_upload`).
 * Every path the browser can name (a library scenario, a sweep folder, a run's files)
   is resolved and must stay inside the scenario library or the results folder
-  (:func:`confine`); file paths *inside* a scenario (weather, load CSVs, tariffs,
-  pandapower JSON) must be relative and stay inside the scenario library
-  (:func:`check_scenario_paths`).
+  (:func:`confine`); every file a scenario names (the list of :func:`twin.paths.scenario_paths`:
+  weather, load CSVs, tariff and emission-factor files, pandapower JSON, in tenants and plan
+  stages too) must be relative and stay inside the scenario library
+  (:func:`check_scenario_paths`). Its messages repeat the path as written and never say
+  whether a file outside exists.
 * Run ids are random hex strings checked by :func:`valid_run_id` before they become
   part of a path.
 """
@@ -18,20 +20,14 @@ import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-import yaml
-
 from twin.errors import ScenarioError
+from twin.loader import parse_yaml
+from twin.paths import scenario_paths
 
 MAX_UPLOAD_BYTES = 512 * 1024
 """Largest scenario file accepted from the browser (bytes)."""
-MAX_ALIASES = 200
-"""Largest number of YAML aliases (``*name``) in an upload: enough for any scenario, too few for a bomb."""
-MAX_NODES = 200_000
-"""Largest number of values in a parsed upload (after aliases are expanded)."""
 
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
-_FILE_SUFFIXES = (".csv", ".json", ".yaml", ".yml", ".epw", ".parquet", ".txt", ".xlsx", ".xls", ".tmy", ".dat")
-_PATH_KEYS = {"path", "pandapower_json", "file"}
 
 
 class OutsideError(PermissionError):
@@ -41,51 +37,11 @@ class OutsideError(PermissionError):
 # --------------------------------------------------------------------------- YAML
 
 
-class _Loader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that counts aliases, so that a small file cannot expand into a huge tree."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._aliases = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise ScenarioError(self._file, "file", f"at most {MAX_ALIASES} YAML aliases", "more")
-        return super().compose_node(parent, index)
-
-
-def _count_nodes(data: Any, limit: int) -> int:
-    seen = 0
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        seen += 1
-        if seen > limit:
-            break
-        if isinstance(x, dict):
-            stack.extend(x.values())
-        elif isinstance(x, list):
-            stack.extend(x)
-    return seen
-
-
 def safe_yaml(text: str, file: str = "<upload>") -> Any:
-    """Parse YAML text with the safe loader; problems are :class:`ScenarioError` naming the line."""
-    loader = _Loader(text)
-    loader._file = file
-    try:
-        data = loader.get_single_data()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        raise ScenarioError(file, where, "valid YAML", getattr(exc, "problem", None) or str(exc)) from None
-    finally:
-        loader.dispose()
-    if _count_nodes(data, MAX_NODES) > MAX_NODES:
-        raise ScenarioError(file, "file", f"at most {MAX_NODES:,} values", "more")
-    return data
+    """Parse YAML text with the twin's one loader (:func:`twin.loader.parse_yaml`: safe, with limits on size,
+    aliases, values and depth; repeated keys and non-finite numbers refused); problems are
+    :class:`ScenarioError` naming the line."""
+    return parse_yaml(text, file)
 
 
 def display_name(filename: str | None) -> str:
@@ -156,29 +112,20 @@ def list_scenarios(scenarios_dir: str | Path) -> list[str]:
     return out
 
 
-def _walk_strings(data: Any, path: str = ""):
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _walk_strings(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _walk_strings(v, f"{path}[{i}]")
-    elif isinstance(data, str):
-        yield path, data
-
-
 def check_scenario_paths(data: Any, scenarios_dir: str | Path, file: str = "<upload>") -> None:
     """Every file a scenario names must be a relative path inside the scenario library.
+
+    The files are those :func:`twin.paths.scenario_paths` lists (the twin's own enumeration), resolved
+    against the library folder, where the dashboard runs uploads and library scenarios. Symbolic links
+    are followed before the check, so a link out of the library is refused too.
 
     Raises
     ------
     ScenarioError
-        With the field path of the first file that is absolute or leaves the library.
+        With the field path of the first file that is absolute or leaves the library; the message
+        repeats the path as written and says nothing of what lies outside.
     """
-    for field, value in _walk_strings(data):
-        key = field.rsplit(".", 1)[-1].split("[")[0]
-        if key not in _PATH_KEYS and not value.lower().endswith(_FILE_SUFFIXES):
-            continue
+    for field, value in scenario_paths(data):
         try:
             confine(scenarios_dir, value)
         except OutsideError:

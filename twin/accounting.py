@@ -61,13 +61,15 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from components.grid import EMISSION_FACTORS_CSV, emission_factor_t_per_mwh, load_emission_factors
 from twin.errors import InputError
+from twin.limits import (MAX_EF_T_PER_GJ, MAX_EF_T_PER_MWH, MAX_EMISSIONS_T, MAX_ENERGY_KWH, MAX_ENERGY_MWH,
+                         MAX_FUEL_FACTOR_PER_UNIT, MAX_HEAT_KGCE_PER_GJ, MAX_PRICE_CNY)
 
 FUELS_CSV = Path(__file__).resolve().parents[1] / "components" / "data" / "fuels.csv"
 """Fuel coefficients shipped with ``components/`` (NCV, kgce, kgCO2 per physical unit)."""
@@ -184,13 +186,20 @@ class FuelFactor(_Model):
     """A user's own coefficients for one fuel (overrides or adds to ``fuels.csv``)."""
 
     unit: str = Field(min_length=1, description="physical unit of the quantity, e.g. m3, kg")
-    kgce_per_unit: float = Field(ge=0, description="standard coal per unit [kgce/unit]")
-    kgco2_per_unit: float = Field(ge=0, description="CO2 per unit burnt [kgCO2/unit]")
+    kgce_per_unit: float = Field(
+        ge=0, le=MAX_FUEL_FACTOR_PER_UNIT,
+        description="standard coal per unit [kgce/unit]; upper bound twin.limits.MAX_FUEL_FACTOR_PER_UNIT"
+    )
+    kgco2_per_unit: float = Field(
+        ge=0, le=MAX_FUEL_FACTOR_PER_UNIT,
+        description="CO2 per unit burnt [kgCO2/unit]; upper bound twin.limits.MAX_FUEL_FACTOR_PER_UNIT"
+    )
     biomass: bool = Field(default=False, description="biogenic CO2: reported apart, not in the total")
     source: str = Field(default="user value", description="where the numbers come from")
 
 
-EmissionFactorChoice = Union[float, str]
+EmissionFactorChoice = Union[Annotated[float, Field(ge=0, le=MAX_EF_T_PER_MWH)], str]
+"""A shipped factor name, or a factor [tCO2/MWh] from 0 to twin.limits.MAX_EF_T_PER_MWH."""
 
 
 class Accounting(_Model):
@@ -214,8 +223,14 @@ class Accounting(_Model):
         default=ELECTRICITY_CALORIFIC_KGCE_PER_KWH, gt=0, le=1.0,
         description="calorific value (当量值) of electricity [kgce/kWh], GB/T 2589",
     )
-    heat_kgce_per_gj: float = Field(default=HEAT_KGCE_PER_GJ, gt=0, description="heat [kgce/GJ], GB/T 2589")
-    heat_ef_t_per_gj: float = Field(default=HEAT_EF_T_PER_GJ, ge=0, description="purchased heat [tCO2/GJ], GB/T 32150")
+    heat_kgce_per_gj: float = Field(
+        default=HEAT_KGCE_PER_GJ, gt=0, le=MAX_HEAT_KGCE_PER_GJ,
+        description="heat [kgce/GJ], GB/T 2589; upper bound twin.limits.MAX_HEAT_KGCE_PER_GJ"
+    )
+    heat_ef_t_per_gj: float = Field(
+        default=HEAT_EF_T_PER_GJ, ge=0, le=MAX_EF_T_PER_GJ,
+        description="purchased heat [tCO2/GJ], GB/T 32150; upper bound twin.limits.MAX_EF_T_PER_GJ"
+    )
     fuel_factors: dict[str, FuelFactor] = Field(default_factory=dict, description="per-fuel overrides")
     deduct_exported_energy: bool = Field(
         default=True, description="deduct exported electricity and heat from emissions (GB/T 32150 formula)"
@@ -233,25 +248,54 @@ class Accounting(_Model):
 class GreenPower(_Model):
     """Scenario section ``green_power:`` — green electricity bought from outside the boundary."""
 
-    green_power_contract_e_kwh: float = Field(default=0.0, ge=0, description="绿电交易 contracted green power [kWh]")
+    green_power_contract_e_kwh: float = Field(
+        default=0.0, ge=0, le=MAX_ENERGY_KWH,
+        description="绿电交易 contracted green power [kWh]; upper bound twin.limits.MAX_ENERGY_KWH"
+    )
     green_power_contract_premium_cny_per_kwh: float = Field(
-        default=0.0, ge=0, description="green premium over the grid price [CNY/kWh]")
+        default=0.0, ge=0, le=MAX_PRICE_CNY,
+        description="green premium over the grid price [CNY/kWh]; upper bound twin.limits.MAX_PRICE_CNY")
     green_power_direct_e_kwh: float = Field(
-        default=0.0, ge=0, description="绿电直连 direct-line green power, part of the site's import [kWh]")
-    green_power_direct_premium_cny_per_kwh: float = Field(default=0.0, ge=0, description="[CNY/kWh]")
-    green_certificates_mwh: float = Field(default=0.0, ge=0, description="绿证 surrendered, 1 certificate = 1 MWh")
-    green_certificate_price_cny_per_mwh: float = Field(default=0.0, ge=0, description="[CNY per certificate]")
+        default=0.0, ge=0, le=MAX_ENERGY_KWH,
+        description="绿电直连 direct-line green power, part of the site's import [kWh]; "
+                    "upper bound twin.limits.MAX_ENERGY_KWH")
+    green_power_direct_premium_cny_per_kwh: float = Field(
+        default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/kWh]; upper bound twin.limits.MAX_PRICE_CNY"
+    )
+    green_certificates_mwh: float = Field(
+        default=0.0, ge=0, le=MAX_ENERGY_MWH,
+        description="绿证 surrendered, 1 certificate = 1 MWh; upper bound twin.limits.MAX_ENERGY_MWH"
+    )
+    green_certificate_price_cny_per_mwh: float = Field(
+        default=0.0, ge=0, le=MAX_PRICE_CNY,
+        description="[CNY per certificate]; upper bound twin.limits.MAX_PRICE_CNY"
+    )
 
 
 class Offsets(_Model):
     """Scenario section ``offsets:`` — carbon credits surrendered."""
 
-    ccer_t: float = Field(default=0.0, ge=0, description="CCER surrendered [tCO2e]")
-    ccer_price_cny_per_t: float = Field(default=0.0, ge=0, description="[CNY/tCO2e]")
-    other_credits_t: float = Field(default=0.0, ge=0, description="other carbon credits (碳普惠, VCS...) [tCO2e]")
-    other_credits_price_cny_per_t: float = Field(default=0.0, ge=0, description="[CNY/tCO2e]")
-    allowances_t: float = Field(default=0.0, ge=0, description="carbon allowances (碳配额) bought and cancelled [tCO2e]")
-    allowances_price_cny_per_t: float = Field(default=0.0, ge=0, description="[CNY/tCO2e]")
+    ccer_t: float = Field(
+        default=0.0, ge=0, le=MAX_EMISSIONS_T,
+        description="CCER surrendered [tCO2e]; upper bound twin.limits.MAX_EMISSIONS_T"
+    )
+    ccer_price_cny_per_t: float = Field(
+        default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/tCO2e]; upper bound twin.limits.MAX_PRICE_CNY"
+    )
+    other_credits_t: float = Field(
+        default=0.0, ge=0, le=MAX_EMISSIONS_T,
+        description="other carbon credits (碳普惠, VCS...) [tCO2e]; upper bound twin.limits.MAX_EMISSIONS_T"
+    )
+    other_credits_price_cny_per_t: float = Field(
+        default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/tCO2e]; upper bound twin.limits.MAX_PRICE_CNY"
+    )
+    allowances_t: float = Field(
+        default=0.0, ge=0, le=MAX_EMISSIONS_T,
+        description="carbon allowances (碳配额) bought and cancelled [tCO2e]; upper bound twin.limits.MAX_EMISSIONS_T"
+    )
+    allowances_price_cny_per_t: float = Field(
+        default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/tCO2e]; upper bound twin.limits.MAX_PRICE_CNY"
+    )
 
 
 # --------------------------------------------------------------------------- data

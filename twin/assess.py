@@ -14,18 +14,19 @@ from twin.accounting import AnnualEnergy, account, accounting_kpis, load_fuel_fa
 from twin.criteria import evaluate, score
 
 
-def _grid_factor(scenario, index, grid_import_kw):
+def _grid_factor(scenario, index, grid_import_kw, base_dir):
     """The scenario's grid factor as the accounting takes it: a shipped name or a number as given, and an
-    hourly profile as its import-weighted mean, which gives the same location-based emissions."""
+    hourly profile (a CSV relative to ``base_dir``) as its import-weighted mean, which gives the same
+    location-based emissions."""
     spec = scenario.grid.emission_factor
     if isinstance(spec, (str, int, float)):
         return spec
-    ef = emission_factor_t_per_mwh(spec, index)
+    ef = emission_factor_t_per_mwh(spec, index, base_dir)
     total = float(np.sum(grid_import_kw))
     return float(np.sum(ef * grid_import_kw) / total) if total > 0 else float(np.mean(ef))
 
 
-def assess(scenario, kpis: dict, hourly) -> dict:
+def assess(scenario, kpis: dict, hourly, *, base_dir) -> dict:
     """Accounting, flat KPIs for the criteria, verdicts and pack scores of one run.
 
     Parameters
@@ -35,6 +36,8 @@ def assess(scenario, kpis: dict, hourly) -> dict:
         The run's KPIs (``RunResult.kpis`` before this is added).
     hourly : DataFrame
         The electric table, for an hourly emission-factor profile.
+    base_dir : path
+        The scenario file's folder, which an emission-factor CSV path is relative to.
 
     Returns
     -------
@@ -54,7 +57,7 @@ def assess(scenario, kpis: dict, hourly) -> dict:
         process_emissions_t=scenario.process_emissions_t)
     imp = (hourly.grid_to_load_kw + hourly.grid_to_heat_kw + hourly.grid_to_battery_kw).to_numpy()
     acc = account(energy, scenario.accounting, scenario.green_power, scenario.offsets,
-                  grid_emission_factor=_grid_factor(scenario, hourly.index, imp))
+                  grid_emission_factor=_grid_factor(scenario, hourly.index, imp, base_dir))
     flat = {k: v for k, v in kpis.items() if isinstance(v, (int, float))}
     flat.update(accounting_kpis(acc))
     if heat:

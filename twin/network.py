@@ -272,7 +272,9 @@ def build_net(network: Network, base_dir: str | Path = ".", *, source: str | Pat
     import pandapower as pp
 
     if network.pandapower_json is not None:
-        path = Path(base_dir) / network.pandapower_json
+        from twin.paths import resolve_input
+
+        path = resolve_input(base_dir, network.pandapower_json, file=source, field="network.pandapower_json")
         if not path.is_file():
             raise _err(source, "network.pandapower_json", "an existing pandapower JSON file", path)
         try:

@@ -51,22 +51,29 @@ from twin.criteria import evaluate, pack_names
 from twin.criteria.core import CriteriaSettings, Declared
 from twin.economics import Economics
 from twin.heat_profiles import exchange_between
+from twin.limits import MAX_EMISSIONS_T, MAX_ITEMS, MAX_POWER_KW
 from twin.network import Network, annual_power_flow, apply_substation_limits, build_net
+from twin.paths import SafeName
 from twin.scenario import Scenario, Site, SiteAssets, Weather, _Strict
 
 
 class TenantConnection(_Strict):
     """A tenant's connection to the park bus."""
 
-    import_limit_kw: float = Field(default=1e9, gt=0, description="largest draw from the park bus [kW]")
+    import_limit_kw: float = Field(default=MAX_POWER_KW, gt=0, le=MAX_POWER_KW,
+                                   description="largest draw from the park bus [kW]; the default and upper bound "
+                                               "twin.limits.MAX_POWER_KW means no limit")
     export_allowed: bool = Field(default=True, description="whether its surplus may feed the park bus")
-    export_limit_kw: float = Field(default=1e9, ge=0, description="largest feed into the park bus [kW]")
+    export_limit_kw: float = Field(default=MAX_POWER_KW, ge=0, le=MAX_POWER_KW,
+                                   description="largest feed into the park bus [kW]; "
+                                               "upper bound twin.limits.MAX_POWER_KW")
 
 
 class Tenant(SiteAssets):
     """A firm in the park, written as a factory is, behind its own meter."""
 
-    name: str
+    name: SafeName = Field(description="the tenant's results go to tenants/<name>/: a safe folder name "
+                                       "(twin.paths.safe_name)")
     description: str = ""
     connection: TenantConnection = TenantConnection()
     contract_share: float | None = Field(default=None, ge=0, le=1, description="share of shared renewables "
@@ -76,8 +83,8 @@ class Tenant(SiteAssets):
 class SharedAssets(_Strict):
     """Assets on the park bus, behind the park's meter."""
 
-    pv: list[PVArray] = []
-    wind: list[WindFarm] = []
+    pv: list[PVArray] = Field(default=[], max_length=MAX_ITEMS)
+    wind: list[WindFarm] = Field(default=[], max_length=MAX_ITEMS)
     battery: list[Battery] = Field(default=[], max_length=1)
 
 
@@ -90,7 +97,8 @@ class HeatLink(_Strict):
     effectiveness: float = Field(default=0.8, gt=0, le=1, description="exchanger effectiveness at each end [-]")
     min_approach_k: float = Field(default=10.0, ge=0, description="minimum approach temperature [K]")
     loss_fraction: float = Field(default=0.05, ge=0, lt=1, description="pipe heat loss, share of heat carried [-]")
-    capacity_q_kw_th: float | None = Field(default=None, ge=0, description="pipe limit [kW_th]")
+    capacity_q_kw_th: float | None = Field(default=None, ge=0, le=MAX_POWER_KW,
+                                           description="pipe limit [kW_th]; upper bound twin.limits.MAX_POWER_KW")
 
 
 class Allocation(_Strict):
@@ -109,11 +117,13 @@ class Park(_Strict):
     year: int = Field(ge=1990, le=2100)
     weather: Weather
     grid: GridConnection
-    tenants: list[Tenant] = Field(min_length=1)
+    tenants: list[Tenant] = Field(min_length=1, max_length=MAX_ITEMS, description="at most twin.limits.MAX_ITEMS")
     shared: SharedAssets = SharedAssets()
-    heat_network: list[HeatLink] = []
+    heat_network: list[HeatLink] = Field(default=[], max_length=MAX_ITEMS)
     allocation: Allocation = Allocation()
-    process_emissions_t: float = Field(default=0.0, ge=0)
+    process_emissions_t: float = Field(default=0.0, ge=0, le=MAX_EMISSIONS_T,
+                                       description="declared process CO2 emissions [t/yr]; upper bound "
+                                                   "twin.limits.MAX_EMISSIONS_T")
     accounting: Accounting = Accounting()
     green_power: GreenPower = GreenPower()
     offsets: Offsets = Offsets()
@@ -325,7 +335,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bill.items()}
     kpis["heat"] = _park_heat(runs, links)
     kpis["park_bus"] = bus_k
-    assessment = assess(park, kpis, bus)
+    assessment = assess(park, kpis, bus, base_dir=base_dir)
     tenant_verdicts = {}
     if park.criteria:
         for n in names:

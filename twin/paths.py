@@ -8,11 +8,15 @@ all see the same files.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 from twin.errors import InputError
+from twin.limits import MAX_NAME_CHARS
 
 PATH_KEYS = frozenset({"path", "pandapower_json"})
 """Keys whose string value is always a file path."""
@@ -72,6 +76,34 @@ def resolve_input(base_dir: str | Path, raw: str | Path, *, file: str | Path | N
     if not text.strip() or "\x00" in text:
         raise InputError(file, field, "a file path", repr(text))
     return (Path(base_dir) / text).resolve()
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_\-.\u4e00-\u9fff ]+")
+
+
+def safe_name(text: str) -> str:
+    """Check a name that becomes a file or folder name (a tenant's results go to ``tenants/<name>/``).
+
+    Letters, digits, CJK ideographs, space, ``_ - .``; 1 to :data:`twin.limits.MAX_NAME_CHARS` characters;
+    not starting with a dot or a space, not ending with a space (so never ``.`` or ``..``, a hidden file or
+    a name Windows trims), never a slash, backslash or NUL.
+
+    Examples
+    --------
+    >>> safe_name("铸造车间 A-1")
+    '铸造车间 A-1'
+    """
+    if not 1 <= len(text) <= MAX_NAME_CHARS:
+        raise ValueError(f"a name of 1 to {MAX_NAME_CHARS} characters (twin.limits.MAX_NAME_CHARS), "
+                         f"not {len(text)}")
+    if not _SAFE_NAME.fullmatch(text) or text[0] in ". " or text[-1] == " ":
+        raise ValueError("a name usable as a folder name: letters, digits, Chinese characters, space, _ - . "
+                         "(not first), no / or \\")
+    return text
+
+
+SafeName = Annotated[str, AfterValidator(safe_name)]
+"""A name that becomes a file or folder name: see :func:`safe_name`."""
 
 
 def referenced_files(data: Any, base_dir: str | Path, file: str | Path | None = None) -> list[tuple[str, Path]]:

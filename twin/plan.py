@@ -433,7 +433,7 @@ def trend_results(per_year: list[dict], intensity_key: str, declared=None, setti
 def _load(source, file) -> tuple[dict, Path | None, str]:
     """A scenario dict from a path, a dict or a Scenario."""
     if isinstance(source, (str, Path)):
-        from twin.scenario import read_yaml
+        from twin.loader import read_yaml
 
         path = Path(source)
         return read_yaml(path), path.parent, str(path)

@@ -17,6 +17,7 @@ from components.loads import CsvLoad, csv_load_kw, shift_load_kw
 from twin.assess import assess
 from twin.dispatch import STRATEGIES, dispatch, params_matrix
 from twin.heat_profiles import HeatSetup, build_heat, heat_sizes
+from twin.paths import resolve_input
 from twin.kpis import electric_kpis, heat_kpis
 from twin.tables import BALANCE_TOL_KWH, check_electric_balance, check_heat_balance, electric_table, heat_table
 from twin.scenario import FileWeather, Scenario
@@ -43,6 +44,9 @@ class Profiles:
         Time-of-use code, 0-based month, import price.
     tariff : Tariff
     weather_meta : dict
+    base_dir : Path
+        Folder the scenario's relative paths resolve against (its file's folder); the assessment reads an
+        hourly emission-factor file from it.
     """
 
     index: pd.DatetimeIndex
@@ -56,6 +60,7 @@ class Profiles:
     tariff: object
     weather_meta: dict
     heat: HeatSetup
+    base_dir: Path
 
 
 def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict]:
@@ -65,7 +70,7 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
     spec = scenario.weather
     site = scenario.site
     if isinstance(spec, FileWeather):
-        path = (base_dir / spec.path).resolve()
+        path = resolve_input(base_dir, spec.path, field="weather.path")
         opts = dict(year=scenario.year, tz=site.timezone, fill=spec.fill, max_gap_h=spec.max_gap_h,
                     rebuild_components=spec.rebuild_components)
         if spec.source == "csv":
@@ -102,14 +107,16 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
     load = np.zeros(len(index))
     for item in scenario.loads:
         if isinstance(item, CsvLoad):
-            load += csv_load_kw((base_dir / item.path).resolve(), item, len(index))
+            load += csv_load_kw(resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item,
+                                len(index))
         else:
             load += shift_load_kw(index, item)
 
     heat = build_heat(scenario, index, frame["temp_air"].to_numpy())
     load += heat.electric_load_kw
-    tariff = gridmod.load_tariff(scenario.grid.tariff)
+    tariff = scenario.grid.resolved_tariff(base_dir)
     return Profiles(index=index, weather=frame, unit_kw=unit, sources=sources, load_kw=load, heat=heat,
+                    base_dir=Path(base_dir),
                     period=gridmod.period_codes(index, tariff), month=index.month.to_numpy() - 1,
                     price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff), tariff=tariff,
                     weather_meta=meta)
@@ -192,7 +199,8 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
     ----------
     scenario : Scenario
     base_dir : path
-        Folder that relative paths in the scenario (weather, load CSVs) start from.
+        Folder that relative paths in the scenario (weather, load CSVs, tariff, emission factor) start from:
+        the scenario file's folder (:func:`twin.paths.resolve_input`).
 
     Returns
     -------
@@ -232,7 +240,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     kpis["max_hourly_balance_residual_kwh"] = residual
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
-    assessment = assess(scenario, kpis, hourly) if assessed else {"accounting": {}, "verdicts": [], "packs": []}
+    assessment = assess(scenario, kpis, hourly, base_dir=prof.base_dir) if assessed else \
+        {"accounting": {}, "verdicts": [], "packs": []}
     kpis["by_source_e_kwh"] = {f"{kind}.{name}": float(c * row.sum())
                                for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)}
     ghi = prof.weather["ghi"].to_numpy()

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from components.battery import Battery
@@ -31,6 +30,8 @@ from twin.criteria import pack_names
 from twin.criteria.core import CriteriaSettings, Declared
 from twin.economics import Economics
 from twin.errors import ScenarioError
+from twin.limits import MAX_EMISSIONS_T, MAX_HOURS, MAX_ITEMS
+from twin.loader import check_numbers, read_yaml
 from twin.plan import Plan
 
 
@@ -51,7 +52,7 @@ class Site(_Strict):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             raise ValueError(f"an IANA time zone such as 'Asia/Shanghai', not {value!r}") from None
         return value
 
@@ -59,10 +60,16 @@ class Site(_Strict):
 class MonthlyValues(_Strict):
     """A user's own monthly climatology for a site without a shipped city."""
 
-    ghi_kwh_m2_day: tuple[float, ...] = Field(description="mean daily GHI per month [kWh/m2/day], 12 values")
-    temp_air_c: tuple[float, ...] = Field(description="mean air temperature per month [C], 12 values")
-    temp_range_c: tuple[float, ...] | None = Field(default=None, description="mean daily range [C], 12 values")
-    wind_speed_m_s: tuple[float, ...] | None = Field(default=None, description="mean wind speed [m/s], 12 values")
+    ghi_kwh_m2_day: tuple[Annotated[float, Field(ge=0, le=12)], ...] = Field(
+        description="mean daily GHI per month [kWh/m2/day], 12 values, each at most 12 (above the daily "
+                    "extraterrestrial irradiation anywhere on Earth)")
+    temp_air_c: tuple[Annotated[float, Field(ge=-90, le=60)], ...] = Field(
+        description="mean air temperature per month [C], 12 values within -90..60 (the recorded extremes of Earth)")
+    temp_range_c: tuple[Annotated[float, Field(ge=0, le=60)], ...] | None = Field(
+        default=None, description="mean daily range [C], 12 values within 0..60")
+    wind_speed_m_s: tuple[Annotated[float, Field(ge=0, le=60)], ...] | None = Field(
+        default=None, description="mean wind speed [m/s], 12 values within 0..60 (a monthly mean above hurricane "
+                                  "force is no climate)")
 
     @field_validator("ghi_kwh_m2_day", "temp_air_c", "temp_range_c", "wind_speed_m_s")
     @classmethod
@@ -93,7 +100,8 @@ class FileWeather(_Strict):
     source: Literal["epw", "tmy3", "csv"]
     path: str = Field(description="weather file, relative to the scenario file")
     fill: Literal["error", "interpolate"] = Field(default="error", description="what to do with gaps")
-    max_gap_h: int = Field(default=6, ge=1, description="longest gap that 'interpolate' fills [h]")
+    max_gap_h: int = Field(default=6, ge=1, le=int(MAX_HOURS),
+                           description="longest gap that 'interpolate' fills [h]; upper bound twin.limits.MAX_HOURS")
     rebuild_components: bool = Field(
         default=False, description="rebuild DNI/DHI from GHI (erbs) when the file's components do not close"
     )
@@ -109,19 +117,22 @@ class SiteAssets(_Strict):
     assets behind the park's meter. Both are checked by the same rules.
     """
 
-    loads: list[Load] = []
-    pv: list[PVArray] = []
-    wind: list[WindFarm] = []
+    # Each list holds at most twin.limits.MAX_ITEMS entries: the run's work grows with them.
+    loads: list[Load] = Field(default=[], max_length=MAX_ITEMS)
+    pv: list[PVArray] = Field(default=[], max_length=MAX_ITEMS)
+    wind: list[WindFarm] = Field(default=[], max_length=MAX_ITEMS)
     battery: list[Battery] = Field(default=[], max_length=1,
                                    description="at most one battery: the kernel models one store")
-    processes: list[ProductionLine] = []
-    space: list[SpaceConditioning] = []
-    heat_exchangers: list[HeatExchanger] = []
-    heat_pumps: list[HeatPump] = []
-    boilers: list[Boiler] = []
-    purchased_heat: list[PurchasedHeat] = []
-    thermal_storage: list[ThermalStorage] = []
-    process_emissions_t: float = Field(default=0.0, ge=0, description="declared process CO2 emissions [t/yr]")
+    processes: list[ProductionLine] = Field(default=[], max_length=MAX_ITEMS)
+    space: list[SpaceConditioning] = Field(default=[], max_length=MAX_ITEMS)
+    heat_exchangers: list[HeatExchanger] = Field(default=[], max_length=MAX_ITEMS)
+    heat_pumps: list[HeatPump] = Field(default=[], max_length=MAX_ITEMS)
+    boilers: list[Boiler] = Field(default=[], max_length=MAX_ITEMS)
+    purchased_heat: list[PurchasedHeat] = Field(default=[], max_length=MAX_ITEMS)
+    thermal_storage: list[ThermalStorage] = Field(default=[], max_length=MAX_ITEMS)
+    process_emissions_t: float = Field(default=0.0, ge=0, le=MAX_EMISSIONS_T,
+                                       description="declared process CO2 emissions [t/yr]; upper bound "
+                                                   "twin.limits.MAX_EMISSIONS_T")
     declared: Declared = Declared()
 
     @model_validator(mode="after")
@@ -236,8 +247,19 @@ _UNION_TAGS = {"synthetic", "epw", "tmy3", "csv", "shifts", "function-after", "f
                "function-plain", "function-wrap", "str", "float", "int", "list[float]", "tagged-union"}
 
 
+def _short(text: str, limit: int = 120) -> str:
+    """A found value as the message shows it: one line, at most ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _describe(err: dict) -> tuple[str, str]:
     """Expected and found texts for one pydantic error."""
+    expected, found = _describe_full(err)
+    return _short(expected, 400), _short(found)
+
+
+def _describe_full(err: dict) -> tuple[str, str]:
     kind = err["type"]
     msg = err["msg"]
     found = err.get("input")
@@ -268,11 +290,13 @@ def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
     else:
         model = Scenario
     try:
-        return model.model_validate(data)
+        scenario = model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         expected, found = _describe(err)
         raise ScenarioError(file, _path_text(err["loc"], data), expected, found) from None
+    check_numbers(data, scenario, file)
+    return scenario
 
 
 def load_scenario(path: str | Path):
@@ -289,24 +313,11 @@ def load_scenario(path: str | Path):
     Raises
     ------
     ScenarioError
-        If the file is missing, not YAML, or any field is invalid.
+        If the file is missing, not YAML within the loader's limits (:mod:`twin.loader`), or any field
+        is invalid.
     """
     path = Path(path)
     return scenario_from_dict(read_yaml(path), path)
-
-
-def read_yaml(path: Path):
-    """Parse a scenario YAML file safely; a missing file or bad YAML is a :class:`ScenarioError`."""
-    if not path.is_file():
-        raise ScenarioError(path, "file", "an existing scenario YAML file", "no such file")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        raise ScenarioError(path, where, "valid YAML", getattr(exc, "problem", None) or str(exc)) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(path, "file", "UTF-8 text", "undecodable bytes") from None
 
 
 __all__ = ["Scenario", "Site", "SyntheticWeather", "FileWeather", "MonthlyValues",

@@ -291,7 +291,7 @@ class _Evaluator:
             for lever, f in acct.items():
                 d = apply_lever(d, lever, f, self.park, self.reference)
             sc = self.scenario(d)
-            a = assess(sc, res.kpis, res.bus if self.park else res.hourly)
+            a = assess(sc, res.kpis, res.bus if self.park else res.hourly, base_dir=self.base_dir)
             res = replace(res, **{"park" if self.park else "scenario": sc}, accounting=a["accounting"],
                           verdicts=a["verdicts"], packs=a["packs"])
         sc = res.park if self.park else res.scenario

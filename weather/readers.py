@@ -73,7 +73,8 @@ def _standard_offset_h(tz, year: int) -> float:
     offs = set()
     for month in (1, 7):
         ts = pd.Timestamp(year=year, month=month, day=15, hour=12).tz_localize(tz)
-        offs.add((ts.utcoffset() - ts.dst()).total_seconds() / 3600.0)
+        # A fixed zone (UTC, Etc/GMT-8) has no DST rule: dst() is None there, not zero.
+        offs.add((ts.utcoffset() - (ts.dst() or _dt.timedelta(0))).total_seconds() / 3600.0)
     return min(offs)
 
 
