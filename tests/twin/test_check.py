@@ -202,3 +202,18 @@ def test_unreadable_yaml_is_one_problem(tmp_path, capsys):
     base = copy.deepcopy({"name": "x"})
     lines = problems(capsys, write(tmp_path, base, "short.yaml"))
     assert {line.split(": ")[2] for line in lines} >= {"site", "year", "weather", "grid"}, lines
+
+
+def test_check_and_run_agree_on_a_tariff_file_from_another_folder(tmp_path, capsys, base, monkeypatch):
+    # Whatever a run makes of a tariff path written relative to the scenario, check makes the same.
+    from components.grid import TARIFF_DIR
+
+    (tmp_path / "ours.yaml").write_bytes((TARIFF_DIR / "anhui_large_industry_2025.yaml").read_bytes())
+    base["grid"]["tariff"] = "ours.yaml"
+    path = write(tmp_path, base)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    checked = main(["check", str(path)])
+    ran = main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet", "--reports", "none"])
+    err = capsys.readouterr().err
+    assert (checked, ran) in ((0, 0), (2, 2)), err

@@ -88,7 +88,8 @@ def test_emission_factor_outside_the_published_range(tmp_path):
     assert len(emission_factor_findings(0.4)) == 1
     # An hourly profile is judged by its mean: 537 g/kWh written as t/MWh.
     assert len(emission_factor_findings({"path": "ef.csv"}, np.full(8760, 537.0))) == 1
-    assert emission_factor_findings({"path": "ef.csv"}, np.r_[np.full(4380, 0.3), np.full(4380, 0.8)]) == []
+    # Mean 0.589 inside the range, though most hours (the median, 0.2) lie below it.
+    assert emission_factor_findings({"path": "ef.csv"}, np.r_[np.full(4500, 0.2), np.full(4260, 1.0)]) == []
 
 
 def test_emission_factor_warning_from_check(tmp_path, capsys, base):
@@ -192,10 +193,14 @@ def test_unserved_load_exits_4_after_writing_the_results(tmp_path, capsys, base)
                                 "simulated verdict is not assessable" in lines[0], err
     kpis = json.loads((tmp_path / "out" / "kpis.json").read_text(encoding="utf-8"))
     assert kpis["unserved_load_e_kwh"] == pytest.approx(39_613_437, rel=1e-6)
-    # An off-grid study expects it: the same warning, and success.
+    # An off-grid study expects it: the same warning, and success; the run prints check's warnings too.
     base["study"] = "off_grid"
+    base["grid"]["emission_factor"] = 100
     code, err = run(tmp_path, capsys, write(tmp_path, base))
-    assert code == 0 and "(79.2 %) of the load is unserved" in err
+    lines = err.splitlines()
+    assert code == 0 and len(lines) == 2, err
+    assert ": grid.emission_factor: 100 tCO2/MWh is outside" in lines[0]
+    assert "(79.2 %) of the load is unserved" in lines[1]
 
 
 def test_served_load_exits_0_without_a_warning(tmp_path, capsys, base):
