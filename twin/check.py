@@ -13,7 +13,7 @@ from the weather and load profiles read here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -227,7 +227,8 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
 
 
 def read_inputs(scenario, base_dir: str | Path, file: str | Path) -> tuple[list[InputError], Inputs]:
-    """Open every file, city and pack a validated factory or park names, with the readers a run uses.
+    """Read the hourly inputs of a validated factory or park with the readers a run uses: the weather year,
+    every declared load, the tariff and the emission factor (not the packs, nor a park's network).
 
     Parameters
     ----------
@@ -244,7 +245,7 @@ def read_inputs(scenario, base_dir: str | Path, file: str | Path) -> tuple[list[
     inputs : Inputs
         What did read.
     """
-    return _read(_parts_of(scenario), Path(base_dir), Path(file))
+    return _read(replace(_parts_of(scenario), criteria=[], network=None), Path(base_dir), Path(file))
 
 
 def _schema_errors(data: dict) -> list[dict]:
@@ -313,7 +314,7 @@ def check(path: str | Path) -> CheckResult:
         problems += _read(_parts_from(data, errors), base_dir, path)[0]
         return CheckResult(None, problems, [])
 
-    problems, inputs = read_inputs(sc, base_dir, path)
+    problems, inputs = _read(_parts_of(sc), base_dir, path)
     plan_years = None
     if getattr(sc, "plan", None) is not None:
         from twin.plan import check_plan
