@@ -1,7 +1,23 @@
 """The ``twin`` command.
 
-Bad input ends with one line on stderr naming the file, the field path, what was
-expected and what was found, and exit code 2; never a traceback.
+Exit codes
+----------
+0
+    Success (``twin check``: the scenario and every input it names are fit to run; plausibility
+    warnings may still be printed).
+2
+    Bad input: ``twin run`` prints one line on stderr naming the file, the field path, what was
+    expected and what was found; ``twin check`` prints one such line for every problem it finds.
+    Never a traceback.
+3
+    An energy balance did not close: a bug in the model, to be reported.
+4
+    ``twin run`` only: the results are written, but more than 0.1 % of the load is unserved, so every
+    simulated verdict is "not assessable". A scenario whose ``study`` is ``off_grid`` or ``islanding``
+    expects unserved load and exits 0 (the warning is printed all the same).
+
+Warnings (``warning: FILE: FIELD: ...`` on stderr) say what looks implausible without refusing it:
+see :mod:`twin.plausibility`.
 """
 from __future__ import annotations
 
@@ -12,22 +28,30 @@ from pathlib import Path
 
 EXIT_INPUT = 2
 EXIT_MODEL = 3
+EXIT_UNSERVED = 4
+
+
+def _warn(file, findings) -> None:
+    for finding in findings:
+        print(f"warning: {file}: {finding}", file=sys.stderr)
 
 
 def _cmd_check(args) -> int:
+    from twin.check import check
     from twin.park import Park
-    from twin.scenario import load_scenario
 
-    sc = load_scenario(args.file)
+    result = check(args.file)
+    for problem in result.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    _warn(args.file, result.warnings)
+    if result.problems:
+        return EXIT_INPUT
+    sc = result.scenario
     if isinstance(sc, Park):
         print(f"{args.file}: ok ({sc.name}: park of {len(sc.tenants)} tenants, {len(sc.shared.pv)} shared PV, "
               f"{len(sc.heat_network)} heat-network links)")
     else:
-        years = ""
-        if sc.plan is not None:
-            from twin.plan import check_plan
-
-            years = f", plan of {len(check_plan(args.file, file=args.file))} years"
+        years = f", plan of {result.plan_years} years" if result.plan_years is not None else ""
         print(f"{args.file}: ok ({sc.name}: {len(sc.loads)} loads, {len(sc.processes)} production lines, "
               f"{len(sc.pv)} PV, {len(sc.wind)} wind, {len(sc.battery)} battery{years})")
     return 0
@@ -65,6 +89,7 @@ def _cmd_run(args) -> int:
             raise InputError(path, "--base", "a single-year scenario (a plan compares its own years)", "a plan")
         result = run_plan(path, file=path)
         out, text = write_plan(result, args.out, lang=lang, reports=args.reports), plan_summary(result, lang)
+        runs = [(f"year {run.scenario.year}: ", run) for run in result.years]
     else:
         result = simulate_site(sc, path.parent)
         base = _simulate_base(args.base, sc, path) if args.base else None
@@ -73,10 +98,24 @@ def _cmd_run(args) -> int:
             (write_run, summary_table(result, lang))
         out = write(result, args.out, lang=lang, reports=args.reports, economics=econ)
         text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
+        runs = [("", result)]
     if not args.quiet:
         print(text)
         print(f"\nresults written to {out}")
-    return 0
+    return _run_warnings(sc, path, runs)
+
+
+def _run_warnings(sc, path: Path, runs) -> int:
+    """Print the plausibility warnings of a finished run and the unserved-load warning of each simulated year;
+    the exit code: :data:`EXIT_UNSERVED` when load is unserved in a study that does not expect it."""
+    from twin.check import read_inputs
+    from twin.plausibility import findings, unserved_finding
+
+    _, inputs = read_inputs(sc, path.parent, path)  # read without a problem by the run just done
+    _warn(path, findings(sc, inputs.weather[0] if inputs.weather else None, inputs.load_kw, inputs.ef_t_per_mwh))
+    lost = [f for label, run in runs if (f := unserved_finding(run, label)) is not None]
+    _warn(path, lost)
+    return EXIT_UNSERVED if lost and sc.study == "grid_connected" else 0
 
 
 def _simulate_base(spec: str, scenario, path: Path):

@@ -133,6 +133,9 @@ class Park(_Strict):
     criteria: list[str] = []
     network: Network | None = Field(default=None, description="the park's medium-voltage network, checked every hour")
     lang: Literal["zh", "en"] = "en"
+    study: Literal["grid_connected", "off_grid", "islanding"] = Field(
+        default="grid_connected", description="what the year studies: with 'off_grid' or 'islanding' unserved load "
+        "is an expected result, so twin run does not exit with code 4 for it (the warning is still printed)")
 
     @model_validator(mode="after")
     def _connected(self) -> "Park":

@@ -199,6 +199,9 @@ class Scenario(SiteAssets):
     criteria: list[str] = Field(default=[], description="criteria packs to check, e.g. zhejiang_factory_2025")
     plan: Plan | None = Field(default=None, description="multi-year plan: base year and yearly stages")
     lang: Literal["zh", "en"] = "en"
+    study: Literal["grid_connected", "off_grid", "islanding"] = Field(
+        default="grid_connected", description="what the year studies: with 'off_grid' or 'islanding' unserved load "
+        "is an expected result, so twin run does not exit with code 4 for it (the warning is still printed)")
 
     @field_validator("criteria")
     @classmethod
