@@ -156,12 +156,14 @@ class _Worker:
         self.ready = False
         self._stopping = threading.Lock()  # a slot and the shutdown may both stop a worker
 
-    def run(self, args: tuple, timeout_s: float | None) -> tuple:
-        """Run ``execute(*args)`` in the worker; the limit counts from the start of the run, not of the
-        warm-up. Raises :class:`TimeoutError` past ``timeout_s``, :class:`_WorkerDied` if the process ended."""
+    def run(self, args: tuple, timeout_s: float | None, on_start) -> tuple:
+        """Run ``execute(*args)`` in the worker; ``on_start()`` is called when the worker has warmed up and
+        the run begins, and the limit counts from then. Raises :class:`TimeoutError` past ``timeout_s``,
+        :class:`_WorkerDied` if the process ended."""
         try:
             if not self.ready:
                 self.ready = self.conn.recv() == "ready"
+            on_start()
             self.conn.send(args)
             if self.conn.poll(timeout_s):
                 return self.conn.recv()
@@ -279,14 +281,18 @@ class RunManager:
     def _run(self, slot: int, job: Job) -> None:
         """Run one job in this slot's worker; a worker stopped at the time limit, or dead, is replaced."""
         args, job.args = job.args, None
-        job.started, job.status = time.time(), "running"
+
+        def start() -> None:
+            job.started, job.status = time.time(), "running"
+
         worker = self._workers[slot]
         if worker is None:
+            start()
             self._finish(job, execute(*args))
             return
         limit = self.run_timeout_s or None
         try:
-            outcome = worker.run(args, limit)
+            outcome = worker.run(args, limit, start)
         except (TimeoutError, _WorkerDied) as err:
             worker.stop()
             with self._lock:
