@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 import signal
 import sys
 from pathlib import Path
@@ -110,8 +111,8 @@ def _interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.run_timeout_s >= 0:
-        parser.error(f"--run-timeout-s: a number of seconds >= 0, not {args.run_timeout_s:g}")
+    if not 0 <= args.run_timeout_s < math.inf:
+        parser.error(f"--run-timeout-s: a finite number of seconds >= 0 (0: no limit), not {args.run_timeout_s:g}")
     if not _is_loopback(args.host):
         print(f"warning: serving on {args.host}: anyone who can reach this address can run scenarios",
               file=sys.stderr)

@@ -101,3 +101,17 @@ def test_shutdown_stops_running_and_queued_runs_and_ends_every_worker(tmp_path):
     with pytest.raises(RuntimeError, match="shutting down"):
         m.submit(DEFAULT, "hefei_auto_parts.yaml", SCENARIOS)
     assert m.pids() == []
+
+
+def test_the_limit_is_set_on_the_command_line_or_in_create_app(tmp_path):
+    from dashboard.app import build_parser, create_app, main
+
+    assert build_parser().parse_args([]).run_timeout_s == 300.0
+    assert build_parser().parse_args(["--run-timeout-s", "30"]).run_timeout_s == 30.0
+    for bad in ("-1", "inf", "nan"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["--run-timeout-s", bad])
+        assert exit_.value.code == 2
+    app = create_app(SCENARIOS, tmp_path, processes=False, run_timeout_s=7.0)
+    assert app._twin_context.manager.run_timeout_s == 7.0
+    app._twin_context.manager.shutdown()
