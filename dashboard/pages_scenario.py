@@ -6,8 +6,8 @@ import math
 
 from dash import ALL, MATCH, Input, Output, State, ctx as dash_ctx, dcc, html, no_update
 
-from dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, list_scenarios,
-                              parse_upload, safe_yaml)
+from dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, display_name,
+                              list_scenarios, parse_upload, safe_yaml)
 from dashboard.sizes import apply_sizes, size_fields
 from dashboard.ui import Context, card, message, unexpected
 from twin.errors import InputError
@@ -74,8 +74,6 @@ def load_choice(c: Context, trigger: str | None, pick: str | None, contents: str
     if trigger == "scenario-upload":
         if not contents:
             return no_update, no_update
-        from dashboard.safety import display_name
-
         label = display_name(filename)
         try:
             data = parse_upload(contents, filename)
