@@ -7,11 +7,16 @@ per-year trends, downloads), Park (tenants, network, worst hours) and Sweep (a s
 Serves on 127.0.0.1:8050 unless told otherwise::
 
     twin dashboard [--host 127.0.0.1] [--port 8050] [--scenarios DIR] [--results DIR] [--workers N]
+                   [--run-timeout-s S]
+
+SIGTERM and SIGINT (Ctrl+C) stop the server and every worker process it started.
 """
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
+import signal
 import sys
 from pathlib import Path
 
@@ -21,6 +26,7 @@ from dash import Input, Output, dcc, html
 from dashboard import pages_park, pages_results, pages_scenario, pages_sweep
 from dashboard.safety import MAX_UPLOAD_BYTES
 from dashboard.ui import INDEX, Context
+from dashboard.worker import RUN_TIMEOUT_S, RunManager
 
 PAGES = [("/scenario", "Scenario", "page-scenario"), ("/results", "Results", "page-results"),
          ("/park", "Park", "page-park"), ("/sweep", "Sweep", "page-sweep")]
@@ -33,15 +39,15 @@ def default_scenarios_dir() -> Path:
 
 
 def create_app(scenarios_dir: str | Path | None = None, results_dir: str | Path | None = None, *,
-               workers: int = 2, processes: bool = True) -> dash.Dash:
-    """The Dash app. Runs go to a pool of ``workers`` processes (threads with ``processes=False``)
-    and write under ``results_dir/runs/<run id>/``; only ``scenarios_dir`` and ``results_dir`` are read."""
-    from dashboard.worker import RunManager
-
+               workers: int = 2, processes: bool = True, run_timeout_s: float | None = RUN_TIMEOUT_S) -> dash.Dash:
+    """The Dash app. Runs go to ``workers`` worker processes (threads with ``processes=False``), are
+    stopped after ``run_timeout_s`` seconds (None or 0: never), and write under
+    ``results_dir/runs/<run id>/``; only ``scenarios_dir`` and ``results_dir`` are read."""
     scenarios_dir = Path(scenarios_dir or default_scenarios_dir()).resolve()
     results_dir = Path(results_dir or Path.cwd() / "results" / "dashboard").resolve()
     results_dir.mkdir(parents=True, exist_ok=True)
-    c = Context(scenarios_dir, results_dir, RunManager(results_dir, workers=workers, processes=processes))
+    c = Context(scenarios_dir, results_dir, RunManager(results_dir, workers=workers, processes=processes,
+                                                       run_timeout_s=run_timeout_s))
 
     app = dash.Dash(__name__, title="lingtan 灵碳 · dashboard", suppress_callback_exceptions=True,
                     assets_folder=str(Path(__file__).parent / "assets"), serve_locally=True,
@@ -91,20 +97,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenarios", default=None, help="scenario library (default: the packaged scenarios/)")
     p.add_argument("--results", default=None, help="results folder (default: ./results/dashboard)")
     p.add_argument("--workers", type=int, default=2, help="runs at once, each in its own process (default 2)")
+    p.add_argument("--run-timeout-s", type=float, default=RUN_TIMEOUT_S, metavar="S",
+                   help=f"wall-clock limit of one run: past it the run is stopped and its worker replaced "
+                        f"(default {RUN_TIMEOUT_S:g} s; 0: no limit)")
     return p
 
 
+def _interrupt(signum, frame):
+    """SIGTERM ends the server as Ctrl+C does: the web server returns, and main stops the workers."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not 0 <= args.run_timeout_s < math.inf:
+        parser.error(f"--run-timeout-s: a finite number of seconds >= 0 (0: no limit), not {args.run_timeout_s:g}")
     if not _is_loopback(args.host):
         print(f"warning: serving on {args.host}: anyone who can reach this address can run scenarios",
               file=sys.stderr)
-    app = create_app(args.scenarios, args.results, workers=args.workers)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        app = create_app(args.scenarios, args.results, workers=args.workers, run_timeout_s=args.run_timeout_s)
+    except KeyboardInterrupt:  # stopped while starting: the workers already spawned are daemons, ended at exit
+        return 0
     print(f"lingtan dashboard on http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
     try:
         app.run(host=args.host, port=args.port, debug=False)
+    except KeyboardInterrupt:
+        pass
     finally:
+        # A second signal must not cut the shutdown short and leave workers behind.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         app._twin_context.manager.shutdown()
+    print("lingtan dashboard stopped", flush=True)
     return 0
 
 

@@ -6,10 +6,10 @@ import math
 
 from dash import ALL, MATCH, Input, Output, State, ctx as dash_ctx, dcc, html, no_update
 
-from dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, list_scenarios,
-                              parse_upload, safe_yaml)
+from dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, display_name,
+                              list_scenarios, parse_upload, safe_yaml)
 from dashboard.sizes import apply_sizes, size_fields
-from dashboard.ui import Context, card, message
+from dashboard.ui import Context, card, message, unexpected
 from twin.errors import InputError
 
 DEFAULT_SCENARIO = "hefei_auto_parts.yaml"
@@ -74,14 +74,14 @@ def load_choice(c: Context, trigger: str | None, pick: str | None, contents: str
     if trigger == "scenario-upload":
         if not contents:
             return no_update, no_update
+        label = display_name(filename)
         try:
             data = parse_upload(contents, filename)
-            from dashboard.safety import display_name
-
-            label = display_name(filename)
             _validate(data, label, c)
         except InputError as err:
             return no_update, message(str(err), "error", id="scenario-error")
+        except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
+            return no_update, unexpected(err, label, id="scenario-error")
         return ({"label": label, "source": "upload", "data": _jsonable(data)},
                 message(f"Uploaded {label}: valid.", "ok"))
     if not pick:
@@ -96,6 +96,8 @@ def load_choice(c: Context, trigger: str | None, pick: str | None, contents: str
         return no_update, message(f"{pick}: not a scenario of the library", "error", id="scenario-error")
     except InputError as err:
         return no_update, message(str(err), "error", id="scenario-error")
+    except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
+        return no_update, unexpected(err, pick, id="scenario-error")
     return {"label": pick, "source": "library", "data": _jsonable(data)}, None
 
 
@@ -188,24 +190,29 @@ def start_run(c: Context, store, values: list, ids: list[dict]):
         run_id = c.manager.submit(data, label, c.scenarios_dir)
     except InputError as err:
         return no_update, message(str(err), "error", id="run-error"), True
-    except RuntimeError as err:
+    except RuntimeError as err:  # busy, or shutting down: submit's own messages
         return no_update, message(str(err), "warn"), True
+    except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
+        return no_update, unexpected(err, label, id="run-error"), True
     return {"run_id": run_id, "label": label}, None, False
 
 
 def _progress(st: dict | None) -> html.Div:
     if not st:
         return html.Div()
+    failed = st["status"] in ("error", "stopped")
     if st["status"] == "done":
         frac, txt = 1.0, f"done in {st['elapsed']:.1f} s"
-    elif st["status"] == "error":
-        frac, txt = 1.0, "failed"
+    elif failed:
+        frac, txt = 1.0, "failed" if st["status"] == "error" else "stopped"
+    elif st["status"] == "queued":
+        frac, txt = 0.0, f"waiting for a free worker · {st['elapsed']:.0f} s"
     else:
         frac = min(0.95, 1 - math.exp(-st["elapsed"] / max(st["expected"], 0.5)))
         txt = f"running {st['kind']} · {st['elapsed']:.0f} s (about {st['expected']:.0f} s)"
     return html.Div([html.Div(html.Div(className="fill", style={"width": f"{100 * frac:.0f}%",
                                                                    **({"background": "#c0392b"}
-                                                                      if st["status"] == "error" else {})}),
+                                                                      if failed else {})}),
                               className="track"),
                      html.Div(txt, className="txt", id="run-state", **{"data-status": st["status"], "data-run": st["id"]})])
 
@@ -252,7 +259,7 @@ def poll(c: Context, job):
                                                              "warn"), no_update
     if st["status"] in ("queued", "running"):
         return _progress(st), no_update, False, True, no_update, no_update
-    if st["status"] == "error":
+    if st["status"] in ("error", "stopped"):
         return _progress(st), no_update, True, False, message(st["message"], "error", id="run-error"), None
     res = c.manager.result(job["run_id"])
     notes = [message(n, "warn") for n in st.get("notes", [])]
@@ -260,7 +267,12 @@ def poll(c: Context, job):
         return _progress(st), no_update, True, False, message("The result is no longer in memory.", "warn"), None
     kind, result = res
     store = {"run_id": job["run_id"], "kind": kind, "label": job.get("label")}
-    return _progress(st), store, True, False, notes or None, headline(kind, result)
+    try:
+        top = headline(kind, result)
+    except Exception as err:  # noqa: BLE001 - the run is done; its page must still say something
+        return _progress(st), store, True, False, unexpected(err, f"{job.get('label')}: the headline",
+                                                             id="run-error"), None
+    return _progress(st), store, True, False, notes or None, top
 
 
 # --------------------------------------------------------------------------- wiring

@@ -14,7 +14,7 @@ from dash import Input, Output, State, dash_table, dcc, html, no_update
 
 from dashboard.safety import OutsideError, confine, safe_yaml
 from dashboard.sizes import apply_sizes
-from dashboard.ui import FONT, Context, card, empty, message
+from dashboard.ui import FONT, Context, card, empty, message, unexpected
 from twin.errors import InputError
 from twin.report_html import PLOT_CONFIG
 
@@ -191,18 +191,22 @@ def load_design(c: Context, rel: str, row: int, store) -> tuple[object, object, 
         df, meta = read_sweep(c.results_dir, rel)
     except (OutsideError, FileNotFoundError, OSError) as err:
         return no_update, no_update, message(str(err), "error")
+    except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
+        return no_update, no_update, unexpected(err, f"sweep {rel}")
     if row is None or not 0 <= row < len(df):
         return no_update, no_update, no_update
     params = param_names(df, meta)
-    data, label = base_scenario(c, meta, store)
-    if data is None:
-        return no_update, no_update, message("Load the sweep's scenario on the Scenario page first.", "warn")
-    design = {p: float(df.iloc[row][p]) for p in params if pd.notna(df.iloc[row][p])}
     try:
+        data, label = base_scenario(c, meta, store)
+        if data is None:
+            return no_update, no_update, message("Load the sweep's scenario on the Scenario page first.", "warn")
+        design = {p: float(df.iloc[row][p]) for p in params if pd.notna(df.iloc[row][p])}
         new = apply_sizes(data, design, label)
         _validate(new, label, c)
     except InputError as err:
         return no_update, no_update, message(str(err), "error")
+    except Exception as err:  # noqa: BLE001
+        return no_update, no_update, unexpected(err, f"sweep {rel}, case {row}")
     return ({"label": label, "source": "sweep", "data": _jsonable(new), "design": design}, "/scenario",
             message(f"Loaded case {row} into the scenario page.", "ok"))
 
@@ -239,6 +243,8 @@ def render(c: Context, rel: str | None, kpi: str | None, threshold):
         df, meta = read_sweep(c.results_dir, rel)
     except (OutsideError, FileNotFoundError, OSError, ValueError) as err:
         return None, None, [], None, message(f"Cannot open {rel}: {err}", "error")
+    except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
+        return None, None, [], None, unexpected(err, f"sweep {rel}")
     params = param_names(df, meta)
     kpis = kpi_options(df, params)
     if kpi not in kpis:
@@ -286,9 +292,12 @@ def register(app, c: Context) -> None:
         def _from_plot(click, fig, rel, store):
             if not click or not rel:
                 return no_update, no_update, no_update
-            df, meta = read_sweep(c.results_dir, rel)
-            params = param_names(df, meta)
-            xcol = _axis_col(fig, "xaxis", df) or (params[0] if params else None)
-            ycol = _axis_col(fig, "yaxis", df) or (params[1] if len(params) > 1 else None)
-            row = row_for_click(df, click["points"][0], xcol, ycol)
+            try:
+                df, meta = read_sweep(c.results_dir, rel)
+                params = param_names(df, meta)
+                xcol = _axis_col(fig, "xaxis", df) or (params[0] if params else None)
+                ycol = _axis_col(fig, "yaxis", df) or (params[1] if len(params) > 1 else None)
+                row = row_for_click(df, click["points"][0], xcol, ycol)
+            except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
+                return no_update, no_update, unexpected(err, f"sweep {rel}")
             return load_design(c, rel, row, store)

@@ -1,12 +1,15 @@
 """Small building blocks shared by the pages, and the page style (inlined: no CDN, no asset files)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from dash import dcc, html
 
 from twin.report_html import PLOT_CONFIG
+
+log = logging.getLogger("dashboard")
 
 
 @dataclass
@@ -27,6 +30,14 @@ def message(text: str, kind: str = "info", **kw) -> html.Div:
     """A one-line message box: info, ok, warn or error (errors are role=alert)."""
     role = {"role": "alert"} if kind == "error" else {}
     return html.Div(text, className=f"msg msg-{kind}", **role, **kw)
+
+
+def unexpected(err: BaseException, what: str, **kw) -> html.Div:
+    """An exception that no check foresaw (a bug, or input no check knows yet): the traceback goes to
+    the server log, one line to the page, instead of an HTTP 500 that leaves the page silent."""
+    log.error("%s: unexpected error", what, exc_info=err)
+    return message(f"{what}: unexpected {type(err).__name__} on the server (details in its log; please report it)",
+                   "error", **kw)
 
 
 def graph(fig, gid: str | dict, height: int | None = None) -> dcc.Graph:

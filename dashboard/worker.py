@@ -1,22 +1,30 @@
 """Background runs: every run has its own id and its own results folder, in a worker process.
 
-:class:`RunManager` hands scenarios to a :class:`concurrent.futures.ProcessPoolExecutor`
-(threads with ``processes=False``, used by the callback tests). A run writes its files to
-``RESULTS/runs/<run id>/`` (atomically, by :mod:`twin.output`) and sends its result object
-back; the manager keeps the latest few in memory for the pages. A failed run (bad input,
-model error, a crashed worker) is reported on its own job and touches no other run; a
-broken pool is replaced for the next run.
+:class:`RunManager` keeps ``workers`` warm worker processes (spawned; each imports the model
+once) and hands each one scenario at a time over a pipe (threads with ``processes=False``,
+used by the callback tests). A run writes its files to ``RESULTS/runs/<run id>/``
+(atomically, by :mod:`twin.output`) and sends its result object back; the manager keeps the
+latest few in memory for the pages. A failed run (bad input, model error, a crashed worker)
+is reported on its own job and touches no other run.
+
+A run that exceeds the wall-clock limit (``run_timeout_s``) has its worker process
+terminated and replaced, and is reported as stopped: one hostile upload cannot hold a
+worker for hours. (A :class:`concurrent.futures.ProcessPoolExecutor` cannot stop one task,
+hence the workers of our own.) :meth:`RunManager.shutdown` terminates every worker; a worker
+whose server died without it exits by itself within a second.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
+import queue
+import signal
 import threading
 import time
 import traceback
 import uuid
 import warnings
 from collections import OrderedDict
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +37,10 @@ KEEP_RESULTS = 12
 """Finished results kept in memory (the files stay on disk)."""
 EXPECTED_SECONDS = {"run": 4.0, "plan": 15.0, "park": 25.0}
 """Typical duration of a run by kind on a small machine, for the progress bar."""
+RUN_TIMEOUT_S = 300.0
+"""Default wall-clock limit of one run [s]: twelve times the slowest library scenario (the park)."""
+_STOP_GRACE_S = 2.0
+"""Time a terminated worker gets to exit before it is killed [s]."""
 
 
 def _warm() -> bool:
@@ -96,6 +108,87 @@ def kind_of(data: dict) -> str:
     return "run"
 
 
+# --------------------------------------------------------------------------- worker processes
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when the server is gone (killed without a chance to stop its workers)."""
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _serve(conn, parent_pid: int) -> None:
+    """A worker process: warm up, say so, then run the scenarios that arrive until the pipe closes."""
+    # Ctrl+C in a terminal reaches the whole process group; the server stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    _warm()
+    conn.send("ready")
+    while True:
+        try:
+            args = conn.recv()
+        except EOFError:
+            return
+        outcome = execute(*args)
+        try:
+            conn.send(outcome)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        except Exception as err:  # noqa: BLE001 - a result that cannot travel fails its own run only
+            traceback.print_exc()
+            conn.send(("error", f"the run failed: its result cannot be sent back: {type(err).__name__}: {err}", []))
+
+
+class _WorkerDied(Exception):
+    """The worker process ended in the middle of a run."""
+
+
+class _Worker:
+    """One warm worker process that runs one scenario at a time and can be stopped on its own."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child, os.getpid()), name="twin-dashboard-run", daemon=True)
+        self.process.start()
+        child.close()  # the worker holds the only other end: its death shows here as end of file
+        self.ready = False
+        self._stopping = threading.Lock()  # a slot and the shutdown may both stop a worker
+
+    def run(self, args: tuple, timeout_s: float | None, on_start) -> tuple:
+        """Run ``execute(*args)`` in the worker; ``on_start()`` is called when the worker has warmed up and
+        the run begins, and the limit counts from then. Raises :class:`TimeoutError` past ``timeout_s``,
+        :class:`_WorkerDied` if the process ended."""
+        try:
+            if not self.ready:
+                self.ready = self.conn.recv() == "ready"
+            on_start()
+            self.conn.send(args)
+            if self.conn.poll(timeout_s):
+                return self.conn.recv()
+        except (EOFError, OSError) as err:
+            raise _WorkerDied from err
+        raise TimeoutError  # outside the try: it is an OSError too
+
+    def terminate(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+
+    def stop(self) -> None:
+        """Terminate the process (killed if it has not exited after a grace time) and close the pipe."""
+        with self._stopping:
+            self.terminate()
+            self.process.join(_STOP_GRACE_S)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(_STOP_GRACE_S)
+            self.conn.close()
+
+
+# --------------------------------------------------------------------------- runs
+
+
 @dataclass
 class Job:
     id: str
@@ -105,10 +198,11 @@ class Job:
     submitted: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
-    status: str = "queued"  # queued, running, done, error
+    status: str = "queued"  # queued, running, done, error, stopped
     message: str = ""
     notes: list = field(default_factory=list)
-    future: Future | None = None
+    args: tuple | None = field(default=None, repr=False)  # what the worker gets; dropped once sent
+    ended: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def public(self) -> dict:
         now = self.finished or time.time()
@@ -119,76 +213,117 @@ class Job:
 
 
 class RunManager:
-    """Runs scenarios in the background; one folder per run under ``results_dir/runs``."""
+    """Runs scenarios in the background; one folder per run under ``results_dir/runs``.
 
-    def __init__(self, results_dir: str | Path, *, workers: int = 2, processes: bool = True):
+    Parameters
+    ----------
+    results_dir
+        Folder of the dashboard's results; runs go to ``results_dir/runs/<run id>/``.
+    workers
+        Runs at once, each in its own process.
+    processes
+        False: runs in threads of this process (tests); the time limit is then not enforced,
+        as a thread cannot be stopped.
+    run_timeout_s
+        Wall-clock limit of one run [s] (read at the start of each run); None or 0: no limit.
+    """
+
+    def __init__(self, results_dir: str | Path, *, workers: int = 2, processes: bool = True,
+                 run_timeout_s: float | None = RUN_TIMEOUT_S):
         self.results_dir = Path(results_dir).resolve()
         self.runs_dir = self.results_dir / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.workers = max(1, int(workers))
         self.processes = processes
+        self.run_timeout_s = run_timeout_s
         self._lock = threading.Lock()
+        self._closed = False
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._results: OrderedDict[str, tuple[str, Any]] = OrderedDict()
-        self._pool = self._new_pool()
-
-    def _new_pool(self):
-        if self.processes:
-            import multiprocessing
-
-            pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-            for _ in range(self.workers):
-                pool.submit(_warm)
-            return pool
-        return ThreadPoolExecutor(self.workers, thread_name_prefix="twin-run")
+        self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._workers: list[_Worker | None] = [_Worker() if processes else None for _ in range(self.workers)]
+        for slot in range(self.workers):
+            threading.Thread(target=self._dispatch, args=(slot,), name=f"twin-run-{slot}", daemon=True).start()
 
     # ------------------------------------------------------------------ submitting
 
     def submit(self, data: dict, label: str, base_dir: str | Path) -> str:
         """Queue a run; returns its id. :class:`RuntimeError` when too many runs are pending."""
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the server is shutting down")
             pending = sum(j.status in ("queued", "running") for j in self._jobs.values())
             if pending >= MAX_PENDING:
                 raise RuntimeError(f"the server is busy ({pending} runs pending); try again in a minute")
             run_id = uuid.uuid4().hex
             job = Job(run_id, label, kind_of(data), self.runs_dir / run_id)
+            job.args = (data, label, str(base_dir), str(job.folder))
             self._jobs[run_id] = job
             while len(self._jobs) > 500:
                 old_id, old = next(iter(self._jobs.items()))
                 if old.status in ("queued", "running"):
                     break
                 self._jobs.pop(old_id)
-        job.started = time.time()  # shown as "waiting" until the pool starts it
-        job.status = "running"
-        try:
-            job.future = self._pool.submit(execute, data, label, str(base_dir), str(job.folder))
-        except (BrokenProcessPool, RuntimeError):
-            self._pool = self._new_pool()
-            job.future = self._pool.submit(execute, data, label, str(base_dir), str(job.folder))
-        job.future.add_done_callback(lambda fut, j=job: self._finish(j, fut))
+        self._queue.put(job)
         return run_id
 
-    def _finish(self, job: Job, fut: Future) -> None:
-        job.finished = time.time()
+    def _dispatch(self, slot: int) -> None:
+        """One worker slot: run the queued jobs one after the other until :meth:`shutdown`."""
+        while (job := self._queue.get()) is not None:
+            if job.status != "queued":  # stopped by a shutdown while it waited
+                continue
+            try:
+                self._run(slot, job)
+            except Exception as err:  # noqa: BLE001 - a bug here must not take the slot down with it
+                traceback.print_exc()
+                self._end(job, "error", f"the run failed: {type(err).__name__}: {err}")
+
+    def _run(self, slot: int, job: Job) -> None:
+        """Run one job in this slot's worker; a worker stopped at the time limit, or dead, is replaced."""
+        args, job.args = job.args, None
+
+        def start() -> None:
+            job.started, job.status = time.time(), "running"
+
+        worker = self._workers[slot]
+        if worker is None:
+            start()
+            self._finish(job, execute(*args))
+            return
+        limit = self.run_timeout_s or None
         try:
-            kind, result, notes = fut.result()
-        except BrokenProcessPool:
-            job.status, job.message = "error", "the worker running this scenario stopped; please run it again"
-            self._pool = self._new_pool()
+            outcome = worker.run(args, limit, start)
+        except (TimeoutError, _WorkerDied) as err:
+            worker.stop()
+            with self._lock:
+                closed = self._closed
+                if not closed:
+                    self._workers[slot] = _Worker()
+            if closed:
+                self._end(job, "stopped", "stopped: the server is shutting down")
+            elif isinstance(err, TimeoutError):
+                self._end(job, "stopped", f"stopped: exceeded the {limit:g} s limit of one run on this server "
+                                          f"(twin run has none)")
+            else:
+                self._end(job, "error", "the worker running this scenario stopped; please run it again")
             return
-        except Exception as err:  # noqa: BLE001 - a run's failure stays on its own job
-            job.status = "error"
-            job.message = f"the run failed: {type(err).__name__}: {err}"
-            traceback.print_exception(err)
-            return
+        self._finish(job, outcome)
+
+    def _end(self, job: Job, status: str, message: str) -> None:
+        job.finished, job.status, job.message = time.time(), status, message
+        job.ended.set()
+
+    def _finish(self, job: Job, outcome: tuple) -> None:
+        kind, result, notes = outcome
         if kind == "error":
-            job.status, job.message = "error", result
+            self._end(job, "error", result)
             return
         with self._lock:
             self._results[job.id] = (kind, result)
             while len(self._results) > KEEP_RESULTS:
                 self._results.popitem(last=False)
-        job.kind, job.notes, job.status = kind, notes, "done"
+        job.kind, job.notes = kind, notes
+        self._end(job, "done", "")
 
     # ------------------------------------------------------------------ reading
 
@@ -211,18 +346,30 @@ class RunManager:
         return path if path.is_dir() else None
 
     def wait(self, run_id: str, timeout: float = 120.0) -> dict | None:
-        """Block until a run ends (tests and scripts)."""
+        """Block until a run ends (tests and scripts); its status."""
         job = self._jobs.get(run_id)
-        if job is None or job.future is None:
+        if job is None:
             return None
-        try:
-            job.future.result(timeout)
-        except Exception:  # noqa: BLE001 - reported by status()
-            pass
-        deadline = time.time() + 5
-        while job.status in ("queued", "running") and time.time() < deadline:
-            time.sleep(0.01)
+        job.ended.wait(timeout)
         return job.public()
 
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests and the server log)."""
+        return [w.process.pid for w in self._workers if w is not None and w.process.is_alive()]
+
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop: queued runs are dropped, running ones stopped, every worker process terminated."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            workers = [w for w in self._workers if w is not None]
+            queued = [j for j in self._jobs.values() if j.status == "queued"]
+        for job in queued:
+            self._end(job, "stopped", "stopped: the server is shutting down")
+        for _ in range(self.workers):
+            self._queue.put(None)
+        for w in workers:  # all at once, then wait for each
+            w.terminate()
+        for w in workers:
+            w.stop()
