@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from components.battery import Battery
 from components.grid import GridConnection
+from components.fuel_use import FuelUse
 from components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
 from components.process import ProductionLine
 from components.space import SpaceConditioning
@@ -121,6 +122,7 @@ class SiteAssets(_Strict):
     boilers: list[Boiler] = []
     purchased_heat: list[PurchasedHeat] = []
     thermal_storage: list[ThermalStorage] = []
+    fuel_uses: list[FuelUse] = Field(default=[], description="fuel burnt outside the boilers, steam bought by mass")
     process_emissions_t: float = Field(default=0.0, ge=0, description="declared process CO2 emissions [t/yr]")
     declared: Declared = Declared()
 
@@ -133,7 +135,7 @@ class SiteAssets(_Strict):
     @model_validator(mode="after")
     def _unique_names(self) -> "SiteAssets":
         for group in ("loads", "pv", "wind", "battery", "processes", "space", "heat_exchangers", "heat_pumps",
-                      "boilers", "purchased_heat", "thermal_storage"):
+                      "boilers", "purchased_heat", "thermal_storage", "fuel_uses"):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
