@@ -476,10 +476,9 @@ def _kgce_ncv_pair(fuel: str, f: FuelFactor) -> dict[str, Any]:
     ncv = f.ncv_kj_per_unit if f.ncv_kj_per_unit is not None else _shipped_ncv().get(fuel)
     if ncv is None or f.kgce_per_unit <= 0:
         return {"ncv_kj_per_unit": ncv, "kgce_per_unit": f.kgce_per_unit, "implied_kj_per_kgce": None}
-    implied = ncv / f.kgce_per_unit
-    return {"ncv_kj_per_unit": ncv, "kgce_per_unit": f.kgce_per_unit, "implied_kj_per_kgce": implied,
-            "gap_to_29307_kj": implied / KJ_PER_KGCE - 1.0,
-            "consistent": abs(implied / KJ_PER_KGCE - 1.0) <= KGCE_NCV_TOLERANCE}
+    gap = f.kgce_per_unit * KJ_PER_KGCE / ncv - 1.0
+    return {"ncv_kj_per_unit": ncv, "kgce_per_unit": f.kgce_per_unit, "implied_kj_per_kgce": ncv / f.kgce_per_unit,
+            "tce_gap_to_ncv": gap, "consistent": abs(gap) <= KGCE_NCV_TOLERANCE}
 
 
 def _div(a: float, b: float) -> float:
@@ -612,10 +611,9 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     uec_co2e_value = uec_co2e[f"{s.unit_energy_carbon_basis}_{s.unit_energy_carbon_tce_basis}"]
     pairs = {k: _kgce_ncv_pair(k, fuel_factors[k]) for k in {**fuels, **bio}} | \
         {v["fuel"]: _kgce_ncv_pair(v["fuel"], fuel_factors[v["fuel"]]) for v in direct.values()}
-    warnings = [f"{k}: kgce coefficient {p['kgce_per_unit']} and NCV {p['ncv_kj_per_unit']:g} kJ/unit imply "
-                f"{p['implied_kj_per_kgce']:,.0f} kJ per kgce, {100 * p['gap_to_29307_kj']:+.1f} % from GB/T 2589's "
-                f"29 307: its energy in tce and its heat disagree" for k, p in pairs.items()
-                if p.get("consistent") is False]
+    warnings = [f"{k}: kgce coefficient {p['kgce_per_unit']} with NCV {p['ncv_kj_per_unit']:g} kJ/unit counts its "
+                f"energy {100 * p['tce_gap_to_ncv']:+.1f} % in tce against the NCV (GB/T 2589: 29 307 kJ per kgce, "
+                f"{p['implied_kj_per_kgce']:,.0f} here)" for k, p in pairs.items() if p.get("consistent") is False]
 
     share_onsite = _div(re_cons, elec)
     share_green = min(1.0, _div(re_cons + green_covered, elec))
