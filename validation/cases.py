@@ -26,6 +26,8 @@ from typing import Callable
 
 import numpy as np
 
+from validation.accounting_cases import case_accounting_inputs
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
@@ -901,7 +903,7 @@ def case_network(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
 CASES: dict[str, Callable[[bool, Path | None], list[CaseResult]]] = {
     "pv": case_pv, "wind": case_wind, "battery": case_battery, "lp": case_lp,
     "conservation": case_conservation, "weather": case_weather, "accounting": case_accounting,
-    "network": case_network,
+    "accounting_inputs": case_accounting_inputs, "network": case_network,
 }
 
 

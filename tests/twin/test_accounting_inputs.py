@@ -294,3 +294,14 @@ def test_mobile_and_stationary_factors_differ_and_biomass_ch4_counts():
     bio = account(AnnualEnergy(grid_import_e_kwh=0, biomass_fuels={"biomass": 10_000}))["kpis"]
     assert bio["gross_emissions_t"] == 0 and bio["biomass_co2_t"] > 0
     assert bio["gross_emissions_t_co2e"] == pytest.approx(10_000 * 15600e-9 * (30 * 28 + 4 * 265) / 1000, rel=REL)
+
+
+def test_validation_has_a_hand_worked_case_per_new_input_kind():
+    """Issue 13, done when: "A hand-worked accounting case per new input kind (direct fuel, steam by mass,
+    CH4/N2O) in validation/, exact to 1e-6"."""
+    from validation.cases import run_cases
+
+    rows = run_cases(True, None, only=["accounting_inputs"])
+    kinds = {r.id.split(".")[1] for r in rows}
+    assert kinds == {"direct_fuel", "steam", "non_co2"}
+    assert all(r.passed is True and r.tolerance == "1e-6" for r in rows), [r for r in rows if not r.passed]
