@@ -305,3 +305,26 @@ def test_validation_has_a_hand_worked_case_per_new_input_kind():
     kinds = {r.id.split(".")[1] for r in rows}
     assert kinds == {"direct_fuel", "steam", "non_co2"}
     assert all(r.passed is True and r.tolerance == "1e-6" for r in rows), [r for r in rows if not r.passed]
+
+
+def test_a_park_counts_its_tenants_fuel_uses_and_heat_factors():
+    """A park's accounting reads every tenant's fuel uses and each tenant's purchased-heat factor (named
+    ``tenant.source`` in ``accounting.json``)."""
+    from twin.park import simulate_park
+
+    tenant = {k: copy.deepcopy(FACTORY[k]) for k in ("loads", "processes", "purchased_heat")}
+    tenant["purchased_heat"][0]["ef_t_per_gj"] = 0.20
+    park = scenario_from_dict({
+        "name": "two tenants", "site": FACTORY["site"], "year": 2025, "weather": FACTORY["weather"],
+        "grid": FACTORY["grid"],
+        "tenants": [dict(copy.deepcopy(tenant), name="a"),
+                    {"name": "b", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 1e6}],
+                     "fuel_uses": [{"name": "trucks", "fuel": "diesel", "use": "road", "unit": "t",
+                                    "quantity_per_year": 3}]}]})
+    r = simulate_park(park, ".")
+    acc = r.accounting
+    gj = r.kpis["heat"]["purchased_heat"]["a.steam_net"]["gj"]
+    assert acc["factors"]["purchased_heat"]["a.steam_net"]["ef_t_per_gj"] == 0.20
+    assert acc["emissions"]["scope2_location"]["heat_t"] == pytest.approx(gj * 0.20, rel=REL)
+    assert acc["energy"]["direct_fuels"]["b.trucks"]["quantity"] == 3000
+    assert acc["kpis"]["scope1_t"] == pytest.approx(3000 * 3.0959 / 1000, rel=REL)
