@@ -504,9 +504,18 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     Returns
     -------
     dict
-        JSON-serialisable: ``inputs``, ``factors``, ``energy``, ``emissions``, ``offsets``,
-        ``residual_emissions_t``, ``unit_energy_carbon_t_per_tce`` and a flat ``kpis`` dict
-        (see :func:`accounting_kpis`).
+        JSON-serialisable: ``inputs``, ``factors`` (every coefficient with its source: the factor used
+        for each purchased-heat source, each fuel's NCV / kgce pair, the GWP set), ``energy``,
+        ``emissions`` (with ``non_co2``: CH4 and N2O by combustion line), ``offsets``,
+        ``residual_emissions_t`` (tCO2) and ``residual_emissions_t_co2e``,
+        ``unit_energy_carbon_t_per_tce``, ``warnings`` (fuels whose kgce and NCV disagree by more
+        than :data:`KGCE_NCV_TOLERANCE`) and a flat ``kpis`` dict (see :func:`accounting_kpis`).
+        The ``..._t`` emission keys are tCO2; the ``..._t_co2e`` keys add CH4 and N2O.
+
+    Raises
+    ------
+    InputError
+        An unknown fuel, a grid factor not shipped, or a combustion with no NCV or no CH4 / N2O factor.
     """
     s = settings or Accounting()
     gp = green_power or GreenPower()
