@@ -478,14 +478,14 @@ class PurchasedHeat(BaseModel):
     price_cny_per_gj: float = Field(
         ge=0, le=MAX_PRICE_CNY, description="heat price [CNY/GJ]; upper bound twin.limits.MAX_PRICE_CNY"
     )
-    ef_t_per_gj: float = Field(
-        default=0.11, ge=0, le=MAX_EF_T_PER_GJ,
-        description="emission factor [tCO2/GJ]; GB/T 32150 default 0.11 (standards.md); "
-                    "upper bound twin.limits.MAX_EF_T_PER_GJ"
-    )
+    ef_t_per_gj: float | None = Field(
+        default=None, ge=0, le=MAX_EF_T_PER_GJ,
+        description="the supplier's emission factor [tCO2/GJ]; None = accounting.heat_ef_t_per_gj (GB/T 32150 "
+                    "default 0.11, standards.md). The accounting uses this source's own factor when it is given; "
+                    "upper bound twin.limits.MAX_EF_T_PER_GJ")
 
 
-def purchased_heat_totals(q_kw_th, heat: PurchasedHeat) -> dict:
+def purchased_heat_totals(q_kw_th, heat: PurchasedHeat, default_ef_t_per_gj: float = 0.11) -> dict:
     """Energy, cost, standard coal and scope-2 CO2 of purchased heat.
 
     Parameters
@@ -493,6 +493,9 @@ def purchased_heat_totals(q_kw_th, heat: PurchasedHeat) -> dict:
     q_kw_th : float or array
         Heat bought per hour [kW_th] (= kWh_th).
     heat : PurchasedHeat
+    default_ef_t_per_gj : float
+        Factor of a source that gives none [tCO2/GJ]; GB/T 32150 default 0.11. The site's accounting
+        (:func:`twin.accounting.account`) applies ``accounting.heat_ef_t_per_gj`` instead.
 
     Returns
     -------
@@ -505,7 +508,7 @@ def purchased_heat_totals(q_kw_th, heat: PurchasedHeat) -> dict:
         raise ValueError("q_kw_th must be non-negative")
     gj = q * GJ_PER_KWH
     return {"gj": gj, "cost_cny": gj * heat.price_cny_per_gj, "kgce": gj * 1000.0 * KGCE_PER_MJ_HEAT,
-            "tco2": gj * heat.ef_t_per_gj}
+            "tco2": gj * (heat.ef_t_per_gj if heat.ef_t_per_gj is not None else default_ef_t_per_gj)}
 
 
 # --------------------------------------------------------------------------------------

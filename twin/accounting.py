@@ -44,7 +44,17 @@ Emissions, GB/T 32150-2015 (工业企业温室气体排放核算和报告通则)
   factor (national excluding market-traded non-fossil power); green power at zero.
   The battery does not enter: the grid import is the grid import, whatever the battery did
   with it, so energy charged from the grid never becomes renewable here.
-* Purchased heat x 0.11 tCO2/GJ (GB/T 32150 default, **secondary**).
+* Purchased heat x each source's own factor (``purchased_heat[i].ef_t_per_gj``, the supplier's),
+  else :attr:`Accounting.heat_ef_t_per_gj` (default 0.11 tCO2/GJ, GB/T 32150, **secondary**); the
+  factor used for each source, and where it came from, is in ``factors.purchased_heat``.
+* Fuel used outside the boilers (``fuel_uses``: vehicles, forklifts, gensets, kilns) counts in tce
+  and scope 1 like boiler fuel; steam bought by mass counts as purchased heat, converted to GJ by
+  IAPWS-IF97 (:mod:`components.fuel_use`).
+* CH4 and N2O of every combustion (boilers: stationary; fuel uses: stationary, road or off-road):
+  ``fuel x NCV [TJ] x factor [kg/TJ]`` (``components/data/combustion_non_co2.csv``, 2006 IPCC
+  Tier 1 defaults), weighted by the GWP-100 set :attr:`Accounting.gwp` (AR5 by default, AR6 as a
+  variant). CO2 totals keep their keys (``gross_emissions_t`` ... are tCO2); the CO2e totals are
+  the ``..._t_co2e`` keys. Grid and heat factors are CO2 factors: scope 2 is the same in both.
 * Exported electricity and heat are deducted at the factor of the method
   (:attr:`Accounting.deduct_exported_energy`, default True as the standard's formula says).
 
@@ -66,7 +76,9 @@ from typing import Annotated, Any, Literal, Union
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from components.fuel_use import STEAM, FuelUse, fuel_use_totals, load_non_co2_factors, read_profile
 from components.grid import EMISSION_FACTORS_CSV, emission_factor_t_per_mwh, load_emission_factors
+from components.heat import load_fuels
 from twin.errors import InputError
 from twin.limits import (MAX_EF_T_PER_GJ, MAX_EF_T_PER_MWH, MAX_EMISSIONS_T, MAX_ENERGY_KWH, MAX_ENERGY_MWH,
                          MAX_FUEL_FACTOR_PER_UNIT, MAX_HEAT_KGCE_PER_GJ, MAX_PRICE_CNY)
@@ -89,6 +101,19 @@ HEAT_EF_T_PER_GJ = 0.11
 """GB/T 32150 default emission factor of purchased heat [tCO2/GJ] (secondary)."""
 KJ_PER_KGCE = 29307.0
 """GB/T 2589: 1 kgce = 29 307 kJ."""
+KGCE_NCV_TOLERANCE = 0.01
+"""Largest relative gap between a fuel's kgce coefficient and its NCV / 29 307 kJ before a warning. GB/T 2589's
+table converts kcal at 4.1816 kJ (its NCVs) and the kgce at 4.1868 (29 307 kJ): its own pairs differ by 0.12 %."""
+
+GWP = {
+    "ar5": {"ch4": 28.0, "n2o": 265.0,
+            "source": "IPCC AR5 WG1 (2013) Ch. 8 Table 8.7, GWP-100 without climate-carbon feedbacks: CH4 28, "
+                      "N2O 265 [secondary]"},
+    "ar6": {"ch4": 29.8, "n2o": 273.0,
+            "source": "IPCC AR6 WG1 (2021) Ch. 7 Table 7.15, GWP-100: CH4 of fossil origin 29.8, N2O 273 "
+                      "[secondary]"},
+}
+"""GWP-100 sets [tCO2e per t of gas]; :attr:`Accounting.gwp` chooses one."""
 
 EXPORTED_ENERGY_RULE = (
     "GB/T 2589-2020: energy consumed = purchased + self-produced - exported out of the boundary; "
@@ -108,6 +133,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DirectFuel(_Model):
+    """One fuel use outside the boilers over the year (``fuel_uses[i]``, in the unit of its coefficients)."""
+
+    fuel: str = Field(min_length=1, description="a fuel of fuels.csv or accounting.fuel_factors")
+    quantity: float = Field(ge=0, allow_inf_nan=False, description="burnt over the year [the fuel's unit: kg or m3]")
+    use: Literal["stationary", "road", "off_road"] = Field(default="stationary", description="for CH4 and N2O")
+    ch4_kg_per_tj: float | None = Field(default=None, ge=0, description="own CH4 factor [kg/TJ]")
+    n2o_kg_per_tj: float | None = Field(default=None, ge=0, description="own N2O factor [kg/TJ]")
+
+
+class HeatPurchase(_Model):
+    """One source of purchased heat over the year, with its own emission factor if it has one."""
+
+    gj: float = Field(ge=0, allow_inf_nan=False, description="heat bought [GJ]")
+    ef_t_per_gj: float | None = Field(default=None, ge=0,
+                                      description="the source's factor [tCO2/GJ]; None = accounting.heat_ef_t_per_gj")
+    steam: dict[str, Any] | None = Field(default=None, description="steam bought by mass: its conversion to GJ")
+
+
 class AnnualEnergy(_Model):
     """The year's energy flows across the boundary (all quantities >= 0).
 
@@ -125,7 +169,13 @@ class AnnualEnergy(_Model):
     curtailed_e_kwh: float = Field(default=0.0, ge=0, description="renewable generation curtailed [kWh]")
     fuels: dict[str, float] = Field(default_factory=dict, description="fossil fuels burnt {fuel: quantity [unit]}")
     biomass_fuels: dict[str, float] = Field(default_factory=dict, description="biomass burnt {fuel: quantity [unit]}")
-    purchased_heat_gj: float = Field(default=0.0, ge=0, description="purchased heat / steam [GJ]")
+    purchased_heat_gj: float = Field(default=0.0, ge=0,
+                                     description="purchased heat / steam of no named source [GJ], at "
+                                                 "accounting.heat_ef_t_per_gj")
+    heat_purchases: dict[str, HeatPurchase] = Field(
+        default_factory=dict, description="purchased heat by source {name: gj and its own factor}")
+    direct_fuels: dict[str, DirectFuel] = Field(
+        default_factory=dict, description="fuel burnt outside the boilers {use name: fuel, quantity, use}")
     exported_heat_gj: float = Field(default=0.0, ge=0, description="heat / steam exported [GJ]")
     onsite_re_heat_gj: float = Field(default=0.0, ge=0, description="on-site renewable heat used (solar thermal...) [GJ]")
     process_emissions_t: float = Field(default=0.0, ge=0, description="declared process emissions [tCO2]")
@@ -196,6 +246,12 @@ class FuelFactor(_Model):
     )
     biomass: bool = Field(default=False, description="biogenic CO2: reported apart, not in the total")
     source: str = Field(default="user value", description="where the numbers come from")
+    ncv_kj_per_unit: float | None = Field(default=None, gt=0,
+                                          description="net calorific value [kJ/unit] for CH4 and N2O; default "
+                                                      "the fuel's in fuels.csv")
+    ch4_kg_per_tj: float | None = Field(default=None, ge=0, description="CH4 factor [kg/TJ] for every use of the "
+                                                                        "fuel; default combustion_non_co2.csv")
+    n2o_kg_per_tj: float | None = Field(default=None, ge=0, description="N2O factor [kg/TJ], as ch4_kg_per_tj")
 
 
 EmissionFactorChoice = Union[Annotated[float, Field(ge=0, le=MAX_EF_T_PER_MWH)], str]
@@ -229,8 +285,11 @@ class Accounting(_Model):
     )
     heat_ef_t_per_gj: float = Field(
         default=HEAT_EF_T_PER_GJ, ge=0, le=MAX_EF_T_PER_GJ,
-        description="purchased heat [tCO2/GJ], GB/T 32150; upper bound twin.limits.MAX_EF_T_PER_GJ"
+        description="purchased heat of a source that gives no factor of its own [tCO2/GJ], GB/T 32150 default "
+                    "0.11; upper bound twin.limits.MAX_EF_T_PER_GJ"
     )
+    gwp: Literal["ar5", "ar6"] = Field(default="ar5", description="GWP-100 set for CH4 and N2O: IPCC AR5 (CH4 28, "
+                                                                  "N2O 265) or AR6 (CH4 fossil 29.8, N2O 273)")
     fuel_factors: dict[str, FuelFactor] = Field(default_factory=dict, description="per-fuel overrides")
     deduct_exported_energy: bool = Field(
         default=True, description="deduct exported electricity and heat from emissions (GB/T 32150 formula)"
@@ -389,6 +448,82 @@ def _fuel_lines(quantities: dict[str, float], factors: dict[str, FuelFactor], bi
     return lines
 
 
+def _direct_lines(direct: dict[str, DirectFuel], factors: dict[str, FuelFactor]) -> dict[str, dict[str, Any]]:
+    """Fuel uses outside the boilers, one line each (tce and CO2 as boiler fuel; biomass CO2 kept apart)."""
+    lines = {}
+    for name, d in direct.items():
+        f = factors.get(d.fuel)
+        if f is None:
+            raise InputError(None, f"fuel_uses.{name}.fuel", f"a fuel of fuels.csv or accounting.fuel_factors: "
+                             f"{', '.join(sorted(factors))}", repr(d.fuel))
+        lines[name] = {
+            "fuel": d.fuel, "use": d.use, "quantity": float(d.quantity), "unit": f.unit, "biomass": f.biomass,
+            "kgce_per_unit": f.kgce_per_unit, "tce": float(d.quantity) * f.kgce_per_unit / 1000.0,
+            "kgco2_per_unit": f.kgco2_per_unit, "co2_t": float(d.quantity) * f.kgco2_per_unit / 1000.0,
+            "source": f.source,
+        }
+    return lines
+
+
+@lru_cache(maxsize=1)
+def _shipped_ncv() -> dict[str, float]:
+    return {fuel: float(v) for fuel, v in load_fuels()["ncv_kj_per_unit"].items()}
+
+
+def _non_co2(combustions: list[tuple[str, str, float, str, DirectFuel | None]], factors: dict[str, FuelFactor],
+             gwp: dict[str, Any]) -> dict[str, Any]:
+    """CH4 and N2O of every combustion: ``quantity x NCV [TJ] x factor [kg/TJ]``, and their CO2e.
+
+    ``combustions`` are ``(line, fuel, quantity, use, direct fuel or None)``. The factor is the use's own, else
+    the fuel's in ``accounting.fuel_factors``, else the default of ``combustion_non_co2.csv`` for the fuel and
+    use; a combustion with no factor or no NCV is an error (never a silent zero).
+    """
+    table = load_non_co2_factors()
+    ncvs = _shipped_ncv()
+    lines, ch4_t, n2o_t = {}, 0.0, 0.0
+    for line, fuel, qty, use, own in combustions:
+        f = factors[fuel]
+        ncv = f.ncv_kj_per_unit if f.ncv_kj_per_unit is not None else ncvs.get(fuel)
+        field = f"fuel_uses.{line}" if own is not None else f"accounting.fuel_factors.{fuel}"
+        if ncv is None:
+            raise InputError(None, f"accounting.fuel_factors.{fuel}.ncv_kj_per_unit",
+                             "the fuel's net calorific value [kJ/unit], for its CH4 and N2O", "nothing")
+        default = table.get((fuel, use))
+        picked = {}
+        for gas in ("ch4", "n2o"):
+            key = f"{gas}_kg_per_tj"
+            for value, source in ((getattr(own, key, None), "the use's own value"),
+                                  (getattr(f, key), f"accounting.fuel_factors.{fuel}"),
+                                  (default[key] if default else None, default["source"] if default else "")):
+                if value is not None:
+                    picked[gas] = (float(value), source)
+                    break
+            else:
+                raise InputError(None, f"{field}.{key}", f"a {gas.upper()} factor [kg/TJ] (no default for {fuel} in "
+                                 f"{use} use in combustion_non_co2.csv)", "nothing")
+        tj = float(qty) * ncv * 1e-9
+        c, n = tj * picked["ch4"][0] / 1000.0, tj * picked["n2o"][0] / 1000.0
+        ch4_t += c
+        n2o_t += n
+        lines[line] = {"fuel": fuel, "use": use, "energy_tj": tj, "ncv_kj_per_unit": ncv,
+                       "ch4_kg_per_tj": picked["ch4"][0], "n2o_kg_per_tj": picked["n2o"][0],
+                       "ch4_source": picked["ch4"][1], "n2o_source": picked["n2o"][1], "ch4_t": c, "n2o_t": n,
+                       "t_co2e": c * gwp["ch4"] + n * gwp["n2o"]}
+    return {"lines": lines, "ch4_t": ch4_t, "n2o_t": n2o_t,
+            "ch4_t_co2e": ch4_t * gwp["ch4"], "n2o_t_co2e": n2o_t * gwp["n2o"],
+            "t_co2e": ch4_t * gwp["ch4"] + n2o_t * gwp["n2o"]}
+
+
+def _kgce_ncv_pair(fuel: str, f: FuelFactor) -> dict[str, Any]:
+    """A fuel's NCV and kgce coefficient side by side, with the kJ per kgce they imply (GB/T 2589: 29 307)."""
+    ncv = f.ncv_kj_per_unit if f.ncv_kj_per_unit is not None else _shipped_ncv().get(fuel)
+    if ncv is None or f.kgce_per_unit <= 0:
+        return {"ncv_kj_per_unit": ncv, "kgce_per_unit": f.kgce_per_unit, "implied_kj_per_kgce": None}
+    gap = f.kgce_per_unit * KJ_PER_KGCE / ncv - 1.0
+    return {"ncv_kj_per_unit": ncv, "kgce_per_unit": f.kgce_per_unit, "implied_kj_per_kgce": ncv / f.kgce_per_unit,
+            "tce_gap_to_ncv": gap, "consistent": abs(gap) <= KGCE_NCV_TOLERANCE}
+
+
 def _div(a: float, b: float) -> float:
     return a / b if b > 0 else 0.0
 
@@ -412,9 +547,18 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     Returns
     -------
     dict
-        JSON-serialisable: ``inputs``, ``factors``, ``energy``, ``emissions``, ``offsets``,
-        ``residual_emissions_t``, ``unit_energy_carbon_t_per_tce`` and a flat ``kpis`` dict
-        (see :func:`accounting_kpis`).
+        JSON-serialisable: ``inputs``, ``factors`` (every coefficient with its source: the factor used
+        for each purchased-heat source, each fuel's NCV / kgce pair, the GWP set), ``energy``,
+        ``emissions`` (with ``non_co2``: CH4 and N2O by combustion line), ``offsets``,
+        ``residual_emissions_t`` (tCO2) and ``residual_emissions_t_co2e``,
+        ``unit_energy_carbon_t_per_tce``, ``warnings`` (fuels whose kgce and NCV disagree by more
+        than :data:`KGCE_NCV_TOLERANCE`) and a flat ``kpis`` dict (see :func:`accounting_kpis`).
+        The ``..._t`` emission keys are tCO2; the ``..._t_co2e`` keys add CH4 and N2O.
+
+    Raises
+    ------
+    InputError
+        An unknown fuel, a grid factor not shipped, or a combustion with no NCV or no CH4 / N2O factor.
     """
     s = settings or Accounting()
     gp = green_power or GreenPower()
@@ -436,10 +580,15 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     k_eq = s.electricity_equivalent_kgce_per_kwh
     fuels = _fuel_lines(energy.fuels, fuel_factors, False, "fuels")
     bio = _fuel_lines(energy.biomass_fuels, fuel_factors, True, "biomass_fuels")
-    fuels_tce = float(sum(v["tce"] for v in fuels.values()))
-    bio_tce = float(sum(v["tce"] for v in bio.values()))
-    coal_tce = float(sum(v["tce"] for k, v in fuels.items() if "coal" in k.lower()))
-    heat_in_tce = energy.purchased_heat_gj * s.heat_kgce_per_gj / 1000.0
+    direct = _direct_lines(energy.direct_fuels, fuel_factors)
+    fossil_direct = {k: v for k, v in direct.items() if not v["biomass"]}
+    fuels_tce = float(sum(v["tce"] for v in fuels.values()) + sum(v["tce"] for v in fossil_direct.values()))
+    bio_tce = float(sum(v["tce"] for v in bio.values()) +
+                    sum(v["tce"] for v in direct.values() if v["biomass"]))
+    coal_tce = float(sum(v["tce"] for k, v in fuels.items() if "coal" in k.lower()) +
+                     sum(v["tce"] for v in fossil_direct.values() if "coal" in v["fuel"].lower()))
+    heat_in_gj = float(energy.purchased_heat_gj) + sum(h.gj for h in energy.heat_purchases.values())
+    heat_in_tce = heat_in_gj * s.heat_kgce_per_gj / 1000.0
     heat_out_tce = energy.exported_heat_gj * s.heat_kgce_per_gj / 1000.0
     re_heat_tce = energy.onsite_re_heat_gj * s.heat_kgce_per_gj / 1000.0
     non_elec_tce = fuels_tce + bio_tce + heat_in_tce - heat_out_tce + re_heat_tce
@@ -448,11 +597,24 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     re_elec_tce = {b: re_cons * k / 1000.0 for b, k in (("calorific", k_cal), ("equivalent", k_eq))}
 
     # ---- emissions (GB/T 32150)
-    combustion_t = float(sum(v["co2_t"] for v in fuels.values()))
-    biomass_co2_t = float(sum(v["co2_t"] for v in bio.values()))
+    combustion_t = float(sum(v["co2_t"] for v in fuels.values()) + sum(v["co2_t"] for v in fossil_direct.values()))
+    biomass_co2_t = float(sum(v["co2_t"] for v in bio.values()) +
+                          sum(v["co2_t"] for v in direct.values() if v["biomass"]))
     process_t = float(energy.process_emissions_t)
     scope1_t = combustion_t + process_t
-    heat_in_t = energy.purchased_heat_gj * s.heat_ef_t_per_gj
+    heat_sources = {name: {"gj": float(h.gj), "ef_t_per_gj": h.ef_t_per_gj if h.ef_t_per_gj is not None
+                           else s.heat_ef_t_per_gj,
+                           "factor_from": "the source's own (ef_t_per_gj)" if h.ef_t_per_gj is not None
+                           else "accounting.heat_ef_t_per_gj (the source gives none)",
+                           **({"steam": h.steam} if h.steam else {})}
+                    for name, h in energy.heat_purchases.items()}
+    for h in heat_sources.values():
+        h["co2_t"] = h["gj"] * h["ef_t_per_gj"]
+    heat_in_t = float(energy.purchased_heat_gj) * s.heat_ef_t_per_gj + sum(h["co2_t"] for h in heat_sources.values())
+    gwp = GWP[s.gwp]
+    non_co2 = _non_co2([(k, k, v["quantity"], "stationary", None) for k, v in {**fuels, **bio}.items()] +
+                       [(k, v["fuel"], v["quantity"], v["use"], energy.direct_fuels[k]) for k, v in direct.items()],
+                       fuel_factors, gwp)
     heat_out_t = energy.exported_heat_gj * s.heat_ef_t_per_gj if s.deduct_exported_energy else 0.0
 
     green_requested = gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh
@@ -471,6 +633,9 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     scope2_mkt = mkt_elec_t + heat_in_t
     gross_loc = scope1_t + scope2_loc - loc_exp_t - heat_out_t
     gross_mkt = scope1_t + scope2_mkt - mkt_exp_t - heat_out_t
+    scope1_co2e = scope1_t + non_co2["t_co2e"]
+    gross_loc_co2e = gross_loc + non_co2["t_co2e"]
+    gross_mkt_co2e = gross_mkt + non_co2["t_co2e"]
 
     # ---- offsets (valued at the location-based factor)
     green_t = green_covered / 1000.0 * ef_loc["ef_t_per_mwh"]
@@ -478,6 +643,7 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     credits_t = off.ccer_t + off.other_credits_t
     reductions = green_t + cert_t + credits_t + off.allowances_t
     residual = max(0.0, gross_loc - reductions)
+    residual_co2e = max(0.0, gross_loc_co2e - reductions)
     over = max(0.0, reductions - gross_loc)
     costs = {
         "green_power_contract_cny": gp.green_power_contract_e_kwh * gp.green_power_contract_premium_cny_per_kwh,
@@ -491,6 +657,15 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     numerator = {"location": gross_loc, "after_green_power": gross_loc - green_t, "market": gross_mkt}
     uec = {f"{n}_{b}": _div(v, total[b]) for n, v in numerator.items() for b in total}
     uec_value = uec[f"{s.unit_energy_carbon_basis}_{s.unit_energy_carbon_tce_basis}"]
+    numerator_co2e = {"location": gross_loc_co2e, "after_green_power": gross_loc_co2e - green_t,
+                      "market": gross_mkt_co2e}
+    uec_co2e = {f"{n}_{b}": _div(v, total[b]) for n, v in numerator_co2e.items() for b in total}
+    uec_co2e_value = uec_co2e[f"{s.unit_energy_carbon_basis}_{s.unit_energy_carbon_tce_basis}"]
+    pairs = {k: _kgce_ncv_pair(k, fuel_factors[k]) for k in {**fuels, **bio}} | \
+        {v["fuel"]: _kgce_ncv_pair(v["fuel"], fuel_factors[v["fuel"]]) for v in direct.values()}
+    warnings = [f"{k}: kgce coefficient {p['kgce_per_unit']} with NCV {p['ncv_kj_per_unit']:g} kJ/unit counts its "
+                f"energy {100 * p['tce_gap_to_ncv']:+.1f} % in tce against the NCV (GB/T 2589: 29 307 kJ per kgce, "
+                f"{p['implied_kj_per_kgce']:,.0f} here)" for k, p in pairs.items() if p.get("consistent") is False]
 
     share_onsite = _div(re_cons, elec)
     share_green = min(1.0, _div(re_cons + green_covered, elec))
@@ -526,6 +701,14 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
         "residual_emissions_t": residual,
         "unit_energy_carbon_t_per_tce": uec_value,
         "offsets_cost_cny": sum(costs.values()),
+        "ch4_t": non_co2["ch4_t"],
+        "n2o_t": non_co2["n2o_t"],
+        "non_co2_t_co2e": non_co2["t_co2e"],
+        "scope1_t_co2e": scope1_co2e,
+        "gross_emissions_t_co2e": gross_loc_co2e,
+        "gross_emissions_market_t_co2e": gross_mkt_co2e,
+        "residual_emissions_t_co2e": residual_co2e,
+        "unit_energy_carbon_t_co2e_per_tce": uec_co2e_value,
     }
 
     return {
@@ -537,11 +720,17 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
                 "source": ELECTRICITY_EQUIVALENT_DEFAULT_SOURCE if k_eq == ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH
                 else "user value (accounting.electricity_equivalent_kgce_per_kwh)"},
             "heat_kgce_per_gj": {"value": s.heat_kgce_per_gj, "source": "GB/T 2589 heat 0.03412 kgce/MJ [secondary]"},
-            "heat_ef_t_per_gj": {"value": s.heat_ef_t_per_gj, "source": "GB/T 32150-2015 default [secondary]"},
+            "heat_ef_t_per_gj": {"value": s.heat_ef_t_per_gj,
+                                 "source": "GB/T 32150-2015 default [secondary]" if s.heat_ef_t_per_gj == HEAT_EF_T_PER_GJ
+                                 else "user value (accounting.heat_ef_t_per_gj)",
+                                 "applies_to": "purchased heat of no named source, sources that give no factor, "
+                                               "and exported heat"},
+            "purchased_heat": heat_sources,
+            "gwp": {"set": s.gwp, **gwp},
             "grid_location": ef_loc,
             "grid_market_residual": ef_mkt,
-            "fuels": {k: {"unit": v["unit"], "kgce_per_unit": v["kgce_per_unit"], "kgco2_per_unit": v["kgco2_per_unit"],
-                          "source": v["source"]} for k, v in {**fuels, **bio}.items()},
+            "fuels": {k: {"unit": fuel_factors[k].unit, "kgco2_per_unit": fuel_factors[k].kgco2_per_unit,
+                          **pairs[k], "source": fuel_factors[k].source} for k in pairs},
         },
         "energy": {
             "standard": "GB/T 2589-2020",
@@ -559,7 +748,9 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
             "coal_tce": coal_tce,
             "biomass": bio,
             "biomass_tce": bio_tce,
-            "heat": {"purchased_gj": float(energy.purchased_heat_gj), "exported_gj": float(energy.exported_heat_gj),
+            "direct_fuels": direct,
+            "heat": {"purchased_gj": heat_in_gj, "purchased_by_source_gj": {k: h["gj"] for k, h in heat_sources.items()},
+                     "exported_gj": float(energy.exported_heat_gj),
                      "onsite_re_heat_gj": float(energy.onsite_re_heat_gj),
                      "purchased_tce": heat_in_tce, "exported_tce_deducted": heat_out_tce, "onsite_re_tce": re_heat_tce},
             "total_calorific_tce": total["calorific"],
@@ -580,8 +771,12 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
             "standard": "GB/T 32150-2015",
             "formula": "E = E_combustion + E_process + E_purchased_elec + E_purchased_heat - E_exported_elec - E_exported_heat",
             "scope1": {"combustion": {k: {"co2_t": v["co2_t"], "kgco2_per_unit": v["kgco2_per_unit"], "source": v["source"]}
-                                      for k, v in fuels.items()},
-                       "combustion_t": combustion_t, "process_t": process_t, "total_t": scope1_t},
+                                      for k, v in {**fuels, **fossil_direct}.items()},
+                       "combustion_t": combustion_t, "process_t": process_t, "total_t": scope1_t,
+                       "non_co2_t_co2e": non_co2["t_co2e"], "total_t_co2e": scope1_co2e},
+            "non_co2": {**non_co2, "gwp": {"set": s.gwp, **gwp},
+                        "method": "fuel x NCV [TJ] x CH4 / N2O factor [kg/TJ] (2006 IPCC Tier 1), x GWP-100; "
+                                  "biomass CH4 and N2O count (only biomass CO2 is kept apart)"},
             "scope2_location": {"electricity_t": loc_elec_t, "heat_t": heat_in_t, "total_t": scope2_loc,
                                 "ef_t_per_mwh": ef_loc["ef_t_per_mwh"], "factor": ef_loc["name"]},
             "scope2_market": {"grid_import_e_kwh": grid_in, "green_power_covered_e_kwh": green_covered,
@@ -595,6 +790,10 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
             "biomass_note": "biogenic CO2, reported apart and not in any total (GB/T 32150)",
             "gross_location_t": gross_loc,
             "gross_market_t": gross_mkt,
+            "gross_location_t_co2e": gross_loc_co2e,
+            "gross_market_t_co2e": gross_mkt_co2e,
+            "co2e_note": "CO2e = CO2 + CH4 and N2O of combustion at the GWP set named; the grid and heat factors are "
+                         "CO2 factors, so scope 2 is the same in CO2 and CO2e",
         },
         "offsets": {
             "valued_at_ef_t_per_mwh": ef_loc["ef_t_per_mwh"],
@@ -617,11 +816,66 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
         },
         "gross_emissions_t": gross_loc,
         "residual_emissions_t": residual,
+        "gross_emissions_t_co2e": gross_loc_co2e,
+        "residual_emissions_t_co2e": residual_co2e,
         "unit_energy_carbon_t_per_tce": uec_value,
         "unit_energy_carbon_variant": {"basis": s.unit_energy_carbon_basis, "tce_basis": s.unit_energy_carbon_tce_basis,
-                                       "all": uec},
+                                       "all": uec, "all_t_co2e_per_tce": uec_co2e},
+        "warnings": warnings,
         "kpis": kpis,
     }
+
+
+def fuel_uses_year(uses: list[FuelUse], base_dir: str | Path, n_hours: int,
+                   fuel_factors: dict[str, FuelFactor] | None = None, field: str = "fuel_uses") -> dict[str, dict]:
+    """The year of a site's ``fuel_uses``: profiles read and summed, quantities in their coefficients' units.
+
+    Parameters
+    ----------
+    uses : list of FuelUse
+    base_dir : path
+        The scenario file's folder; profiles resolve against it (:func:`twin.paths.resolve_input`).
+    n_hours : int
+        Rows a profile must have (the simulated year's hours).
+    fuel_factors : dict, optional
+        ``accounting.fuel_factors``: fuels of the user's own, with their units.
+    field : str
+        Field path prefix for errors.
+
+    Returns
+    -------
+    dict
+        ``{name: record}`` of :func:`components.fuel_use.fuel_use_totals`.
+    """
+    from twin.paths import resolve_input
+
+    table = load_fuels()
+    units = {fuel: (str(row["unit"]), float(row["density_kg_per_l"]) if "density_kg_per_l" in row
+                    and pd.notna(row["density_kg_per_l"]) else None,
+                    str(row.get("density_source", "")) if pd.notna(row.get("density_source", None)) else "")
+             for fuel, row in table.iterrows() if fuel != "electric"}
+    units.update({fuel: (f.unit, None, "") for fuel, f in (fuel_factors or {}).items()})
+    year = {}
+    for i, use in enumerate(uses):
+        if use.path is None:
+            year[use.name] = float(use.quantity_per_year)
+        else:
+            path = resolve_input(base_dir, use.path, field=f"{field}[{i}].path")
+            year[use.name] = float(read_profile(path, use, n_hours, f"{field}[{i}].path").sum())
+    return fuel_use_totals(uses, year, units, field)
+
+
+def fuel_use_energy(records: dict[str, dict]) -> dict[str, Any]:
+    """The :class:`AnnualEnergy` fields of a year of fuel uses (:func:`fuel_uses_year`): fuels burnt outside the
+    boilers as ``direct_fuels``, steam bought by mass as ``heat_purchases``."""
+    direct = {name: DirectFuel(fuel=r["fuel"], quantity=r["quantity"], use=r["use"], ch4_kg_per_tj=r["ch4_kg_per_tj"],
+                               n2o_kg_per_tj=r["n2o_kg_per_tj"])
+              for name, r in records.items() if r["fuel"] != STEAM}
+    steam = {name: HeatPurchase(gj=r["gj"], ef_t_per_gj=r["ef_t_per_gj"],
+                                steam={k: r[k] for k in ("quantity", "unit", "pressure_mpa", "t_c", "h_steam_kj_per_kg",
+                                                         "h_reference_kj_per_kg", "reference", "method")})
+             for name, r in records.items() if r["fuel"] == STEAM}
+    return {"direct_fuels": direct, "heat_purchases": steam}
 
 
 def accounting_kpis(result: dict[str, Any]) -> dict[str, float]:
@@ -629,6 +883,7 @@ def accounting_kpis(result: dict[str, Any]) -> dict[str, float]:
     return dict(result["kpis"])
 
 
-__all__ = ["AnnualEnergy", "Accounting", "GreenPower", "Offsets", "FuelFactor", "account", "accounting_kpis",
+__all__ = ["AnnualEnergy", "Accounting", "GreenPower", "Offsets", "FuelFactor", "DirectFuel", "HeatPurchase",
+           "account", "accounting_kpis", "fuel_uses_year", "fuel_use_energy", "GWP",
            "load_fuel_factors", "ELECTRICITY_CALORIFIC_KGCE_PER_KWH", "ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH",
            "HEAT_EF_T_PER_GJ", "HEAT_KGCE_PER_GJ", "EXPORTED_ENERGY_RULE"]

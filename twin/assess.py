@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from components.grid import emission_factor_t_per_mwh
-from twin.accounting import AnnualEnergy, account, accounting_kpis, load_fuel_factors
+from twin.accounting import AnnualEnergy, HeatPurchase, account, accounting_kpis, fuel_use_energy, load_fuel_factors
 from twin.criteria import evaluate, score
 
 
@@ -24,6 +24,13 @@ def _grid_factor(scenario, index, grid_import_kw, base_dir):
     ef = emission_factor_t_per_mwh(spec, index, base_dir)
     total = float(np.sum(grid_import_kw))
     return float(np.sum(ef * grid_import_kw) / total) if total > 0 else float(np.mean(ef))
+
+
+def _heat_purchases(scenario, heat: dict) -> dict[str, HeatPurchase]:
+    """Purchased heat by source with the source's own factor (a park's sources are named ``tenant.source``)."""
+    sites = [(f"{t.name}.", t) for t in scenario.tenants] if hasattr(scenario, "tenants") else [("", scenario)]
+    ef = {prefix + h.name: h.ef_t_per_gj for prefix, site in sites for h in site.purchased_heat}
+    return {name: HeatPurchase(gj=p["gj"], ef_t_per_gj=ef[name]) for name, p in heat.get("purchased_heat", {}).items()}
 
 
 def assess(scenario, kpis: dict, hourly, *, base_dir) -> dict:
@@ -51,9 +58,10 @@ def assess(scenario, kpis: dict, hourly, *, base_dir) -> dict:
     fuels, bio = {}, {}
     for fuel, use in heat.get("fuel_use", {}).items():
         (bio if fuel in biomass else fuels)[fuel] = use["quantity"]
+    uses = fuel_use_energy(kpis.get("fuel_uses", {}))
     energy = AnnualEnergy.from_kpis(
-        kpis, fuels=fuels, biomass_fuels=bio,
-        purchased_heat_gj=sum(p["gj"] for p in heat.get("purchased_heat", {}).values()),
+        kpis, fuels=fuels, biomass_fuels=bio, direct_fuels=uses["direct_fuels"],
+        heat_purchases={**_heat_purchases(scenario, heat), **uses["heat_purchases"]},
         process_emissions_t=scenario.process_emissions_t)
     imp = (hourly.grid_to_load_kw + hourly.grid_to_heat_kw + hourly.grid_to_battery_kw).to_numpy()
     acc = account(energy, scenario.accounting, scenario.green_power, scenario.offsets,

@@ -337,6 +337,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
                            "findings_at_substation_limits": limits.findings}
     kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bill.items()}
     kpis["heat"] = _park_heat(runs, links)
+    kpis["fuel_uses"] = {f"{n}.{k}": v for n, r in runs.items() for k, v in r.kpis.get("fuel_uses", {}).items()}
     kpis["park_bus"] = bus_k
     assessment = assess(park, kpis, bus, base_dir=base_dir)
     tenant_verdicts = {}

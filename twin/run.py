@@ -6,7 +6,7 @@ decision in ``twin.dispatch``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +14,7 @@ import pandas as pd
 
 from components import grid as gridmod
 from components.loads import CsvLoad, csv_load_kw, shift_load_kw
+from twin.accounting import fuel_uses_year
 from twin.assess import assess
 from twin.dispatch import STRATEGIES, dispatch, params_matrix
 from twin.heat_profiles import HeatSetup, build_heat, heat_sizes
@@ -61,6 +62,7 @@ class Profiles:
     weather_meta: dict
     heat: HeatSetup
     base_dir: Path
+    fuel_uses: dict = field(default_factory=dict)  # the year of fuel_uses (twin.accounting.fuel_uses_year)
 
 
 def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict]:
@@ -119,7 +121,8 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
                     base_dir=Path(base_dir),
                     period=gridmod.period_codes(index, tariff), month=index.month.to_numpy() - 1,
                     price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff), tariff=tariff,
-                    weather_meta=meta)
+                    weather_meta=meta, fuel_uses=fuel_uses_year(scenario.fuel_uses, base_dir, len(index),
+                                                                scenario.accounting.fuel_factors))
 
 
 def renewable_units(pv, wind, frame: pd.DataFrame, site) -> tuple[list, list, list]:
@@ -240,6 +243,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     kpis["max_hourly_balance_residual_kwh"] = residual
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
+    if prof.fuel_uses:
+        kpis["fuel_uses"] = prof.fuel_uses
     assessment = assess(scenario, kpis, hourly, base_dir=prof.base_dir) if assessed else \
         {"accounting": {}, "verdicts": [], "packs": []}
     kpis["by_source_e_kwh"] = {f"{kind}.{name}": float(c * row.sum())

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from components.battery import Battery
 from components.grid import GridConnection
+from components.fuel_use import FuelUse
 from components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
 from components.process import ProductionLine
 from components.space import SpaceConditioning
@@ -130,6 +131,8 @@ class SiteAssets(_Strict):
     boilers: list[Boiler] = Field(default=[], max_length=MAX_ITEMS)
     purchased_heat: list[PurchasedHeat] = Field(default=[], max_length=MAX_ITEMS)
     thermal_storage: list[ThermalStorage] = Field(default=[], max_length=MAX_ITEMS)
+    fuel_uses: list[FuelUse] = Field(default=[], max_length=MAX_ITEMS,
+                                     description="fuel burnt outside the boilers, steam bought by mass")
     process_emissions_t: float = Field(default=0.0, ge=0, le=MAX_EMISSIONS_T,
                                        description="declared process CO2 emissions [t/yr]; upper bound "
                                                    "twin.limits.MAX_EMISSIONS_T")
@@ -144,7 +147,7 @@ class SiteAssets(_Strict):
     @model_validator(mode="after")
     def _unique_names(self) -> "SiteAssets":
         for group in ("loads", "pv", "wind", "battery", "processes", "space", "heat_exchangers", "heat_pumps",
-                      "boilers", "purchased_heat", "thermal_storage"):
+                      "boilers", "purchased_heat", "thermal_storage", "fuel_uses"):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:

@@ -493,7 +493,7 @@ def fast_inputs(p: Plan) -> FastInputs:
 
 def fast_verdicts_possible(scenario, prof) -> bool:
     """Whether accounting and criteria can be computed from annual KPIs alone (see the module docstring)."""
-    return prof.heat.empty and isinstance(scenario.grid.emission_factor, (str, int, float))
+    return prof.heat.empty and not prof.fuel_uses and isinstance(scenario.grid.emission_factor, (str, int, float))
 
 
 def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None, file=None) -> pd.DataFrame:

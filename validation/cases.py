@@ -26,6 +26,8 @@ from typing import Callable
 
 import numpy as np
 
+from validation.accounting_cases import case_accounting_inputs
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
@@ -792,10 +794,10 @@ def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResul
     gp = account(AnnualEnergy(**hand), settings,
                  GreenPower(green_power_contract_e_kwh=500_000, green_certificates_mwh=200), Offsets(ccer_t=50))
     checks = [
-        ("energy_calorific", "energy, calorific value (当量值)", k["energy_calorific_tce"], 628.422, "tce",
-         "2 500 000 kWh x 0.1229 + 100 000 m3 gas x 1.2143 + 20 000 kg diesel x 1.4571 + 5 000 GJ x 34.12 "
-         "kgce (GB/T 2589)"),
-        ("energy_equivalent", "energy, equivalent value (等价值)", k["energy_equivalent_tce"], 1084.922, "tce",
+        ("energy_calorific", "energy, calorific value (当量值)", k["energy_calorific_tce"], 639.832, "tce",
+         "2 500 000 kWh x 0.1229 + 100 000 m3 gas x 1.3284 + 20 000 kg diesel x 1.4571 + 5 000 GJ x 34.12 "
+         "kgce (GB/T 2589; gas at its NCV 38 931 kJ / 29 307.6)"),
+        ("energy_equivalent", "energy, equivalent value (等价值)", k["energy_equivalent_tce"], 1096.332, "tce",
          "electricity at 0.3055 kgce/kWh (coal rate of power supply) instead of 0.1229"),
         ("scope1", "scope 1 fuel combustion", k["scope1_t"], 278.138, "tCO2",
          "100 000 x 2.1622 + 20 000 x 3.0959 kgCO2 (GB/T 32150)"),
@@ -901,7 +903,7 @@ def case_network(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
 CASES: dict[str, Callable[[bool, Path | None], list[CaseResult]]] = {
     "pv": case_pv, "wind": case_wind, "battery": case_battery, "lp": case_lp,
     "conservation": case_conservation, "weather": case_weather, "accounting": case_accounting,
-    "network": case_network,
+    "accounting_inputs": case_accounting_inputs, "network": case_network,
 }
 
 

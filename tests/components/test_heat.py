@@ -117,7 +117,7 @@ def test_heat_pump_params():
 def test_gas_boiler_hand_calculation():
     # 1000 kWh of heat at 0.9 efficiency = 1111.1 kWh of gas at NCV = 4 000 000 kJ;
     # NCV 38 931 kJ/m3 (GB/T 32150 default 389.31 GJ per 10^4 Nm3) -> 102.746 m3;
-    # CO2 2.1622 kg/m3 -> 222.16 kg; standard coal 1.2143 kgce/m3 (GB/T 2589) -> 124.77 kgce.
+    # CO2 2.1622 kg/m3 -> 222.16 kg; standard coal 1.3284 kgce/m3 (38 931 / 29 307.6, the NCV's own) -> 136.49 kgce.
     b = h.Boiler(name="gas", fuel="natural_gas", efficiency=0.9, capacity_q_kw_th=2000.0, t_c=180.0)
     out = h.boiler_fuel(np.array([1000.0, 0.0]), b)
     m3 = 4_000_000 / 38_931
@@ -126,7 +126,7 @@ def test_gas_boiler_hand_calculation():
     assert out["fuel_units"][0] == pytest.approx(m3, rel=1e-12)
     assert out["fuel_units"][0] == pytest.approx(102.746, abs=1e-3)
     assert out["kgco2_scope1"][0] == pytest.approx(m3 * 2.1622)
-    assert out["kgce"][0] == pytest.approx(m3 * 1.2143)
+    assert out["kgce"][0] == pytest.approx(m3 * 1.3284)
     assert out["kgco2_biogenic"][0] == 0.0 and not out["biomass"]
     assert out["fuel_units"][1] == 0.0
 
@@ -154,7 +154,7 @@ def test_other_fuels():
 
 def test_fuels_table_matches_standards():
     f = h.load_fuels()
-    assert set(f.index) == {"natural_gas", "coal", "biomass", "electric", "diesel", "lpg"}
+    assert set(f.index) == {"natural_gas", "coal", "biomass", "electric", "diesel", "lpg", "gasoline", "fuel_oil"}
     assert f["source"].str.len().min() > 20 and f["confidence"].isin(["confirmed", "secondary", "assumed"]).all()
     # GB/T 32150 defaults (standards.md): EF = NCV x carbon content x oxidation x 44/12
     for fuel, cc_t_per_tj, ox in (("natural_gas", 15.3, 0.99), ("coal", 26.37, 0.94), ("diesel", 20.2, 0.98),
@@ -192,7 +192,7 @@ def test_purchased_heat():
     assert out["tco2"][0] == pytest.approx(0.396)
     assert out["cost_cny"][0] == pytest.approx(216.0)
     assert out["kgce"][0] == pytest.approx(122.832)
-    assert ph.ef_t_per_gj == 0.11
+    assert ph.ef_t_per_gj is None  # no factor of its own: the accounting's default applies
 
 
 def test_thermal_storage_recursion():

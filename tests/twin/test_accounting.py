@@ -11,13 +11,13 @@ from twin.errors import InputError
 # grid import 2 000 000 kWh; PV 600 000 kWh of which 100 000 kWh exported (500 000 consumed);
 # natural gas 100 000 m3; diesel 20 000 kg; purchased steam 5 000 GJ.
 # Factors: GB/T 2589 electricity 0.1229 kgce/kWh (calorific), 0.3055 (equivalent, setting default);
-# natural gas 1.2143 kgce/m3, 2.1622 kgCO2/m3; diesel 1.4571 kgce/kg, 3.0959 kgCO2/kg;
+# natural gas 1.3284 kgce/m3 (38 931 kJ/m3 / 29 307.6, the NCV's own), 2.1622 kgCO2/m3; diesel 1.4571 kgce/kg, 3.0959 kgCO2/kg;
 # heat 34.12 kgce/GJ, 0.11 tCO2/GJ; grid national_2022 0.5366 t/MWh, residual 0.5856 t/MWh.
 #
 # Energy, calorific:  electricity 2 500 000 x 0.1229 / 1000 = 307.25 tce
-#                     gas 100 000 x 1.2143 / 1000 = 121.43 ; diesel 20 000 x 1.4571 / 1000 = 29.142
-#                     steam 5 000 x 34.12 / 1000 = 170.6           total = 628.422 tce
-# Energy, equivalent: electricity 2 500 000 x 0.3055 / 1000 = 763.75 -> total = 1 084.922 tce
+#                     gas 100 000 x 1.3284 / 1000 = 132.84 ; diesel 20 000 x 1.4571 / 1000 = 29.142
+#                     steam 5 000 x 34.12 / 1000 = 170.6           total = 639.832 tce
+# Energy, equivalent: electricity 2 500 000 x 0.3055 / 1000 = 763.75 -> total = 1 096.332 tce
 # Emissions:          gas 216.22 t + diesel 61.918 t = scope 1 278.138 t
 #                     grid 2 000 MWh x 0.5366 = 1 073.2 t ; steam 5 000 x 0.11 = 550 t
 #                     exported PV 100 MWh x 0.5366 = 53.66 t deducted (GB/T 32150)
@@ -35,9 +35,9 @@ def close(a, b, rel=1e-3):
 def test_hand_worked_year_energy_and_emissions():
     r = account(AnnualEnergy(**HAND), SETTINGS)
     k = r["kpis"]
-    assert close(k["energy_calorific_tce"], 628.422)
-    assert close(k["energy_equivalent_tce"], 1084.922)
-    assert close(r["energy"]["fuels"]["natural_gas"]["tce"], 121.43)
+    assert close(k["energy_calorific_tce"], 639.832)
+    assert close(k["energy_equivalent_tce"], 1096.332)
+    assert close(r["energy"]["fuels"]["natural_gas"]["tce"], 132.84)
     assert close(r["energy"]["fuels"]["diesel"]["tce"], 29.142)
     assert close(r["energy"]["heat"]["purchased_tce"], 170.6)
     assert close(k["scope1_t"], 278.138)
@@ -47,7 +47,7 @@ def test_hand_worked_year_energy_and_emissions():
     assert close(k["gross_emissions_market_t"], 1940.778)
     assert close(k["re_electricity_share_onsite"], 500_000 / 2_500_000)
     # unit-energy carbon (default: after green power = gross here, equivalent tce)
-    assert close(k["unit_energy_carbon_t_per_tce"], 1847.678 / 1084.922)
+    assert close(k["unit_energy_carbon_t_per_tce"], 1847.678 / 1096.332)
     json.dumps(r)  # serialisable
     assert r["factors"]["grid_location"]["ef_t_per_mwh"] == 0.5366
     assert "source" in r["factors"]["fuels"]["natural_gas"]
@@ -65,7 +65,7 @@ def test_green_power_certificates_and_credits_by_hand():
     assert close(k["offset_certificates_t"], 200 * 0.5366)         # 107.32
     assert close(k["residual_emissions_t"], 1847.678 - 268.3 - 107.32 - 50)
     assert close(r["offsets"]["total_cost_cny"], 500_000 * 0.03 + 200 * 5 + 50 * 80)
-    assert close(k["unit_energy_carbon_t_per_tce"], (1847.678 - 268.3) / 1084.922)
+    assert close(k["unit_energy_carbon_t_per_tce"], (1847.678 - 268.3) / 1096.332)
     assert close(k["re_electricity_share_with_green_power"], 1_000_000 / 2_500_000)
     assert close(k["re_electricity_share_with_certificates"], 1_200_000 / 2_500_000)
 
