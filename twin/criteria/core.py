@@ -132,6 +132,10 @@ class CriteriaSettings(BaseModel):
     zhejiang_offset_pro_rata: Literal["proportional", "linear_from_30"] = Field(
         default="proportional",
         description="'其余按抵消比例折算得分': 15 x share / full share (default) or linear from 0 at 30 % to 15 at full")
+    anhui_waste_heat_variant: Literal["whole_boundary", "declared_streams"] = Field(
+        default="whole_boundary",
+        description="denominator of Anhui's 余热余能回收率: all waste heat and energy resources of the boundary "
+                    "(GB/T 1028-2018, default, stricter) or only the declared streams")
     hunan_target_year: Literal[2027, 2030, 2035] = Field(default=2027, description="Annex 1 target year")
     hunan_re_ratio_variant: Literal["electricity_onsite", "electricity_with_green_power",
                                     "electricity_with_certificates", "energy_equivalent", "energy_calorific"] = Field(
@@ -310,7 +314,8 @@ class Criterion:
             if not m.note:
                 notes.insert(0, f"{self.reads}: not declared")
             return Verdict(value=None, threshold=threshold, margin=None, passed=False, points=0.0,
-                           input="missing", note="; ".join(notes), **base)
+                           input="not_applicable" if m.input == "not_applicable" else "missing",
+                           note="; ".join(notes), **base)
         value = m.value
         margin = None
         if self.comparator == "is_true":
