@@ -5,7 +5,7 @@ import pytest
 from pydantic import ValidationError
 
 from components.process import DeclaredWasteEnergy
-from twin.criteria import evaluate
+from twin.criteria import evaluate, score
 from twin.park import simulate_park
 from twin.run import simulate
 from twin.scenario import scenario_from_dict
@@ -142,6 +142,11 @@ def test_a_plant_without_waste_energy_is_not_applicable():
     assert v["input"] == "not_applicable" and "not applicable" in v["note"]
     assert (v["points"], v["max_points"]) == (0.0, 4.0)
     assert "out of 100" in v["note"]
+    # The named alternative: the item leaves the maximum, the Zhejiang score is out of 96.
+    flat = {"waste_heat_recovery_rate_by_type": h["waste_heat_recovery_rate_by_type"]}
+    vs = evaluate("zhejiang_factory_2025", flat, settings={"zhejiang_not_applicable_total": "out_of_96"})
+    assert score(vs, "zhejiang_factory_2025")["max_points"] == 96.0
+    assert score(evaluate("zhejiang_factory_2025", flat), "zhejiang_factory_2025")["max_points"] == 100.0
 
 
 def test_a_park_tenant_without_waste_heat_has_no_rate_and_the_park_sums_resources():
