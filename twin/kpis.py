@@ -137,6 +137,18 @@ LARGE_LOAD_E_KWH = 1.0e6
 warned about: it may hide a waste-heat resource the whole-boundary rate needs (project convention)."""
 
 
+def heat_rejection_warnings(setup) -> list[str]:
+    """Large loads (:data:`LARGE_LOAD_E_KWH`) whose heat rejection is not declared: a general load counts none,
+    another end use counts its default rate. Given whether or not the site has a heat side."""
+    return [f"load {r.name!r} ({r.electricity_e_kwh / 1e6:.1f} GWh/yr) "
+            + ("declares no end_use or heat_rejected_fraction: the heat it rejects is counted as 0 in the waste-heat "
+               "resource" if r.end_use == "general" else
+               f"rejects heat at the default rate of end use {r.end_use!r} "
+               f"({r.available_kw_th.sum() / max(r.electricity_e_kwh, 1e-12):.2f} kWh_th/kWh): declare "
+               f"heat_rejected_fraction")
+            for r in setup.rejected if not r.declared and r.electricity_e_kwh >= LARGE_LOAD_E_KWH]
+
+
 def _rate(recovered: float, available: float):
     """Recovered / available; None ("not applicable") when there is nothing to recover."""
     return recovered / available if available > 0 else None
@@ -248,14 +260,7 @@ def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
         out[f"waste_heat_recovery_rate_{group}"] = {k: _rate(v[1], v[0]) for k, v in g.items()}
         out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
         out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
-    out["warnings"] = [
-        f"load {r.name!r} ({r.electricity_e_kwh / 1e6:.1f} GWh/yr) "
-        + ("declares no end_use or heat_rejected_fraction: the heat it rejects is counted as 0 in the waste-heat "
-           "resource" if r.end_use == "general" else
-           f"rejects heat at the default rate of end use {r.end_use!r} "
-           f"({r.available_kw_th.sum() / max(r.electricity_e_kwh, 1e-12):.2f} kWh_th/kWh): declare "
-           f"heat_rejected_fraction")
-        for r in setup.rejected if not r.declared and r.electricity_e_kwh >= LARGE_LOAD_E_KWH]
+    out["warnings"] = heat_rejection_warnings(setup)
     stores = {n: {q: e[f"{n}.{q}_kw_th"] for q in ("charge_recovered", "charge_p2h", "discharge", "loss")}
               for n in setup.store_names}
     out["thermal_storage_e_kwh_th"] = stores

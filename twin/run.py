@@ -17,7 +17,7 @@ from components.loads import CsvLoad, csv_load_kw, shift_load_kw
 from twin.assess import assess
 from twin.dispatch import STRATEGIES, dispatch, params_matrix
 from twin.heat_profiles import HeatSetup, build_heat, heat_sizes
-from twin.kpis import electric_kpis, heat_kpis, storage_warnings
+from twin.kpis import electric_kpis, heat_kpis, heat_rejection_warnings, storage_warnings
 from twin.tables import BALANCE_TOL_KWH, check_electric_balance, check_heat_balance, electric_table, heat_table
 from twin.scenario import FileWeather, Scenario
 
@@ -235,7 +235,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     ghi = prof.weather["ghi"].to_numpy()
     kpis["weather"] = dict({k: v for k, v in prof.weather_meta.items() if isinstance(v, (str, int, float))},
                            annual_ghi_kwh_m2=float(ghi.sum() / 1000.0))
-    warnings = storage_warnings(kpis) + kpis.get("heat", {}).get("warnings", [])
+    warnings = storage_warnings(kpis) + (kpis["heat"]["warnings"] if "heat" in kpis
+                                         else heat_rejection_warnings(prof.heat))
     if kpis["unserved_load_e_kwh"] > 0:
         warnings.append(f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
                         f"grid.import_limit_kw = {scenario.grid.import_limit_kw}")
