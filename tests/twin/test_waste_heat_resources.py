@@ -88,16 +88,24 @@ def test_heat_charged_into_a_store_and_lost_is_not_recovered():
     """Issue 13: "count as recovered only heat delivered to a useful demand (not heat charged into a store and
     later lost, not network losses)". A store losing 50 % an hour, charged only from the stream, delivers what it
     discharges; the rest of what the stream put in is lost."""
-    store = {"thermal_storage": [{"name": "tank", "capacity_kwh_th": 2000, "charge_kw_th": 500, "discharge_kw_th": 500,
-                                  "t_c": 90, "standing_loss_fraction_per_hour": 0.5}]}
-    s = _factory([_flat_load("plant", 100)], streams=[("hood", "exhaust_air", 300.0)], extra=store)
-    s = s.model_copy(update={"heat_exchangers": [s.heat_exchangers[0].model_copy(update={"sink": "tank"})]})
-    r = simulate(s)
+    def run(loss):
+        store = {"thermal_storage": [{"name": "tank", "capacity_kwh_th": 2000, "charge_kw_th": 500,
+                                      "discharge_kw_th": 500, "t_c": 90, "standing_loss_fraction_per_hour": loss}]}
+        s = _factory([_flat_load("plant", 100, heat_rejected_fraction=0.0)], streams=[("hood", "exhaust_air", 300.0)],
+                     extra=store)
+        return simulate(s.model_copy(update={"heat_exchangers": [s.heat_exchangers[0].model_copy(
+            update={"sink": "tank"})]}))
+
+    r = run(0.5)
     h, t = r.kpis["heat"], r.hourly_heat
     charged, delivered = t["tank.charge_recovered_kw_th"].sum(), t["tank.discharge_kw_th"].sum()
     assert t["tank.loss_kw_th"].sum() > 0.3 * charged  # the store really loses much of what it takes
     assert h["waste_heat_recovered_e_kwh_th"] == pytest.approx(delivered, rel=1e-9)
     assert h["waste_heat_charged_not_delivered_e_kwh_th"] == pytest.approx(charged - delivered, rel=1e-9)
+    assert not r.kpis.get("warnings")
+    # A store that loses more than it delivers is warned about (issue 13: "warn when a store's losses exceed its
+    # useful discharge").
+    assert any("thermal store 'tank' loses more heat" in w for w in run(0.8).kpis["warnings"])
 
 
 def test_pressure_and_gas_are_declared_in_their_own_units_and_are_types_of_their_own():
