@@ -380,6 +380,15 @@ def _load_fuels_cached(path: str) -> pd.DataFrame:
     return df.set_index("fuel")
 
 
+#: Highest boiler efficiency on an NCV basis: natural gas's gross-to-net calorific value ratio, about 1.11
+#: (methane: higher heating value 890.6 kJ/mol, NIST Chemistry WebBook; lower heating value
+#: 890.6 - 2 x 44.0 kJ/mol of water vaporised = 802.6 kJ/mol; ratio 1.110); a condensing
+#: boiler recovering all the latent heat of its flue gas reaches it, nothing burning fuel exceeds it.
+CONDENSING_EFFICIENCY_MAX = 1.11
+#: Fuels whose flue gas carries enough water vapour for a condensing boiler (hydrogen-rich fuels).
+CONDENSING_FUELS = frozenset({"natural_gas", "lpg", "diesel", "biomass"})
+
+
 class Boiler(BaseModel):
     """A boiler (or electric heater) making heat from a fuel.
 
@@ -390,7 +399,8 @@ class Boiler(BaseModel):
 
     name: str
     fuel: Fuel
-    efficiency: float = Field(gt=0, le=1, description="heat out / fuel energy in at NCV [-]")
+    efficiency: float = Field(gt=0, le=CONDENSING_EFFICIENCY_MAX,
+                              description="heat out / fuel energy in at NCV [-]; above 1 only for condensing: true")
     capacity_q_kw_th: float = Field(
         ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
     )
@@ -402,6 +412,20 @@ class Boiler(BaseModel):
         default="renewable_surplus",
         description="electric boilers only: run on any electricity, or only on on-site renewable surplus "
                     "(default: an electric boiler on grid power emits more than a gas boiler)")
+    condensing: bool = Field(default=False, description="a condensing boiler, which recovers the latent heat of "
+                             "the flue gas's water vapour and may exceed 1 on an NCV basis")
+
+    @model_validator(mode="after")
+    def _efficiency_basis(self) -> "Boiler":
+        # On a net-calorific-value basis only a condensing boiler can deliver more heat than the fuel's NCV (it
+        # recovers latent heat the NCV leaves out); a heat pump's COP above 1 is a different machine (HeatPump).
+        if self.efficiency > 1.0 and not self.condensing:
+            raise ValueError(f"efficiency {self.efficiency:g} > 1 on an NCV basis is possible only for a condensing "
+                             f"boiler: state condensing: true, or give the efficiency at NCV (<= 1)")
+        if self.condensing and self.fuel not in CONDENSING_FUELS:
+            raise ValueError(f"condensing: true needs a fuel whose flue gas carries water vapour to condense "
+                             f"({sorted(CONDENSING_FUELS)}); found fuel {self.fuel!r}")
+        return self
 
 
 def boiler_fuel(q_kw_th_out, boiler: Boiler, fuels: pd.DataFrame | None = None) -> dict:

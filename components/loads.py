@@ -19,16 +19,71 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from components.heat import heat_pump_cop
 from twin.errors import InputError
 from twin.limits import MAX_ENERGY_KWH, MAX_ITEMS, MAX_SCALE
 
 _UNIT_TO_KW = {"kW": 1.0, "MW": 1000.0}
 
+EndUse = Literal["general", "data_centre", "cooling", "refrigeration", "compressor"]
 
-class CsvLoad(BaseModel):
-    """An hourly metered load profile from a CSV file."""
+#: Where cooling machines reject their heat: an air- or water-cooled condenser at about 40 C (assumed).
+CONDENSER_T_C = 40.0
+#: Evaporating temperatures: 5 C for chillers (7/12 C chilled water, GB 19577 rating conditions) and -25 C for
+#: cold stores kept at -18 C (assumed 7 K approach).
+CHILLER_EVAPORATOR_T_C = 5.0
+COLD_STORE_EVAPORATOR_T_C = -25.0
+
+#: Heat a load rejects per kWh of electricity [kWh_th/kWh] and the temperature it is rejected at [C], by end use:
+#:
+#: * ``general``: 0, nothing counted (lighting, offices, mixed plant: heat ends up as space heat, not as a
+#:   recoverable stream). A large general load is warned about (``twin.kpis``): declare its end use.
+#: * ``data_centre``: 1.0 at 35 C: all the electricity of IT, power distribution and cooling ends as heat that the
+#:   cooling plant rejects (first law: nothing leaves a data centre as work or product); 35 C is warm chilled- or
+#:   condenser-water return (assumed).
+#: * ``cooling`` / ``refrigeration``: the condenser rejects the heat removed plus the compressor work, i.e. the
+#:   machine's heating COP per kWh of electricity, taken from :func:`components.heat.heat_pump_cop` (Carnot
+#:   fraction 0.45, Arpagaus et al. 2018) between the evaporator (5 C chillers, -25 C cold stores) and the
+#:   condenser (40 C): 4.03 and 2.17.
+#: * ``compressor``: 0.90 at 80 C: "as much as 80 to 93 percent of the electrical energy used by an industrial air
+#:   compressor is converted into heat" (US DOE, *Improving Compressed Air System Performance: A Sourcebook for
+#:   Industry*, 2003, "Heat Recovery and Compressed Air Systems"); 80 C is the hot-water outlet of oil-cooled screw
+#:   compressors' heat-recovery units (the same sourcebook: water heated to 50-90 C; assumed mid-upper value).
+HEAT_REJECTED_DEFAULTS: dict[str, tuple[float, float]] = {
+    "general": (0.0, 30.0),
+    "data_centre": (1.0, 35.0),
+    "cooling": (float(heat_pump_cop(CHILLER_EVAPORATOR_T_C, CONDENSER_T_C)), CONDENSER_T_C),
+    "refrigeration": (float(heat_pump_cop(COLD_STORE_EVAPORATOR_T_C, CONDENSER_T_C)), CONDENSER_T_C),
+    "compressor": (0.90, 80.0),
+}
+
+
+class _HeatRejection(BaseModel):
+    """What an electric load rejects as heat: a waste-heat resource of the boundary (GB/T 1028 terms).
+
+    The fields are YAML keys of every load, whatever its ``kind``.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    end_use: EndUse = Field(default="general", description="what the electricity does; sets the defaults of "
+                            "heat_rejected_fraction and heat_rejected_t_c (HEAT_REJECTED_DEFAULTS)")
+    heat_rejected_fraction: float | None = Field(
+        default=None, ge=0, le=10, description="heat rejected per kWh of electricity [kWh_th/kWh]; may exceed 1 "
+        "for cooling (condenser heat = heat removed + work); default by end_use")
+    heat_rejected_t_c: float | None = Field(default=None, description="temperature of the rejected heat [C]; "
+                                            "default by end_use")
+
+    def heat_rejection(self) -> tuple[float, float, bool]:
+        """``(kWh_th rejected per kWh, temperature [C], declared)``: declared values, else the end use's defaults."""
+        f, t = HEAT_REJECTED_DEFAULTS[self.end_use]
+        declared = self.heat_rejected_fraction is not None
+        return (self.heat_rejected_fraction if declared else f,
+                self.heat_rejected_t_c if self.heat_rejected_t_c is not None else t, declared)
+
+
+class CsvLoad(_HeatRejection):
+    """An hourly metered load profile from a CSV file."""
 
     name: str
     kind: Literal["csv"]
@@ -41,10 +96,8 @@ class CsvLoad(BaseModel):
     )
 
 
-class ShiftLoad(BaseModel):
+class ShiftLoad(_HeatRejection):
     """A load built from a weekly shift pattern."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     kind: Literal["shifts"]

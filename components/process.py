@@ -48,6 +48,7 @@ import pandas as pd
 import simpy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from components.heat import GJ_PER_KWH
 from twin.errors import InputError
 from twin.limits import (
     MAX_EVENTS_PER_YEAR, MAX_HOURS, MAX_ITEMS, MAX_MTBF_H, MAX_POWER_KW, MAX_TEMPERATURE_C, MAX_WEIBULL_SHAPE,
@@ -159,6 +160,54 @@ class WasteHeatStream(BaseModel):
         return self
 
 
+WasteEnergyType = Literal["heat", "pressure", "cold", "gas"]
+"""GB/T 1028 / Zhejiang 序号3 types of waste energy: 余热, 余压, 余冷, 余气."""
+WASTE_ENERGY_TYPE_ZH = {"heat": "余热", "pressure": "余压", "cold": "余冷", "gas": "余气"}
+_WASTE_ENERGY_UNITS = {"pressure": ("kWh", "GJ"), "gas": ("m3", "GJ"), "cold": ("kWh_th", "GJ"),
+                       "heat": ("kWh_th", "GJ")}
+
+
+class DeclaredWasteEnergy(BaseModel):
+    """A waste-energy resource the twin does not simulate, declared per year in its own unit.
+
+    ``pressure`` (余压): the work recoverable by expanding the stream to the back pressure (e.g. a TRT
+    top-gas turbine or a steam expander), in kWh or GJ. ``gas`` (余气): combustible by-product gas, in m3 with
+    its net calorific value, or GJ. ``cold`` (余冷): cold released (LNG regasification, cryogenic vents), in
+    kWh_th or GJ. ``heat`` (余热) that is not a simulated stream, in kWh_th or GJ. ``recovered_per_year``
+    counts only what is delivered to a useful demand. Energies are compared in kWh (1 GJ = 277.78 kWh;
+    m3 x NCV).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    type: WasteEnergyType
+    unit: Literal["kWh", "kWh_th", "m3", "GJ"]
+    resource_per_year: float = Field(ge=0, description="resource available at the source per year [unit]")
+    recovered_per_year: float = Field(ge=0, description="recovered and delivered to a useful demand per year [unit]")
+    ncv_kj_per_m3: float | None = Field(default=None, gt=0, description="net calorific value of a gas [kJ/m3]")
+
+    @model_validator(mode="after")
+    def _units(self) -> "DeclaredWasteEnergy":
+        if self.unit not in _WASTE_ENERGY_UNITS[self.type]:
+            raise ValueError(f"a {self.type} ({WASTE_ENERGY_TYPE_ZH[self.type]}) resource is declared in "
+                             f"{' or '.join(_WASTE_ENERGY_UNITS[self.type])}, not {self.unit}")
+        if (self.unit == "m3") != (self.ncv_kj_per_m3 is not None):
+            raise ValueError("ncv_kj_per_m3 goes with unit m3, and only with it")
+        if self.recovered_per_year > self.resource_per_year:
+            raise ValueError(f"recovered_per_year ({self.recovered_per_year:g}) exceeds resource_per_year "
+                             f"({self.resource_per_year:g})")
+        return self
+
+    def e_kwh(self, amount: float) -> float:
+        """An amount in this item's unit as energy [kWh]."""
+        if self.unit == "GJ":
+            return amount / GJ_PER_KWH
+        if self.unit == "m3":
+            return amount * self.ncv_kj_per_m3 / 3600.0
+        return amount
+
+
 class ProductionLine(BaseModel):
     """A production line: schedule, power, heat, waste heat and reliability.
 
@@ -187,6 +236,9 @@ class ProductionLine(BaseModel):
     )
     heat_demands: tuple[HeatDemand, ...] = Field(default=(), max_length=MAX_ITEMS)
     waste_heat: tuple[WasteHeatStream, ...] = Field(default=(), max_length=MAX_ITEMS)
+    waste_energy: tuple[DeclaredWasteEnergy, ...] = Field(
+        default=(), max_length=MAX_ITEMS,
+        description="waste energy the twin does not simulate (余压, 余气, 余冷...), declared per year")
     maintenance: tuple[tuple[dt.datetime, float], ...] = Field(
         default=(), max_length=MAX_ITEMS,
         description="planned stops: (start, duration_h); naive starts are local time; at most twin.limits.MAX_ITEMS"
@@ -213,7 +265,8 @@ class ProductionLine(BaseModel):
     def _consistent(self) -> "ProductionLine":
         if (self.mtbf_h is None) != (self.mttr_h is None):
             raise ValueError("give both mtbf_h and mttr_h, or neither")
-        for kind, items in (("heat_demands", self.heat_demands), ("waste_heat", self.waste_heat)):
+        for kind, items in (("heat_demands", self.heat_demands), ("waste_heat", self.waste_heat),
+                            ("waste_energy", self.waste_energy)):
             names = [x.name for x in items]
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
@@ -246,6 +299,94 @@ class ProductionLine(BaseModel):
         per_cycle = 2 if self.changeover_h > 0 else 1
         breakdowns = 2 * shift_h / self.mtbf_h if self.mtbf_h is not None else 0.0
         return shift_h / cycle_h * per_cycle + breakdowns
+
+    @model_validator(mode="after")
+    def _first_law(self) -> "ProductionLine":
+        # Heat the line itself rejects (everything but flue gas, which is the fired unit's loss, checked by
+        # check_fired_losses) cannot exceed the energy it takes in while running: electricity plus process heat.
+        rejected = {w.name: stream_running_q_kw_th(self, w) for w in self.waste_heat if w.kind != "flue_gas"}
+        q_in = self.p_kw + sum(h.q_kw_th for h in self.heat_demands)
+        if sum(rejected.values()) > q_in * (1.0 + FIRST_LAW_REL_TOL):
+            parts = ", ".join(f"{k} {v:g}" for k, v in rejected.items())
+            raise ValueError(f"first law: the line rejects {sum(rejected.values()):g} kW_th of waste heat while "
+                             f"running ({parts}) but takes in only {q_in:g} kW (p_kw {self.p_kw:g} + heat demands "
+                             f"{q_in - self.p_kw:g} kW_th)")
+        return self
+
+
+FIRST_LAW_REL_TOL = 1e-9
+"""Relative slack of the first-law checks: float noise only."""
+
+
+class FirstLawError(ValueError):
+    """A declared waste heat the plant's energy input cannot supply; ``field_path`` names the YAML field."""
+
+    def __init__(self, field_path: str, message: str):
+        self.field_path = field_path
+        super().__init__(message)
+
+
+def stream_running_q_kw_th(line: "ProductionLine", stream: WasteHeatStream) -> float:
+    """Heat a waste-heat stream carries while its line runs [kW_th] (how :func:`simulate_line` sets it)."""
+    if stream.q_kw_th is not None:
+        return stream.q_kw_th
+    if stream.fraction_of_electric_input is not None:
+        return stream.fraction_of_electric_input * line.p_kw
+    demands = [h for h in line.heat_demands if stream.heat_demand in (None, h.name)]
+    return stream.fraction_of_heat_input * sum(h.q_kw_th for h in demands)
+
+
+def check_fired_losses(lines, boilers, prefix: str = "") -> None:
+    """Refuse flue gas that the fuel-fired units serving a line cannot have lost (first law).
+
+    A line's process heat comes from the fuel boilers and furnaces able to reach each heat demand's
+    temperature (``boiler.t_c >= demand.t_c``, as in :mod:`twin.heat_profiles`). A unit of efficiency
+    ``eta`` (heat out / fuel in at NCV) loses ``q * (1 / eta - 1)`` when it delivers ``q``; flue gas is part
+    of that loss, so the line's flue-gas streams together carry at most
+    ``sum_d q_d * (1 / eta_d - 1)``, with ``eta_d`` the lowest efficiency among the fuel-fired units that
+    can serve demand ``d`` (the loosest bound: the check refuses only what no dispatch could make
+    possible). A flue-gas stream on a line with heat demands that no fuel-fired unit can serve is refused
+    too: no fuel burns for it. A line without heat demands burns fuel the twin does not model, so its flue
+    gas cannot be checked here.
+
+    Parameters
+    ----------
+    lines : sequence of ProductionLine
+    boilers : sequence of components.heat.Boiler
+    prefix : str
+        Path of the assets in the file (``tenants[2].``) for the error's field path.
+
+    Raises
+    ------
+    FirstLawError
+        With the line's field path and the numbers.
+    """
+    fired = [b for b in boilers if b.fuel != "electric"]
+    for i, line in enumerate(lines):
+        flue = {k: w for k, w in enumerate(line.waste_heat) if w.kind == "flue_gas"}
+        if not flue or not line.heat_demands:
+            continue
+        q_flue = sum(stream_running_q_kw_th(line, w) for w in flue.values())
+        fuel_kw = useful_kw = 0.0
+        units = set()
+        for h in line.heat_demands:
+            able = [b for b in fired if b.t_c >= h.t_c]
+            if able:
+                worst = min(able, key=lambda b: b.efficiency)
+                units.add(f"{worst.name} (efficiency {worst.efficiency:g})")
+                fuel_kw += h.q_kw_th / worst.efficiency
+                useful_kw += h.q_kw_th
+        k = next(iter(flue))
+        path = f"{prefix}processes[{i}].waste_heat[{k}]"
+        if not units:
+            raise FirstLawError(path, f"first law: line {line.name!r} declares flue gas ({q_flue:g} kW_th) but no "
+                                      f"fuel-fired boiler or furnace can serve its heat demands "
+                                      f"({', '.join(f'{h.name} at {h.t_c:g} C' for h in line.heat_demands)})")
+        if q_flue > (fuel_kw - useful_kw) * (1.0 + FIRST_LAW_REL_TOL):
+            raise FirstLawError(path, f"first law: line {line.name!r} declares {q_flue:g} kW_th of flue gas while "
+                                      f"running, but its fuel-fired units ({', '.join(sorted(units))}) burn "
+                                      f"{fuel_kw:g} kW of fuel for {useful_kw:g} kW_th of useful heat and so lose "
+                                      f"at most {fuel_kw - useful_kw:g} kW_th")
 
 
 # --------------------------------------------------------------------------------------

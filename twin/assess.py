@@ -70,7 +70,8 @@ def assess(scenario, kpis: dict, hourly, *, base_dir) -> dict:
     flat.update(accounting_kpis(acc))
     if heat:
         flat["waste_heat_recovery_rate"] = heat["waste_heat_recovery_rate"]
-        flat["waste_heat_recovery_rate_by_type"] = heat["waste_heat_recovery_rate_by_kind"]
+        flat["waste_heat_recovery_rate_by_type"] = heat["waste_heat_recovery_rate_by_type"]
+        flat["waste_heat_recovery_rate_declared_streams"] = heat["waste_heat_recovery_rate_declared_streams"]
     verdicts = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) \
         if scenario.criteria else []
     return {"accounting": acc, "verdicts": [v.to_dict() for v in verdicts],

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from components.heat import AMBIENT_AIR, direct_exchange_q_kw_th, heat_pump_max_q_kw_th, heat_pump_params_cop
+from components.loads import CONDENSER_T_C
 from components.process import simulate_line
 from components.space import space_cooling_p_kw, space_cooling_q_kw_th, space_heat_q_kw_th
 from twin.dispatch import HeatSizes, HeatSystem
@@ -41,6 +42,21 @@ class Stream:
     t_c: float
     t_return_c: float | None
     available_kw_th: np.ndarray
+
+
+@dataclass(frozen=True)
+class RejectedHeat:
+    """Heat an electric load or electric space cooling rejects: a waste-heat resource of the boundary that no
+    exchanger takes (GB/T 1028 counts it in the resource; the twin estimates it from the simulated electricity).
+
+    ``declared`` is False when the rate comes from the end use's default (``components.loads``)."""
+
+    name: str
+    end_use: str
+    t_c: float
+    available_kw_th: np.ndarray
+    electricity_e_kwh: float
+    declared: bool
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,10 @@ class HeatSetup:
         Heat each stream delivered through a park heat network to another site's demand [kW_th].
     network_loss_kw_th : ndarray (W, T)
         Heat each stream lost in the heat network's pipes [kW_th]: taken from it, used by nobody.
+    rejected : list of RejectedHeat
+        Heat rejected by electric loads (by end use) and electric space cooling (condenser heat).
+    declared_energy : list of (line name, components.process.DeclaredWasteEnergy)
+        Waste energy declared per year (余压, 余气, 余冷...).
     """
 
     system: HeatSystem
@@ -99,13 +119,17 @@ class HeatSetup:
     network_in_kw_th: np.ndarray
     network_out_kw_th: np.ndarray
     network_loss_kw_th: np.ndarray
+    rejected: list = ()
+    declared_energy: list = ()
 
     @property
     def empty(self) -> bool:
-        return len(self.demand_names) == 0 and len(self.streams) == 0
+        return (len(self.demand_names) == 0 and len(self.streams) == 0 and not self.declared_energy
+                and not any(r.available_kw_th.any() for r in self.rejected))
 
 
-def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray) -> HeatSetup:
+def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray,
+               load_kw: dict[str, np.ndarray] | None = None) -> HeatSetup:
     """Compute the heat side of ``scenario`` on ``index`` (hourly, interval start).
 
     Parameters
@@ -114,12 +138,16 @@ def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray) -> HeatS
     index : DatetimeIndex
     temp_air : ndarray (T,)
         Outdoor air temperature [C], for space conditioning and air-source heat pumps.
+    load_kw : dict of str to ndarray (T,), optional
+        Each electric load's hourly power [kW] by name, for the heat it rejects
+        (:meth:`components.loads.ShiftLoad.heat_rejection`); without it no load's heat is counted.
     """
     t = len(index)
     names, temps, rows = [], [], []
     streams: list[Stream] = []
     electric = np.zeros(t)
     availability = {}
+    declared_energy = []
     for line in scenario.processes:
         r = simulate_line(line, index)
         electric += r.p_kw
@@ -131,6 +159,14 @@ def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray) -> HeatS
         for ws in line.waste_heat:
             streams.append(Stream(ws.name, line.name, ws.kind, ws.t_c, ws.t_return_c,
                                   np.asarray(r.waste_heat_q_kw_th[ws.name], dtype=float)))
+        declared_energy += [(line.name, item) for item in line.waste_energy]
+    rejected = []
+    for item in scenario.loads:
+        if load_kw is None:
+            break
+        fraction, t_c, declared = item.heat_rejection()
+        p = np.asarray(load_kw[item.name], dtype=float)
+        rejected.append(RejectedHeat(item.name, item.end_use, t_c, fraction * p, float(p.sum()), declared))
     cooling = np.zeros(t)
     for sp in scenario.space:
         q = space_heat_q_kw_th(temp_air, sp)
@@ -140,8 +176,12 @@ def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray) -> HeatS
             rows.append(np.asarray(q, dtype=float))
         if sp.cooling and sp.cooling_cop is not None:
             qc = np.asarray(space_cooling_q_kw_th(temp_air, sp), dtype=float)
+            pc = np.asarray(space_cooling_p_kw(qc, sp), dtype=float)
             cooling += qc
-            electric += np.asarray(space_cooling_p_kw(qc, sp), dtype=float)
+            electric += pc
+            # The chiller's condenser rejects the heat removed plus its own work (first law).
+            rejected.append(RejectedHeat(f"{sp.name}.condenser", "cooling", CONDENSER_T_C, qc + pc,
+                                         float(pc.sum()), True))
 
     d_t = np.array(temps, dtype=float)
     demand = np.vstack(rows) if rows else np.zeros((0, t))
@@ -234,7 +274,7 @@ def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray) -> HeatS
         boiler_fuel=[getattr(h, "fuel", "purchased_heat") for h in heat_sources],
         store_names=[s.name for s in stores], electric_load_kw=electric, line_availability=availability,
         cooling_kw_th=cooling, network_in_kw_th=np.zeros_like(demand), network_out_kw_th=np.zeros_like(left),
-        network_loss_kw_th=np.zeros_like(left))
+        network_loss_kw_th=np.zeros_like(left), rejected=rejected, declared_energy=declared_energy)
 
 
 def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:

@@ -260,7 +260,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it)."""
     from twin.assess import assess
     from twin.dispatch import dispatch
-    from twin.kpis import electric_kpis
+    from twin.kpis import electric_kpis, storage_warnings
     from twin.run import (build_profiles, generation_by_kind, kernel_params, load_weather, period_masks,
                           renewable_units, simulate_profiles)
     from twin.tables import check_electric_balance, electric_table
@@ -339,6 +339,10 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     kpis["heat"] = _park_heat(runs, links)
     kpis["fuel_uses"] = {f"{n}.{k}": v for n, r in runs.items() for k, v in r.kpis.get("fuel_uses", {}).items()}
     kpis["park_bus"] = bus_k
+    warnings = [f"{n}: {w}" for n in names for w in runs[n].kpis.get("warnings", [])] + \
+        [f"central battery: {w}" for w in storage_warnings(bus_k)]
+    if warnings:
+        kpis["warnings"] = warnings
     assessment = assess(park, kpis, bus, base_dir=base_dir)
     tenant_verdicts = {}
     if park.criteria:
@@ -347,8 +351,14 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
             flat = {k: v for k, v in runs[n].kpis.items() if isinstance(v, (int, float))}
             flat.update(re_electricity_share_onsite=row["re_share"], total_consumption_e_kwh=row["consumption_e_kwh"],
                         re_consumed_e_kwh=row["re_consumed_e_kwh"])
+            flat["re_electricity_share_onsite_delivered"] = row["re_share_delivered"]
             if "heat" in runs[n].kpis:
-                flat["waste_heat_recovery_rate"] = runs[n].kpis["heat"]["waste_heat_recovery_rate"]
+                h = runs[n].kpis["heat"]
+                flat["waste_heat_recovery_rate"] = h["waste_heat_recovery_rate"]
+                flat["waste_heat_recovery_rate_declared_streams"] = h["waste_heat_recovery_rate_declared_streams"]
+                flat["waste_heat_recovery_rate_by_type"] = h["waste_heat_recovery_rate_by_type"]
+            else:  # a tenant without any waste heat or energy: the recovery rate does not apply
+                flat["waste_heat_recovery_rate"] = None
             tenant_verdicts[n] = [v.to_dict() for v in evaluate(park.criteria, flat, park.tenants[t_index[n]].declared,
                                                                  park.criteria_settings) if v.input == "simulated"]
     return ParkResult(park=park, tenants=runs, bus=bus, allocation_kw=allocation,
@@ -376,7 +386,9 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
         rows[n] = {"consumption_e_kwh": consumption, "own_re_consumed_e_kwh": own_re,
                    "park_re_allocated_e_kwh": got, "re_consumed_e_kwh": own_re + got,
                    "bus_demand_e_kwh": float(demand[i].sum()), "surplus_to_bus_e_kwh": k["grid_export_e_kwh"],
-                   "re_generation_e_kwh": k["re_generation_e_kwh"], "curtailed_e_kwh": k["curtailed_e_kwh"]}
+                   "re_generation_e_kwh": k["re_generation_e_kwh"], "curtailed_e_kwh": k["curtailed_e_kwh"],
+                   "delivered_e_kwh": k["delivered_consumption_e_kwh"],
+                   "re_delivered_e_kwh": k["re_delivered_e_kwh"] + got}
     # What belongs to no tenant: the central battery's losses and stored change, less unserved bus demand.
     common_cons = bus_k["battery_losses_e_kwh"] + bus_k["battery_stored_change_e_kwh"] - bus_k["unserved_load_e_kwh"]
     e_re_end = float(bus["battery_e_re_kwh"].iloc[-1])
@@ -385,7 +397,10 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
                            "park_re_allocated_e_kwh": 0.0, "re_consumed_e_kwh": common_re,
                            "bus_demand_e_kwh": 0.0, "surplus_to_bus_e_kwh": 0.0,
                            "re_generation_e_kwh": bus_k["pv_e_kwh"] + bus_k["wind_e_kwh"],
-                           "curtailed_e_kwh": bus_k["curtailed_e_kwh"]}
+                           "curtailed_e_kwh": bus_k["curtailed_e_kwh"],
+                           # the central battery delivers nothing of its own; bus demand it could not serve was
+                           # counted as delivered in the tenants' rows
+                           "delivered_e_kwh": -bus_k["unserved_load_e_kwh"], "re_delivered_e_kwh": 0.0}
     # Park green power (contracts, direct lines) and certificates: pro rata to each tenant's grid-origin energy
     # on the bus, each capped at it (green power can only replace grid energy).
     grid_origin = {n: rows[n]["bus_demand_e_kwh"] - rows[n]["park_re_allocated_e_kwh"] for n in names}
@@ -410,12 +425,18 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
     consumed = table.consumption_e_kwh.to_numpy(dtype=float)
     table["re_share"] = np.divide(table.re_consumed_e_kwh.to_numpy(dtype=float), consumed,
                                   out=np.zeros(len(table)), where=consumed > 0)
+    delivered = table.delivered_e_kwh.to_numpy(dtype=float)
+    table["re_share_delivered"] = np.divide(table.re_delivered_e_kwh.to_numpy(dtype=float), delivered,
+                                            out=np.zeros(len(table)), where=delivered > 0)
     table["re_share_with_green_power"] = np.divide(
         (table.re_consumed_e_kwh + table.green_power_allocated_e_kwh).to_numpy(dtype=float), consumed,
         out=np.zeros(len(table)), where=consumed > 0)
     kpis = {"grid_import_e_kwh": imp, "grid_export_e_kwh": exp, "re_generation_e_kwh": gen, "curtailed_e_kwh": curt,
             "total_consumption_e_kwh": consumption, "re_consumed_e_kwh": re_consumed,
             "re_electricity_share_onsite": re_consumed / consumption if consumption > 0 else 0.0,
+            "delivered_consumption_e_kwh": float(table.loc["park", "delivered_e_kwh"]),
+            "re_delivered_e_kwh": float(table.loc["park", "re_delivered_e_kwh"]),
+            "re_electricity_share_onsite_delivered": float(table.loc["park", "re_share_delivered"]),
             "peak_import_kw": bus_k["peak_import_kw"], "unserved_load_e_kwh": bus_k["unserved_load_e_kwh"],
             "reconciliation_residual_e_kwh": max(abs(consumption - table.loc["park", "consumption_e_kwh"]),
                                                  abs(re_consumed - table.loc["park", "re_consumed_e_kwh"]))}
@@ -423,31 +444,44 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
 
 
 def _park_heat(runs, links) -> dict:
-    """Park heat KPIs: recovery over every tenant's streams, fuel and purchased heat summed."""
-    avail = rec = 0.0
-    by_kind: dict[str, list[float]] = {}
+    """Park heat KPIs: recovery over every tenant's resources (each tenant's whole boundary and declared streams,
+    :func:`twin.kpis.heat_kpis`), fuel and purchased heat summed. A park with nothing to recover has no rate
+    (None, "not applicable")."""
+    from twin.kpis import _rate
+
+    tot = {"available": 0.0, "recovered": 0.0, "declared": 0.0}
+    groups: dict[str, dict[str, list[float]]] = {"by_kind": {}, "by_type": {}, "by_type_declared": {}}
     fuels: dict[str, dict] = {}
     bought: dict[str, dict] = {}
     for n, r in runs.items():
         h = r.kpis.get("heat")
         if not h:
             continue
-        avail += h["waste_heat_available_e_kwh_th"]
-        rec += h["waste_heat_recovered_e_kwh_th"]
-        for kind, a in h["waste_heat_available_e_kwh_th_by_kind"].items():
-            acc = by_kind.setdefault(kind, [0.0, 0.0])
-            acc[0] += a
-            acc[1] += a * h["waste_heat_recovery_rate_by_kind"][kind]
+        tot["available"] += h["waste_heat_available_e_kwh_th"]
+        tot["recovered"] += h["waste_heat_recovered_e_kwh_th"]
+        tot["declared"] += h["waste_heat_declared_available_e_kwh_th"]
+        for group, g in groups.items():
+            for key, a in h[f"waste_heat_available_e_kwh_th_{group}"].items():
+                acc = g.setdefault(key, [0.0, 0.0])
+                acc[0] += a
+                acc[1] += h[f"waste_heat_recovered_e_kwh_th_{group}"][key]
         for fuel, f in h["fuel_use"].items():
             agg = fuels.setdefault(fuel, {"unit": f["unit"], "quantity": 0.0, "fuel_e_kwh": 0.0, "kgce": 0.0})
             for key in ("quantity", "fuel_e_kwh", "kgce"):
                 agg[key] += f[key]
         bought.update({f"{n}.{k}": v for k, v in h["purchased_heat"].items()})
-    return {"waste_heat_available_e_kwh_th": avail, "waste_heat_recovered_e_kwh_th": rec,
-            "waste_heat_recovery_rate": rec / avail if avail > 0 else 0.0,
-            "waste_heat_recovery_rate_by_kind": {k: (v[1] / v[0] if v[0] > 0 else 0.0) for k, v in by_kind.items()},
-            "heat_network_delivered_e_kwh_th": float(sum(v.sum() for k, v in links.items()
-                                                          if k.endswith(".delivered_kw_th"))),
-            "heat_network_pipe_loss_e_kwh_th": float(sum(v.sum() for k, v in links.items()
-                                                         if k.endswith(".pipe_loss_kw_th"))),
-            "fuel_use": fuels, "purchased_heat": bought}
+    out = {"waste_heat_available_e_kwh_th": tot["available"], "waste_heat_recovered_e_kwh_th": tot["recovered"],
+           "waste_heat_declared_available_e_kwh_th": tot["declared"],
+           "waste_heat_recovery_rate_whole_boundary": _rate(tot["recovered"], tot["available"]),
+           "waste_heat_recovery_rate_declared_streams": _rate(tot["recovered"], tot["declared"])}
+    out["waste_heat_recovery_rate"] = out["waste_heat_recovery_rate_whole_boundary"]
+    for group, g in groups.items():
+        out[f"waste_heat_recovery_rate_{group}"] = {k: _rate(v[1], v[0]) for k, v in g.items()}
+        out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
+        out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
+    out.update({"heat_network_delivered_e_kwh_th": float(sum(v.sum() for k, v in links.items()
+                                                             if k.endswith(".delivered_kw_th"))),
+                "heat_network_pipe_loss_e_kwh_th": float(sum(v.sum() for k, v in links.items()
+                                                            if k.endswith(".pipe_loss_kw_th"))),
+                "fuel_use": fuels, "purchased_heat": bought})
+    return out

@@ -342,8 +342,8 @@ def _flat(run) -> dict[str, Any]:
     flat.update(accounting_kpis(run.accounting))
     heat = run.kpis.get("heat")
     if heat:
-        flat["waste_heat_recovery_rate"] = float(heat["waste_heat_recovery_rate"])
-        flat["waste_heat_recovery_rate_by_type"] = dict(heat["waste_heat_recovery_rate_by_kind"])
+        flat["waste_heat_recovery_rate"] = heat["waste_heat_recovery_rate"]
+        flat["waste_heat_recovery_rate_by_type"] = dict(heat["waste_heat_recovery_rate_by_type"])
     return flat
 
 

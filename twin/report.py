@@ -21,6 +21,15 @@ _ROWS = (
 )
 
 
+
+def _pct(v):
+    """A fraction in %, or None for "not applicable" (nothing to recover)."""
+    return None if v is None else v * 100
+
+
+def _pct_text(v) -> str:
+    return "not applicable" if v is None else f"{v * 100:.1f} %"
+
 def summary_table(result, lang: str = "en") -> str:
     """The KPI table printed by ``twin run``.
 
@@ -51,16 +60,15 @@ def summary_table(result, lang: str = "en") -> str:
         rows += [(name("Heat demand", "heat_demand_e_kwh_th"), heat["heat_demand_e_kwh_th"] * 1e-3, "MWh_th"),
                  (name("Waste heat available", "waste_heat_available_e_kwh_th"),
                   heat["waste_heat_available_e_kwh_th"] * 1e-3, "MWh_th"),
-                 (name("Waste heat recovery rate", "waste_heat_recovery_rate"), heat["waste_heat_recovery_rate"] * 100,
-                  "%")]
-        rows += [(label("summary_recovery_of", lang) + kind, v * 100, "%")
+                 (name("Waste heat recovery rate", "waste_heat_recovery_rate"), _pct(heat["waste_heat_recovery_rate"]), "%")]
+        rows += [(label("summary_recovery_of", lang) + kind, _pct(v), "%")
                  for kind, v in heat["waste_heat_recovery_rate_by_kind"].items()]
         rows += [(label("summary_heat_from", lang) + src, v * 1e-3, "MWh_th")
                  for src, v in heat["heat_served_e_kwh_th"].items()]
         rows += [(label("summary_fuel", lang) + fuel, f["quantity"] * 1e-3, f"k{f['unit']}")
                  for fuel, f in heat["fuel_use"].items()]
         rows.append((name("Heat from recovered or renewable", "heat_share_recovered_or_renewable"),
-                     heat["heat_share_recovered_or_renewable"] * 100, "%"))
+                     _pct(heat["heat_share_recovered_or_renewable"]), "%"))
         rows += [(label("summary_availability", lang) + line, v * 100, "%")
                  for line, v in heat["production_availability"].items()]
     # East Asian characters take two columns on a terminal.
@@ -70,7 +78,7 @@ def summary_table(result, lang: str = "en") -> str:
     lines.append(f"{head}{' ' * (width - _cols(head))}  {label('summary_value', lang):>12}  {label('summary_unit', lang)}")
     lines.append(rule)
     for row in rows:
-        lines.append(rule if row is None else f"{row[0]}{' ' * (width - _cols(row[0]))}  {row[1]:>12,.1f}  {row[2]}")
+        lines.append(rule if row is None else f"{row[0]}{' ' * (width - _cols(row[0]))}  {'n/a' if row[1] is None else format(row[1], ',.1f'):>12}  {row[2]}")
     lines.append(rule)
     lines.append(f"{label('summary_balance', lang)} {k['max_hourly_balance_residual_kwh']:.1e} kWh")
     lines += verdict_lines(result, lang)
@@ -168,7 +176,7 @@ def park_summary(result) -> str:
              f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %"
              + (f"; with contracted green power: {result.accounting['kpis']['re_electricity_share_with_green_power'] * 100:.1f} %"
                 if "re_electricity_share_with_green_power" in result.accounting.get("kpis", {}) else ""),
-             f"Park waste-heat recovery rate: {h['waste_heat_recovery_rate'] * 100:.1f} %  "
+             f"Park waste-heat recovery rate: {_pct_text(h['waste_heat_recovery_rate'])}  "
              f"(heat network delivered {h['heat_network_delivered_e_kwh_th'] / 1e3:,.0f} MWh_th, pipe loss "
              f"{h['heat_network_pipe_loss_e_kwh_th'] / 1e3:,.0f} MWh_th)",
              f"Grid import {k['grid_import_e_kwh'] / 1e3:,.0f} MWh, export {k['grid_export_e_kwh'] / 1e3:,.0f} MWh, "

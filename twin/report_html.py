@@ -587,6 +587,8 @@ def _card_html(card: dict, result, lang: str) -> str:
         zj = any(vd["criterion_id"].endswith("waste_energy") for vd in result.verdicts)
         sub = []
         for kind, rate in by_kind.items():
+            if rate is None:
+                continue
             marks_k = [(0.6, "60 %", rate >= 0.6)] if zj else []
             sub.append(f'<div class="kind"><span>{_esc(kind.replace("_", " "))}</span>'
                        f'<span class="num">{100 * rate:.0f} %</span>{_bar(rate, 1.0, marks_k, True)}</div>')

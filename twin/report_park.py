@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from twin.i18n import label
+from twin.report import _pct_text
 from twin.report_html import _criteria_block, _esc, _fig_html, _layout, _packs_block, economics_block, page, write_page
 
 
@@ -117,7 +118,7 @@ def build_park_html(result, lang: str = "en", economics: dict | None = None) -> 
                + (f" ({_esc(label('with_green_power', lang))}: <b>{green * 100:.1f} %</b>)" if green is not None
                   else "") + "; "
                f"{_esc(label('waste_heat_recovery_rate', lang))}: "
-               f"<b>{k['heat']['waste_heat_recovery_rate'] * 100:.1f} %</b>; "
+               f"<b>{_pct_text(k['heat']['waste_heat_recovery_rate'])}</b>; "
                f"{_esc(label('allocation_rule', lang))}: {_esc(result.park.allocation.rule)}; "
                f"{_esc(label('reconciliation', lang))}: {k['reconciliation_residual_e_kwh']:.1e} kWh</p>")
     sections = [("section_summary", summary),

@@ -19,7 +19,7 @@ from twin.assess import assess
 from twin.dispatch import STRATEGIES, dispatch, params_matrix
 from twin.heat_profiles import HeatSetup, build_heat, heat_sizes
 from twin.paths import resolve_input
-from twin.kpis import electric_kpis, heat_kpis
+from twin.kpis import electric_kpis, heat_kpis, heat_rejection_warnings, storage_warnings
 from twin.tables import BALANCE_TOL_KWH, check_electric_balance, check_heat_balance, electric_table, heat_table
 from twin.scenario import FileWeather, Scenario
 
@@ -106,15 +106,12 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
     rows, sources, _ = renewable_units(scenario.pv, scenario.wind, frame, scenario.site)
     unit = np.vstack(rows) if rows else np.zeros((0, len(index)))
 
-    load = np.zeros(len(index))
-    for item in scenario.loads:
-        if isinstance(item, CsvLoad):
-            load += csv_load_kw(resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item,
-                                len(index))
-        else:
-            load += shift_load_kw(index, item)
+    by_load = {item.name: csv_load_kw(resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item,
+                                          len(index))
+               if isinstance(item, CsvLoad) else shift_load_kw(index, item) for item in scenario.loads}
+    load = sum(by_load.values(), np.zeros(len(index)))
 
-    heat = build_heat(scenario, index, frame["temp_air"].to_numpy())
+    heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), by_load)
     load += heat.electric_load_kw
     tariff = scenario.grid.resolved_tariff(base_dir)
     return Profiles(index=index, weather=frame, unit_kw=unit, sources=sources, load_kw=load, heat=heat,
@@ -252,9 +249,13 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     ghi = prof.weather["ghi"].to_numpy()
     kpis["weather"] = dict({k: v for k, v in prof.weather_meta.items() if isinstance(v, (str, int, float))},
                            annual_ghi_kwh_m2=float(ghi.sum() / 1000.0))
+    warnings = storage_warnings(kpis) + (kpis["heat"]["warnings"] if "heat" in kpis
+                                         else heat_rejection_warnings(prof.heat))
     if kpis["unserved_load_e_kwh"] > 0:
-        kpis["warnings"] = [f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
-                            f"grid.import_limit_kw = {scenario.grid.import_limit_kw}"]
+        warnings.append(f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
+                        f"grid.import_limit_kw = {scenario.grid.import_limit_kw}")
+    if warnings:
+        kpis["warnings"] = warnings
     return RunResult(scenario=scenario, hourly=hourly, hourly_heat=hourly_heat, kpis=kpis,
                      accounting=assessment["accounting"], verdicts=assessment["verdicts"],
                      packs=assessment["packs"], weather_meta=prof.weather_meta)

@@ -21,7 +21,7 @@ from components.battery import Battery
 from components.grid import GridConnection
 from components.fuel_use import FuelUse
 from components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
-from components.process import ProductionLine
+from components.process import ProductionLine, check_fired_losses
 from components.space import SpaceConditioning
 from components.loads import Load
 from components.pv import PVArray
@@ -184,6 +184,11 @@ class SiteAssets(_Strict):
             raise ValueError(f"two heat pumps draw on the same stream {shared}; give each stream one heat pump")
         return self
 
+    @model_validator(mode="after")
+    def _fired_losses(self) -> "SiteAssets":
+        check_fired_losses(self.processes, self.boilers)
+        return self
+
 
 class Scenario(SiteAssets):
     """A factory: site assets, plus site, weather, grid connection, accounting, criteria and an optional plan."""
@@ -300,7 +305,11 @@ def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
     except ValidationError as exc:
         err = exc.errors()[0]
         expected, found = _describe(err)
-        raise ScenarioError(file, _path_text(err["loc"], data), expected, found) from None
+        path = _path_text(err["loc"], data)
+        inner = getattr(err.get("ctx", {}).get("error"), "field_path", None)  # a check that names its own field
+        if inner:
+            path = inner if path == "(top level)" else f"{path}.{inner}"
+        raise ScenarioError(file, path, expected, found) from None
     check_numbers(data, scenario, file)
     return scenario
 

@@ -132,6 +132,14 @@ class CriteriaSettings(BaseModel):
     zhejiang_offset_pro_rata: Literal["proportional", "linear_from_30"] = Field(
         default="proportional",
         description="'其余按抵消比例折算得分': 15 x share / full share (default) or linear from 0 at 30 % to 15 at full")
+    anhui_waste_heat_variant: Literal["whole_boundary", "declared_streams"] = Field(
+        default="whole_boundary",
+        description="denominator of Anhui's 余热余能回收率: all waste heat and energy resources of the boundary "
+                    "(GB/T 1028-2018, default, stricter) or only the declared streams")
+    zhejiang_not_applicable_total: Literal["out_of_100", "out_of_96"] = Field(
+        default="out_of_100",
+        description="序号3 余能使用 is marked 适用时 and the plan gives no rule for the total when it does not apply: "
+                    "keep its 4 points in the maximum (default, stricter) or leave them out (score out of 96)")
     hunan_target_year: Literal[2027, 2030, 2035] = Field(default=2027, description="Annex 1 target year")
     hunan_re_ratio_variant: Literal["electricity_onsite", "electricity_with_green_power",
                                     "electricity_with_certificates", "energy_equivalent", "energy_calorific"] = Field(
@@ -293,6 +301,8 @@ class Criterion:
     measure: Optional[Measure] = None
     note: str = ""
     passes: Optional[Callable[[Any, Optional[float], Context], bool]] = field(default=None, compare=False)
+    max_points_if_not_applicable: Optional[Callable[[Context], float]] = field(default=None, compare=False)
+    """Points an item that does not apply keeps in the pack's maximum (default: all of ``max_points``)."""
 
     @property
     def source(self) -> str:
@@ -309,8 +319,11 @@ class Criterion:
         if m.missing:
             if not m.note:
                 notes.insert(0, f"{self.reads}: not declared")
+            na = m.input == "not_applicable"
+            if na and self.max_points_if_not_applicable is not None:
+                base["max_points"] = float(self.max_points_if_not_applicable(ctx))
             return Verdict(value=None, threshold=threshold, margin=None, passed=False, points=0.0,
-                           input="missing", note="; ".join(notes), **base)
+                           input="not_applicable" if na else "missing", note="; ".join(notes), **base)
         value = m.value
         margin = None
         if self.comparator == "is_true":

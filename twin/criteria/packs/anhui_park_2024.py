@@ -27,6 +27,18 @@ def _re_share(ctx: Context) -> Measurement:
     return ctx.kpi(_RE_KEYS[ctx.settings.anhui_re_share_variant])
 
 
+_WASTE_HEAT_KEYS = {
+    "whole_boundary": "waste_heat_recovery_rate",
+    "declared_streams": "waste_heat_recovery_rate_declared_streams",
+}
+
+
+def _waste_heat(ctx: Context) -> Measurement:
+    """余热余能回收率 on the chosen denominator (twin.kpis.heat_kpis); the declared fact when not simulated."""
+    m = ctx.kpi(_WASTE_HEAT_KEYS[ctx.settings.anhui_waste_heat_variant])
+    return m if not m.missing else ctx.get("waste_heat_recovery_rate")
+
+
 def _coal_change(ctx: Context) -> Measurement:
     """Coal consumption change over the same period last year (negative = decline)."""
     m = ctx.kpi("coal_change_fraction")
@@ -80,8 +92,13 @@ def criteria() -> list[Criterion]:
            "园区应要求企业对生产过程中产生的余热、余能采取回收和再利用措施,园区内余热余能回收率须达到10%及以上。",
            "Firms must recover and reuse waste heat and waste energy; the park's waste heat/energy recovery rate "
            "must reach 10 % or more.",
-           "2.1 能源系统", "waste_heat_recovery_rate", ">=", 0.10, unit="fraction",
-           variant="recovered and used / waste heat resource available (GB/T 1028 terms; see DESIGN.md)"),
+           "2.1 能源系统", "waste_heat_recovery_rate", ">=", 0.10, unit="fraction", measure=_waste_heat,
+           variant=lambda ctx: (
+               "waste heat and energy delivered to a useful demand / all waste heat and energy resources of the "
+               "boundary (GB/T 1028-2018, cited by 附件2 3.4.4): declared streams + heat rejected by electric loads "
+               "and cooling + declared 余压/余气/余冷" if ctx.settings.anhui_waste_heat_variant == "whole_boundary"
+               else "waste heat delivered to a useful demand / declared streams and declared waste energy only "
+                    "(less strict than GB/T 1028's whole boundary)")),
         _c("nev_share", "园区内新能源交通物流运输工具比例须达到30%及以上。",
            "New-energy vehicles must make up 30 % or more of the park's transport and logistics vehicles.",
            "2.2 交通物流系统", "nev_share", ">=", 0.30, unit="fraction"),

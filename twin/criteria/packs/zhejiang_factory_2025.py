@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from components.process import WASTE_ENERGY_TYPE_ZH
 from twin.criteria.core import Context, Criterion, Measurement, meets
 
 PACK_ID = "zhejiang_factory_2025"
@@ -130,11 +131,26 @@ def _size(ctx: Context) -> Measurement:
     return Measurement(ok_e or ok_o, kind, f"energy {e.value} tce >= 3000: {ok_e}; output {out.value} CNY >= 5e8: {ok_o}")
 
 
+WASTE_ENERGY_RATE = 0.60
+
+
 def _waste_types(ctx: Context) -> Measurement:
+    """Waste-energy types (余热, 余压, 余冷, 余气: not stream kinds, so two exhaust streams are one type) used at a
+    rate of 60 % or more. Simulated heat (every heat stream and the heat rejected by electric loads, whole
+    boundary) and the declared 余压/余气/余冷 items come in one table (``waste_heat_recovery_rate_by_type``). A
+    plant with no waste energy at all: 序号3 is marked 适用时, so the item is "not applicable". The plan gives no
+    rule for the total of an item that does not apply: by default its 4 points stay in the maximum (out of 100,
+    the stricter reading); setting ``zhejiang_not_applicable_total: out_of_96`` leaves them out."""
     by_type = ctx.kpis.get("waste_heat_recovery_rate_by_type")
-    if isinstance(by_type, dict) and by_type:
-        n = sum(1 for v in by_type.values() if meets(float(v), 0.60, ">="))
-        return Measurement(n, "simulated", f"types at >= 60 %: {n} of {len(by_type)}")
+    if isinstance(by_type, dict):
+        rated = {k: float(v) for k, v in by_type.items() if v is not None}
+        if not rated:
+            total = "stays out of 100" if ctx.settings.zhejiang_not_applicable_total == "out_of_100" else "is out of 96"
+            return Measurement(None, "not_applicable", "not applicable (适用时): no waste heat or other waste energy "
+                                                       f"in the boundary; the score {total}")
+        used = [k for k, v in rated.items() if meets(v, WASTE_ENERGY_RATE, ">=")]
+        text = ", ".join(f"{WASTE_ENERGY_TYPE_ZH.get(k, k)} {100 * v:.1f} %" for k, v in rated.items())
+        return Measurement(len(used), "simulated", f"types at >= 60 %: {len(used)} of {len(rated)} ({text})")
     return ctx.get("waste_energy_types_over_60pct")
 
 
@@ -221,7 +237,12 @@ def criteria() -> list[Criterion]:
            "2 points per waste-energy type (heat, pressure, cold...) used at a utilisation rate of 60 % or more, "
            "at most 4.", "序号3 能源使用 / 余能使用（适用时）", "waste_energy_types_over_60pct", "points",
            role="score", max_points=4.0, unit="count", measure=_waste_types,
-           points=lambda v, t, ctx: min(4.0, 2.0 * int(v))),
+           points=lambda v, t, ctx: min(4.0, 2.0 * int(v)),
+           max_points_if_not_applicable=lambda ctx: 4.0 if ctx.settings.zhejiang_not_applicable_total == "out_of_100"
+           else 0.0,
+           variant=lambda ctx: "2 points per waste-energy type (余热/余压/余冷/余气) whose recovered-and-delivered share "
+                               "of its whole-boundary resource is >= 60 %; without waste energy not applicable, total "
+                               + ctx.settings.zhejiang_not_applicable_total.replace("_", " ")),
         _c("eco_design",
            "开展生态设计，优化产品设计和生产工艺，在轻量化、低碳化、数字化、人工智能+、模块化、集成化、有毒有害物质减量化、资源循环利用等方面存在特色亮点。每提供一种亮点做法得1分，最高得5分。",
            "Eco-design: 1 point per highlight (light-weighting, low-carbon, digital, AI+, modular, integrated, "
