@@ -240,6 +240,9 @@ class GreenPower(_Model):
         default=0.0, ge=0, description="绿电直连 direct-line green power, part of the site's import [kWh]")
     green_power_direct_premium_cny_per_kwh: float = Field(default=0.0, ge=0, description="[CNY/kWh]")
     green_certificates_mwh: float = Field(default=0.0, ge=0, description="绿证 surrendered, 1 certificate = 1 MWh")
+    onsite_certificates_sold_mwh: float = Field(
+        default=0.0, ge=0, description="绿证 of on-site renewable electricity consumed inside the boundary that were "
+                                       "sold, not kept: that electricity leaves the renewable shares the criteria read")
     green_certificate_price_cny_per_mwh: float = Field(default=0.0, ge=0, description="[CNY per certificate]")
 
 
@@ -482,6 +485,14 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
         "residual_emissions_t": residual,
         "unit_energy_carbon_t_per_tce": uec_value,
         "offsets_cost_cny": sum(costs.values()),
+        # inputs the criteria recombine into their own variants (twin.criteria.packs)
+        "green_power_covered_e_kwh": green_covered,
+        "green_certificates_e_kwh": gp.green_certificates_mwh * 1000.0,
+        "onsite_certificates_sold_e_kwh": gp.onsite_certificates_sold_mwh * 1000.0,
+        "natural_gas_tce": float(sum(v["tce"] for k, v in fuels.items() if k == "natural_gas")),
+        "electricity_calorific_kgce_per_kwh": k_cal,
+        "electricity_equivalent_kgce_per_kwh": k_eq,
+        "unit_energy_carbon_numerator_t": numerator[s.unit_energy_carbon_basis],
     }
 
     return {
