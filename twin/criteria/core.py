@@ -472,6 +472,37 @@ class Criterion:
         return replace(v, passed=False, points=0.0, status="not assessable", note="; ".join(n for n in (note, v.note) if n))
 
 
+def numerator_basis(kpis: Mapping[str, Any]) -> str:
+    """Which emissions :func:`twin.accounting.account` put in ``unit_energy_carbon_numerator_t``
+    (``accounting.unit_energy_carbon_basis``), named from the KPIs: ``location`` (gross), ``after_green_power``
+    (gross less green power) or ``market``; several names joined by " = " when they are equal."""
+    n = _scalar(kpis.get("unit_energy_carbon_numerator_t"))
+    gross, green, market = (_scalar(kpis.get(k)) for k in ("gross_emissions_t", "offset_green_power_t",
+                                                           "gross_emissions_market_t"))
+    cands = {"location": gross, "after_green_power": None if gross is None or green is None else gross - green,
+             "market": market}
+    names = [k for k, v in cands.items() if n is not None and v is not None and math.isclose(v, n, rel_tol=1e-12,
+                                                                                              abs_tol=1e-9)]
+    return " = ".join(names) or "as set in accounting.unit_energy_carbon_basis"
+
+
+def unit_energy_carbon(ctx: Context, tce_basis: str) -> Measurement:
+    """Emissions / comprehensive energy [tCO2/tce] with the energy on ``tce_basis`` (equivalent or
+    calorific), whatever basis the accounting's own ``unit_energy_carbon_t_per_tce`` uses."""
+    num = ctx.kpi("unit_energy_carbon_numerator_t")
+    energy = ctx.kpi(f"energy_{tce_basis}_tce")
+    if num.missing or energy.missing:
+        given = ctx.kpi("unit_energy_carbon_t_per_tce")
+        if given.missing:
+            return Measurement(None, "missing", f"unit_energy_carbon_numerator_t / energy_{tce_basis}_tce: not accounted")
+        return Measurement(given.value, given.input, "unit_energy_carbon_t_per_tce read as given: its tce basis is "
+                                                     f"the accounting's, not necessarily {tce_basis}")
+    e = float(energy.value)
+    value = float(num.value) / e if e > 0 else 0.0
+    return Measurement(value, "simulated", f"{float(num.value):,.1f} t ({numerator_basis(ctx.kpis)}) / "
+                                           f"{e:,.1f} tce ({tce_basis} value)")
+
+
 def declared_true(id: str, pack: str, reads: str, text_zh: str, text_en: str, source_doc: str, clause: str,
                   role: Role = "admission", max_points: float = 0.0, note: str = "", **kw: Any) -> Criterion:
     """A criterion that passes when a declared boolean fact is true (``kw``: more :class:`Criterion` fields)."""
@@ -480,4 +511,4 @@ def declared_true(id: str, pack: str, reads: str, text_zh: str, text_en: str, so
 
 
 __all__ = ["Criterion", "Verdict", "Declared", "CriteriaSettings", "Context", "Measurement", "meets",
-           "declared_true", "REL_TOL", "UNSERVED_LIMIT_FRACTION"]
+           "declared_true", "unit_energy_carbon", "numerator_basis", "REL_TOL", "UNSERVED_LIMIT_FRACTION"]
