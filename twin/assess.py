@@ -60,7 +60,8 @@ def assess(scenario, kpis: dict, hourly) -> dict:
     if heat:
         flat["waste_heat_recovery_rate"] = heat["waste_heat_recovery_rate"]
         flat["waste_heat_recovery_rate_by_type"] = heat["waste_heat_recovery_rate_by_kind"]
-    verdicts = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) \
+    firms = {t.name: t.declared for t in getattr(scenario, "tenants", [])}  # a park's tenants
+    verdicts = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings, firms) \
         if scenario.criteria else []
     return {"accounting": acc, "verdicts": [v.to_dict() for v in verdicts],
             "packs": [score(verdicts, p) for p in scenario.criteria]}
