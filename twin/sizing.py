@@ -61,7 +61,7 @@ DEFAULT_LEVELS: dict[str, list[float]] = {
     "thermal_storage": [0.0, 0.5, 1.0, 2.0],
     "green_power": [0.0, 0.5, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0],
 }
-SIZING_ROLES = ("admission", "target")
+SIZING_ROLES = ("admission", "target", "acceptance")
 DEFAULT_LEVERS = ("pv", "wind", "battery", "green_power")
 
 
@@ -221,7 +221,9 @@ class SizingResult:
 
 
 def _fixable(v: dict) -> bool:
-    return v["role"] in SIZING_ROLES and v["input"] == "simulated"
+    # no design changes a threshold no text gives, nor a criterion that does not apply
+    return (v["role"] in SIZING_ROLES and v["input"] == "simulated"
+            and v.get("status") not in ("undetermined", "not applicable"))
 
 
 def _judge(verdicts: list[dict], criteria: list[str]) -> tuple[bool, float, list[str], dict]:
