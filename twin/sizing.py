@@ -61,7 +61,7 @@ DEFAULT_LEVELS: dict[str, list[float]] = {
     "thermal_storage": [0.0, 0.5, 1.0, 2.0],
     "green_power": [0.0, 0.5, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0],
 }
-SIZING_ROLES = ("admission", "target", "acceptance")
+SIZING_ROLES = ("admission", "target")
 DEFAULT_LEVERS = ("pv", "wind", "battery", "green_power")
 
 

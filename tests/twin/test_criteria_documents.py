@@ -45,7 +45,7 @@ def test_anhui_no_credits_and_most_emissions_left_fails_the_5_percent():
     vs = evaluate("anhui_park_2024", k)
     cap, cover = by_id(vs, "carbon_credit_cap"), by_id(vs, "carbon_credit_cover")
     assert cap.value == pytest.approx(0.77, rel=1e-12)
-    assert cap.status == "fail" and cap.role == "target"
+    assert cap.status == "fail" and cap.role == "acceptance"
     gross = k["gross_emissions_t"]
     assert cover.value == 0.0 and cover.threshold == pytest.approx(0.77 * gross, rel=1e-12)
     assert cover.status == "fail"

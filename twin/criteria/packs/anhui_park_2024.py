@@ -16,7 +16,7 @@ Readings where the text is ambiguous (each printed with its verdict):
   belongs to the buyer. When the run has the delivered-energy share
   (``re_electricity_share_onsite_delivered``, storage losses left out) the stricter of the two
   bases is used and named.
-* Carbon credits (Annex 2, 4.5.2, role target: "为实现零碳目标"): the residual emissions before
+* Carbon credits (Annex 2, 4.5.2, role acceptance: "为实现零碳目标", the end state a pilot shows at 验收): the residual emissions before
   credits must be at most 5 % of the gross emissions, and credits (CCER, other credits and
   allowances alike) must equal that residual. The residual is what is left of the gross
   location-based emissions after the electricity instruments the renewable-share variant counts.
@@ -287,7 +287,7 @@ def criteria() -> list[Criterion]:
            "4.5.2为实现零碳目标,园区应通过购买并注销与其剩余碳排放量相等的碳信用产品的方式来进行碳减排,但碳信用产品中和碳排放量的比例不应超过5%。",
            "To reach zero carbon the park neutralises its residual emissions with carbon credits, which may "
            "neutralise no more than 5 % of its emissions: the residual before credits is at most 5 % of gross.",
-           "4.5.2 碳信用减排", "gross_emissions_t", "<=", CREDIT_CAP_FRACTION, doc=DOC2, role="target",
+           "4.5.2 碳信用减排", "gross_emissions_t", "<=", CREDIT_CAP_FRACTION, doc=DOC2, role="acceptance",
            unit="fraction of gross", measure=_residual_share,
            variant=lambda ctx: f"residual before credits / gross location-based emissions; residual after {_counted(ctx)} "
                                "(as the renewable-share variant); CCER, other credits and allowances all count "
@@ -297,7 +297,7 @@ def criteria() -> list[Criterion]:
         _c("carbon_credit_cover",
            "4.5.2为实现零碳目标,园区应通过购买并注销与其剩余碳排放量相等的碳信用产品的方式来进行碳减排,但碳信用产品中和碳排放量的比例不应超过5%。",
            "Credits bought and cancelled must equal the residual emissions for the zero-carbon claim.",
-           "4.5.2 碳信用减排", "gross_emissions_t", ">=", doc=DOC2, role="target", unit="tCO2",
+           "4.5.2 碳信用减排", "gross_emissions_t", ">=", doc=DOC2, role="acceptance", unit="tCO2",
            measure=_credits, band=_residual_band,
            variant=lambda ctx: f"CCER + other credits + allowances [t] >= residual before credits [t] (after "
                                f"{_counted(ctx)})",
