@@ -325,6 +325,10 @@ class GreenPower(_Model):
         default=0.0, ge=0, le=MAX_ENERGY_MWH,
         description="绿证 surrendered, 1 certificate = 1 MWh; upper bound twin.limits.MAX_ENERGY_MWH"
     )
+    onsite_certificates_sold_mwh: float = Field(
+        default=0.0, ge=0, le=MAX_ENERGY_MWH,
+        description="绿证 of on-site renewable electricity consumed inside the boundary that were sold, not kept: that "
+                    "electricity leaves the renewable shares the criteria read; upper bound twin.limits.MAX_ENERGY_MWH")
     green_certificate_price_cny_per_mwh: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY,
         description="[CNY per certificate]; upper bound twin.limits.MAX_PRICE_CNY"
@@ -709,6 +713,14 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
         "gross_emissions_market_t_co2e": gross_mkt_co2e,
         "residual_emissions_t_co2e": residual_co2e,
         "unit_energy_carbon_t_co2e_per_tce": uec_co2e_value,
+        # inputs the criteria recombine into their own variants (twin.criteria.packs)
+        "green_power_covered_e_kwh": green_covered,
+        "green_certificates_e_kwh": gp.green_certificates_mwh * 1000.0,
+        "onsite_certificates_sold_e_kwh": gp.onsite_certificates_sold_mwh * 1000.0,
+        "natural_gas_tce": float(sum(v["tce"] for k, v in fuels.items() if k == "natural_gas")),
+        "electricity_calorific_kgce_per_kwh": k_cal,
+        "electricity_equivalent_kgce_per_kwh": k_eq,
+        "unit_energy_carbon_numerator_t": numerator[s.unit_energy_carbon_basis],
     }
 
     return {

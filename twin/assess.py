@@ -72,7 +72,8 @@ def assess(scenario, kpis: dict, hourly, *, base_dir) -> dict:
         flat["waste_heat_recovery_rate"] = heat["waste_heat_recovery_rate"]
         flat["waste_heat_recovery_rate_by_type"] = heat["waste_heat_recovery_rate_by_type"]
         flat["waste_heat_recovery_rate_declared_streams"] = heat["waste_heat_recovery_rate_declared_streams"]
-    verdicts = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) \
+    firms = {t.name: t.declared for t in getattr(scenario, "tenants", [])}  # a park's tenants
+    verdicts = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings, firms) \
         if scenario.criteria else []
     return {"accounting": acc, "verdicts": [v.to_dict() for v in verdicts],
             "packs": [score(verdicts, p) for p in scenario.criteria]}

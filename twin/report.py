@@ -200,33 +200,58 @@ def park_summary(result) -> str:
 
 
 def verdict_lines(result, lang: str = "en") -> list[str]:
-    """Criteria verdicts: per pack its score and admission, then every criterion with value, threshold,
-    margin, whether the input was simulated or declared, and its source clause."""
+    """Criteria verdicts: per pack its points and, for each group (admission, acceptance, targets,
+    guiding) that has items, one status over all of them and one each over the simulated, declared
+    and missing ones (a group never reads PASS beside a failed item); then every criterion with its
+    status, value, threshold, margin, input and source clause, and for a simulated criterion the
+    definition variant used and why."""
     from twin.i18n import label
 
     if not result.verdicts:
         return []
-    word = {w: label(f"verdict_{w}", lang) for w in ("criteria", "admission", "targets", "points", "value",
-                                                      "threshold", "margin", "pass", "fail", "full", "part", "none")}
+    keys = ("criteria", "admission", "acceptance", "targets", "guiding", "points", "value", "threshold", "margin",
+            "pass", "fail", "full", "part", "none", "not applicable", "not assessable", "undetermined", "simulated",
+            "declared", "missing", "no_targets", "variant", "why", "na_points")
+    word = {w: label(f"verdict_{w}", lang) for w in keys}
+
+    def status(s: str) -> str:
+        return word["pass"].upper() if s == "pass" else (word["fail"].upper() if s == "fail" else word[s])
+
     lines = ["", word["criteria"]]
     for pack in result.packs:
-        pts = f", {pack['points']:g} / {pack['max_points']:g} {word['points']}" if pack["max_points"] else ""
-        ok = lambda b: word["pass"].upper() if b else word["fail"].upper()  # noqa: E731
-        lines.append(f"== {pack['pack']}: {word['admission']} {ok(pack['admission_passed'])}, "
-                     f"{word['targets']} {ok(pack['targets_passed'])}{pts}")
+        pts = f"; {pack['points']:g} / {pack['max_points']:g} {word['points']}" if pack["max_points"] else ""
+        if pack.get("not_applicable_points"):
+            pts += f" ({pack['not_applicable_points']:g} {word['na_points']})"
+        parts = []
+        for g, st in pack["groups"].items():
+            if st["status"] == "none":
+                continue
+            by_input = ", ".join(f"{word[i]} {status(st[i])}" for i in ("simulated", "declared", "missing")
+                                 if st[i] != "none")
+            parts.append(f"{word[g]} {status(st['status'])} ({by_input})")
+        if pack["groups"]["targets"]["status"] == "none" and pack["groups"]["acceptance"]["status"] == "none":
+            parts.append(word["no_targets"])
+        lines.append(f"== {pack['pack']}: {'; '.join(parts)}{pts}")
         width = max(len(v["criterion_id"]) - len(pack["pack"]) - 1 for v in result.verdicts
                     if v["pack"] == pack["pack"])
         for v in result.verdicts:
             if v["pack"] != pack["pack"]:
                 continue
             name = v["criterion_id"][len(pack["pack"]) + 1:]
-            if v["role"] == "score":  # scored items earn points; only admission and targets pass or fail
+            st = v.get("status") or ("pass" if v["passed"] else "fail")
+            if v["role"] == "score" and st in ("pass", "fail"):  # scored items earn points
                 verdict = word["full"] if v["points"] >= v["max_points"] else (word["part"] if v["points"] > 0
                                                                                 else word["none"])
             else:
-                verdict = word["pass"] if v["passed"] else word["fail"].upper()
+                verdict = status(st)
             pts = f" {v['points']:g}/{v['max_points']:g} pt" if v["max_points"] else ""
             lines.append(f"  {verdict}{' ' * (4 - _cols(verdict))} {name:<{width}}  {word['value']} "
                          f"{_fmt(v['value']):>8}  {word['threshold']} {_fmt(v['threshold']):>8}  {word['margin']} "
                          f"{_fmt(v['margin']):>8}  {v['input']:<9}{pts}  [{v['clause']}]")
+            if st != "pass" and v.get("note"):
+                lines.append(f"       {v['note']}")
+            if v["input"] == "simulated":
+                lines.append(f"       {word['variant']}: {v['variant']}")
+                if v.get("variant_reason"):
+                    lines.append(f"       {word['why']}: {v['variant_reason']}")
     return lines

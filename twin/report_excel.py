@@ -41,7 +41,7 @@ SHEETS = ("KPIs", "Criteria", "Accounting", "Monthly", "Hourly", "Hourly heat", 
 
 VERDICT_FIELDS = ("criterion_id", "pack", "role", "value", "threshold", "margin", "passed", "points",
                   "max_points", "unit", "input", "variant", "note", "source", "source_doc", "clause",
-                  "text_zh", "text_en")
+                  "text_zh", "text_en", "status", "variant_reason")
 
 _HEAD_FONT = Font(bold=True, color="FFFFFF")
 _HEAD_FILL = PatternFill("solid", fgColor="1B6B5A")

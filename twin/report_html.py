@@ -604,6 +604,8 @@ def _verdict_badge(v: dict, lang: str) -> str:
         cls = {"full": "pass", "part": "part", "nil": "fail"}[key]
         return (f'<span class="badge {cls}">{_esc(label(key, lang))} '
                 f'{v["points"]:g}/{v["max_points"]:g}</span>')
+    if v.get("status") in ("not applicable", "not assessable", "undetermined"):  # neither pass nor fail
+        return f'<span class="badge part">{_esc(label("verdict_" + v["status"], lang))}</span>'
     key = "pass" if v["passed"] else "fail"
     return f'<span class="badge {key}">{_esc(label(key, lang))}</span>'
 
@@ -614,7 +616,10 @@ def _packs_block(result, lang: str) -> str:
     cards = []
     for p in result.packs:
         adm = label("pass" if p["admission_passed"] else "fail", lang)
-        tgt = label("pass" if p["targets_passed"] else "fail", lang)
+        tgt, tcls = label("pass" if p["targets_passed"] else "fail", lang), "pass" if p["targets_passed"] else "fail"
+        groups = p.get("groups") or {}
+        if groups and all(groups[g]["status"] == "none" for g in ("targets", "acceptance")):
+            tgt, tcls = label("verdict_no_targets", lang), "part"  # never "targets: pass" without targets
         pts = (f'<div class="card-value">{p["points"]:g} <small>/ {p["max_points"]:g}</small></div>'
                if p.get("max_points") else "")
         failed = ", ".join(f.split(".", 1)[-1] for f in p.get("failed", []))
@@ -622,7 +627,7 @@ def _packs_block(result, lang: str) -> str:
             f'<div class="card pack"><div class="card-title">{_esc(p["pack"])}</div>{pts}'
             f'<div>{_esc(label("admission_passed", lang))}: <span class="badge '
             f'{"pass" if p["admission_passed"] else "fail"}">{_esc(adm)}</span> '
-            f'{_esc(label("targets_passed", lang))}: <span class="badge {"pass" if p["targets_passed"] else "fail"}">'
+            f'{_esc(label("targets_passed", lang))}: <span class="badge {tcls}">'
             f'{_esc(tgt)}</span></div>'
             + (f'<div class="small">{_esc(label("failed", lang))}: {_esc(failed)}</div>' if failed else "")
             + "</div>")
@@ -641,7 +646,7 @@ def _criteria_block(result, lang: str) -> str:
                 continue
             unit = v.get("unit", "")
             name = v["criterion_id"][len(v["pack"]) + 1:]
-            extra = " · ".join(x for x in (v.get("variant"), v.get("note")) if x)
+            extra = " · ".join(x for x in (v.get("variant"), v.get("variant_reason"), v.get("note")) if x)
             texts = (f'<div class="zh" lang="zh-CN">{_esc(v["text_zh"])}</div>'
                      f'<div class="en" lang="en">{_esc(v["text_en"])}</div>')
             rows.append(

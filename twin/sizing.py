@@ -223,7 +223,9 @@ class SizingResult:
 
 
 def _fixable(v: dict) -> bool:
-    return v["role"] in SIZING_ROLES and v["input"] == "simulated"
+    # no design changes a threshold no text gives, nor a criterion that does not apply
+    return (v["role"] in SIZING_ROLES and v["input"] == "simulated"
+            and v.get("status") not in ("undetermined", "not applicable"))
 
 
 def _judge(verdicts: list[dict], criteria: list[str]) -> tuple[bool, float, list[str], dict]:

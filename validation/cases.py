@@ -841,12 +841,12 @@ def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResul
         ("anhui_re_40_from_accounting", "Anhui park: 4 GWh renewable of 10 GWh through account()", lambda: verdict(
             "anhui_park_2024", account(AnnualEnergy(grid_import_e_kwh=6_000_000, re_generation_e_kwh=4_000_000))
             ["kpis"], "re_electricity_share", settings={"anhui_re_share_variant": "onsite"}).passed, True),
-        ("anhui_credit_cap", "Anhui park: carbon credits 5.0 % of gross (cap 5 %)", lambda: verdict(
-            "anhui_park_2024", {"gross_emissions_t": 1000.0, "carbon_credits_t": 50.0, "coal_tce": 97.0},
-            "carbon_credit_cap", {"last_year_coal_tce": 100.0}).passed, True),
-        ("anhui_credit_cap_over", "Anhui park: carbon credits 5.01 % of gross", lambda: verdict(
-            "anhui_park_2024", {"gross_emissions_t": 1000.0, "carbon_credits_t": 50.1, "coal_tce": 97.1},
-            "carbon_credit_cap", {"last_year_coal_tce": 100.0}).passed, False),
+        ("anhui_credit_cap", "Anhui park: residual before credits 5.0 % of gross (cap 5 %)", lambda: verdict(
+            "anhui_park_2024", {"gross_emissions_t": 1000.0, "offset_green_power_t": 950.0, "carbon_credits_t": 50.0},
+            "carbon_credit_cap").passed, True),
+        ("anhui_credit_cap_over", "Anhui park: residual before credits 5.01 % of gross", lambda: verdict(
+            "anhui_park_2024", {"gross_emissions_t": 1000.0, "offset_green_power_t": 949.9, "carbon_credits_t": 50.1},
+            "carbon_credit_cap").passed, False),
         ("anhui_coal_decline", "Anhui park: coal down exactly 3 %", lambda: verdict(
             "anhui_park_2024", {"gross_emissions_t": 1000.0, "carbon_credits_t": 0.0, "coal_tce": 97.0},
             "coal_decline", {"last_year_coal_tce": 100.0}).passed, True),

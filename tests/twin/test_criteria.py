@@ -52,13 +52,16 @@ def test_anhui_variant_changes_what_counts():
 
 
 def test_anhui_carbon_credit_cap_and_coal():
-    vs = evaluate("anhui_park_2024", {"gross_emissions_t": 1000.0, "carbon_credits_t": 50.0, "coal_tce": 97.0},
-                  {"last_year_coal_tce": 100.0})
+    """4.5.2 at its boundary: 50 t left of 1000 t after green power is 5 % exactly, and 50 t of credits cover it."""
+    k = {"gross_emissions_t": 1000.0, "offset_green_power_t": 950.0, "carbon_credits_t": 50.0, "coal_tce": 97.0}
+    vs = evaluate("anhui_park_2024", k, {"last_year_coal_tce": 100.0})
     assert by_id(vs, "carbon_credit_cap").passed
+    assert by_id(vs, "carbon_credit_cover").passed
     assert by_id(vs, "coal_decline").passed  # -3 % exactly
-    vs = evaluate("anhui_park_2024", {"gross_emissions_t": 1000.0, "carbon_credits_t": 50.1, "coal_tce": 97.1},
+    vs = evaluate("anhui_park_2024", {**k, "offset_green_power_t": 949.9, "carbon_credits_t": 49.9, "coal_tce": 97.1},
                   {"last_year_coal_tce": 100.0})
     assert not by_id(vs, "carbon_credit_cap").passed
+    assert not by_id(vs, "carbon_credit_cover").passed
     assert not by_id(vs, "coal_decline").passed
 
 
@@ -142,12 +145,14 @@ def test_hunan_ets_not_applicable_passes_declared():
     assert v.passed and v.input == "declared" and "not applicable" in v.note
 
 
-@pytest.mark.parametrize("tce, limit", [(150_000, 0.20), (200_000, 0.20), (999_999, 0.20), (1_000_000, 0.30)])
+@pytest.mark.parametrize("tce, limit", [(150_000, None), (199_999, None), (200_000, 0.20), (999_999, 0.20),
+                                        (1_000_000, 0.30)])
 def test_national_park_core_bands(tce, limit):
     v = by_id(evaluate("national_park_2025", {"energy_equivalent_tce": tce, "unit_energy_carbon_t_per_tce": 0.25}),
               "unit_energy_carbon")
     assert v.threshold == limit
     assert v.passed is (limit == 0.30)
+    assert v.status == ("undetermined" if limit is None else "pass" if limit == 0.30 else "fail")
 
 
 def test_national_factory_boundary_simulated():

@@ -38,7 +38,9 @@ def criteria() -> list[Criterion]:
           "核算边界包括工厂生产经营活动产生的二氧化碳直接排放(包括燃料燃烧、过程排放等)和间接排放(包括外购电力、热力等)，鼓励开展重点工业产品二氧化碳排放核算。",
           "The accounting boundary covers direct CO2 (fuel combustion, process) and indirect CO2 (purchased "
           "electricity, heat) of the factory's operations.", "三、建设路径 (一)", "ghg_boundary_direct_and_indirect",
-          "is_true", role="boundary", unit="bool", measure=_boundary),
+          "is_true", role="boundary", unit="bool", measure=_boundary,
+          variant="simulated when the twin's accounting carries scope 1 and scope 2, declared otherwise",
+          variant_reason="the twin's GB/T 32150 formula covers fuel combustion, process, purchased electricity and heat"),
         declared_true(f"{PACK_ID}.accounting_method", PACK_ID, "ghg_accounted_per_gbt32150",
                       "已纳入全国碳排放权交易市场的企业核算方法采用全国碳排放权交易市场相关行业技术规范，其他企业核算方法采用《工业企业温室气体排放核算和报告通则》(GB/T 32150)及细分行业相关国家标准(GB/T 32151)，或国际通用的相关温室气体核算标准。",
                       "Firms in the national ETS account by its sector rules; others by GB/T 32150 and the GB/T 32151 "

@@ -146,7 +146,7 @@ def _waste_types(ctx: Context) -> Measurement:
         rated = {k: float(v) for k, v in by_type.items() if v is not None}
         if not rated:
             total = "stays out of 100" if ctx.settings.zhejiang_not_applicable_total == "out_of_100" else "is out of 96"
-            return Measurement(None, "not_applicable", "not applicable (适用时): no waste heat or other waste energy "
+            return Measurement(None, "not applicable", "not applicable (适用时): no waste heat or other waste energy "
                                                        f"in the boundary; the score {total}")
         used = [k for k, v in rated.items() if meets(v, WASTE_ENERGY_RATE, ">=")]
         text = ", ".join(f"{WASTE_ENERGY_TYPE_ZH.get(k, k)} {100 * v:.1f} %" for k, v in rated.items())
@@ -200,7 +200,9 @@ def criteria() -> list[Criterion]:
         _c("size", "工厂已获得省级及以上绿色（低碳）工厂，且上年度综合能耗应大于等于3000吨标煤（等价值）或产值应大于等于5亿元。",
            "Provincial or higher green (low-carbon) factory, and last year's comprehensive energy consumption "
            ">= 3000 tce (equivalent value) or output value >= 500 million CNY.",
-           "序号1 准入条件 / 规模体量", "last_year_energy_tce", "is_true", unit="bool", measure=_size, variant=basis),
+           "序号1 准入条件 / 规模体量", "last_year_energy_tce", "is_true", unit="bool", measure=_size, variant=basis,
+           variant_reason="the table says 等价值 (equivalent value); the simulated year stands in when last year's "
+                          "energy is not declared"),
         _c("energy_information_system",
            "工厂建立能源信息化管理系统，实时采集重点用能单位、主要次级用能单位、主要用能设备的能源数据，并自动进行统计分析、能效分析、用能预警。",
            "An energy information system collecting real-time data of key energy-using units and equipment, with "
@@ -231,7 +233,8 @@ def criteria() -> list[Criterion]:
            "序号3 能源使用 / 可再生能源使用", "re_energy_share_onsite_equivalent", "points", role="score",
            max_points=8.0, unit="fraction", measure=_re_share, band=lambda ctx: _band_of(ctx, RE_FULL_SHARE),
            points=_re_pts, variant=lambda ctx: f"on-site renewable energy / comprehensive energy, "
-                                               f"{ctx.settings.zhejiang_tce_basis} value; points = 8 x share / full"),
+                                               f"{ctx.settings.zhejiang_tce_basis} value; points = 8 x share / full",
+           variant_reason="'来自厂界内可再生能源' counts on-site renewables only; tce as the table's 等价值 by default"),
         _c("waste_energy",
            "合理利用工厂设施条件，充分利用余热余压余冷等余能，因地制宜利用可再生能源。每使用一种余能且利用率达到60%以上得2分，最高得4分。",
            "2 points per waste-energy type (heat, pressure, cold...) used at a utilisation rate of 60 % or more, "
@@ -242,7 +245,9 @@ def criteria() -> list[Criterion]:
            else 0.0,
            variant=lambda ctx: "2 points per waste-energy type (余热/余压/余冷/余气) whose recovered-and-delivered share "
                                "of its whole-boundary resource is >= 60 %; without waste energy not applicable, total "
-                               + ctx.settings.zhejiang_not_applicable_total.replace("_", " ")),
+                               + ctx.settings.zhejiang_not_applicable_total.replace("_", " "),
+           variant_reason="'每使用一种余能' counts types of waste energy, not streams; 适用时 gives no rule for the total, "
+                          "so by default the 4 points stay in the maximum (the stricter reading)"),
         _c("eco_design",
            "开展生态设计，优化产品设计和生产工艺，在轻量化、低碳化、数字化、人工智能+、模块化、集成化、有毒有害物质减量化、资源循环利用等方面存在特色亮点。每提供一种亮点做法得1分，最高得5分。",
            "Eco-design: 1 point per highlight (light-weighting, low-carbon, digital, AI+, modular, integrated, "
@@ -273,7 +278,8 @@ def criteria() -> list[Criterion]:
            threshold=INTENSITY_FULL_DECLINE, role="score", max_points=15.0, unit="fraction per year",
            measure=_intensity,
            points=lambda v, t, ctx: 15.0 * min(1.0, max(0.0, float(v)) / INTENSITY_FULL_DECLINE),
-           variant="geometric mean annual decline (twin.criteria.trends.average_annual_decline)"),
+           variant="geometric mean annual decline (twin.criteria.trends.average_annual_decline)",
+           variant_reason="'近3年…年均下降' is an average annual rate: the geometric mean compounds as the years do"),
         _c("offsets",
            "通过碳捕集、碳封存、建设厂界外新能源项目，购买绿证、绿电、碳配额、CCER减排量、碳普惠减排量等，对自主减碳后剩余排放量进行抵消，其中绿证、绿电抵扣上限不得超过剩余排放量的50%。上年度综合能耗小于10000吨标煤（等价值）抵消比例80%得满分；大于等于10000吨标煤（等价值）小于20000吨标煤（等价值）抵消70%得满分；大于等于20000吨标煤（等价值）以上60%得满分；30%以下得0分；其余按抵消比例折算得分。",
            "Offsets of the residual emissions after own reductions (capture, storage, off-site renewables, green "
@@ -283,5 +289,7 @@ def criteria() -> list[Criterion]:
            max_points=15.0, unit="fraction of residual", measure=_offset,
            band=lambda ctx: _band_of(ctx, OFFSET_FULL_SHARE), points=_offset_pts,
            variant=lambda ctx: f"residual = gross location-based emissions after own reductions; pro rata "
-                               f"{ctx.settings.zhejiang_offset_pro_rata}"),
+                               f"{ctx.settings.zhejiang_offset_pro_rata}",
+           variant_reason="'对自主减碳后剩余排放量进行抵消' with green power and certificates capped at 50 % of that "
+                          "residual; '按抵消比例折算' read as share / full share by default"),
     ]
