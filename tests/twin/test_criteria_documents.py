@@ -221,7 +221,7 @@ def test_national_clean_energy_share_is_computed_with_its_variants():
     k = account(e, green_power=GreenPower(green_power_contract_e_kwh=1_000_000.0))["kpis"]
     kcal = k["electricity_equivalent_kgce_per_kwh"]
     total, gas = k["energy_equivalent_tce"], k["natural_gas_tce"]
-    assert gas == pytest.approx(100_000.0 * 1.2143 / 1000.0, rel=1e-12)
+    assert gas == pytest.approx(100_000.0 * 1.3284 / 1000.0, rel=1e-12)  # 38 931 kJ/m3 / 29 307.6 kJ/kgce
     v = by_id(evaluate("national_park_2025", k), "clean_energy_share")
     assert v.value == pytest.approx(1_000_000.0 * kcal / 1000.0 / total, rel=1e-12) and v.input == "simulated"
     both = by_id(evaluate("national_park_2025", k, settings={"national_park_clean_counts_natural_gas": True,

@@ -93,10 +93,11 @@ def test_emission_factor_outside_the_published_range(tmp_path):
 
 
 def test_emission_factor_warning_from_check(tmp_path, capsys, base):
-    pd.DataFrame({"ef_t_per_mwh": np.full(8760, 537.0)}).to_csv(tmp_path / "ef.csv", index=False)
+    # 1.5 t/MWh: inside the schema's bound (twin.limits.MAX_EF_T_PER_MWH, 2.0), outside the published range.
+    pd.DataFrame({"ef_t_per_mwh": np.full(8760, 1.5)}).to_csv(tmp_path / "ef.csv", index=False)
     base["grid"]["emission_factor"] = "ef.csv"
     (line,) = check_warnings(capsys, write(tmp_path, base))
-    assert "grid.emission_factor: the hourly profile's mean 537 tCO2/MWh" in line
+    assert "grid.emission_factor: the hourly profile's mean 1.5 tCO2/MWh" in line
 
 
 def test_weather_extremes(hefei_weather):
@@ -195,11 +196,11 @@ def test_unserved_load_exits_4_after_writing_the_results(tmp_path, capsys, base)
     assert kpis["unserved_load_e_kwh"] == pytest.approx(39_613_437, rel=1e-6)
     # An off-grid study expects it: the same warning, and success; the run prints check's warnings too.
     base["study"] = "off_grid"
-    base["grid"]["emission_factor"] = 100
+    base["grid"]["emission_factor"] = 1.5
     code, err = run(tmp_path, capsys, write(tmp_path, base))
     lines = err.splitlines()
     assert code == 0 and len(lines) == 2, err
-    assert ": grid.emission_factor: 100 tCO2/MWh is outside" in lines[0]
+    assert ": grid.emission_factor: 1.5 tCO2/MWh is outside" in lines[0]
     assert "(79.2 %) of the load is unserved" in lines[1]
 
 

@@ -147,7 +147,7 @@ def test_a_plant_without_waste_energy_is_not_applicable():
     assert h["waste_heat_available_e_kwh_th"] == 0.0
     assert h["waste_heat_recovery_rate"] is None and h["waste_heat_recovery_rate_declared_streams"] is None
     v = {x["criterion_id"]: x for x in r.verdicts}["zhejiang_factory_2025.waste_energy"]
-    assert v["input"] == "not_applicable" and "not applicable" in v["note"]
+    assert v["status"] == "not applicable" and not v["passed"] and "not applicable" in v["note"]
     assert (v["points"], v["max_points"]) == (0.0, 4.0)
     assert "out of 100" in v["note"]
     # The named alternative: the item leaves the maximum, the Zhejiang score is out of 96.
@@ -176,8 +176,9 @@ def test_a_park_tenant_without_waste_heat_has_no_rate_and_the_park_sums_resource
     assert res.tenants["dc"].kpis["heat"]["waste_heat_recovery_rate"] == 0.0
     assert res.kpis["heat"]["waste_heat_available_e_kwh_th"] == pytest.approx(1000 * HOURS, rel=1e-9)
     assert res.kpis["heat"]["waste_heat_recovery_rate"] == 0.0
-    # No tenant verdict reports a simulated 0.0 for the tenant that has nothing to recover.
-    assert not [v for v in res.tenant_verdicts["bath"] if v["criterion_id"].endswith("waste_heat_recovery")]
+    # The tenant that has nothing to recover reads "not applicable", never a simulated 0.0 FAIL.
+    (v,) = [v for v in res.tenant_verdicts["bath"] if v["criterion_id"].endswith("waste_heat_recovery")]
+    assert v["status"] == "not applicable" and v["value"] is None and not v["passed"]
     # The park's delivered-energy share reconciles with its tenants (issue 13, "Storage losses").
     t = res.tenant_table
     assert t.loc["park", "delivered_e_kwh"] == pytest.approx(t.drop(index="park")["delivered_e_kwh"].sum(), rel=1e-12)
