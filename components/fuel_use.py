@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from twin.errors import InputError
+from twin.errors import InputError, require_file
+from twin.limits import MAX_DATA_FILE_BYTES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 NON_CO2_CSV = DATA_DIR / "combustion_non_co2.csv"
@@ -210,8 +211,7 @@ def read_profile(path: Path, use: FuelUse, n_hours: int, field: str) -> np.ndarr
     InputError
         Missing file or column, wrong row count, non-numeric, missing or negative values.
     """
-    if not path.is_file():
-        raise InputError(path, field, "an existing CSV file", "no such file")
+    require_file(path, field, "an existing CSV file", max_bytes=MAX_DATA_FILE_BYTES)
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:

@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from twin.errors import InputError
-from twin.limits import MAX_EF_T_PER_MWH, MAX_POWER_KW, MAX_PRICE_CNY
+from twin.errors import InputError, require_file
+from twin.limits import MAX_DATA_FILE_BYTES, MAX_EF_T_PER_MWH, MAX_POWER_KW, MAX_PRICE_CNY
 from twin.loader import check_numbers, read_yaml
 from twin.paths import looks_like_path, resolve_input
 
@@ -318,8 +318,7 @@ def load_tariff(name_or_path: str | Path, base_dir: str | Path = ".") -> Tariff:
     s = str(name_or_path)
     if isinstance(name_or_path, Path) or looks_like_path(s):
         path = resolve_input(base_dir, s, field="grid.tariff")
-        if not path.is_file():
-            raise InputError(path, "tariff", "an existing tariff YAML file", "no such file")
+        require_file(path, "tariff", "an existing tariff YAML file")
     else:
         path = TARIFF_DIR / f"{s}.yaml"
         if not path.is_file():
@@ -628,8 +627,7 @@ def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.Datetim
 
 def _profile(spec: HourlyEmissionFactorProfile, n: int, base_dir: str | Path) -> np.ndarray:
     path = resolve_input(base_dir, spec.path, field="grid.emission_factor.path")
-    if not path.is_file():
-        raise InputError(path, "(file)", "an existing CSV file", "no such file")
+    require_file(path, "(file)", "an existing CSV file", max_bytes=MAX_DATA_FILE_BYTES)
     try:
         df = pd.read_csv(path)
     except (ValueError, UnicodeDecodeError, OSError) as exc:  # pandas' ParserError and EmptyDataError are ValueErrors

@@ -20,8 +20,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from components.heat import heat_pump_cop
-from twin.errors import InputError
-from twin.limits import MAX_ENERGY_KWH, MAX_ITEMS, MAX_SCALE
+from twin.errors import InputError, require_file
+from twin.limits import MAX_DATA_FILE_BYTES, MAX_ENERGY_KWH, MAX_ITEMS, MAX_SCALE
 
 _UNIT_TO_KW = {"kW": 1.0, "MW": 1000.0}
 
@@ -173,8 +173,7 @@ def csv_load_kw(path: Path, load: CsvLoad, n_hours: int) -> np.ndarray:
     InputError
         Missing file or column, wrong row count, non-numeric, missing or negative values.
     """
-    if not path.is_file():
-        raise InputError(path, "file", "an existing CSV file", "no such file")
+    require_file(path, "file", "an existing CSV file", max_bytes=MAX_DATA_FILE_BYTES)
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:

@@ -7,6 +7,7 @@ with code 2.
 """
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 
@@ -43,3 +44,29 @@ class ScenarioError(InputError):
 
 class BalanceError(RuntimeError):
     """An energy balance did not close: a bug in the model, never the user's input."""
+
+
+def require_file(path: str | Path, field: str, expected: str, *, max_bytes: int | None = None,
+                 error: type[InputError] = InputError) -> Path:
+    """``path`` when it is a regular file of at most ``max_bytes``; otherwise ``error`` saying what is there.
+
+    A folder, a device or a pipe is refused before anything reads it: reading ``/dev/zero`` or a FIFO
+    would never end.
+    """
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        found = "no such file"
+    except OSError as exc:
+        found = exc.strerror or type(exc).__name__
+    else:
+        if stat.S_ISDIR(st.st_mode):
+            found = "a folder"
+        elif not stat.S_ISREG(st.st_mode):
+            found = "not a regular file (a device, pipe or socket)"
+        elif max_bytes is not None and st.st_size > max_bytes:
+            found = f"{st.st_size / 2**20:,.0f} MiB, more than the {max_bytes / 2**20:,.0f} MiB limit"
+        else:
+            return p
+    raise error(p, field, expected, found)

@@ -23,6 +23,11 @@ MAX_DEPTH = 64
 """Deepest nesting of mappings and lists: a scenario is at most about 8 levels deep (park, tenant,
 process, waste-heat stream); Python's recursion would give out near 1,000."""
 
+MAX_DATA_FILE_BYTES = 256 * 1024 * 1024
+"""Largest data file a scenario names (weather, load, emission-factor, fuel-use CSV) [bytes]: a year of
+15-minute readings in 20 columns is under 10 MB; a bound keeps a wrong path (a disk image, /dev/zero) from
+filling memory."""
+
 # --------------------------------------------------------------------------- sizes, powers, energies
 
 MAX_POWER_KW = 1e9

@@ -24,7 +24,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from twin.errors import ScenarioError
+from twin.errors import ScenarioError, require_file
 from twin.limits import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -207,8 +207,7 @@ def read_yaml(path: str | Path) -> Any:
     """Read and parse a YAML file with :func:`parse_yaml`; a missing, oversized or non-UTF-8 file is a
     :class:`ScenarioError`."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(path, "file", "an existing YAML file", "no such file")
+    require_file(path, "file", "an existing YAML file", error=ScenarioError)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ScenarioError(path, "file", f"at most {MAX_FILE_BYTES // 1024} KB of YAML", f"{size // 1024} KB")

@@ -45,7 +45,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import InputError
+from twin.errors import InputError, require_file
+from twin.limits import MAX_DATA_FILE_BYTES
 
 __all__ = ["CANONICAL_COLUMNS", "read_epw", "read_tmy3", "read_tmy2", "read_csv"]
 
@@ -199,6 +200,7 @@ def _finish(path, df: pd.DataFrame, meta: dict, *, latitude, longitude, altitude
 # --------------------------------------------------------------------------- readers
 def _open(path: Path, kind: str, reader, *args, **kwargs):
     """``reader(*args, **kwargs)``, with a missing or unreadable file reported as :class:`InputError`."""
+    require_file(path, "file", f"an existing {kind} file", max_bytes=MAX_DATA_FILE_BYTES)
     try:
         return reader(*args, **kwargs)
     except FileNotFoundError:
