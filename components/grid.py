@@ -266,8 +266,8 @@ class GridConnection(BaseModel):
         if isinstance(v, str) and v not in emission_factor_names():
             raise ValueError(f"unknown emission factor {v!r}; shipped factors: {', '.join(emission_factor_names())}")
         if isinstance(v, float) and not (np.isfinite(v) and 0 <= v <= MAX_EF_T_PER_MWH):
-            raise ValueError(f"ef_t_per_mwh must be finite, >= 0 and <= {MAX_EF_T_PER_MWH} tCO2/MWh "
-                             f"(twin.limits.MAX_EF_T_PER_MWH), found {v}")
+            raise ValueError(f"an emission factor from 0 to {MAX_EF_T_PER_MWH} tCO2/MWh "
+                             f"(twin.limits.MAX_EF_T_PER_MWH)")  # the found value is added by the error's text
         return v
 
     @property
