@@ -305,6 +305,20 @@ def apply_values(data: dict, names: list[str], values, params: list[Param] | Non
     return d
 
 
+def check_ranges(p: Plan) -> None:
+    """Validate each parameter's lowest and highest value of the design, one at a time on the base scenario.
+
+    Bounds in the schema are per field, so a range that leaves them fails here, before any folder is
+    made or case is run, with the field path. (A combination that only fails together, such as a
+    battery's power against its energy, is still found at its case.)
+    """
+    from twin.scenario import scenario_from_dict
+
+    for j, param in enumerate(p.params):
+        for v in (p.values[:, j].min(), p.values[:, j].max()):
+            scenario_from_dict(apply_values(p.data, [param.name], [v], [param]), p.file)
+
+
 def case_count(params: list[Param], design: str, lhs: int | None = None) -> int:
     """Cases of a design before it is built (before deduplication): exact integers, however large."""
     if design == "lhs":
@@ -794,6 +808,7 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
         raise InputError(p.file, bad, "a size the dispatch kernel takes directly for path='fast' "
                          "(see twin.sweep.FAST_FIELDS)", "another field")
     use_fast = fast and path != "whole"
+    check_ranges(p)  # a value the schema refuses is found before the folder is made, not at its case
     with results_in_place(out, "sweep", source=p.file) as out, _stop_on_signals():
         _check_same_sweep(out, p)
         done = done_hashes(out)

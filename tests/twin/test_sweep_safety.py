@@ -214,3 +214,14 @@ def test_signal_stops_the_workers_and_keeps_the_finished_cases(tmp_path, sig):
         rows = read_results(out)
         assert len(rows) == n and not rows.case_hash.duplicated().any()
         assert sorted(rows["weather.seed"]) == list(range(1, n + 1))
+
+
+def test_a_range_the_schema_refuses_is_found_before_the_folder_is_made(tmp_path, capsys):
+    """Issue 12 review: `--param pv[0].capacity_kwp=0:1e300:3` printed the estimate, failed at its first case
+    and left the sweep folder behind; the range is checked against the schema before anything is written."""
+    from twin.cli import main
+
+    code = main(["sweep", str(SCENARIO), "--param", "pv[0].capacity_kwp=0:1e300:3", "--out", str(tmp_path / "sw")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "pv[0].capacity_kwp" in err and "Traceback" not in err, err
+    assert not (tmp_path / "sw").exists()
