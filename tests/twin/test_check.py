@@ -11,20 +11,8 @@ import yaml
 from twin.check import check
 from twin.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
+from scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 PLAN = ROOT / "scenarios" / "hefei_auto_parts_plan.yaml"
-
-
-@pytest.fixture
-def base():
-    return yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
-
-
-def write(tmp_path, data, name="s.yaml"):
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def problems(capsys, path):

@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from twin.cli import EXIT_UNSERVED, main
 from twin.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M2, LOAD_MEAN_BAND_KW, UNSERVED_MAX_SHARE,
@@ -15,24 +14,12 @@ from twin.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M2, LOAD_MEAN_
 from twin.run import load_weather
 from twin.scenario import Site, load_scenario
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
-
-
-@pytest.fixture
-def base():
-    return yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+from scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 
 
 @pytest.fixture(scope="module")
 def hefei_weather():
     return load_weather(load_scenario(DEFAULT), DEFAULT.parent)[0]
-
-
-def write(tmp_path, data, name="s.yaml"):
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def check_warnings(capsys, path):
