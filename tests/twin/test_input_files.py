@@ -46,7 +46,11 @@ def test_device_or_pipe_as_a_data_file_is_refused_at_once(tmp_path, field, kind,
     args = [sys.executable, "-m", "twin.cli", command, str(scenario)]
     if command == "run":
         args += ["--out", str(tmp_path / "out"), "--reports", "none"]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=120)  # a read would never end
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=120)  # a read would never end
+    finally:
+        if kind == "fifo":
+            target.unlink()  # other tests look into the session's temporary folders
     assert done.returncode == 2, done.stderr
     assert "not a regular file (a device, pipe or socket)" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()

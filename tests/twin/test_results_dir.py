@@ -25,8 +25,9 @@ TWIN = Path(sys.executable).with_name("twin")
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every path under ``folder`` (hidden ones included) with its bytes (None for a folder)."""
-    return {p.relative_to(folder).as_posix(): None if p.is_dir() else p.read_bytes() for p in folder.rglob("*")}
+    """Every path under ``folder`` (hidden ones included) with its bytes (None for a folder, a pipe or a device:
+    other tests' FIFOs stand beside ``tmp_path``, and opening one would wait for a writer)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")}
 
 
 def run_cli(capsys, out, *extra, scenario=SCENARIO) -> tuple[int, str]:
