@@ -1,5 +1,6 @@
-"""Helpers of the tests that edit the default scenario and write it as a user's file (a distinct module
-name, as tests/weather/weather_testdata.py, so that nothing in the engine is shadowed)."""
+"""Helpers of the tests that write a user's files and look at them afterwards: the default scenario to edit,
+its writer, and a snapshot of a folder (a distinct module name, as tests/weather/weather_testdata.py, so
+that nothing in the engine is shadowed)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,3 +23,9 @@ def write(tmp_path: Path, data, name: str = "s.yaml") -> Path:
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` (hidden ones included) with its bytes (None for a folder, a pipe or a device:
+    other tests' FIFOs may stand beside ``tmp_path``, and opening one would wait for a writer)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")}

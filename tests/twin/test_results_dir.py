@@ -24,12 +24,6 @@ SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
 TWIN = Path(sys.executable).with_name("twin")
 
 
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every path under ``folder`` (hidden ones included) with its bytes (None for a folder, a pipe or a device:
-    other tests' FIFOs stand beside ``tmp_path``, and opening one would wait for a writer)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")}
-
-
 def run_cli(capsys, out, *extra, scenario=SCENARIO) -> tuple[int, str]:
     code = main(["run", str(scenario), "--out", str(out), "--quiet", "--reports", "none", *extra])
     return code, capsys.readouterr().err.strip()
@@ -260,6 +254,7 @@ def test_replacement_never_leaves_no_result(tmp_path, monkeypatch, atomic):
 _KILLED_BETWEEN_RENAMES = """
 import os, sys
 from twin import results_dir
+from scenario_files import snapshot
 results_dir.exchange = lambda a, b: False  # the two-step replacement
 real, calls = os.rename, []
 def rename(src, dst):

@@ -26,10 +26,6 @@ BAT = "battery[0].energy_kwh"
 TWIN = Path(sys.executable).with_name("twin")
 
 
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    return {p.relative_to(folder).as_posix(): None if p.is_dir() else p.read_bytes() for p in folder.rglob("*")}
-
-
 def small(out, *extra, params=(f"{PV}=1000:20000:2", f"{BAT}=0:8000:2")) -> int:
     argv = [str(SCENARIO), "--out", str(out), "--no-verdicts", "--no-plots", *extra]
     for p in params:
@@ -130,6 +126,7 @@ def test_sweep_refuses_foreign_folders_and_other_results(tmp_path):
 _HOLD = """
 import sys, time
 from twin.results_dir import reserve
+from scenario_files import snapshot
 with reserve(sys.argv[1], "sweep"):
     print("held", flush=True)
     time.sleep(120)
