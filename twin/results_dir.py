@@ -210,7 +210,12 @@ def _acquire(out: Path) -> int:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            # The holder writes its PID just after it takes the lock: give it a moment to appear.
+            for _ in range(20):
+                text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+                if text.isdigit():
+                    break
+                time.sleep(0.005)
             os.close(fd)
             raise InputError(out, "--out", "a results folder no other run or sweep is using",
                              f"in use by PID {text}" if text.isdigit() else "in use by another process") from None

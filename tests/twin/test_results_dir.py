@@ -18,6 +18,7 @@ from twin import results_dir
 from twin.cli import main
 from twin.errors import InputError
 from twin.results_dir import MARKER, check_out, exchange, inside, reserve, write_results
+from scenario_files import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -254,7 +255,6 @@ def test_replacement_never_leaves_no_result(tmp_path, monkeypatch, atomic):
 _KILLED_BETWEEN_RENAMES = """
 import os, sys
 from twin import results_dir
-from scenario_files import snapshot
 results_dir.exchange = lambda a, b: False  # the two-step replacement
 real, calls = os.rename, []
 def rename(src, dst):

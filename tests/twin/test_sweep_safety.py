@@ -18,6 +18,7 @@ import yaml
 from twin.errors import InputError
 from twin.results_dir import MARKER, reserve, write_results
 from twin.sweep import MAX_CASES, main, read_results, run_sweep
+from scenario_files import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -126,7 +127,6 @@ def test_sweep_refuses_foreign_folders_and_other_results(tmp_path):
 _HOLD = """
 import sys, time
 from twin.results_dir import reserve
-from scenario_files import snapshot
 with reserve(sys.argv[1], "sweep"):
     print("held", flush=True)
     time.sleep(120)
