@@ -1,0 +1,55 @@
+"""The shipped scenarios and the quick validation rows give the numbers stored before the issue-14 redesign.
+
+Plumbing, not physics: ``tests/golden/`` was written by the code before the redesign
+(``tests/golden/make_golden.py``); this proves a refactor moved no number. Whether the numbers are
+right is the validation report's and the model tests' job. Comparison is exact: a refactor that
+reorders a float sum shows up here, and must be explained or undone.
+"""
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+ROOT = GOLDEN.parents[1]
+SCENARIOS = json.loads((GOLDEN / "scenarios.json").read_text())
+
+
+def differences(old, new, path: str = "") -> list[str]:
+    """Every leaf where ``new`` differs from ``old`` (NaN equals NaN), as ``path: old -> new``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = [f"{path}.{k}: only in the stored copy" for k in old.keys() - new.keys()]
+        out += [f"{path}.{k}: only in the new run" for k in new.keys() - old.keys()]
+        for k in old.keys() & new.keys():
+            out += differences(old[k], new[k], f"{path}.{k}")
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return [f"{path}: {len(old)} items -> {len(new)}"]
+        return [d for i, (a, b) in enumerate(zip(old, new)) for d in differences(a, b, f"{path}[{i}]")]
+    if isinstance(old, float) and isinstance(new, float) and math.isnan(old) and math.isnan(new):
+        return []
+    return [] if old == new and type(old) is type(new) else [f"{path}: {old!r} -> {new!r}"]
+
+
+def test_differences_sees_a_changed_leaf():
+    # The comparer itself: one changed float deep in a list, one missing key.
+    assert differences({"a": [1.0, {"b": 2.0}], "c": 1}, {"a": [1.0, {"b": 2.0000000001}]}) == [
+        ".c: only in the stored copy", ".a[1].b: 2.0 -> 2.0000000001"]
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_shipped_scenario_numbers_are_unchanged(name, tmp_path):
+    twin = Path(sys.executable).parent / "twin"
+    out = tmp_path / "out"
+    done = subprocess.run([str(twin), "run", str(ROOT / "scenarios" / name), "--out", str(out),
+                           "--reports", "none", "--quiet"], capture_output=True, text=True)
+    assert done.returncode in (0, 1, 4), done.stderr
+    for table, stored in SCENARIOS[name].items():
+        new = json.loads((out / table).read_text())
+        assert differences(stored, new) == [], f"{name} {table}"
