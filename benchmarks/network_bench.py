@@ -1,14 +1,14 @@
 """Annual park power flow: the twin's batch solver against pandapower's ``run_timeseries``.
 
-Both run in this process, on the same network (:func:`twin.network.example_park_network`,
-26 buses) and the same seeded hourly profiles (:func:`twin.network.example_profiles`):
+Both run in this process, on the same network (:func:`lingtan.twin.network.example_park_network`,
+26 buses) and the same seeded hourly profiles (:func:`lingtan.twin.network.example_profiles`):
 
 (a) pandapower's own time-series loop: ``ConstControl`` on ``load.p_mw`` and ``load.q_mvar``
     fed by ``DFData``, ``OutputWriter`` logging ``res_bus.vm_pu``, ``run_timeseries``.
     Its cost is linear in hours; when a probe says the full year would take longer than
     ``max_reference_s`` (default 180 s), it runs on a contiguous block of hours and is
     extrapolated linearly to ``n_hours`` -- the output says so.
-(b) :func:`twin.network.annual_power_flow` on all ``n_hours`` (model preparation,
+(b) :func:`lingtan.twin.network.annual_power_flow` on all ``n_hours`` (model preparation,
     i.e. one ``runpp`` for pandapower's admittance matrix, included).
 
 It also compares the bus voltages of both on every hour pandapower solved.
@@ -63,7 +63,7 @@ def measure(n_hours: int = 8760, max_reference_s: float = 180.0, probe_hours: in
         (reference / twin), ``goal_ratio``, ``passed``, ``max_abs_vm_diff_pu`` over all
         hours both solved, ``n_buses``, ``n_hours``.
     """
-    from twin.network import (_hourly_pq, annual_power_flow, build_net, example_park_network,
+    from lingtan.twin.network import (_hourly_pq, annual_power_flow, build_net, example_park_network,
                               example_profiles)
 
     net = build_net(example_park_network())

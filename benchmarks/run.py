@@ -87,10 +87,10 @@ def twin_run_wall(reports: str = "none") -> float:
 _SWEEP_CHILD = """
 import json, resource, sys, time
 import numpy as np
-from twin.scenario import load_scenario
-from twin.run import build_profiles, kernel_params, period_masks
-from twin.heat_profiles import heat_sizes
-from twin.dispatch import dispatch
+from lingtan.twin.core.scenario import load_scenario
+from lingtan.twin.core.run import build_profiles, kernel_params, period_masks
+from lingtan.twin.core.heat_profiles import heat_sizes
+from lingtan.twin.core.dispatch import dispatch
 sc = load_scenario(sys.argv[1]); prof = build_profiles(sc, __import__('pathlib').Path(sys.argv[1]).parent)
 n_pv, n_bat = int(sys.argv[2]), int(sys.argv[3])
 pv, bat = np.meshgrid(np.linspace(0, 20000, n_pv), np.linspace(0, 40000, n_bat), indexing='ij')
@@ -117,8 +117,8 @@ def twin_sweep(scenario: Path = SCENARIO, n_pv: int = 100, n_bat: int = 100) -> 
 
 
 def main() -> int:
-    from twin.run import build_profiles, simulate
-    from twin.scenario import load_scenario
+    from lingtan.twin.core.run import build_profiles, simulate
+    from lingtan.twin.core.scenario import load_scenario
 
     scenario = load_scenario(SCENARIO)
     prof = build_profiles(scenario, SCENARIO.parent)

@@ -5,8 +5,8 @@ Run alone with ``python benchmarks/sweep_bench.py``; ``benchmarks/run.py`` calls
 Measured on the default scenario (scenarios/hefei_auto_parts.yaml), a 100 x 100 grid of
 PV kWp x battery kWh (10 000 factory-years):
 
-* kernel only: one :func:`twin.dispatch.dispatch` call over the 10 000 cases (best of 3, as end to end);
-* end to end: :func:`twin.sweep.run_sweep` into a fresh folder (case design and hashing, validation
+* kernel only: one :func:`lingtan.twin.core.dispatch.dispatch` call over the 10 000 cases (best of 3, as end to end);
+* end to end: :func:`lingtan.twin.studies.sweep.run_sweep` into a fresh folder (case design and hashing, validation
   of the distinct component values, profiles, kernel, KPIs via ``electric_kpis`` + ``bill_from_totals``,
   Parquet parts), without the per-case accounting, criteria and economics (Python, per case), which are
   measured apart on 2 000 cases, and a thermal-store sweep of the plant with a heat side, whose cases run
@@ -49,7 +49,7 @@ def _pysam_year(prof, scenario) -> float | None:
 
 _BIG_CHILD = """
 import json, resource, sys, tempfile, time
-from twin.sweep import run_sweep
+from lingtan.twin.studies.sweep import run_sweep
 with tempfile.TemporaryDirectory() as tmp:
     t0 = time.perf_counter()
     s = run_sweep(sys.argv[1], [sys.argv[2], sys.argv[3]], out=tmp, verdicts=False, progress=False)
@@ -69,11 +69,11 @@ def big_sweep_rss(n_pv: int = 250, n_bat: int = 400) -> dict:
 def measure(big: bool = True, repeats: int = 3) -> dict:
     """Fast-path throughput [factory-years/s], kernel only and end to end (best of ``repeats``), the PySAM
     ratio and peak memory."""
-    from twin.dispatch import dispatch
-    from twin.run import build_profiles, period_masks
-    from twin.scenario import load_scenario
-    from twin.sweep import fast_inputs, plan, run_sweep
-    from weather.closure import clear_solar_position_cache
+    from lingtan.twin.core.dispatch import dispatch
+    from lingtan.twin.core.run import build_profiles, period_masks
+    from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.studies.sweep import fast_inputs, plan, run_sweep
+    from lingtan.weather.closure import clear_solar_position_cache
 
     scenario = load_scenario(SCENARIO)
     prof = build_profiles(scenario, SCENARIO.parent)

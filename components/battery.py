@@ -1,6 +1,6 @@
 """Battery energy storage: parameters and the quantities derived from them.
 
-The state of charge moves only inside the dispatch kernel (``twin.dispatch``),
+The state of charge moves only inside the dispatch kernel (``lingtan.twin.core.dispatch``),
 the one place where time is sequential. This module holds the parameter class
 and the closed-form quantities that reports and tests need.
 
@@ -22,8 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from components.grid import PERIODS, Period  # noqa: F401  (period codes shared with the tariff)
-from twin.limits import MAX_ENERGY_KWH, MAX_POWER_KW
+from lingtan.components.grid import PERIODS, Period  # noqa: F401  (period codes shared with the tariff)
+from lingtan.limits import MAX_ENERGY_KWH, MAX_POWER_KW
 
 
 class Battery(BaseModel):
@@ -36,19 +36,19 @@ class Battery(BaseModel):
 
     name: str
     energy_kwh: float = Field(
-        ge=0, le=MAX_ENERGY_KWH, description="nameplate energy [kWh]; upper bound twin.limits.MAX_ENERGY_KWH"
+        ge=0, le=MAX_ENERGY_KWH, description="nameplate energy [kWh]; upper bound lingtan.limits.MAX_ENERGY_KWH"
     )
     power_kw: float | None = Field(
         default=None, ge=0, le=MAX_POWER_KW,
-        description="charge and discharge power limit [kW]; sets both when given; upper bound twin.limits.MAX_POWER_KW"
+        description="charge and discharge power limit [kW]; sets both when given; upper bound lingtan.limits.MAX_POWER_KW"
     )
     charge_power_kw: float | None = Field(
         default=None, ge=0, le=MAX_POWER_KW,
-        description="charge power limit, AC in [kW]; upper bound twin.limits.MAX_POWER_KW"
+        description="charge power limit, AC in [kW]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     discharge_power_kw: float | None = Field(
         default=None, ge=0, le=MAX_POWER_KW,
-        description="discharge power limit, AC out [kW]; upper bound twin.limits.MAX_POWER_KW"
+        description="discharge power limit, AC out [kW]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     charge_efficiency: float = Field(default=0.95, gt=0, le=1, description="AC to stored energy [-]")
     discharge_efficiency: float = Field(default=0.95, gt=0, le=1, description="stored energy to AC [-]")

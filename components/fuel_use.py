@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from twin.errors import InputError, require_file
-from twin.limits import MAX_DATA_FILE_BYTES
+from lingtan.errors import InputError, require_file
+from lingtan.limits import MAX_DATA_FILE_BYTES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 NON_CO2_CSV = DATA_DIR / "combustion_non_co2.csv"

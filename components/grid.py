@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from twin.errors import InputError, require_file
-from twin.limits import MAX_DATA_FILE_BYTES, MAX_EF_T_PER_MWH, MAX_POWER_KW, MAX_PRICE_CNY
-from twin.loader import check_numbers, read_yaml
-from twin.paths import looks_like_path, resolve_input
+from lingtan.errors import InputError, require_file
+from lingtan.limits import MAX_DATA_FILE_BYTES, MAX_EF_T_PER_MWH, MAX_POWER_KW, MAX_PRICE_CNY
+from lingtan.loader import check_numbers, read_yaml
+from lingtan.paths import looks_like_path, resolve_input
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TARIFF_DIR = DATA_DIR / "tariffs"
@@ -123,11 +123,11 @@ class Tariff(BaseModel):
     )
     demand_charge_cny_per_kw_month: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY,
-        description="on the month's maximum 1-hour import [CNY/(kW*month)]; upper bound twin.limits.MAX_PRICE_CNY"
+        description="on the month's maximum 1-hour import [CNY/(kW*month)]; upper bound lingtan.limits.MAX_PRICE_CNY"
     )
     capacity_charge_cny_per_kva_month: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY,
-        description="on the contracted transformer capacity [CNY/(kVA*month)]; upper bound twin.limits.MAX_PRICE_CNY"
+        description="on the contracted transformer capacity [CNY/(kVA*month)]; upper bound lingtan.limits.MAX_PRICE_CNY"
     )
     contracted_capacity_kva: float | None = Field(
         default=None,
@@ -135,11 +135,11 @@ class Tariff(BaseModel):
         le=MAX_POWER_KW,
         validate_default=True,
         description="contracted transformer capacity [kVA]; needed for the capacity basis; "
-                    "upper bound twin.limits.MAX_POWER_KW",
+                    "upper bound lingtan.limits.MAX_POWER_KW",
     )
     feed_in_price_cny_per_kwh: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY,
-        description="paid for exported energy [CNY/kWh]; upper bound twin.limits.MAX_PRICE_CNY")
+        description="paid for exported energy [CNY/kWh]; upper bound lingtan.limits.MAX_PRICE_CNY")
 
     @field_validator("periods", mode="before")
     @classmethod
@@ -181,7 +181,7 @@ class Tariff(BaseModel):
                 raise ValueError(f"{period}: expected one price or 12 monthly prices, found {len(price)} values")
             if any(not np.isfinite(p) or p < 0 or p > MAX_PRICE_CNY for p in values):
                 raise ValueError(f"{period}: prices must be finite, >= 0 and <= {MAX_PRICE_CNY:g} "
-                                 f"(twin.limits.MAX_PRICE_CNY), found {price}")
+                                 f"(lingtan.limits.MAX_PRICE_CNY), found {price}")
         return v
 
     @field_validator("contracted_capacity_kva")
@@ -210,14 +210,14 @@ class HourlyEmissionFactorProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: str = Field(description="CSV file, relative to the scenario file (twin.paths.resolve_input)")
+    path: str = Field(description="CSV file, relative to the scenario file (lingtan.paths.resolve_input)")
     column: str = Field(default="ef_t_per_mwh", description="column holding the factor [tCO2/MWh]")
 
 
 EmissionFactorSpec = Union[float, str, HourlyEmissionFactorProfile]
 """How a scenario names its grid emission factor (``grid.emission_factor``):
 
-* a number: a constant factor ``ef_t_per_mwh`` [tCO2/MWh], at most :data:`twin.limits.MAX_EF_T_PER_MWH`;
+* a number: a constant factor ``ef_t_per_mwh`` [tCO2/MWh], at most :data:`lingtan.limits.MAX_EF_T_PER_MWH`;
 * a string naming a shipped factor (``national_2022``, ``anhui_2022`` ...; see
   :func:`emission_factor_names`);
 * a string ending in ``.csv``: shorthand for ``{path: <that file>}``;
@@ -232,10 +232,10 @@ class GridConnection(BaseModel):
 
     import_limit_kw: float = Field(default=MAX_POWER_KW, gt=0, le=MAX_POWER_KW,
                                    description="largest import [kW]; the default and upper bound "
-                                               "twin.limits.MAX_POWER_KW means no limit")
+                                               "lingtan.limits.MAX_POWER_KW means no limit")
     export_allowed: bool = Field(default=False, description="whether surplus may be fed into the grid")
     export_limit_kw: float = Field(default=0.0, ge=0, le=MAX_POWER_KW,
-                                   description="largest export when allowed [kW]; upper bound twin.limits.MAX_POWER_KW")
+                                   description="largest export when allowed [kW]; upper bound lingtan.limits.MAX_POWER_KW")
     tariff: Union[str, Tariff] = Field(
         default="anhui_large_industry_2025",
         description="a shipped tariff name, a path to a tariff YAML (relative to the scenario file), "
@@ -267,7 +267,7 @@ class GridConnection(BaseModel):
             raise ValueError(f"unknown emission factor {v!r}; shipped factors: {', '.join(emission_factor_names())}")
         if isinstance(v, float) and not (np.isfinite(v) and 0 <= v <= MAX_EF_T_PER_MWH):
             raise ValueError(f"an emission factor from 0 to {MAX_EF_T_PER_MWH} tCO2/MWh "
-                             f"(twin.limits.MAX_EF_T_PER_MWH)")  # the found value is added by the error's text
+                             f"(lingtan.limits.MAX_EF_T_PER_MWH)")  # the found value is added by the error's text
         return v
 
     @property
@@ -303,7 +303,7 @@ def load_tariff(name_or_path: str | Path, base_dir: str | Path = ".") -> Tariff:
     name_or_path : str or Path
         A shipped name (see :func:`tariff_names`) or a path to a YAML file.
     base_dir : str or Path
-        Folder a relative path starts from: the scenario file's folder (:func:`twin.paths.resolve_input`).
+        Folder a relative path starts from: the scenario file's folder (:func:`lingtan.paths.resolve_input`).
 
     Returns
     -------
@@ -311,7 +311,7 @@ def load_tariff(name_or_path: str | Path, base_dir: str | Path = ".") -> Tariff:
 
     Raises
     ------
-    twin.errors.InputError
+    lingtan.errors.InputError
         Unknown name (the message lists the shipped ones), unreadable file, or a value
         that fails validation (the message names the file and the field).
     """
@@ -587,7 +587,7 @@ def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.Datetim
         Hours of the run; the result has one value per label.
     base_dir : str or Path
         Folder a relative CSV path starts from: the scenario file's folder
-        (:func:`twin.paths.resolve_input`).
+        (:func:`lingtan.paths.resolve_input`).
 
     Returns
     -------
@@ -595,10 +595,10 @@ def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.Datetim
 
     Raises
     ------
-    twin.errors.InputError
+    lingtan.errors.InputError
         Unknown name (the message lists the shipped ones), missing file or column, wrong
         row count, a file that is not a CSV table, or values that are negative, non-numeric or
-        above :data:`twin.limits.MAX_EF_T_PER_MWH`.
+        above :data:`lingtan.limits.MAX_EF_T_PER_MWH`.
     """
     n = len(index)
     if isinstance(spec, bool):
@@ -642,7 +642,7 @@ def _profile(spec: HourlyEmissionFactorProfile, n: int, base_dir: str | Path) ->
     if bad.size:
         i = int(bad[0])
         raise InputError(path, f"column {spec.column}, row {i + 2}",
-                         f"a number from 0 to {MAX_EF_T_PER_MWH} [tCO2/MWh] (twin.limits.MAX_EF_T_PER_MWH)",
+                         f"a number from 0 to {MAX_EF_T_PER_MWH} [tCO2/MWh] (lingtan.limits.MAX_EF_T_PER_MWH)",
                          repr(df[spec.column].iloc[i]))
     return values
 

@@ -43,8 +43,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from twin.errors import InputError
-from twin.limits import (MAX_COP, MAX_EF_T_PER_GJ, MAX_ENERGY_KWH, MAX_POWER_KW, MAX_PRICE_CNY, MAX_TEMPERATURE_C,
+from lingtan.errors import InputError
+from lingtan.limits import (MAX_COP, MAX_EF_T_PER_GJ, MAX_ENERGY_KWH, MAX_POWER_KW, MAX_PRICE_CNY, MAX_TEMPERATURE_C,
                          MIN_TEMPERATURE_C)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -81,11 +81,11 @@ class HeatExchanger(BaseModel):
     min_approach_k: float = Field(
         default=10.0, ge=0, le=MAX_TEMPERATURE_C,
         description="minimum temperature difference between the hot and the cold side [K]; "
-                    "upper bound twin.limits.MAX_TEMPERATURE_C",
+                    "upper bound lingtan.limits.MAX_TEMPERATURE_C",
     )
     capacity_q_kw_th: float | None = Field(
         default=None, ge=0, le=MAX_POWER_KW,
-        description="heat transfer limit [kW_th]; none if absent; upper bound twin.limits.MAX_POWER_KW"
+        description="heat transfer limit [kW_th]; none if absent; upper bound lingtan.limits.MAX_POWER_KW"
     )
 
 
@@ -195,10 +195,10 @@ class HeatPump(BaseModel):
     sink: str | None = Field(default=None, description="name of the heat demand it serves")
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="sink supply temperature delivered [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="sink supply temperature delivered [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     capacity_q_kw_th: float = Field(
-        ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+        ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     electricity: Literal["any", "renewable_surplus"] = Field(
         default="any", description="run on any electricity, or only on on-site renewable surplus")
@@ -208,22 +208,22 @@ class HeatPump(BaseModel):
     )
     cop_max: float = Field(
         default=COP_MAX_DEFAULT, gt=1, le=MAX_COP,
-        description="upper limit of the COP [-]; upper bound twin.limits.MAX_COP"
+        description="upper limit of the COP [-]; upper bound lingtan.limits.MAX_COP"
     )
     min_lift_k: float = Field(
         default=10.0, ge=0, le=MAX_TEMPERATURE_C,
         description="smallest lift used in the Carnot formula [K] (compressor minimum pressure ratio; assumed); "
-                    "upper bound twin.limits.MAX_TEMPERATURE_C",
+                    "upper bound lingtan.limits.MAX_TEMPERATURE_C",
     )
     max_lift_k: float | None = Field(
         default=None, gt=0, le=MAX_TEMPERATURE_C,
-        description="largest feasible lift [K]; none if absent; upper bound twin.limits.MAX_TEMPERATURE_C"
+        description="largest feasible lift [K]; none if absent; upper bound lingtan.limits.MAX_TEMPERATURE_C"
     )
     max_sink_t_c: float = Field(
         default=160.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
         description="highest sink temperature the machine can deliver [C] "
         "(160 C: the upper end of the HTHPs reviewed by Arpagaus et al. 2018); "
-        "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
 
     @model_validator(mode="after")
@@ -402,11 +402,11 @@ class Boiler(BaseModel):
     efficiency: float = Field(gt=0, le=CONDENSING_EFFICIENCY_MAX,
                               description="heat out / fuel energy in at NCV [-]; above 1 only for condensing: true")
     capacity_q_kw_th: float = Field(
-        ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+        ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="highest supply temperature [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="highest supply temperature [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     electricity: Literal["any", "renewable_surplus"] = Field(
         default="renewable_surplus",
@@ -494,19 +494,19 @@ class PurchasedHeat(BaseModel):
     name: str
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="supply temperature [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="supply temperature [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     capacity_q_kw_th: float = Field(
-        ge=0, le=MAX_POWER_KW, description="contracted heat limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+        ge=0, le=MAX_POWER_KW, description="contracted heat limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     price_cny_per_gj: float = Field(
-        ge=0, le=MAX_PRICE_CNY, description="heat price [CNY/GJ]; upper bound twin.limits.MAX_PRICE_CNY"
+        ge=0, le=MAX_PRICE_CNY, description="heat price [CNY/GJ]; upper bound lingtan.limits.MAX_PRICE_CNY"
     )
     ef_t_per_gj: float | None = Field(
         default=None, ge=0, le=MAX_EF_T_PER_GJ,
         description="the supplier's emission factor [tCO2/GJ]; None = accounting.heat_ef_t_per_gj (GB/T 32150 "
                     "default 0.11, standards.md). The accounting uses this source's own factor when it is given; "
-                    "upper bound twin.limits.MAX_EF_T_PER_GJ")
+                    "upper bound lingtan.limits.MAX_EF_T_PER_GJ")
 
 
 def purchased_heat_totals(q_kw_th, heat: PurchasedHeat, default_ef_t_per_gj: float = 0.11) -> dict:
@@ -519,7 +519,7 @@ def purchased_heat_totals(q_kw_th, heat: PurchasedHeat, default_ef_t_per_gj: flo
     heat : PurchasedHeat
     default_ef_t_per_gj : float
         Factor of a source that gives none [tCO2/GJ]; GB/T 32150 default 0.11. The site's accounting
-        (:func:`twin.accounting.account`) applies ``accounting.heat_ef_t_per_gj`` instead.
+        (:func:`lingtan.twin.accounting.account.account`) applies ``accounting.heat_ef_t_per_gj`` instead.
 
     Returns
     -------
@@ -551,19 +551,19 @@ class ThermalStorage(BaseModel):
 
     name: str
     capacity_kwh_th: float = Field(
-        ge=0, le=MAX_ENERGY_KWH, description="usable heat capacity [kWh_th]; upper bound twin.limits.MAX_ENERGY_KWH"
+        ge=0, le=MAX_ENERGY_KWH, description="usable heat capacity [kWh_th]; upper bound lingtan.limits.MAX_ENERGY_KWH"
     )
     charge_kw_th: float = Field(
-        ge=0, le=MAX_POWER_KW, description="charge limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+        ge=0, le=MAX_POWER_KW, description="charge limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     discharge_kw_th: float = Field(
-        ge=0, le=MAX_POWER_KW, description="discharge limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+        ge=0, le=MAX_POWER_KW, description="discharge limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     standing_loss_fraction_per_hour: float = Field(default=0.0, ge=0, lt=1, description="[1/h]")
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
         description="temperature level of the stored heat [C]; "
-                    "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+                    "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     soc_initial: float = Field(default=0.0, ge=0, le=1, description="state of charge at the first hour [-]")
 
@@ -614,12 +614,12 @@ class AbsorptionChiller(BaseModel):
         description="cooling out / driving heat in [-]; ~0.7 single effect (Tawalbeh et al. 2020)",
     )
     capacity_q_kw_th: float = Field(
-        ge=0, le=MAX_POWER_KW, description="cooling output limit [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+        ge=0, le=MAX_POWER_KW, description="cooling output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     min_drive_t_c: float = Field(
         default=80.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
         description="lowest driving heat temperature [C] (single-effect chillers are driven at "
-        "about 80-120 C; assumed lower bound); bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        "about 80-120 C; assumed lower bound); bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
 
 

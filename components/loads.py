@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from components.heat import heat_pump_cop
-from twin.errors import InputError, require_file
-from twin.limits import MAX_DATA_FILE_BYTES, MAX_ENERGY_KWH, MAX_ITEMS, MAX_SCALE
+from lingtan.components.heat import heat_pump_cop
+from lingtan.errors import InputError, require_file
+from lingtan.limits import MAX_DATA_FILE_BYTES, MAX_ENERGY_KWH, MAX_ITEMS, MAX_SCALE
 
 _UNIT_TO_KW = {"kW": 1.0, "MW": 1000.0}
 
@@ -37,12 +37,12 @@ COLD_STORE_EVAPORATOR_T_C = -25.0
 #: Heat a load rejects per kWh of electricity [kWh_th/kWh] and the temperature it is rejected at [C], by end use:
 #:
 #: * ``general``: 0, nothing counted (lighting, offices, mixed plant: heat ends up as space heat, not as a
-#:   recoverable stream). A large general load is warned about (``twin.kpis``): declare its end use.
+#:   recoverable stream). A large general load is warned about (``lingtan.twin.core.kpis``): declare its end use.
 #: * ``data_centre``: 1.0 at 35 C: all the electricity of IT, power distribution and cooling ends as heat that the
 #:   cooling plant rejects (first law: nothing leaves a data centre as work or product); 35 C is warm chilled- or
 #:   condenser-water return (assumed).
 #: * ``cooling`` / ``refrigeration``: the condenser rejects the heat removed plus the compressor work, i.e. the
-#:   machine's heating COP per kWh of electricity, taken from :func:`components.heat.heat_pump_cop` (Carnot
+#:   machine's heating COP per kWh of electricity, taken from :func:`lingtan.components.heat.heat_pump_cop` (Carnot
 #:   fraction 0.45, Arpagaus et al. 2018) between the evaporator (5 C chillers, -25 C cold stores) and the
 #:   condenser (40 C): 4.03 and 2.17.
 #: * ``compressor``: 0.90 at 80 C: "as much as 80 to 93 percent of the electrical energy used by an industrial air
@@ -92,7 +92,7 @@ class CsvLoad(_HeatRejection):
     unit: Literal["kW", "MW"] = Field(default="kW", description="unit of the column (mean power per hour)")
     scale: float = Field(
         default=1.0, ge=0, le=MAX_SCALE,
-        description="multiplier applied to the profile [-]; upper bound twin.limits.MAX_SCALE"
+        description="multiplier applied to the profile [-]; upper bound lingtan.limits.MAX_SCALE"
     )
 
 
@@ -102,7 +102,7 @@ class ShiftLoad(_HeatRejection):
     name: str
     kind: Literal["shifts"]
     annual_e_kwh: float = Field(
-        gt=0, le=MAX_ENERGY_KWH, description="energy over the year [kWh]; upper bound twin.limits.MAX_ENERGY_KWH"
+        gt=0, le=MAX_ENERGY_KWH, description="energy over the year [kWh]; upper bound lingtan.limits.MAX_ENERGY_KWH"
     )
     shifts_per_day: int = Field(default=2, ge=1, le=3)
     shift_hours: int = Field(default=8, ge=1, le=24, description="length of one shift [h]")

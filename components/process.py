@@ -6,7 +6,7 @@ stops for planned maintenance and for random breakdowns, and while it runs it dr
 electricity, needs process heat (:class:`HeatDemand`) and rejects waste heat
 (:class:`WasteHeatStream`). :func:`simulate_line` plays the year on simpy and returns a
 :class:`LineResult` with hourly arrays. Base loads (lighting, offices) are not modelled
-here: use :class:`components.loads.ShiftLoad`.
+here: use :class:`lingtan.components.loads.ShiftLoad`.
 
 Model
 -----
@@ -48,9 +48,9 @@ import pandas as pd
 import simpy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from components.heat import GJ_PER_KWH
-from twin.errors import InputError
-from twin.limits import (
+from lingtan.components.heat import GJ_PER_KWH
+from lingtan.errors import InputError
+from lingtan.limits import (
     MAX_EVENTS_PER_YEAR, MAX_HOURS, MAX_ITEMS, MAX_MTBF_H, MAX_POWER_KW, MAX_TEMPERATURE_C, MAX_WEIBULL_SHAPE,
     MIN_BATCH_DURATION_H, MIN_TEMPERATURE_C, MIN_WEIBULL_SHAPE,
 )
@@ -74,7 +74,7 @@ class ShiftCalendar(BaseModel):
     first_shift_start_h: float = Field(default=8.0, ge=0, lt=24, description="local clock hour the first shift starts")
     working_days_per_week: int = Field(default=5, ge=1, le=7, description="Monday first")
     holidays: tuple[dt.date, ...] = Field(default=(), max_length=MAX_ITEMS,
-                                          description="dates without production; at most twin.limits.MAX_ITEMS")
+                                          description="dates without production; at most lingtan.limits.MAX_ITEMS")
 
     @model_validator(mode="after")
     def _fits_in_a_day(self) -> "ShiftCalendar":
@@ -101,10 +101,10 @@ class HeatDemand(BaseModel):
     name: str
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="supply temperature needed [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="supply temperature needed [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     q_kw_th: float = Field(
-        ge=0, le=MAX_POWER_KW, description="heat demand while running [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+        ge=0, le=MAX_POWER_KW, description="heat demand while running [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
 
 
@@ -122,7 +122,7 @@ class WasteHeatStream(BaseModel):
 
     The amount is what the stream releases when cooled from ``t_c`` to ``t_return_c``
     (the stack limit, or the temperature it is returned at). Without ``t_return_c`` the
-    heat is treated as available at ``t_c`` (see ``components.heat.direct_exchange_q_kw_th``).
+    heat is treated as available at ``t_c`` (see ``lingtan.components.heat.direct_exchange_q_kw_th``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -131,16 +131,16 @@ class WasteHeatStream(BaseModel):
     kind: WasteHeatKind
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="supply temperature of the stream [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="supply temperature of the stream [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     t_return_c: float | None = Field(
         default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
         description="temperature the stream may be cooled to [C]; "
-                    "bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+                    "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     q_kw_th: float | None = Field(
         default=None, ge=0, le=MAX_POWER_KW,
-        description="waste heat while running [kW_th]; upper bound twin.limits.MAX_POWER_KW"
+        description="waste heat while running [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     fraction_of_electric_input: float | None = Field(default=None, ge=0, le=1, description="[-]")
     fraction_of_heat_input: float | None = Field(default=None, ge=0, le=1, description="[-]")
@@ -220,19 +220,19 @@ class ProductionLine(BaseModel):
     calendar: ShiftCalendar = Field(default_factory=ShiftCalendar)
     batch_duration_h: float = Field(
         ge=MIN_BATCH_DURATION_H, le=MAX_HOURS,
-        description="running time of one batch [h]; at least twin.limits.MIN_BATCH_DURATION_H (one minute), "
-                    "at most twin.limits.MAX_HOURS"
+        description="running time of one batch [h]; at least lingtan.limits.MIN_BATCH_DURATION_H (one minute), "
+                    "at most lingtan.limits.MAX_HOURS"
     )
     changeover_h: float = Field(
         default=0.0, ge=0, le=MAX_HOURS,
-        description="idle time after each batch [h]; upper bound twin.limits.MAX_HOURS"
+        description="idle time after each batch [h]; upper bound lingtan.limits.MAX_HOURS"
     )
     p_kw: float = Field(
-        ge=0, le=MAX_POWER_KW, description="electric power while running [kW]; upper bound twin.limits.MAX_POWER_KW"
+        ge=0, le=MAX_POWER_KW, description="electric power while running [kW]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     p_idle_kw: float = Field(
         default=0.0, ge=0, le=MAX_POWER_KW,
-        description="electric power in shift while not running [kW]; upper bound twin.limits.MAX_POWER_KW"
+        description="electric power in shift while not running [kW]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     heat_demands: tuple[HeatDemand, ...] = Field(default=(), max_length=MAX_ITEMS)
     waste_heat: tuple[WasteHeatStream, ...] = Field(default=(), max_length=MAX_ITEMS)
@@ -241,24 +241,24 @@ class ProductionLine(BaseModel):
         description="waste energy the twin does not simulate (余压, 余气, 余冷...), declared per year")
     maintenance: tuple[tuple[dt.datetime, float], ...] = Field(
         default=(), max_length=MAX_ITEMS,
-        description="planned stops: (start, duration_h); naive starts are local time; at most twin.limits.MAX_ITEMS"
+        description="planned stops: (start, duration_h); naive starts are local time; at most lingtan.limits.MAX_ITEMS"
     )
     weekly_maintenance: tuple[WeeklyWindow, ...] = Field(default=(), max_length=MAX_ITEMS)
     mtbf_h: float | None = Field(default=None, gt=0, le=MAX_MTBF_H,
                                  description="mean running hours between failures [h]; none: no breakdowns; "
-                                             "upper bound twin.limits.MAX_MTBF_H")
+                                             "upper bound lingtan.limits.MAX_MTBF_H")
     mttr_h: float | None = Field(
         default=None, gt=0, le=MAX_HOURS,
-        description="mean time to repair, clock hours [h]; upper bound twin.limits.MAX_HOURS"
+        description="mean time to repair, clock hours [h]; upper bound lingtan.limits.MAX_HOURS"
     )
     failure_distribution: Literal["exponential", "weibull"] = "exponential"
     failure_shape: float = Field(default=1.0, ge=MIN_WEIBULL_SHAPE, le=MAX_WEIBULL_SHAPE,
                                  description="Weibull shape of the time to failure [-]; bounds "
-                                             "twin.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE")
+                                             "lingtan.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE")
     repair_distribution: Literal["exponential", "weibull"] = "exponential"
     repair_shape: float = Field(default=1.0, ge=MIN_WEIBULL_SHAPE, le=MAX_WEIBULL_SHAPE,
                                 description="Weibull shape of the repair time [-]; bounds "
-                                            "twin.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE")
+                                            "lingtan.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE")
     seed: int = Field(default=0, ge=0, description="random seed of breakdowns and repairs")
 
     @model_validator(mode="after")
@@ -286,13 +286,13 @@ class ProductionLine(BaseModel):
         if events > MAX_EVENTS_PER_YEAR:
             raise ValueError(f"about {events:,.0f} events a year (batches, changeovers, breakdowns and repairs) "
                              f"for the production model; at most {MAX_EVENTS_PER_YEAR:,} "
-                             f"(twin.limits.MAX_EVENTS_PER_YEAR): lengthen batch_duration_h or mtbf_h")
+                             f"(lingtan.limits.MAX_EVENTS_PER_YEAR): lengthen batch_duration_h or mtbf_h")
         return self
 
     def events_per_year(self) -> float:
         """Events the production model schedules in a year, at most [-]: a batch, a changeover, a breakdown
         and its repair each take one, over every shift hour of a leap year (holidays and maintenance
-        left in). Used to bound the work of one run (:data:`twin.limits.MAX_EVENTS_PER_YEAR`)."""
+        left in). Used to bound the work of one run (:data:`lingtan.limits.MAX_EVENTS_PER_YEAR`)."""
         c = self.calendar
         shift_h = min(24.0, c.shifts_per_day * c.shift_hours) * c.working_days_per_week / 7 * MAX_HOURS / 24
         cycle_h = self.batch_duration_h + self.changeover_h
@@ -340,7 +340,7 @@ def check_fired_losses(lines, boilers, prefix: str = "") -> None:
     """Refuse flue gas that the fuel-fired units serving a line cannot have lost (first law).
 
     A line's process heat comes from the fuel boilers and furnaces able to reach each heat demand's
-    temperature (``boiler.t_c >= demand.t_c``, as in :mod:`twin.heat_profiles`). A unit of efficiency
+    temperature (``boiler.t_c >= demand.t_c``, as in :mod:`lingtan.twin.core.heat_profiles`). A unit of efficiency
     ``eta`` (heat out / fuel in at NCV) loses ``q * (1 / eta - 1)`` when it delivers ``q``; flue gas is part
     of that loss, so the line's flue-gas streams together carry at most
     ``sum_d q_d * (1 / eta_d - 1)``, with ``eta_d`` the lowest efficiency among the fuel-fired units that
@@ -352,7 +352,7 @@ def check_fired_losses(lines, boilers, prefix: str = "") -> None:
     Parameters
     ----------
     lines : sequence of ProductionLine
-    boilers : sequence of components.heat.Boiler
+    boilers : sequence of lingtan.components.heat.Boiler
     prefix : str
         Path of the assets in the file (``tenants[2].``) for the error's field path.
 
@@ -740,7 +740,7 @@ def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | Non
     env.run(until=horizon_h)
     if "stopped_at_h" in counters:
         raise InputError(None, f"processes ({line.name})",
-                         f"at most {MAX_EVENTS_PER_YEAR:,} production events a year (twin.limits.MAX_EVENTS_PER_YEAR)",
+                         f"at most {MAX_EVENTS_PER_YEAR:,} production events a year (lingtan.limits.MAX_EVENTS_PER_YEAR)",
                          f"more than that by hour {counters['stopped_at_h']:.0f}: lengthen batch_duration_h, mtbf_h "
                          "or mttr_h")
 

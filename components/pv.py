@@ -5,7 +5,7 @@ Two models share one irradiance front end:
 ``model="pvwatts"`` (default)
     Reproduces NREL PVWatts version 8 (SAM's ``pvwattsv8`` compute module)
     with pvlib's published implementations of each PVWatts sub-model, so that
-    the result can be checked against PySAM (``validation.sam``). Every step
+    the result can be checked against PySAM (``lingtan.validation.sam``). Every step
     names the PVWatts choice it follows and the pvlib function used.
 ``model="physical"``
     A CEC single-diode module and a CEC (Sandia-form) inverter from the SAM
@@ -79,8 +79,8 @@ import pandas as pd
 import pvlib
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from components.cell_temperature import fuentes
-from twin.limits import MAX_AGE_YEARS, MAX_DC_AC_RATIO, MAX_POWER_KW
+from lingtan.components.cell_temperature import fuentes
+from lingtan.limits import MAX_AGE_YEARS, MAX_DC_AC_RATIO, MAX_POWER_KW
 
 # ---------------------------------------------------------------------------
 # PVWatts v8 constants (SAM help "PVWatts v8 - Module type"; ssc
@@ -134,7 +134,7 @@ class PVArray(BaseModel):
     name: str
     capacity_kwp: float = Field(
         ge=0, le=MAX_POWER_KW,
-        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound twin.limits.MAX_POWER_KW"
+        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound lingtan.limits.MAX_POWER_KW"
     )
     model: Literal["pvwatts", "physical"] = Field(
         default="pvwatts", description="'pvwatts' (PVWatts v8 chain) or 'physical' (CEC module + CEC inverter)"
@@ -155,7 +155,7 @@ class PVArray(BaseModel):
     backtrack: bool = Field(default=True, description="trackers backtrack to avoid row-to-row beam shading")
     dc_ac_ratio: float = Field(
         default=1.2, gt=0, le=MAX_DC_AC_RATIO,
-        description="DC nameplate / AC nameplate [-]; upper bound twin.limits.MAX_DC_AC_RATIO"
+        description="DC nameplate / AC nameplate [-]; upper bound lingtan.limits.MAX_DC_AC_RATIO"
     )
     losses_fraction: float = Field(
         default=0.14, ge=0, lt=1,
@@ -177,7 +177,7 @@ class PVArray(BaseModel):
     )
     age_years: float = Field(
         default=0.0, ge=0, le=MAX_AGE_YEARS,
-        description="array age in the simulated year [yr]; upper bound twin.limits.MAX_AGE_YEARS"
+        description="array age in the simulated year [yr]; upper bound lingtan.limits.MAX_AGE_YEARS"
     )
     module_name: str = Field(
         default=DEFAULT_MODULE_NAME, description="model='physical': module key in pvlib's bundled CEC module database"
@@ -291,7 +291,7 @@ def solar_position_mid_interval(
 ) -> pd.DataFrame:
     """Solar position at mid-interval (index + 30 min), indexed like ``weather``.
 
-    pvlib's NREL SPA, from :func:`weather.closure.mid_interval_solar_position` (computed
+    pvlib's NREL SPA, from :func:`lingtan.weather.closure.mid_interval_solar_position` (computed
     once for the weather year and site), with the atmospheric refraction correction redone
     for the hour's pressure [Pa] and air temperature [C] when the weather provides them, as
     SPA does it (Reda & Andreas 2004 [13]_, eq. 42: ``pvlib.spa.atmospheric_refraction_correction``
@@ -299,7 +299,7 @@ def solar_position_mid_interval(
     """
     import pvlib.spa
 
-    from weather.closure import mid_interval_solar_position
+    from lingtan.weather.closure import mid_interval_solar_position
 
     sp = mid_interval_solar_position(weather.index, latitude, longitude, altitude_m)
     if "pressure" in weather or "temp_air" in weather:
@@ -351,7 +351,7 @@ def _poa_pvwatts(
     relative air mass and a constant extraterrestrial DNI of 1367 W/m2 in the
     sky-brightness parameter (no Earth-Sun distance correction), and treats
     the ground-reflected part with the global horizontal irradiance rebuilt
-    from the components, ``DNI cos(z) + DHI`` (not the file's GHI). We do the
+    from the lingtan.components, ``DNI cos(z) + DHI`` (not the file's GHI). We do the
     same with ``pvlib.irradiance.perez`` and ``get_ground_diffuse``. This
     matters for the CSWD files, whose components do not close on GHI.
     """
@@ -533,7 +533,7 @@ def pv_ac_kw_per_kwp(
        generous row spacing);
     4. De Soto physical cover (AR glass for beam), De Soto air-mass modifier;
     5. Fuentes (1987) cell temperature from total POA, INOCT 45 C, module at
-       5 m, wind at 9.144 m (PVWatts' model; ``components.cell_temperature.fuentes``,
+       5 m, wind at 9.144 m (PVWatts' model; ``lingtan.components.cell_temperature.fuentes``,
        a compiled equal of ``pvlib.temperature.fuentes``);
     6. ``pvlib.pvsystem.pvwatts_dc`` with ``gamma_pdc_per_c``, times
        ``(1 - losses_fraction)`` and the degradation factor;

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from twin.limits import (MAX_AREA_M2, MAX_COP, MAX_POWER_KW, MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K, MAX_TEMPERATURE_C,
+from lingtan.limits import (MAX_AREA_M2, MAX_COP, MAX_POWER_KW, MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K, MAX_TEMPERATURE_C,
                          MAX_UA_KW_PER_K, MIN_TEMPERATURE_C)
 
 
@@ -43,48 +43,48 @@ class SpaceConditioning(BaseModel):
     name: str
     ua_kw_per_k: float | None = Field(
         default=None, gt=0, le=MAX_UA_KW_PER_K,
-        description="overall heat-loss coefficient [kW/K]; upper bound twin.limits.MAX_UA_KW_PER_K"
+        description="overall heat-loss coefficient [kW/K]; upper bound lingtan.limits.MAX_UA_KW_PER_K"
     )
     heated_area_m2: float | None = Field(
         default=None, gt=0, le=MAX_AREA_M2,
-        description="conditioned floor area [m2]; upper bound twin.limits.MAX_AREA_M2"
+        description="conditioned floor area [m2]; upper bound lingtan.limits.MAX_AREA_M2"
     )
     specific_heat_loss_w_per_m2_k: float | None = Field(
         default=None, gt=0, le=MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K,
         description="heat-loss coefficient per floor area, transmission + ventilation [W/(m2 K)]; "
-                    "upper bound twin.limits.MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K"
+                    "upper bound lingtan.limits.MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K"
     )
     setpoint_heating_c: float = Field(
         default=18.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="indoor temperature kept in winter [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="indoor temperature kept in winter [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     setpoint_cooling_c: float = Field(
         default=26.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="indoor temperature kept in summer [C]; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        description="indoor temperature kept in summer [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     internal_gains_kw: float = Field(
         default=0.0, ge=0, le=MAX_POWER_KW,
-        description="mean internal heat gains [kW]; upper bound twin.limits.MAX_POWER_KW"
+        description="mean internal heat gains [kW]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     balance_point_heating_c: float | None = Field(
         default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
         description="outdoor temperature below which heat is needed [C]; "
-        "default setpoint_heating_c - internal_gains_kw / UA; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        "default setpoint_heating_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     balance_point_cooling_c: float | None = Field(
         default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
         description="outdoor temperature above which cooling is needed [C]; "
-        "default setpoint_cooling_c - internal_gains_kw / UA; bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        "default setpoint_cooling_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
     )
     heating: bool = Field(default=True, description="the building is heated")
     cooling: bool = Field(default=True, description="the building is cooled")
     t_c: float = Field(default=60.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
                        description="supply temperature of the heating water [C] (assumed: air handlers and fan "
-                                   "coils, 60/45 C); bounds twin.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C")
+                                   "coils, 60/45 C); bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C")
     cooling_cop: float | None = Field(
         default=None, gt=0, le=MAX_COP,
         description="electric chiller COP, cooling out / electricity in [-]; none: cooling "
-        "is reported as heat only; upper bound twin.limits.MAX_COP"
+        "is reported as heat only; upper bound lingtan.limits.MAX_COP"
     )
 
     @model_validator(mode="after")

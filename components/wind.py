@@ -38,7 +38,7 @@ from windpowerlib import power_output as wpl_power
 from windpowerlib import temperature as wpl_temperature
 from windpowerlib import wind_speed as wpl_wind_speed
 
-from twin.limits import MAX_COUNT
+from lingtan.limits import MAX_COUNT
 
 STANDARD_AIR_DENSITY_KG_M3 = 1.225
 """ISA sea-level air density, the reference of published power curves [kg/m3]."""
@@ -110,7 +110,7 @@ class WindFarm(BaseModel):
     name: str
     turbine_type: str = Field(description="windpowerlib turbine type, e.g. 'E-126/4200' (see turbine_types())")
     count: int = Field(
-        default=1, ge=1, le=MAX_COUNT, description="number of turbines [-]; upper bound twin.limits.MAX_COUNT"
+        default=1, ge=1, le=MAX_COUNT, description="number of turbines [-]; upper bound lingtan.limits.MAX_COUNT"
     )
     hub_height_m: float = Field(gt=0, le=300, description="hub height above ground [m]")
     measurement_height_m: float = Field(

@@ -23,17 +23,17 @@ from pathlib import Path
 import dash
 from dash import Input, Output, dcc, html
 
-from dashboard import pages_park, pages_results, pages_scenario, pages_sweep
-from dashboard.safety import MAX_UPLOAD_BYTES
-from dashboard.ui import INDEX, Context
-from dashboard.worker import RUN_TIMEOUT_S, RunManager
+from lingtan.dashboard import pages_park, pages_results, pages_scenario, pages_sweep
+from lingtan.dashboard.safety import MAX_UPLOAD_BYTES
+from lingtan.dashboard.ui import INDEX, Context
+from lingtan.dashboard.worker import RUN_TIMEOUT_S, RunManager
 
 PAGES = [("/scenario", "Scenario", "page-scenario"), ("/results", "Results", "page-results"),
          ("/park", "Park", "page-park"), ("/sweep", "Sweep", "page-sweep")]
 
 
 def default_scenarios_dir() -> Path:
-    import scenarios
+    from lingtan import lingtan.scenarios
 
     return Path(scenarios.__file__).resolve().parent
 

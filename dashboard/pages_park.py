@@ -8,8 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import Input, Output, dash_table, dcc, html
 
-from dashboard.ui import FONT, Context, card, empty
-from twin.report_html import PLOT_CONFIG, _layout
+from lingtan.dashboard.ui import FONT, Context, card, empty
+from lingtan.twin.reports.html import PLOT_CONFIG, _layout
 
 
 def layout(c: Context) -> html.Div:
@@ -139,7 +139,7 @@ def _loading_color(pct: float) -> str:
 
 def network_figure(park, nres, base_dir) -> go.Figure:
     """The park network: branches coloured by their worst loading, buses by their worst voltage deviation."""
-    from twin.network import build_net
+    from lingtan.twin.network import build_net
 
     net = build_net(park.network, base_dir)
     edges = [(int(r.from_bus), int(r.to_bus), "line", i) for i, r in net.line.iterrows()] + \

@@ -1,6 +1,6 @@
 """Results page: KPI cards against the criteria, the criteria table, the report's figures, downloads.
 
-The figures are the HTML report's own (:mod:`twin.report_html`); this page only lays them out.
+The figures are the HTML report's own (:mod:`lingtan.twin.reports.html`); this page only lays them out.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 from dash import Input, Output, Patch, State, ctx as dash_ctx, dash_table, dcc, html, no_update
 
-from dashboard.ui import FONT, Context, card, empty, message
-from twin import report_html as rh
-from twin.i18n import label
+from lingtan.dashboard.ui import FONT, Context, card, empty, message
+from lingtan.twin.reports import html as rh
+from lingtan.twin.reports.i18n import label
 
 MONTH_WEEKS = {1: "Jan", 5: "Feb", 9: "Mar", 14: "Apr", 18: "May", 22: "Jun", 27: "Jul", 31: "Aug", 36: "Sep",
                40: "Oct", 44: "Nov", 49: "Dec"}
@@ -264,13 +264,13 @@ def download_path(c: Context, run_store, which: str) -> tuple[Path | None, str]:
     if res is None:
         return None, "the run is no longer in memory: run it again"
     run = res[1].years[-1] if kind == "plan" else res[1]
-    from twin.economics import project_economics
+    from lingtan.twin.accounting.economics import project_economics
 
     econ = None if kind == "plan" else project_economics(run)
     with _report_lock:
         if not path.is_file():
             if which == "xlsx":
-                from twin.report_excel import write_excel
+                from lingtan.twin.reports.excel import write_excel
 
                 write_excel(run, path, lang=run.scenario.lang, economics=econ)
             else:

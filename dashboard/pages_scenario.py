@@ -6,11 +6,11 @@ import math
 
 from dash import ALL, MATCH, Input, Output, State, ctx as dash_ctx, dcc, html, no_update
 
-from dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, display_name,
+from lingtan.dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, display_name,
                               list_scenarios, parse_upload, safe_yaml)
-from dashboard.sizes import apply_sizes, size_fields
-from dashboard.ui import Context, card, message, unexpected
-from twin.errors import InputError
+from lingtan.dashboard.sizes import apply_sizes, size_fields
+from lingtan.dashboard.ui import Context, card, message, unexpected
+from lingtan.errors import InputError
 
 DEFAULT_SCENARIO = "hefei_auto_parts.yaml"
 
@@ -57,12 +57,12 @@ def _jsonable(data):
 
 def _validate(data, label: str, c: Context):
     """Check a parsed scenario as the run will: file paths confined, then the models. Returns the model."""
-    from twin.scenario import scenario_from_dict
+    from lingtan.twin.core.scenario import scenario_from_dict
 
     check_scenario_paths(data, c.scenarios_dir, label)
     sc = scenario_from_dict(data, label)
     if getattr(sc, "plan", None) is not None:
-        from twin.plan import check_plan
+        from lingtan.twin.studies.plan import check_plan
 
         check_plan(data, file=label)
     return sc
@@ -218,10 +218,10 @@ def _progress(st: dict | None) -> html.Div:
 
 
 def _annualised_cost(kind: str, result) -> float:
-    """The project's annualised cost (twin.economics); a plan's is not defined here (NaN)."""
+    """The project's annualised cost (lingtan.twin.accounting.economics); a plan's is not defined here (NaN)."""
     if kind == "plan":
         return float("nan")
-    from twin.economics import project_economics
+    from lingtan.twin.accounting.economics import project_economics
 
     return project_economics(result)["annualised_cost_cny"]
 

@@ -1,5 +1,5 @@
 """Sweep page: open a sweep's Parquet dataset under the results folder; heatmap with the threshold
-contour, Pareto front and tornado chart (from :mod:`twin.sweep_plots`); a click loads that design
+contour, Pareto front and tornado chart (from :mod:`lingtan.twin.reports.sweep_plots`); a click loads that design
 into the scenario page."""
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dash_table, dcc, html, no_update
 
-from dashboard.safety import OutsideError, confine, safe_yaml
-from dashboard.sizes import apply_sizes
-from dashboard.ui import FONT, Context, card, empty, message, unexpected
-from twin.errors import InputError
-from twin.report_html import PLOT_CONFIG
+from lingtan.dashboard.safety import OutsideError, confine, safe_yaml
+from lingtan.dashboard.sizes import apply_sizes
+from lingtan.dashboard.ui import FONT, Context, card, empty, message, unexpected
+from lingtan.errors import InputError
+from lingtan.twin.reports.html import PLOT_CONFIG
 
 DEFAULT_KPI = "re_electricity_share_onsite"
 DEFAULT_THRESHOLD = 0.40
@@ -105,16 +105,16 @@ def _call(fn, df, params, kpi, threshold, base, design):
         if name in avail and avail[name] is not None:
             kwargs[name] = avail[name]
         elif p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            raise TypeError(f"twin.sweep_plots.{fn.__name__} needs {name!r}, which the dashboard cannot give")
+            raise TypeError(f"lingtan.twin.reports.sweep_plots.{fn.__name__} needs {name!r}, which the dashboard cannot give")
     return fn(**kwargs)
 
 
 def sweep_figures(df, params, kpi, threshold, meta) -> tuple[dict, list[str]]:
-    """The figures of :mod:`twin.sweep_plots` that can be drawn, and a note per figure that cannot."""
+    """The figures of :mod:`lingtan.twin.reports.sweep_plots` that can be drawn, and a note per figure that cannot."""
     try:
-        import twin.sweep_plots as sp
+        import lingtan.twin.reports.sweep_plots as sp
     except ImportError:
-        return {}, ["The sweep plots (twin.sweep_plots) are not installed in this version yet: the heatmap, Pareto "
+        return {}, ["The sweep plots (lingtan.twin.reports.sweep_plots) are not installed in this version yet: the heatmap, Pareto "
                     "front and tornado chart will appear here once they land. The cases are listed below."]
     figs, notes = {}, []
     base = meta.get("base") or {}
@@ -122,7 +122,7 @@ def sweep_figures(df, params, kpi, threshold, meta) -> tuple[dict, list[str]]:
     for name in PLOTS:
         fn = getattr(sp, name, None)
         if fn is None:
-            notes.append(f"twin.sweep_plots has no {name}()")
+            notes.append(f"lingtan.twin.reports.sweep_plots has no {name}()")
             continue
         try:
             fig = _call(fn, df, params, kpi, threshold, base, design)
@@ -185,7 +185,7 @@ def base_scenario(c: Context, meta: dict, store) -> tuple[dict | None, str]:
 
 def load_design(c: Context, rel: str, row: int, store) -> tuple[object, object, object]:
     """(scenario store, url path, message) for the case in ``row`` of sweep ``rel``."""
-    from dashboard.pages_scenario import _jsonable, _validate
+    from lingtan.dashboard.pages_scenario import _jsonable, _validate
 
     try:
         df, meta = read_sweep(c.results_dir, rel)

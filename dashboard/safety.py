@@ -1,10 +1,10 @@
 """What stands between the browser and the machine.
 
 * Uploads are limited in size (:data:`MAX_UPLOAD_BYTES`) and parsed with the twin's one
-  YAML loader, :func:`twin.loader.parse_yaml`, which also refuses alias bombs (:func:`parse_upload`).
+  YAML loader, :func:`lingtan.loader.parse_yaml`, which also refuses alias bombs (:func:`parse_upload`).
 * Every path the browser can name (a library scenario, a sweep folder, a run's files)
   is resolved and must stay inside the scenario library or the results folder
-  (:func:`confine`); every file a scenario names (the list of :func:`twin.paths.scenario_paths`:
+  (:func:`confine`); every file a scenario names (the list of :func:`lingtan.paths.scenario_paths`:
   weather, load CSVs, tariff and emission-factor files, pandapower JSON, in tenants and plan
   stages too) must be relative and stay inside the scenario library
   (:func:`check_scenario_paths`). Its messages repeat the path as written and never say
@@ -20,9 +20,9 @@ import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from twin.errors import ScenarioError
-from twin.loader import parse_yaml
-from twin.paths import scenario_paths
+from lingtan.errors import ScenarioError
+from lingtan.loader import parse_yaml
+from lingtan.paths import scenario_paths
 
 MAX_UPLOAD_BYTES = 512 * 1024
 """Largest scenario file accepted from the browser (bytes)."""
@@ -38,7 +38,7 @@ class OutsideError(PermissionError):
 
 
 def safe_yaml(text: str, file: str = "<upload>") -> Any:
-    """Parse YAML text with the twin's one loader (:func:`twin.loader.parse_yaml`: safe, with limits on size,
+    """Parse YAML text with the twin's one loader (:func:`lingtan.loader.parse_yaml`: safe, with limits on size,
     aliases, values and depth; repeated keys and non-finite numbers refused); problems are
     :class:`ScenarioError` naming the line."""
     return parse_yaml(text, file)
@@ -115,7 +115,7 @@ def list_scenarios(scenarios_dir: str | Path) -> list[str]:
 def check_scenario_paths(data: Any, scenarios_dir: str | Path, file: str = "<upload>") -> None:
     """Every file a scenario names must be a relative path inside the scenario library.
 
-    The files are those :func:`twin.paths.scenario_paths` lists (the twin's own enumeration), resolved
+    The files are those :func:`lingtan.paths.scenario_paths` lists (the twin's own enumeration), resolved
     against the library folder, where the dashboard runs uploads and library scenarios. Symbolic links
     are followed before the check, so a link out of the library is refused too.
 

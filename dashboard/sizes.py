@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from twin.errors import ScenarioError
+from lingtan.errors import ScenarioError
 
 # group -> (field, label, unit, integer?)
 GROUPS = {

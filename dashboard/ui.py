@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dash import dcc, html
 
-from twin.report_html import PLOT_CONFIG
+from lingtan.twin.reports.html import PLOT_CONFIG
 
 log = logging.getLogger("dashboard")
 
@@ -18,7 +18,7 @@ class Context:
 
     scenarios_dir: Path
     results_dir: Path
-    manager: object  # dashboard.worker.RunManager
+    manager: object  # lingtan.dashboard.worker.RunManager
 
 
 def card(*children, title: str | None = None, cls: str = "", **kw) -> html.Div:

@@ -3,7 +3,7 @@
 :class:`RunManager` keeps ``workers`` warm worker processes (spawned; each imports the model
 once) and hands each one scenario at a time over a pipe (threads with ``processes=False``,
 used by the callback tests). A run writes its files to ``RESULTS/runs/<run id>/``
-(atomically, by :mod:`twin.output`) and sends its result object back; the manager keeps the
+(atomically, by :mod:`lingtan.twin.reports.output`) and sends its result object back; the manager keeps the
 latest few in memory for the pages. A failed run (bad input, model error, a crashed worker)
 is reported on its own job and touches no other run.
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboard.safety import confine, valid_run_id
+from lingtan.dashboard.safety import confine, valid_run_id
 
 MAX_PENDING = 8
 """Runs queued or running at once, over all users; more are refused with a message."""
@@ -45,9 +45,9 @@ _STOP_GRACE_S = 2.0
 
 def _warm() -> bool:
     """Import the model in a fresh worker so the first real run does not pay for it."""
-    import twin.park  # noqa: F401
-    import twin.plan  # noqa: F401
-    import twin.run  # noqa: F401
+    import lingtan.twin.studies.park  # noqa: F401
+    import lingtan.twin.studies.plan  # noqa: F401
+    import lingtan.twin.core.run  # noqa: F401
 
     return True
 
@@ -55,12 +55,12 @@ def _warm() -> bool:
 def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, Any, list[str]]:
     """Validate and simulate one scenario mapping, write its files; runs in the worker.
 
-    Returns ``(kind, result, warnings)``: kind ``"run"`` (:class:`twin.run.RunResult`), ``"plan"``
-    (:class:`twin.plan.PlanResult`) or ``"park"`` (:class:`twin.park.ParkResult`); or
+    Returns ``(kind, result, warnings)``: kind ``"run"`` (:class:`lingtan.twin.core.run.RunResult`), ``"plan"``
+    (:class:`lingtan.twin.studies.plan.PlanResult`) or ``"park"`` (:class:`lingtan.twin.studies.park.ParkResult`); or
     ``("error", message, [])``. Errors travel as text: exception objects with their own
     constructors do not always survive the trip between processes.
     """
-    from twin.errors import BalanceError, InputError
+    from lingtan.errors import BalanceError, InputError
 
     try:
         return _execute(data, label, base_dir, out_dir)
@@ -74,10 +74,10 @@ def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, A
 
 
 def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, Any, list[str]]:
-    from twin.economics import project_economics
-    from twin.output import write_park, write_plan, write_run
-    from twin.park import Park, simulate_park
-    from twin.scenario import scenario_from_dict
+    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.twin.reports.output import write_park, write_plan, write_run
+    from lingtan.twin.studies.park import Park, simulate_park
+    from lingtan.twin.core.scenario import scenario_from_dict
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -86,12 +86,12 @@ def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, 
             kind, result = "park", simulate_park(sc, base_dir)
             write_park(result, out_dir, economics=project_economics(result))
         elif sc.plan is not None:
-            from twin.plan import run_plan
+            from lingtan.twin.studies.plan import run_plan
 
             kind, result = "plan", run_plan(data, base_dir=base_dir, file=label)
             write_plan(result, out_dir)
         else:
-            from twin.run import simulate
+            from lingtan.twin.core.run import simulate
 
             kind, result = "run", simulate(sc, base_dir)
             write_run(result, out_dir, lang=sc.lang, reports="none", economics=project_economics(result))

@@ -8,8 +8,8 @@ When the schema refuses some fields, the files named by the fields that did vali
 When everything reads, the run's own profile builder is run on it (PV, wind, heat, tariff calendar),
 so that a scenario ``twin check`` passes is one that ``twin run`` does not refuse for its input.
 
-Plausibility warnings (:mod:`twin.plausibility`) are computed for a scenario whose schema validated,
-from the weather and load profiles read here.
+Plausibility warnings (:mod:`lingtan.twin.core.plausibility`) are computed for a scenario whose schema validated,
+from the lingtan.weather and load profiles read here.
 """
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
-from components.grid import GridConnection, HourlyEmissionFactorProfile, emission_factor_t_per_mwh, load_tariff
-from components.loads import CsvLoad, Load, csv_load_kw, shift_load_kw
-from twin.errors import InputError, ScenarioError
-from twin.paths import looks_like_path, resolve_input
-from twin.plausibility import Finding, findings
-from twin.scenario import Scenario, Site, Weather, _describe, _path_text, load_scenario, read_yaml
+from lingtan.components.grid import GridConnection, HourlyEmissionFactorProfile, emission_factor_t_per_mwh, load_tariff
+from lingtan.components.loads import CsvLoad, Load, csv_load_kw, shift_load_kw
+from lingtan.errors import InputError, ScenarioError
+from lingtan.paths import looks_like_path, resolve_input
+from lingtan.twin.core.plausibility import Finding, findings
+from lingtan.twin.core.scenario import Scenario, Site, Weather, _describe, _path_text, load_scenario, read_yaml
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Inputs:
     Attributes
     ----------
     weather : (DataFrame, dict) or None
-        The weather year and its metadata (:func:`twin.run.load_weather`).
+        The weather year and its metadata (:func:`lingtan.twin.core.run.load_weather`).
     load_kw : dict of str to ndarray
         Each declared load's hourly profile [kW] by field path (``loads[0]``, ``tenants[1].loads[0]``).
     ef_t_per_mwh : ndarray or None
@@ -60,7 +60,7 @@ class CheckResult:
     problems : list of InputError
         Every problem found, each naming its file and field path; empty when the scenario is fit to run.
     warnings : list of Finding
-        Plausibility findings (:mod:`twin.plausibility`).
+        Plausibility findings (:mod:`lingtan.twin.core.plausibility`).
     plan_years : int or None
         Years of the plan, when the scenario has one and it validated.
     """
@@ -139,7 +139,7 @@ def _parts_from(data: dict, errors: list[dict]) -> _Parts:
     if clean("criteria") and isinstance(criteria, list):
         parts.criteria = [(f"criteria[{i}]", c) for i, c in enumerate(criteria) if isinstance(c, str)]
     if "network" in data and clean("network") and data["network"] is not None:
-        from twin.network import Network
+        from lingtan.twin.network import Network
 
         parts.network = valid(TypeAdapter(Network), data["network"])
     return parts
@@ -165,9 +165,9 @@ def _weather_field(spec) -> str:
 
 def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], Inputs]:
     """Open every input the parts name with the run's readers; collect every problem."""
-    from twin.criteria import pack_criteria
-    from twin.run import load_weather
-    from weather.readers import _target_index
+    from lingtan.twin.accounting.criteria import pack_criteria
+    from lingtan.twin.core.run import load_weather
+    from lingtan.weather.readers import _target_index
 
     problems: list[InputError] = []
     inputs = Inputs()
@@ -220,7 +220,7 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
     for field_path, name in parts.criteria:
         attempt(field_path, pack_criteria, name)
     if parts.network is not None:
-        from twin.network import build_net
+        from lingtan.twin.network import build_net
 
         attempt("network", build_net, parts.network, base_dir, source=file)
     return problems, inputs
@@ -250,7 +250,7 @@ def read_inputs(scenario, base_dir: str | Path, file: str | Path) -> tuple[list[
 
 def _schema_errors(data: dict) -> list[dict]:
     """Every error pydantic finds in a parsed scenario mapping (a factory, or a park when it has tenants)."""
-    from twin.park import Park
+    from lingtan.twin.studies.park import Park
 
     try:
         (Park if "tenants" in data else Scenario).model_validate(data)
@@ -273,8 +273,8 @@ def _schema_problems(data: dict, errors: list[dict], file: Path, first: Scenario
 
 def _gate(sc, inputs: Inputs, base_dir: Path) -> list[InputError]:
     """The run's own profile builder on the inputs read: what ``twin run`` would refuse before simulating."""
-    from twin.park import Park, tenant_scenario
-    from twin.run import build_profiles
+    from lingtan.twin.studies.park import Park, tenant_scenario
+    from lingtan.twin.core.run import build_profiles
 
     scenarios = [tenant_scenario(sc, t) for t in sc.tenants] if isinstance(sc, Park) else [sc]
     problems = []
@@ -317,7 +317,7 @@ def check(path: str | Path) -> CheckResult:
     problems, inputs = _read(_parts_of(sc), base_dir, path)
     plan_years = None
     if getattr(sc, "plan", None) is not None:
-        from twin.plan import check_plan
+        from lingtan.twin.studies.plan import check_plan
 
         try:
             plan_years = len(check_plan(path, file=path))

@@ -17,7 +17,7 @@ Exit codes
     expects unserved load and exits 0 (the warning is printed all the same).
 
 Warnings (``warning: FILE: FIELD: ...`` on stderr) say what looks implausible without refusing it:
-see :mod:`twin.plausibility`.
+see :mod:`lingtan.twin.core.plausibility`.
 """
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def _warn(file, findings) -> None:
 
 
 def _cmd_check(args) -> int:
-    from twin.check import check
-    from twin.park import Park
+    from lingtan.twin.check import check
+    from lingtan.twin.studies.park import Park
 
     result = check(args.file)
     for problem in result.problems:
@@ -59,9 +59,9 @@ def _cmd_check(args) -> int:
 
 def _holding_out(command):
     """Check and lock ``--out`` before the command simulates: a refused folder costs no simulation, and a
-    concurrent run into the same folder is refused with this one's PID (:func:`twin.results_dir.reserve`)."""
+    concurrent run into the same folder is refused with this one's PID (:func:`lingtan.twin.core.results_dir.reserve`)."""
     def run(args) -> int:
-        from twin.results_dir import reserve
+        from lingtan.twin.core.results_dir import reserve
 
         with reserve(args.out, "run", source=args.file):
             return command(args)
@@ -70,20 +70,20 @@ def _holding_out(command):
 
 @_holding_out
 def _cmd_run(args) -> int:
-    from twin.economics import project_economics
-    from twin.errors import InputError
-    from twin.output import write_park, write_run
-    from twin.park import Park, simulate_site
-    from twin.report import economics_lines, park_summary, summary_table
-    from twin.scenario import load_scenario
+    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.errors import InputError
+    from lingtan.twin.reports.output import write_park, write_run
+    from lingtan.twin.studies.park import Park, simulate_site
+    from lingtan.twin.reports.summary import economics_lines, park_summary, summary_table
+    from lingtan.twin.core.scenario import load_scenario
 
     path = Path(args.file)
     sc = load_scenario(path)
     lang = args.lang or sc.lang
     if not isinstance(sc, Park) and sc.plan is not None:
-        from twin.output import write_plan
-        from twin.plan import run_plan
-        from twin.report import plan_summary
+        from lingtan.twin.reports.output import write_plan
+        from lingtan.twin.studies.plan import run_plan
+        from lingtan.twin.reports.summary import plan_summary
 
         if args.base:
             raise InputError(path, "--base", "a single-year scenario (a plan compares its own years)", "a plan")
@@ -108,8 +108,8 @@ def _cmd_run(args) -> int:
 def _run_warnings(sc, path: Path, runs) -> int:
     """Print the plausibility warnings of a finished run and the unserved-load warning of each simulated year;
     the exit code: :data:`EXIT_UNSERVED` when load is unserved in a study that does not expect it."""
-    from twin.check import read_inputs
-    from twin.plausibility import findings, unserved_finding
+    from lingtan.twin.check import read_inputs
+    from lingtan.twin.core.plausibility import findings, unserved_finding
 
     _, inputs = read_inputs(sc, path.parent, path)  # read without a problem by the run just done
     _warn(path, findings(sc, inputs.weather[0] if inputs.weather else None, inputs.load_kw, inputs.ef_t_per_mwh))
@@ -121,10 +121,10 @@ def _run_warnings(sc, path: Path, runs) -> int:
 def _simulate_base(spec: str, scenario, path: Path):
     """The base case of ``twin run --base``: ``grid-only`` (this scenario without PV, wind and batteries) or a
     scenario file of the same kind (factory or park), one year."""
-    from twin.economics import GRID_ONLY, grid_only_base
-    from twin.errors import InputError
-    from twin.park import Park, simulate_site
-    from twin.scenario import load_scenario
+    from lingtan.twin.accounting.economics import GRID_ONLY, grid_only_base
+    from lingtan.errors import InputError
+    from lingtan.twin.studies.park import Park, simulate_site
+    from lingtan.twin.core.scenario import load_scenario
 
     if spec == GRID_ONLY:
         sc, base_dir = grid_only_base(scenario), path.parent
@@ -138,7 +138,7 @@ def _simulate_base(spec: str, scenario, path: Path):
 
 
 def _cmd_validate(args) -> int:
-    from validation.cli import main as validate
+    from lingtan.validation.cli import main as validate
 
     return validate((["--quick"] if args.quick else []) + ["--out", args.out] +
                     [x for group in args.only or [] for x in ("--only", group)])
@@ -146,7 +146,7 @@ def _cmd_validate(args) -> int:
 
 # Sub-commands whose own parser lives with their module; their arguments go to it untouched
 # (imported only when used: the sweep engine alone costs 0.4 s of imports).
-_PASSTHROUGH = {"sweep": "twin.sweep", "size": "twin.sizing", "dashboard": "dashboard.app"}
+_PASSTHROUGH = {"sweep": "lingtan.twin.studies.sweep", "size": "lingtan.twin.studies.sizing", "dashboard": "lingtan.dashboard.app"}
 
 
 def _cmd_passthrough(module: str):
@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from twin.errors import BalanceError, InputError
+    from lingtan.errors import BalanceError, InputError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in _PASSTHROUGH:

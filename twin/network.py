@@ -74,7 +74,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from twin.errors import InputError
+from lingtan.errors import InputError
 
 CONNECTION_TYPE = "twin_connection"
 """``net.load.type`` of the load elements that carry the tenants' and assets' net demand."""
@@ -272,7 +272,7 @@ def build_net(network: Network, base_dir: str | Path = ".", *, source: str | Pat
     import pandapower as pp
 
     if network.pandapower_json is not None:
-        from twin.paths import resolve_input
+        from lingtan.paths import resolve_input
 
         path = resolve_input(base_dir, network.pandapower_json, file=source, field="network.pandapower_json")
         if not path.is_file():

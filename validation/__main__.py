@@ -1,6 +1,6 @@
 """``python -m validation [--quick] [--out DIR]``."""
 import sys
 
-from validation.cli import main
+from lingtan.validation.cli import main
 
 sys.exit(main())

@@ -1,8 +1,8 @@
 """Hand-worked accounting cases for the inputs of issue 13: direct fuel uses, steam by mass, CH4 and N2O.
 
 Each number on the right was worked by hand from the coefficients named beside it; the twin's number comes
-from the same public path a scenario takes (:func:`twin.accounting.fuel_uses_year`,
-:func:`twin.accounting.fuel_use_energy`, :func:`twin.accounting.account`). Tolerance 1e-6 relative:
+from the same public path a scenario takes (:func:`lingtan.twin.accounting.account.fuel_uses_year`,
+:func:`lingtan.twin.accounting.account.fuel_use_energy`, :func:`lingtan.twin.accounting.account.account`). Tolerance 1e-6 relative:
 arithmetic on published coefficients, where only float rounding (and, for steam, the IAPWS verification
 value's 9 significant digits) may differ.
 
@@ -36,9 +36,9 @@ from pathlib import Path
 
 def case_accounting_inputs(quick: bool, plot_dir: Path | None = None) -> list:
     """The three hand-worked cases above, one row per number."""
-    from components.fuel_use import FuelUse
-    from twin.accounting import Accounting, AnnualEnergy, account, fuel_use_energy, fuel_uses_year
-    from validation.cases import CaseResult
+    from lingtan.components.fuel_use import FuelUse
+    from lingtan.twin.accounting.account import Accounting, AnnualEnergy, account, fuel_use_energy, fuel_uses_year
+    from lingtan.validation.cases import CaseResult
 
     def year(uses, settings=None, **energy):
         recs = fuel_uses_year(uses, ".", 8760)

@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from validation.accounting_cases import case_accounting_inputs
+from lingtan.validation.accounting_cases import case_accounting_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -68,7 +68,7 @@ def _pct(x: float, digits: int = 2) -> str:
 
 
 def _pv_arrays(quick: bool):
-    from components.pv import PVArray
+    from lingtan.components.pv import PVArray
 
     configs = [("fixed_t20_s", dict(tilt_deg=20, azimuth_deg=180))]
     if not quick:
@@ -84,7 +84,7 @@ def _pv_arrays(quick: bool):
 
 
 def _weather_files(quick: bool) -> list[str]:
-    from validation.reference_weather import PVLIB_FILES, cswd_files
+    from lingtan.validation.reference_weather import PVLIB_FILES, cswd_files
 
     if quick:
         return [PVLIB_FILES[0]]
@@ -103,9 +103,9 @@ PV_ANNUAL_TOL = 0.02
 
 
 def case_pv(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from components.pv import pv_ac_kw_per_kwp
-    from validation.reference_weather import load_reference
-    from validation.sam import pvwatts_v8_ac_kw
+    from lingtan.components.pv import pv_ac_kw_per_kwp
+    from lingtan.validation.reference_weather import load_reference
+    from lingtan.validation.sam import pvwatts_v8_ac_kw
 
     out = []
     monthly_bars = {}
@@ -136,7 +136,7 @@ def case_pv(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
                       f"(month {worst_m + 1}); hourly NRMSE {100 * nrmse:.1f} % of mean daytime SAM output"),
             ))
     if plot_dir is not None and monthly_bars:
-        from validation.report import svg_grouped_bars
+        from lingtan.validation.report import svg_grouped_bars
 
         path = plot_dir / "pv_monthly_error.svg"
         svg_grouped_bars(path, "PV monthly error vs SAM PVWatts v8 (fixed, tilt 20°, south) [%]",
@@ -154,9 +154,9 @@ WIND_ANNUAL_TOL = 0.02
 
 
 def case_wind(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from components.wind import WindFarm, power_curve, wind_kw_per_turbine
-    from validation.reference_weather import load_reference
-    from validation.sam import windpower_kw
+    from lingtan.components.wind import WindFarm, power_curve, wind_kw_per_turbine
+    from lingtan.validation.reference_weather import load_reference
+    from lingtan.validation.sam import windpower_kw
 
     farms = [WindFarm(name="e82", turbine_type="E-82/2350", count=1, hub_height_m=100.0, density_correction=False)]
     if not quick:
@@ -200,8 +200,8 @@ _PROFILE_CACHE: dict = {}
 def hefei_profiles():
     """Scenario and size-independent profiles of ``scenarios/hefei_auto_parts.yaml`` (cached)."""
     if "hefei" not in _PROFILE_CACHE:
-        from twin.run import build_profiles
-        from twin.scenario import load_scenario
+        from lingtan.twin.core.run import build_profiles
+        from lingtan.twin.core.scenario import load_scenario
 
         sc = load_scenario(SCENARIOS / "hefei_auto_parts.yaml")
         _PROFILE_CACHE["hefei"] = (sc, build_profiles(sc, SCENARIOS))
@@ -210,7 +210,7 @@ def hefei_profiles():
 
 def _run_kernel(unit, caps, load, params, prof, *, feed_in=0.0, grid_charge=None, discharge_ok=None,
                 record=False):
-    from twin.dispatch import dispatch
+    from lingtan.twin.core.dispatch import dispatch
 
     return dispatch(np.atleast_2d(unit), np.atleast_2d(caps), load, params, period=prof.period, month=prof.month,
                     price_cny_per_kwh=prof.price_cny_per_kwh, feed_in_cny_per_kwh=feed_in,
@@ -252,10 +252,10 @@ def _battwatts(ac_w, dc_w, load_kw, kwh, kw, dispatch_choice, custom_kw=None):
 
 
 def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from components.pv import PVArray
-    from twin.run import kernel_params
-    from validation.reference_weather import load_reference
-    from validation.sam import pvwatts_v8_ac_kw
+    from lingtan.components.pv import PVArray
+    from lingtan.twin.core.run import kernel_params
+    from lingtan.validation.reference_weather import load_reference
+    from lingtan.validation.sam import pvwatts_v8_ac_kw
 
     sc, prof = hefei_profiles()
     frame, meta = load_reference("723170TYA.CSV")
@@ -279,7 +279,7 @@ def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
                            self_discharge_fraction_per_hour=0.0, soc_initial=0.10, strategy=0,
                            import_limit_kw=1e9, export_limit_kw=1e9)
     res = _run_kernel(ac_kw, [1.0], load, params, prof, record=True)
-    from twin.dispatch import FLOWS
+    from lingtan.twin.core.dispatch import FLOWS
 
     h = {n: res.hourly[:, i] for i, n in enumerate(FLOWS)}
     t_imp = float(res.total("grid_to_load")[0] + res.total("grid_to_battery")[0])
@@ -355,8 +355,8 @@ def _lp_configs(quick: bool):
 
 
 def case_lp(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from twin.run import kernel_params
-    from validation.lp import Battery, solve, twin_re_share_of_load
+    from lingtan.twin.core.run import kernel_params
+    from lingtan.validation.lp import Battery, solve, twin_re_share_of_load
 
     sc, prof = hefei_profiles()
     unit = prof.unit_kw[0]
@@ -434,7 +434,7 @@ def case_lp(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
                   f"{c0 / 1e6:.3f} M CNY: the rule captures {100 * captured:.0f} % of the LP's saving"),
         ))
     if plot_dir is not None and labels:
-        from validation.report import svg_grouped_bars
+        from lingtan.validation.report import svg_grouped_bars
 
         svg_grouped_bars(plot_dir / "lp_share.svg", "Renewable share of the load: twin vs LP bound [%]", labels, bars)
         out = [CaseResult(**{**r.__dict__, "plot": "plots/lp_share.svg"}) if r.id.startswith("lp.load_following")
@@ -487,7 +487,7 @@ def _random_heat_side(rng: np.random.Generator, peak_kw: float) -> dict:
 
 def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
     """A random but valid scenario mapping (seeded)."""
-    from components.wind import turbine_types
+    from lingtan.components.wind import turbine_types
 
     cities = ["anqing", "beijing", "changsha", "hangzhou", "hefei", "jiuquan", "lanzhou", "nanjing", "shanghai",
               "wuhan"]
@@ -538,7 +538,7 @@ def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
 
 
 def independent_balance_check(hourly, scenario) -> dict:
-    """Balances recomputed from the hourly table alone, independent of the kernel and of ``twin.tables.check_electric_balance``.
+    """Balances recomputed from the hourly table alone, independent of the kernel and of ``lingtan.twin.core.tables.check_electric_balance``.
 
     Returns the largest residuals [kWh]: electric bus, battery store (state continuity), negative flow.
     """
@@ -586,7 +586,7 @@ def _heat_columns(hourly) -> list[str]:
 
 
 def _twin_electric_check(hourly) -> float:
-    from twin.tables import check_electric_balance
+    from lingtan.twin.core.tables import check_electric_balance
 
     return float(check_electric_balance(hourly))
 
@@ -619,7 +619,7 @@ def independent_heat_check(heat) -> dict:
 
 def _park_conservation(path: Path, park) -> CaseResult:
     """A park: the park bus, every tenant's electric and heat tables, and tenants + common = park."""
-    from twin.park import simulate_park, tenant_scenario
+    from lingtan.twin.studies.park import simulate_park, tenant_scenario
 
     r = simulate_park(park, base_dir=path.parent)
     worst = _twin_electric_check(r.bus)
@@ -645,9 +645,9 @@ def _park_conservation(path: Path, park) -> CaseResult:
 
 
 def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from twin.park import Park
-    from twin.run import simulate
-    from twin.scenario import load_scenario, scenario_from_dict
+    from lingtan.twin.studies.park import Park
+    from lingtan.twin.core.run import simulate
+    from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
     out = []
     library = sorted(SCENARIOS.glob("*.yaml"))
@@ -718,8 +718,8 @@ def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseRes
 # 6. Synthetic weather against real years
 # ---------------------------------------------------------------------------------------------
 def case_weather(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from validation.reference_weather import cswd_files, load_reference
-    from validation.weather_generator import compare_synthetic_to_real
+    from lingtan.validation.reference_weather import cswd_files, load_reference
+    from lingtan.validation.weather_generator import compare_synthetic_to_real
 
     out = []
     files = _weather_files(quick)
@@ -771,7 +771,7 @@ def case_weather(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
                               metric="-", tolerance="-", tolerance_reason="-", value="-", passed=None,
                               note="CSWD files not found ($LINGTAN_REFERENCE_WEATHER or ../shared/weather)"))
     if plot_dir is not None and ks_bars:
-        from validation.report import svg_grouped_bars
+        from lingtan.validation.report import svg_grouped_bars
 
         svg_grouped_bars(plot_dir / "weather_kt_ks.svg", "Clearness-index KS distance, synthetic vs real",
                          list(ks_bars), {"KS distance": list(ks_bars.values())}, reference_line=0.25)
@@ -784,8 +784,8 @@ def case_weather(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
 # 7. Accounting and criteria against hand-worked cases
 # ---------------------------------------------------------------------------------------------
 def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from twin.accounting import Accounting, AnnualEnergy, GreenPower, Offsets, account
-    from twin.criteria import evaluate
+    from lingtan.twin.accounting.account import Accounting, AnnualEnergy, GreenPower, Offsets, account
+    from lingtan.twin.accounting.criteria import evaluate
 
     # The hand-worked year of tests/twin/test_accounting.py (factors of GB/T 2589 and GB/T 32150).
     hand = dict(grid_import_e_kwh=2_000_000, grid_export_e_kwh=100_000, re_generation_e_kwh=600_000,
@@ -870,9 +870,9 @@ def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResul
 # ---------------------------------------------------------------------------------------------
 def case_network(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     """The reference park's annual power flow against ``pandapower.runpp`` on sampled hours."""
-    from twin.network import build_net, runpp_hour
-    from twin.park import simulate_park
-    from twin.scenario import load_scenario
+    from lingtan.twin.network import build_net, runpp_hour
+    from lingtan.twin.studies.park import simulate_park
+    from lingtan.twin.core.scenario import load_scenario
 
     path = SCENARIOS / "anhui-park.yaml"
     park = load_scenario(path)

@@ -24,7 +24,7 @@ REQUIRE_ENV = "LINGTAN_REQUIRE_REFERENCES"
 """Set to 1 to make a missing reference (PySAM, the CSWD files) a failure instead of "not available"."""
 
 SAM_GROUPS = {"pv": "1 PV vs SAM", "wind": "2 Wind vs SAM", "battery": "3 Battery vs SAM"}
-"""The case groups of validation.cases that run NREL SAM, with their report headings (the first three)."""
+"""The case groups of lingtan.validation.cases that run NREL SAM, with their report headings (the first three)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,9 +50,9 @@ def summary_table(rows) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from validation.cases import CASES, run_cases
-    from validation.report import write_report
-    from validation.sam import INSTALL_HINT, pysam_missing
+    from lingtan.validation.cases import CASES, run_cases
+    from lingtan.validation.report import write_report
+    from lingtan.validation.sam import INSTALL_HINT, pysam_missing
 
     if args.only:
         unknown = sorted(set(args.only) - set(CASES))
@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _sam_not_available(groups: list[str], why: str | None) -> list:
     """One "not available" row per SAM case group that cannot run for want of PySAM."""
-    from validation.cases import CaseResult
-    from validation.sam import INSTALL_HINT
+    from lingtan.validation.cases import CaseResult
+    from lingtan.validation.sam import INSTALL_HINT
 
     return [CaseResult(id=f"{g}.sam", group=SAM_GROUPS[g], compared=f"case '{g}' against NREL SAM",
                        reference="PySAM (NREL SAM)", metric="-", tolerance="-", tolerance_reason="-",

@@ -1,7 +1,7 @@
 """Perfect-foresight linear programme of the same year, for bounding the dispatch kernel.
 
 The LP sees every hour at once and mirrors the kernel's physics exactly
-(``twin.dispatch``), so that every trajectory the kernel can produce is a
+(``lingtan.twin.core.dispatch``), so that every trajectory the kernel can produce is a
 feasible point of the LP. Its optimum is therefore a bound: the kernel's grid
 import (load_following, no grid charging) can never be lower than the LP's
 minimum, and the kernel's energy cost (tou_arbitrage) never lower than the LP's
@@ -85,8 +85,8 @@ class Battery:
 
     @classmethod
     def from_params_row(cls, row) -> "Battery":
-        """From one row of :func:`twin.dispatch.params_matrix`."""
-        from twin.dispatch import PARAMS
+        """From one row of :func:`lingtan.twin.core.dispatch.params_matrix`."""
+        from lingtan.twin.core.dispatch import PARAMS
 
         p = dict(zip(PARAMS, np.asarray(row, dtype=float)))
         return cls(energy_kwh=p["energy_kwh"], charge_kw=p["charge_kw"], discharge_kw=p["discharge_kw"],

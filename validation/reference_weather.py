@@ -49,7 +49,7 @@ def read_reference(path: str | Path, year: int = 2019) -> tuple[pd.DataFrame, di
     """
     import warnings
 
-    import weather as wx
+    import lingtan.weather as wx
 
     path = Path(path)
     reader = {".epw": wx.read_epw, ".tm2": wx.read_tmy2}.get(path.suffix.lower(), wx.read_tmy3)

@@ -152,7 +152,7 @@ out on both sides. The rule-based `tou_arbitrage` (charge in valley, discharge i
 is not expected to reach the optimum: the gap is reported, and a cost below the LP would be a bug.
 
 **Conservation (5).** Each hourly table is checked twice: by the twin's own
-`twin.tables.check_electric_balance` and by an independent recomputation here (electric bus, battery state
+`lingtan.twin.core.tables.check_electric_balance` and by an independent recomputation here (electric bus, battery state
 continuity `e(t) = e(t-1) + charge - discharge - losses` from the initial SoC, no negative flow).
 
 **Weather (6).** For every real typical year available, a synthetic year is generated from that

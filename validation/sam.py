@@ -31,8 +31,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.pv import PVArray
-from components.wind import WindFarm, hub_wind_speed
+from lingtan.components.pv import PVArray
+from lingtan.components.wind import WindFarm, hub_wind_speed
 
 _ARRAY_TYPE = {"fixed": 0, "single_axis_backtrack": 3, "single_axis": 2}
 _MODULE_TYPE = {"standard": 0, "premium": 1, "thin_film": 2}
@@ -47,7 +47,7 @@ def pysam_missing() -> str | None:
     ``make demo`` installs the twin without the development extras, so PySAM may be absent.
     """
     try:
-        import PySAM.Battwatts  # noqa: F401 - the three SAM models validation.cases runs
+        import PySAM.Battwatts  # noqa: F401 - the three SAM models lingtan.validation.cases runs
         import PySAM.Pvwattsv8  # noqa: F401
         import PySAM.Windpower  # noqa: F401
     except ImportError as exc:

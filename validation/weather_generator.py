@@ -1,10 +1,10 @@
 """Validation of the synthetic weather generator against a real typical year.
 
-:func:`compare_synthetic_to_real` builds a :class:`weather.climatology.MonthlyClimate` from
+:func:`compare_synthetic_to_real` builds a :class:`lingtan.weather.climatology.MonthlyClimate` from
 the monthly means of a real year, generates a synthetic year from it and compares the two
 like with like: both PV yields are computed from GHI only, with the same decomposition
 (Erbs) and the same simple PV model (:func:`pv_yield_from_ghi`), so the files' own DNI/DHI
-(whose closure may be poor, see :mod:`weather.closure`) play no part.
+(whose closure may be poor, see :mod:`lingtan.weather.closure`) play no part.
 
 References
 ----------
@@ -53,7 +53,7 @@ def pv_yield_from_ghi(weather: pd.DataFrame, latitude: float, longitude: float,
     """
     import pvlib
 
-    from weather.closure import decompose, mid_interval_solar_position
+    from lingtan.weather.closure import decompose, mid_interval_solar_position
 
     sp = mid_interval_solar_position(weather.index, latitude, longitude, altitude_m)
     zen = sp["zenith"].to_numpy()
@@ -80,7 +80,7 @@ def hourly_clearness_index(weather: pd.DataFrame, latitude: float, longitude: fl
     """Hourly clearness index ``ghi / (I0 cos zenith)`` for zenith < ``max_zenith`` [-]."""
     import pvlib
 
-    from weather.closure import mid_interval_solar_position
+    from lingtan.weather.closure import mid_interval_solar_position
 
     sp = mid_interval_solar_position(weather.index, latitude, longitude, altitude_m)
     zen = sp["zenith"].to_numpy()
@@ -93,9 +93,9 @@ def hourly_clearness_index(weather: pd.DataFrame, latitude: float, longitude: fl
 
 def climate_from_weather(real: pd.DataFrame, latitude: float, longitude: float,
                          altitude_m: float, name: str = "real"):
-    """:class:`weather.climatology.MonthlyClimate` from a real year's monthly statistics."""
-    from weather.climatology import MonthlyClimate
-    from weather.derive_climatology import monthly_statistics
+    """:class:`lingtan.weather.climatology.MonthlyClimate` from a real year's monthly statistics."""
+    from lingtan.weather.climatology import MonthlyClimate
+    from lingtan.weather.derive_climatology import monthly_statistics
 
     st = monthly_statistics(real)
     return MonthlyClimate.from_monthly(
@@ -134,7 +134,7 @@ def compare_synthetic_to_real(real: pd.DataFrame, latitude: float, longitude: fl
     """
     from scipy.stats import ks_2samp
 
-    from weather.synthetic import synthetic_year
+    from lingtan.weather.synthetic import synthetic_year
 
     climate = climate_from_weather(real, latitude, longitude, altitude_m)
     tz = real.index.tz

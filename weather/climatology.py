@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.errors import InputError
+from lingtan.errors import InputError
 
 __all__ = ["MonthlyClimate", "city_climate", "cities", "CLIMATOLOGY_CSV", "CSWD_SOURCE",
            "DEFAULT_TEMP_RANGE_C", "DEFAULT_WIND_SPEED_M_S", "DEFAULT_WEIBULL_K",
@@ -84,7 +84,7 @@ def _tuple12(name: str, values, lo: float, hi: float, where) -> tuple[float, ...
 
 @dataclass(frozen=True)
 class MonthlyClimate:
-    """Monthly climate of a site: the input of :func:`weather.synthetic.synthetic_year`.
+    """Monthly climate of a site: the input of :func:`lingtan.weather.synthetic.synthetic_year`.
 
     Attributes
     ----------
@@ -105,7 +105,7 @@ class MonthlyClimate:
         Mean wind speed per month [m/s], 0..40.
     weibull_k : tuple of 12 float
         Weibull shape of hourly wind per month [-], 0.2..20 (the search interval of the
-        moment estimator in :mod:`weather.derive_climatology`; calm sites have k < 1).
+        moment estimator in :mod:`lingtan.weather.derive_climatology`; calm sites have k < 1).
     source : str
         Where the numbers come from.
     station_id : str
@@ -185,7 +185,7 @@ class MonthlyClimate:
 
         Raises
         ------
-        twin.errors.InputError
+        lingtan.errors.InputError
             Wrong count or out-of-range values (field names the offending month).
         """
         def twelve(v, default):
@@ -236,7 +236,7 @@ def city_climate(name: str) -> MonthlyClimate:
 
     Raises
     ------
-    twin.errors.InputError
+    lingtan.errors.InputError
         Unknown city; the message lists the known ones.
     """
     key = str(name).strip().lower()

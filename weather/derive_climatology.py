@@ -1,9 +1,9 @@
 """Derive the shipped monthly climatology (``weather/data/climatology.csv``) from EPW files.
 
 A tool, not needed at runtime. It reads every ``*.epw`` in a folder with
-:func:`weather.readers.read_epw` and writes one row per station and month::
+:func:`lingtan.weather.readers.read_epw` and writes one row per station and month::
 
-    python -m weather.derive_climatology /path/to/folder/of/epw [-o weather/data/climatology.csv]
+    python -m lingtan.weather.derive_climatology /path/to/folder/of/epw [-o weather/data/climatology.csv]
 
 Statistics per month (all hours of the typical year):
 
@@ -113,7 +113,7 @@ def monthly_statistics(weather: pd.DataFrame) -> pd.DataFrame:
 
 def derive(folder: str | Path) -> pd.DataFrame:
     """Climatology table for every EPW file in ``folder`` (sorted by city)."""
-    from weather.readers import read_epw
+    from lingtan.weather.readers import read_epw
 
     frames = []
     for path in sorted(Path(folder).glob("*.epw")):
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     with open(args.output, "w", encoding="utf-8", newline="") as fh:
         fh.write(f"# source: {SOURCE}\n")
-        fh.write("# regenerate: python -m weather.derive_climatology <folder of EPW>\n")
+        fh.write("# regenerate: python -m lingtan.weather.derive_climatology <folder of EPW>\n")
         table.to_csv(fh, index=False)
     print(f"wrote {len(table)} rows for {table['city'].nunique()} stations to {args.output}")
     return 0

@@ -20,7 +20,7 @@ Time zone rules
 Typical-year files are in local *standard* time with a fixed UTC offset. Without ``tz`` the
 index uses that fixed offset (``Etc/GMT-8`` for UTC+8). With ``tz`` (e.g.
 ``"Asia/Shanghai"``) the standard UTC offset of ``tz`` in ``year`` must equal the file's
-offset, otherwise :class:`twin.errors.InputError` is raised; the index is then converted to
+offset, otherwise :class:`lingtan.errors.InputError` is raised; the index is then converted to
 ``tz``.
 
 Missing values
@@ -45,8 +45,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.errors import InputError, require_file
-from twin.limits import MAX_DATA_FILE_BYTES
+from lingtan.errors import InputError, require_file
+from lingtan.limits import MAX_DATA_FILE_BYTES
 
 __all__ = ["CANONICAL_COLUMNS", "read_epw", "read_tmy3", "read_tmy2", "read_csv"]
 
@@ -229,9 +229,9 @@ def read_epw(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int = 
         Longest gap [h] that ``fill="interpolate"`` may bridge.
     rebuild_components : bool or str
         False: keep the file's DNI/DHI. True or a model name (``"erbs"``, ``"boland"``,
-        ``"dirint"``): rebuild DNI/DHI from GHI (:func:`weather.closure.rebuild_components`).
+        ``"dirint"``): rebuild DNI/DHI from GHI (:func:`lingtan.weather.closure.rebuild_components`).
     closure_warn_below : float
-        Emit :class:`weather.closure.WeatherQualityWarning` when the component closure is
+        Emit :class:`lingtan.weather.closure.WeatherQualityWarning` when the component closure is
         below this value [-] (and components are not rebuilt).
 
     Returns
@@ -246,7 +246,7 @@ def read_epw(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int = 
 
     Raises
     ------
-    twin.errors.InputError
+    lingtan.errors.InputError
         Unreadable file, missing column, missing values, wrong row count, non-hourly
         timestamps or time-zone mismatch.
     """

@@ -1,6 +1,6 @@
 """Synthetic typical weather year from a monthly climatology.
 
-:func:`synthetic_year` turns a :class:`weather.climatology.MonthlyClimate` (12 monthly values
+:func:`synthetic_year` turns a :class:`lingtan.weather.climatology.MonthlyClimate` (12 monthly values
 of GHI, temperature, daily temperature range, wind speed and Weibull shape) into an hourly
 8760-row year with pvlib column names. Every random number comes from one seeded
 ``numpy.random.Generator`` drawn in a fixed order, so a (climate, year, seed) triple always
@@ -183,7 +183,7 @@ def synthetic_year(climate: MonthlyClimate, *, year: int, tz: str = "Asia/Shangh
         Weibull shape [-].
     year : int
         Calendar year of the index. In a leap year Feb 29 is skipped (8760 rows, the index
-        jumps from Feb 28 23:00 to Mar 1 00:00), as in :mod:`weather.readers`.
+        jumps from Feb 28 23:00 to Mar 1 00:00), as in :mod:`lingtan.weather.readers`.
     tz : str
         Time zone of the index (IANA). The hours are laid out in the zone's local
         *standard* time and converted to ``tz``.
@@ -255,7 +255,7 @@ def synthetic_year(climate: MonthlyClimate, *, year: int, tz: str = "Asia/Shangh
     (coefficient of variation within 0.3 % of the Weibull value for k = 0.5..3 with the
     diurnal term). The exact monthly-mean scaling lowers the spread within a month
     slightly (about 1 % for k >= 1.2, 5 % for k = 0.5). The shipped ``weibull_k`` is the
-    moment estimate of each month (:mod:`weather.derive_climatology`), so the synthetic
+    moment estimate of each month (:mod:`lingtan.weather.derive_climatology`), so the synthetic
     hourly wind has the station's monthly mean and standard deviation; calm sites have
     k < 1.
     """

@@ -4,8 +4,8 @@ import pandas as pd
 import pvlib
 import pytest
 
-from components.cell_temperature import fuentes
-from weather import city_climate, synthetic_year
+from lingtan.components.cell_temperature import fuentes
+from lingtan.weather import city_climate, synthetic_year
 
 
 @pytest.fixture(scope="module")

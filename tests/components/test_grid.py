@@ -1,4 +1,4 @@
-"""Tests of components.grid: tariffs, period lookup, the bill, emission factors."""
+"""Tests of lingtan.components.grid: tariffs, period lookup, the bill, emission factors."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +9,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from components import grid as g
-from twin.errors import InputError
+from lingtan.components import grid as g
+from lingtan.errors import InputError
 
 TZ = "Asia/Shanghai"
 

@@ -1,4 +1,4 @@
-"""Tests of components.heat: direct exchange, heat pumps, boilers and fuels, purchased heat,
+"""Tests of lingtan.components.heat: direct exchange, heat pumps, boilers and fuels, purchased heat,
 thermal storage, absorption chillers."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from components import heat as h
-from twin.errors import InputError
+from lingtan.components import heat as h
+from lingtan.errors import InputError
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Tests of components.process: exact hourly integration, the simpy line model, reliability."""
+"""Tests of lingtan.components.process: exact hourly integration, the simpy line model, reliability."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from components.process import (
+from lingtan.components.process import (
     HeatDemand,
     ProductionLine,
     ShiftCalendar,
@@ -20,7 +20,7 @@ from components.process import (
     running_fraction_per_hour,
     simulate_line,
 )
-from twin.errors import InputError
+from lingtan.errors import InputError
 
 TZ = "Asia/Shanghai"
 
@@ -316,7 +316,7 @@ def test_parameter_validation():
 def test_leap_year_index_without_29_february_is_exact():
     # The weather year keeps 8760 hours by dropping 29 February of a leap year; a line running all day on
     # 28 February and 1 March must count exactly one hour per hour there, not 25 in the hour before the gap.
-    from components.process import running_fraction_per_hour
+    from lingtan.components.process import running_fraction_per_hour
 
     idx = pd.date_range("2024-02-28", "2024-03-02", freq="h", tz="Asia/Shanghai", inclusive="left")
     idx = idx[(idx.month != 2) | (idx.day != 29)]

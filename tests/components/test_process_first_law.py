@@ -8,10 +8,10 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from components.heat import Boiler
-from components.process import HeatDemand, ProductionLine, WasteHeatStream
-from twin.errors import ScenarioError
-from twin.scenario import load_scenario, scenario_from_dict
+from lingtan.components.heat import Boiler
+from lingtan.components.process import HeatDemand, ProductionLine, WasteHeatStream
+from lingtan.errors import ScenarioError
+from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
 ANHUI = Path(__file__).resolve().parents[2] / "scenarios" / "anhui-park.yaml"
 

@@ -1,4 +1,4 @@
-"""Tests of components.pv: PVWatts v8 agreement with PySAM, physics sanity, parameters.
+"""Tests of lingtan.components.pv: PVWatts v8 agreement with PySAM, physics sanity, parameters.
 
 The 2 % agreement band with SAM PVWatts v8 on annual AC energy comes from
 the project issue: the twin's PV model must reproduce PVWatts v8 closely on
@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from components.pv import PVArray, pv_ac_kw_per_kwp
+from lingtan.components.pv import PVArray, pv_ac_kw_per_kwp
 
-from validation.reference_weather import cswd_files, load_reference
+from lingtan.validation.reference_weather import cswd_files, load_reference
 
 TOLERANCE = 0.02  # from the issue; never widen
 
@@ -38,7 +38,7 @@ def _cswd_files() -> list[str]:
 
 def _compare(name: str, **kw) -> float:
     pytest.importorskip("PySAM.Pvwattsv8")
-    from validation.sam import pvwatts_v8_ac_kw
+    from lingtan.validation.sam import pvwatts_v8_ac_kw
 
     w, lat, lon, alt, tz = load(name)
     arr = PVArray(name="t", capacity_kwp=1000.0, **kw)
@@ -143,7 +143,7 @@ def test_physical_model_close_to_pvwatts(greensboro):
 
 
 def test_physical_model_respects_inverter_limit(greensboro):
-    from components.pv import cec_inverter, physical_layout
+    from lingtan.components.pv import cec_inverter, physical_layout
 
     w, lat, lon, alt, _ = greensboro
     arr = PVArray(name="a", capacity_kwp=100, model="physical", dc_ac_ratio=1.5, losses_fraction=0.0)
@@ -190,7 +190,7 @@ def test_solar_position_refraction_follows_the_hours_pressure_and_temperature():
     same inputs, so only floating-point rounding may differ."""
     import pvlib
 
-    from components.pv import solar_position_mid_interval
+    from lingtan.components.pv import solar_position_mid_interval
 
     idx = pd.date_range("2023-01-01", periods=8760, freq="h", tz="Etc/GMT-8")
     rng = np.random.default_rng(3)

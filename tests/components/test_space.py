@@ -1,4 +1,4 @@
-"""Tests of components.space: degree-hour space heating and cooling."""
+"""Tests of lingtan.components.space: degree-hour space heating and cooling."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from components.space import (
+from lingtan.components.space import (
     SpaceConditioning,
     degree_hours,
     space_cooling_p_kw,

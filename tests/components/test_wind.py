@@ -1,4 +1,4 @@
-"""Tests of components.wind: power-curve fidelity, scaling, density, SAM agreement."""
+"""Tests of lingtan.components.wind: power-curve fidelity, scaling, density, SAM agreement."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from components.wind import WindFarm, power_curve, turbine_types, wind_kw_per_turbine
-from validation.reference_weather import load_reference
+from lingtan.components.wind import WindFarm, power_curve, turbine_types, wind_kw_per_turbine
+from lingtan.validation.reference_weather import load_reference
 
 
 def _weather(v, t_c=15.0, p_pa=101325.0):
@@ -74,9 +74,9 @@ def _load(name):
 def test_annual_energy_matches_sam_windpower(name, turbine):
     # Like for like: same curve, same hub-height speed, standard density on
     # both sides (SAM's density correction differs from windpowerlib's by
-    # design, see validation.sam.windpower_kw), no wakes, SAM losses zero.
+    # design, see lingtan.validation.sam.windpower_kw), no wakes, SAM losses zero.
     pytest.importorskip("PySAM.Windpower")
-    from validation.sam import windpower_kw
+    from lingtan.validation.sam import windpower_kw
 
     w, alt = _load(name)
     farm = WindFarm(name="w", turbine_type=turbine, hub_height_m=100, count=4, density_correction=False)

@@ -39,7 +39,7 @@ def server(tmp_path_factory):
     port = _free_port()
     results = tmp_path_factory.mktemp("dash-results")
     log = open(results / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.app", "--port", str(port), "--results", str(results),
+    proc = subprocess.Popen([sys.executable, "-m", "lingtan.dashboard.app", "--port", str(port), "--results", str(results),
                              "--workers", "1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from dash import no_update
 
-from dashboard import pages_scenario, pages_sweep
-from dashboard.app import create_app
+from lingtan.dashboard import pages_scenario, pages_sweep
+from lingtan.dashboard.app import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*dash_table.DataTable:DeprecationWarning")
 ROOT = Path(__file__).resolve().parents[2]

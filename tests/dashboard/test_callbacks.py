@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from dash import no_update
 
-from dashboard import pages_park, pages_results, pages_scenario, pages_sweep
-from dashboard.app import _is_loopback, build_parser, create_app
-from dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, list_scenarios,
+from lingtan.dashboard import pages_park, pages_results, pages_scenario, pages_sweep
+from lingtan.dashboard.app import _is_loopback, build_parser, create_app
+from lingtan.dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, list_scenarios,
                               parse_upload, safe_yaml, valid_run_id)
-from dashboard.sizes import apply_sizes, size_fields
-from twin.errors import ScenarioError
+from lingtan.dashboard.sizes import apply_sizes, size_fields
+from lingtan.errors import ScenarioError
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*dash_table.DataTable:DeprecationWarning")
 ROOT = Path(__file__).resolve().parents[2]
@@ -249,7 +249,7 @@ def test_sweep_listed_opened_and_a_row_loads_its_design(c, sweep):
     assert sweep in pages_sweep.list_sweeps(c.results_dir)
     plots, table, options, kpi, info = pages_sweep.render(c, sweep, None, None)
     assert kpi == "re_electricity_share_onsite" and len(table.data) == 6
-    assert plots  # the figures, or the message that twin.sweep_plots is not there yet
+    assert plots  # the figures, or the message that lingtan.twin.reports.sweep_plots is not there yet
     store, path, msg = pages_sweep.load_design(c, sweep, 4, None)
     assert path == "/scenario" and store["data"]["pv"][0]["capacity_kwp"] == 18000
     assert store["design"] == {"pv[0].capacity_kwp": 18000.0, "battery[0].energy_kwh": 0.0}
@@ -270,7 +270,7 @@ def test_sweep_page_without_sweep_plots_says_so(monkeypatch, c, sweep):
     real = builtins.__import__
 
     def no_plots(name, *a, **k):
-        if name == "twin.sweep_plots":
+        if name == "lingtan.twin.reports.sweep_plots":
             raise ImportError(name)
         return real(name, *a, **k)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.safety import safe_yaml
+from lingtan.dashboard.safety import safe_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -100,7 +100,7 @@ def busy_server(tmp_path):
     """A dashboard with two workers, each in the middle of a park run; yields (process, its descendants)."""
     port = _free_port()
     log = open(tmp_path / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.app", "--port", str(port), "--results",
+    proc = subprocess.Popen([sys.executable, "-m", "lingtan.dashboard.app", "--port", str(port), "--results",
                              str(tmp_path / "results"), "--workers", "2"], cwd=ROOT, stdout=log,
                             stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
                             start_new_session=True)

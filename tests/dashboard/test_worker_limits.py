@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import pages_scenario
-from dashboard.safety import safe_yaml
-from dashboard.ui import Context
-from dashboard.worker import RunManager
+from lingtan.dashboard import pages_scenario
+from lingtan.dashboard.safety import safe_yaml
+from lingtan.dashboard.ui import Context
+from lingtan.dashboard.worker import RunManager
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -104,7 +104,7 @@ def test_shutdown_stops_running_and_queued_runs_and_ends_every_worker(tmp_path):
 
 
 def test_the_limit_is_set_on_the_command_line_or_in_create_app(tmp_path):
-    from dashboard.app import build_parser, create_app, main
+    from lingtan.dashboard.app import build_parser, create_app, main
 
     assert build_parser().parse_args([]).run_timeout_s == 300.0
     assert build_parser().parse_args(["--run-timeout-s", "30"]).run_timeout_s == 30.0

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from twin.accounting import Accounting, AnnualEnergy, GreenPower, Offsets, account, load_fuel_factors
-from twin.errors import InputError
+from lingtan.twin.accounting.account import Accounting, AnnualEnergy, GreenPower, Offsets, account, load_fuel_factors
+from lingtan.errors import InputError
 
 # ---- the hand-worked year --------------------------------------------------------------
 # grid import 2 000 000 kWh; PV 600 000 kWh of which 100 000 kWh exported (500 000 consumed);

@@ -11,13 +11,13 @@ import json
 import numpy as np
 import pytest
 
-from components.fuel_use import (FuelUse, SteamState, load_non_co2_factors, steam_enthalpy_kj_per_kg, steam_heat,
+from lingtan.components.fuel_use import (FuelUse, SteamState, load_non_co2_factors, steam_enthalpy_kj_per_kg, steam_heat,
                                  water_enthalpy_kj_per_kg)
-from components.heat import load_fuels
-from twin.accounting import GWP, Accounting, AnnualEnergy, DirectFuel, HeatPurchase, account
-from twin.errors import InputError, ScenarioError
-from twin.run import simulate
-from twin.scenario import scenario_from_dict
+from lingtan.components.heat import load_fuels
+from lingtan.twin.accounting.account import GWP, Accounting, AnnualEnergy, DirectFuel, HeatPurchase, account
+from lingtan.errors import InputError, ScenarioError
+from lingtan.twin.core.run import simulate
+from lingtan.twin.core.scenario import scenario_from_dict
 
 REL = 1e-9
 
@@ -98,7 +98,7 @@ def test_diesel_forklifts_in_litres_by_hand():
     energy 8 275 x 42 652 kJ = 0.3529453 TJ; off-road CH4 4.15 kg/TJ -> 1.464723e-3 t, N2O 28.6 kg/TJ ->
     1.0094236e-2 t (IPCC 2006 Table 3.3.1); CO2e (AR5) = 1.464723e-3 x 28 + 1.0094236e-2 x 265.
     """
-    from twin.accounting import fuel_uses_year, fuel_use_energy
+    from lingtan.twin.accounting.account import fuel_uses_year, fuel_use_energy
 
     use = FuelUse(name="forklifts", fuel="diesel", use="off_road", unit="L", quantity_per_year=10_000)
     rec = fuel_uses_year([use], ".", 8760)["forklifts"]
@@ -140,7 +140,7 @@ def test_fuel_uses_count_energy_and_scope1_but_no_heat_demand(plain_run, tmp_pat
 
 def test_bad_fuel_uses_are_refused_with_their_field():
     """Units that do not convert, a volume with no density, and an unknown fuel name their field."""
-    from twin.accounting import fuel_uses_year
+    from lingtan.twin.accounting.account import fuel_uses_year
 
     with pytest.raises(InputError, match=r"fuel_uses\[0\]\.density_kg_per_l"):  # coal by volume: its bulk density
         fuel_uses_year([FuelUse(name="c", fuel="coal", unit="L", quantity_per_year=1)], ".", 8760)
@@ -157,7 +157,7 @@ def test_bad_fuel_uses_are_refused_with_their_field():
     with pytest.raises(ScenarioError, match=r"fuel_uses\[0\]"):
         scenario_from_dict(data)
     data["fuel_uses"] = [{"name": "x", "fuel": "coal", "use": "road", "unit": "t", "quantity_per_year": 1}]
-    from twin.accounting import fuel_use_energy, fuel_uses_year as year
+    from lingtan.twin.accounting.account import fuel_use_energy, fuel_uses_year as year
 
     sc = scenario_from_dict(data)
     with pytest.raises(InputError, match=r"fuel_uses\.x\.ch4_kg_per_tj"):  # no IPCC default for coal on the road
@@ -201,7 +201,7 @@ def test_steam_by_mass_to_gj():
 def test_steam_use_counts_as_purchased_heat_with_its_factor():
     """Steam bought by mass is purchased heat (scope 2, GB/T 32150) at the supplier's factor, and tce at the heat
     coefficient (GB/T 2589 0.03412 kgce/MJ)."""
-    from twin.accounting import fuel_use_energy, fuel_uses_year
+    from lingtan.twin.accounting.account import fuel_use_energy, fuel_uses_year
 
     uses = [FuelUse(name="process_steam", fuel="steam", unit="t", quantity_per_year=1_000, ef_t_per_gj=0.15,
                     steam={"pressure_mpa": 1.0, "t_c": 250.0})]
@@ -299,7 +299,7 @@ def test_mobile_and_stationary_factors_differ_and_biomass_ch4_counts():
 def test_validation_has_a_hand_worked_case_per_new_input_kind():
     """Issue 13, done when: "A hand-worked accounting case per new input kind (direct fuel, steam by mass,
     CH4/N2O) in validation/, exact to 1e-6"."""
-    from validation.cases import run_cases
+    from lingtan.validation.cases import run_cases
 
     rows = run_cases(True, None, only=["accounting_inputs"])
     kinds = {r.id.split(".")[1] for r in rows}
@@ -310,7 +310,7 @@ def test_validation_has_a_hand_worked_case_per_new_input_kind():
 def test_a_park_counts_its_tenants_fuel_uses_and_heat_factors():
     """A park's accounting reads every tenant's fuel uses and each tenant's purchased-heat factor (named
     ``tenant.source`` in ``accounting.json``)."""
-    from twin.park import simulate_park
+    from lingtan.twin.studies.park import simulate_park
 
     tenant = {k: copy.deepcopy(FACTORY[k]) for k in ("loads", "processes", "purchased_heat")}
     tenant["purchased_heat"][0]["ef_t_per_gj"] = 0.20

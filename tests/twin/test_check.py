@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from twin.check import check
-from twin.cli import main
+from lingtan.twin.check import check
+from lingtan.twin.cli import main
 
-from scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
+from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 PLAN = ROOT / "scenarios" / "hefei_auto_parts_plan.yaml"
 
 
@@ -194,7 +194,7 @@ def test_unreadable_yaml_is_one_problem(tmp_path, capsys):
 
 def test_check_and_run_agree_on_a_tariff_file_from_another_folder(tmp_path, capsys, base, monkeypatch):
     # Whatever a run makes of a tariff path written relative to the scenario, check makes the same.
-    from components.grid import TARIFF_DIR
+    from lingtan.components.grid import TARIFF_DIR
 
     (tmp_path / "ours.yaml").write_bytes((TARIFF_DIR / "anhui_large_industry_2025.yaml").read_bytes())
     base["grid"]["tariff"] = "ours.yaml"

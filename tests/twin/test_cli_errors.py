@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.cli import main
+from lingtan.twin.cli import main
 
-from scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
+from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 
 
 def run_cli(capsys, *argv):

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from twin.accounting import AnnualEnergy, GreenPower, account
-from twin.criteria import Declared, evaluate, pack_criteria, pack_names, score
-from twin.criteria.core import meets
-from twin.criteria.packs import zhejiang_factory_2025 as zj
-from twin.criteria.trends import (average_annual_decline, coal_decline_verdicts, three_year_share, trend_kpis,
+from lingtan.twin.accounting.account import AnnualEnergy, GreenPower, account
+from lingtan.twin.accounting.criteria import Declared, evaluate, pack_criteria, pack_names, score
+from lingtan.twin.accounting.criteria.core import meets
+from lingtan.twin.accounting.criteria.packs import zhejiang_factory_2025 as zj
+from lingtan.twin.accounting.criteria.trends import (average_annual_decline, coal_decline_verdicts, three_year_share, trend_kpis,
                                   yearly_changes)
-from twin.errors import InputError
+from lingtan.errors import InputError
 
 SEEDS = Path("/work/shared/seeds")
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from twin.accounting import AnnualEnergy, GreenPower, Offsets, account
-from twin.cli import main
-from twin.criteria import evaluate, group_status, pack_criteria, score
-from twin.criteria.core import UNSERVED_LIMIT_FRACTION
-from twin.errors import InputError
-from twin.report import verdict_lines
+from lingtan.twin.accounting.account import AnnualEnergy, GreenPower, Offsets, account
+from lingtan.twin.cli import main
+from lingtan.twin.accounting.criteria import evaluate, group_status, pack_criteria, score
+from lingtan.twin.accounting.criteria.core import UNSERVED_LIMIT_FRACTION
+from lingtan.errors import InputError
+from lingtan.twin.reports.summary import verdict_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_ANHUI = Path("/work/shared/seeds/004_89e9fb91376c76b9.txt")

@@ -1,6 +1,6 @@
 """The dispatch kernel: hand-worked battery cases and properties on random inputs.
 
-Hand cases are worked on paper with the conventions in ``twin.dispatch``:
+Hand cases are worked on paper with the conventions in ``lingtan.twin.core.dispatch``:
 stored energy grows by ``p_in * eta_c`` and falls by ``p_out / eta_d``;
 self-discharge takes a fraction of the stored energy at the start of the hour.
 Tolerances of 1e-9 kWh are float round-off on numbers of order 100.
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from twin.dispatch import FLOWS, STATES, TOTALS, dispatch, params_matrix
-from twin.kpis import electric_kpis
+from lingtan.twin.core.dispatch import FLOWS, STATES, TOTALS, dispatch, params_matrix
+from lingtan.twin.core.kpis import electric_kpis
 
 VALLEY, FLAT, PEAK, CRITICAL = 0, 1, 2, 3
 
@@ -170,7 +170,7 @@ def test_blocks_of_lanes_do_not_mix_configurations(with_heat):
     """The kernel runs configurations in blocks of LANES side by side. 150 configurations span two full
     blocks and a partial one; each must give exactly the totals it gives alone (the same arithmetic on the
     same inputs: tolerance 1e-12 relative, float round-off only), electric-only and with a heat side."""
-    from twin.dispatch import LANES, HeatSizes, HeatSystem
+    from lingtan.twin.core.dispatch import LANES, HeatSizes, HeatSystem
 
     rng = np.random.default_rng(11)
     t, n = 24 * 20, 2 * LANES + 22

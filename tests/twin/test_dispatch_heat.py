@@ -7,7 +7,7 @@ Tolerances of 1e-9 are float round-off on numbers of order 100.
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from twin.dispatch import FLOWS, STATES, HeatSizes, HeatSystem, dispatch, params_matrix
+from lingtan.twin.core.dispatch import FLOWS, STATES, HeatSizes, HeatSystem, dispatch, params_matrix
 
 
 def no_battery(n=1, imp=1e9):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from twin.economics import (AssetCost, Economics, annualised_cost, asset_npc, cost_per_t_co2_avoided, crf,
+from lingtan.twin.accounting.economics import (AssetCost, Economics, annualised_cost, asset_npc, cost_per_t_co2_avoided, crf,
                             discounted_payback, lcoe_onsite, npc, project_economics, replacement_schedule,
                             simple_payback)
 
@@ -84,8 +84,8 @@ def test_cost_per_t_avoided():
 
 
 def test_project_economics_factory_against_base():
-    from twin.run import simulate
-    from twin.scenario import load_scenario, scenario_from_dict
+    from lingtan.twin.core.run import simulate
+    from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
     path = ROOT / "scenarios" / "hefei_auto_parts.yaml"
     sc = load_scenario(path)
@@ -115,8 +115,8 @@ def test_project_economics_factory_against_base():
 def test_carbon_price_for_ets_firms():
     from types import SimpleNamespace
 
-    from twin.economics import annual_operating_costs
-    from twin.scenario import load_scenario
+    from lingtan.twin.accounting.economics import annual_operating_costs
+    from lingtan.twin.core.scenario import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "hefei_auto_parts.yaml")
     fake = SimpleNamespace(kpis={"grid_bill_cny": {"total_cny": 0.0}},
@@ -141,7 +141,7 @@ def test_twin_run_writes_economics_and_payback_against_grid_only(tmp_path, capsy
     is worked by hand as capital / (operating savings - the assets' O&M); equal to float round-off."""
     import json
 
-    from twin.cli import main
+    from lingtan.twin.cli import main
 
     assert main(["run", str(FACTORY), "--out", str(tmp_path / "r"), "--reports", "none", "--base", "grid-only"]) == 0
     assert "Simple payback" in capsys.readouterr().out
@@ -156,7 +156,7 @@ def test_twin_run_writes_economics_and_payback_against_grid_only(tmp_path, capsy
 
 
 def test_twin_run_base_of_another_kind_is_refused(tmp_path, capsys):
-    from twin.cli import main
+    from lingtan.twin.cli import main
 
     park = FACTORY.parent / "anhui-park.yaml"
     assert main(["run", str(FACTORY), "--out", str(tmp_path / "r"), "--reports", "none", "--base", str(park)]) == 2
@@ -166,8 +166,8 @@ def test_twin_run_base_of_another_kind_is_refused(tmp_path, capsys):
 
 
 def test_grid_only_base_of_a_park_keeps_everything_but_supply():
-    from twin.economics import grid_only_base
-    from twin.scenario import load_scenario
+    from lingtan.twin.accounting.economics import grid_only_base
+    from lingtan.twin.core.scenario import load_scenario
 
     park = load_scenario(ROOT / "scenarios" / "anhui-park.yaml")
     base = grid_only_base(park)
@@ -182,7 +182,7 @@ def test_grid_only_base_of_a_park_keeps_everything_but_supply():
 
 def test_economics_block_says_when_payback_never_comes():
     """A project that never pays back prints the words, in either language, not a number."""
-    from twin.report import economics_lines
+    from lingtan.twin.reports.summary import economics_lines
 
     econ = {"settings": {"discount_rate": 0.08, "analysis_period_years": 25}, "capex_cny": 1e6, "npc_cny": 2e6,
             "annualised_cost_cny": 1.9e5, "annual": {"total_cny": 1e5}, "lcoe_onsite_cny_per_kwh": 0.4,

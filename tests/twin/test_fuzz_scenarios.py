@@ -3,8 +3,8 @@
 Each example takes a shipped scenario (factory, heat, plan, park), applies a few hostile mutations
 (type swaps, sign flips, NaN and infinity, huge values, unknown, deleted and duplicate keys, hostile
 names and paths, alias bombs, deep nesting), serialises it to YAML text and feeds it through
-:func:`twin.loader.parse_yaml`, :func:`twin.scenario.scenario_from_dict` and, for plans,
-:func:`twin.plan.check_plan`. Anything but a :class:`~twin.errors.InputError` (or a valid scenario)
+:func:`lingtan.loader.parse_yaml`, :func:`lingtan.twin.core.scenario.scenario_from_dict` and, for plans,
+:func:`lingtan.twin.studies.plan.check_plan`. Anything but a :class:`~lingtan.errors.InputError` (or a valid scenario)
 is a failure. The number of examples and of distinct error messages is printed at the end of the
 module, through pytest's terminal reporter, so that ``make test`` shows them.
 """
@@ -21,9 +21,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from twin.errors import InputError
-from twin.loader import parse_yaml
-from twin.scenario import scenario_from_dict
+from lingtan.errors import InputError
+from lingtan.loader import parse_yaml
+from lingtan.twin.core.scenario import scenario_from_dict
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(SCENARIOS.glob("*.yaml"))}
@@ -143,7 +143,7 @@ def _validate(text: str):
     data = parse_yaml(text, "fuzz.yaml")
     sc = scenario_from_dict(data, "fuzz.yaml")
     if getattr(sc, "plan", None) is not None:
-        from twin.plan import check_plan
+        from lingtan.twin.studies.plan import check_plan
 
         check_plan(data, file="fuzz.yaml")
     return sc

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from twin.errors import InputError, require_file
+from lingtan.errors import InputError, require_file
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -43,7 +43,7 @@ def test_device_or_pipe_as_a_data_file_is_refused_at_once(tmp_path, field, kind,
         data["loads"] = [{"name": "metered", "kind": "csv", "path": str(target), "column": "p_kw"}]
     scenario = tmp_path / "s.yaml"
     scenario.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    args = [sys.executable, "-m", "twin.cli", command, str(scenario)]
+    args = [sys.executable, "-m", "lingtan.twin.cli", command, str(scenario)]
     if command == "run":
         args += ["--out", str(tmp_path / "out"), "--reports", "none"]
     try:

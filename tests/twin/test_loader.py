@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from components.process import ProductionLine, simulate_line
-from twin import limits
-from twin.errors import InputError, ScenarioError
-from twin.loader import parse_yaml, read_yaml
-from twin.scenario import load_scenario, scenario_from_dict
+from lingtan.components.process import ProductionLine, simulate_line
+from lingtan import limits
+from lingtan.errors import InputError, ScenarioError
+from lingtan.loader import parse_yaml, read_yaml
+from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -97,7 +97,7 @@ def test_alias_bomb_in_description_is_refused_fast_through_the_cli(tmp_path):
                     .replace("summary: Two-shift auto-parts plant with rooftop PV and a load-following battery.\n",
                              "") + _bomb(), encoding="utf-8")
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "twin.cli", "check", str(path)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "lingtan.twin.cli", "check", str(path)], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 2, proc.stderr
     assert "alias bomb" in proc.stderr and "Traceback" not in proc.stderr
@@ -142,7 +142,7 @@ def test_python_tags_and_bad_dates_are_refused():
 
 
 def test_dashboard_parses_with_the_same_loader():
-    from dashboard.safety import safe_yaml
+    from lingtan.dashboard.safety import safe_yaml
 
     with pytest.raises(ScenarioError, match="'year' again"):
         safe_yaml(_text().replace("year: 2025\n", "year: 2025\nyear: 2030\n"))
@@ -168,16 +168,16 @@ def test_sizes_energies_and_factors_have_finite_upper_bounds(old, new, field):
 
 
 def test_every_size_power_and_energy_field_states_its_bound():
-    from components.battery import Battery
-    from components.heat import HeatPump, ThermalStorage
-    from components.pv import PVArray
+    from lingtan.components.battery import Battery
+    from lingtan.components.heat import HeatPump, ThermalStorage
+    from lingtan.components.pv import PVArray
 
     for model, name in ((PVArray, "capacity_kwp"), (Battery, "energy_kwh"), (Battery, "power_kw"),
                         (HeatPump, "capacity_q_kw_th"), (ThermalStorage, "capacity_kwh_th")):
         info = model.model_fields[name]
         bound = next(m.le for m in info.metadata if hasattr(m, "le") and m.le is not None)
         assert bound in (limits.MAX_POWER_KW, limits.MAX_ENERGY_KWH)
-        assert "upper bound twin.limits.MAX_" in info.description
+        assert "upper bound lingtan.limits.MAX_" in info.description
 
 
 def test_a_site_of_1e300_everything_is_refused():
@@ -209,7 +209,7 @@ def test_events_per_year_are_bounded_while_simulating(monkeypatch):
                           calendar={"shifts_per_day": 3, "shift_hours": 8, "working_days_per_week": 7})
     index = pd.date_range("2025-01-01", periods=8760, freq="h", tz="Asia/Shanghai")
     assert simulate_line(line, index).breakdowns > 3000
-    monkeypatch.setattr("components.process.MAX_EVENTS_PER_YEAR", 2_000)
+    monkeypatch.setattr("lingtan.components.process.MAX_EVENTS_PER_YEAR", 2_000)
     with pytest.raises(InputError, match="production events a year"):
         simulate_line(line, index)
 
@@ -223,7 +223,7 @@ def test_list_lengths_are_bounded():
 
 
 def test_a_valid_fixed_zone_such_as_utc_runs():
-    from twin.run import load_weather
+    from lingtan.twin.core.run import load_weather
 
     data = _data()
     data["site"]["timezone"] = "UTC"

@@ -6,8 +6,8 @@ import pandapower as pp
 import pandas as pd
 import pytest
 
-from twin.errors import InputError
-from twin.network import (
+from lingtan.errors import InputError
+from lingtan.twin.network import (
     Network, NetworkLimits, annual_power_flow, apply_substation_limits, build_net, connection_points,
     example_park_network, example_profiles, runpp_hour,
 )
@@ -235,8 +235,8 @@ def test_two_substations_mv_oberrhein_through_a_park_scenario_equal_pandapower(t
     import pandapower.networks as pn
     import yaml
 
-    from twin.park import simulate_park
-    from twin.scenario import load_scenario
+    from lingtan.twin.studies.park import simulate_park
+    from lingtan.twin.core.scenario import load_scenario
 
     def out_of_service(net):
         """Two tie lines out of service (isolating nothing): 8 with its switch closed, so that both of its ends

@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from twin.cli import main
-from twin.park import allocate, simulate_park
-from twin.scenario import load_scenario, scenario_from_dict
+from lingtan.twin.cli import main
+from lingtan.twin.studies.park import allocate, simulate_park
+from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 ANHUI = ROOT / "scenarios" / "anhui-park.yaml"
@@ -154,7 +154,7 @@ def test_park_network_is_checked_every_hour(anhui):
 
 
 def test_park_report_has_the_network_diagram(anhui, tmp_path):
-    from twin.report_park import build_park_html, network_figure
+    from lingtan.twin.reports.park import build_park_html, network_figure
 
     fig = network_figure(anhui.network)
     # One trace per line and per transformer, and one for the buses.

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import yaml
 
-from dashboard import pages_scenario
-from dashboard.safety import check_scenario_paths
-from dashboard.ui import Context
-from twin.errors import InputError, ScenarioError
-from twin.paths import scenario_paths
-from twin.run import build_profiles, simulate
-from twin.scenario import load_scenario
+from lingtan.dashboard import pages_scenario
+from lingtan.dashboard.safety import check_scenario_paths
+from lingtan.dashboard.ui import Context
+from lingtan.errors import InputError, ScenarioError
+from lingtan.paths import scenario_paths
+from lingtan.twin.core.run import build_profiles, simulate
+from lingtan.twin.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"

@@ -7,14 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.cli import EXIT_UNSERVED, main
-from twin.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M2, LOAD_MEAN_BAND_KW, UNSERVED_MAX_SHARE,
+from lingtan.twin.cli import EXIT_UNSERVED, main
+from lingtan.twin.core.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M2, LOAD_MEAN_BAND_KW, UNSERVED_MAX_SHARE,
                                city_findings, emission_factor_findings, great_circle_km, published_ef_range,
                                timezone_findings, unserved_finding, weather_findings)
-from twin.run import load_weather
-from twin.scenario import Site, load_scenario
+from lingtan.twin.core.run import load_weather
+from lingtan.twin.core.scenario import Site, load_scenario
 
-from scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
+from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_emission_factor_outside_the_published_range(tmp_path):
 
 
 def test_emission_factor_warning_from_check(tmp_path, capsys, base):
-    # 1.5 t/MWh: inside the schema's bound (twin.limits.MAX_EF_T_PER_MWH, 2.0), outside the published range.
+    # 1.5 t/MWh: inside the schema's bound (lingtan.limits.MAX_EF_T_PER_MWH, 2.0), outside the published range.
     pd.DataFrame({"ef_t_per_mwh": np.full(8760, 1.5)}).to_csv(tmp_path / "ef.csv", index=False)
     base["grid"]["emission_factor"] = "ef.csv"
     (line,) = check_warnings(capsys, write(tmp_path, base))

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 
-from twin.report_excel import VERDICT_FIELDS, flatten, write_excel
-from twin.run import simulate
-from twin.scenario import load_scenario
+from lingtan.twin.reports.excel import VERDICT_FIELDS, flatten, write_excel
+from lingtan.twin.core.run import simulate
+from lingtan.twin.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAT = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
@@ -125,7 +125,7 @@ def test_chinese_labels_and_no_heat_sheet_without_heat(tmp_path):
 
 def test_economics_sheets(heat_run, tmp_path):
     """With economics, the workbook holds them flattened (as economics.json) and one row per asset."""
-    from twin.economics import project_economics
+    from lingtan.twin.accounting.economics import project_economics
 
     econ = project_economics(heat_run)
     path = write_excel(heat_run, tmp_path / "eco.xlsx", economics=econ)

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from twin.report_html import emission_steps, kpi_cards, monthly_electric, write_html
-from twin.run import simulate
-from twin.scenario import load_scenario
+from lingtan.twin.reports.html import emission_steps, kpi_cards, monthly_electric, write_html
+from lingtan.twin.core.run import simulate
+from lingtan.twin.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAT = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
@@ -184,9 +184,9 @@ def test_report_renders_in_chromium_without_console_errors(chromium, reports, tm
 def test_economics_section_shows_the_numbers_of_economics_json(run, lang):
     """The report's economics section prints what project_economics computed: totals, one row per asset and,
     against a base case, the payback and the cumulative-saving figure."""
-    from twin.economics import grid_only_base, project_economics
-    from twin.i18n import label
-    from twin.report_html import build_html
+    from lingtan.twin.accounting.economics import grid_only_base, project_economics
+    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.reports.html import build_html
 
     base = simulate(grid_only_base(run.scenario), HEAT.parent)
     econ = project_economics(run, base=base)

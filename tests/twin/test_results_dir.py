@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from twin import results_dir
-from twin.cli import main
-from twin.errors import InputError
-from twin.results_dir import MARKER, check_out, exchange, inside, reserve, write_results
-from scenario_files import snapshot
+from lingtan.twin.core import results_dir
+from lingtan.twin.cli import main
+from lingtan.errors import InputError
+from lingtan.twin.core.results_dir import MARKER, check_out, exchange, inside, reserve, write_results
+from support.scenario_files import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -88,7 +88,7 @@ def test_plain_file_and_path_under_a_plain_file_are_refused(tmp_path, capsys):
 
 
 def test_size_refuses_before_searching(tmp_path, capsys):
-    from twin.sizing import main as size
+    from lingtan.twin.studies.sizing import main as size
 
     work = tmp_path / "work"
     work.mkdir()
@@ -186,9 +186,9 @@ def test_inside_refuses_names_that_leave_the_folder(tmp_path):
 def test_park_tenant_names_cannot_escape(tmp_path):
     import yaml
 
-    from twin.output import write_park
-    from twin.park import simulate_park
-    from twin.scenario import scenario_from_dict
+    from lingtan.twin.reports.output import write_park
+    from lingtan.twin.studies.park import simulate_park
+    from lingtan.twin.core.scenario import scenario_from_dict
 
     # Two tenants of the reference park without its network: a park result in two seconds.
     data = yaml.safe_load((ROOT / "scenarios" / "anhui-park.yaml").read_text(encoding="utf-8"))
@@ -254,7 +254,7 @@ def test_replacement_never_leaves_no_result(tmp_path, monkeypatch, atomic):
 
 _KILLED_BETWEEN_RENAMES = """
 import os, sys
-from twin import results_dir
+from lingtan.twin.core import results_dir
 results_dir.exchange = lambda a, b: False  # the two-step replacement
 real, calls = os.rename, []
 def rename(src, dst):

@@ -9,11 +9,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from components.grid import grid_bill, load_tariff
-from twin.cli import main
-from twin.run import simulate
-from twin.tables import check_electric_balance
-from twin.scenario import load_scenario, scenario_from_dict
+from lingtan.components.grid import grid_bill, load_tariff
+from lingtan.twin.cli import main
+from lingtan.twin.core.run import simulate
+from lingtan.twin.core.tables import check_electric_balance
+from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -125,7 +125,7 @@ def test_random_scenarios_balance(base_dict, pv, bat, c_rate, wind, strategy, ex
 
 
 def test_user_monthly_climatology(base_dict, tmp_path, capsys):
-    from weather import city_climate
+    from lingtan.weather import city_climate
 
     c = city_climate("hefei")
     d = copy.deepcopy(base_dict)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from twin.cli import main
+from lingtan.twin.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORIES = [ROOT / "scenarios" / "hefei_auto_parts.yaml", ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"]

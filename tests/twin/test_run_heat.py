@@ -6,10 +6,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from twin.heat_profiles import heat_sizes
-from twin.run import simulate
-from twin.scenario import load_scenario, scenario_from_dict
-from twin.tables import check_electric_balance, check_heat_balance
+from lingtan.twin.core.heat_profiles import heat_sizes
+from lingtan.twin.core.run import simulate
+from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
+from lingtan.twin.core.tables import check_electric_balance, check_heat_balance
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAT = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
@@ -43,7 +43,7 @@ def test_heat_balance_closes_every_hour(heat_run):
 
 
 def _setup(run):
-    from twin.run import build_profiles
+    from lingtan.twin.core.run import build_profiles
 
     return build_profiles(run.scenario, HEAT.parent).heat
 

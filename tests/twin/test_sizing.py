@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from twin.scenario import load_scenario
-from twin.sizing import apply_lever, default_levers, main, pareto, size, summary, write_outputs
+from lingtan.twin.core.scenario import load_scenario
+from lingtan.twin.studies.sizing import apply_lever, default_levers, main, pareto, size, summary, write_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"

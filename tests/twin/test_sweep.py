@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.errors import InputError
-from twin.sweep import (Param, case_hashes, lhs_design, main, oat_design, plan, read_results,
+from lingtan.errors import InputError
+from lingtan.twin.studies.sweep import (Param, case_hashes, lhs_design, main, oat_design, plan, read_results,
                         run_sweep)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,7 +155,7 @@ def test_heat_sweep_cases_spread_over_processes_equal_one_process(tmp_path):
 
 _CHILD = """
 import sys
-from twin.sweep import run_sweep
+from lingtan.twin.studies.sweep import run_sweep
 run_sweep(sys.argv[1], [sys.argv[2], sys.argv[3]], out=sys.argv[4], chunk_size=20, progress=False, plots=False)
 """
 
@@ -230,7 +230,7 @@ def test_main_writes_results_and_plots(tmp_path, capsys):
 
 
 def test_tornado_and_heatmap_contour():
-    from twin.sweep_plots import heatmap, pareto_front, tornado
+    from lingtan.twin.reports.sweep_plots import heatmap, pareto_front, tornado
 
     x, y = np.meshgrid(np.linspace(0, 1, 5), np.linspace(0, 1, 4))
     df = pd.DataFrame({"a": x.ravel(), "b": y.ravel()})

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from twin.errors import InputError
-from twin.results_dir import MARKER, reserve, write_results
-from twin.sweep import MAX_CASES, main, read_results, run_sweep
-from scenario_files import snapshot
+from lingtan.errors import InputError
+from lingtan.twin.core.results_dir import MARKER, reserve, write_results
+from lingtan.twin.studies.sweep import MAX_CASES, main, read_results, run_sweep
+from support.scenario_files import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -93,9 +93,9 @@ def test_resume_refused_when_a_named_file_or_the_model_changed(tmp_path, monkeyp
     with pytest.raises(InputError, match=r"found loads\[0\]\.path changed since this sweep was started"):
         run_sweep(scenario, params, out=out, verdicts=False, progress=False)
     pd.DataFrame({"p_kw": np.full(8760, 5000.0)}).to_csv(tmp_path / "load.csv", index=False)
-    import twin.provenance
+    import lingtan.twin.core.provenance
 
-    monkeypatch.setattr(twin.provenance, "model_version", lambda: "0.1.0+edited")
+    monkeypatch.setattr(lingtan.twin.core.provenance, "model_version", lambda: "0.1.0+edited")
     with pytest.raises(InputError, match=r"the model changed \(0\.1\.0\+\w+ -> 0\.1\.0\+edited\)"):
         run_sweep(scenario, params, out=out, verdicts=False, progress=False)
     monkeypatch.undo()
@@ -126,7 +126,7 @@ def test_sweep_refuses_foreign_folders_and_other_results(tmp_path):
 
 _HOLD = """
 import sys, time
-from twin.results_dir import reserve
+from lingtan.twin.core.results_dir import reserve
 with reserve(sys.argv[1], "sweep"):
     print("held", flush=True)
     time.sleep(120)
@@ -216,7 +216,7 @@ def test_signal_stops_the_workers_and_keeps_the_finished_cases(tmp_path, sig):
 def test_a_range_the_schema_refuses_is_found_before_the_folder_is_made(tmp_path, capsys):
     """Issue 12 review: `--param pv[0].capacity_kwp=0:1e300:3` printed the estimate, failed at its first case
     and left the sweep folder behind; the range is checked against the schema before anything is written."""
-    from twin.cli import main
+    from lingtan.twin.cli import main
 
     code = main(["sweep", str(SCENARIO), "--param", "pv[0].capacity_kwp=0:1e300:3", "--out", str(tmp_path / "sw")])
     err = capsys.readouterr().err.strip()

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from components.process import DeclaredWasteEnergy
-from twin.criteria import evaluate, score
-from twin.park import simulate_park
-from twin.run import simulate
-from twin.scenario import scenario_from_dict
+from lingtan.components.process import DeclaredWasteEnergy
+from lingtan.twin.accounting.criteria import evaluate, score
+from lingtan.twin.studies.park import simulate_park
+from lingtan.twin.core.run import simulate
+from lingtan.twin.core.scenario import scenario_from_dict
 
 ALL_YEAR = {"shifts_per_day": 3, "shift_hours": 8, "first_shift_start_h": 0, "working_days_per_week": 7}
 HOURS = 8760  # 2025

@@ -4,15 +4,15 @@ import re
 import numpy as np
 import pytest
 
-from validation.lp import Battery, solve, twin_re_share_of_load
+from lingtan.validation.lp import Battery, solve, twin_re_share_of_load
 
 
 def test_quick_validation_passes_and_writes_report(tmp_path):
-    from validation.cli import main
-    from validation.reference_weather import cswd_files
+    from lingtan.validation.cli import main
+    from lingtan.validation.reference_weather import cswd_files
 
     rc = main(["--quick", "--out", str(tmp_path)])
-    from validation.cases import run_cases  # noqa: F401  (import check)
+    from lingtan.validation.cases import run_cases  # noqa: F401  (import check)
 
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -78,7 +78,7 @@ def test_lp_hand_case_min_cost():
 
 
 def _kernel(re, load, params, period=None, price=None, feed_in=0.0):
-    from twin.dispatch import dispatch
+    from lingtan.twin.core.dispatch import dispatch
 
     n = len(load)
     period = np.zeros(n, dtype=np.int64) if period is None else period
@@ -90,7 +90,7 @@ def _kernel(re, load, params, period=None, price=None, feed_in=0.0):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_twin_never_beats_the_lp_bound(seed):
-    from twin.dispatch import params_matrix
+    from lingtan.twin.core.dispatch import params_matrix
 
     rng = np.random.default_rng(seed)
     n = 96
@@ -125,8 +125,8 @@ def test_twin_never_beats_the_lp_bound(seed):
 
 
 def test_random_scenarios_are_valid_and_seeded():
-    from twin.scenario import scenario_from_dict
-    from validation.cases import random_scenario_dict
+    from lingtan.twin.core.scenario import scenario_from_dict
+    from lingtan.validation.cases import random_scenario_dict
 
     a = [random_scenario_dict(np.random.default_rng(3), i) for i in range(5)]
     b = [random_scenario_dict(np.random.default_rng(3), i) for i in range(5)]

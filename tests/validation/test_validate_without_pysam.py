@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from validation.cli import main
+from lingtan.validation.cli import main
 
 HINT = "not available: install the validation extra (pip install -e '.[dev]')"
 ARGS = ["--quick", "--only", "pv", "--only", "wind", "--only", "battery", "--only", "accounting"]

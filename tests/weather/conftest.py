@@ -1,2 +1,2 @@
 """Fixtures of the weather tests."""
-from weather_testdata import shared_weather  # noqa: F401  (fixture)
+from support.weather_testdata import shared_weather  # noqa: F401  (fixture)

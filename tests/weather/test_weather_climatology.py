@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from twin.errors import InputError
-from weather import MonthlyClimate, cities, city_climate
+from lingtan.errors import InputError
+from lingtan.weather import MonthlyClimate, cities, city_climate
 
 # Annual GHI [kWh/m2] stated in shared/facts/climate.md (read from the CSWD files)
 ANNUAL_GHI = {"hefei": 1155, "anqing": 1172, "nanjing": 1208, "shanghai": 1271,

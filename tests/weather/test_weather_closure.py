@@ -5,8 +5,8 @@ import warnings
 
 import pytest
 
-from weather_testdata import pvlib_data, station_file
-from weather import WeatherQualityWarning, component_closure, read_epw, read_tmy3, \
+from support.weather_testdata import pvlib_data, station_file
+from lingtan.weather import WeatherQualityWarning, component_closure, read_epw, read_tmy3, \
     rebuild_components
 
 

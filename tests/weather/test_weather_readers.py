@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from weather_testdata import pvlib_data, station_file
-from twin.errors import InputError
-from weather import read_csv, read_epw, read_tmy3
-from weather.readers import CANONICAL_COLUMNS, read_tmy2
+from support.weather_testdata import pvlib_data, station_file
+from lingtan.errors import InputError
+from lingtan.weather import read_csv, read_epw, read_tmy3
+from lingtan.weather.readers import CANONICAL_COLUMNS, read_tmy2
 
 
 def _check_canonical(w: pd.DataFrame, year: int):

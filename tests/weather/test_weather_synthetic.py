@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from weather_testdata import pvlib_data, station
-from weather import city_climate, read_epw, read_tmy3, synthetic_year
-from weather.readers import CANONICAL_COLUMNS, read_tmy2
+from support.weather_testdata import pvlib_data, station
+from lingtan.weather import city_climate, read_epw, read_tmy3, synthetic_year
+from lingtan.weather.readers import CANONICAL_COLUMNS, read_tmy2
 
 STATIONS = ["Hefei", "Anqing", "Nanjing", "Shanghai", "Hangzhou", "Changsha", "Wuhan",
             "Lanzhou", "Jiuquan", "Beijing"]
@@ -39,7 +39,7 @@ def test_shape_and_physics(hefei_year):
     assert str(w.index.tz) == "Asia/Shanghai"
     assert w.index[0] == pd.Timestamp("2025-01-01 00:00", tz="Asia/Shanghai")
     assert w.notna().all().all() and (w[["ghi", "dni", "dhi"]] >= 0).all().all()
-    from weather.closure import component_closure, mid_interval_solar_position
+    from lingtan.weather.closure import component_closure, mid_interval_solar_position
     sp = mid_interval_solar_position(w.index, c.latitude, c.longitude, c.altitude_m)
     night = sp["zenith"].to_numpy() >= 90
     assert (w["ghi"].to_numpy()[night] == 0).all()
@@ -101,7 +101,7 @@ MEASURED = {}
 
 @pytest.mark.parametrize("reader_path", _real_years())
 def test_synthetic_matches_real_year(reader_path):
-    from validation.weather_generator import compare_synthetic_to_real
+    from lingtan.validation.weather_generator import compare_synthetic_to_real
 
     reader, path = reader_path
     with warnings.catch_warnings():
@@ -122,7 +122,7 @@ def test_synthetic_matches_real_year(reader_path):
 def test_weibull_k_moments_recovers_shape(k):
     # Method of moments (Justus et al. 1978): a large Weibull sample gives back its k,
     # also below 1 (calm sites), where the (std/mean)^-1.086 shortcut does not hold.
-    from weather.derive_climatology import weibull_cv, weibull_k_moments
+    from lingtan.weather.derive_climatology import weibull_cv, weibull_k_moments
 
     v = 3.0 * np.random.default_rng(5).weibull(k, 200_000)
     assert weibull_k_moments(v) == pytest.approx(k, rel=0.03)
@@ -130,7 +130,7 @@ def test_weibull_k_moments_recovers_shape(k):
 
 
 def test_weibull_k_moments_keeps_calms_and_degenerate_default():
-    from weather.derive_climatology import K_DEFAULT, weibull_k_moments
+    from lingtan.weather.derive_climatology import K_DEFAULT, weibull_k_moments
 
     # half the hours calm: the spread is large, so k falls well below 1
     v = np.concatenate([np.zeros(360), np.full(180, 1.0), np.full(180, 3.0)])
@@ -145,7 +145,7 @@ def test_synthetic_wind_spread_follows_weibull_k(city):
     # coefficient of variation of its k, up to sampling (a month of AR(1) lag-1 0.85 holds
     # about 60 independent hours) and the small downward bias of the exact monthly-mean
     # scaling; on average over 12 months within 8 %.
-    from weather.derive_climatology import weibull_cv
+    from lingtan.weather.derive_climatology import weibull_cv
 
     c = city_climate(city)
     w = synthetic_year(c, year=2025, seed=1)["wind_speed"]
@@ -158,7 +158,7 @@ def test_synthetic_wind_spread_follows_weibull_k(city):
 @pytest.mark.parametrize("city", STATIONS)
 def test_shipped_weibull_k_matches_station_spread(city):
     # The shipped k reproduces each month's hourly std/mean of the CSWD file exactly.
-    from weather.derive_climatology import weibull_cv
+    from lingtan.weather.derive_climatology import weibull_cv
 
     path = station(city)
     if path is None:

@@ -1,0 +1,104 @@
+"""Every limit that keeps one scenario's cost bounded, in one place with its reason.
+
+The YAML loader (:mod:`lingtan.loader`) reads the file limits, the scenario schema (``lingtan.twin.core.scenario``,
+``components/*``) the value bounds, each field's description naming the one it uses. To allow larger
+inputs, change the number here; nothing else holds a copy.
+
+This module imports nothing of the project: ``components/`` (a leaf) reads it too.
+"""
+from __future__ import annotations
+
+# --------------------------------------------------------------------------- the YAML file
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""Largest scenario or tariff YAML file [bytes]: the shipped scenarios are under 20 kB; hourly data
+belongs in CSV files, which the scenario names."""
+MAX_ALIASES = 200
+"""Largest number of YAML aliases (``*name``): enough for any hand-written scenario, too few for an
+alias bomb (nine nested lists of nine aliases expand to 9**9 values)."""
+MAX_NODES = 200_000
+"""Largest number of values in a parsed file, aliases expanded: a park of 50 tenants with 12 x 24 tariff
+tables is under 50,000."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists: a scenario is at most about 8 levels deep (park, tenant,
+process, waste-heat stream); Python's recursion would give out near 1,000."""
+
+MAX_DATA_FILE_BYTES = 256 * 1024 * 1024
+"""Largest data file a scenario names (weather, load, emission-factor, fuel-use CSV) [bytes]: a year of
+15-minute readings in 20 columns is under 10 MB; a bound keeps a wrong path (a disk image, /dev/zero) from
+filling memory."""
+
+# --------------------------------------------------------------------------- sizes, powers, energies
+
+MAX_POWER_KW = 1e9
+"""Largest power, installed capacity or connection of one site [kW] (1 TW). ``grid.import_limit_kw``'s
+"no limit" default is this value. Beyond it float64 cannot keep the kernel's hourly balance tolerance
+(1e-6 kWh, lingtan.twin.core.tables.BALANCE_TOL_KWH): its resolution at 4e9 kWh is 2.2e-16 x 4e9 = 1e-6 kWh."""
+MAX_ENERGY_KWH = 1e12
+"""Largest stored or annual energy [kWh]: MAX_POWER_KW over the 8,784 hours of a leap year is 8.8e12,
+but no store or yearly demand comes near 1 PWh."""
+MAX_ENERGY_MWH = MAX_ENERGY_KWH / 1000
+"""MAX_ENERGY_KWH in [MWh]: green certificates (one per MWh)."""
+MAX_COUNT = 100_000
+"""Largest count of identical units (wind turbines of one farm) [-]."""
+MAX_EMISSIONS_T = 1e9
+"""Largest declared emissions, credits or allowances of one site in a year [tCO2]: MAX_POWER_KW of coal
+power for a year emits under 1e10 t; a real site is many orders smaller."""
+MAX_PRICE_CNY = 1e6
+"""Largest unit price [CNY per kWh, GJ, tCO2, MWh certificate, kW-month or kVA-month]: a thousand times any
+real tariff, credit or heat price."""
+MAX_EF_T_PER_MWH = 2.0
+"""Largest grid emission factor [tCO2/MWh]: more than twice the highest shipped factor (national_2021_fossil,
+0.8426 tCO2/MWh, components/data/emission_factors.csv); no grid emits more per MWh than its fossil plants.
+It refuses factors given in kg/MWh or g/kWh by mistake (100 t/MWh)."""
+MAX_FUEL_FACTOR_PER_UNIT = 1e4
+"""Largest coefficient of a fuel per physical unit [kgce/unit, kgCO2/unit]: a tonne of raw coal is 714 kgce and
+1,900 kgCO2 (components/data/fuels.csv gives 0.7143 and 1.9003 per kg)."""
+MAX_HEAT_KGCE_PER_GJ = 100.0
+"""Largest standard coal per GJ of heat [kgce/GJ]: GB/T 2589 gives 34.12 (lingtan.twin.accounting.account.HEAT_KGCE_PER_GJ)."""
+MAX_EF_T_PER_GJ = 0.5
+"""Largest heat emission factor [tCO2/GJ]: over four times the GB/T 32150 default of purchased heat
+(0.11 tCO2/GJ, lingtan.twin.accounting.account.HEAT_EF_T_PER_GJ)."""
+MAX_AREA_M2 = 1e8
+"""Largest floor area [m2] (100 km2): larger than any industrial park's buildings."""
+MAX_UA_KW_PER_K = 1e6
+"""Largest building heat-loss coefficient [kW/K]: 1e8 m2 at 10 W/(m2 K)."""
+MAX_HOURS = 8784.0
+"""Longest duration that fits in one simulated year [h] (a leap year)."""
+MAX_TEMPERATURE_C = 2000.0
+"""Hottest process temperature [C]: above steel-making (about 1,600 C)."""
+MIN_TEMPERATURE_C = -273.15
+"""Absolute zero [C]."""
+MAX_COP = 50.0
+"""Largest coefficient of performance [-]: the Carnot COP of a 6 K lift to 20 C (293 K / 6 K = 49); real heat
+pumps and chillers stay below 10."""
+MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K = 100.0
+"""Largest heat-loss coefficient per floor area [W/(m2 K)]: an unheated shed with open doors is about 10."""
+MAX_SCALE = 1e6
+"""Largest multiplier of a profile (a load CSV's ``scale``) [-]: turns a 1 kW profile into MAX_POWER_KW."""
+MAX_DC_AC_RATIO = 10.0
+"""Largest DC/AC ratio of a PV array [-]: plants are built at 1.1-1.5; ten times clipping is no plant."""
+MAX_AGE_YEARS = 100.0
+"""Oldest PV array [yr]: four times a module's rated life."""
+MAX_MTBF_H = 1e7
+"""Longest mean time between failures [h] (about 1,100 years): longer is "no breakdowns" (leave it out)."""
+MIN_WEIBULL_SHAPE = 0.2
+"""Smallest Weibull shape of failure and repair times [-]. Reliability data give about 0.5 (early failures)
+to 5 (wear-out); below 0.2 the mean's gamma function (Gamma(1 + 1/shape)) passes 1e7 and nearly all draws
+are zero, so a line would break down thousands of times an hour."""
+MAX_WEIBULL_SHAPE = 20.0
+"""Largest Weibull shape [-]: at 20 the times are already within a few percent of their mean."""
+
+# --------------------------------------------------------------------------- work per run
+
+MIN_BATCH_DURATION_H = 1 / 60
+"""Shortest batch of a production line [h] (one minute): the simpy process model handles one event per
+batch, and a line runs hourly time steps; shorter batches add work, not information."""
+MAX_EVENTS_PER_YEAR = 1_000_000
+"""Most batches, changeovers, breakdowns and maintenance windows one production line may schedule in a
+year [-]. A million events simulate in about ten seconds; a line with 1-minute batches around the clock
+needs 525,600 (8,760 h x 60)."""
+MAX_ITEMS = 1_000
+"""Longest list of named assets of one kind, tenants, holidays, maintenance windows or plan stages [-]."""
+MAX_NAME_CHARS = 64
+"""Longest name of a tenant, asset or run that becomes a file or folder name [characters]."""

@@ -1,0 +1,152 @@
+"""Criteria packs: zero-carbon admission, scoring and target checks as data plus small functions.
+
+Public API
+----------
+``evaluate(pack_ids, kpis, declared, settings) -> list[Verdict]``
+``pack_names() -> list[str]``
+``pack_criteria(pack_id) -> list[Criterion]``
+``score(verdicts, pack_id) -> dict`` — points and admission summary of one pack.
+``Declared`` (scenario ``declared:``) and ``CriteriaSettings`` (scenario ``criteria_settings:``).
+Multi-year criteria: :mod:`lingtan.twin.accounting.criteria.trends`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from lingtan.twin.accounting.criteria.core import Context, CriteriaSettings, Criterion, Declared, Measurement, Verdict, meets
+from lingtan.twin.accounting.criteria.packs import PACKS
+from lingtan.errors import InputError
+
+
+def pack_names() -> list[str]:
+    """Ids of the known criteria packs."""
+    return list(PACKS)
+
+
+def pack_criteria(pack_id: str) -> list[Criterion]:
+    """The criteria of one pack; unknown id -> InputError listing the known ones."""
+    if pack_id not in PACKS:
+        raise InputError(None, "criteria", f"one of: {', '.join(pack_names())}", repr(pack_id))
+    return list(_criteria(pack_id))
+
+
+@lru_cache(maxsize=None)
+def _criteria(pack_id: str) -> tuple[Criterion, ...]:
+    # Criteria are frozen data; a sweep evaluates the same packs for every case.
+    return tuple(PACKS[pack_id].criteria())
+
+
+def _coerce(model, value, field):
+    if value is None:
+        return model()
+    if isinstance(value, model):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return model(**value)
+        except Exception as exc:  # pydantic ValidationError
+            raise InputError(None, field, f"valid {model.__name__} fields", str(exc).splitlines()[0]) from None
+    raise InputError(None, field, f"a {model.__name__} or a mapping", type(value).__name__)
+
+
+def evaluate(pack_ids: Iterable[str] | str, kpis: Mapping[str, Any], declared: Declared | Mapping | None = None,
+             settings: CriteriaSettings | Mapping | None = None,
+             firms: Mapping[str, Declared | Mapping] | None = None) -> list[Verdict]:
+    """Verdicts of every criterion of the named packs, in pack order.
+
+    Parameters
+    ----------
+    pack_ids : str or iterable of str
+        Pack ids (:func:`pack_names`).
+    kpis : mapping
+        The run's KPIs (electric KPIs of :mod:`lingtan.twin.core.kpis`, the ``kpis`` block of
+        :func:`lingtan.twin.accounting.account.account`, and optionally :func:`lingtan.twin.accounting.criteria.trends.trend_kpis`).
+    declared : Declared or mapping, optional
+        Facts the twin cannot simulate.
+    settings : CriteriaSettings or mapping, optional
+        Definition variants.
+    firms : mapping of name -> Declared or mapping, optional
+        Each firm's declared facts inside a park (its tenants), for criteria about every firm.
+
+    Raises
+    ------
+    lingtan.errors.InputError
+        Unknown pack id (the message lists the known ones), invalid declared / settings, or a
+        ``declared.not_applicable`` entry naming a criterion whose text does not let it not apply.
+    """
+    ids = [pack_ids] if isinstance(pack_ids, str) else list(pack_ids)
+    packs = [pack_criteria(p) for p in ids]  # validates every id before evaluating anything
+    ctx = Context(kpis=dict(kpis), declared=_coerce(Declared, declared, "declared"),
+                  settings=_coerce(CriteriaSettings, settings, "criteria_settings"),
+                  firms={n: _coerce(Declared, d, f"tenants.{n}.declared") for n, d in (firms or {}).items()})
+    allowed = {c.short_id for crits in packs for c in crits if c.declare_not_applicable}
+    for key in ctx.declared.not_applicable or {}:
+        if key not in allowed:
+            raise InputError(None, f"declared.not_applicable.{key}",
+                             f"a criterion whose text lets the user declare it not applicable: {', '.join(sorted(allowed)) or 'none'}",
+                             repr(key))
+    return [c.evaluate(ctx) for crits in packs for c in crits]
+
+
+GROUPS = {"admission": ("admission", "boundary"), "acceptance": ("acceptance",), "targets": ("target",),
+          "guiding": ("guiding",)}
+"""Summary groups of a pack and the roles in each; scored items are summed as points instead."""
+
+
+def group_status(verdicts: Iterable[Verdict]) -> str:
+    """One status for a group of verdicts: "fail" if any fails, else "not assessable" or "undetermined"
+    if any is, else "pass" (items that do not apply are skipped); "not applicable" when every item is,
+    "none" when the group is empty. A group never reads "pass" beside a failed item."""
+    st = [v.status for v in verdicts]
+    if not st:
+        return "none"
+    for s in ("fail", "not assessable", "undetermined"):
+        if s in st:
+            return s
+    return "not applicable" if all(s == "not applicable" for s in st) else "pass"
+
+
+def score(verdicts: Iterable[Verdict], pack_id: str) -> dict[str, Any]:
+    """Summary of one pack.
+
+    Returns
+    -------
+    dict
+        ``points`` / ``max_points`` of the scored items (an item that does not apply keeps in the maximum
+        what its criterion's ``max_points_if_not_applicable`` says, by default nothing; ``not_applicable_points``:
+        the points that left the maximum), per group (admission,
+        acceptance, targets, guiding) its status over all items and separately over the
+        simulated, the declared and the missing ones (``groups``), ``admission_passed`` / ``targets_passed``
+        (True when nothing in the group fails or is undecided; ``targets`` here spans targets and
+        acceptance), and the ids that fail, are not assessable, undetermined or not applicable.
+    """
+    vs = [v for v in verdicts if v.pack == pack_id]
+    scored = [v for v in vs if v.role == "score"]
+    full = {c.id: c.max_points for c in pack_criteria(pack_id)}  # a verdict that does not apply carries what it keeps
+    groups = {}
+    for g, roles in GROUPS.items():
+        items = [v for v in vs if v.role in roles]
+        groups[g] = {"status": group_status(items),
+                     **{inp: group_status([v for v in items if v.input == inp])
+                        for inp in ("simulated", "declared", "missing")}}
+    ok = ("pass", "not applicable", "none")
+    return {
+        "pack": pack_id,
+        "points": sum(v.points for v in scored),
+        "max_points": sum(v.max_points for v in scored),
+        "not_applicable_points": sum(full[v.criterion_id] - v.max_points for v in scored if v.status == "not applicable"),
+        "admission_passed": groups["admission"]["status"] in ok,
+        "targets_passed": group_status([v for v in vs if v.role in ("target", "acceptance")]) in ok,
+        "admission_status": groups["admission"]["status"],
+        "targets_status": groups["targets"]["status"],
+        "groups": groups,
+        "failed": [v.criterion_id for v in vs if v.status == "fail" and v.role != "score"],
+        "not_assessable": [v.criterion_id for v in vs if v.status == "not assessable"],
+        "undetermined": [v.criterion_id for v in vs if v.status == "undetermined"],
+        "not_applicable": [v.criterion_id for v in vs if v.status == "not applicable"],
+    }
+
+
+__all__ = ["evaluate", "pack_names", "pack_criteria", "score", "group_status", "GROUPS", "Criterion", "Verdict", "Declared",
+           "CriteriaSettings", "Context", "Measurement", "meets"]

@@ -1,0 +1,551 @@
+"""Economics of a run: asset costs, net present cost, annualised cost, LCOE, payback, cost per t CO2 avoided.
+
+Conventions (HOMER's, cited below; all money in real CNY of the base year, costs positive)
+------------------------------------------------------------------------------------------
+* **Capital recovery factor** ``CRF(i, N) = i (1 + i)^N / ((1 + i)^N - 1)`` (``1/N`` when ``i = 0``);
+  HOMER Pro manual, "Capital Recovery Factor"; the standard engineering-economics factor
+  (Newnan et al., *Engineering Economic Analysis*).
+* **Net present cost** = present value of every cost over the analysis period minus the present value
+  of every revenue: capital at year 0; replacements when a component reaches the end of its life;
+  O&M, fuel, grid purchases, green-power premiums and carbon cost at the end of each year 1..N; grid
+  sales (in the grid bill) and **salvage** at year N as revenues. HOMER Pro manual, "Total Net Present
+  Cost" (homerenergy.com/products/pro/docs/3.12/total_net_present_cost.html) and HOMER Grid, "Net
+  Present Cost" (homerenergy.com/products/grid/docs/1.1/net_present_cost.html).
+* **Replacement** of a component of life ``L`` at ``t = L, 2L, ...`` strictly before ``N``, each at
+  ``replacement_cost_fraction x capital``.
+* **Salvage** at year N by straight-line depreciation of the replacement cost over the component's
+  life: ``S = C_rep x R_rem / L`` with ``R_rem = L - (N - t_last)``, ``t_last`` the last installation
+  before N (HOMER Knowledge Base, "Capital cost rebates and salvage value": "the salvage value of
+  the component reduces linearly to zero over its lifetime ... based on the replacement cost"; e.g.
+  replacement cost 10 000 and life 25 yr give 5/25 x 10 000 = 2 000 after 20 years). When N is a
+  multiple of L no replacement falls at N and the salvage is 0, which gives the same NPC as HOMER's
+  replacement at N cancelled by a full salvage.
+* **Annualised cost** = NPC x CRF(i, N) (HOMER Pro manual, "Annualized Cost").
+* **LCOE**, NREL's simple (fixed-charge-rate) LCOE: ``LCOE = (FCR x TCC + FOC) / AEP + VOC`` with the
+  fixed charge rate taken as the CRF (no taxes) — SAM "LCOE Calculator"
+  (sam.nrel.gov/financial-models/lcoe-calculator.html; Short et al. 1995, NREL/TP-462-5173).
+  For the on-site supply the annualised cost of the PV and wind assets (their HOMER annualised cost,
+  which adds replacements and salvage to ``FCR x TCC``) is divided by their annual generation.
+* **Simple payback**: the year at which the cumulative nominal cash flow of the difference between
+  the project and the base case turns from negative to positive; **discounted payback** the same
+  on discounted cash flows (HOMER Pro manual, "Summary", economic metrics). Linear interpolation
+  inside the crossing year.
+* **Cost per t CO2 avoided** = (annualised cost of the project - annualised cost of the base case)
+  / (annual emissions of the base case - annual emissions of the project) [CNY/tCO2].
+
+Defaults
+--------
+Every default carries its source or the word **assumed** with the reason (:data:`DEFAULT_COSTS`,
+:data:`DEFAULT_FUEL_PRICES`, the fields of :class:`Economics`). They are round numbers for China in
+2024-2025; replace them with quotations for a real project.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Literal, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --------------------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AssetCost(_Model):
+    """Cost of one asset kind. Capital adds up the size terms that apply to the kind:
+
+    ``capex = capex_cny_per_kw x P + capex_cny_per_kwh x E + capex_cny_per_kwp x P_dc + capex_cny_per_unit x n``
+
+    where P is the power [kW, kW_th for heat assets], E the energy [kWh, kWh_th], P_dc the PV DC
+    nameplate [kWp] and n the number of units (wind turbines, heat pumps...). The fixed O&M adds
+    ``fixed_om_cny_per_year`` (per asset of the kind) and ``fixed_om_fraction_of_capex`` x capex.
+    """
+
+    capex_cny_per_kw: float = Field(default=0.0, ge=0, description="[CNY/kW] (kW_th for heat assets)")
+    capex_cny_per_kwh: float = Field(default=0.0, ge=0, description="[CNY/kWh] (kWh_th for thermal storage)")
+    capex_cny_per_kwp: float = Field(default=0.0, ge=0, description="[CNY/kWp] PV DC nameplate")
+    capex_cny_per_unit: float = Field(default=0.0, ge=0, description="[CNY per unit]")
+    fixed_om_cny_per_year: float = Field(default=0.0, ge=0, description="[CNY/yr] per asset")
+    fixed_om_fraction_of_capex: float = Field(default=0.0, ge=0, le=1, description="[1/yr] share of capex per year")
+    variable_om_cny_per_kwh: float = Field(
+        default=0.0, ge=0, description="[CNY/kWh] of generation (PV, wind) or of discharge (battery)")
+    lifetime_years: float = Field(default=25.0, gt=0, description="[yr]")
+    replacement_cost_fraction: float = Field(default=1.0, ge=0, description="replacement cost / capital cost [-]")
+    source: str = Field(default="user value", description="where the numbers come from")
+
+
+#: Defaults for China 2024-2025, each with its source or 'assumed' and why.
+DEFAULT_COSTS: dict[str, AssetCost] = {
+    "pv": AssetCost(
+        capex_cny_per_kwp=3000.0, fixed_om_fraction_of_capex=0.015, lifetime_years=25.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 3.0 CNY/Wp for commercial & industrial rooftop PV (modules, inverters, BOS, "
+               "installation) in 2024-25 — the CPIA roadmap (中国光伏产业发展路线图) figures could not be "
+               "retrieved here; a 2017 C&I rooftop quote was 5.8 CNY/W (Digitimes, 2017-08-25) and module "
+               "prices have fallen more than half since. O&M 1.5 %/yr of capex and 25-yr life are assumed "
+               "(typical module warranty)."),
+    "wind": AssetCost(
+        capex_cny_per_kw=5800.0, fixed_om_fraction_of_capex=0.025, lifetime_years=20.0,
+        replacement_cost_fraction=1.0,
+        source="capex: China Renewable Energy Engineering Institute, China Renewable Energy Development "
+               "Report 2021 — onshore wind in open plains about 5 800 CNY/kW (reported by Azure "
+               "International, 2022) [secondary; data year 2021, likely high for 2024-25]; life: 20-yr "
+               "design life of IEC 61400-1; O&M 2.5 %/yr of capex assumed."),
+    "battery": AssetCost(
+        capex_cny_per_kwh=715.0, fixed_om_fraction_of_capex=0.015, lifetime_years=15.0,
+        replacement_cost_fraction=0.6,
+        source="capex: 465 CNY/kWh = the average bid for 2-hour LFP systems in China Energy Engineering's "
+               "25 GWh tender, 0.4646 CNY/Wh (ESS News, 2025-06-26) [secondary], plus 250 CNY/kWh assumed "
+               "for installation, grid connection and fire protection behind the meter; 15-yr life assumed "
+               "(about 6 000 cycles at one a day); replacement at 60 % of capex assumed (falling cell "
+               "prices); O&M 1.5 %/yr assumed."),
+    "heat_pump": AssetCost(
+        capex_cny_per_kw=2000.0, fixed_om_fraction_of_capex=0.02, lifetime_years=20.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 2 000 CNY/kW_th installed for an industrial (waste-heat or air-source) heat pump; "
+               "no public Chinese cost series was found here; 20-yr life and 2 %/yr O&M assumed."),
+    "thermal_storage": AssetCost(
+        capex_cny_per_kwh=150.0, fixed_om_fraction_of_capex=0.01, lifetime_years=30.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 150 CNY/kWh_th for an insulated hot-water tank; 30-yr life and 1 %/yr O&M assumed."),
+    "electric_boiler": AssetCost(
+        capex_cny_per_kw=300.0, fixed_om_fraction_of_capex=0.02, lifetime_years=20.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 300 CNY/kW_th for an electrode / resistance boiler; 20-yr life and 2 %/yr O&M assumed."),
+}
+
+#: Fuel prices [CNY per physical unit of components/data/fuels.csv], all assumed (no public series found here).
+DEFAULT_FUEL_PRICES: dict[str, float] = {"natural_gas": 3.8, "coal": 1.0, "diesel": 8.0, "lpg": 6.0, "biomass": 0.8}
+DEFAULT_FUEL_PRICES_SOURCE = ("assumed: industrial natural gas 3.8 CNY/m3 (Anhui non-residential pipeline gas is "
+                              "of that order), thermal coal 1 000 CNY/t, diesel 8 CNY/kg, LPG 6 CNY/kg, biomass "
+                              "pellets 0.8 CNY/kg; electricity used by electric boilers is in the grid bill")
+
+
+class Economics(_Model):
+    """Scenario section ``economics:`` — project-level economic settings and asset costs."""
+
+    discount_rate: float = Field(
+        default=0.08, ge=0, lt=1,
+        description="real discount rate [-]; default 8 %, the social discount rate of NDRC/MOHURD "
+                    "建设项目经济评价方法与参数 (第三版, 2006)")
+    analysis_period_years: int = Field(
+        default=25, ge=1, le=100,
+        description="[yr]; default 25, HOMER's default project lifetime (HOMER Knowledge Base, 'Capacity "
+                    "shortage penalty': 'I recommend leaving it at its default value of 25 years')")
+    carbon_price_cny_per_t: float = Field(
+        default=100.0, ge=0,
+        description="[CNY/tCO2]; assumed: national ETS allowances (CEA) traded around 90-105 CNY/t in 2024")
+    ets_covered: bool | None = Field(
+        default=None, description="pay the carbon price; None = the scenario's declared.in_national_ets")
+    carbon_basis: Literal["scope1", "gross", "residual"] = Field(
+        default="scope1",
+        description="emissions that pay the carbon price: scope1 (the national ETS covers direct emissions), "
+                    "gross (location-based scope 1 + 2) or residual (after offsets)")
+    costs: dict[str, AssetCost] = Field(
+        default_factory=lambda: dict(DEFAULT_COSTS),
+        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler) -> costs; "
+                    "kinds not given keep their defaults")
+    fuel_prices_cny_per_unit: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_FUEL_PRICES),
+        description="fuel -> price [CNY per unit of fuels.csv]; fuels not given keep their defaults")
+    green_power_contract_premium_cny_per_kwh: float = Field(
+        default=0.03, ge=0,
+        description="green premium of contracted green power when the scenario's green_power section does not "
+                    "set one [CNY/kWh]; assumed: Chinese green-power trades of 2024 carried premiums of a few fen")
+    green_certificate_price_cny_per_mwh: float = Field(
+        default=5.0, ge=0,
+        description="certificate price when the scenario does not set one [CNY/MWh]; assumed: GEC traded at a "
+                    "few CNY per certificate in 2024")
+
+    def cost(self, kind: str) -> AssetCost:
+        """The costs of an asset kind: the user's, else the default."""
+        if kind in self.costs:
+            return self.costs[kind]
+        return DEFAULT_COSTS[kind]
+
+    def fuel_price(self, fuel: str) -> float:
+        return self.fuel_prices_cny_per_unit.get(fuel, DEFAULT_FUEL_PRICES.get(fuel, 0.0))
+
+
+# --------------------------------------------------------------------------- pure functions
+
+
+def crf(rate: float, n: float) -> float:
+    """Capital recovery factor ``i (1+i)^n / ((1+i)^n - 1)``; ``1/n`` at ``i = 0`` (HOMER; Newnan et al.)."""
+    if n <= 0:
+        raise ValueError(f"n must be > 0, got {n}")
+    if rate == 0:
+        return 1.0 / n
+    g = (1.0 + rate) ** n
+    return rate * g / (g - 1.0)
+
+
+def present_worth_annuity(rate: float, n: float) -> float:
+    """Present value of 1 CNY paid at the end of each of years 1..n: ``1 / CRF(rate, n)``."""
+    return 1.0 / crf(rate, n)
+
+
+def discount_factor(rate: float, t: float) -> float:
+    """``(1 + rate)^-t``."""
+    return (1.0 + rate) ** -t
+
+
+def replacement_schedule(lifetime: float, period: float) -> tuple[list[float], float]:
+    """Replacement years strictly before ``period`` and the remaining life at ``period`` [yr].
+
+    Returns ``(years, remaining)`` with years ``L, 2L, ... < N`` and ``remaining = L - (N - t_last)``
+    (0 when N is a multiple of L), HOMER's straight-line convention.
+    """
+    years = []
+    t = lifetime
+    while t < period - 1e-9:
+        years.append(t)
+        t += lifetime
+    t_last = years[-1] if years else 0.0
+    remaining = max(0.0, lifetime - (period - t_last))
+    return years, remaining
+
+
+def asset_npc(capex: float, fixed_om_per_year: float, lifetime: float, rate: float, period: float,
+              replacement_cost_fraction: float = 1.0, variable_om_per_year: float = 0.0) -> dict[str, float]:
+    """Net present cost of one asset over the analysis period (HOMER's cash-flow convention).
+
+    Returns the present values of ``capital``, ``replacement``, ``om`` (fixed + variable), ``salvage``
+    (a revenue, positive here) and ``npc = capital + replacement + om - salvage`` [CNY].
+    """
+    c_rep = replacement_cost_fraction * capex
+    years, remaining = replacement_schedule(lifetime, period)
+    rep = sum(c_rep * discount_factor(rate, t) for t in years)
+    salvage_nominal = c_rep * remaining / lifetime
+    salvage = salvage_nominal * discount_factor(rate, period)
+    om = (fixed_om_per_year + variable_om_per_year) * present_worth_annuity(rate, period)
+    return {"capital": capex, "replacement": rep, "om": om, "salvage": salvage,
+            "salvage_nominal": salvage_nominal, "replacement_years": years,
+            "npc": capex + rep + om - salvage}
+
+
+def npc(capex: float = 0.0, annual_cost: float = 0.0, rate: float = 0.08, period: float = 25,
+        replacements: Sequence[tuple[float, float]] = (), salvage: float = 0.0) -> float:
+    """Net present cost of a cash-flow pattern [CNY].
+
+    ``capex`` at year 0, ``annual_cost`` at the end of years 1..period, ``replacements`` as
+    (year, nominal cost) pairs, ``salvage`` (nominal) received at ``period``.
+    """
+    return (capex + annual_cost * present_worth_annuity(rate, period)
+            + sum(c * discount_factor(rate, t) for t, c in replacements)
+            - salvage * discount_factor(rate, period))
+
+
+def annualised_cost(npc_cny: float, rate: float, period: float) -> float:
+    """HOMER's annualised cost: ``NPC x CRF(rate, period)`` [CNY/yr]."""
+    return npc_cny * crf(rate, period)
+
+
+def lcoe_onsite(capex: float, fixed_om_per_year: float, aep_kwh: float, rate: float, period: float,
+                variable_om_per_kwh: float = 0.0) -> float:
+    """NREL's simple LCOE ``(FCR x TCC + FOC) / AEP + VOC`` with ``FCR = CRF(rate, period)`` [CNY/kWh]."""
+    if aep_kwh <= 0:
+        return math.nan
+    return (crf(rate, period) * capex + fixed_om_per_year) / aep_kwh + variable_om_per_kwh
+
+
+def _crossing(cumulative: list[float]) -> float | None:
+    """First time the cumulative series reaches >= 0, linear within the year; None if never."""
+    if cumulative[0] >= 0:
+        return 0.0
+    for t in range(1, len(cumulative)):
+        if cumulative[t] >= 0:
+            prev, cur = cumulative[t - 1], cumulative[t]
+            return (t - 1) + (-prev) / (cur - prev)
+    return None
+
+
+def simple_payback(cash_flows: Sequence[float]) -> float | None:
+    """Years until the cumulative nominal cash flow turns non-negative.
+
+    ``cash_flows[0]`` is year 0 (the extra investment, negative), ``cash_flows[t]`` the net flow at
+    the end of year t. None if it never pays back within the series.
+    """
+    cum, s = [], 0.0
+    for c in cash_flows:
+        s += c
+        cum.append(s)
+    return _crossing(cum)
+
+
+def discounted_payback(cash_flows: Sequence[float], rate: float) -> float | None:
+    """Like :func:`simple_payback` on cash flows discounted by ``(1 + rate)^-t``."""
+    cum, s = [], 0.0
+    for t, c in enumerate(cash_flows):
+        s += c * discount_factor(rate, t)
+        cum.append(s)
+    return _crossing(cum)
+
+
+def cost_per_t_co2_avoided(annualised_cost_project: float, annualised_cost_base: float,
+                           emissions_project_t: float, emissions_base_t: float) -> float:
+    """``(AC_project - AC_base) / (E_base - E_project)`` [CNY/tCO2]; NaN when nothing is avoided."""
+    avoided = emissions_base_t - emissions_project_t
+    if avoided <= 0:
+        return math.nan
+    return (annualised_cost_project - annualised_cost_base) / avoided
+
+
+# --------------------------------------------------------------------------- assets of a scenario
+
+
+def _site_assets(site, where: str) -> list[dict[str, Any]]:
+    out = []
+    for a in site.pv:
+        out.append({"kind": "pv", "name": f"{where}pv.{a.name}", "kwp": a.capacity_kwp})
+    for f in site.wind:
+        out.append({"kind": "wind", "name": f"{where}wind.{f.name}", "kw": f.count * f.nominal_power_kw,
+                    "units": f.count})
+    for b in site.battery:
+        out.append({"kind": "battery", "name": f"{where}battery.{b.name}", "kwh": b.energy_kwh,
+                    "kw": max(b.charge_kw, b.discharge_kw)})
+    for hp in getattr(site, "heat_pumps", []):
+        out.append({"kind": "heat_pump", "name": f"{where}heat_pumps.{hp.name}", "kw": hp.capacity_q_kw_th,
+                    "units": 1})
+    for s in getattr(site, "thermal_storage", []):
+        out.append({"kind": "thermal_storage", "name": f"{where}thermal_storage.{s.name}", "kwh": s.capacity_kwh_th,
+                    "kw": max(s.charge_kw_th, s.discharge_kw_th)})
+    for bo in getattr(site, "boilers", []):
+        if bo.fuel == "electric":
+            out.append({"kind": "electric_boiler", "name": f"{where}boilers.{bo.name}", "kw": bo.capacity_q_kw_th,
+                        "units": 1})
+    return out
+
+
+def scenario_assets(scenario) -> list[dict[str, Any]]:
+    """Every costed asset of a factory or a park, with its sizes (kw, kwh, kwp, units)."""
+    if hasattr(scenario, "tenants"):
+        out = []
+        for t in scenario.tenants:
+            out += _site_assets(t, f"{t.name}.")
+        out += _site_assets(scenario.shared, "shared.")
+        return out
+    return _site_assets(scenario, "")
+
+
+def asset_capex(cost: AssetCost, asset: dict) -> float:
+    return (cost.capex_cny_per_kw * asset.get("kw", 0.0) + cost.capex_cny_per_kwh * asset.get("kwh", 0.0)
+            + cost.capex_cny_per_kwp * asset.get("kwp", 0.0) + cost.capex_cny_per_unit * asset.get("units", 0.0))
+
+
+# --------------------------------------------------------------------------- a run's economics
+
+
+def _energies(result) -> dict[str, float]:
+    """PV and wind generation and battery discharge of a run, tenants and park bus summed for a park."""
+    runs = list(result.tenants.values()) if hasattr(result, "tenants") else [result]
+    keys = ("pv_e_kwh", "wind_e_kwh", "battery_discharge_e_kwh")
+    tot = {k: float(sum(r.kpis.get(k, 0.0) for r in runs)) for k in keys}
+    bus = result.kpis.get("park_bus") if hasattr(result, "tenants") else None
+    if bus:
+        for k in keys:
+            tot[k] += float(bus.get(k, 0.0))
+    return tot
+
+
+def _scenario_of(result):
+    return getattr(result, "park", None) or getattr(result, "scenario")
+
+
+def project_economics(result, scenario=None, economics: Economics | None = None, base=None) -> dict[str, Any]:
+    """Everything economic about one simulated year, optionally against a base case.
+
+    Parameters
+    ----------
+    result : lingtan.twin.core.run.RunResult or lingtan.twin.studies.park.ParkResult
+    scenario : Scenario or Park, optional
+        Defaults to the result's own.
+    economics : Economics, optional
+        Defaults to the scenario's ``economics`` section if it has one, else :class:`Economics`.
+    base : RunResult or ParkResult, optional
+        The base case (for example the plant without the new assets): adds payback, savings and the
+        cost per tonne avoided.
+
+    Returns
+    -------
+    dict
+        ``assets`` (per asset: capex, replacement, O&M, salvage, NPC), ``annual`` operating costs
+        [CNY/yr] (grid bill, fuel, green power, certificates, credits, carbon), ``npc_cny``,
+        ``annualised_cost_cny``, ``capex_cny``, ``lcoe_onsite_cny_per_kwh`` and, with a base,
+        ``versus_base``.
+    """
+    scenario = scenario if scenario is not None else _scenario_of(result)
+    eco = economics or getattr(scenario, "economics", None) or Economics()
+    i, n = eco.discount_rate, eco.analysis_period_years
+    energies = _energies(result)
+
+    assets = []
+    by_kind_energy = {"pv": energies["pv_e_kwh"], "wind": energies["wind_e_kwh"],
+                      "battery": energies["battery_discharge_e_kwh"]}
+    sizes_by_kind: dict[str, float] = {}
+    for a in scenario_assets(scenario):
+        sizes_by_kind[a["kind"]] = sizes_by_kind.get(a["kind"], 0.0) + a.get("kwp", a.get("kwh", a.get("kw", 0.0)))
+    for a in scenario_assets(scenario):
+        c = eco.cost(a["kind"])
+        capex = asset_capex(c, a)
+        fixed = c.fixed_om_cny_per_year + c.fixed_om_fraction_of_capex * capex
+        # Variable O&M: the kind's energy shared among its assets in proportion to size.
+        size = a.get("kwp", a.get("kwh", a.get("kw", 0.0)))
+        share = size / sizes_by_kind[a["kind"]] if sizes_by_kind[a["kind"]] > 0 else 0.0
+        var = c.variable_om_cny_per_kwh * by_kind_energy.get(a["kind"], 0.0) * share
+        pv = asset_npc(capex, fixed, c.lifetime_years, i, n, c.replacement_cost_fraction, var)
+        assets.append(dict(a, capex_cny=capex, fixed_om_cny_per_year=fixed, variable_om_cny_per_year=var,
+                           replacement_pv_cny=pv["replacement"], om_pv_cny=pv["om"], salvage_pv_cny=pv["salvage"],
+                           replacement_years=pv["replacement_years"], npc_cny=pv["npc"],
+                           annualised_cost_cny=annualised_cost(pv["npc"], i, n), cost_source=c.source))
+
+    annual = annual_operating_costs(result, scenario, eco)
+    asset_npc_total = sum(a["npc_cny"] for a in assets)
+    operating_npc = annual["total_cny"] * present_worth_annuity(i, n)
+    total_npc = asset_npc_total + operating_npc
+    onsite = [a for a in assets if a["kind"] in ("pv", "wind")]
+    gen = energies["pv_e_kwh"] + energies["wind_e_kwh"]
+    lcoe = sum(a["annualised_cost_cny"] for a in onsite) / gen if gen > 0 else math.nan
+    storage = [a for a in assets if a["kind"] == "battery"]
+    lcoe_storage = (sum(a["annualised_cost_cny"] for a in onsite + storage) / gen) if gen > 0 else math.nan
+    out = {
+        "settings": eco.model_dump(mode="json"),
+        "crf": crf(i, n),
+        "assets": assets,
+        "capex_cny": sum(a["capex_cny"] for a in assets),
+        "asset_npc_cny": asset_npc_total,
+        "annual": annual,
+        "operating_npc_cny": operating_npc,
+        "npc_cny": total_npc,
+        "annualised_cost_cny": annualised_cost(total_npc, i, n),
+        "onsite_generation_e_kwh": gen,
+        "lcoe_onsite_cny_per_kwh": lcoe,
+        "lcoe_onsite_with_storage_cny_per_kwh": lcoe_storage,
+        "emissions_t": _emissions(result),
+        "formulas": {
+            "crf": "i(1+i)^N/((1+i)^N-1) (HOMER)",
+            "npc": "capital + PV(replacements) + PV(O&M + operating) - PV(salvage) (HOMER)",
+            "salvage": "C_rep x R_rem / L, straight line (HOMER)",
+            "annualised": "NPC x CRF (HOMER)",
+            "lcoe_onsite": "annualised cost of PV + wind / their generation (NREL simple LCOE with FCR = CRF)",
+        },
+    }
+    if base is not None:
+        out["versus_base"] = compare(out, project_economics(base, None, eco))
+    return out
+
+
+def _emissions(result) -> dict[str, float]:
+    k = (result.accounting or {}).get("kpis", {})
+    return {"scope1_t": float(k.get("scope1_t", 0.0)), "gross_t": float(k.get("gross_emissions_t", 0.0)),
+            "residual_t": float(k.get("residual_emissions_t", 0.0))}
+
+
+def annual_operating_costs(result, scenario, eco: Economics) -> dict[str, Any]:
+    """The year's operating costs [CNY/yr]: grid bill (TOU energy + basic charge - feed-in revenue), fuel,
+    green power premiums, certificates, carbon credits and the carbon price."""
+    bill = result.kpis.get("grid_bill_cny", {})
+    grid = float(bill.get("total_cny", result.kpis.get("grid_cost_cny", 0.0)))
+    fuels = {}
+    for fuel, use in (result.kpis.get("heat") or {}).get("fuel_use", {}).items():
+        if fuel == "electric":
+            continue  # its electricity is in the grid bill
+        fuels[fuel] = float(use["quantity"]) * eco.fuel_price(fuel)
+    gp = scenario.green_power
+    set_ = gp.model_fields_set
+    premium = (gp.green_power_contract_premium_cny_per_kwh if "green_power_contract_premium_cny_per_kwh" in set_
+               else eco.green_power_contract_premium_cny_per_kwh)
+    direct_premium = gp.green_power_direct_premium_cny_per_kwh
+    cert_price = (gp.green_certificate_price_cny_per_mwh if "green_certificate_price_cny_per_mwh" in set_
+                  else eco.green_certificate_price_cny_per_mwh)
+    green = gp.green_power_contract_e_kwh * premium + gp.green_power_direct_e_kwh * direct_premium
+    certs = gp.green_certificates_mwh * cert_price
+    off = scenario.offsets
+    credits = (off.ccer_t * off.ccer_price_cny_per_t + off.other_credits_t * off.other_credits_price_cny_per_t
+               + off.allowances_t * off.allowances_price_cny_per_t)
+    covered = eco.ets_covered
+    if covered is None:
+        covered = bool(getattr(scenario.declared, "in_national_ets", False))
+    em = _emissions(result)
+    basis_t = {"scope1": em["scope1_t"], "gross": em["gross_t"], "residual": em["residual_t"]}[eco.carbon_basis]
+    carbon = eco.carbon_price_cny_per_t * max(0.0, basis_t) if covered else 0.0
+    parts = {"grid_bill_cny": grid, "fuel_cny": sum(fuels.values()), "green_power_cny": green,
+             "green_certificates_cny": certs, "carbon_credits_cny": credits, "carbon_cost_cny": carbon}
+    return dict(parts, fuel_by_type_cny=fuels, green_power_premium_cny_per_kwh=premium,
+                green_certificate_price_cny_per_mwh=cert_price, ets_covered=covered,
+                carbon_basis_t=basis_t if covered else 0.0, total_cny=sum(parts.values()))
+
+
+GRID_ONLY = "grid-only"
+"""``twin run --base grid-only``: the base case is the same scenario without on-site supply."""
+
+
+def grid_only_base(scenario):
+    """The scenario without its PV, wind and batteries (a park: shared and every tenant's), everything else as
+    written: the usual base case for the payback of on-site supply (HOMER's "base system")."""
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    data = scenario.model_dump(mode="json")
+    sites = [data["shared"], *data["tenants"]] if "tenants" in data else [data]
+    removed = set()
+    for site in sites:
+        for kind in ("pv", "wind", "battery"):
+            removed |= {a["name"] for a in site[kind]}
+            site[kind] = []
+    net = data.get("network") if "tenants" in data else None
+    if net and net.get("connections"):  # a park's network connects shared assets by name: they are gone
+        net["connections"] = {k: v for k, v in net["connections"].items() if k not in removed}
+    return scenario_from_dict(data, f"{scenario.name} ({GRID_ONLY} base)")
+
+
+def project_cash_flows(econ: dict) -> list[float]:
+    """Nominal yearly costs of a project (year 0..N, costs positive) from :func:`project_economics`."""
+    n = int(econ["settings"]["analysis_period_years"])
+    flows = [0.0] * (n + 1)
+    flows[0] = econ["capex_cny"]
+    for a in econ["assets"]:
+        c = econ["settings"]["costs"].get(a["kind"]) or DEFAULT_COSTS[a["kind"]].model_dump()
+        for t in a["replacement_years"]:
+            k = int(math.ceil(t - 1e-9))
+            flows[k] += a["capex_cny"] * c["replacement_cost_fraction"]
+        life = c["lifetime_years"]
+        _, remaining = replacement_schedule(life, n)
+        flows[n] -= a["capex_cny"] * c["replacement_cost_fraction"] * remaining / life
+        for t in range(1, n + 1):
+            flows[t] += a["fixed_om_cny_per_year"] + a["variable_om_cny_per_year"]
+    for t in range(1, n + 1):
+        flows[t] += econ["annual"]["total_cny"]
+    return flows
+
+
+def compare(project: dict, base: dict) -> dict[str, Any]:
+    """Project against base case: savings, simple and discounted payback, cost per t CO2 avoided.
+
+    The difference cash flow is ``base costs - project costs`` per year (year 0 negative when the project
+    costs more up front). Replacements falling inside a year are booked at the end of that year.
+    """
+    i = project["settings"]["discount_rate"]
+    fp, fb = project_cash_flows(project), project_cash_flows(base)
+    diff = [b - p for p, b in zip(fp, fb)]
+    return {
+        "extra_capex_cny": project["capex_cny"] - base["capex_cny"],
+        "annual_operating_savings_cny": base["annual"]["total_cny"] - project["annual"]["total_cny"],
+        "npc_savings_cny": base["npc_cny"] - project["npc_cny"],
+        "annualised_savings_cny": base["annualised_cost_cny"] - project["annualised_cost_cny"],
+        "simple_payback_years": simple_payback(diff),
+        "discounted_payback_years": discounted_payback(diff, i),
+        "emissions_avoided_t": base["emissions_t"]["residual_t"] - project["emissions_t"]["residual_t"],
+        "cost_per_t_co2_avoided_cny": cost_per_t_co2_avoided(project["annualised_cost_cny"],
+                                                             base["annualised_cost_cny"],
+                                                             project["emissions_t"]["residual_t"],
+                                                             base["emissions_t"]["residual_t"]),
+        "difference_cash_flows_cny": diff,
+    }
+
+
+__all__ = ["AssetCost", "Economics", "DEFAULT_COSTS", "DEFAULT_FUEL_PRICES", "crf", "npc", "asset_npc",
+           "annualised_cost", "lcoe_onsite", "simple_payback", "discounted_payback", "cost_per_t_co2_avoided",
+           "replacement_schedule", "present_worth_annuity", "scenario_assets", "project_economics",
+           "annual_operating_costs", "compare", "project_cash_flows", "grid_only_base", "GRID_ONLY"]

@@ -1,0 +1,306 @@
+"""Annual electricity KPIs from the kernel's totals, vectorised over configurations.
+
+Single runs and sweeps call the same function on the same totals, so a sweep's
+row and a single run's ``kpis.json`` agree by construction.
+
+Definitions (DESIGN.md, "KPI definitions")
+------------------------------------------
+``total consumption``
+    grid import + on-site renewable generation - export - curtailment.
+    Battery losses therefore count as consumption, as does any change of the
+    battery's stored energy over the year (reported as
+    ``battery_stored_change_e_kwh``; the battery starts at ``soc_initial``).
+``re_electricity_share_onsite``
+    renewable electricity consumed on site / total consumption, where
+    renewable consumed = renewable generation - renewable export - curtailment.
+    Battery losses on renewable energy count as renewable consumed. A battery
+    charged from the grid passes grid energy through, never renewable energy,
+    because the kernel tracks the two pools apart.
+``re_electricity_share_onsite_delivered``
+    the same share with storage losses (and the year's change of stored energy) left out of both
+    sides: renewable electricity delivered to loads and power-to-heat, directly or through the
+    battery / all electricity delivered to them. A lossy store cannot raise it (DESIGN.md: verdicts
+    use the stricter of the two and name it).
+``self_consumption_share``
+    share of renewable generation used on site (not exported, not curtailed).
+``self_sufficiency_share``
+    share of the electric demand met through the bus (site loads and power-to-heat
+    allowed on grid power) served by renewables, directly or through the battery.
+``power_to_heat_e_kwh``
+    electricity into heat pumps and electric boilers, of which
+    ``power_to_heat_from_surplus_e_kwh`` was renewable surplus.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lingtan.components.battery import equivalent_full_cycles
+from lingtan.twin.core.dispatch import DispatchResult
+
+
+def _ratio(num, den):
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
+
+
+def electric_kpis(res: DispatchResult, *, pv_e_kwh, wind_e_kwh, energy_kwh, soc_min, soc_max,
+                  grid_cost_cny) -> dict[str, np.ndarray]:
+    """Annual electricity KPIs for every configuration of a dispatch.
+
+    Parameters
+    ----------
+    res : DispatchResult
+        The kernel's output.
+    pv_e_kwh, wind_e_kwh : array, shape (N,)
+        Annual generation of PV and of wind before any curtailment [kWh].
+    energy_kwh, soc_min, soc_max : array or float
+        Battery nameplate energy [kWh] and SoC window [-], for cycle counting.
+    grid_cost_cny : array, shape (N,)
+        Annual grid bill net of feed-in revenue [CNY].
+
+    Returns
+    -------
+    dict of str to ndarray, shape (N,)
+    """
+    t = res.total
+    re_gen = t("re_generation")
+    export = t("re_to_grid")
+    curtailed = t("re_curtailed")
+    grid_import = t("grid_to_load") + t("grid_to_battery")
+    discharge = t("battery_re_to_load") + t("battery_grid_to_load")
+    charge = t("re_to_battery") + t("grid_to_battery")
+    consumption = grid_import + re_gen - export - curtailed
+    re_consumed = re_gen - export - curtailed
+    served = t("load") - t("unserved")
+    # Delivered to sinks: loads (incl. power-to-heat on the bus) and surplus power-to-heat; storage losses and the
+    # change of stored energy are neither delivered renewable energy nor delivered consumption.
+    re_delivered = t("re_to_load") + t("re_to_heat") + t("battery_re_to_load")
+    delivered = served + t("re_to_heat")
+    return {
+        "load_e_kwh": t("load") - t("heat_load"),
+        "power_to_heat_e_kwh": t("heat_load") + t("re_to_heat"),
+        "power_to_heat_from_surplus_e_kwh": t("re_to_heat"),
+        "unserved_load_e_kwh": t("unserved"),
+        "pv_e_kwh": np.asarray(pv_e_kwh, dtype=float),
+        "wind_e_kwh": np.asarray(wind_e_kwh, dtype=float),
+        "re_generation_e_kwh": re_gen,
+        "grid_import_e_kwh": grid_import,
+        "grid_import_valley_e_kwh": t("import_valley"),
+        "grid_import_flat_e_kwh": t("import_flat"),
+        "grid_import_peak_e_kwh": t("import_peak"),
+        "grid_import_critical_e_kwh": t("import_critical"),
+        "grid_export_e_kwh": export,
+        "curtailed_e_kwh": curtailed,
+        "battery_charge_e_kwh": charge,
+        "battery_discharge_e_kwh": discharge,
+        "battery_losses_e_kwh": t("battery_loss_re") + t("battery_loss_grid"),
+        "battery_stored_change_e_kwh": t("battery_e_end") - t("battery_e_start"),
+        "battery_equivalent_full_cycles": equivalent_full_cycles(discharge, energy_kwh, soc_min, soc_max),
+        "total_consumption_e_kwh": consumption,
+        "re_consumed_e_kwh": re_consumed,
+        "re_electricity_share_onsite": _ratio(re_consumed, consumption),
+        "delivered_consumption_e_kwh": delivered,
+        "re_delivered_e_kwh": re_delivered,
+        "re_electricity_share_onsite_delivered": _ratio(re_delivered, delivered),
+        "self_consumption_share": _ratio(re_consumed, re_gen),
+        "self_sufficiency_share": _ratio(t("re_to_load") + t("battery_re_to_load"), served),
+        "peak_import_kw": t("peak_import_kw"),
+        "grid_cost_cny": np.asarray(grid_cost_cny, dtype=float),
+    }
+
+
+def storage_warnings(kpis: dict) -> list[str]:
+    """A battery that loses more than it delivers is a sink, not a store: say so (its losses count as consumption
+    in ``re_electricity_share_onsite``, never in ``..._delivered``)."""
+    loss, out = kpis.get("battery_losses_e_kwh", 0.0), kpis.get("battery_discharge_e_kwh", 0.0)
+    if loss > out:
+        return [f"the battery loses more energy ({loss:.0f} kWh) than it delivers ({out:.0f} kWh): its losses raise "
+                f"the consumption-based renewable share; the delivered share leaves them out"]
+    return []
+
+
+GRADE_BOUNDS_C = (120.0, 400.0)
+"""Waste-heat temperature grades: low below 120 C, medium 120-400 C, high from 400 C.
+
+A project convention, stated in every report: the GB/T 1028 grading was not
+available to the project (``../shared/facts/standards.md``, "Waste heat")."""
+
+
+def _grade(t_c: float) -> str:
+    return "low" if t_c < GRADE_BOUNDS_C[0] else ("medium" if t_c < GRADE_BOUNDS_C[1] else "high")
+
+
+LARGE_LOAD_E_KWH = 1.0e6
+"""A load drawing 1 GWh a year or more (about 114 kW on average) whose heat rejection is not declared is
+warned about: it may hide a waste-heat resource the whole-boundary rate needs (project convention)."""
+
+
+def heat_rejection_warnings(setup) -> list[str]:
+    """Large loads (:data:`LARGE_LOAD_E_KWH`) whose heat rejection is not declared: a general load counts none,
+    another end use counts its default rate. Given whether or not the site has a heat side."""
+    return [f"load {r.name!r} ({r.electricity_e_kwh / 1e6:.1f} GWh/yr) "
+            + ("declares no end_use or heat_rejected_fraction: the heat it rejects is counted as 0 in the waste-heat "
+               "resource" if r.end_use == "general" else
+               f"rejects heat at the default rate of end use {r.end_use!r} "
+               f"({r.available_kw_th.sum() / max(r.electricity_e_kwh, 1e-12):.2f} kWh_th/kWh): declare "
+               f"heat_rejected_fraction")
+            for r in setup.rejected if not r.declared and r.electricity_e_kwh >= LARGE_LOAD_E_KWH]
+
+
+def _rate(recovered: float, available: float):
+    """Recovered / available; None ("not applicable") when there is nothing to recover."""
+    return recovered / available if available > 0 else None
+
+
+def _delivered_by_stream(setup, heat: "pd.DataFrame", scenario, e: dict) -> dict[str, float]:
+    """Waste heat of each stream delivered to a useful heat demand over the year [kWh_th].
+
+    Direct exchange and heat-network deliveries (pipe losses excluded) count in full. Heat a stream charged into
+    a thermal store counts in the share the store delivered: the store is taken as well mixed, so every kWh_th
+    that entered it (initial content, recovered and power-to-heat charges) left as discharge in the same
+    proportion, the rest as standing losses or heat still stored at the end of the year. A heat pump's source
+    heat counts in the share of its output that went to demands, plus its output into stores at the stores'
+    overall delivered share.
+    """
+    from lingtan.twin.core.tables import _share
+
+    e0 = {st.name: st.soc_initial * st.capacity_kwh_th for st in scenario.thermal_storage}
+    into = {n: e0[n] + e[f"{n}.charge_recovered_kw_th"] + e[f"{n}.charge_p2h_kw_th"] for n in setup.store_names}
+    frac = {n: (e[f"{n}.discharge_kw_th"] / into[n] if into[n] > 0 else 0.0) for n in setup.store_names}
+    all_in = sum(into.values())
+    frac_all = sum(e[f"{n}.discharge_kw_th"] for n in setup.store_names) / all_in if all_in > 0 else 0.0
+    offers = setup.stream_store_offer_kw_th
+    offered = offers.sum(axis=0)
+    out = {}
+    for w, st in enumerate(setup.streams):
+        q = float(setup.stream_direct_kw_th[w].sum() + setup.network_out_kw_th[w].sum())
+        for j, n in enumerate(setup.store_names):
+            q += float(np.sum(_share(offers[w, j], offered[j]) * heat[f"{n}.charge_recovered_kw_th"].to_numpy())) \
+                * frac[n]
+        for u, name in enumerate(setup.unit_names):
+            if setup.unit_source[u] != w:
+                continue
+            to_d, to_s = e[f"{name}.heat_to_demand_kw_th"], e[f"{name}.heat_to_storage_kw_th"]
+            if to_d + to_s > 0:
+                q += e[f"{name}.source_heat_kw_th"] * (to_d + to_s * frac_all) / (to_d + to_s)
+        out[st.name] = q
+    return out
+
+
+def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
+    """Annual heat KPIs of a single run, from its hourly heat table.
+
+    ``waste_heat_recovery_rate`` follows GB/T 1028-2018's terms as Anhui's admission standard cites them
+    (附件2, 3.4.4; 附件1, 2.1 "园区内余热余能回收率须达到10%及以上"): waste heat and energy recovered and
+    delivered to a useful demand / all waste heat and energy resources of the boundary, per year. Two
+    definitions are reported, the stricter being the default:
+
+    ``whole_boundary`` (default)
+        resources = the declared waste-heat streams + the heat rejected by electric loads by end use (data
+        centres, chillers, cold stores, air compressors; :data:`lingtan.components.loads.HEAT_REJECTED_DEFAULTS`) and
+        by electric space cooling (condenser heat) + declared waste energy (余压, 余气, 余冷, in kWh).
+    ``declared_streams``
+        resources = the declared streams and declared waste energy only.
+
+    Recovered = heat delivered to a demand (:func:`_delivered_by_stream`): heat charged into a store and lost
+    there, and heat-network pipe losses, are not recovered. Reported per stream, per kind, per temperature
+    grade (:data:`GRADE_BOUNDS_C`) and per energy type (``heat`` 余热, ``pressure`` 余压, ``cold`` 余冷,
+    ``gas`` 余气; two exhaust streams are one type). A rate with nothing to recover is None
+    ("not applicable"), never 0.
+    """
+    from lingtan.components.heat import boiler_fuel, purchased_heat_totals
+    from lingtan.components.process import WASTE_ENERGY_TYPE_ZH
+
+    e = {c: float(heat[c].sum()) for c in heat.columns}
+    out: dict = {"definition": {
+        "waste_heat_recovery_rate": "whole boundary (GB/T 1028-2018 terms, the stricter reading): waste heat and "
+                                    "energy delivered to a useful demand (direct exchange, heat pump source heat, "
+                                    "heat network after pipe losses, thermal stores in the share they delivered) / "
+                                    "all waste heat and energy resources of the boundary (declared streams + heat "
+                                    "rejected by electric loads and cooling, estimated from the simulated "
+                                    "electricity + declared 余压/余气/余冷), kWh per year",
+        "waste_heat_recovery_rate_declared_streams": "the same recovered heat / declared streams and declared "
+                                                     "waste energy only",
+        "types": dict(WASTE_ENERGY_TYPE_ZH),
+        "grades_c": {"low": f"< {GRADE_BOUNDS_C[0]:g}", "medium": f"{GRADE_BOUNDS_C[0]:g}-{GRADE_BOUNDS_C[1]:g}",
+                     "high": f">= {GRADE_BOUNDS_C[1]:g}", "source": "project convention (GB/T 1028 grading not "
+                                                                     "available)"}}}
+    rec = _delivered_by_stream(setup, heat, scenario, e)
+    # name -> (kind, grade or None, type, available, recovered, declared?)
+    items = [(st.name, st.kind, _grade(st.t_c), "heat", e[f"{st.name}.available_kw_th"], rec[st.name], True)
+             for st in setup.streams]
+    items += [(r.name, r.end_use, _grade(r.t_c), "heat", float(r.available_kw_th.sum()), 0.0, False)
+              for r in setup.rejected if r.available_kw_th.any()]
+    items += [(f"{line}.{d.name}", d.type, None, d.type, d.e_kwh(d.resource_per_year), d.e_kwh(d.recovered_per_year),
+               True) for line, d in setup.declared_energy]
+    total_avail = sum(i[4] for i in items)
+    total_rec = sum(i[5] for i in items)
+    declared_avail = sum(i[4] for i in items if i[6])
+    out["waste_heat_available_e_kwh_th"] = total_avail
+    out["waste_heat_recovered_e_kwh_th"] = total_rec
+    out["waste_heat_declared_available_e_kwh_th"] = declared_avail
+    out["waste_heat_rejected_by_loads_e_kwh_th"] = total_avail - declared_avail
+    out["waste_heat_charged_not_delivered_e_kwh_th"] = \
+        sum(e[f"{st.name}.recovered_kw_th"] for st in setup.streams) - sum(rec.values())
+    out["waste_heat_recovery_rate_whole_boundary"] = _rate(total_rec, total_avail)
+    out["waste_heat_recovery_rate_declared_streams"] = _rate(total_rec, declared_avail)
+    out["waste_heat_recovery_rate"] = out["waste_heat_recovery_rate_whole_boundary"]
+    groups: dict[str, dict[str, list[float]]] = {"by_stream": {}, "by_kind": {}, "by_grade": {}, "by_type": {},
+                                                 "by_type_declared": {}}
+    for name, kind, grade, etype, a, r, declared in items:
+        keys = [("by_stream", name), ("by_kind", kind), ("by_type", etype)] + ([("by_grade", grade)] if grade else [])
+        keys += [("by_type_declared", etype)] if declared else []
+        for group, key in keys:
+            acc = groups[group].setdefault(key, [0.0, 0.0])
+            acc[0] += a
+            acc[1] += r
+    for group, g in groups.items():
+        out[f"waste_heat_recovery_rate_{group}"] = {k: _rate(v[1], v[0]) for k, v in g.items()}
+        out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
+        out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
+    out["warnings"] = heat_rejection_warnings(setup)
+    stores = {n: {q: e[f"{n}.{q}_kw_th"] for q in ("charge_recovered", "charge_p2h", "discharge", "loss")}
+              for n in setup.store_names}
+    out["thermal_storage_e_kwh_th"] = stores
+    out["warnings"] += [f"thermal store {n!r} loses more heat ({v['loss']:.0f} kWh_th) than it delivers "
+                        f"({v['discharge']:.0f} kWh_th)" for n, v in stores.items() if v["loss"] > v["discharge"]]
+
+    demand = sum(e[f"{d}.demand_kw_th"] for d in setup.demand_names)
+    by_source = {"recovered_direct": sum(e[f"{d}.from_recovery_kw_th"] for d in setup.demand_names),
+                 "heat_network": sum(e[f"{d}.from_heat_network_kw_th"] for d in setup.demand_names),
+                 "thermal_storage": sum(e[f"{d}.from_storage_kw_th"] for d in setup.demand_names)}
+    for u, name in enumerate(setup.unit_names):
+        by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
+    for name in setup.boiler_names:
+        by_source[name] = e[f"{name}.heat_kw_th"]
+    by_source["unserved"] = sum(e[f"{d}.unserved_kw_th"] for d in setup.demand_names)
+    out["heat_demand_e_kwh_th"] = demand
+    out["heat_served_e_kwh_th"] = by_source
+    fuels: dict[str, dict] = {}
+    for b in scenario.boilers:
+        if b.fuel == "electric":
+            continue
+        f = boiler_fuel(heat[f"{b.name}.heat_kw_th"].to_numpy(), b)
+        agg = fuels.setdefault(b.fuel, {"unit": f["unit"], "quantity": 0.0, "fuel_e_kwh": 0.0, "kgce": 0.0})
+        agg["quantity"] += float(np.sum(f["fuel_units"]))
+        agg["fuel_e_kwh"] += float(np.sum(f["fuel_e_kwh"]))
+        agg["kgce"] += float(np.sum(f["kgce"]))
+    out["fuel_use"] = fuels
+    out["purchased_heat"] = {h.name: {k: float(np.sum(v)) if not isinstance(v, str) else v
+                                      for k, v in purchased_heat_totals(heat[f"{h.name}.heat_kw_th"].to_numpy(),
+                                                                        h).items()}
+                             for h in scenario.purchased_heat}
+    # Heat to demands from recovered or renewable sources: direct exchange; thermal stores (charged only by
+    # recovered heat or renewable surplus); power-to-heat run on renewable surplus; and the source heat of
+    # heat pumps run on the bus. The electricity of bus-run units is counted as not renewable (conservative).
+    green = by_source["recovered_direct"] + by_source["heat_network"] + by_source["thermal_storage"]
+    for u, name in enumerate(setup.unit_names):
+        cop = setup.system.unit_cop[u]
+        surplus_heat = heat[f"{name}.p_surplus_kw"].to_numpy() * cop - heat[f"{name}.heat_to_storage_kw_th"]
+        base_source = heat[f"{name}.p_base_kw"].to_numpy() * np.maximum(cop - 1.0, 0.0)
+        green += float(np.sum(np.maximum(surplus_heat, 0.0)) + np.sum(base_source))
+    out["heat_share_recovered_or_renewable"] = _rate(green, demand)
+    out["production_availability"] = setup.line_availability
+    return out

@@ -1,0 +1,274 @@
+"""Plausibility warnings: inputs that validate but that a person would question before trusting a result.
+
+Nothing here refuses input: ``twin check`` and ``twin run`` print each finding as a ``warning:`` line
+naming the field path, what looks wrong and why. The checks and their bounds:
+
+* **Time zone against longitude**: the site's UTC offset in January differs from longitude / 15 by
+  more than :data:`TZ_MAX_OFFSET_H` (a Hefei site with ``timezone: Europe/Berlin``). Western China
+  keeps Beijing time, so a site in Xinjiang may see this warning rightly ignored.
+* **City against coordinates**: a shipped synthetic city more than :data:`CITY_MAX_DISTANCE_KM`
+  from the site (great circle, the city's CSWD station coordinates in ``lingtan.weather/data/climatology.csv``).
+* **Load against the grid connection**: the peak of the declared loads above everything that can
+  serve it (grid import limit + PV kWp + wind nominal power + battery discharge power), which leaves
+  load unserved or means a wrong unit; and a load whose mean power lies outside
+  :data:`LOAD_MEAN_BAND_KW` for its declared unit (values in W read as kW, or kW read as MW).
+* **Emission factor**: a constant or the mean of an hourly profile outside the published range of
+  Chinese grid factors, the lowest and highest factor of ``components/data/emission_factors.csv``
+  (MEE & NBS announcements of the 2021-2023 factors, each row with its source).
+* **Weather extremes**: annual GHI outside :data:`GHI_BAND_KWH_M2`, hourly air temperature outside
+  :data:`TEMP_BAND_C`, annual mean wind speed above :data:`WIND_MEAN_MAX_M_S`.
+* **Unserved load** (after a run): more than :data:`UNSERVED_MAX_SHARE` of the load unserved.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+TZ_MAX_OFFSET_H = 2.0
+"""Largest plausible gap between a site's January UTC offset and its solar offset longitude / 15 [h]."""
+
+CITY_MAX_DISTANCE_KM = 300.0
+"""Largest plausible distance from a site to the shipped city whose climate it uses [km]."""
+
+EARTH_RADIUS_KM = 6371.0
+"""Mean Earth radius [km] (IUGG), for great-circle distances."""
+
+GHI_BAND_KWH_M2 = (500.0, 2800.0)
+"""Plausible annual global horizontal irradiation [kWh/m2]. The upper bound lies just above the highest
+measured on Earth, about 2 700 kWh/m2 (308 W/m2 mean) on the Atacama plateau (Rondanelli, Molina and
+Falvey 2015, Bull. Amer. Meteor. Soc. 96(3), 405-418); the lower one below polar sites (about 600).
+China's CSWD stations shipped here read 1 085 (Changsha) to 1 687 (Jiuquan), see ``weather/data``."""
+
+TEMP_BAND_C = (-50.0, 55.0)
+"""Plausible hourly air temperature [C]; China's records are -52.3 C (Mohe, 1969) and about 50 C (Turpan),
+so a value outside this band is nearly always a unit or column error (K, F, or another quantity)."""
+
+WIND_MEAN_MAX_M_S = 15.0
+"""Highest plausible annual mean wind speed at the weather's measurement height [m/s]; the best
+onshore wind sites average about 8-10 m/s at hub height."""
+
+LOAD_MEAN_BAND_KW = (10.0, 2.0e6)
+"""Plausible mean power of one declared load of a factory or a park tenant [kW]: 10 kW (88 MWh a year,
+a workshop) to 2 GW (17.5 TWh a year, above the largest aluminium smelters). A profile outside it is
+almost always in the wrong unit: W read as kW (x 1000) or kW read as MW (/ 1000)."""
+
+UNSERVED_MAX_SHARE = 0.001
+"""Share of the load that may go unserved before a run is infeasible (0.1 %) [-]."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One implausible input: the field path in the scenario and what looks wrong."""
+
+    field: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.text}"
+
+
+def _join(prefix: str, field: str) -> str:
+    return f"{prefix}.{field}" if prefix else field
+
+
+def timezone_findings(site, year: int, prefix: str = "") -> list[Finding]:
+    """The site's January UTC offset against its longitude / 15 [h]."""
+    offset = ZoneInfo(site.timezone).utcoffset(datetime(year, 1, 15, 12))
+    offset_h = offset.total_seconds() / 3600.0
+    solar_h = site.longitude / 15.0
+    gap_h = abs(offset_h - solar_h)
+    if gap_h <= TZ_MAX_OFFSET_H:
+        return []
+    return [Finding(_join(prefix, "site.timezone"),
+                    f"{site.timezone} is UTC{offset_h:+g} h in January, {gap_h:.1f} h from the site's longitude "
+                    f"{site.longitude:g} deg (UTC{solar_h:+.1f} h by the sun; more than {TZ_MAX_OFFSET_H:g} h): "
+                    f"is the time zone or the longitude wrong?")]
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance between two points [km]; coordinates in [deg]."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+
+
+def city_findings(weather_spec, site, prefix: str = "") -> list[Finding]:
+    """A shipped synthetic city far from the site's coordinates."""
+    from lingtan.weather import cities, city_climate
+
+    city = getattr(weather_spec, "city", None)
+    if city is None or city.strip().lower() not in cities():  # an unknown city is a problem, reported by its reader
+        return []
+    climate = city_climate(city)
+    km = great_circle_km(site.latitude, site.longitude, climate.latitude, climate.longitude)
+    if km <= CITY_MAX_DISTANCE_KM:
+        return []
+    return [Finding(_join(prefix, "weather.city"),
+                    f"{city!r} (station at {climate.latitude:g} N, {climate.longitude:g} E) is {km:.0f} km from the "
+                    f"site at {site.latitude:g} N, {site.longitude:g} E (more than {CITY_MAX_DISTANCE_KM:g} km): "
+                    f"are the coordinates or the city wrong?")]
+
+
+def weather_findings(frame, prefix: str = "") -> list[Finding]:
+    """Annual GHI, hourly temperature and annual mean wind of a weather year against their plausible bands."""
+    out = []
+    field = _join(prefix, "weather")
+    ghi_kwh_m2 = float(frame["ghi"].sum()) / 1000.0
+    lo, hi = GHI_BAND_KWH_M2
+    if not lo <= ghi_kwh_m2 <= hi:
+        out.append(Finding(field, f"annual GHI {ghi_kwh_m2:.0f} kWh/m2 is outside the plausible {lo:g}..{hi:g} kWh/m2 "
+                                  f"(is the irradiance in W/m2, hourly means?)"))
+    t = frame["temp_air"].to_numpy(dtype=float)
+    lo, hi = TEMP_BAND_C
+    bad = np.flatnonzero((t < lo) | (t > hi))
+    if bad.size:
+        out.append(Finding(field, f"air temperature {t[bad[0]]:g} C at {frame.index[bad[0]]} ({bad.size} hours) is "
+                                  f"outside the plausible {lo:g}..{hi:g} C (is it in K or F?)"))
+    wind_m_s = float(frame["wind_speed"].mean())
+    if wind_m_s > WIND_MEAN_MAX_M_S:
+        out.append(Finding(field, f"annual mean wind speed {wind_m_s:.1f} m/s is above the plausible "
+                                  f"{WIND_MEAN_MAX_M_S:g} m/s (is it in km/h or knots?)"))
+    return out
+
+
+def published_ef_range() -> tuple[tuple[float, str], tuple[float, str]]:
+    """Lowest and highest shipped grid emission factor [tCO2/MWh] with their names (MEE & NBS, see
+    ``components/data/emission_factors.csv`` for each row's source)."""
+    from lingtan.components.grid import load_emission_factors
+
+    table = load_emission_factors()
+    lo, hi = table["ef_t_per_mwh"].idxmin(), table["ef_t_per_mwh"].idxmax()
+    return ((float(table.at[lo, "ef_t_per_mwh"]), str(table.at[lo, "name"])),
+            (float(table.at[hi, "ef_t_per_mwh"]), str(table.at[hi, "name"])))
+
+
+def emission_factor_findings(spec, ef_t_per_mwh=None, prefix: str = "") -> list[Finding]:
+    """A user's grid emission factor (a constant, or the mean of an hourly profile ``ef_t_per_mwh``)
+    outside the published range; shipped names are the range."""
+    if isinstance(spec, str) and not spec.lower().endswith(".csv"):
+        return []
+    if isinstance(spec, (int, float)):
+        value, what = float(spec), f"{float(spec):g} tCO2/MWh"
+    elif ef_t_per_mwh is not None:
+        value = float(np.mean(ef_t_per_mwh))
+        what = f"the hourly profile's mean {value:.4g} tCO2/MWh"
+    else:
+        return []
+    (lo, lo_name), (hi, hi_name) = published_ef_range()
+    if lo <= value <= hi:
+        return []
+    return [Finding(_join(prefix, "grid.emission_factor"),
+                    f"{what} is outside the published range of Chinese grid factors, {lo:g} ({lo_name}) to "
+                    f"{hi:g} ({hi_name}) tCO2/MWh (MEE & NBS; components/data/emission_factors.csv): is it in "
+                    f"another unit (g/kWh is 1000 x tCO2/MWh)?")]
+
+
+def load_unit_findings(load, load_kw, field: str) -> list[Finding]:
+    """One declared load's mean power against :data:`LOAD_MEAN_BAND_KW` for its unit."""
+    mean_kw = float(np.mean(load_kw))
+    lo, hi = LOAD_MEAN_BAND_KW
+    if mean_kw == 0 or lo <= mean_kw <= hi:
+        return []
+    unit = getattr(load, "unit", "kW")
+    declared = f"declared in {unit}" if getattr(load, "kind", "") == "csv" else "from annual_e_kwh [kWh]"
+    hint = "values in W or kW written as a larger unit?" if mean_kw > hi else \
+        "values in MW or MWh written as kW or kWh?"
+    return [Finding(field, f"mean power {mean_kw:,.3g} kW ({mean_kw * len(load_kw) / 1e3:,.4g} MWh a year, "
+                           f"{declared}) is outside the plausible {lo:g} kW..{hi / 1e3:g} MW of one load: {hint}")]
+
+
+def supply_capacity_kw(assets) -> float:
+    """Nameplate that can serve a load besides the grid [kW]: PV kWp, wind nominal power, battery discharge."""
+    return (sum(a.capacity_kwp for a in assets.pv) + sum(f.count * f.nominal_power_kw for f in assets.wind)
+            + sum(b.discharge_kw for b in assets.battery))
+
+
+def capacity_findings(peak_kw: float, import_limit_kw: float, onsite_kw: float, field: str,
+                      where: str = "the grid import limit") -> list[Finding]:
+    """The peak of the declared loads against everything that can serve it."""
+    supply = import_limit_kw + onsite_kw
+    if peak_kw <= supply:
+        return []
+    return [Finding(field, f"the loads' peak {peak_kw / 1e3:,.4g} MW exceeds everything that can serve it, "
+                           f"{where} {import_limit_kw / 1e3:,.4g} MW + PV, wind and battery {onsite_kw / 1e3:,.4g} MW: "
+                           f"load will be unserved, or a load is in the wrong unit")]
+
+
+def findings(scenario, weather=None, load_kw: Mapping[str, np.ndarray] | None = None,
+             ef_t_per_mwh=None) -> list[Finding]:
+    """Every plausibility finding of a validated factory or park.
+
+    Parameters
+    ----------
+    scenario : lingtan.twin.core.scenario.Scenario or lingtan.twin.studies.park.Park
+    weather : DataFrame, optional
+        The weather year as a run reads it (pvlib columns); weather extremes are left out without it.
+    load_kw : mapping of str to ndarray, optional
+        Each declared load's hourly profile [kW] by field path (``loads[0]``, ``tenants[2].loads[0]``);
+        load checks are left out without it.
+    ef_t_per_mwh : ndarray, optional
+        The hourly emission-factor profile [tCO2/MWh], when ``grid.emission_factor`` names a CSV.
+
+    Returns
+    -------
+    list of Finding
+    """
+    out = timezone_findings(scenario.site, scenario.year) + city_findings(scenario.weather, scenario.site)
+    if weather is not None:
+        out += weather_findings(weather)
+    out += emission_factor_findings(scenario.grid.emission_factor, ef_t_per_mwh)
+    if load_kw is None:
+        return out
+    tenants = getattr(scenario, "tenants", None)
+    sites = [("", scenario)] if tenants is None else [(f"tenants[{i}]", t) for i, t in enumerate(tenants)]
+    onsite_kw, complete = 0.0, True
+    for prefix, assets in sites:
+        fields = [_join(prefix, f"loads[{j}]") for j in range(len(assets.loads))]
+        for field, load in zip(fields, assets.loads):
+            if field in load_kw:
+                out += load_unit_findings(load, load_kw[field], field)
+        onsite_kw += supply_capacity_kw(assets)
+        complete &= all(f in load_kw for f in fields)
+        if tenants is not None and fields and all(f in load_kw for f in fields):
+            peak_kw = float(np.max(sum(load_kw[f] for f in fields)))
+            out += capacity_findings(peak_kw, assets.connection.import_limit_kw, supply_capacity_kw(assets),
+                                     _join(prefix, "connection.import_limit_kw"), "its connection's import limit")
+    if complete and load_kw:
+        # Production lines and heat add to the declared loads: their peak alone is a lower bound.
+        if tenants is not None:
+            onsite_kw += supply_capacity_kw(scenario.shared)
+        peak_kw = float(np.max(sum(load_kw.values())))
+        out += capacity_findings(peak_kw, scenario.grid.import_limit_kw, onsite_kw, "grid.import_limit_kw")
+    return out
+
+
+def unserved(result) -> tuple[float, float]:
+    """Unserved electric energy and the electric load of a run [kWh], a factory's or a park's
+    (tenants' own connections and the park's together)."""
+    runs = [result] if not hasattr(result, "tenants") else list(result.tenants.values())
+    # The kernel's load includes power-to-heat: load_e_kwh leaves it out, power_to_heat less its surplus
+    # part is what the load drew.
+    load = sum(r.kpis["load_e_kwh"] + r.kpis["power_to_heat_e_kwh"] - r.kpis["power_to_heat_from_surplus_e_kwh"]
+               for r in runs)
+    lost = sum(r.kpis["unserved_load_e_kwh"] for r in runs)
+    if hasattr(result, "tenants"):
+        lost += result.kpis["unserved_load_e_kwh"]
+    return float(lost), float(load)
+
+
+def unserved_finding(result, label: str = "") -> Finding | None:
+    """The warning for a run whose unserved energy exceeds :data:`UNSERVED_MAX_SHARE` of the load;
+    ``label`` starts its field (``"year 2026: "`` for a year of a plan)."""
+    lost, load = unserved(result)
+    if load <= 0 or lost <= UNSERVED_MAX_SHARE * load:
+        return None
+    return Finding(f"{label}unserved_load_e_kwh", f"{lost / 1e3:,.1f} MWh ({lost / load * 100:.1f} %) of the load is "
+                                                 f"unserved; every simulated verdict is not assessable")
+
+
+__all__ = ["Finding", "findings", "unserved", "unserved_finding", "published_ef_range", "great_circle_km"]

@@ -1,0 +1,78 @@
+"""What a result was computed from: the tool's version, the model's identity and the input files' hashes.
+
+A results folder records them in its marker (:mod:`lingtan.twin.core.results_dir`) and a sweep keys its cases
+by them (:mod:`lingtan.twin.studies.sweep`), so rows computed from other inputs or another model never mix.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lingtan.errors import InputError
+
+MODEL_PACKAGES = ("lingtan", "lingtan.twin", "lingtan.components", "lingtan.weather")
+"""Packages whose source and shipped data make up the model: a change to any of them is a new model."""
+_MODEL_SUFFIXES = (".py", ".yaml", ".csv", ".json")
+
+
+def file_sha256(path: str | Path) -> str:
+    """sha256 of a file's bytes (hex), read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def tool_version() -> str:
+    """The installed ``lingtan`` distribution's version (``unknown`` when run from a bare checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lingtan")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@lru_cache(maxsize=1)
+def model_version() -> str:
+    """The tool's version and a hash of the engine's source and shipped data (:data:`MODEL_PACKAGES`),
+    e.g. ``0.1.0+3f2a9c1b4d5e``: an edited checkout under an unchanged version number is another model."""
+    h = hashlib.sha256()
+    for pkg in MODEL_PACKAGES:
+        # Each package's own folder: they sit apart in a checkout (package-dir) and together when installed.
+        root = Path(importlib.import_module(pkg).__file__).resolve().parent
+        for f in sorted(root.rglob("*") if pkg != "lingtan" else root.glob("*")):
+            if f.suffix in _MODEL_SUFFIXES and f.is_file() and "__pycache__" not in f.parts:
+                h.update(f"{pkg}/{f.relative_to(root).as_posix()}".encode() + b"\0" + f.read_bytes() + b"\0")
+    return f"{tool_version()}+{h.hexdigest()[:12]}"
+
+
+def input_hashes(file: str | Path, data: Any) -> dict[str, str]:
+    """sha256 of the scenario file and of every file it names, keyed ``scenario`` and by field path.
+
+    Parameters
+    ----------
+    file : str or Path
+        The scenario file; the files it names resolve against its folder (:mod:`lingtan.paths`).
+    data : mapping
+        The parsed scenario.
+
+    Raises
+    ------
+    InputError
+        For a named file that is missing or unreadable, with its field path.
+    """
+    from lingtan.paths import referenced_files
+
+    out = {"scenario": file_sha256(file)}
+    for field, path in referenced_files(data, Path(file).parent, file):
+        try:
+            out[field] = file_sha256(path)
+        except OSError as err:
+            raise InputError(file, field, "a readable file", f"{path.name}: {err.strerror}") from None
+    return out

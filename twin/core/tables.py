@@ -1,0 +1,192 @@
+"""Hourly result tables from the kernel's record, and the checks that read only those tables.
+
+Electric table: non-negative flows [kW] from a named source to a named sink.
+Sources: ``pv``, ``wind``, ``grid``, ``battery_re`` and ``battery_grid`` (the
+battery's two pools), ``unserved``. Sinks: ``load`` (the site's electric loads),
+``heat`` (power-to-heat units), ``battery``, ``grid`` (export), ``curtailment``.
+
+Heat table: per heat demand, what served it [kW_th]; per thermal store, its
+charge, discharge, loss and energy; per power-to-heat unit, its heat and
+electricity; per boiler, its heat; per waste-heat stream, what was available and
+what was recovered.
+
+Two allocations are made here, both pro rata and both stated: on-site renewables
+are one pool in the kernel, split between PV and wind by each hour's generation;
+and the bus serves the site load and grid-allowed power-to-heat in merit order
+together, split by their shares of that hour's demand.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lingtan.twin.core.dispatch import FLOWS, STATES
+from lingtan.errors import BalanceError
+
+BALANCE_TOL_KWH = 1e-6
+"""Largest hourly residual of any balance accepted [kWh] (DESIGN.md, energy balances)."""
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.divide(part, whole, out=np.zeros_like(part, dtype=float), where=whole > 0)
+
+
+def electric_table(index, period, price, gen: dict[str, np.ndarray], res_hourly: np.ndarray) -> pd.DataFrame:
+    """The hourly electric table.
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+    period : ndarray of int
+        TOU period code per hour.
+    price : ndarray
+        Import price per hour [CNY/kWh].
+    gen : dict
+        Generation per hour of each renewable source in the kernel's pool [kW]: ``pv`` and ``wind``
+        for a site; a park bus adds ``tenants`` (tenants' surplus fed into the park bus).
+    res_hourly : ndarray (T, len(FLOWS) + len(STATES))
+        The kernel's hourly record.
+    """
+    col = {name: res_hourly[:, i] for i, name in enumerate(FLOWS + STATES)}
+    heat = _share(col["heat_load"], col["load"])  # part of the bus's merit-order demand that is power-to-heat
+    total = sum(gen.values())
+    data = {"load_kw": col["load"] - col["heat_load"]}
+    for kind in gen:
+        share = _share(gen[kind], total)
+        data[f"{kind}_kw"] = gen[kind]
+        data[f"{kind}_to_load_kw"] = col["re_to_load"] * (1 - heat) * share
+        data[f"{kind}_to_heat_kw"] = (col["re_to_load"] * heat + col["re_to_heat"]) * share
+        data[f"{kind}_to_battery_kw"] = col["re_to_battery"] * share
+        data[f"{kind}_to_grid_kw"] = col["re_to_grid"] * share
+        data[f"{kind}_to_curtailment_kw"] = col["re_curtailed"] * share
+    for src, flow in (("grid", "grid_to_load"), ("battery_re", "battery_re_to_load"),
+                      ("battery_grid", "battery_grid_to_load")):
+        data[f"{src}_to_load_kw"] = col[flow] * (1 - heat)
+        data[f"{src}_to_heat_kw"] = col[flow] * heat
+    data.update({
+        "grid_to_battery_kw": col["grid_to_battery"],
+        "battery_loss_re_kw": col["battery_loss_re"],
+        "battery_loss_grid_kw": col["battery_loss_grid"],
+        "unserved_load_kw": col["unserved"],
+        "battery_e_kwh": col["battery_e"],
+        "battery_e_re_kwh": col["battery_e_re"],
+        "tou_period": pd.Categorical.from_codes(period, ["valley", "flat", "peak", "critical"]),
+        "price_cny_per_kwh": price,
+    })
+    frame = pd.DataFrame(data, index=index)
+    frame.index.name = "time"
+    return frame
+
+
+def _flows(h: pd.DataFrame) -> list[str]:
+    return [c for c in h.columns if c.endswith("_kw") or c.endswith("_kw_th")]
+
+
+def _no_negative(h: pd.DataFrame, tol: float, what: str) -> None:
+    worst = float(h[_flows(h)].min().min()) if len(h.columns) else 0.0
+    if worst < -tol:
+        raise BalanceError(f"negative flow in the hourly {what} table: {worst:.3g}")
+
+
+def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) -> float:
+    """Check, from the electric table alone, that every hour balances; return the largest residual [kWh].
+
+    Each source's generation equals the sum of its flows, and on the bus
+    sources (PV, wind, grid import, battery discharge, unserved) equal sinks
+    (load, heat, battery charge, export, curtailment). No flow is negative.
+    """
+    _no_negative(h, tol_kwh, "electric")
+    residuals = []
+    kinds = [c[:-len("_to_curtailment_kw")] for c in h.columns if c.endswith("_to_curtailment_kw")]
+    for kind in kinds:
+        parts = sum(h[f"{kind}_to_{s}_kw"] for s in ("load", "heat", "battery", "grid", "curtailment"))
+        residuals.append((h[f"{kind}_kw"] - parts).abs().max())
+    out = [c for c in h.columns if c.startswith(("grid_to_", "battery_re_to_", "battery_grid_to_"))]
+    sources = sum(h[f"{k}_kw"] for k in kinds) + h[out].sum(axis=1) + h.unserved_load_kw
+    sinks = (h.load_kw + h[[c for c in h.columns if c.endswith("_to_heat_kw")]].sum(axis=1) + h.grid_to_battery_kw
+             + sum(h[f"{k}_to_{s}_kw"] for k in kinds for s in ("battery", "grid", "curtailment")))
+    residuals.append((sources - sinks).abs().max())
+    worst = float(max(residuals))
+    if worst > tol_kwh:
+        raise BalanceError(f"hourly electric balance does not close: largest residual {worst:.3g} kWh")
+    return worst
+
+
+def heat_table(index, setup, heat_hourly: np.ndarray) -> pd.DataFrame:
+    """The hourly heat table of a run (empty when the scenario has no heat side).
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+    setup : lingtan.twin.core.heat_profiles.HeatSetup
+    heat_hourly : ndarray (T, len(HeatSystem.columns()))
+    """
+    rec = {(g, i, q): heat_hourly[:, k] for k, (g, i, q) in enumerate(setup.system.columns())}
+    data = {}
+    for d, name in enumerate(setup.demand_names):
+        data[f"{name}.demand_kw_th"] = setup.demand_kw_th[d]
+        data[f"{name}.from_recovery_kw_th"] = setup.recovered_kw_th[d]
+        data[f"{name}.from_heat_network_kw_th"] = setup.network_in_kw_th[d]
+        for q in ("from_storage", "from_p2h", "from_boilers", "unserved"):
+            data[f"{name}.{q}_kw_th"] = rec[("demand", d, q)]
+    for j, name in enumerate(setup.store_names):
+        for q in ("charge_recovered", "charge_p2h", "discharge", "loss"):
+            data[f"{name}.{q}_kw_th"] = rec[("store", j, q)]
+        data[f"{name}.e_kwh_th"] = rec[("store", j, "e_kwh_th")]
+    for u, name in enumerate(setup.unit_names):
+        out = rec[("unit", u, "heat_to_demand")] + rec[("unit", u, "heat_to_storage")]
+        p = rec[("unit", u, "p_base_kw")] + rec[("unit", u, "p_surplus_kw")]
+        data[f"{name}.heat_to_demand_kw_th"] = rec[("unit", u, "heat_to_demand")]
+        data[f"{name}.heat_to_storage_kw_th"] = rec[("unit", u, "heat_to_storage")]
+        # Electricity by origin: run on the bus in merit order, or on renewable surplus.
+        data[f"{name}.p_base_kw"] = rec[("unit", u, "p_base_kw")]
+        data[f"{name}.p_surplus_kw"] = rec[("unit", u, "p_surplus_kw")]
+        # Heat drawn from the unit's source (waste stream or ambient air): output minus electricity.
+        data[f"{name}.source_heat_kw_th"] = np.maximum(out - p, 0.0) if setup.unit_kinds[u] == "heat_pump" \
+            else np.zeros_like(out)
+    for b, name in enumerate(setup.boiler_names):
+        data[f"{name}.heat_kw_th"] = rec[("boiler", b, "heat")]
+    # Waste heat put to use, per stream: direct exchange, its share of what stores took, and heat-pump source heat.
+    store_taken = np.array([rec[("store", j, "charge_recovered")] for j in range(len(setup.store_names))])
+    offers = setup.stream_store_offer_kw_th  # (W, S, T)
+    offered = offers.sum(axis=0)
+    for w, st in enumerate(setup.streams):
+        into_stores = (_share(offers[w], offered) * store_taken).sum(axis=0) if len(store_taken) else 0.0
+        by_pump = sum((data[f"{setup.unit_names[u]}.source_heat_kw_th"] for u in range(len(setup.unit_names))
+                       if setup.unit_source[u] == w), np.zeros(len(index)))
+        data[f"{st.name}.available_kw_th"] = st.available_kw_th
+        data[f"{st.name}.to_heat_network_kw_th"] = setup.network_out_kw_th[w]
+        data[f"{st.name}.heat_network_loss_kw_th"] = setup.network_loss_kw_th[w]
+        data[f"{st.name}.recovered_kw_th"] = setup.stream_direct_kw_th[w] + into_stores + by_pump \
+            + setup.network_out_kw_th[w]
+    frame = pd.DataFrame(data, index=index)
+    frame.index.name = "time"
+    return frame
+
+
+def check_heat_balance(h: pd.DataFrame, setup, store_e0_kwh_th, tol_kwh: float = BALANCE_TOL_KWH) -> float:
+    """Check, from the heat table alone, every demand and every store each hour; return the largest residual.
+
+    Demand: demand = recovery + heat network + storage + power-to-heat + boilers + unserved.
+    Store: energy(t) = energy(t-1) + charges - discharge - loss.
+    Stream: recovered plus heat-network pipe loss never exceeds what was available.
+    """
+    _no_negative(h.drop(columns=[c for c in h.columns if c.endswith("e_kwh_th")]), tol_kwh, "heat")
+    residuals = [0.0]
+    for d in setup.demand_names:
+        parts = sum(h[f"{d}.{q}_kw_th"] for q in ("from_recovery", "from_heat_network", "from_storage", "from_p2h",
+                                                  "from_boilers", "unserved"))
+        residuals.append(float((h[f"{d}.demand_kw_th"] - parts).abs().max()))
+    for j, s in enumerate(setup.store_names):
+        e = h[f"{s}.e_kwh_th"].to_numpy()
+        e_prev = np.concatenate([[store_e0_kwh_th[j]], e[:-1]])
+        flow = (h[f"{s}.charge_recovered_kw_th"] + h[f"{s}.charge_p2h_kw_th"] - h[f"{s}.discharge_kw_th"]
+                - h[f"{s}.loss_kw_th"]).to_numpy()
+        residuals.append(float(np.abs(e - e_prev - flow).max()))
+    for st in setup.streams:
+        used = h[f"{st.name}.recovered_kw_th"] + h[f"{st.name}.heat_network_loss_kw_th"]
+        residuals.append(float(max(0.0, (used - h[f"{st.name}.available_kw_th"]).max())))
+    worst = max(residuals)
+    if worst > tol_kwh:
+        raise BalanceError(f"hourly heat balance does not close: largest residual {worst:.3g} kWh_th")
+    return worst

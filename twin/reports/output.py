@@ -1,0 +1,182 @@
+"""Writing a run's results into its results folder.
+
+Every writer goes through :func:`lingtan.twin.core.results_dir.write_results`: the files are written into a
+temporary folder beside the target, marked as the twin's, and put in place only when every file
+is complete, so a failed or interrupted run never leaves a half-written folder, never replaces
+an earlier good result, and never writes into a folder that holds anything but the twin's own
+results.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from lingtan.twin.core.results_dir import inside, write_results
+
+
+def write_atomically(out_dir: str | Path, write: Callable[[Path], None], *, kind: str = "run") -> Path:
+    """Call ``write(tmp_dir)`` and then put ``tmp_dir`` in place at ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : path
+        Final results folder: new, empty or an earlier result of the same ``kind``
+        (:func:`lingtan.twin.core.results_dir.check_out`); an earlier result is replaced only after
+        ``write`` has returned without error.
+    write : callable
+        Writes every result file into the folder it is given.
+    kind : {"run", "size"}
+        What the folder holds.
+
+    Returns
+    -------
+    Path
+        ``out_dir``, absolute.
+    """
+    return write_results(out_dir, write, kind=kind)
+
+
+def _write_table(frame, stem: Path) -> None:
+    """Write an hourly table as ``stem.parquet`` and ``stem.csv``."""
+    import pyarrow as pa
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    pyarrow.parquet.write_table(pa.Table.from_pandas(frame, preserve_index=True), stem.with_suffix(".parquet"))
+    # The CSV carries local time with its UTC offset, and plain strings for categories;
+    # pyarrow writes it ten times faster than pandas' float formatting.
+    local = pa.array(frame.index.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    plain = pa.Table.from_pandas(frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"}),
+                                 preserve_index=False)
+    pyarrow.csv.write_csv(plain.add_column(0, "time", local), stem.with_suffix(".csv"))
+
+
+def write_run(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
+              economics: dict | None = None) -> Path:
+    """Write a :class:`lingtan.twin.core.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
+    ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`lingtan.twin.accounting.economics.project_economics`),
+    the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all')."""
+    return write_atomically(out_dir, lambda folder: _write_run_files(result, folder, lang, reports, economics))
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
+
+
+def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "none",
+                     economics: dict | None = None) -> None:
+    """The files of one factory run, into ``folder``."""
+    _write_table(result.hourly, folder / "hourly")
+    if len(result.hourly_heat.columns):
+        _write_table(result.hourly_heat, folder / "hourly_heat")
+    _write_json(folder / "kpis.json", result.kpis)
+    _write_json(folder / "accounting.json", result.accounting)
+    _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
+    (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
+    if economics is not None:
+        _write_json(folder / "economics.json", economics)
+    if reports in ("html", "all"):
+        from lingtan.twin.reports.html import write_html
+
+        write_html(result, folder / "report.html", lang=lang, economics=economics)
+    if reports == "all":
+        from lingtan.twin.reports.excel import write_excel
+
+        write_excel(result, folder / "report.xlsx", lang=lang, economics=economics)
+
+
+def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
+               economics: dict | None = None) -> Path:
+    """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the heat network,
+    the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
+    ``tenants/<name>/``."""
+
+    def _write(folder: Path) -> None:
+        _write_table(result.bus, folder / "hourly")
+        _write_table(result.allocation_kw, folder / "allocation")
+        if len(result.heat_links.columns):
+            _write_table(result.heat_links, folder / "heat_network")
+        result.tenant_table.rename_axis("tenant").to_csv(folder / "tenants.csv")
+        _write_json(folder / "kpis.json", result.kpis)
+        _write_json(folder / "accounting.json", result.accounting)
+        _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts,
+                                               "tenant_verdicts": result.tenant_verdicts})
+        if economics is not None:
+            _write_json(folder / "economics.json", economics)
+        (folder / "scenario.json").write_text(result.park.model_dump_json(indent=2), encoding="utf-8")
+        if result.network is not None:
+            net = folder / "network"
+            net.mkdir()
+            n = result.network
+            for name, table in (("res_bus", n.res_bus), ("res_line", n.res_line), ("res_trafo", n.res_trafo),
+                                ("worst_hours", n.worst_hours)):
+                table.to_csv(net / f"{name}.csv", index=False)
+            _write_table(n.substation, net / "substation")
+            _write_json(net / "findings.json", {"violations": n.violations,
+                                                "reverse_flow_hours": int(n.reverse_flow_hours),
+                                                "at_substation_limits": result.substation_limits.findings})
+        for i, (name, run) in enumerate(result.tenants.items()):
+            sub = inside(folder, "tenants", name, field=f"tenants[{i}].name")
+            sub.mkdir(parents=True)
+            _write_table(run.hourly, sub / "hourly")
+            if len(run.hourly_heat.columns):
+                _write_table(run.hourly_heat, sub / "hourly_heat")
+            _write_json(sub / "kpis.json", run.kpis)
+        if reports in ("html", "all"):
+            from lingtan.twin.reports.park import write_park_html
+
+            write_park_html(result, folder / "report.html", lang=lang, economics=economics)
+        if reports == "all":
+            from types import SimpleNamespace
+
+            import pandas as pd
+
+            from lingtan.twin.reports.excel import write_excel
+
+            extra = {"Tenants": (result.tenant_table, "tenant"), "Allocation": (result.allocation_kw, "time")}
+            if result.network is not None:
+                extra.update({"Network buses": (result.network.res_bus, "bus"),
+                              "Network lines": (result.network.res_line, "line"),
+                              "Network transformers": (result.network.res_trafo, "transformer")})
+            # The park bus stands where a factory's electric table stands; tenants' heat is in their own folders.
+            write_excel(SimpleNamespace(scenario=result.park, hourly=result.bus,
+                                        hourly_heat=pd.DataFrame(index=result.bus.index), kpis=result.kpis,
+                                        accounting=result.accounting, verdicts=result.verdicts, packs=result.packs,
+                                        extra_tables=extra),
+                        folder / "report.xlsx", lang=lang, economics=economics)
+
+    return write_atomically(out_dir, _write)
+
+
+def write_plan(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
+    """Write a :class:`lingtan.twin.studies.plan.PlanResult`: per-year KPIs, trends and the verdicts on the last year with its
+    trends, the reports of the last year with the per-year trends, then each year's own run under ``year_<Y>/``."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    def _write(folder: Path) -> None:
+        per_year = pd.DataFrame(result.per_year)
+        per_year.to_csv(folder / "per_year.csv", index=False)
+        per_year.to_parquet(folder / "per_year.parquet")
+        _write_json(folder / "trends.json", {"trends": result.trends, "trend_verdicts": result.trend_verdicts})
+        _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
+        for year, run in zip(per_year["year"], result.years):
+            sub = folder / f"year_{int(year)}"
+            sub.mkdir()
+            _write_run_files(run, sub)
+        # The plan's report: the last year, its verdicts with the trend criteria, and the per-year trends.
+        last = SimpleNamespace(**{f: getattr(result.years[-1], f) for f in result.years[-1].__dataclass_fields__},
+                               years=result.per_year)
+        last.verdicts, last.packs = result.verdicts, result.packs
+        if reports in ("html", "all"):
+            from lingtan.twin.reports.html import write_html
+
+            write_html(last, folder / "report.html", lang=lang)
+        if reports == "all":
+            from lingtan.twin.reports.excel import write_excel
+
+            write_excel(last, folder / "report.xlsx", lang=lang)
+
+    return write_atomically(out_dir, _write)

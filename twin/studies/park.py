@@ -1,0 +1,487 @@
+"""Parks: tenants behind their own meters, shared assets behind the park's, and who gets what.
+
+A park file has ``tenants:``; each tenant is written exactly as a factory is
+(loads, production lines, PV, battery, heat side), without site, weather, year or
+grid, which the park gives. The park adds shared assets (public PV, wind, a
+central battery) on the park bus, a heat network between tenants, park-level
+green-power contracts and certificates, and an allocation rule.
+
+How a year is simulated
+-----------------------
+1. The heat network moves waste heat from one tenant's stream to another's demand
+   (:func:`lingtan.twin.core.heat_profiles.exchange_between`); both tenants' heat balances show it.
+2. Each tenant is dispatched by the kernel as a factory whose grid is the park
+   bus: its own renewables serve it first; its surplus goes to the park bus.
+3. The park bus is dispatched by the same kernel: the tenants' demand on the bus is
+   the load; shared PV, shared wind and the tenants' surplus are the renewable
+   pool; the central battery and the park's grid connection serve the rest.
+4. Renewable energy delivered on the park bus (directly or through the central
+   battery's renewable pool) is allocated to tenants hour by hour by the rule:
+   ``pro_rata`` (to each tenant's demand on the bus), ``contract_share`` (fixed
+   shares, capped at each tenant's demand, the rest pro rata) or ``priority``
+   (tenants in the order given). Grid-origin energy fills the rest of each
+   tenant's demand. Park green-power contracts and certificates are allocated pro
+   rata to each tenant's grid-origin energy, each capped at it (tenant table:
+   ``green_power_allocated_e_kwh``, ``certificates_allocated_e_kwh``,
+   ``re_share_with_green_power``).
+
+Reconciliation
+--------------
+Tenant totals plus a ``park_common`` row equal the park totals exactly. The
+common row holds what belongs to no tenant: the central battery's losses and
+change of stored energy (consumption, and the renewable part of it), less any
+tenant demand the park connection could not serve.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from lingtan.components.battery import Battery
+from lingtan.components.grid import GridConnection, bill_from_totals
+from lingtan.components.pv import PVArray
+from lingtan.components.wind import WindFarm
+from lingtan.twin.accounting.account import Accounting, GreenPower, Offsets
+from lingtan.twin.accounting.criteria import evaluate, pack_names
+from lingtan.twin.accounting.criteria.core import CriteriaSettings, Declared
+from lingtan.twin.accounting.economics import Economics
+from lingtan.twin.core.heat_profiles import exchange_between
+from lingtan.limits import MAX_EMISSIONS_T, MAX_ITEMS, MAX_POWER_KW
+from lingtan.twin.network import Network, annual_power_flow, apply_substation_limits, build_net
+from lingtan.paths import SafeName
+from lingtan.twin.core.scenario import Scenario, Site, SiteAssets, Weather, _Strict
+
+
+class TenantConnection(_Strict):
+    """A tenant's connection to the park bus."""
+
+    import_limit_kw: float = Field(default=MAX_POWER_KW, gt=0, le=MAX_POWER_KW,
+                                   description="largest draw from the park bus [kW]; the default and upper bound "
+                                               "lingtan.limits.MAX_POWER_KW means no limit")
+    export_allowed: bool = Field(default=True, description="whether its surplus may feed the park bus")
+    export_limit_kw: float = Field(default=MAX_POWER_KW, ge=0, le=MAX_POWER_KW,
+                                   description="largest feed into the park bus [kW]; "
+                                               "upper bound lingtan.limits.MAX_POWER_KW")
+
+
+class Tenant(SiteAssets):
+    """A firm in the park, written as a factory is, behind its own meter."""
+
+    name: SafeName = Field(description="the tenant's results go to tenants/<name>/: a safe folder name "
+                                       "(lingtan.paths.safe_name)")
+    description: str = ""
+    connection: TenantConnection = TenantConnection()
+    contract_share: float | None = Field(default=None, ge=0, le=1, description="share of shared renewables "
+                                         "under the contract_share rule [-]")
+
+
+class SharedAssets(_Strict):
+    """Assets on the park bus, behind the park's meter."""
+
+    pv: list[PVArray] = Field(default=[], max_length=MAX_ITEMS)
+    wind: list[WindFarm] = Field(default=[], max_length=MAX_ITEMS)
+    battery: list[Battery] = Field(default=[], max_length=1)
+
+
+class HeatLink(_Strict):
+    """A heat-network connection from one tenant's waste-heat stream to another tenant's heat demand."""
+
+    name: str
+    source: str = Field(description="'tenant.stream'")
+    sink: str = Field(description="'tenant.demand'")
+    effectiveness: float = Field(default=0.8, gt=0, le=1, description="exchanger effectiveness at each end [-]")
+    min_approach_k: float = Field(default=10.0, ge=0, description="minimum approach temperature [K]")
+    loss_fraction: float = Field(default=0.05, ge=0, lt=1, description="pipe heat loss, share of heat carried [-]")
+    capacity_q_kw_th: float | None = Field(default=None, ge=0, le=MAX_POWER_KW,
+                                           description="pipe limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW")
+
+
+class Allocation(_Strict):
+    """How renewable energy on the park bus is shared among tenants."""
+
+    rule: Literal["pro_rata", "contract_share", "priority"] = "pro_rata"
+    priority: list[str] = Field(default=[], description="tenant names, first served first (rule priority)")
+
+
+class Park(_Strict):
+    """An industrial park: tenants, shared assets, heat network, grid connection, criteria."""
+
+    name: str
+    description: str = ""
+    site: Site
+    year: int = Field(ge=1990, le=2100)
+    weather: Weather
+    grid: GridConnection
+    tenants: list[Tenant] = Field(min_length=1, max_length=MAX_ITEMS, description="at most lingtan.limits.MAX_ITEMS")
+    shared: SharedAssets = SharedAssets()
+    heat_network: list[HeatLink] = Field(default=[], max_length=MAX_ITEMS)
+    allocation: Allocation = Allocation()
+    process_emissions_t: float = Field(default=0.0, ge=0, le=MAX_EMISSIONS_T,
+                                       description="declared process CO2 emissions [t/yr]; upper bound "
+                                                   "lingtan.limits.MAX_EMISSIONS_T")
+    accounting: Accounting = Accounting()
+    green_power: GreenPower = GreenPower()
+    offsets: Offsets = Offsets()
+    economics: Economics = Economics()
+    declared: Declared = Declared()
+    criteria_settings: CriteriaSettings = CriteriaSettings()
+    criteria: list[str] = []
+    network: Network | None = Field(default=None, description="the park's medium-voltage network, checked every hour")
+    lang: Literal["zh", "en"] = "en"
+    study: Literal["grid_connected", "off_grid", "islanding"] = Field(
+        default="grid_connected", description="what the year studies: with 'off_grid' or 'islanding' unserved load "
+        "is an expected result, so twin run does not exit with code 4 for it (the warning is still printed)")
+
+    @model_validator(mode="after")
+    def _connected(self) -> "Park":
+        if self.network is None or self.network.pandapower_json is not None and not self.network.connections:
+            return self
+        need = [t.name for t in self.tenants] + [a.name for group in (self.shared.pv, self.shared.wind,
+                                                                      self.shared.battery) for a in group]
+        missing = [n for n in need if n not in self.network.connections]
+        if missing:
+            raise ValueError(f"network.connections must place every tenant and shared asset on a bus; missing: "
+                             f"{missing}")
+        return self
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Park":
+        names = [t.name for t in self.tenants]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"tenant names must be unique; repeated: {dup}")
+        unknown = [c for c in self.criteria if c not in pack_names()]
+        if unknown:
+            raise ValueError(f"known criteria packs are {pack_names()}; unknown: {unknown}")
+        by_name = {t.name: t for t in self.tenants}
+        for link in self.heat_network:
+            for end, kind in ((link.source, "waste_heat"), (link.sink, "heat_demands")):
+                tenant, _, item = end.partition(".")
+                if tenant not in by_name:
+                    raise ValueError(f"heat_network {link.name!r}: {end!r} names no tenant (tenants: {names})")
+                items = [x.name for line in by_name[tenant].processes for x in getattr(line, kind)]
+                if kind == "heat_demands":
+                    items += [s.name for s in by_name[tenant].space if s.heating]
+                if item not in items:
+                    raise ValueError(f"heat_network {link.name!r}: {end!r}: tenant {tenant!r} has no "
+                                     f"{'waste-heat stream' if kind == 'waste_heat' else 'heat demand'} "
+                                     f"{item!r} (it has: {items})")
+            src_tenant, _, stream = link.source.partition(".")
+            if any(hp.source == stream for hp in by_name[src_tenant].heat_pumps):
+                raise ValueError(f"heat_network {link.name!r}: stream {link.source!r} also feeds a heat pump; "
+                                 f"give it to one or the other")
+        if self.allocation.rule == "contract_share":
+            shares = [t.contract_share for t in self.tenants]
+            if any(s is None for s in shares) or abs(sum(shares) - 1.0) > 1e-9:
+                raise ValueError("allocation rule contract_share needs every tenant's contract_share, summing to 1; "
+                                 f"found {dict(zip(names, shares))}")
+        if self.allocation.rule == "priority" and sorted(self.allocation.priority) != sorted(names):
+            raise ValueError(f"allocation.priority must list every tenant once: {names}")
+        return self
+
+
+def tenant_scenario(park: Park, tenant: Tenant) -> Scenario:
+    """The factory scenario of one tenant: its own assets, the park's site and weather, the park bus as grid."""
+    c = tenant.connection
+    own = tenant.model_dump(exclude={"name", "description", "connection", "contract_share"})
+    return Scenario.model_validate(dict(
+        own, name=f"{park.name} / {tenant.name}", site=park.site.model_dump(), year=park.year,
+        weather=park.weather.model_dump(),
+        grid=dict(import_limit_kw=c.import_limit_kw, export_allowed=c.export_allowed, export_limit_kw=c.export_limit_kw,
+                  tariff=park.grid.tariff, emission_factor=park.grid.emission_factor),
+        accounting=park.accounting.model_dump()))
+
+
+def allocate(rule: str, renewable_kw: np.ndarray, demand_kw: np.ndarray, shares=None, order=None) -> np.ndarray:
+    """Split renewable energy delivered on the park bus among tenants, hour by hour.
+
+    Parameters
+    ----------
+    rule : {'pro_rata', 'contract_share', 'priority'}
+    renewable_kw : ndarray (T,)
+        Renewable energy delivered to tenants on the bus [kW], never more than their total demand.
+    demand_kw : ndarray (I, T)
+        Each tenant's demand on the bus [kW].
+    shares : sequence of float, optional
+        Contract shares (sum 1), for ``contract_share``.
+    order : sequence of int, optional
+        Tenant indices, first served first, for ``priority``.
+
+    Returns
+    -------
+    ndarray (I, T)
+        Renewable energy allocated to each tenant [kW]; each row within its demand, columns summing to
+        ``renewable_kw``.
+    """
+    total = demand_kw.sum(axis=0)
+    if rule == "pro_rata":
+        return demand_kw * np.divide(renewable_kw, total, out=np.zeros_like(total), where=total > 0)
+    if rule == "priority":
+        out = np.zeros_like(demand_kw)
+        left = renewable_kw.copy()
+        for i in order:
+            out[i] = np.minimum(demand_kw[i], left)
+            left -= out[i]
+        return out
+    out = np.minimum(demand_kw, np.asarray(shares, dtype=float)[:, None] * renewable_kw)
+    rest = demand_kw - out
+    extra = renewable_kw - out.sum(axis=0)
+    return out + rest * np.divide(extra, rest.sum(axis=0), out=np.zeros_like(extra), where=rest.sum(axis=0) > 0)
+
+
+@dataclass(frozen=True)
+class ParkResult:
+    """A park year: every tenant's run, the park bus, the allocation and the reconciled tables."""
+
+    park: Park
+    tenants: dict  # name -> RunResult (tenant behind its own meter)
+    bus: pd.DataFrame  # electric table of the park bus
+    allocation_kw: pd.DataFrame  # renewable energy allocated to each tenant per hour
+    heat_links: pd.DataFrame  # per link: delivered and pipe loss per hour
+    tenant_table: pd.DataFrame  # one row per tenant, then park_common, then park
+    kpis: dict
+    accounting: dict
+    verdicts: list
+    packs: list
+    tenant_verdicts: dict
+    weather_meta: dict
+    network: object = None  # lingtan.twin.network.NetworkResult, when the park has a network
+    network_p_mw: dict | None = None  # net demand of every connection per hour [MW], the power flow's input
+    substation_limits: object = None  # lingtan.twin.network.SubstationLimitResult
+
+
+def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = True) -> ParkResult:
+    """Simulate one year of a park; see the module docstring for the order of things. ``power_flow=False`` leaves
+    out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it)."""
+    from lingtan.twin.accounting.assess import assess
+    from lingtan.twin.core.dispatch import dispatch
+    from lingtan.twin.core.kpis import electric_kpis, storage_warnings
+    from lingtan.twin.core.run import (build_profiles, generation_by_kind, kernel_params, load_weather, period_masks,
+                          renewable_units, simulate_profiles)
+    from lingtan.twin.core.tables import check_electric_balance, electric_table
+
+    base_dir = Path(base_dir)
+    weather = load_weather(park, base_dir)
+    scen = {t.name: tenant_scenario(park, t) for t in park.tenants}
+    prof = {name: build_profiles(sc, base_dir, weather) for name, sc in scen.items()}
+    index = next(iter(prof.values())).index
+
+    links = {}
+    for link in park.heat_network:
+        (a, stream), (b, demand) = link.source.split(".", 1), link.sink.split(".", 1)
+        ha, hb, delivered, loss = exchange_between(prof[a].heat, stream, prof[b].heat, demand, link.effectiveness,
+                                                   link.min_approach_k, link.loss_fraction, link.capacity_q_kw_th)
+        prof[a] = replace(prof[a], heat=ha)
+        prof[b] = replace(prof[b], heat=hb)
+        links[f"{link.name}.delivered_kw_th"] = delivered
+        links[f"{link.name}.pipe_loss_kw_th"] = loss
+    runs = {name: simulate_profiles(scen[name], prof[name], assessed=False) for name in scen}
+
+    # The park bus: tenants' demand is the load; shared renewables and tenants' surplus are the pool.
+    names = list(runs)
+    demand = np.array([runs[n].hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1)
+                       for n in names])
+    surplus = np.array([runs[n].hourly[["pv_to_grid_kw", "wind_to_grid_kw"]].sum(axis=1) for n in names])
+    rows, sources, caps = renewable_units(park.shared.pv, park.shared.wind, weather[0], park.site)
+    rows.append(surplus.sum(axis=0))
+    sources.append(("tenants", "tenants"))
+    caps.append(1.0)
+    p0 = prof[names[0]]
+    gc, dc = period_masks(park.shared.battery)
+    res = dispatch(np.vstack(rows), np.array([caps]), demand.sum(axis=0),
+                   kernel_params(park.grid, park.shared.battery), period=p0.period, month=p0.month,
+                   price_cny_per_kwh=p0.price_cny_per_kwh, feed_in_cny_per_kwh=p0.tariff.feed_in_price_cny_per_kwh,
+                   grid_charge_periods=gc, discharge_periods=dc, record_hourly=True)
+    gen = generation_by_kind(sources, caps, rows, ("pv", "wind", "tenants"), len(index))
+    bus = electric_table(index, p0.period, p0.price_cny_per_kwh, gen, res.hourly)
+    check_electric_balance(bus)
+
+    # Allocation of renewable energy delivered on the bus.
+    renewable = (bus.pv_to_load_kw + bus.wind_to_load_kw + bus.tenants_to_load_kw + bus.battery_re_to_load_kw)
+    t_index = {n: i for i, n in enumerate(names)}
+    alloc = allocate(park.allocation.rule, renewable.to_numpy(), demand,
+                     shares=[t.contract_share for t in park.tenants],
+                     order=[t_index[n] for n in park.allocation.priority])
+    allocation = pd.DataFrame({f"{n}_kw": alloc[i] for i, n in enumerate(names)}, index=index)
+
+    bill = bill_from_totals(res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"),
+                            p0.tariff)
+    b = park.shared.battery[0] if park.shared.battery else None
+    bus_k = {k: float(np.ravel(v)[0]) for k, v in electric_kpis(
+        res, pv_e_kwh=gen["pv"].sum(), wind_e_kwh=gen["wind"].sum(), energy_kwh=b.energy_kwh if b else 0.0,
+        soc_min=b.soc_min if b else 0.0, soc_max=b.soc_max if b else 1.0, grid_cost_cny=bill["total_cny"]).items()}
+
+    table, kpis = _reconcile(park, runs, names, demand, alloc, bus_k, bus)
+    network = limits = p_mw = None
+    if park.network is not None and power_flow:
+        # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
+        p_mw = {n: (demand[i] - surplus[i]) / 1e3 for i, n in enumerate(names)}
+        for (kind, name), c, row in zip(sources, caps, rows):
+            if kind != "tenants":
+                p_mw[name] = -c * row / 1e3
+        for b in park.shared.battery:
+            charge = bus[[c for c in bus.columns if c.endswith("_to_battery_kw")]].sum(axis=1)
+            out = bus.battery_re_to_load_kw + bus.battery_grid_to_load_kw
+            p_mw[b.name] = ((charge - out) / 1e3).to_numpy()
+        network = annual_power_flow(build_net(park.network, base_dir), p_mw, limits=park.network.limits,
+                                    index=index)
+        g = park.grid
+        limits = apply_substation_limits(network, import_limit_mw=g.import_limit_kw / 1e3,
+                                         export_limit_mw=(g.export_limit_kw if g.export_allowed else 0.0) / 1e3)
+        kpis["network"] = {"reverse_flow_hours": int(network.reverse_flow_hours), "violations": network.violations,
+                           "findings_at_substation_limits": limits.findings}
+    kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bill.items()}
+    kpis["heat"] = _park_heat(runs, links)
+    kpis["fuel_uses"] = {f"{n}.{k}": v for n, r in runs.items() for k, v in r.kpis.get("fuel_uses", {}).items()}
+    kpis["park_bus"] = bus_k
+    warnings = [f"{n}: {w}" for n in names for w in runs[n].kpis.get("warnings", [])] + \
+        [f"central battery: {w}" for w in storage_warnings(bus_k)]
+    if warnings:
+        kpis["warnings"] = warnings
+    assessment = assess(park, kpis, bus, base_dir=base_dir)
+    tenant_verdicts = {}
+    if park.criteria:
+        for n in names:
+            row = table.loc[n].to_dict()
+            flat = {k: v for k, v in runs[n].kpis.items() if isinstance(v, (int, float))}
+            flat.update(re_electricity_share_onsite=row["re_share"], total_consumption_e_kwh=row["consumption_e_kwh"],
+                        re_consumed_e_kwh=row["re_consumed_e_kwh"])
+            flat["re_electricity_share_onsite_delivered"] = row["re_share_delivered"]
+            if "heat" in runs[n].kpis:
+                h = runs[n].kpis["heat"]
+                flat["waste_heat_recovery_rate"] = h["waste_heat_recovery_rate"]
+                flat["waste_heat_recovery_rate_declared_streams"] = h["waste_heat_recovery_rate_declared_streams"]
+                flat["waste_heat_recovery_rate_by_type"] = h["waste_heat_recovery_rate_by_type"]
+            else:  # a tenant without any waste heat or energy: the recovery rate does not apply
+                flat["waste_heat_recovery_rate"] = None
+            tenant_verdicts[n] = [v.to_dict() for v in evaluate(park.criteria, flat, park.tenants[t_index[n]].declared,
+                                                                 park.criteria_settings) if v.input == "simulated"]
+    return ParkResult(park=park, tenants=runs, bus=bus, allocation_kw=allocation,
+                      heat_links=pd.DataFrame(links, index=index), tenant_table=table, kpis=kpis,
+                      accounting=assessment["accounting"], verdicts=assessment["verdicts"], packs=assessment["packs"],
+                      tenant_verdicts=tenant_verdicts, weather_meta=weather[1], network=network,
+                      substation_limits=limits, network_p_mw=p_mw)
+
+
+def simulate_site(scenario, base_dir: str | Path = "."):
+    """One year of a factory (:func:`lingtan.twin.core.run.simulate`) or of a park (:func:`simulate_park`)."""
+    from lingtan.twin.core.run import simulate
+
+    return simulate_park(scenario, base_dir) if isinstance(scenario, Park) else simulate(scenario, base_dir)
+
+
+def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFrame, dict]:
+    """Tenant rows, the park_common row and the park row; park = sum of tenants + common, exactly."""
+    rows = {}
+    for i, n in enumerate(names):
+        k = runs[n].kpis
+        own_re = k["re_consumed_e_kwh"]
+        got = float(alloc[i].sum())
+        consumption = k["total_consumption_e_kwh"]
+        rows[n] = {"consumption_e_kwh": consumption, "own_re_consumed_e_kwh": own_re,
+                   "park_re_allocated_e_kwh": got, "re_consumed_e_kwh": own_re + got,
+                   "bus_demand_e_kwh": float(demand[i].sum()), "surplus_to_bus_e_kwh": k["grid_export_e_kwh"],
+                   "re_generation_e_kwh": k["re_generation_e_kwh"], "curtailed_e_kwh": k["curtailed_e_kwh"],
+                   "delivered_e_kwh": k["delivered_consumption_e_kwh"],
+                   "re_delivered_e_kwh": k["re_delivered_e_kwh"] + got}
+    # What belongs to no tenant: the central battery's losses and stored change, less unserved bus demand.
+    common_cons = bus_k["battery_losses_e_kwh"] + bus_k["battery_stored_change_e_kwh"] - bus_k["unserved_load_e_kwh"]
+    e_re_end = float(bus["battery_e_re_kwh"].iloc[-1])
+    common_re = float(bus.battery_loss_re_kw.sum()) + e_re_end  # the central battery starts with no renewable energy
+    rows["park_common"] = {"consumption_e_kwh": common_cons, "own_re_consumed_e_kwh": common_re,
+                           "park_re_allocated_e_kwh": 0.0, "re_consumed_e_kwh": common_re,
+                           "bus_demand_e_kwh": 0.0, "surplus_to_bus_e_kwh": 0.0,
+                           "re_generation_e_kwh": bus_k["pv_e_kwh"] + bus_k["wind_e_kwh"],
+                           "curtailed_e_kwh": bus_k["curtailed_e_kwh"],
+                           # the central battery delivers nothing of its own; bus demand it could not serve was
+                           # counted as delivered in the tenants' rows
+                           "delivered_e_kwh": -bus_k["unserved_load_e_kwh"], "re_delivered_e_kwh": 0.0}
+    # Park green power (contracts, direct lines) and certificates: pro rata to each tenant's grid-origin energy
+    # on the bus, each capped at it (green power can only replace grid energy).
+    grid_origin = {n: rows[n]["bus_demand_e_kwh"] - rows[n]["park_re_allocated_e_kwh"] for n in names}
+    total_grid = sum(grid_origin.values())
+    gp = park.green_power
+    for kind, amount in (("green_power", gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh),
+                         ("certificates", gp.green_certificates_mwh * 1e3)):
+        for n in names:
+            share = grid_origin[n] / total_grid if total_grid > 0 else 0.0
+            rows[n][f"{kind}_allocated_e_kwh"] = min(amount * share, grid_origin[n])
+        rows["park_common"][f"{kind}_allocated_e_kwh"] = 0.0
+    table = pd.DataFrame(rows).T
+    table.loc["park"] = table.sum()
+    # The park computed directly from its boundary, by the design's definitions.
+    gen = sum(runs[n].kpis["re_generation_e_kwh"] for n in names) + bus_k["pv_e_kwh"] + bus_k["wind_e_kwh"]
+    curt = sum(runs[n].kpis["curtailed_e_kwh"] for n in names) + bus_k["curtailed_e_kwh"]
+    imp, exp = bus_k["grid_import_e_kwh"], bus_k["grid_export_e_kwh"]
+    consumption = imp + gen - exp - curt
+    re_consumed = gen - exp - curt
+    table.loc["park", "re_generation_e_kwh"] = gen
+    table.loc["park", "curtailed_e_kwh"] = curt
+    consumed = table.consumption_e_kwh.to_numpy(dtype=float)
+    table["re_share"] = np.divide(table.re_consumed_e_kwh.to_numpy(dtype=float), consumed,
+                                  out=np.zeros(len(table)), where=consumed > 0)
+    delivered = table.delivered_e_kwh.to_numpy(dtype=float)
+    table["re_share_delivered"] = np.divide(table.re_delivered_e_kwh.to_numpy(dtype=float), delivered,
+                                            out=np.zeros(len(table)), where=delivered > 0)
+    table["re_share_with_green_power"] = np.divide(
+        (table.re_consumed_e_kwh + table.green_power_allocated_e_kwh).to_numpy(dtype=float), consumed,
+        out=np.zeros(len(table)), where=consumed > 0)
+    kpis = {"grid_import_e_kwh": imp, "grid_export_e_kwh": exp, "re_generation_e_kwh": gen, "curtailed_e_kwh": curt,
+            "total_consumption_e_kwh": consumption, "re_consumed_e_kwh": re_consumed,
+            "re_electricity_share_onsite": re_consumed / consumption if consumption > 0 else 0.0,
+            "delivered_consumption_e_kwh": float(table.loc["park", "delivered_e_kwh"]),
+            "re_delivered_e_kwh": float(table.loc["park", "re_delivered_e_kwh"]),
+            "re_electricity_share_onsite_delivered": float(table.loc["park", "re_share_delivered"]),
+            "peak_import_kw": bus_k["peak_import_kw"], "unserved_load_e_kwh": bus_k["unserved_load_e_kwh"],
+            "reconciliation_residual_e_kwh": max(abs(consumption - table.loc["park", "consumption_e_kwh"]),
+                                                 abs(re_consumed - table.loc["park", "re_consumed_e_kwh"]))}
+    return table, kpis
+
+
+def _park_heat(runs, links) -> dict:
+    """Park heat KPIs: recovery over every tenant's resources (each tenant's whole boundary and declared streams,
+    :func:`lingtan.twin.core.kpis.heat_kpis`), fuel and purchased heat summed. A park with nothing to recover has no rate
+    (None, "not applicable")."""
+    from lingtan.twin.core.kpis import _rate
+
+    tot = {"available": 0.0, "recovered": 0.0, "declared": 0.0}
+    groups: dict[str, dict[str, list[float]]] = {"by_kind": {}, "by_type": {}, "by_type_declared": {}}
+    fuels: dict[str, dict] = {}
+    bought: dict[str, dict] = {}
+    for n, r in runs.items():
+        h = r.kpis.get("heat")
+        if not h:
+            continue
+        tot["available"] += h["waste_heat_available_e_kwh_th"]
+        tot["recovered"] += h["waste_heat_recovered_e_kwh_th"]
+        tot["declared"] += h["waste_heat_declared_available_e_kwh_th"]
+        for group, g in groups.items():
+            for key, a in h[f"waste_heat_available_e_kwh_th_{group}"].items():
+                acc = g.setdefault(key, [0.0, 0.0])
+                acc[0] += a
+                acc[1] += h[f"waste_heat_recovered_e_kwh_th_{group}"][key]
+        for fuel, f in h["fuel_use"].items():
+            agg = fuels.setdefault(fuel, {"unit": f["unit"], "quantity": 0.0, "fuel_e_kwh": 0.0, "kgce": 0.0})
+            for key in ("quantity", "fuel_e_kwh", "kgce"):
+                agg[key] += f[key]
+        bought.update({f"{n}.{k}": v for k, v in h["purchased_heat"].items()})
+    out = {"waste_heat_available_e_kwh_th": tot["available"], "waste_heat_recovered_e_kwh_th": tot["recovered"],
+           "waste_heat_declared_available_e_kwh_th": tot["declared"],
+           "waste_heat_recovery_rate_whole_boundary": _rate(tot["recovered"], tot["available"]),
+           "waste_heat_recovery_rate_declared_streams": _rate(tot["recovered"], tot["declared"])}
+    out["waste_heat_recovery_rate"] = out["waste_heat_recovery_rate_whole_boundary"]
+    for group, g in groups.items():
+        out[f"waste_heat_recovery_rate_{group}"] = {k: _rate(v[1], v[0]) for k, v in g.items()}
+        out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
+        out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
+    out.update({"heat_network_delivered_e_kwh_th": float(sum(v.sum() for k, v in links.items()
+                                                             if k.endswith(".delivered_kw_th"))),
+                "heat_network_pipe_loss_e_kwh_th": float(sum(v.sum() for k, v in links.items()
+                                                            if k.endswith(".pipe_loss_kw_th"))),
+                "fuel_use": fuels, "purchased_heat": bought})
+    return out

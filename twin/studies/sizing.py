@@ -1,0 +1,687 @@
+"""Least-cost sizing: the cheapest design that passes the chosen criteria, with the Pareto front.
+
+``twin size FILE --criteria PACK[,PACK] [--vary pv,battery,green_power] [--out DIR]``
+
+Levers
+------
+Each lever scales one asset family of the scenario by a factor (the scenario as written is factor 1).
+Without ``--vary`` the levers are the electricity supply the scenario has (``pv``, ``wind``, ``battery``)
+and ``green_power`` (:func:`default_levers`); the heat levers are chosen explicitly.
+
+* ``pv`` — ``capacity_kwp`` of every PV array (a park: the shared PV; every tenant's PV if there is
+  none). Factor 0 removes the arrays.
+* ``battery`` — energy and power of the battery (a park: the central battery). Factor 0 removes it.
+* ``wind`` — the turbine count of every wind farm (rounded; 0 removes the farm).
+* ``heat_pump`` — ``capacity_q_kw_th`` of every heat pump; ``thermal_storage`` — capacity and
+  charge/discharge limits of every thermal store (a park: every tenant's).
+* ``green_power`` — the contracted green power (绿电交易) [kWh]; its reference (factor 1) is the
+  scenario's contract, or 10 % of the site's electricity consumption when it has none.
+
+Method
+------
+1. The base design is simulated; criteria of the chosen packs with role ``admission`` or ``target``
+   that read a **declared** fact (or nothing) cannot be changed by sizing: those that fail are listed
+   as ``unfixable`` and the design is sized for the criteria that read simulated values.
+2. Physical levers (everything but green power) span a lattice of levels. With at most
+   ``exhaustive_limit`` lattice points every point is simulated (exhaustive grid). Otherwise a coarse
+   grid (first, middle and last level of each lever) is simulated, then a pattern search on the full
+   lattice moves from the best coarse point to its best neighbour (one level up or down in one lever)
+   while that lowers the cost of a passing design (or, while nothing passes, raises the smallest margin).
+3. Green power changes no hourly flow, only the accounting: for every simulated design every green
+   power level is assessed without re-simulating (cheap), so that lever is always searched exhaustively.
+   With ``refine=True`` the contract of the chosen design is then bisected between the passing level and
+   the level below, to the least passing amount (within 0.1 % of the reference).
+4. Cost = annualised cost of :func:`lingtan.twin.accounting.economics.project_economics` (assets with replacement and
+   salvage, grid bill, fuel, green-power premiums, carbon). A design passes when every fixable criterion
+   passes and, with ``network_limits`` (a park), its network stays within limits every hour. Without it
+   the search's park years skip the network power flow and only the chosen design is checked. The chosen design is the least-cost passing one; the Pareto front keeps the designs not
+   dominated in (lower cost, higher renewable share) and in (lower cost, lower residual emissions).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import itertools
+import math
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from lingtan.twin.accounting.economics import Economics, project_economics
+from lingtan.errors import InputError
+from lingtan.twin.core.results_dir import reserve
+
+LEVERS = ("pv", "battery", "wind", "heat_pump", "thermal_storage", "green_power")
+ACCOUNTING_LEVERS = ("green_power",)
+DEFAULT_LEVELS: dict[str, list[float]] = {
+    "pv": [0.5, 1.0, 1.5, 2.0],
+    "battery": [0.0, 0.5, 1.0, 2.0],
+    "wind": [0.0, 1.0, 2.0, 3.0],
+    "heat_pump": [0.0, 0.5, 1.0, 1.5],
+    "thermal_storage": [0.0, 0.5, 1.0, 2.0],
+    "green_power": [0.0, 0.5, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0],
+}
+SIZING_ROLES = ("admission", "target")
+DEFAULT_LEVERS = ("pv", "wind", "battery", "green_power")
+
+
+# --------------------------------------------------------------------------- applying levers
+
+
+def _sites(data: dict, park: bool, family: str) -> list[dict]:
+    """The dicts holding ``family`` lists that a lever scales."""
+    if not park:
+        return [data]
+    shared = data.setdefault("shared", {})
+    if family in ("pv", "battery", "wind") and shared.get(family):
+        return [shared]
+    return list(data["tenants"])
+
+
+def apply_lever(data: dict, lever: str, factor: float, park: bool, reference: dict) -> dict:
+    """Scale one lever of a scenario dict (a deep copy is modified and returned)."""
+    d = copy.deepcopy(data)
+    if lever == "green_power":
+        d.setdefault("green_power", {})["green_power_contract_e_kwh"] = float(reference["green_power"] * factor)
+        return d
+    key = {"pv": "pv", "battery": "battery", "wind": "wind", "heat_pump": "heat_pumps",
+           "thermal_storage": "thermal_storage"}[lever]
+    for site in _sites(d, park, lever):
+        items = site.get(key) or []
+        out = []
+        for it in items:
+            it = dict(it)
+            if lever == "pv":
+                it["capacity_kwp"] = it["capacity_kwp"] * factor
+                keep = it["capacity_kwp"] > 0
+            elif lever == "battery":
+                for k in ("energy_kwh", "power_kw", "charge_power_kw", "discharge_power_kw"):
+                    if it.get(k) is not None:
+                        it[k] = it[k] * factor
+                keep = factor > 0
+            elif lever == "wind":
+                it["count"] = int(round(it.get("count", 1) * factor))
+                keep = it["count"] >= 1
+            elif lever == "heat_pump":
+                it["capacity_q_kw_th"] = it["capacity_q_kw_th"] * factor
+                keep = True
+            else:
+                for k in ("capacity_kwh_th", "charge_kw_th", "discharge_kw_th"):
+                    it[k] = it[k] * factor
+                keep = True
+            if keep:
+                out.append(it)
+        if items:
+            site[key] = out
+            gone = {it["name"] for it in items} - {it["name"] for it in out}
+            conns = (d.get("network") or {}).get("connections") if park else None
+            for name in gone if conns else ():
+                conns.pop(name, None)  # a removed shared asset leaves the park network too
+    return d
+
+
+def lever_sizes(scenario, lever: str, shared: bool | None = None) -> float:
+    """The lever's total size in a validated scenario [kWp, kWh, turbines, kW_th, kWh_th, kWh/yr].
+
+    ``shared`` (parks): count the shared assets only (True), the tenants' (False), or decide by whether
+    the park has shared assets of that kind (None).
+    """
+    park = hasattr(scenario, "tenants")
+    if park and lever in ("pv", "battery", "wind") and shared is not None:
+        s = scenario.shared if shared else None
+        sites = [s] if s is not None else list(scenario.tenants)
+        return lever_sizes_of(sites, lever)
+    if lever == "green_power":
+        return scenario.green_power.green_power_contract_e_kwh
+    sites = list(scenario.tenants) if park else [scenario]
+    if park and lever in ("pv", "battery", "wind") and getattr(scenario.shared, lever):
+        sites = [scenario.shared]
+    return lever_sizes_of(sites, lever)
+
+
+def lever_sizes_of(sites, lever: str) -> float:
+    if lever == "pv":
+        return float(sum(a.capacity_kwp for s in sites for a in s.pv))
+    if lever == "battery":
+        return float(sum(b.energy_kwh for s in sites for b in s.battery))
+    if lever == "wind":
+        return float(sum(f.count for s in sites for f in s.wind))
+    if lever == "heat_pump":
+        return float(sum(h.capacity_q_kw_th for s in sites for h in s.heat_pumps))
+    return float(sum(t.capacity_kwh_th for s in sites for t in s.thermal_storage))
+
+
+def default_levers(scenario) -> list[str]:
+    """The levers sized when none are named: those of :data:`DEFAULT_LEVERS` the scenario has something to
+    scale for (green power always: with no contract its reference is 10 % of consumption)."""
+    return [lv for lv in DEFAULT_LEVERS if lv == "green_power" or lever_sizes(scenario, lv) > 0]
+
+
+def _check_lever(scenario, lever: str, file) -> None:
+    if lever not in LEVERS:
+        raise InputError(file, "--vary", f"levers among {', '.join(LEVERS)}", repr(lever))
+    if lever != "green_power" and lever_sizes(scenario, lever) <= 0:
+        raise InputError(file, "--vary", f"a lever the scenario has something to scale for ({lever}: give "
+                         f"at least one asset of that kind in the scenario)", f"no {lever} in the scenario")
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class Design:
+    """One evaluated design."""
+
+    factors: dict[str, float]
+    sizes: dict[str, float]
+    cost_cny_per_year: float
+    npc_cny: float
+    capex_cny: float
+    re_share: float
+    re_share_onsite: float
+    residual_emissions_t: float
+    passed: bool
+    min_margin: float
+    failed: list[str]
+    margins: dict[str, Any]
+    refined: bool = False
+
+    def row(self) -> dict[str, Any]:
+        out = {f"{k}_factor": v for k, v in self.factors.items()}
+        out.update({f"{k}_size": v for k, v in self.sizes.items()})
+        out.update(cost_cny_per_year=self.cost_cny_per_year, npc_cny=self.npc_cny, capex_cny=self.capex_cny,
+                   re_share=self.re_share, re_share_onsite=self.re_share_onsite,
+                   residual_emissions_t=self.residual_emissions_t, passed=self.passed,
+                   min_margin=self.min_margin, failed=";".join(self.failed), refined=self.refined)
+        return out
+
+
+@dataclass
+class SizingResult:
+    """What :func:`size` found."""
+
+    chosen: Design | None
+    designs: list[Design]
+    pareto_re_share: list[Design]
+    pareto_emissions: list[Design]
+    unfixable: list[dict]
+    criteria: list[str]
+    vary: list[str]
+    levels: dict[str, list[float]]
+    reference: dict[str, float]
+    method: str
+    simulations: int
+    at_bound: list[str] = field(default_factory=list)
+    economics: dict | None = None
+    network: dict | None = None  # a park's network findings at the chosen design (lingtan.twin.studies.park kpis["network"])
+
+    @property
+    def feasible(self) -> bool:
+        return self.chosen is not None
+
+
+def _fixable(v: dict) -> bool:
+    # no design changes a threshold no text gives, nor a criterion that does not apply
+    return (v["role"] in SIZING_ROLES and v["input"] == "simulated"
+            and v.get("status") not in ("undetermined", "not applicable"))
+
+
+def _judge(verdicts: list[dict], criteria: list[str]) -> tuple[bool, float, list[str], dict]:
+    chosen = [v for v in verdicts if v["pack"] in criteria and v["role"] in SIZING_ROLES]
+    fix = [v for v in chosen if _fixable(v)]
+    failed = [v["criterion_id"] for v in fix if not v["passed"]]
+    margins = [v["margin"] for v in fix if v["margin"] is not None]
+    m = {v["criterion_id"]: {"passed": v["passed"], "margin": v["margin"], "value": v["value"],
+                             "threshold": v["threshold"], "input": v["input"], "role": v["role"],
+                             "fixable": _fixable(v)} for v in chosen}
+    return not failed, (min(margins) if margins else math.inf), failed, m
+
+
+class _Evaluator:
+    def __init__(self, data: dict, park: bool, base_dir: Path, criteria: list[str], economics: Economics,
+                 reference: dict, file, network_limits: bool = False):
+        self.data, self.park, self.base_dir, self.criteria = data, park, base_dir, criteria
+        self.economics, self.reference, self.file = economics, reference, file
+        self.network_limits = network_limits
+        self.cache: dict[tuple, Any] = {}
+        self.profiles: dict[tuple, Any] = {}
+        self.simulations = 0
+        sc0 = scenario_from_dict_cached(data, file)
+        self.shared = {lv: bool(getattr(sc0.shared, lv)) for lv in ("pv", "battery", "wind")} if park else {}
+
+    def scenario(self, d: dict):
+        from lingtan.twin.core.scenario import scenario_from_dict
+
+        return scenario_from_dict(d, self.file)
+
+    def simulate(self, phys: dict[str, float]):
+        key = tuple(sorted(phys.items()))
+        if key in self.cache:
+            return self.cache[key]
+        d = self.data
+        for lever, f in phys.items():
+            d = apply_lever(d, lever, f, self.park, self.reference)
+        sc = self.scenario(d)
+        if self.park:
+            from lingtan.twin.studies.park import simulate_park
+
+            # Without network limits the chosen design alone gets the power flow (network_check).
+            res = simulate_park(sc, self.base_dir, power_flow=self.network_limits)
+        else:
+            from lingtan.twin.core.run import build_profiles, simulate_profiles
+
+            heat_levers = {"heat_pump", "thermal_storage"} & set(phys)
+            pkey = (tuple(a.name for a in sc.pv), tuple(f.name for f in sc.wind))
+            if heat_levers:
+                prof = build_profiles(sc, self.base_dir)
+            else:
+                if pkey not in self.profiles:
+                    self.profiles[pkey] = build_profiles(sc, self.base_dir)
+                prof = self.profiles[pkey]
+            res = simulate_profiles(sc, prof)
+        self.simulations += 1
+        self.cache[key] = (d, res)
+        return d, res
+
+    def evaluate(self, phys: dict[str, float], acct: dict[str, float], refined: bool = False) -> Design:
+        d, res = self.simulate(phys)
+        if acct:
+            from lingtan.twin.accounting.assess import assess
+
+            for lever, f in acct.items():
+                d = apply_lever(d, lever, f, self.park, self.reference)
+            sc = self.scenario(d)
+            a = assess(sc, res.kpis, res.bus if self.park else res.hourly, base_dir=self.base_dir)
+            res = replace(res, **{"park" if self.park else "scenario": sc}, accounting=a["accounting"],
+                          verdicts=a["verdicts"], packs=a["packs"])
+        sc = res.park if self.park else res.scenario
+        eco = project_economics(res, sc, self.economics)
+        ok, mm, failed, margins = _judge(res.verdicts, self.criteria)
+        if self.network_limits and "network" in res.kpis:
+            viol = res.kpis["network"]["violations"]
+            margins["network"] = {"passed": not viol, "margin": None, "value": len(viol), "threshold": 0,
+                                  "input": "simulated", "role": "admission", "fixable": True}
+            if viol:
+                ok, failed = False, failed + ["network"]
+        k = res.accounting.get("kpis", {})
+        factors = dict(phys, **acct)
+        return Design(factors=factors, sizes={lv: lever_sizes(sc, lv, self.shared.get(lv)) for lv in factors},
+                      cost_cny_per_year=eco["annualised_cost_cny"], npc_cny=eco["npc_cny"], capex_cny=eco["capex_cny"],
+                      re_share=float(k.get("re_electricity_share_with_green_power", math.nan)),
+                      re_share_onsite=float(k.get("re_electricity_share_onsite", math.nan)),
+                      residual_emissions_t=float(k.get("residual_emissions_t", math.nan)),
+                      passed=ok, min_margin=mm, failed=failed, margins=margins, refined=refined)
+
+
+def _better(a: Design | None, b: Design | None) -> bool:
+    """Is ``a`` a better incumbent than ``b``: passing beats failing, then lower cost; failing designs by margin."""
+    if a is None:
+        return False
+    if b is None:
+        return True
+    if a.passed != b.passed:
+        return a.passed
+    if a.passed:
+        return a.cost_cny_per_year < b.cost_cny_per_year - 1e-6
+    return a.min_margin > b.min_margin + 1e-12
+
+
+def pareto(designs: list[Design], key: str, maximise: bool) -> list[Design]:
+    """Designs not dominated in (lower cost, better ``key``), sorted by cost."""
+    pts = sorted(designs, key=lambda d: (d.cost_cny_per_year, -getattr(d, key) if maximise else getattr(d, key)))
+    front, best = [], -math.inf
+    for d in pts:
+        v = getattr(d, key) if maximise else -getattr(d, key)
+        if v > best + 1e-12:
+            front.append(d)
+            best = v
+    return front
+
+
+def _load(path_or_scenario, base_dir):
+    """Scenario dict (economics section removed), park flag, Economics, base folder, file name."""
+    from lingtan.twin.core.scenario import read_yaml
+
+    if isinstance(path_or_scenario, (str, Path)):
+        path = Path(path_or_scenario)
+        data = read_yaml(path)
+        if not isinstance(data, dict):
+            raise InputError(path, "(top level)", "a mapping of scenario fields", type(data).__name__)
+        base = Path(base_dir) if base_dir is not None else path.parent
+        file = path
+    elif isinstance(path_or_scenario, dict):
+        data, base, file = copy.deepcopy(path_or_scenario), Path(base_dir or "."), "<scenario>"
+    else:
+        data = path_or_scenario.model_dump(mode="json", exclude_unset=False)
+        base, file = Path(base_dir or "."), "<scenario>"
+    # The scenario's own validation checks the economics section (with its field path); read it from there.
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    eco = scenario_from_dict(copy.deepcopy(data), file).economics
+    return data, "tenants" in data, eco, base, file
+
+
+def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, base_dir=None, *,
+         grid_points: dict[str, list[float]] | None = None, exhaustive_limit: int = 16, refine: bool = True,
+         economics: Economics | None = None, network_limits: bool = False) -> SizingResult:
+    """Search the least-cost design that passes every fixable criterion of the chosen packs.
+
+    Parameters
+    ----------
+    path_or_scenario : path, dict or Scenario/Park
+        A scenario file (an ``economics:`` section in it is read), a scenario mapping, or a model.
+    criteria : list of str
+        Criteria packs, e.g. ``["anhui_park_2024"]``.
+    vary : list of str, optional
+        Levers among :data:`LEVERS`; default :func:`default_levers`.
+    base_dir : path, optional
+        Folder for relative paths; default the file's folder.
+    grid_points : dict, optional
+        Levels (factors of the scenario as written) per lever; default :data:`DEFAULT_LEVELS`.
+    exhaustive_limit : int
+        Largest lattice of physical levels simulated point by point; larger lattices use the coarse
+        grid and pattern search (see the module docstring).
+    refine : bool
+        Bisect the green-power contract of the chosen design down to the least passing amount.
+    economics : Economics, optional
+        Overrides the scenario's ``economics:`` section.
+    network_limits : bool
+        A park: a design passes only if its network stays within its voltage and loading limits every hour
+        (the power flow then runs for every design; otherwise only for the chosen one, whose findings are
+        reported).
+
+    Returns
+    -------
+    SizingResult
+    """
+    from lingtan.twin.accounting.criteria import pack_names
+
+    data, park, eco, base, file = _load(path_or_scenario, base_dir)
+    eco = economics or eco
+    unknown = [c for c in criteria if c not in pack_names()]
+    if unknown or not criteria:
+        raise InputError(file, "--criteria", f"packs among {', '.join(pack_names())}", repr(unknown or criteria))
+    data["criteria"] = list(criteria)
+    scenario0 = _validated(data, file)
+    vary = list(dict.fromkeys(vary if vary else default_levers(scenario0)))
+    for lever in vary:
+        _check_lever(scenario0, lever, file)
+    levels = {lv: sorted(set(float(x) for x in (grid_points or {}).get(lv, DEFAULT_LEVELS[lv]))) for lv in vary}
+    for lv, lvls in levels.items():
+        if not lvls or min(lvls) < 0:
+            raise InputError(file, f"levels of {lv}", "one or more factors >= 0", repr(lvls))
+
+    reference = {"green_power": scenario0.green_power.green_power_contract_e_kwh}
+    ev = _Evaluator(data, park, base, list(criteria), eco, reference, file, network_limits)
+    if "green_power" in vary and reference["green_power"] <= 0:
+        _, r0 = ev.simulate({})
+        reference["green_power"] = 0.1 * float(r0.kpis.get("total_consumption_e_kwh", 0.0))
+
+    # Criteria that sizing cannot change.
+    _, r0 = ev.simulate({})
+    unfixable = [{"criterion_id": v["criterion_id"], "input": v["input"], "value": v["value"],
+                  "threshold": v["threshold"], "note": v.get("note", ""), "text_en": v.get("text_en", "")}
+                 for v in r0.verdicts if v["pack"] in criteria and v["role"] in SIZING_ROLES
+                 and not _fixable(v) and not v["passed"]]
+
+    phys = [lv for lv in vary if lv not in ACCOUNTING_LEVERS]
+    acct = [lv for lv in vary if lv in ACCOUNTING_LEVERS]
+    acct_combos = [dict(zip(acct, c)) for c in itertools.product(*(levels[a] for a in acct))] or [{}]
+    designs: list[Design] = []
+    best_of: dict[tuple, Design] = {}
+
+    def visit(point: tuple) -> Design:
+        if point in best_of:
+            return best_of[point]
+        p = dict(zip(phys, point))
+        best = None
+        for combo in acct_combos:
+            dsg = ev.evaluate(p, combo)
+            designs.append(dsg)
+            if _better(dsg, best):
+                best = dsg
+        best_of[point] = best
+        return best
+
+    lattice_size = math.prod(len(levels[lv]) for lv in phys) if phys else 1
+    if lattice_size <= exhaustive_limit:
+        method = "exhaustive grid over the physical levers"
+        for point in itertools.product(*(levels[lv] for lv in phys)):
+            visit(point)
+    else:
+        method = "coarse grid (first/middle/last level) + pattern search on the level lattice"
+        coarse = [sorted({levels[lv][0], levels[lv][len(levels[lv]) // 2], levels[lv][-1]}) for lv in phys]
+        for point in itertools.product(*coarse):
+            visit(point)
+        incumbent = None
+        for pt, dsg in best_of.items():
+            if _better(dsg, best_of.get(incumbent) if incumbent else None):
+                incumbent = pt
+        while True:
+            idx = [levels[lv].index(x) for lv, x in zip(phys, incumbent)]
+            best_move = None
+            for j, lv in enumerate(phys):
+                for step in (-1, 1):
+                    k = idx[j] + step
+                    if 0 <= k < len(levels[lv]):
+                        nb = list(incumbent)
+                        nb[j] = levels[lv][k]
+                        nb = tuple(nb)
+                        dsg = visit(nb)
+                        if _better(dsg, best_of[best_move] if best_move else best_of[incumbent]):
+                            best_move = nb
+            if best_move is None:
+                break
+            incumbent = best_move
+    if acct:
+        method += "; green power assessed at every level of every simulated design"
+
+    passing = [d for d in designs if d.passed]
+    chosen = min(passing, key=lambda d: d.cost_cny_per_year) if passing else None
+    if chosen is not None and refine and "green_power" in acct:
+        chosen = _refine_green_power(ev, chosen, phys, levels, designs)
+    at_bound = []
+    if chosen is not None:
+        for lv in vary:
+            f = chosen.factors[lv]
+            if lv in phys and len(levels[lv]) > 1 and f >= levels[lv][-1]:
+                at_bound.append(f"{lv} at the highest level searched ({f:g}x): a larger size may cost less")
+            if lv in acct and len(levels[lv]) > 1 and f >= levels[lv][-1] and not chosen.refined:
+                at_bound.append(f"{lv} at the highest level searched ({f:g}x)")
+    return SizingResult(chosen=chosen, designs=designs, pareto_re_share=pareto(designs, "re_share", True),
+                        pareto_emissions=pareto(designs, "residual_emissions_t", False), unfixable=unfixable,
+                        criteria=list(criteria), vary=vary, levels=levels, reference=reference, method=method,
+                        simulations=ev.simulations, at_bound=at_bound, economics=eco.model_dump(mode="json"),
+                        network=network_check(ev, chosen) if park and chosen is not None else None)
+
+
+def network_check(ev: "_Evaluator", chosen: Design) -> dict | None:
+    """The hourly power flow of a park's network at the chosen design (the search leaves it out unless
+    ``network_limits``: no criterion reads it, and it is half of a park year's time). None when the park has no
+    network. Green power changes no flow, so the design's physical levers fix the network's loading."""
+    from lingtan.twin.studies.park import simulate_park
+
+    d, res = ev.simulate({lv: f for lv, f in chosen.factors.items() if lv not in ACCOUNTING_LEVERS})
+    if ev.network_limits:
+        return res.kpis.get("network")  # already run with the power flow
+    sc = ev.scenario(d)
+    return None if sc.network is None else simulate_park(sc, ev.base_dir).kpis["network"]
+
+
+def scenario_from_dict_cached(data: dict, file):
+    return _validated(data, file)
+
+
+def _validated(data: dict, file):
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    return scenario_from_dict(data, file)
+
+
+def _refine_green_power(ev: _Evaluator, chosen: Design, phys: list[str], levels: dict, designs: list) -> Design:
+    """Bisect the green-power factor between the chosen (passing) level and the level below it."""
+    lv = levels["green_power"]
+    hi = chosen.factors["green_power"]
+    lower = [x for x in lv if x < hi]
+    if not lower:
+        return chosen
+    lo = max(lower)
+    p = {k: chosen.factors[k] for k in phys}
+    best = chosen
+    tol = 1e-3
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        dsg = ev.evaluate(p, {"green_power": mid}, refined=True)
+        designs.append(dsg)
+        if dsg.passed:
+            hi = mid
+            if dsg.cost_cny_per_year <= best.cost_cny_per_year:
+                best = dsg
+        else:
+            lo = mid
+    return best
+
+
+# --------------------------------------------------------------------------- output
+
+
+def summary(res: SizingResult) -> str:
+    """The text ``twin size`` prints."""
+    lines = [f"criteria: {', '.join(res.criteria)}; levers: {', '.join(res.vary)}",
+             f"search: {res.method}; {res.simulations} simulations, {len(res.designs)} designs assessed"]
+    if res.unfixable:
+        lines.append("criteria sizing cannot change (declared or not simulated) that fail:")
+        for u in res.unfixable:
+            lines.append(f"  {u['criterion_id']}: {u['input']} value {u['value']!r} vs {u['threshold']!r}"
+                         f"{' (' + u['note'] + ')' if u['note'] else ''}")
+    c = res.chosen
+    if c is None:
+        best = max(res.designs, key=lambda d: d.min_margin)
+        lines.append("no design in the search passes every simulated criterion; closest: "
+                     + ", ".join(f"{k}={v:g}x" for k, v in best.factors.items())
+                     + f" (failing: {', '.join(best.failed)})")
+        return "\n".join(lines)
+    lines.append("least-cost passing design:")
+    for lv in res.vary:
+        lines.append(f"  {lv:<16} factor {c.factors[lv]:.4g}  size {c.sizes[lv]:,.0f} {_UNITS[lv]}")
+    lines.append(f"  annualised cost {c.cost_cny_per_year:,.0f} CNY/yr; NPC {c.npc_cny:,.0f} CNY; "
+                 f"capex {c.capex_cny:,.0f} CNY")
+    lines.append(f"  renewable share (with green power) {c.re_share:.1%}; on site {c.re_share_onsite:.1%}; "
+                 f"residual emissions {c.residual_emissions_t:,.0f} t")
+    lines.append("margins at the chosen design:")
+    for cid, m in c.margins.items():
+        margin = "n/a" if m["margin"] is None else f"{m['margin']:+.4g}"
+        tag = "" if m["fixable"] else f" [{m['input']}: not changed by sizing]"
+        lines.append(f"  {'PASS' if m['passed'] else 'FAIL'} {cid:<48} margin {margin}{tag}")
+    if res.network is not None:
+        viol = res.network["violations"]
+        lines.append(f"park network at the chosen design: {len(viol)} limit violation(s), "
+                     f"{res.network['reverse_flow_hours']} h of reverse flow at the substation")
+        for v in viol[:5]:
+            lines.append(f"  {v}")
+        if len(viol) > 5:
+            lines.append(f"  ... {len(viol) - 5} more (twin run the chosen design for the full network report)")
+    for note in res.at_bound:
+        lines.append(f"note: {note}")
+    lines.append(f"Pareto fronts: cost vs renewable share {len(res.pareto_re_share)} designs, cost vs residual "
+                 f"emissions {len(res.pareto_emissions)} designs")
+    return "\n".join(lines)
+
+
+_UNITS = {"pv": "kWp", "battery": "kWh", "wind": "turbines", "heat_pump": "kW_th", "thermal_storage": "kWh_th",
+          "green_power": "kWh/yr"}
+
+
+def write_outputs(res: SizingResult, out: str | Path) -> Path:
+    """``designs.csv`` (every design assessed), ``pareto.html`` and ``pareto_emissions.html`` (self-contained
+    plotly: annualised cost against renewable share, and against residual emissions) and ``sizing.txt``; the
+    folder is written under a temporary name and renamed when complete."""
+    import pandas as pd
+
+    from lingtan.twin.reports.output import write_atomically
+
+    def write(folder: Path) -> None:
+        pd.DataFrame([d.row() for d in res.designs]).to_csv(folder / "designs.csv", index=False)
+        for name, key, front, x_title, title in (
+                ("pareto.html", "re_share", res.pareto_re_share, "renewable electricity share with green power [-]",
+                 "Annualised cost against renewable electricity share"),
+                ("pareto_emissions.html", "residual_emissions_t", res.pareto_emissions, "residual emissions [tCO2/yr]",
+                 "Annualised cost against residual emissions")):
+            _pareto_figure(res, key, front, x_title, title).write_html(folder / name, include_plotlyjs=True,
+                                                                       full_html=True)
+        (folder / "sizing.txt").write_text(summary(res) + "\n", encoding="utf-8")
+
+    return write_atomically(out, write, kind="size")
+
+
+def _pareto_figure(res: SizingResult, key: str, front: list[Design], x_title: str, title: str):
+    """Every design assessed (passing or not), the Pareto front and the chosen design: cost against ``key``."""
+    import plotly.graph_objects as go
+
+    def xy(designs):
+        return [getattr(d, key) for d in designs], [d.cost_cny_per_year / 1e6 for d in designs]
+
+    fig = go.Figure()
+    for ok, name, color in ((True, "passes", "#2a9d8f"), (False, "fails", "#bbbbbb")):
+        sub = [d for d in res.designs if d.passed == ok]
+        x, y = xy(sub)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=name, marker=dict(color=color, size=7),
+                                 text=[", ".join(f"{k}={v:.3g}x" for k, v in d.factors.items()) for d in sub]))
+    x, y = xy(front)
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name="Pareto front", line=dict(color="#264653")))
+    if res.chosen is not None:
+        x, y = xy([res.chosen])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="least-cost passing",
+                                 marker=dict(symbol="star", size=16, color="#e76f51")))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="annualised cost [million CNY/yr]",
+                      template="plotly_white")
+    return fig
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="twin size", description="least-cost design that passes the chosen criteria")
+    p.add_argument("file")
+    p.add_argument("--criteria", required=True, help="criteria packs, comma-separated")
+    p.add_argument("--vary", help=f"levers, comma-separated, among {','.join(LEVERS)}; default the scenario's "
+                   f"{', '.join(DEFAULT_LEVERS[:-1])} and {DEFAULT_LEVERS[-1]}")
+    p.add_argument("--out", help="folder for designs.csv, pareto.html, pareto_emissions.html and sizing.txt")
+    p.add_argument("--levels", action="append", default=[],
+                   help="levels of one lever as factors, e.g. pv=0.5,1,2 (repeatable)")
+    p.add_argument("--exhaustive-limit", type=int, default=16)
+    p.add_argument("--network-limits", action="store_true",
+                   help="a park design passes only if its network stays within limits every hour (slower: the "
+                        "power flow runs for every design)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``twin size FILE --criteria PACK[,PACK] [--vary pv,battery,green_power] [--out DIR]``; 0 when a design passes,
+    1 when none does, 2 for bad input."""
+    args = build_parser().parse_args(argv)
+    try:
+        grid = {}
+        for spec in args.levels:
+            name, _, vals = spec.partition("=")
+            try:
+                grid[name.strip()] = [float(x) for x in vals.split(",") if x.strip()]
+            except ValueError:
+                raise InputError(None, "--levels", "lever=f1,f2,...", repr(spec)) from None
+        # The results folder is checked and held before the search: a refused --out costs no simulation.
+        with reserve(args.out, "size", source=args.file) if args.out else contextlib.nullcontext():
+            res = size(args.file, [c.strip() for c in args.criteria.split(",") if c.strip()],
+                       [v.strip() for v in (args.vary or "").split(",") if v.strip()] or None,
+                       grid_points=grid or None, exhaustive_limit=args.exhaustive_limit,
+                       network_limits=args.network_limits)
+            print(summary(res))
+            if args.out:
+                print(f"\ndesigns and Pareto plot written to {write_outputs(res, args.out)}")
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0 if res.feasible else 1
+
+
+__all__ = ["size", "SizingResult", "Design", "apply_lever", "default_levers", "pareto", "summary", "write_outputs",
+           "main", "LEVERS", "DEFAULT_LEVERS", "DEFAULT_LEVELS"]

@@ -1,0 +1,1154 @@
+"""``twin sweep``: many variants of one scenario, streamed to a Parquet dataset.
+
+Parameters are named by their field path in the scenario file, e.g.
+``pv[0].capacity_kwp`` or ``battery[0].energy_kwh``::
+
+    twin sweep FILE --param pv[0].capacity_kwp=0:20000:21 --param battery[0].energy_kwh=0:40000:11 --out DIR
+
+Designs
+-------
+* full grid (default): ``NAME=lo:hi:n`` per parameter, every combination;
+* Latin hypercube: ``--lhs N [--seed S]`` with ``NAME=lo:hi``; each parameter's
+  range is cut into N equal strata and every stratum holds exactly one case;
+* one-at-a-time: ``--oat`` with ``NAME=lo:hi[:n]`` (n = 3 by default): the base
+  case (the scenario's own values) and, per parameter, n values over its range
+  with every other parameter at its base value (tornado charts).
+
+Integer fields (``wind[i].count``) take rounded values. Every case is validated
+by the scenario models; a bad path or value is an :class:`~lingtan.errors.InputError`
+naming the field path.
+
+Execution
+---------
+* Fast path: when every parameter is a size the dispatch kernel takes directly
+  (:data:`FAST_FIELDS`), the size-independent profiles are computed once and the
+  cases go through :func:`lingtan.twin.core.dispatch.dispatch` in chunks (``chunk_size``,
+  default 20 000). KPIs come from :func:`lingtan.twin.core.kpis.electric_kpis` and
+  :func:`lingtan.components.grid.bill_from_totals`, the functions single runs use.
+* Whole-scenario path: anything else (weather, processes, loads, parks) runs
+  :func:`lingtan.twin.core.run.simulate` / :func:`lingtan.twin.studies.park.simulate_park` per case in a
+  :class:`concurrent.futures.ProcessPoolExecutor` (``jobs``).
+* Dask: ``cluster="tcp://HOST:PORT"`` (or a ``distributed.Client``) submits the
+  same functions, per case or per chunk, to a Dask cluster; rows are identical.
+
+Criteria on the fast path
+-------------------------
+The whole-scenario path stores the verdicts of :func:`lingtan.twin.accounting.assess.assess`. On the
+fast path, when the scenario has no heat side and a constant grid emission factor,
+the accounting (:func:`lingtan.twin.accounting.account.account` with
+:meth:`~lingtan.twin.accounting.account.AnnualEnergy.from_kpis`), the criteria
+(:func:`lingtan.twin.accounting.criteria.evaluate`) and the economics are run per case on the case's
+flat annual KPIs, which is what ``assess`` does. Otherwise (heat KPIs and fuel use
+need the hourly heat table; an hourly emission-factor profile needs hourly imports)
+each case runs through :func:`lingtan.twin.core.run.simulate_profiles` on the profiles computed
+once for the sweep, as a single run does: the rows equal the whole-scenario path's,
+at about 25 ms a case instead of a whole simulation, spread over ``jobs``
+processes when there are more than four cases per process. Per-case accounting,
+criteria and economics are Python, about 0.5 ms a case against the kernel's
+0.015 ms; ``verdicts=False`` (``--no-verdicts``) leaves them out and keeps the
+vectorised kernel's electric KPIs only.
+
+Results
+-------
+``OUT/cases/part-XXXXX.parquet``, one file per chunk (fast path) or per batch
+of finished cases (whole-scenario path), each written under a temporary name and
+renamed, so a part is either complete or absent. Every row carries
+``case_hash`` = sha256 of the sweep's input key and the sorted parameter values;
+the input key hashes the content of the scenario file and of every file it names
+(weather, loads, tariff, emission factor, network) and the model version
+(:func:`lingtan.twin.core.provenance.model_version`). A rerun reads the hashes already present
+and runs only the missing cases: an interrupted sweep loses nothing and
+duplicates nothing. A rerun whose inputs, model or parameters differ from the
+folder's ``sweep.json`` is refused with what changed: rows of different inputs
+never mix.
+
+Safety
+------
+``OUT`` is new, empty or this sweep's own (:mod:`lingtan.twin.core.results_dir`) and is locked
+while the sweep runs (a second sweep into it is refused with the first one's
+PID). A design of more than :data:`MAX_CASES` cases is refused before it is built
+(``max_cases``, ``--max-cases``); the number of cases with an estimate of time
+and memory is printed before any case runs. SIGTERM and SIGINT stop the worker
+processes and keep the rows written so far.
+Columns: ``case_hash``, one column per parameter (its field path), the KPIs
+(flat names of ``kpis.json``; nested ones joined with dots, e.g.
+``grid_bill_cny.total_cny``), ``accounting.<kpi>``, ``verdict.<criterion_id>``
+(passed), ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``, and
+``economics.<name>`` (:data:`ECONOMICS_COLUMNS` and ``operating_cost_cny``; each case priced at
+its own sizes).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import contextlib
+import itertools
+import json
+import math
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lingtan.errors import InputError
+
+DEFAULT_KPI = "re_electricity_share_onsite"
+DEFAULT_THRESHOLD = 0.40
+CASES_DIR = "cases"
+
+MAX_CASES = 1_000_000
+"""Most cases a sweep runs unless told otherwise (``max_cases``, ``--max-cases``): the case hashes alone take about
+0.3 kB a case in memory, and a million fast-path cases take about a minute (without verdicts) to ten minutes."""
+
+# Seconds a case, for the estimate printed before a sweep runs. Measured on the 2-core machine of README's speed
+# table (make bench, 2026-12-03): the fast path's kernel 25 000 cases/s end to end, per-case accounting, criteria
+# and economics 1 500 cases/s, a case run through simulate_profiles 25 ms (40 cases/s a process); a whole-scenario
+# case of hefei_auto_parts.yaml with a new weather seed 0.13-0.16 s of CPU (measured 2026-12-03), rounded up to
+# 0.2 s, and a park case 0.2 s per tenant.
+_S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 1_500, 0.025, 0.2
+# Memory for the estimate: the process with its imports and profiles, each worker process, and per case the design
+# row, its hash and its share of the result rows (the 100 000-case sweep of the speed table peaks at 475 MB).
+_MB_BASE, _MB_WORKER, _KB_CASE = 350, 300, 1.3
+
+_BAT = ("energy_kwh|power_kw|charge_power_kw|discharge_power_kw|soc_min|soc_max|soc_initial|charge_efficiency|"
+        "discharge_efficiency|self_discharge_fraction_per_hour")
+FAST_FIELDS = {
+    "pv": re.compile(r"^pv\[(\d+)\]\.capacity_kwp$"),
+    "wind": re.compile(r"^wind\[(\d+)\]\.count$"),
+    "battery": re.compile(rf"^battery\[0\]\.({_BAT})$"),
+    "grid": re.compile(r"^grid\.(import_limit_kw|export_limit_kw)$"),
+    "store": re.compile(r"^thermal_storage\[(\d+)\]\.(capacity_kwh_th|charge_kw_th|discharge_kw_th)$"),
+    "heat_pump": re.compile(r"^heat_pumps\[(\d+)\]\.capacity_q_kw_th$"),
+    "boiler": re.compile(r"^boilers\[(\d+)\]\.capacity_q_kw_th$"),  # electric boilers only
+}
+"""Field paths the fast path takes: sizes the dispatch kernel reads directly."""
+
+_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
+
+
+# --------------------------------------------------------------------------- parameters and designs
+
+
+@dataclass(frozen=True)
+class Param:
+    """One swept field: its path, range and (grid / one-at-a-time) number of values."""
+
+    name: str
+    lo: float
+    hi: float
+    n: int | None = None
+    integer: bool = False
+
+    def values(self) -> np.ndarray:
+        v = np.linspace(self.lo, self.hi, self.n) if self.n and self.n > 1 else np.array([self.lo])
+        return np.round(v) if self.integer else v
+
+
+def split_path(name: str, file=None) -> list:
+    """``battery[0].energy_kwh`` -> ``["battery", 0, "energy_kwh"]``."""
+    out: list = []
+    for part in name.split("."):
+        m = _TOKEN.fullmatch(part)
+        if not m:
+            raise InputError(file, f"--param {name}", "a field path such as pv[0].capacity_kwp",
+                             f"{part!r} in {name!r}")
+        out.append(m.group(1))
+        out += [int(i) for i in re.findall(r"\[(\d+)\]", m.group(2))]
+    return out
+
+
+def get_field(data: Any, path: list, name: str, file=None) -> Any:
+    node = data
+    for i, seg in enumerate(path):
+        ok = (isinstance(seg, int) and isinstance(node, list) and seg < len(node)) or \
+             (isinstance(seg, str) and isinstance(node, dict) and seg in node)
+        if not ok:
+            where = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path[:i]).lstrip(".")
+            raise InputError(file, name, f"a field of the scenario ({where or 'top level'} has "
+                             f"{_keys(node)})", "no such field")
+        node = node[seg]
+    return node
+
+
+def _keys(node) -> str:
+    if isinstance(node, dict):
+        return "fields " + ", ".join(sorted(node))
+    if isinstance(node, list):
+        return f"{len(node)} entries"
+    return "no sub-fields"
+
+
+def set_field(data: Any, path: list, value: Any) -> None:
+    node = data
+    for seg in path[:-1]:
+        node = node[seg]
+    node[path[-1]] = value
+
+
+def parse_param(text: str, file=None, *, need_n: bool | None = True, base: dict | None = None) -> Param:
+    """Parse ``NAME=lo:hi:n`` (``need_n=True``), ``NAME=lo:hi`` (``False``) or either (``None``)."""
+    name, eq, rng = text.partition("=")
+    name = name.strip()
+    if not eq or not name:
+        raise InputError(file, f"--param {text}", "NAME=lo:hi:n (grid) or NAME=lo:hi (--lhs)", repr(text))
+    parts = rng.split(":")
+    want = {True: "lo:hi:n", False: "lo:hi", None: "lo:hi or lo:hi:n"}[need_n]
+    if len(parts) not in ((3,) if need_n else (2,) if need_n is False else (2, 3)):
+        raise InputError(file, f"--param {name}", f"a range {want}", repr(rng))
+    try:
+        lo, hi = float(parts[0]), float(parts[1])
+        n = int(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise InputError(file, f"--param {name}", f"numbers in {want}", repr(rng)) from None
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi < lo:
+        raise InputError(file, f"--param {name}", "finite lo <= hi", repr(rng))
+    if n is not None and n < 1:
+        raise InputError(file, f"--param {name}", "n >= 1 values", repr(rng))
+    integer = False
+    if base is not None:
+        cur = get_field(base, split_path(name, file), name, file)
+        if isinstance(cur, bool) or not isinstance(cur, (int, float, type(None))):
+            raise InputError(file, name, "a numeric field", f"{type(cur).__name__} {cur!r}")
+        integer = isinstance(cur, int)
+    return Param(name, lo, hi, n, integer)
+
+
+def grid_design(params: list[Param]) -> np.ndarray:
+    """Every combination of the parameters' values, first parameter slowest: (M, P)."""
+    axes = [p.values() for p in params]
+    return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, len(params))
+
+
+def lhs_design(params: list[Param], n: int, seed: int = 0) -> np.ndarray:
+    """Latin hypercube of ``n`` cases, seeded: each parameter's range in n equal strata, one case each."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, len(params)))
+    for j, p in enumerate(params):
+        u = (rng.permutation(n) + rng.random(n)) / n
+        v = p.lo + (p.hi - p.lo) * u
+        out[:, j] = np.round(v) if p.integer else v
+    return out
+
+
+def oat_design(params: list[Param], base: list[float]) -> np.ndarray:
+    """The base case, then per parameter its values with the others at base (one at a time)."""
+    rows = [list(base)]
+    for j, p in enumerate(params):
+        for v in p.values():
+            r = list(base)
+            r[j] = float(v)
+            rows.append(r)
+    return np.array(rows, dtype=float)
+
+
+def case_hashes(scenario_hash: str, names: list[str], values) -> list[str]:
+    """One hash per case (row of ``values``): sha256 of the sweep's input key (:func:`input_key`) and the
+    (name, value) pairs sorted by name, values as ``repr`` of the float (which round-trips exactly)."""
+    order = sorted(range(len(names)), key=lambda j: names[j])
+    keys = [names[j] + "=" for j in order]
+    head = scenario_hash + "\n"
+    rows = np.asarray(values, dtype=float).reshape(-1, len(names))[:, order].tolist()
+    return [hashlib.sha256((head + "\n".join(k + repr(v) for k, v in zip(keys, row))).encode()).hexdigest()
+            for row in rows]
+
+
+# --------------------------------------------------------------------------- the sweep plan
+
+
+@dataclass
+class Plan:
+    """A sweep's cases: the scenario, its parameters, the design matrix and the case hashes."""
+
+    file: Path
+    data: dict
+    scenario: Any
+    params: list[Param]
+    design: str
+    values: np.ndarray  # (M, P)
+    hashes: list[str]
+    scenario_hash: str  # the input key: scenario file, every file it names, the model (input_key)
+    base_values: list[float] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)  # sha256 of the scenario file and each file it names
+    model: str = ""  # lingtan.twin.core.provenance.model_version()
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    def case_data(self, i: int) -> dict:
+        return apply_values(self.data, self.names, self.values[i], self.params)
+
+
+def apply_values(data: dict, names: list[str], values, params: list[Param] | None = None) -> dict:
+    """A copy of ``data`` with the fields set; only the containers along the paths are copied."""
+    d = dict(data)
+    for j, (name, v) in enumerate(zip(names, values)):
+        integer = params[j].integer if params else False
+        path = split_path(name)
+        node = d
+        for seg in path[:-1]:
+            child = node[seg]
+            child = dict(child) if isinstance(child, dict) else list(child)
+            node[seg] = child
+            node = child
+        node[path[-1]] = int(round(v)) if integer else float(v)
+    return d
+
+
+def check_ranges(p: Plan) -> None:
+    """Validate each parameter's lowest and highest value of the design, one at a time on the base scenario.
+
+    Bounds in the schema are per field, so a range that leaves them fails here, before any folder is
+    made or case is run, with the field path. (A combination that only fails together, such as a
+    battery's power against its energy, is still found at its case.)
+    """
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    for j, param in enumerate(p.params):
+        for v in (p.values[:, j].min(), p.values[:, j].max()):
+            scenario_from_dict(apply_values(p.data, [param.name], [v], [param]), p.file)
+
+
+def case_count(params: list[Param], design: str, lhs: int | None = None) -> int:
+    """Cases of a design before it is built (before deduplication): exact integers, however large."""
+    if design == "lhs":
+        return int(lhs)
+    if design == "oat":
+        return 1 + sum(p.n or 3 for p in params)
+    return math.prod(p.n or 1 for p in params)
+
+
+def input_key(inputs: dict[str, str], model: str) -> str:
+    """The hash every case hash starts from: the input files' hashes and the model version."""
+    return hashlib.sha256(json.dumps({"inputs": inputs, "model": model}, sort_keys=True).encode()).hexdigest()
+
+
+def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oat: bool = False,
+         seed: int = 0, max_cases: int | None = None) -> Plan:
+    """Parse the parameters, check the number of cases against ``max_cases`` (default :data:`MAX_CASES`),
+    build the design and hash every case."""
+    from lingtan.twin.core.provenance import input_hashes, model_version
+    from lingtan.twin.core.scenario import load_scenario
+
+    file = Path(file)
+    scenario = load_scenario(file)
+    data = scenario.model_dump(mode="json")
+    if not param_texts:
+        raise InputError(file, "--param", "at least one parameter NAME=lo:hi:n", "none")
+    if lhs is not None and oat:
+        raise InputError(file, "--lhs/--oat", "one design", "both --lhs and --oat")
+    need_n = False if lhs is not None else (None if oat else True)
+    params = [parse_param(t, file, need_n=need_n, base=data) for t in param_texts]
+    dup = sorted({p.name for p in params if [q.name for q in params].count(p.name) > 1})
+    if dup:
+        raise InputError(file, f"--param {dup[0]}", "each parameter once", "repeated")
+    base = []
+    for p in params:
+        cur = get_field(data, split_path(p.name), p.name, file)
+        base.append(float(cur) if cur is not None else float("nan"))
+    if lhs is not None and lhs < 1:
+        raise InputError(file, "--lhs", "N >= 1 cases", str(lhs))
+    limit = MAX_CASES if max_cases is None else max_cases
+    count = case_count(params, "lhs" if lhs is not None else "oat" if oat else "grid", lhs)
+    if count > limit:  # before the design is built: a mistyped n must not fill the memory
+        raise InputError(file, "--param", f"at most {limit:,} cases (raise the limit with --max-cases)",
+                         f"{count:,} cases")
+    if lhs is not None:
+        values, design = lhs_design(params, lhs, seed), "lhs"
+    elif oat:
+        params = [p if p.n else Param(p.name, p.lo, p.hi, 3, p.integer) for p in params]
+        missing = [p.name for p, b in zip(params, base) if not np.isfinite(b)]
+        if missing:
+            raise InputError(file, missing[0], "a base value in the scenario for --oat", "none (null)")
+        values, design = oat_design(params, base), "oat"
+    else:
+        values, design = grid_design(params), "grid"
+    inputs, model = input_hashes(file, data), model_version()
+    sh = input_key(inputs, model)
+    names = [p.name for p in params]
+    hashes, keep = [], []
+    seen = set()
+    for i, h in enumerate(case_hashes(sh, names, values)):
+        if h not in seen:  # one-at-a-time repeats the base case; rounding can repeat integer values
+            seen.add(h)
+            hashes.append(h)
+            keep.append(i)
+    return Plan(file=file, data=data, scenario=scenario, params=params, design=design, values=values[keep],
+                hashes=hashes, scenario_hash=sh, base_values=base, inputs=inputs, model=model)
+
+
+def fast_path_ok(scenario, names: list[str]) -> bool:
+    """True when every parameter is a size the kernel takes directly (and the scenario is a factory)."""
+    from lingtan.twin.core.scenario import Scenario
+
+    if not isinstance(scenario, Scenario):
+        return False
+    for name in names:
+        kind = next((k for k, rx in FAST_FIELDS.items() if rx.match(name)), None)
+        if kind is None:
+            return False
+        if kind == "boiler":
+            i = int(FAST_FIELDS["boiler"].match(name).group(1))
+            if i >= len(scenario.boilers) or scenario.boilers[i].fuel != "electric":
+                return False
+    return True
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def _component(name: str) -> str:
+    return name.rsplit(".", 1)[0]
+
+
+@dataclass
+class FastInputs:
+    """Per-case kernel inputs of a fast-path sweep."""
+
+    caps: np.ndarray  # (M, K)
+    params: np.ndarray  # (M, len(PARAMS))
+    store_kwh_th: np.ndarray
+    store_charge_kw_th: np.ndarray
+    store_discharge_kw_th: np.ndarray
+    store_e0_kwh_th: np.ndarray
+    unit_kw_th: np.ndarray
+    bat_energy: np.ndarray
+    bat_soc_min: np.ndarray
+    bat_soc_max: np.ndarray
+
+    def take(self, idx) -> "FastInputs":
+        return FastInputs(**{k: v[idx] for k, v in self.__dict__.items()})
+
+
+def _component_values(sc, comp: str) -> dict[str, float]:
+    """Kernel inputs that one validated component sets, keyed by target."""
+    from lingtan.twin.core.dispatch import PARAMS
+    from lingtan.twin.core.run import kernel_params
+
+    m = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", comp)
+    kind, i = m.group(1), int(m.group(2)) if m.group(2) is not None else None
+    out: dict[str, float] = {}
+    if kind == "pv":
+        out[f"caps:{i}"] = sc.pv[i].capacity_kwp
+    elif kind == "wind":
+        out[f"caps:{len(sc.pv) + i}"] = float(sc.wind[i].count)
+    elif kind == "battery":
+        row = kernel_params(sc.grid, sc.battery)[0]
+        for col in ("energy_kwh", "charge_kw", "discharge_kw", "charge_efficiency", "discharge_efficiency",
+                    "soc_min", "soc_max", "self_discharge_fraction_per_hour", "soc_initial"):
+            out[f"params:{PARAMS.index(col)}"] = row[PARAMS.index(col)]
+        b = sc.battery[0]
+        out.update({"bat_energy": b.energy_kwh, "bat_soc_min": b.soc_min, "bat_soc_max": b.soc_max})
+    elif kind == "grid":
+        row = kernel_params(sc.grid, [])[0]
+        for col in ("import_limit_kw", "export_limit_kw"):
+            out[f"params:{PARAMS.index(col)}"] = row[PARAMS.index(col)]
+    elif kind == "thermal_storage":
+        s = sc.thermal_storage[i]
+        out.update({f"store_kwh_th:{i}": s.capacity_kwh_th, f"store_charge_kw_th:{i}": s.charge_kw_th,
+                    f"store_discharge_kw_th:{i}": s.discharge_kw_th,
+                    f"store_e0_kwh_th:{i}": s.soc_initial * s.capacity_kwh_th})
+    elif kind == "heat_pumps":
+        out[f"unit_kw_th:{i}"] = sc.heat_pumps[i].capacity_q_kw_th
+    elif kind == "boilers":
+        electric = [j for j, b in enumerate(sc.boilers) if b.fuel == "electric"]
+        out[f"unit_kw_th:{len(sc.heat_pumps) + electric.index(i)}"] = sc.boilers[i].capacity_q_kw_th
+    return out
+
+
+def fast_inputs(p: Plan) -> FastInputs:
+    """Kernel inputs of every case. Each component's distinct value combinations are validated by the
+    scenario models (which also resolve defaults such as ``power_kw`` -> charge and discharge limits)."""
+    from lingtan.twin.core.heat_profiles import heat_sizes
+    from lingtan.twin.core.run import kernel_params, sizes
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    sc = p.scenario
+    m = len(p.values)
+    hs = heat_sizes(sc, m)
+    b = sc.battery[0] if sc.battery else None
+    fi = FastInputs(caps=np.tile(sizes(sc), (m, 1)), params=kernel_params(sc.grid, sc.battery, m),
+                    store_kwh_th=hs.store_kwh_th.copy(), store_charge_kw_th=hs.store_charge_kw_th.copy(),
+                    store_discharge_kw_th=hs.store_discharge_kw_th.copy(),
+                    store_e0_kwh_th=hs.store_e0_kwh_th.copy(), unit_kw_th=hs.unit_kw_th.copy(),
+                    bat_energy=np.full(m, b.energy_kwh if b else 0.0), bat_soc_min=np.full(m, b.soc_min if b else 0.0),
+                    bat_soc_max=np.full(m, b.soc_max if b else 1.0))
+    groups: dict[str, list[int]] = {}
+    for j, name in enumerate(p.names):
+        groups.setdefault(_component(name), []).append(j)
+    for comp, cols in groups.items():
+        uniq, inverse = np.unique(p.values[:, cols], axis=0, return_inverse=True)
+        inverse = np.ravel(inverse)
+        table: dict[str, np.ndarray] = {}
+        for u, combo in enumerate(uniq):
+            d = apply_values(p.data, [p.names[j] for j in cols], combo, [p.params[j] for j in cols])
+            vals = _component_values(scenario_from_dict(d, p.file), comp)
+            for key, v in vals.items():
+                table.setdefault(key, np.empty(len(uniq)))[u] = v
+        for key, col in table.items():
+            target, _, k = key.partition(":")
+            arr = getattr(fi, target)
+            if k:
+                arr[:, int(k)] = col[inverse]
+            else:
+                arr[:] = col[inverse]
+    return fi
+
+
+def fast_verdicts_possible(scenario, prof) -> bool:
+    """Whether accounting and criteria can be computed from annual KPIs alone (see the module docstring)."""
+    return prof.heat.empty and not prof.fuel_uses and isinstance(scenario.grid.emission_factor, (str, int, float))
+
+
+def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None, file=None) -> pd.DataFrame:
+    """Dispatch a chunk of cases through the kernel; one row of KPIs per case, and with ``cases`` (each case's
+    scenario mapping) its accounting, verdicts and economics where the annual KPIs suffice for them
+    (:func:`fast_verdicts_possible`)."""
+    from lingtan.components.grid import bill_from_totals
+    from lingtan.twin.core.dispatch import HeatSizes, dispatch
+    from lingtan.twin.core.kpis import electric_kpis
+    from lingtan.twin.core.run import period_masks
+    from lingtan.twin.core.tables import BALANCE_TOL_KWH
+
+    if cases is not None and not fast_verdicts_possible(scenario, prof):
+        # Heat KPIs and an hourly emission factor need each case's hourly tables: the cases run one by one
+        # through simulate_profiles, as single runs do, on the profiles computed once for the sweep.
+        from lingtan.twin.core.run import simulate_profiles
+        from lingtan.twin.core.scenario import scenario_from_dict
+
+        return pd.DataFrame([_result_row(simulate_profiles(scenario_from_dict(d, file), prof)) for d in cases])
+    gc, dc = period_masks(scenario.battery)
+    hs = HeatSizes(fi.store_kwh_th, fi.store_charge_kw_th, fi.store_discharge_kw_th, fi.store_e0_kwh_th,
+                   fi.unit_kw_th)
+    res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, period=prof.period, month=prof.month,
+                   price_cny_per_kwh=prof.price_cny_per_kwh,
+                   feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh, grid_charge_periods=gc,
+                   discharge_periods=dc, heat=prof.heat.system, heat_sizes=hs, balance_tol_kwh=BALANCE_TOL_KWH)
+    src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
+    gen = {kind: sum((fi.caps[:, k] * src_e[k] for k, (kk, _) in enumerate(prof.sources) if kk == kind),
+                     np.zeros(len(fi.caps))) for kind in ("pv", "wind")}
+    bill = bill_from_totals(res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"),
+                            prof.tariff)
+    k = electric_kpis(res, pv_e_kwh=gen["pv"], wind_e_kwh=gen["wind"], energy_kwh=fi.bat_energy,
+                      soc_min=fi.bat_soc_min, soc_max=fi.bat_soc_max, grid_cost_cny=bill["total_cny"])
+    cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
+    cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
+    df = pd.DataFrame(cols)
+    ok = cases is not None and fast_verdicts_possible(scenario, prof)
+    if ok:
+        from lingtan.twin.core.scenario import scenario_from_dict
+
+        extra = [_annual_assessment(scenario_from_dict(d, file), row) for d, row in zip(cases, df.to_dict("records"))]
+        df = pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
+    df["verdicts_computed"] = ok
+    return df
+
+
+def _annual_assessment(scenario, kpis: dict) -> dict:
+    """Accounting KPIs, verdicts, pack scores and economics of one case (its validated scenario) from its flat
+    annual KPIs (what :func:`lingtan.twin.accounting.assess.assess` does for a site without a heat side and a constant grid
+    factor, then :func:`lingtan.twin.accounting.economics.project_economics`)."""
+    from types import SimpleNamespace
+
+    from lingtan.twin.accounting.account import AnnualEnergy, account, accounting_kpis
+    from lingtan.twin.accounting.criteria import evaluate, score
+    from lingtan.twin.accounting.economics import project_economics
+
+    energy = AnnualEnergy.from_kpis(kpis, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0,
+                                    process_emissions_t=scenario.process_emissions_t)
+    acc = account(energy, scenario.accounting, scenario.green_power, scenario.offsets,
+                  grid_emission_factor=scenario.grid.emission_factor)
+    flat = dict(kpis)
+    flat.update(accounting_kpis(acc))
+    vs = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) if scenario.criteria else []
+    econ = project_economics(SimpleNamespace(kpis=kpis, accounting=acc), scenario)
+    return _assessment_columns(accounting_kpis(acc), [(v.criterion_id, v.passed) for v in vs],
+                               [score(vs, p) for p in scenario.criteria], econ)
+
+
+ECONOMICS_COLUMNS = ("capex_cny", "npc_cny", "annualised_cost_cny", "lcoe_onsite_cny_per_kwh")
+"""Results of :func:`lingtan.twin.accounting.economics.project_economics` kept in a sweep row (``economics.<name>``), with the
+year's operating cost as ``economics.operating_cost_cny``."""
+
+
+def _assessment_columns(acc_kpis: dict, verdicts: list[tuple[str, bool]], packs: list[dict], econ: dict) -> dict:
+    """Flat row columns; ``verdicts`` as (criterion id, passed) pairs."""
+    out = {f"accounting.{k}": float(v) for k, v in acc_kpis.items() if _is_number(v)}
+    out.update({f"economics.{k}": float(econ[k]) for k in ECONOMICS_COLUMNS})
+    out["economics.operating_cost_cny"] = float(econ["annual"]["total_cny"])
+    for cid, passed in verdicts:
+        out[f"verdict.{cid}"] = bool(passed)
+    for p in packs:
+        out[f"pack.{p['pack']}.points"] = float(p["points"])
+        out[f"pack.{p['pack']}.admission_passed"] = bool(p["admission_passed"])
+        out[f"pack.{p['pack']}.targets_passed"] = bool(p["targets_passed"])
+    return out
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+# Per-process cache of profiles for remote fast-path chunks (Dask workers), keyed by scenario hash.
+_PROFILE_CACHE: dict[str, Any] = {}
+
+
+def _fast_chunk_task(file: str, data: dict, scenario_hash: str, fi: FastInputs,
+                     cases: list[dict] | None) -> pd.DataFrame:
+    """A fast-path chunk as a self-contained task (Dask workers)."""
+    from lingtan.twin.core.run import build_profiles
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    sc = scenario_from_dict(data, file)
+    prof = _PROFILE_CACHE.get(scenario_hash)
+    if prof is None:
+        prof = _PROFILE_CACHE[scenario_hash] = build_profiles(sc, Path(file).parent)
+    return fast_rows(sc, prof, fi, cases=cases, file=file)
+
+
+# --------------------------------------------------------------------------- whole-scenario path
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        elif isinstance(v, (bool, np.bool_)):
+            out[key] = bool(v)
+        elif _is_number(v):
+            out[key] = float(v)
+    return out
+
+
+def run_case(file: str, data: dict) -> dict:
+    """Simulate one case (a factory or a park) and return its row (without hash and parameters)."""
+    from lingtan.twin.studies.park import simulate_site
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    return _result_row(simulate_site(scenario_from_dict(data, file), Path(file).parent))
+
+
+def _result_row(r) -> dict:
+    """The row of a simulated case (a RunResult or ParkResult): flat KPIs, accounting, verdicts, economics."""
+    from lingtan.twin.accounting.economics import project_economics
+
+    row = _flatten({k: v for k, v in r.kpis.items() if k not in ("weather",)})
+    acc = r.accounting.get("kpis", {}) if isinstance(r.accounting, dict) else {}
+    row.update(_assessment_columns(acc, [(v["criterion_id"], v["passed"]) for v in r.verdicts], r.packs,
+                                   project_economics(r)))
+    row["verdicts_computed"] = True
+    return row
+
+
+def _run_case_task(file: str, data: dict, h: str) -> tuple[str, dict]:
+    return h, run_case(file, data)
+
+
+# --------------------------------------------------------------------------- results dataset
+
+
+def done_hashes(out: str | Path) -> set[str]:
+    """Case hashes already in ``OUT/cases``."""
+    import pyarrow.parquet as pq
+
+    d = Path(out) / CASES_DIR
+    hs: set[str] = set()
+    for f in sorted(d.glob("part-*.parquet")):
+        hs.update(pq.read_table(f, columns=["case_hash"]).column("case_hash").to_pylist())
+    return hs
+
+
+def read_results(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Every row of a sweep's dataset, parts in order."""
+    files = sorted((Path(out) / CASES_DIR).glob("part-*.parquet"))
+    if not files:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
+
+
+class PartWriter:
+    """Appends parts ``part-XXXXX.parquet`` atomically (temporary name, then rename)."""
+
+    def __init__(self, out: str | Path):
+        self.dir = Path(out) / CASES_DIR
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for tmp in self.dir.glob(".tmp-*"):  # left by a killed run: never complete
+            tmp.unlink(missing_ok=True)
+        nums = [int(f.stem.split("-")[1]) for f in self.dir.glob("part-*.parquet")]
+        self.next = max(nums, default=-1) + 1
+        self.rows = 0
+
+    def write(self, df: pd.DataFrame) -> Path:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = self.dir / f"part-{self.next:05d}.parquet"
+        tmp = self.dir / f".tmp-{uuid.uuid4().hex}.parquet"
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+        os.replace(tmp, path)
+        self.next += 1
+        self.rows += len(df)
+        return path
+
+
+class Progress:
+    """A plain-text progress bar on stderr: count, rate and ETA, updated in place with ``\\r``."""
+
+    def __init__(self, total: int, *, stream=None, enabled: bool = True, label: str = "cases", width: int = 28):
+        self.total, self.done, self.label, self.width = total, 0, label, width
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+        self._last = self.t0  # first line after 0.2 s: input errors print alone
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.perf_counter()
+        if self.enabled and (now - self._last > 0.2 or self.done >= self.total):
+            self._last = now
+            self._shown = self.done
+            self.stream.write("\r" + self.text(now))
+            self.stream.flush()
+
+    def text(self, now: float | None = None) -> str:
+        el = (now or time.perf_counter()) - self.t0
+        rate = self.done / el if el > 0 else 0.0
+        frac = self.done / self.total if self.total else 1.0
+        eta = (self.total - self.done) / rate if rate > 0 else float("nan")
+        fill = int(round(frac * self.width))
+        eta_s = time.strftime("%H:%M:%S", time.gmtime(eta)) if np.isfinite(eta) else "--:--:--"
+        return (f"[{'#' * fill}{'.' * (self.width - fill)}] {self.done}/{self.total} {self.label} "
+                f"{100 * frac:5.1f}%  {rate:,.1f}/s  ETA {eta_s}")
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write(("" if getattr(self, "_shown", -1) == self.done else "\r" + self.text()) + "\n")
+            self.stream.flush()
+
+
+# --------------------------------------------------------------------------- running a sweep
+
+
+def _client(cluster):
+    if cluster is None:
+        return None, False
+    if isinstance(cluster, str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError(None, "--cluster", "the optional extra 'cluster' installed (pip install "
+                             "'lingtan[cluster]')", "dask.distributed not importable") from None
+        return Client(cluster), True
+    return cluster, False  # a distributed.Client given by the caller
+
+
+def _frame(p: Plan, idx: list[int], rows: pd.DataFrame) -> pd.DataFrame:
+    head = pd.DataFrame({"case_hash": [p.hashes[i] for i in idx]})
+    for j, name in enumerate(p.names):
+        head[name] = p.values[idx, j]
+    return pd.concat([head, rows.reset_index(drop=True)], axis=1)
+
+
+def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int | None = None, oat: bool = False,
+              seed: int = 0, jobs: int | None = None, cluster=None, path: str = "auto", chunk_size: int = 20_000,
+              part_size: int | None = None, verdicts: bool = True, progress: bool = True,
+              plots: bool = False, kpi: str = DEFAULT_KPI, threshold: float | None = DEFAULT_THRESHOLD,
+              max_cases: int | None = None) -> dict:
+    """Run (or resume) a sweep into ``out``; returns a summary dict.
+
+    The folder ``out`` is new, empty or this sweep's own (:mod:`lingtan.twin.core.results_dir`), and is locked while the
+    sweep runs. SIGTERM and SIGINT (in the main thread) stop the worker processes and raise
+    :class:`SweepStopped`; the rows written so far stay, and a rerun resumes.
+
+    Parameters
+    ----------
+    file : path
+        Scenario YAML.
+    params : list of str
+        ``NAME=lo:hi:n`` (grid, one-at-a-time) or ``NAME=lo:hi`` (``lhs``, one-at-a-time).
+    out : path
+        Results folder; rows go to ``out/cases/part-*.parquet``.
+    lhs, oat, seed
+        Design: Latin hypercube of ``lhs`` cases, or one-at-a-time; default the full grid.
+    jobs : int
+        Worker processes for cases run one by one: the whole-scenario path, and fast-path cases that need their
+        hourly tables (default: CPU count; 1 runs in this process).
+    cluster : str or distributed.Client
+        Run on a Dask cluster instead of local processes.
+    path : {"auto", "fast", "whole"}
+        Force the execution path; ``fast`` raises :class:`InputError` when a parameter is not a kernel size.
+    chunk_size : int
+        Fast path: cases per kernel call and per part.
+    part_size : int
+        Whole-scenario path: finished cases per part (default ``max(8, 2 * jobs)``).
+    verdicts : bool
+        Fast path: per-case accounting, criteria and economics (about 0.5 ms a case).
+    max_cases : int
+        Refuse a design of more cases (default :data:`MAX_CASES`).
+    """
+    from lingtan.twin.core.results_dir import check_out, results_in_place
+
+    check_out(out, "sweep")  # before the inputs are read and hashed: a refused folder costs nothing
+    p = plan(file, params, lhs=lhs, oat=oat, seed=seed, max_cases=max_cases)
+    fast = fast_path_ok(p.scenario, p.names)
+    if path == "fast" and not fast:
+        bad = next(n for n in p.names if not fast_path_ok(p.scenario, [n]))
+        raise InputError(p.file, bad, "a size the dispatch kernel takes directly for path='fast' "
+                         "(see lingtan.twin.studies.sweep.FAST_FIELDS)", "another field")
+    use_fast = fast and path != "whole"
+    check_ranges(p)  # a value the schema refuses is found before the folder is made, not at its case
+    with results_in_place(out, "sweep", source=p.file) as out, _stop_on_signals():
+        _check_same_sweep(out, p)
+        done = done_hashes(out)
+        todo = [i for i, h in enumerate(p.hashes) if h not in done]
+        jobs = jobs or os.cpu_count() or 1
+        if progress:
+            print(estimate_text(p, len(todo), use_fast, verdicts, jobs, max_cases), file=sys.stderr)
+        writer = PartWriter(out)
+        _write_meta(out, p, "fast" if use_fast else "whole", kpi, threshold)
+        bar = Progress(len(p.hashes), enabled=progress)
+        bar.update(len(p.hashes) - len(todo))
+        client, own = _client(cluster)
+        t0 = time.perf_counter()
+        try:
+            if use_fast:
+                _sweep_fast(p, todo, writer, bar, chunk_size, verdicts, client, jobs)
+            else:
+                _sweep_whole(p, todo, writer, bar, jobs, part_size, client)
+        except SweepStopped as stop:
+            stop.out, stop.done, stop.cases = out, len(p.hashes) - len(todo) + writer.rows, len(p.hashes)
+            raise
+        finally:
+            if own:
+                client.close()
+            bar.close()
+        summary = {"cases": len(p.hashes), "ran": len(todo), "skipped": len(p.hashes) - len(todo),
+                   "path": "fast" if use_fast else "whole", "design": p.design, "parts_written": writer.next,
+                   "seconds": time.perf_counter() - t0, "out": str(out)}
+        if plots:
+            from lingtan.twin.reports.sweep_plots import write_plots
+
+            summary["plots"] = [str(f) for f in write_plots(out, read_results(out), p.names, kpi, threshold,
+                                                            design=p.design,
+                                                            base=dict(zip(p.names, p.base_values)))]
+    return summary
+
+
+def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple[float, float]:
+    """Rough wall-clock time [s] and peak memory [MB] of running ``todo`` cases of ``p`` (constants measured on
+    the machine of README's speed table; a park case scales with its tenants)."""
+    sc = p.scenario
+    # What fast_verdicts_possible tells from the profiles, told from the scenario: a heat side (process heat,
+    # waste heat, space heating) or an hourly grid factor makes each case run through simulate_profiles.
+    one_by_one = fast and verdicts and (any(line.heat_demands or line.waste_heat for line in sc.processes)
+                                        or any(sp.heating for sp in sc.space)
+                                        or not isinstance(sc.grid.emission_factor, (str, int, float)))
+    if fast and not one_by_one:
+        per_case, workers = _S_FAST + (_S_VERDICTS if verdicts else 0.0), 0
+    else:
+        per_case = (_S_PROFILES if fast else _S_WHOLE * len(getattr(sc, "tenants", [None]))) / jobs
+        workers = jobs if jobs > 1 else 0
+    return todo * per_case, _MB_BASE + workers * _MB_WORKER + len(p.hashes) * _KB_CASE / 1024
+
+
+def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max_cases: int | None = None) -> str:
+    """The line printed before a sweep runs: cases, design, path, estimated time and memory, the limit."""
+    seconds, mb = estimate(p, todo, fast, verdicts, jobs)
+    limit = MAX_CASES if max_cases is None else max_cases
+    took = ("under a second" if seconds < 1 else time.strftime("%H:%M:%S", time.gmtime(seconds)) if seconds < 86_400
+            else f"{seconds / 86_400:,.1f} days")
+    return (f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path), "
+            f"{todo:,} to run; estimate {took} and {mb:,.0f} MB (limit {limit:,} cases: --max-cases)")
+
+
+_SAME_SWEEP = ("a new folder, or the folder of the same sweep to resume it (same scenario file, same files it "
+               "names, same model, same parameters)")
+
+
+def _check_same_sweep(out: Path, p: Plan) -> None:
+    """A results folder holds one sweep: resuming needs the same inputs (the scenario file and every file it names,
+    by content), the same model and the same parameters; the refusal says what changed."""
+    meta = out / "sweep.json"
+    if not meta.is_file():
+        return
+    try:
+        old = json.loads(meta.read_text())
+    except ValueError:
+        raise InputError(out, "--out", _SAME_SWEEP, "an unreadable sweep.json") from None
+    old_names = [q.get("name") for q in old.get("params", [])]
+    if old_names != p.names:
+        raise InputError(out, "--out", _SAME_SWEEP, f"results of another sweep ({old.get('scenario')}, parameters "
+                         f"{', '.join(map(str, old_names))})")
+    inputs = old.get("inputs") or {}
+    changed = [f"{k} {'added' if k not in inputs else 'removed' if k not in p.inputs else 'changed'}"
+               for k in sorted(set(inputs) | set(p.inputs)) if inputs.get(k) != p.inputs.get(k)]
+    if old.get("model") != p.model:
+        changed.append(f"the model changed ({old.get('model')} -> {p.model})")
+    if changed:
+        raise InputError(out, "--out", _SAME_SWEEP, "; ".join(changed) + " since this sweep was started "
+                         "(choose a new folder)")
+
+
+def _write_meta(out: Path, p: Plan, path: str, kpi: str, threshold) -> None:
+    meta = {"scenario": str(p.file), "scenario_hash": p.scenario_hash, "inputs": p.inputs, "model": p.model,
+            "design": p.design, "path": path,
+            "params": [p_.__dict__ for p_ in p.params], "base": dict(zip(p.names, p.base_values)),
+            "cases": len(p.hashes), "kpi": kpi, "threshold": threshold}
+    tmp = out / f".sweep-{uuid.uuid4().hex}.json"
+    tmp.write_text(json.dumps(meta, indent=1))
+    os.replace(tmp, out / "sweep.json")
+
+
+def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chunk_size: int, verdicts: bool,
+                client, jobs: int | None = None) -> None:
+    if not todo:
+        return
+    fi_all = fast_inputs(p)
+
+    def submit(submit_task, c: list[int], **kw):
+        return submit_task(_fast_chunk_task, str(p.file), p.data, p.scenario_hash, fi_all.take(c),
+                           [p.case_data(i) for i in c] if verdicts else None, **kw)
+
+    def collect(futs: dict, as_completed) -> None:
+        for fut in as_completed(futs):
+            writer.write(_frame(p, futs[fut], fut.result()))
+            bar.update(len(futs[fut]))
+
+    if client is not None:
+        from distributed import as_completed
+
+        collect({submit(client.submit, c, pure=False): c for c in _chunks(todo, chunk_size)}, as_completed)
+        return
+    from lingtan.twin.core.run import build_profiles
+
+    prof = build_profiles(p.scenario, p.file.parent)
+    jobs = jobs or os.cpu_count() or 1
+    if verdicts and not fast_verdicts_possible(p.scenario, prof) and jobs > 1 and len(todo) > 4 * jobs:
+        # Each case runs simulate_profiles (~25 ms, Python): spread the cases over processes; each builds the
+        # profiles once (_fast_chunk_task). Small chunks keep the workers busy and the parts coming. The workers
+        # run single-case (serial) kernels only: a forked child must not start numba's OpenMP threads once the
+        # parent has (GNU OpenMP is not fork-safe), which is also why the vectorised chunks stay in this process.
+        from concurrent.futures import as_completed
+
+        size = max(8, min(chunk_size, -(-len(todo) // (4 * jobs))))
+        with _pool(jobs) as ex:
+            collect({submit(ex.submit, c): c for c in _chunks(todo, size)}, as_completed)
+        return
+    for c in _chunks(todo, chunk_size):
+        cases = [p.case_data(i) for i in c] if verdicts else None
+        writer.write(_frame(p, c, fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file)))
+        bar.update(len(c))
+
+
+def _chunks(todo: list[int], size: int) -> list[list[int]]:
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
+
+
+def _sweep_whole(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, jobs: int | None,
+                 part_size: int | None, client) -> None:
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    if not todo:
+        return
+    jobs = jobs or os.cpu_count() or 1
+    part_size = part_size or max(8, 2 * jobs)
+    cases = {}
+    for i in todo:  # validate every case before running any: bad values fail early, with the field path
+        d = p.case_data(i)
+        scenario_from_dict(d, p.file)
+        cases[p.hashes[i]] = (i, d)
+    pos = {h: i for h, (i, _) in cases.items()}
+    buf: list[tuple[int, dict]] = []
+
+    def take(h: str, row: dict, force: bool = False):
+        buf.append((pos[h], row))
+        bar.update(1)
+        flush(force)
+
+    def flush(force: bool = False):
+        if buf and (len(buf) >= part_size or force):
+            buf.sort(key=lambda t: t[0])
+            idx = [i for i, _ in buf]
+            writer.write(_frame(p, idx, pd.DataFrame([r for _, r in buf])))
+            buf.clear()
+
+    file = str(p.file)
+    try:
+        if client is not None:
+            from distributed import as_completed
+
+            futs = [client.submit(_run_case_task, file, d, h, pure=False) for h, (_, d) in cases.items()]
+            for fut in as_completed(futs):
+                take(*fut.result())
+        elif jobs == 1:
+            for h, (_, d) in cases.items():
+                take(h, run_case(file, d))
+        else:
+            with _pool(jobs) as ex:
+                pending = {ex.submit(_run_case_task, file, d, h) for h, (_, d) in cases.items()}
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        take(*fut.result())
+    except SweepStopped:
+        flush(force=True)  # the finished cases stay (the workers are already stopped)
+        raise
+    flush(force=True)
+
+
+# --------------------------------------------------------------------------- stopping cleanly
+
+
+class SweepStopped(BaseException):
+    """SIGTERM or SIGINT reached a sweep; its workers are stopped and the rows written so far kept.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` on the way swallows it.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.out, self.done, self.cases = None, 0, 0
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """SIGTERM and SIGINT raise :class:`SweepStopped` in the main thread (elsewhere signals stay as they are)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SweepStopped(signum)
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: SIGTERM ends it (the parent's handler is not inherited), SIGINT is left to the parent (a
+    Ctrl-C in the terminal reaches the whole process group), and on Linux the worker dies with its parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(AttributeError, OSError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _stop_workers(ex: ProcessPoolExecutor) -> None:
+    """Terminate the pool's worker processes (then kill any still alive after 3 s) and drop queued cases."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    ex.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 3.0
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
+
+
+@contextlib.contextmanager
+def _pool(jobs: int):
+    """A process pool whose workers do not outlive an interruption of the sweep."""
+    ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),))
+    try:
+        yield ex
+    except BaseException:
+        _stop_workers(ex)
+        raise
+    ex.shutdown(wait=True)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``twin sweep``, for the CLI's sub-parser."""
+    parser.add_argument("file", help="scenario YAML")
+    parser.add_argument("--param", action="append", required=True, metavar="NAME=lo:hi[:n]",
+                        help="a swept field by its path, e.g. pv[0].capacity_kwp=0:20000:21; repeatable")
+    parser.add_argument("--out", required=True, help="results folder (rerun to resume)")
+    g = parser.add_mutually_exclusive_group()
+    g.add_argument("--lhs", type=int, metavar="N", help="Latin hypercube of N cases (ranges NAME=lo:hi)")
+    g.add_argument("--oat", action="store_true", help="one at a time around the scenario's values (tornado)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --lhs (default 0)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="parallel processes for cases run one by one (default: CPU count)")
+    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on a Dask distributed cluster")
+    parser.add_argument("--path", choices=("auto", "fast", "whole"), default="auto",
+                        help="execution path (default: fast when every parameter is a kernel size)")
+    parser.add_argument("--chunk-size", type=int, default=20_000, help="fast path: cases per kernel call")
+    parser.add_argument("--no-verdicts", action="store_true",
+                        help="fast path: skip per-case accounting, criteria and economics (about 0.5 ms a case)")
+    parser.add_argument("--kpi", default=DEFAULT_KPI, help=f"KPI of the pictures (default {DEFAULT_KPI})")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                        help=f"contour drawn on the heatmaps (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--no-plots", action="store_true", help="do not write the pictures")
+    parser.add_argument("--max-cases", type=int, default=MAX_CASES,
+                        help=f"refuse a design of more cases than this (default {MAX_CASES:,})")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``twin sweep`` from parsed arguments."""
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(None, "--jobs", "N >= 1", str(args.jobs))
+    if args.chunk_size < 1:
+        raise InputError(None, "--chunk-size", "N >= 1", str(args.chunk_size))
+    if args.max_cases < 1:
+        raise InputError(None, "--max-cases", "N >= 1", str(args.max_cases))
+    try:
+        s = run_sweep(args.file, args.param, out=args.out, lhs=args.lhs, oat=args.oat, seed=args.seed,
+                      jobs=args.jobs, cluster=args.cluster, path=args.path, chunk_size=args.chunk_size,
+                      verdicts=not args.no_verdicts, progress=not args.quiet, plots=not args.no_plots, kpi=args.kpi,
+                      threshold=args.threshold, max_cases=args.max_cases)
+    except SweepStopped as stop:
+        print(f"twin sweep: stopped by {stop}; {stop.done:,} of {stop.cases:,} cases are in {stop.out}, rerun the "
+              f"same command to run the rest", file=sys.stderr)
+        return 128 + stop.signum
+    if not args.quiet:
+        print(f"{s['cases']} cases ({s['design']}, {s['path']} path): {s['ran']} run, {s['skipped']} already done, "
+              f"{s['seconds']:.1f} s; results in {Path(s['out']) / CASES_DIR}")
+        for f in s.get("plots", []):
+            print(f"  {f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``twin sweep FILE --param ... --out DIR``; raises :class:`InputError` on bad input."""
+    parser = argparse.ArgumentParser(prog="twin sweep", description="Sweep parameters of a scenario.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
