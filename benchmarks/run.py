@@ -88,7 +88,7 @@ _SWEEP_CHILD = """
 import json, resource, sys, time
 import numpy as np
 from lingtan.twin.core.scenario import load_scenario
-from lingtan.twin.core.run import build_profiles, kernel_params, period_masks
+from lingtan.twin.run import build_profiles, kernel_params, period_masks
 from lingtan.twin.core.heat_profiles import heat_sizes
 from lingtan.twin.core.dispatch import dispatch
 sc = load_scenario(sys.argv[1]); prof = build_profiles(sc, __import__('pathlib').Path(sys.argv[1]).parent)
@@ -117,7 +117,7 @@ def twin_sweep(scenario: Path = SCENARIO, n_pv: int = 100, n_bat: int = 100) -> 
 
 
 def main() -> int:
-    from lingtan.twin.core.run import build_profiles, simulate
+    from lingtan.twin.run import build_profiles, simulate
     from lingtan.twin.core.scenario import load_scenario
 
     scenario = load_scenario(SCENARIO)

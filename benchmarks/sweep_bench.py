@@ -70,7 +70,7 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
     """Fast-path throughput [factory-years/s], kernel only and end to end (best of ``repeats``), the PySAM
     ratio and peak memory."""
     from lingtan.twin.core.dispatch import dispatch
-    from lingtan.twin.core.run import build_profiles, period_masks
+    from lingtan.twin.run import build_profiles, period_masks
     from lingtan.twin.core.scenario import load_scenario
     from lingtan.twin.studies.sweep import fast_inputs, plan, run_sweep
     from lingtan.weather.closure import clear_solar_position_cache

@@ -33,7 +33,7 @@ PAGES = [("/scenario", "Scenario", "page-scenario"), ("/results", "Results", "pa
 
 
 def default_scenarios_dir() -> Path:
-    from lingtan import lingtan.scenarios
+    from lingtan import scenarios
 
     return Path(scenarios.__file__).resolve().parent
 

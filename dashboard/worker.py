@@ -47,7 +47,7 @@ def _warm() -> bool:
     """Import the model in a fresh worker so the first real run does not pay for it."""
     import lingtan.twin.studies.park  # noqa: F401
     import lingtan.twin.studies.plan  # noqa: F401
-    import lingtan.twin.core.run  # noqa: F401
+    import lingtan.twin.run  # noqa: F401
 
     return True
 
@@ -55,7 +55,7 @@ def _warm() -> bool:
 def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, Any, list[str]]:
     """Validate and simulate one scenario mapping, write its files; runs in the worker.
 
-    Returns ``(kind, result, warnings)``: kind ``"run"`` (:class:`lingtan.twin.core.run.RunResult`), ``"plan"``
+    Returns ``(kind, result, warnings)``: kind ``"run"`` (:class:`lingtan.twin.run.RunResult`), ``"plan"``
     (:class:`lingtan.twin.studies.plan.PlanResult`) or ``"park"`` (:class:`lingtan.twin.studies.park.ParkResult`); or
     ``("error", message, [])``. Errors travel as text: exception objects with their own
     constructors do not always survive the trip between processes.
@@ -91,7 +91,7 @@ def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, 
             kind, result = "plan", run_plan(data, base_dir=base_dir, file=label)
             write_plan(result, out_dir)
         else:
-            from lingtan.twin.core.run import simulate
+            from lingtan.twin.run import simulate
 
             kind, result = "run", simulate(sc, base_dir)
             write_run(result, out_dir, lang=sc.lang, reports="none", economics=project_economics(result))

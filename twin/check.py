@@ -37,7 +37,7 @@ class Inputs:
     Attributes
     ----------
     weather : (DataFrame, dict) or None
-        The weather year and its metadata (:func:`lingtan.twin.core.run.load_weather`).
+        The weather year and its metadata (:func:`lingtan.twin.run.load_weather`).
     load_kw : dict of str to ndarray
         Each declared load's hourly profile [kW] by field path (``loads[0]``, ``tenants[1].loads[0]``).
     ef_t_per_mwh : ndarray or None
@@ -166,7 +166,7 @@ def _weather_field(spec) -> str:
 def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], Inputs]:
     """Open every input the parts name with the run's readers; collect every problem."""
     from lingtan.twin.accounting.criteria import pack_criteria
-    from lingtan.twin.core.run import load_weather
+    from lingtan.twin.run import load_weather
     from lingtan.weather.readers import _target_index
 
     problems: list[InputError] = []
@@ -274,7 +274,7 @@ def _schema_problems(data: dict, errors: list[dict], file: Path, first: Scenario
 def _gate(sc, inputs: Inputs, base_dir: Path) -> list[InputError]:
     """The run's own profile builder on the inputs read: what ``twin run`` would refuse before simulating."""
     from lingtan.twin.studies.park import Park, tenant_scenario
-    from lingtan.twin.core.run import build_profiles
+    from lingtan.twin.run import build_profiles
 
     scenarios = [tenant_scenario(sc, t) for t in sc.tenants] if isinstance(sc, Park) else [sc]
     problems = []

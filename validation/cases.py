@@ -200,7 +200,7 @@ _PROFILE_CACHE: dict = {}
 def hefei_profiles():
     """Scenario and size-independent profiles of ``scenarios/hefei_auto_parts.yaml`` (cached)."""
     if "hefei" not in _PROFILE_CACHE:
-        from lingtan.twin.core.run import build_profiles
+        from lingtan.twin.run import build_profiles
         from lingtan.twin.core.scenario import load_scenario
 
         sc = load_scenario(SCENARIOS / "hefei_auto_parts.yaml")
@@ -253,7 +253,7 @@ def _battwatts(ac_w, dc_w, load_kw, kwh, kw, dispatch_choice, custom_kw=None):
 
 def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     from lingtan.components.pv import PVArray
-    from lingtan.twin.core.run import kernel_params
+    from lingtan.twin.run import kernel_params
     from lingtan.validation.reference_weather import load_reference
     from lingtan.validation.sam import pvwatts_v8_ac_kw
 
@@ -355,7 +355,7 @@ def _lp_configs(quick: bool):
 
 
 def case_lp(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from lingtan.twin.core.run import kernel_params
+    from lingtan.twin.run import kernel_params
     from lingtan.validation.lp import Battery, solve, twin_re_share_of_load
 
     sc, prof = hefei_profiles()
@@ -646,7 +646,7 @@ def _park_conservation(path: Path, park) -> CaseResult:
 
 def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     from lingtan.twin.studies.park import Park
-    from lingtan.twin.core.run import simulate
+    from lingtan.twin.run import simulate
     from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
     out = []

@@ -16,7 +16,7 @@ from lingtan.components.fuel_use import (FuelUse, SteamState, load_non_co2_facto
 from lingtan.components.heat import load_fuels
 from lingtan.twin.accounting.account import GWP, Accounting, AnnualEnergy, DirectFuel, HeatPurchase, account
 from lingtan.errors import InputError, ScenarioError
-from lingtan.twin.core.run import simulate
+from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import scenario_from_dict
 
 REL = 1e-9

@@ -84,7 +84,7 @@ def test_cost_per_t_avoided():
 
 
 def test_project_economics_factory_against_base():
-    from lingtan.twin.core.run import simulate
+    from lingtan.twin.run import simulate
     from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
     path = ROOT / "scenarios" / "hefei_auto_parts.yaml"

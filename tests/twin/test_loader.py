@@ -223,7 +223,7 @@ def test_list_lengths_are_bounded():
 
 
 def test_a_valid_fixed_zone_such_as_utc_runs():
-    from lingtan.twin.core.run import load_weather
+    from lingtan.twin.run import load_weather
 
     data = _data()
     data["site"]["timezone"] = "UTC"

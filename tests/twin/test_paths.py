@@ -15,7 +15,7 @@ from lingtan.dashboard.safety import check_scenario_paths
 from lingtan.dashboard.ui import Context
 from lingtan.errors import InputError, ScenarioError
 from lingtan.paths import scenario_paths
-from lingtan.twin.core.run import build_profiles, simulate
+from lingtan.twin.run import build_profiles, simulate
 from lingtan.twin.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

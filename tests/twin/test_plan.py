@@ -158,7 +158,7 @@ def test_scenario_error_of_a_year_names_the_stage(hefei, monkeypatch):
         return real(data, file)
 
     monkeypatch.setattr(scen, "scenario_from_dict", picky)
-    monkeypatch.setattr("lingtan.twin.core.run.simulate", lambda *a: pytest.fail("every year is validated before any run"))
+    monkeypatch.setattr("lingtan.twin.run.simulate", lambda *a: pytest.fail("every year is validated before any run"))
     plan = {"base_year": 2025, "stages": [{"year": 2026, "load_growth_fraction": 0.01}], "end_year": 2027}
     with pytest.raises(ScenarioError) as e:
         run_plan({**hefei, "plan": plan}, SCENARIOS, file="f.yaml")
@@ -173,7 +173,7 @@ def test_missing_plan_is_an_error(hefei):
 
 
 def test_intensity_per_output_needs_output_every_year(hefei, monkeypatch):
-    monkeypatch.setattr("lingtan.twin.core.run.simulate", lambda *a: pytest.fail("checked before any run"))
+    monkeypatch.setattr("lingtan.twin.run.simulate", lambda *a: pytest.fail("checked before any run"))
     d = {k: v for k, v in hefei.items() if k != "declared"}
     plan = {"base_year": 2025, "intensity": "carbon_per_output",
             "stages": [{"year": 2026, "declared": {"output_value_cny": 1e9}}]}
@@ -315,7 +315,7 @@ def test_auto_intensity_per_output_value_when_declared(hefei):
 def test_check_plan_validates_every_year_without_running(monkeypatch):
     from lingtan.twin.studies.plan import check_plan
 
-    monkeypatch.setattr("lingtan.twin.core.run.simulate", lambda *a: pytest.fail("check does not simulate"))
+    monkeypatch.setattr("lingtan.twin.run.simulate", lambda *a: pytest.fail("check does not simulate"))
     scs = check_plan(PLAN_FILE)
     assert [s.year for s in scs] == [2025, 2026, 2027]
     assert [len(s.pv) for s in scs] == [1, 2, 2]

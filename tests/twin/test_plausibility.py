@@ -11,7 +11,7 @@ from lingtan.twin.cli import EXIT_UNSERVED, main
 from lingtan.twin.core.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M2, LOAD_MEAN_BAND_KW, UNSERVED_MAX_SHARE,
                                city_findings, emission_factor_findings, great_circle_km, published_ef_range,
                                timezone_findings, unserved_finding, weather_findings)
-from lingtan.twin.core.run import load_weather
+from lingtan.twin.run import load_weather
 from lingtan.twin.core.scenario import Site, load_scenario
 
 from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)

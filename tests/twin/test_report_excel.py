@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from lingtan.twin.reports.excel import VERDICT_FIELDS, flatten, write_excel
-from lingtan.twin.core.run import simulate
+from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

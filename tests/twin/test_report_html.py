@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from lingtan.twin.reports.html import emission_steps, kpi_cards, monthly_electric, write_html
-from lingtan.twin.core.run import simulate
+from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lingtan.components.grid import grid_bill, load_tariff
 from lingtan.twin.cli import main
-from lingtan.twin.core.run import simulate
+from lingtan.twin.run import simulate
 from lingtan.twin.core.tables import check_electric_balance
 from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lingtan.twin.core.heat_profiles import heat_sizes
-from lingtan.twin.core.run import simulate
+from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 from lingtan.twin.core.tables import check_electric_balance, check_heat_balance
 
@@ -43,7 +43,7 @@ def test_heat_balance_closes_every_hour(heat_run):
 
 
 def _setup(run):
-    from lingtan.twin.core.run import build_profiles
+    from lingtan.twin.run import build_profiles
 
     return build_profiles(run.scenario, HEAT.parent).heat
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lingtan.twin.core.run import simulate
+from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import scenario_from_dict
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

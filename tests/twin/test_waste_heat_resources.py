@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from lingtan.components.process import DeclaredWasteEnergy
 from lingtan.twin.accounting.criteria import evaluate, score
 from lingtan.twin.studies.park import simulate_park
-from lingtan.twin.core.run import simulate
+from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import scenario_from_dict
 
 ALL_YEAR = {"shifts_per_day": 3, "shift_hours": 8, "first_shift_start_h": 0, "working_days_per_week": 7}

@@ -359,7 +359,7 @@ def project_economics(result, scenario=None, economics: Economics | None = None,
 
     Parameters
     ----------
-    result : lingtan.twin.core.run.RunResult or lingtan.twin.studies.park.ParkResult
+    result : lingtan.twin.run.RunResult or lingtan.twin.studies.park.ParkResult
     scenario : Scenario or Park, optional
         Defaults to the result's own.
     economics : Economics, optional

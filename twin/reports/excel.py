@@ -201,7 +201,7 @@ def write_excel(result, path, lang: str = "en", economics: dict | None = None) -
 
     Parameters
     ----------
-    result : lingtan.twin.core.run.RunResult
+    result : lingtan.twin.run.RunResult
     path : str or Path
         The file to write (its folder must exist).
     lang : "en" or "zh"

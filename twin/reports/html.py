@@ -1,6 +1,6 @@
 """The run report as one self-contained HTML file (plotly.js inlined once, no network needed).
 
-``write_html(result, path, lang="en")`` writes, for one :class:`lingtan.twin.core.run.RunResult`:
+``write_html(result, path, lang="en")`` writes, for one :class:`lingtan.twin.run.RunResult`:
 
 * the scenario summary;
 * KPI cards, each against the thresholds of the verdicts that read it (renewable share,
@@ -820,7 +820,7 @@ def write_html(result, path, lang: str = "en", economics: dict | None = None) ->
 
     Parameters
     ----------
-    result : lingtan.twin.core.run.RunResult
+    result : lingtan.twin.run.RunResult
         Optionally with ``years``: a list of per-year KPI dicts (each with ``year``) of a plan.
     path : str or Path
         The file to write (its folder must exist).

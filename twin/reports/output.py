@@ -54,7 +54,7 @@ def _write_table(frame, stem: Path) -> None:
 
 def write_run(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
               economics: dict | None = None) -> Path:
-    """Write a :class:`lingtan.twin.core.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
+    """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
     ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`lingtan.twin.accounting.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all')."""
     return write_atomically(out_dir, lambda folder: _write_run_files(result, folder, lang, reports, economics))

@@ -35,7 +35,7 @@ def summary_table(result, lang: str = "en") -> str:
 
     Parameters
     ----------
-    result : lingtan.twin.core.run.RunResult
+    result : lingtan.twin.run.RunResult
     lang : "en" or "zh"
         Labels in English (as in this module) or in Chinese (:mod:`lingtan.twin.reports.i18n`).
 

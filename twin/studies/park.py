@@ -261,7 +261,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     from lingtan.twin.accounting.assess import assess
     from lingtan.twin.core.dispatch import dispatch
     from lingtan.twin.core.kpis import electric_kpis, storage_warnings
-    from lingtan.twin.core.run import (build_profiles, generation_by_kind, kernel_params, load_weather, period_masks,
+    from lingtan.twin.run import (build_profiles, generation_by_kind, kernel_params, load_weather, period_masks,
                           renewable_units, simulate_profiles)
     from lingtan.twin.core.tables import check_electric_balance, electric_table
 
@@ -369,8 +369,8 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
 
 
 def simulate_site(scenario, base_dir: str | Path = "."):
-    """One year of a factory (:func:`lingtan.twin.core.run.simulate`) or of a park (:func:`simulate_park`)."""
-    from lingtan.twin.core.run import simulate
+    """One year of a factory (:func:`lingtan.twin.run.simulate`) or of a park (:func:`simulate_park`)."""
+    from lingtan.twin.run import simulate
 
     return simulate_park(scenario, base_dir) if isinstance(scenario, Park) else simulate(scenario, base_dir)
 

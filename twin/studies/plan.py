@@ -74,8 +74,8 @@ from lingtan.twin.accounting.account import GreenPower, Offsets
 from lingtan.twin.accounting.criteria.core import Declared
 from lingtan.errors import ScenarioError
 
-# NB: lingtan.twin.core.scenario and lingtan.twin.core.run are imported inside the functions: lingtan.twin.core.scenario will import this
-# module for its ``plan`` field, and lingtan.twin.core.run imports lingtan.twin.core.scenario.
+# NB: lingtan.twin.core.scenario and lingtan.twin.run are imported inside the functions: lingtan.twin.core.scenario will import this
+# module for its ``plan`` field, and lingtan.twin.run imports lingtan.twin.core.scenario.
 
 INTENSITY_WINDOW_YEARS = 4
 """Years the intensity decline is taken over: the last three year-on-year steps ("近3年")."""
@@ -501,7 +501,7 @@ def run_plan(scenario, base_dir: str | Path | None = None, plan: Plan | dict | N
         ``plan.stages[i] (year Y): <field>``), or a bad base scenario (path as usual).
     """
     from lingtan.twin.accounting.criteria import evaluate, score
-    from lingtan.twin.core.run import simulate
+    from lingtan.twin.run import simulate
 
     data, folder, file = _load(scenario, file)
     base_dir = Path(base_dir) if base_dir is not None else (folder or Path("."))

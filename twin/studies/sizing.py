@@ -270,7 +270,7 @@ class _Evaluator:
             # Without network limits the chosen design alone gets the power flow (network_check).
             res = simulate_park(sc, self.base_dir, power_flow=self.network_limits)
         else:
-            from lingtan.twin.core.run import build_profiles, simulate_profiles
+            from lingtan.twin.run import build_profiles, simulate_profiles
 
             heat_levers = {"heat_pump", "thermal_storage"} & set(phys)
             pkey = (tuple(a.name for a in sc.pv), tuple(f.name for f in sc.wind))

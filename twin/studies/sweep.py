@@ -26,7 +26,7 @@ Execution
   default 20 000). KPIs come from :func:`lingtan.twin.core.kpis.electric_kpis` and
   :func:`lingtan.components.grid.bill_from_totals`, the functions single runs use.
 * Whole-scenario path: anything else (weather, processes, loads, parks) runs
-  :func:`lingtan.twin.core.run.simulate` / :func:`lingtan.twin.studies.park.simulate_park` per case in a
+  :func:`lingtan.twin.run.simulate` / :func:`lingtan.twin.studies.park.simulate_park` per case in a
   :class:`concurrent.futures.ProcessPoolExecutor` (``jobs``).
 * Dask: ``cluster="tcp://HOST:PORT"`` (or a ``distributed.Client``) submits the
   same functions, per case or per chunk, to a Dask cluster; rows are identical.
@@ -40,7 +40,7 @@ the accounting (:func:`lingtan.twin.accounting.account.account` with
 (:func:`lingtan.twin.accounting.criteria.evaluate`) and the economics are run per case on the case's
 flat annual KPIs, which is what ``assess`` does. Otherwise (heat KPIs and fuel use
 need the hourly heat table; an hourly emission-factor profile needs hourly imports)
-each case runs through :func:`lingtan.twin.core.run.simulate_profiles` on the profiles computed
+each case runs through :func:`lingtan.twin.run.simulate_profiles` on the profiles computed
 once for the sweep, as a single run does: the rows equal the whole-scenario path's,
 at about 25 ms a case instead of a whole simulation, spread over ``jobs``
 processes when there are more than four cases per process. Per-case accounting,
@@ -433,7 +433,7 @@ class FastInputs:
 def _component_values(sc, comp: str) -> dict[str, float]:
     """Kernel inputs that one validated component sets, keyed by target."""
     from lingtan.twin.core.dispatch import PARAMS
-    from lingtan.twin.core.run import kernel_params
+    from lingtan.twin.run import kernel_params
 
     m = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", comp)
     kind, i = m.group(1), int(m.group(2)) if m.group(2) is not None else None
@@ -470,7 +470,7 @@ def fast_inputs(p: Plan) -> FastInputs:
     """Kernel inputs of every case. Each component's distinct value combinations are validated by the
     scenario models (which also resolve defaults such as ``power_kw`` -> charge and discharge limits)."""
     from lingtan.twin.core.heat_profiles import heat_sizes
-    from lingtan.twin.core.run import kernel_params, sizes
+    from lingtan.twin.run import kernel_params, sizes
     from lingtan.twin.core.scenario import scenario_from_dict
 
     sc = p.scenario
@@ -517,13 +517,13 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     from lingtan.components.grid import bill_from_totals
     from lingtan.twin.core.dispatch import HeatSizes, dispatch
     from lingtan.twin.core.kpis import electric_kpis
-    from lingtan.twin.core.run import period_masks
+    from lingtan.twin.run import period_masks
     from lingtan.twin.core.tables import BALANCE_TOL_KWH
 
     if cases is not None and not fast_verdicts_possible(scenario, prof):
         # Heat KPIs and an hourly emission factor need each case's hourly tables: the cases run one by one
         # through simulate_profiles, as single runs do, on the profiles computed once for the sweep.
-        from lingtan.twin.core.run import simulate_profiles
+        from lingtan.twin.run import simulate_profiles
         from lingtan.twin.core.scenario import scenario_from_dict
 
         return pd.DataFrame([_result_row(simulate_profiles(scenario_from_dict(d, file), prof)) for d in cases])
@@ -606,7 +606,7 @@ _PROFILE_CACHE: dict[str, Any] = {}
 def _fast_chunk_task(file: str, data: dict, scenario_hash: str, fi: FastInputs,
                      cases: list[dict] | None) -> pd.DataFrame:
     """A fast-path chunk as a self-contained task (Dask workers)."""
-    from lingtan.twin.core.run import build_profiles
+    from lingtan.twin.run import build_profiles
     from lingtan.twin.core.scenario import scenario_from_dict
 
     sc = scenario_from_dict(data, file)
@@ -931,7 +931,7 @@ def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chu
 
         collect({submit(client.submit, c, pure=False): c for c in _chunks(todo, chunk_size)}, as_completed)
         return
-    from lingtan.twin.core.run import build_profiles
+    from lingtan.twin.run import build_profiles
 
     prof = build_profiles(p.scenario, p.file.parent)
     jobs = jobs or os.cpu_count() or 1
