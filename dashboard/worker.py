@@ -76,7 +76,8 @@ def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, A
 def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, Any, list[str]]:
     from lingtan.twin.accounting.economics import project_economics
     from lingtan.twin.reports.output import write_park, write_plan, write_run
-    from lingtan.twin.studies.park import Park, simulate_park
+    from lingtan.twin.studies.park import simulate_park
+    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.core.scenario import scenario_from_dict
 
     with warnings.catch_warnings(record=True) as caught:

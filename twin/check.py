@@ -27,7 +27,8 @@ from lingtan.components.loads import CsvLoad, Load, csv_load_kw, shift_load_kw
 from lingtan.errors import InputError, ScenarioError
 from lingtan.paths import looks_like_path, resolve_input
 from lingtan.twin.core.plausibility import Finding, findings
-from lingtan.twin.core.scenario import Scenario, Site, Weather, _describe, _path_text, load_scenario, read_yaml
+from lingtan.twin.core.scenario import Scenario, _describe, _path_text, load_scenario, read_yaml
+from lingtan.twin.core.schema.site import Site, Weather
 
 
 @dataclass
@@ -250,7 +251,7 @@ def read_inputs(scenario, base_dir: str | Path, file: str | Path) -> tuple[list[
 
 def _schema_errors(data: dict) -> list[dict]:
     """Every error pydantic finds in a parsed scenario mapping (a factory, or a park when it has tenants)."""
-    from lingtan.twin.studies.park import Park
+    from lingtan.twin.core.schema.park import Park
 
     try:
         (Park if "tenants" in data else Scenario).model_validate(data)
@@ -273,7 +274,8 @@ def _schema_problems(data: dict, errors: list[dict], file: Path, first: Scenario
 
 def _gate(sc, inputs: Inputs, base_dir: Path) -> list[InputError]:
     """The run's own profile builder on the inputs read: what ``twin run`` would refuse before simulating."""
-    from lingtan.twin.studies.park import Park, tenant_scenario
+    from lingtan.twin.studies.park import tenant_scenario
+    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.run import build_profiles
 
     scenarios = [tenant_scenario(sc, t) for t in sc.tenants] if isinstance(sc, Park) else [sc]

@@ -21,7 +21,8 @@ from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, heat_sizes
 from lingtan.paths import resolve_input
 from lingtan.twin.core.kpis import electric_kpis, heat_kpis, heat_rejection_warnings, storage_warnings
 from lingtan.twin.core.tables import BALANCE_TOL_KWH, check_electric_balance, check_heat_balance, electric_table, heat_table
-from lingtan.twin.core.scenario import FileWeather, Scenario
+from lingtan.twin.core.scenario import Scenario
+from lingtan.twin.core.schema.site import FileWeather
 
 
 

@@ -37,7 +37,8 @@ from pathlib import Path
 def case_accounting_inputs(quick: bool, plot_dir: Path | None = None) -> list:
     """The three hand-worked cases above, one row per number."""
     from lingtan.components.fuel_use import FuelUse
-    from lingtan.twin.accounting.account import Accounting, AnnualEnergy, account, fuel_use_energy, fuel_uses_year
+    from lingtan.twin.accounting.account import account, fuel_use_energy, fuel_uses_year
+    from lingtan.twin.core.schema.accounting import Accounting, AnnualEnergy
     from lingtan.validation.cases import CaseResult
 
     def year(uses, settings=None, **energy):

@@ -645,7 +645,7 @@ def _park_conservation(path: Path, park) -> CaseResult:
 
 
 def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from lingtan.twin.studies.park import Park
+    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.run import simulate
     from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 
@@ -784,7 +784,8 @@ def case_weather(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
 # 7. Accounting and criteria against hand-worked cases
 # ---------------------------------------------------------------------------------------------
 def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from lingtan.twin.accounting.account import Accounting, AnnualEnergy, GreenPower, Offsets, account
+    from lingtan.twin.accounting.account import account
+    from lingtan.twin.core.schema.accounting import Accounting, AnnualEnergy, GreenPower, Offsets
     from lingtan.twin.accounting.criteria import evaluate
 
     # The hand-worked year of tests/twin/test_accounting.py (factors of GB/T 2589 and GB/T 32150).

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from lingtan.twin.accounting.account import Accounting, AnnualEnergy, GreenPower, Offsets, account, load_fuel_factors
+from lingtan.twin.accounting.account import account, load_fuel_factors
+from lingtan.twin.core.schema.accounting import Accounting, AnnualEnergy, GreenPower, Offsets
 from lingtan.errors import InputError
 
 # ---- the hand-worked year --------------------------------------------------------------

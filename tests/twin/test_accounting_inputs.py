@@ -14,7 +14,8 @@ import pytest
 from lingtan.components.fuel_use import (FuelUse, SteamState, load_non_co2_factors, steam_enthalpy_kj_per_kg, steam_heat,
                                  water_enthalpy_kj_per_kg)
 from lingtan.components.heat import load_fuels
-from lingtan.twin.accounting.account import GWP, Accounting, AnnualEnergy, DirectFuel, HeatPurchase, account
+from lingtan.twin.accounting.account import account
+from lingtan.twin.core.schema.accounting import GWP, Accounting, AnnualEnergy, DirectFuel, HeatPurchase
 from lingtan.errors import InputError, ScenarioError
 from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import scenario_from_dict

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from lingtan.twin.accounting.account import AnnualEnergy, GreenPower, account
+from lingtan.twin.accounting.account import account
+from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower
 from lingtan.twin.accounting.criteria import Declared, evaluate, pack_criteria, pack_names, score
 from lingtan.twin.accounting.criteria.core import meets
 from lingtan.twin.accounting.criteria.packs import zhejiang_factory_2025 as zj

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lingtan.twin.accounting.account import AnnualEnergy, GreenPower, Offsets, account
+from lingtan.twin.accounting.account import account
+from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower, Offsets
 from lingtan.twin.cli import main
 from lingtan.twin.accounting.criteria import evaluate, group_status, pack_criteria, score
 from lingtan.twin.accounting.criteria.core import UNSERVED_LIMIT_FRACTION

@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lingtan.twin.accounting.economics import (AssetCost, Economics, annualised_cost, asset_npc, cost_per_t_co2_avoided, crf,
-                            discounted_payback, lcoe_onsite, npc, project_economics, replacement_schedule,
-                            simple_payback)
+from lingtan.twin.accounting.economics import annualised_cost, asset_npc, cost_per_t_co2_avoided, crf, discounted_payback, lcoe_onsite, npc, project_economics, replacement_schedule, simple_payback
+from lingtan.twin.core.schema.economics import AssetCost, Economics
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from lingtan.errors import ScenarioError
-from lingtan.twin.studies.plan import Plan, PlanResult, parse_plan, run_plan, trend_results, years
+from lingtan.twin.studies.plan import PlanResult, parse_plan, run_plan, trend_results, years
+from lingtan.twin.core.schema.plan import Plan
 from lingtan.twin.core.scenario import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,8 @@ from lingtan.twin.core.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M
                                city_findings, emission_factor_findings, great_circle_km, published_ef_range,
                                timezone_findings, unserved_finding, weather_findings)
 from lingtan.twin.run import load_weather
-from lingtan.twin.core.scenario import Site, load_scenario
+from lingtan.twin.core.scenario import load_scenario
+from lingtan.twin.core.schema.site import Site
 
 from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 

@@ -88,7 +88,7 @@ def test_plain_file_and_path_under_a_plain_file_are_refused(tmp_path, capsys):
 
 
 def test_size_refuses_before_searching(tmp_path, capsys):
-    from lingtan.twin.studies.sizing import main as size
+    from lingtan.twin.cli.size import main as size
 
     work = tmp_path / "work"
     work.mkdir()

@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 
 from lingtan.twin.core.scenario import load_scenario
-from lingtan.twin.studies.sizing import apply_lever, default_levers, main, pareto, size, summary, write_outputs
+from lingtan.twin.cli.size import main
+from lingtan.twin.reports.sizing import write_outputs
+from lingtan.twin.studies.sizing import apply_lever, default_levers, pareto, size, summary
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from lingtan.errors import InputError
-from lingtan.twin.studies.sweep import (Param, case_hashes, lhs_design, main, oat_design, plan, read_results,
+from lingtan.twin.cli.sweep import main
+from lingtan.twin.studies.sweep import (Param, case_hashes, lhs_design, oat_design, plan, read_results,
                         run_sweep)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +157,7 @@ def test_heat_sweep_cases_spread_over_processes_equal_one_process(tmp_path):
 _CHILD = """
 import sys
 from lingtan.twin.studies.sweep import run_sweep
-run_sweep(sys.argv[1], [sys.argv[2], sys.argv[3]], out=sys.argv[4], chunk_size=20, progress=False, plots=False)
+run_sweep(sys.argv[1], [sys.argv[2], sys.argv[3]], out=sys.argv[4], chunk_size=20, progress=False)
 """
 
 

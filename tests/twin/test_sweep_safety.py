@@ -17,7 +17,8 @@ import yaml
 
 from lingtan.errors import InputError
 from lingtan.twin.core.results_dir import MARKER, reserve, write_results
-from lingtan.twin.studies.sweep import MAX_CASES, main, read_results, run_sweep
+from lingtan.twin.cli.sweep import main
+from lingtan.twin.studies.sweep import MAX_CASES, read_results, run_sweep
 from support.scenario_files import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

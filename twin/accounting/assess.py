@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from lingtan.components.grid import emission_factor_t_per_mwh
-from lingtan.twin.accounting.account import AnnualEnergy, HeatPurchase, account, accounting_kpis, fuel_use_energy, load_fuel_factors
+from lingtan.twin.accounting.account import account, accounting_kpis, fuel_use_energy, load_fuel_factors
+from lingtan.twin.core.schema.accounting import AnnualEnergy, HeatPurchase
 from lingtan.twin.accounting.criteria import evaluate, score
 
 

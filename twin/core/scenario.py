@@ -12,182 +12,20 @@ composed here unchanged, so their field names are the YAML keys.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from lingtan.components.battery import Battery
 from lingtan.components.grid import GridConnection
-from lingtan.components.fuel_use import FuelUse
-from lingtan.components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
-from lingtan.components.process import ProductionLine, check_fired_losses
-from lingtan.components.space import SpaceConditioning
-from lingtan.components.loads import Load
-from lingtan.components.pv import PVArray
-from lingtan.components.wind import WindFarm
-from lingtan.twin.accounting.account import Accounting, GreenPower, Offsets
-from lingtan.twin.accounting.criteria import pack_names
-from lingtan.twin.accounting.criteria.core import CriteriaSettings, Declared
-from lingtan.twin.accounting.economics import Economics
+from lingtan.twin.core.schema.accounting import Accounting, GreenPower, Offsets
+from lingtan.twin.core.schema.criteria import PACK_NAMES
+from lingtan.twin.core.schema.criteria import CriteriaSettings
+from lingtan.twin.core.schema.economics import Economics
 from lingtan.errors import ScenarioError
-from lingtan.limits import MAX_EMISSIONS_T, MAX_HOURS, MAX_ITEMS
 from lingtan.loader import check_numbers, read_yaml
-from lingtan.twin.studies.plan import Plan
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Site(_Strict):
-    """Where the plant is."""
-
-    latitude: float = Field(ge=-90, le=90, description="[deg north]")
-    longitude: float = Field(ge=-180, le=180, description="[deg east]")
-    altitude_m: float = Field(default=0.0, ge=-500, le=9000, description="[m above sea level]")
-    timezone: str = Field(default="Asia/Shanghai", description="IANA name of the local (meter) time zone")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
-            raise ValueError(f"an IANA time zone such as 'Asia/Shanghai', not {value!r}") from None
-        return value
-
-
-class MonthlyValues(_Strict):
-    """A user's own monthly climatology for a site without a shipped city."""
-
-    ghi_kwh_m2_day: tuple[Annotated[float, Field(ge=0, le=12)], ...] = Field(
-        description="mean daily GHI per month [kWh/m2/day], 12 values, each at most 12 (above the daily "
-                    "extraterrestrial irradiation anywhere on Earth)")
-    temp_air_c: tuple[Annotated[float, Field(ge=-90, le=60)], ...] = Field(
-        description="mean air temperature per month [C], 12 values within -90..60 (the recorded extremes of Earth)")
-    temp_range_c: tuple[Annotated[float, Field(ge=0, le=60)], ...] | None = Field(
-        default=None, description="mean daily range [C], 12 values within 0..60")
-    wind_speed_m_s: tuple[Annotated[float, Field(ge=0, le=60)], ...] | None = Field(
-        default=None, description="mean wind speed [m/s], 12 values within 0..60 (a monthly mean above hurricane "
-                                  "force is no climate)")
-
-    @field_validator("ghi_kwh_m2_day", "temp_air_c", "temp_range_c", "wind_speed_m_s")
-    @classmethod
-    def _twelve(cls, value):
-        if value is not None and len(value) != 12:
-            raise ValueError(f"12 monthly values, got {len(value)}")
-        return value
-
-
-class SyntheticWeather(_Strict):
-    """A seeded synthetic typical year from shipped or user-given monthly climatology."""
-
-    source: Literal["synthetic"]
-    city: str | None = Field(default=None, description="a shipped city, e.g. 'hefei'")
-    monthly: MonthlyValues | None = None
-    seed: int = Field(default=1, ge=0)
-
-    @model_validator(mode="after")
-    def _one_climate(self) -> "SyntheticWeather":
-        if (self.city is None) == (self.monthly is None):
-            raise ValueError("give exactly one of 'city' or 'monthly'")
-        return self
-
-
-class FileWeather(_Strict):
-    """Weather from an EPW, TMY3 or CSV file, re-stamped onto the scenario year."""
-
-    source: Literal["epw", "tmy3", "csv"]
-    path: str = Field(description="weather file, relative to the scenario file")
-    fill: Literal["error", "interpolate"] = Field(default="error", description="what to do with gaps")
-    max_gap_h: int = Field(default=6, ge=1, le=int(MAX_HOURS),
-                           description="longest gap that 'interpolate' fills [h]; upper bound lingtan.limits.MAX_HOURS")
-    rebuild_components: bool = Field(
-        default=False, description="rebuild DNI/DHI from GHI (erbs) when the file's components do not close"
-    )
-
-
-Weather = Annotated[Union[SyntheticWeather, FileWeather], Field(discriminator="source")]
-
-
-class SiteAssets(_Strict):
-    """What stands behind one meter: loads, production lines, sources, storage and the heat side.
-
-    A factory is site assets plus a site, weather and a grid connection; a park's tenant is site
-    assets behind the park's meter. Both are checked by the same rules.
-    """
-
-    # Each list holds at most lingtan.limits.MAX_ITEMS entries: the run's work grows with them.
-    loads: list[Load] = Field(default=[], max_length=MAX_ITEMS)
-    pv: list[PVArray] = Field(default=[], max_length=MAX_ITEMS)
-    wind: list[WindFarm] = Field(default=[], max_length=MAX_ITEMS)
-    battery: list[Battery] = Field(default=[], max_length=1,
-                                   description="at most one battery: the kernel models one store")
-    processes: list[ProductionLine] = Field(default=[], max_length=MAX_ITEMS)
-    space: list[SpaceConditioning] = Field(default=[], max_length=MAX_ITEMS)
-    heat_exchangers: list[HeatExchanger] = Field(default=[], max_length=MAX_ITEMS)
-    heat_pumps: list[HeatPump] = Field(default=[], max_length=MAX_ITEMS)
-    boilers: list[Boiler] = Field(default=[], max_length=MAX_ITEMS)
-    purchased_heat: list[PurchasedHeat] = Field(default=[], max_length=MAX_ITEMS)
-    thermal_storage: list[ThermalStorage] = Field(default=[], max_length=MAX_ITEMS)
-    fuel_uses: list[FuelUse] = Field(default=[], max_length=MAX_ITEMS,
-                                     description="fuel burnt outside the boilers, steam bought by mass")
-    process_emissions_t: float = Field(default=0.0, ge=0, le=MAX_EMISSIONS_T,
-                                       description="declared process CO2 emissions [t/yr]; upper bound "
-                                                   "lingtan.limits.MAX_EMISSIONS_T")
-    declared: Declared = Declared()
-
-    @model_validator(mode="after")
-    def _some_demand(self) -> "SiteAssets":
-        if not self.loads and not self.processes:
-            raise ValueError("a scenario needs at least one entry in 'loads' or 'processes'")
-        return self
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> "SiteAssets":
-        for group in ("loads", "pv", "wind", "battery", "processes", "space", "heat_exchangers", "heat_pumps",
-                      "boilers", "purchased_heat", "thermal_storage", "fuel_uses"):
-            names = [item.name for item in getattr(self, group)]
-            dup = sorted({n for n in names if names.count(n) > 1})
-            if dup:
-                raise ValueError(f"names in '{group}' must be unique; repeated: {dup}")
-        return self
-
-    @model_validator(mode="after")
-    def _heat_references(self) -> "SiteAssets":
-        # Names that exchangers and heat pumps refer to must exist: say which, and what there is.
-        streams = [w.name for line in self.processes for w in line.waste_heat]
-        demands = [h.name for line in self.processes for h in line.heat_demands] + \
-            [s.name for s in self.space if s.heating]
-        stores = [s.name for s in self.thermal_storage]
-        for group, names in (("waste-heat streams", streams), ("heat demands and stores", demands + stores)):
-            dup = sorted({n for n in names if names.count(n) > 1})
-            if dup:
-                raise ValueError(f"names of {group} must be unique across the scenario; repeated: {dup}")
-        for ex in self.heat_exchangers:
-            if ex.source not in streams:
-                raise ValueError(f"heat exchanger {ex.name!r}: source {ex.source!r} is not a waste-heat stream "
-                                 f"(streams: {streams})")
-            if ex.sink not in demands + stores:
-                raise ValueError(f"heat exchanger {ex.name!r}: sink {ex.sink!r} is not a heat demand or a thermal "
-                                 f"store (demands: {demands}, stores: {stores})")
-        used = [hp.source for hp in self.heat_pumps if hp.source != AMBIENT_AIR]
-        for hp in self.heat_pumps:
-            if hp.source != AMBIENT_AIR and hp.source not in streams:
-                raise ValueError(f"heat pump {hp.name!r}: source {hp.source!r} is not a waste-heat stream or "
-                                 f"{AMBIENT_AIR!r} (streams: {streams})")
-            if hp.sink is not None and hp.sink not in demands:
-                raise ValueError(f"heat pump {hp.name!r}: sink {hp.sink!r} is not a heat demand ({demands})")
-        shared = sorted({s for s in used if used.count(s) > 1})
-        if shared:
-            raise ValueError(f"two heat pumps draw on the same stream {shared}; give each stream one heat pump")
-        return self
-
-    @model_validator(mode="after")
-    def _fired_losses(self) -> "SiteAssets":
-        check_fired_losses(self.processes, self.boilers)
-        return self
+from lingtan.twin.core.schema.park import Park
+from lingtan.twin.core.schema.plan import Plan
+from lingtan.twin.core.schema.site import FileWeather, MonthlyValues, Site, SiteAssets, SyntheticWeather, Weather
 
 
 class Scenario(SiteAssets):
@@ -214,9 +52,9 @@ class Scenario(SiteAssets):
     @field_validator("criteria")
     @classmethod
     def _known_packs(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in pack_names()]
+        unknown = [v for v in value if v not in list(PACK_NAMES)]
         if unknown:
-            raise ValueError(f"known criteria packs are {pack_names()}; unknown: {unknown}")
+            raise ValueError(f"known criteria packs are {list(PACK_NAMES)}; unknown: {unknown}")
         return value
 
     @model_validator(mode="after")
@@ -287,7 +125,7 @@ def _describe_full(err: dict) -> tuple[str, str]:
 
 def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
     """Validate a parsed scenario mapping: a factory (:class:`Scenario`), or a park
-    (:class:`lingtan.twin.studies.park.Park`) when it has ``tenants``.
+    (:class:`lingtan.twin.core.schema.park.Park`) when it has ``tenants``.
 
     Raises
     ------
@@ -297,7 +135,7 @@ def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
     if not isinstance(data, dict):
         raise ScenarioError(file, "(top level)", "a mapping of scenario fields", type(data).__name__)
     if "tenants" in data:
-        from lingtan.twin.studies.park import Park as model
+        model = Park
     else:
         model = Scenario
     try:
@@ -323,7 +161,7 @@ def load_scenario(path: str | Path):
 
     Returns
     -------
-    Scenario or lingtan.twin.studies.park.Park
+    Scenario or lingtan.twin.core.schema.park.Park
 
     Raises
     ------

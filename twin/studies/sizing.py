@@ -39,19 +39,16 @@ Method
 """
 from __future__ import annotations
 
-import argparse
-import contextlib
 import copy
 import itertools
 import math
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lingtan.twin.accounting.economics import Economics, project_economics
+from lingtan.twin.accounting.economics import project_economics
+from lingtan.twin.core.schema.economics import Economics
 from lingtan.errors import InputError
-from lingtan.twin.core.results_dir import reserve
 
 LEVERS = ("pv", "battery", "wind", "heat_pump", "thermal_storage", "green_power")
 ACCOUNTING_LEVERS = ("green_power",)
@@ -594,94 +591,5 @@ _UNITS = {"pv": "kWp", "battery": "kWh", "wind": "turbines", "heat_pump": "kW_th
           "green_power": "kWh/yr"}
 
 
-def write_outputs(res: SizingResult, out: str | Path) -> Path:
-    """``designs.csv`` (every design assessed), ``pareto.html`` and ``pareto_emissions.html`` (self-contained
-    plotly: annualised cost against renewable share, and against residual emissions) and ``sizing.txt``; the
-    folder is written under a temporary name and renamed when complete."""
-    import pandas as pd
-
-    from lingtan.twin.reports.output import write_atomically
-
-    def write(folder: Path) -> None:
-        pd.DataFrame([d.row() for d in res.designs]).to_csv(folder / "designs.csv", index=False)
-        for name, key, front, x_title, title in (
-                ("pareto.html", "re_share", res.pareto_re_share, "renewable electricity share with green power [-]",
-                 "Annualised cost against renewable electricity share"),
-                ("pareto_emissions.html", "residual_emissions_t", res.pareto_emissions, "residual emissions [tCO2/yr]",
-                 "Annualised cost against residual emissions")):
-            _pareto_figure(res, key, front, x_title, title).write_html(folder / name, include_plotlyjs=True,
-                                                                       full_html=True)
-        (folder / "sizing.txt").write_text(summary(res) + "\n", encoding="utf-8")
-
-    return write_atomically(out, write, kind="size")
-
-
-def _pareto_figure(res: SizingResult, key: str, front: list[Design], x_title: str, title: str):
-    """Every design assessed (passing or not), the Pareto front and the chosen design: cost against ``key``."""
-    import plotly.graph_objects as go
-
-    def xy(designs):
-        return [getattr(d, key) for d in designs], [d.cost_cny_per_year / 1e6 for d in designs]
-
-    fig = go.Figure()
-    for ok, name, color in ((True, "passes", "#2a9d8f"), (False, "fails", "#bbbbbb")):
-        sub = [d for d in res.designs if d.passed == ok]
-        x, y = xy(sub)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=name, marker=dict(color=color, size=7),
-                                 text=[", ".join(f"{k}={v:.3g}x" for k, v in d.factors.items()) for d in sub]))
-    x, y = xy(front)
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name="Pareto front", line=dict(color="#264653")))
-    if res.chosen is not None:
-        x, y = xy([res.chosen])
-        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="least-cost passing",
-                                 marker=dict(symbol="star", size=16, color="#e76f51")))
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="annualised cost [million CNY/yr]",
-                      template="plotly_white")
-    return fig
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="twin size", description="least-cost design that passes the chosen criteria")
-    p.add_argument("file")
-    p.add_argument("--criteria", required=True, help="criteria packs, comma-separated")
-    p.add_argument("--vary", help=f"levers, comma-separated, among {','.join(LEVERS)}; default the scenario's "
-                   f"{', '.join(DEFAULT_LEVERS[:-1])} and {DEFAULT_LEVERS[-1]}")
-    p.add_argument("--out", help="folder for designs.csv, pareto.html, pareto_emissions.html and sizing.txt")
-    p.add_argument("--levels", action="append", default=[],
-                   help="levels of one lever as factors, e.g. pv=0.5,1,2 (repeatable)")
-    p.add_argument("--exhaustive-limit", type=int, default=16)
-    p.add_argument("--network-limits", action="store_true",
-                   help="a park design passes only if its network stays within limits every hour (slower: the "
-                        "power flow runs for every design)")
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``twin size FILE --criteria PACK[,PACK] [--vary pv,battery,green_power] [--out DIR]``; 0 when a design passes,
-    1 when none does, 2 for bad input."""
-    args = build_parser().parse_args(argv)
-    try:
-        grid = {}
-        for spec in args.levels:
-            name, _, vals = spec.partition("=")
-            try:
-                grid[name.strip()] = [float(x) for x in vals.split(",") if x.strip()]
-            except ValueError:
-                raise InputError(None, "--levels", "lever=f1,f2,...", repr(spec)) from None
-        # The results folder is checked and held before the search: a refused --out costs no simulation.
-        with reserve(args.out, "size", source=args.file) if args.out else contextlib.nullcontext():
-            res = size(args.file, [c.strip() for c in args.criteria.split(",") if c.strip()],
-                       [v.strip() for v in (args.vary or "").split(",") if v.strip()] or None,
-                       grid_points=grid or None, exhaustive_limit=args.exhaustive_limit,
-                       network_limits=args.network_limits)
-            print(summary(res))
-            if args.out:
-                print(f"\ndesigns and Pareto plot written to {write_outputs(res, args.out)}")
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return 0 if res.feasible else 1
-
-
-__all__ = ["size", "SizingResult", "Design", "apply_lever", "default_levers", "pareto", "summary", "write_outputs",
-           "main", "LEVERS", "DEFAULT_LEVERS", "DEFAULT_LEVELS"]
+__all__ = ["size", "SizingResult", "Design", "apply_lever", "default_levers", "pareto", "summary",
+           "LEVERS", "DEFAULT_LEVERS", "DEFAULT_LEVELS"]

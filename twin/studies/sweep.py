@@ -79,7 +79,6 @@ its own sizes).
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import contextlib
 import itertools
@@ -95,7 +94,7 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -560,7 +559,8 @@ def _annual_assessment(scenario, kpis: dict) -> dict:
     factor, then :func:`lingtan.twin.accounting.economics.project_economics`)."""
     from types import SimpleNamespace
 
-    from lingtan.twin.accounting.account import AnnualEnergy, account, accounting_kpis
+    from lingtan.twin.accounting.account import account, accounting_kpis
+    from lingtan.twin.core.schema.accounting import AnnualEnergy
     from lingtan.twin.accounting.criteria import evaluate, score
     from lingtan.twin.accounting.economics import project_economics
 
@@ -764,7 +764,7 @@ def _frame(p: Plan, idx: list[int], rows: pd.DataFrame) -> pd.DataFrame:
 def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int | None = None, oat: bool = False,
               seed: int = 0, jobs: int | None = None, cluster=None, path: str = "auto", chunk_size: int = 20_000,
               part_size: int | None = None, verdicts: bool = True, progress: bool = True,
-              plots: bool = False, kpi: str = DEFAULT_KPI, threshold: float | None = DEFAULT_THRESHOLD,
+              plots: Callable[..., list[Path]] | None = None, kpi: str = DEFAULT_KPI, threshold: float | None = DEFAULT_THRESHOLD,
               max_cases: int | None = None) -> dict:
     """Run (or resume) a sweep into ``out``; returns a summary dict.
 
@@ -795,6 +795,11 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
         Whole-scenario path: finished cases per part (default ``max(8, 2 * jobs)``).
     verdicts : bool
         Fast path: per-case accounting, criteria and economics (about 0.5 ms a case).
+    plots : callable, optional
+        Writer of the pictures, ``plots(out, results, names, kpi, threshold, design=, base=) -> list of paths``
+        (the CLI passes :func:`lingtan.twin.reports.sweep_plots.write_plots`; studies do not import reports).
+    kpi, threshold
+        KPI of the pictures and the contour drawn on them.
     max_cases : int
         Refuse a design of more cases (default :data:`MAX_CASES`).
     """
@@ -837,10 +842,8 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
         summary = {"cases": len(p.hashes), "ran": len(todo), "skipped": len(p.hashes) - len(todo),
                    "path": "fast" if use_fast else "whole", "design": p.design, "parts_written": writer.next,
                    "seconds": time.perf_counter() - t0, "out": str(out)}
-        if plots:
-            from lingtan.twin.reports.sweep_plots import write_plots
-
-            summary["plots"] = [str(f) for f in write_plots(out, read_results(out), p.names, kpi, threshold,
+        if plots is not None:
+            summary["plots"] = [str(f) for f in plots(out, read_results(out), p.names, kpi, threshold,
                                                             design=p.design,
                                                             base=dict(zip(p.names, p.base_values)))]
     return summary
@@ -1082,73 +1085,3 @@ def _pool(jobs: int):
         _stop_workers(ex)
         raise
     ex.shutdown(wait=True)
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``twin sweep``, for the CLI's sub-parser."""
-    parser.add_argument("file", help="scenario YAML")
-    parser.add_argument("--param", action="append", required=True, metavar="NAME=lo:hi[:n]",
-                        help="a swept field by its path, e.g. pv[0].capacity_kwp=0:20000:21; repeatable")
-    parser.add_argument("--out", required=True, help="results folder (rerun to resume)")
-    g = parser.add_mutually_exclusive_group()
-    g.add_argument("--lhs", type=int, metavar="N", help="Latin hypercube of N cases (ranges NAME=lo:hi)")
-    g.add_argument("--oat", action="store_true", help="one at a time around the scenario's values (tornado)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of --lhs (default 0)")
-    parser.add_argument("--jobs", type=int, default=None,
-                        help="parallel processes for cases run one by one (default: CPU count)")
-    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on a Dask distributed cluster")
-    parser.add_argument("--path", choices=("auto", "fast", "whole"), default="auto",
-                        help="execution path (default: fast when every parameter is a kernel size)")
-    parser.add_argument("--chunk-size", type=int, default=20_000, help="fast path: cases per kernel call")
-    parser.add_argument("--no-verdicts", action="store_true",
-                        help="fast path: skip per-case accounting, criteria and economics (about 0.5 ms a case)")
-    parser.add_argument("--kpi", default=DEFAULT_KPI, help=f"KPI of the pictures (default {DEFAULT_KPI})")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                        help=f"contour drawn on the heatmaps (default {DEFAULT_THRESHOLD})")
-    parser.add_argument("--no-plots", action="store_true", help="do not write the pictures")
-    parser.add_argument("--max-cases", type=int, default=MAX_CASES,
-                        help=f"refuse a design of more cases than this (default {MAX_CASES:,})")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
-
-
-def run(args: argparse.Namespace) -> int:
-    """``twin sweep`` from parsed arguments."""
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError(None, "--jobs", "N >= 1", str(args.jobs))
-    if args.chunk_size < 1:
-        raise InputError(None, "--chunk-size", "N >= 1", str(args.chunk_size))
-    if args.max_cases < 1:
-        raise InputError(None, "--max-cases", "N >= 1", str(args.max_cases))
-    try:
-        s = run_sweep(args.file, args.param, out=args.out, lhs=args.lhs, oat=args.oat, seed=args.seed,
-                      jobs=args.jobs, cluster=args.cluster, path=args.path, chunk_size=args.chunk_size,
-                      verdicts=not args.no_verdicts, progress=not args.quiet, plots=not args.no_plots, kpi=args.kpi,
-                      threshold=args.threshold, max_cases=args.max_cases)
-    except SweepStopped as stop:
-        print(f"twin sweep: stopped by {stop}; {stop.done:,} of {stop.cases:,} cases are in {stop.out}, rerun the "
-              f"same command to run the rest", file=sys.stderr)
-        return 128 + stop.signum
-    if not args.quiet:
-        print(f"{s['cases']} cases ({s['design']}, {s['path']} path): {s['ran']} run, {s['skipped']} already done, "
-              f"{s['seconds']:.1f} s; results in {Path(s['out']) / CASES_DIR}")
-        for f in s.get("plots", []):
-            print(f"  {f}")
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``twin sweep FILE --param ... --out DIR``; raises :class:`InputError` on bad input."""
-    parser = argparse.ArgumentParser(prog="twin sweep", description="Sweep parameters of a scenario.")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from lingtan.twin.accounting.criteria.core import Context, CriteriaSettings, Criterion, Declared, Measurement, Verdict, meets
+from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, Verdict, meets
+from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 from lingtan.twin.accounting.criteria.packs import PACKS
 from lingtan.errors import InputError
 

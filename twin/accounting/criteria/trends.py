@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from lingtan.twin.accounting.criteria.core import Context, CriteriaSettings, Declared, Verdict
+from lingtan.twin.accounting.criteria.core import Context, Verdict
+from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 from lingtan.twin.accounting.criteria.packs import anhui_park_2024
 from lingtan.errors import InputError
 

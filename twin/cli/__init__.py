@@ -38,7 +38,7 @@ def _warn(file, findings) -> None:
 
 def _cmd_check(args) -> int:
     from lingtan.twin.check import check
-    from lingtan.twin.studies.park import Park
+    from lingtan.twin.core.schema.park import Park
 
     result = check(args.file)
     for problem in result.problems:
@@ -73,7 +73,8 @@ def _cmd_run(args) -> int:
     from lingtan.twin.accounting.economics import project_economics
     from lingtan.errors import InputError
     from lingtan.twin.reports.output import write_park, write_run
-    from lingtan.twin.studies.park import Park, simulate_site
+    from lingtan.twin.studies.park import simulate_site
+    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.reports.summary import economics_lines, park_summary, summary_table
     from lingtan.twin.core.scenario import load_scenario
 
@@ -123,7 +124,8 @@ def _simulate_base(spec: str, scenario, path: Path):
     scenario file of the same kind (factory or park), one year."""
     from lingtan.twin.accounting.economics import GRID_ONLY, grid_only_base
     from lingtan.errors import InputError
-    from lingtan.twin.studies.park import Park, simulate_site
+    from lingtan.twin.studies.park import simulate_site
+    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.core.scenario import load_scenario
 
     if spec == GRID_ONLY:
@@ -140,7 +142,7 @@ def _simulate_base(spec: str, scenario, path: Path):
 # Sub-commands whose own parser lives with their module; their arguments go to it untouched. They are
 # imported by name only when used: the sweep engine alone costs 0.4 s of imports, and the dashboard and
 # the validation sit above the engine (they import it; the engine never imports them).
-_PASSTHROUGH = {"sweep": "lingtan.twin.studies.sweep", "size": "lingtan.twin.studies.sizing",
+_PASSTHROUGH = {"sweep": "lingtan.twin.cli.sweep", "size": "lingtan.twin.cli.size",
                 "dashboard": "lingtan.dashboard.app", "validate": "lingtan.validation.cli"}
 
 
