@@ -18,12 +18,16 @@ Conventions
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lingtan.components.grid import PERIODS, Period  # noqa: F401  (period codes shared with the tariff)
 from lingtan.limits import MAX_ENERGY_KWH, MAX_POWER_KW
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike
 
 
 class Battery(BaseModel):
@@ -67,7 +71,7 @@ class Battery(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Battery":
+    def _consistent(self) -> Battery:
         if self.soc_min >= self.soc_max:
             raise ValueError(f"soc_min ({self.soc_min}) must be below soc_max ({self.soc_max})")
         if self.power_kw is None and (self.charge_power_kw is None or self.discharge_power_kw is None):
@@ -84,26 +88,57 @@ class Battery(BaseModel):
 
     @property
     def charge_kw(self) -> float:
-        """Charge power limit [kW]."""
-        return self.power_kw if self.power_kw is not None else self.charge_power_kw
+        """Charge power limit.
+
+        Returns
+        -------
+        float
+            ``power_kw``, else ``charge_power_kw`` [kW].
+        """
+        if self.power_kw is not None:
+            return self.power_kw
+        assert self.charge_power_kw is not None  # _consistent: without power_kw, both directions are given
+        return self.charge_power_kw
 
     @property
     def discharge_kw(self) -> float:
-        """Discharge power limit [kW]."""
-        return self.power_kw if self.power_kw is not None else self.discharge_power_kw
+        """Discharge power limit.
+
+        Returns
+        -------
+        float
+            ``power_kw``, else ``discharge_power_kw`` [kW].
+        """
+        if self.power_kw is not None:
+            return self.power_kw
+        assert self.discharge_power_kw is not None  # _consistent: without power_kw, both directions are given
+        return self.discharge_power_kw
 
     @property
     def soc_initial_value(self) -> float:
-        """State of charge at the first hour [-]."""
+        """State of charge at the first hour.
+
+        Returns
+        -------
+        float
+            ``soc_initial``, else ``soc_min`` [-].
+        """
         return self.soc_min if self.soc_initial is None else self.soc_initial
 
     @property
     def usable_kwh(self) -> float:
-        """Usable energy inside the SoC window [kWh]."""
+        """Usable energy inside the SoC window.
+
+        Returns
+        -------
+        float
+            ``(soc_max - soc_min) * energy_kwh`` [kWh].
+        """
         return (self.soc_max - self.soc_min) * self.energy_kwh
 
 
-def equivalent_full_cycles(discharge_e_kwh, energy_kwh, soc_min, soc_max):
+def equivalent_full_cycles(discharge_e_kwh: ArrayLike, energy_kwh: ArrayLike, soc_min: ArrayLike,
+                           soc_max: ArrayLike) -> float | np.ndarray:
     """Equivalent full cycles of a year's discharge.
 
     Parameters

@@ -30,9 +30,10 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,7 @@ class FuelUse(BaseModel):
                                                   "default accounting.heat_ef_t_per_gj")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "FuelUse":
+    def _consistent(self) -> FuelUse:
         if (self.quantity_per_year is None) == (self.path is None):
             raise ValueError("give exactly one of 'quantity_per_year' or 'path' (an hourly profile)")
         if self.fuel == "electric":
@@ -127,7 +128,7 @@ class FuelUse(BaseModel):
 # --------------------------------------------------------------------------- steam
 
 
-def _if97(**state):
+def _if97(**state: float) -> Any:
     from iapws import IAPWS97
 
     try:
@@ -150,6 +151,11 @@ def steam_enthalpy_kj_per_kg(pressure_mpa: float, t_c: float | None = None) -> f
         Temperature [C]; None for dry saturated steam. Below the saturation temperature the water
         is liquid, which is not steam: an error.
 
+    Returns
+    -------
+    float
+        Specific enthalpy [kJ/kg].
+
     Raises
     ------
     ValueError
@@ -168,7 +174,25 @@ def steam_enthalpy_kj_per_kg(pressure_mpa: float, t_c: float | None = None) -> f
 
 
 def water_enthalpy_kj_per_kg(t_c: float, pressure_mpa: float = ATMOSPHERIC_MPA) -> float:
-    """Specific enthalpy of liquid water, IAPWS-IF97 [kJ/kg]; a vapour state is an error."""
+    """Specific enthalpy of liquid water, IAPWS-IF97.
+
+    Parameters
+    ----------
+    t_c : float
+        Temperature [C].
+    pressure_mpa : float
+        Absolute pressure [MPa]; default atmospheric.
+
+    Returns
+    -------
+    float
+        Specific enthalpy [kJ/kg].
+
+    Raises
+    ------
+    ValueError
+        A vapour state, or a state outside IAPWS-IF97.
+    """
     from iapws.iapws97 import Pc, _TSat_P
 
     if pressure_mpa < Pc and t_c + 273.15 > _TSat_P(pressure_mpa) + 1e-9:
@@ -177,16 +201,28 @@ def water_enthalpy_kj_per_kg(t_c: float, pressure_mpa: float = ATMOSPHERIC_MPA) 
     return float(_if97(P=pressure_mpa, T=t_c + 273.15).h)
 
 
-def steam_heat(mass_kg: float, state: SteamState) -> dict:
+def steam_heat(mass_kg: float, state: SteamState) -> dict[str, Any]:
     """Heat of steam bought by mass, above its feed water [GJ].
 
     ``GJ = mass_kg x (h_steam - h_reference) / 1e6``.
+
+    Parameters
+    ----------
+    mass_kg : float
+        Steam bought [kg].
+    state : SteamState
+        Its pressure [MPa] and temperature [C], and the return water's, if declared.
 
     Returns
     -------
     dict
         ``gj``, ``h_steam_kj_per_kg``, ``h_reference_kj_per_kg``, ``reference`` (what the reference is)
         and ``method``.
+
+    Raises
+    ------
+    ValueError
+        A state outside IAPWS-IF97, liquid steam or vapour return water, or steam not above its reference.
     """
     h = steam_enthalpy_kj_per_kg(state.pressure_mpa, state.t_c)
     if state.return_t_c is None:
@@ -204,7 +240,23 @@ def steam_heat(mass_kg: float, state: SteamState) -> dict:
 
 
 def read_profile(path: Path, use: FuelUse, n_hours: int, field: str) -> np.ndarray:
-    """An hourly quantity profile of one fuel use [unit per hour], ``n_hours`` rows.
+    """An hourly quantity profile of one fuel use.
+
+    Parameters
+    ----------
+    path : Path
+        The resolved CSV file.
+    use : FuelUse
+        The use; its ``column`` and ``unit``.
+    n_hours : int
+        Rows expected (the weather year's length).
+    field : str
+        Field path of the file, named in errors (``fuel_uses[0].path``).
+
+    Returns
+    -------
+    ndarray
+        Quantity of each hour [use.unit per hour], ``n_hours`` values.
 
     Raises
     ------
@@ -231,11 +283,26 @@ def read_profile(path: Path, use: FuelUse, n_hours: int, field: str) -> np.ndarr
 
 
 def to_fuel_unit(quantity: float, use: FuelUse, fuel_unit: str, default_density: float | None,
-                 density_source: str, field: str) -> dict:
+                 density_source: str, field: str) -> dict[str, Any]:
     """A quantity in the use's unit converted to the unit of the fuel's coefficients.
 
     ``fuel_unit`` is ``m3`` (natural gas, standard cubic metres) or ``kg``. Liquids given in L or m3
     are weighed with the use's density, else the fuel's shipped density.
+
+    Parameters
+    ----------
+    quantity : float
+        The quantity [use.unit].
+    use : FuelUse
+        The use: its unit and own density.
+    fuel_unit : {"m3", "kg"}
+        Unit of the fuel's coefficients.
+    default_density : float or None
+        The fuel's shipped density [kg/L].
+    density_source : str
+        Where the shipped density comes from.
+    field : str
+        Field path of the use, named in errors.
 
     Returns
     -------
@@ -266,13 +333,15 @@ def to_fuel_unit(quantity: float, use: FuelUse, fuel_unit: str, default_density:
                      f"({'m3' if fuel_unit == 'm3' else 't, kg, or L / m3 of a liquid'})", repr(use.unit))
 
 
-def fuel_use_totals(uses, quantities: dict[str, float], fuel_units: dict[str, tuple[str, float | None, str]],
-                    field: str = "fuel_uses") -> dict[str, dict]:
+def fuel_use_totals(uses: Sequence[FuelUse], quantities: dict[str, float],
+                    fuel_units: dict[str, tuple[str, float | None, str]],
+                    field: str = "fuel_uses") -> dict[str, dict[str, Any]]:
     """The year of every fuel use, in the units of its coefficients.
 
     Parameters
     ----------
     uses : sequence of FuelUse
+        The scenario's ``fuel_uses``.
     quantities : dict
         ``{name: quantity over the year [use.unit]}`` (the profile's sum, or ``quantity_per_year``).
     fuel_units : dict
@@ -286,13 +355,19 @@ def fuel_use_totals(uses, quantities: dict[str, float], fuel_units: dict[str, tu
         ``{name: record}``: ``fuel``, ``use``, ``quantity`` and ``unit`` (the coefficients' unit: kg or m3),
         ``quantity_as_given`` and ``unit_as_given``, the density used; for steam also ``gj`` and the
         IAPWS-IF97 enthalpies, and ``ef_t_per_gj`` (None = the accounting's default).
+
+    Raises
+    ------
+    InputError
+        Steam outside IAPWS-IF97 or not above its reference, an unknown fuel, or a unit that does not convert.
     """
     out = {}
     for i, use in enumerate(uses):
         where = f"{field}[{i}]"
         q = float(quantities[use.name])
         if use.fuel == STEAM:
-            rec = {"quantity": q * (KG_PER_T if use.unit == "t" else 1.0), "unit": "kg"}
+            rec: dict[str, Any] = {"quantity": q * (KG_PER_T if use.unit == "t" else 1.0), "unit": "kg"}
+            assert use.steam is not None  # FuelUse._consistent: fuel 'steam' carries its state
             try:
                 rec.update(steam_heat(rec["quantity"], use.steam))
             except ValueError as exc:
@@ -315,7 +390,7 @@ def fuel_use_totals(uses, quantities: dict[str, float], fuel_units: dict[str, tu
 
 
 @lru_cache(maxsize=4)
-def _non_co2_table(path: str) -> dict[tuple[str, str], dict]:
+def _non_co2_table(path: str) -> dict[tuple[str, str], dict[str, Any]]:
     p = Path(path)
     if not p.is_file():
         raise InputError(p, "file", "the CH4 / N2O factor table", "no such file")
@@ -338,8 +413,25 @@ def _non_co2_table(path: str) -> dict[tuple[str, str], dict]:
     return out
 
 
-def load_non_co2_factors(path: str | Path = NON_CO2_CSV) -> dict[tuple[str, str], dict]:
-    """CH4 and N2O defaults ``{(fuel, use): {ch4_kg_per_tj, n2o_kg_per_tj, source}}`` [kg/TJ at NCV]."""
+def load_non_co2_factors(path: str | Path = NON_CO2_CSV) -> dict[tuple[str, str], dict[str, Any]]:
+    """CH4 and N2O default emission factors by fuel and use.
+
+    Parameters
+    ----------
+    path : str or Path
+        The factor table (default the shipped ``components/data/combustion_non_co2.csv``).
+
+    Returns
+    -------
+    dict
+        ``{(fuel, use): {ch4_kg_per_tj, n2o_kg_per_tj, source}}``, factors [kg/TJ at NCV]; a copy, safe to
+        change.
+
+    Raises
+    ------
+    InputError
+        A missing file, a missing column, a factor that is not a number >= 0, or a fuel and use repeated.
+    """
     return {k: dict(v) for k, v in _non_co2_table(str(Path(path).resolve())).items()}
 
 

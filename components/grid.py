@@ -28,10 +28,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from lingtan.errors import InputError, require_file
@@ -114,7 +115,7 @@ class Tariff(BaseModel):
     overrides: tuple[PeriodOverride, ...] = Field(
         default=(), description="date windows that replace the table's period in some hours"
     )
-    price_cny_per_kwh: dict[Period, Union[float, tuple[float, ...]]] = Field(
+    price_cny_per_kwh: dict[Period, float | tuple[float, ...]] = Field(
         description="energy price per period [CNY/kWh]: one value, or 12 monthly values"
     )
     basic_charge_basis: Literal["demand", "capacity", "none"] = Field(
@@ -194,11 +195,23 @@ class Tariff(BaseModel):
     # -- derived arrays (cheap; recomputed on demand because the model is frozen) --
 
     def code_table(self) -> np.ndarray:
-        """Period codes by month and hour, shape (12, 24), dtype int8."""
+        """Period codes by month and hour.
+
+        Returns
+        -------
+        ndarray of int8, shape (12, 24)
+            Codes of :data:`PERIODS` (0 valley .. 3 critical), months January first, interval-start hours.
+        """
         return np.array([[_PERIOD_CODE[p] for p in row] for row in self.periods], dtype=np.int8)
 
     def price_table_cny_per_kwh(self) -> np.ndarray:
-        """Prices by month and period code, shape (12, 4) [CNY/kWh]; NaN for unpriced periods."""
+        """Prices by month and period code.
+
+        Returns
+        -------
+        ndarray, shape (12, 4)
+            Energy price [CNY/kWh] by month (January first) and period code; NaN for unpriced periods.
+        """
         table = np.full((12, len(PERIODS)), np.nan)
         for period, price in self.price_cny_per_kwh.items():
             table[:, _PERIOD_CODE[period]] = np.asarray(price, dtype=float)
@@ -214,7 +227,7 @@ class HourlyEmissionFactorProfile(BaseModel):
     column: str = Field(default="ef_t_per_mwh", description="column holding the factor [tCO2/MWh]")
 
 
-EmissionFactorSpec = Union[float, str, HourlyEmissionFactorProfile]
+EmissionFactorSpec = float | str | HourlyEmissionFactorProfile
 """How a scenario names its grid emission factor (``grid.emission_factor``):
 
 * a number: a constant factor ``ef_t_per_mwh`` [tCO2/MWh], at most :data:`lingtan.limits.MAX_EF_T_PER_MWH`;
@@ -236,7 +249,7 @@ class GridConnection(BaseModel):
     export_allowed: bool = Field(default=False, description="whether surplus may be fed into the grid")
     export_limit_kw: float = Field(default=0.0, ge=0, le=MAX_POWER_KW,
                                    description="largest export when allowed [kW]; upper bound lingtan.limits.MAX_POWER_KW")
-    tariff: Union[str, Tariff] = Field(
+    tariff: str | Tariff = Field(
         default="anhui_large_industry_2025",
         description="a shipped tariff name, a path to a tariff YAML (relative to the scenario file), "
                     "or an inline tariff",
@@ -248,7 +261,7 @@ class GridConnection(BaseModel):
 
     @field_validator("tariff")
     @classmethod
-    def _known_tariff(cls, v: Union[str, Tariff]) -> Union[str, Tariff]:
+    def _known_tariff(cls, v: str | Tariff) -> str | Tariff:
         if isinstance(v, str) and not looks_like_path(v) and v not in tariff_names():
             raise ValueError(f"unknown tariff {v!r}; shipped tariffs: {', '.join(tariff_names())}")
         return v
@@ -272,12 +285,34 @@ class GridConnection(BaseModel):
 
     @property
     def effective_export_limit_kw(self) -> float:
-        """Export limit in force [kW]: 0 when export is not allowed."""
+        """Export limit in force.
+
+        Returns
+        -------
+        float
+            ``export_limit_kw`` [kW]; 0 when export is not allowed.
+        """
         return self.export_limit_kw if self.export_allowed else 0.0
 
     def resolved_tariff(self, base_dir: str | Path = ".") -> Tariff:
         """The :class:`Tariff` object, loading a shipped tariff by name or a file tariff relative to
-        ``base_dir`` (the scenario file's folder)."""
+        ``base_dir`` (the scenario file's folder).
+
+        Parameters
+        ----------
+        base_dir : str or Path
+            The scenario file's folder.
+
+        Returns
+        -------
+        Tariff
+            The inline tariff, or the one :func:`load_tariff` reads.
+
+        Raises
+        ------
+        InputError
+            When the tariff file is missing or invalid.
+        """
         return self.tariff if isinstance(self.tariff, Tariff) else load_tariff(self.tariff, base_dir)
 
 
@@ -285,7 +320,13 @@ class GridConnection(BaseModel):
 
 
 def tariff_names() -> list[str]:
-    """Names of the shipped tariffs (file stems in ``components/data/tariffs``), sorted."""
+    """Names of the shipped tariffs.
+
+    Returns
+    -------
+    list of str
+        File stems in ``components/data/tariffs``, sorted.
+    """
     return list(_shipped_tariff_names())
 
 
@@ -308,6 +349,7 @@ def load_tariff(name_or_path: str | Path, base_dir: str | Path = ".") -> Tariff:
     Returns
     -------
     Tariff
+        The validated tariff.
 
     Raises
     ------
@@ -367,6 +409,7 @@ def period_codes(index: pd.DatetimeIndex, tariff: Tariff) -> np.ndarray:
     index : pandas.DatetimeIndex
         Interval-start labels, local time (tz-aware or naive).
     tariff : Tariff
+        The time-of-use tariff.
 
     Returns
     -------
@@ -393,16 +436,18 @@ def hourly_price_cny_per_kwh(index: pd.DatetimeIndex, tariff: Tariff) -> np.ndar
     index : pandas.DatetimeIndex
         Interval-start labels, local time.
     tariff : Tariff
+        The time-of-use tariff.
 
     Returns
     -------
-    numpy.ndarray of float, shape (len(index),)  [CNY/kWh]
+    numpy.ndarray of float, shape (len(index),)
+        Price of the hour's month and period [CNY/kWh].
     """
     month0, _ = _month_hour(index)
     return tariff.price_table_cny_per_kwh()[month0, period_codes(index, tariff)]
 
 
-def basic_charge_cny(max_import_kw_by_month, tariff: Tariff,
+def basic_charge_cny(max_import_kw_by_month: ArrayLike, tariff: Tariff,
                      contracted_capacity_kva: float | None = None) -> np.ndarray:
     """Basic charge (基本电费) of each billed month [CNY], vectorised.
 
@@ -411,14 +456,20 @@ def basic_charge_cny(max_import_kw_by_month, tariff: Tariff,
     max_import_kw_by_month : array_like, shape (..., M)
         Largest hourly import of each billed month [kW].
     tariff : Tariff
+        The time-of-use tariff.
     contracted_capacity_kva : float, optional
         Overrides ``tariff.contracted_capacity_kva`` for the capacity basis [kVA].
 
     Returns
     -------
     ndarray, shape (..., M)
-        Demand basis: monthly maximum times the demand price. Capacity basis: the
-        contracted capacity times the capacity price, every month. None: zeros.
+        Basic charge of each month [CNY]. Demand basis: monthly maximum times the demand price.
+        Capacity basis: the contracted capacity times the capacity price, every month. None: zeros.
+
+    Raises
+    ------
+    ValueError
+        For the capacity basis without a contracted capacity.
     """
     peak = np.asarray(max_import_kw_by_month, dtype=float)
     if tariff.basic_charge_basis == "demand":
@@ -431,8 +482,8 @@ def basic_charge_cny(max_import_kw_by_month, tariff: Tariff,
     return np.zeros_like(peak)
 
 
-def bill_from_totals(energy_charge_cny, max_import_kw_by_month, feed_in_revenue_cny,
-                     tariff: Tariff) -> dict[str, np.ndarray]:
+def bill_from_totals(energy_charge_cny: ArrayLike, max_import_kw_by_month: ArrayLike,
+                     feed_in_revenue_cny: ArrayLike, tariff: Tariff) -> dict[str, np.ndarray]:
     """The annual bill of many configurations from the dispatch kernel's totals [CNY].
 
     The kernel sums import times the hourly price (:func:`hourly_price_cny_per_kwh`)
@@ -443,15 +494,20 @@ def bill_from_totals(energy_charge_cny, max_import_kw_by_month, feed_in_revenue_
     Parameters
     ----------
     energy_charge_cny : array_like, shape (N,)
+        Import times the hourly price, summed over the year [CNY].
     max_import_kw_by_month : array_like, shape (N, 12)
+        Largest hourly import of each month [kW].
     feed_in_revenue_cny : array_like, shape (N,)
+        Export times the feed-in price, summed over the year [CNY].
     tariff : Tariff
+        The time-of-use tariff.
+        The time-of-use tariff.
 
     Returns
     -------
     dict of ndarray, shape (N,)
         ``energy_charge_cny``, ``basic_charge_cny``, ``feed_in_revenue_cny`` and
-        ``total_cny`` = energy + basic - feed-in.
+        ``total_cny`` = energy + basic - feed-in [CNY].
     """
     energy = np.asarray(energy_charge_cny, dtype=float)
     basic = basic_charge_cny(max_import_kw_by_month, tariff).sum(axis=-1)
@@ -478,6 +534,7 @@ def grid_bill(
     index : pandas.DatetimeIndex, length T
         Interval-start labels, local time.
     tariff : Tariff
+        The time-of-use tariff.
     contracted_capacity_kva : float, optional
         Overrides ``tariff.contracted_capacity_kva`` for the capacity basis [kVA].
 
@@ -489,6 +546,12 @@ def grid_bill(
         ``demand_charge_cny_by_month`` and ``capacity_charge_cny_by_month`` {"YYYY-MM": [CNY]},
         ``basic_charge_cny`` [CNY], ``export_kwh`` [kWh], ``feed_in_revenue_cny`` [CNY],
         ``total_cny`` = energy charge + basic charge - feed-in revenue [CNY].
+
+    Raises
+    ------
+    ValueError
+        For flows of another length than ``index`` or negative flows, or the capacity basis without a
+        contracted capacity.
 
     Notes
     -----
@@ -519,7 +582,7 @@ def grid_bill(
     months = list(max_by_month.index)
     charge = basic_charge_cny(max_by_month.to_numpy(), tariff, contracted_capacity_kva)
     zero = {m: 0.0 for m in months}
-    by_month = {m: float(v) for m, v in zip(months, charge)}
+    by_month = {m: float(v) for m, v in zip(months, charge, strict=True)}
     demand_by_month = by_month if tariff.basic_charge_basis == "demand" else zero
     capacity_by_month = by_month if tariff.basic_charge_basis == "capacity" else zero
     basic = float(charge.sum())
@@ -565,7 +628,13 @@ def load_emission_factors() -> pd.DataFrame:
 
 
 def emission_factor_names() -> list[str]:
-    """Names of the shipped grid emission factors."""
+    """Names of the shipped grid emission factors.
+
+    Returns
+    -------
+    list of str
+        The ``name`` column of ``components/data/emission_factors.csv``, in file order.
+    """
     return list(_emission_factor_name_tuple())
 
 
@@ -591,7 +660,8 @@ def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.Datetim
 
     Returns
     -------
-    numpy.ndarray of float, shape (len(index),)  [tCO2/MWh]
+    numpy.ndarray of float, shape (len(index),)
+        Factor of every hour [tCO2/MWh].
 
     Raises
     ------

@@ -37,15 +37,23 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lingtan.errors import InputError
-from lingtan.limits import (MAX_COP, MAX_EF_T_PER_GJ, MAX_ENERGY_KWH, MAX_POWER_KW, MAX_PRICE_CNY, MAX_TEMPERATURE_C,
-                         MIN_TEMPERATURE_C)
+from lingtan.limits import (
+    MAX_COP,
+    MAX_EF_T_PER_GJ,
+    MAX_ENERGY_KWH,
+    MAX_POWER_KW,
+    MAX_PRICE_CNY,
+    MAX_TEMPERATURE_C,
+    MIN_TEMPERATURE_C,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FUELS_CSV = DATA_DIR / "fuels.csv"
@@ -89,8 +97,10 @@ class HeatExchanger(BaseModel):
     )
 
 
-def direct_exchange_q_kw_th(q_source_kw_th, t_source_c, t_sink_c, effectiveness, min_approach_k=10.0,
-                            t_source_return_c=None, q_sink_kw_th=None):
+def direct_exchange_q_kw_th(q_source_kw_th: ArrayLike, t_source_c: ArrayLike, t_sink_c: ArrayLike,
+                            effectiveness: ArrayLike, min_approach_k: ArrayLike = 10.0,
+                            t_source_return_c: ArrayLike | None = None,
+                            q_sink_kw_th: ArrayLike | None = None) -> np.ndarray:
     """Heat recoverable from a waste-heat stream into a sink by direct exchange [kW_th].
 
     Model (pinch analysis with a minimum approach temperature [1]_, scaled by an
@@ -131,6 +141,12 @@ def direct_exchange_q_kw_th(q_source_kw_th, t_source_c, t_sink_c, effectiveness,
     -------
     ndarray
         Heat moved from the stream to the sink [kW_th], ``0 <= q <= q_source_kw_th``.
+
+    Raises
+    ------
+    ValueError
+        A negative source heat or approach, an effectiveness outside [0, 1], or a return temperature not below
+        the supply where the stream carries heat.
 
     References
     ----------
@@ -227,14 +243,15 @@ class HeatPump(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _sink_reachable(self) -> "HeatPump":
+    def _sink_reachable(self) -> HeatPump:
         if self.t_c > self.max_sink_t_c:
             raise ValueError(f"t_c ({self.t_c} C) exceeds max_sink_t_c ({self.max_sink_t_c} C)")
         return self
 
 
-def heat_pump_cop(t_source_c, t_sink_c, carnot_fraction=CARNOT_FRACTION_DEFAULT, cop_max=COP_MAX_DEFAULT,
-                  min_lift_k=0.0, max_lift_k=None, max_sink_t_c=None):
+def heat_pump_cop(t_source_c: ArrayLike, t_sink_c: ArrayLike, carnot_fraction: float = CARNOT_FRACTION_DEFAULT,
+                  cop_max: float = COP_MAX_DEFAULT, min_lift_k: float = 0.0, max_lift_k: float | None = None,
+                  max_sink_t_c: float | None = None) -> np.ndarray:
     """Heating COP of an electric heat pump from the source and sink temperatures [-].
 
     ``COP = carnot_fraction * T_sink / (T_sink - T_source)`` with ``T`` in kelvin, on the
@@ -267,13 +284,18 @@ def heat_pump_cop(t_source_c, t_sink_c, carnot_fraction=CARNOT_FRACTION_DEFAULT,
     ndarray
         Heating COP [-]; 0 where unavailable.
 
-    Examples
-    --------
-    Carnot fraction 0.5, 40 C source, 80 C sink: 0.5 * 353.15 / 40 = 4.414.
+    Raises
+    ------
+    ValueError
+        For a Carnot fraction outside (0, 1].
 
     References
     ----------
     .. [3] Arpagaus et al. (2018).
+
+    Examples
+    --------
+    Carnot fraction 0.5, 40 C source, 80 C sink: 0.5 * 353.15 / 40 = 4.414.
     """
     t_src = np.asarray(t_source_c, dtype=float)
     t_snk = np.asarray(t_sink_c, dtype=float)
@@ -290,13 +312,26 @@ def heat_pump_cop(t_source_c, t_sink_c, carnot_fraction=CARNOT_FRACTION_DEFAULT,
     return np.where(ok, cop, 0.0)
 
 
-def heat_pump_params_cop(hp: HeatPump, t_source_c):
-    """:func:`heat_pump_cop` with the limits of a :class:`HeatPump` [-]."""
+def heat_pump_params_cop(hp: HeatPump, t_source_c: ArrayLike) -> np.ndarray:
+    """:func:`heat_pump_cop` with the limits of a :class:`HeatPump`.
+
+    Parameters
+    ----------
+    hp : HeatPump
+        Sink temperature [C], Carnot fraction [-], COP cap [-], lift limits [K], highest sink [C].
+    t_source_c : float or array
+        Source temperature [C].
+
+    Returns
+    -------
+    ndarray
+        Heating COP [-]; 0 where unavailable.
+    """
     return heat_pump_cop(t_source_c, hp.t_c, hp.carnot_fraction, hp.cop_max, hp.min_lift_k,
                          hp.max_lift_k, hp.max_sink_t_c)
 
 
-def heat_pump_flows(q_out_kw_th, cop):
+def heat_pump_flows(q_out_kw_th: ArrayLike, cop: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Electricity in and source heat drawn for a heat output.
 
     Parameters
@@ -313,6 +348,11 @@ def heat_pump_flows(q_out_kw_th, cop):
     q_source_kw_th : ndarray
         Heat drawn from the source, ``q_out - p`` [kW_th] (energy balance:
         ``q_out = q_source + p``).
+
+    Raises
+    ------
+    ValueError
+        A negative output, or output asked where the COP is 0.
     """
     q = np.asarray(q_out_kw_th, dtype=float)
     c = np.asarray(cop, dtype=float)
@@ -324,11 +364,26 @@ def heat_pump_flows(q_out_kw_th, cop):
     return p, q - p
 
 
-def heat_pump_max_q_kw_th(q_source_available_kw_th, cop, capacity_q_kw_th):
-    """Largest heat output given the source heat available and the capacity [kW_th].
+def heat_pump_max_q_kw_th(q_source_available_kw_th: ArrayLike, cop: ArrayLike,
+                          capacity_q_kw_th: ArrayLike) -> np.ndarray:
+    """Largest heat output given the source heat available and the capacity.
 
     The source supplies ``q_out * (1 - 1/COP)``, so ``q_out <= q_source * COP / (COP - 1)``.
     Pass ``np.inf`` as the source for ambient air.
+
+    Parameters
+    ----------
+    q_source_available_kw_th : float or array
+        Source heat available [kW_th].
+    cop : float or array
+        Heating COP [-].
+    capacity_q_kw_th : float or array
+        Heat output limit [kW_th].
+
+    Returns
+    -------
+    ndarray
+        Largest output [kW_th]; 0 where the COP is 0 or the source cannot lift (COP <= 1).
     """
     q_src = np.asarray(q_source_available_kw_th, dtype=float)
     c = np.asarray(cop, dtype=float)
@@ -347,15 +402,23 @@ _FUEL_COLUMNS = ["fuel", "unit", "ncv_kj_per_unit", "kgce_per_unit", "kgco2_per_
 def load_fuels(path: str | Path = FUELS_CSV) -> pd.DataFrame:
     """Fuel coefficients table, indexed by fuel name.
 
-    Columns: ``unit`` (m3, kg, kWh), ``ncv_kj_per_unit`` (net calorific value),
-    ``kgce_per_unit`` (GB/T 2589 standard coal), ``kgco2_per_unit`` (GB/T 32150 default;
-    biogenic CO2 for biomass; empty for electricity, which is scope 2), ``biomass``,
-    ``source``, ``confidence``.
+    Parameters
+    ----------
+    path : str or Path
+        The table (default the shipped ``components/data/fuels.csv``).
+
+    Returns
+    -------
+    DataFrame
+        A copy, indexed by fuel, columns ``unit`` (m3, kg, kWh), ``ncv_kj_per_unit`` (net calorific value
+        [kJ/unit]), ``kgce_per_unit`` (GB/T 2589 standard coal [kgce/unit]), ``kgco2_per_unit`` (GB/T 32150
+        default [kgCO2/unit]; biogenic CO2 for biomass; empty for electricity, which is scope 2),
+        ``biomass`` (bool), ``source``, ``confidence``.
 
     Raises
     ------
     InputError
-        Missing columns, duplicate fuels, non-positive calorific values.
+        A missing file, missing columns, duplicate fuels, non-positive calorific values.
     """
     return _load_fuels_cached(str(Path(path).resolve())).copy()
 
@@ -370,7 +433,8 @@ def _load_fuels_cached(path: str) -> pd.DataFrame:
     if missing:
         raise InputError(p, "header", f"columns {_FUEL_COLUMNS}", f"missing {missing}")
     if df["fuel"].duplicated().any():
-        raise InputError(p, "column fuel", "one row per fuel", f"duplicates {list(df['fuel'][df['fuel'].duplicated()])}")
+        raise InputError(p, "column fuel", "one row per fuel",
+                         f"duplicates {list(df['fuel'][df['fuel'].duplicated()])}")
     ncv = pd.to_numeric(df["ncv_kj_per_unit"], errors="coerce")
     bad = np.flatnonzero(~(ncv > 0))
     if bad.size:
@@ -416,7 +480,7 @@ class Boiler(BaseModel):
                              "the flue gas's water vapour and may exceed 1 on an NCV basis")
 
     @model_validator(mode="after")
-    def _efficiency_basis(self) -> "Boiler":
+    def _efficiency_basis(self) -> Boiler:
         # On a net-calorific-value basis only a condensing boiler can deliver more heat than the fuel's NCV (it
         # recovers latent heat the NCV leaves out); a heat pump's COP above 1 is a different machine (HeatPump).
         if self.efficiency > 1.0 and not self.condensing:
@@ -428,7 +492,7 @@ class Boiler(BaseModel):
         return self
 
 
-def boiler_fuel(q_kw_th_out, boiler: Boiler, fuels: pd.DataFrame | None = None) -> dict:
+def boiler_fuel(q_kw_th_out: ArrayLike, boiler: Boiler, fuels: pd.DataFrame | None = None) -> dict[str, Any]:
     """Fuel a boiler burns to deliver a heat output.
 
     ``fuel_e_kwh = q_out / efficiency`` (energy at net calorific value) and
@@ -439,6 +503,7 @@ def boiler_fuel(q_kw_th_out, boiler: Boiler, fuels: pd.DataFrame | None = None) 
     q_kw_th_out : float or array
         Heat delivered [kW_th] per hour (= kWh_th), >= 0.
     boiler : Boiler
+        Its fuel and efficiency at NCV [-].
     fuels : DataFrame, optional
         Table from :func:`load_fuels`; the shipped ``components/data/fuels.csv`` by default.
 
@@ -452,6 +517,13 @@ def boiler_fuel(q_kw_th_out, boiler: Boiler, fuels: pd.DataFrame | None = None) 
         separately [kg]), ``biomass`` (bool), ``source``, ``confidence``.
         For ``electric``, ``fuel_units`` is the electricity in [kWh]; its CO2 is scope 2
         and is counted on the electricity flow, not here.
+
+    Raises
+    ------
+    InputError
+        When the fuel table has no row for the boiler's fuel.
+    ValueError
+        For a negative heat output.
     """
     fuels = load_fuels() if fuels is None else fuels
     if boiler.fuel not in fuels.index:
@@ -509,7 +581,8 @@ class PurchasedHeat(BaseModel):
                     "upper bound lingtan.limits.MAX_EF_T_PER_GJ")
 
 
-def purchased_heat_totals(q_kw_th, heat: PurchasedHeat, default_ef_t_per_gj: float = 0.11) -> dict:
+def purchased_heat_totals(q_kw_th: ArrayLike, heat: PurchasedHeat,
+                          default_ef_t_per_gj: float = 0.11) -> dict[str, np.ndarray]:
     """Energy, cost, standard coal and scope-2 CO2 of purchased heat.
 
     Parameters
@@ -517,6 +590,7 @@ def purchased_heat_totals(q_kw_th, heat: PurchasedHeat, default_ef_t_per_gj: flo
     q_kw_th : float or array
         Heat bought per hour [kW_th] (= kWh_th).
     heat : PurchasedHeat
+        Its price [CNY/GJ] and own factor [tCO2/GJ], if any.
     default_ef_t_per_gj : float
         Factor of a source that gives none [tCO2/GJ]; GB/T 32150 default 0.11. The site's accounting
         (:func:`lingtan.twin.accounting.account.account`) applies ``accounting.heat_ef_t_per_gj`` instead.
@@ -526,6 +600,11 @@ def purchased_heat_totals(q_kw_th, heat: PurchasedHeat, default_ef_t_per_gj: flo
     dict
         ``gj`` (1 kWh = 0.0036 GJ), ``cost_cny``, ``kgce`` (GB/T 2589 0.03412 kgce/MJ),
         ``tco2`` (``gj * ef_t_per_gj``), each an array like ``q_kw_th``.
+
+    Raises
+    ------
+    ValueError
+        For a negative heat flow.
     """
     q = np.asarray(q_kw_th, dtype=float)
     if np.any(q < 0):
@@ -568,11 +647,26 @@ class ThermalStorage(BaseModel):
     soc_initial: float = Field(default=0.0, ge=0, le=1, description="state of charge at the first hour [-]")
 
 
-def thermal_storage_soc_kwh_th(q_charge_kw_th, q_discharge_kw_th, store: ThermalStorage, tol=1e-9):
-    """Stored heat at the end of every hour for given charge and discharge [kWh_th].
+def thermal_storage_soc_kwh_th(q_charge_kw_th: ArrayLike, q_discharge_kw_th: ArrayLike, store: ThermalStorage,
+                               tol: float = 1e-9) -> np.ndarray:
+    """Stored heat at the end of every hour for given charge and discharge.
 
     The reference recursion (the dispatch kernel decides the flows and must match it):
     ``e[t] = e[t-1] * (1 - loss) + q_ch[t] - q_dis[t]``, ``e[-1] = soc_initial * capacity``.
+
+    Parameters
+    ----------
+    q_charge_kw_th, q_discharge_kw_th : array, shape (T,)
+        Charge and discharge of every hour [kW_th] (= kWh_th).
+    store : ThermalStorage
+        Capacity [kWh_th], power limits [kW_th], standing loss [1/h], initial state of charge [-].
+    tol : float
+        Tolerance on the limits and the state [kWh_th].
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Stored heat at the end of every hour [kWh_th].
 
     Raises
     ------
@@ -586,7 +680,7 @@ def thermal_storage_soc_kwh_th(q_charge_kw_th, q_discharge_kw_th, store: Thermal
     if np.any(ch > store.charge_kw_th + tol) or np.any(dis > store.discharge_kw_th + tol):
         raise ValueError("charge or discharge above the store's power limit")
     keep = 1.0 - store.standing_loss_fraction_per_hour
-    e = np.empty(np.broadcast(ch, dis).shape)
+    e: np.ndarray = np.empty(np.broadcast(ch, dis).shape)
     level = store.soc_initial * store.capacity_kwh_th
     for t in range(e.shape[0]):
         level = level * keep + ch[t] - dis[t]
@@ -623,7 +717,8 @@ class AbsorptionChiller(BaseModel):
     )
 
 
-def absorption_chiller_q_kw_th(q_drive_available_kw_th, t_drive_c, chiller: AbsorptionChiller):
+def absorption_chiller_q_kw_th(q_drive_available_kw_th: ArrayLike, t_drive_c: ArrayLike,
+                               chiller: AbsorptionChiller) -> tuple[np.ndarray, np.ndarray]:
     """Cooling an absorption chiller can make from the driving heat available.
 
     Parameters
@@ -633,6 +728,7 @@ def absorption_chiller_q_kw_th(q_drive_available_kw_th, t_drive_c, chiller: Abso
     t_drive_c : float or array
         Its temperature [C]; no cooling below ``chiller.min_drive_t_c``.
     chiller : AbsorptionChiller
+        COP [-] and cooling limit [kW_th].
 
     Returns
     -------

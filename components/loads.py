@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lingtan.components.heat import heat_pump_cop
 from lingtan.errors import InputError, require_file
-from lingtan.limits import MAX_DATA_FILE_BYTES, MAX_ENERGY_KWH, MAX_ITEMS, MAX_SCALE
+from lingtan.limits import MAX_DATA_FILE_BYTES, MAX_ENERGY_KWH, MAX_SCALE
 
 _UNIT_TO_KW = {"kW": 1.0, "MW": 1000.0}
 
@@ -75,10 +75,20 @@ class _HeatRejection(BaseModel):
                                             "default by end_use")
 
     def heat_rejection(self) -> tuple[float, float, bool]:
-        """``(kWh_th rejected per kWh, temperature [C], declared)``: declared values, else the end use's defaults."""
+        """The heat this load rejects: declared values, else the end use's defaults.
+
+        Returns
+        -------
+        fraction : float
+            Heat rejected per kWh of electricity [kWh_th/kWh].
+        t_c : float
+            Temperature of the rejected heat [C].
+        declared : bool
+            Whether ``heat_rejected_fraction`` was declared.
+        """
         f, t = HEAT_REJECTED_DEFAULTS[self.end_use]
         declared = self.heat_rejected_fraction is not None
-        return (self.heat_rejected_fraction if declared else f,
+        return (self.heat_rejected_fraction if self.heat_rejected_fraction is not None else f,
                 self.heat_rejected_t_c if self.heat_rejected_t_c is not None else t, declared)
 
 
@@ -114,7 +124,7 @@ class ShiftLoad(_HeatRejection):
     holidays: tuple[dt.date, ...] = Field(default=(), description="dates with base load only")
 
     @model_validator(mode="after")
-    def _fits_in_a_day(self) -> "ShiftLoad":
+    def _fits_in_a_day(self) -> ShiftLoad:
         if self.shifts_per_day * self.shift_hours > 24:
             raise ValueError(
                 f"shifts_per_day * shift_hours = {self.shifts_per_day * self.shift_hours} h exceeds 24 h"
@@ -122,7 +132,7 @@ class ShiftLoad(_HeatRejection):
         return self
 
 
-Load = Annotated[Union[CsvLoad, ShiftLoad], Field(discriminator="kind")]
+Load = Annotated[CsvLoad | ShiftLoad, Field(discriminator="kind")]
 
 
 def shift_load_kw(index: pd.DatetimeIndex, load: ShiftLoad) -> np.ndarray:
@@ -133,11 +143,17 @@ def shift_load_kw(index: pd.DatetimeIndex, load: ShiftLoad) -> np.ndarray:
     index : DatetimeIndex
         Hourly, tz-aware, labelled at the interval start (local time).
     load : ShiftLoad
+        The shift template and the annual energy [kWh].
 
     Returns
     -------
     ndarray
         Mean power of each hour [kW]; sums to ``load.annual_e_kwh`` over ``index``.
+
+    Raises
+    ------
+    InputError
+        For a template with zero load in every hour of ``index``.
     """
     hours_on = load.shifts_per_day * load.shift_hours
     hour_from_start = (index.hour - load.first_shift_start_h) % 24
@@ -160,6 +176,7 @@ def csv_load_kw(path: Path, load: CsvLoad, n_hours: int) -> np.ndarray:
     path : Path
         Resolved path of ``load.path``.
     load : CsvLoad
+        The column, its unit and the scale.
     n_hours : int
         Rows expected (the weather year's length).
 

@@ -25,10 +25,18 @@ design standards) — secondary; set your own for a production hall.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lingtan.limits import (MAX_AREA_M2, MAX_COP, MAX_POWER_KW, MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K, MAX_TEMPERATURE_C,
-                         MAX_UA_KW_PER_K, MIN_TEMPERATURE_C)
+from lingtan.limits import (
+    MAX_AREA_M2,
+    MAX_COP,
+    MAX_POWER_KW,
+    MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K,
+    MAX_TEMPERATURE_C,
+    MAX_UA_KW_PER_K,
+    MIN_TEMPERATURE_C,
+)
 
 
 class SpaceConditioning(BaseModel):
@@ -88,7 +96,7 @@ class SpaceConditioning(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> "SpaceConditioning":
+    def _consistent(self) -> SpaceConditioning:
         by_area = self.heated_area_m2 is not None or self.specific_heat_loss_w_per_m2_k is not None
         if self.ua_kw_per_k is not None and by_area:
             raise ValueError("give ua_kw_per_k, or heated_area_m2 with specific_heat_loss_w_per_m2_k, not both")
@@ -101,33 +109,54 @@ class SpaceConditioning(BaseModel):
 
     @property
     def ua(self) -> float:
-        """Overall heat-loss coefficient [kW/K]."""
+        """Overall heat-loss coefficient.
+
+        Returns
+        -------
+        float
+            ``ua_kw_per_k``, else ``heated_area_m2 * specific_heat_loss_w_per_m2_k / 1000`` [kW/K].
+        """
         if self.ua_kw_per_k is not None:
             return self.ua_kw_per_k
+        # _consistent: without ua_kw_per_k, both the area and the specific loss are given
+        assert self.heated_area_m2 is not None and self.specific_heat_loss_w_per_m2_k is not None
         return self.heated_area_m2 * self.specific_heat_loss_w_per_m2_k / 1000.0
 
     @property
     def balance_heating_c(self) -> float:
-        """Heating balance point [C]."""
+        """Heating balance point.
+
+        Returns
+        -------
+        float
+            ``balance_point_heating_c``, else ``setpoint_heating_c - internal_gains_kw / ua`` [C].
+        """
         if self.balance_point_heating_c is not None:
             return self.balance_point_heating_c
         return self.setpoint_heating_c - self.internal_gains_kw / self.ua
 
     @property
     def balance_cooling_c(self) -> float:
-        """Cooling balance point [C]."""
+        """Cooling balance point.
+
+        Returns
+        -------
+        float
+            ``balance_point_cooling_c``, else ``setpoint_cooling_c - internal_gains_kw / ua`` [C].
+        """
         if self.balance_point_cooling_c is not None:
             return self.balance_point_cooling_c
         return self.setpoint_cooling_c - self.internal_gains_kw / self.ua
 
 
-def _mask(values: np.ndarray, occupied) -> np.ndarray:
+def _mask(values: np.ndarray, occupied: ArrayLike | None) -> np.ndarray:
     if occupied is None:
         return values
     return np.where(np.asarray(occupied, dtype=bool), values, 0.0)
 
 
-def space_heat_q_kw_th(temp_air, params: SpaceConditioning, occupied=None) -> np.ndarray:
+def space_heat_q_kw_th(temp_air: ArrayLike, params: SpaceConditioning,
+                       occupied: ArrayLike | None = None) -> np.ndarray:
     """Space heating demand from the outdoor temperature [kW_th].
 
     ``q = UA * max(t_balance_heating - temp_air, 0)``: zero at and above the balance
@@ -138,13 +167,14 @@ def space_heat_q_kw_th(temp_air, params: SpaceConditioning, occupied=None) -> np
     temp_air : float or array
         Outdoor air temperature, hourly mean [C].
     params : SpaceConditioning
+        The building: ``ua`` [kW/K], the heating balance point [C], whether it is heated.
     occupied : array of bool, optional
         Hours the building is conditioned; zero demand elsewhere (no setback recovery).
 
     Returns
     -------
     ndarray
-        Heat to deliver at ``params.t_c`` [kW_th].
+        Heat to deliver at ``params.t_c`` [kW_th]; zeros when the building is not heated.
     """
     t = np.asarray(temp_air, dtype=float)
     if not params.heating:
@@ -152,10 +182,25 @@ def space_heat_q_kw_th(temp_air, params: SpaceConditioning, occupied=None) -> np
     return _mask(params.ua * np.maximum(params.balance_heating_c - t, 0.0), occupied)
 
 
-def space_cooling_q_kw_th(temp_air, params: SpaceConditioning, occupied=None) -> np.ndarray:
-    """Space cooling demand (sensible heat to remove) from the outdoor temperature [kW_th].
+def space_cooling_q_kw_th(temp_air: ArrayLike, params: SpaceConditioning,
+                          occupied: ArrayLike | None = None) -> np.ndarray:
+    """Space cooling demand (sensible heat to remove) from the outdoor temperature.
 
     ``q = UA * max(temp_air - t_balance_cooling, 0)``.
+
+    Parameters
+    ----------
+    temp_air : float or array
+        Outdoor air temperature, hourly mean [C].
+    params : SpaceConditioning
+        The building: ``ua`` [kW/K], the cooling balance point [C], whether it is cooled.
+    occupied : array of bool, optional
+        Hours the building is conditioned; zero demand elsewhere.
+
+    Returns
+    -------
+    ndarray
+        Heat to remove [kW_th]; zeros when the building is not cooled.
     """
     t = np.asarray(temp_air, dtype=float)
     if not params.cooling:
@@ -163,18 +208,55 @@ def space_cooling_q_kw_th(temp_air, params: SpaceConditioning, occupied=None) ->
     return _mask(params.ua * np.maximum(t - params.balance_cooling_c, 0.0), occupied)
 
 
-def space_cooling_p_kw(q_cool_kw_th, params: SpaceConditioning) -> np.ndarray:
-    """Electricity of electric chillers for a cooling demand, ``q / cooling_cop`` [kW]."""
+def space_cooling_p_kw(q_cool_kw_th: ArrayLike, params: SpaceConditioning) -> np.ndarray:
+    """Electricity of electric chillers for a cooling demand, ``q / cooling_cop``.
+
+    Parameters
+    ----------
+    q_cool_kw_th : float or array
+        Cooling delivered [kW_th].
+    params : SpaceConditioning
+        The building; its ``cooling_cop`` [-].
+
+    Returns
+    -------
+    ndarray
+        Chiller electricity [kW].
+
+    Raises
+    ------
+    ValueError
+        When ``cooling_cop`` is not set.
+    """
     if params.cooling_cop is None:
         raise ValueError(f"space {params.name}: cooling_cop is not set")
     return np.asarray(q_cool_kw_th, dtype=float) / params.cooling_cop
 
 
-def degree_hours(temp_air, base_c: float, kind: str = "heating") -> float:
-    """Degree-hours of a temperature series against a base [K h].
+def degree_hours(temp_air: ArrayLike, base_c: float, kind: str = "heating") -> float:
+    """Degree-hours of a temperature series against a base.
 
     ``heating``: sum of ``max(base - T, 0)``; ``cooling``: sum of ``max(T - base, 0)``,
     over hourly means. Divide by 24 for degree days.
+
+    Parameters
+    ----------
+    temp_air : array
+        Hourly mean air temperature [C].
+    base_c : float
+        Base temperature [C].
+    kind : {"heating", "cooling"}
+        Which side of the base counts.
+
+    Returns
+    -------
+    float
+        Degree-hours [K h].
+
+    Raises
+    ------
+    ValueError
+        For another ``kind``.
     """
     t = np.asarray(temp_air, dtype=float)
     if kind == "heating":

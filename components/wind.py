@@ -76,11 +76,21 @@ def turbine_types() -> list[str]:
 def power_curve(turbine_type: str) -> pd.DataFrame:
     """Power curve of a bundled turbine type.
 
+    Parameters
+    ----------
+    turbine_type : str
+        A name of :func:`turbine_types`.
+
     Returns
     -------
     pandas.DataFrame
         Columns ``wind_speed`` [m/s] and ``value`` [W], windpowerlib's
         format, at standard air density (1.225 kg/m3).
+
+    Raises
+    ------
+    KeyError
+        For a type without a bundled power curve.
     """
     row = _power_curves().loc[turbine_type]
     if isinstance(row, pd.DataFrame):  # defensive: duplicated names
@@ -91,7 +101,18 @@ def power_curve(turbine_type: str) -> pd.DataFrame:
 
 
 def nominal_power_kw(turbine_type: str) -> float:
-    """Rated power of a bundled turbine type [kW]."""
+    """Rated power of a bundled turbine type.
+
+    Parameters
+    ----------
+    turbine_type : str
+        A name of :func:`turbine_types`.
+
+    Returns
+    -------
+    float
+        The library's ``nominal_power`` [kW], else the power curve's maximum [kW].
+    """
     tab = _turbine_table()
     row = tab[tab["turbine_type"] == turbine_type]
     if len(row) and "nominal_power" in row and np.isfinite(row["nominal_power"].iloc[0]):
@@ -142,7 +163,13 @@ class WindFarm(BaseModel):
 
     @property
     def nominal_power_kw(self) -> float:
-        """Rated power of one turbine [kW]."""
+        """Rated power of one turbine.
+
+        Returns
+        -------
+        float
+            :func:`nominal_power_kw` of ``turbine_type`` [kW].
+        """
         return nominal_power_kw(self.turbine_type)
 
 
@@ -153,6 +180,18 @@ def hub_wind_speed(weather: pd.DataFrame, farm: WindFarm) -> pd.Series:
     shear_exponent`` (GB/T 18710-2002 [2]_; ``windpowerlib.wind_speed.hellman``)
     or the logarithmic profile with ``roughness_length_m``
     (``windpowerlib.wind_speed.logarithmic_profile``).
+
+    Parameters
+    ----------
+    weather : pandas.DataFrame
+        Hourly weather; ``wind_speed`` [m/s] at ``farm.measurement_height_m`` (negative values read as 0).
+    farm : WindFarm
+        Heights [m], the shear law and its exponent [-] or roughness length [m].
+
+    Returns
+    -------
+    pandas.Series
+        ``wind_speed_hub`` [m/s] on the weather's index.
     """
     v = weather["wind_speed"].clip(lower=0.0).astype(float)
     if farm.shear == "power_law":
@@ -171,6 +210,20 @@ def hub_air_density(weather: pd.DataFrame, altitude_m: float, farm: WindFarm) ->
     from ``temp_air`` at 2 m; density by windpowerlib's barometric formula
     (-1/8 hPa per m, ideal gas [5]_) from ``pressure`` at the ground. Without
     a ``pressure`` column the ISA pressure at ``altitude_m`` is used.
+
+    Parameters
+    ----------
+    weather : pandas.DataFrame
+        Hourly weather; ``temp_air`` [C] at 2 m and, if present, ``pressure`` [Pa] at the ground.
+    altitude_m : float
+        Site elevation [m].
+    farm : WindFarm
+        Its ``hub_height_m`` [m].
+
+    Returns
+    -------
+    pandas.Series
+        ``density_hub`` [kg/m3] on the weather's index.
     """
     t_air_k = weather["temp_air"].astype(float) + 273.15
     t_hub_k = wpl_temperature.linear_gradient(t_air_k, _TEMPERATURE_HEIGHT_M, farm.hub_height_m)
@@ -195,6 +248,7 @@ def wind_kw_per_turbine(weather: pd.DataFrame, altitude_m: float, farm: WindFarm
         Site elevation [m]; used for the ISA pressure when the weather has no
         ``pressure`` column.
     farm : WindFarm
+        The turbines: type, heights, shear, losses, density correction.
 
     Returns
     -------

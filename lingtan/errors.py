@@ -27,7 +27,7 @@ class InputError(Exception):
         What was actually there.
     """
 
-    def __init__(self, file: str | Path | None, field: str, expected: str, found: str):
+    def __init__(self, file: str | Path | None, field: str, expected: str, found: str) -> None:
         self.file = str(file) if file is not None else "<input>"
         self.field = field
         self.expected = expected
@@ -52,6 +52,30 @@ def require_file(path: str | Path, field: str, expected: str, *, max_bytes: int 
 
     A folder, a device or a pipe is refused before anything reads it: reading ``/dev/zero`` or a FIFO
     would never end.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to check; symbolic links are followed.
+    field : str
+        Field path named in the error, e.g. ``weather.path``.
+    expected : str
+        What a valid file is, named in the error.
+    max_bytes : int, optional
+        Largest accepted size [bytes]; no bound when None.
+    error : type of InputError
+        The error class raised (:class:`ScenarioError` for a scenario file).
+
+    Returns
+    -------
+    Path
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    InputError
+        (or ``error``) for a missing or unreadable path, a folder, a device, pipe or socket, or a file
+        larger than ``max_bytes``.
     """
     p = Path(path)
     try:

@@ -33,19 +33,19 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 class _Refused(Exception):
     """A limit broken inside PyYAML's machinery; turned into a ScenarioError with the file named."""
 
-    def __init__(self, where: str, expected: str, found: str):
+    def __init__(self, where: str, expected: str, found: str) -> None:
         super().__init__(where, expected, found)
         self.where, self.expected, self.found = where, expected, found
 
 
-def _line(mark) -> str:
+def _line(mark: yaml.Mark | None) -> str:
     return f"line {mark.line + 1}" if mark is not None else "file"
 
 
 try:  # libyaml's parser when PyYAML was built with it: five times faster; composing stays in Python, below
     from yaml._yaml import CParser as _Parser
 
-    def _init_parser(loader, stream):
+    def _init_parser(loader: Any, stream: str) -> None:
         _Parser.__init__(loader, stream)
     _PARSER_BASES: tuple = (_Parser,)
 except ImportError:  # pragma: no cover - PyYAML without libyaml
@@ -53,18 +53,19 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    def _init_parser(loader, stream):
+    def _init_parser(loader: Any, stream: str) -> None:
         Reader.__init__(loader, stream)
         Scanner.__init__(loader)
         Parser.__init__(loader)
     _PARSER_BASES = (Reader, Scanner, Parser)
 
 
-class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):
+# mypy cannot check bases chosen at import time; the composer, constructor and resolver below are checked.
+class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):  # type: ignore[misc]
     """PyYAML's safe loader (parser, composer, safe constructor, resolver) that counts aliases and depth
     while composing, and checks keys and floats while constructing."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         _init_parser(self, stream)
         Composer.__init__(self)
         SafeConstructor.__init__(self)
@@ -72,16 +73,15 @@ class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):
         self._aliases = 0
         self._depth = 0
 
-    def get_single_node(self):
+    def get_single_node(self) -> yaml.Node | None:
         return Composer.get_single_node(self)  # the Python composer, with the limits (libyaml has its own)
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 raise _Refused(_line(self.peek_event().start_mark), f"at most {MAX_ALIASES} YAML aliases",
                                "more (an alias bomb?)")
-                return Composer.compose_node(self, parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -91,7 +91,7 @@ class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):
         finally:
             self._depth -= 1
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
             for key_node, _ in node.value:
@@ -108,14 +108,13 @@ class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):
                 seen[key] = key_node.start_mark.line + 1
         return SafeConstructor.construct_mapping(self, node, deep)
 
-    def construct_yaml_float(self, node):
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         value = SafeConstructor.construct_yaml_float(self, node)
         if not math.isfinite(value):
             raise _Refused(_line(node.start_mark), "a finite number", repr(node.value))
         return value
 
-
-    def construct_yaml_timestamp(self, node):
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return SafeConstructor.construct_yaml_timestamp(self, node)
         except (ValueError, OverflowError) as exc:
@@ -126,12 +125,12 @@ _LimitedLoader.add_constructor("tag:yaml.org,2002:float", _LimitedLoader.constru
 _LimitedLoader.add_constructor("tag:yaml.org,2002:timestamp", _LimitedLoader.construct_yaml_timestamp)
 
 
-def _expanded_size(root) -> None:
+def _expanded_size(root: yaml.Node) -> None:
     """Refuse a node graph whose aliases expand beyond :data:`MAX_NODES` values or :data:`MAX_DEPTH` levels,
     without expanding it: sizes and heights are memoised per node."""
     memo: dict[int, tuple[int, int]] = {}
 
-    def visit(node, depth: int) -> tuple[int, int]:
+    def visit(node: yaml.Node, depth: int) -> tuple[int, int]:
         if depth > MAX_DEPTH:
             raise _Refused(_line(node.start_mark), f"at most {MAX_DEPTH} levels of nesting (aliases expanded)",
                            "deeper")
@@ -165,6 +164,7 @@ def parse_yaml(text: str, file: str | Path = "<scenario>") -> Any:
     Parameters
     ----------
     text : str
+        The YAML document.
     file : str or Path
         Named in errors.
 
@@ -204,8 +204,24 @@ def parse_yaml(text: str, file: str | Path = "<scenario>") -> Any:
 
 
 def read_yaml(path: str | Path) -> Any:
-    """Read and parse a YAML file with :func:`parse_yaml`; a missing, oversized or non-UTF-8 file is a
-    :class:`ScenarioError`."""
+    """Read and parse a YAML file with :func:`parse_yaml`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    Any
+        Plain Python data, as :func:`parse_yaml` returns.
+
+    Raises
+    ------
+    ScenarioError
+        For a missing or unreadable file, a folder or device, a file over :data:`lingtan.limits.MAX_FILE_BYTES`,
+        bytes that are not UTF-8, and everything :func:`parse_yaml` refuses.
+    """
     path = Path(path)
     require_file(path, "file", "an existing YAML file", error=ScenarioError)
     size = path.stat().st_size
@@ -258,7 +274,7 @@ def _walk(raw: Any, value: Any, path: str) -> tuple[str, str, str] | None:
             if found:
                 return found
     elif isinstance(raw, (list, tuple)) and isinstance(value, (list, tuple)) and len(raw) == len(value):
-        for i, (r, v) in enumerate(zip(raw, value)):
+        for i, (r, v) in enumerate(zip(raw, value, strict=True)):
             found = _walk(r, v, _join(path, i))
             if found:
                 return found

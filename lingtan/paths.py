@@ -25,7 +25,18 @@ _SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 
 
 def looks_like_path(text: str) -> bool:
-    """Whether a name-or-path field (``grid.tariff``, ``grid.emission_factor``) holds a path, not a shipped name."""
+    """Whether a name-or-path field (``grid.tariff``, ``grid.emission_factor``) holds a path, not a shipped name.
+
+    Parameters
+    ----------
+    text : str
+        The field's value as written.
+
+    Returns
+    -------
+    bool
+        True when it holds a slash or backslash or ends in ``.yaml``, ``.yml``, ``.json`` or ``.csv``.
+    """
     return "/" in text or "\\" in text or text.lower().endswith(_SUFFIXES)
 
 
@@ -45,6 +56,17 @@ def _walk(node: Any, field: str) -> Iterator[tuple[str, str]]:
 
 def scenario_paths(data: Any) -> list[tuple[str, str]]:
     """Every file a parsed scenario mapping names, as ``(field path, text as written)``.
+
+    Parameters
+    ----------
+    data : mapping
+        The parsed scenario (plain data, before validation); other values give an empty list.
+
+    Returns
+    -------
+    list of (str, str)
+        Field path (``weather.path``, ``park.tenants[1].loads[0].path``) and the path as written, in the
+        order of the file.
 
     Examples
     --------
@@ -67,6 +89,11 @@ def resolve_input(base_dir: str | Path, raw: str | Path, *, file: str | Path | N
     file, field : optional
         Named in the error for an empty or NUL-bearing path.
 
+    Returns
+    -------
+    Path
+        The absolute path, symbolic links followed; it need not exist.
+
     Raises
     ------
     InputError
@@ -88,6 +115,21 @@ def safe_name(text: str) -> str:
     not starting with a dot or a space, not ending with a space (so never ``.`` or ``..``, a hidden file or
     a name Windows trims), never a slash, backslash or NUL.
 
+    Parameters
+    ----------
+    text : str
+        The name as written.
+
+    Returns
+    -------
+    str
+        ``text``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        For a name too short or too long or with other characters (pydantic turns it into a field error).
+
     Examples
     --------
     >>> safe_name("铸造车间 A-1")
@@ -107,5 +149,25 @@ SafeName = Annotated[str, AfterValidator(safe_name)]
 
 
 def referenced_files(data: Any, base_dir: str | Path, file: str | Path | None = None) -> list[tuple[str, Path]]:
-    """Every file a parsed scenario mapping names, resolved: ``(field path, path)``."""
+    """Every file a parsed scenario mapping names, resolved against ``base_dir``.
+
+    Parameters
+    ----------
+    data : mapping
+        The parsed scenario (plain data, before validation).
+    base_dir : str or Path
+        Folder of the scenario file.
+    file : str or Path, optional
+        The scenario file, named in errors.
+
+    Returns
+    -------
+    list of (str, Path)
+        Field path and absolute path of each file (:func:`scenario_paths`, :func:`resolve_input`).
+
+    Raises
+    ------
+    InputError
+        For an empty path or one with a NUL byte.
+    """
     return [(field, resolve_input(base_dir, raw, file=file, field=field)) for field, raw in scenario_paths(data)]

@@ -13,14 +13,16 @@ from the lingtan.weather and load profiles read here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from lingtan.components.grid import GridConnection, HourlyEmissionFactorProfile, emission_factor_t_per_mwh, load_tariff
 from lingtan.components.loads import CsvLoad, Load, csv_load_kw, shift_load_kw
@@ -29,6 +31,11 @@ from lingtan.paths import looks_like_path, resolve_input
 from lingtan.twin.core.plausibility import Finding, findings
 from lingtan.twin.core.scenario import Scenario, _describe, _path_text, load_scenario, read_yaml
 from lingtan.twin.core.schema.site import Site, Weather
+
+if TYPE_CHECKING:
+    from lingtan.twin.core.schema.park import Park
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -87,10 +94,11 @@ class _Parts:
     network: Any = None
 
 
-def _parts_of(sc) -> _Parts:
+def _parts_of(sc: Scenario | Park) -> _Parts:
     """The parts of a validated factory or park."""
     tenants = getattr(sc, "tenants", None)
-    owners = [("", sc)] if tenants is None else [(f"tenants[{i}].", t) for i, t in enumerate(tenants)]
+    owners: list[tuple[str, Any]] = [("", sc)] if tenants is None else [(f"tenants[{i}].", t)
+                                                                        for i, t in enumerate(tenants)]
     return _Parts(name=sc.name, site=sc.site, year=sc.year, weather=sc.weather,
                   loads=[(f"{p}loads[{j}]", load) for p, o in owners for j, load in enumerate(o.loads)],
                   tariff=sc.grid.tariff, emission_factor=sc.grid.emission_factor,
@@ -98,14 +106,14 @@ def _parts_of(sc) -> _Parts:
                   network=getattr(sc, "network", None))
 
 
-def _parts_from(data: dict, errors: list[dict]) -> _Parts:
+def _parts_from(data: dict[str, Any], errors: list[ErrorDetails]) -> _Parts:
     """The parts of a scenario mapping the schema refused, from the fields that have no error."""
     locs = [tuple(e["loc"]) for e in errors]
 
-    def clean(*loc) -> bool:
+    def clean(*loc: int | str) -> bool:
         return not any(err[:len(loc)] == loc for err in locs)
 
-    def valid(adapter: TypeAdapter, value):
+    def valid(adapter: TypeAdapter[_T], value: Any) -> _T | None:
         try:
             return adapter.validate_python(value)
         except ValidationError:
@@ -120,7 +128,7 @@ def _parts_from(data: dict, errors: list[dict]) -> _Parts:
         parts.year = valid(TypeAdapter(int), data["year"])
     if clean("weather") and "weather" in data:
         parts.weather = valid(TypeAdapter(Weather), data["weather"])
-    owners = [((), "", data)]
+    owners: list[tuple[tuple[int | str, ...], str, dict[str, Any]]] = [((), "", data)]
     if "tenants" in data:
         tenants = data["tenants"] if isinstance(data["tenants"], list) else []
         owners = [(("tenants", i), f"tenants[{i}].", t) for i, t in enumerate(tenants) if isinstance(t, dict)]
@@ -158,7 +166,7 @@ def _attributed(err: InputError, file: Path, field_path: str) -> InputError:
     return InputError(file, f"{field_path}: {err.file}: {err.field}", err.expected, err.found)
 
 
-def _weather_field(spec) -> str:
+def _weather_field(spec: Weather) -> str:
     if hasattr(spec, "path"):
         return "weather.path"
     return "weather.city" if spec.city is not None else "weather.monthly"
@@ -173,7 +181,7 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
     problems: list[InputError] = []
     inputs = Inputs()
 
-    def attempt(field_path: str, fn, *args, **kwargs):
+    def attempt(field_path: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except InputError as err:
@@ -227,13 +235,14 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
     return problems, inputs
 
 
-def read_inputs(scenario, base_dir: str | Path, file: str | Path) -> tuple[list[InputError], Inputs]:
+def read_inputs(scenario: Scenario | Park, base_dir: str | Path, file: str | Path) -> tuple[list[InputError], Inputs]:
     """Read the hourly inputs of a validated factory or park with the readers a run uses: the weather year,
     every declared load, the tariff and the emission factor (not the packs, nor a park's network).
 
     Parameters
     ----------
     scenario : Scenario or Park
+        The validated factory or park.
     base_dir : path
         The scenario file's folder.
     file : path
@@ -249,7 +258,7 @@ def read_inputs(scenario, base_dir: str | Path, file: str | Path) -> tuple[list[
     return _read(replace(_parts_of(scenario), criteria=[], network=None), Path(base_dir), Path(file))
 
 
-def _schema_errors(data: dict) -> list[dict]:
+def _schema_errors(data: dict[str, Any]) -> list[ErrorDetails]:
     """Every error pydantic finds in a parsed scenario mapping (a factory, or a park when it has tenants)."""
     from lingtan.twin.core.schema.park import Park
 
@@ -260,7 +269,8 @@ def _schema_errors(data: dict) -> list[dict]:
     return []
 
 
-def _schema_problems(data: dict, errors: list[dict], file: Path, first: ScenarioError) -> list[InputError]:
+def _schema_problems(data: dict[str, Any], errors: list[ErrorDetails], file: Path,
+                     first: ScenarioError) -> list[InputError]:
     """The schema errors as problems, one per field path, in the order pydantic finds them."""
     found: dict[str, InputError] = {}
     for err in errors:
@@ -272,7 +282,7 @@ def _schema_problems(data: dict, errors: list[dict], file: Path, first: Scenario
     return problems if any(str(p) == str(first) for p in problems) else [first, *problems]
 
 
-def _gate(sc, inputs: Inputs, base_dir: Path) -> list[InputError]:
+def _gate(sc: Scenario | Park, inputs: Inputs, base_dir: Path) -> list[InputError]:
     """The run's own profile builder on the inputs read: what ``twin run`` would refuse before simulating."""
     from lingtan.twin.studies.park import tenant_scenario
     from lingtan.twin.core.schema.park import Park
@@ -299,6 +309,8 @@ def check(path: str | Path) -> CheckResult:
     Returns
     -------
     CheckResult
+        The validated scenario (None when the schema refused it), every problem, the plausibility warnings
+        and the plan's number of years. Input problems are returned, not raised.
     """
     path = Path(path)
     base_dir = path.parent

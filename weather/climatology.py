@@ -16,9 +16,11 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +71,7 @@ def monthly_extraterrestrial_kwh_m2_day(latitude: float) -> np.ndarray:
     return np.clip(h0, 0.0, None) / 1000.0
 
 
-def _tuple12(name: str, values, lo: float, hi: float, where) -> tuple[float, ...]:
+def _tuple12(name: str, values: Iterable[Any], lo: float, hi: float, where: str | None) -> tuple[float, ...]:
     try:
         vals = tuple(float(v) for v in values)
     except (TypeError, ValueError):
@@ -116,17 +118,19 @@ class MonthlyClimate:
     latitude: float
     longitude: float
     altitude_m: float
-    ghi_kwh_m2_day: tuple
-    temp_air_c: tuple
-    temp_range_c: tuple
-    wind_speed_m_s: tuple
-    weibull_k: tuple
+    ghi_kwh_m2_day: tuple[float, ...]
+    temp_air_c: tuple[float, ...]
+    temp_range_c: tuple[float, ...]
+    wind_speed_m_s: tuple[float, ...]
+    weibull_k: tuple[float, ...]
     source: str = "user input"
     station_id: str = ""
     _where: str | None = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         w = self._where
+        lo: float
+        hi: float
         for attr, lo, hi in (("latitude", -90, 90), ("longitude", -180, 180),
                              ("altitude_m", -500, 9000)):
             v = getattr(self, attr)
@@ -142,7 +146,7 @@ class MonthlyClimate:
                              ("weibull_k", 0.2, 20.0)):
             object.__setattr__(self, attr, _tuple12(attr, getattr(self, attr), lo, hi, w))
         h0 = monthly_extraterrestrial_kwh_m2_day(self.latitude)
-        for i, (g, e) in enumerate(zip(self.ghi_kwh_m2_day, h0)):
+        for i, (g, e) in enumerate(zip(self.ghi_kwh_m2_day, h0, strict=True)):
             if e < 0.2:
                 continue  # polar night: nothing to check
             if g / e > _MAX_MONTHLY_KT:
@@ -153,15 +157,23 @@ class MonthlyClimate:
 
     @property
     def annual_ghi_kwh_m2(self) -> float:
-        """Annual GHI of a 365-day year [kWh/m2]."""
+        """Annual GHI of a 365-day year.
+
+        Returns
+        -------
+        float
+            Sum over the months of the mean daily GHI times the days [kWh/m2].
+        """
         days = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-        return float(sum(g * d for g, d in zip(self.ghi_kwh_m2_day, days)))
+        return float(sum(g * d for g, d in zip(self.ghi_kwh_m2_day, days, strict=True)))
 
     @classmethod
-    def from_monthly(cls, ghi_kwh_m2_day, temp_air_c, *, latitude: float, longitude: float,
-                     altitude_m: float = 0.0, temp_range_c=None, wind_speed_m_s=None,
-                     weibull_k=None, name: str = "site", source: str = "user input"
-                     ) -> "MonthlyClimate":
+    def from_monthly(cls, ghi_kwh_m2_day: Sequence[float], temp_air_c: Sequence[float], *, latitude: float,
+                     longitude: float, altitude_m: float = 0.0,
+                     temp_range_c: float | Sequence[float] | None = None,
+                     wind_speed_m_s: float | Sequence[float] | None = None,
+                     weibull_k: float | Sequence[float] | None = None, name: str = "site",
+                     source: str = "user input") -> MonthlyClimate:
         """Climate of any site from 12 monthly values given by the user.
 
         Parameters
@@ -183,22 +195,30 @@ class MonthlyClimate:
         name, source : str
             Labels.
 
+        Returns
+        -------
+        MonthlyClimate
+            The validated climate.
+
         Raises
         ------
         lingtan.errors.InputError
             Wrong count or out-of-range values (field names the offending month).
         """
-        def twelve(v, default):
+        def twelve(v: Any, default: float) -> tuple[float, ...]:
             if v is None:
                 v = default
-            if np.isscalar(v):
+            scalar = np.isscalar(v)  # not in the if: numpy's TypeGuard would narrow v to types float() refuses
+            if scalar:
                 return (float(v),) * 12
             return tuple(v)
 
+        def as_given(v: Any) -> Any:  # a scalar goes through for __post_init__ to refuse by name
+            return tuple(v) if not np.isscalar(v) else v
+
         return cls(name=name, latitude=latitude, longitude=longitude, altitude_m=altitude_m,
-                   ghi_kwh_m2_day=tuple(ghi_kwh_m2_day) if not np.isscalar(ghi_kwh_m2_day)
-                   else ghi_kwh_m2_day,
-                   temp_air_c=tuple(temp_air_c) if not np.isscalar(temp_air_c) else temp_air_c,
+                   ghi_kwh_m2_day=as_given(ghi_kwh_m2_day),
+                   temp_air_c=as_given(temp_air_c),
                    temp_range_c=twelve(temp_range_c, DEFAULT_TEMP_RANGE_C),
                    wind_speed_m_s=twelve(wind_speed_m_s, DEFAULT_WIND_SPEED_M_S),
                    weibull_k=twelve(weibull_k, DEFAULT_WEIBULL_K), source=source)
@@ -227,12 +247,28 @@ def _table() -> dict[str, MonthlyClimate]:
 
 
 def cities() -> list[str]:
-    """Names (lower case) of the stations in the shipped climatology."""
+    """Names of the stations in the shipped climatology.
+
+    Returns
+    -------
+    list of str
+        Lower-case city names, sorted.
+    """
     return sorted(_table())
 
 
 def city_climate(name: str) -> MonthlyClimate:
     """Shipped monthly climate of a CSWD station, by name (case-insensitive).
+
+    Parameters
+    ----------
+    name : str
+        A city of :func:`cities`, any case, surrounding spaces ignored.
+
+    Returns
+    -------
+    MonthlyClimate
+        The station's monthly climate.
 
     Raises
     ------

@@ -154,6 +154,11 @@ def decompose(ghi: np.ndarray, zenith: np.ndarray, index: pd.DatetimeIndex,
     dni, dhi : numpy.ndarray
         Direct normal and diffuse horizontal irradiance [W/m2]; ``dhi`` is chosen so
         that ``dni*cos(zenith) + dhi == ghi`` exactly in every sunlit hour.
+
+    Raises
+    ------
+    ValueError
+        For a model not in :data:`DECOMPOSITION_MODELS`.
     """
     import pvlib
 
@@ -204,6 +209,11 @@ def rebuild_components(weather: pd.DataFrame, latitude: float, longitude: float,
     -------
     pandas.DataFrame
         Copy with ``dni``, ``dhi`` [W/m2] replaced; closure is 1 by construction.
+
+    Raises
+    ------
+    ValueError
+        For a model not in :data:`DECOMPOSITION_MODELS`.
     """
     if model not in DECOMPOSITION_MODELS:
         raise ValueError(f"model must be one of {DECOMPOSITION_MODELS}, got {model!r}")

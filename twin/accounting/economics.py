@@ -42,9 +42,17 @@ Every default carries its source or the word **assumed** with the reason (:data:
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from lingtan.twin.core.schema.economics import AssetCost, DEFAULT_COSTS, DEFAULT_FUEL_PRICES, Economics
+
+if TYPE_CHECKING:
+    from lingtan.twin.studies.park import ParkResult
+    from lingtan.twin.core.schema.park import Park, SharedAssets
+    from lingtan.twin.run import RunResult
+    from lingtan.twin.core.scenario import Scenario
+    from lingtan.twin.core.schema.site import SiteAssets
 
 # --------------------------------------------------------------------------- models
 
@@ -53,7 +61,25 @@ from lingtan.twin.core.schema.economics import AssetCost, DEFAULT_COSTS, DEFAULT
 
 
 def crf(rate: float, n: float) -> float:
-    """Capital recovery factor ``i (1+i)^n / ((1+i)^n - 1)``; ``1/n`` at ``i = 0`` (HOMER; Newnan et al.)."""
+    """Capital recovery factor ``i (1+i)^n / ((1+i)^n - 1)``; ``1/n`` at ``i = 0`` (HOMER; Newnan et al.).
+
+    Parameters
+    ----------
+    rate : float
+        Real discount rate ``i`` [-].
+    n : float
+        Number of years [yr].
+
+    Returns
+    -------
+    float
+        The factor [1/yr].
+
+    Raises
+    ------
+    ValueError
+        For ``n <= 0``.
+    """
     if n <= 0:
         raise ValueError(f"n must be > 0, got {n}")
     if rate == 0:
@@ -63,20 +89,57 @@ def crf(rate: float, n: float) -> float:
 
 
 def present_worth_annuity(rate: float, n: float) -> float:
-    """Present value of 1 CNY paid at the end of each of years 1..n: ``1 / CRF(rate, n)``."""
+    """Present value of 1 CNY paid at the end of each of years 1..n: ``1 / CRF(rate, n)``.
+
+    Parameters
+    ----------
+    rate : float
+        Real discount rate [-].
+    n : float
+        Number of years [yr], > 0.
+
+    Returns
+    -------
+    float
+        Present value [CNY per CNY/yr].
+    """
     return 1.0 / crf(rate, n)
 
 
 def discount_factor(rate: float, t: float) -> float:
-    """``(1 + rate)^-t``."""
+    """Present value of 1 CNY paid at time ``t``: ``(1 + rate)^-t``.
+
+    Parameters
+    ----------
+    rate : float
+        Real discount rate [-].
+    t : float
+        Time after year 0 [yr].
+
+    Returns
+    -------
+    float
+        The factor [-].
+    """
     return (1.0 + rate) ** -t
 
 
 def replacement_schedule(lifetime: float, period: float) -> tuple[list[float], float]:
-    """Replacement years strictly before ``period`` and the remaining life at ``period`` [yr].
+    """Replacement years strictly before ``period`` and the remaining life at ``period``.
 
-    Returns ``(years, remaining)`` with years ``L, 2L, ... < N`` and ``remaining = L - (N - t_last)``
-    (0 when N is a multiple of L), HOMER's straight-line convention.
+    Parameters
+    ----------
+    lifetime : float
+        Component life ``L`` [yr], > 0.
+    period : float
+        Analysis period ``N`` [yr].
+
+    Returns
+    -------
+    years : list of float
+        Replacement times ``L, 2L, ... < N`` [yr].
+    remaining : float
+        ``L - (N - t_last)`` [yr], 0 when N is a multiple of L (HOMER's straight-line convention).
     """
     years = []
     t = lifetime
@@ -89,11 +152,32 @@ def replacement_schedule(lifetime: float, period: float) -> tuple[list[float], f
 
 
 def asset_npc(capex: float, fixed_om_per_year: float, lifetime: float, rate: float, period: float,
-              replacement_cost_fraction: float = 1.0, variable_om_per_year: float = 0.0) -> dict[str, float]:
+              replacement_cost_fraction: float = 1.0, variable_om_per_year: float = 0.0) -> dict[str, Any]:
     """Net present cost of one asset over the analysis period (HOMER's cash-flow convention).
 
-    Returns the present values of ``capital``, ``replacement``, ``om`` (fixed + variable), ``salvage``
-    (a revenue, positive here) and ``npc = capital + replacement + om - salvage`` [CNY].
+    Parameters
+    ----------
+    capex : float
+        Capital cost at year 0 [CNY].
+    fixed_om_per_year : float
+        Fixed O&M at the end of each year [CNY/yr].
+    lifetime : float
+        Component life [yr], > 0.
+    rate : float
+        Real discount rate [-].
+    period : float
+        Analysis period [yr], > 0.
+    replacement_cost_fraction : float
+        Replacement cost / capital cost [-].
+    variable_om_per_year : float
+        Variable O&M at the end of each year [CNY/yr].
+
+    Returns
+    -------
+    dict
+        Present values [CNY] of ``capital``, ``replacement``, ``om`` (fixed + variable), ``salvage`` (a
+        revenue, positive here) and ``npc = capital + replacement + om - salvage``; ``salvage_nominal``
+        [CNY] at ``period`` and ``replacement_years`` (list of float [yr]).
     """
     c_rep = replacement_cost_fraction * capex
     years, remaining = replacement_schedule(lifetime, period)
@@ -108,10 +192,27 @@ def asset_npc(capex: float, fixed_om_per_year: float, lifetime: float, rate: flo
 
 def npc(capex: float = 0.0, annual_cost: float = 0.0, rate: float = 0.08, period: float = 25,
         replacements: Sequence[tuple[float, float]] = (), salvage: float = 0.0) -> float:
-    """Net present cost of a cash-flow pattern [CNY].
+    """Net present cost of a cash-flow pattern.
 
-    ``capex`` at year 0, ``annual_cost`` at the end of years 1..period, ``replacements`` as
-    (year, nominal cost) pairs, ``salvage`` (nominal) received at ``period``.
+    Parameters
+    ----------
+    capex : float
+        Paid at year 0 [CNY].
+    annual_cost : float
+        Paid at the end of each of years 1..period [CNY/yr].
+    rate : float
+        Real discount rate [-].
+    period : float
+        Analysis period [yr], > 0.
+    replacements : sequence of (float, float)
+        ``(year [yr], nominal cost [CNY])`` pairs.
+    salvage : float
+        Nominal value received at ``period`` [CNY].
+
+    Returns
+    -------
+    float
+        Net present cost [CNY].
     """
     return (capex + annual_cost * present_worth_annuity(rate, period)
             + sum(c * discount_factor(rate, t) for t, c in replacements)
@@ -119,13 +220,49 @@ def npc(capex: float = 0.0, annual_cost: float = 0.0, rate: float = 0.08, period
 
 
 def annualised_cost(npc_cny: float, rate: float, period: float) -> float:
-    """HOMER's annualised cost: ``NPC x CRF(rate, period)`` [CNY/yr]."""
+    """HOMER's annualised cost: ``NPC x CRF(rate, period)``.
+
+    Parameters
+    ----------
+    npc_cny : float
+        Net present cost [CNY].
+    rate : float
+        Real discount rate [-].
+    period : float
+        Analysis period [yr], > 0.
+
+    Returns
+    -------
+    float
+        Annualised cost [CNY/yr].
+    """
     return npc_cny * crf(rate, period)
 
 
 def lcoe_onsite(capex: float, fixed_om_per_year: float, aep_kwh: float, rate: float, period: float,
                 variable_om_per_kwh: float = 0.0) -> float:
-    """NREL's simple LCOE ``(FCR x TCC + FOC) / AEP + VOC`` with ``FCR = CRF(rate, period)`` [CNY/kWh]."""
+    """NREL's simple LCOE ``(FCR x TCC + FOC) / AEP + VOC`` with ``FCR = CRF(rate, period)``.
+
+    Parameters
+    ----------
+    capex : float
+        Total capital cost TCC [CNY].
+    fixed_om_per_year : float
+        Fixed operating cost FOC [CNY/yr].
+    aep_kwh : float
+        Annual energy production AEP [kWh/yr].
+    rate : float
+        Real discount rate [-].
+    period : float
+        Analysis period [yr], > 0.
+    variable_om_per_kwh : float
+        Variable operating cost VOC [CNY/kWh].
+
+    Returns
+    -------
+    float
+        LCOE [CNY/kWh]; NaN when ``aep_kwh <= 0``.
+    """
     if aep_kwh <= 0:
         return math.nan
     return (crf(rate, period) * capex + fixed_om_per_year) / aep_kwh + variable_om_per_kwh
@@ -145,8 +282,16 @@ def _crossing(cumulative: list[float]) -> float | None:
 def simple_payback(cash_flows: Sequence[float]) -> float | None:
     """Years until the cumulative nominal cash flow turns non-negative.
 
-    ``cash_flows[0]`` is year 0 (the extra investment, negative), ``cash_flows[t]`` the net flow at
-    the end of year t. None if it never pays back within the series.
+    Parameters
+    ----------
+    cash_flows : sequence of float
+        ``cash_flows[0]`` at year 0 (the extra investment, negative), ``cash_flows[t]`` the net flow at the
+        end of year t [CNY].
+
+    Returns
+    -------
+    float or None
+        Payback time [yr], linear within the crossing year; None if it never pays back within the series.
     """
     cum, s = [], 0.0
     for c in cash_flows:
@@ -156,7 +301,20 @@ def simple_payback(cash_flows: Sequence[float]) -> float | None:
 
 
 def discounted_payback(cash_flows: Sequence[float], rate: float) -> float | None:
-    """Like :func:`simple_payback` on cash flows discounted by ``(1 + rate)^-t``."""
+    """Like :func:`simple_payback` on cash flows discounted by ``(1 + rate)^-t``.
+
+    Parameters
+    ----------
+    cash_flows : sequence of float
+        Nominal net flow at year 0, 1, ... [CNY].
+    rate : float
+        Real discount rate [-].
+
+    Returns
+    -------
+    float or None
+        Payback time [yr]; None if it never pays back within the series.
+    """
     cum, s = [], 0.0
     for t, c in enumerate(cash_flows):
         s += c * discount_factor(rate, t)
@@ -166,7 +324,20 @@ def discounted_payback(cash_flows: Sequence[float], rate: float) -> float | None
 
 def cost_per_t_co2_avoided(annualised_cost_project: float, annualised_cost_base: float,
                            emissions_project_t: float, emissions_base_t: float) -> float:
-    """``(AC_project - AC_base) / (E_base - E_project)`` [CNY/tCO2]; NaN when nothing is avoided."""
+    """``(AC_project - AC_base) / (E_base - E_project)``.
+
+    Parameters
+    ----------
+    annualised_cost_project, annualised_cost_base : float
+        Annualised costs ``AC`` [CNY/yr].
+    emissions_project_t, emissions_base_t : float
+        Annual emissions ``E`` [tCO2/yr].
+
+    Returns
+    -------
+    float
+        Cost per tonne avoided [CNY/tCO2]; NaN when nothing is avoided.
+    """
     avoided = emissions_base_t - emissions_project_t
     if avoided <= 0:
         return math.nan
@@ -176,8 +347,8 @@ def cost_per_t_co2_avoided(annualised_cost_project: float, annualised_cost_base:
 # --------------------------------------------------------------------------- assets of a scenario
 
 
-def _site_assets(site, where: str) -> list[dict[str, Any]]:
-    out = []
+def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for a in site.pv:
         out.append({"kind": "pv", "name": f"{where}pv.{a.name}", "kwp": a.capacity_kwp})
     for f in site.wind:
@@ -199,18 +370,45 @@ def _site_assets(site, where: str) -> list[dict[str, Any]]:
     return out
 
 
-def scenario_assets(scenario) -> list[dict[str, Any]]:
-    """Every costed asset of a factory or a park, with its sizes (kw, kwh, kwp, units)."""
+def scenario_assets(scenario: Scenario | Park) -> list[dict[str, Any]]:
+    """Every costed asset of a factory or a park, with its sizes.
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        A factory, or a park (its tenants' assets, then the shared ones).
+
+    Returns
+    -------
+    list of dict
+        Per asset: ``kind`` (a key of :data:`DEFAULT_COSTS`), ``name`` (``[tenant.]pv.roof``) and the sizes
+        that apply: ``kw`` [kW or kW_th], ``kwh`` [kWh or kWh_th], ``kwp`` [kWp], ``units`` [-].
+    """
     if hasattr(scenario, "tenants"):
+        park = cast("Park", scenario)
         out = []
-        for t in scenario.tenants:
+        for t in park.tenants:
             out += _site_assets(t, f"{t.name}.")
-        out += _site_assets(scenario.shared, "shared.")
+        out += _site_assets(park.shared, "shared.")
         return out
     return _site_assets(scenario, "")
 
 
-def asset_capex(cost: AssetCost, asset: dict) -> float:
+def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
+    """Capital cost of one asset: the size terms of :class:`AssetCost` that apply to it.
+
+    Parameters
+    ----------
+    cost : AssetCost
+        The costs of the asset's kind.
+    asset : dict
+        One entry of :func:`scenario_assets`; missing sizes count 0.
+
+    Returns
+    -------
+    float
+        Capital cost [CNY].
+    """
     return (cost.capex_cny_per_kw * asset.get("kw", 0.0) + cost.capex_cny_per_kwh * asset.get("kwh", 0.0)
             + cost.capex_cny_per_kwp * asset.get("kwp", 0.0) + cost.capex_cny_per_unit * asset.get("units", 0.0))
 
@@ -218,7 +416,7 @@ def asset_capex(cost: AssetCost, asset: dict) -> float:
 # --------------------------------------------------------------------------- a run's economics
 
 
-def _energies(result) -> dict[str, float]:
+def _energies(result: RunResult | ParkResult) -> dict[str, float]:
     """PV and wind generation and battery discharge of a run, tenants and park bus summed for a park."""
     runs = list(result.tenants.values()) if hasattr(result, "tenants") else [result]
     keys = ("pv_e_kwh", "wind_e_kwh", "battery_discharge_e_kwh")
@@ -230,16 +428,19 @@ def _energies(result) -> dict[str, float]:
     return tot
 
 
-def _scenario_of(result):
-    return getattr(result, "park", None) or getattr(result, "scenario")
+def _scenario_of(result: RunResult | ParkResult) -> Scenario | Park:
+    return getattr(result, "park", None) or cast("RunResult", result).scenario
 
 
-def project_economics(result, scenario=None, economics: Economics | None = None, base=None) -> dict[str, Any]:
+def project_economics(result: RunResult | ParkResult, scenario: Scenario | Park | None = None,
+                      economics: Economics | None = None,
+                      base: RunResult | ParkResult | None = None) -> dict[str, Any]:
     """Everything economic about one simulated year, optionally against a base case.
 
     Parameters
     ----------
     result : lingtan.twin.run.RunResult or lingtan.twin.studies.park.ParkResult
+        The simulated year.
     scenario : Scenario or Park, optional
         Defaults to the result's own.
     economics : Economics, optional
@@ -317,18 +518,37 @@ def project_economics(result, scenario=None, economics: Economics | None = None,
     return out
 
 
-def _emissions(result) -> dict[str, float]:
+def _emissions(result: RunResult | ParkResult) -> dict[str, float]:
     k = (result.accounting or {}).get("kpis", {})
     return {"scope1_t": float(k.get("scope1_t", 0.0)), "gross_t": float(k.get("gross_emissions_t", 0.0)),
             "residual_t": float(k.get("residual_emissions_t", 0.0))}
 
 
-def annual_operating_costs(result, scenario, eco: Economics) -> dict[str, Any]:
-    """The year's operating costs [CNY/yr]: grid bill (TOU energy + basic charge - feed-in revenue), fuel,
-    green power premiums, certificates, carbon credits and the carbon price."""
+def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | Park,
+                           eco: Economics) -> dict[str, Any]:
+    """The year's operating costs: grid bill (TOU energy + basic charge - feed-in revenue), fuel, green power
+    premiums, certificates, carbon credits and the carbon price.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult or lingtan.twin.studies.park.ParkResult
+        The simulated year (its grid bill, fuel use and emissions).
+    scenario : Scenario or Park
+        Its ``green_power``, ``offsets`` and ``declared`` sections.
+    eco : Economics
+        Prices and the carbon settings.
+
+    Returns
+    -------
+    dict
+        ``grid_bill_cny``, ``fuel_cny``, ``green_power_cny``, ``green_certificates_cny``,
+        ``carbon_credits_cny``, ``carbon_cost_cny`` and their ``total_cny`` [CNY/yr];
+        ``fuel_by_type_cny`` [CNY/yr], the premium [CNY/kWh] and certificate price [CNY/MWh] used,
+        ``ets_covered`` and ``carbon_basis_t`` [tCO2/yr].
+    """
     bill = result.kpis.get("grid_bill_cny", {})
     grid = float(bill.get("total_cny", result.kpis.get("grid_cost_cny", 0.0)))
-    fuels = {}
+    fuels: dict[str, float] = {}
     for fuel, use in (result.kpis.get("heat") or {}).get("fuel_use", {}).items():
         if fuel == "electric":
             continue  # its electricity is in the grid bill
@@ -362,9 +582,21 @@ GRID_ONLY = "grid-only"
 """``twin run --base grid-only``: the base case is the same scenario without on-site supply."""
 
 
-def grid_only_base(scenario):
+def grid_only_base(scenario: Scenario | Park) -> Scenario | Park:
     """The scenario without its PV, wind and batteries (a park: shared and every tenant's), everything else as
-    written: the usual base case for the payback of on-site supply (HOMER's "base system")."""
+    written: the usual base case for the payback of on-site supply (HOMER's "base system").
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        The validated scenario.
+
+    Returns
+    -------
+    Scenario or Park
+        A new validated scenario named ``<name> (grid-only base)``; a park's network loses the connections
+        of the removed shared assets.
+    """
     from lingtan.twin.core.scenario import scenario_from_dict
 
     data = scenario.model_dump(mode="json")
@@ -380,8 +612,20 @@ def grid_only_base(scenario):
     return scenario_from_dict(data, f"{scenario.name} ({GRID_ONLY} base)")
 
 
-def project_cash_flows(econ: dict) -> list[float]:
-    """Nominal yearly costs of a project (year 0..N, costs positive) from :func:`project_economics`."""
+def project_cash_flows(econ: dict[str, Any]) -> list[float]:
+    """Nominal yearly costs of a project from :func:`project_economics`.
+
+    Parameters
+    ----------
+    econ : dict
+        The output of :func:`project_economics`.
+
+    Returns
+    -------
+    list of float
+        Costs at year 0..N, positive [CNY]: capital at 0, replacements at the end of the year they fall in,
+        O&M and operating costs at 1..N, salvage subtracted at N.
+    """
     n = int(econ["settings"]["analysis_period_years"])
     flows = [0.0] * (n + 1)
     flows[0] = econ["capex_cny"]
@@ -400,15 +644,28 @@ def project_cash_flows(econ: dict) -> list[float]:
     return flows
 
 
-def compare(project: dict, base: dict) -> dict[str, Any]:
+def compare(project: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     """Project against base case: savings, simple and discounted payback, cost per t CO2 avoided.
 
     The difference cash flow is ``base costs - project costs`` per year (year 0 negative when the project
     costs more up front). Replacements falling inside a year are booked at the end of that year.
+
+    Parameters
+    ----------
+    project, base : dict
+        Outputs of :func:`project_economics` over the same analysis period.
+
+    Returns
+    -------
+    dict
+        ``extra_capex_cny``, ``npc_savings_cny`` [CNY]; ``annual_operating_savings_cny``,
+        ``annualised_savings_cny`` [CNY/yr]; ``simple_payback_years``, ``discounted_payback_years`` [yr]
+        (None when never); ``emissions_avoided_t`` [tCO2/yr] (residual); ``cost_per_t_co2_avoided_cny``
+        [CNY/tCO2]; ``difference_cash_flows_cny`` (list [CNY] by year).
     """
     i = project["settings"]["discount_rate"]
     fp, fb = project_cash_flows(project), project_cash_flows(base)
-    diff = [b - p for p, b in zip(fp, fb)]
+    diff = [b - p for p, b in zip(fp, fb, strict=True)]
     return {
         "extra_capex_cny": project["capex_cny"] - base["capex_cny"],
         "annual_operating_savings_cny": base["annual"]["total_cny"] - project["annual"]["total_cny"],

@@ -32,21 +32,28 @@ Definitions (DESIGN.md, "KPI definitions")
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from lingtan.components.battery import equivalent_full_cycles
 from lingtan.twin.core.dispatch import DispatchResult
 
+if TYPE_CHECKING:
+    from lingtan.twin.core.heat_profiles import HeatSetup
+    from lingtan.twin.core.scenario import Scenario
 
-def _ratio(num, den):
+
+def _ratio(num: ArrayLike, den: ArrayLike) -> np.ndarray:
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
 
 
-def electric_kpis(res: DispatchResult, *, pv_e_kwh, wind_e_kwh, energy_kwh, soc_min, soc_max,
-                  grid_cost_cny) -> dict[str, np.ndarray]:
+def electric_kpis(res: DispatchResult, *, pv_e_kwh: ArrayLike, wind_e_kwh: ArrayLike, energy_kwh: ArrayLike,
+                  soc_min: ArrayLike, soc_max: ArrayLike, grid_cost_cny: ArrayLike) -> dict[str, np.ndarray]:
     """Annual electricity KPIs for every configuration of a dispatch.
 
     Parameters
@@ -63,6 +70,9 @@ def electric_kpis(res: DispatchResult, *, pv_e_kwh, wind_e_kwh, energy_kwh, soc_
     Returns
     -------
     dict of str to ndarray, shape (N,)
+        Annual energies ``*_e_kwh`` [kWh], shares ``*_share*`` [-], ``peak_import_kw`` [kW],
+        ``battery_equivalent_full_cycles`` [-] and ``grid_cost_cny`` [CNY] (definitions in the module
+        docstring).
     """
     t = res.total
     re_gen = t("re_generation")
@@ -111,9 +121,21 @@ def electric_kpis(res: DispatchResult, *, pv_e_kwh, wind_e_kwh, energy_kwh, soc_
     }
 
 
-def storage_warnings(kpis: dict) -> list[str]:
+def storage_warnings(kpis: dict[str, Any]) -> list[str]:
     """A battery that loses more than it delivers is a sink, not a store: say so (its losses count as consumption
-    in ``re_electricity_share_onsite``, never in ``..._delivered``)."""
+    in ``re_electricity_share_onsite``, never in ``..._delivered``).
+
+    Parameters
+    ----------
+    kpis : dict
+        A single run's electric KPIs (scalars): ``battery_losses_e_kwh`` and ``battery_discharge_e_kwh``
+        [kWh]; missing keys count 0.
+
+    Returns
+    -------
+    list of str
+        One warning when the losses exceed the discharge, else empty.
+    """
     loss, out = kpis.get("battery_losses_e_kwh", 0.0), kpis.get("battery_discharge_e_kwh", 0.0)
     if loss > out:
         return [f"the battery loses more energy ({loss:.0f} kWh) than it delivers ({out:.0f} kWh): its losses raise "
@@ -137,9 +159,20 @@ LARGE_LOAD_E_KWH = 1.0e6
 warned about: it may hide a waste-heat resource the whole-boundary rate needs (project convention)."""
 
 
-def heat_rejection_warnings(setup) -> list[str]:
+def heat_rejection_warnings(setup: HeatSetup) -> list[str]:
     """Large loads (:data:`LARGE_LOAD_E_KWH`) whose heat rejection is not declared: a general load counts none,
-    another end use counts its default rate. Given whether or not the site has a heat side."""
+    another end use counts its default rate. Given whether or not the site has a heat side.
+
+    Parameters
+    ----------
+    setup : lingtan.twin.core.heat_profiles.HeatSetup
+        The run's heat profiles; its ``rejected`` heat by load.
+
+    Returns
+    -------
+    list of str
+        One warning per large load whose heat rejection is not declared; the rate is in [kWh_th/kWh].
+    """
     return [f"load {r.name!r} ({r.electricity_e_kwh / 1e6:.1f} GWh/yr) "
             + ("declares no end_use or heat_rejected_fraction: the heat it rejects is counted as 0 in the waste-heat "
                "resource" if r.end_use == "general" else
@@ -149,12 +182,13 @@ def heat_rejection_warnings(setup) -> list[str]:
             for r in setup.rejected if not r.declared and r.electricity_e_kwh >= LARGE_LOAD_E_KWH]
 
 
-def _rate(recovered: float, available: float):
+def _rate(recovered: float, available: float) -> float | None:
     """Recovered / available; None ("not applicable") when there is nothing to recover."""
     return recovered / available if available > 0 else None
 
 
-def _delivered_by_stream(setup, heat: "pd.DataFrame", scenario, e: dict) -> dict[str, float]:
+def _delivered_by_stream(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario,
+                         e: dict[str, float]) -> dict[str, float]:
     """Waste heat of each stream delivered to a useful heat demand over the year [kWh_th].
 
     Direct exchange and heat-network deliveries (pipe losses excluded) count in full. Heat a stream charged into
@@ -189,7 +223,7 @@ def _delivered_by_stream(setup, heat: "pd.DataFrame", scenario, e: dict) -> dict
     return out
 
 
-def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
+def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     """Annual heat KPIs of a single run, from its hourly heat table.
 
     ``waste_heat_recovery_rate`` follows GB/T 1028-2018's terms as Anhui's admission standard cites them
@@ -209,6 +243,25 @@ def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
     grade (:data:`GRADE_BOUNDS_C`) and per energy type (``heat`` 余热, ``pressure`` 余压, ``cold`` 余冷,
     ``gas`` 余气; two exhaust streams are one type). A rate with nothing to recover is None
     ("not applicable"), never 0.
+
+    Parameters
+    ----------
+    setup : lingtan.twin.core.heat_profiles.HeatSetup
+        The run's heat profiles (streams, rejected heat, units, stores, demands).
+    heat : DataFrame
+        The run's hourly heat table, ``<name>.<quantity>_kw_th`` and ``<unit>.p_*_kw`` columns [kW_th, kW].
+    scenario : Scenario
+        The factory (its thermal stores, boilers and purchased heat).
+
+    Returns
+    -------
+    dict
+        ``definition`` (texts); recovery rates ``waste_heat_recovery_rate*`` [-] or None, overall and
+        ``_by_stream``/``_by_kind``/``_by_grade``/``_by_type``/``_by_type_declared``; available and recovered
+        heat ``waste_heat_*_e_kwh_th`` [kWh_th]; ``thermal_storage_e_kwh_th``; ``heat_demand_e_kwh_th`` and
+        ``heat_served_e_kwh_th`` by source [kWh_th]; ``fuel_use`` by fuel (physical unit, [kWh] at NCV,
+        [kgce]); ``purchased_heat``; ``heat_share_recovered_or_renewable`` [-]; ``production_availability``
+        [-]; ``warnings``.
     """
     from lingtan.components.heat import boiler_fuel, purchased_heat_totals
     from lingtan.components.process import WASTE_ENERGY_TYPE_ZH
@@ -229,7 +282,8 @@ def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
                                                                      "available)"}}}
     rec = _delivered_by_stream(setup, heat, scenario, e)
     # name -> (kind, grade or None, type, available, recovered, declared?)
-    items = [(st.name, st.kind, _grade(st.t_c), "heat", e[f"{st.name}.available_kw_th"], rec[st.name], True)
+    items: list[tuple[str, str, str | None, str, float, float, bool]] = [
+        (st.name, st.kind, _grade(st.t_c), "heat", e[f"{st.name}.available_kw_th"], rec[st.name], True)
              for st in setup.streams]
     items += [(r.name, r.end_use, _grade(r.t_c), "heat", float(r.available_kw_th.sum()), 0.0, False)
               for r in setup.rejected if r.available_kw_th.any()]
@@ -271,7 +325,7 @@ def heat_kpis(setup, heat: "pd.DataFrame", scenario) -> dict:
     by_source = {"recovered_direct": sum(e[f"{d}.from_recovery_kw_th"] for d in setup.demand_names),
                  "heat_network": sum(e[f"{d}.from_heat_network_kw_th"] for d in setup.demand_names),
                  "thermal_storage": sum(e[f"{d}.from_storage_kw_th"] for d in setup.demand_names)}
-    for u, name in enumerate(setup.unit_names):
+    for name in setup.unit_names:
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     for name in setup.boiler_names:
         by_source[name] = e[f"{name}.heat_kw_th"]

@@ -25,9 +25,19 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from lingtan.components.grid import HourlyEmissionFactorProfile
+    from lingtan.twin.studies.park import ParkResult
+    from lingtan.twin.core.schema.park import Park, SharedAssets
+    from lingtan.twin.run import RunResult
+    from lingtan.twin.core.scenario import Scenario
+    from lingtan.twin.core.schema.site import Site, SiteAssets, Weather
 
 TZ_MAX_OFFSET_H = 2.0
 """Largest plausible gap between a site's January UTC offset and its solar offset longitude / 15 [h]."""
@@ -76,9 +86,25 @@ def _join(prefix: str, field: str) -> str:
     return f"{prefix}.{field}" if prefix else field
 
 
-def timezone_findings(site, year: int, prefix: str = "") -> list[Finding]:
-    """The site's January UTC offset against its longitude / 15 [h]."""
+def timezone_findings(site: Site, year: int, prefix: str = "") -> list[Finding]:
+    """The site's January UTC offset against its longitude / 15 [h].
+
+    Parameters
+    ----------
+    site : lingtan.twin.core.scenario.Site
+        The site: ``timezone`` (IANA name) and ``longitude`` [deg east].
+    year : int
+        The simulated year; the offset is read on 15 January at noon (no daylight saving).
+    prefix : str
+        Field path of the site's owner (``tenants[2]``), empty for a factory.
+
+    Returns
+    -------
+    list of Finding
+        One finding on ``site.timezone`` when the gap exceeds :data:`TZ_MAX_OFFSET_H`, else empty.
+    """
     offset = ZoneInfo(site.timezone).utcoffset(datetime(year, 1, 15, 12))
+    assert offset is not None  # a ZoneInfo always has an offset
     offset_h = offset.total_seconds() / 3600.0
     solar_h = site.longitude / 15.0
     gap_h = abs(offset_h - solar_h)
@@ -91,14 +117,43 @@ def timezone_findings(site, year: int, prefix: str = "") -> list[Finding]:
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance between two points [km]; coordinates in [deg]."""
+    """Great-circle (haversine) distance between two points on a sphere of radius :data:`EARTH_RADIUS_KM`.
+
+    Parameters
+    ----------
+    lat1, lon1 : float
+        Latitude and longitude of the first point [deg].
+    lat2, lon2 : float
+        Latitude and longitude of the second point [deg].
+
+    Returns
+    -------
+    float
+        Distance [km].
+    """
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
-def city_findings(weather_spec, site, prefix: str = "") -> list[Finding]:
-    """A shipped synthetic city far from the site's coordinates."""
+def city_findings(weather_spec: Weather, site: Site, prefix: str = "") -> list[Finding]:
+    """A shipped synthetic city far from the site's coordinates.
+
+    Parameters
+    ----------
+    weather_spec : lingtan.twin.core.scenario.SyntheticWeather or lingtan.twin.core.scenario.FileWeather
+        The scenario's ``weather``; only a synthetic city is checked.
+    site : lingtan.twin.core.scenario.Site
+        The site's ``latitude`` and ``longitude`` [deg].
+    prefix : str
+        Field path of the weather's owner, empty for a factory.
+
+    Returns
+    -------
+    list of Finding
+        One finding on ``weather.city`` when the city's station is more than :data:`CITY_MAX_DISTANCE_KM`
+        away, else empty (also for an unknown city, which its reader reports).
+    """
     from lingtan.weather import cities, city_climate
 
     city = getattr(weather_spec, "city", None)
@@ -114,8 +169,22 @@ def city_findings(weather_spec, site, prefix: str = "") -> list[Finding]:
                     f"are the coordinates or the city wrong?")]
 
 
-def weather_findings(frame, prefix: str = "") -> list[Finding]:
-    """Annual GHI, hourly temperature and annual mean wind of a weather year against their plausible bands."""
+def weather_findings(frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
+    """Annual GHI, hourly temperature and annual mean wind of a weather year against their plausible bands.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The weather year, hourly, pvlib columns ``ghi`` [W/m2], ``temp_air`` [C] and ``wind_speed`` [m/s].
+    prefix : str
+        Field path of the weather's owner, empty for a factory.
+
+    Returns
+    -------
+    list of Finding
+        On ``weather``, one for each of :data:`GHI_BAND_KWH_M2`, :data:`TEMP_BAND_C` and
+        :data:`WIND_MEAN_MAX_M_S` that the year breaks.
+    """
     out = []
     field = _join(prefix, "weather")
     ghi_kwh_m2 = float(frame["ghi"].sum()) / 1000.0
@@ -137,8 +206,14 @@ def weather_findings(frame, prefix: str = "") -> list[Finding]:
 
 
 def published_ef_range() -> tuple[tuple[float, str], tuple[float, str]]:
-    """Lowest and highest shipped grid emission factor [tCO2/MWh] with their names (MEE & NBS, see
-    ``components/data/emission_factors.csv`` for each row's source)."""
+    """Lowest and highest shipped grid emission factor with their names.
+
+    Returns
+    -------
+    ((float, str), (float, str))
+        The lowest and the highest factor [tCO2/MWh], each with its name in
+        ``components/data/emission_factors.csv`` (MEE & NBS; each row names its source).
+    """
     from lingtan.components.grid import load_emission_factors
 
     table = load_emission_factors()
@@ -147,9 +222,27 @@ def published_ef_range() -> tuple[tuple[float, str], tuple[float, str]]:
             (float(table.at[hi, "ef_t_per_mwh"]), str(table.at[hi, "name"])))
 
 
-def emission_factor_findings(spec, ef_t_per_mwh=None, prefix: str = "") -> list[Finding]:
-    """A user's grid emission factor (a constant, or the mean of an hourly profile ``ef_t_per_mwh``)
-    outside the published range; shipped names are the range."""
+def emission_factor_findings(spec: str | float | HourlyEmissionFactorProfile, ef_t_per_mwh: np.ndarray | None = None,
+                             prefix: str = "") -> list[Finding]:
+    """A user's grid emission factor (a constant, or the mean of an hourly profile) outside the published range.
+
+    Shipped names are the range, so they are never questioned.
+
+    Parameters
+    ----------
+    spec : str, float or lingtan.components.grid.HourlyEmissionFactorProfile
+        ``grid.emission_factor`` as validated: a shipped name, a CSV path, a constant [tCO2/MWh], or an hourly
+        profile read from a CSV.
+    ef_t_per_mwh : ndarray, optional
+        The hourly profile read from the CSV [tCO2/MWh]; a CSV without it is not checked.
+    prefix : str
+        Field path of the grid's owner, empty for a factory.
+
+    Returns
+    -------
+    list of Finding
+        One finding on ``grid.emission_factor`` outside :func:`published_ef_range`, else empty.
+    """
     if isinstance(spec, str) and not spec.lower().endswith(".csv"):
         return []
     if isinstance(spec, (int, float)):
@@ -168,8 +261,23 @@ def emission_factor_findings(spec, ef_t_per_mwh=None, prefix: str = "") -> list[
                     f"another unit (g/kWh is 1000 x tCO2/MWh)?")]
 
 
-def load_unit_findings(load, load_kw, field: str) -> list[Finding]:
-    """One declared load's mean power against :data:`LOAD_MEAN_BAND_KW` for its unit."""
+def load_unit_findings(load: object, load_kw: np.ndarray, field: str) -> list[Finding]:
+    """One declared load's mean power against :data:`LOAD_MEAN_BAND_KW` for its unit.
+
+    Parameters
+    ----------
+    load : lingtan.components.loads load spec
+        The declared load; its ``kind`` and ``unit`` (for a CSV) name the unit in the message.
+    load_kw : ndarray
+        Its hourly profile [kW].
+    field : str
+        Its field path, e.g. ``loads[0]``.
+
+    Returns
+    -------
+    list of Finding
+        One finding when the mean is non-zero and outside the band, else empty.
+    """
     mean_kw = float(np.mean(load_kw))
     lo, hi = LOAD_MEAN_BAND_KW
     if mean_kw == 0 or lo <= mean_kw <= hi:
@@ -182,15 +290,45 @@ def load_unit_findings(load, load_kw, field: str) -> list[Finding]:
                            f"{declared}) is outside the plausible {lo:g} kW..{hi / 1e3:g} MW of one load: {hint}")]
 
 
-def supply_capacity_kw(assets) -> float:
-    """Nameplate that can serve a load besides the grid [kW]: PV kWp, wind nominal power, battery discharge."""
+def supply_capacity_kw(assets: SiteAssets | SharedAssets) -> float:
+    """Nameplate that can serve a load besides the grid.
+
+    Parameters
+    ----------
+    assets : lingtan.twin.core.scenario.SiteAssets or lingtan.twin.studies.park.SharedAssets
+        A factory, a tenant or a park's shared assets: ``pv``, ``wind``, ``battery``.
+
+    Returns
+    -------
+    float
+        PV kWp + wind farms' nominal power + batteries' discharge power [kW].
+    """
     return (sum(a.capacity_kwp for a in assets.pv) + sum(f.count * f.nominal_power_kw for f in assets.wind)
             + sum(b.discharge_kw for b in assets.battery))
 
 
 def capacity_findings(peak_kw: float, import_limit_kw: float, onsite_kw: float, field: str,
                       where: str = "the grid import limit") -> list[Finding]:
-    """The peak of the declared loads against everything that can serve it."""
+    """The peak of the declared loads against everything that can serve it.
+
+    Parameters
+    ----------
+    peak_kw : float
+        Peak of the declared loads' summed profile [kW].
+    import_limit_kw : float
+        Grid import limit of the connection [kW].
+    onsite_kw : float
+        On-site supply capacity (:func:`supply_capacity_kw`) [kW].
+    field : str
+        Field path of the finding, e.g. ``grid.import_limit_kw``.
+    where : str
+        Name of the import limit in the message.
+
+    Returns
+    -------
+    list of Finding
+        One finding when the peak exceeds import limit + on-site supply, else empty.
+    """
     supply = import_limit_kw + onsite_kw
     if peak_kw <= supply:
         return []
@@ -199,13 +337,15 @@ def capacity_findings(peak_kw: float, import_limit_kw: float, onsite_kw: float, 
                            f"load will be unserved, or a load is in the wrong unit")]
 
 
-def findings(scenario, weather=None, load_kw: Mapping[str, np.ndarray] | None = None,
-             ef_t_per_mwh=None) -> list[Finding]:
+def findings(scenario: Scenario | Park, weather: pd.DataFrame | None = None,
+             load_kw: Mapping[str, np.ndarray] | None = None,
+             ef_t_per_mwh: np.ndarray | None = None) -> list[Finding]:
     """Every plausibility finding of a validated factory or park.
 
     Parameters
     ----------
     scenario : lingtan.twin.core.scenario.Scenario or lingtan.twin.studies.park.Park
+        The validated factory or park.
     weather : DataFrame, optional
         The weather year as a run reads it (pvlib columns); weather extremes are left out without it.
     load_kw : mapping of str to ndarray, optional
@@ -217,6 +357,7 @@ def findings(scenario, weather=None, load_kw: Mapping[str, np.ndarray] | None = 
     Returns
     -------
     list of Finding
+        Site, city, weather, emission-factor, load-unit and capacity findings, in that order.
     """
     out = timezone_findings(scenario.site, scenario.year) + city_findings(scenario.weather, scenario.site)
     if weather is not None:
@@ -225,11 +366,12 @@ def findings(scenario, weather=None, load_kw: Mapping[str, np.ndarray] | None = 
     if load_kw is None:
         return out
     tenants = getattr(scenario, "tenants", None)
-    sites = [("", scenario)] if tenants is None else [(f"tenants[{i}]", t) for i, t in enumerate(tenants)]
+    sites: list[tuple[str, Any]] = ([("", scenario)] if tenants is None
+                                    else [(f"tenants[{i}]", t) for i, t in enumerate(tenants)])
     onsite_kw, complete = 0.0, True
     for prefix, assets in sites:
         fields = [_join(prefix, f"loads[{j}]") for j in range(len(assets.loads))]
-        for field, load in zip(fields, assets.loads):
+        for field, load in zip(fields, assets.loads, strict=True):
             if field in load_kw:
                 out += load_unit_findings(load, load_kw[field], field)
         onsite_kw += supply_capacity_kw(assets)
@@ -241,15 +383,25 @@ def findings(scenario, weather=None, load_kw: Mapping[str, np.ndarray] | None = 
     if complete and load_kw:
         # Production lines and heat add to the declared loads: their peak alone is a lower bound.
         if tenants is not None:
-            onsite_kw += supply_capacity_kw(scenario.shared)
+            onsite_kw += supply_capacity_kw(cast("Park", scenario).shared)
         peak_kw = float(np.max(sum(load_kw.values())))
         out += capacity_findings(peak_kw, scenario.grid.import_limit_kw, onsite_kw, "grid.import_limit_kw")
     return out
 
 
-def unserved(result) -> tuple[float, float]:
-    """Unserved electric energy and the electric load of a run [kWh], a factory's or a park's
-    (tenants' own connections and the park's together)."""
+def unserved(result: RunResult | ParkResult) -> tuple[float, float]:
+    """Unserved electric energy and the electric load of a run, a factory's or a park's.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult or lingtan.twin.studies.park.ParkResult
+        A finished run; a park's counts its tenants' own connections and the park's bus together.
+
+    Returns
+    -------
+    (float, float)
+        Unserved energy and the load it belongs to, power-to-heat on the bus included [kWh].
+    """
     runs = [result] if not hasattr(result, "tenants") else list(result.tenants.values())
     # The kernel's load includes power-to-heat: load_e_kwh leaves it out, power_to_heat less its surplus
     # part is what the load drew.
@@ -261,9 +413,22 @@ def unserved(result) -> tuple[float, float]:
     return float(lost), float(load)
 
 
-def unserved_finding(result, label: str = "") -> Finding | None:
-    """The warning for a run whose unserved energy exceeds :data:`UNSERVED_MAX_SHARE` of the load;
-    ``label`` starts its field (``"year 2026: "`` for a year of a plan)."""
+def unserved_finding(result: RunResult | ParkResult, label: str = "") -> Finding | None:
+    """The warning for a run whose unserved energy exceeds :data:`UNSERVED_MAX_SHARE` of the load.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult or lingtan.twin.studies.park.ParkResult
+        A finished run.
+    label : str
+        Starts the finding's field (``"year 2026: "`` for a year of a plan).
+
+    Returns
+    -------
+    Finding or None
+        The finding on ``unserved_load_e_kwh``, or None when the share is within the bound or there is no
+        load.
+    """
     lost, load = unserved(result)
     if load <= 0 or lost <= UNSERVED_MAX_SHARE * load:
         return None

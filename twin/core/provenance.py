@@ -19,7 +19,23 @@ _MODEL_SUFFIXES = (".py", ".yaml", ".csv", ".json")
 
 
 def file_sha256(path: str | Path) -> str:
-    """sha256 of a file's bytes (hex), read in blocks."""
+    """sha256 of a file's bytes, read in blocks of 1 MiB.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    str
+        The digest, 64 hexadecimal characters.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be opened or read.
+    """
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -29,7 +45,13 @@ def file_sha256(path: str | Path) -> str:
 
 @lru_cache(maxsize=1)
 def tool_version() -> str:
-    """The installed ``lingtan`` distribution's version (``unknown`` when run from a bare checkout)."""
+    """The installed ``lingtan`` distribution's version.
+
+    Returns
+    -------
+    str
+        E.g. ``0.1.0``; ``unknown`` when run from a checkout that is not installed.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -40,8 +62,15 @@ def tool_version() -> str:
 
 @lru_cache(maxsize=1)
 def model_version() -> str:
-    """The tool's version and a hash of the engine's source and shipped data (:data:`MODEL_PACKAGES`),
-    e.g. ``0.1.0+3f2a9c1b4d5e``: an edited checkout under an unchanged version number is another model."""
+    """The tool's version and a hash of the engine's source and shipped data (:data:`MODEL_PACKAGES`).
+
+    An edited checkout under an unchanged version number is another model.
+
+    Returns
+    -------
+    str
+        ``<version>+<first 12 hex digits of the sha256>``, e.g. ``0.1.0+3f2a9c1b4d5e``.
+    """
     h = hashlib.sha256()
     for pkg in MODEL_PACKAGES:
         # Each package's own folder: they sit apart in a checkout (package-dir) and together when installed.
@@ -61,6 +90,12 @@ def input_hashes(file: str | Path, data: Any) -> dict[str, str]:
         The scenario file; the files it names resolve against its folder (:mod:`lingtan.paths`).
     data : mapping
         The parsed scenario.
+
+    Returns
+    -------
+    dict of str to str
+        Hex sha256 digest of each file: ``scenario`` for the scenario file, the field path (e.g.
+        ``weather.path``) for each file it names.
 
     Raises
     ------

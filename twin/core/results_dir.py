@@ -59,7 +59,23 @@ _held_guard = threading.Lock()
 
 
 def resolve_out(out_dir: str | Path) -> Path:
-    """``out_dir`` made absolute, symbolic links followed; the file system's root is refused."""
+    """``out_dir`` made absolute, ``~`` expanded and symbolic links followed.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The ``--out`` folder as given.
+
+    Returns
+    -------
+    Path
+        The absolute folder; it need not exist.
+
+    Raises
+    ------
+    InputError
+        For the root of the file system.
+    """
     out = Path(out_dir).expanduser().resolve()
     if out == out.parent:
         raise InputError(out, "--out", _EXPECTED, "the root of the file system")
@@ -71,7 +87,19 @@ def _refuse(out: Path, found: str) -> InputError:
 
 
 def read_marker(folder: Path) -> dict | None:
-    """The marker of a results folder, or None when it has none (or an unreadable one)."""
+    """The marker of a results folder.
+
+    Parameters
+    ----------
+    folder : Path
+        The results folder.
+
+    Returns
+    -------
+    dict or None
+        The parsed :data:`MARKER` when it is a JSON object of a known kind (:data:`KINDS`); None when the
+        folder has none, or one that cannot be read or parsed.
+    """
     try:
         marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -92,7 +120,23 @@ def _owned(rel: str, is_dir: bool, marker: dict) -> bool:
 
 
 def foreign_entries(folder: Path, marker: dict, limit: int = 3) -> list[str]:
-    """Up to ``limit`` paths inside ``folder`` (relative) that the marker does not list; symbolic links always."""
+    """Paths inside ``folder`` that the marker does not list; symbolic links are always foreign.
+
+    Parameters
+    ----------
+    folder : Path
+        The results folder.
+    marker : dict
+        Its marker (:func:`read_marker`), with ``files`` and/or ``patterns``.
+    limit : int
+        Most paths returned; the walk stops once it has found them.
+
+    Returns
+    -------
+    list of str
+        Up to ``limit`` POSIX paths relative to ``folder``, sorted within each folder; a foreign
+        folder ends in ``/`` and is not descended into.
+    """
     out: list[str] = []
     for root, dirs, files in os.walk(folder):
         base = Path(root).relative_to(folder)
@@ -115,6 +159,13 @@ def foreign_entries(folder: Path, marker: dict, limit: int = 3) -> list[str]:
 
 def check_out(out_dir: str | Path, kind: str) -> dict | None:
     """Refuse ``out_dir`` unless a ``kind`` result may be written there; touches nothing.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The ``--out`` folder.
+    kind : {"run", "size", "sweep"}
+        What would be written there (:data:`KINDS`).
 
     Returns
     -------
@@ -163,11 +214,33 @@ def _check_writable(folder: Path, out: Path) -> None:
         raise _refuse(out, f"a place the twin cannot write ({folder} is read-only)")
 
 
-def inside(folder: Path, *parts: str, field: str, file=None) -> Path:
+def inside(folder: Path, *parts: str, field: str, file: str | Path | None = None) -> Path:
     """``folder / parts...``, refused unless every part is one plain name that keeps the path inside ``folder``.
 
     Names from the scenario (tenants) become folder names; ``../x``, ``/abs``, ``a/b`` or ``..`` would write
     elsewhere.
+
+    Parameters
+    ----------
+    folder : Path
+        The results folder.
+    *parts : str
+        Names of the sub-folders and file, one path component each.
+    field : str
+        Field path named in the error, e.g. ``park.tenants[0].name``.
+    file : str or Path, optional
+        The scenario file, named in the error.
+
+    Returns
+    -------
+    Path
+        ``folder`` joined with ``parts`` (not resolved).
+
+    Raises
+    ------
+    InputError
+        For an empty part, ``.``, ``..``, a part with a slash, backslash or NUL, or a path that resolves
+        outside ``folder`` (through a symbolic link).
     """
     path = folder
     for part in parts:
@@ -248,6 +321,16 @@ def recover(out: Path) -> None:
     cut between its two renames: it is put back. Other leftovers of dead processes (the run's
     unfinished ``.NAME.tmp-PID-*``, an earlier result not yet deleted) are deleted when they are
     empty or carry the marker; anything else is left alone.
+
+    Parameters
+    ----------
+    out : Path
+        The results folder, absolute (:func:`resolve_out`).
+
+    Raises
+    ------
+    OSError
+        When a leftover cannot be renamed or deleted.
     """
     found = []
     for entry in out.parent.iterdir():
@@ -262,7 +345,18 @@ def recover(out: Path) -> None:
 
 
 def remove_results(folder: Path) -> None:
-    """Delete a folder the twin wrote, its marker last: a deletion cut short stays recognisable."""
+    """Delete a folder the twin wrote, its marker last: a deletion cut short stays recognisable.
+
+    Parameters
+    ----------
+    folder : Path
+        A folder the twin wrote (the caller has checked its marker or that it is empty).
+
+    Raises
+    ------
+    OSError
+        When an entry cannot be deleted.
+    """
     for child in folder.iterdir():
         if child.name == MARKER:
             continue
@@ -289,6 +383,17 @@ def reserve(out_dir: str | Path, kind: str, *, source: str | Path | None = None)
         What is written there.
     source : str or Path, optional
         The scenario file, recorded in the marker.
+
+    Yields
+    ------
+    Path
+        The results folder, absolute; it may not exist yet.
+
+    Raises
+    ------
+    InputError
+        When :func:`check_out` refuses the folder, another thread or process holds it, or the lock or the
+        leftovers cannot be handled.
     """
     out = resolve_out(out_dir)
     with _held_guard:
@@ -329,7 +434,7 @@ def reserve(out_dir: str | Path, kind: str, *, source: str | Path | None = None)
         _release(out, fd)
 
 
-def _source(out: Path, source) -> str | None:
+def _source(out: Path, source: str | Path | None) -> str | None:
     if source is None:
         held = _held.get(out)
         source = held[3] if held else None
@@ -338,7 +443,28 @@ def _source(out: Path, source) -> str | None:
 
 def write_marker(folder: Path, kind: str, *, source: str | Path | None = None, files: list[str] | None = None,
                  patterns: tuple[str, ...] | None = None) -> None:
-    """Write the marker: tool and model version, kind, time, PID, the scenario file and its hash, the files."""
+    """Write the marker: tool and model version, kind, time, PID, the scenario file and its hash, the files.
+
+    Written to a temporary file then renamed, so a reader never sees half a marker.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder being written.
+    kind : {"run", "size", "sweep"}
+        The folder's kind (:data:`KINDS`).
+    source : str or Path, optional
+        The scenario file; its sha256 is recorded when it is a file.
+    files : list of str, optional
+        The files written, relative POSIX paths (a run's folder).
+    patterns : tuple of str, optional
+        Glob patterns of the files written (a sweep's folder, which grows case by case).
+
+    Raises
+    ------
+    OSError
+        When the marker cannot be written.
+    """
     from lingtan.twin.core.provenance import file_sha256, model_version, tool_version
 
     src = Path(source) if source is not None else None
@@ -362,7 +488,7 @@ def _listing(folder: Path) -> list[str]:
 # --------------------------------------------------------------------------- replacing a result
 
 
-def _renameat2() -> Callable | None:
+def _renameat2() -> Callable[..., int] | None:
     try:
         fn = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):  # glibc < 2.28, or not Linux
@@ -373,7 +499,23 @@ def _renameat2() -> Callable | None:
 
 
 def exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths in one step; False where the system or file system cannot."""
+    """Swap two existing paths in one step (``renameat2`` with ``RENAME_EXCHANGE``).
+
+    Parameters
+    ----------
+    a, b : Path
+        The two paths, both existing.
+
+    Returns
+    -------
+    bool
+        True when swapped; False where the C library, kernel or file system lacks the call or the flag.
+
+    Raises
+    ------
+    OSError
+        For any other failure of the call, naming ``b``.
+    """
     fn = _renameat2()
     if fn is None:
         return False
@@ -386,7 +528,20 @@ def exchange(a: Path, b: Path) -> bool:
 
 
 def install(tmp: Path, out: Path) -> None:
-    """Put the finished folder ``tmp`` at ``out``; an earlier result there is deleted afterwards."""
+    """Put the finished folder ``tmp`` at ``out``; an earlier result there is deleted afterwards.
+
+    Parameters
+    ----------
+    tmp : Path
+        The finished folder, beside ``out`` (same file system).
+    out : Path
+        The results folder: absent, empty (it stays, the files move in) or an earlier result.
+
+    Raises
+    ------
+    OSError
+        When a rename or deletion fails.
+    """
     if not os.path.lexists(out):
         os.rename(tmp, out)
     elif not any(out.iterdir()):
@@ -426,6 +581,12 @@ def write_results(out_dir: str | Path, write: Callable[[Path], None], *, kind: s
     -------
     Path
         The results folder, absolute.
+
+    Raises
+    ------
+    InputError
+        When the folder is refused (:func:`reserve`) or cannot be written; whatever ``write`` raises passes
+        through, the temporary folder deleted and an earlier result untouched.
     """
     with reserve(out_dir, kind, source=source) as out:
         src = _source(out, source)
@@ -456,7 +617,29 @@ def _discard(tmp: Path) -> None:
 @contextlib.contextmanager
 def results_in_place(out_dir: str | Path, kind: str, *, source: str | Path | None = None,
                      patterns: tuple[str, ...] = SWEEP_PATTERNS) -> Iterator[Path]:
-    """A results folder written in place, file by file (a sweep): reserved, created and marked; yields it."""
+    """A results folder written in place, file by file (a sweep): reserved, created and marked.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The results folder.
+    kind : {"run", "size", "sweep"}
+        What is written there.
+    source : str or Path, optional
+        The scenario file, recorded in a new marker.
+    patterns : tuple of str
+        Glob patterns of the files that will be written, recorded in a new marker.
+
+    Yields
+    ------
+    Path
+        The results folder, absolute and existing.
+
+    Raises
+    ------
+    InputError
+        When the folder is refused (:func:`reserve`) or cannot be created or marked.
+    """
     with reserve(out_dir, kind, source=source) as out:
         try:
             out.mkdir(exist_ok=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from lingtan.components.grid import GridConnection
 from lingtan.twin.core.schema.accounting import Accounting, GreenPower, Offsets
@@ -58,13 +59,13 @@ class Scenario(SiteAssets):
         return value
 
     @model_validator(mode="after")
-    def _plan_starts_this_year(self) -> "Scenario":
+    def _plan_starts_this_year(self) -> Scenario:
         if self.plan is not None and self.plan.base_year != self.year:
             raise ValueError(f"plan.base_year ({self.plan.base_year}) must equal year ({self.year})")
         return self
 
 
-def _path_text(loc: tuple, data: Any) -> str:
+def _path_text(loc: tuple[int | str, ...], data: Any) -> str:
     """Turn a pydantic error location into ``pv[0].tilt_deg``.
 
     Discriminated unions insert the tag value into the location; those segments
@@ -102,13 +103,13 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _describe(err: dict) -> tuple[str, str]:
+def _describe(err: ErrorDetails) -> tuple[str, str]:
     """Expected and found texts for one pydantic error."""
     expected, found = _describe_full(err)
     return _short(expected, 400), _short(found)
 
 
-def _describe_full(err: dict) -> tuple[str, str]:
+def _describe_full(err: ErrorDetails) -> tuple[str, str]:
     kind = err["type"]
     msg = err["msg"]
     found = err.get("input")
@@ -123,9 +124,21 @@ def _describe_full(err: dict) -> tuple[str, str]:
     return expected, repr(found)
 
 
-def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
+def scenario_from_dict(data: Any, file: str | Path = "<scenario>") -> Scenario | Park:
     """Validate a parsed scenario mapping: a factory (:class:`Scenario`), or a park
     (:class:`lingtan.twin.core.schema.park.Park`) when it has ``tenants``.
+
+    Parameters
+    ----------
+    data : Any
+        The parsed scenario file (:func:`lingtan.loader.read_yaml`); anything but a mapping is refused.
+    file : str or Path
+        Named in errors.
+
+    Returns
+    -------
+    Scenario or lingtan.twin.core.schema.park.Park
+        The validated model, its numbers checked by :func:`lingtan.loader.check_numbers`.
 
     Raises
     ------
@@ -134,6 +147,7 @@ def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
     """
     if not isinstance(data, dict):
         raise ScenarioError(file, "(top level)", "a mapping of scenario fields", type(data).__name__)
+    model: type[Scenario] | type[Park]
     if "tenants" in data:
         model = Park
     else:
@@ -152,16 +166,18 @@ def scenario_from_dict(data: Any, file: str | Path = "<scenario>"):
     return scenario
 
 
-def load_scenario(path: str | Path):
+def load_scenario(path: str | Path) -> Scenario | Park:
     """Read and validate a scenario YAML file (a factory, or a park when it has ``tenants``).
 
     Parameters
     ----------
     path : str or Path
+        The scenario file; files it names resolve against its folder (:mod:`lingtan.paths`).
 
     Returns
     -------
     Scenario or lingtan.twin.core.schema.park.Park
+        The validated model.
 
     Raises
     ------

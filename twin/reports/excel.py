@@ -24,7 +24,10 @@ import datetime
 import math
 import os
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +37,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from lingtan.twin.reports.i18n import label, unit_of
 from lingtan.twin.reports.html import monthly_electric, monthly_heat
+
+if TYPE_CHECKING:
+    from lingtan.twin.run import RunResult
 
 SHEETS = ("KPIs", "Criteria", "Accounting", "Monthly", "Hourly", "Hourly heat", "Years", "Economics",
           "Economic assets")
@@ -47,8 +53,21 @@ _HEAD_FONT = Font(bold=True, color="FFFFFF")
 _HEAD_FILL = PatternFill("solid", fgColor="1B6B5A")
 
 
-def flatten(d, prefix: str = "") -> list[tuple[str, object]]:
-    """Nested dicts to ``(dotted key, value)`` rows; lists become one text cell."""
+def flatten(d: Mapping[str, Any], prefix: str = "") -> list[tuple[str, object]]:
+    """Nested dicts to ``(dotted key, value)`` rows; lists become one text cell.
+
+    Parameters
+    ----------
+    d : mapping
+        Nested dicts (KPIs, accounting, economics).
+    prefix : str
+        Put before every key (the parent's dotted key and a dot).
+
+    Returns
+    -------
+    list of (str, object)
+        Dotted key and value, in the mapping's order; a list or tuple joined with ``"; "``.
+    """
     rows: list[tuple[str, object]] = []
     for k, v in d.items():
         key = f"{prefix}{k}"
@@ -61,7 +80,7 @@ def flatten(d, prefix: str = "") -> list[tuple[str, object]]:
     return rows
 
 
-def _cell_value(v):
+def _cell_value(v: object) -> object:
     """A value Excel can hold: numbers, text, booleans; None stays empty; non-finite numbers as text."""
     if v is None:
         return None
@@ -85,7 +104,7 @@ def _label_of(key: str, lang: str) -> str:
     return last
 
 
-def _verdict_text(v: dict, lang: str) -> str:
+def _verdict_text(v: dict[str, Any], lang: str) -> str:
     if v.get("role") == "score":
         key = "full" if v["points"] >= v["max_points"] else ("part" if v["points"] > 0 else "nil")
         return f"{label(key, lang)} {v['points']:g}/{v['max_points']:g}"
@@ -95,8 +114,8 @@ def _verdict_text(v: dict, lang: str) -> str:
 class _Sheet:
     """A write-only sheet with a styled header, frozen first row and set column widths."""
 
-    def __init__(self, wb: Workbook, title: str, header: list[str], widths: list[float] | None = None,
-                 freeze: str = "A2"):
+    def __init__(self, wb: Workbook, title: str, header: list[str], widths: Sequence[float] | None = None,
+                 freeze: str = "A2") -> None:
         self.ws = wb.create_sheet(title)
         for i, w in enumerate(widths or []):
             self.ws.column_dimensions[_col_letter(i)].width = w
@@ -109,7 +128,7 @@ class _Sheet:
             cells.append(c)
         self.ws.append(cells)
 
-    def row(self, values) -> None:
+    def row(self, values: Iterable[object]) -> None:
         self.ws.append([_cell_value(v) for v in values])
 
 
@@ -131,7 +150,7 @@ def _frame_sheet(wb: Workbook, title: str, frame: pd.DataFrame, index_name: str)
             frame[c] = frame[c].dt.tz_localize(None)
     header = [index_name] + [str(c) for c in frame.columns]
     sheet = _Sheet(wb, title, header, widths=[20] + [14] * len(frame.columns), freeze="B2")
-    idx = frame.index
+    idx: Iterable[Any] = frame.index
     if isinstance(idx, pd.DatetimeIndex):
         idx = idx.tz_localize(None) if idx.tz is not None else idx
         idx = [t.to_pydatetime() for t in idx]
@@ -141,8 +160,30 @@ def _frame_sheet(wb: Workbook, title: str, frame: pd.DataFrame, index_name: str)
         append([key, *(col[i] for col in columns)])
 
 
-def build_workbook(result, lang: str = "en", economics: dict | None = None) -> Workbook:
-    """The workbook of one run (see the module docstring for its sheets)."""
+def build_workbook(result: RunResult | SimpleNamespace, lang: str = "en",
+                   economics: dict[str, Any] | None = None) -> Workbook:
+    """The workbook of one run (see the module docstring for its sheets).
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run; optionally with ``years`` (per-year KPI dicts of a plan) and ``extra_tables``
+        (``{title: (DataFrame, index name)}``, e.g. a park's tenant table).
+    lang : {"en", "zh"}
+        Language of the label columns and verdict texts.
+    economics : dict, optional
+        :func:`lingtan.twin.accounting.economics.project_economics` of the run: adds the economics sheets.
+
+    Returns
+    -------
+    openpyxl.Workbook
+        A write-only workbook, not yet saved.
+
+    Raises
+    ------
+    ValueError
+        For a language not in :data:`lingtan.twin.reports.i18n.LANGS`.
+    """
     label("key", lang)  # validates lang
     wb = Workbook(write_only=True)
     # KPIs
@@ -196,12 +237,14 @@ def build_workbook(result, lang: str = "en", economics: dict | None = None) -> W
     return wb
 
 
-def write_excel(result, path, lang: str = "en", economics: dict | None = None) -> Path:
+def write_excel(result: RunResult | SimpleNamespace, path: str | Path, lang: str = "en",
+                economics: dict[str, Any] | None = None) -> Path:
     """Write the workbook of a run to ``path`` (``.xlsx``), atomically.
 
     Parameters
     ----------
     result : lingtan.twin.run.RunResult
+        The run (see :func:`build_workbook`).
     path : str or Path
         The file to write (its folder must exist).
     lang : "en" or "zh"

@@ -20,7 +20,10 @@ import html
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +31,10 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from lingtan.twin.reports.i18n import label
+
+if TYPE_CHECKING:
+    from lingtan.twin.studies.park import ParkResult
+    from lingtan.twin.run import RunResult
 
 PALETTE = {
     "pv": "#f2b705", "wind": "#3aa6dd", "battery": "#8e5bd6", "grid": "#7f8c8d", "unserved": "#e74c3c",
@@ -42,16 +49,32 @@ PLOT_CONFIG = {"displaylogo": False, "responsive": True,
 # --------------------------------------------------------------------------- small helpers
 
 
-def _esc(x) -> str:
+def _esc(x: object) -> str:
     return html.escape("" if x is None else str(x))
 
 
-def _num(x) -> bool:
+def _num(x: object) -> bool:
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def fmt_value(v, unit: str = "", lang: str = "en") -> str:
-    """A verdict's value, threshold or margin as shown: fractions in %, booleans as yes/no."""
+def fmt_value(v: Any, unit: str = "", lang: str = "en") -> str:
+    """A verdict's value, threshold or margin as shown: fractions in %, booleans as yes/no.
+
+    Parameters
+    ----------
+    v : float, bool, str or None
+        The value.
+    unit : str
+        The verdict's unit; one starting with ``fraction`` is shown in [%].
+    lang : {"en", "zh"}
+        Language of yes/no.
+
+    Returns
+    -------
+    str
+        ``–`` for None; a fraction as ``12.3 %``; 100 000 and above with thousands separators, other
+        numbers to 4 significant digits; anything else as ``str``.
+    """
     if v is None:
         return "–"
     if isinstance(v, (bool, np.bool_)):
@@ -65,7 +88,7 @@ def fmt_value(v, unit: str = "", lang: str = "en") -> str:
     return str(v)
 
 
-def _mwh(series_kw) -> float:
+def _mwh(series_kw: pd.Series | np.ndarray) -> float:
     return float(np.sum(series_kw)) / 1000.0
 
 
@@ -91,7 +114,7 @@ def _fig_html(fig: go.Figure, div_id: str) -> str:
     return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG)
 
 
-def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
+def _layout(fig: go.Figure, height: float, **kw: Any) -> go.Figure:
     fig.update_layout(height=height, template="plotly_white", margin=dict(l=60, r=20, t=40, b=40),
                       font=dict(family="Noto Sans CJK SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, "
                                        "Segoe UI, Helvetica, Arial, sans-serif", size=13),
@@ -111,8 +134,21 @@ def _week_start(index: pd.DatetimeIndex, month: int, day: int) -> pd.Timestamp:
     return min(max(t, index[0]), last)
 
 
-def dispatch_figure(result, lang: str = "en") -> go.Figure:
-    """The whole year of dispatch as stacked areas, zoomed on a summer week (range slider, season buttons)."""
+def dispatch_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.Figure:
+    """The whole year of dispatch as stacked areas, zoomed on a summer week (range slider, season buttons).
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run; its ``hourly`` table (flows in [kW]).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Supply to the load stacked (PV, wind, battery, grid, unserved) and the load as a line [kW].
+    """
     h = result.hourly
     x = _local_index(h)
     stack = [
@@ -151,9 +187,21 @@ def dispatch_figure(result, lang: str = "en") -> go.Figure:
 _SOURCES_E = ("pv", "wind")
 
 
-def monthly_electric(result) -> pd.DataFrame:
-    """Monthly electricity balance [kWh]: sources (generation, grid import, battery discharge, unserved) and
-    uses (load, power-to-heat, battery charge, export, curtailment); sources equal uses every month."""
+def monthly_electric(result: RunResult | SimpleNamespace) -> pd.DataFrame:
+    """Monthly electricity balance: sources (generation, grid import, battery discharge, unserved) and
+    uses (load, power-to-heat, battery charge, export, curtailment); sources equal uses every month.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run; its ``hourly`` table (flows in [kW] held for one hour).
+
+    Returns
+    -------
+    DataFrame
+        One row per month (index ``month`` 1..12), columns ``pv_e_kwh``, ``wind_e_kwh``,
+        ``grid_import_e_kwh`` ... ``curtailed_e_kwh`` [kWh].
+    """
     h = result.hourly
     flows = h[[c for c in h.columns if c.endswith("_kw")]]
     heat_cols = [c for c in h.columns if c.endswith("_to_heat_kw")]
@@ -178,8 +226,20 @@ def monthly_electric(result) -> pd.DataFrame:
 _HEAT_PARTS = ("from_recovery", "from_storage", "from_p2h", "from_boilers", "unserved")
 
 
-def monthly_heat(result) -> pd.DataFrame:
-    """Monthly heat served by source and heat demand [kWh_th] (empty frame when there is no heat side)."""
+def monthly_heat(result: RunResult | SimpleNamespace) -> pd.DataFrame:
+    """Monthly heat served by source and heat demand.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run; its ``hourly_heat`` table (flows in [kW_th]).
+
+    Returns
+    -------
+    DataFrame
+        One row per month (index ``month``), columns ``heat_from_recovery_e_kwh_th`` ...
+        ``heat_unserved_e_kwh_th`` and ``heat_demand_e_kwh_th`` [kWh_th]; empty when there is no heat side.
+    """
     hh = result.hourly_heat
     if hh is None or hh.empty or not len(hh.columns):
         return pd.DataFrame()
@@ -198,8 +258,21 @@ def _month_names(lang: str) -> list[str]:
     return ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
-def monthly_figure(result, lang: str = "en") -> go.Figure:
-    """Monthly electricity balance: sources above zero, uses below [MWh]."""
+def monthly_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.Figure:
+    """Monthly electricity balance: sources above zero, uses below.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run.
+    lang : {"en", "zh"}
+        Language of the labels and month names.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Relative bars of :func:`monthly_electric` [MWh].
+    """
     m = monthly_electric(result) / 1000.0
     names = _month_names(lang)
     x = [names[i - 1] for i in m.index]
@@ -225,8 +298,21 @@ def monthly_figure(result, lang: str = "en") -> go.Figure:
     return fig
 
 
-def heat_monthly_figure(result, lang: str = "en") -> go.Figure | None:
-    """Monthly heat served by source, stacked, with the demand as markers [MWh_th]; None without heat."""
+def heat_monthly_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.Figure | None:
+    """Monthly heat served by source, stacked, with the demand as markers.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run.
+    lang : {"en", "zh"}
+        Language of the labels and month names.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure or None
+        Stacked bars of :func:`monthly_heat` [MWh_th]; None when the run has no heat side.
+    """
     m = monthly_heat(result)
     if m.empty:
         return None
@@ -250,8 +336,21 @@ def heat_monthly_figure(result, lang: str = "en") -> go.Figure | None:
     return fig
 
 
-def sankey_figure(result, lang: str = "en") -> go.Figure:
-    """Annual energy flows [MWh]: electricity sources to uses; heat sources to heat demand when present."""
+def sankey_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.Figure:
+    """Annual energy flows: electricity sources to uses; heat sources to heat demand when present.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run; its ``hourly`` and ``hourly_heat`` tables.
+    lang : {"en", "zh"}
+        Language of the node names.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A Sankey diagram, links in [MWh] (heat links in [MWh_th]); flows under 1e-6 MWh are left out.
+    """
     h = result.hourly
     nodes: list[str] = []
     colors: list[str] = []
@@ -296,17 +395,18 @@ def sankey_figure(result, lang: str = "en") -> go.Figure:
     if hh is not None and not hh.empty and len(hh.columns):
         _heat_links(hh, node, link, lang)
 
-    src, dst, val = zip(*[(a, b, v) for (a, b), v in links.items()]) if links else ((), (), ())
-    link_colors = [_rgba(colors[a], 0.35) for a in src]
+    heads, tails, val = zip(*[(a, b, v) for (a, b), v in links.items()], strict=True) if links else ((), (), ())
+    link_colors = [_rgba(colors[a], 0.35) for a in heads]
     fig = go.Figure(go.Sankey(
         arrangement="snap", valueformat=",.0f", valuesuffix=" MWh",
         node=dict(label=nodes, color=colors, pad=18, thickness=16, line=dict(width=0.5, color="#444")),
-        link=dict(source=list(src), target=list(dst), value=[round(v, 1) for v in val], color=link_colors)))
+        link=dict(source=list(heads), target=list(tails), value=[round(v, 1) for v in val], color=link_colors)))
     _layout(fig, 560)
     return fig
 
 
-def _heat_links(hh: pd.DataFrame, node, link, lang: str) -> None:
+def _heat_links(hh: pd.DataFrame, node: Callable[..., int], link: Callable[[int, int, float], None],
+                lang: str) -> None:
     """Heat part of the Sankey: recovered heat, stores, power-to-heat units, boilers -> heat demand."""
     demand = node("node_heat_demand", PALETTE["heat"])
     cols = hh.columns
@@ -314,7 +414,7 @@ def _heat_links(hh: pd.DataFrame, node, link, lang: str) -> None:
     rec = node("node_recovered_direct", PALETTE["recovery"])
     link(rec, demand, _mwh(hh[suffix(".from_recovery_kw_th")].sum(axis=1)))
     stores = [c[: -len(".discharge_kw_th")] for c in suffix(".discharge_kw_th")]
-    store_nodes = {}
+    store_nodes: dict[str, int] = {}
     for s in stores:
         sn = node("", PALETTE["storage"], f"{label('node_thermal_storage', lang)}: {s}")
         store_nodes[s] = sn
@@ -349,9 +449,21 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def emission_steps(accounting: dict) -> list[tuple[str, str, float]]:
-    """The waterfall's steps ``(label key, measure, tCO2)`` read from :func:`lingtan.twin.accounting.account.account`:
-    scope 1, scope 2 (location-based), exported energy deducted, gross; each reduction; residual."""
+def emission_steps(accounting: dict[str, Any]) -> list[tuple[str, str, float]]:
+    """The waterfall's steps read from :func:`lingtan.twin.accounting.account.account`: scope 1, scope 2 (location-based),
+    exported energy deducted, gross; each reduction; residual.
+
+    Parameters
+    ----------
+    accounting : dict
+        The run's accounting (``emissions``, ``offsets``, ``gross_emissions_t``, ``residual_emissions_t``).
+
+    Returns
+    -------
+    list of (str, str, float)
+        Label key, plotly waterfall measure (``relative`` or ``total``) and emissions [tCO2]; reductions
+        negative.
+    """
     em = accounting.get("emissions", {})
     off = accounting.get("offsets", {})
     exp = em.get("exported_deducted", {}) or {}
@@ -370,8 +482,21 @@ def emission_steps(accounting: dict) -> list[tuple[str, str, float]]:
     return steps
 
 
-def waterfall_figure(result, lang: str = "en") -> go.Figure:
-    """Emissions from scope 1 and 2 to gross, each reduction a step, to residual [tCO2]."""
+def waterfall_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.Figure:
+    """Emissions from scope 1 and 2 to gross, each reduction a step, to residual.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run; its ``accounting``.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A waterfall of :func:`emission_steps` [tCO2].
+    """
     steps = emission_steps(result.accounting)
     fig = go.Figure(go.Waterfall(
         x=[label(k, lang) for k, _, _ in steps], measure=[m for _, m, _ in steps],
@@ -389,7 +514,7 @@ def waterfall_figure(result, lang: str = "en") -> go.Figure:
 TREND_KEYS = ("re_electricity_share_onsite", "unit_energy_carbon_t_per_tce")
 
 
-def _year_value(d: dict, key: str):
+def _year_value(d: dict[str, Any], key: str) -> float | None:
     for where in (d, d.get("kpis", {}), d.get("accounting", {}).get("kpis", {}) if isinstance(
             d.get("accounting"), dict) else {}):
         if isinstance(where, dict) and _num(where.get(key)):
@@ -397,8 +522,22 @@ def _year_value(d: dict, key: str):
     return None
 
 
-def trends_figure(years, lang: str = "en") -> go.Figure | None:
-    """Per-year renewable share [%] and unit-energy carbon [tCO2/tce] of a plan; None if nothing to plot."""
+def trends_figure(years: object, lang: str = "en") -> go.Figure | None:
+    """Per-year renewable share and unit-energy carbon of a plan.
+
+    Parameters
+    ----------
+    years : list of dict or None
+        Per-year KPI dicts, each with ``year`` (:func:`lingtan.twin.studies.plan.year_kpis`); anything else gives None.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure or None
+        Renewable share [%] on the left axis and unit-energy carbon [tCO2/tce] on the right; None if there
+        is nothing to plot.
+    """
     if not isinstance(years, (list, tuple)) or not years:
         return None
     rows = sorted((d for d in years if isinstance(d, dict) and "year" in d), key=lambda d: d["year"])
@@ -429,7 +568,7 @@ def trends_figure(years, lang: str = "en") -> go.Figure | None:
 # --------------------------------------------------------------------------- HTML blocks
 
 
-def _summary_block(result, lang: str) -> str:
+def _summary_block(result: RunResult | SimpleNamespace, lang: str) -> str:
     s = result.scenario
     k = result.kpis
     w = k.get("weather", {})
@@ -486,15 +625,29 @@ def _pack_short(pack: str) -> str:
     return pack.split("_")[0].capitalize()
 
 
-def kpi_cards(result, lang: str = "en") -> list[dict]:
-    """The KPI cards: key, title, value (formatted), and the verdicts that read the KPI
-    (pack, threshold, the verdict's own value, passed). Exposed for tests."""
+def kpi_cards(result: RunResult | SimpleNamespace, lang: str = "en") -> list[dict[str, Any]]:
+    """The KPI cards: key, title, value, and the verdicts that read the KPI. Exposed for tests.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run; its ``kpis``, ``accounting`` and ``verdicts``.
+    lang : {"en", "zh"}
+        The report's language (kept for the caller's symmetry; the cards hold label keys).
+
+    Returns
+    -------
+    list of dict
+        Per card: ``key`` (label key), ``kpi``, ``value`` (as computed: fraction [-], [tCO2/tce], [tCO2] or
+        [CNY]), ``unit``, ``good_high``, ``verdicts`` (verdict dicts with a numeric value and threshold that
+        read the KPI); optionally ``details`` ((key, value) pairs) and ``by_kind`` (recovery rate by kind).
+    """
     k = result.kpis
     acc = result.accounting
     reads = _criteria_reads()
     heat = k.get("heat") or {}
 
-    def verdicts_reading(pred) -> list[dict]:
+    def verdicts_reading(pred: Callable[[str, str], bool]) -> list[dict[str, Any]]:
         out = []
         for v in result.verdicts:
             r = reads.get(v["criterion_id"], "")
@@ -531,7 +684,7 @@ def kpi_cards(result, lang: str = "en") -> list[dict]:
     return cards
 
 
-def _card_number(v, unit: str) -> str:
+def _card_number(v: Any, unit: str) -> str:
     if not _num(v):
         return "–"
     if unit == "fraction":
@@ -543,7 +696,7 @@ def _card_number(v, unit: str) -> str:
     return f"{v:.3f} {unit}"
 
 
-def _card_html(card: dict, result, lang: str) -> str:
+def _card_html(card: dict[str, Any], result: RunResult | SimpleNamespace, lang: str) -> str:
     v = card["value"]
     unit = card["unit"]
     shown = _card_number(v, unit)
@@ -598,7 +751,7 @@ def _card_html(card: dict, result, lang: str) -> str:
     return "".join(parts)
 
 
-def _verdict_badge(v: dict, lang: str) -> str:
+def _verdict_badge(v: dict[str, Any], lang: str) -> str:
     if v["role"] == "score":
         key = "full" if v["points"] >= v["max_points"] else ("part" if v["points"] > 0 else "nil")
         cls = {"full": "pass", "part": "part", "nil": "fail"}[key]
@@ -610,7 +763,7 @@ def _verdict_badge(v: dict, lang: str) -> str:
     return f'<span class="badge {key}">{_esc(label(key, lang))}</span>'
 
 
-def _packs_block(result, lang: str) -> str:
+def _packs_block(result: RunResult | ParkResult | SimpleNamespace, lang: str) -> str:
     if not result.packs:
         return f"<p>{_esc(label('no_criteria', lang))}</p>"
     cards = []
@@ -634,7 +787,7 @@ def _packs_block(result, lang: str) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def _criteria_block(result, lang: str) -> str:
+def _criteria_block(result: RunResult | ParkResult | SimpleNamespace, lang: str) -> str:
     if not result.verdicts:
         return ""
     heads = ["verdict", "clause", "text", "value", "threshold", "margin", "input"]
@@ -670,7 +823,8 @@ CSS = """
 :root { --ink:#1d2733; --muted:#6b7785; --line:#e3e7ec; --ok:#1e8449; --bad:#c0392b; --part:#d68910; --bg:#f5f7fa; }
 * { box-sizing: border-box; }
 body { margin:0; background:var(--bg); color:var(--ink);
-  font-family: "Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei","Segoe UI",Helvetica,Arial,sans-serif;
+  font-family: "Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei","Segoe UI",Helvetica,Arial,
+    sans-serif;
   font-size:14px; line-height:1.45; }
 header { background:linear-gradient(90deg,#0f3d3e,#1b6b5a); color:#fff; padding:22px 36px; }
 header h1 { margin:0 0 4px; font-size:24px; font-weight:600; }
@@ -696,15 +850,18 @@ table.summary th { width:260px; }
 .gauge .fill { position:absolute; left:0; top:0; bottom:0; background:#5d6d7e; border-radius:7px; }
 .gauge .fill.ok { background:var(--ok); } .gauge .fill.bad { background:var(--bad); }
 .gauge .tick { position:absolute; top:-6px; bottom:-6px; width:2px; background:var(--ink); }
-.gauge .tick span { position:absolute; bottom:100%; font-size:11px; white-space:nowrap; color:var(--ink); padding:0 3px; }
+.gauge .tick span { position:absolute; bottom:100%; font-size:11px; white-space:nowrap; color:var(--ink);
+  padding:0 3px; }
 .gauge .tick.fail span { color:var(--bad); } .gauge .tick.pass span { color:var(--ok); }
 .scale { display:flex; justify-content:space-between; font-size:11px; color:var(--muted); }
 .kind { font-size:12px; display:block; margin-top:4px; }
-.detail { display:flex; justify-content:space-between; font-size:12.5px; border-bottom:1px dotted var(--line); padding:3px 0; }
+.detail { display:flex; justify-content:space-between; font-size:12.5px; border-bottom:1px dotted var(--line);
+  padding:3px 0; }
 .detail:first-of-type { margin-top:10px; }
 .kind span.num { float:right; }
 table.mini { margin-top:8px; font-size:12px; } table.mini td, table.mini th { padding:3px 5px; }
-.badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; color:#fff; white-space:nowrap; }
+.badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; color:#fff;
+  white-space:nowrap; }
 .badge.pass { background:var(--ok); } .badge.fail { background:var(--bad); } .badge.part { background:var(--part); }
 .tag { display:inline-block; padding:0 6px; border-radius:4px; font-size:12px; border:1px solid; }
 .tag.simulated { color:#1f618d; border-color:#1f618d; background:#eaf2f8; }
@@ -721,9 +878,23 @@ footer { text-align:center; color:var(--muted); font-size:12px; padding:10px; }
 """
 
 
-def economics_block(econ: dict, lang: str = "en") -> str:
+def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
     """The economics section from :func:`lingtan.twin.accounting.economics.project_economics`: the totals printed by ``twin run``,
-    one row per asset, and with a base case the cumulative saving year by year (payback where it crosses 0)."""
+    one row per asset, and with a base case the cumulative saving year by year (payback where it crosses 0).
+
+    Parameters
+    ----------
+    econ : dict
+        The output of :func:`lingtan.twin.accounting.economics.project_economics`.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    str
+        An HTML fragment: the totals, the asset table [CNY, CNY/yr], and with a base case a chart of the
+        cumulative nominal and discounted saving [万 CNY] by year [yr].
+    """
     from lingtan.twin.accounting.economics import discount_factor
     from lingtan.twin.reports.summary import economics_rows, economics_title
 
@@ -746,7 +917,7 @@ def economics_block(econ: dict, lang: str = "en") -> str:
         rate = econ["settings"]["discount_rate"]
         years = list(range(len(diff)))
         nominal = np.cumsum(diff)
-        discounted = np.cumsum([d * discount_factor(rate, t) for t, d in zip(years, diff)])
+        discounted = np.cumsum([d * discount_factor(rate, t) for t, d in zip(years, diff, strict=True)])
         fig = go.Figure([go.Scatter(x=years, y=nominal / 1e4, name=label("econ_cash_nominal", lang)),
                          go.Scatter(x=years, y=discounted / 1e4, name=label("econ_cash_discounted", lang))])
         fig.add_hline(y=0, line_color="#888")
@@ -755,8 +926,28 @@ def economics_block(econ: dict, lang: str = "en") -> str:
     return html
 
 
-def build_html(result, lang: str = "en", economics: dict | None = None) -> str:
-    """The report as one HTML string (plotly.js inlined once); with ``economics`` an economics section."""
+def build_html(result: RunResult | SimpleNamespace, lang: str = "en", economics: dict[str, Any] | None = None) -> str:
+    """The report as one HTML string (plotly.js inlined once); with ``economics`` an economics section.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run, optionally with ``years`` (per-year KPI dicts of a plan) for the trends section.
+    lang : {"en", "zh"}
+        Language of the labels.
+    economics : dict, optional
+        :func:`lingtan.twin.accounting.economics.project_economics` of the run.
+
+    Returns
+    -------
+    str
+        The whole page (:func:`page`).
+
+    Raises
+    ------
+    ValueError
+        For a language not in :data:`lingtan.twin.reports.i18n.LANGS`.
+    """
     label("report_title", lang)  # validates lang
     s = result.scenario
     sections = [
@@ -787,7 +978,22 @@ def build_html(result, lang: str = "en", economics: dict | None = None) -> str:
 
 
 def page(title: str, sections: list[tuple[str, str]], lang: str) -> str:
-    """A self-contained report page: plotly.js inlined once, one ``<section>`` per (label key, HTML)."""
+    """A self-contained report page: plotly.js inlined once, one ``<section>`` per (label key, HTML).
+
+    Parameters
+    ----------
+    title : str
+        The page's title and heading.
+    sections : list of (str, str)
+        Label key of each section's heading and its HTML content.
+    lang : {"en", "zh"}
+        Language of the headings; sets the page's ``lang`` attribute.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
     body = "".join(f'<section id="{key}"><h2>{_esc(label(key, lang))}</h2>{content}</section>'
                    for key, content in sections)
     return (
@@ -800,8 +1006,26 @@ def page(title: str, sections: list[tuple[str, str]], lang: str) -> str:
         f"<main>{body}</main><footer>{_esc(label('generated_by', lang))}</footer></body></html>\n")
 
 
-def write_page(text: str, path) -> Path:
-    """Write a page atomically (temporary name in the same folder, then rename)."""
+def write_page(text: str, path: str | Path) -> Path:
+    """Write a page atomically (temporary name in the same folder, then rename).
+
+    Parameters
+    ----------
+    text : str
+        The page, written as UTF-8.
+    path : str or Path
+        The file to write; its folder must exist.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        When the folder cannot be written; the temporary file is removed.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -815,7 +1039,8 @@ def write_page(text: str, path) -> Path:
     return path
 
 
-def write_html(result, path, lang: str = "en", economics: dict | None = None) -> Path:
+def write_html(result: RunResult | SimpleNamespace, path: str | Path, lang: str = "en",
+               economics: dict[str, Any] | None = None) -> Path:
     """Write the report of a run to one self-contained HTML file, atomically.
 
     Parameters
@@ -837,6 +1062,7 @@ def write_html(result, path, lang: str = "en", economics: dict | None = None) ->
     return write_page(build_html(result, lang, economics), path)
 
 
-__all__ = ["write_html", "build_html", "economics_block", "page", "write_page", "kpi_cards", "dispatch_figure", "monthly_figure", "heat_monthly_figure",
+__all__ = ["write_html", "build_html", "economics_block", "page", "write_page", "kpi_cards", "dispatch_figure",
+           "monthly_figure", "heat_monthly_figure",
            "sankey_figure", "waterfall_figure", "trends_figure", "monthly_electric", "monthly_heat",
            "emission_steps", "fmt_value"]

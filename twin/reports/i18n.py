@@ -88,7 +88,8 @@ LABELS: dict[str, tuple[str, str]] = {
                   "straight-line depreciation of the replacement cost, annualised cost = NPC x CRF. Default costs "
                   "are marked with their source or 'assumed'; replace them with quotations in the scenario's "
                   "economics section.",
-                  "采用 HOMER 约定：初始投资计于第 0 年，寿命到期更换，残值按更换成本直线折旧，年化成本 = 净现值成本 × 资金回收系数。"
+                  "采用 HOMER 约定：初始投资计于第 0 年，寿命到期更换，残值按更换成本直线折旧，"
+                  "年化成本 = 净现值成本 × 资金回收系数。"
                   "默认成本注明来源或“假设”，实际项目请在场景的 economics 部分填入报价。"),
     "with_green_power": ("with contracted green power", "含绿电交易"),
     "no_violations": ("no violations of the voltage and loading limits", "无电压和负载率越限"),
@@ -362,6 +363,23 @@ def label(key: str, lang: str = "en") -> str:
 
     An unknown key is returned as written (with underscores as spaces), so that a new KPI
     shows up in the report under its own name rather than breaking it.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`LABELS`, or any KPI or column name.
+    lang : {"en", "zh"}
+        The report's language.
+
+    Returns
+    -------
+    str
+        The label.
+
+    Raises
+    ------
+    ValueError
+        For a language not in :data:`LANGS`.
     """
     if lang not in LANGS:
         raise ValueError(f"lang: expected one of {LANGS}, found {lang!r}")
@@ -377,7 +395,7 @@ _FRACTION_WORDS = ("_share", "_rate", "_fraction", "availability")
 def _unit_of_name(name: str) -> str:
     name = "_" + re.sub(r"_by_[a-z]+$", "", name)  # waste_heat_available_e_kwh_th_by_kind -> ..._e_kwh_th
     best = ""
-    for suffix, unit in UNITS.items():
+    for suffix in UNITS:
         if name.endswith(suffix) and len(suffix) > len(best):
             best = suffix
     if best:
@@ -392,6 +410,16 @@ def unit_of(key: str) -> str:
 
     A dotted key (``heat.waste_heat_recovery_rate_by_kind.exhaust_air``) takes the unit of its
     last part, or else of the nearest parent that names one.
+
+    Parameters
+    ----------
+    key : str
+        A KPI or column name, possibly dotted.
+
+    Returns
+    -------
+    str
+        The unit (``kWh``, ``CNY/kWh``, ``fraction`` ... from :data:`UNITS`), or ``""``.
     """
     for part in reversed(key.split(".")):
         unit = _unit_of_name(part)

@@ -11,8 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from lingtan.twin.core.results_dir import inside, write_results
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lingtan.twin.network import NetworkResult, SubstationLimitResult
+    from lingtan.twin.studies.park import ParkResult
+    from lingtan.twin.studies.plan import PlanResult
+    from lingtan.twin.run import RunResult
 
 
 def write_atomically(out_dir: str | Path, write: Callable[[Path], None], *, kind: str = "run") -> Path:
@@ -33,11 +42,16 @@ def write_atomically(out_dir: str | Path, write: Callable[[Path], None], *, kind
     -------
     Path
         ``out_dir``, absolute.
+
+    Raises
+    ------
+    InputError
+        When the folder is refused or cannot be written (:func:`lingtan.twin.core.results_dir.write_results`).
     """
     return write_results(out_dir, write, kind=kind)
 
 
-def _write_table(frame, stem: Path) -> None:
+def _write_table(frame: pd.DataFrame, stem: Path) -> None:
     """Write an hourly table as ``stem.parquet`` and ``stem.csv``."""
     import pyarrow as pa
     import pyarrow.csv
@@ -52,20 +66,44 @@ def _write_table(frame, stem: Path) -> None:
     pyarrow.csv.write_csv(plain.add_column(0, "time", local), stem.with_suffix(".csv"))
 
 
-def write_run(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
-              economics: dict | None = None) -> Path:
+def write_run(result: RunResult, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
+              economics: dict[str, Any] | None = None) -> Path:
     """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
     ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`lingtan.twin.accounting.economics.project_economics`),
-    the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all')."""
+    the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all').
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult
+        The run (flows in [kW], energies in [kWh], units in the column and key names).
+    out_dir : str or Path
+        The results folder (:func:`write_atomically`).
+    lang : {"en", "zh"}
+        Language of the reports.
+    reports : {"none", "html", "all"}
+        Which reports to write.
+    economics : dict, optional
+        :func:`lingtan.twin.accounting.economics.project_economics` of the run.
+
+    Returns
+    -------
+    Path
+        The results folder, absolute.
+
+    Raises
+    ------
+    InputError
+        When the folder is refused or cannot be written.
+    """
     return write_atomically(out_dir, lambda folder: _write_run_files(result, folder, lang, reports, economics))
 
 
-def _write_json(path: Path, data) -> None:
+def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
 
 
-def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "none",
-                     economics: dict | None = None) -> None:
+def _write_run_files(result: RunResult, folder: Path, lang: str = "en", reports: str = "none",
+                     economics: dict[str, Any] | None = None) -> None:
     """The files of one factory run, into ``folder``."""
     _write_table(result.hourly, folder / "hourly")
     if len(result.hourly_heat.columns):
@@ -86,11 +124,35 @@ def _write_run_files(result, folder: Path, lang: str = "en", reports: str = "non
         write_excel(result, folder / "report.xlsx", lang=lang, economics=economics)
 
 
-def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
-               economics: dict | None = None) -> Path:
+def write_park(result: ParkResult, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
+               economics: dict[str, Any] | None = None) -> Path:
     """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the heat network,
     the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
-    ``tenants/<name>/``."""
+    ``tenants/<name>/``.
+
+    Parameters
+    ----------
+    result : lingtan.twin.studies.park.ParkResult
+        The simulated park.
+    out_dir : str or Path
+        The results folder (:func:`write_atomically`).
+    lang : {"en", "zh"}
+        Language of the reports.
+    reports : {"none", "html", "all"}
+        Which reports to write.
+    economics : dict, optional
+        :func:`lingtan.twin.accounting.economics.project_economics` of the park.
+
+    Returns
+    -------
+    Path
+        The results folder, absolute.
+
+    Raises
+    ------
+    InputError
+        When the folder is refused or cannot be written, or a tenant's name would leave it.
+    """
 
     def _write(folder: Path) -> None:
         _write_table(result.bus, folder / "hourly")
@@ -108,14 +170,15 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
         if result.network is not None:
             net = folder / "network"
             net.mkdir()
-            n = result.network
+            n = cast("NetworkResult", result.network)
             for name, table in (("res_bus", n.res_bus), ("res_line", n.res_line), ("res_trafo", n.res_trafo),
                                 ("worst_hours", n.worst_hours)):
                 table.to_csv(net / f"{name}.csv", index=False)
             _write_table(n.substation, net / "substation")
             _write_json(net / "findings.json", {"violations": n.violations,
                                                 "reverse_flow_hours": int(n.reverse_flow_hours),
-                                                "at_substation_limits": result.substation_limits.findings})
+                                                "at_substation_limits": cast(
+                                                    "SubstationLimitResult", result.substation_limits).findings})
         for i, (name, run) in enumerate(result.tenants.items()):
             sub = inside(folder, "tenants", name, field=f"tenants[{i}].name")
             sub.mkdir(parents=True)
@@ -136,9 +199,9 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
 
             extra = {"Tenants": (result.tenant_table, "tenant"), "Allocation": (result.allocation_kw, "time")}
             if result.network is not None:
-                extra.update({"Network buses": (result.network.res_bus, "bus"),
-                              "Network lines": (result.network.res_line, "line"),
-                              "Network transformers": (result.network.res_trafo, "transformer")})
+                n = cast("NetworkResult", result.network)
+                extra.update({"Network buses": (n.res_bus, "bus"), "Network lines": (n.res_line, "line"),
+                              "Network transformers": (n.res_trafo, "transformer")})
             # The park bus stands where a factory's electric table stands; tenants' heat is in their own folders.
             write_excel(SimpleNamespace(scenario=result.park, hourly=result.bus,
                                         hourly_heat=pd.DataFrame(index=result.bus.index), kpis=result.kpis,
@@ -149,9 +212,31 @@ def write_park(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
     return write_atomically(out_dir, _write)
 
 
-def write_plan(result, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
+def write_plan(result: PlanResult, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
     """Write a :class:`lingtan.twin.studies.plan.PlanResult`: per-year KPIs, trends and the verdicts on the last year with its
-    trends, the reports of the last year with the per-year trends, then each year's own run under ``year_<Y>/``."""
+    trends, the reports of the last year with the per-year trends, then each year's own run under ``year_<Y>/``.
+
+    Parameters
+    ----------
+    result : lingtan.twin.studies.plan.PlanResult
+        The simulated plan.
+    out_dir : str or Path
+        The results folder (:func:`write_atomically`).
+    lang : {"en", "zh"}
+        Language of the reports.
+    reports : {"none", "html", "all"}
+        Which reports to write.
+
+    Returns
+    -------
+    Path
+        The results folder, absolute.
+
+    Raises
+    ------
+    InputError
+        When the folder is refused or cannot be written.
+    """
     from types import SimpleNamespace
 
     import pandas as pd
@@ -162,7 +247,7 @@ def write_plan(result, out_dir: str | Path, *, lang: str = "en", reports: str = 
         per_year.to_parquet(folder / "per_year.parquet")
         _write_json(folder / "trends.json", {"trends": result.trends, "trend_verdicts": result.trend_verdicts})
         _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
-        for year, run in zip(per_year["year"], result.years):
+        for year, run in zip(per_year["year"], result.years, strict=True):
             sub = folder / f"year_{int(year)}"
             sub.mkdir()
             _write_run_files(run, sub)

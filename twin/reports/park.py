@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -19,10 +20,14 @@ from lingtan.twin.reports.i18n import label
 from lingtan.twin.reports.summary import _pct_text
 from lingtan.twin.reports.html import _criteria_block, _esc, _fig_html, _layout, _packs_block, economics_block, page, write_page
 
+if TYPE_CHECKING:
+    from lingtan.twin.network import NetworkResult, SubstationLimitResult
+    from lingtan.twin.studies.park import ParkResult
+
 
 def _tree_layout(res_bus: pd.DataFrame, edges: list[tuple[int, int]]) -> dict[int, tuple[float, float]]:
     """Positions of buses: depth from the highest-voltage bus on x, leaves spread on y (a tidy tree)."""
-    adj = defaultdict(list)
+    adj: defaultdict[int, list[int]] = defaultdict(list)
     for a, b in edges:
         adj[a].append(b)
         adj[b].append(a)
@@ -56,8 +61,23 @@ def _colour(value: float, lo: float, hi: float) -> str:
     return f"rgb({r},{g},60)"
 
 
-def network_figure(network, lang: str = "en") -> go.Figure:
-    """One-line diagram of the park network coloured by worst loading (branches) and voltage (buses)."""
+def network_figure(network: NetworkResult, lang: str = "en") -> go.Figure:
+    """One-line diagram of the park network coloured by worst loading (branches) and voltage (buses).
+
+    Parameters
+    ----------
+    network : lingtan.twin.network.NetworkResult
+        The year's power-flow results: ``res_bus`` (worst voltages [pu], hours outside the limits),
+        ``res_line`` and ``res_trafo`` (worst loading [%], hours overloaded) and the ``limits``.
+    lang : {"en", "zh"}
+        Language of the title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Branches coloured green to red from 50 % to the loading limit [%], buses by their worst voltage
+        deviation from half the allowed band to all of it [pu].
+    """
     bus, line, trafo = network.res_bus, network.res_line, network.res_trafo
     edges = [(int(r.from_bus), int(r.to_bus)) for r in line.itertuples()] + \
         [(int(r.hv_bus), int(r.lv_bus)) for r in trafo.itertuples()]
@@ -83,7 +103,7 @@ def network_figure(network, lang: str = "en") -> go.Figure:
         text=[str(n) for n in bus["name"]], textposition="top center", textfont=dict(size=10), showlegend=False,
         hovertext=[f"{n}: {lo:.4f}-{hi:.4f} pu, {int(b_)} h below / {int(a_)} h above the limits"
                    for n, lo, hi, b_, a_ in zip(bus["name"], bus["vm_min_pu"], bus["vm_max_pu"], bus["hours_below"],
-                                                bus["hours_above"])],
+                                                bus["hours_above"], strict=True)],
         hoverinfo="text"))
     _layout(fig, 120 + 42 * (1 + max(-y for _, y in pos.values())),
             xaxis=dict(visible=False), yaxis=dict(visible=False),
@@ -91,7 +111,7 @@ def network_figure(network, lang: str = "en") -> go.Figure:
     return fig
 
 
-def _table(frame: pd.DataFrame, formats: dict[str, str]) -> str:
+def _table(frame: pd.DataFrame, formats: dict[Any, str]) -> str:
     head = "".join(f"<th>{_esc(c)}</th>" for c in [frame.index.name or ""] + list(frame.columns))
     rows = []
     for idx, r in frame.iterrows():
@@ -101,8 +121,24 @@ def _table(frame: pd.DataFrame, formats: dict[str, str]) -> str:
     return f"<table class='crit'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def build_park_html(result, lang: str = "en", economics: dict | None = None) -> str:
-    """The park report as one HTML string."""
+def build_park_html(result: ParkResult, lang: str = "en", economics: dict[str, Any] | None = None) -> str:
+    """The park report as one HTML string.
+
+    Parameters
+    ----------
+    result : lingtan.twin.studies.park.ParkResult
+        The simulated park.
+    lang : {"en", "zh"}
+        Language of the labels.
+    economics : dict, optional
+        :func:`lingtan.twin.accounting.economics.project_economics` of the park: adds the economics section.
+
+    Returns
+    -------
+    str
+        The page: park shares [%], the tenant table [MWh, %], the network diagram and worst hours, the packs
+        and criteria, the economics.
+    """
     k = result.kpis
     t = result.tenant_table.copy()
     t.index.name = label("tenant", lang)
@@ -124,8 +160,9 @@ def build_park_html(result, lang: str = "en", economics: dict | None = None) -> 
     sections = [("section_summary", summary),
                 ("section_tenants", _table(shown, {c: ",.1f" for c in shown.columns}))]
     if result.network is not None:
-        n = result.network
-        findings = "".join(f"<li>{_esc(v)}</li>" for v in n.violations + result.substation_limits.findings) \
+        n = cast("NetworkResult", result.network)
+        limits = cast("SubstationLimitResult", result.substation_limits)
+        findings = "".join(f"<li>{_esc(v)}</li>" for v in n.violations + limits.findings) \
             or f"<li>{_esc(label('no_violations', lang))}</li>"
         worst = n.worst_hours[["quantity", "timestamp", "element_name", "value"]].set_index("quantity")
         sections.append(("section_network", _fig_html(network_figure(n, lang), "fig-network")
@@ -138,6 +175,24 @@ def build_park_html(result, lang: str = "en", economics: dict | None = None) -> 
     return page(f"{result.park.name} – {result.park.year}", sections, lang)
 
 
-def write_park_html(result, path, lang: str = "en", economics: dict | None = None) -> Path:
-    """Write the park report to one self-contained HTML file, atomically."""
+def write_park_html(result: ParkResult, path: str | Path, lang: str = "en",
+                    economics: dict[str, Any] | None = None) -> Path:
+    """Write the park report to one self-contained HTML file, atomically.
+
+    Parameters
+    ----------
+    result : lingtan.twin.studies.park.ParkResult
+        The simulated park.
+    path : str or Path
+        The file to write; its folder must exist.
+    lang : {"en", "zh"}
+        Language of the labels.
+    economics : dict, optional
+        :func:`lingtan.twin.accounting.economics.project_economics` of the park.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     return write_page(build_park_html(result, lang, economics), path)

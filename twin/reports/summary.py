@@ -1,6 +1,15 @@
 """Human-readable summaries of a run."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from lingtan.twin.network import NetworkResult, SubstationLimitResult
+    from lingtan.twin.studies.park import ParkResult
+    from lingtan.twin.studies.plan import PlanResult
+    from lingtan.twin.run import RunResult
+
 _ROWS = (
     # (label, kpi key, scale, unit)
     ("Electric load", "load_e_kwh", 1e-3, "MWh"),
@@ -22,26 +31,29 @@ _ROWS = (
 
 
 
-def _pct(v):
+def _pct(v: float | None) -> float | None:
     """A fraction in %, or None for "not applicable" (nothing to recover)."""
     return None if v is None else v * 100
 
 
-def _pct_text(v) -> str:
+def _pct_text(v: float | None) -> str:
     return "not applicable" if v is None else f"{v * 100:.1f} %"
 
-def summary_table(result, lang: str = "en") -> str:
+def summary_table(result: RunResult | SimpleNamespace, lang: str = "en") -> str:
     """The KPI table printed by ``twin run``.
 
     Parameters
     ----------
     result : lingtan.twin.run.RunResult
+        A factory's run (or a namespace with its ``scenario``, ``kpis``, ``verdicts`` and ``packs``).
     lang : "en" or "zh"
         Labels in English (as in this module) or in Chinese (:mod:`lingtan.twin.reports.i18n`).
 
     Returns
     -------
     str
+        Lines: scenario and weather, the KPI table (energies in [MWh], shares in [%], peak in [MW], cost in
+        [万 CNY]; heat in [MWh_th] when simulated), the balance residual [kWh], the verdicts, the warnings.
     """
     from lingtan.twin.reports.i18n import label
 
@@ -53,14 +65,16 @@ def summary_table(result, lang: str = "en") -> str:
              f"weather: {k['weather'].get('source')} "
              f"({k['weather'].get('city') or k['weather'].get('path', '')}), "
              f"GHI {k['weather']['annual_ghi_kwh_m2']:.0f} kWh/m2", ""]
-    rows = [(name(text, key), k[key] * scale, unit) for text, key, scale, unit in _ROWS]
+    rows: list[tuple[str, Any, str] | None] = [(name(text, key), k[key] * scale, unit)
+                                                for text, key, scale, unit in _ROWS]
     heat = k.get("heat")
     if heat:
         rows.append(None)
         rows += [(name("Heat demand", "heat_demand_e_kwh_th"), heat["heat_demand_e_kwh_th"] * 1e-3, "MWh_th"),
                  (name("Waste heat available", "waste_heat_available_e_kwh_th"),
                   heat["waste_heat_available_e_kwh_th"] * 1e-3, "MWh_th"),
-                 (name("Waste heat recovery rate", "waste_heat_recovery_rate"), _pct(heat["waste_heat_recovery_rate"]), "%")]
+                 (name("Waste heat recovery rate", "waste_heat_recovery_rate"),
+                  _pct(heat["waste_heat_recovery_rate"]), "%")]
         rows += [(label("summary_recovery_of", lang) + kind, _pct(v), "%")
                  for kind, v in heat["waste_heat_recovery_rate_by_kind"].items()]
         rows += [(label("summary_heat_from", lang) + src, v * 1e-3, "MWh_th")
@@ -75,10 +89,12 @@ def summary_table(result, lang: str = "en") -> str:
     width = max(_cols(r[0]) for r in rows if r)
     rule = "-" * (width + 24)
     head = label("summary_kpi", lang)
-    lines.append(f"{head}{' ' * (width - _cols(head))}  {label('summary_value', lang):>12}  {label('summary_unit', lang)}")
+    lines.append(f"{head}{' ' * (width - _cols(head))}  {label('summary_value', lang):>12}  "
+                 f"{label('summary_unit', lang)}")
     lines.append(rule)
     for row in rows:
-        lines.append(rule if row is None else f"{row[0]}{' ' * (width - _cols(row[0]))}  {'n/a' if row[1] is None else format(row[1], ',.1f'):>12}  {row[2]}")
+        value = "n/a" if row is None or row[1] is None else format(row[1], ",.1f")
+        lines.append(rule if row is None else f"{row[0]}{' ' * (width - _cols(row[0]))}  {value:>12}  {row[2]}")
     lines.append(rule)
     lines.append(f"{label('summary_balance', lang)} {k['max_hourly_balance_residual_kwh']:.1e} kWh")
     lines += verdict_lines(result, lang)
@@ -87,12 +103,28 @@ def summary_table(result, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def economics_rows(econ: dict, lang: str = "en", base_name: str = "") -> list[tuple[str, object, str]]:
-    """(label, value, unit) rows of :func:`lingtan.twin.accounting.economics.project_economics`, for the terminal and the report;
-    with a base case, a heading row (value None) and the comparison. A payback that never comes is a text."""
+def economics_rows(econ: dict[str, Any], lang: str = "en", base_name: str = "") -> list[tuple[str, object, str]]:
+    """(label, value, unit) rows of :func:`lingtan.twin.accounting.economics.project_economics`, for the terminal and the report.
+
+    Parameters
+    ----------
+    econ : dict
+        The output of :func:`lingtan.twin.accounting.economics.project_economics`.
+    lang : {"en", "zh"}
+        Language of the labels.
+    base_name : str
+        Name of the base case, in the comparison's heading.
+
+    Returns
+    -------
+    list of (str, object, str)
+        Label, value and unit: capital and net present cost [万 CNY], annualised and operating cost
+        [万 CNY/yr], on-site LCOE [CNY/kWh]; with a base case, a heading row (value None) and the comparison
+        (payback [yr], a text when it never comes; emissions avoided [tCO2/yr]; cost per tonne [CNY/tCO2]).
+    """
     from lingtan.twin.reports.i18n import label
 
-    rows = [(label("econ_capex", lang), econ["capex_cny"] * 1e-4, "万 CNY"),
+    rows: list[tuple[str, object, str]] = [(label("econ_capex", lang), econ["capex_cny"] * 1e-4, "万 CNY"),
             (label("econ_npc", lang), econ["npc_cny"] * 1e-4, "万 CNY"),
             (label("econ_annualised", lang), econ["annualised_cost_cny"] * 1e-4, "万 CNY/yr"),
             (label("econ_operating", lang), econ["annual"]["total_cny"] * 1e-4, "万 CNY/yr"),
@@ -112,15 +144,44 @@ def economics_rows(econ: dict, lang: str = "en", base_name: str = "") -> list[tu
     return rows
 
 
-def economics_title(econ: dict, lang: str = "en") -> str:
+def economics_title(econ: dict[str, Any], lang: str = "en") -> str:
+    """The heading of the economics block, naming the discount rate and the analysis period.
+
+    Parameters
+    ----------
+    econ : dict
+        The output of :func:`lingtan.twin.accounting.economics.project_economics`.
+    lang : {"en", "zh"}
+        Language of the heading.
+
+    Returns
+    -------
+    str
+        The heading.
+    """
     from lingtan.twin.reports.i18n import label
 
     st = econ["settings"]
     return label("econ_title", lang).format(rate=st["discount_rate"], years=st["analysis_period_years"])
 
 
-def economics_lines(econ: dict, lang: str = "en", base_name: str = "") -> list[str]:
-    """The economics block printed by ``twin run``."""
+def economics_lines(econ: dict[str, Any], lang: str = "en", base_name: str = "") -> list[str]:
+    """The economics block printed by ``twin run``.
+
+    Parameters
+    ----------
+    econ : dict
+        The output of :func:`lingtan.twin.accounting.economics.project_economics`.
+    lang : {"en", "zh"}
+        Language of the labels.
+    base_name : str
+        Name of the base case.
+
+    Returns
+    -------
+    list of str
+        A blank line, the heading, then one aligned line per row of :func:`economics_rows`.
+    """
     rows = economics_rows(econ, lang, base_name)
     width = max(_cols(r[0]) for r in rows if r[1] is not None)
     lines = ["", economics_title(econ, lang)]
@@ -141,7 +202,7 @@ def _cols(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _fmt(v) -> str:
+def _fmt(v: object) -> str:
     if v is None:
         return "-"
     if isinstance(v, bool):
@@ -151,10 +212,22 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def plan_summary(result, lang: str = "en") -> str:
-    """A plan's summary: the last year's table, the per-year trend of the key KPIs, the verdicts with trends."""
-    from types import SimpleNamespace
+def plan_summary(result: PlanResult, lang: str = "en") -> str:
+    """A plan's summary: the last year's table, the per-year trend of the key KPIs, the verdicts with trends.
 
+    Parameters
+    ----------
+    result : lingtan.twin.studies.plan.PlanResult
+        The simulated plan.
+    lang : {"en", "zh"}
+        Language of the last year's table and the verdicts.
+
+    Returns
+    -------
+    str
+        Lines: :func:`summary_table` of the last year, a year-by-year table (renewable share [%], tCO2 per
+        tce, grid import [MWh], PV [MWp]), the verdicts with trends.
+    """
     keys = (("re_electricity_share_onsite", "RE share on-site", 100, "%"),
             ("unit_energy_carbon_t_per_tce", "tCO2 per tce", 1, ""),
             ("grid_import_e_kwh", "grid import", 1e-3, "MWh"), ("pv_capacity_kwp", "PV", 1e-3, "MWp"))
@@ -168,13 +241,26 @@ def plan_summary(result, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def park_summary(result) -> str:
-    """The park's summary: park KPIs, the tenant table (who carries the park, who holds it back), verdicts."""
+def park_summary(result: ParkResult) -> str:
+    """The park's summary: park KPIs, the tenant table (who carries the park, who holds it back), verdicts.
+
+    Parameters
+    ----------
+    result : lingtan.twin.studies.park.ParkResult
+        The simulated park.
+
+    Returns
+    -------
+    str
+        Lines: park shares [%], waste-heat rate, grid import and export [MWh], peak [MW], reconciliation
+        residual [kWh]; the tenant table [MWh]; the network's findings; the verdicts.
+    """
     k = result.kpis
     h = k["heat"]
     lines = [f"{result.park.name} - {result.park.year} - {len(result.tenants)} tenants", "",
              f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %"
-             + (f"; with contracted green power: {result.accounting['kpis']['re_electricity_share_with_green_power'] * 100:.1f} %"
+             + (f"; with contracted green power: "
+                f"{result.accounting['kpis']['re_electricity_share_with_green_power'] * 100:.1f} %"
                 if "re_electricity_share_with_green_power" in result.accounting.get("kpis", {}) else ""),
              f"Park waste-heat recovery rate: {_pct_text(h['waste_heat_recovery_rate'])}  "
              f"(heat network delivered {h['heat_network_delivered_e_kwh_th'] / 1e3:,.0f} MWh_th, pipe loss "
@@ -190,21 +276,35 @@ def park_summary(result) -> str:
         lines.append(f"{name:<{width}}  {row.consumption_e_kwh / 1e3:>10,.0f}  {row.own_re_consumed_e_kwh / 1e3:>9,.0f}"
                      f"  {row.park_re_allocated_e_kwh / 1e3:>9,.0f}  {share:>8}")
     if result.network is not None:
-        n = result.network
+        n = cast("NetworkResult", result.network)
         lines += ["", f"Network ({len(n.res_bus)} buses, {len(n.res_line)} lines, {len(n.res_trafo)} transformers, "
                       f"every hour): reverse flow at the substation in {n.reverse_flow_hours} h"]
         lines += [f"  {v}" for v in n.violations] or ["  no violations of the voltage and loading limits"]
-        lines += [f"  substation limits: {f}" for f in result.substation_limits.findings]
+        lines += [f"  substation limits: {f}"
+                  for f in cast("SubstationLimitResult", result.substation_limits).findings]
     lines += verdict_lines(result)
     return "\n".join(lines)
 
 
-def verdict_lines(result, lang: str = "en") -> list[str]:
+def verdict_lines(result: RunResult | ParkResult | PlanResult | SimpleNamespace, lang: str = "en") -> list[str]:
     """Criteria verdicts: per pack its points and, for each group (admission, acceptance, targets,
     guiding) that has items, one status over all of them and one each over the simulated, declared
     and missing ones (a group never reads PASS beside a failed item); then every criterion with its
     status, value, threshold, margin, input and source clause, and for a simulated criterion the
-    definition variant used and why."""
+    definition variant used and why.
+
+    Parameters
+    ----------
+    result : RunResult, ParkResult or PlanResult
+        Anything with ``verdicts`` and ``packs`` (:mod:`lingtan.twin.accounting.criteria` dicts).
+    lang : {"en", "zh"}
+        Language of the words.
+
+    Returns
+    -------
+    list of str
+        The lines, starting with a blank one; empty when there are no verdicts.
+    """
     from lingtan.twin.reports.i18n import label
 
     if not result.verdicts:

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 # KPIs where less is better (for the Pareto front's cost axis and the tornado's sort is unaffected).
 COST_KPIS = ("grid_cost_cny", "grid_bill_cny.total_cny", "grid_import_e_kwh", "accounting.gross_emissions_t",
@@ -19,7 +23,18 @@ COST_KPIS = ("grid_cost_cny", "grid_bill_cny.total_cny", "grid_import_e_kwh", "a
 
 def cost_column(df: pd.DataFrame) -> str:
     """The Pareto front's cost: the annualised cost of the whole project (assets, O&M, grid, fuel, carbon) when
-    every row has it, else the grid bill alone (sweeps without per-case economics)."""
+    every row has it, else the grid bill alone (sweeps without per-case economics).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The sweep's rows, one per case.
+
+    Returns
+    -------
+    str
+        ``economics.annualised_cost_cny`` [CNY/yr] or ``grid_cost_cny`` [CNY].
+    """
     c = "economics.annualised_cost_cny"
     return c if c in df and df[c].notna().all() else "grid_cost_cny"
 
@@ -38,11 +53,29 @@ def _slice_others(df: pd.DataFrame, keep: list[str], params: list[str]) -> tuple
 
 
 def heatmap(df: pd.DataFrame, x: str, y: str, kpi: str, threshold: float | None = None, *,
-            params: list[str] | None = None):
+            params: list[str] | None = None) -> go.Figure:
     """A KPI over two parameters of a grid sweep, with the ``threshold`` contour drawn.
 
     Other parameters (``params``) are held at their value nearest the median. Scattered
     designs (Latin hypercube) are drawn as coloured points.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The sweep's rows: one column per parameter and per KPI (units in the names).
+    x, y : str
+        The parameters on the axes.
+    kpi : str
+        The KPI coloured.
+    threshold : float, optional
+        A value of the KPI (in its unit) drawn as a contour, or as open markers on the cases at or above it.
+    params : list of str, optional
+        Every parameter of the sweep; those other than ``x`` and ``y`` are held near their median.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A heatmap when the cases fill more than 90 % of the grid, else coloured points.
     """
     import plotly.graph_objects as go
 
@@ -74,11 +107,23 @@ def heatmap(df: pd.DataFrame, x: str, y: str, kpi: str, threshold: float | None 
     return fig
 
 
-def tornado(df_oat: pd.DataFrame, kpi: str, base: dict[str, float]):
+def tornado(df_oat: pd.DataFrame, kpi: str, base: dict[str, float]) -> go.Figure:
     """Tornado chart of a one-at-a-time sweep: the KPI's range as each parameter spans its range.
 
-    ``base`` maps each parameter to its base value; the base case is the row with every
-    parameter at base.
+    Parameters
+    ----------
+    df_oat : DataFrame
+        The rows of a one-at-a-time sweep.
+    kpi : str
+        The KPI whose range is drawn.
+    base : dict of str to float
+        Each parameter's base value (in the parameter's unit); the base case is the row with every parameter
+        at base (else the KPI's median is the reference).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Horizontal bars from the reference to the KPI at each parameter's low and high end, widest on top.
     """
     import plotly.graph_objects as go
 
@@ -106,7 +151,20 @@ def tornado(df_oat: pd.DataFrame, kpi: str, base: dict[str, float]):
 
 
 def pareto_front(cost: np.ndarray, benefit: np.ndarray) -> np.ndarray:
-    """Indices of the non-dominated points (lower cost, higher benefit), by ascending cost."""
+    """Indices of the non-dominated points (lower cost, higher benefit), by ascending cost.
+
+    Parameters
+    ----------
+    cost : ndarray, shape (N,)
+        Cost of each point, lower is better (any unit).
+    benefit : ndarray, shape (N,)
+        Benefit of each point, higher is better (any unit).
+
+    Returns
+    -------
+    ndarray of int
+        Indices into the inputs of the front's points, cost ascending.
+    """
     order = np.lexsort((-benefit, cost))
     front, best = [], -np.inf
     for i in order:
@@ -116,8 +174,23 @@ def pareto_front(cost: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     return np.array(front, dtype=int)
 
 
-def pareto(df: pd.DataFrame, cost: str, benefit: str, *, params: list[str] | None = None):
-    """Every case as a point of (cost, benefit), with the Pareto front (min cost, max benefit) drawn."""
+def pareto(df: pd.DataFrame, cost: str, benefit: str, *, params: list[str] | None = None) -> go.Figure:
+    """Every case as a point of (cost, benefit), with the Pareto front (min cost, max benefit) drawn.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The sweep's rows.
+    cost, benefit : str
+        The columns on the x axis (lower is better) and the y axis (higher is better).
+    params : list of str, optional
+        Parameters shown when hovering over a case.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The cases as points and the front as a line.
+    """
     import plotly.graph_objects as go
 
     c, b = df[cost].to_numpy(float), df[benefit].to_numpy(float)
@@ -134,7 +207,7 @@ def pareto(df: pd.DataFrame, cost: str, benefit: str, *, params: list[str] | Non
     return fig
 
 
-def _save(fig, path: Path) -> list[Path]:
+def _save(fig: go.Figure, path: Path) -> list[Path]:
     from lingtan.twin.reports.html import write_page
 
     write_page(fig.to_html(include_plotlyjs=True, full_html=True), path)  # temporary name, then renamed
@@ -154,13 +227,44 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
 
 
-def write_plots(out_dir, df: pd.DataFrame, params: list[str], kpi: str, threshold: float | None = None, *,
-                design: str = "grid", base: dict | None = None, cost: str | None = None) -> list[Path]:
-    """Write the pictures of a sweep into ``out_dir/plots``; returns the files written.
+def write_plots(out_dir: str | Path, df: pd.DataFrame, params: list[str], kpi: str,
+                threshold: float | None = None, *, design: str = "grid", base: dict[str, float] | None = None,
+                cost: str | None = None) -> list[Path]:
+    """Write the pictures of a sweep into ``out_dir/plots``.
 
     Heatmaps of ``kpi`` over every pair of parameters (grid and Latin-hypercube designs),
     a tornado chart (one-at-a-time design, with ``base``), and a Pareto front of
     ``cost`` (default :func:`cost_column`) against ``kpi``.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The sweep's results folder; ``plots`` is created in it.
+    df : DataFrame
+        The sweep's rows.
+    params : list of str
+        The swept parameters.
+    kpi : str
+        The KPI drawn.
+    threshold : float, optional
+        A value of the KPI drawn on the heatmaps.
+    design : {"grid", "lhs", "oat"}
+        The sweep's design.
+    base : dict of str to float, optional
+        Base values of the parameters, for the tornado of a one-at-a-time design.
+    cost : str, optional
+        The Pareto front's cost column.
+
+    Returns
+    -------
+    list of Path
+        The files written (HTML, and PNG where ``kaleido`` works); empty when ``df`` is empty or lacks the
+        KPI.
+
+    Raises
+    ------
+    OSError
+        When the folder or a file cannot be written.
     """
     out = Path(out_dir) / "plots"
     out.mkdir(parents=True, exist_ok=True)

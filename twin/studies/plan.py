@@ -53,18 +53,26 @@ simulated``) instead of the declared ``intensity_decline_avg_fraction``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import (
     BaseModel,
     ValidationError,
 )
 
+from lingtan.components.pv import PVArray
+from lingtan.components.wind import WindFarm
 from lingtan.twin.core.schema.criteria import Declared
 from lingtan.errors import ScenarioError
 from lingtan.twin.core.schema.plan import FuelSwitch, Plan, Stage
+
+if TYPE_CHECKING:
+    from lingtan.twin.accounting.criteria import CriteriaSettings
+    from lingtan.twin.run import RunResult
+    from lingtan.twin.core.scenario import Scenario
 
 # NB: lingtan.twin.core.scenario and lingtan.twin.run are imported inside the functions: lingtan.twin.core.scenario will import this
 # module for its ``plan`` field, and lingtan.twin.run imports lingtan.twin.core.scenario.
@@ -83,11 +91,12 @@ INTENSITY_KEYS = {
 # --------------------------------------------------------------------------- stage application
 
 
-def _stage_error(i: int, st: Stage, field_: str, expected: str, found: str, file) -> ScenarioError:
+def _stage_error(i: int, st: Stage, field_: str, expected: str, found: str, file: str | Path) -> ScenarioError:
     return ScenarioError(file, f"plan.stages[{i}].{field_} (year {st.year})", expected, found)
 
 
-def _add_named(state: dict, key: str, items, field: str, i: int, st: Stage, file) -> None:
+def _add_named(state: dict[str, Any], key: str, items: Sequence[PVArray | WindFarm] | None, field: str, i: int,
+               st: Stage, file: str | Path) -> None:
     """Append new named assets (PV arrays, wind farms) to ``state[key]``; a repeated name is an error."""
     if not items:
         return
@@ -101,7 +110,7 @@ def _add_named(state: dict, key: str, items, field: str, i: int, st: Stage, file
         names.append(item.name)
 
 
-def _apply_stage(state: dict, i: int, st: Stage, file) -> None:
+def _apply_stage(state: dict[str, Any], i: int, st: Stage, file: str | Path) -> None:
     """Apply one stage to a scenario dict in place."""
     _add_named(state, "pv", st.add_pv, "add_pv", i, st, file)
     if st.pv_capacity_kwp:
@@ -135,13 +144,31 @@ def _apply_stage(state: dict, i: int, st: Stage, file) -> None:
         state["declared"] = {**(state.get("declared") or {}), **st.declared.model_dump(exclude_unset=True)}
 
 
-def _age_pv(state: dict) -> None:
+def _age_pv(state: dict[str, Any]) -> None:
     for arr in state.get("pv", []) or []:
         arr["age_years"] = float(arr.get("age_years", 0.0)) + 1.0
 
 
 def parse_plan(data: Any, file: str | Path = "<scenario>") -> Plan:
-    """Validate a ``plan:`` mapping; errors are ScenarioErrors whose path starts with ``plan``."""
+    """Validate a ``plan:`` mapping.
+
+    Parameters
+    ----------
+    data : mapping or Plan
+        The ``plan`` section as parsed; a :class:`Plan` is returned as it is.
+    file : str or Path
+        Named in errors.
+
+    Returns
+    -------
+    Plan
+        The validated plan.
+
+    Raises
+    ------
+    ScenarioError
+        For the first schema error, with a field path starting ``plan`` (``plan.stages[1] (year 2027).add_pv``).
+    """
     from lingtan.twin.core.scenario import _describe, _path_text
 
     if isinstance(data, Plan):
@@ -164,7 +191,8 @@ def parse_plan(data: Any, file: str | Path = "<scenario>") -> Plan:
         raise ScenarioError(file, path, expected, found) from None
 
 
-def _split(scenario_dict: dict, plan: Plan | dict | None, file) -> tuple[dict, Plan]:
+def _split(scenario_dict: dict[str, Any], plan: Plan | dict[str, Any] | None,
+           file: str | Path) -> tuple[dict[str, Any], Plan]:
     if not isinstance(scenario_dict, dict):
         raise ScenarioError(file, "(top level)", "a mapping of scenario fields", type(scenario_dict).__name__)
     raw = plan if plan is not None else scenario_dict.get("plan")
@@ -174,8 +202,8 @@ def _split(scenario_dict: dict, plan: Plan | dict | None, file) -> tuple[dict, P
     return base, parse_plan(raw, file)
 
 
-def years(scenario_dict: dict, plan: Plan | dict | None = None,
-          file: str | Path = "<scenario>") -> list[tuple[int, dict]]:
+def years(scenario_dict: dict[str, Any], plan: Plan | dict[str, Any] | None = None,
+          file: str | Path = "<scenario>") -> list[tuple[int, dict[str, Any]]]:
     """The scenario dict of every year of a plan, base year first.
 
     Parameters
@@ -184,6 +212,7 @@ def years(scenario_dict: dict, plan: Plan | dict | None = None,
         A parsed scenario (the base year). Its ``plan`` key, if any, is the plan unless ``plan``
         is given; it is removed from every year's dict.
     plan : Plan or dict, optional
+        The plan, when not the scenario's own ``plan``.
     file : str or Path
         Named in error messages.
 
@@ -225,6 +254,7 @@ class PlanResult:
     Attributes
     ----------
     plan : Plan
+        The validated plan.
     years : list of RunResult
         One simulated year each, base year first.
     per_year : list of dict
@@ -241,19 +271,20 @@ class PlanResult:
     """
 
     plan: Plan
-    years: list
-    per_year: list[dict]
-    trends: dict
-    trend_verdicts: list[dict]
-    verdicts: list[dict] = field(default_factory=list)
-    packs: list[dict] = field(default_factory=list)
+    years: list[RunResult]
+    per_year: list[dict[str, Any]]
+    trends: dict[str, Any]
+    trend_verdicts: list[dict[str, Any]]
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    packs: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _flat(run) -> dict[str, Any]:
+def _flat(run: RunResult) -> dict[str, Any]:
     """The flat KPIs of one run as the criteria read them (numbers, plus the by-type rates)."""
     from lingtan.twin.accounting.account import accounting_kpis
 
-    flat = {k: float(v) for k, v in run.kpis.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    flat: dict[str, Any] = {k: float(v) for k, v in run.kpis.items()
+                            if isinstance(v, (int, float)) and not isinstance(v, bool)}
     flat.update(accounting_kpis(run.accounting))
     heat = run.kpis.get("heat")
     if heat:
@@ -262,7 +293,7 @@ def _flat(run) -> dict[str, Any]:
     return flat
 
 
-def _carbon_t(flat: dict, basis: str) -> float:
+def _carbon_t(flat: dict[str, Any], basis: str) -> float:
     """Emissions on the basis of ``accounting.unit_energy_carbon_basis`` [tCO2]."""
     if basis == "market":
         return flat["gross_emissions_market_t"]
@@ -271,8 +302,22 @@ def _carbon_t(flat: dict, basis: str) -> float:
     return flat["gross_emissions_t"]
 
 
-def year_kpis(run) -> dict[str, Any]:
-    """Per-year KPI dict of one simulated year (flat numbers and ``year``)."""
+def year_kpis(run: RunResult) -> dict[str, Any]:
+    """Per-year KPI dict of one simulated year.
+
+    Parameters
+    ----------
+    run : lingtan.twin.run.RunResult
+        One simulated year of a plan.
+
+    Returns
+    -------
+    dict of str to float
+        The run's numeric electric and accounting KPIs (units in their names), ``year``, installed
+        ``pv_capacity_kwp`` [kWp], ``wind_turbines`` [-] and ``battery_energy_kwh`` [kWh]; with a declared
+        ``output_value_cny`` [CNY] also ``energy_intensity_tce_per_10k_cny`` and
+        ``carbon_intensity_t_per_10k_cny``.
+    """
     sc = run.scenario
     flat = _flat(run)
     row = {k: v for k, v in flat.items() if isinstance(v, (int, float))}
@@ -289,22 +334,33 @@ def year_kpis(run) -> dict[str, Any]:
     return row
 
 
-def _intensity_key(plan: Plan, scenarios: list, file) -> str:
+def _intensity_key(plan: Plan, scenarios: list[Scenario], file: str | Path) -> str:
     """The per-year KPI key of the plan's intensity (checked before anything is simulated)."""
     choice = plan.intensity
     has_output = [bool(sc.declared.output_value_cny) for sc in scenarios]
     if choice == "auto":
         choice = "carbon_per_output" if all(has_output) else "carbon_per_energy"
-    missing = [sc.year for sc, ok in zip(scenarios, has_output) if not ok]
+    missing = [sc.year for sc, ok in zip(scenarios, has_output, strict=True) if not ok]
     if choice.endswith("_per_output") and missing:
         raise ScenarioError(file, "plan.intensity", "declared.output_value_cny in every year for an intensity "
                             "per output value", f"{choice!r} with no output value in {missing}")
     return INTENSITY_KEYS[choice]
 
 
-def trend_results(per_year: list[dict], intensity_key: str, declared=None, settings=None
-                  ) -> tuple[dict, list[dict]]:
+def trend_results(per_year: list[dict[str, Any]], intensity_key: str, declared: Declared | None = None,
+                  settings: CriteriaSettings | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Trend KPIs and the trend verdicts of a list of per-year KPI dicts (oldest first).
+
+    Parameters
+    ----------
+    per_year : list of dict
+        :func:`year_kpis` of each year, oldest first.
+    intensity_key : str
+        The per-year key of the plan's intensity (a value of :data:`INTENSITY_KEYS`).
+    declared : lingtan.twin.accounting.criteria.core.Declared, optional
+        The last year's declared facts; default none declared.
+    settings : lingtan.twin.accounting.criteria.CriteriaSettings, optional
+        The scenario's criteria settings; default the defaults.
 
     Returns
     -------
@@ -345,7 +401,8 @@ def trend_results(per_year: list[dict], intensity_key: str, declared=None, setti
     return trends, verdicts
 
 
-def _load(source, file) -> tuple[dict, Path | None, str]:
+def _load(source: str | Path | dict[str, Any] | BaseModel,
+          file: str | Path) -> tuple[dict[str, Any], Path | None, str | Path]:
     """A scenario dict from a path, a dict or a Scenario."""
     if isinstance(source, (str, Path)):
         from lingtan.loader import read_yaml
@@ -359,17 +416,19 @@ def _load(source, file) -> tuple[dict, Path | None, str]:
     raise ScenarioError(file, "(top level)", "a scenario path, mapping or Scenario", type(source).__name__)
 
 
-def _validated(data: dict, plan, file) -> tuple[Plan, list]:
+def _validated(data: dict[str, Any], plan: Plan | dict[str, Any] | None,
+               file: str | Path) -> tuple[Plan, list[Scenario]]:
     from lingtan.twin.core.scenario import scenario_from_dict
 
     _, plan_ = _split(data, plan, file)
     stage_of = {st.year: i for i, st in enumerate(plan_.stages)}
     last = None
-    scenarios = []
+    scenarios: list[Scenario] = []
     for y, d in years(data, plan_, file):
         last = stage_of.get(y, last)
         try:
-            scenarios.append(scenario_from_dict(d, file))
+            # A plan's years are factories: a park file with a plan is refused by its schema (Park has no plan).
+            scenarios.append(cast("Scenario", scenario_from_dict(d, file)))
         except ScenarioError as err:
             if y == plan_.base_year:
                 raise
@@ -378,11 +437,29 @@ def _validated(data: dict, plan, file) -> tuple[Plan, list]:
     return plan_, scenarios
 
 
-def check_plan(scenario, plan: Plan | dict | None = None, file: str | Path = "<scenario>") -> list:
+def check_plan(scenario: str | Path | dict[str, Any] | BaseModel, plan: Plan | dict[str, Any] | None = None,
+               file: str | Path = "<scenario>") -> list[Scenario]:
     """Validate every year of a plan without simulating (for ``twin check``).
 
-    Parameters are those of :func:`run_plan`. Returns the list of per-year ``Scenario`` objects,
-    base year first; raises ScenarioError as :func:`run_plan` does.
+    Parameters
+    ----------
+    scenario : path, dict or Scenario
+        The base-year scenario with a ``plan`` section (or give ``plan``).
+    plan : Plan or dict, optional
+        Overrides the scenario's ``plan``.
+    file : str or Path
+        Named in error messages when ``scenario`` is not a path.
+
+    Returns
+    -------
+    list of Scenario
+        The validated scenario of every year, base year first.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`run_plan` does, and for an intensity per output without ``declared.output_value_cny`` in
+        every year.
     """
     data, _, file = _load(scenario, file)
     plan_, scenarios = _validated(data, plan, file)
@@ -390,8 +467,8 @@ def check_plan(scenario, plan: Plan | dict | None = None, file: str | Path = "<s
     return scenarios
 
 
-def run_plan(scenario, base_dir: str | Path | None = None, plan: Plan | dict | None = None,
-             file: str | Path = "<scenario>") -> PlanResult:
+def run_plan(scenario: str | Path | dict[str, Any] | BaseModel, base_dir: str | Path | None = None,
+             plan: Plan | dict[str, Any] | None = None, file: str | Path = "<scenario>") -> PlanResult:
     """Simulate every year of a plan and evaluate the trend criteria.
 
     Parameters
@@ -408,6 +485,8 @@ def run_plan(scenario, base_dir: str | Path | None = None, plan: Plan | dict | N
     Returns
     -------
     PlanResult
+        Every simulated year, the per-year KPIs, the trends and trend verdicts, and the scenario's packs
+        evaluated on the last year.
 
     Raises
     ------
@@ -438,7 +517,18 @@ def run_plan(scenario, base_dir: str | Path | None = None, plan: Plan | dict | N
 
 
 def has_plan(data: Any) -> bool:
-    """Whether a parsed scenario mapping carries a plan."""
+    """Whether a parsed scenario mapping carries a plan.
+
+    Parameters
+    ----------
+    data : Any
+        A parsed scenario file.
+
+    Returns
+    -------
+    bool
+        True for a mapping whose ``plan`` is present and not null.
+    """
     return isinstance(data, dict) and data.get("plan") is not None
 
 

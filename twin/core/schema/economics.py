@@ -116,10 +116,38 @@ class Economics(_Model):
                     "few CNY per certificate in 2024")
 
     def cost(self, kind: str) -> AssetCost:
-        """The costs of an asset kind: the user's, else the default."""
+        """The costs of an asset kind: the user's, else the default.
+
+        Parameters
+        ----------
+        kind : str
+            An asset kind of :data:`DEFAULT_COSTS` (``pv``, ``wind``, ``battery`` ...) or one the user costed.
+
+        Returns
+        -------
+        AssetCost
+            From ``costs`` when given there, else from :data:`DEFAULT_COSTS`.
+
+        Raises
+        ------
+        KeyError
+            For a kind neither the user nor the defaults cost.
+        """
         if kind in self.costs:
             return self.costs[kind]
         return DEFAULT_COSTS[kind]
 
     def fuel_price(self, fuel: str) -> float:
+        """The price of a fuel: the user's, else the default, else 0.
+
+        Parameters
+        ----------
+        fuel : str
+            A fuel of ``components/data/fuels.csv`` (``natural_gas``, ``coal`` ...).
+
+        Returns
+        -------
+        float
+            Price [CNY per physical unit of fuels.csv]; 0 for a fuel priced nowhere.
+        """
         return self.fuel_prices_cny_per_unit.get(fuel, DEFAULT_FUEL_PRICES.get(fuel, 0.0))

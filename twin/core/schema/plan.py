@@ -52,7 +52,7 @@ class Stage(_Strict):
 
     @field_validator("pv_capacity_kwp")
     @classmethod
-    def _positive(cls, value):
+    def _positive(cls, value: dict[str, float] | None) -> dict[str, float] | None:
         if value:
             bad = {k: v for k, v in value.items() if not (isinstance(v, (int, float)) and v > 0)}
             if bad:
@@ -89,6 +89,13 @@ class Plan(_Strict):
 
     @property
     def last_year(self) -> int:
+        """The last simulated year.
+
+        Returns
+        -------
+        int
+            ``end_year``, else the last stage's year, else the base year.
+        """
         if self.end_year is not None:
             return self.end_year
         return self.stages[-1].year if self.stages else self.base_year

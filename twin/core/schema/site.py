@@ -1,16 +1,16 @@
 """What a factory and a park share: the site, its weather source and the assets behind one meter."""
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from lingtan.components.battery import Battery
 from lingtan.components.fuel_use import FuelUse
 from lingtan.components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
-from lingtan.components.process import ProductionLine, check_fired_losses
-from lingtan.components.space import SpaceConditioning
 from lingtan.components.loads import Load
+from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
+from lingtan.components.space import SpaceConditioning
 from lingtan.components.wind import WindFarm
 from lingtan.twin.core.schema.criteria import Declared
 from lingtan.limits import MAX_EMISSIONS_T, MAX_HOURS, MAX_ITEMS
@@ -54,7 +54,7 @@ class MonthlyValues(_Strict):
 
     @field_validator("ghi_kwh_m2_day", "temp_air_c", "temp_range_c", "wind_speed_m_s")
     @classmethod
-    def _twelve(cls, value):
+    def _twelve(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if value is not None and len(value) != 12:
             raise ValueError(f"12 monthly values, got {len(value)}")
         return value
@@ -69,7 +69,7 @@ class SyntheticWeather(_Strict):
     seed: int = Field(default=1, ge=0)
 
     @model_validator(mode="after")
-    def _one_climate(self) -> "SyntheticWeather":
+    def _one_climate(self) -> SyntheticWeather:
         if (self.city is None) == (self.monthly is None):
             raise ValueError("give exactly one of 'city' or 'monthly'")
         return self
@@ -88,7 +88,7 @@ class FileWeather(_Strict):
     )
 
 
-Weather = Annotated[Union[SyntheticWeather, FileWeather], Field(discriminator="source")]
+Weather = Annotated[SyntheticWeather | FileWeather, Field(discriminator="source")]
 
 
 class SiteAssets(_Strict):
@@ -119,13 +119,13 @@ class SiteAssets(_Strict):
     declared: Declared = Declared()
 
     @model_validator(mode="after")
-    def _some_demand(self) -> "SiteAssets":
+    def _some_demand(self) -> SiteAssets:
         if not self.loads and not self.processes:
             raise ValueError("a scenario needs at least one entry in 'loads' or 'processes'")
         return self
 
     @model_validator(mode="after")
-    def _unique_names(self) -> "SiteAssets":
+    def _unique_names(self) -> SiteAssets:
         for group in ("loads", "pv", "wind", "battery", "processes", "space", "heat_exchangers", "heat_pumps",
                       "boilers", "purchased_heat", "thermal_storage", "fuel_uses"):
             names = [item.name for item in getattr(self, group)]
@@ -135,7 +135,7 @@ class SiteAssets(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _heat_references(self) -> "SiteAssets":
+    def _heat_references(self) -> SiteAssets:
         # Names that exchangers and heat pumps refer to must exist: say which, and what there is.
         streams = [w.name for line in self.processes for w in line.waste_heat]
         demands = [h.name for line in self.processes for h in line.heat_demands] + \
@@ -165,6 +165,6 @@ class SiteAssets(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _fired_losses(self) -> "SiteAssets":
+    def _fired_losses(self) -> SiteAssets:
         check_fired_losses(self.processes, self.boilers)
         return self
