@@ -666,122 +666,18 @@ def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | Non
     index = _check_hourly(index)
     t0 = int(index.asi8[0])
     t_end = int(index.asi8[-1]) + NS_PER_HOUR
-    horizon_h = (t_end - t0) / NS_PER_HOUR
-
-    sh_s, sh_e = shift_windows_ns(line.calendar, index)
-    mt_s, mt_e = maintenance_windows_ns(line, index)
-    pr_s, pr_e = _subtract_ns(sh_s, sh_e, mt_s, mt_e)
-    pr_s, pr_e = _clip_ns(pr_s, pr_e, t0, t_end)
-    windows = [((s - t0) / NS_PER_HOUR, (e - t0) / NS_PER_HOUR) for s, e in zip(pr_s.tolist(), pr_e.tolist())]
-
-    rng = np.random.default_rng(line.seed if seed is None else seed)
-    breakdowns_on = line.mtbf_h is not None
-    draw_ttf = _sampler(rng, line.failure_distribution, line.mtbf_h, line.failure_shape) if breakdowns_on else None
-    draw_ttr = _sampler(rng, line.repair_distribution, line.mttr_h, line.repair_shape) if breakdowns_on else None
-
-    log: list[tuple[float, float, str]] = []
-    counters = {"batches": 0, "breakdowns": 0}
-    env = simpy.Environment()
-
-    def record(state: str, start: float, end: float) -> None:
-        end = min(end, horizon_h)
-        if end > start:
-            if log and log[-1][2] == state and abs(log[-1][1] - start) < _EPS_H:
-                log[-1] = (log[-1][0], end, state)  # a batch resumed right away: one interval
-            else:
-                log.append((start, end, state))
-
-    # Random draws (a small Weibull shape) can schedule more events than the schema's estimate: stop then.
-    # Shift and maintenance windows add a few thousand waits a year.
-    max_events = (MAX_EVENTS_PER_YEAR + 2 * len(windows)) * max(1.0, horizon_h / MAX_HOURS)
-
-    def run_line(env: simpy.Environment):
-        batch_left = 0.0
-        changeover_left = 0.0
-        ttf_left = draw_ttf() if breakdowns_on else math.inf
-        w = steps = 0
-        while w < len(windows):
-            steps += 1
-            if steps > max_events:
-                counters["stopped_at_h"] = env.now  # raised below: simpy re-creates exceptions from their args
-                return
-            ws, we = windows[w]
-            if env.now >= we - _EPS_H:
-                w += 1
-                continue
-            if env.now < ws:
-                yield env.timeout(ws - env.now)  # off shift or in maintenance
-                continue
-            if changeover_left > 0.0:
-                step = min(changeover_left, we - env.now)
-                record("changeover", env.now, env.now + step)
-                yield env.timeout(step)
-                changeover_left = 0.0 if step == changeover_left else changeover_left - step
-                continue
-            if batch_left <= 0.0:
-                batch_left = line.batch_duration_h
-            step = min(batch_left, ttf_left, we - env.now)
-            record("running", env.now, env.now + step)
-            yield env.timeout(step)
-            ttf_left = 0.0 if step == ttf_left else ttf_left - step
-            batch_left = 0.0 if step == batch_left else batch_left - step
-            if batch_left <= _EPS_H:
-                batch_left = 0.0
-                counters["batches"] += 1
-                changeover_left = line.changeover_h
-            if breakdowns_on and ttf_left <= _EPS_H:
-                counters["breakdowns"] += 1
-                repair = draw_ttr()
-                record("down", env.now, env.now + repair)
-                yield env.timeout(repair)
-                ttf_left = draw_ttf()
-
-    env.process(run_line(env))
-    env.run(until=horizon_h)
-    if "stopped_at_h" in counters:
-        raise InputError(None, f"processes ({line.name})",
-                         f"at most {MAX_EVENTS_PER_YEAR:,} production events a year (lingtan.limits.MAX_EVENTS_PER_YEAR)",
-                         f"more than that by hour {counters['stopped_at_h']:.0f}: lengthen batch_duration_h, mtbf_h "
-                         "or mttr_h")
-
-    tz = index.tz
-    sim = pd.DataFrame(log, columns=["start_h", "end_h", "state"])
-    sim_s = t0 + np.round(sim["start_h"].to_numpy(dtype=float) * NS_PER_HOUR).astype(np.int64)
-    sim_e = t0 + np.round(sim["end_h"].to_numpy(dtype=float) * NS_PER_HOUR).astype(np.int64)
-    m_s, m_e = _clip_ns(mt_s, mt_e, t0, t_end)
-    all_s = np.concatenate([sim_s, m_s])
-    all_e = np.concatenate([sim_e, m_e])
-    states = np.concatenate([sim["state"].to_numpy(dtype=object), np.full(m_s.size, "maintenance", dtype=object)])
-    order = np.argsort(all_s, kind="stable")
-
-    def stamps(ns: np.ndarray) -> pd.DatetimeIndex:
-        out = pd.DatetimeIndex(ns.astype("datetime64[ns]"))
-        return out.tz_localize("UTC").tz_convert(tz) if tz is not None else out
-
-    events = pd.DataFrame({"start": stamps(all_s[order]), "end": stamps(all_e[order]),
-                           "state": states[order]})
+    pr_s, pr_e, mt_s, mt_e = _production_and_maintenance_ns(line, index, t0, t_end)
+    log = _play_line(line, pr_s, pr_e, t0, t_end, line.seed if seed is None else seed)
+    sim_s, sim_e, sim_states = log.intervals_ns(t0)
+    events = _event_table(sim_s, sim_e, sim_states, mt_s, mt_e, index.tz)
 
     running = events.loc[events["state"] == "running", ["start", "end"]]
     running_fraction = running_fraction_per_hour(running, index)
-    windows_df = pd.DataFrame({"start": stamps(pr_s), "end": stamps(pr_e)})
+    windows_df = pd.DataFrame({"start": _stamps(pr_s, index.tz), "end": _stamps(pr_e, index.tz)})
     scheduled_fraction = running_fraction_per_hour(windows_df, index)
-    idle_in_shift = np.clip(scheduled_fraction - running_fraction, 0.0, 1.0)
+    p_kw, heat, waste = _line_flows(line, running_fraction, scheduled_fraction)
 
-    p_run_kw = line.p_kw * running_fraction
-    p_kw = p_run_kw + line.p_idle_kw * idle_in_shift
-    heat = {h.name: h.q_kw_th * running_fraction for h in line.heat_demands}
-    heat_total = sum(heat.values()) if heat else np.zeros(len(index))
-    waste = {}
-    for wstream in line.waste_heat:
-        if wstream.q_kw_th is not None:
-            waste[wstream.name] = wstream.q_kw_th * running_fraction
-        elif wstream.fraction_of_electric_input is not None:
-            waste[wstream.name] = wstream.fraction_of_electric_input * p_run_kw
-        else:
-            base = heat[wstream.heat_demand] if wstream.heat_demand is not None else heat_total
-            waste[wstream.name] = wstream.fraction_of_heat_input * base
-
-    is_run = sim["state"].to_numpy() == "running"
+    is_run = sim_states == "running"
     running_hours = float(np.sum(sim_e[is_run] - sim_s[is_run]) / NS_PER_HOUR)
     scheduled_hours = float(np.sum(pr_e - pr_s) / NS_PER_HOUR)
     availability = running_hours / scheduled_hours if scheduled_hours > 0 else float("nan")
@@ -791,6 +687,229 @@ def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | Non
         p_kw=p_kw, heat_demand_q_kw_th=heat, heat_demand_t_c={h.name: h.t_c for h in line.heat_demands},
         waste_heat_q_kw_th=waste, waste_heat_t_c={w.name: w.t_c for w in line.waste_heat},
         availability=availability, running_hours=running_hours, scheduled_hours=scheduled_hours,
-        batches_completed=counters["batches"], breakdowns=counters["breakdowns"], events=events,
+        batches_completed=log.batches, breakdowns=log.breakdowns, events=events,
     )
 
+
+# --------------------------------------------------------------------------------------
+# Steps of simulate_line
+# --------------------------------------------------------------------------------------
+def _production_and_maintenance_ns(line: ProductionLine, index: pd.DatetimeIndex, t0: int, t_end: int
+                                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The line's production windows (shift time minus maintenance) and its maintenance, both clipped to
+    the simulated span ``[t0, t_end)`` [UTC ns, half-open, sorted and disjoint].
+
+    Returns
+    -------
+    pr_s, pr_e, mt_s, mt_e : numpy.ndarray
+        Starts and ends of the production windows, then of the maintenance windows [ns].
+    """
+    sh_s, sh_e = shift_windows_ns(line.calendar, index)
+    mt_s, mt_e = maintenance_windows_ns(line, index)
+    pr_s, pr_e = _subtract_ns(sh_s, sh_e, mt_s, mt_e)
+    pr_s, pr_e = _clip_ns(pr_s, pr_e, t0, t_end)
+    mt_s, mt_e = _clip_ns(mt_s, mt_e, t0, t_end)
+    return pr_s, pr_e, mt_s, mt_e
+
+
+class _EventLog:
+    """What a line did, as intervals in hours since the start, with its batch and breakdown counts.
+
+    Parameters
+    ----------
+    horizon_h : float
+        End of the simulated span [h]; intervals are cut there.
+    """
+
+    def __init__(self, horizon_h: float):
+        self.horizon_h = horizon_h
+        self.intervals: list[tuple[float, float, str]] = []
+        self.batches = 0
+        self.breakdowns = 0
+        self.stopped_at_h: float | None = None
+
+    def record(self, state: str, start: float, end: float) -> None:
+        """Add ``[start, end)`` [h] in ``state``, joined to the last interval when it continues it."""
+        end = min(end, self.horizon_h)
+        if end > start:
+            log = self.intervals
+            if log and log[-1][2] == state and abs(log[-1][1] - start) < _EPS_H:
+                log[-1] = (log[-1][0], end, state)  # a batch resumed right away: one interval
+            else:
+                log.append((start, end, state))
+
+    def intervals_ns(self, t0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The intervals as UTC nanoseconds (``t0`` the start) and their states.
+
+        Returns
+        -------
+        starts, ends : numpy.ndarray of int64
+            [ns]
+        states : numpy.ndarray of object
+        """
+        sim = pd.DataFrame(self.intervals, columns=["start_h", "end_h", "state"])
+        sim_s = t0 + np.round(sim["start_h"].to_numpy(dtype=float) * NS_PER_HOUR).astype(np.int64)
+        sim_e = t0 + np.round(sim["end_h"].to_numpy(dtype=float) * NS_PER_HOUR).astype(np.int64)
+        return sim_s, sim_e, sim["state"].to_numpy(dtype=object)
+
+
+def _play_line(line: ProductionLine, pr_s: np.ndarray, pr_e: np.ndarray, t0: int, t_end: int,
+               seed: int | None) -> _EventLog:
+    """Run the line through its production windows on simpy.
+
+    Parameters
+    ----------
+    line : ProductionLine
+    pr_s, pr_e : numpy.ndarray
+        Production windows [UTC ns].
+    t0, t_end : int
+        The simulated span [UTC ns].
+    seed : int or None
+        Seed of the breakdown and repair draws.
+
+    Returns
+    -------
+    _EventLog
+
+    Raises
+    ------
+    InputError
+        More events than :data:`lingtan.limits.MAX_EVENTS_PER_YEAR` a year.
+    """
+    horizon_h = (t_end - t0) / NS_PER_HOUR
+    windows = [((s - t0) / NS_PER_HOUR, (e - t0) / NS_PER_HOUR) for s, e in zip(pr_s.tolist(), pr_e.tolist())]
+    rng = np.random.default_rng(seed)
+    breakdowns_on = line.mtbf_h is not None
+    draw_ttf = _sampler(rng, line.failure_distribution, line.mtbf_h, line.failure_shape) if breakdowns_on else None
+    draw_ttr = _sampler(rng, line.repair_distribution, line.mttr_h, line.repair_shape) if breakdowns_on else None
+    # Random draws (a small Weibull shape) can schedule more events than the schema's estimate: stop then.
+    # Shift and maintenance windows add a few thousand waits a year.
+    max_events = (MAX_EVENTS_PER_YEAR + 2 * len(windows)) * max(1.0, horizon_h / MAX_HOURS)
+    log = _EventLog(horizon_h)
+    env = simpy.Environment()
+    env.process(_line_process(env, line, windows, log, draw_ttf, draw_ttr, max_events))
+    env.run(until=horizon_h)
+    if log.stopped_at_h is not None:
+        raise InputError(None, f"processes ({line.name})",
+                         f"at most {MAX_EVENTS_PER_YEAR:,} production events a year (lingtan.limits.MAX_EVENTS_PER_YEAR)",
+                         f"more than that by hour {log.stopped_at_h:.0f}: lengthen batch_duration_h, mtbf_h "
+                         "or mttr_h")
+    return log
+
+
+def _line_process(env: simpy.Environment, line: ProductionLine, windows: list[tuple[float, float]], log: _EventLog,
+                  draw_ttf, draw_ttr, max_events: float):
+    """The simpy process of a line: batches and changeovers inside the windows [h], breakdowns and repairs.
+
+    ``draw_ttf`` and ``draw_ttr`` draw a time to failure (in running hours) and a repair time [h]; None
+    without breakdowns. After ``max_events`` steps the process stops and sets ``log.stopped_at_h``
+    (raised by :func:`_play_line`: simpy re-creates exceptions from their args).
+    """
+    breakdowns_on = draw_ttf is not None
+    batch_left = 0.0
+    changeover_left = 0.0
+    ttf_left = draw_ttf() if breakdowns_on else math.inf
+    w = steps = 0
+    while w < len(windows):
+        steps += 1
+        if steps > max_events:
+            log.stopped_at_h = env.now
+            return
+        ws, we = windows[w]
+        if env.now >= we - _EPS_H:
+            w += 1
+            continue
+        if env.now < ws:
+            yield env.timeout(ws - env.now)  # off shift or in maintenance
+            continue
+        if changeover_left > 0.0:
+            step = min(changeover_left, we - env.now)
+            log.record("changeover", env.now, env.now + step)
+            yield env.timeout(step)
+            changeover_left = 0.0 if step == changeover_left else changeover_left - step
+            continue
+        if batch_left <= 0.0:
+            batch_left = line.batch_duration_h
+        step = min(batch_left, ttf_left, we - env.now)
+        log.record("running", env.now, env.now + step)
+        yield env.timeout(step)
+        ttf_left = 0.0 if step == ttf_left else ttf_left - step
+        batch_left = 0.0 if step == batch_left else batch_left - step
+        if batch_left <= _EPS_H:
+            batch_left = 0.0
+            log.batches += 1
+            changeover_left = line.changeover_h
+        if breakdowns_on and ttf_left <= _EPS_H:
+            log.breakdowns += 1
+            repair = draw_ttr()
+            log.record("down", env.now, env.now + repair)
+            yield env.timeout(repair)
+            ttf_left = draw_ttf()
+
+
+def _stamps(ns: np.ndarray, tz) -> pd.DatetimeIndex:
+    """UTC nanoseconds as timestamps in ``tz`` (naive when ``tz`` is None)."""
+    out = pd.DatetimeIndex(ns.astype("datetime64[ns]"))
+    return out.tz_localize("UTC").tz_convert(tz) if tz is not None else out
+
+
+def _event_table(sim_s: np.ndarray, sim_e: np.ndarray, sim_states: np.ndarray, mt_s: np.ndarray,
+                 mt_e: np.ndarray, tz) -> pd.DataFrame:
+    """The simulated intervals and the maintenance windows as one table sorted by start.
+
+    Parameters
+    ----------
+    sim_s, sim_e, sim_states : numpy.ndarray
+        Simulated intervals [UTC ns] and their states.
+    mt_s, mt_e : numpy.ndarray
+        Maintenance windows [UTC ns].
+    tz : tzinfo or None
+        Time zone of the stamps.
+
+    Returns
+    -------
+    DataFrame
+        ``start``, ``end`` (timestamps) and ``state`` (see :class:`LineResult`).
+    """
+    all_s = np.concatenate([sim_s, mt_s])
+    all_e = np.concatenate([sim_e, mt_e])
+    states = np.concatenate([sim_states, np.full(mt_s.size, "maintenance", dtype=object)])
+    order = np.argsort(all_s, kind="stable")
+    return pd.DataFrame({"start": _stamps(all_s[order], tz), "end": _stamps(all_e[order], tz),
+                         "state": states[order]})
+
+
+def _line_flows(line: ProductionLine, running_fraction: np.ndarray, scheduled_fraction: np.ndarray
+                ) -> tuple[np.ndarray, dict, dict]:
+    """Hourly electricity, heat demands and waste heat of a line from its running and scheduled shares.
+
+    Parameters
+    ----------
+    line : ProductionLine
+    running_fraction, scheduled_fraction : numpy.ndarray
+        Share of each hour running, and inside a production window [-].
+
+    Returns
+    -------
+    p_kw : numpy.ndarray
+        Mean electric power [kW]: ``p_kw`` running, ``p_idle_kw`` idle in a window.
+    heat : dict of str to numpy.ndarray
+        Heat demand by name [kW_th].
+    waste : dict of str to numpy.ndarray
+        Waste heat by stream [kW_th].
+    """
+    idle_in_shift = np.clip(scheduled_fraction - running_fraction, 0.0, 1.0)
+    p_run_kw = line.p_kw * running_fraction
+    p_kw = p_run_kw + line.p_idle_kw * idle_in_shift
+    heat = {h.name: h.q_kw_th * running_fraction for h in line.heat_demands}
+    heat_total = sum(heat.values()) if heat else np.zeros(len(running_fraction))
+    waste = {}
+    for wstream in line.waste_heat:
+        if wstream.q_kw_th is not None:
+            waste[wstream.name] = wstream.q_kw_th * running_fraction
+        elif wstream.fraction_of_electric_input is not None:
+            waste[wstream.name] = wstream.fraction_of_electric_input * p_run_kw
+        else:
+            base = heat[wstream.heat_demand] if wstream.heat_demand is not None else heat_total
+            waste[wstream.name] = wstream.fraction_of_heat_input * base
+    return p_kw, heat, waste

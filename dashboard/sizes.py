@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from lingtan.twin.core import fieldpath
 from lingtan.errors import ScenarioError
 
 # group -> (field, label, unit, integer?)
@@ -24,8 +24,6 @@ GROUPS = {
 GRID = [("import_limit_kw", "Grid import limit", "kW"), ("export_limit_kw", "Grid export limit", "kW")]
 MAX_FIELDS = 40
 INTEGER_FIELDS = {"count"}
-
-_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ def _num(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _site_fields(node: dict, prefix: str, who: str) -> list[SizeField]:
+def _site_fields(node: dict, prefix: tuple, who: str) -> list[SizeField]:
     out = []
     for group, fields in GROUPS.items():
         items = node.get(group) or []
@@ -69,8 +67,8 @@ def _site_fields(node: dict, prefix: str, who: str) -> list[SizeField]:
                 if not _num(v):
                     continue
                 name = item.get("name", f"{group}[{i}]")
-                out.append(SizeField(f"{prefix}{group}[{i}].{key}", f"{text} · {who}{name}", unit, float(v),
-                                     integer, _slider_max(v, integer)))
+                out.append(SizeField(fieldpath.format_path((*prefix, group, i, key)), f"{text} · {who}{name}", unit,
+                                     float(v), integer, _slider_max(v, integer)))
     return out
 
 
@@ -78,13 +76,13 @@ def size_fields(data: Any) -> list[SizeField]:
     """The editable sizes of a parsed scenario (factory or park), at most :data:`MAX_FIELDS`."""
     if not isinstance(data, dict):
         return []
-    out = _site_fields(data, "", "")
+    out = _site_fields(data, (), "")
     shared = data.get("shared")
     if isinstance(shared, dict):
-        out += _site_fields(shared, "shared.", "shared ")
+        out += _site_fields(shared, ("shared",), "shared ")
     for j, tenant in enumerate(data.get("tenants") or []):
         if isinstance(tenant, dict):
-            out += _site_fields(tenant, f"tenants[{j}].", f"{tenant.get('name', j)} / ")
+            out += _site_fields(tenant, ("tenants", j), f"{tenant.get('name', j)} / ")
     grid = data.get("grid")
     if isinstance(grid, dict):
         for key, text, unit in GRID:
@@ -92,32 +90,9 @@ def size_fields(data: Any) -> list[SizeField]:
             if key == "export_limit_kw" and grid.get("export_allowed") is False:
                 continue
             if _num(v):
-                out.append(SizeField(f"grid.{key}", text, unit, float(v), False, _slider_max(v, False)))
+                out.append(SizeField(fieldpath.format_path(("grid", key)), text, unit, float(v), False,
+                                     _slider_max(v, False)))
     return out[:MAX_FIELDS]
-
-
-def split_path(path: str) -> list:
-    """``tenants[2].pv[0].capacity_kwp`` -> ``["tenants", 2, "pv", 0, "capacity_kwp"]``."""
-    out: list = []
-    for part in path.split("."):
-        m = _TOKEN.fullmatch(part)
-        if not m:
-            raise ValueError(f"not a field path: {path!r}")
-        out.append(m.group(1))
-        out += [int(i) for i in re.findall(r"\[(\d+)\]", m.group(2))]
-    return out
-
-
-def get_path(data: Any, path: str) -> Any:
-    node = data
-    for seg in split_path(path):
-        if isinstance(seg, int) and isinstance(node, list) and seg < len(node):
-            node = node[seg]
-        elif isinstance(seg, str) and isinstance(node, dict) and seg in node:
-            node = node[seg]
-        else:
-            raise KeyError(path)
-    return node
 
 
 def apply_sizes(data: dict, values: dict[str, Any], file: str = "<scenario>") -> dict:
@@ -126,7 +101,8 @@ def apply_sizes(data: dict, values: dict[str, Any], file: str = "<scenario>") ->
     Raises
     ------
     ScenarioError
-        A value that is not a number, or a path the scenario does not have.
+        A value that is not a number, or a path the scenario does not have
+        (:func:`lingtan.twin.core.fieldpath.set_value`).
     """
     out = copy.deepcopy(data)
     for path, value in values.items():
@@ -138,14 +114,7 @@ def apply_sizes(data: dict, values: dict[str, Any], file: str = "<scenario>") ->
             raise ScenarioError(file, path, "a number", repr(value)) from None
         if not math.isfinite(v):
             raise ScenarioError(file, path, "a finite number", repr(value))
-        try:
-            segs = split_path(path)
-            node = out
-            for seg in segs[:-1]:
-                node = node[seg]
-            if segs[-1] not in node:
-                raise KeyError(path)
-        except (KeyError, IndexError, TypeError, ValueError):
-            raise ScenarioError(file, path, "a field of this scenario", "no such field") from None
-        node[segs[-1]] = int(round(v)) if segs[-1] in INTEGER_FIELDS else v
+        segments = fieldpath.parse(path, file=file, error=ScenarioError)
+        value = int(round(v)) if segments[-1] in INTEGER_FIELDS else v
+        fieldpath.set_value(out, segments, value, file=file, field=path, error=ScenarioError)
     return out

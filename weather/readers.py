@@ -413,85 +413,20 @@ def read_csv(path, *, year: int, tz: str, latitude: float | None = None,
     weather, meta
         As :func:`read_epw`.
     """
-    import pvlib
-
     path = Path(path)
-    raw = _open(path, "CSV", pd.read_csv, path)
-    raw.columns = [str(c).strip() for c in raw.columns]
-    for col in ("time", "ghi", "temp_air", "wind_speed"):
-        if col not in raw:
-            raise InputError(path, f"column {col}", "a required column "
-                             "(time, ghi, temp_air, wind_speed)",
-                             f"absent; columns are {list(raw.columns)}")
-    try:
-        t = pd.to_datetime(raw["time"], format="ISO8601")
-    except Exception as exc:
-        raise InputError(path, "column time", "ISO 8601 timestamps",
-                         f"{type(exc).__name__}: {exc}") from None
-    try:
-        std_off = _standard_offset_h(tz, year)
-    except Exception as exc:
-        raise InputError(path, "timezone", "a valid IANA time zone such as Asia/Shanghai",
-                         f"{tz!r} ({exc})") from None
-    if getattr(t.dt, "tz", None) is not None:
-        offs = t.map(lambda x: x.utcoffset().total_seconds() / 3600.0)
-        local = t.dt.tz_convert(tz)
-        loffs = local.map(lambda x: x.utcoffset().total_seconds() / 3600.0)
-        bad = (offs - loffs).abs() > 1e-9
-        if bad.any():
-            i = int(np.argmax(bad.to_numpy()))
-            raise InputError(path, f"column time, row {i}",
-                             f"timestamps in the site time zone {tz} (UTC{loffs.iloc[i]:+g})",
-                             f"{raw['time'].iloc[i]} (UTC{offs.iloc[i]:+g})")
-        t = local
-    else:
-        try:
-            t = t.dt.tz_localize(tz)
-        except Exception as exc:
-            raise InputError(path, "column time", f"valid local times in {tz}",
-                             f"{type(exc).__name__}: {exc}") from None
-    # local standard time (no DST) for the calendar position of each row
-    std = t.dt.tz_convert(_fixed_tz(std_off)).dt.tz_localize(None)
-    idx = pd.DatetimeIndex(std)
-    steps = np.diff(idx.asi8) / 3.6e12
-    leap_skip = (idx[:-1].month == 2) & (idx[:-1].day == 28) & (steps == 25)
-    ok = (steps == 1) | leap_skip
-    if not ok.all():
-        i = int(np.argmin(ok))
-        raise InputError(path, f"column time, row {i + 1}",
-                         "hourly timestamps, 1 h apart",
-                         f"{raw['time'].iloc[i]} followed by {raw['time'].iloc[i + 1]}")
+    raw = _read_csv_table(path)
+    std_off, idx = _csv_standard_time_index(path, raw, year, tz)
     data = pd.DataFrame(index=idx)
-    filled = []
     for col in CANONICAL_COLUMNS:
-        if col in raw:
-            data[col] = pd.to_numeric(raw[col], errors="coerce").to_numpy(dtype=float)
-        else:
-            data[col] = np.nan
+        data[col] = pd.to_numeric(raw[col], errors="coerce").to_numpy(dtype=float) if col in raw else np.nan
     data = _restamp(path, data, year, tz, std_off)
-    present = [c for c in _REQUIRED_FILLED if c in raw]
-    data = _fill(path, data, present, fill, max_gap_h)
-    if "pressure" not in raw:
-        data["pressure"] = float(pvlib.atmosphere.alt2pres(altitude_m))
-        filled.append("pressure (pvlib.atmosphere.alt2pres of altitude_m)")
-    if "relative_humidity" not in raw:
-        filled.append("relative_humidity (absent: NaN)")
+    data = _fill(path, data, [c for c in _REQUIRED_FILLED if c in raw], fill, max_gap_h)
+    filled = _fill_pressure_and_humidity(data, raw, altitude_m)
     meta = {"latitude": latitude, "longitude": longitude,
             "altitude_m": float(altitude_m), "tz": str(data.index.tz), "city": "",
             "station_id": "", "source": f"CSV {path.name}"}
     if latitude is None or longitude is None:
-        if "dni" not in raw or "dhi" not in raw:
-            raise InputError(path, "columns dni, dhi",
-                             "present, or the site latitude/longitude passed to read_csv so "
-                             "that they can be built from ghi (erbs)", "absent")
-        meta["filled_columns"] = filled
-        meta["component_closure"] = float("nan")
-        meta["latitude"] = meta["longitude"] = float("nan")
-        df = data[list(CANONICAL_COLUMNS)].astype("float64")
-        if (df[["ghi", "dni", "dhi"]] < 0).any().any():
-            raise InputError(path, "columns ghi, dni, dhi", "irradiance >= 0 W/m2",
-                             "negative values")
-        return df, meta
+        return _csv_without_location(path, raw, data, meta, filled)
     meta["latitude"], meta["longitude"] = float(latitude), float(longitude)
     if "dni" not in raw or "dhi" not in raw:
         from .closure import rebuild_components as _rebuild
@@ -503,3 +438,134 @@ def read_csv(path, *, year: int, tz: str, latitude: float | None = None,
     return _finish(path, data, meta, latitude=latitude, longitude=longitude,
                    altitude_m=altitude_m, rebuild_components=rebuild_components,
                    closure_warn_below=closure_warn_below)
+
+
+# --------------------------------------------------------------------------- steps of read_csv
+def _read_csv_table(path: Path) -> pd.DataFrame:
+    """The CSV's rows with stripped column names, once its required columns are there.
+
+    Raises
+    ------
+    InputError
+        An unreadable file, or ``time``, ``ghi``, ``temp_air`` or ``wind_speed`` absent.
+    """
+    raw = _open(path, "CSV", pd.read_csv, path)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    for col in ("time", "ghi", "temp_air", "wind_speed"):
+        if col not in raw:
+            raise InputError(path, f"column {col}", "a required column "
+                             "(time, ghi, temp_air, wind_speed)",
+                             f"absent; columns are {list(raw.columns)}")
+    return raw
+
+
+def _csv_site_times(path: Path, raw: pd.DataFrame, t: pd.Series, tz: str) -> pd.Series:
+    """The parsed ``time`` column ``t`` in the site's zone ``tz``: naive stamps localised, aware ones checked.
+
+    Raises
+    ------
+    InputError
+        Aware stamps whose UTC offset is not the site's, or naive stamps that do not exist in ``tz``.
+    """
+    if getattr(t.dt, "tz", None) is None:
+        try:
+            return t.dt.tz_localize(tz)
+        except Exception as exc:
+            raise InputError(path, "column time", f"valid local times in {tz}",
+                             f"{type(exc).__name__}: {exc}") from None
+    offs = t.map(lambda x: x.utcoffset().total_seconds() / 3600.0)
+    local = t.dt.tz_convert(tz)
+    loffs = local.map(lambda x: x.utcoffset().total_seconds() / 3600.0)
+    bad = (offs - loffs).abs() > 1e-9
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise InputError(path, f"column time, row {i}",
+                         f"timestamps in the site time zone {tz} (UTC{loffs.iloc[i]:+g})",
+                         f"{raw['time'].iloc[i]} (UTC{offs.iloc[i]:+g})")
+    return local
+
+
+def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str
+                             ) -> tuple[float, pd.DatetimeIndex]:
+    """The rows' times in local standard time (no DST), which give each row's calendar position.
+
+    Returns
+    -------
+    std_off : float
+        The standard UTC offset of ``tz`` in ``year`` [h].
+    index : DatetimeIndex
+        Naive local standard times, checked 1 h apart (a 25 h step over a skipped Feb 29 allowed).
+
+    Raises
+    ------
+    InputError
+        Stamps that are not ISO 8601, an unknown time zone, stamps not in the site's zone
+        (:func:`_csv_site_times`) or not 1 h apart.
+    """
+    try:
+        t = pd.to_datetime(raw["time"], format="ISO8601")
+    except Exception as exc:
+        raise InputError(path, "column time", "ISO 8601 timestamps",
+                         f"{type(exc).__name__}: {exc}") from None
+    try:
+        std_off = _standard_offset_h(tz, year)
+    except Exception as exc:
+        raise InputError(path, "timezone", "a valid IANA time zone such as Asia/Shanghai",
+                         f"{tz!r} ({exc})") from None
+    t = _csv_site_times(path, raw, t, tz)
+    idx = pd.DatetimeIndex(t.dt.tz_convert(_fixed_tz(std_off)).dt.tz_localize(None))
+    steps = np.diff(idx.asi8) / 3.6e12
+    leap_skip = (idx[:-1].month == 2) & (idx[:-1].day == 28) & (steps == 25)
+    ok = (steps == 1) | leap_skip
+    if not ok.all():
+        i = int(np.argmin(ok))
+        raise InputError(path, f"column time, row {i + 1}",
+                         "hourly timestamps, 1 h apart",
+                         f"{raw['time'].iloc[i]} followed by {raw['time'].iloc[i + 1]}")
+    return std_off, idx
+
+
+def _fill_pressure_and_humidity(data: pd.DataFrame, raw: pd.DataFrame, altitude_m: float) -> list[str]:
+    """Pressure from altitude where the file has none (in place); the list of columns filled, for ``meta``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The weather year, modified.
+    raw : DataFrame
+        The file's columns.
+    altitude_m : float
+        Site altitude [m], for :func:`pvlib.atmosphere.alt2pres`.
+    """
+    filled = []
+    if "pressure" not in raw:
+        import pvlib
+
+        data["pressure"] = float(pvlib.atmosphere.alt2pres(altitude_m))
+        filled.append("pressure (pvlib.atmosphere.alt2pres of altitude_m)")
+    if "relative_humidity" not in raw:
+        filled.append("relative_humidity (absent: NaN)")
+    return filled
+
+
+def _csv_without_location(path: Path, raw: pd.DataFrame, data: pd.DataFrame, meta: dict,
+                          filled: list[str]) -> tuple[pd.DataFrame, dict]:
+    """A CSV read without site coordinates: its own DNI and DHI are needed, no closure is measured.
+
+    Raises
+    ------
+    InputError
+        ``dni`` or ``dhi`` absent, or negative irradiance.
+    """
+    if "dni" not in raw or "dhi" not in raw:
+        raise InputError(path, "columns dni, dhi",
+                         "present, or the site latitude/longitude passed to read_csv so "
+                         "that they can be built from ghi (erbs)", "absent")
+    meta["filled_columns"] = filled
+    meta["component_closure"] = float("nan")
+    meta["latitude"] = meta["longitude"] = float("nan")
+    df = data[list(CANONICAL_COLUMNS)].astype("float64")
+    if (df[["ghi", "dni", "dhi"]] < 0).any().any():
+        raise InputError(path, "columns ghi, dni, dhi", "irradiance >= 0 W/m2",
+                         "negative values")
+    return df, meta

@@ -47,6 +47,7 @@ References
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -259,60 +260,152 @@ def synthetic_year(climate: MonthlyClimate, *, year: int, tz: str = "Asia/Shangh
     hourly wind has the station's monthly mean and standard deviation; calm sites have
     k < 1.
     """
-    import pvlib
-    # ndtr is the standard normal CDF (scipy.stats.norm.cdf) without scipy.stats' 0.4 s import.
-    from scipy.special import gamma as gamma_fn, ndtr
-
-    from .closure import decompose, mid_interval_solar_position
-    from .readers import _fixed_tz, _standard_offset_h, _target_index
-
     sp_par = {**SOLAR_DEFAULTS, **(solar or {})}
     t_par = {**TEMP_DEFAULTS, **(temperature or {})}
     w_par = {**WIND_DEFAULTS, **(wind or {})}
     lat = climate.latitude if latitude is None else float(latitude)
     lon = climate.longitude if longitude is None else float(longitude)
     alt = climate.altitude_m if altitude_m is None else float(altitude_m)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # drawn in this order: daily Kt, hourly kt, temperature, wind
+
+    cal = _standard_time_calendar(year, tz)
+    sun = _solar_geometry(cal, lat, lon, alt)
+    target_month, kbar = _monthly_ghi_targets(climate, cal, sun)
+    kt_day = _daily_clearness(rng, cal, sun, target_month, kbar, sp_par)
+    ghi = _hourly_ghi(rng, cal, sun, kt_day, target_month, sp_par)
+    from .closure import decompose
+
+    dni, dhi = decompose(ghi, sun.zenith_deg, cal.index, model="erbs")
+    temp = _air_temperature(rng, climate, cal, kt_day, kbar, t_par)
+    v = _wind_speed(rng, climate, cal, w_par)
+    return _weather_frame(cal, tz, alt, relative_humidity, ghi=ghi, dni=dni, dhi=dhi, temp_air=temp, wind_speed=v)
+
+
+# ----------------------------------------------------------------------- steps of synthetic_year
+@dataclass(frozen=True)
+class _Calendar:
+    """The 8760 hours of a year in local standard time, with the day and month of each."""
+
+    index: pd.DatetimeIndex  # interval starts, fixed-offset standard time
+    std_tz: object  # the fixed-offset zone of ``index``
+    month: np.ndarray  # (8760,) month of each hour, 0..11
+    day_of: np.ndarray  # (8760,) day of each hour, 0..364 (Feb 29 skipped)
+    hour: np.ndarray  # (8760,) hour of the day [h], float
+    day_month: np.ndarray  # (365,) month of each day, 0..11
+
+    n_days = 365
+
+
+@dataclass(frozen=True)
+class _SolarGeometry:
+    """The sun's position and extraterrestrial irradiance per hour and day, and the Collares-Pereira & Rabl
+    daily-shape terms."""
+
+    zenith_deg: np.ndarray  # (8760,) at mid-interval [deg]
+    e0_w_m2: np.ndarray  # (8760,) extraterrestrial horizontal irradiance [W/m2] = [Wh/m2] in the hour
+    h0_day_wh_m2: np.ndarray  # (365,) its daily sum [Wh/m2]
+    cos_w: np.ndarray  # (8760,) cosine of the hour angle at mid-interval [-]
+    a_cpr: np.ndarray  # (8760,) Collares-Pereira & Rabl coefficient a [-]
+    b_cpr: np.ndarray  # (8760,) Collares-Pereira & Rabl coefficient b [-]
+
+
+def _standard_time_calendar(year: int, tz: str) -> _Calendar:
+    """The hours of ``year`` laid out in the local standard time of ``tz``, Feb 29 skipped.
+
+    Parameters
+    ----------
+    year : int
+        Calendar year.
+    tz : str
+        Time zone (IANA) whose standard UTC offset [h] is used.
+
+    Returns
+    -------
+    _Calendar
+    """
+    from .readers import _fixed_tz, _standard_offset_h, _target_index
 
     std_tz = _fixed_tz(_standard_offset_h(tz, year))
     index = _target_index(year, std_tz)
-    n = len(index)
     month = np.asarray(index.month) - 1
     day_of = (np.asarray(index.dayofyear) - 1)
     if pd.Timestamp(year=year, month=12, day=31).is_leap_year:
         day_of = np.where(np.asarray(index.month) > 2, day_of - 1, day_of)  # 0..364
-    hour = np.asarray(index.hour, dtype=float)
-    nday = 365
-    day_month = np.array([month[day_of == d][0] for d in range(nday)])
+    day_month = np.array([month[day_of == d][0] for d in range(_Calendar.n_days)])
+    return _Calendar(index=index, std_tz=std_tz, month=month, day_of=day_of,
+                     hour=np.asarray(index.hour, dtype=float), day_month=day_month)
 
-    # ---- geometry
-    sol = mid_interval_solar_position(index, lat, lon, alt)
+
+def _solar_geometry(cal: _Calendar, lat: float, lon: float, alt: float) -> _SolarGeometry:
+    """Solar position and extraterrestrial irradiance at mid-interval, and the daily-shape terms.
+
+    Parameters
+    ----------
+    cal : _Calendar
+    lat, lon, alt : float
+        Site latitude [deg], longitude [deg], altitude [m].
+
+    Returns
+    -------
+    _SolarGeometry
+    """
+    import pvlib
+
+    from .closure import mid_interval_solar_position
+
+    sol = mid_interval_solar_position(cal.index, lat, lon, alt)
     zen = sol["zenith"].to_numpy()
     cosz = np.cos(np.radians(zen))
-    mid = index + pd.Timedelta(minutes=30)
+    mid = cal.index + pd.Timedelta(minutes=30)
     i0 = np.asarray(pvlib.irradiance.get_extra_radiation(mid), dtype=float)
     e0 = i0 * np.clip(cosz, 0.0, None)                     # [W/m2] = [Wh/m2] per hour
-    h0_day = np.bincount(day_of, weights=e0, minlength=nday)
+    h0_day = np.bincount(cal.day_of, weights=e0, minlength=cal.n_days)
     doy = np.asarray(mid.dayofyear, dtype=float)
     decl = np.asarray(pvlib.solarposition.declination_spencer71(doy))
     phi = math.radians(lat)
     cos_w = (cosz - math.sin(phi) * np.sin(decl)) / (math.cos(phi) * np.cos(decl))
     ws = np.arccos(np.clip(-math.tan(phi) * np.tan(decl), -1.0, 1.0))
-    a_cpr = 0.409 + 0.5016 * np.sin(ws - math.radians(60.0))
-    b_cpr = 0.6609 - 0.4767 * np.sin(ws - math.radians(60.0))
+    return _SolarGeometry(zenith_deg=zen, e0_w_m2=e0, h0_day_wh_m2=h0_day, cos_w=cos_w,
+                          a_cpr=0.409 + 0.5016 * np.sin(ws - math.radians(60.0)),
+                          b_cpr=0.6609 - 0.4767 * np.sin(ws - math.radians(60.0)))
 
-    days_in_month = np.bincount(day_month, minlength=12)
+
+def _monthly_ghi_targets(climate: MonthlyClimate, cal: _Calendar,
+                         sun: _SolarGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Each month's GHI total from the climatology and its mean clearness index.
+
+    Returns
+    -------
+    target_month : numpy.ndarray
+        (12,) monthly GHI [Wh/m2].
+    kbar : numpy.ndarray
+        (12,) monthly mean clearness index ``H_m / sum(H0)`` [-] (0 for a month without sun).
+    """
+    days_in_month = np.bincount(cal.day_month, minlength=12)
     target_month = np.array(climate.ghi_kwh_m2_day) * 1000.0 * days_in_month  # [Wh/m2]
-    h0_month = np.bincount(day_month, weights=h0_day, minlength=12)
+    h0_month = np.bincount(cal.day_month, weights=sun.h0_day_wh_m2, minlength=12)
     kbar = np.divide(target_month, h0_month, out=np.zeros(12), where=h0_month > 0)
+    return target_month, kbar
 
-    # ---- daily Kt (random draw 1: 365 normals)
+
+def _daily_clearness(rng: np.random.Generator, cal: _Calendar, sun: _SolarGeometry, target_month: np.ndarray,
+                     kbar: np.ndarray, sp_par: dict) -> np.ndarray:
+    """Daily clearness index, each month scaled to its GHI total (random draw 1: 365 normals).
+
+    Returns
+    -------
+    numpy.ndarray
+        (365,) daily clearness index ``Kt_d`` [-].
+    """
+    from scipy.special import ndtr  # the standard normal CDF without scipy.stats' 0.4 s import
+
     ktmax = float(sp_par["hourly_kt_max"])
-    zd = _ar1(rng, nday, float(sp_par["daily_kt_lag1"]))
+    h0_day = sun.h0_day_wh_m2
+    zd = _ar1(rng, cal.n_days, float(sp_par["daily_kt_lag1"]))
     ud = ndtr(zd)
-    kt_day = np.zeros(nday)
+    kt_day = np.zeros(cal.n_days)
     for m in range(12):
-        sel = day_month == m
+        sel = cal.day_month == m
         if kbar[m] <= 0:
             continue
         kt_day[sel] = bendt_kt_inverse_cdf(ud[sel], min(kbar[m], 0.8))
@@ -322,28 +415,50 @@ def synthetic_year(climate: MonthlyClimate, *, year: int, tz: str = "Asia/Shangh
         hd = _bounded_rescale(np.maximum(hd, floor), caps, target_month[m])
         kt_day[sel] = np.divide(hd, h0_day[sel], out=np.zeros(sel.sum()),
                                 where=h0_day[sel] > 0)
+    return kt_day
 
-    # ---- hourly kt (random draw 2: 8760 normals)
-    y = _ar1(rng, n, float(sp_par["hourly_kt_lag1"]))
-    ktd_h = kt_day[day_of]
+
+def _hourly_ghi(rng: np.random.Generator, cal: _Calendar, sun: _SolarGeometry, kt_day: np.ndarray,
+                target_month: np.ndarray, sp_par: dict) -> np.ndarray:
+    """Hourly GHI from the daily clearness, mean daily shape plus AR(1) deviation (random draw 2: 8760
+    normals), each day renormalised to ``Kt_d * H0_d``, then each month to the climatology.
+
+    Returns
+    -------
+    numpy.ndarray
+        (8760,) GHI [W/m2].
+    """
+    ktmax = float(sp_par["hourly_kt_max"])
+    e0 = sun.e0_w_m2
+    y = _ar1(rng, len(cal.index), float(sp_par["hourly_kt_lag1"]))
+    ktd_h = kt_day[cal.day_of]
     sigma = float(sp_par["hourly_kt_sigma_max"]) * np.exp(-20.0 * (ktd_h - 0.35) ** 2)
-    kt_mean = ktd_h * (a_cpr + b_cpr * np.clip(cos_w, -1.0, 1.0))
+    kt_mean = ktd_h * (sun.a_cpr + sun.b_cpr * np.clip(sun.cos_w, -1.0, 1.0))
     kt_h = np.clip(kt_mean + sigma * y, 0.01, ktmax)
     ghi = np.where(e0 > 0, kt_h * e0, 0.0)
     caps_h = ktmax * e0
-    # renormalise each day to Kt_d * H0_d, then each month to the climatology
-    order = np.argsort(day_of, kind="stable")
-    bounds = np.searchsorted(day_of[order], np.arange(nday + 1))
-    for d in range(nday):
+    order = np.argsort(cal.day_of, kind="stable")
+    bounds = np.searchsorted(cal.day_of[order], np.arange(cal.n_days + 1))
+    for d in range(cal.n_days):
         idx = order[bounds[d]:bounds[d + 1]]
-        ghi[idx] = _bounded_rescale(ghi[idx], caps_h[idx], kt_day[d] * h0_day[d])
+        ghi[idx] = _bounded_rescale(ghi[idx], caps_h[idx], kt_day[d] * sun.h0_day_wh_m2[d])
     for m in range(12):
-        sel = month == m
+        sel = cal.month == m
         ghi[sel] = _bounded_rescale(ghi[sel], caps_h[sel], target_month[m])
+    return ghi
 
-    dni, dhi = decompose(ghi, zen, index, model="erbs")
 
-    # ---- temperature (random draw 3: 365 normals)
+def _air_temperature(rng: np.random.Generator, climate: MonthlyClimate, cal: _Calendar, kt_day: np.ndarray,
+                     kbar: np.ndarray, t_par: dict) -> np.ndarray:
+    """Hourly air temperature: daily mean with an AR(1) anomaly (random draw 3: 365 normals) plus a cosine
+    diurnal cycle of a daily range that grows with the day's clearness.
+
+    Returns
+    -------
+    numpy.ndarray
+        (8760,) air temperature [C].
+    """
+    nday = cal.n_days
     tm = np.array(climate.temp_air_c)
     mid_doy = np.array([15.5, 45, 74.5, 105, 135.5, 166, 196.5, 227.5, 258, 288.5, 319, 349.5])
     dd = np.arange(nday) + 0.5
@@ -352,41 +467,70 @@ def synthetic_year(climate: MonthlyClimate, *, year: int, tz: str = "Asia/Shangh
     t_day = t_day + float(t_par["daily_mean_sigma_c"]) * _ar1(
         rng, nday, float(t_par["daily_mean_lag1"]))
     for m in range(12):
-        sel = day_month == m
+        sel = cal.day_month == m
         t_day[sel] += tm[m] - t_day[sel].mean()
-    rel = np.divide(kt_day, kbar[day_month], out=np.ones(nday), where=kbar[day_month] > 0)
-    dr_day = np.array(climate.temp_range_c)[day_month] * np.clip(rel, 0.5, 1.5)
+    rel = np.divide(kt_day, kbar[cal.day_month], out=np.ones(nday), where=kbar[cal.day_month] > 0)
+    dr_day = np.array(climate.temp_range_c)[cal.day_month] * np.clip(rel, 0.5, 1.5)
     for m in range(12):
-        sel = day_month == m
+        sel = cal.day_month == m
         s = dr_day[sel].mean()
         if s > 0:
             dr_day[sel] *= climate.temp_range_c[m] / s
-    temp = t_day[day_of] + 0.5 * dr_day[day_of] * np.cos(
-        2 * math.pi * (hour + 0.5 - float(t_par["peak_hour"])) / 24.0)
+    return t_day[cal.day_of] + 0.5 * dr_day[cal.day_of] * np.cos(
+        2 * math.pi * (cal.hour + 0.5 - float(t_par["peak_hour"])) / 24.0)
 
-    # ---- wind (random draw 4: 8760 normals)
-    k = np.array(climate.weibull_k)[month]
-    vmean = np.array(climate.wind_speed_m_s)[month]
+
+def _wind_speed(rng: np.random.Generator, climate: MonthlyClimate, cal: _Calendar, w_par: dict) -> np.ndarray:
+    """Hourly wind speed by HOMER's method (random draw 4: 8760 normals), each month scaled to its mean.
+
+    Returns
+    -------
+    numpy.ndarray
+        (8760,) wind speed [m/s].
+    """
+    from scipy.special import gamma as gamma_fn, ndtr
+
+    k = np.array(climate.weibull_k)[cal.month]
+    vmean = np.array(climate.wind_speed_m_s)[cal.month]
     g1 = gamma_fn(1 + 1 / k)
     cv = np.sqrt(gamma_fn(1 + 2 / k) / g1 ** 2 - 1.0)
-    x = _ar1(rng, n, float(w_par["autocorrelation"]))
+    x = _ar1(rng, len(cal.index), float(w_par["autocorrelation"]))
     s = float(w_par["diurnal_strength"]) / cv
-    z = (x + s * np.cos(2 * math.pi * (hour + 0.5 - float(w_par["peak_hour"])) / 24.0)) \
+    z = (x + s * np.cos(2 * math.pi * (cal.hour + 0.5 - float(w_par["peak_hour"])) / 24.0)) \
         / np.sqrt(1.0 + s * s / 2.0)
     c = vmean / g1
     v = c * (-np.log(ndtr(-z))) ** (1.0 / k)
     for m in range(12):
-        sel = month == m
+        sel = cal.month == m
         mv = v[sel].mean()
         if mv > 0:
             v[sel] *= climate.wind_speed_m_s[m] / mv
+    return v
+
+
+def _weather_frame(cal: _Calendar, tz: str, alt: float, relative_humidity: float,
+                   **columns: np.ndarray) -> pd.DataFrame:
+    """The year's frame: the hourly columns, pressure from altitude, constant humidity, index in ``tz``.
+
+    Parameters
+    ----------
+    cal : _Calendar
+    tz : str
+        Time zone (IANA) of the returned index.
+    alt : float
+        Site altitude [m], for :func:`pvlib.atmosphere.alt2pres`.
+    relative_humidity : float
+        Constant relative humidity [%].
+    **columns : numpy.ndarray
+        ``ghi, dni, dhi`` [W/m2], ``temp_air`` [C], ``wind_speed`` [m/s].
+    """
+    import pvlib
 
     out = pd.DataFrame({
-        "ghi": ghi, "dni": dni, "dhi": dhi, "temp_air": temp, "wind_speed": v,
-        "pressure": float(pvlib.atmosphere.alt2pres(alt)),
+        **columns, "pressure": float(pvlib.atmosphere.alt2pres(alt)),
         "relative_humidity": float(relative_humidity),
-    }, index=index).astype("float64")
-    if str(std_tz) != str(tz):
+    }, index=cal.index).astype("float64")
+    if str(cal.std_tz) != str(tz):
         out.index = out.index.tz_convert(tz)
     out.index.name = "time"
     return out

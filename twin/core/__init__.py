@@ -1,4 +1,4 @@
-"""The engine's core: schema records, loading, paths, the dispatch kernel, a run, its tables and KPIs.
+"""The engine's core: schema records, loading, the dispatch kernel, hourly tables, KPIs, field paths and results folders.
 
 Imports nothing of the other rooms of :mod:`lingtan.twin` (docs/architecture.md).
 """

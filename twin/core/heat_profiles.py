@@ -20,7 +20,7 @@ Rules
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -141,60 +141,150 @@ def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray,
     load_kw : dict of str to ndarray (T,), optional
         Each electric load's hourly power [kW] by name, for the heat it rejects
         (:meth:`lingtan.components.loads.ShiftLoad.heat_rejection`); without it no load's heat is counted.
+
+    Returns
+    -------
+    HeatSetup
     """
-    t = len(index)
-    names, temps, rows = [], [], []
-    streams: list[Stream] = []
-    electric = np.zeros(t)
-    availability = {}
-    declared_energy = []
-    for line in scenario.processes:
+    side = _HeatSide(len(index))
+    _add_production_lines(side, scenario.processes, index)
+    _add_load_rejection(side, scenario.loads, load_kw)
+    _add_space_conditioning(side, scenario.space, temp_air)
+    stores = list(scenario.thermal_storage)
+    ex = _direct_exchange(side, scenario.heat_exchangers, stores)
+    units = _power_to_heat_units(side, scenario.heat_pumps, scenario.boilers, ex.left_kw_th, stores, temp_air)
+    heat_sources = [b for b in scenario.boilers if b.fuel != "electric"] + list(scenario.purchased_heat)
+    system = _heat_system(side, ex, units, stores, heat_sources)
+    return HeatSetup(
+        system=system, demand_names=side.demand_names, demand_t_c=side.demand_t_c, demand_kw_th=ex.demand_kw_th,
+        recovered_kw_th=ex.recovered_kw_th, streams=side.streams, stream_direct_kw_th=ex.direct_kw_th,
+        stream_store_offer_kw_th=ex.offer_kw_th, unit_names=[u.name for u in units],
+        unit_kinds=[u.kind for u in units], unit_source=[u.source for u in units],
+        boiler_names=[h.name for h in heat_sources],
+        boiler_fuel=[getattr(h, "fuel", "purchased_heat") for h in heat_sources],
+        store_names=[s.name for s in stores], electric_load_kw=side.electric_kw,
+        line_availability=side.availability, cooling_kw_th=side.cooling_kw_th,
+        network_in_kw_th=np.zeros_like(ex.demand_kw_th), network_out_kw_th=np.zeros_like(ex.left_kw_th),
+        network_loss_kw_th=np.zeros_like(ex.left_kw_th), rejected=side.rejected,
+        declared_energy=side.declared_energy)
+
+
+# --------------------------------------------------------------------------- steps of build_heat
+
+
+@dataclass
+class _HeatSide:
+    """What the heat side's sources and demands add up to, filled step by step in scenario order.
+
+    Demands come in this order: production lines' heat demands, then space heating; rejected heat:
+    electric loads, then chillers' condensers.
+    """
+
+    hours: int
+    demand_names: list[str] = field(default_factory=list)
+    demand_temps_c: list[float] = field(default_factory=list)
+    demand_rows_kw_th: list[np.ndarray] = field(default_factory=list)
+    streams: list[Stream] = field(default_factory=list)
+    availability: dict[str, float] = field(default_factory=dict)
+    declared_energy: list = field(default_factory=list)
+    rejected: list[RejectedHeat] = field(default_factory=list)
+    electric_kw: np.ndarray = field(init=False)  # (T,) lines and electric cooling [kW]
+    cooling_kw_th: np.ndarray = field(init=False)  # (T,) space cooling by electric chillers [kW_th]
+
+    def __post_init__(self):
+        self.electric_kw = np.zeros(self.hours)
+        self.cooling_kw_th = np.zeros(self.hours)
+
+    def add_demand(self, name: str, t_c: float, q_kw_th) -> None:
+        """A heat demand at ``t_c`` [C] of ``q_kw_th`` [kW_th] per hour."""
+        self.demand_names.append(name)
+        self.demand_temps_c.append(t_c)
+        self.demand_rows_kw_th.append(np.asarray(q_kw_th, dtype=float))
+
+    @property
+    def demand_t_c(self) -> np.ndarray:
+        """(D,) demand temperatures [C]."""
+        return np.array(self.demand_temps_c, dtype=float)
+
+    @property
+    def demand_kw_th(self) -> np.ndarray:
+        """(D, T) gross heat demand [kW_th]."""
+        return np.vstack(self.demand_rows_kw_th) if self.demand_rows_kw_th else np.zeros((0, self.hours))
+
+
+def _add_production_lines(side: _HeatSide, processes, index: pd.DatetimeIndex) -> None:
+    """Simulate each production line and add its electricity, heat demands, waste-heat streams, availability and
+    declared waste energy to ``side``."""
+    for line in processes:
         r = simulate_line(line, index)
-        electric += r.p_kw
-        availability[line.name] = float(r.availability)
+        side.electric_kw += r.p_kw
+        side.availability[line.name] = float(r.availability)
         for dem in line.heat_demands:
-            names.append(dem.name)
-            temps.append(dem.t_c)
-            rows.append(np.asarray(r.heat_demand_q_kw_th[dem.name], dtype=float))
+            side.add_demand(dem.name, dem.t_c, r.heat_demand_q_kw_th[dem.name])
         for ws in line.waste_heat:
-            streams.append(Stream(ws.name, line.name, ws.kind, ws.t_c, ws.t_return_c,
-                                  np.asarray(r.waste_heat_q_kw_th[ws.name], dtype=float)))
-        declared_energy += [(line.name, item) for item in line.waste_energy]
-    rejected = []
-    for item in scenario.loads:
-        if load_kw is None:
-            break
+            side.streams.append(Stream(ws.name, line.name, ws.kind, ws.t_c, ws.t_return_c,
+                                       np.asarray(r.waste_heat_q_kw_th[ws.name], dtype=float)))
+        side.declared_energy += [(line.name, item) for item in line.waste_energy]
+
+
+def _add_load_rejection(side: _HeatSide, loads, load_kw: dict[str, np.ndarray] | None) -> None:
+    """Add the heat each electric load rejects [kW_th] (none without ``load_kw``, each load's power [kW])."""
+    if load_kw is None:
+        return
+    for item in loads:
         fraction, t_c, declared = item.heat_rejection()
         p = np.asarray(load_kw[item.name], dtype=float)
-        rejected.append(RejectedHeat(item.name, item.end_use, t_c, fraction * p, float(p.sum()), declared))
-    cooling = np.zeros(t)
-    for sp in scenario.space:
+        side.rejected.append(RejectedHeat(item.name, item.end_use, t_c, fraction * p, float(p.sum()), declared))
+
+
+def _add_space_conditioning(side: _HeatSide, spaces, temp_air: np.ndarray) -> None:
+    """Add each space's heating demand, and its electric cooling: cooling delivered [kW_th], the chiller's
+    electricity [kW] and its condenser's rejected heat [kW_th]."""
+    for sp in spaces:
         q = space_heat_q_kw_th(temp_air, sp)
         if sp.heating:
-            names.append(sp.name)
-            temps.append(sp.t_c)
-            rows.append(np.asarray(q, dtype=float))
+            side.add_demand(sp.name, sp.t_c, q)
         if sp.cooling and sp.cooling_cop is not None:
             qc = np.asarray(space_cooling_q_kw_th(temp_air, sp), dtype=float)
             pc = np.asarray(space_cooling_p_kw(qc, sp), dtype=float)
-            cooling += qc
-            electric += pc
+            side.cooling_kw_th += qc
+            side.electric_kw += pc
             # The chiller's condenser rejects the heat removed plus its own work (first law).
-            rejected.append(RejectedHeat(f"{sp.name}.condenser", "cooling", CONDENSER_T_C, qc + pc,
-                                         float(pc.sum()), True))
+            side.rejected.append(RejectedHeat(f"{sp.name}.condenser", "cooling", CONDENSER_T_C, qc + pc,
+                                              float(pc.sum()), True))
 
-    d_t = np.array(temps, dtype=float)
-    demand = np.vstack(rows) if rows else np.zeros((0, t))
+
+@dataclass(frozen=True)
+class _Exchange:
+    """Demands and streams after the direct exchangers."""
+
+    demand_kw_th: np.ndarray  # (D, T) gross demand
+    residual_kw_th: np.ndarray  # (D, T) demand the exchangers left
+    recovered_kw_th: np.ndarray  # (D, T) heat delivered by direct exchange
+    left_kw_th: np.ndarray  # (W, T) heat each stream has left
+    direct_kw_th: np.ndarray  # (W, T) heat each stream gave to demands
+    offer_kw_th: np.ndarray  # (W, S, T) heat each stream offered to each store
+
+
+def _direct_exchange(side: _HeatSide, exchangers, stores: list) -> _Exchange:
+    """Run the direct exchangers in scenario order, each on what earlier ones left of its stream.
+
+    An exchanger into a demand delivers at most what the demand still needs; one into a thermal store
+    offers heat that the kernel takes or not.
+    """
+    t = side.hours
+    d_t = side.demand_t_c
+    demand = side.demand_kw_th
     remaining = demand.copy()
     recovered = np.zeros_like(demand)
+    streams = side.streams
     stream_index = {s.name: i for i, s in enumerate(streams)}
     left = np.vstack([s.available_kw_th for s in streams]) if streams else np.zeros((0, t))
-    stores = list(scenario.thermal_storage)
     store_index = {s.name: i for i, s in enumerate(stores)}
     direct = np.zeros_like(left)
     offer = np.zeros((len(streams), len(stores), t))
-    demand_index = {n: i for i, n in enumerate(names)}
-    for ex in scenario.heat_exchangers:
+    demand_index = {n: i for i, n in enumerate(side.demand_names)}
+    for ex in exchangers:
         w = stream_index[ex.source]
         s = streams[w]
         if ex.sink in demand_index:
@@ -215,66 +305,79 @@ def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray,
                 q = np.minimum(q, ex.capacity_q_kw_th)
             offer[w, j] += q
         left[w] -= q
+    return _Exchange(demand_kw_th=demand, residual_kw_th=remaining, recovered_kw_th=recovered, left_kw_th=left,
+                     direct_kw_th=direct, offer_kw_th=offer)
 
-    def serves(t_supply: float) -> np.ndarray:
-        return d_t <= t_supply
 
-    def charges(t_supply: float) -> np.ndarray:
-        return np.array([st.t_c <= t_supply for st in stores], dtype=bool)
+def _serves(demand_t_c: np.ndarray, t_supply_c: float) -> np.ndarray:
+    """(D,) which demands a supply at ``t_supply_c`` [C] serves."""
+    return demand_t_c <= t_supply_c
 
-    u_names, u_kinds, u_src, cops, qmax, u_serve, u_charge, u_grid = [], [], [], [], [], [], [], []
-    for hp in scenario.heat_pumps:
+
+def _charges(stores: list, t_supply_c: float) -> np.ndarray:
+    """(S,) which thermal stores a supply at ``t_supply_c`` [C] charges."""
+    return np.array([st.t_c <= t_supply_c for st in stores], dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A power-to-heat unit: a heat pump or an electric boiler."""
+
+    name: str
+    kind: str  # "heat_pump" or "electric_boiler"
+    source: int  # its waste-heat stream's index, -1 for ambient air or electricity only
+    cop: np.ndarray  # (T,) [-]
+    max_kw_th: np.ndarray  # (T,) most heat its source allows [kW_th]
+    serves: np.ndarray  # (D,) bool
+    charges: np.ndarray  # (S,) bool
+    grid_allowed: bool
+
+
+def _power_to_heat_units(side: _HeatSide, heat_pumps, boilers, left_kw_th: np.ndarray, stores: list,
+                         temp_air: np.ndarray) -> list[_Unit]:
+    """Heat pumps (COP from their source's temperature, limited by what the exchangers left of their source
+    stream), then electric boilers (COP = efficiency), in scenario order."""
+    t = side.hours
+    d_t = side.demand_t_c
+    stream_index = {s.name: i for i, s in enumerate(side.streams)}
+    units = []
+    for hp in heat_pumps:
         if hp.source == AMBIENT_AIR:
             t_src, q_src, w = temp_air, np.full(t, np.inf), -1
         else:
             w = stream_index[hp.source]
-            t_src, q_src = np.full(t, streams[w].t_c), left[w]
+            t_src, q_src = np.full(t, side.streams[w].t_c), left_kw_th[w]
         cop = np.asarray(heat_pump_params_cop(hp, t_src), dtype=float)
-        u_names.append(hp.name)
-        u_kinds.append("heat_pump")
-        u_src.append(w)
-        cops.append(cop)
-        qmax.append(np.asarray(heat_pump_max_q_kw_th(q_src, cop, np.inf), dtype=float))
-        u_serve.append(np.array([n == hp.sink for n in names]) if hp.sink else serves(hp.t_c))
-        u_charge.append(charges(hp.t_c))
-        u_grid.append(hp.electricity == "any")
-    fuel_boilers = []
-    for b in scenario.boilers:
-        if b.fuel != "electric":
-            fuel_boilers.append(b)
-            continue
-        u_names.append(b.name)
-        u_kinds.append("electric_boiler")
-        u_src.append(-1)
-        cops.append(np.full(t, b.efficiency))
-        qmax.append(np.full(t, np.inf))
-        u_serve.append(serves(b.t_c))
-        u_charge.append(charges(b.t_c))
-        u_grid.append(b.electricity == "any")
-    heat_sources = fuel_boilers + list(scenario.purchased_heat)
+        units.append(_Unit(
+            hp.name, "heat_pump", w, cop, np.asarray(heat_pump_max_q_kw_th(q_src, cop, np.inf), dtype=float),
+            np.array([n == hp.sink for n in side.demand_names]) if hp.sink else _serves(d_t, hp.t_c),
+            _charges(stores, hp.t_c), hp.electricity == "any"))
+    for b in boilers:
+        if b.fuel == "electric":
+            units.append(_Unit(b.name, "electric_boiler", -1, np.full(t, b.efficiency), np.full(t, np.inf),
+                               _serves(d_t, b.t_c), _charges(stores, b.t_c), b.electricity == "any"))
+    return units
 
-    n_d, n_s, n_u = len(names), len(stores), len(u_names)
-    system = HeatSystem(
-        residual_kw_th=remaining,
-        store_recoverable_kw_th=offer.sum(axis=0) if streams else np.zeros((n_s, t)),
-        store_serves=np.array([serves(st.t_c) for st in stores], dtype=bool).reshape(n_s, n_d),
+
+def _heat_system(side: _HeatSide, ex: _Exchange, units: list[_Unit], stores: list, heat_sources: list) -> HeatSystem:
+    """The kernel's :class:`~lingtan.twin.core.dispatch.HeatSystem`: residual demands, store offers, units and boilers."""
+    t = side.hours
+    d_t = side.demand_t_c
+    n_d, n_s, n_u = len(side.demand_names), len(stores), len(units)
+    return HeatSystem(
+        residual_kw_th=ex.residual_kw_th,
+        store_recoverable_kw_th=ex.offer_kw_th.sum(axis=0) if side.streams else np.zeros((n_s, t)),
+        store_serves=np.array([_serves(d_t, st.t_c) for st in stores], dtype=bool).reshape(n_s, n_d),
         store_keep=np.array([1.0 - st.standing_loss_fraction_per_hour for st in stores]),
-        unit_cop=np.vstack(cops) if cops else np.zeros((0, t)),
-        unit_max_kw_th=np.vstack(qmax) if qmax else np.zeros((0, t)),
-        unit_serves=np.array(u_serve, dtype=bool).reshape(n_u, n_d),
-        unit_charges=np.array(u_charge, dtype=bool).reshape(n_u, n_s),
-        unit_grid_allowed=np.array(u_grid, dtype=bool),
+        unit_cop=np.vstack([u.cop for u in units]) if units else np.zeros((0, t)),
+        unit_max_kw_th=np.vstack([u.max_kw_th for u in units]) if units else np.zeros((0, t)),
+        unit_serves=np.array([u.serves for u in units], dtype=bool).reshape(n_u, n_d),
+        unit_charges=np.array([u.charges for u in units], dtype=bool).reshape(n_u, n_s),
+        unit_grid_allowed=np.array([u.grid_allowed for u in units], dtype=bool),
         boiler_capacity_kw_th=np.array([h.capacity_q_kw_th for h in heat_sources], dtype=float),
-        boiler_serves=np.array([serves(h.t_c) for h in heat_sources], dtype=bool).reshape(len(heat_sources), n_d),
+        boiler_serves=np.array([_serves(d_t, h.t_c) for h in heat_sources],
+                               dtype=bool).reshape(len(heat_sources), n_d),
     )
-    return HeatSetup(
-        system=system, demand_names=names, demand_t_c=d_t, demand_kw_th=demand, recovered_kw_th=recovered,
-        streams=streams, stream_direct_kw_th=direct, stream_store_offer_kw_th=offer, unit_names=u_names,
-        unit_kinds=u_kinds, unit_source=u_src, boiler_names=[h.name for h in heat_sources],
-        boiler_fuel=[getattr(h, "fuel", "purchased_heat") for h in heat_sources],
-        store_names=[s.name for s in stores], electric_load_kw=electric, line_availability=availability,
-        cooling_kw_th=cooling, network_in_kw_th=np.zeros_like(demand), network_out_kw_th=np.zeros_like(left),
-        network_loss_kw_th=np.zeros_like(left), rejected=rejected, declared_energy=declared_energy)
 
 
 def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:

@@ -393,105 +393,170 @@ def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, b
     -------
     SizingResult
     """
-    from lingtan.twin.accounting.criteria import pack_names
-
     data, park, eco, base, file = _load(path_or_scenario, base_dir)
     eco = economics or eco
-    unknown = [c for c in criteria if c not in pack_names()]
-    if unknown or not criteria:
-        raise InputError(file, "--criteria", f"packs among {', '.join(pack_names())}", repr(unknown or criteria))
+    _check_packs(criteria, file)
     data["criteria"] = list(criteria)
     scenario0 = _validated(data, file)
     vary = list(dict.fromkeys(vary if vary else default_levers(scenario0)))
     for lever in vary:
         _check_lever(scenario0, lever, file)
-    levels = {lv: sorted(set(float(x) for x in (grid_points or {}).get(lv, DEFAULT_LEVELS[lv]))) for lv in vary}
-    for lv, lvls in levels.items():
-        if not lvls or min(lvls) < 0:
-            raise InputError(file, f"levels of {lv}", "one or more factors >= 0", repr(lvls))
+    levels = _lever_levels(vary, grid_points, file)
 
     reference = {"green_power": scenario0.green_power.green_power_contract_e_kwh}
     ev = _Evaluator(data, park, base, list(criteria), eco, reference, file, network_limits)
     if "green_power" in vary and reference["green_power"] <= 0:
-        _, r0 = ev.simulate({})
-        reference["green_power"] = 0.1 * float(r0.kpis.get("total_consumption_e_kwh", 0.0))
-
-    # Criteria that sizing cannot change.
-    _, r0 = ev.simulate({})
-    unfixable = [{"criterion_id": v["criterion_id"], "input": v["input"], "value": v["value"],
-                  "threshold": v["threshold"], "note": v.get("note", ""), "text_en": v.get("text_en", "")}
-                 for v in r0.verdicts if v["pack"] in criteria and v["role"] in SIZING_ROLES
-                 and not _fixable(v) and not v["passed"]]
+        reference["green_power"] = _default_green_power_e_kwh(ev)
+    unfixable = _unfixable(ev, criteria)
 
     phys = [lv for lv in vary if lv not in ACCOUNTING_LEVERS]
     acct = [lv for lv in vary if lv in ACCOUNTING_LEVERS]
-    acct_combos = [dict(zip(acct, c)) for c in itertools.product(*(levels[a] for a in acct))] or [{}]
-    designs: list[Design] = []
-    best_of: dict[tuple, Design] = {}
-
-    def visit(point: tuple) -> Design:
-        if point in best_of:
-            return best_of[point]
-        p = dict(zip(phys, point))
-        best = None
-        for combo in acct_combos:
-            dsg = ev.evaluate(p, combo)
-            designs.append(dsg)
-            if _better(dsg, best):
-                best = dsg
-        best_of[point] = best
-        return best
-
+    search = _Search(ev, phys, acct, levels)
     lattice_size = math.prod(len(levels[lv]) for lv in phys) if phys else 1
     if lattice_size <= exhaustive_limit:
         method = "exhaustive grid over the physical levers"
-        for point in itertools.product(*(levels[lv] for lv in phys)):
-            visit(point)
+        search.exhaustive()
     else:
         method = "coarse grid (first/middle/last level) + pattern search on the level lattice"
-        coarse = [sorted({levels[lv][0], levels[lv][len(levels[lv]) // 2], levels[lv][-1]}) for lv in phys]
-        for point in itertools.product(*coarse):
-            visit(point)
-        incumbent = None
-        for pt, dsg in best_of.items():
-            if _better(dsg, best_of.get(incumbent) if incumbent else None):
-                incumbent = pt
-        while True:
-            idx = [levels[lv].index(x) for lv, x in zip(phys, incumbent)]
-            best_move = None
-            for j, lv in enumerate(phys):
-                for step in (-1, 1):
-                    k = idx[j] + step
-                    if 0 <= k < len(levels[lv]):
-                        nb = list(incumbent)
-                        nb[j] = levels[lv][k]
-                        nb = tuple(nb)
-                        dsg = visit(nb)
-                        if _better(dsg, best_of[best_move] if best_move else best_of[incumbent]):
-                            best_move = nb
-            if best_move is None:
-                break
-            incumbent = best_move
+        search.coarse_then_pattern()
     if acct:
         method += "; green power assessed at every level of every simulated design"
 
+    designs = search.designs
     passing = [d for d in designs if d.passed]
     chosen = min(passing, key=lambda d: d.cost_cny_per_year) if passing else None
     if chosen is not None and refine and "green_power" in acct:
         chosen = _refine_green_power(ev, chosen, phys, levels, designs)
-    at_bound = []
-    if chosen is not None:
-        for lv in vary:
-            f = chosen.factors[lv]
-            if lv in phys and len(levels[lv]) > 1 and f >= levels[lv][-1]:
-                at_bound.append(f"{lv} at the highest level searched ({f:g}x): a larger size may cost less")
-            if lv in acct and len(levels[lv]) > 1 and f >= levels[lv][-1] and not chosen.refined:
-                at_bound.append(f"{lv} at the highest level searched ({f:g}x)")
     return SizingResult(chosen=chosen, designs=designs, pareto_re_share=pareto(designs, "re_share", True),
                         pareto_emissions=pareto(designs, "residual_emissions_t", False), unfixable=unfixable,
                         criteria=list(criteria), vary=vary, levels=levels, reference=reference, method=method,
-                        simulations=ev.simulations, at_bound=at_bound, economics=eco.model_dump(mode="json"),
+                        simulations=ev.simulations, at_bound=_at_bound_notes(chosen, vary, phys, levels),
+                        economics=eco.model_dump(mode="json"),
                         network=network_check(ev, chosen) if park and chosen is not None else None)
+
+
+# --------------------------------------------------------------------------- steps of size
+
+
+def _check_packs(criteria: list[str], file) -> None:
+    """Refuse an empty list of criteria packs or a pack the twin does not know."""
+    from lingtan.twin.accounting.criteria import pack_names
+
+    unknown = [c for c in criteria if c not in pack_names()]
+    if unknown or not criteria:
+        raise InputError(file, "--criteria", f"packs among {', '.join(pack_names())}", repr(unknown or criteria))
+
+
+def _lever_levels(vary: list[str], grid_points: dict[str, list[float]] | None, file) -> dict[str, list[float]]:
+    """Each lever's levels [factor of the scenario as written, -], sorted without repeats: ``grid_points`` or
+    :data:`DEFAULT_LEVELS`; at least one, none negative."""
+    levels = {lv: sorted(set(float(x) for x in (grid_points or {}).get(lv, DEFAULT_LEVELS[lv]))) for lv in vary}
+    for lv, lvls in levels.items():
+        if not lvls or min(lvls) < 0:
+            raise InputError(file, f"levels of {lv}", "one or more factors >= 0", repr(lvls))
+    return levels
+
+
+def _default_green_power_e_kwh(ev: "_Evaluator") -> float:
+    """The green-power reference of a scenario without a contract: 10 % of its electricity consumption [kWh]."""
+    _, r0 = ev.simulate({})
+    return 0.1 * float(r0.kpis.get("total_consumption_e_kwh", 0.0))
+
+
+def _unfixable(ev: "_Evaluator", criteria: list[str]) -> list[dict]:
+    """The chosen packs' sizing criteria that fail at the scenario as written and that no lever changes."""
+    _, r0 = ev.simulate({})
+    return [{"criterion_id": v["criterion_id"], "input": v["input"], "value": v["value"],
+             "threshold": v["threshold"], "note": v.get("note", ""), "text_en": v.get("text_en", "")}
+            for v in r0.verdicts if v["pack"] in criteria and v["role"] in SIZING_ROLES
+            and not _fixable(v) and not v["passed"]]
+
+
+class _Search:
+    """The search over the lattice of physical lever levels; each point is assessed at every green-power level.
+
+    Parameters
+    ----------
+    ev : _Evaluator
+    phys, acct : list of str
+        Physical levers (the lattice) and accounting levers (assessed at every level of each point).
+    levels : dict of str to list of float
+        Each lever's levels [-].
+    """
+
+    def __init__(self, ev: "_Evaluator", phys: list[str], acct: list[str], levels: dict[str, list[float]]):
+        self.ev, self.phys, self.levels = ev, phys, levels
+        self.acct_combos = [dict(zip(acct, c)) for c in itertools.product(*(levels[a] for a in acct))] or [{}]
+        self.designs: list[Design] = []  # every design assessed, in the order assessed
+        self.best_of: dict[tuple, Design] = {}  # lattice point -> its best design over the accounting levels
+
+    def visit(self, point: tuple) -> Design:
+        """Assess a lattice point (once) at every accounting combination; its best design."""
+        if point in self.best_of:
+            return self.best_of[point]
+        p = dict(zip(self.phys, point))
+        best = None
+        for combo in self.acct_combos:
+            dsg = self.ev.evaluate(p, combo)
+            self.designs.append(dsg)
+            if _better(dsg, best):
+                best = dsg
+        self.best_of[point] = best
+        return best
+
+    def exhaustive(self) -> None:
+        """Visit every lattice point."""
+        for point in itertools.product(*(self.levels[lv] for lv in self.phys)):
+            self.visit(point)
+
+    def coarse_then_pattern(self) -> None:
+        """Visit the coarse grid (first, middle and last level of each lever), then move from its best point
+        to its best neighbour (one level up or down in one lever) while that is better."""
+        levels, phys = self.levels, self.phys
+        coarse = [sorted({levels[lv][0], levels[lv][len(levels[lv]) // 2], levels[lv][-1]}) for lv in phys]
+        for point in itertools.product(*coarse):
+            self.visit(point)
+        incumbent = None
+        for pt, dsg in self.best_of.items():
+            if _better(dsg, self.best_of.get(incumbent) if incumbent else None):
+                incumbent = pt
+        while True:
+            best_move = self._best_neighbour(incumbent)
+            if best_move is None:
+                break
+            incumbent = best_move
+
+    def _best_neighbour(self, incumbent: tuple) -> tuple | None:
+        """The neighbour of ``incumbent`` better than it and than every other neighbour; None if none is."""
+        levels = self.levels
+        idx = [levels[lv].index(x) for lv, x in zip(self.phys, incumbent)]
+        best_move = None
+        for j, lv in enumerate(self.phys):
+            for step in (-1, 1):
+                k = idx[j] + step
+                if 0 <= k < len(levels[lv]):
+                    nb = list(incumbent)
+                    nb[j] = levels[lv][k]
+                    nb = tuple(nb)
+                    dsg = self.visit(nb)
+                    if _better(dsg, self.best_of[best_move] if best_move else self.best_of[incumbent]):
+                        best_move = nb
+        return best_move
+
+
+def _at_bound_notes(chosen: Design | None, vary: list[str], phys: list[str], levels: dict[str, list[float]]
+                    ) -> list[str]:
+    """Notes on levers of the chosen design at the highest level searched (a larger size may be cheaper)."""
+    at_bound = []
+    if chosen is None:
+        return at_bound
+    for lv in vary:
+        f = chosen.factors[lv]
+        if lv in phys and len(levels[lv]) > 1 and f >= levels[lv][-1]:
+            at_bound.append(f"{lv} at the highest level searched ({f:g}x): a larger size may cost less")
+        if lv not in phys and len(levels[lv]) > 1 and f >= levels[lv][-1] and not chosen.refined:
+            at_bound.append(f"{lv} at the highest level searched ({f:g}x)")
+    return at_bound
 
 
 def network_check(ev: "_Evaluator", chosen: Design) -> dict | None:

@@ -99,6 +99,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from lingtan.twin.core import fieldpath
 from lingtan.errors import InputError
 
 DEFAULT_KPI = "re_electricity_share_onsite"
@@ -132,9 +133,6 @@ FAST_FIELDS = {
 }
 """Field paths the fast path takes: sizes the dispatch kernel reads directly."""
 
-_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
-
-
 # --------------------------------------------------------------------------- parameters and designs
 
 
@@ -151,47 +149,6 @@ class Param:
     def values(self) -> np.ndarray:
         v = np.linspace(self.lo, self.hi, self.n) if self.n and self.n > 1 else np.array([self.lo])
         return np.round(v) if self.integer else v
-
-
-def split_path(name: str, file=None) -> list:
-    """``battery[0].energy_kwh`` -> ``["battery", 0, "energy_kwh"]``."""
-    out: list = []
-    for part in name.split("."):
-        m = _TOKEN.fullmatch(part)
-        if not m:
-            raise InputError(file, f"--param {name}", "a field path such as pv[0].capacity_kwp",
-                             f"{part!r} in {name!r}")
-        out.append(m.group(1))
-        out += [int(i) for i in re.findall(r"\[(\d+)\]", m.group(2))]
-    return out
-
-
-def get_field(data: Any, path: list, name: str, file=None) -> Any:
-    node = data
-    for i, seg in enumerate(path):
-        ok = (isinstance(seg, int) and isinstance(node, list) and seg < len(node)) or \
-             (isinstance(seg, str) and isinstance(node, dict) and seg in node)
-        if not ok:
-            where = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path[:i]).lstrip(".")
-            raise InputError(file, name, f"a field of the scenario ({where or 'top level'} has "
-                             f"{_keys(node)})", "no such field")
-        node = node[seg]
-    return node
-
-
-def _keys(node) -> str:
-    if isinstance(node, dict):
-        return "fields " + ", ".join(sorted(node))
-    if isinstance(node, list):
-        return f"{len(node)} entries"
-    return "no sub-fields"
-
-
-def set_field(data: Any, path: list, value: Any) -> None:
-    node = data
-    for seg in path[:-1]:
-        node = node[seg]
-    node[path[-1]] = value
 
 
 def parse_param(text: str, file=None, *, need_n: bool | None = True, base: dict | None = None) -> Param:
@@ -215,7 +172,8 @@ def parse_param(text: str, file=None, *, need_n: bool | None = True, base: dict 
         raise InputError(file, f"--param {name}", "n >= 1 values", repr(rng))
     integer = False
     if base is not None:
-        cur = get_field(base, split_path(name, file), name, file)
+        cur = fieldpath.get_value(base, fieldpath.parse(name, file=file, field=f"--param {name}"), file=file,
+                                  field=name)
         if isinstance(cur, bool) or not isinstance(cur, (int, float, type(None))):
             raise InputError(file, name, "a numeric field", f"{type(cur).__name__} {cur!r}")
         integer = isinstance(cur, int)
@@ -289,19 +247,10 @@ class Plan:
 
 
 def apply_values(data: dict, names: list[str], values, params: list[Param] | None = None) -> dict:
-    """A copy of ``data`` with the fields set; only the containers along the paths are copied."""
-    d = dict(data)
-    for j, (name, v) in enumerate(zip(names, values)):
-        integer = params[j].integer if params else False
-        path = split_path(name)
-        node = d
-        for seg in path[:-1]:
-            child = node[seg]
-            child = dict(child) if isinstance(child, dict) else list(child)
-            node[seg] = child
-            node = child
-        node[path[-1]] = int(round(v)) if integer else float(v)
-    return d
+    """A copy of ``data`` with the fields set (integer fields rounded); only the containers along the paths are
+    copied (:func:`lingtan.twin.core.fieldpath.with_values`)."""
+    return fieldpath.with_values(data, [(name, int(round(v)) if params and params[j].integer else float(v))
+                                        for j, (name, v) in enumerate(zip(names, values))])
 
 
 def check_ranges(p: Plan) -> None:
@@ -353,7 +302,7 @@ def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oa
         raise InputError(file, f"--param {dup[0]}", "each parameter once", "repeated")
     base = []
     for p in params:
-        cur = get_field(data, split_path(p.name), p.name, file)
+        cur = fieldpath.get_value(data, p.name, file=file)
         base.append(float(cur) if cur is not None else float("nan"))
     if lhs is not None and lhs < 1:
         raise InputError(file, "--lhs", "N >= 1 cases", str(lhs))
@@ -434,8 +383,8 @@ def _component_values(sc, comp: str) -> dict[str, float]:
     from lingtan.twin.core.dispatch import PARAMS
     from lingtan.twin.run import kernel_params
 
-    m = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", comp)
-    kind, i = m.group(1), int(m.group(2)) if m.group(2) is not None else None
+    kind, *index = fieldpath.parse(comp)  # "pv[0]" -> "pv", [0]; "grid" -> "grid", []
+    i = index[0] if index else None
     out: dict[str, float] = {}
     if kind == "pv":
         out[f"caps:{i}"] = sc.pv[i].capacity_kwp
