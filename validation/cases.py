@@ -7,8 +7,9 @@ Each case is a function ``case(quick: bool, plot_dir: Path | None) -> list[CaseR
 Groups (the numbering of the validation issue):
 
 1. ``pv``          PV against NREL SAM PVWatts v8 (PySAM)
-2. ``wind``        wind against NREL SAM Windpower (PySAM)
-3. ``battery``     battery and dispatch against NREL SAM Battwatts (PySAM)
+2. ``wind``        wind shear against NREL SAM Windpower (PySAM), the chain against windpowerlib, density
+                   against the hypsometric equation
+3. ``battery``     battery against NREL SAM's battery model and its self-consumption dispatch (PySAM)
 4. ``lp``          dispatch against the perfect-foresight LP optimum (HiGHS)
 5. ``conservation`` hourly energy balances on the scenario library and random scenarios
 6. ``weather``     synthetic weather against real typical years
@@ -17,7 +18,6 @@ Groups (the numbering of the validation issue):
 """
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from dataclasses import dataclass
@@ -148,46 +148,167 @@ def case_pv(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
 
 
 # ---------------------------------------------------------------------------------------------
-# 2. Wind against SAM Windpower
+# 2. Wind against SAM Windpower (shear) and windpowerlib's ModelChain and the hypsometric equation (density)
 # ---------------------------------------------------------------------------------------------
-WIND_ANNUAL_TOL = 0.02
+WIND_EXACT_TOL = 1e-6
+"""Relative tolerance where twin and reference apply the same law to the same inputs: round-off only."""
+WIND_DENSITY_UNEXPLAINED_TOL = 1e-4
+"""Hub air density against the hypsometric equation, once windpowerlib's pressure gradient is accounted for."""
+WINDPOWERLIB_PRESSURE_GRADIENT_PA_M = 12.5
+"""The fixed pressure fall with height of ``windpowerlib.density.barometric`` (1/8 hPa per m) [Pa/m]."""
+STANDARD_GRAVITY_M_S2 = 9.80665
+"""Standard acceleration of gravity [m/s2] (ISO 2533:1975, ICAO Doc 7488)."""
+DRY_AIR_GAS_CONSTANT_J_KG_K = 287.05287
+"""Specific gas constant of dry air [J/(kg K)] (ISO 2533:1975, ICAO Doc 7488)."""
+ISA_LAPSE_RATE_K_M = 0.0065
+"""Temperature lapse rate of the ISA troposphere [K/m] (ISO 2533:1975)."""
+
+
+def _wind_farms(quick: bool):
+    from lingtan.components.wind import WindFarm
+
+    farms = [WindFarm(name="e82", turbine_type="E-82/2350", count=1, hub_height_m=100.0)]
+    if not quick:
+        farms += [WindFarm(name="v90", turbine_type="V90/2000", count=5, hub_height_m=80.0, loss_fraction=0.05),
+                  WindFarm(name="e126_log", turbine_type="E-126/4200", count=2, hub_height_m=135.0, shear="log",
+                           roughness_length_m=0.1)]
+    return farms
+
+
+def hub_density_hypsometric(weather, altitude_m: float, hub_height_m: float, temperature_height_m: float = 2.0):
+    """Air density at hub height from the ground pressure, by the hypsometric equation [kg/m3].
+
+    Dry air in hydrostatic balance with the ISA lapse rate: ``T(z) = T_2m - lapse (z - 2)``,
+    ``p(H) = p_0 (T(H) / T(0)) ** (g / (R lapse))`` (exact for a linear temperature profile),
+    ``rho = p(H) / (R T(H))``. Without a ``pressure`` column the ground pressure is the ISA
+    pressure at ``altitude_m``. An independent reference for the twin's
+    ``lingtan.components.wind.hub_air_density`` (windpowerlib's linear -1/8 hPa per m and ideal gas).
+    """
+    exponent = STANDARD_GRAVITY_M_S2 / (DRY_AIR_GAS_CONSTANT_J_KG_K * ISA_LAPSE_RATE_K_M)
+    t_air_k = weather["temp_air"].astype(float).to_numpy() + 273.15
+    t_ground_k = t_air_k + ISA_LAPSE_RATE_K_M * temperature_height_m
+    t_hub_k = t_air_k - ISA_LAPSE_RATE_K_M * (hub_height_m - temperature_height_m)
+    if "pressure" in weather:
+        p0_pa = weather["pressure"].astype(float).to_numpy()
+    else:
+        p0_pa = np.full(len(weather), 101325.0 * (1.0 - ISA_LAPSE_RATE_K_M * altitude_m / 288.15) ** exponent)
+    p_hub_pa = p0_pa * (t_hub_k / t_ground_k) ** exponent
+    return p_hub_pa / (DRY_AIR_GAS_CONSTANT_J_KG_K * t_hub_k)
+
+
+def windpowerlib_modelchain_kw(weather, farm) -> np.ndarray:
+    """Hourly farm output [kW] from windpowerlib's ``ModelChain``, given the station data as measured.
+
+    The weather goes in at the heights where it was measured: wind speed at
+    ``farm.measurement_height_m``, air temperature [K] at 2 m, pressure [Pa] and roughness length
+    at the ground; hellman (exponent ``farm.shear_exponent``) or logarithmic wind profile,
+    linear-gradient temperature, barometric density, power curve with ``farm.density_correction``.
+    """
+    import pandas as pd
+    from windpowerlib import ModelChain, WindTurbine
+
+    from lingtan.components.wind import power_curve
+
+    columns = {("wind_speed", farm.measurement_height_m): weather["wind_speed"].clip(lower=0.0),
+               ("temperature", 2.0): weather["temp_air"] + 273.15,
+               ("pressure", 0.0): weather["pressure"],
+               ("roughness_length", 0.0): pd.Series(farm.roughness_length_m, index=weather.index)}
+    frame = pd.DataFrame(columns)
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    turbine = WindTurbine(hub_height=farm.hub_height_m, power_curve=power_curve(farm.turbine_type),
+                          nominal_power=farm.nominal_power_kw * 1000.0)
+    chain = ModelChain(turbine, wind_speed_model="hellman" if farm.shear == "power_law" else "logarithmic",
+                       hellman_exp=farm.shear_exponent, density_correction=farm.density_correction)
+    p_w = chain.run_model(frame).power_output.fillna(0.0).to_numpy(dtype=float)
+    return p_w / 1000.0 * farm.count * (1.0 - farm.loss_fraction)
 
 
 def case_wind(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from lingtan.components.wind import WindFarm, power_curve, wind_kw_per_turbine
-    from lingtan.validation.reference_weather import load_reference
-    from lingtan.validation.sam import windpower_kw
+    import windpowerlib
 
-    farms = [WindFarm(name="e82", turbine_type="E-82/2350", count=1, hub_height_m=100.0, density_correction=False)]
-    if not quick:
-        farms += [WindFarm(name="v90", turbine_type="V90/2000", count=5, hub_height_m=80.0,
-                           density_correction=False, loss_fraction=0.05),
-                  WindFarm(name="e126_log", turbine_type="E-126/4200", count=2, hub_height_m=135.0,
-                           shear="log", roughness_length_m=0.1, density_correction=False)]
+    from lingtan.components.wind import hub_air_density, power_curve, wind_kw_per_turbine
+    from lingtan.validation.reference_weather import load_reference
+    from lingtan.validation.sam import SAM_MAX_EXTRAPOLATION_M, sam_shear_heights, windpower_kw
+
+    farms = _wind_farms(quick)
     out = []
     for fname in _weather_files(quick):
         frame, meta = load_reference(fname)
+        site = _short(fname)
+        group = "2 Wind vs SAM"
         for farm in farms:
+            label = f"{farm.count} x {farm.turbine_type} at {farm.hub_height_m:.0f} m"
+            # (a) Shear: SAM carries the station's 10 m wind to the hub with its own power law.
+            if farm.shear == "power_law":
+                still = farm.model_copy(update={"density_correction": False})
+                twin = np.asarray(wind_kw_per_turbine(frame, meta["altitude_m"], still), dtype=float) * farm.count
+                sam = windpower_kw(frame, still, power_curve(farm.turbine_type))
+                rel = twin.sum() / sam.sum() - 1.0
+                h_meas, h_hub = sam_shear_heights(farm.measurement_height_m, farm.hub_height_m)
+                out.append(CaseResult(
+                    id=f"wind.{site}.{farm.name}.sam_shear", group=group,
+                    compared=f"annual energy, {label}, power law alpha = {farm.shear_exponent} from the "
+                             f"{farm.measurement_height_m:.0f} m station wind of {fname}; density correction off",
+                    reference="PySAM Windpower 7.1 given the station wind at its measurement height and "
+                              "wind_resource_shear = alpha: SAM extrapolates to the hub itself "
+                              f"(at {h_meas:.2f} m -> {h_hub:.2f} m, the same height ratio, as SAM refuses more "
+                              f"than {SAM_MAX_EXTRAPOLATION_M:.0f} m); same power curve, no wakes, 1.225 kg/m3",
+                    metric="annual error (twin / SAM - 1)", tolerance="±1e-6",
+                    tolerance_reason="both evaluate v (H/h)^alpha and interpolate the same curve linearly in double "
+                                     "precision, so only round-off may differ; an error of 0.001 in alpha moves "
+                                     "the energy by ~0.6 %",
+                    value=f"{rel:+.1e}", passed=bool(abs(rel) <= WIND_EXACT_TOL),
+                    note=f"SAM {sam.sum() / 1e3:.0f} MWh; largest hourly difference "
+                         f"{np.abs(twin - sam).max():.1e} kW"))
+            # (b) The whole chain with density: windpowerlib's ModelChain from the data as measured.
             twin = np.asarray(wind_kw_per_turbine(frame, meta["altitude_m"], farm), dtype=float) * farm.count
-            sam = windpower_kw(frame, farm, power_curve(farm.turbine_type), standard_density=True)
-            if sam.sum() <= 0:
-                continue
-            annual = twin.sum() / sam.sum() - 1.0
-            nrmse = float(np.sqrt(np.mean((twin - sam) ** 2)) / max(np.mean(sam), 1e-9))
+            ref = windpowerlib_modelchain_kw(frame, farm)
+            rel = twin.sum() / ref.sum() - 1.0
+            shear = (f"power law alpha = {farm.shear_exponent}" if farm.shear == "power_law"
+                     else f"log law z0 = {farm.roughness_length_m} m")
             out.append(CaseResult(
-                id=f"wind.{_short(fname)}.{farm.name}", group="2 Wind vs SAM",
-                compared=f"annual energy, {farm.count} x {farm.turbine_type} at {farm.hub_height_m:.0f} m "
-                         f"({farm.shear}), {fname}",
-                reference="PySAM Windpower 7.1, same power curve, same hub-height wind series, no wakes, "
-                          "standard density (1.225 kg/m3) on both sides",
-                metric="annual error (twin / SAM - 1)", tolerance="±2 %",
-                tolerance_reason="the issue's tolerance; both interpolate the same curve linearly, so only "
-                                 "interpolation/cut-out details can differ",
-                value=_pct(annual, 3), passed=bool(abs(annual) <= WIND_ANNUAL_TOL),
-                note=(f"SAM {sam.sum() / 1e3:.0f} MWh; hourly NRMSE {100 * nrmse:.2f} % of mean. Density "
-                      "correction is compared off: SAM scales wind speed by (1.225/rho)^(1/3) at all speeds, "
-                      "windpowerlib (Svenningsen) by an exponent 1/3..2/3, a documented model difference"),
-            ))
+                id=f"wind.{site}.{farm.name}.windpowerlib", group=group,
+                compared=f"annual energy, {label}, {shear}, density-corrected power curve, {fname}",
+                reference=f"windpowerlib {windpowerlib.__version__} ModelChain given the station data at the "
+                          "heights measured (wind 10 m, temperature 2 m, pressure at the ground): hellman / "
+                          "logarithmic, linear_gradient, barometric, power_curve with density_correction",
+                metric="annual error (twin / ModelChain - 1)", tolerance="±1e-6",
+                tolerance_reason="the same library functions on the same data: only round-off may differ. This "
+                                 "checks the twin's assembly (heights, units, exponent, roughness, the density "
+                                 "reaching the curve), not windpowerlib's physics, which rows (a) and (c) check",
+                value=f"{rel:+.1e}", passed=bool(abs(rel) <= WIND_EXACT_TOL),
+                note=f"ModelChain {ref.sum() / 1e3:.0f} MWh (after {100 * farm.loss_fraction:.0f} % losses)"))
+        # (c) Density at the tallest hub: the twin's hub air density against the hypsometric equation.
+        tall = max(farms, key=lambda f: f.hub_height_m)
+        rho_twin = hub_air_density(frame, meta["altitude_m"], tall).to_numpy(dtype=float)
+        rho_ref = hub_density_hypsometric(frame, meta["altitude_m"], tall.hub_height_m)
+        rel_h = rho_twin / rho_ref - 1.0
+        # windpowerlib's one approximation: pressure falls by a fixed 1/8 hPa per m instead of rho g. Its effect,
+        # hour by hour, is its hub pressure over the hydrostatic one (same hub temperature on both sides).
+        p0_pa = frame["pressure"].astype(float).to_numpy()
+        t_hub_k = frame["temp_air"].astype(float).to_numpy() + 273.15 - ISA_LAPSE_RATE_K_M * (tall.hub_height_m - 2.0)
+        gradient_effect = (p0_pa - WINDPOWERLIB_PRESSURE_GRADIENT_PA_M * tall.hub_height_m) / (
+            rho_ref * DRY_AIR_GAS_CONSTANT_J_KG_K * t_hub_k) - 1.0
+        unexplained = float(np.abs(rel_h - gradient_effect).max())
+        worst = float(rel_h[np.argmax(np.abs(rel_h))])
+        out.append(CaseResult(
+            id=f"wind.{site}.density", group=group,
+            compared=f"hourly air density at {tall.hub_height_m:.0f} m from the 2 m temperature and ground "
+                     f"pressure of {fname}",
+            reference="hypsometric equation for dry air with the ISA lapse rate 6.5 K/km, g = 9.80665 m/s2, "
+                      "R = 287.053 J/(kg K) (ISO 2533)",
+            metric="largest hourly difference (twin / reference - 1); and the largest part of it not explained by "
+                   "windpowerlib's fixed pressure gradient",
+            tolerance="unexplained <= 0.01 %",
+            tolerance_reason="windpowerlib lets pressure fall by a fixed 1/8 hPa per m, the rho g of sea-level air, "
+                             "where the hydrostatic fall is rho g (~0.1 hPa/m at 1 500 m): that puts the twin up to "
+                             "~0.5 % low at high stations, and its effect is computed hour by hour. What remains is "
+                             "windpowerlib's gas constant 101330 / (1.225 x 288.15) = 287.065 against 287.053 "
+                             "(0.004 %); a wrong height, unit or lapse rate is > 0.1 % (no temperature lapse: 0.3 %)",
+            value=f"{_pct(worst, 3)}; unexplained {100 * unexplained:.4f} %",
+            passed=bool(unexplained <= WIND_DENSITY_UNEXPLAINED_TOL),
+            note=f"mean density twin {rho_twin.mean():.4f}, reference {rho_ref.mean():.4f} kg/m3; windpowerlib's "
+                 f"gradient alone: {_pct(float(gradient_effect[np.argmax(np.abs(gradient_effect))]), 3)} at worst"))
     return out
 
 
@@ -218,114 +339,112 @@ def _run_kernel(unit, caps, load, params, prof, *, feed_in=0.0, grid_charge=None
 
 
 # ---------------------------------------------------------------------------------------------
-# 3. Battery and dispatch against SAM Battwatts
+# 3. Battery against SAM's battery model under its own self-consumption dispatch
 # ---------------------------------------------------------------------------------------------
-BATT_CUSTOM_TOL = 0.02
+BATT_ENERGY_TOL = 0.001
+"""Annual charge and discharge energy, twin / SAM - 1 (reasons in ``case_battery``)."""
+BATT_LOSS_TOL = 0.005
+"""Annual conversion losses, twin / SAM - 1."""
+BATT_SOC_TOL = 0.003
+"""Largest hourly state-of-charge difference [-]."""
 
 
-def _battwatts(ac_w, dc_w, load_kw, kwh, kw, dispatch_choice, custom_kw=None):
-    import PySAM.Battwatts as BW
-
-    m = BW.default("PVWattsBatteryCommercial")
-    b = m.Battery
-    b.batt_simple_enable = 1
-    b.batt_simple_kwh = float(kwh)
-    b.batt_simple_kw = float(kw)
-    b.batt_simple_chemistry = 1  # Li-ion
-    b.batt_simple_meter_position = 0  # behind the meter
-    b.batt_simple_dispatch = dispatch_choice
-    if custom_kw is not None:
-        b.batt_custom_dispatch = [float(v) for v in custom_kw]
-    b.ac = [float(v) for v in ac_w]
-    b.dc = [float(v) for v in dc_w]
-    b.load = [float(v) for v in load_kw]
-    b.inverter_efficiency = 96.0
-    m.execute(0)
-    o = m.Outputs
-    imp = np.asarray(o.grid_to_load, float) + np.asarray(o.grid_to_batt, float)
-    exp = np.asarray(o.system_to_grid, float) + np.asarray(o.batt_to_grid, float)
-    bp = np.asarray(o.batt_power, float)
-    return dict(import_kwh=float(imp.sum()), export_kwh=float(exp.sum()),
-                discharge_kwh=float(np.clip(bp, 0, None).sum()), charge_kwh=float(np.clip(-bp, 0, None).sum()),
-                rte=float(o.average_battery_roundtrip_efficiency), soc=np.asarray(o.batt_SOC, float),
-                grid_to_batt=float(np.sum(o.grid_to_batt)))
+def _battery_configs(quick: bool):
+    """(name, declared battery) pairs: the same numbers go to the twin and to SAM."""
+    cfgs = [("sym96", dict(energy_kwh=1000.0, power_kw=250.0, charge_efficiency=0.96, discharge_efficiency=0.96,
+                           soc_min=0.10, soc_max=0.95, soc_initial=0.10))]
+    if not quick:
+        cfgs += [("asym98_92", dict(energy_kwh=2000.0, power_kw=500.0, charge_efficiency=0.98,
+                                    discharge_efficiency=0.92, soc_min=0.20, soc_max=0.90, soc_initial=0.50))]
+    return cfgs
 
 
 def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     from lingtan.components.pv import PVArray
+    from lingtan.twin.core.dispatch import FLOWS
     from lingtan.twin.run import kernel_params
     from lingtan.validation.reference_weather import load_reference
-    from lingtan.validation.sam import pvwatts_v8_ac_kw
+    from lingtan.validation.sam import battery_self_consumption, pvwatts_v8_ac_kw
 
     sc, prof = hefei_profiles()
     frame, meta = load_reference("723170TYA.CSV")
     arr = PVArray(name="roof", capacity_kwp=1000.0, tilt_deg=20, azimuth_deg=180)
-    ac_kw, model = pvwatts_v8_ac_kw(frame, meta["latitude"], meta["longitude"], meta["altitude_m"],
-                                    meta["tz_offset_h"], arr, return_model=True)
-    ac_w = np.asarray(model.Outputs.ac, float)
-    dc_w = np.asarray(model.Outputs.dc, float)
+    pv_kw = pvwatts_v8_ac_kw(frame, meta["latitude"], meta["longitude"], meta["altitude_m"], meta["tz_offset_h"], arr)
     # The plant's load shape, scaled so that the PV covers about half of it over the year.
-    load = prof.load_kw / prof.load_kw.sum() * 2.0 * ac_kw.sum()
-    kwh, kw = 1000.0, 250.0
+    load = prof.load_kw / prof.load_kw.sum() * 2.0 * pv_kw.sum()
     out = []
+    for name, b in _battery_configs(quick):
+        params = kernel_params(sc.grid, sc.battery, energy_kwh=b["energy_kwh"], charge_kw=b["power_kw"],
+                               discharge_kw=b["power_kw"], charge_efficiency=b["charge_efficiency"],
+                               discharge_efficiency=b["discharge_efficiency"], soc_min=b["soc_min"],
+                               soc_max=b["soc_max"], self_discharge_fraction_per_hour=0.0,
+                               soc_initial=b["soc_initial"], strategy=0, import_limit_kw=1e9, export_limit_kw=1e9)
+        res = _run_kernel(pv_kw, [1.0], load, params, prof, record=True)
+        h = {n: res.hourly[:, i] for i, n in enumerate(FLOWS)}
+        twin = dict(charge_kw=h["re_to_battery"] + h["grid_to_battery"],
+                    discharge_kw=h["battery_re_to_load"] + h["battery_grid_to_load"],
+                    soc=res.hourly[:, len(FLOWS)] / b["energy_kwh"],
+                    grid_import_kw=h["grid_to_load"] + h["grid_to_battery"], grid_export_kw=h["re_to_grid"])
+        sam = battery_self_consumption(pv_kw, load, **b)
+        e0 = b["soc_initial"] * b["energy_kwh"]
 
-    # SAM custom dispatch run first with zeros to read SAM's realised round-trip efficiency.
-    # Twin: load_following, the same PV AC, no export limit, SoC window 10-95 % (Battwatts' Li-ion
-    # defaults), round-trip efficiency set to SAM's average so that only the dispatch differs.
-    look = _battwatts(ac_w, dc_w, load, kwh, kw, 0)
-    eta = math.sqrt(max(min(look["rte"] / 100.0, 1.0), 0.5))
-    params = kernel_params(sc.grid, sc.battery, energy_kwh=kwh, charge_kw=kw, discharge_kw=kw, charge_efficiency=eta,
-                           discharge_efficiency=eta, soc_min=0.10, soc_max=0.95,
-                           self_discharge_fraction_per_hour=0.0, soc_initial=0.10, strategy=0,
-                           import_limit_kw=1e9, export_limit_kw=1e9)
-    res = _run_kernel(ac_kw, [1.0], load, params, prof, record=True)
-    from lingtan.twin.core.dispatch import FLOWS
+        def losses(r):
+            # AC energy in, minus AC energy out, minus what the store gained over the year.
+            return r["charge_kw"].sum() - r["discharge_kw"].sum() - (r["soc"][-1] * b["energy_kwh"] - e0)
 
-    h = {n: res.hourly[:, i] for i, n in enumerate(FLOWS)}
-    t_imp = float(res.total("grid_to_load")[0] + res.total("grid_to_battery")[0])
-    t_exp = float(res.total("re_to_grid")[0])
-    t_dis = float(res.total("battery_re_to_load")[0] + res.total("battery_grid_to_load")[0])
-    # (a) SAM with the twin's hourly battery power as a custom dispatch: same decisions, SAM's battery model.
-    bat_kw = (h["battery_re_to_load"] + h["battery_grid_to_load"]) - (h["re_to_battery"] + h["grid_to_battery"])
-    cus = _battwatts(ac_w, dc_w, load, kwh, kw, 2, custom_kw=bat_kw)
-    for what, tv, sv in (("grid import", t_imp, cus["import_kwh"]), ("grid export", t_exp, cus["export_kwh"]),
-                         ("battery discharge (throughput)", t_dis, cus["discharge_kwh"])):
-        err = tv / sv - 1.0 if sv > 0 else float("nan")
-        out.append(CaseResult(
-            id=f"battery.custom.{what.split()[1] if what.startswith('grid') else 'throughput'}",
+        declared = (f"{b['energy_kwh'] / 1e3:g} MWh / {b['power_kw']:g} kW, eta charge {b['charge_efficiency']}, "
+                    f"discharge {b['discharge_efficiency']}, SoC {100 * b['soc_min']:g}-{100 * b['soc_max']:g} %, "
+                    f"start {100 * b['soc_initial']:g} %")
+        common = dict(
             group="3 Battery vs SAM",
-            compared=f"annual {what}: twin load_following, 1 MWh / 250 kW, 1 MWp PV (Greensboro), plant load x2 PV",
-            reference="PySAM Battwatts (Li-ion, behind the meter) driven by the twin's hourly battery power "
-                      "(custom dispatch): same decisions, SAM's electrochemical battery model",
-            metric="twin / SAM - 1", tolerance="±2 %" if what != "battery discharge (throughput)" else "±5 %",
-            tolerance_reason=("grid totals: 2 % as for PV and wind; the battery moves a few % of the energy, so a "
-                              "model difference in it shows up diluted" if what != "battery discharge (throughput)"
-                              else "SAM's Li-ion model has voltage- and current-dependent losses and limits the "
-                                   "power it delivers near the SoC bounds; the twin uses constant efficiencies "
-                                   "(set to SAM's average round trip), so hour-level delivery may differ by a few %"),
-            value=_pct(err), passed=bool(abs(err) <= (BATT_CUSTOM_TOL if what != "battery discharge (throughput)"
-                                                       else 0.05)),
-            note=f"twin {tv / 1e3:.1f} MWh, SAM {sv / 1e3:.1f} MWh; SAM average round trip {look['rte']:.1f} % "
-                 f"(twin eta_c = eta_d = {eta:.4f})",
-        ))
-    # (b) SAM's own dispatch (peak shaving, look-ahead): a different rule, compared and explained.
-    for what, tv, sv in (("grid import", t_imp, look["import_kwh"]), ("grid export", t_exp, look["export_kwh"]),
-                         ("battery discharge (throughput)", t_dis, look["discharge_kwh"])):
-        err = tv / sv - 1.0 if sv > 0 else float("nan")
+            reference="PySAM Battery 7.1, behind the meter, AC-connected, its own SelfConsumption dispatch "
+                      "(batt_dispatch_choice 5: charge from PV above the load, discharge to the load above the PV, "
+                      "no grid charging), set from the same declared battery; resistance, voltage curve, fade, "
+                      "temperature and idle losses off (validation/sam.py)")
+        where = f"twin load_following, {declared}; 1 MWp PV (Greensboro), plant load x2 PV"
+        n_eq = {k: r["discharge_kw"].sum() / (b["energy_kwh"] * (b["soc_max"] - b["soc_min"]))
+                for k, r in (("twin", twin), ("sam", sam))}
+        for what, key, tol, why in (
+                ("discharge", "discharge_kw", BATT_ENERGY_TOL,
+                 "the two stores hold the same energy to 0.03 % (SAM's voltage table needs two voltages) and SAM's "
+                 "iterative power limit lets the hour in which the store fills overshoot by ~1 % (a few hours a "
+                 "year): < 0.05 % together. An error of 0.005 in the discharge efficiency moves the discharge "
+                 "by ~0.5 %"),
+                ("charge", "charge_kw", BATT_ENERGY_TOL, "as for the discharge")):
+            tv, sv = float(twin[key].sum()), float(sam[key].sum())
+            rel = tv / sv - 1.0
+            grid = {k: _pct(twin[k].sum() / sam[k].sum() - 1.0, 3) for k in ("grid_import_kw", "grid_export_kw")}
+            out.append(CaseResult(
+                id=f"battery.{name}.{what}", compared=f"annual battery {what} energy (AC side): {where}",
+                metric="twin / SAM - 1", tolerance=f"±{100 * tol:g} %", tolerance_reason=why, value=_pct(rel, 3),
+                passed=bool(abs(rel) <= tol),
+                note=(f"twin {tv / 1e3:.2f} MWh, SAM {sv / 1e3:.2f} MWh; equivalent full cycles twin "
+                      f"{n_eq['twin']:.1f}, SAM {n_eq['sam']:.1f}"
+                      + (f"; grid import twin / SAM - 1 {grid['grid_import_kw']}, export {grid['grid_export_kw']}"
+                         if what == "discharge" else "")),
+                **common))
+        lt, ls = losses(twin), losses(sam)
+        rel = lt / ls - 1.0
         out.append(CaseResult(
-            id=f"battery.lookahead.{what.split()[1] if what.startswith('grid') else 'throughput'}",
-            group="3 Battery vs SAM",
-            compared=f"annual {what}: twin load_following vs SAM's own dispatch, same PV, load and battery",
-            reference="PySAM Battwatts, batt_simple_dispatch = 0 (peak shaving, perfect look-ahead)",
-            metric="twin / SAM - 1", tolerance="none (different dispatch rules)",
-            tolerance_reason="Battwatts offers only peak shaving (look-ahead / look-behind) or a custom schedule; "
-                             "peak shaving discharges to cut each day's peak and may charge from the grid, "
-                             "load_following discharges whenever load exceeds PV and never grid-charges. "
-                             "The like-for-like check is the custom-dispatch rows above",
-            value=_pct(err), passed=None, explained=True,
-            note=f"twin {tv / 1e3:.1f} MWh, SAM {sv / 1e3:.1f} MWh; SAM grid-to-battery "
-                 f"{look['grid_to_batt'] / 1e3:.1f} MWh",
-        ))
+            id=f"battery.{name}.losses",
+            compared=f"annual conversion losses (charge - discharge - stored gain): {where}",
+            metric="twin / SAM - 1", tolerance=f"±{100 * BATT_LOSS_TOL:g} %",
+            tolerance_reason="losses are (1 - eta) of the throughput, so the 0.05 % of throughput the energy rows "
+                             "allow becomes ~0.5 % of the losses; an error of 0.005 in an efficiency moves them "
+                             "by ~5 %",
+            value=_pct(rel, 3), passed=bool(abs(rel) <= BATT_LOSS_TOL),
+            note=f"twin {lt / 1e3:.3f} MWh, SAM {ls / 1e3:.3f} MWh", **common))
+        d_soc = np.abs(twin["soc"] - sam["soc"])
+        worst = int(np.argmax(d_soc))
+        out.append(CaseResult(
+            id=f"battery.{name}.soc", compared=f"hourly state of charge (end of hour), 8760 h: {where}",
+            metric="largest hourly |SoC twin - SoC SAM| [percentage points]", tolerance=f"{100 * BATT_SOC_TOL:g} pp",
+            tolerance_reason="the stores diverge only where SAM's iterative power limit lets the hour in which "
+                             "the store fills overshoot by ~1 % (2 kW of 250 kW: 0.2 pp of a 4-hour store), and "
+                             "meet again when it is full; 0.005 too little in the discharge efficiency opens "
+                             "0.35 to 0.4 pp over one discharge, a swapped pair of efficiencies 4 pp",
+            value=f"{100 * d_soc[worst]:.3f} pp", passed=bool(d_soc[worst] <= BATT_SOC_TOL),
+            note=f"mean |difference| {100 * d_soc.mean():.4f} pp; largest at hour {worst}", **common))
     return out
 
 

@@ -111,20 +111,40 @@ SAM gets `minute = 30` so both place the sun at mid-hour; fixed arrays get SAM's
 that SAM's row self-shading is negligible, as the twin models fixed arrays without row shading.
 The tolerance is on the annual energy; monthly error and hourly NRMSE are reported beside it.
 
-**Wind (2).** SAM gets the twin's hub-height speed series (SAM refuses to extrapolate more
-than 35 m), the same power curve, standard density, no wakes and no losses. The density
-corrections of the two tools differ by design and are compared switched off.
+**Wind (2).** Three kinds of row, each checking one part of the chain from the station's
+10 m wind to turbine output:
+(a) *sam_shear*: SAM Windpower is given the station wind at its measurement height and the farm's
+power-law exponent, and carries the speed to the hub with its own law `v (H/h)^alpha`. SAM refuses to
+extrapolate more than 35 m, and the law depends on the heights only through `H/h`, so where the hub is
+higher SAM gets both heights scaled by one factor (e.g. 3.9 m and 38.8 m for 10 m and 100 m). Density is
+standard on both sides. This checks the twin's shear (exponent, heights, the law) and its power-curve
+interpolation against SAM's code. SAM has no logarithmic profile, so the log-law farm has no such row.
+(b) *windpowerlib*: windpowerlib's `ModelChain`, given the station data at the heights where they were
+measured (wind 10 m, temperature 2 m, pressure at the ground), with the twin's default density-corrected
+power curve. Both run the same library functions, so this row checks the twin's assembly of them (which
+heights, units, exponent, roughness length, that the density reaches the curve, losses and count), not
+windpowerlib's physics.
+(c) *density*: the twin's hourly air density at the tallest hub against the hypsometric equation for dry air
+(ISA lapse rate, ISO 2533 constants), independent of windpowerlib. The twin (through windpowerlib) lets
+pressure fall by a fixed 1/8 hPa per m, which is the hydrostatic `rho g` of sea-level air only: the twin's
+hub density is 0.1 to 0.25 % low at low stations and up to 0.54 % low at the 1 500 m stations (Jiuquan,
+Lanzhou). That approximation is reported in the result column and its effect is computed hour by hour; the
+row passes when nothing else is left (the gas constants differ by 0.004 %). The density *correction* of the
+power curve is not compared with SAM: SAM scales the curve's wind speeds by `(1.225/rho)^(1/3)` at all
+speeds, windpowerlib (Svenningsen) by an exponent growing from 1/3 to 2/3 between 7.5 and 12.5 m/s, a
+documented difference of method.
 
-**Battery (3).** PySAM Battwatts offers only peak-shaving dispatch (look-ahead or look-behind) or
-a custom schedule; it has no self-consumption (load-following) mode. Two comparisons are made:
-(a) *custom*: SAM's battery is driven hour by hour with the twin's battery power, so both
-apply the same decisions and differ only in the battery model (SAM's Li-ion voltage/capacity
-model with its own conversion losses vs the twin's constant charge/discharge efficiencies, set
-to SAM's realised average round trip); this is the like-for-like check with a tolerance.
-(b) *look-ahead*: SAM's own peak-shaving dispatch against the twin's load_following, reported
-as "compared, explained": peak shaving discharges to flatten each day's peak and may charge
-from the grid; load_following discharges whenever load exceeds renewables and never charges from
-the grid.
+**Battery (3).** The twin's `load_following` and SAM's battery model (PySAM `Battery`, behind the meter,
+AC-connected) each decide and run the battery on their own: SAM with its SelfConsumption dispatch (charge
+from PV above the load, discharge to the load above the PV, no grid charging), which is the same rule.
+Both get the same declared battery, each number to its own input (energy, AC power limit, charge and
+discharge efficiency, SoC window, initial SoC); nothing of one is fitted to the other's output. What the
+twin does not model is switched off in SAM: cell resistance and the voltage curve (SAM's voltage table is
+flat to 1 mV, so its charge state is the twin's energy state), capacity fade, temperature and idle losses.
+The rows compare what the battery alone decides: annual charge and discharge energy, the conversion losses,
+and the state of charge hour by hour; grid import and export, which the battery changes by a few % only,
+are in the notes. Two batteries: 1 MWh / 250 kW at 96 % each way, and 2 MWh / 500 kW at 98 % charge and
+92 % discharge with a narrower SoC window (which would show the two efficiencies swapped).
 
 **LP optimum (4).** `validation/lp.py` solves the same year as one linear programme (HiGHS) with
 perfect foresight, mirroring the kernel: renewable and load balances, store dynamics with
@@ -157,23 +177,6 @@ continuity `e(t) = e(t-1) + charge - discharge - losses` from the initial SoC, n
 
 **Weather (6).** For every real typical year available, a synthetic year is generated from that
 year's own monthly statistics (seed 0) and compared like with like (`validation/weather_generator.py`).
-
-**Known failures and their causes (for the model owners; tolerances were not widened).**
-*Single-axis trackers vs PVWatts v8 (+2.2 to +2.35 % at Sand Point, Anqing, Wuhan, Changsha;
-within 2 % elsewhere).* PVWatts v8 reduces the sky-diffuse irradiance on tracker rows with the
-ground coverage ratio (row-to-row view-factor self-shading); the twin's tracker chain in
-`components/pv.py` does not. Diagnosis: rerunning Sand Point with `gcr = 0.1` instead of the
-default 0.4 moves SAM's plane-of-array irradiance from 1002 to 1098 kWh/m2 and the annual error
-from +2.35 % to -0.14 % (Greensboro: +1.07 % to -0.68 %), so the gap grows with the diffuse
-fraction, which is why the cloudiest sites fail. Fix in the model: apply the same GCR-dependent
-sky-diffuse derate to trackers (pvlib `pvlib.shading.sky_diffuse_passias` or the view-factor
-functions of `pvlib.bifacial.utils`), as PVWatts v8 does.
-*Synthetic wind spread at calm Chinese stations (-27 % to -44 % at Jiuquan, Lanzhou, Wuhan,
-Changsha, Nanjing, Hangzhou; within 20 % at the windier stations and the pvlib files).* The
-generator reproduces each month's mean exactly but its hourly speeds are too narrowly spread
-where the mean is low (0.8 to 2.2 m/s) and the real files have many calm hours and occasional
-gusts; the spread sets a turbine's yield at such sites. Fix in `weather/` (the hourly wind
-model: a Weibull shape taken from the hourly data, calms, or a diurnal amplitude).
 
 **Network (8).** The reference park (`scenarios/anhui-park.yaml`) is simulated with its 10 kV network; the twin's batch power flow for the whole year is compared with `pandapower.runpp` on the same network and injections, on hours spread over the year and on the worst hours the annual run named.
 """

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lingtan.components.pv import PVArray
-from lingtan.components.wind import WindFarm, hub_wind_speed
+from lingtan.components.wind import WindFarm
 
 _ARRAY_TYPE = {"fixed": 0, "single_axis_backtrack": 3, "single_axis": 2}
 _MODULE_TYPE = {"standard": 0, "premium": 1, "thin_film": 2}
@@ -47,7 +47,7 @@ def pysam_missing() -> str | None:
     ``make demo`` installs the twin without the development extras, so PySAM may be absent.
     """
     try:
-        import PySAM.Battwatts  # noqa: F401 - the three SAM models lingtan.validation.cases runs
+        import PySAM.Battery  # noqa: F401 - the three SAM models lingtan.validation.cases runs
         import PySAM.Pvwattsv8  # noqa: F401
         import PySAM.Windpower  # noqa: F401
     except ImportError as exc:
@@ -181,72 +181,82 @@ def pvwatts_v8_ac_kw(
     return ac_kw
 
 
-def windpower_kw(
-    weather: pd.DataFrame,
-    farm: WindFarm,
-    power_curve: pd.DataFrame,
-    standard_density: bool = True,
-    return_model: bool = False,
-):
-    """Hourly output of ``farm.count`` turbines from PySAM Windpower [kW].
+SAM_MAX_EXTRAPOLATION_M = 35.0
+"""SAM Windpower refuses to carry a wind speed more than 35 m up or down ("the closest wind speed
+measurement height ... is more than 35 m from the hub height", ``cmod_windpower.cpp``)."""
+
+
+def sam_shear_heights(measurement_height_m: float, hub_height_m: float) -> tuple[float, float]:
+    """Heights [m] at which SAM is given the station wind and the hub, keeping their ratio.
+
+    The power law ``v (H / h) ** alpha`` depends on the heights only through ``H / h``. Where
+    the hub is more than :data:`SAM_MAX_EXTRAPOLATION_M` above the measurement, both heights
+    are scaled by one factor so that SAM accepts them and applies its own law to the same
+    ratio; otherwise they are passed as they are.
+
+    Returns
+    -------
+    tuple of float
+        (measurement height, hub height) for SAM [m].
+    """
+    gap = abs(hub_height_m - measurement_height_m)
+    limit = SAM_MAX_EXTRAPOLATION_M - 0.1  # a hair inside SAM's limit, which it tests with '>'
+    k = 1.0 if gap <= limit else limit / gap
+    return measurement_height_m * k, hub_height_m * k
+
+
+def windpower_kw(weather: pd.DataFrame, farm: WindFarm, power_curve: pd.DataFrame, return_model: bool = False):
+    """Hourly output of ``farm.count`` turbines from PySAM Windpower, from the station wind [kW].
+
+    SAM is given the weather's ``wind_speed`` at the measurement height and the farm's
+    power-law exponent (``wind_resource_shear``), and carries the speed to the hub itself
+    (``cmod_windpower.cpp``: ``wind * pow(hubHeight / measurementHeight, shearExponent)``),
+    at the heights of :func:`sam_shear_heights`.
 
     Parameters
     ----------
     weather : pandas.DataFrame
-        ``wind_speed`` [m/s] at ``farm.measurement_height_m``; ``temp_air``
-        [C] and ``pressure`` [Pa] when ``standard_density`` is False.
+        ``wind_speed`` [m/s] at ``farm.measurement_height_m``.
     farm : WindFarm
+        A power-law farm (SAM has no logarithmic profile).
     power_curve : pandas.DataFrame
-        Columns ``wind_speed`` [m/s] and ``value`` [W] (windpowerlib's
-        format), the same curve the twin uses.
-    standard_density : bool
-        True (default): feed SAM 15 C and 1 atm, i.e. 1.225 kg/m3, so its
-        density correction is a no-op (compare with the twin's
-        ``density_correction=False``). SAM's correction scales the curve's
-        wind speeds by ``(1.225 / rho) ** (1/3)`` at all speeds, whereas
-        windpowerlib's (Svenningsen 2010) uses an exponent growing from 1/3
-        to 2/3 between 7.5 and 12.5 m/s, so the two differ by design.
+        Columns ``wind_speed`` [m/s] and ``value`` [W] (windpowerlib's format).
+
+    Returns
+    -------
+    numpy.ndarray
+        Farm output [kW], one value per row of ``weather``; with ``return_model=True``,
+        ``(gen_kw, model)``.
 
     Notes
     -----
-    Like for like: SAM gets the twin's hub-height wind speed (it will not
-    extrapolate more than 35 m itself), so both apply the power curve to the
-    same series. One turbine is simulated
-    (no wakes), all SAM losses are zero, and the result is multiplied by
-    ``farm.count`` and ``(1 - farm.loss_fraction)``.
+    SAM gets 15 C and 1 atm, i.e. 1.225 kg/m3, so its density correction (curve speeds scaled by
+    ``(1.225 / rho) ** (1/3)``) is a no-op: compare with the twin's ``density_correction=False``.
+    One turbine is simulated (no wakes), all SAM losses are zero, and the result is multiplied
+    by ``farm.count`` and ``(1 - farm.loss_fraction)``.
     """
     import PySAM.Windpower as windpower
 
+    if farm.shear != "power_law":
+        raise ValueError(f"SAM Windpower has a power-law shear only; farm {farm.name!r} uses {farm.shear!r}")
     ws = power_curve["wind_speed"].astype(float).to_numpy()
     p_kw = power_curve["value"].astype(float).to_numpy() / 1000.0
-    # SAM refuses to extrapolate wind more than 35 m vertically ("closest
-    # wind speed measurement height ... is more than 35 m from the hub
-    # height"), so it is given the hub-height speed that the twin computes
-    # (windpowerlib power law or log law), at hub height, with zero shear.
-    speed = np.asarray(hub_wind_speed(weather, farm), dtype=float)
-    height = float(farm.hub_height_m)
-    shear = 0.0
+    speed = weather["wind_speed"].clip(lower=0).astype(float).to_numpy()
+    h_meas, h_hub = sam_shear_heights(farm.measurement_height_m, farm.hub_height_m)
     n = len(speed)
-    if standard_density:
-        t_c = np.full(n, 15.0)
-        p_atm = np.full(n, 1.0)
-    else:
-        t_c = weather["temp_air"].astype(float).to_numpy()
-        p_atm = weather["pressure"].astype(float).to_numpy() / 101325.0
-    direction = np.full(n, 180.0)
     m = windpower.new()
     m.Resource.wind_resource_model_choice = 0
     m.Resource.wind_resource_data = {
-        "heights": [height, height, height, height],
+        "heights": [h_meas] * 4,
         "fields": [1, 2, 3, 4],  # temperature [C], pressure [atm], speed [m/s], direction [deg]
-        "data": np.column_stack([t_c, p_atm, speed, direction]).tolist(),
+        "data": np.column_stack([np.full(n, 15.0), np.full(n, 1.0), speed, np.full(n, 180.0)]).tolist(),
     }
     t = m.Turbine
     t.wind_turbine_powercurve_windspeeds = ws.tolist()
     t.wind_turbine_powercurve_powerout = p_kw.tolist()
-    t.wind_turbine_hub_ht = float(farm.hub_height_m)
+    t.wind_turbine_hub_ht = h_hub
     t.wind_turbine_rotor_diameter = 100.0  # only used by wake models and Cp output
-    t.wind_resource_shear = shear
+    t.wind_resource_shear = float(farm.shear_exponent)
     f = m.Farm
     f.system_capacity = float(p_kw.max())
     f.wind_farm_xCoordinates = [0.0]
@@ -259,3 +269,95 @@ def windpower_kw(
     if return_model:
         return gen, m
     return gen
+
+
+IDEAL_CELL_V = (3.6005, 3.5995)
+"""Cell voltage at 0 and 100 % depth of discharge [V] for the SAM battery of
+:func:`battery_self_consumption`. SAM stores charge [Ah], the twin energy [kWh]; a flat voltage
+makes the two the same state. SAM refuses two identical voltages in its table, so the curve
+falls by 1 mV (0.03 %) over the whole range."""
+_SERIES_CELLS = 139
+"""Cells in series, ~500 V at 3.6 V: only the pack voltage, which no result depends on."""
+
+
+def battery_self_consumption(pv_ac_kw, load_kw, *, energy_kwh: float, power_kw: float, charge_efficiency: float,
+                             discharge_efficiency: float, soc_min: float, soc_max: float, soc_initial: float) -> dict:
+    """Hourly operation of a behind-the-meter battery by PySAM Battery's self-consumption dispatch.
+
+    SAM's ``batt_dispatch_choice = 5`` (SelfConsumption) charges from PV output above the load
+    and discharges to the load above the PV, never from the grid: the rule of the twin's
+    ``load_following``. The battery is set from the same declared parameters as the twin's,
+    each to its SAM input: AC-connected, ``batt_ac_dc_efficiency = 100 charge_efficiency``,
+    ``batt_dc_ac_efficiency = 100 discharge_efficiency``, power limits on the AC side
+    (``batt_power_*_max_kwac = power_kw``, DC limits that follow from them), the SoC window and
+    the initial SoC. What the twin does not model is switched off in SAM: cell resistance,
+    the voltage curve (:data:`IDEAL_CELL_V`), capacity fade (flat cycle-life matrix, no
+    calendar fade), temperature (flat capacity-vs-temperature table), self-discharge losses,
+    replacements and the minimum time in a mode.
+
+    Parameters
+    ----------
+    pv_ac_kw, load_kw : array_like
+        Hourly PV AC output and load [kW], 8760 values.
+    energy_kwh : float
+        Nominal energy [kWh].
+    power_kw : float
+        Charge and discharge limit on the AC side [kW].
+    charge_efficiency, discharge_efficiency : float
+        AC to stored energy and stored energy to AC [-].
+    soc_min, soc_max, soc_initial : float
+        State-of-charge window and start [-].
+
+    Returns
+    -------
+    dict
+        Hourly arrays: ``charge_kw`` and ``discharge_kw`` (AC side) [kW], ``soc`` (end of hour)
+        [-], ``grid_import_kw``, ``grid_export_kw`` [kW].
+    """
+    import PySAM.Battery as battery
+
+    m = battery.default("CustomGenerationBatteryCommercial")
+    m.Lifetime.system_use_lifetime_output = 0
+    m.Lifetime.analysis_period = 1
+    c = m.BatteryCell
+    c.batt_chem = 1  # Li-ion
+    c.batt_voltage_choice = 1  # voltage table
+    c.batt_voltage_matrix = ((0.0, IDEAL_CELL_V[0]), (100.0, IDEAL_CELL_V[1]))
+    c.batt_Vnom_default = sum(IDEAL_CELL_V) / 2.0
+    c.batt_resistance = 0.0
+    c.batt_initial_SOC = 100.0 * soc_initial
+    c.batt_minimum_SOC = 100.0 * soc_min
+    c.batt_maximum_SOC = 100.0 * soc_max
+    c.batt_minimum_modetime = 0.0
+    c.batt_calendar_choice = 0
+    c.batt_lifetime_matrix = ((50.0, 0.0, 100.0), (50.0, 1e5, 100.0), (100.0, 0.0, 100.0), (100.0, 1e5, 100.0))
+    c.cap_vs_temp = ((-40.0, 100.0), (60.0, 100.0))
+    c.batt_room_temperature_celsius = (25.0,)
+    s = m.BatterySystem
+    s.batt_ac_or_dc = 1  # AC-connected
+    s.batt_ac_dc_efficiency = 100.0 * charge_efficiency
+    s.batt_dc_ac_efficiency = 100.0 * discharge_efficiency
+    s.batt_computed_series = _SERIES_CELLS
+    s.batt_computed_strings = energy_kwh * 1000.0 / (c.batt_Qfull * _SERIES_CELLS * c.batt_Vnom_default)
+    s.batt_computed_bank_capacity = energy_kwh
+    s.batt_current_choice = 0  # restrict power, not current
+    s.batt_current_charge_max = s.batt_current_discharge_max = 1e9
+    s.batt_power_charge_max_kwac = s.batt_power_discharge_max_kwac = power_kw
+    s.batt_power_charge_max_kwdc = power_kw * charge_efficiency
+    s.batt_power_discharge_max_kwdc = power_kw / discharge_efficiency
+    s.batt_loss_choice = 0
+    s.batt_losses_charging = s.batt_losses_discharging = s.batt_losses_idle = (0.0,) * 12
+    s.batt_replacement_option = 0
+    d = m.BatteryDispatch
+    d.batt_dispatch_choice = 5  # behind the meter: SelfConsumption
+    d.batt_dispatch_auto_can_charge = 1
+    d.batt_dispatch_auto_can_gridcharge = 0
+    m.SystemOutput.gen = [float(v) for v in pv_ac_kw]
+    m.Load.load = [float(v) for v in load_kw]
+    m.execute(0)
+    o = m.Outputs
+    p_kw = np.asarray(o.batt_power, dtype=float)  # AC, discharge positive
+    return dict(charge_kw=np.clip(-p_kw, 0.0, None), discharge_kw=np.clip(p_kw, 0.0, None),
+                soc=np.asarray(o.batt_SOC, dtype=float) / 100.0,
+                grid_import_kw=np.asarray(o.grid_to_load, dtype=float) + np.asarray(o.grid_to_batt, dtype=float),
+                grid_export_kw=np.asarray(o.system_to_grid, dtype=float) + np.asarray(o.batt_to_grid, dtype=float))
