@@ -264,7 +264,7 @@ def download_path(c: Context, run_store, which: str) -> tuple[Path | None, str]:
     if res is None:
         return None, "the run is no longer in memory: run it again"
     run = res[1].years[-1] if kind == "plan" else res[1]
-    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.twin.studies.economics import project_economics
 
     econ = None if kind == "plan" else project_economics(run)
     with _report_lock:

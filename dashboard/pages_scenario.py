@@ -218,10 +218,10 @@ def _progress(st: dict | None) -> html.Div:
 
 
 def _annualised_cost(kind: str, result) -> float:
-    """The project's annualised cost (lingtan.twin.accounting.economics); a plan's is not defined here (NaN)."""
+    """The project's annualised cost (lingtan.twin.studies.economics); a plan's is not defined here (NaN)."""
     if kind == "plan":
         return float("nan")
-    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.twin.studies.economics import project_economics
 
     return project_economics(result)["annualised_cost_cny"]
 

@@ -74,7 +74,7 @@ def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, A
 
 
 def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, Any, list[str]]:
-    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.twin.studies.economics import project_economics
     from lingtan.twin.reports.output import write_park, write_plan, write_run
     from lingtan.twin.studies.park import simulate_park
     from lingtan.twin.core.schema.park import Park

@@ -26,7 +26,7 @@ ROOMS = [
     ("network", ("lingtan.twin.network",)),
     ("studies", ("lingtan.twin.studies",)),
     ("reports", ("lingtan.twin.reports",)),
-    ("cli", ("lingtan.twin.check", "lingtan.twin.cli", "lingtan.twin")),
+    ("cli", ("lingtan.twin.check", "lingtan.twin.plausibility", "lingtan.twin.cli", "lingtan.twin")),
     ("apps", ("lingtan.dashboard", "lingtan.validation")),
 ]
 

@@ -8,7 +8,7 @@ When the schema refuses some fields, the files named by the fields that did vali
 When everything reads, the run's own profile builder is run on it (PV, wind, heat, tariff calendar),
 so that a scenario ``twin check`` passes is one that ``twin run`` does not refuse for its input.
 
-Plausibility warnings (:mod:`lingtan.twin.core.plausibility`) are computed for a scenario whose schema validated,
+Plausibility warnings (:mod:`lingtan.twin.plausibility`) are computed for a scenario whose schema validated,
 from the lingtan.weather and load profiles read here.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from lingtan.components.grid import GridConnection, HourlyEmissionFactorProfile,
 from lingtan.components.loads import CsvLoad, Load, csv_load_kw, shift_load_kw
 from lingtan.errors import InputError, ScenarioError
 from lingtan.paths import looks_like_path, resolve_input
-from lingtan.twin.core.plausibility import Finding, findings
+from lingtan.twin.plausibility import Finding, findings
 from lingtan.twin.core.scenario import Scenario, _describe, _path_text, load_scenario, read_yaml
 from lingtan.twin.core.schema.site import Site, Weather
 
@@ -68,7 +68,7 @@ class CheckResult:
     problems : list of InputError
         Every problem found, each naming its file and field path; empty when the scenario is fit to run.
     warnings : list of Finding
-        Plausibility findings (:mod:`lingtan.twin.core.plausibility`).
+        Plausibility findings (:mod:`lingtan.twin.plausibility`).
     plan_years : int or None
         Years of the plan, when the scenario has one and it validated.
     """

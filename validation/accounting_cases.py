@@ -39,7 +39,7 @@ def case_accounting_inputs(quick: bool, plot_dir: Path | None = None) -> list:
     from lingtan.components.fuel_use import FuelUse
     from lingtan.twin.accounting.account import account, fuel_use_energy, fuel_uses_year
     from lingtan.twin.core.schema.accounting import Accounting, AnnualEnergy
-    from lingtan.validation.cases import CaseResult
+    from lingtan.validation.result import CaseResult
 
     def year(uses, settings=None, **energy):
         recs = fuel_uses_year(uses, ".", 8760)

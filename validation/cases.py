@@ -20,47 +20,16 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from lingtan.validation.accounting_cases import case_accounting_inputs
+from lingtan.validation.result import CaseResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    """One row of the validation report.
-
-    ``passed`` is True / False, or None when the comparison is not available
-    (missing reference) or is reported without a pass/fail verdict
-    (``explained=True``: compared, and the difference is explained in ``note``).
-    """
-
-    id: str
-    group: str
-    compared: str
-    reference: str
-    metric: str
-    tolerance: str
-    tolerance_reason: str
-    value: str
-    passed: bool | None
-    note: str = ""
-    plot: str | None = None
-    explained: bool = False
-
-    @property
-    def verdict(self) -> str:
-        if self.passed is True:
-            return "pass"
-        if self.passed is False:
-            return "FAIL"
-        return "compared, explained" if self.explained else "not available"
 
 
 def _pct(x: float, digits: int = 2) -> str:

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _sam_not_available(groups: list[str], why: str | None) -> list:
     """One "not available" row per SAM case group that cannot run for want of PySAM."""
-    from lingtan.validation.cases import CaseResult
+    from lingtan.validation.result import CaseResult
     from lingtan.validation.sam import INSTALL_HINT
 
     return [CaseResult(id=f"{g}.sam", group=SAM_GROUPS[g], compared=f"case '{g}' against NREL SAM",

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lingtan.twin.accounting.economics import annualised_cost, asset_npc, cost_per_t_co2_avoided, crf, discounted_payback, lcoe_onsite, npc, project_economics, replacement_schedule, simple_payback
+from lingtan.twin.studies.economics import annualised_cost, asset_npc, cost_per_t_co2_avoided, crf, discounted_payback, lcoe_onsite, npc, project_economics, replacement_schedule, simple_payback
 from lingtan.twin.core.schema.economics import AssetCost, Economics
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +114,7 @@ def test_project_economics_factory_against_base():
 def test_carbon_price_for_ets_firms():
     from types import SimpleNamespace
 
-    from lingtan.twin.accounting.economics import annual_operating_costs
+    from lingtan.twin.studies.economics import annual_operating_costs
     from lingtan.twin.core.scenario import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / "hefei_auto_parts.yaml")
@@ -165,7 +165,7 @@ def test_twin_run_base_of_another_kind_is_refused(tmp_path, capsys):
 
 
 def test_grid_only_base_of_a_park_keeps_everything_but_supply():
-    from lingtan.twin.accounting.economics import grid_only_base
+    from lingtan.twin.studies.economics import grid_only_base
     from lingtan.twin.core.scenario import load_scenario
 
     park = load_scenario(ROOT / "scenarios" / "anhui-park.yaml")

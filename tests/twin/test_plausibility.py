@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lingtan.twin.cli import EXIT_UNSERVED, main
-from lingtan.twin.core.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M2, LOAD_MEAN_BAND_KW, UNSERVED_MAX_SHARE,
+from lingtan.twin.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M2, LOAD_MEAN_BAND_KW, UNSERVED_MAX_SHARE,
                                city_findings, emission_factor_findings, great_circle_km, published_ef_range,
                                timezone_findings, unserved_finding, weather_findings)
 from lingtan.twin.run import load_weather

@@ -125,7 +125,7 @@ def test_chinese_labels_and_no_heat_sheet_without_heat(tmp_path):
 
 def test_economics_sheets(heat_run, tmp_path):
     """With economics, the workbook holds them flattened (as economics.json) and one row per asset."""
-    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.twin.studies.economics import project_economics
 
     econ = project_economics(heat_run)
     path = write_excel(heat_run, tmp_path / "eco.xlsx", economics=econ)

@@ -184,7 +184,7 @@ def test_report_renders_in_chromium_without_console_errors(chromium, reports, tm
 def test_economics_section_shows_the_numbers_of_economics_json(run, lang):
     """The report's economics section prints what project_economics computed: totals, one row per asset and,
     against a base case, the payback and the cumulative-saving figure."""
-    from lingtan.twin.accounting.economics import grid_only_base, project_economics
+    from lingtan.twin.studies.economics import grid_only_base, project_economics
     from lingtan.twin.reports.i18n import label
     from lingtan.twin.reports.html import build_html
 

@@ -17,7 +17,7 @@ Exit codes
     expects unserved load and exits 0 (the warning is printed all the same).
 
 Warnings (``warning: FILE: FIELD: ...`` on stderr) say what looks implausible without refusing it:
-see :mod:`lingtan.twin.core.plausibility`.
+see :mod:`lingtan.twin.plausibility`.
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _holding_out(command):
 
 @_holding_out
 def _cmd_run(args) -> int:
-    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.twin.studies.economics import project_economics
     from lingtan.errors import InputError
     from lingtan.twin.reports.output import write_park, write_run
     from lingtan.twin.studies.park import simulate_site
@@ -110,7 +110,7 @@ def _run_warnings(sc, path: Path, runs) -> int:
     """Print the plausibility warnings of a finished run and the unserved-load warning of each simulated year;
     the exit code: :data:`EXIT_UNSERVED` when load is unserved in a study that does not expect it."""
     from lingtan.twin.check import read_inputs
-    from lingtan.twin.core.plausibility import findings, unserved_finding
+    from lingtan.twin.plausibility import findings, unserved_finding
 
     _, inputs = read_inputs(sc, path.parent, path)  # read without a problem by the run just done
     _warn(path, findings(sc, inputs.weather[0] if inputs.weather else None, inputs.load_kw, inputs.ef_t_per_mwh))
@@ -122,7 +122,7 @@ def _run_warnings(sc, path: Path, runs) -> int:
 def _simulate_base(spec: str, scenario, path: Path):
     """The base case of ``twin run --base``: ``grid-only`` (this scenario without PV, wind and batteries) or a
     scenario file of the same kind (factory or park), one year."""
-    from lingtan.twin.accounting.economics import GRID_ONLY, grid_only_base
+    from lingtan.twin.studies.economics import GRID_ONLY, grid_only_base
     from lingtan.errors import InputError
     from lingtan.twin.studies.park import simulate_site
     from lingtan.twin.core.schema.park import Park

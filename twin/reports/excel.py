@@ -13,7 +13,7 @@ language, so that scripts can read them; the ``label`` columns are in ``lang``):
   zone is stated in the header);
 * ``Hourly heat`` — the heat table, when the scenario has a heat side;
 * ``Years`` — per-year KPIs of a plan, when the result carries ``years``;
-* ``Economics`` and ``Economic assets`` — :func:`lingtan.twin.accounting.economics.project_economics` flattened, and one
+* ``Economics`` and ``Economic assets`` — :func:`lingtan.twin.studies.economics.project_economics` flattened, and one
   row per asset, when ``economics`` is given.
 
 Units are in the keys (``_kw``, ``_e_kwh``, ``_kw_th``, ``_t``, ``_share`` ...).
@@ -172,7 +172,7 @@ def build_workbook(result: RunResult | SimpleNamespace, lang: str = "en",
     lang : {"en", "zh"}
         Language of the label columns and verdict texts.
     economics : dict, optional
-        :func:`lingtan.twin.accounting.economics.project_economics` of the run: adds the economics sheets.
+        :func:`lingtan.twin.studies.economics.project_economics` of the run: adds the economics sheets.
 
     Returns
     -------
@@ -250,7 +250,7 @@ def write_excel(result: RunResult | SimpleNamespace, path: str | Path, lang: str
     lang : "en" or "zh"
         Language of the label columns and verdict texts.
     economics : dict, optional
-        :func:`lingtan.twin.accounting.economics.project_economics` of the run: adds the economics sheets.
+        :func:`lingtan.twin.studies.economics.project_economics` of the run: adds the economics sheets.
 
     Returns
     -------

@@ -879,13 +879,13 @@ footer { text-align:center; color:var(--muted); font-size:12px; padding:10px; }
 
 
 def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
-    """The economics section from :func:`lingtan.twin.accounting.economics.project_economics`: the totals printed by ``twin run``,
+    """The economics section from :func:`lingtan.twin.studies.economics.project_economics`: the totals printed by ``twin run``,
     one row per asset, and with a base case the cumulative saving year by year (payback where it crosses 0).
 
     Parameters
     ----------
     econ : dict
-        The output of :func:`lingtan.twin.accounting.economics.project_economics`.
+        The output of :func:`lingtan.twin.studies.economics.project_economics`.
     lang : {"en", "zh"}
         Language of the labels.
 
@@ -895,7 +895,7 @@ def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
         An HTML fragment: the totals, the asset table [CNY, CNY/yr], and with a base case a chart of the
         cumulative nominal and discounted saving [万 CNY] by year [yr].
     """
-    from lingtan.twin.accounting.economics import discount_factor
+    from lingtan.twin.studies.economics import discount_factor
     from lingtan.twin.reports.summary import economics_rows, economics_title
 
     totals = "".join(f'<tr><th colspan="2">{_esc(text)}</th></tr>' if value is None else
@@ -936,7 +936,7 @@ def build_html(result: RunResult | SimpleNamespace, lang: str = "en", economics:
     lang : {"en", "zh"}
         Language of the labels.
     economics : dict, optional
-        :func:`lingtan.twin.accounting.economics.project_economics` of the run.
+        :func:`lingtan.twin.studies.economics.project_economics` of the run.
 
     Returns
     -------
@@ -1052,7 +1052,7 @@ def write_html(result: RunResult | SimpleNamespace, path: str | Path, lang: str 
     lang : "en" or "zh"
         Language of labels; criteria always show their original Chinese text beside the English.
     economics : dict, optional
-        :func:`lingtan.twin.accounting.economics.project_economics` of the run: adds the economics section.
+        :func:`lingtan.twin.studies.economics.project_economics` of the run: adds the economics section.
 
     Returns
     -------

@@ -69,7 +69,7 @@ def _write_table(frame: pd.DataFrame, stem: Path) -> None:
 def write_run(result: RunResult, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
               economics: dict[str, Any] | None = None) -> Path:
     """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
-    ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`lingtan.twin.accounting.economics.project_economics`),
+    ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`lingtan.twin.studies.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all').
 
     Parameters
@@ -83,7 +83,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, lang: str = "en", repor
     reports : {"none", "html", "all"}
         Which reports to write.
     economics : dict, optional
-        :func:`lingtan.twin.accounting.economics.project_economics` of the run.
+        :func:`lingtan.twin.studies.economics.project_economics` of the run.
 
     Returns
     -------
@@ -141,7 +141,7 @@ def write_park(result: ParkResult, out_dir: str | Path, *, lang: str = "en", rep
     reports : {"none", "html", "all"}
         Which reports to write.
     economics : dict, optional
-        :func:`lingtan.twin.accounting.economics.project_economics` of the park.
+        :func:`lingtan.twin.studies.economics.project_economics` of the park.
 
     Returns
     -------

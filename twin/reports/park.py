@@ -131,7 +131,7 @@ def build_park_html(result: ParkResult, lang: str = "en", economics: dict[str, A
     lang : {"en", "zh"}
         Language of the labels.
     economics : dict, optional
-        :func:`lingtan.twin.accounting.economics.project_economics` of the park: adds the economics section.
+        :func:`lingtan.twin.studies.economics.project_economics` of the park: adds the economics section.
 
     Returns
     -------
@@ -188,7 +188,7 @@ def write_park_html(result: ParkResult, path: str | Path, lang: str = "en",
     lang : {"en", "zh"}
         Language of the labels.
     economics : dict, optional
-        :func:`lingtan.twin.accounting.economics.project_economics` of the park.
+        :func:`lingtan.twin.studies.economics.project_economics` of the park.
 
     Returns
     -------

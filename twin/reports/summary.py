@@ -104,12 +104,12 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en") -> str:
 
 
 def economics_rows(econ: dict[str, Any], lang: str = "en", base_name: str = "") -> list[tuple[str, object, str]]:
-    """(label, value, unit) rows of :func:`lingtan.twin.accounting.economics.project_economics`, for the terminal and the report.
+    """(label, value, unit) rows of :func:`lingtan.twin.studies.economics.project_economics`, for the terminal and the report.
 
     Parameters
     ----------
     econ : dict
-        The output of :func:`lingtan.twin.accounting.economics.project_economics`.
+        The output of :func:`lingtan.twin.studies.economics.project_economics`.
     lang : {"en", "zh"}
         Language of the labels.
     base_name : str
@@ -150,7 +150,7 @@ def economics_title(econ: dict[str, Any], lang: str = "en") -> str:
     Parameters
     ----------
     econ : dict
-        The output of :func:`lingtan.twin.accounting.economics.project_economics`.
+        The output of :func:`lingtan.twin.studies.economics.project_economics`.
     lang : {"en", "zh"}
         Language of the heading.
 
@@ -171,7 +171,7 @@ def economics_lines(econ: dict[str, Any], lang: str = "en", base_name: str = "")
     Parameters
     ----------
     econ : dict
-        The output of :func:`lingtan.twin.accounting.economics.project_economics`.
+        The output of :func:`lingtan.twin.studies.economics.project_economics`.
     lang : {"en", "zh"}
         Language of the labels.
     base_name : str

@@ -31,7 +31,7 @@ Method
    power level is assessed without re-simulating (cheap), so that lever is always searched exhaustively.
    With ``refine=True`` the contract of the chosen design is then bisected between the passing level and
    the level below, to the least passing amount (within 0.1 % of the reference).
-4. Cost = annualised cost of :func:`lingtan.twin.accounting.economics.project_economics` (assets with replacement and
+4. Cost = annualised cost of :func:`lingtan.twin.studies.economics.project_economics` (assets with replacement and
    salvage, grid bill, fuel, green-power premiums, carbon). A design passes when every fixable criterion
    passes and, with ``network_limits`` (a park), its network stays within limits every hour. Without it
    the search's park years skip the network power flow and only the chosen design is checked. The chosen design is the least-cost passing one; the Pareto front keeps the designs not
@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lingtan.twin.accounting.economics import project_economics
+from lingtan.twin.studies.economics import project_economics
 from lingtan.twin.core.schema.economics import Economics
 from lingtan.errors import InputError
 

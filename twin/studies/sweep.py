@@ -505,13 +505,13 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
 def _annual_assessment(scenario, kpis: dict) -> dict:
     """Accounting KPIs, verdicts, pack scores and economics of one case (its validated scenario) from its flat
     annual KPIs (what :func:`lingtan.twin.accounting.assess.assess` does for a site without a heat side and a constant grid
-    factor, then :func:`lingtan.twin.accounting.economics.project_economics`)."""
+    factor, then :func:`lingtan.twin.studies.economics.project_economics`)."""
     from types import SimpleNamespace
 
     from lingtan.twin.accounting.account import account, accounting_kpis
     from lingtan.twin.core.schema.accounting import AnnualEnergy
     from lingtan.twin.accounting.criteria import evaluate, score
-    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.twin.studies.economics import project_economics
 
     energy = AnnualEnergy.from_kpis(kpis, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0,
                                     process_emissions_t=scenario.process_emissions_t)
@@ -526,7 +526,7 @@ def _annual_assessment(scenario, kpis: dict) -> dict:
 
 
 ECONOMICS_COLUMNS = ("capex_cny", "npc_cny", "annualised_cost_cny", "lcoe_onsite_cny_per_kwh")
-"""Results of :func:`lingtan.twin.accounting.economics.project_economics` kept in a sweep row (``economics.<name>``), with the
+"""Results of :func:`lingtan.twin.studies.economics.project_economics` kept in a sweep row (``economics.<name>``), with the
 year's operating cost as ``economics.operating_cost_cny``."""
 
 
@@ -591,7 +591,7 @@ def run_case(file: str, data: dict) -> dict:
 
 def _result_row(r) -> dict:
     """The row of a simulated case (a RunResult or ParkResult): flat KPIs, accounting, verdicts, economics."""
-    from lingtan.twin.accounting.economics import project_economics
+    from lingtan.twin.studies.economics import project_economics
 
     row = _flatten({k: v for k, v in r.kpis.items() if k not in ("weather",)})
     acc = r.accounting.get("kpis", {}) if isinstance(r.accounting, dict) else {}

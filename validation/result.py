@@ -1,0 +1,35 @@
+"""One row of the validation report (its own module: every case module makes rows)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One row of the validation report.
+
+    ``passed`` is True / False, or None when the comparison is not available
+    (missing reference) or is reported without a pass/fail verdict
+    (``explained=True``: compared, and the difference is explained in ``note``).
+    """
+
+    id: str
+    group: str
+    compared: str
+    reference: str
+    metric: str
+    tolerance: str
+    tolerance_reason: str
+    value: str
+    passed: bool | None
+    note: str = ""
+    plot: str | None = None
+    explained: bool = False
+
+    @property
+    def verdict(self) -> str:
+        if self.passed is True:
+            return "pass"
+        if self.passed is False:
+            return "FAIL"
+        return "compared, explained" if self.explained else "not available"
