@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench validate clean
+.PHONY: demo test lint typecheck bench validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,19 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# mypy cannot see through the editable install's import hook, so it checks a tree of symbolic links
+# that lays the folders out as they install (lingtan/twin -> twin/, ...).
+TYPED := -m lingtan.errors -m lingtan.limits -m lingtan.loader -m lingtan.paths -p lingtan.twin.core
+typecheck: $(VENV)/.installed-dev
+	@rm -rf build/typecheck && mkdir -p build/typecheck/lingtan
+	@for f in lingtan/*.py; do ln -s "$(CURDIR)/$$f" build/typecheck/lingtan/; done
+	@for d in twin components weather scenarios dashboard validation; do ln -s "$(CURDIR)/$$d" build/typecheck/lingtan/$$d; done
+	cd build/typecheck && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" $(TYPED)
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py
 
@@ -32,4 +45,4 @@ validate: $(VENV)/.installed-dev
 	$(BIN)/twin validate
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache build
