@@ -63,12 +63,12 @@ def measure(n_hours: int = 8760, max_reference_s: float = 180.0, probe_hours: in
         (reference / twin), ``goal_ratio``, ``passed``, ``max_abs_vm_diff_pu`` over all
         hours both solved, ``n_buses``, ``n_hours``.
     """
-    from lingtan.twin.network import (_hourly_pq, annual_power_flow, build_net, example_park_network,
-                              example_profiles)
+    from lingtan.twin.network import annual_power_flow, build_net, example_park_network, example_profiles
+    from lingtan.twin.network.solve import hourly_pq
 
     net = build_net(example_park_network())
     p_mw, index = example_profiles(n_hours, seed=seed)
-    loads, P, Q = _hourly_pq(net, p_mw, None, 0.95)
+    loads, P, Q = hourly_pq(net, p_mw, None, 0.95)
     q_mvar = {name: Q[k] for k, name in enumerate(loads.index)}
 
     # the twin: warm the imports once on a day, then time the full year

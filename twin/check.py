@@ -148,7 +148,7 @@ def _parts_from(data: dict[str, Any], errors: list[ErrorDetails]) -> _Parts:
     if clean("criteria") and isinstance(criteria, list):
         parts.criteria = [(f"criteria[{i}]", c) for i, c in enumerate(criteria) if isinstance(c, str)]
     if "network" in data and clean("network") and data["network"] is not None:
-        from lingtan.twin.network import Network
+        from lingtan.twin.core.schema.network import Network
 
         parts.network = valid(TypeAdapter(Network), data["network"])
     return parts

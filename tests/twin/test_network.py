@@ -1,16 +1,20 @@
 """The park network check: pandapower model, batch annual power flow, findings."""
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import numpy as np
 import pandapower as pp
 import pandas as pd
 import pytest
 
-from lingtan.errors import InputError
-from lingtan.twin.network import (
-    Network, NetworkLimits, annual_power_flow, apply_substation_limits, build_net, connection_points,
-    example_park_network, example_profiles, runpp_hour,
-)
+from lingtan.errors import BalanceError, InputError
+from lingtan.twin.network import CONNECTION_TYPE, annual_power_flow, apply_substation_limits, build_net, connection_points, example_park_network, example_profiles, runpp_hour
+from lingtan.twin.core.schema.network import Network, NetworkLimits
+from lingtan.twin.network.example import EXAMPLE_FILE
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _compare_with_runpp(net, p, q, result, hours, vm_tol=1e-6, loading_tol=1e-4):
@@ -26,6 +30,9 @@ def _compare_with_runpp(net, p, q, result, hours, vm_tol=1e-6, loading_tol=1e-4)
                                        ref.res_trafo.loading_percent.to_numpy(), atol=loading_tol, rtol=0)
         p_grid = ref.res_ext_grid.p_mw.sum()
         assert result.import_mw.iloc[h] - result.export_mw.iloc[h] == pytest.approx(p_grid, abs=1e-6)
+        # losses: what pandapower's branches and shunts absorb
+        losses = ref.res_line.pl_mw.sum() + ref.res_trafo.pl_mw.sum() + ref.res_shunt.p_mw.sum()
+        assert result.substation.losses_mw.iloc[h] == pytest.approx(losses, abs=1e-6)
 
 
 def _one_feeder(line_std_type="NA2XS2Y 1x240 RM/25 12/20 kV", lengths=(1.0, 1.0), limits=None, **conn):
@@ -40,6 +47,15 @@ def _one_feeder(line_std_type="NA2XS2Y 1x240 RM/25 12/20 kV", lengths=(1.0, 1.0)
     return Network.model_validate(data)
 
 
+def test_example_park_data_ships_as_package_data_of_the_scenario_library():
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["*"]
+    library = ROOT / "scenarios"
+    assert EXAMPLE_FILE.parent.parent == library
+    assert any(EXAMPLE_FILE in set(library.glob(p)) for p in patterns)     # setuptools globs package-data
+    assert EXAMPLE_FILE.suffix not in (".yaml", ".yml")      # the library's YAML files are all runnable scenarios
+
+
 # --------------------------------------------------------------------------- agreement
 
 
@@ -48,7 +64,9 @@ def test_example_network_builds_with_every_connection():
     net = build_net(model)
     points = connection_points(net)
     assert set(points) == set(model.connections)
-    assert 25 <= len(net.bus) <= 32 and len(net.trafo) == 2 + 9
+    # 110 kV grid bus, 10 kV busbar, 15 feeder buses (one per section), 9 tenant 0.38 kV buses
+    assert len(net.bus) == 26 and len(net.line) == 15 and len(net.trafo) == 2 + 9 and len(net.ext_grid) == 1
+    assert (net.load.type == CONNECTION_TYPE).sum() == 11 == len(net.load)
     # a tenant with a transformer is connected at its LV bus, PV at the 10 kV bus
     assert net.bus.vn_kv.at[points["electronics"]] == pytest.approx(0.38)
     assert net.bus.name.at[points["public_pv_south"]] == "F3-5"
@@ -203,6 +221,20 @@ def test_pandapower_json_network_is_loaded_through_the_model(tmp_path):
                                 "substation": {"transformers": [{"name": "T", "std_type": "25 MVA 110/10 kV"}]}})
 
 
+def test_negative_losses_are_a_balance_error_not_clipped_away():
+    # a shunt that generates 0.5 MW (pandapower's load convention, p_mw < 0): the network makes energy, which
+    # no passive network can; the clip of rounding below 0 must not hide it
+    net = build_net(_one_feeder())
+    pp.create_shunt(net, net.load.bus.iat[0], q_mvar=0.0, p_mw=-0.5)
+    with pytest.raises(BalanceError, match="the network made energy"):
+        annual_power_flow(net, {"tenant": np.array([0.0, 0.1])})
+    # the same shunt absorbing 0.5 MW: losses are line and transformer losses plus the shunt's 0.5 MW
+    net.shunt.p_mw = 0.5
+    result = annual_power_flow(net, {"tenant": np.array([0.0, 0.1])})
+    _compare_with_runpp(net, {"tenant": np.array([0.0, 0.1])}, None, result, [0, 1])
+    assert (result.substation.losses_mw > 0.5).all()
+
+
 def test_hours_the_network_cannot_carry_are_reported_not_hidden():
     net = build_net(_one_feeder("NA2XS2Y 1x70 RM/25 12/20 kV", lengths=(5.0, 5.0)))
     p = np.array([1.0, 1.0, 200.0, 1.0])          # 200 MW at the end of 10 km of 70 mm2 cable: collapse
@@ -268,7 +300,8 @@ def test_two_substations_mv_oberrhein_through_a_park_scenario_equal_pandapower(t
               "solar_farm": farm_bus}
     noon = int(np.argmin(p["solar_farm"]))
     for h in (noon, 3):
-        ref = _hour_by_pandapower(out_of_service(pn.mv_oberrhein()), {k: (bus_of[k], v) for k, v in p.items()}, h)
+        # a copy of the network as loaded (pandapower's mv_oberrhein() reads and solves it: slow to repeat)
+        ref = _hour_by_pandapower(copy_net(net), {k: (bus_of[k], v) for k, v in p.items()}, h)
         np.testing.assert_allclose(n.hourly_vm_pu.iloc[h].to_numpy(), ref.res_bus.vm_pu.to_numpy(), atol=1e-6, rtol=0)
         np.testing.assert_allclose(n.hourly_line_loading_percent.iloc[h].to_numpy(),
                                    ref.res_line.loading_percent.to_numpy(), atol=1e-4, rtol=0)
@@ -341,8 +374,10 @@ def copy_net(net):
     ("line", "max_i_ka", 0.0, "a finite number > 0"),
     ("trafo", "vk_percent", np.nan, "a finite number > 0"),
     ("load", "p_mw", np.nan, "a finite number"),
+    ("shunt", "p_mw", -0.2, "a finite number >= 0"),     # a generating shunt: the network would make energy
+    ("impedance", "rft_pu", -0.01, "a finite number >= 0"),
 ])
-def test_nan_or_zero_rating_in_a_pandapower_json_names_the_file_and_the_row(tmp_path, table, column, value, expected):
+def test_a_bad_number_in_a_pandapower_json_names_the_file_and_the_row(tmp_path, table, column, value, expected):
     net = pp.create_empty_network()
     hv, mv, a = (pp.create_bus(net, kv, name=n) for kv, n in ((110, "HV"), (10, "MV"), (10, "A")))
     pp.create_ext_grid(net, hv)
@@ -350,6 +385,8 @@ def test_nan_or_zero_rating_in_a_pandapower_json_names_the_file_and_the_row(tmp_
     pp.create_line(net, mv, a, 1.5, "NA2XS2Y 1x185 RM/25 12/20 kV")
     pp.create_line(net, mv, a, 1.5, "NA2XS2Y 1x185 RM/25 12/20 kV")
     pp.create_load(net, a, p_mw=0.5, name="lights")
+    pp.create_shunt(net, a, q_mvar=-0.3, p_mw=0.0, name="capacitor bank")
+    pp.create_impedance(net, mv, a, rft_pu=0.01, xft_pu=0.05, sn_mva=10.0, name="tie")
     row = net[table].index[-1]
     net[table].loc[row, column] = value
     pp.to_json(net, str(tmp_path / "grid.json"))

@@ -12,7 +12,7 @@ from lingtan.twin.core.schema.criteria import PACK_NAMES
 from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 from lingtan.twin.core.schema.economics import Economics
 from lingtan.limits import MAX_EMISSIONS_T, MAX_ITEMS, MAX_POWER_KW
-from lingtan.twin.network import Network
+from lingtan.twin.core.schema.network import Network
 from lingtan.paths import SafeName
 from lingtan.twin.core.schema.site import Site, SiteAssets, Weather, _Strict
 
