@@ -76,11 +76,14 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pvlib
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lingtan.components.cell_temperature import fuentes
 from lingtan.limits import MAX_AGE_YEARS, MAX_DC_AC_RATIO, MAX_POWER_KW
+from lingtan.weather.pvlib_lazy import lazy_pvlib
+
+# pvlib's sub-modules load when first used (import time: its __init__ loads all of them).
+pvlib = lazy_pvlib()
 
 # ---------------------------------------------------------------------------
 # PVWatts v8 constants (SAM help "PVWatts v8 - Module type"; ssc
@@ -297,8 +300,6 @@ def solar_position_mid_interval(
     SPA does it (Reda & Andreas 2004 [13]_, eq. 42: ``pvlib.spa.atmospheric_refraction_correction``
     with pvlib's default refraction at sunrise/sunset, 0.5667 deg).
     """
-    import pvlib.spa
-
     from lingtan.weather.closure import mid_interval_solar_position
 
     sp = mid_interval_solar_position(weather.index, latitude, longitude, altitude_m)
@@ -313,8 +314,23 @@ def solar_position_mid_interval(
     return sp
 
 
-def _surface(array: PVArray, sp: pd.DataFrame) -> pd.DataFrame:
-    """Surface tilt/azimuth and angle of incidence [deg] for each hour."""
+def surface_orientation(array: PVArray, sp: pd.DataFrame) -> pd.DataFrame:
+    """Orientation of the modules and the sun's angle of incidence on them, hour by hour.
+
+    Parameters
+    ----------
+    array : PVArray
+        Array parameters (fixed, or single-axis tracker with its axis, limit and backtracking).
+    sp : pandas.DataFrame
+        Solar position at mid-interval (:func:`solar_position_mid_interval`), ``apparent_zenith``
+        and ``azimuth`` [deg].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``surface_tilt``, ``surface_azimuth``, ``aoi`` [deg], and for trackers ``tracker_theta``
+        [deg] (rotation, 0 when the sun is down), indexed like ``sp``.
+    """
     zen, azi = sp["apparent_zenith"], sp["azimuth"]
     if array.tracking == "fixed":
         aoi = pvlib.irradiance.aoi(array.tilt_deg, array.azimuth_deg, zen, azi)
@@ -341,11 +357,30 @@ def _surface(array: PVArray, sp: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _poa_pvwatts(
+def poa_irradiance(
     weather: pd.DataFrame, array: PVArray, sp: pd.DataFrame, surf: pd.DataFrame
 ) -> pd.DataFrame:
     """Plane-of-array beam, sky-diffuse and ground-reflected irradiance [W/m2].
 
+    Parameters
+    ----------
+    weather : pandas.DataFrame
+        Hourly ``dni``, ``dhi`` [W/m2] (``temp_air``, ``wind_speed`` unused here).
+    array : PVArray
+        Albedo, and for trackers the GCR and axis of the row view factors.
+    sp : pandas.DataFrame
+        Solar position at mid-interval (:func:`solar_position_mid_interval`) [deg].
+    surf : pandas.DataFrame
+        Module orientation (:func:`surface_orientation`) [deg].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``beam``, ``sky``, ``ground`` [W/m2] on the module plane, zero with the sun down, indexed
+        like ``weather``.
+
+    Notes
+    -----
     PVWatts v8 transposes the file's DNI and DHI with the Perez (1990) model
     [3]_ using the 'allsitescomposite1990' coefficient set, the Kasten (1966)
     relative air mass and a constant extraterrestrial DNI of 1367 W/m2 in the
@@ -472,20 +507,141 @@ def _transmitted_poa_pvwatts(poa: pd.DataFrame, surf: pd.DataFrame, ar_glass: bo
     return t.clip(lower=0.0)
 
 
-def _spectral_factor_pvwatts(sp: pd.DataFrame, altitude_m: float) -> pd.Series:
+def spectral_factor_pvwatts(sp: pd.DataFrame, altitude_m: float) -> pd.Series:
     """Air-mass (spectral) modifier of PVWatts v8 [-].
 
+    Parameters
+    ----------
+    sp : pandas.DataFrame
+        Solar position at mid-interval, ``apparent_zenith`` [deg].
+    altitude_m : float
+        Site elevation above sea level [m].
+
+    Returns
+    -------
+    pandas.Series
+        Modifier [-], non-negative, 0 with the sun down, indexed like ``sp``.
+
+    Notes
+    -----
     The SAPM/De Soto polynomial in absolute air mass [4]_ [6]_:
     Kasten & Young (1989) relative air mass, scaled to the site by
     ``exp(-0.0001184 h)`` (King et al. 2004 [6]_), i.e. a pressure of
-    ``101325 exp(-0.0001184 h)`` Pa; ``pvlib.spectrum.spectral_factor_sapm``.
+    ``101325 exp(-0.0001184 h)`` Pa. The polynomial is evaluated here as
+    ``pvlib.spectrum.spectral_factor_sapm`` does (``numpy.polyval``, NaN to 0,
+    negatives to 0; ``tests/components/test_pv.py`` holds the two equal), because
+    importing ``pvlib.spectrum`` imports scipy.integrate, which nothing else in a run needs.
     """
     am_rel = pvlib.atmosphere.get_relative_airmass(sp["apparent_zenith"], model="kastenyoung1989")
     am_abs = pvlib.atmosphere.get_absolute_airmass(am_rel, pressure=101325.0 * np.exp(-0.0001184 * altitude_m))
     a0, a1, a2, a3, a4 = DESOTO_AM_COEFFS
-    coeffs = {"A0": a0, "A1": a1, "A2": a2, "A3": a3, "A4": a4}
-    f = pvlib.spectrum.spectral_factor_sapm(am_abs, coeffs)
-    return pd.Series(np.nan_to_num(np.asarray(f, dtype=float)), index=sp.index)
+    f = np.polyval([a4, a3, a2, a1, a0], np.asarray(am_abs, dtype=float))
+    f = np.maximum(0, np.where(np.isnan(f), 0, f))
+    return pd.Series(f, index=sp.index)
+
+
+def effective_irradiance_pvwatts(poa: pd.DataFrame, surf: pd.DataFrame, sp: pd.DataFrame, altitude_m: float,
+                                 module_type: str) -> pd.Series:
+    """Irradiance the cells convert, after the cover and the spectrum, as PVWatts v8 [W/m2].
+
+    Parameters
+    ----------
+    poa : pandas.DataFrame
+        ``beam``, ``sky``, ``ground`` on the module plane (:func:`poa_irradiance`) [W/m2].
+    surf : pandas.DataFrame
+        Module orientation (:func:`surface_orientation`) [deg].
+    sp : pandas.DataFrame
+        Solar position at mid-interval [deg].
+    altitude_m : float
+        Site elevation above sea level [m].
+    module_type : {"standard", "premium", "thin_film"}
+        PVWatts v8 module type (all three have an AR-coated cover).
+
+    Returns
+    -------
+    pandas.Series
+        Cover-transmitted POA times the air-mass modifier [W/m2].
+    """
+    ar_glass = bool(PVWATTS_MODULE_TYPES[module_type]["ar_glass"])
+    return _transmitted_poa_pvwatts(poa, surf, ar_glass) * spectral_factor_pvwatts(sp, altitude_m)
+
+
+def cell_temperature_pvwatts(poa_global: pd.Series, temp_air, wind_speed) -> pd.Series:
+    """Cell temperature of PVWatts: Fuentes (1987) [5]_ for an open rack [C].
+
+    Parameters
+    ----------
+    poa_global : pandas.Series
+        Total (untransmitted) plane-of-array irradiance [W/m2] on an hourly DatetimeIndex.
+    temp_air : array_like
+        Air temperature [C].
+    wind_speed : array_like
+        Wind speed at about 10 m [m/s]; negative values count as calm.
+
+    Returns
+    -------
+    pandas.Series
+        Cell temperature [C], indexed like ``poa_global``.
+
+    Notes
+    -----
+    INOCT 45 C, module at 5 m, wind measured at 9.144 m, as PVWatts [1]_; computed by
+    ``lingtan.components.cell_temperature.fuentes``, the compiled equal of ``pvlib.temperature.fuentes``.
+    """
+    return fuentes(poa_global, temp_air, np.clip(np.asarray(wind_speed, dtype=float), 0.0, None),
+                   noct_installed=PVWATTS_INOCT_OPEN_RACK_C, module_height=PVWATTS_MODULE_HEIGHT_M,
+                   wind_height=PVWATTS_WIND_HEIGHT_M)
+
+
+def dc_kw_per_kwp_pvwatts(effective_irradiance: pd.Series, t_cell_c, gamma_pdc_per_c: float) -> pd.Series:
+    """DC power of PVWatts per kWp of nameplate, before losses [kW/kWp].
+
+    Parameters
+    ----------
+    effective_irradiance : pandas.Series
+        Irradiance converted by the cells (:func:`effective_irradiance_pvwatts`) [W/m2].
+    t_cell_c : array_like
+        Cell temperature [C].
+    gamma_pdc_per_c : float
+        Temperature coefficient of DC power [1/C].
+
+    Returns
+    -------
+    pandas.Series
+        ``G_eff / 1000 (1 + gamma (T_cell - 25))`` [kW/kWp] (Dobos 2014 [1]_, eq. 1).
+
+    Notes
+    -----
+    The formula of ``pvlib.pvsystem.pvwatts_dc`` (with ``pdc0 = 1``, no low-light correction)
+    written in the same operations, so the numbers are the same to the bit
+    (``tests/components/test_pv.py``): importing ``pvlib.pvsystem`` imports ``pvlib.spectrum``
+    and with it scipy.integrate.
+    """
+    return effective_irradiance * 0.001 * (1 + gamma_pdc_per_c * (t_cell_c - 25.0))
+
+
+def ac_kw_per_kwp_pvwatts(p_dc_kw_per_kwp: pd.Series, dc_ac_ratio: float, inverter_efficiency: float) -> pd.Series:
+    """AC output of the PVWatts inverter per kWp of DC nameplate [kW/kWp].
+
+    Parameters
+    ----------
+    p_dc_kw_per_kwp : pandas.Series
+        DC input, losses included [kW/kWp].
+    dc_ac_ratio : float
+        DC nameplate / AC nameplate [-].
+    inverter_efficiency : float
+        Nominal inverter efficiency [-].
+
+    Returns
+    -------
+    pandas.Series
+        ``pvlib.inverter.pvwatts`` with ``eta_inv_nom = inverter_efficiency``, ``eta_inv_ref = 0.9637`` and
+        ``pdc0 = P_ac,nameplate / eta_inv_nom`` (PVWatts' DC input at which the inverter reaches its AC
+        nameplate), so the output is clipped at ``1 / dc_ac_ratio`` [kW/kWp] [1]_.
+    """
+    pac = pvlib.inverter.pvwatts(p_dc_kw_per_kwp, pdc0=(1.0 / dc_ac_ratio) / inverter_efficiency,
+                                 eta_inv_nom=inverter_efficiency, eta_inv_ref=PVWATTS_ETA_INV_REF)
+    return pd.Series(np.asarray(pac, dtype=float), index=p_dc_kw_per_kwp.index)
 
 
 # ---------------------------------------------------------------------------
@@ -531,15 +687,17 @@ def pv_ac_kw_per_kwp(
        irradiance at the GCR (2D view factors of infinite rows, as PVWatts v8);
        fixed arrays are modelled without row-to-row shading (roofs, or
        generous row spacing);
-    4. De Soto physical cover (AR glass for beam), De Soto air-mass modifier;
+    4. De Soto physical cover (AR glass for beam), De Soto air-mass modifier
+       (:func:`effective_irradiance_pvwatts`);
     5. Fuentes (1987) cell temperature from total POA, INOCT 45 C, module at
-       5 m, wind at 9.144 m (PVWatts' model; ``lingtan.components.cell_temperature.fuentes``,
-       a compiled equal of ``pvlib.temperature.fuentes``);
-    6. ``pvlib.pvsystem.pvwatts_dc`` with ``gamma_pdc_per_c``, times
+       5 m, wind at 9.144 m (:func:`cell_temperature_pvwatts`);
+    6. PVWatts DC power with ``gamma_pdc_per_c`` (:func:`dc_kw_per_kwp_pvwatts`), times
        ``(1 - losses_fraction)`` and the degradation factor;
-    7. ``pvlib.inverter.pvwatts`` with ``eta_inv_nom = inverter_efficiency``,
-       ``eta_inv_ref = 0.9637`` and ``pdc0 = P_ac,nameplate / eta_inv_nom``,
-       which clips AC output at the AC nameplate ``capacity_kwp / dc_ac_ratio``.
+    7. the PVWatts inverter (:func:`ac_kw_per_kwp_pvwatts`), which clips AC output at the
+       AC nameplate ``capacity_kwp / dc_ac_ratio``.
+
+    Steps 1-3 are :func:`solar_position_mid_interval`, :func:`surface_orientation` and
+    :func:`poa_irradiance`, pure functions that pvlib keeps apart in the same way.
 
     ``model='physical'`` uses the same irradiance (steps 1-3), the physical
     cover model for plain glass, the CEC single-diode model
@@ -550,32 +708,18 @@ def pv_ac_kw_per_kwp(
     """
     _check_weather(weather)
     sp = solar_position_mid_interval(weather, latitude, longitude, altitude_m)
-    surf = _surface(array, sp)
-    poa = _poa_pvwatts(weather, array, sp, surf)
+    surf = surface_orientation(array, sp)
+    poa = poa_irradiance(weather, array, sp, surf)
     poa_total = poa["beam"] + poa["sky"] + poa["ground"]
     up = sp["apparent_zenith"] < 90.0
     derate = (1.0 - array.losses_fraction) * array.degradation_factor
 
     if array.model == "pvwatts":
-        ar_glass = bool(PVWATTS_MODULE_TYPES[array.module_type]["ar_glass"])
-        tpoa = _transmitted_poa_pvwatts(poa, surf, ar_glass)
-        f_am = _spectral_factor_pvwatts(sp, altitude_m)
-        # Fuentes (1987) [5]_ as used by PVWatts, on total (untransmitted) POA; the compiled
-        # implementation, held equal to pvlib.temperature.fuentes by its tests.
-        t_cell = fuentes(
-            poa_total, weather["temp_air"], weather["wind_speed"].clip(lower=0.0),
-            noct_installed=PVWATTS_INOCT_OPEN_RACK_C, module_height=PVWATTS_MODULE_HEIGHT_M,
-            wind_height=PVWATTS_WIND_HEIGHT_M,
-        )
-        # DC per kWp: pdc0 = 1 kW.
-        pdc = pvlib.pvsystem.pvwatts_dc(tpoa * f_am, t_cell, 1.0, array.gamma_pdc_per_c)
+        g_eff = effective_irradiance_pvwatts(poa, surf, sp, altitude_m, array.module_type)
+        t_cell = cell_temperature_pvwatts(poa_total, weather["temp_air"], weather["wind_speed"])
+        pdc = dc_kw_per_kwp_pvwatts(g_eff, t_cell, array.gamma_pdc_per_c)
         pdc = (pdc * derate).where(up & (poa_total > 0), 0.0).clip(lower=0.0)
-        # Inverter: AC nameplate per kWp = 1 / dc_ac_ratio; PVWatts' pdc0 is
-        # the DC input at which the inverter reaches its AC nameplate.
-        eta = array.inverter_efficiency
-        pac = pvlib.inverter.pvwatts(pdc, pdc0=(1.0 / array.dc_ac_ratio) / eta,
-                                     eta_inv_nom=eta, eta_inv_ref=PVWATTS_ETA_INV_REF)
-        pac = pd.Series(np.asarray(pac, dtype=float), index=weather.index)
+        pac = ac_kw_per_kwp_pvwatts(pdc, array.dc_ac_ratio, array.inverter_efficiency)
     else:
         pac = _physical_ac_kw_per_kwp(weather, array, sp, surf, poa, derate)
 

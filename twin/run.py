@@ -6,6 +6,7 @@ decision in ``lingtan.twin.core.dispatch``.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +68,29 @@ class Profiles:
 
 
 def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict]:
-    """The scenario's weather year, on its calendar year and time zone."""
+    """The scenario's weather year, on its calendar year and time zone.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its ``name``, ``site``, ``year`` and ``weather`` are read.
+    base_dir : Path
+        Folder a weather file's relative path starts from.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Hourly weather, pvlib column names, a copy the caller may change.
+    meta : dict
+        Where it came from (source, path or city and seed, ...).
+
+    Notes
+    -----
+    A synthetic year is a pure function of its spec, site, year and name, and costs a fifth of a run's
+    compute; a run reads it once for the simulation and once more for the plausibility checks, a plan
+    once per year. It is kept for the process (:data:`_SYNTHETIC_YEARS`, a few recent specs). File weather
+    is read each time: its reader's data-quality warnings belong to each run.
+    """
     import lingtan.weather as wx
 
     spec = scenario.weather
@@ -83,6 +106,26 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
         else:
             frame, meta = {"epw": wx.read_epw, "tmy3": wx.read_tmy3}[spec.source](path, **opts)
         return frame, dict(meta, source=spec.source, path=str(path))
+    key = (spec.model_dump_json(), site.model_dump_json(), scenario.year, scenario.name)
+    kept = _SYNTHETIC_YEARS.get(key)
+    if kept is None:
+        kept = _SYNTHETIC_YEARS[key] = _synthetic_weather(scenario)
+        if len(_SYNTHETIC_YEARS) > 4:
+            _SYNTHETIC_YEARS.pop(next(iter(_SYNTHETIC_YEARS)))
+    frame, meta = kept
+    return frame.copy(), dict(meta)
+
+
+_SYNTHETIC_YEARS: dict[tuple, tuple[pd.DataFrame, dict]] = {}
+"""Synthetic weather years made in this process, by (weather spec, site, year, name) as JSON."""
+
+
+def _synthetic_weather(scenario: Scenario) -> tuple[pd.DataFrame, dict]:
+    """The synthetic year a scenario names: a shipped city's climatology or its own monthly values."""
+    import lingtan.weather as wx
+
+    spec = scenario.weather
+    site = scenario.site
     if spec.city is not None:
         climate = wx.city_climate(spec.city)
     else:
@@ -125,14 +168,50 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
 
 def renewable_units(pv, wind, frame: pd.DataFrame, site) -> tuple[list, list, list]:
     """Unit profiles of PV arrays [kW per kWp] then wind farms [kW per turbine], their ``(kind, name)``
-    and their sizes [kWp, turbines], in that order."""
+    and their sizes [kWp, turbines], in that order.
+
+    A unit profile does not depend on the asset's name or size, so each is kept for the process by
+    weather content, site and the asset's other parameters (:data:`_UNIT_PROFILES`): the tenants of a
+    park, the years of a plan and a dashboard's re-runs compute an array or a farm once. The rows are
+    read-only views of the kept arrays.
+    """
     from lingtan.components.pv import pv_ac_kw_per_kwp
     from lingtan.components.wind import wind_kw_per_turbine
 
-    rows = [np.asarray(pv_ac_kw_per_kwp(frame, site.latitude, site.longitude, site.altitude_m, a)) for a in pv] + \
-        [np.asarray(wind_kw_per_turbine(frame, site.altitude_m, f)) for f in wind]
+    weather_key = _frame_digest(frame)
+    site_key = (site.latitude, site.longitude, site.altitude_m)
+    rows = [_unit_profile(("pv", weather_key, site_key, a.model_dump_json(exclude={"name", "capacity_kwp"})),
+                          pv_ac_kw_per_kwp, frame, *site_key, a) for a in pv] + \
+        [_unit_profile(("wind", weather_key, site_key, f.model_dump_json(exclude={"name", "count"})),
+                       wind_kw_per_turbine, frame, site.altitude_m, f) for f in wind]
     sources = [("pv", a.name) for a in pv] + [("wind", f.name) for f in wind]
     return rows, sources, [a.capacity_kwp for a in pv] + [float(f.count) for f in wind]
+
+
+_UNIT_PROFILES: dict[tuple, np.ndarray] = {}
+"""Unit profiles computed in this process [kW per kWp or per turbine], by (kind, weather digest, site,
+parameters without name and size)."""
+
+
+def _unit_profile(key: tuple, model, *args) -> np.ndarray:
+    """``model(*args)`` as a read-only array, computed once per ``key``."""
+    row = _UNIT_PROFILES.get(key)
+    if row is None:
+        row = np.array(model(*args), dtype=float)
+        row.flags.writeable = False
+        if len(_UNIT_PROFILES) >= 64:
+            _UNIT_PROFILES.pop(next(iter(_UNIT_PROFILES)))
+        _UNIT_PROFILES[key] = row
+    return row
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """A digest of a weather frame's instants, wall-clock times, column names and values."""
+    h = hashlib.sha1(frame.index.asi8.tobytes())
+    h.update(frame.index.tz_localize(None).asi8.tobytes())
+    h.update("\0".join(map(str, frame.columns)).encode())
+    h.update(np.ascontiguousarray(frame.to_numpy(dtype=float)).tobytes())
+    return h.hexdigest()
 
 
 def generation_by_kind(sources, caps, unit, kinds, n_hours: int) -> dict[str, np.ndarray]:

@@ -54,7 +54,9 @@ def mid_interval_solar_position(index: pd.DatetimeIndex, latitude: float, longit
     pvlib's NREL SPA with its standard atmosphere (pressure from the altitude, 12 C) for the
     refraction correction. The reader or generator of a weather year and the PV model need the same
     hours at the same site, so the result is kept for the process (a few recent index/site pairs)
-    and computed once.
+    and computed once. The key is the instants and their wall-clock times (SPA's delta T follows the
+    local month), not the zone's name: the synthetic year is built on the zone's standard time
+    (``UTC+08:00``) and handed over in the scenario's zone (``Asia/Shanghai``), the same hours.
 
     Parameters
     ----------
@@ -71,16 +73,16 @@ def mid_interval_solar_position(index: pd.DatetimeIndex, latitude: float, longit
         pvlib's ``get_solarposition`` columns (``zenith``, ``apparent_zenith``,
         ``azimuth`` ... [deg]) on the original (interval-start) ``index``; a copy the caller may change.
     """
-    import pvlib
+    from .pvlib_lazy import lazy_pvlib
 
     if index.tz is None:
         raise ValueError("index must be tz-aware")
-    key = (hashlib.sha1(index.asi8.tobytes()).hexdigest(), str(index.tz), float(latitude), float(longitude),
-           float(altitude_m))
+    key = (hashlib.sha1(index.asi8.tobytes() + index.tz_localize(None).asi8.tobytes()).hexdigest(),
+           float(latitude), float(longitude), float(altitude_m))
     sp = _SOLAR_POSITIONS.get(key)
     if sp is None:
-        sp = pvlib.solarposition.get_solarposition(index + pd.Timedelta(minutes=30), latitude,
-                                                   longitude, altitude=altitude_m)
+        sp = lazy_pvlib().solarposition.get_solarposition(index + pd.Timedelta(minutes=30), latitude,
+                                                          longitude, altitude=altitude_m)
         if len(_SOLAR_POSITIONS) >= 8:
             _SOLAR_POSITIONS.pop(next(iter(_SOLAR_POSITIONS)))
         _SOLAR_POSITIONS[key] = sp
@@ -160,8 +162,9 @@ def decompose(ghi: np.ndarray, zenith: np.ndarray, index: pd.DatetimeIndex,
     ValueError
         For a model not in :data:`DECOMPOSITION_MODELS`.
     """
-    import pvlib
+    from .pvlib_lazy import lazy_pvlib
 
+    pvlib = lazy_pvlib()
     ghi = np.asarray(ghi, dtype=float)
     zenith = np.asarray(zenith, dtype=float)
     doy = np.asarray(index.dayofyear, dtype=float)

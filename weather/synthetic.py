@@ -349,9 +349,10 @@ def _solar_geometry(cal: _Calendar, lat: float, lon: float, alt: float) -> _Sola
     -------
     _SolarGeometry
     """
-    import pvlib
-
     from .closure import mid_interval_solar_position
+    from .pvlib_lazy import lazy_pvlib
+
+    pvlib = lazy_pvlib()  # only the sub-modules used: pvlib's __init__ imports all of them (import time)
 
     sol = mid_interval_solar_position(cal.index, lat, lon, alt)
     zen = sol["zenith"].to_numpy()

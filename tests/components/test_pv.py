@@ -205,3 +205,30 @@ def test_solar_position_refraction_follows_the_hours_pressure_and_temperature():
     sp["zenith"] = 0.0
     again = solar_position_mid_interval(w, 31.87, 117.23, 30.0)
     np.testing.assert_allclose(again["zenith"].to_numpy(), ref["zenith"].to_numpy(), rtol=0, atol=1e-9)
+
+
+def test_pvwatts_steps_equal_pvlibs_own_functions(greensboro):
+    """The air-mass modifier and the DC step are written out (importing pvlib.spectrum and pvlib.pvsystem costs
+    scipy.integrate); on a year of real weather they equal pvlib's functions to the bit."""
+    import pvlib
+
+    from lingtan.components.pv import (DESOTO_AM_COEFFS, dc_kw_per_kwp_pvwatts, effective_irradiance_pvwatts,
+                               poa_irradiance, solar_position_mid_interval, spectral_factor_pvwatts,
+                               surface_orientation)
+
+    w, lat, lon, alt, _ = greensboro
+    sp = solar_position_mid_interval(w, lat, lon, alt)
+    am = pvlib.atmosphere.get_absolute_airmass(
+        pvlib.atmosphere.get_relative_airmass(sp["apparent_zenith"], model="kastenyoung1989"),
+        pressure=101325.0 * np.exp(-0.0001184 * alt))
+    ref = pvlib.spectrum.spectral_factor_sapm(am, dict(zip(("A0", "A1", "A2", "A3", "A4"), DESOTO_AM_COEFFS)))
+    f = spectral_factor_pvwatts(sp, alt)
+    np.testing.assert_array_equal(f.to_numpy(), np.asarray(ref, dtype=float))
+    assert (f > 0).any() and (f == 0).any()  # sun up and sun down both present
+
+    arr = PVArray(name="r", capacity_kwp=1, module_type="premium")
+    surf = surface_orientation(arr, sp)
+    g = effective_irradiance_pvwatts(poa_irradiance(w, arr, sp, surf), surf, sp, alt, arr.module_type)
+    t_cell = pd.Series(np.linspace(-10.0, 70.0, len(w)), index=w.index)
+    np.testing.assert_array_equal(dc_kw_per_kwp_pvwatts(g, t_cell, arr.gamma_pdc_per_c).to_numpy(),
+                                  pvlib.pvsystem.pvwatts_dc(g, t_cell, 1.0, arr.gamma_pdc_per_c).to_numpy())

@@ -142,3 +142,59 @@ def test_user_monthly_climatology(base_dict, tmp_path, capsys):
     path.write_text(yaml.safe_dump(d), encoding="utf-8")
     assert main(["check", str(path)]) == 2
     assert "weather.monthly.ghi_kwh_m2_day: expected 12 monthly values, got 11" in capsys.readouterr().err
+
+
+def test_a_run_imports_only_the_pvlib_it_uses(tmp_path):
+    # pvlib's __init__ imports every sub-module (pvlib.spectrum brings scipy.integrate, pvlib.clearsky h5py);
+    # a run loads pvlib lazily, and a later `import pvlib` still reaches every sub-module.
+    import subprocess
+    import sys
+
+    argv = ["run", str(DEFAULT), "--out", str(tmp_path / "out"), "--quiet", "--reports", "none"]
+    code = (f"import sys; from lingtan.twin.cli import main; main({argv!r}); "
+            "print(sorted(m for m in ('pvlib.spectrum', 'pvlib.pvsystem', 'pvlib.clearsky', 'pvlib.iotools', "
+            "'pvlib.modelchain', 'scipy.integrate', 'h5py') if m in sys.modules)); "
+            "import pvlib; print(pvlib.spectrum.spectral_factor_sapm.__name__, bool(pvlib.__version__))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["[]", "spectral_factor_sapm True"]
+
+
+def test_solar_position_weather_and_profiles_are_made_once(monkeypatch):
+    # The synthetic year (on the zone's standard time) and the PV (on Asia/Shanghai) share one solar position;
+    # a second run makes neither the weather year nor the PV profile again, and gives the same numbers.
+    import pvlib
+
+    import lingtan.twin.run as run
+    from lingtan import weather
+    from lingtan.weather.closure import clear_solar_position_cache
+
+    calls = {"sun": 0, "year": 0}
+    sun, year = pvlib.solarposition.get_solarposition, weather.synthetic_year
+
+    def counted(key, fn):
+        def wrapper(*args, **kwargs):
+            calls[key] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(pvlib.solarposition, "get_solarposition", counted("sun", sun))
+    monkeypatch.setattr(weather, "synthetic_year", counted("year", year))
+    clear_solar_position_cache()
+    monkeypatch.setattr(run, "_SYNTHETIC_YEARS", {})
+    monkeypatch.setattr(run, "_UNIT_PROFILES", {})
+    sc = load_scenario(DEFAULT)
+    first = simulate(sc, DEFAULT.parent)
+    assert calls == {"sun": 1, "year": 1}
+    # The kept weather is handed out as a copy: changing one leaves the next run intact.
+    frame, _ = run.load_weather(sc, DEFAULT.parent)
+    frame["ghi"] = 0.0
+    bigger = sc.model_copy(update={"pv": [sc.pv[0].model_copy(update={"capacity_kwp": 2 * sc.pv[0].capacity_kwp})]})
+    second, again = simulate(bigger, DEFAULT.parent), simulate(sc, DEFAULT.parent)
+    assert calls == {"sun": 1, "year": 1} and len(run._UNIT_PROFILES) == 1
+    assert again.kpis == first.kpis
+    assert second.kpis["by_source_e_kwh"]["pv.roof"] == 2 * first.kpis["by_source_e_kwh"]["pv.roof"]
+    # Another tilt is another profile.
+    tilted = sc.model_copy(update={"pv": [sc.pv[0].model_copy(update={"tilt_deg": 30.0})]})
+    assert simulate(tilted, DEFAULT.parent).kpis["pv_e_kwh"] != first.kpis["pv_e_kwh"]
+    assert len(run._UNIT_PROFILES) == 2
