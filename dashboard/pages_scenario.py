@@ -238,7 +238,7 @@ def headline(kind: str, result) -> html.Div:
              ("headline-cost", f"{k.get('grid_cost_cny', float('nan')) / 1e4:,.0f} 万 CNY", "grid cost"),
              ("headline-annualised", f"{_annualised_cost(kind, result) / 1e4:,.0f} 万 CNY/yr",
               "annualised cost (assets + operation)"),
-             ("headline-co2", f"{acc.get('residual_emissions_t', float('nan')):,.0f} t", "residual CO2"),
+             ("headline-co2", f"{acc.residual_emissions_t if acc is not None else float('nan'):,.0f} t", "residual CO2"),
              ("headline-verdicts", f"{passed} / {len(verdicts)}", "criteria passed")]
     return html.Div([html.Div([html.B(v, id=i), html.Span(t)], className="hl") for i, v, t in items] +
                     [html.Div(dcc.Link("Open the results →", href="/results", id="open-results"),

@@ -15,8 +15,8 @@ import pandas as pd
 
 from lingtan.components import grid as gridmod
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
-from lingtan.twin.accounting.account import fuel_uses_year
-from lingtan.twin.accounting.assess import assess
+from lingtan.twin.accounting.account import AccountingResult, fuel_uses_year
+from lingtan.twin.accounting.assess import Assessment, assess
 from lingtan.twin.core.dispatch import STRATEGIES, dispatch, params_matrix
 from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, heat_sizes
 from lingtan.paths import resolve_input
@@ -266,7 +266,7 @@ class RunResult:
     hourly: pd.DataFrame
     hourly_heat: pd.DataFrame
     kpis: dict
-    accounting: dict
+    accounting: AccountingResult | None  # None when not assessed (a park's tenant)
     verdicts: list
     packs: list
     weather_meta: dict
@@ -323,7 +323,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     if prof.fuel_uses:
         kpis["fuel_uses"] = prof.fuel_uses
     assessment = assess(scenario, kpis, hourly, base_dir=prof.base_dir) if assessed else \
-        {"accounting": {}, "verdicts": [], "packs": []}
+        Assessment(accounting=None, verdicts=[], packs=[])
     kpis["by_source_e_kwh"] = {f"{kind}.{name}": float(c * row.sum())
                                for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)}
     ghi = prof.weather["ghi"].to_numpy()
@@ -337,8 +337,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     if warnings:
         kpis["warnings"] = warnings
     return RunResult(scenario=scenario, hourly=hourly, hourly_heat=hourly_heat, kpis=kpis,
-                     accounting=assessment["accounting"], verdicts=assessment["verdicts"],
-                     packs=assessment["packs"], weather_meta=prof.weather_meta)
+                     accounting=assessment.accounting, verdicts=assessment.verdicts,
+                     packs=assessment.packs, weather_meta=prof.weather_meta)
 
 
 __all__ = ["simulate", "simulate_profiles", "build_profiles", "RunResult", "Profiles"]

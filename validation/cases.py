@@ -872,7 +872,7 @@ def case_weather(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
 # 7. Accounting and criteria against hand-worked cases
 # ---------------------------------------------------------------------------------------------
 def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
-    from lingtan.twin.accounting.account import account
+    from lingtan.twin.accounting.account import account, accounting_kpis
     from lingtan.twin.core.schema.accounting import Accounting, AnnualEnergy, GreenPower, Offsets
     from lingtan.twin.accounting.criteria import evaluate
 
@@ -881,7 +881,7 @@ def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResul
                 fuels={"natural_gas": 100_000, "diesel": 20_000}, purchased_heat_gj=5_000)
     settings = Accounting(location_emission_factor="national_2022", market_emission_factor="national_2022_residual")
     r = account(AnnualEnergy(**hand), settings)
-    k = r["kpis"]
+    k = accounting_kpis(r)
     gp = account(AnnualEnergy(**hand), settings,
                  GreenPower(green_power_contract_e_kwh=500_000, green_certificates_mwh=200), Offsets(ccer_t=50))
     checks = [
@@ -899,7 +899,7 @@ def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResul
         ("re_share", "on-site renewable share", k["re_electricity_share_onsite"], 0.2, "-",
          "500 000 kWh consumed of 2 500 000 kWh"),
         ("residual_with_offsets", "residual after green power, certificates, CCER",
-         gp["kpis"]["residual_emissions_t"], 1847.678 - 268.3 - 107.32 - 50, "tCO2",
+         gp.kpis.residual_emissions_t, 1847.678 - 268.3 - 107.32 - 50, "tCO2",
          "500 MWh x 0.5366 + 200 MWh x 0.5366 + 50 t CCER deducted"),
     ]
     out = []
@@ -928,8 +928,9 @@ def case_accounting(quick: bool, plot_dir: Path | None = None) -> list[CaseResul
             and verdict("anhui_park_2024", {"re_electricity_share_with_green_power": 1.2 / 3},
                         "re_electricity_share").passed), True),
         ("anhui_re_40_from_accounting", "Anhui park: 4 GWh renewable of 10 GWh through account()", lambda: verdict(
-            "anhui_park_2024", account(AnnualEnergy(grid_import_e_kwh=6_000_000, re_generation_e_kwh=4_000_000))
-            ["kpis"], "re_electricity_share", settings={"anhui_re_share_variant": "onsite"}).passed, True),
+            "anhui_park_2024", accounting_kpis(account(AnnualEnergy(grid_import_e_kwh=6_000_000,
+                                                                   re_generation_e_kwh=4_000_000))),
+            "re_electricity_share", settings={"anhui_re_share_variant": "onsite"}).passed, True),
         ("anhui_credit_cap", "Anhui park: residual before credits 5.0 % of gross (cap 5 %)", lambda: verdict(
             "anhui_park_2024", {"gross_emissions_t": 1000.0, "offset_green_power_t": 950.0, "carbon_credits_t": 50.0},
             "carbon_credit_cap").passed, True),

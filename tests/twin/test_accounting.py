@@ -35,23 +35,23 @@ def close(a, b, rel=1e-3):
 
 def test_hand_worked_year_energy_and_emissions():
     r = account(AnnualEnergy(**HAND), SETTINGS)
-    k = r["kpis"]
-    assert close(k["energy_calorific_tce"], 639.832)
-    assert close(k["energy_equivalent_tce"], 1096.332)
-    assert close(r["energy"]["fuels"]["natural_gas"]["tce"], 132.84)
-    assert close(r["energy"]["fuels"]["diesel"]["tce"], 29.142)
-    assert close(r["energy"]["heat"]["purchased_tce"], 170.6)
-    assert close(k["scope1_t"], 278.138)
-    assert close(r["emissions"]["scope2_location"]["electricity_t"], 1073.2)
-    assert close(r["emissions"]["exported_deducted"]["electricity_location_t"], 53.66)
-    assert close(k["gross_emissions_t"], 1847.678)
-    assert close(k["gross_emissions_market_t"], 1940.778)
-    assert close(k["re_electricity_share_onsite"], 500_000 / 2_500_000)
+    k = r.kpis
+    assert close(k.energy_calorific_tce, 639.832)
+    assert close(k.energy_equivalent_tce, 1096.332)
+    assert close(r.energy.fuels["natural_gas"].tce, 132.84)
+    assert close(r.energy.fuels["diesel"].tce, 29.142)
+    assert close(r.energy.heat.purchased_tce, 170.6)
+    assert close(k.scope1_t, 278.138)
+    assert close(r.emissions.scope2_location.electricity_t, 1073.2)
+    assert close(r.emissions.exported_deducted.electricity_location_t, 53.66)
+    assert close(k.gross_emissions_t, 1847.678)
+    assert close(k.gross_emissions_market_t, 1940.778)
+    assert close(k.re_electricity_share_onsite, 500_000 / 2_500_000)
     # unit-energy carbon (default: after green power = gross here, equivalent tce)
-    assert close(k["unit_energy_carbon_t_per_tce"], 1847.678 / 1096.332)
-    json.dumps(r)  # serialisable
-    assert r["factors"]["grid_location"]["ef_t_per_mwh"] == 0.5366
-    assert "source" in r["factors"]["fuels"]["natural_gas"]
+    assert close(k.unit_energy_carbon_t_per_tce, 1847.678 / 1096.332)
+    json.dumps(r.to_dict())  # serialisable
+    assert r.factors.grid_location.ef_t_per_mwh == 0.5366
+    assert "GB/T 32150" in r.factors.fuels["natural_gas"].source
 
 
 def test_green_power_certificates_and_credits_by_hand():
@@ -59,26 +59,26 @@ def test_green_power_certificates_and_credits_by_hand():
                     green_certificates_mwh=200, green_certificate_price_cny_per_mwh=5)
     off = Offsets(ccer_t=50, ccer_price_cny_per_t=80)
     r = account(AnnualEnergy(**HAND), SETTINGS, gp, off)
-    k = r["kpis"]
+    k = r.kpis
     # market: (2 000 - 500) MWh x 0.5856 = 878.4 t
-    assert close(r["emissions"]["scope2_market"]["electricity_t"], 878.4)
-    assert close(k["offset_green_power_t"], 500 * 0.5366)          # 268.3
-    assert close(k["offset_certificates_t"], 200 * 0.5366)         # 107.32
-    assert close(k["residual_emissions_t"], 1847.678 - 268.3 - 107.32 - 50)
-    assert close(r["offsets"]["total_cost_cny"], 500_000 * 0.03 + 200 * 5 + 50 * 80)
-    assert close(k["unit_energy_carbon_t_per_tce"], (1847.678 - 268.3) / 1096.332)
-    assert close(k["re_electricity_share_with_green_power"], 1_000_000 / 2_500_000)
-    assert close(k["re_electricity_share_with_certificates"], 1_200_000 / 2_500_000)
+    assert close(r.emissions.scope2_market.electricity_t, 878.4)
+    assert close(k.offset_green_power_t, 500 * 0.5366)          # 268.3
+    assert close(k.offset_certificates_t, 200 * 0.5366)         # 107.32
+    assert close(k.residual_emissions_t, 1847.678 - 268.3 - 107.32 - 50)
+    assert close(r.offsets.total_cost_cny, 500_000 * 0.03 + 200 * 5 + 50 * 80)
+    assert close(k.unit_energy_carbon_t_per_tce, (1847.678 - 268.3) / 1096.332)
+    assert close(k.re_electricity_share_with_green_power, 1_000_000 / 2_500_000)
+    assert close(k.re_electricity_share_with_certificates, 1_200_000 / 2_500_000)
 
 
 def test_green_power_cannot_exceed_grid_import():
     gp = GreenPower(green_power_contract_e_kwh=3_000_000, green_certificates_mwh=10)
     r = account(AnnualEnergy(**HAND), SETTINGS, gp)
-    assert r["offsets"]["green_power"]["covered_e_kwh"] == 2_000_000
-    assert r["offsets"]["green_power"]["unused_e_kwh"] == 1_000_000
-    assert r["offsets"]["green_certificates"]["usable_mwh"] == 0
-    assert r["emissions"]["scope2_market"]["electricity_t"] == 0
-    assert r["kpis"]["re_electricity_share_with_green_power"] == 1.0
+    assert r.offsets.green_power.covered_e_kwh == 2_000_000
+    assert r.offsets.green_power.unused_e_kwh == 1_000_000
+    assert r.offsets.green_certificates.usable_mwh == 0
+    assert r.emissions.scope2_market.electricity_t == 0
+    assert r.kpis.re_electricity_share_with_green_power == 1.0
 
 
 def test_grid_charged_battery_never_renewable():
@@ -89,9 +89,9 @@ def test_grid_charged_battery_never_renewable():
                     "battery_losses_e_kwh": 40_000.0}
     r0 = account(AnnualEnergy.from_kpis(base), SETTINGS)
     r1 = account(AnnualEnergy.from_kpis(with_battery), SETTINGS)
-    assert r1["kpis"]["scope2_market_t"] == r0["kpis"]["scope2_market_t"] == pytest.approx(1000 * 0.5856)
-    assert r1["kpis"]["re_electricity_share_onsite"] == r0["kpis"]["re_electricity_share_onsite"]
-    assert r1["energy"]["electricity"]["re_consumed_e_kwh"] == 200_000.0
+    assert r1.kpis.scope2_market_t == r0.kpis.scope2_market_t == pytest.approx(1000 * 0.5856)
+    assert r1.kpis.re_electricity_share_onsite == r0.kpis.re_electricity_share_onsite
+    assert r1.energy.electricity.re_consumed_e_kwh == 200_000.0
 
 
 def test_biomass_reported_apart_and_exported_heat_deducted():
@@ -99,18 +99,18 @@ def test_biomass_reported_apart_and_exported_heat_deducted():
                      purchased_heat_gj=300)
     r = account(e, SETTINGS)
     f = load_fuel_factors()["biomass"]
-    assert close(r["kpis"]["biomass_co2_t"], 10_000 * f.kgco2_per_unit / 1000)
-    assert close(r["kpis"]["gross_emissions_t"], (300 - 100) * 0.11)  # biomass not in the total
-    assert close(r["kpis"]["energy_calorific_tce"], 10_000 * f.kgce_per_unit / 1000 + (300 - 100) * 34.12 / 1000)
+    assert close(r.kpis.biomass_co2_t, 10_000 * f.kgco2_per_unit / 1000)
+    assert close(r.kpis.gross_emissions_t, (300 - 100) * 0.11)  # biomass not in the total
+    assert close(r.kpis.energy_calorific_tce, 10_000 * f.kgce_per_unit / 1000 + (300 - 100) * 34.12 / 1000)
     no_deduct = account(e, Accounting(deduct_exported_energy=False))
-    assert close(no_deduct["kpis"]["gross_emissions_t"], 300 * 0.11)
+    assert close(no_deduct.kpis.gross_emissions_t, 300 * 0.11)
 
 
 def test_user_overrides_and_errors():
     s = Accounting(location_emission_factor=0.5, fuel_factors={"natural_gas": {"unit": "m3", "kgce_per_unit": 1.2,
                                                                                "kgco2_per_unit": 2.0}})
     r = account(AnnualEnergy(grid_import_e_kwh=1000, fuels={"natural_gas": 1000}), s)
-    assert close(r["kpis"]["gross_emissions_t"], 0.5 + 2.0)
+    assert close(r.kpis.gross_emissions_t, 0.5 + 2.0)
     with pytest.raises(InputError, match="natural_gas"):
         account(AnnualEnergy(grid_import_e_kwh=0, fuels={"unobtainium": 1}))
     with pytest.raises(InputError, match="national_2022"):
@@ -121,4 +121,4 @@ def test_user_overrides_and_errors():
 
 def test_grid_factor_falls_back_to_scenario_grid():
     r = account(AnnualEnergy(grid_import_e_kwh=1_000_000), grid_emission_factor="anhui_2022")
-    assert close(r["kpis"]["scope2_location_t"], 678.2)
+    assert close(r.kpis.scope2_location_t, 678.2)

@@ -60,15 +60,15 @@ def test_each_purchased_heat_source_uses_its_own_factor():
     e = AnnualEnergy(grid_import_e_kwh=0, heat_purchases={"chp": HeatPurchase(gj=5_000, ef_t_per_gj=0.20),
                                                           "network": HeatPurchase(gj=2_000)})
     r = account(e)
-    assert r["emissions"]["scope2_location"]["heat_t"] == pytest.approx(1_000 + 220, rel=REL)
-    used = r["factors"]["purchased_heat"]
-    assert used["chp"]["ef_t_per_gj"] == 0.20 and used["chp"]["co2_t"] == pytest.approx(1_000, rel=REL)
-    assert "own" in used["chp"]["factor_from"]
-    assert used["network"]["ef_t_per_gj"] == 0.11 and "accounting.heat_ef_t_per_gj" in used["network"]["factor_from"]
+    assert r.emissions.scope2_location.heat_t == pytest.approx(1_000 + 220, rel=REL)
+    used = r.factors.purchased_heat
+    assert used["chp"].ef_t_per_gj == 0.20 and used["chp"].co2_t == pytest.approx(1_000, rel=REL)
+    assert "own" in used["chp"].factor_from
+    assert used["network"].ef_t_per_gj == 0.11 and "accounting.heat_ef_t_per_gj" in used["network"].factor_from
     # the global setting is the default of sources without a factor, and only of those
     r2 = account(e, Accounting(heat_ef_t_per_gj=0.05))
-    assert r2["emissions"]["scope2_location"]["heat_t"] == pytest.approx(1_000 + 100, rel=REL)
-    assert r2["energy"]["heat"]["purchased_tce"] == pytest.approx(7_000 * 34.12 / 1000, rel=REL)
+    assert r2.emissions.scope2_location.heat_t == pytest.approx(1_000 + 100, rel=REL)
+    assert r2.energy.heat.purchased_tce == pytest.approx(7_000 * 34.12 / 1000, rel=REL)
 
 
 def test_a_scenario_source_factor_reaches_accounting_json(plain_run):
@@ -79,11 +79,11 @@ def test_a_scenario_source_factor_reaches_accounting_json(plain_run):
     r = _run(data)
     gj = r.kpis["heat"]["purchased_heat"]["steam_net"]["gj"]
     assert gj > 100
-    assert r.accounting["emissions"]["scope2_location"]["heat_t"] == pytest.approx(gj * 0.20, rel=REL)
-    assert r.accounting["factors"]["purchased_heat"]["steam_net"]["ef_t_per_gj"] == 0.20
+    assert r.accounting.emissions.scope2_location.heat_t == pytest.approx(gj * 0.20, rel=REL)
+    assert r.accounting.factors.purchased_heat["steam_net"].ef_t_per_gj == 0.20
     # the same plant with no factor of its own: the GB/T 32150 default
-    assert plain_run.accounting["emissions"]["scope2_location"]["heat_t"] == pytest.approx(gj * 0.11, rel=REL)
-    json.dumps(r.accounting)
+    assert plain_run.accounting.emissions.scope2_location.heat_t == pytest.approx(gj * 0.11, rel=REL)
+    json.dumps(r.accounting.to_dict())
 
 
 # ---------------------------------------------------------------------------------------------- direct fuel uses
@@ -106,14 +106,14 @@ def test_diesel_forklifts_in_litres_by_hand():
     assert rec["quantity"] == pytest.approx(8_275, rel=REL) and rec["unit"] == "kg"
     assert rec["density_kg_per_l"] == 0.8275 and "GB 19147" in rec["density_source"]
     r = account(AnnualEnergy(grid_import_e_kwh=0, **fuel_use_energy({"forklifts": rec})))
-    k = r["kpis"]
-    assert k["fuels_tce"] == pytest.approx(12.0575025, rel=REL)
-    assert k["scope1_t"] == pytest.approx(25.6185725, rel=REL)
+    k = r.kpis
+    assert k.fuels_tce == pytest.approx(12.0575025, rel=REL)
+    assert k.scope1_t == pytest.approx(25.6185725, rel=REL)
     tj = 8_275 * 42_652e-9
-    assert k["ch4_t"] == pytest.approx(tj * 4.15 / 1000, rel=REL)
-    assert k["n2o_t"] == pytest.approx(tj * 28.6 / 1000, rel=REL)
-    assert k["scope1_t_co2e"] == pytest.approx(25.6185725 + tj * (4.15 * 28 + 28.6 * 265) / 1000, rel=REL)
-    assert r["energy"]["direct_fuels"]["forklifts"]["use"] == "off_road"
+    assert k.ch4_t == pytest.approx(tj * 4.15 / 1000, rel=REL)
+    assert k.n2o_t == pytest.approx(tj * 28.6 / 1000, rel=REL)
+    assert k.scope1_t_co2e == pytest.approx(25.6185725 + tj * (4.15 * 28 + 28.6 * 265) / 1000, rel=REL)
+    assert r.energy.direct_fuels["forklifts"].use == "off_road"
 
 
 def test_fuel_uses_count_energy_and_scope1_but_no_heat_demand(plain_run, tmp_path):
@@ -129,14 +129,14 @@ def test_fuel_uses_count_energy_and_scope1_but_no_heat_demand(plain_run, tmp_pat
     ]
     r = _run(data, tmp_path)
     assert r.hourly.equals(plain_run.hourly) and r.hourly_heat.equals(plain_run.hourly_heat)
-    k, k0 = r.accounting["kpis"], plain_run.accounting["kpis"]
+    k, k0 = r.accounting.kpis, plain_run.accounting.kpis
     assert r.kpis["fuel_uses"]["kiln"]["quantity"] == pytest.approx(250, rel=REL)
     assert r.kpis["fuel_uses"]["kiln"]["from_profile"]
     tce = (250 * 1.7143 + 2000 * 1.4714 + 1000 * 0.7143) / 1000
     co2 = (250 * 3.1013 + 2000 * 2.9251 + 1000 * 1.9003) / 1000
-    assert k["energy_calorific_tce"] - k0["energy_calorific_tce"] == pytest.approx(tce, rel=1e-9)
-    assert k["scope1_t"] - k0["scope1_t"] == pytest.approx(co2, rel=1e-9)
-    assert k["coal_tce"] - k0["coal_tce"] == pytest.approx(0.7143, rel=1e-9)
+    assert k.energy_calorific_tce - k0.energy_calorific_tce == pytest.approx(tce, rel=1e-9)
+    assert k.scope1_t - k0.scope1_t == pytest.approx(co2, rel=1e-9)
+    assert k.coal_tce - k0.coal_tce == pytest.approx(0.7143, rel=1e-9)
 
 
 def test_bad_fuel_uses_are_refused_with_their_field():
@@ -210,9 +210,9 @@ def test_steam_use_counts_as_purchased_heat_with_its_factor():
     gj = rec["gj"]
     r = account(AnnualEnergy(grid_import_e_kwh=0, **fuel_use_energy({"process_steam": rec})))
     assert gj == pytest.approx(steam_enthalpy_kj_per_kg(1.0, 250.0) - 83.74, rel=REL)
-    assert r["kpis"]["scope2_location_t"] == pytest.approx(gj * 0.15, rel=REL)
-    assert r["kpis"]["energy_calorific_tce"] == pytest.approx(gj * 34.12 / 1000, rel=REL)
-    assert r["factors"]["purchased_heat"]["process_steam"]["steam"]["method"].startswith("IAPWS-IF97")
+    assert r.kpis.scope2_location_t == pytest.approx(gj * 0.15, rel=REL)
+    assert r.kpis.energy_calorific_tce == pytest.approx(gj * 34.12 / 1000, rel=REL)
+    assert r.factors.purchased_heat["process_steam"].steam["method"].startswith("IAPWS-IF97")
     with pytest.raises(InputError, match=r"fuel_uses\[0\]\.steam"):
         fuel_uses_year([FuelUse(name="w", fuel="steam", unit="t", quantity_per_year=1,
                                 steam={"pressure_mpa": 1.0, "t_c": 120.0})], ".", 8760)
@@ -233,15 +233,15 @@ def test_natural_gas_tce_matches_its_own_ncv():
         # every shipped pair within 1 % (GB/T 2589's own table differs by 0.12 %: kcal at 4.1816 vs 4.1868 kJ)
         assert f.loc[fuel, "ncv_kj_per_unit"] / f.loc[fuel, "kgce_per_unit"] == pytest.approx(29307, rel=0.01)
     r = account(AnnualEnergy(grid_import_e_kwh=0, fuels={"natural_gas": 100_000}))
-    pair = r["factors"]["fuels"]["natural_gas"]
-    assert pair["ncv_kj_per_unit"] == 38931 and pair["kgce_per_unit"] == 1.3284 and pair["consistent"]
-    assert r["kpis"]["energy_calorific_tce"] == pytest.approx(132.84, rel=REL)
-    assert r["warnings"] == []
+    pair = r.factors.fuels["natural_gas"]
+    assert pair.ncv_kj_per_unit == 38931 and pair.kgce_per_unit == 1.3284 and pair.consistent
+    assert r.kpis.energy_calorific_tce == pytest.approx(132.84, rel=REL)
+    assert r.warnings == ()
     # the GB/T 2589 table value with this NCV is shown as inconsistent
     old = account(AnnualEnergy(grid_import_e_kwh=0, fuels={"natural_gas": 1}), Accounting(fuel_factors={
         "natural_gas": {"unit": "m3", "kgce_per_unit": 1.2143, "kgco2_per_unit": 2.1622}}))
-    assert not old["factors"]["fuels"]["natural_gas"]["consistent"]
-    assert "natural_gas" in old["warnings"][0] and "-8.6 %" in old["warnings"][0]
+    assert not old.factors.fuels["natural_gas"].consistent
+    assert "natural_gas" in old.warnings[0] and "-8.6 %" in old.warnings[0]
 
 
 def test_combustion_factors_follow_gbt32150_formula():
@@ -266,15 +266,15 @@ def test_ch4_n2o_in_co2e_with_the_named_gwp():
     Table 2.3) -> CH4 3.8931e-3 t, N2O 3.8931e-4 t; AR5 CO2e = 0.1090068 + 0.10316715 = 0.21217395 t.
     """
     e = AnnualEnergy(grid_import_e_kwh=1_000_000, fuels={"natural_gas": 100_000})
-    ar5 = account(e)["kpis"]
-    ar6 = account(e, Accounting(gwp="ar6"))["kpis"]
-    assert ar5["ch4_t"] == pytest.approx(3.8931e-3, rel=REL) and ar5["n2o_t"] == pytest.approx(3.8931e-4, rel=REL)
-    assert ar5["non_co2_t_co2e"] == pytest.approx(0.21217395, rel=REL)
-    assert ar6["non_co2_t_co2e"] == pytest.approx(3.8931e-3 * 29.8 + 3.8931e-4 * 273, rel=REL)
+    ar5 = account(e).kpis
+    ar6 = account(e, Accounting(gwp="ar6")).kpis
+    assert ar5.ch4_t == pytest.approx(3.8931e-3, rel=REL) and ar5.n2o_t == pytest.approx(3.8931e-4, rel=REL)
+    assert ar5.non_co2_t_co2e == pytest.approx(0.21217395, rel=REL)
+    assert ar6.non_co2_t_co2e == pytest.approx(3.8931e-3 * 29.8 + 3.8931e-4 * 273, rel=REL)
     # CO2 keys keep their meaning; the CO2e keys add the other gases
-    assert ar5["gross_emissions_t"] == ar6["gross_emissions_t"] == pytest.approx(216.22 + 536.6, rel=REL)
-    assert ar5["gross_emissions_t_co2e"] == pytest.approx(ar5["gross_emissions_t"] + 0.21217395, rel=REL)
-    assert ar5["residual_emissions_t_co2e"] - ar5["residual_emissions_t"] == pytest.approx(0.21217395, rel=1e-6)
+    assert ar5.gross_emissions_t == ar6.gross_emissions_t == pytest.approx(216.22 + 536.6, rel=REL)
+    assert ar5.gross_emissions_t_co2e == pytest.approx(ar5.gross_emissions_t + 0.21217395, rel=REL)
+    assert ar5.residual_emissions_t_co2e - ar5.residual_emissions_t == pytest.approx(0.21217395, rel=1e-6)
     assert GWP["ar5"]["ch4"] == 28 and GWP["ar5"]["n2o"] == 265 and GWP["ar6"]["ch4"] == 29.8
     assert GWP["ar6"]["n2o"] == 273
 
@@ -285,16 +285,16 @@ def test_mobile_and_stationary_factors_differ_and_biomass_ch4_counts():
     t = load_non_co2_factors()
     assert (t[("diesel", "road")]["ch4_kg_per_tj"], t[("diesel", "road")]["n2o_kg_per_tj"]) == (3.9, 3.9)
     road = account(AnnualEnergy(grid_import_e_kwh=0, direct_fuels={"trucks": DirectFuel(
-        fuel="diesel", quantity=1000, use="road")}))["kpis"]
+        fuel="diesel", quantity=1000, use="road")})).kpis
     still = account(AnnualEnergy(grid_import_e_kwh=0, direct_fuels={"genset": DirectFuel(
-        fuel="diesel", quantity=1000, use="stationary")}))["kpis"]
+        fuel="diesel", quantity=1000, use="stationary")})).kpis
     tj = 1000 * 42652e-9
-    assert road["n2o_t"] == pytest.approx(tj * 3.9 / 1000, rel=REL)
-    assert still["n2o_t"] == pytest.approx(tj * 0.6 / 1000, rel=REL)
-    assert road["scope1_t"] == still["scope1_t"]
-    bio = account(AnnualEnergy(grid_import_e_kwh=0, biomass_fuels={"biomass": 10_000}))["kpis"]
-    assert bio["gross_emissions_t"] == 0 and bio["biomass_co2_t"] > 0
-    assert bio["gross_emissions_t_co2e"] == pytest.approx(10_000 * 15600e-9 * (30 * 28 + 4 * 265) / 1000, rel=REL)
+    assert road.n2o_t == pytest.approx(tj * 3.9 / 1000, rel=REL)
+    assert still.n2o_t == pytest.approx(tj * 0.6 / 1000, rel=REL)
+    assert road.scope1_t == still.scope1_t
+    bio = account(AnnualEnergy(grid_import_e_kwh=0, biomass_fuels={"biomass": 10_000})).kpis
+    assert bio.gross_emissions_t == 0 and bio.biomass_co2_t > 0
+    assert bio.gross_emissions_t_co2e == pytest.approx(10_000 * 15600e-9 * (30 * 28 + 4 * 265) / 1000, rel=REL)
 
 
 def test_validation_has_a_hand_worked_case_per_new_input_kind():
@@ -325,7 +325,7 @@ def test_a_park_counts_its_tenants_fuel_uses_and_heat_factors():
     r = simulate_park(park, ".")
     acc = r.accounting
     gj = r.kpis["heat"]["purchased_heat"]["a.steam_net"]["gj"]
-    assert acc["factors"]["purchased_heat"]["a.steam_net"]["ef_t_per_gj"] == 0.20
-    assert acc["emissions"]["scope2_location"]["heat_t"] == pytest.approx(gj * 0.20, rel=REL)
-    assert acc["energy"]["direct_fuels"]["b.trucks"]["quantity"] == 3000
-    assert acc["kpis"]["scope1_t"] == pytest.approx(3000 * 3.0959 / 1000, rel=REL)
+    assert acc.factors.purchased_heat["a.steam_net"].ef_t_per_gj == 0.20
+    assert acc.emissions.scope2_location.heat_t == pytest.approx(gj * 0.20, rel=REL)
+    assert acc.energy.direct_fuels["b.trucks"].quantity == 3000
+    assert acc.kpis.scope1_t == pytest.approx(3000 * 3.0959 / 1000, rel=REL)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lingtan.twin.accounting.account import account
+from lingtan.twin.accounting.account import account, accounting_kpis
 from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower
 from lingtan.twin.accounting.criteria import Declared, evaluate, pack_criteria, pack_names, score
 from lingtan.twin.accounting.criteria.core import meets
@@ -36,17 +36,17 @@ def test_anhui_re_share_boundary(share, passed):
 def test_anhui_re_share_exact_40_from_accounting():
     # 4 000 000 kWh renewable of 10 000 000 kWh consumed -> exactly 40 % on-site
     e = AnnualEnergy(grid_import_e_kwh=6_000_000, re_generation_e_kwh=4_000_000)
-    k = account(e)["kpis"]
+    k = accounting_kpis(account(e))
     vs = evaluate("anhui_park_2024", k, settings={"anhui_re_share_variant": "onsite"})
     assert by_id(vs, "re_electricity_share").passed
     e2 = AnnualEnergy(grid_import_e_kwh=6_001_000, re_generation_e_kwh=3_999_000)  # 39.99 %
-    vs2 = evaluate("anhui_park_2024", account(e2)["kpis"], settings={"anhui_re_share_variant": "onsite"})
+    vs2 = evaluate("anhui_park_2024", accounting_kpis(account(e2)), settings={"anhui_re_share_variant": "onsite"})
     assert not by_id(vs2, "re_electricity_share").passed
 
 
 def test_anhui_variant_changes_what_counts():
-    k = account(AnnualEnergy(grid_import_e_kwh=7_000_000, re_generation_e_kwh=3_000_000),
-                green_power=GreenPower(green_power_contract_e_kwh=1_000_000))["kpis"]
+    k = accounting_kpis(account(AnnualEnergy(grid_import_e_kwh=7_000_000, re_generation_e_kwh=3_000_000),
+                                green_power=GreenPower(green_power_contract_e_kwh=1_000_000)))
     on = by_id(evaluate("anhui_park_2024", k, settings={"anhui_re_share_variant": "onsite"}), "re_electricity_share")
     gp = by_id(evaluate("anhui_park_2024", k), "re_electricity_share")
     assert not on.passed and gp.passed
@@ -270,7 +270,7 @@ def test_intensity_pro_rata():
 
 
 def test_trend_kpis_from_accounted_years():
-    years = [account(AnnualEnergy(grid_import_e_kwh=g, re_generation_e_kwh=r, fuels={"coal": c}))["kpis"]
+    years = [accounting_kpis(account(AnnualEnergy(grid_import_e_kwh=g, re_generation_e_kwh=r, fuels={"coal": c})))
              for g, r, c in ((1e6, 1e5, 1000.0), (1e6, 2e5, 900.0), (1e6, 3e5, 850.0))]
     k = trend_kpis(years)
     assert k["coal_change_fractions"] == pytest.approx([-0.1, -50 / 900])

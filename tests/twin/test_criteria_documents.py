@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lingtan.twin.accounting.account import account
+from lingtan.twin.accounting.account import account, accounting_kpis
 from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower, Offsets
 from lingtan.twin.cli import main
 from lingtan.twin.accounting.criteria import evaluate, group_status, pack_criteria, score
@@ -31,7 +31,7 @@ def kpis(grid_in=10_000_000.0, re_gen=0.0, export=0.0, green=0.0, certs_mwh=0.0,
     e = AnnualEnergy(grid_import_e_kwh=grid_in, re_generation_e_kwh=re_gen, grid_export_e_kwh=export)
     gp = GreenPower(green_power_contract_e_kwh=green, green_certificates_mwh=certs_mwh,
                     onsite_certificates_sold_mwh=sold_mwh)
-    return account(e, green_power=gp, offsets=Offsets(**offsets), grid_emission_factor="anhui_2022")["kpis"]
+    return accounting_kpis(account(e, green_power=gp, offsets=Offsets(**offsets), grid_emission_factor="anhui_2022"))
 
 
 # ---- 1. Anhui carbon credits, Annex 2, 4.5.2 ------------------------------------------------
@@ -219,7 +219,7 @@ def test_national_clean_energy_share_is_computed_with_its_variants():
     1 GWh green power, 100 000 m3 of gas."""
     e = AnnualEnergy(grid_import_e_kwh=9_000_000.0, re_generation_e_kwh=1_000_000.0,
                      fuels={"natural_gas": 100_000.0})
-    k = account(e, green_power=GreenPower(green_power_contract_e_kwh=1_000_000.0))["kpis"]
+    k = accounting_kpis(account(e, green_power=GreenPower(green_power_contract_e_kwh=1_000_000.0)))
     kcal = k["electricity_equivalent_kgce_per_kwh"]
     total, gas = k["energy_equivalent_tce"], k["natural_gas_tce"]
     assert gas == pytest.approx(100_000.0 * 1.3284 / 1000.0, rel=1e-12)  # 38 931 kJ/m3 / 29 307.6 kJ/kgce

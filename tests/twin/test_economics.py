@@ -119,8 +119,8 @@ def test_carbon_price_for_ets_firms():
 
     sc = load_scenario(ROOT / "scenarios" / "hefei_auto_parts.yaml")
     fake = SimpleNamespace(kpis={"grid_bill_cny": {"total_cny": 0.0}},
-                           accounting={"kpis": {"scope1_t": 1000.0, "gross_emissions_t": 5000.0,
-                                                "residual_emissions_t": 4000.0}})
+                           accounting=SimpleNamespace(kpis=SimpleNamespace(scope1_t=1000.0, gross_emissions_t=5000.0,
+                                                                           residual_emissions_t=4000.0)))
     a = annual_operating_costs(fake, sc, Economics(ets_covered=True, carbon_price_cny_per_t=100))
     assert a["carbon_cost_cny"] == pytest.approx(100_000)
     a = annual_operating_costs(fake, sc, Economics(ets_covered=True, carbon_basis="gross"))

@@ -52,7 +52,7 @@ def test_tariff_and_emission_factor_resolve_against_the_scenario_folder(project)
     assert prof.tariff.name == "beside_the_scenario"
     assert prof.tariff.feed_in_price_cny_per_kwh == 0.123
     run = simulate(sc, path.parent)
-    assert run.accounting["factors"]["grid_location"]["ef_t_per_mwh"] == pytest.approx(0.3)
+    assert run.accounting.factors.grid_location.ef_t_per_mwh == pytest.approx(0.3)
 
 
 def test_missing_files_beside_the_scenario_are_input_errors(project):

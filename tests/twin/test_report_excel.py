@@ -100,7 +100,7 @@ def test_criteria_sheet_holds_every_verdict_field(heat_run, book):
 
 def test_accounting_sheet(heat_run, book):
     acc = _table(book[1]["Accounting"])
-    assert acc["residual_emissions_t"][1] == pytest.approx(heat_run.accounting["residual_emissions_t"])
+    assert acc["residual_emissions_t"][1] == pytest.approx(heat_run.accounting.residual_emissions_t)
     assert acc["emissions.scope1.total_t"][2] == "tCO2"
     assert acc["factors.grid_location.name"][1] == "national_2022"
 

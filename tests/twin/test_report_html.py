@@ -104,7 +104,7 @@ def test_monthly_balance_and_waterfall_close(run):
             assert total == pytest.approx(value, rel=1e-9, abs=1e-6), key
         else:
             total += value
-    assert steps[-1] == ("wf_residual", "total", pytest.approx(run.accounting["residual_emissions_t"]))
+    assert steps[-1] == ("wf_residual", "total", pytest.approx(run.accounting.residual_emissions_t))
 
 
 def test_write_is_atomic_and_leaves_no_temporary(run, tmp_path):

@@ -199,7 +199,7 @@ def build_workbook(result: RunResult | SimpleNamespace, lang: str = "en",
     # Accounting
     acc = _Sheet(wb, "Accounting", ["key", label("label", lang), label("value", lang), label("unit", lang)],
                  widths=[60, 48, 20, 12])
-    for key, v in flatten(result.accounting):
+    for key, v in flatten(result.accounting.to_dict() if result.accounting is not None else {}):
         acc.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
     # Monthly
     monthly = monthly_electric(result)

@@ -33,6 +33,7 @@ from plotly.offline import get_plotlyjs
 from lingtan.twin.reports.i18n import label
 
 if TYPE_CHECKING:
+    from lingtan.twin.accounting.account import AccountingResult
     from lingtan.twin.studies.park import ParkResult
     from lingtan.twin.run import RunResult
 
@@ -449,14 +450,14 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def emission_steps(accounting: dict[str, Any]) -> list[tuple[str, str, float]]:
-    """The waterfall's steps read from :func:`lingtan.twin.accounting.account.account`: scope 1, scope 2 (location-based),
-    exported energy deducted, gross; each reduction; residual.
+def emission_steps(accounting: AccountingResult) -> list[tuple[str, str, float]]:
+    """The waterfall's steps: scope 1, scope 2 (location-based), exported energy deducted, gross; each
+    reduction; residual.
 
     Parameters
     ----------
-    accounting : dict
-        The run's accounting (``emissions``, ``offsets``, ``gross_emissions_t``, ``residual_emissions_t``).
+    accounting : lingtan.twin.accounting.account.AccountingResult
+        The run's accounting (:func:`lingtan.twin.accounting.account.account`).
 
     Returns
     -------
@@ -464,21 +465,17 @@ def emission_steps(accounting: dict[str, Any]) -> list[tuple[str, str, float]]:
         Label key, plotly waterfall measure (``relative`` or ``total``) and emissions [tCO2]; reductions
         negative.
     """
-    em = accounting.get("emissions", {})
-    off = accounting.get("offsets", {})
-    exp = em.get("exported_deducted", {}) or {}
-    steps = [("wf_scope1", "relative", float(em.get("scope1", {}).get("total_t", 0.0))),
-             ("wf_scope2", "relative", float(em.get("scope2_location", {}).get("total_t", 0.0)))]
-    exported = float(exp.get("electricity_location_t", 0.0)) + float(exp.get("heat_t", 0.0))
-    if exp.get("enabled", True) and exported > 0:
+    em, off = accounting.emissions, accounting.offsets
+    exp = em.exported_deducted
+    steps = [("wf_scope1", "relative", em.scope1.total_t), ("wf_scope2", "relative", em.scope2_location.total_t)]
+    exported = exp.electricity_location_t + exp.heat_t
+    if exp.enabled and exported > 0:
         steps.append(("wf_exported", "relative", -exported))
-    steps.append(("wf_gross", "total", float(accounting.get("gross_emissions_t", em.get("gross_location_t", 0.0)))))
-    for key, wf in (("green_power", "wf_green_power"), ("green_certificates", "wf_certificates"),
-                    ("ccer", "wf_ccer"), ("other_credits", "wf_other_credits"), ("allowances", "wf_allowances")):
-        part = off.get(key)
-        if isinstance(part, dict):
-            steps.append((wf, "relative", -float(part.get("reduction_t", 0.0))))
-    steps.append(("wf_residual", "total", float(accounting.get("residual_emissions_t", 0.0))))
+    steps.append(("wf_gross", "total", accounting.gross_emissions_t))
+    for part, wf in ((off.green_power, "wf_green_power"), (off.green_certificates, "wf_certificates"),
+                     (off.ccer, "wf_ccer"), (off.other_credits, "wf_other_credits"), (off.allowances, "wf_allowances")):
+        steps.append((wf, "relative", -part.reduction_t))
+    steps.append(("wf_residual", "total", accounting.residual_emissions_t))
     return steps
 
 
@@ -488,7 +485,7 @@ def waterfall_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> g
     Parameters
     ----------
     result : lingtan.twin.run.RunResult
-        The run; its ``accounting``.
+        The run; its ``accounting`` (None for a run left unassessed: an empty figure).
     lang : {"en", "zh"}
         Language of the labels.
 
@@ -497,7 +494,7 @@ def waterfall_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> g
     plotly.graph_objects.Figure
         A waterfall of :func:`emission_steps` [tCO2].
     """
-    steps = emission_steps(result.accounting)
+    steps = emission_steps(result.accounting) if result.accounting is not None else []
     fig = go.Figure(go.Waterfall(
         x=[label(k, lang) for k, _, _ in steps], measure=[m for _, m, _ in steps],
         y=[round(v, 1) for _, _, v in steps], textposition="outside",
@@ -597,9 +594,9 @@ def _summary_block(result: RunResult | SimpleNamespace, lang: str) -> str:
                else label("no_export", lang))
         rows.append(("grid_connection", f"{label('import_limit', lang)} {g.import_limit_kw:,.0f} kW, {exp}"))
         rows.append(("tariff", g.tariff if isinstance(g.tariff, str) else type(g.tariff).__name__))
-        ef = result.accounting.get("factors", {}).get("grid_location", {})
-        rows.append(("emission_factor", f"{ef.get('name', g.emission_factor)} "
-                                        f"{ef.get('ef_t_per_mwh', '')} tCO2/MWh" if ef else str(g.emission_factor)))
+        ef = result.accounting.factors.grid_location if result.accounting is not None else None
+        rows.append(("emission_factor", f"{ef.name} {ef.ef_t_per_mwh} tCO2/MWh" if ef is not None
+                     else str(g.emission_factor)))
     rows.append(("criteria_packs", ", ".join(getattr(s, "criteria", []) or []) or label("none", lang)))
     if _num(k.get("max_hourly_balance_residual_kwh")):
         rows.append(("balance_residual", f"{k['max_hourly_balance_residual_kwh']:.1e} kWh"))
@@ -666,13 +663,16 @@ def kpi_cards(result: RunResult | SimpleNamespace, lang: str = "en") -> list[dic
                           verdicts=verdicts_reading(lambda r, i: r.startswith("waste_heat")),
                           by_kind=heat.get("waste_heat_recovery_rate_by_kind", {})))
     cards.append(dict(key="card_unit_carbon", kpi="unit_energy_carbon_t_per_tce",
-                      value=acc.get("unit_energy_carbon_t_per_tce"), unit="tCO2/tce", good_high=False,
+                      value=acc.unit_energy_carbon_t_per_tce if acc is not None else None, unit="tCO2/tce",
+                      good_high=False,
                       verdicts=verdicts_reading(lambda r, i: r.startswith("unit_energy_carbon"))))
-    ak = acc.get("kpis", {})
-    cards.append(dict(key="card_emissions", kpi="residual_emissions_t", value=acc.get("residual_emissions_t"),
+    ak = acc.kpis if acc is not None else None
+    cards.append(dict(key="card_emissions", kpi="residual_emissions_t",
+                      value=acc.residual_emissions_t if acc is not None else None,
                       unit="tCO2", good_high=False, verdicts=[],
-                      details=[(x, ak.get(x)) for x in ("scope1_t", "scope2_location_t", "scope2_market_t",
-                                                          "gross_emissions_t", "total_reductions_t")]))
+                      details=[(x, getattr(ak, x) if ak is not None else None)
+                               for x in ("scope1_t", "scope2_location_t", "scope2_market_t", "gross_emissions_t",
+                                         "total_reductions_t")]))
     cards.append(dict(key="card_self_sufficiency", kpi="self_sufficiency_share",
                       value=k.get("self_sufficiency_share"), unit="fraction", good_high=True, verdicts=[],
                       details=[(x, k.get(x)) for x in ("self_consumption_share", "re_electricity_share_onsite")]))

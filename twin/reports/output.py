@@ -109,7 +109,7 @@ def _write_run_files(result: RunResult, folder: Path, lang: str = "en", reports:
     if len(result.hourly_heat.columns):
         _write_table(result.hourly_heat, folder / "hourly_heat")
     _write_json(folder / "kpis.json", result.kpis)
-    _write_json(folder / "accounting.json", result.accounting)
+    _write_json(folder / "accounting.json", result.accounting.to_dict() if result.accounting is not None else {})
     _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
     (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
     if economics is not None:
@@ -161,7 +161,7 @@ def write_park(result: ParkResult, out_dir: str | Path, *, lang: str = "en", rep
             _write_table(result.heat_links, folder / "heat_network")
         result.tenant_table.rename_axis("tenant").to_csv(folder / "tenants.csv")
         _write_json(folder / "kpis.json", result.kpis)
-        _write_json(folder / "accounting.json", result.accounting)
+        _write_json(folder / "accounting.json", result.accounting.to_dict())
         _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts,
                                                "tenant_verdicts": result.tenant_verdicts})
         if economics is not None:

@@ -149,7 +149,7 @@ def build_park_html(result: ParkResult, lang: str = "en", economics: dict[str, A
                 re_share=lambda d: (d.re_share * 100).where(d.index != "park_common"))
     shown.columns = ["consumption [MWh]", "own renewables [MWh]", "park renewables allocated [MWh]",
                      "renewable share [%]"]
-    green = result.accounting.get("kpis", {}).get("re_electricity_share_with_green_power")
+    green = result.accounting.kpis.re_electricity_share_with_green_power if result.accounting is not None else None
     summary = (f"<p>{_esc(label('park_re_share', lang))}: <b>{k['re_electricity_share_onsite'] * 100:.1f} %</b>"
                + (f" ({_esc(label('with_green_power', lang))}: <b>{green * 100:.1f} %</b>)" if green is not None
                   else "") + "; "

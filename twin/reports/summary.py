@@ -259,9 +259,8 @@ def park_summary(result: ParkResult) -> str:
     h = k["heat"]
     lines = [f"{result.park.name} - {result.park.year} - {len(result.tenants)} tenants", "",
              f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %"
-             + (f"; with contracted green power: "
-                f"{result.accounting['kpis']['re_electricity_share_with_green_power'] * 100:.1f} %"
-                if "re_electricity_share_with_green_power" in result.accounting.get("kpis", {}) else ""),
+             + (f"; with contracted green power: {result.accounting.kpis.re_electricity_share_with_green_power * 100:.1f} %"
+                if result.accounting is not None else ""),
              f"Park waste-heat recovery rate: {_pct_text(h['waste_heat_recovery_rate'])}  "
              f"(heat network delivered {h['heat_network_delivered_e_kwh_th'] / 1e3:,.0f} MWh_th, pipe loss "
              f"{h['heat_network_pipe_loss_e_kwh_th'] / 1e3:,.0f} MWh_th)",

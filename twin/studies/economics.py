@@ -519,9 +519,10 @@ def project_economics(result: RunResult | ParkResult, scenario: Scenario | Park 
 
 
 def _emissions(result: RunResult | ParkResult) -> dict[str, float]:
-    k = (result.accounting or {}).get("kpis", {})
-    return {"scope1_t": float(k.get("scope1_t", 0.0)), "gross_t": float(k.get("gross_emissions_t", 0.0)),
-            "residual_t": float(k.get("residual_emissions_t", 0.0))}
+    if result.accounting is None:  # a run left unassessed
+        return {"scope1_t": 0.0, "gross_t": 0.0, "residual_t": 0.0}
+    k = result.accounting.kpis
+    return {"scope1_t": k.scope1_t, "gross_t": k.gross_emissions_t, "residual_t": k.residual_emissions_t}
 
 
 def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | Park,

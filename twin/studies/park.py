@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from lingtan.components.grid import bill_from_totals
+from lingtan.twin.accounting.account import AccountingResult
 from lingtan.twin.accounting.criteria import evaluate
 from lingtan.twin.core.heat_profiles import exchange_between
 from lingtan.twin.network import annual_power_flow, apply_substation_limits, build_net
@@ -108,7 +109,7 @@ class ParkResult:
     heat_links: pd.DataFrame  # per link: delivered and pipe loss per hour
     tenant_table: pd.DataFrame  # one row per tenant, then park_common, then park
     kpis: dict
-    accounting: dict
+    accounting: AccountingResult
     verdicts: list
     packs: list
     tenant_verdicts: dict
@@ -226,7 +227,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
                                                                  park.criteria_settings) if v.input == "simulated"]
     return ParkResult(park=park, tenants=runs, bus=bus, allocation_kw=allocation,
                       heat_links=pd.DataFrame(links, index=index), tenant_table=table, kpis=kpis,
-                      accounting=assessment["accounting"], verdicts=assessment["verdicts"], packs=assessment["packs"],
+                      accounting=assessment.accounting, verdicts=assessment.verdicts, packs=assessment.packs,
                       tenant_verdicts=tenant_verdicts, weather_meta=weather[1], network=network,
                       substation_limits=limits, network_p_mw=p_mw)
 

@@ -291,8 +291,8 @@ class _Evaluator:
                 d = apply_lever(d, lever, f, self.park, self.reference)
             sc = self.scenario(d)
             a = assess(sc, res.kpis, res.bus if self.park else res.hourly, base_dir=self.base_dir)
-            res = replace(res, **{"park" if self.park else "scenario": sc}, accounting=a["accounting"],
-                          verdicts=a["verdicts"], packs=a["packs"])
+            res = replace(res, **{"park" if self.park else "scenario": sc}, accounting=a.accounting,
+                          verdicts=a.verdicts, packs=a.packs)
         sc = res.park if self.park else res.scenario
         eco = project_economics(res, sc, self.economics)
         ok, mm, failed, margins = _judge(res.verdicts, self.criteria)
@@ -302,13 +302,12 @@ class _Evaluator:
                                   "input": "simulated", "role": "admission", "fixable": True}
             if viol:
                 ok, failed = False, failed + ["network"]
-        k = res.accounting.get("kpis", {})
+        k = res.accounting.kpis
         factors = dict(phys, **acct)
         return Design(factors=factors, sizes={lv: lever_sizes(sc, lv, self.shared.get(lv)) for lv in factors},
                       cost_cny_per_year=eco["annualised_cost_cny"], npc_cny=eco["npc_cny"], capex_cny=eco["capex_cny"],
-                      re_share=float(k.get("re_electricity_share_with_green_power", math.nan)),
-                      re_share_onsite=float(k.get("re_electricity_share_onsite", math.nan)),
-                      residual_emissions_t=float(k.get("residual_emissions_t", math.nan)),
+                      re_share=k.re_electricity_share_with_green_power,
+                      re_share_onsite=k.re_electricity_share_onsite, residual_emissions_t=k.residual_emissions_t,
                       passed=ok, min_margin=mm, failed=failed, margins=margins, refined=refined)
 
 

@@ -594,7 +594,9 @@ def _result_row(r) -> dict:
     from lingtan.twin.studies.economics import project_economics
 
     row = _flatten({k: v for k, v in r.kpis.items() if k not in ("weather",)})
-    acc = r.accounting.get("kpis", {}) if isinstance(r.accounting, dict) else {}
+    from lingtan.twin.accounting.account import accounting_kpis
+
+    acc = accounting_kpis(r.accounting) if r.accounting is not None else {}
     row.update(_assessment_columns(acc, [(v["criterion_id"], v["passed"]) for v in r.verdicts], r.packs,
                                    project_economics(r)))
     row["verdicts_computed"] = True

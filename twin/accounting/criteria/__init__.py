@@ -61,8 +61,8 @@ def evaluate(pack_ids: Iterable[str] | str, kpis: Mapping[str, Any], declared: D
     pack_ids : str or iterable of str
         Pack ids (:func:`pack_names`).
     kpis : mapping
-        The run's KPIs (electric KPIs of :mod:`lingtan.twin.core.kpis`, the ``kpis`` block of
-        :func:`lingtan.twin.accounting.account.account`, and optionally :func:`lingtan.twin.accounting.criteria.trends.trend_kpis`).
+        The run's KPIs by name (electric KPIs of :mod:`lingtan.twin.core.kpis`, the accounting's flat KPIs
+        :func:`lingtan.twin.accounting.account.accounting_kpis`, and optionally :func:`lingtan.twin.accounting.criteria.trends.trend_kpis`).
     declared : Declared or mapping, optional
         Facts the twin cannot simulate.
     settings : CriteriaSettings or mapping, optional

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from lingtan.errors import InputError
+from lingtan.errors import BalanceError, InputError
 from lingtan.limits import (MAX_EF_T_PER_GJ, MAX_EF_T_PER_MWH, MAX_EMISSIONS_T, MAX_ENERGY_KWH, MAX_ENERGY_MWH,
                          MAX_FUEL_FACTOR_PER_UNIT, MAX_HEAT_KGCE_PER_GJ, MAX_PRICE_CNY)
 
@@ -45,6 +45,13 @@ EXPORTED_ENERGY_RULE = (
     "E = E_combustion + E_process + E_purchased_elec + E_purchased_heat - E_exported_elec - "
     "E_exported_heat."
 )
+
+SHARE_ROUNDING = 1e-9
+"""How far a renewable share may exceed 1 by float rounding before its cap at 1 is a bug, not rounding."""
+
+RE_BALANCE_RELATIVE, RE_BALANCE_KWH = 1e-9, 1e-6
+"""How far export + curtailment may exceed renewable generation (relative, plus [kWh]): float rounding of the
+year's sums, as :class:`AnnualEnergy` checks it."""
 
 _FUEL_COLUMNS = ("fuel", "unit", "kgce_per_unit", "kgco2_per_unit", "biomass", "source", "confidence")
 
@@ -113,7 +120,8 @@ class AnnualEnergy(_Model):
 
     @model_validator(mode="after")
     def _renewable_balance(self) -> "AnnualEnergy":
-        if self.re_consumed_e_kwh is None and self.grid_export_e_kwh + self.curtailed_e_kwh > self.re_generation_e_kwh * (1 + 1e-9) + 1e-6:
+        if self.re_consumed_e_kwh is None and self.grid_export_e_kwh + self.curtailed_e_kwh > \
+                self.re_generation_e_kwh * (1 + RE_BALANCE_RELATIVE) + RE_BALANCE_KWH:
             raise ValueError("grid_export_e_kwh + curtailed_e_kwh exceed re_generation_e_kwh; give re_consumed_e_kwh")
         return self
 
@@ -122,7 +130,12 @@ class AnnualEnergy(_Model):
         """On-site renewable electricity consumed [kWh]."""
         if self.re_consumed_e_kwh is not None:
             return float(self.re_consumed_e_kwh)
-        return max(0.0, self.re_generation_e_kwh - self.grid_export_e_kwh - self.curtailed_e_kwh)
+        consumed = self.re_generation_e_kwh - self.grid_export_e_kwh - self.curtailed_e_kwh
+        # The clamp takes off float rounding only: the validator refuses more, unless it was bypassed.
+        if consumed < -(self.re_generation_e_kwh * RE_BALANCE_RELATIVE + RE_BALANCE_KWH):
+            raise BalanceError(f"renewable electricity consumed is {consumed:.6g} kWh: export and curtailment exceed "
+                               "the renewable generation")
+        return max(0.0, consumed)
 
     @property
     def electricity_consumed_e_kwh(self) -> float:
