@@ -21,8 +21,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/twin run scenarios/hefei_auto_parts.yaml --out results/hefei_auto_parts
 
+# The browser tests need Debian's Chromium: installed here with apt-get when missing and apt-get exists (a
+# test never installs system packages). Without it they skip, or fail under LINGTAN_REQUIRE_REFERENCES=1.
+# -rs lists every skipped test with its reason after the count.
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	@if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+		echo "make test: installing chromium with apt-get (for the browser tests)"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+			|| echo "make test: apt-get could not install chromium (needs root and the Debian archive)"; \
+	fi
+	$(MAKE) --no-print-directory lint typecheck
+	$(BIN)/python -m pytest -n auto -rs
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

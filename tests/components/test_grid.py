@@ -1,6 +1,7 @@
 """Tests of lingtan.components.grid: tariffs, period lookup, the bill, emission factors."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -177,12 +178,40 @@ def test_shipped_tariffs_include_the_scenario_default():
     assert g.GridConnection().tariff == "anhui_large_industry_2025"
 
 
-def test_every_shipped_tariff_number_carries_a_confidence_mark():
-    for path in sorted(g.TARIFF_DIR.glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        for key in ("price_cny_per_kwh", "demand_charge_cny_per_kw_month", "feed_in_price_cny_per_kwh"):
-            assert key in text
-        assert any(mark in text for mark in ("confirmed", "secondary", "assumed")), path
+CONFIDENCE = re.compile(r"\b(confirmed|secondary|assumed)\b")
+
+
+def _confidence_comment(lines: list[str], key: str, indent: str) -> str:
+    """The comment that gives ``key``'s confidence (components/data/README.md: "comments next to each number"):
+    the comment on the key's own line, else the nearest block of whole-line comments above it (a block
+    covers the keys below it up to the next comment). The file header, above the first key, never counts:
+    it lists all three marks."""
+    [row] = [i for i, line in enumerate(lines) if re.match(rf"{indent}{key}:", line)]
+    _, _, own = lines[row].partition("#")
+    if own:
+        return own
+    first_key = next(i for i, line in enumerate(lines) if re.match(r"\w", line))
+    above = [i for i in range(first_key, row) if lines[i].lstrip().startswith("#")]
+    block = []
+    for i in reversed(above):
+        if block and i != block[-1] - 1:
+            break
+        block.append(i)
+    return " ".join(lines[i] for i in block)
+
+
+@pytest.mark.parametrize("path", sorted(g.TARIFF_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_shipped_tariff_number_carries_a_confidence_mark(path):
+    # Every key the bill reads a number from (each period price, the basic charges, the feed-in price, the
+    # period table and its overrides) has its own mark; a file with one mark somewhere does not pass.
+    lines = path.read_text(encoding="utf-8").splitlines()
+    data = yaml.safe_load("\n".join(lines))
+    keys = [("", k) for k, v in data.items() if k in ("periods", "overrides") or "_cny_" in k and v is not None]
+    keys = [k for k in keys if k[1] != "price_cny_per_kwh"] + [("  ", period) for period in data["price_cny_per_kwh"]]
+    # periods, demand, capacity and feed-in charges, each period's price, and the overrides where there are any
+    assert len(keys) == 4 + len(data["price_cny_per_kwh"]) + ("overrides" in data)
+    unmarked = [key for indent, key in keys if not CONFIDENCE.search(_confidence_comment(lines, key, indent))]
+    assert unmarked == [], f"{path.name}: no confirmed/secondary/assumed mark for {unmarked}"
 
 
 def test_load_tariff_from_path(tmp_path):

@@ -23,12 +23,12 @@ from lingtan.validation.reference_weather import cswd_files, load_reference
 TOLERANCE = 0.02  # from the issue; never widen
 
 
-def load(name: str):
-    """Reference weather by file name; CSWD stations are skipped when not available."""
+def load(name: str, references):
+    """Reference weather by file name; a missing file goes to ``references.missing`` (root conftest)."""
     try:
         w, meta = load_reference(name)
     except FileNotFoundError as err:
-        pytest.skip(str(err))
+        references.missing(str(err))
     return w, meta["latitude"], meta["longitude"], meta["altitude_m"], meta["tz_offset_h"]
 
 
@@ -36,11 +36,11 @@ def _cswd_files() -> list[str]:
     return [p.name for p in cswd_files()] or ["CSWD-missing.epw"]
 
 
-def _compare(name: str, **kw) -> float:
-    pytest.importorskip("PySAM.Pvwattsv8")
+def _compare(name: str, references, **kw) -> float:
+    references.module("PySAM.Pvwattsv8")
     from lingtan.validation.sam import pvwatts_v8_ac_kw
 
-    w, lat, lon, alt, tz = load(name)
+    w, lat, lon, alt, tz = load(name, references)
     arr = PVArray(name="t", capacity_kwp=1000.0, **kw)
     ours = pv_ac_kw_per_kwp(w, lat, lon, alt, arr).sum() * arr.capacity_kwp
     sam = pvwatts_v8_ac_kw(w, lat, lon, alt, tz, arr).sum()
@@ -54,25 +54,25 @@ ORIENTATIONS = [(0, 180), (20, 180), (35, 180), (20, 135), (20, 270), (35, 135)]
 @pytest.mark.parametrize("tilt,azimuth", ORIENTATIONS)
 @pytest.mark.parametrize("name", ["723170TYA.CSV", "703165TY.csv",
                                   "CHN_Anhui.Hefei.583210_CSWD.epw", "CHN_Gansu.Jiuquan.525330_CSWD.epw"])
-def test_pvwatts_matches_sam_orientations(name, tilt, azimuth):
-    rel = _compare(name, tilt_deg=tilt, azimuth_deg=azimuth)
+def test_pvwatts_matches_sam_orientations(name, tilt, azimuth, references):
+    rel = _compare(name, references, tilt_deg=tilt, azimuth_deg=azimuth)
     assert abs(rel) < TOLERANCE, f"{name} tilt {tilt} az {azimuth}: {rel:+.2%}"
 
 
 @pytest.mark.parametrize("name", _cswd_files())
-def test_pvwatts_matches_sam_all_cswd_stations(name):
-    rel = _compare(name, tilt_deg=20, azimuth_deg=180)
+def test_pvwatts_matches_sam_all_cswd_stations(name, references):
+    rel = _compare(name, references, tilt_deg=20, azimuth_deg=180)
     assert abs(rel) < TOLERANCE, f"{name}: {rel:+.2%}"
 
 
 @pytest.mark.parametrize("gcr", [0.4, 0.2])
 @pytest.mark.parametrize("name", ["723170TYA.CSV", "703165TY.csv", *_cswd_files()])
-def test_pvwatts_tracker_matches_sam(name, gcr):
+def test_pvwatts_tracker_matches_sam(name, gcr, references):
     # Single-axis N-S tracker with backtracking at the default GCR 0.4 and at 0.2.
     # Both models derate sky diffuse and ground-reflected irradiance for row-to-row
     # blocking with 2D view factors of infinite rows (Deline et al. 2013; pvlib's
     # vf_row_sky_2d_integ / vf_row_ground_2d_integ in the twin).
-    rel = _compare(name, tilt_deg=0, azimuth_deg=180, tracking="single_axis", gcr=gcr, max_angle_deg=45)
+    rel = _compare(name, references, tilt_deg=0, azimuth_deg=180, tracking="single_axis", gcr=gcr, max_angle_deg=45)
     assert abs(rel) < TOLERANCE, f"{name} tracker gcr {gcr}: {rel:+.2%}"
 
 
@@ -88,15 +88,15 @@ def test_tracker_row_blocking_grows_with_gcr(greensboro):
     assert vf_row_sky_2d_integ(30.0, 0.001) / ((1 + np.cos(np.radians(30.0))) / 2) == pytest.approx(1.0, abs=1e-3)
 
 
-def test_pvwatts_matches_sam_with_clipping_and_premium_module():
-    rel = _compare("723170TYA.CSV", tilt_deg=25, dc_ac_ratio=1.5, module_type="premium", losses_fraction=0.10)
+def test_pvwatts_matches_sam_with_clipping_and_premium_module(references):
+    rel = _compare("723170TYA.CSV", references, tilt_deg=25, dc_ac_ratio=1.5, module_type="premium", losses_fraction=0.10)
     assert abs(rel) < TOLERANCE
 
 
 # --- physics -------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def greensboro():
-    return load("723170TYA.CSV")
+def greensboro(references):
+    return load("723170TYA.CSV", references)
 
 
 def test_output_nonnegative_and_zero_at_night(greensboro):

@@ -60,25 +60,25 @@ def test_shear_power_law_raises_speed():
     assert (wind_kw_per_turbine(_weather(v), 0, farm) > wind_kw_per_turbine(_weather(v), 0, flat)).all()
 
 
-def _load(name):
+def _load(name, references):
     try:
         w, meta = load_reference(name)
     except FileNotFoundError as err:
-        pytest.skip(str(err))
+        references.missing(str(err))
     return w, meta["altitude_m"]
 
 
 @pytest.mark.parametrize("turbine", ["E-126/4200", "V90/2000"])
 @pytest.mark.parametrize("name", ["723170TYA.CSV", "CHN_Gansu.Jiuquan.525330_CSWD.epw",
                                   "CHN_Shanghai.Shanghai.583620_CSWD.epw"])
-def test_annual_energy_matches_sam_windpower(name, turbine):
+def test_annual_energy_matches_sam_windpower(name, turbine, references):
     # Like for like: same curve, same hub-height speed, standard density on
     # both sides (SAM's density correction differs from windpowerlib's by
     # design, see lingtan.validation.sam.windpower_kw), no wakes, SAM losses zero.
-    pytest.importorskip("PySAM.Windpower")
+    references.module("PySAM.Windpower")
     from lingtan.validation.sam import windpower_kw
 
-    w, alt = _load(name)
+    w, alt = _load(name, references)
     farm = WindFarm(name="w", turbine_type=turbine, hub_height_m=100, count=4, density_correction=False)
     ours = wind_kw_per_turbine(w, alt, farm).sum() * farm.count
     sam = windpower_kw(w, farm, power_curve(turbine)).sum()

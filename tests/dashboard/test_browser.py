@@ -15,8 +15,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the playwright package")
+from lingtan.twin.run import simulate
+from lingtan.twin.core.scenario import scenario_from_dict
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*dash_table.DataTable:DeprecationWarning")
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +67,8 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(chromium):
+def browser(chromium, references):
+    sync_api = references.module("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         yield b
@@ -104,9 +107,19 @@ def _run_and_read_share(pg) -> float:
     return float(re.sub(r"[^0-9.]", "", text))
 
 
+def _share_percent(capacity_kwp: float | None = None) -> float:
+    """The default scenario's on-site renewable share run in this process [%], as the page rounds it (one decimal)."""
+    path = ROOT / "scenarios" / "hefei_auto_parts.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if capacity_kwp is not None:
+        data["pv"][0]["capacity_kwp"] = capacity_kwp
+    res = simulate(scenario_from_dict(data, path), path.parent)
+    return round(100 * res.kpis["re_electricity_share_onsite"], 1)
+
+
 def test_default_scenario_runs_and_results_show_kpis_and_verdicts(page):
     share = _run_and_read_share(page)
-    assert 5 < share < 95
+    assert share == _share_percent()
     _shot(page, "scenario")
     page.click("#open-results")
     page.wait_for_selector("#results-cards .kpi")
@@ -131,7 +144,8 @@ def test_larger_pv_moves_the_renewable_share(page):
     box.press("Enter")
     page.wait_for_timeout(300)
     more = _run_and_read_share(page)
-    assert more > base + 5, (base, more)
+    assert (base, more) == (_share_percent(), _share_percent(30000.0))
+    assert more > base + 5
 
 
 def test_broken_upload_shows_the_field_path_and_the_server_keeps_running(page, server):

@@ -1,6 +1,6 @@
 """Helpers of the weather tests (imported by the tests and by ``conftest.py``; a distinct module name so it
 cannot clash with other conftests). Where the reference files are is :mod:`lingtan.validation.reference_weather`'s
-business; this only adds the pytest side (fixtures, skips)."""
+business; this only adds the pytest side (fixtures; a missing file goes to the root conftest's ``references``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,15 +17,16 @@ def station(city: str) -> Path | None:
 
 
 @pytest.fixture(scope="session")
-def shared_weather() -> Path:
+def shared_weather(references) -> Path:
     folder = cswd_dir()
     if folder is None:
-        pytest.skip("CSWD station files not found (../shared/weather or $LINGTAN_REFERENCE_WEATHER)")
+        references.missing("CSWD station files not found (../shared/weather or $LINGTAN_REFERENCE_WEATHER)")
     return folder
 
 
-def station_file(folder: Path, city: str) -> Path:
+def station_file(folder: Path, city: str, references) -> Path:
+    """The CSWD file of ``city`` in ``folder``; a missing one goes to ``references.missing`` (root conftest)."""
     path = station(city)
     if path is None:
-        pytest.skip(f"no EPW for {city} in {folder}")
+        references.missing(f"no EPW for {city} in {folder}")
     return path

@@ -1,11 +1,9 @@
 """twin check opens every file, city and pack a scenario names, as a run does, and reports every problem at once,
 each as one line with the scenario file and its field path; exit 2 if any."""
 import copy
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import yaml
 
 from lingtan.twin.check import check

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from lingtan.twin.accounting.account import account, accounting_kpis
 from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower, Offsets

@@ -88,19 +88,6 @@ def test_import_limit_leaves_unserved_load():
     np.testing.assert_allclose(h["unserved"], [50], atol=1e-9)
 
 
-def test_grid_charged_energy_never_counts_as_renewable():
-    # With no renewables at all, a battery cycling grid energy must give a renewable share of exactly zero.
-    t = 24 * 7
-    hour = np.arange(t) % 24
-    period = np.where(hour < 8, VALLEY, np.where(hour < 18, PEAK, FLAT))
-    res, _ = run(np.zeros(t), np.full(t, 30.0), period=period, strategy="tou_arbitrage")
-    k = electric_kpis(res, pv_e_kwh=[0.0], wind_e_kwh=[0.0], energy_kwh=100.0, soc_min=0.0, soc_max=1.0,
-                      grid_cost_cny=[0.0])
-    assert res.total("battery_grid_to_load")[0] > 0
-    assert k["re_consumed_e_kwh"][0] == 0.0
-    assert k["re_electricity_share_onsite"][0] == 0.0
-
-
 @st.composite
 def scenarios(draw):
     t = draw(st.integers(24, 24 * 14))

@@ -1,7 +1,7 @@
 """Plausibility warnings: each fires on the implausible input the safety issue names and stays silent on the
 shipped scenario; twin run warns about unserved load and exits 4 unless the study expects it."""
 import json
-from pathlib import Path
+import math
 
 import numpy as np
 import pandas as pd
@@ -54,8 +54,11 @@ def test_city_far_from_the_site(base):
     (finding,) = city_findings(spec, Site(latitude=-31.87, longitude=117.23))
     assert finding.field == "weather.city" and "7088 km" in finding.text
     assert city_findings(spec, Site(latitude=31.87, longitude=117.23)) == []
-    # Shanghai's station is about 400 km from Hefei's: a plant in Shanghai should not use hefei.
-    assert 300 < great_circle_km(31.87, 117.23, 31.4, 121.45) < 450
+    # Shanghai's station is 403 km from Hefei's: a plant in Shanghai should not use hefei. The spherical law of
+    # cosines on the same 6371 km sphere: R * acos(sin p1 sin p2 + cos p1 cos p2 cos(dl)) = 402.9 km.
+    p1, p2, dl = math.radians(31.87), math.radians(31.4), math.radians(121.45 - 117.23)
+    by_cosines = 6371.0 * math.acos(math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl))
+    assert great_circle_km(31.87, 117.23, 31.4, 121.45) == pytest.approx(by_cosines, rel=1e-9)
     assert len(city_findings(spec, Site(latitude=31.4, longitude=121.45))) == 1
     assert city_findings(spec, Site(latitude=31.87, longitude=120.0)) == []  # 262 km
 

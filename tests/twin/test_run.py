@@ -121,7 +121,12 @@ def test_random_scenarios_balance(base_dict, pv, bat, c_rate, wind, strategy, ex
     if not export:
         assert (h.pv_to_grid_kw + h.wind_to_grid_kw).sum() == 0
     assert (h.grid_to_load_kw + h.grid_to_battery_kw).max() <= import_limit + 1e-9
-    assert 0 <= res.kpis["re_electricity_share_onsite"] <= 1
+    # the share counted from the hourly table: renewable energy used on site (to load, heat and battery) over that
+    # plus grid import
+    kinds = [c[:-len("_to_curtailment_kw")] for c in h.columns if c.endswith("_to_curtailment_kw")]
+    re_used = sum(h[f"{k}_to_{s}_kw"].sum() for k in kinds for s in ("load", "heat", "battery"))
+    grid_in = (h.grid_to_load_kw + h.grid_to_battery_kw).sum()
+    assert res.kpis["re_electricity_share_onsite"] == pytest.approx(re_used / (grid_in + re_used), rel=1e-9)
 
 
 def test_user_monthly_climatology(base_dict, tmp_path, capsys):

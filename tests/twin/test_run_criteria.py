@@ -28,7 +28,15 @@ def test_factory_run_prints_and_writes_verdicts(path, tmp_path, capsys):
         if v["role"] in ("admission", "target") and isinstance(v["margin"], (int, float)):
             assert (v["margin"] >= -1e-9) == v["passed"], v["criterion_id"]
     acc = json.loads((out / "accounting.json").read_text(encoding="utf-8"))
-    assert acc["energy"] and acc["emissions"]
+    kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    # GB/T 2589 calorific value of electricity 0.1229 kgce/kWh on the consumption the KPIs state; GB/T 32150 scope 2
+    # (location) = grid import x the national 2022 average factor 0.5366 tCO2/MWh (components/data/emission_factors.csv)
+    elec = acc["energy"]["electricity"]
+    assert elec["consumed_e_kwh"] == pytest.approx(kpis["total_consumption_e_kwh"], rel=1e-12)
+    assert elec["calorific_tce"] == pytest.approx(kpis["total_consumption_e_kwh"] * 0.1229 / 1000, rel=1e-12)
+    scope2 = acc["emissions"]["scope2_location"]
+    assert scope2["ef_t_per_mwh"] == 0.5366
+    assert scope2["electricity_t"] == pytest.approx(kpis["grid_import_e_kwh"] / 1000 * 0.5366, rel=1e-12)
 
 
 def test_unknown_pack_is_a_field_error(tmp_path, capsys):

@@ -1,17 +1,49 @@
-"""Least-cost sizing: the search equals an exhaustive grid on a small case; the reference park passes."""
+"""Least-cost sizing: the search equals an independent exhaustive evaluation on a small case; the reference park
+passes."""
 from pathlib import Path
 
 import pytest
 
-from lingtan.twin.core.scenario import load_scenario
+from lingtan.loader import read_yaml
 from lingtan.twin.cli.size import main
+from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 from lingtan.twin.reports.sizing import write_outputs
+from lingtan.twin.run import simulate
+from lingtan.twin.studies.economics import project_economics
 from lingtan.twin.studies.sizing import apply_lever, default_levers, pareto, size, summary
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"
 PARK = ROOT / "scenarios" / "anhui-park.yaml"
-LEVELS = {"pv": [1.0, 2.0, 3.0, 4.0], "battery": [0.0, 0.5, 1.0, 2.0]}
+# 4 x 4 levels, so that the coarse grid (first, middle, last level) differs from the full lattice; battery levels
+# up to 1x, where the cheapest design of the lattice fails the criteria (the criteria decide the answer).
+LEVELS = {"pv": [1.0, 2.0, 3.0, 4.0], "battery": [0.0, 0.25, 0.5, 1.0]}
+HUNAN_SIMULATED = {"hunan_factory_2025.unit_energy_carbon", "hunan_factory_2025.re_ratio"}
+
+
+def _independent_design(pv: float, battery: float, green_power_e_kwh: float = 0.0) -> tuple[float, bool]:
+    """Annualised cost [CNY/yr] and verdict of one factory design under the Hunan pack, without lingtan.twin.studies.sizing: the
+    scenario file's sizes scaled here (not by apply_lever), simulated from scratch by the ordinary run path
+    (lingtan.twin.run.simulate: its own profiles and assessment), costed by lingtan.twin.studies.economics, and judged by the sizing rule
+    written out: every criterion of the pack in the role admission or target that reads a simulated value passes
+    (declared facts cannot be sized for)."""
+    data = read_yaml(FACTORY)
+    data["criteria"] = ["hunan_factory_2025"]
+    data["pv"] = [{**a, "capacity_kwp": a["capacity_kwp"] * pv} for a in data["pv"]]
+    data["battery"] = [{**b, "energy_kwh": b["energy_kwh"] * battery, "power_kw": b["power_kw"] * battery}
+                       for b in data["battery"]] if battery > 0 else []
+    if green_power_e_kwh:
+        data["green_power"] = {"green_power_contract_e_kwh": green_power_e_kwh}
+    res = simulate(scenario_from_dict(data, FACTORY), FACTORY.parent)
+    judged = [v for v in res.verdicts if v["role"] in ("admission", "target") and v["input"] == "simulated"]
+    assert {v["criterion_id"] for v in judged} == HUNAN_SIMULATED
+    return project_economics(res)["annualised_cost_cny"], all(v["passed"] for v in judged)
+
+
+@pytest.fixture(scope="module")
+def factory_lattice() -> dict[tuple[float, float], tuple[float, bool]]:
+    """(pv, battery) factors -> (annualised cost, passes) for every design of LEVELS, evaluated independently."""
+    return {(pv, b): _independent_design(pv, b) for pv in LEVELS["pv"] for b in LEVELS["battery"]}
 
 
 def _park_declared_streams():
@@ -34,31 +66,49 @@ def test_apply_lever_scales_and_removes():
     assert g["green_power"]["green_power_contract_e_kwh"] == 1500.0
 
 
-def test_default_levers_are_the_scenarios_supply_and_green_power(capsys):
+def test_default_levers_are_the_scenarios_supply_and_green_power(capsys, factory_lattice):
     # The park has shared PV, wind and a central battery; the factory has PV and a battery and no wind.
     assert default_levers(load_scenario(PARK)) == ["pv", "wind", "battery", "green_power"]
     assert default_levers(load_scenario(FACTORY)) == ["pv", "battery", "green_power"]
-    # `twin size FILE --criteria PACK` without --vary sizes those levers (2 x 2 x 2 levels here: quick).
+    # `twin size FILE --criteria PACK` without --vary sizes those levers (2 x 2 x 2 levels here: quick). The
+    # independent evaluation passes pv 2x with the 1x battery and no green power, so a design passes: exit 0.
+    assert factory_lattice[2.0, 1.0][1]
     code = main([str(FACTORY), "--criteria", "hunan_factory_2025", "--levels", "pv=1,2", "--levels", "battery=0,1",
                  "--levels", "green_power=0,1"])
     out = capsys.readouterr().out
-    assert code in (0, 1) and "levers: pv, battery, green_power" in out
+    assert code == 0 and "levers: pv, battery, green_power" in out and "least-cost passing design:" in out
+    # The scenario as written (pv 1x, no battery, no green power) fails independently: alone, nothing passes: exit 1.
+    assert not factory_lattice[1.0, 0.0][1]
+    code = main([str(FACTORY), "--criteria", "hunan_factory_2025", "--levels", "pv=1", "--levels", "battery=0",
+                 "--levels", "green_power=0"])
+    out = capsys.readouterr().out
+    assert code == 1 and "no design in the search passes every simulated criterion" in out
 
 
-def test_search_equals_exhaustive_grid_on_a_factory(tmp_path):
+def test_search_equals_exhaustive_grid_on_a_factory(tmp_path, factory_lattice):
     # Hunan factory pack: re_ratio >= 0.35 and unit energy carbon targets are simulated; product footprint
     # is declared and fails -> reported as unfixable. 2 levers x 4 levels.
     full = size(FACTORY, ["hunan_factory_2025"], ["pv", "battery"], grid_points=LEVELS, exhaustive_limit=100)
     fast = size(FACTORY, ["hunan_factory_2025"], ["pv", "battery"], grid_points=LEVELS, exhaustive_limit=0)
     assert full.method.startswith("exhaustive") and fast.method.startswith("coarse")
     assert len({tuple(sorted(d.factors.items())) for d in full.designs}) == 16
-    assert fast.simulations < full.simulations
-    # brute force over the exhaustive designs, written out here
-    passing = [d for d in full.designs if d.passed]
-    brute = min(passing, key=lambda d: d.cost_cny_per_year)
-    assert full.chosen.factors == brute.factors
-    assert fast.chosen.factors == brute.factors
-    assert fast.chosen.cost_cny_per_year == pytest.approx(brute.cost_cny_per_year)
+    # Both first simulate the scenario as written (for the criteria sizing cannot change). Exhaustive: + 16.
+    # Coarse grid pv {1, 3, 4} x battery {0, 0.5, 1}: + 9, best passing (3, 1); its new neighbour (2, 1) is cheaper
+    # and passes: + 1; from (2, 1) the one neighbour not yet simulated, (2, 0.5), fails ((1, 1) is on the coarse
+    # grid and fails too): + 1, and the search stops.
+    assert (full.simulations, fast.simulations) == (1 + 16, 1 + 9 + 1 + 1)
+    # Every design the search assessed has the independent evaluation's cost and verdict (the same physics and
+    # prices, so equal to round-off).
+    for d in full.designs + fast.designs:
+        cost, passed = factory_lattice[d.factors["pv"], d.factors["battery"]]
+        assert d.passed == passed and d.cost_cny_per_year == pytest.approx(cost, rel=1e-12), d.factors
+    # Brute force over the independent lattice: the least-cost passing design; the lattice's cheapest design fails,
+    # so the answer is the criteria's, not the cost's alone.
+    brute = min((k for k, (c, ok) in factory_lattice.items() if ok), key=lambda k: factory_lattice[k][0])
+    assert not factory_lattice[min(factory_lattice, key=lambda k: factory_lattice[k][0])][1]
+    for res in (full, fast):
+        assert (res.chosen.factors["pv"], res.chosen.factors["battery"]) == brute
+        assert res.chosen.cost_cny_per_year == pytest.approx(factory_lattice[brute][0], rel=1e-12)
     # the declared failing criterion is reported, not sized for
     assert [u["criterion_id"] for u in full.unfixable] == ["hunan_factory_2025.product_footprint"]
     assert all(m["passed"] for m in full.chosen.margins.values() if m["fixable"])

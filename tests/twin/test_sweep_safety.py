@@ -2,7 +2,6 @@
 time, and no worker left behind by SIGTERM or SIGINT (real processes and signals)."""
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess

@@ -19,8 +19,8 @@ def test_greensboro_closes():
     assert m["component_closure"] == pytest.approx(c)
 
 
-def test_jiuquan_closure_warning_and_rebuild(shared_weather):
-    path = station_file(shared_weather, "Jiuquan")
+def test_jiuquan_closure_warning_and_rebuild(shared_weather, references):
+    path = station_file(shared_weather, "Jiuquan", references)
     with pytest.warns(WeatherQualityWarning) as rec:
         w, m = read_epw(path, year=2025)
     msg = str(rec[0].message)
@@ -45,8 +45,8 @@ def test_jiuquan_closure_warning_and_rebuild(shared_weather):
     assert m2["component_closure_rebuilt"] == pytest.approx(1.0, abs=1e-3)
 
 
-def test_threshold_is_a_parameter(shared_weather):
-    path = station_file(shared_weather, "Jiuquan")
+def test_threshold_is_a_parameter(shared_weather, references):
+    path = station_file(shared_weather, "Jiuquan", references)
     with warnings.catch_warnings():
         warnings.simplefilter("error", WeatherQualityWarning)
         read_epw(path, year=2025, closure_warn_below=0.85)

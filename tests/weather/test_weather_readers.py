@@ -1,6 +1,7 @@
 """Readers: canonical columns, interval-start labelling, tz, and bad-input errors."""
 from __future__ import annotations
 
+import csv
 import warnings
 
 import numpy as np
@@ -37,13 +38,21 @@ def _check_labelling(w: pd.DataFrame, longitude: float, utc_offset_h: float):
     assert abs(np.median(peak_hours) + 0.5 - noon) <= 1.0
 
 
+def _header_fields(meta: dict) -> dict:
+    """The fields a reader takes from the file header (or, for CSV, from its arguments); the rest is computed."""
+    return {k: meta[k] for k in ("latitude", "longitude", "altitude_m", "tz", "utc_offset_h", "city", "station_id",
+                                 "source") if k in meta}
+
+
 def test_tmy3_greensboro_reads_canonical():
     path = pvlib_data("723170TYA.CSV")
     w, meta = read_tmy3(path, year=2025)
     _check_canonical(w, 2025)
     _check_labelling(w, meta["longitude"], -5)
-    assert meta["tz"] == "Etc/GMT+5"
-    assert meta["latitude"] == pytest.approx(36.1)
+    # header line: 723170,"GREENSBORO PIEDMONT TRIAD INT",NC,-5.0,36.100,-79.950,273
+    assert _header_fields(meta) == {"latitude": 36.1, "longitude": -79.95, "altitude_m": 273.0, "tz": "Etc/GMT+5",
+                                    "utc_offset_h": -5.0, "city": "GREENSBORO PIEDMONT TRIAD INT",
+                                    "station_id": "723170", "source": "TMY3 723170TYA.CSV"}
     assert w["pressure"].between(9e4, 1.1e5).all()  # mbar converted to Pa
     # interval start: pvlib's first stamp (01:00, the hour ending 01:00) becomes 00:00
     import pvlib
@@ -52,26 +61,43 @@ def test_tmy3_greensboro_reads_canonical():
     assert raw.index[12].hour == 13 and w.index[12].hour == 12
 
 
+def test_tmy3_sand_point_header():
+    _, meta = read_tmy3(pvlib_data("703165TY.csv"), year=2025)
+    # header line: 703165,"SAND POINT",AK,-9.0,55.317,-160.517,7
+    assert _header_fields(meta) == {"latitude": 55.317, "longitude": -160.517, "altitude_m": 7.0, "tz": "Etc/GMT+9",
+                                    "utc_offset_h": -9.0, "city": "SAND POINT", "station_id": "703165",
+                                    "source": "TMY3 703165TY.csv"}
+
+
 def test_tmy2_miami_leap_target_year():
     w, meta = read_tmy2(pvlib_data("12839.tm2"), year=2024)
+    # header line: " 12839 MIAMI  FL  -5 N 25 48 W  80 16     2": 25 deg 48 min N, 80 deg 16 min W, 2 m
+    assert _header_fields(meta) == {"latitude": 25 + 48 / 60, "longitude": -(80 + 16 / 60), "altitude_m": 2.0,
+                                    "tz": "Etc/GMT+5", "utc_offset_h": -5.0, "city": "MIAMI", "station_id": "12839",
+                                    "source": "TMY2 12839.tm2"}
     assert len(w) == 8760
     assert not ((w.index.month == 2) & (w.index.day == 29)).any()
     assert w.index[-1] == pd.Timestamp("2024-12-31 23:00", tz=w.index.tz)
     _check_labelling(w, meta["longitude"], -5)
 
 
-def test_epw_shared_reads_canonical(shared_weather):
-    path = station_file(shared_weather, "Hefei")
+def test_epw_shared_reads_canonical(shared_weather, references):
+    path = station_file(shared_weather, "Hefei", references)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         w, meta = read_epw(path, year=2025, tz="Asia/Shanghai")
     _check_canonical(w, 2025)
     _check_labelling(w, meta["longitude"], 8)
     assert str(w.index.tz) == "Asia/Shanghai"
-    assert meta["city"] == "Hefei" and meta["altitude_m"] == pytest.approx(27.9, abs=5)
-    assert set(meta) >= {"latitude", "longitude", "altitude_m", "tz", "city", "source",
-                         "component_closure"}
-    assert w["ghi"].sum() / 1000 == pytest.approx(1155, rel=0.01)
+    # header line: LOCATION,Hefei,Anhui,CHN,CSWD,583210,31.87,117.23,8.0,26.8
+    assert _header_fields(meta) == {"latitude": 31.87, "longitude": 117.23, "altitude_m": 26.8,
+                                    "tz": "Asia/Shanghai", "utc_offset_h": 8.0, "city": "Hefei",
+                                    "station_id": "583210", "source": f"EPW {path.name} (CSWD)"}
+    assert "component_closure" in meta
+    # the same year summed straight from the file (column 14, global horizontal [Wh/m2], after 8 header lines):
+    # relabelling moves hours, never energy
+    rows = list(csv.reader(path.read_text(encoding="latin-1").splitlines()))[8:]
+    assert w["ghi"].sum() == pytest.approx(sum(float(r[13]) for r in rows), rel=1e-12)
 
 
 # ------------------------------------------------------------------ broken files
@@ -149,8 +175,8 @@ def test_wrong_row_count(tmp_path, tmy3_text):
     assert str(p) in str(ei.value) and "rows" in str(ei.value) and "8736" in str(ei.value)
 
 
-def test_tz_mismatch(shared_weather):
-    path = station_file(shared_weather, "Hefei")
+def test_tz_mismatch(shared_weather, references):
+    path = station_file(shared_weather, "Hefei", references)
     with pytest.raises(InputError) as ei:
         read_epw(path, year=2025, tz="Europe/Berlin")
     msg = str(ei.value)
@@ -194,7 +220,10 @@ def test_csv_roundtrip_and_erbs_components(tmp_path, greensboro):
     assert "erbs" in m3["components_from"]
     assert m3["component_closure"] == pytest.approx(1.0, abs=1e-6)
     assert w3["relative_humidity"].isna().all()
-    assert w3["pressure"].iloc[0] == pytest.approx(97_998, rel=0.01)  # alt2pres(273 m)
+    # pvlib.atmosphere.alt2pres of the site's 273 m: 100 * ((44331.514 - h) / 11880.516) ** (1 / 0.1902632) [Pa]
+    assert (w3["pressure"] == 100 * ((44331.514 - 273) / 11880.516) ** (1 / 0.1902632)).all()
+    assert _header_fields(m3) == {"latitude": 36.1, "longitude": -79.95, "altitude_m": 273.0, "tz": "Etc/GMT+5",
+                                  "city": "", "station_id": "", "source": "CSV ghi_only.csv"}
 
 
 def test_csv_errors(tmp_path, greensboro):
