@@ -6,6 +6,7 @@ through :func:`references`: missing, it is a visible skip, or a failure when ``L
 (set by ``.ci/run``, where every reference must be there). Installing system packages is the Makefile's
 ``test`` target's business, never a test's.
 """
+
 import importlib
 import os
 import shutil

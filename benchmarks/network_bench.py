@@ -15,6 +15,7 @@ It also compares the bus voltages of both on every hour pandapower solved.
 
 Run alone: ``python benchmarks/network_bench.py [n_hours]``.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,22 @@ def _reference(net, P: np.ndarray, Q: np.ndarray, load_idx: np.ndarray, hours: r
     cols = [str(i) for i in load_idx]
     df_p = pd.DataFrame(P.T, columns=[f"p_{c}" for c in cols])
     df_q = pd.DataFrame(Q.T, columns=[f"q_{c}" for c in cols])
-    ConstControl(net, element="load", variable="p_mw", element_index=list(load_idx),
-                 profile_name=list(df_p.columns), data_source=DFData(df_p))
-    ConstControl(net, element="load", variable="q_mvar", element_index=list(load_idx),
-                 profile_name=list(df_q.columns), data_source=DFData(df_q))
+    ConstControl(
+        net,
+        element="load",
+        variable="p_mw",
+        element_index=list(load_idx),
+        profile_name=list(df_p.columns),
+        data_source=DFData(df_p),
+    )
+    ConstControl(
+        net,
+        element="load",
+        variable="q_mvar",
+        element_index=list(load_idx),
+        profile_name=list(df_q.columns),
+        data_source=DFData(df_q),
+    )
     ow = OutputWriter(net, time_steps=hours, output_path=None, log_variables=[("res_bus", "vm_pu")])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -78,7 +91,7 @@ def measure(n_hours: int = 8760, max_reference_s: float = 180.0, probe_hours: in
     twin_s = time.perf_counter() - t0
 
     # pandapower: a short probe, then the full year or a contiguous block
-    _reference(net, P, Q, loads.to_numpy(), range(0, min(4, n_hours)))      # warm-up (numba, caches)
+    _reference(net, P, Q, loads.to_numpy(), range(0, min(4, n_hours)))  # warm-up (numba, caches)
     probe = min(probe_hours, n_hours)
     probe_s, _ = _reference(net, P, Q, loads.to_numpy(), range(0, probe))
     per_hour = probe_s / probe
@@ -87,7 +100,7 @@ def measure(n_hours: int = 8760, max_reference_s: float = 180.0, probe_hours: in
     else:
         block = max(probe, int(max_reference_s / per_hour / 2))
         block = min(block, n_hours)
-        start = (n_hours - block) // 2          # a mid-year block: summer peak and PV
+        start = (n_hours - block) // 2  # a mid-year block: summer peak and PV
         hours = range(start, start + block)
     ref_run_s, vm_ref = _reference(net, P, Q, loads.to_numpy(), hours)
     reference_s = ref_run_s * n_hours / len(hours)
@@ -96,29 +109,39 @@ def measure(n_hours: int = 8760, max_reference_s: float = 180.0, probe_hours: in
     diff = float(np.nanmax(np.abs(vm_twin - vm_ref.to_numpy()[:, : vm_twin.shape[1]])))
     ratio = reference_s / twin_s
     return {
-        "n_hours": n_hours, "n_buses": int(len(net.bus)),
+        "n_hours": n_hours,
+        "n_buses": int(len(net.bus)),
         "reference": "pandapower.timeseries.run_timeseries (ConstControl + DFData + OutputWriter)",
-        "reference_s": reference_s, "reference_hours_run": len(hours),
+        "reference_s": reference_s,
+        "reference_hours_run": len(hours),
         "reference_extrapolated": len(hours) < n_hours,
         "reference_s_per_hour": ref_run_s / len(hours),
-        "twin_s": twin_s, "twin_solver": result.solver,
-        "ratio": ratio, "goal_ratio": GOAL_RATIO, "passed": ratio >= GOAL_RATIO,
+        "twin_s": twin_s,
+        "twin_solver": result.solver,
+        "ratio": ratio,
+        "goal_ratio": GOAL_RATIO,
+        "passed": ratio >= GOAL_RATIO,
         "max_abs_vm_diff_pu": diff,
     }
 
 
 def report(res: dict) -> str:
-    extra = (f" (measured on {res['reference_hours_run']} contiguous hours, extrapolated linearly)"
-             if res["reference_extrapolated"] else "")
-    return "\n".join([
-        f"Annual park power flow, {res['n_buses']} buses x {res['n_hours']} h:",
-        f"  pandapower run_timeseries : {res['reference_s']:8.1f} s{extra}",
-        f"  twin annual_power_flow    : {res['twin_s']:8.2f} s",
-        f"  speed ratio               : {res['ratio']:8.0f}x  (goal >= {res['goal_ratio']:.0f}x) "
-        f"{'PASS' if res['passed'] else 'MISS'}",
-        f"  max |vm_pu difference|    : {res['max_abs_vm_diff_pu']:.1e} pu on {res['reference_hours_run']} h "
-        f"{'PASS' if res['max_abs_vm_diff_pu'] <= 1e-6 else 'MISS'} (goal <= 1e-6)",
-    ])
+    extra = (
+        f" (measured on {res['reference_hours_run']} contiguous hours, extrapolated linearly)"
+        if res["reference_extrapolated"]
+        else ""
+    )
+    return "\n".join(
+        [
+            f"Annual park power flow, {res['n_buses']} buses x {res['n_hours']} h:",
+            f"  pandapower run_timeseries : {res['reference_s']:8.1f} s{extra}",
+            f"  twin annual_power_flow    : {res['twin_s']:8.2f} s",
+            f"  speed ratio               : {res['ratio']:8.0f}x  (goal >= {res['goal_ratio']:.0f}x) "
+            f"{'PASS' if res['passed'] else 'MISS'}",
+            f"  max |vm_pu difference|    : {res['max_abs_vm_diff_pu']:.1e} pu on {res['reference_hours_run']} h "
+            f"{'PASS' if res['max_abs_vm_diff_pu'] <= 1e-6 else 'MISS'} (goal <= 1e-6)",
+        ]
+    )
 
 
 if __name__ == "__main__":

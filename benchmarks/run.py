@@ -12,6 +12,7 @@ Measured, on the default scenario's weather and load:
    dispatch kernel as single runs: configurations per second, cost per
    factory-year against the peer, and peak memory of the sweep process.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,10 +49,21 @@ def pysam_pv_battery_year(prof, scenario) -> float:
     arr = scenario.pv[0]
     bat = scenario.battery[0]
     resource_data = dict(
-        lat=site.latitude, lon=site.longitude, tz=8, elev=site.altitude_m,
-        year=w.index.year.tolist(), month=w.index.month.tolist(), day=w.index.day.tolist(),
-        hour=w.index.hour.tolist(), minute=[30] * len(w), dn=w.dni.tolist(), df=w.dhi.tolist(),
-        gh=w.ghi.tolist(), tdry=w.temp_air.tolist(), wspd=w.wind_speed.tolist())
+        lat=site.latitude,
+        lon=site.longitude,
+        tz=8,
+        elev=site.altitude_m,
+        year=w.index.year.tolist(),
+        month=w.index.month.tolist(),
+        day=w.index.day.tolist(),
+        hour=w.index.hour.tolist(),
+        minute=[30] * len(w),
+        dn=w.dni.tolist(),
+        df=w.dhi.tolist(),
+        gh=w.ghi.tolist(),
+        tdry=w.temp_air.tolist(),
+        wspd=w.wind_speed.tolist(),
+    )
     load = prof.load_kw.tolist()
 
     def one_year():
@@ -117,14 +129,18 @@ print(json.dumps({"n": len(pv), "seconds": dt, "peak_rss_mb": resource.getrusage
 
 def twin_sweep(scenario: Path = SCENARIO, n_pv: int = 100, n_bat: int = 100) -> dict:
     """Run a size sweep in a fresh process; return its count, kernel seconds and peak memory."""
-    out = subprocess.run([sys.executable, "-c", _SWEEP_CHILD, str(scenario), str(n_pv), str(n_bat)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _SWEEP_CHILD, str(scenario), str(n_pv), str(n_bat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
-    from lingtan.twin.run import build_profiles, simulate
     from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.run import build_profiles, simulate
 
     scenario = load_scenario(SCENARIO)
     prof = build_profiles(scenario, SCENARIO.parent)
@@ -134,49 +150,91 @@ def main() -> int:
     rows.append(("PySAM PVWatts v8 + Battwatts, one factory-year", f"{peer * 1e3:.1f} ms", "peer"))
 
     single = _median_time(lambda: simulate(scenario, SCENARIO.parent), 3)
-    rows.append(("twin simulate(), one factory-year, in process", f"{single * 1e3:.1f} ms",
-                 f"{peer / single:.2f}x the peer's speed"))
+    rows.append(
+        (
+            "twin simulate(), one factory-year, in process",
+            f"{single * 1e3:.1f} ms",
+            f"{peer / single:.2f}x the peer's speed",
+        )
+    )
 
     wall = twin_run_wall("none")
-    rows.append(("twin run default scenario (tables, KPIs, criteria), fresh process, imports included",
-                 f"{wall:.2f} s", f"{wall / peer:,.0f}x the peer's time; goal <= 2.0 s (issue 14): "
-                 f"{'PASS' if wall <= 2.0 else 'MISS'}"))
+    rows.append(
+        (
+            "twin run default scenario (tables, KPIs, criteria), fresh process, imports included",
+            f"{wall:.2f} s",
+            f"{wall / peer:,.0f}x the peer's time; goal <= 2.0 s (issue 14): {'PASS' if wall <= 2.0 else 'MISS'}",
+        )
+    )
     eager = twin_run_wall("none", first="import pvlib")
-    rows.append(("the same with pvlib imported whole first (before issue 14: its __init__ loads 25 modules)",
-                 f"{eager:.2f} s", f"lazy pvlib takes {wall / eager:.2f} of it"))
+    rows.append(
+        (
+            "the same with pvlib imported whole first (before issue 14: its __init__ loads 25 modules)",
+            f"{eager:.2f} s",
+            f"lazy pvlib takes {wall / eager:.2f} of it",
+        )
+    )
     wall_all = twin_run_wall("all")
-    rows.append(("twin run default scenario with report.html and report.xlsx", f"{wall_all:.2f} s",
-                 "the Excel workbook's 8760-row sheets cost about 2.5 s (openpyxl)"))
+    rows.append(
+        (
+            "twin run default scenario with report.html and report.xlsx",
+            f"{wall_all:.2f} s",
+            "the Excel workbook's 8760-row sheets cost about 2.5 s (openpyxl)",
+        )
+    )
 
     sweep = twin_sweep()
     per_cfg = sweep["seconds"] / sweep["n"]
     rate = sweep["n"] / sweep["seconds"]
-    rows.append((f"twin size sweep, {sweep['n']} configurations (kernel)", f"{rate:,.0f} configs/s",
-                 f"goal >= 10 000/s: {'PASS' if rate >= 10_000 else 'MISS'}"))
-    rows.append(("sweep cost per factory-year / PySAM PV+battery year", f"1/{peer / per_cfg:,.0f}",
-                 f"goal <= 1/100: {'PASS' if peer / per_cfg >= 100 else 'MISS'}"))
+    rows.append(
+        (
+            f"twin size sweep, {sweep['n']} configurations (kernel)",
+            f"{rate:,.0f} configs/s",
+            f"goal >= 10 000/s: {'PASS' if rate >= 10_000 else 'MISS'}",
+        )
+    )
+    rows.append(
+        (
+            "sweep cost per factory-year / PySAM PV+battery year",
+            f"1/{peer / per_cfg:,.0f}",
+            f"goal <= 1/100: {'PASS' if peer / per_cfg >= 100 else 'MISS'}",
+        )
+    )
     rows.append(("peak memory of the sweep process", f"{sweep['peak_rss_mb']:.0f} MB", ""))
 
     coupled = twin_sweep(HEAT_SCENARIO, 50, 40)
     per_year = coupled["seconds"] / coupled["n"]
-    rows.append((f"coupled electric-heat kernel, paint-shop plant, {coupled['n']} configurations",
-                 f"{per_year * 1e6:,.0f} us/year", f"1/{peer / per_year:,.0f} of the peer's PV+battery year"))
+    rows.append(
+        (
+            f"coupled electric-heat kernel, paint-shop plant, {coupled['n']} configurations",
+            f"{per_year * 1e6:,.0f} us/year",
+            f"1/{peer / per_year:,.0f} of the peer's PV+battery year",
+        )
+    )
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from network_bench import measure as network_measure
-    from sweep_bench import measure as sweep_measure, rows as sweep_rows
+    from sweep_bench import measure as sweep_measure
+    from sweep_bench import rows as sweep_rows
 
     rows += sweep_rows(sweep_measure())
 
     net = network_measure()
-    rows.append((f"park annual power flow, {net['n_hours']} h: pandapower run_timeseries / twin",
-                 f"{net['ratio']:,.0f}x", f"goal >= 20x: {'PASS' if net['ratio'] >= 20 else 'MISS'}; "
-                 f"max |dV| {net['max_abs_vm_diff_pu']:.1e} pu"
-                 + ("; reference extrapolated" if net.get("reference_extrapolated") else "")))
+    rows.append(
+        (
+            f"park annual power flow, {net['n_hours']} h: pandapower run_timeseries / twin",
+            f"{net['ratio']:,.0f}x",
+            f"goal >= 20x: {'PASS' if net['ratio'] >= 20 else 'MISS'}; "
+            f"max |dV| {net['max_abs_vm_diff_pu']:.1e} pu"
+            + ("; reference extrapolated" if net.get("reference_extrapolated") else ""),
+        )
+    )
 
     print_table(rows)
-    print(f"\nmachine: {__import__('os').cpu_count()} cores, 1-min load average {__import__('os').getloadavg()[0]:.2f} "
-          f"at the end; numpy {np.__version__}")
+    print(
+        f"\nmachine: {__import__('os').cpu_count()} cores, 1-min load average {__import__('os').getloadavg()[0]:.2f} "
+        f"at the end; numpy {np.__version__}"
+    )
     return 0
 
 

@@ -15,6 +15,7 @@ PV kWp x battery kWh (10 000 factory-years):
   (``benchmarks/run.py``'s ``pysam_pv_battery_year``), median of repeats;
 * peak RSS of a 100 000-case streaming sweep (chunks of 20 000, Parquet parts) in a fresh process.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,12 @@ with tempfile.TemporaryDirectory() as tmp:
 
 def big_sweep_rss(n_pv: int = 250, n_bat: int = 400) -> dict:
     """A 100 000-case sweep streaming to Parquet in a fresh process: seconds and peak RSS [MB]."""
-    out = subprocess.run([sys.executable, "-c", _BIG_CHILD, str(SCENARIO), *_params(n_pv, n_bat)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _BIG_CHILD, str(SCENARIO), *_params(n_pv, n_bat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,8 +75,8 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
     """Fast-path throughput [factory-years/s], kernel only and end to end (best of ``repeats``), the PySAM
     ratio and peak memory."""
     from lingtan.twin.core.dispatch import dispatch
-    from lingtan.twin.run import build_profiles, period_masks
     from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.run import build_profiles, period_masks
     from lingtan.twin.studies.sweep import fast_inputs, plan, run_sweep
     from lingtan.weather.closure import clear_solar_position_cache
 
@@ -81,9 +86,14 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
     p = plan(SCENARIO, params)
     fi = fast_inputs(p)
     gc, dc = period_masks(scenario.battery)
-    kw = dict(period=prof.period, month=prof.month, price_cny_per_kwh=prof.price_cny_per_kwh,
-              feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh, grid_charge_periods=gc,
-              discharge_periods=dc)
+    kw = dict(
+        period=prof.period,
+        month=prof.month,
+        price_cny_per_kwh=prof.price_cny_per_kwh,
+        feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
+        grid_charge_periods=gc,
+        discharge_periods=dc,
+    )
     dispatch(prof.unit_kw, fi.caps[:2], prof.load_kw, fi.params[:2], **kw)  # load the numba cache
     kernel_s = float("inf")
     for _ in range(repeats):  # best of: the machine is shared, contention only slows a run down
@@ -105,8 +115,9 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
         v = run_sweep(SCENARIO, _params(40, 50), out=Path(tmp) / "verdicts", verdicts=True, progress=False)
         verdict_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        h = run_sweep(HEAT_SCENARIO, ["thermal_storage[0].capacity_kwh_th=0:20000:80"], out=Path(tmp) / "heat",
-                      progress=False)
+        h = run_sweep(
+            HEAT_SCENARIO, ["thermal_storage[0].capacity_kwh_th=0:20000:80"], out=Path(tmp) / "heat", progress=False
+        )
         heat_s = time.perf_counter() - t0
 
     peer = _pysam_year(prof, scenario)
@@ -128,35 +139,70 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
     }
     if big:
         b = big_sweep_rss()
-        out.update(big_cases=b["n"], big_parts=b["parts"], big_seconds=b["seconds"], big_rate=b["n"] / b["seconds"],
-                   big_peak_rss_mb=b["peak_rss_mb"])
+        out.update(
+            big_cases=b["n"],
+            big_parts=b["parts"],
+            big_seconds=b["seconds"],
+            big_rate=b["n"] / b["seconds"],
+            big_peak_rss_mb=b["peak_rss_mb"],
+        )
     return out
 
 
 def rows(m: dict) -> list[tuple[str, str, str]]:
     """(measurement, value, comparison) rows in the style of benchmarks/run.py."""
     ok = lambda c: "PASS" if c else "MISS"  # noqa: E731
-    r = [(f"sweep fast path, {m['cases']:,} cases, kernel only", f"{m['kernel_rate']:,.0f} years/s",
-          f"goal >= {GOAL_RATE:,}/s: {ok(m['kernel_rate'] >= GOAL_RATE)}"),
-         (f"sweep fast path, {m['cases']:,} cases, end to end (KPIs + Parquet)", f"{m['end_to_end_rate']:,.0f} years/s",
-          f"goal >= {GOAL_RATE:,}/s: {ok(m['end_to_end_rate'] >= GOAL_RATE)}"),
-         (f"sweep fast path with per-case accounting, criteria, economics ({m['with_verdicts_cases']:,} cases)",
-          f"{m['with_verdicts_rate']:,.0f} years/s", ""),
-         (f"heat-side plant, thermal-store sweep, cases one by one from shared profiles ({m['heat_cases']} cases)",
-          f"{m['heat_rate']:,.0f} years/s", "")]
+    r = [
+        (
+            f"sweep fast path, {m['cases']:,} cases, kernel only",
+            f"{m['kernel_rate']:,.0f} years/s",
+            f"goal >= {GOAL_RATE:,}/s: {ok(m['kernel_rate'] >= GOAL_RATE)}",
+        ),
+        (
+            f"sweep fast path, {m['cases']:,} cases, end to end (KPIs + Parquet)",
+            f"{m['end_to_end_rate']:,.0f} years/s",
+            f"goal >= {GOAL_RATE:,}/s: {ok(m['end_to_end_rate'] >= GOAL_RATE)}",
+        ),
+        (
+            f"sweep fast path with per-case accounting, criteria, economics ({m['with_verdicts_cases']:,} cases)",
+            f"{m['with_verdicts_rate']:,.0f} years/s",
+            "",
+        ),
+        (
+            f"heat-side plant, thermal-store sweep, cases one by one from shared profiles ({m['heat_cases']} cases)",
+            f"{m['heat_rate']:,.0f} years/s",
+            "",
+        ),
+    ]
     if m["pysam_year_seconds"]:
-        r += [("PySAM PVWatts v8 + Battwatts, one factory-year", f"{m['pysam_year_seconds'] * 1e3:.1f} ms", "peer"),
-              ("sweep speed / PySAM PV+battery, kernel only", f"{m['ratio_kernel']:,.0f}x",
-               f"goal >= {GOAL_RATIO}x: {ok(m['ratio_kernel'] >= GOAL_RATIO)}"),
-              ("sweep speed / PySAM PV+battery, end to end", f"{m['ratio_end_to_end']:,.0f}x",
-               f"goal >= {GOAL_RATIO}x: {ok(m['ratio_end_to_end'] >= GOAL_RATIO)}")]
+        r += [
+            ("PySAM PVWatts v8 + Battwatts, one factory-year", f"{m['pysam_year_seconds'] * 1e3:.1f} ms", "peer"),
+            (
+                "sweep speed / PySAM PV+battery, kernel only",
+                f"{m['ratio_kernel']:,.0f}x",
+                f"goal >= {GOAL_RATIO}x: {ok(m['ratio_kernel'] >= GOAL_RATIO)}",
+            ),
+            (
+                "sweep speed / PySAM PV+battery, end to end",
+                f"{m['ratio_end_to_end']:,.0f}x",
+                f"goal >= {GOAL_RATIO}x: {ok(m['ratio_end_to_end'] >= GOAL_RATIO)}",
+            ),
+        ]
     else:
         r.append(("PySAM PVWatts v8 + Battwatts", "not installed", "ratio not measured"))
     if "big_peak_rss_mb" in m:
-        r += [(f"sweep of {m['big_cases']:,} cases streaming to {m['big_parts']} Parquet parts, fresh process",
-               f"{m['big_rate']:,.0f} years/s", ""),
-              ("peak memory (ru_maxrss) of that sweep", f"{m['big_peak_rss_mb']:,.0f} MB",
-               f"goal < {GOAL_RSS_MB / 1024:.0f} GB: {ok(m['big_peak_rss_mb'] < GOAL_RSS_MB)}")]
+        r += [
+            (
+                f"sweep of {m['big_cases']:,} cases streaming to {m['big_parts']} Parquet parts, fresh process",
+                f"{m['big_rate']:,.0f} years/s",
+                "",
+            ),
+            (
+                "peak memory (ru_maxrss) of that sweep",
+                f"{m['big_peak_rss_mb']:,.0f} MB",
+                f"goal < {GOAL_RSS_MB / 1024:.0f} GB: {ok(m['big_peak_rss_mb'] < GOAL_RSS_MB)}",
+            ),
+        ]
     return r
 
 

@@ -16,6 +16,7 @@ Conventions
 * Self-discharge removes ``self_discharge_fraction_per_hour`` of the stored
   energy at the start of every hour.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
@@ -43,16 +44,22 @@ class Battery(BaseModel):
         ge=0, le=MAX_ENERGY_KWH, description="nameplate energy [kWh]; upper bound lingtan.limits.MAX_ENERGY_KWH"
     )
     power_kw: float | None = Field(
-        default=None, ge=0, le=MAX_POWER_KW,
-        description="charge and discharge power limit [kW]; sets both when given; upper bound lingtan.limits.MAX_POWER_KW"
+        default=None,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="charge and discharge power limit [kW]; sets both when given; upper bound lingtan.limits.MAX_POWER_KW",
     )
     charge_power_kw: float | None = Field(
-        default=None, ge=0, le=MAX_POWER_KW,
-        description="charge power limit, AC in [kW]; upper bound lingtan.limits.MAX_POWER_KW"
+        default=None,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="charge power limit, AC in [kW]; upper bound lingtan.limits.MAX_POWER_KW",
     )
     discharge_power_kw: float | None = Field(
-        default=None, ge=0, le=MAX_POWER_KW,
-        description="discharge power limit, AC out [kW]; upper bound lingtan.limits.MAX_POWER_KW"
+        default=None,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="discharge power limit, AC out [kW]; upper bound lingtan.limits.MAX_POWER_KW",
     )
     charge_efficiency: float = Field(default=0.95, gt=0, le=1, description="AC to stored energy [-]")
     discharge_efficiency: float = Field(default=0.95, gt=0, le=1, description="stored energy to AC [-]")
@@ -137,8 +144,9 @@ class Battery(BaseModel):
         return (self.soc_max - self.soc_min) * self.energy_kwh
 
 
-def equivalent_full_cycles(discharge_e_kwh: ArrayLike, energy_kwh: ArrayLike, soc_min: ArrayLike,
-                           soc_max: ArrayLike) -> float | np.ndarray:
+def equivalent_full_cycles(
+    discharge_e_kwh: ArrayLike, energy_kwh: ArrayLike, soc_min: ArrayLike, soc_max: ArrayLike
+) -> float | np.ndarray:
     """Equivalent full cycles of a year's discharge.
 
     Parameters
@@ -158,6 +166,7 @@ def equivalent_full_cycles(discharge_e_kwh: ArrayLike, energy_kwh: ArrayLike, so
     import numpy as np
 
     usable = np.asarray((np.asarray(soc_max) - np.asarray(soc_min)) * np.asarray(energy_kwh), dtype=float)
-    out = np.divide(discharge_e_kwh, usable, out=np.zeros(np.broadcast(discharge_e_kwh, usable).shape),
-                    where=usable > 0)
+    out = np.divide(
+        discharge_e_kwh, usable, out=np.zeros(np.broadcast(discharge_e_kwh, usable).shape), where=usable > 0
+    )
     return out if out.ndim else float(out)

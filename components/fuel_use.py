@@ -27,6 +27,7 @@ References
 .. [3] 2006 IPCC Guidelines, Vol. 2, Ch. 2 (stationary) and Ch. 3 (mobile combustion): CH4 and
    N2O defaults in ``components/data/combustion_non_co2.csv``.
 """
+
 from __future__ import annotations
 
 import math
@@ -49,8 +50,10 @@ STEAM = "steam"
 """The ``fuel`` of a steam purchase."""
 STEAM_REFERENCE_KJ_PER_KG = 83.74
 """Feed-water enthalpy of the NDRC sector guidelines' steam formula: water at 20 C [kJ/kg] (assumed)."""
-STEAM_REFERENCE_SOURCE = ("83.74 kJ/kg, water at 20 C, as in AD_steam = Ma x (En - 83.74) x 1e-3 GJ of the NDRC "
-                          "enterprise GHG accounting guidelines (recalled, not in shared/facts) [assumed]")
+STEAM_REFERENCE_SOURCE = (
+    "83.74 kJ/kg, water at 20 C, as in AD_steam = Ma x (En - 83.74) x 1e-3 GJ of the NDRC "
+    "enterprise GHG accounting guidelines (recalled, not in shared/facts) [assumed]"
+)
 ATMOSPHERIC_MPA = 0.101325
 L_PER_M3 = 1000.0
 KG_PER_T = 1000.0
@@ -66,13 +69,21 @@ class SteamState(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pressure_mpa: float = Field(gt=0, le=100, description="absolute pressure at the meter [MPa]")
-    t_c: float | None = Field(default=None, ge=0, le=2000,
-                              description="temperature at the meter [C]; None = dry saturated steam at the pressure")
+    t_c: float | None = Field(
+        default=None,
+        ge=0,
+        le=2000,
+        description="temperature at the meter [C]; None = dry saturated steam at the pressure",
+    )
     return_t_c: float | None = Field(
-        default=None, ge=0, le=370,
-        description="feed / return water temperature [C]; None = the guidelines' 83.74 kJ/kg (water at 20 C)")
-    return_pressure_mpa: float = Field(default=ATMOSPHERIC_MPA, gt=0, le=100,
-                                       description="pressure of the return water [MPa], for return_t_c")
+        default=None,
+        ge=0,
+        le=370,
+        description="feed / return water temperature [C]; None = the guidelines' 83.74 kJ/kg (water at 20 C)",
+    )
+    return_pressure_mpa: float = Field(
+        default=ATMOSPHERIC_MPA, gt=0, le=100, description="pressure of the return water [MPa], for return_t_c"
+    )
 
 
 class FuelUse(BaseModel):
@@ -84,24 +95,33 @@ class FuelUse(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    fuel: str = Field(min_length=1, description="a fuel of components/data/fuels.csv (natural_gas, coal, diesel, "
-                                                "gasoline, lpg, fuel_oil, biomass), one of accounting.fuel_factors, "
-                                                "or 'steam'")
+    fuel: str = Field(
+        min_length=1,
+        description="a fuel of components/data/fuels.csv (natural_gas, coal, diesel, "
+        "gasoline, lpg, fuel_oil, biomass), one of accounting.fuel_factors, "
+        "or 'steam'",
+    )
     use: Use = Field(default="stationary", description="stationary, road or off_road (CH4 and N2O factors)")
     unit: Literal["t", "kg", "m3", "L"] = Field(description="unit of the quantity or of the profile's column")
     quantity_per_year: float | None = Field(default=None, ge=0, allow_inf_nan=False, description="[unit/yr]")
-    path: str | None = Field(default=None, description="hourly profile (CSV, one row per hour), relative to the "
-                                                       "scenario file")
+    path: str | None = Field(
+        default=None, description="hourly profile (CSV, one row per hour), relative to the scenario file"
+    )
     column: str = Field(default="quantity", description="column of the profile holding the quantity per hour")
-    density_kg_per_l: float | None = Field(default=None, gt=0, le=2,
-                                           description="liquid fuels given in L or m3: density [kg/L]; "
-                                                       "default the fuel's in fuels.csv")
+    density_kg_per_l: float | None = Field(
+        default=None,
+        gt=0,
+        le=2,
+        description="liquid fuels given in L or m3: density [kg/L]; default the fuel's in fuels.csv",
+    )
     ch4_kg_per_tj: float | None = Field(default=None, ge=0, description="own CH4 factor [kg/TJ at NCV]")
     n2o_kg_per_tj: float | None = Field(default=None, ge=0, description="own N2O factor [kg/TJ at NCV]")
     steam: SteamState | None = Field(default=None, description="fuel 'steam' only: its pressure and temperature")
-    ef_t_per_gj: float | None = Field(default=None, ge=0,
-                                      description="fuel 'steam' only: the supplier's factor [tCO2/GJ]; "
-                                                  "default accounting.heat_ef_t_per_gj")
+    ef_t_per_gj: float | None = Field(
+        default=None,
+        ge=0,
+        description="fuel 'steam' only: the supplier's factor [tCO2/GJ]; default accounting.heat_ef_t_per_gj",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> FuelUse:
@@ -120,8 +140,10 @@ class FuelUse(BaseModel):
             if self.steam is not None:
                 raise ValueError("'steam' is for fuel 'steam' only")
             if self.ef_t_per_gj is not None:
-                raise ValueError("'ef_t_per_gj' is for fuel 'steam' only (a fuel's CO2 factor is in "
-                                 "fuels.csv or accounting.fuel_factors)")
+                raise ValueError(
+                    "'ef_t_per_gj' is for fuel 'steam' only (a fuel's CO2 factor is in "
+                    "fuels.csv or accounting.fuel_factors)"
+                )
         return self
 
 
@@ -168,8 +190,10 @@ def steam_enthalpy_kj_per_kg(pressure_mpa: float, t_c: float | None = None) -> f
             raise ValueError(f"no saturated steam at or above the critical pressure {Pc} MPa: give t_c")
         return float(_if97(P=pressure_mpa, x=1.0).h)
     if pressure_mpa < Pc and t_c + 273.15 < _TSat_P(pressure_mpa) - 1e-9:
-        raise ValueError(f"water at {pressure_mpa} MPa and {t_c} C is liquid (saturation "
-                         f"{_TSat_P(pressure_mpa) - 273.15:.2f} C): not steam")
+        raise ValueError(
+            f"water at {pressure_mpa} MPa and {t_c} C is liquid (saturation "
+            f"{_TSat_P(pressure_mpa) - 273.15:.2f} C): not steam"
+        )
     return float(_if97(P=pressure_mpa, T=t_c + 273.15).h)
 
 
@@ -196,8 +220,10 @@ def water_enthalpy_kj_per_kg(t_c: float, pressure_mpa: float = ATMOSPHERIC_MPA) 
     from iapws.iapws97 import Pc, _TSat_P
 
     if pressure_mpa < Pc and t_c + 273.15 > _TSat_P(pressure_mpa) + 1e-9:
-        raise ValueError(f"water at {pressure_mpa} MPa and {t_c} C is vapour (saturation "
-                         f"{_TSat_P(pressure_mpa) - 273.15:.2f} C): not return water")
+        raise ValueError(
+            f"water at {pressure_mpa} MPa and {t_c} C is vapour (saturation "
+            f"{_TSat_P(pressure_mpa) - 273.15:.2f} C): not return water"
+        )
     return float(_if97(P=pressure_mpa, T=t_c + 273.15).h)
 
 
@@ -232,8 +258,13 @@ def steam_heat(mass_kg: float, state: SteamState) -> dict[str, Any]:
         ref = f"return water at {state.return_t_c:g} C and {state.return_pressure_mpa:g} MPa, IAPWS-IF97"
     if h <= h0:
         raise ValueError(f"steam enthalpy {h:.2f} kJ/kg is not above its reference {h0:.2f} kJ/kg")
-    return {"gj": mass_kg * (h - h0) / 1e6, "h_steam_kj_per_kg": h, "h_reference_kj_per_kg": h0, "reference": ref,
-            "method": "IAPWS-IF97 (iapws library)"}
+    return {
+        "gj": mass_kg * (h - h0) / 1e6,
+        "h_steam_kj_per_kg": h,
+        "h_reference_kj_per_kg": h0,
+        "reference": ref,
+        "method": "IAPWS-IF97 (iapws library)",
+    }
 
 
 # --------------------------------------------------------------------------- quantities
@@ -269,21 +300,31 @@ def read_profile(path: Path, use: FuelUse, n_hours: int, field: str) -> np.ndarr
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise InputError(path, "file", "a readable CSV table", f"unparseable content ({err})") from None
     if use.column not in frame.columns:
-        raise InputError(path, f"column {use.column}", f"a column with the quantity per hour [{use.unit}]",
-                         f"columns {list(frame.columns)}")
+        raise InputError(
+            path,
+            f"column {use.column}",
+            f"a column with the quantity per hour [{use.unit}]",
+            f"columns {list(frame.columns)}",
+        )
     if len(frame) != n_hours:
-        raise InputError(path, f"column {use.column}", f"{n_hours} hourly rows (one per hour of the year)",
-                         f"{len(frame)} rows")
+        raise InputError(
+            path, f"column {use.column}", f"{n_hours} hourly rows (one per hour of the year)", f"{len(frame)} rows"
+        )
     values = pd.to_numeric(frame[use.column], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~(np.isfinite(values) & (values >= 0)))
     if bad.size:
-        raise InputError(path, f"column {use.column}, row {bad[0] + 2}", f"a quantity >= 0 [{use.unit}]",
-                         f"{frame[use.column].iloc[bad[0]]!r} ({bad.size} such rows)")
+        raise InputError(
+            path,
+            f"column {use.column}, row {bad[0] + 2}",
+            f"a quantity >= 0 [{use.unit}]",
+            f"{frame[use.column].iloc[bad[0]]!r} ({bad.size} such rows)",
+        )
     return values
 
 
-def to_fuel_unit(quantity: float, use: FuelUse, fuel_unit: str, default_density: float | None,
-                 density_source: str, field: str) -> dict[str, Any]:
+def to_fuel_unit(
+    quantity: float, use: FuelUse, fuel_unit: str, default_density: float | None, density_source: str, field: str
+) -> dict[str, Any]:
     """A quantity in the use's unit converted to the unit of the fuel's coefficients.
 
     ``fuel_unit`` is ``m3`` (natural gas, standard cubic metres) or ``kg``. Liquids given in L or m3
@@ -320,22 +361,35 @@ def to_fuel_unit(quantity: float, use: FuelUse, fuel_unit: str, default_density:
     if fuel_unit == "kg" and use.unit == "t":
         return {"quantity": quantity * KG_PER_T, "unit": fuel_unit}
     if fuel_unit == "kg" and use.unit in ("L", "m3"):
-        density, source = (use.density_kg_per_l, "the use's own value") if use.density_kg_per_l is not None \
+        density, source = (
+            (use.density_kg_per_l, "the use's own value")
+            if use.density_kg_per_l is not None
             else (default_density, density_source)
+        )
         if density is None:
-            raise InputError(None, f"{field}.density_kg_per_l",
-                             f"the density of {use.fuel} [kg/L] to weigh a volume (none is shipped for it)",
-                             "nothing")
+            raise InputError(
+                None,
+                f"{field}.density_kg_per_l",
+                f"the density of {use.fuel} [kg/L] to weigh a volume (none is shipped for it)",
+                "nothing",
+            )
         litres = quantity * (L_PER_M3 if use.unit == "m3" else 1.0)
-        return {"quantity": litres * density, "unit": fuel_unit, "density_kg_per_l": density,
-                "density_source": source}
-    raise InputError(None, f"{field}.unit", f"a unit that converts to {fuel_unit} for {use.fuel} "
-                     f"({'m3' if fuel_unit == 'm3' else 't, kg, or L / m3 of a liquid'})", repr(use.unit))
+        return {"quantity": litres * density, "unit": fuel_unit, "density_kg_per_l": density, "density_source": source}
+    raise InputError(
+        None,
+        f"{field}.unit",
+        f"a unit that converts to {fuel_unit} for {use.fuel} "
+        f"({'m3' if fuel_unit == 'm3' else 't, kg, or L / m3 of a liquid'})",
+        repr(use.unit),
+    )
 
 
-def fuel_use_totals(uses: Sequence[FuelUse], quantities: dict[str, float],
-                    fuel_units: dict[str, tuple[str, float | None, str]],
-                    field: str = "fuel_uses") -> dict[str, dict[str, Any]]:
+def fuel_use_totals(
+    uses: Sequence[FuelUse],
+    quantities: dict[str, float],
+    fuel_units: dict[str, tuple[str, float | None, str]],
+    field: str = "fuel_uses",
+) -> dict[str, dict[str, Any]]:
     """The year of every fuel use, in the units of its coefficients.
 
     Parameters
@@ -371,18 +425,29 @@ def fuel_use_totals(uses: Sequence[FuelUse], quantities: dict[str, float],
             try:
                 rec.update(steam_heat(rec["quantity"], use.steam))
             except ValueError as exc:
-                raise InputError(None, f"{where}.steam", "steam inside IAPWS-IF97, above its reference water",
-                                 str(exc)) from None
+                raise InputError(
+                    None, f"{where}.steam", "steam inside IAPWS-IF97, above its reference water", str(exc)
+                ) from None
             rec.update(ef_t_per_gj=use.ef_t_per_gj, pressure_mpa=use.steam.pressure_mpa, t_c=use.steam.t_c)
         else:
             if use.fuel not in fuel_units:
-                raise InputError(None, f"{where}.fuel", f"a fuel of fuels.csv or accounting.fuel_factors: "
-                                 f"{', '.join(sorted(fuel_units))}, or 'steam'", repr(use.fuel))
+                raise InputError(
+                    None,
+                    f"{where}.fuel",
+                    f"a fuel of fuels.csv or accounting.fuel_factors: {', '.join(sorted(fuel_units))}, or 'steam'",
+                    repr(use.fuel),
+                )
             unit, density, source = fuel_units[use.fuel]
             rec = to_fuel_unit(q, use, unit, density, source, where)
             rec.update(ch4_kg_per_tj=use.ch4_kg_per_tj, n2o_kg_per_tj=use.n2o_kg_per_tj)
-        out[use.name] = dict(rec, fuel=use.fuel, use=use.use, quantity_as_given=q, unit_as_given=use.unit,
-                             from_profile=use.path is not None)
+        out[use.name] = dict(
+            rec,
+            fuel=use.fuel,
+            use=use.use,
+            quantity_as_given=q,
+            unit_as_given=use.unit,
+            from_profile=use.path is not None,
+        )
     return out
 
 
@@ -435,6 +500,16 @@ def load_non_co2_factors(path: str | Path = NON_CO2_CSV) -> dict[tuple[str, str]
     return {k: dict(v) for k, v in _non_co2_table(str(Path(path).resolve())).items()}
 
 
-__all__ = ["FuelUse", "SteamState", "STEAM", "STEAM_REFERENCE_KJ_PER_KG", "steam_enthalpy_kj_per_kg",
-           "water_enthalpy_kj_per_kg", "steam_heat", "read_profile", "to_fuel_unit", "fuel_use_totals",
-           "load_non_co2_factors"]
+__all__ = [
+    "FuelUse",
+    "SteamState",
+    "STEAM",
+    "STEAM_REFERENCE_KJ_PER_KG",
+    "steam_enthalpy_kj_per_kg",
+    "water_enthalpy_kj_per_kg",
+    "steam_heat",
+    "read_profile",
+    "to_fuel_unit",
+    "fuel_use_totals",
+    "load_non_co2_factors",
+]

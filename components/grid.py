@@ -24,6 +24,7 @@ References
        Hunan DRC, 湘发改价调〔2025〕385号 (period definitions).
 .. [3] MEE & NBS, announcements of the 2021, 2022 and 2023 electricity CO2 emission factors.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -123,12 +124,16 @@ class Tariff(BaseModel):
         description="basic charge (基本电费) on the month's maximum import (demand) or on the contracted capacity",
     )
     demand_charge_cny_per_kw_month: float = Field(
-        default=0.0, ge=0, le=MAX_PRICE_CNY,
-        description="on the month's maximum 1-hour import [CNY/(kW*month)]; upper bound lingtan.limits.MAX_PRICE_CNY"
+        default=0.0,
+        ge=0,
+        le=MAX_PRICE_CNY,
+        description="on the month's maximum 1-hour import [CNY/(kW*month)]; upper bound lingtan.limits.MAX_PRICE_CNY",
     )
     capacity_charge_cny_per_kva_month: float = Field(
-        default=0.0, ge=0, le=MAX_PRICE_CNY,
-        description="on the contracted transformer capacity [CNY/(kVA*month)]; upper bound lingtan.limits.MAX_PRICE_CNY"
+        default=0.0,
+        ge=0,
+        le=MAX_PRICE_CNY,
+        description="on the contracted transformer capacity [CNY/(kVA*month)]; upper bound lingtan.limits.MAX_PRICE_CNY",
     )
     contracted_capacity_kva: float | None = Field(
         default=None,
@@ -136,11 +141,14 @@ class Tariff(BaseModel):
         le=MAX_POWER_KW,
         validate_default=True,
         description="contracted transformer capacity [kVA]; needed for the capacity basis; "
-                    "upper bound lingtan.limits.MAX_POWER_KW",
+        "upper bound lingtan.limits.MAX_POWER_KW",
     )
     feed_in_price_cny_per_kwh: float = Field(
-        default=0.0, ge=0, le=MAX_PRICE_CNY,
-        description="paid for exported energy [CNY/kWh]; upper bound lingtan.limits.MAX_PRICE_CNY")
+        default=0.0,
+        ge=0,
+        le=MAX_PRICE_CNY,
+        description="paid for exported energy [CNY/kWh]; upper bound lingtan.limits.MAX_PRICE_CNY",
+    )
 
     @field_validator("periods", mode="before")
     @classmethod
@@ -181,8 +189,10 @@ class Tariff(BaseModel):
             if isinstance(price, tuple) and len(price) != 12:
                 raise ValueError(f"{period}: expected one price or 12 monthly prices, found {len(price)} values")
             if any(not np.isfinite(p) or p < 0 or p > MAX_PRICE_CNY for p in values):
-                raise ValueError(f"{period}: prices must be finite, >= 0 and <= {MAX_PRICE_CNY:g} "
-                                 f"(lingtan.limits.MAX_PRICE_CNY), found {price}")
+                raise ValueError(
+                    f"{period}: prices must be finite, >= 0 and <= {MAX_PRICE_CNY:g} "
+                    f"(lingtan.limits.MAX_PRICE_CNY), found {price}"
+                )
         return v
 
     @field_validator("contracted_capacity_kva")
@@ -243,16 +253,23 @@ class GridConnection(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    import_limit_kw: float = Field(default=MAX_POWER_KW, gt=0, le=MAX_POWER_KW,
-                                   description="largest import [kW]; the default and upper bound "
-                                               "lingtan.limits.MAX_POWER_KW means no limit")
+    import_limit_kw: float = Field(
+        default=MAX_POWER_KW,
+        gt=0,
+        le=MAX_POWER_KW,
+        description="largest import [kW]; the default and upper bound lingtan.limits.MAX_POWER_KW means no limit",
+    )
     export_allowed: bool = Field(default=False, description="whether surplus may be fed into the grid")
-    export_limit_kw: float = Field(default=0.0, ge=0, le=MAX_POWER_KW,
-                                   description="largest export when allowed [kW]; upper bound lingtan.limits.MAX_POWER_KW")
+    export_limit_kw: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="largest export when allowed [kW]; upper bound lingtan.limits.MAX_POWER_KW",
+    )
     tariff: str | Tariff = Field(
         default="anhui_large_industry_2025",
         description="a shipped tariff name, a path to a tariff YAML (relative to the scenario file), "
-                    "or an inline tariff",
+        "or an inline tariff",
     )
     emission_factor: EmissionFactorSpec = Field(
         default="national_2022",
@@ -279,8 +296,9 @@ class GridConnection(BaseModel):
         if isinstance(v, str) and v not in emission_factor_names():
             raise ValueError(f"unknown emission factor {v!r}; shipped factors: {', '.join(emission_factor_names())}")
         if isinstance(v, float) and not (np.isfinite(v) and 0 <= v <= MAX_EF_T_PER_MWH):
-            raise ValueError(f"an emission factor from 0 to {MAX_EF_T_PER_MWH} tCO2/MWh "
-                             f"(lingtan.limits.MAX_EF_T_PER_MWH)")  # the found value is added by the error's text
+            raise ValueError(
+                f"an emission factor from 0 to {MAX_EF_T_PER_MWH} tCO2/MWh (lingtan.limits.MAX_EF_T_PER_MWH)"
+            )  # the found value is added by the error's text
         return v
 
     @property
@@ -364,9 +382,7 @@ def load_tariff(name_or_path: str | Path, base_dir: str | Path = ".") -> Tariff:
     else:
         path = TARIFF_DIR / f"{s}.yaml"
         if not path.is_file():
-            raise InputError(
-                TARIFF_DIR, "tariff", f"one of the shipped tariffs: {', '.join(tariff_names())}", repr(s)
-            )
+            raise InputError(TARIFF_DIR, "tariff", f"one of the shipped tariffs: {', '.join(tariff_names())}", repr(s))
     path = path.resolve()
     stat = path.stat()
     return _load_tariff_file(path, stat.st_mtime_ns, stat.st_size)
@@ -447,8 +463,9 @@ def hourly_price_cny_per_kwh(index: pd.DatetimeIndex, tariff: Tariff) -> np.ndar
     return tariff.price_table_cny_per_kwh()[month0, period_codes(index, tariff)]
 
 
-def basic_charge_cny(max_import_kw_by_month: ArrayLike, tariff: Tariff,
-                     contracted_capacity_kva: float | None = None) -> np.ndarray:
+def basic_charge_cny(
+    max_import_kw_by_month: ArrayLike, tariff: Tariff, contracted_capacity_kva: float | None = None
+) -> np.ndarray:
     """Basic charge (基本电费) of each billed month [CNY], vectorised.
 
     Parameters
@@ -482,8 +499,9 @@ def basic_charge_cny(max_import_kw_by_month: ArrayLike, tariff: Tariff,
     return np.zeros_like(peak)
 
 
-def bill_from_totals(energy_charge_cny: ArrayLike, max_import_kw_by_month: ArrayLike,
-                     feed_in_revenue_cny: ArrayLike, tariff: Tariff) -> dict[str, np.ndarray]:
+def bill_from_totals(
+    energy_charge_cny: ArrayLike, max_import_kw_by_month: ArrayLike, feed_in_revenue_cny: ArrayLike, tariff: Tariff
+) -> dict[str, np.ndarray]:
     """The annual bill of many configurations from the dispatch kernel's totals [CNY].
 
     The kernel sums import times the hourly price (:func:`hourly_price_cny_per_kwh`)
@@ -512,8 +530,12 @@ def bill_from_totals(energy_charge_cny: ArrayLike, max_import_kw_by_month: Array
     energy = np.asarray(energy_charge_cny, dtype=float)
     basic = basic_charge_cny(max_import_kw_by_month, tariff).sum(axis=-1)
     revenue = np.asarray(feed_in_revenue_cny, dtype=float)
-    return {"energy_charge_cny": energy, "basic_charge_cny": basic, "feed_in_revenue_cny": revenue,
-            "total_cny": energy + basic - revenue}
+    return {
+        "energy_charge_cny": energy,
+        "basic_charge_cny": basic,
+        "feed_in_revenue_cny": revenue,
+        "total_cny": energy + basic - revenue,
+    }
 
 
 def grid_bill(
@@ -562,9 +584,7 @@ def grid_bill(
     imp = np.asarray(import_kw, dtype=float)
     exp = np.zeros_like(imp) if export_kw is None else np.asarray(export_kw, dtype=float)
     if imp.shape != (len(index),) or exp.shape != (len(index),):
-        raise ValueError(
-            f"import_kw and export_kw must have shape ({len(index)},), found {imp.shape} and {exp.shape}"
-        )
+        raise ValueError(f"import_kw and export_kw must have shape ({len(index)},), found {imp.shape} and {exp.shape}")
     if (imp < 0).any() or (exp < 0).any():
         raise ValueError("import_kw and export_kw must be >= 0 (flows are non-negative)")
 
@@ -643,8 +663,9 @@ def _emission_factor_name_tuple() -> tuple[str, ...]:
     return tuple(_emission_factor_table()["name"])
 
 
-def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.DatetimeIndex,
-                              base_dir: str | Path = ".") -> np.ndarray:
+def emission_factor_t_per_mwh(
+    spec: EmissionFactorSpec | dict, index: pd.DatetimeIndex, base_dir: str | Path = "."
+) -> np.ndarray:
     """Grid emission factor of every hour [tCO2/MWh].
 
     Parameters
@@ -686,9 +707,7 @@ def emission_factor_t_per_mwh(spec: EmissionFactorSpec | dict, index: pd.Datetim
         table = _emission_factor_table()
         row = table.loc[table["name"] == spec, "ef_t_per_mwh"]
         if row.empty:
-            raise InputError(
-                EMISSION_FACTORS_CSV, "name", f"one of: {', '.join(emission_factor_names())}", repr(spec)
-            )
+            raise InputError(EMISSION_FACTORS_CSV, "name", f"one of: {', '.join(emission_factor_names())}", repr(spec))
         return np.full(n, float(row.iloc[0]))
     if isinstance(spec, HourlyEmissionFactorProfile):
         return _profile(spec, n, base_dir)
@@ -703,17 +722,21 @@ def _profile(spec: HourlyEmissionFactorProfile, n: int, base_dir: str | Path) ->
     except (ValueError, UnicodeDecodeError, OSError) as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
         raise InputError(path, "(file)", "a CSV table with a header row", _first_line(exc)) from None
     if spec.column not in df.columns:
-        raise InputError(path, f"column {spec.column}", "a column of emission factors [tCO2/MWh]",
-                         f"columns {list(df.columns)}")
+        raise InputError(
+            path, f"column {spec.column}", "a column of emission factors [tCO2/MWh]", f"columns {list(df.columns)}"
+        )
     if len(df) != n:
         raise InputError(path, f"column {spec.column}", f"{n} rows (one per hour of the run)", f"{len(df)} rows")
     values = pd.to_numeric(df[spec.column], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values > MAX_EF_T_PER_MWH))
     if bad.size:
         i = int(bad[0])
-        raise InputError(path, f"column {spec.column}, row {i + 2}",
-                         f"a number from 0 to {MAX_EF_T_PER_MWH} [tCO2/MWh] (lingtan.limits.MAX_EF_T_PER_MWH)",
-                         repr(df[spec.column].iloc[i]))
+        raise InputError(
+            path,
+            f"column {spec.column}, row {i + 2}",
+            f"a number from 0 to {MAX_EF_T_PER_MWH} [tCO2/MWh] (lingtan.limits.MAX_EF_T_PER_MWH)",
+            repr(df[spec.column].iloc[i]),
+        )
     return values
 
 

@@ -33,6 +33,7 @@ References
    absorption chiller powered by a renewable heat source", *J. Sustain. Dev. Energy
    Water Environ. Syst.* 8(3) (2020) 464-475, doi:10.13044/j.sdewes.d7.0290.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -83,24 +84,35 @@ class HeatExchanger(BaseModel):
     source: str = Field(description="name of the waste-heat stream (hot side)")
     sink: str = Field(description="name of the heat demand (cold side)")
     effectiveness: float = Field(
-        default=0.8, ge=0, le=1,
+        default=0.8,
+        ge=0,
+        le=1,
         description="share of the thermodynamically recoverable heat actually moved [-]",
     )
     min_approach_k: float = Field(
-        default=10.0, ge=0, le=MAX_TEMPERATURE_C,
+        default=10.0,
+        ge=0,
+        le=MAX_TEMPERATURE_C,
         description="minimum temperature difference between the hot and the cold side [K]; "
-                    "upper bound lingtan.limits.MAX_TEMPERATURE_C",
+        "upper bound lingtan.limits.MAX_TEMPERATURE_C",
     )
     capacity_q_kw_th: float | None = Field(
-        default=None, ge=0, le=MAX_POWER_KW,
-        description="heat transfer limit [kW_th]; none if absent; upper bound lingtan.limits.MAX_POWER_KW"
+        default=None,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="heat transfer limit [kW_th]; none if absent; upper bound lingtan.limits.MAX_POWER_KW",
     )
 
 
-def direct_exchange_q_kw_th(q_source_kw_th: ArrayLike, t_source_c: ArrayLike, t_sink_c: ArrayLike,
-                            effectiveness: ArrayLike, min_approach_k: ArrayLike = 10.0,
-                            t_source_return_c: ArrayLike | None = None,
-                            q_sink_kw_th: ArrayLike | None = None) -> np.ndarray:
+def direct_exchange_q_kw_th(
+    q_source_kw_th: ArrayLike,
+    t_source_c: ArrayLike,
+    t_sink_c: ArrayLike,
+    effectiveness: ArrayLike,
+    min_approach_k: ArrayLike = 10.0,
+    t_source_return_c: ArrayLike | None = None,
+    q_sink_kw_th: ArrayLike | None = None,
+) -> np.ndarray:
     """Heat recoverable from a waste-heat stream into a sink by direct exchange [kW_th].
 
     Model (pinch analysis with a minimum approach temperature [1]_, scaled by an
@@ -210,33 +222,45 @@ class HeatPump(BaseModel):
     source: str = Field(description=f"waste-heat stream name, or {AMBIENT_AIR!r} (weather temp_air)")
     sink: str | None = Field(default=None, description="name of the heat demand it serves")
     t_c: float = Field(
-        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="sink supply temperature delivered [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="sink supply temperature delivered [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     capacity_q_kw_th: float = Field(
         ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     electricity: Literal["any", "renewable_surplus"] = Field(
-        default="any", description="run on any electricity, or only on on-site renewable surplus")
+        default="any", description="run on any electricity, or only on on-site renewable surplus"
+    )
     carnot_fraction: float = Field(
-        default=CARNOT_FRACTION_DEFAULT, gt=0, le=1,
+        default=CARNOT_FRACTION_DEFAULT,
+        gt=0,
+        le=1,
         description="COP / Carnot COP on fluid temperatures [-] (Arpagaus et al. 2018)",
     )
     cop_max: float = Field(
-        default=COP_MAX_DEFAULT, gt=1, le=MAX_COP,
-        description="upper limit of the COP [-]; upper bound lingtan.limits.MAX_COP"
+        default=COP_MAX_DEFAULT,
+        gt=1,
+        le=MAX_COP,
+        description="upper limit of the COP [-]; upper bound lingtan.limits.MAX_COP",
     )
     min_lift_k: float = Field(
-        default=10.0, ge=0, le=MAX_TEMPERATURE_C,
+        default=10.0,
+        ge=0,
+        le=MAX_TEMPERATURE_C,
         description="smallest lift used in the Carnot formula [K] (compressor minimum pressure ratio; assumed); "
-                    "upper bound lingtan.limits.MAX_TEMPERATURE_C",
+        "upper bound lingtan.limits.MAX_TEMPERATURE_C",
     )
     max_lift_k: float | None = Field(
-        default=None, gt=0, le=MAX_TEMPERATURE_C,
-        description="largest feasible lift [K]; none if absent; upper bound lingtan.limits.MAX_TEMPERATURE_C"
+        default=None,
+        gt=0,
+        le=MAX_TEMPERATURE_C,
+        description="largest feasible lift [K]; none if absent; upper bound lingtan.limits.MAX_TEMPERATURE_C",
     )
     max_sink_t_c: float = Field(
-        default=160.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        default=160.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
         description="highest sink temperature the machine can deliver [C] "
         "(160 C: the upper end of the HTHPs reviewed by Arpagaus et al. 2018); "
         "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
@@ -249,9 +273,15 @@ class HeatPump(BaseModel):
         return self
 
 
-def heat_pump_cop(t_source_c: ArrayLike, t_sink_c: ArrayLike, carnot_fraction: float = CARNOT_FRACTION_DEFAULT,
-                  cop_max: float = COP_MAX_DEFAULT, min_lift_k: float = 0.0, max_lift_k: float | None = None,
-                  max_sink_t_c: float | None = None) -> np.ndarray:
+def heat_pump_cop(
+    t_source_c: ArrayLike,
+    t_sink_c: ArrayLike,
+    carnot_fraction: float = CARNOT_FRACTION_DEFAULT,
+    cop_max: float = COP_MAX_DEFAULT,
+    min_lift_k: float = 0.0,
+    max_lift_k: float | None = None,
+    max_sink_t_c: float | None = None,
+) -> np.ndarray:
     """Heating COP of an electric heat pump from the source and sink temperatures [-].
 
     ``COP = carnot_fraction * T_sink / (T_sink - T_source)`` with ``T`` in kelvin, on the
@@ -327,8 +357,9 @@ def heat_pump_params_cop(hp: HeatPump, t_source_c: ArrayLike) -> np.ndarray:
     ndarray
         Heating COP [-]; 0 where unavailable.
     """
-    return heat_pump_cop(t_source_c, hp.t_c, hp.carnot_fraction, hp.cop_max, hp.min_lift_k,
-                         hp.max_lift_k, hp.max_sink_t_c)
+    return heat_pump_cop(
+        t_source_c, hp.t_c, hp.carnot_fraction, hp.cop_max, hp.min_lift_k, hp.max_lift_k, hp.max_sink_t_c
+    )
 
 
 def heat_pump_flows(q_out_kw_th: ArrayLike, cop: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -364,8 +395,9 @@ def heat_pump_flows(q_out_kw_th: ArrayLike, cop: ArrayLike) -> tuple[np.ndarray,
     return p, q - p
 
 
-def heat_pump_max_q_kw_th(q_source_available_kw_th: ArrayLike, cop: ArrayLike,
-                          capacity_q_kw_th: ArrayLike) -> np.ndarray:
+def heat_pump_max_q_kw_th(
+    q_source_available_kw_th: ArrayLike, cop: ArrayLike, capacity_q_kw_th: ArrayLike
+) -> np.ndarray:
     """Largest heat output given the source heat available and the capacity.
 
     The source supplies ``q_out * (1 - 1/COP)``, so ``q_out <= q_source * COP / (COP - 1)``.
@@ -395,8 +427,16 @@ def heat_pump_max_q_kw_th(q_source_available_kw_th: ArrayLike, cop: ArrayLike,
 # --------------------------------------------------------------------------------------
 # Boilers and fuels
 # --------------------------------------------------------------------------------------
-_FUEL_COLUMNS = ["fuel", "unit", "ncv_kj_per_unit", "kgce_per_unit", "kgco2_per_unit", "biomass", "source",
-                 "confidence"]
+_FUEL_COLUMNS = [
+    "fuel",
+    "unit",
+    "ncv_kj_per_unit",
+    "kgce_per_unit",
+    "kgco2_per_unit",
+    "biomass",
+    "source",
+    "confidence",
+]
 
 
 def load_fuels(path: str | Path = FUELS_CSV) -> pd.DataFrame:
@@ -433,13 +473,18 @@ def _load_fuels_cached(path: str) -> pd.DataFrame:
     if missing:
         raise InputError(p, "header", f"columns {_FUEL_COLUMNS}", f"missing {missing}")
     if df["fuel"].duplicated().any():
-        raise InputError(p, "column fuel", "one row per fuel",
-                         f"duplicates {list(df['fuel'][df['fuel'].duplicated()])}")
+        raise InputError(
+            p, "column fuel", "one row per fuel", f"duplicates {list(df['fuel'][df['fuel'].duplicated()])}"
+        )
     ncv = pd.to_numeric(df["ncv_kj_per_unit"], errors="coerce")
     bad = np.flatnonzero(~(ncv > 0))
     if bad.size:
-        raise InputError(p, f"column ncv_kj_per_unit, row {bad[0] + 2}", "a positive number",
-                         repr(df["ncv_kj_per_unit"].iloc[bad[0]]))
+        raise InputError(
+            p,
+            f"column ncv_kj_per_unit, row {bad[0] + 2}",
+            "a positive number",
+            repr(df["ncv_kj_per_unit"].iloc[bad[0]]),
+        )
     df["biomass"] = df["biomass"].astype(str).str.lower().isin(["true", "1", "yes"])
     return df.set_index("fuel")
 
@@ -463,32 +508,44 @@ class Boiler(BaseModel):
 
     name: str
     fuel: Fuel
-    efficiency: float = Field(gt=0, le=CONDENSING_EFFICIENCY_MAX,
-                              description="heat out / fuel energy in at NCV [-]; above 1 only for condensing: true")
+    efficiency: float = Field(
+        gt=0,
+        le=CONDENSING_EFFICIENCY_MAX,
+        description="heat out / fuel energy in at NCV [-]; above 1 only for condensing: true",
+    )
     capacity_q_kw_th: float = Field(
         ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     t_c: float = Field(
-        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="highest supply temperature [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="highest supply temperature [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     electricity: Literal["any", "renewable_surplus"] = Field(
         default="renewable_surplus",
         description="electric boilers only: run on any electricity, or only on on-site renewable surplus "
-                    "(default: an electric boiler on grid power emits more than a gas boiler)")
-    condensing: bool = Field(default=False, description="a condensing boiler, which recovers the latent heat of "
-                             "the flue gas's water vapour and may exceed 1 on an NCV basis")
+        "(default: an electric boiler on grid power emits more than a gas boiler)",
+    )
+    condensing: bool = Field(
+        default=False,
+        description="a condensing boiler, which recovers the latent heat of "
+        "the flue gas's water vapour and may exceed 1 on an NCV basis",
+    )
 
     @model_validator(mode="after")
     def _efficiency_basis(self) -> Boiler:
         # On a net-calorific-value basis only a condensing boiler can deliver more heat than the fuel's NCV (it
         # recovers latent heat the NCV leaves out); a heat pump's COP above 1 is a different machine (HeatPump).
         if self.efficiency > 1.0 and not self.condensing:
-            raise ValueError(f"efficiency {self.efficiency:g} > 1 on an NCV basis is possible only for a condensing "
-                             f"boiler: state condensing: true, or give the efficiency at NCV (<= 1)")
+            raise ValueError(
+                f"efficiency {self.efficiency:g} > 1 on an NCV basis is possible only for a condensing "
+                f"boiler: state condensing: true, or give the efficiency at NCV (<= 1)"
+            )
         if self.condensing and self.fuel not in CONDENSING_FUELS:
-            raise ValueError(f"condensing: true needs a fuel whose flue gas carries water vapour to condense "
-                             f"({sorted(CONDENSING_FUELS)}); found fuel {self.fuel!r}")
+            raise ValueError(
+                f"condensing: true needs a fuel whose flue gas carries water vapour to condense "
+                f"({sorted(CONDENSING_FUELS)}); found fuel {self.fuel!r}"
+            )
         return self
 
 
@@ -565,8 +622,9 @@ class PurchasedHeat(BaseModel):
 
     name: str
     t_c: float = Field(
-        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="supply temperature [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="supply temperature [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     capacity_q_kw_th: float = Field(
         ge=0, le=MAX_POWER_KW, description="contracted heat limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
@@ -575,14 +633,18 @@ class PurchasedHeat(BaseModel):
         ge=0, le=MAX_PRICE_CNY, description="heat price [CNY/GJ]; upper bound lingtan.limits.MAX_PRICE_CNY"
     )
     ef_t_per_gj: float | None = Field(
-        default=None, ge=0, le=MAX_EF_T_PER_GJ,
+        default=None,
+        ge=0,
+        le=MAX_EF_T_PER_GJ,
         description="the supplier's emission factor [tCO2/GJ]; None = accounting.heat_ef_t_per_gj (GB/T 32150 "
-                    "default 0.11, standards.md). The accounting uses this source's own factor when it is given; "
-                    "upper bound lingtan.limits.MAX_EF_T_PER_GJ")
+        "default 0.11, standards.md). The accounting uses this source's own factor when it is given; "
+        "upper bound lingtan.limits.MAX_EF_T_PER_GJ",
+    )
 
 
-def purchased_heat_totals(q_kw_th: ArrayLike, heat: PurchasedHeat,
-                          default_ef_t_per_gj: float = 0.11) -> dict[str, np.ndarray]:
+def purchased_heat_totals(
+    q_kw_th: ArrayLike, heat: PurchasedHeat, default_ef_t_per_gj: float = 0.11
+) -> dict[str, np.ndarray]:
     """Energy, cost, standard coal and scope-2 CO2 of purchased heat.
 
     Parameters
@@ -610,8 +672,12 @@ def purchased_heat_totals(q_kw_th: ArrayLike, heat: PurchasedHeat,
     if np.any(q < 0):
         raise ValueError("q_kw_th must be non-negative")
     gj = q * GJ_PER_KWH
-    return {"gj": gj, "cost_cny": gj * heat.price_cny_per_gj, "kgce": gj * 1000.0 * KGCE_PER_MJ_HEAT,
-            "tco2": gj * (heat.ef_t_per_gj if heat.ef_t_per_gj is not None else default_ef_t_per_gj)}
+    return {
+        "gj": gj,
+        "cost_cny": gj * heat.price_cny_per_gj,
+        "kgce": gj * 1000.0 * KGCE_PER_MJ_HEAT,
+        "tco2": gj * (heat.ef_t_per_gj if heat.ef_t_per_gj is not None else default_ef_t_per_gj),
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -640,15 +706,17 @@ class ThermalStorage(BaseModel):
     )
     standing_loss_fraction_per_hour: float = Field(default=0.0, ge=0, lt=1, description="[1/h]")
     t_c: float = Field(
-        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
         description="temperature level of the stored heat [C]; "
-                    "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     soc_initial: float = Field(default=0.0, ge=0, le=1, description="state of charge at the first hour [-]")
 
 
-def thermal_storage_soc_kwh_th(q_charge_kw_th: ArrayLike, q_discharge_kw_th: ArrayLike, store: ThermalStorage,
-                               tol: float = 1e-9) -> np.ndarray:
+def thermal_storage_soc_kwh_th(
+    q_charge_kw_th: ArrayLike, q_discharge_kw_th: ArrayLike, store: ThermalStorage, tol: float = 1e-9
+) -> np.ndarray:
     """Stored heat at the end of every hour for given charge and discharge.
 
     The reference recursion (the dispatch kernel decides the flows and must match it):
@@ -704,21 +772,26 @@ class AbsorptionChiller(BaseModel):
     name: str
     source: str = Field(description="waste-heat stream driving the generator")
     cop: float = Field(
-        default=0.7, gt=0, le=1.5,
+        default=0.7,
+        gt=0,
+        le=1.5,
         description="cooling out / driving heat in [-]; ~0.7 single effect (Tawalbeh et al. 2020)",
     )
     capacity_q_kw_th: float = Field(
         ge=0, le=MAX_POWER_KW, description="cooling output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     min_drive_t_c: float = Field(
-        default=80.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        default=80.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
         description="lowest driving heat temperature [C] (single-effect chillers are driven at "
         "about 80-120 C; assumed lower bound); bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
 
 
-def absorption_chiller_q_kw_th(q_drive_available_kw_th: ArrayLike, t_drive_c: ArrayLike,
-                               chiller: AbsorptionChiller) -> tuple[np.ndarray, np.ndarray]:
+def absorption_chiller_q_kw_th(
+    q_drive_available_kw_th: ArrayLike, t_drive_c: ArrayLike, chiller: AbsorptionChiller
+) -> tuple[np.ndarray, np.ndarray]:
     """Cooling an absorption chiller can make from the driving heat available.
 
     Parameters

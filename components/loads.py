@@ -9,6 +9,7 @@ Two kinds, chosen by ``kind`` in the scenario:
   otherwise (lighting, offices, standby, compressors on idle), scaled so that
   the year's energy is ``annual_e_kwh``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,13 +67,21 @@ class _HeatRejection(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    end_use: EndUse = Field(default="general", description="what the electricity does; sets the defaults of "
-                            "heat_rejected_fraction and heat_rejected_t_c (HEAT_REJECTED_DEFAULTS)")
+    end_use: EndUse = Field(
+        default="general",
+        description="what the electricity does; sets the defaults of "
+        "heat_rejected_fraction and heat_rejected_t_c (HEAT_REJECTED_DEFAULTS)",
+    )
     heat_rejected_fraction: float | None = Field(
-        default=None, ge=0, le=10, description="heat rejected per kWh of electricity [kWh_th/kWh]; may exceed 1 "
-        "for cooling (condenser heat = heat removed + work); default by end_use")
-    heat_rejected_t_c: float | None = Field(default=None, description="temperature of the rejected heat [C]; "
-                                            "default by end_use")
+        default=None,
+        ge=0,
+        le=10,
+        description="heat rejected per kWh of electricity [kWh_th/kWh]; may exceed 1 "
+        "for cooling (condenser heat = heat removed + work); default by end_use",
+    )
+    heat_rejected_t_c: float | None = Field(
+        default=None, description="temperature of the rejected heat [C]; default by end_use"
+    )
 
     def heat_rejection(self) -> tuple[float, float, bool]:
         """The heat this load rejects: declared values, else the end use's defaults.
@@ -88,8 +97,11 @@ class _HeatRejection(BaseModel):
         """
         f, t = HEAT_REJECTED_DEFAULTS[self.end_use]
         declared = self.heat_rejected_fraction is not None
-        return (self.heat_rejected_fraction if self.heat_rejected_fraction is not None else f,
-                self.heat_rejected_t_c if self.heat_rejected_t_c is not None else t, declared)
+        return (
+            self.heat_rejected_fraction if self.heat_rejected_fraction is not None else f,
+            self.heat_rejected_t_c if self.heat_rejected_t_c is not None else t,
+            declared,
+        )
 
 
 class CsvLoad(_HeatRejection):
@@ -101,8 +113,10 @@ class CsvLoad(_HeatRejection):
     column: str = Field(default="p_kw", description="column holding the power")
     unit: Literal["kW", "MW"] = Field(default="kW", description="unit of the column (mean power per hour)")
     scale: float = Field(
-        default=1.0, ge=0, le=MAX_SCALE,
-        description="multiplier applied to the profile [-]; upper bound lingtan.limits.MAX_SCALE"
+        default=1.0,
+        ge=0,
+        le=MAX_SCALE,
+        description="multiplier applied to the profile [-]; upper bound lingtan.limits.MAX_SCALE",
     )
 
 
@@ -126,9 +140,7 @@ class ShiftLoad(_HeatRejection):
     @model_validator(mode="after")
     def _fits_in_a_day(self) -> ShiftLoad:
         if self.shifts_per_day * self.shift_hours > 24:
-            raise ValueError(
-                f"shifts_per_day * shift_hours = {self.shifts_per_day * self.shift_hours} h exceeds 24 h"
-            )
+            raise ValueError(f"shifts_per_day * shift_hours = {self.shifts_per_day * self.shift_hours} h exceeds 24 h")
         return self
 
 
@@ -196,18 +208,28 @@ def csv_load_kw(path: Path, load: CsvLoad, n_hours: int) -> np.ndarray:
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise InputError(path, "file", "a readable CSV table", f"unparseable content ({err})") from None
     if load.column not in frame.columns:
-        raise InputError(path, f"column {load.column}", "a column with the load power",
-                         f"columns {list(frame.columns)}")
+        raise InputError(
+            path, f"column {load.column}", "a column with the load power", f"columns {list(frame.columns)}"
+        )
     if len(frame) != n_hours:
-        raise InputError(path, f"column {load.column}", f"{n_hours} hourly rows (one per hour of the year)",
-                         f"{len(frame)} rows")
+        raise InputError(
+            path, f"column {load.column}", f"{n_hours} hourly rows (one per hour of the year)", f"{len(frame)} rows"
+        )
     values = pd.to_numeric(frame[load.column], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
-        raise InputError(path, f"column {load.column}, row {bad[0] + 2}", "a number",
-                         f"{frame[load.column].iloc[bad[0]]!r} ({bad.size} such rows)")
+        raise InputError(
+            path,
+            f"column {load.column}, row {bad[0] + 2}",
+            "a number",
+            f"{frame[load.column].iloc[bad[0]]!r} ({bad.size} such rows)",
+        )
     neg = np.flatnonzero(values < 0)
     if neg.size:
-        raise InputError(path, f"column {load.column}, row {neg[0] + 2}", "a non-negative power (generation "
-                         "belongs in pv/wind, not in loads)", f"{values[neg[0]]} ({neg.size} such rows)")
+        raise InputError(
+            path,
+            f"column {load.column}, row {neg[0] + 2}",
+            "a non-negative power (generation belongs in pv/wind, not in loads)",
+            f"{values[neg[0]]} ({neg.size} such rows)",
+        )
     return values * _UNIT_TO_KW[load.unit] * load.scale

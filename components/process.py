@@ -36,6 +36,7 @@ The simulation clock is in hours since ``index[0]``; events are turned into time
 integrated onto the hourly grid by :func:`running_fraction_per_hour`, exactly (integer
 nanoseconds): a breakdown at 10:40 counts 40 minutes of running in hour 10.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -51,8 +52,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from lingtan.components.heat import GJ_PER_KWH
 from lingtan.errors import InputError
 from lingtan.limits import (
-    MAX_EVENTS_PER_YEAR, MAX_HOURS, MAX_ITEMS, MAX_MTBF_H, MAX_POWER_KW, MAX_TEMPERATURE_C, MAX_WEIBULL_SHAPE,
-    MIN_BATCH_DURATION_H, MIN_TEMPERATURE_C, MIN_WEIBULL_SHAPE,
+    MAX_EVENTS_PER_YEAR,
+    MAX_HOURS,
+    MAX_ITEMS,
+    MAX_MTBF_H,
+    MAX_POWER_KW,
+    MAX_TEMPERATURE_C,
+    MAX_WEIBULL_SHAPE,
+    MIN_BATCH_DURATION_H,
+    MIN_TEMPERATURE_C,
+    MIN_WEIBULL_SHAPE,
 )
 
 NS_PER_HOUR = 3_600_000_000_000
@@ -73,11 +82,12 @@ class ShiftCalendar(BaseModel):
     shift_hours: float = Field(default=8.0, gt=0, le=24, description="length of one shift [h]")
     first_shift_start_h: float = Field(default=8.0, ge=0, lt=24, description="local clock hour the first shift starts")
     working_days_per_week: int = Field(default=5, ge=1, le=7, description="Monday first")
-    holidays: tuple[dt.date, ...] = Field(default=(), max_length=MAX_ITEMS,
-                                          description="dates without production; at most lingtan.limits.MAX_ITEMS")
+    holidays: tuple[dt.date, ...] = Field(
+        default=(), max_length=MAX_ITEMS, description="dates without production; at most lingtan.limits.MAX_ITEMS"
+    )
 
     @model_validator(mode="after")
-    def _fits_in_a_day(self) -> "ShiftCalendar":
+    def _fits_in_a_day(self) -> ShiftCalendar:
         if self.shifts_per_day * self.shift_hours > 24:
             raise ValueError(f"shifts_per_day * shift_hours = {self.shifts_per_day * self.shift_hours} h exceeds 24 h")
         return self
@@ -100,8 +110,9 @@ class HeatDemand(BaseModel):
 
     name: str
     t_c: float = Field(
-        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="supply temperature needed [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="supply temperature needed [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     q_kw_th: float = Field(
         ge=0, le=MAX_POWER_KW, description="heat demand while running [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
@@ -130,29 +141,39 @@ class WasteHeatStream(BaseModel):
     name: str
     kind: WasteHeatKind
     t_c: float = Field(
-        ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="supply temperature of the stream [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="supply temperature of the stream [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     t_return_c: float | None = Field(
-        default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        default=None,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
         description="temperature the stream may be cooled to [C]; "
-                    "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     q_kw_th: float | None = Field(
-        default=None, ge=0, le=MAX_POWER_KW,
-        description="waste heat while running [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
+        default=None,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="waste heat while running [kW_th]; upper bound lingtan.limits.MAX_POWER_KW",
     )
     fraction_of_electric_input: float | None = Field(default=None, ge=0, le=1, description="[-]")
     fraction_of_heat_input: float | None = Field(default=None, ge=0, le=1, description="[-]")
     heat_demand: str | None = Field(default=None, description="heat demand fraction_of_heat_input refers to")
 
     @model_validator(mode="after")
-    def _one_amount(self) -> "WasteHeatStream":
-        given = [k for k in ("q_kw_th", "fraction_of_electric_input", "fraction_of_heat_input")
-                 if getattr(self, k) is not None]
+    def _one_amount(self) -> WasteHeatStream:
+        given = [
+            k
+            for k in ("q_kw_th", "fraction_of_electric_input", "fraction_of_heat_input")
+            if getattr(self, k) is not None
+        ]
         if len(given) != 1:
-            raise ValueError("give exactly one of q_kw_th, fraction_of_electric_input, fraction_of_heat_input; "
-                             f"found {given or 'none'}")
+            raise ValueError(
+                "give exactly one of q_kw_th, fraction_of_electric_input, fraction_of_heat_input; "
+                f"found {given or 'none'}"
+            )
         if self.heat_demand is not None and self.fraction_of_heat_input is None:
             raise ValueError("heat_demand only goes with fraction_of_heat_input")
         if self.t_return_c is not None and self.t_return_c >= self.t_c:
@@ -163,8 +184,12 @@ class WasteHeatStream(BaseModel):
 WasteEnergyType = Literal["heat", "pressure", "cold", "gas"]
 """GB/T 1028 / Zhejiang 序号3 types of waste energy: 余热, 余压, 余冷, 余气."""
 WASTE_ENERGY_TYPE_ZH = {"heat": "余热", "pressure": "余压", "cold": "余冷", "gas": "余气"}
-_WASTE_ENERGY_UNITS = {"pressure": ("kWh", "GJ"), "gas": ("m3", "GJ"), "cold": ("kWh_th", "GJ"),
-                       "heat": ("kWh_th", "GJ")}
+_WASTE_ENERGY_UNITS = {
+    "pressure": ("kWh", "GJ"),
+    "gas": ("m3", "GJ"),
+    "cold": ("kWh_th", "GJ"),
+    "heat": ("kWh_th", "GJ"),
+}
 
 
 class DeclaredWasteEnergy(BaseModel):
@@ -188,15 +213,19 @@ class DeclaredWasteEnergy(BaseModel):
     ncv_kj_per_m3: float | None = Field(default=None, gt=0, description="net calorific value of a gas [kJ/m3]")
 
     @model_validator(mode="after")
-    def _units(self) -> "DeclaredWasteEnergy":
+    def _units(self) -> DeclaredWasteEnergy:
         if self.unit not in _WASTE_ENERGY_UNITS[self.type]:
-            raise ValueError(f"a {self.type} ({WASTE_ENERGY_TYPE_ZH[self.type]}) resource is declared in "
-                             f"{' or '.join(_WASTE_ENERGY_UNITS[self.type])}, not {self.unit}")
+            raise ValueError(
+                f"a {self.type} ({WASTE_ENERGY_TYPE_ZH[self.type]}) resource is declared in "
+                f"{' or '.join(_WASTE_ENERGY_UNITS[self.type])}, not {self.unit}"
+            )
         if (self.unit == "m3") != (self.ncv_kj_per_m3 is not None):
             raise ValueError("ncv_kj_per_m3 goes with unit m3, and only with it")
         if self.recovered_per_year > self.resource_per_year:
-            raise ValueError(f"recovered_per_year ({self.recovered_per_year:g}) exceeds resource_per_year "
-                             f"({self.resource_per_year:g})")
+            raise ValueError(
+                f"recovered_per_year ({self.recovered_per_year:g}) exceeds resource_per_year "
+                f"({self.resource_per_year:g})"
+            )
         return self
 
     def e_kwh(self, amount: float) -> float:
@@ -219,54 +248,79 @@ class ProductionLine(BaseModel):
     name: str
     calendar: ShiftCalendar = Field(default_factory=ShiftCalendar)
     batch_duration_h: float = Field(
-        ge=MIN_BATCH_DURATION_H, le=MAX_HOURS,
+        ge=MIN_BATCH_DURATION_H,
+        le=MAX_HOURS,
         description="running time of one batch [h]; at least lingtan.limits.MIN_BATCH_DURATION_H (one minute), "
-                    "at most lingtan.limits.MAX_HOURS"
+        "at most lingtan.limits.MAX_HOURS",
     )
     changeover_h: float = Field(
-        default=0.0, ge=0, le=MAX_HOURS,
-        description="idle time after each batch [h]; upper bound lingtan.limits.MAX_HOURS"
+        default=0.0,
+        ge=0,
+        le=MAX_HOURS,
+        description="idle time after each batch [h]; upper bound lingtan.limits.MAX_HOURS",
     )
     p_kw: float = Field(
         ge=0, le=MAX_POWER_KW, description="electric power while running [kW]; upper bound lingtan.limits.MAX_POWER_KW"
     )
     p_idle_kw: float = Field(
-        default=0.0, ge=0, le=MAX_POWER_KW,
-        description="electric power in shift while not running [kW]; upper bound lingtan.limits.MAX_POWER_KW"
+        default=0.0,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="electric power in shift while not running [kW]; upper bound lingtan.limits.MAX_POWER_KW",
     )
     heat_demands: tuple[HeatDemand, ...] = Field(default=(), max_length=MAX_ITEMS)
     waste_heat: tuple[WasteHeatStream, ...] = Field(default=(), max_length=MAX_ITEMS)
     waste_energy: tuple[DeclaredWasteEnergy, ...] = Field(
-        default=(), max_length=MAX_ITEMS,
-        description="waste energy the twin does not simulate (余压, 余气, 余冷...), declared per year")
+        default=(),
+        max_length=MAX_ITEMS,
+        description="waste energy the twin does not simulate (余压, 余气, 余冷...), declared per year",
+    )
     maintenance: tuple[tuple[dt.datetime, float], ...] = Field(
-        default=(), max_length=MAX_ITEMS,
-        description="planned stops: (start, duration_h); naive starts are local time; at most lingtan.limits.MAX_ITEMS"
+        default=(),
+        max_length=MAX_ITEMS,
+        description="planned stops: (start, duration_h); naive starts are local time; at most lingtan.limits.MAX_ITEMS",
     )
     weekly_maintenance: tuple[WeeklyWindow, ...] = Field(default=(), max_length=MAX_ITEMS)
-    mtbf_h: float | None = Field(default=None, gt=0, le=MAX_MTBF_H,
-                                 description="mean running hours between failures [h]; none: no breakdowns; "
-                                             "upper bound lingtan.limits.MAX_MTBF_H")
+    mtbf_h: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_MTBF_H,
+        description="mean running hours between failures [h]; none: no breakdowns; "
+        "upper bound lingtan.limits.MAX_MTBF_H",
+    )
     mttr_h: float | None = Field(
-        default=None, gt=0, le=MAX_HOURS,
-        description="mean time to repair, clock hours [h]; upper bound lingtan.limits.MAX_HOURS"
+        default=None,
+        gt=0,
+        le=MAX_HOURS,
+        description="mean time to repair, clock hours [h]; upper bound lingtan.limits.MAX_HOURS",
     )
     failure_distribution: Literal["exponential", "weibull"] = "exponential"
-    failure_shape: float = Field(default=1.0, ge=MIN_WEIBULL_SHAPE, le=MAX_WEIBULL_SHAPE,
-                                 description="Weibull shape of the time to failure [-]; bounds "
-                                             "lingtan.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE")
+    failure_shape: float = Field(
+        default=1.0,
+        ge=MIN_WEIBULL_SHAPE,
+        le=MAX_WEIBULL_SHAPE,
+        description="Weibull shape of the time to failure [-]; bounds "
+        "lingtan.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE",
+    )
     repair_distribution: Literal["exponential", "weibull"] = "exponential"
-    repair_shape: float = Field(default=1.0, ge=MIN_WEIBULL_SHAPE, le=MAX_WEIBULL_SHAPE,
-                                description="Weibull shape of the repair time [-]; bounds "
-                                            "lingtan.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE")
+    repair_shape: float = Field(
+        default=1.0,
+        ge=MIN_WEIBULL_SHAPE,
+        le=MAX_WEIBULL_SHAPE,
+        description="Weibull shape of the repair time [-]; bounds "
+        "lingtan.limits.MIN_WEIBULL_SHAPE .. MAX_WEIBULL_SHAPE",
+    )
     seed: int = Field(default=0, ge=0, description="random seed of breakdowns and repairs")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ProductionLine":
+    def _consistent(self) -> ProductionLine:
         if (self.mtbf_h is None) != (self.mttr_h is None):
             raise ValueError("give both mtbf_h and mttr_h, or neither")
-        for kind, items in (("heat_demands", self.heat_demands), ("waste_heat", self.waste_heat),
-                            ("waste_energy", self.waste_energy)):
+        for kind, items in (
+            ("heat_demands", self.heat_demands),
+            ("waste_heat", self.waste_heat),
+            ("waste_energy", self.waste_energy),
+        ):
             names = [x.name for x in items]
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
@@ -280,13 +334,16 @@ class ProductionLine(BaseModel):
                     raise ValueError(f"waste_heat {w.name}: heat_demand {w.heat_demand!r} not in {sorted(demands)}")
         for i, (_, dur) in enumerate(self.maintenance):
             if not 0 < dur <= MAX_HOURS:
-                raise ValueError(f"maintenance[{i}]: duration_h must be positive and at most {MAX_HOURS:g} h, "
-                                 f"found {dur}")
+                raise ValueError(
+                    f"maintenance[{i}]: duration_h must be positive and at most {MAX_HOURS:g} h, found {dur}"
+                )
         events = self.events_per_year()
         if events > MAX_EVENTS_PER_YEAR:
-            raise ValueError(f"about {events:,.0f} events a year (batches, changeovers, breakdowns and repairs) "
-                             f"for the production model; at most {MAX_EVENTS_PER_YEAR:,} "
-                             f"(lingtan.limits.MAX_EVENTS_PER_YEAR): lengthen batch_duration_h or mtbf_h")
+            raise ValueError(
+                f"about {events:,.0f} events a year (batches, changeovers, breakdowns and repairs) "
+                f"for the production model; at most {MAX_EVENTS_PER_YEAR:,} "
+                f"(lingtan.limits.MAX_EVENTS_PER_YEAR): lengthen batch_duration_h or mtbf_h"
+            )
         return self
 
     def events_per_year(self) -> float:
@@ -301,16 +358,18 @@ class ProductionLine(BaseModel):
         return shift_h / cycle_h * per_cycle + breakdowns
 
     @model_validator(mode="after")
-    def _first_law(self) -> "ProductionLine":
+    def _first_law(self) -> ProductionLine:
         # Heat the line itself rejects (everything but flue gas, which is the fired unit's loss, checked by
         # check_fired_losses) cannot exceed the energy it takes in while running: electricity plus process heat.
         rejected = {w.name: stream_running_q_kw_th(self, w) for w in self.waste_heat if w.kind != "flue_gas"}
         q_in = self.p_kw + sum(h.q_kw_th for h in self.heat_demands)
         if sum(rejected.values()) > q_in * (1.0 + FIRST_LAW_REL_TOL):
             parts = ", ".join(f"{k} {v:g}" for k, v in rejected.items())
-            raise ValueError(f"first law: the line rejects {sum(rejected.values()):g} kW_th of waste heat while "
-                             f"running ({parts}) but takes in only {q_in:g} kW (p_kw {self.p_kw:g} + heat demands "
-                             f"{q_in - self.p_kw:g} kW_th)")
+            raise ValueError(
+                f"first law: the line rejects {sum(rejected.values()):g} kW_th of waste heat while "
+                f"running ({parts}) but takes in only {q_in:g} kW (p_kw {self.p_kw:g} + heat demands "
+                f"{q_in - self.p_kw:g} kW_th)"
+            )
         return self
 
 
@@ -326,7 +385,7 @@ class FirstLawError(ValueError):
         super().__init__(message)
 
 
-def stream_running_q_kw_th(line: "ProductionLine", stream: WasteHeatStream) -> float:
+def stream_running_q_kw_th(line: ProductionLine, stream: WasteHeatStream) -> float:
     """Heat a waste-heat stream carries while its line runs [kW_th] (how :func:`simulate_line` sets it)."""
     if stream.q_kw_th is not None:
         return stream.q_kw_th
@@ -379,14 +438,20 @@ def check_fired_losses(lines, boilers, prefix: str = "") -> None:
         k = next(iter(flue))
         path = f"{prefix}processes[{i}].waste_heat[{k}]"
         if not units:
-            raise FirstLawError(path, f"first law: line {line.name!r} declares flue gas ({q_flue:g} kW_th) but no "
-                                      f"fuel-fired boiler or furnace can serve its heat demands "
-                                      f"({', '.join(f'{h.name} at {h.t_c:g} C' for h in line.heat_demands)})")
+            raise FirstLawError(
+                path,
+                f"first law: line {line.name!r} declares flue gas ({q_flue:g} kW_th) but no "
+                f"fuel-fired boiler or furnace can serve its heat demands "
+                f"({', '.join(f'{h.name} at {h.t_c:g} C' for h in line.heat_demands)})",
+            )
         if q_flue > (fuel_kw - useful_kw) * (1.0 + FIRST_LAW_REL_TOL):
-            raise FirstLawError(path, f"first law: line {line.name!r} declares {q_flue:g} kW_th of flue gas while "
-                                      f"running, but its fuel-fired units ({', '.join(sorted(units))}) burn "
-                                      f"{fuel_kw:g} kW of fuel for {useful_kw:g} kW_th of useful heat and so lose "
-                                      f"at most {fuel_kw - useful_kw:g} kW_th")
+            raise FirstLawError(
+                path,
+                f"first law: line {line.name!r} declares {q_flue:g} kW_th of flue gas while "
+                f"running, but its fuel-fired units ({', '.join(sorted(units))}) burn "
+                f"{fuel_kw:g} kW of fuel for {useful_kw:g} kW_th of useful heat and so lose "
+                f"at most {fuel_kw - useful_kw:g} kW_th",
+            )
 
 
 # --------------------------------------------------------------------------------------
@@ -400,8 +465,12 @@ def _check_hourly(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     bad = (steps <= 0) | (steps % NS_PER_HOUR != 0)
     if steps.size and np.any(bad):
         k = int(np.flatnonzero(bad)[0])
-        raise InputError(None, "index", "increasing hourly labels (whole hours apart, interval start)",
-                         f"a step of {steps[k] / NS_PER_HOUR} h after {index[k]}")
+        raise InputError(
+            None,
+            "index",
+            "increasing hourly labels (whole hours apart, interval start)",
+            f"a step of {steps[k] / NS_PER_HOUR} h after {index[k]}",
+        )
     return index
 
 
@@ -520,7 +589,7 @@ def _days_around(index: pd.DatetimeIndex, before: int, after: int) -> pd.Datetim
 def shift_windows_ns(calendar: ShiftCalendar, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     """Shift time of a calendar over the span of ``index``, merged [UTC ns, half-open]."""
     days = _days_around(index, 1, 0)
-    working = (days.dayofweek < calendar.working_days_per_week)
+    working = days.dayofweek < calendar.working_days_per_week
     if calendar.holidays:
         working &= ~days.normalize().isin(pd.DatetimeIndex(calendar.holidays))
     days = days[working]
@@ -683,19 +752,30 @@ def simulate_line(line: ProductionLine, index: pd.DatetimeIndex, seed: int | Non
     availability = running_hours / scheduled_hours if scheduled_hours > 0 else float("nan")
 
     return LineResult(
-        name=line.name, index=index, running_fraction=running_fraction, scheduled_fraction=scheduled_fraction,
-        p_kw=p_kw, heat_demand_q_kw_th=heat, heat_demand_t_c={h.name: h.t_c for h in line.heat_demands},
-        waste_heat_q_kw_th=waste, waste_heat_t_c={w.name: w.t_c for w in line.waste_heat},
-        availability=availability, running_hours=running_hours, scheduled_hours=scheduled_hours,
-        batches_completed=log.batches, breakdowns=log.breakdowns, events=events,
+        name=line.name,
+        index=index,
+        running_fraction=running_fraction,
+        scheduled_fraction=scheduled_fraction,
+        p_kw=p_kw,
+        heat_demand_q_kw_th=heat,
+        heat_demand_t_c={h.name: h.t_c for h in line.heat_demands},
+        waste_heat_q_kw_th=waste,
+        waste_heat_t_c={w.name: w.t_c for w in line.waste_heat},
+        availability=availability,
+        running_hours=running_hours,
+        scheduled_hours=scheduled_hours,
+        batches_completed=log.batches,
+        breakdowns=log.breakdowns,
+        events=events,
     )
 
 
 # --------------------------------------------------------------------------------------
 # Steps of simulate_line
 # --------------------------------------------------------------------------------------
-def _production_and_maintenance_ns(line: ProductionLine, index: pd.DatetimeIndex, t0: int, t_end: int
-                                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _production_and_maintenance_ns(
+    line: ProductionLine, index: pd.DatetimeIndex, t0: int, t_end: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The line's production windows (shift time minus maintenance) and its maintenance, both clipped to
     the simulated span ``[t0, t_end)`` [UTC ns, half-open, sorted and disjoint].
 
@@ -753,8 +833,9 @@ class _EventLog:
         return sim_s, sim_e, sim["state"].to_numpy(dtype=object)
 
 
-def _play_line(line: ProductionLine, pr_s: np.ndarray, pr_e: np.ndarray, t0: int, t_end: int,
-               seed: int | None) -> _EventLog:
+def _play_line(
+    line: ProductionLine, pr_s: np.ndarray, pr_e: np.ndarray, t0: int, t_end: int, seed: int | None
+) -> _EventLog:
     """Run the line through its production windows on simpy.
 
     Parameters
@@ -790,15 +871,24 @@ def _play_line(line: ProductionLine, pr_s: np.ndarray, pr_e: np.ndarray, t0: int
     env.process(_line_process(env, line, windows, log, draw_ttf, draw_ttr, max_events))
     env.run(until=horizon_h)
     if log.stopped_at_h is not None:
-        raise InputError(None, f"processes ({line.name})",
-                         f"at most {MAX_EVENTS_PER_YEAR:,} production events a year (lingtan.limits.MAX_EVENTS_PER_YEAR)",
-                         f"more than that by hour {log.stopped_at_h:.0f}: lengthen batch_duration_h, mtbf_h "
-                         "or mttr_h")
+        raise InputError(
+            None,
+            f"processes ({line.name})",
+            f"at most {MAX_EVENTS_PER_YEAR:,} production events a year (lingtan.limits.MAX_EVENTS_PER_YEAR)",
+            f"more than that by hour {log.stopped_at_h:.0f}: lengthen batch_duration_h, mtbf_h or mttr_h",
+        )
     return log
 
 
-def _line_process(env: simpy.Environment, line: ProductionLine, windows: list[tuple[float, float]], log: _EventLog,
-                  draw_ttf, draw_ttr, max_events: float):
+def _line_process(
+    env: simpy.Environment,
+    line: ProductionLine,
+    windows: list[tuple[float, float]],
+    log: _EventLog,
+    draw_ttf,
+    draw_ttr,
+    max_events: float,
+):
     """The simpy process of a line: batches and changeovers inside the windows [h], breakdowns and repairs.
 
     ``draw_ttf`` and ``draw_ttr`` draw a time to failure (in running hours) and a repair time [h]; None
@@ -853,8 +943,9 @@ def _stamps(ns: np.ndarray, tz) -> pd.DatetimeIndex:
     return out.tz_localize("UTC").tz_convert(tz) if tz is not None else out
 
 
-def _event_table(sim_s: np.ndarray, sim_e: np.ndarray, sim_states: np.ndarray, mt_s: np.ndarray,
-                 mt_e: np.ndarray, tz) -> pd.DataFrame:
+def _event_table(
+    sim_s: np.ndarray, sim_e: np.ndarray, sim_states: np.ndarray, mt_s: np.ndarray, mt_e: np.ndarray, tz
+) -> pd.DataFrame:
     """The simulated intervals and the maintenance windows as one table sorted by start.
 
     Parameters
@@ -875,12 +966,12 @@ def _event_table(sim_s: np.ndarray, sim_e: np.ndarray, sim_states: np.ndarray, m
     all_e = np.concatenate([sim_e, mt_e])
     states = np.concatenate([sim_states, np.full(mt_s.size, "maintenance", dtype=object)])
     order = np.argsort(all_s, kind="stable")
-    return pd.DataFrame({"start": _stamps(all_s[order], tz), "end": _stamps(all_e[order], tz),
-                         "state": states[order]})
+    return pd.DataFrame({"start": _stamps(all_s[order], tz), "end": _stamps(all_e[order], tz), "state": states[order]})
 
 
-def _line_flows(line: ProductionLine, running_fraction: np.ndarray, scheduled_fraction: np.ndarray
-                ) -> tuple[np.ndarray, dict, dict]:
+def _line_flows(
+    line: ProductionLine, running_fraction: np.ndarray, scheduled_fraction: np.ndarray
+) -> tuple[np.ndarray, dict, dict]:
     """Hourly electricity, heat demands and waste heat of a line from its running and scheduled shares.
 
     Parameters

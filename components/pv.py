@@ -69,6 +69,7 @@ References
        radiation applications. Solar Energy 76(5), 577-589 (SPA; refraction
        correction, eq. 42); implemented in ``pvlib.spa``.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -136,8 +137,9 @@ class PVArray(BaseModel):
 
     name: str
     capacity_kwp: float = Field(
-        ge=0, le=MAX_POWER_KW,
-        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound lingtan.limits.MAX_POWER_KW"
+        ge=0,
+        le=MAX_POWER_KW,
+        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound lingtan.limits.MAX_POWER_KW",
     )
     model: Literal["pvwatts", "physical"] = Field(
         default="pvwatts", description="'pvwatts' (PVWatts v8 chain) or 'physical' (CEC module + CEC inverter)"
@@ -146,22 +148,30 @@ class PVArray(BaseModel):
         default=20.0, ge=0, le=90, description="surface tilt, or tracker axis tilt for single_axis [deg]"
     )
     azimuth_deg: float = Field(
-        default=180.0, ge=0, le=360,
+        default=180.0,
+        ge=0,
+        le=360,
         description="surface azimuth, or tracker axis azimuth for single_axis, clockwise from north, 180 = south [deg]",
     )
     tracking: Literal["fixed", "single_axis"] = "fixed"
     gcr: float = Field(
-        default=0.4, gt=0, lt=1,
+        default=0.4,
+        gt=0,
+        lt=1,
         description="ground coverage ratio (module width / row pitch) for tracker backtracking and row shading [-]",
     )
     max_angle_deg: float = Field(default=60.0, gt=0, le=90, description="tracker rotation limit [deg]")
     backtrack: bool = Field(default=True, description="trackers backtrack to avoid row-to-row beam shading")
     dc_ac_ratio: float = Field(
-        default=1.2, gt=0, le=MAX_DC_AC_RATIO,
-        description="DC nameplate / AC nameplate [-]; upper bound lingtan.limits.MAX_DC_AC_RATIO"
+        default=1.2,
+        gt=0,
+        le=MAX_DC_AC_RATIO,
+        description="DC nameplate / AC nameplate [-]; upper bound lingtan.limits.MAX_DC_AC_RATIO",
     )
     losses_fraction: float = Field(
-        default=0.14, ge=0, lt=1,
+        default=0.14,
+        ge=0,
+        lt=1,
         description="PVWatts total system losses (soiling, wiring, mismatch, availability, ...) [-]",
     )
     inverter_efficiency: float = Field(
@@ -171,7 +181,9 @@ class PVArray(BaseModel):
         default="standard", description="PVWatts v8 module type; sets gamma_pdc_per_c unless given"
     )
     gamma_pdc_per_c: float = Field(
-        default=-0.0037, ge=-0.02, le=0.0,
+        default=-0.0037,
+        ge=-0.02,
+        le=0.0,
         description="temperature coefficient of DC power [1/C]; default from module_type",
     )
     albedo: float = Field(default=0.2, ge=0, le=1, description="ground reflectance [-]")
@@ -179,8 +191,10 @@ class PVArray(BaseModel):
         default=0.005, ge=0, lt=1, description="DC power degradation per year [1/yr]"
     )
     age_years: float = Field(
-        default=0.0, ge=0, le=MAX_AGE_YEARS,
-        description="array age in the simulated year [yr]; upper bound lingtan.limits.MAX_AGE_YEARS"
+        default=0.0,
+        ge=0,
+        le=MAX_AGE_YEARS,
+        description="array age in the simulated year [yr]; upper bound lingtan.limits.MAX_AGE_YEARS",
     )
     module_name: str = Field(
         default=DEFAULT_MODULE_NAME, description="model='physical': module key in pvlib's bundled CEC module database"
@@ -202,11 +216,13 @@ class PVArray(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _known_equipment(self) -> "PVArray":
+    def _known_equipment(self) -> PVArray:
         if self.model == "physical":
             if self.capacity_kwp == 0:
-                raise ValueError("the physical model lays out modules and inverters from capacity_kwp, so it needs "
-                                 "capacity_kwp > 0; use model: pvwatts for a zero-size array")
+                raise ValueError(
+                    "the physical model lays out modules and inverters from capacity_kwp, so it needs "
+                    "capacity_kwp > 0; use model: pvwatts for a zero-size array"
+                )
             if self.module_name not in _cec_modules().columns:
                 raise ValueError(f"module_name {self.module_name!r} is not in pvlib's CEC module database")
             if self.inverter_name not in _cec_inverters().columns:
@@ -304,8 +320,11 @@ def solar_position_mid_interval(
 
     sp = mid_interval_solar_position(weather.index, latitude, longitude, altitude_m)
     if "pressure" in weather or "temp_air" in weather:
-        pressure_pa = (weather["pressure"].to_numpy(dtype=float) if "pressure" in weather
-                       else pvlib.atmosphere.alt2pres(altitude_m))
+        pressure_pa = (
+            weather["pressure"].to_numpy(dtype=float)
+            if "pressure" in weather
+            else pvlib.atmosphere.alt2pres(altitude_m)
+        )
         temp_c = weather["temp_air"].to_numpy(dtype=float) if "temp_air" in weather else 12.0
         e0 = sp["elevation"].to_numpy()
         e = e0 + pvlib.spa.atmospheric_refraction_correction(pressure_pa / 100, temp_c, e0, 0.5667)
@@ -342,8 +361,13 @@ def surface_orientation(array: PVArray, sp: pd.DataFrame) -> pd.DataFrame:
     # optional backtracking (Anderson & Mikofski 2020) [8]_, axis along
     # azimuth_deg tilted by tilt_deg, as PVWatts' 1-axis array types.
     tr = pvlib.tracking.singleaxis(
-        zen, azi, axis_tilt=array.tilt_deg, axis_azimuth=array.azimuth_deg,
-        max_angle=array.max_angle_deg, backtrack=array.backtrack, gcr=array.gcr,
+        zen,
+        azi,
+        axis_tilt=array.tilt_deg,
+        axis_azimuth=array.azimuth_deg,
+        max_angle=array.max_angle_deg,
+        backtrack=array.backtrack,
+        gcr=array.gcr,
     )
     out = pd.DataFrame(
         {
@@ -357,9 +381,7 @@ def surface_orientation(array: PVArray, sp: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def poa_irradiance(
-    weather: pd.DataFrame, array: PVArray, sp: pd.DataFrame, surf: pd.DataFrame
-) -> pd.DataFrame:
+def poa_irradiance(weather: pd.DataFrame, array: PVArray, sp: pd.DataFrame, surf: pd.DataFrame) -> pd.DataFrame:
     """Plane-of-array beam, sky-diffuse and ground-reflected irradiance [W/m2].
 
     Parameters
@@ -397,8 +419,14 @@ def poa_irradiance(
     up = zen < 90.0
     am_rel = pvlib.atmosphere.get_relative_airmass(zen, model="kasten1966")
     sky = pvlib.irradiance.perez(
-        surf["surface_tilt"], surf["surface_azimuth"], dhi, dni,
-        PERF_SOLAR_CONSTANT_PEREZ_W_M2, zen, sp["azimuth"], am_rel,
+        surf["surface_tilt"],
+        surf["surface_azimuth"],
+        dhi,
+        dni,
+        PERF_SOLAR_CONSTANT_PEREZ_W_M2,
+        zen,
+        sp["azimuth"],
+        am_rel,
         model="allsitescomposite1990",
     )
     sky = sky.fillna(0.0).clip(lower=0.0)
@@ -457,7 +485,10 @@ def _row_view_factor_derate(
 
     zen = sp["apparent_zenith"]
     psi = pvlib.shading.projected_solar_zenith_angle(
-        zen, sp["azimuth"], axis_tilt=array.tilt_deg, axis_azimuth=array.azimuth_deg,
+        zen,
+        sp["azimuth"],
+        axis_tilt=array.tilt_deg,
+        axis_azimuth=array.azimuth_deg,
     )
     theta = np.radians(surf["tracker_theta"].to_numpy(dtype=float))
     psi = np.radians(np.clip(np.asarray(psi, dtype=float), -89.0, 89.0))
@@ -540,8 +571,9 @@ def spectral_factor_pvwatts(sp: pd.DataFrame, altitude_m: float) -> pd.Series:
     return pd.Series(f, index=sp.index)
 
 
-def effective_irradiance_pvwatts(poa: pd.DataFrame, surf: pd.DataFrame, sp: pd.DataFrame, altitude_m: float,
-                                 module_type: str) -> pd.Series:
+def effective_irradiance_pvwatts(
+    poa: pd.DataFrame, surf: pd.DataFrame, sp: pd.DataFrame, altitude_m: float, module_type: str
+) -> pd.Series:
     """Irradiance the cells convert, after the cover and the spectrum, as PVWatts v8 [W/m2].
 
     Parameters
@@ -588,9 +620,14 @@ def cell_temperature_pvwatts(poa_global: pd.Series, temp_air, wind_speed) -> pd.
     INOCT 45 C, module at 5 m, wind measured at 9.144 m, as PVWatts [1]_; computed by
     ``lingtan.components.cell_temperature.fuentes``, the compiled equal of ``pvlib.temperature.fuentes``.
     """
-    return fuentes(poa_global, temp_air, np.clip(np.asarray(wind_speed, dtype=float), 0.0, None),
-                   noct_installed=PVWATTS_INOCT_OPEN_RACK_C, module_height=PVWATTS_MODULE_HEIGHT_M,
-                   wind_height=PVWATTS_WIND_HEIGHT_M)
+    return fuentes(
+        poa_global,
+        temp_air,
+        np.clip(np.asarray(wind_speed, dtype=float), 0.0, None),
+        noct_installed=PVWATTS_INOCT_OPEN_RACK_C,
+        module_height=PVWATTS_MODULE_HEIGHT_M,
+        wind_height=PVWATTS_WIND_HEIGHT_M,
+    )
 
 
 def dc_kw_per_kwp_pvwatts(effective_irradiance: pd.Series, t_cell_c, gamma_pdc_per_c: float) -> pd.Series:
@@ -639,8 +676,12 @@ def ac_kw_per_kwp_pvwatts(p_dc_kw_per_kwp: pd.Series, dc_ac_ratio: float, invert
         ``pdc0 = P_ac,nameplate / eta_inv_nom`` (PVWatts' DC input at which the inverter reaches its AC
         nameplate), so the output is clipped at ``1 / dc_ac_ratio`` [kW/kWp] [1]_.
     """
-    pac = pvlib.inverter.pvwatts(p_dc_kw_per_kwp, pdc0=(1.0 / dc_ac_ratio) / inverter_efficiency,
-                                 eta_inv_nom=inverter_efficiency, eta_inv_ref=PVWATTS_ETA_INV_REF)
+    pac = pvlib.inverter.pvwatts(
+        p_dc_kw_per_kwp,
+        pdc0=(1.0 / dc_ac_ratio) / inverter_efficiency,
+        eta_inv_nom=inverter_efficiency,
+        eta_inv_ref=PVWATTS_ETA_INV_REF,
+    )
     return pd.Series(np.asarray(pac, dtype=float), index=p_dc_kw_per_kwp.index)
 
 
@@ -736,15 +777,25 @@ def _physical_ac_kw_per_kwp(weather, array, sp, surf, poa, derate) -> pd.Series:
     # Plain-glass physical cover (De Soto 2006 [4]_), the CEC model's default.
     k_beam = np.nan_to_num(pvlib.iam.physical(aoi))
     th_sky, th_gnd = _effective_angles_deg(surf["surface_tilt"])
-    eff = (poa["beam"] * k_beam + poa["sky"] * np.nan_to_num(pvlib.iam.physical(th_sky))
-           + poa["ground"] * np.nan_to_num(pvlib.iam.physical(th_gnd))).clip(lower=0.0)
+    eff = (
+        poa["beam"] * k_beam
+        + poa["sky"] * np.nan_to_num(pvlib.iam.physical(th_sky))
+        + poa["ground"] * np.nan_to_num(pvlib.iam.physical(th_gnd))
+    ).clip(lower=0.0)
     poa_total = poa["beam"] + poa["sky"] + poa["ground"]
     # SAPM open-rack glass/polymer cell temperature (King et al. 2004 [6]_).
     tp = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
     t_cell = pvlib.temperature.sapm_cell(poa_total, weather["temp_air"], weather["wind_speed"], **tp)
     il, i0, rs, rsh, nnsvth = pvlib.pvsystem.calcparams_cec(
-        eff, t_cell, mod["alpha_sc"], mod["a_ref"], mod["I_L_ref"], mod["I_o_ref"],
-        mod["R_sh_ref"], mod["R_s"], mod["Adjust"],
+        eff,
+        t_cell,
+        mod["alpha_sc"],
+        mod["a_ref"],
+        mod["I_L_ref"],
+        mod["I_o_ref"],
+        mod["R_sh_ref"],
+        mod["R_s"],
+        mod["Adjust"],
     )
     mpp = pvlib.pvsystem.max_power_point(il, i0, rs, rsh, nnsvth, method="newton")
     ok = eff > 1.0

@@ -22,6 +22,7 @@ degree days HDD18 / CDD26 that Chinese building thermal zoning uses (GB 50176-20
 indoor design temperatures 18 C winter / 26 C summer of the residential energy-efficiency
 design standards) — secondary; set your own for a production hall.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,49 +51,71 @@ class SpaceConditioning(BaseModel):
 
     name: str
     ua_kw_per_k: float | None = Field(
-        default=None, gt=0, le=MAX_UA_KW_PER_K,
-        description="overall heat-loss coefficient [kW/K]; upper bound lingtan.limits.MAX_UA_KW_PER_K"
+        default=None,
+        gt=0,
+        le=MAX_UA_KW_PER_K,
+        description="overall heat-loss coefficient [kW/K]; upper bound lingtan.limits.MAX_UA_KW_PER_K",
     )
     heated_area_m2: float | None = Field(
-        default=None, gt=0, le=MAX_AREA_M2,
-        description="conditioned floor area [m2]; upper bound lingtan.limits.MAX_AREA_M2"
+        default=None,
+        gt=0,
+        le=MAX_AREA_M2,
+        description="conditioned floor area [m2]; upper bound lingtan.limits.MAX_AREA_M2",
     )
     specific_heat_loss_w_per_m2_k: float | None = Field(
-        default=None, gt=0, le=MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K,
+        default=None,
+        gt=0,
+        le=MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K,
         description="heat-loss coefficient per floor area, transmission + ventilation [W/(m2 K)]; "
-                    "upper bound lingtan.limits.MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K"
+        "upper bound lingtan.limits.MAX_SPECIFIC_HEAT_LOSS_W_PER_M2_K",
     )
     setpoint_heating_c: float = Field(
-        default=18.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="indoor temperature kept in winter [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        default=18.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="indoor temperature kept in winter [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     setpoint_cooling_c: float = Field(
-        default=26.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-        description="indoor temperature kept in summer [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        default=26.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="indoor temperature kept in summer [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     internal_gains_kw: float = Field(
-        default=0.0, ge=0, le=MAX_POWER_KW,
-        description="mean internal heat gains [kW]; upper bound lingtan.limits.MAX_POWER_KW"
+        default=0.0,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="mean internal heat gains [kW]; upper bound lingtan.limits.MAX_POWER_KW",
     )
     balance_point_heating_c: float | None = Field(
-        default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        default=None,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
         description="outdoor temperature below which heat is needed [C]; "
-        "default setpoint_heating_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        "default setpoint_heating_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     balance_point_cooling_c: float | None = Field(
-        default=None, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
+        default=None,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
         description="outdoor temperature above which cooling is needed [C]; "
-        "default setpoint_cooling_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C"
+        "default setpoint_cooling_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
     heating: bool = Field(default=True, description="the building is heated")
     cooling: bool = Field(default=True, description="the building is cooled")
-    t_c: float = Field(default=60.0, ge=MIN_TEMPERATURE_C, le=MAX_TEMPERATURE_C,
-                       description="supply temperature of the heating water [C] (assumed: air handlers and fan "
-                                   "coils, 60/45 C); bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C")
+    t_c: float = Field(
+        default=60.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="supply temperature of the heating water [C] (assumed: air handlers and fan "
+        "coils, 60/45 C); bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+    )
     cooling_cop: float | None = Field(
-        default=None, gt=0, le=MAX_COP,
+        default=None,
+        gt=0,
+        le=MAX_COP,
         description="electric chiller COP, cooling out / electricity in [-]; none: cooling "
-        "is reported as heat only; upper bound lingtan.limits.MAX_COP"
+        "is reported as heat only; upper bound lingtan.limits.MAX_COP",
     )
 
     @model_validator(mode="after")
@@ -103,8 +126,10 @@ class SpaceConditioning(BaseModel):
         if self.ua_kw_per_k is None and (self.heated_area_m2 is None or self.specific_heat_loss_w_per_m2_k is None):
             raise ValueError("give ua_kw_per_k, or both heated_area_m2 and specific_heat_loss_w_per_m2_k")
         if self.heating and self.cooling and self.balance_heating_c > self.balance_cooling_c:
-            raise ValueError(f"heating balance point ({self.balance_heating_c} C) above the cooling balance point "
-                             f"({self.balance_cooling_c} C)")
+            raise ValueError(
+                f"heating balance point ({self.balance_heating_c} C) above the cooling balance point "
+                f"({self.balance_cooling_c} C)"
+            )
         return self
 
     @property
@@ -155,8 +180,7 @@ def _mask(values: np.ndarray, occupied: ArrayLike | None) -> np.ndarray:
     return np.where(np.asarray(occupied, dtype=bool), values, 0.0)
 
 
-def space_heat_q_kw_th(temp_air: ArrayLike, params: SpaceConditioning,
-                       occupied: ArrayLike | None = None) -> np.ndarray:
+def space_heat_q_kw_th(temp_air: ArrayLike, params: SpaceConditioning, occupied: ArrayLike | None = None) -> np.ndarray:
     """Space heating demand from the outdoor temperature [kW_th].
 
     ``q = UA * max(t_balance_heating - temp_air, 0)``: zero at and above the balance
@@ -182,8 +206,9 @@ def space_heat_q_kw_th(temp_air: ArrayLike, params: SpaceConditioning,
     return _mask(params.ua * np.maximum(params.balance_heating_c - t, 0.0), occupied)
 
 
-def space_cooling_q_kw_th(temp_air: ArrayLike, params: SpaceConditioning,
-                          occupied: ArrayLike | None = None) -> np.ndarray:
+def space_cooling_q_kw_th(
+    temp_air: ArrayLike, params: SpaceConditioning, occupied: ArrayLike | None = None
+) -> np.ndarray:
     """Space cooling demand (sensible heat to remove) from the outdoor temperature.
 
     ``q = UA * max(temp_air - t_balance_cooling, 0)``.

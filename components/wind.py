@@ -23,6 +23,7 @@ References
 .. [5] Hau, E. (2008). Windkraftanlagen, 4th ed., Springer (barometric
        formula, -1/8 hPa/m).
 """
+
 from __future__ import annotations
 
 import os
@@ -144,9 +145,7 @@ class WindFarm(BaseModel):
         default=0.143, ge=0, le=1, description="power-law exponent; 0.143 = GB/T 18710-2002 open terrain [-]"
     )
     roughness_length_m: float = Field(default=0.1, gt=0, le=5, description="roughness length for the log law [m]")
-    loss_fraction: float = Field(
-        default=0.10, ge=0, lt=1, description="wake, availability and electrical losses [-]"
-    )
+    loss_fraction: float = Field(default=0.10, ge=0, lt=1, description="wake, availability and electrical losses [-]")
     density_correction: bool = Field(
         default=True, description="correct the power curve for hub-height air density (Svenningsen)"
     )
@@ -195,11 +194,13 @@ def hub_wind_speed(weather: pd.DataFrame, farm: WindFarm) -> pd.Series:
     """
     v = weather["wind_speed"].clip(lower=0.0).astype(float)
     if farm.shear == "power_law":
-        out = wpl_wind_speed.hellman(v, farm.measurement_height_m, farm.hub_height_m,
-                                     hellman_exponent=farm.shear_exponent)
+        out = wpl_wind_speed.hellman(
+            v, farm.measurement_height_m, farm.hub_height_m, hellman_exponent=farm.shear_exponent
+        )
     else:
-        out = wpl_wind_speed.logarithmic_profile(v, farm.measurement_height_m, farm.hub_height_m,
-                                                 farm.roughness_length_m)
+        out = wpl_wind_speed.logarithmic_profile(
+            v, farm.measurement_height_m, farm.hub_height_m, farm.roughness_length_m
+        )
     return pd.Series(np.asarray(out, dtype=float), index=weather.index, name="wind_speed_hub")
 
 

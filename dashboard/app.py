@@ -11,6 +11,7 @@ Serves on 127.0.0.1:8050 unless told otherwise::
 
 SIGTERM and SIGINT (Ctrl+C) stop the server and every worker process it started.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,12 @@ from lingtan.dashboard.safety import MAX_UPLOAD_BYTES
 from lingtan.dashboard.ui import INDEX, Context
 from lingtan.dashboard.worker import RUN_TIMEOUT_S, RunManager
 
-PAGES = [("/scenario", "Scenario", "page-scenario"), ("/results", "Results", "page-results"),
-         ("/park", "Park", "page-park"), ("/sweep", "Sweep", "page-sweep")]
+PAGES = [
+    ("/scenario", "Scenario", "page-scenario"),
+    ("/results", "Results", "page-results"),
+    ("/park", "Park", "page-park"),
+    ("/sweep", "Sweep", "page-sweep"),
+]
 
 
 def default_scenarios_dir() -> Path:
@@ -38,38 +43,64 @@ def default_scenarios_dir() -> Path:
     return Path(scenarios.__file__).resolve().parent
 
 
-def create_app(scenarios_dir: str | Path | None = None, results_dir: str | Path | None = None, *,
-               workers: int = 2, processes: bool = True, run_timeout_s: float | None = RUN_TIMEOUT_S) -> dash.Dash:
+def create_app(
+    scenarios_dir: str | Path | None = None,
+    results_dir: str | Path | None = None,
+    *,
+    workers: int = 2,
+    processes: bool = True,
+    run_timeout_s: float | None = RUN_TIMEOUT_S,
+) -> dash.Dash:
     """The Dash app. Runs go to ``workers`` worker processes (threads with ``processes=False``), are
     stopped after ``run_timeout_s`` seconds (None or 0: never), and write under
     ``results_dir/runs/<run id>/``; only ``scenarios_dir`` and ``results_dir`` are read."""
     scenarios_dir = Path(scenarios_dir or default_scenarios_dir()).resolve()
     results_dir = Path(results_dir or Path.cwd() / "results" / "dashboard").resolve()
     results_dir.mkdir(parents=True, exist_ok=True)
-    c = Context(scenarios_dir, results_dir, RunManager(results_dir, workers=workers, processes=processes,
-                                                       run_timeout_s=run_timeout_s))
+    c = Context(
+        scenarios_dir,
+        results_dir,
+        RunManager(results_dir, workers=workers, processes=processes, run_timeout_s=run_timeout_s),
+    )
 
-    app = dash.Dash(__name__, title="lingtan 灵碳 · dashboard", suppress_callback_exceptions=True,
-                    assets_folder=str(Path(__file__).parent / "assets"), serve_locally=True,
-                    update_title=None)
+    app = dash.Dash(
+        __name__,
+        title="lingtan 灵碳 · dashboard",
+        suppress_callback_exceptions=True,
+        assets_folder=str(Path(__file__).parent / "assets"),
+        serve_locally=True,
+        update_title=None,
+    )
     app.index_string = INDEX
     # The upload travels base64-encoded inside a JSON callback body: allow for that, and no more.
     app.server.config["MAX_CONTENT_LENGTH"] = 8 * MAX_UPLOAD_BYTES
-    app.layout = html.Div([
-        dcc.Location(id="url"),
-        dcc.Store(id="scenario-store", storage_type="session"),
-        dcc.Store(id="job-store", storage_type="memory"),
-        dcc.Store(id="run-store", storage_type="session"),
-        html.Div(className="topbar", children=[
-            html.Div(["lingtan 灵碳", html.Small("zero-carbon factory & park twin")], className="brand"),
-            html.Nav([dcc.Link(text, href=href, id=f"nav-{pid}") for href, text, pid in PAGES], className="nav"),
-            html.Div(f"scenarios: {scenarios_dir.name}/ · results: {results_dir.name}/", className="status"),
-        ]),
-        pages_scenario.layout(c), pages_results.layout(c), pages_park.layout(c), pages_sweep.layout(c),
-    ])
+    app.layout = html.Div(
+        [
+            dcc.Location(id="url"),
+            dcc.Store(id="scenario-store", storage_type="session"),
+            dcc.Store(id="job-store", storage_type="memory"),
+            dcc.Store(id="run-store", storage_type="session"),
+            html.Div(
+                className="topbar",
+                children=[
+                    html.Div(["lingtan 灵碳", html.Small("zero-carbon factory & park twin")], className="brand"),
+                    html.Nav(
+                        [dcc.Link(text, href=href, id=f"nav-{pid}") for href, text, pid in PAGES], className="nav"
+                    ),
+                    html.Div(f"scenarios: {scenarios_dir.name}/ · results: {results_dir.name}/", className="status"),
+                ],
+            ),
+            pages_scenario.layout(c),
+            pages_results.layout(c),
+            pages_park.layout(c),
+            pages_sweep.layout(c),
+        ]
+    )
 
-    @app.callback([Output(pid, "style") for _, _, pid in PAGES] +
-                  [Output(f"nav-{pid}", "className") for _, _, pid in PAGES], Input("url", "pathname"))
+    @app.callback(
+        [Output(pid, "style") for _, _, pid in PAGES] + [Output(f"nav-{pid}", "className") for _, _, pid in PAGES],
+        Input("url", "pathname"),
+    )
     def _show(path):
         current = path if path in [p for p, _, _ in PAGES] else "/scenario"
         styles = [{} if p == current else {"display": "none"} for p, _, _ in PAGES]
@@ -97,9 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenarios", default=None, help="scenario library (default: the packaged scenarios/)")
     p.add_argument("--results", default=None, help="results folder (default: ./results/dashboard)")
     p.add_argument("--workers", type=int, default=2, help="runs at once, each in its own process (default 2)")
-    p.add_argument("--run-timeout-s", type=float, default=RUN_TIMEOUT_S, metavar="S",
-                   help=f"wall-clock limit of one run: past it the run is stopped and its worker replaced "
-                        f"(default {RUN_TIMEOUT_S:g} s; 0: no limit)")
+    p.add_argument(
+        "--run-timeout-s",
+        type=float,
+        default=RUN_TIMEOUT_S,
+        metavar="S",
+        help=f"wall-clock limit of one run: past it the run is stopped and its worker replaced "
+        f"(default {RUN_TIMEOUT_S:g} s; 0: no limit)",
+    )
     return p
 
 
@@ -114,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 <= args.run_timeout_s < math.inf:
         parser.error(f"--run-timeout-s: a finite number of seconds >= 0 (0: no limit), not {args.run_timeout_s:g}")
     if not _is_loopback(args.host):
-        print(f"warning: serving on {args.host}: anyone who can reach this address can run scenarios",
-              file=sys.stderr)
+        print(f"warning: serving on {args.host}: anyone who can reach this address can run scenarios", file=sys.stderr)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     try:

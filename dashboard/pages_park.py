@@ -1,4 +1,5 @@
 """Park page: the tenant table with verdicts, the network diagram, the worst hours."""
+
 from __future__ import annotations
 
 import math
@@ -13,16 +14,27 @@ from lingtan.twin.reports.html import PLOT_CONFIG, _layout
 
 
 def layout(c: Context) -> html.Div:
-    return html.Div(id="page-park", className="page", children=[
-        html.H2("Park", id="park-title"),
-        html.Div(id="park-empty"),
-        html.Div(id="park-body", style={"display": "none"}, children=[
-            card(html.Div(id="park-tenants"), title="Tenants and their verdicts"),
-            card(dcc.Loading(dcc.Graph(id="fig-network", config=PLOT_CONFIG), type="dot"),
-                 html.Div(id="network-note", className="meta"), title="Park network: worst loading and voltage"),
-            card(html.Div(id="park-worst"), title="Worst hours"),
-        ]),
-    ])
+    return html.Div(
+        id="page-park",
+        className="page",
+        children=[
+            html.H2("Park", id="park-title"),
+            html.Div(id="park-empty"),
+            html.Div(
+                id="park-body",
+                style={"display": "none"},
+                children=[
+                    card(html.Div(id="park-tenants"), title="Tenants and their verdicts"),
+                    card(
+                        dcc.Loading(dcc.Graph(id="fig-network", config=PLOT_CONFIG), type="dot"),
+                        html.Div(id="network-note", className="meta"),
+                        title="Park network: worst loading and voltage",
+                    ),
+                    card(html.Div(id="park-worst"), title="Worst hours"),
+                ],
+            ),
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- tenants
@@ -34,42 +46,75 @@ def tenant_rows(result) -> list[dict]:
     for name, r in t.iterrows():
         vds = result.tenant_verdicts.get(name, [])
         passed = [v for v in vds if v.get("passed")]
-        failed = [v["criterion_id"].split(".", 1)[-1] + f" ({v['pack'].split('_')[0]})" for v in vds
-                  if v.get("passed") is False]
-        rows.append({
-            "tenant": name,
-            "consumption_mwh": round(float(r.get("consumption_e_kwh", float("nan"))) / 1000, 1),
-            "re_share": f"{100 * float(r.get('re_share', float('nan'))):.1f} %",
-            "re_share_gp": (f"{100 * float(r['re_share_with_green_power']):.1f} %"
-                            if "re_share_with_green_power" in r else ""),
-            "own_re_mwh": round(float(r.get("own_re_consumed_e_kwh", 0)) / 1000, 1),
-            "park_re_mwh": round(float(r.get("park_re_allocated_e_kwh", 0)) / 1000, 1),
-            "verdicts": "–" if not vds else f"{len(passed)} of {len(vds)} pass",
-            "failed": ", ".join(failed),
-            "state": "" if not vds else ("fail" if failed else "pass"),
-        })
+        failed = [
+            v["criterion_id"].split(".", 1)[-1] + f" ({v['pack'].split('_')[0]})"
+            for v in vds
+            if v.get("passed") is False
+        ]
+        rows.append(
+            {
+                "tenant": name,
+                "consumption_mwh": round(float(r.get("consumption_e_kwh", float("nan"))) / 1000, 1),
+                "re_share": f"{100 * float(r.get('re_share', float('nan'))):.1f} %",
+                "re_share_gp": (
+                    f"{100 * float(r['re_share_with_green_power']):.1f} %" if "re_share_with_green_power" in r else ""
+                ),
+                "own_re_mwh": round(float(r.get("own_re_consumed_e_kwh", 0)) / 1000, 1),
+                "park_re_mwh": round(float(r.get("park_re_allocated_e_kwh", 0)) / 1000, 1),
+                "verdicts": "–" if not vds else f"{len(passed)} of {len(vds)} pass",
+                "failed": ", ".join(failed),
+                "state": "" if not vds else ("fail" if failed else "pass"),
+            }
+        )
     return rows
 
 
-TENANT_COLUMNS = [("tenant", "Tenant"), ("consumption_mwh", "Consumption [MWh]"), ("own_re_mwh", "Own RE [MWh]"),
-                  ("park_re_mwh", "Park RE allocated [MWh]"), ("re_share", "RE share"),
-                  ("re_share_gp", "RE share incl. green power"), ("verdicts", "Verdicts"), ("failed", "Failed")]
+TENANT_COLUMNS = [
+    ("tenant", "Tenant"),
+    ("consumption_mwh", "Consumption [MWh]"),
+    ("own_re_mwh", "Own RE [MWh]"),
+    ("park_re_mwh", "Park RE allocated [MWh]"),
+    ("re_share", "RE share"),
+    ("re_share_gp", "RE share incl. green power"),
+    ("verdicts", "Verdicts"),
+    ("failed", "Failed"),
+]
 
 
 def tenant_table(rows) -> dash_table.DataTable:
     return dash_table.DataTable(
-        id="tenant-table", data=rows, columns=[{"name": n, "id": i} for i, n in TENANT_COLUMNS],
-        sort_action="native", style_table={"overflowX": "auto"},
-        style_cell={"textAlign": "left", "padding": "6px 8px", "fontSize": "12.5px", "fontFamily": FONT, "whiteSpace": "normal",
-                    "height": "auto"},
+        id="tenant-table",
+        data=rows,
+        columns=[{"name": n, "id": i} for i, n in TENANT_COLUMNS],
+        sort_action="native",
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "textAlign": "left",
+            "padding": "6px 8px",
+            "fontSize": "12.5px",
+            "fontFamily": FONT,
+            "whiteSpace": "normal",
+            "height": "auto",
+        },
         style_header={"fontWeight": "700", "background": "#f4f6f9"},
         style_data_conditional=[
-            {"if": {"filter_query": '{state} = "pass"', "column_id": "verdicts"}, "color": "#1e8449",
-             "fontWeight": "700"},
-            {"if": {"filter_query": '{state} = "fail"', "column_id": "verdicts"}, "color": "#c0392b",
-             "fontWeight": "700"},
-            {"if": {"filter_query": '{tenant} = "park" || {tenant} = "park_common"'}, "background": "#f6f8fb",
-             "fontStyle": "italic"}])
+            {
+                "if": {"filter_query": '{state} = "pass"', "column_id": "verdicts"},
+                "color": "#1e8449",
+                "fontWeight": "700",
+            },
+            {
+                "if": {"filter_query": '{state} = "fail"', "column_id": "verdicts"},
+                "color": "#c0392b",
+                "fontWeight": "700",
+            },
+            {
+                "if": {"filter_query": '{tenant} = "park" || {tenant} = "park_common"'},
+                "background": "#f6f8fb",
+                "fontStyle": "italic",
+            },
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- network diagram
@@ -142,8 +187,9 @@ def network_figure(park, nres, base_dir) -> go.Figure:
     from lingtan.twin.network import build_net
 
     net = build_net(park.network, base_dir)
-    edges = [(int(r.from_bus), int(r.to_bus), "line", i) for i, r in net.line.iterrows()] + \
-            [(int(r.hv_bus), int(r.lv_bus), "trafo", i) for i, r in net.trafo.iterrows()]
+    edges = [(int(r.from_bus), int(r.to_bus), "line", i) for i, r in net.line.iterrows()] + [
+        (int(r.hv_bus), int(r.lv_bus), "trafo", i) for i, r in net.trafo.iterrows()
+    ]
     root = int(net.ext_grid.bus.iloc[0])
     pos = _geo(net) or radial_layout(list(net.bus.index), [(a, b) for a, b, _, _ in edges], root)
     fig = go.Figure()
@@ -152,14 +198,32 @@ def network_figure(park, nres, base_dir) -> go.Figure:
         pct = float(table.loc[i, "loading_max_percent"]) if i in table.index else math.nan
         name = str(table.loc[i, "name"]) if i in table.index else f"{kind} {i}"
         (x0, y0), (x1, y1) = pos[a], pos[b]
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", showlegend=False,
-                                 line=dict(color=_loading_color(pct), width=6 if kind == "line" else 3,
-                                           dash="solid" if kind == "line" else "dot"),
-                                 hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=[(x0 + x1) / 2], y=[(y0 + y1) / 2], mode="markers", showlegend=False,
-                                 marker=dict(size=10, color=_loading_color(pct), symbol="diamond" if kind == "trafo"
-                                             else "circle", opacity=0.9),
-                                 hovertemplate=f"{kind} <b>{name}</b><br>max loading {pct:.1f} %<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[x0, x1],
+                y=[y0, y1],
+                mode="lines",
+                showlegend=False,
+                line=dict(
+                    color=_loading_color(pct),
+                    width=6 if kind == "line" else 3,
+                    dash="solid" if kind == "line" else "dot",
+                ),
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[(x0 + x1) / 2],
+                y=[(y0 + y1) / 2],
+                mode="markers",
+                showlegend=False,
+                marker=dict(
+                    size=10, color=_loading_color(pct), symbol="diamond" if kind == "trafo" else "circle", opacity=0.9
+                ),
+                hovertemplate=f"{kind} <b>{name}</b><br>max loading {pct:.1f} %<extra></extra>",
+            )
+        )
     rb = nres.res_bus
     at_bus = defaultdict(list)
     for who, conn in park.network.connections.items():
@@ -173,24 +237,46 @@ def network_figure(park, nres, base_dir) -> go.Figure:
         xs.append(x), ys.append(y), dev.append(100 * d)
         who = at_bus.get(str(r["name"]), [])
         text.append(f"{r['name']}" + (f"<br><i>{', '.join(who)}</i>" if who else ""))
-        hover.append(f"<b>{r['name']}</b> ({r['vn_kv']:g} kV)<br>v min {vmin:.4f} pu, v max {vmax:.4f} pu"
-                     + (f"<br>{', '.join(who)}" if who else ""))
+        hover.append(
+            f"<b>{r['name']}</b> ({r['vn_kv']:g} kV)<br>v min {vmin:.4f} pu, v max {vmax:.4f} pu"
+            + (f"<br>{', '.join(who)}" if who else "")
+        )
     lim = park.network.limits
-    fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="markers+text", text=text, textposition="middle right", textfont=dict(size=11),
-        hovertext=hover, hoverinfo="text", showlegend=False,
-        marker=dict(size=16, color=dev, cmin=0, cmax=max(10.0, max([d for d in dev if np.isfinite(d)] or [0])),
-                    colorscale=[[0, "#2e86c1"], [0.5, "#f4d03f"], [1, "#c0392b"]], line=dict(width=1, color="#333"),
-                    colorbar=dict(title="worst |ΔV| [%]", thickness=12, len=0.6))))
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            text=text,
+            textposition="middle right",
+            textfont=dict(size=11),
+            hovertext=hover,
+            hoverinfo="text",
+            showlegend=False,
+            marker=dict(
+                size=16,
+                color=dev,
+                cmin=0,
+                cmax=max(10.0, max([d for d in dev if np.isfinite(d)] or [0])),
+                colorscale=[[0, "#2e86c1"], [0.5, "#f4d03f"], [1, "#c0392b"]],
+                line=dict(width=1, color="#333"),
+                colorbar=dict(title="worst |ΔV| [%]", thickness=12, len=0.6),
+            ),
+        )
+    )
     for txt, color in (("< 50 %", "#27ae60"), ("50–80 %", "#f1c40f"), ("80–100 %", "#e67e22"), ("≥ 100 %", "#c0392b")):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=color, width=6),
-                                 name=f"loading {txt}"))
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=color, width=6), name=f"loading {txt}")
+        )
     n_rows = max(1, len({round(y, 3) for y in ys}))
-    _layout(fig, max(420, 46 * n_rows), hovermode="closest",
-            xaxis=dict(visible=False), yaxis=dict(visible=False))
-    fig.update_layout(margin=dict(l=20, r=20, t=50, b=20), meta={
-        "limits": f"{getattr(lim, 'v_min_pu', '')}–{getattr(lim, 'v_max_pu', '')} pu, "
-                  f"loading {getattr(lim, 'loading_max_percent', 100)} %"})
+    _layout(fig, max(420, 46 * n_rows), hovermode="closest", xaxis=dict(visible=False), yaxis=dict(visible=False))
+    fig.update_layout(
+        margin=dict(l=20, r=20, t=50, b=20),
+        meta={
+            "limits": f"{getattr(lim, 'v_min_pu', '')}–{getattr(lim, 'v_max_pu', '')} pu, "
+            f"loading {getattr(lim, 'loading_max_percent', 100)} %"
+        },
+    )
     return fig
 
 
@@ -203,22 +289,39 @@ def worst_block(nres) -> list:
     for col in wh.columns:
         wh[col] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in wh[col]]
     table = dash_table.DataTable(
-        id="worst-table", data=wh.to_dict("records"), columns=[{"name": c, "id": c} for c in wh.columns],
+        id="worst-table",
+        data=wh.to_dict("records"),
+        columns=[{"name": c, "id": c} for c in wh.columns],
         style_cell={"textAlign": "left", "padding": "6px 8px", "fontSize": "12.5px", "fontFamily": FONT},
-        style_header={"fontWeight": "700", "background": "#f4f6f9"}, style_table={"overflowX": "auto"})
+        style_header={"fontWeight": "700", "background": "#f4f6f9"},
+        style_table={"overflowX": "auto"},
+    )
     findings = nres.violations or ["No limit is exceeded in any hour."]
-    return [table, html.H4("Findings", style={"margin": "16px 0 6px"}),
-            html.Ul([html.Li(v) for v in findings], className="findings")]
+    return [
+        table,
+        html.H4("Findings", style={"margin": "16px 0 6px"}),
+        html.Ul([html.Li(v) for v in findings], className="findings"),
+    ]
 
 
 def render(c: Context, run_store) -> dict:
-    out = {"title": "Park", "empty": None, "style": {"display": "none"}, "tenants": None, "network": {},
-           "network_style": {"height": "420px"},
-           "note": None, "worst": None}
+    out = {
+        "title": "Park",
+        "empty": None,
+        "style": {"display": "none"},
+        "tenants": None,
+        "network": {},
+        "network_style": {"height": "420px"},
+        "note": None,
+        "worst": None,
+    }
     res = c.manager.result(run_store.get("run_id")) if run_store else None
     if res is None or res[0] != "park":
-        out["empty"] = card(empty("Run a park scenario (a file with tenants, e.g. anhui-park.yaml) to see its "
-                                  "tenants and network here."))
+        out["empty"] = card(
+            empty(
+                "Run a park scenario (a file with tenants, e.g. anhui-park.yaml) to see its tenants and network here."
+            )
+        )
         return out
     result = res[1]
     out.update(title=f"Park · {result.park.name}", style={})
@@ -230,9 +333,11 @@ def render(c: Context, run_store) -> dict:
     try:
         fig = network_figure(result.park, result.network, c.scenarios_dir)
         out["network"], out["network_style"] = fig, {"height": f"{fig.layout.height}px"}
-        out["note"] = ("Branches: worst hourly loading of the year (lines solid, transformers dotted); "
-                       "buses: worst voltage deviation from 1 pu. Hover for values. Limits: "
-                       f"{fig.layout.meta['limits']}.")
+        out["note"] = (
+            "Branches: worst hourly loading of the year (lines solid, transformers dotted); "
+            "buses: worst voltage deviation from 1 pu. Hover for values. Limits: "
+            f"{fig.layout.meta['limits']}."
+        )
     except Exception as err:  # noqa: BLE001
         out["note"] = f"The network diagram could not be drawn: {err}"
     out["worst"] = worst_block(result.network)
@@ -240,10 +345,17 @@ def render(c: Context, run_store) -> dict:
 
 
 def register(app, c: Context) -> None:
-    @app.callback(Output("park-title", "children"), Output("park-empty", "children"), Output("park-body", "style"),
-                  Output("park-tenants", "children"), Output("fig-network", "figure"), Output("fig-network", "style"),
-                  Output("network-note", "children"), Output("park-worst", "children"),
-                  Input("run-store", "data"))
+    @app.callback(
+        Output("park-title", "children"),
+        Output("park-empty", "children"),
+        Output("park-body", "style"),
+        Output("park-tenants", "children"),
+        Output("fig-network", "figure"),
+        Output("fig-network", "style"),
+        Output("network-note", "children"),
+        Output("park-worst", "children"),
+        Input("run-store", "data"),
+    )
     def _render(run_store):
         o = render(c, run_store)
         return o["title"], o["empty"], o["style"], o["tenants"], o["network"], o["network_style"], o["note"], o["worst"]

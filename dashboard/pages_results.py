@@ -2,6 +2,7 @@
 
 The figures are the HTML report's own (:mod:`lingtan.twin.reports.html`); this page only lays them out.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,14 +11,27 @@ import types
 from pathlib import Path
 
 import pandas as pd
-from dash import Input, Output, Patch, State, ctx as dash_ctx, dash_table, dcc, html, no_update
+from dash import Input, Output, Patch, State, dash_table, dcc, html, no_update
+from dash import ctx as dash_ctx
 
 from lingtan.dashboard.ui import FONT, Context, card, empty, message
 from lingtan.twin.reports import html as rh
 from lingtan.twin.reports.i18n import label
 
-MONTH_WEEKS = {1: "Jan", 5: "Feb", 9: "Mar", 14: "Apr", 18: "May", 22: "Jun", 27: "Jul", 31: "Aug", 36: "Sep",
-               40: "Oct", 44: "Nov", 49: "Dec"}
+MONTH_WEEKS = {
+    1: "Jan",
+    5: "Feb",
+    9: "Mar",
+    14: "Apr",
+    18: "May",
+    22: "Jun",
+    27: "Jul",
+    31: "Aug",
+    36: "Sep",
+    40: "Oct",
+    44: "Nov",
+    49: "Dec",
+}
 DEFAULT_WEEK = 29  # mid-July, as the report's summer week
 _report_lock = threading.Lock()
 
@@ -25,38 +39,74 @@ _report_lock = threading.Lock()
 def layout(c: Context) -> html.Div:
     def fig_card(title, gid, height, extra=None):
         # The report's figures have fixed heights; the graph's box must match them.
-        return card(*([extra] if extra is not None else []),
-                    dcc.Loading(dcc.Graph(id=gid, config=rh.PLOT_CONFIG, style={"height": f"{height}px"}), type="dot"),
-                    title=title, id=f"{gid}-card")
+        return card(
+            *([extra] if extra is not None else []),
+            dcc.Loading(dcc.Graph(id=gid, config=rh.PLOT_CONFIG, style={"height": f"{height}px"}), type="dot"),
+            title=title,
+            id=f"{gid}-card",
+        )
 
-    week = html.Div(className="week", children=[
-        html.Div("Week of the year", className="label"),
-        dcc.Slider(id="week", min=1, max=52, step=1, value=DEFAULT_WEEK, marks=MONTH_WEEKS,
-                   tooltip={"placement": "bottom", "always_visible": False}, updatemode="mouseup")])
-    return html.Div(id="page-results", className="page", children=[
-        html.Div(className="row-between", children=[
-            html.H2("Results", id="results-title"),
-            html.Div(className="downloads", children=[
-                html.Span("Download:", className="label", style={"margin": "0 6px 0 0"}),
-                html.Button("CSV", id="dl-csv", className="btn-light", disabled=True),
-                html.Button("Parquet", id="dl-parquet", className="btn-light", disabled=True),
-                html.Button("Excel", id="dl-xlsx", className="btn-light", disabled=True),
-                html.Button("HTML report", id="dl-html", className="btn-light", disabled=True),
-                dcc.Download(id="download"), html.Div(id="download-message")])]),
-        html.Div(id="results-body-empty"),
-        html.Div(id="results-body", style={"display": "none"}, children=[
-            html.Div(id="results-cards", className="cards"),
-            card(html.Div(id="results-packs", className="packs"), title="Criteria packs"),
-            fig_card("Dispatch", "fig-dispatch", 520, week),
-            fig_card("Monthly electricity balance", "fig-monthly", 460),
-            fig_card("Monthly heat", "fig-heat", 420),
-            html.Div(className="grid-half", children=[
-                fig_card("Annual energy flows", "fig-sankey", 560),
-                fig_card("Emissions", "fig-waterfall", 560)]),
-            fig_card("Per-year trends", "fig-trends", 400),
-            card(html.Div(id="results-criteria"), title="Criteria, with sources"),
-        ]),
-    ])
+    week = html.Div(
+        className="week",
+        children=[
+            html.Div("Week of the year", className="label"),
+            dcc.Slider(
+                id="week",
+                min=1,
+                max=52,
+                step=1,
+                value=DEFAULT_WEEK,
+                marks=MONTH_WEEKS,
+                tooltip={"placement": "bottom", "always_visible": False},
+                updatemode="mouseup",
+            ),
+        ],
+    )
+    return html.Div(
+        id="page-results",
+        className="page",
+        children=[
+            html.Div(
+                className="row-between",
+                children=[
+                    html.H2("Results", id="results-title"),
+                    html.Div(
+                        className="downloads",
+                        children=[
+                            html.Span("Download:", className="label", style={"margin": "0 6px 0 0"}),
+                            html.Button("CSV", id="dl-csv", className="btn-light", disabled=True),
+                            html.Button("Parquet", id="dl-parquet", className="btn-light", disabled=True),
+                            html.Button("Excel", id="dl-xlsx", className="btn-light", disabled=True),
+                            html.Button("HTML report", id="dl-html", className="btn-light", disabled=True),
+                            dcc.Download(id="download"),
+                            html.Div(id="download-message"),
+                        ],
+                    ),
+                ],
+            ),
+            html.Div(id="results-body-empty"),
+            html.Div(
+                id="results-body",
+                style={"display": "none"},
+                children=[
+                    html.Div(id="results-cards", className="cards"),
+                    card(html.Div(id="results-packs", className="packs"), title="Criteria packs"),
+                    fig_card("Dispatch", "fig-dispatch", 520, week),
+                    fig_card("Monthly electricity balance", "fig-monthly", 460),
+                    fig_card("Monthly heat", "fig-heat", 420),
+                    html.Div(
+                        className="grid-half",
+                        children=[
+                            fig_card("Annual energy flows", "fig-sankey", 560),
+                            fig_card("Emissions", "fig-waterfall", 560),
+                        ],
+                    ),
+                    fig_card("Per-year trends", "fig-trends", 400),
+                    card(html.Div(id="results-criteria"), title="Criteria, with sources"),
+                ],
+            ),
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- what a result shows
@@ -67,9 +117,15 @@ def figure_source(kind: str, result):
     if kind == "plan":
         return result.years[-1]
     if kind == "park":
-        return types.SimpleNamespace(hourly=result.bus, hourly_heat=None, kpis=result.kpis,
-                                     accounting=result.accounting, verdicts=result.verdicts, packs=result.packs,
-                                     scenario=result.park)
+        return types.SimpleNamespace(
+            hourly=result.bus,
+            hourly_heat=None,
+            kpis=result.kpis,
+            accounting=result.accounting,
+            verdicts=result.verdicts,
+            packs=result.packs,
+            scenario=result.park,
+        )
     return result
 
 
@@ -113,15 +169,35 @@ def kpi_card_divs(kind: str, result) -> list:
         for vd, ok in zip(cd["verdicts"], oks):
             unit = vd.get("unit", "")
             cmp = "≥" if cd["good_high"] else "≤"
-            rows.append(html.Div(className="vd", title=f"{vd['criterion_id']}: {vd.get('clause', '')}", children=[
-                html.Span(f"{rh._pack_short(vd['pack'])} {cmp} {rh.fmt_value(vd['threshold'], unit, lang)}"),
-                html.Span(_margin_text(vd), className="m"), _badge(ok)]))
-        details = [html.Div([html.Span(label(k, lang)), html.Span(rh._card_number(x, cd["unit"]))], className="det")
-                   for k, x in cd.get("details", []) if rh._num(x)]
-        out.append(html.Div(className=f"kpi{state}", id=f"kpi-{cd['kpi']}", children=[
-            html.Div(label(cd["key"], lang), className="t"),
-            html.Div(rh._card_number(cd["value"], cd["unit"]), className="v"),
-            html.Div(label(cd["kpi"], lang), className="s"), *rows, *details]))
+            rows.append(
+                html.Div(
+                    className="vd",
+                    title=f"{vd['criterion_id']}: {vd.get('clause', '')}",
+                    children=[
+                        html.Span(f"{rh._pack_short(vd['pack'])} {cmp} {rh.fmt_value(vd['threshold'], unit, lang)}"),
+                        html.Span(_margin_text(vd), className="m"),
+                        _badge(ok),
+                    ],
+                )
+            )
+        details = [
+            html.Div([html.Span(label(k, lang)), html.Span(rh._card_number(x, cd["unit"]))], className="det")
+            for k, x in cd.get("details", [])
+            if rh._num(x)
+        ]
+        out.append(
+            html.Div(
+                className=f"kpi{state}",
+                id=f"kpi-{cd['kpi']}",
+                children=[
+                    html.Div(label(cd["key"], lang), className="t"),
+                    html.Div(rh._card_number(cd["value"], cd["unit"]), className="v"),
+                    html.Div(label(cd["kpi"], lang), className="s"),
+                    *rows,
+                    *details,
+                ],
+            )
+        )
     return out
 
 
@@ -132,11 +208,20 @@ def pack_divs(result) -> list:
     for p in result.packs:
         pts = f"{p['points']:g} / {p['max_points']:g} points" if p.get("max_points") else ""
         failed = ", ".join(f.split(".", 1)[-1] for f in p.get("failed", []))
-        out.append(html.Div(className="pack", children=[
-            html.B(p["pack"]), html.Span(pts + (" · " if pts else "")),
-            html.Span("admission "), _badge(bool(p.get("admission_passed"))),
-            html.Span(" targets "), _badge(bool(p.get("targets_passed"))),
-            html.Div(f"failed: {failed}", className="meta") if failed else None]))
+        out.append(
+            html.Div(
+                className="pack",
+                children=[
+                    html.B(p["pack"]),
+                    html.Span(pts + (" · " if pts else "")),
+                    html.Span("admission "),
+                    _badge(bool(p.get("admission_passed"))),
+                    html.Span(" targets "),
+                    _badge(bool(p.get("targets_passed"))),
+                    html.Div(f"failed: {failed}", className="meta") if failed else None,
+                ],
+            )
+        )
     return out
 
 
@@ -149,37 +234,67 @@ def criteria_rows(kind: str, result) -> list[dict]:
             verdict = f"{vd.get('points', 0):g}/{vd.get('max_points', 0):g} pts"
         else:
             verdict = "n/a" if ok is None else ("PASS" if ok else "FAIL")
-        rows.append({"pack": vd.get("pack", ""), "criterion": vd["criterion_id"].split(".", 1)[-1],
-                     "role": vd.get("role", ""), "value": rh.fmt_value(vd.get("value"), unit),
-                     "threshold": rh.fmt_value(vd.get("threshold"), unit),
-                     "margin": rh.fmt_value(vd.get("margin"), unit), "verdict": verdict,
-                     "ok": "" if ok is None else ("yes" if ok else "no"), "input": vd.get("input", ""),
-                     "source": " · ".join(x for x in (vd.get("source_doc", ""), vd.get("clause", "")) if x),
-                     "text": vd.get("text_en") or vd.get("text_zh") or vd.get("note", "")})
+        rows.append(
+            {
+                "pack": vd.get("pack", ""),
+                "criterion": vd["criterion_id"].split(".", 1)[-1],
+                "role": vd.get("role", ""),
+                "value": rh.fmt_value(vd.get("value"), unit),
+                "threshold": rh.fmt_value(vd.get("threshold"), unit),
+                "margin": rh.fmt_value(vd.get("margin"), unit),
+                "verdict": verdict,
+                "ok": "" if ok is None else ("yes" if ok else "no"),
+                "input": vd.get("input", ""),
+                "source": " · ".join(x for x in (vd.get("source_doc", ""), vd.get("clause", "")) if x),
+                "text": vd.get("text_en") or vd.get("text_zh") or vd.get("note", ""),
+            }
+        )
     return rows
 
 
-CRITERIA_COLUMNS = [("pack", "Pack"), ("criterion", "Criterion"), ("role", "Role"), ("value", "Value"),
-                    ("threshold", "Threshold"), ("margin", "Margin"), ("verdict", "Verdict"), ("input", "Input"),
-                    ("source", "Source")]
+CRITERIA_COLUMNS = [
+    ("pack", "Pack"),
+    ("criterion", "Criterion"),
+    ("role", "Role"),
+    ("value", "Value"),
+    ("threshold", "Threshold"),
+    ("margin", "Margin"),
+    ("verdict", "Verdict"),
+    ("input", "Input"),
+    ("source", "Source"),
+]
 
 
 def criteria_table(rows: list[dict]) -> dash_table.DataTable:
     return dash_table.DataTable(
-        id="criteria-table", data=rows, columns=[{"name": n, "id": i} for i, n in CRITERIA_COLUMNS],
-        sort_action="native", filter_action="native", page_size=12,
-        tooltip_data=[{"criterion": {"value": r["text"], "type": "text"},
-                       "source": {"value": r["source"], "type": "text"}} for r in rows],
+        id="criteria-table",
+        data=rows,
+        columns=[{"name": n, "id": i} for i, n in CRITERIA_COLUMNS],
+        sort_action="native",
+        filter_action="native",
+        page_size=12,
+        tooltip_data=[
+            {"criterion": {"value": r["text"], "type": "text"}, "source": {"value": r["source"], "type": "text"}}
+            for r in rows
+        ],
         tooltip_duration=None,
         style_table={"overflowX": "auto"},
-        style_cell={"textAlign": "left", "padding": "6px 8px", "whiteSpace": "normal", "height": "auto",
-                    "fontFamily": FONT,
-                    "maxWidth": "420px", "fontSize": "12.5px"},
+        style_cell={
+            "textAlign": "left",
+            "padding": "6px 8px",
+            "whiteSpace": "normal",
+            "height": "auto",
+            "fontFamily": FONT,
+            "maxWidth": "420px",
+            "fontSize": "12.5px",
+        },
         style_header={"fontWeight": "700", "background": "#f4f6f9"},
         style_data_conditional=[
             {"if": {"filter_query": '{ok} = "yes"', "column_id": "verdict"}, "color": "#1e8449", "fontWeight": "700"},
             {"if": {"filter_query": '{ok} = "no"', "column_id": "verdict"}, "color": "#c0392b", "fontWeight": "700"},
-            {"if": {"column_id": "source"}, "fontSize": "11.5px", "color": "#5f6b7a", "minWidth": "260px"}])
+            {"if": {"column_id": "source"}, "fontSize": "11.5px", "color": "#5f6b7a", "minWidth": "260px"},
+        ],
+    )
 
 
 def _safe_fig(fn, *a):
@@ -198,20 +313,29 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
     """Everything the results page shows for a run, by component id."""
     hidden, shown = {"display": "none"}, {}
     res = c.manager.result(run_store.get("run_id")) if run_store else None
-    out = {k: no_update for k in ("cards", "packs", "criteria", "dispatch", "monthly", "heat", "sankey",
-                                  "waterfall", "trends")}
-    out.update(title="Results", body_style=hidden, heat_style=hidden, trends_style=hidden,
-               downloads=[True] * 4)
+    out = {
+        k: no_update
+        for k in ("cards", "packs", "criteria", "dispatch", "monthly", "heat", "sankey", "waterfall", "trends")
+    }
+    out.update(title="Results", body_style=hidden, heat_style=hidden, trends_style=hidden, downloads=[True] * 4)
     if res is None:
-        out["empty"] = card(empty("No results yet: run a scenario on the Scenario page." if not run_store else
-                                  "This run is no longer in memory on the server: run it again."))
+        out["empty"] = card(
+            empty(
+                "No results yet: run a scenario on the Scenario page."
+                if not run_store
+                else "This run is no longer in memory on the server: run it again."
+            )
+        )
         return out
     kind, result = res
     src = figure_source(kind, result)
     lang = _lang(src)
     name = getattr(getattr(src, "scenario", None), "name", run_store.get("label", ""))
-    out["title"] = f"Results · {name}" + (" (park bus)" if kind == "park" else "") + \
-        (f" · plan, final year {result.years[-1].scenario.year}" if kind == "plan" else "")
+    out["title"] = (
+        f"Results · {name}"
+        + (" (park bus)" if kind == "park" else "")
+        + (f" · plan, final year {result.years[-1].scenario.year}" if kind == "plan" else "")
+    )
     out["empty"] = None
     out["body_style"] = shown
     out["cards"] = kpi_card_divs(kind, result)
@@ -279,24 +403,54 @@ def download_path(c: Context, run_store, which: str) -> tuple[Path | None, str]:
 
 
 def register(app, c: Context) -> None:
-    @app.callback(Output("results-title", "children"), Output("results-body-empty", "children"),
-                  Output("results-body", "style"), Output("results-cards", "children"),
-                  Output("results-packs", "children"), Output("results-criteria", "children"),
-                  Output("fig-dispatch", "figure"), Output("fig-monthly", "figure"), Output("fig-heat", "figure"),
-                  Output("fig-heat-card", "style"), Output("fig-sankey", "figure"),
-                  Output("fig-waterfall", "figure"), Output("fig-trends", "figure"),
-                  Output("fig-trends-card", "style"),
-                  Output("dl-csv", "disabled"), Output("dl-parquet", "disabled"), Output("dl-xlsx", "disabled"),
-                  Output("dl-html", "disabled"),
-                  Input("run-store", "data"), State("week", "value"))
+    @app.callback(
+        Output("results-title", "children"),
+        Output("results-body-empty", "children"),
+        Output("results-body", "style"),
+        Output("results-cards", "children"),
+        Output("results-packs", "children"),
+        Output("results-criteria", "children"),
+        Output("fig-dispatch", "figure"),
+        Output("fig-monthly", "figure"),
+        Output("fig-heat", "figure"),
+        Output("fig-heat-card", "style"),
+        Output("fig-sankey", "figure"),
+        Output("fig-waterfall", "figure"),
+        Output("fig-trends", "figure"),
+        Output("fig-trends-card", "style"),
+        Output("dl-csv", "disabled"),
+        Output("dl-parquet", "disabled"),
+        Output("dl-xlsx", "disabled"),
+        Output("dl-html", "disabled"),
+        Input("run-store", "data"),
+        State("week", "value"),
+    )
     def _render(run_store, week):
         o = render(c, run_store, week or DEFAULT_WEEK)
-        return (o["title"], o["empty"], o["body_style"], o["cards"], o["packs"], o["criteria"], o["dispatch"],
-                o["monthly"], o["heat"], o["heat_style"], o["sankey"], o["waterfall"], o["trends"],
-                o["trends_style"], *o["downloads"])
+        return (
+            o["title"],
+            o["empty"],
+            o["body_style"],
+            o["cards"],
+            o["packs"],
+            o["criteria"],
+            o["dispatch"],
+            o["monthly"],
+            o["heat"],
+            o["heat_style"],
+            o["sankey"],
+            o["waterfall"],
+            o["trends"],
+            o["trends_style"],
+            *o["downloads"],
+        )
 
-    @app.callback(Output("fig-dispatch", "figure", allow_duplicate=True), Input("week", "value"),
-                  State("run-store", "data"), prevent_initial_call=True)
+    @app.callback(
+        Output("fig-dispatch", "figure", allow_duplicate=True),
+        Input("week", "value"),
+        State("run-store", "data"),
+        prevent_initial_call=True,
+    )
     def _week(week, run_store):
         res = c.manager.result(run_store.get("run_id")) if run_store else None
         if res is None or not week:
@@ -306,9 +460,16 @@ def register(app, c: Context) -> None:
         p["layout"]["xaxis"]["range"] = week_range(src.hourly.index, week)
         return p
 
-    @app.callback(Output("download", "data"), Output("download-message", "children"),
-                  Input("dl-csv", "n_clicks"), Input("dl-parquet", "n_clicks"), Input("dl-xlsx", "n_clicks"),
-                  Input("dl-html", "n_clicks"), State("run-store", "data"), prevent_initial_call=True)
+    @app.callback(
+        Output("download", "data"),
+        Output("download-message", "children"),
+        Input("dl-csv", "n_clicks"),
+        Input("dl-parquet", "n_clicks"),
+        Input("dl-xlsx", "n_clicks"),
+        Input("dl-html", "n_clicks"),
+        State("run-store", "data"),
+        prevent_initial_call=True,
+    )
     def _download(a, b, cc, d, run_store):
         which = (dash_ctx.triggered_id or "").removeprefix("dl-")
         path, why = download_path(c, run_store, which)

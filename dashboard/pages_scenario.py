@@ -1,13 +1,23 @@
 """Scenario page: pick or upload a scenario, edit its key sizes, run it in the background."""
+
 from __future__ import annotations
 
 import json
 import math
 
-from dash import ALL, MATCH, Input, Output, State, ctx as dash_ctx, dcc, html, no_update
+from dash import ALL, MATCH, Input, Output, State, dcc, html, no_update
+from dash import ctx as dash_ctx
 
-from lingtan.dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, display_name,
-                              list_scenarios, parse_upload, safe_yaml)
+from lingtan.dashboard.safety import (
+    MAX_UPLOAD_BYTES,
+    OutsideError,
+    check_scenario_paths,
+    confine,
+    display_name,
+    list_scenarios,
+    parse_upload,
+    safe_yaml,
+)
 from lingtan.dashboard.sizes import apply_sizes, size_fields
 from lingtan.dashboard.ui import Context, card, message, unexpected
 from lingtan.errors import InputError
@@ -18,33 +28,70 @@ DEFAULT_SCENARIO = "hefei_auto_parts.yaml"
 def layout(c: Context) -> html.Div:
     names = list_scenarios(c.scenarios_dir)
     default = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else (names[0] if names else None)
-    return html.Div(id="page-scenario", className="page", children=[
-        html.H2("Scenario"),
-        html.Div(className="grid2", children=[
-            html.Div([
-                card(html.Div("From the scenario library", className="label"),
-                     dcc.Dropdown(id="scenario-pick", options=[{"label": n, "value": n} for n in names],
-                                  value=default, clearable=False, searchable=True),
-                     html.Div("or upload your own", className="label", style={"marginTop": "16px"}),
-                     dcc.Upload(id="scenario-upload", className="upload", accept=".yaml,.yml", multiple=False,
-                                max_size=4 * MAX_UPLOAD_BYTES,
-                                children=html.Div(["Drop a scenario YAML here, or ", html.A("choose a file"),
-                                                   html.Div(f"safe YAML, at most {MAX_UPLOAD_BYTES // 1024} KB",
-                                                            className="meta")])),
-                     html.Div(id="scenario-message"),
-                     title="Choose a scenario"),
-                card(html.Div(id="scenario-summary", className="meta"), title="Loaded"),
-            ]),
-            html.Div([
-                card(html.Div(className="runbar", children=[
-                    html.Button("▶ Run", id="run-btn", className="btn", n_clicks=0),
-                    html.Div(id="run-progress", className="progress"),
-                ]), html.Div(id="run-message"), html.Div(id="run-headline"), title="Run"),
-                card(html.Div(id="sizes"), title="Key sizes"),
-            ]),
-        ]),
-        dcc.Interval(id="run-poll", interval=400, disabled=True),
-    ])
+    return html.Div(
+        id="page-scenario",
+        className="page",
+        children=[
+            html.H2("Scenario"),
+            html.Div(
+                className="grid2",
+                children=[
+                    html.Div(
+                        [
+                            card(
+                                html.Div("From the scenario library", className="label"),
+                                dcc.Dropdown(
+                                    id="scenario-pick",
+                                    options=[{"label": n, "value": n} for n in names],
+                                    value=default,
+                                    clearable=False,
+                                    searchable=True,
+                                ),
+                                html.Div("or upload your own", className="label", style={"marginTop": "16px"}),
+                                dcc.Upload(
+                                    id="scenario-upload",
+                                    className="upload",
+                                    accept=".yaml,.yml",
+                                    multiple=False,
+                                    max_size=4 * MAX_UPLOAD_BYTES,
+                                    children=html.Div(
+                                        [
+                                            "Drop a scenario YAML here, or ",
+                                            html.A("choose a file"),
+                                            html.Div(
+                                                f"safe YAML, at most {MAX_UPLOAD_BYTES // 1024} KB", className="meta"
+                                            ),
+                                        ]
+                                    ),
+                                ),
+                                html.Div(id="scenario-message"),
+                                title="Choose a scenario",
+                            ),
+                            card(html.Div(id="scenario-summary", className="meta"), title="Loaded"),
+                        ]
+                    ),
+                    html.Div(
+                        [
+                            card(
+                                html.Div(
+                                    className="runbar",
+                                    children=[
+                                        html.Button("▶ Run", id="run-btn", className="btn", n_clicks=0),
+                                        html.Div(id="run-progress", className="progress"),
+                                    ],
+                                ),
+                                html.Div(id="run-message"),
+                                html.Div(id="run-headline"),
+                                title="Run",
+                            ),
+                            card(html.Div(id="sizes"), title="Key sizes"),
+                        ]
+                    ),
+                ],
+            ),
+            dcc.Interval(id="run-poll", interval=400, disabled=True),
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- loading
@@ -68,8 +115,9 @@ def _validate(data, label: str, c: Context):
     return sc
 
 
-def load_choice(c: Context, trigger: str | None, pick: str | None, contents: str | None,
-                filename: str | None) -> tuple[object, object]:
+def load_choice(
+    c: Context, trigger: str | None, pick: str | None, contents: str | None, filename: str | None
+) -> tuple[object, object]:
     """The scenario store and the message, after a library pick or an upload."""
     if trigger == "scenario-upload":
         if not contents:
@@ -82,8 +130,10 @@ def load_choice(c: Context, trigger: str | None, pick: str | None, contents: str
             return no_update, message(str(err), "error", id="scenario-error")
         except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
             return no_update, unexpected(err, label, id="scenario-error")
-        return ({"label": label, "source": "upload", "data": _jsonable(data)},
-                message(f"Uploaded {label}: valid.", "ok"))
+        return (
+            {"label": label, "source": "upload", "data": _jsonable(data)},
+            message(f"Uploaded {label}: valid.", "ok"),
+        )
     if not pick:
         return no_update, message("The scenario library is empty: upload a scenario.", "warn")
     try:
@@ -112,25 +162,38 @@ def summary(store) -> list:
     d = store["data"]
     kind = "park" if "tenants" in d else ("multi-year plan" if d.get("plan") else "factory")
     site = d.get("site") or {}
-    parts = [html.Div(html.B(d.get("name", store["label"])), style={"fontSize": "16px", "color": "#1d2733"}),
-             html.Div(d.get("description", "")),
-             html.Div(f"{kind} · {store['label']} ({store.get('source')}) · year {d.get('year', '–')}"),
-             ]
+    parts = [
+        html.Div(html.B(d.get("name", store["label"])), style={"fontSize": "16px", "color": "#1d2733"}),
+        html.Div(d.get("description", "")),
+        html.Div(f"{kind} · {store['label']} ({store.get('source')}) · year {d.get('year', '–')}"),
+    ]
     if site:
         parts.append(html.Div(f"site {site.get('latitude', '?')}° N, {site.get('longitude', '?')}° E"))
     if kind == "park":
-        parts.append(html.Div(f"{_count(d, 'tenants')} tenants · shared PV "
-                              f"{_count(d.get('shared') or {}, 'pv')} · network: "
-                              f"{'yes' if d.get('network') else 'no'}"))
+        parts.append(
+            html.Div(
+                f"{_count(d, 'tenants')} tenants · shared PV "
+                f"{_count(d.get('shared') or {}, 'pv')} · network: "
+                f"{'yes' if d.get('network') else 'no'}"
+            )
+        )
     else:
-        parts.append(html.Div(f"{_count(d, 'loads')} loads · {_count(d, 'processes')} production lines · "
-                              f"{_count(d, 'pv')} PV · {_count(d, 'wind')} wind · {_count(d, 'battery')} battery"))
+        parts.append(
+            html.Div(
+                f"{_count(d, 'loads')} loads · {_count(d, 'processes')} production lines · "
+                f"{_count(d, 'pv')} PV · {_count(d, 'wind')} wind · {_count(d, 'battery')} battery"
+            )
+        )
     crit = d.get("criteria") or []
     if crit:
         parts.append(html.Div("criteria: " + ", ".join(map(str, crit))))
     if store.get("design"):
-        parts.append(message("Design loaded from a sweep: " + ", ".join(
-            f"{k} = {v:,.6g}" for k, v in store["design"].items()), "info"))
+        parts.append(
+            message(
+                "Design loaded from a sweep: " + ", ".join(f"{k} = {v:,.6g}" for k, v in store["design"].items()),
+                "info",
+            )
+        )
     return parts
 
 
@@ -146,19 +209,43 @@ def size_rows(store) -> list:
         return [html.Div("Load a scenario to edit its sizes.", className="meta")]
     fields = size_fields(store["data"])
     if not fields:
-        return [html.Div("This scenario has no PV, wind, battery, heat pump, thermal storage or grid "
-                         "sizes to edit.", className="meta")]
+        return [
+            html.Div(
+                "This scenario has no PV, wind, battery, heat pump, thermal storage or grid sizes to edit.",
+                className="meta",
+            )
+        ]
     rows = []
     for f in fields:
         step = _step(f.slider_max, f.integer)
-        rows.append(html.Div(className="size-row", children=[
-            html.Div([f"{f.label} [{f.unit}]", html.Small(f.path)], className="name"),
-            dcc.Input(id={"type": "size-num", "path": f.path}, type="number", value=_clean(f.value), min=0,
-                      step=1 if f.integer else "any", debounce=True, required=True),
-            dcc.Slider(id={"type": "size-slider", "path": f.path}, min=0, max=f.slider_max, step=step,
-                       value=min(f.value, f.slider_max), marks=None, updatemode="mouseup", allow_direct_input=False,
-                       tooltip={"placement": "bottom", "always_visible": False}),
-        ]))
+        rows.append(
+            html.Div(
+                className="size-row",
+                children=[
+                    html.Div([f"{f.label} [{f.unit}]", html.Small(f.path)], className="name"),
+                    dcc.Input(
+                        id={"type": "size-num", "path": f.path},
+                        type="number",
+                        value=_clean(f.value),
+                        min=0,
+                        step=1 if f.integer else "any",
+                        debounce=True,
+                        required=True,
+                    ),
+                    dcc.Slider(
+                        id={"type": "size-slider", "path": f.path},
+                        min=0,
+                        max=f.slider_max,
+                        step=step,
+                        value=min(f.value, f.slider_max),
+                        marks=None,
+                        updatemode="mouseup",
+                        allow_direct_input=False,
+                        tooltip={"placement": "bottom", "always_visible": False},
+                    ),
+                ],
+            )
+        )
     return rows
 
 
@@ -210,11 +297,18 @@ def _progress(st: dict | None) -> html.Div:
     else:
         frac = min(0.95, 1 - math.exp(-st["elapsed"] / max(st["expected"], 0.5)))
         txt = f"running {st['kind']} · {st['elapsed']:.0f} s (about {st['expected']:.0f} s)"
-    return html.Div([html.Div(html.Div(className="fill", style={"width": f"{100 * frac:.0f}%",
-                                                                   **({"background": "#c0392b"}
-                                                                      if failed else {})}),
-                              className="track"),
-                     html.Div(txt, className="txt", id="run-state", **{"data-status": st["status"], "data-run": st["id"]})])
+    return html.Div(
+        [
+            html.Div(
+                html.Div(
+                    className="fill",
+                    style={"width": f"{100 * frac:.0f}%", **({"background": "#c0392b"} if failed else {})},
+                ),
+                className="track",
+            ),
+            html.Div(txt, className="txt", id="run-state", **{"data-status": st["status"], "data-run": st["id"]}),
+        ]
+    )
 
 
 def _annualised_cost(kind: str, result) -> float:
@@ -233,19 +327,37 @@ def headline(kind: str, result) -> html.Div:
     acc = run.accounting
     verdicts = [v for v in result.verdicts if v.get("role") != "score"]
     passed = sum(bool(v.get("passed")) for v in verdicts)
-    items = [("headline-re", f"{100 * k.get('re_electricity_share_onsite', float('nan')):.1f} %",
-              "renewable electricity share"),
-             ("headline-cost", f"{k.get('grid_cost_cny', float('nan')) / 1e4:,.0f} 万 CNY", "grid cost"),
-             ("headline-annualised", f"{_annualised_cost(kind, result) / 1e4:,.0f} 万 CNY/yr",
-              "annualised cost (assets + operation)"),
-             ("headline-co2", f"{acc.residual_emissions_t if acc is not None else float('nan'):,.0f} t", "residual CO2"),
-             ("headline-verdicts", f"{passed} / {len(verdicts)}", "criteria passed")]
-    return html.Div([html.Div([html.B(v, id=i), html.Span(t)], className="hl") for i, v, t in items] +
-                    [html.Div(dcc.Link("Open the results →", href="/results", id="open-results"),
-                              className="hl", style={"alignSelf": "center"})]
-                    + ([html.Div(dcc.Link("Park page →", href="/park"), className="hl",
-                                 style={"alignSelf": "center"})] if kind == "park" else []),
-                    className="headline")
+    items = [
+        (
+            "headline-re",
+            f"{100 * k.get('re_electricity_share_onsite', float('nan')):.1f} %",
+            "renewable electricity share",
+        ),
+        ("headline-cost", f"{k.get('grid_cost_cny', float('nan')) / 1e4:,.0f} 万 CNY", "grid cost"),
+        (
+            "headline-annualised",
+            f"{_annualised_cost(kind, result) / 1e4:,.0f} 万 CNY/yr",
+            "annualised cost (assets + operation)",
+        ),
+        ("headline-co2", f"{acc.residual_emissions_t if acc is not None else float('nan'):,.0f} t", "residual CO2"),
+        ("headline-verdicts", f"{passed} / {len(verdicts)}", "criteria passed"),
+    ]
+    return html.Div(
+        [html.Div([html.B(v, id=i), html.Span(t)], className="hl") for i, v, t in items]
+        + [
+            html.Div(
+                dcc.Link("Open the results →", href="/results", id="open-results"),
+                className="hl",
+                style={"alignSelf": "center"},
+            )
+        ]
+        + (
+            [html.Div(dcc.Link("Park page →", href="/park"), className="hl", style={"alignSelf": "center"})]
+            if kind == "park"
+            else []
+        ),
+        className="headline",
+    )
 
 
 def poll(c: Context, job):
@@ -255,8 +367,14 @@ def poll(c: Context, job):
         return html.Div(), no_update, True, False, no_update, no_update
     st = c.manager.status(job["run_id"])
     if st is None:
-        return html.Div(), no_update, True, False, message("This run is unknown to the server (restarted?).",
-                                                             "warn"), no_update
+        return (
+            html.Div(),
+            no_update,
+            True,
+            False,
+            message("This run is unknown to the server (restarted?).", "warn"),
+            no_update,
+        )
     if st["status"] in ("queued", "running"):
         return _progress(st), no_update, False, True, no_update, no_update
     if st["status"] in ("error", "stopped"):
@@ -270,8 +388,14 @@ def poll(c: Context, job):
     try:
         top = headline(kind, result)
     except Exception as err:  # noqa: BLE001 - the run is done; its page must still say something
-        return _progress(st), store, True, False, unexpected(err, f"{job.get('label')}: the headline",
-                                                             id="run-error"), None
+        return (
+            _progress(st),
+            store,
+            True,
+            False,
+            unexpected(err, f"{job.get('label')}: the headline", id="run-error"),
+            None,
+        )
     return _progress(st), store, True, False, notes or None, top
 
 
@@ -279,42 +403,60 @@ def poll(c: Context, job):
 
 
 def register(app, c: Context) -> None:
-    @app.callback(Output("scenario-store", "data"), Output("scenario-message", "children"),
-                  Output("scenario-upload", "contents"),
-                  Input("scenario-pick", "value"), Input("scenario-upload", "contents"),
-                  State("scenario-upload", "filename"), prevent_initial_call=False)
+    @app.callback(
+        Output("scenario-store", "data"),
+        Output("scenario-message", "children"),
+        Output("scenario-upload", "contents"),
+        Input("scenario-pick", "value"),
+        Input("scenario-upload", "contents"),
+        State("scenario-upload", "filename"),
+        prevent_initial_call=False,
+    )
     def _load(pick, contents, filename):
         store, msg = load_choice(c, dash_ctx.triggered_id, pick, contents, filename)
         return store, msg, None
 
-    @app.callback(Output("scenario-summary", "children"), Output("sizes", "children"),
-                  Input("scenario-store", "data"))
+    @app.callback(Output("scenario-summary", "children"), Output("sizes", "children"), Input("scenario-store", "data"))
     def _render(store):
         return summary(store), size_rows(store)
 
-    @app.callback(Output({"type": "size-num", "path": MATCH}, "value"),
-                  Output({"type": "size-slider", "path": MATCH}, "value"),
-                  Input({"type": "size-num", "path": MATCH}, "value"),
-                  Input({"type": "size-slider", "path": MATCH}, "value"),
-                  State({"type": "size-slider", "path": MATCH}, "max"), prevent_initial_call=True)
+    @app.callback(
+        Output({"type": "size-num", "path": MATCH}, "value"),
+        Output({"type": "size-slider", "path": MATCH}, "value"),
+        Input({"type": "size-num", "path": MATCH}, "value"),
+        Input({"type": "size-slider", "path": MATCH}, "value"),
+        State({"type": "size-slider", "path": MATCH}, "max"),
+        prevent_initial_call=True,
+    )
     def _sync(num, slider, top):
         t = dash_ctx.triggered_id
         return sync_size(t.get("type") if isinstance(t, dict) else None, num, slider, top)
 
-    @app.callback(Output("job-store", "data"), Output("run-message", "children"),
-                  Output("run-poll", "disabled"),
-                  Input("run-btn", "n_clicks"), State("scenario-store", "data"),
-                  State({"type": "size-num", "path": ALL}, "value"),
-                  State({"type": "size-num", "path": ALL}, "id"), prevent_initial_call=True)
+    @app.callback(
+        Output("job-store", "data"),
+        Output("run-message", "children"),
+        Output("run-poll", "disabled"),
+        Input("run-btn", "n_clicks"),
+        State("scenario-store", "data"),
+        State({"type": "size-num", "path": ALL}, "value"),
+        State({"type": "size-num", "path": ALL}, "id"),
+        prevent_initial_call=True,
+    )
     def _run(n, store, values, ids):
         if not n:
             return no_update, no_update, no_update
         return start_run(c, store, values, ids)
 
-    @app.callback(Output("run-progress", "children"), Output("run-store", "data"),
-                  Output("run-poll", "disabled", allow_duplicate=True), Output("run-btn", "disabled"),
-                  Output("run-message", "children", allow_duplicate=True),
-                  Output("run-headline", "children"),
-                  Input("run-poll", "n_intervals"), State("job-store", "data"), prevent_initial_call=True)
+    @app.callback(
+        Output("run-progress", "children"),
+        Output("run-store", "data"),
+        Output("run-poll", "disabled", allow_duplicate=True),
+        Output("run-btn", "disabled"),
+        Output("run-message", "children", allow_duplicate=True),
+        Output("run-headline", "children"),
+        Input("run-poll", "n_intervals"),
+        State("job-store", "data"),
+        prevent_initial_call=True,
+    )
     def _poll(_, job):
         return poll(c, job)

@@ -1,6 +1,7 @@
 """Sweep page: open a sweep's Parquet dataset under the results folder; heatmap with the threshold
 contour, Pareto front and tornado chart (from :mod:`lingtan.twin.reports.sweep_plots`); a click loads that design
 into the scenario page."""
+
 from __future__ import annotations
 
 import inspect
@@ -25,22 +26,55 @@ PLOTS = ("heatmap", "pareto", "tornado")
 
 
 def layout(c: Context) -> html.Div:
-    return html.Div(id="page-sweep", className="page", children=[
-        html.H2("Sweep"),
-        card(html.Div(className="grid-half", children=[
-            html.Div([html.Div("Sweep dataset (under the results folder)", className="label"),
-                      dcc.Dropdown(id="sweep-pick", placeholder="choose a sweep folder…")]),
-            html.Div([html.Div("KPI and threshold", className="label"),
-                      html.Div(style={"display": "flex", "gap": "8px"}, children=[
-                          html.Div(dcc.Dropdown(id="sweep-kpi", clearable=False), style={"flex": 1}),
-                          dcc.Input(id="sweep-threshold", type="number", value=DEFAULT_THRESHOLD, step="any",
-                                    style={"width": "110px"})])])]),
-            html.Div(id="sweep-message"), title="Open"),
-        html.Div(id="sweep-plots"),
-        card(html.Div("Click a row (or a point above) to load that design into the scenario page.", className="meta"),
-             html.Div(id="sweep-table"), title="Cases"),
-        dcc.Store(id="sweep-meta"),
-    ])
+    return html.Div(
+        id="page-sweep",
+        className="page",
+        children=[
+            html.H2("Sweep"),
+            card(
+                html.Div(
+                    className="grid-half",
+                    children=[
+                        html.Div(
+                            [
+                                html.Div("Sweep dataset (under the results folder)", className="label"),
+                                dcc.Dropdown(id="sweep-pick", placeholder="choose a sweep folder…"),
+                            ]
+                        ),
+                        html.Div(
+                            [
+                                html.Div("KPI and threshold", className="label"),
+                                html.Div(
+                                    style={"display": "flex", "gap": "8px"},
+                                    children=[
+                                        html.Div(dcc.Dropdown(id="sweep-kpi", clearable=False), style={"flex": 1}),
+                                        dcc.Input(
+                                            id="sweep-threshold",
+                                            type="number",
+                                            value=DEFAULT_THRESHOLD,
+                                            step="any",
+                                            style={"width": "110px"},
+                                        ),
+                                    ],
+                                ),
+                            ]
+                        ),
+                    ],
+                ),
+                html.Div(id="sweep-message"),
+                title="Open",
+            ),
+            html.Div(id="sweep-plots"),
+            card(
+                html.Div(
+                    "Click a row (or a point above) to load that design into the scenario page.", className="meta"
+                ),
+                html.Div(id="sweep-table"),
+                title="Cases",
+            ),
+            dcc.Store(id="sweep-meta"),
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- datasets
@@ -88,24 +122,48 @@ def param_names(df: pd.DataFrame, meta: dict) -> list[str]:
 
 
 def kpi_options(df: pd.DataFrame, params: list[str]) -> list[str]:
-    return [c for c in df.columns if c not in params and c != "case_hash" and pd.api.types.is_numeric_dtype(df[c])
-            and not pd.api.types.is_bool_dtype(df[c])]
+    return [
+        c
+        for c in df.columns
+        if c not in params
+        and c != "case_hash"
+        and pd.api.types.is_numeric_dtype(df[c])
+        and not pd.api.types.is_bool_dtype(df[c])
+    ]
 
 
 # --------------------------------------------------------------------------- plots
 
 
 def _call(fn, df, params, kpi, threshold, base, design):
-    avail = {"df": df, "frame": df, "data": df, "results": df, "rows": df, "table": df, "dataset": df,
-             "params": params, "names": params, "param_names": params, "parameters": params,
-             "x": params[0] if params else None, "y": params[1] if len(params) > 1 else None,
-             "kpi": kpi, "metric": kpi, "threshold": threshold, "base": base, "design": design}
+    avail = {
+        "df": df,
+        "frame": df,
+        "data": df,
+        "results": df,
+        "rows": df,
+        "table": df,
+        "dataset": df,
+        "params": params,
+        "names": params,
+        "param_names": params,
+        "parameters": params,
+        "x": params[0] if params else None,
+        "y": params[1] if len(params) > 1 else None,
+        "kpi": kpi,
+        "metric": kpi,
+        "threshold": threshold,
+        "base": base,
+        "design": design,
+    }
     kwargs = {}
     for name, p in inspect.signature(fn).parameters.items():
         if name in avail and avail[name] is not None:
             kwargs[name] = avail[name]
         elif p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            raise TypeError(f"lingtan.twin.reports.sweep_plots.{fn.__name__} needs {name!r}, which the dashboard cannot give")
+            raise TypeError(
+                f"lingtan.twin.reports.sweep_plots.{fn.__name__} needs {name!r}, which the dashboard cannot give"
+            )
     return fn(**kwargs)
 
 
@@ -114,8 +172,10 @@ def sweep_figures(df, params, kpi, threshold, meta) -> tuple[dict, list[str]]:
     try:
         import lingtan.twin.reports.sweep_plots as sp
     except ImportError:
-        return {}, ["The sweep plots (lingtan.twin.reports.sweep_plots) are not installed in this version yet: the heatmap, Pareto "
-                    "front and tornado chart will appear here once they land. The cases are listed below."]
+        return {}, [
+            "The sweep plots (lingtan.twin.reports.sweep_plots) are not installed in this version yet: the heatmap, Pareto "
+            "front and tornado chart will appear here once they land. The cases are listed below."
+        ]
     figs, notes = {}, []
     base = meta.get("base") or {}
     design = meta.get("design")
@@ -139,7 +199,7 @@ def row_for_click(df: pd.DataFrame, point: dict, xcol: str | None, ycol: str | N
     if not point:
         return None
     cd = point.get("customdata")
-    for v in (cd if isinstance(cd, list) else [cd]):
+    for v in cd if isinstance(cd, list) else [cd]:
         if isinstance(v, str) and "case_hash" in df.columns and (df["case_hash"] == v).any():
             return int(np.flatnonzero(df["case_hash"].to_numpy() == v)[0])
     cols = [(xcol, point.get("x")), (ycol, point.get("y"))]
@@ -170,8 +230,11 @@ def base_scenario(c: Context, meta: dict, store) -> tuple[dict | None, str]:
     name = meta.get("scenario")
     if isinstance(name, str) and name:
         p = Path(name)
-        for rel in ([p.relative_to(c.scenarios_dir.resolve()).as_posix()] if p.is_absolute() and
-                    p.resolve().is_relative_to(c.scenarios_dir.resolve()) else []) + [p.name]:
+        for rel in (
+            [p.relative_to(c.scenarios_dir.resolve()).as_posix()]
+            if p.is_absolute() and p.resolve().is_relative_to(c.scenarios_dir.resolve())
+            else []
+        ) + [p.name]:
             try:
                 path = confine(c.scenarios_dir, rel)
             except OutsideError:
@@ -207,24 +270,39 @@ def load_design(c: Context, rel: str, row: int, store) -> tuple[object, object, 
         return no_update, no_update, message(str(err), "error")
     except Exception as err:  # noqa: BLE001
         return no_update, no_update, unexpected(err, f"sweep {rel}, case {row}")
-    return ({"label": label, "source": "sweep", "data": _jsonable(new), "design": design}, "/scenario",
-            message(f"Loaded case {row} into the scenario page.", "ok"))
+    return (
+        {"label": label, "source": "sweep", "data": _jsonable(new), "design": design},
+        "/scenario",
+        message(f"Loaded case {row} into the scenario page.", "ok"),
+    )
 
 
 def table(df: pd.DataFrame, params: list[str], kpi: str | None) -> dash_table.DataTable:
-    cols = params + ([kpi] if kpi and kpi in df.columns else []) + \
-        [c for c in ("re_electricity_share_onsite", "economics.annualised_cost_cny", "grid_cost_cny")
-         if c in df.columns and c != kpi]
+    cols = (
+        params
+        + ([kpi] if kpi and kpi in df.columns else [])
+        + [
+            c
+            for c in ("re_electricity_share_onsite", "economics.annualised_cost_cny", "grid_cost_cny")
+            if c in df.columns and c != kpi
+        ]
+    )
     view = df[cols].copy()
     view.insert(0, "case", range(len(df)))
     for col in cols:
-        view[col] = [round(float(v), 4) if isinstance(v, (int, float, np.number)) and math.isfinite(v) else v
-                     for v in view[col]]
+        view[col] = [
+            round(float(v), 4) if isinstance(v, (int, float, np.number)) and math.isfinite(v) else v for v in view[col]
+        ]
     return dash_table.DataTable(
-        id="sweep-cases", data=view.head(5000).to_dict("records"),
-        columns=[{"name": c, "id": c} for c in view.columns], sort_action="native", page_size=12,
+        id="sweep-cases",
+        data=view.head(5000).to_dict("records"),
+        columns=[{"name": c, "id": c} for c in view.columns],
+        sort_action="native",
+        page_size=12,
         style_cell={"textAlign": "right", "padding": "5px 8px", "fontSize": "12.5px", "fontFamily": FONT},
-        style_header={"fontWeight": "700", "background": "#f4f6f9"}, style_table={"overflowX": "auto"})
+        style_header={"fontWeight": "700", "background": "#f4f6f9"},
+        style_table={"overflowX": "auto"},
+    )
 
 
 def _height(fig) -> int:
@@ -248,12 +326,20 @@ def render(c: Context, rel: str | None, kpi: str | None, threshold):
     params = param_names(df, meta)
     kpis = kpi_options(df, params)
     if kpi not in kpis:
-        kpi = meta.get("kpi") if meta.get("kpi") in kpis else (DEFAULT_KPI if DEFAULT_KPI in kpis else
-                                                                (kpis[0] if kpis else None))
+        kpi = (
+            meta.get("kpi")
+            if meta.get("kpi") in kpis
+            else (DEFAULT_KPI if DEFAULT_KPI in kpis else (kpis[0] if kpis else None))
+        )
     th = threshold if isinstance(threshold, (int, float)) else meta.get("threshold", DEFAULT_THRESHOLD)
     figs, notes = sweep_figures(df, params, kpi, th, meta)
-    plots = [card(dcc.Graph(id=f"sweep-{n}", figure=f, config=PLOT_CONFIG,
-                            style={"height": f"{_height(f)}px"}), title=n.capitalize()) for n, f in figs.items()]
+    plots = [
+        card(
+            dcc.Graph(id=f"sweep-{n}", figure=f, config=PLOT_CONFIG, style={"height": f"{_height(f)}px"}),
+            title=n.capitalize(),
+        )
+        for n, f in figs.items()
+    ]
     msgs = [message(n, "warn" if figs else "info", id="sweep-plots-note") for n in notes]
     info = message(f"{len(df):,} cases · parameters: {', '.join(params) or 'none found'}", "info")
     return [*msgs, *plots], table(df, params, kpi), [{"label": k, "value": k} for k in kpis], kpi, info
@@ -266,17 +352,30 @@ def register(app, c: Context) -> None:
             return no_update
         return [{"label": s, "value": s} for s in list_sweeps(c.results_dir)]
 
-    @app.callback(Output("sweep-plots", "children"), Output("sweep-table", "children"), Output("sweep-kpi", "options"),
-                  Output("sweep-kpi", "value"), Output("sweep-message", "children"),
-                  Input("sweep-pick", "value"), Input("sweep-kpi", "value"), Input("sweep-threshold", "value"))
+    @app.callback(
+        Output("sweep-plots", "children"),
+        Output("sweep-table", "children"),
+        Output("sweep-kpi", "options"),
+        Output("sweep-kpi", "value"),
+        Output("sweep-message", "children"),
+        Input("sweep-pick", "value"),
+        Input("sweep-kpi", "value"),
+        Input("sweep-threshold", "value"),
+    )
     def _render(rel, kpi, threshold):
         return render(c, rel, kpi, threshold)
 
     # Graphs are created by _render, so their clicks are gathered through the table and the plots' container.
-    @app.callback(Output("scenario-store", "data", allow_duplicate=True), Output("url", "pathname"),
-                  Output("sweep-message", "children", allow_duplicate=True),
-                  Input("sweep-cases", "active_cell"), State("sweep-cases", "derived_viewport_data"),
-                  State("sweep-pick", "value"), State("scenario-store", "data"), prevent_initial_call=True)
+    @app.callback(
+        Output("scenario-store", "data", allow_duplicate=True),
+        Output("url", "pathname"),
+        Output("sweep-message", "children", allow_duplicate=True),
+        Input("sweep-cases", "active_cell"),
+        State("sweep-cases", "derived_viewport_data"),
+        State("sweep-pick", "value"),
+        State("scenario-store", "data"),
+        prevent_initial_call=True,
+    )
     def _from_table(cell, rows, rel, store):
         if not cell or not rows or not rel:
             return no_update, no_update, no_update
@@ -284,11 +383,17 @@ def register(app, c: Context) -> None:
         return load_design(c, rel, r["case"] if r else None, store)
 
     for name in PLOTS:
-        @app.callback(Output("scenario-store", "data", allow_duplicate=True),
-                      Output("url", "pathname", allow_duplicate=True),
-                      Output("sweep-message", "children", allow_duplicate=True),
-                      Input(f"sweep-{name}", "clickData"), State(f"sweep-{name}", "figure"),
-                      State("sweep-pick", "value"), State("scenario-store", "data"), prevent_initial_call=True)
+
+        @app.callback(
+            Output("scenario-store", "data", allow_duplicate=True),
+            Output("url", "pathname", allow_duplicate=True),
+            Output("sweep-message", "children", allow_duplicate=True),
+            Input(f"sweep-{name}", "clickData"),
+            State(f"sweep-{name}", "figure"),
+            State("sweep-pick", "value"),
+            State("scenario-store", "data"),
+            prevent_initial_call=True,
+        )
         def _from_plot(click, fig, rel, store):
             if not click or not rel:
                 return no_update, no_update, no_update

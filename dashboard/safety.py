@@ -12,6 +12,7 @@
 * Run ids are random hex strings checked by :func:`valid_run_id` before they become
   part of a path.
 """
+
 from __future__ import annotations
 
 import base64
@@ -64,8 +65,9 @@ def parse_upload(contents: str | None, filename: str | None) -> Any:
         raise ScenarioError(name, "file", "a scenario YAML file", "nothing")
     _, _, b64 = contents.partition(",")
     if len(b64) * 3 // 4 > MAX_UPLOAD_BYTES + 3:
-        raise ScenarioError(name, "file", f"at most {MAX_UPLOAD_BYTES // 1024} KB",
-                            f"about {len(b64) * 3 // 4 // 1024} KB")
+        raise ScenarioError(
+            name, "file", f"at most {MAX_UPLOAD_BYTES // 1024} KB", f"about {len(b64) * 3 // 4 // 1024} KB"
+        )
     try:
         raw = base64.b64decode(b64, validate=True)
     except (binascii.Error, ValueError):
@@ -129,5 +131,6 @@ def check_scenario_paths(data: Any, scenarios_dir: str | Path, file: str = "<upl
         try:
             confine(scenarios_dir, value)
         except OutsideError:
-            raise ScenarioError(file, field, "a file path relative to the scenario library, inside it",
-                                repr(value)) from None
+            raise ScenarioError(
+                file, field, "a file path relative to the scenario library, inside it", repr(value)
+            ) from None

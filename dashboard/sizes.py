@@ -3,6 +3,7 @@
 Paths are written as in error messages and sweeps: ``pv[0].capacity_kwp``,
 ``shared.battery[0].energy_kwh``, ``tenants[2].pv[0].capacity_kwp``, ``grid.import_limit_kw``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -10,8 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from lingtan.twin.core import fieldpath
 from lingtan.errors import ScenarioError
+from lingtan.twin.core import fieldpath
 
 # group -> (field, label, unit, integer?)
 GROUPS = {
@@ -67,8 +68,16 @@ def _site_fields(node: dict, prefix: tuple, who: str) -> list[SizeField]:
                 if not _num(v):
                     continue
                 name = item.get("name", f"{group}[{i}]")
-                out.append(SizeField(fieldpath.format_path((*prefix, group, i, key)), f"{text} · {who}{name}", unit,
-                                     float(v), integer, _slider_max(v, integer)))
+                out.append(
+                    SizeField(
+                        fieldpath.format_path((*prefix, group, i, key)),
+                        f"{text} · {who}{name}",
+                        unit,
+                        float(v),
+                        integer,
+                        _slider_max(v, integer),
+                    )
+                )
     return out
 
 
@@ -90,8 +99,9 @@ def size_fields(data: Any) -> list[SizeField]:
             if key == "export_limit_kw" and grid.get("export_allowed") is False:
                 continue
             if _num(v):
-                out.append(SizeField(fieldpath.format_path(("grid", key)), text, unit, float(v), False,
-                                     _slider_max(v, False)))
+                out.append(
+                    SizeField(fieldpath.format_path(("grid", key)), text, unit, float(v), False, _slider_max(v, False))
+                )
     return out[:MAX_FIELDS]
 
 

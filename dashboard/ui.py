@@ -1,4 +1,5 @@
 """Small building blocks shared by the pages, and the page style (inlined: no CDN, no asset files)."""
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,9 @@ def unexpected(err: BaseException, what: str, **kw) -> html.Div:
     """An exception that no check foresaw (a bug, or input no check knows yet): the traceback goes to
     the server log, one line to the page, instead of an HTTP 500 that leaves the page silent."""
     log.error("%s: unexpected error", what, exc_info=err)
-    return message(f"{what}: unexpected {type(err).__name__} on the server (details in its log; please report it)",
-                   "error", **kw)
+    return message(
+        f"{what}: unexpected {type(err).__name__} on the server (details in its log; please report it)", "error", **kw
+    )
 
 
 def graph(fig, gid: str | dict, height: int | None = None) -> dcc.Graph:
@@ -49,8 +51,7 @@ def empty(text: str) -> html.Div:
     return html.Div(text, className="empty")
 
 
-FONT = ('"Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei","Segoe UI",Helvetica,Arial,'
-        'sans-serif')
+FONT = '"Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei","Segoe UI",Helvetica,Arial,sans-serif'
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5f6b7a; --line:#e3e7ee; --bg:#f4f6f9; --accent:#0f7b6c; --bad:#c0392b;
@@ -127,8 +128,12 @@ ul.findings { margin:0; padding-left:18px; line-height:1.6; }
 .dash-table-container .dash-spreadsheet-container .dash-spreadsheet-inner th { font-family:inherit; font-size:12.5px; }
 """
 
-INDEX = """<!DOCTYPE html>
+INDEX = (
+    """<!DOCTYPE html>
 <html lang="en">
-<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}<style>""" + CSS + """</style></head>
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}<style>"""
+    + CSS
+    + """</style></head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
 </html>"""
+)

@@ -13,6 +13,7 @@ worker for hours. (A :class:`concurrent.futures.ProcessPoolExecutor` cannot stop
 hence the workers of our own.) :meth:`RunManager.shutdown` terminates every worker; a worker
 whose server died without it exits by itself within a second.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -45,9 +46,9 @@ _STOP_GRACE_S = 2.0
 
 def _warm() -> bool:
     """Import the model in a fresh worker so the first real run does not pay for it."""
+    import lingtan.twin.run  # noqa: F401
     import lingtan.twin.studies.park  # noqa: F401
     import lingtan.twin.studies.plan  # noqa: F401
-    import lingtan.twin.run  # noqa: F401
 
     return True
 
@@ -74,11 +75,11 @@ def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, A
 
 
 def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, Any, list[str]]:
-    from lingtan.twin.studies.economics import project_economics
-    from lingtan.twin.reports.output import write_park, write_plan, write_run
-    from lingtan.twin.studies.park import simulate_park
-    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.core.scenario import scenario_from_dict
+    from lingtan.twin.core.schema.park import Park
+    from lingtan.twin.reports.output import write_park, write_plan, write_run
+    from lingtan.twin.studies.economics import project_economics
+    from lingtan.twin.studies.park import simulate_park
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -207,10 +208,16 @@ class Job:
 
     def public(self) -> dict:
         now = self.finished or time.time()
-        return {"id": self.id, "label": self.label, "kind": self.kind, "status": self.status,
-                "message": self.message, "notes": self.notes,
-                "elapsed": round(now - (self.started or self.submitted), 1),
-                "expected": EXPECTED_SECONDS.get(self.kind, 5.0)}
+        return {
+            "id": self.id,
+            "label": self.label,
+            "kind": self.kind,
+            "status": self.status,
+            "message": self.message,
+            "notes": self.notes,
+            "elapsed": round(now - (self.started or self.submitted), 1),
+            "expected": EXPECTED_SECONDS.get(self.kind, 5.0),
+        }
 
 
 class RunManager:
@@ -229,8 +236,14 @@ class RunManager:
         Wall-clock limit of one run [s] (read at the start of each run); None or 0: no limit.
     """
 
-    def __init__(self, results_dir: str | Path, *, workers: int = 2, processes: bool = True,
-                 run_timeout_s: float | None = RUN_TIMEOUT_S):
+    def __init__(
+        self,
+        results_dir: str | Path,
+        *,
+        workers: int = 2,
+        processes: bool = True,
+        run_timeout_s: float | None = RUN_TIMEOUT_S,
+    ):
         self.results_dir = Path(results_dir).resolve()
         self.runs_dir = self.results_dir / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
@@ -303,8 +316,11 @@ class RunManager:
             if closed:
                 self._end(job, "stopped", "stopped: the server is shutting down")
             elif isinstance(err, TimeoutError):
-                self._end(job, "stopped", f"stopped: exceeded the {limit:g} s limit of one run on this server "
-                                          f"(twin run has none)")
+                self._end(
+                    job,
+                    "stopped",
+                    f"stopped: exceeded the {limit:g} s limit of one run on this server (twin run has none)",
+                )
             else:
                 self._end(job, "error", "the worker running this scenario stopped; please run it again")
             return

@@ -5,6 +5,7 @@ file, a load CSV, a tariff table ...). It names the file, the field path inside
 it, what was expected and what was found. The CLI prints ``str(err)`` and exits
 with code 2.
 """
+
 from __future__ import annotations
 
 import stat
@@ -46,8 +47,9 @@ class BalanceError(RuntimeError):
     """An energy balance did not close: a bug in the model, never the user's input."""
 
 
-def require_file(path: str | Path, field: str, expected: str, *, max_bytes: int | None = None,
-                 error: type[InputError] = InputError) -> Path:
+def require_file(
+    path: str | Path, field: str, expected: str, *, max_bytes: int | None = None, error: type[InputError] = InputError
+) -> Path:
     """``path`` when it is a regular file of at most ``max_bytes``; otherwise ``error`` saying what is there.
 
     A folder, a device or a pipe is refused before anything reads it: reading ``/dev/zero`` or a FIFO

@@ -6,6 +6,7 @@ inputs, change the number here; nothing else holds a copy.
 
 This module imports nothing of the project: ``components/`` (a leaf) reads it too.
 """
+
 from __future__ import annotations
 
 # --------------------------------------------------------------------------- the YAML file

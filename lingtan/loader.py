@@ -11,6 +11,7 @@ After validation, :func:`check_numbers` refuses what pydantic's lax mode lets th
 ``false`` where a number is expected (pydantic reads them as 1 and 0) and non-finite numbers that
 arrived as text (``"inf"``) or from code. Every problem is a :class:`~lingtan.errors.ScenarioError`.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,6 +48,7 @@ try:  # libyaml's parser when PyYAML was built with it: five times faster; compo
 
     def _init_parser(loader: Any, stream: str) -> None:
         _Parser.__init__(loader, stream)
+
     _PARSER_BASES: tuple = (_Parser,)
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml.parser import Parser
@@ -57,6 +59,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
         Reader.__init__(loader, stream)
         Scanner.__init__(loader)
         Parser.__init__(loader)
+
     _PARSER_BASES = (Reader, Scanner, Parser)
 
 
@@ -80,13 +83,13 @@ class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):  # ty
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise _Refused(_line(self.peek_event().start_mark), f"at most {MAX_ALIASES} YAML aliases",
-                               "more (an alias bomb?)")
+                raise _Refused(
+                    _line(self.peek_event().start_mark), f"at most {MAX_ALIASES} YAML aliases", "more (an alias bomb?)"
+                )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Refused(_line(self.peek_event().start_mark), f"at most {MAX_DEPTH} levels of nesting",
-                               "deeper")
+                raise _Refused(_line(self.peek_event().start_mark), f"at most {MAX_DEPTH} levels of nesting", "deeper")
             return Composer.compose_node(self, parent, index)
         finally:
             self._depth -= 1
@@ -103,8 +106,11 @@ class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):  # ty
                 except TypeError:
                     continue  # an unhashable key: SafeConstructor refuses it below
                 if first is not None:
-                    raise _Refused(_line(key_node.start_mark), "each key once in a mapping",
-                                   f"{key!r} again (first on line {first})")
+                    raise _Refused(
+                        _line(key_node.start_mark),
+                        "each key once in a mapping",
+                        f"{key!r} again (first on line {first})",
+                    )
                 seen[key] = key_node.start_mark.line + 1
         return SafeConstructor.construct_mapping(self, node, deep)
 
@@ -132,13 +138,15 @@ def _expanded_size(root: yaml.Node) -> None:
 
     def visit(node: yaml.Node, depth: int) -> tuple[int, int]:
         if depth > MAX_DEPTH:
-            raise _Refused(_line(node.start_mark), f"at most {MAX_DEPTH} levels of nesting (aliases expanded)",
-                           "deeper")
+            raise _Refused(
+                _line(node.start_mark), f"at most {MAX_DEPTH} levels of nesting (aliases expanded)", "deeper"
+            )
         known = memo.get(id(node))
         if known is not None:
             if depth + known[1] - 1 > MAX_DEPTH:
-                raise _Refused(_line(node.start_mark), f"at most {MAX_DEPTH} levels of nesting (aliases expanded)",
-                               "deeper")
+                raise _Refused(
+                    _line(node.start_mark), f"at most {MAX_DEPTH} levels of nesting (aliases expanded)", "deeper"
+                )
             return known
         if isinstance(node, yaml.SequenceNode):
             children = node.value

@@ -6,6 +6,7 @@ factor, a pandapower network, and the same fields inside park tenants and plan s
 :func:`resolve_input` turns one into a path, so the CLI, the dashboard, sweeps and ``twin check``
 all see the same files.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,9 @@ def _walk(node: Any, field: str) -> Iterator[tuple[str, str]]:
     if isinstance(node, Mapping):
         for key, value in node.items():
             sub = f"{field}.{key}" if field else str(key)
-            if isinstance(value, str) and (key in PATH_KEYS or (key in ("tariff", "emission_factor")
-                                                               and looks_like_path(value))):
+            if isinstance(value, str) and (
+                key in PATH_KEYS or (key in ("tariff", "emission_factor") and looks_like_path(value))
+            ):
                 yield sub, value
             else:
                 yield from _walk(value, sub)
@@ -76,8 +78,9 @@ def scenario_paths(data: Any) -> list[tuple[str, str]]:
     return list(_walk(data, ""))
 
 
-def resolve_input(base_dir: str | Path, raw: str | Path, *, file: str | Path | None = None,
-                  field: str = "path") -> Path:
+def resolve_input(
+    base_dir: str | Path, raw: str | Path, *, file: str | Path | None = None, field: str = "path"
+) -> Path:
     """A file a scenario names, resolved against the scenario file's folder ``base_dir``.
 
     Parameters
@@ -136,11 +139,11 @@ def safe_name(text: str) -> str:
     '铸造车间 A-1'
     """
     if not 1 <= len(text) <= MAX_NAME_CHARS:
-        raise ValueError(f"a name of 1 to {MAX_NAME_CHARS} characters (lingtan.limits.MAX_NAME_CHARS), "
-                         f"not {len(text)}")
+        raise ValueError(f"a name of 1 to {MAX_NAME_CHARS} characters (lingtan.limits.MAX_NAME_CHARS), not {len(text)}")
     if not _SAFE_NAME.fullmatch(text) or text[0] in ". " or text[-1] == " ":
-        raise ValueError("a name usable as a folder name: letters, digits, Chinese characters, space, _ - . "
-                         "(not first), no / or \\")
+        raise ValueError(
+            "a name usable as a folder name: letters, digits, Chinese characters, space, _ - . (not first), no / or \\"
+        )
     return text
 
 

@@ -3,6 +3,7 @@
 Imports inside functions count as much as those at the top of a module: a cycle hidden in a
 function is still a cycle. A violation names the importing file and line, and the rule it breaks.
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,9 +13,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = {"lingtan": "lingtan", "twin": "lingtan.twin", "components": "lingtan.components",
-           "weather": "lingtan.weather", "scenarios": "lingtan.scenarios", "dashboard": "lingtan.dashboard",
-           "validation": "lingtan.validation"}
+FOLDERS = {
+    "lingtan": "lingtan",
+    "twin": "lingtan.twin",
+    "components": "lingtan.components",
+    "weather": "lingtan.weather",
+    "scenarios": "lingtan.scenarios",
+    "dashboard": "lingtan.dashboard",
+    "validation": "lingtan.validation",
+}
 
 # Rooms from the bottom up; a module may import its own room and the rooms below it, never above.
 ROOMS = [
@@ -39,8 +46,9 @@ def room_of(module: str) -> int:
             if (module == p or module.startswith(p + ".")) and len(p) > best_len:
                 best, best_len = i, len(p)
     if best is None:
-        raise KeyError(f"{module} is in no room of ROOMS: add it to tests/test_architecture.py and "
-                       "docs/architecture.md")
+        raise KeyError(
+            f"{module} is in no room of ROOMS: add it to tests/test_architecture.py and docs/architecture.md"
+        )
     return best
 
 
@@ -82,8 +90,10 @@ def test_imports_point_down_the_rooms():
     for m, edges in GRAPH.items():
         for target, line in edges:
             if room_of(target) > room_of(m):
-                wrong.append(f"{MODULES[m].relative_to(ROOT)}:{line}: {m} ({ROOMS[room_of(m)][0]}) imports "
-                             f"{target} ({ROOMS[room_of(target)][0]}), a room above it")
+                wrong.append(
+                    f"{MODULES[m].relative_to(ROOT)}:{line}: {m} ({ROOMS[room_of(m)][0]}) imports "
+                    f"{target} ({ROOMS[room_of(target)][0]}), a room above it"
+                )
     assert not wrong, "\n".join(wrong)
 
 
@@ -140,19 +150,31 @@ def test_no_import_cycle():
 
 @pytest.mark.parametrize("leaf", ["lingtan.components", "lingtan.weather"])
 def test_leaves_import_no_engine(leaf):
-    wrong = [f"{m} imports {t}" for m, edges in GRAPH.items() if m.startswith(leaf + ".") or m == leaf
-             for t, _ in edges if t.startswith("lingtan.twin")]
+    wrong = [
+        f"{m} imports {t}"
+        for m, edges in GRAPH.items()
+        if m.startswith(leaf + ".") or m == leaf
+        for t, _ in edges
+        if t.startswith("lingtan.twin")
+    ]
     assert not wrong, "\n".join(wrong)
 
 
 def test_engine_imports_no_apps():
     engine = [m for m in GRAPH if room_of(m) < room_of("lingtan.dashboard")]
-    wrong = [f"{m} imports {t}" for m in engine for t, _ in GRAPH[m]
-             if t.startswith(("lingtan.dashboard", "lingtan.validation"))]
+    wrong = [
+        f"{m} imports {t}"
+        for m in engine
+        for t, _ in GRAPH[m]
+        if t.startswith(("lingtan.dashboard", "lingtan.validation"))
+    ]
     for m in engine:
         for node in ast.walk(ast.parse(MODULES[m].read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             wrong += [f"{m} imports {n}" for n in names if n.split(".")[0] in ("benchmarks", "dashboard", "validation")]
     assert not wrong, "\n".join(wrong)
 

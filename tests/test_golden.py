@@ -5,6 +5,7 @@ Plumbing, not physics: ``tests/golden/`` was written by the code before the rede
 right is the validation report's and the model tests' job. Comparison is exact: a refactor that
 reorders a float sum shows up here, and must be explained or undone.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,15 +42,20 @@ def differences(old, new, path: str = "") -> list[str]:
 def test_differences_sees_a_changed_leaf():
     # The comparer itself: one changed float deep in a list, one missing key.
     assert differences({"a": [1.0, {"b": 2.0}], "c": 1}, {"a": [1.0, {"b": 2.0000000001}]}) == [
-        ".c: only in the stored copy", ".a[1].b: 2.0 -> 2.0000000001"]
+        ".c: only in the stored copy",
+        ".a[1].b: 2.0 -> 2.0000000001",
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_shipped_scenario_numbers_are_unchanged(name, tmp_path):
     twin = Path(sys.executable).parent / "twin"
     out = tmp_path / "out"
-    done = subprocess.run([str(twin), "run", str(ROOT / "scenarios" / name), "--out", str(out),
-                           "--reports", "none", "--quiet"], capture_output=True, text=True)
+    done = subprocess.run(
+        [str(twin), "run", str(ROOT / "scenarios" / name), "--out", str(out), "--reports", "none", "--quiet"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode in (0, 1, 4), done.stderr
     for table, stored in SCENARIOS[name].items():
         new = json.loads((out / table).read_text())
@@ -61,9 +67,20 @@ def test_shipped_scenario_numbers_are_unchanged(name, tmp_path):
 CHANGED_BY_DESIGN = ("wind.", "battery.")
 
 
-@pytest.mark.parametrize("quick", [True, pytest.param(False, marks=pytest.mark.skipif(
-    os.environ.get("LINGTAN_FULL_VALIDATION") != "1", reason="the full validation takes minutes: "
-    "LINGTAN_FULL_VALIDATION=1 runs it"))], ids=["quick", "full"])
+@pytest.mark.parametrize(
+    "quick",
+    [
+        True,
+        pytest.param(
+            False,
+            marks=pytest.mark.skipif(
+                os.environ.get("LINGTAN_FULL_VALIDATION") != "1",
+                reason="the full validation takes minutes: LINGTAN_FULL_VALIDATION=1 runs it",
+            ),
+        ),
+    ],
+    ids=["quick", "full"],
+)
 def test_validation_rows_are_unchanged(quick):
     from lingtan.validation.cases import run_cases
 

@@ -11,6 +11,7 @@ so that a scenario ``twin check`` passes is one that ``twin run`` does not refus
 Plausibility warnings (:mod:`lingtan.twin.plausibility`) are computed for a scenario whose schema validated,
 from the lingtan.weather and load profiles read here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,9 +29,9 @@ from lingtan.components.grid import GridConnection, HourlyEmissionFactorProfile,
 from lingtan.components.loads import CsvLoad, Load, csv_load_kw, shift_load_kw
 from lingtan.errors import InputError, ScenarioError
 from lingtan.paths import looks_like_path, resolve_input
-from lingtan.twin.plausibility import Finding, findings
 from lingtan.twin.core.scenario import Scenario, _describe, _path_text, load_scenario, read_yaml
 from lingtan.twin.core.schema.site import Site, Weather
+from lingtan.twin.plausibility import Finding, findings
 
 if TYPE_CHECKING:
     from lingtan.twin.core.schema.park import Park
@@ -97,13 +98,20 @@ class _Parts:
 def _parts_of(sc: Scenario | Park) -> _Parts:
     """The parts of a validated factory or park."""
     tenants = getattr(sc, "tenants", None)
-    owners: list[tuple[str, Any]] = [("", sc)] if tenants is None else [(f"tenants[{i}].", t)
-                                                                        for i, t in enumerate(tenants)]
-    return _Parts(name=sc.name, site=sc.site, year=sc.year, weather=sc.weather,
-                  loads=[(f"{p}loads[{j}]", load) for p, o in owners for j, load in enumerate(o.loads)],
-                  tariff=sc.grid.tariff, emission_factor=sc.grid.emission_factor,
-                  criteria=[(f"criteria[{i}]", c) for i, c in enumerate(sc.criteria)],
-                  network=getattr(sc, "network", None))
+    owners: list[tuple[str, Any]] = (
+        [("", sc)] if tenants is None else [(f"tenants[{i}].", t) for i, t in enumerate(tenants)]
+    )
+    return _Parts(
+        name=sc.name,
+        site=sc.site,
+        year=sc.year,
+        weather=sc.weather,
+        loads=[(f"{p}loads[{j}]", load) for p, o in owners for j, load in enumerate(o.loads)],
+        tariff=sc.grid.tariff,
+        emission_factor=sc.grid.emission_factor,
+        criteria=[(f"criteria[{i}]", c) for i, c in enumerate(sc.criteria)],
+        network=getattr(sc, "network", None),
+    )
 
 
 def _parts_from(data: dict[str, Any], errors: list[ErrorDetails]) -> _Parts:
@@ -111,7 +119,7 @@ def _parts_from(data: dict[str, Any], errors: list[ErrorDetails]) -> _Parts:
     locs = [tuple(e["loc"]) for e in errors]
 
     def clean(*loc: int | str) -> bool:
-        return not any(err[:len(loc)] == loc for err in locs)
+        return not any(err[: len(loc)] == loc for err in locs)
 
     def valid(adapter: TypeAdapter[_T], value: Any) -> _T | None:
         try:
@@ -202,8 +210,9 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
         if isinstance(load, CsvLoad):
             if n_hours is None:
                 continue
-            path = attempt(f"{field_path}.path", resolve_input, base_dir, load.path, file=file,
-                           field=f"{field_path}.path")
+            path = attempt(
+                f"{field_path}.path", resolve_input, base_dir, load.path, file=file, field=f"{field_path}.path"
+            )
             kw = None if path is None else attempt(f"{field_path}.path", csv_load_kw, path, load, n_hours)
         else:
             kw = None if index is None else attempt(field_path, shift_load_kw, index, load)
@@ -212,19 +221,32 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
 
     tariff = parts.tariff
     if isinstance(tariff, str):
-        named = attempt("grid.tariff", resolve_input, base_dir, tariff, file=file, field="grid.tariff") \
-            if looks_like_path(tariff) else tariff
+        named = (
+            attempt("grid.tariff", resolve_input, base_dir, tariff, file=file, field="grid.tariff")
+            if looks_like_path(tariff)
+            else tariff
+        )
         if named is not None:
             attempt("grid.tariff", load_tariff, named)
 
     spec = parts.emission_factor
     if isinstance(spec, HourlyEmissionFactorProfile) and n_hours is not None:
-        path = attempt("grid.emission_factor.path", resolve_input, base_dir, spec.path, file=file,
-                       field="grid.emission_factor.path")
+        path = attempt(
+            "grid.emission_factor.path",
+            resolve_input,
+            base_dir,
+            spec.path,
+            file=file,
+            field="grid.emission_factor.path",
+        )
         if path is not None:
             hours = index if index is not None else pd.RangeIndex(n_hours)
-            inputs.ef_t_per_mwh = attempt("grid.emission_factor.path", emission_factor_t_per_mwh,
-                                          spec.model_copy(update={"path": str(path)}), hours)
+            inputs.ef_t_per_mwh = attempt(
+                "grid.emission_factor.path",
+                emission_factor_t_per_mwh,
+                spec.model_copy(update={"path": str(path)}),
+                hours,
+            )
 
     for field_path, name in parts.criteria:
         attempt(field_path, pack_criteria, name)
@@ -269,8 +291,9 @@ def _schema_errors(data: dict[str, Any]) -> list[ErrorDetails]:
     return []
 
 
-def _schema_problems(data: dict[str, Any], errors: list[ErrorDetails], file: Path,
-                     first: ScenarioError) -> list[InputError]:
+def _schema_problems(
+    data: dict[str, Any], errors: list[ErrorDetails], file: Path, first: ScenarioError
+) -> list[InputError]:
     """The schema errors as problems, one per field path, in the order pydantic finds them."""
     found: dict[str, InputError] = {}
     for err in errors:
@@ -284,9 +307,9 @@ def _schema_problems(data: dict[str, Any], errors: list[ErrorDetails], file: Pat
 
 def _gate(sc: Scenario | Park, inputs: Inputs, base_dir: Path) -> list[InputError]:
     """The run's own profile builder on the inputs read: what ``twin run`` would refuse before simulating."""
-    from lingtan.twin.studies.park import tenant_scenario
     from lingtan.twin.core.schema.park import Park
     from lingtan.twin.run import build_profiles
+    from lingtan.twin.studies.park import tenant_scenario
 
     scenarios = [tenant_scenario(sc, t) for t in sc.tenants] if isinstance(sc, Park) else [sc]
     problems = []

@@ -19,6 +19,7 @@ naming the field path, what looks wrong and why. The checks and their bounds:
   :data:`TEMP_BAND_C`, annual mean wind speed above :data:`WIND_MEAN_MAX_M_S`.
 * **Unserved load** (after a run): more than :data:`UNSERVED_MAX_SHARE` of the load unserved.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,11 +34,11 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from lingtan.components.grid import HourlyEmissionFactorProfile
-    from lingtan.twin.studies.park import ParkResult
-    from lingtan.twin.core.schema.park import Park, SharedAssets
-    from lingtan.twin.run import RunResult
     from lingtan.twin.core.scenario import Scenario
+    from lingtan.twin.core.schema.park import Park, SharedAssets
     from lingtan.twin.core.schema.site import Site, SiteAssets, Weather
+    from lingtan.twin.run import RunResult
+    from lingtan.twin.studies.park import ParkResult
 
 TZ_MAX_OFFSET_H = 2.0
 """Largest plausible gap between a site's January UTC offset and its solar offset longitude / 15 [h]."""
@@ -110,10 +111,14 @@ def timezone_findings(site: Site, year: int, prefix: str = "") -> list[Finding]:
     gap_h = abs(offset_h - solar_h)
     if gap_h <= TZ_MAX_OFFSET_H:
         return []
-    return [Finding(_join(prefix, "site.timezone"),
-                    f"{site.timezone} is UTC{offset_h:+g} h in January, {gap_h:.1f} h from the site's longitude "
-                    f"{site.longitude:g} deg (UTC{solar_h:+.1f} h by the sun; more than {TZ_MAX_OFFSET_H:g} h): "
-                    f"is the time zone or the longitude wrong?")]
+    return [
+        Finding(
+            _join(prefix, "site.timezone"),
+            f"{site.timezone} is UTC{offset_h:+g} h in January, {gap_h:.1f} h from the site's longitude "
+            f"{site.longitude:g} deg (UTC{solar_h:+.1f} h by the sun; more than {TZ_MAX_OFFSET_H:g} h): "
+            f"is the time zone or the longitude wrong?",
+        )
+    ]
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -163,10 +168,14 @@ def city_findings(weather_spec: Weather, site: Site, prefix: str = "") -> list[F
     km = great_circle_km(site.latitude, site.longitude, climate.latitude, climate.longitude)
     if km <= CITY_MAX_DISTANCE_KM:
         return []
-    return [Finding(_join(prefix, "weather.city"),
-                    f"{city!r} (station at {climate.latitude:g} N, {climate.longitude:g} E) is {km:.0f} km from the "
-                    f"site at {site.latitude:g} N, {site.longitude:g} E (more than {CITY_MAX_DISTANCE_KM:g} km): "
-                    f"are the coordinates or the city wrong?")]
+    return [
+        Finding(
+            _join(prefix, "weather.city"),
+            f"{city!r} (station at {climate.latitude:g} N, {climate.longitude:g} E) is {km:.0f} km from the "
+            f"site at {site.latitude:g} N, {site.longitude:g} E (more than {CITY_MAX_DISTANCE_KM:g} km): "
+            f"are the coordinates or the city wrong?",
+        )
+    ]
 
 
 def weather_findings(frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
@@ -190,18 +199,33 @@ def weather_findings(frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
     ghi_kwh_m2 = float(frame["ghi"].sum()) / 1000.0
     lo, hi = GHI_BAND_KWH_M2
     if not lo <= ghi_kwh_m2 <= hi:
-        out.append(Finding(field, f"annual GHI {ghi_kwh_m2:.0f} kWh/m2 is outside the plausible {lo:g}..{hi:g} kWh/m2 "
-                                  f"(is the irradiance in W/m2, hourly means?)"))
+        out.append(
+            Finding(
+                field,
+                f"annual GHI {ghi_kwh_m2:.0f} kWh/m2 is outside the plausible {lo:g}..{hi:g} kWh/m2 "
+                f"(is the irradiance in W/m2, hourly means?)",
+            )
+        )
     t = frame["temp_air"].to_numpy(dtype=float)
     lo, hi = TEMP_BAND_C
     bad = np.flatnonzero((t < lo) | (t > hi))
     if bad.size:
-        out.append(Finding(field, f"air temperature {t[bad[0]]:g} C at {frame.index[bad[0]]} ({bad.size} hours) is "
-                                  f"outside the plausible {lo:g}..{hi:g} C (is it in K or F?)"))
+        out.append(
+            Finding(
+                field,
+                f"air temperature {t[bad[0]]:g} C at {frame.index[bad[0]]} ({bad.size} hours) is "
+                f"outside the plausible {lo:g}..{hi:g} C (is it in K or F?)",
+            )
+        )
     wind_m_s = float(frame["wind_speed"].mean())
     if wind_m_s > WIND_MEAN_MAX_M_S:
-        out.append(Finding(field, f"annual mean wind speed {wind_m_s:.1f} m/s is above the plausible "
-                                  f"{WIND_MEAN_MAX_M_S:g} m/s (is it in km/h or knots?)"))
+        out.append(
+            Finding(
+                field,
+                f"annual mean wind speed {wind_m_s:.1f} m/s is above the plausible "
+                f"{WIND_MEAN_MAX_M_S:g} m/s (is it in km/h or knots?)",
+            )
+        )
     return out
 
 
@@ -218,12 +242,15 @@ def published_ef_range() -> tuple[tuple[float, str], tuple[float, str]]:
 
     table = load_emission_factors()
     lo, hi = table["ef_t_per_mwh"].idxmin(), table["ef_t_per_mwh"].idxmax()
-    return ((float(table.at[lo, "ef_t_per_mwh"]), str(table.at[lo, "name"])),
-            (float(table.at[hi, "ef_t_per_mwh"]), str(table.at[hi, "name"])))
+    return (
+        (float(table.at[lo, "ef_t_per_mwh"]), str(table.at[lo, "name"])),
+        (float(table.at[hi, "ef_t_per_mwh"]), str(table.at[hi, "name"])),
+    )
 
 
-def emission_factor_findings(spec: str | float | HourlyEmissionFactorProfile, ef_t_per_mwh: np.ndarray | None = None,
-                             prefix: str = "") -> list[Finding]:
+def emission_factor_findings(
+    spec: str | float | HourlyEmissionFactorProfile, ef_t_per_mwh: np.ndarray | None = None, prefix: str = ""
+) -> list[Finding]:
     """A user's grid emission factor (a constant, or the mean of an hourly profile) outside the published range.
 
     Shipped names are the range, so they are never questioned.
@@ -255,10 +282,14 @@ def emission_factor_findings(spec: str | float | HourlyEmissionFactorProfile, ef
     (lo, lo_name), (hi, hi_name) = published_ef_range()
     if lo <= value <= hi:
         return []
-    return [Finding(_join(prefix, "grid.emission_factor"),
-                    f"{what} is outside the published range of Chinese grid factors, {lo:g} ({lo_name}) to "
-                    f"{hi:g} ({hi_name}) tCO2/MWh (MEE & NBS; components/data/emission_factors.csv): is it in "
-                    f"another unit (g/kWh is 1000 x tCO2/MWh)?")]
+    return [
+        Finding(
+            _join(prefix, "grid.emission_factor"),
+            f"{what} is outside the published range of Chinese grid factors, {lo:g} ({lo_name}) to "
+            f"{hi:g} ({hi_name}) tCO2/MWh (MEE & NBS; components/data/emission_factors.csv): is it in "
+            f"another unit (g/kWh is 1000 x tCO2/MWh)?",
+        )
+    ]
 
 
 def load_unit_findings(load: object, load_kw: np.ndarray, field: str) -> list[Finding]:
@@ -284,10 +315,16 @@ def load_unit_findings(load: object, load_kw: np.ndarray, field: str) -> list[Fi
         return []
     unit = getattr(load, "unit", "kW")
     declared = f"declared in {unit}" if getattr(load, "kind", "") == "csv" else "from annual_e_kwh [kWh]"
-    hint = "values in W or kW written as a larger unit?" if mean_kw > hi else \
-        "values in MW or MWh written as kW or kWh?"
-    return [Finding(field, f"mean power {mean_kw:,.3g} kW ({mean_kw * len(load_kw) / 1e3:,.4g} MWh a year, "
-                           f"{declared}) is outside the plausible {lo:g} kW..{hi / 1e3:g} MW of one load: {hint}")]
+    hint = (
+        "values in W or kW written as a larger unit?" if mean_kw > hi else "values in MW or MWh written as kW or kWh?"
+    )
+    return [
+        Finding(
+            field,
+            f"mean power {mean_kw:,.3g} kW ({mean_kw * len(load_kw) / 1e3:,.4g} MWh a year, "
+            f"{declared}) is outside the plausible {lo:g} kW..{hi / 1e3:g} MW of one load: {hint}",
+        )
+    ]
 
 
 def supply_capacity_kw(assets: SiteAssets | SharedAssets) -> float:
@@ -303,12 +340,16 @@ def supply_capacity_kw(assets: SiteAssets | SharedAssets) -> float:
     float
         PV kWp + wind farms' nominal power + batteries' discharge power [kW].
     """
-    return (sum(a.capacity_kwp for a in assets.pv) + sum(f.count * f.nominal_power_kw for f in assets.wind)
-            + sum(b.discharge_kw for b in assets.battery))
+    return (
+        sum(a.capacity_kwp for a in assets.pv)
+        + sum(f.count * f.nominal_power_kw for f in assets.wind)
+        + sum(b.discharge_kw for b in assets.battery)
+    )
 
 
-def capacity_findings(peak_kw: float, import_limit_kw: float, onsite_kw: float, field: str,
-                      where: str = "the grid import limit") -> list[Finding]:
+def capacity_findings(
+    peak_kw: float, import_limit_kw: float, onsite_kw: float, field: str, where: str = "the grid import limit"
+) -> list[Finding]:
     """The peak of the declared loads against everything that can serve it.
 
     Parameters
@@ -332,14 +373,22 @@ def capacity_findings(peak_kw: float, import_limit_kw: float, onsite_kw: float, 
     supply = import_limit_kw + onsite_kw
     if peak_kw <= supply:
         return []
-    return [Finding(field, f"the loads' peak {peak_kw / 1e3:,.4g} MW exceeds everything that can serve it, "
-                           f"{where} {import_limit_kw / 1e3:,.4g} MW + PV, wind and battery {onsite_kw / 1e3:,.4g} MW: "
-                           f"load will be unserved, or a load is in the wrong unit")]
+    return [
+        Finding(
+            field,
+            f"the loads' peak {peak_kw / 1e3:,.4g} MW exceeds everything that can serve it, "
+            f"{where} {import_limit_kw / 1e3:,.4g} MW + PV, wind and battery {onsite_kw / 1e3:,.4g} MW: "
+            f"load will be unserved, or a load is in the wrong unit",
+        )
+    ]
 
 
-def findings(scenario: Scenario | Park, weather: pd.DataFrame | None = None,
-             load_kw: Mapping[str, np.ndarray] | None = None,
-             ef_t_per_mwh: np.ndarray | None = None) -> list[Finding]:
+def findings(
+    scenario: Scenario | Park,
+    weather: pd.DataFrame | None = None,
+    load_kw: Mapping[str, np.ndarray] | None = None,
+    ef_t_per_mwh: np.ndarray | None = None,
+) -> list[Finding]:
     """Every plausibility finding of a validated factory or park.
 
     Parameters
@@ -366,8 +415,9 @@ def findings(scenario: Scenario | Park, weather: pd.DataFrame | None = None,
     if load_kw is None:
         return out
     tenants = getattr(scenario, "tenants", None)
-    sites: list[tuple[str, Any]] = ([("", scenario)] if tenants is None
-                                    else [(f"tenants[{i}]", t) for i, t in enumerate(tenants)])
+    sites: list[tuple[str, Any]] = (
+        [("", scenario)] if tenants is None else [(f"tenants[{i}]", t) for i, t in enumerate(tenants)]
+    )
     onsite_kw, complete = 0.0, True
     for prefix, assets in sites:
         fields = [_join(prefix, f"loads[{j}]") for j in range(len(assets.loads))]
@@ -378,8 +428,13 @@ def findings(scenario: Scenario | Park, weather: pd.DataFrame | None = None,
         complete &= all(f in load_kw for f in fields)
         if tenants is not None and fields and all(f in load_kw for f in fields):
             peak_kw = float(np.max(sum(load_kw[f] for f in fields)))
-            out += capacity_findings(peak_kw, assets.connection.import_limit_kw, supply_capacity_kw(assets),
-                                     _join(prefix, "connection.import_limit_kw"), "its connection's import limit")
+            out += capacity_findings(
+                peak_kw,
+                assets.connection.import_limit_kw,
+                supply_capacity_kw(assets),
+                _join(prefix, "connection.import_limit_kw"),
+                "its connection's import limit",
+            )
     if complete and load_kw:
         # Production lines and heat add to the declared loads: their peak alone is a lower bound.
         if tenants is not None:
@@ -405,8 +460,9 @@ def unserved(result: RunResult | ParkResult) -> tuple[float, float]:
     runs = [result] if not hasattr(result, "tenants") else list(result.tenants.values())
     # The kernel's load includes power-to-heat: load_e_kwh leaves it out, power_to_heat less its surplus
     # part is what the load drew.
-    load = sum(r.kpis["load_e_kwh"] + r.kpis["power_to_heat_e_kwh"] - r.kpis["power_to_heat_from_surplus_e_kwh"]
-               for r in runs)
+    load = sum(
+        r.kpis["load_e_kwh"] + r.kpis["power_to_heat_e_kwh"] - r.kpis["power_to_heat_from_surplus_e_kwh"] for r in runs
+    )
     lost = sum(r.kpis["unserved_load_e_kwh"] for r in runs)
     if hasattr(result, "tenants"):
         lost += result.kpis["unserved_load_e_kwh"]
@@ -432,8 +488,11 @@ def unserved_finding(result: RunResult | ParkResult, label: str = "") -> Finding
     lost, load = unserved(result)
     if load <= 0 or lost <= UNSERVED_MAX_SHARE * load:
         return None
-    return Finding(f"{label}unserved_load_e_kwh", f"{lost / 1e3:,.1f} MWh ({lost / load * 100:.1f} %) of the load is "
-                                                 f"unserved; every simulated verdict is not assessable")
+    return Finding(
+        f"{label}unserved_load_e_kwh",
+        f"{lost / 1e3:,.1f} MWh ({lost / load * 100:.1f} %) of the load is "
+        f"unserved; every simulated verdict is not assessable",
+    )
 
 
 __all__ = ["Finding", "findings", "unserved", "unserved_finding", "published_ef_range", "great_circle_km"]

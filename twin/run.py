@@ -4,6 +4,7 @@ This is the thin orchestration layer (pvlib's ModelChain in spirit): every
 physical model lives in ``components/`` or ``weather/``, every sequential
 decision in ``lingtan.twin.core.dispatch``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,16 +16,21 @@ import pandas as pd
 
 from lingtan.components import grid as gridmod
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
+from lingtan.paths import resolve_input
 from lingtan.twin.accounting.account import AccountingResult, fuel_uses_year
 from lingtan.twin.accounting.assess import Assessment, assess
 from lingtan.twin.core.dispatch import STRATEGIES, dispatch, params_matrix
 from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, heat_sizes
-from lingtan.paths import resolve_input
 from lingtan.twin.core.kpis import electric_kpis, heat_kpis, heat_rejection_warnings, storage_warnings
-from lingtan.twin.core.tables import BALANCE_TOL_KWH, check_electric_balance, check_heat_balance, electric_table, heat_table
 from lingtan.twin.core.scenario import Scenario
 from lingtan.twin.core.schema.site import FileWeather
-
+from lingtan.twin.core.tables import (
+    BALANCE_TOL_KWH,
+    check_electric_balance,
+    check_heat_balance,
+    electric_table,
+    heat_table,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,9 @@ class Profiles:
     weather_meta: dict
     heat: HeatSetup
     base_dir: Path
-    fuel_uses: dict = field(default_factory=dict)  # the year of fuel_uses (lingtan.twin.accounting.account.fuel_uses_year)
+    fuel_uses: dict = field(
+        default_factory=dict
+    )  # the year of fuel_uses (lingtan.twin.accounting.account.fuel_uses_year)
 
 
 def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict]:
@@ -97,12 +105,18 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
     site = scenario.site
     if isinstance(spec, FileWeather):
         path = resolve_input(base_dir, spec.path, field="weather.path")
-        opts = dict(year=scenario.year, tz=site.timezone, fill=spec.fill, max_gap_h=spec.max_gap_h,
-                    rebuild_components=spec.rebuild_components)
+        opts = dict(
+            year=scenario.year,
+            tz=site.timezone,
+            fill=spec.fill,
+            max_gap_h=spec.max_gap_h,
+            rebuild_components=spec.rebuild_components,
+        )
         if spec.source == "csv":
             # A plain CSV carries no coordinates: the site's are needed for closure and decomposition.
-            frame, meta = wx.read_csv(path, latitude=site.latitude, longitude=site.longitude,
-                                      altitude_m=site.altitude_m, **opts)
+            frame, meta = wx.read_csv(
+                path, latitude=site.latitude, longitude=site.longitude, altitude_m=site.altitude_m, **opts
+            )
         else:
             frame, meta = {"epw": wx.read_epw, "tmy3": wx.read_tmy3}[spec.source](path, **opts)
         return frame, dict(meta, source=spec.source, path=str(path))
@@ -131,11 +145,24 @@ def _synthetic_weather(scenario: Scenario) -> tuple[pd.DataFrame, dict]:
     else:
         m = spec.monthly
         climate = wx.MonthlyClimate.from_monthly(
-            name=scenario.name, latitude=site.latitude, longitude=site.longitude, altitude_m=site.altitude_m,
-            ghi_kwh_m2_day=m.ghi_kwh_m2_day, temp_air_c=m.temp_air_c, temp_range_c=m.temp_range_c,
-            wind_speed_m_s=m.wind_speed_m_s)
-    frame = wx.synthetic_year(climate, year=scenario.year, tz=site.timezone, seed=spec.seed,
-                              latitude=site.latitude, longitude=site.longitude, altitude_m=site.altitude_m)
+            name=scenario.name,
+            latitude=site.latitude,
+            longitude=site.longitude,
+            altitude_m=site.altitude_m,
+            ghi_kwh_m2_day=m.ghi_kwh_m2_day,
+            temp_air_c=m.temp_air_c,
+            temp_range_c=m.temp_range_c,
+            wind_speed_m_s=m.wind_speed_m_s,
+        )
+    frame = wx.synthetic_year(
+        climate,
+        year=scenario.year,
+        tz=site.timezone,
+        seed=spec.seed,
+        latitude=site.latitude,
+        longitude=site.longitude,
+        altitude_m=site.altitude_m,
+    )
     return frame, {"source": "synthetic", "city": spec.city, "seed": spec.seed, "climate_source": climate.source}
 
 
@@ -150,20 +177,32 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
     rows, sources, _ = renewable_units(scenario.pv, scenario.wind, frame, scenario.site)
     unit = np.vstack(rows) if rows else np.zeros((0, len(index)))
 
-    by_load = {item.name: csv_load_kw(resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item,
-                                          len(index))
-               if isinstance(item, CsvLoad) else shift_load_kw(index, item) for item in scenario.loads}
+    by_load = {
+        item.name: csv_load_kw(resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item, len(index))
+        if isinstance(item, CsvLoad)
+        else shift_load_kw(index, item)
+        for item in scenario.loads
+    }
     load = sum(by_load.values(), np.zeros(len(index)))
 
     heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), by_load)
     load += heat.electric_load_kw
     tariff = scenario.grid.resolved_tariff(base_dir)
-    return Profiles(index=index, weather=frame, unit_kw=unit, sources=sources, load_kw=load, heat=heat,
-                    base_dir=Path(base_dir),
-                    period=gridmod.period_codes(index, tariff), month=index.month.to_numpy() - 1,
-                    price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff), tariff=tariff,
-                    weather_meta=meta, fuel_uses=fuel_uses_year(scenario.fuel_uses, base_dir, len(index),
-                                                                scenario.accounting.fuel_factors))
+    return Profiles(
+        index=index,
+        weather=frame,
+        unit_kw=unit,
+        sources=sources,
+        load_kw=load,
+        heat=heat,
+        base_dir=Path(base_dir),
+        period=gridmod.period_codes(index, tariff),
+        month=index.month.to_numpy() - 1,
+        price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff),
+        tariff=tariff,
+        weather_meta=meta,
+        fuel_uses=fuel_uses_year(scenario.fuel_uses, base_dir, len(index), scenario.accounting.fuel_factors),
+    )
 
 
 def renewable_units(pv, wind, frame: pd.DataFrame, site) -> tuple[list, list, list]:
@@ -180,10 +219,25 @@ def renewable_units(pv, wind, frame: pd.DataFrame, site) -> tuple[list, list, li
 
     weather_key = _frame_digest(frame)
     site_key = (site.latitude, site.longitude, site.altitude_m)
-    rows = [_unit_profile(("pv", weather_key, site_key, a.model_dump_json(exclude={"name", "capacity_kwp"})),
-                          pv_ac_kw_per_kwp, frame, *site_key, a) for a in pv] + \
-        [_unit_profile(("wind", weather_key, site_key, f.model_dump_json(exclude={"name", "count"})),
-                       wind_kw_per_turbine, frame, site.altitude_m, f) for f in wind]
+    rows = [
+        _unit_profile(
+            ("pv", weather_key, site_key, a.model_dump_json(exclude={"name", "capacity_kwp"})),
+            pv_ac_kw_per_kwp,
+            frame,
+            *site_key,
+            a,
+        )
+        for a in pv
+    ] + [
+        _unit_profile(
+            ("wind", weather_key, site_key, f.model_dump_json(exclude={"name", "count"})),
+            wind_kw_per_turbine,
+            frame,
+            site.altitude_m,
+            f,
+        )
+        for f in wind
+    ]
     sources = [("pv", a.name) for a in pv] + [("wind", f.name) for f in wind]
     return rows, sources, [a.capacity_kwp for a in pv] + [float(f.count) for f in wind]
 
@@ -217,8 +271,10 @@ def _frame_digest(frame: pd.DataFrame) -> str:
 def generation_by_kind(sources, caps, unit, kinds, n_hours: int) -> dict[str, np.ndarray]:
     """Hourly generation of each kind of source (``pv``, ``wind``, ...) summed over its assets [kW];
     zeros for a kind the site does not have."""
-    return {kind: sum((c * row for (k, _), c, row in zip(sources, caps, unit) if k == kind), np.zeros(n_hours))
-            for kind in kinds}
+    return {
+        kind: sum((c * row for (k, _), c, row in zip(sources, caps, unit) if k == kind), np.zeros(n_hours))
+        for kind in kinds
+    }
 
 
 def sizes(scenario: Scenario) -> np.ndarray:
@@ -230,19 +286,38 @@ def kernel_params(grid, batteries, n: int = 1, **overrides) -> np.ndarray:
     """The kernel's parameter matrix for a grid connection and its battery list (empty or one),
     with optional per-configuration overrides."""
     g = grid
-    cols = dict(import_limit_kw=g.import_limit_kw,
-                export_limit_kw=g.export_limit_kw if g.export_allowed else 0.0, load_scale=1.0)
+    cols = dict(
+        import_limit_kw=g.import_limit_kw,
+        export_limit_kw=g.export_limit_kw if g.export_allowed else 0.0,
+        load_scale=1.0,
+    )
     if batteries:
         b = batteries[0]
-        cols.update(energy_kwh=b.energy_kwh, charge_kw=b.charge_kw, discharge_kw=b.discharge_kw,
-                    charge_efficiency=b.charge_efficiency, discharge_efficiency=b.discharge_efficiency,
-                    soc_min=b.soc_min, soc_max=b.soc_max,
-                    self_discharge_fraction_per_hour=b.self_discharge_fraction_per_hour,
-                    soc_initial=b.soc_initial_value, strategy=STRATEGIES.index(b.dispatch))
+        cols.update(
+            energy_kwh=b.energy_kwh,
+            charge_kw=b.charge_kw,
+            discharge_kw=b.discharge_kw,
+            charge_efficiency=b.charge_efficiency,
+            discharge_efficiency=b.discharge_efficiency,
+            soc_min=b.soc_min,
+            soc_max=b.soc_max,
+            self_discharge_fraction_per_hour=b.self_discharge_fraction_per_hour,
+            soc_initial=b.soc_initial_value,
+            strategy=STRATEGIES.index(b.dispatch),
+        )
     else:
-        cols.update(energy_kwh=0.0, charge_kw=0.0, discharge_kw=0.0, charge_efficiency=1.0,
-                    discharge_efficiency=1.0, soc_min=0.0, soc_max=1.0, self_discharge_fraction_per_hour=0.0,
-                    soc_initial=0.0, strategy=0)
+        cols.update(
+            energy_kwh=0.0,
+            charge_kw=0.0,
+            discharge_kw=0.0,
+            charge_efficiency=1.0,
+            discharge_efficiency=1.0,
+            soc_min=0.0,
+            soc_max=1.0,
+            self_discharge_fraction_per_hour=0.0,
+            soc_initial=0.0,
+            strategy=0,
+        )
     cols.update(overrides)
     return params_matrix(n, **cols)
 
@@ -254,8 +329,10 @@ def period_masks(batteries) -> tuple[np.ndarray, np.ndarray]:
     if not batteries:
         return np.zeros(4, bool), np.zeros(4, bool)
     b = batteries[0]
-    return (np.array([p in b.grid_charge_periods for p in PERIODS]),
-            np.array([p in b.discharge_periods for p in PERIODS]))
+    return (
+        np.array([p in b.grid_charge_periods for p in PERIODS]),
+        np.array([p in b.discharge_periods for p in PERIODS]),
+    )
 
 
 @dataclass(frozen=True)
@@ -298,23 +375,42 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     caps = sizes(scenario)
     grid_charge, discharge_ok = period_masks(scenario.battery)
     hsizes = heat_sizes(scenario)
-    res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, kernel_params(scenario.grid, scenario.battery),
-                   period=prof.period, month=prof.month, price_cny_per_kwh=prof.price_cny_per_kwh,
-                   feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
-                   grid_charge_periods=grid_charge, discharge_periods=discharge_ok, heat=prof.heat.system,
-                   heat_sizes=hsizes, record_hourly=True, balance_tol_kwh=BALANCE_TOL_KWH)
+    res = dispatch(
+        prof.unit_kw,
+        caps[None, :],
+        prof.load_kw,
+        kernel_params(scenario.grid, scenario.battery),
+        period=prof.period,
+        month=prof.month,
+        price_cny_per_kwh=prof.price_cny_per_kwh,
+        feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
+        grid_charge_periods=grid_charge,
+        discharge_periods=discharge_ok,
+        heat=prof.heat.system,
+        heat_sizes=hsizes,
+        record_hourly=True,
+        balance_tol_kwh=BALANCE_TOL_KWH,
+    )
     gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
     hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly)
     hourly_heat = heat_table(prof.index, prof.heat, res.heat_hourly)
-    residual = max(check_electric_balance(hourly),
-                   check_heat_balance(hourly_heat, prof.heat, hsizes.store_e0_kwh_th[0]))
+    residual = max(
+        check_electric_balance(hourly), check_heat_balance(hourly_heat, prof.heat, hsizes.store_e0_kwh_th[0])
+    )
 
-    bill = gridmod.bill_from_totals(res.total("import_cost_cny"), res.monthly_peak_kw,
-                                    res.total("export_revenue_cny"), prof.tariff)
+    bill = gridmod.bill_from_totals(
+        res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), prof.tariff
+    )
     b = scenario.battery[0] if scenario.battery else None
-    k = electric_kpis(res, pv_e_kwh=hourly.pv_kw.sum(), wind_e_kwh=hourly.wind_kw.sum(),
-                      energy_kwh=b.energy_kwh if b else 0.0, soc_min=b.soc_min if b else 0.0,
-                      soc_max=b.soc_max if b else 1.0, grid_cost_cny=bill["total_cny"])
+    k = electric_kpis(
+        res,
+        pv_e_kwh=hourly.pv_kw.sum(),
+        wind_e_kwh=hourly.wind_kw.sum(),
+        energy_kwh=b.energy_kwh if b else 0.0,
+        soc_min=b.soc_min if b else 0.0,
+        soc_max=b.soc_max if b else 1.0,
+        grid_cost_cny=bill["total_cny"],
+    )
     kpis = {name: float(v[0]) if np.ndim(v) else float(v) for name, v in k.items()}
     kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
     kpis["max_hourly_balance_residual_kwh"] = residual
@@ -322,23 +418,39 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
         kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
     if prof.fuel_uses:
         kpis["fuel_uses"] = prof.fuel_uses
-    assessment = assess(scenario, kpis, hourly, base_dir=prof.base_dir) if assessed else \
-        Assessment(accounting=None, verdicts=[], packs=[])
-    kpis["by_source_e_kwh"] = {f"{kind}.{name}": float(c * row.sum())
-                               for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)}
+    assessment = (
+        assess(scenario, kpis, hourly, base_dir=prof.base_dir)
+        if assessed
+        else Assessment(accounting=None, verdicts=[], packs=[])
+    )
+    kpis["by_source_e_kwh"] = {
+        f"{kind}.{name}": float(c * row.sum()) for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)
+    }
     ghi = prof.weather["ghi"].to_numpy()
-    kpis["weather"] = dict({k: v for k, v in prof.weather_meta.items() if isinstance(v, (str, int, float))},
-                           annual_ghi_kwh_m2=float(ghi.sum() / 1000.0))
-    warnings = storage_warnings(kpis) + (kpis["heat"]["warnings"] if "heat" in kpis
-                                         else heat_rejection_warnings(prof.heat))
+    kpis["weather"] = dict(
+        {k: v for k, v in prof.weather_meta.items() if isinstance(v, (str, int, float))},
+        annual_ghi_kwh_m2=float(ghi.sum() / 1000.0),
+    )
+    warnings = storage_warnings(kpis) + (
+        kpis["heat"]["warnings"] if "heat" in kpis else heat_rejection_warnings(prof.heat)
+    )
     if kpis["unserved_load_e_kwh"] > 0:
-        warnings.append(f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
-                        f"grid.import_limit_kw = {scenario.grid.import_limit_kw}")
+        warnings.append(
+            f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
+            f"grid.import_limit_kw = {scenario.grid.import_limit_kw}"
+        )
     if warnings:
         kpis["warnings"] = warnings
-    return RunResult(scenario=scenario, hourly=hourly, hourly_heat=hourly_heat, kpis=kpis,
-                     accounting=assessment.accounting, verdicts=assessment.verdicts,
-                     packs=assessment.packs, weather_meta=prof.weather_meta)
+    return RunResult(
+        scenario=scenario,
+        hourly=hourly,
+        hourly_heat=hourly_heat,
+        kpis=kpis,
+        accounting=assessment.accounting,
+        verdicts=assessment.verdicts,
+        packs=assessment.packs,
+        weather_meta=prof.weather_meta,
+    )
 
 
 __all__ = ["simulate", "simulate_profiles", "build_profiles", "RunResult", "Profiles"]

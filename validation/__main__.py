@@ -1,4 +1,5 @@
 """``python -m validation [--quick] [--out DIR]``."""
+
 import sys
 
 from lingtan.validation.cli import main

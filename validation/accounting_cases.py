@@ -29,6 +29,7 @@ CH4 and N2O (2006 IPCC Tier 1; NCV of GB/T 32150)
     AR5 (CH4 28, N2O 265): 1 136.643984 + 1 472.47992 kg            = 2.609123904 tCO2e
     AR6 (CH4 fossil 29.8, N2O 273): 1 209.7139544 + 1 516.932144 kg = 2.7266460984 tCO2e
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,46 +46,133 @@ def case_accounting_inputs(quick: bool, plot_dir: Path | None = None) -> list:
         recs = fuel_uses_year(uses, ".", 8760)
         return account(AnnualEnergy(grid_import_e_kwh=0, **energy, **fuel_use_energy(recs)), settings)
 
-    fuel = year([FuelUse(name="gensets", fuel="diesel", unit="L", quantity_per_year=5_000),
-                 FuelUse(name="cars", fuel="gasoline", use="road", unit="t", quantity_per_year=2)])
-    steam = year([FuelUse(name="process_steam", fuel="steam", unit="t", quantity_per_year=100, ef_t_per_gj=0.11,
-                          steam={"pressure_mpa": 30.0, "t_c": 700.0 - 273.15})])
+    fuel = year(
+        [
+            FuelUse(name="gensets", fuel="diesel", unit="L", quantity_per_year=5_000),
+            FuelUse(name="cars", fuel="gasoline", use="road", unit="t", quantity_per_year=2),
+        ]
+    )
+    steam = year(
+        [
+            FuelUse(
+                name="process_steam",
+                fuel="steam",
+                unit="t",
+                quantity_per_year=100,
+                ef_t_per_gj=0.11,
+                steam={"pressure_mpa": 30.0, "t_c": 700.0 - 273.15},
+            )
+        ]
+    )
     gases = [FuelUse(name="trucks", fuel="diesel", use="road", unit="t", quantity_per_year=10)]
     ar5 = year(gases, fuels={"natural_gas": 1_000_000})
     ar6 = year(gases, Accounting(gwp="ar6"), fuels={"natural_gas": 1_000_000})
 
     checks = [
-        ("direct_fuel.diesel_kg", "diesel gensets, 5 000 L weighed", fuel.energy.direct_fuels["gensets"].quantity,
-         4137.5, "kg", "5 000 L x 0.8275 kg/L"),
-        ("direct_fuel.tce", "direct fuel uses, energy", fuel.kpis.fuels_tce, 8.97155125, "tce",
-         "4 137.5 kg x 1.4571 + 2 000 kg x 1.4714 kgce/kg (GB/T 2589)"),
-        ("direct_fuel.co2", "direct fuel uses, scope 1 CO2", fuel.kpis.scope1_t, 18.65948625, "tCO2",
-         "4 137.5 kg x 3.0959 + 2 000 kg x 2.9251 kgCO2/kg (GB/T 32150)"),
-        ("steam.gj", "steam by mass, heat", steam.energy.heat.purchased_gj, 254.775474, "GJ",
-         "100 t x (2 631.49474 - 83.74) kJ/kg (IAPWS-IF97 verification value at 30 MPa, 700 K)"),
-        ("steam.tce", "steam by mass, energy", steam.kpis.energy_calorific_tce, 8.69293917288, "tce",
-         "254.775474 GJ x 34.12 kgce/GJ (GB/T 2589)"),
-        ("steam.co2", "steam by mass, scope 2", steam.kpis.scope2_location_t, 28.02530214, "tCO2",
-         "254.775474 GJ x 0.11 tCO2/GJ"),
-        ("non_co2.ch4", "CH4, gas boiler + road diesel", ar5.kpis.ch4_t, 0.040594428, "t",
-         "38.931 TJ x 1 + 0.42652 TJ x 3.9 kg/TJ (IPCC 2006 Tables 2.3, 3.2.2)"),
-        ("non_co2.n2o", "N2O, gas boiler + road diesel", ar5.kpis.n2o_t, 0.005556528, "t",
-         "38.931 TJ x 0.1 + 0.42652 TJ x 3.9 kg/TJ"),
-        ("non_co2.co2e_ar5", "CH4 + N2O in CO2e, AR5", ar5.kpis.non_co2_t_co2e, 2.609123904, "tCO2e",
-         "40.594428 kg x 28 + 5.556528 kg x 265"),
-        ("non_co2.co2e_ar6", "CH4 + N2O in CO2e, AR6", ar6.kpis.non_co2_t_co2e, 2.7266460984, "tCO2e",
-         "40.594428 kg x 29.8 + 5.556528 kg x 273"),
-        ("non_co2.gross_co2e", "gross emissions CO2e = CO2 + the other gases (AR5)",
-         ar5.kpis.gross_emissions_t_co2e, 2162.2 + 30.959 + 2.609123904, "tCO2e",
-         "1 000 000 m3 x 2.1622 + 10 000 kg x 3.0959 kgCO2 + 2.609123904"),
+        (
+            "direct_fuel.diesel_kg",
+            "diesel gensets, 5 000 L weighed",
+            fuel.energy.direct_fuels["gensets"].quantity,
+            4137.5,
+            "kg",
+            "5 000 L x 0.8275 kg/L",
+        ),
+        (
+            "direct_fuel.tce",
+            "direct fuel uses, energy",
+            fuel.kpis.fuels_tce,
+            8.97155125,
+            "tce",
+            "4 137.5 kg x 1.4571 + 2 000 kg x 1.4714 kgce/kg (GB/T 2589)",
+        ),
+        (
+            "direct_fuel.co2",
+            "direct fuel uses, scope 1 CO2",
+            fuel.kpis.scope1_t,
+            18.65948625,
+            "tCO2",
+            "4 137.5 kg x 3.0959 + 2 000 kg x 2.9251 kgCO2/kg (GB/T 32150)",
+        ),
+        (
+            "steam.gj",
+            "steam by mass, heat",
+            steam.energy.heat.purchased_gj,
+            254.775474,
+            "GJ",
+            "100 t x (2 631.49474 - 83.74) kJ/kg (IAPWS-IF97 verification value at 30 MPa, 700 K)",
+        ),
+        (
+            "steam.tce",
+            "steam by mass, energy",
+            steam.kpis.energy_calorific_tce,
+            8.69293917288,
+            "tce",
+            "254.775474 GJ x 34.12 kgce/GJ (GB/T 2589)",
+        ),
+        (
+            "steam.co2",
+            "steam by mass, scope 2",
+            steam.kpis.scope2_location_t,
+            28.02530214,
+            "tCO2",
+            "254.775474 GJ x 0.11 tCO2/GJ",
+        ),
+        (
+            "non_co2.ch4",
+            "CH4, gas boiler + road diesel",
+            ar5.kpis.ch4_t,
+            0.040594428,
+            "t",
+            "38.931 TJ x 1 + 0.42652 TJ x 3.9 kg/TJ (IPCC 2006 Tables 2.3, 3.2.2)",
+        ),
+        (
+            "non_co2.n2o",
+            "N2O, gas boiler + road diesel",
+            ar5.kpis.n2o_t,
+            0.005556528,
+            "t",
+            "38.931 TJ x 0.1 + 0.42652 TJ x 3.9 kg/TJ",
+        ),
+        (
+            "non_co2.co2e_ar5",
+            "CH4 + N2O in CO2e, AR5",
+            ar5.kpis.non_co2_t_co2e,
+            2.609123904,
+            "tCO2e",
+            "40.594428 kg x 28 + 5.556528 kg x 265",
+        ),
+        (
+            "non_co2.co2e_ar6",
+            "CH4 + N2O in CO2e, AR6",
+            ar6.kpis.non_co2_t_co2e,
+            2.7266460984,
+            "tCO2e",
+            "40.594428 kg x 29.8 + 5.556528 kg x 273",
+        ),
+        (
+            "non_co2.gross_co2e",
+            "gross emissions CO2e = CO2 + the other gases (AR5)",
+            ar5.kpis.gross_emissions_t_co2e,
+            2162.2 + 30.959 + 2.609123904,
+            "tCO2e",
+            "1 000 000 m3 x 2.1622 + 10 000 kg x 3.0959 kgCO2 + 2.609123904",
+        ),
     ]
-    return [CaseResult(
-        id=f"accounting_inputs.{cid}", group="7 Accounting and criteria", compared=what,
-        reference=f"hand-worked: {how} = {want:.12g} {unit}", metric="relative difference", tolerance="1e-6",
-        tolerance_reason="arithmetic on published coefficients: only float rounding (and the 9 digits of the IAPWS "
-                         "verification value) may differ",
-        value=f"{got:.12g} {unit} ({abs(got - want) / abs(want):.1e})", passed=bool(abs(got - want) <= 1e-6 * abs(want)))
-        for cid, what, got, want, unit, how in checks]
+    return [
+        CaseResult(
+            id=f"accounting_inputs.{cid}",
+            group="7 Accounting and criteria",
+            compared=what,
+            reference=f"hand-worked: {how} = {want:.12g} {unit}",
+            metric="relative difference",
+            tolerance="1e-6",
+            tolerance_reason="arithmetic on published coefficients: only float rounding (and the 9 digits of the IAPWS "
+            "verification value) may differ",
+            value=f"{got:.12g} {unit} ({abs(got - want) / abs(want):.1e})",
+            passed=bool(abs(got - want) <= 1e-6 * abs(want)),
+        )
+        for cid, what, got, want, unit, how in checks
+    ]
 
 
 __all__ = ["case_accounting_inputs"]

@@ -9,6 +9,7 @@ their rows read "not available" with how to install it, and do not fail the run.
 ``LINGTAN_REQUIRE_REFERENCES=1`` in the environment every reference must be there: a row
 not available (PySAM missing, CSWD station files missing) is a failure.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,14 +29,19 @@ SAM_GROUPS = {"pv": "1 PV vs SAM", "wind": "2 Wind vs SAM", "battery": "3 Batter
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="twin validate",
-                                description="Run the validation cases (SAM, LP optimum, balances, weather, "
-                                            "accounting) and write report.md and report.html.")
+    p = argparse.ArgumentParser(
+        prog="twin validate",
+        description="Run the validation cases (SAM, LP optimum, balances, weather, "
+        "accounting) and write report.md and report.html.",
+    )
     p.add_argument("--quick", action="store_true", help="a small subset (runs inside make test)")
     p.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: the validation/ package folder)")
-    p.add_argument("--only", action="append", default=None,
-                   help="run only this case group (pv, wind, battery, lp, conservation, weather, accounting, "
-                        "network); repeatable")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=None,
+        help="run only this case group (pv, wind, battery, lp, conservation, weather, accounting, network); repeatable",
+    )
     return p
 
 
@@ -86,11 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     n_other = len(rows) - n_pass - len(failed)
     if no_sam:
         print(f"\n{', '.join(no_sam)}: not available: {INSTALL_HINT}")
-    print(f"\n{n_pass} passed, {len(failed)} failed, {n_other} not available or compared-and-explained "
-          f"in {elapsed:.0f} s; report: {md} and {html}")
+    print(
+        f"\n{n_pass} passed, {len(failed)} failed, {n_other} not available or compared-and-explained "
+        f"in {elapsed:.0f} s; report: {md} and {html}"
+    )
     if required and missing:
-        print(f"twin validate: {REQUIRE_ENV} is set and {len(missing)} reference(s) are not available: "
-              + "; ".join(f"{r.id} ({r.note})" for r in missing), file=sys.stderr)
+        print(
+            f"twin validate: {REQUIRE_ENV} is set and {len(missing)} reference(s) are not available: "
+            + "; ".join(f"{r.id} ({r.note})" for r in missing),
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
@@ -99,11 +110,21 @@ def _sam_not_available(groups: list[str], why: str | None) -> list:
     from lingtan.validation.result import CaseResult
     from lingtan.validation.sam import INSTALL_HINT
 
-    return [CaseResult(id=f"{g}.sam", group=SAM_GROUPS[g], compared=f"case '{g}' against NREL SAM",
-                       reference="PySAM (NREL SAM)", metric="-", tolerance="-", tolerance_reason="-",
-                       value="not available", passed=None,
-                       note=f"not available: {INSTALL_HINT}; PySAM cannot be imported ({why})")
-            for g in groups]
+    return [
+        CaseResult(
+            id=f"{g}.sam",
+            group=SAM_GROUPS[g],
+            compared=f"case '{g}' against NREL SAM",
+            reference="PySAM (NREL SAM)",
+            metric="-",
+            tolerance="-",
+            tolerance_reason="-",
+            value="not available",
+            passed=None,
+            note=f"not available: {INSTALL_HINT}; PySAM cannot be imported ({why})",
+        )
+        for g in groups
+    ]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,6 +52,7 @@ Objectives:
     charging allowed. Demand (capacity) charges are outside the LP and are
     left out of the comparison.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -84,16 +85,22 @@ class Battery:
         return soc0 * self.energy_kwh
 
     @classmethod
-    def from_params_row(cls, row) -> "Battery":
+    def from_params_row(cls, row) -> Battery:
         """From one row of :func:`lingtan.twin.core.dispatch.params_matrix`."""
         from lingtan.twin.core.dispatch import PARAMS
 
         p = dict(zip(PARAMS, np.asarray(row, dtype=float)))
-        return cls(energy_kwh=p["energy_kwh"], charge_kw=p["charge_kw"], discharge_kw=p["discharge_kw"],
-                   charge_efficiency=p["charge_efficiency"], discharge_efficiency=p["discharge_efficiency"],
-                   soc_min=p["soc_min"], soc_max=p["soc_max"],
-                   self_discharge_fraction_per_hour=p["self_discharge_fraction_per_hour"],
-                   soc_initial=p["soc_initial"])
+        return cls(
+            energy_kwh=p["energy_kwh"],
+            charge_kw=p["charge_kw"],
+            discharge_kw=p["discharge_kw"],
+            charge_efficiency=p["charge_efficiency"],
+            discharge_efficiency=p["discharge_efficiency"],
+            soc_min=p["soc_min"],
+            soc_max=p["soc_max"],
+            self_discharge_fraction_per_hour=p["self_discharge_fraction_per_hour"],
+            soc_initial=p["soc_initial"],
+        )
 
 
 @dataclass(frozen=True)
@@ -130,10 +137,20 @@ class LPResult:
         return 1.0 - self.grid_to_load_e_kwh / served if served > 0 else 0.0
 
 
-def solve(re_kw, load_kw, battery: Battery, *, import_limit_kw: float = np.inf,
-          export_limit_kw: float = np.inf, objective: str = "min_import", grid_charging: bool = False,
-          price_cny_per_kwh=None, feed_in_cny_per_kwh: float = 0.0,
-          e_end_min_kwh: float | None = None, time_limit_s: float = 300.0) -> LPResult:
+def solve(
+    re_kw,
+    load_kw,
+    battery: Battery,
+    *,
+    import_limit_kw: float = np.inf,
+    export_limit_kw: float = np.inf,
+    objective: str = "min_import",
+    grid_charging: bool = False,
+    price_cny_per_kwh=None,
+    feed_in_cny_per_kwh: float = 0.0,
+    e_end_min_kwh: float | None = None,
+    time_limit_s: float = 300.0,
+) -> LPResult:
     """Solve the year as one LP with HiGHS.
 
     Parameters
@@ -191,7 +208,7 @@ def solve(re_kw, load_kw, battery: Battery, *, import_limit_kw: float = np.inf,
     ub = np.full(n_var, inf)
 
     def bound(name, value):
-        ub[off[name]:off[name] + n_t] = value
+        ub[off[name] : off[name] + n_t] = value
 
     bound("x", big(export_limit_kw))
     bound("b", float(b.discharge_kw))
@@ -203,13 +220,13 @@ def solve(re_kw, load_kw, battery: Battery, *, import_limit_kw: float = np.inf,
 
     cost = np.zeros(n_var)
     if objective == "min_import":
-        cost[off["g"]:off["g"] + n_t] = 1.0
-        cost[off["cg"]:off["cg"] + n_t] = 1.0
+        cost[off["g"] : off["g"] + n_t] = 1.0
+        cost[off["cg"] : off["cg"] + n_t] = 1.0
     else:
-        cost[off["g"]:off["g"] + n_t] = price
-        cost[off["cg"]:off["cg"] + n_t] = price
-        cost[off["x"]:off["x"] + n_t] = -float(feed_in_cny_per_kwh)
-    cost[off["u"]:off["u"] + n_t] = UNSERVED_PENALTY
+        cost[off["g"] : off["g"] + n_t] = price
+        cost[off["cg"] : off["cg"] + n_t] = price
+        cost[off["x"] : off["x"] + n_t] = -float(feed_in_cny_per_kwh)
+    cost[off["u"] : off["u"] + n_t] = UNSERVED_PENALTY
 
     t = np.arange(n_t)
     rows, cols, vals, lo, hi = [], [], [], [], []
@@ -242,8 +259,11 @@ def solve(re_kw, load_kw, battery: Battery, *, import_limit_kw: float = np.inf,
     # upper band: eu_t - keep eu_{t-1} - eta_c (c + cg) + b / eta_d + m = 0 (t = 0: = keep u0)
     rhs = np.zeros(n_t)
     rhs[0] = keep * u0
-    add([("eu", 1.0, 0), ("eu", -keep, 1), ("c", -eta_c, 0), ("cg", -eta_c, 0), ("b", 1.0 / eta_d, 0),
-         ("m", 1.0, 0)], rhs, rhs)
+    add(
+        [("eu", 1.0, 0), ("eu", -keep, 1), ("c", -eta_c, 0), ("cg", -eta_c, 0), ("b", 1.0 / eta_d, 0), ("m", 1.0, 0)],
+        rhs,
+        rhs,
+    )
     # floor band: ef_t - keep ef_{t-1} - m = 0 (t = 0: = keep f0)
     rhs = np.zeros(n_t)
     rhs[0] = keep * f0
@@ -258,8 +278,7 @@ def solve(re_kw, load_kw, battery: Battery, *, import_limit_kw: float = np.inf,
 
     import scipy.sparse as sp
 
-    a = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(row0, n_var))
+    a = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(row0, n_var))
     a.sum_duplicates()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -267,26 +286,41 @@ def solve(re_kw, load_kw, battery: Battery, *, import_limit_kw: float = np.inf,
     h.setOptionValue("random_seed", 0)
     h.addVars(n_var, lb, ub)
     h.changeColsCost(n_var, np.arange(n_var, dtype=np.int32), cost)
-    h.addRows(row0, np.concatenate(lo), np.concatenate(hi), a.nnz, a.indptr[:-1].astype(np.int32),
-              a.indices.astype(np.int32), a.data.astype(float))
+    h.addRows(
+        row0,
+        np.concatenate(lo),
+        np.concatenate(hi),
+        a.nnz,
+        a.indptr[:-1].astype(np.int32),
+        a.indices.astype(np.int32),
+        a.data.astype(float),
+    )
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"LP not solved to optimality: {status}")
     col = np.asarray(h.getSolution().col_value)
-    v = {name: np.clip(col[off[name]:off[name] + n_t], 0.0, None) for name in _BLOCKS}
+    v = {name: np.clip(col[off[name] : off[name] + n_t], 0.0, None) for name in _BLOCKS}
     e = v["eu"] + v["ef"]
     imp = v["g"] + v["cg"]
     return LPResult(
-        status=status, objective=float(h.getInfo().objective_function_value),
-        grid_import_e_kwh=float(imp.sum()), grid_to_load_e_kwh=float(v["g"].sum()),
-        grid_to_battery_e_kwh=float(v["cg"].sum()), export_e_kwh=float(v["x"].sum()),
-        curtailed_e_kwh=float(v["k"].sum()), re_to_load_e_kwh=float(v["d"].sum()),
-        charge_e_kwh=float((v["c"] + v["cg"]).sum()), discharge_e_kwh=float(v["b"].sum()),
-        unserved_e_kwh=float(v["u"].sum()), e_start_kwh=e0, e_end_kwh=float(e[-1]),
+        status=status,
+        objective=float(h.getInfo().objective_function_value),
+        grid_import_e_kwh=float(imp.sum()),
+        grid_to_load_e_kwh=float(v["g"].sum()),
+        grid_to_battery_e_kwh=float(v["cg"].sum()),
+        export_e_kwh=float(v["x"].sum()),
+        curtailed_e_kwh=float(v["k"].sum()),
+        re_to_load_e_kwh=float(v["d"].sum()),
+        charge_e_kwh=float((v["c"] + v["cg"]).sum()),
+        discharge_e_kwh=float(v["b"].sum()),
+        unserved_e_kwh=float(v["u"].sum()),
+        e_start_kwh=e0,
+        e_end_kwh=float(e[-1]),
         energy_cost_cny=float((price * imp).sum() - feed_in_cny_per_kwh * v["x"].sum()),
-        load_e_kwh=float(load.sum()), re_generation_e_kwh=float(re.sum()),
+        load_e_kwh=float(load.sum()),
+        re_generation_e_kwh=float(re.sum()),
         hourly=dict(v, e=e),
     )
 

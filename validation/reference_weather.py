@@ -9,6 +9,7 @@ Two sets of real typical-year files serve as references:
   ``$LINGTAN_REFERENCE_WEATHER`` or in ``../shared/weather`` beside the checkout;
   checks that need them are skipped when they are absent.
 """
+
 from __future__ import annotations
 
 import os

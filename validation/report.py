@@ -5,17 +5,33 @@ Markdown links them from ``plots/``, the HTML inlines them. Every file is
 written to a temporary name in the same folder and then renamed, so a reader
 never sees half a report.
 """
+
 from __future__ import annotations
 
 import html
 import os
 import platform
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-           "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173")
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -33,8 +49,15 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def svg_grouped_bars(path: Path, title: str, labels: list[str], series: dict[str, list[float]],
-                     reference_line: float | None = None, width: int = 820, height: int = 320) -> Path:
+def svg_grouped_bars(
+    path: Path,
+    title: str,
+    labels: list[str],
+    series: dict[str, list[float]],
+    reference_line: float | None = None,
+    width: int = 820,
+    height: int = 320,
+) -> Path:
     """A grouped bar chart as a standalone SVG file (written atomically)."""
     left, right, top, bottom = 60, 10, 30, 70
     pw, ph = width - left - right, height - top - bottom
@@ -51,17 +74,21 @@ def svg_grouped_bars(path: Path, title: str, labels: list[str], series: dict[str
     n_g, n_s = max(len(labels), 1), max(len(series), 1)
     gw = pw / n_g
     bw = 0.8 * gw / n_s
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-             f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="13">{html.escape(title)}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
+    ]
     for i in range(5):
         v = lo + (hi - lo) * i / 4
         parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>')
         parts.append(f'<text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.3g}</text>')
     parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#333"/>')
     if reference_line is not None:
-        parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(reference_line):.1f}" '
-                     f'y2="{y(reference_line):.1f}" stroke="#d62728" stroke-dasharray="5,3"/>')
+        parts.append(
+            f'<line x1="{left}" x2="{left + pw}" y1="{y(reference_line):.1f}" '
+            f'y2="{y(reference_line):.1f}" stroke="#d62728" stroke-dasharray="5,3"/>'
+        )
     for si, (name, vals_s) in enumerate(series.items()):
         color = PALETTE[si % len(PALETTE)]
         for gi, v in enumerate(vals_s):
@@ -69,12 +96,16 @@ def svg_grouped_bars(path: Path, title: str, labels: list[str], series: dict[str
                 continue
             x = left + gi * gw + 0.1 * gw + si * bw
             y0, y1 = sorted((y(0), y(v)))
-            parts.append(f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bw:.1f}" height="{max(y1 - y0, 0.5):.1f}" '
-                         f'fill="{color}"><title>{html.escape(name)} {html.escape(labels[gi])}: {v:.4g}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bw:.1f}" height="{max(y1 - y0, 0.5):.1f}" '
+                f'fill="{color}"><title>{html.escape(name)} {html.escape(labels[gi])}: {v:.4g}</title></rect>'
+            )
         lx = left + 10 + (si % 6) * 125
         ly = height - 14 - 14 * (si // 6)
-        parts.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{color}"/>'
-                     f'<text x="{lx + 14}" y="{ly}">{html.escape(name)}</text>')
+        parts.append(
+            f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{lx + 14}" y="{ly}">{html.escape(name)}</text>'
+        )
     for gi, lab in enumerate(labels):
         x = left + gi * gw + gw / 2
         parts.append(f'<text x="{x:.1f}" y="{top + ph + 14}" text-anchor="middle">{html.escape(lab)}</text>')
@@ -182,23 +213,32 @@ year's own monthly statistics (seed 0) and compared like with like (`validation/
 """
 
 
-def write_report(rows, out_dir: Path, *, quick: bool, elapsed_s: float | None = None,
-                 plot_dir_name: str = "plots") -> tuple[Path, Path]:
+def write_report(
+    rows, out_dir: Path, *, quick: bool, elapsed_s: float | None = None, plot_dir_name: str = "plots"
+) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` into ``out_dir``; return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     s = _summary(rows)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     versions = _versions()
     failed = [r for r in rows if r.passed is False]
-    head = (f"# Validation report{' (quick subset)' if quick else ''}\n\n"
-            f"Generated {stamp} by `twin validate{' --quick' if quick else ''}`"
-            + (f" in {elapsed_s:.0f} s" if elapsed_s else "") + f"; {versions}.\n\n")
-    verdict = (f"**{s['passed']} passed, {s['failed']} failed, {s['explained']} compared and explained, "
-               f"{s['not_available']} not available** (of {s['total']} rows).\n\n")
+    head = (
+        f"# Validation report{' (quick subset)' if quick else ''}\n\n"
+        f"Generated {stamp} by `twin validate{' --quick' if quick else ''}`"
+        + (f" in {elapsed_s:.0f} s" if elapsed_s else "")
+        + f"; {versions}.\n\n"
+    )
+    verdict = (
+        f"**{s['passed']} passed, {s['failed']} failed, {s['explained']} compared and explained, "
+        f"{s['not_available']} not available** (of {s['total']} rows).\n\n"
+    )
     if failed:
-        verdict += "### What failed, and why\n\n" + "".join(
-            f"- `{r.id}`: {r.compared}: {r.value} against {r.tolerance}. {r.note}\n" for r in failed) + "\n"
+        verdict += (
+            "### What failed, and why\n\n"
+            + "".join(f"- `{r.id}`: {r.compared}: {r.value} against {r.tolerance}. {r.note}\n" for r in failed)
+            + "\n"
+        )
     else:
         verdict += "Nothing failed.\n\n"
     na = [r for r in rows if r.passed is None and not r.explained]
@@ -214,9 +254,24 @@ def write_report(rows, out_dir: Path, *, quick: bool, elapsed_s: float | None = 
         md.append("| id | compared | reference | metric | tolerance | why this tolerance | result | verdict | note |\n")
         md.append("|---|---|---|---|---|---|---|---|---|\n")
         for r in rs:
-            md.append("| " + " | ".join(_md_cell(c) for c in (
-                f"`{r.id}`", r.compared, r.reference, r.metric, r.tolerance, r.tolerance_reason, r.value,
-                f"**{r.verdict}**", r.note)) + " |\n")
+            md.append(
+                "| "
+                + " | ".join(
+                    _md_cell(c)
+                    for c in (
+                        f"`{r.id}`",
+                        r.compared,
+                        r.reference,
+                        r.metric,
+                        r.tolerance,
+                        r.tolerance_reason,
+                        r.value,
+                        f"**{r.verdict}**",
+                        r.note,
+                    )
+                )
+                + " |\n"
+            )
         plots = sorted({r.plot for r in rs if r.plot})
         for p in plots:
             md.append(f"\n![{g}]({p})\n")
@@ -226,32 +281,58 @@ def write_report(rows, out_dir: Path, *, quick: bool, elapsed_s: float | None = 
     atomic_write_text(md_path, "".join(md))
 
     # HTML: the same content, plots inlined, no external resources.
-    h = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-         f"<title>lingtan validation report{' (quick)' if quick else ''}</title><style>",
-         "body{font-family:sans-serif;margin:2em;max-width:1400px} table{border-collapse:collapse;font-size:12px}",
-         "td,th{border:1px solid #ccc;padding:3px 5px;vertical-align:top} th{background:#f3f3f3}",
-         ".pass{color:#1a7f37;font-weight:bold} .fail{color:#c62828;font-weight:bold}",
-         ".na{color:#777} .expl{color:#8a6d00;font-weight:bold} code{font-size:11px}</style></head><body>",
-         f"<h1>Validation report{' (quick subset)' if quick else ''}</h1>",
-         f"<p>Generated {html.escape(stamp)}" + (f" in {elapsed_s:.0f} s" if elapsed_s else "")
-         + f"; {html.escape(versions)}.</p>",
-         f"<p>{html.escape(INTRO)}</p>",
-         f"<p><b>{s['passed']} passed, {s['failed']} failed, {s['explained']} compared and explained, "
-         f"{s['not_available']} not available</b> (of {s['total']} rows).</p>"]
+    h = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>lingtan validation report{' (quick)' if quick else ''}</title><style>",
+        "body{font-family:sans-serif;margin:2em;max-width:1400px} table{border-collapse:collapse;font-size:12px}",
+        "td,th{border:1px solid #ccc;padding:3px 5px;vertical-align:top} th{background:#f3f3f3}",
+        ".pass{color:#1a7f37;font-weight:bold} .fail{color:#c62828;font-weight:bold}",
+        ".na{color:#777} .expl{color:#8a6d00;font-weight:bold} code{font-size:11px}</style></head><body>",
+        f"<h1>Validation report{' (quick subset)' if quick else ''}</h1>",
+        f"<p>Generated {html.escape(stamp)}"
+        + (f" in {elapsed_s:.0f} s" if elapsed_s else "")
+        + f"; {html.escape(versions)}.</p>",
+        f"<p>{html.escape(INTRO)}</p>",
+        f"<p><b>{s['passed']} passed, {s['failed']} failed, {s['explained']} compared and explained, "
+        f"{s['not_available']} not available</b> (of {s['total']} rows).</p>",
+    ]
     if failed:
-        h.append("<h3>What failed, and why</h3><ul>" + "".join(
-            f"<li><code>{html.escape(r.id)}</code>: {html.escape(r.compared)}: {html.escape(r.value)} against "
-            f"{html.escape(r.tolerance)}. {html.escape(r.note)}</li>" for r in failed) + "</ul>")
+        h.append(
+            "<h3>What failed, and why</h3><ul>"
+            + "".join(
+                f"<li><code>{html.escape(r.id)}</code>: {html.escape(r.compared)}: {html.escape(r.value)} against "
+                f"{html.escape(r.tolerance)}. {html.escape(r.note)}</li>"
+                for r in failed
+            )
+            + "</ul>"
+        )
     else:
         h.append("<p>Nothing failed.</p>")
     cls = {"pass": "pass", "FAIL": "fail", "not available": "na", "compared, explained": "expl"}
     for g, rs in groups.items():
-        h.append(f"<h2>{html.escape(g)}</h2><table><tr>" + "".join(
-            f"<th>{c}</th>" for c in ("id", "compared", "reference", "metric", "tolerance", "why this tolerance",
-                                      "result", "verdict", "note")) + "</tr>")
+        h.append(
+            f"<h2>{html.escape(g)}</h2><table><tr>"
+            + "".join(
+                f"<th>{c}</th>"
+                for c in (
+                    "id",
+                    "compared",
+                    "reference",
+                    "metric",
+                    "tolerance",
+                    "why this tolerance",
+                    "result",
+                    "verdict",
+                    "note",
+                )
+            )
+            + "</tr>"
+        )
         for r in rs:
-            cells = [f"<code>{html.escape(r.id)}</code>"] + [html.escape(str(c)) for c in (
-                r.compared, r.reference, r.metric, r.tolerance, r.tolerance_reason, r.value)]
+            cells = [f"<code>{html.escape(r.id)}</code>"] + [
+                html.escape(str(c))
+                for c in (r.compared, r.reference, r.metric, r.tolerance, r.tolerance_reason, r.value)
+            ]
             cells.append(f"<span class='{cls[r.verdict]}'>{html.escape(r.verdict)}</span>")
             cells.append(html.escape(r.note))
             h.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")

@@ -1,4 +1,5 @@
 """One row of the validation report (its own module: every case module makes rows)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

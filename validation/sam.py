@@ -26,6 +26,7 @@ PVWatts v8 uses DNI and DHI (irradiance mode "beam + diffuse") and rebuilds
 GHI for the ground-reflected term as ``dn cos z + df``, so the file's GHI is
 not used and the CSWD closure issue affects both models identically.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -99,7 +100,8 @@ def solar_resource_data(
         "minute": [30.0] * n,
         "dn": weather["dni"].clip(lower=0).astype(float).tolist(),
         "df": weather["dhi"].clip(lower=0).astype(float).tolist(),
-        "gh": weather["ghi"].clip(lower=0).astype(float).tolist() if "ghi" in weather
+        "gh": weather["ghi"].clip(lower=0).astype(float).tolist()
+        if "ghi" in weather
         else (weather["dhi"] * 0).astype(float).tolist(),
         "tdry": weather["temp_air"].astype(float).tolist(),
         "wspd": weather["wind_speed"].clip(lower=0).astype(float).tolist(),
@@ -149,9 +151,7 @@ def pvwatts_v8_ac_kw(
     import PySAM.Pvwattsv8 as pvwatts
 
     m = pvwatts.new()
-    m.SolarResource.solar_resource_data = solar_resource_data(
-        weather, latitude, longitude, altitude_m, tz_offset_h
-    )
+    m.SolarResource.solar_resource_data = solar_resource_data(weather, latitude, longitude, altitude_m, tz_offset_h)
     m.SolarResource.albedo = [float(array.albedo)]
     m.SolarResource.use_wf_albedo = 0
     sd = m.SystemDesign
@@ -280,8 +280,18 @@ _SERIES_CELLS = 139
 """Cells in series, ~500 V at 3.6 V: only the pack voltage, which no result depends on."""
 
 
-def battery_self_consumption(pv_ac_kw, load_kw, *, energy_kwh: float, power_kw: float, charge_efficiency: float,
-                             discharge_efficiency: float, soc_min: float, soc_max: float, soc_initial: float) -> dict:
+def battery_self_consumption(
+    pv_ac_kw,
+    load_kw,
+    *,
+    energy_kwh: float,
+    power_kw: float,
+    charge_efficiency: float,
+    discharge_efficiency: float,
+    soc_min: float,
+    soc_max: float,
+    soc_initial: float,
+) -> dict:
     """Hourly operation of a behind-the-meter battery by PySAM Battery's self-consumption dispatch.
 
     SAM's ``batt_dispatch_choice = 5`` (SelfConsumption) charges from PV output above the load
@@ -357,7 +367,10 @@ def battery_self_consumption(pv_ac_kw, load_kw, *, energy_kwh: float, power_kw: 
     m.execute(0)
     o = m.Outputs
     p_kw = np.asarray(o.batt_power, dtype=float)  # AC, discharge positive
-    return dict(charge_kw=np.clip(-p_kw, 0.0, None), discharge_kw=np.clip(p_kw, 0.0, None),
-                soc=np.asarray(o.batt_SOC, dtype=float) / 100.0,
-                grid_import_kw=np.asarray(o.grid_to_load, dtype=float) + np.asarray(o.grid_to_batt, dtype=float),
-                grid_export_kw=np.asarray(o.system_to_grid, dtype=float) + np.asarray(o.batt_to_grid, dtype=float))
+    return dict(
+        charge_kw=np.clip(-p_kw, 0.0, None),
+        discharge_kw=np.clip(p_kw, 0.0, None),
+        soc=np.asarray(o.batt_SOC, dtype=float) / 100.0,
+        grid_import_kw=np.asarray(o.grid_to_load, dtype=float) + np.asarray(o.grid_to_batt, dtype=float),
+        grid_export_kw=np.asarray(o.system_to_grid, dtype=float) + np.asarray(o.batt_to_grid, dtype=float),
+    )

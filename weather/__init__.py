@@ -3,16 +3,23 @@
 Imports are lazy (PEP 562) so that ``import weather`` stays cheap for the CLI; pvlib,
 scipy and pandas load on first use of a function.
 """
+
 from __future__ import annotations
 
 import importlib
 
 _EXPORTS = {
-    "read_epw": "readers", "read_tmy3": "readers", "read_tmy2": "readers",
-    "read_csv": "readers", "CANONICAL_COLUMNS": "readers",
-    "component_closure": "closure", "rebuild_components": "closure",
+    "read_epw": "readers",
+    "read_tmy3": "readers",
+    "read_tmy2": "readers",
+    "read_csv": "readers",
+    "CANONICAL_COLUMNS": "readers",
+    "component_closure": "closure",
+    "rebuild_components": "closure",
     "WeatherQualityWarning": "closure",
-    "MonthlyClimate": "climatology", "city_climate": "climatology", "cities": "climatology",
+    "MonthlyClimate": "climatology",
+    "city_climate": "climatology",
+    "cities": "climatology",
     "synthetic_year": "synthetic",
 }
 

@@ -13,6 +13,7 @@ References
 .. [2] Duffie, J. A. and Beckman, W. A. (2013). Solar Engineering of Thermal Processes,
    4th ed., Wiley: Eq. 1.10.3 (daily extraterrestrial irradiation on a horizontal plane).
 """
+
 from __future__ import annotations
 
 import math
@@ -26,19 +27,29 @@ import numpy as np
 
 from lingtan.errors import InputError
 
-__all__ = ["MonthlyClimate", "city_climate", "cities", "CLIMATOLOGY_CSV", "CSWD_SOURCE",
-           "DEFAULT_TEMP_RANGE_C", "DEFAULT_WIND_SPEED_M_S", "DEFAULT_WEIBULL_K",
-           "monthly_extraterrestrial_kwh_m2_day"]
+__all__ = [
+    "MonthlyClimate",
+    "city_climate",
+    "cities",
+    "CLIMATOLOGY_CSV",
+    "CSWD_SOURCE",
+    "DEFAULT_TEMP_RANGE_C",
+    "DEFAULT_WIND_SPEED_M_S",
+    "DEFAULT_WEIBULL_K",
+    "monthly_extraterrestrial_kwh_m2_day",
+]
 
 CLIMATOLOGY_CSV = Path(__file__).parent / "data" / "climatology.csv"
-CSWD_SOURCE = ("China Standard Weather Data (CSWD), China Meteorological Bureau Climate "
-               "Information Center and Tsinghua University, 2010; monthly statistics derived "
-               "by the lingtan project")
+CSWD_SOURCE = (
+    "China Standard Weather Data (CSWD), China Meteorological Bureau Climate "
+    "Information Center and Tsinghua University, 2010; monthly statistics derived "
+    "by the lingtan project"
+)
 
 #: Defaults of :meth:`MonthlyClimate.from_monthly` when the user gives no value.
-DEFAULT_TEMP_RANGE_C = 8.0      # typical daily range of humid-subtropical China (CSWD 5-9 C)
-DEFAULT_WIND_SPEED_M_S = 2.5    # order of the CSWD station means (0.8-3.3 m/s)
-DEFAULT_WEIBULL_K = 2.0         # Rayleigh; HOMER's default shape
+DEFAULT_TEMP_RANGE_C = 8.0  # typical daily range of humid-subtropical China (CSWD 5-9 C)
+DEFAULT_WIND_SPEED_M_S = 2.5  # order of the CSWD station means (0.8-3.3 m/s)
+DEFAULT_WEIBULL_K = 2.0  # Rayleigh; HOMER's default shape
 
 _MID_MONTH_DOY = (17, 47, 75, 105, 135, 162, 198, 228, 258, 288, 318, 344)  # Klein (1977)
 _MAX_MONTHLY_KT = 0.85
@@ -66,8 +77,7 @@ def monthly_extraterrestrial_kwh_m2_day(latitude: float) -> np.ndarray:
     x = np.clip(-np.tan(phi) * np.tan(delta), -1.0, 1.0)
     ws = np.arccos(x)
     gon = 1367.0 * (1.0 + 0.033 * np.cos(np.radians(360.0 * n / 365.0)))
-    h0 = 24.0 / math.pi * gon * (math.cos(phi) * np.cos(delta) * np.sin(ws)
-                                 + ws * math.sin(phi) * np.sin(delta))
+    h0 = 24.0 / math.pi * gon * (math.cos(phi) * np.cos(delta) * np.sin(ws) + ws * math.sin(phi) * np.sin(delta))
     return np.clip(h0, 0.0, None) / 1000.0
 
 
@@ -131,8 +141,7 @@ class MonthlyClimate:
         w = self._where
         lo: float
         hi: float
-        for attr, lo, hi in (("latitude", -90, 90), ("longitude", -180, 180),
-                             ("altitude_m", -500, 9000)):
+        for attr, lo, hi in (("latitude", -90, 90), ("longitude", -180, 180), ("altitude_m", -500, 9000)):
             v = getattr(self, attr)
             try:
                 v = float(v)
@@ -141,19 +150,26 @@ class MonthlyClimate:
             if not (math.isfinite(v) and lo <= v <= hi):
                 raise InputError(w, attr, f"a value in [{lo}, {hi}]", repr(v))
             object.__setattr__(self, attr, v)
-        for attr, lo, hi in (("ghi_kwh_m2_day", 0.0, 12.0), ("temp_air_c", -60.0, 50.0),
-                             ("temp_range_c", 0.0, 40.0), ("wind_speed_m_s", 0.0, 40.0),
-                             ("weibull_k", 0.2, 20.0)):
+        for attr, lo, hi in (
+            ("ghi_kwh_m2_day", 0.0, 12.0),
+            ("temp_air_c", -60.0, 50.0),
+            ("temp_range_c", 0.0, 40.0),
+            ("wind_speed_m_s", 0.0, 40.0),
+            ("weibull_k", 0.2, 20.0),
+        ):
             object.__setattr__(self, attr, _tuple12(attr, getattr(self, attr), lo, hi, w))
         h0 = monthly_extraterrestrial_kwh_m2_day(self.latitude)
         for i, (g, e) in enumerate(zip(self.ghi_kwh_m2_day, h0, strict=True)):
             if e < 0.2:
                 continue  # polar night: nothing to check
             if g / e > _MAX_MONTHLY_KT:
-                raise InputError(w, f"ghi_kwh_m2_day[{i}]",
-                                 f"at most {_MAX_MONTHLY_KT} x the extraterrestrial "
-                                 f"{e:.2f} kWh/m2/day at latitude {self.latitude:g}",
-                                 f"{g:g} (clearness {g / e:.2f})")
+                raise InputError(
+                    w,
+                    f"ghi_kwh_m2_day[{i}]",
+                    f"at most {_MAX_MONTHLY_KT} x the extraterrestrial "
+                    f"{e:.2f} kWh/m2/day at latitude {self.latitude:g}",
+                    f"{g:g} (clearness {g / e:.2f})",
+                )
 
     @property
     def annual_ghi_kwh_m2(self) -> float:
@@ -168,12 +184,20 @@ class MonthlyClimate:
         return float(sum(g * d for g, d in zip(self.ghi_kwh_m2_day, days, strict=True)))
 
     @classmethod
-    def from_monthly(cls, ghi_kwh_m2_day: Sequence[float], temp_air_c: Sequence[float], *, latitude: float,
-                     longitude: float, altitude_m: float = 0.0,
-                     temp_range_c: float | Sequence[float] | None = None,
-                     wind_speed_m_s: float | Sequence[float] | None = None,
-                     weibull_k: float | Sequence[float] | None = None, name: str = "site",
-                     source: str = "user input") -> MonthlyClimate:
+    def from_monthly(
+        cls,
+        ghi_kwh_m2_day: Sequence[float],
+        temp_air_c: Sequence[float],
+        *,
+        latitude: float,
+        longitude: float,
+        altitude_m: float = 0.0,
+        temp_range_c: float | Sequence[float] | None = None,
+        wind_speed_m_s: float | Sequence[float] | None = None,
+        weibull_k: float | Sequence[float] | None = None,
+        name: str = "site",
+        source: str = "user input",
+    ) -> MonthlyClimate:
         """Climate of any site from 12 monthly values given by the user.
 
         Parameters
@@ -205,6 +229,7 @@ class MonthlyClimate:
         lingtan.errors.InputError
             Wrong count or out-of-range values (field names the offending month).
         """
+
         def twelve(v: Any, default: float) -> tuple[float, ...]:
             if v is None:
                 v = default
@@ -216,12 +241,18 @@ class MonthlyClimate:
         def as_given(v: Any) -> Any:  # a scalar goes through for __post_init__ to refuse by name
             return tuple(v) if not np.isscalar(v) else v
 
-        return cls(name=name, latitude=latitude, longitude=longitude, altitude_m=altitude_m,
-                   ghi_kwh_m2_day=as_given(ghi_kwh_m2_day),
-                   temp_air_c=as_given(temp_air_c),
-                   temp_range_c=twelve(temp_range_c, DEFAULT_TEMP_RANGE_C),
-                   wind_speed_m_s=twelve(wind_speed_m_s, DEFAULT_WIND_SPEED_M_S),
-                   weibull_k=twelve(weibull_k, DEFAULT_WEIBULL_K), source=source)
+        return cls(
+            name=name,
+            latitude=latitude,
+            longitude=longitude,
+            altitude_m=altitude_m,
+            ghi_kwh_m2_day=as_given(ghi_kwh_m2_day),
+            temp_air_c=as_given(temp_air_c),
+            temp_range_c=twelve(temp_range_c, DEFAULT_TEMP_RANGE_C),
+            wind_speed_m_s=twelve(wind_speed_m_s, DEFAULT_WIND_SPEED_M_S),
+            weibull_k=twelve(weibull_k, DEFAULT_WEIBULL_K),
+            source=source,
+        )
 
 
 @lru_cache(maxsize=1)
@@ -233,16 +264,22 @@ def _table() -> dict[str, MonthlyClimate]:
     for city, g in df.groupby("city", sort=True):
         g = g.sort_values("month")
         if list(g["month"]) != list(range(1, 13)):
-            raise InputError(CLIMATOLOGY_CSV, f"city {city}", "months 1..12",
-                             str(list(g["month"])))
+            raise InputError(CLIMATOLOGY_CSV, f"city {city}", "months 1..12", str(list(g["month"])))
         first = g.iloc[0]
         out[str(city)] = MonthlyClimate(
-            name=str(city), latitude=float(first["latitude"]),
-            longitude=float(first["longitude"]), altitude_m=float(first["altitude_m"]),
-            ghi_kwh_m2_day=tuple(g["ghi_kwh_m2_day"]), temp_air_c=tuple(g["temp_air_c"]),
-            temp_range_c=tuple(g["temp_range_c"]), wind_speed_m_s=tuple(g["wind_speed_m_s"]),
-            weibull_k=tuple(g["weibull_k"]), source=CSWD_SOURCE,
-            station_id=str(first["station_id"]), _where=str(CLIMATOLOGY_CSV))
+            name=str(city),
+            latitude=float(first["latitude"]),
+            longitude=float(first["longitude"]),
+            altitude_m=float(first["altitude_m"]),
+            ghi_kwh_m2_day=tuple(g["ghi_kwh_m2_day"]),
+            temp_air_c=tuple(g["temp_air_c"]),
+            temp_range_c=tuple(g["temp_range_c"]),
+            wind_speed_m_s=tuple(g["wind_speed_m_s"]),
+            weibull_k=tuple(g["weibull_k"]),
+            source=CSWD_SOURCE,
+            station_id=str(first["station_id"]),
+            _where=str(CLIMATOLOGY_CSV),
+        )
     return out
 
 
@@ -278,6 +315,5 @@ def city_climate(name: str) -> MonthlyClimate:
     key = str(name).strip().lower()
     table = _table()
     if key not in table:
-        raise InputError(None, "weather.city", f"one of {', '.join(sorted(table))}",
-                         repr(name))
+        raise InputError(None, "weather.city", f"one of {', '.join(sorted(table))}", repr(name))
     return table[key]

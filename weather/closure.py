@@ -23,6 +23,7 @@ References
 .. [3] Perez, R. et al. (1992). Dynamic global-to-direct irradiance conversion models
    (DIRINT). ASHRAE Transactions 98(1), 354-369.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +48,9 @@ class WeatherQualityWarning(UserWarning):
     """A weather file is readable but its data have a quality problem worth knowing."""
 
 
-def mid_interval_solar_position(index: pd.DatetimeIndex, latitude: float, longitude: float,
-                                altitude_m: float = 0.0) -> pd.DataFrame:
+def mid_interval_solar_position(
+    index: pd.DatetimeIndex, latitude: float, longitude: float, altitude_m: float = 0.0
+) -> pd.DataFrame:
     """Solar position at the middle of each hourly interval.
 
     pvlib's NREL SPA with its standard atmosphere (pressure from the altitude, 12 C) for the
@@ -77,12 +79,17 @@ def mid_interval_solar_position(index: pd.DatetimeIndex, latitude: float, longit
 
     if index.tz is None:
         raise ValueError("index must be tz-aware")
-    key = (hashlib.sha1(index.asi8.tobytes() + index.tz_localize(None).asi8.tobytes()).hexdigest(),
-           float(latitude), float(longitude), float(altitude_m))
+    key = (
+        hashlib.sha1(index.asi8.tobytes() + index.tz_localize(None).asi8.tobytes()).hexdigest(),
+        float(latitude),
+        float(longitude),
+        float(altitude_m),
+    )
     sp = _SOLAR_POSITIONS.get(key)
     if sp is None:
-        sp = lazy_pvlib().solarposition.get_solarposition(index + pd.Timedelta(minutes=30), latitude,
-                                                          longitude, altitude=altitude_m)
+        sp = lazy_pvlib().solarposition.get_solarposition(
+            index + pd.Timedelta(minutes=30), latitude, longitude, altitude=altitude_m
+        )
         if len(_SOLAR_POSITIONS) >= 8:
             _SOLAR_POSITIONS.pop(next(iter(_SOLAR_POSITIONS)))
         _SOLAR_POSITIONS[key] = sp
@@ -99,8 +106,7 @@ def clear_solar_position_cache() -> None:
     _SOLAR_POSITIONS.clear()
 
 
-def component_closure(weather: pd.DataFrame, latitude: float, longitude: float,
-                      altitude_m: float) -> float:
+def component_closure(weather: pd.DataFrame, latitude: float, longitude: float, altitude_m: float) -> float:
     """Ratio of the summed components to the summed global horizontal irradiance.
 
     Parameters
@@ -132,9 +138,13 @@ def component_closure(weather: pd.DataFrame, latitude: float, longitude: float,
     return float(num / den)
 
 
-def decompose(ghi: np.ndarray, zenith: np.ndarray, index: pd.DatetimeIndex,
-              model: str = "erbs", pressure: np.ndarray | float = 101325.0
-              ) -> tuple[np.ndarray, np.ndarray]:
+def decompose(
+    ghi: np.ndarray,
+    zenith: np.ndarray,
+    index: pd.DatetimeIndex,
+    model: str = "erbs",
+    pressure: np.ndarray | float = 101325.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Split GHI into DNI and DHI with a pvlib decomposition model.
 
     Parameters
@@ -176,9 +186,10 @@ def decompose(ghi: np.ndarray, zenith: np.ndarray, index: pd.DatetimeIndex,
         dni = np.asarray(out["dni"], dtype=float)
     elif model == "dirint":
         mid = index + pd.Timedelta(minutes=30)
-        dni = np.asarray(pvlib.irradiance.dirint(pd.Series(ghi, index=mid),
-                                                 pd.Series(zenith, index=mid), mid,
-                                                 pressure=pressure), dtype=float)
+        dni = np.asarray(
+            pvlib.irradiance.dirint(pd.Series(ghi, index=mid), pd.Series(zenith, index=mid), mid, pressure=pressure),
+            dtype=float,
+        )
     else:
         raise ValueError(f"model must be one of {DECOMPOSITION_MODELS}, got {model!r}")
     dni = np.nan_to_num(dni, nan=0.0)
@@ -191,8 +202,9 @@ def decompose(ghi: np.ndarray, zenith: np.ndarray, index: pd.DatetimeIndex,
     return dni, dhi
 
 
-def rebuild_components(weather: pd.DataFrame, latitude: float, longitude: float,
-                       altitude_m: float, model: str = "erbs") -> pd.DataFrame:
+def rebuild_components(
+    weather: pd.DataFrame, latitude: float, longitude: float, altitude_m: float, model: str = "erbs"
+) -> pd.DataFrame:
     """Return a copy of ``weather`` with DNI and DHI rebuilt from GHI.
 
     Parameters
@@ -221,10 +233,10 @@ def rebuild_components(weather: pd.DataFrame, latitude: float, longitude: float,
     if model not in DECOMPOSITION_MODELS:
         raise ValueError(f"model must be one of {DECOMPOSITION_MODELS}, got {model!r}")
     sp = mid_interval_solar_position(weather.index, latitude, longitude, altitude_m)
-    pressure = (weather["pressure"].to_numpy(dtype=float) if "pressure" in weather
-                else 101325.0)
-    dni, dhi = decompose(weather["ghi"].to_numpy(dtype=float), sp["zenith"].to_numpy(),
-                         weather.index, model=model, pressure=pressure)
+    pressure = weather["pressure"].to_numpy(dtype=float) if "pressure" in weather else 101325.0
+    dni, dhi = decompose(
+        weather["ghi"].to_numpy(dtype=float), sp["zenith"].to_numpy(), weather.index, model=model, pressure=pressure
+    )
     out = weather.copy()
     out["dni"] = dni
     out["dhi"] = dhi

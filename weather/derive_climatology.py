@@ -33,6 +33,7 @@ wind speed frequency distributions. J. Appl. Meteor. 17, 350-353 (method of mome
 Lambert, T. W. (2000), Modern estimation of the parameters of the Weibull wind speed
 distribution for wind energy analysis, J. Wind Eng. Ind. Aerodyn. 85, 75-84).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,16 +44,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SOURCE = ("China Standard Weather Data (CSWD), China Meteorological Bureau Climate "
-          "Information Center and Tsinghua University, 2010; monthly statistics derived by "
-          "the lingtan project")
+SOURCE = (
+    "China Standard Weather Data (CSWD), China Meteorological Bureau Climate "
+    "Information Center and Tsinghua University, 2010; monthly statistics derived by "
+    "the lingtan project"
+)
 K_DEFAULT = 2.0
 K_BOUNDS = (0.2, 20.0)
 """Search interval of the moment solver [-]: coefficients of variation 15.8 .. 0.06,
 wider than any hourly wind record; a sample outside it gets the nearer bound."""
 
-COLUMNS = ["city", "station_id", "latitude", "longitude", "altitude_m", "month",
-           "ghi_kwh_m2_day", "temp_air_c", "temp_range_c", "wind_speed_m_s", "weibull_k"]
+COLUMNS = [
+    "city",
+    "station_id",
+    "latitude",
+    "longitude",
+    "altitude_m",
+    "month",
+    "ghi_kwh_m2_day",
+    "temp_air_c",
+    "temp_range_c",
+    "wind_speed_m_s",
+    "weibull_k",
+]
 
 
 def weibull_cv(k):
@@ -100,14 +114,16 @@ def monthly_statistics(weather: pd.DataFrame) -> pd.DataFrame:
         ndays = len(np.unique(local_day[sel]))
         t = wm["temp_air"]
         daily = t.groupby(local_day[sel])
-        rows.append({
-            "month": m,
-            "ghi_kwh_m2_day": wm["ghi"].sum() / 1000.0 / ndays,
-            "temp_air_c": t.mean(),
-            "temp_range_c": (daily.max() - daily.min()).mean(),
-            "wind_speed_m_s": wm["wind_speed"].mean(),
-            "weibull_k": weibull_k_moments(wm["wind_speed"].to_numpy()),
-        })
+        rows.append(
+            {
+                "month": m,
+                "ghi_kwh_m2_day": wm["ghi"].sum() / 1000.0 / ndays,
+                "temp_air_c": t.mean(),
+                "temp_range_c": (daily.max() - daily.min()).mean(),
+                "wind_speed_m_s": wm["wind_speed"].mean(),
+                "weibull_k": weibull_k_moments(wm["wind_speed"].to_numpy()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -131,16 +147,14 @@ def derive(folder: str | Path) -> pd.DataFrame:
     if not frames:
         raise SystemExit(f"no *.epw files in {folder}")
     out = pd.concat(frames, ignore_index=True)[COLUMNS].sort_values(["city", "month"])
-    return out.round({"ghi_kwh_m2_day": 4, "temp_air_c": 3, "temp_range_c": 3,
-                      "wind_speed_m_s": 4, "weibull_k": 3})
+    return out.round({"ghi_kwh_m2_day": 4, "temp_air_c": 3, "temp_range_c": 3, "wind_speed_m_s": 4, "weibull_k": 3})
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: derive the CSV from a folder of EPW files."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", help="folder with CSWD *.epw files")
-    ap.add_argument("-o", "--output", default=str(Path(__file__).parent / "data" /
-                                                  "climatology.csv"))
+    ap.add_argument("-o", "--output", default=str(Path(__file__).parent / "data" / "climatology.csv"))
     args = ap.parse_args(argv)
     table = derive(args.folder)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)

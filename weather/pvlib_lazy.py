@@ -10,6 +10,7 @@ SPEC 1 (``lazy_loader``) does for other packages. ``pvlib.irradiance.perez`` the
 every other use of pvlib (``import pvlib``, ``from pvlib import spectrum``, ``pvlib.__version__``)
 still works, in this process, from the same module objects.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -20,8 +21,9 @@ from types import ModuleType
 
 _LOCK = threading.RLock()
 
-LIGHT_SUBMODULES = frozenset({"atmosphere", "iam", "inverter", "irradiance", "shading", "solarposition", "spa",
-                              "tools", "tracking"})
+LIGHT_SUBMODULES = frozenset(
+    {"atmosphere", "iam", "inverter", "irradiance", "shading", "solarposition", "spa", "tools", "tracking"}
+)
 """pvlib sub-modules that import only each other (and numpy, pandas, scipy.optimize/interpolate): loaded
 alone on first access. The first access to any other sub-module runs pvlib's own ``__init__``, which
 imports the rest in pvlib's order: some of them import each other in cycles that only that order

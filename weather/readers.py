@@ -36,6 +36,7 @@ References
    NREL/TP-581-43156 (TMY3 values are for the 60 minutes *ending* at the timestamp).
 .. [3] Marion, W. and Urban, K. (1995). User's Manual for TMY2s. NREL.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -51,13 +52,19 @@ from lingtan.limits import MAX_DATA_FILE_BYTES
 __all__ = ["CANONICAL_COLUMNS", "read_epw", "read_tmy3", "read_tmy2", "read_csv"]
 
 #: Column set and order of every reader's output.
-CANONICAL_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed", "pressure",
-                     "relative_humidity")
+CANONICAL_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed", "pressure", "relative_humidity")
 _REQUIRED_FILLED = CANONICAL_COLUMNS
 
 # EPW "missing" sentinels (EnergyPlus Auxiliary Programs, EPW data dictionary)
-_EPW_MISSING = {"ghi": 9999, "dni": 9999, "dhi": 9999, "temp_air": 99.9,
-                "relative_humidity": 999, "pressure": 999999, "wind_speed": 999}
+_EPW_MISSING = {
+    "ghi": 9999,
+    "dni": 9999,
+    "dhi": 9999,
+    "temp_air": 99.9,
+    "relative_humidity": 999,
+    "pressure": 999999,
+    "wind_speed": 999,
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -86,12 +93,14 @@ def _check_tz(path, tz, file_offset_h: float, year: int):
     try:
         off = _standard_offset_h(tz, year)
     except Exception as exc:  # unknown tz name
-        raise InputError(path, "timezone", "a valid IANA time zone such as Asia/Shanghai",
-                         f"{tz!r} ({exc})") from None
+        raise InputError(path, "timezone", "a valid IANA time zone such as Asia/Shanghai", f"{tz!r} ({exc})") from None
     if abs(off - file_offset_h) > 1e-9:
-        raise InputError(path, "timezone",
-                         f"site time zone {tz} (UTC{off:+g}) to match the file's UTC offset",
-                         f"file states UTC{file_offset_h:+g}")
+        raise InputError(
+            path,
+            "timezone",
+            f"site time zone {tz} (UTC{off:+g}) to match the file's UTC offset",
+            f"file states UTC{file_offset_h:+g}",
+        )
     return tz
 
 
@@ -114,17 +123,17 @@ def _restamp(path, df: pd.DataFrame, year: int, tz, file_offset_h: float) -> pd.
         df = df[keep]
         idx = df.index
     if len(df) != 8760:
-        raise InputError(path, "rows", "8760 hourly rows (or 8784 with Feb 29)",
-                         f"{len(df)} rows")
+        raise InputError(path, "rows", "8760 hourly rows (or 8784 with Feb 29)", f"{len(df)} rows")
     ref = pd.date_range("2001-01-01 00:00", periods=8760, freq="h")  # non-leap calendar
-    same = ((idx.month == ref.month) & (idx.day == ref.day) & (idx.hour == ref.hour)
-            & (idx.minute == 0))
+    same = (idx.month == ref.month) & (idx.day == ref.day) & (idx.hour == ref.hour) & (idx.minute == 0)
     if not same.all():
         i = int(np.argmin(same))
-        raise InputError(path, f"timestamps, row {i}",
-                         "consecutive hourly timestamps Jan 1 00:00 .. Dec 31 23:00 "
-                         "(interval start)",
-                         f"{idx[i]} where {ref[i].strftime('%m-%d %H:%M')} was due")
+        raise InputError(
+            path,
+            f"timestamps, row {i}",
+            "consecutive hourly timestamps Jan 1 00:00 .. Dec 31 23:00 (interval start)",
+            f"{idx[i]} where {ref[i].strftime('%m-%d %H:%M')} was due",
+        )
     out_tz = _check_tz(path, tz, file_offset_h, year)
     fixed = _fixed_tz(file_offset_h)
     new_idx = _target_index(year, fixed)
@@ -154,46 +163,52 @@ def _fill(path, df: pd.DataFrame, columns, fill: str, max_gap_h: int) -> pd.Data
         longest = int((ends - starts).max())
         where = f"{n_na} NaN values, first at {first:%Y-%m-%d %H:%M}"
         if fill == "error":
-            raise InputError(path, f"column {col}",
-                             "no missing values (or fill='interpolate')", where)
+            raise InputError(path, f"column {col}", "no missing values (or fill='interpolate')", where)
         if longest > max_gap_h or starts[0] == 0 or ends[-1] == len(s):
-            raise InputError(path, f"column {col}",
-                             f"gaps of at most {max_gap_h} h inside the year to interpolate",
-                             f"{where}; longest gap {longest} h"
-                             + ("; gap at the start or end of the year"
-                                if starts[0] == 0 or ends[-1] == len(s) else ""))
+            raise InputError(
+                path,
+                f"column {col}",
+                f"gaps of at most {max_gap_h} h inside the year to interpolate",
+                f"{where}; longest gap {longest} h"
+                + ("; gap at the start or end of the year" if starts[0] == 0 or ends[-1] == len(s) else ""),
+            )
         df[col] = s.interpolate(method="linear", limit_area="inside")
     return df
 
 
-def _finish(path, df: pd.DataFrame, meta: dict, *, latitude, longitude, altitude_m,
-            rebuild_components, closure_warn_below) -> tuple[pd.DataFrame, dict]:
+def _finish(
+    path, df: pd.DataFrame, meta: dict, *, latitude, longitude, altitude_m, rebuild_components, closure_warn_below
+) -> tuple[pd.DataFrame, dict]:
     """Physical checks, closure measurement, optional rebuild; canonical column order."""
-    from .closure import (WeatherQualityWarning, component_closure,
-                          rebuild_components as _rebuild)
+    from .closure import WeatherQualityWarning, component_closure
+    from .closure import rebuild_components as _rebuild
 
     df = df[list(CANONICAL_COLUMNS)].astype("float64")
     for col in ("ghi", "dni", "dhi"):
         bad = df[col] < 0
         if bad.any():
-            raise InputError(path, f"column {col}", "irradiance >= 0 W/m2",
-                             f"{int(bad.sum())} negative values, first at "
-                             f"{df.index[int(np.argmax(bad.to_numpy()))]:%Y-%m-%d %H:%M}")
+            raise InputError(
+                path,
+                f"column {col}",
+                "irradiance >= 0 W/m2",
+                f"{int(bad.sum())} negative values, first at {df.index[int(np.argmax(bad.to_numpy()))]:%Y-%m-%d %H:%M}",
+            )
     closure = component_closure(df, latitude, longitude, altitude_m)
     meta["component_closure"] = closure
     if rebuild_components:
         model = "erbs" if rebuild_components is True else str(rebuild_components)
         df = _rebuild(df, latitude, longitude, altitude_m, model=model)
         meta["components_rebuilt"] = model
-        meta["component_closure_rebuilt"] = component_closure(df, latitude, longitude,
-                                                              altitude_m)
+        meta["component_closure_rebuilt"] = component_closure(df, latitude, longitude, altitude_m)
     elif np.isfinite(closure) and closure < closure_warn_below:
         warnings.warn(
             f"{path}: component closure sum(DNI*cos(zenith)+DHI)/sum(GHI) = {closure:.3f} "
             f"is below {closure_warn_below:.3f}; PV from this file's DNI/DHI will differ "
             f"from PV from its GHI. Pass rebuild_components=True (or 'erbs', 'boland', "
             f"'dirint') to rebuild DNI/DHI from GHI.",
-            WeatherQualityWarning, stacklevel=3)
+            WeatherQualityWarning,
+            stacklevel=3,
+        )
     return df, meta
 
 
@@ -209,9 +224,16 @@ def _open(path: Path, kind: str, reader, *args, **kwargs):
         raise InputError(path, "file", f"a readable {kind} file", f"{type(exc).__name__}: {exc}") from None
 
 
-def read_epw(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int = 6,
-             rebuild_components: bool | str = False, closure_warn_below: float = 0.97
-             ) -> tuple[pd.DataFrame, dict]:
+def read_epw(
+    path,
+    *,
+    year: int,
+    tz=None,
+    fill: str = "error",
+    max_gap_h: int = 6,
+    rebuild_components: bool | str = False,
+    closure_warn_below: float = 0.97,
+) -> tuple[pd.DataFrame, dict]:
     """Read an EnergyPlus weather (EPW) file to the canonical hourly frame.
 
     Parameters
@@ -265,20 +287,38 @@ def read_epw(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int = 
     data = _restamp(path, data[list(CANONICAL_COLUMNS)], year, tz, offset)
     data = _fill(path, data, _REQUIRED_FILLED, fill, max_gap_h)
     meta = {
-        "latitude": float(m["latitude"]), "longitude": float(m["longitude"]),
-        "altitude_m": float(m["altitude"]), "tz": str(data.index.tz),
-        "city": str(m.get("city", "")), "station_id": str(m.get("WMO_code", "")),
+        "latitude": float(m["latitude"]),
+        "longitude": float(m["longitude"]),
+        "altitude_m": float(m["altitude"]),
+        "tz": str(data.index.tz),
+        "city": str(m.get("city", "")),
+        "station_id": str(m.get("WMO_code", "")),
         "source": f"EPW {path.name} ({m.get('data_type', '')})".replace(" ()", ""),
         "utc_offset_h": offset,
     }
-    return _finish(path, data, meta, latitude=meta["latitude"], longitude=meta["longitude"],
-                   altitude_m=meta["altitude_m"], rebuild_components=rebuild_components,
-                   closure_warn_below=closure_warn_below)
+    return _finish(
+        path,
+        data,
+        meta,
+        latitude=meta["latitude"],
+        longitude=meta["longitude"],
+        altitude_m=meta["altitude_m"],
+        rebuild_components=rebuild_components,
+        closure_warn_below=closure_warn_below,
+    )
 
 
-def read_tmy3(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int = 6,
-              rebuild_components: bool | str = False, closure_warn_below: float = 0.97,
-              encoding: str | None = None) -> tuple[pd.DataFrame, dict]:
+def read_tmy3(
+    path,
+    *,
+    year: int,
+    tz=None,
+    fill: str = "error",
+    max_gap_h: int = 6,
+    rebuild_components: bool | str = False,
+    closure_warn_below: float = 0.97,
+    encoding: str | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """Read an NREL TMY3 file to the canonical hourly frame.
 
     TMY3 values are the mean (irradiance: total) over the 60 minutes *ending* at the
@@ -304,8 +344,7 @@ def read_tmy3(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int =
     data, m = _open(path, "TMY3", pvlib.iotools.read_tmy3, str(path), map_variables=True, encoding=encoding)
     for col in CANONICAL_COLUMNS:
         if col not in data:
-            raise InputError(path, f"column {col}",
-                             "a TMY3 data column (pvlib name after map_variables)", "absent")
+            raise InputError(path, f"column {col}", "a TMY3 data column (pvlib name after map_variables)", "absent")
         data[col] = pd.to_numeric(data[col], errors="coerce").astype(float)
     data["pressure"] = data["pressure"] * 100.0  # mbar -> Pa
     offset = float(m["TZ"])
@@ -318,31 +357,53 @@ def read_tmy3(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int =
         hour_end = hhmm.str[0].astype(int)
         minute = hhmm.str[1].astype(int)
     except Exception as exc:
-        raise InputError(path, "columns Date (MM/DD/YYYY), Time (HH:MM)",
-                         "TMY3 dates and hour-ending times 01:00..24:00",
-                         f"{type(exc).__name__}: {exc}") from None
+        raise InputError(
+            path,
+            "columns Date (MM/DD/YYYY), Time (HH:MM)",
+            "TMY3 dates and hour-ending times 01:00..24:00",
+            f"{type(exc).__name__}: {exc}",
+        ) from None
     if ((hour_end < 1) | (hour_end > 24)).any():
         # SolarAnywhere-style midnight as 00:00 of the next day: use pvlib's index
         data.index = data.index.tz_localize(None) - pd.Timedelta(hours=1)
     else:
-        data.index = pd.DatetimeIndex(date + pd.to_timedelta(hour_end - 1, unit="h")
-                                      + pd.to_timedelta(minute, unit="min"))
+        data.index = pd.DatetimeIndex(
+            date + pd.to_timedelta(hour_end - 1, unit="h") + pd.to_timedelta(minute, unit="min")
+        )
     data = _restamp(path, data[list(CANONICAL_COLUMNS)], year, tz, offset)
     data = _fill(path, data, _REQUIRED_FILLED, fill, max_gap_h)
     meta = {
-        "latitude": float(m["latitude"]), "longitude": float(m["longitude"]),
-        "altitude_m": float(m["altitude"]), "tz": str(data.index.tz),
-        "city": str(m.get("Name", "")).strip('"'), "station_id": str(m.get("USAF", "")),
-        "source": f"TMY3 {path.name}", "utc_offset_h": offset,
+        "latitude": float(m["latitude"]),
+        "longitude": float(m["longitude"]),
+        "altitude_m": float(m["altitude"]),
+        "tz": str(data.index.tz),
+        "city": str(m.get("Name", "")).strip('"'),
+        "station_id": str(m.get("USAF", "")),
+        "source": f"TMY3 {path.name}",
+        "utc_offset_h": offset,
     }
-    return _finish(path, data, meta, latitude=meta["latitude"], longitude=meta["longitude"],
-                   altitude_m=meta["altitude_m"], rebuild_components=rebuild_components,
-                   closure_warn_below=closure_warn_below)
+    return _finish(
+        path,
+        data,
+        meta,
+        latitude=meta["latitude"],
+        longitude=meta["longitude"],
+        altitude_m=meta["altitude_m"],
+        rebuild_components=rebuild_components,
+        closure_warn_below=closure_warn_below,
+    )
 
 
-def read_tmy2(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int = 6,
-              rebuild_components: bool | str = False, closure_warn_below: float = 0.97
-              ) -> tuple[pd.DataFrame, dict]:
+def read_tmy2(
+    path,
+    *,
+    year: int,
+    tz=None,
+    fill: str = "error",
+    max_gap_h: int = 6,
+    rebuild_components: bool | str = False,
+    closure_warn_below: float = 0.97,
+) -> tuple[pd.DataFrame, dict]:
     """Read an NREL TMY2 file to the canonical hourly frame.
 
     pvlib labels TMY2 hour ``h`` (the hour ending at ``h``) as ``h-1``, i.e. already the
@@ -353,30 +414,57 @@ def read_tmy2(path, *, year: int, tz=None, fill: str = "error", max_gap_h: int =
 
     path = Path(path)
     raw, m = _open(path, "TMY2", pvlib.iotools.read_tmy2, str(path))
-    data = pd.DataFrame({
-        "ghi": raw["GHI"], "dni": raw["DNI"], "dhi": raw["DHI"],
-        "temp_air": raw["DryBulb"] / 10.0, "wind_speed": raw["Wspd"] / 10.0,
-        "pressure": raw["Pressure"] * 100.0, "relative_humidity": raw["RHum"],
-    }, index=raw.index).astype(float)
+    data = pd.DataFrame(
+        {
+            "ghi": raw["GHI"],
+            "dni": raw["DNI"],
+            "dhi": raw["DHI"],
+            "temp_air": raw["DryBulb"] / 10.0,
+            "wind_speed": raw["Wspd"] / 10.0,
+            "pressure": raw["Pressure"] * 100.0,
+            "relative_humidity": raw["RHum"],
+        },
+        index=raw.index,
+    ).astype(float)
     offset = float(m["TZ"])
     data = data.tz_localize(None)
     data = _restamp(path, data, year, tz, offset)
     data = _fill(path, data, _REQUIRED_FILLED, fill, max_gap_h)
     meta = {
-        "latitude": float(m["latitude"]), "longitude": float(m["longitude"]),
-        "altitude_m": float(m["altitude"]), "tz": str(data.index.tz),
-        "city": str(m.get("City", "")), "station_id": str(m.get("WBAN", "")),
-        "source": f"TMY2 {path.name}", "utc_offset_h": offset,
+        "latitude": float(m["latitude"]),
+        "longitude": float(m["longitude"]),
+        "altitude_m": float(m["altitude"]),
+        "tz": str(data.index.tz),
+        "city": str(m.get("City", "")),
+        "station_id": str(m.get("WBAN", "")),
+        "source": f"TMY2 {path.name}",
+        "utc_offset_h": offset,
     }
-    return _finish(path, data, meta, latitude=meta["latitude"], longitude=meta["longitude"],
-                   altitude_m=meta["altitude_m"], rebuild_components=rebuild_components,
-                   closure_warn_below=closure_warn_below)
+    return _finish(
+        path,
+        data,
+        meta,
+        latitude=meta["latitude"],
+        longitude=meta["longitude"],
+        altitude_m=meta["altitude_m"],
+        rebuild_components=rebuild_components,
+        closure_warn_below=closure_warn_below,
+    )
 
 
-def read_csv(path, *, year: int, tz: str, latitude: float | None = None,
-             longitude: float | None = None, altitude_m: float = 0.0, fill: str = "error", max_gap_h: int = 6,
-             rebuild_components: bool | str = False, closure_warn_below: float = 0.97
-             ) -> tuple[pd.DataFrame, dict]:
+def read_csv(
+    path,
+    *,
+    year: int,
+    tz: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    altitude_m: float = 0.0,
+    fill: str = "error",
+    max_gap_h: int = 6,
+    rebuild_components: bool | str = False,
+    closure_warn_below: float = 0.97,
+) -> tuple[pd.DataFrame, dict]:
     """Read a plain hourly CSV with pvlib column names.
 
     The file has a ``time`` column (ISO 8601, labelled at the interval start; naive
@@ -422,22 +510,35 @@ def read_csv(path, *, year: int, tz: str, latitude: float | None = None,
     data = _restamp(path, data, year, tz, std_off)
     data = _fill(path, data, [c for c in _REQUIRED_FILLED if c in raw], fill, max_gap_h)
     filled = _fill_pressure_and_humidity(data, raw, altitude_m)
-    meta = {"latitude": latitude, "longitude": longitude,
-            "altitude_m": float(altitude_m), "tz": str(data.index.tz), "city": "",
-            "station_id": "", "source": f"CSV {path.name}"}
+    meta = {
+        "latitude": latitude,
+        "longitude": longitude,
+        "altitude_m": float(altitude_m),
+        "tz": str(data.index.tz),
+        "city": "",
+        "station_id": "",
+        "source": f"CSV {path.name}",
+    }
     if latitude is None or longitude is None:
         return _csv_without_location(path, raw, data, meta, filled)
     meta["latitude"], meta["longitude"] = float(latitude), float(longitude)
     if "dni" not in raw or "dhi" not in raw:
         from .closure import rebuild_components as _rebuild
-        data = _rebuild(data.fillna({"dni": 0.0, "dhi": 0.0}), latitude, longitude,
-                        altitude_m, model="erbs")
+
+        data = _rebuild(data.fillna({"dni": 0.0, "dhi": 0.0}), latitude, longitude, altitude_m, model="erbs")
         meta["components_from"] = "ghi via pvlib.irradiance.erbs (dni/dhi absent in file)"
         filled.append("dni, dhi (erbs decomposition of ghi)")
     meta["filled_columns"] = filled
-    return _finish(path, data, meta, latitude=latitude, longitude=longitude,
-                   altitude_m=altitude_m, rebuild_components=rebuild_components,
-                   closure_warn_below=closure_warn_below)
+    return _finish(
+        path,
+        data,
+        meta,
+        latitude=latitude,
+        longitude=longitude,
+        altitude_m=altitude_m,
+        rebuild_components=rebuild_components,
+        closure_warn_below=closure_warn_below,
+    )
 
 
 # --------------------------------------------------------------------------- steps of read_csv
@@ -453,9 +554,12 @@ def _read_csv_table(path: Path) -> pd.DataFrame:
     raw.columns = [str(c).strip() for c in raw.columns]
     for col in ("time", "ghi", "temp_air", "wind_speed"):
         if col not in raw:
-            raise InputError(path, f"column {col}", "a required column "
-                             "(time, ghi, temp_air, wind_speed)",
-                             f"absent; columns are {list(raw.columns)}")
+            raise InputError(
+                path,
+                f"column {col}",
+                "a required column (time, ghi, temp_air, wind_speed)",
+                f"absent; columns are {list(raw.columns)}",
+            )
     return raw
 
 
@@ -471,22 +575,25 @@ def _csv_site_times(path: Path, raw: pd.DataFrame, t: pd.Series, tz: str) -> pd.
         try:
             return t.dt.tz_localize(tz)
         except Exception as exc:
-            raise InputError(path, "column time", f"valid local times in {tz}",
-                             f"{type(exc).__name__}: {exc}") from None
+            raise InputError(
+                path, "column time", f"valid local times in {tz}", f"{type(exc).__name__}: {exc}"
+            ) from None
     offs = t.map(lambda x: x.utcoffset().total_seconds() / 3600.0)
     local = t.dt.tz_convert(tz)
     loffs = local.map(lambda x: x.utcoffset().total_seconds() / 3600.0)
     bad = (offs - loffs).abs() > 1e-9
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
-        raise InputError(path, f"column time, row {i}",
-                         f"timestamps in the site time zone {tz} (UTC{loffs.iloc[i]:+g})",
-                         f"{raw['time'].iloc[i]} (UTC{offs.iloc[i]:+g})")
+        raise InputError(
+            path,
+            f"column time, row {i}",
+            f"timestamps in the site time zone {tz} (UTC{loffs.iloc[i]:+g})",
+            f"{raw['time'].iloc[i]} (UTC{offs.iloc[i]:+g})",
+        )
     return local
 
 
-def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str
-                             ) -> tuple[float, pd.DatetimeIndex]:
+def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str) -> tuple[float, pd.DatetimeIndex]:
     """The rows' times in local standard time (no DST), which give each row's calendar position.
 
     Returns
@@ -505,13 +612,11 @@ def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str
     try:
         t = pd.to_datetime(raw["time"], format="ISO8601")
     except Exception as exc:
-        raise InputError(path, "column time", "ISO 8601 timestamps",
-                         f"{type(exc).__name__}: {exc}") from None
+        raise InputError(path, "column time", "ISO 8601 timestamps", f"{type(exc).__name__}: {exc}") from None
     try:
         std_off = _standard_offset_h(tz, year)
     except Exception as exc:
-        raise InputError(path, "timezone", "a valid IANA time zone such as Asia/Shanghai",
-                         f"{tz!r} ({exc})") from None
+        raise InputError(path, "timezone", "a valid IANA time zone such as Asia/Shanghai", f"{tz!r} ({exc})") from None
     t = _csv_site_times(path, raw, t, tz)
     idx = pd.DatetimeIndex(t.dt.tz_convert(_fixed_tz(std_off)).dt.tz_localize(None))
     steps = np.diff(idx.asi8) / 3.6e12
@@ -519,9 +624,12 @@ def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str
     ok = (steps == 1) | leap_skip
     if not ok.all():
         i = int(np.argmin(ok))
-        raise InputError(path, f"column time, row {i + 1}",
-                         "hourly timestamps, 1 h apart",
-                         f"{raw['time'].iloc[i]} followed by {raw['time'].iloc[i + 1]}")
+        raise InputError(
+            path,
+            f"column time, row {i + 1}",
+            "hourly timestamps, 1 h apart",
+            f"{raw['time'].iloc[i]} followed by {raw['time'].iloc[i + 1]}",
+        )
     return std_off, idx
 
 
@@ -548,8 +656,9 @@ def _fill_pressure_and_humidity(data: pd.DataFrame, raw: pd.DataFrame, altitude_
     return filled
 
 
-def _csv_without_location(path: Path, raw: pd.DataFrame, data: pd.DataFrame, meta: dict,
-                          filled: list[str]) -> tuple[pd.DataFrame, dict]:
+def _csv_without_location(
+    path: Path, raw: pd.DataFrame, data: pd.DataFrame, meta: dict, filled: list[str]
+) -> tuple[pd.DataFrame, dict]:
     """A CSV read without site coordinates: its own DNI and DHI are needed, no closure is measured.
 
     Raises
@@ -558,14 +667,16 @@ def _csv_without_location(path: Path, raw: pd.DataFrame, data: pd.DataFrame, met
         ``dni`` or ``dhi`` absent, or negative irradiance.
     """
     if "dni" not in raw or "dhi" not in raw:
-        raise InputError(path, "columns dni, dhi",
-                         "present, or the site latitude/longitude passed to read_csv so "
-                         "that they can be built from ghi (erbs)", "absent")
+        raise InputError(
+            path,
+            "columns dni, dhi",
+            "present, or the site latitude/longitude passed to read_csv so that they can be built from ghi (erbs)",
+            "absent",
+        )
     meta["filled_columns"] = filled
     meta["component_closure"] = float("nan")
     meta["latitude"] = meta["longitude"] = float("nan")
     df = data[list(CANONICAL_COLUMNS)].astype("float64")
     if (df[["ghi", "dni", "dhi"]] < 0).any().any():
-        raise InputError(path, "columns ghi, dni, dhi", "irradiance >= 0 W/m2",
-                         "negative values")
+        raise InputError(path, "columns ghi, dni, dhi", "irradiance >= 0 W/m2", "negative values")
     return df, meta

@@ -44,6 +44,7 @@ References
    Engineering 3(2), 132-145. Brett, A. C. and Tuller, S. E. (1991). J. Appl. Meteor.
    30, 823-833.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,28 +55,27 @@ import pandas as pd
 
 from .climatology import MonthlyClimate
 
-__all__ = ["synthetic_year", "bendt_kt_inverse_cdf", "SOLAR_DEFAULTS", "TEMP_DEFAULTS",
-           "WIND_DEFAULTS"]
+__all__ = ["synthetic_year", "bendt_kt_inverse_cdf", "SOLAR_DEFAULTS", "TEMP_DEFAULTS", "WIND_DEFAULTS"]
 
 #: Solar model defaults (see :func:`synthetic_year`).
 SOLAR_DEFAULTS = {
-    "daily_kt_lag1": 0.3,        # lag-1 autocorrelation of the Gaussian daily process [-]
-    "hourly_kt_lag1": 0.54,      # Graham & Hollands (1990) hourly lag-1 correlation [-]
+    "daily_kt_lag1": 0.3,  # lag-1 autocorrelation of the Gaussian daily process [-]
+    "hourly_kt_lag1": 0.54,  # Graham & Hollands (1990) hourly lag-1 correlation [-]
     "hourly_kt_sigma_max": 0.14,  # TAG-form amplitude A(Kt)=0.14*exp(-20*(Kt-0.35)**2) [-]
-    "hourly_kt_max": 0.85,       # upper bound of hourly clearness index [-]
-    "daily_kt_min": 0.03,        # bounds of daily clearness index [-]
+    "hourly_kt_max": 0.85,  # upper bound of hourly clearness index [-]
+    "daily_kt_min": 0.03,  # bounds of daily clearness index [-]
 }
 #: Temperature model defaults.
 TEMP_DEFAULTS = {
-    "daily_mean_lag1": 0.7,      # day-to-day AR(1) coefficient of the daily-mean anomaly [-]
-    "daily_mean_sigma_c": 2.0,   # stationary std of the daily-mean anomaly [C]
-    "peak_hour": 15.0,           # hour of the daily maximum, local standard time [h]
+    "daily_mean_lag1": 0.7,  # day-to-day AR(1) coefficient of the daily-mean anomaly [-]
+    "daily_mean_sigma_c": 2.0,  # stationary std of the daily-mean anomaly [C]
+    "peak_hour": 15.0,  # hour of the daily maximum, local standard time [h]
 }
 #: Wind model defaults (HOMER).
 WIND_DEFAULTS = {
-    "autocorrelation": 0.85,     # 1-hour autocorrelation of the Gaussian process [-]
-    "diurnal_strength": 0.25,    # relative amplitude of the daily cycle [-]
-    "peak_hour": 15.0,           # hour of peak wind speed, local standard time [h]
+    "autocorrelation": 0.85,  # 1-hour autocorrelation of the Gaussian process [-]
+    "diurnal_strength": 0.25,  # relative amplitude of the daily cycle [-]
+    "peak_hour": 15.0,  # hour of peak wind speed, local standard time [h]
 }
 DEFAULT_RELATIVE_HUMIDITY = 70.0  # [%], constant: no humidity model
 
@@ -144,8 +144,7 @@ def _ar1(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:
     return np.asarray(out)
 
 
-def _bounded_rescale(values: np.ndarray, caps: np.ndarray, target: float,
-                     n_iter: int = 20) -> np.ndarray:
+def _bounded_rescale(values: np.ndarray, caps: np.ndarray, target: float, n_iter: int = 20) -> np.ndarray:
     """Scale non-negative ``values`` to sum to ``target`` without exceeding ``caps``.
 
     Repeated proportional scaling of the unclipped entries; exact unless the caps
@@ -169,12 +168,20 @@ def _bounded_rescale(values: np.ndarray, caps: np.ndarray, target: float,
 
 
 # ----------------------------------------------------------------------- main
-def synthetic_year(climate: MonthlyClimate, *, year: int, tz: str = "Asia/Shanghai",
-                   seed: int = 0, latitude: float | None = None,
-                   longitude: float | None = None, altitude_m: float | None = None,
-                   solar: dict | None = None, temperature: dict | None = None,
-                   wind: dict | None = None,
-                   relative_humidity: float = DEFAULT_RELATIVE_HUMIDITY) -> pd.DataFrame:
+def synthetic_year(
+    climate: MonthlyClimate,
+    *,
+    year: int,
+    tz: str = "Asia/Shanghai",
+    seed: int = 0,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    altitude_m: float | None = None,
+    solar: dict | None = None,
+    temperature: dict | None = None,
+    wind: dict | None = None,
+    relative_humidity: float = DEFAULT_RELATIVE_HUMIDITY,
+) -> pd.DataFrame:
     """Generate an hourly weather year from a monthly climatology.
 
     Parameters
@@ -328,12 +335,18 @@ def _standard_time_calendar(year: int, tz: str) -> _Calendar:
     std_tz = _fixed_tz(_standard_offset_h(tz, year))
     index = _target_index(year, std_tz)
     month = np.asarray(index.month) - 1
-    day_of = (np.asarray(index.dayofyear) - 1)
+    day_of = np.asarray(index.dayofyear) - 1
     if pd.Timestamp(year=year, month=12, day=31).is_leap_year:
         day_of = np.where(np.asarray(index.month) > 2, day_of - 1, day_of)  # 0..364
     day_month = np.array([month[day_of == d][0] for d in range(_Calendar.n_days)])
-    return _Calendar(index=index, std_tz=std_tz, month=month, day_of=day_of,
-                     hour=np.asarray(index.hour, dtype=float), day_month=day_month)
+    return _Calendar(
+        index=index,
+        std_tz=std_tz,
+        month=month,
+        day_of=day_of,
+        hour=np.asarray(index.hour, dtype=float),
+        day_month=day_month,
+    )
 
 
 def _solar_geometry(cal: _Calendar, lat: float, lon: float, alt: float) -> _SolarGeometry:
@@ -359,20 +372,24 @@ def _solar_geometry(cal: _Calendar, lat: float, lon: float, alt: float) -> _Sola
     cosz = np.cos(np.radians(zen))
     mid = cal.index + pd.Timedelta(minutes=30)
     i0 = np.asarray(pvlib.irradiance.get_extra_radiation(mid), dtype=float)
-    e0 = i0 * np.clip(cosz, 0.0, None)                     # [W/m2] = [Wh/m2] per hour
+    e0 = i0 * np.clip(cosz, 0.0, None)  # [W/m2] = [Wh/m2] per hour
     h0_day = np.bincount(cal.day_of, weights=e0, minlength=cal.n_days)
     doy = np.asarray(mid.dayofyear, dtype=float)
     decl = np.asarray(pvlib.solarposition.declination_spencer71(doy))
     phi = math.radians(lat)
     cos_w = (cosz - math.sin(phi) * np.sin(decl)) / (math.cos(phi) * np.cos(decl))
     ws = np.arccos(np.clip(-math.tan(phi) * np.tan(decl), -1.0, 1.0))
-    return _SolarGeometry(zenith_deg=zen, e0_w_m2=e0, h0_day_wh_m2=h0_day, cos_w=cos_w,
-                          a_cpr=0.409 + 0.5016 * np.sin(ws - math.radians(60.0)),
-                          b_cpr=0.6609 - 0.4767 * np.sin(ws - math.radians(60.0)))
+    return _SolarGeometry(
+        zenith_deg=zen,
+        e0_w_m2=e0,
+        h0_day_wh_m2=h0_day,
+        cos_w=cos_w,
+        a_cpr=0.409 + 0.5016 * np.sin(ws - math.radians(60.0)),
+        b_cpr=0.6609 - 0.4767 * np.sin(ws - math.radians(60.0)),
+    )
 
 
-def _monthly_ghi_targets(climate: MonthlyClimate, cal: _Calendar,
-                         sun: _SolarGeometry) -> tuple[np.ndarray, np.ndarray]:
+def _monthly_ghi_targets(climate: MonthlyClimate, cal: _Calendar, sun: _SolarGeometry) -> tuple[np.ndarray, np.ndarray]:
     """Each month's GHI total from the climatology and its mean clearness index.
 
     Returns
@@ -389,8 +406,14 @@ def _monthly_ghi_targets(climate: MonthlyClimate, cal: _Calendar,
     return target_month, kbar
 
 
-def _daily_clearness(rng: np.random.Generator, cal: _Calendar, sun: _SolarGeometry, target_month: np.ndarray,
-                     kbar: np.ndarray, sp_par: dict) -> np.ndarray:
+def _daily_clearness(
+    rng: np.random.Generator,
+    cal: _Calendar,
+    sun: _SolarGeometry,
+    target_month: np.ndarray,
+    kbar: np.ndarray,
+    sp_par: dict,
+) -> np.ndarray:
     """Daily clearness index, each month scaled to its GHI total (random draw 1: 365 normals).
 
     Returns
@@ -414,13 +437,18 @@ def _daily_clearness(rng: np.random.Generator, cal: _Calendar, sun: _SolarGeomet
         caps = ktmax * h0_day[sel]
         floor = float(sp_par["daily_kt_min"]) * h0_day[sel]
         hd = _bounded_rescale(np.maximum(hd, floor), caps, target_month[m])
-        kt_day[sel] = np.divide(hd, h0_day[sel], out=np.zeros(sel.sum()),
-                                where=h0_day[sel] > 0)
+        kt_day[sel] = np.divide(hd, h0_day[sel], out=np.zeros(sel.sum()), where=h0_day[sel] > 0)
     return kt_day
 
 
-def _hourly_ghi(rng: np.random.Generator, cal: _Calendar, sun: _SolarGeometry, kt_day: np.ndarray,
-                target_month: np.ndarray, sp_par: dict) -> np.ndarray:
+def _hourly_ghi(
+    rng: np.random.Generator,
+    cal: _Calendar,
+    sun: _SolarGeometry,
+    kt_day: np.ndarray,
+    target_month: np.ndarray,
+    sp_par: dict,
+) -> np.ndarray:
     """Hourly GHI from the daily clearness, mean daily shape plus AR(1) deviation (random draw 2: 8760
     normals), each day renormalised to ``Kt_d * H0_d``, then each month to the climatology.
 
@@ -441,7 +469,7 @@ def _hourly_ghi(rng: np.random.Generator, cal: _Calendar, sun: _SolarGeometry, k
     order = np.argsort(cal.day_of, kind="stable")
     bounds = np.searchsorted(cal.day_of[order], np.arange(cal.n_days + 1))
     for d in range(cal.n_days):
-        idx = order[bounds[d]:bounds[d + 1]]
+        idx = order[bounds[d] : bounds[d + 1]]
         ghi[idx] = _bounded_rescale(ghi[idx], caps_h[idx], kt_day[d] * sun.h0_day_wh_m2[d])
     for m in range(12):
         sel = cal.month == m
@@ -449,8 +477,9 @@ def _hourly_ghi(rng: np.random.Generator, cal: _Calendar, sun: _SolarGeometry, k
     return ghi
 
 
-def _air_temperature(rng: np.random.Generator, climate: MonthlyClimate, cal: _Calendar, kt_day: np.ndarray,
-                     kbar: np.ndarray, t_par: dict) -> np.ndarray:
+def _air_temperature(
+    rng: np.random.Generator, climate: MonthlyClimate, cal: _Calendar, kt_day: np.ndarray, kbar: np.ndarray, t_par: dict
+) -> np.ndarray:
     """Hourly air temperature: daily mean with an AR(1) anomaly (random draw 3: 365 normals) plus a cosine
     diurnal cycle of a daily range that grows with the day's clearness.
 
@@ -463,10 +492,10 @@ def _air_temperature(rng: np.random.Generator, climate: MonthlyClimate, cal: _Ca
     tm = np.array(climate.temp_air_c)
     mid_doy = np.array([15.5, 45, 74.5, 105, 135.5, 166, 196.5, 227.5, 258, 288.5, 319, 349.5])
     dd = np.arange(nday) + 0.5
-    t_day = np.interp(dd, np.concatenate([[mid_doy[-1] - 365], mid_doy, [mid_doy[0] + 365]]),
-                      np.concatenate([[tm[-1]], tm, [tm[0]]]))
-    t_day = t_day + float(t_par["daily_mean_sigma_c"]) * _ar1(
-        rng, nday, float(t_par["daily_mean_lag1"]))
+    t_day = np.interp(
+        dd, np.concatenate([[mid_doy[-1] - 365], mid_doy, [mid_doy[0] + 365]]), np.concatenate([[tm[-1]], tm, [tm[0]]])
+    )
+    t_day = t_day + float(t_par["daily_mean_sigma_c"]) * _ar1(rng, nday, float(t_par["daily_mean_lag1"]))
     for m in range(12):
         sel = cal.day_month == m
         t_day[sel] += tm[m] - t_day[sel].mean()
@@ -478,7 +507,8 @@ def _air_temperature(rng: np.random.Generator, climate: MonthlyClimate, cal: _Ca
         if s > 0:
             dr_day[sel] *= climate.temp_range_c[m] / s
     return t_day[cal.day_of] + 0.5 * dr_day[cal.day_of] * np.cos(
-        2 * math.pi * (cal.hour + 0.5 - float(t_par["peak_hour"])) / 24.0)
+        2 * math.pi * (cal.hour + 0.5 - float(t_par["peak_hour"])) / 24.0
+    )
 
 
 def _wind_speed(rng: np.random.Generator, climate: MonthlyClimate, cal: _Calendar, w_par: dict) -> np.ndarray:
@@ -489,16 +519,16 @@ def _wind_speed(rng: np.random.Generator, climate: MonthlyClimate, cal: _Calenda
     numpy.ndarray
         (8760,) wind speed [m/s].
     """
-    from scipy.special import gamma as gamma_fn, ndtr
+    from scipy.special import gamma as gamma_fn
+    from scipy.special import ndtr
 
     k = np.array(climate.weibull_k)[cal.month]
     vmean = np.array(climate.wind_speed_m_s)[cal.month]
     g1 = gamma_fn(1 + 1 / k)
-    cv = np.sqrt(gamma_fn(1 + 2 / k) / g1 ** 2 - 1.0)
+    cv = np.sqrt(gamma_fn(1 + 2 / k) / g1**2 - 1.0)
     x = _ar1(rng, len(cal.index), float(w_par["autocorrelation"]))
     s = float(w_par["diurnal_strength"]) / cv
-    z = (x + s * np.cos(2 * math.pi * (cal.hour + 0.5 - float(w_par["peak_hour"])) / 24.0)) \
-        / np.sqrt(1.0 + s * s / 2.0)
+    z = (x + s * np.cos(2 * math.pi * (cal.hour + 0.5 - float(w_par["peak_hour"])) / 24.0)) / np.sqrt(1.0 + s * s / 2.0)
     c = vmean / g1
     v = c * (-np.log(ndtr(-z))) ** (1.0 / k)
     for m in range(12):
@@ -509,8 +539,9 @@ def _wind_speed(rng: np.random.Generator, climate: MonthlyClimate, cal: _Calenda
     return v
 
 
-def _weather_frame(cal: _Calendar, tz: str, alt: float, relative_humidity: float,
-                   **columns: np.ndarray) -> pd.DataFrame:
+def _weather_frame(
+    cal: _Calendar, tz: str, alt: float, relative_humidity: float, **columns: np.ndarray
+) -> pd.DataFrame:
     """The year's frame: the hourly columns, pressure from altitude, constant humidity, index in ``tz``.
 
     Parameters
@@ -527,10 +558,14 @@ def _weather_frame(cal: _Calendar, tz: str, alt: float, relative_humidity: float
     """
     import pvlib
 
-    out = pd.DataFrame({
-        **columns, "pressure": float(pvlib.atmosphere.alt2pres(alt)),
-        "relative_humidity": float(relative_humidity),
-    }, index=cal.index).astype("float64")
+    out = pd.DataFrame(
+        {
+            **columns,
+            "pressure": float(pvlib.atmosphere.alt2pres(alt)),
+            "relative_humidity": float(relative_humidity),
+        },
+        index=cal.index,
+    ).astype("float64")
     if str(cal.std_tz) != str(tz):
         out.index = out.index.tz_convert(tz)
     out.index.name = "time"

@@ -1,4 +1,5 @@
 """Tests of lingtan.components.grid: tariffs, period lookup, the bill, emission factors."""
+
 from __future__ import annotations
 
 import re
@@ -45,10 +46,10 @@ def test_hand_worked_bill_two_days_across_a_month_end():
     tariff = g.Tariff(**SIMPLE)
     index = pd.date_range("2025-01-31 00:00", periods=48, freq="h", tz=TZ)
     imp = np.full(48, 100.0)
-    imp[19] = 500.0          # 2025-01-31 19:00, critical
-    imp[24 + 9] = 300.0      # 2025-02-01 09:00, peak
+    imp[19] = 500.0  # 2025-01-31 19:00, critical
+    imp[24 + 9] = 300.0  # 2025-02-01 09:00, peak
     exp = np.zeros(48)
-    exp[24 + 12] = exp[24 + 13] = 50.0   # 2025-02-01 12:00-14:00
+    exp[24 + 12] = exp[24 + 13] = 50.0  # 2025-02-01 12:00-14:00
 
     bill = g.grid_bill(imp, exp, index, tariff)
 
@@ -69,15 +70,23 @@ def test_hand_worked_bill_two_days_across_a_month_end():
 
 
 def test_capacity_basis_bills_every_month_in_full():
-    tariff = g.Tariff(**{**SIMPLE, "basic_charge_basis": "capacity",
-                         "capacity_charge_cny_per_kva_month": 30.0, "contracted_capacity_kva": 1000.0})
+    tariff = g.Tariff(
+        **{
+            **SIMPLE,
+            "basic_charge_basis": "capacity",
+            "capacity_charge_cny_per_kva_month": 30.0,
+            "contracted_capacity_kva": 1000.0,
+        }
+    )
     index = pd.date_range("2025-01-31 00:00", periods=48, freq="h", tz=TZ)
     bill = g.grid_bill(np.full(48, 10.0), None, index, tariff)
     assert bill["capacity_charge_cny_by_month"] == {"2025-01": 30000.0, "2025-02": 30000.0}
     assert bill["demand_charge_cny_by_month"] == {"2025-01": 0.0, "2025-02": 0.0}
     assert bill["basic_charge_cny"] == 60000.0
-    assert g.grid_bill(np.full(48, 10.0), None, index, tariff, contracted_capacity_kva=500.0)[
-        "basic_charge_cny"] == 30000.0
+    assert (
+        g.grid_bill(np.full(48, 10.0), None, index, tariff, contracted_capacity_kva=500.0)["basic_charge_cny"]
+        == 30000.0
+    )
 
 
 def test_bill_rejects_negative_flows_and_wrong_length():
@@ -90,8 +99,7 @@ def test_bill_rejects_negative_flows_and_wrong_length():
 
 
 def test_monthly_prices():
-    tariff = g.Tariff(**{**SIMPLE, "price_cny_per_kwh": {**SIMPLE["price_cny_per_kwh"],
-                                                          "peak": [1.0] * 6 + [2.0] * 6}})
+    tariff = g.Tariff(**{**SIMPLE, "price_cny_per_kwh": {**SIMPLE["price_cny_per_kwh"], "peak": [1.0] * 6 + [2.0] * 6}})
     idx = pd.DatetimeIndex([pd.Timestamp("2025-06-30 09:00", tz=TZ), pd.Timestamp("2025-07-01 09:00", tz=TZ)])
     assert g.hourly_price_cny_per_kwh(idx, tariff).tolist() == [1.0, 2.0]
 
@@ -112,18 +120,18 @@ def test_period_codes_fixed_order():
     "stamp, period",
     [
         # interval-start labelling: the hour 08:00-09:00 is labelled 08:00 -> table hour 8
-        ("2025-07-01 08:00", "valley"),   # Jul: valley 02-09
-        ("2025-07-01 09:00", "flat"),     # Jul: flat 09-11
-        ("2025-07-01 15:00", "flat"),     # Jul: flat 13-16
-        ("2025-07-01 16:00", "peak"),     # Jul: peak 16-24
+        ("2025-07-01 08:00", "valley"),  # Jul: valley 02-09
+        ("2025-07-01 09:00", "flat"),  # Jul: flat 09-11
+        ("2025-07-01 15:00", "flat"),  # Jul: flat 13-16
+        ("2025-07-01 16:00", "peak"),  # Jul: peak 16-24
         ("2025-07-01 23:00", "peak"),
-        ("2025-07-01 00:00", "flat"),     # month boundary: Jul 00-02 flat ...
-        ("2025-06-30 23:00", "valley"),   # ... but Jun 23:00 valley
-        ("2025-06-30 06:00", "peak"),     # Jun: peak 06-08
+        ("2025-07-01 00:00", "flat"),  # month boundary: Jul 00-02 flat ...
+        ("2025-06-30 23:00", "valley"),  # ... but Jun 23:00 valley
+        ("2025-06-30 06:00", "peak"),  # Jun: peak 06-08
         ("2025-06-30 08:00", "flat"),
-        ("2025-01-10 05:00", "valley"),   # Jan: valley 23-06
+        ("2025-01-10 05:00", "valley"),  # Jan: valley 23-06
         ("2025-01-10 06:00", "flat"),
-        ("2025-01-10 15:00", "peak"),     # Jan: peak 15-23
+        ("2025-01-10 15:00", "peak"),  # Jan: peak 15-23
         ("2025-01-10 23:00", "valley"),
         # critical windows by date (Anhui): 07-15..08-31 20-22, 12-15..01-31 19-21
         ("2025-07-14 20:00", "peak"),
@@ -135,7 +143,7 @@ def test_period_codes_fixed_order():
         ("2025-09-01 21:00", "peak"),
         ("2025-12-14 19:00", "peak"),
         ("2025-12-15 19:00", "critical"),
-        ("2025-01-31 20:00", "critical"),   # window wraps the year end
+        ("2025-01-31 20:00", "critical"),  # window wraps the year end
         ("2025-02-01 20:00", "peak"),
     ],
 )
@@ -154,8 +162,12 @@ def test_hour_is_read_in_the_index_time_zone():
 
 def test_anhui_prices_by_month():
     tariff = g.load_tariff("anhui_large_industry_2025")
-    idx = pd.DatetimeIndex([pd.Timestamp(s, tz=TZ) for s in
-                            ["2025-02-03 17:00", "2025-07-03 17:00", "2025-07-20 20:00", "2025-07-03 03:00"]])
+    idx = pd.DatetimeIndex(
+        [
+            pd.Timestamp(s, tz=TZ)
+            for s in ["2025-02-03 17:00", "2025-07-03 17:00", "2025-07-20 20:00", "2025-07-03 03:00"]
+        ]
+    )
     assert g.hourly_price_cny_per_kwh(idx, tariff).tolist() == [0.9651, 1.011, 1.1754, 0.3596]
 
 
@@ -173,8 +185,9 @@ def test_every_shipped_tariff_loads(name):
 
 
 def test_shipped_tariffs_include_the_scenario_default():
-    assert {"anhui_large_industry_2025", "zhejiang_large_industry_2025",
-            "hunan_large_industry_2025"} <= set(g.tariff_names())
+    assert {"anhui_large_industry_2025", "zhejiang_large_industry_2025", "hunan_large_industry_2025"} <= set(
+        g.tariff_names()
+    )
     assert g.GridConnection().tariff == "anhui_large_industry_2025"
 
 
@@ -293,17 +306,36 @@ def test_unknown_emission_factor_name():
 
 # Values as written in shared/facts/standards.md (tCO2/MWh).
 STANDARDS = {
-    "national_2021": 0.5568, "national_2021_residual": 0.5942, "national_2021_fossil": 0.8426,
-    "national_2022": 0.5366, "national_2022_residual": 0.5856, "national_2022_fossil": 0.8325,
-    "national_2023": 0.5306, "national_2023_residual": 0.6096, "national_2023_fossil": 0.8273,
+    "national_2021": 0.5568,
+    "national_2021_residual": 0.5942,
+    "national_2021_fossil": 0.8426,
+    "national_2022": 0.5366,
+    "national_2022_residual": 0.5856,
+    "national_2022_fossil": 0.8325,
+    "national_2023": 0.5306,
+    "national_2023_residual": 0.6096,
+    "national_2023_fossil": 0.8273,
     "national_reporting_2023_2025": 0.5703,
-    "east_china_2022": 0.5617, "east_china_2023": 0.5500,
-    "central_china_2022": 0.5395, "central_china_2023": 0.5271,
-    "northwest_2022": 0.5857, "northwest_2023": 0.5543,
-    "north_china_2022": 0.6776, "north_china_2023": 0.6361,
-    "anhui_2021": 0.7075, "anhui_2022": 0.6782, "hunan_2021": 0.5138, "hunan_2022": 0.4900,
-    "zhejiang_2021": 0.5422, "zhejiang_2022": 0.5153, "gansu_2021": 0.4955, "gansu_2022": 0.4772,
-    "jiangsu_2021": 0.6451, "jiangsu_2022": 0.5978, "shanghai_2021": 0.5834, "shanghai_2022": 0.5849,
+    "east_china_2022": 0.5617,
+    "east_china_2023": 0.5500,
+    "central_china_2022": 0.5395,
+    "central_china_2023": 0.5271,
+    "northwest_2022": 0.5857,
+    "northwest_2023": 0.5543,
+    "north_china_2022": 0.6776,
+    "north_china_2023": 0.6361,
+    "anhui_2021": 0.7075,
+    "anhui_2022": 0.6782,
+    "hunan_2021": 0.5138,
+    "hunan_2022": 0.4900,
+    "zhejiang_2021": 0.5422,
+    "zhejiang_2022": 0.5153,
+    "gansu_2021": 0.4955,
+    "gansu_2022": 0.4772,
+    "jiangsu_2021": 0.6451,
+    "jiangsu_2022": 0.5978,
+    "shanghai_2021": 0.5834,
+    "shanghai_2022": 0.5849,
 }
 
 

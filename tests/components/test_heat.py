@@ -1,5 +1,6 @@
 """Tests of lingtan.components.heat: direct exchange, heat pumps, boilers and fuels, purchased heat,
 thermal storage, absorption chillers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,8 @@ from lingtan.errors import InputError
 def test_direct_exchange_hand_cases():
     # isothermal source (no return temperature): eps * q when hot enough
     assert h.direct_exchange_q_kw_th(100.0, 120.0, 80.0, 0.8, 10.0) == pytest.approx(80.0)
-    assert h.direct_exchange_q_kw_th(100.0, 90.0, 80.0, 0.8, 10.0) == 0.0   # exactly the approach: nothing
-    assert h.direct_exchange_q_kw_th(100.0, 70.0, 80.0, 1.0, 0.0) == 0.0    # colder than the sink
+    assert h.direct_exchange_q_kw_th(100.0, 90.0, 80.0, 0.8, 10.0) == 0.0  # exactly the approach: nothing
+    assert h.direct_exchange_q_kw_th(100.0, 70.0, 80.0, 1.0, 0.0) == 0.0  # colder than the sink
     # flue gas 200 -> 100 C releases 100 kW (CP = 1 kW/K); sink at 150 C, approach 10 K:
     # the gas may only be cooled to 160 C, so 40 kW are recoverable, 0.9 x 40 = 36 kW moved.
     assert h.direct_exchange_q_kw_th(100.0, 200.0, 150.0, 0.9, 10.0, t_source_return_c=100.0) == pytest.approx(36.0)
@@ -46,8 +47,14 @@ flows = st.floats(0, 1e5, allow_nan=False)
 
 
 @settings(max_examples=300, deadline=None)
-@given(q=flows, t_src=temps, t_snk=temps, eps=st.floats(0, 1), dt_min=st.floats(0, 40),
-       drop=st.one_of(st.none(), st.floats(0.1, 300)))
+@given(
+    q=flows,
+    t_src=temps,
+    t_snk=temps,
+    eps=st.floats(0, 1),
+    dt_min=st.floats(0, 40),
+    drop=st.one_of(st.none(), st.floats(0.1, 300)),
+)
 def test_no_heat_from_cold_to_hot_property(q, t_src, t_snk, eps, dt_min, drop):
     t_ret = None if drop is None else t_src - drop
     out = float(h.direct_exchange_q_kw_th(q, t_src, t_snk, eps, dt_min, t_source_return_c=t_ret))
@@ -93,7 +100,7 @@ def test_heat_pump_energy_balance_and_limits():
     q_out = np.array([441.4375, 0.0, 0.0])
     p, q_src = h.heat_pump_flows(q_out, cop)
     assert p[0] == pytest.approx(100.0)
-    assert np.allclose(q_src + p, q_out)           # heat out = source heat + electricity
+    assert np.allclose(q_src + p, q_out)  # heat out = source heat + electricity
     assert np.all(q_src >= 0) and np.all(p >= 0)
     with pytest.raises(ValueError):
         h.heat_pump_flows(np.array([1.0]), np.array([0.0]))
@@ -159,8 +166,12 @@ def test_fuels_table_matches_standards():
     assert set(f.index) == {"natural_gas", "coal", "biomass", "electric", "diesel", "lpg", "gasoline", "fuel_oil"}
     assert f["source"].str.len().min() > 20 and f["confidence"].isin(["confirmed", "secondary", "assumed"]).all()
     # GB/T 32150 defaults (standards.md): EF = NCV x carbon content x oxidation x 44/12
-    for fuel, cc_t_per_tj, ox in (("natural_gas", 15.3, 0.99), ("coal", 26.37, 0.94), ("diesel", 20.2, 0.98),
-                                  ("lpg", 17.2, 0.98)):
+    for fuel, cc_t_per_tj, ox in (
+        ("natural_gas", 15.3, 0.99),
+        ("coal", 26.37, 0.94),
+        ("diesel", 20.2, 0.98),
+        ("lpg", 17.2, 0.98),
+    ):
         ncv_tj = f.loc[fuel, "ncv_kj_per_unit"] * 1e-9
         assert ncv_tj * cc_t_per_tj * ox * 44 / 12 * 1000 == pytest.approx(f.loc[fuel, "kgco2_per_unit"], rel=2e-4)
     assert f.loc["natural_gas", "ncv_kj_per_unit"] == 389.31e6 / 1e4
@@ -174,8 +185,10 @@ def test_fuels_table_errors(tmp_path):
     with pytest.raises(InputError, match="missing"):
         h.load_fuels(p)
     p2 = tmp_path / "fuels2.csv"
-    p2.write_text("fuel,unit,ncv_kj_per_unit,kgce_per_unit,kgco2_per_unit,biomass,source,confidence\n"
-                  "coal,kg,zero,0.7,1.9,false,x,assumed\n")
+    p2.write_text(
+        "fuel,unit,ncv_kj_per_unit,kgce_per_unit,kgco2_per_unit,biomass,source,confidence\n"
+        "coal,kg,zero,0.7,1.9,false,x,assumed\n"
+    )
     with pytest.raises(InputError, match="ncv_kj_per_unit"):
         h.load_fuels(p2)
     with pytest.raises(InputError):
@@ -198,24 +211,31 @@ def test_purchased_heat():
 
 
 def test_thermal_storage_recursion():
-    st_ = h.ThermalStorage(name="tank", capacity_kwh_th=100.0, charge_kw_th=50.0, discharge_kw_th=50.0,
-                           standing_loss_fraction_per_hour=0.1, t_c=90.0, soc_initial=0.5)
+    st_ = h.ThermalStorage(
+        name="tank",
+        capacity_kwh_th=100.0,
+        charge_kw_th=50.0,
+        discharge_kw_th=50.0,
+        standing_loss_fraction_per_hour=0.1,
+        t_c=90.0,
+        soc_initial=0.5,
+    )
     e = h.thermal_storage_soc_kwh_th([50.0, 0.0, 0.0], [0.0, 0.0, 40.0], st_)
     # 50*0.9 + 50 = 95; 95*0.9 = 85.5; 85.5*0.9 - 40 = 36.95
     assert np.allclose(e, [95.0, 85.5, 36.95])
     with pytest.raises(ValueError):
         h.thermal_storage_soc_kwh_th([50.0, 50.0], [0.0, 0.0], st_)  # overfills
     with pytest.raises(ValueError):
-        h.thermal_storage_soc_kwh_th([60.0], [0.0], st_)            # above the charge limit
+        h.thermal_storage_soc_kwh_th([60.0], [0.0], st_)  # above the charge limit
     with pytest.raises(ValidationError):
-        h.ThermalStorage(name="t", capacity_kwh_th=1, charge_kw_th=1, discharge_kw_th=1, t_c=90,
-                         standing_loss_fraction_per_hour=1.0)
+        h.ThermalStorage(
+            name="t", capacity_kwh_th=1, charge_kw_th=1, discharge_kw_th=1, t_c=90, standing_loss_fraction_per_hour=1.0
+        )
 
 
 def test_absorption_chiller():
     ch = h.AbsorptionChiller(name="abs", source="fg", capacity_q_kw_th=100.0)
-    q_cool, q_drive = h.absorption_chiller_q_kw_th(np.array([100.0, 1000.0, 100.0]),
-                                                   np.array([95.0, 95.0, 60.0]), ch)
+    q_cool, q_drive = h.absorption_chiller_q_kw_th(np.array([100.0, 1000.0, 100.0]), np.array([95.0, 95.0, 60.0]), ch)
     assert np.allclose(q_cool, [70.0, 100.0, 0.0])
     assert np.allclose(q_drive, [100.0, 100.0 / 0.7, 0.0])
 

@@ -1,4 +1,5 @@
 """Tests of lingtan.components.process: exact hourly integration, the simpy line model, reliability."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,9 @@ def _t(s: str) -> pd.Timestamp:
 def test_integration_breakdown_and_restart_hand_case():
     # Running 10:00-10:40, down, up again 12:15 until 14:00.
     idx = _hours("2025-03-10", 24)
-    frac = running_fraction_per_hour([(_t("2025-03-10 10:00"), _t("2025-03-10 10:40")),
-                                      (_t("2025-03-10 12:15"), _t("2025-03-10 14:00"))], idx)
+    frac = running_fraction_per_hour(
+        [(_t("2025-03-10 10:00"), _t("2025-03-10 10:40")), (_t("2025-03-10 12:15"), _t("2025-03-10 14:00"))], idx
+    )
     expected = np.zeros(24)
     expected[10] = 40 / 60
     expected[11] = 0.0
@@ -59,8 +61,9 @@ def test_integration_across_midnight():
 
 def test_integration_across_year_boundary():
     idx = _hours("2025-12-31", 48)
-    frac = running_fraction_per_hour(pd.DataFrame({"start": [_t("2025-12-31 22:20")],
-                                                   "end": [_t("2026-01-01 01:10")]}), idx)
+    frac = running_fraction_per_hour(
+        pd.DataFrame({"start": [_t("2025-12-31 22:20")], "end": [_t("2026-01-01 01:10")]}), idx
+    )
     assert frac[22] == 40 / 60
     assert frac[23] == 1.0 and frac[24] == 1.0
     assert frac[25] == 10 / 60
@@ -69,14 +72,17 @@ def test_integration_across_year_boundary():
 
 def test_integration_overlaps_count_once_outside_ignored_utc_converted():
     idx = _hours("2025-01-01", 24)
-    frac = running_fraction_per_hour([
-        (_t("2025-01-01 01:00"), _t("2025-01-01 02:30")),
-        (_t("2025-01-01 02:00"), _t("2025-01-01 03:00")),      # overlaps the first
-        (_t("2024-12-31 22:00"), _t("2025-01-01 00:15")),      # starts before the index
-        (_t("2025-01-01 23:45"), _t("2025-01-02 05:00")),      # ends after the index
-        (pd.Timestamp("2025-01-01 04:00", tz="UTC"), pd.Timestamp("2025-01-01 04:30", tz="UTC")),  # 12:00 local
-        (_t("2025-01-01 06:00"), _t("2025-01-01 05:00")),      # reversed: nothing
-    ], idx)
+    frac = running_fraction_per_hour(
+        [
+            (_t("2025-01-01 01:00"), _t("2025-01-01 02:30")),
+            (_t("2025-01-01 02:00"), _t("2025-01-01 03:00")),  # overlaps the first
+            (_t("2024-12-31 22:00"), _t("2025-01-01 00:15")),  # starts before the index
+            (_t("2025-01-01 23:45"), _t("2025-01-02 05:00")),  # ends after the index
+            (pd.Timestamp("2025-01-01 04:00", tz="UTC"), pd.Timestamp("2025-01-01 04:30", tz="UTC")),  # 12:00 local
+            (_t("2025-01-01 06:00"), _t("2025-01-01 05:00")),  # reversed: nothing
+        ],
+        idx,
+    )
     assert frac[0] == 0.25
     assert frac[1] == 1.0 and frac[2] == 1.0
     assert frac[12] == 0.5
@@ -101,7 +107,7 @@ def test_integration_matches_minute_brute_force(raw):
     pairs = [(t0 + pd.Timedelta(minutes=a), t0 + pd.Timedelta(minutes=a + d)) for a, d in raw]
     covered = np.zeros(72 * 60, dtype=bool)
     for a, d in raw:
-        covered[max(a, 0):max(min(a + d, 72 * 60), 0)] = True
+        covered[max(a, 0) : max(min(a + d, 72 * 60), 0)] = True
     expected = covered.reshape(72, 60).sum(axis=1) / 60
     assert np.allclose(running_fraction_per_hour(pairs, idx), expected, rtol=0, atol=1e-15)
 
@@ -113,13 +119,17 @@ def _day_line(**kw) -> ProductionLine:
     base = dict(
         name="press",
         calendar=ShiftCalendar(shifts_per_day=1, shift_hours=8, first_shift_start_h=8, working_days_per_week=5),
-        batch_duration_h=3.0, changeover_h=1.0, p_kw=400.0, p_idle_kw=40.0,
+        batch_duration_h=3.0,
+        changeover_h=1.0,
+        p_kw=400.0,
+        p_idle_kw=40.0,
         heat_demands=(HeatDemand(name="wash", t_c=60, q_kw_th=100.0),),
         waste_heat=(
             WasteHeatStream(name="oil", kind="cooling_water", t_c=50, q_kw_th=30.0),
             WasteHeatStream(name="comp", kind="compressed_air_cooling", t_c=70, fraction_of_electric_input=0.5),
-            WasteHeatStream(name="exh", kind="exhaust_air", t_c=90, t_return_c=40, fraction_of_heat_input=0.2,
-                            heat_demand="wash"),
+            WasteHeatStream(
+                name="exh", kind="exhaust_air", t_c=90, t_return_c=40, fraction_of_heat_input=0.2, heat_demand="wash"
+            ),
         ),
     )
     base.update(kw)
@@ -140,10 +150,10 @@ def test_batches_changeovers_and_flows_hand_case():
     assert r.p_kw[9] == 400.0 and r.p_kw[11] == 40.0 and r.p_kw[15] == 40.0 and r.p_kw[3] == 0.0
     assert r.heat_demand_q_kw_th["wash"][9] == 100.0 and r.heat_demand_q_kw_th["wash"][11] == 0.0
     assert r.waste_heat_q_kw_th["oil"][9] == 30.0
-    assert r.waste_heat_q_kw_th["comp"][9] == 200.0          # 0.5 x 400 kW
-    assert r.waste_heat_q_kw_th["exh"][9] == 20.0            # 0.2 x 100 kW_th
+    assert r.waste_heat_q_kw_th["comp"][9] == 200.0  # 0.5 x 400 kW
+    assert r.waste_heat_q_kw_th["exh"][9] == 20.0  # 0.2 x 100 kW_th
     # Saturday and Sunday (days 5, 6) are off.
-    assert r.running_fraction[24 * 5:].sum() == 0.0 and r.p_kw[24 * 5:].sum() == 0.0
+    assert r.running_fraction[24 * 5 :].sum() == 0.0 and r.p_kw[24 * 5 :].sum() == 0.0
     assert r.availability == pytest.approx(6 / 8, abs=1e-12)
     assert r.scheduled_hours == 40.0 and r.running_hours == pytest.approx(30.0, abs=1e-9)
     assert r.batches_completed == 10 and r.breakdowns == 0
@@ -166,9 +176,14 @@ def test_batch_suspended_at_shift_end_resumes_next_shift():
 def test_holidays_and_maintenance_remove_production():
     idx = _hours("2025-03-10", 24 * 14)
     line = _day_line(
-        calendar=ShiftCalendar(shifts_per_day=1, shift_hours=8, first_shift_start_h=8, working_days_per_week=5,
-                               holidays=(dt.date(2025, 3, 11),)),
-        maintenance=((dt.datetime(2025, 3, 12, 10, 30), 2.0),),          # local 10:30-12:30 Wednesday
+        calendar=ShiftCalendar(
+            shifts_per_day=1,
+            shift_hours=8,
+            first_shift_start_h=8,
+            working_days_per_week=5,
+            holidays=(dt.date(2025, 3, 11),),
+        ),
+        maintenance=((dt.datetime(2025, 3, 12, 10, 30), 2.0),),  # local 10:30-12:30 Wednesday
         weekly_maintenance=(WeeklyWindow(weekday=4, start_h=12, duration_h=4),),  # Fridays 12-16
     )
     r = simulate_line(line, idx)
@@ -188,8 +203,11 @@ def test_night_shift_across_midnight_and_index_start():
     # 22:00-06:00 shifts Mon-Fri; 2025-01-01 is a Wednesday, so the Tuesday night shift of
     # 2024-12-31 reaches into the first six hours of the index.
     idx = _hours("2025-01-01", 48)
-    line = _day_line(calendar=ShiftCalendar(shifts_per_day=1, shift_hours=8, first_shift_start_h=22),
-                     batch_duration_h=100.0, changeover_h=0.0)
+    line = _day_line(
+        calendar=ShiftCalendar(shifts_per_day=1, shift_hours=8, first_shift_start_h=22),
+        batch_duration_h=100.0,
+        changeover_h=0.0,
+    )
     r = simulate_line(line, idx)
     expected = np.zeros(48)
     expected[0:6] = 1.0
@@ -206,11 +224,19 @@ YEAR = _hours("2025-01-01", 8760)
 
 
 def _reliable_line(**kw) -> ProductionLine:
-    base = dict(name="kiln", calendar=ShiftCalendar(shifts_per_day=2, shift_hours=8, first_shift_start_h=8),
-                batch_duration_h=2.5, changeover_h=0.25, p_kw=800.0, p_idle_kw=100.0,
-                heat_demands=(HeatDemand(name="dry", t_c=120, q_kw_th=500.0),),
-                waste_heat=(WasteHeatStream(name="fg", kind="flue_gas", t_c=200, fraction_of_heat_input=0.3),),
-                mtbf_h=60.0, mttr_h=5.0, seed=7)
+    base = dict(
+        name="kiln",
+        calendar=ShiftCalendar(shifts_per_day=2, shift_hours=8, first_shift_start_h=8),
+        batch_duration_h=2.5,
+        changeover_h=0.25,
+        p_kw=800.0,
+        p_idle_kw=100.0,
+        heat_demands=(HeatDemand(name="dry", t_c=120, q_kw_th=500.0),),
+        waste_heat=(WasteHeatStream(name="fg", kind="flue_gas", t_c=200, fraction_of_heat_input=0.3),),
+        mtbf_h=60.0,
+        mttr_h=5.0,
+        seed=7,
+    )
     base.update(kw)
     return ProductionLine(**base)
 
@@ -302,8 +328,11 @@ def test_parameter_validation():
     with pytest.raises(ValidationError):
         _day_line(mtbf_h=100.0)  # mttr missing
     with pytest.raises(ValidationError):
-        _day_line(waste_heat=(WasteHeatStream(name="e", kind="exhaust_air", t_c=90, fraction_of_heat_input=0.2,
-                                              heat_demand="nope"),))
+        _day_line(
+            waste_heat=(
+                WasteHeatStream(name="e", kind="exhaust_air", t_c=90, fraction_of_heat_input=0.2, heat_demand="nope"),
+            )
+        )
     with pytest.raises(ValidationError):
         ShiftCalendar(shifts_per_day=3, shift_hours=9)
     with pytest.raises(ValidationError):

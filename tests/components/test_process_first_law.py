@@ -1,5 +1,6 @@
 """Physics checks that refuse impossible plants (issue 13): the first law of every process and fired unit, and
 efficiencies above 1 only where they are physical."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -58,8 +59,9 @@ def test_flue_gas_with_no_fuel_fired_unit_is_refused():
 
 
 def _line(**kw) -> ProductionLine:
-    base = dict(name="press", batch_duration_h=8, p_kw=100.0,
-                heat_demands=(HeatDemand(name="bath", t_c=60, q_kw_th=50.0),))
+    base = dict(
+        name="press", batch_duration_h=8, p_kw=100.0, heat_demands=(HeatDemand(name="bath", t_c=60, q_kw_th=50.0),)
+    )
     base.update(kw)
     return ProductionLine(**base)
 
@@ -68,8 +70,10 @@ def test_a_line_cannot_reject_more_heat_than_it_takes_in():
     """Issue 13: "check the first law for every fuel-fired and electric process and refuse the scenario with the
     numbers": jacket, cooling and exhaust heat of a line come from its electricity and process heat (100 kW +
     50 kW_th = 150 kW in)."""
-    ok = (WasteHeatStream(name="oil", kind="cooling_water", t_c=60, fraction_of_electric_input=1.0),
-          WasteHeatStream(name="hood", kind="exhaust_air", t_c=50, fraction_of_heat_input=1.0))
+    ok = (
+        WasteHeatStream(name="oil", kind="cooling_water", t_c=60, fraction_of_electric_input=1.0),
+        WasteHeatStream(name="hood", kind="exhaust_air", t_c=50, fraction_of_heat_input=1.0),
+    )
     assert len(_line(waste_heat=ok).waste_heat) == 2  # exactly 150 kW_th out of 150 kW in
     too_much = ok + (WasteHeatStream(name="jacket", kind="product_cooling", t_c=40, q_kw_th=1.0),)
     with pytest.raises(ValidationError, match=r"rejects 151 kW_th .* takes in only 150 kW"):

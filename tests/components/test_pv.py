@@ -8,8 +8,8 @@ SAM. Both models see the same DNI/DHI, the same sun (mid-interval; SAM gets
 efficiency; remaining differences are the cover (IAM) normalisation and the
 Fuentes temperature implementation (see the report in validation/sam.py).
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,6 @@ import pytest
 from pydantic import ValidationError
 
 from lingtan.components.pv import PVArray, pv_ac_kw_per_kwp
-
 from lingtan.validation.reference_weather import cswd_files, load_reference
 
 TOLERANCE = 0.02  # from the issue; never widen
@@ -52,8 +51,9 @@ ORIENTATIONS = [(0, 180), (20, 180), (35, 180), (20, 135), (20, 270), (35, 135)]
 
 
 @pytest.mark.parametrize("tilt,azimuth", ORIENTATIONS)
-@pytest.mark.parametrize("name", ["723170TYA.CSV", "703165TY.csv",
-                                  "CHN_Anhui.Hefei.583210_CSWD.epw", "CHN_Gansu.Jiuquan.525330_CSWD.epw"])
+@pytest.mark.parametrize(
+    "name", ["723170TYA.CSV", "703165TY.csv", "CHN_Anhui.Hefei.583210_CSWD.epw", "CHN_Gansu.Jiuquan.525330_CSWD.epw"]
+)
 def test_pvwatts_matches_sam_orientations(name, tilt, azimuth, references):
     rel = _compare(name, references, tilt_deg=tilt, azimuth_deg=azimuth)
     assert abs(rel) < TOLERANCE, f"{name} tilt {tilt} az {azimuth}: {rel:+.2%}"
@@ -80,16 +80,26 @@ def test_tracker_row_blocking_grows_with_gcr(greensboro):
     # Denser rows see less sky and less ground: output falls monotonically with GCR,
     # and at a very low GCR the derate vanishes (sky view factor ratio -> 1).
     w, lat, lon, alt, _ = greensboro
-    tot = [pv_ac_kw_per_kwp(w, lat, lon, alt, PVArray(name="t", capacity_kwp=1, tilt_deg=0,
-                                                     tracking="single_axis", gcr=g, backtrack=False)).sum()
-           for g in (0.01, 0.2, 0.4, 0.6)]
+    tot = [
+        pv_ac_kw_per_kwp(
+            w,
+            lat,
+            lon,
+            alt,
+            PVArray(name="t", capacity_kwp=1, tilt_deg=0, tracking="single_axis", gcr=g, backtrack=False),
+        ).sum()
+        for g in (0.01, 0.2, 0.4, 0.6)
+    ]
     assert tot[0] > tot[1] > tot[2] > tot[3]
     from pvlib.bifacial.utils import vf_row_sky_2d_integ
+
     assert vf_row_sky_2d_integ(30.0, 0.001) / ((1 + np.cos(np.radians(30.0))) / 2) == pytest.approx(1.0, abs=1e-3)
 
 
 def test_pvwatts_matches_sam_with_clipping_and_premium_module(references):
-    rel = _compare("723170TYA.CSV", references, tilt_deg=25, dc_ac_ratio=1.5, module_type="premium", losses_fraction=0.10)
+    rel = _compare(
+        "723170TYA.CSV", references, tilt_deg=25, dc_ac_ratio=1.5, module_type="premium", losses_fraction=0.10
+    )
     assert abs(rel) < TOLERANCE
 
 
@@ -194,11 +204,18 @@ def test_solar_position_refraction_follows_the_hours_pressure_and_temperature():
 
     idx = pd.date_range("2023-01-01", periods=8760, freq="h", tz="Etc/GMT-8")
     rng = np.random.default_rng(3)
-    w = pd.DataFrame({"pressure": rng.uniform(90_000, 104_000, len(idx)),
-                      "temp_air": rng.uniform(-15, 40, len(idx))}, index=idx)
+    w = pd.DataFrame(
+        {"pressure": rng.uniform(90_000, 104_000, len(idx)), "temp_air": rng.uniform(-15, 40, len(idx))}, index=idx
+    )
     sp = solar_position_mid_interval(w, 31.87, 117.23, 30.0)
-    ref = pvlib.solarposition.get_solarposition(idx + pd.Timedelta(minutes=30), 31.87, 117.23, altitude=30.0,
-                                                pressure=w["pressure"].to_numpy(), temperature=w["temp_air"].to_numpy())
+    ref = pvlib.solarposition.get_solarposition(
+        idx + pd.Timedelta(minutes=30),
+        31.87,
+        117.23,
+        altitude=30.0,
+        pressure=w["pressure"].to_numpy(),
+        temperature=w["temp_air"].to_numpy(),
+    )
     for col in ("apparent_zenith", "zenith", "apparent_elevation", "azimuth"):
         np.testing.assert_allclose(sp[col].to_numpy(), ref[col].to_numpy(), rtol=0, atol=1e-9, err_msg=col)
     # The kept solar position is handed out as a copy: changing one result leaves the next intact.
@@ -212,15 +229,22 @@ def test_pvwatts_steps_equal_pvlibs_own_functions(greensboro):
     scipy.integrate); on a year of real weather they equal pvlib's functions to the bit."""
     import pvlib
 
-    from lingtan.components.pv import (DESOTO_AM_COEFFS, dc_kw_per_kwp_pvwatts, effective_irradiance_pvwatts,
-                               poa_irradiance, solar_position_mid_interval, spectral_factor_pvwatts,
-                               surface_orientation)
+    from lingtan.components.pv import (
+        DESOTO_AM_COEFFS,
+        dc_kw_per_kwp_pvwatts,
+        effective_irradiance_pvwatts,
+        poa_irradiance,
+        solar_position_mid_interval,
+        spectral_factor_pvwatts,
+        surface_orientation,
+    )
 
     w, lat, lon, alt, _ = greensboro
     sp = solar_position_mid_interval(w, lat, lon, alt)
     am = pvlib.atmosphere.get_absolute_airmass(
         pvlib.atmosphere.get_relative_airmass(sp["apparent_zenith"], model="kastenyoung1989"),
-        pressure=101325.0 * np.exp(-0.0001184 * alt))
+        pressure=101325.0 * np.exp(-0.0001184 * alt),
+    )
     ref = pvlib.spectrum.spectral_factor_sapm(am, dict(zip(("A0", "A1", "A2", "A3", "A4"), DESOTO_AM_COEFFS)))
     f = spectral_factor_pvwatts(sp, alt)
     np.testing.assert_array_equal(f.to_numpy(), np.asarray(ref, dtype=float))
@@ -230,5 +254,7 @@ def test_pvwatts_steps_equal_pvlibs_own_functions(greensboro):
     surf = surface_orientation(arr, sp)
     g = effective_irradiance_pvwatts(poa_irradiance(w, arr, sp, surf), surf, sp, alt, arr.module_type)
     t_cell = pd.Series(np.linspace(-10.0, 70.0, len(w)), index=w.index)
-    np.testing.assert_array_equal(dc_kw_per_kwp_pvwatts(g, t_cell, arr.gamma_pdc_per_c).to_numpy(),
-                                  pvlib.pvsystem.pvwatts_dc(g, t_cell, 1.0, arr.gamma_pdc_per_c).to_numpy())
+    np.testing.assert_array_equal(
+        dc_kw_per_kwp_pvwatts(g, t_cell, arr.gamma_pdc_per_c).to_numpy(),
+        pvlib.pvsystem.pvwatts_dc(g, t_cell, 1.0, arr.gamma_pdc_per_c).to_numpy(),
+    )

@@ -1,4 +1,5 @@
 """Tests of lingtan.components.space: degree-hour space heating and cooling."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,8 +53,9 @@ def test_cooling_and_chiller_power():
 
 def test_defaults_area_gains_occupancy():
     # 10 000 m2 at 1.5 W/(m2 K) -> UA 15 kW/K; 60 kW of gains lower both balance points by 4 K
-    sp = SpaceConditioning(name="hall", heated_area_m2=10_000, specific_heat_loss_w_per_m2_k=1.5,
-                           internal_gains_kw=60.0)
+    sp = SpaceConditioning(
+        name="hall", heated_area_m2=10_000, specific_heat_loss_w_per_m2_k=1.5, internal_gains_kw=60.0
+    )
     assert sp.ua == pytest.approx(15.0)
     assert sp.balance_heating_c == pytest.approx(14.0) and sp.balance_cooling_c == pytest.approx(22.0)
     plain = SpaceConditioning(name="office", ua_kw_per_k=1.0)

@@ -1,4 +1,5 @@
 """Tests of lingtan.components.wind: power-curve fidelity, scaling, density, SAM agreement."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,14 @@ def test_output_equals_curve_at_curve_points():
     # Hub-height wind = the curve's own speeds, standard density, no losses:
     # output equals the curve values exactly (kW).
     pc = power_curve("E-126/4200")
-    farm = WindFarm(name="w", turbine_type="E-126/4200", hub_height_m=100, measurement_height_m=100,
-                    loss_fraction=0.0, density_correction=False)
+    farm = WindFarm(
+        name="w",
+        turbine_type="E-126/4200",
+        hub_height_m=100,
+        measurement_height_m=100,
+        loss_fraction=0.0,
+        density_correction=False,
+    )
     p = wind_kw_per_turbine(_weather(pc["wind_speed"]), 0.0, farm)
     np.testing.assert_allclose(p.to_numpy(), pc["value"].to_numpy() / 1000.0, rtol=0, atol=1e-9)
 
@@ -49,8 +56,9 @@ def test_density_correction_direction():
     thin = wind_kw_per_turbine(_weather(v, 25.0, 80000.0), 2000.0, farm)
     assert (thin < std).all()
     off = farm.model_copy(update={"density_correction": False})
-    np.testing.assert_allclose(wind_kw_per_turbine(_weather(v, 25.0, 80000.0), 2000.0, off),
-                               wind_kw_per_turbine(_weather(v), 0.0, off))
+    np.testing.assert_allclose(
+        wind_kw_per_turbine(_weather(v, 25.0, 80000.0), 2000.0, off), wind_kw_per_turbine(_weather(v), 0.0, off)
+    )
 
 
 def test_shear_power_law_raises_speed():
@@ -69,8 +77,9 @@ def _load(name, references):
 
 
 @pytest.mark.parametrize("turbine", ["E-126/4200", "V90/2000"])
-@pytest.mark.parametrize("name", ["723170TYA.CSV", "CHN_Gansu.Jiuquan.525330_CSWD.epw",
-                                  "CHN_Shanghai.Shanghai.583620_CSWD.epw"])
+@pytest.mark.parametrize(
+    "name", ["723170TYA.CSV", "CHN_Gansu.Jiuquan.525330_CSWD.epw", "CHN_Shanghai.Shanghai.583620_CSWD.epw"]
+)
 def test_annual_energy_matches_sam_windpower(name, turbine, references):
     # Like for like: same curve, same hub-height speed, standard density on
     # both sides (SAM's density correction differs from windpowerlib's by
@@ -87,8 +96,14 @@ def test_annual_energy_matches_sam_windpower(name, turbine, references):
 
 @pytest.mark.parametrize(
     "bad",
-    [{"turbine_type": "NoSuch/1000"}, {"count": 0}, {"hub_height_m": -10}, {"loss_fraction": 1.0},
-     {"shear": "cubic"}, {"extra": 1}],
+    [
+        {"turbine_type": "NoSuch/1000"},
+        {"count": 0},
+        {"hub_height_m": -10},
+        {"loss_fraction": 1.0},
+        {"shear": "cubic"},
+        {"extra": 1},
+    ],
 )
 def test_invalid_parameters_raise(bad):
     kw = {"name": "w", "turbine_type": "E-126/4200", "hub_height_m": 100, **bad}

@@ -3,6 +3,7 @@
 The app runs in a subprocess on 127.0.0.1 with a free port, with its own results folder, and
 is stopped at the end. Screenshots go to tests/artifacts/dashboard_*.png.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import scenario_from_dict
+from lingtan.twin.run import simulate
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*dash_table.DataTable:DeprecationWarning")
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,8 +27,12 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 RUN_TIMEOUT_MS = 90_000
 
 # The default scenario with one bad field: the message must name it.
-BROKEN = (ROOT / "scenarios" / "hefei_auto_parts.yaml").read_text(encoding="utf-8").replace(
-    "capacity_kwp: 12000", "capacity_kwp: lots").encode()
+BROKEN = (
+    (ROOT / "scenarios" / "hefei_auto_parts.yaml")
+    .read_text(encoding="utf-8")
+    .replace("capacity_kwp: 12000", "capacity_kwp: lots")
+    .encode()
+)
 
 
 def _free_port() -> int:
@@ -41,9 +46,23 @@ def server(tmp_path_factory):
     port = _free_port()
     results = tmp_path_factory.mktemp("dash-results")
     log = open(results / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "lingtan.dashboard.app", "--port", str(port), "--results", str(results),
-                             "--workers", "1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lingtan.dashboard.app",
+            "--port",
+            str(port),
+            "--results",
+            str(results),
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:
@@ -102,7 +121,10 @@ def _run_and_read_share(pg) -> float:
     pg.wait_for_function(
         "old => { const s = document.getElementById('run-state');"
         " return s && s.dataset.status === 'done' && s.dataset.run !== old"
-        " && document.getElementById('headline-re'); }", arg=old, timeout=RUN_TIMEOUT_MS)
+        " && document.getElementById('headline-re'); }",
+        arg=old,
+        timeout=RUN_TIMEOUT_MS,
+    )
     text = pg.locator("#headline-re").text_content()
     return float(re.sub(r"[^0-9.]", "", text))
 
@@ -133,8 +155,11 @@ def test_default_scenario_runs_and_results_show_kpis_and_verdicts(page):
     page.wait_for_timeout(500)  # let plotly finish its transitions before the picture
     _shot(page, "results")
     # The top of the page (cards, packs, dispatch, monthly balance): the README's picture is a copy of it.
-    page.screenshot(path=str(ARTIFACTS / "dashboard_results_top.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1440,
-                                                                              "height": 1450})
+    page.screenshot(
+        path=str(ARTIFACTS / "dashboard_results_top.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1440, "height": 1450},
+    )
 
 
 def test_larger_pv_moves_the_renewable_share(page):
@@ -150,7 +175,8 @@ def test_larger_pv_moves_the_renewable_share(page):
 
 def test_broken_upload_shows_the_field_path_and_the_server_keeps_running(page, server):
     page.locator("#scenario-upload input[type=file]").set_input_files(
-        files=[{"name": "broken.yaml", "mimeType": "application/x-yaml", "buffer": BROKEN}])
+        files=[{"name": "broken.yaml", "mimeType": "application/x-yaml", "buffer": BROKEN}]
+    )
     err = page.wait_for_selector("#scenario-error")
     text = err.text_content()
     assert "broken.yaml" in text and "pv[0].capacity_kwp" in text, text

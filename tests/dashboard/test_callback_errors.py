@@ -1,5 +1,6 @@
 """An exception that no check foresaw, in an upload, a run or a sweep, is one line on the page and a
 traceback in the server log: never an HTTP 500 that leaves the page silent."""
+
 from __future__ import annotations
 
 import base64
@@ -46,14 +47,19 @@ def _logged(caplog, kind: type) -> bool:
 def test_nested_brackets_upload_is_one_line_over_http(app):
     """Through the real server: HTTP 200 with the error line, as the browser would get it."""
     client = app.server.test_client()
-    spec = next(d["output"] for d in client.get("/_dash-dependencies").get_json()
-                if "scenario-message.children" in d["output"])
-    body = {"output": spec,
-            "outputs": [dict(zip(("id", "property"), o.split(".", 1))) for o in spec.strip(".").split("...")],
-            "inputs": [{"id": "scenario-pick", "property": "value", "value": "hefei_auto_parts.yaml"},
-                       {"id": "scenario-upload", "property": "contents", "value": _upload(NESTED)}],
-            "state": [{"id": "scenario-upload", "property": "filename", "value": "deep.yaml"}],
-            "changedPropIds": ["scenario-upload.contents"]}
+    spec = next(
+        d["output"] for d in client.get("/_dash-dependencies").get_json() if "scenario-message.children" in d["output"]
+    )
+    body = {
+        "output": spec,
+        "outputs": [dict(zip(("id", "property"), o.split(".", 1))) for o in spec.strip(".").split("...")],
+        "inputs": [
+            {"id": "scenario-pick", "property": "value", "value": "hefei_auto_parts.yaml"},
+            {"id": "scenario-upload", "property": "contents", "value": _upload(NESTED)},
+        ],
+        "state": [{"id": "scenario-upload", "property": "filename", "value": "deep.yaml"}],
+        "changedPropIds": ["scenario-upload.contents"],
+    }
     r = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
     assert r.status_code == 200, r.get_data(as_text=True)[-2000:]
     msg = r.get_json()["response"]["scenario-message"]["children"]
@@ -65,8 +71,9 @@ def test_unexpected_error_in_an_upload_is_logged_and_one_line(c, monkeypatch, ca
     monkeypatch.setattr(pages_scenario, "_validate", _boom)
     store, msg = pages_scenario.load_choice(c, "scenario-upload", None, _upload("name: x\n"), "../mine.yaml")
     assert store is no_update and msg.id == "scenario-error"
-    assert msg.children == ("mine.yaml: unexpected ZeroDivisionError on the server (details in its log; "
-                            "please report it)")
+    assert msg.children == (
+        "mine.yaml: unexpected ZeroDivisionError on the server (details in its log; please report it)"
+    )
     assert _logged(caplog, ZeroDivisionError)
     store, msg = pages_scenario.load_choice(c, None, "hefei_auto_parts.yaml", None, None)
     assert store is no_update and msg.children.startswith("hefei_auto_parts.yaml: unexpected ZeroDivisionError")

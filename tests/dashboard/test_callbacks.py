@@ -2,6 +2,7 @@
 
 Runs go to threads here (``processes=False``); the browser tests use the process pool.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,16 @@ from dash import no_update
 
 from lingtan.dashboard import pages_park, pages_results, pages_scenario, pages_sweep
 from lingtan.dashboard.app import _is_loopback, build_parser, create_app
-from lingtan.dashboard.safety import (MAX_UPLOAD_BYTES, OutsideError, check_scenario_paths, confine, list_scenarios,
-                              parse_upload, safe_yaml, valid_run_id)
+from lingtan.dashboard.safety import (
+    MAX_UPLOAD_BYTES,
+    OutsideError,
+    check_scenario_paths,
+    confine,
+    list_scenarios,
+    parse_upload,
+    safe_yaml,
+    valid_run_id,
+)
 from lingtan.dashboard.sizes import apply_sizes, size_fields
 from lingtan.errors import ScenarioError
 
@@ -69,7 +78,8 @@ def test_upload_limits_and_safe_yaml():
     with pytest.raises(ScenarioError):  # python objects are not constructed
         parse_upload(_upload("!!python/object/apply:os.system ['echo hi']"), "evil.yaml")
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
     with pytest.raises(ScenarioError, match="aliases|values"):
         safe_yaml(bomb)
     with pytest.raises(ScenarioError, match="UTF-8"):
@@ -102,8 +112,13 @@ def test_library_pick_outside_the_library_is_refused(c):
 def test_sizes_found_and_applied():
     data = safe_yaml(DEFAULT)
     paths = [f.path for f in size_fields(data)]
-    assert paths == ["pv[0].capacity_kwp", "battery[0].energy_kwh", "battery[0].power_kw", "grid.import_limit_kw",
-                     "grid.export_limit_kw"]
+    assert paths == [
+        "pv[0].capacity_kwp",
+        "battery[0].energy_kwh",
+        "battery[0].power_kw",
+        "grid.import_limit_kw",
+        "grid.export_limit_kw",
+    ]
     new = apply_sizes(data, {"pv[0].capacity_kwp": 20000, "grid.import_limit_kw": "15000"})
     assert new["pv"][0]["capacity_kwp"] == 20000 and new["grid"]["import_limit_kw"] == 15000
     assert data["pv"][0]["capacity_kwp"] == 12000  # a copy
@@ -116,9 +131,13 @@ def test_sizes_found_and_applied():
 
 
 def test_broken_upload_shows_the_field_path(c):
-    store, msg = pages_scenario.load_choice(c, "scenario-upload", None,
-                                            _upload(DEFAULT.replace("capacity_kwp: 12000", "capacity_kwp: -5")),
-                                            "../../plant.yaml")
+    store, msg = pages_scenario.load_choice(
+        c,
+        "scenario-upload",
+        None,
+        _upload(DEFAULT.replace("capacity_kwp: 12000", "capacity_kwp: -5")),
+        "../../plant.yaml",
+    )
     assert store is no_update
     assert msg.id == "scenario-error"
     assert msg.children.startswith("plant.yaml: pv[0].capacity_kwp:"), msg.children
@@ -152,15 +171,20 @@ def test_pv_size_moves_the_renewable_share(c):
         _, run_store, *_ = pages_scenario.poll(c, job)
         kind, result = c.manager.result(run_store["run_id"])
         shares.append(result.kpis["re_electricity_share_onsite"])
-        items = {b.id: b.children for hl in pages_scenario.headline(kind, result).children
-                 for b in hl.children if getattr(b, "id", None)}
+        items = {
+            b.id: b.children
+            for hl in pages_scenario.headline(kind, result).children
+            for b in hl.children
+            if getattr(b, "id", None)
+        }
         assert items["headline-annualised"].endswith("万 CNY/yr")
     assert shares[1] > shares[0] + 0.05
 
 
 def test_runs_do_not_share_folders(c, default_run):
-    other = c.manager.submit(safe_yaml(DEFAULT.replace("capacity_kwp: 12000", "capacity_kwp: oops")), "bad.yaml",
-                             SCENARIOS)
+    other = c.manager.submit(
+        safe_yaml(DEFAULT.replace("capacity_kwp: 12000", "capacity_kwp: oops")), "bad.yaml", SCENARIOS
+    )
     st = c.manager.wait(other)
     assert st["status"] == "error" and "pv[0].capacity_kwp" in st["message"]
     assert c.manager.folder(default_run["run_id"]) != c.manager.folder(other)
@@ -179,8 +203,10 @@ def test_results_show_cards_verdicts_figures_and_downloads(c, default_run):
     # (>= 35 %) fails, so the card shows one of each and is marked failing.
     [card] = [d for d in o["cards"] if d.id == "kpi-re_electricity_share_onsite"]
     rows = [r for r in card.children if getattr(r, "className", None) == "vd"]
-    assert [r.title.split(":")[0] for r in rows] == ["zhejiang_factory_2025.renewable_share",
-                                                     "hunan_factory_2025.re_ratio"]
+    assert [r.title.split(":")[0] for r in rows] == [
+        "zhejiang_factory_2025.renewable_share",
+        "hunan_factory_2025.re_ratio",
+    ]
     assert [r.children[-1].children for r in rows] == ["PASS", "FAIL"] and card.className == "kpi fail"
     assert [r.children[1].children[:7] for r in rows] == ["margin ", "margin "]
     rows = o["criteria"].data
@@ -240,13 +266,28 @@ def test_radial_layout_puts_children_right_of_parents():
 def sweep(c):
     folder = c.results_dir / "sweeps" / "pv_battery"
     (folder / "cases").mkdir(parents=True, exist_ok=True)
-    rows = [{"case_hash": f"h{i}{j}", "pv[0].capacity_kwp": pv, "battery[0].energy_kwh": bat,
-             "re_electricity_share_onsite": 0.1 + pv / 1e5 + bat / 1e6, "grid_cost_cny": 3e7 - pv * 100}
-            for i, pv in enumerate((6000, 12000, 18000)) for j, bat in enumerate((0, 8000))]
+    rows = [
+        {
+            "case_hash": f"h{i}{j}",
+            "pv[0].capacity_kwp": pv,
+            "battery[0].energy_kwh": bat,
+            "re_electricity_share_onsite": 0.1 + pv / 1e5 + bat / 1e6,
+            "grid_cost_cny": 3e7 - pv * 100,
+        }
+        for i, pv in enumerate((6000, 12000, 18000))
+        for j, bat in enumerate((0, 8000))
+    ]
     pd.DataFrame(rows).to_parquet(folder / "cases" / "part-00000.parquet")
-    (folder / "sweep.json").write_text(json.dumps({
-        "scenario": "scenarios/hefei_auto_parts.yaml", "kpi": "re_electricity_share_onsite", "threshold": 0.3,
-        "params": [{"name": "pv[0].capacity_kwp"}, {"name": "battery[0].energy_kwh"}]}))
+    (folder / "sweep.json").write_text(
+        json.dumps(
+            {
+                "scenario": "scenarios/hefei_auto_parts.yaml",
+                "kpi": "re_electricity_share_onsite",
+                "threshold": 0.3,
+                "params": [{"name": "pv[0].capacity_kwp"}, {"name": "battery[0].energy_kwh"}],
+            }
+        )
+    )
     return "sweeps/pv_battery"
 
 
@@ -257,7 +298,7 @@ def test_sweep_listed_opened_and_a_row_loads_its_design(c, sweep):
     # lingtan.twin.reports.sweep_plots is installed: the grid's heatmap is drawn; the Pareto front needs a cost and the tornado a
     # one-at-a-time sweep, which the page cannot give: one note each, before the figures
     notes = [p.children for p in plots if getattr(p, "id", None) == "sweep-plots-note"]
-    graphs = [ch for card in plots[len(notes):] for ch in card.children if getattr(ch, "id", "").startswith("sweep-")]
+    graphs = [ch for card in plots[len(notes) :] for ch in card.children if getattr(ch, "id", "").startswith("sweep-")]
     assert [n.split(":")[0] for n in notes] == ["pareto", "tornado"] and [g.id for g in graphs] == ["sweep-heatmap"]
     store, path, msg = pages_sweep.load_design(c, sweep, 4, None)
     assert path == "/scenario" and store["data"]["pv"][0]["capacity_kwp"] == 18000

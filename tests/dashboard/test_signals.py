@@ -4,6 +4,7 @@ SIGTERM (a service manager, ``kill``) and SIGINT (Ctrl+C: the terminal signals t
 group) must end the server within seconds and leave no process of it behind; SIGKILL gives the
 server no chance, and its workers must then end by themselves.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,27 +72,44 @@ def _callback(url: str, output: str, inputs: list[dict], state: list) -> dict:
     with urllib.request.urlopen(url + "/_dash-dependencies", timeout=60) as r:
         spec = next(d["output"] for d in json.loads(r.read()) if output in d["output"])
     outputs = [dict(zip(("id", "property"), o.split(".", 1))) for o in spec.strip(".").split("...")]
-    body = {"output": spec, "outputs": outputs, "inputs": inputs, "state": state,
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
-    req = urllib.request.Request(url + "/_dash-update-component", data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+    body = {
+        "output": spec,
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+    }
+    req = urllib.request.Request(
+        url + "/_dash-update-component", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=60) as r:
         return json.loads(r.read())["response"]
 
 
 def _start_run(url: str, scenario: str) -> dict:
-    store = {"label": scenario, "source": "library",
-             "data": safe_yaml((SCENARIOS / scenario).read_text(encoding="utf-8"), scenario)}
-    out = _callback(url, "job-store.data", [{"id": "run-btn", "property": "n_clicks", "value": 1}],
-                    [{"id": "scenario-store", "property": "data", "value": store}, [], []])
+    store = {
+        "label": scenario,
+        "source": "library",
+        "data": safe_yaml((SCENARIOS / scenario).read_text(encoding="utf-8"), scenario),
+    }
+    out = _callback(
+        url,
+        "job-store.data",
+        [{"id": "run-btn", "property": "n_clicks", "value": 1}],
+        [{"id": "scenario-store", "property": "data", "value": store}, [], []],
+    )
     job = out["job-store"]["data"]
     assert job and job.get("run_id"), out
     return job
 
 
 def _run_state(url: str, job: dict) -> str:
-    out = _callback(url, "run-progress.children", [{"id": "run-poll", "property": "n_intervals", "value": 1}],
-                    [{"id": "job-store", "property": "data", "value": job}])
+    out = _callback(
+        url,
+        "run-progress.children",
+        [{"id": "run-poll", "property": "n_intervals", "value": 1}],
+        [{"id": "job-store", "property": "data", "value": job}],
+    )
     return json.dumps(out["run-progress"]["children"])
 
 
@@ -100,10 +118,24 @@ def busy_server(tmp_path):
     """A dashboard with two workers, each in the middle of a park run; yields (process, its descendants)."""
     port = _free_port()
     log = open(tmp_path / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "lingtan.dashboard.app", "--port", str(port), "--results",
-                             str(tmp_path / "results"), "--workers", "2"], cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lingtan.dashboard.app",
+            "--port",
+            str(port),
+            "--results",
+            str(tmp_path / "results"),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 120

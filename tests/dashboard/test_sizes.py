@@ -3,6 +3,7 @@
 Paths and values are written out by hand from ``anhui-park.yaml`` (its shared battery, its first tenant's
 PV) and from a small mapping, so each expected path can be checked against the file by eye.
 """
+
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,14 @@ def test_applied_sizes_round_integer_fields_and_leave_the_input_alone():
     assert data == {"wind": [{"name": "farm", "count": 3}], "grid": {"import_limit_kw": 100.0}}
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("tenants[99].pv[0].capacity_kwp", "a field of the scenario (tenants has 8 entries)"),
-    ("shared.battery[0].energy_kwhh", "a field of the scenario (shared.battery[0] has fields "),
-    ("shared.battery.0", "a field path such as pv[0].capacity_kwp"),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("tenants[99].pv[0].capacity_kwp", "a field of the scenario (tenants has 8 entries)"),
+        ("shared.battery[0].energy_kwhh", "a field of the scenario (shared.battery[0] has fields "),
+        ("shared.battery.0", "a field path such as pv[0].capacity_kwp"),
+    ],
+)
 def test_a_path_the_scenario_lacks_is_named_with_what_is_there(park, path, expected):
     with pytest.raises(ScenarioError) as ei:
         apply_sizes(park, {path: 1}, "park.yaml")

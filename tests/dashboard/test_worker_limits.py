@@ -1,5 +1,6 @@
 """The dashboard's worker processes: a run past the time limit is stopped and its worker replaced, a
 worker that dies fails its own run only, and shutting down leaves no worker behind."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ from lingtan.dashboard import pages_scenario
 from lingtan.dashboard.safety import safe_yaml
 from lingtan.dashboard.ui import Context
 from lingtan.dashboard.worker import RunManager
-from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import load_scenario
+from lingtan.twin.run import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"

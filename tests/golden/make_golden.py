@@ -5,6 +5,7 @@ test ``tests/test_golden.py`` compares a fresh run with the stored copy. The cop
 code before the change, so the comparison proves that the change kept the numbers (plumbing), not
 that the numbers are right (that is the validation report's job).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,9 @@ def scenario_numbers(path: Path, twin: str) -> dict:
     """``kpis.json`` and ``criteria.json`` of one ``twin run`` of ``path`` (exit 0 or 4 accepted)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        done = subprocess.run([twin, "run", str(path), "--out", str(out), "--reports", "none", "--quiet"],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [twin, "run", str(path), "--out", str(out), "--reports", "none", "--quiet"], capture_output=True, text=True
+        )
         if done.returncode not in (0, 1, 4):
             raise SystemExit(f"{path.name}: exit {done.returncode}: {done.stderr}")
         return {name: json.loads((out / name).read_text()) for name in TABLES if (out / name).exists()}
@@ -33,6 +35,7 @@ def scenario_numbers(path: Path, twin: str) -> dict:
 def validation_numbers(quick: bool) -> dict:
     """Each validation row's value and verdict, by id."""
     from validation.cases import run_cases  # noqa: PLC0415  (the script also runs after the namespace move)
+
     rows = run_cases(quick)
     return {r.id: {"value": r.value, "passed": r.passed} for r in rows}
 

@@ -1,6 +1,7 @@
 """Helpers of the tests that write a user's files and look at them afterwards: the default scenario to edit,
 its writer, and a snapshot of a folder (a distinct module name, as tests/weather/weather_testdata.py, so
 that nothing in the engine is shadowed)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,13 +1,14 @@
 """Helpers of the weather tests (imported by the tests and by ``conftest.py``; a distinct module name so it
 cannot clash with other conftests). Where the reference files are is :mod:`lingtan.validation.reference_weather`'s
 business; this only adds the pytest side (fixtures; a missing file goes to the root conftest's ``references``)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from lingtan.validation.reference_weather import cswd_dir, cswd_files, pvlib_file as pvlib_data  # noqa: F401
+from lingtan.validation.reference_weather import cswd_dir, cswd_files  # noqa: F401
 
 
 def station(city: str) -> Path | None:

@@ -1,12 +1,13 @@
 """Accounting against a year worked out by hand with the standards' factors."""
+
 import json
 import math
 
 import pytest
 
+from lingtan.errors import InputError
 from lingtan.twin.accounting.account import account, load_fuel_factors
 from lingtan.twin.core.schema.accounting import Accounting, AnnualEnergy, GreenPower, Offsets
-from lingtan.errors import InputError
 
 # ---- the hand-worked year --------------------------------------------------------------
 # grid import 2 000 000 kWh; PV 600 000 kWh of which 100 000 kWh exported (500 000 consumed);
@@ -24,8 +25,13 @@ from lingtan.errors import InputError
 #                     exported PV 100 MWh x 0.5366 = 53.66 t deducted (GB/T 32150)
 #                     gross = 278.138 + 1 073.2 + 550 - 53.66 = 1 847.678 tCO2
 #                     market: 2 000 x 0.5856 = 1 171.2; export 58.56 -> 1 940.778 tCO2
-HAND = dict(grid_import_e_kwh=2_000_000, grid_export_e_kwh=100_000, re_generation_e_kwh=600_000,
-            fuels={"natural_gas": 100_000, "diesel": 20_000}, purchased_heat_gj=5_000)
+HAND = dict(
+    grid_import_e_kwh=2_000_000,
+    grid_export_e_kwh=100_000,
+    re_generation_e_kwh=600_000,
+    fuels={"natural_gas": 100_000, "diesel": 20_000},
+    purchased_heat_gj=5_000,
+)
 SETTINGS = Accounting(location_emission_factor="national_2022", market_emission_factor="national_2022_residual")
 
 
@@ -55,15 +61,19 @@ def test_hand_worked_year_energy_and_emissions():
 
 
 def test_green_power_certificates_and_credits_by_hand():
-    gp = GreenPower(green_power_contract_e_kwh=500_000, green_power_contract_premium_cny_per_kwh=0.03,
-                    green_certificates_mwh=200, green_certificate_price_cny_per_mwh=5)
+    gp = GreenPower(
+        green_power_contract_e_kwh=500_000,
+        green_power_contract_premium_cny_per_kwh=0.03,
+        green_certificates_mwh=200,
+        green_certificate_price_cny_per_mwh=5,
+    )
     off = Offsets(ccer_t=50, ccer_price_cny_per_t=80)
     r = account(AnnualEnergy(**HAND), SETTINGS, gp, off)
     k = r.kpis
     # market: (2 000 - 500) MWh x 0.5856 = 878.4 t
     assert close(r.emissions.scope2_market.electricity_t, 878.4)
-    assert close(k.offset_green_power_t, 500 * 0.5366)          # 268.3
-    assert close(k.offset_certificates_t, 200 * 0.5366)         # 107.32
+    assert close(k.offset_green_power_t, 500 * 0.5366)  # 268.3
+    assert close(k.offset_certificates_t, 200 * 0.5366)  # 107.32
     assert close(k.residual_emissions_t, 1847.678 - 268.3 - 107.32 - 50)
     assert close(r.offsets.total_cost_cny, 500_000 * 0.03 + 200 * 5 + 50 * 80)
     assert close(k.unit_energy_carbon_t_per_tce, (1847.678 - 268.3) / 1096.332)
@@ -83,10 +93,19 @@ def test_green_power_cannot_exceed_grid_import():
 
 def test_grid_charged_battery_never_renewable():
     """Market-based scope 2 uses the grid import whatever the battery does with it."""
-    base = {"grid_import_e_kwh": 1_000_000.0, "grid_export_e_kwh": 0.0, "re_generation_e_kwh": 200_000.0,
-            "re_consumed_e_kwh": 200_000.0, "curtailed_e_kwh": 0.0}
-    with_battery = {**base, "battery_charge_e_kwh": 400_000.0, "battery_discharge_e_kwh": 360_000.0,
-                    "battery_losses_e_kwh": 40_000.0}
+    base = {
+        "grid_import_e_kwh": 1_000_000.0,
+        "grid_export_e_kwh": 0.0,
+        "re_generation_e_kwh": 200_000.0,
+        "re_consumed_e_kwh": 200_000.0,
+        "curtailed_e_kwh": 0.0,
+    }
+    with_battery = {
+        **base,
+        "battery_charge_e_kwh": 400_000.0,
+        "battery_discharge_e_kwh": 360_000.0,
+        "battery_losses_e_kwh": 40_000.0,
+    }
     r0 = account(AnnualEnergy.from_kpis(base), SETTINGS)
     r1 = account(AnnualEnergy.from_kpis(with_battery), SETTINGS)
     assert r1.kpis.scope2_market_t == r0.kpis.scope2_market_t == pytest.approx(1000 * 0.5856)
@@ -95,8 +114,9 @@ def test_grid_charged_battery_never_renewable():
 
 
 def test_biomass_reported_apart_and_exported_heat_deducted():
-    e = AnnualEnergy(grid_import_e_kwh=0, biomass_fuels={"biomass": 10_000}, exported_heat_gj=100,
-                     purchased_heat_gj=300)
+    e = AnnualEnergy(
+        grid_import_e_kwh=0, biomass_fuels={"biomass": 10_000}, exported_heat_gj=100, purchased_heat_gj=300
+    )
     r = account(e, SETTINGS)
     f = load_fuel_factors()["biomass"]
     assert close(r.kpis.biomass_co2_t, 10_000 * f.kgco2_per_unit / 1000)
@@ -107,8 +127,10 @@ def test_biomass_reported_apart_and_exported_heat_deducted():
 
 
 def test_user_overrides_and_errors():
-    s = Accounting(location_emission_factor=0.5, fuel_factors={"natural_gas": {"unit": "m3", "kgce_per_unit": 1.2,
-                                                                               "kgco2_per_unit": 2.0}})
+    s = Accounting(
+        location_emission_factor=0.5,
+        fuel_factors={"natural_gas": {"unit": "m3", "kgce_per_unit": 1.2, "kgco2_per_unit": 2.0}},
+    )
     r = account(AnnualEnergy(grid_import_e_kwh=1000, fuels={"natural_gas": 1000}), s)
     assert close(r.kpis.gross_emissions_t, 0.5 + 2.0)
     with pytest.raises(InputError, match="natural_gas"):

@@ -5,33 +5,47 @@ Hand numbers use the coefficients of ``components/data/fuels.csv`` (GB/T 2589, G
 ``components/data/combustion_non_co2.csv`` (2006 IPCC Tier 1); steam enthalpies are IAPWS-IF97.
 Tolerances are float round-off (1e-9 relative) unless a line says otherwise.
 """
+
 import copy
 import json
 
 import numpy as np
 import pytest
 
-from lingtan.components.fuel_use import (FuelUse, SteamState, load_non_co2_factors, steam_enthalpy_kj_per_kg, steam_heat,
-                                 water_enthalpy_kj_per_kg)
+from lingtan.components.fuel_use import (
+    FuelUse,
+    SteamState,
+    load_non_co2_factors,
+    steam_enthalpy_kj_per_kg,
+    steam_heat,
+    water_enthalpy_kj_per_kg,
+)
 from lingtan.components.heat import load_fuels
-from lingtan.twin.accounting.account import account
-from lingtan.twin.core.schema.accounting import GWP, Accounting, AnnualEnergy, DirectFuel, HeatPurchase
 from lingtan.errors import InputError, ScenarioError
-from lingtan.twin.run import simulate
+from lingtan.twin.accounting.account import account
 from lingtan.twin.core.scenario import scenario_from_dict
+from lingtan.twin.core.schema.accounting import GWP, Accounting, AnnualEnergy, DirectFuel, HeatPurchase
+from lingtan.twin.run import simulate
 
 REL = 1e-9
 
 # A small factory: a shift load and a dryer whose heat comes from a steam network (no boiler).
 FACTORY = {
-    "name": "dryer plant", "site": {"latitude": 31.87, "longitude": 117.23}, "year": 2025,
+    "name": "dryer plant",
+    "site": {"latitude": 31.87, "longitude": 117.23},
+    "year": 2025,
     "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
     "loads": [{"name": "base", "kind": "shifts", "annual_e_kwh": 2_000_000}],
     "grid": {"import_limit_kw": 5000, "tariff": "anhui_large_industry_2025", "emission_factor": "national_2022"},
-    "processes": [{"name": "dryer", "calendar": {"shifts_per_day": 2, "shift_hours": 8, "first_shift_start_h": 8,
-                                                 "working_days_per_week": 5},
-                   "batch_duration_h": 8, "p_kw": 100, "heat_demands": [{"name": "drying", "t_c": 150,
-                                                                         "q_kw_th": 500}]}],
+    "processes": [
+        {
+            "name": "dryer",
+            "calendar": {"shifts_per_day": 2, "shift_hours": 8, "first_shift_start_h": 8, "working_days_per_week": 5},
+            "batch_duration_h": 8,
+            "p_kw": 100,
+            "heat_demands": [{"name": "drying", "t_c": 150, "q_kw_th": 500}],
+        }
+    ],
     "purchased_heat": [{"name": "steam_net", "t_c": 180, "capacity_q_kw_th": 1000, "price_cny_per_gj": 60}],
 }
 
@@ -57,8 +71,10 @@ def test_each_purchased_heat_source_uses_its_own_factor():
 
     5 000 GJ from a source at 0.20 t/GJ = 1 000 t; 2 000 GJ from a source with no factor at the default 0.11 = 220 t.
     """
-    e = AnnualEnergy(grid_import_e_kwh=0, heat_purchases={"chp": HeatPurchase(gj=5_000, ef_t_per_gj=0.20),
-                                                          "network": HeatPurchase(gj=2_000)})
+    e = AnnualEnergy(
+        grid_import_e_kwh=0,
+        heat_purchases={"chp": HeatPurchase(gj=5_000, ef_t_per_gj=0.20), "network": HeatPurchase(gj=2_000)},
+    )
     r = account(e)
     assert r.emissions.scope2_location.heat_t == pytest.approx(1_000 + 220, rel=REL)
     used = r.factors.purchased_heat
@@ -99,7 +115,7 @@ def test_diesel_forklifts_in_litres_by_hand():
     energy 8 275 x 42 652 kJ = 0.3529453 TJ; off-road CH4 4.15 kg/TJ -> 1.464723e-3 t, N2O 28.6 kg/TJ ->
     1.0094236e-2 t (IPCC 2006 Table 3.3.1); CO2e (AR5) = 1.464723e-3 x 28 + 1.0094236e-2 x 265.
     """
-    from lingtan.twin.accounting.account import fuel_uses_year, fuel_use_energy
+    from lingtan.twin.accounting.account import fuel_use_energy, fuel_uses_year
 
     use = FuelUse(name="forklifts", fuel="diesel", use="off_road", unit="L", quantity_per_year=10_000)
     rec = fuel_uses_year([use], ".", 8760)["forklifts"]
@@ -119,7 +135,7 @@ def test_diesel_forklifts_in_litres_by_hand():
 def test_fuel_uses_count_energy_and_scope1_but_no_heat_demand(plain_run, tmp_path):
     """A fuel use adds to tce and scope 1 and changes no hourly flow: a genset or a kiln is not a boiler."""
     profile = np.zeros(8760)
-    profile[1000:1100] = 2.5                                   # 250 kg of LPG over 100 hours
+    profile[1000:1100] = 2.5  # 250 kg of LPG over 100 hours
     (tmp_path / "kiln.csv").write_text("kg_lpg\n" + "\n".join(f"{v:g}" for v in profile) + "\n")
     data = copy.deepcopy(FACTORY)
     data["fuel_uses"] = [
@@ -158,7 +174,8 @@ def test_bad_fuel_uses_are_refused_with_their_field():
     with pytest.raises(ScenarioError, match=r"fuel_uses\[0\]"):
         scenario_from_dict(data)
     data["fuel_uses"] = [{"name": "x", "fuel": "coal", "use": "road", "unit": "t", "quantity_per_year": 1}]
-    from lingtan.twin.accounting.account import fuel_use_energy, fuel_uses_year as year
+    from lingtan.twin.accounting.account import fuel_use_energy
+    from lingtan.twin.accounting.account import fuel_uses_year as year
 
     sc = scenario_from_dict(data)
     with pytest.raises(InputError, match=r"fuel_uses\.x\.ch4_kg_per_tj"):  # no IPCC default for coal on the road
@@ -204,8 +221,16 @@ def test_steam_use_counts_as_purchased_heat_with_its_factor():
     coefficient (GB/T 2589 0.03412 kgce/MJ)."""
     from lingtan.twin.accounting.account import fuel_use_energy, fuel_uses_year
 
-    uses = [FuelUse(name="process_steam", fuel="steam", unit="t", quantity_per_year=1_000, ef_t_per_gj=0.15,
-                    steam={"pressure_mpa": 1.0, "t_c": 250.0})]
+    uses = [
+        FuelUse(
+            name="process_steam",
+            fuel="steam",
+            unit="t",
+            quantity_per_year=1_000,
+            ef_t_per_gj=0.15,
+            steam={"pressure_mpa": 1.0, "t_c": 250.0},
+        )
+    ]
     rec = fuel_uses_year(uses, ".", 8760)["process_steam"]
     gj = rec["gj"]
     r = account(AnnualEnergy(grid_import_e_kwh=0, **fuel_use_energy({"process_steam": rec})))
@@ -214,8 +239,11 @@ def test_steam_use_counts_as_purchased_heat_with_its_factor():
     assert r.kpis.energy_calorific_tce == pytest.approx(gj * 34.12 / 1000, rel=REL)
     assert r.factors.purchased_heat["process_steam"].steam["method"].startswith("IAPWS-IF97")
     with pytest.raises(InputError, match=r"fuel_uses\[0\]\.steam"):
-        fuel_uses_year([FuelUse(name="w", fuel="steam", unit="t", quantity_per_year=1,
-                                steam={"pressure_mpa": 1.0, "t_c": 120.0})], ".", 8760)
+        fuel_uses_year(
+            [FuelUse(name="w", fuel="steam", unit="t", quantity_per_year=1, steam={"pressure_mpa": 1.0, "t_c": 120.0})],
+            ".",
+            8760,
+        )
 
 
 # ---------------------------------------------------------------------------------------------- natural gas tce
@@ -238,8 +266,10 @@ def test_natural_gas_tce_matches_its_own_ncv():
     assert r.kpis.energy_calorific_tce == pytest.approx(132.84, rel=REL)
     assert r.warnings == ()
     # the GB/T 2589 table value with this NCV is shown as inconsistent
-    old = account(AnnualEnergy(grid_import_e_kwh=0, fuels={"natural_gas": 1}), Accounting(fuel_factors={
-        "natural_gas": {"unit": "m3", "kgce_per_unit": 1.2143, "kgco2_per_unit": 2.1622}}))
+    old = account(
+        AnnualEnergy(grid_import_e_kwh=0, fuels={"natural_gas": 1}),
+        Accounting(fuel_factors={"natural_gas": {"unit": "m3", "kgce_per_unit": 1.2143, "kgco2_per_unit": 2.1622}}),
+    )
     assert not old.factors.fuels["natural_gas"].consistent
     assert "natural_gas" in old.warnings[0] and "-8.6 %" in old.warnings[0]
 
@@ -284,10 +314,14 @@ def test_mobile_and_stationary_factors_differ_and_biomass_ch4_counts():
     from stationary (Table 2.3: 3, 0.6); CH4 and N2O of biomass count in CO2e while its CO2 stays apart."""
     t = load_non_co2_factors()
     assert (t[("diesel", "road")]["ch4_kg_per_tj"], t[("diesel", "road")]["n2o_kg_per_tj"]) == (3.9, 3.9)
-    road = account(AnnualEnergy(grid_import_e_kwh=0, direct_fuels={"trucks": DirectFuel(
-        fuel="diesel", quantity=1000, use="road")})).kpis
-    still = account(AnnualEnergy(grid_import_e_kwh=0, direct_fuels={"genset": DirectFuel(
-        fuel="diesel", quantity=1000, use="stationary")})).kpis
+    road = account(
+        AnnualEnergy(grid_import_e_kwh=0, direct_fuels={"trucks": DirectFuel(fuel="diesel", quantity=1000, use="road")})
+    ).kpis
+    still = account(
+        AnnualEnergy(
+            grid_import_e_kwh=0, direct_fuels={"genset": DirectFuel(fuel="diesel", quantity=1000, use="stationary")}
+        )
+    ).kpis
     tj = 1000 * 42652e-9
     assert road.n2o_t == pytest.approx(tj * 3.9 / 1000, rel=REL)
     assert still.n2o_t == pytest.approx(tj * 0.6 / 1000, rel=REL)
@@ -315,13 +349,25 @@ def test_a_park_counts_its_tenants_fuel_uses_and_heat_factors():
 
     tenant = {k: copy.deepcopy(FACTORY[k]) for k in ("loads", "processes", "purchased_heat")}
     tenant["purchased_heat"][0]["ef_t_per_gj"] = 0.20
-    park = scenario_from_dict({
-        "name": "two tenants", "site": FACTORY["site"], "year": 2025, "weather": FACTORY["weather"],
-        "grid": FACTORY["grid"],
-        "tenants": [dict(copy.deepcopy(tenant), name="a"),
-                    {"name": "b", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 1e6}],
-                     "fuel_uses": [{"name": "trucks", "fuel": "diesel", "use": "road", "unit": "t",
-                                    "quantity_per_year": 3}]}]})
+    park = scenario_from_dict(
+        {
+            "name": "two tenants",
+            "site": FACTORY["site"],
+            "year": 2025,
+            "weather": FACTORY["weather"],
+            "grid": FACTORY["grid"],
+            "tenants": [
+                dict(copy.deepcopy(tenant), name="a"),
+                {
+                    "name": "b",
+                    "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 1e6}],
+                    "fuel_uses": [
+                        {"name": "trucks", "fuel": "diesel", "use": "road", "unit": "t", "quantity_per_year": 3}
+                    ],
+                },
+            ],
+        }
+    )
     r = simulate_park(park, ".")
     acc = r.accounting
     gj = r.kpis["heat"]["purchased_heat"]["a.steam_net"]["gj"]

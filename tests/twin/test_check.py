@@ -1,15 +1,16 @@
 """twin check opens every file, city and pack a scenario names, as a run does, and reports every problem at once,
 each as one line with the scenario file and its field path; exit 2 if any."""
+
 import copy
 
 import numpy as np
 import pandas as pd
 import yaml
+from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 
 from lingtan.twin.check import check
 from lingtan.twin.cli import main
 
-from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 PLAN = ROOT / "scenarios" / "hefei_auto_parts_plan.yaml"
 
 
@@ -52,7 +53,8 @@ def test_missing_weather_file(tmp_path, capsys, base):
 def test_weather_file_without_a_column(tmp_path, capsys, base):
     idx = pd.date_range("2025-01-01", periods=8760, freq="h")
     pd.DataFrame({"time": idx.strftime("%Y-%m-%d %H:%M"), "ghi": 0.0, "wind_speed": 2.0}).to_csv(
-        tmp_path / "w.csv", index=False)
+        tmp_path / "w.csv", index=False
+    )
     base["weather"] = {"source": "csv", "path": "w.csv"}
     one_problem(capsys, write(tmp_path, base), "weather.path: ", "w.csv", "temp_air")
 
@@ -69,8 +71,9 @@ def test_missing_load_csv(tmp_path, capsys, base):
 
 def test_load_csv_of_the_wrong_length(tmp_path, capsys, base):
     base["loads"].append(csv_load(tmp_path, rows=8000))
-    one_problem(capsys, write(tmp_path, base), "loads[1].path: ", "load.csv", "column p_kw", "8760 hourly rows",
-                "8000 rows")
+    one_problem(
+        capsys, write(tmp_path, base), "loads[1].path: ", "load.csv", "column p_kw", "8760 hourly rows", "8000 rows"
+    )
 
 
 def test_missing_tariff_file(tmp_path, capsys, base):
@@ -79,8 +82,9 @@ def test_missing_tariff_file(tmp_path, capsys, base):
 
 
 def test_broken_tariff_file(tmp_path, capsys, base):
-    (tmp_path / "ours.yaml").write_text("name: ours\nsource: quote\nperiods: [fff]\nprice_cny_per_kwh: {flat: 0.6}\n",
-                                        encoding="utf-8")
+    (tmp_path / "ours.yaml").write_text(
+        "name: ours\nsource: quote\nperiods: [fff]\nprice_cny_per_kwh: {flat: 0.6}\n", encoding="utf-8"
+    )
     base["grid"]["tariff"] = "ours.yaml"
     one_problem(capsys, write(tmp_path, base), "grid.tariff: ", "ours.yaml", "periods", "12 rows")
 
@@ -111,8 +115,12 @@ def test_several_problems_reported_together(tmp_path, capsys, base):
     base["grid"]["tariff"] = "t.yaml"
     base["grid"]["emission_factor"] = {"path": "ef.csv"}
     lines = problems(capsys, write(tmp_path, base))
-    assert [line.split(": ")[2] for line in lines] == ["weather.path", "loads[1].path", "grid.tariff",
-                                                      "grid.emission_factor.path"], lines
+    assert [line.split(": ")[2] for line in lines] == [
+        "weather.path",
+        "loads[1].path",
+        "grid.tariff",
+        "grid.emission_factor.path",
+    ], lines
 
 
 def test_every_schema_error_and_the_files_of_valid_fields(tmp_path, capsys, base):
@@ -148,12 +156,21 @@ def test_check_and_run_agree(tmp_path, capsys, base):
 def small_park(tmp_path):
     """Two tenants, one with a metered load: a park that checks in a second."""
     csv_load(tmp_path, p_kw=800.0)
-    return {"name": "Small park", "site": {"latitude": 31.87, "longitude": 117.23, "timezone": "Asia/Shanghai"},
-            "year": 2025, "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
-            "grid": {"import_limit_kw": 20000, "tariff": "anhui_large_industry_2025", "emission_factor": "anhui_2022"},
-            "tenants": [{"name": "a", "loads": [{"name": "plant", "kind": "shifts", "annual_e_kwh": 8e6}],
-                         "pv": [{"name": "roof", "capacity_kwp": 2000}]},
-                        {"name": "b", "loads": [{"name": "meter", "kind": "csv", "path": "load.csv"}]}]}
+    return {
+        "name": "Small park",
+        "site": {"latitude": 31.87, "longitude": 117.23, "timezone": "Asia/Shanghai"},
+        "year": 2025,
+        "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
+        "grid": {"import_limit_kw": 20000, "tariff": "anhui_large_industry_2025", "emission_factor": "anhui_2022"},
+        "tenants": [
+            {
+                "name": "a",
+                "loads": [{"name": "plant", "kind": "shifts", "annual_e_kwh": 8e6}],
+                "pv": [{"name": "roof", "capacity_kwp": 2000}],
+            },
+            {"name": "b", "loads": [{"name": "meter", "kind": "csv", "path": "load.csv"}]},
+        ],
+    }
 
 
 def test_park_checks_every_tenant(tmp_path, capsys):

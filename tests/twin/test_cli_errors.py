@@ -1,4 +1,5 @@
 """Every input error reaches the user as one line with file, field path, expectation and finding; exit code 2."""
+
 import copy
 import subprocess
 import sys
@@ -6,10 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 
 from lingtan.twin.cli import main
-
-from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 
 
 def run_cli(capsys, *argv):
@@ -100,15 +100,24 @@ def _csv_scenario(tmp_path, base, rows):
 
 def test_load_csv_wrong_length(tmp_path, capsys, base):
     p = _csv_scenario(tmp_path, base, 8000)
-    check_error(capsys, p, "load.csv", "column p_kw", "8760 hourly rows", "8000 rows",
-                command="run", extra=("--out", str(tmp_path / "out")))
+    check_error(
+        capsys,
+        p,
+        "load.csv",
+        "column p_kw",
+        "8760 hourly rows",
+        "8000 rows",
+        command="run",
+        extra=("--out", str(tmp_path / "out")),
+    )
     assert not (tmp_path / "out").exists()
 
 
 def test_missing_weather_column(tmp_path, capsys, base):
     idx = pd.date_range("2025-01-01", periods=8760, freq="h")
     pd.DataFrame({"time": idx.strftime("%Y-%m-%d %H:%M"), "ghi": 0.0, "wind_speed": 2.0}).to_csv(
-        tmp_path / "w.csv", index=False)
+        tmp_path / "w.csv", index=False
+    )
     base["weather"] = {"source": "csv", "path": "w.csv"}
     p = write(tmp_path, base)
     check_error(capsys, p, "w.csv", "temp_air", command="run", extra=("--out", str(tmp_path / "out")))

@@ -1,18 +1,24 @@
 """Criteria packs: thresholds at their boundaries, scoring rules, sources, trends."""
+
 import math
 import re
 from pathlib import Path
 
 import pytest
 
+from lingtan.errors import InputError
 from lingtan.twin.accounting.account import account, accounting_kpis
-from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower
 from lingtan.twin.accounting.criteria import Declared, evaluate, pack_criteria, pack_names, score
 from lingtan.twin.accounting.criteria.core import meets
 from lingtan.twin.accounting.criteria.packs import zhejiang_factory_2025 as zj
-from lingtan.twin.accounting.criteria.trends import (average_annual_decline, coal_decline_verdicts, three_year_share, trend_kpis,
-                                  yearly_changes)
-from lingtan.errors import InputError
+from lingtan.twin.accounting.criteria.trends import (
+    average_annual_decline,
+    coal_decline_verdicts,
+    three_year_share,
+    trend_kpis,
+    yearly_changes,
+)
+from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower
 
 SEEDS = Path("/work/shared/seeds")
 
@@ -24,8 +30,18 @@ def by_id(verdicts, suffix):
 # ---- Anhui 40 % -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("share, passed", [(0.3999, False), (0.39999, False), (0.40, True), (0.4000001, True),
-                                           (0.1 + 0.2 + 0.1, True), (1.2 / 3, True), (0.4 - 1e-12, True)])
+@pytest.mark.parametrize(
+    "share, passed",
+    [
+        (0.3999, False),
+        (0.39999, False),
+        (0.40, True),
+        (0.4000001, True),
+        (0.1 + 0.2 + 0.1, True),
+        (1.2 / 3, True),
+        (0.4 - 1e-12, True),
+    ],
+)
 def test_anhui_re_share_boundary(share, passed):
     v = by_id(evaluate("anhui_park_2024", {"re_electricity_share_with_green_power": share}), "re_electricity_share")
     assert v.passed is passed
@@ -45,8 +61,12 @@ def test_anhui_re_share_exact_40_from_accounting():
 
 
 def test_anhui_variant_changes_what_counts():
-    k = accounting_kpis(account(AnnualEnergy(grid_import_e_kwh=7_000_000, re_generation_e_kwh=3_000_000),
-                                green_power=GreenPower(green_power_contract_e_kwh=1_000_000)))
+    k = accounting_kpis(
+        account(
+            AnnualEnergy(grid_import_e_kwh=7_000_000, re_generation_e_kwh=3_000_000),
+            green_power=GreenPower(green_power_contract_e_kwh=1_000_000),
+        )
+    )
     on = by_id(evaluate("anhui_park_2024", k, settings={"anhui_re_share_variant": "onsite"}), "re_electricity_share")
     gp = by_id(evaluate("anhui_park_2024", k), "re_electricity_share")
     assert not on.passed and gp.passed
@@ -59,8 +79,11 @@ def test_anhui_carbon_credit_cap_and_coal():
     assert by_id(vs, "carbon_credit_cap").passed
     assert by_id(vs, "carbon_credit_cover").passed
     assert by_id(vs, "coal_decline").passed  # -3 % exactly
-    vs = evaluate("anhui_park_2024", {**k, "offset_green_power_t": 949.9, "carbon_credits_t": 49.9, "coal_tce": 97.1},
-                  {"last_year_coal_tce": 100.0})
+    vs = evaluate(
+        "anhui_park_2024",
+        {**k, "offset_green_power_t": 949.9, "carbon_credits_t": 49.9, "coal_tce": 97.1},
+        {"last_year_coal_tce": 100.0},
+    )
     assert not by_id(vs, "carbon_credit_cap").passed
     assert not by_id(vs, "carbon_credit_cover").passed
     assert not by_id(vs, "coal_decline").passed
@@ -69,18 +92,21 @@ def test_anhui_carbon_credit_cap_and_coal():
 # ---- Zhejiang -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tce, band, full", [(9_999, 0, 0.20), (10_000, 1, 0.15), (19_999.9, 1, 0.15),
-                                             (20_000, 2, 0.10)])
+@pytest.mark.parametrize(
+    "tce, band, full", [(9_999, 0, 0.20), (10_000, 1, 0.15), (19_999.9, 1, 0.15), (20_000, 2, 0.10)]
+)
 def test_zhejiang_bands(tce, band, full):
     assert zj.energy_band(tce) == band
-    v = by_id(evaluate("zhejiang_factory_2025", {"re_energy_share_onsite_equivalent": 0.15},
-                       {"last_year_energy_tce": tce}), "renewable_share")
+    v = by_id(
+        evaluate("zhejiang_factory_2025", {"re_energy_share_onsite_equivalent": 0.15}, {"last_year_energy_tce": tce}),
+        "renewable_share",
+    )
     assert v.threshold == full
     assert v.points == pytest.approx(8.0 * min(1.0, 0.15 / full))
 
 
 def test_zhejiang_renewable_pro_rata_between_anchors():
-    assert zj.renewable_points(0.05, 5_000) == pytest.approx(2.0)   # 8 x 0.05 / 0.20
+    assert zj.renewable_points(0.05, 5_000) == pytest.approx(2.0)  # 8 x 0.05 / 0.20
     assert zj.renewable_points(0.10, 15_000) == pytest.approx(8 * 0.10 / 0.15)
     assert zj.renewable_points(0.25, 5_000) == 8.0
 
@@ -98,28 +124,50 @@ def test_zhejiang_green_cap_binds():
     assert binding and share == pytest.approx((500 + 100) / 1000)
     share, binding = zj.offset_share(gross_t=1000, green_power_t=200, certificates_t=100, other_t=100)
     assert not binding and share == pytest.approx(0.4)
-    k = {"gross_emissions_t": 1000.0, "offset_green_power_t": 400.0, "offset_certificates_t": 300.0,
-         "offset_ccer_t": 100.0}
+    k = {
+        "gross_emissions_t": 1000.0,
+        "offset_green_power_t": 400.0,
+        "offset_certificates_t": 300.0,
+        "offset_ccer_t": 100.0,
+    }
     v = by_id(evaluate("zhejiang_factory_2025", k, {"last_year_energy_tce": 5_000}), "offsets")
     assert v.value == pytest.approx(0.6) and "binds" in v.note
     assert v.points == pytest.approx(15 * 0.6 / 0.8)
 
 
 def test_zhejiang_full_score_and_admission():
-    declared = Declared(green_factory_level="provincial", last_year_energy_tce=12_000,
-                        energy_information_system=True, carbon_information_system=True,
-                        special_equipment_advanced_share=1.0, general_equipment_grade=1,
-                        waste_energy_types_over_60pct=2, eco_design_highlights=7, carbon_management_cases=4,
-                        product_unit_consumption_vs_benchmark_fraction=-0.25, retrofit_investment_3yr_cny=3.5e7,
-                        intensity_decline_avg_fraction=0.06)
-    k = {"re_energy_share_onsite_equivalent": 0.16, "gross_emissions_t": 1000.0, "offset_green_power_t": 300.0,
-         "offset_certificates_t": 0.0, "offset_ccer_t": 400.0}
+    declared = Declared(
+        green_factory_level="provincial",
+        last_year_energy_tce=12_000,
+        energy_information_system=True,
+        carbon_information_system=True,
+        special_equipment_advanced_share=1.0,
+        general_equipment_grade=1,
+        waste_energy_types_over_60pct=2,
+        eco_design_highlights=7,
+        carbon_management_cases=4,
+        product_unit_consumption_vs_benchmark_fraction=-0.25,
+        retrofit_investment_3yr_cny=3.5e7,
+        intensity_decline_avg_fraction=0.06,
+    )
+    k = {
+        "re_energy_share_onsite_equivalent": 0.16,
+        "gross_emissions_t": 1000.0,
+        "offset_green_power_t": 300.0,
+        "offset_certificates_t": 0.0,
+        "offset_ccer_t": 400.0,
+    }
     vs = evaluate(["zhejiang_factory_2025"], k, declared)
     s = score(vs, "zhejiang_factory_2025")
     assert s["max_points"] == 100 and s["points"] == pytest.approx(100)
     assert s["admission_passed"]
-    partial = evaluate("zhejiang_factory_2025", k, declared.model_copy(update={"general_equipment_grade": 2,
-                                                                               "product_unit_consumption_vs_benchmark_fraction": 0.05}))
+    partial = evaluate(
+        "zhejiang_factory_2025",
+        k,
+        declared.model_copy(
+            update={"general_equipment_grade": 2, "product_unit_consumption_vs_benchmark_fraction": 0.05}
+        ),
+    )
     assert score(partial, "zhejiang_factory_2025")["points"] == pytest.approx(100 - 2 - 7)
 
 
@@ -146,11 +194,14 @@ def test_hunan_ets_not_applicable_passes_declared():
     assert v.passed and v.input == "declared" and "not applicable" in v.note
 
 
-@pytest.mark.parametrize("tce, limit", [(150_000, None), (199_999, None), (200_000, 0.20), (999_999, 0.20),
-                                        (1_000_000, 0.30)])
+@pytest.mark.parametrize(
+    "tce, limit", [(150_000, None), (199_999, None), (200_000, 0.20), (999_999, 0.20), (1_000_000, 0.30)]
+)
 def test_national_park_core_bands(tce, limit):
-    v = by_id(evaluate("national_park_2025", {"energy_equivalent_tce": tce, "unit_energy_carbon_t_per_tce": 0.25}),
-              "unit_energy_carbon")
+    v = by_id(
+        evaluate("national_park_2025", {"energy_equivalent_tce": tce, "unit_energy_carbon_t_per_tce": 0.25}),
+        "unit_energy_carbon",
+    )
     assert v.threshold == limit
     assert v.passed is (limit == 0.30)
     assert v.status == ("undetermined" if limit is None else "pass" if limit == 0.30 else "fail")
@@ -191,10 +242,15 @@ def _normalise(text):
     return re.sub(r"\s+", "", text)
 
 
-@pytest.mark.parametrize("pack, seed", [("anhui_park_2024", "004_89e9fb91376c76b9.txt"),
-                                        ("zhejiang_factory_2025", "001_c68294b44eb4d5c1.txt"),
-                                        ("hunan_factory_2025", "000_cc8aa859e4cb0659.txt"),
-                                        ("national_factory_guidance", "002_710cc7ba398a24e8.txt")])
+@pytest.mark.parametrize(
+    "pack, seed",
+    [
+        ("anhui_park_2024", "004_89e9fb91376c76b9.txt"),
+        ("zhejiang_factory_2025", "001_c68294b44eb4d5c1.txt"),
+        ("hunan_factory_2025", "000_cc8aa859e4cb0659.txt"),
+        ("national_factory_guidance", "002_710cc7ba398a24e8.txt"),
+    ],
+)
 def test_quoted_texts_are_in_the_seed(pack, seed, references):
     if not SEEDS.is_dir():
         references.missing(f"seed documents not available in {SEEDS}")
@@ -234,12 +290,27 @@ def test_meets_tolerance():
 #   renewable_equivalent_tce 100, 150, 200 ; energy_equivalent_tce 1000, 1000, 1500
 #       three-year share = 450 / 3500 = 0.128571
 YEARS = [
-    {"year": 2023, "coal_tce": 1000.0, "intensity": 0.50, "renewable_equivalent_tce": 100.0,
-     "energy_equivalent_tce": 1000.0},
-    {"year": 2024, "coal_tce": 960.0, "intensity": 0.47, "renewable_equivalent_tce": 150.0,
-     "energy_equivalent_tce": 1000.0},
-    {"year": 2025, "coal_tce": 940.0, "intensity": 0.44, "renewable_equivalent_tce": 200.0,
-     "energy_equivalent_tce": 1500.0},
+    {
+        "year": 2023,
+        "coal_tce": 1000.0,
+        "intensity": 0.50,
+        "renewable_equivalent_tce": 100.0,
+        "energy_equivalent_tce": 1000.0,
+    },
+    {
+        "year": 2024,
+        "coal_tce": 960.0,
+        "intensity": 0.47,
+        "renewable_equivalent_tce": 150.0,
+        "energy_equivalent_tce": 1000.0,
+    },
+    {
+        "year": 2025,
+        "coal_tce": 940.0,
+        "intensity": 0.44,
+        "renewable_equivalent_tce": 200.0,
+        "energy_equivalent_tce": 1500.0,
+    },
 ]
 
 
@@ -271,8 +342,10 @@ def test_intensity_pro_rata():
 
 
 def test_trend_kpis_from_accounted_years():
-    years = [accounting_kpis(account(AnnualEnergy(grid_import_e_kwh=g, re_generation_e_kwh=r, fuels={"coal": c})))
-             for g, r, c in ((1e6, 1e5, 1000.0), (1e6, 2e5, 900.0), (1e6, 3e5, 850.0))]
+    years = [
+        accounting_kpis(account(AnnualEnergy(grid_import_e_kwh=g, re_generation_e_kwh=r, fuels={"coal": c})))
+        for g, r, c in ((1e6, 1e5, 1000.0), (1e6, 2e5, 900.0), (1e6, 3e5, 850.0))
+    ]
     k = trend_kpis(years)
     assert k["coal_change_fractions"] == pytest.approx([-0.1, -50 / 900])
     num = sum(y["renewable_equivalent_tce"] for y in years)

@@ -4,17 +4,18 @@ Texts: ``shared/seeds/004_89e9fb91376c76b9.txt`` (Anhui 皖发改产业〔2024�
 ``000_cc8aa859e4cb0659.txt`` (Hunan 湘工信节能〔2025〕458号), and for the national park notice
 (发改环资〔2025〕910号, not in the seeds) ``shared/facts/standards.md``.
 """
+
 import json
 from pathlib import Path
 
 import pytest
 
+from lingtan.errors import InputError
 from lingtan.twin.accounting.account import account, accounting_kpis
-from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower, Offsets
-from lingtan.twin.cli import main
 from lingtan.twin.accounting.criteria import evaluate, group_status, pack_criteria, score
 from lingtan.twin.accounting.criteria.core import UNSERVED_LIMIT_FRACTION
-from lingtan.errors import InputError
+from lingtan.twin.cli import main
+from lingtan.twin.core.schema.accounting import AnnualEnergy, GreenPower, Offsets
 from lingtan.twin.reports.summary import verdict_lines
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,8 +29,9 @@ def by_id(verdicts, suffix):
 def kpis(grid_in=10_000_000.0, re_gen=0.0, export=0.0, green=0.0, certs_mwh=0.0, sold_mwh=0.0, **offsets):
     """Accounting KPIs of a site (Anhui 2022 grid factor 0.6782 t/MWh)."""
     e = AnnualEnergy(grid_import_e_kwh=grid_in, re_generation_e_kwh=re_gen, grid_export_e_kwh=export)
-    gp = GreenPower(green_power_contract_e_kwh=green, green_certificates_mwh=certs_mwh,
-                    onsite_certificates_sold_mwh=sold_mwh)
+    gp = GreenPower(
+        green_power_contract_e_kwh=green, green_certificates_mwh=certs_mwh, onsite_certificates_sold_mwh=sold_mwh
+    )
     return accounting_kpis(account(e, green_power=gp, offsets=Offsets(**offsets), grid_emission_factor="anhui_2022"))
 
 
@@ -60,11 +62,14 @@ def test_anhui_credits_equal_residual_within_5_percent_pass_allowances_count_ali
     gross = base["gross_emissions_t"]
     residual = gross - base["offset_green_power_t"]
     assert residual / gross == pytest.approx(0.05, rel=1e-12)
-    vs = evaluate("anhui_park_2024", kpis(grid_in=10_000_000.0, green=9_500_000.0, ccer_t=residual / 2,
-                                           allowances_t=residual / 2))
+    vs = evaluate(
+        "anhui_park_2024", kpis(grid_in=10_000_000.0, green=9_500_000.0, ccer_t=residual / 2, allowances_t=residual / 2)
+    )
     assert by_id(vs, "carbon_credit_cap").passed and by_id(vs, "carbon_credit_cover").passed
-    vs = evaluate("anhui_park_2024", kpis(grid_in=10_000_000.0, green=9_500_000.0, ccer_t=residual / 2,
-                                           allowances_t=residual / 2 - 1.0))
+    vs = evaluate(
+        "anhui_park_2024",
+        kpis(grid_in=10_000_000.0, green=9_500_000.0, ccer_t=residual / 2, allowances_t=residual / 2 - 1.0),
+    )
     assert by_id(vs, "carbon_credit_cap").passed and not by_id(vs, "carbon_credit_cover").passed
     vs = evaluate("anhui_park_2024", kpis(grid_in=10_000_000.0, green=9_490_000.0, ccer_t=gross))
     assert not by_id(vs, "carbon_credit_cap").passed and by_id(vs, "carbon_credit_cover").passed
@@ -82,12 +87,15 @@ def test_anhui_certificates_count_only_in_their_variant_and_sold_ones_never():
     default = by_id(evaluate("anhui_park_2024", k), "re_electricity_share")
     assert default.value == pytest.approx(0.31, rel=1e-12) and not default.passed
     assert "on-site + green power" in default.variant and "green certificates not counted" in default.note
-    cert = by_id(evaluate("anhui_park_2024", k, settings={
-        "anhui_re_share_variant": "onsite_plus_green_power_and_certificates"}), "re_electricity_share")
+    cert = by_id(
+        evaluate("anhui_park_2024", k, settings={"anhui_re_share_variant": "onsite_plus_green_power_and_certificates"}),
+        "re_electricity_share",
+    )
     assert cert.value == pytest.approx(0.41, rel=1e-12) and cert.passed
     assert "green certificates" in cert.variant and "less 400 MWh whose certificates were sold" in cert.note
-    onsite = by_id(evaluate("anhui_park_2024", k, settings={"anhui_re_share_variant": "onsite"}),
-                   "re_electricity_share")
+    onsite = by_id(
+        evaluate("anhui_park_2024", k, settings={"anhui_re_share_variant": "onsite"}), "re_electricity_share"
+    )
     assert onsite.value == pytest.approx(0.26, rel=1e-12)
 
 
@@ -104,8 +112,11 @@ def test_anhui_share_uses_the_stricter_of_consumption_and_delivered():
     (storage losses out of both sides), the stricter of the two is the verdict's and is named. 4 GWh
     renewable of 10 GWh with 0.5 GWh of battery losses; delivered share 0.38 -> 0.38 x 9.5 GWh + 0
     green power = 37.9... % < 40 %."""
-    k = {**kpis(grid_in=6_000_000.0, re_gen=4_000_000.0), "battery_losses_e_kwh": 500_000.0,
-         "re_electricity_share_onsite_delivered": 0.38}
+    k = {
+        **kpis(grid_in=6_000_000.0, re_gen=4_000_000.0),
+        "battery_losses_e_kwh": 500_000.0,
+        "re_electricity_share_onsite_delivered": 0.38,
+    }
     v = by_id(evaluate("anhui_park_2024", k, settings={"anhui_re_share_variant": "onsite"}), "re_electricity_share")
     assert v.value == pytest.approx(0.38, rel=1e-12) and not v.passed
     assert "delivered-energy" in v.note and "stricter" in v.note
@@ -121,8 +132,11 @@ def test_anhui_relaxation_is_noted_beside_a_failing_threshold_and_changes_nothin
     """Annex 1, 2.8: "对于新能源汽车、锂电池、太阳能电池等安徽省优势行业企业所在园区,在申请创建零碳产业园区时,
     在满足本文件“基本要求”的基础上,可适当放宽其他标准要求的准入门槛": the note appears beside the failing
     2.x threshold, the verdict stays a fail, and the 基本要求 (1.x) carry no such note."""
-    d = {"nev_share": 0.25, "anhui_key_industries": ["new_energy_vehicles", "lithium_batteries"],
-         "no_major_accidents": False}
+    d = {
+        "nev_share": 0.25,
+        "anhui_key_industries": ["new_energy_vehicles", "lithium_batteries"],
+        "no_major_accidents": False,
+    }
     vs = evaluate("anhui_park_2024", {}, d)
     nev = by_id(vs, "nev_share")
     assert not nev.passed and nev.status == "fail" and "2.8 relaxation" in nev.note
@@ -135,15 +149,26 @@ def test_anhui_relaxation_is_noted_beside_a_failing_threshold_and_changes_nothin
 # ---- 4. Anhui items the pack lacked ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("cid, field, clause", [
-    ("policy_and_law", "complies_with_national_policy_and_law", "1.1园区须符合国家相关发展政策"),
-    ("zero_carbon_strategy", "zero_carbon_strategy_whole_park", "1.2园区须制定科学合理的零碳发展策略和实施方案"),
-    ("zero_carbon_organisation", "zero_carbon_organisation_and_statistics", "1.3园区须建立零碳产业园区组织机构"),
-    ("environmental_quality", "environmental_quality_meets_zone_standards", "园区环境质量须达到国家和安徽省规定的环境功能区环境质量标准"),
-    ("building_carbon", "building_carbon_per_gb55015", "园区民用建筑应按照GB55015实施建筑碳排放计算"),
-    ("public_bicycles_and_chargers", "public_bicycles_and_chargers", "园区内须设置公共自行车服务系统及充电桩等基础设施"),
-    ("information_platform", "green_information_platform", "园区须建立绿色低碳、节能环保信息平台"),
-])
+@pytest.mark.parametrize(
+    "cid, field, clause",
+    [
+        ("policy_and_law", "complies_with_national_policy_and_law", "1.1园区须符合国家相关发展政策"),
+        ("zero_carbon_strategy", "zero_carbon_strategy_whole_park", "1.2园区须制定科学合理的零碳发展策略和实施方案"),
+        ("zero_carbon_organisation", "zero_carbon_organisation_and_statistics", "1.3园区须建立零碳产业园区组织机构"),
+        (
+            "environmental_quality",
+            "environmental_quality_meets_zone_standards",
+            "园区环境质量须达到国家和安徽省规定的环境功能区环境质量标准",
+        ),
+        ("building_carbon", "building_carbon_per_gb55015", "园区民用建筑应按照GB55015实施建筑碳排放计算"),
+        (
+            "public_bicycles_and_chargers",
+            "public_bicycles_and_chargers",
+            "园区内须设置公共自行车服务系统及充电桩等基础设施",
+        ),
+        ("information_platform", "green_information_platform", "园区须建立绿色低碳、节能环保信息平台"),
+    ],
+)
 def test_anhui_declared_items_with_their_clauses(cid, field, clause):
     """Annex 1, 1.1-1.3, 1.4 (环境质量), 2.3, 2.6 and 2.7, each quoted from the seed: a declared fact that
     passes when true, fails when false or not declared."""
@@ -167,7 +192,9 @@ def test_hunan_reconstructed_thresholds_say_so_and_show_both_bases():
         assert "threshold reconstructed" in by_id(vs, cid).note, cid
     re = by_id(vs, "re_ratio")
     assert "electricity, on-site 30.00 %" in re.note
-    assert f"energy (electricity + heat, equivalent tce) {k['re_energy_share_onsite_equivalent'] * 100:.2f} %" in re.note
+    assert (
+        f"energy (electricity + heat, equivalent tce) {k['re_energy_share_onsite_equivalent'] * 100:.2f} %" in re.note
+    )
 
 
 def test_hunan_unit_energy_carbon_names_its_tce_basis():
@@ -196,8 +223,10 @@ def test_national_core_below_200k_is_undetermined_unless_a_value_is_supplied():
     v = by_id(evaluate("national_park_2025", k), "unit_energy_carbon")
     assert v.threshold is None and v.status == "undetermined" and "threshold undetermined" in v.note
     assert v.role == "acceptance" and "验收" in v.text_en
-    v = by_id(evaluate("national_park_2025", k, settings={"national_park_threshold_below_200k_t_per_tce": 3.0}),
-              "unit_energy_carbon")
+    v = by_id(
+        evaluate("national_park_2025", k, settings={"national_park_threshold_below_200k_t_per_tce": 3.0}),
+        "unit_energy_carbon",
+    )
     assert v.threshold == 3.0 and v.passed
 
 
@@ -205,8 +234,9 @@ def test_national_core_one_basis_for_band_and_ratio_named_correctly():
     """910号 core indicator "单位能耗碳排放" (tCO2/tce): with the calorific basis chosen, both the band and the
     ratio use calorific tce and the verdict says calorific (never a calorific ratio labelled equivalent)."""
     k = kpis(grid_in=2_000_000_000.0)  # 245 800 tce calorific, 611 000 equivalent: band 200k-1M either way
-    v = by_id(evaluate("national_park_2025", k, settings={"national_park_tce_basis": "calorific"}),
-              "unit_energy_carbon")
+    v = by_id(
+        evaluate("national_park_2025", k, settings={"national_park_tce_basis": "calorific"}), "unit_energy_carbon"
+    )
     assert v.value == pytest.approx(k["unit_energy_carbon_numerator_t"] / k["energy_calorific_tce"], rel=1e-12)
     assert "calorific" in v.variant and "equivalent" not in v.variant
     assert "energy_calorific_tce" in v.note and v.threshold == 0.20
@@ -216,17 +246,21 @@ def test_national_clean_energy_share_is_computed_with_its_variants():
     """910号 guiding indicator (secondary): "清洁能源消费占比≥90%", computed from the accounting: on-site
     renewables only by default; natural gas and green power each a variant. 1 GWh PV of 10 GWh,
     1 GWh green power, 100 000 m3 of gas."""
-    e = AnnualEnergy(grid_import_e_kwh=9_000_000.0, re_generation_e_kwh=1_000_000.0,
-                     fuels={"natural_gas": 100_000.0})
+    e = AnnualEnergy(grid_import_e_kwh=9_000_000.0, re_generation_e_kwh=1_000_000.0, fuels={"natural_gas": 100_000.0})
     k = accounting_kpis(account(e, green_power=GreenPower(green_power_contract_e_kwh=1_000_000.0)))
     kcal = k["electricity_equivalent_kgce_per_kwh"]
     total, gas = k["energy_equivalent_tce"], k["natural_gas_tce"]
     assert gas == pytest.approx(100_000.0 * 1.3284 / 1000.0, rel=1e-12)  # 38 931 kJ/m3 / 29 307.6 kJ/kgce
     v = by_id(evaluate("national_park_2025", k), "clean_energy_share")
     assert v.value == pytest.approx(1_000_000.0 * kcal / 1000.0 / total, rel=1e-12) and v.input == "simulated"
-    both = by_id(evaluate("national_park_2025", k, settings={"national_park_clean_counts_natural_gas": True,
-                                                             "national_park_clean_counts_green_power": True}),
-                 "clean_energy_share")
+    both = by_id(
+        evaluate(
+            "national_park_2025",
+            k,
+            settings={"national_park_clean_counts_natural_gas": True, "national_park_clean_counts_green_power": True},
+        ),
+        "clean_energy_share",
+    )
     assert both.value == pytest.approx((2_000_000.0 * kcal / 1000.0 + gas) / total, rel=1e-12)
     assert "natural gas" in both.variant and "green power" in both.variant
 
@@ -246,11 +280,14 @@ def test_national_product_energy_reads_the_worst_grade_across_firms():
     """910号 guiding indicator (secondary): "主要产品单位能耗达到能耗限额标准2级及以上" is about every firm's
     products: the worst declared grade across the tenants decides; a tenant without a grade is missing."""
     firms = {"a": {"product_energy_limit_grade": 1}, "b": {"product_energy_limit_grade": 3}}
-    v = by_id(evaluate("national_park_2025", {}, {"product_energy_limit_grade": 1}, firms=firms),
-              "product_energy_grade2")
+    v = by_id(
+        evaluate("national_park_2025", {}, {"product_energy_limit_grade": 1}, firms=firms), "product_energy_grade2"
+    )
     assert v.value == 3 and not v.passed and "b 3" in v.note
-    v = by_id(evaluate("national_park_2025", {}, {}, firms={**firms, "b": {"product_energy_limit_grade": 2}}),
-              "product_energy_grade2")
+    v = by_id(
+        evaluate("national_park_2025", {}, {}, firms={**firms, "b": {"product_energy_limit_grade": 2}}),
+        "product_energy_grade2",
+    )
     assert v.value == 2 and v.passed
     v = by_id(evaluate("national_park_2025", {}, {}, firms={**firms, "b": {}}), "product_energy_grade2")
     assert v.input == "missing" and "b" in v.note
@@ -284,8 +321,11 @@ def test_summary_never_says_pass_beside_a_failure_nor_targets_pass_without_targe
     """Anhui Annex 1, 2.1 ("园区可再生能源电量比例须达到40%及以上") and 2.2 ("新能源交通物流运输工具比例须达到30%
     及以上"): the summary separates admission and targets, simulated and declared; a pack without target
     criteria (the national factory guidance) prints no "targets PASS"."""
-    vs = evaluate(["anhui_park_2024", "national_factory_guidance"],
-                  {"re_electricity_share_with_green_power": 0.45}, {"nev_share": 0.2})
+    vs = evaluate(
+        ["anhui_park_2024", "national_factory_guidance"],
+        {"re_electricity_share_with_green_power": 0.45},
+        {"nev_share": 0.2},
+    )
     packs = [score(vs, p) for p in ("anhui_park_2024", "national_factory_guidance")]
     adm = packs[0]["groups"]["admission"]
     assert adm["simulated"] == "pass" and adm["declared"] == "fail" and adm["status"] == "fail"
@@ -306,8 +346,7 @@ def test_run_shows_variant_and_reason_for_every_simulated_criterion(tmp_path, ca
     simulated verdict in criteria.json and in the printed report carries its definition variant and a
     one-line reason."""
     out = tmp_path / "out"
-    assert main(["run", str(ROOT / "scenarios" / "hefei_auto_parts.yaml"), "--out", str(out), "--reports",
-                 "none"]) == 0
+    assert main(["run", str(ROOT / "scenarios" / "hefei_auto_parts.yaml"), "--out", str(out), "--reports", "none"]) == 0
     printed = capsys.readouterr().out
     verdicts = json.loads((out / "criteria.json").read_text(encoding="utf-8"))["verdicts"]
     sim = [v for v in verdicts if v["input"] == "simulated"]

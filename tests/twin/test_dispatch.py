@@ -5,9 +5,11 @@ stored energy grows by ``p_in * eta_c`` and falls by ``p_out / eta_d``;
 self-discharge takes a fraction of the stored energy at the start of the hour.
 Tolerances of 1e-9 kWh are float round-off on numbers of order 100.
 """
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lingtan.twin.core.dispatch import FLOWS, STATES, TOTALS, dispatch, params_matrix
 from lingtan.twin.core.kpis import electric_kpis
@@ -15,19 +17,54 @@ from lingtan.twin.core.kpis import electric_kpis
 VALLEY, FLAT, PEAK, CRITICAL = 0, 1, 2, 3
 
 
-def run(re, load, *, period=None, energy=100.0, p=50.0, eta_c=0.9, eta_d=0.8, soc_min=0.0, soc_max=1.0,
-        soc0=0.0, sd=0.0, imp=1e9, exp=0.0, strategy="load_following", price=None):
+def run(
+    re,
+    load,
+    *,
+    period=None,
+    energy=100.0,
+    p=50.0,
+    eta_c=0.9,
+    eta_d=0.8,
+    soc_min=0.0,
+    soc_max=1.0,
+    soc0=0.0,
+    sd=0.0,
+    imp=1e9,
+    exp=0.0,
+    strategy="load_following",
+    price=None,
+):
     re = np.asarray(re, float)
     load = np.asarray(load, float)
     t = len(load)
     period = np.zeros(t, int) + FLAT if period is None else np.asarray(period)
-    params = params_matrix(1, energy_kwh=energy, charge_kw=p, discharge_kw=p, charge_efficiency=eta_c,
-                           discharge_efficiency=eta_d, soc_min=soc_min, soc_max=soc_max,
-                           self_discharge_fraction_per_hour=sd, soc_initial=soc0, import_limit_kw=imp,
-                           export_limit_kw=exp, strategy=strategy, load_scale=1.0)
-    res = dispatch(re[None, :], np.ones((1, 1)), load, params, period=period, month=np.zeros(t, int),
-                   price_cny_per_kwh=np.ones(t) if price is None else np.asarray(price, float),
-                   record_hourly=True)
+    params = params_matrix(
+        1,
+        energy_kwh=energy,
+        charge_kw=p,
+        discharge_kw=p,
+        charge_efficiency=eta_c,
+        discharge_efficiency=eta_d,
+        soc_min=soc_min,
+        soc_max=soc_max,
+        self_discharge_fraction_per_hour=sd,
+        soc_initial=soc0,
+        import_limit_kw=imp,
+        export_limit_kw=exp,
+        strategy=strategy,
+        load_scale=1.0,
+    )
+    res = dispatch(
+        re[None, :],
+        np.ones((1, 1)),
+        load,
+        params,
+        period=period,
+        month=np.zeros(t, int),
+        price_cny_per_kwh=np.ones(t) if price is None else np.asarray(price, float),
+        record_hourly=True,
+    )
     hourly = {name: res.hourly[:, i] for i, name in enumerate(FLOWS + STATES)}
     return res, hourly
 
@@ -100,13 +137,21 @@ def scenarios(draw):
     soc_min = rng.uniform(0, 0.4, n)
     soc_max = rng.uniform(0.6, 1.0, n)
     params = params_matrix(
-        n, energy_kwh=rng.uniform(0, 5000, n) * (rng.uniform(size=n) > 0.2), charge_kw=rng.uniform(0, 1500, n),
-        discharge_kw=rng.uniform(0, 1500, n), charge_efficiency=rng.uniform(0.7, 1, n),
-        discharge_efficiency=rng.uniform(0.7, 1, n), soc_min=soc_min, soc_max=soc_max,
+        n,
+        energy_kwh=rng.uniform(0, 5000, n) * (rng.uniform(size=n) > 0.2),
+        charge_kw=rng.uniform(0, 1500, n),
+        discharge_kw=rng.uniform(0, 1500, n),
+        charge_efficiency=rng.uniform(0.7, 1, n),
+        discharge_efficiency=rng.uniform(0.7, 1, n),
+        soc_min=soc_min,
+        soc_max=soc_max,
         self_discharge_fraction_per_hour=rng.uniform(0, 0.01, n),
-        soc_initial=soc_min + rng.uniform(0, 1, n) * (soc_max - soc_min), import_limit_kw=rng.uniform(200, 3000, n),
-        export_limit_kw=rng.uniform(0, 1000, n) * (rng.uniform(size=n) > 0.5), strategy=rng.integers(0, 2, n),
-        load_scale=rng.uniform(0.5, 1.5, n))
+        soc_initial=soc_min + rng.uniform(0, 1, n) * (soc_max - soc_min),
+        import_limit_kw=rng.uniform(200, 3000, n),
+        export_limit_kw=rng.uniform(0, 1000, n) * (rng.uniform(size=n) > 0.5),
+        strategy=rng.integers(0, 2, n),
+        load_scale=rng.uniform(0.5, 1.5, n),
+    )
     period = rng.integers(0, 4, t)
     return unit, caps, load, params, period
 
@@ -119,23 +164,31 @@ def test_balance_closes_and_flows_are_non_negative(case):
     kw = dict(period=period, month=(np.arange(t) // 24) % 12, price_cny_per_kwh=np.linspace(0.3, 1.2, t))
     # dispatch() raises BalanceError if any hour of any configuration leaves a residual above 1e-6 kWh.
     res = dispatch(unit, caps, load, params, **kw)
-    assert res.totals[:, :len(FLOWS)].min() >= 0
+    assert res.totals[:, : len(FLOWS)].min() >= 0
     # Every configuration, run alone with its hourly record, gives the same totals as in the batch
     # (serial and parallel kernels are one code path) and a non-negative, bounded hourly record.
     for i in range(len(caps)):
-        one = dispatch(unit, caps[i:i + 1], load, params[i:i + 1], record_hourly=True, **kw)
+        one = dispatch(unit, caps[i : i + 1], load, params[i : i + 1], record_hourly=True, **kw)
         np.testing.assert_allclose(one.totals[0], res.totals[i], rtol=1e-12, atol=1e-9)
         assert one.hourly.min() >= -1e-9
         e = one.hourly[:, len(FLOWS)]
         energy, lo, hi = params[i, 0], params[i, 5], params[i, 6]
         assert np.all(e <= hi * energy + 1e-6)
         assert np.all(e >= min(lo * energy, one.total("battery_e_start")[0]) * (1 - params[i, 7]) ** t - 1e-6)
-        np.testing.assert_allclose(one.hourly[:, :len(FLOWS)].sum(axis=0), one.totals[0, :len(FLOWS)],
-                                   rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(
+            one.hourly[:, : len(FLOWS)].sum(axis=0), one.totals[0, : len(FLOWS)], rtol=1e-9, atol=1e-6
+        )
         # Renewable pool never exceeds the store; renewables consumed never exceed renewables generated.
         assert np.all(one.hourly[:, len(FLOWS) + 1] <= e + 1e-9)
-    k = electric_kpis(res, pv_e_kwh=np.zeros(len(caps)), wind_e_kwh=np.zeros(len(caps)), energy_kwh=params[:, 0],
-                      soc_min=params[:, 5], soc_max=params[:, 6], grid_cost_cny=np.zeros(len(caps)))
+    k = electric_kpis(
+        res,
+        pv_e_kwh=np.zeros(len(caps)),
+        wind_e_kwh=np.zeros(len(caps)),
+        energy_kwh=params[:, 0],
+        soc_min=params[:, 5],
+        soc_max=params[:, 6],
+        grid_cost_cny=np.zeros(len(caps)),
+    )
     assert np.all((k["re_electricity_share_onsite"] >= 0) & (k["re_electricity_share_onsite"] <= 1 + 1e-12))
 
 
@@ -144,12 +197,33 @@ def test_totals_names_are_unique():
 
 
 def test_record_hourly_only_for_single_runs():
-    params = params_matrix(2, energy_kwh=0, charge_kw=0, discharge_kw=0, charge_efficiency=1,
-                           discharge_efficiency=1, soc_min=0, soc_max=1, self_discharge_fraction_per_hour=0,
-                           soc_initial=0, import_limit_kw=1, export_limit_kw=0, strategy=0, load_scale=1)
+    params = params_matrix(
+        2,
+        energy_kwh=0,
+        charge_kw=0,
+        discharge_kw=0,
+        charge_efficiency=1,
+        discharge_efficiency=1,
+        soc_min=0,
+        soc_max=1,
+        self_discharge_fraction_per_hour=0,
+        soc_initial=0,
+        import_limit_kw=1,
+        export_limit_kw=0,
+        strategy=0,
+        load_scale=1,
+    )
     with pytest.raises(ValueError):
-        dispatch(np.zeros((1, 3)), np.zeros((2, 1)), np.zeros(3), params, period=np.zeros(3, int),
-                 month=np.zeros(3, int), price_cny_per_kwh=np.zeros(3), record_hourly=True)
+        dispatch(
+            np.zeros((1, 3)),
+            np.zeros((2, 1)),
+            np.zeros(3),
+            params,
+            period=np.zeros(3, int),
+            month=np.zeros(3, int),
+            price_cny_per_kwh=np.zeros(3),
+            record_hourly=True,
+        )
 
 
 @pytest.mark.parametrize("with_heat", [False, True])
@@ -165,29 +239,63 @@ def test_blocks_of_lanes_do_not_mix_configurations(with_heat):
     caps = rng.uniform(0, 2000, (n, 2))
     load = rng.uniform(0, 1500, t)
     params = params_matrix(
-        n, energy_kwh=rng.uniform(0, 5000, n), charge_kw=rng.uniform(0, 1500, n), discharge_kw=rng.uniform(0, 1500, n),
-        charge_efficiency=rng.uniform(0.7, 1, n), discharge_efficiency=rng.uniform(0.7, 1, n), soc_min=0.1,
-        soc_max=0.9, self_discharge_fraction_per_hour=rng.uniform(0, 0.01, n), soc_initial=0.5,
-        import_limit_kw=rng.uniform(200, 3000, n), export_limit_kw=rng.uniform(0, 1000, n),
-        strategy=rng.integers(0, 2, n), load_scale=rng.uniform(0.5, 1.5, n))
+        n,
+        energy_kwh=rng.uniform(0, 5000, n),
+        charge_kw=rng.uniform(0, 1500, n),
+        discharge_kw=rng.uniform(0, 1500, n),
+        charge_efficiency=rng.uniform(0.7, 1, n),
+        discharge_efficiency=rng.uniform(0.7, 1, n),
+        soc_min=0.1,
+        soc_max=0.9,
+        self_discharge_fraction_per_hour=rng.uniform(0, 0.01, n),
+        soc_initial=0.5,
+        import_limit_kw=rng.uniform(200, 3000, n),
+        export_limit_kw=rng.uniform(0, 1000, n),
+        strategy=rng.integers(0, 2, n),
+        load_scale=rng.uniform(0.5, 1.5, n),
+    )
     kw = dict(period=rng.integers(0, 4, t), month=(np.arange(t) // 40) % 12, price_cny_per_kwh=rng.uniform(0.3, 1.2, t))
     heat, hs = None, None
     if with_heat:
         heat = HeatSystem(
-            residual_kw_th=rng.uniform(0, 500, (2, t)), store_recoverable_kw_th=rng.uniform(0, 200, (1, t)),
-            store_serves=np.array([[True, False]]), store_keep=np.array([0.99]),
-            unit_cop=rng.uniform(1, 4, (2, t)), unit_max_kw_th=rng.uniform(0, 400, (2, t)),
-            unit_serves=np.array([[True, True], [False, True]]), unit_charges=np.array([[True], [False]]),
-            unit_grid_allowed=np.array([True, False]), boiler_capacity_kw_th=np.array([300.0]),
-            boiler_serves=np.array([[True, True]]))
-        hs = HeatSizes(rng.uniform(0, 1000, (n, 1)), rng.uniform(0, 300, (n, 1)), rng.uniform(0, 300, (n, 1)),
-                       rng.uniform(0, 100, (n, 1)), rng.uniform(0, 500, (n, 2)))
+            residual_kw_th=rng.uniform(0, 500, (2, t)),
+            store_recoverable_kw_th=rng.uniform(0, 200, (1, t)),
+            store_serves=np.array([[True, False]]),
+            store_keep=np.array([0.99]),
+            unit_cop=rng.uniform(1, 4, (2, t)),
+            unit_max_kw_th=rng.uniform(0, 400, (2, t)),
+            unit_serves=np.array([[True, True], [False, True]]),
+            unit_charges=np.array([[True], [False]]),
+            unit_grid_allowed=np.array([True, False]),
+            boiler_capacity_kw_th=np.array([300.0]),
+            boiler_serves=np.array([[True, True]]),
+        )
+        hs = HeatSizes(
+            rng.uniform(0, 1000, (n, 1)),
+            rng.uniform(0, 300, (n, 1)),
+            rng.uniform(0, 300, (n, 1)),
+            rng.uniform(0, 100, (n, 1)),
+            rng.uniform(0, 500, (n, 2)),
+        )
     batch = dispatch(unit, caps, load, params, heat=heat, heat_sizes=hs, **kw)
     for i in (0, 1, LANES - 1, LANES, 2 * LANES - 1, 2 * LANES, n - 1):
-        one_hs = None if hs is None else HeatSizes(*(a[i:i + 1] for a in (hs.store_kwh_th, hs.store_charge_kw_th,
-                                                                         hs.store_discharge_kw_th, hs.store_e0_kwh_th,
-                                                                         hs.unit_kw_th)))
-        one = dispatch(unit, caps[i:i + 1], load, params[i:i + 1], heat=heat, heat_sizes=one_hs, **kw)
+        one_hs = (
+            None
+            if hs is None
+            else HeatSizes(
+                *(
+                    a[i : i + 1]
+                    for a in (
+                        hs.store_kwh_th,
+                        hs.store_charge_kw_th,
+                        hs.store_discharge_kw_th,
+                        hs.store_e0_kwh_th,
+                        hs.unit_kw_th,
+                    )
+                )
+            )
+        )
+        one = dispatch(unit, caps[i : i + 1], load, params[i : i + 1], heat=heat, heat_sizes=one_hs, **kw)
         np.testing.assert_allclose(one.totals[0], batch.totals[i], rtol=1e-12, atol=1e-9, err_msg=f"case {i}")
         np.testing.assert_allclose(one.monthly_peak_kw[0], batch.monthly_peak_kw[i], rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(one.heat_totals[0], batch.heat_totals[i], rtol=1e-12, atol=1e-9)

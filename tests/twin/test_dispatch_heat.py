@@ -4,28 +4,48 @@ One demand (D=1), one hot-water store (S=1), one heat pump (U=1) allowed on grid
 one electric boiler (U=2) on renewable surplus only, one gas boiler (B=1).
 Tolerances of 1e-9 are float round-off on numbers of order 100.
 """
+
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lingtan.twin.core.dispatch import FLOWS, STATES, HeatSizes, HeatSystem, dispatch, params_matrix
 
 
 def no_battery(n=1, imp=1e9):
-    return params_matrix(n, energy_kwh=0, charge_kw=0, discharge_kw=0, charge_efficiency=1, discharge_efficiency=1,
-                         soc_min=0, soc_max=1, self_discharge_fraction_per_hour=0, soc_initial=0,
-                         import_limit_kw=imp, export_limit_kw=0, strategy=0, load_scale=1)
+    return params_matrix(
+        n,
+        energy_kwh=0,
+        charge_kw=0,
+        discharge_kw=0,
+        charge_efficiency=1,
+        discharge_efficiency=1,
+        soc_min=0,
+        soc_max=1,
+        self_discharge_fraction_per_hour=0,
+        soc_initial=0,
+        import_limit_kw=imp,
+        export_limit_kw=0,
+        strategy=0,
+        load_scale=1,
+    )
 
 
 def system(res, rec, cop_hp, cop_eb=0.99, hp_max=1e9, keep=1.0, grid_hp=True):
     t = len(res)
     return HeatSystem(
-        residual_kw_th=np.array([res], float), store_recoverable_kw_th=np.array([rec], float),
-        store_serves=np.array([[True]]), store_keep=np.array([keep]),
-        unit_cop=np.array([np.full(t, cop_hp), np.full(t, cop_eb)]), unit_max_kw_th=np.array([np.full(t, hp_max),
-                                                                                           np.full(t, np.inf)]),
-        unit_serves=np.array([[True], [True]]), unit_charges=np.array([[True], [True]]),
-        unit_grid_allowed=np.array([grid_hp, False]), boiler_capacity_kw_th=np.array([1e9]),
-        boiler_serves=np.array([[True]]))
+        residual_kw_th=np.array([res], float),
+        store_recoverable_kw_th=np.array([rec], float),
+        store_serves=np.array([[True]]),
+        store_keep=np.array([keep]),
+        unit_cop=np.array([np.full(t, cop_hp), np.full(t, cop_eb)]),
+        unit_max_kw_th=np.array([np.full(t, hp_max), np.full(t, np.inf)]),
+        unit_serves=np.array([[True], [True]]),
+        unit_charges=np.array([[True], [True]]),
+        unit_grid_allowed=np.array([grid_hp, False]),
+        boiler_capacity_kw_th=np.array([1e9]),
+        boiler_serves=np.array([[True]]),
+    )
 
 
 def sizes(store=100.0, ch=50.0, dis=50.0, e0=0.0, hp=30.0, eb=1000.0):
@@ -35,9 +55,18 @@ def sizes(store=100.0, ch=50.0, dis=50.0, e0=0.0, hp=30.0, eb=1000.0):
 
 def run(re, load, heat, hsizes, params=None):
     t = len(load)
-    res = dispatch(np.array([re], float), np.ones((1, 1)), np.array(load, float),
-                   no_battery() if params is None else params, period=np.ones(t, int), month=np.zeros(t, int),
-                   price_cny_per_kwh=np.ones(t), heat=heat, heat_sizes=hsizes, record_hourly=True)
+    res = dispatch(
+        np.array([re], float),
+        np.ones((1, 1)),
+        np.array(load, float),
+        no_battery() if params is None else params,
+        period=np.ones(t, int),
+        month=np.zeros(t, int),
+        price_cny_per_kwh=np.ones(t),
+        heat=heat,
+        heat_sizes=hsizes,
+        record_hourly=True,
+    )
     cols = heat.columns()
     h = {f"{g}{i}.{q}": res.heat_hourly[:, k] for k, (g, i, q) in enumerate(cols)}
     e = {name: res.hourly[:, i] for i, name in enumerate(FLOWS + STATES)}
@@ -93,24 +122,46 @@ def test_heat_balance_on_random_systems(seed, n):
     rng = np.random.default_rng(seed)
     t, d, s, u, b = 72, rng.integers(1, 4), rng.integers(0, 3), rng.integers(0, 4), rng.integers(0, 3)
     heat = HeatSystem(
-        residual_kw_th=rng.uniform(0, 500, (d, t)), store_recoverable_kw_th=rng.uniform(0, 200, (s, t)),
-        store_serves=rng.uniform(size=(s, d)) > 0.3, store_keep=rng.uniform(0.95, 1, s),
-        unit_cop=rng.uniform(0, 5, (u, t)) * (rng.uniform(size=(u, t)) > 0.1), unit_max_kw_th=rng.uniform(0, 400, (u, t)),
-        unit_serves=rng.uniform(size=(u, d)) > 0.3, unit_charges=rng.uniform(size=(u, s)) > 0.3,
-        unit_grid_allowed=rng.uniform(size=u) > 0.5, boiler_capacity_kw_th=rng.uniform(0, 400, b),
-        boiler_serves=rng.uniform(size=(b, d)) > 0.3)
-    hs = HeatSizes(rng.uniform(0, 1000, (n, s)), rng.uniform(0, 300, (n, s)), rng.uniform(0, 300, (n, s)),
-                   np.zeros((n, s)), rng.uniform(0, 500, (n, u)))
-    params = params_matrix(n, energy_kwh=rng.uniform(0, 2000, n), charge_kw=500, discharge_kw=500,
-                           charge_efficiency=0.9, discharge_efficiency=0.9, soc_min=0.1, soc_max=0.9,
-                           self_discharge_fraction_per_hour=0.001, soc_initial=0.1,
-                           import_limit_kw=rng.uniform(200, 2000, n), export_limit_kw=100,
-                           strategy=rng.integers(0, 2, n), load_scale=1)
+        residual_kw_th=rng.uniform(0, 500, (d, t)),
+        store_recoverable_kw_th=rng.uniform(0, 200, (s, t)),
+        store_serves=rng.uniform(size=(s, d)) > 0.3,
+        store_keep=rng.uniform(0.95, 1, s),
+        unit_cop=rng.uniform(0, 5, (u, t)) * (rng.uniform(size=(u, t)) > 0.1),
+        unit_max_kw_th=rng.uniform(0, 400, (u, t)),
+        unit_serves=rng.uniform(size=(u, d)) > 0.3,
+        unit_charges=rng.uniform(size=(u, s)) > 0.3,
+        unit_grid_allowed=rng.uniform(size=u) > 0.5,
+        boiler_capacity_kw_th=rng.uniform(0, 400, b),
+        boiler_serves=rng.uniform(size=(b, d)) > 0.3,
+    )
+    hs = HeatSizes(
+        rng.uniform(0, 1000, (n, s)),
+        rng.uniform(0, 300, (n, s)),
+        rng.uniform(0, 300, (n, s)),
+        np.zeros((n, s)),
+        rng.uniform(0, 500, (n, u)),
+    )
+    params = params_matrix(
+        n,
+        energy_kwh=rng.uniform(0, 2000, n),
+        charge_kw=500,
+        discharge_kw=500,
+        charge_efficiency=0.9,
+        discharge_efficiency=0.9,
+        soc_min=0.1,
+        soc_max=0.9,
+        self_discharge_fraction_per_hour=0.001,
+        soc_initial=0.1,
+        import_limit_kw=rng.uniform(200, 2000, n),
+        export_limit_kw=100,
+        strategy=rng.integers(0, 2, n),
+        load_scale=1,
+    )
     kw = dict(period=rng.integers(0, 4, t), month=np.zeros(t, int), price_cny_per_kwh=np.ones(t), heat=heat)
     # dispatch() raises BalanceError if the electric bus, the battery, any demand or the stores fail to close.
-    batch = dispatch(rng.uniform(0, 1, (1, t)), rng.uniform(0, 3000, (n, 1)), rng.uniform(0, 1000, t), params,
-                     heat_sizes=hs, **kw)
+    batch = dispatch(
+        rng.uniform(0, 1, (1, t)), rng.uniform(0, 3000, (n, 1)), rng.uniform(0, 1000, t), params, heat_sizes=hs, **kw
+    )
     assert batch.heat_totals.min() >= -1e-9
     # Electric flows are exactly non-negative (the accounting rejects even -1e-16 kWh of export).
-    assert batch.totals[:, :len(FLOWS)].min() >= 0.0
-
+    assert batch.totals[:, : len(FLOWS)].min() >= 0.0

@@ -1,12 +1,24 @@
 """Hand-checked economics formulas (HOMER NPC / CRF / salvage, NREL simple LCOE, payback, cost per t avoided)."""
+
 import math
 import re
 from pathlib import Path
 
 import pytest
 
-from lingtan.twin.studies.economics import annualised_cost, asset_npc, cost_per_t_co2_avoided, crf, discounted_payback, lcoe_onsite, npc, project_economics, replacement_schedule, simple_payback
 from lingtan.twin.core.schema.economics import AssetCost, Economics
+from lingtan.twin.studies.economics import (
+    annualised_cost,
+    asset_npc,
+    cost_per_t_co2_avoided,
+    crf,
+    discounted_payback,
+    lcoe_onsite,
+    npc,
+    project_economics,
+    replacement_schedule,
+    simple_payback,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -14,7 +26,7 @@ FACTORY = ROOT / "scenarios" / "hefei_auto_parts.yaml"
 
 def test_crf_8pct_20yr_written_out():
     # 1.08^20 = 4.660957...; CRF = 0.08 * 4.660957 / (4.660957 - 1) = 0.372877 / 3.660957 = 0.101852
-    g = 1.08 ** 20
+    g = 1.08**20
     assert g == pytest.approx(4.6609571, rel=1e-7)
     assert crf(0.08, 20) == pytest.approx(0.08 * 4.6609571 / 3.6609571, rel=1e-7)
     assert crf(0.08, 20) == pytest.approx(0.1018522, rel=1e-6)
@@ -36,9 +48,9 @@ def test_npc_two_assets_one_replacement_and_salvage_by_hand():
     # Asset A: PV, capex 1 000 000, O&M 15 000/yr, life 25 -> no replacement, salvage 5/25 of 1 000 000 at year 20.
     # Asset B: battery, capex 400 000, O&M 6 000/yr, life 12, replacement 60 % -> replaced at year 12 for
     #          240 000; remaining life at 20 = 12 - 8 = 4 -> salvage 240 000 * 4/12 = 80 000 at year 20.
-    pwa = (1.08 ** 20 - 1) / (0.08 * 1.08 ** 20)       # 9.818147
+    pwa = (1.08**20 - 1) / (0.08 * 1.08**20)  # 9.818147
     assert pwa == pytest.approx(9.818147, rel=1e-6)
-    d12, d20 = 1.08 ** -12, 1.08 ** -20                  # 0.397114, 0.214548
+    d12, d20 = 1.08**-12, 1.08**-20  # 0.397114, 0.214548
     a_hand = 1_000_000 + 15_000 * pwa - 200_000 * d20
     b_hand = 400_000 + 240_000 * d12 + 6_000 * pwa - 80_000 * d20
     assert a_hand == pytest.approx(1_000_000 + 147_272.2 - 42_909.6, abs=1.0)
@@ -58,9 +70,9 @@ def test_npc_two_assets_one_replacement_and_salvage_by_hand():
 
 def test_lcoe_nrel_simple():
     # (FCR*TCC + FOC)/AEP + VOC: 1 MWp at 3 000 CNY/kWp, FOC 45 000, AEP 1.1 GWh, VOC 0.01, FCR = CRF(8%,25)
-    f = (0.08 * 1.08 ** 25) / (1.08 ** 25 - 1)           # 0.0936788
+    f = (0.08 * 1.08**25) / (1.08**25 - 1)  # 0.0936788
     assert f == pytest.approx(0.0936788, rel=1e-6)
-    hand = (f * 3_000_000 + 45_000) / 1_100_000 + 0.01   # = 0.305, to 3 digits
+    hand = (f * 3_000_000 + 45_000) / 1_100_000 + 0.01  # = 0.305, to 3 digits
     assert lcoe_onsite(3_000_000, 45_000, 1_100_000, 0.08, 25, 0.01) == pytest.approx(hand, rel=1e-12)
     assert hand == pytest.approx(0.3064, abs=1e-4)
     assert math.isnan(lcoe_onsite(1.0, 0.0, 0.0, 0.08, 25))
@@ -68,11 +80,11 @@ def test_lcoe_nrel_simple():
 
 def test_simple_and_discounted_payback():
     flows = [-1000] + [300] * 10
-    assert simple_payback(flows) == pytest.approx(1000 / 300)          # 3.333 yr
+    assert simple_payback(flows) == pytest.approx(1000 / 300)  # 3.333 yr
     # discounted at 8 %: 277.78 + 257.20 + 238.15 + 220.51 = 993.64 after 4 years; year 5 adds 204.17
-    pv4 = sum(300 / 1.08 ** t for t in range(1, 5))
+    pv4 = sum(300 / 1.08**t for t in range(1, 5))
     assert pv4 == pytest.approx(993.64, abs=0.01)
-    assert discounted_payback(flows, 0.08) == pytest.approx(4 + (1000 - pv4) / (300 / 1.08 ** 5), rel=1e-12)
+    assert discounted_payback(flows, 0.08) == pytest.approx(4 + (1000 - pv4) / (300 / 1.08**5), rel=1e-12)
     assert discounted_payback(flows, 0.08) == pytest.approx(4.0312, abs=1e-4)
     assert simple_payback([-1000] + [10] * 5) is None
 
@@ -84,8 +96,8 @@ def test_cost_per_t_avoided():
 
 
 def test_project_economics_factory_against_base():
-    from lingtan.twin.run import simulate
     from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
+    from lingtan.twin.run import simulate
 
     path = ROOT / "scenarios" / "hefei_auto_parts.yaml"
     sc = load_scenario(path)
@@ -115,18 +127,21 @@ def test_project_economics_factory_against_base():
 def test_carbon_price_for_ets_firms():
     from types import SimpleNamespace
 
-    from lingtan.twin.studies.economics import annual_operating_costs
     from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.studies.economics import annual_operating_costs
 
     sc = load_scenario(ROOT / "scenarios" / "hefei_auto_parts.yaml")
-    fake = SimpleNamespace(kpis={"grid_bill_cny": {"total_cny": 0.0}},
-                           accounting=SimpleNamespace(kpis=SimpleNamespace(scope1_t=1000.0, gross_emissions_t=5000.0,
-                                                                           residual_emissions_t=4000.0)))
+    fake = SimpleNamespace(
+        kpis={"grid_bill_cny": {"total_cny": 0.0}},
+        accounting=SimpleNamespace(
+            kpis=SimpleNamespace(scope1_t=1000.0, gross_emissions_t=5000.0, residual_emissions_t=4000.0)
+        ),
+    )
     a = annual_operating_costs(fake, sc, Economics(ets_covered=True, carbon_price_cny_per_t=100))
     assert a["carbon_cost_cny"] == pytest.approx(100_000)
     a = annual_operating_costs(fake, sc, Economics(ets_covered=True, carbon_basis="gross"))
     assert a["carbon_cost_cny"] == pytest.approx(500_000)
-    assert annual_operating_costs(fake, sc, Economics())["carbon_cost_cny"] == 0.0   # declared in_national_ets: false
+    assert annual_operating_costs(fake, sc, Economics())["carbon_cost_cny"] == 0.0  # declared in_national_ets: false
 
 
 def test_every_default_has_a_source():
@@ -151,8 +166,9 @@ def test_twin_run_writes_economics_and_payback_against_grid_only(tmp_path, capsy
     v = e["versus_base"]
     om = sum(a["fixed_om_cny_per_year"] + a["variable_om_cny_per_year"] for a in e["assets"])
     assert v["extra_capex_cny"] == pytest.approx(e["capex_cny"])  # the base has no costed asset
-    assert v["simple_payback_years"] == pytest.approx(e["capex_cny"] / (v["annual_operating_savings_cny"] - om),
-                                                      rel=1e-9)
+    assert v["simple_payback_years"] == pytest.approx(
+        e["capex_cny"] / (v["annual_operating_savings_cny"] - om), rel=1e-9
+    )
     assert v["simple_payback_years"] < min(a["replacement_years"][0] for a in e["assets"] if a["replacement_years"])
     assert v["emissions_avoided_t"] > 0
 
@@ -168,8 +184,8 @@ def test_twin_run_base_of_another_kind_is_refused(tmp_path, capsys):
 
 
 def test_grid_only_base_of_a_park_keeps_everything_but_supply():
-    from lingtan.twin.studies.economics import grid_only_base
     from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.studies.economics import grid_only_base
 
     park = load_scenario(ROOT / "scenarios" / "anhui-park.yaml")
     base = grid_only_base(park)
@@ -186,11 +202,22 @@ def test_economics_block_says_when_payback_never_comes():
     """A project that never pays back prints the words, in either language, not a number."""
     from lingtan.twin.reports.summary import economics_lines
 
-    econ = {"settings": {"discount_rate": 0.08, "analysis_period_years": 25}, "capex_cny": 1e6, "npc_cny": 2e6,
-            "annualised_cost_cny": 1.9e5, "annual": {"total_cny": 1e5}, "lcoe_onsite_cny_per_kwh": 0.4,
-            "versus_base": {"extra_capex_cny": 1e6, "annual_operating_savings_cny": -1e4, "simple_payback_years": None,
-                            "discounted_payback_years": None, "emissions_avoided_t": 10.0,
-                            "cost_per_t_co2_avoided_cny": 5000.0}}
+    econ = {
+        "settings": {"discount_rate": 0.08, "analysis_period_years": 25},
+        "capex_cny": 1e6,
+        "npc_cny": 2e6,
+        "annualised_cost_cny": 1.9e5,
+        "annual": {"total_cny": 1e5},
+        "lcoe_onsite_cny_per_kwh": 0.4,
+        "versus_base": {
+            "extra_capex_cny": 1e6,
+            "annual_operating_savings_cny": -1e4,
+            "simple_payback_years": None,
+            "discounted_payback_years": None,
+            "emissions_avoided_t": 10.0,
+            "cost_per_t_co2_avoided_cny": 5000.0,
+        },
+    }
     en = "\n".join(economics_lines(econ, "en", "base.yaml"))
     assert "discount rate 8%, 25 years" in en and "Against the base case base.yaml" in en
     assert en.count("not within the analysis period") == 2

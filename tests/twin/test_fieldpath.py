@@ -3,31 +3,40 @@
 Every expected value is written out by hand from the path's text; the mapping is a small scenario-like
 dict, so each case can be checked by eye.
 """
+
 import copy
 
 import pytest
 
-from lingtan.twin.core import fieldpath
 from lingtan.errors import InputError, ScenarioError
+from lingtan.twin.core import fieldpath
 
 
 @pytest.fixture()
 def data():
-    return {"name": "plant", "grid": {"import_limit_kw": 12000.0, "export_limit_kw": None},
-            "pv": [{"name": "roof", "capacity_kwp": 6000.0}, {"name": "carport", "capacity_kwp": 800.0}],
-            "tenants": [{"name": "a", "battery": [{"energy_kwh": 100.0}]},
-                        {"name": "b", "battery": [{"energy_kwh": 200.0}, {"energy_kwh": 300.0}]}],
-            "matrix": [[1, 2], [3, 4]]}
+    return {
+        "name": "plant",
+        "grid": {"import_limit_kw": 12000.0, "export_limit_kw": None},
+        "pv": [{"name": "roof", "capacity_kwp": 6000.0}, {"name": "carport", "capacity_kwp": 800.0}],
+        "tenants": [
+            {"name": "a", "battery": [{"energy_kwh": 100.0}]},
+            {"name": "b", "battery": [{"energy_kwh": 200.0}, {"energy_kwh": 300.0}]},
+        ],
+        "matrix": [[1, 2], [3, 4]],
+    }
 
 
-@pytest.mark.parametrize("text, segments", [
-    ("name", ["name"]),
-    ("grid.import_limit_kw", ["grid", "import_limit_kw"]),
-    ("pv[1].capacity_kwp", ["pv", 1, "capacity_kwp"]),
-    ("tenants[1].battery[0].energy_kwh", ["tenants", 1, "battery", 0, "energy_kwh"]),
-    ("matrix[1][0]", ["matrix", 1, 0]),
-    ("_x9", ["_x9"]),
-])
+@pytest.mark.parametrize(
+    "text, segments",
+    [
+        ("name", ["name"]),
+        ("grid.import_limit_kw", ["grid", "import_limit_kw"]),
+        ("pv[1].capacity_kwp", ["pv", 1, "capacity_kwp"]),
+        ("tenants[1].battery[0].energy_kwh", ["tenants", 1, "battery", 0, "energy_kwh"]),
+        ("matrix[1][0]", ["matrix", 1, 0]),
+        ("_x9", ["_x9"]),
+    ],
+)
 def test_parse_and_format_are_inverse(text, segments):
     assert fieldpath.parse(text) == segments
     assert fieldpath.format_path(segments) == text
@@ -37,15 +46,26 @@ def test_format_of_no_segments_is_the_top_level():
     assert fieldpath.format_path([]) == ""
 
 
-@pytest.mark.parametrize("text, bad_part", [
-    ("pv.0", "0"), ("pv[0]..x", ""), ("", ""), ("pv[-1].x", "pv[-1]"), ("pv[a]", "pv[a]"), ("9pv", "9pv"),
-    ("pv [0]", "pv [0]"), ("pv[0", "pv[0"), ("[0].x", "[0]"),
-])
+@pytest.mark.parametrize(
+    "text, bad_part",
+    [
+        ("pv.0", "0"),
+        ("pv[0]..x", ""),
+        ("", ""),
+        ("pv[-1].x", "pv[-1]"),
+        ("pv[a]", "pv[a]"),
+        ("9pv", "9pv"),
+        ("pv [0]", "pv [0]"),
+        ("pv[0", "pv[0"),
+        ("[0].x", "[0]"),
+    ],
+)
 def test_parse_refuses_a_bad_part_and_names_it(text, bad_part):
     with pytest.raises(InputError) as ei:
         fieldpath.parse(text, file="s.yaml")
-    assert str(ei.value) == (f"s.yaml: {text}: expected a field path such as pv[0].capacity_kwp, "
-                             f"found {bad_part!r} in {text!r}")
+    assert str(ei.value) == (
+        f"s.yaml: {text}: expected a field path such as pv[0].capacity_kwp, found {bad_part!r} in {text!r}"
+    )
 
 
 def test_parse_error_names_where_the_path_was_written_and_its_class():
@@ -63,19 +83,23 @@ def test_get_value_by_text_and_by_segments(data):
     assert fieldpath.get_value(data, []) is data
 
 
-@pytest.mark.parametrize("path, where, holds", [
-    ("pv[2].capacity_kwp", "pv", "2 entries"),
-    ("pv[0].tilt_deg", "pv[0]", "fields capacity_kwp, name"),
-    ("grid.import_limit_kw.x", "grid.import_limit_kw", "no sub-fields"),
-    ("weather.seed", "top level", "fields grid, matrix, name, pv, tenants"),
-    ("grid[0]", "grid", "fields export_limit_kw, import_limit_kw"),  # an index into a mapping
-    ("pv.name", "pv", "2 entries"),  # a key into a list
-])
+@pytest.mark.parametrize(
+    "path, where, holds",
+    [
+        ("pv[2].capacity_kwp", "pv", "2 entries"),
+        ("pv[0].tilt_deg", "pv[0]", "fields capacity_kwp, name"),
+        ("grid.import_limit_kw.x", "grid.import_limit_kw", "no sub-fields"),
+        ("weather.seed", "top level", "fields grid, matrix, name, pv, tenants"),
+        ("grid[0]", "grid", "fields export_limit_kw, import_limit_kw"),  # an index into a mapping
+        ("pv.name", "pv", "2 entries"),  # a key into a list
+    ],
+)
 def test_get_value_of_a_missing_field_says_what_is_there(data, path, where, holds):
     with pytest.raises(InputError) as ei:
         fieldpath.get_value(data, path, file="s.yaml")
-    assert str(ei.value) == (f"s.yaml: {path}: expected a field of the scenario ({where} has {holds}), "
-                             "found no such field")
+    assert str(ei.value) == (
+        f"s.yaml: {path}: expected a field of the scenario ({where} has {holds}), found no such field"
+    )
 
 
 def test_set_value_replaces_in_place(data):
@@ -87,17 +111,21 @@ def test_set_value_replaces_in_place(data):
     assert data["grid"]["export_limit_kw"] == 0.0
 
 
-@pytest.mark.parametrize("path, where, holds", [
-    ("pv[0].tilt_deg", "pv[0]", "fields capacity_kwp, name"),  # the last key is not created
-    ("pv[2]", "pv", "2 entries"),  # nor is a list entry appended
-    ("wind[0].count", "top level", "fields grid, matrix, name, pv, tenants"),
-])
+@pytest.mark.parametrize(
+    "path, where, holds",
+    [
+        ("pv[0].tilt_deg", "pv[0]", "fields capacity_kwp, name"),  # the last key is not created
+        ("pv[2]", "pv", "2 entries"),  # nor is a list entry appended
+        ("wind[0].count", "top level", "fields grid, matrix, name, pv, tenants"),
+    ],
+)
 def test_set_value_never_creates_a_field(data, path, where, holds):
     before = copy.deepcopy(data)
     with pytest.raises(ScenarioError) as ei:
         fieldpath.set_value(data, path, 1.0, file="s.yaml", error=ScenarioError)
-    assert str(ei.value) == (f"s.yaml: {path}: expected a field of the scenario ({where} has {holds}), "
-                             "found no such field")
+    assert str(ei.value) == (
+        f"s.yaml: {path}: expected a field of the scenario ({where} has {holds}), found no such field"
+    )
     assert data == before
 
 

@@ -8,6 +8,7 @@ names and paths, alias bombs, deep nesting), serialises it to YAML text and feed
 is a failure. The number of examples and of distinct error messages is printed at the end of the
 module, through pytest's terminal reporter, so that ``make test`` shows them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,10 +29,31 @@ from lingtan.twin.core.scenario import scenario_from_dict
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(SCENARIOS.glob("*.yaml"))}
 
-HOSTILE_STRINGS = ["../../etc/passwd", "/etc/passwd", "C:\\Windows\\win.ini", "a\x00b", "x" * 5000, "", " ",
-                   "..", ".", "~/.ssh/id_rsa", "铸造车间", "\u202e", "${HOME}", "nan", "inf", "-inf", "1e999",
-                   "true", "null", "2025-13-45", "NUL", "con"]
-HUGE = [1e300, -1e300, 10 ** 400, 2 ** 63, -(2 ** 63), 1e-300, 1e9 + 1, 1e12 + 1]
+HOSTILE_STRINGS = [
+    "../../etc/passwd",
+    "/etc/passwd",
+    "C:\\Windows\\win.ini",
+    "a\x00b",
+    "x" * 5000,
+    "",
+    " ",
+    "..",
+    ".",
+    "~/.ssh/id_rsa",
+    "铸造车间",
+    "\u202e",
+    "${HOME}",
+    "nan",
+    "inf",
+    "-inf",
+    "1e999",
+    "true",
+    "null",
+    "2025-13-45",
+    "NUL",
+    "con",
+]
+HUGE = [1e300, -1e300, 10**400, 2**63, -(2**63), 1e-300, 1e9 + 1, 1e12 + 1]
 ODD = [True, False, None, [], {}, [1, 2], {"a": 1}, "text", 0, -1, 0.5, math.nan, math.inf, -math.inf]
 
 # Collected for the report printed at the end of the session.
@@ -71,8 +93,9 @@ def mutation(draw, data):
     node = data
     for k in path:
         node = node[k]
-    kind = draw(st.sampled_from(["swap", "sign", "nonfinite", "huge", "unknown", "delete", "string", "path",
-                                 "name", "odd"]))
+    kind = draw(
+        st.sampled_from(["swap", "sign", "nonfinite", "huge", "unknown", "delete", "string", "path", "name", "odd"])
+    )
     if kind == "swap":
         _set(data, path, draw(st.sampled_from(ODD + [str(node), [node]])))
     elif kind == "sign" and isinstance(node, (int, float)) and not isinstance(node, bool):
@@ -116,8 +139,9 @@ def scenario_text(draw):
     data = copy.deepcopy(SHIPPED[name])
     notes = [draw(mutation(data)) for _ in range(draw(st.integers(1, 3)))]
     try:
-        text = yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True,
-                         sort_keys=False)
+        text = yaml.dump(
+            data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True, sort_keys=False
+        )
     except yaml.YAMLError:  # a value PyYAML cannot write (it never is one here, but keep the test honest)
         text = "name: x\n"
     extra = draw(st.sampled_from(["none", "duplicate", "bomb", "deep", "tab", "binary", "anchor"]))
@@ -125,8 +149,9 @@ def scenario_text(draw):
         key = draw(st.sampled_from(["name", "year", "site", "grid"]))
         text += f"{key}: 1\n"
     elif extra == "bomb":
-        text = re.sub(r"^description:.*\n", "", text, flags=re.M) + _alias_bomb(draw(st.integers(3, 12)),
-                                                                                 draw(st.integers(2, 12)))
+        text = re.sub(r"^description:.*\n", "", text, flags=re.M) + _alias_bomb(
+            draw(st.integers(3, 12)), draw(st.integers(2, 12))
+        )
     elif extra == "deep":
         n = draw(st.integers(50, 4000))
         text += "bogus: " + "[" * n + "]" * n + "\n"
@@ -149,8 +174,13 @@ def _validate(text: str):
     return sc
 
 
-@settings(max_examples=2000, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=2000,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(scenario_text())
 def test_mutated_scenarios_give_input_errors_only(case):
     name, text, notes = case
@@ -175,8 +205,10 @@ def _report(request):
     yield
     if not STATS["examples"]:
         return
-    line = (f"fuzz: {STATS['examples']} mutated scenarios, {STATS['valid']} still valid, "
-            f"{len(STATS['messages'])} distinct error messages, {STATS['unexpected']} unexpected exceptions")
+    line = (
+        f"fuzz: {STATS['examples']} mutated scenarios, {STATS['valid']} still valid, "
+        f"{len(STATS['messages'])} distinct error messages, {STATS['unexpected']} unexpected exceptions"
+    )
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is None or capture is None:

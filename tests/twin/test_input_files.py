@@ -1,5 +1,6 @@
 """A path that names no regular file is refused before anything reads it (issue 12: `weather: {path:
 /dev/zero}` made `twin check` hang and `twin run` grow by 100 MB/s; a FIFO hung both)."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,11 @@ DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
 def test_require_file_says_what_is_there(tmp_path):
     (tmp_path / "a.csv").write_text("x\n1\n")
     assert require_file(tmp_path / "a.csv", "f", "a CSV") == tmp_path / "a.csv"
-    for path, found in ((tmp_path / "none.csv", "no such file"), (tmp_path, "a folder"),
-                        (Path("/dev/zero"), "not a regular file")):
+    for path, found in (
+        (tmp_path / "none.csv", "no such file"),
+        (tmp_path, "a folder"),
+        (Path("/dev/zero"), "not a regular file"),
+    ):
         with pytest.raises(InputError, match=found):
             require_file(path, "f", "a CSV")
     with pytest.raises(InputError, match="more than the 0 MiB limit"):

@@ -1,4 +1,5 @@
 """The one YAML loader and the schema's limits: what a hostile or careless file gets back."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,8 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from lingtan.components.process import ProductionLine, simulate_line
 from lingtan import limits
+from lingtan.components.process import ProductionLine, simulate_line
 from lingtan.errors import InputError, ScenarioError
 from lingtan.loader import parse_yaml, read_yaml
 from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
@@ -30,8 +31,9 @@ def _data() -> dict:
 
 
 def _bomb(levels: int = 9, width: int = 9) -> str:
-    lines = ['  a0: &a0 ["lol"]'] + [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]"
-                                    for i in range(1, levels)]
+    lines = ['  a0: &a0 ["lol"]'] + [
+        f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]" for i in range(1, levels)
+    ]
     return "description:\n" + "\n".join(lines) + "\n"
 
 
@@ -73,12 +75,15 @@ def test_nonfinite_numbers_given_as_text_are_refused_after_validation(value):
     assert err.field == "pv[0].capacity_kwp"
 
 
-@pytest.mark.parametrize("field,old,new", [
-    ("pv[0].capacity_kwp", "capacity_kwp: 12000", "capacity_kwp: true"),
-    ("battery[0].energy_kwh", "energy_kwh: 8000", "energy_kwh: false"),
-    ("loads[0].shifts_per_day", "shifts_per_day: 2", "shifts_per_day: true"),
-    ("grid.import_limit_kw", "import_limit_kw: 12000", "import_limit_kw: true"),
-])
+@pytest.mark.parametrize(
+    "field,old,new",
+    [
+        ("pv[0].capacity_kwp", "capacity_kwp: 12000", "capacity_kwp: true"),
+        ("battery[0].energy_kwh", "energy_kwh: 8000", "energy_kwh: false"),
+        ("loads[0].shifts_per_day", "shifts_per_day: 2", "shifts_per_day: true"),
+        ("grid.import_limit_kw", "import_limit_kw: 12000", "import_limit_kw: true"),
+    ],
+)
 def test_booleans_are_not_numbers(field, old, new):
     err = _error(_text().replace(old, new))
     assert err.field == field
@@ -93,12 +98,17 @@ def test_integers_are_still_numbers_and_booleans_still_booleans():
 
 def test_alias_bomb_in_description_is_refused_fast_through_the_cli(tmp_path):
     path = tmp_path / "bomb.yaml"
-    path.write_text(_text().replace("description: Two-shift", "summary: Two-shift", 1)
-                    .replace("summary: Two-shift auto-parts plant with rooftop PV and a load-following battery.\n",
-                             "") + _bomb(), encoding="utf-8")
+    path.write_text(
+        _text()
+        .replace("description: Two-shift", "summary: Two-shift", 1)
+        .replace("summary: Two-shift auto-parts plant with rooftop PV and a load-following battery.\n", "")
+        + _bomb(),
+        encoding="utf-8",
+    )
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "lingtan.twin.cli", "check", str(path)], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lingtan.twin.cli", "check", str(path)], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 2, proc.stderr
     assert "alias bomb" in proc.stderr and "Traceback" not in proc.stderr
     with pytest.raises(ScenarioError, match="alias bomb"):
@@ -153,13 +163,16 @@ def test_dashboard_parses_with_the_same_loader():
 # --------------------------------------------------------------------------- bounds
 
 
-@pytest.mark.parametrize("old,new,field", [
-    ("capacity_kwp: 12000", "capacity_kwp: 1.0e+300", "pv[0].capacity_kwp"),
-    ("energy_kwh: 8000", "energy_kwh: 1.0e+13", "battery[0].energy_kwh"),
-    ("import_limit_kw: 12000", "import_limit_kw: 1.0e+10", "grid.import_limit_kw"),
-    ("emission_factor: national_2022", "emission_factor: 100", "grid.emission_factor"),
-    ("annual_e_kwh: 50000000", "annual_e_kwh: 1.0e+300", "loads[0].annual_e_kwh"),
-])
+@pytest.mark.parametrize(
+    "old,new,field",
+    [
+        ("capacity_kwp: 12000", "capacity_kwp: 1.0e+300", "pv[0].capacity_kwp"),
+        ("energy_kwh: 8000", "energy_kwh: 1.0e+13", "battery[0].energy_kwh"),
+        ("import_limit_kw: 12000", "import_limit_kw: 1.0e+10", "grid.import_limit_kw"),
+        ("emission_factor: national_2022", "emission_factor: 100", "grid.emission_factor"),
+        ("annual_e_kwh: 50000000", "annual_e_kwh: 1.0e+300", "loads[0].annual_e_kwh"),
+    ],
+)
 def test_sizes_energies_and_factors_have_finite_upper_bounds(old, new, field):
     text = _text()
     assert old in text
@@ -172,8 +185,13 @@ def test_every_size_power_and_energy_field_states_its_bound():
     from lingtan.components.heat import HeatPump, ThermalStorage
     from lingtan.components.pv import PVArray
 
-    for model, name in ((PVArray, "capacity_kwp"), (Battery, "energy_kwh"), (Battery, "power_kw"),
-                        (HeatPump, "capacity_q_kw_th"), (ThermalStorage, "capacity_kwh_th")):
+    for model, name in (
+        (PVArray, "capacity_kwp"),
+        (Battery, "energy_kwh"),
+        (Battery, "power_kw"),
+        (HeatPump, "capacity_q_kw_th"),
+        (ThermalStorage, "capacity_kwh_th"),
+    ):
         info = model.model_fields[name]
         bound = next(m.le for m in info.metadata if hasattr(m, "le") and m.le is not None)
         assert bound in (limits.MAX_POWER_KW, limits.MAX_ENERGY_KWH)
@@ -193,7 +211,9 @@ def test_a_site_of_1e300_everything_is_refused():
 
 
 def test_batch_duration_below_one_minute_is_refused():
-    err = _error(_text().replace("pv:\n", "processes:\n  - {name: press, batch_duration_h: 1.0e-6, p_kw: 100}\npv:\n", 1))
+    err = _error(
+        _text().replace("pv:\n", "processes:\n  - {name: press, batch_duration_h: 1.0e-6, p_kw: 100}\npv:\n", 1)
+    )
     assert err.field == "processes[0].batch_duration_h"
     assert ProductionLine(name="x", batch_duration_h=1 / 60, p_kw=1).batch_duration_h == pytest.approx(1 / 60)
 
@@ -205,8 +225,14 @@ def test_events_per_year_are_bounded_in_the_schema():
 
 def test_events_per_year_are_bounded_while_simulating(monkeypatch):
     # The schema's estimate is a mean; random draws may schedule more. The run stops at the limit, with a message.
-    line = ProductionLine(name="x", batch_duration_h=1, mtbf_h=2, mttr_h=0.01, p_kw=1,
-                          calendar={"shifts_per_day": 3, "shift_hours": 8, "working_days_per_week": 7})
+    line = ProductionLine(
+        name="x",
+        batch_duration_h=1,
+        mtbf_h=2,
+        mttr_h=0.01,
+        p_kw=1,
+        calendar={"shifts_per_day": 3, "shift_hours": 8, "working_days_per_week": 7},
+    )
     index = pd.date_range("2025-01-01", periods=8760, freq="h", tz="Asia/Shanghai")
     assert simulate_line(line, index).breakdowns > 3000
     monkeypatch.setattr("lingtan.components.process.MAX_EVENTS_PER_YEAR", 2_000)

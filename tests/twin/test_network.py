@@ -1,4 +1,5 @@
 """The park network check: pandapower model, batch annual power flow, findings."""
+
 from __future__ import annotations
 
 import tomllib
@@ -10,8 +11,17 @@ import pandas as pd
 import pytest
 
 from lingtan.errors import BalanceError, InputError
-from lingtan.twin.network import CONNECTION_TYPE, annual_power_flow, apply_substation_limits, build_net, connection_points, example_park_network, example_profiles, runpp_hour
 from lingtan.twin.core.schema.network import Network, NetworkLimits
+from lingtan.twin.network import (
+    CONNECTION_TYPE,
+    annual_power_flow,
+    apply_substation_limits,
+    build_net,
+    connection_points,
+    example_park_network,
+    example_profiles,
+    runpp_hour,
+)
 from lingtan.twin.network.example import EXAMPLE_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,14 +30,23 @@ ROOT = Path(__file__).resolve().parents[2]
 def _compare_with_runpp(net, p, q, result, hours, vm_tol=1e-6, loading_tol=1e-4):
     for h in hours:
         ref = runpp_hour(net, p, q, int(h))
-        np.testing.assert_allclose(result.hourly_vm_pu.iloc[h].to_numpy(), ref.res_bus.vm_pu.to_numpy(),
-                                   atol=vm_tol, rtol=0)
+        np.testing.assert_allclose(
+            result.hourly_vm_pu.iloc[h].to_numpy(), ref.res_bus.vm_pu.to_numpy(), atol=vm_tol, rtol=0
+        )
         if len(net.line):
-            np.testing.assert_allclose(result.hourly_line_loading_percent.iloc[h].to_numpy(),
-                                       ref.res_line.loading_percent.to_numpy(), atol=loading_tol, rtol=0)
+            np.testing.assert_allclose(
+                result.hourly_line_loading_percent.iloc[h].to_numpy(),
+                ref.res_line.loading_percent.to_numpy(),
+                atol=loading_tol,
+                rtol=0,
+            )
         if len(net.trafo):
-            np.testing.assert_allclose(result.hourly_trafo_loading_percent.iloc[h].to_numpy(),
-                                       ref.res_trafo.loading_percent.to_numpy(), atol=loading_tol, rtol=0)
+            np.testing.assert_allclose(
+                result.hourly_trafo_loading_percent.iloc[h].to_numpy(),
+                ref.res_trafo.loading_percent.to_numpy(),
+                atol=loading_tol,
+                rtol=0,
+            )
         p_grid = ref.res_ext_grid.p_mw.sum()
         assert result.import_mw.iloc[h] - result.export_mw.iloc[h] == pytest.approx(p_grid, abs=1e-6)
         # losses: what pandapower's branches and shunts absorb
@@ -38,8 +57,13 @@ def _compare_with_runpp(net, p, q, result, hours, vm_tol=1e-6, loading_tol=1e-4)
 def _one_feeder(line_std_type="NA2XS2Y 1x240 RM/25 12/20 kV", lengths=(1.0, 1.0), limits=None, **conn):
     data = {
         "substation": {"transformers": [{"name": "T1", "sn_mva": 40, "vk_percent": 10.5, "vkr_percent": 0.44}]},
-        "feeders": [{"name": "F1", "line_std_type": line_std_type,
-                     "sections": [{"to": f"B{k}", "length_km": L} for k, L in enumerate(lengths, 1)]}],
+        "feeders": [
+            {
+                "name": "F1",
+                "line_std_type": line_std_type,
+                "sections": [{"to": f"B{k}", "length_km": L} for k, L in enumerate(lengths, 1)],
+            }
+        ],
         "connections": conn or {"tenant": {"bus": f"B{len(lengths)}"}},
     }
     if limits:
@@ -49,11 +73,12 @@ def _one_feeder(line_std_type="NA2XS2Y 1x240 RM/25 12/20 kV", lengths=(1.0, 1.0)
 
 def test_example_park_data_ships_as_package_data_of_the_scenario_library():
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
-        "package-data"]["*"]
+        "package-data"
+    ]["*"]
     library = ROOT / "scenarios"
     assert EXAMPLE_FILE.parent.parent == library
-    assert any(EXAMPLE_FILE in set(library.glob(p)) for p in patterns)     # setuptools globs package-data
-    assert EXAMPLE_FILE.suffix not in (".yaml", ".yml")      # the library's YAML files are all runnable scenarios
+    assert any(EXAMPLE_FILE in set(library.glob(p)) for p in patterns)  # setuptools globs package-data
+    assert EXAMPLE_FILE.suffix not in (".yaml", ".yml")  # the library's YAML files are all runnable scenarios
 
 
 # --------------------------------------------------------------------------- agreement
@@ -92,7 +117,7 @@ def test_newton_path_with_a_pv_bus_equals_runpp(tmp_path):
     pp.create_ext_grid(net, b0, vm_pu=1.01)
     pp.create_transformer(net, b0, b1, std_type="40 MVA 110/10 kV")
     pp.create_line(net, b1, b2, 3.0, "NA2XS2Y 1x240 RM/25 12/20 kV")
-    pp.create_gen(net, b2, p_mw=1.0, vm_pu=1.0, name="chp")     # a PV bus: Newton finishes every hour
+    pp.create_gen(net, b2, p_mw=1.0, vm_pu=1.0, name="chp")  # a PV bus: Newton finishes every hour
     pp.to_json(net, str(tmp_path / "grid.json"))
     model = Network.model_validate({"pandapower_json": "grid.json", "connections": {"plant": {"bus": "far"}}})
     net = build_net(model, tmp_path)
@@ -125,19 +150,19 @@ def test_overloaded_feeder_is_reported_with_the_right_hours():
 
 
 def test_reverse_flow_hours_with_big_midday_pv():
-    model = _one_feeder(tenant={"bus": "B1", "transformer": {"sn_mva": 2.5}},
-                        pv={"bus": "B2"})
+    model = _one_feeder(tenant={"bus": "B1", "transformer": {"sn_mva": 2.5}}, pv={"bus": "B2"})
     net = build_net(model)
     T = 72
     hour = np.arange(T) % 24
-    pv = np.where((hour >= 10) & (hour <= 14), -6.0, 0.0)       # 6 MW fed in at midday
+    pv = np.where((hour >= 10) & (hour <= 14), -6.0, 0.0)  # 6 MW fed in at midday
     load = np.full(T, 1.5)
-    result = annual_power_flow(net, {"tenant": load, "pv": pv}, index=pd.date_range(
-        "2025-06-01", periods=T, freq="h", tz="Asia/Shanghai"))
+    result = annual_power_flow(
+        net, {"tenant": load, "pv": pv}, index=pd.date_range("2025-06-01", periods=T, freq="h", tz="Asia/Shanghai")
+    )
     assert result.reverse_flow_hours == 15
     exporting = result.export_mw.to_numpy() > 0
     assert list(np.flatnonzero(exporting)) == list(np.flatnonzero(pv < 0))
-    assert result.export_mw[exporting].between(4.0, 4.5).all()       # 6 - 1.5 MW less losses
+    assert result.export_mw[exporting].between(4.0, 4.5).all()  # 6 - 1.5 MW less losses
     assert (result.import_mw[~exporting] > 1.5).all()
     assert any(v.startswith("Reverse flow at the substation in 15 h") for v in result.violations)
     # the scenario's export limit clips what the network reports, and says so
@@ -199,13 +224,15 @@ def test_pandapower_json_network_is_loaded_through_the_model(tmp_path):
     pp.create_transformer(net, hv, mv, std_type="25 MVA 110/10 kV")
     pp.create_line(net, mv, a, 1.5, "NA2XS2Y 1x185 RM/25 12/20 kV")
     pp.create_line(net, a, b, 0.8, "NA2XS2Y 1x185 RM/25 12/20 kV")
-    pp.create_load(net, a, p_mw=0.7, q_mvar=0.1, name="street lights")     # the user's own fixed load stays
+    pp.create_load(net, a, p_mw=0.7, q_mvar=0.1, name="street lights")  # the user's own fixed load stays
     pp.to_json(net, str(tmp_path / "park_grid.json"))
 
-    model = Network.model_validate({
-        "pandapower_json": "park_grid.json",
-        "connections": {"mill": {"bus": "B", "transformer": {"sn_mva": 2.0}}, "pv": {"bus": int(a)}},
-    })
+    model = Network.model_validate(
+        {
+            "pandapower_json": "park_grid.json",
+            "connections": {"mill": {"bus": "B", "transformer": {"sn_mva": 2.0}}, "pv": {"bus": int(a)}},
+        }
+    )
     loaded = build_net(model, tmp_path)
     points = connection_points(loaded)
     assert loaded.bus.name.at[points["mill"]] == "mill 380V" and points["pv"] == a
@@ -214,11 +241,18 @@ def test_pandapower_json_network_is_loaded_through_the_model(tmp_path):
     result = annual_power_flow(loaded, p)
     _compare_with_runpp(loaded, p, None, result, [0, 7, 15, 23])
     with pytest.raises(InputError, match="pandapower_json"):
-        build_net(Network.model_validate({"pandapower_json": "missing.json", "connections": {"x": {"bus": 0}}}),
-                  tmp_path)
+        build_net(
+            Network.model_validate({"pandapower_json": "missing.json", "connections": {"x": {"bus": 0}}}), tmp_path
+        )
     with pytest.raises(ValueError):
-        Network.model_validate({"pandapower_json": "park_grid.json", "feeders": [], "connections": {"x": {"bus": 0}},
-                                "substation": {"transformers": [{"name": "T", "std_type": "25 MVA 110/10 kV"}]}})
+        Network.model_validate(
+            {
+                "pandapower_json": "park_grid.json",
+                "feeders": [],
+                "connections": {"x": {"bus": 0}},
+                "substation": {"transformers": [{"name": "T", "std_type": "25 MVA 110/10 kV"}]},
+            }
+        )
 
 
 def test_negative_losses_are_a_balance_error_not_clipped_away():
@@ -237,7 +271,7 @@ def test_negative_losses_are_a_balance_error_not_clipped_away():
 
 def test_hours_the_network_cannot_carry_are_reported_not_hidden():
     net = build_net(_one_feeder("NA2XS2Y 1x70 RM/25 12/20 kV", lengths=(5.0, 5.0)))
-    p = np.array([1.0, 1.0, 200.0, 1.0])          # 200 MW at the end of 10 km of 70 mm2 cable: collapse
+    p = np.array([1.0, 1.0, 200.0, 1.0])  # 200 MW at the end of 10 km of 70 mm2 cable: collapse
     result = annual_power_flow(net, {"tenant": p})
     assert list(result.converged) == [True, True, False, True]
     assert result.hourly_vm_pu.iloc[2].isna().all() and result.hourly_vm_pu.iloc[[0, 1, 3]].notna().all().all()
@@ -267,8 +301,8 @@ def test_two_substations_mv_oberrhein_through_a_park_scenario_equal_pandapower(t
     import pandapower.networks as pn
     import yaml
 
-    from lingtan.twin.studies.park import simulate_park
     from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.studies.park import simulate_park
 
     def out_of_service(net):
         """Two tie lines out of service (isolating nothing): 8 with its switch closed, so that both of its ends
@@ -280,33 +314,52 @@ def test_two_substations_mv_oberrhein_through_a_park_scenario_equal_pandapower(t
     net = out_of_service(pn.mv_oberrhein())
     assert len(net.ext_grid) == 2
     pp.to_json(net, str(tmp_path / "oberrhein.json"))
-    farm_bus = int(net.trafo.lv_bus.at[142])      # the 20 kV busbar of "HV/MV Transformer 1"
+    farm_bus = int(net.trafo.lv_bus.at[142])  # the 20 kV busbar of "HV/MV Transformer 1"
     park = {
-        "name": "two substations", "site": {"latitude": 31.87, "longitude": 117.23, "altitude_m": 27}, "year": 2025,
+        "name": "two substations",
+        "site": {"latitude": 31.87, "longitude": 117.23, "altitude_m": 27},
+        "year": 2025,
         "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
-        "grid": {"import_limit_kw": 100000, "export_allowed": True, "export_limit_kw": 50000,
-                 "tariff": "anhui_large_industry_2025", "emission_factor": "national_2022"},
-        "tenants": [{"name": "a", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 8e6}]},
-                    {"name": "b", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 12e6}]}],
+        "grid": {
+            "import_limit_kw": 100000,
+            "export_allowed": True,
+            "export_limit_kw": 50000,
+            "tariff": "anhui_large_industry_2025",
+            "emission_factor": "national_2022",
+        },
+        "tenants": [
+            {"name": "a", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 8e6}]},
+            {"name": "b", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 12e6}]},
+        ],
         "shared": {"pv": [{"name": "solar_farm", "capacity_kwp": 40000}]},
-        "network": {"pandapower_json": "oberrhein.json",
-                    "connections": {"a": {"bus": "Bus 93"}, "b": {"bus": "Bus 43"}, "solar_farm": {"bus": farm_bus}}},
+        "network": {
+            "pandapower_json": "oberrhein.json",
+            "connections": {"a": {"bus": "Bus 93"}, "b": {"bus": "Bus 43"}, "solar_farm": {"bus": farm_bus}},
+        },
     }
     (tmp_path / "park.yaml").write_text(yaml.safe_dump(park), encoding="utf-8")
     result = simulate_park(load_scenario(tmp_path / "park.yaml"), tmp_path)
     n, p = result.network, result.network_p_mw
     assert n.converged.all()
-    bus_of = {"a": int(net.bus.index[net.bus.name == "Bus 93"][0]), "b": int(net.bus.index[net.bus.name == "Bus 43"][0]),
-              "solar_farm": farm_bus}
+    bus_of = {
+        "a": int(net.bus.index[net.bus.name == "Bus 93"][0]),
+        "b": int(net.bus.index[net.bus.name == "Bus 43"][0]),
+        "solar_farm": farm_bus,
+    }
     noon = int(np.argmin(p["solar_farm"]))
     for h in (noon, 3):
         # a copy of the network as loaded (pandapower's mv_oberrhein() reads and solves it: slow to repeat)
         ref = _hour_by_pandapower(copy_net(net), {k: (bus_of[k], v) for k, v in p.items()}, h)
         np.testing.assert_allclose(n.hourly_vm_pu.iloc[h].to_numpy(), ref.res_bus.vm_pu.to_numpy(), atol=1e-6, rtol=0)
-        np.testing.assert_allclose(n.hourly_line_loading_percent.iloc[h].to_numpy(),
-                                   ref.res_line.loading_percent.to_numpy(), atol=1e-4, rtol=0)
-        np.testing.assert_allclose(n.hourly_trafo_loading_percent.iloc[h].to_numpy(),
-                                   ref.res_trafo.loading_percent.to_numpy(), atol=1e-4, rtol=0)
+        np.testing.assert_allclose(
+            n.hourly_line_loading_percent.iloc[h].to_numpy(), ref.res_line.loading_percent.to_numpy(), atol=1e-4, rtol=0
+        )
+        np.testing.assert_allclose(
+            n.hourly_trafo_loading_percent.iloc[h].to_numpy(),
+            ref.res_trafo.loading_percent.to_numpy(),
+            atol=1e-4,
+            rtol=0,
+        )
         # each grid connection as pandapower's res_ext_grid, and the park's exchange their sum
         p_each = n.hourly_grid_import_mw.iloc[h] - n.hourly_grid_export_mw.iloc[h]
         np.testing.assert_allclose(p_each.to_numpy(), ref.res_ext_grid.p_mw.loc[p_each.index], atol=1e-6, rtol=0)
@@ -320,8 +373,12 @@ def test_two_substations_mv_oberrhein_through_a_park_scenario_equal_pandapower(t
     assert n.hourly_grid_export_mw[1].iat[noon] > 1 and n.hourly_grid_import_mw[0].iat[noon] > 1
     assert n.res_ext_grid.reverse_flow_hours[0] == 0 and n.res_ext_grid.reverse_flow_hours[1] > 0
     assert n.res_ext_grid.reverse_flow_hours[1] == int((n.hourly_grid_export_mw[1] > 1e-6).sum())
-    assert any(v.startswith(f"Reverse flow at grid connection 'External Grid 1' (bus 318) in "
-                            f"{n.res_ext_grid.reverse_flow_hours[1]} h") for v in n.violations)
+    assert any(
+        v.startswith(
+            f"Reverse flow at grid connection 'External Grid 1' (bus 318) in {n.res_ext_grid.reverse_flow_hours[1]} h"
+        )
+        for v in n.violations
+    )
     worst = n.worst_hours.set_index("quantity")
     assert worst.at["highest export at one grid connection [MW]", "element_name"] == "External Grid 1"
     assert worst.at["highest import [MW]", "element_name"] == "all 2 grid connections"
@@ -331,19 +388,28 @@ def test_out_of_service_branches_read_zero_like_pandapower_and_are_never_the_wor
     net = build_net(_one_feeder(lengths=(1.0, 1.0)))
     mv, b2 = net.line.from_bus.iat[0], net.line.to_bus.iat[1]
     spare = pp.create_line(net, mv, b2, 2.0, "NA2XS2Y 1x240 RM/25 12/20 kV", name="spare", in_service=False)
-    t2 = pp.create_transformer(net, net.trafo.hv_bus.iat[0], mv, std_type="40 MVA 110/10 kV", name="T2",
-                               in_service=False)
+    t2 = pp.create_transformer(
+        net, net.trafo.hv_bus.iat[0], mv, std_type="40 MVA 110/10 kV", name="T2", in_service=False
+    )
     p = {"tenant": np.array([1.0, 6.0, 3.0])}
     result = annual_power_flow(net, p)
     for h in range(3):
         ref = _hour_by_pandapower(copy_net(net), {"tenant": (int(net.load.bus.iat[0]), p["tenant"])}, h)
-        ref.load.loc[net.load.index[0], "p_mw"] = 0.0       # the connection load itself is replaced by the reference's
+        ref.load.loc[net.load.index[0], "p_mw"] = 0.0  # the connection load itself is replaced by the reference's
         pp.runpp(ref, algorithm="nr", calculate_voltage_angles=True, trafo_loading="current", tolerance_mva=1e-9)
         assert ref.res_line.loading_percent.at[spare] == 0 and ref.res_trafo.loading_percent.at[t2] == 0
-        np.testing.assert_allclose(result.hourly_line_loading_percent.iloc[h].to_numpy(),
-                                   ref.res_line.loading_percent.to_numpy(), atol=1e-4, rtol=0)
-        np.testing.assert_allclose(result.hourly_trafo_loading_percent.iloc[h].to_numpy(),
-                                   ref.res_trafo.loading_percent.to_numpy(), atol=1e-4, rtol=0)
+        np.testing.assert_allclose(
+            result.hourly_line_loading_percent.iloc[h].to_numpy(),
+            ref.res_line.loading_percent.to_numpy(),
+            atol=1e-4,
+            rtol=0,
+        )
+        np.testing.assert_allclose(
+            result.hourly_trafo_loading_percent.iloc[h].to_numpy(),
+            ref.res_trafo.loading_percent.to_numpy(),
+            atol=1e-4,
+            rtol=0,
+        )
     row = result.res_line.loc[spare]
     assert (row.loading_max_percent, row.i_max_ka, row.hours_overloaded) == (0.0, 0.0, 0)
     assert row.hour_of_max is None or pd.isna(row.hour_of_max)
@@ -369,14 +435,17 @@ def copy_net(net):
     return copy.deepcopy(net)
 
 
-@pytest.mark.parametrize("table, column, value, expected", [
-    ("line", "r_ohm_per_km", np.nan, "a finite number >= 0"),
-    ("line", "max_i_ka", 0.0, "a finite number > 0"),
-    ("trafo", "vk_percent", np.nan, "a finite number > 0"),
-    ("load", "p_mw", np.nan, "a finite number"),
-    ("shunt", "p_mw", -0.2, "a finite number >= 0"),     # a generating shunt: the network would make energy
-    ("impedance", "rft_pu", -0.01, "a finite number >= 0"),
-])
+@pytest.mark.parametrize(
+    "table, column, value, expected",
+    [
+        ("line", "r_ohm_per_km", np.nan, "a finite number >= 0"),
+        ("line", "max_i_ka", 0.0, "a finite number > 0"),
+        ("trafo", "vk_percent", np.nan, "a finite number > 0"),
+        ("load", "p_mw", np.nan, "a finite number"),
+        ("shunt", "p_mw", -0.2, "a finite number >= 0"),  # a generating shunt: the network would make energy
+        ("impedance", "rft_pu", -0.01, "a finite number >= 0"),
+    ],
+)
 def test_a_bad_number_in_a_pandapower_json_names_the_file_and_the_row(tmp_path, table, column, value, expected):
     net = pp.create_empty_network()
     hv, mv, a = (pp.create_bus(net, kv, name=n) for kv, n in ((110, "HV"), (10, "MV"), (10, "A")))

@@ -1,4 +1,5 @@
 """Parks: reconciliation, the heat network by hand, the allocation rules by hand, and the CLI."""
+
 import copy
 from pathlib import Path
 
@@ -6,8 +7,8 @@ import numpy as np
 import pytest
 
 from lingtan.twin.cli import main
-from lingtan.twin.studies.park import allocate, simulate_park
 from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
+from lingtan.twin.studies.park import allocate, simulate_park
 
 ROOT = Path(__file__).resolve().parents[2]
 ANHUI = ROOT / "scenarios" / "anhui-park.yaml"
@@ -19,26 +20,67 @@ def two_tenants(link=True, rule="pro_rata"):
     """Tenant a: 300 kW_th of flue gas at 150 C (isothermal), all year. Tenant b: a 70 C bath of 1000 kW_th, all
     year, and a gas boiler. Link a -> b: effectiveness 0.8, pipe loss 10 %."""
     data = {
-        "name": "two tenants", "site": {"latitude": 31.87, "longitude": 117.23, "altitude_m": 27}, "year": 2025,
+        "name": "two tenants",
+        "site": {"latitude": 31.87, "longitude": 117.23, "altitude_m": 27},
+        "year": 2025,
         "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
-        "grid": {"import_limit_kw": 30000, "export_allowed": True, "export_limit_kw": 5000,
-                 "tariff": "anhui_large_industry_2025", "emission_factor": "national_2022"},
+        "grid": {
+            "import_limit_kw": 30000,
+            "export_allowed": True,
+            "export_limit_kw": 5000,
+            "tariff": "anhui_large_industry_2025",
+            "emission_factor": "national_2022",
+        },
         "tenants": [
-            {"name": "a", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 8e6}],
-             "pv": [{"name": "roof", "capacity_kwp": 6000}],
-             "processes": [{"name": "oven", "calendar": ALL_YEAR, "batch_duration_h": 8, "p_kw": 100,
-                            "waste_heat": [{"name": "flue", "kind": "flue_gas", "t_c": 150, "q_kw_th": 300}]}]},
-            {"name": "b", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 12e6, "shifts_per_day": 3,
-                                     "working_days_per_week": 7}],
-             "boilers": [{"name": "gas", "fuel": "natural_gas", "efficiency": 0.9, "capacity_q_kw_th": 3000,
-                          "t_c": 200}],
-             "processes": [{"name": "baths", "calendar": ALL_YEAR, "batch_duration_h": 8, "p_kw": 50,
-                            "heat_demands": [{"name": "bath", "t_c": 70, "q_kw_th": 1000}]}],
-             "contract_share": 0.3}],
-        "shared": {"pv": [{"name": "carport", "capacity_kwp": 3000}],
-                   "battery": [{"name": "central", "energy_kwh": 4000, "power_kw": 2000}]},
-        "heat_network": [{"name": "flue_to_bath", "source": "a.flue", "sink": "b.bath", "effectiveness": 0.8,
-                          "loss_fraction": 0.1}] if link else [],
+            {
+                "name": "a",
+                "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 8e6}],
+                "pv": [{"name": "roof", "capacity_kwp": 6000}],
+                "processes": [
+                    {
+                        "name": "oven",
+                        "calendar": ALL_YEAR,
+                        "batch_duration_h": 8,
+                        "p_kw": 100,
+                        "waste_heat": [{"name": "flue", "kind": "flue_gas", "t_c": 150, "q_kw_th": 300}],
+                    }
+                ],
+            },
+            {
+                "name": "b",
+                "loads": [
+                    {
+                        "name": "l",
+                        "kind": "shifts",
+                        "annual_e_kwh": 12e6,
+                        "shifts_per_day": 3,
+                        "working_days_per_week": 7,
+                    }
+                ],
+                "boilers": [
+                    {"name": "gas", "fuel": "natural_gas", "efficiency": 0.9, "capacity_q_kw_th": 3000, "t_c": 200}
+                ],
+                "processes": [
+                    {
+                        "name": "baths",
+                        "calendar": ALL_YEAR,
+                        "batch_duration_h": 8,
+                        "p_kw": 50,
+                        "heat_demands": [{"name": "bath", "t_c": 70, "q_kw_th": 1000}],
+                    }
+                ],
+                "contract_share": 0.3,
+            },
+        ],
+        "shared": {
+            "pv": [{"name": "carport", "capacity_kwp": 3000}],
+            "battery": [{"name": "central", "energy_kwh": 4000, "power_kw": 2000}],
+        },
+        "heat_network": [
+            {"name": "flue_to_bath", "source": "a.flue", "sink": "b.bath", "effectiveness": 0.8, "loss_fraction": 0.1}
+        ]
+        if link
+        else [],
         "allocation": {"rule": rule, "priority": ["b", "a"]},
     }
     data["tenants"][0]["contract_share"] = 0.7
@@ -93,8 +135,9 @@ def test_allocation_rules_by_hand():
     # priority b then a: b takes min(120, 100) = 100, a gets nothing.
     np.testing.assert_allclose(allocate("priority", renewable[:1], demand[:, :1], order=[1, 0]), [[0], [100]])
     # contract 50/50: a min(30, 50) = 30, b min(120, 50) = 50; 20 left go to b, the only one still short.
-    np.testing.assert_allclose(allocate("contract_share", renewable[:1], demand[:, :1], shares=[0.5, 0.5]),
-                               [[30], [70]])
+    np.testing.assert_allclose(
+        allocate("contract_share", renewable[:1], demand[:, :1], shares=[0.5, 0.5]), [[30], [70]]
+    )
 
 
 @pytest.mark.parametrize("rule", ["pro_rata", "contract_share", "priority"])
@@ -102,11 +145,9 @@ def test_each_rule_in_a_run_keeps_the_park_total(rule):
     base = simulate_park(two_tenants(rule="pro_rata"), ROOT)
     run = simulate_park(two_tenants(rule=rule), ROOT)
     # The rule moves renewable energy between tenants, never in or out of the park.
-    assert run.kpis["re_electricity_share_onsite"] == pytest.approx(base.kpis["re_electricity_share_onsite"],
-                                                                    rel=1e-12)
+    assert run.kpis["re_electricity_share_onsite"] == pytest.approx(base.kpis["re_electricity_share_onsite"], rel=1e-12)
     got = run.tenant_table.park_re_allocated_e_kwh
-    assert got["a"] + got["b"] == pytest.approx(base.tenant_table.park_re_allocated_e_kwh[["a", "b"]].sum(),
-                                                rel=1e-12)
+    assert got["a"] + got["b"] == pytest.approx(base.tenant_table.park_re_allocated_e_kwh[["a", "b"]].sum(), rel=1e-12)
     if rule == "priority":  # b first: b's share of the park's renewables is at least its pro-rata share
         assert got["b"] >= base.tenant_table.park_re_allocated_e_kwh["b"]
 

@@ -1,5 +1,6 @@
 """The one path policy: every file a scenario names resolves against the scenario file's folder, and the
 dashboard confines all of them to its scenario library without telling what exists outside."""
+
 from __future__ import annotations
 
 import base64
@@ -15,8 +16,8 @@ from lingtan.dashboard.safety import check_scenario_paths
 from lingtan.dashboard.ui import Context
 from lingtan.errors import InputError, ScenarioError
 from lingtan.paths import scenario_paths
-from lingtan.twin.run import build_profiles, simulate
 from lingtan.twin.core.scenario import load_scenario
+from lingtan.twin.run import build_profiles, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -71,22 +72,37 @@ def test_an_emission_factor_file_that_is_not_csv_is_one_line(project, content):
 
 
 def test_scenario_paths_lists_every_named_file_in_tenants_too():
-    data = {"weather": {"source": "epw", "path": "w.epw"},
-            "grid": {"tariff": "/etc/passwd", "emission_factor": {"path": "../ef.csv"}},
-            "tenants": [{"loads": [{"kind": "csv", "path": "t/l.csv"}]}],
-            "pv": [{"name": "roof.csv"}], "grid_note": {"tariff": "anhui_large_industry_2025"},
-            "network": {"pandapower_json": "net.json"}}
+    data = {
+        "weather": {"source": "epw", "path": "w.epw"},
+        "grid": {"tariff": "/etc/passwd", "emission_factor": {"path": "../ef.csv"}},
+        "tenants": [{"loads": [{"kind": "csv", "path": "t/l.csv"}]}],
+        "pv": [{"name": "roof.csv"}],
+        "grid_note": {"tariff": "anhui_large_industry_2025"},
+        "network": {"pandapower_json": "net.json"},
+    }
     fields = dict(scenario_paths(data))
-    assert fields == {"weather.path": "w.epw", "grid.tariff": "/etc/passwd", "grid.emission_factor.path": "../ef.csv",
-                      "tenants[0].loads[0].path": "t/l.csv", "network.pandapower_json": "net.json"}
+    assert fields == {
+        "weather.path": "w.epw",
+        "grid.tariff": "/etc/passwd",
+        "grid.emission_factor.path": "../ef.csv",
+        "tenants[0].loads[0].path": "t/l.csv",
+        "network.pandapower_json": "net.json",
+    }
 
 
 # --------------------------------------------------------------------------- dashboard
 
 
-@pytest.mark.parametrize("grid", [{"tariff": "/etc/passwd"}, {"tariff": "../../../../etc/hostname"},
-                                  {"emission_factor": {"path": "/etc/passwd"}},
-                                  {"emission_factor": "../../secret.csv"}, {"tariff": "C:\\Windows\\win.ini"}])
+@pytest.mark.parametrize(
+    "grid",
+    [
+        {"tariff": "/etc/passwd"},
+        {"tariff": "../../../../etc/hostname"},
+        {"emission_factor": {"path": "/etc/passwd"}},
+        {"emission_factor": "../../secret.csv"},
+        {"tariff": "C:\\Windows\\win.ini"},
+    ],
+)
 def test_dashboard_confines_tariff_and_emission_factor(grid):
     data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
     data["grid"].update(grid)

@@ -1,4 +1,5 @@
 """Multi-year plans: stages applied year by year, per-year runs, trend criteria."""
+
 import copy
 import math
 from pathlib import Path
@@ -7,9 +8,9 @@ import pytest
 import yaml
 
 from lingtan.errors import ScenarioError
-from lingtan.twin.studies.plan import PlanResult, parse_plan, run_plan, trend_results, years
-from lingtan.twin.core.schema.plan import Plan
 from lingtan.twin.core.scenario import scenario_from_dict
+from lingtan.twin.core.schema.plan import Plan
+from lingtan.twin.studies.plan import PlanResult, parse_plan, run_plan, trend_results, years
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -36,11 +37,23 @@ def heat():
 
 
 def test_stages_apply_cumulatively_and_years_without_stage_carry_forward(hefei):
-    plan = {"base_year": 2025, "stages": [
-        {"year": 2026, "load_growth_fraction": 0.03,
-         "add_pv": [{"name": "carport", "capacity_kwp": 4000, "tilt_deg": 10, "age_years": 2}]},
-        {"year": 2028, "load_growth_fraction": 0.02, "pv_capacity_kwp": {"roof": 13000},
-         "battery": [], "declared": {"output_value_cny": 9e8}}]}
+    plan = {
+        "base_year": 2025,
+        "stages": [
+            {
+                "year": 2026,
+                "load_growth_fraction": 0.03,
+                "add_pv": [{"name": "carport", "capacity_kwp": 4000, "tilt_deg": 10, "age_years": 2}],
+            },
+            {
+                "year": 2028,
+                "load_growth_fraction": 0.02,
+                "pv_capacity_kwp": {"roof": 13000},
+                "battery": [],
+                "declared": {"output_value_cny": 9e8},
+            },
+        ],
+    }
     out = years({**hefei, "plan": plan})
     assert [y for y, _ in out] == [2025, 2026, 2027, 2028]  # 2027 has no stage but is simulated
     for y, d in out:
@@ -74,15 +87,28 @@ def test_stages_apply_cumulatively_and_years_without_stage_carry_forward(hefei):
 def test_csv_loads_scale_and_ageing_can_be_switched_off(hefei):
     d = copy.deepcopy(hefei)
     d["loads"] = [{"name": "metered", "kind": "csv", "path": "x.csv", "scale": 2.0}]
-    out = years(d, {"base_year": 2025, "age_pv": False,
-                    "stages": [{"year": 2026, "load_growth_fraction": 0.1}, {"year": 2027, "load_growth_fraction": 0.1}]})
+    out = years(
+        d,
+        {
+            "base_year": 2025,
+            "age_pv": False,
+            "stages": [{"year": 2026, "load_growth_fraction": 0.1}, {"year": 2027, "load_growth_fraction": 0.1}],
+        },
+    )
     assert [x["loads"][0]["scale"] for _, x in out] == pytest.approx([2.0, 2.2, 2.42])
     assert all("age_years" not in x["pv"][0] for _, x in out)
 
 
 def test_fuel_switch_gas_to_electric(heat):
-    plan = {"base_year": 2025, "stages": [
-        {"year": 2026, "fuel_switch": {"gas_boiler": {"fuel": "electric", "efficiency": 0.99, "electricity": "any"}}}]}
+    plan = {
+        "base_year": 2025,
+        "stages": [
+            {
+                "year": 2026,
+                "fuel_switch": {"gas_boiler": {"fuel": "electric", "efficiency": 0.99, "electricity": "any"}},
+            }
+        ],
+    }
     out = years(heat, plan)
     b0 = {b["name"]: b for b in out[0][1]["boilers"]}
     b1 = {b["name"]: b for b in out[1][1]["boilers"]}
@@ -100,9 +126,13 @@ def test_coal_boiler_switched_to_gas_gives_coal_verdicts_per_year(heat):
     for b in d["boilers"]:
         if b["name"] == "gas_boiler":
             b.update(fuel="coal", efficiency=0.80)
-    d["plan"] = {"base_year": 2025, "stages": [
-        {"year": 2026, "load_growth_fraction": 0.02},
-        {"year": 2027, "fuel_switch": {"gas_boiler": {"fuel": "natural_gas", "efficiency": 0.92}}}]}
+    d["plan"] = {
+        "base_year": 2025,
+        "stages": [
+            {"year": 2026, "load_growth_fraction": 0.02},
+            {"year": 2027, "fuel_switch": {"gas_boiler": {"fuel": "natural_gas", "efficiency": 0.92}}},
+        ],
+    }
     res = run_plan(d, SCENARIOS)
     coal = [y["coal_tce"] for y in res.per_year]
     assert coal[0] > 100 and coal[2] == 0.0
@@ -127,7 +157,10 @@ def test_stage_years_must_increase(hefei):
 
 
 def test_bad_stage_field_names_stage_and_year(hefei):
-    plan = {"base_year": 2025, "stages": [{"year": 2026}, {"year": 2027, "add_pv": [{"name": "x", "capacity_kwp": -5}]}]}
+    plan = {
+        "base_year": 2025,
+        "stages": [{"year": 2026}, {"year": 2027, "add_pv": [{"name": "x", "capacity_kwp": -5}]}],
+    }
     with pytest.raises(ScenarioError) as e:
         years(hefei, plan)
     assert e.value.field == "plan.stages[1] (year 2027).add_pv[0].capacity_kwp"
@@ -136,12 +169,17 @@ def test_bad_stage_field_names_stage_and_year(hefei):
     assert e.value.field.startswith("plan.stages[0] (year 2026)") and "load_growht_fraction" in str(e.value)
 
 
-@pytest.mark.parametrize("stage, field", [
-    ({"pv_capacity_kwp": {"nope": 100}}, "plan.stages[0].pv_capacity_kwp.nope (year 2026)"),
-    ({"add_pv": [{"name": "roof", "capacity_kwp": 100}]}, "plan.stages[0].add_pv[0].name (year 2026)"),
-    ({"fuel_switch": {"gas_boiler": {"fuel": "electric", "efficiency": 0.99}}},
-     "plan.stages[0].fuel_switch.gas_boiler (year 2026)"),
-])
+@pytest.mark.parametrize(
+    "stage, field",
+    [
+        ({"pv_capacity_kwp": {"nope": 100}}, "plan.stages[0].pv_capacity_kwp.nope (year 2026)"),
+        ({"add_pv": [{"name": "roof", "capacity_kwp": 100}]}, "plan.stages[0].add_pv[0].name (year 2026)"),
+        (
+            {"fuel_switch": {"gas_boiler": {"fuel": "electric", "efficiency": 0.99}}},
+            "plan.stages[0].fuel_switch.gas_boiler (year 2026)",
+        ),
+    ],
+)
 def test_stage_naming_unknown_or_repeated_assets(hefei, stage, field):
     with pytest.raises(ScenarioError) as e:
         years(hefei, {"base_year": 2025, "stages": [{"year": 2026, **stage}]})
@@ -176,8 +214,11 @@ def test_missing_plan_is_an_error(hefei):
 def test_intensity_per_output_needs_output_every_year(hefei, monkeypatch):
     monkeypatch.setattr("lingtan.twin.run.simulate", lambda *a: pytest.fail("checked before any run"))
     d = {k: v for k, v in hefei.items() if k != "declared"}
-    plan = {"base_year": 2025, "intensity": "carbon_per_output",
-            "stages": [{"year": 2026, "declared": {"output_value_cny": 1e9}}]}
+    plan = {
+        "base_year": 2025,
+        "intensity": "carbon_per_output",
+        "stages": [{"year": 2026, "declared": {"output_value_cny": 1e9}}],
+    }
     with pytest.raises(ScenarioError) as e:
         run_plan({**d, "plan": plan}, SCENARIOS)
     assert e.value.field == "plan.intensity" and "[2025]" in e.value.found
@@ -196,18 +237,39 @@ def test_parse_plan_last_year():
 def test_three_year_trends_by_hand():
     # Three years of KPIs written out by hand.
     per_year = [
-        {"year": 2025, "coal_tce": 1000.0, "unit_energy_carbon_t_per_tce": 2.00,
-         "renewable_equivalent_tce": 100.0, "energy_equivalent_tce": 1000.0,
-         "renewable_calorific_tce": 40.0, "energy_calorific_tce": 400.0,
-         "re_consumed_e_kwh": 1.0e6, "electricity_consumed_e_kwh": 1.0e7},
-        {"year": 2026, "coal_tce": 960.0, "unit_energy_carbon_t_per_tce": 1.92,
-         "renewable_equivalent_tce": 150.0, "energy_equivalent_tce": 1100.0,
-         "renewable_calorific_tce": 60.0, "energy_calorific_tce": 440.0,
-         "re_consumed_e_kwh": 1.5e6, "electricity_consumed_e_kwh": 1.1e7},
-        {"year": 2027, "coal_tce": 940.0, "unit_energy_carbon_t_per_tce": 1.8432,
-         "renewable_equivalent_tce": 250.0, "energy_equivalent_tce": 1200.0,
-         "renewable_calorific_tce": 100.0, "energy_calorific_tce": 480.0,
-         "re_consumed_e_kwh": 2.5e6, "electricity_consumed_e_kwh": 1.2e7},
+        {
+            "year": 2025,
+            "coal_tce": 1000.0,
+            "unit_energy_carbon_t_per_tce": 2.00,
+            "renewable_equivalent_tce": 100.0,
+            "energy_equivalent_tce": 1000.0,
+            "renewable_calorific_tce": 40.0,
+            "energy_calorific_tce": 400.0,
+            "re_consumed_e_kwh": 1.0e6,
+            "electricity_consumed_e_kwh": 1.0e7,
+        },
+        {
+            "year": 2026,
+            "coal_tce": 960.0,
+            "unit_energy_carbon_t_per_tce": 1.92,
+            "renewable_equivalent_tce": 150.0,
+            "energy_equivalent_tce": 1100.0,
+            "renewable_calorific_tce": 60.0,
+            "energy_calorific_tce": 440.0,
+            "re_consumed_e_kwh": 1.5e6,
+            "electricity_consumed_e_kwh": 1.1e7,
+        },
+        {
+            "year": 2027,
+            "coal_tce": 940.0,
+            "unit_energy_carbon_t_per_tce": 1.8432,
+            "renewable_equivalent_tce": 250.0,
+            "energy_equivalent_tce": 1200.0,
+            "renewable_calorific_tce": 100.0,
+            "energy_calorific_tce": 480.0,
+            "re_consumed_e_kwh": 2.5e6,
+            "electricity_consumed_e_kwh": 1.2e7,
+        },
     ]
     trends, verdicts = trend_results(per_year, "unit_energy_carbon_t_per_tce")
 
@@ -291,26 +353,39 @@ def test_hefei_plan_trend_verdicts_are_simulated(hefei_plan):
     v = next(v for v in res.verdicts if v["criterion_id"] == "zhejiang_factory_2025.intensity_decline")
     assert v["input"] == "simulated"
     assert v["value"] == pytest.approx(res.trends["intensity_decline_avg_fraction"])
-    assert {p["pack"] for p in res.packs} == {"zhejiang_factory_2025", "hunan_factory_2025",
-                                              "national_factory_guidance"}
+    assert {p["pack"] for p in res.packs} == {
+        "zhejiang_factory_2025",
+        "hunan_factory_2025",
+        "national_factory_guidance",
+    }
 
 
 def test_auto_intensity_per_output_value_when_declared(hefei):
     d = copy.deepcopy(hefei)
     d["declared"] = {**d["declared"], "output_value_cny": 1.0e9}
-    d["plan"] = {"base_year": 2025, "stages": [
-        {"year": 2026, "load_growth_fraction": 0.05, "declared": {"output_value_cny": 1.2e9},
-         "green_power": {"green_power_contract_e_kwh": 2.0e6}}]}
+    d["plan"] = {
+        "base_year": 2025,
+        "stages": [
+            {
+                "year": 2026,
+                "load_growth_fraction": 0.05,
+                "declared": {"output_value_cny": 1.2e9},
+                "green_power": {"green_power_contract_e_kwh": 2.0e6},
+            }
+        ],
+    }
     res = run_plan(d, SCENARIOS)
     assert res.trends["intensity_key"] == "carbon_intensity_t_per_10k_cny"
     y0, y1 = res.per_year
     # carbon on the accounting's default basis (after green power) per 10 000 CNY of output
     assert y0["carbon_intensity_t_per_10k_cny"] == pytest.approx(y0["gross_emissions_t"] / 1.0e5)
     assert y1["carbon_intensity_t_per_10k_cny"] == pytest.approx(
-        (y1["gross_emissions_t"] - y1["offset_green_power_t"]) / 1.2e5)
+        (y1["gross_emissions_t"] - y1["offset_green_power_t"]) / 1.2e5
+    )
     assert y1["energy_intensity_tce_per_10k_cny"] == pytest.approx(y1["energy_equivalent_tce"] / 1.2e5)
     assert res.trends["intensity_decline_avg_fraction"] == pytest.approx(
-        1 - y1["carbon_intensity_t_per_10k_cny"] / y0["carbon_intensity_t_per_10k_cny"])
+        1 - y1["carbon_intensity_t_per_10k_cny"] / y0["carbon_intensity_t_per_10k_cny"]
+    )
 
 
 def test_check_plan_validates_every_year_without_running(monkeypatch):

@@ -1,21 +1,31 @@
 """Plausibility warnings: each fires on the implausible input the safety issue names and stays silent on the
 shipped scenario; twin run warns about unserved load and exits 4 unless the study expects it."""
+
 import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
 
 from lingtan.twin.cli import EXIT_UNSERVED, main
-from lingtan.twin.plausibility import (CITY_MAX_DISTANCE_KM, GHI_BAND_KWH_M2, LOAD_MEAN_BAND_KW, UNSERVED_MAX_SHARE,
-                               city_findings, emission_factor_findings, great_circle_km, published_ef_range,
-                               timezone_findings, unserved_finding, weather_findings)
-from lingtan.twin.run import load_weather
 from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.core.schema.site import Site
-
-from support.scenario_files import DEFAULT, ROOT, base, write  # noqa: F401 (base is a fixture)
+from lingtan.twin.plausibility import (
+    CITY_MAX_DISTANCE_KM,
+    GHI_BAND_KWH_M2,
+    LOAD_MEAN_BAND_KW,
+    UNSERVED_MAX_SHARE,
+    city_findings,
+    emission_factor_findings,
+    great_circle_km,
+    published_ef_range,
+    timezone_findings,
+    unserved_finding,
+    weather_findings,
+)
+from lingtan.twin.run import load_weather
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +123,16 @@ def test_weather_extremes(hefei_weather):
 def test_weather_warning_from_a_csv_file(tmp_path, capsys, base, hefei_weather):
     # Temperatures in kelvin in the user's weather file.
     w = hefei_weather.tz_localize(None)
-    pd.DataFrame({"time": w.index.strftime("%Y-%m-%d %H:%M"), "ghi": w.ghi, "dni": w.dni, "dhi": w.dhi,
-                  "temp_air": w.temp_air + 273.15, "wind_speed": w.wind_speed}).to_csv(tmp_path / "w.csv", index=False)
+    pd.DataFrame(
+        {
+            "time": w.index.strftime("%Y-%m-%d %H:%M"),
+            "ghi": w.ghi,
+            "dni": w.dni,
+            "dhi": w.dhi,
+            "temp_air": w.temp_air + 273.15,
+            "wind_speed": w.wind_speed,
+        }
+    ).to_csv(tmp_path / "w.csv", index=False)
     base["weather"] = {"source": "csv", "path": "w.csv"}
     (line,) = check_warnings(capsys, write(tmp_path, base))
     assert ": weather: air temperature" in line
@@ -137,11 +155,14 @@ def test_load_above_everything_that_can_serve_it(tmp_path, capsys, base):
     assert check_warnings(capsys, write(tmp_path, base)) == []
 
 
-@pytest.mark.parametrize("unit, values_kw, hint", [
-    ("kW", 5.0e6, "values in W"),     # a meter export in W read as kW: 5 GW
-    ("MW", 5000.0, "values in W"),    # kW declared as MW
-    ("kW", 5.0, "values in MW"),      # MW read as kW: 5 kW
-])
+@pytest.mark.parametrize(
+    "unit, values_kw, hint",
+    [
+        ("kW", 5.0e6, "values in W"),  # a meter export in W read as kW: 5 GW
+        ("MW", 5000.0, "values in W"),  # kW declared as MW
+        ("kW", 5.0, "values in MW"),  # MW read as kW: 5 kW
+    ],
+)
 def test_load_csv_in_the_wrong_unit(tmp_path, capsys, base, unit, values_kw, hint):
     pd.DataFrame({"p_kw": np.full(8760, values_kw)}).to_csv(tmp_path / "load.csv", index=False)
     base["loads"] = [{"name": "meter", "kind": "csv", "path": "load.csv", "unit": unit}]
@@ -159,12 +180,21 @@ def test_load_csv_in_kw_is_plausible(tmp_path, capsys, base):
 
 
 def test_tenant_load_above_its_connection(tmp_path, capsys):
-    park = {"name": "Small park", "site": {"latitude": 31.87, "longitude": 117.23}, "year": 2025,
-            "weather": {"source": "synthetic", "city": "hefei"},
-            "grid": {"import_limit_kw": 20000},
-            "tenants": [{"name": "a", "loads": [{"name": "plant", "kind": "shifts", "annual_e_kwh": 8e6}],
-                         "connection": {"import_limit_kw": 500}},
-                        {"name": "b", "loads": [{"name": "plant", "kind": "shifts", "annual_e_kwh": 1e6}]}]}
+    park = {
+        "name": "Small park",
+        "site": {"latitude": 31.87, "longitude": 117.23},
+        "year": 2025,
+        "weather": {"source": "synthetic", "city": "hefei"},
+        "grid": {"import_limit_kw": 20000},
+        "tenants": [
+            {
+                "name": "a",
+                "loads": [{"name": "plant", "kind": "shifts", "annual_e_kwh": 8e6}],
+                "connection": {"import_limit_kw": 500},
+            },
+            {"name": "b", "loads": [{"name": "plant", "kind": "shifts", "annual_e_kwh": 1e6}]},
+        ],
+    }
     (line,) = check_warnings(capsys, write(tmp_path, park))
     assert "tenants[0].connection.import_limit_kw: the loads' peak 1.503 MW" in line
     park["tenants"][0]["connection"]["import_limit_kw"] = 1600
@@ -181,8 +211,12 @@ def test_unserved_load_exits_4_after_writing_the_results(tmp_path, capsys, base)
     code, err = run(tmp_path, capsys, write(tmp_path, base))
     assert code == EXIT_UNSERVED == 4
     lines = [line for line in err.splitlines() if line.startswith("warning:")]
-    assert len(lines) == 1 and "unserved_load_e_kwh: 39,613.4 MWh (79.2 %) of the load is unserved; every " \
-                                "simulated verdict is not assessable" in lines[0], err
+    assert (
+        len(lines) == 1
+        and "unserved_load_e_kwh: 39,613.4 MWh (79.2 %) of the load is unserved; every "
+        "simulated verdict is not assessable"
+        in lines[0]
+    ), err
     kpis = json.loads((tmp_path / "out" / "kpis.json").read_text(encoding="utf-8"))
     assert kpis["unserved_load_e_kwh"] == pytest.approx(39_613_437, rel=1e-6)
     # An off-grid study expects it: the same warning, and success; the run prints check's warnings too.
@@ -202,8 +236,12 @@ def test_served_load_exits_0_without_a_warning(tmp_path, capsys, base):
 
 def test_unserved_threshold_is_a_tenth_of_a_percent():
     def result(unserved_kwh):
-        kpis = {"load_e_kwh": 1e6, "power_to_heat_e_kwh": 0.0, "power_to_heat_from_surplus_e_kwh": 0.0,
-                "unserved_load_e_kwh": unserved_kwh}
+        kpis = {
+            "load_e_kwh": 1e6,
+            "power_to_heat_e_kwh": 0.0,
+            "power_to_heat_from_surplus_e_kwh": 0.0,
+            "unserved_load_e_kwh": unserved_kwh,
+        }
         return type("Run", (), {"kpis": kpis})()
 
     assert UNSERVED_MAX_SHARE == 0.001

@@ -1,4 +1,5 @@
 """The Excel report: the sheets are there, open with openpyxl, and hold the run's numbers."""
+
 from dataclasses import fields
 from pathlib import Path
 from types import SimpleNamespace
@@ -6,9 +7,9 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 
+from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.reports.excel import VERDICT_FIELDS, flatten, write_excel
 from lingtan.twin.run import simulate
-from lingtan.twin.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAT = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
@@ -68,8 +69,12 @@ def test_hourly_and_monthly_sums_equal_the_annual_kpis(heat_run, book):
     monthly = _rows(wb["Monthly"])
     mh = monthly[0]
     assert [r[0] for r in monthly[1:]] == list(range(1, 13))
-    for col, kpi in (("pv_e_kwh", "pv_e_kwh"), ("grid_import_e_kwh", "grid_import_e_kwh"),
-                     ("grid_export_e_kwh", "grid_export_e_kwh"), ("load_e_kwh", None)):
+    for col, kpi in (
+        ("pv_e_kwh", "pv_e_kwh"),
+        ("grid_import_e_kwh", "grid_import_e_kwh"),
+        ("grid_export_e_kwh", "grid_export_e_kwh"),
+        ("load_e_kwh", None),
+    ):
         total = sum(r[mh.index(col)] for r in monthly[1:])
         expected = heat_run.kpis[kpi] if kpi else float(heat_run.hourly.load_kw.sum())
         assert total == pytest.approx(expected, rel=1e-9), col

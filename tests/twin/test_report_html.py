@@ -1,5 +1,6 @@
 """The HTML report: self-contained, carries the criteria with their Chinese texts, and renders in a real
 headless Chromium without console errors (screenshots saved under tests/artifacts/)."""
+
 import re
 import subprocess
 import tempfile
@@ -11,9 +12,9 @@ from types import SimpleNamespace
 import pytest
 
 from lingtan.twin.accounting.criteria import pack_criteria
+from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.reports.html import emission_steps, kpi_cards, monthly_electric, write_html
 from lingtan.twin.run import simulate
-from lingtan.twin.core.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAT = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
@@ -29,8 +30,10 @@ def run():
 @pytest.fixture(scope="module")
 def plan(run):
     """The run with a per-year plan attached, as the plans module will provide."""
-    years = [dict(year=2025 + i, re_electricity_share_onsite=0.22 + 0.05 * i, unit_energy_carbon_t_per_tce=1.39 - 0.1 * i)
-             for i in range(4)]
+    years = [
+        dict(year=2025 + i, re_electricity_share_onsite=0.22 + 0.05 * i, unit_energy_carbon_t_per_tce=1.39 - 0.1 * i)
+        for i in range(4)
+    ]
     return SimpleNamespace(**{f.name: getattr(run, f.name) for f in fields(run)}, years=years)
 
 
@@ -69,6 +72,7 @@ def test_html_is_self_contained(reports, lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_html_shows_every_criterion_with_clause_and_chinese_text(run, reports, lang):
     import html
+
     text = html.unescape(reports[lang].read_text(encoding="utf-8"))
     # one verdict for every criterion of the scenario's packs, so the loop below sees them all
     assert len(run.verdicts) == sum(len(pack_criteria(p)) for p in run.scenario.criteria) > 0
@@ -87,9 +91,13 @@ def test_kpi_cards_carry_the_thresholds_of_the_verdicts_that_read_them(run):
     cards = {c["key"]: c for c in kpi_cards(run)}
     re_card = cards["card_re_share"]
     assert re_card["value"] == run.kpis["re_electricity_share_onsite"]
-    assert {v["criterion_id"] for v in re_card["verdicts"]} == {"zhejiang_factory_2025.renewable_share",
-                                                               "hunan_factory_2025.re_ratio"}
-    assert {v["criterion_id"] for v in cards["card_unit_carbon"]["verdicts"]} == {"hunan_factory_2025.unit_energy_carbon"}
+    assert {v["criterion_id"] for v in re_card["verdicts"]} == {
+        "zhejiang_factory_2025.renewable_share",
+        "hunan_factory_2025.re_ratio",
+    }
+    assert {v["criterion_id"] for v in cards["card_unit_carbon"]["verdicts"]} == {
+        "hunan_factory_2025.unit_energy_carbon"
+    }
     assert cards["card_waste_heat"]["value"] == run.kpis["heat"]["waste_heat_recovery_rate"]
 
 
@@ -133,11 +141,26 @@ window.addEventListener("load", function () {
 
 
 def _chromium_cmd(chromium, html_path: Path, png: Path, profile: str, height: int) -> list[str]:
-    return [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-            "--hide-scrollbars", "--virtual-time-budget=8000", f"--window-size=1400,{height}",
-            f"--screenshot={png}", html_path.resolve().as_uri()]
+    return [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--hide-scrollbars",
+        "--virtual-time-budget=8000",
+        f"--window-size=1400,{height}",
+        f"--screenshot={png}",
+        html_path.resolve().as_uri(),
+    ]
 
 
 def _render_many(chromium, pages, height: int = 9000, min_bytes: int = 100_000) -> list[tuple[list[str], str]]:
@@ -147,8 +170,14 @@ def _render_many(chromium, pages, height: int = 9000, min_bytes: int = 100_000) 
         procs = []
         for i, (html_path, png) in enumerate(pages):
             profile = Path(root) / f"profile{i}"
-            procs.append(subprocess.Popen(_chromium_cmd(chromium, html_path, png, str(profile), height),
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+            procs.append(
+                subprocess.Popen(
+                    _chromium_cmd(chromium, html_path, png, str(profile), height),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
         errs = [p.communicate(timeout=120)[1] for p in procs]
     out = []
     for (html_path, png), err in zip(pages, errs):
@@ -186,9 +215,9 @@ def test_report_renders_in_chromium_without_console_errors(chromium, reports, tm
 def test_economics_section_shows_the_numbers_of_economics_json(run, lang):
     """The report's economics section prints what project_economics computed: totals, one row per asset and,
     against a base case, the payback and the cumulative-saving figure."""
-    from lingtan.twin.studies.economics import grid_only_base, project_economics
-    from lingtan.twin.reports.i18n import label
     from lingtan.twin.reports.html import build_html
+    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.studies.economics import grid_only_base, project_economics
 
     base = simulate(grid_only_base(run.scenario), HEAT.parent)
     econ = project_economics(run, base=base)

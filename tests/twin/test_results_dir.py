@@ -1,5 +1,6 @@
 """Results folders: --out writes only into a new, empty or own folder, replaces without a window, cleans after
 killed runs, is locked against a concurrent run, and never writes outside itself."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,12 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from lingtan.twin.core import results_dir
-from lingtan.twin.cli import main
-from lingtan.errors import InputError
-from lingtan.twin.core.results_dir import MARKER, check_out, exchange, inside, reserve, write_results
 from support.scenario_files import snapshot
+
+from lingtan.errors import InputError
+from lingtan.twin.cli import main
+from lingtan.twin.core import results_dir
+from lingtan.twin.core.results_dir import MARKER, check_out, exchange, inside, reserve, write_results
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -34,8 +35,11 @@ def refused(capsys, out, *fragments) -> str:
     code, err = run_cli(capsys, out)
     assert code == 2, err
     assert err.count("\n") == 0 and "Traceback" not in err, err
-    for frag in ("--out", "expected a new folder, an empty one, or one that holds only results the twin wrote",
-                 *fragments):
+    for frag in (
+        "--out",
+        "expected a new folder, an empty one, or one that holds only results the twin wrote",
+        *fragments,
+    ):
         assert frag in err, f"{frag!r} not in {err!r}"
     return err
 
@@ -51,6 +55,7 @@ def write_files(names):
         for name in names:
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(name)
+
     return write
 
 
@@ -144,11 +149,14 @@ def test_marker_names_the_run(tmp_path, capsys):
     assert code == 0, err
     marker = json.loads((out / MARKER).read_text())
     assert marker["tool"] == "lingtan" and marker["kind"] == "run" and marker["pid"] == os.getpid()
-    assert marker["scenario"] == str(SCENARIO) and \
-        marker["scenario_sha256"] == hashlib.sha256(SCENARIO.read_bytes()).hexdigest()
+    assert (
+        marker["scenario"] == str(SCENARIO)
+        and marker["scenario_sha256"] == hashlib.sha256(SCENARIO.read_bytes()).hexdigest()
+    )
     assert marker["model"].startswith(marker["version"] + "+")
-    assert marker["files"] == sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                                     if p.is_file() and p.name != MARKER)
+    assert marker["files"] == sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MARKER
+    )
     assert {"kpis.json", "hourly.parquet", "hourly.csv"} <= set(marker["files"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # lock released and removed, no leftovers
 
@@ -162,7 +170,8 @@ def test_rerun_replaces_its_own_results(tmp_path, capsys):
     assert not (out / "report.html").exists()  # exactly the new run's files
     assert (out / "hourly.csv").stat().st_size > 100_000
     assert set(json.loads((out / MARKER).read_text())["files"]) == {
-        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MARKER}
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MARKER
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
@@ -186,9 +195,9 @@ def test_inside_refuses_names_that_leave_the_folder(tmp_path):
 def test_park_tenant_names_cannot_escape(tmp_path):
     import yaml
 
+    from lingtan.twin.core.scenario import scenario_from_dict
     from lingtan.twin.reports.output import write_park
     from lingtan.twin.studies.park import simulate_park
-    from lingtan.twin.core.scenario import scenario_from_dict
 
     # Two tenants of the reference park without its network: a park result in two seconds.
     data = yaml.safe_load((ROOT / "scenarios" / "anhui-park.yaml").read_text(encoding="utf-8"))
@@ -305,8 +314,9 @@ def test_stale_temporary_folders_are_cleaned_only_when_the_twins_and_dead(tmp_pa
 def test_concurrent_run_is_refused_with_the_pid(tmp_path, capsys):
     out = tmp_path / "out"
     with reserve(out, "run"):
-        proc = subprocess.run([str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet"],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet"], capture_output=True, text=True
+        )
         assert proc.returncode == 2, proc.stderr
         err = proc.stderr.strip()
         assert err.count("\n") == 0 and "Traceback" not in err
@@ -333,8 +343,11 @@ def test_sigkill_mid_write_keeps_the_earlier_result_and_the_next_run_cleans_up(t
     out = tmp_path / "out"
     assert run_cli(capsys, out)[0] == 0
     first = (out / MARKER).read_bytes()
-    proc = subprocess.Popen([str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     t0 = time.time()
     while time.time() - t0 < 60 and proc.poll() is None and not list(tmp_path.glob(".out.tmp-*/hourly.parquet")):
         time.sleep(0.005)

@@ -1,4 +1,5 @@
 """A whole run: scenario -> weather -> profiles -> kernel -> table, KPIs and files."""
+
 import copy
 import json
 from pathlib import Path
@@ -7,13 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lingtan.components.grid import grid_bill, load_tariff
 from lingtan.twin.cli import main
-from lingtan.twin.run import simulate
-from lingtan.twin.core.tables import check_electric_balance
 from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
+from lingtan.twin.core.tables import check_electric_balance
+from lingtan.twin.run import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -61,8 +63,12 @@ def test_kernel_bill_equals_hourly_bill(default_run):
     # and the grid module's bill on the hourly import and export series.
     h = default_run.hourly
     tariff = load_tariff(default_run.scenario.grid.tariff)
-    bill = grid_bill((h.grid_to_load_kw + h.grid_to_battery_kw).to_numpy(),
-                     (h.pv_to_grid_kw + h.wind_to_grid_kw).to_numpy(), h.index, tariff)
+    bill = grid_bill(
+        (h.grid_to_load_kw + h.grid_to_battery_kw).to_numpy(),
+        (h.pv_to_grid_kw + h.wind_to_grid_kw).to_numpy(),
+        h.index,
+        tariff,
+    )
     assert default_run.kpis["grid_cost_cny"] == pytest.approx(bill["total_cny"], rel=1e-9)
     assert default_run.kpis["grid_bill_cny"]["basic_charge_cny"] == pytest.approx(bill["basic_charge_cny"], rel=1e-9)
 
@@ -72,8 +78,9 @@ def test_renewable_share_definition(default_run):
     consumption = k["grid_import_e_kwh"] + k["re_generation_e_kwh"] - k["grid_export_e_kwh"] - k["curtailed_e_kwh"]
     assert k["total_consumption_e_kwh"] == pytest.approx(consumption, rel=1e-12)
     # Consumption = load + battery losses + change of stored energy: the bus and store balances combined.
-    assert consumption == pytest.approx(k["load_e_kwh"] + k["battery_losses_e_kwh"]
-                                        + k["battery_stored_change_e_kwh"], rel=1e-9)
+    assert consumption == pytest.approx(
+        k["load_e_kwh"] + k["battery_losses_e_kwh"] + k["battery_stored_change_e_kwh"], rel=1e-9
+    )
     re = k["re_generation_e_kwh"] - k["grid_export_e_kwh"] - k["curtailed_e_kwh"]
     assert k["re_electricity_share_onsite"] == pytest.approx(re / consumption, rel=1e-12)
 
@@ -103,14 +110,22 @@ def test_csv_load_in_megawatts(tmp_path, base_dict):
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pv=st.floats(0, 40000), bat=st.floats(0, 60000), c_rate=st.floats(0.1, 2), wind=st.integers(0, 4),
-       strategy=st.sampled_from(["load_following", "tou_arbitrage"]), export=st.booleans(),
-       import_limit=st.floats(3000, 20000), sd=st.floats(0, 0.01))
+@given(
+    pv=st.floats(0, 40000),
+    bat=st.floats(0, 60000),
+    c_rate=st.floats(0.1, 2),
+    wind=st.integers(0, 4),
+    strategy=st.sampled_from(["load_following", "tou_arbitrage"]),
+    export=st.booleans(),
+    import_limit=st.floats(3000, 20000),
+    sd=st.floats(0, 0.01),
+)
 def test_random_scenarios_balance(base_dict, pv, bat, c_rate, wind, strategy, export, import_limit, sd):
     d = copy.deepcopy(base_dict)
     d["pv"][0]["capacity_kwp"] = max(pv, 1.0)
-    d["battery"][0].update(energy_kwh=bat, power_kw=bat * c_rate, dispatch=strategy,
-                           self_discharge_fraction_per_hour=sd)
+    d["battery"][0].update(
+        energy_kwh=bat, power_kw=bat * c_rate, dispatch=strategy, self_discharge_fraction_per_hour=sd
+    )
     d["grid"].update(export_allowed=export, import_limit_kw=import_limit)
     d["wind"] = [{"name": "wt", "turbine_type": "E-82/2300", "count": wind, "hub_height_m": 100}] if wind else []
     res = simulate(scenario_from_dict(d), DEFAULT.parent)  # raises BalanceError if any hour fails to close
@@ -123,7 +138,7 @@ def test_random_scenarios_balance(base_dict, pv, bat, c_rate, wind, strategy, ex
     assert (h.grid_to_load_kw + h.grid_to_battery_kw).max() <= import_limit + 1e-9
     # the share counted from the hourly table: renewable energy used on site (to load, heat and battery) over that
     # plus grid import
-    kinds = [c[:-len("_to_curtailment_kw")] for c in h.columns if c.endswith("_to_curtailment_kw")]
+    kinds = [c[: -len("_to_curtailment_kw")] for c in h.columns if c.endswith("_to_curtailment_kw")]
     re_used = sum(h[f"{k}_to_{s}_kw"].sum() for k in kinds for s in ("load", "heat", "battery"))
     grid_in = (h.grid_to_load_kw + h.grid_to_battery_kw).sum()
     assert res.kpis["re_electricity_share_onsite"] == pytest.approx(re_used / (grid_in + re_used), rel=1e-9)
@@ -135,9 +150,16 @@ def test_user_monthly_climatology(base_dict, tmp_path, capsys):
     c = city_climate("hefei")
     d = copy.deepcopy(base_dict)
     d["site"].update(latitude=c.latitude, longitude=c.longitude, altitude_m=c.altitude_m)
-    d["weather"] = {"source": "synthetic", "seed": 1, "monthly": {
-        "ghi_kwh_m2_day": list(c.ghi_kwh_m2_day), "temp_air_c": list(c.temp_air_c),
-        "temp_range_c": list(c.temp_range_c), "wind_speed_m_s": list(c.wind_speed_m_s)}}
+    d["weather"] = {
+        "source": "synthetic",
+        "seed": 1,
+        "monthly": {
+            "ghi_kwh_m2_day": list(c.ghi_kwh_m2_day),
+            "temp_air_c": list(c.temp_air_c),
+            "temp_range_c": list(c.temp_range_c),
+            "wind_speed_m_s": list(c.wind_speed_m_s),
+        },
+    }
     res = simulate(scenario_from_dict(d), DEFAULT.parent)
     # The generator meets each month's GHI total by construction, so the annual GHI equals the climatology's.
     expected = sum(g * n for g, n in zip(c.ghi_kwh_m2_day, [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]))
@@ -156,10 +178,12 @@ def test_a_run_imports_only_the_pvlib_it_uses(tmp_path):
     import sys
 
     argv = ["run", str(DEFAULT), "--out", str(tmp_path / "out"), "--quiet", "--reports", "none"]
-    code = (f"import sys; from lingtan.twin.cli import main; main({argv!r}); "
-            "print(sorted(m for m in ('pvlib.spectrum', 'pvlib.pvsystem', 'pvlib.clearsky', 'pvlib.iotools', "
-            "'pvlib.modelchain', 'scipy.integrate', 'h5py') if m in sys.modules)); "
-            "import pvlib; print(pvlib.spectrum.spectral_factor_sapm.__name__, bool(pvlib.__version__))")
+    code = (
+        f"import sys; from lingtan.twin.cli import main; main({argv!r}); "
+        "print(sorted(m for m in ('pvlib.spectrum', 'pvlib.pvsystem', 'pvlib.clearsky', 'pvlib.iotools', "
+        "'pvlib.modelchain', 'scipy.integrate', 'h5py') if m in sys.modules)); "
+        "import pvlib; print(pvlib.spectrum.spectral_factor_sapm.__name__, bool(pvlib.__version__))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["[]", "spectral_factor_sapm True"]
@@ -181,6 +205,7 @@ def test_solar_position_weather_and_profiles_are_made_once(monkeypatch):
         def wrapper(*args, **kwargs):
             calls[key] += 1
             return fn(*args, **kwargs)
+
         return wrapper
 
     monkeypatch.setattr(pvlib.solarposition, "get_solarposition", counted("sun", sun))

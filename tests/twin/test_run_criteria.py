@@ -1,4 +1,5 @@
 """Criteria in a run: criteria.json, the terminal verdicts, and errors naming the pack."""
+
 import json
 from pathlib import Path
 
@@ -19,8 +20,11 @@ def test_factory_run_prints_and_writes_verdicts(path, tmp_path, capsys):
     for pack in ("zhejiang_factory_2025", "hunan_factory_2025", "national_factory_guidance"):
         assert f"== {pack}:" in printed
     data = json.loads((out / "criteria.json").read_text(encoding="utf-8"))
-    assert [p["pack"] for p in data["packs"]] == ["zhejiang_factory_2025", "hunan_factory_2025",
-                                                   "national_factory_guidance"]
+    assert [p["pack"] for p in data["packs"]] == [
+        "zhejiang_factory_2025",
+        "hunan_factory_2025",
+        "national_factory_guidance",
+    ]
     for v in data["verdicts"]:
         assert v["clause"] and v["source_doc"] and v["text_zh"], v["criterion_id"]
         assert v["input"] in ("simulated", "declared", "missing")

@@ -1,15 +1,17 @@
 """Two-carrier runs: the paint-shop scenario and hand-worked heat cases through the whole run."""
+
 import copy
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lingtan.twin.core.heat_profiles import heat_sizes
-from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 from lingtan.twin.core.tables import check_electric_balance, check_heat_balance
+from lingtan.twin.run import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAT = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
@@ -81,13 +83,24 @@ def _hand_case(base):
     Recovery rate = 50 / (100 + 200) = 1/6 exactly; the gas boiler serves the other 950 kW_th."""
     d = copy.deepcopy(base)
     cal = {"shifts_per_day": 3, "shift_hours": 8, "first_shift_start_h": 0, "working_days_per_week": 7}
-    d["processes"] = [{"name": "line", "calendar": cal, "batch_duration_h": 8, "p_kw": 100,
-                       "heat_demands": [{"name": "bath", "t_c": 60, "q_kw_th": 1000}],
-                       "waste_heat": [{"name": "A", "kind": "cooling_water", "t_c": 90, "q_kw_th": 100},
-                                      {"name": "B", "kind": "product_cooling", "t_c": 50, "q_kw_th": 200}]}]
+    d["processes"] = [
+        {
+            "name": "line",
+            "calendar": cal,
+            "batch_duration_h": 8,
+            "p_kw": 100,
+            "heat_demands": [{"name": "bath", "t_c": 60, "q_kw_th": 1000}],
+            "waste_heat": [
+                {"name": "A", "kind": "cooling_water", "t_c": 90, "q_kw_th": 100},
+                {"name": "B", "kind": "product_cooling", "t_c": 50, "q_kw_th": 200},
+            ],
+        }
+    ]
     d["space"], d["heat_pumps"], d["thermal_storage"] = [], [], []
-    d["heat_exchangers"] = [{"name": "xa", "source": "A", "sink": "bath", "effectiveness": 0.5},
-                            {"name": "xb", "source": "B", "sink": "bath", "effectiveness": 0.9}]
+    d["heat_exchangers"] = [
+        {"name": "xa", "source": "A", "sink": "bath", "effectiveness": 0.5},
+        {"name": "xb", "source": "B", "sink": "bath", "effectiveness": 0.9},
+    ]
     d["boilers"] = [{"name": "gas", "fuel": "natural_gas", "efficiency": 0.9, "capacity_q_kw_th": 5000, "t_c": 200}]
     return d
 
@@ -106,16 +119,24 @@ def test_hand_worked_two_stream_recovery_rate(heat_dict):
 def test_moving_the_stream_to_a_hotter_store_changes_the_rate(heat_dict):
     # Stream A at 90 C cannot charge a store at 85 C through a 10 K approach: recovery must drop to zero for A.
     d = _hand_case(heat_dict)
-    d["thermal_storage"] = [{"name": "tank", "capacity_kwh_th": 1000, "charge_kw_th": 500, "discharge_kw_th": 500,
-                             "t_c": 85}]
+    d["thermal_storage"] = [
+        {"name": "tank", "capacity_kwh_th": 1000, "charge_kw_th": 500, "discharge_kw_th": 500, "t_c": 85}
+    ]
     d["heat_exchangers"][0]["sink"] = "tank"
     h = simulate(scenario_from_dict(d), HEAT.parent).kpis["heat"]
     assert h["waste_heat_recovery_rate_by_stream"]["A"] == 0.0
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(store=st.floats(0, 20000), hp=st.floats(0, 2000), eb=st.floats(0, 5000), pv=st.floats(1, 40000),
-       grid_hp=st.booleans(), eb_any=st.booleans(), gas=st.floats(0, 6000))
+@given(
+    store=st.floats(0, 20000),
+    hp=st.floats(0, 2000),
+    eb=st.floats(0, 5000),
+    pv=st.floats(1, 40000),
+    grid_hp=st.booleans(),
+    eb_any=st.booleans(),
+    gas=st.floats(0, 6000),
+)
 def test_random_heat_scenarios_balance(heat_dict, store, hp, eb, pv, grid_hp, eb_any, gas):
     d = copy.deepcopy(heat_dict)
     d["thermal_storage"][0]["capacity_kwh_th"] = store

@@ -1,5 +1,6 @@
 """Least-cost sizing: the search equals an independent exhaustive evaluation on a small case; the reference park
 passes."""
+
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,11 @@ def _independent_design(pv: float, battery: float, green_power_e_kwh: float = 0.
     data = read_yaml(FACTORY)
     data["criteria"] = ["hunan_factory_2025"]
     data["pv"] = [{**a, "capacity_kwp": a["capacity_kwp"] * pv} for a in data["pv"]]
-    data["battery"] = [{**b, "energy_kwh": b["energy_kwh"] * battery, "power_kw": b["power_kw"] * battery}
-                       for b in data["battery"]] if battery > 0 else []
+    data["battery"] = (
+        [{**b, "energy_kwh": b["energy_kwh"] * battery, "power_kw": b["power_kw"] * battery} for b in data["battery"]]
+        if battery > 0
+        else []
+    )
     if green_power_e_kwh:
         data["green_power"] = {"green_power_contract_e_kwh": green_power_e_kwh}
     res = simulate(scenario_from_dict(data, FACTORY), FACTORY.parent)
@@ -51,8 +55,13 @@ def _park_declared_streams():
     boundary (the default, GB/T 1028) its data centre's and cold chain's unrecovered heat fail it, which no
     electric lever can fix; these tests are about the electric levers."""
     park = load_scenario(PARK)
-    return park.model_copy(update={"criteria_settings": park.criteria_settings.model_copy(
-        update={"anhui_waste_heat_variant": "declared_streams"})})
+    return park.model_copy(
+        update={
+            "criteria_settings": park.criteria_settings.model_copy(
+                update={"anhui_waste_heat_variant": "declared_streams"}
+            )
+        }
+    )
 
 
 def test_apply_lever_scales_and_removes():
@@ -73,14 +82,36 @@ def test_default_levers_are_the_scenarios_supply_and_green_power(capsys, factory
     # `twin size FILE --criteria PACK` without --vary sizes those levers (2 x 2 x 2 levels here: quick). The
     # independent evaluation passes pv 2x with the 1x battery and no green power, so a design passes: exit 0.
     assert factory_lattice[2.0, 1.0][1]
-    code = main([str(FACTORY), "--criteria", "hunan_factory_2025", "--levels", "pv=1,2", "--levels", "battery=0,1",
-                 "--levels", "green_power=0,1"])
+    code = main(
+        [
+            str(FACTORY),
+            "--criteria",
+            "hunan_factory_2025",
+            "--levels",
+            "pv=1,2",
+            "--levels",
+            "battery=0,1",
+            "--levels",
+            "green_power=0,1",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "levers: pv, battery, green_power" in out and "least-cost passing design:" in out
     # The scenario as written (pv 1x, no battery, no green power) fails independently: alone, nothing passes: exit 1.
     assert not factory_lattice[1.0, 0.0][1]
-    code = main([str(FACTORY), "--criteria", "hunan_factory_2025", "--levels", "pv=1", "--levels", "battery=0",
-                 "--levels", "green_power=0"])
+    code = main(
+        [
+            str(FACTORY),
+            "--criteria",
+            "hunan_factory_2025",
+            "--levels",
+            "pv=1",
+            "--levels",
+            "battery=0",
+            "--levels",
+            "green_power=0",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 1 and "no design in the search passes every simulated criterion" in out
 
@@ -115,15 +146,18 @@ def test_search_equals_exhaustive_grid_on_a_factory(tmp_path, factory_lattice):
     # Pareto front: non-dominated in (cost, renewable share)
     front = full.pareto_re_share
     for f in front:
-        assert not any(o.cost_cny_per_year < f.cost_cny_per_year - 1e-6 and o.re_share > f.re_share + 1e-12
-                       for o in full.designs)
+        assert not any(
+            o.cost_cny_per_year < f.cost_cny_per_year - 1e-6 and o.re_share > f.re_share + 1e-12 for o in full.designs
+        )
     out = write_outputs(full, tmp_path / "size")
     assert (out / "designs.csv").stat().st_size > 0 and (out / "pareto.html").stat().st_size > 100_000
     assert (out / "pareto_emissions.html").stat().st_size > 100_000 and (out / "sizing.txt").is_file()
     # non-dominated in (cost, residual emissions) too
     for f in full.pareto_emissions:
-        assert not any(o.cost_cny_per_year < f.cost_cny_per_year - 1e-6
-                       and o.residual_emissions_t < f.residual_emissions_t - 1e-9 for o in full.designs)
+        assert not any(
+            o.cost_cny_per_year < f.cost_cny_per_year - 1e-6 and o.residual_emissions_t < f.residual_emissions_t - 1e-9
+            for o in full.designs
+        )
 
 
 def test_pareto_hand_case():
@@ -133,11 +167,15 @@ def test_pareto_hand_case():
     assert [(p.cost_cny_per_year, p.re_share) for p in pareto(pts, "re_share", True)] == [(1, 0.1), (2, 0.3), (4, 0.5)]
 
 
-
 def test_reference_park_passes_anhui_2024_slow():
     """About 10 s: the search's park years skip the network power flow; the chosen design runs it."""
-    res = size(_park_declared_streams(), ["anhui_park_2024"], ["pv", "battery", "green_power"], PARK.parent,
-               grid_points={"pv": [1.0, 2.0], "battery": [0.5, 1.0]})
+    res = size(
+        _park_declared_streams(),
+        ["anhui_park_2024"],
+        ["pv", "battery", "green_power"],
+        PARK.parent,
+        grid_points={"pv": [1.0, 2.0], "battery": [0.5, 1.0]},
+    )
     assert res.feasible
     c = res.chosen
     assert c.passed
@@ -159,8 +197,14 @@ def test_network_limits_make_violating_designs_fail():
     levels = {"pv": [0.5, 1.0], "wind": [0.0], "battery": [1.0, 2.0]}
     park = _park_declared_streams()
     free = size(park, ["anhui_park_2024"], ["pv", "wind", "battery", "green_power"], PARK.parent, grid_points=levels)
-    held = size(park, ["anhui_park_2024"], ["pv", "wind", "battery", "green_power"], PARK.parent, grid_points=levels,
-                network_limits=True)
+    held = size(
+        park,
+        ["anhui_park_2024"],
+        ["pv", "wind", "battery", "green_power"],
+        PARK.parent,
+        grid_points=levels,
+        network_limits=True,
+    )
     for res in (free, held):
         assert res.chosen.cost_cny_per_year == min(d.cost_cny_per_year for d in res.designs if d.passed)
     assert (free.chosen.factors["pv"], free.chosen.factors["battery"]) == (1.0, 1.0)

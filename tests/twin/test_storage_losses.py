@@ -1,4 +1,5 @@
 """Storage losses do not make electricity renewable: the delivered-energy share (issue 13, "Storage losses")."""
+
 from __future__ import annotations
 
 import copy
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import scenario_from_dict
+from lingtan.twin.run import simulate
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -24,6 +25,7 @@ def _hefei(battery):
 def runs():
     def leaky(batteries):
         return [dict(batteries[0], self_discharge_fraction_per_hour=0.99)]
+
     return {"none": _hefei(lambda b: []), "leaky": _hefei(leaky), "shipped": _hefei(lambda b: b)}
 
 
@@ -40,12 +42,14 @@ def test_a_leaky_battery_cannot_raise_the_delivered_share(runs):
     assert leaky["re_electricity_share_onsite"] == pytest.approx(0.2145, abs=5e-5)
     # A store that loses 99 % per hour delivers nothing: the delivered share is the share without it.
     assert leaky["battery_discharge_e_kwh"] == pytest.approx(0.0, abs=1e-6)
-    assert leaky["re_electricity_share_onsite_delivered"] == pytest.approx(none["re_electricity_share_onsite"],
-                                                                           rel=1e-12)
+    assert leaky["re_electricity_share_onsite_delivered"] == pytest.approx(
+        none["re_electricity_share_onsite"], rel=1e-12
+    )
     # Both sides leave the losses out: delivered + losses + change of stored energy = consumption, exactly.
     for k in runs.values():
-        assert k["delivered_consumption_e_kwh"] + k["battery_losses_e_kwh"] + k["battery_stored_change_e_kwh"] \
-            == pytest.approx(k["total_consumption_e_kwh"], rel=1e-12)
+        assert k["delivered_consumption_e_kwh"] + k["battery_losses_e_kwh"] + k[
+            "battery_stored_change_e_kwh"
+        ] == pytest.approx(k["total_consumption_e_kwh"], rel=1e-12)
         assert k["re_electricity_share_onsite_delivered"] <= k["re_electricity_share_onsite"] + 1e-12
 
 

@@ -1,4 +1,5 @@
 """twin sweep: designs, resume after a real kill, Dask equals local, fast path equals whole scenarios."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,7 @@ import pytest
 
 from lingtan.errors import InputError
 from lingtan.twin.cli.sweep import main
-from lingtan.twin.studies.sweep import (Param, case_hashes, lhs_design, oat_design, plan, read_results,
-                        run_sweep)
+from lingtan.twin.studies.sweep import Param, case_hashes, lhs_design, oat_design, plan, read_results, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -74,14 +74,17 @@ def test_case_hash_stable_and_order_free():
     assert h == hashlib.sha256(f"abc\n{BAT}=2.0\n{PV}=1.0".encode()).hexdigest()
 
 
-@pytest.mark.parametrize("param, field", [
-    ("pv[3].capacity_kwp=1:2:2", "pv[3].capacity_kwp"),
-    ("battery[0].energy=1:2:2", "battery[0].energy"),
-    (f"{PV}=5:1:2", PV),
-    (f"{PV}=a:b:2", PV),
-    (f"{PV}=1:2", PV),
-    ("name=1:2:2", "name"),
-])
+@pytest.mark.parametrize(
+    "param, field",
+    [
+        ("pv[3].capacity_kwp=1:2:2", "pv[3].capacity_kwp"),
+        ("battery[0].energy=1:2:2", "battery[0].energy"),
+        (f"{PV}=5:1:2", PV),
+        (f"{PV}=a:b:2", PV),
+        (f"{PV}=1:2", PV),
+        ("name=1:2:2", "name"),
+    ],
+)
 def test_bad_parameters_name_the_field(param, field, tmp_path):
     with pytest.raises(InputError) as err:
         main([str(SCENARIO), "--param", param, "--out", str(tmp_path), "--quiet", "--no-plots"])
@@ -106,8 +109,14 @@ def test_fast_path_agrees_with_whole_scenarios(tmp_path):
     assert len(a) == len(b) == 4 and list(a.case_hash) == list(b.case_hash)
     assert a.verdicts_computed.all()
     shared = [c for c in a.columns if c in b.columns and c != "case_hash"]
-    assert {"re_electricity_share_onsite", "grid_cost_cny", "accounting.gross_emissions_t",
-            "pack.zhejiang_factory_2025.points", "economics.annualised_cost_cny", "economics.capex_cny"} <= set(shared)
+    assert {
+        "re_electricity_share_onsite",
+        "grid_cost_cny",
+        "accounting.gross_emissions_t",
+        "pack.zhejiang_factory_2025.points",
+        "economics.annualised_cost_cny",
+        "economics.capex_cny",
+    } <= set(shared)
     # each case is priced at its own sizes: PV and battery capital differ between the four cases
     assert a["economics.capex_cny"].nunique() == 4
     assert any(c.startswith("verdict.") for c in shared)
@@ -118,8 +127,9 @@ def test_fast_path_agrees_with_whole_scenarios(tmp_path):
         else:
             np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-6, err_msg=c)
     # what the fast path cannot compute is absent, not guessed
-    assert set(b.columns) - set(a.columns) <= {"max_hourly_balance_residual_kwh"} | \
-        {c for c in b.columns if c.startswith("by_source_e_kwh.")}
+    assert set(b.columns) - set(a.columns) <= {"max_hourly_balance_residual_kwh"} | {
+        c for c in b.columns if c.startswith("by_source_e_kwh.")
+    }
 
 
 def test_heat_sweep_fast_path_gives_the_whole_scenario_rows(tmp_path):
@@ -197,23 +207,40 @@ def test_dask_local_cluster_equals_local_processes(tmp_path):
     distributed = pytest.importorskip("distributed")
     params = [f"{PV}=5000:15000:2", "battery[0].soc_min=0.05:0.2:2"]
     run_sweep(SCENARIO, params, out=tmp_path / "local", path="whole", jobs=2, progress=False)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         run_sweep(SCENARIO, params, out=tmp_path / "dask", path="whole", cluster=client, progress=False)
         run_sweep(SCENARIO, params, out=tmp_path / "dask_fast", cluster=client, progress=False)
     run_sweep(SCENARIO, params, out=tmp_path / "local_fast", progress=False)
-    pd.testing.assert_frame_equal(_sorted(read_results(tmp_path / "dask")), _sorted(read_results(tmp_path / "local")),
-                                  check_exact=True)
-    pd.testing.assert_frame_equal(_sorted(read_results(tmp_path / "dask_fast")),
-                                  _sorted(read_results(tmp_path / "local_fast")), check_exact=True)
+    pd.testing.assert_frame_equal(
+        _sorted(read_results(tmp_path / "dask")), _sorted(read_results(tmp_path / "local")), check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        _sorted(read_results(tmp_path / "dask_fast")), _sorted(read_results(tmp_path / "local_fast")), check_exact=True
+    )
 
 
 # --------------------------------------------------------------------------- command and pictures
 
 
 def test_main_writes_results_and_plots(tmp_path, capsys):
-    assert main([str(SCENARIO), "--param", f"{PV}=1000:40000:4", "--param", f"{BAT}=0:40000:3",
-                 "--out", str(tmp_path), "--no-verdicts"]) == 0
+    assert (
+        main(
+            [
+                str(SCENARIO),
+                "--param",
+                f"{PV}=1000:40000:4",
+                "--param",
+                f"{BAT}=0:40000:3",
+                "--out",
+                str(tmp_path),
+                "--no-verdicts",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "12/12 cases" in err and "/s" in err and "ETA" in err
     df = read_results(tmp_path)
@@ -221,10 +248,25 @@ def test_main_writes_results_and_plots(tmp_path, capsys):
     names = {f.name for f in (tmp_path / "plots").iterdir()}
     assert any(n.startswith("heatmap_") for n in names) and any(n.startswith("pareto_") for n in names)
     html = next((tmp_path / "plots").glob("heatmap_*.html")).read_text()
-    assert "plotly" in html and "<script src=\"http" not in html  # self-contained
+    assert "plotly" in html and '<script src="http' not in html  # self-contained
     # rerun: nothing to do, nothing duplicated
-    assert main([str(SCENARIO), "--param", f"{PV}=1000:40000:4", "--param", f"{BAT}=0:40000:3",
-                 "--out", str(tmp_path), "--no-verdicts", "--quiet", "--no-plots"]) == 0
+    assert (
+        main(
+            [
+                str(SCENARIO),
+                "--param",
+                f"{PV}=1000:40000:4",
+                "--param",
+                f"{BAT}=0:40000:3",
+                "--out",
+                str(tmp_path),
+                "--no-verdicts",
+                "--quiet",
+                "--no-plots",
+            ]
+        )
+        == 0
+    )
     assert len(read_results(tmp_path)) == 12
     with pytest.raises(InputError, match="another sweep"):  # one sweep per folder
         main([str(SCENARIO), "--param", f"{BAT}=0:40000:3", "--out", str(tmp_path), "--quiet", "--no-plots"])

@@ -1,5 +1,6 @@
 """twin sweep, safely: bounded designs, a resume key of every input and the model, one sweep per folder at a
 time, and no worker left behind by SIGTERM or SIGINT (real processes and signals)."""
+
 from __future__ import annotations
 
 import re
@@ -13,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from support.scenario_files import snapshot
 
 from lingtan.errors import InputError
-from lingtan.twin.core.results_dir import MARKER, reserve, write_results
 from lingtan.twin.cli.sweep import main
+from lingtan.twin.core.results_dir import MARKER, reserve, write_results
 from lingtan.twin.studies.sweep import MAX_CASES, read_results, run_sweep
-from support.scenario_files import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -37,11 +38,14 @@ def small(out, *extra, params=(f"{PV}=1000:20000:2", f"{BAT}=0:8000:2")) -> int:
 # --------------------------------------------------------------------------- bounded designs
 
 
-@pytest.mark.parametrize("extra, found", [
-    ((f"--param={PV}=0:1000:100000000",), "100,000,000 cases"),
-    ((f"--param={PV}=0:1000:100000", f"--param={BAT}=0:1000:100000"), "10,000,000,000 cases"),
-    ((f"--param={PV}=0:1000", "--lhs", "1000000000"), "1,000,000,000 cases"),
-])
+@pytest.mark.parametrize(
+    "extra, found",
+    [
+        ((f"--param={PV}=0:1000:100000000",), "100,000,000 cases"),
+        ((f"--param={PV}=0:1000:100000", f"--param={BAT}=0:1000:100000"), "10,000,000,000 cases"),
+        ((f"--param={PV}=0:1000", "--lhs", "1000000000"), "1,000,000,000 cases"),
+    ],
+)
 def test_huge_design_refused_before_it_is_built(tmp_path, extra, found):
     t0 = time.perf_counter()
     with pytest.raises(InputError, match=f"at most {MAX_CASES:,} cases .*--max-cases.*found {found}"):
@@ -51,8 +55,12 @@ def test_huge_design_refused_before_it_is_built(tmp_path, extra, found):
 
 
 def test_console_reports_a_huge_design_in_one_line(tmp_path):
-    proc = subprocess.run([str(TWIN), "sweep", str(SCENARIO), "--param", f"{PV}=0:1000:100000000",
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(TWIN), "sweep", str(SCENARIO), "--param", f"{PV}=0:1000:100000000", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "100,000,000 cases" in proc.stderr
 
@@ -64,8 +72,11 @@ def test_max_cases_flag_and_the_estimate_printed_first(tmp_path, capsys):
     assert small(tmp_path / "a", "--max-cases", "4") == 0
     err = capsys.readouterr().err
     first = err.splitlines()[0]
-    assert re.fullmatch(r"sweep: 4 cases \(grid, fast path\), 4 to run; estimate .+ and [\d,]+ MB "
-                        r"\(limit 4 cases: --max-cases\)", first), first
+    assert re.fullmatch(
+        r"sweep: 4 cases \(grid, fast path\), 4 to run; estimate .+ and [\d,]+ MB "
+        r"\(limit 4 cases: --max-cases\)",
+        first,
+    ), first
     assert "4/4 cases" in err.split(first, 1)[1]  # the progress after the estimate
     assert len(read_results(tmp_path / "a")) == 4
 
@@ -145,8 +156,6 @@ def test_second_sweep_into_a_folder_in_use_is_refused(tmp_path):
         holder.wait()
     assert not out.exists()
     assert small(out) == 0  # the lock of a killed holder is free
-
-
 
 
 def _children(pid: int) -> list[int]:

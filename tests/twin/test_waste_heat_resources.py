@@ -1,4 +1,5 @@
 """Waste heat and energy over the whole boundary (GB/T 1028-2018), by type, and "not applicable" (issue 13)."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,35 +7,54 @@ from pydantic import ValidationError
 
 from lingtan.components.process import DeclaredWasteEnergy
 from lingtan.twin.accounting.criteria import evaluate, score
-from lingtan.twin.studies.park import simulate_park
-from lingtan.twin.run import simulate
 from lingtan.twin.core.scenario import scenario_from_dict
+from lingtan.twin.run import simulate
+from lingtan.twin.studies.park import simulate_park
 
 ALL_YEAR = {"shifts_per_day": 3, "shift_hours": 8, "first_shift_start_h": 0, "working_days_per_week": 7}
 HOURS = 8760  # 2025
 
 
 def _flat_load(name, kw, **kw_extra):
-    return dict({"name": name, "kind": "shifts", "annual_e_kwh": kw * HOURS, "shifts_per_day": 3,
-                 "first_shift_start_h": 0, "working_days_per_week": 7, "base_load_fraction": 1.0}, **kw_extra)
+    return dict(
+        {
+            "name": name,
+            "kind": "shifts",
+            "annual_e_kwh": kw * HOURS,
+            "shifts_per_day": 3,
+            "first_shift_start_h": 0,
+            "working_days_per_week": 7,
+            "base_load_fraction": 1.0,
+        },
+        **kw_extra,
+    )
 
 
 def _factory(loads, streams=(), energy=(), extra=None):
     """A bath of 1000 kW_th at 70 C all year, a gas boiler, and waste-heat streams at 150 C exchanged into the
     bath (effectiveness 0.8)."""
     data = {
-        "name": "f", "site": {"latitude": 31.87, "longitude": 117.23}, "year": 2025,
+        "name": "f",
+        "site": {"latitude": 31.87, "longitude": 117.23},
+        "year": 2025,
         "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
         "grid": {"import_limit_kw": 1e5, "tariff": "anhui_large_industry_2025", "emission_factor": "national_2022"},
         "loads": loads,
-        "processes": [{"name": "line", "calendar": ALL_YEAR, "batch_duration_h": 8, "p_kw": 500,
-                       "heat_demands": [{"name": "bath", "t_c": 70, "q_kw_th": 1000}],
-                       "waste_heat": [{"name": n, "kind": k, "t_c": 150, "q_kw_th": q} for n, k, q in streams],
-                       "waste_energy": list(energy)}],
-        "heat_exchangers": [{"name": f"x_{n}", "source": n, "sink": "bath", "effectiveness": 0.8}
-                            for n, _, _ in streams],
-        "boilers": [{"name": "gas", "fuel": "natural_gas", "efficiency": 0.9, "capacity_q_kw_th": 3000,
-                     "t_c": 200}],
+        "processes": [
+            {
+                "name": "line",
+                "calendar": ALL_YEAR,
+                "batch_duration_h": 8,
+                "p_kw": 500,
+                "heat_demands": [{"name": "bath", "t_c": 70, "q_kw_th": 1000}],
+                "waste_heat": [{"name": n, "kind": k, "t_c": 150, "q_kw_th": q} for n, k, q in streams],
+                "waste_energy": list(energy),
+            }
+        ],
+        "heat_exchangers": [
+            {"name": f"x_{n}", "source": n, "sink": "bath", "effectiveness": 0.8} for n, _, _ in streams
+        ],
+        "boilers": [{"name": "gas", "fuel": "natural_gas", "efficiency": 0.9, "capacity_q_kw_th": 3000, "t_c": 200}],
         "criteria": ["anhui_park_2024", "zhejiang_factory_2025"],
     }
     data.update(extra or {})
@@ -45,8 +65,12 @@ def _factory(loads, streams=(), energy=(), extra=None):
 def data_centre_plant():
     """150 kW_th of exhaust air and 150 kW_th of cooling water (isothermal, 150 C), each 80 % exchanged: 240 kW_th
     delivered of 300; and a 3000 kW data-centre load that rejects all of its electricity as heat."""
-    return simulate(_factory([_flat_load("it", 3000, end_use="data_centre")],
-                             streams=[("hood", "exhaust_air", 150.0), ("oil", "cooling_water", 150.0)]))
+    return simulate(
+        _factory(
+            [_flat_load("it", 3000, end_use="data_centre")],
+            streams=[("hood", "exhaust_air", 150.0), ("oil", "cooling_water", 150.0)],
+        )
+    )
 
 
 def test_the_denominator_is_every_waste_heat_resource_of_the_boundary(data_centre_plant):
@@ -67,10 +91,15 @@ def test_the_denominator_is_every_waste_heat_resource_of_the_boundary(data_centr
     assert v["value"] == pytest.approx(240 / 3300, rel=1e-9) and not v["passed"]
     assert "whole boundary" in v["variant"] or "all waste heat and energy resources" in v["variant"]
     # The named, less strict variant reads the declared streams only.
-    flat = {"waste_heat_recovery_rate": h["waste_heat_recovery_rate"],
-            "waste_heat_recovery_rate_declared_streams": h["waste_heat_recovery_rate_declared_streams"]}
-    lenient = [x for x in evaluate("anhui_park_2024", flat, settings={"anhui_waste_heat_variant": "declared_streams"})
-               if x.criterion_id.endswith("waste_heat_recovery")][0]
+    flat = {
+        "waste_heat_recovery_rate": h["waste_heat_recovery_rate"],
+        "waste_heat_recovery_rate_declared_streams": h["waste_heat_recovery_rate_declared_streams"],
+    }
+    lenient = [
+        x
+        for x in evaluate("anhui_park_2024", flat, settings={"anhui_waste_heat_variant": "declared_streams"})
+        if x.criterion_id.endswith("waste_heat_recovery")
+    ][0]
     assert lenient.value == pytest.approx(0.8) and lenient.passed and "declared streams" in lenient.variant
 
 
@@ -78,8 +107,12 @@ def test_a_large_load_whose_heat_is_not_declared_is_warned_about():
     """Issue 13: "warn when a large load rejects heat that is not declared"."""
     r = simulate(_factory([_flat_load("plant", 1000)], streams=[("hood", "exhaust_air", 100.0)]))
     assert any("'plant'" in w and "counted as 0" in w for w in r.kpis["warnings"])
-    declared = simulate(_factory([_flat_load("plant", 1000, end_use="compressor", heat_rejected_fraction=0.85)],
-                                 streams=[("hood", "exhaust_air", 100.0)]))
+    declared = simulate(
+        _factory(
+            [_flat_load("plant", 1000, end_use="compressor", heat_rejected_fraction=0.85)],
+            streams=[("hood", "exhaust_air", 100.0)],
+        )
+    )
     assert not declared.kpis.get("warnings")
     assert declared.kpis["heat"]["waste_heat_rejected_by_loads_e_kwh_th"] == pytest.approx(850 * HOURS, rel=1e-9)
 
@@ -88,13 +121,28 @@ def test_heat_charged_into_a_store_and_lost_is_not_recovered():
     """Issue 13: "count as recovered only heat delivered to a useful demand (not heat charged into a store and
     later lost, not network losses)". A store losing 50 % an hour, charged only from the stream, delivers what it
     discharges; the rest of what the stream put in is lost."""
+
     def run(loss):
-        store = {"thermal_storage": [{"name": "tank", "capacity_kwh_th": 2000, "charge_kw_th": 500,
-                                      "discharge_kw_th": 500, "t_c": 90, "standing_loss_fraction_per_hour": loss}]}
-        s = _factory([_flat_load("plant", 100, heat_rejected_fraction=0.0)], streams=[("hood", "exhaust_air", 300.0)],
-                     extra=store)
-        return simulate(s.model_copy(update={"heat_exchangers": [s.heat_exchangers[0].model_copy(
-            update={"sink": "tank"})]}))
+        store = {
+            "thermal_storage": [
+                {
+                    "name": "tank",
+                    "capacity_kwh_th": 2000,
+                    "charge_kw_th": 500,
+                    "discharge_kw_th": 500,
+                    "t_c": 90,
+                    "standing_loss_fraction_per_hour": loss,
+                }
+            ]
+        }
+        s = _factory(
+            [_flat_load("plant", 100, heat_rejected_fraction=0.0)],
+            streams=[("hood", "exhaust_air", 300.0)],
+            extra=store,
+        )
+        return simulate(
+            s.model_copy(update={"heat_exchangers": [s.heat_exchangers[0].model_copy(update={"sink": "tank"})]})
+        )
 
     r = run(0.5)
     h, t = r.kpis["heat"], r.hourly_heat
@@ -114,27 +162,45 @@ def test_pressure_and_gas_are_declared_in_their_own_units_and_are_types_of_their
 
     Hand: heat 240 / 300 = 80 % (one type, two streams); 余压 700 of 1000 MWh = 70 %; 余气 0 of 10^6 m3 x
     16 000 kJ/m3 = 4444 MWh. Two types at >= 60 %: 4 points. Whole-boundary 余热 with no load heat: 80 %."""
-    energy = [{"name": "trt", "type": "pressure", "unit": "kWh", "resource_per_year": 1.0e6,
-               "recovered_per_year": 7.0e5},
-              {"name": "tail_gas", "type": "gas", "unit": "m3", "ncv_kj_per_m3": 16000, "resource_per_year": 1.0e6,
-               "recovered_per_year": 0.0}]
-    r = simulate(_factory([_flat_load("plant", 100, heat_rejected_fraction=0.0)],
-                          streams=[("hood", "exhaust_air", 150.0), ("oil", "cooling_water", 150.0)], energy=energy))
+    energy = [
+        {"name": "trt", "type": "pressure", "unit": "kWh", "resource_per_year": 1.0e6, "recovered_per_year": 7.0e5},
+        {
+            "name": "tail_gas",
+            "type": "gas",
+            "unit": "m3",
+            "ncv_kj_per_m3": 16000,
+            "resource_per_year": 1.0e6,
+            "recovered_per_year": 0.0,
+        },
+    ]
+    r = simulate(
+        _factory(
+            [_flat_load("plant", 100, heat_rejected_fraction=0.0)],
+            streams=[("hood", "exhaust_air", 150.0), ("oil", "cooling_water", 150.0)],
+            energy=energy,
+        )
+    )
     h = r.kpis["heat"]
     assert h["waste_heat_recovery_rate_by_type"] == pytest.approx({"heat": 0.8, "pressure": 0.7, "gas": 0.0})
     assert h["waste_heat_available_e_kwh_th_by_type"]["gas"] == pytest.approx(1e6 * 16000 / 3600, rel=1e-12)
     assert h["waste_heat_recovery_rate"] == pytest.approx(
-        (240 * HOURS + 7e5) / (300 * HOURS + 1e6 + 1e6 * 16000 / 3600), rel=1e-9)
+        (240 * HOURS + 7e5) / (300 * HOURS + 1e6 + 1e6 * 16000 / 3600), rel=1e-9
+    )
     v = {x["criterion_id"]: x for x in r.verdicts}["zhejiang_factory_2025.waste_energy"]
     assert (v["value"], v["points"], v["max_points"]) == (2, 4.0, 4.0)
     # Two heat streams of different kinds are still one type: without the pressure item, 2 points, not 4.
-    only_heat = simulate(_factory([_flat_load("plant", 100, heat_rejected_fraction=0.0)],
-                                  streams=[("hood", "exhaust_air", 150.0), ("oil", "cooling_water", 150.0)]))
+    only_heat = simulate(
+        _factory(
+            [_flat_load("plant", 100, heat_rejected_fraction=0.0)],
+            streams=[("hood", "exhaust_air", 150.0), ("oil", "cooling_water", 150.0)],
+        )
+    )
     v = {x["criterion_id"]: x for x in only_heat.verdicts}["zhejiang_factory_2025.waste_energy"]
     assert (v["value"], v["points"]) == (1, 2.0)
     with pytest.raises(ValidationError, match="declared in kWh or GJ"):
-        DeclaredWasteEnergy(name="p", type="pressure", unit="m3", ncv_kj_per_m3=1.0, resource_per_year=1,
-                            recovered_per_year=0)
+        DeclaredWasteEnergy(
+            name="p", type="pressure", unit="m3", ncv_kj_per_m3=1.0, resource_per_year=1, recovered_per_year=0
+        )
 
 
 def test_a_plant_without_waste_energy_is_not_applicable():
@@ -160,17 +226,38 @@ def test_a_plant_without_waste_energy_is_not_applicable():
 def test_a_park_tenant_without_waste_heat_has_no_rate_and_the_park_sums_resources():
     """Issue 13, "Summaries and 'not applicable'": the tenant without a waste-heat source has no rate (None), and
     the park's rate is recovered over all its tenants' resources (whole boundary)."""
-    site = {"site": {"latitude": 31.87, "longitude": 117.23}, "year": 2025,
-            "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
-            "grid": {"import_limit_kw": 1e5, "tariff": "anhui_large_industry_2025",
-                     "emission_factor": "national_2022"}}
-    park = scenario_from_dict(dict(site, name="p", criteria=["anhui_park_2024"], tenants=[
-        {"name": "dc", "loads": [_flat_load("it", 1000, end_use="data_centre")]},
-        {"name": "bath", "loads": [_flat_load("plant", 100, heat_rejected_fraction=0.0)],
-         "processes": [{"name": "line", "calendar": ALL_YEAR, "batch_duration_h": 8, "p_kw": 50,
-                        "heat_demands": [{"name": "bath", "t_c": 70, "q_kw_th": 1000}]}],
-         "boilers": [{"name": "gas", "fuel": "natural_gas", "efficiency": 0.9, "capacity_q_kw_th": 3000,
-                      "t_c": 200}]}]))
+    site = {
+        "site": {"latitude": 31.87, "longitude": 117.23},
+        "year": 2025,
+        "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
+        "grid": {"import_limit_kw": 1e5, "tariff": "anhui_large_industry_2025", "emission_factor": "national_2022"},
+    }
+    park = scenario_from_dict(
+        dict(
+            site,
+            name="p",
+            criteria=["anhui_park_2024"],
+            tenants=[
+                {"name": "dc", "loads": [_flat_load("it", 1000, end_use="data_centre")]},
+                {
+                    "name": "bath",
+                    "loads": [_flat_load("plant", 100, heat_rejected_fraction=0.0)],
+                    "processes": [
+                        {
+                            "name": "line",
+                            "calendar": ALL_YEAR,
+                            "batch_duration_h": 8,
+                            "p_kw": 50,
+                            "heat_demands": [{"name": "bath", "t_c": 70, "q_kw_th": 1000}],
+                        }
+                    ],
+                    "boilers": [
+                        {"name": "gas", "fuel": "natural_gas", "efficiency": 0.9, "capacity_q_kw_th": 3000, "t_c": 200}
+                    ],
+                },
+            ],
+        )
+    )
     res = simulate_park(park)
     assert res.tenants["bath"].kpis["heat"]["waste_heat_recovery_rate"] is None
     assert res.tenants["dc"].kpis["heat"]["waste_heat_recovery_rate"] == 0.0

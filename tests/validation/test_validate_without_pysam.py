@@ -1,4 +1,5 @@
 """`twin validate` without the validation extra (as after `make demo`): the SAM rows are "not available", not crashes."""
+
 import re
 import sys
 
@@ -12,7 +13,7 @@ ARGS = ["--quick", "--only", "pv", "--only", "wind", "--only", "battery", "--onl
 
 @pytest.fixture
 def no_pysam(monkeypatch):
-    monkeypatch.setitem(sys.modules, "PySAM", None)      # `import PySAM...` now raises ImportError, as when absent
+    monkeypatch.setitem(sys.modules, "PySAM", None)  # `import PySAM...` now raises ImportError, as when absent
     monkeypatch.delenv("LINGTAN_REQUIRE_REFERENCES", raising=False)
 
 

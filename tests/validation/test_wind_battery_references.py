@@ -1,4 +1,5 @@
 """The references of the wind and battery validation rows, and that those rows fail on a wrong twin."""
+
 import types
 
 import numpy as np
@@ -32,10 +33,16 @@ def test_sam_carries_the_station_wind_up_by_its_own_power_law():
     pytest.importorskip("PySAM.Windpower")
     from lingtan.validation.sam import windpower_kw
 
-    farm = WindFarm(name="w", turbine_type="E-82/2350", hub_height_m=100.0, shear_exponent=0.2, loss_fraction=0.0,
-                    density_correction=False)
+    farm = WindFarm(
+        name="w",
+        turbine_type="E-82/2350",
+        hub_height_m=100.0,
+        shear_exponent=0.2,
+        loss_fraction=0.0,
+        density_correction=False,
+    )
     pc = power_curve(farm.turbine_type)
-    want_kw = np.interp(5.0 * 10.0 ** 0.2, pc["wind_speed"], pc["value"]) / 1000.0
+    want_kw = np.interp(5.0 * 10.0**0.2, pc["wind_speed"], pc["value"]) / 1000.0
     got = windpower_kw(_wind_frame(5.0), farm, pc)
     assert got == pytest.approx(np.full(8760, want_kw), rel=1e-9)
 
@@ -48,8 +55,7 @@ def test_sams_extrapolation_depends_on_the_height_ratio_only(monkeypatch):
     rng = np.random.default_rng(0)
     frame = _wind_frame(0.0)
     frame["wind_speed"] = rng.weibull(2.0, len(frame)) * 6.0
-    farm = WindFarm(name="w", turbine_type="V90/2000", hub_height_m=40.0, loss_fraction=0.0,
-                    density_correction=False)
+    farm = WindFarm(name="w", turbine_type="V90/2000", hub_height_m=40.0, loss_fraction=0.0, density_correction=False)
     true_heights = sam.windpower_kw(frame, farm, power_curve(farm.turbine_type))
     monkeypatch.setattr(sam, "SAM_MAX_EXTRAPOLATION_M", 20.0)
     assert sam.sam_shear_heights(10.0, 40.0)[0] < 10.0  # now scaled
@@ -78,9 +84,17 @@ def test_sam_battery_follows_the_declared_parameters_by_hand():
 
     pv = np.zeros(8760)
     pv[10] = 300.0
-    r = battery_self_consumption(pv, np.full(8760, 100.0), energy_kwh=1000.0, power_kw=250.0,
-                                 charge_efficiency=0.98, discharge_efficiency=0.92, soc_min=0.1, soc_max=0.9,
-                                 soc_initial=0.1)
+    r = battery_self_consumption(
+        pv,
+        np.full(8760, 100.0),
+        energy_kwh=1000.0,
+        power_kw=250.0,
+        charge_efficiency=0.98,
+        discharge_efficiency=0.92,
+        soc_min=0.1,
+        soc_max=0.9,
+        soc_initial=0.1,
+    )
     soc_10 = 0.1 + 200.0 * 0.98 / 1000.0
     soc_11 = soc_10 - 100.0 / 0.92 / 1000.0
     assert r["charge_kw"][10] == pytest.approx(200.0, rel=IDEAL_VOLTAGE_REL)
@@ -129,8 +143,11 @@ def test_wind_rows_fail_when_the_twins_shear_or_density_is_off(monkeypatch):
     def steeper(v, h, hub, hellman_exponent):
         return real_speed.hellman(v, h, hub, hellman_exponent=hellman_exponent + 0.005)
 
-    monkeypatch.setattr(wind, "wpl_wind_speed", types.SimpleNamespace(
-        hellman=steeper, logarithmic_profile=real_speed.logarithmic_profile))
+    monkeypatch.setattr(
+        wind,
+        "wpl_wind_speed",
+        types.SimpleNamespace(hellman=steeper, logarithmic_profile=real_speed.logarithmic_profile),
+    )
     bad = _verdicts(case_wind(True))
     assert bad["wind.greensboro.e82.sam_shear"] is False and bad["wind.greensboro.e82.windpowerlib"] is False, bad
     monkeypatch.setattr(wind, "wpl_wind_speed", real_speed)

@@ -1,4 +1,5 @@
 """Shipped climatology and user-given monthly values."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,18 +8,43 @@ from lingtan.errors import InputError
 from lingtan.weather import MonthlyClimate, cities, city_climate
 
 # Annual GHI [kWh/m2] stated in shared/facts/climate.md (read from the CSWD files)
-ANNUAL_GHI = {"hefei": 1155, "anqing": 1172, "nanjing": 1208, "shanghai": 1271,
-              "hangzhou": 1202, "changsha": 1085, "wuhan": 1169, "lanzhou": 1403,
-              "jiuquan": 1687, "beijing": 1401}
-MEAN_TEMP = {"hefei": 16.2, "anqing": 17.0, "nanjing": 15.8, "shanghai": 16.7,
-             "hangzhou": 17.0, "changsha": 17.1, "wuhan": 17.3, "lanzhou": 10.3,
-             "jiuquan": 8.2, "beijing": 12.6}
+ANNUAL_GHI = {
+    "hefei": 1155,
+    "anqing": 1172,
+    "nanjing": 1208,
+    "shanghai": 1271,
+    "hangzhou": 1202,
+    "changsha": 1085,
+    "wuhan": 1169,
+    "lanzhou": 1403,
+    "jiuquan": 1687,
+    "beijing": 1401,
+}
+MEAN_TEMP = {
+    "hefei": 16.2,
+    "anqing": 17.0,
+    "nanjing": 15.8,
+    "shanghai": 16.7,
+    "hangzhou": 17.0,
+    "changsha": 17.1,
+    "wuhan": 17.3,
+    "lanzhou": 10.3,
+    "jiuquan": 8.2,
+    "beijing": 12.6,
+}
 # Station id, latitude, longitude [deg] and altitude [m] of the LOCATION line of each CSWD EPW file
-STATION = {"hefei": ("583210", 31.87, 117.23, 26.8), "anqing": ("584240", 30.53, 117.05, 19.8),
-           "nanjing": ("582380", 32.83, 118.80, 7.1), "shanghai": ("583620", 31.40, 121.45, 5.5),
-           "hangzhou": ("584570", 30.23, 120.17, 41.7), "changsha": ("576870", 28.22, 112.92, 68.0),
-           "wuhan": ("574940", 30.62, 114.13, 23.1), "lanzhou": ("528890", 36.05, 103.88, 1517.2),
-           "jiuquan": ("525330", 39.77, 98.48, 1477.2), "beijing": ("545110", 39.80, 116.47, 31.3)}
+STATION = {
+    "hefei": ("583210", 31.87, 117.23, 26.8),
+    "anqing": ("584240", 30.53, 117.05, 19.8),
+    "nanjing": ("582380", 32.83, 118.80, 7.1),
+    "shanghai": ("583620", 31.40, 121.45, 5.5),
+    "hangzhou": ("584570", 30.23, 120.17, 41.7),
+    "changsha": ("576870", 28.22, 112.92, 68.0),
+    "wuhan": ("574940", 30.62, 114.13, 23.1),
+    "lanzhou": ("528890", 36.05, 103.88, 1517.2),
+    "jiuquan": ("525330", 39.77, 98.48, 1477.2),
+    "beijing": ("545110", 39.80, 116.47, 31.3),
+}
 
 
 def test_all_cities_ship():
@@ -28,8 +54,7 @@ def test_all_cities_ship():
 @pytest.mark.parametrize("city", sorted(ANNUAL_GHI))
 def test_city_loads_and_matches_facts(city):
     c = city_climate(city.upper())
-    for attr in ("ghi_kwh_m2_day", "temp_air_c", "temp_range_c", "wind_speed_m_s",
-                 "weibull_k"):
+    for attr in ("ghi_kwh_m2_day", "temp_air_c", "temp_range_c", "wind_speed_m_s", "weibull_k"):
         assert len(getattr(c, attr)) == 12
     # climate.md gives whole kWh/m2 and tenths of a degree: the shipped months agree within half the last digit
     assert c.annual_ghi_kwh_m2 == pytest.approx(ANNUAL_GHI[city], abs=0.5)

@@ -1,13 +1,13 @@
 """Component closure: measured, warned about, and repaired by rebuilding DNI/DHI."""
+
 from __future__ import annotations
 
 import warnings
 
 import pytest
-
 from support.weather_testdata import pvlib_data, station_file
-from lingtan.weather import WeatherQualityWarning, component_closure, read_epw, read_tmy3, \
-    rebuild_components
+
+from lingtan.weather import WeatherQualityWarning, component_closure, read_epw, read_tmy3, rebuild_components
 
 
 def test_greensboro_closes():
@@ -33,8 +33,7 @@ def test_jiuquan_closure_warning_and_rebuild(shared_weather, references):
     assert m["component_closure"] == pytest.approx(0.884, abs=0.01)
     for model in ("erbs", "boland", "dirint"):
         r = rebuild_components(w, m["latitude"], m["longitude"], m["altitude_m"], model=model)
-        assert component_closure(r, m["latitude"], m["longitude"],
-                                 m["altitude_m"]) == pytest.approx(1.0, abs=1e-3)
+        assert component_closure(r, m["latitude"], m["longitude"], m["altitude_m"]) == pytest.approx(1.0, abs=1e-3)
         assert (r["ghi"] == w["ghi"]).all()
     # the reader option does the same, and then does not warn
     with warnings.catch_warnings():

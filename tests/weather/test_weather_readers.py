@@ -1,4 +1,5 @@
 """Readers: canonical columns, interval-start labelling, tz, and bad-input errors."""
+
 from __future__ import annotations
 
 import csv
@@ -7,8 +8,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from support.weather_testdata import pvlib_data, station_file
+
 from lingtan.errors import InputError
 from lingtan.weather import read_csv, read_epw, read_tmy3
 from lingtan.weather.readers import CANONICAL_COLUMNS, read_tmy2
@@ -33,15 +34,17 @@ def _check_labelling(w: pd.DataFrame, longitude: float, utc_offset_h: float):
     # time and for clouds, and require the typical (median) peak to match.
     noon = 12.0 - (longitude - 15.0 * utc_offset_h) / 15.0
     g = pd.Series(w["ghi"].to_numpy(), index=local)
-    peak_hours = np.array([s.index[int(np.argmax(s.to_numpy()))].hour
-                           for _, s in g.groupby(local.normalize())])
+    peak_hours = np.array([s.index[int(np.argmax(s.to_numpy()))].hour for _, s in g.groupby(local.normalize())])
     assert abs(np.median(peak_hours) + 0.5 - noon) <= 1.0
 
 
 def _header_fields(meta: dict) -> dict:
     """The fields a reader takes from the file header (or, for CSV, from its arguments); the rest is computed."""
-    return {k: meta[k] for k in ("latitude", "longitude", "altitude_m", "tz", "utc_offset_h", "city", "station_id",
-                                 "source") if k in meta}
+    return {
+        k: meta[k]
+        for k in ("latitude", "longitude", "altitude_m", "tz", "utc_offset_h", "city", "station_id", "source")
+        if k in meta
+    }
 
 
 def test_tmy3_greensboro_reads_canonical():
@@ -50,12 +53,20 @@ def test_tmy3_greensboro_reads_canonical():
     _check_canonical(w, 2025)
     _check_labelling(w, meta["longitude"], -5)
     # header line: 723170,"GREENSBORO PIEDMONT TRIAD INT",NC,-5.0,36.100,-79.950,273
-    assert _header_fields(meta) == {"latitude": 36.1, "longitude": -79.95, "altitude_m": 273.0, "tz": "Etc/GMT+5",
-                                    "utc_offset_h": -5.0, "city": "GREENSBORO PIEDMONT TRIAD INT",
-                                    "station_id": "723170", "source": "TMY3 723170TYA.CSV"}
+    assert _header_fields(meta) == {
+        "latitude": 36.1,
+        "longitude": -79.95,
+        "altitude_m": 273.0,
+        "tz": "Etc/GMT+5",
+        "utc_offset_h": -5.0,
+        "city": "GREENSBORO PIEDMONT TRIAD INT",
+        "station_id": "723170",
+        "source": "TMY3 723170TYA.CSV",
+    }
     assert w["pressure"].between(9e4, 1.1e5).all()  # mbar converted to Pa
     # interval start: pvlib's first stamp (01:00, the hour ending 01:00) becomes 00:00
     import pvlib
+
     raw, _ = pvlib.iotools.read_tmy3(str(path), map_variables=True)
     assert w["ghi"].iloc[12] == raw["ghi"].iloc[12]  # same row order, shifted label
     assert raw.index[12].hour == 13 and w.index[12].hour == 12
@@ -64,17 +75,31 @@ def test_tmy3_greensboro_reads_canonical():
 def test_tmy3_sand_point_header():
     _, meta = read_tmy3(pvlib_data("703165TY.csv"), year=2025)
     # header line: 703165,"SAND POINT",AK,-9.0,55.317,-160.517,7
-    assert _header_fields(meta) == {"latitude": 55.317, "longitude": -160.517, "altitude_m": 7.0, "tz": "Etc/GMT+9",
-                                    "utc_offset_h": -9.0, "city": "SAND POINT", "station_id": "703165",
-                                    "source": "TMY3 703165TY.csv"}
+    assert _header_fields(meta) == {
+        "latitude": 55.317,
+        "longitude": -160.517,
+        "altitude_m": 7.0,
+        "tz": "Etc/GMT+9",
+        "utc_offset_h": -9.0,
+        "city": "SAND POINT",
+        "station_id": "703165",
+        "source": "TMY3 703165TY.csv",
+    }
 
 
 def test_tmy2_miami_leap_target_year():
     w, meta = read_tmy2(pvlib_data("12839.tm2"), year=2024)
     # header line: " 12839 MIAMI  FL  -5 N 25 48 W  80 16     2": 25 deg 48 min N, 80 deg 16 min W, 2 m
-    assert _header_fields(meta) == {"latitude": 25 + 48 / 60, "longitude": -(80 + 16 / 60), "altitude_m": 2.0,
-                                    "tz": "Etc/GMT+5", "utc_offset_h": -5.0, "city": "MIAMI", "station_id": "12839",
-                                    "source": "TMY2 12839.tm2"}
+    assert _header_fields(meta) == {
+        "latitude": 25 + 48 / 60,
+        "longitude": -(80 + 16 / 60),
+        "altitude_m": 2.0,
+        "tz": "Etc/GMT+5",
+        "utc_offset_h": -5.0,
+        "city": "MIAMI",
+        "station_id": "12839",
+        "source": "TMY2 12839.tm2",
+    }
     assert len(w) == 8760
     assert not ((w.index.month == 2) & (w.index.day == 29)).any()
     assert w.index[-1] == pd.Timestamp("2024-12-31 23:00", tz=w.index.tz)
@@ -90,9 +115,16 @@ def test_epw_shared_reads_canonical(shared_weather, references):
     _check_labelling(w, meta["longitude"], 8)
     assert str(w.index.tz) == "Asia/Shanghai"
     # header line: LOCATION,Hefei,Anhui,CHN,CSWD,583210,31.87,117.23,8.0,26.8
-    assert _header_fields(meta) == {"latitude": 31.87, "longitude": 117.23, "altitude_m": 26.8,
-                                    "tz": "Asia/Shanghai", "utc_offset_h": 8.0, "city": "Hefei",
-                                    "station_id": "583210", "source": f"EPW {path.name} (CSWD)"}
+    assert _header_fields(meta) == {
+        "latitude": 31.87,
+        "longitude": 117.23,
+        "altitude_m": 26.8,
+        "tz": "Asia/Shanghai",
+        "utc_offset_h": 8.0,
+        "city": "Hefei",
+        "station_id": "583210",
+        "source": f"EPW {path.name} (CSWD)",
+    }
     assert "component_closure" in meta
     # the same year summed straight from the file (column 14, global horizontal [Wh/m2], after 8 header lines):
     # relabelling moves hours, never energy
@@ -124,8 +156,9 @@ def _col(lines, name):
 
 def test_missing_column(tmp_path, tmy3_text):
     c = _col(tmy3_text, "Dry-bulb (C)")
-    lines = [tmy3_text[0]] + [_set_field(ln, c, "Dry-bulb-renamed") if i == 0 else ln
-                              for i, ln in enumerate(tmy3_text[1:])]
+    lines = [tmy3_text[0]] + [
+        _set_field(ln, c, "Dry-bulb-renamed") if i == 0 else ln for i, ln in enumerate(tmy3_text[1:])
+    ]
     p = _write(tmp_path, "nocol.csv", lines)
     with pytest.raises(InputError) as ei:
         read_tmy3(p, year=2025)
@@ -210,8 +243,7 @@ def _csv_from(w: pd.DataFrame, path, columns, naive=True):
 def test_csv_roundtrip_and_erbs_components(tmp_path, greensboro):
     w, m = greensboro
     p = _csv_from(w, tmp_path / "full.csv", list(CANONICAL_COLUMNS))
-    kw = dict(year=2025, tz="Etc/GMT+5", latitude=m["latitude"], longitude=m["longitude"],
-              altitude_m=m["altitude_m"])
+    kw = dict(year=2025, tz="Etc/GMT+5", latitude=m["latitude"], longitude=m["longitude"], altitude_m=m["altitude_m"])
     w2, _ = read_csv(p, **kw)
     pd.testing.assert_frame_equal(w2, w, check_names=False)
     p = _csv_from(w, tmp_path / "ghi_only.csv", ["ghi", "temp_air", "wind_speed"])
@@ -222,8 +254,15 @@ def test_csv_roundtrip_and_erbs_components(tmp_path, greensboro):
     assert w3["relative_humidity"].isna().all()
     # pvlib.atmosphere.alt2pres of the site's 273 m: 100 * ((44331.514 - h) / 11880.516) ** (1 / 0.1902632) [Pa]
     assert (w3["pressure"] == 100 * ((44331.514 - 273) / 11880.516) ** (1 / 0.1902632)).all()
-    assert _header_fields(m3) == {"latitude": 36.1, "longitude": -79.95, "altitude_m": 273.0, "tz": "Etc/GMT+5",
-                                  "city": "", "station_id": "", "source": "CSV ghi_only.csv"}
+    assert _header_fields(m3) == {
+        "latitude": 36.1,
+        "longitude": -79.95,
+        "altitude_m": 273.0,
+        "tz": "Etc/GMT+5",
+        "city": "",
+        "station_id": "",
+        "source": "CSV ghi_only.csv",
+    }
 
 
 def test_csv_errors(tmp_path, greensboro):
@@ -233,8 +272,7 @@ def test_csv_errors(tmp_path, greensboro):
     with pytest.raises(InputError, match="column wind_speed"):
         read_csv(p, **kw)
     # aware timestamps in another offset than the site's
-    p = _csv_from(w.tz_convert("Asia/Shanghai"), tmp_path / "aware.csv",
-                  ["ghi", "temp_air", "wind_speed"], naive=False)
+    p = _csv_from(w.tz_convert("Asia/Shanghai"), tmp_path / "aware.csv", ["ghi", "temp_air", "wind_speed"], naive=False)
     with pytest.raises(InputError) as ei:
         read_csv(p, **kw)
     assert str(p) in str(ei.value) and "column time" in str(ei.value)

@@ -3,6 +3,7 @@
 The agreement thresholds (annual GHI within 2 %, annual PV yield within 3 %, both from GHI
 through the same Erbs decomposition and PV model) come from the project issue.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -10,13 +11,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from support.weather_testdata import pvlib_data, station
+
 from lingtan.weather import city_climate, read_epw, read_tmy3, synthetic_year
 from lingtan.weather.readers import CANONICAL_COLUMNS, read_tmy2
 
-STATIONS = ["Hefei", "Anqing", "Nanjing", "Shanghai", "Hangzhou", "Changsha", "Wuhan",
-            "Lanzhou", "Jiuquan", "Beijing"]
+STATIONS = ["Hefei", "Anqing", "Nanjing", "Shanghai", "Hangzhou", "Changsha", "Wuhan", "Lanzhou", "Jiuquan", "Beijing"]
 
 
 @pytest.fixture(scope="module")
@@ -40,21 +40,21 @@ def test_shape_and_physics(hefei_year):
     assert w.index[0] == pd.Timestamp("2025-01-01 00:00", tz="Asia/Shanghai")
     assert w.notna().all().all() and (w[["ghi", "dni", "dhi"]] >= 0).all().all()
     from lingtan.weather.closure import component_closure, mid_interval_solar_position
+
     sp = mid_interval_solar_position(w.index, c.latitude, c.longitude, c.altitude_m)
     night = sp["zenith"].to_numpy() >= 90
     assert (w["ghi"].to_numpy()[night] == 0).all()
     cosz = np.cos(np.radians(sp["zenith"].to_numpy()))
-    np.testing.assert_allclose((w["dni"] * np.clip(cosz, 0, None) + w["dhi"]).to_numpy(),
-                               w["ghi"].to_numpy(), atol=1e-6)
+    np.testing.assert_allclose(
+        (w["dni"] * np.clip(cosz, 0, None) + w["dhi"]).to_numpy(), w["ghi"].to_numpy(), atol=1e-6
+    )
     assert component_closure(w, c.latitude, c.longitude, c.altitude_m) == pytest.approx(1.0)
     # monthly GHI, temperature and wind match the climatology exactly (by construction)
     m = w.index.month
     days = w.groupby(m).size() / 24
-    np.testing.assert_allclose(w["ghi"].groupby(m).sum() / 1000 / days, c.ghi_kwh_m2_day,
-                               rtol=1e-6)
+    np.testing.assert_allclose(w["ghi"].groupby(m).sum() / 1000 / days, c.ghi_kwh_m2_day, rtol=1e-6)
     np.testing.assert_allclose(w["temp_air"].groupby(m).mean(), c.temp_air_c, atol=1e-6)
-    np.testing.assert_allclose(w["wind_speed"].groupby(m).mean(), c.wind_speed_m_s,
-                               rtol=1e-6)
+    np.testing.assert_allclose(w["wind_speed"].groupby(m).mean(), c.wind_speed_m_s, rtol=1e-6)
     assert w["ghi"].sum() / 1000 == pytest.approx(c.annual_ghi_kwh_m2, rel=1e-6)
 
 
@@ -67,8 +67,7 @@ def test_wind_autocorrelation(hefei_year):
     # Without the diurnal cycle the hourly lag-1 autocorrelation is the AR(1) target 0.85,
     # slightly lowered by the non-linear Weibull mapping and the per-month scaling; with
     # 8760 samples the sampling standard error of the estimate is ~0.006. Tolerance 0.03.
-    flat = synthetic_year(city_climate("hefei"), year=2025, seed=3,
-                          wind={"diurnal_strength": 0.0})
+    flat = synthetic_year(city_climate("hefei"), year=2025, seed=3, wind={"diurnal_strength": 0.0})
     assert _lag1(flat["wind_speed"]) == pytest.approx(0.85, abs=0.03)
     # HOMER's diurnal sinusoid (strength 0.25) is itself strongly autocorrelated and adds
     # about +0.02 at lag 1; the default series stays within 0.05 of 0.85.
@@ -87,9 +86,11 @@ def test_site_override_and_leap_year():
 
 
 def _real_years():
-    cases = [pytest.param((read_tmy3, pvlib_data("723170TYA.CSV")), id="Greensboro"),
-             pytest.param((read_tmy3, pvlib_data("703165TY.csv")), id="SandPoint"),
-             pytest.param((read_tmy2, pvlib_data("12839.tm2")), id="Miami")]
+    cases = [
+        pytest.param((read_tmy3, pvlib_data("723170TYA.CSV")), id="Greensboro"),
+        pytest.param((read_tmy3, pvlib_data("703165TY.csv")), id="SandPoint"),
+        pytest.param((read_tmy2, pvlib_data("12839.tm2")), id="Miami"),
+    ]
     for city in STATIONS:
         cases.append(pytest.param((read_epw, station(city)), id=city))
     return cases
@@ -108,13 +109,11 @@ def test_synthetic_matches_real_year(reader_path, references):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         real, m = reader(path, year=2025)
-    res = compare_synthetic_to_real(real, m["latitude"], m["longitude"], m["altitude_m"],
-                                    seed=0, year=2025)
+    res = compare_synthetic_to_real(real, m["latitude"], m["longitude"], m["altitude_m"], seed=0, year=2025)
     MEASURED[path.name] = {k: v for k, v in res.items() if isinstance(v, float)}
     assert abs(res["ghi_rel_error"]) < 0.02
     assert abs(res["pv_rel_error"]) < 0.03
-    assert res["wind_mean_synthetic_m_s"] == pytest.approx(res["wind_mean_real_m_s"],
-                                                           rel=1e-6)
+    assert res["wind_mean_synthetic_m_s"] == pytest.approx(res["wind_mean_real_m_s"], rel=1e-6)
     assert 0 <= res["kt_ks_distance"] < 0.25
 
 

@@ -67,6 +67,7 @@ are valued at the location-based grid factor and cannot cover more than the grid
 (the excess is reported as unused). Results: gross emissions (location-based), each reduction,
 residual emissions, and ``unit_energy_carbon_t_per_tce``.
 """
+
 from __future__ import annotations
 
 import math
@@ -82,8 +83,27 @@ from lingtan.components.fuel_use import STEAM, FuelUse, fuel_use_totals, load_no
 from lingtan.components.grid import EMISSION_FACTORS_CSV, emission_factor_t_per_mwh, load_emission_factors
 from lingtan.components.heat import FUELS_CSV, load_fuels
 from lingtan.errors import BalanceError, InputError
-from lingtan.twin.core.schema.accounting import Accounting, AnnualEnergy, DirectFuel, ELECTRICITY_CALORIFIC_KGCE_PER_KWH, ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH, ELECTRICITY_EQUIVALENT_DEFAULT_SOURCE, EXPORTED_ENERGY_RULE, EmissionFactorChoice, FuelFactor, GWP, GreenPower, HEAT_EF_T_PER_GJ, HEAT_KGCE_PER_GJ, HeatPurchase, KGCE_NCV_TOLERANCE, KJ_PER_KGCE, Offsets, SHARE_ROUNDING, _FUEL_COLUMNS
-
+from lingtan.twin.core.schema.accounting import (
+    _FUEL_COLUMNS,
+    ELECTRICITY_CALORIFIC_KGCE_PER_KWH,
+    ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH,
+    ELECTRICITY_EQUIVALENT_DEFAULT_SOURCE,
+    EXPORTED_ENERGY_RULE,
+    GWP,
+    HEAT_EF_T_PER_GJ,
+    HEAT_KGCE_PER_GJ,
+    KGCE_NCV_TOLERANCE,
+    KJ_PER_KGCE,
+    SHARE_ROUNDING,
+    Accounting,
+    AnnualEnergy,
+    DirectFuel,
+    EmissionFactorChoice,
+    FuelFactor,
+    GreenPower,
+    HeatPurchase,
+    Offsets,
+)
 
 # --------------------------------------------------------------------------- data
 
@@ -126,9 +146,13 @@ def _fuel_factors(path: str) -> dict[str, FuelFactor]:
     for row in df.itertuples(index=False):
         if not math.isfinite(row.kgco2_per_unit) or not math.isfinite(row.kgce_per_unit):
             continue
-        out[row.fuel] = FuelFactor(unit=row.unit, kgce_per_unit=float(row.kgce_per_unit),
-                                   kgco2_per_unit=float(row.kgco2_per_unit), biomass=bool(row.biomass),
-                                   source=f"{row.source} [{row.confidence}]")
+        out[row.fuel] = FuelFactor(
+            unit=row.unit,
+            kgce_per_unit=float(row.kgce_per_unit),
+            kgco2_per_unit=float(row.kgco2_per_unit),
+            biomass=bool(row.biomass),
+            source=f"{row.source} [{row.confidence}]",
+        )
     return out
 
 
@@ -142,8 +166,12 @@ def _resolved_ef(spec: EmissionFactorChoice, field: str) -> GridFactor:
         if row.empty:
             raise InputError(EMISSION_FACTORS_CSV, field, f"one of: {', '.join(table['name'])}", repr(spec))
         r = row.iloc[0]
-        return GridFactor(name=spec, ef_t_per_mwh=float(r["ef_t_per_mwh"]), kind=r["kind"],
-                          source=f"{r['source']} [{r['confidence']}]")
+        return GridFactor(
+            name=spec,
+            ef_t_per_mwh=float(r["ef_t_per_mwh"]),
+            kind=r["kind"],
+            source=f"{r['source']} [{r['confidence']}]",
+        )
     if isinstance(spec, str):
         raise InputError(None, field, "a shipped factor name or a number [tCO2/MWh] (annual accounting)", repr(spec))
     value = float(emission_factor_t_per_mwh(float(spec), pd.DatetimeIndex([pd.Timestamp("2000-01-01")]))[0])
@@ -280,8 +308,16 @@ class FuelCoefficients(_Record):
     kgce_per_unit: float
     ncv_kj_per_unit: float | None
     source: str
-    JSON = ("unit", "kgco2_per_unit", "ncv_kj_per_unit", "kgce_per_unit", "implied_kj_per_kgce", "tce_gap_to_ncv",
-            "consistent", "source")
+    JSON = (
+        "unit",
+        "kgco2_per_unit",
+        "ncv_kj_per_unit",
+        "kgce_per_unit",
+        "implied_kj_per_kgce",
+        "tce_gap_to_ncv",
+        "consistent",
+        "source",
+    )
     OMIT_NONE = frozenset({"tce_gap_to_ncv", "consistent"})
 
     @property
@@ -306,9 +342,11 @@ class FuelCoefficients(_Record):
 
     def warning(self, fuel: str) -> str:
         """The warning of an inconsistent pair, naming ``fuel``."""
-        return (f"{fuel}: kgce coefficient {self.kgce_per_unit} with NCV {self.ncv_kj_per_unit:g} kJ/unit counts its "
-                f"energy {100 * self.tce_gap_to_ncv:+.1f} % in tce against the NCV (GB/T 2589: 29 307 kJ per kgce, "
-                f"{self.implied_kj_per_kgce:,.0f} here)")
+        return (
+            f"{fuel}: kgce coefficient {self.kgce_per_unit} with NCV {self.ncv_kj_per_unit:g} kJ/unit counts its "
+            f"energy {100 * self.tce_gap_to_ncv:+.1f} % in tce against the NCV (GB/T 2589: 29 307 kJ per kgce, "
+            f"{self.implied_kj_per_kgce:,.0f} here)"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -449,9 +487,18 @@ class ElectricityEnergy(_Record):
     consumed_e_kwh: float
     calorific_kgce_per_kwh: float
     equivalent_kgce_per_kwh: float
-    JSON = ("grid_import_e_kwh", "grid_export_e_kwh", "re_generation_e_kwh", "curtailed_e_kwh", "re_consumed_e_kwh",
-            "consumed_e_kwh", "calorific_tce", "equivalent_tce", "re_consumed_calorific_tce",
-            "re_consumed_equivalent_tce")
+    JSON = (
+        "grid_import_e_kwh",
+        "grid_export_e_kwh",
+        "re_generation_e_kwh",
+        "curtailed_e_kwh",
+        "re_consumed_e_kwh",
+        "consumed_e_kwh",
+        "calorific_tce",
+        "equivalent_tce",
+        "re_consumed_calorific_tce",
+        "re_consumed_equivalent_tce",
+    )
 
     def kgce_per_kwh(self, basis: str) -> float:
         """The coefficient of ``basis`` ("calorific" or "equivalent") [kgce/kWh]."""
@@ -501,8 +548,15 @@ class HeatEnergy(_Record):
     exported_gj: float
     onsite_re_heat_gj: float
     kgce_per_gj: float
-    JSON = ("purchased_gj", "purchased_by_source_gj", "exported_gj", "onsite_re_heat_gj", "purchased_tce",
-            "exported_tce_deducted", "onsite_re_tce")
+    JSON = (
+        "purchased_gj",
+        "purchased_by_source_gj",
+        "exported_gj",
+        "onsite_re_heat_gj",
+        "purchased_tce",
+        "exported_tce_deducted",
+        "onsite_re_tce",
+    )
 
     @property
     def purchased_tce(self) -> float:
@@ -594,8 +648,21 @@ class EnergyAccount(_Record):
     shares: ElectricityShares
     standard: ClassVar[str] = "GB/T 2589-2020"
     exported_energy_rule: ClassVar[str] = EXPORTED_ENERGY_RULE
-    JSON = ("standard", "exported_energy_rule", "electricity", "fuels", "fuels_tce", "coal_tce", "biomass",
-            "biomass_tce", "direct_fuels", "heat", "total_calorific_tce", "total_equivalent_tce", "renewable")
+    JSON = (
+        "standard",
+        "exported_energy_rule",
+        "electricity",
+        "fuels",
+        "fuels_tce",
+        "coal_tce",
+        "biomass",
+        "biomass_tce",
+        "direct_fuels",
+        "heat",
+        "total_calorific_tce",
+        "total_equivalent_tce",
+        "renewable",
+    )
 
     @property
     def fossil_direct_fuels(self) -> dict[str, DirectFuelLine]:
@@ -610,8 +677,10 @@ class EnergyAccount(_Record):
     @cached_property
     def coal_tce(self) -> float:
         """The fossil fuels whose name says coal [tce]."""
-        return float(sum(v.tce for k, v in self.fuels.items() if "coal" in k.lower()) +
-                     sum(v.tce for v in self.fossil_direct_fuels.values() if "coal" in v.fuel.lower()))
+        return float(
+            sum(v.tce for k, v in self.fuels.items() if "coal" in k.lower())
+            + sum(v.tce for v in self.fossil_direct_fuels.values() if "coal" in v.fuel.lower())
+        )
 
     @property
     def natural_gas_tce(self) -> float:
@@ -621,8 +690,9 @@ class EnergyAccount(_Record):
     @cached_property
     def biomass_tce(self) -> float:
         """Biomass, boilers and other uses [tce]."""
-        return float(sum(v.tce for v in self.biomass.values()) +
-                     sum(v.tce for v in self.direct_fuels.values() if v.biomass))
+        return float(
+            sum(v.tce for v in self.biomass.values()) + sum(v.tce for v in self.direct_fuels.values() if v.biomass)
+        )
 
     def total_tce(self, basis: str) -> float:
         """Comprehensive energy consumption with electricity on ``basis`` ("calorific", "equivalent") [tce]:
@@ -633,8 +703,11 @@ class EnergyAccount(_Record):
 
     def renewable_tce(self, basis: str) -> float:
         """Renewable electricity consumed, biomass and on-site renewable heat [tce]."""
-        return (self.electricity.re_consumed_e_kwh * self.electricity.kgce_per_kwh(basis) / 1000.0
-                + self.biomass_tce + self.heat.onsite_re_tce)
+        return (
+            self.electricity.re_consumed_e_kwh * self.electricity.kgce_per_kwh(basis) / 1000.0
+            + self.biomass_tce
+            + self.heat.onsite_re_tce
+        )
 
     @cached_property
     def total_calorific_tce(self) -> float:
@@ -653,14 +726,16 @@ class EnergyAccount(_Record):
         re = {b: self.renewable_tce(b) for b in ("calorific", "equivalent")}
         return RenewableEnergy(
             re_consumed_e_kwh=self.electricity.re_consumed_e_kwh,
-            renewable_calorific_tce=re["calorific"], renewable_equivalent_tce=re["equivalent"],
+            renewable_calorific_tce=re["calorific"],
+            renewable_equivalent_tce=re["equivalent"],
             non_renewable_calorific_tce=total["calorific"] - re["calorific"],
             non_renewable_equivalent_tce=total["equivalent"] - re["equivalent"],
             re_energy_share_onsite_calorific=_div(re["calorific"], total["calorific"]),
             re_energy_share_onsite_equivalent=_div(re["equivalent"], total["equivalent"]),
             re_electricity_share_onsite=self.shares.onsite,
             re_electricity_share_with_green_power=self.shares.with_green_power,
-            re_electricity_share_with_certificates=self.shares.with_certificates)
+            re_electricity_share_with_certificates=self.shares.with_certificates,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -713,8 +788,10 @@ class NonCo2(_Record):
     ch4_t: float
     n2o_t: float
     gwp: GwpSet
-    method: ClassVar[str] = ("fuel x NCV [TJ] x CH4 / N2O factor [kg/TJ] (2006 IPCC Tier 1), x GWP-100; "
-                             "biomass CH4 and N2O count (only biomass CO2 is kept apart)")
+    method: ClassVar[str] = (
+        "fuel x NCV [TJ] x CH4 / N2O factor [kg/TJ] (2006 IPCC Tier 1), x GWP-100; "
+        "biomass CH4 and N2O count (only biomass CO2 is kept apart)"
+    )
     JSON = ("lines", "ch4_t", "n2o_t", "ch4_t_co2e", "n2o_t_co2e", "t_co2e", "gwp", "method")
 
     @property
@@ -753,14 +830,22 @@ class Scope1(_Record):
     direct_fuels: dict[str, DirectFuelLine]
     process_t: float
     non_co2: NonCo2
-    JSON = (("combustion", "combustion_lines"), "combustion_t", "process_t", "total_t", "non_co2_t_co2e",
-            "total_t_co2e")
+    JSON = (
+        ("combustion", "combustion_lines"),
+        "combustion_t",
+        "process_t",
+        "total_t",
+        "non_co2_t_co2e",
+        "total_t_co2e",
+    )
 
     @property
     def combustion_lines(self) -> dict[str, dict[str, Any]]:
         """CO2 of each combustion with its factor, as ``accounting.json`` lists it."""
-        return {k: {"co2_t": v.co2_t, "kgco2_per_unit": v.kgco2_per_unit, "source": v.source}
-                for k, v in {**self.fuels, **self.direct_fuels}.items()}
+        return {
+            k: {"co2_t": v.co2_t, "kgco2_per_unit": v.kgco2_per_unit, "source": v.source}
+            for k, v in {**self.fuels, **self.direct_fuels}.items()
+        }
 
     @cached_property
     def combustion_t(self) -> float:
@@ -828,8 +913,17 @@ class Scope2Market(Scope2Location):
     grid_import_e_kwh: float
     green_power_covered_e_kwh: float
     note: ClassVar[str] = "green power (contract + direct line) at zero; battery flows do not enter"
-    JSON = ("grid_import_e_kwh", "green_power_covered_e_kwh", "uncovered_e_kwh", "electricity_t", "heat_t", "total_t",
-            "ef_t_per_mwh", ("factor", "factor_name"), "note")
+    JSON = (
+        "grid_import_e_kwh",
+        "green_power_covered_e_kwh",
+        "uncovered_e_kwh",
+        "electricity_t",
+        "heat_t",
+        "total_t",
+        "ef_t_per_mwh",
+        ("factor", "factor_name"),
+        "note",
+    )
 
     @property
     def uncovered_e_kwh(self) -> float:
@@ -874,14 +968,30 @@ class Emissions(_Record):
     exported_deducted: ExportedDeducted
     biomass_co2_t: float
     standard: ClassVar[str] = "GB/T 32150-2015"
-    formula: ClassVar[str] = ("E = E_combustion + E_process + E_purchased_elec + E_purchased_heat - E_exported_elec - "
-                              "E_exported_heat")
+    formula: ClassVar[str] = (
+        "E = E_combustion + E_process + E_purchased_elec + E_purchased_heat - E_exported_elec - E_exported_heat"
+    )
     biomass_note: ClassVar[str] = "biogenic CO2, reported apart and not in any total (GB/T 32150)"
-    co2e_note: ClassVar[str] = ("CO2e = CO2 + CH4 and N2O of combustion at the GWP set named; the grid and heat factors "
-                                "are CO2 factors, so scope 2 is the same in CO2 and CO2e")
-    JSON = ("standard", "formula", "scope1", "non_co2", "scope2_location", "scope2_market", "exported_deducted",
-            "biomass_co2_t", "biomass_note", "gross_location_t", "gross_market_t", "gross_location_t_co2e",
-            "gross_market_t_co2e", "co2e_note")
+    co2e_note: ClassVar[str] = (
+        "CO2e = CO2 + CH4 and N2O of combustion at the GWP set named; the grid and heat factors "
+        "are CO2 factors, so scope 2 is the same in CO2 and CO2e"
+    )
+    JSON = (
+        "standard",
+        "formula",
+        "scope1",
+        "non_co2",
+        "scope2_location",
+        "scope2_market",
+        "exported_deducted",
+        "biomass_co2_t",
+        "biomass_note",
+        "gross_location_t",
+        "gross_market_t",
+        "gross_location_t_co2e",
+        "gross_market_t_co2e",
+        "co2e_note",
+    )
 
     @property
     def non_co2(self) -> NonCo2:
@@ -933,8 +1043,16 @@ class GreenPowerOffset(_Record):
     covered_e_kwh: float
     reduction_t: float
     cost_cny: float
-    JSON = ("contract_e_kwh", "direct_e_kwh", "contract_covered_e_kwh", "direct_covered_e_kwh", "covered_e_kwh",
-            "unused_e_kwh", "reduction_t", "cost_cny")
+    JSON = (
+        "contract_e_kwh",
+        "direct_e_kwh",
+        "contract_covered_e_kwh",
+        "direct_covered_e_kwh",
+        "covered_e_kwh",
+        "unused_e_kwh",
+        "reduction_t",
+        "cost_cny",
+    )
 
     @property
     def direct_covered_e_kwh(self) -> float:
@@ -1014,8 +1132,14 @@ class OffsetCosts(_Record):
     @property
     def total_cny(self) -> float:
         """[CNY]."""
-        return (self.green_power_contract_cny + self.green_power_direct_cny + self.green_certificates_cny
-                + self.ccer_cny + self.other_credits_cny + self.allowances_cny)
+        return (
+            self.green_power_contract_cny
+            + self.green_power_direct_cny
+            + self.green_certificates_cny
+            + self.ccer_cny
+            + self.other_credits_cny
+            + self.allowances_cny
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1041,9 +1165,18 @@ class OffsetsAccount(_Record):
     allowances: CreditOffset
     costs: OffsetCosts
     gross_t: float
-    JSON = (("valued_at_ef_t_per_mwh", "valued_at_ef_t_per_mwh"), "green_power", "green_certificates", "ccer",
-            "other_credits", "allowances", "total_reduction_t", "over_offset_t", ("costs_cny", "costs"),
-            ("total_cost_cny", "total_cost_cny"))
+    JSON = (
+        ("valued_at_ef_t_per_mwh", "valued_at_ef_t_per_mwh"),
+        "green_power",
+        "green_certificates",
+        "ccer",
+        "other_credits",
+        "allowances",
+        "total_reduction_t",
+        "over_offset_t",
+        ("costs_cny", "costs"),
+        ("total_cost_cny", "total_cost_cny"),
+    )
 
     @property
     def valued_at_ef_t_per_mwh(self) -> float:
@@ -1058,8 +1191,12 @@ class OffsetsAccount(_Record):
     @cached_property
     def total_reduction_t(self) -> float:
         """[tCO2]."""
-        return self.green_power.reduction_t + self.green_certificates.reduction_t + self.carbon_credits_t + \
-            self.allowances.t
+        return (
+            self.green_power.reduction_t
+            + self.green_certificates.reduction_t
+            + self.carbon_credits_t
+            + self.allowances.t
+        )
 
     @property
     def over_offset_t(self) -> float:
@@ -1123,8 +1260,11 @@ class AccountingInputs(_Record):
 
     def to_dict(self) -> dict[str, Any]:
         """The annual energy's fields with the green power and offsets beside them."""
-        return {**self.energy.model_dump(), "green_power": self.green_power.model_dump(),
-                "offsets": self.offsets.model_dump()}
+        return {
+            **self.energy.model_dump(),
+            "green_power": self.green_power.model_dump(),
+            "offsets": self.offsets.model_dump(),
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1253,9 +1393,21 @@ class AccountingResult(_Record):
     offsets: OffsetsAccount
     unit_energy_carbon: UnitEnergyCarbon
     warnings: tuple[str, ...]
-    JSON = ("inputs", "factors", "energy", "emissions", "offsets", "gross_emissions_t", "residual_emissions_t",
-            "gross_emissions_t_co2e", "residual_emissions_t_co2e", "unit_energy_carbon_t_per_tce",
-            ("unit_energy_carbon_variant", "unit_energy_carbon"), "warnings", "kpis")
+    JSON = (
+        "inputs",
+        "factors",
+        "energy",
+        "emissions",
+        "offsets",
+        "gross_emissions_t",
+        "residual_emissions_t",
+        "gross_emissions_t_co2e",
+        "residual_emissions_t_co2e",
+        "unit_energy_carbon_t_per_tce",
+        ("unit_energy_carbon_variant", "unit_energy_carbon"),
+        "warnings",
+        "kpis",
+    )
 
     @property
     def gross_emissions_t(self) -> float:
@@ -1288,25 +1440,40 @@ class AccountingResult(_Record):
         e, em, off, gp = self.energy, self.emissions, self.offsets, self.inputs.green_power
         renewable = e.renewable
         return AccountingKpis(
-            energy_calorific_tce=e.total_calorific_tce, energy_equivalent_tce=e.total_equivalent_tce,
-            electricity_consumed_e_kwh=e.electricity.consumed_e_kwh, coal_tce=e.coal_tce, fuels_tce=e.fuels_tce,
+            energy_calorific_tce=e.total_calorific_tce,
+            energy_equivalent_tce=e.total_equivalent_tce,
+            electricity_consumed_e_kwh=e.electricity.consumed_e_kwh,
+            coal_tce=e.coal_tce,
+            fuels_tce=e.fuels_tce,
             renewable_calorific_tce=renewable.renewable_calorific_tce,
             renewable_equivalent_tce=renewable.renewable_equivalent_tce,
             re_consumed_e_kwh=e.electricity.re_consumed_e_kwh,
             re_energy_share_onsite_calorific=renewable.re_energy_share_onsite_calorific,
             re_energy_share_onsite_equivalent=renewable.re_energy_share_onsite_equivalent,
-            re_electricity_share_onsite=e.shares.onsite, re_electricity_share_with_green_power=e.shares.with_green_power,
+            re_electricity_share_onsite=e.shares.onsite,
+            re_electricity_share_with_green_power=e.shares.with_green_power,
             re_electricity_share_with_certificates=e.shares.with_certificates,
-            scope1_t=em.scope1.total_t, scope2_location_t=em.scope2_location.total_t,
-            scope2_market_t=em.scope2_market.total_t, biomass_co2_t=em.biomass_co2_t,
-            gross_emissions_t=em.gross_location_t, gross_emissions_market_t=em.gross_market_t,
-            offset_green_power_t=off.green_power.reduction_t, offset_certificates_t=off.green_certificates.reduction_t,
-            offset_ccer_t=off.ccer.t, offset_other_credits_t=off.other_credits.t, offset_allowances_t=off.allowances.t,
-            carbon_credits_t=off.carbon_credits_t, total_reductions_t=off.total_reduction_t,
+            scope1_t=em.scope1.total_t,
+            scope2_location_t=em.scope2_location.total_t,
+            scope2_market_t=em.scope2_market.total_t,
+            biomass_co2_t=em.biomass_co2_t,
+            gross_emissions_t=em.gross_location_t,
+            gross_emissions_market_t=em.gross_market_t,
+            offset_green_power_t=off.green_power.reduction_t,
+            offset_certificates_t=off.green_certificates.reduction_t,
+            offset_ccer_t=off.ccer.t,
+            offset_other_credits_t=off.other_credits.t,
+            offset_allowances_t=off.allowances.t,
+            carbon_credits_t=off.carbon_credits_t,
+            total_reductions_t=off.total_reduction_t,
             residual_emissions_t=self.residual_emissions_t,
-            unit_energy_carbon_t_per_tce=self.unit_energy_carbon.t_per_tce, offsets_cost_cny=off.total_cost_cny,
-            ch4_t=em.non_co2.ch4_t, n2o_t=em.non_co2.n2o_t, non_co2_t_co2e=em.non_co2.t_co2e,
-            scope1_t_co2e=em.scope1.total_t_co2e, gross_emissions_t_co2e=em.gross_location_t_co2e,
+            unit_energy_carbon_t_per_tce=self.unit_energy_carbon.t_per_tce,
+            offsets_cost_cny=off.total_cost_cny,
+            ch4_t=em.non_co2.ch4_t,
+            n2o_t=em.non_co2.n2o_t,
+            non_co2_t_co2e=em.non_co2.t_co2e,
+            scope1_t_co2e=em.scope1.total_t_co2e,
+            gross_emissions_t_co2e=em.gross_location_t_co2e,
             gross_emissions_market_t_co2e=em.gross_market_t_co2e,
             residual_emissions_t_co2e=self.residual_emissions_t_co2e,
             unit_energy_carbon_t_co2e_per_tce=self.unit_energy_carbon.t_co2e_per_tce,
@@ -1316,26 +1483,37 @@ class AccountingResult(_Record):
             natural_gas_tce=e.natural_gas_tce,
             electricity_calorific_kgce_per_kwh=e.electricity.calorific_kgce_per_kwh,
             electricity_equivalent_kgce_per_kwh=e.electricity.equivalent_kgce_per_kwh,
-            unit_energy_carbon_numerator_t=self.unit_energy_carbon.numerator_t)
+            unit_energy_carbon_numerator_t=self.unit_energy_carbon.numerator_t,
+        )
 
 
 # --------------------------------------------------------------------------- accounting, step by step
 
 
-def _fuel_lines(quantities: dict[str, float], factors: dict[str, FuelFactor], biomass: bool,
-                field: str) -> dict[str, FuelLine]:
+def _fuel_lines(
+    quantities: dict[str, float], factors: dict[str, FuelFactor], biomass: bool, field: str
+) -> dict[str, FuelLine]:
     """Boiler fuels, one line each; a fuel under the wrong heading (fossil / biomass) is an error."""
     lines = {}
     for fuel, qty in quantities.items():
         f = factors.get(fuel)
         if f is None:
-            raise InputError(None, f"{field}.{fuel}", f"a fuel of fuels.csv or accounting.fuel_factors: "
-                             f"{', '.join(sorted(factors))}", repr(fuel))
+            raise InputError(
+                None,
+                f"{field}.{fuel}",
+                f"a fuel of fuels.csv or accounting.fuel_factors: {', '.join(sorted(factors))}",
+                repr(fuel),
+            )
         if f.biomass != biomass:
             kind = "biomass_fuels" if f.biomass else "fuels"
             raise InputError(None, f"{field}.{fuel}", f"this fuel under '{kind}'", f"it under '{field}'")
-        lines[fuel] = FuelLine(quantity=float(qty), unit=f.unit, kgce_per_unit=f.kgce_per_unit,
-                               kgco2_per_unit=f.kgco2_per_unit, source=f.source)
+        lines[fuel] = FuelLine(
+            quantity=float(qty),
+            unit=f.unit,
+            kgce_per_unit=f.kgce_per_unit,
+            kgco2_per_unit=f.kgco2_per_unit,
+            source=f.source,
+        )
     return lines
 
 
@@ -1345,11 +1523,22 @@ def _direct_lines(direct: dict[str, DirectFuel], factors: dict[str, FuelFactor])
     for name, d in direct.items():
         f = factors.get(d.fuel)
         if f is None:
-            raise InputError(None, f"fuel_uses.{name}.fuel", f"a fuel of fuels.csv or accounting.fuel_factors: "
-                             f"{', '.join(sorted(factors))}", repr(d.fuel))
-        lines[name] = DirectFuelLine(fuel=d.fuel, use=d.use, quantity=float(d.quantity), unit=f.unit,
-                                     biomass=f.biomass, kgce_per_unit=f.kgce_per_unit,
-                                     kgco2_per_unit=f.kgco2_per_unit, source=f.source)
+            raise InputError(
+                None,
+                f"fuel_uses.{name}.fuel",
+                f"a fuel of fuels.csv or accounting.fuel_factors: {', '.join(sorted(factors))}",
+                repr(d.fuel),
+            )
+        lines[name] = DirectFuelLine(
+            fuel=d.fuel,
+            use=d.use,
+            quantity=float(d.quantity),
+            unit=f.unit,
+            biomass=f.biomass,
+            kgce_per_unit=f.kgce_per_unit,
+            kgco2_per_unit=f.kgco2_per_unit,
+            source=f.source,
+        )
     return lines
 
 
@@ -1363,8 +1552,9 @@ def _ncv(fuel: str, f: FuelFactor) -> float | None:
     return f.ncv_kj_per_unit if f.ncv_kj_per_unit is not None else _shipped_ncv().get(fuel)
 
 
-def _non_co2(combustions: list[tuple[str, str, float, str, DirectFuel | None]], factors: dict[str, FuelFactor],
-             gwp: GwpSet) -> NonCo2:
+def _non_co2(
+    combustions: list[tuple[str, str, float, str, DirectFuel | None]], factors: dict[str, FuelFactor], gwp: GwpSet
+) -> NonCo2:
     """CH4 and N2O of every combustion: ``quantity x NCV [TJ] x factor [kg/TJ]``, and their CO2e.
 
     ``combustions`` are ``(line, fuel, quantity, use, direct fuel or None)``. The factor is the use's own, else
@@ -1378,57 +1568,89 @@ def _non_co2(combustions: list[tuple[str, str, float, str, DirectFuel | None]], 
         ncv = _ncv(fuel, f)
         field = f"fuel_uses.{line}" if own is not None else f"accounting.fuel_factors.{fuel}"
         if ncv is None:
-            raise InputError(None, f"accounting.fuel_factors.{fuel}.ncv_kj_per_unit",
-                             "the fuel's net calorific value [kJ/unit], for its CH4 and N2O", "nothing")
+            raise InputError(
+                None,
+                f"accounting.fuel_factors.{fuel}.ncv_kj_per_unit",
+                "the fuel's net calorific value [kJ/unit], for its CH4 and N2O",
+                "nothing",
+            )
         default = table.get((fuel, use))
         picked = {}
         for gas in ("ch4", "n2o"):
             key = f"{gas}_kg_per_tj"
-            for value, source in ((getattr(own, key, None), "the use's own value"),
-                                  (getattr(f, key), f"accounting.fuel_factors.{fuel}"),
-                                  (default[key] if default else None, default["source"] if default else "")):
+            for value, source in (
+                (getattr(own, key, None), "the use's own value"),
+                (getattr(f, key), f"accounting.fuel_factors.{fuel}"),
+                (default[key] if default else None, default["source"] if default else ""),
+            ):
                 if value is not None:
                     picked[gas] = (float(value), source)
                     break
             else:
-                raise InputError(None, f"{field}.{key}", f"a {gas.upper()} factor [kg/TJ] (no default for {fuel} in "
-                                 f"{use} use in combustion_non_co2.csv)", "nothing")
+                raise InputError(
+                    None,
+                    f"{field}.{key}",
+                    f"a {gas.upper()} factor [kg/TJ] (no default for {fuel} in {use} use in combustion_non_co2.csv)",
+                    "nothing",
+                )
         tj = float(qty) * ncv * 1e-9
         c, n = tj * picked["ch4"][0] / 1000.0, tj * picked["n2o"][0] / 1000.0
         ch4_t += c
         n2o_t += n
-        lines[line] = NonCo2Line(fuel=fuel, use=use, energy_tj=tj, ncv_kj_per_unit=ncv,
-                                 ch4_kg_per_tj=picked["ch4"][0], n2o_kg_per_tj=picked["n2o"][0],
-                                 ch4_source=picked["ch4"][1], n2o_source=picked["n2o"][1], ch4_t=c, n2o_t=n,
-                                 t_co2e=c * gwp.ch4 + n * gwp.n2o)
+        lines[line] = NonCo2Line(
+            fuel=fuel,
+            use=use,
+            energy_tj=tj,
+            ncv_kj_per_unit=ncv,
+            ch4_kg_per_tj=picked["ch4"][0],
+            n2o_kg_per_tj=picked["n2o"][0],
+            ch4_source=picked["ch4"][1],
+            n2o_source=picked["n2o"][1],
+            ch4_t=c,
+            n2o_t=n,
+            t_co2e=c * gwp.ch4 + n * gwp.n2o,
+        )
     return NonCo2(lines=lines, ch4_t=ch4_t, n2o_t=n2o_t, gwp=gwp)
 
 
 def _electricity(energy: AnnualEnergy, s: Accounting) -> ElectricityEnergy:
     """Electricity across the boundary and consumed inside it."""
     return ElectricityEnergy(
-        grid_import_e_kwh=float(energy.grid_import_e_kwh), grid_export_e_kwh=float(energy.grid_export_e_kwh),
-        re_generation_e_kwh=float(energy.re_generation_e_kwh), curtailed_e_kwh=float(energy.curtailed_e_kwh),
-        re_consumed_e_kwh=energy.re_consumed, consumed_e_kwh=energy.electricity_consumed_e_kwh,
+        grid_import_e_kwh=float(energy.grid_import_e_kwh),
+        grid_export_e_kwh=float(energy.grid_export_e_kwh),
+        re_generation_e_kwh=float(energy.re_generation_e_kwh),
+        curtailed_e_kwh=float(energy.curtailed_e_kwh),
+        re_consumed_e_kwh=energy.re_consumed,
+        consumed_e_kwh=energy.electricity_consumed_e_kwh,
         calorific_kgce_per_kwh=s.electricity_calorific_kgce_per_kwh,
-        equivalent_kgce_per_kwh=s.electricity_equivalent_kgce_per_kwh)
+        equivalent_kgce_per_kwh=s.electricity_equivalent_kgce_per_kwh,
+    )
 
 
 def _heat_sources(energy: AnnualEnergy, s: Accounting) -> dict[str, HeatSource]:
     """Each named source of purchased heat with the factor applied: its own, else the setting's."""
-    return {name: HeatSource(gj=float(h.gj), ef_t_per_gj=h.ef_t_per_gj if h.ef_t_per_gj is not None
-                             else s.heat_ef_t_per_gj,
-                             factor_from="the source's own (ef_t_per_gj)" if h.ef_t_per_gj is not None
-                             else "accounting.heat_ef_t_per_gj (the source gives none)", steam=h.steam or None)
-            for name, h in energy.heat_purchases.items()}
+    return {
+        name: HeatSource(
+            gj=float(h.gj),
+            ef_t_per_gj=h.ef_t_per_gj if h.ef_t_per_gj is not None else s.heat_ef_t_per_gj,
+            factor_from="the source's own (ef_t_per_gj)"
+            if h.ef_t_per_gj is not None
+            else "accounting.heat_ef_t_per_gj (the source gives none)",
+            steam=h.steam or None,
+        )
+        for name, h in energy.heat_purchases.items()
+    }
 
 
 def _heat(energy: AnnualEnergy, s: Accounting, sources: dict[str, HeatSource]) -> HeatEnergy:
     """Heat bought (named sources and not), exported and made on site from renewables."""
-    return HeatEnergy(purchased_gj=float(energy.purchased_heat_gj) + sum(h.gj for h in energy.heat_purchases.values()),
-                      purchased_by_source_gj={k: h.gj for k, h in sources.items()},
-                      exported_gj=float(energy.exported_heat_gj), onsite_re_heat_gj=float(energy.onsite_re_heat_gj),
-                      kgce_per_gj=s.heat_kgce_per_gj)
+    return HeatEnergy(
+        purchased_gj=float(energy.purchased_heat_gj) + sum(h.gj for h in energy.heat_purchases.values()),
+        purchased_by_source_gj={k: h.gj for k, h in sources.items()},
+        exported_gj=float(energy.exported_heat_gj),
+        onsite_re_heat_gj=float(energy.onsite_re_heat_gj),
+        kgce_per_gj=s.heat_kgce_per_gj,
+    )
 
 
 def _offset_costs(gp: GreenPower, off: Offsets) -> OffsetCosts:
@@ -1439,54 +1661,86 @@ def _offset_costs(gp: GreenPower, off: Offsets) -> OffsetCosts:
         green_certificates_cny=gp.green_certificates_mwh * gp.green_certificate_price_cny_per_mwh,
         ccer_cny=off.ccer_t * off.ccer_price_cny_per_t,
         other_credits_cny=off.other_credits_t * off.other_credits_price_cny_per_t,
-        allowances_cny=off.allowances_t * off.allowances_price_cny_per_t)
+        allowances_cny=off.allowances_t * off.allowances_price_cny_per_t,
+    )
 
 
 def _green_power(gp: GreenPower, grid_in_e_kwh: float, ef_loc: GridFactor, costs: OffsetCosts) -> GreenPowerOffset:
     """Green power covers at most the grid import (the contract first, then the direct line)."""
     covered = min(gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh, grid_in_e_kwh)
-    return GreenPowerOffset(contract_e_kwh=gp.green_power_contract_e_kwh, direct_e_kwh=gp.green_power_direct_e_kwh,
-                            contract_covered_e_kwh=min(gp.green_power_contract_e_kwh, grid_in_e_kwh),
-                            covered_e_kwh=covered, reduction_t=covered / 1000.0 * ef_loc.ef_t_per_mwh,
-                            cost_cny=costs.green_power_contract_cny + costs.green_power_direct_cny)
+    return GreenPowerOffset(
+        contract_e_kwh=gp.green_power_contract_e_kwh,
+        direct_e_kwh=gp.green_power_direct_e_kwh,
+        contract_covered_e_kwh=min(gp.green_power_contract_e_kwh, grid_in_e_kwh),
+        covered_e_kwh=covered,
+        reduction_t=covered / 1000.0 * ef_loc.ef_t_per_mwh,
+        cost_cny=costs.green_power_contract_cny + costs.green_power_direct_cny,
+    )
 
 
-def _emissions(energy: AnnualEnergy, s: Accounting, lines: tuple[dict, dict, dict], sources: dict[str, HeatSource],
-               non_co2: NonCo2, green: GreenPowerOffset, ef_loc: GridFactor, ef_mkt: GridFactor) -> Emissions:
+def _emissions(
+    energy: AnnualEnergy,
+    s: Accounting,
+    lines: tuple[dict, dict, dict],
+    sources: dict[str, HeatSource],
+    non_co2: NonCo2,
+    green: GreenPowerOffset,
+    ef_loc: GridFactor,
+    ef_mkt: GridFactor,
+) -> Emissions:
     """Scope 1 (fossil combustion, process), scope 2 (location- and market-based), exported energy deducted."""
     fuels, bio, direct = lines
     grid_in, grid_out = float(energy.grid_import_e_kwh), float(energy.grid_export_e_kwh)
     heat_in_t = float(energy.purchased_heat_gj) * s.heat_ef_t_per_gj + sum(h.co2_t for h in sources.values())
     deduct = s.deduct_exported_energy
     return Emissions(
-        scope1=Scope1(fuels=fuels, direct_fuels={k: v for k, v in direct.items() if not v.biomass},
-                      process_t=float(energy.process_emissions_t), non_co2=non_co2),
-        scope2_location=Scope2Location(electricity_t=grid_in / 1000.0 * ef_loc.ef_t_per_mwh, heat_t=heat_in_t,
-                                       factor=ef_loc),
-        scope2_market=Scope2Market(grid_import_e_kwh=grid_in, green_power_covered_e_kwh=green.covered_e_kwh,
-                                   electricity_t=(grid_in - green.covered_e_kwh) / 1000.0 * ef_mkt.ef_t_per_mwh,
-                                   heat_t=heat_in_t, factor=ef_mkt),
+        scope1=Scope1(
+            fuels=fuels,
+            direct_fuels={k: v for k, v in direct.items() if not v.biomass},
+            process_t=float(energy.process_emissions_t),
+            non_co2=non_co2,
+        ),
+        scope2_location=Scope2Location(
+            electricity_t=grid_in / 1000.0 * ef_loc.ef_t_per_mwh, heat_t=heat_in_t, factor=ef_loc
+        ),
+        scope2_market=Scope2Market(
+            grid_import_e_kwh=grid_in,
+            green_power_covered_e_kwh=green.covered_e_kwh,
+            electricity_t=(grid_in - green.covered_e_kwh) / 1000.0 * ef_mkt.ef_t_per_mwh,
+            heat_t=heat_in_t,
+            factor=ef_mkt,
+        ),
         exported_deducted=ExportedDeducted(
-            enabled=deduct, electricity_location_t=grid_out / 1000.0 * ef_loc.ef_t_per_mwh if deduct else 0.0,
+            enabled=deduct,
+            electricity_location_t=grid_out / 1000.0 * ef_loc.ef_t_per_mwh if deduct else 0.0,
             electricity_market_t=grid_out / 1000.0 * ef_mkt.ef_t_per_mwh if deduct else 0.0,
-            heat_t=energy.exported_heat_gj * s.heat_ef_t_per_gj if deduct else 0.0),
-        biomass_co2_t=float(sum(v.co2_t for v in bio.values()) + sum(v.co2_t for v in direct.values() if v.biomass)))
+            heat_t=energy.exported_heat_gj * s.heat_ef_t_per_gj if deduct else 0.0,
+        ),
+        biomass_co2_t=float(sum(v.co2_t for v in bio.values()) + sum(v.co2_t for v in direct.values() if v.biomass)),
+    )
 
 
-def _offsets(gp: GreenPower, off: Offsets, green: GreenPowerOffset, costs: OffsetCosts, ef_loc: GridFactor,
-             emissions: Emissions) -> OffsetsAccount:
+def _offsets(
+    gp: GreenPower, off: Offsets, green: GreenPowerOffset, costs: OffsetCosts, ef_loc: GridFactor, emissions: Emissions
+) -> OffsetsAccount:
     """Certificates cover at most the import green power leaves uncovered; credits and allowances count as
     surrendered; reductions beyond the gross emissions are reported as over-offset."""
     usable_mwh = min(gp.green_certificates_mwh, emissions.scope2_market.uncovered_e_kwh / 1000.0)
     return OffsetsAccount(
-        valued_at=ef_loc, green_power=green,
-        green_certificates=CertificateOffset(certificates_mwh=gp.green_certificates_mwh, usable_mwh=usable_mwh,
-                                             reduction_t=usable_mwh * ef_loc.ef_t_per_mwh,
-                                             cost_cny=costs.green_certificates_cny),
+        valued_at=ef_loc,
+        green_power=green,
+        green_certificates=CertificateOffset(
+            certificates_mwh=gp.green_certificates_mwh,
+            usable_mwh=usable_mwh,
+            reduction_t=usable_mwh * ef_loc.ef_t_per_mwh,
+            cost_cny=costs.green_certificates_cny,
+        ),
         ccer=CreditOffset(t=off.ccer_t, cost_cny=costs.ccer_cny),
         other_credits=CreditOffset(t=off.other_credits_t, cost_cny=costs.other_credits_cny),
         allowances=CreditOffset(t=off.allowances_t, cost_cny=costs.allowances_cny),
-        costs=costs, gross_t=emissions.gross_location_t)
+        costs=costs,
+        gross_t=emissions.gross_location_t,
+    )
 
 
 def _capped_share(part: float, whole: float, what: str) -> float:
@@ -1494,8 +1748,10 @@ def _capped_share(part: float, whole: float, what: str) -> float:
     what it leaves, so the share exceeds 1 by rounding only: more is a bug the cap would hide."""
     share = _div(part, whole)
     if share > 1.0 + SHARE_ROUNDING:
-        raise BalanceError(f"renewable electricity share {what} is {share:.9g} before its cap at 1: green power or "
-                           f"certificates count more than the grid import")
+        raise BalanceError(
+            f"renewable electricity share {what} is {share:.9g} before its cap at 1: green power or "
+            f"certificates count more than the grid import"
+        )
     return min(1.0, share)
 
 
@@ -1506,52 +1762,88 @@ def _shares(electricity: ElectricityEnergy, offsets: OffsetsAccount) -> Electric
     return ElectricityShares(
         onsite=_div(re_cons, elec),
         with_green_power=_capped_share(re_cons + green, elec, "with green power"),
-        with_certificates=_capped_share(re_cons + green + offsets.green_certificates.usable_mwh * 1000.0, elec,
-                                        "with certificates"))
+        with_certificates=_capped_share(
+            re_cons + green + offsets.green_certificates.usable_mwh * 1000.0, elec, "with certificates"
+        ),
+    )
 
 
-def _unit_energy_carbon(s: Accounting, energy: EnergyAccount, emissions: Emissions,
-                        green: GreenPowerOffset) -> UnitEnergyCarbon:
+def _unit_energy_carbon(
+    s: Accounting, energy: EnergyAccount, emissions: Emissions, green: GreenPowerOffset
+) -> UnitEnergyCarbon:
     """Emissions / energy for every numerator (location, after green power, market) and tce basis."""
     total = {b: energy.total_tce(b) for b in ("calorific", "equivalent")}
     gross, gross_co2e = emissions.gross_location_t, emissions.gross_location_t_co2e
-    numerator = {"location": gross, "after_green_power": gross - green.reduction_t,
-                 "market": emissions.gross_market_t}
-    numerator_co2e = {"location": gross_co2e, "after_green_power": gross_co2e - green.reduction_t,
-                      "market": emissions.gross_market_t_co2e}
+    numerator = {"location": gross, "after_green_power": gross - green.reduction_t, "market": emissions.gross_market_t}
+    numerator_co2e = {
+        "location": gross_co2e,
+        "after_green_power": gross_co2e - green.reduction_t,
+        "market": emissions.gross_market_t_co2e,
+    }
     return UnitEnergyCarbon(
-        basis=s.unit_energy_carbon_basis, tce_basis=s.unit_energy_carbon_tce_basis,
+        basis=s.unit_energy_carbon_basis,
+        tce_basis=s.unit_energy_carbon_tce_basis,
         numerator_t=numerator[s.unit_energy_carbon_basis],
         by_variant={f"{n}_{b}": _div(v, total[b]) for n, v in numerator.items() for b in total},
-        by_variant_t_co2e={f"{n}_{b}": _div(v, total[b]) for n, v in numerator_co2e.items() for b in total})
+        by_variant_t_co2e={f"{n}_{b}": _div(v, total[b]) for n, v in numerator_co2e.items() for b in total},
+    )
 
 
-def _factors(s: Accounting, fuel_factors: dict[str, FuelFactor], lines: tuple[dict, dict, dict],
-             sources: dict[str, HeatSource], gwp: GwpSet, ef_loc: GridFactor, ef_mkt: GridFactor) -> Factors:
+def _factors(
+    s: Accounting,
+    fuel_factors: dict[str, FuelFactor],
+    lines: tuple[dict, dict, dict],
+    sources: dict[str, HeatSource],
+    gwp: GwpSet,
+    ef_loc: GridFactor,
+    ef_mkt: GridFactor,
+) -> Factors:
     """Every coefficient used, with its source: the fuels in the order they were burnt (boilers, biomass, uses)."""
     fuels, bio, direct = lines
     k_eq = s.electricity_equivalent_kgce_per_kwh
     burnt = dict.fromkeys([*fuels, *bio, *(v.fuel for v in direct.values())])
     return Factors(
-        electricity_calorific_kgce_per_kwh=SourcedFactor(value=s.electricity_calorific_kgce_per_kwh,
-                                                         source="GB/T 2589-2020 (当量值) [confirmed]"),
+        electricity_calorific_kgce_per_kwh=SourcedFactor(
+            value=s.electricity_calorific_kgce_per_kwh, source="GB/T 2589-2020 (当量值) [confirmed]"
+        ),
         electricity_equivalent_kgce_per_kwh=SourcedFactor(
-            value=k_eq, source=ELECTRICITY_EQUIVALENT_DEFAULT_SOURCE if k_eq == ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH
-            else "user value (accounting.electricity_equivalent_kgce_per_kwh)"),
+            value=k_eq,
+            source=ELECTRICITY_EQUIVALENT_DEFAULT_SOURCE
+            if k_eq == ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH
+            else "user value (accounting.electricity_equivalent_kgce_per_kwh)",
+        ),
         heat_kgce_per_gj=SourcedFactor(value=s.heat_kgce_per_gj, source="GB/T 2589 heat 0.03412 kgce/MJ [secondary]"),
         heat_ef_t_per_gj=SourcedFactor(
-            value=s.heat_ef_t_per_gj, source="GB/T 32150-2015 default [secondary]" if s.heat_ef_t_per_gj == HEAT_EF_T_PER_GJ
+            value=s.heat_ef_t_per_gj,
+            source="GB/T 32150-2015 default [secondary]"
+            if s.heat_ef_t_per_gj == HEAT_EF_T_PER_GJ
             else "user value (accounting.heat_ef_t_per_gj)",
-            applies_to="purchased heat of no named source, sources that give no factor, and exported heat"),
-        purchased_heat=sources, gwp=gwp, grid_location=ef_loc, grid_market_residual=ef_mkt,
-        fuels={k: FuelCoefficients(unit=fuel_factors[k].unit, kgco2_per_unit=fuel_factors[k].kgco2_per_unit,
-                                   kgce_per_unit=fuel_factors[k].kgce_per_unit, ncv_kj_per_unit=_ncv(k, fuel_factors[k]),
-                                   source=fuel_factors[k].source) for k in burnt})
+            applies_to="purchased heat of no named source, sources that give no factor, and exported heat",
+        ),
+        purchased_heat=sources,
+        gwp=gwp,
+        grid_location=ef_loc,
+        grid_market_residual=ef_mkt,
+        fuels={
+            k: FuelCoefficients(
+                unit=fuel_factors[k].unit,
+                kgco2_per_unit=fuel_factors[k].kgco2_per_unit,
+                kgce_per_unit=fuel_factors[k].kgce_per_unit,
+                ncv_kj_per_unit=_ncv(k, fuel_factors[k]),
+                source=fuel_factors[k].source,
+            )
+            for k in burnt
+        },
+    )
 
 
-def account(energy: AnnualEnergy, settings: Accounting | None = None, green_power: GreenPower | None = None,
-            offsets: Offsets | None = None, grid_emission_factor: EmissionFactorChoice | None = None
-            ) -> AccountingResult:
+def account(
+    energy: AnnualEnergy,
+    settings: Accounting | None = None,
+    green_power: GreenPower | None = None,
+    offsets: Offsets | None = None,
+    grid_emission_factor: EmissionFactorChoice | None = None,
+) -> AccountingResult:
     """Annual energy (tce), emissions (tCO2) and offsets of one site.
 
     Parameters
@@ -1586,38 +1878,61 @@ def account(energy: AnnualEnergy, settings: Accounting | None = None, green_powe
     s = settings or Accounting()
     gp = green_power or GreenPower()
     off = offsets or Offsets()
-    loc_spec = s.location_emission_factor if s.location_emission_factor is not None else (
-        grid_emission_factor if grid_emission_factor is not None else "national_2022")
+    loc_spec = (
+        s.location_emission_factor
+        if s.location_emission_factor is not None
+        else (grid_emission_factor if grid_emission_factor is not None else "national_2022")
+    )
     ef_loc = _resolved_ef(loc_spec, "accounting.location_emission_factor")
     ef_mkt = _resolved_ef(s.market_emission_factor, "accounting.market_emission_factor")
     fuel_factors = {**load_fuel_factors(), **s.fuel_factors}
     gwp = GwpSet(name=s.gwp, **GWP[s.gwp])
 
-    lines = (_fuel_lines(energy.fuels, fuel_factors, False, "fuels"),
-             _fuel_lines(energy.biomass_fuels, fuel_factors, True, "biomass_fuels"),
-             _direct_lines(energy.direct_fuels, fuel_factors))
+    lines = (
+        _fuel_lines(energy.fuels, fuel_factors, False, "fuels"),
+        _fuel_lines(energy.biomass_fuels, fuel_factors, True, "biomass_fuels"),
+        _direct_lines(energy.direct_fuels, fuel_factors),
+    )
     fuels, bio, direct = lines
-    non_co2 = _non_co2([(k, k, v.quantity, "stationary", None) for k, v in {**fuels, **bio}.items()] +
-                       [(k, v.fuel, v.quantity, v.use, energy.direct_fuels[k]) for k, v in direct.items()],
-                       fuel_factors, gwp)
+    non_co2 = _non_co2(
+        [(k, k, v.quantity, "stationary", None) for k, v in {**fuels, **bio}.items()]
+        + [(k, v.fuel, v.quantity, v.use, energy.direct_fuels[k]) for k, v in direct.items()],
+        fuel_factors,
+        gwp,
+    )
     sources = _heat_sources(energy, s)
     electricity = _electricity(energy, s)
     costs = _offset_costs(gp, off)
     green = _green_power(gp, electricity.grid_import_e_kwh, ef_loc, costs)
     emissions = _emissions(energy, s, lines, sources, non_co2, green, ef_loc, ef_mkt)
     offset = _offsets(gp, off, green, costs, ef_loc, emissions)
-    energy_account = EnergyAccount(electricity=electricity, fuels=fuels, biomass=bio, direct_fuels=direct,
-                                   heat=_heat(energy, s, sources), shares=_shares(electricity, offset))
+    energy_account = EnergyAccount(
+        electricity=electricity,
+        fuels=fuels,
+        biomass=bio,
+        direct_fuels=direct,
+        heat=_heat(energy, s, sources),
+        shares=_shares(electricity, offset),
+    )
     factors = _factors(s, fuel_factors, lines, sources, gwp, ef_loc, ef_mkt)
     return AccountingResult(
-        inputs=AccountingInputs(energy=energy, green_power=gp, offsets=off), factors=factors, energy=energy_account,
-        emissions=emissions, offsets=offset,
+        inputs=AccountingInputs(energy=energy, green_power=gp, offsets=off),
+        factors=factors,
+        energy=energy_account,
+        emissions=emissions,
+        offsets=offset,
         unit_energy_carbon=_unit_energy_carbon(s, energy_account, emissions, green),
-        warnings=tuple(c.warning(k) for k, c in factors.fuels.items() if c.consistent is False))
+        warnings=tuple(c.warning(k) for k, c in factors.fuels.items() if c.consistent is False),
+    )
 
 
-def fuel_uses_year(uses: list[FuelUse], base_dir: str | Path, n_hours: int,
-                   fuel_factors: dict[str, FuelFactor] | None = None, field: str = "fuel_uses") -> dict[str, dict]:
+def fuel_uses_year(
+    uses: list[FuelUse],
+    base_dir: str | Path,
+    n_hours: int,
+    fuel_factors: dict[str, FuelFactor] | None = None,
+    field: str = "fuel_uses",
+) -> dict[str, dict]:
     """The year of a site's ``fuel_uses``: profiles read and summed, quantities in their coefficients' units.
 
     Parameters
@@ -1640,10 +1955,15 @@ def fuel_uses_year(uses: list[FuelUse], base_dir: str | Path, n_hours: int,
     from lingtan.paths import resolve_input
 
     table = load_fuels()
-    units = {fuel: (str(row["unit"]), float(row["density_kg_per_l"]) if "density_kg_per_l" in row
-                    and pd.notna(row["density_kg_per_l"]) else None,
-                    str(row.get("density_source", "")) if pd.notna(row.get("density_source", None)) else "")
-             for fuel, row in table.iterrows() if fuel != "electric"}
+    units = {
+        fuel: (
+            str(row["unit"]),
+            float(row["density_kg_per_l"]) if "density_kg_per_l" in row and pd.notna(row["density_kg_per_l"]) else None,
+            str(row.get("density_source", "")) if pd.notna(row.get("density_source", None)) else "",
+        )
+        for fuel, row in table.iterrows()
+        if fuel != "electric"
+    }
     units.update({fuel: (f.unit, None, "") for fuel, f in (fuel_factors or {}).items()})
     year = {}
     for i, use in enumerate(uses):
@@ -1658,13 +1978,38 @@ def fuel_uses_year(uses: list[FuelUse], base_dir: str | Path, n_hours: int,
 def fuel_use_energy(records: dict[str, dict]) -> dict[str, Any]:
     """The :class:`AnnualEnergy` fields of a year of fuel uses (:func:`fuel_uses_year`): fuels burnt outside the
     boilers as ``direct_fuels``, steam bought by mass as ``heat_purchases``."""
-    direct = {name: DirectFuel(fuel=r["fuel"], quantity=r["quantity"], use=r["use"], ch4_kg_per_tj=r["ch4_kg_per_tj"],
-                               n2o_kg_per_tj=r["n2o_kg_per_tj"])
-              for name, r in records.items() if r["fuel"] != STEAM}
-    steam = {name: HeatPurchase(gj=r["gj"], ef_t_per_gj=r["ef_t_per_gj"],
-                                steam={k: r[k] for k in ("quantity", "unit", "pressure_mpa", "t_c", "h_steam_kj_per_kg",
-                                                         "h_reference_kj_per_kg", "reference", "method")})
-             for name, r in records.items() if r["fuel"] == STEAM}
+    direct = {
+        name: DirectFuel(
+            fuel=r["fuel"],
+            quantity=r["quantity"],
+            use=r["use"],
+            ch4_kg_per_tj=r["ch4_kg_per_tj"],
+            n2o_kg_per_tj=r["n2o_kg_per_tj"],
+        )
+        for name, r in records.items()
+        if r["fuel"] != STEAM
+    }
+    steam = {
+        name: HeatPurchase(
+            gj=r["gj"],
+            ef_t_per_gj=r["ef_t_per_gj"],
+            steam={
+                k: r[k]
+                for k in (
+                    "quantity",
+                    "unit",
+                    "pressure_mpa",
+                    "t_c",
+                    "h_steam_kj_per_kg",
+                    "h_reference_kj_per_kg",
+                    "reference",
+                    "method",
+                )
+            },
+        )
+        for name, r in records.items()
+        if r["fuel"] == STEAM
+    }
     return {"direct_fuels": direct, "heat_purchases": steam}
 
 
@@ -1673,12 +2018,52 @@ def accounting_kpis(result: AccountingResult) -> dict[str, float]:
     return result.kpis.to_dict()
 
 
-__all__ = ["AnnualEnergy", "Accounting", "GreenPower", "Offsets", "FuelFactor", "DirectFuel", "HeatPurchase",
-           "account", "accounting_kpis", "AccountingResult", "AccountingKpis", "AccountingInputs", "Factors",
-           "SourcedFactor", "GridFactor", "GwpSet", "FuelCoefficients", "HeatSource", "EnergyAccount",
-           "ElectricityEnergy", "HeatEnergy", "FuelLine", "DirectFuelLine", "ElectricityShares", "RenewableEnergy",
-           "Emissions", "Scope1", "NonCo2", "NonCo2Line", "Scope2Location", "Scope2Market", "ExportedDeducted",
-           "OffsetsAccount", "GreenPowerOffset", "CertificateOffset", "CreditOffset", "OffsetCosts",
-           "UnitEnergyCarbon", "fuel_uses_year", "fuel_use_energy", "GWP",
-           "load_fuel_factors", "ELECTRICITY_CALORIFIC_KGCE_PER_KWH", "ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH",
-           "HEAT_EF_T_PER_GJ", "HEAT_KGCE_PER_GJ", "EXPORTED_ENERGY_RULE"]
+__all__ = [
+    "AnnualEnergy",
+    "Accounting",
+    "GreenPower",
+    "Offsets",
+    "FuelFactor",
+    "DirectFuel",
+    "HeatPurchase",
+    "account",
+    "accounting_kpis",
+    "AccountingResult",
+    "AccountingKpis",
+    "AccountingInputs",
+    "Factors",
+    "SourcedFactor",
+    "GridFactor",
+    "GwpSet",
+    "FuelCoefficients",
+    "HeatSource",
+    "EnergyAccount",
+    "ElectricityEnergy",
+    "HeatEnergy",
+    "FuelLine",
+    "DirectFuelLine",
+    "ElectricityShares",
+    "RenewableEnergy",
+    "Emissions",
+    "Scope1",
+    "NonCo2",
+    "NonCo2Line",
+    "Scope2Location",
+    "Scope2Market",
+    "ExportedDeducted",
+    "OffsetsAccount",
+    "GreenPowerOffset",
+    "CertificateOffset",
+    "CreditOffset",
+    "OffsetCosts",
+    "UnitEnergyCarbon",
+    "fuel_uses_year",
+    "fuel_use_energy",
+    "GWP",
+    "load_fuel_factors",
+    "ELECTRICITY_CALORIFIC_KGCE_PER_KWH",
+    "ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH",
+    "HEAT_EF_T_PER_GJ",
+    "HEAT_KGCE_PER_GJ",
+    "EXPORTED_ENERGY_RULE",
+]

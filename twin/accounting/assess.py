@@ -5,6 +5,7 @@ Energy (GB/T 2589) and emissions (GB/T 32150) are computed by
 criteria packs in :mod:`lingtan.twin.accounting.criteria` then read the simulated KPIs, the
 accounting KPIs and the scenario's declared facts.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from lingtan.components.grid import emission_factor_t_per_mwh
-from lingtan.twin.accounting.account import AccountingResult, account, accounting_kpis, fuel_use_energy, load_fuel_factors
-from lingtan.twin.core.schema.accounting import AnnualEnergy, HeatPurchase
+from lingtan.twin.accounting.account import (
+    AccountingResult,
+    account,
+    accounting_kpis,
+    fuel_use_energy,
+    load_fuel_factors,
+)
 from lingtan.twin.accounting.criteria import evaluate, score
+from lingtan.twin.core.schema.accounting import AnnualEnergy, HeatPurchase
 
 
 def _grid_factor(scenario, index, grid_import_kw, base_dir):
@@ -66,9 +73,13 @@ def _annual_energy(scenario, kpis: dict) -> AnnualEnergy:
         (bio if fuel in biomass else fuels)[fuel] = use["quantity"]
     uses = fuel_use_energy(kpis.get("fuel_uses", {}))
     return AnnualEnergy.from_kpis(
-        kpis, fuels=fuels, biomass_fuels=bio, direct_fuels=uses["direct_fuels"],
+        kpis,
+        fuels=fuels,
+        biomass_fuels=bio,
+        direct_fuels=uses["direct_fuels"],
         heat_purchases={**_heat_purchases(scenario, heat), **uses["heat_purchases"]},
-        process_emissions_t=scenario.process_emissions_t)
+        process_emissions_t=scenario.process_emissions_t,
+    )
 
 
 def _waste_heat_kpis(heat: dict) -> dict:
@@ -95,13 +106,22 @@ def assess(scenario, kpis: dict, hourly, *, base_dir) -> Assessment:
     Assessment
     """
     imp = (hourly.grid_to_load_kw + hourly.grid_to_heat_kw + hourly.grid_to_battery_kw).to_numpy()
-    acc = account(_annual_energy(scenario, kpis), scenario.accounting, scenario.green_power, scenario.offsets,
-                  grid_emission_factor=_grid_factor(scenario, hourly.index, imp, base_dir))
+    acc = account(
+        _annual_energy(scenario, kpis),
+        scenario.accounting,
+        scenario.green_power,
+        scenario.offsets,
+        grid_emission_factor=_grid_factor(scenario, hourly.index, imp, base_dir),
+    )
     flat = {k: v for k, v in kpis.items() if isinstance(v, (int, float))}
     flat.update(accounting_kpis(acc))
     flat.update(_waste_heat_kpis(kpis.get("heat", {})))
     firms = {t.name: t.declared for t in getattr(scenario, "tenants", [])}  # a park's tenants
-    verdicts = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings, firms) \
-        if scenario.criteria else []
-    return Assessment(accounting=acc, verdicts=[v.to_dict() for v in verdicts],
-                      packs=[score(verdicts, p) for p in scenario.criteria])
+    verdicts = (
+        evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings, firms)
+        if scenario.criteria
+        else []
+    )
+    return Assessment(
+        accounting=acc, verdicts=[v.to_dict() for v in verdicts], packs=[score(verdicts, p) for p in scenario.criteria]
+    )

@@ -19,6 +19,7 @@ Exit codes
 Warnings (``warning: FILE: FIELD: ...`` on stderr) say what looks implausible without refusing it:
 see :mod:`lingtan.twin.plausibility`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,43 +49,49 @@ def _cmd_check(args) -> int:
         return EXIT_INPUT
     sc = result.scenario
     if isinstance(sc, Park):
-        print(f"{args.file}: ok ({sc.name}: park of {len(sc.tenants)} tenants, {len(sc.shared.pv)} shared PV, "
-              f"{len(sc.heat_network)} heat-network links)")
+        print(
+            f"{args.file}: ok ({sc.name}: park of {len(sc.tenants)} tenants, {len(sc.shared.pv)} shared PV, "
+            f"{len(sc.heat_network)} heat-network links)"
+        )
     else:
         years = f", plan of {result.plan_years} years" if result.plan_years is not None else ""
-        print(f"{args.file}: ok ({sc.name}: {len(sc.loads)} loads, {len(sc.processes)} production lines, "
-              f"{len(sc.pv)} PV, {len(sc.wind)} wind, {len(sc.battery)} battery{years})")
+        print(
+            f"{args.file}: ok ({sc.name}: {len(sc.loads)} loads, {len(sc.processes)} production lines, "
+            f"{len(sc.pv)} PV, {len(sc.wind)} wind, {len(sc.battery)} battery{years})"
+        )
     return 0
 
 
 def _holding_out(command):
     """Check and lock ``--out`` before the command simulates: a refused folder costs no simulation, and a
     concurrent run into the same folder is refused with this one's PID (:func:`lingtan.twin.core.results_dir.reserve`)."""
+
     def run(args) -> int:
         from lingtan.twin.core.results_dir import reserve
 
         with reserve(args.out, "run", source=args.file):
             return command(args)
+
     return run
 
 
 @_holding_out
 def _cmd_run(args) -> int:
-    from lingtan.twin.studies.economics import project_economics
     from lingtan.errors import InputError
-    from lingtan.twin.reports.output import write_park, write_run
-    from lingtan.twin.studies.park import simulate_site
-    from lingtan.twin.core.schema.park import Park
-    from lingtan.twin.reports.summary import economics_lines, park_summary, summary_table
     from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.core.schema.park import Park
+    from lingtan.twin.reports.output import write_park, write_run
+    from lingtan.twin.reports.summary import economics_lines, park_summary, summary_table
+    from lingtan.twin.studies.economics import project_economics
+    from lingtan.twin.studies.park import simulate_site
 
     path = Path(args.file)
     sc = load_scenario(path)
     lang = args.lang or sc.lang
     if not isinstance(sc, Park) and sc.plan is not None:
         from lingtan.twin.reports.output import write_plan
-        from lingtan.twin.studies.plan import run_plan
         from lingtan.twin.reports.summary import plan_summary
+        from lingtan.twin.studies.plan import run_plan
 
         if args.base:
             raise InputError(path, "--base", "a single-year scenario (a plan compares its own years)", "a plan")
@@ -95,8 +102,9 @@ def _cmd_run(args) -> int:
         result = simulate_site(sc, path.parent)
         base = _simulate_base(args.base, sc, path) if args.base else None
         econ = project_economics(result, base=base)
-        write, summary = (write_park, park_summary(result)) if isinstance(sc, Park) else \
-            (write_run, summary_table(result, lang))
+        write, summary = (
+            (write_park, park_summary(result)) if isinstance(sc, Park) else (write_run, summary_table(result, lang))
+        )
         out = write(result, args.out, lang=lang, reports=args.reports, economics=econ)
         text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
         runs = [("", result)]
@@ -122,11 +130,11 @@ def _run_warnings(sc, path: Path, runs) -> int:
 def _simulate_base(spec: str, scenario, path: Path):
     """The base case of ``twin run --base``: ``grid-only`` (this scenario without PV, wind and batteries) or a
     scenario file of the same kind (factory or park), one year."""
-    from lingtan.twin.studies.economics import GRID_ONLY, grid_only_base
     from lingtan.errors import InputError
-    from lingtan.twin.studies.park import simulate_site
-    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.core.schema.park import Park
+    from lingtan.twin.studies.economics import GRID_ONLY, grid_only_base
+    from lingtan.twin.studies.park import simulate_site
 
     if spec == GRID_ONLY:
         sc, base_dir = grid_only_base(scenario), path.parent
@@ -134,16 +142,21 @@ def _simulate_base(spec: str, scenario, path: Path):
         sc, base_dir = load_scenario(Path(spec)), Path(spec).parent
         if type(sc) is not type(scenario) or getattr(sc, "plan", None) is not None:
             want = "a park" if isinstance(scenario, Park) else "a single-year factory"
-            raise InputError(spec, "--base", f"{GRID_ONLY} or {want} scenario, like the one run",
-                             type(sc).__name__.lower())
+            raise InputError(
+                spec, "--base", f"{GRID_ONLY} or {want} scenario, like the one run", type(sc).__name__.lower()
+            )
     return simulate_site(sc, base_dir)
 
 
 # Sub-commands whose own parser lives with their module; their arguments go to it untouched. They are
 # imported by name only when used: the sweep engine alone costs 0.4 s of imports, and the dashboard and
 # the validation sit above the engine (they import it; the engine never imports them).
-_PASSTHROUGH = {"sweep": "lingtan.twin.cli.sweep", "size": "lingtan.twin.cli.size",
-                "dashboard": "lingtan.dashboard.app", "validate": "lingtan.validation.cli"}
+_PASSTHROUGH = {
+    "sweep": "lingtan.twin.cli.sweep",
+    "size": "lingtan.twin.cli.size",
+    "dashboard": "lingtan.dashboard.app",
+    "validate": "lingtan.validation.cli",
+}
 
 
 def _cmd_passthrough(module: str):
@@ -151,12 +164,14 @@ def _cmd_passthrough(module: str):
         import importlib
 
         return importlib.import_module(module).main(args.rest)
+
     return run
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="twin", description="Hour-by-hour digital twin of zero-carbon "
-                                     "factories and parks (lingtan).")
+    parser = argparse.ArgumentParser(
+        prog="twin", description="Hour-by-hour digital twin of zero-carbon factories and parks (lingtan)."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="validate a scenario file without running it")
     p.add_argument("file")
@@ -166,26 +181,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="results folder (replaced atomically)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.add_argument("--lang", choices=("en", "zh"), default=None, help="report language (default: the scenario's)")
-    p.add_argument("--reports", choices=("all", "html", "none"), default="all",
-                   help="write report.html and report.xlsx (all), only the HTML, or neither (tables only)")
-    p.add_argument("--base", metavar="FILE|grid-only",
-                   help="the base case: a scenario file of the same kind, or grid-only (this scenario without its "
-                        "PV, wind and batteries); adds savings, payback and the cost per tonne CO2 avoided")
+    p.add_argument(
+        "--reports",
+        choices=("all", "html", "none"),
+        default="all",
+        help="write report.html and report.xlsx (all), only the HTML, or neither (tables only)",
+    )
+    p.add_argument(
+        "--base",
+        metavar="FILE|grid-only",
+        help="the base case: a scenario file of the same kind, or grid-only (this scenario without its "
+        "PV, wind and batteries); adds savings, payback and the cost per tonne CO2 avoided",
+    )
     p.set_defaults(func=_cmd_run)
-    p = sub.add_parser("validate", help="compare the twin with outside references and write the validation report "
-                                        "(twin validate [--quick] [--out DIR] [--only GROUP])", add_help=False)
+    p = sub.add_parser(
+        "validate",
+        help="compare the twin with outside references and write the validation report "
+        "(twin validate [--quick] [--out DIR] [--only GROUP])",
+        add_help=False,
+    )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["validate"]))
-    p = sub.add_parser("sweep", help="sweep scenario fields over a grid, a Latin hypercube or one at a time "
-                                     "(twin sweep FILE --param pv[0].capacity_kwp=0:20000:21 --out DIR)",
-                       add_help=False)
+    p = sub.add_parser(
+        "sweep",
+        help="sweep scenario fields over a grid, a Latin hypercube or one at a time "
+        "(twin sweep FILE --param pv[0].capacity_kwp=0:20000:21 --out DIR)",
+        add_help=False,
+    )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["sweep"]))
     p = sub.add_parser("dashboard", help="serve the dashboard on http://127.0.0.1:8050", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["dashboard"]))
-    p = sub.add_parser("size", help="least-cost design that passes the chosen criteria (twin size FILE --criteria "
-                                    "PACK --vary pv,battery,green_power)", add_help=False)
+    p = sub.add_parser(
+        "size",
+        help="least-cost design that passes the chosen criteria (twin size FILE --criteria "
+        "PACK --vary pv,battery,green_power)",
+        add_help=False,
+    )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["size"]))
     return parser

@@ -1,4 +1,5 @@
 """``twin size``: the command line of :mod:`lingtan.twin.studies.sizing`."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,15 +16,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin size", description="least-cost design that passes the chosen criteria")
     p.add_argument("file")
     p.add_argument("--criteria", required=True, help="criteria packs, comma-separated")
-    p.add_argument("--vary", help=f"levers, comma-separated, among {','.join(LEVERS)}; default the scenario's "
-                   f"{', '.join(DEFAULT_LEVERS[:-1])} and {DEFAULT_LEVERS[-1]}")
+    p.add_argument(
+        "--vary",
+        help=f"levers, comma-separated, among {','.join(LEVERS)}; default the scenario's "
+        f"{', '.join(DEFAULT_LEVERS[:-1])} and {DEFAULT_LEVERS[-1]}",
+    )
     p.add_argument("--out", help="folder for designs.csv, pareto.html, pareto_emissions.html and sizing.txt")
-    p.add_argument("--levels", action="append", default=[],
-                   help="levels of one lever as factors, e.g. pv=0.5,1,2 (repeatable)")
+    p.add_argument(
+        "--levels", action="append", default=[], help="levels of one lever as factors, e.g. pv=0.5,1,2 (repeatable)"
+    )
     p.add_argument("--exhaustive-limit", type=int, default=16)
-    p.add_argument("--network-limits", action="store_true",
-                   help="a park design passes only if its network stays within limits every hour (slower: the "
-                        "power flow runs for every design)")
+    p.add_argument(
+        "--network-limits",
+        action="store_true",
+        help="a park design passes only if its network stays within limits every hour (slower: the "
+        "power flow runs for every design)",
+    )
     return p
 
 
@@ -41,10 +49,14 @@ def main(argv: list[str] | None = None) -> int:
                 raise InputError(None, "--levels", "lever=f1,f2,...", repr(spec)) from None
         # The results folder is checked and held before the search: a refused --out costs no simulation.
         with reserve(args.out, "size", source=args.file) if args.out else contextlib.nullcontext():
-            res = size(args.file, [c.strip() for c in args.criteria.split(",") if c.strip()],
-                       [v.strip() for v in (args.vary or "").split(",") if v.strip()] or None,
-                       grid_points=grid or None, exhaustive_limit=args.exhaustive_limit,
-                       network_limits=args.network_limits)
+            res = size(
+                args.file,
+                [c.strip() for c in args.criteria.split(",") if c.strip()],
+                [v.strip() for v in (args.vary or "").split(",") if v.strip()] or None,
+                grid_points=grid or None,
+                exhaustive_limit=args.exhaustive_limit,
+                network_limits=args.network_limits,
+            )
             print(summary(res))
             if args.out:
                 print(f"\ndesigns and Pareto plot written to {write_outputs(res, args.out)}")
@@ -52,4 +64,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0 if res.feasible else 1
-

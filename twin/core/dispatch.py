@@ -38,6 +38,7 @@ Strategies
 Load above what renewables, battery and the import limit can supply is
 reported as ``unserved``, never silently dropped.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -50,19 +51,38 @@ STRATEGIES = ("load_following", "tou_arbitrage")
 
 # Columns of the parameter matrix, one row per configuration.
 PARAMS = (
-    "energy_kwh", "charge_kw", "discharge_kw", "charge_efficiency", "discharge_efficiency",
-    "soc_min", "soc_max", "self_discharge_fraction_per_hour", "soc_initial",
-    "import_limit_kw", "export_limit_kw", "strategy", "load_scale",
+    "energy_kwh",
+    "charge_kw",
+    "discharge_kw",
+    "charge_efficiency",
+    "discharge_efficiency",
+    "soc_min",
+    "soc_max",
+    "self_discharge_fraction_per_hour",
+    "soc_initial",
+    "import_limit_kw",
+    "export_limit_kw",
+    "strategy",
+    "load_scale",
 )
 _P = {name: i for i, name in enumerate(PARAMS)}
 
 # Hourly flows recorded for single runs [kW], in kernel column order.
 FLOWS = (
-    "re_to_load", "re_to_battery", "re_to_grid", "re_curtailed",
-    "grid_to_load", "grid_to_battery",
-    "battery_re_to_load", "battery_grid_to_load",
-    "battery_loss_re", "battery_loss_grid", "unserved", "load",
-    "heat_load", "re_to_heat",
+    "re_to_load",
+    "re_to_battery",
+    "re_to_grid",
+    "re_curtailed",
+    "grid_to_load",
+    "grid_to_battery",
+    "battery_re_to_load",
+    "battery_grid_to_load",
+    "battery_loss_re",
+    "battery_loss_grid",
+    "unserved",
+    "load",
+    "heat_load",
+    "re_to_heat",
 )
 # ``load`` is all electric demand met through the bus in merit order: the site's loads plus
 # ``heat_load``, the power-to-heat units allowed to run on any electricity. ``re_to_heat`` is
@@ -74,9 +94,20 @@ _NH = _NF + len(STATES)
 
 # Annual totals per configuration: every flow, then these.
 TOTALS = FLOWS + (
-    "re_generation", "import_valley", "import_flat", "import_peak", "import_critical",
-    "import_cost_cny", "export_revenue_cny", "peak_import_kw", "battery_e_start", "battery_e_end",
-    "battery_e_re_end", "max_bus_residual", "max_store_residual", "max_heat_residual",
+    "re_generation",
+    "import_valley",
+    "import_flat",
+    "import_peak",
+    "import_critical",
+    "import_cost_cny",
+    "export_revenue_cny",
+    "peak_import_kw",
+    "battery_e_start",
+    "battery_e_end",
+    "battery_e_re_end",
+    "max_bus_residual",
+    "max_store_residual",
+    "max_heat_residual",
 )
 _NT = len(TOTALS)
 _T = {name: i for i, name in enumerate(TOTALS)}
@@ -117,8 +148,24 @@ _S_HEAT = _S_STORE + 1
 _NS = _S_HEAT + 1
 
 # Rows of the lane parameter array, read only in the hour loop.
-(_L_CH, _L_DIS, _L_ETA_C, _L_ETA_D, _L_INV_ETA_C, _L_INV_ETA_D, _L_LOSS_C, _L_LOSS_D, _L_E_LO, _L_E_HI,
- _L_SD, _L_KEEP, _L_IMP, _L_EXP, _L_TOU, _L_SCALE) = range(16)
+(
+    _L_CH,
+    _L_DIS,
+    _L_ETA_C,
+    _L_ETA_D,
+    _L_INV_ETA_C,
+    _L_INV_ETA_D,
+    _L_LOSS_C,
+    _L_LOSS_D,
+    _L_E_LO,
+    _L_E_HI,
+    _L_SD,
+    _L_KEEP,
+    _L_IMP,
+    _L_EXP,
+    _L_TOU,
+    _L_SCALE,
+) = range(16)
 _NL = 16
 
 
@@ -143,10 +190,40 @@ def _p2h_serves_demands(u, w, t, budget_kw, rem, u_left, h_userve, h_cop, h_row,
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-               params, hourly, totals, monthly_peak,
-               h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax, h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve,
-               h_ssize, h_se0, h_ucap, h_hourly, h_totals, has_heat, record):
+def _run_block(
+    n0,
+    unit,
+    caps,
+    load_kw,
+    period,
+    month,
+    price,
+    feed_in,
+    grid_charge,
+    discharge_ok,
+    params,
+    hourly,
+    totals,
+    monthly_peak,
+    h_res,
+    h_srec,
+    h_sserve,
+    h_skeep,
+    h_cop,
+    h_qmax,
+    h_userve,
+    h_ucharge,
+    h_ugrid,
+    h_bcap,
+    h_bserve,
+    h_ssize,
+    h_se0,
+    h_ucap,
+    h_hourly,
+    h_totals,
+    has_heat,
+    record,
+):
     """Configurations n0 .. n0 + LANES - 1 (or to the last one) over the year."""
     m = min(LANES, caps.shape[0] - n0)
     n_src = unit.shape[0]
@@ -277,8 +354,19 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
                 for u in range(n_u):
                     u_left[u, w] = min(h_ucap[n0 + w, u], h_qmax[u, t]) if h_cop[u, t] > 0.0 else 0.0
                     if h_ugrid[u]:
-                        heat_load += _p2h_serves_demands(u, w, t, max(0.0, bus_room - heat_load), rem, u_left,
-                                                         h_userve, h_cop, h_row, o_u + 4 * u, o_u + 4 * u + 2)
+                        heat_load += _p2h_serves_demands(
+                            u,
+                            w,
+                            t,
+                            max(0.0, bus_room - heat_load),
+                            rem,
+                            u_left,
+                            h_userve,
+                            h_cop,
+                            h_row,
+                            o_u + 4 * u,
+                            o_u + 4 * u + 2,
+                        )
             load += heat_load
 
             direct = min(re, load)
@@ -290,8 +378,9 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
             re_heat = 0.0
             if has_heat:
                 for u in range(n_u):
-                    re_heat += _p2h_serves_demands(u, w, t, surplus - re_heat, rem, u_left, h_userve, h_cop, h_row,
-                                                   o_u + 4 * u, o_u + 4 * u + 3)
+                    re_heat += _p2h_serves_demands(
+                        u, w, t, surplus - re_heat, rem, u_left, h_userve, h_cop, h_row, o_u + 4 * u, o_u + 4 * u + 3
+                    )
                 # q / cop * cop can round a hair above what was left: surplus never goes below zero.
                 surplus = max(0.0, surplus - re_heat)
 
@@ -327,8 +416,12 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
                 for u in range(n_u):
                     for j in range(n_s):
                         if h_ucharge[u, j] and u_left[u, w] > 0.0 and rest > 0.0:
-                            q = max(0.0, min(u_left[u, w], ch_left[j, w], h_ssize[n0 + w, j, 0] - e_st[j, w],
-                                             rest * h_cop[u, t]))
+                            q = max(
+                                0.0,
+                                min(
+                                    u_left[u, w], ch_left[j, w], h_ssize[n0 + w, j, 0] - e_st[j, w], rest * h_cop[u, t]
+                                ),
+                            )
                             e_st[j, w] += q
                             ch_left[j, w] -= q
                             u_left[u, w] -= q
@@ -357,12 +450,25 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
                 for d in range(n_d):
                     h_row[4 * d + 3, w] = rem[d, w]
                     # Each demand: served by stores, power-to-heat, boilers, or unserved.
-                    st[_S_HEAT, w] = max(st[_S_HEAT, w], abs(h_res[d, t] - h_row[4 * d, w] - h_row[4 * d + 1, w]
-                                                             - h_row[4 * d + 2, w] - h_row[4 * d + 3, w]))
+                    st[_S_HEAT, w] = max(
+                        st[_S_HEAT, w],
+                        abs(
+                            h_res[d, t]
+                            - h_row[4 * d, w]
+                            - h_row[4 * d + 1, w]
+                            - h_row[4 * d + 2, w]
+                            - h_row[4 * d + 3, w]
+                        ),
+                    )
                 for j in range(n_s):
                     h_row[o_s + 5 * j + 4, w] = e_st[j, w]
-                    st_out += e_st[j, w] - h_row[o_s + 5 * j, w] - h_row[o_s + 5 * j + 1, w] \
-                        + h_row[o_s + 5 * j + 2, w] + h_row[o_s + 5 * j + 3, w]
+                    st_out += (
+                        e_st[j, w]
+                        - h_row[o_s + 5 * j, w]
+                        - h_row[o_s + 5 * j + 1, w]
+                        + h_row[o_s + 5 * j + 2, w]
+                        + h_row[o_s + 5 * j + 3, w]
+                    )
                 st[_S_HEAT, w] = max(st[_S_HEAT, w], abs(st_out - st_in0))
                 for k in range(n_hh):
                     h_acc[k, w] += h_row[k, w]
@@ -375,8 +481,22 @@ def _run_block(n0, unit, caps, load_kw, period, month, price, feed_in, grid_char
             store = e - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
             st[_S_E, w] = e
             st[_S_E_RE, w] = e_re
-            flows = (direct, ch_re, export, curtailed, grid_load, ch_gr, dis_re, dis_gr, loss_re, loss_gr, unserved,
-                     load, heat_load, re_heat)  # in FLOWS order
+            flows = (
+                direct,
+                ch_re,
+                export,
+                curtailed,
+                grid_load,
+                ch_gr,
+                dis_re,
+                dis_gr,
+                loss_re,
+                loss_gr,
+                unserved,
+                load,
+                heat_load,
+                re_heat,
+            )  # in FLOWS order
             for i in range(_NF):
                 st[_S_FLOW0 + i, w] += flows[i]
             st[_S_RE, w] += re
@@ -431,22 +551,82 @@ def _make_kernel(parallel: bool, has_heat: bool, record: bool):
     blocks = prange if parallel else range
 
     @njit(cache=True, parallel=parallel, error_model="numpy")
-    def kernel(unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-               params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-               h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals):
+    def kernel(
+        unit,
+        caps,
+        load_kw,
+        period,
+        month,
+        price,
+        feed_in,
+        grid_charge,
+        discharge_ok,
+        params,
+        hourly,
+        totals,
+        monthly_peak,
+        h_res,
+        h_srec,
+        h_sserve,
+        h_skeep,
+        h_cop,
+        h_qmax,
+        h_userve,
+        h_ucharge,
+        h_ugrid,
+        h_bcap,
+        h_bserve,
+        h_ssize,
+        h_se0,
+        h_ucap,
+        h_hourly,
+        h_totals,
+    ):
         for b in blocks((caps.shape[0] + LANES - 1) // LANES):
-            _run_block(b * LANES, unit, caps, load_kw, period, month, price, feed_in, grid_charge, discharge_ok,
-                       params, hourly, totals, monthly_peak, h_res, h_srec, h_sserve, h_skeep, h_cop, h_qmax,
-                       h_userve, h_ucharge, h_ugrid, h_bcap, h_bserve, h_ssize, h_se0, h_ucap, h_hourly, h_totals,
-                       has_heat, record)
+            _run_block(
+                b * LANES,
+                unit,
+                caps,
+                load_kw,
+                period,
+                month,
+                price,
+                feed_in,
+                grid_charge,
+                discharge_ok,
+                params,
+                hourly,
+                totals,
+                monthly_peak,
+                h_res,
+                h_srec,
+                h_sserve,
+                h_skeep,
+                h_cop,
+                h_qmax,
+                h_userve,
+                h_ucharge,
+                h_ugrid,
+                h_bcap,
+                h_bserve,
+                h_ssize,
+                h_se0,
+                h_ucap,
+                h_hourly,
+                h_totals,
+                has_heat,
+                record,
+            )
 
     return kernel
 
 
 # Single runs (one configuration, may record) run serially; sweeps in parallel over blocks and never record.
-_KERNELS = {(par, heat, rec): _make_kernel(par, heat, rec)
-            for par, heat, rec in itertools.product((False, True), (False, True), (False, True))
-            if not (par and rec)}
+_KERNELS = {
+    (par, heat, rec): _make_kernel(par, heat, rec)
+    for par, heat, rec in itertools.product((False, True), (False, True), (False, True))
+    if not (par and rec)
+}
 
 
 @dataclass(frozen=True)
@@ -492,26 +672,45 @@ class HeatSystem:
     boiler_serves: np.ndarray
 
     @classmethod
-    def none(cls, n_hours: int) -> "HeatSystem":
+    def none(cls, n_hours: int) -> HeatSystem:
         """A site without a heat side."""
         z = np.zeros
-        return cls(z((0, n_hours)), z((0, n_hours)), z((0, 0), bool), z(0), z((0, n_hours)), z((0, n_hours)),
-                   z((0, 0), bool), z((0, 0), bool), z(0, bool), z(0), z((0, 0), bool))
+        return cls(
+            z((0, n_hours)),
+            z((0, n_hours)),
+            z((0, 0), bool),
+            z(0),
+            z((0, n_hours)),
+            z((0, n_hours)),
+            z((0, 0), bool),
+            z((0, 0), bool),
+            z(0, bool),
+            z(0),
+            z((0, 0), bool),
+        )
 
     @property
     def shape(self) -> tuple[int, int, int, int]:
         """(D, S, U, B)."""
-        return (self.residual_kw_th.shape[0], self.store_recoverable_kw_th.shape[0], self.unit_cop.shape[0],
-                self.boiler_capacity_kw_th.shape[0])
+        return (
+            self.residual_kw_th.shape[0],
+            self.store_recoverable_kw_th.shape[0],
+            self.unit_cop.shape[0],
+            self.boiler_capacity_kw_th.shape[0],
+        )
 
     def columns(self) -> list[tuple[str, int, str]]:
         """Meaning of each column of the heat record: (group, index, quantity)."""
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in ("from_storage", "from_p2h", "from_boilers", "unserved")]
-        cols += [("store", i, q) for i in range(s) for q in ("charge_recovered", "charge_p2h", "discharge",
-                                                             "loss", "e_kwh_th")]
-        cols += [("unit", i, q) for i in range(u) for q in ("heat_to_demand", "heat_to_storage", "p_base_kw",
-                                                            "p_surplus_kw")]
+        cols += [
+            ("store", i, q)
+            for i in range(s)
+            for q in ("charge_recovered", "charge_p2h", "discharge", "loss", "e_kwh_th")
+        ]
+        cols += [
+            ("unit", i, q) for i in range(u) for q in ("heat_to_demand", "heat_to_storage", "p_base_kw", "p_surplus_kw")
+        ]
         cols += [("boiler", i, "heat") for i in range(b)]
         return cols
 
@@ -535,7 +734,7 @@ class HeatSizes:
     unit_kw_th: np.ndarray
 
     @classmethod
-    def none(cls, n: int) -> "HeatSizes":
+    def none(cls, n: int) -> HeatSizes:
         z = np.zeros((n, 0))
         return cls(z, z, z, z, z)
 
@@ -590,13 +789,23 @@ def params_matrix(n: int, **columns) -> np.ndarray:
     return out
 
 
-def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params: np.ndarray, *,
-             period: np.ndarray, month: np.ndarray, price_cny_per_kwh: np.ndarray,
-             feed_in_cny_per_kwh: float = 0.0,
-             grid_charge_periods: np.ndarray | None = None,
-             discharge_periods: np.ndarray | None = None,
-             heat: HeatSystem | None = None, heat_sizes: HeatSizes | None = None,
-             record_hourly: bool = False, balance_tol_kwh: float = 1e-6) -> DispatchResult:
+def dispatch(
+    unit_kw: np.ndarray,
+    caps: np.ndarray,
+    load_kw: np.ndarray,
+    params: np.ndarray,
+    *,
+    period: np.ndarray,
+    month: np.ndarray,
+    price_cny_per_kwh: np.ndarray,
+    feed_in_cny_per_kwh: float = 0.0,
+    grid_charge_periods: np.ndarray | None = None,
+    discharge_periods: np.ndarray | None = None,
+    heat: HeatSystem | None = None,
+    heat_sizes: HeatSizes | None = None,
+    record_hourly: bool = False,
+    balance_tol_kwh: float = 1e-6,
+) -> DispatchResult:
     """Dispatch N configurations of one site over a year.
 
     Parameters
@@ -660,20 +869,47 @@ def dispatch(unit_kw: np.ndarray, caps: np.ndarray, load_kw: np.ndarray, params:
     monthly_peak = np.zeros((n, 12))
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
-    h_ssize = np.ascontiguousarray(np.stack([heat_sizes.store_kwh_th, heat_sizes.store_charge_kw_th,
-                                             heat_sizes.store_discharge_kw_th], axis=-1), dtype=np.float64)
+    h_ssize = np.ascontiguousarray(
+        np.stack([heat_sizes.store_kwh_th, heat_sizes.store_charge_kw_th, heat_sizes.store_discharge_kw_th], axis=-1),
+        dtype=np.float64,
+    )
     kernel = _KERNELS[(n > 1, n_heat > 0, bool(record_hourly))]
-    kernel(unit_kw, caps, f64(load_kw), np.ascontiguousarray(period, dtype=np.int64),
-           np.ascontiguousarray(month, dtype=np.int64), f64(price_cny_per_kwh), float(feed_in_cny_per_kwh),
-           b1(grid_charge_periods), b1(discharge_periods), f64(params), hourly, totals, monthly_peak,
-           f64(heat.residual_kw_th), f64(heat.store_recoverable_kw_th), b1(heat.store_serves),
-           f64(heat.store_keep), f64(heat.unit_cop), f64(heat.unit_max_kw_th), b1(heat.unit_serves),
-           b1(heat.unit_charges), b1(heat.unit_grid_allowed), f64(heat.boiler_capacity_kw_th),
-           b1(heat.boiler_serves), h_ssize, f64(heat_sizes.store_e0_kwh_th), f64(heat_sizes.unit_kw_th),
-           h_hourly, h_totals)
+    kernel(
+        unit_kw,
+        caps,
+        f64(load_kw),
+        np.ascontiguousarray(period, dtype=np.int64),
+        np.ascontiguousarray(month, dtype=np.int64),
+        f64(price_cny_per_kwh),
+        float(feed_in_cny_per_kwh),
+        b1(grid_charge_periods),
+        b1(discharge_periods),
+        f64(params),
+        hourly,
+        totals,
+        monthly_peak,
+        f64(heat.residual_kw_th),
+        f64(heat.store_recoverable_kw_th),
+        b1(heat.store_serves),
+        f64(heat.store_keep),
+        f64(heat.unit_cop),
+        f64(heat.unit_max_kw_th),
+        b1(heat.unit_serves),
+        b1(heat.unit_charges),
+        b1(heat.unit_grid_allowed),
+        f64(heat.boiler_capacity_kw_th),
+        b1(heat.boiler_serves),
+        h_ssize,
+        f64(heat_sizes.store_e0_kwh_th),
+        f64(heat_sizes.unit_kw_th),
+        h_hourly,
+        h_totals,
+    )
     worst = max(totals[:, _I_BUS].max(), totals[:, _I_STORE].max(), totals[:, _I_HEAT].max())
     if not worst <= balance_tol_kwh:
-        raise BalanceError(f"hourly energy balance did not close: largest residual {worst:.3g} kWh "
-                           f"(tolerance {balance_tol_kwh} kWh)")
-    return DispatchResult(totals=totals, monthly_peak_kw=monthly_peak, hourly=hourly, heat_totals=h_totals,
-                          heat_hourly=h_hourly)
+        raise BalanceError(
+            f"hourly energy balance did not close: largest residual {worst:.3g} kWh (tolerance {balance_tol_kwh} kWh)"
+        )
+    return DispatchResult(
+        totals=totals, monthly_peak_kw=monthly_peak, hourly=hourly, heat_totals=h_totals, heat_hourly=h_hourly
+    )

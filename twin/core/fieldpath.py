@@ -12,6 +12,7 @@ mapping does not have with an :class:`~lingtan.errors.InputError` naming the pat
 exists and what it holds. :func:`with_values` returns a copy with several values set, copying only
 the containers along the paths (a sweep makes one such copy per case).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,9 @@ _INDEX = re.compile(r"\[(\d+)\]")
 EXAMPLE = "a field path such as pv[0].capacity_kwp"
 
 
-def parse(text: str, *, file: str | Path | None = None, field: str | None = None,
-          error: type[InputError] = InputError) -> list[Segment]:
+def parse(
+    text: str, *, file: str | Path | None = None, field: str | None = None, error: type[InputError] = InputError
+) -> list[Segment]:
     """Split a field path into its keys and indices.
 
     Parameters
@@ -103,15 +105,20 @@ def _contents(node: Any) -> str:
     return "no sub-fields"
 
 
-def _missing(file, text: str, segments: list[Segment], depth: int, node: Any,
-             error: type[InputError]) -> InputError:
+def _missing(file, text: str, segments: list[Segment], depth: int, node: Any, error: type[InputError]) -> InputError:
     """The error for a path whose part ``segments[depth]`` is not in ``node``."""
     where = format_path(segments[:depth]) or "top level"
     return error(file, text, f"a field of the scenario ({where} has {_contents(node)})", "no such field")
 
 
-def get_value(data: Any, path: str | Sequence[Segment], *, file: str | Path | None = None,
-              field: str | None = None, error: type[InputError] = InputError) -> Any:
+def get_value(
+    data: Any,
+    path: str | Sequence[Segment],
+    *,
+    file: str | Path | None = None,
+    field: str | None = None,
+    error: type[InputError] = InputError,
+) -> Any:
     """The value at ``path`` in ``data``.
 
     Parameters
@@ -147,8 +154,15 @@ def get_value(data: Any, path: str | Sequence[Segment], *, file: str | Path | No
     return node
 
 
-def set_value(data: Any, path: str | Sequence[Segment], value: Any, *, file: str | Path | None = None,
-              field: str | None = None, error: type[InputError] = InputError) -> None:
+def set_value(
+    data: Any,
+    path: str | Sequence[Segment],
+    value: Any,
+    *,
+    file: str | Path | None = None,
+    field: str | None = None,
+    error: type[InputError] = InputError,
+) -> None:
     """Replace the value at ``path`` in ``data``, in place; the field must exist already.
 
     Parameters
@@ -181,8 +195,13 @@ def set_value(data: Any, path: str | Sequence[Segment], value: Any, *, file: str
     parent[segments[-1]] = value
 
 
-def with_values(data: Mapping, values: Mapping[str, Any] | Sequence[tuple[str, Any]], *,
-                file: str | Path | None = None, error: type[InputError] = InputError) -> dict:
+def with_values(
+    data: Mapping,
+    values: Mapping[str, Any] | Sequence[tuple[str, Any]],
+    *,
+    file: str | Path | None = None,
+    error: type[InputError] = InputError,
+) -> dict:
     """A copy of ``data`` with each path set to its value; ``data`` is left as it was.
 
     Only the containers along the paths are copied, everything else is shared with ``data``: cheap for
@@ -210,7 +229,7 @@ def with_values(data: Mapping, values: Mapping[str, Any] | Sequence[tuple[str, A
         As :func:`set_value`.
     """
     out = dict(data)
-    for path, value in (values.items() if isinstance(values, Mapping) else values):
+    for path, value in values.items() if isinstance(values, Mapping) else values:
         text, segments = _segments(path, file, None, error)
         if not segments:
             raise _missing(file, text, segments, 0, data, error)

@@ -18,6 +18,7 @@ Rules
 * Electric boilers are power-to-heat units with a COP equal to their efficiency.
   Fuel boilers and purchased heat serve last, in scenario order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -124,12 +125,17 @@ class HeatSetup:
 
     @property
     def empty(self) -> bool:
-        return (len(self.demand_names) == 0 and len(self.streams) == 0 and not self.declared_energy
-                and not any(r.available_kw_th.any() for r in self.rejected))
+        return (
+            len(self.demand_names) == 0
+            and len(self.streams) == 0
+            and not self.declared_energy
+            and not any(r.available_kw_th.any() for r in self.rejected)
+        )
 
 
-def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray,
-               load_kw: dict[str, np.ndarray] | None = None) -> HeatSetup:
+def build_heat(
+    scenario, index: pd.DatetimeIndex, temp_air: np.ndarray, load_kw: dict[str, np.ndarray] | None = None
+) -> HeatSetup:
     """Compute the heat side of ``scenario`` on ``index`` (hourly, interval start).
 
     Parameters
@@ -156,17 +162,29 @@ def build_heat(scenario, index: pd.DatetimeIndex, temp_air: np.ndarray,
     heat_sources = [b for b in scenario.boilers if b.fuel != "electric"] + list(scenario.purchased_heat)
     system = _heat_system(side, ex, units, stores, heat_sources)
     return HeatSetup(
-        system=system, demand_names=side.demand_names, demand_t_c=side.demand_t_c, demand_kw_th=ex.demand_kw_th,
-        recovered_kw_th=ex.recovered_kw_th, streams=side.streams, stream_direct_kw_th=ex.direct_kw_th,
-        stream_store_offer_kw_th=ex.offer_kw_th, unit_names=[u.name for u in units],
-        unit_kinds=[u.kind for u in units], unit_source=[u.source for u in units],
+        system=system,
+        demand_names=side.demand_names,
+        demand_t_c=side.demand_t_c,
+        demand_kw_th=ex.demand_kw_th,
+        recovered_kw_th=ex.recovered_kw_th,
+        streams=side.streams,
+        stream_direct_kw_th=ex.direct_kw_th,
+        stream_store_offer_kw_th=ex.offer_kw_th,
+        unit_names=[u.name for u in units],
+        unit_kinds=[u.kind for u in units],
+        unit_source=[u.source for u in units],
         boiler_names=[h.name for h in heat_sources],
         boiler_fuel=[getattr(h, "fuel", "purchased_heat") for h in heat_sources],
-        store_names=[s.name for s in stores], electric_load_kw=side.electric_kw,
-        line_availability=side.availability, cooling_kw_th=side.cooling_kw_th,
-        network_in_kw_th=np.zeros_like(ex.demand_kw_th), network_out_kw_th=np.zeros_like(ex.left_kw_th),
-        network_loss_kw_th=np.zeros_like(ex.left_kw_th), rejected=side.rejected,
-        declared_energy=side.declared_energy)
+        store_names=[s.name for s in stores],
+        electric_load_kw=side.electric_kw,
+        line_availability=side.availability,
+        cooling_kw_th=side.cooling_kw_th,
+        network_in_kw_th=np.zeros_like(ex.demand_kw_th),
+        network_out_kw_th=np.zeros_like(ex.left_kw_th),
+        network_loss_kw_th=np.zeros_like(ex.left_kw_th),
+        rejected=side.rejected,
+        declared_energy=side.declared_energy,
+    )
 
 
 # --------------------------------------------------------------------------- steps of build_heat
@@ -222,8 +240,16 @@ def _add_production_lines(side: _HeatSide, processes, index: pd.DatetimeIndex) -
         for dem in line.heat_demands:
             side.add_demand(dem.name, dem.t_c, r.heat_demand_q_kw_th[dem.name])
         for ws in line.waste_heat:
-            side.streams.append(Stream(ws.name, line.name, ws.kind, ws.t_c, ws.t_return_c,
-                                       np.asarray(r.waste_heat_q_kw_th[ws.name], dtype=float)))
+            side.streams.append(
+                Stream(
+                    ws.name,
+                    line.name,
+                    ws.kind,
+                    ws.t_c,
+                    ws.t_return_c,
+                    np.asarray(r.waste_heat_q_kw_th[ws.name], dtype=float),
+                )
+            )
         side.declared_energy += [(line.name, item) for item in line.waste_energy]
 
 
@@ -250,8 +276,9 @@ def _add_space_conditioning(side: _HeatSide, spaces, temp_air: np.ndarray) -> No
             side.cooling_kw_th += qc
             side.electric_kw += pc
             # The chiller's condenser rejects the heat removed plus its own work (first law).
-            side.rejected.append(RejectedHeat(f"{sp.name}.condenser", "cooling", CONDENSER_T_C, qc + pc,
-                                              float(pc.sum()), True))
+            side.rejected.append(
+                RejectedHeat(f"{sp.name}.condenser", "cooling", CONDENSER_T_C, qc + pc, float(pc.sum()), True)
+            )
 
 
 @dataclass(frozen=True)
@@ -289,8 +316,9 @@ def _direct_exchange(side: _HeatSide, exchangers, stores: list) -> _Exchange:
         s = streams[w]
         if ex.sink in demand_index:
             d = demand_index[ex.sink]
-            q = direct_exchange_q_kw_th(left[w], s.t_c, d_t[d], ex.effectiveness, ex.min_approach_k,
-                                        s.t_return_c, q_sink_kw_th=remaining[d])
+            q = direct_exchange_q_kw_th(
+                left[w], s.t_c, d_t[d], ex.effectiveness, ex.min_approach_k, s.t_return_c, q_sink_kw_th=remaining[d]
+            )
             q = np.minimum(q, remaining[d])
             if ex.capacity_q_kw_th is not None:
                 q = np.minimum(q, ex.capacity_q_kw_th)
@@ -299,14 +327,21 @@ def _direct_exchange(side: _HeatSide, exchangers, stores: list) -> _Exchange:
             direct[w] += q
         else:
             j = store_index[ex.sink]
-            q = direct_exchange_q_kw_th(left[w], s.t_c, stores[j].t_c, ex.effectiveness, ex.min_approach_k,
-                                        s.t_return_c)
+            q = direct_exchange_q_kw_th(
+                left[w], s.t_c, stores[j].t_c, ex.effectiveness, ex.min_approach_k, s.t_return_c
+            )
             if ex.capacity_q_kw_th is not None:
                 q = np.minimum(q, ex.capacity_q_kw_th)
             offer[w, j] += q
         left[w] -= q
-    return _Exchange(demand_kw_th=demand, residual_kw_th=remaining, recovered_kw_th=recovered, left_kw_th=left,
-                     direct_kw_th=direct, offer_kw_th=offer)
+    return _Exchange(
+        demand_kw_th=demand,
+        residual_kw_th=remaining,
+        recovered_kw_th=recovered,
+        left_kw_th=left,
+        direct_kw_th=direct,
+        offer_kw_th=offer,
+    )
 
 
 def _serves(demand_t_c: np.ndarray, t_supply_c: float) -> np.ndarray:
@@ -333,8 +368,9 @@ class _Unit:
     grid_allowed: bool
 
 
-def _power_to_heat_units(side: _HeatSide, heat_pumps, boilers, left_kw_th: np.ndarray, stores: list,
-                         temp_air: np.ndarray) -> list[_Unit]:
+def _power_to_heat_units(
+    side: _HeatSide, heat_pumps, boilers, left_kw_th: np.ndarray, stores: list, temp_air: np.ndarray
+) -> list[_Unit]:
     """Heat pumps (COP from their source's temperature, limited by what the exchangers left of their source
     stream), then electric boilers (COP = efficiency), in scenario order."""
     t = side.hours
@@ -348,14 +384,32 @@ def _power_to_heat_units(side: _HeatSide, heat_pumps, boilers, left_kw_th: np.nd
             w = stream_index[hp.source]
             t_src, q_src = np.full(t, side.streams[w].t_c), left_kw_th[w]
         cop = np.asarray(heat_pump_params_cop(hp, t_src), dtype=float)
-        units.append(_Unit(
-            hp.name, "heat_pump", w, cop, np.asarray(heat_pump_max_q_kw_th(q_src, cop, np.inf), dtype=float),
-            np.array([n == hp.sink for n in side.demand_names]) if hp.sink else _serves(d_t, hp.t_c),
-            _charges(stores, hp.t_c), hp.electricity == "any"))
+        units.append(
+            _Unit(
+                hp.name,
+                "heat_pump",
+                w,
+                cop,
+                np.asarray(heat_pump_max_q_kw_th(q_src, cop, np.inf), dtype=float),
+                np.array([n == hp.sink for n in side.demand_names]) if hp.sink else _serves(d_t, hp.t_c),
+                _charges(stores, hp.t_c),
+                hp.electricity == "any",
+            )
+        )
     for b in boilers:
         if b.fuel == "electric":
-            units.append(_Unit(b.name, "electric_boiler", -1, np.full(t, b.efficiency), np.full(t, np.inf),
-                               _serves(d_t, b.t_c), _charges(stores, b.t_c), b.electricity == "any"))
+            units.append(
+                _Unit(
+                    b.name,
+                    "electric_boiler",
+                    -1,
+                    np.full(t, b.efficiency),
+                    np.full(t, np.inf),
+                    _serves(d_t, b.t_c),
+                    _charges(stores, b.t_c),
+                    b.electricity == "any",
+                )
+            )
     return units
 
 
@@ -375,19 +429,31 @@ def _heat_system(side: _HeatSide, ex: _Exchange, units: list[_Unit], stores: lis
         unit_charges=np.array([u.charges for u in units], dtype=bool).reshape(n_u, n_s),
         unit_grid_allowed=np.array([u.grid_allowed for u in units], dtype=bool),
         boiler_capacity_kw_th=np.array([h.capacity_q_kw_th for h in heat_sources], dtype=float),
-        boiler_serves=np.array([_serves(d_t, h.t_c) for h in heat_sources],
-                               dtype=bool).reshape(len(heat_sources), n_d),
+        boiler_serves=np.array([_serves(d_t, h.t_c) for h in heat_sources], dtype=bool).reshape(len(heat_sources), n_d),
     )
 
 
 def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:
     """Heat of stream ``w`` not taken by its own site's exchangers, stores or the heat network [kW_th]."""
-    return (setup.streams[w].available_kw_th - setup.stream_direct_kw_th[w]
-            - setup.stream_store_offer_kw_th[w].sum(axis=0) - setup.network_out_kw_th[w] - setup.network_loss_kw_th[w])
+    return (
+        setup.streams[w].available_kw_th
+        - setup.stream_direct_kw_th[w]
+        - setup.stream_store_offer_kw_th[w].sum(axis=0)
+        - setup.network_out_kw_th[w]
+        - setup.network_loss_kw_th[w]
+    )
 
 
-def exchange_between(src: HeatSetup, stream: str, dst: HeatSetup, demand: str, effectiveness: float,
-                     min_approach_k: float, loss_fraction: float, capacity_q_kw_th: float | None):
+def exchange_between(
+    src: HeatSetup,
+    stream: str,
+    dst: HeatSetup,
+    demand: str,
+    effectiveness: float,
+    min_approach_k: float,
+    loss_fraction: float,
+    capacity_q_kw_th: float | None,
+):
     """Move waste heat from a stream of one site to a heat demand of another through a heat network.
 
     The exchange follows :func:`lingtan.components.heat.direct_exchange_q_kw_th` between the
@@ -430,11 +496,14 @@ def exchange_between(src: HeatSetup, stream: str, dst: HeatSetup, demand: str, e
 def heat_sizes(scenario, n: int = 1) -> HeatSizes:
     """The scenario's heat asset sizes, repeated for ``n`` configurations."""
     stores = scenario.thermal_storage
-    units = [hp.capacity_q_kw_th for hp in scenario.heat_pumps] + \
-        [b.capacity_q_kw_th for b in scenario.boilers if b.fuel == "electric"]
+    units = [hp.capacity_q_kw_th for hp in scenario.heat_pumps] + [
+        b.capacity_q_kw_th for b in scenario.boilers if b.fuel == "electric"
+    ]
     rep = lambda v: np.tile(np.asarray(v, dtype=float), (n, 1)).reshape(n, len(v))  # noqa: E731
-    return HeatSizes(store_kwh_th=rep([s.capacity_kwh_th for s in stores]),
-                     store_charge_kw_th=rep([s.charge_kw_th for s in stores]),
-                     store_discharge_kw_th=rep([s.discharge_kw_th for s in stores]),
-                     store_e0_kwh_th=rep([s.soc_initial * s.capacity_kwh_th for s in stores]),
-                     unit_kw_th=rep(units))
+    return HeatSizes(
+        store_kwh_th=rep([s.capacity_kwh_th for s in stores]),
+        store_charge_kw_th=rep([s.charge_kw_th for s in stores]),
+        store_discharge_kw_th=rep([s.discharge_kw_th for s in stores]),
+        store_e0_kwh_th=rep([s.soc_initial * s.capacity_kwh_th for s in stores]),
+        unit_kw_th=rep(units),
+    )

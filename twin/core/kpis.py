@@ -30,6 +30,7 @@ Definitions (DESIGN.md, "KPI definitions")
     electricity into heat pumps and electric boilers, of which
     ``power_to_heat_from_surplus_e_kwh`` was renewable surplus.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -52,8 +53,16 @@ def _ratio(num: ArrayLike, den: ArrayLike) -> np.ndarray:
     return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
 
 
-def electric_kpis(res: DispatchResult, *, pv_e_kwh: ArrayLike, wind_e_kwh: ArrayLike, energy_kwh: ArrayLike,
-                  soc_min: ArrayLike, soc_max: ArrayLike, grid_cost_cny: ArrayLike) -> dict[str, np.ndarray]:
+def electric_kpis(
+    res: DispatchResult,
+    *,
+    pv_e_kwh: ArrayLike,
+    wind_e_kwh: ArrayLike,
+    energy_kwh: ArrayLike,
+    soc_min: ArrayLike,
+    soc_max: ArrayLike,
+    grid_cost_cny: ArrayLike,
+) -> dict[str, np.ndarray]:
     """Annual electricity KPIs for every configuration of a dispatch.
 
     Parameters
@@ -138,8 +147,10 @@ def storage_warnings(kpis: dict[str, Any]) -> list[str]:
     """
     loss, out = kpis.get("battery_losses_e_kwh", 0.0), kpis.get("battery_discharge_e_kwh", 0.0)
     if loss > out:
-        return [f"the battery loses more energy ({loss:.0f} kWh) than it delivers ({out:.0f} kWh): its losses raise "
-                f"the consumption-based renewable share; the delivered share leaves them out"]
+        return [
+            f"the battery loses more energy ({loss:.0f} kWh) than it delivers ({out:.0f} kWh): its losses raise "
+            f"the consumption-based renewable share; the delivered share leaves them out"
+        ]
     return []
 
 
@@ -173,13 +184,19 @@ def heat_rejection_warnings(setup: HeatSetup) -> list[str]:
     list of str
         One warning per large load whose heat rejection is not declared; the rate is in [kWh_th/kWh].
     """
-    return [f"load {r.name!r} ({r.electricity_e_kwh / 1e6:.1f} GWh/yr) "
-            + ("declares no end_use or heat_rejected_fraction: the heat it rejects is counted as 0 in the waste-heat "
-               "resource" if r.end_use == "general" else
-               f"rejects heat at the default rate of end use {r.end_use!r} "
-               f"({r.available_kw_th.sum() / max(r.electricity_e_kwh, 1e-12):.2f} kWh_th/kWh): declare "
-               f"heat_rejected_fraction")
-            for r in setup.rejected if not r.declared and r.electricity_e_kwh >= LARGE_LOAD_E_KWH]
+    return [
+        f"load {r.name!r} ({r.electricity_e_kwh / 1e6:.1f} GWh/yr) "
+        + (
+            "declares no end_use or heat_rejected_fraction: the heat it rejects is counted as 0 in the waste-heat "
+            "resource"
+            if r.end_use == "general"
+            else f"rejects heat at the default rate of end use {r.end_use!r} "
+            f"({r.available_kw_th.sum() / max(r.electricity_e_kwh, 1e-12):.2f} kWh_th/kWh): declare "
+            f"heat_rejected_fraction"
+        )
+        for r in setup.rejected
+        if not r.declared and r.electricity_e_kwh >= LARGE_LOAD_E_KWH
+    ]
 
 
 def _rate(recovered: float, available: float) -> float | None:
@@ -187,8 +204,9 @@ def _rate(recovered: float, available: float) -> float | None:
     return recovered / available if available > 0 else None
 
 
-def _delivered_by_stream(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario,
-                         e: dict[str, float]) -> dict[str, float]:
+def _delivered_by_stream(
+    setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario, e: dict[str, float]
+) -> dict[str, float]:
     """Waste heat of each stream delivered to a useful heat demand over the year [kWh_th].
 
     Direct exchange and heat-network deliveries (pipe losses excluded) count in full. Heat a stream charged into
@@ -211,8 +229,10 @@ def _delivered_by_stream(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenari
     for w, st in enumerate(setup.streams):
         q = float(setup.stream_direct_kw_th[w].sum() + setup.network_out_kw_th[w].sum())
         for j, n in enumerate(setup.store_names):
-            q += float(np.sum(_share(offers[w, j], offered[j]) * heat[f"{n}.charge_recovered_kw_th"].to_numpy())) \
+            q += (
+                float(np.sum(_share(offers[w, j], offered[j]) * heat[f"{n}.charge_recovered_kw_th"].to_numpy()))
                 * frac[n]
+            )
         for u, name in enumerate(setup.unit_names):
             if setup.unit_source[u] != w:
                 continue
@@ -267,28 +287,40 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     from lingtan.components.process import WASTE_ENERGY_TYPE_ZH
 
     e = {c: float(heat[c].sum()) for c in heat.columns}
-    out: dict = {"definition": {
-        "waste_heat_recovery_rate": "whole boundary (GB/T 1028-2018 terms, the stricter reading): waste heat and "
-                                    "energy delivered to a useful demand (direct exchange, heat pump source heat, "
-                                    "heat network after pipe losses, thermal stores in the share they delivered) / "
-                                    "all waste heat and energy resources of the boundary (declared streams + heat "
-                                    "rejected by electric loads and cooling, estimated from the simulated "
-                                    "electricity + declared 余压/余气/余冷), kWh per year",
-        "waste_heat_recovery_rate_declared_streams": "the same recovered heat / declared streams and declared "
-                                                     "waste energy only",
-        "types": dict(WASTE_ENERGY_TYPE_ZH),
-        "grades_c": {"low": f"< {GRADE_BOUNDS_C[0]:g}", "medium": f"{GRADE_BOUNDS_C[0]:g}-{GRADE_BOUNDS_C[1]:g}",
-                     "high": f">= {GRADE_BOUNDS_C[1]:g}", "source": "project convention (GB/T 1028 grading not "
-                                                                     "available)"}}}
+    out: dict = {
+        "definition": {
+            "waste_heat_recovery_rate": "whole boundary (GB/T 1028-2018 terms, the stricter reading): waste heat and "
+            "energy delivered to a useful demand (direct exchange, heat pump source heat, "
+            "heat network after pipe losses, thermal stores in the share they delivered) / "
+            "all waste heat and energy resources of the boundary (declared streams + heat "
+            "rejected by electric loads and cooling, estimated from the simulated "
+            "electricity + declared 余压/余气/余冷), kWh per year",
+            "waste_heat_recovery_rate_declared_streams": "the same recovered heat / declared streams and declared "
+            "waste energy only",
+            "types": dict(WASTE_ENERGY_TYPE_ZH),
+            "grades_c": {
+                "low": f"< {GRADE_BOUNDS_C[0]:g}",
+                "medium": f"{GRADE_BOUNDS_C[0]:g}-{GRADE_BOUNDS_C[1]:g}",
+                "high": f">= {GRADE_BOUNDS_C[1]:g}",
+                "source": "project convention (GB/T 1028 grading not available)",
+            },
+        }
+    }
     rec = _delivered_by_stream(setup, heat, scenario, e)
     # name -> (kind, grade or None, type, available, recovered, declared?)
     items: list[tuple[str, str, str | None, str, float, float, bool]] = [
         (st.name, st.kind, _grade(st.t_c), "heat", e[f"{st.name}.available_kw_th"], rec[st.name], True)
-             for st in setup.streams]
-    items += [(r.name, r.end_use, _grade(r.t_c), "heat", float(r.available_kw_th.sum()), 0.0, False)
-              for r in setup.rejected if r.available_kw_th.any()]
-    items += [(f"{line}.{d.name}", d.type, None, d.type, d.e_kwh(d.resource_per_year), d.e_kwh(d.recovered_per_year),
-               True) for line, d in setup.declared_energy]
+        for st in setup.streams
+    ]
+    items += [
+        (r.name, r.end_use, _grade(r.t_c), "heat", float(r.available_kw_th.sum()), 0.0, False)
+        for r in setup.rejected
+        if r.available_kw_th.any()
+    ]
+    items += [
+        (f"{line}.{d.name}", d.type, None, d.type, d.e_kwh(d.resource_per_year), d.e_kwh(d.recovered_per_year), True)
+        for line, d in setup.declared_energy
+    ]
     total_avail = sum(i[4] for i in items)
     total_rec = sum(i[5] for i in items)
     declared_avail = sum(i[4] for i in items if i[6])
@@ -296,13 +328,19 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     out["waste_heat_recovered_e_kwh_th"] = total_rec
     out["waste_heat_declared_available_e_kwh_th"] = declared_avail
     out["waste_heat_rejected_by_loads_e_kwh_th"] = total_avail - declared_avail
-    out["waste_heat_charged_not_delivered_e_kwh_th"] = \
-        sum(e[f"{st.name}.recovered_kw_th"] for st in setup.streams) - sum(rec.values())
+    out["waste_heat_charged_not_delivered_e_kwh_th"] = sum(
+        e[f"{st.name}.recovered_kw_th"] for st in setup.streams
+    ) - sum(rec.values())
     out["waste_heat_recovery_rate_whole_boundary"] = _rate(total_rec, total_avail)
     out["waste_heat_recovery_rate_declared_streams"] = _rate(total_rec, declared_avail)
     out["waste_heat_recovery_rate"] = out["waste_heat_recovery_rate_whole_boundary"]
-    groups: dict[str, dict[str, list[float]]] = {"by_stream": {}, "by_kind": {}, "by_grade": {}, "by_type": {},
-                                                 "by_type_declared": {}}
+    groups: dict[str, dict[str, list[float]]] = {
+        "by_stream": {},
+        "by_kind": {},
+        "by_grade": {},
+        "by_type": {},
+        "by_type_declared": {},
+    }
     for name, kind, grade, etype, a, r, declared in items:
         keys = [("by_stream", name), ("by_kind", kind), ("by_type", etype)] + ([("by_grade", grade)] if grade else [])
         keys += [("by_type_declared", etype)] if declared else []
@@ -315,16 +353,23 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
         out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
     out["warnings"] = heat_rejection_warnings(setup)
-    stores = {n: {q: e[f"{n}.{q}_kw_th"] for q in ("charge_recovered", "charge_p2h", "discharge", "loss")}
-              for n in setup.store_names}
+    stores = {
+        n: {q: e[f"{n}.{q}_kw_th"] for q in ("charge_recovered", "charge_p2h", "discharge", "loss")}
+        for n in setup.store_names
+    }
     out["thermal_storage_e_kwh_th"] = stores
-    out["warnings"] += [f"thermal store {n!r} loses more heat ({v['loss']:.0f} kWh_th) than it delivers "
-                        f"({v['discharge']:.0f} kWh_th)" for n, v in stores.items() if v["loss"] > v["discharge"]]
+    out["warnings"] += [
+        f"thermal store {n!r} loses more heat ({v['loss']:.0f} kWh_th) than it delivers ({v['discharge']:.0f} kWh_th)"
+        for n, v in stores.items()
+        if v["loss"] > v["discharge"]
+    ]
 
     demand = sum(e[f"{d}.demand_kw_th"] for d in setup.demand_names)
-    by_source = {"recovered_direct": sum(e[f"{d}.from_recovery_kw_th"] for d in setup.demand_names),
-                 "heat_network": sum(e[f"{d}.from_heat_network_kw_th"] for d in setup.demand_names),
-                 "thermal_storage": sum(e[f"{d}.from_storage_kw_th"] for d in setup.demand_names)}
+    by_source = {
+        "recovered_direct": sum(e[f"{d}.from_recovery_kw_th"] for d in setup.demand_names),
+        "heat_network": sum(e[f"{d}.from_heat_network_kw_th"] for d in setup.demand_names),
+        "thermal_storage": sum(e[f"{d}.from_storage_kw_th"] for d in setup.demand_names),
+    }
     for name in setup.unit_names:
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     for name in setup.boiler_names:
@@ -342,10 +387,13 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         agg["fuel_e_kwh"] += float(np.sum(f["fuel_e_kwh"]))
         agg["kgce"] += float(np.sum(f["kgce"]))
     out["fuel_use"] = fuels
-    out["purchased_heat"] = {h.name: {k: float(np.sum(v)) if not isinstance(v, str) else v
-                                      for k, v in purchased_heat_totals(heat[f"{h.name}.heat_kw_th"].to_numpy(),
-                                                                        h).items()}
-                             for h in scenario.purchased_heat}
+    out["purchased_heat"] = {
+        h.name: {
+            k: float(np.sum(v)) if not isinstance(v, str) else v
+            for k, v in purchased_heat_totals(heat[f"{h.name}.heat_kw_th"].to_numpy(), h).items()
+        }
+        for h in scenario.purchased_heat
+    }
     # Heat to demands from recovered or renewable sources: direct exchange; thermal stores (charged only by
     # recovered heat or renewable surplus); power-to-heat run on renewable surplus; and the source heat of
     # heat pumps run on the bus. The electricity of bus-run units is counted as not renewable (conservative).

@@ -3,6 +3,7 @@
 A results folder records them in its marker (:mod:`lingtan.twin.core.results_dir`) and a sweep keys its cases
 by them (:mod:`lingtan.twin.studies.sweep`), so rows computed from other inputs or another model never mix.
 """
+
 from __future__ import annotations
 
 import hashlib

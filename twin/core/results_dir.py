@@ -19,6 +19,7 @@ come through here):
 * ``.NAME.lock`` beside the folder is held (``flock``) for as long as a run or sweep uses the
   folder; a second one is refused with the first one's PID.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -150,8 +151,11 @@ def foreign_entries(folder: Path, marker: dict, limit: int = 3) -> list[str]:
             else:
                 keep.append(name)
         dirs[:] = keep
-        out += [(base / name).as_posix() for name in sorted(files)
-                if (Path(root) / name).is_symlink() or not _owned((base / name).as_posix(), False, marker)]
+        out += [
+            (base / name).as_posix()
+            for name in sorted(files)
+            if (Path(root) / name).is_symlink() or not _owned((base / name).as_posix(), False, marker)
+        ]
         if len(out) >= limit:
             break
     return out[:limit]
@@ -196,8 +200,11 @@ def check_out(out_dir: str | Path, kind: str) -> dict | None:
             raise _refuse(out, f"the results of a {marker['kind']}, where this writes a {kind}'s")
         foreign = foreign_entries(out, marker)
         if foreign:
-            raise _refuse(out, f"results with files the twin did not write ({', '.join(foreign)}); "
-                               f"move them away or choose another folder")
+            raise _refuse(
+                out,
+                f"results with files the twin did not write ({', '.join(foreign)}); "
+                f"move them away or choose another folder",
+            )
         _check_writable(out.parent, out)
         return marker
     ancestor = out.parent
@@ -290,8 +297,12 @@ def _acquire(out: Path) -> int:
                     break
                 time.sleep(0.005)
             os.close(fd)
-            raise InputError(out, "--out", "a results folder no other run or sweep is using",
-                             f"in use by PID {text}" if text.isdigit() else "in use by another process") from None
+            raise InputError(
+                out,
+                "--out",
+                "a results folder no other run or sweep is using",
+                f"in use by PID {text}" if text.isdigit() else "in use by another process",
+            ) from None
         # The previous holder unlinks the file as it lets go: a lock on an unlinked file guards nothing.
         try:
             st, now = os.fstat(fd), os.stat(lock)
@@ -402,8 +413,9 @@ def reserve(out_dir: str | Path, kind: str, *, source: str | Path | None = None)
             held[2] += 1
             mine = True
         elif held is not None:
-            raise InputError(out, "--out", "a results folder no other run or sweep is using",
-                             f"in use by PID {os.getpid()}")
+            raise InputError(
+                out, "--out", "a results folder no other run or sweep is using", f"in use by PID {os.getpid()}"
+            )
         else:
             mine = False
     if mine:
@@ -441,8 +453,14 @@ def _source(out: Path, source: str | Path | None) -> str | None:
     return None if source is None else str(Path(source).resolve())
 
 
-def write_marker(folder: Path, kind: str, *, source: str | Path | None = None, files: list[str] | None = None,
-                 patterns: tuple[str, ...] | None = None) -> None:
+def write_marker(
+    folder: Path,
+    kind: str,
+    *,
+    source: str | Path | None = None,
+    files: list[str] | None = None,
+    patterns: tuple[str, ...] | None = None,
+) -> None:
     """Write the marker: tool and model version, kind, time, PID, the scenario file and its hash, the files.
 
     Written to a temporary file then renamed, so a reader never sees half a marker.
@@ -468,10 +486,16 @@ def write_marker(folder: Path, kind: str, *, source: str | Path | None = None, f
     from lingtan.twin.core.provenance import file_sha256, model_version, tool_version
 
     src = Path(source) if source is not None else None
-    marker = {"tool": "lingtan", "version": tool_version(), "model": model_version(), "kind": kind,
-              "written_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "pid": os.getpid(),
-              "scenario": str(src) if src else None,
-              "scenario_sha256": file_sha256(src) if src and src.is_file() else None}
+    marker = {
+        "tool": "lingtan",
+        "version": tool_version(),
+        "model": model_version(),
+        "kind": kind,
+        "written_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "pid": os.getpid(),
+        "scenario": str(src) if src else None,
+        "scenario_sha256": file_sha256(src) if src and src.is_file() else None,
+    }
     if files is not None:
         marker["files"] = files
     if patterns is not None:
@@ -561,8 +585,9 @@ def install(tmp: Path, out: Path) -> None:
         remove_results(old)
 
 
-def write_results(out_dir: str | Path, write: Callable[[Path], None], *, kind: str = "run",
-                  source: str | Path | None = None) -> Path:
+def write_results(
+    out_dir: str | Path, write: Callable[[Path], None], *, kind: str = "run", source: str | Path | None = None
+) -> Path:
     """Call ``write(folder)`` on a temporary folder beside ``out_dir``, then put it in place.
 
     Parameters
@@ -601,8 +626,9 @@ def write_results(out_dir: str | Path, write: Callable[[Path], None], *, kind: s
             install(tmp, out)
         except OSError as err:
             _discard(tmp)
-            raise InputError(out, "--out", "a folder the twin can write its results into",
-                             f"{err.strerror or err}") from None
+            raise InputError(
+                out, "--out", "a folder the twin can write its results into", f"{err.strerror or err}"
+            ) from None
         except BaseException:
             _discard(tmp)
             raise
@@ -615,8 +641,9 @@ def _discard(tmp: Path) -> None:
 
 
 @contextlib.contextmanager
-def results_in_place(out_dir: str | Path, kind: str, *, source: str | Path | None = None,
-                     patterns: tuple[str, ...] = SWEEP_PATTERNS) -> Iterator[Path]:
+def results_in_place(
+    out_dir: str | Path, kind: str, *, source: str | Path | None = None, patterns: tuple[str, ...] = SWEEP_PATTERNS
+) -> Iterator[Path]:
     """A results folder written in place, file by file (a sweep): reserved, created and marked.
 
     Parameters

@@ -9,6 +9,7 @@ The component parameter classes (``PVArray``, ``WindFarm``, ``Battery``,
 ``GridConnection``, loads) live beside their models in ``components/`` and are
 composed here unchanged, so their field names are the YAML keys.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,12 +19,11 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from lingtan.components.grid import GridConnection
-from lingtan.twin.core.schema.accounting import Accounting, GreenPower, Offsets
-from lingtan.twin.core.schema.criteria import PACK_NAMES
-from lingtan.twin.core.schema.criteria import CriteriaSettings
-from lingtan.twin.core.schema.economics import Economics
 from lingtan.errors import ScenarioError
 from lingtan.loader import check_numbers, read_yaml
+from lingtan.twin.core.schema.accounting import Accounting, GreenPower, Offsets
+from lingtan.twin.core.schema.criteria import PACK_NAMES, CriteriaSettings
+from lingtan.twin.core.schema.economics import Economics
 from lingtan.twin.core.schema.park import Park
 from lingtan.twin.core.schema.plan import Plan
 from lingtan.twin.core.schema.site import FileWeather, MonthlyValues, Site, SiteAssets, SyntheticWeather, Weather
@@ -47,8 +47,10 @@ class Scenario(SiteAssets):
     plan: Plan | None = Field(default=None, description="multi-year plan: base year and yearly stages")
     lang: Literal["zh", "en"] = "en"
     study: Literal["grid_connected", "off_grid", "islanding"] = Field(
-        default="grid_connected", description="what the year studies: with 'off_grid' or 'islanding' unserved load "
-        "is an expected result, so twin run does not exit with code 4 for it (the warning is still printed)")
+        default="grid_connected",
+        description="what the year studies: with 'off_grid' or 'islanding' unserved load "
+        "is an expected result, so twin run does not exit with code 4 for it (the warning is still printed)",
+    )
 
     @field_validator("criteria")
     @classmethod
@@ -93,14 +95,28 @@ def _path_text(loc: tuple[int | str, ...], data: Any) -> str:
 
 
 # Union tags that pydantic puts into error locations (weather sources, load kinds, functions).
-_UNION_TAGS = {"synthetic", "epw", "tmy3", "csv", "shifts", "function-after", "function-before",
-               "function-plain", "function-wrap", "str", "float", "int", "list[float]", "tagged-union"}
+_UNION_TAGS = {
+    "synthetic",
+    "epw",
+    "tmy3",
+    "csv",
+    "shifts",
+    "function-after",
+    "function-before",
+    "function-plain",
+    "function-wrap",
+    "str",
+    "float",
+    "int",
+    "list[float]",
+    "tagged-union",
+}
 
 
 def _short(text: str, limit: int = 120) -> str:
     """A found value as the message shows it: one line, at most ``limit`` characters."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _describe(err: ErrorDetails) -> tuple[str, str]:
@@ -189,5 +205,12 @@ def load_scenario(path: str | Path) -> Scenario | Park:
     return scenario_from_dict(read_yaml(path), path)
 
 
-__all__ = ["Scenario", "Site", "SyntheticWeather", "FileWeather", "MonthlyValues",
-           "load_scenario", "scenario_from_dict"]
+__all__ = [
+    "Scenario",
+    "Site",
+    "SyntheticWeather",
+    "FileWeather",
+    "MonthlyValues",
+    "load_scenario",
+    "scenario_from_dict",
+]

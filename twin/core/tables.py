@@ -15,13 +15,14 @@ are one pool in the kernel, split between PV and wind by each hour's generation;
 and the bus serves the site load and grid-allowed power-to-heat in merit order
 together, split by their shares of that hour's demand.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from lingtan.twin.core.dispatch import FLOWS, STATES
 from lingtan.errors import BalanceError
+from lingtan.twin.core.dispatch import FLOWS, STATES
 
 BALANCE_TOL_KWH = 1e-6
 """Largest hourly residual of any balance accepted [kWh] (DESIGN.md, energy balances)."""
@@ -59,20 +60,25 @@ def electric_table(index, period, price, gen: dict[str, np.ndarray], res_hourly:
         data[f"{kind}_to_battery_kw"] = col["re_to_battery"] * share
         data[f"{kind}_to_grid_kw"] = col["re_to_grid"] * share
         data[f"{kind}_to_curtailment_kw"] = col["re_curtailed"] * share
-    for src, flow in (("grid", "grid_to_load"), ("battery_re", "battery_re_to_load"),
-                      ("battery_grid", "battery_grid_to_load")):
+    for src, flow in (
+        ("grid", "grid_to_load"),
+        ("battery_re", "battery_re_to_load"),
+        ("battery_grid", "battery_grid_to_load"),
+    ):
         data[f"{src}_to_load_kw"] = col[flow] * (1 - heat)
         data[f"{src}_to_heat_kw"] = col[flow] * heat
-    data.update({
-        "grid_to_battery_kw": col["grid_to_battery"],
-        "battery_loss_re_kw": col["battery_loss_re"],
-        "battery_loss_grid_kw": col["battery_loss_grid"],
-        "unserved_load_kw": col["unserved"],
-        "battery_e_kwh": col["battery_e"],
-        "battery_e_re_kwh": col["battery_e_re"],
-        "tou_period": pd.Categorical.from_codes(period, ["valley", "flat", "peak", "critical"]),
-        "price_cny_per_kwh": price,
-    })
+    data.update(
+        {
+            "grid_to_battery_kw": col["grid_to_battery"],
+            "battery_loss_re_kw": col["battery_loss_re"],
+            "battery_loss_grid_kw": col["battery_loss_grid"],
+            "unserved_load_kw": col["unserved"],
+            "battery_e_kwh": col["battery_e"],
+            "battery_e_re_kwh": col["battery_e_re"],
+            "tou_period": pd.Categorical.from_codes(period, ["valley", "flat", "peak", "critical"]),
+            "price_cny_per_kwh": price,
+        }
+    )
     frame = pd.DataFrame(data, index=index)
     frame.index.name = "time"
     return frame
@@ -97,14 +103,18 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
     """
     _no_negative(h, tol_kwh, "electric")
     residuals = []
-    kinds = [c[:-len("_to_curtailment_kw")] for c in h.columns if c.endswith("_to_curtailment_kw")]
+    kinds = [c[: -len("_to_curtailment_kw")] for c in h.columns if c.endswith("_to_curtailment_kw")]
     for kind in kinds:
         parts = sum(h[f"{kind}_to_{s}_kw"] for s in ("load", "heat", "battery", "grid", "curtailment"))
         residuals.append((h[f"{kind}_kw"] - parts).abs().max())
     out = [c for c in h.columns if c.startswith(("grid_to_", "battery_re_to_", "battery_grid_to_"))]
     sources = sum(h[f"{k}_kw"] for k in kinds) + h[out].sum(axis=1) + h.unserved_load_kw
-    sinks = (h.load_kw + h[[c for c in h.columns if c.endswith("_to_heat_kw")]].sum(axis=1) + h.grid_to_battery_kw
-             + sum(h[f"{k}_to_{s}_kw"] for k in kinds for s in ("battery", "grid", "curtailment")))
+    sinks = (
+        h.load_kw
+        + h[[c for c in h.columns if c.endswith("_to_heat_kw")]].sum(axis=1)
+        + h.grid_to_battery_kw
+        + sum(h[f"{k}_to_{s}_kw"] for k in kinds for s in ("battery", "grid", "curtailment"))
+    )
     residuals.append((sources - sinks).abs().max())
     worst = float(max(residuals))
     if worst > tol_kwh:
@@ -142,8 +152,9 @@ def heat_table(index, setup, heat_hourly: np.ndarray) -> pd.DataFrame:
         data[f"{name}.p_base_kw"] = rec[("unit", u, "p_base_kw")]
         data[f"{name}.p_surplus_kw"] = rec[("unit", u, "p_surplus_kw")]
         # Heat drawn from the unit's source (waste stream or ambient air): output minus electricity.
-        data[f"{name}.source_heat_kw_th"] = np.maximum(out - p, 0.0) if setup.unit_kinds[u] == "heat_pump" \
-            else np.zeros_like(out)
+        data[f"{name}.source_heat_kw_th"] = (
+            np.maximum(out - p, 0.0) if setup.unit_kinds[u] == "heat_pump" else np.zeros_like(out)
+        )
     for b, name in enumerate(setup.boiler_names):
         data[f"{name}.heat_kw_th"] = rec[("boiler", b, "heat")]
     # Waste heat put to use, per stream: direct exchange, its share of what stores took, and heat-pump source heat.
@@ -152,13 +163,20 @@ def heat_table(index, setup, heat_hourly: np.ndarray) -> pd.DataFrame:
     offered = offers.sum(axis=0)
     for w, st in enumerate(setup.streams):
         into_stores = (_share(offers[w], offered) * store_taken).sum(axis=0) if len(store_taken) else 0.0
-        by_pump = sum((data[f"{setup.unit_names[u]}.source_heat_kw_th"] for u in range(len(setup.unit_names))
-                       if setup.unit_source[u] == w), np.zeros(len(index)))
+        by_pump = sum(
+            (
+                data[f"{setup.unit_names[u]}.source_heat_kw_th"]
+                for u in range(len(setup.unit_names))
+                if setup.unit_source[u] == w
+            ),
+            np.zeros(len(index)),
+        )
         data[f"{st.name}.available_kw_th"] = st.available_kw_th
         data[f"{st.name}.to_heat_network_kw_th"] = setup.network_out_kw_th[w]
         data[f"{st.name}.heat_network_loss_kw_th"] = setup.network_loss_kw_th[w]
-        data[f"{st.name}.recovered_kw_th"] = setup.stream_direct_kw_th[w] + into_stores + by_pump \
-            + setup.network_out_kw_th[w]
+        data[f"{st.name}.recovered_kw_th"] = (
+            setup.stream_direct_kw_th[w] + into_stores + by_pump + setup.network_out_kw_th[w]
+        )
     frame = pd.DataFrame(data, index=index)
     frame.index.name = "time"
     return frame
@@ -174,14 +192,20 @@ def check_heat_balance(h: pd.DataFrame, setup, store_e0_kwh_th, tol_kwh: float =
     _no_negative(h.drop(columns=[c for c in h.columns if c.endswith("e_kwh_th")]), tol_kwh, "heat")
     residuals = [0.0]
     for d in setup.demand_names:
-        parts = sum(h[f"{d}.{q}_kw_th"] for q in ("from_recovery", "from_heat_network", "from_storage", "from_p2h",
-                                                  "from_boilers", "unserved"))
+        parts = sum(
+            h[f"{d}.{q}_kw_th"]
+            for q in ("from_recovery", "from_heat_network", "from_storage", "from_p2h", "from_boilers", "unserved")
+        )
         residuals.append(float((h[f"{d}.demand_kw_th"] - parts).abs().max()))
     for j, s in enumerate(setup.store_names):
         e = h[f"{s}.e_kwh_th"].to_numpy()
         e_prev = np.concatenate([[store_e0_kwh_th[j]], e[:-1]])
-        flow = (h[f"{s}.charge_recovered_kw_th"] + h[f"{s}.charge_p2h_kw_th"] - h[f"{s}.discharge_kw_th"]
-                - h[f"{s}.loss_kw_th"]).to_numpy()
+        flow = (
+            h[f"{s}.charge_recovered_kw_th"]
+            + h[f"{s}.charge_p2h_kw_th"]
+            - h[f"{s}.discharge_kw_th"]
+            - h[f"{s}.loss_kw_th"]
+        ).to_numpy()
         residuals.append(float(np.abs(e - e_prev - flow).max()))
     for st in setup.streams:
         used = h[f"{st.name}.recovered_kw_th"] + h[f"{st.name}.heat_network_loss_kw_th"]

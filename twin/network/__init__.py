@@ -12,16 +12,43 @@
 * :mod:`lingtan.twin.network.example`: the example park (data in ``scenarios/data/``) for tests and
   benchmarks.
 """
+
+from lingtan.twin.core.schema.network import (
+    Connection,
+    Feeder,
+    LineType,
+    Network,
+    NetworkLimits,
+    Section,
+    Substation,
+    SubstationTransformer,
+    TenantTransformer,
+)
 from lingtan.twin.network.build import build_net, connection_points
 from lingtan.twin.network.example import example_park_network, example_profiles
 from lingtan.twin.network.findings import apply_substation_limits
 from lingtan.twin.network.model import CONNECTION_TYPE, REVERSE_FLOW_THRESHOLD_MW, NetworkResult, SubstationLimitResult
-from lingtan.twin.core.schema.network import Connection, Feeder, LineType, Network, NetworkLimits, Section, Substation, SubstationTransformer, TenantTransformer
 from lingtan.twin.network.solve import annual_power_flow, runpp_hour
 
 __all__ = [
-    "CONNECTION_TYPE", "REVERSE_FLOW_THRESHOLD_MW", "Connection", "Feeder", "LineType", "Network", "NetworkLimits",
-    "NetworkResult", "Section", "Substation", "SubstationLimitResult", "SubstationTransformer", "TenantTransformer",
-    "annual_power_flow", "apply_substation_limits", "build_net", "connection_points", "example_park_network",
-    "example_profiles", "runpp_hour",
+    "CONNECTION_TYPE",
+    "REVERSE_FLOW_THRESHOLD_MW",
+    "Connection",
+    "Feeder",
+    "LineType",
+    "Network",
+    "NetworkLimits",
+    "NetworkResult",
+    "Section",
+    "Substation",
+    "SubstationLimitResult",
+    "SubstationTransformer",
+    "TenantTransformer",
+    "annual_power_flow",
+    "apply_substation_limits",
+    "build_net",
+    "connection_points",
+    "example_park_network",
+    "example_profiles",
+    "runpp_hour",
 ]

@@ -10,6 +10,7 @@ Either way the result is a ``pandapowerNet`` with one ``load`` element per conne
 (``type`` = :data:`~lingtan.twin.network.model.CONNECTION_TYPE`), which the annual power flow fills
 hour by hour.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,17 +19,35 @@ import numpy as np
 import pandas as pd
 
 from lingtan.errors import InputError
-from lingtan.twin.network.model import CONNECTION_TYPE
 from lingtan.twin.core.schema.network import Network, TenantTransformer
+from lingtan.twin.network.model import CONNECTION_TYPE
 
 _JSON_NUMBERS = {
     # table -> column -> what the power flow needs of it ("finite", ">= 0" or "> 0": a rating it divides by,
     # or an impedance that must not be zero)
     "bus": {"vn_kv": "> 0"},
-    "line": {"length_km": "> 0", "r_ohm_per_km": ">= 0", "x_ohm_per_km": ">= 0", "c_nf_per_km": ">= 0",
-             "g_us_per_km": ">= 0", "max_i_ka": "> 0", "df": "> 0", "parallel": "> 0"},
-    "trafo": {"sn_mva": "> 0", "vn_hv_kv": "> 0", "vn_lv_kv": "> 0", "vk_percent": "> 0", "vkr_percent": ">= 0",
-              "pfe_kw": ">= 0", "i0_percent": ">= 0", "shift_degree": "finite", "parallel": "> 0", "df": "> 0"},
+    "line": {
+        "length_km": "> 0",
+        "r_ohm_per_km": ">= 0",
+        "x_ohm_per_km": ">= 0",
+        "c_nf_per_km": ">= 0",
+        "g_us_per_km": ">= 0",
+        "max_i_ka": "> 0",
+        "df": "> 0",
+        "parallel": "> 0",
+    },
+    "trafo": {
+        "sn_mva": "> 0",
+        "vn_hv_kv": "> 0",
+        "vn_lv_kv": "> 0",
+        "vk_percent": "> 0",
+        "vkr_percent": ">= 0",
+        "pfe_kw": ">= 0",
+        "i0_percent": ">= 0",
+        "shift_degree": "finite",
+        "parallel": "> 0",
+        "df": "> 0",
+    },
     "ext_grid": {"vm_pu": "> 0", "va_degree": "finite"},
     "load": {"p_mw": "finite", "q_mvar": "finite", "scaling": ">= 0"},
     "sgen": {"p_mw": "finite", "q_mvar": "finite", "scaling": ">= 0"},
@@ -84,8 +103,9 @@ def build_net(network: Network, base_dir: str | Path = ".", *, source: str | Pat
     for name, conn in network.connections.items():
         bus = _connection_bus(net, bus_of, name, conn.bus, source)
         if conn.transformer is not None:
-            bus = _add_tenant_transformer(net, pp, name, bus, conn.transformer,
-                                          mv_kv or float(net.bus.vn_kv.at[bus]), source)
+            bus = _add_tenant_transformer(
+                net, pp, name, bus, conn.transformer, mv_kv or float(net.bus.vn_kv.at[bus]), source
+            )
         pp.create_load(net, bus, p_mw=0.0, q_mvar=0.0, name=name, type=CONNECTION_TYPE)
     return net
 
@@ -106,8 +126,9 @@ def connection_loads(net) -> pd.Series:
     """
     loads = net.load[net.load["type"] == CONNECTION_TYPE]
     if loads.name.duplicated().any():
-        raise network_error(None, "net.load.name", "one load per connection name",
-                            list(loads.name[loads.name.duplicated()]))
+        raise network_error(
+            None, "net.load.name", "one load per connection name", list(loads.name[loads.name.duplicated()])
+        )
     return pd.Series(loads.index.to_numpy(), index=loads.name.astype(str).to_numpy())
 
 
@@ -124,8 +145,9 @@ def _load_json(relative: str, base_dir, source, pp) -> tuple[object, dict[str, l
     try:
         net = pp.from_json(str(path))
     except Exception as exc:  # noqa: BLE001 - any parse problem is the user's file
-        raise network_error(path, "<file>", "a pandapower network saved with pandapower.to_json",
-                            f"{type(exc).__name__}: {exc}") from None
+        raise network_error(
+            path, "<file>", "a pandapower network saved with pandapower.to_json", f"{type(exc).__name__}: {exc}"
+        ) from None
     if len(net.ext_grid) == 0 or not net.ext_grid.in_service.any():
         raise network_error(path, "ext_grid", "at least one in-service ext_grid (the grid connection)", "none")
     _check_json_numbers(net, path)
@@ -190,9 +212,18 @@ def _add_substation(net, network: Network, new_bus, source, pp) -> None:
             pp.create_transformer(net, hv, mv, std_type=t.std_type, name=t.name)
         else:
             pp.create_transformer_from_parameters(
-                net, hv, mv, sn_mva=t.sn_mva, vn_hv_kv=t.vn_hv_kv or sub.hv_kv,
-                vn_lv_kv=t.vn_lv_kv or 1.05 * sub.mv_kv, vk_percent=t.vk_percent, vkr_percent=t.vkr_percent,
-                pfe_kw=t.pfe_kw, i0_percent=t.i0_percent, name=t.name)
+                net,
+                hv,
+                mv,
+                sn_mva=t.sn_mva,
+                vn_hv_kv=t.vn_hv_kv or sub.hv_kv,
+                vn_lv_kv=t.vn_lv_kv or 1.05 * sub.mv_kv,
+                vk_percent=t.vk_percent,
+                vkr_percent=t.vkr_percent,
+                pfe_kw=t.pfe_kw,
+                i0_percent=t.i0_percent,
+                name=t.name,
+            )
 
 
 def _add_feeders(net, network: Network, new_bus, bus_of: dict[str, list[int]], source, pp) -> None:
@@ -205,15 +236,23 @@ def _add_feeders(net, network: Network, new_bus, bus_of: dict[str, list[int]], s
             where = f"network.feeders[{f}].sections[{s}]"
             start = sec.from_bus if sec.from_bus is not None else prev
             if start not in bus_of:
-                raise network_error(source, where + ".from", f"a bus defined earlier, among {sorted(bus_of)}",
-                                    repr(start))
+                raise network_error(
+                    source, where + ".from", f"a bus defined earlier, among {sorted(bus_of)}", repr(start)
+                )
             std = sec.line_std_type or feeder.line_std_type
             if std not in known_lines:
                 key = where + ".line_std_type" if sec.line_std_type else f"network.feeders[{f}].line_std_type"
                 raise network_error(source, key, "a pandapower line std type or a key of network.line_types", repr(std))
             end = new_bus(sec.to, sub.mv_kv, where + ".to")
-            pp.create_line(net, bus_of[start][0], end, length_km=sec.length_km, std_type=std,
-                           name=f"{feeder.name} {start}-{sec.to}", parallel=sec.parallel)
+            pp.create_line(
+                net,
+                bus_of[start][0],
+                end,
+                length_km=sec.length_km,
+                std_type=std,
+                name=f"{feeder.name} {start}-{sec.to}",
+                parallel=sec.parallel,
+            )
             prev = sec.to
 
 
@@ -240,12 +279,26 @@ def _add_tenant_transformer(net, pp, name, mv_bus, t: TenantTransformer, mv_kv, 
     lv = int(pp.create_bus(net, vn_kv=t.lv_nominal_kv, name=f"{name} {t.lv_nominal_kv * 1000:g}V"))
     if t.std_type is not None:
         if t.std_type not in pp.available_std_types(net, "trafo").index:
-            raise network_error(source, f"network.connections.{name}.transformer.std_type",
-                                "a pandapower transformer std type", repr(t.std_type))
+            raise network_error(
+                source,
+                f"network.connections.{name}.transformer.std_type",
+                "a pandapower transformer std type",
+                repr(t.std_type),
+            )
         pp.create_transformer(net, mv_bus, lv, std_type=t.std_type, name=f"{name} transformer", parallel=t.count)
     else:
         pp.create_transformer_from_parameters(
-            net, mv_bus, lv, sn_mva=t.sn_mva, vn_hv_kv=t.vn_hv_kv or 1.05 * mv_kv, vn_lv_kv=t.vn_lv_kv,
-            vk_percent=t.vk_percent, vkr_percent=t.vkr_percent, pfe_kw=t.pfe_kw, i0_percent=t.i0_percent,
-            name=f"{name} transformer", parallel=t.count)
+            net,
+            mv_bus,
+            lv,
+            sn_mva=t.sn_mva,
+            vn_hv_kv=t.vn_hv_kv or 1.05 * mv_kv,
+            vn_lv_kv=t.vn_lv_kv,
+            vk_percent=t.vk_percent,
+            vkr_percent=t.vkr_percent,
+            pfe_kw=t.pfe_kw,
+            i0_percent=t.i0_percent,
+            name=f"{name} transformer",
+            parallel=t.count,
+        )
     return lv

@@ -4,6 +4,7 @@ The park's data (network and profile sizes, with their source) live in
 ``scenarios/data/example_park_network.json``; this module reads them and makes the hourly
 net demand, a year of synthetic shift work and clear-sky PV.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def example_park_network() -> Network:
     return Network.model_validate(_example_data()["network"])
 
 
-def example_profiles(n_hours: int = 8760, seed: int = 1,
-                     year: int = 2025) -> tuple[dict[str, np.ndarray], pd.DatetimeIndex]:
+def example_profiles(
+    n_hours: int = 8760, seed: int = 1, year: int = 2025
+) -> tuple[dict[str, np.ndarray], pd.DatetimeIndex]:
     """Seeded hourly net demand [MW] for :func:`example_park_network` (load convention).
 
     Tenants follow a shift pattern (day shifts 08:00-20:00 on weekdays, 55 % at night and

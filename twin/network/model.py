@@ -12,6 +12,7 @@ which covers the 10 kV and the 380 V three-phase buses of a park. Loading limit 
 of pandapower's rating (``max_i_ka * df * parallel`` for lines, ``sn_mva`` for transformers,
 loading computed from currents as ``pandapower`` does with ``trafo_loading="current"``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

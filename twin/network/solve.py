@@ -40,12 +40,13 @@ hour to hour: an out-of-service line or transformer has loading 0 (NaN when one 
 is de-energised, e.g. behind an open switch), one in service in a de-energised part of the
 network has NaN.
 """
+
 from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,10 +54,10 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from lingtan.errors import BalanceError
+from lingtan.twin.core.schema.network import NetworkLimits
 from lingtan.twin.network.build import connection_loads, network_error
 from lingtan.twin.network.findings import summarise
 from lingtan.twin.network.model import HourlyState, NetworkResult
-from lingtan.twin.core.schema.network import NetworkLimits
 
 LOSSES_ROUNDING = 1e-12
 """Negative network losses accepted as rounding, relative to the hour's gross injections [-].
@@ -69,9 +70,16 @@ pandapower JSON with a generating shunt or a negative resistance is refused by
 """
 
 
-def annual_power_flow(net, p_mw: Mapping[str, Sequence[float]], q_mvar: Mapping[str, Sequence[float]] | None = None,
-                      *, power_factor: float = 0.95, limits: NetworkLimits | None = None,
-                      index: pd.Index | None = None, tolerance_mva: float = 1e-9) -> NetworkResult:
+def annual_power_flow(
+    net,
+    p_mw: Mapping[str, Sequence[float]],
+    q_mvar: Mapping[str, Sequence[float]] | None = None,
+    *,
+    power_factor: float = 0.95,
+    limits: NetworkLimits | None = None,
+    index: pd.Index | None = None,
+    tolerance_mva: float = 1e-9,
+) -> NetworkResult:
     """Hourly AC power flow of every hour, solved in batch on pandapower's admittance matrix.
 
     Parameters
@@ -120,8 +128,15 @@ def annual_power_flow(net, p_mw: Mapping[str, Sequence[float]], q_mvar: Mapping[
     return summarise(net, state, index, limits, dict(info, hours=T, not_converged=int((~conv).sum())))
 
 
-def runpp_hour(net, p_mw: Mapping[str, Sequence[float]], q_mvar: Mapping[str, Sequence[float]] | None = None,
-               hour: int = 0, *, power_factor: float = 0.95, tolerance_mva: float = 1e-9):
+def runpp_hour(
+    net,
+    p_mw: Mapping[str, Sequence[float]],
+    q_mvar: Mapping[str, Sequence[float]] | None = None,
+    hour: int = 0,
+    *,
+    power_factor: float = 0.95,
+    tolerance_mva: float = 1e-9,
+):
     """Set the connection loads to one hour of the inputs and run ``pandapower.runpp`` on a copy.
 
     Parameters are those of :func:`annual_power_flow`; ``hour`` is the column of the inputs [h].
@@ -138,16 +153,23 @@ def runpp_hour(net, p_mw: Mapping[str, Sequence[float]], q_mvar: Mapping[str, Se
     work = copy.deepcopy(net)
     work.load.loc[loads.to_numpy(), "p_mw"] = P[:, hour]
     work.load.loc[loads.to_numpy(), "q_mvar"] = Q[:, hour]
-    pp.runpp(work, algorithm="nr", calculate_voltage_angles=True, trafo_loading="current",
-             voltage_depend_loads=False, tolerance_mva=tolerance_mva)
+    pp.runpp(
+        work,
+        algorithm="nr",
+        calculate_voltage_angles=True,
+        trafo_loading="current",
+        voltage_depend_loads=False,
+        tolerance_mva=tolerance_mva,
+    )
     return work
 
 
 # --------------------------------------------------------------------------- hourly input
 
 
-def hourly_pq(net, p_mw: Mapping[str, Sequence[float]], q_mvar: Mapping[str, Sequence[float]] | None,
-              power_factor: float) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def hourly_pq(
+    net, p_mw: Mapping[str, Sequence[float]], q_mvar: Mapping[str, Sequence[float]] | None, power_factor: float
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Check the hourly inputs and put them in the connections' order.
 
     Parameters are those of :func:`annual_power_flow`.
@@ -168,8 +190,9 @@ def hourly_pq(net, p_mw: Mapping[str, Sequence[float]], q_mvar: Mapping[str, Seq
     loads = connection_loads(net)
     unknown = sorted(set(p_mw) - set(loads.index))
     if unknown:
-        raise network_error(None, f"p_mw[{unknown[0]!r}]", f"a connection name among {sorted(loads.index)}",
-                            repr(unknown[0]))
+        raise network_error(
+            None, f"p_mw[{unknown[0]!r}]", f"a connection name among {sorted(loads.index)}", repr(unknown[0])
+        )
     missing = sorted(set(loads.index) - set(p_mw))
     if missing:
         raise network_error(None, "p_mw", "an hourly series for every connection", f"none for {missing}")
@@ -211,20 +234,20 @@ class _Model:
     ref: np.ndarray
     pv: np.ndarray
     pq: np.ndarray
-    V0: np.ndarray            # (n,) solved base case (ref and PV magnitudes are the set-points)
-    Sbus0: np.ndarray         # (n,) injections of everything except the connections [pu]
-    base_kv: np.ndarray       # (n,) ppci base voltage [kV]
-    f_bus: np.ndarray         # (nbr,) ppci
+    V0: np.ndarray  # (n,) solved base case (ref and PV magnitudes are the set-points)
+    Sbus0: np.ndarray  # (n,) injections of everything except the connections [pu]
+    base_kv: np.ndarray  # (n,) ppci base voltage [kV]
+    f_bus: np.ndarray  # (nbr,) ppci
     t_bus: np.ndarray
-    bus_lookup: np.ndarray    # pd bus index -> ppci bus (-1 if not solved), by position in net.bus
-    conn_bus: np.ndarray      # (k,) ppci bus of each connection load
-    line_row: np.ndarray      # (n_line,) ppci branch row, -1 when out of service
+    bus_lookup: np.ndarray  # pd bus index -> ppci bus (-1 if not solved), by position in net.bus
+    conn_bus: np.ndarray  # (k,) ppci bus of each connection load
+    line_row: np.ndarray  # (n_line,) ppci branch row, -1 when out of service
     trafo_row: np.ndarray
-    line_idle: np.ndarray     # (n_line, 2) pandapower's loading [%] and i [kA] of the lines not solved (row -1)
-    trafo_idle: np.ndarray    # (n_trafo,) pandapower's loading [%] of the transformers not solved
-    grid_bus: np.ndarray      # (g,) ppci bus of each grid connection: the distinct buses of the in-service ext_grids
-    grid_ext: list            # (g,) the net.ext_grid indices at each of those buses
-    ref_other: np.ndarray     # (g,) injections at those buses other than the ext_grids [pu]
+    line_idle: np.ndarray  # (n_line, 2) pandapower's loading [%] and i [kA] of the lines not solved (row -1)
+    trafo_idle: np.ndarray  # (n_trafo,) pandapower's loading [%] of the transformers not solved
+    grid_bus: np.ndarray  # (g,) ppci bus of each grid connection: the distinct buses of the in-service ext_grids
+    grid_ext: list  # (g,) the net.ext_grid indices at each of those buses
+    ref_other: np.ndarray  # (g,) injections at those buses other than the ext_grids [pu]
 
 
 def _prepare(net, conn_loads: pd.Series) -> _Model:
@@ -240,19 +263,28 @@ def _prepare(net, conn_loads: pd.Series) -> _Model:
     pos = work.bus.index.get_indexer(work.load.loc[conn_loads.to_numpy(), "bus"].to_numpy())
     model = _Model(
         base_mva=float(internal["baseMVA"]),
-        Ybus=sp.csr_matrix(internal["Ybus"]), Yf=sp.csr_matrix(internal["Yf"]), Yt=sp.csr_matrix(internal["Yt"]),
-        ref=np.asarray(internal["ref"], np.int64), pv=np.asarray(internal["pv"], np.int64),
-        pq=np.asarray(internal["pq"], np.int64), V0=np.asarray(internal["V"], complex).copy(),
+        Ybus=sp.csr_matrix(internal["Ybus"]),
+        Yf=sp.csr_matrix(internal["Yf"]),
+        Yt=sp.csr_matrix(internal["Yt"]),
+        ref=np.asarray(internal["ref"], np.int64),
+        pv=np.asarray(internal["pv"], np.int64),
+        pq=np.asarray(internal["pq"], np.int64),
+        V0=np.asarray(internal["V"], complex).copy(),
         Sbus0=np.asarray(internal["Sbus"], complex).copy(),
         base_kv=np.asarray(internal["bus"][:, BASE_KV].real, float),
-        f_bus=branch[:, F_BUS].real.astype(np.int64), t_bus=branch[:, T_BUS].real.astype(np.int64),
-        bus_lookup=bus_lookup, conn_bus=bus_lookup[pos],
-        line_row=rows("line", len(work.line)), trafo_row=rows("trafo", len(work.trafo)),
+        f_bus=branch[:, F_BUS].real.astype(np.int64),
+        t_bus=branch[:, T_BUS].real.astype(np.int64),
+        bus_lookup=bus_lookup,
+        conn_bus=bus_lookup[pos],
+        line_row=rows("line", len(work.line)),
+        trafo_row=rows("trafo", len(work.trafo)),
         # branches out of the solved network carry no current in any hour: what pandapower reports for them
         # (0 when out of service, NaN when an end is de-energised) is that of the base case
         line_idle=work.res_line[["loading_percent", "i_ka"]].to_numpy(float),
         trafo_idle=work.res_trafo.loading_percent.to_numpy(float),
-        grid_bus=np.zeros(0, np.int64), grid_ext=[], ref_other=np.zeros(0, complex),
+        grid_bus=np.zeros(0, np.int64),
+        grid_ext=[],
+        ref_other=np.zeros(0, complex),
     )
     _add_grid_connections(model, work)
     if (model.conn_bus < 0).any():
@@ -269,11 +301,21 @@ def _base_case(net, conn_loads: pd.Series):
     work = copy.deepcopy(net)
     work.load.loc[conn_loads.to_numpy(), ["p_mw", "q_mvar"]] = 0.0
     try:
-        pp.runpp(work, algorithm="nr", calculate_voltage_angles=True, trafo_loading="current",
-                 voltage_depend_loads=False, tolerance_mva=1e-10)
+        pp.runpp(
+            work,
+            algorithm="nr",
+            calculate_voltage_angles=True,
+            trafo_loading="current",
+            voltage_depend_loads=False,
+            tolerance_mva=1e-10,
+        )
     except pp.LoadflowNotConverged:
-        raise network_error(None, "network", "a network that pandapower solves with every connection at 0 MW "
-                            "(the base case of the annual power flow)", "no convergence") from None
+        raise network_error(
+            None,
+            "network",
+            "a network that pandapower solves with every connection at 0 MW (the base case of the annual power flow)",
+            "no convergence",
+        ) from None
     return work
 
 
@@ -351,7 +393,7 @@ def _solve(m: _Model, S: np.ndarray, tol: float, zbus_iter: int = 40, newton_ite
         idx = np.flatnonzero(~conv)
         start = V[:, idx]
         vm = np.abs(start)
-        wild = ~np.all(np.isfinite(start) & (vm > 0.5) & (vm < 1.5), axis=0)   # Z-bus diverged: restart there
+        wild = ~np.all(np.isfinite(start) & (vm > 0.5) & (vm < 1.5), axis=0)  # Z-bus diverged: restart there
         start[:, wild] = m.V0[:, None]
         with np.errstate(all="ignore"):
             Vn, cn = _newton(m, S[:, idx], start, tol, newton_iter)
@@ -384,7 +426,7 @@ def _zbus(m: _Model, S: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarr
     Y = m.Ybus.tocsc()
     YNN = Y[N][:, N].tocsc()
     YNS = Y[N][:, m.ref]
-    if len(N) <= 1500:   # small networks: the dense impedance matrix makes each sweep one matmul
+    if len(N) <= 1500:  # small networks: the dense impedance matrix makes each sweep one matmul
         Z = np.linalg.inv(YNN.toarray())
 
         def solve(rhs, out):
@@ -394,6 +436,7 @@ def _zbus(m: _Model, S: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarr
 
         def solve(rhs, out):
             out[...] = lu.solve(rhs)
+
     YN = m.Ybus[N]
     rhs0 = -(YNS @ m.V0[m.ref])[:, None]
     SN = S[N]
@@ -415,8 +458,9 @@ def _zbus(m: _Model, S: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarr
     return V, conv, it
 
 
-def _newton(m: _Model, S: np.ndarray, V: np.ndarray, tol: float, max_iter: int,
-            chunk_bytes: float = 2e8) -> tuple[np.ndarray, np.ndarray]:
+def _newton(
+    m: _Model, S: np.ndarray, V: np.ndarray, tol: float, max_iter: int, chunk_bytes: float = 2e8
+) -> tuple[np.ndarray, np.ndarray]:
     """Newton-Raphson (polar), vectorised over hours: a stack of dense Jacobians. V, S: (n, T).
 
     Hours are solved in chunks of at most ``chunk_bytes`` of Jacobians [bytes]; an hour whose
@@ -436,22 +480,23 @@ def _newton(m: _Model, S: np.ndarray, V: np.ndarray, tol: float, max_iter: int,
     return V, conv
 
 
-def _newton_chunk(m: _Model, Y: np.ndarray, Vc: np.ndarray, Sc: np.ndarray, tol: float,
-                  max_iter: int) -> tuple[np.ndarray, np.ndarray]:
+def _newton_chunk(
+    m: _Model, Y: np.ndarray, Vc: np.ndarray, Sc: np.ndarray, tol: float, max_iter: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Newton iterations on one chunk of hours. Vc, Sc: (c, n), hours as rows; returns Vc and converged (c,)."""
     pv, pq = m.pv, m.pq
     pvpq = np.r_[pv, pq]
     npvpq = len(pvpq)
     dim = npvpq + len(pq)
-    Yr = Y[pvpq]                      # rows of the equations
+    Yr = Y[pvpq]  # rows of the equations
     active = np.ones(Vc.shape[0], bool)
     failed = np.zeros(Vc.shape[0], bool)
     for _ in range(max_iter + 1):
-        I = Vc @ Y.T                  # (c, n)
+        I = Vc @ Y.T  # (c, n)
         mis = Vc * np.conj(I) - Sc
         F = np.concatenate([mis[:, pvpq].real, mis[:, pq].imag], axis=1)
         err = np.abs(F).max(axis=1) if dim else np.zeros(len(Vc))
-        active = ~(err < tol) & ~failed      # NaN counts as not converged
+        active = ~(err < tol) & ~failed  # NaN counts as not converged
         failed |= ~np.isfinite(err)
         if not active.any():
             break
@@ -466,8 +511,7 @@ def _newton_chunk(m: _Model, Y: np.ndarray, Vc: np.ndarray, Sc: np.ndarray, tol:
     return Vc, ~active & ~failed & (err < tol)
 
 
-def _jacobian(Yr: np.ndarray, V: np.ndarray, I: np.ndarray, pvpq: np.ndarray, pq: np.ndarray,
-              n_pv: int) -> np.ndarray:
+def _jacobian(Yr: np.ndarray, V: np.ndarray, I: np.ndarray, pvpq: np.ndarray, pq: np.ndarray, n_pv: int) -> np.ndarray:
     """The polar power-flow Jacobians of a stack of hours, (c, dim, dim), pandapower's layout.
 
     Rows: P at PV and PQ buses, then Q at PQ buses; columns: voltage angles at PV and PQ buses,
@@ -480,8 +524,8 @@ def _jacobian(Yr: np.ndarray, V: np.ndarray, I: np.ndarray, pvpq: np.ndarray, pq
     Vm = np.abs(V)
     Vn = V / Vm
     # dS/dVm and dS/dVa restricted to rows pvpq, all columns
-    Vrow = V[:, pvpq][:, :, None]                       # (c, r, 1)
-    dVm = Vrow * np.conj(Yr[None] * Vn[:, None, :])     # (c, r, n)
+    Vrow = V[:, pvpq][:, :, None]  # (c, r, 1)
+    dVm = Vrow * np.conj(Yr[None] * Vn[:, None, :])  # (c, r, n)
     dVa = -1j * Vrow * np.conj(Yr[None] * V[:, None, :])
     r = np.arange(npvpq)
     dVm[:, r, pvpq] += np.conj(I[:, pvpq]) * Vn[:, pvpq]
@@ -516,10 +560,17 @@ def _hourly_state(net, m: _Model, V: np.ndarray, S: np.ndarray, conv: np.ndarray
     """Voltages, branch loadings, grid exchange and losses of every hour from the solved V (n, T) [pu]."""
     line_loading, line_i_ka = _line_loading(net, m, V)
     grid_s_mva, losses_mw = _grid_exchange(m, V, S)
-    return HourlyState(vm_pu=_bus_voltages(net, m, V), bus_solved=m.bus_lookup >= 0,
-                       line_loading_percent=line_loading, line_i_ka=line_i_ka,
-                       trafo_loading_percent=_trafo_loading(net, m, V), grid_s_mva=grid_s_mva,
-                       grid_ext=m.grid_ext, losses_mw=losses_mw, converged=conv)
+    return HourlyState(
+        vm_pu=_bus_voltages(net, m, V),
+        bus_solved=m.bus_lookup >= 0,
+        line_loading_percent=line_loading,
+        line_i_ka=line_i_ka,
+        trafo_loading_percent=_trafo_loading(net, m, V),
+        grid_s_mva=grid_s_mva,
+        grid_ext=m.grid_ext,
+        losses_mw=losses_mw,
+        converged=conv,
+    )
 
 
 def _bus_voltages(net, m: _Model, V: np.ndarray) -> np.ndarray:
@@ -597,5 +648,7 @@ def _check_losses(losses_mw: np.ndarray, gross_mw: np.ndarray) -> None:
         bad = losses_mw < -LOSSES_ROUNDING * gross_mw
     if bad.any():
         t = int(np.flatnonzero(bad)[0])
-        raise BalanceError(f"network: losses of {losses_mw[t]:.3g} MW in hour {t} ({int(bad.sum())} h below 0 by "
-                           f"more than rounding of {gross_mw[t]:.3g} MW of injections): the network made energy")
+        raise BalanceError(
+            f"network: losses of {losses_mw[t]:.3g} MW in hour {t} ({int(bad.sum())} h below 0 by "
+            f"more than rounding of {gross_mw[t]:.3g} MW of injections): the network made energy"
+        )

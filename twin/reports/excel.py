@@ -18,6 +18,7 @@ language, so that scripts can read them; the ``label`` columns are in ``lang``):
 
 Units are in the keys (``_kw``, ``_e_kwh``, ``_kw_th``, ``_t``, ``_share`` ...).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -35,19 +36,37 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from lingtan.twin.reports.i18n import label, unit_of
 from lingtan.twin.reports.html import monthly_electric, monthly_heat
+from lingtan.twin.reports.i18n import label, unit_of
 
 if TYPE_CHECKING:
     from lingtan.twin.run import RunResult
 
-SHEETS = ("KPIs", "Criteria", "Accounting", "Monthly", "Hourly", "Hourly heat", "Years", "Economics",
-          "Economic assets")
+SHEETS = ("KPIs", "Criteria", "Accounting", "Monthly", "Hourly", "Hourly heat", "Years", "Economics", "Economic assets")
 """Sheet names (``Hourly heat``, ``Years`` and the economics sheets only when there is something to put in them)."""
 
-VERDICT_FIELDS = ("criterion_id", "pack", "role", "value", "threshold", "margin", "passed", "points",
-                  "max_points", "unit", "input", "variant", "note", "source", "source_doc", "clause",
-                  "text_zh", "text_en", "status", "variant_reason")
+VERDICT_FIELDS = (
+    "criterion_id",
+    "pack",
+    "role",
+    "value",
+    "threshold",
+    "margin",
+    "passed",
+    "points",
+    "max_points",
+    "unit",
+    "input",
+    "variant",
+    "note",
+    "source",
+    "source_doc",
+    "clause",
+    "text_zh",
+    "text_en",
+    "status",
+    "variant_reason",
+)
 
 _HEAD_FONT = Font(bold=True, color="FFFFFF")
 _HEAD_FILL = PatternFill("solid", fgColor="1B6B5A")
@@ -114,8 +133,9 @@ def _verdict_text(v: dict[str, Any], lang: str) -> str:
 class _Sheet:
     """A write-only sheet with a styled header, frozen first row and set column widths."""
 
-    def __init__(self, wb: Workbook, title: str, header: list[str], widths: Sequence[float] | None = None,
-                 freeze: str = "A2") -> None:
+    def __init__(
+        self, wb: Workbook, title: str, header: list[str], widths: Sequence[float] | None = None, freeze: str = "A2"
+    ) -> None:
         self.ws = wb.create_sheet(title)
         for i, w in enumerate(widths or []):
             self.ws.column_dimensions[_col_letter(i)].width = w
@@ -160,8 +180,9 @@ def _frame_sheet(wb: Workbook, title: str, frame: pd.DataFrame, index_name: str)
         append([key, *(col[i] for col in columns)])
 
 
-def build_workbook(result: RunResult | SimpleNamespace, lang: str = "en",
-                   economics: dict[str, Any] | None = None) -> Workbook:
+def build_workbook(
+    result: RunResult | SimpleNamespace, lang: str = "en", economics: dict[str, Any] | None = None
+) -> Workbook:
     """The workbook of one run (see the module docstring for its sheets).
 
     Parameters
@@ -187,18 +208,27 @@ def build_workbook(result: RunResult | SimpleNamespace, lang: str = "en",
     label("key", lang)  # validates lang
     wb = Workbook(write_only=True)
     # KPIs
-    kpis = _Sheet(wb, "KPIs", ["key", label("label", lang), label("value", lang), label("unit", lang)],
-                  widths=[52, 48, 20, 12])
+    kpis = _Sheet(
+        wb, "KPIs", ["key", label("label", lang), label("value", lang), label("unit", lang)], widths=[52, 48, 20, 12]
+    )
     for key, v in flatten(result.kpis):
         kpis.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
     # Criteria
-    crit = _Sheet(wb, "Criteria", list(VERDICT_FIELDS) + ["verdict"],
-                  widths=[44, 24, 11, 12, 12, 12, 8, 8, 10, 16, 11, 24, 40, 50, 50, 34, 70, 70, 14])
+    crit = _Sheet(
+        wb,
+        "Criteria",
+        list(VERDICT_FIELDS) + ["verdict"],
+        widths=[44, 24, 11, 12, 12, 12, 8, 8, 10, 16, 11, 24, 40, 50, 50, 34, 70, 70, 14],
+    )
     for v in result.verdicts:
         crit.row([v.get(f) for f in VERDICT_FIELDS] + [_verdict_text(v, lang)])
     # Accounting
-    acc = _Sheet(wb, "Accounting", ["key", label("label", lang), label("value", lang), label("unit", lang)],
-                 widths=[60, 48, 20, 12])
+    acc = _Sheet(
+        wb,
+        "Accounting",
+        ["key", label("label", lang), label("value", lang), label("unit", lang)],
+        widths=[60, 48, 20, 12],
+    )
     for key, v in flatten(result.accounting.to_dict() if result.accounting is not None else {}):
         acc.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
     # Monthly
@@ -224,8 +254,12 @@ def build_workbook(result: RunResult | SimpleNamespace, lang: str = "en",
             for row in frame.itertuples(index=False):
                 sheet.row([None if (isinstance(x, float) and math.isnan(x)) else x for x in row])
     if economics is not None:
-        eco = _Sheet(wb, "Economics", ["key", label("label", lang), label("value", lang), label("unit", lang)],
-                     widths=[60, 48, 20, 12])
+        eco = _Sheet(
+            wb,
+            "Economics",
+            ["key", label("label", lang), label("value", lang), label("unit", lang)],
+            widths=[60, 48, 20, 12],
+        )
         for key, v in flatten({k: v for k, v in economics.items() if k != "assets"}):
             eco.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
         assets = pd.DataFrame(economics["assets"]).set_index("name")
@@ -237,8 +271,9 @@ def build_workbook(result: RunResult | SimpleNamespace, lang: str = "en",
     return wb
 
 
-def write_excel(result: RunResult | SimpleNamespace, path: str | Path, lang: str = "en",
-                economics: dict[str, Any] | None = None) -> Path:
+def write_excel(
+    result: RunResult | SimpleNamespace, path: str | Path, lang: str = "en", economics: dict[str, Any] | None = None
+) -> Path:
     """Write the workbook of a run to ``path`` (``.xlsx``), atomically.
 
     Parameters

@@ -14,6 +14,7 @@
 * an emissions waterfall from scope 1 and 2 to gross, then each reduction, to residual;
 * per-year trends when the result carries ``years`` (a list of per-year KPI dicts).
 """
+
 from __future__ import annotations
 
 import html
@@ -34,17 +35,27 @@ from lingtan.twin.reports.i18n import label
 
 if TYPE_CHECKING:
     from lingtan.twin.accounting.account import AccountingResult
-    from lingtan.twin.studies.park import ParkResult
     from lingtan.twin.run import RunResult
+    from lingtan.twin.studies.park import ParkResult
 
 PALETTE = {
-    "pv": "#f2b705", "wind": "#3aa6dd", "battery": "#8e5bd6", "grid": "#7f8c8d", "unserved": "#e74c3c",
-    "load": "#1d2733", "heat": "#e67e22", "export": "#27ae60", "curtailment": "#c0392b", "losses": "#bdc3c7",
-    "recovery": "#d35400", "storage": "#16a085", "p2h": "#e84393", "boilers": "#95a5a6",
+    "pv": "#f2b705",
+    "wind": "#3aa6dd",
+    "battery": "#8e5bd6",
+    "grid": "#7f8c8d",
+    "unserved": "#e74c3c",
+    "load": "#1d2733",
+    "heat": "#e67e22",
+    "export": "#27ae60",
+    "curtailment": "#c0392b",
+    "losses": "#bdc3c7",
+    "recovery": "#d35400",
+    "storage": "#16a085",
+    "p2h": "#e84393",
+    "boilers": "#95a5a6",
 }
 FRACTION_UNITS = ("fraction",)  # "fraction", "fraction (change)", "fraction per year" ...
-PLOT_CONFIG = {"displaylogo": False, "responsive": True,
-               "toImageButtonOptions": {"format": "png", "scale": 2}}
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -106,6 +117,7 @@ def _criteria_reads() -> dict[str, str]:
     """criterion id -> the KPI or declared fact it reads (empty if the packs cannot be loaded)."""
     try:
         from lingtan.twin.accounting.criteria import pack_criteria, pack_names
+
         return {c.id: c.reads for p in pack_names() for c in pack_criteria(p)}
     except Exception:  # the report must never fail on the packs
         return {}
@@ -116,10 +128,18 @@ def _fig_html(fig: go.Figure, div_id: str) -> str:
 
 
 def _layout(fig: go.Figure, height: float, **kw: Any) -> go.Figure:
-    fig.update_layout(height=height, template="plotly_white", margin=dict(l=60, r=20, t=40, b=40),
-                      font=dict(family="Noto Sans CJK SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, "
-                                       "Segoe UI, Helvetica, Arial, sans-serif", size=13),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0), **kw)
+    fig.update_layout(
+        height=height,
+        template="plotly_white",
+        margin=dict(l=60, r=20, t=40, b=40),
+        font=dict(
+            family="Noto Sans CJK SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, "
+            "Segoe UI, Helvetica, Arial, sans-serif",
+            size=13,
+        ),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        **kw,
+    )
     return fig
 
 
@@ -163,23 +183,61 @@ def dispatch_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go
     for key, y, color in stack:
         if key in ("wind_to_load", "unserved") and float(y.max()) <= 0:
             continue
-        fig.add_trace(go.Scatter(x=x, y=np.round(y.to_numpy(), 1), name=label(key, lang), stackgroup="supply",
-                                 mode="lines", line=dict(width=0.5, color=color), fillcolor=color,
-                                 hovertemplate="%{y:,.0f} kW"))
-    fig.add_trace(go.Scatter(x=x, y=np.round(_col(h, "load_kw").to_numpy(), 1), name=label("load", lang),
-                             mode="lines", line=dict(color=PALETTE["load"], width=1.6), hovertemplate="%{y:,.0f} kW"))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=np.round(y.to_numpy(), 1),
+                name=label(key, lang),
+                stackgroup="supply",
+                mode="lines",
+                line=dict(width=0.5, color=color),
+                fillcolor=color,
+                hovertemplate="%{y:,.0f} kW",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=np.round(_col(h, "load_kw").to_numpy(), 1),
+            name=label("load", lang),
+            mode="lines",
+            line=dict(color=PALETTE["load"], width=1.6),
+            hovertemplate="%{y:,.0f} kW",
+        )
+    )
     weeks = [("winter_week", 1, 13), ("spring_week", 4, 14), ("summer_week", 7, 14), ("autumn_week", 10, 13)]
     ranges = {}
     for key, m, d in weeks:
         s = _week_start(x, m, d)
         ranges[key] = [s.isoformat(), (s + pd.Timedelta(days=7)).isoformat()]
     buttons = [dict(label=label(k, lang), method="relayout", args=[{"xaxis.range": r}]) for k, r in ranges.items()]
-    buttons.append(dict(label=label("whole_year", lang), method="relayout",
-                        args=[{"xaxis.range": [x[0].isoformat(), x[-1].isoformat()]}]))
-    _layout(fig, 520, hovermode="x unified",
-            yaxis=dict(title=label("power_kw", lang), rangemode="tozero"),
-            updatemenus=[dict(type="buttons", direction="left", buttons=buttons, active=2, x=0.0, xanchor="left",
-                              y=1.03, yanchor="bottom", pad=dict(r=4, t=0), showactive=True)])
+    buttons.append(
+        dict(
+            label=label("whole_year", lang),
+            method="relayout",
+            args=[{"xaxis.range": [x[0].isoformat(), x[-1].isoformat()]}],
+        )
+    )
+    _layout(
+        fig,
+        520,
+        hovermode="x unified",
+        yaxis=dict(title=label("power_kw", lang), rangemode="tozero"),
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                buttons=buttons,
+                active=2,
+                x=0.0,
+                xanchor="left",
+                y=1.03,
+                yanchor="bottom",
+                pad=dict(r=4, t=0),
+                showactive=True,
+            )
+        ],
+    )
     fig.update_layout(margin=dict(t=90), legend=dict(x=1.0, xanchor="right", y=1.03, yanchor="bottom"))
     fig.update_xaxes(range=ranges["summer_week"], rangeslider=dict(visible=True, thickness=0.08), type="date")
     return fig
@@ -206,19 +264,25 @@ def monthly_electric(result: RunResult | SimpleNamespace) -> pd.DataFrame:
     h = result.hourly
     flows = h[[c for c in h.columns if c.endswith("_kw")]]
     heat_cols = [c for c in h.columns if c.endswith("_to_heat_kw")]
-    out = pd.DataFrame({
-        "pv_e_kwh": _col(h, "pv_kw"),
-        "wind_e_kwh": _col(h, "wind_kw"),
-        "grid_import_e_kwh": _col(h, "grid_to_load_kw") + _col(h, "grid_to_heat_kw") + _col(h, "grid_to_battery_kw"),
-        "battery_discharge_e_kwh": sum((_col(h, f"battery_{p}_to_{s}_kw") for p in ("re", "grid")
-                                        for s in ("load", "heat")), 0.0),
-        "unserved_load_e_kwh": _col(h, "unserved_load_kw"),
-        "load_e_kwh": _col(h, "load_kw"),
-        "power_to_heat_e_kwh": flows[heat_cols].sum(axis=1) if heat_cols else 0.0,
-        "battery_charge_e_kwh": sum((_col(h, f"{s}_to_battery_kw") for s in ("pv", "wind", "grid")), 0.0),
-        "grid_export_e_kwh": sum((_col(h, f"{s}_to_grid_kw") for s in _SOURCES_E), 0.0),
-        "curtailed_e_kwh": sum((_col(h, f"{s}_to_curtailment_kw") for s in _SOURCES_E), 0.0),
-    }, index=h.index)
+    out = pd.DataFrame(
+        {
+            "pv_e_kwh": _col(h, "pv_kw"),
+            "wind_e_kwh": _col(h, "wind_kw"),
+            "grid_import_e_kwh": _col(h, "grid_to_load_kw")
+            + _col(h, "grid_to_heat_kw")
+            + _col(h, "grid_to_battery_kw"),
+            "battery_discharge_e_kwh": sum(
+                (_col(h, f"battery_{p}_to_{s}_kw") for p in ("re", "grid") for s in ("load", "heat")), 0.0
+            ),
+            "unserved_load_e_kwh": _col(h, "unserved_load_kw"),
+            "load_e_kwh": _col(h, "load_kw"),
+            "power_to_heat_e_kwh": flows[heat_cols].sum(axis=1) if heat_cols else 0.0,
+            "battery_charge_e_kwh": sum((_col(h, f"{s}_to_battery_kw") for s in ("pv", "wind", "grid")), 0.0),
+            "grid_export_e_kwh": sum((_col(h, f"{s}_to_grid_kw") for s in _SOURCES_E), 0.0),
+            "curtailed_e_kwh": sum((_col(h, f"{s}_to_curtailment_kw") for s in _SOURCES_E), 0.0),
+        },
+        index=h.index,
+    )
     m = out.groupby(out.index.month).sum()  # hourly kW means over one hour = kWh
     m.index.name = "month"
     return m
@@ -278,24 +342,50 @@ def monthly_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.
     names = _month_names(lang)
     x = [names[i - 1] for i in m.index]
     fig = go.Figure()
-    up = [("pv_e_kwh", PALETTE["pv"]), ("wind_e_kwh", PALETTE["wind"]), ("grid_import_e_kwh", PALETTE["grid"]),
-          ("battery_discharge_e_kwh", PALETTE["battery"]), ("unserved_load_e_kwh", PALETTE["unserved"])]
-    down = [("load_e_kwh", PALETTE["load"]), ("power_to_heat_e_kwh", PALETTE["heat"]),
-            ("battery_charge_e_kwh", "#c39bd3"), ("grid_export_e_kwh", PALETTE["export"]),
-            ("curtailed_e_kwh", PALETTE["curtailment"])]
+    up = [
+        ("pv_e_kwh", PALETTE["pv"]),
+        ("wind_e_kwh", PALETTE["wind"]),
+        ("grid_import_e_kwh", PALETTE["grid"]),
+        ("battery_discharge_e_kwh", PALETTE["battery"]),
+        ("unserved_load_e_kwh", PALETTE["unserved"]),
+    ]
+    down = [
+        ("load_e_kwh", PALETTE["load"]),
+        ("power_to_heat_e_kwh", PALETTE["heat"]),
+        ("battery_charge_e_kwh", "#c39bd3"),
+        ("grid_export_e_kwh", PALETTE["export"]),
+        ("curtailed_e_kwh", PALETTE["curtailment"]),
+    ]
     for sign, group, legend in ((1, up, "sources"), (-1, down, "uses")):
         for key, color in group:
             y = m[key]
             if float(y.abs().sum()) <= 0:
                 continue
-            fig.add_trace(go.Bar(x=x, y=sign * y.round(1), name=label(key, lang), marker_color=color,
-                                 legendgroup=legend, legendgrouptitle_text=label(legend, lang),
-                                 customdata=y.round(1), hovertemplate="%{customdata:,.1f} MWh"))
-    _layout(fig, 460, barmode="relative", hovermode="x unified",
-            yaxis=dict(title=f"{label('energy_mwh', lang)}  ↑ {label('sources', lang)} / ↓ {label('uses', lang)}",
-                       zeroline=True, zerolinewidth=2, zerolinecolor="#555"))
-    fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.01, xanchor="left"),
-                      margin=dict(r=220))
+            fig.add_trace(
+                go.Bar(
+                    x=x,
+                    y=sign * y.round(1),
+                    name=label(key, lang),
+                    marker_color=color,
+                    legendgroup=legend,
+                    legendgrouptitle_text=label(legend, lang),
+                    customdata=y.round(1),
+                    hovertemplate="%{customdata:,.1f} MWh",
+                )
+            )
+    _layout(
+        fig,
+        460,
+        barmode="relative",
+        hovermode="x unified",
+        yaxis=dict(
+            title=f"{label('energy_mwh', lang)}  ↑ {label('sources', lang)} / ↓ {label('uses', lang)}",
+            zeroline=True,
+            zerolinewidth=2,
+            zerolinecolor="#555",
+        ),
+    )
+    fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.01, xanchor="left"), margin=dict(r=220))
     return fig
 
 
@@ -320,19 +410,38 @@ def heat_monthly_figure(result: RunResult | SimpleNamespace, lang: str = "en") -
     m = m / 1000.0
     names = _month_names(lang)
     x = [names[i - 1] for i in m.index]
-    colors = {"from_recovery": PALETTE["recovery"], "from_storage": PALETTE["storage"], "from_p2h": PALETTE["p2h"],
-              "from_boilers": PALETTE["boilers"], "unserved": PALETTE["unserved"]}
+    colors = {
+        "from_recovery": PALETTE["recovery"],
+        "from_storage": PALETTE["storage"],
+        "from_p2h": PALETTE["p2h"],
+        "from_boilers": PALETTE["boilers"],
+        "unserved": PALETTE["unserved"],
+    }
     fig = go.Figure()
     for p in _HEAT_PARTS:
         y = m[f"heat_{p}_e_kwh_th"]
         if p == "unserved" and float(y.sum()) <= 0:
             continue
-        fig.add_trace(go.Bar(x=x, y=y.round(1), name=label(f"heat_{p}", lang), marker_color=colors[p],
-                             hovertemplate="%{y:,.1f} MWh_th"))
-    fig.add_trace(go.Scatter(x=x, y=m["heat_demand_e_kwh_th"].round(1), name=label("heat_demand", lang),
-                             mode="markers+lines", line=dict(color=PALETTE["load"], dash="dot"),
-                             marker=dict(symbol="line-ew-open", size=24, line=dict(width=3)),
-                             hovertemplate="%{y:,.1f} MWh_th"))
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=y.round(1),
+                name=label(f"heat_{p}", lang),
+                marker_color=colors[p],
+                hovertemplate="%{y:,.1f} MWh_th",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=m["heat_demand_e_kwh_th"].round(1),
+            name=label("heat_demand", lang),
+            mode="markers+lines",
+            line=dict(color=PALETTE["load"], dash="dot"),
+            marker=dict(symbol="line-ew-open", size=24, line=dict(width=3)),
+            hovertemplate="%{y:,.1f} MWh_th",
+        )
+    )
     _layout(fig, 420, barmode="stack", hovermode="x unified", yaxis=dict(title=label("heat_mwh_th", lang)))
     return fig
 
@@ -368,9 +477,13 @@ def sankey_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.F
         if mwh > 1e-6:
             links[(a, b)] = links.get((a, b), 0.0) + mwh
 
-    sinks = {"load": ("node_load", PALETTE["load"]), "heat": ("node_heat", PALETTE["heat"]),
-             "battery": ("node_battery", PALETTE["battery"]), "grid": ("node_export", PALETTE["export"]),
-             "curtailment": ("node_curtailment", PALETTE["curtailment"])}
+    sinks = {
+        "load": ("node_load", PALETTE["load"]),
+        "heat": ("node_heat", PALETTE["heat"]),
+        "battery": ("node_battery", PALETTE["battery"]),
+        "grid": ("node_export", PALETTE["export"]),
+        "curtailment": ("node_curtailment", PALETTE["curtailment"]),
+    }
     for src in ("pv", "wind"):
         s_key, s_col = f"node_{src}", PALETTE[src]
         for sink, (k, c) in sinks.items():
@@ -398,16 +511,20 @@ def sankey_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.F
 
     heads, tails, val = zip(*[(a, b, v) for (a, b), v in links.items()], strict=True) if links else ((), (), ())
     link_colors = [_rgba(colors[a], 0.35) for a in heads]
-    fig = go.Figure(go.Sankey(
-        arrangement="snap", valueformat=",.0f", valuesuffix=" MWh",
-        node=dict(label=nodes, color=colors, pad=18, thickness=16, line=dict(width=0.5, color="#444")),
-        link=dict(source=list(heads), target=list(tails), value=[round(v, 1) for v in val], color=link_colors)))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            valueformat=",.0f",
+            valuesuffix=" MWh",
+            node=dict(label=nodes, color=colors, pad=18, thickness=16, line=dict(width=0.5, color="#444")),
+            link=dict(source=list(heads), target=list(tails), value=[round(v, 1) for v in val], color=link_colors),
+        )
+    )
     _layout(fig, 560)
     return fig
 
 
-def _heat_links(hh: pd.DataFrame, node: Callable[..., int], link: Callable[[int, int, float], None],
-                lang: str) -> None:
+def _heat_links(hh: pd.DataFrame, node: Callable[..., int], link: Callable[[int, int, float], None], lang: str) -> None:
     """Heat part of the Sankey: recovered heat, stores, power-to-heat units, boilers -> heat demand."""
     demand = node("node_heat_demand", PALETTE["heat"])
     cols = hh.columns
@@ -431,8 +548,11 @@ def _heat_links(hh: pd.DataFrame, node: Callable[..., int], link: Callable[[int,
         link(un, demand, _mwh(hh[f"{u}.heat_to_demand_kw_th"]))
         if stores:
             link(un, store_nodes[stores[0]], _mwh(hh[f"{u}.heat_to_storage_kw_th"]))
-    boilers = [c[: -len(".heat_kw_th")] for c in suffix(".heat_kw_th") if not c.endswith(
-        ("_to_demand_kw_th", "_to_storage_kw_th", ".source_heat_kw_th"))]
+    boilers = [
+        c[: -len(".heat_kw_th")]
+        for c in suffix(".heat_kw_th")
+        if not c.endswith(("_to_demand_kw_th", "_to_storage_kw_th", ".source_heat_kw_th"))
+    ]
     boiler_heat = 0.0
     for b in boilers:
         v = _mwh(hh[f"{b}.heat_kw_th"])
@@ -446,7 +566,7 @@ def _heat_links(hh: pd.DataFrame, node: Callable[..., int], link: Callable[[int,
 
 def _rgba(hex_color: str, alpha: float) -> str:
     hex_color = hex_color.lstrip("#")
-    r, g, b = (int(hex_color[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
@@ -472,8 +592,13 @@ def emission_steps(accounting: AccountingResult) -> list[tuple[str, str, float]]
     if exp.enabled and exported > 0:
         steps.append(("wf_exported", "relative", -exported))
     steps.append(("wf_gross", "total", accounting.gross_emissions_t))
-    for part, wf in ((off.green_power, "wf_green_power"), (off.green_certificates, "wf_certificates"),
-                     (off.ccer, "wf_ccer"), (off.other_credits, "wf_other_credits"), (off.allowances, "wf_allowances")):
+    for part, wf in (
+        (off.green_power, "wf_green_power"),
+        (off.green_certificates, "wf_certificates"),
+        (off.ccer, "wf_ccer"),
+        (off.other_credits, "wf_other_credits"),
+        (off.allowances, "wf_allowances"),
+    ):
         steps.append((wf, "relative", -part.reduction_t))
     steps.append(("wf_residual", "total", accounting.residual_emissions_t))
     return steps
@@ -495,14 +620,23 @@ def waterfall_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> g
         A waterfall of :func:`emission_steps` [tCO2].
     """
     steps = emission_steps(result.accounting) if result.accounting is not None else []
-    fig = go.Figure(go.Waterfall(
-        x=[label(k, lang) for k, _, _ in steps], measure=[m for _, m, _ in steps],
-        y=[round(v, 1) for _, _, v in steps], textposition="outside",
-        text=[("0" if abs(v) < 0.5 else f"{v:+,.0f}" if m == "relative" else f"{v:,.0f}").replace("-", "−")
-              for _, m, v in steps],
-        connector=dict(line=dict(color="#999", dash="dot")),
-        increasing=dict(marker=dict(color="#c0392b")), decreasing=dict(marker=dict(color="#27ae60")),
-        totals=dict(marker=dict(color="#34495e")), hovertemplate="%{y:,.1f} tCO2<extra></extra>"))
+    fig = go.Figure(
+        go.Waterfall(
+            x=[label(k, lang) for k, _, _ in steps],
+            measure=[m for _, m, _ in steps],
+            y=[round(v, 1) for _, _, v in steps],
+            textposition="outside",
+            text=[
+                ("0" if abs(v) < 0.5 else f"{v:+,.0f}" if m == "relative" else f"{v:,.0f}").replace("-", "−")
+                for _, m, v in steps
+            ],
+            connector=dict(line=dict(color="#999", dash="dot")),
+            increasing=dict(marker=dict(color="#c0392b")),
+            decreasing=dict(marker=dict(color="#27ae60")),
+            totals=dict(marker=dict(color="#34495e")),
+            hovertemplate="%{y:,.1f} tCO2<extra></extra>",
+        )
+    )
     top = max((v for _, _, v in steps), default=0.0)
     _layout(fig, 440, showlegend=False, yaxis=dict(title=label("emissions_tco2", lang), range=[0, top * 1.15 or 1]))
     return fig
@@ -512,8 +646,11 @@ TREND_KEYS = ("re_electricity_share_onsite", "unit_energy_carbon_t_per_tce")
 
 
 def _year_value(d: dict[str, Any], key: str) -> float | None:
-    for where in (d, d.get("kpis", {}), d.get("accounting", {}).get("kpis", {}) if isinstance(
-            d.get("accounting"), dict) else {}):
+    for where in (
+        d,
+        d.get("kpis", {}),
+        d.get("accounting", {}).get("kpis", {}) if isinstance(d.get("accounting"), dict) else {},
+    ):
         if isinstance(where, dict) and _num(where.get(key)):
             return float(where[key])
     return None
@@ -545,20 +682,40 @@ def trends_figure(years: object, lang: str = "en") -> go.Figure | None:
     share = [_year_value(d, TREND_KEYS[0]) for d in rows]
     carbon = [_year_value(d, TREND_KEYS[1]) for d in rows]
     if any(v is not None for v in share):
-        fig.add_trace(go.Scatter(x=x, y=[None if v is None else 100 * v for v in share], mode="lines+markers",
-                                 name=f"{label(TREND_KEYS[0], lang)} [%]", line=dict(color=PALETTE["export"]),
-                                 hovertemplate="%{y:.1f} %"))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[None if v is None else 100 * v for v in share],
+                mode="lines+markers",
+                name=f"{label(TREND_KEYS[0], lang)} [%]",
+                line=dict(color=PALETTE["export"]),
+                hovertemplate="%{y:.1f} %",
+            )
+        )
     if any(v is not None for v in carbon):
-        fig.add_trace(go.Scatter(x=x, y=carbon, mode="lines+markers", yaxis="y2",
-                                 name=f"{label(TREND_KEYS[1], lang)} [tCO2/tce]", line=dict(color="#34495e"),
-                                 hovertemplate="%{y:.3f} tCO2/tce"))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=carbon,
+                mode="lines+markers",
+                yaxis="y2",
+                name=f"{label(TREND_KEYS[1], lang)} [tCO2/tce]",
+                line=dict(color="#34495e"),
+                hovertemplate="%{y:.3f} tCO2/tce",
+            )
+        )
     if not fig.data:
         return None
-    _layout(fig, 400, hovermode="x unified",
-            xaxis=dict(title=label("trend_year", lang), tickmode="array", tickvals=x, tickformat="d"),
-            yaxis=dict(title="%", rangemode="tozero"),
-            yaxis2=dict(title="tCO2/tce", overlaying="y", side="right", rangemode="tozero", showgrid=False,
-                        tickformat=".2f"))
+    _layout(
+        fig,
+        400,
+        hovermode="x unified",
+        xaxis=dict(title=label("trend_year", lang), tickmode="array", tickvals=x, tickformat="d"),
+        yaxis=dict(title="%", rangemode="tozero"),
+        yaxis2=dict(
+            title="tCO2/tce", overlaying="y", side="right", rangemode="tozero", showgrid=False, tickformat=".2f"
+        ),
+    )
     return fig
 
 
@@ -570,11 +727,15 @@ def _summary_block(result: RunResult | SimpleNamespace, lang: str) -> str:
     k = result.kpis
     w = k.get("weather", {})
     site = getattr(s, "site", None)
-    rows = [("scenario_name", getattr(s, "name", "")), ("description", getattr(s, "description", "") or ""),
-            ("year", getattr(s, "year", ""))]
+    rows = [
+        ("scenario_name", getattr(s, "name", "")),
+        ("description", getattr(s, "description", "") or ""),
+        ("year", getattr(s, "year", "")),
+    ]
     if site is not None:
-        rows.append(("site", f"{site.latitude:.2f}° N, {site.longitude:.2f}° E, {site.altitude_m:g} m, "
-                             f"{site.timezone}"))
+        rows.append(
+            ("site", f"{site.latitude:.2f}° N, {site.longitude:.2f}° E, {site.altitude_m:g} m, {site.timezone}")
+        )
     wtxt = f"{w.get('source', '')} ({w.get('city') or w.get('path', '')})"
     if _num(w.get("annual_ghi_kwh_m2")):
         wtxt += f", {label('annual_ghi', lang)} {w['annual_ghi_kwh_m2']:,.0f} kWh/m²"
@@ -582,21 +743,34 @@ def _summary_block(result: RunResult | SimpleNamespace, lang: str) -> str:
     pv = getattr(s, "pv", []) or []
     rows.append(("pv_capacity", ", ".join(f"{a.name}: {a.capacity_kwp:,.0f} kWp" for a in pv) or label("none", lang)))
     wind = getattr(s, "wind", []) or []
-    rows.append(("wind_capacity", ", ".join(f"{f.name}: {f.count} × {f.turbine_type}" for f in wind)
-                 or label("none", lang)))
+    rows.append(
+        ("wind_capacity", ", ".join(f"{f.name}: {f.count} × {f.turbine_type}" for f in wind) or label("none", lang))
+    )
     bats = getattr(s, "battery", []) or []
-    rows.append(("battery_capacity", ", ".join(
-        f"{b.name}: {b.energy_kwh:,.0f} kWh / {getattr(b, 'discharge_kw', None) or b.power_kw or 0:,.0f} kW, "
-        f"{b.dispatch}" for b in bats) or label("none", lang)))
+    rows.append(
+        (
+            "battery_capacity",
+            ", ".join(
+                f"{b.name}: {b.energy_kwh:,.0f} kWh / {getattr(b, 'discharge_kw', None) or b.power_kw or 0:,.0f} kW, "
+                f"{b.dispatch}"
+                for b in bats
+            )
+            or label("none", lang),
+        )
+    )
     g = getattr(s, "grid", None)
     if g is not None:
-        exp = (f"{label('export_limit', lang)} {g.export_limit_kw:,.0f} kW" if g.export_allowed
-               else label("no_export", lang))
+        exp = (
+            f"{label('export_limit', lang)} {g.export_limit_kw:,.0f} kW"
+            if g.export_allowed
+            else label("no_export", lang)
+        )
         rows.append(("grid_connection", f"{label('import_limit', lang)} {g.import_limit_kw:,.0f} kW, {exp}"))
         rows.append(("tariff", g.tariff if isinstance(g.tariff, str) else type(g.tariff).__name__))
         ef = result.accounting.factors.grid_location if result.accounting is not None else None
-        rows.append(("emission_factor", f"{ef.name} {ef.ef_t_per_mwh} tCO2/MWh" if ef is not None
-                     else str(g.emission_factor)))
+        rows.append(
+            ("emission_factor", f"{ef.name} {ef.ef_t_per_mwh} tCO2/MWh" if ef is not None else str(g.emission_factor))
+        )
     rows.append(("criteria_packs", ", ".join(getattr(s, "criteria", []) or []) or label("none", lang)))
     if _num(k.get("max_hourly_balance_residual_kwh")):
         rows.append(("balance_residual", f"{k['max_hourly_balance_residual_kwh']:.1e} kWh"))
@@ -614,8 +788,9 @@ def _bar(value: float, scale: float, marks: list[tuple[float, str, bool]], good_
     ticks = "".join(
         f'<div class="tick{" pass" if p else " fail"}" style="left:{pct(t):.2f}%" title="{_esc(txt)}">'
         f'<span style="{"right:0" if pct(t) > 70 else "left:0"}">{_esc(txt)}</span></div>'
-        for t, txt, p in marks)
-    return (f'<div class="gauge"><div class="fill{cls}" style="width:{pct(value):.2f}%"></div>{ticks}</div>')
+        for t, txt, p in marks
+    )
+    return f'<div class="gauge"><div class="fill{cls}" style="width:{pct(value):.2f}%"></div>{ticks}</div>'
 
 
 def _pack_short(pack: str) -> str:
@@ -653,34 +828,75 @@ def kpi_cards(result: RunResult | SimpleNamespace, lang: str = "en") -> list[dic
         return out
 
     cards = [
-        dict(key="card_re_share", kpi="re_electricity_share_onsite", value=k.get("re_electricity_share_onsite"),
-             unit="fraction", good_high=True,
-             verdicts=verdicts_reading(lambda r, i: r.startswith(("re_electricity_share", "re_energy_share")))),
+        dict(
+            key="card_re_share",
+            kpi="re_electricity_share_onsite",
+            value=k.get("re_electricity_share_onsite"),
+            unit="fraction",
+            good_high=True,
+            verdicts=verdicts_reading(lambda r, i: r.startswith(("re_electricity_share", "re_energy_share"))),
+        ),
     ]
     if heat:
-        cards.append(dict(key="card_waste_heat", kpi="waste_heat_recovery_rate",
-                          value=heat.get("waste_heat_recovery_rate"), unit="fraction", good_high=True,
-                          verdicts=verdicts_reading(lambda r, i: r.startswith("waste_heat")),
-                          by_kind=heat.get("waste_heat_recovery_rate_by_kind", {})))
-    cards.append(dict(key="card_unit_carbon", kpi="unit_energy_carbon_t_per_tce",
-                      value=acc.unit_energy_carbon_t_per_tce if acc is not None else None, unit="tCO2/tce",
-                      good_high=False,
-                      verdicts=verdicts_reading(lambda r, i: r.startswith("unit_energy_carbon"))))
+        cards.append(
+            dict(
+                key="card_waste_heat",
+                kpi="waste_heat_recovery_rate",
+                value=heat.get("waste_heat_recovery_rate"),
+                unit="fraction",
+                good_high=True,
+                verdicts=verdicts_reading(lambda r, i: r.startswith("waste_heat")),
+                by_kind=heat.get("waste_heat_recovery_rate_by_kind", {}),
+            )
+        )
+    cards.append(
+        dict(
+            key="card_unit_carbon",
+            kpi="unit_energy_carbon_t_per_tce",
+            value=acc.unit_energy_carbon_t_per_tce if acc is not None else None,
+            unit="tCO2/tce",
+            good_high=False,
+            verdicts=verdicts_reading(lambda r, i: r.startswith("unit_energy_carbon")),
+        )
+    )
     ak = acc.kpis if acc is not None else None
-    cards.append(dict(key="card_emissions", kpi="residual_emissions_t",
-                      value=acc.residual_emissions_t if acc is not None else None,
-                      unit="tCO2", good_high=False, verdicts=[],
-                      details=[(x, getattr(ak, x) if ak is not None else None)
-                               for x in ("scope1_t", "scope2_location_t", "scope2_market_t", "gross_emissions_t",
-                                         "total_reductions_t")]))
-    cards.append(dict(key="card_self_sufficiency", kpi="self_sufficiency_share",
-                      value=k.get("self_sufficiency_share"), unit="fraction", good_high=True, verdicts=[],
-                      details=[(x, k.get(x)) for x in ("self_consumption_share", "re_electricity_share_onsite")]))
+    cards.append(
+        dict(
+            key="card_emissions",
+            kpi="residual_emissions_t",
+            value=acc.residual_emissions_t if acc is not None else None,
+            unit="tCO2",
+            good_high=False,
+            verdicts=[],
+            details=[
+                (x, getattr(ak, x) if ak is not None else None)
+                for x in ("scope1_t", "scope2_location_t", "scope2_market_t", "gross_emissions_t", "total_reductions_t")
+            ],
+        )
+    )
+    cards.append(
+        dict(
+            key="card_self_sufficiency",
+            kpi="self_sufficiency_share",
+            value=k.get("self_sufficiency_share"),
+            unit="fraction",
+            good_high=True,
+            verdicts=[],
+            details=[(x, k.get(x)) for x in ("self_consumption_share", "re_electricity_share_onsite")],
+        )
+    )
     bill = k.get("grid_bill_cny", {}) if isinstance(k.get("grid_bill_cny"), dict) else {}
-    cards.append(dict(key="card_grid_cost", kpi="grid_cost_cny", value=k.get("grid_cost_cny"), unit="CNY",
-                      good_high=False, verdicts=[],
-                      details=[(x, bill.get(x)) for x in ("energy_charge_cny", "basic_charge_cny",
-                                                          "feed_in_revenue_cny")]))
+    cards.append(
+        dict(
+            key="card_grid_cost",
+            kpi="grid_cost_cny",
+            value=k.get("grid_cost_cny"),
+            unit="CNY",
+            good_high=False,
+            verdicts=[],
+            details=[(x, bill.get(x)) for x in ("energy_charge_cny", "basic_charge_cny", "feed_in_revenue_cny")],
+        )
+    )
     return cards
 
 
@@ -700,9 +916,11 @@ def _card_html(card: dict[str, Any], result: RunResult | SimpleNamespace, lang: 
     v = card["value"]
     unit = card["unit"]
     shown = _card_number(v, unit)
-    parts = [f'<div class="card"><div class="card-title">{_esc(label(card["key"], lang))}</div>',
-             f'<div class="card-value">{_esc(shown)}</div>',
-             f'<div class="card-sub">{_esc(label(card["kpi"], lang))}</div>']
+    parts = [
+        f'<div class="card"><div class="card-title">{_esc(label(card["key"], lang))}</div>',
+        f'<div class="card-value">{_esc(shown)}</div>',
+        f'<div class="card-sub">{_esc(label(card["kpi"], lang))}</div>',
+    ]
     marks = []
     rows = []
     for vd in card["verdicts"]:
@@ -713,10 +931,12 @@ def _card_html(card: dict[str, Any], result: RunResult | SimpleNamespace, lang: 
         txt = f"{_pack_short(vd['pack'])} {'≥' if card['good_high'] else '≤'} {fmt_value(th, unit_v, lang)}"
         marks.append((th, txt, ok))
         badge = _verdict_badge(vd, lang)
-        rows.append(f'<tr><td title="{_esc(vd["criterion_id"])}">{_esc(_pack_short(vd["pack"]))}'
-                    f'<div class="small">{_esc(vd["clause"])}</div></td>'
-                    f'<td class="num">{_esc(fmt_value(mine, unit_v, lang))}</td>'
-                    f'<td class="num">{_esc(fmt_value(th, unit_v, lang))}</td><td>{badge}</td></tr>')
+        rows.append(
+            f'<tr><td title="{_esc(vd["criterion_id"])}">{_esc(_pack_short(vd["pack"]))}'
+            f'<div class="small">{_esc(vd["clause"])}</div></td>'
+            f'<td class="num">{_esc(fmt_value(mine, unit_v, lang))}</td>'
+            f'<td class="num">{_esc(fmt_value(th, unit_v, lang))}</td><td>{badge}</td></tr>'
+        )
     if _num(v) and unit in ("fraction", "tCO2/tce"):
         top = max([m[0] for m in marks] + [v] + [vd["value"] for vd in card["verdicts"]]) * 1.2
         if unit == "fraction":
@@ -726,15 +946,19 @@ def _card_html(card: dict[str, Any], result: RunResult | SimpleNamespace, lang: 
         parts.append(_bar(v, scale, marks, card["good_high"]))
         parts.append(f'<div class="scale"><span>0</span><span>{_esc(fmt_value(scale, unit, lang))}</span></div>')
     if rows:
-        parts.append(f'<table class="mini"><tr><th>{_esc(label("pack", lang))}</th>'
-                     f'<th>{_esc(label("value", lang))}</th><th>{_esc(label("threshold", lang))}</th>'
-                     f'<th>{_esc(label("verdict", lang))}</th></tr>{"".join(rows)}</table>')
+        parts.append(
+            f'<table class="mini"><tr><th>{_esc(label("pack", lang))}</th>'
+            f"<th>{_esc(label('value', lang))}</th><th>{_esc(label('threshold', lang))}</th>"
+            f"<th>{_esc(label('verdict', lang))}</th></tr>{''.join(rows)}</table>"
+        )
     elif card["kpi"] in ("re_electricity_share_onsite", "waste_heat_recovery_rate", "unit_energy_carbon_t_per_tce"):
         parts.append(f'<div class="small muted">{_esc(label("no_threshold", lang))}</div>')
     for key, x in card.get("details", []):
         if _num(x):
-            parts.append(f'<div class="detail"><span>{_esc(label(key, lang))}</span>'
-                         f'<span class="num">{_esc(_card_number(x, card["unit"]))}</span></div>')
+            parts.append(
+                f'<div class="detail"><span>{_esc(label(key, lang))}</span>'
+                f'<span class="num">{_esc(_card_number(x, card["unit"]))}</span></div>'
+            )
     by_kind = card.get("by_kind") or {}
     if by_kind:
         zj = any(vd["criterion_id"].endswith("waste_energy") for vd in result.verdicts)
@@ -743,8 +967,10 @@ def _card_html(card: dict[str, Any], result: RunResult | SimpleNamespace, lang: 
             if rate is None:
                 continue
             marks_k = [(0.6, "60 %", rate >= 0.6)] if zj else []
-            sub.append(f'<div class="kind"><span>{_esc(kind.replace("_", " "))}</span>'
-                       f'<span class="num">{100 * rate:.0f} %</span>{_bar(rate, 1.0, marks_k, True)}</div>')
+            sub.append(
+                f'<div class="kind"><span>{_esc(kind.replace("_", " "))}</span>'
+                f'<span class="num">{100 * rate:.0f} %</span>{_bar(rate, 1.0, marks_k, True)}</div>'
+            )
         title = label("per_kind_60", lang) if zj else label("waste_heat_recovery_rate_by_kind", lang)
         parts.append(f'<div class="small">{_esc(title)}</div>{"".join(sub)}')
     parts.append("</div>")
@@ -755,8 +981,7 @@ def _verdict_badge(v: dict[str, Any], lang: str) -> str:
     if v["role"] == "score":
         key = "full" if v["points"] >= v["max_points"] else ("part" if v["points"] > 0 else "nil")
         cls = {"full": "pass", "part": "part", "nil": "fail"}[key]
-        return (f'<span class="badge {cls}">{_esc(label(key, lang))} '
-                f'{v["points"]:g}/{v["max_points"]:g}</span>')
+        return f'<span class="badge {cls}">{_esc(label(key, lang))} {v["points"]:g}/{v["max_points"]:g}</span>'
     if v.get("status") in ("not applicable", "not assessable", "undetermined"):  # neither pass nor fail
         return f'<span class="badge part">{_esc(label("verdict_" + v["status"], lang))}</span>'
     key = "pass" if v["passed"] else "fail"
@@ -773,17 +998,21 @@ def _packs_block(result: RunResult | ParkResult | SimpleNamespace, lang: str) ->
         groups = p.get("groups") or {}
         if groups and all(groups[g]["status"] == "none" for g in ("targets", "acceptance")):
             tgt, tcls = label("verdict_no_targets", lang), "part"  # never "targets: pass" without targets
-        pts = (f'<div class="card-value">{p["points"]:g} <small>/ {p["max_points"]:g}</small></div>'
-               if p.get("max_points") else "")
+        pts = (
+            f'<div class="card-value">{p["points"]:g} <small>/ {p["max_points"]:g}</small></div>'
+            if p.get("max_points")
+            else ""
+        )
         failed = ", ".join(f.split(".", 1)[-1] for f in p.get("failed", []))
         cards.append(
             f'<div class="card pack"><div class="card-title">{_esc(p["pack"])}</div>{pts}'
             f'<div>{_esc(label("admission_passed", lang))}: <span class="badge '
             f'{"pass" if p["admission_passed"] else "fail"}">{_esc(adm)}</span> '
             f'{_esc(label("targets_passed", lang))}: <span class="badge {tcls}">'
-            f'{_esc(tgt)}</span></div>'
+            f"{_esc(tgt)}</span></div>"
             + (f'<div class="small">{_esc(label("failed", lang))}: {_esc(failed)}</div>' if failed else "")
-            + "</div>")
+            + "</div>"
+        )
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
@@ -798,24 +1027,29 @@ def _criteria_block(result: RunResult | ParkResult | SimpleNamespace, lang: str)
             if v["pack"] != p["pack"]:
                 continue
             unit = v.get("unit", "")
-            name = v["criterion_id"][len(v["pack"]) + 1:]
+            name = v["criterion_id"][len(v["pack"]) + 1 :]
             extra = " · ".join(x for x in (v.get("variant"), v.get("variant_reason"), v.get("note")) if x)
-            texts = (f'<div class="zh" lang="zh-CN">{_esc(v["text_zh"])}</div>'
-                     f'<div class="en" lang="en">{_esc(v["text_en"])}</div>')
+            texts = (
+                f'<div class="zh" lang="zh-CN">{_esc(v["text_zh"])}</div>'
+                f'<div class="en" lang="en">{_esc(v["text_en"])}</div>'
+            )
             rows.append(
                 f'<tr class="{"ok" if v["passed"] else "nok"}"><td>{_verdict_badge(v, lang)}'
                 f'<div class="small">{_esc(label(v["role"], lang))}</div></td>'
                 f'<td><b>{_esc(name)}</b><div class="clause">{_esc(v["clause"])}</div>'
                 f'<div class="small muted">{_esc(v["source_doc"])}</div></td>'
-                f'<td>{texts}' + (f'<div class="small muted">{_esc(extra)}</div>' if extra else "") + "</td>"
+                f"<td>{texts}" + (f'<div class="small muted">{_esc(extra)}</div>' if extra else "") + "</td>"
                 f'<td class="num">{_esc(fmt_value(v["value"], unit, lang))}</td>'
                 f'<td class="num">{_esc(fmt_value(v["threshold"], unit, lang))}</td>'
                 f'<td class="num">{_esc(fmt_value(v["margin"], unit, lang))}</td>'
                 f'<td><span class="tag {v["input"]}">{_esc(label(v["input"], lang))}</span>'
-                f'<div class="small muted">{_esc(unit)}</div></td></tr>')
+                f'<div class="small muted">{_esc(unit)}</div></td></tr>'
+            )
         head = "".join(f"<th>{_esc(label(h, lang))}</th>" for h in heads)
-        out.append(f'<h3>{_esc(p["pack"])}</h3><div class="scroll"><table class="criteria">'
-                   f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+        out.append(
+            f'<h3>{_esc(p["pack"])}</h3><div class="scroll"><table class="criteria">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        )
     return "".join(out)
 
 
@@ -895,22 +1129,46 @@ def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
         An HTML fragment: the totals, the asset table [CNY, CNY/yr], and with a base case a chart of the
         cumulative nominal and discounted saving [万 CNY] by year [yr].
     """
-    from lingtan.twin.studies.economics import discount_factor
     from lingtan.twin.reports.summary import economics_rows, economics_title
+    from lingtan.twin.studies.economics import discount_factor
 
-    totals = "".join(f'<tr><th colspan="2">{_esc(text)}</th></tr>' if value is None else
-                     f"<tr><th>{_esc(text)}</th><td>{_esc(value if isinstance(value, str) else f'{value:,.2f} {unit}')}"
-                     f"</td></tr>" for text, value, unit in economics_rows(econ, lang))
-    cols = ("econ_capex_cny", "econ_fixed_om", "econ_variable_om", "econ_replacement_pv", "econ_salvage_pv",
-            "econ_asset_npc")
-    keys = ("capex_cny", "fixed_om_cny_per_year", "variable_om_cny_per_year", "replacement_pv_cny", "salvage_pv_cny",
-            "npc_cny")
+    totals = "".join(
+        f'<tr><th colspan="2">{_esc(text)}</th></tr>'
+        if value is None
+        else f"<tr><th>{_esc(text)}</th><td>{_esc(value if isinstance(value, str) else f'{value:,.2f} {unit}')}"
+        f"</td></tr>"
+        for text, value, unit in economics_rows(econ, lang)
+    )
+    cols = (
+        "econ_capex_cny",
+        "econ_fixed_om",
+        "econ_variable_om",
+        "econ_replacement_pv",
+        "econ_salvage_pv",
+        "econ_asset_npc",
+    )
+    keys = (
+        "capex_cny",
+        "fixed_om_cny_per_year",
+        "variable_om_cny_per_year",
+        "replacement_pv_cny",
+        "salvage_pv_cny",
+        "npc_cny",
+    )
     head = "".join(f"<th>{_esc(label(c, lang))}</th>" for c in ("econ_asset", *cols, "econ_cost_source"))
-    body = "".join("<tr><td>" + _esc(a["name"]) + "</td>" + "".join(f"<td>{a[k]:,.0f}</td>" for k in keys)
-                   + f"<td>{_esc(a.get('cost_source', ''))}</td></tr>" for a in econ["assets"])
-    html = (f'<p class="hint">{_esc(economics_title(econ, lang))}. {_esc(label("econ_hint", lang))}</p>'
-            f'<table class="summary">{totals}</table>'
-            f'<table class="criteria"><tr>{head}</tr>{body}</table>')
+    body = "".join(
+        "<tr><td>"
+        + _esc(a["name"])
+        + "</td>"
+        + "".join(f"<td>{a[k]:,.0f}</td>" for k in keys)
+        + f"<td>{_esc(a.get('cost_source', ''))}</td></tr>"
+        for a in econ["assets"]
+    )
+    html = (
+        f'<p class="hint">{_esc(economics_title(econ, lang))}. {_esc(label("econ_hint", lang))}</p>'
+        f'<table class="summary">{totals}</table>'
+        f'<table class="criteria"><tr>{head}</tr>{body}</table>'
+    )
     vs = econ.get("versus_base")
     if vs:
         diff = vs["difference_cash_flows_cny"]
@@ -918,8 +1176,12 @@ def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
         years = list(range(len(diff)))
         nominal = np.cumsum(diff)
         discounted = np.cumsum([d * discount_factor(rate, t) for t, d in zip(years, diff, strict=True)])
-        fig = go.Figure([go.Scatter(x=years, y=nominal / 1e4, name=label("econ_cash_nominal", lang)),
-                         go.Scatter(x=years, y=discounted / 1e4, name=label("econ_cash_discounted", lang))])
+        fig = go.Figure(
+            [
+                go.Scatter(x=years, y=nominal / 1e4, name=label("econ_cash_nominal", lang)),
+                go.Scatter(x=years, y=discounted / 1e4, name=label("econ_cash_discounted", lang)),
+            ]
+        )
         fig.add_hline(y=0, line_color="#888")
         _layout(fig, 360, title=label("econ_cash_title", lang), xaxis_title="yr", yaxis_title="万 CNY")
         html += _fig_html(fig, "fig-payback")
@@ -952,22 +1214,34 @@ def build_html(result: RunResult | SimpleNamespace, lang: str = "en", economics:
     s = result.scenario
     sections = [
         ("section_summary", _summary_block(result, lang)),
-        ("section_kpis", f'<div class="cards">{"".join(_card_html(c, result, lang) for c in kpi_cards(result, lang))}'
-                         "</div>"),
+        (
+            "section_kpis",
+            f'<div class="cards">{"".join(_card_html(c, result, lang) for c in kpi_cards(result, lang))}</div>',
+        ),
     ]
     if result.verdicts:
         sections.append(("section_packs", _packs_block(result, lang)))
         sections.append(("section_criteria", _criteria_block(result, lang)))
-    sections.append(("section_dispatch", f'<p class="hint">{_esc(label("week_hint", lang))}</p>'
-                     + _fig_html(dispatch_figure(result, lang), "fig-dispatch")))
+    sections.append(
+        (
+            "section_dispatch",
+            f'<p class="hint">{_esc(label("week_hint", lang))}</p>'
+            + _fig_html(dispatch_figure(result, lang), "fig-dispatch"),
+        )
+    )
     monthly = _fig_html(monthly_figure(result, lang), "fig-monthly")
     hf = heat_monthly_figure(result, lang)
     if hf is not None:
         monthly += f"<h3>{_esc(label('section_monthly_heat', lang))}</h3>" + _fig_html(hf, "fig-monthly-heat")
     sections.append(("section_monthly", monthly))
     sections.append(("section_sankey", _fig_html(sankey_figure(result, lang), "fig-sankey")))
-    sections.append(("section_emissions", f'<p class="hint">{_esc(label("wf_onsite_re_note", lang))}</p>'
-                     + _fig_html(waterfall_figure(result, lang), "fig-waterfall")))
+    sections.append(
+        (
+            "section_emissions",
+            f'<p class="hint">{_esc(label("wf_onsite_re_note", lang))}</p>'
+            + _fig_html(waterfall_figure(result, lang), "fig-waterfall"),
+        )
+    )
     if economics is not None:
         sections.append(("section_economics", economics_block(economics, lang)))
     tf = trends_figure(getattr(result, "years", None), lang)
@@ -994,16 +1268,18 @@ def page(title: str, sections: list[tuple[str, str]], lang: str) -> str:
     str
         The HTML document.
     """
-    body = "".join(f'<section id="{key}"><h2>{_esc(label(key, lang))}</h2>{content}</section>'
-                   for key, content in sections)
+    body = "".join(
+        f'<section id="{key}"><h2>{_esc(label(key, lang))}</h2>{content}</section>' for key, content in sections
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_esc(title)} · {_esc(label('report_title', lang))}</title>"
         f"<style>{CSS}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
-        f"<header><h1>{_esc(title)}</h1><div class=\"sub\">{_esc(label('report_title', lang))}</div></header>"
-        f"<main>{body}</main><footer>{_esc(label('generated_by', lang))}</footer></body></html>\n")
+        f'<header><h1>{_esc(title)}</h1><div class="sub">{_esc(label("report_title", lang))}</div></header>'
+        f"<main>{body}</main><footer>{_esc(label('generated_by', lang))}</footer></body></html>\n"
+    )
 
 
 def write_page(text: str, path: str | Path) -> Path:
@@ -1039,8 +1315,9 @@ def write_page(text: str, path: str | Path) -> Path:
     return path
 
 
-def write_html(result: RunResult | SimpleNamespace, path: str | Path, lang: str = "en",
-               economics: dict[str, Any] | None = None) -> Path:
+def write_html(
+    result: RunResult | SimpleNamespace, path: str | Path, lang: str = "en", economics: dict[str, Any] | None = None
+) -> Path:
     """Write the report of a run to one self-contained HTML file, atomically.
 
     Parameters
@@ -1062,7 +1339,21 @@ def write_html(result: RunResult | SimpleNamespace, path: str | Path, lang: str 
     return write_page(build_html(result, lang, economics), path)
 
 
-__all__ = ["write_html", "build_html", "economics_block", "page", "write_page", "kpi_cards", "dispatch_figure",
-           "monthly_figure", "heat_monthly_figure",
-           "sankey_figure", "waterfall_figure", "trends_figure", "monthly_electric", "monthly_heat",
-           "emission_steps", "fmt_value"]
+__all__ = [
+    "write_html",
+    "build_html",
+    "economics_block",
+    "page",
+    "write_page",
+    "kpi_cards",
+    "dispatch_figure",
+    "monthly_figure",
+    "heat_monthly_figure",
+    "sankey_figure",
+    "waterfall_figure",
+    "trends_figure",
+    "monthly_electric",
+    "monthly_heat",
+    "emission_steps",
+    "fmt_value",
+]

@@ -5,6 +5,7 @@ Every KPI, section, column and chart name that :mod:`lingtan.twin.reports.html` 
 translated here: a verdict carries its own ``text_zh`` (the clause as written in
 the source, always shown) and ``text_en`` (the project's translation).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "section_summary": ("Scenario", "场景概况"),
     "section_tenants": ("Tenants: who carries the park, who holds it back", "入园企业：谁在拉动园区，谁在拖后腿"),
     "section_network": ("Park network, every hour of the year", "园区配电网（全年逐时校核）"),
-    "network_diagram_title": ("One-line diagram: worst loading (lines) and voltage (buses) of the year",
-                              "单线图：全年最大负载率（线路）与最大电压偏差（母线）"),
+    "network_diagram_title": (
+        "One-line diagram: worst loading (lines) and voltage (buses) of the year",
+        "单线图：全年最大负载率（线路）与最大电压偏差（母线）",
+    ),
     "tenant": ("tenant", "企业"),
     "park_re_share": ("Park renewable electricity share (on-site)", "园区可再生能源电量比例（场内）"),
     "allocation_rule": ("allocation of shared renewables", "共享可再生能源分配规则"),
@@ -57,8 +60,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary_fuel": ("Fuel: ", "燃料："),
     "summary_availability": ("Availability, ", "产线可用率，"),
     "summary_balance": ("hourly balances close: largest residual", "逐时能量平衡闭合：最大残差"),
-    "econ_title": ("Economics (real CNY; discount rate {rate:.0%}, {years} years)",
-                   "经济性（实际价格，折现率 {rate:.0%}，{years} 年）"),
+    "econ_title": (
+        "Economics (real CNY; discount rate {rate:.0%}, {years} years)",
+        "经济性（实际价格，折现率 {rate:.0%}，{years} 年）",
+    ),
     "econ_capex": ("Capital cost", "初始投资"),
     "econ_npc": ("Net present cost", "净现值成本"),
     "econ_annualised": ("Annualised cost", "年化成本"),
@@ -84,13 +89,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "econ_cash_title": ("Cumulative saving against the base case", "相对基准方案的累计节约"),
     "econ_cash_nominal": ("nominal", "名义值"),
     "econ_cash_discounted": ("discounted", "折现值"),
-    "econ_hint": ("HOMER's conventions: capital at year 0, replacements at the end of each life, salvage by "
-                  "straight-line depreciation of the replacement cost, annualised cost = NPC x CRF. Default costs "
-                  "are marked with their source or 'assumed'; replace them with quotations in the scenario's "
-                  "economics section.",
-                  "采用 HOMER 约定：初始投资计于第 0 年，寿命到期更换，残值按更换成本直线折旧，"
-                  "年化成本 = 净现值成本 × 资金回收系数。"
-                  "默认成本注明来源或“假设”，实际项目请在场景的 economics 部分填入报价。"),
+    "econ_hint": (
+        "HOMER's conventions: capital at year 0, replacements at the end of each life, salvage by "
+        "straight-line depreciation of the replacement cost, annualised cost = NPC x CRF. Default costs "
+        "are marked with their source or 'assumed'; replace them with quotations in the scenario's "
+        "economics section.",
+        "采用 HOMER 约定：初始投资计于第 0 年，寿命到期更换，残值按更换成本直线折旧，"
+        "年化成本 = 净现值成本 × 资金回收系数。"
+        "默认成本注明来源或“假设”，实际项目请在场景的 economics 部分填入报价。",
+    ),
     "with_green_power": ("with contracted green power", "含绿电交易"),
     "no_violations": ("no violations of the voltage and loading limits", "无电压和负载率越限"),
     "section_kpis": ("Key indicators against the criteria thresholds", "关键指标与评价阈值"),
@@ -149,10 +156,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "total_consumption_e_kwh": ("Total electricity consumption", "总用电量"),
     "re_consumed_e_kwh": ("Renewable electricity consumed on site", "就地消纳可再生电量"),
     "re_electricity_share_onsite": ("Renewable electricity share (on-site)", "可再生能源电力占比（就地）"),
-    "re_electricity_share_with_green_power": ("Renewable electricity share with green power",
-                                              "可再生能源电力占比（含绿电交易）"),
-    "re_electricity_share_with_certificates": ("Renewable electricity share with certificates",
-                                               "可再生能源电力占比（含绿证）"),
+    "re_electricity_share_with_green_power": (
+        "Renewable electricity share with green power",
+        "可再生能源电力占比（含绿电交易）",
+    ),
+    "re_electricity_share_with_certificates": (
+        "Renewable electricity share with certificates",
+        "可再生能源电力占比（含绿证）",
+    ),
     "re_energy_share_onsite_calorific": ("Renewable energy share (calorific value)", "可再生能源占比（当量值）"),
     "re_energy_share_onsite_equivalent": ("Renewable energy share (equivalent value)", "可再生能源占比（等价值）"),
     "self_consumption_share": ("Self-consumption", "自发自用率"),
@@ -287,8 +298,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "heat_mwh_th": ("Heat [MWh_th]", "热量 [MWh_th]"),
     "emissions_tco2": ("Emissions [tCO2]", "排放 [tCO2]"),
     "month": ("Month", "月份"),
-    "week_hint": ("Drag the slider below the chart or use the buttons to pick another week.",
-                  "拖动图下方滑块或点击按钮选择其他周。"),
+    "week_hint": (
+        "Drag the slider below the chart or use the buttons to pick another week.",
+        "拖动图下方滑块或点击按钮选择其他周。",
+    ),
     "summer_week": ("summer week", "夏季周"),
     "winter_week": ("winter week", "冬季周"),
     "spring_week": ("spring week", "春季周"),
@@ -330,8 +343,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "wf_other_credits": ("Other credits", "其他碳信用"),
     "wf_allowances": ("Allowances", "配额"),
     "wf_residual": ("Residual", "剩余排放"),
-    "wf_onsite_re_note": ("On-site renewables are already inside the gross: only grid import is counted.",
-                          "就地可再生能源已体现在总排放中：只计电网购电。"),
+    "wf_onsite_re_note": (
+        "On-site renewables are already inside the gross: only grid import is counted.",
+        "就地可再生能源已体现在总排放中：只计电网购电。",
+    ),
     # trends
     "trend_year": ("Year", "年份"),
     # ------------------------------------------------------------------ Excel
@@ -349,11 +364,29 @@ LABELS: dict[str, tuple[str, str]] = {
 """``key -> (English, Chinese)``."""
 
 UNITS: dict[str, str] = {
-    "_e_kwh": "kWh", "_e_kwh_th": "kWh_th", "_kw": "kW", "_kw_th": "kW_th", "_kwh": "kWh", "_kwh_th": "kWh_th",
-    "_share": "fraction", "_fraction": "fraction", "_rate": "fraction", "_cny": "CNY", "_tce": "tce",
-    "_t": "tCO2", "_t_per_tce": "tCO2/tce", "_t_per_mwh": "tCO2/MWh", "_kgce_per_kwh": "kgce/kWh",
-    "_cny_per_kwh": "CNY/kWh", "_gj": "GJ", "_mwh": "MWh", "_kwp": "kWp", "_kgce": "kgce", "_m2": "m2",
-    "cycles": "EFC", "_kwh_m2": "kWh/m2",
+    "_e_kwh": "kWh",
+    "_e_kwh_th": "kWh_th",
+    "_kw": "kW",
+    "_kw_th": "kW_th",
+    "_kwh": "kWh",
+    "_kwh_th": "kWh_th",
+    "_share": "fraction",
+    "_fraction": "fraction",
+    "_rate": "fraction",
+    "_cny": "CNY",
+    "_tce": "tce",
+    "_t": "tCO2",
+    "_t_per_tce": "tCO2/tce",
+    "_t_per_mwh": "tCO2/MWh",
+    "_kgce_per_kwh": "kgce/kWh",
+    "_cny_per_kwh": "CNY/kWh",
+    "_gj": "GJ",
+    "_mwh": "MWh",
+    "_kwp": "kWp",
+    "_kgce": "kgce",
+    "_m2": "m2",
+    "cycles": "EFC",
+    "_kwh_m2": "kWh/m2",
 }
 """Unit of a key from its suffix (DESIGN.md: units in names); longest suffix wins."""
 

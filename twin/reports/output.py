@@ -6,6 +6,7 @@ is complete, so a failed or interrupted run never leaves a half-written folder, 
 an earlier good result, and never writes into a folder that holds anything but the twin's own
 results.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from lingtan.twin.network import NetworkResult, SubstationLimitResult
+    from lingtan.twin.run import RunResult
     from lingtan.twin.studies.park import ParkResult
     from lingtan.twin.studies.plan import PlanResult
-    from lingtan.twin.run import RunResult
 
 
 def write_atomically(out_dir: str | Path, write: Callable[[Path], None], *, kind: str = "run") -> Path:
@@ -61,13 +62,20 @@ def _write_table(frame: pd.DataFrame, stem: Path) -> None:
     # The CSV carries local time with its UTC offset, and plain strings for categories;
     # pyarrow writes it ten times faster than pandas' float formatting.
     local = pa.array(frame.index.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    plain = pa.Table.from_pandas(frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"}),
-                                 preserve_index=False)
+    plain = pa.Table.from_pandas(
+        frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"}), preserve_index=False
+    )
     pyarrow.csv.write_csv(plain.add_column(0, "time", local), stem.with_suffix(".csv"))
 
 
-def write_run(result: RunResult, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
-              economics: dict[str, Any] | None = None) -> Path:
+def write_run(
+    result: RunResult,
+    out_dir: str | Path,
+    *,
+    lang: str = "en",
+    reports: str = "all",
+    economics: dict[str, Any] | None = None,
+) -> Path:
     """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
     ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`lingtan.twin.studies.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all').
@@ -102,8 +110,9 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
 
 
-def _write_run_files(result: RunResult, folder: Path, lang: str = "en", reports: str = "none",
-                     economics: dict[str, Any] | None = None) -> None:
+def _write_run_files(
+    result: RunResult, folder: Path, lang: str = "en", reports: str = "none", economics: dict[str, Any] | None = None
+) -> None:
     """The files of one factory run, into ``folder``."""
     _write_table(result.hourly, folder / "hourly")
     if len(result.hourly_heat.columns):
@@ -124,8 +133,14 @@ def _write_run_files(result: RunResult, folder: Path, lang: str = "en", reports:
         write_excel(result, folder / "report.xlsx", lang=lang, economics=economics)
 
 
-def write_park(result: ParkResult, out_dir: str | Path, *, lang: str = "en", reports: str = "all",
-               economics: dict[str, Any] | None = None) -> Path:
+def write_park(
+    result: ParkResult,
+    out_dir: str | Path,
+    *,
+    lang: str = "en",
+    reports: str = "all",
+    economics: dict[str, Any] | None = None,
+) -> Path:
     """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the heat network,
     the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
     ``tenants/<name>/``.
@@ -162,8 +177,10 @@ def write_park(result: ParkResult, out_dir: str | Path, *, lang: str = "en", rep
         result.tenant_table.rename_axis("tenant").to_csv(folder / "tenants.csv")
         _write_json(folder / "kpis.json", result.kpis)
         _write_json(folder / "accounting.json", result.accounting.to_dict())
-        _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts,
-                                               "tenant_verdicts": result.tenant_verdicts})
+        _write_json(
+            folder / "criteria.json",
+            {"packs": result.packs, "verdicts": result.verdicts, "tenant_verdicts": result.tenant_verdicts},
+        )
         if economics is not None:
             _write_json(folder / "economics.json", economics)
         (folder / "scenario.json").write_text(result.park.model_dump_json(indent=2), encoding="utf-8")
@@ -171,14 +188,22 @@ def write_park(result: ParkResult, out_dir: str | Path, *, lang: str = "en", rep
             net = folder / "network"
             net.mkdir()
             n = cast("NetworkResult", result.network)
-            for name, table in (("res_bus", n.res_bus), ("res_line", n.res_line), ("res_trafo", n.res_trafo),
-                                ("worst_hours", n.worst_hours)):
+            for name, table in (
+                ("res_bus", n.res_bus),
+                ("res_line", n.res_line),
+                ("res_trafo", n.res_trafo),
+                ("worst_hours", n.worst_hours),
+            ):
                 table.to_csv(net / f"{name}.csv", index=False)
             _write_table(n.substation, net / "substation")
-            _write_json(net / "findings.json", {"violations": n.violations,
-                                                "reverse_flow_hours": int(n.reverse_flow_hours),
-                                                "at_substation_limits": cast(
-                                                    "SubstationLimitResult", result.substation_limits).findings})
+            _write_json(
+                net / "findings.json",
+                {
+                    "violations": n.violations,
+                    "reverse_flow_hours": int(n.reverse_flow_hours),
+                    "at_substation_limits": cast("SubstationLimitResult", result.substation_limits).findings,
+                },
+            )
         for i, (name, run) in enumerate(result.tenants.items()):
             sub = inside(folder, "tenants", name, field=f"tenants[{i}].name")
             sub.mkdir(parents=True)
@@ -200,14 +225,29 @@ def write_park(result: ParkResult, out_dir: str | Path, *, lang: str = "en", rep
             extra = {"Tenants": (result.tenant_table, "tenant"), "Allocation": (result.allocation_kw, "time")}
             if result.network is not None:
                 n = cast("NetworkResult", result.network)
-                extra.update({"Network buses": (n.res_bus, "bus"), "Network lines": (n.res_line, "line"),
-                              "Network transformers": (n.res_trafo, "transformer")})
+                extra.update(
+                    {
+                        "Network buses": (n.res_bus, "bus"),
+                        "Network lines": (n.res_line, "line"),
+                        "Network transformers": (n.res_trafo, "transformer"),
+                    }
+                )
             # The park bus stands where a factory's electric table stands; tenants' heat is in their own folders.
-            write_excel(SimpleNamespace(scenario=result.park, hourly=result.bus,
-                                        hourly_heat=pd.DataFrame(index=result.bus.index), kpis=result.kpis,
-                                        accounting=result.accounting, verdicts=result.verdicts, packs=result.packs,
-                                        extra_tables=extra),
-                        folder / "report.xlsx", lang=lang, economics=economics)
+            write_excel(
+                SimpleNamespace(
+                    scenario=result.park,
+                    hourly=result.bus,
+                    hourly_heat=pd.DataFrame(index=result.bus.index),
+                    kpis=result.kpis,
+                    accounting=result.accounting,
+                    verdicts=result.verdicts,
+                    packs=result.packs,
+                    extra_tables=extra,
+                ),
+                folder / "report.xlsx",
+                lang=lang,
+                economics=economics,
+            )
 
     return write_atomically(out_dir, _write)
 
@@ -252,8 +292,9 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, lang: str = "en", rep
             sub.mkdir()
             _write_run_files(run, sub)
         # The plan's report: the last year, its verdicts with the trend criteria, and the per-year trends.
-        last = SimpleNamespace(**{f: getattr(result.years[-1], f) for f in result.years[-1].__dataclass_fields__},
-                               years=result.per_year)
+        last = SimpleNamespace(
+            **{f: getattr(result.years[-1], f) for f in result.years[-1].__dataclass_fields__}, years=result.per_year
+        )
         last.verdicts, last.packs = result.verdicts, result.packs
         if reports in ("html", "all"):
             from lingtan.twin.reports.html import write_html

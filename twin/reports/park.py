@@ -6,6 +6,7 @@ and a pandapower JSON network alike: the grid connection on the left, each
 feeder a branch of a tidy tree to the right. Lines are coloured by their worst
 loading of the year, buses by their worst voltage deviation against the limits.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,9 +17,18 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lingtan.twin.reports.html import (
+    _criteria_block,
+    _esc,
+    _fig_html,
+    _layout,
+    _packs_block,
+    economics_block,
+    page,
+    write_page,
+)
 from lingtan.twin.reports.i18n import label
 from lingtan.twin.reports.summary import _pct_text
-from lingtan.twin.reports.html import _criteria_block, _esc, _fig_html, _layout, _packs_block, economics_block, page, write_page
 
 if TYPE_CHECKING:
     from lingtan.twin.network import NetworkResult, SubstationLimitResult
@@ -79,8 +89,9 @@ def network_figure(network: NetworkResult, lang: str = "en") -> go.Figure:
         deviation from half the allowed band to all of it [pu].
     """
     bus, line, trafo = network.res_bus, network.res_line, network.res_trafo
-    edges = [(int(r.from_bus), int(r.to_bus)) for r in line.itertuples()] + \
-        [(int(r.hv_bus), int(r.lv_bus)) for r in trafo.itertuples()]
+    edges = [(int(r.from_bus), int(r.to_bus)) for r in line.itertuples()] + [
+        (int(r.hv_bus), int(r.lv_bus)) for r in trafo.itertuples()
+    ]
     pos = _tree_layout(bus, edges)
     lim = network.limits
     fig = go.Figure()
@@ -88,26 +99,50 @@ def network_figure(network: NetworkResult, lang: str = "en") -> go.Figure:
         for r in table.itertuples():
             (x0, y0), (x1, y1) = pos[int(getattr(r, a))], pos[int(getattr(r, b))]
             load = float(r.loading_max_percent)
-            fig.add_trace(go.Scatter(
-                x=[x0, (x0 + x1) / 2, x1], y=[y0, (y0 + y1) / 2, y1], mode="lines",
-                line=dict(color=_colour(load, 50, lim.loading_max_percent), width=6 if kind == "line" else 3,
-                          dash="solid" if kind == "line" else "dot"),
-                hoverinfo="text", showlegend=False,
-                text=f"{_esc(r.name)} ({kind}): worst loading {load:.1f} %, {int(r.hours_overloaded)} h above "
-                     f"{lim.loading_max_percent:g} %"))
+            fig.add_trace(
+                go.Scatter(
+                    x=[x0, (x0 + x1) / 2, x1],
+                    y=[y0, (y0 + y1) / 2, y1],
+                    mode="lines",
+                    line=dict(
+                        color=_colour(load, 50, lim.loading_max_percent),
+                        width=6 if kind == "line" else 3,
+                        dash="solid" if kind == "line" else "dot",
+                    ),
+                    hoverinfo="text",
+                    showlegend=False,
+                    text=f"{_esc(r.name)} ({kind}): worst loading {load:.1f} %, {int(r.hours_overloaded)} h above "
+                    f"{lim.loading_max_percent:g} %",
+                )
+            )
     dev = np.maximum(bus["vm_max_pu"] - 1.0, 1.0 - bus["vm_min_pu"]).astype(float)
     span = max(lim.v_max_pu - 1.0, 1.0 - lim.v_min_pu)
-    fig.add_trace(go.Scatter(
-        x=[pos[int(i)][0] for i in bus.index], y=[pos[int(i)][1] for i in bus.index], mode="markers+text",
-        marker=dict(size=14, color=[_colour(d, span / 2, span) for d in dev], line=dict(color="#333", width=1)),
-        text=[str(n) for n in bus["name"]], textposition="top center", textfont=dict(size=10), showlegend=False,
-        hovertext=[f"{n}: {lo:.4f}-{hi:.4f} pu, {int(b_)} h below / {int(a_)} h above the limits"
-                   for n, lo, hi, b_, a_ in zip(bus["name"], bus["vm_min_pu"], bus["vm_max_pu"], bus["hours_below"],
-                                                bus["hours_above"], strict=True)],
-        hoverinfo="text"))
-    _layout(fig, 120 + 42 * (1 + max(-y for _, y in pos.values())),
-            xaxis=dict(visible=False), yaxis=dict(visible=False),
-            title=label("network_diagram_title", lang))
+    fig.add_trace(
+        go.Scatter(
+            x=[pos[int(i)][0] for i in bus.index],
+            y=[pos[int(i)][1] for i in bus.index],
+            mode="markers+text",
+            marker=dict(size=14, color=[_colour(d, span / 2, span) for d in dev], line=dict(color="#333", width=1)),
+            text=[str(n) for n in bus["name"]],
+            textposition="top center",
+            textfont=dict(size=10),
+            showlegend=False,
+            hovertext=[
+                f"{n}: {lo:.4f}-{hi:.4f} pu, {int(b_)} h below / {int(a_)} h above the limits"
+                for n, lo, hi, b_, a_ in zip(
+                    bus["name"], bus["vm_min_pu"], bus["vm_max_pu"], bus["hours_below"], bus["hours_above"], strict=True
+                )
+            ],
+            hoverinfo="text",
+        )
+    )
+    _layout(
+        fig,
+        120 + 42 * (1 + max(-y for _, y in pos.values())),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        title=label("network_diagram_title", lang),
+    )
     return fig
 
 
@@ -115,8 +150,12 @@ def _table(frame: pd.DataFrame, formats: dict[Any, str]) -> str:
     head = "".join(f"<th>{_esc(c)}</th>" for c in [frame.index.name or ""] + list(frame.columns))
     rows = []
     for idx, r in frame.iterrows():
-        cells = "".join(f"<td>{format(r[c], formats.get(c, ''))}</td>" if isinstance(r[c], (int, float, np.number))
-                        else f"<td>{_esc(r[c])}</td>" for c in frame.columns)
+        cells = "".join(
+            f"<td>{format(r[c], formats.get(c, ''))}</td>"
+            if isinstance(r[c], (int, float, np.number))
+            else f"<td>{_esc(r[c])}</td>"
+            for c in frame.columns
+        )
         rows.append(f"<tr><td>{_esc(idx)}</td>{cells}</tr>")
     return f"<table class='crit'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -142,31 +181,45 @@ def build_park_html(result: ParkResult, lang: str = "en", economics: dict[str, A
     k = result.kpis
     t = result.tenant_table.copy()
     t.index.name = label("tenant", lang)
-    shown = t[["consumption_e_kwh", "own_re_consumed_e_kwh", "park_re_allocated_e_kwh", "re_share"]] \
-        .assign(consumption_e_kwh=lambda d: d.consumption_e_kwh / 1e3,
-                own_re_consumed_e_kwh=lambda d: d.own_re_consumed_e_kwh / 1e3,
-                park_re_allocated_e_kwh=lambda d: d.park_re_allocated_e_kwh / 1e3,
-                re_share=lambda d: (d.re_share * 100).where(d.index != "park_common"))
-    shown.columns = ["consumption [MWh]", "own renewables [MWh]", "park renewables allocated [MWh]",
-                     "renewable share [%]"]
+    shown = t[["consumption_e_kwh", "own_re_consumed_e_kwh", "park_re_allocated_e_kwh", "re_share"]].assign(
+        consumption_e_kwh=lambda d: d.consumption_e_kwh / 1e3,
+        own_re_consumed_e_kwh=lambda d: d.own_re_consumed_e_kwh / 1e3,
+        park_re_allocated_e_kwh=lambda d: d.park_re_allocated_e_kwh / 1e3,
+        re_share=lambda d: (d.re_share * 100).where(d.index != "park_common"),
+    )
+    shown.columns = [
+        "consumption [MWh]",
+        "own renewables [MWh]",
+        "park renewables allocated [MWh]",
+        "renewable share [%]",
+    ]
     green = result.accounting.kpis.re_electricity_share_with_green_power if result.accounting is not None else None
-    summary = (f"<p>{_esc(label('park_re_share', lang))}: <b>{k['re_electricity_share_onsite'] * 100:.1f} %</b>"
-               + (f" ({_esc(label('with_green_power', lang))}: <b>{green * 100:.1f} %</b>)" if green is not None
-                  else "") + "; "
-               f"{_esc(label('waste_heat_recovery_rate', lang))}: "
-               f"<b>{_pct_text(k['heat']['waste_heat_recovery_rate'])}</b>; "
-               f"{_esc(label('allocation_rule', lang))}: {_esc(result.park.allocation.rule)}; "
-               f"{_esc(label('reconciliation', lang))}: {k['reconciliation_residual_e_kwh']:.1e} kWh</p>")
-    sections = [("section_summary", summary),
-                ("section_tenants", _table(shown, {c: ",.1f" for c in shown.columns}))]
+    summary = (
+        f"<p>{_esc(label('park_re_share', lang))}: <b>{k['re_electricity_share_onsite'] * 100:.1f} %</b>"
+        + (f" ({_esc(label('with_green_power', lang))}: <b>{green * 100:.1f} %</b>)" if green is not None else "")
+        + "; "
+        f"{_esc(label('waste_heat_recovery_rate', lang))}: "
+        f"<b>{_pct_text(k['heat']['waste_heat_recovery_rate'])}</b>; "
+        f"{_esc(label('allocation_rule', lang))}: {_esc(result.park.allocation.rule)}; "
+        f"{_esc(label('reconciliation', lang))}: {k['reconciliation_residual_e_kwh']:.1e} kWh</p>"
+    )
+    sections = [("section_summary", summary), ("section_tenants", _table(shown, {c: ",.1f" for c in shown.columns}))]
     if result.network is not None:
         n = cast("NetworkResult", result.network)
         limits = cast("SubstationLimitResult", result.substation_limits)
-        findings = "".join(f"<li>{_esc(v)}</li>" for v in n.violations + limits.findings) \
+        findings = (
+            "".join(f"<li>{_esc(v)}</li>" for v in n.violations + limits.findings)
             or f"<li>{_esc(label('no_violations', lang))}</li>"
+        )
         worst = n.worst_hours[["quantity", "timestamp", "element_name", "value"]].set_index("quantity")
-        sections.append(("section_network", _fig_html(network_figure(n, lang), "fig-network")
-                         + f"<ul>{findings}</ul>" + _table(worst.astype({"timestamp": str}), {"value": ".4g"})))
+        sections.append(
+            (
+                "section_network",
+                _fig_html(network_figure(n, lang), "fig-network")
+                + f"<ul>{findings}</ul>"
+                + _table(worst.astype({"timestamp": str}), {"value": ".4g"}),
+            )
+        )
     if result.verdicts:
         sections.append(("section_packs", _packs_block(result, lang)))
         sections.append(("section_criteria", _criteria_block(result, lang)))
@@ -175,8 +228,9 @@ def build_park_html(result: ParkResult, lang: str = "en", economics: dict[str, A
     return page(f"{result.park.name} – {result.park.year}", sections, lang)
 
 
-def write_park_html(result: ParkResult, path: str | Path, lang: str = "en",
-                    economics: dict[str, Any] | None = None) -> Path:
+def write_park_html(
+    result: ParkResult, path: str | Path, lang: str = "en", economics: dict[str, Any] | None = None
+) -> Path:
     """Write the park report to one self-contained HTML file, atomically.
 
     Parameters

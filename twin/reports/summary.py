@@ -1,4 +1,5 @@
 """Human-readable summaries of a run."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -6,9 +7,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from lingtan.twin.network import NetworkResult, SubstationLimitResult
+    from lingtan.twin.run import RunResult
     from lingtan.twin.studies.park import ParkResult
     from lingtan.twin.studies.plan import PlanResult
-    from lingtan.twin.run import RunResult
 
 _ROWS = (
     # (label, kpi key, scale, unit)
@@ -30,7 +31,6 @@ _ROWS = (
 )
 
 
-
 def _pct(v: float | None) -> float | None:
     """A fraction in %, or None for "not applicable" (nothing to recover)."""
     return None if v is None else v * 100
@@ -38,6 +38,7 @@ def _pct(v: float | None) -> float | None:
 
 def _pct_text(v: float | None) -> str:
     return "not applicable" if v is None else f"{v * 100:.1f} %"
+
 
 def summary_table(result: RunResult | SimpleNamespace, lang: str = "en") -> str:
     """The KPI table printed by ``twin run``.
@@ -61,36 +62,58 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en") -> str:
         return text if lang == "en" else label(key, lang)
 
     k = result.kpis
-    lines = [f"{result.scenario.name} - {result.scenario.year}",
-             f"weather: {k['weather'].get('source')} "
-             f"({k['weather'].get('city') or k['weather'].get('path', '')}), "
-             f"GHI {k['weather']['annual_ghi_kwh_m2']:.0f} kWh/m2", ""]
-    rows: list[tuple[str, Any, str] | None] = [(name(text, key), k[key] * scale, unit)
-                                                for text, key, scale, unit in _ROWS]
+    lines = [
+        f"{result.scenario.name} - {result.scenario.year}",
+        f"weather: {k['weather'].get('source')} "
+        f"({k['weather'].get('city') or k['weather'].get('path', '')}), "
+        f"GHI {k['weather']['annual_ghi_kwh_m2']:.0f} kWh/m2",
+        "",
+    ]
+    rows: list[tuple[str, Any, str] | None] = [
+        (name(text, key), k[key] * scale, unit) for text, key, scale, unit in _ROWS
+    ]
     heat = k.get("heat")
     if heat:
         rows.append(None)
-        rows += [(name("Heat demand", "heat_demand_e_kwh_th"), heat["heat_demand_e_kwh_th"] * 1e-3, "MWh_th"),
-                 (name("Waste heat available", "waste_heat_available_e_kwh_th"),
-                  heat["waste_heat_available_e_kwh_th"] * 1e-3, "MWh_th"),
-                 (name("Waste heat recovery rate", "waste_heat_recovery_rate"),
-                  _pct(heat["waste_heat_recovery_rate"]), "%")]
-        rows += [(label("summary_recovery_of", lang) + kind, _pct(v), "%")
-                 for kind, v in heat["waste_heat_recovery_rate_by_kind"].items()]
-        rows += [(label("summary_heat_from", lang) + src, v * 1e-3, "MWh_th")
-                 for src, v in heat["heat_served_e_kwh_th"].items()]
-        rows += [(label("summary_fuel", lang) + fuel, f["quantity"] * 1e-3, f"k{f['unit']}")
-                 for fuel, f in heat["fuel_use"].items()]
-        rows.append((name("Heat from recovered or renewable", "heat_share_recovered_or_renewable"),
-                     _pct(heat["heat_share_recovered_or_renewable"]), "%"))
-        rows += [(label("summary_availability", lang) + line, v * 100, "%")
-                 for line, v in heat["production_availability"].items()]
+        rows += [
+            (name("Heat demand", "heat_demand_e_kwh_th"), heat["heat_demand_e_kwh_th"] * 1e-3, "MWh_th"),
+            (
+                name("Waste heat available", "waste_heat_available_e_kwh_th"),
+                heat["waste_heat_available_e_kwh_th"] * 1e-3,
+                "MWh_th",
+            ),
+            (name("Waste heat recovery rate", "waste_heat_recovery_rate"), _pct(heat["waste_heat_recovery_rate"]), "%"),
+        ]
+        rows += [
+            (label("summary_recovery_of", lang) + kind, _pct(v), "%")
+            for kind, v in heat["waste_heat_recovery_rate_by_kind"].items()
+        ]
+        rows += [
+            (label("summary_heat_from", lang) + src, v * 1e-3, "MWh_th")
+            for src, v in heat["heat_served_e_kwh_th"].items()
+        ]
+        rows += [
+            (label("summary_fuel", lang) + fuel, f["quantity"] * 1e-3, f"k{f['unit']}")
+            for fuel, f in heat["fuel_use"].items()
+        ]
+        rows.append(
+            (
+                name("Heat from recovered or renewable", "heat_share_recovered_or_renewable"),
+                _pct(heat["heat_share_recovered_or_renewable"]),
+                "%",
+            )
+        )
+        rows += [
+            (label("summary_availability", lang) + line, v * 100, "%")
+            for line, v in heat["production_availability"].items()
+        ]
     # East Asian characters take two columns on a terminal.
     width = max(_cols(r[0]) for r in rows if r)
     rule = "-" * (width + 24)
     head = label("summary_kpi", lang)
-    lines.append(f"{head}{' ' * (width - _cols(head))}  {label('summary_value', lang):>12}  "
-                 f"{label('summary_unit', lang)}")
+    lines.append(
+        f"{head}{' ' * (width - _cols(head))}  {label('summary_value', lang):>12}  {label('summary_unit', lang)}"
+    )
     lines.append(rule)
     for row in rows:
         value = "n/a" if row is None or row[1] is None else format(row[1], ",.1f")
@@ -124,23 +147,33 @@ def economics_rows(econ: dict[str, Any], lang: str = "en", base_name: str = "") 
     """
     from lingtan.twin.reports.i18n import label
 
-    rows: list[tuple[str, object, str]] = [(label("econ_capex", lang), econ["capex_cny"] * 1e-4, "万 CNY"),
-            (label("econ_npc", lang), econ["npc_cny"] * 1e-4, "万 CNY"),
-            (label("econ_annualised", lang), econ["annualised_cost_cny"] * 1e-4, "万 CNY/yr"),
-            (label("econ_operating", lang), econ["annual"]["total_cny"] * 1e-4, "万 CNY/yr"),
-            (label("econ_lcoe", lang), econ["lcoe_onsite_cny_per_kwh"], "CNY/kWh")]
+    rows: list[tuple[str, object, str]] = [
+        (label("econ_capex", lang), econ["capex_cny"] * 1e-4, "万 CNY"),
+        (label("econ_npc", lang), econ["npc_cny"] * 1e-4, "万 CNY"),
+        (label("econ_annualised", lang), econ["annualised_cost_cny"] * 1e-4, "万 CNY/yr"),
+        (label("econ_operating", lang), econ["annual"]["total_cny"] * 1e-4, "万 CNY/yr"),
+        (label("econ_lcoe", lang), econ["lcoe_onsite_cny_per_kwh"], "CNY/kWh"),
+    ]
     vs = econ.get("versus_base")
     if vs:
         never = label("econ_never", lang)
-        rows += [(label("econ_versus", lang).format(base=base_name), None, ""),
-                 (label("econ_extra_capex", lang), vs["extra_capex_cny"] * 1e-4, "万 CNY"),
-                 (label("econ_savings", lang), vs["annual_operating_savings_cny"] * 1e-4, "万 CNY/yr"),
-                 (label("econ_payback", lang), vs["simple_payback_years"] if vs["simple_payback_years"] is not None
-                  else never, "yr"),
-                 (label("econ_dpayback", lang), vs["discounted_payback_years"]
-                  if vs["discounted_payback_years"] is not None else never, "yr"),
-                 (label("econ_avoided", lang), vs["emissions_avoided_t"], "tCO2/yr"),
-                 (label("econ_cost_per_t", lang), vs["cost_per_t_co2_avoided_cny"], "CNY/tCO2")]
+        rows += [
+            (label("econ_versus", lang).format(base=base_name), None, ""),
+            (label("econ_extra_capex", lang), vs["extra_capex_cny"] * 1e-4, "万 CNY"),
+            (label("econ_savings", lang), vs["annual_operating_savings_cny"] * 1e-4, "万 CNY/yr"),
+            (
+                label("econ_payback", lang),
+                vs["simple_payback_years"] if vs["simple_payback_years"] is not None else never,
+                "yr",
+            ),
+            (
+                label("econ_dpayback", lang),
+                vs["discounted_payback_years"] if vs["discounted_payback_years"] is not None else never,
+                "yr",
+            ),
+            (label("econ_avoided", lang), vs["emissions_avoided_t"], "tCO2/yr"),
+            (label("econ_cost_per_t", lang), vs["cost_per_t_co2_avoided_cny"], "CNY/tCO2"),
+        ]
     return rows
 
 
@@ -228,15 +261,23 @@ def plan_summary(result: PlanResult, lang: str = "en") -> str:
         Lines: :func:`summary_table` of the last year, a year-by-year table (renewable share [%], tCO2 per
         tce, grid import [MWh], PV [MWp]), the verdicts with trends.
     """
-    keys = (("re_electricity_share_onsite", "RE share on-site", 100, "%"),
-            ("unit_energy_carbon_t_per_tce", "tCO2 per tce", 1, ""),
-            ("grid_import_e_kwh", "grid import", 1e-3, "MWh"), ("pv_capacity_kwp", "PV", 1e-3, "MWp"))
-    lines = [summary_table(SimpleNamespace(**{**result.years[-1].__dict__, "verdicts": [], "packs": []}), lang), "",
-             "Plan, year by year"]
+    keys = (
+        ("re_electricity_share_onsite", "RE share on-site", 100, "%"),
+        ("unit_energy_carbon_t_per_tce", "tCO2 per tce", 1, ""),
+        ("grid_import_e_kwh", "grid import", 1e-3, "MWh"),
+        ("pv_capacity_kwp", "PV", 1e-3, "MWp"),
+    )
+    lines = [
+        summary_table(SimpleNamespace(**{**result.years[-1].__dict__, "verdicts": [], "packs": []}), lang),
+        "",
+        "Plan, year by year",
+    ]
     lines.append(f"{'year':<6}" + "".join(f"{label:>20}" for _, label, _, _ in keys))
     for row in result.per_year:
-        lines.append(f"{int(row['year']):<6}" + "".join(
-            f"{row[k] * scale:>17,.3g} {unit:<2}" if k in row else f"{'-':>20}" for k, _, scale, unit in keys))
+        lines.append(
+            f"{int(row['year']):<6}"
+            + "".join(f"{row[k] * scale:>17,.3g} {unit:<2}" if k in row else f"{'-':>20}" for k, _, scale, unit in keys)
+        )
     lines += verdict_lines(result, lang)
     return "\n".join(lines)
 
@@ -257,30 +298,41 @@ def park_summary(result: ParkResult) -> str:
     """
     k = result.kpis
     h = k["heat"]
-    lines = [f"{result.park.name} - {result.park.year} - {len(result.tenants)} tenants", "",
-             f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %"
-             + (f"; with contracted green power: {result.accounting.kpis.re_electricity_share_with_green_power * 100:.1f} %"
-                if result.accounting is not None else ""),
-             f"Park waste-heat recovery rate: {_pct_text(h['waste_heat_recovery_rate'])}  "
-             f"(heat network delivered {h['heat_network_delivered_e_kwh_th'] / 1e3:,.0f} MWh_th, pipe loss "
-             f"{h['heat_network_pipe_loss_e_kwh_th'] / 1e3:,.0f} MWh_th)",
-             f"Grid import {k['grid_import_e_kwh'] / 1e3:,.0f} MWh, export {k['grid_export_e_kwh'] / 1e3:,.0f} MWh, "
-             f"peak {k['peak_import_kw'] / 1e3:,.1f} MW; allocation rule: {result.park.allocation.rule}",
-             f"Tenants + common reconcile with the park to {k['reconciliation_residual_e_kwh']:.1e} kWh", ""]
+    lines = [
+        f"{result.park.name} - {result.park.year} - {len(result.tenants)} tenants",
+        "",
+        f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %"
+        + (
+            f"; with contracted green power: {result.accounting.kpis.re_electricity_share_with_green_power * 100:.1f} %"
+            if result.accounting is not None
+            else ""
+        ),
+        f"Park waste-heat recovery rate: {_pct_text(h['waste_heat_recovery_rate'])}  "
+        f"(heat network delivered {h['heat_network_delivered_e_kwh_th'] / 1e3:,.0f} MWh_th, pipe loss "
+        f"{h['heat_network_pipe_loss_e_kwh_th'] / 1e3:,.0f} MWh_th)",
+        f"Grid import {k['grid_import_e_kwh'] / 1e3:,.0f} MWh, export {k['grid_export_e_kwh'] / 1e3:,.0f} MWh, "
+        f"peak {k['peak_import_kw'] / 1e3:,.1f} MW; allocation rule: {result.park.allocation.rule}",
+        f"Tenants + common reconcile with the park to {k['reconciliation_residual_e_kwh']:.1e} kWh",
+        "",
+    ]
     t = result.tenant_table
     width = max(len(str(i)) for i in t.index)
     lines.append(f"{'tenant':<{width}}  {'use MWh':>10}  {'own RE':>9}  {'park RE':>9}  {'RE share':>8}")
     for name, row in t.iterrows():
         share = "-" if name == "park_common" else f"{row.re_share * 100:.1f}%"  # bookkeeping row: no share
-        lines.append(f"{name:<{width}}  {row.consumption_e_kwh / 1e3:>10,.0f}  {row.own_re_consumed_e_kwh / 1e3:>9,.0f}"
-                     f"  {row.park_re_allocated_e_kwh / 1e3:>9,.0f}  {share:>8}")
+        lines.append(
+            f"{name:<{width}}  {row.consumption_e_kwh / 1e3:>10,.0f}  {row.own_re_consumed_e_kwh / 1e3:>9,.0f}"
+            f"  {row.park_re_allocated_e_kwh / 1e3:>9,.0f}  {share:>8}"
+        )
     if result.network is not None:
         n = cast("NetworkResult", result.network)
-        lines += ["", f"Network ({len(n.res_bus)} buses, {len(n.res_line)} lines, {len(n.res_trafo)} transformers, "
-                      f"every hour): reverse flow at the substation in {n.reverse_flow_hours} h"]
+        lines += [
+            "",
+            f"Network ({len(n.res_bus)} buses, {len(n.res_line)} lines, {len(n.res_trafo)} transformers, "
+            f"every hour): reverse flow at the substation in {n.reverse_flow_hours} h",
+        ]
         lines += [f"  {v}" for v in n.violations] or ["  no violations of the voltage and loading limits"]
-        lines += [f"  substation limits: {f}"
-                  for f in cast("SubstationLimitResult", result.substation_limits).findings]
+        lines += [f"  substation limits: {f}" for f in cast("SubstationLimitResult", result.substation_limits).findings]
     lines += verdict_lines(result)
     return "\n".join(lines)
 
@@ -308,9 +360,32 @@ def verdict_lines(result: RunResult | ParkResult | PlanResult | SimpleNamespace,
 
     if not result.verdicts:
         return []
-    keys = ("criteria", "admission", "acceptance", "targets", "guiding", "points", "value", "threshold", "margin",
-            "pass", "fail", "full", "part", "none", "not applicable", "not assessable", "undetermined", "simulated",
-            "declared", "missing", "no_targets", "variant", "why", "na_points")
+    keys = (
+        "criteria",
+        "admission",
+        "acceptance",
+        "targets",
+        "guiding",
+        "points",
+        "value",
+        "threshold",
+        "margin",
+        "pass",
+        "fail",
+        "full",
+        "part",
+        "none",
+        "not applicable",
+        "not assessable",
+        "undetermined",
+        "simulated",
+        "declared",
+        "missing",
+        "no_targets",
+        "variant",
+        "why",
+        "na_points",
+    )
     word = {w: label(f"verdict_{w}", lang) for w in keys}
 
     def status(s: str) -> str:
@@ -325,28 +400,35 @@ def verdict_lines(result: RunResult | ParkResult | PlanResult | SimpleNamespace,
         for g, st in pack["groups"].items():
             if st["status"] == "none":
                 continue
-            by_input = ", ".join(f"{word[i]} {status(st[i])}" for i in ("simulated", "declared", "missing")
-                                 if st[i] != "none")
+            by_input = ", ".join(
+                f"{word[i]} {status(st[i])}" for i in ("simulated", "declared", "missing") if st[i] != "none"
+            )
             parts.append(f"{word[g]} {status(st['status'])} ({by_input})")
         if pack["groups"]["targets"]["status"] == "none" and pack["groups"]["acceptance"]["status"] == "none":
             parts.append(word["no_targets"])
         lines.append(f"== {pack['pack']}: {'; '.join(parts)}{pts}")
-        width = max(len(v["criterion_id"]) - len(pack["pack"]) - 1 for v in result.verdicts
-                    if v["pack"] == pack["pack"])
+        width = max(
+            len(v["criterion_id"]) - len(pack["pack"]) - 1 for v in result.verdicts if v["pack"] == pack["pack"]
+        )
         for v in result.verdicts:
             if v["pack"] != pack["pack"]:
                 continue
-            name = v["criterion_id"][len(pack["pack"]) + 1:]
+            name = v["criterion_id"][len(pack["pack"]) + 1 :]
             st = v.get("status") or ("pass" if v["passed"] else "fail")
             if v["role"] == "score" and st in ("pass", "fail"):  # scored items earn points
-                verdict = word["full"] if v["points"] >= v["max_points"] else (word["part"] if v["points"] > 0
-                                                                                else word["none"])
+                verdict = (
+                    word["full"]
+                    if v["points"] >= v["max_points"]
+                    else (word["part"] if v["points"] > 0 else word["none"])
+                )
             else:
                 verdict = status(st)
             pts = f" {v['points']:g}/{v['max_points']:g} pt" if v["max_points"] else ""
-            lines.append(f"  {verdict}{' ' * (4 - _cols(verdict))} {name:<{width}}  {word['value']} "
-                         f"{_fmt(v['value']):>8}  {word['threshold']} {_fmt(v['threshold']):>8}  {word['margin']} "
-                         f"{_fmt(v['margin']):>8}  {v['input']:<9}{pts}  [{v['clause']}]")
+            lines.append(
+                f"  {verdict}{' ' * (4 - _cols(verdict))} {name:<{width}}  {word['value']} "
+                f"{_fmt(v['value']):>8}  {word['threshold']} {_fmt(v['threshold']):>8}  {word['margin']} "
+                f"{_fmt(v['margin']):>8}  {v['input']:<9}{pts}  [{v['clause']}]"
+            )
             if st != "pass" and v.get("note"):
                 lines.append(f"       {v['note']}")
             if v["input"] == "simulated":

@@ -3,6 +3,7 @@
 Plotly figures, saved as self-contained HTML (plotly.js embedded) next to the results;
 also as PNG when ``kaleido`` is importable (never required).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,18 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 # KPIs where less is better (for the Pareto front's cost axis and the tornado's sort is unaffected).
-COST_KPIS = ("grid_cost_cny", "grid_bill_cny.total_cny", "grid_import_e_kwh", "accounting.gross_emissions_t",
-             "accounting.residual_emissions_t", "economics.annualised_cost_cny", "economics.npc_cny",
-             "economics.capex_cny", "economics.operating_cost_cny", "economics.lcoe_onsite_cny_per_kwh")
+COST_KPIS = (
+    "grid_cost_cny",
+    "grid_bill_cny.total_cny",
+    "grid_import_e_kwh",
+    "accounting.gross_emissions_t",
+    "accounting.residual_emissions_t",
+    "economics.annualised_cost_cny",
+    "economics.npc_cny",
+    "economics.capex_cny",
+    "economics.operating_cost_cny",
+    "economics.lcoe_onsite_cny_per_kwh",
+)
 
 
 def cost_column(df: pd.DataFrame) -> str:
@@ -52,8 +62,9 @@ def _slice_others(df: pd.DataFrame, keep: list[str], params: list[str]) -> tuple
     return df, ", ".join(note)
 
 
-def heatmap(df: pd.DataFrame, x: str, y: str, kpi: str, threshold: float | None = None, *,
-            params: list[str] | None = None) -> go.Figure:
+def heatmap(
+    df: pd.DataFrame, x: str, y: str, kpi: str, threshold: float | None = None, *, params: list[str] | None = None
+) -> go.Figure:
     """A KPI over two parameters of a grid sweep, with the ``threshold`` contour drawn.
 
     Other parameters (``params``) are held at their value nearest the median. Scattered
@@ -84,24 +95,58 @@ def heatmap(df: pd.DataFrame, x: str, y: str, kpi: str, threshold: float | None 
     gridded = piv.notna().to_numpy().mean() > 0.9 and piv.shape[0] > 1 and piv.shape[1] > 1
     fig = go.Figure()
     if gridded:
-        fig.add_trace(go.Heatmap(x=piv.columns.to_numpy(), y=piv.index.to_numpy(), z=piv.to_numpy(),
-                                 colorscale="Viridis", colorbar=dict(title=kpi)))
+        fig.add_trace(
+            go.Heatmap(
+                x=piv.columns.to_numpy(),
+                y=piv.index.to_numpy(),
+                z=piv.to_numpy(),
+                colorscale="Viridis",
+                colorbar=dict(title=kpi),
+            )
+        )
         if threshold is not None:
             z = piv.to_numpy()
             if np.nanmin(z) <= threshold <= np.nanmax(z):
-                fig.add_trace(go.Contour(x=piv.columns.to_numpy(), y=piv.index.to_numpy(), z=z,
-                                         contours=dict(start=threshold, end=threshold, size=1, coloring="none",
-                                                       showlabels=True, labelfont=dict(color="white")),
-                                         line=dict(color="white", width=3), showscale=False,
-                                         name=f"{kpi} = {threshold:g}", hoverinfo="skip"))
+                fig.add_trace(
+                    go.Contour(
+                        x=piv.columns.to_numpy(),
+                        y=piv.index.to_numpy(),
+                        z=z,
+                        contours=dict(
+                            start=threshold,
+                            end=threshold,
+                            size=1,
+                            coloring="none",
+                            showlabels=True,
+                            labelfont=dict(color="white"),
+                        ),
+                        line=dict(color="white", width=3),
+                        showscale=False,
+                        name=f"{kpi} = {threshold:g}",
+                        hoverinfo="skip",
+                    )
+                )
     else:
-        fig.add_trace(go.Scatter(x=df[x], y=df[y], mode="markers",
-                                 marker=dict(color=df[kpi], colorscale="Viridis", showscale=True,
-                                             colorbar=dict(title=kpi), size=7), name="cases"))
+        fig.add_trace(
+            go.Scatter(
+                x=df[x],
+                y=df[y],
+                mode="markers",
+                marker=dict(color=df[kpi], colorscale="Viridis", showscale=True, colorbar=dict(title=kpi), size=7),
+                name="cases",
+            )
+        )
         if threshold is not None:
             above = df[df[kpi] >= threshold]
-            fig.add_trace(go.Scatter(x=above[x], y=above[y], mode="markers", name=f"{kpi} >= {threshold:g}",
-                                     marker=dict(symbol="circle-open", color="red", size=11)))
+            fig.add_trace(
+                go.Scatter(
+                    x=above[x],
+                    y=above[y],
+                    mode="markers",
+                    name=f"{kpi} >= {threshold:g}",
+                    marker=dict(symbol="circle-open", color="red", size=11),
+                )
+            )
     title = f"{kpi} over {x} and {y}" + (f" (threshold {threshold:g} drawn)" if threshold is not None else "")
     fig.update_layout(title=title + (f"<br><sup>{note}</sup>" if note else ""), xaxis_title=x, yaxis_title=y)
     return fig
@@ -132,8 +177,11 @@ def tornado(df_oat: pd.DataFrame, kpi: str, base: dict[str, float]) -> go.Figure
     ref = float(df_oat.loc[at_base, kpi].iloc[0]) if at_base.any() else float(df_oat[kpi].median())
     bars = []
     for p in params:
-        others = np.all([np.isclose(df_oat[q], base[q]) for q in params if q != p], axis=0) \
-            if len(params) > 1 else np.ones(len(df_oat), bool)
+        others = (
+            np.all([np.isclose(df_oat[q], base[q]) for q in params if q != p], axis=0)
+            if len(params) > 1
+            else np.ones(len(df_oat), bool)
+        )
         sub = df_oat[others].sort_values(p)
         if sub.empty:
             continue
@@ -141,10 +189,28 @@ def tornado(df_oat: pd.DataFrame, kpi: str, base: dict[str, float]) -> go.Figure
         bars.append((p, lo, hi, f"{sub[p].iloc[0]:g}", f"{sub[p].iloc[-1]:g}"))
     bars.sort(key=lambda b: abs(b[2] - b[1]))
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=[b[0] for b in bars], x=[b[1] - ref for b in bars], base=ref, orientation="h",
-                         name="parameter at low end", text=[b[3] for b in bars], marker_color="#4C78A8"))
-    fig.add_trace(go.Bar(y=[b[0] for b in bars], x=[b[2] - ref for b in bars], base=ref, orientation="h",
-                         name="parameter at high end", text=[b[4] for b in bars], marker_color="#F58518"))
+    fig.add_trace(
+        go.Bar(
+            y=[b[0] for b in bars],
+            x=[b[1] - ref for b in bars],
+            base=ref,
+            orientation="h",
+            name="parameter at low end",
+            text=[b[3] for b in bars],
+            marker_color="#4C78A8",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=[b[0] for b in bars],
+            x=[b[2] - ref for b in bars],
+            base=ref,
+            orientation="h",
+            name="parameter at high end",
+            text=[b[4] for b in bars],
+            marker_color="#F58518",
+        )
+    )
     fig.add_vline(x=ref, line_dash="dash", annotation_text=f"base {ref:.4g}")
     fig.update_layout(barmode="overlay", title=f"Tornado: {kpi} (one parameter at a time)", xaxis_title=kpi)
     return fig
@@ -199,10 +265,19 @@ def pareto(df: pd.DataFrame, cost: str, benefit: str, *, params: list[str] | Non
     if params:
         hover = ["<br>".join(f"{p} = {df[p].iloc[i]:g}" for p in params) for i in range(len(df))]
     fig = go.Figure()
-    fig.add_trace(go.Scattergl(x=c, y=b, mode="markers", name="cases", text=hover,
-                               marker=dict(size=4, color="#9ecae1")))
-    fig.add_trace(go.Scatter(x=c[front], y=b[front], mode="lines+markers", name="Pareto front",
-                             text=[hover[i] for i in front] if hover else None, line=dict(color="#d62728")))
+    fig.add_trace(
+        go.Scattergl(x=c, y=b, mode="markers", name="cases", text=hover, marker=dict(size=4, color="#9ecae1"))
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=c[front],
+            y=b[front],
+            mode="lines+markers",
+            name="Pareto front",
+            text=[hover[i] for i in front] if hover else None,
+            line=dict(color="#d62728"),
+        )
+    )
     fig.update_layout(title=f"Pareto front: {benefit} against {cost}", xaxis_title=cost, yaxis_title=benefit)
     return fig
 
@@ -227,9 +302,17 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
 
 
-def write_plots(out_dir: str | Path, df: pd.DataFrame, params: list[str], kpi: str,
-                threshold: float | None = None, *, design: str = "grid", base: dict[str, float] | None = None,
-                cost: str | None = None) -> list[Path]:
+def write_plots(
+    out_dir: str | Path,
+    df: pd.DataFrame,
+    params: list[str],
+    kpi: str,
+    threshold: float | None = None,
+    *,
+    design: str = "grid",
+    base: dict[str, float] | None = None,
+    cost: str | None = None,
+) -> list[Path]:
     """Write the pictures of a sweep into ``out_dir/plots``.
 
     Heatmaps of ``kpi`` over every pair of parameters (grid and Latin-hypercube designs),
@@ -275,7 +358,7 @@ def write_plots(out_dir: str | Path, df: pd.DataFrame, params: list[str], kpi: s
         files += _save(tornado(df, kpi, base), out / f"tornado_{_safe(kpi)}.html")
     elif len(params) >= 2:
         for i, x in enumerate(params):
-            for y in params[i + 1:]:
+            for y in params[i + 1 :]:
                 fig = heatmap(df, x, y, kpi, threshold, params=params)
                 files += _save(fig, out / f"heatmap_{_safe(kpi)}__{_safe(x)}__{_safe(y)}.html")
     cost = cost or cost_column(df)

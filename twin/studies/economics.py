@@ -39,20 +39,21 @@ Every default carries its source or the word **assumed** with the reason (:data:
 :data:`DEFAULT_FUEL_PRICES`, the fields of :class:`Economics`). They are round numbers for China in
 2024-2025; replace them with quotations for a real project.
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from lingtan.twin.core.schema.economics import AssetCost, DEFAULT_COSTS, DEFAULT_FUEL_PRICES, Economics
+from lingtan.twin.core.schema.economics import DEFAULT_COSTS, DEFAULT_FUEL_PRICES, AssetCost, Economics
 
 if TYPE_CHECKING:
-    from lingtan.twin.studies.park import ParkResult
-    from lingtan.twin.core.schema.park import Park, SharedAssets
-    from lingtan.twin.run import RunResult
     from lingtan.twin.core.scenario import Scenario
+    from lingtan.twin.core.schema.park import Park, SharedAssets
     from lingtan.twin.core.schema.site import SiteAssets
+    from lingtan.twin.run import RunResult
+    from lingtan.twin.studies.park import ParkResult
 
 # --------------------------------------------------------------------------- models
 
@@ -151,8 +152,15 @@ def replacement_schedule(lifetime: float, period: float) -> tuple[list[float], f
     return years, remaining
 
 
-def asset_npc(capex: float, fixed_om_per_year: float, lifetime: float, rate: float, period: float,
-              replacement_cost_fraction: float = 1.0, variable_om_per_year: float = 0.0) -> dict[str, Any]:
+def asset_npc(
+    capex: float,
+    fixed_om_per_year: float,
+    lifetime: float,
+    rate: float,
+    period: float,
+    replacement_cost_fraction: float = 1.0,
+    variable_om_per_year: float = 0.0,
+) -> dict[str, Any]:
     """Net present cost of one asset over the analysis period (HOMER's cash-flow convention).
 
     Parameters
@@ -185,13 +193,25 @@ def asset_npc(capex: float, fixed_om_per_year: float, lifetime: float, rate: flo
     salvage_nominal = c_rep * remaining / lifetime
     salvage = salvage_nominal * discount_factor(rate, period)
     om = (fixed_om_per_year + variable_om_per_year) * present_worth_annuity(rate, period)
-    return {"capital": capex, "replacement": rep, "om": om, "salvage": salvage,
-            "salvage_nominal": salvage_nominal, "replacement_years": years,
-            "npc": capex + rep + om - salvage}
+    return {
+        "capital": capex,
+        "replacement": rep,
+        "om": om,
+        "salvage": salvage,
+        "salvage_nominal": salvage_nominal,
+        "replacement_years": years,
+        "npc": capex + rep + om - salvage,
+    }
 
 
-def npc(capex: float = 0.0, annual_cost: float = 0.0, rate: float = 0.08, period: float = 25,
-        replacements: Sequence[tuple[float, float]] = (), salvage: float = 0.0) -> float:
+def npc(
+    capex: float = 0.0,
+    annual_cost: float = 0.0,
+    rate: float = 0.08,
+    period: float = 25,
+    replacements: Sequence[tuple[float, float]] = (),
+    salvage: float = 0.0,
+) -> float:
     """Net present cost of a cash-flow pattern.
 
     Parameters
@@ -214,9 +234,12 @@ def npc(capex: float = 0.0, annual_cost: float = 0.0, rate: float = 0.08, period
     float
         Net present cost [CNY].
     """
-    return (capex + annual_cost * present_worth_annuity(rate, period)
-            + sum(c * discount_factor(rate, t) for t, c in replacements)
-            - salvage * discount_factor(rate, period))
+    return (
+        capex
+        + annual_cost * present_worth_annuity(rate, period)
+        + sum(c * discount_factor(rate, t) for t, c in replacements)
+        - salvage * discount_factor(rate, period)
+    )
 
 
 def annualised_cost(npc_cny: float, rate: float, period: float) -> float:
@@ -239,8 +262,9 @@ def annualised_cost(npc_cny: float, rate: float, period: float) -> float:
     return npc_cny * crf(rate, period)
 
 
-def lcoe_onsite(capex: float, fixed_om_per_year: float, aep_kwh: float, rate: float, period: float,
-                variable_om_per_kwh: float = 0.0) -> float:
+def lcoe_onsite(
+    capex: float, fixed_om_per_year: float, aep_kwh: float, rate: float, period: float, variable_om_per_kwh: float = 0.0
+) -> float:
     """NREL's simple LCOE ``(FCR x TCC + FOC) / AEP + VOC`` with ``FCR = CRF(rate, period)``.
 
     Parameters
@@ -322,8 +346,9 @@ def discounted_payback(cash_flows: Sequence[float], rate: float) -> float | None
     return _crossing(cum)
 
 
-def cost_per_t_co2_avoided(annualised_cost_project: float, annualised_cost_base: float,
-                           emissions_project_t: float, emissions_base_t: float) -> float:
+def cost_per_t_co2_avoided(
+    annualised_cost_project: float, annualised_cost_base: float, emissions_project_t: float, emissions_base_t: float
+) -> float:
     """``(AC_project - AC_base) / (E_base - E_project)``.
 
     Parameters
@@ -352,21 +377,34 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
     for a in site.pv:
         out.append({"kind": "pv", "name": f"{where}pv.{a.name}", "kwp": a.capacity_kwp})
     for f in site.wind:
-        out.append({"kind": "wind", "name": f"{where}wind.{f.name}", "kw": f.count * f.nominal_power_kw,
-                    "units": f.count})
+        out.append(
+            {"kind": "wind", "name": f"{where}wind.{f.name}", "kw": f.count * f.nominal_power_kw, "units": f.count}
+        )
     for b in site.battery:
-        out.append({"kind": "battery", "name": f"{where}battery.{b.name}", "kwh": b.energy_kwh,
-                    "kw": max(b.charge_kw, b.discharge_kw)})
+        out.append(
+            {
+                "kind": "battery",
+                "name": f"{where}battery.{b.name}",
+                "kwh": b.energy_kwh,
+                "kw": max(b.charge_kw, b.discharge_kw),
+            }
+        )
     for hp in getattr(site, "heat_pumps", []):
-        out.append({"kind": "heat_pump", "name": f"{where}heat_pumps.{hp.name}", "kw": hp.capacity_q_kw_th,
-                    "units": 1})
+        out.append({"kind": "heat_pump", "name": f"{where}heat_pumps.{hp.name}", "kw": hp.capacity_q_kw_th, "units": 1})
     for s in getattr(site, "thermal_storage", []):
-        out.append({"kind": "thermal_storage", "name": f"{where}thermal_storage.{s.name}", "kwh": s.capacity_kwh_th,
-                    "kw": max(s.charge_kw_th, s.discharge_kw_th)})
+        out.append(
+            {
+                "kind": "thermal_storage",
+                "name": f"{where}thermal_storage.{s.name}",
+                "kwh": s.capacity_kwh_th,
+                "kw": max(s.charge_kw_th, s.discharge_kw_th),
+            }
+        )
     for bo in getattr(site, "boilers", []):
         if bo.fuel == "electric":
-            out.append({"kind": "electric_boiler", "name": f"{where}boilers.{bo.name}", "kw": bo.capacity_q_kw_th,
-                        "units": 1})
+            out.append(
+                {"kind": "electric_boiler", "name": f"{where}boilers.{bo.name}", "kw": bo.capacity_q_kw_th, "units": 1}
+            )
     return out
 
 
@@ -409,8 +447,12 @@ def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
     float
         Capital cost [CNY].
     """
-    return (cost.capex_cny_per_kw * asset.get("kw", 0.0) + cost.capex_cny_per_kwh * asset.get("kwh", 0.0)
-            + cost.capex_cny_per_kwp * asset.get("kwp", 0.0) + cost.capex_cny_per_unit * asset.get("units", 0.0))
+    return (
+        cost.capex_cny_per_kw * asset.get("kw", 0.0)
+        + cost.capex_cny_per_kwh * asset.get("kwh", 0.0)
+        + cost.capex_cny_per_kwp * asset.get("kwp", 0.0)
+        + cost.capex_cny_per_unit * asset.get("units", 0.0)
+    )
 
 
 # --------------------------------------------------------------------------- a run's economics
@@ -432,9 +474,12 @@ def _scenario_of(result: RunResult | ParkResult) -> Scenario | Park:
     return getattr(result, "park", None) or cast("RunResult", result).scenario
 
 
-def project_economics(result: RunResult | ParkResult, scenario: Scenario | Park | None = None,
-                      economics: Economics | None = None,
-                      base: RunResult | ParkResult | None = None) -> dict[str, Any]:
+def project_economics(
+    result: RunResult | ParkResult,
+    scenario: Scenario | Park | None = None,
+    economics: Economics | None = None,
+    base: RunResult | ParkResult | None = None,
+) -> dict[str, Any]:
     """Everything economic about one simulated year, optionally against a base case.
 
     Parameters
@@ -463,8 +508,11 @@ def project_economics(result: RunResult | ParkResult, scenario: Scenario | Park 
     energies = _energies(result)
 
     assets = []
-    by_kind_energy = {"pv": energies["pv_e_kwh"], "wind": energies["wind_e_kwh"],
-                      "battery": energies["battery_discharge_e_kwh"]}
+    by_kind_energy = {
+        "pv": energies["pv_e_kwh"],
+        "wind": energies["wind_e_kwh"],
+        "battery": energies["battery_discharge_e_kwh"],
+    }
     sizes_by_kind: dict[str, float] = {}
     for a in scenario_assets(scenario):
         sizes_by_kind[a["kind"]] = sizes_by_kind.get(a["kind"], 0.0) + a.get("kwp", a.get("kwh", a.get("kw", 0.0)))
@@ -477,10 +525,21 @@ def project_economics(result: RunResult | ParkResult, scenario: Scenario | Park 
         share = size / sizes_by_kind[a["kind"]] if sizes_by_kind[a["kind"]] > 0 else 0.0
         var = c.variable_om_cny_per_kwh * by_kind_energy.get(a["kind"], 0.0) * share
         pv = asset_npc(capex, fixed, c.lifetime_years, i, n, c.replacement_cost_fraction, var)
-        assets.append(dict(a, capex_cny=capex, fixed_om_cny_per_year=fixed, variable_om_cny_per_year=var,
-                           replacement_pv_cny=pv["replacement"], om_pv_cny=pv["om"], salvage_pv_cny=pv["salvage"],
-                           replacement_years=pv["replacement_years"], npc_cny=pv["npc"],
-                           annualised_cost_cny=annualised_cost(pv["npc"], i, n), cost_source=c.source))
+        assets.append(
+            dict(
+                a,
+                capex_cny=capex,
+                fixed_om_cny_per_year=fixed,
+                variable_om_cny_per_year=var,
+                replacement_pv_cny=pv["replacement"],
+                om_pv_cny=pv["om"],
+                salvage_pv_cny=pv["salvage"],
+                replacement_years=pv["replacement_years"],
+                npc_cny=pv["npc"],
+                annualised_cost_cny=annualised_cost(pv["npc"], i, n),
+                cost_source=c.source,
+            )
+        )
 
     annual = annual_operating_costs(result, scenario, eco)
     asset_npc_total = sum(a["npc_cny"] for a in assets)
@@ -525,8 +584,7 @@ def _emissions(result: RunResult | ParkResult) -> dict[str, float]:
     return {"scope1_t": k.scope1_t, "gross_t": k.gross_emissions_t, "residual_t": k.residual_emissions_t}
 
 
-def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | Park,
-                           eco: Economics) -> dict[str, Any]:
+def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | Park, eco: Economics) -> dict[str, Any]:
     """The year's operating costs: grid bill (TOU energy + basic charge - feed-in revenue), fuel, green power
     premiums, certificates, carbon credits and the carbon price.
 
@@ -556,27 +614,48 @@ def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | 
         fuels[fuel] = float(use["quantity"]) * eco.fuel_price(fuel)
     gp = scenario.green_power
     set_ = gp.model_fields_set
-    premium = (gp.green_power_contract_premium_cny_per_kwh if "green_power_contract_premium_cny_per_kwh" in set_
-               else eco.green_power_contract_premium_cny_per_kwh)
+    premium = (
+        gp.green_power_contract_premium_cny_per_kwh
+        if "green_power_contract_premium_cny_per_kwh" in set_
+        else eco.green_power_contract_premium_cny_per_kwh
+    )
     direct_premium = gp.green_power_direct_premium_cny_per_kwh
-    cert_price = (gp.green_certificate_price_cny_per_mwh if "green_certificate_price_cny_per_mwh" in set_
-                  else eco.green_certificate_price_cny_per_mwh)
+    cert_price = (
+        gp.green_certificate_price_cny_per_mwh
+        if "green_certificate_price_cny_per_mwh" in set_
+        else eco.green_certificate_price_cny_per_mwh
+    )
     green = gp.green_power_contract_e_kwh * premium + gp.green_power_direct_e_kwh * direct_premium
     certs = gp.green_certificates_mwh * cert_price
     off = scenario.offsets
-    credits = (off.ccer_t * off.ccer_price_cny_per_t + off.other_credits_t * off.other_credits_price_cny_per_t
-               + off.allowances_t * off.allowances_price_cny_per_t)
+    credits = (
+        off.ccer_t * off.ccer_price_cny_per_t
+        + off.other_credits_t * off.other_credits_price_cny_per_t
+        + off.allowances_t * off.allowances_price_cny_per_t
+    )
     covered = eco.ets_covered
     if covered is None:
         covered = bool(getattr(scenario.declared, "in_national_ets", False))
     em = _emissions(result)
     basis_t = {"scope1": em["scope1_t"], "gross": em["gross_t"], "residual": em["residual_t"]}[eco.carbon_basis]
     carbon = eco.carbon_price_cny_per_t * max(0.0, basis_t) if covered else 0.0
-    parts = {"grid_bill_cny": grid, "fuel_cny": sum(fuels.values()), "green_power_cny": green,
-             "green_certificates_cny": certs, "carbon_credits_cny": credits, "carbon_cost_cny": carbon}
-    return dict(parts, fuel_by_type_cny=fuels, green_power_premium_cny_per_kwh=premium,
-                green_certificate_price_cny_per_mwh=cert_price, ets_covered=covered,
-                carbon_basis_t=basis_t if covered else 0.0, total_cny=sum(parts.values()))
+    parts = {
+        "grid_bill_cny": grid,
+        "fuel_cny": sum(fuels.values()),
+        "green_power_cny": green,
+        "green_certificates_cny": certs,
+        "carbon_credits_cny": credits,
+        "carbon_cost_cny": carbon,
+    }
+    return dict(
+        parts,
+        fuel_by_type_cny=fuels,
+        green_power_premium_cny_per_kwh=premium,
+        green_certificate_price_cny_per_mwh=cert_price,
+        ets_covered=covered,
+        carbon_basis_t=basis_t if covered else 0.0,
+        total_cny=sum(parts.values()),
+    )
 
 
 GRID_ONLY = "grid-only"
@@ -675,15 +754,36 @@ def compare(project: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
         "simple_payback_years": simple_payback(diff),
         "discounted_payback_years": discounted_payback(diff, i),
         "emissions_avoided_t": base["emissions_t"]["residual_t"] - project["emissions_t"]["residual_t"],
-        "cost_per_t_co2_avoided_cny": cost_per_t_co2_avoided(project["annualised_cost_cny"],
-                                                             base["annualised_cost_cny"],
-                                                             project["emissions_t"]["residual_t"],
-                                                             base["emissions_t"]["residual_t"]),
+        "cost_per_t_co2_avoided_cny": cost_per_t_co2_avoided(
+            project["annualised_cost_cny"],
+            base["annualised_cost_cny"],
+            project["emissions_t"]["residual_t"],
+            base["emissions_t"]["residual_t"],
+        ),
         "difference_cash_flows_cny": diff,
     }
 
 
-__all__ = ["AssetCost", "Economics", "DEFAULT_COSTS", "DEFAULT_FUEL_PRICES", "crf", "npc", "asset_npc",
-           "annualised_cost", "lcoe_onsite", "simple_payback", "discounted_payback", "cost_per_t_co2_avoided",
-           "replacement_schedule", "present_worth_annuity", "scenario_assets", "project_economics",
-           "annual_operating_costs", "compare", "project_cash_flows", "grid_only_base", "GRID_ONLY"]
+__all__ = [
+    "AssetCost",
+    "Economics",
+    "DEFAULT_COSTS",
+    "DEFAULT_FUEL_PRICES",
+    "crf",
+    "npc",
+    "asset_npc",
+    "annualised_cost",
+    "lcoe_onsite",
+    "simple_payback",
+    "discounted_payback",
+    "cost_per_t_co2_avoided",
+    "replacement_schedule",
+    "present_worth_annuity",
+    "scenario_assets",
+    "project_economics",
+    "annual_operating_costs",
+    "compare",
+    "project_cash_flows",
+    "grid_only_base",
+    "GRID_ONLY",
+]

@@ -32,6 +32,7 @@ common row holds what belongs to no tenant: the central battery's losses and
 change of stored energy (consumption, and the renewable part of it), less any
 tenant demand the park connection could not serve.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -44,21 +45,32 @@ from lingtan.components.grid import bill_from_totals
 from lingtan.twin.accounting.account import AccountingResult
 from lingtan.twin.accounting.criteria import evaluate
 from lingtan.twin.core.heat_profiles import exchange_between
-from lingtan.twin.network import annual_power_flow, apply_substation_limits, build_net
 from lingtan.twin.core.scenario import Scenario
 from lingtan.twin.core.schema.park import Park, Tenant
+from lingtan.twin.network import annual_power_flow, apply_substation_limits, build_net
 
 
 def tenant_scenario(park: Park, tenant: Tenant) -> Scenario:
     """The factory scenario of one tenant: its own assets, the park's site and weather, the park bus as grid."""
     c = tenant.connection
     own = tenant.model_dump(exclude={"name", "description", "connection", "contract_share"})
-    return Scenario.model_validate(dict(
-        own, name=f"{park.name} / {tenant.name}", site=park.site.model_dump(), year=park.year,
-        weather=park.weather.model_dump(),
-        grid=dict(import_limit_kw=c.import_limit_kw, export_allowed=c.export_allowed, export_limit_kw=c.export_limit_kw,
-                  tariff=park.grid.tariff, emission_factor=park.grid.emission_factor),
-        accounting=park.accounting.model_dump()))
+    return Scenario.model_validate(
+        dict(
+            own,
+            name=f"{park.name} / {tenant.name}",
+            site=park.site.model_dump(),
+            year=park.year,
+            weather=park.weather.model_dump(),
+            grid=dict(
+                import_limit_kw=c.import_limit_kw,
+                export_allowed=c.export_allowed,
+                export_limit_kw=c.export_limit_kw,
+                tariff=park.grid.tariff,
+                emission_factor=park.grid.emission_factor,
+            ),
+            accounting=park.accounting.model_dump(),
+        )
+    )
 
 
 def allocate(rule: str, renewable_kw: np.ndarray, demand_kw: np.ndarray, shares=None, order=None) -> np.ndarray:
@@ -125,9 +137,16 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     from lingtan.twin.accounting.assess import assess
     from lingtan.twin.core.dispatch import dispatch
     from lingtan.twin.core.kpis import electric_kpis, storage_warnings
-    from lingtan.twin.run import (build_profiles, generation_by_kind, kernel_params, load_weather, period_masks,
-                          renewable_units, simulate_profiles)
     from lingtan.twin.core.tables import check_electric_balance, electric_table
+    from lingtan.twin.run import (
+        build_profiles,
+        generation_by_kind,
+        kernel_params,
+        load_weather,
+        period_masks,
+        renewable_units,
+        simulate_profiles,
+    )
 
     base_dir = Path(base_dir)
     weather = load_weather(park, base_dir)
@@ -138,8 +157,16 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     links = {}
     for link in park.heat_network:
         (a, stream), (b, demand) = link.source.split(".", 1), link.sink.split(".", 1)
-        ha, hb, delivered, loss = exchange_between(prof[a].heat, stream, prof[b].heat, demand, link.effectiveness,
-                                                   link.min_approach_k, link.loss_fraction, link.capacity_q_kw_th)
+        ha, hb, delivered, loss = exchange_between(
+            prof[a].heat,
+            stream,
+            prof[b].heat,
+            demand,
+            link.effectiveness,
+            link.min_approach_k,
+            link.loss_fraction,
+            link.capacity_q_kw_th,
+        )
         prof[a] = replace(prof[a], heat=ha)
         prof[b] = replace(prof[b], heat=hb)
         links[f"{link.name}.delivered_kw_th"] = delivered
@@ -148,8 +175,9 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
 
     # The park bus: tenants' demand is the load; shared renewables and tenants' surplus are the pool.
     names = list(runs)
-    demand = np.array([runs[n].hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1)
-                       for n in names])
+    demand = np.array(
+        [runs[n].hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1) for n in names]
+    )
     surplus = np.array([runs[n].hourly[["pv_to_grid_kw", "wind_to_grid_kw"]].sum(axis=1) for n in names])
     rows, sources, caps = renewable_units(park.shared.pv, park.shared.wind, weather[0], park.site)
     rows.append(surplus.sum(axis=0))
@@ -157,28 +185,51 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     caps.append(1.0)
     p0 = prof[names[0]]
     gc, dc = period_masks(park.shared.battery)
-    res = dispatch(np.vstack(rows), np.array([caps]), demand.sum(axis=0),
-                   kernel_params(park.grid, park.shared.battery), period=p0.period, month=p0.month,
-                   price_cny_per_kwh=p0.price_cny_per_kwh, feed_in_cny_per_kwh=p0.tariff.feed_in_price_cny_per_kwh,
-                   grid_charge_periods=gc, discharge_periods=dc, record_hourly=True)
+    res = dispatch(
+        np.vstack(rows),
+        np.array([caps]),
+        demand.sum(axis=0),
+        kernel_params(park.grid, park.shared.battery),
+        period=p0.period,
+        month=p0.month,
+        price_cny_per_kwh=p0.price_cny_per_kwh,
+        feed_in_cny_per_kwh=p0.tariff.feed_in_price_cny_per_kwh,
+        grid_charge_periods=gc,
+        discharge_periods=dc,
+        record_hourly=True,
+    )
     gen = generation_by_kind(sources, caps, rows, ("pv", "wind", "tenants"), len(index))
     bus = electric_table(index, p0.period, p0.price_cny_per_kwh, gen, res.hourly)
     check_electric_balance(bus)
 
     # Allocation of renewable energy delivered on the bus.
-    renewable = (bus.pv_to_load_kw + bus.wind_to_load_kw + bus.tenants_to_load_kw + bus.battery_re_to_load_kw)
+    renewable = bus.pv_to_load_kw + bus.wind_to_load_kw + bus.tenants_to_load_kw + bus.battery_re_to_load_kw
     t_index = {n: i for i, n in enumerate(names)}
-    alloc = allocate(park.allocation.rule, renewable.to_numpy(), demand,
-                     shares=[t.contract_share for t in park.tenants],
-                     order=[t_index[n] for n in park.allocation.priority])
+    alloc = allocate(
+        park.allocation.rule,
+        renewable.to_numpy(),
+        demand,
+        shares=[t.contract_share for t in park.tenants],
+        order=[t_index[n] for n in park.allocation.priority],
+    )
     allocation = pd.DataFrame({f"{n}_kw": alloc[i] for i, n in enumerate(names)}, index=index)
 
-    bill = bill_from_totals(res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"),
-                            p0.tariff)
+    bill = bill_from_totals(
+        res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), p0.tariff
+    )
     b = park.shared.battery[0] if park.shared.battery else None
-    bus_k = {k: float(np.ravel(v)[0]) for k, v in electric_kpis(
-        res, pv_e_kwh=gen["pv"].sum(), wind_e_kwh=gen["wind"].sum(), energy_kwh=b.energy_kwh if b else 0.0,
-        soc_min=b.soc_min if b else 0.0, soc_max=b.soc_max if b else 1.0, grid_cost_cny=bill["total_cny"]).items()}
+    bus_k = {
+        k: float(np.ravel(v)[0])
+        for k, v in electric_kpis(
+            res,
+            pv_e_kwh=gen["pv"].sum(),
+            wind_e_kwh=gen["wind"].sum(),
+            energy_kwh=b.energy_kwh if b else 0.0,
+            soc_min=b.soc_min if b else 0.0,
+            soc_max=b.soc_max if b else 1.0,
+            grid_cost_cny=bill["total_cny"],
+        ).items()
+    }
 
     table, kpis = _reconcile(park, runs, names, demand, alloc, bus_k, bus)
     network = limits = p_mw = None
@@ -192,19 +243,25 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
             charge = bus[[c for c in bus.columns if c.endswith("_to_battery_kw")]].sum(axis=1)
             out = bus.battery_re_to_load_kw + bus.battery_grid_to_load_kw
             p_mw[b.name] = ((charge - out) / 1e3).to_numpy()
-        network = annual_power_flow(build_net(park.network, base_dir), p_mw, limits=park.network.limits,
-                                    index=index)
+        network = annual_power_flow(build_net(park.network, base_dir), p_mw, limits=park.network.limits, index=index)
         g = park.grid
-        limits = apply_substation_limits(network, import_limit_mw=g.import_limit_kw / 1e3,
-                                         export_limit_mw=(g.export_limit_kw if g.export_allowed else 0.0) / 1e3)
-        kpis["network"] = {"reverse_flow_hours": int(network.reverse_flow_hours), "violations": network.violations,
-                           "findings_at_substation_limits": limits.findings}
+        limits = apply_substation_limits(
+            network,
+            import_limit_mw=g.import_limit_kw / 1e3,
+            export_limit_mw=(g.export_limit_kw if g.export_allowed else 0.0) / 1e3,
+        )
+        kpis["network"] = {
+            "reverse_flow_hours": int(network.reverse_flow_hours),
+            "violations": network.violations,
+            "findings_at_substation_limits": limits.findings,
+        }
     kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bill.items()}
     kpis["heat"] = _park_heat(runs, links)
     kpis["fuel_uses"] = {f"{n}.{k}": v for n, r in runs.items() for k, v in r.kpis.get("fuel_uses", {}).items()}
     kpis["park_bus"] = bus_k
-    warnings = [f"{n}: {w}" for n in names for w in runs[n].kpis.get("warnings", [])] + \
-        [f"central battery: {w}" for w in storage_warnings(bus_k)]
+    warnings = [f"{n}: {w}" for n in names for w in runs[n].kpis.get("warnings", [])] + [
+        f"central battery: {w}" for w in storage_warnings(bus_k)
+    ]
     if warnings:
         kpis["warnings"] = warnings
     assessment = assess(park, kpis, bus, base_dir=base_dir)
@@ -213,8 +270,11 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
         for n in names:
             row = table.loc[n].to_dict()
             flat = {k: v for k, v in runs[n].kpis.items() if isinstance(v, (int, float))}
-            flat.update(re_electricity_share_onsite=row["re_share"], total_consumption_e_kwh=row["consumption_e_kwh"],
-                        re_consumed_e_kwh=row["re_consumed_e_kwh"])
+            flat.update(
+                re_electricity_share_onsite=row["re_share"],
+                total_consumption_e_kwh=row["consumption_e_kwh"],
+                re_consumed_e_kwh=row["re_consumed_e_kwh"],
+            )
             flat["re_electricity_share_onsite_delivered"] = row["re_share_delivered"]
             if "heat" in runs[n].kpis:
                 h = runs[n].kpis["heat"]
@@ -223,13 +283,28 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
                 flat["waste_heat_recovery_rate_by_type"] = h["waste_heat_recovery_rate_by_type"]
             else:  # a tenant without any waste heat or energy: the recovery rate does not apply
                 flat["waste_heat_recovery_rate"] = None
-            tenant_verdicts[n] = [v.to_dict() for v in evaluate(park.criteria, flat, park.tenants[t_index[n]].declared,
-                                                                 park.criteria_settings) if v.input == "simulated"]
-    return ParkResult(park=park, tenants=runs, bus=bus, allocation_kw=allocation,
-                      heat_links=pd.DataFrame(links, index=index), tenant_table=table, kpis=kpis,
-                      accounting=assessment.accounting, verdicts=assessment.verdicts, packs=assessment.packs,
-                      tenant_verdicts=tenant_verdicts, weather_meta=weather[1], network=network,
-                      substation_limits=limits, network_p_mw=p_mw)
+            tenant_verdicts[n] = [
+                v.to_dict()
+                for v in evaluate(park.criteria, flat, park.tenants[t_index[n]].declared, park.criteria_settings)
+                if v.input == "simulated"
+            ]
+    return ParkResult(
+        park=park,
+        tenants=runs,
+        bus=bus,
+        allocation_kw=allocation,
+        heat_links=pd.DataFrame(links, index=index),
+        tenant_table=table,
+        kpis=kpis,
+        accounting=assessment.accounting,
+        verdicts=assessment.verdicts,
+        packs=assessment.packs,
+        tenant_verdicts=tenant_verdicts,
+        weather_meta=weather[1],
+        network=network,
+        substation_limits=limits,
+        network_p_mw=p_mw,
+    )
 
 
 def simulate_site(scenario, base_dir: str | Path = "."):
@@ -247,31 +322,45 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
         own_re = k["re_consumed_e_kwh"]
         got = float(alloc[i].sum())
         consumption = k["total_consumption_e_kwh"]
-        rows[n] = {"consumption_e_kwh": consumption, "own_re_consumed_e_kwh": own_re,
-                   "park_re_allocated_e_kwh": got, "re_consumed_e_kwh": own_re + got,
-                   "bus_demand_e_kwh": float(demand[i].sum()), "surplus_to_bus_e_kwh": k["grid_export_e_kwh"],
-                   "re_generation_e_kwh": k["re_generation_e_kwh"], "curtailed_e_kwh": k["curtailed_e_kwh"],
-                   "delivered_e_kwh": k["delivered_consumption_e_kwh"],
-                   "re_delivered_e_kwh": k["re_delivered_e_kwh"] + got}
+        rows[n] = {
+            "consumption_e_kwh": consumption,
+            "own_re_consumed_e_kwh": own_re,
+            "park_re_allocated_e_kwh": got,
+            "re_consumed_e_kwh": own_re + got,
+            "bus_demand_e_kwh": float(demand[i].sum()),
+            "surplus_to_bus_e_kwh": k["grid_export_e_kwh"],
+            "re_generation_e_kwh": k["re_generation_e_kwh"],
+            "curtailed_e_kwh": k["curtailed_e_kwh"],
+            "delivered_e_kwh": k["delivered_consumption_e_kwh"],
+            "re_delivered_e_kwh": k["re_delivered_e_kwh"] + got,
+        }
     # What belongs to no tenant: the central battery's losses and stored change, less unserved bus demand.
     common_cons = bus_k["battery_losses_e_kwh"] + bus_k["battery_stored_change_e_kwh"] - bus_k["unserved_load_e_kwh"]
     e_re_end = float(bus["battery_e_re_kwh"].iloc[-1])
     common_re = float(bus.battery_loss_re_kw.sum()) + e_re_end  # the central battery starts with no renewable energy
-    rows["park_common"] = {"consumption_e_kwh": common_cons, "own_re_consumed_e_kwh": common_re,
-                           "park_re_allocated_e_kwh": 0.0, "re_consumed_e_kwh": common_re,
-                           "bus_demand_e_kwh": 0.0, "surplus_to_bus_e_kwh": 0.0,
-                           "re_generation_e_kwh": bus_k["pv_e_kwh"] + bus_k["wind_e_kwh"],
-                           "curtailed_e_kwh": bus_k["curtailed_e_kwh"],
-                           # the central battery delivers nothing of its own; bus demand it could not serve was
-                           # counted as delivered in the tenants' rows
-                           "delivered_e_kwh": -bus_k["unserved_load_e_kwh"], "re_delivered_e_kwh": 0.0}
+    rows["park_common"] = {
+        "consumption_e_kwh": common_cons,
+        "own_re_consumed_e_kwh": common_re,
+        "park_re_allocated_e_kwh": 0.0,
+        "re_consumed_e_kwh": common_re,
+        "bus_demand_e_kwh": 0.0,
+        "surplus_to_bus_e_kwh": 0.0,
+        "re_generation_e_kwh": bus_k["pv_e_kwh"] + bus_k["wind_e_kwh"],
+        "curtailed_e_kwh": bus_k["curtailed_e_kwh"],
+        # the central battery delivers nothing of its own; bus demand it could not serve was
+        # counted as delivered in the tenants' rows
+        "delivered_e_kwh": -bus_k["unserved_load_e_kwh"],
+        "re_delivered_e_kwh": 0.0,
+    }
     # Park green power (contracts, direct lines) and certificates: pro rata to each tenant's grid-origin energy
     # on the bus, each capped at it (green power can only replace grid energy).
     grid_origin = {n: rows[n]["bus_demand_e_kwh"] - rows[n]["park_re_allocated_e_kwh"] for n in names}
     total_grid = sum(grid_origin.values())
     gp = park.green_power
-    for kind, amount in (("green_power", gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh),
-                         ("certificates", gp.green_certificates_mwh * 1e3)):
+    for kind, amount in (
+        ("green_power", gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh),
+        ("certificates", gp.green_certificates_mwh * 1e3),
+    ):
         for n in names:
             share = grid_origin[n] / total_grid if total_grid > 0 else 0.0
             rows[n][f"{kind}_allocated_e_kwh"] = min(amount * share, grid_origin[n])
@@ -287,23 +376,37 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
     table.loc["park", "re_generation_e_kwh"] = gen
     table.loc["park", "curtailed_e_kwh"] = curt
     consumed = table.consumption_e_kwh.to_numpy(dtype=float)
-    table["re_share"] = np.divide(table.re_consumed_e_kwh.to_numpy(dtype=float), consumed,
-                                  out=np.zeros(len(table)), where=consumed > 0)
+    table["re_share"] = np.divide(
+        table.re_consumed_e_kwh.to_numpy(dtype=float), consumed, out=np.zeros(len(table)), where=consumed > 0
+    )
     delivered = table.delivered_e_kwh.to_numpy(dtype=float)
-    table["re_share_delivered"] = np.divide(table.re_delivered_e_kwh.to_numpy(dtype=float), delivered,
-                                            out=np.zeros(len(table)), where=delivered > 0)
+    table["re_share_delivered"] = np.divide(
+        table.re_delivered_e_kwh.to_numpy(dtype=float), delivered, out=np.zeros(len(table)), where=delivered > 0
+    )
     table["re_share_with_green_power"] = np.divide(
-        (table.re_consumed_e_kwh + table.green_power_allocated_e_kwh).to_numpy(dtype=float), consumed,
-        out=np.zeros(len(table)), where=consumed > 0)
-    kpis = {"grid_import_e_kwh": imp, "grid_export_e_kwh": exp, "re_generation_e_kwh": gen, "curtailed_e_kwh": curt,
-            "total_consumption_e_kwh": consumption, "re_consumed_e_kwh": re_consumed,
-            "re_electricity_share_onsite": re_consumed / consumption if consumption > 0 else 0.0,
-            "delivered_consumption_e_kwh": float(table.loc["park", "delivered_e_kwh"]),
-            "re_delivered_e_kwh": float(table.loc["park", "re_delivered_e_kwh"]),
-            "re_electricity_share_onsite_delivered": float(table.loc["park", "re_share_delivered"]),
-            "peak_import_kw": bus_k["peak_import_kw"], "unserved_load_e_kwh": bus_k["unserved_load_e_kwh"],
-            "reconciliation_residual_e_kwh": max(abs(consumption - table.loc["park", "consumption_e_kwh"]),
-                                                 abs(re_consumed - table.loc["park", "re_consumed_e_kwh"]))}
+        (table.re_consumed_e_kwh + table.green_power_allocated_e_kwh).to_numpy(dtype=float),
+        consumed,
+        out=np.zeros(len(table)),
+        where=consumed > 0,
+    )
+    kpis = {
+        "grid_import_e_kwh": imp,
+        "grid_export_e_kwh": exp,
+        "re_generation_e_kwh": gen,
+        "curtailed_e_kwh": curt,
+        "total_consumption_e_kwh": consumption,
+        "re_consumed_e_kwh": re_consumed,
+        "re_electricity_share_onsite": re_consumed / consumption if consumption > 0 else 0.0,
+        "delivered_consumption_e_kwh": float(table.loc["park", "delivered_e_kwh"]),
+        "re_delivered_e_kwh": float(table.loc["park", "re_delivered_e_kwh"]),
+        "re_electricity_share_onsite_delivered": float(table.loc["park", "re_share_delivered"]),
+        "peak_import_kw": bus_k["peak_import_kw"],
+        "unserved_load_e_kwh": bus_k["unserved_load_e_kwh"],
+        "reconciliation_residual_e_kwh": max(
+            abs(consumption - table.loc["park", "consumption_e_kwh"]),
+            abs(re_consumed - table.loc["park", "re_consumed_e_kwh"]),
+        ),
+    }
     return table, kpis
 
 
@@ -334,18 +437,28 @@ def _park_heat(runs, links) -> dict:
             for key in ("quantity", "fuel_e_kwh", "kgce"):
                 agg[key] += f[key]
         bought.update({f"{n}.{k}": v for k, v in h["purchased_heat"].items()})
-    out = {"waste_heat_available_e_kwh_th": tot["available"], "waste_heat_recovered_e_kwh_th": tot["recovered"],
-           "waste_heat_declared_available_e_kwh_th": tot["declared"],
-           "waste_heat_recovery_rate_whole_boundary": _rate(tot["recovered"], tot["available"]),
-           "waste_heat_recovery_rate_declared_streams": _rate(tot["recovered"], tot["declared"])}
+    out = {
+        "waste_heat_available_e_kwh_th": tot["available"],
+        "waste_heat_recovered_e_kwh_th": tot["recovered"],
+        "waste_heat_declared_available_e_kwh_th": tot["declared"],
+        "waste_heat_recovery_rate_whole_boundary": _rate(tot["recovered"], tot["available"]),
+        "waste_heat_recovery_rate_declared_streams": _rate(tot["recovered"], tot["declared"]),
+    }
     out["waste_heat_recovery_rate"] = out["waste_heat_recovery_rate_whole_boundary"]
     for group, g in groups.items():
         out[f"waste_heat_recovery_rate_{group}"] = {k: _rate(v[1], v[0]) for k, v in g.items()}
         out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
         out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
-    out.update({"heat_network_delivered_e_kwh_th": float(sum(v.sum() for k, v in links.items()
-                                                             if k.endswith(".delivered_kw_th"))),
-                "heat_network_pipe_loss_e_kwh_th": float(sum(v.sum() for k, v in links.items()
-                                                            if k.endswith(".pipe_loss_kw_th"))),
-                "fuel_use": fuels, "purchased_heat": bought})
+    out.update(
+        {
+            "heat_network_delivered_e_kwh_th": float(
+                sum(v.sum() for k, v in links.items() if k.endswith(".delivered_kw_th"))
+            ),
+            "heat_network_pipe_loss_e_kwh_th": float(
+                sum(v.sum() for k, v in links.items() if k.endswith(".pipe_loss_kw_th"))
+            ),
+            "fuel_use": fuels,
+            "purchased_heat": bought,
+        }
+    )
     return out

@@ -50,6 +50,7 @@ merged into the last year's KPIs and the scenario's packs are evaluated again on
 e.g. ``zhejiang_factory_2025.intensity_decline`` reads the simulated decline (``input =
 simulated``) instead of the declared ``intensity_decline_avg_fraction``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -65,14 +66,14 @@ from pydantic import (
 
 from lingtan.components.pv import PVArray
 from lingtan.components.wind import WindFarm
-from lingtan.twin.core.schema.criteria import Declared
 from lingtan.errors import ScenarioError
+from lingtan.twin.core.schema.criteria import Declared
 from lingtan.twin.core.schema.plan import FuelSwitch, Plan, Stage
 
 if TYPE_CHECKING:
     from lingtan.twin.accounting.criteria import CriteriaSettings
-    from lingtan.twin.run import RunResult
     from lingtan.twin.core.scenario import Scenario
+    from lingtan.twin.run import RunResult
 
 # NB: lingtan.twin.core.scenario and lingtan.twin.run are imported inside the functions: lingtan.twin.core.scenario will import this
 # module for its ``plan`` field, and lingtan.twin.run imports lingtan.twin.core.scenario.
@@ -95,8 +96,15 @@ def _stage_error(i: int, st: Stage, field_: str, expected: str, found: str, file
     return ScenarioError(file, f"plan.stages[{i}].{field_} (year {st.year})", expected, found)
 
 
-def _add_named(state: dict[str, Any], key: str, items: Sequence[PVArray | WindFarm] | None, field: str, i: int,
-               st: Stage, file: str | Path) -> None:
+def _add_named(
+    state: dict[str, Any],
+    key: str,
+    items: Sequence[PVArray | WindFarm] | None,
+    field: str,
+    i: int,
+    st: Stage,
+    file: str | Path,
+) -> None:
     """Append new named assets (PV arrays, wind farms) to ``state[key]``; a repeated name is an error."""
     if not items:
         return
@@ -104,8 +112,9 @@ def _add_named(state: dict[str, Any], key: str, items: Sequence[PVArray | WindFa
     names = [a.get("name") for a in state[key]]
     for j, item in enumerate(items):
         if item.name in names:
-            raise _stage_error(i, st, f"{field}[{j}].name", f"a name not already in {key}[]",
-                               f"{item.name!r} (names: {names})", file)
+            raise _stage_error(
+                i, st, f"{field}[{j}].name", f"a name not already in {key}[]", f"{item.name!r} (names: {names})", file
+            )
         state[key].append(item.model_dump(exclude_unset=True))
         names.append(item.name)
 
@@ -117,8 +126,9 @@ def _apply_stage(state: dict[str, Any], i: int, st: Stage, file: str | Path) -> 
         names = [a.get("name") for a in state.get("pv", [])]
         for name, kwp in st.pv_capacity_kwp.items():
             if name not in names:
-                raise _stage_error(i, st, f"pv_capacity_kwp.{name}", f"the name of a PV array ({names})",
-                                   repr(name), file)
+                raise _stage_error(
+                    i, st, f"pv_capacity_kwp.{name}", f"the name of a PV array ({names})", repr(name), file
+                )
             state["pv"][names.index(name)]["capacity_kwp"] = float(kwp)
     _add_named(state, "wind", st.add_wind, "add_wind", i, st, file)
     if st.battery is not None:
@@ -184,15 +194,23 @@ def parse_plan(data: Any, file: str | Path = "<scenario>") -> Plan:
         path = "plan" if path == "(top level)" else f"plan.{path}"
         stages = data.get("stages")
         loc = err["loc"]
-        if len(loc) >= 2 and loc[0] == "stages" and isinstance(loc[1], int) and isinstance(stages, list) \
-                and loc[1] < len(stages) and isinstance(stages[loc[1]], dict) and "year" in stages[loc[1]]:
+        if (
+            len(loc) >= 2
+            and loc[0] == "stages"
+            and isinstance(loc[1], int)
+            and isinstance(stages, list)
+            and loc[1] < len(stages)
+            and isinstance(stages[loc[1]], dict)
+            and "year" in stages[loc[1]]
+        ):
             head = f"plan.stages[{loc[1]}]"
-            path = f"{head} (year {stages[loc[1]]['year']}){path[len(head):]}"
+            path = f"{head} (year {stages[loc[1]]['year']}){path[len(head) :]}"
         raise ScenarioError(file, path, expected, found) from None
 
 
-def _split(scenario_dict: dict[str, Any], plan: Plan | dict[str, Any] | None,
-           file: str | Path) -> tuple[dict[str, Any], Plan]:
+def _split(
+    scenario_dict: dict[str, Any], plan: Plan | dict[str, Any] | None, file: str | Path
+) -> tuple[dict[str, Any], Plan]:
     if not isinstance(scenario_dict, dict):
         raise ScenarioError(file, "(top level)", "a mapping of scenario fields", type(scenario_dict).__name__)
     raw = plan if plan is not None else scenario_dict.get("plan")
@@ -202,8 +220,9 @@ def _split(scenario_dict: dict[str, Any], plan: Plan | dict[str, Any] | None,
     return base, parse_plan(raw, file)
 
 
-def years(scenario_dict: dict[str, Any], plan: Plan | dict[str, Any] | None = None,
-          file: str | Path = "<scenario>") -> list[tuple[int, dict[str, Any]]]:
+def years(
+    scenario_dict: dict[str, Any], plan: Plan | dict[str, Any] | None = None, file: str | Path = "<scenario>"
+) -> list[tuple[int, dict[str, Any]]]:
     """The scenario dict of every year of a plan, base year first.
 
     Parameters
@@ -283,8 +302,9 @@ def _flat(run: RunResult) -> dict[str, Any]:
     """The flat KPIs of one run as the criteria read them (numbers, plus the by-type rates)."""
     from lingtan.twin.accounting.account import accounting_kpis
 
-    flat: dict[str, Any] = {k: float(v) for k, v in run.kpis.items()
-                            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    flat: dict[str, Any] = {
+        k: float(v) for k, v in run.kpis.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
     flat.update(accounting_kpis(run.accounting))
     heat = run.kpis.get("heat")
     if heat:
@@ -342,13 +362,21 @@ def _intensity_key(plan: Plan, scenarios: list[Scenario], file: str | Path) -> s
         choice = "carbon_per_output" if all(has_output) else "carbon_per_energy"
     missing = [sc.year for sc, ok in zip(scenarios, has_output, strict=True) if not ok]
     if choice.endswith("_per_output") and missing:
-        raise ScenarioError(file, "plan.intensity", "declared.output_value_cny in every year for an intensity "
-                            "per output value", f"{choice!r} with no output value in {missing}")
+        raise ScenarioError(
+            file,
+            "plan.intensity",
+            "declared.output_value_cny in every year for an intensity per output value",
+            f"{choice!r} with no output value in {missing}",
+        )
     return INTENSITY_KEYS[choice]
 
 
-def trend_results(per_year: list[dict[str, Any]], intensity_key: str, declared: Declared | None = None,
-                  settings: CriteriaSettings | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def trend_results(
+    per_year: list[dict[str, Any]],
+    intensity_key: str,
+    declared: Declared | None = None,
+    settings: CriteriaSettings | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Trend KPIs and the trend verdicts of a list of per-year KPI dicts (oldest first).
 
     Parameters
@@ -381,14 +409,22 @@ def trend_results(per_year: list[dict[str, Any]], intensity_key: str, declared: 
     window = per_year[-INTENSITY_WINDOW_YEARS:]
     trends.pop("intensity_decline_avg_fraction", None)
     if len(window) >= 2 and all(y.get(intensity_key) is not None for y in window) and window[0][intensity_key] > 0:
-        trends.update({k: v for k, v in trend_kpis(window, intensity_key=intensity_key).items()
-                       if k == "intensity_decline_avg_fraction"})
+        trends.update(
+            {
+                k: v
+                for k, v in trend_kpis(window, intensity_key=intensity_key).items()
+                if k == "intensity_decline_avg_fraction"
+            }
+        )
         trends["intensity_changes"] = yearly_changes(window, intensity_key)
     trends["intensity_key"] = intensity_key
     trends["intensity_years"] = [y["year"] for y in window]
 
-    verdicts = [v.to_dict() for v in coal_decline_verdicts(per_year, settings=settings)] \
-        if "coal_change_fractions" in trends else []
+    verdicts = (
+        [v.to_dict() for v in coal_decline_verdicts(per_year, settings=settings)]
+        if "coal_change_fractions" in trends
+        else []
+    )
     ctx = Context(kpis={**per_year[-1], **trends}, declared=declared, settings=settings)
     for c in pack_criteria("zhejiang_factory_2025"):
         if c.id.endswith((".intensity_decline", ".renewable_share")):
@@ -401,8 +437,9 @@ def trend_results(per_year: list[dict[str, Any]], intensity_key: str, declared: 
     return trends, verdicts
 
 
-def _load(source: str | Path | dict[str, Any] | BaseModel,
-          file: str | Path) -> tuple[dict[str, Any], Path | None, str | Path]:
+def _load(
+    source: str | Path | dict[str, Any] | BaseModel, file: str | Path
+) -> tuple[dict[str, Any], Path | None, str | Path]:
     """A scenario dict from a path, a dict or a Scenario."""
     if isinstance(source, (str, Path)):
         from lingtan.loader import read_yaml
@@ -416,8 +453,9 @@ def _load(source: str | Path | dict[str, Any] | BaseModel,
     raise ScenarioError(file, "(top level)", "a scenario path, mapping or Scenario", type(source).__name__)
 
 
-def _validated(data: dict[str, Any], plan: Plan | dict[str, Any] | None,
-               file: str | Path) -> tuple[Plan, list[Scenario]]:
+def _validated(
+    data: dict[str, Any], plan: Plan | dict[str, Any] | None, file: str | Path
+) -> tuple[Plan, list[Scenario]]:
     from lingtan.twin.core.scenario import scenario_from_dict
 
     _, plan_ = _split(data, plan, file)
@@ -437,8 +475,11 @@ def _validated(data: dict[str, Any], plan: Plan | dict[str, Any] | None,
     return plan_, scenarios
 
 
-def check_plan(scenario: str | Path | dict[str, Any] | BaseModel, plan: Plan | dict[str, Any] | None = None,
-               file: str | Path = "<scenario>") -> list[Scenario]:
+def check_plan(
+    scenario: str | Path | dict[str, Any] | BaseModel,
+    plan: Plan | dict[str, Any] | None = None,
+    file: str | Path = "<scenario>",
+) -> list[Scenario]:
     """Validate every year of a plan without simulating (for ``twin check``).
 
     Parameters
@@ -467,8 +508,12 @@ def check_plan(scenario: str | Path | dict[str, Any] | BaseModel, plan: Plan | d
     return scenarios
 
 
-def run_plan(scenario: str | Path | dict[str, Any] | BaseModel, base_dir: str | Path | None = None,
-             plan: Plan | dict[str, Any] | None = None, file: str | Path = "<scenario>") -> PlanResult:
+def run_plan(
+    scenario: str | Path | dict[str, Any] | BaseModel,
+    base_dir: str | Path | None = None,
+    plan: Plan | dict[str, Any] | None = None,
+    file: str | Path = "<scenario>",
+) -> PlanResult:
     """Simulate every year of a plan and evaluate the trend criteria.
 
     Parameters
@@ -507,13 +552,23 @@ def run_plan(scenario: str | Path | dict[str, Any] | BaseModel, base_dir: str | 
     trends, trend_verdicts = trend_results(per_year, key, final.declared, final.criteria_settings)
     verdicts, packs = [], []
     if final.criteria:
-        flat = {**_flat(runs[-1]), **per_year[-1], **{k: v for k, v in trends.items()
-                                                       if not isinstance(v, (str, list))}}
+        flat = {
+            **_flat(runs[-1]),
+            **per_year[-1],
+            **{k: v for k, v in trends.items() if not isinstance(v, (str, list))},
+        }
         vs = evaluate(final.criteria, flat, final.declared, final.criteria_settings)
         verdicts = [v.to_dict() for v in vs]
         packs = [score(vs, p) for p in final.criteria]
-    return PlanResult(plan=plan_, years=runs, per_year=per_year, trends=trends, trend_verdicts=trend_verdicts,
-                      verdicts=verdicts, packs=packs)
+    return PlanResult(
+        plan=plan_,
+        years=runs,
+        per_year=per_year,
+        trends=trends,
+        trend_verdicts=trend_verdicts,
+        verdicts=verdicts,
+        packs=packs,
+    )
 
 
 def has_plan(data: Any) -> bool:

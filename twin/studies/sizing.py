@@ -37,6 +37,7 @@ Method
    the search's park years skip the network power flow and only the chosen design is checked. The chosen design is the least-cost passing one; the Pareto front keeps the designs not
    dominated in (lower cost, higher renewable share) and in (lower cost, lower residual emissions).
 """
+
 from __future__ import annotations
 
 import copy
@@ -46,9 +47,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lingtan.twin.studies.economics import project_economics
-from lingtan.twin.core.schema.economics import Economics
 from lingtan.errors import InputError
+from lingtan.twin.core.schema.economics import Economics
+from lingtan.twin.studies.economics import project_economics
 
 LEVERS = ("pv", "battery", "wind", "heat_pump", "thermal_storage", "green_power")
 ACCOUNTING_LEVERS = ("green_power",)
@@ -83,8 +84,13 @@ def apply_lever(data: dict, lever: str, factor: float, park: bool, reference: di
     if lever == "green_power":
         d.setdefault("green_power", {})["green_power_contract_e_kwh"] = float(reference["green_power"] * factor)
         return d
-    key = {"pv": "pv", "battery": "battery", "wind": "wind", "heat_pump": "heat_pumps",
-           "thermal_storage": "thermal_storage"}[lever]
+    key = {
+        "pv": "pv",
+        "battery": "battery",
+        "wind": "wind",
+        "heat_pump": "heat_pumps",
+        "thermal_storage": "thermal_storage",
+    }[lever]
     for site in _sites(d, park, lever):
         items = site.get(key) or []
         out = []
@@ -160,8 +166,13 @@ def _check_lever(scenario, lever: str, file) -> None:
     if lever not in LEVERS:
         raise InputError(file, "--vary", f"levers among {', '.join(LEVERS)}", repr(lever))
     if lever != "green_power" and lever_sizes(scenario, lever) <= 0:
-        raise InputError(file, "--vary", f"a lever the scenario has something to scale for ({lever}: give "
-                         f"at least one asset of that kind in the scenario)", f"no {lever} in the scenario")
+        raise InputError(
+            file,
+            "--vary",
+            f"a lever the scenario has something to scale for ({lever}: give "
+            f"at least one asset of that kind in the scenario)",
+            f"no {lever} in the scenario",
+        )
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -188,10 +199,18 @@ class Design:
     def row(self) -> dict[str, Any]:
         out = {f"{k}_factor": v for k, v in self.factors.items()}
         out.update({f"{k}_size": v for k, v in self.sizes.items()})
-        out.update(cost_cny_per_year=self.cost_cny_per_year, npc_cny=self.npc_cny, capex_cny=self.capex_cny,
-                   re_share=self.re_share, re_share_onsite=self.re_share_onsite,
-                   residual_emissions_t=self.residual_emissions_t, passed=self.passed,
-                   min_margin=self.min_margin, failed=";".join(self.failed), refined=self.refined)
+        out.update(
+            cost_cny_per_year=self.cost_cny_per_year,
+            npc_cny=self.npc_cny,
+            capex_cny=self.capex_cny,
+            re_share=self.re_share,
+            re_share_onsite=self.re_share_onsite,
+            residual_emissions_t=self.residual_emissions_t,
+            passed=self.passed,
+            min_margin=self.min_margin,
+            failed=";".join(self.failed),
+            refined=self.refined,
+        )
         return out
 
 
@@ -212,7 +231,9 @@ class SizingResult:
     simulations: int
     at_bound: list[str] = field(default_factory=list)
     economics: dict | None = None
-    network: dict | None = None  # a park's network findings at the chosen design (lingtan.twin.studies.park kpis["network"])
+    network: dict | None = (
+        None  # a park's network findings at the chosen design (lingtan.twin.studies.park kpis["network"])
+    )
 
     @property
     def feasible(self) -> bool:
@@ -221,8 +242,11 @@ class SizingResult:
 
 def _fixable(v: dict) -> bool:
     # no design changes a threshold no text gives, nor a criterion that does not apply
-    return (v["role"] in SIZING_ROLES and v["input"] == "simulated"
-            and v.get("status") not in ("undetermined", "not applicable"))
+    return (
+        v["role"] in SIZING_ROLES
+        and v["input"] == "simulated"
+        and v.get("status") not in ("undetermined", "not applicable")
+    )
 
 
 def _judge(verdicts: list[dict], criteria: list[str]) -> tuple[bool, float, list[str], dict]:
@@ -230,15 +254,33 @@ def _judge(verdicts: list[dict], criteria: list[str]) -> tuple[bool, float, list
     fix = [v for v in chosen if _fixable(v)]
     failed = [v["criterion_id"] for v in fix if not v["passed"]]
     margins = [v["margin"] for v in fix if v["margin"] is not None]
-    m = {v["criterion_id"]: {"passed": v["passed"], "margin": v["margin"], "value": v["value"],
-                             "threshold": v["threshold"], "input": v["input"], "role": v["role"],
-                             "fixable": _fixable(v)} for v in chosen}
+    m = {
+        v["criterion_id"]: {
+            "passed": v["passed"],
+            "margin": v["margin"],
+            "value": v["value"],
+            "threshold": v["threshold"],
+            "input": v["input"],
+            "role": v["role"],
+            "fixable": _fixable(v),
+        }
+        for v in chosen
+    }
     return not failed, (min(margins) if margins else math.inf), failed, m
 
 
 class _Evaluator:
-    def __init__(self, data: dict, park: bool, base_dir: Path, criteria: list[str], economics: Economics,
-                 reference: dict, file, network_limits: bool = False):
+    def __init__(
+        self,
+        data: dict,
+        park: bool,
+        base_dir: Path,
+        criteria: list[str],
+        economics: Economics,
+        reference: dict,
+        file,
+        network_limits: bool = False,
+    ):
         self.data, self.park, self.base_dir, self.criteria = data, park, base_dir, criteria
         self.economics, self.reference, self.file = economics, reference, file
         self.network_limits = network_limits
@@ -291,24 +333,46 @@ class _Evaluator:
                 d = apply_lever(d, lever, f, self.park, self.reference)
             sc = self.scenario(d)
             a = assess(sc, res.kpis, res.bus if self.park else res.hourly, base_dir=self.base_dir)
-            res = replace(res, **{"park" if self.park else "scenario": sc}, accounting=a.accounting,
-                          verdicts=a.verdicts, packs=a.packs)
+            res = replace(
+                res,
+                **{"park" if self.park else "scenario": sc},
+                accounting=a.accounting,
+                verdicts=a.verdicts,
+                packs=a.packs,
+            )
         sc = res.park if self.park else res.scenario
         eco = project_economics(res, sc, self.economics)
         ok, mm, failed, margins = _judge(res.verdicts, self.criteria)
         if self.network_limits and "network" in res.kpis:
             viol = res.kpis["network"]["violations"]
-            margins["network"] = {"passed": not viol, "margin": None, "value": len(viol), "threshold": 0,
-                                  "input": "simulated", "role": "admission", "fixable": True}
+            margins["network"] = {
+                "passed": not viol,
+                "margin": None,
+                "value": len(viol),
+                "threshold": 0,
+                "input": "simulated",
+                "role": "admission",
+                "fixable": True,
+            }
             if viol:
                 ok, failed = False, failed + ["network"]
         k = res.accounting.kpis
         factors = dict(phys, **acct)
-        return Design(factors=factors, sizes={lv: lever_sizes(sc, lv, self.shared.get(lv)) for lv in factors},
-                      cost_cny_per_year=eco["annualised_cost_cny"], npc_cny=eco["npc_cny"], capex_cny=eco["capex_cny"],
-                      re_share=k.re_electricity_share_with_green_power,
-                      re_share_onsite=k.re_electricity_share_onsite, residual_emissions_t=k.residual_emissions_t,
-                      passed=ok, min_margin=mm, failed=failed, margins=margins, refined=refined)
+        return Design(
+            factors=factors,
+            sizes={lv: lever_sizes(sc, lv, self.shared.get(lv)) for lv in factors},
+            cost_cny_per_year=eco["annualised_cost_cny"],
+            npc_cny=eco["npc_cny"],
+            capex_cny=eco["capex_cny"],
+            re_share=k.re_electricity_share_with_green_power,
+            re_share_onsite=k.re_electricity_share_onsite,
+            residual_emissions_t=k.residual_emissions_t,
+            passed=ok,
+            min_margin=mm,
+            failed=failed,
+            margins=margins,
+            refined=refined,
+        )
 
 
 def _better(a: Design | None, b: Design | None) -> bool:
@@ -359,9 +423,18 @@ def _load(path_or_scenario, base_dir):
     return data, "tenants" in data, eco, base, file
 
 
-def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, base_dir=None, *,
-         grid_points: dict[str, list[float]] | None = None, exhaustive_limit: int = 16, refine: bool = True,
-         economics: Economics | None = None, network_limits: bool = False) -> SizingResult:
+def size(
+    path_or_scenario,
+    criteria: list[str],
+    vary: list[str] | None = None,
+    base_dir=None,
+    *,
+    grid_points: dict[str, list[float]] | None = None,
+    exhaustive_limit: int = 16,
+    refine: bool = True,
+    economics: Economics | None = None,
+    network_limits: bool = False,
+) -> SizingResult:
     """Search the least-cost design that passes every fixable criterion of the chosen packs.
 
     Parameters
@@ -426,12 +499,22 @@ def size(path_or_scenario, criteria: list[str], vary: list[str] | None = None, b
     chosen = min(passing, key=lambda d: d.cost_cny_per_year) if passing else None
     if chosen is not None and refine and "green_power" in acct:
         chosen = _refine_green_power(ev, chosen, phys, levels, designs)
-    return SizingResult(chosen=chosen, designs=designs, pareto_re_share=pareto(designs, "re_share", True),
-                        pareto_emissions=pareto(designs, "residual_emissions_t", False), unfixable=unfixable,
-                        criteria=list(criteria), vary=vary, levels=levels, reference=reference, method=method,
-                        simulations=ev.simulations, at_bound=_at_bound_notes(chosen, vary, phys, levels),
-                        economics=eco.model_dump(mode="json"),
-                        network=network_check(ev, chosen) if park and chosen is not None else None)
+    return SizingResult(
+        chosen=chosen,
+        designs=designs,
+        pareto_re_share=pareto(designs, "re_share", True),
+        pareto_emissions=pareto(designs, "residual_emissions_t", False),
+        unfixable=unfixable,
+        criteria=list(criteria),
+        vary=vary,
+        levels=levels,
+        reference=reference,
+        method=method,
+        simulations=ev.simulations,
+        at_bound=_at_bound_notes(chosen, vary, phys, levels),
+        economics=eco.model_dump(mode="json"),
+        network=network_check(ev, chosen) if park and chosen is not None else None,
+    )
 
 
 # --------------------------------------------------------------------------- steps of size
@@ -456,19 +539,27 @@ def _lever_levels(vary: list[str], grid_points: dict[str, list[float]] | None, f
     return levels
 
 
-def _default_green_power_e_kwh(ev: "_Evaluator") -> float:
+def _default_green_power_e_kwh(ev: _Evaluator) -> float:
     """The green-power reference of a scenario without a contract: 10 % of its electricity consumption [kWh]."""
     _, r0 = ev.simulate({})
     return 0.1 * float(r0.kpis.get("total_consumption_e_kwh", 0.0))
 
 
-def _unfixable(ev: "_Evaluator", criteria: list[str]) -> list[dict]:
+def _unfixable(ev: _Evaluator, criteria: list[str]) -> list[dict]:
     """The chosen packs' sizing criteria that fail at the scenario as written and that no lever changes."""
     _, r0 = ev.simulate({})
-    return [{"criterion_id": v["criterion_id"], "input": v["input"], "value": v["value"],
-             "threshold": v["threshold"], "note": v.get("note", ""), "text_en": v.get("text_en", "")}
-            for v in r0.verdicts if v["pack"] in criteria and v["role"] in SIZING_ROLES
-            and not _fixable(v) and not v["passed"]]
+    return [
+        {
+            "criterion_id": v["criterion_id"],
+            "input": v["input"],
+            "value": v["value"],
+            "threshold": v["threshold"],
+            "note": v.get("note", ""),
+            "text_en": v.get("text_en", ""),
+        }
+        for v in r0.verdicts
+        if v["pack"] in criteria and v["role"] in SIZING_ROLES and not _fixable(v) and not v["passed"]
+    ]
 
 
 class _Search:
@@ -483,7 +574,7 @@ class _Search:
         Each lever's levels [-].
     """
 
-    def __init__(self, ev: "_Evaluator", phys: list[str], acct: list[str], levels: dict[str, list[float]]):
+    def __init__(self, ev: _Evaluator, phys: list[str], acct: list[str], levels: dict[str, list[float]]):
         self.ev, self.phys, self.levels = ev, phys, levels
         self.acct_combos = [dict(zip(acct, c)) for c in itertools.product(*(levels[a] for a in acct))] or [{}]
         self.designs: list[Design] = []  # every design assessed, in the order assessed
@@ -543,8 +634,9 @@ class _Search:
         return best_move
 
 
-def _at_bound_notes(chosen: Design | None, vary: list[str], phys: list[str], levels: dict[str, list[float]]
-                    ) -> list[str]:
+def _at_bound_notes(
+    chosen: Design | None, vary: list[str], phys: list[str], levels: dict[str, list[float]]
+) -> list[str]:
     """Notes on levers of the chosen design at the highest level searched (a larger size may be cheaper)."""
     at_bound = []
     if chosen is None:
@@ -558,7 +650,7 @@ def _at_bound_notes(chosen: Design | None, vary: list[str], phys: list[str], lev
     return at_bound
 
 
-def network_check(ev: "_Evaluator", chosen: Design) -> dict | None:
+def network_check(ev: _Evaluator, chosen: Design) -> dict | None:
     """The hourly power flow of a park's network at the chosen design (the search leaves it out unless
     ``network_limits``: no criterion reads it, and it is half of a park year's time). None when the park has no
     network. Green power changes no flow, so the design's physical levers fix the network's loading."""
@@ -610,27 +702,36 @@ def _refine_green_power(ev: _Evaluator, chosen: Design, phys: list[str], levels:
 
 def summary(res: SizingResult) -> str:
     """The text ``twin size`` prints."""
-    lines = [f"criteria: {', '.join(res.criteria)}; levers: {', '.join(res.vary)}",
-             f"search: {res.method}; {res.simulations} simulations, {len(res.designs)} designs assessed"]
+    lines = [
+        f"criteria: {', '.join(res.criteria)}; levers: {', '.join(res.vary)}",
+        f"search: {res.method}; {res.simulations} simulations, {len(res.designs)} designs assessed",
+    ]
     if res.unfixable:
         lines.append("criteria sizing cannot change (declared or not simulated) that fail:")
         for u in res.unfixable:
-            lines.append(f"  {u['criterion_id']}: {u['input']} value {u['value']!r} vs {u['threshold']!r}"
-                         f"{' (' + u['note'] + ')' if u['note'] else ''}")
+            lines.append(
+                f"  {u['criterion_id']}: {u['input']} value {u['value']!r} vs {u['threshold']!r}"
+                f"{' (' + u['note'] + ')' if u['note'] else ''}"
+            )
     c = res.chosen
     if c is None:
         best = max(res.designs, key=lambda d: d.min_margin)
-        lines.append("no design in the search passes every simulated criterion; closest: "
-                     + ", ".join(f"{k}={v:g}x" for k, v in best.factors.items())
-                     + f" (failing: {', '.join(best.failed)})")
+        lines.append(
+            "no design in the search passes every simulated criterion; closest: "
+            + ", ".join(f"{k}={v:g}x" for k, v in best.factors.items())
+            + f" (failing: {', '.join(best.failed)})"
+        )
         return "\n".join(lines)
     lines.append("least-cost passing design:")
     for lv in res.vary:
         lines.append(f"  {lv:<16} factor {c.factors[lv]:.4g}  size {c.sizes[lv]:,.0f} {_UNITS[lv]}")
-    lines.append(f"  annualised cost {c.cost_cny_per_year:,.0f} CNY/yr; NPC {c.npc_cny:,.0f} CNY; "
-                 f"capex {c.capex_cny:,.0f} CNY")
-    lines.append(f"  renewable share (with green power) {c.re_share:.1%}; on site {c.re_share_onsite:.1%}; "
-                 f"residual emissions {c.residual_emissions_t:,.0f} t")
+    lines.append(
+        f"  annualised cost {c.cost_cny_per_year:,.0f} CNY/yr; NPC {c.npc_cny:,.0f} CNY; capex {c.capex_cny:,.0f} CNY"
+    )
+    lines.append(
+        f"  renewable share (with green power) {c.re_share:.1%}; on site {c.re_share_onsite:.1%}; "
+        f"residual emissions {c.residual_emissions_t:,.0f} t"
+    )
     lines.append("margins at the chosen design:")
     for cid, m in c.margins.items():
         margin = "n/a" if m["margin"] is None else f"{m['margin']:+.4g}"
@@ -638,22 +739,42 @@ def summary(res: SizingResult) -> str:
         lines.append(f"  {'PASS' if m['passed'] else 'FAIL'} {cid:<48} margin {margin}{tag}")
     if res.network is not None:
         viol = res.network["violations"]
-        lines.append(f"park network at the chosen design: {len(viol)} limit violation(s), "
-                     f"{res.network['reverse_flow_hours']} h of reverse flow at the substation")
+        lines.append(
+            f"park network at the chosen design: {len(viol)} limit violation(s), "
+            f"{res.network['reverse_flow_hours']} h of reverse flow at the substation"
+        )
         for v in viol[:5]:
             lines.append(f"  {v}")
         if len(viol) > 5:
             lines.append(f"  ... {len(viol) - 5} more (twin run the chosen design for the full network report)")
     for note in res.at_bound:
         lines.append(f"note: {note}")
-    lines.append(f"Pareto fronts: cost vs renewable share {len(res.pareto_re_share)} designs, cost vs residual "
-                 f"emissions {len(res.pareto_emissions)} designs")
+    lines.append(
+        f"Pareto fronts: cost vs renewable share {len(res.pareto_re_share)} designs, cost vs residual "
+        f"emissions {len(res.pareto_emissions)} designs"
+    )
     return "\n".join(lines)
 
 
-_UNITS = {"pv": "kWp", "battery": "kWh", "wind": "turbines", "heat_pump": "kW_th", "thermal_storage": "kWh_th",
-          "green_power": "kWh/yr"}
+_UNITS = {
+    "pv": "kWp",
+    "battery": "kWh",
+    "wind": "turbines",
+    "heat_pump": "kW_th",
+    "thermal_storage": "kWh_th",
+    "green_power": "kWh/yr",
+}
 
 
-__all__ = ["size", "SizingResult", "Design", "apply_lever", "default_levers", "pareto", "summary",
-           "LEVERS", "DEFAULT_LEVERS", "DEFAULT_LEVELS"]
+__all__ = [
+    "size",
+    "SizingResult",
+    "Design",
+    "apply_lever",
+    "default_levers",
+    "pareto",
+    "summary",
+    "LEVERS",
+    "DEFAULT_LEVERS",
+    "DEFAULT_LEVELS",
+]

@@ -77,10 +77,11 @@ Columns: ``case_hash``, one column per parameter (its field path), the KPIs
 ``economics.<name>`` (:data:`ECONOMICS_COLUMNS` and ``operating_cost_cny``; each case priced at
 its own sizes).
 """
+
 from __future__ import annotations
 
-import hashlib
 import contextlib
+import hashlib
 import itertools
 import json
 import math
@@ -91,16 +92,17 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lingtan.twin.core import fieldpath
 from lingtan.errors import InputError
+from lingtan.twin.core import fieldpath
 
 DEFAULT_KPI = "re_electricity_share_onsite"
 DEFAULT_THRESHOLD = 0.40
@@ -120,8 +122,10 @@ _S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 1_500, 0.025, 0.2
 # row, its hash and its share of the result rows (the 100 000-case sweep of the speed table peaks at 475 MB).
 _MB_BASE, _MB_WORKER, _KB_CASE = 350, 300, 1.3
 
-_BAT = ("energy_kwh|power_kw|charge_power_kw|discharge_power_kw|soc_min|soc_max|soc_initial|charge_efficiency|"
-        "discharge_efficiency|self_discharge_fraction_per_hour")
+_BAT = (
+    "energy_kwh|power_kw|charge_power_kw|discharge_power_kw|soc_min|soc_max|soc_initial|charge_efficiency|"
+    "discharge_efficiency|self_discharge_fraction_per_hour"
+)
 FAST_FIELDS = {
     "pv": re.compile(r"^pv\[(\d+)\]\.capacity_kwp$"),
     "wind": re.compile(r"^wind\[(\d+)\]\.count$"),
@@ -172,8 +176,9 @@ def parse_param(text: str, file=None, *, need_n: bool | None = True, base: dict 
         raise InputError(file, f"--param {name}", "n >= 1 values", repr(rng))
     integer = False
     if base is not None:
-        cur = fieldpath.get_value(base, fieldpath.parse(name, file=file, field=f"--param {name}"), file=file,
-                                  field=name)
+        cur = fieldpath.get_value(
+            base, fieldpath.parse(name, file=file, field=f"--param {name}"), file=file, field=name
+        )
         if isinstance(cur, bool) or not isinstance(cur, (int, float, type(None))):
             raise InputError(file, name, "a numeric field", f"{type(cur).__name__} {cur!r}")
         integer = isinstance(cur, int)
@@ -215,8 +220,9 @@ def case_hashes(scenario_hash: str, names: list[str], values) -> list[str]:
     keys = [names[j] + "=" for j in order]
     head = scenario_hash + "\n"
     rows = np.asarray(values, dtype=float).reshape(-1, len(names))[:, order].tolist()
-    return [hashlib.sha256((head + "\n".join(k + repr(v) for k, v in zip(keys, row))).encode()).hexdigest()
-            for row in rows]
+    return [
+        hashlib.sha256((head + "\n".join(k + repr(v) for k, v in zip(keys, row))).encode()).hexdigest() for row in rows
+    ]
 
 
 # --------------------------------------------------------------------------- the sweep plan
@@ -249,8 +255,13 @@ class Plan:
 def apply_values(data: dict, names: list[str], values, params: list[Param] | None = None) -> dict:
     """A copy of ``data`` with the fields set (integer fields rounded); only the containers along the paths are
     copied (:func:`lingtan.twin.core.fieldpath.with_values`)."""
-    return fieldpath.with_values(data, [(name, int(round(v)) if params and params[j].integer else float(v))
-                                        for j, (name, v) in enumerate(zip(names, values))])
+    return fieldpath.with_values(
+        data,
+        [
+            (name, int(round(v)) if params and params[j].integer else float(v))
+            for j, (name, v) in enumerate(zip(names, values))
+        ],
+    )
 
 
 def check_ranges(p: Plan) -> None:
@@ -281,8 +292,15 @@ def input_key(inputs: dict[str, str], model: str) -> str:
     return hashlib.sha256(json.dumps({"inputs": inputs, "model": model}, sort_keys=True).encode()).hexdigest()
 
 
-def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oat: bool = False,
-         seed: int = 0, max_cases: int | None = None) -> Plan:
+def plan(
+    file: str | Path,
+    param_texts: list[str],
+    *,
+    lhs: int | None = None,
+    oat: bool = False,
+    seed: int = 0,
+    max_cases: int | None = None,
+) -> Plan:
     """Parse the parameters, check the number of cases against ``max_cases`` (default :data:`MAX_CASES`),
     build the design and hash every case."""
     from lingtan.twin.core.provenance import input_hashes, model_version
@@ -309,8 +327,9 @@ def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oa
     limit = MAX_CASES if max_cases is None else max_cases
     count = case_count(params, "lhs" if lhs is not None else "oat" if oat else "grid", lhs)
     if count > limit:  # before the design is built: a mistyped n must not fill the memory
-        raise InputError(file, "--param", f"at most {limit:,} cases (raise the limit with --max-cases)",
-                         f"{count:,} cases")
+        raise InputError(
+            file, "--param", f"at most {limit:,} cases (raise the limit with --max-cases)", f"{count:,} cases"
+        )
     if lhs is not None:
         values, design = lhs_design(params, lhs, seed), "lhs"
     elif oat:
@@ -331,8 +350,19 @@ def plan(file: str | Path, param_texts: list[str], *, lhs: int | None = None, oa
             seen.add(h)
             hashes.append(h)
             keep.append(i)
-    return Plan(file=file, data=data, scenario=scenario, params=params, design=design, values=values[keep],
-                hashes=hashes, scenario_hash=sh, base_values=base, inputs=inputs, model=model)
+    return Plan(
+        file=file,
+        data=data,
+        scenario=scenario,
+        params=params,
+        design=design,
+        values=values[keep],
+        hashes=hashes,
+        scenario_hash=sh,
+        base_values=base,
+        inputs=inputs,
+        model=model,
+    )
 
 
 def fast_path_ok(scenario, names: list[str]) -> bool:
@@ -374,7 +404,7 @@ class FastInputs:
     bat_soc_min: np.ndarray
     bat_soc_max: np.ndarray
 
-    def take(self, idx) -> "FastInputs":
+    def take(self, idx) -> FastInputs:
         return FastInputs(**{k: v[idx] for k, v in self.__dict__.items()})
 
 
@@ -392,8 +422,17 @@ def _component_values(sc, comp: str) -> dict[str, float]:
         out[f"caps:{len(sc.pv) + i}"] = float(sc.wind[i].count)
     elif kind == "battery":
         row = kernel_params(sc.grid, sc.battery)[0]
-        for col in ("energy_kwh", "charge_kw", "discharge_kw", "charge_efficiency", "discharge_efficiency",
-                    "soc_min", "soc_max", "self_discharge_fraction_per_hour", "soc_initial"):
+        for col in (
+            "energy_kwh",
+            "charge_kw",
+            "discharge_kw",
+            "charge_efficiency",
+            "discharge_efficiency",
+            "soc_min",
+            "soc_max",
+            "self_discharge_fraction_per_hour",
+            "soc_initial",
+        ):
             out[f"params:{PARAMS.index(col)}"] = row[PARAMS.index(col)]
         b = sc.battery[0]
         out.update({"bat_energy": b.energy_kwh, "bat_soc_min": b.soc_min, "bat_soc_max": b.soc_max})
@@ -403,9 +442,14 @@ def _component_values(sc, comp: str) -> dict[str, float]:
             out[f"params:{PARAMS.index(col)}"] = row[PARAMS.index(col)]
     elif kind == "thermal_storage":
         s = sc.thermal_storage[i]
-        out.update({f"store_kwh_th:{i}": s.capacity_kwh_th, f"store_charge_kw_th:{i}": s.charge_kw_th,
-                    f"store_discharge_kw_th:{i}": s.discharge_kw_th,
-                    f"store_e0_kwh_th:{i}": s.soc_initial * s.capacity_kwh_th})
+        out.update(
+            {
+                f"store_kwh_th:{i}": s.capacity_kwh_th,
+                f"store_charge_kw_th:{i}": s.charge_kw_th,
+                f"store_discharge_kw_th:{i}": s.discharge_kw_th,
+                f"store_e0_kwh_th:{i}": s.soc_initial * s.capacity_kwh_th,
+            }
+        )
     elif kind == "heat_pumps":
         out[f"unit_kw_th:{i}"] = sc.heat_pumps[i].capacity_q_kw_th
     elif kind == "boilers":
@@ -418,19 +462,25 @@ def fast_inputs(p: Plan) -> FastInputs:
     """Kernel inputs of every case. Each component's distinct value combinations are validated by the
     scenario models (which also resolve defaults such as ``power_kw`` -> charge and discharge limits)."""
     from lingtan.twin.core.heat_profiles import heat_sizes
-    from lingtan.twin.run import kernel_params, sizes
     from lingtan.twin.core.scenario import scenario_from_dict
+    from lingtan.twin.run import kernel_params, sizes
 
     sc = p.scenario
     m = len(p.values)
     hs = heat_sizes(sc, m)
     b = sc.battery[0] if sc.battery else None
-    fi = FastInputs(caps=np.tile(sizes(sc), (m, 1)), params=kernel_params(sc.grid, sc.battery, m),
-                    store_kwh_th=hs.store_kwh_th.copy(), store_charge_kw_th=hs.store_charge_kw_th.copy(),
-                    store_discharge_kw_th=hs.store_discharge_kw_th.copy(),
-                    store_e0_kwh_th=hs.store_e0_kwh_th.copy(), unit_kw_th=hs.unit_kw_th.copy(),
-                    bat_energy=np.full(m, b.energy_kwh if b else 0.0), bat_soc_min=np.full(m, b.soc_min if b else 0.0),
-                    bat_soc_max=np.full(m, b.soc_max if b else 1.0))
+    fi = FastInputs(
+        caps=np.tile(sizes(sc), (m, 1)),
+        params=kernel_params(sc.grid, sc.battery, m),
+        store_kwh_th=hs.store_kwh_th.copy(),
+        store_charge_kw_th=hs.store_charge_kw_th.copy(),
+        store_discharge_kw_th=hs.store_discharge_kw_th.copy(),
+        store_e0_kwh_th=hs.store_e0_kwh_th.copy(),
+        unit_kw_th=hs.unit_kw_th.copy(),
+        bat_energy=np.full(m, b.energy_kwh if b else 0.0),
+        bat_soc_min=np.full(m, b.soc_min if b else 0.0),
+        bat_soc_max=np.full(m, b.soc_max if b else 1.0),
+    )
     groups: dict[str, list[int]] = {}
     for j, name in enumerate(p.names):
         groups.setdefault(_component(name), []).append(j)
@@ -465,30 +515,52 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     from lingtan.components.grid import bill_from_totals
     from lingtan.twin.core.dispatch import HeatSizes, dispatch
     from lingtan.twin.core.kpis import electric_kpis
-    from lingtan.twin.run import period_masks
     from lingtan.twin.core.tables import BALANCE_TOL_KWH
+    from lingtan.twin.run import period_masks
 
     if cases is not None and not fast_verdicts_possible(scenario, prof):
         # Heat KPIs and an hourly emission factor need each case's hourly tables: the cases run one by one
         # through simulate_profiles, as single runs do, on the profiles computed once for the sweep.
-        from lingtan.twin.run import simulate_profiles
         from lingtan.twin.core.scenario import scenario_from_dict
+        from lingtan.twin.run import simulate_profiles
 
         return pd.DataFrame([_result_row(simulate_profiles(scenario_from_dict(d, file), prof)) for d in cases])
     gc, dc = period_masks(scenario.battery)
-    hs = HeatSizes(fi.store_kwh_th, fi.store_charge_kw_th, fi.store_discharge_kw_th, fi.store_e0_kwh_th,
-                   fi.unit_kw_th)
-    res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, period=prof.period, month=prof.month,
-                   price_cny_per_kwh=prof.price_cny_per_kwh,
-                   feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh, grid_charge_periods=gc,
-                   discharge_periods=dc, heat=prof.heat.system, heat_sizes=hs, balance_tol_kwh=BALANCE_TOL_KWH)
+    hs = HeatSizes(fi.store_kwh_th, fi.store_charge_kw_th, fi.store_discharge_kw_th, fi.store_e0_kwh_th, fi.unit_kw_th)
+    res = dispatch(
+        prof.unit_kw,
+        fi.caps,
+        prof.load_kw,
+        fi.params,
+        period=prof.period,
+        month=prof.month,
+        price_cny_per_kwh=prof.price_cny_per_kwh,
+        feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
+        grid_charge_periods=gc,
+        discharge_periods=dc,
+        heat=prof.heat.system,
+        heat_sizes=hs,
+        balance_tol_kwh=BALANCE_TOL_KWH,
+    )
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
-    gen = {kind: sum((fi.caps[:, k] * src_e[k] for k, (kk, _) in enumerate(prof.sources) if kk == kind),
-                     np.zeros(len(fi.caps))) for kind in ("pv", "wind")}
-    bill = bill_from_totals(res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"),
-                            prof.tariff)
-    k = electric_kpis(res, pv_e_kwh=gen["pv"], wind_e_kwh=gen["wind"], energy_kwh=fi.bat_energy,
-                      soc_min=fi.bat_soc_min, soc_max=fi.bat_soc_max, grid_cost_cny=bill["total_cny"])
+    gen = {
+        kind: sum(
+            (fi.caps[:, k] * src_e[k] for k, (kk, _) in enumerate(prof.sources) if kk == kind), np.zeros(len(fi.caps))
+        )
+        for kind in ("pv", "wind")
+    }
+    bill = bill_from_totals(
+        res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), prof.tariff
+    )
+    k = electric_kpis(
+        res,
+        pv_e_kwh=gen["pv"],
+        wind_e_kwh=gen["wind"],
+        energy_kwh=fi.bat_energy,
+        soc_min=fi.bat_soc_min,
+        soc_max=fi.bat_soc_max,
+        grid_cost_cny=bill["total_cny"],
+    )
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
     df = pd.DataFrame(cols)
@@ -509,20 +581,27 @@ def _annual_assessment(scenario, kpis: dict) -> dict:
     from types import SimpleNamespace
 
     from lingtan.twin.accounting.account import account, accounting_kpis
-    from lingtan.twin.core.schema.accounting import AnnualEnergy
     from lingtan.twin.accounting.criteria import evaluate, score
+    from lingtan.twin.core.schema.accounting import AnnualEnergy
     from lingtan.twin.studies.economics import project_economics
 
-    energy = AnnualEnergy.from_kpis(kpis, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0,
-                                    process_emissions_t=scenario.process_emissions_t)
-    acc = account(energy, scenario.accounting, scenario.green_power, scenario.offsets,
-                  grid_emission_factor=scenario.grid.emission_factor)
+    energy = AnnualEnergy.from_kpis(
+        kpis, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0, process_emissions_t=scenario.process_emissions_t
+    )
+    acc = account(
+        energy,
+        scenario.accounting,
+        scenario.green_power,
+        scenario.offsets,
+        grid_emission_factor=scenario.grid.emission_factor,
+    )
     flat = dict(kpis)
     flat.update(accounting_kpis(acc))
     vs = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) if scenario.criteria else []
     econ = project_economics(SimpleNamespace(kpis=kpis, accounting=acc), scenario)
-    return _assessment_columns(accounting_kpis(acc), [(v.criterion_id, v.passed) for v in vs],
-                               [score(vs, p) for p in scenario.criteria], econ)
+    return _assessment_columns(
+        accounting_kpis(acc), [(v.criterion_id, v.passed) for v in vs], [score(vs, p) for p in scenario.criteria], econ
+    )
 
 
 ECONOMICS_COLUMNS = ("capex_cny", "npc_cny", "annualised_cost_cny", "lcoe_onsite_cny_per_kwh")
@@ -552,11 +631,12 @@ def _is_number(v) -> bool:
 _PROFILE_CACHE: dict[str, Any] = {}
 
 
-def _fast_chunk_task(file: str, data: dict, scenario_hash: str, fi: FastInputs,
-                     cases: list[dict] | None) -> pd.DataFrame:
+def _fast_chunk_task(
+    file: str, data: dict, scenario_hash: str, fi: FastInputs, cases: list[dict] | None
+) -> pd.DataFrame:
     """A fast-path chunk as a self-contained task (Dask workers)."""
-    from lingtan.twin.run import build_profiles
     from lingtan.twin.core.scenario import scenario_from_dict
+    from lingtan.twin.run import build_profiles
 
     sc = scenario_from_dict(data, file)
     prof = _PROFILE_CACHE.get(scenario_hash)
@@ -583,8 +663,8 @@ def _flatten(d: dict, prefix: str = "") -> dict:
 
 def run_case(file: str, data: dict) -> dict:
     """Simulate one case (a factory or a park) and return its row (without hash and parameters)."""
-    from lingtan.twin.studies.park import simulate_site
     from lingtan.twin.core.scenario import scenario_from_dict
+    from lingtan.twin.studies.park import simulate_site
 
     return _result_row(simulate_site(scenario_from_dict(data, file), Path(file).parent))
 
@@ -597,8 +677,9 @@ def _result_row(r) -> dict:
     from lingtan.twin.accounting.account import accounting_kpis
 
     acc = accounting_kpis(r.accounting) if r.accounting is not None else {}
-    row.update(_assessment_columns(acc, [(v["criterion_id"], v["passed"]) for v in r.verdicts], r.packs,
-                                   project_economics(r)))
+    row.update(
+        _assessment_columns(acc, [(v["criterion_id"], v["passed"]) for v in r.verdicts], r.packs, project_economics(r))
+    )
     row["verdicts_computed"] = True
     return row
 
@@ -680,8 +761,10 @@ class Progress:
         eta = (self.total - self.done) / rate if rate > 0 else float("nan")
         fill = int(round(frac * self.width))
         eta_s = time.strftime("%H:%M:%S", time.gmtime(eta)) if np.isfinite(eta) else "--:--:--"
-        return (f"[{'#' * fill}{'.' * (self.width - fill)}] {self.done}/{self.total} {self.label} "
-                f"{100 * frac:5.1f}%  {rate:,.1f}/s  ETA {eta_s}")
+        return (
+            f"[{'#' * fill}{'.' * (self.width - fill)}] {self.done}/{self.total} {self.label} "
+            f"{100 * frac:5.1f}%  {rate:,.1f}/s  ETA {eta_s}"
+        )
 
     def close(self) -> None:
         if self.enabled:
@@ -699,8 +782,12 @@ def _client(cluster):
         try:
             from distributed import Client
         except ImportError:
-            raise InputError(None, "--cluster", "the optional extra 'cluster' installed (pip install "
-                             "'lingtan[cluster]')", "dask.distributed not importable") from None
+            raise InputError(
+                None,
+                "--cluster",
+                "the optional extra 'cluster' installed (pip install 'lingtan[cluster]')",
+                "dask.distributed not importable",
+            ) from None
         return Client(cluster), True
     return cluster, False  # a distributed.Client given by the caller
 
@@ -712,11 +799,26 @@ def _frame(p: Plan, idx: list[int], rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([head, rows.reset_index(drop=True)], axis=1)
 
 
-def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int | None = None, oat: bool = False,
-              seed: int = 0, jobs: int | None = None, cluster=None, path: str = "auto", chunk_size: int = 20_000,
-              part_size: int | None = None, verdicts: bool = True, progress: bool = True,
-              plots: Callable[..., list[Path]] | None = None, kpi: str = DEFAULT_KPI, threshold: float | None = DEFAULT_THRESHOLD,
-              max_cases: int | None = None) -> dict:
+def run_sweep(
+    file: str | Path,
+    params: list[str],
+    *,
+    out: str | Path,
+    lhs: int | None = None,
+    oat: bool = False,
+    seed: int = 0,
+    jobs: int | None = None,
+    cluster=None,
+    path: str = "auto",
+    chunk_size: int = 20_000,
+    part_size: int | None = None,
+    verdicts: bool = True,
+    progress: bool = True,
+    plots: Callable[..., list[Path]] | None = None,
+    kpi: str = DEFAULT_KPI,
+    threshold: float | None = DEFAULT_THRESHOLD,
+    max_cases: int | None = None,
+) -> dict:
     """Run (or resume) a sweep into ``out``; returns a summary dict.
 
     The folder ``out`` is new, empty or this sweep's own (:mod:`lingtan.twin.core.results_dir`), and is locked while the
@@ -761,8 +863,12 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
     fast = fast_path_ok(p.scenario, p.names)
     if path == "fast" and not fast:
         bad = next(n for n in p.names if not fast_path_ok(p.scenario, [n]))
-        raise InputError(p.file, bad, "a size the dispatch kernel takes directly for path='fast' "
-                         "(see lingtan.twin.studies.sweep.FAST_FIELDS)", "another field")
+        raise InputError(
+            p.file,
+            bad,
+            "a size the dispatch kernel takes directly for path='fast' (see lingtan.twin.studies.sweep.FAST_FIELDS)",
+            "another field",
+        )
     use_fast = fast and path != "whole"
     check_ranges(p)  # a value the schema refuses is found before the folder is made, not at its case
     with results_in_place(out, "sweep", source=p.file) as out, _stop_on_signals():
@@ -790,13 +896,29 @@ def run_sweep(file: str | Path, params: list[str], *, out: str | Path, lhs: int 
             if own:
                 client.close()
             bar.close()
-        summary = {"cases": len(p.hashes), "ran": len(todo), "skipped": len(p.hashes) - len(todo),
-                   "path": "fast" if use_fast else "whole", "design": p.design, "parts_written": writer.next,
-                   "seconds": time.perf_counter() - t0, "out": str(out)}
+        summary = {
+            "cases": len(p.hashes),
+            "ran": len(todo),
+            "skipped": len(p.hashes) - len(todo),
+            "path": "fast" if use_fast else "whole",
+            "design": p.design,
+            "parts_written": writer.next,
+            "seconds": time.perf_counter() - t0,
+            "out": str(out),
+        }
         if plots is not None:
-            summary["plots"] = [str(f) for f in plots(out, read_results(out), p.names, kpi, threshold,
-                                                            design=p.design,
-                                                            base=dict(zip(p.names, p.base_values)))]
+            summary["plots"] = [
+                str(f)
+                for f in plots(
+                    out,
+                    read_results(out),
+                    p.names,
+                    kpi,
+                    threshold,
+                    design=p.design,
+                    base=dict(zip(p.names, p.base_values)),
+                )
+            ]
     return summary
 
 
@@ -806,9 +928,15 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple
     sc = p.scenario
     # What fast_verdicts_possible tells from the profiles, told from the scenario: a heat side (process heat,
     # waste heat, space heating) or an hourly grid factor makes each case run through simulate_profiles.
-    one_by_one = fast and verdicts and (any(line.heat_demands or line.waste_heat for line in sc.processes)
-                                        or any(sp.heating for sp in sc.space)
-                                        or not isinstance(sc.grid.emission_factor, (str, int, float)))
+    one_by_one = (
+        fast
+        and verdicts
+        and (
+            any(line.heat_demands or line.waste_heat for line in sc.processes)
+            or any(sp.heating for sp in sc.space)
+            or not isinstance(sc.grid.emission_factor, (str, int, float))
+        )
+    )
     if fast and not one_by_one:
         per_case, workers = _S_FAST + (_S_VERDICTS if verdicts else 0.0), 0
     else:
@@ -821,14 +949,23 @@ def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max
     """The line printed before a sweep runs: cases, design, path, estimated time and memory, the limit."""
     seconds, mb = estimate(p, todo, fast, verdicts, jobs)
     limit = MAX_CASES if max_cases is None else max_cases
-    took = ("under a second" if seconds < 1 else time.strftime("%H:%M:%S", time.gmtime(seconds)) if seconds < 86_400
-            else f"{seconds / 86_400:,.1f} days")
-    return (f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path), "
-            f"{todo:,} to run; estimate {took} and {mb:,.0f} MB (limit {limit:,} cases: --max-cases)")
+    took = (
+        "under a second"
+        if seconds < 1
+        else time.strftime("%H:%M:%S", time.gmtime(seconds))
+        if seconds < 86_400
+        else f"{seconds / 86_400:,.1f} days"
+    )
+    return (
+        f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path), "
+        f"{todo:,} to run; estimate {took} and {mb:,.0f} MB (limit {limit:,} cases: --max-cases)"
+    )
 
 
-_SAME_SWEEP = ("a new folder, or the folder of the same sweep to resume it (same scenario file, same files it "
-               "names, same model, same parameters)")
+_SAME_SWEEP = (
+    "a new folder, or the folder of the same sweep to resume it (same scenario file, same files it "
+    "names, same model, same parameters)"
+)
 
 
 def _check_same_sweep(out: Path, p: Plan) -> None:
@@ -843,37 +980,69 @@ def _check_same_sweep(out: Path, p: Plan) -> None:
         raise InputError(out, "--out", _SAME_SWEEP, "an unreadable sweep.json") from None
     old_names = [q.get("name") for q in old.get("params", [])]
     if old_names != p.names:
-        raise InputError(out, "--out", _SAME_SWEEP, f"results of another sweep ({old.get('scenario')}, parameters "
-                         f"{', '.join(map(str, old_names))})")
+        raise InputError(
+            out,
+            "--out",
+            _SAME_SWEEP,
+            f"results of another sweep ({old.get('scenario')}, parameters {', '.join(map(str, old_names))})",
+        )
     inputs = old.get("inputs") or {}
-    changed = [f"{k} {'added' if k not in inputs else 'removed' if k not in p.inputs else 'changed'}"
-               for k in sorted(set(inputs) | set(p.inputs)) if inputs.get(k) != p.inputs.get(k)]
+    changed = [
+        f"{k} {'added' if k not in inputs else 'removed' if k not in p.inputs else 'changed'}"
+        for k in sorted(set(inputs) | set(p.inputs))
+        if inputs.get(k) != p.inputs.get(k)
+    ]
     if old.get("model") != p.model:
         changed.append(f"the model changed ({old.get('model')} -> {p.model})")
     if changed:
-        raise InputError(out, "--out", _SAME_SWEEP, "; ".join(changed) + " since this sweep was started "
-                         "(choose a new folder)")
+        raise InputError(
+            out, "--out", _SAME_SWEEP, "; ".join(changed) + " since this sweep was started (choose a new folder)"
+        )
 
 
 def _write_meta(out: Path, p: Plan, path: str, kpi: str, threshold) -> None:
-    meta = {"scenario": str(p.file), "scenario_hash": p.scenario_hash, "inputs": p.inputs, "model": p.model,
-            "design": p.design, "path": path,
-            "params": [p_.__dict__ for p_ in p.params], "base": dict(zip(p.names, p.base_values)),
-            "cases": len(p.hashes), "kpi": kpi, "threshold": threshold}
+    meta = {
+        "scenario": str(p.file),
+        "scenario_hash": p.scenario_hash,
+        "inputs": p.inputs,
+        "model": p.model,
+        "design": p.design,
+        "path": path,
+        "params": [p_.__dict__ for p_ in p.params],
+        "base": dict(zip(p.names, p.base_values)),
+        "cases": len(p.hashes),
+        "kpi": kpi,
+        "threshold": threshold,
+    }
     tmp = out / f".sweep-{uuid.uuid4().hex}.json"
     tmp.write_text(json.dumps(meta, indent=1))
     os.replace(tmp, out / "sweep.json")
 
 
-def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chunk_size: int, verdicts: bool,
-                client, jobs: int | None = None) -> None:
+def _sweep_fast(
+    p: Plan,
+    todo: list[int],
+    writer: PartWriter,
+    bar: Progress,
+    chunk_size: int,
+    verdicts: bool,
+    client,
+    jobs: int | None = None,
+) -> None:
     if not todo:
         return
     fi_all = fast_inputs(p)
 
     def submit(submit_task, c: list[int], **kw):
-        return submit_task(_fast_chunk_task, str(p.file), p.data, p.scenario_hash, fi_all.take(c),
-                           [p.case_data(i) for i in c] if verdicts else None, **kw)
+        return submit_task(
+            _fast_chunk_task,
+            str(p.file),
+            p.data,
+            p.scenario_hash,
+            fi_all.take(c),
+            [p.case_data(i) for i in c] if verdicts else None,
+            **kw,
+        )
 
     def collect(futs: dict, as_completed) -> None:
         for fut in as_completed(futs):
@@ -907,11 +1076,12 @@ def _sweep_fast(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, chu
 
 
 def _chunks(todo: list[int], size: int) -> list[list[int]]:
-    return [todo[i:i + size] for i in range(0, len(todo), size)]
+    return [todo[i : i + size] for i in range(0, len(todo), size)]
 
 
-def _sweep_whole(p: Plan, todo: list[int], writer: PartWriter, bar: Progress, jobs: int | None,
-                 part_size: int | None, client) -> None:
+def _sweep_whole(
+    p: Plan, todo: list[int], writer: PartWriter, bar: Progress, jobs: int | None, part_size: int | None, client
+) -> None:
     from lingtan.twin.core.scenario import scenario_from_dict
 
     if not todo:

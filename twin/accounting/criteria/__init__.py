@@ -9,15 +9,17 @@ Public API
 ``Declared`` (scenario ``declared:``) and ``CriteriaSettings`` (scenario ``criteria_settings:``).
 Multi-year criteria: :mod:`lingtan.twin.accounting.criteria.trends`.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
+from typing import Any
 
-from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, Verdict, meets
-from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
-from lingtan.twin.accounting.criteria.packs import PACKS
 from lingtan.errors import InputError
+from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, Verdict, meets
+from lingtan.twin.accounting.criteria.packs import PACKS
+from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 
 
 def pack_names() -> list[str]:
@@ -32,7 +34,7 @@ def pack_criteria(pack_id: str) -> list[Criterion]:
     return list(_criteria(pack_id))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _criteria(pack_id: str) -> tuple[Criterion, ...]:
     # Criteria are frozen data; a sweep evaluates the same packs for every case.
     return tuple(PACKS[pack_id].criteria())
@@ -51,9 +53,13 @@ def _coerce(model, value, field):
     raise InputError(None, field, f"a {model.__name__} or a mapping", type(value).__name__)
 
 
-def evaluate(pack_ids: Iterable[str] | str, kpis: Mapping[str, Any], declared: Declared | Mapping | None = None,
-             settings: CriteriaSettings | Mapping | None = None,
-             firms: Mapping[str, Declared | Mapping] | None = None) -> list[Verdict]:
+def evaluate(
+    pack_ids: Iterable[str] | str,
+    kpis: Mapping[str, Any],
+    declared: Declared | Mapping | None = None,
+    settings: CriteriaSettings | Mapping | None = None,
+    firms: Mapping[str, Declared | Mapping] | None = None,
+) -> list[Verdict]:
     """Verdicts of every criterion of the named packs, in pack order.
 
     Parameters
@@ -78,20 +84,30 @@ def evaluate(pack_ids: Iterable[str] | str, kpis: Mapping[str, Any], declared: D
     """
     ids = [pack_ids] if isinstance(pack_ids, str) else list(pack_ids)
     packs = [pack_criteria(p) for p in ids]  # validates every id before evaluating anything
-    ctx = Context(kpis=dict(kpis), declared=_coerce(Declared, declared, "declared"),
-                  settings=_coerce(CriteriaSettings, settings, "criteria_settings"),
-                  firms={n: _coerce(Declared, d, f"tenants.{n}.declared") for n, d in (firms or {}).items()})
+    ctx = Context(
+        kpis=dict(kpis),
+        declared=_coerce(Declared, declared, "declared"),
+        settings=_coerce(CriteriaSettings, settings, "criteria_settings"),
+        firms={n: _coerce(Declared, d, f"tenants.{n}.declared") for n, d in (firms or {}).items()},
+    )
     allowed = {c.short_id for crits in packs for c in crits if c.declare_not_applicable}
     for key in ctx.declared.not_applicable or {}:
         if key not in allowed:
-            raise InputError(None, f"declared.not_applicable.{key}",
-                             f"a criterion whose text lets the user declare it not applicable: {', '.join(sorted(allowed)) or 'none'}",
-                             repr(key))
+            raise InputError(
+                None,
+                f"declared.not_applicable.{key}",
+                f"a criterion whose text lets the user declare it not applicable: {', '.join(sorted(allowed)) or 'none'}",
+                repr(key),
+            )
     return [c.evaluate(ctx) for crits in packs for c in crits]
 
 
-GROUPS = {"admission": ("admission", "boundary"), "acceptance": ("acceptance",), "targets": ("target",),
-          "guiding": ("guiding",)}
+GROUPS = {
+    "admission": ("admission", "boundary"),
+    "acceptance": ("acceptance",),
+    "targets": ("target",),
+    "guiding": ("guiding",),
+}
 """Summary groups of a pack and the roles in each; scored items are summed as points instead."""
 
 
@@ -128,15 +144,18 @@ def score(verdicts: Iterable[Verdict], pack_id: str) -> dict[str, Any]:
     groups = {}
     for g, roles in GROUPS.items():
         items = [v for v in vs if v.role in roles]
-        groups[g] = {"status": group_status(items),
-                     **{inp: group_status([v for v in items if v.input == inp])
-                        for inp in ("simulated", "declared", "missing")}}
+        groups[g] = {
+            "status": group_status(items),
+            **{inp: group_status([v for v in items if v.input == inp]) for inp in ("simulated", "declared", "missing")},
+        }
     ok = ("pass", "not applicable", "none")
     return {
         "pack": pack_id,
         "points": sum(v.points for v in scored),
         "max_points": sum(v.max_points for v in scored),
-        "not_applicable_points": sum(full[v.criterion_id] - v.max_points for v in scored if v.status == "not applicable"),
+        "not_applicable_points": sum(
+            full[v.criterion_id] - v.max_points for v in scored if v.status == "not applicable"
+        ),
         "admission_passed": groups["admission"]["status"] in ok,
         "targets_passed": group_status([v for v in vs if v.role in ("target", "acceptance")]) in ok,
         "admission_status": groups["admission"]["status"],
@@ -149,5 +168,18 @@ def score(verdicts: Iterable[Verdict], pack_id: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["evaluate", "pack_names", "pack_criteria", "score", "group_status", "GROUPS", "Criterion", "Verdict", "Declared",
-           "CriteriaSettings", "Context", "Measurement", "meets"]
+__all__ = [
+    "evaluate",
+    "pack_names",
+    "pack_criteria",
+    "score",
+    "group_status",
+    "GROUPS",
+    "Criterion",
+    "Verdict",
+    "Declared",
+    "CriteriaSettings",
+    "Context",
+    "Measurement",
+    "meets",
+]

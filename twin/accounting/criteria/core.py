@@ -30,11 +30,13 @@ Every verdict carries one ``status`` (``passed`` is True only for "pass"):
 * ``"undetermined"``: the input is there but no text gives the threshold (a band the document
   does not cover and no setting supplies).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Callable, Literal, Mapping, Optional, Union
+from typing import Any, Literal
 
 from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 
@@ -82,7 +84,7 @@ class Context:
     firms: Mapping[str, Declared] = field(default_factory=dict)
     """The declared facts of each firm inside a park boundary (tenants), for criteria about every firm."""
 
-    def unserved_fraction(self) -> Optional[float]:
+    def unserved_fraction(self) -> float | None:
         """Unserved electricity / electric load of the run, None when the run's KPIs do not say.
 
         The load is ``load_e_kwh`` (a factory, :mod:`lingtan.twin.core.kpis`); a park reports only the served
@@ -156,7 +158,7 @@ class Verdict:
     role: str
     value: Any
     threshold: Any
-    margin: Optional[float]
+    margin: float | None
     passed: bool
     points: float
     max_points: float
@@ -180,9 +182,9 @@ class Verdict:
         return asdict(self)
 
 
-Band = Callable[[Context], tuple[Optional[float], str]]
+Band = Callable[[Context], tuple[float | None, str]]
 """``ctx -> (threshold, band label)``; threshold None when the band cannot be determined."""
-PointsRule = Callable[[Any, Optional[float], Context], float]
+PointsRule = Callable[[Any, float | None, Context], float]
 """``(value, threshold, ctx) -> points``."""
 Measure = Callable[[Context], Measurement]
 
@@ -231,21 +233,21 @@ class Criterion:
     clause: str
     reads: str
     comparator: Comparator
-    threshold: Optional[float] = None
-    band: Optional[Band] = None
-    points: Optional[PointsRule] = None
+    threshold: float | None = None
+    band: Band | None = None
+    points: PointsRule | None = None
     max_points: float = 0.0
     role: Role = "admission"
-    variant: Union[str, Callable[[Context], str]] = ""
+    variant: str | Callable[[Context], str] = ""
     unit: str = ""
-    measure: Optional[Measure] = None
+    measure: Measure | None = None
     note: str = ""
-    passes: Optional[Callable[[Any, Optional[float], Context], bool]] = field(default=None, compare=False)
-    variant_reason: Union[str, Callable[[Context], str]] = ""
+    passes: Callable[[Any, float | None, Context], bool] | None = field(default=None, compare=False)
+    variant_reason: str | Callable[[Context], str] = ""
     not_applicable: str = ""
     declare_not_applicable: bool = False
-    fail_note: Optional[Callable[[Context], str]] = field(default=None, compare=False)
-    max_points_if_not_applicable: Optional[Callable[[Context], float]] = field(default=None, compare=False)
+    fail_note: Callable[[Context], str] | None = field(default=None, compare=False)
+    max_points_if_not_applicable: Callable[[Context], float] | None = field(default=None, compare=False)
     """Points an item that does not apply keeps in the pack's maximum (default: none, it leaves the maximum)."""
 
     @property
@@ -261,31 +263,72 @@ class Criterion:
         m = self.measure(ctx) if self.measure else ctx.get(self.reads)
         variant = self.variant(ctx) if callable(self.variant) else self.variant
         reason = self.variant_reason(ctx) if callable(self.variant_reason) else self.variant_reason
-        threshold, band_note = (self.band(ctx) if self.band else (self.threshold, ""))
+        threshold, band_note = self.band(ctx) if self.band else (self.threshold, "")
         notes = [n for n in (self.note, band_note, m.note) if n]
-        base = dict(criterion_id=self.id, pack=self.pack, role=self.role, source=self.source,
-                    source_doc=self.source_doc, clause=self.clause, variant=variant, variant_reason=reason,
-                    text_en=self.text_en, text_zh=self.text_zh, unit=self.unit, max_points=self.max_points)
+        base = dict(
+            criterion_id=self.id,
+            pack=self.pack,
+            role=self.role,
+            source=self.source,
+            source_doc=self.source_doc,
+            clause=self.clause,
+            variant=variant,
+            variant_reason=reason,
+            text_en=self.text_en,
+            text_zh=self.text_zh,
+            unit=self.unit,
+            max_points=self.max_points,
+        )
         # An item that does not apply keeps in the pack's maximum only what its criterion says (score()).
-        na_base = dict(base, max_points=float(self.max_points_if_not_applicable(ctx))
-                       if self.max_points_if_not_applicable else 0.0)
+        na_base = dict(
+            base, max_points=float(self.max_points_if_not_applicable(ctx)) if self.max_points_if_not_applicable else 0.0
+        )
         declared_na = (ctx.declared.not_applicable or {}).get(self.short_id)
         if self.declare_not_applicable and declared_na is not None:
-            return Verdict(value=None, threshold=threshold, margin=None, passed=False, points=0.0, input="declared",
-                           status="not applicable", note="; ".join([f"not applicable (declared): {declared_na}",
-                                                                    self.not_applicable, *notes]), **na_base)
+            return Verdict(
+                value=None,
+                threshold=threshold,
+                margin=None,
+                passed=False,
+                points=0.0,
+                input="declared",
+                status="not applicable",
+                note="; ".join([f"not applicable (declared): {declared_na}", self.not_applicable, *notes]),
+                **na_base,
+            )
         none_kpi = bool(self.not_applicable) and self.reads in ctx.kpis and ctx.kpis[self.reads] is None
         if m.input == "not applicable" or none_kpi:
             why = m.note if m.input == "not applicable" else f"{self.reads}: none in this boundary"
-            return self._infeasible(ctx, Verdict(
-                value=None, threshold=threshold, margin=None, passed=False, points=0.0, input="simulated",
-                status="not applicable", note="; ".join(n for n in (f"not applicable: {why}", self.not_applicable,
-                                                                    self.note, band_note) if n), **na_base))
+            return self._infeasible(
+                ctx,
+                Verdict(
+                    value=None,
+                    threshold=threshold,
+                    margin=None,
+                    passed=False,
+                    points=0.0,
+                    input="simulated",
+                    status="not applicable",
+                    note="; ".join(
+                        n for n in (f"not applicable: {why}", self.not_applicable, self.note, band_note) if n
+                    ),
+                    **na_base,
+                ),
+            )
         if m.missing:
             if not m.note:
                 notes.insert(0, f"{self.reads}: not declared")
-            return Verdict(value=None, threshold=threshold, margin=None, passed=False, points=0.0,
-                           input="missing", status="fail", note="; ".join(notes + self._fail_notes(ctx)), **base)
+            return Verdict(
+                value=None,
+                threshold=threshold,
+                margin=None,
+                passed=False,
+                points=0.0,
+                input="missing",
+                status="fail",
+                note="; ".join(notes + self._fail_notes(ctx)),
+                **base,
+            )
         value = m.value
         margin = None
         undetermined = False
@@ -316,8 +359,20 @@ class Criterion:
         status = "pass" if passed else ("undetermined" if undetermined else "fail")
         if status == "fail":
             notes += self._fail_notes(ctx)
-        return self._infeasible(ctx, Verdict(value=value, threshold=threshold, margin=margin, passed=passed,
-                                             points=pts, input=m.input, status=status, note="; ".join(notes), **base))
+        return self._infeasible(
+            ctx,
+            Verdict(
+                value=value,
+                threshold=threshold,
+                margin=margin,
+                passed=passed,
+                points=pts,
+                input=m.input,
+                status=status,
+                note="; ".join(notes),
+                **base,
+            ),
+        )
 
     def _fail_notes(self, ctx: Context) -> list[str]:
         extra = self.fail_note(ctx) if self.fail_note else ""
@@ -329,9 +384,13 @@ class Criterion:
         frac = ctx.unserved_fraction()
         if v.input != "simulated" or frac is None or meets(frac, UNSERVED_LIMIT_FRACTION, "<="):
             return v
-        note = (f"not assessable: unserved load {frac * 100:.3g} % of the load (> {UNSERVED_LIMIT_FRACTION * 100:g} %); "
-                f"an infeasible plant has no verdict (would have been: {v.status})")
-        return replace(v, passed=False, points=0.0, status="not assessable", note="; ".join(n for n in (note, v.note) if n))
+        note = (
+            f"not assessable: unserved load {frac * 100:.3g} % of the load (> {UNSERVED_LIMIT_FRACTION * 100:g} %); "
+            f"an infeasible plant has no verdict (would have been: {v.status})"
+        )
+        return replace(
+            v, passed=False, points=0.0, status="not assessable", note="; ".join(n for n in (note, v.note) if n)
+        )
 
 
 def numerator_basis(kpis: Mapping[str, Any]) -> str:
@@ -339,12 +398,19 @@ def numerator_basis(kpis: Mapping[str, Any]) -> str:
     (``accounting.unit_energy_carbon_basis``), named from the KPIs: ``location`` (gross), ``after_green_power``
     (gross less green power) or ``market``; several names joined by " = " when they are equal."""
     n = _scalar(kpis.get("unit_energy_carbon_numerator_t"))
-    gross, green, market = (_scalar(kpis.get(k)) for k in ("gross_emissions_t", "offset_green_power_t",
-                                                           "gross_emissions_market_t"))
-    cands = {"location": gross, "after_green_power": None if gross is None or green is None else gross - green,
-             "market": market}
-    names = [k for k, v in cands.items() if n is not None and v is not None and math.isclose(v, n, rel_tol=1e-12,
-                                                                                              abs_tol=1e-9)]
+    gross, green, market = (
+        _scalar(kpis.get(k)) for k in ("gross_emissions_t", "offset_green_power_t", "gross_emissions_market_t")
+    )
+    cands = {
+        "location": gross,
+        "after_green_power": None if gross is None or green is None else gross - green,
+        "market": market,
+    }
+    names = [
+        k
+        for k, v in cands.items()
+        if n is not None and v is not None and math.isclose(v, n, rel_tol=1e-12, abs_tol=1e-9)
+    ]
     return " = ".join(names) or "as set in accounting.unit_energy_carbon_basis"
 
 
@@ -356,21 +422,66 @@ def unit_energy_carbon(ctx: Context, tce_basis: str) -> Measurement:
     if num.missing or energy.missing:
         given = ctx.kpi("unit_energy_carbon_t_per_tce")
         if given.missing:
-            return Measurement(None, "missing", f"unit_energy_carbon_numerator_t / energy_{tce_basis}_tce: not accounted")
-        return Measurement(given.value, given.input, "unit_energy_carbon_t_per_tce read as given: its tce basis is "
-                                                     f"the accounting's, not necessarily {tce_basis}")
+            return Measurement(
+                None, "missing", f"unit_energy_carbon_numerator_t / energy_{tce_basis}_tce: not accounted"
+            )
+        return Measurement(
+            given.value,
+            given.input,
+            "unit_energy_carbon_t_per_tce read as given: its tce basis is "
+            f"the accounting's, not necessarily {tce_basis}",
+        )
     e = float(energy.value)
     value = float(num.value) / e if e > 0 else 0.0
-    return Measurement(value, "simulated", f"{float(num.value):,.1f} t ({numerator_basis(ctx.kpis)}) / "
-                                           f"{e:,.1f} tce ({tce_basis} value)")
+    return Measurement(
+        value,
+        "simulated",
+        f"{float(num.value):,.1f} t ({numerator_basis(ctx.kpis)}) / {e:,.1f} tce ({tce_basis} value)",
+    )
 
 
-def declared_true(id: str, pack: str, reads: str, text_zh: str, text_en: str, source_doc: str, clause: str,
-                  role: Role = "admission", max_points: float = 0.0, note: str = "", **kw: Any) -> Criterion:
+def declared_true(
+    id: str,
+    pack: str,
+    reads: str,
+    text_zh: str,
+    text_en: str,
+    source_doc: str,
+    clause: str,
+    role: Role = "admission",
+    max_points: float = 0.0,
+    note: str = "",
+    **kw: Any,
+) -> Criterion:
     """A criterion that passes when a declared boolean fact is true (``kw``: more :class:`Criterion` fields)."""
-    return Criterion(id=id, pack=pack, text_zh=text_zh, text_en=text_en, source_doc=source_doc, clause=clause,
-                     reads=reads, comparator="is_true", role=role, max_points=max_points, unit="bool", note=note, **kw)
+    return Criterion(
+        id=id,
+        pack=pack,
+        text_zh=text_zh,
+        text_en=text_en,
+        source_doc=source_doc,
+        clause=clause,
+        reads=reads,
+        comparator="is_true",
+        role=role,
+        max_points=max_points,
+        unit="bool",
+        note=note,
+        **kw,
+    )
 
 
-__all__ = ["Criterion", "Verdict", "Declared", "CriteriaSettings", "Context", "Measurement", "meets",
-           "declared_true", "unit_energy_carbon", "numerator_basis", "REL_TOL", "UNSERVED_LIMIT_FRACTION"]
+__all__ = [
+    "Criterion",
+    "Verdict",
+    "Declared",
+    "CriteriaSettings",
+    "Context",
+    "Measurement",
+    "meets",
+    "declared_true",
+    "unit_energy_carbon",
+    "numerator_basis",
+    "REL_TOL",
+    "UNSERVED_LIMIT_FRACTION",
+]

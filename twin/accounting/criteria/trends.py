@@ -12,14 +12,16 @@
 ``intensity_decline_avg_fraction``, ``re_energy_share_onsite_3yr_<basis>``); merge them into the
 last year's KPIs before :func:`lingtan.twin.accounting.criteria.evaluate`.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from lingtan.twin.accounting.criteria.core import Context, Verdict
-from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
-from lingtan.twin.accounting.criteria.packs import anhui_park_2024
 from lingtan.errors import InputError
+from lingtan.twin.accounting.criteria.core import Context, Verdict
+from lingtan.twin.accounting.criteria.packs import anhui_park_2024
+from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 
 
 def _values(years: Sequence[Mapping[str, Any]], key: str) -> list[float]:
@@ -65,22 +67,25 @@ def three_year_share(years: Sequence[Mapping[str, Any]], num_key: str, den_key: 
     return num / den if den > 0 else 0.0
 
 
-def coal_decline_verdicts(years: Sequence[Mapping[str, Any]], key: str = "coal_tce",
-                          settings: CriteriaSettings | None = None) -> list[Verdict]:
+def coal_decline_verdicts(
+    years: Sequence[Mapping[str, Any]], key: str = "coal_tce", settings: CriteriaSettings | None = None
+) -> list[Verdict]:
     """Anhui 2.1 coal criterion for every year after the first (one verdict per year)."""
     crit = next(c for c in anhui_park_2024.criteria() if c.id.endswith("coal_decline"))
     out = []
     for i, change in enumerate(yearly_changes(years, key), start=1):
-        ctx = Context(kpis={"coal_change_fraction": change}, declared=Declared(),
-                      settings=settings or CriteriaSettings())
+        ctx = Context(
+            kpis={"coal_change_fraction": change}, declared=Declared(), settings=settings or CriteriaSettings()
+        )
         v = crit.evaluate(ctx)
         label = years[i].get("year", i)
         out.append(Verdict(**{**v.to_dict(), "note": f"year {label}: {v.note}".rstrip(": ")}))
     return out
 
 
-def trend_kpis(years: Sequence[Mapping[str, Any]], intensity_key: str | None = None,
-               coal_key: str = "coal_tce") -> dict[str, Any]:
+def trend_kpis(
+    years: Sequence[Mapping[str, Any]], intensity_key: str | None = None, coal_key: str = "coal_tce"
+) -> dict[str, Any]:
     """KPI keys of the multi-year criteria, from per-year KPI dicts (oldest first).
 
     Keys present only when their inputs are: ``coal_change_fraction`` (last year over the one
@@ -100,8 +105,9 @@ def trend_kpis(years: Sequence[Mapping[str, Any]], intensity_key: str | None = N
         if years and all(num in y and den in y for y in years):
             out[f"re_energy_share_onsite_3yr_{basis}"] = three_year_share(years, num, den)
     if years and all("re_consumed_e_kwh" in y and "electricity_consumed_e_kwh" in y for y in years):
-        out["re_electricity_share_onsite_3yr"] = three_year_share(years, "re_consumed_e_kwh",
-                                                                  "electricity_consumed_e_kwh")
+        out["re_electricity_share_onsite_3yr"] = three_year_share(
+            years, "re_consumed_e_kwh", "electricity_consumed_e_kwh"
+        )
     return out
 
 

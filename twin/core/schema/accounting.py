@@ -1,13 +1,23 @@
 """Scenario sections ``accounting:``, ``green_power:`` and ``offsets:``, with the standards' default coefficients."""
+
 from __future__ import annotations
 
 import math
 from typing import Annotated, Any, Literal, Union
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from lingtan.errors import BalanceError, InputError
-from lingtan.limits import (MAX_EF_T_PER_GJ, MAX_EF_T_PER_MWH, MAX_EMISSIONS_T, MAX_ENERGY_KWH, MAX_ENERGY_MWH,
-                         MAX_FUEL_FACTOR_PER_UNIT, MAX_HEAT_KGCE_PER_GJ, MAX_PRICE_CNY)
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from lingtan.errors import BalanceError, InputError
+from lingtan.limits import (
+    MAX_EF_T_PER_GJ,
+    MAX_EF_T_PER_MWH,
+    MAX_EMISSIONS_T,
+    MAX_ENERGY_KWH,
+    MAX_ENERGY_MWH,
+    MAX_FUEL_FACTOR_PER_UNIT,
+    MAX_HEAT_KGCE_PER_GJ,
+    MAX_PRICE_CNY,
+)
 
 ELECTRICITY_CALORIFIC_KGCE_PER_KWH = 0.1229
 """GB/T 2589-2020: electricity at calorific value (当量值) [kgce/kWh] — confirmed."""
@@ -29,12 +39,17 @@ KGCE_NCV_TOLERANCE = 0.01
 table converts kcal at 4.1816 kJ (its NCVs) and the kgce at 4.1868 (29 307 kJ): its own pairs differ by 0.12 %."""
 
 GWP = {
-    "ar5": {"ch4": 28.0, "n2o": 265.0,
-            "source": "IPCC AR5 WG1 (2013) Ch. 8 Table 8.7, GWP-100 without climate-carbon feedbacks: CH4 28, "
-                      "N2O 265 [secondary]"},
-    "ar6": {"ch4": 29.8, "n2o": 273.0,
-            "source": "IPCC AR6 WG1 (2021) Ch. 7 Table 7.15, GWP-100: CH4 of fossil origin 29.8, N2O 273 "
-                      "[secondary]"},
+    "ar5": {
+        "ch4": 28.0,
+        "n2o": 265.0,
+        "source": "IPCC AR5 WG1 (2013) Ch. 8 Table 8.7, GWP-100 without climate-carbon feedbacks: CH4 28, "
+        "N2O 265 [secondary]",
+    },
+    "ar6": {
+        "ch4": 29.8,
+        "n2o": 273.0,
+        "source": "IPCC AR6 WG1 (2021) Ch. 7 Table 7.15, GWP-100: CH4 of fossil origin 29.8, N2O 273 [secondary]",
+    },
 }
 """GWP-100 sets [tCO2e per t of gas]; :attr:`Accounting.gwp` chooses one."""
 
@@ -77,8 +92,9 @@ class HeatPurchase(_Model):
     """One source of purchased heat over the year, with its own emission factor if it has one."""
 
     gj: float = Field(ge=0, allow_inf_nan=False, description="heat bought [GJ]")
-    ef_t_per_gj: float | None = Field(default=None, ge=0,
-                                      description="the source's factor [tCO2/GJ]; None = accounting.heat_ef_t_per_gj")
+    ef_t_per_gj: float | None = Field(
+        default=None, ge=0, description="the source's factor [tCO2/GJ]; None = accounting.heat_ef_t_per_gj"
+    )
     steam: dict[str, Any] | None = Field(default=None, description="steam bought by mass: its conversion to GJ")
 
 
@@ -93,21 +109,26 @@ class AnnualEnergy(_Model):
     grid_export_e_kwh: float = Field(default=0.0, ge=0, description="electricity exported to the grid [kWh]")
     re_generation_e_kwh: float = Field(default=0.0, ge=0, description="on-site renewable generation [kWh]")
     re_consumed_e_kwh: float | None = Field(
-        default=None, ge=0,
+        default=None,
+        ge=0,
         description="on-site renewable electricity consumed on site [kWh]; default generation - export - curtailment",
     )
     curtailed_e_kwh: float = Field(default=0.0, ge=0, description="renewable generation curtailed [kWh]")
     fuels: dict[str, float] = Field(default_factory=dict, description="fossil fuels burnt {fuel: quantity [unit]}")
     biomass_fuels: dict[str, float] = Field(default_factory=dict, description="biomass burnt {fuel: quantity [unit]}")
-    purchased_heat_gj: float = Field(default=0.0, ge=0,
-                                     description="purchased heat / steam of no named source [GJ], at "
-                                                 "accounting.heat_ef_t_per_gj")
+    purchased_heat_gj: float = Field(
+        default=0.0, ge=0, description="purchased heat / steam of no named source [GJ], at accounting.heat_ef_t_per_gj"
+    )
     heat_purchases: dict[str, HeatPurchase] = Field(
-        default_factory=dict, description="purchased heat by source {name: gj and its own factor}")
+        default_factory=dict, description="purchased heat by source {name: gj and its own factor}"
+    )
     direct_fuels: dict[str, DirectFuel] = Field(
-        default_factory=dict, description="fuel burnt outside the boilers {use name: fuel, quantity, use}")
+        default_factory=dict, description="fuel burnt outside the boilers {use name: fuel, quantity, use}"
+    )
     exported_heat_gj: float = Field(default=0.0, ge=0, description="heat / steam exported [GJ]")
-    onsite_re_heat_gj: float = Field(default=0.0, ge=0, description="on-site renewable heat used (solar thermal...) [GJ]")
+    onsite_re_heat_gj: float = Field(
+        default=0.0, ge=0, description="on-site renewable heat used (solar thermal...) [GJ]"
+    )
     process_emissions_t: float = Field(default=0.0, ge=0, description="declared process emissions [tCO2]")
 
     @field_validator("fuels", "biomass_fuels")
@@ -119,9 +140,12 @@ class AnnualEnergy(_Model):
         return v
 
     @model_validator(mode="after")
-    def _renewable_balance(self) -> "AnnualEnergy":
-        if self.re_consumed_e_kwh is None and self.grid_export_e_kwh + self.curtailed_e_kwh > \
-                self.re_generation_e_kwh * (1 + RE_BALANCE_RELATIVE) + RE_BALANCE_KWH:
+    def _renewable_balance(self) -> AnnualEnergy:
+        if (
+            self.re_consumed_e_kwh is None
+            and self.grid_export_e_kwh + self.curtailed_e_kwh
+            > self.re_generation_e_kwh * (1 + RE_BALANCE_RELATIVE) + RE_BALANCE_KWH
+        ):
             raise ValueError("grid_export_e_kwh + curtailed_e_kwh exceed re_generation_e_kwh; give re_consumed_e_kwh")
         return self
 
@@ -133,8 +157,10 @@ class AnnualEnergy(_Model):
         consumed = self.re_generation_e_kwh - self.grid_export_e_kwh - self.curtailed_e_kwh
         # The clamp takes off float rounding only: the validator refuses more, unless it was bypassed.
         if consumed < -(self.re_generation_e_kwh * RE_BALANCE_RELATIVE + RE_BALANCE_KWH):
-            raise BalanceError(f"renewable electricity consumed is {consumed:.6g} kWh: export and curtailment exceed "
-                               "the renewable generation")
+            raise BalanceError(
+                f"renewable electricity consumed is {consumed:.6g} kWh: export and curtailment exceed "
+                "the renewable generation"
+            )
         return max(0.0, consumed)
 
     @property
@@ -143,7 +169,7 @@ class AnnualEnergy(_Model):
         return float(self.grid_import_e_kwh) + self.re_consumed
 
     @classmethod
-    def from_kpis(cls, kpis: dict[str, Any], **extra: Any) -> "AnnualEnergy":
+    def from_kpis(cls, kpis: dict[str, Any], **extra: Any) -> AnnualEnergy:
         """Build from a single run's KPI dict (:func:`lingtan.twin.core.kpis.electric_kpis`, N = 1).
 
         Reads ``grid_import_e_kwh``, ``grid_export_e_kwh``, ``re_generation_e_kwh``,
@@ -151,14 +177,17 @@ class AnnualEnergy(_Model):
         energy passing through the battery stays grid energy). ``extra`` adds fuels, heat and
         process emissions.
         """
+
         def scalar(key: str) -> float:
             v = kpis.get(key, 0.0)
             try:
                 return float(getattr(v, "item", lambda: v)()) if not isinstance(v, (int, float)) else float(v)
             except (TypeError, ValueError):
                 raise InputError(None, f"kpis.{key}", "one number (a single configuration)", repr(v)) from None
-        fields = {k: scalar(k) for k in ("grid_import_e_kwh", "grid_export_e_kwh", "re_generation_e_kwh",
-                                          "curtailed_e_kwh")}
+
+        fields = {
+            k: scalar(k) for k in ("grid_import_e_kwh", "grid_export_e_kwh", "re_generation_e_kwh", "curtailed_e_kwh")
+        }
         if "re_consumed_e_kwh" in kpis:
             fields["re_consumed_e_kwh"] = scalar("re_consumed_e_kwh")
         fields.update(extra)
@@ -173,20 +202,23 @@ class FuelFactor(_Model):
 
     unit: str = Field(min_length=1, description="physical unit of the quantity, e.g. m3, kg")
     kgce_per_unit: float = Field(
-        ge=0, le=MAX_FUEL_FACTOR_PER_UNIT,
-        description="standard coal per unit [kgce/unit]; upper bound lingtan.limits.MAX_FUEL_FACTOR_PER_UNIT"
+        ge=0,
+        le=MAX_FUEL_FACTOR_PER_UNIT,
+        description="standard coal per unit [kgce/unit]; upper bound lingtan.limits.MAX_FUEL_FACTOR_PER_UNIT",
     )
     kgco2_per_unit: float = Field(
-        ge=0, le=MAX_FUEL_FACTOR_PER_UNIT,
-        description="CO2 per unit burnt [kgCO2/unit]; upper bound lingtan.limits.MAX_FUEL_FACTOR_PER_UNIT"
+        ge=0,
+        le=MAX_FUEL_FACTOR_PER_UNIT,
+        description="CO2 per unit burnt [kgCO2/unit]; upper bound lingtan.limits.MAX_FUEL_FACTOR_PER_UNIT",
     )
     biomass: bool = Field(default=False, description="biogenic CO2: reported apart, not in the total")
     source: str = Field(default="user value", description="where the numbers come from")
-    ncv_kj_per_unit: float | None = Field(default=None, gt=0,
-                                          description="net calorific value [kJ/unit] for CH4 and N2O; default "
-                                                      "the fuel's in fuels.csv")
-    ch4_kg_per_tj: float | None = Field(default=None, ge=0, description="CH4 factor [kg/TJ] for every use of the "
-                                                                        "fuel; default combustion_non_co2.csv")
+    ncv_kj_per_unit: float | None = Field(
+        default=None, gt=0, description="net calorific value [kJ/unit] for CH4 and N2O; default the fuel's in fuels.csv"
+    )
+    ch4_kg_per_tj: float | None = Field(
+        default=None, ge=0, description="CH4 factor [kg/TJ] for every use of the fuel; default combustion_non_co2.csv"
+    )
     n2o_kg_per_tj: float | None = Field(default=None, ge=0, description="N2O factor [kg/TJ], as ch4_kg_per_tj")
 
 
@@ -200,32 +232,42 @@ class Accounting(_Model):
     location_emission_factor: EmissionFactorChoice | None = Field(
         default=None,
         description="grid average factor: a shipped name (emission_factors.csv) or tCO2/MWh; "
-                    "None = the scenario's grid.emission_factor, else national_2022",
+        "None = the scenario's grid.emission_factor, else national_2022",
     )
     market_emission_factor: EmissionFactorChoice = Field(
         default="national_2022_residual",
         description="residual factor for grid power not covered by green power (market-based)",
     )
     electricity_equivalent_kgce_per_kwh: float = Field(
-        default=ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH, gt=0, le=1.0,
+        default=ELECTRICITY_EQUIVALENT_DEFAULT_KGCE_PER_KWH,
+        gt=0,
+        le=1.0,
         description="equivalent value (等价值) of electricity = coal rate of power supply [kgce/kWh]; "
-                    "default 0.3055 (national 2020, 305.5 gce/kWh, NDRC 发改运行〔2021〕1519号, secondary)",
+        "default 0.3055 (national 2020, 305.5 gce/kWh, NDRC 发改运行〔2021〕1519号, secondary)",
     )
     electricity_calorific_kgce_per_kwh: float = Field(
-        default=ELECTRICITY_CALORIFIC_KGCE_PER_KWH, gt=0, le=1.0,
+        default=ELECTRICITY_CALORIFIC_KGCE_PER_KWH,
+        gt=0,
+        le=1.0,
         description="calorific value (当量值) of electricity [kgce/kWh], GB/T 2589",
     )
     heat_kgce_per_gj: float = Field(
-        default=HEAT_KGCE_PER_GJ, gt=0, le=MAX_HEAT_KGCE_PER_GJ,
-        description="heat [kgce/GJ], GB/T 2589; upper bound lingtan.limits.MAX_HEAT_KGCE_PER_GJ"
+        default=HEAT_KGCE_PER_GJ,
+        gt=0,
+        le=MAX_HEAT_KGCE_PER_GJ,
+        description="heat [kgce/GJ], GB/T 2589; upper bound lingtan.limits.MAX_HEAT_KGCE_PER_GJ",
     )
     heat_ef_t_per_gj: float = Field(
-        default=HEAT_EF_T_PER_GJ, ge=0, le=MAX_EF_T_PER_GJ,
+        default=HEAT_EF_T_PER_GJ,
+        ge=0,
+        le=MAX_EF_T_PER_GJ,
         description="purchased heat of a source that gives no factor of its own [tCO2/GJ], GB/T 32150 default "
-                    "0.11; upper bound lingtan.limits.MAX_EF_T_PER_GJ"
+        "0.11; upper bound lingtan.limits.MAX_EF_T_PER_GJ",
     )
-    gwp: Literal["ar5", "ar6"] = Field(default="ar5", description="GWP-100 set for CH4 and N2O: IPCC AR5 (CH4 28, "
-                                                                  "N2O 265) or AR6 (CH4 fossil 29.8, N2O 273)")
+    gwp: Literal["ar5", "ar6"] = Field(
+        default="ar5",
+        description="GWP-100 set for CH4 and N2O: IPCC AR5 (CH4 28, N2O 265) or AR6 (CH4 fossil 29.8, N2O 273)",
+    )
     fuel_factors: dict[str, FuelFactor] = Field(default_factory=dict, description="per-fuel overrides")
     deduct_exported_energy: bool = Field(
         default=True, description="deduct exported electricity and heat from emissions (GB/T 32150 formula)"
@@ -233,7 +275,7 @@ class Accounting(_Model):
     unit_energy_carbon_basis: Literal["location", "after_green_power", "market"] = Field(
         default="after_green_power",
         description="numerator of unit_energy_carbon_t_per_tce: location-based gross, gross minus "
-                    "contracted/direct green power (default), or market-based gross",
+        "contracted/direct green power (default), or market-based gross",
     )
     unit_energy_carbon_tce_basis: Literal["equivalent", "calorific"] = Field(
         default="equivalent", description="denominator of unit_energy_carbon_t_per_tce"
@@ -244,30 +286,45 @@ class GreenPower(_Model):
     """Scenario section ``green_power:`` — green electricity bought from outside the boundary."""
 
     green_power_contract_e_kwh: float = Field(
-        default=0.0, ge=0, le=MAX_ENERGY_KWH,
-        description="绿电交易 contracted green power [kWh]; upper bound lingtan.limits.MAX_ENERGY_KWH"
+        default=0.0,
+        ge=0,
+        le=MAX_ENERGY_KWH,
+        description="绿电交易 contracted green power [kWh]; upper bound lingtan.limits.MAX_ENERGY_KWH",
     )
     green_power_contract_premium_cny_per_kwh: float = Field(
-        default=0.0, ge=0, le=MAX_PRICE_CNY,
-        description="green premium over the grid price [CNY/kWh]; upper bound lingtan.limits.MAX_PRICE_CNY")
+        default=0.0,
+        ge=0,
+        le=MAX_PRICE_CNY,
+        description="green premium over the grid price [CNY/kWh]; upper bound lingtan.limits.MAX_PRICE_CNY",
+    )
     green_power_direct_e_kwh: float = Field(
-        default=0.0, ge=0, le=MAX_ENERGY_KWH,
+        default=0.0,
+        ge=0,
+        le=MAX_ENERGY_KWH,
         description="绿电直连 direct-line green power, part of the site's import [kWh]; "
-                    "upper bound lingtan.limits.MAX_ENERGY_KWH")
+        "upper bound lingtan.limits.MAX_ENERGY_KWH",
+    )
     green_power_direct_premium_cny_per_kwh: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/kWh]; upper bound lingtan.limits.MAX_PRICE_CNY"
     )
     green_certificates_mwh: float = Field(
-        default=0.0, ge=0, le=MAX_ENERGY_MWH,
-        description="绿证 surrendered, 1 certificate = 1 MWh; upper bound lingtan.limits.MAX_ENERGY_MWH"
+        default=0.0,
+        ge=0,
+        le=MAX_ENERGY_MWH,
+        description="绿证 surrendered, 1 certificate = 1 MWh; upper bound lingtan.limits.MAX_ENERGY_MWH",
     )
     onsite_certificates_sold_mwh: float = Field(
-        default=0.0, ge=0, le=MAX_ENERGY_MWH,
+        default=0.0,
+        ge=0,
+        le=MAX_ENERGY_MWH,
         description="绿证 of on-site renewable electricity consumed inside the boundary that were sold, not kept: that "
-                    "electricity leaves the renewable shares the criteria read; upper bound lingtan.limits.MAX_ENERGY_MWH")
+        "electricity leaves the renewable shares the criteria read; upper bound lingtan.limits.MAX_ENERGY_MWH",
+    )
     green_certificate_price_cny_per_mwh: float = Field(
-        default=0.0, ge=0, le=MAX_PRICE_CNY,
-        description="[CNY per certificate]; upper bound lingtan.limits.MAX_PRICE_CNY"
+        default=0.0,
+        ge=0,
+        le=MAX_PRICE_CNY,
+        description="[CNY per certificate]; upper bound lingtan.limits.MAX_PRICE_CNY",
     )
 
 
@@ -275,22 +332,28 @@ class Offsets(_Model):
     """Scenario section ``offsets:`` — carbon credits surrendered."""
 
     ccer_t: float = Field(
-        default=0.0, ge=0, le=MAX_EMISSIONS_T,
-        description="CCER surrendered [tCO2e]; upper bound lingtan.limits.MAX_EMISSIONS_T"
+        default=0.0,
+        ge=0,
+        le=MAX_EMISSIONS_T,
+        description="CCER surrendered [tCO2e]; upper bound lingtan.limits.MAX_EMISSIONS_T",
     )
     ccer_price_cny_per_t: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/tCO2e]; upper bound lingtan.limits.MAX_PRICE_CNY"
     )
     other_credits_t: float = Field(
-        default=0.0, ge=0, le=MAX_EMISSIONS_T,
-        description="other carbon credits (碳普惠, VCS...) [tCO2e]; upper bound lingtan.limits.MAX_EMISSIONS_T"
+        default=0.0,
+        ge=0,
+        le=MAX_EMISSIONS_T,
+        description="other carbon credits (碳普惠, VCS...) [tCO2e]; upper bound lingtan.limits.MAX_EMISSIONS_T",
     )
     other_credits_price_cny_per_t: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/tCO2e]; upper bound lingtan.limits.MAX_PRICE_CNY"
     )
     allowances_t: float = Field(
-        default=0.0, ge=0, le=MAX_EMISSIONS_T,
-        description="carbon allowances (碳配额) bought and cancelled [tCO2e]; upper bound lingtan.limits.MAX_EMISSIONS_T"
+        default=0.0,
+        ge=0,
+        le=MAX_EMISSIONS_T,
+        description="carbon allowances (碳配额) bought and cancelled [tCO2e]; upper bound lingtan.limits.MAX_EMISSIONS_T",
     )
     allowances_price_cny_per_t: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/tCO2e]; upper bound lingtan.limits.MAX_PRICE_CNY"

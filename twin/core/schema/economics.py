@@ -1,7 +1,9 @@
 """Scenario section ``economics:``: asset costs and prices, each default with its source."""
+
 from __future__ import annotations
 
 from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -26,7 +28,8 @@ class AssetCost(_Model):
     fixed_om_cny_per_year: float = Field(default=0.0, ge=0, description="[CNY/yr] per asset")
     fixed_om_fraction_of_capex: float = Field(default=0.0, ge=0, le=1, description="[1/yr] share of capex per year")
     variable_om_cny_per_kwh: float = Field(
-        default=0.0, ge=0, description="[CNY/kWh] of generation (PV, wind) or of discharge (battery)")
+        default=0.0, ge=0, description="[CNY/kWh] of generation (PV, wind) or of discharge (battery)"
+    )
     lifetime_years: float = Field(default=25.0, gt=0, description="[yr]")
     replacement_cost_fraction: float = Field(default=1.0, ge=0, description="replacement cost / capital cost [-]")
     source: str = Field(default="user value", description="where the numbers come from")
@@ -35,85 +38,121 @@ class AssetCost(_Model):
 #: Defaults for China 2024-2025, each with its source or 'assumed' and why.
 DEFAULT_COSTS: dict[str, AssetCost] = {
     "pv": AssetCost(
-        capex_cny_per_kwp=3000.0, fixed_om_fraction_of_capex=0.015, lifetime_years=25.0,
+        capex_cny_per_kwp=3000.0,
+        fixed_om_fraction_of_capex=0.015,
+        lifetime_years=25.0,
         replacement_cost_fraction=1.0,
         source="assumed: 3.0 CNY/Wp for commercial & industrial rooftop PV (modules, inverters, BOS, "
-               "installation) in 2024-25 — the CPIA roadmap (中国光伏产业发展路线图) figures could not be "
-               "retrieved here; a 2017 C&I rooftop quote was 5.8 CNY/W (Digitimes, 2017-08-25) and module "
-               "prices have fallen more than half since. O&M 1.5 %/yr of capex and 25-yr life are assumed "
-               "(typical module warranty)."),
+        "installation) in 2024-25 — the CPIA roadmap (中国光伏产业发展路线图) figures could not be "
+        "retrieved here; a 2017 C&I rooftop quote was 5.8 CNY/W (Digitimes, 2017-08-25) and module "
+        "prices have fallen more than half since. O&M 1.5 %/yr of capex and 25-yr life are assumed "
+        "(typical module warranty).",
+    ),
     "wind": AssetCost(
-        capex_cny_per_kw=5800.0, fixed_om_fraction_of_capex=0.025, lifetime_years=20.0,
+        capex_cny_per_kw=5800.0,
+        fixed_om_fraction_of_capex=0.025,
+        lifetime_years=20.0,
         replacement_cost_fraction=1.0,
         source="capex: China Renewable Energy Engineering Institute, China Renewable Energy Development "
-               "Report 2021 — onshore wind in open plains about 5 800 CNY/kW (reported by Azure "
-               "International, 2022) [secondary; data year 2021, likely high for 2024-25]; life: 20-yr "
-               "design life of IEC 61400-1; O&M 2.5 %/yr of capex assumed."),
+        "Report 2021 — onshore wind in open plains about 5 800 CNY/kW (reported by Azure "
+        "International, 2022) [secondary; data year 2021, likely high for 2024-25]; life: 20-yr "
+        "design life of IEC 61400-1; O&M 2.5 %/yr of capex assumed.",
+    ),
     "battery": AssetCost(
-        capex_cny_per_kwh=715.0, fixed_om_fraction_of_capex=0.015, lifetime_years=15.0,
+        capex_cny_per_kwh=715.0,
+        fixed_om_fraction_of_capex=0.015,
+        lifetime_years=15.0,
         replacement_cost_fraction=0.6,
         source="capex: 465 CNY/kWh = the average bid for 2-hour LFP systems in China Energy Engineering's "
-               "25 GWh tender, 0.4646 CNY/Wh (ESS News, 2025-06-26) [secondary], plus 250 CNY/kWh assumed "
-               "for installation, grid connection and fire protection behind the meter; 15-yr life assumed "
-               "(about 6 000 cycles at one a day); replacement at 60 % of capex assumed (falling cell "
-               "prices); O&M 1.5 %/yr assumed."),
+        "25 GWh tender, 0.4646 CNY/Wh (ESS News, 2025-06-26) [secondary], plus 250 CNY/kWh assumed "
+        "for installation, grid connection and fire protection behind the meter; 15-yr life assumed "
+        "(about 6 000 cycles at one a day); replacement at 60 % of capex assumed (falling cell "
+        "prices); O&M 1.5 %/yr assumed.",
+    ),
     "heat_pump": AssetCost(
-        capex_cny_per_kw=2000.0, fixed_om_fraction_of_capex=0.02, lifetime_years=20.0,
+        capex_cny_per_kw=2000.0,
+        fixed_om_fraction_of_capex=0.02,
+        lifetime_years=20.0,
         replacement_cost_fraction=1.0,
         source="assumed: 2 000 CNY/kW_th installed for an industrial (waste-heat or air-source) heat pump; "
-               "no public Chinese cost series was found here; 20-yr life and 2 %/yr O&M assumed."),
+        "no public Chinese cost series was found here; 20-yr life and 2 %/yr O&M assumed.",
+    ),
     "thermal_storage": AssetCost(
-        capex_cny_per_kwh=150.0, fixed_om_fraction_of_capex=0.01, lifetime_years=30.0,
+        capex_cny_per_kwh=150.0,
+        fixed_om_fraction_of_capex=0.01,
+        lifetime_years=30.0,
         replacement_cost_fraction=1.0,
-        source="assumed: 150 CNY/kWh_th for an insulated hot-water tank; 30-yr life and 1 %/yr O&M assumed."),
+        source="assumed: 150 CNY/kWh_th for an insulated hot-water tank; 30-yr life and 1 %/yr O&M assumed.",
+    ),
     "electric_boiler": AssetCost(
-        capex_cny_per_kw=300.0, fixed_om_fraction_of_capex=0.02, lifetime_years=20.0,
+        capex_cny_per_kw=300.0,
+        fixed_om_fraction_of_capex=0.02,
+        lifetime_years=20.0,
         replacement_cost_fraction=1.0,
-        source="assumed: 300 CNY/kW_th for an electrode / resistance boiler; 20-yr life and 2 %/yr O&M assumed."),
+        source="assumed: 300 CNY/kW_th for an electrode / resistance boiler; 20-yr life and 2 %/yr O&M assumed.",
+    ),
 }
 
 #: Fuel prices [CNY per physical unit of components/data/fuels.csv], all assumed (no public series found here).
 DEFAULT_FUEL_PRICES: dict[str, float] = {"natural_gas": 3.8, "coal": 1.0, "diesel": 8.0, "lpg": 6.0, "biomass": 0.8}
-DEFAULT_FUEL_PRICES_SOURCE = ("assumed: industrial natural gas 3.8 CNY/m3 (Anhui non-residential pipeline gas is "
-                              "of that order), thermal coal 1 000 CNY/t, diesel 8 CNY/kg, LPG 6 CNY/kg, biomass "
-                              "pellets 0.8 CNY/kg; electricity used by electric boilers is in the grid bill")
+DEFAULT_FUEL_PRICES_SOURCE = (
+    "assumed: industrial natural gas 3.8 CNY/m3 (Anhui non-residential pipeline gas is "
+    "of that order), thermal coal 1 000 CNY/t, diesel 8 CNY/kg, LPG 6 CNY/kg, biomass "
+    "pellets 0.8 CNY/kg; electricity used by electric boilers is in the grid bill"
+)
 
 
 class Economics(_Model):
     """Scenario section ``economics:`` — project-level economic settings and asset costs."""
 
     discount_rate: float = Field(
-        default=0.08, ge=0, lt=1,
+        default=0.08,
+        ge=0,
+        lt=1,
         description="real discount rate [-]; default 8 %, the social discount rate of NDRC/MOHURD "
-                    "建设项目经济评价方法与参数 (第三版, 2006)")
+        "建设项目经济评价方法与参数 (第三版, 2006)",
+    )
     analysis_period_years: int = Field(
-        default=25, ge=1, le=100,
+        default=25,
+        ge=1,
+        le=100,
         description="[yr]; default 25, HOMER's default project lifetime (HOMER Knowledge Base, 'Capacity "
-                    "shortage penalty': 'I recommend leaving it at its default value of 25 years')")
+        "shortage penalty': 'I recommend leaving it at its default value of 25 years')",
+    )
     carbon_price_cny_per_t: float = Field(
-        default=100.0, ge=0,
-        description="[CNY/tCO2]; assumed: national ETS allowances (CEA) traded around 90-105 CNY/t in 2024")
+        default=100.0,
+        ge=0,
+        description="[CNY/tCO2]; assumed: national ETS allowances (CEA) traded around 90-105 CNY/t in 2024",
+    )
     ets_covered: bool | None = Field(
-        default=None, description="pay the carbon price; None = the scenario's declared.in_national_ets")
+        default=None, description="pay the carbon price; None = the scenario's declared.in_national_ets"
+    )
     carbon_basis: Literal["scope1", "gross", "residual"] = Field(
         default="scope1",
         description="emissions that pay the carbon price: scope1 (the national ETS covers direct emissions), "
-                    "gross (location-based scope 1 + 2) or residual (after offsets)")
+        "gross (location-based scope 1 + 2) or residual (after offsets)",
+    )
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
         description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler) -> costs; "
-                    "kinds not given keep their defaults")
+        "kinds not given keep their defaults",
+    )
     fuel_prices_cny_per_unit: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_FUEL_PRICES),
-        description="fuel -> price [CNY per unit of fuels.csv]; fuels not given keep their defaults")
+        description="fuel -> price [CNY per unit of fuels.csv]; fuels not given keep their defaults",
+    )
     green_power_contract_premium_cny_per_kwh: float = Field(
-        default=0.03, ge=0,
+        default=0.03,
+        ge=0,
         description="green premium of contracted green power when the scenario's green_power section does not "
-                    "set one [CNY/kWh]; assumed: Chinese green-power trades of 2024 carried premiums of a few fen")
+        "set one [CNY/kWh]; assumed: Chinese green-power trades of 2024 carried premiums of a few fen",
+    )
     green_certificate_price_cny_per_mwh: float = Field(
-        default=5.0, ge=0,
+        default=5.0,
+        ge=0,
         description="certificate price when the scenario does not set one [CNY/MWh]; assumed: GEC traded at a "
-                    "few CNY per certificate in 2024")
+        "few CNY per certificate in 2024",
+    )
 
     def cost(self, kind: str) -> AssetCost:
         """The costs of an asset kind: the user's, else the default.

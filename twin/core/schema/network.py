@@ -1,4 +1,5 @@
 """Scenario section ``network:`` of a park: substation, feeders, connections and limits."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -21,7 +22,7 @@ class NetworkLimits(_Strict):
     loading_max_percent: float = Field(default=100.0, gt=0, description="highest allowed line/transformer loading [%]")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "NetworkLimits":
+    def _ordered(self) -> NetworkLimits:
         if self.v_min_pu >= self.v_max_pu:
             raise ValueError(f"v_min_pu < v_max_pu, got {self.v_min_pu} and {self.v_max_pu}")
         return self
@@ -34,15 +35,16 @@ class SubstationTransformer(_Strict):
     std_type: str | None = Field(default=None, description="pandapower std type, e.g. '40 MVA 110/10 kV'")
     sn_mva: float | None = Field(default=None, gt=0, description="rated power [MVA]")
     vn_hv_kv: float | None = Field(default=None, gt=0, description="rated HV voltage [kV]; default: substation hv_kv")
-    vn_lv_kv: float | None = Field(default=None, gt=0,
-                                   description="rated LV voltage [kV]; default 1.05 x mv_kv (10.5 kV for 10 kV)")
+    vn_lv_kv: float | None = Field(
+        default=None, gt=0, description="rated LV voltage [kV]; default 1.05 x mv_kv (10.5 kV for 10 kV)"
+    )
     vk_percent: float | None = Field(default=None, gt=0, description="short-circuit voltage [%]")
     vkr_percent: float | None = Field(default=None, ge=0, description="real part of vk, = load losses / sn [%]")
     pfe_kw: float = Field(default=0.0, ge=0, description="no-load losses [kW]")
     i0_percent: float = Field(default=0.0, ge=0, description="no-load current [%]")
 
     @model_validator(mode="after")
-    def _type_or_nameplate(self) -> "SubstationTransformer":
+    def _type_or_nameplate(self) -> SubstationTransformer:
         nameplate = {"sn_mva": self.sn_mva, "vk_percent": self.vk_percent, "vkr_percent": self.vkr_percent}
         if self.std_type is not None:
             given = [k for k, v in nameplate.items() if v is not None]
@@ -76,7 +78,7 @@ class TenantTransformer(_Strict):
     count: int = Field(default=1, ge=1, description="identical units in parallel")
 
     @model_validator(mode="after")
-    def _type_or_rating(self) -> "TenantTransformer":
+    def _type_or_rating(self) -> TenantTransformer:
         if (self.std_type is None) == (self.sn_mva is None):
             raise ValueError("give exactly one of 'std_type' or 'sn_mva'")
         return self
@@ -107,8 +109,9 @@ class Section(_Strict):
 
     to: str = Field(description="name of the bus at the end of this section (created)")
     length_km: float = Field(gt=0)
-    from_bus: str | None = Field(default=None, alias="from",
-                                 description="start bus; default the previous section's 'to' (or the MV busbar)")
+    from_bus: str | None = Field(
+        default=None, alias="from", description="start bus; default the previous section's 'to' (or the MV busbar)"
+    )
     line_std_type: str | None = Field(default=None, description="overrides the feeder's line type")
     parallel: int = Field(default=1, ge=1, description="cables in parallel")
 
@@ -117,8 +120,9 @@ class Feeder(_Strict):
     """A 10 kV feeder: a radial chain of sections from the MV busbar (branches via 'from')."""
 
     name: str
-    line_std_type: str = Field(description="pandapower std type or a key of 'line_types', "
-                                           "e.g. 'NA2XS2Y 1x240 RM/25 12/20 kV'")
+    line_std_type: str = Field(
+        description="pandapower std type or a key of 'line_types', e.g. 'NA2XS2Y 1x240 RM/25 12/20 kV'"
+    )
     sections: list[Section] = Field(min_length=1)
 
 
@@ -126,8 +130,9 @@ class Connection(_Strict):
     """Where a tenant's or asset's net demand enters the network."""
 
     bus: str | int = Field(description="bus name (or index, for a pandapower JSON network)")
-    transformer: TenantTransformer | None = Field(default=None,
-                                                  description="own transformer; none = connected at the bus")
+    transformer: TenantTransformer | None = Field(
+        default=None, description="own transformer; none = connected at the bus"
+    )
 
 
 class Network(_Strict):
@@ -141,11 +146,12 @@ class Network(_Strict):
     limits: NetworkLimits = NetworkLimits()
 
     @model_validator(mode="after")
-    def _one_source(self) -> "Network":
+    def _one_source(self) -> Network:
         if self.pandapower_json is None:
             if self.substation is None or not self.feeders:
                 raise ValueError("either 'pandapower_json' or a 'substation' and 'feeders'")
         elif self.substation is not None or self.feeders or self.line_types:
-            raise ValueError("'pandapower_json' replaces 'substation', 'feeders' and 'line_types'; "
-                             "give one or the other")
+            raise ValueError(
+                "'pandapower_json' replaces 'substation', 'feeders' and 'line_types'; give one or the other"
+            )
         return self

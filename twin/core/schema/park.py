@@ -1,43 +1,54 @@
 """A park scenario: tenants behind their own meters, shared assets, heat network, allocation."""
+
 from __future__ import annotations
 
 from typing import Literal
+
 from pydantic import Field, model_validator
+
 from lingtan.components.battery import Battery
 from lingtan.components.grid import GridConnection
 from lingtan.components.pv import PVArray
 from lingtan.components.wind import WindFarm
-from lingtan.twin.core.schema.accounting import Accounting, GreenPower, Offsets
-from lingtan.twin.core.schema.criteria import PACK_NAMES
-from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
-from lingtan.twin.core.schema.economics import Economics
 from lingtan.limits import MAX_EMISSIONS_T, MAX_ITEMS, MAX_POWER_KW
-from lingtan.twin.core.schema.network import Network
 from lingtan.paths import SafeName
+from lingtan.twin.core.schema.accounting import Accounting, GreenPower, Offsets
+from lingtan.twin.core.schema.criteria import PACK_NAMES, CriteriaSettings, Declared
+from lingtan.twin.core.schema.economics import Economics
+from lingtan.twin.core.schema.network import Network
 from lingtan.twin.core.schema.site import Site, SiteAssets, Weather, _Strict
 
 
 class TenantConnection(_Strict):
     """A tenant's connection to the park bus."""
 
-    import_limit_kw: float = Field(default=MAX_POWER_KW, gt=0, le=MAX_POWER_KW,
-                                   description="largest draw from the park bus [kW]; the default and upper bound "
-                                               "lingtan.limits.MAX_POWER_KW means no limit")
+    import_limit_kw: float = Field(
+        default=MAX_POWER_KW,
+        gt=0,
+        le=MAX_POWER_KW,
+        description="largest draw from the park bus [kW]; the default and upper bound "
+        "lingtan.limits.MAX_POWER_KW means no limit",
+    )
     export_allowed: bool = Field(default=True, description="whether its surplus may feed the park bus")
-    export_limit_kw: float = Field(default=MAX_POWER_KW, ge=0, le=MAX_POWER_KW,
-                                   description="largest feed into the park bus [kW]; "
-                                               "upper bound lingtan.limits.MAX_POWER_KW")
+    export_limit_kw: float = Field(
+        default=MAX_POWER_KW,
+        ge=0,
+        le=MAX_POWER_KW,
+        description="largest feed into the park bus [kW]; upper bound lingtan.limits.MAX_POWER_KW",
+    )
 
 
 class Tenant(SiteAssets):
     """A firm in the park, written as a factory is, behind its own meter."""
 
-    name: SafeName = Field(description="the tenant's results go to tenants/<name>/: a safe folder name "
-                                       "(lingtan.paths.safe_name)")
+    name: SafeName = Field(
+        description="the tenant's results go to tenants/<name>/: a safe folder name (lingtan.paths.safe_name)"
+    )
     description: str = ""
     connection: TenantConnection = TenantConnection()
-    contract_share: float | None = Field(default=None, ge=0, le=1, description="share of shared renewables "
-                                         "under the contract_share rule [-]")
+    contract_share: float | None = Field(
+        default=None, ge=0, le=1, description="share of shared renewables under the contract_share rule [-]"
+    )
 
 
 class SharedAssets(_Strict):
@@ -57,8 +68,9 @@ class HeatLink(_Strict):
     effectiveness: float = Field(default=0.8, gt=0, le=1, description="exchanger effectiveness at each end [-]")
     min_approach_k: float = Field(default=10.0, ge=0, description="minimum approach temperature [K]")
     loss_fraction: float = Field(default=0.05, ge=0, lt=1, description="pipe heat loss, share of heat carried [-]")
-    capacity_q_kw_th: float | None = Field(default=None, ge=0, le=MAX_POWER_KW,
-                                           description="pipe limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW")
+    capacity_q_kw_th: float | None = Field(
+        default=None, ge=0, le=MAX_POWER_KW, description="pipe limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
+    )
 
 
 class Allocation(_Strict):
@@ -81,9 +93,12 @@ class Park(_Strict):
     shared: SharedAssets = SharedAssets()
     heat_network: list[HeatLink] = Field(default=[], max_length=MAX_ITEMS)
     allocation: Allocation = Allocation()
-    process_emissions_t: float = Field(default=0.0, ge=0, le=MAX_EMISSIONS_T,
-                                       description="declared process CO2 emissions [t/yr]; upper bound "
-                                                   "lingtan.limits.MAX_EMISSIONS_T")
+    process_emissions_t: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_EMISSIONS_T,
+        description="declared process CO2 emissions [t/yr]; upper bound lingtan.limits.MAX_EMISSIONS_T",
+    )
     accounting: Accounting = Accounting()
     green_power: GreenPower = GreenPower()
     offsets: Offsets = Offsets()
@@ -94,23 +109,27 @@ class Park(_Strict):
     network: Network | None = Field(default=None, description="the park's medium-voltage network, checked every hour")
     lang: Literal["zh", "en"] = "en"
     study: Literal["grid_connected", "off_grid", "islanding"] = Field(
-        default="grid_connected", description="what the year studies: with 'off_grid' or 'islanding' unserved load "
-        "is an expected result, so twin run does not exit with code 4 for it (the warning is still printed)")
+        default="grid_connected",
+        description="what the year studies: with 'off_grid' or 'islanding' unserved load "
+        "is an expected result, so twin run does not exit with code 4 for it (the warning is still printed)",
+    )
 
     @model_validator(mode="after")
-    def _connected(self) -> "Park":
+    def _connected(self) -> Park:
         if self.network is None or self.network.pandapower_json is not None and not self.network.connections:
             return self
-        need = [t.name for t in self.tenants] + [a.name for group in (self.shared.pv, self.shared.wind,
-                                                                      self.shared.battery) for a in group]
+        need = [t.name for t in self.tenants] + [
+            a.name for group in (self.shared.pv, self.shared.wind, self.shared.battery) for a in group
+        ]
         missing = [n for n in need if n not in self.network.connections]
         if missing:
-            raise ValueError(f"network.connections must place every tenant and shared asset on a bus; missing: "
-                             f"{missing}")
+            raise ValueError(
+                f"network.connections must place every tenant and shared asset on a bus; missing: {missing}"
+            )
         return self
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Park":
+    def _consistent(self) -> Park:
         names = [t.name for t in self.tenants]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -128,18 +147,24 @@ class Park(_Strict):
                 if kind == "heat_demands":
                     items += [s.name for s in by_name[tenant].space if s.heating]
                 if item not in items:
-                    raise ValueError(f"heat_network {link.name!r}: {end!r}: tenant {tenant!r} has no "
-                                     f"{'waste-heat stream' if kind == 'waste_heat' else 'heat demand'} "
-                                     f"{item!r} (it has: {items})")
+                    raise ValueError(
+                        f"heat_network {link.name!r}: {end!r}: tenant {tenant!r} has no "
+                        f"{'waste-heat stream' if kind == 'waste_heat' else 'heat demand'} "
+                        f"{item!r} (it has: {items})"
+                    )
             src_tenant, _, stream = link.source.partition(".")
             if any(hp.source == stream for hp in by_name[src_tenant].heat_pumps):
-                raise ValueError(f"heat_network {link.name!r}: stream {link.source!r} also feeds a heat pump; "
-                                 f"give it to one or the other")
+                raise ValueError(
+                    f"heat_network {link.name!r}: stream {link.source!r} also feeds a heat pump; "
+                    f"give it to one or the other"
+                )
         if self.allocation.rule == "contract_share":
             shares = [t.contract_share for t in self.tenants]
             if any(s is None for s in shares) or abs(sum(shares) - 1.0) > 1e-9:
-                raise ValueError("allocation rule contract_share needs every tenant's contract_share, summing to 1; "
-                                 f"found {dict(zip(names, shares))}")
+                raise ValueError(
+                    "allocation rule contract_share needs every tenant's contract_share, summing to 1; "
+                    f"found {dict(zip(names, shares))}"
+                )
         if self.allocation.rule == "priority" and sorted(self.allocation.priority) != sorted(names):
             raise ValueError(f"allocation.priority must list every tenant once: {names}")
         return self

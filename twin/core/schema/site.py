@@ -1,9 +1,12 @@
 """What a factory and a park share: the site, its weather source and the assets behind one meter."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
 from lingtan.components.battery import Battery
 from lingtan.components.fuel_use import FuelUse
 from lingtan.components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
@@ -12,8 +15,8 @@ from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
 from lingtan.components.space import SpaceConditioning
 from lingtan.components.wind import WindFarm
-from lingtan.twin.core.schema.criteria import Declared
 from lingtan.limits import MAX_EMISSIONS_T, MAX_HOURS, MAX_ITEMS
+from lingtan.twin.core.schema.criteria import Declared
 
 
 class _Strict(BaseModel):
@@ -43,14 +46,19 @@ class MonthlyValues(_Strict):
 
     ghi_kwh_m2_day: tuple[Annotated[float, Field(ge=0, le=12)], ...] = Field(
         description="mean daily GHI per month [kWh/m2/day], 12 values, each at most 12 (above the daily "
-                    "extraterrestrial irradiation anywhere on Earth)")
+        "extraterrestrial irradiation anywhere on Earth)"
+    )
     temp_air_c: tuple[Annotated[float, Field(ge=-90, le=60)], ...] = Field(
-        description="mean air temperature per month [C], 12 values within -90..60 (the recorded extremes of Earth)")
+        description="mean air temperature per month [C], 12 values within -90..60 (the recorded extremes of Earth)"
+    )
     temp_range_c: tuple[Annotated[float, Field(ge=0, le=60)], ...] | None = Field(
-        default=None, description="mean daily range [C], 12 values within 0..60")
+        default=None, description="mean daily range [C], 12 values within 0..60"
+    )
     wind_speed_m_s: tuple[Annotated[float, Field(ge=0, le=60)], ...] | None = Field(
-        default=None, description="mean wind speed [m/s], 12 values within 0..60 (a monthly mean above hurricane "
-                                  "force is no climate)")
+        default=None,
+        description="mean wind speed [m/s], 12 values within 0..60 (a monthly mean above hurricane "
+        "force is no climate)",
+    )
 
     @field_validator("ghi_kwh_m2_day", "temp_air_c", "temp_range_c", "wind_speed_m_s")
     @classmethod
@@ -81,8 +89,12 @@ class FileWeather(_Strict):
     source: Literal["epw", "tmy3", "csv"]
     path: str = Field(description="weather file, relative to the scenario file")
     fill: Literal["error", "interpolate"] = Field(default="error", description="what to do with gaps")
-    max_gap_h: int = Field(default=6, ge=1, le=int(MAX_HOURS),
-                           description="longest gap that 'interpolate' fills [h]; upper bound lingtan.limits.MAX_HOURS")
+    max_gap_h: int = Field(
+        default=6,
+        ge=1,
+        le=int(MAX_HOURS),
+        description="longest gap that 'interpolate' fills [h]; upper bound lingtan.limits.MAX_HOURS",
+    )
     rebuild_components: bool = Field(
         default=False, description="rebuild DNI/DHI from GHI (erbs) when the file's components do not close"
     )
@@ -102,8 +114,9 @@ class SiteAssets(_Strict):
     loads: list[Load] = Field(default=[], max_length=MAX_ITEMS)
     pv: list[PVArray] = Field(default=[], max_length=MAX_ITEMS)
     wind: list[WindFarm] = Field(default=[], max_length=MAX_ITEMS)
-    battery: list[Battery] = Field(default=[], max_length=1,
-                                   description="at most one battery: the kernel models one store")
+    battery: list[Battery] = Field(
+        default=[], max_length=1, description="at most one battery: the kernel models one store"
+    )
     processes: list[ProductionLine] = Field(default=[], max_length=MAX_ITEMS)
     space: list[SpaceConditioning] = Field(default=[], max_length=MAX_ITEMS)
     heat_exchangers: list[HeatExchanger] = Field(default=[], max_length=MAX_ITEMS)
@@ -111,11 +124,15 @@ class SiteAssets(_Strict):
     boilers: list[Boiler] = Field(default=[], max_length=MAX_ITEMS)
     purchased_heat: list[PurchasedHeat] = Field(default=[], max_length=MAX_ITEMS)
     thermal_storage: list[ThermalStorage] = Field(default=[], max_length=MAX_ITEMS)
-    fuel_uses: list[FuelUse] = Field(default=[], max_length=MAX_ITEMS,
-                                     description="fuel burnt outside the boilers, steam bought by mass")
-    process_emissions_t: float = Field(default=0.0, ge=0, le=MAX_EMISSIONS_T,
-                                       description="declared process CO2 emissions [t/yr]; upper bound "
-                                                   "lingtan.limits.MAX_EMISSIONS_T")
+    fuel_uses: list[FuelUse] = Field(
+        default=[], max_length=MAX_ITEMS, description="fuel burnt outside the boilers, steam bought by mass"
+    )
+    process_emissions_t: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_EMISSIONS_T,
+        description="declared process CO2 emissions [t/yr]; upper bound lingtan.limits.MAX_EMISSIONS_T",
+    )
     declared: Declared = Declared()
 
     @model_validator(mode="after")
@@ -126,8 +143,20 @@ class SiteAssets(_Strict):
 
     @model_validator(mode="after")
     def _unique_names(self) -> SiteAssets:
-        for group in ("loads", "pv", "wind", "battery", "processes", "space", "heat_exchangers", "heat_pumps",
-                      "boilers", "purchased_heat", "thermal_storage", "fuel_uses"):
+        for group in (
+            "loads",
+            "pv",
+            "wind",
+            "battery",
+            "processes",
+            "space",
+            "heat_exchangers",
+            "heat_pumps",
+            "boilers",
+            "purchased_heat",
+            "thermal_storage",
+            "fuel_uses",
+        ):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
@@ -138,8 +167,9 @@ class SiteAssets(_Strict):
     def _heat_references(self) -> SiteAssets:
         # Names that exchangers and heat pumps refer to must exist: say which, and what there is.
         streams = [w.name for line in self.processes for w in line.waste_heat]
-        demands = [h.name for line in self.processes for h in line.heat_demands] + \
-            [s.name for s in self.space if s.heating]
+        demands = [h.name for line in self.processes for h in line.heat_demands] + [
+            s.name for s in self.space if s.heating
+        ]
         stores = [s.name for s in self.thermal_storage]
         for group, names in (("waste-heat streams", streams), ("heat demands and stores", demands + stores)):
             dup = sorted({n for n in names if names.count(n) > 1})
@@ -147,16 +177,21 @@ class SiteAssets(_Strict):
                 raise ValueError(f"names of {group} must be unique across the scenario; repeated: {dup}")
         for ex in self.heat_exchangers:
             if ex.source not in streams:
-                raise ValueError(f"heat exchanger {ex.name!r}: source {ex.source!r} is not a waste-heat stream "
-                                 f"(streams: {streams})")
+                raise ValueError(
+                    f"heat exchanger {ex.name!r}: source {ex.source!r} is not a waste-heat stream (streams: {streams})"
+                )
             if ex.sink not in demands + stores:
-                raise ValueError(f"heat exchanger {ex.name!r}: sink {ex.sink!r} is not a heat demand or a thermal "
-                                 f"store (demands: {demands}, stores: {stores})")
+                raise ValueError(
+                    f"heat exchanger {ex.name!r}: sink {ex.sink!r} is not a heat demand or a thermal "
+                    f"store (demands: {demands}, stores: {stores})"
+                )
         used = [hp.source for hp in self.heat_pumps if hp.source != AMBIENT_AIR]
         for hp in self.heat_pumps:
             if hp.source != AMBIENT_AIR and hp.source not in streams:
-                raise ValueError(f"heat pump {hp.name!r}: source {hp.source!r} is not a waste-heat stream or "
-                                 f"{AMBIENT_AIR!r} (streams: {streams})")
+                raise ValueError(
+                    f"heat pump {hp.name!r}: source {hp.source!r} is not a waste-heat stream or "
+                    f"{AMBIENT_AIR!r} (streams: {streams})"
+                )
             if hp.sink is not None and hp.sink not in demands:
                 raise ValueError(f"heat pump {hp.name!r}: sink {hp.sink!r} is not a heat demand ({demands})")
         shared = sorted({s for s in used if used.count(s) > 1})

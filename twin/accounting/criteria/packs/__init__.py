@@ -1,4 +1,5 @@
 """The criteria packs: one module per pack, each with ``PACK_ID``, ``TITLE`` and ``criteria()``."""
+
 from __future__ import annotations
 
 from lingtan.twin.accounting.criteria.packs import (
@@ -9,7 +10,9 @@ from lingtan.twin.accounting.criteria.packs import (
     zhejiang_factory_2025,
 )
 
-PACKS = {m.PACK_ID: m for m in (anhui_park_2024, zhejiang_factory_2025, hunan_factory_2025, national_park_2025,
-                               national_factory_guidance)}
+PACKS = {
+    m.PACK_ID: m
+    for m in (anhui_park_2024, zhejiang_factory_2025, hunan_factory_2025, national_park_2025, national_factory_guidance)
+}
 
 __all__ = ["PACKS"]

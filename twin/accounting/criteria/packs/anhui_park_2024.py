@@ -24,10 +24,11 @@ Readings where the text is ambiguous (each printed with its verdict):
   declared as ``anhui_key_industries``; the verdict notes the relaxation beside a failing 2.1-2.7
   threshold and stays a fail (the province decides on a relaxation, not the twin).
 """
+
 from __future__ import annotations
 
-from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, declared_true
 from lingtan.errors import InputError
+from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, declared_true
 
 PACK_ID = "anhui_park_2024"
 TITLE = "Anhui zero-carbon industrial park admission standard (2024)"
@@ -41,13 +42,18 @@ _RE_KEYS = {
     "onsite_plus_green_power": "re_electricity_share_with_green_power",
     "onsite_plus_green_power_and_certificates": "re_electricity_share_with_certificates",
 }
-_COUNTS = {"onsite": (False, False), "onsite_plus_green_power": (True, False),
-           "onsite_plus_green_power_and_certificates": (True, True)}
+_COUNTS = {
+    "onsite": (False, False),
+    "onsite_plus_green_power": (True, False),
+    "onsite_plus_green_power_and_certificates": (True, True),
+}
 """variant -> (green power counted, unbundled certificates counted)"""
 
-_RE_REASON = ("Annex 1, 2.1 says 可再生能源电量比例 without what counts; Annex 2, 3.1.2 names 绿色电力和绿证交易: "
-              "default counts green power (it carries its certificates), unbundled certificates only in the named "
-              "variant (the laxer reading); sold on-site certificates never count twice")
+_RE_REASON = (
+    "Annex 1, 2.1 says 可再生能源电量比例 without what counts; Annex 2, 3.1.2 names 绿色电力和绿证交易: "
+    "default counts green power (it carries its certificates), unbundled certificates only in the named "
+    "variant (the laxer reading); sold on-site certificates never count twice"
+)
 
 
 def _num(ctx: Context, key: str):
@@ -78,18 +84,31 @@ def re_share_parts(ctx: Context) -> Measurement:
     if re_c is None or elec is None:
         # A bare share (a trend year, a hand-made KPI set): read as given; nothing to recombine.
         m = ctx.kpi(_RE_KEYS[variant])
-        return m if m.missing else Measurement(m.value, "simulated", f"{_RE_KEYS[variant]} read as given "
-                                                                     "(no energy components to apply the "
-                                                                     "sold-certificate guard to)")
+        return (
+            m
+            if m.missing
+            else Measurement(
+                m.value,
+                "simulated",
+                f"{_RE_KEYS[variant]} read as given (no energy components to apply the sold-certificate guard to)",
+            )
+        )
     sold = _num(ctx, "onsite_certificates_sold_e_kwh") or 0.0
     if sold > re_c * (1 + 1e-9) + 1e-6:
-        raise InputError(None, "green_power.onsite_certificates_sold_mwh",
-                         f"at most the on-site renewable electricity consumed ({re_c / 1e3:,.3f} MWh)",
-                         f"{sold / 1e3:,.3f} MWh")
-    extra, parts = 0.0, [f"on-site renewable {re_c / 1e3:,.0f} MWh less {sold / 1e3:,.0f} MWh whose certificates "
-                         "were sold"]
-    for on, key, label in ((gp_on, "green_power_covered_e_kwh", "green power"),
-                           (cert_on, "green_certificates_e_kwh", "green certificates")):
+        raise InputError(
+            None,
+            "green_power.onsite_certificates_sold_mwh",
+            f"at most the on-site renewable electricity consumed ({re_c / 1e3:,.3f} MWh)",
+            f"{sold / 1e3:,.3f} MWh",
+        )
+    extra, parts = (
+        0.0,
+        [f"on-site renewable {re_c / 1e3:,.0f} MWh less {sold / 1e3:,.0f} MWh whose certificates were sold"],
+    )
+    for on, key, label in (
+        (gp_on, "green_power_covered_e_kwh", "green power"),
+        (cert_on, "green_certificates_e_kwh", "green certificates"),
+    ):
         if not on:
             parts.append(f"{label} not counted")
             continue
@@ -119,8 +138,10 @@ def _relaxation(ctx: Context) -> str:
     ind = ctx.declared.anhui_key_industries
     if not ind:
         return ""
-    return (f"2.8 relaxation may apply: the park declares firms in {', '.join(ind)} "
-            "('可适当放宽其他标准要求的准入门槛'); the province decides, the verdict stands")
+    return (
+        f"2.8 relaxation may apply: the park declares firms in {', '.join(ind)} "
+        "('可适当放宽其他标准要求的准入门槛'); the province decides, the verdict stands"
+    )
 
 
 _WASTE_HEAT_KEYS = {
@@ -150,8 +171,9 @@ def _coal_change(ctx: Context) -> Measurement:
         if this.value <= 0:
             return Measurement(-1.0, "declared", "no coal used in either year: counted as a full decline")
         return Measurement(float("inf"), "declared", "coal used this year but none last year")
-    return Measurement((this.value - last.value) / last.value, "declared",
-                       "this year's coal simulated, last year's declared")
+    return Measurement(
+        (this.value - last.value) / last.value, "declared", "this year's coal simulated, last year's declared"
+    )
 
 
 def _credit_parts(ctx: Context):
@@ -169,8 +191,10 @@ def _credit_parts(ctx: Context):
 
 def _credit_note(gross: float, residual: float, credits: float, ctx: Context) -> str:
     share = lambda t: f"{t / gross * 100:.2f} % of gross" if gross > 0 else "gross <= 0"  # noqa: E731
-    return (f"gross {gross:,.1f} t; residual before credits {residual:,.1f} t ({share(residual)}) after "
-            f"{_counted(ctx)}; credits + allowances {credits:,.1f} t ({share(credits)})")
+    return (
+        f"gross {gross:,.1f} t; residual before credits {residual:,.1f} t ({share(residual)}) after "
+        f"{_counted(ctx)}; credits + allowances {credits:,.1f} t ({share(credits)})"
+    )
 
 
 def _residual_share(ctx: Context) -> Measurement:
@@ -195,129 +219,314 @@ def _residual_band(ctx: Context):
 
 
 def _c(id, text_zh, text_en, clause, reads, comparator, threshold=None, doc=DOC, **kw) -> Criterion:
-    return Criterion(id=f"{PACK_ID}.{id}", pack=PACK_ID, text_zh=text_zh, text_en=text_en, source_doc=doc,
-                     clause=clause, reads=reads, comparator=comparator, threshold=threshold, **kw)
+    return Criterion(
+        id=f"{PACK_ID}.{id}",
+        pack=PACK_ID,
+        text_zh=text_zh,
+        text_en=text_en,
+        source_doc=doc,
+        clause=clause,
+        reads=reads,
+        comparator=comparator,
+        threshold=threshold,
+        **kw,
+    )
 
 
 def criteria() -> list[Criterion]:
     relax = dict(fail_note=_relaxation)  # Annex 1, 2.8: only the 准入标准 of section 2, never the 基本要求
     return [
-        declared_true(f"{PACK_ID}.policy_and_law", PACK_ID, "complies_with_national_policy_and_law",
-                      "1.1园区须符合国家相关发展政策,按照国家和安徽省法律法规要求进行建设和管理。",
-                      "The park conforms to national development policy and is built and managed under national and "
-                      "Anhui law.", DOC, "1.1 基本要求"),
-        declared_true(f"{PACK_ID}.zero_carbon_strategy", PACK_ID, "zero_carbon_strategy_whole_park",
-                      "1.2园区须制定科学合理的零碳发展策略和实施方案,方案应以园区整体为对象,包含园区中基础设施及生产生活相关系统。",
-                      "The park has a zero-carbon strategy and implementation plan for the whole park, covering its "
-                      "infrastructure and production and living systems.", DOC, "1.2 基本要求"),
-        declared_true(f"{PACK_ID}.zero_carbon_organisation", PACK_ID, "zero_carbon_organisation_and_statistics",
-                      "1.3园区须建立零碳产业园区组织机构、建立碳减排工作体系,制定碳排放管理和统计制度,并由专人负责推进工作。",
-                      "The park has a zero-carbon organisation, a carbon-reduction work system, carbon management and "
-                      "statistics rules, and a named person in charge.", DOC, "1.3 基本要求"),
-        declared_true(f"{PACK_ID}.no_major_accidents", PACK_ID, "no_major_accidents",
-                      "1.4园区从建设规划以来未发生特别重大或重大生产安全和质量事故和突发环境事件,且园区环境质量须达到国家和安徽省规定的环境功能区环境质量标准。",
-                      "No very serious or serious safety or quality accident and no environmental incident since "
-                      "planning (first half of 1.4).", DOC, "1.4 基本要求 (事故)"),
-        declared_true(f"{PACK_ID}.environmental_quality", PACK_ID, "environmental_quality_meets_zone_standards",
-                      "1.4园区从建设规划以来未发生特别重大或重大生产安全和质量事故和突发环境事件,且园区环境质量须达到国家和安徽省规定的环境功能区环境质量标准。",
-                      "The park's environmental quality meets the national and Anhui functional-zone standards "
-                      "(second half of 1.4).", DOC, "1.4 基本要求 (环境质量)"),
-        declared_true(f"{PACK_ID}.ghg_scope_whole_park", PACK_ID, "ghg_scope_whole_park",
-                      "1.5园区碳排放的核算与报告范围须包含整个园区运营层面的碳排放。",
-                      "Carbon accounting and reporting must cover the emissions of the whole park's operations.",
-                      DOC, "1.5 基本要求"),
-        _c("re_electricity_share",
-           "园区每年的煤炭消费总量须同期下降3%及以上,园区可再生能源电量比例须达到40%及以上。",
-           "The park's renewable electricity share must reach 40 % or more.",
-           "2.1 能源系统", "re_electricity_share_onsite", ">=", 0.40, unit="fraction",
-           measure=re_share_parts, **relax,
-           variant=lambda ctx: f"{ctx.settings.anhui_re_share_variant}: counts {_counted(ctx)}; on-site electricity "
-                               "whose certificates were sold is left out; stricter of consumption-based and "
-                               "delivered-energy shares when both are simulated",
-           variant_reason=_RE_REASON),
-        _c("coal_decline",
-           "园区每年的煤炭消费总量须同期下降3%及以上,园区可再生能源电量比例须达到40%及以上。",
-           "The park's total coal consumption must fall by 3 % or more each year over the same period.",
-           "2.1 能源系统", "coal_change_fraction", "<=", -0.03, unit="fraction (change)", measure=_coal_change, **relax,
-           variant="year-on-year change of coal_tce; multi-year plans: lingtan.twin.accounting.criteria.trends.coal_decline_verdicts",
-           variant_reason="'每年…同期下降3%': this year's coal against the same period of the year before"),
-        _c("waste_heat_recovery",
-           "园区应要求企业对生产过程中产生的余热、余能采取回收和再利用措施,园区内余热余能回收率须达到10%及以上。",
-           "Firms must recover and reuse waste heat and waste energy; the park's waste heat/energy recovery rate "
-           "must reach 10 % or more.",
-           "2.1 能源系统", "waste_heat_recovery_rate", ">=", 0.10, unit="fraction", measure=_waste_heat, **relax,
-           variant=lambda ctx: (
-               "waste heat and energy delivered to a useful demand / all waste heat and energy resources of the "
-               "boundary (GB/T 1028-2018, cited by 附件2 3.4.4): declared streams + heat rejected by electric loads "
-               "and cooling + declared 余压/余气/余冷" if ctx.settings.anhui_waste_heat_variant == "whole_boundary"
-               else "waste heat delivered to a useful demand / declared streams and declared waste energy only "
-                    "(less strict than GB/T 1028's whole boundary)"),
-           variant_reason="Annex 2, 3.4.4 cites GB/T 1028-2018, whose 余热余能 resource is everything the boundary "
-                          "rejects, declared or not; the whole boundary is the default (stricter)",
-           not_applicable="applies to waste heat and energy '生产过程中产生的': a boundary with no waste heat or energy "
-                          "resource has nothing to recover"),
-        _c("nev_share", "园区内新能源交通物流运输工具比例须达到30%及以上。",
-           "New-energy vehicles must make up 30 % or more of the park's transport and logistics vehicles.",
-           "2.2 交通物流系统", "nev_share", ">=", 0.30, unit="fraction", **relax),
-        _c("charging_coverage", "新能源交通基础设施覆盖率须达到 10%及以上。",
-           "New-energy transport infrastructure (charging) coverage must reach 10 % or more.",
-           "2.2 交通物流系统", "charging_coverage_share", ">=", 0.10, unit="fraction", **relax),
-        declared_true(f"{PACK_ID}.building_carbon", PACK_ID, "building_carbon_per_gb55015",
-                      "园区民用建筑应按照GB55015实施建筑碳排放计算,采取措施降低单位建筑面积碳排放强度。",
-                      "The park's civil buildings calculate their carbon emissions per GB 55015 and take measures to "
-                      "lower the carbon intensity per floor area.", DOC, "2.3 建筑系统", **relax),
-        declared_true(f"{PACK_ID}.key_equipment_grade1", PACK_ID, "key_firms_equipment_grade1",
-                      "园区内高耗能等重点企业的用能设备能效等级须达到能效国家标准1级。",
-                      "Energy-using equipment of energy-intensive and other key firms must reach grade 1 of the "
-                      "national efficiency standards.", DOC, "2.4 生产系统", **relax),
-        _c("pollution_compliance", "园区重点污染源稳定达标排放率须达到100%。",
-           "Key pollution sources must meet discharge standards steadily: 100 %.",
-           "2.5 环保系统", "pollution_sources_compliance_share", ">=", 1.0, unit="fraction", **relax),
-        declared_true(f"{PACK_ID}.public_bicycles_and_chargers", PACK_ID, "public_bicycles_and_chargers",
-                      "园区内须设置公共自行车服务系统及充电桩等基础设施。",
-                      "The park must have a public bicycle service system, charging piles and similar infrastructure.",
-                      DOC, "2.6 基础设施系统", **relax),
-        _c("green_lighting", "园区内公共设施、道路采用绿色照明的比例须达到90%及以上。",
-           "Green lighting must reach 90 % or more of public facilities and roads.",
-           "2.6 基础设施系统", "green_lighting_share", ">=", 0.90, unit="fraction", **relax),
-        _c("greening", "园区绿化覆盖率须达到15%及以上。", "Greening coverage must reach 15 % or more.",
-           "2.6 基础设施系统", "greening_share", ">=", 0.15, unit="fraction", **relax),
-        declared_true(f"{PACK_ID}.management_iso", PACK_ID, "management_iso_certified",
-                      "园区管理机构(园区管委会或园区开发主体)须通过ISO14000环境管理体系认证或ISO9001质量管理体系认证。",
-                      "The park management body must hold ISO 14000 or ISO 9001 certification.", DOC, "2.7 运营管理系统",
-                      **relax),
-        declared_true(f"{PACK_ID}.information_platform", PACK_ID, "green_information_platform",
-                      "园区须建立绿色低碳、节能环保信息平台,定期发布绿色工程推进、污染物排放、固废综合利用、节能、节水等信息。",
-                      "The park must run a green low-carbon, energy-saving and environmental information platform "
-                      "publishing green projects, pollutant discharges, solid-waste use, energy and water savings "
-                      "regularly.", DOC, "2.7 运营管理系统", **relax),
-        _c("ghg_inventory", "园区内每年完成温室气体盘查的企业比例须达到100%。",
-           "100 % of the park's firms must complete a GHG inventory every year.",
-           "2.7 运营管理系统", "ghg_inventory_firms_share", ">=", 1.0, unit="fraction", **relax),
-        declared_true(f"{PACK_ID}.ets_surrendered", PACK_ID, "ets_allowances_surrendered",
-                      "控排企业应严格履行国家、省市的碳配额清缴规定,否则其所在园区不得参与创建零碳产业园区。",
-                      "Firms under emission control must surrender allowances as required, otherwise their park may "
-                      "not apply.", DOC, "2.8 重点行业企业"),
-        _c("disclosure_cleaner_production", "“双高”行业等重点企业环境信息依法披露率、清洁生产审核实施率均须达到100%。",
-           "Key firms of 'double-high' sectors: environmental disclosure rate and cleaner-production audit rate "
-           "both 100 %.", "2.8 重点行业企业", "disclosure_and_cleaner_production_share", ">=", 1.0, unit="fraction"),
-        _c("carbon_credit_cap",
-           "4.5.2为实现零碳目标,园区应通过购买并注销与其剩余碳排放量相等的碳信用产品的方式来进行碳减排,但碳信用产品中和碳排放量的比例不应超过5%。",
-           "To reach zero carbon the park neutralises its residual emissions with carbon credits, which may "
-           "neutralise no more than 5 % of its emissions: the residual before credits is at most 5 % of gross.",
-           "4.5.2 碳信用减排", "gross_emissions_t", "<=", CREDIT_CAP_FRACTION, doc=DOC2, role="acceptance",
-           unit="fraction of gross", measure=_residual_share,
-           variant=lambda ctx: f"residual before credits / gross location-based emissions; residual after {_counted(ctx)} "
-                               "(as the renewable-share variant); CCER, other credits and allowances all count "
-                               "toward the 5 %",
-           variant_reason="credits must equal the residual, so the share credits neutralise is the residual before "
-                          "credits: a park with 0 credits and a large residual does not meet it"),
-        _c("carbon_credit_cover",
-           "4.5.2为实现零碳目标,园区应通过购买并注销与其剩余碳排放量相等的碳信用产品的方式来进行碳减排,但碳信用产品中和碳排放量的比例不应超过5%。",
-           "Credits bought and cancelled must equal the residual emissions for the zero-carbon claim.",
-           "4.5.2 碳信用减排", "gross_emissions_t", ">=", doc=DOC2, role="acceptance", unit="tCO2",
-           measure=_credits, band=_residual_band,
-           variant=lambda ctx: f"CCER + other credits + allowances [t] >= residual before credits [t] (after "
-                               f"{_counted(ctx)})",
-           variant_reason="'购买并注销与其剩余碳排放量相等的碳信用产品': credits at least equal to the residual"),
+        declared_true(
+            f"{PACK_ID}.policy_and_law",
+            PACK_ID,
+            "complies_with_national_policy_and_law",
+            "1.1园区须符合国家相关发展政策,按照国家和安徽省法律法规要求进行建设和管理。",
+            "The park conforms to national development policy and is built and managed under national and Anhui law.",
+            DOC,
+            "1.1 基本要求",
+        ),
+        declared_true(
+            f"{PACK_ID}.zero_carbon_strategy",
+            PACK_ID,
+            "zero_carbon_strategy_whole_park",
+            "1.2园区须制定科学合理的零碳发展策略和实施方案,方案应以园区整体为对象,包含园区中基础设施及生产生活相关系统。",
+            "The park has a zero-carbon strategy and implementation plan for the whole park, covering its "
+            "infrastructure and production and living systems.",
+            DOC,
+            "1.2 基本要求",
+        ),
+        declared_true(
+            f"{PACK_ID}.zero_carbon_organisation",
+            PACK_ID,
+            "zero_carbon_organisation_and_statistics",
+            "1.3园区须建立零碳产业园区组织机构、建立碳减排工作体系,制定碳排放管理和统计制度,并由专人负责推进工作。",
+            "The park has a zero-carbon organisation, a carbon-reduction work system, carbon management and "
+            "statistics rules, and a named person in charge.",
+            DOC,
+            "1.3 基本要求",
+        ),
+        declared_true(
+            f"{PACK_ID}.no_major_accidents",
+            PACK_ID,
+            "no_major_accidents",
+            "1.4园区从建设规划以来未发生特别重大或重大生产安全和质量事故和突发环境事件,且园区环境质量须达到国家和安徽省规定的环境功能区环境质量标准。",
+            "No very serious or serious safety or quality accident and no environmental incident since "
+            "planning (first half of 1.4).",
+            DOC,
+            "1.4 基本要求 (事故)",
+        ),
+        declared_true(
+            f"{PACK_ID}.environmental_quality",
+            PACK_ID,
+            "environmental_quality_meets_zone_standards",
+            "1.4园区从建设规划以来未发生特别重大或重大生产安全和质量事故和突发环境事件,且园区环境质量须达到国家和安徽省规定的环境功能区环境质量标准。",
+            "The park's environmental quality meets the national and Anhui functional-zone standards "
+            "(second half of 1.4).",
+            DOC,
+            "1.4 基本要求 (环境质量)",
+        ),
+        declared_true(
+            f"{PACK_ID}.ghg_scope_whole_park",
+            PACK_ID,
+            "ghg_scope_whole_park",
+            "1.5园区碳排放的核算与报告范围须包含整个园区运营层面的碳排放。",
+            "Carbon accounting and reporting must cover the emissions of the whole park's operations.",
+            DOC,
+            "1.5 基本要求",
+        ),
+        _c(
+            "re_electricity_share",
+            "园区每年的煤炭消费总量须同期下降3%及以上,园区可再生能源电量比例须达到40%及以上。",
+            "The park's renewable electricity share must reach 40 % or more.",
+            "2.1 能源系统",
+            "re_electricity_share_onsite",
+            ">=",
+            0.40,
+            unit="fraction",
+            measure=re_share_parts,
+            **relax,
+            variant=lambda ctx: (
+                f"{ctx.settings.anhui_re_share_variant}: counts {_counted(ctx)}; on-site electricity "
+                "whose certificates were sold is left out; stricter of consumption-based and "
+                "delivered-energy shares when both are simulated"
+            ),
+            variant_reason=_RE_REASON,
+        ),
+        _c(
+            "coal_decline",
+            "园区每年的煤炭消费总量须同期下降3%及以上,园区可再生能源电量比例须达到40%及以上。",
+            "The park's total coal consumption must fall by 3 % or more each year over the same period.",
+            "2.1 能源系统",
+            "coal_change_fraction",
+            "<=",
+            -0.03,
+            unit="fraction (change)",
+            measure=_coal_change,
+            **relax,
+            variant="year-on-year change of coal_tce; multi-year plans: lingtan.twin.accounting.criteria.trends.coal_decline_verdicts",
+            variant_reason="'每年…同期下降3%': this year's coal against the same period of the year before",
+        ),
+        _c(
+            "waste_heat_recovery",
+            "园区应要求企业对生产过程中产生的余热、余能采取回收和再利用措施,园区内余热余能回收率须达到10%及以上。",
+            "Firms must recover and reuse waste heat and waste energy; the park's waste heat/energy recovery rate "
+            "must reach 10 % or more.",
+            "2.1 能源系统",
+            "waste_heat_recovery_rate",
+            ">=",
+            0.10,
+            unit="fraction",
+            measure=_waste_heat,
+            **relax,
+            variant=lambda ctx: (
+                "waste heat and energy delivered to a useful demand / all waste heat and energy resources of the "
+                "boundary (GB/T 1028-2018, cited by 附件2 3.4.4): declared streams + heat rejected by electric loads "
+                "and cooling + declared 余压/余气/余冷"
+                if ctx.settings.anhui_waste_heat_variant == "whole_boundary"
+                else "waste heat delivered to a useful demand / declared streams and declared waste energy only "
+                "(less strict than GB/T 1028's whole boundary)"
+            ),
+            variant_reason="Annex 2, 3.4.4 cites GB/T 1028-2018, whose 余热余能 resource is everything the boundary "
+            "rejects, declared or not; the whole boundary is the default (stricter)",
+            not_applicable="applies to waste heat and energy '生产过程中产生的': a boundary with no waste heat or energy "
+            "resource has nothing to recover",
+        ),
+        _c(
+            "nev_share",
+            "园区内新能源交通物流运输工具比例须达到30%及以上。",
+            "New-energy vehicles must make up 30 % or more of the park's transport and logistics vehicles.",
+            "2.2 交通物流系统",
+            "nev_share",
+            ">=",
+            0.30,
+            unit="fraction",
+            **relax,
+        ),
+        _c(
+            "charging_coverage",
+            "新能源交通基础设施覆盖率须达到 10%及以上。",
+            "New-energy transport infrastructure (charging) coverage must reach 10 % or more.",
+            "2.2 交通物流系统",
+            "charging_coverage_share",
+            ">=",
+            0.10,
+            unit="fraction",
+            **relax,
+        ),
+        declared_true(
+            f"{PACK_ID}.building_carbon",
+            PACK_ID,
+            "building_carbon_per_gb55015",
+            "园区民用建筑应按照GB55015实施建筑碳排放计算,采取措施降低单位建筑面积碳排放强度。",
+            "The park's civil buildings calculate their carbon emissions per GB 55015 and take measures to "
+            "lower the carbon intensity per floor area.",
+            DOC,
+            "2.3 建筑系统",
+            **relax,
+        ),
+        declared_true(
+            f"{PACK_ID}.key_equipment_grade1",
+            PACK_ID,
+            "key_firms_equipment_grade1",
+            "园区内高耗能等重点企业的用能设备能效等级须达到能效国家标准1级。",
+            "Energy-using equipment of energy-intensive and other key firms must reach grade 1 of the "
+            "national efficiency standards.",
+            DOC,
+            "2.4 生产系统",
+            **relax,
+        ),
+        _c(
+            "pollution_compliance",
+            "园区重点污染源稳定达标排放率须达到100%。",
+            "Key pollution sources must meet discharge standards steadily: 100 %.",
+            "2.5 环保系统",
+            "pollution_sources_compliance_share",
+            ">=",
+            1.0,
+            unit="fraction",
+            **relax,
+        ),
+        declared_true(
+            f"{PACK_ID}.public_bicycles_and_chargers",
+            PACK_ID,
+            "public_bicycles_and_chargers",
+            "园区内须设置公共自行车服务系统及充电桩等基础设施。",
+            "The park must have a public bicycle service system, charging piles and similar infrastructure.",
+            DOC,
+            "2.6 基础设施系统",
+            **relax,
+        ),
+        _c(
+            "green_lighting",
+            "园区内公共设施、道路采用绿色照明的比例须达到90%及以上。",
+            "Green lighting must reach 90 % or more of public facilities and roads.",
+            "2.6 基础设施系统",
+            "green_lighting_share",
+            ">=",
+            0.90,
+            unit="fraction",
+            **relax,
+        ),
+        _c(
+            "greening",
+            "园区绿化覆盖率须达到15%及以上。",
+            "Greening coverage must reach 15 % or more.",
+            "2.6 基础设施系统",
+            "greening_share",
+            ">=",
+            0.15,
+            unit="fraction",
+            **relax,
+        ),
+        declared_true(
+            f"{PACK_ID}.management_iso",
+            PACK_ID,
+            "management_iso_certified",
+            "园区管理机构(园区管委会或园区开发主体)须通过ISO14000环境管理体系认证或ISO9001质量管理体系认证。",
+            "The park management body must hold ISO 14000 or ISO 9001 certification.",
+            DOC,
+            "2.7 运营管理系统",
+            **relax,
+        ),
+        declared_true(
+            f"{PACK_ID}.information_platform",
+            PACK_ID,
+            "green_information_platform",
+            "园区须建立绿色低碳、节能环保信息平台,定期发布绿色工程推进、污染物排放、固废综合利用、节能、节水等信息。",
+            "The park must run a green low-carbon, energy-saving and environmental information platform "
+            "publishing green projects, pollutant discharges, solid-waste use, energy and water savings "
+            "regularly.",
+            DOC,
+            "2.7 运营管理系统",
+            **relax,
+        ),
+        _c(
+            "ghg_inventory",
+            "园区内每年完成温室气体盘查的企业比例须达到100%。",
+            "100 % of the park's firms must complete a GHG inventory every year.",
+            "2.7 运营管理系统",
+            "ghg_inventory_firms_share",
+            ">=",
+            1.0,
+            unit="fraction",
+            **relax,
+        ),
+        declared_true(
+            f"{PACK_ID}.ets_surrendered",
+            PACK_ID,
+            "ets_allowances_surrendered",
+            "控排企业应严格履行国家、省市的碳配额清缴规定,否则其所在园区不得参与创建零碳产业园区。",
+            "Firms under emission control must surrender allowances as required, otherwise their park may not apply.",
+            DOC,
+            "2.8 重点行业企业",
+        ),
+        _c(
+            "disclosure_cleaner_production",
+            "“双高”行业等重点企业环境信息依法披露率、清洁生产审核实施率均须达到100%。",
+            "Key firms of 'double-high' sectors: environmental disclosure rate and cleaner-production audit rate "
+            "both 100 %.",
+            "2.8 重点行业企业",
+            "disclosure_and_cleaner_production_share",
+            ">=",
+            1.0,
+            unit="fraction",
+        ),
+        _c(
+            "carbon_credit_cap",
+            "4.5.2为实现零碳目标,园区应通过购买并注销与其剩余碳排放量相等的碳信用产品的方式来进行碳减排,但碳信用产品中和碳排放量的比例不应超过5%。",
+            "To reach zero carbon the park neutralises its residual emissions with carbon credits, which may "
+            "neutralise no more than 5 % of its emissions: the residual before credits is at most 5 % of gross.",
+            "4.5.2 碳信用减排",
+            "gross_emissions_t",
+            "<=",
+            CREDIT_CAP_FRACTION,
+            doc=DOC2,
+            role="acceptance",
+            unit="fraction of gross",
+            measure=_residual_share,
+            variant=lambda ctx: (
+                f"residual before credits / gross location-based emissions; residual after {_counted(ctx)} "
+                "(as the renewable-share variant); CCER, other credits and allowances all count "
+                "toward the 5 %"
+            ),
+            variant_reason="credits must equal the residual, so the share credits neutralise is the residual before "
+            "credits: a park with 0 credits and a large residual does not meet it",
+        ),
+        _c(
+            "carbon_credit_cover",
+            "4.5.2为实现零碳目标,园区应通过购买并注销与其剩余碳排放量相等的碳信用产品的方式来进行碳减排,但碳信用产品中和碳排放量的比例不应超过5%。",
+            "Credits bought and cancelled must equal the residual emissions for the zero-carbon claim.",
+            "4.5.2 碳信用减排",
+            "gross_emissions_t",
+            ">=",
+            doc=DOC2,
+            role="acceptance",
+            unit="tCO2",
+            measure=_credits,
+            band=_residual_band,
+            variant=lambda ctx: (
+                f"CCER + other credits + allowances [t] >= residual before credits [t] (after {_counted(ctx)})"
+            ),
+            variant_reason="'购买并注销与其剩余碳排放量相等的碳信用产品': credits at least equal to the residual",
+        ),
     ]

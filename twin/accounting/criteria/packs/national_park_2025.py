@@ -19,9 +19,8 @@ utilisation >= 80 %, waste heat / cold / pressure utilisation >= 50 %, industria
 the park's tenants). A guiding indicator whose 客观条件不具备 (objective conditions absent) is
 declared in ``declared.not_applicable`` with the reason and reads "not applicable".
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, meets, unit_energy_carbon
 
@@ -35,7 +34,7 @@ SECONDARY = "threshold from secondary sources (the notice is not in the seeds)"
 NOT_APPLICABLE = "guiding indicators may be left out where '客观条件不具备' (objective conditions absent): declared"
 
 
-def core_threshold(energy_tce: float, below_200k: Optional[float] = None) -> tuple[Optional[float], str]:
+def core_threshold(energy_tce: float, below_200k: float | None = None) -> tuple[float | None, str]:
     """Unit-energy carbon limit [tCO2/tce] for a park's annual energy [tce], with the band label;
     below 200 000 tce the limit is ``below_200k`` (a user or provincial value) or None."""
     if meets(energy_tce, BAND_HIGH_TCE, ">="):
@@ -43,8 +42,10 @@ def core_threshold(energy_tce: float, below_200k: Optional[float] = None) -> tup
     if meets(energy_tce, BAND_LOW_TCE, ">="):
         return 0.20, "200 000 - 1 000 000 tce/yr"
     if below_200k is None:
-        return None, ("below 200 000 tce/yr: no limit in the notice; set "
-                      "criteria_settings.national_park_threshold_below_200k_t_per_tce")
+        return None, (
+            "below 200 000 tce/yr: no limit in the notice; set "
+            "criteria_settings.national_park_threshold_below_200k_t_per_tce"
+        )
     return below_200k, "below 200 000 tce/yr: limit from criteria_settings (user or provincial value)"
 
 
@@ -75,11 +76,16 @@ def clean_energy_share(ctx: Context) -> Measurement:
     sold = float(ctx.kpis.get("onsite_certificates_sold_e_kwh") or 0.0) * k / 1000.0
     gas = float(ctx.kpis.get("natural_gas_tce") or 0.0)
     green = float(ctx.kpis.get("green_power_covered_e_kwh") or 0.0) * k / 1000.0
-    clean = max(0.0, ren - sold) + gas * s.national_park_clean_counts_natural_gas \
+    clean = (
+        max(0.0, ren - sold)
+        + gas * s.national_park_clean_counts_natural_gas
         + green * s.national_park_clean_counts_green_power
-    note = (f"renewables {ren:,.1f} tce (less {sold:,.1f} sold), natural gas {gas:,.1f} tce "
-            f"{'counted' if s.national_park_clean_counts_natural_gas else 'not counted'}, green power {green:,.1f} tce "
-            f"{'counted' if s.national_park_clean_counts_green_power else 'not counted'}, of {total:,.1f} tce ({b})")
+    )
+    note = (
+        f"renewables {ren:,.1f} tce (less {sold:,.1f} sold), natural gas {gas:,.1f} tce "
+        f"{'counted' if s.national_park_clean_counts_natural_gas else 'not counted'}, green power {green:,.1f} tce "
+        f"{'counted' if s.national_park_clean_counts_green_power else 'not counted'}, of {total:,.1f} tce ({b})"
+    )
     return Measurement(min(1.0, clean / total) if total > 0 else 0.0, "simulated", note)
 
 
@@ -88,7 +94,9 @@ def _waste_heat(ctx: Context) -> Measurement:
         return Measurement(None, "not applicable", "no waste heat, cold or pressure resource in the boundary")
     m = ctx.kpi("waste_heat_recovery_rate")
     if not m.missing:
-        return Measurement(m.value, "simulated", "waste heat recovery rate stands for waste heat/cold/pressure utilisation")
+        return Measurement(
+            m.value, "simulated", "waste heat recovery rate stands for waste heat/cold/pressure utilisation"
+        )
     return ctx.decl("waste_heat_cold_pressure_utilisation_share")
 
 
@@ -110,43 +118,105 @@ def criteria() -> list[Criterion]:
     def c(id, text_zh, text_en, clause, reads, comparator, threshold=None, role="guiding", **kw):
         if role == "guiding":
             kw = {"not_applicable": NOT_APPLICABLE, "declare_not_applicable": True, **kw}
-        return Criterion(id=f"{PACK_ID}.{id}", pack=PACK_ID, text_zh=text_zh, text_en=text_en, source_doc=DOC,
-                         clause=clause, reads=reads, comparator=comparator, threshold=threshold, role=role,
-                         note=SECONDARY, **kw)
+        return Criterion(
+            id=f"{PACK_ID}.{id}",
+            pack=PACK_ID,
+            text_zh=text_zh,
+            text_en=text_en,
+            source_doc=DOC,
+            clause=clause,
+            reads=reads,
+            comparator=comparator,
+            threshold=threshold,
+            role=role,
+            note=SECONDARY,
+            **kw,
+        )
 
     basis = lambda ctx: ctx.settings.national_park_tce_basis  # noqa: E731
     return [
-        c("unit_energy_carbon",
-          "[据二手资料重述] 单位能耗碳排放:园区年综合能源消费量20万—100万吨标准煤的,不高于0.2吨二氧化碳/吨标准煤;100万吨标准煤以上的,不高于0.3吨二氧化碳/吨标准煤。",
-          "Core indicator, checked at acceptance (验收), unit-energy carbon emissions: <= 0.20 tCO2/tce for parks "
-          "using 200 000 - 1 000 000 tce/yr; <= 0.30 for >= 1 000 000 tce/yr.", "核心指标 单位能耗碳排放",
-          "unit_energy_carbon_t_per_tce", "<=", role="acceptance", band=_band, unit="tCO2/tce",
-          measure=lambda ctx: unit_energy_carbon(ctx, basis(ctx)),
-          variant=lambda ctx: f"CO2 (accounting.unit_energy_carbon_basis) / comprehensive energy; band and ratio both "
-                              f"on the {basis(ctx)} basis (setting national_park_tce_basis)",
-          variant_reason="one tce basis places the park in its band and divides its emissions; below 200 000 tce "
-                         "no text gives a limit"),
-        c("clean_energy_share", "[据二手资料重述] 清洁能源消费占比≥90%。", "Clean-energy share of energy >= 90 %.",
-          "引导性指标 清洁能源消费占比", "clean_energy_share", ">=", 0.90, unit="fraction",
-          measure=clean_energy_share,
-          variant=lambda ctx: "on-site renewables" + (" + natural gas" if ctx.settings.national_park_clean_counts_natural_gas
-                                                      else "") + (" + green power" if
-                                                                  ctx.settings.national_park_clean_counts_green_power
-                                                                  else "") + f" / energy ({basis(ctx)} tce)",
-          variant_reason="whether natural gas and purchased green power are 清洁能源 here is not in the text: "
-                         "settings, neither counted by default (the stricter reading)"),
-        c("solid_waste", "[据二手资料重述] 工业固体废弃物综合利用率≥80%。", "Industrial solid-waste utilisation >= 80 %.",
-          "引导性指标 固废综合利用率", "solid_waste_utilisation_share", ">=", 0.80, unit="fraction"),
-        c("waste_heat", "[据二手资料重述] 余热/余冷/余压综合利用率≥50%。",
-          "Waste heat / cold / pressure utilisation >= 50 %.", "引导性指标 余热余冷余压利用率",
-          "waste_heat_cold_pressure_utilisation_share", ">=", 0.50, unit="fraction", measure=_waste_heat,
-          variant="simulated waste-heat recovery rate (GB/T 1028 terms) for the heat part; declared otherwise",
-          variant_reason="the twin simulates waste heat; cold and pressure only when declared"),
-        c("water_reuse", "[据二手资料重述] 工业用水重复利用率≥80%。", "Industrial water reuse >= 80 %.",
-          "引导性指标 工业用水重复利用率", "industrial_water_reuse_share", ">=", 0.80, unit="fraction"),
-        c("product_energy_grade2", "[据二手资料重述] 主要产品单位能耗达到能耗限额标准2级及以上。",
-          "Unit product energy of every firm at or better than grade 2 of the limit standards.", "引导性指标 产品能效",
-          "product_energy_limit_grade", "<=", 2.0, unit="grade (1 best)", measure=_worst_grade,
-          variant="worst grade across the park's firms (tenants' declared product_energy_limit_grade)",
-          variant_reason="the indicator is about the park's products, so every firm's grade must meet it"),
+        c(
+            "unit_energy_carbon",
+            "[据二手资料重述] 单位能耗碳排放:园区年综合能源消费量20万—100万吨标准煤的,不高于0.2吨二氧化碳/吨标准煤;100万吨标准煤以上的,不高于0.3吨二氧化碳/吨标准煤。",
+            "Core indicator, checked at acceptance (验收), unit-energy carbon emissions: <= 0.20 tCO2/tce for parks "
+            "using 200 000 - 1 000 000 tce/yr; <= 0.30 for >= 1 000 000 tce/yr.",
+            "核心指标 单位能耗碳排放",
+            "unit_energy_carbon_t_per_tce",
+            "<=",
+            role="acceptance",
+            band=_band,
+            unit="tCO2/tce",
+            measure=lambda ctx: unit_energy_carbon(ctx, basis(ctx)),
+            variant=lambda ctx: (
+                f"CO2 (accounting.unit_energy_carbon_basis) / comprehensive energy; band and ratio both "
+                f"on the {basis(ctx)} basis (setting national_park_tce_basis)"
+            ),
+            variant_reason="one tce basis places the park in its band and divides its emissions; below 200 000 tce "
+            "no text gives a limit",
+        ),
+        c(
+            "clean_energy_share",
+            "[据二手资料重述] 清洁能源消费占比≥90%。",
+            "Clean-energy share of energy >= 90 %.",
+            "引导性指标 清洁能源消费占比",
+            "clean_energy_share",
+            ">=",
+            0.90,
+            unit="fraction",
+            measure=clean_energy_share,
+            variant=lambda ctx: (
+                "on-site renewables"
+                + (" + natural gas" if ctx.settings.national_park_clean_counts_natural_gas else "")
+                + (" + green power" if ctx.settings.national_park_clean_counts_green_power else "")
+                + f" / energy ({basis(ctx)} tce)"
+            ),
+            variant_reason="whether natural gas and purchased green power are 清洁能源 here is not in the text: "
+            "settings, neither counted by default (the stricter reading)",
+        ),
+        c(
+            "solid_waste",
+            "[据二手资料重述] 工业固体废弃物综合利用率≥80%。",
+            "Industrial solid-waste utilisation >= 80 %.",
+            "引导性指标 固废综合利用率",
+            "solid_waste_utilisation_share",
+            ">=",
+            0.80,
+            unit="fraction",
+        ),
+        c(
+            "waste_heat",
+            "[据二手资料重述] 余热/余冷/余压综合利用率≥50%。",
+            "Waste heat / cold / pressure utilisation >= 50 %.",
+            "引导性指标 余热余冷余压利用率",
+            "waste_heat_cold_pressure_utilisation_share",
+            ">=",
+            0.50,
+            unit="fraction",
+            measure=_waste_heat,
+            variant="simulated waste-heat recovery rate (GB/T 1028 terms) for the heat part; declared otherwise",
+            variant_reason="the twin simulates waste heat; cold and pressure only when declared",
+        ),
+        c(
+            "water_reuse",
+            "[据二手资料重述] 工业用水重复利用率≥80%。",
+            "Industrial water reuse >= 80 %.",
+            "引导性指标 工业用水重复利用率",
+            "industrial_water_reuse_share",
+            ">=",
+            0.80,
+            unit="fraction",
+        ),
+        c(
+            "product_energy_grade2",
+            "[据二手资料重述] 主要产品单位能耗达到能耗限额标准2级及以上。",
+            "Unit product energy of every firm at or better than grade 2 of the limit standards.",
+            "引导性指标 产品能效",
+            "product_energy_limit_grade",
+            "<=",
+            2.0,
+            unit="grade (1 best)",
+            measure=_worst_grade,
+            variant="worst grade across the park's firms (tenants' declared product_energy_limit_grade)",
+            variant_reason="the indicator is about the park's products, so every firm's grade must meet it",
+        ),
     ]
