@@ -41,7 +41,6 @@ reported as ``unserved``, never silently dropped.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -748,30 +747,66 @@ def _write_totals(site, n0, m, o_s, st, mp, h_acc, e_st, out):
         out.totals[n, _I_HEAT] = st[_S_HEAT, w]
 
 
-def _make_kernel(parallel: bool, has_heat: bool, record: bool):
-    """The kernel over all blocks, compiled for one combination of flags.
-
-    ``has_heat`` and ``record`` are constants of the closure, so each compiled variant leaves out the code a
-    run does not need: the heat branches (whose loops would also keep the lane loop from being vectorised)
-    and the hourly record (sweeps keep totals only). Passed as ``numba.literally`` arguments instead, they
-    cost a failed compilation attempt on every call (numba issue #6956), 10-15 ms.
-    """
-    blocks = prange if parallel else range
-    run_block = _make_block(has_heat, record)
-
-    @njit(cache=True, parallel=parallel, error_model="numpy")
-    def kernel(site, heat, out):
-        for b in blocks((site.caps.shape[0] + LANES - 1) // LANES):
-            run_block(b * LANES, site, heat, out)
-
-    return kernel
+# One block function per flag combination, at module level, and the kernels below name them as globals:
+# ``has_heat`` and ``record`` are folded at compile time (see :func:`_make_block`). A kernel made as a closure
+# over its block was compiled again in every process (4 s): numba keys its cache on a closure's cells, and a
+# compiled function in a cell is not the same from one process to the next.
+_block_e = _make_block(False, False)
+_block_e_rec = _make_block(False, True)
+_block_h = _make_block(True, False)
+_block_h_rec = _make_block(True, True)
 
 
-# Single runs (one configuration, may record) run serially; sweeps in parallel over blocks and never record.
+@njit(cache=True, nogil=True, inline="always")
+def _n_blocks(site):
+    return (site.caps.shape[0] + LANES - 1) // LANES
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel_e(site, heat, out):
+    for b in range(_n_blocks(site)):
+        _block_e(b * LANES, site, heat, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel_e_rec(site, heat, out):
+    for b in range(_n_blocks(site)):
+        _block_e_rec(b * LANES, site, heat, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel_h(site, heat, out):
+    for b in range(_n_blocks(site)):
+        _block_h(b * LANES, site, heat, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel_h_rec(site, heat, out):
+    for b in range(_n_blocks(site)):
+        _block_h_rec(b * LANES, site, heat, out)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _kernel_e_par(site, heat, out):
+    for b in prange(_n_blocks(site)):
+        _block_e(b * LANES, site, heat, out)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _kernel_h_par(site, heat, out):
+    for b in prange(_n_blocks(site)):
+        _block_h(b * LANES, site, heat, out)
+
+
+# (parallel, has_heat, record): single runs (one configuration, may record) run serially; sweeps in parallel
+# over blocks and never record.
 _KERNELS = {
-    (par, heat, rec): _make_kernel(par, heat, rec)
-    for par, heat, rec in itertools.product((False, True), (False, True), (False, True))
-    if not (par and rec)
+    (False, False, False): _kernel_e,
+    (False, False, True): _kernel_e_rec,
+    (False, True, False): _kernel_h,
+    (False, True, True): _kernel_h_rec,
+    (True, False, False): _kernel_e_par,
+    (True, True, False): _kernel_h_par,
 }
 
 
