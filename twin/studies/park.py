@@ -48,7 +48,6 @@ from lingtan.twin.core.heat_profiles import exchange_between
 from lingtan.twin.core.scenario import Scenario
 from lingtan.twin.core.schema.park import Park, Tenant
 from lingtan.twin.core.schema.site import Site
-from lingtan.twin.network import annual_power_flow, apply_substation_limits, build_net
 
 
 def tenant_scenario(park: Park, tenant: Tenant) -> Scenario:
@@ -325,6 +324,9 @@ def _allocate_bus_renewables(park: Park, names: list[str], bus: _Bus) -> np.ndar
 def _network_year(park: Park, base_dir: Path, names: list[str], bus: _Bus):
     """The park network's power flow for every hour, from the net demand of every connection, and the findings
     at the substation's limits. Returns (NetworkResult, SubstationLimitResult, net demand by connection [MW])."""
+    # Imported here: pandapower and the solver cost a second of imports that a factory run never uses.
+    from lingtan.twin.network import annual_power_flow, apply_substation_limits, build_net
+
     # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
     p_mw = {n: (bus.demand[i] - bus.surplus[i]) / 1e3 for i, n in enumerate(names)}
     for (kind, name), c, row in zip(bus.sources, bus.caps, bus.rows):
