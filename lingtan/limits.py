@@ -56,7 +56,8 @@ MAX_FUEL_FACTOR_PER_UNIT = 1e4
 """Largest coefficient of a fuel per physical unit [kgce/unit, kgCO2/unit]: a tonne of raw coal is 714 kgce and
 1,900 kgCO2 (components/data/fuels.csv gives 0.7143 and 1.9003 per kg)."""
 MAX_HEAT_KGCE_PER_GJ = 100.0
-"""Largest standard coal per GJ of heat [kgce/GJ]: GB/T 2589 gives 34.12 (lingtan.twin.accounting.account.HEAT_KGCE_PER_GJ)."""
+"""Largest standard coal per GJ of heat [kgce/GJ]: GB/T 2589 gives 34.12
+(lingtan.twin.accounting.account.HEAT_KGCE_PER_GJ)."""
 MAX_EF_T_PER_GJ = 0.5
 """Largest heat emission factor [tCO2/GJ]: over four times the GB/T 32150 default of purchased heat
 (0.11 tCO2/GJ, lingtan.twin.accounting.account.HEAT_EF_T_PER_GJ)."""

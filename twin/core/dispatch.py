@@ -41,11 +41,13 @@ reported as ``unserved``, never silently dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
+from numpy.typing import ArrayLike
 
 STRATEGIES = ("load_following", "tou_arbitrage")
 
@@ -229,8 +231,12 @@ class KernelOut(NamedTuple):
     heat_totals: np.ndarray  # (N, heat columns)
 
 
+BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
+"""A compiled year of one block of configurations: (first configuration, site, heat, out), see :func:`_make_block`."""
+
+
 @njit(cache=True, nogil=True, inline="always")
-def _heat_layout(heat):
+def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
     """First heat-record column of the stores, of the units and of the boilers, and the number of columns."""
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
@@ -239,7 +245,16 @@ def _heat_layout(heat):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _lane_setup(site, n0, m, lp, cp, lrow, st, totals):
+def _lane_setup(
+    site: KernelSite,
+    n0: int,
+    m: int,
+    lp: np.ndarray,
+    cp: np.ndarray,
+    lrow: np.ndarray,
+    st: np.ndarray,
+    totals: np.ndarray,
+) -> None:
     """Copy configurations n0 .. n0 + m - 1 into the lanes: battery and grid parameters (with the reciprocals
     and loss factors the hour loop uses), sizes, load row and the store's first energy."""
     params = site.params
@@ -273,7 +288,19 @@ def _lane_setup(site, n0, m, lp, cp, lrow, st, totals):
 
 # Inlined into the kernel: as a call it doubled the heat side's time (array arguments passed per unit and hour).
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _p2h_serves_demands(unit_cop, unit_serves, u, w, t, budget_kw, rem, u_left, h_row, col_unit, col_el):
+def _p2h_serves_demands(
+    unit_cop: np.ndarray,
+    unit_serves: np.ndarray,
+    u: int,
+    w: int,
+    t: int,
+    budget_kw: float,
+    rem: np.ndarray,
+    u_left: np.ndarray,
+    h_row: np.ndarray,
+    col_unit: int,
+    col_el: int,
+) -> float:
     """Power-to-heat unit ``u`` (lane ``w``, hour ``t``) serves the demands it can, within the heat it has left
     and an electricity budget [kW]. Heat goes to each demand's ``from_p2h`` column and to record column
     ``col_unit`` (the unit's heat to demands), its electricity to ``col_el``. Returns the electricity used [kW]."""
@@ -292,22 +319,22 @@ def _p2h_serves_demands(unit_cop, unit_serves, u, w, t, budget_kw, rem, u_left, 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _stores_serve_and_recover(
-    residual,
-    store_recoverable,
-    store_serves,
-    store_keep,
-    store_kwh,
-    store_charge_kw,
-    store_discharge_kw,
-    n,
-    w,
-    t,
-    o_s,
-    rem,
-    e_st,
-    ch_left,
-    h_row,
-):
+    residual: np.ndarray,
+    store_recoverable: np.ndarray,
+    store_serves: np.ndarray,
+    store_keep: np.ndarray,
+    store_kwh: np.ndarray,
+    store_charge_kw: np.ndarray,
+    store_discharge_kw: np.ndarray,
+    n: int,
+    w: int,
+    t: int,
+    o_s: int,
+    rem: np.ndarray,
+    e_st: np.ndarray,
+    ch_left: np.ndarray,
+    h_row: np.ndarray,
+) -> float:
     """Heat steps 1-2 for lane ``w`` (configuration ``n``): the demands' residual enters ``rem``; thermal stores
     lose standing heat, serve their demands within their discharge limit, then take recovered heat within
     their charge limit and room. Returns the stores' energy at the start of the hour [kWh_th]."""
@@ -337,7 +364,21 @@ def _stores_serve_and_recover(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _p2h_on_bus(unit_cop, unit_max, unit_serves, unit_grid, unit_kw, n, w, t, o_u, bus_room, rem, u_left, h_row):
+def _p2h_on_bus(
+    unit_cop: np.ndarray,
+    unit_max: np.ndarray,
+    unit_serves: np.ndarray,
+    unit_grid: np.ndarray,
+    unit_kw: np.ndarray,
+    n: int,
+    w: int,
+    t: int,
+    o_u: int,
+    bus_room: float,
+    rem: np.ndarray,
+    u_left: np.ndarray,
+    h_row: np.ndarray,
+) -> float:
     """Heat step 3: the units allowed on any electricity serve what is left, within ``bus_room``, what the bus
     can supply this hour [kW], so they never cause unserved electric load. Sets every unit's heat left for the
     hour; returns their electricity [kW]."""
@@ -363,7 +404,17 @@ def _p2h_on_bus(unit_cop, unit_max, unit_serves, unit_grid, unit_kw, n, w, t, o_
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _p2h_on_surplus(unit_cop, unit_serves, w, t, o_u, surplus, rem, u_left, h_row):
+def _p2h_on_surplus(
+    unit_cop: np.ndarray,
+    unit_serves: np.ndarray,
+    w: int,
+    t: int,
+    o_u: int,
+    surplus: float,
+    rem: np.ndarray,
+    u_left: np.ndarray,
+    h_row: np.ndarray,
+) -> float:
     """Heat step 4: renewable surplus [kW] runs power-to-heat for the heat still needed (used now, no storage
     loss), before it charges the battery. Returns the electricity used [kW]."""
     re_heat = 0.0
@@ -377,8 +428,21 @@ def _p2h_on_surplus(unit_cop, unit_serves, w, t, o_u, surplus, rem, u_left, h_ro
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _p2h_charges_stores(
-    unit_cop, unit_charges, store_kwh, n, w, t, o_s, o_u, rest, re_heat, e_st, ch_left, u_left, h_row
-):
+    unit_cop: np.ndarray,
+    unit_charges: np.ndarray,
+    store_kwh: np.ndarray,
+    n: int,
+    w: int,
+    t: int,
+    o_s: int,
+    o_u: int,
+    rest: float,
+    re_heat: float,
+    e_st: np.ndarray,
+    ch_left: np.ndarray,
+    u_left: np.ndarray,
+    h_row: np.ndarray,
+) -> tuple[float, float]:
     """Heat step 5: what renewable surplus remains, ``rest`` [kW], charges thermal stores through power-to-heat.
     Returns the surplus left and ``re_heat``, the surplus power-to-heat has used this hour, updated [kW]."""
     for u in range(u_left.shape[0]):
@@ -397,7 +461,19 @@ def _p2h_charges_stores(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _boilers_and_heat_balance(residual, boiler_cap, boiler_serves, w, t, o_s, o_b, st_in0, rem, e_st, h_row):
+def _boilers_and_heat_balance(
+    residual: np.ndarray,
+    boiler_cap: np.ndarray,
+    boiler_serves: np.ndarray,
+    w: int,
+    t: int,
+    o_s: int,
+    o_b: int,
+    st_in0: float,
+    rem: np.ndarray,
+    e_st: np.ndarray,
+    h_row: np.ndarray,
+) -> tuple[float, float]:
     """Heat step 6: fuel boilers and purchased heat serve what is left, in scenario order; the rest is unserved.
     Returns the hour's largest heat residual [kWh_th]: each demand (served by stores, power-to-heat, boilers or
     unserved) and the stores together (energy now = at the start + charges - discharge - losses)."""
@@ -439,7 +515,17 @@ def _boilers_and_heat_balance(residual, boiler_cap, boiler_serves, w, t, o_s, o_
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _battery_charge(e, surplus, deficit, grid_charging, e_hi, ch_kw, imp_kw, eta_c, inv_eta_c):
+def _battery_charge(
+    e: float,
+    surplus: float,
+    deficit: float,
+    grid_charging: float,
+    e_hi: float,
+    ch_kw: float,
+    imp_kw: float,
+    eta_c: float,
+    inv_eta_c: float,
+) -> tuple[float, float, float, float]:
     """Charge from renewable surplus [kW] within power ``ch_kw`` and the SoC ceiling ``e_hi`` [kWh], worked out as
     energy stored [kWh]; the power taken from the bus follows from it and never exceeds what was offered. Then,
     when grid-charging (1.0, else 0.0), from the grid within the rest of the power, the import headroom left by
@@ -456,7 +542,16 @@ def _battery_charge(e, surplus, deficit, grid_charging, e_hi, ch_kw, imp_kw, eta
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _battery_discharge(e, e_re, deficit, may_discharge, dis_kw, e_lo, eta_d, inv_eta_d):
+def _battery_discharge(
+    e: float,
+    e_re: float,
+    deficit: float,
+    may_discharge: float,
+    dis_kw: float,
+    e_lo: float,
+    eta_d: float,
+    inv_eta_d: float,
+) -> tuple[float, float, float, float, float]:
     """Discharge to the deficit [kW], as energy drawn from the store within power ``dis_kw`` and the SoC floor
     ``e_lo`` [kWh]; the pools give pro rata to their contents. Returns (energy drawn, of it renewable [kWh],
     delivered, of it from the renewable pool, from the grid pool [kW])."""
@@ -469,7 +564,7 @@ def _battery_discharge(e, e_re, deficit, may_discharge, dis_kw, e_lo, eta_d, inv
     return drawn, drawn_re, dis, dis_re, dis - dis_re
 
 
-def _make_block(has_heat: bool, record: bool):
+def _make_block(has_heat: bool, record: bool) -> BlockRunner:
     """The year of one block of configurations, compiled for one combination of flags. As constants of the
     closure, ``has_heat`` and ``record`` are folded at compile time: the heat branches and the hourly record
     leave the lane loop, which LLVM then vectorises over the lanes (as a run-time flag they kept the lane loop
@@ -477,7 +572,7 @@ def _make_block(has_heat: bool, record: bool):
     """
 
     @njit(cache=True, nogil=True, error_model="numpy")
-    def run_block(n0, site, heat, out):
+    def run_block(n0: int, site: KernelSite, heat: KernelHeat, out: KernelOut) -> None:
         """Configurations n0 .. n0 + LANES - 1 (or to the last one) over the year."""
         m = min(LANES, site.caps.shape[0] - n0)
         n_t = site.unit.shape[1]
@@ -721,7 +816,17 @@ def _make_block(has_heat: bool, record: bool):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _write_totals(site, n0, m, o_s, st, mp, h_acc, e_st, out):
+def _write_totals(
+    site: KernelSite,
+    n0: int,
+    m: int,
+    o_s: int,
+    st: np.ndarray,
+    mp: np.ndarray,
+    h_acc: np.ndarray,
+    e_st: np.ndarray,
+    out: KernelOut,
+) -> None:
     """The block's annual sums, peaks, end states and largest residuals into the output arrays."""
     for w in range(m):
         n = n0 + w
@@ -758,42 +863,42 @@ _block_h_rec = _make_block(True, True)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _n_blocks(site):
+def _n_blocks(site: KernelSite) -> int:
     return (site.caps.shape[0] + LANES - 1) // LANES
 
 
 @njit(cache=True, error_model="numpy")
-def _kernel_e(site, heat, out):
+def _kernel_e(site: KernelSite, heat: KernelHeat, out: KernelOut) -> None:
     for b in range(_n_blocks(site)):
         _block_e(b * LANES, site, heat, out)
 
 
 @njit(cache=True, error_model="numpy")
-def _kernel_e_rec(site, heat, out):
+def _kernel_e_rec(site: KernelSite, heat: KernelHeat, out: KernelOut) -> None:
     for b in range(_n_blocks(site)):
         _block_e_rec(b * LANES, site, heat, out)
 
 
 @njit(cache=True, error_model="numpy")
-def _kernel_h(site, heat, out):
+def _kernel_h(site: KernelSite, heat: KernelHeat, out: KernelOut) -> None:
     for b in range(_n_blocks(site)):
         _block_h(b * LANES, site, heat, out)
 
 
 @njit(cache=True, error_model="numpy")
-def _kernel_h_rec(site, heat, out):
+def _kernel_h_rec(site: KernelSite, heat: KernelHeat, out: KernelOut) -> None:
     for b in range(_n_blocks(site)):
         _block_h_rec(b * LANES, site, heat, out)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _kernel_e_par(site, heat, out):
+def _kernel_e_par(site: KernelSite, heat: KernelHeat, out: KernelOut) -> None:
     for b in prange(_n_blocks(site)):
         _block_e(b * LANES, site, heat, out)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _kernel_h_par(site, heat, out):
+def _kernel_h_par(site: KernelSite, heat: KernelHeat, out: KernelOut) -> None:
     for b in prange(_n_blocks(site)):
         _block_h(b * LANES, site, heat, out)
 
@@ -854,7 +959,18 @@ class HeatSystem:
 
     @classmethod
     def none(cls, n_hours: int) -> HeatSystem:
-        """A site without a heat side."""
+        """A site without a heat side.
+
+        Parameters
+        ----------
+        n_hours : int
+            Number of hours T.
+
+        Returns
+        -------
+        HeatSystem
+            No demand, store, unit or boiler: D = S = U = B = 0, hourly arrays of shape (0, T).
+        """
         z = np.zeros
         return cls(
             z((0, n_hours)),
@@ -881,7 +997,15 @@ class HeatSystem:
         )
 
     def columns(self) -> list[tuple[str, int, str]]:
-        """Meaning of each column of the heat record: (group, index, quantity)."""
+        """Meaning of each column of the heat record.
+
+        Returns
+        -------
+        list of (str, int, str)
+            Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit`` and
+            ``boiler`` in this order, quantities from :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`,
+            :data:`UNIT_COLUMNS` and ``heat`` for a boiler.
+        """
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
         cols += [("store", i, q) for i in range(s) for q in STORE_COLUMNS]
@@ -910,6 +1034,18 @@ class HeatSizes:
 
     @classmethod
     def none(cls, n: int) -> HeatSizes:
+        """Sizes for ``n`` configurations of a site without heat assets.
+
+        Parameters
+        ----------
+        n : int
+            Number of configurations N.
+
+        Returns
+        -------
+        HeatSizes
+            Every array of shape (N, 0).
+        """
         z = np.zeros((n, 0))
         return cls(z, z, z, z, z)
 
@@ -941,15 +1077,48 @@ class DispatchResult:
     heat_hourly: np.ndarray
 
     def total(self, name: str) -> np.ndarray:
-        """Annual total ``name`` (one of :data:`TOTALS`) for every configuration."""
+        """Annual total ``name`` for every configuration.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`TOTALS`.
+
+        Returns
+        -------
+        ndarray, shape (N,)
+            The total in the unit :data:`TOTALS` gives it ([kWh], [CNY], [kW]): a view of :attr:`totals`.
+
+        Raises
+        ------
+        KeyError
+            ``name`` is not in :data:`TOTALS`.
+        """
         return self.totals[:, _T[name]]
 
 
-def params_matrix(n: int, **columns) -> np.ndarray:
+def params_matrix(n: int, **columns: ArrayLike) -> np.ndarray:
     """Build the (N, len(PARAMS)) parameter matrix from named columns.
 
-    Every name in :data:`PARAMS` must be given, as a scalar or an array of length N.
-    ``strategy`` may be given as a name from :data:`STRATEGIES`.
+    Parameters
+    ----------
+    n : int
+        Number of configurations N.
+    **columns
+        Every name in :data:`PARAMS`, as a scalar or an array of length N, in the unit its name says
+        ([kWh], [kW], fractions [-]). ``strategy`` may be given as a name from :data:`STRATEGIES`.
+
+    Returns
+    -------
+    ndarray, shape (N, len(PARAMS))
+        One row per configuration, columns in :data:`PARAMS` order. Ranges are checked by :func:`dispatch`.
+
+    Raises
+    ------
+    TypeError
+        A name of :data:`PARAMS` missing, or a name that is not one.
+    ValueError
+        A ``strategy`` name not in :data:`STRATEGIES`, or a column that does not broadcast to N rows.
     """
     missing = set(PARAMS) - set(columns)
     extra = set(columns) - set(PARAMS)
@@ -1142,7 +1311,7 @@ def dispatch(
     _expect_shape("caps", caps, (("N", n), ("K", k)))
     _expect_shape("params", params, (("N", n), ("len(PARAMS)", len(PARAMS))))
     cols = [_P[name] for name in _PARAM_RANGES]
-    low, high, low_open, high_open = (np.array(v) for v in zip(*_PARAM_RANGES.values()))
+    low, high, low_open, high_open = (np.array(v) for v in zip(*_PARAM_RANGES.values(), strict=True))
     p = params[:, cols]
     if not (np.where(low_open, p > low, p >= low) & np.where(high_open, p < high, p <= high)).all():
         for name, (lo, hi, lo_open, hi_open) in _PARAM_RANGES.items():  # which one, said by name

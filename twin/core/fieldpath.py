@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from lingtan.errors import InputError
 
-Segment = Union[str, int]
+Segment = str | int
 """A key of a mapping or an index of a list."""
 
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
@@ -83,7 +83,9 @@ def format_path(segments: Sequence[Segment]) -> str:
     return "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in segments).lstrip(".")
 
 
-def _segments(path: str | Sequence[Segment], file, field: str | None, error) -> tuple[str, list[Segment]]:
+def _segments(
+    path: str | Sequence[Segment], file: str | Path | None, field: str | None, error: type[InputError]
+) -> tuple[str, list[Segment]]:
     """The path's name in errors (``field``, else the path as text) and its segments."""
     if isinstance(path, str):
         return path if field is None else field, parse(path, file=file, field=field, error=error)
@@ -105,7 +107,9 @@ def _contents(node: Any) -> str:
     return "no sub-fields"
 
 
-def _missing(file, text: str, segments: list[Segment], depth: int, node: Any, error: type[InputError]) -> InputError:
+def _missing(
+    file: str | Path | None, text: str, segments: list[Segment], depth: int, node: Any, error: type[InputError]
+) -> InputError:
     """The error for a path whose part ``segments[depth]`` is not in ``node``."""
     where = format_path(segments[:depth]) or "top level"
     return error(file, text, f"a field of the scenario ({where} has {_contents(node)})", "no such field")
@@ -196,12 +200,12 @@ def set_value(
 
 
 def with_values(
-    data: Mapping,
+    data: Mapping[str, Any],
     values: Mapping[str, Any] | Sequence[tuple[str, Any]],
     *,
     file: str | Path | None = None,
     error: type[InputError] = InputError,
-) -> dict:
+) -> dict[str, Any]:
     """A copy of ``data`` with each path set to its value; ``data`` is left as it was.
 
     Only the containers along the paths are copied, everything else is shared with ``data``: cheap for
@@ -229,6 +233,8 @@ def with_values(
         As :func:`set_value`.
     """
     out = dict(data)
+    # ``node`` walks nested dicts and lists with mixed str and int segments: no narrower static type.
+    node: Any
     for path, value in values.items() if isinstance(values, Mapping) else values:
         text, segments = _segments(path, file, None, error)
         if not segments:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -151,7 +151,16 @@ class AnnualEnergy(_Model):
 
     @property
     def re_consumed(self) -> float:
-        """On-site renewable electricity consumed [kWh]."""
+        """On-site renewable electricity consumed [kWh].
+
+        ``re_consumed_e_kwh`` when given, else generation - export - curtailment, clamped at 0.
+
+        Raises
+        ------
+        BalanceError
+            Export and curtailment exceed the generation by more than float rounding (possible only
+            when the validator was bypassed, e.g. through ``model_construct``).
+        """
         if self.re_consumed_e_kwh is not None:
             return float(self.re_consumed_e_kwh)
         consumed = self.re_generation_e_kwh - self.grid_export_e_kwh - self.curtailed_e_kwh
@@ -174,8 +183,26 @@ class AnnualEnergy(_Model):
 
         Reads ``grid_import_e_kwh``, ``grid_export_e_kwh``, ``re_generation_e_kwh``,
         ``re_consumed_e_kwh``, ``curtailed_e_kwh``; battery flows are ignored on purpose (grid
-        energy passing through the battery stays grid energy). ``extra`` adds fuels, heat and
-        process emissions.
+        energy passing through the battery stays grid energy).
+
+        Parameters
+        ----------
+        kpis : dict
+            KPIs of one configuration: each value a number or a one-element array.
+        **extra
+            Further fields of the record (fuels, heat, process emissions), passed as they are.
+
+        Returns
+        -------
+        AnnualEnergy
+            The validated record.
+
+        Raises
+        ------
+        InputError
+            A KPI that is not one number (the KPIs of several configurations).
+        pydantic.ValidationError
+            A field out of its range, or an unknown field in ``extra``.
         """
 
         def scalar(key: str) -> float:
@@ -185,7 +212,7 @@ class AnnualEnergy(_Model):
             except (TypeError, ValueError):
                 raise InputError(None, f"kpis.{key}", "one number (a single configuration)", repr(v)) from None
 
-        fields = {
+        fields: dict[str, Any] = {
             k: scalar(k) for k in ("grid_import_e_kwh", "grid_export_e_kwh", "re_generation_e_kwh", "curtailed_e_kwh")
         }
         if "re_consumed_e_kwh" in kpis:
@@ -222,7 +249,7 @@ class FuelFactor(_Model):
     n2o_kg_per_tj: float | None = Field(default=None, ge=0, description="N2O factor [kg/TJ], as ch4_kg_per_tj")
 
 
-EmissionFactorChoice = Union[Annotated[float, Field(ge=0, le=MAX_EF_T_PER_MWH)], str]
+EmissionFactorChoice = Annotated[float, Field(ge=0, le=MAX_EF_T_PER_MWH)] | str
 """A shipped factor name, or a factor [tCO2/MWh] from 0 to lingtan.limits.MAX_EF_T_PER_MWH."""
 
 
@@ -353,7 +380,9 @@ class Offsets(_Model):
         default=0.0,
         ge=0,
         le=MAX_EMISSIONS_T,
-        description="carbon allowances (碳配额) bought and cancelled [tCO2e]; upper bound lingtan.limits.MAX_EMISSIONS_T",
+        description=(
+            "carbon allowances (碳配额) bought and cancelled [tCO2e]; upper bound lingtan.limits.MAX_EMISSIONS_T"
+        ),
     )
     allowances_price_cny_per_t: float = Field(
         default=0.0, ge=0, le=MAX_PRICE_CNY, description="[CNY/tCO2e]; upper bound lingtan.limits.MAX_PRICE_CNY"

@@ -177,7 +177,9 @@ class CriteriaSettings(BaseModel):
     anhui_re_share_variant: Literal["onsite", "onsite_plus_green_power", "onsite_plus_green_power_and_certificates"] = (
         Field(
             default="onsite_plus_green_power",
-            description="what counts toward Anhui's 40 %: not stated by the notice; default on-site + contracted green power",
+            description=(
+                "what counts toward Anhui's 40 %: not stated by the notice; default on-site + contracted green power"
+            ),
         )
     )
     zhejiang_tce_basis: Literal["equivalent", "calorific"] = Field(
@@ -185,7 +187,9 @@ class CriteriaSettings(BaseModel):
     )
     zhejiang_offset_pro_rata: Literal["proportional", "linear_from_30"] = Field(
         default="proportional",
-        description="'其余按抵消比例折算得分': 15 x share / full share (default) or linear from 0 at 30 % to 15 at full",
+        description=(
+            "'其余按抵消比例折算得分': 15 x share / full share (default) or linear from 0 at 30 % to 15 at full"
+        ),
     )
     anhui_waste_heat_variant: Literal["whole_boundary", "declared_streams"] = Field(
         default="whole_boundary",

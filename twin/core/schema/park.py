@@ -160,10 +160,11 @@ class Park(_Strict):
                 )
         if self.allocation.rule == "contract_share":
             shares = [t.contract_share for t in self.tenants]
-            if any(s is None for s in shares) or abs(sum(shares) - 1.0) > 1e-9:
+            given = [s for s in shares if s is not None]
+            if len(given) < len(shares) or abs(sum(given) - 1.0) > 1e-9:
                 raise ValueError(
                     "allocation rule contract_share needs every tenant's contract_share, summing to 1; "
-                    f"found {dict(zip(names, shares))}"
+                    f"found {dict(zip(names, shares, strict=True))}"
                 )
         if self.allocation.rule == "priority" and sorted(self.allocation.priority) != sorted(names):
             raise ValueError(f"allocation.priority must list every tenant once: {names}")
