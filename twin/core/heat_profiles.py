@@ -21,16 +21,34 @@ Rules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from lingtan.components.heat import AMBIENT_AIR, direct_exchange_q_kw_th, heat_pump_max_q_kw_th, heat_pump_params_cop
-from lingtan.components.loads import CONDENSER_T_C
-from lingtan.components.process import simulate_line
-from lingtan.components.space import space_cooling_p_kw, space_cooling_q_kw_th, space_heat_q_kw_th
+from lingtan.components.heat import (
+    AMBIENT_AIR,
+    Boiler,
+    HeatExchanger,
+    HeatPump,
+    PurchasedHeat,
+    ThermalStorage,
+    direct_exchange_q_kw_th,
+    heat_pump_max_q_kw_th,
+    heat_pump_params_cop,
+)
+from lingtan.components.loads import CONDENSER_T_C, Load
+from lingtan.components.process import DeclaredWasteEnergy, ProductionLine, simulate_line
+from lingtan.components.space import (
+    SpaceConditioning,
+    space_cooling_p_kw,
+    space_cooling_q_kw_th,
+    space_heat_q_kw_th,
+)
 from lingtan.twin.core.dispatch import HeatSizes, HeatSystem
+from lingtan.twin.core.schema.site import SiteAssets
 
 
 @dataclass(frozen=True)
@@ -115,16 +133,18 @@ class HeatSetup:
     boiler_fuel: list[str]
     store_names: list[str]
     electric_load_kw: np.ndarray
-    line_availability: dict
+    line_availability: dict[str, float]
     cooling_kw_th: np.ndarray
     network_in_kw_th: np.ndarray
     network_out_kw_th: np.ndarray
     network_loss_kw_th: np.ndarray
-    rejected: list = ()
-    declared_energy: list = ()
+    rejected: Sequence[RejectedHeat] = ()
+    declared_energy: Sequence[tuple[str, DeclaredWasteEnergy]] = ()
 
     @property
     def empty(self) -> bool:
+        """True when the site has no heat side at all: no demand, no stream, no declared waste energy and no
+        rejected heat."""
         return (
             len(self.demand_names) == 0
             and len(self.streams) == 0
@@ -134,14 +154,17 @@ class HeatSetup:
 
 
 def build_heat(
-    scenario, index: pd.DatetimeIndex, temp_air: np.ndarray, load_kw: dict[str, np.ndarray] | None = None
+    scenario: SiteAssets, index: pd.DatetimeIndex, temp_air: np.ndarray, load_kw: dict[str, np.ndarray] | None = None
 ) -> HeatSetup:
     """Compute the heat side of ``scenario`` on ``index`` (hourly, interval start).
 
     Parameters
     ----------
-    scenario : lingtan.twin.core.scenario.Scenario
+    scenario : lingtan.twin.core.schema.site.SiteAssets
+        A factory's or a tenant's assets: production lines, loads, spaces, exchangers, heat pumps, boilers,
+        purchased heat and thermal stores.
     index : DatetimeIndex
+        The hours of the run, T entries.
     temp_air : ndarray (T,)
         Outdoor air temperature [C], for space conditioning and air-source heat pumps.
     load_kw : dict of str to ndarray (T,), optional
@@ -151,6 +174,7 @@ def build_heat(
     Returns
     -------
     HeatSetup
+        The size-independent heat profiles and the kernel's :class:`~lingtan.twin.core.dispatch.HeatSystem`.
     """
     side = _HeatSide(len(index))
     _add_production_lines(side, scenario.processes, index)
@@ -204,16 +228,16 @@ class _HeatSide:
     demand_rows_kw_th: list[np.ndarray] = field(default_factory=list)
     streams: list[Stream] = field(default_factory=list)
     availability: dict[str, float] = field(default_factory=dict)
-    declared_energy: list = field(default_factory=list)
+    declared_energy: list[tuple[str, DeclaredWasteEnergy]] = field(default_factory=list)
     rejected: list[RejectedHeat] = field(default_factory=list)
     electric_kw: np.ndarray = field(init=False)  # (T,) lines and electric cooling [kW]
     cooling_kw_th: np.ndarray = field(init=False)  # (T,) space cooling by electric chillers [kW_th]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.electric_kw = np.zeros(self.hours)
         self.cooling_kw_th = np.zeros(self.hours)
 
-    def add_demand(self, name: str, t_c: float, q_kw_th) -> None:
+    def add_demand(self, name: str, t_c: float, q_kw_th: ArrayLike) -> None:
         """A heat demand at ``t_c`` [C] of ``q_kw_th`` [kW_th] per hour."""
         self.demand_names.append(name)
         self.demand_temps_c.append(t_c)
@@ -230,7 +254,7 @@ class _HeatSide:
         return np.vstack(self.demand_rows_kw_th) if self.demand_rows_kw_th else np.zeros((0, self.hours))
 
 
-def _add_production_lines(side: _HeatSide, processes, index: pd.DatetimeIndex) -> None:
+def _add_production_lines(side: _HeatSide, processes: Sequence[ProductionLine], index: pd.DatetimeIndex) -> None:
     """Simulate each production line and add its electricity, heat demands, waste-heat streams, availability and
     declared waste energy to ``side``."""
     for line in processes:
@@ -253,7 +277,7 @@ def _add_production_lines(side: _HeatSide, processes, index: pd.DatetimeIndex) -
         side.declared_energy += [(line.name, item) for item in line.waste_energy]
 
 
-def _add_load_rejection(side: _HeatSide, loads, load_kw: dict[str, np.ndarray] | None) -> None:
+def _add_load_rejection(side: _HeatSide, loads: Sequence[Load], load_kw: dict[str, np.ndarray] | None) -> None:
     """Add the heat each electric load rejects [kW_th] (none without ``load_kw``, each load's power [kW])."""
     if load_kw is None:
         return
@@ -263,7 +287,7 @@ def _add_load_rejection(side: _HeatSide, loads, load_kw: dict[str, np.ndarray] |
         side.rejected.append(RejectedHeat(item.name, item.end_use, t_c, fraction * p, float(p.sum()), declared))
 
 
-def _add_space_conditioning(side: _HeatSide, spaces, temp_air: np.ndarray) -> None:
+def _add_space_conditioning(side: _HeatSide, spaces: Sequence[SpaceConditioning], temp_air: np.ndarray) -> None:
     """Add each space's heating demand, and its electric cooling: cooling delivered [kW_th], the chiller's
     electricity [kW] and its condenser's rejected heat [kW_th]."""
     for sp in spaces:
@@ -293,7 +317,9 @@ class _Exchange:
     offer_kw_th: np.ndarray  # (W, S, T) heat each stream offered to each store
 
 
-def _direct_exchange(side: _HeatSide, exchangers, stores: list) -> _Exchange:
+def _direct_exchange(
+    side: _HeatSide, exchangers: Sequence[HeatExchanger], stores: Sequence[ThermalStorage]
+) -> _Exchange:
     """Run the direct exchangers in scenario order, each on what earlier ones left of its stream.
 
     An exchanger into a demand delivers at most what the demand still needs; one into a thermal store
@@ -349,7 +375,7 @@ def _serves(demand_t_c: np.ndarray, t_supply_c: float) -> np.ndarray:
     return demand_t_c <= t_supply_c
 
 
-def _charges(stores: list, t_supply_c: float) -> np.ndarray:
+def _charges(stores: Sequence[ThermalStorage], t_supply_c: float) -> np.ndarray:
     """(S,) which thermal stores a supply at ``t_supply_c`` [C] charges."""
     return np.array([st.t_c <= t_supply_c for st in stores], dtype=bool)
 
@@ -369,7 +395,12 @@ class _Unit:
 
 
 def _power_to_heat_units(
-    side: _HeatSide, heat_pumps, boilers, left_kw_th: np.ndarray, stores: list, temp_air: np.ndarray
+    side: _HeatSide,
+    heat_pumps: Sequence[HeatPump],
+    boilers: Sequence[Boiler],
+    left_kw_th: np.ndarray,
+    stores: Sequence[ThermalStorage],
+    temp_air: np.ndarray,
 ) -> list[_Unit]:
     """Heat pumps (COP from their source's temperature, limited by what the exchangers left of their source
     stream), then electric boilers (COP = efficiency), in scenario order."""
@@ -413,8 +444,15 @@ def _power_to_heat_units(
     return units
 
 
-def _heat_system(side: _HeatSide, ex: _Exchange, units: list[_Unit], stores: list, heat_sources: list) -> HeatSystem:
-    """The kernel's :class:`~lingtan.twin.core.dispatch.HeatSystem`: residual demands, store offers, units and boilers."""
+def _heat_system(
+    side: _HeatSide,
+    ex: _Exchange,
+    units: list[_Unit],
+    stores: Sequence[ThermalStorage],
+    heat_sources: Sequence[Boiler | PurchasedHeat],
+) -> HeatSystem:
+    """The kernel's :class:`~lingtan.twin.core.dispatch.HeatSystem`: residual demands, store offers, units and
+    boilers."""
     t = side.hours
     d_t = side.demand_t_c
     n_d, n_s, n_u = len(side.demand_names), len(stores), len(units)
@@ -434,7 +472,20 @@ def _heat_system(side: _HeatSide, ex: _Exchange, units: list[_Unit], stores: lis
 
 
 def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:
-    """Heat of stream ``w`` not taken by its own site's exchangers, stores or the heat network [kW_th]."""
+    """Heat of stream ``w`` not taken by its own site's exchangers, stores or the heat network [kW_th].
+
+    Parameters
+    ----------
+    setup : HeatSetup
+        The site's heat side.
+    w : int
+        Index of the stream in ``setup.streams``.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Heat the stream has left each hour [kW_th].
+    """
     return (
         setup.streams[w].available_kw_th
         - setup.stream_direct_kw_th[w]
@@ -453,13 +504,32 @@ def exchange_between(
     min_approach_k: float,
     loss_fraction: float,
     capacity_q_kw_th: float | None,
-):
+) -> tuple[HeatSetup, HeatSetup, np.ndarray, np.ndarray]:
     """Move waste heat from a stream of one site to a heat demand of another through a heat network.
 
     The exchange follows :func:`lingtan.components.heat.direct_exchange_q_kw_th` between the
     stream and the demand's temperature; the pipe loses ``loss_fraction`` of what it
     carries. The demand receives what arrives, never more than it still needs; the
     stream gives what arrives plus the pipe loss.
+
+    Parameters
+    ----------
+    src : HeatSetup
+        The heat side of the site whose stream gives the heat.
+    stream : str
+        Name of the waste-heat stream in ``src``.
+    dst : HeatSetup
+        The heat side of the site whose demand takes it (may be ``src`` itself).
+    demand : str
+        Name of the heat demand in ``dst``.
+    effectiveness : float
+        Heat exchanger effectiveness [-], 0..1.
+    min_approach_k : float
+        Smallest temperature difference across the exchanger [K].
+    loss_fraction : float
+        Part of the heat carried that the pipes lose [-], 0..1.
+    capacity_q_kw_th : float or None
+        Largest heat the link carries [kW_th]; no bound when None.
 
     Returns
     -------
@@ -493,8 +563,22 @@ def exchange_between(
     return (dst if same else src), dst, delivered, taken - delivered
 
 
-def heat_sizes(scenario, n: int = 1) -> HeatSizes:
-    """The scenario's heat asset sizes, repeated for ``n`` configurations."""
+def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
+    """The scenario's heat asset sizes, repeated for ``n`` configurations.
+
+    Parameters
+    ----------
+    scenario : lingtan.twin.core.schema.site.SiteAssets
+        A factory's or a tenant's assets.
+    n : int
+        Number of configurations N.
+
+    Returns
+    -------
+    HeatSizes
+        Thermal stores' capacity [kWh_th], charge and discharge limits [kW_th] and first energy [kWh_th], and the
+        heat output of each heat pump then each electric boiler [kW_th], one identical row per configuration.
+    """
     stores = scenario.thermal_storage
     units = [hp.capacity_q_kw_th for hp in scenario.heat_pumps] + [
         b.capacity_q_kw_th for b in scenario.boilers if b.fuel == "electric"

@@ -75,7 +75,10 @@ def model_version() -> str:
     h = hashlib.sha256()
     for pkg in MODEL_PACKAGES:
         # Each package's own folder: they sit apart in a checkout (package-dir) and together when installed.
-        root = Path(importlib.import_module(pkg).__file__).resolve().parent
+        init = importlib.import_module(pkg).__file__
+        if init is None:  # a namespace package has no file of its own; every MODEL_PACKAGES entry is regular
+            raise RuntimeError(f"{pkg}: expected a regular package with an __init__.py, found a namespace package")
+        root = Path(init).resolve().parent
         for f in sorted(root.rglob("*") if pkg != "lingtan" else root.glob("*")):
             if f.suffix in _MODEL_SUFFIXES and f.is_file() and "__pycache__" not in f.parts:
                 h.update(f"{pkg}/{f.relative_to(root).as_posix()}".encode() + b"\0" + f.read_bytes() + b"\0")

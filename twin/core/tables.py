@@ -18,11 +18,16 @@ together, split by their shares of that hour's demand.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from lingtan.errors import BalanceError
 from lingtan.twin.core.dispatch import FLOWS, STATES
+
+if TYPE_CHECKING:  # for the annotations only: a bus without heat need not import the heat side's models
+    from lingtan.twin.core.heat_profiles import HeatSetup
 
 BALANCE_TOL_KWH = 1e-6
 """Largest hourly residual of any balance accepted [kWh] (DESIGN.md, energy balances)."""
@@ -32,12 +37,15 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.divide(part, whole, out=np.zeros_like(part, dtype=float), where=whole > 0)
 
 
-def electric_table(index, period, price, gen: dict[str, np.ndarray], res_hourly: np.ndarray) -> pd.DataFrame:
+def electric_table(
+    index: pd.DatetimeIndex, period: np.ndarray, price: np.ndarray, gen: dict[str, np.ndarray], res_hourly: np.ndarray
+) -> pd.DataFrame:
     """The hourly electric table.
 
     Parameters
     ----------
     index : DatetimeIndex
+        The hours of the run, T entries, labelled at the interval start.
     period : ndarray of int
         TOU period code per hour.
     price : ndarray
@@ -47,10 +55,16 @@ def electric_table(index, period, price, gen: dict[str, np.ndarray], res_hourly:
         for a site; a park bus adds ``tenants`` (tenants' surplus fed into the park bus).
     res_hourly : ndarray (T, len(FLOWS) + len(STATES))
         The kernel's hourly record.
+
+    Returns
+    -------
+    DataFrame
+        One row per hour, index named ``time``: the load and every flow from a source to a sink [kW], the
+        battery's energy and its renewable part [kWh], the TOU period and the import price [CNY/kWh].
     """
     col = {name: res_hourly[:, i] for i, name in enumerate(FLOWS + STATES)}
     heat = _share(col["heat_load"], col["load"])  # part of the bus's merit-order demand that is power-to-heat
-    total = sum(gen.values())
+    total = sum(gen.values(), np.zeros(res_hourly.shape[0]))
     data = {"load_kw": col["load"] - col["heat_load"]}
     for kind in gen:
         share = _share(gen[kind], total)
@@ -100,6 +114,23 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
     Each source's generation equals the sum of its flows, and on the bus
     sources (PV, wind, grid import, battery discharge, unserved) equal sinks
     (load, heat, battery charge, export, curtailment). No flow is negative.
+
+    Parameters
+    ----------
+    h : DataFrame
+        An electric table from :func:`electric_table`.
+    tol_kwh : float
+        Largest residual accepted in any hour [kWh].
+
+    Returns
+    -------
+    float
+        The largest hourly residual of any balance [kWh].
+
+    Raises
+    ------
+    lingtan.errors.BalanceError
+        A flow below ``-tol_kwh``, or a residual above ``tol_kwh``.
     """
     _no_negative(h, tol_kwh, "electric")
     residuals = []
@@ -122,17 +153,28 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
     return worst
 
 
-def heat_table(index, setup, heat_hourly: np.ndarray) -> pd.DataFrame:
+def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarray) -> pd.DataFrame:
     """The hourly heat table of a run (empty when the scenario has no heat side).
 
     Parameters
     ----------
     index : DatetimeIndex
+        The hours of the run, T entries.
     setup : lingtan.twin.core.heat_profiles.HeatSetup
+        The site's heat side: the names of its demands, stores, units, boilers and streams, and the flows
+        fixed before the kernel (direct recovery, heat network).
     heat_hourly : ndarray (T, len(HeatSystem.columns()))
+        The kernel's hourly heat record.
+
+    Returns
+    -------
+    DataFrame
+        One row per hour, index named ``time``, columns ``<name>.<quantity>``: per demand what served it, per
+        store its flows and energy, per unit its heat and electricity, per boiler its heat, per waste-heat
+        stream what was available and recovered [kW_th, kW, kWh_th].
     """
     rec = {(g, i, q): heat_hourly[:, k] for k, (g, i, q) in enumerate(setup.system.columns())}
-    data = {}
+    data: dict[str, np.ndarray] = {}
     for d, name in enumerate(setup.demand_names):
         data[f"{name}.demand_kw_th"] = setup.demand_kw_th[d]
         data[f"{name}.from_recovery_kw_th"] = setup.recovered_kw_th[d]
@@ -182,12 +224,35 @@ def heat_table(index, setup, heat_hourly: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-def check_heat_balance(h: pd.DataFrame, setup, store_e0_kwh_th, tol_kwh: float = BALANCE_TOL_KWH) -> float:
+def check_heat_balance(
+    h: pd.DataFrame, setup: HeatSetup, store_e0_kwh_th: np.ndarray, tol_kwh: float = BALANCE_TOL_KWH
+) -> float:
     """Check, from the heat table alone, every demand and every store each hour; return the largest residual.
 
     Demand: demand = recovery + heat network + storage + power-to-heat + boilers + unserved.
     Store: energy(t) = energy(t-1) + charges - discharge - loss.
     Stream: recovered plus heat-network pipe loss never exceeds what was available.
+
+    Parameters
+    ----------
+    h : DataFrame
+        A heat table from :func:`heat_table`.
+    setup : lingtan.twin.core.heat_profiles.HeatSetup
+        The heat side the table was made from.
+    store_e0_kwh_th : ndarray, shape (S,)
+        Each store's energy before the first hour [kWh_th].
+    tol_kwh : float
+        Largest residual accepted in any hour [kWh_th].
+
+    Returns
+    -------
+    float
+        The largest hourly residual of any balance [kWh_th].
+
+    Raises
+    ------
+    lingtan.errors.BalanceError
+        A flow below ``-tol_kwh``, or a residual above ``tol_kwh``.
     """
     _no_negative(h.drop(columns=[c for c in h.columns if c.endswith("e_kwh_th")]), tol_kwh, "heat")
     residuals = [0.0]
