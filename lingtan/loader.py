@@ -63,8 +63,8 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
     _PARSER_BASES = (Reader, Scanner, Parser)
 
 
-# mypy cannot check bases chosen at import time; the composer, constructor and resolver below are checked.
-class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):  # type: ignore[misc]
+# The composer, constructor and resolver below are checked; the parser bases (libyaml's or PyYAML's) are not.
+class _LimitedLoader(*_PARSER_BASES, Composer, SafeConstructor, Resolver):  # type: ignore[misc]  # bases chosen at import
     """PyYAML's safe loader (parser, composer, safe constructor, resolver) that counts aliases and depth
     while composing, and checks keys and floats while constructing."""
 

@@ -71,6 +71,11 @@ def model_version() -> str:
     -------
     str
         ``<version>+<first 12 hex digits of the sha256>``, e.g. ``0.1.0+3f2a9c1b4d5e``.
+
+    Raises
+    ------
+    RuntimeError
+        A package of :data:`MODEL_PACKAGES` without an ``__init__.py`` (an installation that lost files).
     """
     h = hashlib.sha256()
     for pkg in MODEL_PACKAGES:

@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from lingtan.errors import InputError
 
@@ -87,7 +88,7 @@ def _refuse(out: Path, found: str) -> InputError:
     return InputError(out, "--out", _EXPECTED, found)
 
 
-def read_marker(folder: Path) -> dict | None:
+def read_marker(folder: Path) -> dict[str, Any] | None:
     """The marker of a results folder.
 
     Parameters
@@ -108,7 +109,7 @@ def read_marker(folder: Path) -> dict | None:
     return marker if isinstance(marker, dict) and marker.get("kind") in KINDS else None
 
 
-def _owned(rel: str, is_dir: bool, marker: dict) -> bool:
+def _owned(rel: str, is_dir: bool, marker: dict[str, Any]) -> bool:
     """Whether the twin wrote ``rel`` (a path inside the folder) according to ``marker``."""
     if rel == MARKER:
         return True
@@ -120,7 +121,7 @@ def _owned(rel: str, is_dir: bool, marker: dict) -> bool:
     return rel in files or any(fnmatch.fnmatchcase(rel, str(p)) for p in patterns)
 
 
-def foreign_entries(folder: Path, marker: dict, limit: int = 3) -> list[str]:
+def foreign_entries(folder: Path, marker: dict[str, Any], limit: int = 3) -> list[str]:
     """Paths inside ``folder`` that the marker does not list; symbolic links are always foreign.
 
     Parameters
@@ -161,7 +162,7 @@ def foreign_entries(folder: Path, marker: dict, limit: int = 3) -> list[str]:
     return out[:limit]
 
 
-def check_out(out_dir: str | Path, kind: str) -> dict | None:
+def check_out(out_dir: str | Path, kind: str) -> dict[str, Any] | None:
     """Refuse ``out_dir`` unless a ``kind`` result may be written there; touches nothing.
 
     Parameters
