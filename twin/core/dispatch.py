@@ -943,6 +943,7 @@ class HeatSystem:
     unit_grid_allowed : (U,) bool
         Units that run on any electricity; the others only on renewable surplus.
     boiler_capacity_kw_th : (B,); boiler_serves : (B, D) bool
+        Heat output limit of each fuel boiler or purchased-heat contract [kW_th], and which demands it supplies.
     """
 
     residual_kw_th: np.ndarray
@@ -1283,6 +1284,7 @@ def dispatch(
     Returns
     -------
     DispatchResult
+        Annual totals and monthly peaks per configuration; hourly records when ``record_hourly``.
 
     Raises
     ------

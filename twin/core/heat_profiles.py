@@ -85,12 +85,15 @@ class HeatSetup:
     Attributes
     ----------
     system : HeatSystem
+        What the kernel reads: residual demands, store offers, units and boilers.
     demand_names : list of str; demand_t_c : ndarray (D,)
+        Heat demands, production lines' first then space heating, and their supply temperatures [C].
     demand_kw_th : ndarray (D, T)
         Gross heat demand [kW_th].
     recovered_kw_th : ndarray (D, T)
         Heat delivered by direct exchange [kW_th].
     streams : list of Stream
+        Waste-heat streams of the production lines, in scenario order (W).
     stream_direct_kw_th : ndarray (W, T)
         Heat each stream gave to demands by direct exchange [kW_th].
     stream_store_offer_kw_th : ndarray (W, S, T)
@@ -101,9 +104,11 @@ class HeatSetup:
     boiler_names, boiler_fuel : lists (B,)
         Fuel boilers then purchased-heat contracts (fuel ``purchased_heat``).
     store_names : list of str
+        Thermal stores, in scenario order (S).
     electric_load_kw : ndarray (T,)
         Electricity drawn by production lines and by electric space cooling [kW].
     line_availability : dict of str to float
+        Each production line's running hours / scheduled hours over the year [-] (NaN with none scheduled).
     cooling_kw_th : ndarray (T,)
         Space cooling delivered by electric chillers [kW_th].
     network_in_kw_th : ndarray (D, T)

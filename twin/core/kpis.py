@@ -287,7 +287,7 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     from lingtan.components.process import WASTE_ENERGY_TYPE_ZH
 
     e = {c: float(heat[c].sum()) for c in heat.columns}
-    out: dict = {
+    out: dict[str, Any] = {  # a JSON record: numbers, texts and nested tables
         "definition": {
             "waste_heat_recovery_rate": "whole boundary (GB/T 1028-2018 terms, the stricter reading): waste heat and "
             "energy delivered to a useful demand (direct exchange, heat pump source heat, "
@@ -377,7 +377,7 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     by_source["unserved"] = sum(e[f"{d}.unserved_kw_th"] for d in setup.demand_names)
     out["heat_demand_e_kwh_th"] = demand
     out["heat_served_e_kwh_th"] = by_source
-    fuels: dict[str, dict] = {}
+    fuels: dict[str, dict[str, Any]] = {}  # per fuel: its unit (text) and three sums
     for b in scenario.boilers:
         if b.fuel == "electric":
             continue

@@ -53,7 +53,7 @@ _EXPECTED = "a new folder, an empty one, or one that holds only results the twin
 _AT_FDCWD = -100  # <fcntl.h>: paths relative to the working directory
 _RENAME_EXCHANGE = 2  # <linux/fs.h>: swap two existing paths atomically
 
-_held: dict[Path, list] = {}  # out folder -> [lock fd, thread ident, depth, source]
+_held: dict[Path, list[Any]] = {}  # out folder -> [lock fd, thread ident, depth, source]
 _held_guard = threading.Lock()
 
 
