@@ -94,13 +94,12 @@ def parameters(fn: ast.FunctionDef | ast.AsyncFunctionDef, in_class: bool) -> li
 
 def own_nodes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
     """Nodes of the function's body, not descending into nested functions, classes or lambdas."""
-    todo = list(fn.body)
+    scopes = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+    todo = [n for n in fn.body if not isinstance(n, scopes)]
     while todo:
         node = todo.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-                todo.append(child)
+        todo += [c for c in ast.iter_child_nodes(node) if not isinstance(c, scopes)]
 
 
 def returns_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -191,7 +190,8 @@ def test_every_public_definition_has_a_numpydoc_docstring():
         ("def f(x):\n    return x\n", ["f: no docstring"]),
         ('def f(x_kw):\n    """Doubles."""\n', ["f: no Parameters section (parameters: x_kw)"]),
         (
-            'def f(a, *, b) -> float:\n    """D.\n\n    Parameters\n    ----------\n    a : float\n        A [kW].\n    """\n',
+            'def f(a, *, b) -> float:\n    """D.\n\n    Parameters\n    ----------\n'
+            '    a : float\n        A [kW].\n    """\n',
             ["f: Parameters does not name b", "f: no Returns section"],
         ),
         (
@@ -208,7 +208,8 @@ def test_every_public_definition_has_a_numpydoc_docstring():
             ["C: Parameters (of the class or __init__) does not name k"],
         ),
         (
-            'class C:\n    """C."""\n    @field_validator("a")\n    @classmethod\n    def v(cls, a):\n        return a\n',
+            'class C:\n    """C."""\n    @field_validator("a")\n    @classmethod\n'
+            "    def v(cls, a):\n        return a\n",
             [],
         ),
         (
