@@ -135,6 +135,16 @@ def load_fuel_factors(path: str | Path | None = None) -> dict[str, FuelFactor]:
 
     Reads ``components/data/fuels.csv`` (or ``path``); rows without a CO2 factor (electricity)
     are left out. Raises :class:`~lingtan.errors.InputError` for a malformed table.
+
+    Parameters
+    ----------
+    path : path, optional
+        A fuel table of the same columns (default: the shipped one).
+
+    Returns
+    -------
+    dict of str to FuelFactor
+        Coefficients by fuel name.
     """
     return dict(_fuel_factors(str(path or FUELS_CSV)))  # a copy: the cached table stays as read
 
@@ -341,7 +351,18 @@ class FuelCoefficients(_Record):
         return None if gap is None else abs(gap) <= KGCE_NCV_TOLERANCE
 
     def warning(self, fuel: str) -> str:
-        """The warning of an inconsistent pair, naming ``fuel``."""
+        """The warning of an inconsistent pair, naming ``fuel``.
+
+        Parameters
+        ----------
+        fuel : str
+            The fuel's name.
+
+        Returns
+        -------
+        str
+            One line: both coefficients and the gap [%].
+        """
         return (
             f"{fuel}: kgce coefficient {self.kgce_per_unit} with NCV {self.ncv_kj_per_unit:g} kJ/unit counts its "
             f"energy {100 * self.tce_gap_to_ncv:+.1f} % in tce against the NCV (GB/T 2589: 29 307 kJ per kgce, "
@@ -501,7 +522,18 @@ class ElectricityEnergy(_Record):
     )
 
     def kgce_per_kwh(self, basis: str) -> float:
-        """The coefficient of ``basis`` ("calorific" or "equivalent") [kgce/kWh]."""
+        """The coefficient of ``basis`` ("calorific" or "equivalent") [kgce/kWh].
+
+        Parameters
+        ----------
+        basis : {"calorific", "equivalent"}
+            The conversion basis of electricity (GB/T 2589).
+
+        Returns
+        -------
+        float
+            The coefficient [kgce/kWh].
+        """
         return self.calorific_kgce_per_kwh if basis == "calorific" else self.equivalent_kgce_per_kwh
 
     @property
@@ -696,13 +728,35 @@ class EnergyAccount(_Record):
 
     def total_tce(self, basis: str) -> float:
         """Comprehensive energy consumption with electricity on ``basis`` ("calorific", "equivalent") [tce]:
-        electricity + fuels + biomass + purchased heat - exported heat + on-site renewable heat."""
+        electricity + fuels + biomass + purchased heat - exported heat + on-site renewable heat.
+
+        Parameters
+        ----------
+        basis : {"calorific", "equivalent"}
+            The conversion basis of electricity (GB/T 2589).
+
+        Returns
+        -------
+        float
+            The comprehensive energy consumption [tce].
+        """
         h = self.heat
         non_electric = self.fuels_tce + self.biomass_tce + h.purchased_tce - h.exported_tce_deducted + h.onsite_re_tce
         return self.electricity.consumed_e_kwh * self.electricity.kgce_per_kwh(basis) / 1000.0 + non_electric
 
     def renewable_tce(self, basis: str) -> float:
-        """Renewable electricity consumed, biomass and on-site renewable heat [tce]."""
+        """Renewable electricity consumed, biomass and on-site renewable heat [tce].
+
+        Parameters
+        ----------
+        basis : {"calorific", "equivalent"}
+            The conversion basis of renewable electricity (GB/T 2589).
+
+        Returns
+        -------
+        float
+            Renewable energy [tce].
+        """
         return (
             self.electricity.re_consumed_e_kwh * self.electricity.kgce_per_kwh(basis) / 1000.0
             + self.biomass_tce
@@ -1259,7 +1313,13 @@ class AccountingInputs(_Record):
     offsets: Offsets
 
     def to_dict(self) -> dict[str, Any]:
-        """The annual energy's fields with the green power and offsets beside them."""
+        """The annual energy's fields with the green power and offsets beside them.
+
+        Returns
+        -------
+        dict
+            Field name to value.
+        """
         return {
             **self.energy.model_dump(),
             "green_power": self.green_power.model_dump(),
@@ -1363,7 +1423,13 @@ class AccountingKpis(_Record):
     unit_energy_carbon_numerator_t: float
 
     def to_dict(self) -> dict[str, float]:
-        """``{name: value}`` in field order (every field is a number: no conversion needed)."""
+        """``{name: value}`` in field order (every field is a number: no conversion needed).
+
+        Returns
+        -------
+        dict of str to float
+            Field name to value.
+        """
         return dict(vars(self))
 
 
@@ -1977,7 +2043,18 @@ def fuel_uses_year(
 
 def fuel_use_energy(records: dict[str, dict]) -> dict[str, Any]:
     """The :class:`AnnualEnergy` fields of a year of fuel uses (:func:`fuel_uses_year`): fuels burnt outside the
-    boilers as ``direct_fuels``, steam bought by mass as ``heat_purchases``."""
+    boilers as ``direct_fuels``, steam bought by mass as ``heat_purchases``.
+
+    Parameters
+    ----------
+    records : dict of str to dict
+        The year's fuel uses by name (:func:`fuel_uses_year`).
+
+    Returns
+    -------
+    dict
+        ``direct_fuels`` and ``heat_purchases``, ready for :class:`AnnualEnergy`.
+    """
     direct = {
         name: DirectFuel(
             fuel=r["fuel"],
@@ -2014,7 +2091,18 @@ def fuel_use_energy(records: dict[str, dict]) -> dict[str, Any]:
 
 
 def accounting_kpis(result: AccountingResult) -> dict[str, float]:
-    """The flat KPIs of an :func:`account` result as the mapping the criteria read (``{name: value}``)."""
+    """The flat KPIs of an :func:`account` result as the mapping the criteria read (``{name: value}``).
+
+    Parameters
+    ----------
+    result : AccountingResult
+        The output of :func:`account`.
+
+    Returns
+    -------
+    dict of str to float
+        KPI name to value (units in the names).
+    """
     return result.kpis.to_dict()
 
 
