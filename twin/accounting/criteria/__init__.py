@@ -44,7 +44,7 @@ def pack_criteria(pack_id: str) -> list[Criterion]:
     Returns
     -------
     list of Criterion
-        The pack's criteria, in the order of its text.
+        The pack's criteria, each with the clause it applies.
     """
     if pack_id not in PACKS:
         raise InputError(None, "criteria", f"one of: {', '.join(pack_names())}", repr(pack_id))

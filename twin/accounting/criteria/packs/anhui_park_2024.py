@@ -74,6 +74,16 @@ def re_share_parts(ctx: Context) -> Measurement:
     [+ certificates]) / electricity consumed, capped at 1. Delivered basis: the same with the
     on-site renewable and the consumption both less the storage losses
     (``re_electricity_share_onsite_delivered`` x (consumption - ``battery_losses_e_kwh``)).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's KPIs and the settings (``anhui_re_share_variant``).
+
+    Returns
+    -------
+    Measurement
+        The share [fraction 0..1], or missing when a KPI is absent.
     """
     variant = ctx.settings.anhui_re_share_variant
     gp_on, cert_on = _COUNTS[variant]
@@ -234,6 +244,13 @@ def _c(id, text_zh, text_en, clause, reads, comparator, threshold=None, doc=DOC,
 
 
 def criteria() -> list[Criterion]:
+    """The pack's criteria: the admission items of Annex 1 and the carbon-credit rule of Annex 2, 4.5.2.
+
+    Returns
+    -------
+    list of Criterion
+        Each with the clause it applies.
+    """
     relax = dict(fail_note=_relaxation)  # Annex 1, 2.8: only the 准入标准 of section 2, never the 基本要求
     return [
         declared_true(

@@ -86,6 +86,13 @@ def _footprint(ctx: Context) -> Measurement:
 
 
 def criteria() -> list[Criterion]:
+    """The pack's criteria: the construction conditions and the Annex 1 targets.
+
+    Returns
+    -------
+    list of Criterion
+        Each with the clause it applies.
+    """
     def c(id, text_zh, text_en, clause, reads, comparator, doc=DOC, **kw):
         return Criterion(
             id=f"{PACK_ID}.{id}",

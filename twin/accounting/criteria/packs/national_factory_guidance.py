@@ -35,6 +35,13 @@ def _grade1(key: str):
 
 
 def criteria() -> list[Criterion]:
+    """The pack's criteria.
+
+    Returns
+    -------
+    list of Criterion
+        Each with the clause it applies.
+    """
     def c(id, text_zh, text_en, clause, reads, comparator, **kw):
         return Criterion(
             id=f"{PACK_ID}.{id}",
