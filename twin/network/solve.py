@@ -139,7 +139,20 @@ def runpp_hour(
 ):
     """Set the connection loads to one hour of the inputs and run ``pandapower.runpp`` on a copy.
 
-    Parameters are those of :func:`annual_power_flow`; ``hour`` is the column of the inputs [h].
+    Parameters
+    ----------
+    net : pandapowerNet
+        The network; not modified.
+    p_mw : mapping name -> array (T,)
+        Net demand of each connection [MW], load convention.
+    q_mvar : mapping name -> array (T,), optional
+        Reactive demand [Mvar], load convention.
+    hour : int
+        Column of the inputs [h].
+    power_factor : float
+        cos(phi) of positive demand where ``q_mvar`` gives none [-].
+    tolerance_mva : float
+        Largest power mismatch accepted at any bus [MVA].
 
     Returns
     -------
@@ -172,7 +185,16 @@ def hourly_pq(
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Check the hourly inputs and put them in the connections' order.
 
-    Parameters are those of :func:`annual_power_flow`.
+    Parameters
+    ----------
+    net : pandapowerNet
+        The network.
+    p_mw : mapping name -> array (T,)
+        Net demand of each connection [MW], load convention.
+    q_mvar : mapping name -> array (T,) or None
+        Reactive demand [Mvar], load convention.
+    power_factor : float
+        cos(phi) of positive demand where ``q_mvar`` gives none [-].
 
     Returns
     -------

@@ -42,6 +42,7 @@ def criteria() -> list[Criterion]:
     list of Criterion
         Each with the clause it applies.
     """
+
     def c(id, text_zh, text_en, clause, reads, comparator, **kw):
         return Criterion(
             id=f"{PACK_ID}.{id}",

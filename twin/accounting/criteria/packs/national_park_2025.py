@@ -145,6 +145,7 @@ def criteria() -> list[Criterion]:
     list of Criterion
         Each with the clause it applies.
     """
+
     def c(id, text_zh, text_en, clause, reads, comparator, threshold=None, role="guiding", **kw):
         if role == "guiding":
             kw = {"not_applicable": NOT_APPLICABLE, "declare_not_applicable": True, **kw}
