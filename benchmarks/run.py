@@ -214,10 +214,13 @@ def main() -> int:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from network_bench import measure as network_measure
+    from park import measure as park_measure
+    from park import rows as park_rows
     from sweep_bench import measure as sweep_measure
     from sweep_bench import rows as sweep_rows
 
     rows += sweep_rows(sweep_measure())
+    rows += park_rows(park_measure())
 
     net = network_measure()
     rows.append(

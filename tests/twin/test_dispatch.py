@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lingtan.twin.core.dispatch import FLOWS, STATES, TOTALS, dispatch, params_matrix
+from lingtan.twin.core.dispatch import FLOWS, PARAMS, STATES, TOTALS, HeatSizes, HeatSystem, dispatch, params_matrix
 from lingtan.twin.core.kpis import electric_kpis
 
 VALLEY, FLAT, PEAK, CRITICAL = 0, 1, 2, 3
@@ -299,3 +299,147 @@ def test_blocks_of_lanes_do_not_mix_configurations(with_heat):
         np.testing.assert_allclose(one.totals[0], batch.totals[i], rtol=1e-12, atol=1e-9, err_msg=f"case {i}")
         np.testing.assert_allclose(one.monthly_peak_kw[0], batch.monthly_peak_kw[i], rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(one.heat_totals[0], batch.heat_totals[i], rtol=1e-12, atol=1e-9)
+
+
+def _inputs(t=48, n=2):
+    """A small valid call of the kernel: two sources, ``n`` configurations, ``t`` hours."""
+    rng = np.random.default_rng(3)
+    params = params_matrix(
+        n,
+        energy_kwh=100.0,
+        charge_kw=50.0,
+        discharge_kw=50.0,
+        charge_efficiency=0.9,
+        discharge_efficiency=0.9,
+        soc_min=0.1,
+        soc_max=0.9,
+        self_discharge_fraction_per_hour=0.0,
+        soc_initial=0.5,
+        import_limit_kw=1e3,
+        export_limit_kw=0.0,
+        strategy=1,
+        load_scale=1.0,
+    )
+    args = dict(
+        unit_kw=rng.uniform(0, 1, (2, t)), caps=np.full((n, 2), 50.0), load_kw=rng.uniform(0, 80, t), params=params
+    )
+    kw = dict(period=np.arange(t) % 4, month=np.arange(t) // 24, price_cny_per_kwh=np.ones(t))
+    return args, kw
+
+
+def _with_param(params, name, value):
+    out = params.copy()
+    out[1, PARAMS.index(name)] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda a, k: k.update(month=np.where(np.arange(48) == 30, 12, k["month"])),
+            r"month: expected values in \[0, 11\], found 12 at index \(30,\)",
+        ),
+        (
+            lambda a, k: k.update(period=np.where(np.arange(48) == 5, 7, k["period"])),
+            r"period: expected values in \[0, 3\], found 7 at index \(5,\)",
+        ),
+        (lambda a, k: k.update(period=k["period"].astype(float)), r"period: expected integer codes 0..3, found dtype"),
+        (
+            lambda a, k: a.update(params=_with_param(a["params"], "strategy", 5)),
+            r"params\[:, 'strategy'\]: expected a code 0..1 .*, found 5.0 at index \(1,\)",
+        ),
+        (
+            lambda a, k: a.update(unit_kw=a["unit_kw"].T),
+            r"unit_kw: expected shape \(K, T\) = \(K, 48\), found \(48, 2\)",
+        ),
+        (lambda a, k: a.update(caps=np.ones((2, 3))), r"caps: expected shape \(N, K\) = \(2, 2\), found \(2, 3\)"),
+        (
+            lambda a, k: a.update(load_kw=np.ones((3, 48))),
+            r"load_kw: expected shape \(N, T\) = \(2, 48\), found \(3, 48\)",
+        ),
+        (
+            lambda a, k: k.update(price_cny_per_kwh=np.ones(47)),
+            r"price_cny_per_kwh: expected shape \(T,\) = \(48,\), found \(47,\)",
+        ),
+        (
+            lambda a, k: a.update(params=_with_param(a["params"], "charge_efficiency", 0.0)),
+            r"params\[:, 'charge_efficiency'\]: expected values in \(0, 1\], found 0.0 at index \(1,\)",
+        ),
+        (
+            lambda a, k: a.update(params=_with_param(a["params"], "soc_max", 0.05)),
+            r"params\[:, 'soc_max'\] - params\[:, 'soc_min'\]: expected values in \[0, 1\], found -0.05",
+        ),
+        (
+            lambda a, k: a.update(params=_with_param(a["params"], "import_limit_kw", np.nan)),
+            r"params\[:, 'import_limit_kw'\]: expected values in \[0, inf\), found nan at index \(1,\)",
+        ),
+        (
+            lambda a, k: k.update(grid_charge_periods=np.ones(3, bool)),
+            r"grid_charge_periods: expected shape \(period codes,\) = \(4,\), found \(3,\)",
+        ),
+        (
+            lambda a, k: k.update(heat=_one_store(48)),
+            r"heat_sizes: expected the heat asset sizes with heat, found None",
+        ),
+        (
+            lambda a, k: k.update(heat=_one_store(48), heat_sizes=HeatSizes.none(2)),
+            r"heat_sizes.store_kwh: expected shape \(N, S\) = \(2, 1\), found \(2, 0\)",
+        ),
+    ],
+)
+def test_bad_inputs_raise_a_value_error_naming_the_argument(change, message):
+    """Each of these was accepted before and indexed past an array (month 12, period 7, a store without sizes) or
+    silently changed behaviour (strategy 5 ran as load_following; a (T, K) profile was reshaped into nonsense)."""
+    args, kw = _inputs()
+    dispatch(**args, **kw)  # the unchanged call is accepted
+    change(args, kw)
+    with pytest.raises(ValueError, match=message):
+        dispatch(**args, **kw)
+
+
+def _one_store(t):
+    """A heat side of one demand served by one store, nothing else."""
+    z = np.zeros
+    return HeatSystem(
+        np.full((1, t), 10.0),
+        np.full((1, t), 5.0),
+        np.ones((1, 1), bool),
+        np.ones(1),
+        z((0, t)),
+        z((0, t)),
+        z((0, 1), bool),
+        z((0, 1), bool),
+        z(0, bool),
+        z(0),
+        z((0, 1), bool),
+    )
+
+
+def test_a_load_per_configuration_gives_each_configuration_its_own_run():
+    """Loads of shape (N, T), as a park's tenants side by side: each configuration's totals, monthly peaks and
+    heat are those of its own run with its load alone (the same arithmetic: equal to the last bit), across
+    blocks of lanes."""
+    from lingtan.twin.core.dispatch import LANES
+
+    t, n = 24 * 10, LANES + 3
+    rng = np.random.default_rng(5)
+    args, kw = _inputs(t, n)
+    loads = rng.uniform(0, 120, (n, t))
+    batch = dispatch(**dict(args, load_kw=loads), **kw)
+    for i in (0, 1, LANES - 1, LANES, n - 1):
+        one = dispatch(
+            **dict(args, load_kw=loads[i], caps=args["caps"][i : i + 1], params=args["params"][i : i + 1]), **kw
+        )
+        np.testing.assert_array_equal(one.totals[0], batch.totals[i])
+        np.testing.assert_array_equal(one.monthly_peak_kw[0], batch.monthly_peak_kw[i])
+    assert len({batch.total("grid_to_load")[i] for i in range(n)}) == n  # the loads differ, so do the runs
+
+
+def test_renewable_pool_clamp_has_its_residual():
+    """The renewable pool is clamped to [0, e] against round-off; what the clamp removed is reported, and a run
+    whose clamp removed more than round-off raises (a pool fed or drawn wrongly would otherwise be hidden)."""
+    # Both pools discharge pro rata in the peak hour (test_mixed_pools_discharge_pro_rata).
+    res, h = run([0, 20, 0], [0, 10, 18], period=[VALLEY, FLAT, PEAK], imp=30.0, strategy="tou_arbitrage")
+    assert h["battery_re_to_load"][2] > 0 and h["battery_grid_to_load"][2] > 0
+    assert 0.0 <= res.total("max_pool_residual")[0] <= 1e-12

@@ -1,6 +1,7 @@
 """Parks: reconciliation, the heat network by hand, the allocation rules by hand, and the CLI."""
 
 import copy
+import re
 from pathlib import Path
 
 import numpy as np
@@ -211,3 +212,28 @@ def test_power_flow_can_be_left_out_and_changes_nothing_else(anhui):
     assert quick.network is None and "network" not in quick.kpis and anhui.network is not None
     assert {k: v for k, v in anhui.kpis.items() if k != "network"} == quick.kpis
     assert quick.verdicts == anhui.verdicts
+
+
+@pytest.mark.parametrize("where", ["factory", "tenant"])
+def test_a_second_battery_is_refused_with_the_reason(where):
+    """One battery per meter (the kernel models one store): a second one is a ScenarioError naming the field and
+    saying why, for a factory and for a park's tenant alike (they share the schema of site assets)."""
+    import yaml
+
+    from lingtan.errors import ScenarioError
+
+    if where == "factory":
+        data = yaml.safe_load((ROOT / "scenarios" / "hefei_auto_parts.yaml").read_text(encoding="utf-8"))
+        site, field = data, "battery"
+    else:
+        data = yaml.safe_load(ANHUI.read_text(encoding="utf-8"))
+        site, field = data["tenants"][0], "tenants[0].battery"
+    site["battery"] = [
+        {"name": "bess_a", "energy_kwh": 1000, "power_kw": 500},
+        {"name": "bess_b", "energy_kwh": 2000, "power_kw": 500},
+    ]
+    message = rf"{re.escape(field)}: .*one battery per site .*found 2: \['bess_a', 'bess_b'\]"
+    with pytest.raises(ScenarioError, match=message):
+        scenario_from_dict(data)
+    site["battery"] = site["battery"][:1]
+    scenario_from_dict(data)  # one is accepted

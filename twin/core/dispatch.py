@@ -41,8 +41,8 @@ reported as ``unserved``, never silently dropped.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -107,6 +107,7 @@ TOTALS = FLOWS + (
     "battery_e_re_end",
     "max_bus_residual",
     "max_store_residual",
+    "max_pool_residual",
     "max_heat_residual",
 )
 _NT = len(TOTALS)
@@ -122,6 +123,7 @@ _I_E_END = _T["battery_e_end"]
 _I_E_RE_END = _T["battery_e_re_end"]
 _I_BUS = _T["max_bus_residual"]
 _I_STORE = _T["max_store_residual"]
+_I_POOL = _T["max_pool_residual"]
 _I_HEAT = _T["max_heat_residual"]
 
 
@@ -132,11 +134,12 @@ _I_HEAT = _T["max_heat_residual"]
 # state; over lanes it is set by arithmetic throughput, about five times faster.
 LANES = 64
 
-# Rows of the lane state array: the hour's renewable output, the store, then running sums.
+# Rows of the lane state array: the hour's renewable output and load, the store, then running sums.
 _S_RE_HOUR = 0
-_S_E = 1
-_S_E_RE = 2
-_S_FLOW0 = 3  # the FLOWS, in order
+_S_LOAD_HOUR = 1
+_S_E = 2
+_S_E_RE = 3
+_S_FLOW0 = 4  # the FLOWS, in order
 _S_RE = _S_FLOW0 + _NF
 _S_IMP0 = _S_RE + 1  # imports by period code, 4 rows
 _S_COST = _S_IMP0 + 4
@@ -144,7 +147,8 @@ _S_PEAK = _S_COST + 1
 _S_MONTH_PEAK = _S_PEAK + 1  # the running month's peak import
 _S_BUS = _S_MONTH_PEAK + 1
 _S_STORE = _S_BUS + 1
-_S_HEAT = _S_STORE + 1
+_S_POOL = _S_STORE + 1
+_S_HEAT = _S_POOL + 1
 _NS = _S_HEAT + 1
 
 # Rows of the lane parameter array, read only in the hour loop.
@@ -168,70 +172,77 @@ _NS = _S_HEAT + 1
 ) = range(16)
 _NL = 16
 
+# Columns of the heat record (HeatSystem.columns()): a group of columns per demand, then per store, per
+# power-to-heat unit and per boiler.
+DEMAND_COLUMNS = ("from_storage", "from_p2h", "from_boilers", "unserved")
+STORE_COLUMNS = ("charge_recovered", "charge_p2h", "discharge", "loss", "e_kwh_th")
+UNIT_COLUMNS = ("heat_to_demand", "heat_to_storage", "p_base_kw", "p_surplus_kw")
+_HD_STORAGE, _HD_P2H, _HD_BOILERS, _HD_UNSERVED = range(len(DEMAND_COLUMNS))
+_HS_RECOVERED, _HS_P2H, _HS_DISCHARGE, _HS_LOSS, _HS_E = range(len(STORE_COLUMNS))
+_HU_DEMAND, _HU_STORAGE, _HU_P_BASE, _HU_P_SURPLUS = range(len(UNIT_COLUMNS))
+_N_HD, _N_HS, _N_HU = len(DEMAND_COLUMNS), len(STORE_COLUMNS), len(UNIT_COLUMNS)
 
-# Inlined into the kernel: as a call it doubled the heat side's time (array arguments passed per unit and hour).
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _p2h_serves_demands(u, w, t, budget_kw, rem, u_left, h_userve, h_cop, h_row, col_unit, col_el):
-    """Power-to-heat unit ``u`` (lane ``w``, hour ``t``) serves the demands it can, within the heat it has left
-    and an electricity budget [kW]. Heat goes to record columns ``4 d + 1`` (demand d served by power-to-heat)
-    and ``col_unit`` (the unit's heat to demands), its electricity to ``col_el``. Returns the electricity used
-    [kW]."""
-    used = 0.0
-    for d in range(rem.shape[0]):
-        if h_userve[u, d] and u_left[u, w] > 0.0 and rem[d, w] > 0.0 and budget_kw - used > 0.0:
-            q = min(rem[d, w], u_left[u, w], (budget_kw - used) * h_cop[u, t])
-            rem[d, w] -= q
-            u_left[u, w] -= q
-            used += q / h_cop[u, t]
-            h_row[4 * d + 1, w] += q
-            h_row[col_unit, w] += q
-            h_row[col_el, w] += q / h_cop[u, t]
-    return used
+
+class KernelSite(NamedTuple):
+    """What the kernel reads of the site, every configuration's sizes and its tariff (contiguous arrays)."""
+
+    unit: np.ndarray  # (K, T) renewable unit profiles [kW per unit of size]
+    caps: np.ndarray  # (N, K) sizes
+    load: np.ndarray  # (L, T) electric load [kW], L = 1 (shared) or N (one per configuration)
+    params: np.ndarray  # (N, len(PARAMS))
+    period: np.ndarray  # (T,) int64 TOU period code
+    month: np.ndarray  # (T,) int64, 0-based
+    price: np.ndarray  # (T,) import price [CNY/kWh]
+    feed_in: float  # export price [CNY/kWh]
+    grid_charge: np.ndarray  # (4,) bool, per period code
+    discharge_ok: np.ndarray  # (4,) bool, per period code
+
+
+class KernelHeat(NamedTuple):
+    """The heat side as the kernel reads it: :class:`HeatSystem` and :class:`HeatSizes`, as contiguous arrays."""
+
+    residual: np.ndarray  # (D, T) [kW_th]
+    store_recoverable: np.ndarray  # (S, T) [kW_th]
+    store_serves: np.ndarray  # (S, D) bool
+    store_keep: np.ndarray  # (S,)
+    unit_cop: np.ndarray  # (U, T)
+    unit_max: np.ndarray  # (U, T) [kW_th]
+    unit_serves: np.ndarray  # (U, D) bool
+    unit_charges: np.ndarray  # (U, S) bool
+    unit_grid: np.ndarray  # (U,) bool
+    boiler_cap: np.ndarray  # (B,) [kW_th]
+    boiler_serves: np.ndarray  # (B, D) bool
+    store_kwh: np.ndarray  # (N, S) [kWh_th]
+    store_charge_kw: np.ndarray  # (N, S) [kW_th]
+    store_discharge_kw: np.ndarray  # (N, S) [kW_th]
+    store_e0: np.ndarray  # (N, S) [kWh_th]
+    unit_kw: np.ndarray  # (N, U) [kW_th]
+
+
+class KernelOut(NamedTuple):
+    """Arrays the kernel writes: hourly records (single runs) and annual totals per configuration."""
+
+    hourly: np.ndarray  # (T or 0, len(FLOWS) + len(STATES))
+    totals: np.ndarray  # (N, len(TOTALS))
+    monthly_peak: np.ndarray  # (N, 12)
+    heat_hourly: np.ndarray  # (T or 0, heat columns)
+    heat_totals: np.ndarray  # (N, heat columns)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _heat_layout(heat):
+    """First heat-record column of the stores, of the units and of the boilers, and the number of columns."""
+    o_s = _N_HD * heat.residual.shape[0]
+    o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
+    o_b = o_u + _N_HU * heat.unit_cop.shape[0]
+    return o_s, o_u, o_b, o_b + heat.boiler_cap.shape[0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _run_block(
-    n0,
-    unit,
-    caps,
-    load_kw,
-    period,
-    month,
-    price,
-    feed_in,
-    grid_charge,
-    discharge_ok,
-    params,
-    hourly,
-    totals,
-    monthly_peak,
-    h_res,
-    h_srec,
-    h_sserve,
-    h_skeep,
-    h_cop,
-    h_qmax,
-    h_userve,
-    h_ucharge,
-    h_ugrid,
-    h_bcap,
-    h_bserve,
-    h_ssize,
-    h_se0,
-    h_ucap,
-    h_hourly,
-    h_totals,
-    has_heat,
-    record,
-):
-    """Configurations n0 .. n0 + LANES - 1 (or to the last one) over the year."""
-    m = min(LANES, caps.shape[0] - n0)
-    n_src = unit.shape[0]
-    n_t = unit.shape[1]
-    lp = np.zeros((_NL, LANES))
-    cp = np.zeros((n_src, LANES))
-    st = np.zeros((_NS, LANES))
-    mp = np.zeros((12, LANES))
+def _lane_setup(site, n0, m, lp, cp, lrow, st, totals):
+    """Copy configurations n0 .. n0 + m - 1 into the lanes: battery and grid parameters (with the reciprocals
+    and loss factors the hour loop uses), sizes, load row and the store's first energy."""
+    params = site.params
     for w in range(m):
         n = n0 + w
         energy = params[n, 0]
@@ -251,381 +262,551 @@ def _run_block(
         lp[_L_EXP, w] = params[n, 10]
         lp[_L_TOU, w] = 1.0 if params[n, 11] == 1.0 else 0.0
         lp[_L_SCALE, w] = params[n, 12]
-        for k in range(n_src):
-            cp[k, w] = caps[n, k]
+        for k in range(site.unit.shape[0]):
+            cp[k, w] = site.caps[n, k]
+        lrow[w] = n if site.load.shape[0] > 1 else 0
         # The store is its energy e, of which e_re came from renewables: two pools, well mixed. Energy present
         # at the first hour counts as grid energy (see the module docstring).
         st[_S_E, w] = params[n, 8] * energy
         totals[n, _I_E_START] = st[_S_E, w]
 
-    # Heat side: D demands, S stores, U power-to-heat units, B fuel boilers / purchased heat; state per lane.
-    n_d = h_res.shape[0]
-    n_s = h_srec.shape[0]
-    n_u = h_cop.shape[0]
-    n_b = h_bcap.shape[0]
-    o_s = 4 * n_d
-    o_u = o_s + 5 * n_s
-    o_b = o_u + 4 * n_u
-    n_hh = o_b + n_b
-    rem = np.zeros((n_d, LANES))
-    e_st = np.zeros((n_s, LANES))
-    ch_left = np.zeros((n_s, LANES))
-    u_left = np.zeros((n_u, LANES))
-    h_row = np.zeros((n_hh, LANES))
-    h_acc = np.zeros((n_hh, LANES))
-    for w in range(m):
-        for j in range(n_s):
-            e_st[j, w] = h_se0[n0 + w, j]
 
-    m_cur = month[0] if n_t > 0 else 0
-    for t in range(n_t):
-        # What every lane shares this hour; period flags as numbers, so the lane loop needs no branch on them.
-        p = period[t]
-        load_t = load_kw[t]
-        price_t = price[t]
-        gc_t = 1.0 if grid_charge[p] else 0.0
-        dis_t = 1.0 if discharge_ok[p] else 0.0
-        in_p0 = 1.0 if p == 0 else 0.0
-        in_p1 = 1.0 if p == 1 else 0.0
-        in_p2 = 1.0 if p == 2 else 0.0
-        in_p3 = 1.0 if p >= 3 else 0.0
-        if month[t] != m_cur:  # a new month: keep the last month's peak, resume this month's
-            for w in range(m):
-                mp[m_cur, w] = max(mp[m_cur, w], st[_S_MONTH_PEAK, w])
-                st[_S_MONTH_PEAK, w] = mp[month[t], w]
-            m_cur = month[t]
+# Inlined into the kernel: as a call it doubled the heat side's time (array arguments passed per unit and hour).
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _p2h_serves_demands(unit_cop, unit_serves, u, w, t, budget_kw, rem, u_left, h_row, col_unit, col_el):
+    """Power-to-heat unit ``u`` (lane ``w``, hour ``t``) serves the demands it can, within the heat it has left
+    and an electricity budget [kW]. Heat goes to each demand's ``from_p2h`` column and to record column
+    ``col_unit`` (the unit's heat to demands), its electricity to ``col_el``. Returns the electricity used [kW]."""
+    used = 0.0
+    for d in range(rem.shape[0]):
+        if unit_serves[u, d] and u_left[u, w] > 0.0 and rem[d, w] > 0.0 and budget_kw - used > 0.0:
+            q = min(rem[d, w], u_left[u, w], (budget_kw - used) * unit_cop[u, t])
+            rem[d, w] -= q
+            u_left[u, w] -= q
+            used += q / unit_cop[u, t]
+            h_row[_N_HD * d + _HD_P2H, w] += q
+            h_row[col_unit, w] += q
+            h_row[col_el, w] += q / unit_cop[u, t]
+    return used
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _stores_serve_and_recover(
+    residual,
+    store_recoverable,
+    store_serves,
+    store_keep,
+    store_kwh,
+    store_charge_kw,
+    store_discharge_kw,
+    n,
+    w,
+    t,
+    o_s,
+    rem,
+    e_st,
+    ch_left,
+    h_row,
+):
+    """Heat steps 1-2 for lane ``w`` (configuration ``n``): the demands' residual enters ``rem``; thermal stores
+    lose standing heat, serve their demands within their discharge limit, then take recovered heat within
+    their charge limit and room. Returns the stores' energy at the start of the hour [kWh_th]."""
+    for d in range(rem.shape[0]):
+        rem[d, w] = residual[d, t]
+    st_in0 = 0.0
+    for j in range(e_st.shape[0]):
+        col = o_s + _N_HS * j
+        st_in0 += e_st[j, w]
+        lost = e_st[j, w] * (1.0 - store_keep[j])
+        e_st[j, w] -= lost
+        h_row[col + _HS_LOSS, w] = lost
+        avail = min(store_discharge_kw[n, j], e_st[j, w])
+        for d in range(rem.shape[0]):
+            if store_serves[j, d] and avail > 0.0 and rem[d, w] > 0.0:
+                q = min(rem[d, w], avail)
+                rem[d, w] -= q
+                avail -= q
+                e_st[j, w] -= q
+                h_row[_N_HD * d + _HD_STORAGE, w] += q
+                h_row[col + _HS_DISCHARGE, w] += q
+        q = max(0.0, min(store_recoverable[j, t], store_charge_kw[n, j], store_kwh[n, j] - e_st[j, w]))
+        e_st[j, w] += q
+        ch_left[j, w] = store_charge_kw[n, j] - q
+        h_row[col + _HS_RECOVERED, w] = q
+    return st_in0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _p2h_on_bus(unit_cop, unit_max, unit_serves, unit_grid, unit_kw, n, w, t, o_u, bus_room, rem, u_left, h_row):
+    """Heat step 3: the units allowed on any electricity serve what is left, within ``bus_room``, what the bus
+    can supply this hour [kW], so they never cause unserved electric load. Sets every unit's heat left for the
+    hour; returns their electricity [kW]."""
+    heat_load = 0.0
+    for u in range(u_left.shape[0]):
+        u_left[u, w] = min(unit_kw[n, u], unit_max[u, t]) if unit_cop[u, t] > 0.0 else 0.0
+        if unit_grid[u]:
+            col = o_u + _N_HU * u
+            heat_load += _p2h_serves_demands(
+                unit_cop,
+                unit_serves,
+                u,
+                w,
+                t,
+                max(0.0, bus_room - heat_load),
+                rem,
+                u_left,
+                h_row,
+                col + _HU_DEMAND,
+                col + _HU_P_BASE,
+            )
+    return heat_load
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _p2h_on_surplus(unit_cop, unit_serves, w, t, o_u, surplus, rem, u_left, h_row):
+    """Heat step 4: renewable surplus [kW] runs power-to-heat for the heat still needed (used now, no storage
+    loss), before it charges the battery. Returns the electricity used [kW]."""
+    re_heat = 0.0
+    for u in range(u_left.shape[0]):
+        col = o_u + _N_HU * u
+        re_heat += _p2h_serves_demands(
+            unit_cop, unit_serves, u, w, t, surplus - re_heat, rem, u_left, h_row, col + _HU_DEMAND, col + _HU_P_SURPLUS
+        )
+    return re_heat
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _p2h_charges_stores(
+    unit_cop, unit_charges, store_kwh, n, w, t, o_s, o_u, rest, re_heat, e_st, ch_left, u_left, h_row
+):
+    """Heat step 5: what renewable surplus remains, ``rest`` [kW], charges thermal stores through power-to-heat.
+    Returns the surplus left and ``re_heat``, the surplus power-to-heat has used this hour, updated [kW]."""
+    for u in range(u_left.shape[0]):
+        for j in range(e_st.shape[0]):
+            if unit_charges[u, j] and u_left[u, w] > 0.0 and rest > 0.0:
+                q = max(0.0, min(u_left[u, w], ch_left[j, w], store_kwh[n, j] - e_st[j, w], rest * unit_cop[u, t]))
+                e_st[j, w] += q
+                ch_left[j, w] -= q
+                u_left[u, w] -= q
+                rest -= q / unit_cop[u, t]
+                re_heat += q / unit_cop[u, t]
+                h_row[o_s + _N_HS * j + _HS_P2H, w] += q
+                h_row[o_u + _N_HU * u + _HU_STORAGE, w] += q
+                h_row[o_u + _N_HU * u + _HU_P_SURPLUS, w] += q / unit_cop[u, t]
+    return rest, re_heat
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _boilers_and_heat_balance(residual, boiler_cap, boiler_serves, w, t, o_s, o_b, st_in0, rem, e_st, h_row):
+    """Heat step 6: fuel boilers and purchased heat serve what is left, in scenario order; the rest is unserved.
+    Returns the hour's largest heat residual [kWh_th]: each demand (served by stores, power-to-heat, boilers or
+    unserved) and the stores together (energy now = at the start + charges - discharge - losses)."""
+    for b in range(boiler_cap.shape[0]):
+        left = boiler_cap[b]
+        for d in range(rem.shape[0]):
+            if boiler_serves[b, d] and left > 0.0 and rem[d, w] > 0.0:
+                q = min(rem[d, w], left)
+                rem[d, w] -= q
+                left -= q
+                h_row[_N_HD * d + _HD_BOILERS, w] += q
+                h_row[o_b + b, w] += q
+    worst = 0.0
+    for d in range(rem.shape[0]):
+        col = _N_HD * d
+        h_row[col + _HD_UNSERVED, w] = rem[d, w]
+        worst = max(
+            worst,
+            abs(
+                residual[d, t]
+                - h_row[col + _HD_STORAGE, w]
+                - h_row[col + _HD_P2H, w]
+                - h_row[col + _HD_BOILERS, w]
+                - h_row[col + _HD_UNSERVED, w]
+            ),
+        )
+    st_out = 0.0
+    for j in range(e_st.shape[0]):
+        col = o_s + _N_HS * j
+        h_row[col + _HS_E, w] = e_st[j, w]
+        st_out += (
+            e_st[j, w]
+            - h_row[col + _HS_RECOVERED, w]
+            - h_row[col + _HS_P2H, w]
+            + h_row[col + _HS_DISCHARGE, w]
+            + h_row[col + _HS_LOSS, w]
+        )
+    return worst, abs(st_out - st_in0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _battery_charge(e, surplus, deficit, grid_charging, e_hi, ch_kw, imp_kw, eta_c, inv_eta_c):
+    """Charge from renewable surplus [kW] within power ``ch_kw`` and the SoC ceiling ``e_hi`` [kWh], worked out as
+    energy stored [kWh]; the power taken from the bus follows from it and never exceeds what was offered. Then,
+    when grid-charging (1.0, else 0.0), from the grid within the rest of the power, the import headroom left by
+    the deficit [kW] and the ceiling. Returns (renewable charge, stored from it, grid charge, stored from it).
+    Scalars only: an array argument of an inlined function costs a reference count per lane and hour."""
+    head = max(0.0, e_hi - e)
+    offer = min(surplus, ch_kw)
+    stored_re = min(offer * eta_c, head)
+    ch_re = min(offer, stored_re * inv_eta_c)
+    offer = max(0.0, min(ch_kw - ch_re, imp_kw - deficit)) * grid_charging
+    stored_gr = max(0.0, min(offer * eta_c, head - stored_re))
+    ch_gr = min(offer, stored_gr * inv_eta_c)
+    return ch_re, stored_re, ch_gr, stored_gr
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _battery_discharge(e, e_re, deficit, may_discharge, dis_kw, e_lo, eta_d, inv_eta_d):
+    """Discharge to the deficit [kW], as energy drawn from the store within power ``dis_kw`` and the SoC floor
+    ``e_lo`` [kWh]; the pools give pro rata to their contents. Returns (energy drawn, of it renewable [kWh],
+    delivered, of it from the renewable pool, from the grid pool [kW])."""
+    want = min(deficit, dis_kw) * may_discharge
+    drawn = min(want * inv_eta_d, max(0.0, e - e_lo))
+    dis = min(want, drawn * eta_d)
+    # e_re * (drawn / e), so the division depends on e alone.
+    drawn_re = min(drawn, e_re * (drawn / e if e > 0.0 else 0.0))
+    dis_re = min(dis, drawn_re * eta_d)
+    return drawn, drawn_re, dis, dis_re, dis - dis_re
+
+
+def _make_block(has_heat: bool, record: bool):
+    """The year of one block of configurations, compiled for one combination of flags. As constants of the
+    closure, ``has_heat`` and ``record`` are folded at compile time: the heat branches and the hourly record
+    leave the lane loop, which LLVM then vectorises over the lanes (as a run-time flag they kept the lane loop
+    scalar, three times slower in a sweep).
+    """
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def run_block(n0, site, heat, out):
+        """Configurations n0 .. n0 + LANES - 1 (or to the last one) over the year."""
+        m = min(LANES, site.caps.shape[0] - n0)
+        n_t = site.unit.shape[1]
+        lp = np.zeros((_NL, LANES))
+        cp = np.zeros((site.unit.shape[0], LANES))
+        lrow = np.zeros(LANES, np.int64)
+        st = np.zeros((_NS, LANES))
+        mp = np.zeros((12, LANES))
+        _lane_setup(site, n0, m, lp, cp, lrow, st, out.totals)
+        unit, load_kw, period, month, price = site.unit, site.load, site.period, site.month, site.price
+        grid_charge, discharge_ok = site.grid_charge, site.discharge_ok
+        hourly, heat_hourly = out.hourly, out.heat_hourly
+
+        # Heat side: D demands, S stores, U power-to-heat units, B fuel boilers / purchased heat; state per lane.
+        # The record's arrays are unpacked once: each access to a tuple's array in the hour loop would count a
+        # reference (an atomic add), which made the heat side twice as slow.
+        (
+            residual,
+            store_recoverable,
+            store_serves,
+            store_keep,
+            unit_cop,
+            unit_max,
+            unit_serves,
+            unit_charges,
+            unit_grid,
+            boiler_cap,
+            boiler_serves,
+            store_kwh,
+            store_charge_kw,
+            store_discharge_kw,
+            store_e0,
+            unit_kw,
+        ) = heat
+        n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
+        o_s, o_u, o_b, n_hh = _heat_layout(heat)
+        rem = np.zeros((n_d, LANES))
+        e_st = np.zeros((n_s, LANES))
+        ch_left = np.zeros((n_s, LANES))
+        u_left = np.zeros((n_u, LANES))
+        h_row = np.zeros((n_hh, LANES))
+        h_acc = np.zeros((n_hh, LANES))
         for w in range(m):
-            st[_S_RE_HOUR, w] = 0.0
-        for k in range(n_src):
-            u_kt = unit[k, t]
+            for j in range(n_s):
+                e_st[j, w] = store_e0[n0 + w, j]
+
+        m_cur = month[0] if n_t > 0 else 0
+        for t in range(n_t):
+            # What every lane shares this hour; period flags as numbers, so the lane loop needs no branch on them.
+            p = period[t]
+            price_t = price[t]
+            gc_t = 1.0 if grid_charge[p] else 0.0
+            dis_t = 1.0 if discharge_ok[p] else 0.0
+            in_p0 = 1.0 if p == 0 else 0.0
+            in_p1 = 1.0 if p == 1 else 0.0
+            in_p2 = 1.0 if p == 2 else 0.0
+            in_p3 = 1.0 if p >= 3 else 0.0
+            if month[t] != m_cur:  # a new month: keep the last month's peak, resume this month's
+                for w in range(m):
+                    mp[m_cur, w] = max(mp[m_cur, w], st[_S_MONTH_PEAK, w])
+                    st[_S_MONTH_PEAK, w] = mp[month[t], w]
+                m_cur = month[t]
+            # Each lane's renewable output and load this hour [kW]. Written here, not as an inlined step: an
+            # inlined function's array arguments cost reference counts every hour, a third of a single run.
             for w in range(m):
-                st[_S_RE_HOUR, w] += cp[k, w] * u_kt
+                st[_S_RE_HOUR, w] = 0.0
+            for k in range(unit.shape[0]):
+                u_kt = unit[k, t]
+                for w in range(m):
+                    st[_S_RE_HOUR, w] += cp[k, w] * u_kt
+            if load_kw.shape[0] == 1:
+                load_t = load_kw[0, t]
+                for w in range(m):
+                    st[_S_LOAD_HOUR, w] = load_t * lp[_L_SCALE, w]
+            else:
+                for w in range(m):
+                    st[_S_LOAD_HOUR, w] = load_kw[lrow[w], t] * lp[_L_SCALE, w]
 
-        for w in range(m):
-            re = st[_S_RE_HOUR, w]
-            load = load_t * lp[_L_SCALE, w]
-            e = st[_S_E, w]
-            e_re = st[_S_E_RE, w]
-            e0 = e
-            # Self-discharge at the start of the hour, by pool.
-            loss_re = e_re * lp[_L_SD, w]
-            loss_gr = (e - e_re) * lp[_L_SD, w]
-            e *= lp[_L_KEEP, w]
-            e_re *= lp[_L_KEEP, w]
-            # tou_arbitrage charges from the grid in its grid-charge periods and discharges only in its
-            # discharge periods; load_following never grid-charges and may always discharge.
-            grid_charging = lp[_L_TOU, w] * gc_t
-            may_discharge = max(1.0 - lp[_L_TOU, w], dis_t) * (1.0 - grid_charging)
+            for w in range(m):
+                n = n0 + w
+                re = st[_S_RE_HOUR, w]
+                load = st[_S_LOAD_HOUR, w]
+                e = st[_S_E, w]
+                e_re = st[_S_E_RE, w]
+                e0 = e
+                # Self-discharge at the start of the hour, by pool.
+                loss_re = e_re * lp[_L_SD, w]
+                loss_gr = (e - e_re) * lp[_L_SD, w]
+                e *= lp[_L_KEEP, w]
+                e_re *= lp[_L_KEEP, w]
+                # tou_arbitrage charges from the grid in its grid-charge periods and discharges only in its
+                # discharge periods; load_following never grid-charges and may always discharge.
+                grid_charging = lp[_L_TOU, w] * gc_t
+                may_discharge = max(1.0 - lp[_L_TOU, w], dis_t) * (1.0 - grid_charging)
 
-            if has_heat:
-                # ---- heat, steps 1-2: thermal stores lose standing heat, serve their demands, take recovered heat.
-                for k in range(n_hh):
-                    h_row[k, w] = 0.0
-                for d in range(n_d):
-                    rem[d, w] = h_res[d, t]
                 st_in0 = 0.0
-                for j in range(n_s):
-                    st_in0 += e_st[j, w]
-                    lost = e_st[j, w] * (1.0 - h_skeep[j])
-                    e_st[j, w] -= lost
-                    h_row[o_s + 5 * j + 3, w] = lost
-                    avail = min(h_ssize[n0 + w, j, 2], e_st[j, w])
-                    for d in range(n_d):
-                        if h_sserve[j, d] and avail > 0.0 and rem[d, w] > 0.0:
-                            q = min(rem[d, w], avail)
-                            rem[d, w] -= q
-                            avail -= q
-                            e_st[j, w] -= q
-                            h_row[4 * d, w] += q
-                            h_row[o_s + 5 * j + 2, w] += q
-                    q = max(0.0, min(h_srec[j, t], h_ssize[n0 + w, j, 1], h_ssize[n0 + w, j, 0] - e_st[j, w]))
-                    e_st[j, w] += q
-                    ch_left[j, w] = h_ssize[n0 + w, j, 1] - q
-                    h_row[o_s + 5 * j, w] = q
-
-            # ---- heat, step 3: power-to-heat units allowed on any electricity serve what is left, within
-            # what the bus can supply this hour (renewables, battery, import limit), so they never cause
-            # unserved electric load; the rest falls to surplus and boilers.
-            heat_load = 0.0
-            if has_heat:
-                bus_room = re + lp[_L_IMP, w] - load
-                if may_discharge > 0.0:
-                    bus_room += min(lp[_L_DIS, w], max(0.0, (e - lp[_L_E_LO, w]) * lp[_L_ETA_D, w]))
-                for u in range(n_u):
-                    u_left[u, w] = min(h_ucap[n0 + w, u], h_qmax[u, t]) if h_cop[u, t] > 0.0 else 0.0
-                    if h_ugrid[u]:
-                        heat_load += _p2h_serves_demands(
-                            u,
-                            w,
-                            t,
-                            max(0.0, bus_room - heat_load),
-                            rem,
-                            u_left,
-                            h_userve,
-                            h_cop,
-                            h_row,
-                            o_u + 4 * u,
-                            o_u + 4 * u + 2,
-                        )
-            load += heat_load
-
-            direct = min(re, load)
-            surplus = re - direct
-            deficit = load - direct
-
-            # ---- heat, step 4: renewable surplus runs power-to-heat for the heat still needed (used now, no
-            # storage loss), before it charges the battery.
-            re_heat = 0.0
-            if has_heat:
-                for u in range(n_u):
-                    re_heat += _p2h_serves_demands(
-                        u, w, t, surplus - re_heat, rem, u_left, h_userve, h_cop, h_row, o_u + 4 * u, o_u + 4 * u + 3
-                    )
-                # q / cop * cop can round a hair above what was left: surplus never goes below zero.
-                surplus = max(0.0, surplus - re_heat)
-
-            # Charge from renewable surplus within power and the SoC ceiling, worked out as energy stored
-            # [kWh]; the power taken from the bus follows from it and never exceeds what was offered.
-            head = max(0.0, lp[_L_E_HI, w] - e)
-            offer = min(surplus, lp[_L_CH, w])
-            stored_re = min(offer * lp[_L_ETA_C, w], head)
-            ch_re = min(offer, stored_re * lp[_L_INV_ETA_C, w])
-            offer = max(0.0, min(lp[_L_CH, w] - ch_re, lp[_L_IMP, w] - deficit)) * grid_charging
-            stored_gr = max(0.0, min(offer * lp[_L_ETA_C, w], head - stored_re))
-            ch_gr = min(offer, stored_gr * lp[_L_INV_ETA_C, w])
-            # Discharge to the deficit, as energy drawn from the store within power and the SoC floor.
-            want = min(deficit, lp[_L_DIS, w]) * may_discharge
-            drawn = min(want * lp[_L_INV_ETA_D, w], max(0.0, e - lp[_L_E_LO, w]))
-            dis = min(want, drawn * lp[_L_ETA_D, w])
-            # Discharge takes from the pools pro rata: e_re * (drawn / e), so the division depends on e alone.
-            drawn_re = min(drawn, e_re * (drawn / e if e > 0.0 else 0.0))
-            dis_re = min(dis, drawn_re * lp[_L_ETA_D, w])
-            dis_gr = dis - dis_re
-            loss_re += ch_re * lp[_L_LOSS_C, w] + dis_re * lp[_L_LOSS_D, w]
-            loss_gr += ch_gr * lp[_L_LOSS_C, w] + dis_gr * lp[_L_LOSS_D, w]
-            # Rounding can leave the store a hair below zero; it never carries energy.
-            e = max(e + stored_re + stored_gr - drawn, 0.0)
-            e_re = min(max(e_re + stored_re - drawn_re, 0.0), e)
-
-            grid_load = max(0.0, min(deficit - dis, lp[_L_IMP, w]))
-            unserved = deficit - dis - grid_load
-            rest = surplus - ch_re
-
-            # ---- heat, step 5: what surplus remains charges thermal stores through power-to-heat.
-            if has_heat:
-                for u in range(n_u):
-                    for j in range(n_s):
-                        if h_ucharge[u, j] and u_left[u, w] > 0.0 and rest > 0.0:
-                            q = max(
-                                0.0,
-                                min(
-                                    u_left[u, w], ch_left[j, w], h_ssize[n0 + w, j, 0] - e_st[j, w], rest * h_cop[u, t]
-                                ),
-                            )
-                            e_st[j, w] += q
-                            ch_left[j, w] -= q
-                            u_left[u, w] -= q
-                            rest -= q / h_cop[u, t]
-                            re_heat += q / h_cop[u, t]
-                            h_row[o_s + 5 * j + 1, w] += q
-                            h_row[o_u + 4 * u + 1, w] += q
-                            h_row[o_u + 4 * u + 3, w] += q / h_cop[u, t]
-
-            rest = max(0.0, rest)  # the same round-off after power-to-heat took surplus for the stores
-            export = min(rest, lp[_L_EXP, w])
-            curtailed = rest - export
-
-            if has_heat:
-                # ---- heat, step 6: fuel boilers and purchased heat, in scenario order; the rest is unserved.
-                for b in range(n_b):
-                    left = h_bcap[b]
-                    for d in range(n_d):
-                        if h_bserve[b, d] and left > 0.0 and rem[d, w] > 0.0:
-                            q = min(rem[d, w], left)
-                            rem[d, w] -= q
-                            left -= q
-                            h_row[4 * d + 2, w] += q
-                            h_row[o_b + b, w] += q
-                st_out = 0.0
-                for d in range(n_d):
-                    h_row[4 * d + 3, w] = rem[d, w]
-                    # Each demand: served by stores, power-to-heat, boilers, or unserved.
-                    st[_S_HEAT, w] = max(
-                        st[_S_HEAT, w],
-                        abs(
-                            h_res[d, t]
-                            - h_row[4 * d, w]
-                            - h_row[4 * d + 1, w]
-                            - h_row[4 * d + 2, w]
-                            - h_row[4 * d + 3, w]
-                        ),
-                    )
-                for j in range(n_s):
-                    h_row[o_s + 5 * j + 4, w] = e_st[j, w]
-                    st_out += (
-                        e_st[j, w]
-                        - h_row[o_s + 5 * j, w]
-                        - h_row[o_s + 5 * j + 1, w]
-                        + h_row[o_s + 5 * j + 2, w]
-                        + h_row[o_s + 5 * j + 3, w]
-                    )
-                st[_S_HEAT, w] = max(st[_S_HEAT, w], abs(st_out - st_in0))
-                for k in range(n_hh):
-                    h_acc[k, w] += h_row[k, w]
-                if record:
+                heat_load = 0.0
+                if has_heat:
                     for k in range(n_hh):
-                        h_hourly[t, k] = h_row[k, w]
+                        h_row[k, w] = 0.0
+                    st_in0 = _stores_serve_and_recover(
+                        residual,
+                        store_recoverable,
+                        store_serves,
+                        store_keep,
+                        store_kwh,
+                        store_charge_kw,
+                        store_discharge_kw,
+                        n,
+                        w,
+                        t,
+                        o_s,
+                        rem,
+                        e_st,
+                        ch_left,
+                        h_row,
+                    )
+                    # What the bus can supply this hour beyond the load: renewables, battery, import limit.
+                    bus_room = re + lp[_L_IMP, w] - load
+                    if may_discharge > 0.0:
+                        bus_room += min(lp[_L_DIS, w], max(0.0, (e - lp[_L_E_LO, w]) * lp[_L_ETA_D, w]))
+                    heat_load = _p2h_on_bus(
+                        unit_cop, unit_max, unit_serves, unit_grid, unit_kw, n, w, t, o_u, bus_room, rem, u_left, h_row
+                    )
+                load += heat_load
 
-            imp = grid_load + ch_gr
-            bus = re + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat)
-            store = e - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
-            st[_S_E, w] = e
-            st[_S_E_RE, w] = e_re
-            flows = (
-                direct,
-                ch_re,
-                export,
-                curtailed,
-                grid_load,
-                ch_gr,
-                dis_re,
-                dis_gr,
-                loss_re,
-                loss_gr,
-                unserved,
-                load,
-                heat_load,
-                re_heat,
-            )  # in FLOWS order
-            for i in range(_NF):
-                st[_S_FLOW0 + i, w] += flows[i]
-            st[_S_RE, w] += re
-            st[_S_IMP0, w] += imp * in_p0
-            st[_S_IMP0 + 1, w] += imp * in_p1
-            st[_S_IMP0 + 2, w] += imp * in_p2
-            st[_S_IMP0 + 3, w] += imp * in_p3
-            st[_S_COST, w] += imp * price_t
-            st[_S_PEAK, w] = max(st[_S_PEAK, w], imp)
-            st[_S_MONTH_PEAK, w] = max(st[_S_MONTH_PEAK, w], imp)
-            st[_S_BUS, w] = max(st[_S_BUS, w], abs(bus))
-            st[_S_STORE, w] = max(st[_S_STORE, w], abs(store))
+                direct = min(re, load)
+                surplus = re - direct
+                deficit = load - direct
 
-            if record:
+                re_heat = 0.0
+                if has_heat:
+                    re_heat = _p2h_on_surplus(unit_cop, unit_serves, w, t, o_u, surplus, rem, u_left, h_row)
+                    # q / cop * cop can round a hair above what was left: surplus never goes below zero.
+                    surplus = max(0.0, surplus - re_heat)
+
+                ch_re, stored_re, ch_gr, stored_gr = _battery_charge(
+                    e,
+                    surplus,
+                    deficit,
+                    grid_charging,
+                    lp[_L_E_HI, w],
+                    lp[_L_CH, w],
+                    lp[_L_IMP, w],
+                    lp[_L_ETA_C, w],
+                    lp[_L_INV_ETA_C, w],
+                )
+                drawn, drawn_re, dis, dis_re, dis_gr = _battery_discharge(
+                    e, e_re, deficit, may_discharge, lp[_L_DIS, w], lp[_L_E_LO, w], lp[_L_ETA_D, w], lp[_L_INV_ETA_D, w]
+                )
+                loss_re += ch_re * lp[_L_LOSS_C, w] + dis_re * lp[_L_LOSS_D, w]
+                loss_gr += ch_gr * lp[_L_LOSS_C, w] + dis_gr * lp[_L_LOSS_D, w]
+                # Rounding can leave the store a hair below zero; it never carries energy. The store's residual
+                # below checks this clamp; the renewable pool's clamp gets its own residual.
+                e = max(e + stored_re + stored_gr - drawn, 0.0)
+                pool = e_re + stored_re - drawn_re
+                e_re = min(max(pool, 0.0), e)
+
+                grid_load = max(0.0, min(deficit - dis, lp[_L_IMP, w]))
+                unserved = deficit - dis - grid_load
+                rest = surplus - ch_re
+
+                if has_heat:
+                    rest, re_heat = _p2h_charges_stores(
+                        unit_cop,
+                        unit_charges,
+                        store_kwh,
+                        n,
+                        w,
+                        t,
+                        o_s,
+                        o_u,
+                        rest,
+                        re_heat,
+                        e_st,
+                        ch_left,
+                        u_left,
+                        h_row,
+                    )
+                rest = max(0.0, rest)  # the same round-off after power-to-heat took surplus for the stores
+                export = min(rest, lp[_L_EXP, w])
+                curtailed = rest - export
+
+                if has_heat:
+                    demand_res, store_res = _boilers_and_heat_balance(
+                        residual, boiler_cap, boiler_serves, w, t, o_s, o_b, st_in0, rem, e_st, h_row
+                    )
+                    st[_S_HEAT, w] = max(st[_S_HEAT, w], demand_res, store_res)
+                    for k in range(n_hh):
+                        h_acc[k, w] += h_row[k, w]
+                    if record:
+                        for k in range(n_hh):
+                            heat_hourly[t, k] = h_row[k, w]
+
+                imp = grid_load + ch_gr
+                bus = re + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat)
+                store = e - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
+                st[_S_E, w] = e
+                st[_S_E_RE, w] = e_re
+                flows = (
+                    direct,
+                    ch_re,
+                    export,
+                    curtailed,
+                    grid_load,
+                    ch_gr,
+                    dis_re,
+                    dis_gr,
+                    loss_re,
+                    loss_gr,
+                    unserved,
+                    load,
+                    heat_load,
+                    re_heat,
+                )  # in FLOWS order
                 for i in range(_NF):
-                    hourly[t, i] = flows[i]
-                hourly[t, _NF] = e
-                hourly[t, _NF + 1] = e_re
+                    st[_S_FLOW0 + i, w] += flows[i]
+                st[_S_RE, w] += re
+                st[_S_IMP0, w] += imp * in_p0
+                st[_S_IMP0 + 1, w] += imp * in_p1
+                st[_S_IMP0 + 2, w] += imp * in_p2
+                st[_S_IMP0 + 3, w] += imp * in_p3
+                st[_S_COST, w] += imp * price_t
+                st[_S_PEAK, w] = max(st[_S_PEAK, w], imp)
+                st[_S_MONTH_PEAK, w] = max(st[_S_MONTH_PEAK, w], imp)
+                st[_S_BUS, w] = max(st[_S_BUS, w], abs(bus))
+                st[_S_STORE, w] = max(st[_S_STORE, w], abs(store))
+                st[_S_POOL, w] = max(st[_S_POOL, w], abs(e_re - pool))
 
+                if record:
+                    for i in range(_NF):
+                        hourly[t, i] = flows[i]
+                    hourly[t, _NF] = e
+                    hourly[t, _NF + 1] = e_re
+
+        for w in range(m):
+            mp[m_cur, w] = max(mp[m_cur, w], st[_S_MONTH_PEAK, w])
+        _write_totals(site, n0, m, o_s, st, mp, h_acc, e_st, out)
+
+    return run_block
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _write_totals(site, n0, m, o_s, st, mp, h_acc, e_st, out):
+    """The block's annual sums, peaks, end states and largest residuals into the output arrays."""
     for w in range(m):
         n = n0 + w
-        for k in range(n_hh):
-            h_totals[n, k] = h_acc[k, w]
-        for j in range(n_s):
-            h_totals[n, o_s + 5 * j + 4] = e_st[j, w]  # the store's energy at the end of the year
+        for k in range(h_acc.shape[0]):
+            out.heat_totals[n, k] = h_acc[k, w]
+        for j in range(e_st.shape[0]):
+            out.heat_totals[n, o_s + _N_HS * j + _HS_E] = e_st[j, w]  # the store's energy at the end of the year
         for i in range(_NF):
-            totals[n, i] = st[_S_FLOW0 + i, w]
-        totals[n, _I_RE_GEN] = st[_S_RE, w]
+            out.totals[n, i] = st[_S_FLOW0 + i, w]
+        out.totals[n, _I_RE_GEN] = st[_S_RE, w]
         for i in range(4):
-            totals[n, _I_IMPORT0 + i] = st[_S_IMP0 + i, w]
-        mp[m_cur, w] = max(mp[m_cur, w], st[_S_MONTH_PEAK, w])
+            out.totals[n, _I_IMPORT0 + i] = st[_S_IMP0 + i, w]
         for i in range(12):
-            monthly_peak[n, i] = mp[i, w]
-        totals[n, _I_COST] = st[_S_COST, w]
-        totals[n, _I_REVENUE] = st[_S_FLOW0 + 2, w] * feed_in  # one feed-in price for the year
-        totals[n, _I_PEAK] = st[_S_PEAK, w]
-        totals[n, _I_E_END] = st[_S_E, w]
-        totals[n, _I_E_RE_END] = st[_S_E_RE, w]
-        totals[n, _I_BUS] = st[_S_BUS, w]
-        totals[n, _I_STORE] = st[_S_STORE, w]
-        totals[n, _I_HEAT] = st[_S_HEAT, w]
+            out.monthly_peak[n, i] = mp[i, w]
+        out.totals[n, _I_COST] = st[_S_COST, w]
+        out.totals[n, _I_REVENUE] = st[_S_FLOW0 + 2, w] * site.feed_in  # one feed-in price for the year
+        out.totals[n, _I_PEAK] = st[_S_PEAK, w]
+        out.totals[n, _I_E_END] = st[_S_E, w]
+        out.totals[n, _I_E_RE_END] = st[_S_E_RE, w]
+        out.totals[n, _I_BUS] = st[_S_BUS, w]
+        out.totals[n, _I_STORE] = st[_S_STORE, w]
+        out.totals[n, _I_POOL] = st[_S_POOL, w]
+        out.totals[n, _I_HEAT] = st[_S_HEAT, w]
 
 
-def _make_kernel(parallel: bool, has_heat: bool, record: bool):
-    """The kernel over all blocks, compiled for one combination of flags.
-
-    ``has_heat`` and ``record`` are constants of the closure, so each compiled variant leaves out the code a
-    run does not need: the heat branches (whose loops would also keep the lane loop from being vectorised)
-    and the hourly record (sweeps keep totals only). Passed as ``numba.literally`` arguments instead, they
-    cost a failed compilation attempt on every call (numba issue #6956), 10-15 ms.
-    """
-    blocks = prange if parallel else range
-
-    @njit(cache=True, parallel=parallel, error_model="numpy")
-    def kernel(
-        unit,
-        caps,
-        load_kw,
-        period,
-        month,
-        price,
-        feed_in,
-        grid_charge,
-        discharge_ok,
-        params,
-        hourly,
-        totals,
-        monthly_peak,
-        h_res,
-        h_srec,
-        h_sserve,
-        h_skeep,
-        h_cop,
-        h_qmax,
-        h_userve,
-        h_ucharge,
-        h_ugrid,
-        h_bcap,
-        h_bserve,
-        h_ssize,
-        h_se0,
-        h_ucap,
-        h_hourly,
-        h_totals,
-    ):
-        for b in blocks((caps.shape[0] + LANES - 1) // LANES):
-            _run_block(
-                b * LANES,
-                unit,
-                caps,
-                load_kw,
-                period,
-                month,
-                price,
-                feed_in,
-                grid_charge,
-                discharge_ok,
-                params,
-                hourly,
-                totals,
-                monthly_peak,
-                h_res,
-                h_srec,
-                h_sserve,
-                h_skeep,
-                h_cop,
-                h_qmax,
-                h_userve,
-                h_ucharge,
-                h_ugrid,
-                h_bcap,
-                h_bserve,
-                h_ssize,
-                h_se0,
-                h_ucap,
-                h_hourly,
-                h_totals,
-                has_heat,
-                record,
-            )
-
-    return kernel
+# One block function per flag combination, at module level, and the kernels below name them as globals:
+# ``has_heat`` and ``record`` are folded at compile time (see :func:`_make_block`). A kernel made as a closure
+# over its block was compiled again in every process (4 s): numba keys its cache on a closure's cells, and a
+# compiled function in a cell is not the same from one process to the next.
+_block_e = _make_block(False, False)
+_block_e_rec = _make_block(False, True)
+_block_h = _make_block(True, False)
+_block_h_rec = _make_block(True, True)
 
 
-# Single runs (one configuration, may record) run serially; sweeps in parallel over blocks and never record.
+@njit(cache=True, nogil=True, inline="always")
+def _n_blocks(site):
+    return (site.caps.shape[0] + LANES - 1) // LANES
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel_e(site, heat, out):
+    for b in range(_n_blocks(site)):
+        _block_e(b * LANES, site, heat, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel_e_rec(site, heat, out):
+    for b in range(_n_blocks(site)):
+        _block_e_rec(b * LANES, site, heat, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel_h(site, heat, out):
+    for b in range(_n_blocks(site)):
+        _block_h(b * LANES, site, heat, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel_h_rec(site, heat, out):
+    for b in range(_n_blocks(site)):
+        _block_h_rec(b * LANES, site, heat, out)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _kernel_e_par(site, heat, out):
+    for b in prange(_n_blocks(site)):
+        _block_e(b * LANES, site, heat, out)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _kernel_h_par(site, heat, out):
+    for b in prange(_n_blocks(site)):
+        _block_h(b * LANES, site, heat, out)
+
+
+# (parallel, has_heat, record): single runs (one configuration, may record) run serially; sweeps in parallel
+# over blocks and never record.
 _KERNELS = {
-    (par, heat, rec): _make_kernel(par, heat, rec)
-    for par, heat, rec in itertools.product((False, True), (False, True), (False, True))
-    if not (par and rec)
+    (False, False, False): _kernel_e,
+    (False, False, True): _kernel_e_rec,
+    (False, True, False): _kernel_h,
+    (False, True, True): _kernel_h_rec,
+    (True, False, False): _kernel_e_par,
+    (True, True, False): _kernel_h_par,
 }
 
 
@@ -702,15 +883,9 @@ class HeatSystem:
     def columns(self) -> list[tuple[str, int, str]]:
         """Meaning of each column of the heat record: (group, index, quantity)."""
         d, s, u, b = self.shape
-        cols = [("demand", i, q) for i in range(d) for q in ("from_storage", "from_p2h", "from_boilers", "unserved")]
-        cols += [
-            ("store", i, q)
-            for i in range(s)
-            for q in ("charge_recovered", "charge_p2h", "discharge", "loss", "e_kwh_th")
-        ]
-        cols += [
-            ("unit", i, q) for i in range(u) for q in ("heat_to_demand", "heat_to_storage", "p_base_kw", "p_surplus_kw")
-        ]
+        cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
+        cols += [("store", i, q) for i in range(s) for q in STORE_COLUMNS]
+        cols += [("unit", i, q) for i in range(u) for q in UNIT_COLUMNS]
         cols += [("boiler", i, "heat") for i in range(b)]
         return cols
 
@@ -789,6 +964,102 @@ def params_matrix(n: int, **columns) -> np.ndarray:
     return out
 
 
+# Accepted range of each parameter column but the strategy code: (low, high, low open, high open).
+_PARAM_RANGES = {
+    "energy_kwh": (0.0, np.inf, False, True),
+    "charge_kw": (0.0, np.inf, False, True),
+    "discharge_kw": (0.0, np.inf, False, True),
+    "charge_efficiency": (0.0, 1.0, True, False),
+    "discharge_efficiency": (0.0, 1.0, True, False),
+    "soc_min": (0.0, 1.0, False, False),
+    "soc_max": (0.0, 1.0, False, False),
+    "self_discharge_fraction_per_hour": (0.0, 1.0, False, True),
+    "soc_initial": (0.0, 1.0, False, False),
+    "import_limit_kw": (0.0, np.inf, False, True),
+    "export_limit_kw": (0.0, np.inf, False, True),
+    "load_scale": (0.0, np.inf, False, True),
+}
+
+
+def _expect_shape(name: str, a: np.ndarray, dims: tuple[tuple[str, int], ...]) -> None:
+    """Raise ValueError unless ``a`` has the shape ``dims`` ((symbol, size) per axis)."""
+    shape = tuple(size for _, size in dims)
+    if a.shape != shape:
+        symbols = ", ".join(sym for sym, _ in dims) + ("," if len(dims) == 1 else "")
+        raise ValueError(f"{name}: expected shape ({symbols}) = {shape}, found {a.shape}")
+
+
+def _expect_range(
+    name: str, a: np.ndarray, low: float, high: float, low_open: bool = False, high_open: bool = False
+) -> None:
+    """Raise ValueError naming the first value of ``a`` outside the interval (NaN is outside any)."""
+    ok = (a > low if low_open else a >= low) & (a < high if high_open else a <= high)
+    if not ok.all():
+        at = np.unravel_index(int(np.argmin(ok)), a.shape)
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(
+            f"{name}: expected values in {interval}, found {a[at].item()!r} at index {tuple(map(int, at))}"
+        )
+
+
+def _expect_codes(name: str, a: np.ndarray, n_codes: int) -> np.ndarray:
+    """``a`` as int64 codes 0 .. n_codes - 1; ValueError for another dtype or value (it would index past
+    the kernel's arrays)."""
+    if not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"{name}: expected integer codes 0..{n_codes - 1}, found dtype {a.dtype}")
+    _expect_range(name, a, 0, n_codes - 1)
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHeat:
+    """The heat side as the kernel's record, every shape checked against (N, T) and the heat system's
+    (D, S, U, B)."""
+    d, s, u, b = heat.shape
+    f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
+    b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
+    record = KernelHeat(
+        residual=f64(heat.residual_kw_th),
+        store_recoverable=f64(heat.store_recoverable_kw_th),
+        store_serves=b1(heat.store_serves),
+        store_keep=f64(heat.store_keep),
+        unit_cop=f64(heat.unit_cop),
+        unit_max=f64(heat.unit_max_kw_th),
+        unit_serves=b1(heat.unit_serves),
+        unit_charges=b1(heat.unit_charges),
+        unit_grid=b1(heat.unit_grid_allowed),
+        boiler_cap=f64(heat.boiler_capacity_kw_th),
+        boiler_serves=b1(heat.boiler_serves),
+        store_kwh=f64(sizes.store_kwh_th),
+        store_charge_kw=f64(sizes.store_charge_kw_th),
+        store_discharge_kw=f64(sizes.store_discharge_kw_th),
+        store_e0=f64(sizes.store_e0_kwh_th),
+        unit_kw=f64(sizes.unit_kw_th),
+    )
+    dims = {
+        "residual": "DT",
+        "store_recoverable": "ST",
+        "store_serves": "SD",
+        "store_keep": "S",
+        "unit_cop": "UT",
+        "unit_max": "UT",
+        "unit_serves": "UD",
+        "unit_charges": "US",
+        "unit_grid": "U",
+        "boiler_cap": "B",
+        "boiler_serves": "BD",
+        "store_kwh": "NS",
+        "store_charge_kw": "NS",
+        "store_discharge_kw": "NS",
+        "store_e0": "NS",
+        "unit_kw": "NU",
+    }
+    size = {"N": n, "T": t, "D": d, "S": s, "U": u, "B": b}
+    for field, axes in dims.items():
+        name = f"{'heat_sizes' if axes[0] == 'N' else 'heat'}.{field}"
+        _expect_shape(name, getattr(record, field), tuple((a, size[a]) for a in axes))
+    return record
+
+
 def dispatch(
     unit_kw: np.ndarray,
     caps: np.ndarray,
@@ -814,8 +1085,9 @@ def dispatch(
         Renewable unit profiles: AC output per unit of size [kW per kWp, kW per turbine].
     caps : ndarray, shape (N, K)
         Sizes of each source in each configuration [kWp, turbines].
-    load_kw : ndarray, shape (T,)
-        Electric load [kW]; column ``load_scale`` of ``params`` scales it per configuration.
+    load_kw : ndarray, shape (T,) or (N, T)
+        Electric load [kW], one for all configurations or one per configuration (the tenants of a park side
+        by side); column ``load_scale`` of ``params`` scales it per configuration.
     params : ndarray, shape (N, len(PARAMS))
         From :func:`params_matrix`.
     period : ndarray of int, shape (T,)
@@ -836,7 +1108,8 @@ def dispatch(
     record_hourly : bool
         Keep the hourly flows (only for N = 1: a sweep keeps annual totals only).
     balance_tol_kwh : float
-        Largest hourly residual of the electric bus or the battery that is accepted [kWh].
+        Largest hourly residual of the electric bus, the battery, its renewable pool or the heat side that is
+        accepted [kWh].
 
     Returns
     -------
@@ -844,72 +1117,97 @@ def dispatch(
 
     Raises
     ------
+    ValueError
+        If an argument's shape or a value's range is not the one stated here (naming the argument, what was
+        expected and what was found).
     lingtan.errors.BalanceError
         If any hour of any configuration fails to balance within ``balance_tol_kwh``.
     """
     from lingtan.errors import BalanceError
 
-    unit_kw = np.ascontiguousarray(unit_kw, dtype=np.float64).reshape(-1, len(load_kw))
-    caps = np.ascontiguousarray(caps, dtype=np.float64).reshape(params.shape[0], unit_kw.shape[0])
-    n = params.shape[0]
-    if record_hourly and n != 1:
-        raise ValueError("record_hourly is for single runs (N = 1)")
-    if grid_charge_periods is None:
-        grid_charge_periods = np.array([True, False, False, False])
-    if discharge_periods is None:
-        discharge_periods = np.array([False, False, True, True])
-    t = len(load_kw)
-    heat = HeatSystem.none(t) if heat is None else heat
-    heat_sizes = HeatSizes.none(n) if heat_sizes is None else heat_sizes
-    n_heat = len(heat.columns())
-    hourly = np.zeros((t if record_hourly else 0, _NH))
-    h_hourly = np.zeros((t if record_hourly else 0, n_heat))
-    totals = np.zeros((n, _NT))
-    h_totals = np.zeros((n, n_heat))
-    monthly_peak = np.zeros((n, 12))
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
-    h_ssize = np.ascontiguousarray(
-        np.stack([heat_sizes.store_kwh_th, heat_sizes.store_charge_kw_th, heat_sizes.store_discharge_kw_th], axis=-1),
-        dtype=np.float64,
+    params, load_kw, unit_kw, caps = f64(params), f64(load_kw), f64(unit_kw), f64(caps)
+    if params.ndim != 2:
+        raise ValueError(f"params: expected shape (N, {len(PARAMS)}), found {params.shape}")
+    n = params.shape[0]
+    if load_kw.ndim not in (1, 2):
+        raise ValueError(f"load_kw: expected shape (T,) or (N, T), found {load_kw.shape}")
+    t = load_kw.shape[-1]
+    if load_kw.ndim == 2:
+        _expect_shape("load_kw", load_kw, (("N", n), ("T", t)))
+    if unit_kw.ndim != 2 or unit_kw.shape[1] != t:
+        raise ValueError(f"unit_kw: expected shape (K, T) = (K, {t}), found {unit_kw.shape}")
+    k = unit_kw.shape[0]
+    _expect_shape("caps", caps, (("N", n), ("K", k)))
+    _expect_shape("params", params, (("N", n), ("len(PARAMS)", len(PARAMS))))
+    cols = [_P[name] for name in _PARAM_RANGES]
+    low, high, low_open, high_open = (np.array(v) for v in zip(*_PARAM_RANGES.values()))
+    p = params[:, cols]
+    if not (np.where(low_open, p > low, p >= low) & np.where(high_open, p < high, p <= high)).all():
+        for name, (lo, hi, lo_open, hi_open) in _PARAM_RANGES.items():  # which one, said by name
+            _expect_range(f"params[:, {name!r}]", params[:, _P[name]], lo, hi, lo_open, hi_open)
+    strategy = params[:, _P["strategy"]]
+    if not np.isin(strategy, np.arange(len(STRATEGIES))).all():
+        at = int(np.argmin(np.isin(strategy, np.arange(len(STRATEGIES)))))
+        raise ValueError(
+            f"params[:, 'strategy']: expected a code 0..{len(STRATEGIES) - 1} {STRATEGIES}, "
+            f"found {strategy[at].item()!r} at index ({at},)"
+        )
+    soc_min, soc_max = params[:, _P["soc_min"]], params[:, _P["soc_max"]]
+    _expect_range("params[:, 'soc_max'] - params[:, 'soc_min']", soc_max - soc_min, 0.0, 1.0)
+    for name, a in (("unit_kw", unit_kw), ("caps", caps), ("load_kw", load_kw)):
+        _expect_range(name, a, 0.0, np.inf, high_open=True)
+    period = np.asarray(period)
+    month = np.asarray(month)
+    price = f64(price_cny_per_kwh)
+    for name, a in (("period", period), ("month", month), ("price_cny_per_kwh", price)):
+        _expect_shape(name, a, (("T", t),))
+    period = _expect_codes("period", period, 4)
+    month = _expect_codes("month", month, 12)
+    _expect_range("price_cny_per_kwh", price, -np.inf, np.inf, True, True)
+    if record_hourly and n != 1:
+        raise ValueError("record_hourly is for single runs (N = 1)")
+    grid_charge = b1(np.array([True, False, False, False]) if grid_charge_periods is None else grid_charge_periods)
+    discharge_ok = b1(np.array([False, False, True, True]) if discharge_periods is None else discharge_periods)
+    _expect_shape("grid_charge_periods", grid_charge, (("period codes", 4),))
+    _expect_shape("discharge_periods", discharge_ok, (("period codes", 4),))
+    if heat is not None and heat_sizes is None:
+        raise ValueError("heat_sizes: expected the heat asset sizes with heat, found None")
+    heat = HeatSystem.none(t) if heat is None else heat
+    heat_sizes = HeatSizes.none(n) if heat_sizes is None else heat_sizes
+    kheat = _kernel_heat(heat, heat_sizes, n, t)
+    n_heat = len(heat.columns())
+    site = KernelSite(
+        unit=unit_kw,
+        caps=caps,
+        load=load_kw.reshape(-1, t),
+        params=params,
+        period=period,
+        month=month,
+        price=price,
+        feed_in=float(feed_in_cny_per_kwh),
+        grid_charge=grid_charge,
+        discharge_ok=discharge_ok,
     )
-    kernel = _KERNELS[(n > 1, n_heat > 0, bool(record_hourly))]
-    kernel(
-        unit_kw,
-        caps,
-        f64(load_kw),
-        np.ascontiguousarray(period, dtype=np.int64),
-        np.ascontiguousarray(month, dtype=np.int64),
-        f64(price_cny_per_kwh),
-        float(feed_in_cny_per_kwh),
-        b1(grid_charge_periods),
-        b1(discharge_periods),
-        f64(params),
-        hourly,
-        totals,
-        monthly_peak,
-        f64(heat.residual_kw_th),
-        f64(heat.store_recoverable_kw_th),
-        b1(heat.store_serves),
-        f64(heat.store_keep),
-        f64(heat.unit_cop),
-        f64(heat.unit_max_kw_th),
-        b1(heat.unit_serves),
-        b1(heat.unit_charges),
-        b1(heat.unit_grid_allowed),
-        f64(heat.boiler_capacity_kw_th),
-        b1(heat.boiler_serves),
-        h_ssize,
-        f64(heat_sizes.store_e0_kwh_th),
-        f64(heat_sizes.unit_kw_th),
-        h_hourly,
-        h_totals,
+    out = KernelOut(
+        hourly=np.zeros((t if record_hourly else 0, _NH)),
+        totals=np.zeros((n, _NT)),
+        monthly_peak=np.zeros((n, 12)),
+        heat_hourly=np.zeros((t if record_hourly else 0, n_heat)),
+        heat_totals=np.zeros((n, n_heat)),
     )
-    worst = max(totals[:, _I_BUS].max(), totals[:, _I_STORE].max(), totals[:, _I_HEAT].max())
+    _KERNELS[(n > 1, n_heat > 0, bool(record_hourly))](site, kheat, out)
+    totals = out.totals
+    worst = float(totals[:, [_I_BUS, _I_STORE, _I_POOL, _I_HEAT]].max()) if n else 0.0
     if not worst <= balance_tol_kwh:
         raise BalanceError(
             f"hourly energy balance did not close: largest residual {worst:.3g} kWh (tolerance {balance_tol_kwh} kWh)"
         )
     return DispatchResult(
-        totals=totals, monthly_peak_kw=monthly_peak, hourly=hourly, heat_totals=h_totals, heat_hourly=h_hourly
+        totals=totals,
+        monthly_peak_kw=out.monthly_peak,
+        hourly=out.hourly,
+        heat_totals=out.heat_totals,
+        heat_hourly=out.heat_hourly,
     )

@@ -330,6 +330,7 @@ def _base_case(net, conn_loads: pd.Series):
             trafo_loading="current",
             voltage_depend_loads=False,
             tolerance_mva=1e-10,
+            numba=False,  # one small solve: numba's compilation of pandapower's Newton costs seconds, not the solve
         )
     except pp.LoadflowNotConverged:
         raise network_error(

@@ -47,6 +47,7 @@ from lingtan.twin.accounting.criteria import evaluate
 from lingtan.twin.core.heat_profiles import exchange_between
 from lingtan.twin.core.scenario import Scenario
 from lingtan.twin.core.schema.park import Park, Tenant
+from lingtan.twin.core.schema.site import Site
 from lingtan.twin.network import annual_power_flow, apply_substation_limits, build_net
 
 
@@ -135,25 +136,88 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     """Simulate one year of a park; see the module docstring for the order of things. ``power_flow=False`` leaves
     out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it)."""
     from lingtan.twin.accounting.assess import assess
-    from lingtan.twin.core.dispatch import dispatch
-    from lingtan.twin.core.kpis import electric_kpis, storage_warnings
-    from lingtan.twin.core.tables import check_electric_balance, electric_table
-    from lingtan.twin.run import (
-        build_profiles,
-        generation_by_kind,
-        kernel_params,
-        load_weather,
-        period_masks,
-        renewable_units,
-        simulate_profiles,
-    )
+    from lingtan.twin.run import load_weather, simulate_profiles
 
     base_dir = Path(base_dir)
     weather = load_weather(park, base_dir)
-    scen = {t.name: tenant_scenario(park, t) for t in park.tenants}
-    prof = {name: build_profiles(sc, base_dir, weather) for name, sc in scen.items()}
-    index = next(iter(prof.values())).index
+    units = _UnitProfiles(weather[0], park.site)
+    scen, prof, links = _tenant_profiles(park, base_dir, weather, units)
+    runs = {name: simulate_profiles(scen[name], prof[name], assessed=False) for name in scen}
+    names = list(runs)
+    bus = _dispatch_bus(park, runs, prof[names[0]], units)
+    alloc = _allocate_bus_renewables(park, names, bus)
+    table, kpis = _reconcile(park, runs, names, bus.demand, alloc, bus.kpis, bus.table)
+    network = limits = p_mw = None
+    if park.network is not None and power_flow:
+        network, limits, p_mw = _network_year(park, base_dir, names, bus)
+        kpis["network"] = {
+            "reverse_flow_hours": int(network.reverse_flow_hours),
+            "violations": network.violations,
+            "findings_at_substation_limits": limits.findings,
+        }
+    _park_kpis(kpis, runs, links, bus)
+    assessment = assess(park, kpis, bus.table, base_dir=base_dir)
+    index = bus.table.index
+    return ParkResult(
+        park=park,
+        tenants=runs,
+        bus=bus.table,
+        allocation_kw=pd.DataFrame({f"{n}_kw": alloc[i] for i, n in enumerate(names)}, index=index),
+        heat_links=pd.DataFrame(links, index=index),
+        tenant_table=table,
+        kpis=kpis,
+        accounting=assessment.accounting,
+        verdicts=assessment.verdicts,
+        packs=assessment.packs,
+        tenant_verdicts=_tenant_verdicts(park, runs, table),
+        weather_meta=weather[1],
+        network=network,
+        substation_limits=limits,
+        network_p_mw=p_mw,
+    )
 
+
+class _UnitProfiles:
+    """Unit profiles of renewable assets [kW per kWp, kW per turbine] on the park's weather, each design computed
+    once: the tenants' roofs are mostly one design, and a PV profile (solar position, transposition, cell
+    temperature) is the slowest size-independent profile of a park year. A PVWatts array's profile per kWp does
+    not depend on its size; the physical model lays out strings from the size, so its size is part of the design,
+    as a wind farm's turbine count is."""
+
+    def __init__(self, frame: pd.DataFrame, site: Site):
+        self.frame, self.site, self._memo = frame, site, {}
+
+    def __call__(self, pv, wind) -> tuple[list, list, list]:
+        """Like :func:`lingtan.twin.run.renewable_units`: profiles, ``(kind, name)`` and sizes of ``pv`` then ``wind``."""
+        from lingtan.twin.run import renewable_units
+
+        rows = []
+        for kind, asset in [("pv", a) for a in pv] + [("wind", f) for f in wind]:
+            same = {"name", "capacity_kwp"} if kind == "pv" and asset.model == "pvwatts" else {"name"}
+            key = (kind, asset.model_dump_json(exclude=same))
+            if key not in self._memo:
+                one = ([asset], []) if kind == "pv" else ([], [asset])
+                self._memo[key] = renewable_units(*one, self.frame, self.site)[0][0]
+            rows.append(self._memo[key])
+        return (
+            rows,
+            [("pv", a.name) for a in pv] + [("wind", f.name) for f in wind],
+            [a.capacity_kwp for a in pv] + [float(f.count) for f in wind],
+        )
+
+
+def _tenant_profiles(park: Park, base_dir: Path, weather, units: _UnitProfiles) -> tuple[dict, dict, dict]:
+    """Step 1: each tenant's factory scenario and size-independent profiles on the park's weather (renewable
+    unit profiles shared by design), then the heat network's exchanges between them. Returns the scenarios and
+    profiles by tenant name, and each link's delivered heat and pipe loss per hour [kW_th]."""
+    from lingtan.twin.run import build_profiles
+
+    scen = {t.name: tenant_scenario(park, t) for t in park.tenants}
+    prof = {}
+    for name, sc in scen.items():
+        rows, sources, _ = units(sc.pv, sc.wind)
+        own = build_profiles(sc.model_copy(update={"pv": [], "wind": []}), base_dir, weather)
+        prof[name] = replace(own, unit_kw=np.vstack(rows) if rows else own.unit_kw, sources=sources)
     links = {}
     for link in park.heat_network:
         (a, stream), (b, demand) = link.source.split(".", 1), link.sink.split(".", 1)
@@ -171,19 +235,42 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
         prof[b] = replace(prof[b], heat=hb)
         links[f"{link.name}.delivered_kw_th"] = delivered
         links[f"{link.name}.pipe_loss_kw_th"] = loss
-    runs = {name: simulate_profiles(scen[name], prof[name], assessed=False) for name in scen}
+    return scen, prof, links
 
-    # The park bus: tenants' demand is the load; shared renewables and tenants' surplus are the pool.
+
+@dataclass(frozen=True)
+class _Bus:
+    """The park bus's year: the tenants' demand on it and surplus into it [kW] (I, T), its renewable pool (rows,
+    sources, sizes as the kernel took them), the kernel's result, its electric table, bill and KPIs."""
+
+    demand: np.ndarray
+    surplus: np.ndarray
+    rows: list
+    sources: list
+    caps: list
+    res: object
+    table: pd.DataFrame
+    bill: dict
+    kpis: dict
+
+
+def _dispatch_bus(park: Park, runs: dict, p0, units: _UnitProfiles) -> _Bus:
+    """Step 3: the park bus through the kernel. The tenants' demand is the load; shared renewables and tenants'
+    surplus are the pool; the central battery and the park's grid connection serve the rest."""
+    from lingtan.twin.core.dispatch import dispatch
+    from lingtan.twin.core.kpis import electric_kpis
+    from lingtan.twin.core.tables import check_electric_balance, electric_table
+    from lingtan.twin.run import generation_by_kind, kernel_params, period_masks
+
     names = list(runs)
     demand = np.array(
         [runs[n].hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1) for n in names]
     )
     surplus = np.array([runs[n].hourly[["pv_to_grid_kw", "wind_to_grid_kw"]].sum(axis=1) for n in names])
-    rows, sources, caps = renewable_units(park.shared.pv, park.shared.wind, weather[0], park.site)
+    rows, sources, caps = units(park.shared.pv, park.shared.wind)
     rows.append(surplus.sum(axis=0))
     sources.append(("tenants", "tenants"))
     caps.append(1.0)
-    p0 = prof[names[0]]
     gc, dc = period_masks(park.shared.battery)
     res = dispatch(
         np.vstack(rows),
@@ -198,27 +285,14 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
         discharge_periods=dc,
         record_hourly=True,
     )
-    gen = generation_by_kind(sources, caps, rows, ("pv", "wind", "tenants"), len(index))
-    bus = electric_table(index, p0.period, p0.price_cny_per_kwh, gen, res.hourly)
-    check_electric_balance(bus)
-
-    # Allocation of renewable energy delivered on the bus.
-    renewable = bus.pv_to_load_kw + bus.wind_to_load_kw + bus.tenants_to_load_kw + bus.battery_re_to_load_kw
-    t_index = {n: i for i, n in enumerate(names)}
-    alloc = allocate(
-        park.allocation.rule,
-        renewable.to_numpy(),
-        demand,
-        shares=[t.contract_share for t in park.tenants],
-        order=[t_index[n] for n in park.allocation.priority],
-    )
-    allocation = pd.DataFrame({f"{n}_kw": alloc[i] for i, n in enumerate(names)}, index=index)
-
+    gen = generation_by_kind(sources, caps, rows, ("pv", "wind", "tenants"), len(p0.index))
+    table = electric_table(p0.index, p0.period, p0.price_cny_per_kwh, gen, res.hourly)
+    check_electric_balance(table)
     bill = bill_from_totals(
         res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), p0.tariff
     )
     b = park.shared.battery[0] if park.shared.battery else None
-    bus_k = {
+    kpis = {
         k: float(np.ravel(v)[0])
         for k, v in electric_kpis(
             res,
@@ -230,81 +304,91 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
             grid_cost_cny=bill["total_cny"],
         ).items()
     }
+    return _Bus(demand, surplus, rows, sources, caps, res, table, bill, kpis)
 
-    table, kpis = _reconcile(park, runs, names, demand, alloc, bus_k, bus)
-    network = limits = p_mw = None
-    if park.network is not None and power_flow:
-        # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
-        p_mw = {n: (demand[i] - surplus[i]) / 1e3 for i, n in enumerate(names)}
-        for (kind, name), c, row in zip(sources, caps, rows):
-            if kind != "tenants":
-                p_mw[name] = -c * row / 1e3
-        for b in park.shared.battery:
-            charge = bus[[c for c in bus.columns if c.endswith("_to_battery_kw")]].sum(axis=1)
-            out = bus.battery_re_to_load_kw + bus.battery_grid_to_load_kw
-            p_mw[b.name] = ((charge - out) / 1e3).to_numpy()
-        network = annual_power_flow(build_net(park.network, base_dir), p_mw, limits=park.network.limits, index=index)
-        g = park.grid
-        limits = apply_substation_limits(
-            network,
-            import_limit_mw=g.import_limit_kw / 1e3,
-            export_limit_mw=(g.export_limit_kw if g.export_allowed else 0.0) / 1e3,
-        )
-        kpis["network"] = {
-            "reverse_flow_hours": int(network.reverse_flow_hours),
-            "violations": network.violations,
-            "findings_at_substation_limits": limits.findings,
-        }
-    kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bill.items()}
+
+def _allocate_bus_renewables(park: Park, names: list[str], bus: _Bus) -> np.ndarray:
+    """Step 4: renewable energy delivered on the bus (directly or from the central battery's renewable pool),
+    split among the tenants by the allocation rule [kW] (I, T)."""
+    t = bus.table
+    renewable = t.pv_to_load_kw + t.wind_to_load_kw + t.tenants_to_load_kw + t.battery_re_to_load_kw
+    t_index = {n: i for i, n in enumerate(names)}
+    return allocate(
+        park.allocation.rule,
+        renewable.to_numpy(),
+        bus.demand,
+        shares=[t.contract_share for t in park.tenants],
+        order=[t_index[n] for n in park.allocation.priority],
+    )
+
+
+def _network_year(park: Park, base_dir: Path, names: list[str], bus: _Bus):
+    """The park network's power flow for every hour, from the net demand of every connection, and the findings
+    at the substation's limits. Returns (NetworkResult, SubstationLimitResult, net demand by connection [MW])."""
+    # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
+    p_mw = {n: (bus.demand[i] - bus.surplus[i]) / 1e3 for i, n in enumerate(names)}
+    for (kind, name), c, row in zip(bus.sources, bus.caps, bus.rows):
+        if kind != "tenants":
+            p_mw[name] = -c * row / 1e3
+    t = bus.table
+    for b in park.shared.battery:
+        charge = t[[c for c in t.columns if c.endswith("_to_battery_kw")]].sum(axis=1)
+        out = t.battery_re_to_load_kw + t.battery_grid_to_load_kw
+        p_mw[b.name] = ((charge - out) / 1e3).to_numpy()
+    network = annual_power_flow(build_net(park.network, base_dir), p_mw, limits=park.network.limits, index=t.index)
+    g = park.grid
+    limits = apply_substation_limits(
+        network,
+        import_limit_mw=g.import_limit_kw / 1e3,
+        export_limit_mw=(g.export_limit_kw if g.export_allowed else 0.0) / 1e3,
+    )
+    return network, limits, p_mw
+
+
+def _park_kpis(kpis: dict, runs: dict, links: dict, bus: _Bus) -> None:
+    """The park's bill, heat, fuel, park-bus KPIs and warnings, added to ``kpis``."""
+    from lingtan.twin.core.kpis import storage_warnings
+
+    kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bus.bill.items()}
     kpis["heat"] = _park_heat(runs, links)
     kpis["fuel_uses"] = {f"{n}.{k}": v for n, r in runs.items() for k, v in r.kpis.get("fuel_uses", {}).items()}
-    kpis["park_bus"] = bus_k
-    warnings = [f"{n}: {w}" for n in names for w in runs[n].kpis.get("warnings", [])] + [
-        f"central battery: {w}" for w in storage_warnings(bus_k)
+    kpis["park_bus"] = bus.kpis
+    warnings = [f"{n}: {w}" for n in runs for w in runs[n].kpis.get("warnings", [])] + [
+        f"central battery: {w}" for w in storage_warnings(bus.kpis)
     ]
     if warnings:
         kpis["warnings"] = warnings
-    assessment = assess(park, kpis, bus, base_dir=base_dir)
-    tenant_verdicts = {}
-    if park.criteria:
-        for n in names:
-            row = table.loc[n].to_dict()
-            flat = {k: v for k, v in runs[n].kpis.items() if isinstance(v, (int, float))}
-            flat.update(
-                re_electricity_share_onsite=row["re_share"],
-                total_consumption_e_kwh=row["consumption_e_kwh"],
-                re_consumed_e_kwh=row["re_consumed_e_kwh"],
-            )
-            flat["re_electricity_share_onsite_delivered"] = row["re_share_delivered"]
-            if "heat" in runs[n].kpis:
-                h = runs[n].kpis["heat"]
-                flat["waste_heat_recovery_rate"] = h["waste_heat_recovery_rate"]
-                flat["waste_heat_recovery_rate_declared_streams"] = h["waste_heat_recovery_rate_declared_streams"]
-                flat["waste_heat_recovery_rate_by_type"] = h["waste_heat_recovery_rate_by_type"]
-            else:  # a tenant without any waste heat or energy: the recovery rate does not apply
-                flat["waste_heat_recovery_rate"] = None
-            tenant_verdicts[n] = [
-                v.to_dict()
-                for v in evaluate(park.criteria, flat, park.tenants[t_index[n]].declared, park.criteria_settings)
-                if v.input == "simulated"
-            ]
-    return ParkResult(
-        park=park,
-        tenants=runs,
-        bus=bus,
-        allocation_kw=allocation,
-        heat_links=pd.DataFrame(links, index=index),
-        tenant_table=table,
-        kpis=kpis,
-        accounting=assessment.accounting,
-        verdicts=assessment.verdicts,
-        packs=assessment.packs,
-        tenant_verdicts=tenant_verdicts,
-        weather_meta=weather[1],
-        network=network,
-        substation_limits=limits,
-        network_p_mw=p_mw,
-    )
+
+
+def _tenant_verdicts(park: Park, runs: dict, table: pd.DataFrame) -> dict:
+    """Each tenant's simulated verdicts, on its row of the reconciled table (its own and allocated renewables)
+    and its heat KPIs; none when the park names no criteria."""
+    out = {}
+    if not park.criteria:
+        return out
+    for tenant in park.tenants:
+        n = tenant.name
+        row = table.loc[n].to_dict()
+        flat = {k: v for k, v in runs[n].kpis.items() if isinstance(v, (int, float))}
+        flat.update(
+            re_electricity_share_onsite=row["re_share"],
+            total_consumption_e_kwh=row["consumption_e_kwh"],
+            re_consumed_e_kwh=row["re_consumed_e_kwh"],
+        )
+        flat["re_electricity_share_onsite_delivered"] = row["re_share_delivered"]
+        if "heat" in runs[n].kpis:
+            h = runs[n].kpis["heat"]
+            flat["waste_heat_recovery_rate"] = h["waste_heat_recovery_rate"]
+            flat["waste_heat_recovery_rate_declared_streams"] = h["waste_heat_recovery_rate_declared_streams"]
+            flat["waste_heat_recovery_rate_by_type"] = h["waste_heat_recovery_rate_by_type"]
+        else:  # a tenant without any waste heat or energy: the recovery rate does not apply
+            flat["waste_heat_recovery_rate"] = None
+        out[n] = [
+            v.to_dict()
+            for v in evaluate(park.criteria, flat, tenant.declared, park.criteria_settings)
+            if v.input == "simulated"
+        ]
+    return out
 
 
 def simulate_site(scenario, base_dir: str | Path = "."):

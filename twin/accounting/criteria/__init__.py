@@ -13,7 +13,7 @@ Multi-year criteria: :mod:`lingtan.twin.accounting.criteria.trends`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from lingtan.errors import InputError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -134,6 +134,20 @@ class SiteAssets(_Strict):
         description="declared process CO2 emissions [t/yr]; upper bound lingtan.limits.MAX_EMISSIONS_T",
     )
     declared: Declared = Declared()
+
+    @field_validator("battery", mode="before")
+    @classmethod
+    def _one_battery(cls, value: Any) -> Any:
+        # One store per meter: several would need a policy between them (which charges first, which serves first,
+        # whether one charges another) that the kernel does not have, and summing unlike batteries into one would
+        # not be exact. Said before pydantic's list-length message, which does not say why.
+        if isinstance(value, list) and len(value) > 1:
+            names = [b.get("name") if isinstance(b, dict) else getattr(b, "name", None) for b in value]
+            raise ValueError(
+                f"one battery per site (the dispatch kernel models one store); found {len(value)}: "
+                f"{names}. Model them as one battery with the summed energy_kwh and power"
+            )
+        return value
 
     @model_validator(mode="after")
     def _some_demand(self) -> SiteAssets:
