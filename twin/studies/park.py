@@ -52,7 +52,20 @@ from lingtan.twin.network import annual_power_flow, apply_substation_limits, bui
 
 
 def tenant_scenario(park: Park, tenant: Tenant) -> Scenario:
-    """The factory scenario of one tenant: its own assets, the park's site and weather, the park bus as grid."""
+    """The factory scenario of one tenant: its own assets, the park's site and weather, the park bus as grid.
+
+    Parameters
+    ----------
+    park : Park
+        The park.
+    tenant : Tenant
+        One of its tenants.
+
+    Returns
+    -------
+    Scenario
+        The tenant as a validated factory.
+    """
     c = tenant.connection
     own = tenant.model_dump(exclude={"name", "description", "connection", "contract_share"})
     return Scenario.model_validate(
@@ -134,7 +147,22 @@ class ParkResult:
 
 def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = True) -> ParkResult:
     """Simulate one year of a park; see the module docstring for the order of things. ``power_flow=False`` leaves
-    out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it)."""
+    out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it).
+
+    Parameters
+    ----------
+    park : Park
+        The park.
+    base_dir : str or Path
+        Folder of the scenario file (relative paths are read from it).
+    power_flow : bool
+        Whether the network's hourly power flow is run.
+
+    Returns
+    -------
+    ParkResult
+        Every tenant's run, the park bus, the allocation, the reconciled tables and the KPIs.
+    """
     from lingtan.twin.accounting.assess import assess
     from lingtan.twin.run import load_weather, simulate_profiles
 
@@ -392,7 +420,20 @@ def _tenant_verdicts(park: Park, runs: dict, table: pd.DataFrame) -> dict:
 
 
 def simulate_site(scenario, base_dir: str | Path = "."):
-    """One year of a factory (:func:`lingtan.twin.run.simulate`) or of a park (:func:`simulate_park`)."""
+    """One year of a factory (:func:`lingtan.twin.run.simulate`) or of a park (:func:`simulate_park`).
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        A validated scenario.
+    base_dir : str or Path
+        Folder of the scenario file.
+
+    Returns
+    -------
+    RunResult or ParkResult
+        The year.
+    """
     from lingtan.twin.run import simulate
 
     return simulate_park(scenario, base_dir) if isinstance(scenario, Park) else simulate(scenario, base_dir)
