@@ -685,7 +685,7 @@ def _subtract_ns(a_s, a_e, b_s, b_e):
     """Sorted disjoint intervals A minus B (both sorted disjoint)."""
     out_s, out_e = [], []
     j = 0
-    for s, e in zip(a_s.tolist(), a_e.tolist()):
+    for s, e in zip(a_s.tolist(), a_e.tolist(), strict=True):
         cur = s
         while j < len(b_s) and b_e[j] <= cur:
             j += 1
@@ -928,7 +928,9 @@ def _play_line(
         More events than :data:`lingtan.limits.MAX_EVENTS_PER_YEAR` a year.
     """
     horizon_h = (t_end - t0) / NS_PER_HOUR
-    windows = [((s - t0) / NS_PER_HOUR, (e - t0) / NS_PER_HOUR) for s, e in zip(pr_s.tolist(), pr_e.tolist())]
+    windows = [
+        ((s - t0) / NS_PER_HOUR, (e - t0) / NS_PER_HOUR) for s, e in zip(pr_s.tolist(), pr_e.tolist(), strict=True)
+    ]
     rng = np.random.default_rng(seed)
     breakdowns_on = line.mtbf_h is not None
     draw_ttf = _sampler(rng, line.failure_distribution, line.mtbf_h, line.failure_shape) if breakdowns_on else None

@@ -322,7 +322,7 @@ def generation_by_kind(sources, caps, unit, kinds, n_hours: int) -> dict[str, np
         Generation [kW] by kind, shape (n_hours,).
     """
     return {
-        kind: sum((c * row for (k, _), c, row in zip(sources, caps, unit) if k == kind), np.zeros(n_hours))
+        kind: sum((c * row for (k, _), c, row in zip(sources, caps, unit, strict=True) if k == kind), np.zeros(n_hours))
         for kind in kinds
     }
 
@@ -527,7 +527,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
         else Assessment(accounting=None, verdicts=[], packs=[])
     )
     kpis["by_source_e_kwh"] = {
-        f"{kind}.{name}": float(c * row.sum()) for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)
+        f"{kind}.{name}": float(c * row.sum())
+        for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw, strict=True)
     }
     ghi = prof.weather["ghi"].to_numpy()
     kpis["weather"] = dict(

@@ -456,7 +456,7 @@ def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
         sam = battery_self_consumption(pv_kw, load, **b)
         e0 = b["soc_initial"] * b["energy_kwh"]
 
-        def losses(r):
+        def losses(r, b=b, e0=e0):  # bound now: called in this iteration only
             # AC energy in, minus AC energy out, minus what the store gained over the year.
             return r["charge_kw"].sum() - r["discharge_kw"].sum() - (r["soc"][-1] * b["energy_kwh"] - e0)
 

@@ -119,7 +119,7 @@ def _fuel_table(path: str) -> pd.DataFrame:
         raise InputError(p, "header", f"columns {', '.join(_FUEL_COLUMNS)}", f"missing {missing}")
     for col in ("kgce_per_unit", "kgco2_per_unit"):
         values = pd.to_numeric(df[col].replace("", "nan"), errors="coerce")
-        for i, (raw, v) in enumerate(zip(df[col], values)):
+        for i, (raw, v) in enumerate(zip(df[col], values, strict=True)):
             if raw != "" and not (math.isfinite(v) and v >= 0):
                 raise InputError(p, f"column {col}, row {i + 2}", "a number >= 0", repr(raw))
         df[col] = values

@@ -141,7 +141,7 @@ def connection_points(net) -> dict[str, int]:
         Bus index by connection name.
     """
     loads = net.load[net.load["type"] == CONNECTION_TYPE]
-    return {str(n): int(b) for n, b in zip(loads.name, loads.bus)}
+    return {str(n): int(b) for n, b in zip(loads.name, loads.bus, strict=True)}
 
 
 def connection_loads(net) -> pd.Series:
@@ -190,7 +190,7 @@ def _load_json(relative: str, base_dir, source, pp) -> tuple[object, dict[str, l
         raise network_error(path, "ext_grid", "at least one in-service ext_grid (the grid connection)", "none")
     _check_json_numbers(net, path)
     bus_of: dict[str, list[int]] = {}
-    for i, name in zip(net.bus.index, net.bus.name.astype(str)):
+    for i, name in zip(net.bus.index, net.bus.name.astype(str), strict=True):
         bus_of.setdefault(name, []).append(int(i))
     return net, bus_of
 

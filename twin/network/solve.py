@@ -223,7 +223,7 @@ def hourly_pq(
     names = list(loads.index)
     P = np.vstack([np.asarray(p_mw[n], dtype=float).ravel() for n in names]) if names else np.zeros((0, 0))
     T = P.shape[1]
-    for n, row in zip(names, P):
+    for n, row in zip(names, P, strict=True):
         if row.shape[0] != T:
             raise network_error(None, f"p_mw[{n!r}]", f"{T} hourly values like the other connections", len(row))
     bad = ~np.isfinite(P)
@@ -515,8 +515,8 @@ def _newton_chunk(
     active = np.ones(Vc.shape[0], bool)
     failed = np.zeros(Vc.shape[0], bool)
     for _ in range(max_iter + 1):
-        I = Vc @ Y.T  # (c, n)
-        mis = Vc * np.conj(I) - Sc
+        Ibus = Vc @ Y.T  # (c, n)
+        mis = Vc * np.conj(Ibus) - Sc
         F = np.concatenate([mis[:, pvpq].real, mis[:, pq].imag], axis=1)
         err = np.abs(F).max(axis=1) if dim else np.zeros(len(Vc))
         active = ~(err < tol) & ~failed  # NaN counts as not converged
@@ -524,7 +524,7 @@ def _newton_chunk(
         if not active.any():
             break
         a = np.flatnonzero(active)
-        J = _jacobian(Yr, Vc[a], I[a], pvpq, pq, len(pv))
+        J = _jacobian(Yr, Vc[a], Ibus[a], pvpq, pq, len(pv))
         dx = _newton_steps(J, -F[a], a, failed)
         Vm = np.abs(Vc[a])
         ang = np.angle(Vc[a])
@@ -534,12 +534,14 @@ def _newton_chunk(
     return Vc, ~active & ~failed & (err < tol)
 
 
-def _jacobian(Yr: np.ndarray, V: np.ndarray, I: np.ndarray, pvpq: np.ndarray, pq: np.ndarray, n_pv: int) -> np.ndarray:
+def _jacobian(
+    Yr: np.ndarray, V: np.ndarray, Ibus: np.ndarray, pvpq: np.ndarray, pq: np.ndarray, n_pv: int
+) -> np.ndarray:
     """The polar power-flow Jacobians of a stack of hours, (c, dim, dim), pandapower's layout.
 
     Rows: P at PV and PQ buses, then Q at PQ buses; columns: voltage angles at PV and PQ buses,
     then magnitudes at PQ buses. ``Yr`` are the rows ``pvpq`` of the admittance matrix; ``V`` and
-    ``I = V @ Y.T`` are (c, n) [pu].
+    ``Ibus = V @ Y.T`` are (c, n) [pu].
     """
     npvpq = len(pvpq)
     dim = npvpq + len(pq)
@@ -551,8 +553,8 @@ def _jacobian(Yr: np.ndarray, V: np.ndarray, I: np.ndarray, pvpq: np.ndarray, pq
     dVm = Vrow * np.conj(Yr[None] * Vn[:, None, :])  # (c, r, n)
     dVa = -1j * Vrow * np.conj(Yr[None] * V[:, None, :])
     r = np.arange(npvpq)
-    dVm[:, r, pvpq] += np.conj(I[:, pvpq]) * Vn[:, pvpq]
-    dVa[:, r, pvpq] += 1j * V[:, pvpq] * np.conj(I[:, pvpq])
+    dVm[:, r, pvpq] += np.conj(Ibus[:, pvpq]) * Vn[:, pvpq]
+    dVa[:, r, pvpq] += 1j * V[:, pvpq] * np.conj(Ibus[:, pvpq])
     J = np.empty((len(V), dim, dim))
     J[:, :npvpq, :npvpq] = dVa[:, :, pvpq].real
     J[:, :npvpq, npvpq:] = dVm[:, :, pq].real

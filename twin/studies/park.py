@@ -355,7 +355,7 @@ def _network_year(park: Park, base_dir: Path, names: list[str], bus: _Bus):
     at the substation's limits. Returns (NetworkResult, SubstationLimitResult, net demand by connection [MW])."""
     # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
     p_mw = {n: (bus.demand[i] - bus.surplus[i]) / 1e3 for i, n in enumerate(names)}
-    for (kind, name), c, row in zip(bus.sources, bus.caps, bus.rows):
+    for (kind, name), c, row in zip(bus.sources, bus.caps, bus.rows, strict=True):
         if kind != "tenants":
             p_mw[name] = -c * row / 1e3
     t = bus.table

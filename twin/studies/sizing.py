@@ -658,7 +658,9 @@ class _Search:
 
     def __init__(self, ev: _Evaluator, phys: list[str], acct: list[str], levels: dict[str, list[float]]):
         self.ev, self.phys, self.levels = ev, phys, levels
-        self.acct_combos = [dict(zip(acct, c)) for c in itertools.product(*(levels[a] for a in acct))] or [{}]
+        self.acct_combos = [dict(zip(acct, c, strict=True)) for c in itertools.product(*(levels[a] for a in acct))] or [
+            {}
+        ]
         self.designs: list[Design] = []  # every design assessed, in the order assessed
         self.best_of: dict[tuple, Design] = {}  # lattice point -> its best design over the accounting levels
 
@@ -666,7 +668,7 @@ class _Search:
         """Assess a lattice point (once) at every accounting combination; its best design."""
         if point in self.best_of:
             return self.best_of[point]
-        p = dict(zip(self.phys, point))
+        p = dict(zip(self.phys, point, strict=True))
         best = None
         for combo in self.acct_combos:
             dsg = self.ev.evaluate(p, combo)
@@ -701,7 +703,7 @@ class _Search:
     def _best_neighbour(self, incumbent: tuple) -> tuple | None:
         """The neighbour of ``incumbent`` better than it and than every other neighbour; None if none is."""
         levels = self.levels
-        idx = [levels[lv].index(x) for lv, x in zip(self.phys, incumbent)]
+        idx = [levels[lv].index(x) for lv, x in zip(self.phys, incumbent, strict=True)]
         best_move = None
         for j, lv in enumerate(self.phys):
             for step in (-1, 1):

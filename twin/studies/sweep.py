@@ -304,7 +304,8 @@ def case_hashes(scenario_hash: str, names: list[str], values) -> list[str]:
     head = scenario_hash + "\n"
     rows = np.asarray(values, dtype=float).reshape(-1, len(names))[:, order].tolist()
     return [
-        hashlib.sha256((head + "\n".join(k + repr(v) for k, v in zip(keys, row))).encode()).hexdigest() for row in rows
+        hashlib.sha256((head + "\n".join(k + repr(v) for k, v in zip(keys, row, strict=True))).encode()).hexdigest()
+        for row in rows
     ]
 
 
@@ -372,7 +373,7 @@ def apply_values(data: dict, names: list[str], values, params: list[Param] | Non
         data,
         [
             (name, int(round(v)) if params and params[j].integer else float(v))
-            for j, (name, v) in enumerate(zip(names, values))
+            for j, (name, v) in enumerate(zip(names, values, strict=True))
         ],
     )
 
@@ -511,7 +512,7 @@ def plan(
         values, design = lhs_design(params, lhs, seed), "lhs"
     elif oat:
         params = [p if p.n else Param(p.name, p.lo, p.hi, 3, p.integer) for p in params]
-        missing = [p.name for p, b in zip(params, base) if not np.isfinite(b)]
+        missing = [p.name for p, b in zip(params, base, strict=True) if not np.isfinite(b)]
         if missing:
             raise InputError(file, missing[0], "a base value in the scenario for --oat", "none (null)")
         values, design = oat_design(params, base), "oat"
@@ -818,7 +819,10 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     if ok:
         from lingtan.twin.core.scenario import scenario_from_dict
 
-        extra = [_annual_assessment(scenario_from_dict(d, file), row) for d, row in zip(cases, df.to_dict("records"))]
+        extra = [
+            _annual_assessment(scenario_from_dict(d, file), row)
+            for d, row in zip(cases, df.to_dict("records"), strict=True)
+        ]
         df = pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
     df["verdicts_computed"] = ok
     return df
@@ -1263,7 +1267,7 @@ def run_sweep(
                     kpi,
                     threshold,
                     design=p.design,
-                    base=dict(zip(p.names, p.base_values)),
+                    base=dict(zip(p.names, p.base_values, strict=True)),
                 )
             ]
     return summary
@@ -1396,7 +1400,7 @@ def _write_meta(out: Path, p: Plan, path: str, kpi: str, threshold) -> None:
         "design": p.design,
         "path": path,
         "params": [p_.__dict__ for p_ in p.params],
-        "base": dict(zip(p.names, p.base_values)),
+        "base": dict(zip(p.names, p.base_values, strict=True)),
         "cases": len(p.hashes),
         "kpi": kpi,
         "threshold": threshold,

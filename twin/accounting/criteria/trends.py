@@ -52,7 +52,7 @@ def yearly_changes(years: Sequence[Mapping[str, Any]], key: str) -> list[float]:
     """
     v = _values(years, key)
     out = []
-    for prev, cur in zip(v, v[1:]):
+    for prev, cur in zip(v, v[1:], strict=False):
         if prev <= 0:
             out.append(-1.0 if cur <= 0 else float("inf"))
         else:
