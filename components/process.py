@@ -143,7 +143,8 @@ class WasteHeatStream(BaseModel):
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
-        description="supply temperature of the stream [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        description="supply temperature of the stream [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. "
+        "MAX_TEMPERATURE_C",
     )
     t_return_c: float | None = Field(
         default=None,

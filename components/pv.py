@@ -139,7 +139,8 @@ class PVArray(BaseModel):
     capacity_kwp: float = Field(
         ge=0,
         le=MAX_POWER_KW,
-        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound lingtan.limits.MAX_POWER_KW",
+        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound "
+        "lingtan.limits.MAX_POWER_KW",
     )
     model: Literal["pvwatts", "physical"] = Field(
         default="pvwatts", description="'pvwatts' (PVWatts v8 chain) or 'physical' (CEC module + CEC inverter)"

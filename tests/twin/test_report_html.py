@@ -133,7 +133,8 @@ PROBE = """<script>
 window.addEventListener("load", function () {
   setTimeout(function () {
     var ids = %s, ok = [];
-    ids.forEach(function (id) { var d = document.getElementById(id); if (d && d.querySelector(".main-svg")) ok.push(id); });
+    ids.forEach(function (id) { var d = document.getElementById(id);
+    if (d && d.querySelector(".main-svg")) ok.push(id); });
     console.log("LINGTAN-PROBE rendered=" + ok.join(","));
   }, 300);
 });

@@ -4,7 +4,8 @@ Pure functions on an :class:`AnnualEnergy` (the year's totals, from the twin's K
 in by hand) and the scenario-side settings :class:`Accounting`, :class:`GreenPower` and
 :class:`Offsets`. :func:`account` returns an :class:`AccountingResult`, a tree of frozen records (factors,
 energy, emissions by scope, offsets, unit-energy carbon) built one block at a time, each number once, with the
-factor and the source used; its flat ``kpis`` are what the criteria packs read (:mod:`lingtan.twin.accounting.criteria`), and its
+factor and the source used; its flat ``kpis`` are what the criteria packs read
+(:mod:`lingtan.twin.accounting.criteria`), and its
 ``to_dict()`` is ``accounting.json``.
 
 Energy, GB/T 2589-2020 (综合能耗计算通则)
@@ -1173,7 +1174,8 @@ class OffsetCosts(_Record):
 
     Attributes
     ----------
-    green_power_contract_cny, green_power_direct_cny, green_certificates_cny, ccer_cny, other_credits_cny, allowances_cny : float
+    green_power_contract_cny, green_power_direct_cny, green_certificates_cny : float
+    ccer_cny, other_credits_cny, allowances_cny : float
     """
 
     green_power_contract_cny: float
@@ -1363,7 +1365,9 @@ class AccountingKpis(_Record):
         [CNY].
     ch4_t, n2o_t : float
         [t of gas].
-    non_co2_t_co2e, scope1_t_co2e, gross_emissions_t_co2e, gross_emissions_market_t_co2e, residual_emissions_t_co2e : float
+    non_co2_t_co2e, scope1_t_co2e, gross_emissions_t_co2e : float
+        [tCO2e].
+    gross_emissions_market_t_co2e, residual_emissions_t_co2e : float
         [tCO2e].
     unit_energy_carbon_t_co2e_per_tce : float
         [tCO2e/tce].

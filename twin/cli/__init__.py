@@ -64,7 +64,8 @@ def _cmd_check(args) -> int:
 
 def _holding_out(command):
     """Check and lock ``--out`` before the command simulates: a refused folder costs no simulation, and a
-    concurrent run into the same folder is refused with this one's PID (:func:`lingtan.twin.core.results_dir.reserve`)."""
+    concurrent run into the same folder is refused with this one's PID
+    (:func:`lingtan.twin.core.results_dir.reserve`)."""
 
     def run(args) -> int:
         from lingtan.twin.core.results_dir import reserve

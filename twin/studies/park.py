@@ -216,7 +216,8 @@ class _UnitProfiles:
         self.frame, self.site, self._memo = frame, site, {}
 
     def __call__(self, pv, wind) -> tuple[list, list, list]:
-        """Like :func:`lingtan.twin.run.renewable_units`: profiles, ``(kind, name)`` and sizes of ``pv`` then ``wind``."""
+        """Like :func:`lingtan.twin.run.renewable_units`: profiles, ``(kind, name)`` and sizes of ``pv`` then
+        ``wind``."""
         from lingtan.twin.run import renewable_units
 
         rows = []
@@ -537,7 +538,8 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
 
 def _park_heat(runs, links) -> dict:
     """Park heat KPIs: recovery over every tenant's resources (each tenant's whole boundary and declared streams,
-    :func:`lingtan.twin.core.kpis.heat_kpis`), fuel and purchased heat summed. A park with nothing to recover has no rate
+    :func:`lingtan.twin.core.kpis.heat_kpis`), fuel and purchased heat summed. A park with nothing to recover has no
+    rate
     (None, "not applicable")."""
     from lingtan.twin.core.kpis import _rate
 

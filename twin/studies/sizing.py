@@ -34,7 +34,8 @@ Method
 4. Cost = annualised cost of :func:`lingtan.twin.studies.economics.project_economics` (assets with replacement and
    salvage, grid bill, fuel, green-power premiums, carbon). A design passes when every fixable criterion
    passes and, with ``network_limits`` (a park), its network stays within limits every hour. Without it
-   the search's park years skip the network power flow and only the chosen design is checked. The chosen design is the least-cost passing one; the Pareto front keeps the designs not
+   the search's park years skip the network power flow and only the chosen design is checked. The chosen design is
+   the least-cost passing one; the Pareto front keeps the designs not
    dominated in (lower cost, higher renewable share) and in (lower cost, lower residual emissions).
 """
 

@@ -830,7 +830,8 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
 
 def _annual_assessment(scenario, kpis: dict) -> dict:
     """Accounting KPIs, verdicts, pack scores and economics of one case (its validated scenario) from its flat
-    annual KPIs (what :func:`lingtan.twin.accounting.assess.assess` does for a site without a heat side and a constant grid
+    annual KPIs (what :func:`lingtan.twin.accounting.assess.assess` does for a site without a heat side and a
+    constant grid
     factor, then :func:`lingtan.twin.studies.economics.project_economics`)."""
     from types import SimpleNamespace
 
@@ -859,7 +860,8 @@ def _annual_assessment(scenario, kpis: dict) -> dict:
 
 
 ECONOMICS_COLUMNS = ("capex_cny", "npc_cny", "annualised_cost_cny", "lcoe_onsite_cny_per_kwh")
-"""Results of :func:`lingtan.twin.studies.economics.project_economics` kept in a sweep row (``economics.<name>``), with the
+"""Results of :func:`lingtan.twin.studies.economics.project_economics` kept in a sweep row (``economics.<name>``),
+with the
 year's operating cost as ``economics.operating_cost_cny``."""
 
 

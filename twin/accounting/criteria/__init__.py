@@ -85,7 +85,8 @@ def evaluate(
         Pack ids (:func:`pack_names`).
     kpis : mapping
         The run's KPIs by name (electric KPIs of :mod:`lingtan.twin.core.kpis`, the accounting's flat KPIs
-        :func:`lingtan.twin.accounting.account.accounting_kpis`, and optionally :func:`lingtan.twin.accounting.criteria.trends.trend_kpis`).
+        :func:`lingtan.twin.accounting.account.accounting_kpis`, and optionally
+        :func:`lingtan.twin.accounting.criteria.trends.trend_kpis`).
     declared : Declared or mapping, optional
         Facts the twin cannot simulate.
     settings : CriteriaSettings or mapping, optional
@@ -118,7 +119,8 @@ def evaluate(
             raise InputError(
                 None,
                 f"declared.not_applicable.{key}",
-                f"a criterion whose text lets the user declare it not applicable: {', '.join(sorted(allowed)) or 'none'}",
+                f"a criterion whose text lets the user declare it not applicable: "
+                f"{', '.join(sorted(allowed)) or 'none'}",
                 repr(key),
             )
     return [c.evaluate(ctx) for crits in packs for c in crits]

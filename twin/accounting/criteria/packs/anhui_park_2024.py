@@ -16,7 +16,8 @@ Readings where the text is ambiguous (each printed with its verdict):
   belongs to the buyer. When the run has the delivered-energy share
   (``re_electricity_share_onsite_delivered``, storage losses left out) the stricter of the two
   bases is used and named.
-* Carbon credits (Annex 2, 4.5.2, role acceptance: "为实现零碳目标", the end state a pilot shows at 验收): the residual emissions before
+* Carbon credits (Annex 2, 4.5.2, role acceptance: "为实现零碳目标", the end state a pilot shows at 验收): the
+residual emissions before
   credits must be at most 5 % of the gross emissions, and credits (CCER, other credits and
   allowances alike) must equal that residual. The residual is what is left of the gross
   location-based emissions after the electricity instruments the renewable-share variant counts.
@@ -161,7 +162,8 @@ _WASTE_HEAT_KEYS = {
 
 
 def _waste_heat(ctx: Context) -> Measurement:
-    """余热余能回收率 on the chosen denominator (lingtan.twin.core.kpis.heat_kpis); the declared fact when not simulated."""
+    """余热余能回收率 on the chosen denominator (lingtan.twin.core.kpis.heat_kpis); the declared fact when not
+    simulated."""
     m = ctx.kpi(_WASTE_HEAT_KEYS[ctx.settings.anhui_waste_heat_variant])
     return m if not m.missing else ctx.get("waste_heat_recovery_rate")
 
@@ -340,7 +342,8 @@ def criteria() -> list[Criterion]:
             unit="fraction (change)",
             measure=_coal_change,
             **relax,
-            variant="year-on-year change of coal_tce; multi-year plans: lingtan.twin.accounting.criteria.trends.coal_decline_verdicts",
+            variant="year-on-year change of coal_tce; multi-year plans: "
+            "lingtan.twin.accounting.criteria.trends.coal_decline_verdicts",
             variant_reason="'每年…同期下降3%': this year's coal against the same period of the year before",
         ),
         _c(
@@ -365,8 +368,8 @@ def criteria() -> list[Criterion]:
             ),
             variant_reason="Annex 2, 3.4.4 cites GB/T 1028-2018, whose 余热余能 resource is everything the boundary "
             "rejects, declared or not; the whole boundary is the default (stricter)",
-            not_applicable="applies to waste heat and energy '生产过程中产生的': a boundary with no waste heat or energy "
-            "resource has nothing to recover",
+            not_applicable="applies to waste heat and energy '生产过程中产生的': a boundary with no waste heat or "
+            "energy resource has nothing to recover",
         ),
         _c(
             "nev_share",

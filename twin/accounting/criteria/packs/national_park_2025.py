@@ -168,7 +168,8 @@ def criteria() -> list[Criterion]:
     return [
         c(
             "unit_energy_carbon",
-            "[据二手资料重述] 单位能耗碳排放:园区年综合能源消费量20万—100万吨标准煤的,不高于0.2吨二氧化碳/吨标准煤;100万吨标准煤以上的,不高于0.3吨二氧化碳/吨标准煤。",
+            "[据二手资料重述] 单位能耗碳排放:园区年综合能源消费量20万—100万吨标准煤的,不高于0.2吨二氧化碳/吨标准煤;"
+            "100万吨标准煤以上的,不高于0.3吨二氧化碳/吨标准煤。",
             "Core indicator, checked at acceptance (验收), unit-energy carbon emissions: <= 0.20 tCO2/tce for parks "
             "using 200 000 - 1 000 000 tce/yr; <= 0.30 for >= 1 000 000 tce/yr.",
             "核心指标 单位能耗碳排放",

@@ -380,7 +380,8 @@ def criteria() -> list[Criterion]:
                 f"on-site renewable energy / comprehensive energy, "
                 f"{ctx.settings.zhejiang_tce_basis} value; points = 8 x share / full"
             ),
-            variant_reason="'来自厂界内可再生能源' counts on-site renewables only; tce as the table's 等价值 by default",
+            variant_reason="'来自厂界内可再生能源' counts on-site renewables only; tce as the table's 等价值 by "
+            "default",
         ),
         _c(
             "waste_energy",
@@ -403,8 +404,8 @@ def criteria() -> list[Criterion]:
                 "of its whole-boundary resource is >= 60 %; without waste energy not applicable, total "
                 + ctx.settings.zhejiang_not_applicable_total.replace("_", " ")
             ),
-            variant_reason="'每使用一种余能' counts types of waste energy, not streams; 适用时 gives no rule for the total, "
-            "so by default the 4 points stay in the maximum (the stricter reading)",
+            variant_reason="'每使用一种余能' counts types of waste energy, not streams; 适用时 gives no rule for the "
+            "total, so by default the 4 points stay in the maximum (the stricter reading)",
         ),
         _c(
             "eco_design",
