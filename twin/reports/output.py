@@ -94,7 +94,8 @@ def write_run(
     economics: dict[str, Any] | None = None,
 ) -> Path:
     """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
-    ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`lingtan.twin.studies.economics.project_economics`),
+    ``criteria.json``, ``economics.json`` (when ``economics`` is given:
+    :func:`lingtan.twin.studies.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all').
 
     Parameters
@@ -158,7 +159,8 @@ def write_park(
     reports: str = "all",
     economics: dict[str, Any] | None = None,
 ) -> Path:
-    """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the heat network,
+    """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the
+    heat network,
     the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
     ``tenants/<name>/``.
 
@@ -270,7 +272,8 @@ def write_park(
 
 
 def write_plan(result: PlanResult, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
-    """Write a :class:`lingtan.twin.studies.plan.PlanResult`: per-year KPIs, trends and the verdicts on the last year with its
+    """Write a :class:`lingtan.twin.studies.plan.PlanResult`: per-year KPIs, trends and the verdicts on the last year
+    with its
     trends, the reports of the last year with the per-year trends, then each year's own run under ``year_<Y>/``.
 
     Parameters
