@@ -90,8 +90,10 @@ def test_the_denominator_is_every_waste_heat_resource_of_the_boundary(data_centr
     v = by_id["anhui_park_2024.waste_heat_recovery"]
     assert v["value"] == pytest.approx(240 / 3300, rel=1e-9) and not v["passed"]
     # the default (stricter) reading: the whole boundary's resources in the denominator
-    assert v["variant"].startswith("waste heat and energy delivered to a useful demand / all waste heat and energy "
-                                   "resources of the boundary (GB/T 1028-2018")
+    assert v["variant"].startswith(
+        "waste heat and energy delivered to a useful demand / all waste heat and energy "
+        "resources of the boundary (GB/T 1028-2018"
+    )
     # The named, less strict variant reads the declared streams only.
     flat = {
         "waste_heat_recovery_rate": h["waste_heat_recovery_rate"],
