@@ -123,7 +123,8 @@ dispatch(prof.unit_kw, caps[:2], prof.load_kw, params[:2], heat_sizes=heat_sizes
 t0 = time.perf_counter()
 res = dispatch(prof.unit_kw, caps, prof.load_kw, params, heat_sizes=heat_sizes(sc, len(pv)), **kw)
 dt = time.perf_counter() - t0
-print(json.dumps({"n": len(pv), "seconds": dt, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"n": len(pv), "seconds": dt, "peak_rss_mb": rss_mb}))
 """
 
 

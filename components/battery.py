@@ -47,7 +47,8 @@ class Battery(BaseModel):
         default=None,
         ge=0,
         le=MAX_POWER_KW,
-        description="charge and discharge power limit [kW]; sets both when given; upper bound lingtan.limits.MAX_POWER_KW",
+        description="charge and discharge power limit [kW]; sets both when given; upper bound "
+        "lingtan.limits.MAX_POWER_KW",
     )
     charge_power_kw: float | None = Field(
         default=None,

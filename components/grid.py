@@ -133,7 +133,8 @@ class Tariff(BaseModel):
         default=0.0,
         ge=0,
         le=MAX_PRICE_CNY,
-        description="on the contracted transformer capacity [CNY/(kVA*month)]; upper bound lingtan.limits.MAX_PRICE_CNY",
+        description="on the contracted transformer capacity [CNY/(kVA*month)]; upper bound "
+        "lingtan.limits.MAX_PRICE_CNY",
     )
     contracted_capacity_kva: float | None = Field(
         default=None,

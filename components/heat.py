@@ -224,7 +224,8 @@ class HeatPump(BaseModel):
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
-        description="sink supply temperature delivered [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        description="sink supply temperature delivered [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. "
+        "MAX_TEMPERATURE_C",
     )
     capacity_q_kw_th: float = Field(
         ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"

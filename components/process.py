@@ -143,7 +143,8 @@ class WasteHeatStream(BaseModel):
     t_c: float = Field(
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
-        description="supply temperature of the stream [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        description="supply temperature of the stream [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. "
+        "MAX_TEMPERATURE_C",
     )
     t_return_c: float | None = Field(
         default=None,
@@ -229,7 +230,18 @@ class DeclaredWasteEnergy(BaseModel):
         return self
 
     def e_kwh(self, amount: float) -> float:
-        """An amount in this item's unit as energy [kWh]."""
+        """An amount in this item's unit as energy [kWh].
+
+        Parameters
+        ----------
+        amount : float
+            Quantity in :attr:`unit` (kWh, kWh_th, m3 or GJ).
+
+        Returns
+        -------
+        float
+            Energy [kWh] (a volume at its net calorific value).
+        """
         if self.unit == "GJ":
             return amount / GJ_PER_KWH
         if self.unit == "m3":
@@ -349,7 +361,13 @@ class ProductionLine(BaseModel):
     def events_per_year(self) -> float:
         """Events the production model schedules in a year, at most [-]: a batch, a changeover, a breakdown
         and its repair each take one, over every shift hour of a leap year (holidays and maintenance
-        left in). Used to bound the work of one run (:data:`lingtan.limits.MAX_EVENTS_PER_YEAR`)."""
+        left in). Used to bound the work of one run (:data:`lingtan.limits.MAX_EVENTS_PER_YEAR`).
+
+        Returns
+        -------
+        float
+            Upper bound of the events [-].
+        """
         c = self.calendar
         shift_h = min(24.0, c.shifts_per_day * c.shift_hours) * c.working_days_per_week / 7 * MAX_HOURS / 24
         cycle_h = self.batch_duration_h + self.changeover_h
@@ -378,7 +396,15 @@ FIRST_LAW_REL_TOL = 1e-9
 
 
 class FirstLawError(ValueError):
-    """A declared waste heat the plant's energy input cannot supply; ``field_path`` names the YAML field."""
+    """A declared waste heat the plant's energy input cannot supply; ``field_path`` names the YAML field.
+
+    Parameters
+    ----------
+    field_path : str
+        The YAML field of the declared waste heat, e.g. ``processes[0].waste_heat[1]``.
+    message : str
+        What the energy input can supply and what was declared.
+    """
 
     def __init__(self, field_path: str, message: str):
         self.field_path = field_path
@@ -386,7 +412,20 @@ class FirstLawError(ValueError):
 
 
 def stream_running_q_kw_th(line: ProductionLine, stream: WasteHeatStream) -> float:
-    """Heat a waste-heat stream carries while its line runs [kW_th] (how :func:`simulate_line` sets it)."""
+    """Heat a waste-heat stream carries while its line runs [kW_th] (how :func:`simulate_line` sets it).
+
+    Parameters
+    ----------
+    line : ProductionLine
+        The line.
+    stream : WasteHeatStream
+        One of its waste-heat streams.
+
+    Returns
+    -------
+    float
+        Heat of the stream at full running [kW_th].
+    """
     if stream.q_kw_th is not None:
         return stream.q_kw_th
     if stream.fraction_of_electric_input is not None:
@@ -587,7 +626,20 @@ def _days_around(index: pd.DatetimeIndex, before: int, after: int) -> pd.Datetim
 
 
 def shift_windows_ns(calendar: ShiftCalendar, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Shift time of a calendar over the span of ``index``, merged [UTC ns, half-open]."""
+    """Shift time of a calendar over the span of ``index``, merged [UTC ns, half-open].
+
+    Parameters
+    ----------
+    calendar : ShiftCalendar
+        Working days, shifts and holidays.
+    index : DatetimeIndex
+        Hours of the run (tz-aware).
+
+    Returns
+    -------
+    tuple of ndarray of int64
+        Window starts and ends [UTC ns], sorted and disjoint.
+    """
     days = _days_around(index, 1, 0)
     working = days.dayofweek < calendar.working_days_per_week
     if calendar.holidays:
@@ -599,7 +651,20 @@ def shift_windows_ns(calendar: ShiftCalendar, index: pd.DatetimeIndex) -> tuple[
 
 
 def maintenance_windows_ns(line: ProductionLine, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Planned maintenance of a line over the span of ``index``, merged [UTC ns]."""
+    """Planned maintenance of a line over the span of ``index``, merged [UTC ns].
+
+    Parameters
+    ----------
+    line : ProductionLine
+        The line (``maintenance`` and ``weekly_maintenance``).
+    index : DatetimeIndex
+        Hours of the run (tz-aware).
+
+    Returns
+    -------
+    tuple of ndarray of int64
+        Window starts and ends [UTC ns], sorted and disjoint.
+    """
     starts, ends = [], []
     if line.maintenance:
         s = _to_ns([m[0] for m in line.maintenance], index.tz)
@@ -621,7 +686,7 @@ def _subtract_ns(a_s, a_e, b_s, b_e):
     """Sorted disjoint intervals A minus B (both sorted disjoint)."""
     out_s, out_e = [], []
     j = 0
-    for s, e in zip(a_s.tolist(), a_e.tolist()):
+    for s, e in zip(a_s.tolist(), a_e.tolist(), strict=True):
         cur = s
         while j < len(b_s) and b_e[j] <= cur:
             j += 1
@@ -698,7 +763,13 @@ class LineResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Hourly table: ``running_fraction``, ``p_kw``, ``heat_<name>_q_kw_th``,
-        ``waste_<name>_q_kw_th``."""
+        ``waste_<name>_q_kw_th``.
+
+        Returns
+        -------
+        DataFrame
+            One row per hour of the run.
+        """
         cols = {"running_fraction": self.running_fraction, "p_kw": self.p_kw}
         cols.update({f"heat_{k}_q_kw_th": v for k, v in self.heat_demand_q_kw_th.items()})
         cols.update({f"waste_{k}_q_kw_th": v for k, v in self.waste_heat_q_kw_th.items()})
@@ -858,7 +929,9 @@ def _play_line(
         More events than :data:`lingtan.limits.MAX_EVENTS_PER_YEAR` a year.
     """
     horizon_h = (t_end - t0) / NS_PER_HOUR
-    windows = [((s - t0) / NS_PER_HOUR, (e - t0) / NS_PER_HOUR) for s, e in zip(pr_s.tolist(), pr_e.tolist())]
+    windows = [
+        ((s - t0) / NS_PER_HOUR, (e - t0) / NS_PER_HOUR) for s, e in zip(pr_s.tolist(), pr_e.tolist(), strict=True)
+    ]
     rng = np.random.default_rng(seed)
     breakdowns_on = line.mtbf_h is not None
     draw_ttf = _sampler(rng, line.failure_distribution, line.mtbf_h, line.failure_shape) if breakdowns_on else None

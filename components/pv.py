@@ -139,7 +139,8 @@ class PVArray(BaseModel):
     capacity_kwp: float = Field(
         ge=0,
         le=MAX_POWER_KW,
-        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound lingtan.limits.MAX_POWER_KW",
+        description="DC nameplate at STC [kWp]; 0 for none (a sweep's baseline); upper bound "
+        "lingtan.limits.MAX_POWER_KW",
     )
     model: Literal["pvwatts", "physical"] = Field(
         default="pvwatts", description="'pvwatts' (PVWatts v8 chain) or 'physical' (CEC module + CEC inverter)"
@@ -254,12 +255,34 @@ def _cec_inverters() -> pd.DataFrame:
 
 
 def cec_module(name: str) -> pd.Series:
-    """CEC module parameters from pvlib's bundled SAM database."""
+    """CEC module parameters from pvlib's bundled SAM database.
+
+    Parameters
+    ----------
+    name : str
+        Column name in the database (:attr:`PVArray.module_name`).
+
+    Returns
+    -------
+    Series
+        The module's CEC parameters.
+    """
     return _cec_modules()[name]
 
 
 def cec_inverter(name: str) -> pd.Series:
-    """CEC inverter (Sandia model form) parameters from pvlib's bundled SAM database."""
+    """CEC inverter (Sandia model form) parameters from pvlib's bundled SAM database.
+
+    Parameters
+    ----------
+    name : str
+        Column name in the database (:attr:`PVArray.inverter_name`).
+
+    Returns
+    -------
+    Series
+        The inverter's parameters (``Paco`` [W], ``Vdco`` [V], ...).
+    """
     return _cec_inverters()[name]
 
 
@@ -271,6 +294,11 @@ def physical_layout(array: PVArray) -> dict[str, float]:
     open-circuit voltage); ``strings_per_inverter`` (fractional, since output
     is per kWp) makes the inverter's DC nameplate equal ``dc_ac_ratio`` times
     its AC rating ``Paco``.
+
+    Parameters
+    ----------
+    array : PVArray
+        The array (``module_name``, ``inverter_name``, ``dc_ac_ratio``).
 
     Returns
     -------
@@ -315,6 +343,20 @@ def solar_position_mid_interval(
     for the hour's pressure [Pa] and air temperature [C] when the weather provides them, as
     SPA does it (Reda & Andreas 2004 [13]_, eq. 42: ``pvlib.spa.atmospheric_refraction_correction``
     with pvlib's default refraction at sunrise/sunset, 0.5667 deg).
+
+    Parameters
+    ----------
+    weather : DataFrame
+        Canonical hourly weather; ``pressure`` [Pa] and ``temp_air`` [C] are used when present.
+    latitude, longitude : float
+        Site [deg], north and east positive.
+    altitude_m : float
+        Site altitude [m].
+
+    Returns
+    -------
+    DataFrame
+        pvlib's ``get_solarposition`` columns (``zenith``, ``apparent_zenith``, ``azimuth`` ... [deg]).
     """
     from lingtan.weather.closure import mid_interval_solar_position
 

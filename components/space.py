@@ -73,13 +73,15 @@ class SpaceConditioning(BaseModel):
         default=18.0,
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
-        description="indoor temperature kept in winter [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        description="indoor temperature kept in winter [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. "
+        "MAX_TEMPERATURE_C",
     )
     setpoint_cooling_c: float = Field(
         default=26.0,
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
-        description="indoor temperature kept in summer [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        description="indoor temperature kept in summer [C]; bounds lingtan.limits.MIN_TEMPERATURE_C .. "
+        "MAX_TEMPERATURE_C",
     )
     internal_gains_kw: float = Field(
         default=0.0,
@@ -92,14 +94,16 @@ class SpaceConditioning(BaseModel):
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
         description="outdoor temperature below which heat is needed [C]; "
-        "default setpoint_heating_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        "default setpoint_heating_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. "
+        "MAX_TEMPERATURE_C",
     )
     balance_point_cooling_c: float | None = Field(
         default=None,
         ge=MIN_TEMPERATURE_C,
         le=MAX_TEMPERATURE_C,
         description="outdoor temperature above which cooling is needed [C]; "
-        "default setpoint_cooling_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
+        "default setpoint_cooling_c - internal_gains_kw / UA; bounds lingtan.limits.MIN_TEMPERATURE_C .. "
+        "MAX_TEMPERATURE_C",
     )
     heating: bool = Field(default=True, description="the building is heated")
     cooling: bool = Field(default=True, description="the building is cooled")

@@ -166,7 +166,7 @@ def kpi_card_divs(kind: str, result) -> list:
         oks = [_ok(vd) for vd in cd["verdicts"]]
         state = "" if not oks else (" pass" if all(o for o in oks) else " fail")
         rows = []
-        for vd, ok in zip(cd["verdicts"], oks):
+        for vd, ok in zip(cd["verdicts"], oks, strict=True):
             unit = vd.get("unit", "")
             cmp = "≥" if cd["good_high"] else "≤"
             rows.append(

@@ -272,7 +272,7 @@ def start_run(c: Context, store, values: list, ids: list[dict]):
         return no_update, message("Load a scenario first.", "warn"), True
     label = store["label"]
     try:
-        data = apply_sizes(store["data"], {i["path"]: v for i, v in zip(ids, values)}, label)
+        data = apply_sizes(store["data"], {i["path"]: v for i, v in zip(ids, values, strict=True)}, label)
         _validate(data, label, c)
         run_id = c.manager.submit(data, label, c.scenarios_dir)
     except InputError as err:

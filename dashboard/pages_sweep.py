@@ -173,8 +173,8 @@ def sweep_figures(df, params, kpi, threshold, meta) -> tuple[dict, list[str]]:
         import lingtan.twin.reports.sweep_plots as sp
     except ImportError:
         return {}, [
-            "The sweep plots (lingtan.twin.reports.sweep_plots) are not installed in this version yet: the heatmap, Pareto "
-            "front and tornado chart will appear here once they land. The cases are listed below."
+            "The sweep plots (lingtan.twin.reports.sweep_plots) are not installed in this version yet: the heatmap, "
+            "Pareto front and tornado chart will appear here once they land. The cases are listed below."
         ]
     figs, notes = {}, []
     base = meta.get("base") or {}

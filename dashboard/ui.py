@@ -58,7 +58,8 @@ CSS = """
         --ok:#1e8449; --warn:#b9770e; }
 * { box-sizing: border-box; }
 body { margin:0; background:var(--bg); color:var(--ink);
-       font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei","Segoe UI",Helvetica,Arial,sans-serif;
+       font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei","Segoe UI",Helvetica,
+       Arial,sans-serif;
        font-size:14px; }
 a { color:var(--accent); }
 .topbar { display:flex; align-items:center; gap:28px; background:#12343b; color:#fff; padding:0 28px; height:56px;
@@ -81,20 +82,26 @@ a { color:var(--accent); }
 .msg-info { background:#eef5fb; color:#1f4e79; }
 .msg-ok { background:#eaf7ef; color:#1e6b3a; }
 .msg-warn { background:#fff6e5; color:#7a5200; }
-.msg-error { background:#fdecea; color:#8e1f14; border-left:4px solid var(--bad); font-family:ui-monospace,Menlo,Consolas,monospace; font-size:13px; }
+.msg-error { background:#fdecea; color:#8e1f14; border-left:4px solid var(--bad); font-family:ui-monospace,Menlo,
+  Consolas,monospace; font-size:13px; }
 .empty { color:var(--muted); padding:30px; text-align:center; }
-.upload { border:2px dashed #b8c4d2; border-radius:8px; padding:16px; text-align:center; color:var(--muted); cursor:pointer; margin-top:8px; }
+.upload { border:2px dashed #b8c4d2; border-radius:8px; padding:16px; text-align:center; color:var(--muted);
+  cursor:pointer; margin-top:8px; }
 .upload:hover { border-color:var(--accent); color:var(--accent); }
 .label { font-weight:600; font-size:13px; margin:8px 0 6px; color:var(--muted); }
 .meta { color:var(--muted); font-size:13px; line-height:1.5; }
 .size-row { display:grid; grid-template-columns: 250px 140px 1fr; gap:14px; align-items:center; padding:8px 0;
             border-bottom:1px solid #f0f2f5; }
 .size-row .name { font-weight:600; font-size:13px; }
-.size-row .name small { display:block; color:var(--muted); font-weight:400; font-family:ui-monospace,Menlo,monospace; font-size:11px; }
-.size-row input[type=number] { width:100%; padding:6px 8px; border:1px solid #c9d1dc; border-radius:6px; font-size:14px; text-align:right; }
-.btn { background:var(--accent); color:#fff; border:0; border-radius:8px; padding:10px 22px; font-size:15px; font-weight:700; cursor:pointer; }
+.size-row .name small { display:block; color:var(--muted); font-weight:400; font-family:ui-monospace,Menlo,monospace;
+  font-size:11px; }
+.size-row input[type=number] { width:100%; padding:6px 8px; border:1px solid #c9d1dc; border-radius:6px;
+  font-size:14px; text-align:right; }
+.btn { background:var(--accent); color:#fff; border:0; border-radius:8px; padding:10px 22px; font-size:15px;
+  font-weight:700; cursor:pointer; }
 .btn:disabled { background:#9fb8b4; cursor:wait; }
-.btn-light { background:#fff; color:var(--accent); border:1px solid var(--accent); padding:7px 14px; font-size:13px; font-weight:600; border-radius:7px; cursor:pointer; margin-right:8px; }
+.btn-light { background:#fff; color:var(--accent); border:1px solid var(--accent); padding:7px 14px; font-size:13px;
+  font-weight:600; border-radius:7px; cursor:pointer; margin-right:8px; }
 .btn-light:disabled { color:#aab; border-color:#ccd; cursor:not-allowed; }
 .runbar { display:flex; align-items:center; gap:16px; flex-wrap:wrap; }
 .progress { flex:1; min-width:200px; }
@@ -106,15 +113,18 @@ a { color:var(--accent); }
 .headline .hl b { font-size:20px; display:block; }
 .headline .hl span { font-size:12px; color:var(--muted); }
 .cards { display:grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap:14px; margin-bottom:18px; }
-.kpi { background:#fff; border:1px solid var(--line); border-top:4px solid #9aa5b1; border-radius:10px; padding:14px 16px; }
+.kpi { background:#fff; border:1px solid var(--line); border-top:4px solid #9aa5b1; border-radius:10px;
+  padding:14px 16px; }
 .kpi.pass { border-top-color:var(--ok); } .kpi.fail { border-top-color:var(--bad); }
 .kpi .t { font-size:12px; text-transform:uppercase; letter-spacing:.5px; color:var(--muted); font-weight:600; }
 .kpi .v { font-size:28px; font-weight:700; margin:4px 0 2px; }
 .kpi .s { font-size:12px; color:var(--muted); margin-bottom:8px; }
-.kpi .vd { display:flex; justify-content:space-between; align-items:center; font-size:12.5px; padding:4px 0; border-top:1px dashed #edf0f4; gap:8px; }
+.kpi .vd { display:flex; justify-content:space-between; align-items:center; font-size:12.5px; padding:4px 0;
+  border-top:1px dashed #edf0f4; gap:8px; }
 .kpi .vd .m { color:var(--muted); white-space:nowrap; }
 .kpi .det { font-size:12px; color:var(--muted); display:flex; justify-content:space-between; padding:2px 0; }
-.badge { display:inline-block; padding:2px 8px; border-radius:10px; font-size:11px; font-weight:700; letter-spacing:.4px; }
+.badge { display:inline-block; padding:2px 8px; border-radius:10px; font-size:11px; font-weight:700;
+  letter-spacing:.4px; }
 .badge.pass { background:#e3f4e9; color:var(--ok); } .badge.fail { background:#fbe3e0; color:var(--bad); }
 .badge.info { background:#eef1f5; color:var(--muted); }
 .packs { display:flex; gap:12px; flex-wrap:wrap; }

@@ -33,7 +33,7 @@ def differences(old, new, path: str = "") -> list[str]:
     if isinstance(old, list) and isinstance(new, list):
         if len(old) != len(new):
             return [f"{path}: {len(old)} items -> {len(new)}"]
-        return [d for i, (a, b) in enumerate(zip(old, new)) for d in differences(a, b, f"{path}[{i}]")]
+        return [d for i, (a, b) in enumerate(zip(old, new, strict=True)) for d in differences(a, b, f"{path}[{i}]")]
     if isinstance(old, float) and isinstance(new, float) and math.isnan(old) and math.isnan(new):
         return []
     return [] if old == new and type(old) is type(new) else [f"{path}: {old!r} -> {new!r}"]

@@ -171,6 +171,20 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
 
     ``weather`` (frame, meta) is used instead of the scenario's own when given: the
     tenants of a park share one weather year.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    base_dir : Path
+        Folder of the scenario file (relative paths are read from it).
+    weather : tuple of (DataFrame, dict), optional
+        Hourly weather and its metadata, instead of the scenario's own.
+
+    Returns
+    -------
+    Profiles
+        Unit generation, loads, heat demands, tariff and emission factor by hour.
     """
     frame, meta = load_weather(scenario, base_dir) if weather is None else weather
     index = frame.index
@@ -213,6 +227,23 @@ def renewable_units(pv, wind, frame: pd.DataFrame, site) -> tuple[list, list, li
     weather content, site and the asset's other parameters (:data:`_UNIT_PROFILES`): the tenants of a
     park, the years of a plan and a dashboard's re-runs compute an array or a farm once. The rows are
     read-only views of the kept arrays.
+
+    Parameters
+    ----------
+    pv : list of PVArray
+        The PV arrays.
+    wind : list of WindFarm
+        The wind farms.
+    frame : DataFrame
+        Hourly weather (:mod:`lingtan.weather`).
+    site : Site
+        Latitude, longitude [deg] and altitude [m].
+
+    Returns
+    -------
+    tuple of list
+        Unit profiles (read-only arrays of the hours) [kW per kWp or per turbine], ``(kind, name)`` pairs and
+        sizes [kWp or turbines].
     """
     from lingtan.components.pv import pv_ac_kw_per_kwp
     from lingtan.components.wind import wind_kw_per_turbine
@@ -270,21 +301,68 @@ def _frame_digest(frame: pd.DataFrame) -> str:
 
 def generation_by_kind(sources, caps, unit, kinds, n_hours: int) -> dict[str, np.ndarray]:
     """Hourly generation of each kind of source (``pv``, ``wind``, ...) summed over its assets [kW];
-    zeros for a kind the site does not have."""
+    zeros for a kind the site does not have.
+
+    Parameters
+    ----------
+    sources : list of (str, str)
+        ``(kind, name)`` of each source.
+    caps : array_like
+        Size of each source [kWp, turbines].
+    unit : sequence of ndarray
+        Unit profile of each source [kW per kWp or per turbine].
+    kinds : iterable of str
+        The kinds to report.
+    n_hours : int
+        Hours of the run.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Generation [kW] by kind, shape (n_hours,).
+    """
     return {
-        kind: sum((c * row for (k, _), c, row in zip(sources, caps, unit) if k == kind), np.zeros(n_hours))
+        kind: sum((c * row for (k, _), c, row in zip(sources, caps, unit, strict=True) if k == kind), np.zeros(n_hours))
         for kind in kinds
     }
 
 
 def sizes(scenario: Scenario) -> np.ndarray:
-    """Size of every renewable source, in the order of :attr:`Profiles.sources` [kWp, turbines]."""
+    """Size of every renewable source, in the order of :attr:`Profiles.sources` [kWp, turbines].
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+
+    Returns
+    -------
+    ndarray
+        Sizes [kWp for PV, turbines for wind].
+    """
     return np.array([a.capacity_kwp for a in scenario.pv] + [f.count for f in scenario.wind], dtype=float)
 
 
 def kernel_params(grid, batteries, n: int = 1, **overrides) -> np.ndarray:
     """The kernel's parameter matrix for a grid connection and its battery list (empty or one),
-    with optional per-configuration overrides."""
+    with optional per-configuration overrides.
+
+    Parameters
+    ----------
+    grid : GridConnection
+        Import and export limits [kW].
+    batteries : list of Battery
+        No battery or one.
+    n : int
+        Number of configurations (rows).
+    **overrides
+        Columns of :func:`lingtan.twin.core.dispatch.params_matrix` to set, scalars or arrays of length ``n``.
+
+    Returns
+    -------
+    ndarray, shape (n, len(PARAMS))
+        The parameter matrix.
+    """
     g = grid
     cols = dict(
         import_limit_kw=g.import_limit_kw,
@@ -323,7 +401,18 @@ def kernel_params(grid, batteries, n: int = 1, **overrides) -> np.ndarray:
 
 
 def period_masks(batteries) -> tuple[np.ndarray, np.ndarray]:
-    """Which TOU period codes allow grid charging and discharging (tou_arbitrage), for a battery list."""
+    """Which TOU period codes allow grid charging and discharging (tou_arbitrage), for a battery list.
+
+    Parameters
+    ----------
+    batteries : list of Battery
+        No battery or one.
+
+    Returns
+    -------
+    tuple of ndarray of bool, shape (4,)
+        Grid charging allowed and discharging allowed, by period code (valley, flat, peak, critical).
+    """
     from lingtan.components.battery import PERIODS
 
     if not batteries:
@@ -371,6 +460,20 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
 
     With ``assessed=False`` the accounting and criteria are left out (a park assesses
     its tenants after allocating the shared energy to them).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    prof : Profiles
+        Its profiles (:func:`build_profiles`).
+    assessed : bool
+        Whether accounting and criteria are computed.
+
+    Returns
+    -------
+    RunResult
+        Hourly tables, KPIs and, when assessed, accounting and verdicts.
     """
     caps = sizes(scenario)
     grid_charge, discharge_ok = period_masks(scenario.battery)
@@ -424,7 +527,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
         else Assessment(accounting=None, verdicts=[], packs=[])
     )
     kpis["by_source_e_kwh"] = {
-        f"{kind}.{name}": float(c * row.sum()) for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw)
+        f"{kind}.{name}": float(c * row.sum())
+        for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw, strict=True)
     }
     ghi = prof.weather["ghi"].to_numpy()
     kpis["weather"] = dict(

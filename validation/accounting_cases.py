@@ -2,7 +2,8 @@
 
 Each number on the right was worked by hand from the coefficients named beside it; the twin's number comes
 from the same public path a scenario takes (:func:`lingtan.twin.accounting.account.fuel_uses_year`,
-:func:`lingtan.twin.accounting.account.fuel_use_energy`, :func:`lingtan.twin.accounting.account.account`). Tolerance 1e-6 relative:
+:func:`lingtan.twin.accounting.account.fuel_use_energy`, :func:`lingtan.twin.accounting.account.account`). Tolerance
+1e-6 relative:
 arithmetic on published coefficients, where only float rounding (and, for steam, the IAPWS verification
 value's 9 significant digits) may differ.
 

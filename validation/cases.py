@@ -258,9 +258,9 @@ def case_wind(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
                         f"than {SAM_MAX_EXTRAPOLATION_M:.0f} m); same power curve, no wakes, 1.225 kg/m3",
                         metric="annual error (twin / SAM - 1)",
                         tolerance="±1e-6",
-                        tolerance_reason="both evaluate v (H/h)^alpha and interpolate the same curve linearly in double "
-                        "precision, so only round-off may differ; an error of 0.001 in alpha moves "
-                        "the energy by ~0.6 %",
+                        tolerance_reason="both evaluate v (H/h)^alpha and interpolate the same curve linearly in "
+                        "double precision, so only round-off may differ; an error of 0.001 in alpha moves the energy "
+                        "by ~0.6 %",
                         value=f"{rel:+.1e}",
                         passed=bool(abs(rel) <= WIND_EXACT_TOL),
                         note=f"SAM {sam.sum() / 1e3:.0f} MWh; largest hourly difference "
@@ -319,11 +319,11 @@ def case_wind(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
                 metric="largest hourly difference (twin / reference - 1); and the largest part of it not explained by "
                 "windpowerlib's fixed pressure gradient",
                 tolerance="unexplained <= 0.01 %",
-                tolerance_reason="windpowerlib lets pressure fall by a fixed 1/8 hPa per m, the rho g of sea-level air, "
-                "where the hydrostatic fall is rho g (~0.1 hPa/m at 1 500 m): that puts the twin up to "
-                "~0.5 % low at high stations, and its effect is computed hour by hour. What remains is "
-                "windpowerlib's gas constant 101330 / (1.225 x 288.15) = 287.065 against 287.053 "
-                "(0.004 %); a wrong height, unit or lapse rate is > 0.1 % (no temperature lapse: 0.3 %)",
+                tolerance_reason="windpowerlib lets pressure fall by a fixed 1/8 hPa per m, the rho g of sea-level "
+                "air, where the hydrostatic fall is rho g (~0.1 hPa/m at 1 500 m): that puts the twin up to ~0.5 % "
+                "low at high stations, and its effect is computed hour by hour. What remains is windpowerlib's gas "
+                "constant 101330 / (1.225 x 288.15) = 287.065 against 287.053 (0.004 %); a wrong height, unit or "
+                "lapse rate is > 0.1 % (no temperature lapse: 0.3 %)",
                 value=f"{_pct(worst, 3)}; unexplained {100 * unexplained:.4f} %",
                 passed=bool(unexplained <= WIND_DENSITY_UNEXPLAINED_TOL),
                 note=f"mean density twin {rho_twin.mean():.4f}, reference {rho_ref.mean():.4f} kg/m3; windpowerlib's "
@@ -456,7 +456,7 @@ def case_battery(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
         sam = battery_self_consumption(pv_kw, load, **b)
         e0 = b["soc_initial"] * b["energy_kwh"]
 
-        def losses(r):
+        def losses(r, b=b, e0=e0):  # bound now: called in this iteration only
             # AC energy in, minus AC energy out, minus what the store gained over the year.
             return r["charge_kw"].sum() - r["discharge_kw"].sum() - (r["soc"][-1] * b["energy_kwh"] - e0)
 
@@ -930,7 +930,8 @@ def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
 
 
 def independent_balance_check(hourly, scenario) -> dict:
-    """Balances recomputed from the hourly table alone, independent of the kernel and of ``lingtan.twin.core.tables.check_electric_balance``.
+    """Balances recomputed from the hourly table alone, independent of the kernel and of
+    ``lingtan.twin.core.tables.check_electric_balance``.
 
     Returns the largest residuals [kWh]: electric bus, battery store (state continuity), negative flow.
     """

@@ -89,7 +89,7 @@ class Battery:
         """From one row of :func:`lingtan.twin.core.dispatch.params_matrix`."""
         from lingtan.twin.core.dispatch import PARAMS
 
-        p = dict(zip(PARAMS, np.asarray(row, dtype=float)))
+        p = dict(zip(PARAMS, np.asarray(row, dtype=float), strict=True))
         return cls(
             energy_kwh=p["energy_kwh"],
             charge_kw=p["charge_kw"],

@@ -209,7 +209,9 @@ continuity `e(t) = e(t-1) + charge - discharge - losses` from the initial SoC, n
 **Weather (6).** For every real typical year available, a synthetic year is generated from that
 year's own monthly statistics (seed 0) and compared like with like (`validation/weather_generator.py`).
 
-**Network (8).** The reference park (`scenarios/anhui-park.yaml`) is simulated with its 10 kV network; the twin's batch power flow for the whole year is compared with `pandapower.runpp` on the same network and injections, on hours spread over the year and on the worst hours the annual run named.
+**Network (8).** The reference park (`scenarios/anhui-park.yaml`) is simulated with its 10 kV network; the twin's
+batch power flow for the whole year is compared with `pandapower.runpp` on the same network and injections, on hours
+spread over the year and on the worst hours the annual run named.
 """
 
 

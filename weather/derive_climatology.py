@@ -70,7 +70,18 @@ COLUMNS = [
 
 
 def weibull_cv(k):
-    """Coefficient of variation ``std / mean`` of a Weibull distribution of shape ``k`` [-]."""
+    """Coefficient of variation ``std / mean`` of a Weibull distribution of shape ``k`` [-].
+
+    Parameters
+    ----------
+    k : float or array_like
+        Weibull shape [-].
+
+    Returns
+    -------
+    float or ndarray
+        ``sqrt(Gamma(1 + 2/k) / Gamma(1 + 1/k)**2 - 1)`` [-] (Justus 1978).
+    """
     from scipy.special import gammaln
 
     k = np.asarray(k, dtype=float)
@@ -82,6 +93,16 @@ def weibull_k_moments(v: np.ndarray) -> float:
 
     ``v`` are hourly speeds [m/s], calms included. Returns 2.0 for an empty sample or one
     with zero mean or zero spread.
+
+    Parameters
+    ----------
+    v : ndarray
+        Hourly wind speeds [m/s].
+
+    Returns
+    -------
+    float
+        The shape ``k`` [-].
     """
     from scipy.optimize import brentq
 
@@ -103,7 +124,18 @@ def weibull_k_moments(v: np.ndarray) -> float:
 
 
 def monthly_statistics(weather: pd.DataFrame) -> pd.DataFrame:
-    """Monthly statistics (see module doc) of one canonical hourly weather year."""
+    """Monthly statistics (see module doc) of one canonical hourly weather year.
+
+    Parameters
+    ----------
+    weather : DataFrame
+        Canonical hourly weather (:mod:`lingtan.weather.readers`).
+
+    Returns
+    -------
+    DataFrame
+        One row per month: the columns of :data:`COLUMNS` after the station's.
+    """
     w = weather
     local_day = w.index.tz_localize(None).normalize()
     month = w.index.month
@@ -128,7 +160,18 @@ def monthly_statistics(weather: pd.DataFrame) -> pd.DataFrame:
 
 
 def derive(folder: str | Path) -> pd.DataFrame:
-    """Climatology table for every EPW file in ``folder`` (sorted by city)."""
+    """Climatology table for every EPW file in ``folder`` (sorted by city).
+
+    Parameters
+    ----------
+    folder : path
+        Folder of CSWD ``*.epw`` files.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COLUMNS`, twelve rows per station.
+    """
     from lingtan.weather.readers import read_epw
 
     frames = []
@@ -151,7 +194,18 @@ def derive(folder: str | Path) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: derive the CSV from a folder of EPW files."""
+    """Command-line entry: derive the CSV from a folder of EPW files.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``): the folder and ``-o OUTPUT``.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", help="folder with CSWD *.epw files")
     ap.add_argument("-o", "--output", default=str(Path(__file__).parent / "data" / "climatology.csv"))

@@ -6,7 +6,8 @@ and ``pvlib.modelchain``, which a run never calls (together about an eighth of `
 the default factory), and ``import pvlib.irradiance`` runs that ``__init__`` first.
 :func:`lazy_pvlib` registers the package without running its ``__init__`` and gives it a module
 ``__getattr__`` (PEP 562) that imports a sub-module on first attribute access, as scientific-python's
-SPEC 1 (``lazy_loader``) does for other packages. ``pvlib.irradiance.perez`` then costs the imports of ``pvlib.irradiance`` only, and
+SPEC 1 (``lazy_loader``) does for other packages. ``pvlib.irradiance.perez`` then costs the imports of
+``pvlib.irradiance`` only, and
 every other use of pvlib (``import pvlib``, ``from pvlib import spectrum``, ``pvlib.__version__``)
 still works, in this process, from the same module objects.
 """

@@ -408,7 +408,29 @@ def read_tmy2(
 
     pvlib labels TMY2 hour ``h`` (the hour ending at ``h``) as ``h-1``, i.e. already the
     interval start. TMY2 units: dry bulb [0.1 C], wind speed [0.1 m/s], pressure [mbar]
-    [3]_; converted here to C, m/s and Pa. Parameters and returns as :func:`read_epw`.
+    [3]_; converted here to C, m/s and Pa.
+
+    Parameters
+    ----------
+    path : str or Path
+        TMY2 file.
+    year : int
+        Calendar year the typical year is re-stamped onto.
+    tz : str, optional
+        Site time zone (IANA), as in :func:`read_epw`.
+    fill : {"error", "interpolate"}
+        Missing-value policy.
+    max_gap_h : int
+        Longest gap [h] that ``fill="interpolate"`` may bridge.
+    rebuild_components : bool or str
+        False: keep the file's DNI/DHI; True or a model name: rebuild them from GHI.
+    closure_warn_below : float
+        Warn when the component closure is below this value [-].
+
+    Returns
+    -------
+    tuple of (DataFrame, dict)
+        The canonical hourly frame and the file's metadata, as :func:`read_epw`.
     """
     import pvlib
 

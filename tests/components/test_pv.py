@@ -245,7 +245,9 @@ def test_pvwatts_steps_equal_pvlibs_own_functions(greensboro):
         pvlib.atmosphere.get_relative_airmass(sp["apparent_zenith"], model="kastenyoung1989"),
         pressure=101325.0 * np.exp(-0.0001184 * alt),
     )
-    ref = pvlib.spectrum.spectral_factor_sapm(am, dict(zip(("A0", "A1", "A2", "A3", "A4"), DESOTO_AM_COEFFS)))
+    ref = pvlib.spectrum.spectral_factor_sapm(
+        am, dict(zip(("A0", "A1", "A2", "A3", "A4"), DESOTO_AM_COEFFS, strict=True))
+    )
     f = spectral_factor_pvwatts(sp, alt)
     np.testing.assert_array_equal(f.to_numpy(), np.asarray(ref, dtype=float))
     assert (f > 0).any() and (f == 0).any()  # sun up and sun down both present

@@ -52,7 +52,7 @@ def test_nested_brackets_upload_is_one_line_over_http(app):
     )
     body = {
         "output": spec,
-        "outputs": [dict(zip(("id", "property"), o.split(".", 1))) for o in spec.strip(".").split("...")],
+        "outputs": [dict(zip(("id", "property"), o.split(".", 1), strict=True)) for o in spec.strip(".").split("...")],
         "inputs": [
             {"id": "scenario-pick", "property": "value", "value": "hefei_auto_parts.yaml"},
             {"id": "scenario-upload", "property": "contents", "value": _upload(NESTED)},

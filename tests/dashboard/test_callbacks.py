@@ -295,7 +295,8 @@ def test_sweep_listed_opened_and_a_row_loads_its_design(c, sweep):
     assert sweep in pages_sweep.list_sweeps(c.results_dir)
     plots, table, options, kpi, info = pages_sweep.render(c, sweep, None, None)
     assert kpi == "re_electricity_share_onsite" and len(table.data) == 6
-    # lingtan.twin.reports.sweep_plots is installed: the grid's heatmap is drawn; the Pareto front needs a cost and the tornado a
+    # lingtan.twin.reports.sweep_plots is installed: the grid's heatmap is drawn; the Pareto front needs a cost and
+    # the tornado a
     # one-at-a-time sweep, which the page cannot give: one note each, before the figures
     notes = [p.children for p in plots if getattr(p, "id", None) == "sweep-plots-note"]
     graphs = [ch for card in plots[len(notes) :] for ch in card.children if getattr(ch, "id", "").startswith("sweep-")]

@@ -71,7 +71,7 @@ def _callback(url: str, output: str, inputs: list[dict], state: list) -> dict:
     response's values by component id."""
     with urllib.request.urlopen(url + "/_dash-dependencies", timeout=60) as r:
         spec = next(d["output"] for d in json.loads(r.read()) if output in d["output"])
-    outputs = [dict(zip(("id", "property"), o.split(".", 1))) for o in spec.strip(".").split("...")]
+    outputs = [dict(zip(("id", "property"), o.split(".", 1), strict=True)) for o in spec.strip(".").split("...")]
     body = {
         "output": spec,
         "outputs": outputs,

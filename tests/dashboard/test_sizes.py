@@ -1,4 +1,5 @@
-"""The scenario page's size editor (``lingtan.dashboard.sizes``) on the shared field paths (``lingtan.twin.core.fieldpath``).
+"""The scenario page's size editor (``lingtan.dashboard.sizes``) on the shared field paths
+(``lingtan.twin.core.fieldpath``).
 
 Paths and values are written out by hand from ``anhui-park.yaml`` (its shared battery, its first tenant's
 PV) and from a small mapping, so each expected path can be checked against the file by eye.

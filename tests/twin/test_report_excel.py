@@ -90,7 +90,7 @@ def test_criteria_sheet_holds_every_verdict_field(heat_run, book):
     rows = _rows(book[1]["Criteria"])
     assert list(rows[0]) == list(VERDICT_FIELDS) + ["verdict"]
     assert len(rows) == 1 + len(heat_run.verdicts)
-    by_id = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     for v in heat_run.verdicts:
         row = by_id[v["criterion_id"]]
         for f in VERDICT_FIELDS:

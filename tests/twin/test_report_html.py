@@ -133,7 +133,8 @@ PROBE = """<script>
 window.addEventListener("load", function () {
   setTimeout(function () {
     var ids = %s, ok = [];
-    ids.forEach(function (id) { var d = document.getElementById(id); if (d && d.querySelector(".main-svg")) ok.push(id); });
+    ids.forEach(function (id) { var d = document.getElementById(id);
+    if (d && d.querySelector(".main-svg")) ok.push(id); });
     console.log("LINGTAN-PROBE rendered=" + ok.join(","));
   }, 300);
 });
@@ -180,7 +181,7 @@ def _render_many(chromium, pages, height: int = 9000, min_bytes: int = 100_000) 
             )
         errs = [p.communicate(timeout=120)[1] for p in procs]
     out = []
-    for (html_path, png), err in zip(pages, errs):
+    for (_html_path, png), err in zip(pages, errs, strict=True):
         assert png.exists() and png.stat().st_size > min_bytes, err[-2000:]
         console = [line for line in err.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
         probe = next((line for line in console if "LINGTAN-PROBE" in line), "")
@@ -205,7 +206,7 @@ def test_report_renders_in_chromium_without_console_errors(chromium, reports, tm
         text = reports[lang].read_text(encoding="utf-8")
         page.write_text(text.replace("</body>", PROBE % list(FIGURES), 1), encoding="utf-8")
         pages.append((page, ARTIFACTS / f"report_html_{lang}.png"))
-    for lang, (console, probe) in zip(("en", "zh"), _render_many(chromium, pages)):
+    for lang, (console, probe) in zip(("en", "zh"), _render_many(chromium, pages), strict=True):
         assert console == [], (lang, "\n".join(console))
         rendered = set(probe.split("rendered=", 1)[-1].split('"', 1)[0].split(",")) if probe else set()
         assert rendered == set(FIGURES), (lang, probe)

@@ -162,7 +162,9 @@ def test_user_monthly_climatology(base_dict, tmp_path, capsys):
     }
     res = simulate(scenario_from_dict(d), DEFAULT.parent)
     # The generator meets each month's GHI total by construction, so the annual GHI equals the climatology's.
-    expected = sum(g * n for g, n in zip(c.ghi_kwh_m2_day, [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]))
+    expected = sum(
+        g * n for g, n in zip(c.ghi_kwh_m2_day, [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], strict=True)
+    )
     assert res.kpis["weather"]["annual_ghi_kwh_m2"] == pytest.approx(expected, rel=1e-6)
     d["weather"]["monthly"]["ghi_kwh_m2_day"] = [3.0] * 11
     path = tmp_path / "m.yaml"

@@ -23,9 +23,11 @@ HUNAN_SIMULATED = {"hunan_factory_2025.unit_energy_carbon", "hunan_factory_2025.
 
 
 def _independent_design(pv: float, battery: float, green_power_e_kwh: float = 0.0) -> tuple[float, bool]:
-    """Annualised cost [CNY/yr] and verdict of one factory design under the Hunan pack, without lingtan.twin.studies.sizing: the
+    """Annualised cost [CNY/yr] and verdict of one factory design under the Hunan pack, without
+    lingtan.twin.studies.sizing: the
     scenario file's sizes scaled here (not by apply_lever), simulated from scratch by the ordinary run path
-    (lingtan.twin.run.simulate: its own profiles and assessment), costed by lingtan.twin.studies.economics, and judged by the sizing rule
+    (lingtan.twin.run.simulate: its own profiles and assessment), costed by lingtan.twin.studies.economics, and
+    judged by the sizing rule
     written out: every criterion of the pack in the role admission or target that reads a simulated value passes
     (declared facts cannot be sized for)."""
     data = read_yaml(FACTORY)

@@ -1,4 +1,5 @@
-"""`twin validate` without the validation extra (as after `make demo`): the SAM rows are "not available", not crashes."""
+"""`twin validate` without the validation extra (as after `make demo`): the SAM rows are "not available", not
+crashes."""
 
 import re
 import sys

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from lingtan.errors import InputError
@@ -60,7 +62,7 @@ def test_city_loads_and_matches_facts(city):
     assert c.annual_ghi_kwh_m2 == pytest.approx(ANNUAL_GHI[city], abs=0.5)
     # monthly means of hourly temperature weighted by days = the annual mean
     days = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-    t = sum(x * d for x, d in zip(c.temp_air_c, days)) / 365
+    t = sum(x * d for x, d in zip(c.temp_air_c, days, strict=True)) / 365
     assert t == pytest.approx(MEAN_TEMP[city], abs=0.05)
     assert "CSWD" in c.source
     assert (c.station_id, c.latitude, c.longitude, c.altitude_m) == STATION[city]
@@ -92,5 +94,5 @@ def test_from_monthly_defaults_and_validation():
 
 def test_frozen():
     c = city_climate("hefei")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         c.latitude = 0.0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from support.weather_testdata import pvlib_data, station_file
+from support.weather_testdata import station_file
 
+from lingtan.validation.reference_weather import pvlib_file as pvlib_data
 from lingtan.weather import WeatherQualityWarning, component_closure, read_epw, read_tmy3, rebuild_components
 
 

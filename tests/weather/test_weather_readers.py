@@ -8,9 +8,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from support.weather_testdata import pvlib_data, station_file
+from support.weather_testdata import station_file
 
 from lingtan.errors import InputError
+from lingtan.validation.reference_weather import pvlib_file as pvlib_data
 from lingtan.weather import read_csv, read_epw, read_tmy3
 from lingtan.weather.readers import CANONICAL_COLUMNS, read_tmy2
 

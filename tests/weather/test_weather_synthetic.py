@@ -11,8 +11,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from support.weather_testdata import pvlib_data, station
+from support.weather_testdata import station
 
+from lingtan.validation.reference_weather import pvlib_file as pvlib_data
 from lingtan.weather import city_climate, read_epw, read_tmy3, synthetic_year
 from lingtan.weather.readers import CANONICAL_COLUMNS, read_tmy2
 

@@ -4,7 +4,8 @@ Pure functions on an :class:`AnnualEnergy` (the year's totals, from the twin's K
 in by hand) and the scenario-side settings :class:`Accounting`, :class:`GreenPower` and
 :class:`Offsets`. :func:`account` returns an :class:`AccountingResult`, a tree of frozen records (factors,
 energy, emissions by scope, offsets, unit-energy carbon) built one block at a time, each number once, with the
-factor and the source used; its flat ``kpis`` are what the criteria packs read (:mod:`lingtan.twin.accounting.criteria`), and its
+factor and the source used; its flat ``kpis`` are what the criteria packs read
+(:mod:`lingtan.twin.accounting.criteria`), and its
 ``to_dict()`` is ``accounting.json``.
 
 Energy, GB/T 2589-2020 (综合能耗计算通则)
@@ -119,7 +120,7 @@ def _fuel_table(path: str) -> pd.DataFrame:
         raise InputError(p, "header", f"columns {', '.join(_FUEL_COLUMNS)}", f"missing {missing}")
     for col in ("kgce_per_unit", "kgco2_per_unit"):
         values = pd.to_numeric(df[col].replace("", "nan"), errors="coerce")
-        for i, (raw, v) in enumerate(zip(df[col], values)):
+        for i, (raw, v) in enumerate(zip(df[col], values, strict=True)):
             if raw != "" and not (math.isfinite(v) and v >= 0):
                 raise InputError(p, f"column {col}, row {i + 2}", "a number >= 0", repr(raw))
         df[col] = values
@@ -135,6 +136,16 @@ def load_fuel_factors(path: str | Path | None = None) -> dict[str, FuelFactor]:
 
     Reads ``components/data/fuels.csv`` (or ``path``); rows without a CO2 factor (electricity)
     are left out. Raises :class:`~lingtan.errors.InputError` for a malformed table.
+
+    Parameters
+    ----------
+    path : path, optional
+        A fuel table of the same columns (default: the shipped one).
+
+    Returns
+    -------
+    dict of str to FuelFactor
+        Coefficients by fuel name.
     """
     return dict(_fuel_factors(str(path or FUELS_CSV)))  # a copy: the cached table stays as read
 
@@ -341,7 +352,18 @@ class FuelCoefficients(_Record):
         return None if gap is None else abs(gap) <= KGCE_NCV_TOLERANCE
 
     def warning(self, fuel: str) -> str:
-        """The warning of an inconsistent pair, naming ``fuel``."""
+        """The warning of an inconsistent pair, naming ``fuel``.
+
+        Parameters
+        ----------
+        fuel : str
+            The fuel's name.
+
+        Returns
+        -------
+        str
+            One line: both coefficients and the gap [%].
+        """
         return (
             f"{fuel}: kgce coefficient {self.kgce_per_unit} with NCV {self.ncv_kj_per_unit:g} kJ/unit counts its "
             f"energy {100 * self.tce_gap_to_ncv:+.1f} % in tce against the NCV (GB/T 2589: 29 307 kJ per kgce, "
@@ -501,7 +523,18 @@ class ElectricityEnergy(_Record):
     )
 
     def kgce_per_kwh(self, basis: str) -> float:
-        """The coefficient of ``basis`` ("calorific" or "equivalent") [kgce/kWh]."""
+        """The coefficient of ``basis`` ("calorific" or "equivalent") [kgce/kWh].
+
+        Parameters
+        ----------
+        basis : {"calorific", "equivalent"}
+            The conversion basis of electricity (GB/T 2589).
+
+        Returns
+        -------
+        float
+            The coefficient [kgce/kWh].
+        """
         return self.calorific_kgce_per_kwh if basis == "calorific" else self.equivalent_kgce_per_kwh
 
     @property
@@ -696,13 +729,35 @@ class EnergyAccount(_Record):
 
     def total_tce(self, basis: str) -> float:
         """Comprehensive energy consumption with electricity on ``basis`` ("calorific", "equivalent") [tce]:
-        electricity + fuels + biomass + purchased heat - exported heat + on-site renewable heat."""
+        electricity + fuels + biomass + purchased heat - exported heat + on-site renewable heat.
+
+        Parameters
+        ----------
+        basis : {"calorific", "equivalent"}
+            The conversion basis of electricity (GB/T 2589).
+
+        Returns
+        -------
+        float
+            The comprehensive energy consumption [tce].
+        """
         h = self.heat
         non_electric = self.fuels_tce + self.biomass_tce + h.purchased_tce - h.exported_tce_deducted + h.onsite_re_tce
         return self.electricity.consumed_e_kwh * self.electricity.kgce_per_kwh(basis) / 1000.0 + non_electric
 
     def renewable_tce(self, basis: str) -> float:
-        """Renewable electricity consumed, biomass and on-site renewable heat [tce]."""
+        """Renewable electricity consumed, biomass and on-site renewable heat [tce].
+
+        Parameters
+        ----------
+        basis : {"calorific", "equivalent"}
+            The conversion basis of renewable electricity (GB/T 2589).
+
+        Returns
+        -------
+        float
+            Renewable energy [tce].
+        """
         return (
             self.electricity.re_consumed_e_kwh * self.electricity.kgce_per_kwh(basis) / 1000.0
             + self.biomass_tce
@@ -1119,7 +1174,8 @@ class OffsetCosts(_Record):
 
     Attributes
     ----------
-    green_power_contract_cny, green_power_direct_cny, green_certificates_cny, ccer_cny, other_credits_cny, allowances_cny : float
+    green_power_contract_cny, green_power_direct_cny, green_certificates_cny : float
+    ccer_cny, other_credits_cny, allowances_cny : float
     """
 
     green_power_contract_cny: float
@@ -1259,7 +1315,13 @@ class AccountingInputs(_Record):
     offsets: Offsets
 
     def to_dict(self) -> dict[str, Any]:
-        """The annual energy's fields with the green power and offsets beside them."""
+        """The annual energy's fields with the green power and offsets beside them.
+
+        Returns
+        -------
+        dict
+            Field name to value.
+        """
         return {
             **self.energy.model_dump(),
             "green_power": self.green_power.model_dump(),
@@ -1303,7 +1365,9 @@ class AccountingKpis(_Record):
         [CNY].
     ch4_t, n2o_t : float
         [t of gas].
-    non_co2_t_co2e, scope1_t_co2e, gross_emissions_t_co2e, gross_emissions_market_t_co2e, residual_emissions_t_co2e : float
+    non_co2_t_co2e, scope1_t_co2e, gross_emissions_t_co2e : float
+        [tCO2e].
+    gross_emissions_market_t_co2e, residual_emissions_t_co2e : float
         [tCO2e].
     unit_energy_carbon_t_co2e_per_tce : float
         [tCO2e/tce].
@@ -1363,7 +1427,13 @@ class AccountingKpis(_Record):
     unit_energy_carbon_numerator_t: float
 
     def to_dict(self) -> dict[str, float]:
-        """``{name: value}`` in field order (every field is a number: no conversion needed)."""
+        """``{name: value}`` in field order (every field is a number: no conversion needed).
+
+        Returns
+        -------
+        dict of str to float
+            Field name to value.
+        """
         return dict(vars(self))
 
 
@@ -1977,7 +2047,18 @@ def fuel_uses_year(
 
 def fuel_use_energy(records: dict[str, dict]) -> dict[str, Any]:
     """The :class:`AnnualEnergy` fields of a year of fuel uses (:func:`fuel_uses_year`): fuels burnt outside the
-    boilers as ``direct_fuels``, steam bought by mass as ``heat_purchases``."""
+    boilers as ``direct_fuels``, steam bought by mass as ``heat_purchases``.
+
+    Parameters
+    ----------
+    records : dict of str to dict
+        The year's fuel uses by name (:func:`fuel_uses_year`).
+
+    Returns
+    -------
+    dict
+        ``direct_fuels`` and ``heat_purchases``, ready for :class:`AnnualEnergy`.
+    """
     direct = {
         name: DirectFuel(
             fuel=r["fuel"],
@@ -2014,7 +2095,18 @@ def fuel_use_energy(records: dict[str, dict]) -> dict[str, Any]:
 
 
 def accounting_kpis(result: AccountingResult) -> dict[str, float]:
-    """The flat KPIs of an :func:`account` result as the mapping the criteria read (``{name: value}``)."""
+    """The flat KPIs of an :func:`account` result as the mapping the criteria read (``{name: value}``).
+
+    Parameters
+    ----------
+    result : AccountingResult
+        The output of :func:`account`.
+
+    Returns
+    -------
+    dict of str to float
+        KPI name to value (units in the names).
+    """
     return result.kpis.to_dict()
 
 

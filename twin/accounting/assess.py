@@ -50,7 +50,8 @@ class Assessment:
     Attributes
     ----------
     accounting : AccountingResult or None
-        Energy, emissions and offsets, every factor with its source (:func:`lingtan.twin.accounting.account.account`); None for a
+        Energy, emissions and offsets, every factor with its source
+        (:func:`lingtan.twin.accounting.account.account`); None for a
         run left unassessed (a park's tenant, which the park assesses).
     verdicts : list of dict
         One per criterion, each naming its source clause (:meth:`lingtan.twin.accounting.criteria.Verdict.to_dict`).

@@ -64,7 +64,8 @@ def _cmd_check(args) -> int:
 
 def _holding_out(command):
     """Check and lock ``--out`` before the command simulates: a refused folder costs no simulation, and a
-    concurrent run into the same folder is refused with this one's PID (:func:`lingtan.twin.core.results_dir.reserve`)."""
+    concurrent run into the same folder is refused with this one's PID
+    (:func:`lingtan.twin.core.results_dir.reserve`)."""
 
     def run(args) -> int:
         from lingtan.twin.core.results_dir import reserve
@@ -169,6 +170,13 @@ def _cmd_passthrough(module: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``twin`` command's parser, with its sub-commands (pass-through ones excepted).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Each sub-parser sets ``func``, the function that runs it.
+    """
     parser = argparse.ArgumentParser(
         prog="twin", description="Hour-by-hour digital twin of zero-carbon factories and parks (lingtan)."
     )
@@ -225,6 +233,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``twin`` command: bad input prints one line and returns :data:`EXIT_INPUT`.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit code: 0, the sub-command's own, :data:`EXIT_INPUT` or :data:`EXIT_MODEL`.
+    """
     from lingtan.errors import BalanceError, InputError
 
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -1,4 +1,5 @@
 """`python -m lingtan.twin.cli`: the twin command."""
+
 import sys
 
 from lingtan.twin.cli import main

@@ -13,6 +13,13 @@ from lingtan.twin.studies.sizing import DEFAULT_LEVERS, LEVERS, size, summary
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``twin size`` parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Its options.
+    """
     p = argparse.ArgumentParser(prog="twin size", description="least-cost design that passes the chosen criteria")
     p.add_argument("file")
     p.add_argument("--criteria", required=True, help="criteria packs, comma-separated")
@@ -37,7 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``twin size FILE --criteria PACK[,PACK] [--vary pv,battery,green_power] [--out DIR]``; 0 when a design passes,
-    1 when none does, 2 for bad input."""
+    1 when none does, 2 for bad input.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments after ``size`` (default ``sys.argv[1:]``, through argparse).
+
+    Returns
+    -------
+    int
+        Exit code: 0 when a design passes, 1 when none does.
+    """
     args = build_parser().parse_args(argv)
     try:
         grid = {}

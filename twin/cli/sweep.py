@@ -12,7 +12,13 @@ from lingtan.twin.studies.sweep import CASES_DIR, DEFAULT_KPI, DEFAULT_THRESHOLD
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``twin sweep``, for the CLI's sub-parser."""
+    """The options of ``twin sweep``, for the CLI's sub-parser.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The sub-parser; options are added to it.
+    """
     parser.add_argument("file", help="scenario YAML")
     parser.add_argument(
         "--param",
@@ -60,7 +66,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``twin sweep`` from parsed arguments."""
+    """``twin sweep`` from parsed arguments.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of :func:`add_arguments`.
+
+    Returns
+    -------
+    int
+        Exit code: 0, or ``128 + signal`` when the sweep was stopped.
+    """
     if args.jobs is not None and args.jobs < 1:
         raise InputError(None, "--jobs", "N >= 1", str(args.jobs))
     if args.chunk_size < 1:
@@ -104,7 +121,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``twin sweep FILE --param ... --out DIR``; raises :class:`InputError` on bad input."""
+    """``twin sweep FILE --param ... --out DIR``; raises :class:`InputError` on bad input.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments after ``sweep`` (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit code (:func:`run`).
+    """
     parser = argparse.ArgumentParser(prog="twin sweep", description="Sweep parameters of a scenario.")
     add_arguments(parser)
     return run(parser.parse_args(argv))

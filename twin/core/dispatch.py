@@ -569,9 +569,11 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
     closure, ``has_heat`` and ``record`` are folded at compile time: the heat branches and the hourly record
     leave the lane loop, which LLVM then vectorises over the lanes (as a run-time flag they kept the lane loop
     scalar, three times slower in a sweep).
+
+    Each variant gets its own name before it is compiled: numba names a cached function's machine code by its
+    qualified name, and four variants under one name let a kernel loaded from the cache call the wrong one.
     """
 
-    @njit(cache=True, nogil=True, error_model="numpy")
     def run_block(n0: int, site: KernelSite, heat: KernelHeat, out: KernelOut) -> None:
         """Configurations n0 .. n0 + LANES - 1 (or to the last one) over the year."""
         m = min(LANES, site.caps.shape[0] - n0)
@@ -812,7 +814,10 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             mp[m_cur, w] = max(mp[m_cur, w], st[_S_MONTH_PEAK, w])
         _write_totals(site, n0, m, o_s, st, mp, h_acc, e_st, out)
 
-    return run_block
+    run_block.__name__ = run_block.__qualname__ = f"block_{'heat' if has_heat else 'electric'}" + (
+        "_recorded" if record else ""
+    )
+    return njit(cache=True, nogil=True, error_model="numpy")(run_block)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

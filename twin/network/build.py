@@ -62,7 +62,24 @@ _JSON_NUMBERS = {
 
 
 def network_error(source, field_path: str, expected: str, found) -> InputError:
-    """The :class:`InputError` of a network problem: file, field path, what was expected and what was found."""
+    """The :class:`InputError` of a network problem: file, field path, what was expected and what was found.
+
+    Parameters
+    ----------
+    source : path or None
+        The file that holds the network.
+    field_path : str
+        Field path of the problem, e.g. ``network.lines[2].to_bus``.
+    expected : str
+        What was expected.
+    found : object
+        What was found (shown as text).
+
+    Returns
+    -------
+    InputError
+        The error, for the caller to raise.
+    """
     return InputError(source, field_path, expected, str(found))
 
 
@@ -111,13 +128,34 @@ def build_net(network: Network, base_dir: str | Path = ".", *, source: str | Pat
 
 
 def connection_points(net) -> dict[str, int]:
-    """Tenant or asset name -> pandapower bus index where its net demand goes."""
+    """Tenant or asset name -> pandapower bus index where its net demand goes.
+
+    Parameters
+    ----------
+    net : pandapowerNet
+        A net from :func:`build_net`.
+
+    Returns
+    -------
+    dict of str to int
+        Bus index by connection name.
+    """
     loads = net.load[net.load["type"] == CONNECTION_TYPE]
-    return {str(n): int(b) for n, b in zip(loads.name, loads.bus)}
+    return {str(n): int(b) for n, b in zip(loads.name, loads.bus, strict=True)}
 
 
 def connection_loads(net) -> pd.Series:
     """``net.load`` index of each connection load, indexed by its tenant or asset name.
+
+    Parameters
+    ----------
+    net : pandapowerNet
+        A net from :func:`build_net`.
+
+    Returns
+    -------
+    Series
+        Load index by connection name.
 
     Raises
     ------
@@ -152,7 +190,7 @@ def _load_json(relative: str, base_dir, source, pp) -> tuple[object, dict[str, l
         raise network_error(path, "ext_grid", "at least one in-service ext_grid (the grid connection)", "none")
     _check_json_numbers(net, path)
     bus_of: dict[str, list[int]] = {}
-    for i, name in zip(net.bus.index, net.bus.name.astype(str)):
+    for i, name in zip(net.bus.index, net.bus.name.astype(str), strict=True):
         bus_of.setdefault(name, []).append(int(i))
     return net, bus_of
 

@@ -181,7 +181,10 @@ def _branch_table(table, loading, limits: NetworkLimits, index, off) -> pd.DataF
     mx = _nanmax(loading)
     with np.errstate(invalid="ignore"):
         over = (loading > limits.loading_max_percent).sum(axis=1)
-    at = [index[int(np.nanargmax(row))] if np.isfinite(row).any() and not o else None for row, o in zip(loading, off)]
+    at = [
+        index[int(np.nanargmax(row))] if np.isfinite(row).any() and not o else None
+        for row, o in zip(loading, off, strict=True)
+    ]
     return pd.DataFrame(
         {"name": table.name.to_numpy(), "loading_max_percent": mx, "hours_overloaded": over, "hour_of_max": at},
         index=table.index,

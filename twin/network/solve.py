@@ -139,7 +139,20 @@ def runpp_hour(
 ):
     """Set the connection loads to one hour of the inputs and run ``pandapower.runpp`` on a copy.
 
-    Parameters are those of :func:`annual_power_flow`; ``hour`` is the column of the inputs [h].
+    Parameters
+    ----------
+    net : pandapowerNet
+        The network; not modified.
+    p_mw : mapping name -> array (T,)
+        Net demand of each connection [MW], load convention.
+    q_mvar : mapping name -> array (T,), optional
+        Reactive demand [Mvar], load convention.
+    hour : int
+        Column of the inputs [h].
+    power_factor : float
+        cos(phi) of positive demand where ``q_mvar`` gives none [-].
+    tolerance_mva : float
+        Largest power mismatch accepted at any bus [MVA].
 
     Returns
     -------
@@ -172,7 +185,16 @@ def hourly_pq(
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Check the hourly inputs and put them in the connections' order.
 
-    Parameters are those of :func:`annual_power_flow`.
+    Parameters
+    ----------
+    net : pandapowerNet
+        The network.
+    p_mw : mapping name -> array (T,)
+        Net demand of each connection [MW], load convention.
+    q_mvar : mapping name -> array (T,) or None
+        Reactive demand [Mvar], load convention.
+    power_factor : float
+        cos(phi) of positive demand where ``q_mvar`` gives none [-].
 
     Returns
     -------
@@ -201,7 +223,7 @@ def hourly_pq(
     names = list(loads.index)
     P = np.vstack([np.asarray(p_mw[n], dtype=float).ravel() for n in names]) if names else np.zeros((0, 0))
     T = P.shape[1]
-    for n, row in zip(names, P):
+    for n, row in zip(names, P, strict=True):
         if row.shape[0] != T:
             raise network_error(None, f"p_mw[{n!r}]", f"{T} hourly values like the other connections", len(row))
     bad = ~np.isfinite(P)
@@ -493,8 +515,8 @@ def _newton_chunk(
     active = np.ones(Vc.shape[0], bool)
     failed = np.zeros(Vc.shape[0], bool)
     for _ in range(max_iter + 1):
-        I = Vc @ Y.T  # (c, n)
-        mis = Vc * np.conj(I) - Sc
+        Ibus = Vc @ Y.T  # (c, n)
+        mis = Vc * np.conj(Ibus) - Sc
         F = np.concatenate([mis[:, pvpq].real, mis[:, pq].imag], axis=1)
         err = np.abs(F).max(axis=1) if dim else np.zeros(len(Vc))
         active = ~(err < tol) & ~failed  # NaN counts as not converged
@@ -502,7 +524,7 @@ def _newton_chunk(
         if not active.any():
             break
         a = np.flatnonzero(active)
-        J = _jacobian(Yr, Vc[a], I[a], pvpq, pq, len(pv))
+        J = _jacobian(Yr, Vc[a], Ibus[a], pvpq, pq, len(pv))
         dx = _newton_steps(J, -F[a], a, failed)
         Vm = np.abs(Vc[a])
         ang = np.angle(Vc[a])
@@ -512,12 +534,14 @@ def _newton_chunk(
     return Vc, ~active & ~failed & (err < tol)
 
 
-def _jacobian(Yr: np.ndarray, V: np.ndarray, I: np.ndarray, pvpq: np.ndarray, pq: np.ndarray, n_pv: int) -> np.ndarray:
+def _jacobian(
+    Yr: np.ndarray, V: np.ndarray, Ibus: np.ndarray, pvpq: np.ndarray, pq: np.ndarray, n_pv: int
+) -> np.ndarray:
     """The polar power-flow Jacobians of a stack of hours, (c, dim, dim), pandapower's layout.
 
     Rows: P at PV and PQ buses, then Q at PQ buses; columns: voltage angles at PV and PQ buses,
     then magnitudes at PQ buses. ``Yr`` are the rows ``pvpq`` of the admittance matrix; ``V`` and
-    ``I = V @ Y.T`` are (c, n) [pu].
+    ``Ibus = V @ Y.T`` are (c, n) [pu].
     """
     npvpq = len(pvpq)
     dim = npvpq + len(pq)
@@ -529,8 +553,8 @@ def _jacobian(Yr: np.ndarray, V: np.ndarray, I: np.ndarray, pvpq: np.ndarray, pq
     dVm = Vrow * np.conj(Yr[None] * Vn[:, None, :])  # (c, r, n)
     dVa = -1j * Vrow * np.conj(Yr[None] * V[:, None, :])
     r = np.arange(npvpq)
-    dVm[:, r, pvpq] += np.conj(I[:, pvpq]) * Vn[:, pvpq]
-    dVa[:, r, pvpq] += 1j * V[:, pvpq] * np.conj(I[:, pvpq])
+    dVm[:, r, pvpq] += np.conj(Ibus[:, pvpq]) * Vn[:, pvpq]
+    dVa[:, r, pvpq] += 1j * V[:, pvpq] * np.conj(Ibus[:, pvpq])
     J = np.empty((len(V), dim, dim))
     J[:, :npvpq, :npvpq] = dVa[:, :, pvpq].real
     J[:, :npvpq, npvpq:] = dVm[:, :, pq].real

@@ -1113,7 +1113,8 @@ footer { text-align:center; color:var(--muted); font-size:12px; padding:10px; }
 
 
 def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
-    """The economics section from :func:`lingtan.twin.studies.economics.project_economics`: the totals printed by ``twin run``,
+    """The economics section from :func:`lingtan.twin.studies.economics.project_economics`: the totals printed by
+    ``twin run``,
     one row per asset, and with a base case the cumulative saving year by year (payback where it crosses 0).
 
     Parameters

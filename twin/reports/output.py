@@ -9,6 +9,7 @@ results.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,22 @@ def write_atomically(out_dir: str | Path, write: Callable[[Path], None], *, kind
     return write_results(out_dir, write, kind=kind)
 
 
+_LOCAL_TIME: dict[bytes, Any] = {}
+"""The CSV time column of an index already written, by a hash of its instants and zone: a park writes some
+twenty tables on one index, and formatting 8760 timestamps costs more than writing the table."""
+
+
+def _local_time(index: pd.DatetimeIndex) -> Any:
+    """``index`` as local time with its UTC offset (``2025-01-01T00:00:00+0800``), as a pyarrow array."""
+    import pyarrow as pa
+
+    key = hashlib.sha1(index.asi8.tobytes() + str(index.tz).encode()).digest()
+    if key not in _LOCAL_TIME:
+        _LOCAL_TIME.clear()  # one index at a time is all a writer needs
+        _LOCAL_TIME[key] = pa.array(index.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    return _LOCAL_TIME[key]
+
+
 def _write_table(frame: pd.DataFrame, stem: Path) -> None:
     """Write an hourly table as ``stem.parquet`` and ``stem.csv``."""
     import pyarrow as pa
@@ -61,7 +78,7 @@ def _write_table(frame: pd.DataFrame, stem: Path) -> None:
     pyarrow.parquet.write_table(pa.Table.from_pandas(frame, preserve_index=True), stem.with_suffix(".parquet"))
     # The CSV carries local time with its UTC offset, and plain strings for categories;
     # pyarrow writes it ten times faster than pandas' float formatting.
-    local = pa.array(frame.index.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    local = _local_time(frame.index)
     plain = pa.Table.from_pandas(
         frame.astype({c: str for c in frame.columns if frame[c].dtype == "category"}), preserve_index=False
     )
@@ -77,7 +94,8 @@ def write_run(
     economics: dict[str, Any] | None = None,
 ) -> Path:
     """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
-    ``criteria.json``, ``economics.json`` (when ``economics`` is given: :func:`lingtan.twin.studies.economics.project_economics`),
+    ``criteria.json``, ``economics.json`` (when ``economics`` is given:
+    :func:`lingtan.twin.studies.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all').
 
     Parameters
@@ -141,7 +159,8 @@ def write_park(
     reports: str = "all",
     economics: dict[str, Any] | None = None,
 ) -> Path:
-    """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the heat network,
+    """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the
+    heat network,
     the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
     ``tenants/<name>/``.
 
@@ -253,7 +272,8 @@ def write_park(
 
 
 def write_plan(result: PlanResult, out_dir: str | Path, *, lang: str = "en", reports: str = "all") -> Path:
-    """Write a :class:`lingtan.twin.studies.plan.PlanResult`: per-year KPIs, trends and the verdicts on the last year with its
+    """Write a :class:`lingtan.twin.studies.plan.PlanResult`: per-year KPIs, trends and the verdicts on the last year
+    with its
     trends, the reports of the last year with the per-year trends, then each year's own run under ``year_<Y>/``.
 
     Parameters

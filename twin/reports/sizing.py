@@ -11,7 +11,20 @@ from lingtan.twin.studies.sizing import Design, SizingResult, summary
 def write_outputs(res: SizingResult, out: str | Path) -> Path:
     """``designs.csv`` (every design assessed), ``pareto.html`` and ``pareto_emissions.html`` (self-contained
     plotly: annualised cost against renewable share, and against residual emissions) and ``sizing.txt``; the
-    folder is written under a temporary name and renamed when complete."""
+    folder is written under a temporary name and renamed when complete.
+
+    Parameters
+    ----------
+    res : SizingResult
+        What :func:`lingtan.twin.studies.sizing.size` found.
+    out : path
+        The results folder (new, empty or the twin's own).
+
+    Returns
+    -------
+    Path
+        ``out``, absolute.
+    """
     import pandas as pd
 
     def write(folder: Path) -> None:

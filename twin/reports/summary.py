@@ -127,7 +127,8 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en") -> str:
 
 
 def economics_rows(econ: dict[str, Any], lang: str = "en", base_name: str = "") -> list[tuple[str, object, str]]:
-    """(label, value, unit) rows of :func:`lingtan.twin.studies.economics.project_economics`, for the terminal and the report.
+    """(label, value, unit) rows of :func:`lingtan.twin.studies.economics.project_economics`, for the terminal and
+    the report.
 
     Parameters
     ----------

@@ -51,7 +51,20 @@ from lingtan.twin.core.schema.site import Site
 
 
 def tenant_scenario(park: Park, tenant: Tenant) -> Scenario:
-    """The factory scenario of one tenant: its own assets, the park's site and weather, the park bus as grid."""
+    """The factory scenario of one tenant: its own assets, the park's site and weather, the park bus as grid.
+
+    Parameters
+    ----------
+    park : Park
+        The park.
+    tenant : Tenant
+        One of its tenants.
+
+    Returns
+    -------
+    Scenario
+        The tenant as a validated factory.
+    """
     c = tenant.connection
     own = tenant.model_dump(exclude={"name", "description", "connection", "contract_share"})
     return Scenario.model_validate(
@@ -133,7 +146,22 @@ class ParkResult:
 
 def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = True) -> ParkResult:
     """Simulate one year of a park; see the module docstring for the order of things. ``power_flow=False`` leaves
-    out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it)."""
+    out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it).
+
+    Parameters
+    ----------
+    park : Park
+        The park.
+    base_dir : str or Path
+        Folder of the scenario file (relative paths are read from it).
+    power_flow : bool
+        Whether the network's hourly power flow is run.
+
+    Returns
+    -------
+    ParkResult
+        Every tenant's run, the park bus, the allocation, the reconciled tables and the KPIs.
+    """
     from lingtan.twin.accounting.assess import assess
     from lingtan.twin.run import load_weather, simulate_profiles
 
@@ -187,7 +215,8 @@ class _UnitProfiles:
         self.frame, self.site, self._memo = frame, site, {}
 
     def __call__(self, pv, wind) -> tuple[list, list, list]:
-        """Like :func:`lingtan.twin.run.renewable_units`: profiles, ``(kind, name)`` and sizes of ``pv`` then ``wind``."""
+        """Like :func:`lingtan.twin.run.renewable_units`: profiles, ``(kind, name)`` and sizes of ``pv`` then
+        ``wind``."""
         from lingtan.twin.run import renewable_units
 
         rows = []
@@ -329,7 +358,7 @@ def _network_year(park: Park, base_dir: Path, names: list[str], bus: _Bus):
 
     # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
     p_mw = {n: (bus.demand[i] - bus.surplus[i]) / 1e3 for i, n in enumerate(names)}
-    for (kind, name), c, row in zip(bus.sources, bus.caps, bus.rows):
+    for (kind, name), c, row in zip(bus.sources, bus.caps, bus.rows, strict=True):
         if kind != "tenants":
             p_mw[name] = -c * row / 1e3
     t = bus.table
@@ -394,7 +423,20 @@ def _tenant_verdicts(park: Park, runs: dict, table: pd.DataFrame) -> dict:
 
 
 def simulate_site(scenario, base_dir: str | Path = "."):
-    """One year of a factory (:func:`lingtan.twin.run.simulate`) or of a park (:func:`simulate_park`)."""
+    """One year of a factory (:func:`lingtan.twin.run.simulate`) or of a park (:func:`simulate_park`).
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        A validated scenario.
+    base_dir : str or Path
+        Folder of the scenario file.
+
+    Returns
+    -------
+    RunResult or ParkResult
+        The year.
+    """
     from lingtan.twin.run import simulate
 
     return simulate_park(scenario, base_dir) if isinstance(scenario, Park) else simulate(scenario, base_dir)
@@ -498,7 +540,8 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
 
 def _park_heat(runs, links) -> dict:
     """Park heat KPIs: recovery over every tenant's resources (each tenant's whole boundary and declared streams,
-    :func:`lingtan.twin.core.kpis.heat_kpis`), fuel and purchased heat summed. A park with nothing to recover has no rate
+    :func:`lingtan.twin.core.kpis.heat_kpis`), fuel and purchased heat summed. A park with nothing to recover has no
+    rate
     (None, "not applicable")."""
     from lingtan.twin.core.kpis import _rate
 

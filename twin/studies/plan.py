@@ -75,7 +75,8 @@ if TYPE_CHECKING:
     from lingtan.twin.core.scenario import Scenario
     from lingtan.twin.run import RunResult
 
-# NB: lingtan.twin.core.scenario and lingtan.twin.run are imported inside the functions: lingtan.twin.core.scenario will import this
+# NB: lingtan.twin.core.scenario and lingtan.twin.run are imported inside the functions: lingtan.twin.core.scenario
+# will import this
 # module for its ``plan`` field, and lingtan.twin.run imports lingtan.twin.core.scenario.
 
 INTENSITY_WINDOW_YEARS = 4

@@ -34,7 +34,8 @@ Method
 4. Cost = annualised cost of :func:`lingtan.twin.studies.economics.project_economics` (assets with replacement and
    salvage, grid bill, fuel, green-power premiums, carbon). A design passes when every fixable criterion
    passes and, with ``network_limits`` (a park), its network stays within limits every hour. Without it
-   the search's park years skip the network power flow and only the chosen design is checked. The chosen design is the least-cost passing one; the Pareto front keeps the designs not
+   the search's park years skip the network power flow and only the chosen design is checked. The chosen design is
+   the least-cost passing one; the Pareto front keeps the designs not
    dominated in (lower cost, higher renewable share) and in (lower cost, lower residual emissions).
 """
 
@@ -79,7 +80,27 @@ def _sites(data: dict, park: bool, family: str) -> list[dict]:
 
 
 def apply_lever(data: dict, lever: str, factor: float, park: bool, reference: dict) -> dict:
-    """Scale one lever of a scenario dict (a deep copy is modified and returned)."""
+    """Scale one lever of a scenario dict (a deep copy is modified and returned).
+
+    Parameters
+    ----------
+    data : dict
+        The scenario mapping; not changed.
+    lever : str
+        One of :data:`DEFAULT_LEVELS`' keys (``pv``, ``battery``, ``wind``, ``heat_pump``, ``thermal_storage``,
+        ``green_power``).
+    factor : float
+        Multiplier of the lever's sizes (0 removes the assets; wind counts are rounded).
+    park : bool
+        Whether ``data`` is a park (the shared assets, else the tenants', are scaled).
+    reference : dict of str to float
+        Reference sizes by lever; ``green_power`` [kWh/yr] is read here.
+
+    Returns
+    -------
+    dict
+        The scaled copy.
+    """
     d = copy.deepcopy(data)
     if lever == "green_power":
         d.setdefault("green_power", {})["green_power_contract_e_kwh"] = float(reference["green_power"] * factor)
@@ -130,6 +151,20 @@ def lever_sizes(scenario, lever: str, shared: bool | None = None) -> float:
 
     ``shared`` (parks): count the shared assets only (True), the tenants' (False), or decide by whether
     the park has shared assets of that kind (None).
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        A validated scenario.
+    lever : str
+        The lever.
+    shared : bool or None
+        See above.
+
+    Returns
+    -------
+    float
+        The total size.
     """
     park = hasattr(scenario, "tenants")
     if park and lever in ("pv", "battery", "wind") and shared is not None:
@@ -145,6 +180,20 @@ def lever_sizes(scenario, lever: str, shared: bool | None = None) -> float:
 
 
 def lever_sizes_of(sites, lever: str) -> float:
+    """The lever's total size over some sites [kWp, kWh, turbines, kW_th, kWh_th].
+
+    Parameters
+    ----------
+    sites : iterable of Scenario or Shared
+        Records holding the lever's asset lists.
+    lever : str
+        A physical lever (not ``green_power``).
+
+    Returns
+    -------
+    float
+        The sum of the assets' sizes.
+    """
     if lever == "pv":
         return float(sum(a.capacity_kwp for s in sites for a in s.pv))
     if lever == "battery":
@@ -158,7 +207,18 @@ def lever_sizes_of(sites, lever: str) -> float:
 
 def default_levers(scenario) -> list[str]:
     """The levers sized when none are named: those of :data:`DEFAULT_LEVERS` the scenario has something to
-    scale for (green power always: with no contract its reference is 10 % of consumption)."""
+    scale for (green power always: with no contract its reference is 10 % of consumption).
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        A validated scenario.
+
+    Returns
+    -------
+    list of str
+        Lever names.
+    """
     return [lv for lv in DEFAULT_LEVERS if lv == "green_power" or lever_sizes(scenario, lv) > 0]
 
 
@@ -197,6 +257,13 @@ class Design:
     refined: bool = False
 
     def row(self) -> dict[str, Any]:
+        """The design as one flat row of the designs table: factors, sizes, money, shares, verdict.
+
+        Returns
+        -------
+        dict
+            Column name to value; failed criteria joined by ``;``.
+        """
         out = {f"{k}_factor": v for k, v in self.factors.items()}
         out.update({f"{k}_size": v for k, v in self.sizes.items()})
         out.update(
@@ -237,6 +304,7 @@ class SizingResult:
 
     @property
     def feasible(self) -> bool:
+        """Whether some design passes every chosen criterion."""
         return self.chosen is not None
 
 
@@ -389,7 +457,22 @@ def _better(a: Design | None, b: Design | None) -> bool:
 
 
 def pareto(designs: list[Design], key: str, maximise: bool) -> list[Design]:
-    """Designs not dominated in (lower cost, better ``key``), sorted by cost."""
+    """Designs not dominated in (lower cost, better ``key``), sorted by cost.
+
+    Parameters
+    ----------
+    designs : list of Design
+        The designs evaluated.
+    key : str
+        The :class:`Design` field traded against cost.
+    maximise : bool
+        Whether more of ``key`` is better.
+
+    Returns
+    -------
+    list of Design
+        The Pareto front.
+    """
     pts = sorted(designs, key=lambda d: (d.cost_cny_per_year, -getattr(d, key) if maximise else getattr(d, key)))
     front, best = [], -math.inf
     for d in pts:
@@ -576,7 +659,9 @@ class _Search:
 
     def __init__(self, ev: _Evaluator, phys: list[str], acct: list[str], levels: dict[str, list[float]]):
         self.ev, self.phys, self.levels = ev, phys, levels
-        self.acct_combos = [dict(zip(acct, c)) for c in itertools.product(*(levels[a] for a in acct))] or [{}]
+        self.acct_combos = [dict(zip(acct, c, strict=True)) for c in itertools.product(*(levels[a] for a in acct))] or [
+            {}
+        ]
         self.designs: list[Design] = []  # every design assessed, in the order assessed
         self.best_of: dict[tuple, Design] = {}  # lattice point -> its best design over the accounting levels
 
@@ -584,7 +669,7 @@ class _Search:
         """Assess a lattice point (once) at every accounting combination; its best design."""
         if point in self.best_of:
             return self.best_of[point]
-        p = dict(zip(self.phys, point))
+        p = dict(zip(self.phys, point, strict=True))
         best = None
         for combo in self.acct_combos:
             dsg = self.ev.evaluate(p, combo)
@@ -619,7 +704,7 @@ class _Search:
     def _best_neighbour(self, incumbent: tuple) -> tuple | None:
         """The neighbour of ``incumbent`` better than it and than every other neighbour; None if none is."""
         levels = self.levels
-        idx = [levels[lv].index(x) for lv, x in zip(self.phys, incumbent)]
+        idx = [levels[lv].index(x) for lv, x in zip(self.phys, incumbent, strict=True)]
         best_move = None
         for j, lv in enumerate(self.phys):
             for step in (-1, 1):
@@ -653,7 +738,20 @@ def _at_bound_notes(
 def network_check(ev: _Evaluator, chosen: Design) -> dict | None:
     """The hourly power flow of a park's network at the chosen design (the search leaves it out unless
     ``network_limits``: no criterion reads it, and it is half of a park year's time). None when the park has no
-    network. Green power changes no flow, so the design's physical levers fix the network's loading."""
+    network. Green power changes no flow, so the design's physical levers fix the network's loading.
+
+    Parameters
+    ----------
+    ev : _Evaluator
+        The search's evaluator.
+    chosen : Design
+        The chosen design.
+
+    Returns
+    -------
+    dict or None
+        The network findings (``kpis["network"]`` of :func:`lingtan.twin.studies.park.simulate_park`).
+    """
     from lingtan.twin.studies.park import simulate_park
 
     d, res = ev.simulate({lv: f for lv, f in chosen.factors.items() if lv not in ACCOUNTING_LEVERS})
@@ -664,6 +762,20 @@ def network_check(ev: _Evaluator, chosen: Design) -> dict | None:
 
 
 def scenario_from_dict_cached(data: dict, file):
+    """The validated scenario of a mapping (:func:`lingtan.twin.core.scenario.scenario_from_dict`).
+
+    Parameters
+    ----------
+    data : dict
+        The scenario mapping.
+    file : path
+        Scenario file, for relative paths and errors.
+
+    Returns
+    -------
+    Scenario or Park
+        The validated records.
+    """
     return _validated(data, file)
 
 
@@ -701,7 +813,18 @@ def _refine_green_power(ev: _Evaluator, chosen: Design, phys: list[str], levels:
 
 
 def summary(res: SizingResult) -> str:
-    """The text ``twin size`` prints."""
+    """The text ``twin size`` prints.
+
+    Parameters
+    ----------
+    res : SizingResult
+        What :func:`size` found.
+
+    Returns
+    -------
+    str
+        Lines of text.
+    """
     lines = [
         f"criteria: {', '.join(res.criteria)}; levers: {', '.join(res.vary)}",
         f"search: {res.method}; {res.simulations} simulations, {len(res.designs)} designs assessed",

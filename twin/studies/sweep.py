@@ -151,12 +151,41 @@ class Param:
     integer: bool = False
 
     def values(self) -> np.ndarray:
+        """The parameter's values: ``n`` evenly spaced from ``lo`` to ``hi`` (rounded for an integer field).
+
+        Returns
+        -------
+        ndarray, shape (n,)
+            Values in the field's own unit; ``[lo]`` when ``n`` is unset or 1.
+        """
         v = np.linspace(self.lo, self.hi, self.n) if self.n and self.n > 1 else np.array([self.lo])
         return np.round(v) if self.integer else v
 
 
 def parse_param(text: str, file=None, *, need_n: bool | None = True, base: dict | None = None) -> Param:
-    """Parse ``NAME=lo:hi:n`` (``need_n=True``), ``NAME=lo:hi`` (``False``) or either (``None``)."""
+    """Parse ``NAME=lo:hi:n`` (``need_n=True``), ``NAME=lo:hi`` (``False``) or either (``None``).
+
+    Parameters
+    ----------
+    text : str
+        The ``--param`` text, e.g. ``battery.energy_kwh=0:4000:5``.
+    file : path, optional
+        Scenario file, named by the error.
+    need_n : bool or None
+        Whether the number of values is required (True), forbidden (False) or optional (None).
+    base : dict, optional
+        The scenario mapping; when given, the field must exist there and be numeric.
+
+    Returns
+    -------
+    Param
+        The parameter (``integer`` when the base field is an integer).
+
+    Raises
+    ------
+    InputError
+        When the text, the range or the field is not valid.
+    """
     name, eq, rng = text.partition("=")
     name = name.strip()
     if not eq or not name:
@@ -186,13 +215,39 @@ def parse_param(text: str, file=None, *, need_n: bool | None = True, base: dict 
 
 
 def grid_design(params: list[Param]) -> np.ndarray:
-    """Every combination of the parameters' values, first parameter slowest: (M, P)."""
+    """Every combination of the parameters' values, first parameter slowest: (M, P).
+
+    Parameters
+    ----------
+    params : list of Param
+        Swept fields, each with its ``n`` values.
+
+    Returns
+    -------
+    ndarray, shape (M, P)
+        One case a row, one parameter a column; M is the product of the ``n``.
+    """
     axes = [p.values() for p in params]
     return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, len(params))
 
 
 def lhs_design(params: list[Param], n: int, seed: int = 0) -> np.ndarray:
-    """Latin hypercube of ``n`` cases, seeded: each parameter's range in n equal strata, one case each."""
+    """Latin hypercube of ``n`` cases, seeded: each parameter's range in n equal strata, one case each.
+
+    Parameters
+    ----------
+    params : list of Param
+        Swept fields; ``lo`` and ``hi`` are used.
+    n : int
+        Number of cases.
+    seed : int
+        Seed of the random generator (same seed, same design).
+
+    Returns
+    -------
+    ndarray, shape (n, P)
+        One case a row, one parameter a column.
+    """
     rng = np.random.default_rng(seed)
     out = np.empty((n, len(params)))
     for j, p in enumerate(params):
@@ -203,7 +258,20 @@ def lhs_design(params: list[Param], n: int, seed: int = 0) -> np.ndarray:
 
 
 def oat_design(params: list[Param], base: list[float]) -> np.ndarray:
-    """The base case, then per parameter its values with the others at base (one at a time)."""
+    """The base case, then per parameter its values with the others at base (one at a time).
+
+    Parameters
+    ----------
+    params : list of Param
+        Swept fields, each with its ``n`` values.
+    base : list of float
+        The base scenario's value of each field.
+
+    Returns
+    -------
+    ndarray, shape (1 + sum of n, P)
+        The base case first, then each parameter's values in turn.
+    """
     rows = [list(base)]
     for j, p in enumerate(params):
         for v in p.values():
@@ -215,13 +283,29 @@ def oat_design(params: list[Param], base: list[float]) -> np.ndarray:
 
 def case_hashes(scenario_hash: str, names: list[str], values) -> list[str]:
     """One hash per case (row of ``values``): sha256 of the sweep's input key (:func:`input_key`) and the
-    (name, value) pairs sorted by name, values as ``repr`` of the float (which round-trips exactly)."""
+    (name, value) pairs sorted by name, values as ``repr`` of the float (which round-trips exactly).
+
+    Parameters
+    ----------
+    scenario_hash : str
+        The sweep's input key (:func:`input_key`).
+    names : list of str
+        Field paths, one per column of ``values``.
+    values : array_like, shape (M, P)
+        The design.
+
+    Returns
+    -------
+    list of str
+        M hex sha256 digests, in the order of the rows.
+    """
     order = sorted(range(len(names)), key=lambda j: names[j])
     keys = [names[j] + "=" for j in order]
     head = scenario_hash + "\n"
     rows = np.asarray(values, dtype=float).reshape(-1, len(names))[:, order].tolist()
     return [
-        hashlib.sha256((head + "\n".join(k + repr(v) for k, v in zip(keys, row))).encode()).hexdigest() for row in rows
+        hashlib.sha256((head + "\n".join(k + repr(v) for k, v in zip(keys, row, strict=True))).encode()).hexdigest()
+        for row in rows
     ]
 
 
@@ -246,20 +330,50 @@ class Plan:
 
     @property
     def names(self) -> list[str]:
+        """Field paths of the parameters, in the order of the design's columns."""
         return [p.name for p in self.params]
 
     def case_data(self, i: int) -> dict:
+        """The scenario mapping of case ``i``.
+
+        Parameters
+        ----------
+        i : int
+            Row of the design.
+
+        Returns
+        -------
+        dict
+            A copy of the base mapping with the case's values set (:func:`apply_values`).
+        """
         return apply_values(self.data, self.names, self.values[i], self.params)
 
 
 def apply_values(data: dict, names: list[str], values, params: list[Param] | None = None) -> dict:
     """A copy of ``data`` with the fields set (integer fields rounded); only the containers along the paths are
-    copied (:func:`lingtan.twin.core.fieldpath.with_values`)."""
+    copied (:func:`lingtan.twin.core.fieldpath.with_values`).
+
+    Parameters
+    ----------
+    data : dict
+        The scenario mapping; not changed.
+    names : list of str
+        Field paths to set.
+    values : array_like
+        One value per path.
+    params : list of Param, optional
+        The parameters of ``names``, to round integer fields.
+
+    Returns
+    -------
+    dict
+        The new mapping.
+    """
     return fieldpath.with_values(
         data,
         [
             (name, int(round(v)) if params and params[j].integer else float(v))
-            for j, (name, v) in enumerate(zip(names, values))
+            for j, (name, v) in enumerate(zip(names, values, strict=True))
         ],
     )
 
@@ -270,6 +384,16 @@ def check_ranges(p: Plan) -> None:
     Bounds in the schema are per field, so a range that leaves them fails here, before any folder is
     made or case is run, with the field path. (A combination that only fails together, such as a
     battery's power against its energy, is still found at its case.)
+
+    Parameters
+    ----------
+    p : Plan
+        The sweep's plan.
+
+    Raises
+    ------
+    InputError
+        When a parameter's lowest or highest value fails the schema, naming its field path.
     """
     from lingtan.twin.core.scenario import scenario_from_dict
 
@@ -279,7 +403,22 @@ def check_ranges(p: Plan) -> None:
 
 
 def case_count(params: list[Param], design: str, lhs: int | None = None) -> int:
-    """Cases of a design before it is built (before deduplication): exact integers, however large."""
+    """Cases of a design before it is built (before deduplication): exact integers, however large.
+
+    Parameters
+    ----------
+    params : list of Param
+        Swept fields.
+    design : {"grid", "lhs", "oat"}
+        The design.
+    lhs : int, optional
+        Number of cases of a Latin hypercube.
+
+    Returns
+    -------
+    int
+        Number of cases.
+    """
     if design == "lhs":
         return int(lhs)
     if design == "oat":
@@ -288,7 +427,20 @@ def case_count(params: list[Param], design: str, lhs: int | None = None) -> int:
 
 
 def input_key(inputs: dict[str, str], model: str) -> str:
-    """The hash every case hash starts from: the input files' hashes and the model version."""
+    """The hash every case hash starts from: the input files' hashes and the model version.
+
+    Parameters
+    ----------
+    inputs : dict of str to str
+        sha256 of the scenario file and of each file it names, by file.
+    model : str
+        The model version (:func:`lingtan.twin.core.provenance.model_version`).
+
+    Returns
+    -------
+    str
+        Hex sha256 digest.
+    """
     return hashlib.sha256(json.dumps({"inputs": inputs, "model": model}, sort_keys=True).encode()).hexdigest()
 
 
@@ -302,7 +454,33 @@ def plan(
     max_cases: int | None = None,
 ) -> Plan:
     """Parse the parameters, check the number of cases against ``max_cases`` (default :data:`MAX_CASES`),
-    build the design and hash every case."""
+    build the design and hash every case.
+
+    Parameters
+    ----------
+    file : path
+        Scenario YAML.
+    param_texts : list of str
+        The ``--param`` texts (:func:`parse_param`).
+    lhs : int, optional
+        Latin hypercube of this many cases instead of the full grid.
+    oat : bool
+        One at a time around the base case instead of the full grid.
+    seed : int
+        Seed of the Latin hypercube.
+    max_cases : int, optional
+        Refuse a design of more cases.
+
+    Returns
+    -------
+    Plan
+        The design, its case hashes and the base scenario.
+
+    Raises
+    ------
+    InputError
+        When a parameter is not valid or the design has more than ``max_cases`` cases.
+    """
     from lingtan.twin.core.provenance import input_hashes, model_version
     from lingtan.twin.core.scenario import load_scenario
 
@@ -334,7 +512,7 @@ def plan(
         values, design = lhs_design(params, lhs, seed), "lhs"
     elif oat:
         params = [p if p.n else Param(p.name, p.lo, p.hi, 3, p.integer) for p in params]
-        missing = [p.name for p, b in zip(params, base) if not np.isfinite(b)]
+        missing = [p.name for p, b in zip(params, base, strict=True) if not np.isfinite(b)]
         if missing:
             raise InputError(file, missing[0], "a base value in the scenario for --oat", "none (null)")
         values, design = oat_design(params, base), "oat"
@@ -366,7 +544,20 @@ def plan(
 
 
 def fast_path_ok(scenario, names: list[str]) -> bool:
-    """True when every parameter is a size the kernel takes directly (and the scenario is a factory)."""
+    """True when every parameter is a size the kernel takes directly (and the scenario is a factory).
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        The base scenario.
+    names : list of str
+        Field paths of the parameters.
+
+    Returns
+    -------
+    bool
+        Whether the fast path can run the sweep.
+    """
     from lingtan.twin.core.scenario import Scenario
 
     if not isinstance(scenario, Scenario):
@@ -405,6 +596,18 @@ class FastInputs:
     bat_soc_max: np.ndarray
 
     def take(self, idx) -> FastInputs:
+        """The inputs of some cases.
+
+        Parameters
+        ----------
+        idx : int array or slice
+            Cases to keep.
+
+        Returns
+        -------
+        FastInputs
+            Every array indexed along its first (case) axis.
+        """
         return FastInputs(**{k: v[idx] for k, v in self.__dict__.items()})
 
 
@@ -460,7 +663,23 @@ def _component_values(sc, comp: str) -> dict[str, float]:
 
 def fast_inputs(p: Plan) -> FastInputs:
     """Kernel inputs of every case. Each component's distinct value combinations are validated by the
-    scenario models (which also resolve defaults such as ``power_kw`` -> charge and discharge limits)."""
+    scenario models (which also resolve defaults such as ``power_kw`` -> charge and discharge limits).
+
+    Parameters
+    ----------
+    p : Plan
+        The sweep's plan.
+
+    Returns
+    -------
+    FastInputs
+        Sizes, kernel parameters and capacities of every case, one row each.
+
+    Raises
+    ------
+    InputError
+        When a value combination fails the scenario models.
+    """
     from lingtan.twin.core.heat_profiles import heat_sizes
     from lingtan.twin.core.scenario import scenario_from_dict
     from lingtan.twin.run import kernel_params, sizes
@@ -504,14 +723,46 @@ def fast_inputs(p: Plan) -> FastInputs:
 
 
 def fast_verdicts_possible(scenario, prof) -> bool:
-    """Whether accounting and criteria can be computed from annual KPIs alone (see the module docstring)."""
+    """Whether accounting and criteria can be computed from annual KPIs alone (see the module docstring).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    prof : Profiles
+        Its hourly profiles (:func:`lingtan.twin.run.build_profiles`).
+
+    Returns
+    -------
+    bool
+        True when the annual KPIs suffice.
+    """
     return prof.heat.empty and not prof.fuel_uses and isinstance(scenario.grid.emission_factor, (str, int, float))
 
 
 def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None, file=None) -> pd.DataFrame:
     """Dispatch a chunk of cases through the kernel; one row of KPIs per case, and with ``cases`` (each case's
     scenario mapping) its accounting, verdicts and economics where the annual KPIs suffice for them
-    (:func:`fast_verdicts_possible`)."""
+    (:func:`fast_verdicts_possible`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    prof : Profiles
+        Its hourly profiles.
+    fi : FastInputs
+        The chunk's kernel inputs.
+    cases : list of dict, optional
+        Each case's scenario mapping, for its accounting, verdicts and economics.
+    file : path, optional
+        Scenario file, for relative paths and errors.
+
+    Returns
+    -------
+    DataFrame
+        One row per case.
+    """
     from lingtan.components.grid import bill_from_totals
     from lingtan.twin.core.dispatch import HeatSizes, dispatch
     from lingtan.twin.core.kpis import electric_kpis
@@ -568,7 +819,10 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     if ok:
         from lingtan.twin.core.scenario import scenario_from_dict
 
-        extra = [_annual_assessment(scenario_from_dict(d, file), row) for d, row in zip(cases, df.to_dict("records"))]
+        extra = [
+            _annual_assessment(scenario_from_dict(d, file), row)
+            for d, row in zip(cases, df.to_dict("records"), strict=True)
+        ]
         df = pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
     df["verdicts_computed"] = ok
     return df
@@ -576,7 +830,8 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
 
 def _annual_assessment(scenario, kpis: dict) -> dict:
     """Accounting KPIs, verdicts, pack scores and economics of one case (its validated scenario) from its flat
-    annual KPIs (what :func:`lingtan.twin.accounting.assess.assess` does for a site without a heat side and a constant grid
+    annual KPIs (what :func:`lingtan.twin.accounting.assess.assess` does for a site without a heat side and a
+    constant grid
     factor, then :func:`lingtan.twin.studies.economics.project_economics`)."""
     from types import SimpleNamespace
 
@@ -605,7 +860,8 @@ def _annual_assessment(scenario, kpis: dict) -> dict:
 
 
 ECONOMICS_COLUMNS = ("capex_cny", "npc_cny", "annualised_cost_cny", "lcoe_onsite_cny_per_kwh")
-"""Results of :func:`lingtan.twin.studies.economics.project_economics` kept in a sweep row (``economics.<name>``), with the
+"""Results of :func:`lingtan.twin.studies.economics.project_economics` kept in a sweep row (``economics.<name>``),
+with the
 year's operating cost as ``economics.operating_cost_cny``."""
 
 
@@ -662,7 +918,20 @@ def _flatten(d: dict, prefix: str = "") -> dict:
 
 
 def run_case(file: str, data: dict) -> dict:
-    """Simulate one case (a factory or a park) and return its row (without hash and parameters)."""
+    """Simulate one case (a factory or a park) and return its row (without hash and parameters).
+
+    Parameters
+    ----------
+    file : str
+        Scenario file (relative paths in ``data`` are read from its folder).
+    data : dict
+        The case's scenario mapping.
+
+    Returns
+    -------
+    dict
+        KPIs, accounting, verdicts and economics of the case.
+    """
     from lingtan.twin.core.scenario import scenario_from_dict
     from lingtan.twin.studies.park import simulate_site
 
@@ -692,7 +961,18 @@ def _run_case_task(file: str, data: dict, h: str) -> tuple[str, dict]:
 
 
 def done_hashes(out: str | Path) -> set[str]:
-    """Case hashes already in ``OUT/cases``."""
+    """Case hashes already in ``OUT/cases``.
+
+    Parameters
+    ----------
+    out : path
+        The sweep's results folder.
+
+    Returns
+    -------
+    set of str
+        Hashes of the cases written so far.
+    """
     import pyarrow.parquet as pq
 
     d = Path(out) / CASES_DIR
@@ -703,7 +983,20 @@ def done_hashes(out: str | Path) -> set[str]:
 
 
 def read_results(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """Every row of a sweep's dataset, parts in order."""
+    """Every row of a sweep's dataset, parts in order.
+
+    Parameters
+    ----------
+    out : path
+        The sweep's results folder.
+    columns : list of str, optional
+        Columns to read (default all).
+
+    Returns
+    -------
+    DataFrame
+        The rows of every part.
+    """
     files = sorted((Path(out) / CASES_DIR).glob("part-*.parquet"))
     if not files:
         return pd.DataFrame()
@@ -711,7 +1004,13 @@ def read_results(out: str | Path, columns: list[str] | None = None) -> pd.DataFr
 
 
 class PartWriter:
-    """Appends parts ``part-XXXXX.parquet`` atomically (temporary name, then rename)."""
+    """Appends parts ``part-XXXXX.parquet`` atomically (temporary name, then rename).
+
+    Parameters
+    ----------
+    out : path
+        The sweep's results folder; parts go to ``out/cases``, whose leftover temporary files are removed.
+    """
 
     def __init__(self, out: str | Path):
         self.dir = Path(out) / CASES_DIR
@@ -723,6 +1022,18 @@ class PartWriter:
         self.rows = 0
 
     def write(self, df: pd.DataFrame) -> Path:
+        """Write ``df`` as the next part.
+
+        Parameters
+        ----------
+        df : DataFrame
+            Rows of finished cases.
+
+        Returns
+        -------
+        Path
+            The part written.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -736,7 +1047,21 @@ class PartWriter:
 
 
 class Progress:
-    """A plain-text progress bar on stderr: count, rate and ETA, updated in place with ``\\r``."""
+    """A plain-text progress bar on stderr: count, rate and ETA, updated in place with ``\\r``.
+
+    Parameters
+    ----------
+    total : int
+        Number of cases to run.
+    stream : file-like, optional
+        Where the bar goes (default ``sys.stderr``).
+    enabled : bool
+        Whether anything is written.
+    label : str
+        What is counted.
+    width : int
+        Characters of the bar.
+    """
 
     def __init__(self, total: int, *, stream=None, enabled: bool = True, label: str = "cases", width: int = 28):
         self.total, self.done, self.label, self.width = total, 0, label, width
@@ -746,6 +1071,13 @@ class Progress:
         self._last = self.t0  # first line after 0.2 s: input errors print alone
 
     def update(self, n: int) -> None:
+        """Count ``n`` more finished cases and redraw the bar (at most five times a second).
+
+        Parameters
+        ----------
+        n : int
+            Cases just finished.
+        """
         self.done += n
         now = time.perf_counter()
         if self.enabled and (now - self._last > 0.2 or self.done >= self.total):
@@ -755,6 +1087,18 @@ class Progress:
             self.stream.flush()
 
     def text(self, now: float | None = None) -> str:
+        """The bar's text: fill, count, percentage, rate [cases/s] and ETA.
+
+        Parameters
+        ----------
+        now : float, optional
+            ``time.perf_counter()`` of the reading [s] (default: now).
+
+        Returns
+        -------
+        str
+            One line, no line end.
+        """
         el = (now or time.perf_counter()) - self.t0
         rate = self.done / el if el > 0 else 0.0
         frac = self.done / self.total if self.total else 1.0
@@ -767,6 +1111,7 @@ class Progress:
         )
 
     def close(self) -> None:
+        """Draw the final count and end the line."""
         if self.enabled:
             self.stream.write(("" if getattr(self, "_shown", -1) == self.done else "\r" + self.text()) + "\n")
             self.stream.flush()
@@ -848,6 +1193,8 @@ def run_sweep(
         Whole-scenario path: finished cases per part (default ``max(8, 2 * jobs)``).
     verdicts : bool
         Fast path: per-case accounting, criteria and economics (about 0.5 ms a case).
+    progress : bool
+        Draw a progress bar on stderr (:class:`Progress`).
     plots : callable, optional
         Writer of the pictures, ``plots(out, results, names, kpi, threshold, design=, base=) -> list of paths``
         (the CLI passes :func:`lingtan.twin.reports.sweep_plots.write_plots`; studies do not import reports).
@@ -855,6 +1202,12 @@ def run_sweep(
         KPI of the pictures and the contour drawn on them.
     max_cases : int
         Refuse a design of more cases (default :data:`MAX_CASES`).
+
+    Returns
+    -------
+    dict
+        ``cases``, ``ran``, ``skipped``, ``path``, ``design``, ``parts_written``, ``seconds``, ``out`` and, with
+        ``plots``, the pictures written.
     """
     from lingtan.twin.core.results_dir import check_out, results_in_place
 
@@ -916,7 +1269,7 @@ def run_sweep(
                     kpi,
                     threshold,
                     design=p.design,
-                    base=dict(zip(p.names, p.base_values)),
+                    base=dict(zip(p.names, p.base_values, strict=True)),
                 )
             ]
     return summary
@@ -924,7 +1277,26 @@ def run_sweep(
 
 def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple[float, float]:
     """Rough wall-clock time [s] and peak memory [MB] of running ``todo`` cases of ``p`` (constants measured on
-    the machine of README's speed table; a park case scales with its tenants)."""
+    the machine of README's speed table; a park case scales with its tenants).
+
+    Parameters
+    ----------
+    p : Plan
+        The sweep's plan.
+    todo : int
+        Cases still to run.
+    fast : bool
+        Whether the fast path runs them.
+    verdicts : bool
+        Whether accounting and verdicts are computed per case.
+    jobs : int
+        Worker processes.
+
+    Returns
+    -------
+    tuple of float
+        Time [s] and memory [MB].
+    """
     sc = p.scenario
     # What fast_verdicts_possible tells from the profiles, told from the scenario: a heat side (process heat,
     # waste heat, space heating) or an hourly grid factor makes each case run through simulate_profiles.
@@ -946,7 +1318,28 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple
 
 
 def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max_cases: int | None = None) -> str:
-    """The line printed before a sweep runs: cases, design, path, estimated time and memory, the limit."""
+    """The line printed before a sweep runs: cases, design, path, estimated time and memory, the limit.
+
+    Parameters
+    ----------
+    p : Plan
+        The sweep's plan.
+    todo : int
+        Cases still to run.
+    fast : bool
+        Whether the fast path runs them.
+    verdicts : bool
+        Whether accounting and verdicts are computed per case.
+    jobs : int
+        Worker processes.
+    max_cases : int, optional
+        The limit on the number of cases shown.
+
+    Returns
+    -------
+    str
+        One line.
+    """
     seconds, mb = estimate(p, todo, fast, verdicts, jobs)
     limit = MAX_CASES if max_cases is None else max_cases
     took = (
@@ -1009,7 +1402,7 @@ def _write_meta(out: Path, p: Plan, path: str, kpi: str, threshold) -> None:
         "design": p.design,
         "path": path,
         "params": [p_.__dict__ for p_ in p.params],
-        "base": dict(zip(p.names, p.base_values)),
+        "base": dict(zip(p.names, p.base_values, strict=True)),
         "cases": len(p.hashes),
         "kpi": kpi,
         "threshold": threshold,
@@ -1139,6 +1532,11 @@ class SweepStopped(BaseException):
     """SIGTERM or SIGINT reached a sweep; its workers are stopped and the rows written so far kept.
 
     A BaseException, like KeyboardInterrupt, so that no ``except Exception`` on the way swallows it.
+
+    Parameters
+    ----------
+    signum : int
+        The signal received; its name is the exception's message.
     """
 
     def __init__(self, signum: int):

@@ -23,12 +23,29 @@ from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 
 
 def pack_names() -> list[str]:
-    """Ids of the known criteria packs."""
+    """Ids of the known criteria packs.
+
+    Returns
+    -------
+    list of str
+        Pack ids, in registry order.
+    """
     return list(PACKS)
 
 
 def pack_criteria(pack_id: str) -> list[Criterion]:
-    """The criteria of one pack; unknown id -> InputError listing the known ones."""
+    """The criteria of one pack; unknown id -> InputError listing the known ones.
+
+    Parameters
+    ----------
+    pack_id : str
+        A pack id (:func:`pack_names`).
+
+    Returns
+    -------
+    list of Criterion
+        The pack's criteria, each with the clause it applies.
+    """
     if pack_id not in PACKS:
         raise InputError(None, "criteria", f"one of: {', '.join(pack_names())}", repr(pack_id))
     return list(_criteria(pack_id))
@@ -68,13 +85,19 @@ def evaluate(
         Pack ids (:func:`pack_names`).
     kpis : mapping
         The run's KPIs by name (electric KPIs of :mod:`lingtan.twin.core.kpis`, the accounting's flat KPIs
-        :func:`lingtan.twin.accounting.account.accounting_kpis`, and optionally :func:`lingtan.twin.accounting.criteria.trends.trend_kpis`).
+        :func:`lingtan.twin.accounting.account.accounting_kpis`, and optionally
+        :func:`lingtan.twin.accounting.criteria.trends.trend_kpis`).
     declared : Declared or mapping, optional
         Facts the twin cannot simulate.
     settings : CriteriaSettings or mapping, optional
         Definition variants.
     firms : mapping of name -> Declared or mapping, optional
         Each firm's declared facts inside a park (its tenants), for criteria about every firm.
+
+    Returns
+    -------
+    list of Verdict
+        One verdict per criterion.
 
     Raises
     ------
@@ -96,7 +119,8 @@ def evaluate(
             raise InputError(
                 None,
                 f"declared.not_applicable.{key}",
-                f"a criterion whose text lets the user declare it not applicable: {', '.join(sorted(allowed)) or 'none'}",
+                f"a criterion whose text lets the user declare it not applicable: "
+                f"{', '.join(sorted(allowed)) or 'none'}",
                 repr(key),
             )
     return [c.evaluate(ctx) for crits in packs for c in crits]
@@ -114,7 +138,18 @@ GROUPS = {
 def group_status(verdicts: Iterable[Verdict]) -> str:
     """One status for a group of verdicts: "fail" if any fails, else "not assessable" or "undetermined"
     if any is, else "pass" (items that do not apply are skipped); "not applicable" when every item is,
-    "none" when the group is empty. A group never reads "pass" beside a failed item."""
+    "none" when the group is empty. A group never reads "pass" beside a failed item.
+
+    Parameters
+    ----------
+    verdicts : iterable of Verdict
+        The group's verdicts.
+
+    Returns
+    -------
+    str
+        The group's status.
+    """
     st = [v.status for v in verdicts]
     if not st:
         return "none"
@@ -126,6 +161,13 @@ def group_status(verdicts: Iterable[Verdict]) -> str:
 
 def score(verdicts: Iterable[Verdict], pack_id: str) -> dict[str, Any]:
     """Summary of one pack.
+
+    Parameters
+    ----------
+    verdicts : iterable of Verdict
+        Verdicts of :func:`evaluate`; those of other packs are ignored.
+    pack_id : str
+        The pack.
 
     Returns
     -------

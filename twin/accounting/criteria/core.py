@@ -71,6 +71,7 @@ class Measurement:
 
     @property
     def missing(self) -> bool:
+        """Whether no value was found (input ``missing``, or a value of None)."""
         return self.input == "missing" or self.value is None
 
 
@@ -89,6 +90,11 @@ class Context:
 
         The load is ``load_e_kwh`` (a factory, :mod:`lingtan.twin.core.kpis`); a park reports only the served
         consumption, so there it is ``total_consumption_e_kwh + unserved_load_e_kwh``.
+
+        Returns
+        -------
+        float or None
+            Unserved fraction of the load [0..1].
         """
         unserved = _scalar(self.kpis.get("unserved_load_e_kwh"))
         if unserved is None:
@@ -102,19 +108,54 @@ class Context:
         return float(unserved) / float(load)
 
     def kpi(self, key: str) -> Measurement:
+        """A KPI of the run, ``missing`` when the run did not compute it.
+
+        Parameters
+        ----------
+        key : str
+            KPI name (units in the name).
+
+        Returns
+        -------
+        Measurement
+            The value (a scalar) with input ``simulated``, or ``missing`` with a note.
+        """
         v = self.kpis.get(key)
         if v is None:
             return Measurement(None, "missing", f"{key}: not simulated")
         return Measurement(_scalar(v), "simulated")
 
     def decl(self, key: str) -> Measurement:
+        """A declared fact, ``missing`` when it is not declared.
+
+        Parameters
+        ----------
+        key : str
+            Field of :class:`Declared`.
+
+        Returns
+        -------
+        Measurement
+            The value with input ``declared``, or ``missing`` with a note.
+        """
         v = getattr(self.declared, key, None)
         if v is None:
             return Measurement(None, "missing", f"{key}: not declared")
         return Measurement(v, "declared")
 
     def get(self, key: str) -> Measurement:
-        """A KPI of the run if present, else a declared fact of the same name."""
+        """A KPI of the run if present, else a declared fact of the same name.
+
+        Parameters
+        ----------
+        key : str
+            KPI name or :class:`Declared` field.
+
+        Returns
+        -------
+        Measurement
+            Simulated, else declared, else missing with a note saying which was looked for.
+        """
         m = self.kpi(key)
         if not m.missing:
             return m
@@ -139,7 +180,22 @@ def _scalar(v: Any) -> Any:
 
 
 def meets(value: float, threshold: float, comparator: str) -> bool:
-    """``value >= threshold`` or ``value <= threshold`` with a relative tolerance of 1e-9."""
+    """``value >= threshold`` or ``value <= threshold`` with a relative tolerance of 1e-9.
+
+    Parameters
+    ----------
+    value : float
+        The measured value.
+    threshold : float
+        The criterion's threshold, in the unit of ``value``.
+    comparator : {">=", "<="}
+        Direction of the comparison.
+
+    Returns
+    -------
+    bool
+        Whether ``value`` meets the threshold.
+    """
     if math.isclose(value, threshold, rel_tol=REL_TOL, abs_tol=ABS_TOL):
         return True
     if comparator == ">=":
@@ -176,9 +232,17 @@ class Verdict:
 
     @property
     def simulated(self) -> bool:
+        """Whether the value was simulated by the twin (not declared, not missing)."""
         return self.input == "simulated"
 
     def to_dict(self) -> dict[str, Any]:
+        """The verdict as a flat mapping (the rows of ``criteria.json``).
+
+        Returns
+        -------
+        dict
+            Field name to value.
+        """
         return asdict(self)
 
 
@@ -252,6 +316,7 @@ class Criterion:
 
     @property
     def source(self) -> str:
+        """The quoted document and its clause, as one citation."""
         return f"{self.source_doc}, {self.clause}"
 
     @property
@@ -260,6 +325,19 @@ class Criterion:
         return self.id.split(".", 1)[-1]
 
     def evaluate(self, ctx: Context) -> Verdict:
+        """The criterion's verdict on one run.
+
+        Parameters
+        ----------
+        ctx : Context
+            The run's KPIs, the declared facts and the settings.
+
+        Returns
+        -------
+        Verdict
+            Status (pass, fail, not assessable, undetermined, not applicable), the value read, its threshold and
+            the clause applied.
+        """
         m = self.measure(ctx) if self.measure else ctx.get(self.reads)
         variant = self.variant(ctx) if callable(self.variant) else self.variant
         reason = self.variant_reason(ctx) if callable(self.variant_reason) else self.variant_reason
@@ -396,7 +474,18 @@ class Criterion:
 def numerator_basis(kpis: Mapping[str, Any]) -> str:
     """Which emissions :func:`lingtan.twin.accounting.account.account` put in ``unit_energy_carbon_numerator_t``
     (``accounting.unit_energy_carbon_basis``), named from the KPIs: ``location`` (gross), ``after_green_power``
-    (gross less green power) or ``market``; several names joined by " = " when they are equal."""
+    (gross less green power) or ``market``; several names joined by " = " when they are equal.
+
+    Parameters
+    ----------
+    kpis : mapping
+        The run's KPIs.
+
+    Returns
+    -------
+    str
+        The basis name(s).
+    """
     n = _scalar(kpis.get("unit_energy_carbon_numerator_t"))
     gross, green, market = (
         _scalar(kpis.get(k)) for k in ("gross_emissions_t", "offset_green_power_t", "gross_emissions_market_t")
@@ -416,7 +505,20 @@ def numerator_basis(kpis: Mapping[str, Any]) -> str:
 
 def unit_energy_carbon(ctx: Context, tce_basis: str) -> Measurement:
     """Emissions / comprehensive energy [tCO2/tce] with the energy on ``tce_basis`` (equivalent or
-    calorific), whatever basis the accounting's own ``unit_energy_carbon_t_per_tce`` uses."""
+    calorific), whatever basis the accounting's own ``unit_energy_carbon_t_per_tce`` uses.
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's KPIs.
+    tce_basis : {"equivalent", "calorific"}
+        Conversion basis of electricity in the denominator (GB/T 2589).
+
+    Returns
+    -------
+    Measurement
+        The intensity [tCO2/tce], ``missing`` when a KPI is absent or the energy is zero.
+    """
     num = ctx.kpi("unit_energy_carbon_numerator_t")
     energy = ctx.kpi(f"energy_{tce_basis}_tce")
     if num.missing or energy.missing:
@@ -453,7 +555,36 @@ def declared_true(
     note: str = "",
     **kw: Any,
 ) -> Criterion:
-    """A criterion that passes when a declared boolean fact is true (``kw``: more :class:`Criterion` fields)."""
+    """A criterion that passes when a declared boolean fact is true (``kw``: more :class:`Criterion` fields).
+
+    Parameters
+    ----------
+    id : str
+        Criterion id, ``<pack>.<item>``.
+    pack : str
+        Pack id.
+    reads : str
+        The :class:`Declared` field read.
+    text_zh, text_en : str
+        The requirement in Chinese and in English.
+    source_doc : str
+        The quoted document.
+    clause : str
+        Its clause.
+    role : str
+        One of :data:`Role`.
+    max_points : float
+        Points of a scored item.
+    note : str
+        A note shown with the verdict.
+    **kw
+        More :class:`Criterion` fields.
+
+    Returns
+    -------
+    Criterion
+        The criterion, comparator ``is_true``.
+    """
     return Criterion(
         id=id,
         pack=pack,

@@ -37,10 +37,22 @@ def yearly_changes(years: Sequence[Mapping[str, Any]], key: str) -> list[float]:
     """Year-on-year relative changes of ``key`` (negative = decline); len(years) - 1 values.
 
     A year after a zero year gives -1.0 if it is zero too (nothing left to cut), +inf otherwise.
+
+    Parameters
+    ----------
+    years : sequence of mapping
+        Per-year KPIs, oldest first.
+    key : str
+        The KPI.
+
+    Returns
+    -------
+    list of float
+        Changes [fraction], one per year after the first.
     """
     v = _values(years, key)
     out = []
-    for prev, cur in zip(v, v[1:]):
+    for prev, cur in zip(v, v[1:], strict=False):
         if prev <= 0:
             out.append(-1.0 if cur <= 0 else float("inf"))
         else:
@@ -49,7 +61,20 @@ def yearly_changes(years: Sequence[Mapping[str, Any]], key: str) -> list[float]:
 
 
 def average_annual_decline(years: Sequence[Mapping[str, Any]], key: str) -> float:
-    """Geometric mean annual decline of ``key`` over the list (0.05 = 5 %/yr down)."""
+    """Geometric mean annual decline of ``key`` over the list (0.05 = 5 %/yr down).
+
+    Parameters
+    ----------
+    years : sequence of mapping
+        Per-year KPIs, oldest first.
+    key : str
+        The KPI.
+
+    Returns
+    -------
+    float
+        Mean decline [fraction per year]: ``1 - (last / first) ** (1 / (n - 1))``.
+    """
     v = _values(years, key)
     if len(v) < 2:
         raise InputError(None, "years", "at least two years", f"{len(v)} year(s)")
@@ -60,7 +85,20 @@ def average_annual_decline(years: Sequence[Mapping[str, Any]], key: str) -> floa
 
 
 def three_year_share(years: Sequence[Mapping[str, Any]], num_key: str, den_key: str) -> float:
-    """Sum of ``num_key`` over the last three years / sum of ``den_key`` (0 if the denominator is 0)."""
+    """Sum of ``num_key`` over the last three years / sum of ``den_key`` (0 if the denominator is 0).
+
+    Parameters
+    ----------
+    years : sequence of mapping
+        Per-year KPIs, oldest first.
+    num_key, den_key : str
+        KPIs of the numerator and the denominator.
+
+    Returns
+    -------
+    float
+        The share [fraction].
+    """
     last = list(years)[-3:]
     num = sum(_values(last, num_key))
     den = sum(_values(last, den_key))
@@ -70,7 +108,22 @@ def three_year_share(years: Sequence[Mapping[str, Any]], num_key: str, den_key: 
 def coal_decline_verdicts(
     years: Sequence[Mapping[str, Any]], key: str = "coal_tce", settings: CriteriaSettings | None = None
 ) -> list[Verdict]:
-    """Anhui 2.1 coal criterion for every year after the first (one verdict per year)."""
+    """Anhui 2.1 coal criterion for every year after the first (one verdict per year).
+
+    Parameters
+    ----------
+    years : sequence of mapping
+        Per-year KPIs, oldest first.
+    key : str
+        The coal KPI [tce].
+    settings : CriteriaSettings, optional
+        Definition variants.
+
+    Returns
+    -------
+    list of Verdict
+        One verdict per year after the first.
+    """
     crit = next(c for c in anhui_park_2024.criteria() if c.id.endswith("coal_decline"))
     out = []
     for i, change in enumerate(yearly_changes(years, key), start=1):
@@ -92,6 +145,20 @@ def trend_kpis(
     before), ``coal_change_fractions`` (all), ``intensity_decline_avg_fraction`` (needs
     ``intensity_key``), ``re_energy_share_onsite_3yr_<basis>`` (needs ``renewable_<basis>_tce``
     and ``energy_<basis>_tce`` in every year).
+
+    Parameters
+    ----------
+    years : sequence of mapping
+        Per-year KPIs, oldest first.
+    intensity_key : str, optional
+        KPI of the energy intensity whose average decline is reported.
+    coal_key : str
+        The coal KPI [tce].
+
+    Returns
+    -------
+    dict
+        The keys above that could be computed.
     """
     out: dict[str, Any] = {}
     if len(years) >= 2 and all(coal_key in y for y in years):

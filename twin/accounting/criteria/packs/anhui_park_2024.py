@@ -16,7 +16,8 @@ Readings where the text is ambiguous (each printed with its verdict):
   belongs to the buyer. When the run has the delivered-energy share
   (``re_electricity_share_onsite_delivered``, storage losses left out) the stricter of the two
   bases is used and named.
-* Carbon credits (Annex 2, 4.5.2, role acceptance: "为实现零碳目标", the end state a pilot shows at 验收): the residual emissions before
+* Carbon credits (Annex 2, 4.5.2, role acceptance: "为实现零碳目标", the end state a pilot shows at 验收): the
+residual emissions before
   credits must be at most 5 % of the gross emissions, and credits (CCER, other credits and
   allowances alike) must equal that residual. The residual is what is left of the gross
   location-based emissions after the electricity instruments the renewable-share variant counts.
@@ -74,6 +75,16 @@ def re_share_parts(ctx: Context) -> Measurement:
     [+ certificates]) / electricity consumed, capped at 1. Delivered basis: the same with the
     on-site renewable and the consumption both less the storage losses
     (``re_electricity_share_onsite_delivered`` x (consumption - ``battery_losses_e_kwh``)).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's KPIs and the settings (``anhui_re_share_variant``).
+
+    Returns
+    -------
+    Measurement
+        The share [fraction 0..1], or missing when a KPI is absent.
     """
     variant = ctx.settings.anhui_re_share_variant
     gp_on, cert_on = _COUNTS[variant]
@@ -151,7 +162,8 @@ _WASTE_HEAT_KEYS = {
 
 
 def _waste_heat(ctx: Context) -> Measurement:
-    """余热余能回收率 on the chosen denominator (lingtan.twin.core.kpis.heat_kpis); the declared fact when not simulated."""
+    """余热余能回收率 on the chosen denominator (lingtan.twin.core.kpis.heat_kpis); the declared fact when not
+    simulated."""
     m = ctx.kpi(_WASTE_HEAT_KEYS[ctx.settings.anhui_waste_heat_variant])
     return m if not m.missing else ctx.get("waste_heat_recovery_rate")
 
@@ -234,6 +246,13 @@ def _c(id, text_zh, text_en, clause, reads, comparator, threshold=None, doc=DOC,
 
 
 def criteria() -> list[Criterion]:
+    """The pack's criteria: the admission items of Annex 1 and the carbon-credit rule of Annex 2, 4.5.2.
+
+    Returns
+    -------
+    list of Criterion
+        Each with the clause it applies.
+    """
     relax = dict(fail_note=_relaxation)  # Annex 1, 2.8: only the 准入标准 of section 2, never the 基本要求
     return [
         declared_true(
@@ -323,7 +342,8 @@ def criteria() -> list[Criterion]:
             unit="fraction (change)",
             measure=_coal_change,
             **relax,
-            variant="year-on-year change of coal_tce; multi-year plans: lingtan.twin.accounting.criteria.trends.coal_decline_verdicts",
+            variant="year-on-year change of coal_tce; multi-year plans: "
+            "lingtan.twin.accounting.criteria.trends.coal_decline_verdicts",
             variant_reason="'每年…同期下降3%': this year's coal against the same period of the year before",
         ),
         _c(
@@ -348,8 +368,8 @@ def criteria() -> list[Criterion]:
             ),
             variant_reason="Annex 2, 3.4.4 cites GB/T 1028-2018, whose 余热余能 resource is everything the boundary "
             "rejects, declared or not; the whole boundary is the default (stricter)",
-            not_applicable="applies to waste heat and energy '生产过程中产生的': a boundary with no waste heat or energy "
-            "resource has nothing to recover",
+            not_applicable="applies to waste heat and energy '生产过程中产生的': a boundary with no waste heat or "
+            "energy resource has nothing to recover",
         ),
         _c(
             "nev_share",

@@ -86,6 +86,14 @@ def _footprint(ctx: Context) -> Measurement:
 
 
 def criteria() -> list[Criterion]:
+    """The pack's criteria: the construction conditions and the Annex 1 targets.
+
+    Returns
+    -------
+    list of Criterion
+        Each with the clause it applies.
+    """
+
     def c(id, text_zh, text_en, clause, reads, comparator, doc=DOC, **kw):
         return Criterion(
             id=f"{PACK_ID}.{id}",
@@ -159,7 +167,8 @@ def criteria() -> list[Criterion]:
             f"{PACK_ID}.ghg_accounting",
             PACK_ID,
             "ghg_accounted_per_gbt32150",
-            "(六)企業應自行或委托第三方機構采用《工業企業溫室氣體排放核算和報告通則》(GB/T 32150)及《溫室氣體排放核算與報告要求》(GB/T 32151)系列國家標準對其廠界范圍內的溫室氣體排放進行核算和報告。",
+            "(六)企業應自行或委托第三方機構采用《工業企業溫室氣體排放核算和報告通則》(GB/T 32150)"
+            "及《溫室氣體排放核算與報告要求》(GB/T 32151)系列國家標準對其廠界范圍內的溫室氣體排放進行核算和報告。",
             "GHG emissions inside the factory boundary accounted and reported per GB/T 32150 and the "
             "GB/T 32151 series, by the firm or a third party.",
             DOC,

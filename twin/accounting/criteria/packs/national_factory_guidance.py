@@ -35,6 +35,14 @@ def _grade1(key: str):
 
 
 def criteria() -> list[Criterion]:
+    """The pack's criteria.
+
+    Returns
+    -------
+    list of Criterion
+        Each with the clause it applies.
+    """
+
     def c(id, text_zh, text_en, clause, reads, comparator, **kw):
         return Criterion(
             id=f"{PACK_ID}.{id}",
@@ -61,13 +69,16 @@ def criteria() -> list[Criterion]:
             unit="bool",
             measure=_boundary,
             variant="simulated when the twin's accounting carries scope 1 and scope 2, declared otherwise",
-            variant_reason="the twin's GB/T 32150 formula covers fuel combustion, process, purchased electricity and heat",
+            variant_reason="the twin's GB/T 32150 formula covers fuel combustion, process, purchased electricity and "
+            "heat",
         ),
         declared_true(
             f"{PACK_ID}.accounting_method",
             PACK_ID,
             "ghg_accounted_per_gbt32150",
-            "已纳入全国碳排放权交易市场的企业核算方法采用全国碳排放权交易市场相关行业技术规范，其他企业核算方法采用《工业企业温室气体排放核算和报告通则》(GB/T 32150)及细分行业相关国家标准(GB/T 32151)，或国际通用的相关温室气体核算标准。",
+            "已纳入全国碳排放权交易市场的企业核算方法采用全国碳排放权交易市场相关行业技术规范，"
+            "其他企业核算方法采用《工业企业温室气体排放核算和报告通则》(GB/T 32150)"
+            "及细分行业相关国家标准(GB/T 32151)，或国际通用的相关温室气体核算标准。",
             "Firms in the national ETS account by its sector rules; others by GB/T 32150 and the GB/T 32151 "
             "sector standards, or an international GHG standard.",
             DOC,
@@ -86,7 +97,8 @@ def criteria() -> list[Criterion]:
         ),
         c(
             "product_energy_grade1",
-            "工厂单位产品、工序能耗应达到相关行业强制性能耗限额国家标准的 1 级或先进值，以及《工业重点领域能效标杆水平和基准水平》的能效标杆水平。",
+            "工厂单位产品、工序能耗应达到相关行业强制性能耗限额国家标准的 1 级或先进值，"
+            "以及《工业重点领域能效标杆水平和基准水平》的能效标杆水平。",
             "Unit product and process energy at grade 1 (advanced value) of the mandatory limit standards and at "
             "the benchmark level.",
             "三、建设路径 (三)",
@@ -98,7 +110,9 @@ def criteria() -> list[Criterion]:
         ),
         c(
             "general_equipment_grade1",
-            "提高通用设备能效水平，电机、变压器、空压机、风机、泵等达到相关设备产品强制性能效国家标准的 1 级及以上水平，以及《重点用能产品设备能效先进水平、节能水平和准入水平》的先进水平，并通过管理优化实现设备高效运行。",
+            "提高通用设备能效水平，电机、变压器、空压机、风机、泵等达到相关设备产品强制性能效国家标准的 1 级及以上水平"
+            "，以及《重点用能产品设备能效先进水平、节能水平和准入水平》的先进水平，"
+            "并通过管理优化实现设备高效运行。",
             "Motors, transformers, air compressors, fans and pumps at grade 1 of the mandatory efficiency standards.",
             "三、建设路径 (三)",
             "general_equipment_grade",

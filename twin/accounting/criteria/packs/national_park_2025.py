@@ -36,7 +36,20 @@ NOT_APPLICABLE = "guiding indicators may be left out where '客观条件不具�
 
 def core_threshold(energy_tce: float, below_200k: float | None = None) -> tuple[float | None, str]:
     """Unit-energy carbon limit [tCO2/tce] for a park's annual energy [tce], with the band label;
-    below 200 000 tce the limit is ``below_200k`` (a user or provincial value) or None."""
+    below 200 000 tce the limit is ``below_200k`` (a user or provincial value) or None.
+
+    Parameters
+    ----------
+    energy_tce : float
+        The park's annual comprehensive energy consumption [tce].
+    below_200k : float, optional
+        Limit below 200 000 tce [tCO2/tce].
+
+    Returns
+    -------
+    tuple of (float or None, str)
+        The limit [tCO2/tce] and the band label.
+    """
     if meets(energy_tce, BAND_HIGH_TCE, ">="):
         return 0.30, ">= 1 000 000 tce/yr"
     if meets(energy_tce, BAND_LOW_TCE, ">="):
@@ -65,6 +78,16 @@ def clean_energy_share(ctx: Context) -> Measurement:
     ``renewable_<basis>_tce``) less on-site electricity whose certificates were sold, plus natural
     gas and contracted / direct green power when the settings count them. Grid electricity that
     is not green power is not clean energy here (its mix is not the park's choice).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's KPIs and the settings (``national_park_tce_basis``).
+
+    Returns
+    -------
+    Measurement
+        The share [fraction 0..1], or missing when a KPI is absent.
     """
     s = ctx.settings
     b = s.national_park_tce_basis
@@ -115,6 +138,14 @@ def _worst_grade(ctx: Context) -> Measurement:
 
 
 def criteria() -> list[Criterion]:
+    """The pack's criteria: the core indicator and the guiding indicators.
+
+    Returns
+    -------
+    list of Criterion
+        Each with the clause it applies.
+    """
+
     def c(id, text_zh, text_en, clause, reads, comparator, threshold=None, role="guiding", **kw):
         if role == "guiding":
             kw = {"not_applicable": NOT_APPLICABLE, "declare_not_applicable": True, **kw}
@@ -137,7 +168,8 @@ def criteria() -> list[Criterion]:
     return [
         c(
             "unit_energy_carbon",
-            "[据二手资料重述] 单位能耗碳排放:园区年综合能源消费量20万—100万吨标准煤的,不高于0.2吨二氧化碳/吨标准煤;100万吨标准煤以上的,不高于0.3吨二氧化碳/吨标准煤。",
+            "[据二手资料重述] 单位能耗碳排放:园区年综合能源消费量20万—100万吨标准煤的,不高于0.2吨二氧化碳/吨标准煤;"
+            "100万吨标准煤以上的,不高于0.3吨二氧化碳/吨标准煤。",
             "Core indicator, checked at acceptance (验收), unit-energy carbon emissions: <= 0.20 tCO2/tce for parks "
             "using 200 000 - 1 000 000 tce/yr; <= 0.30 for >= 1 000 000 tce/yr.",
             "核心指标 单位能耗碳排放",

@@ -34,7 +34,18 @@ BAND_LABELS = ("< 10 000 tce", "10 000 - < 20 000 tce", ">= 20 000 tce")
 
 
 def energy_band(energy_tce: float) -> int:
-    """Band index 0, 1, 2 of last year's energy [tce]: < 10 000, [10 000, 20 000), >= 20 000."""
+    """Band index 0, 1, 2 of last year's energy [tce]: < 10 000, [10 000, 20 000), >= 20 000.
+
+    Parameters
+    ----------
+    energy_tce : float
+        Last year's comprehensive energy consumption [tce].
+
+    Returns
+    -------
+    int
+        The band.
+    """
     if meets(energy_tce, BAND_EDGES_TCE[1], ">="):
         return 2
     if meets(energy_tce, BAND_EDGES_TCE[0], ">="):
@@ -43,7 +54,20 @@ def energy_band(energy_tce: float) -> int:
 
 
 def renewable_points(share: float, energy_tce: float) -> float:
-    """Points (0..8) for the renewable share of energy: full at 20/15/10 % by band, pro rata below."""
+    """Points (0..8) for the renewable share of energy: full at 20/15/10 % by band, pro rata below.
+
+    Parameters
+    ----------
+    share : float
+        Renewable share of energy [fraction].
+    energy_tce : float
+        Last year's comprehensive energy consumption [tce], for the band.
+
+    Returns
+    -------
+    float
+        Points [0..8].
+    """
     full = RE_FULL_SHARE[energy_band(energy_tce)]
     if meets(share, full, ">="):
         return 8.0
@@ -55,6 +79,22 @@ def offset_share(gross_t: float, green_power_t: float, certificates_t: float, ot
 
     Green power and certificates count for at most 50 % of the residual emissions
     (``gross_t``, after own reductions); CCER, other credits and allowances count in full.
+
+    Parameters
+    ----------
+    gross_t : float
+        Residual emissions after own reductions [tCO2].
+    green_power_t : float
+        Emissions offset by green power [tCO2].
+    certificates_t : float
+        Emissions offset by green certificates [tCO2].
+    other_t : float
+        Emissions offset by CCER, other credits and allowances [tCO2].
+
+    Returns
+    -------
+    tuple of (float, bool)
+        Offset share [fraction 0..1] and whether the green cap binds.
     """
     if gross_t <= 0:
         return (1.0, False)
@@ -65,7 +105,22 @@ def offset_share(gross_t: float, green_power_t: float, certificates_t: float, ot
 
 
 def offset_points(share: float, energy_tce: float, variant: str = "proportional") -> float:
-    """Points (0..15): 0 below 30 %, full at 80/70/60 % by band, pro rata between."""
+    """Points (0..15): 0 below 30 %, full at 80/70/60 % by band, pro rata between.
+
+    Parameters
+    ----------
+    share : float
+        Offset share [fraction] (:func:`offset_share`).
+    energy_tce : float
+        Last year's comprehensive energy consumption [tce], for the band.
+    variant : {"proportional", "linear_from_30"}
+        Below full marks: points in proportion to the share, or linear from 30 % to the full share.
+
+    Returns
+    -------
+    float
+        Points [0..15].
+    """
     full = OFFSET_FULL_SHARE[energy_band(energy_tce)]
     if not meets(share, OFFSET_MIN_SHARE, ">="):
         return 0.0
@@ -77,7 +132,18 @@ def offset_points(share: float, energy_tce: float, variant: str = "proportional"
 
 
 def unit_consumption_points(vs_benchmark_fraction: float) -> float:
-    """10 if >= 20 % better than the benchmark, 6 at the benchmark, 3 within 10 % worse, else 0."""
+    """10 if >= 20 % better than the benchmark, 6 at the benchmark, 3 within 10 % worse, else 0.
+
+    Parameters
+    ----------
+    vs_benchmark_fraction : float
+        Unit consumption relative to the benchmark, minus 1 [fraction]; negative is better.
+
+    Returns
+    -------
+    float
+        Points (10, 6, 3 or 0).
+    """
     d = vs_benchmark_fraction
     if meets(d, -0.20, "<="):
         return 10.0
@@ -200,6 +266,13 @@ def _c(id, text_zh, text_en, clause, reads, comparator, **kw) -> Criterion:
 
 
 def criteria() -> list[Criterion]:
+    """The pack's criteria: the admission conditions and the scored items.
+
+    Returns
+    -------
+    list of Criterion
+        Each with the clause it applies.
+    """
     basis = lambda ctx: f"tce basis: {ctx.settings.zhejiang_tce_basis}"  # noqa: E731
     return [
         Criterion(
@@ -307,7 +380,8 @@ def criteria() -> list[Criterion]:
                 f"on-site renewable energy / comprehensive energy, "
                 f"{ctx.settings.zhejiang_tce_basis} value; points = 8 x share / full"
             ),
-            variant_reason="'来自厂界内可再生能源' counts on-site renewables only; tce as the table's 等价值 by default",
+            variant_reason="'来自厂界内可再生能源' counts on-site renewables only; tce as the table's 等价值 by "
+            "default",
         ),
         _c(
             "waste_energy",
@@ -330,8 +404,8 @@ def criteria() -> list[Criterion]:
                 "of its whole-boundary resource is >= 60 %; without waste energy not applicable, total "
                 + ctx.settings.zhejiang_not_applicable_total.replace("_", " ")
             ),
-            variant_reason="'每使用一种余能' counts types of waste energy, not streams; 适用时 gives no rule for the total, "
-            "so by default the 4 points stay in the maximum (the stricter reading)",
+            variant_reason="'每使用一种余能' counts types of waste energy, not streams; 适用时 gives no rule for the "
+            "total, so by default the 4 points stay in the maximum (the stricter reading)",
         ),
         _c(
             "eco_design",
