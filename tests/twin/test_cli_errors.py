@@ -72,7 +72,7 @@ def test_battery_window(tmp_path, capsys, base):
 def test_two_batteries_rejected(tmp_path, capsys, base):
     base["battery"].append(dict(base["battery"][0], name="second"))
     p = write(tmp_path, base)
-    check_error(capsys, p, "battery", "at most 1")
+    check_error(capsys, p, "battery", "expected one battery per site")
 
 
 def test_yaml_syntax(tmp_path, capsys):
