@@ -31,7 +31,7 @@ Conventions
   of the hourly table), one value per time step, labelled at the interval start.
 * Cycles come from rainflow counting of ``soc`` [1]_: the depth of a cycle is its SoC range,
   its full equivalent cycles are ``count * depth`` (a half cycle counts 0.5), its C-rate is
-  the depth over the duration of the counted excursion [1/h].
+  the depth over the time the SoC moves during the counted excursion [1/h].
 * Round-trip efficiency by year (a stated proxy, not in the source): each one-way loss
   ``1 - efficiency`` grows in proportion to the resistance ratio ``R / R0``. This treats every
   loss as ohmic, so it is an upper bound on the efficiency loss: converter and auxiliary
@@ -69,6 +69,10 @@ from lingtan.errors import InputError
 
 GAS_CONSTANT_J_PER_MOL_K = 8.3144598
 """Molar gas constant [J/(mol K)], the value used in [4]_."""
+
+DEFAULT_SOH_FLOOR = 0.7
+"""Replacement floor [-]: SAM's battery replacement capacity default, ``batt_replacement_capacity`` = 70 %
+(PySAM 7.1.1, ``Battery.default("StandaloneBatterySingleOwner")``)."""
 
 _SECONDS_PER_HOUR = 3600.0
 _ZERO_C_IN_K = 273.15
@@ -130,11 +134,10 @@ class BatteryAgeing(BaseModel):
         default="naumann_lfp", description="LFP/graphite model of Naumann et al. 2018 (calendar) and 2020 (cycle)"
     )
     soh_floor: float = Field(
-        default=0.8,
+        default=DEFAULT_SOH_FLOOR,
         gt=0,
         lt=1,
-        description="state of health at which the battery is replaced [-]; 0.8, the end-of-life capacity of "
-        "SAM's battery replacement option (batt_replacement_capacity default 80 %)",
+        description="state of health at which the battery is replaced [-]; default SAM's 70 %",
     )
     parameters: NaumannLfpParameters = Field(default_factory=NaumannLfpParameters)
 
@@ -152,7 +155,8 @@ class RainflowCycles:
     count : ndarray
         1.0 for a full cycle, 0.5 for a half cycle [-].
     duration_steps : ndarray
-        Steps between the two extremes of the counted excursion [steps].
+        Steps in which the series changes between the two extremes of the counted excursion
+        (a rest at a plateau does not count) [steps].
     """
 
     depth: np.ndarray
@@ -256,8 +260,8 @@ def rainflow_cycles(soc: ArrayLike) -> RainflowCycles:
     Returns
     -------
     RainflowCycles
-        Depth (range), mean and count (1 or 0.5) of every cycle, and the steps between its
-        extremes. A range that contains the starting point counts as a half cycle and the
+        Depth (range), mean and count (1 or 0.5) of every cycle, and the moving steps between
+        its extremes. A range that contains the starting point counts as a half cycle and the
         starting point is discarded; what is left at the end (the residue) counts as half
         cycles, one per range, as the standard prescribes.
 
@@ -272,6 +276,9 @@ def rainflow_cycles(soc: ArrayLike) -> RainflowCycles:
             None, "soc", "a 1-D series of finite numbers", f"shape {x.shape}, finite={np.isfinite(x).all()}"
         )
     peaks, at = _reversals(x)
+    # Time is counted in steps that move, so that a rest before a charge does not dilute its C-rate.
+    moving = np.r_[0, np.cumsum(np.diff(x) != 0)]
+    at = moving[at]
     depth: list[float] = []
     mean: list[float] = []
     count: list[float] = []
@@ -484,7 +491,7 @@ def soh_by_year(
     t_c: ArrayLike,
     energy_kwh: float,
     years: int,
-    floor: float = 0.8,
+    floor: float = DEFAULT_SOH_FLOOR,
     params: NaumannLfpParameters | None = None,
     *,
     step_h: float = 1.0,
