@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lingtan.components.battery_ageing import BatteryAgeing
 from lingtan.components.grid import PERIODS, Period  # noqa: F401  (period codes shared with the tariff)
 from lingtan.limits import MAX_ENERGY_KWH, MAX_POWER_KW
 
@@ -76,6 +77,10 @@ class Battery(BaseModel):
     )
     discharge_periods: tuple[Period, ...] = Field(
         default=("peak", "critical"), description="tou_arbitrage: periods in which the battery discharges"
+    )
+    ageing: BatteryAgeing | None = Field(
+        default=None,
+        description="capacity fade and replacement (lingtan.components.battery_ageing); None: the battery does not age",
     )
 
     @model_validator(mode="after")
