@@ -48,7 +48,11 @@ __all__ = [
     "interannual_spread",
     "default_spread",
     "synthetic_members",
+    "member_anomalies",
+    "monthly_ghi_rel_sd",
     "INTERANNUAL_CSV",
+    "DEFAULT_ANNUAL_GHI_REL_SD",
+    "DEFAULT_SOURCE",
     "GHI_FACTOR_FLOOR",
     "WIND_FACTOR_FLOOR",
 ]
@@ -62,6 +66,17 @@ GHI_FACTOR_FLOOR = 0.25
 #: Lowest monthly wind factor [-]: a month keeps at least a tenth of its mean wind speed (only keeps
 #: the Weibull scale positive; at the shipped spreads the floor is more than 6 standard deviations away).
 WIND_FACTOR_FLOOR = 0.1
+#: Default relative standard deviation of annual GHI [-]. Clean Power Research, "Improved model of solar
+#: resource variability based on regional aggregation and climate zones" (cleanpower.com/resource/
+#: improved-solar-resource-variability-model): "the P99 annual insolation values were found to range from -4
+#: to -8% of the P50 value across the continental United States". The upper end, as PVsyst does for its
+#: default ("we have established an upper estimate which is used as default value", PVsyst help, Weather
+#: Data Note 4), with P99 = P50 - 2.3263 sigma for a normal distribution: sigma = 0.08 / 2.3263.
+DEFAULT_ANNUAL_GHI_REL_SD = 0.08 / 2.3263
+DEFAULT_SOURCE = (
+    "default: annual GHI SD 8 % / 2.3263 of the mean (Clean Power Research; P99 = -8 % of P50) spread equally "
+    "over independent months; temperature and wind not varied (no published figure found)"
+)
 #: Margin under the 0.85 monthly clearness cap of MonthlyClimate, so a capped month still validates.
 _KT_CAP_MARGIN = 0.999
 #: Salt mixed into the ensemble's seed so its random streams differ from the typical year's.
@@ -75,7 +90,7 @@ class InterannualSpread:
     Attributes
     ----------
     name : str
-        City or ``"default"``.
+        City or site name.
     ghi_rel_sd : tuple of 12 float
         Standard deviation of each month's GHI relative to its mean [-], 0..0.5.
     temp_air_sd_k : tuple of 12 float
@@ -116,6 +131,25 @@ class InterannualSpread:
                     raise InputError(None, f"{attr}[{i}]", f"a value in [{lo:g}, {hi:g}]", repr(v))
             object.__setattr__(self, attr, vals)
 
+    def annual_ghi_rel_sd(self, climate: MonthlyClimate) -> float:
+        """Relative standard deviation of annual GHI that these monthly spreads give a climate.
+
+        Months are independent, so ``var(H_year) = sum_m (w_m sg_m)^2 H_year^2`` with ``w_m`` the month's
+        share of the annual GHI.
+
+        Parameters
+        ----------
+        climate : MonthlyClimate
+            The site's monthly GHI (for the monthly weights).
+
+        Returns
+        -------
+        float
+            [-], relative to the annual GHI.
+        """
+        w = _monthly_ghi_shares(climate)
+        return float(np.sqrt(np.sum((w * np.asarray(self.ghi_rel_sd)) ** 2)))
+
     def covariance(self) -> np.ndarray:
         """Covariance of the monthly anomalies (relative GHI, temperature [K], relative wind).
 
@@ -132,6 +166,38 @@ class InterannualSpread:
         cov[:, 2, 2] = sw * sw
         cov[:, 0, 1] = cov[:, 1, 0] = r * sg * st
         return cov
+
+
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _monthly_ghi_shares(climate: MonthlyClimate) -> np.ndarray:
+    """Each month's share of the climate's annual GHI (365-day year) [-]."""
+    monthly = np.asarray(climate.ghi_kwh_m2_day) * _DAYS_IN_MONTH
+    return monthly / monthly.sum()
+
+
+def monthly_ghi_rel_sd(climate: MonthlyClimate, annual_rel_sd: float) -> np.ndarray:
+    """The equal monthly relative SD of GHI that gives a stated annual relative SD, months independent.
+
+    ``annual_rel_sd = sg sqrt(sum_m w_m^2)``, ``w_m`` the month's share of the annual GHI; the inverse of
+    :meth:`InterannualSpread.annual_ghi_rel_sd` for 12 equal values. Used to spread a published annual
+    figure over the months (``weather/data/README.md``).
+
+    Parameters
+    ----------
+    climate : MonthlyClimate
+        The site's monthly GHI.
+    annual_rel_sd : float
+        Relative standard deviation of annual GHI [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        12 equal monthly relative standard deviations [-].
+    """
+    w = _monthly_ghi_shares(climate)
+    return np.full(12, float(annual_rel_sd) / float(np.sqrt(np.sum(w * w))))
 
 
 @lru_cache(maxsize=1)
@@ -156,20 +222,34 @@ def _table() -> dict[str, InterannualSpread]:
             source=str(sources[0]),
             is_default=str(sources[0]).startswith("default"),
         )
-    if "default" not in out:
-        raise InputError(INTERANNUAL_CSV, "city default", "a row set for the documented default", "none")
     return out
 
 
-def default_spread() -> InterannualSpread:
-    """The documented default spread, for a site without a published figure.
+def default_spread(climate: MonthlyClimate) -> InterannualSpread:
+    """The documented default spread of a climate, for a site without a published figure.
+
+    Annual GHI varies by :data:`DEFAULT_ANNUAL_GHI_REL_SD`, spread equally over independent months
+    (:func:`monthly_ghi_rel_sd`); temperature and wind are not varied (no published figure was found).
+
+    Parameters
+    ----------
+    climate : MonthlyClimate
+        The site's monthly GHI (for the monthly weights).
 
     Returns
     -------
     InterannualSpread
-        The ``default`` rows of ``weather/data/interannual.csv``.
+        With ``is_default`` True.
     """
-    return _table()["default"]
+    return InterannualSpread(
+        name=climate.name,
+        ghi_rel_sd=tuple(monthly_ghi_rel_sd(climate, DEFAULT_ANNUAL_GHI_REL_SD)),
+        temp_air_sd_k=(0.0,) * 12,
+        wind_rel_sd=(0.0,) * 12,
+        corr_ghi_temp=(0.0,) * 12,
+        source=DEFAULT_SOURCE,
+        is_default=True,
+    )
 
 
 def interannual_spread(city: str) -> InterannualSpread:
@@ -196,42 +276,68 @@ def interannual_spread(city: str) -> InterannualSpread:
         raise InputError(None, "weather.city", f"one of {', '.join(known)}", repr(city))
     table = _table()
     if key not in table:
-        return dataclasses.replace(table["default"], name=key)
+        from .climatology import city_climate
+
+        return default_spread(city_climate(key))
     return table[key]
 
 
 def _spread_of(climate: MonthlyClimate) -> InterannualSpread:
     """The shipped spread of the climate's city, or the default for a user climate."""
     key = climate.name.strip().lower()
-    return interannual_spread(key) if key in cities() else default_spread()
+    return interannual_spread(key) if key in cities() else default_spread(climate)
 
 
-def _draw_anomalies(
-    rng: np.random.Generator, n: int, spread: InterannualSpread, climate: MonthlyClimate
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monthly factors of ``n`` members, drawn member by member (member j's draws do not depend on n).
+def member_anomalies(
+    climate: MonthlyClimate, n: int, *, seed: int = 0, spread: InterannualSpread | None = None
+) -> dict[str, np.ndarray]:
+    """The monthly anomalies and day-to-day seeds of ``n`` ensemble members, in one vectorised draw.
+
+    Parameters
+    ----------
+    climate : MonthlyClimate
+        The site's monthly climatology (for the clearness cap and the default spread).
+    n : int
+        Number of members, >= 1.
+    seed : int
+        Seed of the ensemble. Member ``j``'s values do not depend on ``n``.
+    spread : InterannualSpread, optional
+        Default: the shipped spread of the climate's city, or :func:`default_spread`.
 
     Returns
     -------
-    ghi_factor, temp_air_delta_c, wind_factor : numpy.ndarray
-        (n, 12) each: GHI factor [-], temperature shift [K], wind factor [-].
+    dict of numpy.ndarray
+        ``seed`` (n,) uint32 seeds of the members' day-to-day sequences; ``ghi_factor`` [-],
+        ``temp_air_delta_c`` [K] and ``wind_factor`` [-], each (n, 12).
+
+    Raises
+    ------
+    lingtan.errors.InputError
+        ``n`` not a positive integer.
     """
-    z = rng.standard_normal((n, 12, 3))
-    # Cholesky of a covariance whose variances may be zero: factor the correlation, scale by the SDs.
-    sd = np.sqrt(np.diagonal(spread.covariance(), axis1=1, axis2=2))  # (12, 3)
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise InputError(None, "weather.ensemble.years", "a positive integer", repr(n))
+    spread = _spread_of(climate) if spread is None else spread
+    anomaly_ss, seed_ss = np.random.SeedSequence([int(seed), _ENSEMBLE_SALT]).spawn(2)
+    # drawn member-major, so member j's normals are the same whatever n is
+    z = np.random.default_rng(anomaly_ss).standard_normal((int(n), 12, 3))
     r = np.asarray(spread.corr_ghi_temp)
-    chol = np.zeros((12, 3, 3))
+    chol = np.zeros((12, 3, 3))  # Cholesky factor of the correlation matrix; scaled by the SDs below
     chol[:, 0, 0] = 1.0
     chol[:, 1, 0] = r
     chol[:, 1, 1] = np.sqrt(1.0 - r * r)
     chol[:, 2, 2] = 1.0
-    x = np.einsum("mij,nmj->nmi", chol, z) * sd  # (n, 12, 3)
+    sd = np.stack([spread.ghi_rel_sd, spread.temp_air_sd_k, spread.wind_rel_sd], axis=-1)  # (12, 3)
+    x = np.einsum("mij,nmj->nmi", chol, z) * sd
     h0 = monthly_extraterrestrial_kwh_m2_day(climate.latitude)
     ghi = np.asarray(climate.ghi_kwh_m2_day)
     cap = np.divide(_MAX_MONTHLY_KT * _KT_CAP_MARGIN * h0, ghi, out=np.full(12, np.inf), where=ghi > 0)
-    ghi_factor = np.clip(1.0 + x[:, :, 0], GHI_FACTOR_FLOOR, np.maximum(cap, GHI_FACTOR_FLOOR))
-    wind_factor = np.maximum(1.0 + x[:, :, 2], WIND_FACTOR_FLOOR)
-    return ghi_factor, x[:, :, 1], wind_factor
+    return {
+        "seed": seed_ss.generate_state(int(n), dtype=np.uint32),
+        "ghi_factor": np.clip(1.0 + x[:, :, 0], GHI_FACTOR_FLOOR, np.maximum(cap, GHI_FACTOR_FLOOR)),
+        "temp_air_delta_c": x[:, :, 1],
+        "wind_factor": np.maximum(1.0 + x[:, :, 2], WIND_FACTOR_FLOOR),
+    }
 
 
 def synthetic_members(
@@ -281,18 +387,16 @@ def synthetic_members(
 
     Notes
     -----
-    The anomalies of all members are drawn in one vectorised step; each member then costs one
-    ``synthetic_year`` call. The seeds come from ``numpy.random.SeedSequence([seed, salt])``: one
-    child stream draws the anomalies, the other gives each member's 32-bit seed.
+    The anomalies of all members are drawn in one vectorised step (:func:`member_anomalies`); each
+    member then costs one ``synthetic_year`` call. The seeds come from
+    ``numpy.random.SeedSequence([seed, salt])``: one child stream draws the anomalies, the other gives
+    each member's 32-bit seed.
     """
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise InputError(None, "weather.ensemble.years", "a positive integer", repr(n))
     from .synthetic import synthetic_year
 
+    an = member_anomalies(climate, n, seed=seed, spread=spread)
     spread = _spread_of(climate) if spread is None else spread
-    anomaly_ss, seed_ss = np.random.SeedSequence([int(seed), _ENSEMBLE_SALT]).spawn(2)
-    ghi_f, temp_d, wind_f = _draw_anomalies(np.random.default_rng(anomaly_ss), int(n), spread, climate)
-    member_seeds = seed_ss.generate_state(int(n), dtype=np.uint32)
+    ghi_f, temp_d, wind_f, member_seeds = an["ghi_factor"], an["temp_air_delta_c"], an["wind_factor"], an["seed"]
     ghi0 = np.asarray(climate.ghi_kwh_m2_day)
     t0 = np.asarray(climate.temp_air_c)
     v0 = np.asarray(climate.wind_speed_m_s)
