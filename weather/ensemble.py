@@ -38,7 +38,7 @@ import numpy as np
 
 from lingtan.errors import InputError
 
-from .climatology import _MAX_MONTHLY_KT, MonthlyClimate, cities, monthly_extraterrestrial_kwh_m2_day
+from .climatology import _MAX_MONTHLY_KT, MonthlyClimate, cities, city_climate, monthly_extraterrestrial_kwh_m2_day
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -270,16 +270,8 @@ def interannual_spread(city: str) -> InterannualSpread:
     lingtan.errors.InputError
         Unknown city (field ``weather.city``); the message lists the known ones.
     """
-    key = str(city).strip().lower()
-    known = cities()
-    if key not in known:
-        raise InputError(None, "weather.city", f"one of {', '.join(known)}", repr(city))
-    table = _table()
-    if key not in table:
-        from .climatology import city_climate
-
-        return default_spread(city_climate(key))
-    return table[key]
+    climate = city_climate(city)  # an unknown city raises InputError on field weather.city
+    return _table().get(climate.name) or default_spread(climate)
 
 
 def _spread_of(climate: MonthlyClimate) -> InterannualSpread:
