@@ -108,8 +108,7 @@ def case_ensemble(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]
                 compared=f"relative SD of {what} over the members",
                 metric="sample relative SD / stated SD",
                 tolerance=f"{lo:.3f} .. {hi:.3f}",
-                tolerance_reason=sd_reason
-                + ("" if key == "ghi" else "; PV yield follows irradiation to first order"),
+                tolerance_reason=sd_reason + ("" if key == "ghi" else "; PV yield follows irradiation to first order"),
                 value=f"{ratio:.3f}",
                 passed=bool(lo <= ratio <= hi),
                 note=f"sample {100 * values.std(ddof=1) / values.mean():.2f} %, mean {values.mean():.1f} {unit}",
