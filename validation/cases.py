@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from lingtan.validation.accounting_cases import case_accounting_inputs
+from lingtan.validation.ensemble_cases import case_ensemble
 from lingtan.validation.result import CaseResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1534,6 +1535,7 @@ CASES: dict[str, Callable[[bool, Path | None], list[CaseResult]]] = {
     "lp": case_lp,
     "conservation": case_conservation,
     "weather": case_weather,
+    "ensemble": case_ensemble,
     "accounting": case_accounting,
     "accounting_inputs": case_accounting_inputs,
     "network": case_network,
