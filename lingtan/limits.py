@@ -104,3 +104,6 @@ MAX_ITEMS = 1_000
 """Longest list of named assets of one kind, tenants, holidays, maintenance windows or plan stages [-]."""
 MAX_NAME_CHARS = 64
 """Longest name of a tenant, asset or run that becomes a file or folder name [characters]."""
+MAX_ENSEMBLE_YEARS = 1_000
+"""Most weather years of one ensemble [-]. A member costs about a twentieth of a second of a factory run and
+its row of the members table; a thousand years put the P1 between observed members, more adds time, not odds."""
