@@ -96,6 +96,8 @@ def _cmd_run(args) -> int:
 
         if args.base:
             raise InputError(path, "--base", "a single-year scenario (a plan compares its own years)", "a plan")
+        if args.weather_years is not None or sc.weather.ensemble is not None:
+            raise InputError(path, "--weather-years", "a single-year scenario (a plan runs its own years)", "a plan")
         result = run_plan(path, file=path)
         out, text = write_plan(result, args.out, lang=lang, reports=args.reports), plan_summary(result, lang)
         runs = [(f"year {run.scenario.year}: ", run) for run in result.years]
