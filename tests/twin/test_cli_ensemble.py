@@ -1,4 +1,4 @@
-"""``twin run --weather-years``: bad counts exit 2 with one line; an ensemble writes its odds; a single year does not."""
+"""``twin run --weather-years``: bad counts exit 2 in one line; an ensemble writes its odds, a single year does not."""
 
 import json
 
