@@ -21,6 +21,9 @@ _EXPORTS = {
     "city_climate": "climatology",
     "cities": "climatology",
     "synthetic_year": "synthetic",
+    "synthetic_members": "ensemble",
+    "InterannualSpread": "ensemble",
+    "interannual_spread": "ensemble",
 }
 
 __all__ = sorted(_EXPORTS)
