@@ -61,4 +61,6 @@ def test_ensemble_run_writes_odds_and_a_single_year_does_not(tmp_path, capsys):
     # Printed once: the convention; per simulated criterion: typical value, P50, P90, probability of passing
     assert text.count("PXX is the value exceeded in XX % of the years") == 1
     assert text.count("odds: typical year") == len(with_odds)
-    assert f"P(pass) {re_ratio['odds']['p_pass'] * 100:.0f} %" in text
+    o = re_ratio["odds"]
+    assert f"typical year {re_ratio['value']:.4g}, P50 {o['value_p50']:.4g}, P90 {o['value_p90']:.4g}" in text
+    assert f"P(pass) {o['p_pass'] * 100:.0f} %" in text
