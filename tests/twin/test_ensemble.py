@@ -126,6 +126,9 @@ def test_park_members_equal_single_runs_of_their_weather():
     for (frame, meta), (_, row) in zip(weathers, ens.members.iterrows(), strict=True):
         run = simulate_park(park, PARK.parent, power_flow=False, weather=(frame, meta))
         _row_matches_run(row, run)
+        # ... and the member's weather, not the typical year's
+        assert run.weather_meta["seed"] == meta["seed"] != park.weather.seed
+        assert row["pv_e_kwh"] != ens.typical.kpis["pv_e_kwh"]
     assert ens.criterion_odds[ANHUI_RE]["members"] == 2
 
 
