@@ -14,7 +14,7 @@ from lingtan.twin.core.odds import exceedance, margins, odds, stats
 from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.core.schema.site import Ensemble
 from lingtan.twin.run import build_profiles, simulate_profiles, synthetic_climate
-from lingtan.twin.studies.ensemble import simulate_ensemble
+from lingtan.twin.studies.ensemble import PARALLEL_MIN_MEMBERS, simulate_ensemble
 from lingtan.twin.studies.park import simulate_park
 from lingtan.weather.ensemble import synthetic_members
 
@@ -183,3 +183,22 @@ def test_ensemble_record_wants_one_kind(tmp_path, base):
         base["weather"]["ensemble"] = bad
         with pytest.raises(InputError, match=frag):
             load_scenario(write(tmp_path, base))
+
+
+def test_members_with_unserved_load_count_as_not_passing(tmp_path, base):
+    base["grid"]["import_limit_kw"] = 5000  # half the two-shift peak: load is unserved in every year
+    base["weather"]["ensemble"] = {"years": 2}
+    ens = simulate_ensemble(load_scenario(write(tmp_path, base)), tmp_path, jobs=1)
+    cid = "national_factory_guidance.boundary"  # passes in every year whose load is served
+    assert (ens.members["unserved_load_e_kwh"] > 0).all()
+    assert ens.members[f"{cid}.status"].tolist() == ["not assessable"] * 2
+    assert not ens.members[f"{cid}.pass"].any() and ens.criterion_odds[cid]["p_pass"] == 0.0
+
+
+def test_pool_gives_the_rows_of_one_process(tmp_path, base):
+    base["weather"]["ensemble"] = {"years": PARALLEL_MIN_MEMBERS}
+    sc = load_scenario(write(tmp_path, base))
+    one = simulate_ensemble(sc, tmp_path, jobs=1)
+    two = simulate_ensemble(sc, tmp_path, jobs=2)
+    pd.testing.assert_frame_equal(one.members, two.members, check_exact=True)
+    assert one.criterion_odds == two.criterion_odds
