@@ -174,7 +174,6 @@ def simulate_ensemble(
 
     base_dir = Path(base_dir)
     weathers, source = member_weathers(scenario, base_dir, years, file)
-    typical = simulate_site(scenario, base_dir)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(weathers) >= PARALLEL_MIN_MEMBERS:
         from lingtan.twin.studies.sweep import _pool
@@ -182,8 +181,10 @@ def simulate_ensemble(
         chunks = np.array_split(np.arange(len(weathers)), jobs)
         with _pool(jobs) as ex:
             futures = [ex.submit(_member_rows, scenario, base_dir, [weathers[i] for i in c]) for c in chunks]
+            typical = simulate_site(scenario, base_dir)  # while the workers start (a park's power flow: seconds)
             rows = [row for f in futures for row in f.result()]
     else:
+        typical = simulate_site(scenario, base_dir)
         rows = _member_rows(scenario, base_dir, weathers)
     members = pd.DataFrame(rows)
     comparators = _comparators(typical.verdicts)
