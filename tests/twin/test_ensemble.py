@@ -128,7 +128,7 @@ def test_park_members_equal_single_runs_of_their_weather():
         _row_matches_run(row, run)
         # ... and the member's weather, not the typical year's
         assert run.weather_meta["seed"] == meta["seed"] != park.weather.seed
-        assert row["pv_e_kwh"] != ens.typical.kpis["pv_e_kwh"]
+        assert row["re_electricity_share_onsite"] != ens.typical.kpis["re_electricity_share_onsite"]
     assert ens.criterion_odds[ANHUI_RE]["members"] == 2
 
 
