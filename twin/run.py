@@ -134,26 +134,45 @@ _SYNTHETIC_YEARS: dict[tuple, tuple[pd.DataFrame, dict]] = {}
 """Synthetic weather years made in this process, by (weather spec, site, year, name) as JSON."""
 
 
+def synthetic_climate(scenario: Scenario):
+    """The climatology a synthetic-weather scenario names: a shipped city's or its own monthly values.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its ``weather`` (a :class:`~lingtan.twin.core.schema.site.SyntheticWeather`), ``name`` and ``site``.
+
+    Returns
+    -------
+    lingtan.weather.MonthlyClimate
+        The monthly climatology the synthetic years are drawn from.
+    """
+    import lingtan.weather as wx
+
+    spec = scenario.weather
+    site = scenario.site
+    if spec.city is not None:
+        return wx.city_climate(spec.city)
+    m = spec.monthly
+    return wx.MonthlyClimate.from_monthly(
+        name=scenario.name,
+        latitude=site.latitude,
+        longitude=site.longitude,
+        altitude_m=site.altitude_m,
+        ghi_kwh_m2_day=m.ghi_kwh_m2_day,
+        temp_air_c=m.temp_air_c,
+        temp_range_c=m.temp_range_c,
+        wind_speed_m_s=m.wind_speed_m_s,
+    )
+
+
 def _synthetic_weather(scenario: Scenario) -> tuple[pd.DataFrame, dict]:
     """The synthetic year a scenario names: a shipped city's climatology or its own monthly values."""
     import lingtan.weather as wx
 
     spec = scenario.weather
     site = scenario.site
-    if spec.city is not None:
-        climate = wx.city_climate(spec.city)
-    else:
-        m = spec.monthly
-        climate = wx.MonthlyClimate.from_monthly(
-            name=scenario.name,
-            latitude=site.latitude,
-            longitude=site.longitude,
-            altitude_m=site.altitude_m,
-            ghi_kwh_m2_day=m.ghi_kwh_m2_day,
-            temp_air_c=m.temp_air_c,
-            temp_range_c=m.temp_range_c,
-            wind_speed_m_s=m.wind_speed_m_s,
-        )
+    climate = synthetic_climate(scenario)
     frame = wx.synthetic_year(
         climate,
         year=scenario.year,

@@ -96,23 +96,52 @@ def _cmd_run(args) -> int:
 
         if args.base:
             raise InputError(path, "--base", "a single-year scenario (a plan compares its own years)", "a plan")
+        if args.weather_years is not None or sc.weather.ensemble is not None:
+            raise InputError(path, "--weather-years", "a single-year scenario (a plan runs its own years)", "a plan")
         result = run_plan(path, file=path)
         out, text = write_plan(result, args.out, lang=lang, reports=args.reports), plan_summary(result, lang)
         runs = [(f"year {run.scenario.year}: ", run) for run in result.years]
     else:
-        result = simulate_site(sc, path.parent)
+        ens = _simulate_ensemble(sc, path, args.weather_years)
+        result = simulate_site(sc, path.parent) if ens is None else ens.typical
         base = _simulate_base(args.base, sc, path) if args.base else None
         econ = project_economics(result, base=base)
         write, summary = (
-            (write_park, park_summary(result)) if isinstance(sc, Park) else (write_run, summary_table(result, lang))
+            (write_park, park_summary(result, ensemble=ens))
+            if isinstance(sc, Park)
+            else (write_run, summary_table(result, lang, ensemble=ens))
         )
-        out = write(result, args.out, lang=lang, reports=args.reports, economics=econ)
+        out = write(result, args.out, lang=lang, reports=args.reports, economics=econ, ensemble=ens)
         text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
         runs = [("", result)]
     if not args.quiet:
         print(text)
         print(f"\nresults written to {out}")
     return _run_warnings(sc, path, runs)
+
+
+def _simulate_ensemble(sc, path: Path, years: int | None):
+    """The weather-year ensemble of ``twin run`` (``--weather-years`` or the scenario's ``weather.ensemble``), or
+    None for a single-year run."""
+    from lingtan.errors import InputError
+    from lingtan.limits import MAX_ENSEMBLE_YEARS
+    from lingtan.twin.core.schema.site import FileWeather
+    from lingtan.twin.studies.ensemble import simulate_ensemble
+
+    if years is not None:
+        if not 2 <= years <= MAX_ENSEMBLE_YEARS:
+            raise InputError(path, "--weather-years", f"an integer from 2 to {MAX_ENSEMBLE_YEARS}", str(years))
+        if isinstance(sc.weather, FileWeather):
+            raise InputError(
+                path,
+                "--weather-years",
+                "synthetic weather (weather.source: synthetic); for file weather give weather.ensemble.paths, "
+                "one file per year",
+                f"weather.source: {sc.weather.source}",
+            )
+    elif sc.weather.ensemble is None:
+        return None
+    return simulate_ensemble(sc, path.parent, years=years, file=path)
 
 
 def _run_warnings(sc, path: Path, runs) -> int:
@@ -200,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE|grid-only",
         help="the base case: a scenario file of the same kind, or grid-only (this scenario without its "
         "PV, wind and batteries); adds savings, payback and the cost per tonne CO2 avoided",
+    )
+    p.add_argument(
+        "--weather-years",
+        type=int,
+        metavar="N",
+        help="also run N synthetic weather years with the site's interannual spread (weather.ensemble.years) and "
+        "give every KPI's P10/P50/P90 and every simulated criterion's probability of passing",
     )
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser(

@@ -53,6 +53,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "verdict_variant": ("variant", "口径"),
     "verdict_why": ("why", "理由"),
     "verdict_na_points": ("points not applicable", "分不适用"),
+    "ensemble_odds": ("odds", "概率"),
+    "ensemble_typical": ("typical year", "典型年"),
+    "ensemble_p_pass": ("P(pass)", "通过概率"),
+    "ensemble_header": (
+        "Odds over {n} weather years ({source}): PXX is the value exceeded in XX % of the years (P90 = 10th "
+        "percentile, P50 = median); a year with unserved load has no verdict and counts as not passing",
+        "{n} 个气象年（{source}）下的概率：PXX 为 XX % 的年份超过的值（P90 = 第 10 百分位，P50 = 中位数）；"
+        "有未供负荷的年份无法评价，按未通过计",
+    ),
     "summary_value": ("value", "数值"),
     "summary_unit": ("unit", "单位"),
     "summary_recovery_of": ("  recovery, ", "  余热回收率，"),

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from lingtan.twin.network import NetworkResult, SubstationLimitResult
     from lingtan.twin.run import RunResult
+    from lingtan.twin.studies.ensemble import EnsembleResult
     from lingtan.twin.studies.park import ParkResult
     from lingtan.twin.studies.plan import PlanResult
 
@@ -92,11 +93,14 @@ def write_run(
     lang: str = "en",
     reports: str = "all",
     economics: dict[str, Any] | None = None,
+    ensemble: EnsembleResult | None = None,
 ) -> Path:
     """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
     ``criteria.json``, ``economics.json`` (when ``economics`` is given:
     :func:`lingtan.twin.studies.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all').
+    With ``ensemble``, ``kpis.json`` gains ``ensemble``, each simulated verdict in ``criteria.json`` its ``odds``,
+    and ``ensemble.parquet`` holds one row per member (:func:`_ensemble_files`).
 
     Parameters
     ----------
@@ -110,6 +114,8 @@ def write_run(
         Which reports to write.
     economics : dict, optional
         :func:`lingtan.twin.studies.economics.project_economics` of the run.
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``.
 
     Returns
     -------
@@ -121,23 +127,44 @@ def write_run(
     InputError
         When the folder is refused or cannot be written.
     """
-    return write_atomically(out_dir, lambda folder: _write_run_files(result, folder, lang, reports, economics))
+    return write_atomically(
+        out_dir, lambda folder: _write_run_files(result, folder, lang, reports, economics, ensemble)
+    )
 
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
 
 
+def _ensemble_files(folder: Path, kpis: dict, verdicts: list, ensemble: EnsembleResult | None) -> tuple[dict, list]:
+    """``kpis`` and ``verdicts`` as written: with an ensemble, its ``ensemble`` entry and each simulated verdict's
+    ``odds`` added, and ``ensemble.parquet`` (one row per member) written into ``folder``; unchanged without."""
+    if ensemble is None:
+        return kpis, verdicts
+    ensemble.members.to_parquet(folder / "ensemble.parquet", index=False)
+    odds = ensemble.criterion_odds
+    return (
+        dict(kpis, ensemble=ensemble.kpis_entry()),
+        [dict(v, odds=odds[v["criterion_id"]]) if v["criterion_id"] in odds else v for v in verdicts],
+    )
+
+
 def _write_run_files(
-    result: RunResult, folder: Path, lang: str = "en", reports: str = "none", economics: dict[str, Any] | None = None
+    result: RunResult,
+    folder: Path,
+    lang: str = "en",
+    reports: str = "none",
+    economics: dict[str, Any] | None = None,
+    ensemble: EnsembleResult | None = None,
 ) -> None:
     """The files of one factory run, into ``folder``."""
     _write_table(result.hourly, folder / "hourly")
     if len(result.hourly_heat.columns):
         _write_table(result.hourly_heat, folder / "hourly_heat")
-    _write_json(folder / "kpis.json", result.kpis)
+    kpis, verdicts = _ensemble_files(folder, result.kpis, result.verdicts, ensemble)
+    _write_json(folder / "kpis.json", kpis)
     _write_json(folder / "accounting.json", result.accounting.to_dict() if result.accounting is not None else {})
-    _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": result.verdicts})
+    _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": verdicts})
     (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
     if economics is not None:
         _write_json(folder / "economics.json", economics)
@@ -158,11 +185,12 @@ def write_park(
     lang: str = "en",
     reports: str = "all",
     economics: dict[str, Any] | None = None,
+    ensemble: EnsembleResult | None = None,
 ) -> Path:
     """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the
     heat network,
     the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
-    ``tenants/<name>/``.
+    ``tenants/<name>/``; with ``ensemble``, its entries as :func:`write_run` writes them.
 
     Parameters
     ----------
@@ -176,6 +204,8 @@ def write_park(
         Which reports to write.
     economics : dict, optional
         :func:`lingtan.twin.studies.economics.project_economics` of the park.
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``.
 
     Returns
     -------
@@ -194,11 +224,12 @@ def write_park(
         if len(result.heat_links.columns):
             _write_table(result.heat_links, folder / "heat_network")
         result.tenant_table.rename_axis("tenant").to_csv(folder / "tenants.csv")
-        _write_json(folder / "kpis.json", result.kpis)
+        kpis, verdicts = _ensemble_files(folder, result.kpis, result.verdicts, ensemble)
+        _write_json(folder / "kpis.json", kpis)
         _write_json(folder / "accounting.json", result.accounting.to_dict())
         _write_json(
             folder / "criteria.json",
-            {"packs": result.packs, "verdicts": result.verdicts, "tenant_verdicts": result.tenant_verdicts},
+            {"packs": result.packs, "verdicts": verdicts, "tenant_verdicts": result.tenant_verdicts},
         )
         if economics is not None:
             _write_json(folder / "economics.json", economics)

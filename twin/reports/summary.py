@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from lingtan.twin.network import NetworkResult, SubstationLimitResult
     from lingtan.twin.run import RunResult
+    from lingtan.twin.studies.ensemble import EnsembleResult
     from lingtan.twin.studies.park import ParkResult
     from lingtan.twin.studies.plan import PlanResult
 
@@ -40,7 +41,7 @@ def _pct_text(v: float | None) -> str:
     return "not applicable" if v is None else f"{v * 100:.1f} %"
 
 
-def summary_table(result: RunResult | SimpleNamespace, lang: str = "en") -> str:
+def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensemble: EnsembleResult | None = None) -> str:
     """The KPI table printed by ``twin run``.
 
     Parameters
@@ -49,6 +50,8 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en") -> str:
         A factory's run (or a namespace with its ``scenario``, ``kpis``, ``verdicts`` and ``packs``).
     lang : "en" or "zh"
         Labels in English (as in this module) or in Chinese (:mod:`lingtan.twin.reports.i18n`).
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``: the verdicts show their odds.
 
     Returns
     -------
@@ -120,7 +123,7 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en") -> str:
         lines.append(rule if row is None else f"{row[0]}{' ' * (width - _cols(row[0]))}  {value:>12}  {row[2]}")
     lines.append(rule)
     lines.append(f"{label('summary_balance', lang)} {k['max_hourly_balance_residual_kwh']:.1e} kWh")
-    lines += verdict_lines(result, lang)
+    lines += verdict_lines(result, lang, ensemble)
     for w in k.get("warnings", []):
         lines.append(f"warning: {w}")
     return "\n".join(lines)
@@ -283,13 +286,15 @@ def plan_summary(result: PlanResult, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def park_summary(result: ParkResult) -> str:
+def park_summary(result: ParkResult, ensemble: EnsembleResult | None = None) -> str:
     """The park's summary: park KPIs, the tenant table (who carries the park, who holds it back), verdicts.
 
     Parameters
     ----------
     result : lingtan.twin.studies.park.ParkResult
         The simulated park.
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``: the verdicts show their odds.
 
     Returns
     -------
@@ -334,16 +339,21 @@ def park_summary(result: ParkResult) -> str:
         ]
         lines += [f"  {v}" for v in n.violations] or ["  no violations of the voltage and loading limits"]
         lines += [f"  substation limits: {f}" for f in cast("SubstationLimitResult", result.substation_limits).findings]
-    lines += verdict_lines(result)
+    lines += verdict_lines(result, ensemble=ensemble)
     return "\n".join(lines)
 
 
-def verdict_lines(result: RunResult | ParkResult | PlanResult | SimpleNamespace, lang: str = "en") -> list[str]:
+def verdict_lines(
+    result: RunResult | ParkResult | PlanResult | SimpleNamespace,
+    lang: str = "en",
+    ensemble: EnsembleResult | None = None,
+) -> list[str]:
     """Criteria verdicts: per pack its points and, for each group (admission, acceptance, targets,
     guiding) that has items, one status over all of them and one each over the simulated, declared
     and missing ones (a group never reads PASS beside a failed item); then every criterion with its
     status, value, threshold, margin, input and source clause, and for a simulated criterion the
-    definition variant used and why.
+    definition variant used and why, and with an ensemble its odds: the typical year's value, P50, P90 and
+    the probability of passing (the convention stated once, under the title).
 
     Parameters
     ----------
@@ -351,6 +361,8 @@ def verdict_lines(result: RunResult | ParkResult | PlanResult | SimpleNamespace,
         Anything with ``verdicts`` and ``packs`` (:mod:`lingtan.twin.accounting.criteria` dicts).
     lang : {"en", "zh"}
         Language of the words.
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``.
 
     Returns
     -------
@@ -388,11 +400,14 @@ def verdict_lines(result: RunResult | ParkResult | PlanResult | SimpleNamespace,
         "na_points",
     )
     word = {w: label(f"verdict_{w}", lang) for w in keys}
+    odds = ensemble.criterion_odds if ensemble is not None else {}
 
     def status(s: str) -> str:
         return word["pass"].upper() if s == "pass" else (word["fail"].upper() if s == "fail" else word[s])
 
     lines = ["", word["criteria"]]
+    if ensemble is not None:
+        lines.append(label("ensemble_header", lang).format(n=len(ensemble.members), source=ensemble.source))
     for pack in result.packs:
         pts = f"; {pack['points']:g} / {pack['max_points']:g} {word['points']}" if pack["max_points"] else ""
         if pack.get("not_applicable_points"):
@@ -436,4 +451,19 @@ def verdict_lines(result: RunResult | ParkResult | PlanResult | SimpleNamespace,
                 lines.append(f"       {word['variant']}: {v['variant']}")
                 if v.get("variant_reason"):
                     lines.append(f"       {word['why']}: {v['variant_reason']}")
+            if v["criterion_id"] in odds:
+                lines.append(f"       {_odds_text(v, odds[v['criterion_id']], lang)}")
     return lines
+
+
+def _odds_text(verdict: dict[str, Any], odds: dict[str, Any], lang: str) -> str:
+    """One criterion's odds: typical-year value, P50 and P90 of the value and margin, probability of passing."""
+    from lingtan.twin.reports.i18n import label
+
+    text = f"{label('ensemble_odds', lang)}: {label('ensemble_typical', lang)} {_fmt(verdict['value'])}"
+    if "value_p50" in odds:
+        text += (
+            f", P50 {_fmt(odds['value_p50'])}, P90 {_fmt(odds['value_p90'])}"
+            f" ({label('verdict_margin', lang)} P90 {_fmt(odds['margin_p90'])})"
+        )
+    return text + f", {label('ensemble_p_pass', lang)} {odds['p_pass'] * 100:.0f} %"

@@ -144,7 +144,13 @@ class ParkResult:
     substation_limits: object = None  # lingtan.twin.network.SubstationLimitResult
 
 
-def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = True) -> ParkResult:
+def simulate_park(
+    park: Park,
+    base_dir: str | Path = ".",
+    *,
+    power_flow: bool = True,
+    weather: tuple[pd.DataFrame, dict] | None = None,
+) -> ParkResult:
     """Simulate one year of a park; see the module docstring for the order of things. ``power_flow=False`` leaves
     out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it).
 
@@ -156,6 +162,8 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
         Folder of the scenario file (relative paths are read from it).
     power_flow : bool
         Whether the network's hourly power flow is run.
+    weather : tuple of (DataFrame, dict), optional
+        Hourly weather and its metadata instead of the park's own year (a member of an ensemble).
 
     Returns
     -------
@@ -166,7 +174,7 @@ def simulate_park(park: Park, base_dir: str | Path = ".", *, power_flow: bool = 
     from lingtan.twin.run import load_weather, simulate_profiles
 
     base_dir = Path(base_dir)
-    weather = load_weather(park, base_dir)
+    weather = load_weather(park, base_dir) if weather is None else weather
     units = _UnitProfiles(weather[0], park.site)
     scen, prof, links = _tenant_profiles(park, base_dir, weather, units)
     runs = {name: simulate_profiles(scen[name], prof[name], assessed=False) for name in scen}

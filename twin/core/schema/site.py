@@ -15,7 +15,7 @@ from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
 from lingtan.components.space import SpaceConditioning
 from lingtan.components.wind import WindFarm
-from lingtan.limits import MAX_EMISSIONS_T, MAX_HOURS, MAX_ITEMS
+from lingtan.limits import MAX_EMISSIONS_T, MAX_ENSEMBLE_YEARS, MAX_HOURS, MAX_ITEMS
 from lingtan.twin.core.schema.criteria import Declared
 
 
@@ -68,6 +68,31 @@ class MonthlyValues(_Strict):
         return value
 
 
+class Ensemble(_Strict):
+    """Weather years run side by side (an ensemble): synthetic members with the site's interannual spread, or one
+    real weather file per year; the typical year (``weather`` itself) still gives the headline result."""
+
+    years: int | None = Field(
+        default=None,
+        ge=2,
+        le=MAX_ENSEMBLE_YEARS,
+        description="synthetic members with the site's interannual spread; upper bound "
+        "lingtan.limits.MAX_ENSEMBLE_YEARS",
+    )
+    paths: list[str] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=MAX_ENSEMBLE_YEARS,
+        description="weather files, one per year, in weather.source's format, relative to the scenario file",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Ensemble:
+        if (self.years is None) == (self.paths is None):
+            raise ValueError("give exactly one of 'years' or 'paths'")
+        return self
+
+
 class SyntheticWeather(_Strict):
     """A seeded synthetic typical year from shipped or user-given monthly climatology."""
 
@@ -75,6 +100,7 @@ class SyntheticWeather(_Strict):
     city: str | None = Field(default=None, description="a shipped city, e.g. 'hefei'")
     monthly: MonthlyValues | None = None
     seed: int = Field(default=1, ge=0)
+    ensemble: Ensemble | None = Field(default=None, description="members' seeds derive from seed")
 
     @model_validator(mode="after")
     def _one_climate(self) -> SyntheticWeather:
@@ -98,6 +124,7 @@ class FileWeather(_Strict):
     rebuild_components: bool = Field(
         default=False, description="rebuild DNI/DHI from GHI (erbs) when the file's components do not close"
     )
+    ensemble: Ensemble | None = Field(default=None, description="synthetic members' seeds start from 0")
 
 
 Weather = Annotated[SyntheticWeather | FileWeather, Field(discriminator="source")]

@@ -1,0 +1,291 @@
+"""Weather-year ensembles: a factory or a park run on N weather years, and the odds of its verdicts.
+
+The typical year (the scenario's own ``weather``) gives the headline result, exactly what a single run gives;
+the members (``weather.ensemble``: synthetic years with the site's interannual spread, or one real file per
+year) give the spread: every flat KPI's P10/P50/P90 and every simulated criterion's probability of passing
+(convention: :data:`lingtan.twin.core.odds.CONVENTION`).
+
+Each member is simulated exactly as a single run on that member's weather (profiles, dispatch, tables, KPIs,
+accounting, verdicts), so a member's row equals a run of its weather year; a member whose load was not
+served has "not assessable" verdicts and counts as not passing. A park's members leave out the network's
+hourly power flow (nothing else depends on it): it runs on the typical year only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lingtan.errors import InputError
+from lingtan.paths import resolve_input
+from lingtan.twin.core.odds import CONVENTION, odds, stats
+from lingtan.twin.core.schema.park import Park
+from lingtan.twin.core.schema.site import FileWeather
+
+PARALLEL_MIN_MEMBERS = 8
+"""Fewest members worth a process pool [-]: starting two workers and importing the engine in them costs
+about a second, eight factory members about as much."""
+
+
+@dataclass(frozen=True)
+class EnsembleResult:
+    """A scenario run on its typical year and on every member of its weather ensemble.
+
+    Attributes
+    ----------
+    typical : RunResult or ParkResult
+        The typical year's full result, exactly what a single run gives.
+    members : pandas.DataFrame
+        One row per member: ``member``, its weather (``weather.seed`` or ``weather.path``, annual GHI
+        [kWh/m2]), every flat numeric KPI (dotted names as in ``kpis.json``, accounting under
+        ``accounting.``) and, for each simulated criterion, ``<criterion_id>.value``, ``.margin``, ``.pass``
+        and ``.status``.
+    kpi_stats : dict
+        KPI name to ``p10``, ``p50``, ``p90``, ``mean``, ``min``, ``max`` over the members, in the KPI's unit.
+    criterion_odds : dict
+        Criterion id to :func:`lingtan.twin.core.odds.odds` over the members (``p_pass`` counts a member with
+        unserved load, whose verdict is "not assessable", as not passing).
+    source : {"synthetic", "files"}
+        Where the members' weather came from.
+    """
+
+    typical: Any
+    members: pd.DataFrame
+    kpi_stats: dict
+    criterion_odds: dict
+    source: str
+
+    def kpis_entry(self) -> dict:
+        """The ``ensemble`` entry of ``kpis.json``.
+
+        Returns
+        -------
+        dict
+            ``members``, ``source``, ``convention``, ``kpis`` (:attr:`kpi_stats`) and ``members_table``.
+        """
+        return {
+            "members": len(self.members),
+            "source": self.source,
+            "convention": CONVENTION,
+            "kpis": self.kpi_stats,
+            "members_table": "ensemble.parquet",
+        }
+
+
+def member_weathers(
+    scenario, base_dir: str | Path, years: int | None = None, file: str | Path | None = None
+) -> tuple[list, str]:
+    """The weather years of a scenario's ensemble.
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        Its ``weather.ensemble`` names the members.
+    base_dir : str or Path
+        Folder of the scenario file (the members' paths are relative to it).
+    years : int, optional
+        Number of synthetic members instead of the scenario's own (``twin run --weather-years``).
+    file : str or Path, optional
+        The scenario file, named in errors.
+
+    Returns
+    -------
+    members : list of (DataFrame, dict)
+        Each member's hourly weather (pvlib column names) and where it came from.
+    source : {"synthetic", "files"}
+        Kind of the members.
+
+    Raises
+    ------
+    InputError
+        When the scenario has no ensemble, or asks synthetic years of file weather.
+    """
+    from lingtan.twin.run import load_weather, synthetic_climate
+    from lingtan.weather.ensemble import synthetic_members
+
+    spec = scenario.weather
+    ens = spec.ensemble
+    if years is None and ens is None:
+        raise InputError(file, "weather.ensemble", "years or paths", "nothing")
+    if isinstance(spec, FileWeather):
+        if years is not None or ens.paths is None:
+            raise InputError(
+                file,
+                "weather.ensemble.paths",
+                f"one {spec.source} file per year (synthetic years need weather.source: synthetic)",
+                f"{years or ens.years} synthetic years of file weather",
+            )
+        members = []
+        for i, p in enumerate(ens.paths):
+            path = resolve_input(Path(base_dir), p, field=f"weather.ensemble.paths[{i}]")
+            # Each file goes through the typical year's own reader and options: only its path differs.
+            one = scenario.model_copy(update={"weather": spec.model_copy(update={"path": str(path), "ensemble": None})})
+            frame, meta = load_weather(one, Path(base_dir))
+            members.append((frame, dict(meta, member=i)))
+        return members, "files"
+    site = scenario.site
+    members = synthetic_members(
+        synthetic_climate(scenario),
+        years if years is not None else ens.years,
+        year=scenario.year,
+        tz=site.timezone,
+        seed=spec.seed,
+        latitude=site.latitude,
+        longitude=site.longitude,
+        altitude_m=site.altitude_m,
+    )
+    return [(frame, dict(meta, source="synthetic", city=spec.city)) for frame, meta in members], "synthetic"
+
+
+def simulate_ensemble(
+    scenario,
+    base_dir: str | Path = ".",
+    *,
+    years: int | None = None,
+    jobs: int | None = None,
+    file: str | Path | None = None,
+) -> EnsembleResult:
+    """Simulate a factory or a park on its typical year and on every member of its weather ensemble.
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        A validated scenario with ``weather.ensemble`` (or ``years``).
+    base_dir : str or Path
+        Folder of the scenario file.
+    years : int, optional
+        Number of synthetic members, instead of ``weather.ensemble`` (``twin run --weather-years``).
+    jobs : int, optional
+        Worker processes (default: the CPUs; one when there are fewer than :data:`PARALLEL_MIN_MEMBERS`).
+    file : str or Path, optional
+        The scenario file, named in errors.
+
+    Returns
+    -------
+    EnsembleResult
+        The typical year, one row per member, the KPIs' exceedance values and the criteria's odds.
+    """
+    from lingtan.twin.studies.park import simulate_site
+
+    base_dir = Path(base_dir)
+    weathers, source = member_weathers(scenario, base_dir, years, file)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(weathers) >= PARALLEL_MIN_MEMBERS:
+        from lingtan.twin.studies.sweep import _pool
+
+        chunks = np.array_split(np.arange(len(weathers)), jobs)
+        with _pool(jobs) as ex:
+            futures = [ex.submit(_member_rows, scenario, base_dir, [weathers[i] for i in c]) for c in chunks]
+            typical = simulate_site(scenario, base_dir)  # while the workers start (a park's power flow: seconds)
+            rows = [row for f in futures for row in f.result()]
+    else:
+        typical = simulate_site(scenario, base_dir)
+        rows = _member_rows(scenario, base_dir, weathers)
+    members = pd.DataFrame(rows)
+    comparators = _comparators(typical.verdicts)
+    return EnsembleResult(
+        typical=typical,
+        members=members,
+        kpi_stats={k: stats(members[k]) for k in _kpi_columns(members)},
+        criterion_odds={cid: _criterion_odds(members, cid, comp) for cid, comp in comparators.items()},
+        source=source,
+    )
+
+
+def member_row(result, weather: tuple[pd.DataFrame, dict]) -> dict:
+    """The members-table row of one simulated weather year.
+
+    Parameters
+    ----------
+    result : RunResult or ParkResult
+        The year, assessed.
+    weather : tuple of (DataFrame, dict)
+        Its hourly weather and metadata (``member``, ``seed`` or ``path``).
+
+    Returns
+    -------
+    dict
+        ``member``, weather columns (annual GHI [kWh/m2]), flat numeric KPIs, accounting KPIs and the simulated
+        criteria's value, threshold, margin, pass flag and status.
+    """
+    from lingtan.twin.accounting.account import accounting_kpis
+    from lingtan.twin.studies.sweep import _flatten
+
+    frame, meta = weather
+    row: dict[str, Any] = {"member": int(meta["member"])}
+    row.update({f"weather.{k}": meta[k] for k in ("seed", "path") if k in meta})
+    row["weather.annual_ghi_kwh_m2"] = float(frame["ghi"].sum() / 1000.0)
+    row.update(
+        {k: v for k, v in _flatten({k: v for k, v in result.kpis.items() if k != "weather"}).items() if _numeric(v)}
+    )
+    row.update({f"accounting.{k}": float(v) for k, v in accounting_kpis(result.accounting).items() if _numeric(v)})
+    for v in result.verdicts:
+        if v["input"] != "simulated":
+            continue
+        cid = v["criterion_id"]
+        numeric = _numeric(v["value"])
+        row[f"{cid}.value"] = float(v["value"]) if numeric else np.nan
+        row[f"{cid}.margin"] = float(v["margin"]) if v["margin"] is not None else np.nan
+        row[f"{cid}.threshold"] = float(v["threshold"]) if _numeric(v["threshold"]) else np.nan
+        row[f"{cid}.pass"] = v["status"] == "pass"
+        row[f"{cid}.status"] = v["status"]
+    return row
+
+
+def _member_rows(scenario, base_dir: Path, weathers: list) -> list[dict]:
+    """Rows of some members, each simulated as a single run of its weather (a pool's task)."""
+    from lingtan.twin.run import build_profiles, simulate_profiles
+    from lingtan.twin.studies.park import simulate_park
+
+    if isinstance(scenario, Park):
+        return [member_row(simulate_park(scenario, base_dir, power_flow=False, weather=w), w) for w in weathers]
+    return [member_row(simulate_profiles(scenario, build_profiles(scenario, base_dir, w)), w) for w in weathers]
+
+
+def _numeric(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _kpi_columns(members: pd.DataFrame) -> list[str]:
+    """The KPI columns with a number in every member (no criterion or weather bookkeeping columns)."""
+    skip = ("member", "weather.seed")
+    return [
+        c
+        for c in members.columns
+        if c not in skip
+        and not c.endswith((".value", ".margin", ".threshold", ".pass", ".status"))
+        and pd.api.types.is_numeric_dtype(members[c])
+        and not pd.api.types.is_bool_dtype(members[c])
+        and members[c].notna().all()
+    ]
+
+
+def _comparators(verdicts: list) -> dict[str, str | None]:
+    """The comparator of each simulated criterion (``>=``, ``<=``, or None when it has no numeric margin)."""
+    from lingtan.twin.accounting.criteria import pack_criteria
+
+    out: dict[str, str | None] = {}
+    for v in verdicts:
+        if v["input"] != "simulated":
+            continue
+        comp = next(c.comparator for c in pack_criteria(v["pack"]) if c.id == v["criterion_id"])
+        out[v["criterion_id"]] = comp if comp in (">=", "<=") else None
+    return out
+
+
+def _criterion_odds(members: pd.DataFrame, cid: str, comparator: str | None) -> dict:
+    """:func:`lingtan.twin.core.odds.odds` of one criterion from the members' columns; ``p_pass`` alone when
+    the criterion has no numeric value and threshold in every member."""
+    passed = members[f"{cid}.pass"].to_numpy(bool)
+    value, threshold = members[f"{cid}.value"], members[f"{cid}.threshold"]
+    if comparator is None or value.isna().any() or threshold.isna().any():
+        return {"members": int(passed.size), "p_pass": float(passed.mean())}
+    return odds(value.to_numpy(), threshold.to_numpy(), comparator, passed=passed)
+
+
+__all__ = ["EnsembleResult", "simulate_ensemble", "member_weathers", "member_row"]
