@@ -21,6 +21,10 @@ _EXPORTS = {
     "city_climate": "climatology",
     "cities": "climatology",
     "synthetic_year": "synthetic",
+    "TimingFinding": "checks",
+    "timing_check": "checks",
+    "shift_hours": "checks",
+    "scale_resource": "scale",
 }
 
 __all__ = sorted(_EXPORTS)

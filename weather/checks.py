@@ -41,6 +41,7 @@ import pandas as pd
 __all__ = [
     "TimingFinding",
     "timing_check",
+    "shift_hours",
     "sun_down_hours",
     "hour_shift",
     "SUN_DOWN_GHI_W_M2",
@@ -103,7 +104,7 @@ class TimingFinding:
 
     @property
     def flagged(self) -> bool:
-        """True when the file's clock looks wrong: a suspected shift, or at least :data:`FLAG_MIN_HOURS` of light with the sun down."""
+        """True when the clock looks wrong: a suspected shift, or :data:`FLAG_MIN_HOURS` or more of light with the sun down."""
         return self.shift_h != 0 or self.sun_down_hours >= FLAG_MIN_HOURS
 
     def describe(self) -> str:
@@ -238,3 +239,27 @@ def timing_check(weather: pd.DataFrame, latitude: float, longitude: float, altit
         best_shift_h=best,
         fit_improvement=float(improvement),
     )
+
+
+def shift_hours(weather: pd.DataFrame, hours: int) -> pd.DataFrame:
+    """A weather year's values moved by whole hours on the same calendar: the correction of a shifted clock.
+
+    Parameters
+    ----------
+    weather : pandas.DataFrame
+        Hourly weather year, one row per hour in time order (a reader's 8760 rows).
+    hours : int
+        Hours added to every value's time stamp [h]: the value stamped 10:00 moves to ``10:00 + hours``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same index and columns, each column's values rolled by ``hours`` rows. The ``hours`` values
+        pushed past one end of the year come back at the other (Dec 31 evening becomes Jan 1 morning for a
+        positive shift): a typical year is spliced from months of different years, so its two ends are no
+        more continuous than its months, and a wrapped night or winter morning keeps the year's 8760 hours
+        and its annual sums exactly.
+    """
+    out = weather.copy()
+    out.iloc[:, :] = np.roll(weather.to_numpy(), int(hours), axis=0)
+    return out
