@@ -104,7 +104,7 @@ class TimingFinding:
 
     @property
     def flagged(self) -> bool:
-        """True when the clock looks wrong: a suspected shift, or :data:`FLAG_MIN_HOURS` or more of light with the sun down."""
+        """True when the clock looks wrong: a suspected shift, or FLAG_MIN_HOURS or more hours of light, sun down."""
         return self.shift_h != 0 or self.sun_down_hours >= FLAG_MIN_HOURS
 
     def describe(self) -> str:
