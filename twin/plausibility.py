@@ -17,6 +17,10 @@ naming the field path, what looks wrong and why. The checks and their bounds:
   (MEE & NBS announcements of the 2021-2023 factors, each row with its source).
 * **Weather extremes**: annual GHI outside :data:`GHI_BAND_KWH_M2`, hourly air temperature outside
   :data:`TEMP_BAND_C`, annual mean wind speed above :data:`WIND_MEAN_MAX_M_S`.
+* **Weather timing** (a weather file): light while the sun is below the horizon all hour, or a mean daily
+  irradiance curve that fits the clear-sky curve clearly better moved by whole hours
+  (:func:`lingtan.weather.timing_check`, thresholds and their reasons there); the finding suggests the
+  ``weather.time_shift_h`` that corrects it.
 * **Unserved load** (after a run): more than :data:`UNSERVED_MAX_SHARE` of the load unserved.
 """
 
@@ -229,6 +233,39 @@ def weather_findings(frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
     return out
 
 
+def timing_findings(weather_spec: Weather, site: Site, frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
+    """A weather file whose clock looks shifted: light with the sun down, or a daily curve off by whole hours.
+
+    Parameters
+    ----------
+    weather_spec : lingtan.twin.core.scenario.SyntheticWeather or lingtan.twin.core.scenario.FileWeather
+        The scenario's ``weather``; only a file is checked (a synthetic year is built on the sun's hours).
+    site : lingtan.twin.core.scenario.Site
+        The site's ``latitude``, ``longitude`` [deg] and ``altitude_m`` [m].
+    frame : DataFrame
+        The weather year as a run reads it (after ``weather.time_shift_h``), column ``ghi`` [W/m2].
+    prefix : str
+        Field path of the weather's owner, empty for a factory.
+
+    Returns
+    -------
+    list of Finding
+        One finding on ``weather.path`` naming the file, the hours and the suspected shift when
+        :attr:`lingtan.weather.TimingFinding.flagged`, else empty.
+    """
+    from lingtan.weather import timing_check
+
+    path = getattr(weather_spec, "path", None)
+    if path is None:
+        return []
+    found = timing_check(frame, site.latitude, site.longitude, site.altitude_m)
+    if not found.flagged:
+        return []
+    applied_h = weather_spec.time_shift_h
+    moved = f" (after weather.time_shift_h: {applied_h})" if applied_h else ""
+    return [Finding(_join(prefix, "weather.path"), f"{path}{moved}: {found.describe(applied_h)}")]
+
+
 def published_ef_range() -> tuple[tuple[float, str], tuple[float, str]]:
     """Lowest and highest shipped grid emission factor with their names.
 
@@ -410,7 +447,7 @@ def findings(
     """
     out = timezone_findings(scenario.site, scenario.year) + city_findings(scenario.weather, scenario.site)
     if weather is not None:
-        out += weather_findings(weather)
+        out += weather_findings(weather) + timing_findings(scenario.weather, scenario.site, weather)
     out += emission_factor_findings(scenario.grid.emission_factor, ef_t_per_mwh)
     if load_kw is None:
         return out

@@ -107,8 +107,20 @@ class TimingFinding:
         """True when the clock looks wrong: a suspected shift, or FLAG_MIN_HOURS or more hours of light, sun down."""
         return self.shift_h != 0 or self.sun_down_hours >= FLAG_MIN_HOURS
 
-    def describe(self) -> str:
-        """One sentence for a warning: the hours, the first of them and the suspected shift."""
+    def describe(self, applied_h: int = 0) -> str:
+        """One sentence for a warning: the hours, the first of them and the suspected shift.
+
+        Parameters
+        ----------
+        applied_h : int
+            The shift already applied to the checked year (``weather.time_shift_h``) [h]; the correction
+            suggested is this plus :attr:`shift_h`.
+
+        Returns
+        -------
+        str
+            What was found and, with a suspected shift, the ``weather.time_shift_h`` that corrects it.
+        """
         parts = []
         if self.sun_down_hours:
             first = ", ".join(f"{t:%m-%d %H:%M}" for t in self.first_sun_down)
@@ -121,9 +133,9 @@ class TimingFinding:
                 f"its mean daily irradiance curve fits the clear-sky curve {self.fit_improvement:.1f} times "
                 f"better moved by {self.best_shift_h:+d} h"
             )
-        text = "; ".join(parts)
+        text = "; ".join(parts) + ": is its clock off?"
         if self.shift_h != 0:
-            text += f": is its clock off? Set weather.time_shift_h: {self.shift_h} to correct it"
+            text += f" Set weather.time_shift_h: {applied_h + self.shift_h} to correct it"
         return text
 
 
@@ -193,10 +205,11 @@ def hour_shift(
     mid = index + pd.Timedelta(minutes=30)
     zenith = sp["apparent_zenith"].to_numpy()
     linke = pvlib.clearsky.lookup_linke_turbidity(mid, latitude, longitude).to_numpy()
-    airmass = pvlib.atmosphere.get_relative_airmass(zenith)
-    am_abs = pvlib.atmosphere.get_absolute_airmass(airmass, pvlib.atmosphere.alt2pres(altitude_m))
-    dni_extra = np.asarray(pvlib.irradiance.get_extra_radiation(mid))
-    clear = np.asarray(pvlib.clearsky.ineichen(zenith, am_abs, linke, altitude_m, dni_extra)["ghi"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # night hours: no air mass, zero clear-sky GHI
+        airmass = pvlib.atmosphere.get_relative_airmass(zenith)
+        am_abs = pvlib.atmosphere.get_absolute_airmass(airmass, pvlib.atmosphere.alt2pres(altitude_m))
+        dni_extra = np.asarray(pvlib.irradiance.get_extra_radiation(mid))
+        clear = np.asarray(pvlib.clearsky.ineichen(zenith, am_abs, linke, altitude_m, dni_extra)["ghi"], dtype=float)
     hour = index.hour.to_numpy()
     measured = np.bincount(hour, weights=weather["ghi"].to_numpy(dtype=float), minlength=24)
     model = np.bincount(hour, weights=np.nan_to_num(clear), minlength=24)
