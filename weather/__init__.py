@@ -25,6 +25,7 @@ _EXPORTS = {
     "timing_check": "checks",
     "shift_hours": "checks",
     "scale_resource": "scale",
+    "longterm_ghi": "scale",
 }
 
 __all__ = sorted(_EXPORTS)

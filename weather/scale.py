@@ -1,4 +1,4 @@
-"""Scaling a weather year's resource to the annual values of a site assessment.
+"""The resource level of a weather year: scaling it to a site assessment, and long-term references.
 
 A site's own long-term assessment (a bankable yield study, a nearby station's record) often knows the
 annual irradiation or mean wind speed better than any typical-year file or climatology. As HOMER's
@@ -13,6 +13,10 @@ year to the stated annual value and keeps its hour-to-hour shape:
 * **Wind**: the speed is multiplied by ``k = target / annual mean``, which keeps the shape of its
   distribution (the Weibull shape parameter) and its diurnal pattern.
 
+The long-term reference of each shipped city (:func:`longterm_ghi`) is a second published source, not the
+CSWD files the climatology comes from (``weather/data/longterm_ghi.csv``, sources in
+``weather/data/README.md``), to compare a chosen weather year with.
+
 References
 ----------
 .. [1] HOMER Energy. HOMER Pro user manual: "Scaled annual average" of the solar and wind resources.
@@ -22,10 +26,18 @@ References
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["scale_resource"]
+__all__ = ["scale_resource", "LongTermGhi", "longterm_ghi", "LONGTERM_GHI_CSV"]
+
+LONGTERM_GHI_CSV = Path(__file__).with_name("data") / "longterm_ghi.csv"
+"""Long-term annual GHI of the shipped cities from a second source, one row per city."""
 
 _IRRADIANCE = ("ghi", "dni", "dhi")
 
@@ -84,3 +96,53 @@ def scale_resource(
             wind_mean_after_m_s=float(out["wind_speed"].mean()),
         )
     return out, record
+
+
+@dataclass(frozen=True)
+class LongTermGhi:
+    """A city's long-term annual global horizontal irradiation from a published source.
+
+    Attributes
+    ----------
+    city : str
+        Lower-case shipped city name.
+    latitude, longitude : float
+        The point the source was read at [deg].
+    ghi_kwh_m2_yr : float or None
+        Long-term annual GHI [kWh/m2]; None when no source was found (``note`` says so).
+    source : str
+        Short name of the source and its period.
+    note : str
+        Why a value is missing, or an empty string.
+    """
+
+    city: str
+    latitude: float
+    longitude: float
+    ghi_kwh_m2_yr: float | None
+    source: str
+    note: str = ""
+
+
+@cache
+def longterm_ghi() -> dict[str, LongTermGhi]:
+    """The shipped long-term annual GHI of each city, from ``weather/data/longterm_ghi.csv``.
+
+    Returns
+    -------
+    dict of str to LongTermGhi
+        By lower-case city name (the names of :func:`lingtan.weather.cities`).
+    """
+    with LONGTERM_GHI_CSV.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+    return {
+        r["city"]: LongTermGhi(
+            city=r["city"],
+            latitude=float(r["latitude"]),
+            longitude=float(r["longitude"]),
+            ghi_kwh_m2_yr=float(r["ghi_kwh_m2_yr"]) if r["ghi_kwh_m2_yr"] else None,
+            source=r["source"],
+            note=r.get("note") or "",
+        )
+        for r in rows
+    }
