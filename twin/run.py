@@ -98,7 +98,9 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
     A synthetic year is a pure function of its spec, site, year and name, and costs a fifth of a run's
     compute; a run reads it once for the simulation and once more for the plausibility checks, a plan
     once per year. It is kept for the process (:data:`_SYNTHETIC_YEARS`, a few recent specs). File weather
-    is read each time: its reader's data-quality warnings belong to each run.
+    is read each time: its reader's data-quality warnings belong to each run. ``weather.time_shift_h`` then moves
+    a file's values by whole hours (:func:`lingtan.weather.shift_hours`) and ``weather.scale`` scales either kind to
+    a site assessment's annual values (:func:`lingtan.weather.scale_resource`); ``meta`` records both.
     """
     import lingtan.weather as wx
 
