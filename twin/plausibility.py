@@ -248,6 +248,8 @@ def weather_findings(frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
 def timing_findings(weather_spec: Weather, site: Site, frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
     """A weather file whose clock looks shifted: light with the sun down, or a daily curve off by whole hours.
 
+    The sun is placed at the site's coordinates, where the run puts it (not the file's own station).
+
     Parameters
     ----------
     weather_spec : lingtan.twin.core.scenario.SyntheticWeather or lingtan.twin.core.scenario.FileWeather

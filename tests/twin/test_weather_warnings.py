@@ -41,6 +41,10 @@ def test_shifted_file_warned_with_its_correction(tmp_path, capsys, base, late_cs
     # twin run prints the same warning after its results
     lines = warnings_of(capsys, ["run", str(path), "--out", str(tmp_path / "out"), "--quiet", "--reports", "none"])
     assert line in lines
+    # a shift the wrong way: the suggestion is the total that corrects the file
+    base["weather"]["time_shift_h"] = 1
+    (line,) = [w for w in warnings_of(capsys, ["check", str(write(tmp_path, base))]) if "weather.path" in w]
+    assert "(after weather.time_shift_h: 1)" in line and "Set weather.time_shift_h: -1 to correct it" in line
     base["weather"]["time_shift_h"] = -1
     assert not [w for w in warnings_of(capsys, ["check", str(write(tmp_path, base))]) if "weather.path" in w]
 
