@@ -70,8 +70,9 @@ practice are one hour (interval start or end, summer time) and the gap between t
 SHIFT_MIN_IMPROVEMENT = 2.0
 """Factor by which a shift must reduce the clear-sky misfit of no shift to be suspected [-]. A file stamped
 half an hour off (interval middle or end read as start) fits no shift and the neighbouring one about
-equally well (ratio near 1), while a clock one hour off fits the right shift several times better than
-no shift (a synthetic year moved by one hour: about 20 times). A factor of 2 lies between."""
+equally well (ratio near 1), while a clock one hour off fits the right shift many times better than no
+shift. A factor of 2 lies between. Measured: a synthetic year moved by one hour, 60-70 times; the CSWD files
+of Nanjing and Hangzhou, 27 and 34 times; the other eight CSWD files, at most 1.4."""
 
 _SHOWN_HOURS = 5
 """How many of the first offending hours a finding lists."""
