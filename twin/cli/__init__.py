@@ -108,6 +108,10 @@ def _cmd_run(args) -> int:
         )
         out = write(result, args.out, lang=lang, reports=args.reports, economics=econ)
         text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
+        if sc.uncertainty is not None:
+            from lingtan.twin.reports.tornado import write_uncertainty
+
+            text = "\n".join([text, *write_uncertainty(sc, path, out)])
         runs = [("", result)]
     if not args.quiet:
         print(text)
