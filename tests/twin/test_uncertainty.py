@@ -87,7 +87,10 @@ def test_member_count_defaults_and_follows_a_weather_ensemble():
         ({"load_scale": {"normal": {"mean": 1.0, "sd": 0}}}, "uncertainty.load_scale.normal.sd"),
         ({"pv_age_years": [0, 200]}, "uncertainty.pv_age_years.values[1]"),
         ({"tariff_scale": {"uniform": {"low": 1.2, "high": 1.1}}}, "uncertainty.tariff_scale.uniform"),
-        ({"tariff_scale": {"triangular": {"low": 0.9, "mode": 1.0, "high": 11}}}, "uncertainty.tariff_scale.triangular.high"),
+        (
+            {"tariff_scale": {"triangular": {"low": 0.9, "mode": 1.0, "high": 11}}},
+            "uncertainty.tariff_scale.triangular.high",
+        ),
         ({"load_scale": {"values": [1.0], "normal": {"mean": 1, "sd": 0.1}}}, "uncertainty.load_scale"),
         ({"seed": 1}, "uncertainty"),
         ({"load_scale": [1.0], "members": 1}, "uncertainty.members"),

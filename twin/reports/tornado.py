@@ -128,7 +128,9 @@ def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int 
     from lingtan.twin.studies.uncertainty import draw, evaluate, member_count, tornado
 
     if not isinstance(scenario, Scenario):
-        raise ScenarioError(file, "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park")
+        raise ScenarioError(
+            file, "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park"
+        )
     spec = scenario.uncertainty
     prof = build_profiles(scenario, Path(file).parent)
     draws = draw(spec, member_count(spec))

@@ -452,9 +452,7 @@ class Tornado:
         return asdict(self)
 
 
-def tornado(
-    scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, *, kpi: str = HEADLINE_KPI
-) -> Tornado:
+def tornado(scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, *, kpi: str = HEADLINE_KPI) -> Tornado:
     """For each varied quantity, the headline KPI and every simulated criterion's margin at the quantity's P10
     and P90 with the other quantities at their median, sorted by the KPI's swing.
 
@@ -488,7 +486,7 @@ def tornado(
     grid = pd.DataFrame(configs, index=pd.RangeIndex(len(configs), name="member"))
     tables = [evaluate(scenario, prof, grid) for prof in years]
     if kpi not in tables[0]:
-        raise ScenarioError("<scenario>", "uncertainty", f"a KPI of the run for the tornado, one of {HEADLINE_KPI}", kpi)
+        raise ValueError(f"kpi must be a numeric KPI of the members table, e.g. {HEADLINE_KPI}; got {kpi!r}")
     criteria = [c.removesuffix(".margin").removeprefix("criterion.") for c in tables[0] if c.endswith(".margin")]
 
     def p50(col: str, i: int) -> float:
