@@ -61,11 +61,11 @@ def test_normal_is_truncated_at_the_physical_bound():
 
 
 def test_list_values_are_used_equally_and_random_pick_stays_in_the_list():
-    d = draw(spec(pv_age_years=[0, 5, 10], tariff_scale=[0.9, 1.1]), 300, seed=1)
+    d = draw(spec(pv_age_years=[0, 5, 10], load_scale=[0.9, 1.0, 1.1], tariff_scale=[0.9, 1.1]), 300, seed=1)
     assert d["pv_age_years"].value_counts().to_dict() == {0.0: 100, 5.0: 100, 10.0: 100}
     assert d["tariff_scale"].value_counts().to_dict() == {0.9: 150, 1.1: 150}
-    # Shuffled independently: every pair of the two lists occurs.
-    assert len(d.groupby(["pv_age_years", "tariff_scale"])) == 6
+    # Shuffled independently: every pair of two lists of three occurs (dealt in order, they would pair up).
+    assert len(d.groupby(["pv_age_years", "load_scale"])) == 9
     counts = draw(spec(pv_age_years=[0, 5, 10]), 301, seed=1)["pv_age_years"].value_counts()
     assert counts.max() - counts.min() == 1
     r = draw(spec(pv_age_years={"values": [0, 5, 10], "pick": "random"}), 300, seed=1)["pv_age_years"]
