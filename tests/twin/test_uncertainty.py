@@ -135,6 +135,25 @@ def test_members_equal_single_runs_exactly(base):
     assert table.loc[1, "pv_e_kwh"] < table.loc[2, "pv_e_kwh"]
 
 
+def test_a_heat_side_runs_each_member_as_a_single_run():
+    # Heat KPIs need each member's hourly heat table: the members run one by one on the shared profiles. The
+    # declared load scales exactly; the process heat demand is the process model's and does not scale.
+    path = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
+    sc = scenario_from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), path)
+    prof = build_profiles(sc, path.parent)
+    draws = pd.DataFrame({"load_scale": [0.9, 1.1], "tariff_scale": [1.0, 1.2]}, index=pd.RangeIndex(2, name="member"))
+    table = evaluate(sc, prof, draws)
+    assert table.loc[1, "load_e_kwh"] == pytest.approx(table.loc[0, "load_e_kwh"] * 1.1 / 0.9, rel=1e-12)
+    assert table["heat.heat_demand_e_kwh_th"].nunique() == 1
+    assert 0 < table.loc[0, "heat.waste_heat_recovery_rate"] <= 1
+    assert "criterion.zhejiang_factory_2025.renewable_share.margin" in table
+    # Member 1 pays 1.2 times its own bill's energy charge at the scenario's tariff.
+    at_one = evaluate(sc, prof, draws[["load_scale"]])
+    assert table.loc[1, "grid_bill_cny.energy_charge_cny"] == pytest.approx(
+        1.2 * at_one.loc[1, "grid_bill_cny.energy_charge_cny"], rel=1e-12
+    )
+
+
 # --------------------------------------------------------------------------- the tariff level
 
 
