@@ -1,9 +1,9 @@
 """Uncertainty ensembles of one weather year: production volume, PV degradation year and tariff level.
 
 A scenario's ``uncertainty:`` section (:mod:`lingtan.twin.core.schema.uncertainty`) names the quantities to
-vary. :func:`draw` samples them, one row per member; :func:`evaluate` runs every member of one weather year
-through the dispatch kernel in one call and judges each; :func:`tornado` shows which quantity moves the
-headline KPI and the criteria most.
+vary. :func:`draw` samples them, one row per member; :func:`apply` puts them into the kernel inputs of one
+weather year; :func:`evaluate` runs every member through the dispatch kernel in one call and judges each;
+:func:`tornado` shows which quantity moves the headline KPI and the criteria most.
 
 How each quantity reaches the kernel
 ------------------------------------
@@ -28,8 +28,9 @@ How each quantity reaches the kernel
 Members table
 -------------
 One row per member: ``member``, the drawn values, the flat electric KPIs and bill (the names of
-``kpis.json``, the bill as ``grid_bill_cny.<part>``), the accounting KPIs, and for each criterion
-``criterion.<id>.value``, ``criterion.<id>.margin`` (positive = passing) and ``criterion.<id>.passed``.
+``kpis.json``, the bill as ``grid_bill_cny.<part>``, heat KPIs as ``heat.<name>``), the accounting KPIs,
+and for each criterion ``criterion.<id>.value``, ``criterion.<id>.margin`` (positive = passing) and
+``criterion.<id>.passed``.
 """
 
 from __future__ import annotations
@@ -153,37 +154,82 @@ def draw(spec: Uncertainty, n: int, seed: int | None = None) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.RangeIndex(n, name="member"))
 
 
-def _pv_units(scenario, prof: Profiles, ages: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unit profiles with one block of PV rows per distinct age, the capacity matrix putting each member's
-    arrays on its age's rows, and each member's annual PV and wind generation [kWh].
+@dataclass(frozen=True)
+class MemberInputs:
+    """The kernel inputs of an ensemble's members on one weather year (:func:`apply`).
 
-    Returns unit (K', T) [kW per kWp or turbine], caps (N, K') [kWp, turbines], pv_e_kwh (N,), wind_e_kwh (N,).
+    Attributes
+    ----------
+    unit_kw : ndarray, shape (K, T)
+        Unit profiles [kW per kWp, per turbine]: one block of PV rows per distinct PV age, then the wind rows.
+    caps : ndarray, shape (N, K)
+        Each member's sizes on those rows [kWp, turbines]: its arrays on its age's block, zero elsewhere.
+    params : ndarray, shape (N, len(PARAMS))
+        The kernel's parameter matrix, ``load_scale`` set per member.
+    pv_e_kwh, wind_e_kwh : ndarray, shape (N,)
+        Each member's annual PV and wind generation [kWh], summed as a single run sums its hourly table.
+    tariff_scale : ndarray, shape (N,)
+        Each member's multiplier of import prices and basic charges [-] (:func:`scale_tariff`).
     """
-    from lingtan.twin.run import generation_by_kind, renewable_units, sizes
 
+    unit_kw: np.ndarray
+    caps: np.ndarray
+    params: np.ndarray
+    pv_e_kwh: np.ndarray
+    wind_e_kwh: np.ndarray
+    tariff_scale: np.ndarray
+
+
+def apply(scenario, prof: Profiles, draws: pd.DataFrame) -> MemberInputs:
+    """Put the members' drawn values into the kernel inputs of one weather year.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    prof : Profiles
+        Its profiles for the weather year (:func:`lingtan.twin.run.build_profiles`).
+    draws : pandas.DataFrame
+        The members (:func:`draw`); a quantity not among its columns stays as the scenario has it.
+
+    Returns
+    -------
+    MemberInputs
+        Unit profiles, sizes and parameters for one kernel call over the members (module docstring).
+    """
+    from lingtan.twin.run import generation_by_kind, kernel_params, renewable_units, sizes
+
+    n, n_pv, n_t = len(draws), len(scenario.pv), len(prof.index)
     caps = sizes(scenario)
-    n_pv, n_t = len(scenario.pv), len(prof.index)
-    n = 1 if ages is None else len(ages)
-    uniq, which = (np.zeros(1), np.zeros(n, int)) if ages is None else np.unique(ages, return_inverse=True)
-    blocks, pv_e, wind_e = [], np.empty(len(uniq)), np.empty(len(uniq))
-    for j, age in enumerate(uniq):
-        if ages is None:
-            rows = list(prof.unit_kw)
-        else:
+    if "pv_age_years" in draws:
+        ages, which = np.unique(draws["pv_age_years"].to_numpy(dtype=float), return_inverse=True)
+        which = np.ravel(which)
+    else:
+        ages, which = np.array([np.nan]), np.zeros(n, int)  # the scenario's own ages
+    blocks, pv_e, wind_e = [], np.empty(len(ages)), np.empty(len(ages))
+    for j, age in enumerate(ages):
+        rows = list(prof.unit_kw)
+        if not np.isnan(age):
             pv = [a.model_copy(update={"age_years": float(age)}) for a in scenario.pv]
-            rows, _, _ = renewable_units(pv, scenario.wind, prof.weather, scenario.site)
+            rows = renewable_units(pv, scenario.wind, prof.weather, scenario.site)[0]
         blocks.append(np.vstack(rows[:n_pv]) if n_pv else np.zeros((0, n_t)))
         # As a single run sums its hourly table: generation by kind, then over the hours.
         gen = generation_by_kind(prof.sources, caps, rows, ("pv", "wind"), n_t)
         pv_e[j], wind_e[j] = gen["pv"].sum(), gen["wind"].sum()
-    wind_rows = prof.unit_kw[n_pv:]
-    unit = np.vstack([*blocks, wind_rows])
+    unit = np.vstack([*blocks, prof.unit_kw[n_pv:]])
     member_caps = np.zeros((n, unit.shape[0]))
-    for j in range(len(uniq)):
-        member_caps[np.ravel(which) == j, j * n_pv : (j + 1) * n_pv] = caps[:n_pv]
-    member_caps[:, len(uniq) * n_pv :] = caps[n_pv:]
-    which = np.ravel(which)
-    return unit, member_caps, pv_e[which], wind_e[which]
+    for j in range(len(ages)):
+        member_caps[which == j, j * n_pv : (j + 1) * n_pv] = caps[:n_pv]
+    member_caps[:, len(ages) * n_pv :] = caps[n_pv:]
+    scale = draws["load_scale"].to_numpy(dtype=float) if "load_scale" in draws else 1.0
+    return MemberInputs(
+        unit_kw=unit,
+        caps=member_caps,
+        params=kernel_params(scenario.grid, scenario.battery, n, load_scale=scale),
+        pv_e_kwh=pv_e[which],
+        wind_e_kwh=wind_e[which],
+        tariff_scale=draws["tariff_scale"].to_numpy(dtype=float) if "tariff_scale" in draws else np.ones(n),
+    )
 
 
 def _kernel_rows(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
@@ -193,21 +239,16 @@ def _kernel_rows(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
     from lingtan.twin.core.heat_profiles import heat_sizes
     from lingtan.twin.core.kpis import electric_kpis
     from lingtan.twin.core.tables import BALANCE_TOL_KWH
-    from lingtan.twin.run import kernel_params, period_masks
+    from lingtan.twin.run import period_masks
 
     n = len(draws)
-    ages = draws["pv_age_years"].to_numpy() if "pv_age_years" in draws else None
-    unit, caps, pv_e, wind_e = _pv_units(scenario, prof, ages)
-    if ages is None:
-        caps = np.tile(caps, (n, 1))
-        pv_e, wind_e = np.repeat(pv_e, n), np.repeat(wind_e, n)
-    scale = draws["load_scale"].to_numpy() if "load_scale" in draws else 1.0
+    m = apply(scenario, prof, draws)
     grid_charge, discharge_ok = period_masks(scenario.battery)
     res = dispatch(
-        unit,
-        caps,
+        m.unit_kw,
+        m.caps,
         prof.load_kw,
-        kernel_params(scenario.grid, scenario.battery, n, load_scale=scale),
+        m.params,
         period=prof.period,
         month=prof.month,
         price_cny_per_kwh=prof.price_cny_per_kwh,
@@ -224,8 +265,8 @@ def _kernel_rows(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
     b = scenario.battery[0] if scenario.battery else None
     k = electric_kpis(
         res,
-        pv_e_kwh=pv_e,
-        wind_e_kwh=wind_e,
+        pv_e_kwh=m.pv_e_kwh,
+        wind_e_kwh=m.wind_e_kwh,
         energy_kwh=b.energy_kwh if b else 0.0,
         soc_min=b.soc_min if b else 0.0,
         soc_max=b.soc_max if b else 1.0,
@@ -237,10 +278,15 @@ def _kernel_rows(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
 
 
 def _flat(kpis: dict) -> dict:
-    """The numeric top-level KPIs of a run and its bill parts as ``grid_bill_cny.<part>``."""
+    """The numeric top-level KPIs of a run, its bill parts as ``grid_bill_cny.<part>`` and its numeric heat KPIs
+    as ``heat.<name>``."""
     row = {k: float(v) for k, v in kpis.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     row.pop("max_hourly_balance_residual_kwh", None)  # a check of one run's tables, not a result of the member
     row.update({f"grid_bill_cny.{part}": float(kpis["grid_bill_cny"][part]) for part in BILL_PARTS})
+    heat = kpis.get("heat", {})
+    row.update(
+        {f"heat.{k}": float(v) for k, v in heat.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    )
     return row
 
 
@@ -523,6 +569,8 @@ def tornado(scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, 
 
 __all__ = [
     "CONVENTION",
+    "MemberInputs",
+    "apply",
     "Tornado",
     "TornadoBar",
     "draw",
