@@ -28,9 +28,10 @@ How each quantity reaches the kernel
 Members table
 -------------
 One row per member: ``member``, the drawn values, the flat electric KPIs and bill (the names of
-``kpis.json``, the bill as ``grid_bill_cny.<part>``, heat KPIs as ``heat.<name>``), the accounting KPIs,
-and for each criterion ``criterion.<id>.value``, ``criterion.<id>.margin`` (positive = passing) and
-``criterion.<id>.passed``.
+``kpis.json``, the bill as ``grid_bill_cny.<part>``, heat KPIs as ``heat.<name>``), the accounting KPIs as
+``accounting.<name>``, and for each simulated criterion ``<id>.value``, ``<id>.margin`` (positive =
+passing), ``<id>.threshold``, ``<id>.pass`` and ``<id>.status``: the columns of a weather ensemble's
+members (:mod:`lingtan.twin.studies.ensemble`).
 """
 
 from __future__ import annotations
@@ -351,17 +352,27 @@ def scale_tariff(rows: pd.DataFrame, tariff_scale) -> pd.DataFrame:
     return out
 
 
-def _verdict_columns(verdicts: list[dict]) -> dict:
-    """``criterion.<id>.value``, ``.margin`` and ``.passed`` of every simulated criterion with a number."""
-    out: dict = {}
+def _assessment_columns(accounting, verdicts: list[dict]) -> dict:
+    """Accounting KPIs as ``accounting.<name>`` and, for every simulated criterion, ``<id>.value``,
+    ``.margin``, ``.threshold``, ``.pass`` and ``.status``: the columns a weather ensemble's members table
+    has (:mod:`lingtan.twin.studies.ensemble`), so that the two tables are one."""
+    from lingtan.twin.accounting.account import accounting_kpis
+
+    out: dict = {f"accounting.{k}": float(v) for k, v in accounting_kpis(accounting).items() if _number(v)}
     for v in verdicts:
-        if v["input"] != "simulated" or not isinstance(v["value"], (int, float)) or isinstance(v["value"], bool):
+        if v["input"] != "simulated":
             continue
         cid = v["criterion_id"]
-        out[f"criterion.{cid}.value"] = float(v["value"])
-        out[f"criterion.{cid}.margin"] = float(v["margin"]) if v["margin"] is not None else np.nan
-        out[f"criterion.{cid}.passed"] = bool(v["passed"])
+        out[f"{cid}.value"] = float(v["value"]) if _number(v["value"]) else np.nan
+        out[f"{cid}.margin"] = float(v["margin"]) if v["margin"] is not None else np.nan
+        out[f"{cid}.threshold"] = float(v["threshold"]) if _number(v["threshold"]) else np.nan
+        out[f"{cid}.pass"] = v["status"] == "pass"
+        out[f"{cid}.status"] = v["status"]
     return out
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
 
 def evaluate(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
@@ -391,7 +402,6 @@ def evaluate(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
     ScenarioError
         For a park: its uncertainty ensemble is not built yet.
     """
-    from lingtan.twin.accounting.account import accounting_kpis
     from lingtan.twin.accounting.assess import assess
     from lingtan.twin.core.scenario import Scenario
     from lingtan.twin.studies.sweep import fast_verdicts_possible
@@ -407,24 +417,16 @@ def evaluate(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
         rows = []
         for row in kernel.to_dict("records"):
             a = assess(scenario, dict(row), empty, base_dir=prof.base_dir)
-            rows.append({**accounting_kpis(a.accounting), **_verdict_columns(a.verdicts)})
+            rows.append(_assessment_columns(a.accounting, a.verdicts))
         extra = pd.DataFrame(rows, index=draws.index)
     else:
         runs = [member_run(scenario, prof, values) for values in draws.to_dict("records")]
         kernel = pd.DataFrame([_flat(r.kpis) for r in runs], index=draws.index)
-        extra = pd.DataFrame(
-            [{**accounting_kpis(r.accounting), **_verdict_columns(r.verdicts)} for r in runs], index=draws.index
-        )
-    extra = extra[[c for c in extra.columns if c not in kernel.columns]]
-    extra = extra.drop(columns=[c for c in extra.columns if not _numeric_or_bool(extra[c])])
+        extra = pd.DataFrame([_assessment_columns(r.accounting, r.verdicts) for r in runs], index=draws.index)
     table = pd.concat([draws, kernel, extra], axis=1)
     if "tariff_scale" in draws:
         table = scale_tariff(table, draws["tariff_scale"].to_numpy())
     return table
-
-
-def _numeric_or_bool(col: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
 
 
 @dataclass(frozen=True)
@@ -533,13 +535,15 @@ def tornado(scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, 
     tables = [evaluate(scenario, prof, grid) for prof in years]
     if kpi not in tables[0]:
         raise ValueError(f"kpi must be a numeric KPI of the members table, e.g. {HEADLINE_KPI}; got {kpi!r}")
-    criteria = [c.removesuffix(".margin").removeprefix("criterion.") for c in tables[0] if c.endswith(".margin")]
+    # Criteria with a numeric margin in every configuration (a declared or yes/no criterion has none).
+    margins = [c for c in tables[0] if c.endswith(".margin") and np.isfinite(tables[0][c]).all()]
+    criteria = [c.removesuffix(".margin") for c in margins]
 
     def p50(col: str, i: int) -> float:
         return exceedance([t[col].iloc[i] for t in tables], 50)
 
     def p_pass(cid: str, i: int) -> float:
-        return float(np.mean([t[f"criterion.{cid}.passed"].iloc[i] for t in tables]))
+        return float(np.mean([t[f"{cid}.pass"].iloc[i] for t in tables]))
 
     bars = []
     for j, q in enumerate(quantities):
@@ -552,7 +556,7 @@ def tornado(scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, 
                 kpi_at_p10=p50(kpi, lo),
                 kpi_at_p90=p50(kpi, hi),
                 swing=abs(p50(kpi, lo) - p50(kpi, hi)),
-                margins={c: (p50(f"criterion.{c}.margin", lo), p50(f"criterion.{c}.margin", hi)) for c in criteria},
+                margins={c: (p50(f"{c}.margin", lo), p50(f"{c}.margin", hi)) for c in criteria},
                 p_pass={c: (p_pass(c, lo), p_pass(c, hi)) for c in criteria} if len(tables) > 1 else {},
             )
         )
@@ -560,7 +564,7 @@ def tornado(scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, 
     return Tornado(
         kpi=kpi,
         base_kpi=p50(kpi, 0),
-        base_margins={c: p50(f"criterion.{c}.margin", 0) for c in criteria},
+        base_margins={c: p50(f"{c}.margin", 0) for c in criteria},
         medians=medians,
         bars=bars,
         weather_years=len(tables),
