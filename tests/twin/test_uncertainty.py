@@ -269,6 +269,11 @@ def test_twin_run_writes_members_and_tornado(tmp_path, base_dict, capsys):
     printed = capsys.readouterr().out
     assert "Tornado of re_electricity_share_onsite" in printed
     assert "load_scale" in printed.split("Tornado of")[1]
+    # The members' odds: the share's P50 and each criterion's pass probability over the 8 members.
+    members = pd.read_parquet(out / "ensemble.parquet")
+    p_pass = members["zhejiang_factory_2025.renewable_share.pass"].mean()
+    assert f"zhejiang_factory_2025.renewable_share: p_pass {p_pass:.2f}" in printed
+    assert f"P50 {np.percentile(members['re_electricity_share_onsite'], 50):.4g}" in printed
     members = pd.read_parquet(out / "ensemble.parquet")
     assert list(members["member"]) == list(range(8))
     assert {"load_scale", "pv_age_years", "re_electricity_share_onsite"} <= set(members.columns)

@@ -12,9 +12,11 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
-from lingtan.twin.studies.uncertainty import CONVENTION, Tornado
+from lingtan.twin.studies.uncertainty import CONVENTION, HEADLINE_KPI, Tornado, exceedance
 
 UNITS = {"load_scale": "", "pv_age_years": " yr", "tariff_scale": ""}
 """How each quantity's values are printed after the number."""
@@ -51,6 +53,32 @@ def tornado_lines(t: Tornado, top: int = 5) -> list[str]:
             if lo != hi:
                 odds = f", p_pass {b.p_pass[cid][0]:.2f} / {b.p_pass[cid][1]:.2f}" if cid in b.p_pass else ""
                 lines.append(f"      {cid}: margin {lo:+.4g} / {hi:+.4g}{odds}")
+    return lines
+
+
+def members_lines(table: pd.DataFrame, kpi: str = HEADLINE_KPI) -> list[str]:
+    """The members' spread: the headline KPI's P50 and P90, and each simulated criterion's pass probability and
+    P90 margin over the members.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The members table (:func:`lingtan.twin.studies.uncertainty.evaluate`).
+    kpi : str
+        The headline KPI.
+
+    Returns
+    -------
+    list of str
+        One line for the KPI, one per criterion with a numeric margin in every member.
+    """
+    lines = [f"  {kpi}: P50 {exceedance(table[kpi], 50):.4g}, P90 {exceedance(table[kpi], 90):.4g}"]
+    for col in table.columns:
+        cid = col.removesuffix(".margin")
+        if col.endswith(".margin") and np.isfinite(table[col]).all():
+            lines.append(
+                f"  {cid}: p_pass {table[f'{cid}.pass'].mean():.2f}, P90 margin {exceedance(table[col], 90):+.4g}"
+            )
     return lines
 
 
@@ -144,6 +172,7 @@ def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int 
     )
     return [
         f"\nUncertainty ensemble: {len(table)} members of {', '.join(draws.columns)} on one weather year "
-        f"(ensemble.parquet, tornado.json)",
+        f"(ensemble.parquet, tornado.json; {CONVENTION}):",
+        *members_lines(table),
         *tornado_lines(t, top),
     ]
