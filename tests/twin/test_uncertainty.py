@@ -293,3 +293,17 @@ def test_an_uncertain_park_is_refused_with_its_field(tmp_path):
         write_uncertainty(park, ROOT / "scenarios" / "anhui-park.yaml", tmp_path)
     assert err.value.field == "uncertainty"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_tornado_figure_draws_each_bar_from_the_all_median_value(base):
+    from lingtan.twin.reports.tornado import tornado_figure
+
+    sc, prof = base
+    t = tornado(sc, prof, draw(spec(load_scale=[0.9, 1.1], pv_age_years=[0, 10]), 10, seed=0))
+    fig = tornado_figure(t)
+    low, high = fig.data
+    # plotly draws the first category lowest: the widest bar (first in t.bars) is listed last, on top.
+    assert list(low.y) == [b.quantity for b in reversed(t.bars)]
+    assert low.base == t.base_kpi
+    assert list(low.x) == [b.kpi_at_p10 - t.base_kpi for b in reversed(t.bars)]
+    assert list(high.x) == [b.kpi_at_p90 - t.base_kpi for b in reversed(t.bars)]
