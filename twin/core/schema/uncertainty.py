@@ -129,7 +129,9 @@ class Varied(_Strict):
             numbers = [(f"{given[0]}.{k}", v) for k, v in dist.model_dump().items()]
         for path, v in numbers:
             if not self.LOW <= v <= self.HIGH:
-                raise BoundError(path, f"a value within [{self.LOW}, {self.HIGH}] ({self.BOUNDS_SOURCE}), got {v}")
+                raise BoundError(
+                    path, f"a value within [{self.LOW:g}, {self.HIGH:g}] ({self.BOUNDS_SOURCE}); {v:g} given"
+                )
         return self
 
 
