@@ -148,7 +148,7 @@ def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int 
     Raises
     ------
     ScenarioError
-        For a park: its uncertainty ensemble is not built yet.
+        For a park, or beside a weather ensemble: neither is built yet.
     """
     from lingtan.errors import ScenarioError
     from lingtan.twin.core.scenario import Scenario
@@ -158,6 +158,12 @@ def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int 
     if not isinstance(scenario, Scenario):
         raise ScenarioError(
             file, "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park"
+        )
+    if getattr(scenario.weather, "ensemble", None) is not None:
+        # The weather ensemble writes its own members table; combined, each weather year would draw one sample
+        # (lingtan.twin.studies.uncertainty.member_count, member_run), which that engine does not do yet.
+        raise ScenarioError(
+            file, "uncertainty", "no weather.ensemble beside it (the two are not combined yet)", "weather.ensemble"
         )
     spec = scenario.uncertainty
     prof = build_profiles(scenario, Path(file).parent)
