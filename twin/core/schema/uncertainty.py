@@ -119,14 +119,12 @@ class Varied(_Strict):
             raise ValueError(f"exactly one of values, normal, uniform, triangular; got {given or 'none'}")
         if self.pick != "equal" and self.values is None:
             raise BoundError("pick", "pick only with values")
-        numbers: list[tuple[str, float]] = []
         if self.values is not None:
             numbers = [(f"values[{i}]", v) for i, v in enumerate(self.values)]
         elif self.normal is not None:
             numbers = [("normal.mean", self.normal.mean)]
-        else:
-            dist = self.uniform if self.uniform is not None else self.triangular
-            numbers = [(f"{given[0]}.{k}", v) for k, v in dist.model_dump().items()]
+        else:  # uniform or triangular: every parameter is a value of the quantity
+            numbers = [(f"{given[0]}.{k}", v) for k, v in getattr(self, given[0]).model_dump().items()]
         for path, v in numbers:
             if not self.LOW <= v <= self.HIGH:
                 raise BoundError(
