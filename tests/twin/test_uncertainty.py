@@ -61,6 +61,13 @@ def test_normal_is_truncated_at_the_physical_bound():
     assert x.max() > 2.0
 
 
+def test_a_normal_with_no_mass_inside_the_bounds_is_refused():
+    # Mean 0 and sd 1e6 put 10 / 1e6 / sqrt(2 pi) = 4e-6 of the draws inside [0, 10]: the draw gives up.
+    with pytest.raises(ScenarioError) as err:
+        draw(spec(load_scale={"normal": {"mean": 0.0, "sd": 1e6}}), 10)
+    assert err.value.field == "uncertainty.load_scale.normal"
+
+
 def test_list_values_are_used_equally_and_random_pick_stays_in_the_list():
     d = draw(spec(pv_age_years=[0, 5, 10], load_scale=[0.9, 1.0, 1.1], tariff_scale=[0.9, 1.1]), 300, seed=1)
     assert d["pv_age_years"].value_counts().to_dict() == {0.0: 100, 5.0: 100, 10.0: 100}

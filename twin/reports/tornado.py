@@ -167,7 +167,10 @@ def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int 
         )
     spec = scenario.uncertainty
     prof = build_profiles(scenario, Path(file).parent)
-    draws = draw(spec, member_count(spec))
+    try:
+        draws = draw(spec, member_count(spec))
+    except ScenarioError as e:  # the draws do not know the file
+        raise ScenarioError(file, e.field, e.expected, e.found) from None
     table = evaluate(scenario, prof, draws).reset_index()
     t = tornado(scenario, prof, draws)
     out = Path(out_dir)

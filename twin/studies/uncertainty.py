@@ -96,8 +96,8 @@ def member_count(spec: Uncertainty, weather_members: int | None = None) -> int:
     return spec.members if spec.members is not None else DEFAULT_UNCERTAINTY_MEMBERS
 
 
-def _draw_one(v: Varied, n: int, bounds: tuple[float, float], rng: np.random.Generator) -> np.ndarray:
-    """``n`` samples of one quantity."""
+def _draw_one(name: str, v: Varied, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` samples of the quantity ``name``."""
     if v.values is not None:
         vals = np.asarray(v.values, dtype=float)
         if v.pick == "random":
@@ -111,7 +111,7 @@ def _draw_one(v: Varied, n: int, bounds: tuple[float, float], rng: np.random.Gen
         t = v.triangular
         return rng.triangular(t.low, t.mode, t.high, size=n)
     # Normal truncated at the physical bounds: draws outside are drawn again (rejection keeps the shape inside).
-    lo, hi = bounds
+    lo, hi = QUANTITY_BOUNDS[name]
     out = np.empty(0)
     for _ in range(1000):
         x = rng.normal(v.normal.mean, v.normal.sd, size=n)
@@ -120,7 +120,7 @@ def _draw_one(v: Varied, n: int, bounds: tuple[float, float], rng: np.random.Gen
             return out[:n]
     raise ScenarioError(
         "<scenario>",
-        "uncertainty",
+        f"uncertainty.{name}.normal",
         f"a normal distribution with mass inside [{lo}, {hi}]",
         f"mean {v.normal.mean}, sd {v.normal.sd}: under 0.1 % of draws fall inside",
     )
@@ -149,8 +149,7 @@ def draw(spec: Uncertainty, n: int, seed: int | None = None) -> pd.DataFrame:
 
     streams = np.random.SeedSequence(spec.seed if seed is None else seed).spawn(len(QUANTITIES))
     cols = {
-        q: _draw_one(v, n, QUANTITY_BOUNDS[q], np.random.default_rng(streams[QUANTITIES.index(q)]))
-        for q, v in spec.varied().items()
+        q: _draw_one(q, v, n, np.random.default_rng(streams[QUANTITIES.index(q)])) for q, v in spec.varied().items()
     }
     return pd.DataFrame(cols, index=pd.RangeIndex(n, name="member"))
 
