@@ -123,3 +123,20 @@ MAX_WIND_MEAN_M_S = 25.0
 """Largest annual mean wind speed a weather year may be scaled to (``weather.scale``) [m/s]: above the
 windiest measured place at sea level, Cape Denison, Antarctica (an annual mean of about 80 km/h, 22 m/s,
 in Mawson's 1912-13 record), and the cut-out speed of most turbines."""
+
+
+# --------------------------------------------------------------------------- uncertainty ensembles
+
+MAX_LOAD_SCALE = 10.0
+"""Largest production-volume multiplier of an uncertainty ensemble's ``load_scale`` [-]: ten times today's
+output is a new plant, not an uncertainty of this one."""
+MAX_TARIFF_SCALE = 10.0
+"""Largest multiplier of the import prices and demand charges (``uncertainty.tariff_scale``) [-]: China's
+industrial tariffs moved by well under a factor of two in the last twenty years."""
+MAX_UNCERTAINTY_MEMBERS = 10_000
+"""Most members of an uncertainty ensemble [-]: the kernel runs 10,000 configurations of a year in about a
+second, but each member's accounting and verdicts take about a millisecond, and each distinct PV age a PV
+model run (about 0.1 s)."""
+DEFAULT_UNCERTAINTY_MEMBERS = 200
+"""Members of an uncertainty ensemble without a weather ensemble and without ``members`` [-]: the sampling
+error of a pass probability near 0.5 is then sqrt(0.25 / 200) = 3.5 percentage points."""
