@@ -30,8 +30,10 @@ References
 .. [3] MEE & NBS, announcements of the 2021, 2022 and 2023 electricity CO2 emission factors.
 .. [4] NDRC General Office, 发改办价格〔2016〕1583号, 关于完善两部制电价用户基本电价执行方式的通知
        (contracted maximum demand and its 105 % overrun rule, see :func:`basic_charge_parts_cny`).
-.. [5] NDRC & NEA, 发改价格〔2025〕136号, 关于深化新能源上网电价市场化改革 促进新能源高质量发展的通知
-       (new-energy on-grid energy settles at market prices, see :data:`FEED_IN_SETTLEMENTS`).
+.. [5] NDRC & NEA, 发改价格〔2025〕136号, 关于深化新能源上网电价市场化改革 促进新能源高质量发展的通知,
+       https://www.ndrc.gov.cn/xxgk/zcfb/tz/202502/t20250209_1396066.html (title and address as cited in
+       public code; the notice's text was not retrieved: what :data:`FEED_IN_SETTLEMENTS` says of it is
+       the project's summary, secondary).
 """
 
 from __future__ import annotations
@@ -70,9 +72,9 @@ CONTRACT_OVERRUN_PRICE_FACTOR = 2.0
 
 FEED_IN_SETTLEMENTS = {
     "fixed": "the tariff's feed_in_price_cny_per_kwh, as given (its source in the tariff's source text)",
-    "coal_benchmark": "the province's coal-fired benchmark price (燃煤发电基准价), coal_benchmark_cny_per_kwh: the price "
-    "of surplus PV of projects commissioned before 2025-06-01 (发改价格〔2025〕136号: existing projects' mechanism "
-    "price not above the local coal benchmark)",
+    "coal_benchmark": "the province's coal-fired benchmark price (燃煤发电基准价), coal_benchmark_cny_per_kwh: "
+    "the price of surplus PV of projects commissioned before 2025-06-01 (发改价格〔2025〕136号: existing "
+    "projects' mechanism price not above the local coal benchmark)",
     "market": "the user's expected market price of exported energy, market_feed_in_cny_per_kwh: projects commissioned "
     "from 2025-06-01 settle their on-grid energy at market prices (发改价格〔2025〕136号)",
 }
@@ -936,7 +938,8 @@ def monthly_bill(
 
     def by_period(table: np.ndarray) -> dict[str, dict[str, float]]:
         return {
-            m: {PERIODS[c]: float(table[i, c]) for c in range(n_p) if steps[i, c]} for i, m in enumerate(months.tolist())
+            m: {PERIODS[c]: float(table[i, c]) for c in range(n_p) if steps[i, c]}
+            for i, m in enumerate(months.tolist())
         }
 
     return GridBill(

@@ -246,7 +246,9 @@ def test_feed_in_settlement_takes_its_sourced_price():
     assert coal.feed_in_price_cny_per_kwh == 0.3844
     market = g.Tariff(**unpriced, feed_in_settlement="market", market_feed_in_cny_per_kwh=0.30)
     assert market.feed_in_price_cny_per_kwh == 0.30
-    same = g.Tariff(**unpriced, feed_in_settlement="market", market_feed_in_cny_per_kwh=0.30, feed_in_price_cny_per_kwh=0.30)
+    same = g.Tariff(
+        **unpriced, feed_in_settlement="market", market_feed_in_cny_per_kwh=0.30, feed_in_price_cny_per_kwh=0.30
+    )
     assert same.feed_in_price_cny_per_kwh == 0.30
     index, imp, exp = _three_months()
     assert g.monthly_bill(imp, exp, index, market).feed_in_revenue_cny_by_month["2025-02"] == pytest.approx(30.0)
