@@ -253,9 +253,9 @@ def test_feed_in_settlement_takes_its_sourced_price():
     index, imp, exp = _three_months()
     assert g.monthly_bill(imp, exp, index, market).feed_in_revenue_cny_by_month["2025-02"] == pytest.approx(30.0)
     assert g.Tariff(**unpriced).feed_in_price_cny_per_kwh == 0.0  # fixed, none given: nothing paid, as before
-    # The shipped default keeps its number, now named as the coal benchmark it is.
+    # The shipped default keeps its number and its settlement.
     anhui = g.load_tariff("anhui_large_industry_2025")
-    assert (anhui.feed_in_settlement, anhui.feed_in_price_cny_per_kwh) == ("coal_benchmark", 0.3844)
+    assert (anhui.feed_in_settlement, anhui.feed_in_price_cny_per_kwh) == ("fixed", 0.3844)
     assert set(g.FEED_IN_SETTLEMENTS) == {"fixed", "coal_benchmark", "market"}
 
 
