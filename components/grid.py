@@ -873,9 +873,12 @@ def _check_series(import_kw: ArrayLike, export_kw: ArrayLike | None, index: pd.D
     if not (np.isfinite(step_h) and step_h > 0):
         raise ValueError(f"step_h must be a positive number of hours, found {step_h!r}")
     if len(index) > 1:
-        spacing_h = np.asarray((index[1:] - index[:-1]).total_seconds()) / 3600.0
-        if not np.allclose(spacing_h, step_h, rtol=0.0, atol=1e-9):
-            raise ValueError(f"the index steps by {sorted(set(spacing_h.tolist()))[:3]} h, not by step_h = {step_h} h")
+        # Steps of step_h, with whole steps missing allowed (a run's year leaves out 29 February).
+        steps = np.asarray((index[1:] - index[:-1]).total_seconds()) / 3600.0 / step_h
+        if not (np.isclose(steps.min(), 1.0, rtol=0.0, atol=1e-9) and np.allclose(steps, np.round(steps), atol=1e-9)):
+            raise ValueError(
+                f"the index steps by {sorted(set((steps * step_h).tolist()))[:3]} h, not by step_h = {step_h} h"
+            )
     return imp, exp
 
 
@@ -896,7 +899,7 @@ def monthly_bill(
     export_kw : array_like, shape (T,), or None
         Grid export of every step [kW], >= 0; None for no export.
     index : pandas.DatetimeIndex, length T
-        Interval-start labels, local time, evenly spaced by ``step_h``.
+        Interval-start labels, local time, spaced by ``step_h`` (whole steps may be missing).
     tariff : Tariff
         The time-of-use tariff (a connection's :meth:`GridConnection.resolved_tariff` carries its
         contracted demand).

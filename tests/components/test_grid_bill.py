@@ -191,6 +191,13 @@ def test_fifteen_minute_series_bills_its_fifteen_minute_maximum():
     assert "60-minute" in bill_h.demand_basis_note and "understates" in bill_h.demand_basis_note
     with pytest.raises(ValueError, match="step_h"):
         g.monthly_bill(imp_q, None, quarter, tariff)  # a 15-minute index billed as hourly
+    with pytest.raises(ValueError, match="step_h"):
+        g.monthly_bill(hourly.to_numpy(), None, hourly.index, tariff, step_h=0.25)  # and the converse
+    # A missing day (a run's year leaves out 29 February) is no step of another length.
+    gap = quarter.delete(range(10, 20))
+    assert g.monthly_bill(np.delete(imp_q, range(10, 20)), None, gap, tariff, step_h=0.25).max_demand_kw_by_month == {
+        "2025-03": 500.0
+    }
 
 
 # ----------------------------------------------------------------------------- breakdown
