@@ -556,6 +556,12 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     )
     kpis = {name: float(v[0]) if np.ndim(v) else float(v) for name, v in k.items()}
     kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
+    kpis["grid_bill"] = gridmod.monthly_bill(
+        hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1),
+        hourly.filter(like="_to_grid_kw").sum(axis=1),
+        prof.index,
+        prof.tariff,
+    ).to_dict()
     kpis["max_hourly_balance_residual_kwh"] = residual
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
