@@ -282,11 +282,6 @@ def test_network_limits_make_violating_designs_fail(park_lattice):
     assert len(free.network["violations"]) == park_lattice[optimum[False]][2]  # reported, not sized for
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: sizing._load dumps a model with exclude_unset=False, so green_power's contract premium "
-    "becomes set at its default 0 CNY/kWh and the economics' premium (0.03 CNY/kWh) is never charged",
-)
 def test_sizing_a_park_model_costs_its_green_power(park_lattice):
     """The same park design costs the same whether the park is given to size() as a validated model or as a
     mapping: the independent evaluation's cost (project_economics of the park run from its file's mapping)."""

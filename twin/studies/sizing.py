@@ -497,7 +497,9 @@ def _load(path_or_scenario, base_dir):
     elif isinstance(path_or_scenario, dict):
         data, base, file = copy.deepcopy(path_or_scenario), Path(base_dir or "."), "<scenario>"
     else:
-        data = path_or_scenario.model_dump(mode="json", exclude_unset=False)
+        # Only what was set: a default dumped back becomes "set" and can change a section whose defaults come from
+        # elsewhere (the green-power premium defaults to the economics section's).
+        data = path_or_scenario.model_dump(mode="json", exclude_unset=True)
         base, file = Path(base_dir or "."), "<scenario>"
     # The scenario's own validation checks the economics section (with its field path); read it from there.
     from lingtan.twin.core.scenario import scenario_from_dict
