@@ -817,46 +817,76 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     df = pd.DataFrame(cols)
     ok = cases is not None and fast_verdicts_possible(scenario, prof)
     if ok:
-        from lingtan.twin.core.scenario import scenario_from_dict
-
-        extra = [
-            _annual_assessment(scenario_from_dict(d, file), row)
-            for d, row in zip(cases, df.to_dict("records"), strict=True)
-        ]
-        df = pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
+        df = pd.concat([df, annual_columns(scenario, df, _case_scenarios(scenario, cases, file))], axis=1)
     df["verdicts_computed"] = ok
     return df
 
 
-def _annual_assessment(scenario, kpis: dict) -> dict:
-    """Accounting KPIs, verdicts, pack scores and economics of one case (its validated scenario) from its flat
-    annual KPIs (what :func:`lingtan.twin.accounting.assess.assess` does for a site without a heat side and a
-    constant grid
-    factor, then :func:`lingtan.twin.studies.economics.project_economics`)."""
+_SWEPT_SECTIONS = ("pv", "wind", "battery", "grid", "thermal_storage", "heat_pumps", "boilers")
+"""The scenario sections :data:`FAST_FIELDS` reach into."""
+
+
+def _case_scenarios(scenario, cases: list[dict], file=None) -> list:
+    """Each fast-path case's scenario: the base one with the sections the case changes. A case differs from the
+    base only in :data:`FAST_FIELDS`, so each distinct section is validated once, with the rest of the base (as
+    :func:`fast_inputs` validates the kernel's inputs), not each case."""
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    base = scenario.model_dump(mode="json")
+    checked: dict[tuple[str, str], Any] = {}
+    out = []
+    for d in cases:
+        update = {}
+        for key in _SWEPT_SECTIONS:
+            if d.get(key) == base.get(key):
+                continue
+            k = (key, json.dumps(d[key], sort_keys=True))
+            if k not in checked:
+                checked[k] = getattr(scenario_from_dict({**base, key: d[key]}, file), key)
+            update[key] = checked[k]
+        out.append(scenario.model_copy(update=update) if update else scenario)
+    return out
+
+
+def annual_columns(scenario, kpis: pd.DataFrame, case_scenarios: list | None = None) -> pd.DataFrame:
+    """Accounting, verdicts, pack scores and economics of many cases from their flat annual KPIs: what
+    :func:`lingtan.twin.accounting.assess.assess` and :func:`lingtan.twin.studies.economics.project_economics` give
+    each case of a site without a heat side and with a constant grid factor, in the columns of a sweep row.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario (accounting, criteria, declared facts, green power and offsets of every case).
+    kpis : DataFrame
+        One row of flat annual KPIs per case.
+    case_scenarios : list of Scenario, optional
+        Each case's scenario, for the economics of its own sizes; default the base scenario for every case.
+
+    Returns
+    -------
+    DataFrame
+        ``accounting.<kpi>``, ``economics.<name>``, ``verdict.<criterion_id>`` (passed) and ``pack.<pack>.*``,
+        one row per case.
+    """
     from types import SimpleNamespace
 
-    from lingtan.twin.accounting.account import account, accounting_kpis
-    from lingtan.twin.accounting.criteria import evaluate, score
-    from lingtan.twin.core.schema.accounting import AnnualEnergy
+    from lingtan.twin.accounting.assess import assess_cases
     from lingtan.twin.studies.economics import project_economics
 
-    energy = AnnualEnergy.from_kpis(
-        kpis, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0, process_emissions_t=scenario.process_emissions_t
-    )
-    acc = account(
-        energy,
-        scenario.accounting,
-        scenario.green_power,
-        scenario.offsets,
-        grid_emission_factor=scenario.grid.emission_factor,
-    )
-    flat = dict(kpis)
-    flat.update(accounting_kpis(acc))
-    vs = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) if scenario.criteria else []
-    econ = project_economics(SimpleNamespace(kpis=kpis, accounting=acc), scenario)
-    return _assessment_columns(
-        accounting_kpis(acc), [(v.criterion_id, v.passed) for v in vs], [score(vs, p) for p in scenario.criteria], econ
-    )
+    a = assess_cases(scenario, kpis)
+    acc_rows = a.kpis.to_dict("records")
+    econ = [
+        project_economics(SimpleNamespace(kpis=k, accounting=SimpleNamespace(kpis=SimpleNamespace(**acc))), sc)
+        for k, acc, sc in zip(kpis.to_dict("records"), acc_rows, case_scenarios or [scenario] * len(kpis), strict=True)
+    ]
+    cols: dict[str, Any] = {f"accounting.{k}": a.kpis[k].to_numpy() for k in a.kpis.columns}
+    cols.update({f"economics.{k}": np.array([float(e[k]) for e in econ]) for k in ECONOMICS_COLUMNS})
+    cols["economics.operating_cost_cny"] = np.array([float(e["annual"]["total_cny"]) for e in econ])
+    table = a.columns()
+    for v in a.verdicts[0] if a.verdicts else []:
+        cols[f"verdict.{v.criterion_id}"] = table[f"verdict.{v.criterion_id}.passed"].to_numpy()
+    cols.update({k: table[k].to_numpy() for k in table.columns if k.startswith("pack.")})
+    return pd.DataFrame(cols, index=kpis.index)
 
 
 ECONOMICS_COLUMNS = ("capex_cny", "npc_cny", "annualised_cost_cny", "lcoe_onsite_cny_per_kwh")
