@@ -29,7 +29,7 @@ def _close(a, b) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         if a is None or b is None:
             return a is b
-        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=REL, abs_tol=1e-9)
+        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=REL)
     return a == b
 
 
