@@ -85,6 +85,7 @@ from lingtan.components.fuel_use import STEAM, FuelUse, fuel_use_totals, load_no
 from lingtan.components.grid import EMISSION_FACTORS_CSV, emission_factor_t_per_mwh, load_emission_factors
 from lingtan.components.heat import FUELS_CSV, load_fuels
 from lingtan.errors import BalanceError, InputError
+from lingtan.twin.accounting.arrays import div, is_array, maximum, minimum, num
 from lingtan.twin.core.schema.accounting import (
     _FUEL_COLUMNS,
     ELECTRICITY_CALORIFIC_KGCE_PER_KWH,
@@ -231,36 +232,6 @@ class _Record:
                 continue
             out[key] = _plain(value)
         return out
-
-
-# The annual formulas below take the year's energy either as numbers (one run) or as arrays of shape (N,), one
-# value per case of a sweep or member of an ensemble (:func:`annual_energy_arrays`): the few operations that differ
-# between the two go through these helpers, so a single run is the N = 1 case of the same formulas.
-
-
-def _is_array(*values: Any) -> bool:
-    return any(isinstance(v, np.ndarray) for v in values)
-
-
-def _num(x: Any) -> Any:
-    """A quantity as a float, or as a float array when the year is given per case."""
-    return np.asarray(x, dtype=float) if _is_array(x) else float(x)
-
-
-def _div(a: Any, b: Any) -> Any:
-    """``a / b``, 0 where ``b <= 0``."""
-    if _is_array(a, b):
-        a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-        return np.divide(a, b, out=np.zeros(a.shape), where=b > 0)
-    return a / b if b > 0 else 0.0
-
-
-def _min(a: Any, b: Any) -> Any:
-    return np.minimum(a, b) if _is_array(a, b) else min(a, b)
-
-
-def _max(a: Any, b: Any) -> Any:
-    return np.maximum(a, b) if _is_array(a, b) else max(a, b)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -812,8 +783,8 @@ class EnergyAccount(_Record):
             renewable_equivalent_tce=re["equivalent"],
             non_renewable_calorific_tce=total["calorific"] - re["calorific"],
             non_renewable_equivalent_tce=total["equivalent"] - re["equivalent"],
-            re_energy_share_onsite_calorific=_div(re["calorific"], total["calorific"]),
-            re_energy_share_onsite_equivalent=_div(re["equivalent"], total["equivalent"]),
+            re_energy_share_onsite_calorific=div(re["calorific"], total["calorific"]),
+            re_energy_share_onsite_equivalent=div(re["equivalent"], total["equivalent"]),
             re_electricity_share_onsite=self.shares.onsite,
             re_electricity_share_with_green_power=self.shares.with_green_power,
             re_electricity_share_with_certificates=self.shares.with_certificates,
@@ -1284,7 +1255,7 @@ class OffsetsAccount(_Record):
     @property
     def over_offset_t(self) -> float:
         """Reductions beyond the gross emissions [tCO2]: what the residual's clamp at 0 takes off."""
-        return _max(0.0, self.total_reduction_t - self.gross_t)
+        return maximum(0.0, self.total_reduction_t - self.gross_t)
 
     @property
     def total_cost_cny(self) -> float:
@@ -1519,12 +1490,12 @@ class AccountingResult(_Record):
     @property
     def residual_emissions_t(self) -> float:
         """Gross (location-based) less every reduction, at least 0 (the rest is ``offsets.over_offset_t``) [tCO2]."""
-        return _max(0.0, self.emissions.gross_location_t - self.offsets.total_reduction_t)
+        return maximum(0.0, self.emissions.gross_location_t - self.offsets.total_reduction_t)
 
     @property
     def residual_emissions_t_co2e(self) -> float:
         """[tCO2e]."""
-        return _max(0.0, self.emissions.gross_location_t_co2e - self.offsets.total_reduction_t)
+        return maximum(0.0, self.emissions.gross_location_t_co2e - self.offsets.total_reduction_t)
 
     @property
     def unit_energy_carbon_t_per_tce(self) -> float:
@@ -1713,13 +1684,13 @@ def _non_co2(
 def _electricity(energy: AnnualEnergy, s: Accounting) -> ElectricityEnergy:
     """Electricity across the boundary and consumed inside it."""
     return ElectricityEnergy(
-        grid_import_e_kwh=_num(energy.grid_import_e_kwh),
-        grid_export_e_kwh=_num(energy.grid_export_e_kwh),
-        re_generation_e_kwh=_num(energy.re_generation_e_kwh),
-        curtailed_e_kwh=_num(energy.curtailed_e_kwh),
-        re_consumed_e_kwh=energy.re_consumed_e_kwh if _is_array(energy.re_consumed_e_kwh) else energy.re_consumed,
-        consumed_e_kwh=_num(energy.grid_import_e_kwh) + energy.re_consumed_e_kwh
-        if _is_array(energy.re_consumed_e_kwh)
+        grid_import_e_kwh=num(energy.grid_import_e_kwh),
+        grid_export_e_kwh=num(energy.grid_export_e_kwh),
+        re_generation_e_kwh=num(energy.re_generation_e_kwh),
+        curtailed_e_kwh=num(energy.curtailed_e_kwh),
+        re_consumed_e_kwh=energy.re_consumed_e_kwh if is_array(energy.re_consumed_e_kwh) else energy.re_consumed,
+        consumed_e_kwh=num(energy.grid_import_e_kwh) + energy.re_consumed_e_kwh
+        if is_array(energy.re_consumed_e_kwh)
         else energy.electricity_consumed_e_kwh,
         calorific_kgce_per_kwh=s.electricity_calorific_kgce_per_kwh,
         equivalent_kgce_per_kwh=s.electricity_equivalent_kgce_per_kwh,
@@ -1766,11 +1737,11 @@ def _offset_costs(gp: GreenPower, off: Offsets) -> OffsetCosts:
 
 def _green_power(gp: GreenPower, grid_in_e_kwh: float, ef_loc: GridFactor, costs: OffsetCosts) -> GreenPowerOffset:
     """Green power covers at most the grid import (the contract first, then the direct line)."""
-    covered = _min(gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh, grid_in_e_kwh)
+    covered = minimum(gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh, grid_in_e_kwh)
     return GreenPowerOffset(
         contract_e_kwh=gp.green_power_contract_e_kwh,
         direct_e_kwh=gp.green_power_direct_e_kwh,
-        contract_covered_e_kwh=_min(gp.green_power_contract_e_kwh, grid_in_e_kwh),
+        contract_covered_e_kwh=minimum(gp.green_power_contract_e_kwh, grid_in_e_kwh),
         covered_e_kwh=covered,
         reduction_t=covered / 1000.0 * ef_loc.ef_t_per_mwh,
         cost_cny=costs.green_power_contract_cny + costs.green_power_direct_cny,
@@ -1789,7 +1760,7 @@ def _emissions(
 ) -> Emissions:
     """Scope 1 (fossil combustion, process), scope 2 (location- and market-based), exported energy deducted."""
     fuels, bio, direct = lines
-    grid_in, grid_out = _num(energy.grid_import_e_kwh), _num(energy.grid_export_e_kwh)
+    grid_in, grid_out = num(energy.grid_import_e_kwh), num(energy.grid_export_e_kwh)
     heat_in_t = float(energy.purchased_heat_gj) * s.heat_ef_t_per_gj + sum(h.co2_t for h in sources.values())
     deduct = s.deduct_exported_energy
     return Emissions(
@@ -1824,7 +1795,7 @@ def _offsets(
 ) -> OffsetsAccount:
     """Certificates cover at most the import green power leaves uncovered; credits and allowances count as
     surrendered; reductions beyond the gross emissions are reported as over-offset."""
-    usable_mwh = _min(gp.green_certificates_mwh, emissions.scope2_market.uncovered_e_kwh / 1000.0)
+    usable_mwh = minimum(gp.green_certificates_mwh, emissions.scope2_market.uncovered_e_kwh / 1000.0)
     return OffsetsAccount(
         valued_at=ef_loc,
         green_power=green,
@@ -1845,14 +1816,14 @@ def _offsets(
 def _capped_share(part: float, whole: float, what: str) -> float:
     """``part / whole`` capped at 1 [fraction]. Green power covers at most the grid import and certificates at most
     what it leaves, so the share exceeds 1 by rounding only: more is a bug the cap would hide."""
-    share = _div(part, whole)
-    worst = float(np.max(share)) if _is_array(share) else share
+    share = div(part, whole)
+    worst = float(np.max(share)) if is_array(share) else share
     if worst > 1.0 + SHARE_ROUNDING:
         raise BalanceError(
             f"renewable electricity share {what} is {worst:.9g} before its cap at 1: green power or "
             f"certificates count more than the grid import"
         )
-    return _min(1.0, share)
+    return minimum(1.0, share)
 
 
 def _shares(electricity: ElectricityEnergy, offsets: OffsetsAccount) -> ElectricityShares:
@@ -1860,7 +1831,7 @@ def _shares(electricity: ElectricityEnergy, offsets: OffsetsAccount) -> Electric
     re_cons, elec = electricity.re_consumed_e_kwh, electricity.consumed_e_kwh
     green = offsets.green_power.covered_e_kwh
     return ElectricityShares(
-        onsite=_div(re_cons, elec),
+        onsite=div(re_cons, elec),
         with_green_power=_capped_share(re_cons + green, elec, "with green power"),
         with_certificates=_capped_share(
             re_cons + green + offsets.green_certificates.usable_mwh * 1000.0, elec, "with certificates"
@@ -1884,8 +1855,8 @@ def _unit_energy_carbon(
         basis=s.unit_energy_carbon_basis,
         tce_basis=s.unit_energy_carbon_tce_basis,
         numerator_t=numerator[s.unit_energy_carbon_basis],
-        by_variant={f"{n}_{b}": _div(v, total[b]) for n, v in numerator.items() for b in total},
-        by_variant_t_co2e={f"{n}_{b}": _div(v, total[b]) for n, v in numerator_co2e.items() for b in total},
+        by_variant={f"{n}_{b}": div(v, total[b]) for n, v in numerator.items() for b in total},
+        by_variant_t_co2e={f"{n}_{b}": div(v, total[b]) for n, v in numerator_co2e.items() for b in total},
     )
 
 

@@ -817,38 +817,51 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     df = pd.DataFrame(cols)
     ok = cases is not None and fast_verdicts_possible(scenario, prof)
     if ok:
-        df = pd.concat([df, annual_columns(scenario, df, _case_scenarios(scenario, cases, file))], axis=1)
+        df = pd.concat([df, annual_columns(scenario, df, _sized_scenario(scenario, fi))], axis=1)
     df["verdicts_computed"] = ok
     return df
 
 
-_SWEPT_SECTIONS = ("pv", "wind", "battery", "grid", "thermal_storage", "heat_pumps", "boilers")
-"""The scenario sections :data:`FAST_FIELDS` reach into."""
+def _sized_scenario(scenario, fi: FastInputs):
+    """The base scenario with every size the fast path sweeps as an array over the cases (its validated values,
+    :func:`fast_inputs`), for the economics of all cases at once. Not validated again: a record to read sizes from.
+    """
+    from lingtan.twin.core.dispatch import PARAMS
+
+    n_pv = len(scenario.pv)
+    electric = [b for b in scenario.boilers if b.fuel == "electric"]
+    n_hp = len(scenario.heat_pumps)
+    upd = {
+        "pv": [a.model_copy(update={"capacity_kwp": fi.caps[:, k]}) for k, a in enumerate(scenario.pv)],
+        "wind": [a.model_copy(update={"count": fi.caps[:, n_pv + k]}) for k, a in enumerate(scenario.wind)],
+        "battery": [
+            b.model_copy(update={c: fi.params[:, PARAMS.index(c)] for c in ("energy_kwh", "charge_kw", "discharge_kw")})
+            for b in scenario.battery
+        ],
+        "heat_pumps": [
+            h.model_copy(update={"capacity_q_kw_th": fi.unit_kw_th[:, k]}) for k, h in enumerate(scenario.heat_pumps)
+        ],
+        "thermal_storage": [
+            t.model_copy(
+                update={
+                    "capacity_kwh_th": fi.store_kwh_th[:, k],
+                    "charge_kw_th": fi.store_charge_kw_th[:, k],
+                    "discharge_kw_th": fi.store_discharge_kw_th[:, k],
+                }
+            )
+            for k, t in enumerate(scenario.thermal_storage)
+        ],
+        "boilers": [
+            b.model_copy(update={"capacity_q_kw_th": fi.unit_kw_th[:, n_hp + electric.index(b)]})
+            if b.fuel == "electric"
+            else b
+            for b in scenario.boilers
+        ],
+    }
+    return scenario.model_copy(update=upd)
 
 
-def _case_scenarios(scenario, cases: list[dict], file=None) -> list:
-    """Each fast-path case's scenario: the base one with the sections the case changes. A case differs from the
-    base only in :data:`FAST_FIELDS`, so each distinct section is validated once, with the rest of the base (as
-    :func:`fast_inputs` validates the kernel's inputs), not each case."""
-    from lingtan.twin.core.scenario import scenario_from_dict
-
-    base = scenario.model_dump(mode="json")
-    checked: dict[tuple[str, str], Any] = {}
-    out = []
-    for d in cases:
-        update = {}
-        for key in _SWEPT_SECTIONS:
-            if d.get(key) == base.get(key):
-                continue
-            k = (key, json.dumps(d[key], sort_keys=True))
-            if k not in checked:
-                checked[k] = getattr(scenario_from_dict({**base, key: d[key]}, file), key)
-            update[key] = checked[k]
-        out.append(scenario.model_copy(update=update) if update else scenario)
-    return out
-
-
-def annual_columns(scenario, kpis: pd.DataFrame, case_scenarios: list | None = None) -> pd.DataFrame:
+def annual_columns(scenario, kpis: pd.DataFrame, sized=None) -> pd.DataFrame:
     """Accounting, verdicts, pack scores and economics of many cases from their flat annual KPIs: what
     :func:`lingtan.twin.accounting.assess.assess` and :func:`lingtan.twin.studies.economics.project_economics` give
     each case of a site without a heat side and with a constant grid factor, in the columns of a sweep row.
@@ -859,8 +872,9 @@ def annual_columns(scenario, kpis: pd.DataFrame, case_scenarios: list | None = N
         The base scenario (accounting, criteria, declared facts, green power and offsets of every case).
     kpis : DataFrame
         One row of flat annual KPIs per case.
-    case_scenarios : list of Scenario, optional
-        Each case's scenario, for the economics of its own sizes; default the base scenario for every case.
+    sized : Scenario, optional
+        The scenario with each case's sizes as arrays (:func:`_sized_scenario`), for the economics of each case at
+        its own sizes; default the base scenario's sizes for every case.
 
     Returns
     -------
@@ -874,14 +888,15 @@ def annual_columns(scenario, kpis: pd.DataFrame, case_scenarios: list | None = N
     from lingtan.twin.studies.economics import project_economics
 
     a = assess_cases(scenario, kpis)
-    acc_rows = a.kpis.to_dict("records")
-    econ = [
-        project_economics(SimpleNamespace(kpis=k, accounting=SimpleNamespace(kpis=SimpleNamespace(**acc))), sc)
-        for k, acc, sc in zip(kpis.to_dict("records"), acc_rows, case_scenarios or [scenario] * len(kpis), strict=True)
-    ]
+    n = len(kpis)
+    # The economics of every case at once: the annual totals as arrays, the accounting's KPIs as arrays.
+    econ = project_economics(
+        SimpleNamespace(kpis={k: kpis[k].to_numpy() for k in kpis.columns}, accounting=a.accounting),
+        sized if sized is not None else scenario,
+    )
     cols: dict[str, Any] = {f"accounting.{k}": a.kpis[k].to_numpy() for k in a.kpis.columns}
-    cols.update({f"economics.{k}": np.array([float(e[k]) for e in econ]) for k in ECONOMICS_COLUMNS})
-    cols["economics.operating_cost_cny"] = np.array([float(e["annual"]["total_cny"]) for e in econ])
+    cols.update({f"economics.{k}": np.broadcast_to(np.asarray(econ[k], dtype=float), (n,)) for k in ECONOMICS_COLUMNS})
+    cols["economics.operating_cost_cny"] = np.broadcast_to(np.asarray(econ["annual"]["total_cny"], dtype=float), (n,))
     table = a.columns()
     for v in a.verdicts[0] if a.verdicts else []:
         cols[f"verdict.{v.criterion_id}"] = table[f"verdict.{v.criterion_id}.passed"].to_numpy()
