@@ -34,19 +34,20 @@ Execution
 Criteria on the fast path
 -------------------------
 The whole-scenario path stores the verdicts of :func:`lingtan.twin.accounting.assess.assess`. On the
-fast path, when the scenario has no heat side and a constant grid emission factor,
-the accounting (:func:`lingtan.twin.accounting.account.account` with
-:meth:`~lingtan.twin.accounting.account.AnnualEnergy.from_kpis`), the criteria
-(:func:`lingtan.twin.accounting.criteria.evaluate`) and the economics are run per case on the case's
-flat annual KPIs, which is what ``assess`` does. Otherwise (heat KPIs and fuel use
+fast path, when the scenario has no heat side and a constant grid emission factor, a chunk's
+accounting, criteria and economics are computed from its table of annual KPIs at once
+(:func:`annual_columns`): the base scenario is validated once (the cases differ only in the swept
+sizes, whose values :func:`fast_inputs` validated), the accounting
+(:func:`lingtan.twin.accounting.account.account`) and the economics take the year's quantities and the
+sizes as arrays of the chunk's cases, through the formulas a single run uses, and each criterion is
+evaluated once for the chunk when the KPIs it reads do not vary between the cases, case by case otherwise
+(:func:`lingtan.twin.accounting.assess.assess_cases`). Otherwise (heat KPIs and fuel use
 need the hourly heat table; an hourly emission-factor profile needs hourly imports)
 each case runs through :func:`lingtan.twin.run.simulate_profiles` on the profiles computed
 once for the sweep, as a single run does: the rows equal the whole-scenario path's,
 at about 25 ms a case instead of a whole simulation, spread over ``jobs``
-processes when there are more than four cases per process. Per-case accounting,
-criteria and economics are Python, about 0.5 ms a case against the kernel's
-0.015 ms; ``verdicts=False`` (``--no-verdicts``) leaves them out and keeps the
-vectorised kernel's electric KPIs only.
+processes when there are more than four cases per process. ``verdicts=False`` (``--no-verdicts``)
+leaves the accounting, criteria and economics out and keeps the vectorised kernel's electric KPIs only.
 
 Results
 -------
@@ -113,11 +114,13 @@ MAX_CASES = 1_000_000
 0.3 kB a case in memory, and a million fast-path cases take about a minute (without verdicts) to ten minutes."""
 
 # Seconds a case, for the estimate printed before a sweep runs. Measured on the 2-core machine of README's speed
-# table (make bench, 2026-12-03): the fast path's kernel 25 000 cases/s end to end, per-case accounting, criteria
-# and economics 1 500 cases/s, a case run through simulate_profiles 25 ms (40 cases/s a process); a whole-scenario
+# table (make bench, 2026-12-03): the fast path's kernel 25 000 cases/s end to end, accounting, criteria and
+# economics over arrays about 4 000 cases/s (benchmarks/sweep_bench.py, 2026-12-03 on a machine loaded 5x: 1.5 ms a
+# case beside the kernel's 0.44 ms, scaled by the kernel's idle 0.068 ms), a case run through simulate_profiles
+# 25 ms (40 cases/s a process); a whole-scenario
 # case of hefei_auto_parts.yaml with a new weather seed 0.13-0.16 s of CPU (measured 2026-12-03), rounded up to
 # 0.2 s, and a park case 0.2 s per tenant.
-_S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 1_500, 0.025, 0.2
+_S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 4_000, 0.025, 0.2
 # Memory for the estimate: the process with its imports and profiles, each worker process, and per case the design
 # row, its hash and its share of the result rows (the 100 000-case sweep of the speed table peaks at 475 MB).
 _MB_BASE, _MB_WORKER, _KB_CASE = 350, 300, 1.3
