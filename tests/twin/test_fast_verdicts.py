@@ -42,7 +42,7 @@ def both_paths():
     p = dataclasses.replace(p, data=data, scenario=sc)
     prof = build_profiles(sc, SCENARIO.parent)
     cases = [p.case_data(i) for i in range(len(p.values))]
-    rows = fast_rows(sc, prof, fast_inputs(p), cases=cases, file=SCENARIO)
+    rows = fast_rows(sc, prof, fast_inputs(p), verdicts=True, file=SCENARIO)  # as the sweep runs a chunk
     runs = [simulate_profiles(scenario_from_dict(d, SCENARIO), prof) for d in cases]
     return sc, rows, runs
 

@@ -743,10 +743,12 @@ def fast_verdicts_possible(scenario, prof) -> bool:
     return prof.heat.empty and not prof.fuel_uses and isinstance(scenario.grid.emission_factor, (str, int, float))
 
 
-def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None, file=None) -> pd.DataFrame:
-    """Dispatch a chunk of cases through the kernel; one row of KPIs per case, and with ``cases`` (each case's
-    scenario mapping) its accounting, verdicts and economics where the annual KPIs suffice for them
-    (:func:`fast_verdicts_possible`).
+def fast_rows(
+    scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None, file=None, verdicts: bool = False
+) -> pd.DataFrame:
+    """Dispatch a chunk of cases through the kernel; one row of KPIs per case, and with ``verdicts`` or ``cases``
+    (each case's scenario mapping) its accounting, verdicts and economics: from the annual KPIs where they suffice
+    (:func:`fast_verdicts_possible`), else case by case from ``cases``.
 
     Parameters
     ----------
@@ -757,9 +759,12 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     fi : FastInputs
         The chunk's kernel inputs.
     cases : list of dict, optional
-        Each case's scenario mapping, for its accounting, verdicts and economics.
+        Each case's scenario mapping, for its accounting, verdicts and economics; required for them when the annual
+        KPIs do not suffice.
     file : path, optional
         Scenario file, for relative paths and errors.
+    verdicts : bool
+        Accounting, verdicts and economics from the annual KPIs without ``cases``.
 
     Returns
     -------
@@ -772,7 +777,10 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     from lingtan.twin.core.tables import BALANCE_TOL_KWH
     from lingtan.twin.run import period_masks
 
-    if cases is not None and not fast_verdicts_possible(scenario, prof):
+    verdicts = verdicts or cases is not None
+    if verdicts and not fast_verdicts_possible(scenario, prof):
+        if cases is None:
+            raise ValueError("fast_rows: this scenario's verdicts need each case's mapping (cases)")
         # Heat KPIs and an hourly emission factor need each case's hourly tables: the cases run one by one
         # through simulate_profiles, as single runs do, on the profiles computed once for the sweep.
         from lingtan.twin.core.scenario import scenario_from_dict
@@ -818,7 +826,7 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
     df = pd.DataFrame(cols)
-    ok = cases is not None and fast_verdicts_possible(scenario, prof)
+    ok = verdicts and fast_verdicts_possible(scenario, prof)
     if ok:
         df = pd.concat([df, annual_columns(scenario, df, _sized_scenario(scenario, fi))], axis=1)
     df["verdicts_computed"] = ok
@@ -1510,9 +1518,12 @@ def _sweep_fast(
         with _pool(jobs) as ex:
             collect({submit(ex.submit, c): c for c in _chunks(todo, size)}, as_completed)
         return
+    # Where the annual KPIs suffice, the verdicts need the chunk's kernel inputs only, not each case's mapping.
+    need_cases = verdicts and not fast_verdicts_possible(p.scenario, prof)
     for c in _chunks(todo, chunk_size):
-        cases = [p.case_data(i) for i in c] if verdicts else None
-        writer.write(_frame(p, c, fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file)))
+        cases = [p.case_data(i) for i in c] if need_cases else None
+        rows = fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file, verdicts=verdicts)
+        writer.write(_frame(p, c, rows))
         bar.update(len(c))
 
 
