@@ -1817,7 +1817,7 @@ def _capped_share(part: float, whole: float, what: str) -> float:
     """``part / whole`` capped at 1 [fraction]. Green power covers at most the grid import and certificates at most
     what it leaves, so the share exceeds 1 by rounding only: more is a bug the cap would hide."""
     share = div(part, whole)
-    worst = float(np.max(share)) if is_array(share) else share
+    worst = float(np.max(share, initial=0.0)) if is_array(share) else share
     if worst > 1.0 + SHARE_ROUNDING:
         raise BalanceError(
             f"renewable electricity share {what} is {worst:.9g} before its cap at 1: green power or "

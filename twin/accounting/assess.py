@@ -184,7 +184,7 @@ def _varying(table: pd.DataFrame) -> set[str]:
     out = set()
     for name, col in table.items():
         a = col.to_numpy()
-        if a.dtype.kind not in "biuf" or not np.all(a == a[0]):  # NaN != NaN: a column with NaN varies
+        if a.dtype.kind not in "biuf" or not np.all(a == a[:1]):  # NaN != NaN: a column with NaN varies
             out.add(str(name))
     return out
 
