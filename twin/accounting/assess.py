@@ -155,9 +155,14 @@ class CasesAssessment:
     verdicts: list[list[Verdict]]
     packs: list[list[dict]]
 
-    def columns(self) -> pd.DataFrame:
+    def columns(self, verdicts: tuple[str, ...] | str = ("value", "passed", "status")) -> pd.DataFrame:
         """Flat columns of every case: ``accounting.<kpi>``, ``verdict.<criterion>.value`` / ``.passed`` /
         ``.status`` and ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``.
+
+        Parameters
+        ----------
+        verdicts : str or tuple of str
+            The verdict fields to give a column each (a sweep row keeps ``passed`` only).
 
         Returns
         -------
@@ -168,9 +173,9 @@ class CasesAssessment:
         for j, v0 in enumerate(self.verdicts[0] if self.verdicts else []):
             vs = [case[j] for case in self.verdicts]
             cid = v0.criterion_id
-            cols[f"verdict.{cid}.value"] = [v.value for v in vs]
-            cols[f"verdict.{cid}.passed"] = np.array([v.passed for v in vs], dtype=bool)
-            cols[f"verdict.{cid}.status"] = [v.status for v in vs]
+            for f in (verdicts,) if isinstance(verdicts, str) else verdicts:
+                values = [getattr(v, f) for v in vs]
+                cols[f"verdict.{cid}.{f}"] = np.array(values, dtype=bool) if f == "passed" else values
         for j, p0 in enumerate(self.packs[0] if self.packs else []):
             ps = [case[j] for case in self.packs]
             cols[f"pack.{p0['pack']}.points"] = np.array([p["points"] for p in ps], dtype=float)

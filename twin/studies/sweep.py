@@ -908,7 +908,7 @@ def annual_columns(scenario, kpis: pd.DataFrame, sized=None) -> pd.DataFrame:
     cols: dict[str, Any] = {f"accounting.{k}": a.kpis[k].to_numpy() for k in a.kpis.columns}
     cols.update({f"economics.{k}": np.broadcast_to(np.asarray(econ[k], dtype=float), (n,)) for k in ECONOMICS_COLUMNS})
     cols["economics.operating_cost_cny"] = np.broadcast_to(np.asarray(econ["annual"]["total_cny"], dtype=float), (n,))
-    table = a.columns()
+    table = a.columns(verdicts="passed")
     for v in a.verdicts[0] if a.verdicts else []:
         cols[f"verdict.{v.criterion_id}"] = table[f"verdict.{v.criterion_id}.passed"].to_numpy()
     cols.update({k: table[k].to_numpy() for k in table.columns if k.startswith("pack.")})

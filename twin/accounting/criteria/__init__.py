@@ -318,8 +318,11 @@ def score_cases(cases: Iterable[list[Verdict]], pack_id: str) -> list[dict[str, 
     """
     seen: dict[tuple, dict[str, Any]] = {}
     out = []
+    at = None  # the pack's positions in a case's verdicts: every case lists the same criteria in the same order
     for vs in cases:
-        mine = [v for v in vs if v.pack == pack_id]
+        if at is None:
+            at = [j for j, v in enumerate(vs) if v.pack == pack_id]
+        mine = [vs[j] for j in at]
         key = tuple((v.criterion_id, v.role, v.status, v.input, v.points, v.max_points) for v in mine)
         if key not in seen:
             seen[key] = score(mine, pack_id)
