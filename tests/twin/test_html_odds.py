@@ -144,3 +144,12 @@ def test_zh_heading_and_single_year_report_has_no_odds(ensemble):
     assert f"<h2>{YEARS} 个气象年下的概率</h2>" in zh
     single = build_html(ensemble.typical, "en")
     assert "section_odds" not in single and "fig-odds" not in single and not blocks(single)
+
+
+def test_the_results_folder_of_an_ensemble_run_holds_the_odds_in_its_report(ensemble, tmp_path):
+    from lingtan.twin.reports.output import write_run
+
+    out = write_run(ensemble.typical, tmp_path / "run", reports="html", ensemble=ensemble)
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert [k for k, _, _ in blocks(text)] == [k for k, _, _ in blocks(build_html(ensemble.typical, ensemble=ensemble))]
+    assert blocks(text)
