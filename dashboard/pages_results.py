@@ -363,10 +363,9 @@ def odds_panel(ensemble) -> tuple[list, dict]:
         html.Div(
             [
                 html.B(f"{rh._pack_short(verdicts[cid]['pack'])} {cid.split('.', 1)[-1]}: "),
-                html.Span(odds_text(o, verdicts[cid].get("unit", ""))),
+                html.Span(odds_text(o, verdicts[cid].get("unit", "")), id=f"odds-line-{cid}"),
             ],
             className="odds-line",
-            id=f"odds-line-{cid}",
         )
         for cid, o in ensemble.criterion_odds.items()
     ]
