@@ -135,6 +135,7 @@ def test_a_threshold_that_differs_between_years_is_shown_as_the_margin_at_zero(e
     fid = next(f for k, f, _ in blocks(text) if k == "unit_energy_carbon_t_per_tce")
     line = next(t for t in figs[fid]["data"] if (t.get("meta") or {}).get("mark") == "threshold")
     assert line["x"] == [0.0, 0.0]
+    assert figs[fid]["layout"]["xaxis"]["title"]["text"] == "margin unit_energy_carbon [tCO2e/tce]"
     side = next(s for k, _, s in blocks(text) if k == "unit_energy_carbon_t_per_tce")
     assert cell(side, "p50") == (f"{cid}.margin", fmt_value(float(np.percentile(members[f"{cid}.margin"], 50)), ""))
 

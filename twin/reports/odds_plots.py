@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lingtan.twin.core.odds import stats
-from lingtan.twin.reports.i18n import label
+from lingtan.twin.reports.i18n import label, unit_of
 
 if TYPE_CHECKING:
     from lingtan.twin.studies.ensemble import EnsembleResult
@@ -144,6 +144,29 @@ def _typical_kpi(typical: Any, column: str) -> float | None:
     return float(x) if isinstance(x, (int, float)) else None
 
 
+def axis_title(h: Headline, lang: str = "en") -> str:
+    """What the x axis of :func:`distribution_figure` shows: the KPI, or the criteria when their value is not the
+    KPI itself (a credit cap reads gross emissions but compares a fraction of them), or their margin.
+
+    Parameters
+    ----------
+    h : Headline
+        The KPI (:func:`headlines`).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    str
+        The title, without its unit.
+    """
+    kpi = h.kpi.removeprefix("accounting.")
+    names = ", ".join(c["criterion_id"][len(c["pack"]) + 1 :] for c in h.criteria)
+    if h.on_margin:
+        return f"{label('verdict_margin', lang)} {names}"
+    return label(kpi, lang) if not h.criteria or unit_of(kpi) == h.unit else names
+
+
 def distribution_figure(h: Headline, lang: str = "en") -> go.Figure:
     """The distribution of one headline KPI over the members: a histogram of the years, the criteria's thresholds,
     the typical year, P50 and P90 as vertical lines.
@@ -204,13 +227,12 @@ def distribution_figure(h: Headline, lang: str = "en") -> go.Figure:
         line(h.typical * k, label("ensemble_typical", lang), COLOURS["typical"], "dash", {"mark": "typical"})
     line(h.stats["p50"] * k, "P50", COLOURS["p50"], "dot", {"mark": "p50"})
     line(h.stats["p90"] * k, "P90", COLOURS["p90"], "dot", {"mark": "p90"})
-    what = label("verdict_margin", lang) + " " if h.on_margin else ""
     fig.update_layout(
         bargap=0,
-        xaxis=dict(title=f"{what}{label(h.kpi.removeprefix('accounting.'), lang)} [{unit}]"),
+        xaxis=dict(title=f"{axis_title(h, lang)} [{unit}]"),
         yaxis=dict(title=label("odds_years", lang), range=[0, top]),
     )
     return fig
 
 
-__all__ = ["Headline", "headlines", "distribution_figure", "SHARE_KPIS"]
+__all__ = ["Headline", "headlines", "distribution_figure", "axis_title", "SHARE_KPIS"]
