@@ -39,9 +39,10 @@ KEEP_RESULTS = 12
 EXPECTED_SECONDS = {"run": 4.0, "plan": 15.0, "park": 25.0}
 """Typical duration of a run by kind on a small machine, for the progress bar."""
 MAX_WEATHER_YEARS = 100
-"""Most weather years of an ensemble run from the dashboard [-]: at about 0.6 s of CPU a park member
-(:data:`lingtan.limits.MAX_ENSEMBLE_YEARS`), a hundred stay well inside :data:`RUN_TIMEOUT_S`; ``twin run
---weather-years`` has no such limit."""
+"""Most weather years of an ensemble run from the dashboard [-]. The members run one after the other in the
+run's worker (a daemon process may not start a pool), each costing about what the typical year does, and the
+run's wall-clock limit (:data:`RUN_TIMEOUT_S`) still holds: a hundred factory years fit on a small machine, a
+park's fewer (a run past the limit is stopped and says so); ``twin run --weather-years`` has neither limit."""
 RUN_TIMEOUT_S = 300.0
 """Default wall-clock limit of one run [s]: twelve times the slowest library scenario (the park)."""
 _STOP_GRACE_S = 2.0
