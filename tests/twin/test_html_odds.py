@@ -154,3 +154,16 @@ def test_the_results_folder_of_an_ensemble_run_holds_the_odds_in_its_report(ense
     text = (out / "report.html").read_text(encoding="utf-8")
     assert [k for k, _, _ in blocks(text)] == [k for k, _, _ in blocks(build_html(ensemble.typical, ensemble=ensemble))]
     assert blocks(text)
+
+
+def test_the_park_report_draws_the_anhui_40_percent_threshold():
+    from lingtan.twin.reports.park import build_park_html
+
+    park = ROOT / "scenarios" / "anhui-park.yaml"
+    ens = simulate_ensemble(load_scenario(park), park.parent, years=2, jobs=1, file=park)
+    text = build_park_html(ens.typical, ensemble=ens)
+    fid = next(f for k, f, _ in blocks(text) if k == "re_electricity_share_onsite")
+    line = next(t for t in figures(text)[fid]["data"] if (t.get("meta") or {}).get("mark") == "threshold")
+    assert line["meta"]["criterion_id"] == "anhui_park_2024.re_electricity_share"
+    assert line["x"] == pytest.approx([40.0, 40.0], rel=1e-12)  # 园区可再生能源电量占比 ≥ 40 %, drawn in %
+    assert "<h2>Odds over 2 weather years</h2>" in text
