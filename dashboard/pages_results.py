@@ -20,7 +20,7 @@ from dash import ctx as dash_ctx
 from lingtan.dashboard.ui import FONT, Context, card, empty, message
 from lingtan.twin.reports import html as rh
 from lingtan.twin.reports.i18n import label
-from lingtan.twin.reports.odds_plots import distribution_figure, headlines
+from lingtan.twin.reports.odds_plots import axis_title, distribution_figure, headlines
 
 MONTH_WEEKS = {
     1: "Jan",
@@ -97,6 +97,7 @@ def layout(c: Context) -> html.Div:
                     card(html.Div(id="results-packs", className="packs"), title="Criteria packs"),
                     card(
                         html.Div(id="results-odds"),
+                        dcc.Dropdown(id="odds-kpi", clearable=False, searchable=False, style={"maxWidth": "520px"}),
                         dcc.Loading(
                             dcc.Graph(id="fig-odds", config=rh.PLOT_CONFIG, style={"height": "380px"}), type="dot"
                         ),
@@ -354,6 +355,21 @@ def headline_kpi(heads: list):
     return next((h for h in heads if h.criteria and h.kpi.startswith("re_")), heads[0])
 
 
+def odds_figure(ensemble, column: str | None = None):
+    """The distribution of one headline KPI, by its members-table column (default :func:`headline_kpi`); None
+    when the ensemble has no such headline."""
+    heads = headlines(ensemble)
+    h = headline_kpi(heads) if heads and column is None else next((h for h in heads if h.column == column), None)
+    return None if h is None else rh._layout(distribution_figure(h), 380)
+
+
+def odds_choices(ensemble) -> tuple[list[dict], str | None]:
+    """The options of the odds card's KPI picker (one per headline) and the one shown first."""
+    heads = headlines(ensemble)
+    options = [{"label": axis_title(h), "value": h.column} for h in heads]
+    return options, headline_kpi(heads).column if heads else None
+
+
 def odds_panel(ensemble) -> tuple[list, dict]:
     """The odds card of an ensemble run: what the odds mean, each simulated criterion's odds, and the
     distribution of the headline KPI (:func:`headline_kpi` of :func:`lingtan.twin.reports.odds_plots.headlines`)."""
@@ -369,8 +385,7 @@ def odds_panel(ensemble) -> tuple[list, dict]:
         )
         for cid, o in ensemble.criterion_odds.items()
     ]
-    heads = headlines(ensemble)
-    fig = rh._layout(distribution_figure(headline_kpi(heads)), 380) if heads else {}
+    fig = odds_figure(ensemble) or {}
     intro = html.Div(
         f"{n} weather years ({ensemble.source}); the verdicts above are the typical year's. {label('odds_convention')}",
         className="meta",
@@ -388,7 +403,7 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
         for k in ("cards", "packs", "criteria", "dispatch", "monthly", "heat", "sankey", "waterfall", "trends")
     }
     out.update(title="Results", body_style=hidden, heat_style=hidden, trends_style=hidden, downloads=[True] * 4)
-    out.update(odds=None, odds_fig={}, odds_style=hidden)
+    out.update(odds=None, odds_fig={}, odds_style=hidden, odds_options=[], odds_value=None)
     if res is None:
         out["empty"] = card(
             empty(
@@ -415,6 +430,7 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
     out["criteria"] = criteria_table(criteria_rows(kind, result, ensemble))
     if ensemble is not None:
         out["odds"], out["odds_fig"] = odds_panel(ensemble)
+        out["odds_options"], out["odds_value"] = odds_choices(ensemble)
         out["odds_style"] = shown
         out["title"] += f" · {len(ensemble.members)} weather years"
     disp = _safe_fig(rh.dispatch_figure, src, lang)
@@ -498,6 +514,8 @@ def register(app, c: Context) -> None:
         Output("results-odds", "children"),
         Output("fig-odds", "figure"),
         Output("odds-card", "style"),
+        Output("odds-kpi", "options"),
+        Output("odds-kpi", "value"),
         Output("dl-csv", "disabled"),
         Output("dl-parquet", "disabled"),
         Output("dl-xlsx", "disabled"),
@@ -525,6 +543,8 @@ def register(app, c: Context) -> None:
             o["odds"],
             o["odds_fig"],
             o["odds_style"],
+            o["odds_options"],
+            o["odds_value"],
             *o["downloads"],
         )
 
@@ -542,6 +562,17 @@ def register(app, c: Context) -> None:
         p = Patch()
         p["layout"]["xaxis"]["range"] = week_range(src.hourly.index, week)
         return p
+
+    @app.callback(
+        Output("fig-odds", "figure", allow_duplicate=True),
+        Input("odds-kpi", "value"),
+        State("run-store", "data"),
+        prevent_initial_call=True,
+    )
+    def _odds_kpi(column, run_store):
+        ens = c.manager.ensemble(run_store.get("run_id")) if run_store and column else None
+        fig = odds_figure(ens, column) if ens is not None else None
+        return no_update if fig is None else fig
 
     @app.callback(
         Output("download", "data"),

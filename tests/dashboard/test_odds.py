@@ -129,3 +129,22 @@ def test_single_year_results_show_no_odds_and_the_download_carries_them(c, ensem
     assert 'id="section_odds"' in path.read_text(encoding="utf-8")
     path, _ = pages_results.download_path(c, single, "html")
     assert 'id="section_odds"' not in path.read_text(encoding="utf-8")
+
+
+def test_the_kpi_picker_draws_each_headline_with_its_own_threshold(c, ensemble_run):
+    ens = c.manager.ensemble(ensemble_run["run_id"])
+    out = pages_results.render(c, ensemble_run)
+    columns = [o["value"] for o in out["odds_options"]]
+    assert out["odds_value"] == "hunan_factory_2025.re_ratio.value"
+    assert columns == [
+        "hunan_factory_2025.unit_energy_carbon.value",
+        "hunan_factory_2025.re_ratio.value",
+        "re_electricity_share_onsite",
+    ]
+    thresholds = {v["criterion_id"]: v["threshold"] for v in ens.typical.verdicts}
+    fig = pages_results.odds_figure(ens, columns[0])
+    line = next(t for t in fig.data if (t.meta or {}).get("mark") == "threshold")
+    assert list(line.x) == pytest.approx([thresholds["hunan_factory_2025.unit_energy_carbon"]] * 2, rel=1e-12)
+    share = pages_results.odds_figure(ens, columns[2])
+    assert not [t for t in share.data if (t.meta or {}).get("mark") == "threshold"]  # no criterion reads it
+    assert pages_results.odds_figure(ens, "no.such.column") is None
