@@ -1,6 +1,9 @@
-"""Results page: KPI cards against the criteria, the criteria table, the report's figures, downloads.
+"""Results page: KPI cards against the criteria, the criteria table, the report's figures, downloads; for a run
+with a weather ensemble, each simulated criterion's P50, P90 and probability of passing and the distribution of the
+headline KPI.
 
-The figures are the HTML report's own (:mod:`lingtan.twin.reports.html`); this page only lays them out.
+The figures are the HTML report's own (:mod:`lingtan.twin.reports.html`, :mod:`lingtan.twin.reports.odds_plots`);
+this page only lays them out.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dash import ctx as dash_ctx
 from lingtan.dashboard.ui import FONT, Context, card, empty, message
 from lingtan.twin.reports import html as rh
 from lingtan.twin.reports.i18n import label
+from lingtan.twin.reports.odds_plots import axis_title, distribution_figure, headlines
 
 MONTH_WEEKS = {
     1: "Jan",
@@ -91,6 +95,16 @@ def layout(c: Context) -> html.Div:
                 children=[
                     html.Div(id="results-cards", className="cards"),
                     card(html.Div(id="results-packs", className="packs"), title="Criteria packs"),
+                    card(
+                        html.Div(id="results-odds"),
+                        dcc.Dropdown(id="odds-kpi", clearable=False, searchable=False, style={"maxWidth": "520px"}),
+                        dcc.Loading(
+                            dcc.Graph(id="fig-odds", config=rh.PLOT_CONFIG, style={"height": "380px"}), type="dot"
+                        ),
+                        title="Odds over the weather years",
+                        id="odds-card",
+                        style={"display": "none"},
+                    ),
                     fig_card("Dispatch", "fig-dispatch", 520, week),
                     fig_card("Monthly electricity balance", "fig-monthly", 460),
                     fig_card("Monthly heat", "fig-heat", 420),
@@ -157,8 +171,22 @@ def _margin_text(vd: dict) -> str:
     return f"margin {'+' if m >= 0 else '−'}{txt}"
 
 
-def kpi_card_divs(kind: str, result) -> list:
-    """The report's KPI cards, each with the verdicts that read it: threshold, PASS/FAIL and margin."""
+def odds_text(odds: dict | None, unit: str) -> str:
+    """A criterion's odds over an ensemble's weather years, as the page shows them ("" without)."""
+    if not odds:
+        return ""
+    spread = (
+        f"P50 {rh.fmt_value(odds['value_p50'], unit)} · P90 {rh.fmt_value(odds['value_p90'], unit)} · "
+        if "value_p50" in odds
+        else ""
+    )
+    return f"{spread}P(pass) {100 * odds['p_pass']:.0f} %"
+
+
+def kpi_card_divs(kind: str, result, ensemble=None) -> list:
+    """The report's KPI cards, each with the verdicts that read it: threshold, PASS/FAIL and margin; with an
+    ensemble, the criterion's P50, P90 and probability of passing under it."""
+    odds = ensemble.criterion_odds if ensemble is not None else {}
     src = figure_source(kind, result)
     lang = _lang(src)
     out = []
@@ -180,6 +208,14 @@ def kpi_card_divs(kind: str, result) -> list:
                     ],
                 )
             )
+            if vd["criterion_id"] in odds:
+                rows.append(
+                    html.Div(
+                        odds_text(odds[vd["criterion_id"]], unit),
+                        className="vd-odds meta",
+                        id=f"odds-{vd['criterion_id']}",
+                    )
+                )
         details = [
             html.Div([html.Span(label(k, lang)), html.Span(rh._card_number(x, cd["unit"]))], className="det")
             for k, x in cd.get("details", [])
@@ -225,7 +261,8 @@ def pack_divs(result) -> list:
     return out
 
 
-def criteria_rows(kind: str, result) -> list[dict]:
+def criteria_rows(kind: str, result, ensemble=None) -> list[dict]:
+    odds = ensemble.criterion_odds if ensemble is not None else {}
     rows = []
     for vd in all_verdicts(kind, result):
         unit = vd.get("unit", "")
@@ -247,6 +284,7 @@ def criteria_rows(kind: str, result) -> list[dict]:
                 "input": vd.get("input", ""),
                 "source": " · ".join(x for x in (vd.get("source_doc", ""), vd.get("clause", "")) if x),
                 "text": vd.get("text_en") or vd.get("text_zh") or vd.get("note", ""),
+                "odds": odds_text(odds.get(vd["criterion_id"]), unit),
             }
         )
     return rows
@@ -266,10 +304,13 @@ CRITERIA_COLUMNS = [
 
 
 def criteria_table(rows: list[dict]) -> dash_table.DataTable:
+    columns = list(CRITERIA_COLUMNS)
+    if any(r.get("odds") for r in rows):  # an ensemble run: the odds beside the verdict
+        columns.insert(columns.index(("verdict", "Verdict")) + 1, ("odds", "Odds over the weather years"))
     return dash_table.DataTable(
         id="criteria-table",
         data=rows,
-        columns=[{"name": n, "id": i} for i, n in CRITERIA_COLUMNS],
+        columns=[{"name": n, "id": i} for i, n in columns],
         sort_action="native",
         filter_action="native",
         page_size=12,
@@ -309,6 +350,50 @@ def week_range(index, week: int) -> list[str]:
     return [start.isoformat(), (start + pd.Timedelta(days=7)).isoformat()]
 
 
+def headline_kpi(heads: list):
+    """The KPI the odds card draws: the first renewable share a criterion reads, else the first headline."""
+    return next((h for h in heads if h.criteria and h.kpi.startswith("re_")), heads[0])
+
+
+def odds_figure(ensemble, column: str | None = None):
+    """The distribution of one headline KPI, by its members-table column (default :func:`headline_kpi`); None
+    when the ensemble has no such headline."""
+    heads = headlines(ensemble)
+    h = headline_kpi(heads) if heads and column is None else next((h for h in heads if h.column == column), None)
+    return None if h is None else rh._layout(distribution_figure(h), 380)
+
+
+def odds_choices(ensemble) -> tuple[list[dict], str | None]:
+    """The options of the odds card's KPI picker (one per headline) and the one shown first."""
+    heads = headlines(ensemble)
+    options = [{"label": axis_title(h), "value": h.column} for h in heads]
+    return options, headline_kpi(heads).column if heads else None
+
+
+def odds_panel(ensemble) -> tuple[list, dict]:
+    """The odds card of an ensemble run: what the odds mean, each simulated criterion's odds, and the
+    distribution of the headline KPI (:func:`headline_kpi` of :func:`lingtan.twin.reports.odds_plots.headlines`)."""
+    n = len(ensemble.members)
+    verdicts = {v["criterion_id"]: v for v in ensemble.typical.verdicts}
+    lines = [
+        html.Div(
+            [
+                html.B(f"{rh._pack_short(verdicts[cid]['pack'])} {cid.split('.', 1)[-1]}: "),
+                html.Span(odds_text(o, verdicts[cid].get("unit", "")), id=f"odds-line-{cid}"),
+            ],
+            className="odds-line",
+        )
+        for cid, o in ensemble.criterion_odds.items()
+    ]
+    fig = odds_figure(ensemble) or {}
+    intro = html.Div(
+        f"{n} weather years ({ensemble.source}); the verdicts above are the typical year's. {label('odds_convention')}",
+        className="meta",
+        id="odds-intro",
+    )
+    return [intro, *lines], fig
+
+
 def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
     """Everything the results page shows for a run, by component id."""
     hidden, shown = {"display": "none"}, {}
@@ -318,6 +403,7 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
         for k in ("cards", "packs", "criteria", "dispatch", "monthly", "heat", "sankey", "waterfall", "trends")
     }
     out.update(title="Results", body_style=hidden, heat_style=hidden, trends_style=hidden, downloads=[True] * 4)
+    out.update(odds=None, odds_fig={}, odds_style=hidden, odds_options=[], odds_value=None)
     if res is None:
         out["empty"] = card(
             empty(
@@ -328,6 +414,7 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
         )
         return out
     kind, result = res
+    ensemble = c.manager.ensemble(run_store["run_id"])
     src = figure_source(kind, result)
     lang = _lang(src)
     name = getattr(getattr(src, "scenario", None), "name", run_store.get("label", ""))
@@ -338,9 +425,14 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
     )
     out["empty"] = None
     out["body_style"] = shown
-    out["cards"] = kpi_card_divs(kind, result)
+    out["cards"] = kpi_card_divs(kind, result, ensemble)
     out["packs"] = pack_divs(result)
-    out["criteria"] = criteria_table(criteria_rows(kind, result))
+    out["criteria"] = criteria_table(criteria_rows(kind, result, ensemble))
+    if ensemble is not None:
+        out["odds"], out["odds_fig"] = odds_panel(ensemble)
+        out["odds_options"], out["odds_value"] = odds_choices(ensemble)
+        out["odds_style"] = shown
+        out["title"] += f" · {len(ensemble.members)} weather years"
     disp = _safe_fig(rh.dispatch_figure, src, lang)
     if disp is not None:
         disp.update_xaxes(range=week_range(src.hourly.index, week))
@@ -398,7 +490,8 @@ def download_path(c: Context, run_store, which: str) -> tuple[Path | None, str]:
 
                 write_excel(run, path, lang=run.scenario.lang, economics=econ)
             else:
-                rh.write_html(run, path, lang=run.scenario.lang, economics=econ)
+                ensemble = c.manager.ensemble(run_store["run_id"]) if kind == "run" else None
+                rh.write_html(run, path, lang=run.scenario.lang, economics=econ, ensemble=ensemble)
     return path, ""
 
 
@@ -418,6 +511,11 @@ def register(app, c: Context) -> None:
         Output("fig-waterfall", "figure"),
         Output("fig-trends", "figure"),
         Output("fig-trends-card", "style"),
+        Output("results-odds", "children"),
+        Output("fig-odds", "figure"),
+        Output("odds-card", "style"),
+        Output("odds-kpi", "options"),
+        Output("odds-kpi", "value"),
         Output("dl-csv", "disabled"),
         Output("dl-parquet", "disabled"),
         Output("dl-xlsx", "disabled"),
@@ -442,6 +540,11 @@ def register(app, c: Context) -> None:
             o["waterfall"],
             o["trends"],
             o["trends_style"],
+            o["odds"],
+            o["odds_fig"],
+            o["odds_style"],
+            o["odds_options"],
+            o["odds_value"],
             *o["downloads"],
         )
 
@@ -459,6 +562,17 @@ def register(app, c: Context) -> None:
         p = Patch()
         p["layout"]["xaxis"]["range"] = week_range(src.hourly.index, week)
         return p
+
+    @app.callback(
+        Output("fig-odds", "figure", allow_duplicate=True),
+        Input("odds-kpi", "value"),
+        State("run-store", "data"),
+        prevent_initial_call=True,
+    )
+    def _odds_kpi(column, run_store):
+        ens = c.manager.ensemble(run_store.get("run_id")) if run_store and column else None
+        fig = odds_figure(ens, column) if ens is not None else None
+        return no_update if fig is None else fig
 
     @app.callback(
         Output("download", "data"),

@@ -20,6 +20,7 @@ from lingtan.dashboard.safety import (
 )
 from lingtan.dashboard.sizes import apply_sizes, size_fields
 from lingtan.dashboard.ui import Context, card, message, unexpected
+from lingtan.dashboard.worker import MAX_WEATHER_YEARS
 from lingtan.errors import InputError
 
 DEFAULT_SCENARIO = "hefei_auto_parts.yaml"
@@ -78,6 +79,26 @@ def layout(c: Context) -> html.Div:
                                     children=[
                                         html.Button("▶ Run", id="run-btn", className="btn", n_clicks=0),
                                         html.Div(id="run-progress", className="progress"),
+                                    ],
+                                ),
+                                html.Div(
+                                    className="runbar",
+                                    title="Also run this many synthetic weather years with the site's interannual "
+                                    "spread: every simulated criterion gets its P50, P90 and probability of passing",
+                                    children=[
+                                        html.Label("Weather years", htmlFor="weather-years", className="label"),
+                                        dcc.Input(
+                                            id="weather-years",
+                                            type="number",
+                                            min=0,
+                                            max=MAX_WEATHER_YEARS,
+                                            step=1,
+                                            placeholder="typical year only",
+                                            debounce=True,
+                                        ),
+                                        html.Span(
+                                            f"2 to {MAX_WEATHER_YEARS}; empty: the typical year", className="meta"
+                                        ),
                                     ],
                                 ),
                                 html.Div(id="run-message"),
@@ -266,13 +287,53 @@ def sync_size(trigger_type: str | None, num, slider, slider_max: float | None):
 # --------------------------------------------------------------------------- running
 
 
-def start_run(c: Context, store, values: list, ids: list[dict]):
-    """Apply the edited sizes, validate, queue the run. Returns (job store, message, poll disabled)."""
+def with_weather_years(data: dict, years, label: str) -> dict:
+    """The scenario mapping with ``weather.ensemble.years`` set from the page's "weather years" box.
+
+    Parameters
+    ----------
+    data : dict
+        The scenario mapping (not changed).
+    years : int, float or None
+        The box's value; None or 0 leaves the scenario as it is (its own ``weather.ensemble``, if any).
+    label : str
+        The scenario's name, for errors.
+
+    Returns
+    -------
+    dict
+        ``data``, or a copy whose weather asks for ``years`` synthetic members.
+
+    Raises
+    ------
+    InputError
+        For a count outside 2..:data:`MAX_WEATHER_YEARS`, or a scenario whose weather is not synthetic.
+    """
+    if years is None or years == 0:
+        return data
+    if not isinstance(years, (int, float)) or not float(years).is_integer() or not 2 <= years <= MAX_WEATHER_YEARS:
+        raise InputError(label, "weather years", f"an integer from 2 to {MAX_WEATHER_YEARS}", str(years))
+    weather = data.get("weather")
+    if not isinstance(weather, dict) or weather.get("source") != "synthetic":
+        found = weather.get("source") if isinstance(weather, dict) else weather
+        raise InputError(
+            label,
+            "weather years",
+            "synthetic weather (weather.source: synthetic); for file weather give weather.ensemble.paths",
+            f"weather.source: {found}",
+        )
+    return {**data, "weather": {**weather, "ensemble": {"years": int(years)}}}
+
+
+def start_run(c: Context, store, values: list, ids: list[dict], years=None):
+    """Apply the edited sizes and the weather years, validate, queue the run. Returns (job store, message, poll
+    disabled)."""
     if not store or not isinstance(store.get("data"), dict):
         return no_update, message("Load a scenario first.", "warn"), True
     label = store["label"]
     try:
         data = apply_sizes(store["data"], {i["path"]: v for i, v in zip(ids, values, strict=True)}, label)
+        data = with_weather_years(data, years, label)
         _validate(data, label, c)
         run_id = c.manager.submit(data, label, c.scenarios_dir)
     except InputError as err:
@@ -440,12 +501,13 @@ def register(app, c: Context) -> None:
         State("scenario-store", "data"),
         State({"type": "size-num", "path": ALL}, "value"),
         State({"type": "size-num", "path": ALL}, "id"),
+        State("weather-years", "value"),
         prevent_initial_call=True,
     )
-    def _run(n, store, values, ids):
+    def _run(n, store, values, ids, years):
         if not n:
             return no_update, no_update, no_update
-        return start_run(c, store, values, ids)
+        return start_run(c, store, values, ids, years)
 
     @app.callback(
         Output("run-progress", "children"),

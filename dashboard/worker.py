@@ -38,6 +38,11 @@ KEEP_RESULTS = 12
 """Finished results kept in memory (the files stay on disk)."""
 EXPECTED_SECONDS = {"run": 4.0, "plan": 15.0, "park": 25.0}
 """Typical duration of a run by kind on a small machine, for the progress bar."""
+MAX_WEATHER_YEARS = 100
+"""Most weather years of an ensemble run from the dashboard [-]. The members run one after the other in the
+run's worker (a daemon process may not start a pool), each costing about what the typical year does, and the
+run's wall-clock limit (:data:`RUN_TIMEOUT_S`) still holds: a hundred factory years fit on a small machine, a
+park's fewer (a run past the limit is stopped and says so); ``twin run --weather-years`` has neither limit."""
 RUN_TIMEOUT_S = 300.0
 """Default wall-clock limit of one run [s]: twelve times the slowest library scenario (the park)."""
 _STOP_GRACE_S = 2.0
@@ -57,7 +62,8 @@ def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, A
     """Validate and simulate one scenario mapping, write its files; runs in the worker.
 
     Returns ``(kind, result, warnings)``: kind ``"run"`` (:class:`lingtan.twin.run.RunResult`), ``"plan"``
-    (:class:`lingtan.twin.studies.plan.PlanResult`) or ``"park"`` (:class:`lingtan.twin.studies.park.ParkResult`); or
+    (:class:`lingtan.twin.studies.plan.PlanResult`) or ``"park"`` (:class:`lingtan.twin.studies.park.ParkResult`),
+    where a scenario with ``weather.ensemble`` gives its :class:`lingtan.twin.studies.ensemble.EnsembleResult`; or
     ``("error", message, [])``. Errors travel as text: exception objects with their own
     constructors do not always survive the trip between processes.
     """
@@ -84,7 +90,24 @@ def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         sc = scenario_from_dict(data, label)
-        if isinstance(sc, Park):
+        if sc.weather.ensemble is not None:
+            from lingtan.errors import InputError
+            from lingtan.twin.studies.ensemble import simulate_ensemble
+
+            if not isinstance(sc, Park) and sc.plan is not None:
+                raise InputError(
+                    label, "weather.ensemble", "a single-year scenario (a plan runs its own years)", "a plan"
+                )
+            # One process: a worker is a daemon, which may not start a pool of its own.
+            ens = simulate_ensemble(sc, base_dir, jobs=1, file=label)
+            econ = project_economics(ens.typical)
+            if isinstance(sc, Park):
+                kind, result = "park", ens
+                write_park(ens.typical, out_dir, economics=econ, ensemble=ens)
+            else:
+                kind, result = "run", ens
+                write_run(ens.typical, out_dir, lang=sc.lang, reports="none", economics=econ, ensemble=ens)
+        elif isinstance(sc, Park):
             kind, result = "park", simulate_park(sc, base_dir)
             write_park(result, out_dir, economics=project_economics(result))
         elif sc.plan is not None:
@@ -99,6 +122,13 @@ def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, 
             write_run(result, out_dir, lang=sc.lang, reports="none", economics=project_economics(result))
     notes = list(dict.fromkeys(str(w.message) for w in caught))[:10]
     return kind, result, notes
+
+
+def weather_years(data: dict) -> int:
+    """Members of the weather ensemble a scenario mapping asks for (0 without one or with file members)."""
+    ens = data.get("weather", {}).get("ensemble") if isinstance(data.get("weather"), dict) else None
+    years = ens.get("years") if isinstance(ens, dict) else None
+    return years if isinstance(years, int) else 0
 
 
 def kind_of(data: dict) -> str:
@@ -200,6 +230,7 @@ class Job:
     submitted: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
+    years: int = 0  # weather-ensemble members (0: a single year)
     status: str = "queued"  # queued, running, done, error, stopped
     message: str = ""
     notes: list = field(default_factory=list)
@@ -216,7 +247,8 @@ class Job:
             "message": self.message,
             "notes": self.notes,
             "elapsed": round(now - (self.started or self.submitted), 1),
-            "expected": EXPECTED_SECONDS.get(self.kind, 5.0),
+            # each member costs about what the typical year does
+            "expected": EXPECTED_SECONDS.get(self.kind, 5.0) * (1 + self.years),
         }
 
 
@@ -254,6 +286,7 @@ class RunManager:
         self._closed = False
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._results: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._ensembles: dict[str, Any] = {}  # run id -> EnsembleResult, for the runs in _results that have one
         self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._workers: list[_Worker | None] = [_Worker() if processes else None for _ in range(self.workers)]
         for slot in range(self.workers):
@@ -270,7 +303,7 @@ class RunManager:
             if pending >= MAX_PENDING:
                 raise RuntimeError(f"the server is busy ({pending} runs pending); try again in a minute")
             run_id = uuid.uuid4().hex
-            job = Job(run_id, label, kind_of(data), self.runs_dir / run_id)
+            job = Job(run_id, label, kind_of(data), self.runs_dir / run_id, years=weather_years(data))
             job.args = (data, label, str(base_dir), str(job.folder))
             self._jobs[run_id] = job
             while len(self._jobs) > 500:
@@ -331,14 +364,19 @@ class RunManager:
         job.ended.set()
 
     def _finish(self, job: Job, outcome: tuple) -> None:
+        from lingtan.twin.studies.ensemble import EnsembleResult
+
         kind, result, notes = outcome
         if kind == "error":
             self._end(job, "error", result)
             return
         with self._lock:
+            if isinstance(result, EnsembleResult):  # the pages read the typical year as any run
+                self._ensembles[job.id], result = result, result.typical
             self._results[job.id] = (kind, result)
             while len(self._results) > KEEP_RESULTS:
-                self._results.popitem(last=False)
+                old, _ = self._results.popitem(last=False)
+                self._ensembles.pop(old, None)
         job.kind, job.notes = kind, notes
         self._end(job, "done", "")
 
@@ -354,6 +392,14 @@ class RunManager:
             return None
         with self._lock:
             return self._results.get(run_id)
+
+    def ensemble(self, run_id: str) -> Any | None:
+        """The :class:`lingtan.twin.studies.ensemble.EnsembleResult` of a finished ensemble run still in memory,
+        else None (a single-year run, or one no longer kept)."""
+        if not valid_run_id(run_id):
+            return None
+        with self._lock:
+            return self._ensembles.get(run_id)
 
     def folder(self, run_id: str) -> Path | None:
         """The results folder of a finished run (confined to the results folder)."""

@@ -182,3 +182,32 @@ def test_broken_upload_shows_the_field_path_and_the_server_keeps_running(page, s
     assert "broken.yaml" in text and "pv[0].capacity_kwp" in text, text
     _shot(page, "upload_error")
     assert urllib.request.urlopen(server + "/", timeout=5).status == 200
+
+
+def test_weather_years_give_the_odds_on_the_results_page(page):
+    from lingtan.dashboard.pages_results import odds_text
+    from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.studies.ensemble import simulate_ensemble
+
+    path = ROOT / "scenarios" / "hefei_auto_parts.yaml"
+    years = page.locator("#weather-years")
+    years.fill("3")
+    years.press("Enter")
+    page.wait_for_timeout(300)
+    _run_and_read_share(page)
+    page.click("#open-results")
+    page.wait_for_selector("#odds-card #fig-odds .main-svg")
+    ens = simulate_ensemble(load_scenario(path), path.parent, years=3, jobs=1, file=path)
+    cid = "hunan_factory_2025.re_ratio"
+    shown = page.locator(f"[id='odds-line-{cid}']").text_content()
+    assert shown == odds_text(ens.criterion_odds[cid], "fraction")
+    assert page.locator(f"[id='odds-{cid}']").text_content() == shown  # beside the verdict on its KPI card
+    assert "3 weather years" in page.locator("#results-title").text_content()
+    # the threshold line is drawn: plotly's own figure on the page holds it at the criterion's threshold [%]
+    x = page.evaluate(
+        "() => document.getElementById('fig-odds').querySelector('.js-plotly-plot')"
+        ".data.filter(t => t.meta && t.meta.mark === 'threshold').map(t => t.x[0])"
+    )
+    threshold = next(v["threshold"] for v in ens.typical.verdicts if v["criterion_id"] == cid)
+    assert x == [pytest.approx(100 * threshold, rel=1e-12)]
+    _shot(page, "odds")

@@ -96,7 +96,12 @@ def _start_run(url: str, scenario: str) -> dict:
         url,
         "job-store.data",
         [{"id": "run-btn", "property": "n_clicks", "value": 1}],
-        [{"id": "scenario-store", "property": "data", "value": store}, [], []],
+        [
+            {"id": "scenario-store", "property": "data", "value": store},
+            [],
+            [],
+            {"id": "weather-years", "property": "value", "value": None},  # the typical year only
+        ],
     )
     job = out["job-store"]["data"]
     assert job and job.get("run_id"), out

@@ -32,10 +32,12 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from lingtan.twin.reports.i18n import label
+from lingtan.twin.reports.odds_plots import distribution_figure, headlines
 
 if TYPE_CHECKING:
     from lingtan.twin.accounting.account import AccountingResult
     from lingtan.twin.run import RunResult
+    from lingtan.twin.studies.ensemble import EnsembleResult
     from lingtan.twin.studies.park import ParkResult
 
 PALETTE = {
@@ -1108,6 +1110,9 @@ tr.nok td:first-child { border-left:3px solid var(--bad); } tr.ok td:first-child
 .scroll { overflow-x:auto; }
 .hint { font-size:12px; color:var(--muted); margin:0 0 4px; }
 .warn { color:var(--bad); font-weight:600; }
+.odds { display:grid; grid-template-columns:minmax(0,2fr) minmax(240px,1fr); gap:16px; align-items:center;
+  border-bottom:1px solid var(--line); padding:8px 0; }
+.odds-crit { font-size:12.5px; margin-top:6px; }
 footer { text-align:center; color:var(--muted); font-size:12px; padding:10px; }
 """
 
@@ -1189,8 +1194,108 @@ def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
     return html
 
 
-def build_html(result: RunResult | SimpleNamespace, lang: str = "en", economics: dict[str, Any] | None = None) -> str:
-    """The report as one HTML string (plotly.js inlined once); with ``economics`` an economics section.
+def _pct(p: float) -> str:
+    return f"{100 * p:.0f} %"
+
+
+def _odds_criterion_line(c: dict[str, Any], unit: str, lang: str) -> str:
+    """One criterion beside its distribution: the threshold, the probability of passing and the P90 margin."""
+    o = c["odds"]
+    cmp = "≥" if c["comparator"] == ">=" else "≤"
+    return (
+        f'<div class="odds-crit" data-criterion="{_esc(c["criterion_id"])}">'
+        f"<b>{_esc(_pack_short(c['pack']))}</b> {_esc(c['criterion_id'][len(c['pack']) + 1 :])} {cmp} "
+        f"{_esc(fmt_value(c['threshold'], unit, lang))}: {_esc(label('ensemble_p_pass', lang))} "
+        f'<b class="p-pass">{_pct(o["p_pass"])}</b>, {_esc(label("odds_margin_p90", lang))} '
+        f'<b class="margin-p90">{_esc(fmt_value(o["margin_p90"], unit, lang))}</b></div>'
+    )
+
+
+def odds_block(ensemble: EnsembleResult, lang: str = "en") -> str:
+    """The odds section of an ensemble run: the convention, one distribution per headline KPI with its thresholds,
+    P50, P90, the probability of passing and the P90 margin beside it, and the table of every criterion's odds.
+
+    Parameters
+    ----------
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult
+        The weather-year ensemble (its typical year is the report's run).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    str
+        An HTML fragment; values in the criteria's units (fractions in [%]), probabilities in [%].
+    """
+    n = len(ensemble.members)
+    parts = [
+        f'<p class="hint">{_esc(label("odds_members", lang).format(n=n, source=ensemble.source))}</p>'
+        f'<p class="hint convention">{_esc(label("odds_convention", lang))}</p>'
+    ]
+    for i, h in enumerate(headlines(ensemble)):
+        unit = "fraction" if h.on_margin and h.unit.startswith("fraction") else h.unit
+        stats_rows = "".join(
+            f'<tr><th>{_esc(name)}</th><td class="num {cls}" data-column="{_esc(h.column)}">'
+            f"{_esc(fmt_value(x, unit, lang))}</td></tr>"
+            for name, cls, x in (
+                (label("ensemble_typical", lang), "typical", h.typical),
+                ("P50", "p50", h.stats["p50"]),
+                ("P90", "p90", h.stats["p90"]),
+            )
+        )
+        notes = [label("odds_on_margin", lang)] if h.on_margin else []
+        if not h.criteria:
+            notes.append(label("odds_no_criterion", lang))
+        side = (
+            f'<table class="mini">{stats_rows}</table>'
+            + "".join(_odds_criterion_line(c, unit, lang) for c in h.criteria)
+            + "".join(f'<div class="small muted">{_esc(x)}</div>' for x in notes)
+        )
+        fig = _layout(distribution_figure(h, lang), 320)
+        parts.append(
+            f'<div class="odds" data-kpi="{_esc(h.kpi)}"><div class="odds-fig">{_fig_html(fig, f"fig-odds-{i}")}</div>'
+            f'<div class="odds-side">{side}</div></div>'
+        )
+    verdicts = {v["criterion_id"]: v for v in ensemble.typical.verdicts}
+    heads = (
+        "pack",
+        "odds_criterion",
+        "ensemble_typical",
+        "threshold",
+        "P50",
+        "P90",
+        "ensemble_p_pass",
+        "odds_margin_p90",
+    )
+    rows = []
+    for cid, o in ensemble.criterion_odds.items():
+        v = verdicts[cid]
+        unit = v.get("unit", "")
+        cells = [_pack_short(v["pack"]), cid[len(v["pack"]) + 1 :], fmt_value(v["value"], unit, lang)]
+        cells.append(fmt_value(v["threshold"], unit, lang))
+        numeric = "value_p50" in o
+        cells += (
+            [fmt_value(o["value_p50"], unit, lang), fmt_value(o["value_p90"], unit, lang)] if numeric else ["–"] * 2
+        )
+        cells += [_pct(o["p_pass"]), fmt_value(o["margin_p90"], unit, lang) if numeric else "–"]
+        rows.append(f'<tr data-criterion="{_esc(cid)}">' + "".join(f"<td>{_esc(x)}</td>" for x in cells) + "</tr>")
+    head = "".join(f"<th>{_esc(label(h, lang))}</th>" for h in heads)
+    parts.append(
+        f"<h3>{_esc(label('odds_table', lang))}</h3>"
+        f'<table class="criteria odds-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<p class="small muted">{_esc(label("odds_value_only", lang))}</p>'
+    )
+    return "".join(parts)
+
+
+def build_html(
+    result: RunResult | SimpleNamespace,
+    lang: str = "en",
+    economics: dict[str, Any] | None = None,
+    ensemble: EnsembleResult | None = None,
+) -> str:
+    """The report as one HTML string (plotly.js inlined once); with ``economics`` an economics section, with
+    ``ensemble`` the odds over its weather years (:func:`odds_block`).
 
     Parameters
     ----------
@@ -1200,6 +1305,8 @@ def build_html(result: RunResult | SimpleNamespace, lang: str = "en", economics:
         Language of the labels.
     economics : dict, optional
         :func:`lingtan.twin.studies.economics.project_economics` of the run.
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``.
 
     Returns
     -------
@@ -1223,6 +1330,8 @@ def build_html(result: RunResult | SimpleNamespace, lang: str = "en", economics:
     if result.verdicts:
         sections.append(("section_packs", _packs_block(result, lang)))
         sections.append(("section_criteria", _criteria_block(result, lang)))
+    if ensemble is not None:
+        sections.append(odds_section(ensemble, lang))
     sections.append(
         (
             "section_dispatch",
@@ -1252,15 +1361,35 @@ def build_html(result: RunResult | SimpleNamespace, lang: str = "en", economics:
     return page(title, sections, lang)
 
 
-def page(title: str, sections: list[tuple[str, str]], lang: str) -> str:
-    """A self-contained report page: plotly.js inlined once, one ``<section>`` per (label key, HTML).
+def odds_section(ensemble: EnsembleResult, lang: str = "en") -> tuple[str, str, str]:
+    """The odds section of a report page: (key, HTML, heading "Odds over N weather years").
+
+    Parameters
+    ----------
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult
+        The weather-year ensemble.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    tuple of str
+        An entry of :func:`page`'s ``sections``.
+    """
+    heading = label("section_odds", lang).format(n=len(ensemble.members))
+    return "section_odds", odds_block(ensemble, lang), heading
+
+
+def page(title: str, sections: list[tuple[str, ...]], lang: str) -> str:
+    """A self-contained report page: plotly.js inlined once, one ``<section>`` per (label key, HTML) or
+    (key, HTML, heading) when the heading is not the key's label.
 
     Parameters
     ----------
     title : str
         The page's title and heading.
-    sections : list of (str, str)
-        Label key of each section's heading and its HTML content.
+    sections : list of (str, str) or (str, str, str)
+        Label key of each section (its id, and its heading unless a third item gives it) and its HTML content.
     lang : {"en", "zh"}
         Language of the headings; sets the page's ``lang`` attribute.
 
@@ -1270,7 +1399,8 @@ def page(title: str, sections: list[tuple[str, str]], lang: str) -> str:
         The HTML document.
     """
     body = "".join(
-        f'<section id="{key}"><h2>{_esc(label(key, lang))}</h2>{content}</section>' for key, content in sections
+        f'<section id="{key}"><h2>{_esc(head[0] if head else label(key, lang))}</h2>{content}</section>'
+        for key, content, *head in sections
     )
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
@@ -1317,7 +1447,11 @@ def write_page(text: str, path: str | Path) -> Path:
 
 
 def write_html(
-    result: RunResult | SimpleNamespace, path: str | Path, lang: str = "en", economics: dict[str, Any] | None = None
+    result: RunResult | SimpleNamespace,
+    path: str | Path,
+    lang: str = "en",
+    economics: dict[str, Any] | None = None,
+    ensemble: EnsembleResult | None = None,
 ) -> Path:
     """Write the report of a run to one self-contained HTML file, atomically.
 
@@ -1331,19 +1465,23 @@ def write_html(
         Language of labels; criteria always show their original Chinese text beside the English.
     economics : dict, optional
         :func:`lingtan.twin.studies.economics.project_economics` of the run: adds the economics section.
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``: adds the odds section.
 
     Returns
     -------
     Path
         ``path``.
     """
-    return write_page(build_html(result, lang, economics), path)
+    return write_page(build_html(result, lang, economics, ensemble), path)
 
 
 __all__ = [
     "write_html",
     "build_html",
     "economics_block",
+    "odds_block",
+    "odds_section",
     "page",
     "write_page",
     "kpi_cards",

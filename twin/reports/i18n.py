@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from lingtan.twin.core.odds import CONVENTION
+
 LANGS = ("en", "zh")
 """Languages of the reports."""
 
@@ -61,6 +63,31 @@ LABELS: dict[str, tuple[str, str]] = {
         "percentile, P50 = median); a year with unserved load has no verdict and counts as not passing",
         "{n} 个气象年（{source}）下的概率：PXX 为 XX % 的年份超过的值（P90 = 第 10 百分位，P50 = 中位数）；"
         "有未供负荷的年份无法评价，按未通过计",
+    ),
+    "section_odds": ("Odds over {n} weather years", "{n} 个气象年下的概率"),
+    "odds_convention": (
+        CONVENTION,
+        "PXX 为 XX % 的年份超过的值：P90 = 第 10 百分位，P50 = 中位数，P10 = 第 90 百分位（成员间线性插值）；"
+        "指标裕度对 '>=' 为数值减阈值，对 '<=' 为阈值减数值，正值为通过",
+    ),
+    "odds_members": (
+        "{n} weather years ({source}); the typical year is the scenario's own weather and gives the verdicts above; "
+        "a year with unserved load has no verdict and counts as not passing",
+        "{n} 个气象年（{source}）；典型年即场景本身的气象，给出上文的评价结果；有未供负荷的年份无法评价，按未通过计",
+    ),
+    "odds_years": ("weather years", "气象年数"),
+    "odds_margin_p90": ("P90 margin", "P90 裕度"),
+    "odds_criterion": ("criterion", "指标"),
+    "odds_table": ("Odds of every simulated criterion", "各模拟指标的通过概率"),
+    "odds_no_criterion": ("no criterion of the scenario reads this share", "本场景没有指标读取该比例"),
+    "odds_on_margin": (
+        "the threshold differs between years (it scales with the year's emissions): the margin is shown, "
+        "passing at 0 and above",
+        "阈值随年份变化（与当年排放成比例）：图中为裕度，0 及以上为通过",
+    ),
+    "odds_value_only": (
+        "–: a points or yes/no criterion, or one without a value in every year, has its probability of passing only",
+        "–：计分或是非类指标，或并非每年都有数值的指标，仅给出通过概率",
     ),
     "summary_value": ("value", "数值"),
     "summary_unit": ("unit", "单位"),

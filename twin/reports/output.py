@@ -171,7 +171,7 @@ def _write_run_files(
     if reports in ("html", "all"):
         from lingtan.twin.reports.html import write_html
 
-        write_html(result, folder / "report.html", lang=lang, economics=economics)
+        write_html(result, folder / "report.html", lang=lang, economics=economics, ensemble=ensemble)
     if reports == "all":
         from lingtan.twin.reports.excel import write_excel
 
@@ -264,7 +264,7 @@ def write_park(
         if reports in ("html", "all"):
             from lingtan.twin.reports.park import write_park_html
 
-            write_park_html(result, folder / "report.html", lang=lang, economics=economics)
+            write_park_html(result, folder / "report.html", lang=lang, economics=economics, ensemble=ensemble)
         if reports == "all":
             from types import SimpleNamespace
 

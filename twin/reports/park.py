@@ -24,6 +24,7 @@ from lingtan.twin.reports.html import (
     _layout,
     _packs_block,
     economics_block,
+    odds_section,
     page,
     write_page,
 )
@@ -32,6 +33,7 @@ from lingtan.twin.reports.summary import _pct_text
 
 if TYPE_CHECKING:
     from lingtan.twin.network import NetworkResult, SubstationLimitResult
+    from lingtan.twin.studies.ensemble import EnsembleResult
     from lingtan.twin.studies.park import ParkResult
 
 
@@ -160,7 +162,12 @@ def _table(frame: pd.DataFrame, formats: dict[Any, str]) -> str:
     return f"<table class='crit'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def build_park_html(result: ParkResult, lang: str = "en", economics: dict[str, Any] | None = None) -> str:
+def build_park_html(
+    result: ParkResult,
+    lang: str = "en",
+    economics: dict[str, Any] | None = None,
+    ensemble: EnsembleResult | None = None,
+) -> str:
     """The park report as one HTML string.
 
     Parameters
@@ -171,6 +178,8 @@ def build_park_html(result: ParkResult, lang: str = "en", economics: dict[str, A
         Language of the labels.
     economics : dict, optional
         :func:`lingtan.twin.studies.economics.project_economics` of the park: adds the economics section.
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``: adds the odds section.
 
     Returns
     -------
@@ -223,13 +232,19 @@ def build_park_html(result: ParkResult, lang: str = "en", economics: dict[str, A
     if result.verdicts:
         sections.append(("section_packs", _packs_block(result, lang)))
         sections.append(("section_criteria", _criteria_block(result, lang)))
+    if ensemble is not None:
+        sections.append(odds_section(ensemble, lang))
     if economics is not None:
         sections.append(("section_economics", economics_block(economics, lang)))
     return page(f"{result.park.name} – {result.park.year}", sections, lang)
 
 
 def write_park_html(
-    result: ParkResult, path: str | Path, lang: str = "en", economics: dict[str, Any] | None = None
+    result: ParkResult,
+    path: str | Path,
+    lang: str = "en",
+    economics: dict[str, Any] | None = None,
+    ensemble: EnsembleResult | None = None,
 ) -> Path:
     """Write the park report to one self-contained HTML file, atomically.
 
@@ -243,10 +258,12 @@ def write_park_html(
         Language of the labels.
     economics : dict, optional
         :func:`lingtan.twin.studies.economics.project_economics` of the park.
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
+        The weather-year ensemble whose typical year is ``result``: adds the odds section.
 
     Returns
     -------
     Path
         ``path``.
     """
-    return write_page(build_park_html(result, lang, economics), path)
+    return write_page(build_park_html(result, lang, economics, ensemble), path)
