@@ -784,6 +784,9 @@ def size(
     for lever in vary:
         _check_lever(scenario0, lever, file)
     levels = _lever_levels(vary, grid_points, file)
+    with_odds = confidence is not None or weather_years is not None
+    if with_odds:
+        _check_odds(scenario0, confidence, weather_years, odds_mode, file)
 
     reference = {"green_power": scenario0.green_power.green_power_contract_e_kwh}
     ev = _Evaluator(data, park, base, list(criteria), eco, reference, file, network_limits)
@@ -791,7 +794,7 @@ def size(
         reference["green_power"] = _default_green_power_e_kwh(ev)
     unfixable = _unfixable(ev, criteria)
     odds = None
-    if confidence is not None or weather_years is not None:
+    if with_odds:
         ev.members, odds = _odds_members(scenario0, base, file, confidence, weather_years, odds_mode)
 
     phys = [lv for lv in vary if lv not in ACCOUNTING_LEVERS]
@@ -841,11 +844,10 @@ def size(
 # --------------------------------------------------------------------------- steps of size
 
 
-def _odds_members(scenario, base: Path, file, confidence, weather_years, mode: str) -> tuple[_Members, dict]:
-    """The weather years of a sizing with odds, each member's profiles built once; and their description."""
+def _check_odds(scenario, confidence, weather_years, mode: str, file) -> None:
+    """Refuse odds options that cannot be met, before any simulation."""
     from lingtan.limits import MAX_ENSEMBLE_YEARS
     from lingtan.twin.core.schema.park import Park
-    from lingtan.twin.studies.ensemble import member_weathers
 
     if confidence is None or not 0 < confidence < 1:
         raise InputError(file, "--confidence", "a probability p with 0 < p < 1 (e.g. 0.9)", repr(confidence))
@@ -855,6 +857,12 @@ def _odds_members(scenario, base: Path, file, confidence, weather_years, mode: s
         raise InputError(file, "--confidence", "a factory scenario (a park is sized on its typical year)", "a park")
     if weather_years is not None and not 2 <= weather_years <= MAX_ENSEMBLE_YEARS:
         raise InputError(file, "--weather-years", f"an integer from 2 to {MAX_ENSEMBLE_YEARS}", repr(weather_years))
+
+
+def _odds_members(scenario, base: Path, file, confidence, weather_years, mode: str) -> tuple[_Members, dict]:
+    """The weather years of a sizing with odds, each member's profiles built once; and their description."""
+    from lingtan.twin.studies.ensemble import member_weathers
+
     years = weather_years if weather_years is not None or scenario.weather.ensemble else DEFAULT_WEATHER_YEARS
     weathers, source = member_weathers(scenario, base, years, file)
     members = _Members(scenario, base, weathers, confidence, mode, file)
