@@ -1122,10 +1122,12 @@ def summary(res: SizingResult) -> str:
     c = res.chosen
     if c is None:
         best = max(res.designs, key=lambda d: d.min_margin)
+        where = "" if o is None else f" in at least {o['confidence']:.0%} of the years"
+        odds = "" if o is None else f"; pass probability {best.p_pass:.1%}"
         lines.append(
-            "no design in the search passes every simulated criterion; closest: "
+            f"no design in the search passes every simulated criterion{where}; closest: "
             + ", ".join(f"{k}={v:g}x" for k, v in best.factors.items())
-            + f" (failing: {', '.join(best.failed)})"
+            + f" (failing: {', '.join(best.failed)}{odds})"
         )
         return "\n".join(lines)
     lines.append(
