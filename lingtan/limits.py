@@ -108,3 +108,35 @@ MAX_ENSEMBLE_YEARS = 1_000
 """Most weather years of one ensemble [-]. A member costs about 0.15 s of CPU for the default factory and 0.6 s
 for the reference park (its weather, PV profile and a whole run); a thousand years resolve the P1, more add
 time, not odds."""
+
+# --------------------------------------------------------------------------- weather corrections
+
+MAX_TIME_SHIFT_H = 12
+"""Largest whole-hour correction of a weather file's clock, each way (``weather.time_shift_h``) [h]: a file
+stamped in the wrong zone is off by the gap between two zones, and no site is more than half a day from
+the zone of its sun; a shift beyond that moves the data to another day, not another clock."""
+MAX_GHI_KWH_M2_YR = 2800.0
+"""Largest annual global horizontal irradiation a weather year may be scaled to (``weather.scale``)
+[kWh/m2]: just above the highest measured on Earth, about 2,700 kWh/m2 on the Atacama plateau
+(Rondanelli, Molina and Falvey 2015, Bull. Amer. Meteor. Soc. 96(3), 405-418)."""
+MAX_WIND_MEAN_M_S = 25.0
+"""Largest annual mean wind speed a weather year may be scaled to (``weather.scale``) [m/s]: above the
+windiest measured place at sea level, Cape Denison, Antarctica (an annual mean of about 80 km/h, 22 m/s,
+in Mawson's 1912-13 record), and the cut-out speed of most turbines."""
+
+
+# --------------------------------------------------------------------------- uncertainty ensembles
+
+MAX_LOAD_SCALE = 10.0
+"""Largest production-volume multiplier of an uncertainty ensemble's ``load_scale`` [-]: ten times today's
+output is a new plant, not an uncertainty of this one."""
+MAX_TARIFF_SCALE = 10.0
+"""Largest multiplier of the import prices and demand charges (``uncertainty.tariff_scale``) [-]: China's
+industrial tariffs moved by well under a factor of two in the last twenty years."""
+MAX_UNCERTAINTY_MEMBERS = 10_000
+"""Most members of an uncertainty ensemble [-]: the kernel runs 10,000 configurations of a year in about a
+second, but each member's accounting and verdicts take about a millisecond, and each distinct PV age a PV
+model run (about 0.1 s)."""
+DEFAULT_UNCERTAINTY_MEMBERS = 200
+"""Members of an uncertainty ensemble without a weather ensemble and without ``members`` [-]: the sampling
+error of a pass probability near 0.5 is then sqrt(0.25 / 200) = 3.5 percentage points."""

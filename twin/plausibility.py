@@ -17,6 +17,14 @@ naming the field path, what looks wrong and why. The checks and their bounds:
   (MEE & NBS announcements of the 2021-2023 factors, each row with its source).
 * **Weather extremes**: annual GHI outside :data:`GHI_BAND_KWH_M2`, hourly air temperature outside
   :data:`TEMP_BAND_C`, annual mean wind speed above :data:`WIND_MEAN_MAX_M_S`.
+* **Weather timing** (a weather file): light while the sun is below the horizon all hour, or a mean daily
+  irradiance curve that fits the clear-sky curve clearly better moved by whole hours
+  (:func:`lingtan.weather.timing_check`, thresholds and their reasons there); the finding suggests the
+  ``weather.time_shift_h`` that corrects it.
+* **Weather year against the long term**: the year's annual GHI (after ``weather.scale``) more than
+  :data:`REFERENCE_MAX_DEVIATION` from the long-term annual GHI of its city from a second published source
+  (``lingtan.weather.longterm_ghi``); the city is the synthetic year's, or for a file the shipped city
+  within :data:`REFERENCE_CITY_MAX_KM` of the site.
 * **Unserved load** (after a run): more than :data:`UNSERVED_MAX_SHARE` of the load unserved.
 """
 
@@ -67,6 +75,14 @@ LOAD_MEAN_BAND_KW = (10.0, 2.0e6)
 """Plausible mean power of one declared load of a factory or a park tenant [kW]: 10 kW (88 MWh a year,
 a workshop) to 2 GW (17.5 TWh a year, above the largest aluminium smelters). A profile outside it is
 almost always in the wrong unit: W read as kW (x 1000) or kW read as MW (/ 1000)."""
+
+REFERENCE_MAX_DEVIATION = 0.05
+"""Largest relative difference between a weather year's annual GHI and its city's long-term reference [-]:
+about the interannual standard deviation of annual GHI at a site (3-5 %), so a larger gap says the year, or
+the source, is not the long-term mean a yield estimate assumes."""
+
+REFERENCE_CITY_MAX_KM = 50.0
+"""Farthest a weather file's site may lie from a shipped city to be compared with its reference [km]."""
 
 UNSERVED_MAX_SHARE = 0.001
 """Share of the load that may go unserved before a run is infeasible (0.1 %) [-]."""
@@ -227,6 +243,90 @@ def weather_findings(frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
             )
         )
     return out
+
+
+def timing_findings(weather_spec: Weather, site: Site, frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
+    """A weather file whose clock looks shifted: light with the sun down, or a daily curve off by whole hours.
+
+    The sun is placed at the site's coordinates, where the run puts it (not the file's own station).
+
+    Parameters
+    ----------
+    weather_spec : lingtan.twin.core.scenario.SyntheticWeather or lingtan.twin.core.scenario.FileWeather
+        The scenario's ``weather``; only a file is checked (a synthetic year is built on the sun's hours).
+    site : lingtan.twin.core.scenario.Site
+        The site's ``latitude``, ``longitude`` [deg] and ``altitude_m`` [m].
+    frame : DataFrame
+        The weather year as a run reads it (after ``weather.time_shift_h``), column ``ghi`` [W/m2].
+    prefix : str
+        Field path of the weather's owner, empty for a factory.
+
+    Returns
+    -------
+    list of Finding
+        One finding on ``weather.path`` naming the file, the hours and the suspected shift when
+        :attr:`lingtan.weather.TimingFinding.flagged`, else empty.
+    """
+    from lingtan.weather import timing_check
+
+    path = getattr(weather_spec, "path", None)
+    if path is None:
+        return []
+    found = timing_check(frame, site.latitude, site.longitude, site.altitude_m)
+    if not found.flagged:
+        return []
+    applied_h = weather_spec.time_shift_h
+    moved = f" (after weather.time_shift_h: {applied_h})" if applied_h else ""
+    return [Finding(_join(prefix, "weather.path"), f"{path}{moved}: {found.describe(applied_h)}")]
+
+
+def reference_findings(weather_spec: Weather, site: Site, frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
+    """A weather year whose annual GHI differs from its city's long-term reference.
+
+    Parameters
+    ----------
+    weather_spec : lingtan.twin.core.scenario.SyntheticWeather or lingtan.twin.core.scenario.FileWeather
+        The scenario's ``weather``: a synthetic city is compared with its own reference, a file with the
+        reference of the shipped city nearest the site, when within :data:`REFERENCE_CITY_MAX_KM`.
+    site : lingtan.twin.core.scenario.Site
+        The site's ``latitude`` and ``longitude`` [deg].
+    frame : DataFrame
+        The weather year as a run reads it (after ``weather.scale``), column ``ghi`` [W/m2].
+    prefix : str
+        Field path of the weather's owner, empty for a factory.
+
+    Returns
+    -------
+    list of Finding
+        One finding on ``weather`` when the annual GHI differs by more than :data:`REFERENCE_MAX_DEVIATION`,
+        else empty (also without a city or a reference value).
+    """
+    from lingtan.weather import cities, city_climate, longterm_ghi
+
+    city = getattr(weather_spec, "city", None)
+    if city is None and getattr(weather_spec, "path", None) is not None:
+        near = [
+            (great_circle_km(site.latitude, site.longitude, c.latitude, c.longitude), name)
+            for name in cities()
+            for c in [city_climate(name)]
+        ]
+        km, nearest = min(near)
+        city = nearest if km <= REFERENCE_CITY_MAX_KM else None
+    ref = longterm_ghi().get(city.strip().lower()) if city is not None else None
+    if ref is None or ref.ghi_kwh_m2_yr is None:
+        return []
+    ghi_kwh_m2 = float(frame["ghi"].sum()) / 1000.0
+    deviation = ghi_kwh_m2 / ref.ghi_kwh_m2_yr - 1.0
+    if abs(deviation) <= REFERENCE_MAX_DEVIATION:
+        return []
+    return [
+        Finding(
+            _join(prefix, "weather"),
+            f"annual GHI {ghi_kwh_m2:.0f} kWh/m2 is {deviation:+.1%} from the long-term {ref.ghi_kwh_m2_yr:.0f} "
+            f"kWh/m2 of {ref.city} ({ref.source}; more than {REFERENCE_MAX_DEVIATION:.0%}): is this year "
+            f"representative? weather.scale.ghi_kwh_m2_yr sets the annual value of a site assessment",
+        )
+    ]
 
 
 def published_ef_range() -> tuple[tuple[float, str], tuple[float, str]]:
@@ -410,7 +510,8 @@ def findings(
     """
     out = timezone_findings(scenario.site, scenario.year) + city_findings(scenario.weather, scenario.site)
     if weather is not None:
-        out += weather_findings(weather)
+        out += weather_findings(weather) + timing_findings(scenario.weather, scenario.site, weather)
+        out += reference_findings(scenario.weather, scenario.site, weather)
     out += emission_factor_findings(scenario.grid.emission_factor, ef_t_per_mwh)
     if load_kw is None:
         return out

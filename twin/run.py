@@ -16,6 +16,7 @@ import pandas as pd
 
 from lingtan.components import grid as gridmod
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
+from lingtan.errors import InputError
 from lingtan.paths import resolve_input
 from lingtan.twin.accounting.account import AccountingResult, fuel_uses_year
 from lingtan.twin.accounting.assess import Assessment, assess
@@ -97,7 +98,9 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
     A synthetic year is a pure function of its spec, site, year and name, and costs a fifth of a run's
     compute; a run reads it once for the simulation and once more for the plausibility checks, a plan
     once per year. It is kept for the process (:data:`_SYNTHETIC_YEARS`, a few recent specs). File weather
-    is read each time: its reader's data-quality warnings belong to each run.
+    is read each time: its reader's data-quality warnings belong to each run. ``weather.time_shift_h`` then moves
+    a file's values by whole hours (:func:`lingtan.weather.shift_hours`) and ``weather.scale`` scales either kind to
+    a site assessment's annual values (:func:`lingtan.weather.scale_resource`); ``meta`` records both.
     """
     import lingtan.weather as wx
 
@@ -119,15 +122,33 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
             )
         else:
             frame, meta = {"epw": wx.read_epw, "tmy3": wx.read_tmy3}[spec.source](path, **opts)
-        return frame, dict(meta, source=spec.source, path=str(path))
-    key = (spec.model_dump_json(), site.model_dump_json(), scenario.year, scenario.name)
+        meta = dict(meta, source=spec.source, path=str(path))
+        if spec.time_shift_h:
+            frame, meta["time_shift_h"] = wx.shift_hours(frame, spec.time_shift_h), spec.time_shift_h
+        return _scaled(frame, meta, spec.scale)
+    key = (spec.model_dump_json(exclude={"scale"}), site.model_dump_json(), scenario.year, scenario.name)
     kept = _SYNTHETIC_YEARS.get(key)
     if kept is None:
         kept = _SYNTHETIC_YEARS[key] = _synthetic_weather(scenario)
         if len(_SYNTHETIC_YEARS) > 4:
             _SYNTHETIC_YEARS.pop(next(iter(_SYNTHETIC_YEARS)))
     frame, meta = kept
-    return frame.copy(), dict(meta)
+    return _scaled(frame.copy(), dict(meta), spec.scale)
+
+
+def _scaled(frame: pd.DataFrame, meta: dict, scale) -> tuple[pd.DataFrame, dict]:
+    """The weather year scaled to ``weather.scale`` (when given), the factors and before/after values in ``meta``."""
+    if scale is None:
+        return frame, meta
+    import lingtan.weather as wx
+
+    try:
+        frame, record = wx.scale_resource(frame, ghi_kwh_m2_yr=scale.ghi_kwh_m2_yr, wind_mean_m_s=scale.wind_mean_m_s)
+    except ValueError as err:
+        raise InputError(
+            meta.get("path"), "weather.scale", "a weather year with the resource to scale", str(err)
+        ) from None
+    return frame, dict(meta, **record)
 
 
 _SYNTHETIC_YEARS: dict[tuple, tuple[pd.DataFrame, dict]] = {}
@@ -535,6 +556,12 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     )
     kpis = {name: float(v[0]) if np.ndim(v) else float(v) for name, v in k.items()}
     kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
+    kpis["grid_bill"] = gridmod.monthly_bill(
+        hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1),
+        hourly.filter(like="_to_grid_kw").sum(axis=1),
+        prof.index,
+        prof.tariff,
+    ).to_dict()
     kpis["max_hourly_balance_residual_kwh"] = residual
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)

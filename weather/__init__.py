@@ -24,6 +24,11 @@ _EXPORTS = {
     "synthetic_members": "ensemble",
     "InterannualSpread": "ensemble",
     "interannual_spread": "ensemble",
+    "TimingFinding": "checks",
+    "timing_check": "checks",
+    "shift_hours": "checks",
+    "scale_resource": "scale",
+    "longterm_ghi": "scale",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -221,8 +221,12 @@ def test_thermal_storage_recursion():
         soc_initial=0.5,
     )
     e = h.thermal_storage_soc_kwh_th([50.0, 0.0, 0.0], [0.0, 0.0, 40.0], st_)
-    # 50*0.9 + 50 = 95; 95*0.9 = 85.5; 85.5*0.9 - 40 = 36.95
-    assert np.allclose(e, [95.0, 85.5, 36.95])
+    # Each hour the store keeps 1 - 0.1 of what it held, then takes the charge and gives the discharge; it starts
+    # at soc_initial * capacity = 50: 50*0.9 + 50 = 95; 95*0.9 = 85.5; 85.5*0.9 - 40 = 36.95.
+    keep, e0 = 1 - 0.1, 0.5 * 100.0
+    np.testing.assert_allclose(
+        e, [e0 * keep + 50, (e0 * keep + 50) * keep, (e0 * keep + 50) * keep**2 - 40], rtol=1e-12
+    )
     with pytest.raises(ValueError):
         h.thermal_storage_soc_kwh_th([50.0, 50.0], [0.0, 0.0], st_)  # overfills
     with pytest.raises(ValueError):

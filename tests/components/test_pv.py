@@ -114,7 +114,8 @@ def test_output_nonnegative_and_zero_at_night(greensboro):
     p = pv_ac_kw_per_kwp(w, lat, lon, alt, PVArray(name="r", capacity_kwp=10))
     assert (p >= 0).all() and p.index.equals(w.index)
     assert (p[w["ghi"] <= 0] == 0).all()
-    assert 1000 < p.sum() < 1700  # plausible kWh/kWp for North Carolina
+    # The annual energy of this array (the default 20 deg south-facing PVWatts array on this weather) is checked
+    # against SAM PVWatts v8 within TOLERANCE by test_pvwatts_matches_sam_orientations[723170TYA.CSV-20-180].
 
 
 def test_clipping_never_exceeds_ac_nameplate(greensboro):

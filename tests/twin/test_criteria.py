@@ -215,11 +215,67 @@ def test_national_factory_boundary_simulated():
 # ---- general rules --------------------------------------------------------------------------
 
 
+# What is missing, by the kind of input a criterion reads (twin/accounting/criteria/core.py): a KPI of the run
+# (Context.kpi) is "not simulated"; a declared fact (Context.decl) is "not declared"; a KPI with a declared fallback
+# of the same name (Context.get) is "not simulated and not declared"; the accounting's emissions and energy are
+# "not accounted".
+MISSING_NOTE = {
+    "simulated": "not simulated",
+    "declared": "not declared",
+    "simulated or declared": "not simulated and not declared",
+    "accounted": "not accounted",
+}
+# Criteria with a measure of their own: the key(s) the note names and the kind of input they read (a criterion
+# without one reads ``reads`` through Context.get).
+MEASURED_INPUT = {
+    "anhui_park_2024.re_electricity_share": ("re_electricity_share_with_green_power", "simulated"),
+    "anhui_park_2024.coal_decline": ("coal_tce", "simulated"),
+    "anhui_park_2024.waste_heat_recovery": ("waste_heat_recovery_rate", "simulated or declared"),
+    "anhui_park_2024.carbon_credit_cap": ("gross_emissions_t", "accounted"),
+    "anhui_park_2024.carbon_credit_cover": ("gross_emissions_t", "accounted"),
+    "zhejiang_factory_2025.green_factory": ("green_factory_level", "declared"),
+    "zhejiang_factory_2025.size": ("last_year_energy_tce and output_value_cny", "declared"),
+    "zhejiang_factory_2025.renewable_share": ("re_energy_share_onsite_equivalent", "simulated"),
+    "zhejiang_factory_2025.waste_energy": ("waste_energy_types_over_60pct", "simulated or declared"),
+    "zhejiang_factory_2025.intensity_decline": ("intensity_decline_avg_fraction", "simulated or declared"),
+    "zhejiang_factory_2025.offsets": ("emissions and offsets", "accounted"),
+    "hunan_factory_2025.green_factory": ("green_factory_level", "declared"),
+    "hunan_factory_2025.ets_surrendered": ("in_national_ets", "declared"),
+    "hunan_factory_2025.product_energy_grade1": ("product_energy_limit_grade", "declared"),
+    "hunan_factory_2025.general_equipment_grade2": ("general_equipment_grade", "declared"),
+    "hunan_factory_2025.unit_energy_carbon": ("unit_energy_carbon_numerator_t / energy_equivalent_tce", "accounted"),
+    "hunan_factory_2025.re_ratio": ("re_electricity_share_with_green_power", "simulated"),
+    "hunan_factory_2025.product_footprint": ("product_carbon_footprint_change_fraction", "simulated or declared"),
+    "national_park_2025.unit_energy_carbon": ("unit_energy_carbon_numerator_t / energy_equivalent_tce", "accounted"),
+    "national_park_2025.clean_energy_share": (
+        "renewable_equivalent_tce, energy_equivalent_tce, electricity_equivalent_kgce_per_kwh",
+        "accounted",
+    ),
+    "national_park_2025.waste_heat": ("waste_heat_cold_pressure_utilisation_share", "declared"),
+    "national_park_2025.product_energy_grade2": ("product_energy_limit_grade", "declared"),
+    "national_factory_guidance.boundary": ("ghg_boundary_direct_and_indirect", "declared"),
+    "national_factory_guidance.product_energy_grade1": ("product_energy_limit_grade", "declared"),
+    "national_factory_guidance.general_equipment_grade1": ("general_equipment_grade", "declared"),
+}
+
+
 def test_missing_declared_fact_fails_and_says_so():
+    criteria = {c.id: c for p in pack_names() for c in pack_criteria(p)}
+    assert {i for i, c in criteria.items() if c.measure} == set(MEASURED_INPUT)
     for v in evaluate(pack_names(), {}):
-        assert not v.passed
+        assert not v.passed and v.status == "fail"
         assert v.input == "missing"
-        assert "not declared" in v.note or "not simulated" in v.note or "not accounted" in v.note
+        c = criteria[v.criterion_id]
+        if c.measure:
+            key, kind = MEASURED_INPUT[v.criterion_id]
+        else:
+            key, kind = c.reads, "simulated or declared" if c.reads in Declared.model_fields else "simulated"
+        assert f"{key}: {MISSING_NOTE[kind]}" in v.note, v.criterion_id
+        # a note of one kind does not also claim another (a KPI is never "declared", a fact never "simulated")
+        if kind == "simulated":
+            assert "not declared" not in v.note and "not accounted" not in v.note, v.criterion_id
+        if kind == "declared":
+            assert "not simulated" not in v.note and "not accounted" not in v.note, v.criterion_id
 
 
 def test_declared_inputs_marked_declared():

@@ -11,6 +11,7 @@ from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
 from lingtan.twin.reports.sizing import write_outputs
 from lingtan.twin.run import simulate
 from lingtan.twin.studies.economics import project_economics
+from lingtan.twin.studies.park import simulate_park
 from lingtan.twin.studies.sizing import apply_lever, default_levers, pareto, size, summary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +45,52 @@ def _independent_design(pv: float, battery: float, green_power_e_kwh: float = 0.
     judged = [v for v in res.verdicts if v["role"] in ("admission", "target") and v["input"] == "simulated"]
     assert {v["criterion_id"] for v in judged} == HUNAN_SIMULATED
     return project_economics(res)["annualised_cost_cny"], all(v["passed"] for v in judged)
+
+
+# The park lattice: the shared PV at half and full size, the central battery at one and two times; the shared wind
+# farm removed (level 0), so that the PV's reverse flow into feeder F3 matters.
+PARK_LEVELS = {"pv": [0.5, 1.0], "battery": [1.0, 2.0]}
+PARK_GREEN_POWER_FACTOR = 2.0
+ANHUI_SIMULATED = {"anhui_park_2024.re_electricity_share", "anhui_park_2024.waste_heat_recovery"}
+
+
+def _park_mapping_declared_streams() -> dict:
+    """The reference park file's mapping with the setting of _park_declared_streams."""
+    data = read_yaml(PARK)
+    data["criteria_settings"] = {"anhui_waste_heat_variant": "declared_streams"}
+    return data
+
+
+def _independent_park_design(pv: float, battery: float) -> tuple[float, bool, int]:
+    """Annualised cost [CNY/yr], verdict under the Anhui park pack and number of network limit violations of one
+    park design, without lingtan.twin.studies.sizing: the park file's shared PV and battery scaled here, its
+    green-power contract multiplied by PARK_GREEN_POWER_FACTOR and its wind farm removed (with its network
+    connection), simulated from scratch with the hourly power flow
+    (lingtan.twin.studies.park.simulate_park), and judged by the sizing rule written out: every criterion of the
+    pack in the role admission or target that reads a simulated value passes.
+
+    The cost is sizing's documented cost (twin/studies/sizing.py, "Method" 4: the annualised cost of
+    project_economics, with the scenario's own economics), so it is the same definition; it is not the same code
+    path: no apply_lever, no evaluator cache, no power flow left out, and the green-power contract is written into
+    the scenario and assessed by the park run itself rather than re-assessed per accounting level."""
+    data = _park_mapping_declared_streams()
+    data["criteria"] = ["anhui_park_2024"]
+    shared = data["shared"]
+    shared["pv"] = [{**a, "capacity_kwp": a["capacity_kwp"] * pv} for a in shared["pv"]]
+    shared["battery"] = [
+        {**b, "energy_kwh": b["energy_kwh"] * battery, "power_kw": b["power_kw"] * battery} for b in shared["battery"]
+    ]
+    data["green_power"]["green_power_contract_e_kwh"] *= PARK_GREEN_POWER_FACTOR
+    for farm in shared.pop("wind"):
+        del data["network"]["connections"][farm["name"]]
+    res = simulate_park(scenario_from_dict(data, PARK), PARK.parent)
+    judged = [v for v in res.verdicts if v["role"] in ("admission", "target") and v["input"] == "simulated"]
+    assert {v["criterion_id"] for v in judged} == ANHUI_SIMULATED
+    return (
+        project_economics(res)["annualised_cost_cny"],
+        all(v["passed"] for v in judged),
+        len(res.kpis["network"]["violations"]),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -192,25 +239,58 @@ def test_reference_park_passes_anhui_2024_slow():
     assert "park network at the chosen design" in summary(res)
 
 
-def test_network_limits_make_violating_designs_fail():
-    """With network_limits, a park design whose network leaves its limits in any hour fails. On this lattice only
-    half the PV with twice the battery keeps feeder F3 within 1.07 pu, so it is chosen; without the option the
-    cheaper full-PV design is. Both answers are checked against the designs assessed (brute force)."""
-    levels = {"pv": [0.5, 1.0], "wind": [0.0], "battery": [1.0, 2.0]}
-    park = _park_declared_streams()
-    free = size(park, ["anhui_park_2024"], ["pv", "wind", "battery", "green_power"], PARK.parent, grid_points=levels)
-    held = size(
-        park,
+@pytest.fixture(scope="module")
+def park_lattice() -> dict[tuple[float, float], tuple[float, bool, int]]:
+    """(pv, battery) factors -> (annualised cost, passes the criteria, network violations) for every design of
+    PARK_LEVELS, evaluated once for both network_limits settings (the power flow runs for every design)."""
+    return {(pv, b): _independent_park_design(pv, b) for pv in PARK_LEVELS["pv"] for b in PARK_LEVELS["battery"]}
+
+
+def test_network_limits_make_violating_designs_fail(park_lattice):
+    """With network_limits, a park design whose network leaves its limits in any hour fails. The search's answer
+    for each setting equals the least-cost passing design of an independent exhaustive evaluation of the lattice;
+    the network limits change that answer (on this lattice a design with a violation is the cheapest passing
+    one without them)."""
+    # Green power at one level, twice the contract as written (without wind no design of the lattice reaches the
+    # renewable share on the contract as written): a lever of the search with nothing to choose, so that the
+    # independent evaluation needs no second accounting pass (the search bisects a contract with more levels).
+    levels = {**PARK_LEVELS, "wind": [0.0], "green_power": [PARK_GREEN_POWER_FACTOR]}
+    # The park as a mapping, as read from its file (a validated model costs its green power at zero:
+    # test_sizing_a_park_model_costs_its_green_power).
+    park = _park_mapping_declared_streams()
+    vary = ["pv", "wind", "battery", "green_power"]
+    free = size(park, ["anhui_park_2024"], vary, PARK.parent, grid_points=levels)
+    held = size(park, ["anhui_park_2024"], vary, PARK.parent, grid_points=levels, network_limits=True)
+    # Brute force over the independent lattice: without the option the criteria alone decide; with it a design
+    # must also keep its network within limits every hour.
+    optimum = {
+        False: min((k for k, (c, ok, n) in park_lattice.items() if ok), key=lambda k: park_lattice[k][0]),
+        True: min((k for k, (c, ok, n) in park_lattice.items() if ok and n == 0), key=lambda k: park_lattice[k][0]),
+    }
+    assert optimum[False] != optimum[True] and park_lattice[optimum[False]][2] > 0  # the limits decide
+    for res, limits in ((free, False), (held, True)):
+        assert (res.chosen.factors["pv"], res.chosen.factors["battery"]) == optimum[limits]
+        assert res.chosen.cost_cny_per_year == pytest.approx(park_lattice[optimum[limits]][0], rel=1e-9)
+    assert held.chosen.margins["network"]["value"] == 0 and held.network["violations"] == []
+    # every design either search assessed has the independent evaluation's cost, and is judged as it judges it
+    for res, limits in ((free, False), (held, True)):
+        for d in res.designs:
+            cost, ok, n = park_lattice[d.factors["pv"], d.factors["battery"]]
+            assert d.cost_cny_per_year == pytest.approx(cost, rel=1e-9), d.factors
+            assert d.passed == (ok and (n == 0 or not limits)), d.factors
+            assert not limits or d.margins["network"]["value"] == n, d.factors
+    assert len(free.network["violations"]) == park_lattice[optimum[False]][2]  # reported, not sized for
+
+
+def test_sizing_a_park_model_costs_its_green_power(park_lattice):
+    """The same park design costs the same whether the park is given to size() as a validated model or as a
+    mapping: the independent evaluation's cost (project_economics of the park run from its file's mapping)."""
+    levels = {"pv": [1.0], "wind": [0.0], "battery": [1.0], "green_power": [PARK_GREEN_POWER_FACTOR]}
+    res = size(
+        _park_declared_streams(),
         ["anhui_park_2024"],
         ["pv", "wind", "battery", "green_power"],
         PARK.parent,
         grid_points=levels,
-        network_limits=True,
     )
-    for res in (free, held):
-        assert res.chosen.cost_cny_per_year == min(d.cost_cny_per_year for d in res.designs if d.passed)
-    assert (free.chosen.factors["pv"], free.chosen.factors["battery"]) == (1.0, 1.0)
-    assert (held.chosen.factors["pv"], held.chosen.factors["battery"]) == (0.5, 2.0)
-    assert held.chosen.margins["network"]["value"] == 0 and held.network["violations"] == []
-    assert all("network" in d.failed for d in held.designs if d.margins["network"]["value"] > 0)
-    assert free.network["violations"]  # reported at the chosen design, not sized for
+    assert res.chosen.cost_cny_per_year == pytest.approx(park_lattice[1.0, 1.0][0], rel=1e-9)

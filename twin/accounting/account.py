@@ -77,6 +77,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -84,6 +85,7 @@ from lingtan.components.fuel_use import STEAM, FuelUse, fuel_use_totals, load_no
 from lingtan.components.grid import EMISSION_FACTORS_CSV, emission_factor_t_per_mwh, load_emission_factors
 from lingtan.components.heat import FUELS_CSV, load_fuels
 from lingtan.errors import BalanceError, InputError
+from lingtan.twin.accounting.arrays import div, is_array, maximum, minimum, num
 from lingtan.twin.core.schema.accounting import (
     _FUEL_COLUMNS,
     ELECTRICITY_CALORIFIC_KGCE_PER_KWH,
@@ -230,10 +232,6 @@ class _Record:
                 continue
             out[key] = _plain(value)
         return out
-
-
-def _div(a: float, b: float) -> float:
-    return a / b if b > 0 else 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -785,8 +783,8 @@ class EnergyAccount(_Record):
             renewable_equivalent_tce=re["equivalent"],
             non_renewable_calorific_tce=total["calorific"] - re["calorific"],
             non_renewable_equivalent_tce=total["equivalent"] - re["equivalent"],
-            re_energy_share_onsite_calorific=_div(re["calorific"], total["calorific"]),
-            re_energy_share_onsite_equivalent=_div(re["equivalent"], total["equivalent"]),
+            re_energy_share_onsite_calorific=div(re["calorific"], total["calorific"]),
+            re_energy_share_onsite_equivalent=div(re["equivalent"], total["equivalent"]),
             re_electricity_share_onsite=self.shares.onsite,
             re_electricity_share_with_green_power=self.shares.with_green_power,
             re_electricity_share_with_certificates=self.shares.with_certificates,
@@ -1257,7 +1255,7 @@ class OffsetsAccount(_Record):
     @property
     def over_offset_t(self) -> float:
         """Reductions beyond the gross emissions [tCO2]: what the residual's clamp at 0 takes off."""
-        return max(0.0, self.total_reduction_t - self.gross_t)
+        return maximum(0.0, self.total_reduction_t - self.gross_t)
 
     @property
     def total_cost_cny(self) -> float:
@@ -1492,12 +1490,12 @@ class AccountingResult(_Record):
     @property
     def residual_emissions_t(self) -> float:
         """Gross (location-based) less every reduction, at least 0 (the rest is ``offsets.over_offset_t``) [tCO2]."""
-        return max(0.0, self.emissions.gross_location_t - self.offsets.total_reduction_t)
+        return maximum(0.0, self.emissions.gross_location_t - self.offsets.total_reduction_t)
 
     @property
     def residual_emissions_t_co2e(self) -> float:
         """[tCO2e]."""
-        return max(0.0, self.emissions.gross_location_t_co2e - self.offsets.total_reduction_t)
+        return maximum(0.0, self.emissions.gross_location_t_co2e - self.offsets.total_reduction_t)
 
     @property
     def unit_energy_carbon_t_per_tce(self) -> float:
@@ -1686,12 +1684,14 @@ def _non_co2(
 def _electricity(energy: AnnualEnergy, s: Accounting) -> ElectricityEnergy:
     """Electricity across the boundary and consumed inside it."""
     return ElectricityEnergy(
-        grid_import_e_kwh=float(energy.grid_import_e_kwh),
-        grid_export_e_kwh=float(energy.grid_export_e_kwh),
-        re_generation_e_kwh=float(energy.re_generation_e_kwh),
-        curtailed_e_kwh=float(energy.curtailed_e_kwh),
-        re_consumed_e_kwh=energy.re_consumed,
-        consumed_e_kwh=energy.electricity_consumed_e_kwh,
+        grid_import_e_kwh=num(energy.grid_import_e_kwh),
+        grid_export_e_kwh=num(energy.grid_export_e_kwh),
+        re_generation_e_kwh=num(energy.re_generation_e_kwh),
+        curtailed_e_kwh=num(energy.curtailed_e_kwh),
+        re_consumed_e_kwh=energy.re_consumed_e_kwh if is_array(energy.re_consumed_e_kwh) else energy.re_consumed,
+        consumed_e_kwh=num(energy.grid_import_e_kwh) + energy.re_consumed_e_kwh
+        if is_array(energy.re_consumed_e_kwh)
+        else energy.electricity_consumed_e_kwh,
         calorific_kgce_per_kwh=s.electricity_calorific_kgce_per_kwh,
         equivalent_kgce_per_kwh=s.electricity_equivalent_kgce_per_kwh,
     )
@@ -1737,11 +1737,11 @@ def _offset_costs(gp: GreenPower, off: Offsets) -> OffsetCosts:
 
 def _green_power(gp: GreenPower, grid_in_e_kwh: float, ef_loc: GridFactor, costs: OffsetCosts) -> GreenPowerOffset:
     """Green power covers at most the grid import (the contract first, then the direct line)."""
-    covered = min(gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh, grid_in_e_kwh)
+    covered = minimum(gp.green_power_contract_e_kwh + gp.green_power_direct_e_kwh, grid_in_e_kwh)
     return GreenPowerOffset(
         contract_e_kwh=gp.green_power_contract_e_kwh,
         direct_e_kwh=gp.green_power_direct_e_kwh,
-        contract_covered_e_kwh=min(gp.green_power_contract_e_kwh, grid_in_e_kwh),
+        contract_covered_e_kwh=minimum(gp.green_power_contract_e_kwh, grid_in_e_kwh),
         covered_e_kwh=covered,
         reduction_t=covered / 1000.0 * ef_loc.ef_t_per_mwh,
         cost_cny=costs.green_power_contract_cny + costs.green_power_direct_cny,
@@ -1760,7 +1760,7 @@ def _emissions(
 ) -> Emissions:
     """Scope 1 (fossil combustion, process), scope 2 (location- and market-based), exported energy deducted."""
     fuels, bio, direct = lines
-    grid_in, grid_out = float(energy.grid_import_e_kwh), float(energy.grid_export_e_kwh)
+    grid_in, grid_out = num(energy.grid_import_e_kwh), num(energy.grid_export_e_kwh)
     heat_in_t = float(energy.purchased_heat_gj) * s.heat_ef_t_per_gj + sum(h.co2_t for h in sources.values())
     deduct = s.deduct_exported_energy
     return Emissions(
@@ -1795,7 +1795,7 @@ def _offsets(
 ) -> OffsetsAccount:
     """Certificates cover at most the import green power leaves uncovered; credits and allowances count as
     surrendered; reductions beyond the gross emissions are reported as over-offset."""
-    usable_mwh = min(gp.green_certificates_mwh, emissions.scope2_market.uncovered_e_kwh / 1000.0)
+    usable_mwh = minimum(gp.green_certificates_mwh, emissions.scope2_market.uncovered_e_kwh / 1000.0)
     return OffsetsAccount(
         valued_at=ef_loc,
         green_power=green,
@@ -1816,13 +1816,14 @@ def _offsets(
 def _capped_share(part: float, whole: float, what: str) -> float:
     """``part / whole`` capped at 1 [fraction]. Green power covers at most the grid import and certificates at most
     what it leaves, so the share exceeds 1 by rounding only: more is a bug the cap would hide."""
-    share = _div(part, whole)
-    if share > 1.0 + SHARE_ROUNDING:
+    share = div(part, whole)
+    worst = float(np.max(share, initial=0.0)) if is_array(share) else share
+    if worst > 1.0 + SHARE_ROUNDING:
         raise BalanceError(
-            f"renewable electricity share {what} is {share:.9g} before its cap at 1: green power or "
+            f"renewable electricity share {what} is {worst:.9g} before its cap at 1: green power or "
             f"certificates count more than the grid import"
         )
-    return min(1.0, share)
+    return minimum(1.0, share)
 
 
 def _shares(electricity: ElectricityEnergy, offsets: OffsetsAccount) -> ElectricityShares:
@@ -1830,7 +1831,7 @@ def _shares(electricity: ElectricityEnergy, offsets: OffsetsAccount) -> Electric
     re_cons, elec = electricity.re_consumed_e_kwh, electricity.consumed_e_kwh
     green = offsets.green_power.covered_e_kwh
     return ElectricityShares(
-        onsite=_div(re_cons, elec),
+        onsite=div(re_cons, elec),
         with_green_power=_capped_share(re_cons + green, elec, "with green power"),
         with_certificates=_capped_share(
             re_cons + green + offsets.green_certificates.usable_mwh * 1000.0, elec, "with certificates"
@@ -1854,8 +1855,8 @@ def _unit_energy_carbon(
         basis=s.unit_energy_carbon_basis,
         tce_basis=s.unit_energy_carbon_tce_basis,
         numerator_t=numerator[s.unit_energy_carbon_basis],
-        by_variant={f"{n}_{b}": _div(v, total[b]) for n, v in numerator.items() for b in total},
-        by_variant_t_co2e={f"{n}_{b}": _div(v, total[b]) for n, v in numerator_co2e.items() for b in total},
+        by_variant={f"{n}_{b}": div(v, total[b]) for n, v in numerator.items() for b in total},
+        by_variant_t_co2e={f"{n}_{b}": div(v, total[b]) for n, v in numerator_co2e.items() for b in total},
     )
 
 
@@ -1996,6 +1997,54 @@ def account(
     )
 
 
+ANNUAL_ENERGY_KPIS = (
+    "grid_import_e_kwh",
+    "grid_export_e_kwh",
+    "re_generation_e_kwh",
+    "curtailed_e_kwh",
+    "re_consumed_e_kwh",
+)
+"""The electric KPIs :func:`annual_energy_arrays` reads (as :meth:`AnnualEnergy.from_kpis` does for one run)."""
+
+
+def annual_energy_arrays(kpis: Any, **extra: Any) -> AnnualEnergy:
+    """The year's energy of N cases at once, for :func:`account` over arrays: each electric quantity an array of
+    shape (N,), everything else (``extra``: fuels, heat, process emissions) one value shared by every case.
+
+    Parameters
+    ----------
+    kpis : mapping or DataFrame
+        Flat KPIs of the cases, one array (column) per name of :data:`ANNUAL_ENERGY_KPIS`.
+    **extra
+        Further fields of :class:`AnnualEnergy`, validated once.
+
+    Returns
+    -------
+    AnnualEnergy
+        The record with its electric fields as arrays (validated here, field by field, since the model checks
+        numbers only).
+
+    Raises
+    ------
+    InputError
+        A KPI missing, not one number per case, negative or not finite.
+    """
+    shared = AnnualEnergy(grid_import_e_kwh=0.0, re_consumed_e_kwh=0.0, **extra)  # every field but the arrays
+    cols = {}
+    n = None
+    for key in ANNUAL_ENERGY_KPIS:
+        if key not in kpis:
+            raise InputError(None, f"kpis.{key}", "an annual KPI of every case", "missing")
+        v = np.asarray(kpis[key], dtype=float)
+        if v.ndim != 1 or (n is not None and len(v) != n):
+            raise InputError(None, f"kpis.{key}", f"one number per case ({n or 'N'} values)", f"shape {v.shape}")
+        if not np.all(np.isfinite(v) & (v >= 0)):
+            raise InputError(None, f"kpis.{key}", "finite values >= 0", f"{v[~(np.isfinite(v) & (v >= 0))][0]!r}")
+        n = len(v)
+        cols[key] = v
+    return AnnualEnergy.model_construct(**{**dict(shared), **cols})
+
+
 def fuel_uses_year(
     uses: list[FuelUse],
     base_dir: str | Path,
@@ -2119,6 +2168,8 @@ __all__ = [
     "DirectFuel",
     "HeatPurchase",
     "account",
+    "annual_energy_arrays",
+    "ANNUAL_ENERGY_KPIS",
     "accounting_kpis",
     "AccountingResult",
     "AccountingKpis",

@@ -4,6 +4,10 @@ Energy (GB/T 2589) and emissions (GB/T 32150) are computed by
 :func:`lingtan.twin.accounting.account.account` from the flows across the site boundary; the
 criteria packs in :mod:`lingtan.twin.accounting.criteria` then read the simulated KPIs, the
 accounting KPIs and the scenario's declared facts.
+
+:func:`assess_cases` does the same for many cases of one site at once (a sweep's cases, an ensemble's members)
+from a table of their annual KPIs: the accounting over arrays (the same formulas, N values each), the criteria
+evaluated once where the KPIs they read do not vary between cases.
 """
 
 from __future__ import annotations
@@ -11,16 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from lingtan.components.grid import emission_factor_t_per_mwh
 from lingtan.twin.accounting.account import (
     AccountingResult,
     account,
     accounting_kpis,
+    annual_energy_arrays,
     fuel_use_energy,
     load_fuel_factors,
 )
-from lingtan.twin.accounting.criteria import evaluate, score
+from lingtan.twin.accounting.criteria import Verdict, evaluate, evaluate_cases, score, score_cases
 from lingtan.twin.core.schema.accounting import AnnualEnergy, HeatPurchase
 
 
@@ -126,3 +132,117 @@ def assess(scenario, kpis: dict, hourly, *, base_dir) -> Assessment:
     return Assessment(
         accounting=acc, verdicts=[v.to_dict() for v in verdicts], packs=[score(verdicts, p) for p in scenario.criteria]
     )
+
+
+@dataclass(frozen=True)
+class CasesAssessment:
+    """What many cases of one site are judged by (:func:`assess_cases`).
+
+    Attributes
+    ----------
+    accounting : AccountingResult
+        One result whose yearly quantities are arrays of shape (N,) (factors and offsets bought are shared).
+    kpis : DataFrame
+        Per case (row) the accounting's flat KPIs (:func:`lingtan.twin.accounting.account.accounting_kpis`).
+    verdicts : list of list of Verdict
+        Per case, one verdict per criterion.
+    packs : list of list of dict
+        Per case, the summary of each pack (:func:`lingtan.twin.accounting.criteria.score`).
+    """
+
+    accounting: AccountingResult
+    kpis: pd.DataFrame
+    verdicts: list[list[Verdict]]
+    packs: list[list[dict]]
+
+    def columns(self, verdicts: tuple[str, ...] | str = ("value", "passed", "status")) -> pd.DataFrame:
+        """Flat columns of every case: ``accounting.<kpi>``, ``verdict.<criterion>.value`` / ``.passed`` /
+        ``.status`` and ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``.
+
+        Parameters
+        ----------
+        verdicts : str or tuple of str
+            The verdict fields to give a column each (a sweep row keeps ``passed`` only).
+
+        Returns
+        -------
+        DataFrame
+            One row per case, in the order of the KPI table.
+        """
+        cols: dict[str, object] = {f"accounting.{k}": self.kpis[k].to_numpy() for k in self.kpis.columns}
+        for j, v0 in enumerate(self.verdicts[0] if self.verdicts else []):
+            vs = [case[j] for case in self.verdicts]
+            cid = v0.criterion_id
+            for f in (verdicts,) if isinstance(verdicts, str) else verdicts:
+                values = [getattr(v, f) for v in vs]
+                cols[f"verdict.{cid}.{f}"] = np.array(values, dtype=bool) if f == "passed" else values
+        for j, p0 in enumerate(self.packs[0] if self.packs else []):
+            ps = [case[j] for case in self.packs]
+            cols[f"pack.{p0['pack']}.points"] = np.array([p["points"] for p in ps], dtype=float)
+            cols[f"pack.{p0['pack']}.admission_passed"] = np.array([p["admission_passed"] for p in ps], dtype=bool)
+            cols[f"pack.{p0['pack']}.targets_passed"] = np.array([p["targets_passed"] for p in ps], dtype=bool)
+        return pd.DataFrame(cols, index=self.kpis.index)
+
+
+def _varying(table: pd.DataFrame) -> set[str]:
+    """Columns whose value is not the same in every row (non-numeric columns count as varying)."""
+    out = set()
+    for name, col in table.items():
+        a = col.to_numpy()
+        if a.dtype.kind not in "biuf" or not np.all(a == a[:1]):  # NaN != NaN: a column with NaN varies
+            out.add(str(name))
+    return out
+
+
+def assess_cases(scenario, kpis: pd.DataFrame) -> CasesAssessment:
+    """Accounting, verdicts and pack scores of many cases of one factory from their annual KPIs, as
+    :func:`assess` gives for each (a site without a heat side, fuel uses or purchased heat, and a constant grid
+    emission factor: what the annual KPIs alone decide).
+
+    Parameters
+    ----------
+    scenario : lingtan.twin.core.scenario.Scenario
+        The ONE base scenario: its accounting, green power, offsets, grid factor, declared facts and criteria
+        hold for every case (the cases differ only in what the KPIs carry).
+    kpis : DataFrame
+        One row per case, the flat KPIs of a sweep row (:func:`lingtan.twin.core.kpis.electric_kpis`; nested
+        names joined by dots).
+
+    Returns
+    -------
+    CasesAssessment
+        Accounting over arrays, per-case accounting KPIs, verdicts and pack summaries.
+
+    Raises
+    ------
+    InputError
+        A KPI the accounting reads is missing or not one non-negative number per case.
+    """
+    energy = annual_energy_arrays(kpis, process_emissions_t=scenario.process_emissions_t)
+    acc = account(
+        energy,
+        scenario.accounting,
+        scenario.green_power,
+        scenario.offsets,
+        grid_emission_factor=scenario.grid.emission_factor,
+    )
+    n = len(kpis)
+    acc_kpis = pd.DataFrame(
+        {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in accounting_kpis(acc).items()},
+        index=kpis.index,
+    )
+    flat = pd.concat([kpis.drop(columns=acc_kpis.columns, errors="ignore"), acc_kpis], axis=1)
+    verdicts = (
+        evaluate_cases(
+            scenario.criteria,
+            flat.to_dict("records"),
+            _varying(flat),
+            scenario.declared,
+            scenario.criteria_settings,
+        )
+        if scenario.criteria
+        else [[] for _ in range(n)]
+    )
+    by_pack = [score_cases(verdicts, p) for p in scenario.criteria]
+    packs = [list(case) for case in zip(*by_pack, strict=True)] if by_pack else [[] for _ in range(n)]
+    return CasesAssessment(accounting=acc, kpis=acc_kpis, verdicts=verdicts, packs=packs)

@@ -27,6 +27,7 @@ from lingtan.twin.core.schema.economics import Economics
 from lingtan.twin.core.schema.park import Park
 from lingtan.twin.core.schema.plan import Plan
 from lingtan.twin.core.schema.site import FileWeather, MonthlyValues, Site, SiteAssets, SyntheticWeather, Weather
+from lingtan.twin.core.schema.uncertainty import Uncertainty
 
 
 class Scenario(SiteAssets):
@@ -45,6 +46,9 @@ class Scenario(SiteAssets):
     criteria_settings: CriteriaSettings = CriteriaSettings()
     criteria: list[str] = Field(default=[], description="criteria packs to check, e.g. zhejiang_factory_2025")
     plan: Plan | None = Field(default=None, description="multi-year plan: base year and yearly stages")
+    uncertainty: Uncertainty | None = Field(
+        default=None, description="load, PV age and tariff level an ensemble varies (twin.core.schema.uncertainty)"
+    )
     lang: Literal["zh", "en"] = "en"
     study: Literal["grid_connected", "off_grid", "islanding"] = Field(
         default="grid_connected",

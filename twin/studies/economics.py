@@ -46,6 +46,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from lingtan.twin.accounting.arrays import div, maximum, num
 from lingtan.twin.core.schema.economics import DEFAULT_COSTS, DEFAULT_FUEL_PRICES, AssetCost, Economics
 
 if TYPE_CHECKING:
@@ -386,7 +387,7 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
                 "kind": "battery",
                 "name": f"{where}battery.{b.name}",
                 "kwh": b.energy_kwh,
-                "kw": max(b.charge_kw, b.discharge_kw),
+                "kw": maximum(b.charge_kw, b.discharge_kw),
             }
         )
     for hp in getattr(site, "heat_pumps", []):
@@ -397,7 +398,7 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
                 "kind": "thermal_storage",
                 "name": f"{where}thermal_storage.{s.name}",
                 "kwh": s.capacity_kwh_th,
-                "kw": max(s.charge_kw_th, s.discharge_kw_th),
+                "kw": maximum(s.charge_kw_th, s.discharge_kw_th),
             }
         )
     for bo in getattr(site, "boilers", []):
@@ -462,7 +463,7 @@ def _energies(result: RunResult | ParkResult) -> dict[str, float]:
     """PV and wind generation and battery discharge of a run, tenants and park bus summed for a park."""
     runs = list(result.tenants.values()) if hasattr(result, "tenants") else [result]
     keys = ("pv_e_kwh", "wind_e_kwh", "battery_discharge_e_kwh")
-    tot = {k: float(sum(r.kpis.get(k, 0.0) for r in runs)) for k in keys}
+    tot = {k: num(sum(r.kpis.get(k, 0.0) for r in runs)) for k in keys}
     bus = result.kpis.get("park_bus") if hasattr(result, "tenants") else None
     if bus:
         for k in keys:
@@ -522,7 +523,7 @@ def project_economics(
         fixed = c.fixed_om_cny_per_year + c.fixed_om_fraction_of_capex * capex
         # Variable O&M: the kind's energy shared among its assets in proportion to size.
         size = a.get("kwp", a.get("kwh", a.get("kw", 0.0)))
-        share = size / sizes_by_kind[a["kind"]] if sizes_by_kind[a["kind"]] > 0 else 0.0
+        share = div(size, sizes_by_kind[a["kind"]])
         var = c.variable_om_cny_per_kwh * by_kind_energy.get(a["kind"], 0.0) * share
         pv = asset_npc(capex, fixed, c.lifetime_years, i, n, c.replacement_cost_fraction, var)
         assets.append(
@@ -547,9 +548,9 @@ def project_economics(
     total_npc = asset_npc_total + operating_npc
     onsite = [a for a in assets if a["kind"] in ("pv", "wind")]
     gen = energies["pv_e_kwh"] + energies["wind_e_kwh"]
-    lcoe = sum(a["annualised_cost_cny"] for a in onsite) / gen if gen > 0 else math.nan
+    lcoe = div(sum(a["annualised_cost_cny"] for a in onsite), gen, math.nan)
     storage = [a for a in assets if a["kind"] == "battery"]
-    lcoe_storage = (sum(a["annualised_cost_cny"] for a in onsite + storage) / gen) if gen > 0 else math.nan
+    lcoe_storage = div(sum(a["annualised_cost_cny"] for a in onsite + storage), gen, math.nan)
     out = {
         "settings": eco.model_dump(mode="json"),
         "crf": crf(i, n),
@@ -606,7 +607,7 @@ def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | 
         ``ets_covered`` and ``carbon_basis_t`` [tCO2/yr].
     """
     bill = result.kpis.get("grid_bill_cny", {})
-    grid = float(bill.get("total_cny", result.kpis.get("grid_cost_cny", 0.0)))
+    grid = num(bill.get("total_cny", result.kpis.get("grid_cost_cny", 0.0)))
     fuels: dict[str, float] = {}
     for fuel, use in (result.kpis.get("heat") or {}).get("fuel_use", {}).items():
         if fuel == "electric":
@@ -638,7 +639,7 @@ def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | 
         covered = bool(getattr(scenario.declared, "in_national_ets", False))
     em = _emissions(result)
     basis_t = {"scope1": em["scope1_t"], "gross": em["gross_t"], "residual": em["residual_t"]}[eco.carbon_basis]
-    carbon = eco.carbon_price_cny_per_t * max(0.0, basis_t) if covered else 0.0
+    carbon = eco.carbon_price_cny_per_t * maximum(0.0, basis_t) if covered else 0.0
     parts = {
         "grid_bill_cny": grid,
         "fuel_cny": sum(fuels.values()),

@@ -619,9 +619,8 @@ class _Members:
 
 
 def member_verdicts(scenario, rows: pd.DataFrame) -> list[list]:
-    """The verdicts of a design in each member, from the members' annual KPIs (what
-    :func:`lingtan.twin.accounting.assess.assess` gives a factory without a heat side and with a constant grid
-    factor).
+    """The verdicts of a design in each member, from the members' annual KPIs
+    (:func:`lingtan.twin.accounting.assess.assess_cases`: the accounting over arrays of the members).
 
     Parameters
     ----------
@@ -635,28 +634,9 @@ def member_verdicts(scenario, rows: pd.DataFrame) -> list[list]:
     list of list of Verdict
         Per member, one verdict per criterion of the scenario's packs.
     """
-    from lingtan.twin.accounting.account import account, accounting_kpis
-    from lingtan.twin.accounting.criteria import evaluate
-    from lingtan.twin.core.schema.accounting import AnnualEnergy
+    from lingtan.twin.accounting.assess import assess_cases
 
-    out = []
-    for row in rows.to_dict("records"):
-        energy = AnnualEnergy.from_kpis(
-            row, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0, process_emissions_t=scenario.process_emissions_t
-        )
-        acc = account(
-            energy,
-            scenario.accounting,
-            scenario.green_power,
-            scenario.offsets,
-            grid_emission_factor=scenario.grid.emission_factor,
-        )
-        out.append(
-            evaluate(
-                scenario.criteria, dict(row, **accounting_kpis(acc)), scenario.declared, scenario.criteria_settings
-            )
-        )
-    return out
+    return assess_cases(scenario, rows).verdicts
 
 
 def _better(a: Design | None, b: Design | None) -> bool:
@@ -713,7 +693,9 @@ def _load(path_or_scenario, base_dir):
     elif isinstance(path_or_scenario, dict):
         data, base, file = copy.deepcopy(path_or_scenario), Path(base_dir or "."), "<scenario>"
     else:
-        data = path_or_scenario.model_dump(mode="json", exclude_unset=False)
+        # Only what was set: a default dumped back becomes "set" and can change a section whose defaults come from
+        # elsewhere (the green-power premium defaults to the economics section's).
+        data = path_or_scenario.model_dump(mode="json", exclude_unset=True)
         base, file = Path(base_dir or "."), "<scenario>"
     # The scenario's own validation checks the economics section (with its field path); read it from there.
     from lingtan.twin.core.scenario import scenario_from_dict

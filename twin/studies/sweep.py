@@ -34,19 +34,20 @@ Execution
 Criteria on the fast path
 -------------------------
 The whole-scenario path stores the verdicts of :func:`lingtan.twin.accounting.assess.assess`. On the
-fast path, when the scenario has no heat side and a constant grid emission factor,
-the accounting (:func:`lingtan.twin.accounting.account.account` with
-:meth:`~lingtan.twin.accounting.account.AnnualEnergy.from_kpis`), the criteria
-(:func:`lingtan.twin.accounting.criteria.evaluate`) and the economics are run per case on the case's
-flat annual KPIs, which is what ``assess`` does. Otherwise (heat KPIs and fuel use
+fast path, when the scenario has no heat side and a constant grid emission factor, a chunk's
+accounting, criteria and economics are computed from its table of annual KPIs at once
+(:func:`annual_columns`): the base scenario is validated once (the cases differ only in the swept
+sizes, whose values :func:`fast_inputs` validated), the accounting
+(:func:`lingtan.twin.accounting.account.account`) and the economics take the year's quantities and the
+sizes as arrays of the chunk's cases, through the formulas a single run uses, and each criterion is
+evaluated once for the chunk when the KPIs it reads do not vary between the cases, case by case otherwise
+(:func:`lingtan.twin.accounting.assess.assess_cases`). Otherwise (heat KPIs and fuel use
 need the hourly heat table; an hourly emission-factor profile needs hourly imports)
 each case runs through :func:`lingtan.twin.run.simulate_profiles` on the profiles computed
 once for the sweep, as a single run does: the rows equal the whole-scenario path's,
 at about 25 ms a case instead of a whole simulation, spread over ``jobs``
-processes when there are more than four cases per process. Per-case accounting,
-criteria and economics are Python, about 0.5 ms a case against the kernel's
-0.015 ms; ``verdicts=False`` (``--no-verdicts``) leaves them out and keeps the
-vectorised kernel's electric KPIs only.
+processes when there are more than four cases per process. ``verdicts=False`` (``--no-verdicts``)
+leaves the accounting, criteria and economics out and keeps the vectorised kernel's electric KPIs only.
 
 Results
 -------
@@ -124,11 +125,13 @@ MAX_CASES = 1_000_000
 0.3 kB a case in memory, and a million fast-path cases take about a minute (without verdicts) to ten minutes."""
 
 # Seconds a case, for the estimate printed before a sweep runs. Measured on the 2-core machine of README's speed
-# table (make bench, 2026-12-03): the fast path's kernel 25 000 cases/s end to end, per-case accounting, criteria
-# and economics 1 500 cases/s, a case run through simulate_profiles 25 ms (40 cases/s a process); a whole-scenario
+# table (make bench, 2026-12-03): the fast path's kernel 25 000 cases/s end to end, accounting, criteria and
+# economics over arrays about 4 000 cases/s (benchmarks/sweep_bench.py, 2026-12-03 on a machine loaded 5x: 1.5 ms a
+# case beside the kernel's 0.44 ms, scaled by the kernel's idle 0.068 ms), a case run through simulate_profiles
+# 25 ms (40 cases/s a process); a whole-scenario
 # case of hefei_auto_parts.yaml with a new weather seed 0.13-0.16 s of CPU (measured 2026-12-03), rounded up to
 # 0.2 s, and a park case 0.2 s per tenant.
-_S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 1_500, 0.025, 0.2
+_S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 4_000, 0.025, 0.2
 # Memory for the estimate: the process with its imports and profiles, each worker process, and per case the design
 # row, its hash and its share of the result rows (the 100 000-case sweep of the speed table peaks at 475 MB).
 _MB_BASE, _MB_WORKER, _KB_CASE = 350, 300, 1.3
@@ -751,10 +754,12 @@ def fast_verdicts_possible(scenario, prof) -> bool:
     return prof.heat.empty and not prof.fuel_uses and isinstance(scenario.grid.emission_factor, (str, int, float))
 
 
-def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None, file=None) -> pd.DataFrame:
-    """Dispatch a chunk of cases through the kernel; one row of KPIs per case, and with ``cases`` (each case's
-    scenario mapping) its accounting, verdicts and economics where the annual KPIs suffice for them
-    (:func:`fast_verdicts_possible`).
+def fast_rows(
+    scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None, file=None, verdicts: bool = False
+) -> pd.DataFrame:
+    """Dispatch a chunk of cases through the kernel; one row of KPIs per case, and with ``verdicts`` or ``cases``
+    (each case's scenario mapping) its accounting, verdicts and economics: from the annual KPIs where they suffice
+    (:func:`fast_verdicts_possible`), else case by case from ``cases``.
 
     Parameters
     ----------
@@ -765,9 +770,12 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     fi : FastInputs
         The chunk's kernel inputs.
     cases : list of dict, optional
-        Each case's scenario mapping, for its accounting, verdicts and economics.
+        Each case's scenario mapping, for its accounting, verdicts and economics; required for them when the annual
+        KPIs do not suffice.
     file : path, optional
         Scenario file, for relative paths and errors.
+    verdicts : bool
+        Accounting, verdicts and economics from the annual KPIs without ``cases``.
 
     Returns
     -------
@@ -780,7 +788,10 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     from lingtan.twin.core.tables import BALANCE_TOL_KWH
     from lingtan.twin.run import period_masks
 
-    if cases is not None and not fast_verdicts_possible(scenario, prof):
+    verdicts = verdicts or cases is not None
+    if verdicts and not fast_verdicts_possible(scenario, prof):
+        if cases is None:
+            raise ValueError("fast_rows: this scenario's verdicts need each case's mapping (cases)")
         # Heat KPIs and an hourly emission factor need each case's hourly tables: the cases run one by one
         # through simulate_profiles, as single runs do, on the profiles computed once for the sweep.
         from lingtan.twin.core.scenario import scenario_from_dict
@@ -826,48 +837,93 @@ def fast_rows(scenario, prof, fi: FastInputs, *, cases: list[dict] | None = None
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
     df = pd.DataFrame(cols)
-    ok = cases is not None and fast_verdicts_possible(scenario, prof)
+    ok = verdicts and fast_verdicts_possible(scenario, prof)
     if ok:
-        from lingtan.twin.core.scenario import scenario_from_dict
-
-        extra = [
-            _annual_assessment(scenario_from_dict(d, file), row)
-            for d, row in zip(cases, df.to_dict("records"), strict=True)
-        ]
-        df = pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
+        df = pd.concat([df, annual_columns(scenario, df, _sized_scenario(scenario, fi))], axis=1)
     df["verdicts_computed"] = ok
     return df
 
 
-def _annual_assessment(scenario, kpis: dict) -> dict:
-    """Accounting KPIs, verdicts, pack scores and economics of one case (its validated scenario) from its flat
-    annual KPIs (what :func:`lingtan.twin.accounting.assess.assess` does for a site without a heat side and a
-    constant grid
-    factor, then :func:`lingtan.twin.studies.economics.project_economics`)."""
+def _sized_scenario(scenario, fi: FastInputs):
+    """The base scenario with every size the fast path sweeps as an array over the cases (its validated values,
+    :func:`fast_inputs`), for the economics of all cases at once. Not validated again: a record to read sizes from.
+    """
+    from lingtan.twin.core.dispatch import PARAMS
+
+    n_pv = len(scenario.pv)
+    electric = [b for b in scenario.boilers if b.fuel == "electric"]
+    n_hp = len(scenario.heat_pumps)
+    upd = {
+        "pv": [a.model_copy(update={"capacity_kwp": fi.caps[:, k]}) for k, a in enumerate(scenario.pv)],
+        "wind": [a.model_copy(update={"count": fi.caps[:, n_pv + k]}) for k, a in enumerate(scenario.wind)],
+        "battery": [
+            b.model_copy(update={c: fi.params[:, PARAMS.index(c)] for c in ("energy_kwh", "charge_kw", "discharge_kw")})
+            for b in scenario.battery
+        ],
+        "heat_pumps": [
+            h.model_copy(update={"capacity_q_kw_th": fi.unit_kw_th[:, k]}) for k, h in enumerate(scenario.heat_pumps)
+        ],
+        "thermal_storage": [
+            t.model_copy(
+                update={
+                    "capacity_kwh_th": fi.store_kwh_th[:, k],
+                    "charge_kw_th": fi.store_charge_kw_th[:, k],
+                    "discharge_kw_th": fi.store_discharge_kw_th[:, k],
+                }
+            )
+            for k, t in enumerate(scenario.thermal_storage)
+        ],
+        "boilers": [
+            b.model_copy(update={"capacity_q_kw_th": fi.unit_kw_th[:, n_hp + electric.index(b)]})
+            if b.fuel == "electric"
+            else b
+            for b in scenario.boilers
+        ],
+    }
+    return scenario.model_copy(update=upd)
+
+
+def annual_columns(scenario, kpis: pd.DataFrame, sized=None) -> pd.DataFrame:
+    """Accounting, verdicts, pack scores and economics of many cases from their flat annual KPIs: what
+    :func:`lingtan.twin.accounting.assess.assess` and :func:`lingtan.twin.studies.economics.project_economics` give
+    each case of a site without a heat side and with a constant grid factor, in the columns of a sweep row.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario (accounting, criteria, declared facts, green power and offsets of every case).
+    kpis : DataFrame
+        One row of flat annual KPIs per case.
+    sized : Scenario, optional
+        The scenario with each case's sizes as arrays (:func:`_sized_scenario`), for the economics of each case at
+        its own sizes; default the base scenario's sizes for every case.
+
+    Returns
+    -------
+    DataFrame
+        ``accounting.<kpi>``, ``economics.<name>``, ``verdict.<criterion_id>`` (passed) and ``pack.<pack>.*``,
+        one row per case.
+    """
     from types import SimpleNamespace
 
-    from lingtan.twin.accounting.account import account, accounting_kpis
-    from lingtan.twin.accounting.criteria import evaluate, score
-    from lingtan.twin.core.schema.accounting import AnnualEnergy
+    from lingtan.twin.accounting.assess import assess_cases
     from lingtan.twin.studies.economics import project_economics
 
-    energy = AnnualEnergy.from_kpis(
-        kpis, fuels={}, biomass_fuels={}, purchased_heat_gj=0.0, process_emissions_t=scenario.process_emissions_t
+    a = assess_cases(scenario, kpis)
+    n = len(kpis)
+    # The economics of every case at once: the annual totals as arrays, the accounting's KPIs as arrays.
+    econ = project_economics(
+        SimpleNamespace(kpis={k: kpis[k].to_numpy() for k in kpis.columns}, accounting=a.accounting),
+        sized if sized is not None else scenario,
     )
-    acc = account(
-        energy,
-        scenario.accounting,
-        scenario.green_power,
-        scenario.offsets,
-        grid_emission_factor=scenario.grid.emission_factor,
-    )
-    flat = dict(kpis)
-    flat.update(accounting_kpis(acc))
-    vs = evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings) if scenario.criteria else []
-    econ = project_economics(SimpleNamespace(kpis=kpis, accounting=acc), scenario)
-    return _assessment_columns(
-        accounting_kpis(acc), [(v.criterion_id, v.passed) for v in vs], [score(vs, p) for p in scenario.criteria], econ
-    )
+    cols: dict[str, Any] = {f"accounting.{k}": a.kpis[k].to_numpy() for k in a.kpis.columns}
+    cols.update({f"economics.{k}": np.broadcast_to(np.asarray(econ[k], dtype=float), (n,)) for k in ECONOMICS_COLUMNS})
+    cols["economics.operating_cost_cny"] = np.broadcast_to(np.asarray(econ["annual"]["total_cny"], dtype=float), (n,))
+    table = a.columns(verdicts="passed")
+    for v in a.verdicts[0] if a.verdicts else []:
+        cols[f"verdict.{v.criterion_id}"] = table[f"verdict.{v.criterion_id}.passed"].to_numpy()
+    cols.update({k: table[k].to_numpy() for k in table.columns if k.startswith("pack.")})
+    return pd.DataFrame(cols, index=kpis.index)
 
 
 ECONOMICS_COLUMNS = ("capex_cny", "npc_cny", "annualised_cost_cny", "lcoe_onsite_cny_per_kwh")
@@ -936,7 +992,14 @@ def ensemble_key(weathers: list) -> str:
 
 
 def ensemble_columns(
-    scenario, profs: list, fi: FastInputs, kpi: str, *, cases: list[dict] | None = None, file=None
+    scenario,
+    profs: list,
+    fi: FastInputs,
+    kpi: str,
+    *,
+    cases: list[dict] | None = None,
+    file=None,
+    verdicts: bool = False,
 ) -> pd.DataFrame:
     """The odds of each case over the members of a weather-year ensemble: one kernel call per member with the
     cases side by side (:func:`fast_rows` on the member's profiles), then per case the P50 and P90 of ``kpi``
@@ -953,9 +1016,11 @@ def ensemble_columns(
     kpi : str
         Column of the sweep's KPI (a name of the rows :func:`fast_rows` gives).
     cases : list of dict, optional
-        Each case's scenario mapping: with it, the verdicts' pass probabilities.
+        Each case's scenario mapping, where the annual KPIs do not decide the verdicts (:func:`fast_rows`).
     file : path, optional
         Scenario file, for relative paths and errors.
+    verdicts : bool
+        With the verdicts' pass probabilities.
 
     Returns
     -------
@@ -968,7 +1033,7 @@ def ensemble_columns(
     InputError
         When ``kpi`` is not a column of the rows.
     """
-    rows = [fast_rows(scenario, prof, fi, cases=cases, file=file) for prof in profs]
+    rows = [fast_rows(scenario, prof, fi, cases=cases, file=file, verdicts=verdicts) for prof in profs]
     if kpi not in rows[0].columns:
         raise InputError(file, "--kpi", "a KPI column of the sweep's rows (with --weather-years)", repr(kpi))
     values = np.column_stack([r[kpi].to_numpy(dtype=float) for r in rows])  # (cases, members)
@@ -1568,11 +1633,15 @@ def _sweep_fast(
         with _pool(jobs) as ex:
             collect({submit(ex.submit, c): c for c in _chunks(todo, size)}, as_completed)
         return
+    # Where the annual KPIs suffice, the verdicts need the chunk's kernel inputs only, not each case's mapping.
+    need_cases = verdicts and not fast_verdicts_possible(p.scenario, prof)
     for c in _chunks(todo, chunk_size):
-        cases = [p.case_data(i) for i in c] if verdicts else None
-        rows = fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file)
+        cases = [p.case_data(i) for i in c] if need_cases else None
+        rows = fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file, verdicts=verdicts)
         if profs:
-            spread = ensemble_columns(p.scenario, profs, fi_all.take(c), kpi, cases=cases, file=p.file)
+            spread = ensemble_columns(
+                p.scenario, profs, fi_all.take(c), kpi, cases=cases, file=p.file, verdicts=verdicts
+            )
             rows = pd.concat([rows, spread], axis=1)
         writer.write(_frame(p, c, rows))
         bar.update(len(c))

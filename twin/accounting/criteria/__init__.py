@@ -13,6 +13,7 @@ Multi-year criteria: :mod:`lingtan.twin.accounting.criteria.trends`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -70,6 +71,112 @@ def _coerce(model, value, field):
     raise InputError(None, field, f"a {model.__name__} or a mapping", type(value).__name__)
 
 
+def _prepare(pack_ids, kpis, declared, settings, firms) -> tuple[list[list[Criterion]], Context]:
+    """The packs' criteria and the context of ``kpis``, every input checked (see :func:`evaluate`)."""
+    ids = [pack_ids] if isinstance(pack_ids, str) else list(pack_ids)
+    packs = [pack_criteria(p) for p in ids]  # validates every id before evaluating anything
+    ctx = Context(
+        kpis=kpis,
+        declared=_coerce(Declared, declared, "declared"),
+        settings=_coerce(CriteriaSettings, settings, "criteria_settings"),
+        firms={n: _coerce(Declared, d, f"tenants.{n}.declared") for n, d in (firms or {}).items()},
+    )
+    allowed = {c.short_id for crits in packs for c in crits if c.declare_not_applicable}
+    for key in ctx.declared.not_applicable or {}:
+        if key not in allowed:
+            raise InputError(
+                None,
+                f"declared.not_applicable.{key}",
+                f"a criterion whose text lets the user declare it not applicable: "
+                f"{', '.join(sorted(allowed)) or 'none'}",
+                repr(key),
+            )
+    return packs, ctx
+
+
+class _Reads(Mapping):
+    """One case's KPIs, remembering the names a criterion reads (and whether it listed them all)."""
+
+    def __init__(self, row: Mapping[str, Any]):
+        self._row = row
+        self.read: set[str] = set()
+        self.listed = False
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return self._row[key]
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return key in self._row
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return self._row.get(key, default)
+
+    def __iter__(self):
+        self.listed = True
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        self.listed = True
+        return len(self._row)
+
+
+def evaluate_cases(
+    pack_ids: Iterable[str] | str,
+    rows: list[Mapping[str, Any]],
+    varying: set[str],
+    declared: Declared | Mapping | None = None,
+    settings: CriteriaSettings | Mapping | None = None,
+) -> list[list[Verdict]]:
+    """Verdicts of many cases of one site (a sweep's cases, an ensemble's members): per case what :func:`evaluate`
+    gives, with each criterion evaluated once for all cases when what it read of the first case is the same in
+    every case.
+
+    A criterion is a function of the KPIs it reads, the declared facts and the settings: when none of the KPIs it
+    read in the first case varies between cases, it takes the same branches and reads the same values in every
+    case, so its verdict is the first case's. The others are evaluated case by case.
+
+    Parameters
+    ----------
+    pack_ids : str or iterable of str
+        Pack ids (:func:`pack_names`).
+    rows : list of mapping
+        Each case's flat KPIs (as :func:`evaluate` reads them).
+    varying : set of str
+        Names whose value differs between cases (a name not in it must hold the same value in every row).
+    declared : Declared or mapping, optional
+        Facts the twin cannot simulate, shared by the cases.
+    settings : CriteriaSettings or mapping, optional
+        Definition variants, shared by the cases.
+
+    Returns
+    -------
+    list of list of Verdict
+        Per case, one verdict per criterion in pack order.
+
+    Raises
+    ------
+    lingtan.errors.InputError
+        As :func:`evaluate`.
+    """
+    if not rows:
+        return []
+    first = _Reads(rows[0])
+    packs, ctx0 = _prepare(pack_ids, first, declared, settings, None)
+    ctxs = [replace(ctx0, kpis=r) for r in rows[1:]]
+    per_criterion = []
+    for c in (c for crits in packs for c in crits):
+        first.read, first.listed = set(), False
+        v0 = c.evaluate(ctx0)
+        if first.listed or first.read & varying:
+            per_criterion.append([v0, *(c.evaluate(ctx) for ctx in ctxs)])
+        else:
+            per_criterion.append([v0] * len(rows))
+    return [list(case) for case in zip(*per_criterion, strict=True)]
+
+
 def evaluate(
     pack_ids: Iterable[str] | str,
     kpis: Mapping[str, Any],
@@ -105,24 +212,7 @@ def evaluate(
         Unknown pack id (the message lists the known ones), invalid declared / settings, or a
         ``declared.not_applicable`` entry naming a criterion whose text does not let it not apply.
     """
-    ids = [pack_ids] if isinstance(pack_ids, str) else list(pack_ids)
-    packs = [pack_criteria(p) for p in ids]  # validates every id before evaluating anything
-    ctx = Context(
-        kpis=dict(kpis),
-        declared=_coerce(Declared, declared, "declared"),
-        settings=_coerce(CriteriaSettings, settings, "criteria_settings"),
-        firms={n: _coerce(Declared, d, f"tenants.{n}.declared") for n, d in (firms or {}).items()},
-    )
-    allowed = {c.short_id for crits in packs for c in crits if c.declare_not_applicable}
-    for key in ctx.declared.not_applicable or {}:
-        if key not in allowed:
-            raise InputError(
-                None,
-                f"declared.not_applicable.{key}",
-                f"a criterion whose text lets the user declare it not applicable: "
-                f"{', '.join(sorted(allowed)) or 'none'}",
-                repr(key),
-            )
+    packs, ctx = _prepare(pack_ids, dict(kpis), declared, settings, firms)
     return [c.evaluate(ctx) for crits in packs for c in crits]
 
 
@@ -210,11 +300,43 @@ def score(verdicts: Iterable[Verdict], pack_id: str) -> dict[str, Any]:
     }
 
 
+def score_cases(cases: Iterable[list[Verdict]], pack_id: str) -> list[dict[str, Any]]:
+    """:func:`score` of one pack for each of many cases; cases whose verdicts agree in everything a score reads
+    (id, role, status, input, points) share one summary (read it, do not change it).
+
+    Parameters
+    ----------
+    cases : iterable of list of Verdict
+        Each case's verdicts (:func:`evaluate_cases`).
+    pack_id : str
+        The pack.
+
+    Returns
+    -------
+    list of dict
+        One summary per case.
+    """
+    seen: dict[tuple, dict[str, Any]] = {}
+    out = []
+    at = None  # the pack's positions in a case's verdicts: every case lists the same criteria in the same order
+    for vs in cases:
+        if at is None:
+            at = [j for j, v in enumerate(vs) if v.pack == pack_id]
+        mine = [vs[j] for j in at]
+        key = tuple((v.criterion_id, v.role, v.status, v.input, v.points, v.max_points) for v in mine)
+        if key not in seen:
+            seen[key] = score(mine, pack_id)
+        out.append(seen[key])
+    return out
+
+
 __all__ = [
     "evaluate",
+    "evaluate_cases",
     "pack_names",
     "pack_criteria",
     "score",
+    "score_cases",
     "group_status",
     "GROUPS",
     "Criterion",

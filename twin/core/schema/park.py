@@ -17,6 +17,7 @@ from lingtan.twin.core.schema.criteria import PACK_NAMES, CriteriaSettings, Decl
 from lingtan.twin.core.schema.economics import Economics
 from lingtan.twin.core.schema.network import Network
 from lingtan.twin.core.schema.site import Site, SiteAssets, Weather, _Strict
+from lingtan.twin.core.schema.uncertainty import Uncertainty
 
 
 class TenantConnection(_Strict):
@@ -107,6 +108,9 @@ class Park(_Strict):
     criteria_settings: CriteriaSettings = CriteriaSettings()
     criteria: list[str] = []
     network: Network | None = Field(default=None, description="the park's medium-voltage network, checked every hour")
+    uncertainty: Uncertainty | None = Field(
+        default=None, description="load, PV age and tariff level an ensemble varies (twin.core.schema.uncertainty)"
+    )
     lang: Literal["zh", "en"] = "en"
     study: Literal["grid_connected", "off_grid", "islanding"] = Field(
         default="grid_connected",

@@ -15,7 +15,15 @@ from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
 from lingtan.components.space import SpaceConditioning
 from lingtan.components.wind import WindFarm
-from lingtan.limits import MAX_EMISSIONS_T, MAX_ENSEMBLE_YEARS, MAX_HOURS, MAX_ITEMS
+from lingtan.limits import (
+    MAX_EMISSIONS_T,
+    MAX_ENSEMBLE_YEARS,
+    MAX_GHI_KWH_M2_YR,
+    MAX_HOURS,
+    MAX_ITEMS,
+    MAX_TIME_SHIFT_H,
+    MAX_WIND_MEAN_M_S,
+)
 from lingtan.twin.core.schema.criteria import Declared
 
 
@@ -93,6 +101,31 @@ class Ensemble(_Strict):
         return self
 
 
+class WeatherScale(_Strict):
+    """Annual values from a site assessment that the weather year is scaled to (``lingtan.weather.scale``)."""
+
+    ghi_kwh_m2_yr: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_GHI_KWH_M2_YR,
+        description="annual global horizontal irradiation [kWh/m2]: GHI, DNI and DHI scaled by one factor; "
+        "upper bound lingtan.limits.MAX_GHI_KWH_M2_YR",
+    )
+    wind_mean_m_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_WIND_MEAN_M_S,
+        description="annual mean wind speed at the weather's height [m/s]; upper bound "
+        "lingtan.limits.MAX_WIND_MEAN_M_S",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> WeatherScale:
+        if self.ghi_kwh_m2_yr is None and self.wind_mean_m_s is None:
+            raise ValueError("give ghi_kwh_m2_yr, wind_mean_m_s or both")
+        return self
+
+
 class SyntheticWeather(_Strict):
     """A seeded synthetic typical year from shipped or user-given monthly climatology."""
 
@@ -101,6 +134,7 @@ class SyntheticWeather(_Strict):
     monthly: MonthlyValues | None = None
     seed: int = Field(default=1, ge=0)
     ensemble: Ensemble | None = Field(default=None, description="members' seeds derive from seed")
+    scale: WeatherScale | None = Field(default=None, description="annual values the year is scaled to")
 
     @model_validator(mode="after")
     def _one_climate(self) -> SyntheticWeather:
@@ -125,6 +159,14 @@ class FileWeather(_Strict):
         default=False, description="rebuild DNI/DHI from GHI (erbs) when the file's components do not close"
     )
     ensemble: Ensemble | None = Field(default=None, description="synthetic members' seeds start from 0")
+    time_shift_h: int = Field(
+        default=0,
+        ge=-MAX_TIME_SHIFT_H,
+        le=MAX_TIME_SHIFT_H,
+        description="whole hours added to the file's time stamps to correct a shifted clock [h] (twin check "
+        "suggests it); bounds lingtan.limits.MAX_TIME_SHIFT_H",
+    )
+    scale: WeatherScale | None = Field(default=None, description="annual values the year is scaled to")
 
 
 Weather = Annotated[SyntheticWeather | FileWeather, Field(discriminator="source")]

@@ -1,0 +1,187 @@
+"""An uncertainty ensemble's results: the members table, ``tornado.json``, the terminal lines and the tornado plot.
+
+:func:`write_uncertainty` is what ``twin run`` calls for a scenario with ``uncertainty:``
+(:mod:`lingtan.twin.studies.uncertainty`): it writes ``ensemble.parquet`` (one row per member, the drawn
+values beside the KPIs and verdicts) and ``tornado.json`` into the run's results folder, and returns the
+lines the terminal prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from lingtan.twin.studies.uncertainty import CONVENTION, HEADLINE_KPI, Tornado, exceedance
+
+UNITS = {"load_scale": "", "pv_age_years": " yr", "tariff_scale": ""}
+"""How each quantity's values are printed after the number."""
+
+
+def tornado_lines(t: Tornado, top: int = 5) -> list[str]:
+    """The tornado's largest bars as terminal lines.
+
+    Parameters
+    ----------
+    t : Tornado
+        The tornado (:func:`lingtan.twin.studies.uncertainty.tornado`).
+    top : int
+        Bars to print, largest swing first.
+
+    Returns
+    -------
+    list of str
+        A heading, the base case, one line per bar (the quantity's P10 and P90 and the KPI at each), and under
+        each bar the margins of the criteria it moves.
+    """
+    lines = [
+        f"Tornado of {t.kpi} (others at their median; {CONVENTION}):",
+        f"  all at median: {t.kpi} = {t.base_kpi:.4g}",
+    ]
+    for b in t.bars[:top]:
+        u = UNITS.get(b.quantity, "")
+        lines.append(
+            f"  {b.quantity:<14} P10 {b.input_p10:.4g}{u} -> {b.kpi_at_p10:.4g}   "
+            f"P90 {b.input_p90:.4g}{u} -> {b.kpi_at_p90:.4g}   swing {b.swing:.3g}"
+        )
+        moved = sorted(b.margins.items(), key=lambda kv: -abs(kv[1][0] - kv[1][1]))
+        for cid, (lo, hi) in moved[:3]:
+            if lo != hi:
+                odds = f", p_pass {b.p_pass[cid][0]:.2f} / {b.p_pass[cid][1]:.2f}" if cid in b.p_pass else ""
+                lines.append(f"      {cid}: margin {lo:+.4g} / {hi:+.4g}{odds}")
+    return lines
+
+
+def members_lines(table: pd.DataFrame, kpi: str = HEADLINE_KPI) -> list[str]:
+    """The members' spread: the headline KPI's P50 and P90, and each simulated criterion's pass probability and
+    P90 margin over the members.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The members table (:func:`lingtan.twin.studies.uncertainty.evaluate`).
+    kpi : str
+        The headline KPI.
+
+    Returns
+    -------
+    list of str
+        One line for the KPI, one per criterion with a numeric margin in every member.
+    """
+    lines = [f"  {kpi}: P50 {exceedance(table[kpi], 50):.4g}, P90 {exceedance(table[kpi], 90):.4g}"]
+    for col in table.columns:
+        cid = col.removesuffix(".margin")
+        if col.endswith(".margin") and np.isfinite(table[col]).all():
+            lines.append(
+                f"  {cid}: p_pass {table[f'{cid}.pass'].mean():.2f}, P90 margin {exceedance(table[col], 90):+.4g}"
+            )
+    return lines
+
+
+def tornado_figure(t: Tornado) -> go.Figure:
+    """The tornado as a plotly figure: the headline KPI from its all-median value to its value at each
+    quantity's P10 and P90, widest bar on top.
+
+    Parameters
+    ----------
+    t : Tornado
+        The tornado.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two overlaid horizontal bar traces (quantity at P10, at P90) based at the all-median KPI.
+    """
+    bars = list(reversed(t.bars))  # plotly draws the first category at the bottom
+    fig = go.Figure()
+    for name, kpi_of, input_of, colour in (
+        ("quantity at P10", lambda b: b.kpi_at_p10, lambda b: b.input_p10, "#4C78A8"),
+        ("quantity at P90", lambda b: b.kpi_at_p90, lambda b: b.input_p90, "#F58518"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=[b.quantity for b in bars],
+                x=[kpi_of(b) - t.base_kpi for b in bars],
+                base=t.base_kpi,
+                orientation="h",
+                name=name,
+                text=[f"{input_of(b):.4g}" for b in bars],
+                marker_color=colour,
+            )
+        )
+    fig.add_vline(x=t.base_kpi, line_dash="dash", annotation_text=f"all at median {t.base_kpi:.4g}")
+    fig.update_layout(barmode="overlay", title=f"Tornado: {t.kpi} ({CONVENTION})", xaxis_title=t.kpi)
+    return fig
+
+
+def _replace_file(path: Path, write) -> None:
+    """Write through a temporary name in the same folder, then rename: a file is whole or absent."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int = 5) -> list[str]:
+    """Run a scenario's uncertainty ensemble on its weather year and write its members and tornado.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A factory with ``uncertainty:``.
+    file : path
+        The scenario file (its folder holds the files it names; named in errors).
+    out_dir : path
+        The run's results folder, which the twin has just written (``ensemble.parquet`` and ``tornado.json``
+        are added to it).
+    top : int
+        Tornado bars printed.
+
+    Returns
+    -------
+    list of str
+        The terminal lines: members and the tornado's top bars.
+
+    Raises
+    ------
+    ScenarioError
+        For a park, or beside a weather ensemble: neither is built yet.
+    """
+    from lingtan.errors import ScenarioError
+    from lingtan.twin.core.scenario import Scenario
+    from lingtan.twin.run import build_profiles
+    from lingtan.twin.studies.uncertainty import draw, evaluate, member_count, tornado
+
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(
+            file, "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park"
+        )
+    if getattr(scenario.weather, "ensemble", None) is not None:
+        # The weather ensemble writes its own members table; combined, each weather year would draw one sample
+        # (lingtan.twin.studies.uncertainty.member_count, member_run), which that engine does not do yet.
+        raise ScenarioError(
+            file, "uncertainty", "no weather.ensemble beside it (the two are not combined yet)", "weather.ensemble"
+        )
+    spec = scenario.uncertainty
+    prof = build_profiles(scenario, Path(file).parent)
+    try:
+        draws = draw(spec, member_count(spec))
+    except ScenarioError as e:  # the draws do not know the file
+        raise ScenarioError(file, e.field, e.expected, e.found) from None
+    table = evaluate(scenario, prof, draws).reset_index()
+    t = tornado(scenario, prof, draws)
+    out = Path(out_dir)
+    _replace_file(out / "ensemble.parquet", lambda p: table.to_parquet(p, index=False))
+    _replace_file(
+        out / "tornado.json",
+        lambda p: p.write_text(json.dumps(t.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"),
+    )
+    return [
+        f"\nUncertainty ensemble: {len(table)} members of {', '.join(draws.columns)} on one weather year "
+        f"(ensemble.parquet, tornado.json; {CONVENTION}):",
+        *members_lines(table),
+        *tornado_lines(t, top),
+    ]

@@ -1,0 +1,586 @@
+"""Uncertainty ensembles of one weather year: production volume, PV degradation year and tariff level.
+
+A scenario's ``uncertainty:`` section (:mod:`lingtan.twin.core.schema.uncertainty`) names the quantities to
+vary. :func:`draw` samples them, one row per member; :func:`apply` puts them into the kernel inputs of one
+weather year; :func:`evaluate` runs every member through the dispatch kernel in one call and judges each;
+:func:`tornado` shows which quantity moves the headline KPI and the criteria most.
+
+How each quantity reaches the kernel
+------------------------------------
+* ``load_scale`` is the kernel's parameter column of the same name: it multiplies the hour's total
+  electric load, which holds the declared loads, the production lines' electricity and electric space
+  cooling (:attr:`lingtan.twin.run.Profiles.load_kw`). The process heat demands and the waste heat the lines
+  reject are left as the process model simulates them: their schedules come from the lines' batches,
+  whose volume the process model, not a multiplier, decides; a heat side scaled by a number would no
+  longer be the simulated plant. A member equals a single run whose ``load_kw`` is multiplied by the
+  same number, bit for bit.
+* ``pv_age_years`` replaces every PV array's ``age_years``. Degradation acts on DC power before the
+  inverter's efficiency curve and clipping (:func:`lingtan.components.pv.pv_ac_kw_per_kwp`), so scaling
+  the AC output by ``(1 - d) ** age`` would be wrong near clipping: each distinct age gets its own unit
+  profile (the PV model runs once per distinct age and array), and a member's array capacity is put on the
+  row of its age, zero on the others.
+* ``tariff_scale`` multiplies the import energy prices and the basic (demand or capacity) charges, not
+  the feed-in price (a separate, regulated benchmark price). It moves the bill, not the flows: the rule-based
+  dispatch decides on time-of-use period codes and never reads a price (the kernel multiplies import by
+  the price only to sum the energy charge; ``tests/twin/test_uncertainty.py`` checks the flows do not
+  move). So the bill of a member is its bill at the scenario's tariff with those two parts multiplied.
+
+Members table
+-------------
+One row per member: ``member``, the drawn values, the flat electric KPIs and bill (the names of
+``kpis.json``, the bill as ``grid_bill_cny.<part>``, heat KPIs as ``heat.<name>``), the accounting KPIs as
+``accounting.<name>``, and for each simulated criterion ``<id>.value``, ``<id>.margin`` (positive =
+passing), ``<id>.threshold``, ``<id>.pass`` and ``<id>.status``: the columns of a weather ensemble's
+members (:mod:`lingtan.twin.studies.ensemble`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from lingtan.errors import ScenarioError
+from lingtan.twin.core.schema.uncertainty import QUANTITY_BOUNDS, Uncertainty, Varied
+from lingtan.twin.run import Profiles
+
+CONVENTION = "PXX is the value exceeded in XX % of the years"
+"""The exceedance convention of every P-value (issue 15's contract): P90 = 10th percentile, P10 = 90th."""
+
+HEADLINE_KPI = "re_electricity_share_onsite"
+"""The KPI a tornado sorts its bars by unless told otherwise [-]."""
+
+BILL_PARTS = ("energy_charge_cny", "basic_charge_cny", "feed_in_revenue_cny", "total_cny")
+"""Parts of the grid bill (:func:`lingtan.components.grid.bill_from_totals`) in the members table [CNY]."""
+
+
+def exceedance(values, p: float) -> float:
+    """The value exceeded in ``p`` % of the members: ``np.percentile(values, 100 - p)``, linear interpolation.
+
+    Parameters
+    ----------
+    values : array_like
+        The members' values.
+    p : float
+        Exceedance [%], e.g. 90 for P90.
+
+    Returns
+    -------
+    float
+        The PXX value.
+    """
+    return float(np.percentile(np.asarray(values, dtype=float), 100.0 - p))
+
+
+def member_count(spec: Uncertainty, weather_members: int | None = None) -> int:
+    """How many members an uncertainty ensemble has.
+
+    Parameters
+    ----------
+    spec : Uncertainty
+        The scenario's ``uncertainty:`` section.
+    weather_members : int, optional
+        Years of a weather ensemble run with it: each weather year draws one sample.
+
+    Returns
+    -------
+    int
+        ``weather_members`` when given, else ``spec.members``, else
+        :data:`lingtan.limits.DEFAULT_UNCERTAINTY_MEMBERS`.
+    """
+    from lingtan.limits import DEFAULT_UNCERTAINTY_MEMBERS
+
+    if weather_members is not None:
+        return int(weather_members)
+    return spec.members if spec.members is not None else DEFAULT_UNCERTAINTY_MEMBERS
+
+
+def _draw_one(name: str, v: Varied, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` samples of the quantity ``name``."""
+    if v.values is not None:
+        vals = np.asarray(v.values, dtype=float)
+        if v.pick == "random":
+            return rng.choice(vals, size=n)
+        # Each value equally often (counts differ by at most one when n is not a multiple), in random order so
+        # that two listed quantities do not move together.
+        return rng.permutation(np.resize(vals, n))
+    if v.uniform is not None:
+        return rng.uniform(v.uniform.low, v.uniform.high, size=n)
+    if v.triangular is not None:
+        t = v.triangular
+        return rng.triangular(t.low, t.mode, t.high, size=n)
+    # Normal truncated at the physical bounds: draws outside are drawn again (rejection keeps the shape inside).
+    lo, hi = QUANTITY_BOUNDS[name]
+    out = np.empty(0)
+    for _ in range(1000):
+        x = rng.normal(v.normal.mean, v.normal.sd, size=n)
+        out = np.concatenate([out, x[(x >= lo) & (x <= hi)]])
+        if len(out) >= n:
+            return out[:n]
+    raise ScenarioError(
+        "<scenario>",
+        f"uncertainty.{name}.normal",
+        f"a normal distribution with mass inside [{lo}, {hi}]",
+        f"mean {v.normal.mean}, sd {v.normal.sd}: under 0.1 % of draws fall inside",
+    )
+
+
+def draw(spec: Uncertainty, n: int, seed: int | None = None) -> pd.DataFrame:
+    """Sample the varied quantities: one row per member, one column per quantity, reproducible.
+
+    Parameters
+    ----------
+    spec : Uncertainty
+        The scenario's ``uncertainty:`` section.
+    n : int
+        Members (:func:`member_count`).
+    seed : int, optional
+        Seed of the draws; default ``spec.seed``. Each quantity draws from its own stream
+        (``numpy.random.SeedSequence(seed).spawn``), so adding a quantity leaves the others' draws as they were.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``member`` (0 .. n-1); columns ``load_scale`` [-], ``pv_age_years`` [yr], ``tariff_scale`` [-]
+        for those varied.
+    """
+    from lingtan.twin.core.schema.uncertainty import QUANTITIES
+
+    streams = np.random.SeedSequence(spec.seed if seed is None else seed).spawn(len(QUANTITIES))
+    cols = {
+        q: _draw_one(q, v, n, np.random.default_rng(streams[QUANTITIES.index(q)])) for q, v in spec.varied().items()
+    }
+    return pd.DataFrame(cols, index=pd.RangeIndex(n, name="member"))
+
+
+@dataclass(frozen=True)
+class MemberInputs:
+    """The kernel inputs of an ensemble's members on one weather year (:func:`apply`).
+
+    Attributes
+    ----------
+    unit_kw : ndarray, shape (K, T)
+        Unit profiles [kW per kWp, per turbine]: one block of PV rows per distinct PV age, then the wind rows.
+    caps : ndarray, shape (N, K)
+        Each member's sizes on those rows [kWp, turbines]: its arrays on its age's block, zero elsewhere.
+    params : ndarray, shape (N, len(PARAMS))
+        The kernel's parameter matrix, ``load_scale`` set per member.
+    pv_e_kwh, wind_e_kwh : ndarray, shape (N,)
+        Each member's annual PV and wind generation [kWh], summed as a single run sums its hourly table.
+    tariff_scale : ndarray, shape (N,)
+        Each member's multiplier of import prices and basic charges [-] (:func:`scale_tariff`).
+    """
+
+    unit_kw: np.ndarray
+    caps: np.ndarray
+    params: np.ndarray
+    pv_e_kwh: np.ndarray
+    wind_e_kwh: np.ndarray
+    tariff_scale: np.ndarray
+
+
+def apply(scenario, prof: Profiles, draws: pd.DataFrame) -> MemberInputs:
+    """Put the members' drawn values into the kernel inputs of one weather year.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    prof : Profiles
+        Its profiles for the weather year (:func:`lingtan.twin.run.build_profiles`).
+    draws : pandas.DataFrame
+        The members (:func:`draw`); a quantity not among its columns stays as the scenario has it.
+
+    Returns
+    -------
+    MemberInputs
+        Unit profiles, sizes and parameters for one kernel call over the members (module docstring).
+    """
+    from lingtan.twin.run import generation_by_kind, kernel_params, renewable_units, sizes
+
+    n, n_pv, n_t = len(draws), len(scenario.pv), len(prof.index)
+    caps = sizes(scenario)
+    if "pv_age_years" in draws:
+        ages, which = np.unique(draws["pv_age_years"].to_numpy(dtype=float), return_inverse=True)
+        which = np.ravel(which)
+    else:
+        ages, which = np.array([np.nan]), np.zeros(n, int)  # the scenario's own ages
+    blocks, pv_e, wind_e = [], np.empty(len(ages)), np.empty(len(ages))
+    for j, age in enumerate(ages):
+        rows = list(prof.unit_kw)
+        if not np.isnan(age):
+            pv = [a.model_copy(update={"age_years": float(age)}) for a in scenario.pv]
+            rows = renewable_units(pv, scenario.wind, prof.weather, scenario.site)[0]
+        blocks.append(np.vstack(rows[:n_pv]) if n_pv else np.zeros((0, n_t)))
+        # As a single run sums its hourly table: generation by kind, then over the hours.
+        gen = generation_by_kind(prof.sources, caps, rows, ("pv", "wind"), n_t)
+        pv_e[j], wind_e[j] = gen["pv"].sum(), gen["wind"].sum()
+    unit = np.vstack([*blocks, prof.unit_kw[n_pv:]])
+    member_caps = np.zeros((n, unit.shape[0]))
+    for j in range(len(ages)):
+        member_caps[which == j, j * n_pv : (j + 1) * n_pv] = caps[:n_pv]
+    member_caps[:, len(ages) * n_pv :] = caps[n_pv:]
+    scale = draws["load_scale"].to_numpy(dtype=float) if "load_scale" in draws else 1.0
+    return MemberInputs(
+        unit_kw=unit,
+        caps=member_caps,
+        params=kernel_params(scenario.grid, scenario.battery, n, load_scale=scale),
+        pv_e_kwh=pv_e[which],
+        wind_e_kwh=wind_e[which],
+        tariff_scale=draws["tariff_scale"].to_numpy(dtype=float) if "tariff_scale" in draws else np.ones(n),
+    )
+
+
+def _kernel_rows(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
+    """Flat electric KPIs and bill of every member (tariff at scale 1), from one kernel call."""
+    from lingtan.components.grid import bill_from_totals
+    from lingtan.twin.core.dispatch import dispatch
+    from lingtan.twin.core.heat_profiles import heat_sizes
+    from lingtan.twin.core.kpis import electric_kpis
+    from lingtan.twin.core.tables import BALANCE_TOL_KWH
+    from lingtan.twin.run import period_masks
+
+    n = len(draws)
+    m = apply(scenario, prof, draws)
+    grid_charge, discharge_ok = period_masks(scenario.battery)
+    res = dispatch(
+        m.unit_kw,
+        m.caps,
+        prof.load_kw,
+        m.params,
+        period=prof.period,
+        month=prof.month,
+        price_cny_per_kwh=prof.price_cny_per_kwh,
+        feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
+        grid_charge_periods=grid_charge,
+        discharge_periods=discharge_ok,
+        heat=prof.heat.system,
+        heat_sizes=heat_sizes(scenario, n),
+        balance_tol_kwh=BALANCE_TOL_KWH,
+    )
+    bill = bill_from_totals(
+        res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), prof.tariff
+    )
+    b = scenario.battery[0] if scenario.battery else None
+    k = electric_kpis(
+        res,
+        pv_e_kwh=m.pv_e_kwh,
+        wind_e_kwh=m.wind_e_kwh,
+        energy_kwh=b.energy_kwh if b else 0.0,
+        soc_min=b.soc_min if b else 0.0,
+        soc_max=b.soc_max if b else 1.0,
+        grid_cost_cny=bill["total_cny"],
+    )
+    cols = {name: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for name, v in k.items()}
+    cols.update({f"grid_bill_cny.{part}": np.asarray(bill[part], dtype=float) for part in BILL_PARTS})
+    return pd.DataFrame(cols, index=draws.index)
+
+
+def _flat(kpis: dict) -> dict:
+    """The numeric top-level KPIs of a run, its bill parts as ``grid_bill_cny.<part>`` and its numeric heat KPIs
+    as ``heat.<name>``."""
+    row = {k: float(v) for k, v in kpis.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    row.pop("max_hourly_balance_residual_kwh", None)  # a check of one run's tables, not a result of the member
+    row.update({f"grid_bill_cny.{part}": float(kpis["grid_bill_cny"][part]) for part in BILL_PARTS})
+    heat = kpis.get("heat", {})
+    row.update(
+        {f"heat.{k}": float(v) for k, v in heat.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    )
+    return row
+
+
+def member_run(scenario, prof: Profiles, values: dict[str, float]):
+    """A single run with a member's load scale and PV age set (what one member of :func:`evaluate` equals).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    prof : Profiles
+        Its profiles (:func:`lingtan.twin.run.build_profiles`).
+    values : dict of str to float
+        ``load_scale`` [-] and ``pv_age_years`` [yr], either may be absent; ``tariff_scale`` is not applied
+        here (:func:`scale_tariff` applies it to the bill).
+
+    Returns
+    -------
+    lingtan.twin.run.RunResult
+        The year with every electric load multiplied by ``load_scale`` and every PV array at ``pv_age_years``.
+    """
+    from lingtan.twin.run import renewable_units, simulate_profiles
+
+    sc, pr = scenario, prof
+    if "pv_age_years" in values:
+        pv = [a.model_copy(update={"age_years": float(values["pv_age_years"])}) for a in scenario.pv]
+        sc = scenario.model_copy(update={"pv": pv})
+        rows, _, _ = renewable_units(pv, scenario.wind, prof.weather, scenario.site)
+        pr = replace(pr, unit_kw=np.vstack(rows) if rows else prof.unit_kw)
+    if "load_scale" in values:
+        pr = replace(pr, load_kw=prof.load_kw * float(values["load_scale"]))
+    return simulate_profiles(sc, pr)
+
+
+def scale_tariff(rows: pd.DataFrame, tariff_scale) -> pd.DataFrame:
+    """The members' bills at their tariff level: energy and basic charges multiplied, feed-in revenue not.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Members with ``grid_bill_cny.<part>`` and ``grid_cost_cny`` columns at the scenario's tariff [CNY].
+    tariff_scale : float or array_like, shape (N,)
+        Each member's multiplier of import prices and basic charges [-].
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the bill parts, the total and ``grid_cost_cny`` at the members' tariff levels [CNY].
+    """
+    out = rows.copy()
+    s = np.asarray(tariff_scale, dtype=float)
+    for part in ("energy_charge_cny", "basic_charge_cny"):
+        out[f"grid_bill_cny.{part}"] = rows[f"grid_bill_cny.{part}"] * s
+    # total = energy + basic - feed-in, as lingtan.components.grid.bill_from_totals adds them.
+    total = (
+        out["grid_bill_cny.energy_charge_cny"]
+        + out["grid_bill_cny.basic_charge_cny"]
+        - out["grid_bill_cny.feed_in_revenue_cny"]
+    )
+    out["grid_bill_cny.total_cny"] = total
+    out["grid_cost_cny"] = total
+    return out
+
+
+def _assessment_columns(accounting, verdicts: list[dict]) -> dict:
+    """Accounting KPIs as ``accounting.<name>`` and, for every simulated criterion, ``<id>.value``,
+    ``.margin``, ``.threshold``, ``.pass`` and ``.status``: the columns a weather ensemble's members table
+    has (:mod:`lingtan.twin.studies.ensemble`), so that the two tables are one."""
+    from lingtan.twin.accounting.account import accounting_kpis
+
+    out: dict = {f"accounting.{k}": float(v) for k, v in accounting_kpis(accounting).items() if _number(v)}
+    for v in verdicts:
+        if v["input"] != "simulated":
+            continue
+        cid = v["criterion_id"]
+        out[f"{cid}.value"] = float(v["value"]) if _number(v["value"]) else np.nan
+        out[f"{cid}.margin"] = float(v["margin"]) if v["margin"] is not None else np.nan
+        out[f"{cid}.threshold"] = float(v["threshold"]) if _number(v["threshold"]) else np.nan
+        out[f"{cid}.pass"] = v["status"] == "pass"
+        out[f"{cid}.status"] = v["status"]
+    return out
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def evaluate(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
+    """Every member of one weather year: KPIs, bill, accounting and verdicts.
+
+    When the year's annual KPIs suffice for the accounting (no heat side, no fuel uses, a constant grid
+    emission factor: :func:`lingtan.twin.studies.sweep.fast_verdicts_possible`), all members go through the
+    kernel in one call and are assessed from their annual KPIs; otherwise each member is a single run on the
+    shared profiles (:func:`member_run`), which its heat KPIs and hourly emission factor need.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory (a park is refused).
+    prof : Profiles
+        Its profiles for this weather year (:func:`lingtan.twin.run.build_profiles`).
+    draws : pandas.DataFrame
+        The members (:func:`draw`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The members table (module docstring), one row per member, indexed like ``draws``.
+
+    Raises
+    ------
+    ScenarioError
+        For a park: its uncertainty ensemble is not built yet.
+    """
+    from lingtan.twin.accounting.assess import assess
+    from lingtan.twin.core.scenario import Scenario
+    from lingtan.twin.studies.sweep import fast_verdicts_possible
+
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(
+            "<scenario>", "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park"
+        )
+    if fast_verdicts_possible(scenario, prof):
+        kernel = _kernel_rows(scenario, prof, draws)
+        # A constant grid factor: assess reads no hourly table, so an empty one with the import columns serves.
+        empty = pd.DataFrame({c: np.empty(0) for c in ("grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw")})
+        rows = []
+        for row in kernel.to_dict("records"):
+            a = assess(scenario, dict(row), empty, base_dir=prof.base_dir)
+            rows.append(_assessment_columns(a.accounting, a.verdicts))
+        extra = pd.DataFrame(rows, index=draws.index)
+    else:
+        runs = [member_run(scenario, prof, values) for values in draws.to_dict("records")]
+        kernel = pd.DataFrame([_flat(r.kpis) for r in runs], index=draws.index)
+        extra = pd.DataFrame([_assessment_columns(r.accounting, r.verdicts) for r in runs], index=draws.index)
+    table = pd.concat([draws, kernel, extra], axis=1)
+    if "tariff_scale" in draws:
+        table = scale_tariff(table, draws["tariff_scale"].to_numpy())
+    return table
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    """One uncertain quantity's effect with the others at their median.
+
+    Attributes
+    ----------
+    quantity : str
+        ``load_scale``, ``pv_age_years`` or ``tariff_scale``.
+    input_p10, input_p90 : float
+        The quantity's P10 and P90 over the members [its unit] (P10 exceeded by 10 % of them).
+    kpi_at_p10, kpi_at_p90 : float
+        The headline KPI with the quantity at its P10 and at its P90.
+    swing : float
+        ``|kpi_at_p10 - kpi_at_p90|``, the bar's length.
+    margins : dict of str to tuple of float
+        Each simulated criterion's margin (positive = passing) at the quantity's P10 and P90.
+    p_pass : dict of str to tuple of float
+        Each criterion's pass probability over a weather ensemble's years at P10 and P90; empty for one year.
+    """
+
+    quantity: str
+    input_p10: float
+    input_p90: float
+    kpi_at_p10: float
+    kpi_at_p90: float
+    swing: float
+    margins: dict[str, tuple[float, float]]
+    p_pass: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """Which uncertainty moves the verdict most: bars sorted by the headline KPI's swing, largest first.
+
+    Attributes
+    ----------
+    kpi : str
+        The headline KPI.
+    base_kpi : float
+        Its value with every quantity at its median.
+    base_margins : dict of str to float
+        Each simulated criterion's margin with every quantity at its median.
+    medians : dict of str to float
+        The median of each quantity over the members [its unit].
+    bars : list of TornadoBar
+        One per varied quantity.
+    weather_years : int
+        Weather years each configuration ran on (1 without a weather ensemble).
+    convention : str
+        The exceedance convention.
+    """
+
+    kpi: str
+    base_kpi: float
+    base_margins: dict[str, float]
+    medians: dict[str, float]
+    bars: list[TornadoBar]
+    weather_years: int = 1
+    convention: str = CONVENTION
+
+    def to_dict(self) -> dict:
+        """The tornado as plain JSON-ready data (``tornado.json``).
+
+        Returns
+        -------
+        dict
+            Field name to value; bars as a list of mappings.
+        """
+        return asdict(self)
+
+
+def tornado(scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, *, kpi: str = HEADLINE_KPI) -> Tornado:
+    """For each varied quantity, the headline KPI and every simulated criterion's margin at the quantity's P10
+    and P90 with the other quantities at their median, sorted by the KPI's swing.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    profiles : Profiles or list of Profiles
+        One weather year, or the years of a weather ensemble: then each configuration runs on every year,
+        KPI and margins are the P50 over the years, and each bar carries the pass probability at P10 and P90
+        (the hook a weather ensemble fills).
+    draws : pandas.DataFrame
+        The members (:func:`draw`); their percentiles place the bars.
+    kpi : str
+        The KPI bars are sorted by.
+
+    Returns
+    -------
+    Tornado
+        The bars, largest swing first.
+    """
+    years = profiles if isinstance(profiles, list) else [profiles]
+    quantities = list(draws.columns)
+    medians = {q: float(np.median(draws[q])) for q in quantities}
+    p10 = {q: exceedance(draws[q], 10) for q in quantities}
+    p90 = {q: exceedance(draws[q], 90) for q in quantities}
+    # Configuration 0: all at their median; then each quantity at its P10 and at its P90.
+    configs = [dict(medians)]
+    for q in quantities:
+        configs += [{**medians, q: p10[q]}, {**medians, q: p90[q]}]
+    grid = pd.DataFrame(configs, index=pd.RangeIndex(len(configs), name="member"))
+    tables = [evaluate(scenario, prof, grid) for prof in years]
+    if kpi not in tables[0]:
+        raise ValueError(f"kpi must be a numeric KPI of the members table, e.g. {HEADLINE_KPI}; got {kpi!r}")
+    # Criteria with a numeric margin in every configuration (a declared or yes/no criterion has none).
+    margins = [c for c in tables[0] if c.endswith(".margin") and np.isfinite(tables[0][c]).all()]
+    criteria = [c.removesuffix(".margin") for c in margins]
+
+    def p50(col: str, i: int) -> float:
+        return exceedance([t[col].iloc[i] for t in tables], 50)
+
+    def p_pass(cid: str, i: int) -> float:
+        return float(np.mean([t[f"{cid}.pass"].iloc[i] for t in tables]))
+
+    bars = []
+    for j, q in enumerate(quantities):
+        lo, hi = 1 + 2 * j, 2 + 2 * j
+        bars.append(
+            TornadoBar(
+                quantity=q,
+                input_p10=p10[q],
+                input_p90=p90[q],
+                kpi_at_p10=p50(kpi, lo),
+                kpi_at_p90=p50(kpi, hi),
+                swing=abs(p50(kpi, lo) - p50(kpi, hi)),
+                margins={c: (p50(f"{c}.margin", lo), p50(f"{c}.margin", hi)) for c in criteria},
+                p_pass={c: (p_pass(c, lo), p_pass(c, hi)) for c in criteria} if len(tables) > 1 else {},
+            )
+        )
+    bars.sort(key=lambda b: b.swing, reverse=True)
+    return Tornado(
+        kpi=kpi,
+        base_kpi=p50(kpi, 0),
+        base_margins={c: p50(f"{c}.margin", 0) for c in criteria},
+        medians=medians,
+        bars=bars,
+        weather_years=len(tables),
+    )
+
+
+__all__ = [
+    "CONVENTION",
+    "MemberInputs",
+    "apply",
+    "Tornado",
+    "TornadoBar",
+    "draw",
+    "evaluate",
+    "exceedance",
+    "member_count",
+    "member_run",
+    "scale_tariff",
+    "tornado",
+]
