@@ -138,6 +138,17 @@ def test_bad_odds_options_exit_2_with_one_line(capsys, extra, field):
     assert len(err) == 1 and field in err[0]
 
 
+@pytest.mark.parametrize(
+    ("scenario", "pack", "found"),
+    [("anhui-park.yaml", "anhui_park_2024", "a park"), ("hefei_auto_parts_heat.yaml", PACK, "a heat side")],
+)
+def test_odds_refused_where_the_annual_kpis_do_not_decide(capsys, scenario, pack, found):
+    argv = [str(ROOT / "scenarios" / scenario), "--criteria", pack, "--confidence", "0.9", "--weather-years", "2"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--confidence" in err[0] and found in err[0]
+
+
 def test_each_criterion_reads_the_smallest_probability_of_one_criterion():
     # Each criterion on its own: the probability is the smallest criterion's, never below the joint one.
     kw = dict(base_dir=FILE.parent, grid_points={"pv": [2.0], "battery": [0.0]}, weather_years=YEARS)
