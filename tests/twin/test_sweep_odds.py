@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from lingtan.errors import InputError
 from lingtan.twin.cli.sweep import main
 from lingtan.twin.core.odds import exceedance
 from lingtan.twin.core.scenario import read_yaml, scenario_from_dict
@@ -18,10 +19,18 @@ PV_KWP = (12_000.0, 24_000.0)
 
 
 @pytest.fixture(scope="module")
-def rows(tmp_path_factory):
+def out(tmp_path_factory):
     out = tmp_path_factory.mktemp("sweep") / "out"
-    argv = [str(FILE), "--param", f"pv[0].capacity_kwp={PV_KWP[0]:g}:{PV_KWP[1]:g}:2", "--out", str(out)]
-    assert main([*argv, "--weather-years", str(YEARS), "--no-plots", "--quiet"]) == 0
+    assert main([*_argv(out), "--weather-years", str(YEARS), "--no-plots", "--quiet"]) == 0
+    return out
+
+
+def _argv(out) -> list[str]:
+    return [str(FILE), "--param", f"pv[0].capacity_kwp={PV_KWP[0]:g}:{PV_KWP[1]:g}:2", "--out", str(out)]
+
+
+@pytest.fixture(scope="module")
+def rows(out):
     return read_results(out).sort_values("pv[0].capacity_kwp").reset_index(drop=True)
 
 
@@ -54,9 +63,15 @@ def test_the_two_cases_differ(rows):
     assert rows[f"ensemble.{DEFAULT_KPI}.p90"].iloc[0] < rows[f"ensemble.{DEFAULT_KPI}.p50"].iloc[0]
 
 
-def test_weather_years_refused_outside_the_fast_path(tmp_path, capsys):
-    from lingtan.errors import InputError
+def test_rows_of_other_members_never_mix(out, rows):
+    # The members enter the sweep's inputs: resuming the folder with other years, or none, is refused.
+    for extra in ([], ["--weather-years", str(YEARS + 1)]):
+        with pytest.raises(InputError, match="ensemble"):
+            main([*_argv(out), *extra, "--no-plots", "--quiet"])
+    assert len(read_results(out)) == len(rows)
 
+
+def test_weather_years_refused_outside_the_fast_path(tmp_path, capsys):
     argv = [str(FILE), "--param", "loads[0].annual_e_kwh=4e7:5e7:2", "--out", str(tmp_path / "o"), "--quiet"]
     with pytest.raises(InputError, match="--weather-years"):
         main([*argv, "--weather-years", "4", "--no-plots"])

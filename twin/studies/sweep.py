@@ -131,6 +131,8 @@ MAX_CASES = 1_000_000
 # 25 ms (40 cases/s a process); a whole-scenario
 # case of hefei_auto_parts.yaml with a new weather seed 0.13-0.16 s of CPU (measured 2026-12-03), rounded up to
 # 0.2 s, and a park case 0.2 s per tenant.
+# An ensemble member's weather and profiles: at most the 0.15 s of a whole member (lingtan.limits.MAX_ENSEMBLE_YEARS).
+_S_MEMBER = 0.15
 _S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 4_000, 0.025, 0.2
 # Memory for the estimate: the process with its imports and profiles, each worker process, and per case the design
 # row, its hash and its share of the result rows (the 100 000-case sweep of the speed table peaks at 475 MB).
@@ -1395,7 +1397,7 @@ def run_sweep(
         todo = [i for i, h in enumerate(p.hashes) if h not in done]
         jobs = jobs or os.cpu_count() or 1
         if progress:
-            print(estimate_text(p, len(todo), use_fast, verdicts, jobs, max_cases), file=sys.stderr)
+            print(estimate_text(p, len(todo), use_fast, verdicts, jobs, max_cases, len(members or [])), file=sys.stderr)
         writer = PartWriter(out)
         _write_meta(out, p, "fast" if use_fast else "whole", kpi, threshold)
         bar = Progress(len(p.hashes), enabled=progress)
@@ -1440,7 +1442,7 @@ def run_sweep(
     return summary
 
 
-def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple[float, float]:
+def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, members: int = 0) -> tuple[float, float]:
     """Rough wall-clock time [s] and peak memory [MB] of running ``todo`` cases of ``p`` (constants measured on
     the machine of README's speed table; a park case scales with its tenants).
 
@@ -1456,6 +1458,8 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple
         Whether accounting and verdicts are computed per case.
     jobs : int
         Worker processes.
+    members : int
+        Weather years of an ensemble: each case runs once more per member, and each member's profiles are built.
 
     Returns
     -------
@@ -1479,10 +1483,13 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple
     else:
         per_case = (_S_PROFILES if fast else _S_WHOLE * len(getattr(sc, "tenants", [None]))) / jobs
         workers = jobs if jobs > 1 else 0
-    return todo * per_case, _MB_BASE + workers * _MB_WORKER + len(p.hashes) * _KB_CASE / 1024
+    seconds = todo * per_case * (1 + members) + (members * _S_MEMBER if todo else 0.0)
+    return seconds, _MB_BASE + workers * _MB_WORKER + len(p.hashes) * _KB_CASE / 1024
 
 
-def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max_cases: int | None = None) -> str:
+def estimate_text(
+    p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max_cases: int | None = None, members: int = 0
+) -> str:
     """The line printed before a sweep runs: cases, design, path, estimated time and memory, the limit.
 
     Parameters
@@ -1499,13 +1506,15 @@ def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max
         Worker processes.
     max_cases : int, optional
         The limit on the number of cases shown.
+    members : int
+        Weather years of an ensemble (:func:`estimate`).
 
     Returns
     -------
     str
         One line.
     """
-    seconds, mb = estimate(p, todo, fast, verdicts, jobs)
+    seconds, mb = estimate(p, todo, fast, verdicts, jobs, members)
     limit = MAX_CASES if max_cases is None else max_cases
     took = (
         "under a second"
@@ -1515,7 +1524,8 @@ def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max
         else f"{seconds / 86_400:,.1f} days"
     )
     return (
-        f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path), "
+        f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path"
+        f"{f', each on {members} weather years' if members else ''}), "
         f"{todo:,} to run; estimate {took} and {mb:,.0f} MB (limit {limit:,} cases: --max-cases)"
     )
 
