@@ -62,6 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=MAX_CASES,
         help=f"refuse a design of more cases than this (default {MAX_CASES:,})",
     )
+    parser.add_argument(
+        "--weather-years",
+        metavar="N",
+        help="also run every case on N synthetic weather years and store, per case, the P50 and P90 of --kpi "
+        "and each verdict's pass probability (ensemble.* columns)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
 
@@ -84,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(None, "--chunk-size", "N >= 1", str(args.chunk_size))
     if args.max_cases < 1:
         raise InputError(None, "--max-cases", "N >= 1", str(args.max_cases))
+    members = _members(args.file, args.weather_years) if args.weather_years is not None else None
     try:
         s = run_sweep(
             args.file,
@@ -102,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
             kpi=args.kpi,
             threshold=args.threshold,
             max_cases=args.max_cases,
+            members=members,
         )
     except SweepStopped as stop:
         print(
@@ -118,6 +126,21 @@ def run(args: argparse.Namespace) -> int:
         for f in s.get("plots", []):
             print(f"  {f}")
     return 0
+
+
+def _members(file: str, years_text: str) -> list:
+    """The weather years of ``--weather-years N`` (the scenario's synthetic weather drawn for N years)."""
+    from lingtan.limits import MAX_ENSEMBLE_YEARS
+    from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.studies.ensemble import member_weathers
+
+    try:
+        years = int(years_text)
+    except ValueError:
+        years = 0
+    if not 2 <= years <= MAX_ENSEMBLE_YEARS:
+        raise InputError(file, "--weather-years", f"an integer from 2 to {MAX_ENSEMBLE_YEARS}", repr(years_text))
+    return member_weathers(load_scenario(file), Path(file).parent, years, file)[0]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,6 +37,26 @@ Method
    the search's park years skip the network power flow and only the chosen design is checked. The chosen design is
    the least-cost passing one; the Pareto front keeps the designs not
    dominated in (lower cost, higher renewable share) and in (lower cost, lower residual emissions).
+
+Sizing with odds
+----------------
+``twin size FILE --criteria PACK --confidence p [--weather-years N] [--each-criterion]`` (``confidence``):
+a design passes when it passes in at least a fraction ``p`` of the years of a weather-year ensemble
+(``--weather-years N`` synthetic years, else the scenario's ``weather.ensemble``, else
+:data:`DEFAULT_WEATHER_YEARS`; :func:`lingtan.twin.studies.ensemble.member_weathers`).
+
+* ``joint`` (default): the probability that **every** fixable criterion passes **in the same year**
+  (a member with unserved load passes nothing); ``each`` (``--each-criterion``): every fixable criterion
+  passes in at least ``p`` of the years on its own (looser: the years that fail may differ).
+* The fixable criteria are those of step 1 at the design in the typical year; the cost, the Pareto fronts
+  and the typical-year verdict printed beside are the typical year's (the scenario's own weather).
+* Speed: the members' profiles do not depend on sizes: they are built once per member for the whole
+  search; the designs of a search step are dispatched through the kernel side by side, one call per
+  member (:func:`lingtan.twin.studies.sweep.fast_rows`), and judged from their annual KPIs. Hence a factory
+  whose verdicts the annual KPIs decide (no heat side, a constant grid factor:
+  :func:`lingtan.twin.studies.sweep.fast_verdicts_possible`); anything else is refused.
+* While nothing passes, the pattern search follows the smallest over the criteria of the margin exceeded in
+  a fraction ``p`` of the years.
 """
 
 from __future__ import annotations
@@ -48,7 +68,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from lingtan.errors import InputError
+from lingtan.twin.core.odds import exceedance
 from lingtan.twin.core.schema.economics import Economics
 from lingtan.twin.studies.economics import project_economics
 
@@ -64,6 +88,11 @@ DEFAULT_LEVELS: dict[str, list[float]] = {
 }
 SIZING_ROLES = ("admission", "target")
 DEFAULT_LEVERS = ("pv", "wind", "battery", "green_power")
+DEFAULT_WEATHER_YEARS = 50
+"""Weather years of ``--confidence`` when neither ``--weather-years`` nor ``weather.ensemble`` names them [-]:
+with 50 years a pass probability moves in steps of 2 %, and the search takes seconds."""
+ODDS_MODES = ("joint", "each")
+"""How a design's pass probability is read (module docstring, "Sizing with odds")."""
 
 
 # --------------------------------------------------------------------------- applying levers
@@ -255,6 +284,9 @@ class Design:
     failed: list[str]
     margins: dict[str, Any]
     refined: bool = False
+    p_pass: float | None = None  # with odds: the probability the design is judged by, 0..1
+    typical_passed: bool | None = None  # with odds: the typical year's verdict (``passed`` is then the odds')
+    odds: dict[str, dict] | None = None  # with odds: criterion id -> p_pass, margin_p50, margin_p90
 
     def row(self) -> dict[str, Any]:
         """The design as one flat row of the designs table: factors, sizes, money, shares, verdict.
@@ -278,6 +310,8 @@ class Design:
             failed=";".join(self.failed),
             refined=self.refined,
         )
+        if self.p_pass is not None:
+            out.update(p_pass=self.p_pass, typical_passed=self.typical_passed)
         return out
 
 
@@ -301,6 +335,8 @@ class SizingResult:
     network: dict | None = (
         None  # a park's network findings at the chosen design (lingtan.twin.studies.park kpis["network"])
     )
+    odds: dict | None = None  # with odds: members, source, confidence, mode
+    typical_choice: Design | None = None  # with odds: the least-cost design passing in the typical year
 
     @property
     def feasible(self) -> bool:
@@ -355,6 +391,7 @@ class _Evaluator:
         self.cache: dict[tuple, Any] = {}
         self.profiles: dict[tuple, Any] = {}
         self.simulations = 0
+        self.members: _Members | None = None
         sc0 = scenario_from_dict_cached(data, file)
         self.shared = {lv: bool(getattr(sc0.shared, lv)) for lv in ("pv", "battery", "wind")} if park else {}
 
@@ -426,7 +463,7 @@ class _Evaluator:
                 ok, failed = False, failed + ["network"]
         k = res.accounting.kpis
         factors = dict(phys, **acct)
-        return Design(
+        dsg = Design(
             factors=factors,
             sizes={lv: lever_sizes(sc, lv, self.shared.get(lv)) for lv in factors},
             cost_cny_per_year=eco["annualised_cost_cny"],
@@ -441,6 +478,165 @@ class _Evaluator:
             margins=margins,
             refined=refined,
         )
+        return dsg if self.members is None else self.members.judge(dsg, sc, self.member_rows(phys))
+
+    def prefetch(self, points: list[dict[str, float]]) -> None:
+        """Dispatch the members of designs not seen yet, side by side (with odds; nothing otherwise)."""
+        if self.members is None:
+            return
+        new = {self._key(p): p for p in points if self._key(p) not in self.members.rows}
+        if new:
+            scenarios = [self.simulate(p)[1].scenario for p in new.values()]
+            for key, rows in zip(new, self.members.dispatch(scenarios), strict=True):
+                self.members.rows[key] = rows
+
+    def member_rows(self, phys: dict[str, float]) -> pd.DataFrame:
+        """The members' annual KPIs of a design, one row per member (with odds)."""
+        self.prefetch([phys])
+        return self.members.rows[self._key(phys)]
+
+    @staticmethod
+    def _key(phys: dict[str, float]) -> tuple:
+        return tuple(sorted(phys.items()))
+
+
+class _Members:
+    """The weather years of a sizing with odds: each member's profiles, built once for the whole search.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario (its sources order the kernel's columns).
+    base_dir : Path
+        Folder of the scenario file.
+    weathers : list of (DataFrame, dict)
+        The members (:func:`lingtan.twin.studies.ensemble.member_weathers`).
+    confidence : float
+        Least pass probability of a passing design, 0 < p < 1.
+    mode : {"joint", "each"}
+        :data:`ODDS_MODES`.
+    file : path
+        Scenario file, named in errors.
+    """
+
+    def __init__(self, scenario, base_dir: Path, weathers: list, confidence: float, mode: str, file):
+        from lingtan.twin.run import build_profiles
+        from lingtan.twin.studies.sweep import fast_verdicts_possible
+
+        self.scenario, self.confidence, self.mode = scenario, confidence, mode
+        self.profs = [build_profiles(scenario, base_dir, w) for w in weathers]
+        if not fast_verdicts_possible(scenario, self.profs[0]):
+            raise InputError(
+                file,
+                "--confidence",
+                "a factory whose verdicts its annual KPIs decide (no heat side, a constant grid emission factor)",
+                "a heat side or an hourly emission factor",
+            )
+        self.rows: dict[tuple, pd.DataFrame] = {}
+
+    def dispatch(self, scenarios: list) -> list[pd.DataFrame]:
+        """The members' annual KPIs of some designs: one kernel call per member, the designs side by side.
+
+        Parameters
+        ----------
+        scenarios : list of Scenario
+            The designs, validated.
+
+        Returns
+        -------
+        list of DataFrame
+            Per design, one row of flat annual KPIs per member.
+        """
+        from lingtan.twin.core.heat_profiles import heat_sizes
+        from lingtan.twin.run import kernel_params
+        from lingtan.twin.studies.sweep import FastInputs, fast_rows
+
+        m, sources = len(scenarios), self.profs[0].sources
+        caps = np.zeros((m, len(sources)))
+        for i, sc in enumerate(scenarios):
+            # A removed array is a column of zeros: the base's sources, the design's sizes.
+            size = {("pv", a.name): a.capacity_kwp for a in sc.pv} | {("wind", f.name): f.count for f in sc.wind}
+            caps[i] = [size.get(src, 0.0) for src in sources]
+        bats = [sc.battery[0] if sc.battery else None for sc in scenarios]
+        hs = heat_sizes(self.scenario, m)  # no heat side (fast_verdicts_possible): empty columns
+        fi = FastInputs(
+            caps=caps,
+            params=np.vstack([kernel_params(sc.grid, sc.battery) for sc in scenarios]),
+            store_kwh_th=hs.store_kwh_th,
+            store_charge_kw_th=hs.store_charge_kw_th,
+            store_discharge_kw_th=hs.store_discharge_kw_th,
+            store_e0_kwh_th=hs.store_e0_kwh_th,
+            unit_kw_th=hs.unit_kw_th,
+            bat_energy=np.array([b.energy_kwh if b else 0.0 for b in bats]),
+            bat_soc_min=np.array([b.soc_min if b else 0.0 for b in bats]),
+            bat_soc_max=np.array([b.soc_max if b else 1.0 for b in bats]),
+        )
+        per_member = [fast_rows(self.scenario, prof, fi).drop(columns="verdicts_computed") for prof in self.profs]
+        return [pd.concat([r.iloc[[i]] for r in per_member], ignore_index=True) for i in range(m)]
+
+    def judge(self, dsg: Design, scenario, rows: pd.DataFrame) -> Design:
+        """The design judged by its odds over the members; the typical year's verdict kept beside.
+
+        Parameters
+        ----------
+        dsg : Design
+            The design as the typical year judges it.
+        scenario : Scenario
+            The design with its accounting levers, validated (criteria, declared facts, green power).
+        rows : DataFrame
+            Its members' annual KPIs (:meth:`dispatch`).
+
+        Returns
+        -------
+        Design
+            ``passed``, ``failed`` and ``min_margin`` by the odds; ``p_pass``, ``typical_passed``, ``odds``.
+        """
+        fixable = [cid for cid, m in dsg.margins.items() if m["fixable"] and cid != "network"]
+        by_id = [{v.criterion_id: v for v in case} for case in member_verdicts(scenario, rows)]
+        odds, passed, guide = {}, [], []
+        for cid in fixable:
+            ok = np.array([case[cid].status == "pass" for case in by_id])
+            passed.append(ok)
+            odds[cid] = {"p_pass": float(ok.mean())}
+            margins = [case[cid].margin for case in by_id]
+            if all(x is not None for x in margins):
+                odds[cid].update(margin_p50=exceedance(margins, 50), margin_p90=exceedance(margins, 90))
+                guide.append(exceedance(margins, 100 * self.confidence))
+        joint = np.logical_and.reduce(passed) if passed else np.ones(len(rows), bool)
+        p = float(joint.mean()) if self.mode == "joint" else min((o["p_pass"] for o in odds.values()), default=1.0)
+        failed = [cid for cid, o in odds.items() if o["p_pass"] < self.confidence]
+        if p < self.confidence and not failed:
+            failed = [f"all criteria in the same year ({p:.0%})"]
+        return replace(
+            dsg,
+            passed=p >= self.confidence,
+            failed=failed,
+            min_margin=min(guide) if guide else math.inf,
+            p_pass=p,
+            typical_passed=dsg.passed,
+            odds=odds,
+        )
+
+
+def member_verdicts(scenario, rows: pd.DataFrame) -> list[list]:
+    """The verdicts of a design in each member, from the members' annual KPIs
+    (:func:`lingtan.twin.accounting.assess.assess_cases`: the accounting over arrays of the members).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The design (accounting, green power, offsets, criteria and declared facts).
+    rows : DataFrame
+        One row of flat annual KPIs per member.
+
+    Returns
+    -------
+    list of list of Verdict
+        Per member, one verdict per criterion of the scenario's packs.
+    """
+    from lingtan.twin.accounting.assess import assess_cases
+
+    return assess_cases(scenario, rows).verdicts
 
 
 def _better(a: Design | None, b: Design | None) -> bool:
@@ -519,6 +715,9 @@ def size(
     refine: bool = True,
     economics: Economics | None = None,
     network_limits: bool = False,
+    confidence: float | None = None,
+    weather_years: int | None = None,
+    odds_mode: str = "joint",
 ) -> SizingResult:
     """Search the least-cost design that passes every fixable criterion of the chosen packs.
 
@@ -545,6 +744,14 @@ def size(
         A park: a design passes only if its network stays within its voltage and loading limits every hour
         (the power flow then runs for every design; otherwise only for the chosen one, whose findings are
         reported).
+    confidence : float, optional
+        Size with odds (module docstring): a design passes when its pass probability over the weather years is at
+        least this, 0 < p < 1.
+    weather_years : int, optional
+        Synthetic weather years of the odds; default the scenario's ``weather.ensemble``, else
+        :data:`DEFAULT_WEATHER_YEARS`.
+    odds_mode : {"joint", "each"}
+        Every criterion in the same year, or each criterion on its own (:data:`ODDS_MODES`).
 
     Returns
     -------
@@ -559,12 +766,18 @@ def size(
     for lever in vary:
         _check_lever(scenario0, lever, file)
     levels = _lever_levels(vary, grid_points, file)
+    with_odds = confidence is not None or weather_years is not None
+    if with_odds:
+        _check_odds(scenario0, confidence, weather_years, odds_mode, file)
 
     reference = {"green_power": scenario0.green_power.green_power_contract_e_kwh}
     ev = _Evaluator(data, park, base, list(criteria), eco, reference, file, network_limits)
     if "green_power" in vary and reference["green_power"] <= 0:
         reference["green_power"] = _default_green_power_e_kwh(ev)
     unfixable = _unfixable(ev, criteria)
+    odds = None
+    if with_odds:
+        ev.members, odds = _odds_members(scenario0, base, file, confidence, weather_years, odds_mode)
 
     phys = [lv for lv in vary if lv not in ACCOUNTING_LEVERS]
     acct = [lv for lv in vary if lv in ACCOUNTING_LEVERS]
@@ -582,8 +795,14 @@ def size(
     designs = search.designs
     passing = [d for d in designs if d.passed]
     chosen = min(passing, key=lambda d: d.cost_cny_per_year) if passing else None
+    typical = [d for d in designs if d.typical_passed]
+    typical_choice = min(typical, key=lambda d: d.cost_cny_per_year) if typical else None
     if chosen is not None and refine and "green_power" in acct:
         chosen = _refine_green_power(ev, chosen, phys, levels, designs)
+    if typical_choice is not None and refine and "green_power" in acct:
+        typical_choice = _refine_green_power(
+            ev, typical_choice, phys, levels, designs, passes=lambda d: d.typical_passed
+        )
     return SizingResult(
         chosen=chosen,
         designs=designs,
@@ -599,10 +818,37 @@ def size(
         at_bound=_at_bound_notes(chosen, vary, phys, levels),
         economics=eco.model_dump(mode="json"),
         network=network_check(ev, chosen) if park and chosen is not None else None,
+        odds=odds,
+        typical_choice=typical_choice,
     )
 
 
 # --------------------------------------------------------------------------- steps of size
+
+
+def _check_odds(scenario, confidence, weather_years, mode: str, file) -> None:
+    """Refuse odds options that cannot be met, before any simulation."""
+    from lingtan.limits import MAX_ENSEMBLE_YEARS
+    from lingtan.twin.core.schema.park import Park
+
+    if confidence is None or not 0 < confidence < 1:
+        raise InputError(file, "--confidence", "a probability p with 0 < p < 1 (e.g. 0.9)", repr(confidence))
+    if mode not in ODDS_MODES:
+        raise InputError(file, "odds_mode", " or ".join(ODDS_MODES), repr(mode))
+    if isinstance(scenario, Park):
+        raise InputError(file, "--confidence", "a factory scenario (a park is sized on its typical year)", "a park")
+    if weather_years is not None and not 2 <= weather_years <= MAX_ENSEMBLE_YEARS:
+        raise InputError(file, "--weather-years", f"an integer from 2 to {MAX_ENSEMBLE_YEARS}", repr(weather_years))
+
+
+def _odds_members(scenario, base: Path, file, confidence, weather_years, mode: str) -> tuple[_Members, dict]:
+    """The weather years of a sizing with odds, each member's profiles built once; and their description."""
+    from lingtan.twin.studies.ensemble import member_weathers
+
+    years = weather_years if weather_years is not None or scenario.weather.ensemble else DEFAULT_WEATHER_YEARS
+    weathers, source = member_weathers(scenario, base, years, file)
+    members = _Members(scenario, base, weathers, confidence, mode, file)
+    return members, {"members": len(weathers), "source": source, "confidence": confidence, "mode": mode}
 
 
 def _check_packs(criteria: list[str], file) -> None:
@@ -683,7 +929,9 @@ class _Search:
 
     def exhaustive(self) -> None:
         """Visit every lattice point."""
-        for point in itertools.product(*(self.levels[lv] for lv in self.phys)):
+        points = list(itertools.product(*(self.levels[lv] for lv in self.phys)))
+        self.ev.prefetch([dict(zip(self.phys, pt, strict=True)) for pt in points])
+        for point in points:
             self.visit(point)
 
     def coarse_then_pattern(self) -> None:
@@ -691,7 +939,9 @@ class _Search:
         to its best neighbour (one level up or down in one lever) while that is better."""
         levels, phys = self.levels, self.phys
         coarse = [sorted({levels[lv][0], levels[lv][len(levels[lv]) // 2], levels[lv][-1]}) for lv in phys]
-        for point in itertools.product(*coarse):
+        points = list(itertools.product(*coarse))
+        self.ev.prefetch([dict(zip(phys, pt, strict=True)) for pt in points])
+        for point in points:
             self.visit(point)
         incumbent = None
         for pt, dsg in self.best_of.items():
@@ -707,17 +957,20 @@ class _Search:
         """The neighbour of ``incumbent`` better than it and than every other neighbour; None if none is."""
         levels = self.levels
         idx = [levels[lv].index(x) for lv, x in zip(self.phys, incumbent, strict=True)]
-        best_move = None
+        neighbours = []
         for j, lv in enumerate(self.phys):
             for step in (-1, 1):
                 k = idx[j] + step
                 if 0 <= k < len(levels[lv]):
                     nb = list(incumbent)
                     nb[j] = levels[lv][k]
-                    nb = tuple(nb)
-                    dsg = self.visit(nb)
-                    if _better(dsg, self.best_of[best_move] if best_move else self.best_of[incumbent]):
-                        best_move = nb
+                    neighbours.append(tuple(nb))
+        self.ev.prefetch([dict(zip(self.phys, nb, strict=True)) for nb in neighbours])
+        best_move = None
+        for nb in neighbours:
+            dsg = self.visit(nb)
+            if _better(dsg, self.best_of[best_move] if best_move else self.best_of[incumbent]):
+                best_move = nb
         return best_move
 
 
@@ -787,8 +1040,11 @@ def _validated(data: dict, file):
     return scenario_from_dict(data, file)
 
 
-def _refine_green_power(ev: _Evaluator, chosen: Design, phys: list[str], levels: dict, designs: list) -> Design:
-    """Bisect the green-power factor between the chosen (passing) level and the level below it."""
+def _refine_green_power(
+    ev: _Evaluator, chosen: Design, phys: list[str], levels: dict, designs: list, passes=lambda d: d.passed
+) -> Design:
+    """Bisect the green-power factor between the chosen (passing) level and the level below it; ``passes`` reads
+    the verdict a design is chosen by (with odds, the typical year's for the typical-year choice)."""
     lv = levels["green_power"]
     hi = chosen.factors["green_power"]
     lower = [x for x in lv if x < hi]
@@ -802,7 +1058,7 @@ def _refine_green_power(ev: _Evaluator, chosen: Design, phys: list[str], levels:
         mid = 0.5 * (lo + hi)
         dsg = ev.evaluate(p, {"green_power": mid}, refined=True)
         designs.append(dsg)
-        if dsg.passed:
+        if passes(dsg):
             hi = mid
             if dsg.cost_cny_per_year <= best.cost_cny_per_year:
                 best = dsg
@@ -831,6 +1087,13 @@ def summary(res: SizingResult) -> str:
         f"criteria: {', '.join(res.criteria)}; levers: {', '.join(res.vary)}",
         f"search: {res.method}; {res.simulations} simulations, {len(res.designs)} designs assessed",
     ]
+    o = res.odds
+    if o is not None:
+        how = "every criterion in the same year" if o["mode"] == "joint" else "each criterion on its own"
+        lines.append(
+            f"odds: {o['members']} {o['source']} weather years; a design passes when it passes in at least "
+            f"{o['confidence']:.0%} of them ({o['mode']}: {how}); costs are the typical year's"
+        )
     if res.unfixable:
         lines.append("criteria sizing cannot change (declared or not simulated) that fail:")
         for u in res.unfixable:
@@ -841,13 +1104,19 @@ def summary(res: SizingResult) -> str:
     c = res.chosen
     if c is None:
         best = max(res.designs, key=lambda d: d.min_margin)
+        where = "" if o is None else f" in at least {o['confidence']:.0%} of the years"
+        odds = "" if o is None else f"; pass probability {best.p_pass:.1%}"
         lines.append(
-            "no design in the search passes every simulated criterion; closest: "
+            f"no design in the search passes every simulated criterion{where}; closest: "
             + ", ".join(f"{k}={v:g}x" for k, v in best.factors.items())
-            + f" (failing: {', '.join(best.failed)})"
+            + f" (failing: {', '.join(best.failed)}{odds})"
         )
         return "\n".join(lines)
-    lines.append("least-cost passing design:")
+    lines.append(
+        "least-cost passing design:"
+        if o is None
+        else f"least-cost design passing with probability >= {o['confidence']:.0%}:"
+    )
     for lv in res.vary:
         lines.append(f"  {lv:<16} factor {c.factors[lv]:.4g}  size {c.sizes[lv]:,.0f} {_UNITS[lv]}")
     lines.append(
@@ -857,11 +1126,14 @@ def summary(res: SizingResult) -> str:
         f"  renewable share (with green power) {c.re_share:.1%}; on site {c.re_share_onsite:.1%}; "
         f"residual emissions {c.residual_emissions_t:,.0f} t"
     )
-    lines.append("margins at the chosen design:")
-    for cid, m in c.margins.items():
-        margin = "n/a" if m["margin"] is None else f"{m['margin']:+.4g}"
-        tag = "" if m["fixable"] else f" [{m['input']}: not changed by sizing]"
-        lines.append(f"  {'PASS' if m['passed'] else 'FAIL'} {cid:<48} margin {margin}{tag}")
+    if o is not None:
+        lines += _odds_lines(res, c)
+    else:
+        lines.append("margins at the chosen design:")
+        for cid, m in c.margins.items():
+            margin = "n/a" if m["margin"] is None else f"{m['margin']:+.4g}"
+            tag = "" if m["fixable"] else f" [{m['input']}: not changed by sizing]"
+            lines.append(f"  {'PASS' if m['passed'] else 'FAIL'} {cid:<48} margin {margin}{tag}")
     if res.network is not None:
         viol = res.network["violations"]
         lines.append(
@@ -879,6 +1151,39 @@ def summary(res: SizingResult) -> str:
         f"emissions {len(res.pareto_emissions)} designs"
     )
     return "\n".join(lines)
+
+
+def _odds_lines(res: SizingResult, c: Design) -> list[str]:
+    """The chosen design's pass probability and, per criterion, its P50/P90 margins beside the typical year."""
+    n = res.odds["members"]
+    lines = [
+        f"  pass probability {c.p_pass:.1%} ({round(c.p_pass * n)} of {n} years); "
+        f"typical year: {'PASS' if c.typical_passed else 'FAIL'}",
+        "criteria at the chosen design: typical year | over the years (P90 margin = exceeded in 90 % of them)",
+    ]
+    for cid, m in c.margins.items():
+        margin = "n/a" if m["margin"] is None else f"{m['margin']:+.4g}"
+        od = (c.odds or {}).get(cid)
+        if od is None:
+            tail = f" [{m['input']}: not changed by sizing]" if not m["fixable"] else ""
+        else:
+            spread = (
+                f"; P50 margin {od['margin_p50']:+.4g}, P90 margin {od['margin_p90']:+.4g}"
+                if "margin_p50" in od
+                else ""
+            )
+            tail = f" | P(pass) {od['p_pass']:.0%}{spread}"
+        lines.append(f"  {'PASS' if m['passed'] else 'FAIL'} {cid:<48} margin {margin}{tail}")
+    t = res.typical_choice
+    if t is None:
+        lines.append("no design assessed passes in the typical year")
+    elif t is not c:
+        lines.append(
+            "least-cost design passing in the typical year (not at the odds): "
+            + ", ".join(f"{k}={v:g}x" for k, v in t.factors.items())
+            + f", {t.cost_cny_per_year:,.0f} CNY/yr, pass probability {t.p_pass:.1%}"
+        )
+    return lines
 
 
 _UNITS = {

@@ -77,6 +77,17 @@ Columns: ``case_hash``, one column per parameter (its field path), the KPIs
 (passed), ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``, and
 ``economics.<name>`` (:data:`ECONOMICS_COLUMNS` and ``operating_cost_cny``; each case priced at
 its own sizes).
+
+Weather-year ensembles
+----------------------
+With ``members`` (``twin sweep ... --weather-years N``: the scenario's synthetic weather drawn for N years,
+:func:`lingtan.twin.studies.ensemble.member_weathers`) the row's columns above stay the typical year's, and each
+case also gets its odds over the N members, computed by :func:`ensemble_columns` through the same kernel path
+(each member's profiles built once for the sweep, one kernel call per member with the chunk's cases side by
+side): ``ensemble.members`` (N), ``ensemble.<kpi>.p50`` and ``ensemble.<kpi>.p90`` (the sweep's ``kpi``, P90 =
+the value exceeded in 90 % of the years, :data:`lingtan.twin.core.odds.CONVENTION`) and, with verdicts,
+``ensemble.verdict.<criterion_id>.p_pass`` (fraction of the members whose verdict is "pass", 0..1). The
+members enter the case hashes: a rerun with other members is refused. Fast path in local processes only.
 """
 
 from __future__ import annotations
@@ -95,7 +106,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +131,8 @@ MAX_CASES = 1_000_000
 # 25 ms (40 cases/s a process); a whole-scenario
 # case of hefei_auto_parts.yaml with a new weather seed 0.13-0.16 s of CPU (measured 2026-12-03), rounded up to
 # 0.2 s, and a park case 0.2 s per tenant.
+# An ensemble member's weather and profiles: at most the 0.15 s of a whole member (lingtan.limits.MAX_ENSEMBLE_YEARS).
+_S_MEMBER = 0.15
 _S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 4_000, 0.025, 0.2
 # Memory for the estimate: the process with its imports and profiles, each worker process, and per case the design
 # row, its hash and its share of the result rows (the 100 000-case sweep of the speed table peaks at 475 MB).
@@ -957,6 +970,86 @@ def _fast_chunk_task(
     return fast_rows(sc, prof, fi, cases=cases, file=file)
 
 
+# --------------------------------------------------------------------------- weather-year ensembles
+
+
+def ensemble_key(weathers: list) -> str:
+    """sha256 of the members' weather metadata (seeds or paths, in order): a sweep's rows on another ensemble
+    get other case hashes, and resuming into its folder is refused.
+
+    Parameters
+    ----------
+    weathers : list of (DataFrame, dict)
+        The members (:func:`lingtan.twin.studies.ensemble.member_weathers`).
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    metas = [
+        {k: v for k, v in meta.items() if k in ("member", "seed", "path", "city", "source")} for _, meta in weathers
+    ]
+    return hashlib.sha256(json.dumps(metas, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def ensemble_columns(
+    scenario,
+    profs: list,
+    fi: FastInputs,
+    kpi: str,
+    *,
+    cases: list[dict] | None = None,
+    file=None,
+    verdicts: bool = False,
+) -> pd.DataFrame:
+    """The odds of each case over the members of a weather-year ensemble: one kernel call per member with the
+    cases side by side (:func:`fast_rows` on the member's profiles), then per case the P50 and P90 of ``kpi``
+    (:mod:`lingtan.twin.core.odds` convention) and each verdict's pass probability.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    profs : list of Profiles
+        Each member's profiles (:func:`lingtan.twin.run.build_profiles` on its weather), computed once.
+    fi : FastInputs
+        The chunk's kernel inputs.
+    kpi : str
+        Column of the sweep's KPI (a name of the rows :func:`fast_rows` gives).
+    cases : list of dict, optional
+        Each case's scenario mapping, where the annual KPIs do not decide the verdicts (:func:`fast_rows`).
+    file : path, optional
+        Scenario file, for relative paths and errors.
+    verdicts : bool
+        With the verdicts' pass probabilities.
+
+    Returns
+    -------
+    DataFrame
+        ``ensemble.members``, ``ensemble.<kpi>.p50``, ``ensemble.<kpi>.p90`` and ``ensemble.verdict.<id>.p_pass``,
+        one row per case.
+
+    Raises
+    ------
+    InputError
+        When ``kpi`` is not a column of the rows.
+    """
+    rows = [fast_rows(scenario, prof, fi, cases=cases, file=file, verdicts=verdicts) for prof in profs]
+    if kpi not in rows[0].columns:
+        raise InputError(file, "--kpi", "a KPI column of the sweep's rows (with --weather-years)", repr(kpi))
+    values = np.column_stack([r[kpi].to_numpy(dtype=float) for r in rows])  # (cases, members)
+    cols: dict[str, Any] = {"ensemble.members": np.full(len(values), len(profs))}
+    for p in (50, 90):
+        # PXX is exceeded in XX % of the members: the (100 - XX)th percentile, as lingtan.twin.core.odds.exceedance
+        cols[f"ensemble.{kpi}.p{p}"] = np.percentile(values, 100.0 - p, axis=1)
+    for name in rows[0].columns:
+        if name.startswith("verdict."):
+            passed = np.column_stack([r[name].to_numpy(dtype=bool) for r in rows])
+            cols[f"ensemble.{name}.p_pass"] = passed.mean(axis=1)
+    return pd.DataFrame(cols)
+
+
 # --------------------------------------------------------------------------- whole-scenario path
 
 
@@ -1219,6 +1312,7 @@ def run_sweep(
     kpi: str = DEFAULT_KPI,
     threshold: float | None = DEFAULT_THRESHOLD,
     max_cases: int | None = None,
+    members: list | None = None,
 ) -> dict:
     """Run (or resume) a sweep into ``out``; returns a summary dict.
 
@@ -1258,6 +1352,9 @@ def run_sweep(
         KPI of the pictures and the contour drawn on them.
     max_cases : int
         Refuse a design of more cases (default :data:`MAX_CASES`).
+    members : list of (DataFrame, dict), optional
+        The weather years of an ensemble (:func:`lingtan.twin.studies.ensemble.member_weathers`): each case also
+        gets the ``ensemble.*`` columns (module docstring) over them. Fast path, local processes only.
 
     Returns
     -------
@@ -1279,6 +1376,20 @@ def run_sweep(
             "another field",
         )
     use_fast = fast and path != "whole"
+    if members is not None:
+        if not use_fast or cluster is not None:
+            raise InputError(
+                p.file,
+                "--weather-years",
+                "a sweep on the fast path run here (every parameter a kernel size, no --cluster)",
+                "the whole-scenario path" if not use_fast else "a Dask cluster",
+            )
+        key = ensemble_key(members)
+        p = replace(
+            p,
+            inputs=dict(p.inputs, ensemble=key),
+            hashes=case_hashes(f"{p.scenario_hash}\nensemble {key}", p.names, p.values),
+        )
     check_ranges(p)  # a value the schema refuses is found before the folder is made, not at its case
     with results_in_place(out, "sweep", source=p.file) as out, _stop_on_signals():
         _check_same_sweep(out, p)
@@ -1286,7 +1397,7 @@ def run_sweep(
         todo = [i for i, h in enumerate(p.hashes) if h not in done]
         jobs = jobs or os.cpu_count() or 1
         if progress:
-            print(estimate_text(p, len(todo), use_fast, verdicts, jobs, max_cases), file=sys.stderr)
+            print(estimate_text(p, len(todo), use_fast, verdicts, jobs, max_cases, len(members or [])), file=sys.stderr)
         writer = PartWriter(out)
         _write_meta(out, p, "fast" if use_fast else "whole", kpi, threshold)
         bar = Progress(len(p.hashes), enabled=progress)
@@ -1295,7 +1406,7 @@ def run_sweep(
         t0 = time.perf_counter()
         try:
             if use_fast:
-                _sweep_fast(p, todo, writer, bar, chunk_size, verdicts, client, jobs)
+                _sweep_fast(p, todo, writer, bar, chunk_size, verdicts, client, jobs, members=members, kpi=kpi)
             else:
                 _sweep_whole(p, todo, writer, bar, jobs, part_size, client)
         except SweepStopped as stop:
@@ -1331,7 +1442,7 @@ def run_sweep(
     return summary
 
 
-def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple[float, float]:
+def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, members: int = 0) -> tuple[float, float]:
     """Rough wall-clock time [s] and peak memory [MB] of running ``todo`` cases of ``p`` (constants measured on
     the machine of README's speed table; a park case scales with its tenants).
 
@@ -1347,6 +1458,8 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple
         Whether accounting and verdicts are computed per case.
     jobs : int
         Worker processes.
+    members : int
+        Weather years of an ensemble: each case runs once more per member, and each member's profiles are built.
 
     Returns
     -------
@@ -1370,10 +1483,13 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int) -> tuple
     else:
         per_case = (_S_PROFILES if fast else _S_WHOLE * len(getattr(sc, "tenants", [None]))) / jobs
         workers = jobs if jobs > 1 else 0
-    return todo * per_case, _MB_BASE + workers * _MB_WORKER + len(p.hashes) * _KB_CASE / 1024
+    seconds = todo * per_case * (1 + members) + (members * _S_MEMBER if todo else 0.0)
+    return seconds, _MB_BASE + workers * _MB_WORKER + len(p.hashes) * _KB_CASE / 1024
 
 
-def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max_cases: int | None = None) -> str:
+def estimate_text(
+    p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max_cases: int | None = None, members: int = 0
+) -> str:
     """The line printed before a sweep runs: cases, design, path, estimated time and memory, the limit.
 
     Parameters
@@ -1390,13 +1506,15 @@ def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max
         Worker processes.
     max_cases : int, optional
         The limit on the number of cases shown.
+    members : int
+        Weather years of an ensemble (:func:`estimate`).
 
     Returns
     -------
     str
         One line.
     """
-    seconds, mb = estimate(p, todo, fast, verdicts, jobs)
+    seconds, mb = estimate(p, todo, fast, verdicts, jobs, members)
     limit = MAX_CASES if max_cases is None else max_cases
     took = (
         "under a second"
@@ -1406,7 +1524,8 @@ def estimate_text(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, max
         else f"{seconds / 86_400:,.1f} days"
     )
     return (
-        f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path), "
+        f"sweep: {len(p.hashes):,} cases ({p.design}, {'fast' if fast else 'whole-scenario'} path"
+        f"{f', each on {members} weather years' if members else ''}), "
         f"{todo:,} to run; estimate {took} and {mb:,.0f} MB (limit {limit:,} cases: --max-cases)"
     )
 
@@ -1477,6 +1596,9 @@ def _sweep_fast(
     verdicts: bool,
     client,
     jobs: int | None = None,
+    *,
+    members: list | None = None,
+    kpi: str = DEFAULT_KPI,
 ) -> None:
     if not todo:
         return
@@ -1506,8 +1628,11 @@ def _sweep_fast(
     from lingtan.twin.run import build_profiles
 
     prof = build_profiles(p.scenario, p.file.parent)
+    # An ensemble's members: profiles once per member for the whole sweep, and chunks of as many case-years.
+    profs = [build_profiles(p.scenario, p.file.parent, w) for w in members or []]
+    chunk_size = max(1, chunk_size // max(1, len(profs)))
     jobs = jobs or os.cpu_count() or 1
-    if verdicts and not fast_verdicts_possible(p.scenario, prof) and jobs > 1 and len(todo) > 4 * jobs:
+    if verdicts and not fast_verdicts_possible(p.scenario, prof) and jobs > 1 and len(todo) > 4 * jobs and not profs:
         # Each case runs simulate_profiles (~25 ms, Python): spread the cases over processes; each builds the
         # profiles once (_fast_chunk_task). Small chunks keep the workers busy and the parts coming. The workers
         # run single-case (serial) kernels only: a forked child must not start numba's OpenMP threads once the
@@ -1523,6 +1648,11 @@ def _sweep_fast(
     for c in _chunks(todo, chunk_size):
         cases = [p.case_data(i) for i in c] if need_cases else None
         rows = fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file, verdicts=verdicts)
+        if profs:
+            spread = ensemble_columns(
+                p.scenario, profs, fi_all.take(c), kpi, cases=cases, file=p.file, verdicts=verdicts
+            )
+            rows = pd.concat([rows, spread], axis=1)
         writer.write(_frame(p, c, rows))
         bar.update(len(c))
 
