@@ -142,3 +142,29 @@ def test_series_of_a_park_is_refused():
 
     with pytest.raises(InputError, match="economics.life"):
         life_economics(_Park(), ".", Economics(life="series"))
+
+
+def test_twin_run_writes_the_series_and_names_the_method(tmp_path, capsys):
+    """``twin run`` of a scenario with ``economics.life: series``: economics.json carries the years (energy, bill,
+    O&M, replacement, cash flow) and the terminal says the method; the default scenario says annuity."""
+    import json
+
+    import yaml
+
+    from lingtan.twin.cli import main
+
+    d = yaml.safe_load(FACTORY.read_text())
+    d["economics"] = {"life": "series", "analysis_period_years": 3, "load_growth_per_year": 0.02}
+    path = tmp_path / "series.yaml"
+    path.write_text(yaml.safe_dump(d, allow_unicode=True))
+    assert main(["run", str(path), "--out", str(tmp_path / "r"), "--reports", "none"]) == 0
+    assert "method: year by year, 3 of 3 years simulated" in capsys.readouterr().out
+    e = json.loads((tmp_path / "r" / "economics.json").read_text())
+    assert e["method"] == "series" and len(e["life"]["years"]) == 3
+    for key in ("pv_e_kwh", "load_e_kwh", "grid_bill_cny", "om_cny", "replacement_cny", "cost_cny"):
+        assert all(key in y for y in e["life"]["years"]), key
+    flows = e["life"]["cost_flows_cny"]
+    assert flows[0] == pytest.approx(e["capex_cny"])
+    assert flows[1:] == pytest.approx([y["cost_cny"] for y in e["life"]["years"]], rel=1e-12)
+    assert main(["run", str(FACTORY), "--out", str(tmp_path / "a"), "--reports", "none"]) == 0
+    assert "method: the simulated year repeated every year (annuity)" in capsys.readouterr().out
