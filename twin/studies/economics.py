@@ -33,6 +33,13 @@ Conventions (HOMER's, cited below; all money in real CNY of the base year, costs
 * **Cost per t CO2 avoided** = (annualised cost of the project - annualised cost of the base case)
   / (annual emissions of the base case - annual emissions of the project) [CNY/tCO2].
 
+Year by year
+------------
+All of the above takes the simulated year as every year of the period (``economics.life: annuity``, the
+default). ``economics.life: series`` (:mod:`lingtan.twin.studies.life`) simulates the years whose plant
+differs (PV degradation, battery fade and replacement, load growth, tariff escalation) and takes NPC, LCOE,
+payback and IRR from that series; for a plant that does not change the two agree.
+
 Defaults
 --------
 Every default carries its source or the word **assumed** with the reason (:data:`DEFAULT_COSTS`,

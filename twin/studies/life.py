@@ -365,8 +365,7 @@ def life_economics(
     operating_npc = float(sum(row["operating_cny"] * df[row["year"]] for row in years))
     gen = np.array([0.0] + [row["pv_e_kwh"] + row["wind_e_kwh"] for row in years])
     gen_pv = float(gen @ df)
-    storage = next((a for a in out["assets"] if a["kind"] == "battery"), None)
-    storage_npc = sum(a["npc_cny"] for a in out["assets"] if a["kind"] == "battery") if storage else 0.0
+    storage_npc = sum(a["npc_cny"] for a in out["assets"] if a["kind"] == "battery")
     out.update(
         method="series",
         asset_npc_cny=total_npc - operating_npc,
