@@ -83,7 +83,8 @@ def _cmd_run(args) -> int:
     from lingtan.twin.core.schema.park import Park
     from lingtan.twin.reports.output import write_park, write_run
     from lingtan.twin.reports.summary import economics_lines, park_summary, summary_table
-    from lingtan.twin.studies.economics import project_economics
+    from lingtan.twin.studies.economics import GRID_ONLY
+    from lingtan.twin.studies.life import run_economics
     from lingtan.twin.studies.park import simulate_site
 
     path = Path(args.file)
@@ -110,7 +111,8 @@ def _cmd_run(args) -> int:
         ens = _simulate_ensemble(sc, path, args.weather_years)
         result = simulate_site(sc, path.parent) if ens is None else ens.typical
         base = _simulate_base(args.base, sc, path) if args.base else None
-        econ = project_economics(result, base=base)
+        base_dir = Path(args.base).parent if args.base and args.base != GRID_ONLY else path.parent
+        econ = run_economics(result, path.parent, base, base_dir)
         write, summary = (
             (write_park, park_summary(result, ensemble=ens))
             if isinstance(sc, Park)

@@ -113,6 +113,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "econ_avoided": ("Emissions avoided (residual)", "减排量（剩余排放）"),
     "econ_cost_per_t": ("Cost per tonne CO2 avoided", "单位减排成本"),
     "econ_never": ("not within the analysis period", "分析期内无法回收"),
+    "econ_irr": ("Internal rate of return", "内部收益率"),
+    "econ_irr_none": ("none", "无"),
+    "econ_method_annuity": (
+        "method: the simulated year repeated every year (annuity)",
+        "方法：模拟年逐年重复（年金法）",
+    ),
+    "econ_method_series": (
+        "method: year by year, {n} of {years} years simulated, the others interpolated",
+        "方法：逐年计算，模拟 {years} 年中的 {n} 年，其余插值",
+    ),
     "section_economics": ("Economics", "经济性"),
     "econ_asset": ("asset", "资产"),
     "econ_fixed_om": ("fixed O&M [CNY/yr]", "固定运维 [元/年]"),

@@ -147,7 +147,8 @@ def economics_rows(econ: dict[str, Any], lang: str = "en", base_name: str = "") 
     list of (str, object, str)
         Label, value and unit: capital and net present cost [万 CNY], annualised and operating cost
         [万 CNY/yr], on-site LCOE [CNY/kWh]; with a base case, a heading row (value None) and the comparison
-        (payback [yr], a text when it never comes; emissions avoided [tCO2/yr]; cost per tonne [CNY/tCO2]).
+        (payback [yr], a text when it never comes; the internal rate of return [%] when computed; emissions avoided
+        [tCO2/yr]; cost per tonne [CNY/tCO2]).
     """
     from lingtan.twin.reports.i18n import label
 
@@ -174,6 +175,17 @@ def economics_rows(econ: dict[str, Any], lang: str = "en", base_name: str = "") 
                 label("econ_dpayback", lang),
                 vs["discounted_payback_years"] if vs["discounted_payback_years"] is not None else never,
                 "yr",
+            ),
+            *(
+                [
+                    (
+                        label("econ_irr", lang),
+                        vs["irr"] * 100 if vs["irr"] is not None else label("econ_irr_none", lang),
+                        "%",
+                    )
+                ]
+                if "irr" in vs
+                else []
             ),
             (label("econ_avoided", lang), vs["emissions_avoided_t"], "tCO2/yr"),
             (label("econ_cost_per_t", lang), vs["cost_per_t_co2_avoided_cny"], "CNY/tCO2"),
@@ -217,11 +229,20 @@ def economics_lines(econ: dict[str, Any], lang: str = "en", base_name: str = "")
     Returns
     -------
     list of str
-        A blank line, the heading, then one aligned line per row of :func:`economics_rows`.
+        A blank line, the heading, the method (annuity, or the year-by-year series and how many of its years
+        were simulated), then one aligned line per row of :func:`economics_rows`.
     """
+    from lingtan.twin.reports.i18n import label
+
     rows = economics_rows(econ, lang, base_name)
     width = max(_cols(r[0]) for r in rows if r[1] is not None)
-    lines = ["", economics_title(econ, lang)]
+    life = econ.get("life")
+    method = (
+        label("econ_method_series", lang).format(n=len(life["simulated_years"]), years=len(life["years"]))
+        if life
+        else label("econ_method_annuity", lang)
+    )
+    lines = ["", economics_title(econ, lang), f"  {method}"]
     for text, value, unit in rows:
         if value is None:
             lines.append(text)

@@ -33,6 +33,13 @@ Conventions (HOMER's, cited below; all money in real CNY of the base year, costs
 * **Cost per t CO2 avoided** = (annualised cost of the project - annualised cost of the base case)
   / (annual emissions of the base case - annual emissions of the project) [CNY/tCO2].
 
+Year by year
+------------
+All of the above takes the simulated year as every year of the period (``economics.life: annuity``, the
+default). ``economics.life: series`` (:mod:`lingtan.twin.studies.life`) simulates the years whose plant
+differs (PV degradation, battery fade and replacement, load growth, tariff escalation) and takes NPC, LCOE,
+payback and IRR from that series; for a plant that does not change the two agree.
+
 Defaults
 --------
 Every default carries its source or the word **assumed** with the reason (:data:`DEFAULT_COSTS`,
@@ -45,6 +52,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
 
 from lingtan.twin.accounting.arrays import div, maximum, num
 from lingtan.twin.core.schema.economics import DEFAULT_COSTS, DEFAULT_FUEL_PRICES, AssetCost, Economics
@@ -347,6 +356,67 @@ def discounted_payback(cash_flows: Sequence[float], rate: float) -> float | None
     return _crossing(cum)
 
 
+def npv(rate: float, cash_flows: Sequence[float]) -> float:
+    """Net present value ``sum_t c_t (1 + rate)^-t``, ``t = 0, 1, ...``.
+
+    Parameters
+    ----------
+    rate : float
+        Discount rate [-], above -1.
+    cash_flows : sequence of float
+        Net flow at the end of year 0, 1, ... [CNY].
+
+    Returns
+    -------
+    float
+        Present value [CNY].
+    """
+    return float(sum(c * discount_factor(rate, t) for t, c in enumerate(cash_flows)))
+
+
+IRR_BRACKET = (-0.99, 10.0)
+"""Rates searched for the IRR [-]: from a loss of 99 % a year to a return of 1 000 % a year."""
+
+
+def irr(cash_flows: Sequence[float], tol: float = 1e-12) -> float | None:
+    """Internal rate of return: the lowest rate of :data:`IRR_BRACKET` at which :func:`npv` is zero.
+
+    The bracket is scanned on a grid for the first change of sign, then bisected (the NPV is continuous in
+    the rate, so bisection converges whatever the pattern of flows).
+
+    Parameters
+    ----------
+    cash_flows : sequence of float
+        Net flow at the end of year 0, 1, ... [CNY].
+    tol : float
+        Width of the final bracket [-].
+
+    Returns
+    -------
+    float or None
+        The rate [-]; None when the NPV keeps one sign over the bracket (for example a project that never
+        pays back).
+    """
+    grid = np.concatenate(
+        [np.linspace(IRR_BRACKET[0], 1.0, 400, endpoint=False), np.geomspace(1.0, IRR_BRACKET[1], 50)]
+    )
+    values = [npv(r, cash_flows) for r in grid]
+    for k in range(len(grid) - 1):
+        lo, hi, f_lo = float(grid[k]), float(grid[k + 1]), values[k]
+        if f_lo == 0.0:
+            return lo
+        if f_lo * values[k + 1] < 0:
+            while hi - lo > tol:
+                mid = 0.5 * (lo + hi)
+                f_mid = npv(mid, cash_flows)
+                if f_mid * f_lo > 0:
+                    lo, f_lo = mid, f_mid
+                else:
+                    hi = mid
+            return 0.5 * (lo + hi)
+    return None
+
+
 def cost_per_t_co2_avoided(
     annualised_cost_project: float, annualised_cost_base: float, emissions_project_t: float, emissions_base_t: float
 ) -> float:
@@ -459,8 +529,19 @@ def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
 # --------------------------------------------------------------------------- a run's economics
 
 
-def _energies(result: RunResult | ParkResult) -> dict[str, float]:
-    """PV and wind generation and battery discharge of a run, tenants and park bus summed for a park."""
+def energies(result: RunResult | ParkResult) -> dict[str, float]:
+    """PV and wind generation and battery discharge of a run, tenants and park bus summed for a park.
+
+    Parameters
+    ----------
+    result : lingtan.twin.run.RunResult or lingtan.twin.studies.park.ParkResult
+        The simulated year.
+
+    Returns
+    -------
+    dict
+        ``pv_e_kwh``, ``wind_e_kwh`` and ``battery_discharge_e_kwh`` [kWh/yr].
+    """
     runs = list(result.tenants.values()) if hasattr(result, "tenants") else [result]
     keys = ("pv_e_kwh", "wind_e_kwh", "battery_discharge_e_kwh")
     tot = {k: num(sum(r.kpis.get(k, 0.0) for r in runs)) for k in keys}
@@ -506,13 +587,13 @@ def project_economics(
     scenario = scenario if scenario is not None else _scenario_of(result)
     eco = economics or getattr(scenario, "economics", None) or Economics()
     i, n = eco.discount_rate, eco.analysis_period_years
-    energies = _energies(result)
+    energy = energies(result)
 
     assets = []
     by_kind_energy = {
-        "pv": energies["pv_e_kwh"],
-        "wind": energies["wind_e_kwh"],
-        "battery": energies["battery_discharge_e_kwh"],
+        "pv": energy["pv_e_kwh"],
+        "wind": energy["wind_e_kwh"],
+        "battery": energy["battery_discharge_e_kwh"],
     }
     sizes_by_kind: dict[str, float] = {}
     for a in scenario_assets(scenario):
@@ -547,11 +628,12 @@ def project_economics(
     operating_npc = annual["total_cny"] * present_worth_annuity(i, n)
     total_npc = asset_npc_total + operating_npc
     onsite = [a for a in assets if a["kind"] in ("pv", "wind")]
-    gen = energies["pv_e_kwh"] + energies["wind_e_kwh"]
+    gen = energy["pv_e_kwh"] + energy["wind_e_kwh"]
     lcoe = div(sum(a["annualised_cost_cny"] for a in onsite), gen, math.nan)
     storage = [a for a in assets if a["kind"] == "battery"]
     lcoe_storage = div(sum(a["annualised_cost_cny"] for a in onsite + storage), gen, math.nan)
     out = {
+        "method": "annuity",
         "settings": eco.model_dump(mode="json"),
         "crf": crf(i, n),
         "assets": assets,
@@ -705,8 +787,11 @@ def project_cash_flows(econ: dict[str, Any]) -> list[float]:
     -------
     list of float
         Costs at year 0..N, positive [CNY]: capital at 0, replacements at the end of the year they fall in,
-        O&M and operating costs at 1..N, salvage subtracted at N.
+        O&M and operating costs at 1..N, salvage subtracted at N; those of the year-by-year series when the
+        economics carry one (``life``, :mod:`lingtan.twin.studies.life`).
     """
+    if "life" in econ:  # the year-by-year series carries its own flows
+        return list(econ["life"]["cost_flows_cny"])
     n = int(econ["settings"]["analysis_period_years"])
     flows = [0.0] * (n + 1)
     flows[0] = econ["capex_cny"]
@@ -742,7 +827,8 @@ def compare(project: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
         ``extra_capex_cny``, ``npc_savings_cny`` [CNY]; ``annual_operating_savings_cny``,
         ``annualised_savings_cny`` [CNY/yr]; ``simple_payback_years``, ``discounted_payback_years`` [yr]
         (None when never); ``emissions_avoided_t`` [tCO2/yr] (residual); ``cost_per_t_co2_avoided_cny``
-        [CNY/tCO2]; ``difference_cash_flows_cny`` (list [CNY] by year).
+        [CNY/tCO2]; ``npv_cny`` [CNY] at the discount rate and ``irr`` [-] (None when there is none in
+        :data:`IRR_BRACKET`) of the difference flows; ``difference_cash_flows_cny`` (list [CNY] by year).
     """
     i = project["settings"]["discount_rate"]
     fp, fb = project_cash_flows(project), project_cash_flows(base)
@@ -761,6 +847,8 @@ def compare(project: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
             project["emissions_t"]["residual_t"],
             base["emissions_t"]["residual_t"],
         ),
+        "npv_cny": npv(i, diff),
+        "irr": irr(diff),
         "difference_cash_flows_cny": diff,
     }
 
@@ -777,6 +865,10 @@ __all__ = [
     "lcoe_onsite",
     "simple_payback",
     "discounted_payback",
+    "npv",
+    "irr",
+    "IRR_BRACKET",
+    "energies",
     "cost_per_t_co2_avoided",
     "replacement_schedule",
     "present_worth_annuity",

@@ -154,6 +154,51 @@ class Economics(_Model):
         "few CNY per certificate in 2024",
     )
 
+    life: Literal["annuity", "series"] = Field(
+        default="annuity",
+        description="annuity: the simulated year's costs repeated every year (HOMER's convention); series: every "
+        "year of the analysis period from the plant of that year (PV degradation, battery fade and replacement, "
+        "load growth, tariff escalation; lingtan.twin.studies.life)",
+    )
+    load_growth_per_year: float = Field(
+        default=0.0,
+        ge=-0.5,
+        le=0.5,
+        description="series: growth of every electric load [1/yr], year y at (1 + g)^(y - 1); default 0, assumed: "
+        "no public forecast for one factory exists, the user states the plant's own",
+    )
+    tariff_escalation_per_year: float = Field(
+        default=0.0,
+        ge=-0.5,
+        le=0.5,
+        description="series: real escalation of import energy prices and basic charges (feed-in price held) "
+        "[1/yr], year y at (1 + e)^(y - 1); default 0, assumed: money is in real CNY of the base year, so a "
+        "tariff that follows inflation is flat (HOMER's real-discount-rate convention)",
+    )
+    life_simulate_every_years: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="series: simulate year 1, every k-th year after it and the last year, interpolate linearly "
+        "between; None: simulate the years whose plant moved by more than life_change_threshold",
+    )
+    life_change_threshold: float = Field(
+        default=0.01,
+        gt=0,
+        le=1,
+        description="series: a year is simulated when the PV DC factor, the load scale, the battery capacity or "
+        "its round-trip efficiency differs by more than this fraction from the last simulated year [-]; default "
+        "1 %, assumed: yearly flows are smooth in these states, so linear interpolation across a 1 % step errs "
+        "far less than the cost data",
+    )
+    battery_cell_t_c: float = Field(
+        default=25.0,
+        ge=-40,
+        le=80,
+        description="series: cell temperature of battery ageing [degC]; default 25, assumed: the container's "
+        "air conditioning holds the cells at the reference temperature of the Naumann fit",
+    )
+
     def cost(self, kind: str) -> AssetCost:
         """The costs of an asset kind: the user's, else the default.
 
