@@ -49,13 +49,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from .climatology import MonthlyClimate
 
-__all__ = ["synthetic_year", "bendt_kt_inverse_cdf", "SOLAR_DEFAULTS", "TEMP_DEFAULTS", "WIND_DEFAULTS"]
+__all__ = [
+    "synthetic_year",
+    "year_geometry",
+    "bendt_kt_inverse_cdf",
+    "SOLAR_DEFAULTS",
+    "TEMP_DEFAULTS",
+    "WIND_DEFAULTS",
+]
 
 #: Solar model defaults (see :func:`synthetic_year`).
 SOLAR_DEFAULTS = {
@@ -275,8 +283,7 @@ def synthetic_year(
     alt = climate.altitude_m if altitude_m is None else float(altitude_m)
     rng = np.random.default_rng(seed)  # drawn in this order: daily Kt, hourly kt, temperature, wind
 
-    cal = _standard_time_calendar(year, tz)
-    sun = _solar_geometry(cal, lat, lon, alt)
+    cal, sun = year_geometry(year, tz, lat, lon, alt)
     target_month, kbar = _monthly_ghi_targets(climate, cal, sun)
     kt_day = _daily_clearness(rng, cal, sun, target_month, kbar, sp_par)
     ghi = _hourly_ghi(rng, cal, sun, kt_day, target_month, sp_par)
@@ -314,6 +321,37 @@ class _SolarGeometry:
     cos_w: np.ndarray  # (8760,) cosine of the hour angle at mid-interval [-]
     a_cpr: np.ndarray  # (8760,) Collares-Pereira & Rabl coefficient a [-]
     b_cpr: np.ndarray  # (8760,) Collares-Pereira & Rabl coefficient b [-]
+
+
+@lru_cache(maxsize=4)
+def year_geometry(year: int, tz: str, latitude: float, longitude: float, altitude_m: float) -> tuple:
+    """The calendar and sun of a site's year: the part of :func:`synthetic_year` every seed and climate shares.
+
+    Kept for the process (a few recent sites): the members of a weather ensemble, a third of whose
+    generation this is, compute it once. Its arrays are read-only.
+
+    Parameters
+    ----------
+    year : int
+        Calendar year.
+    tz : str
+        Time zone (IANA).
+    latitude, longitude, altitude_m : float
+        Site [deg, deg, m].
+
+    Returns
+    -------
+    tuple of (_Calendar, _SolarGeometry)
+        The hours in local standard time with their day and month, and the sun's position and
+        extraterrestrial irradiance at mid-interval.
+    """
+    cal = _standard_time_calendar(int(year), str(tz))
+    sun = _solar_geometry(cal, float(latitude), float(longitude), float(altitude_m))
+    for part in (cal, sun):
+        for value in vars(part).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+    return cal, sun
 
 
 def _standard_time_calendar(year: int, tz: str) -> _Calendar:
