@@ -211,9 +211,13 @@ def simulate_ensemble(
         from lingtan.twin.studies.sweep import _pool
 
         chunks = np.array_split(np.arange(len(weathers)), jobs)
+        # A factory's typical year runs first: the workers, forked after it, start with its imports and compiled
+        # kernels loaded (a second of CPU each otherwise). A park's runs while they work (its power flow: seconds).
+        typical = None if isinstance(scenario, Park) else simulate_site(scenario, base_dir)
         with _pool(jobs) as ex:
             futures = [ex.submit(_member_rows, scenario, base_dir, _take(weathers, c)) for c in chunks]
-            typical = simulate_site(scenario, base_dir)  # while the workers start (a park's power flow: seconds)
+            if typical is None:
+                typical = simulate_site(scenario, base_dir)
             rows = [row for f in futures for row in f.result()]
     else:
         typical = simulate_site(scenario, base_dir)
