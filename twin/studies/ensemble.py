@@ -9,6 +9,11 @@ Each member is simulated exactly as a single run on that member's weather (profi
 accounting, verdicts), so a member's row equals a run of its weather year; a member whose load was not
 served has "not assessable" verdicts and counts as not passing. A park's members leave out the network's
 hourly power flow (nothing else depends on it): it runs on the typical year only.
+
+Speed without other numbers: each worker makes its own synthetic members from their indices
+(:func:`lingtan.weather.ensemble.synthetic_member`, the same years whatever the pool), the site's calendar
+and sun are computed once (:func:`lingtan.weather.synthetic.year_geometry`), and the loads and tariff once
+per worker (:func:`lingtan.twin.run.hour_profiles`).
 """
 
 from __future__ import annotations
