@@ -41,6 +41,20 @@ def _median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def ensemble_times(fn) -> tuple[float, float]:
+    """Wall seconds of ``fn()`` and its CPU seconds, this process's and its finished workers' together.
+
+    On a machine shared with other work the wall time says little; the CPU time over the cores gives the
+    wall time on an idle machine (the ensemble's workers run its members side by side).
+    """
+    import os
+
+    before, t0, c0 = os.times(), time.perf_counter(), time.process_time()
+    fn()
+    wall, cpu, after = time.perf_counter() - t0, time.process_time() - c0, os.times()
+    return wall, cpu + (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
 def pysam_pv_battery_year(prof, scenario) -> float:
     """Seconds for one PySAM PVWatts v8 + Battwatts year on the same weather and load."""
     import PySAM.Battwatts as battwatts
@@ -162,13 +176,14 @@ def main() -> int:
         )
     )
 
-    ens = _median_time(lambda: simulate_ensemble(scenario, SCENARIO.parent, years=ENSEMBLE_YEARS), 1)
+    ens, ens_cpu = ensemble_times(lambda: simulate_ensemble(scenario, SCENARIO.parent, years=ENSEMBLE_YEARS))
     rows.append(
         (
             f"twin weather ensemble, {ENSEMBLE_YEARS} years + the typical year of the default scenario, in process",
-            f"{ens:.2f} s",
-            f"{ens / single:.0f}x one year ({ens / single / (ENSEMBLE_YEARS + 1):.2f} per year); "
-            f"goal <= 10 s on 2 cores (issue 15): {'PASS' if ens <= 10.0 else 'MISS'}",
+            f"{ens:.2f} s wall, {ens_cpu:.2f} s CPU",
+            f"{ens / single:.0f}x one year's wall ({ens_cpu / single / (ENSEMBLE_YEARS + 1):.2f} year's CPU per "
+            f"member); on 2 idle cores about {ens_cpu / 2:.1f} s (CPU / 2); goal <= 10 s on 2 cores (issue 15): "
+            f"{'PASS' if ens <= 10.0 else 'MISS'} wall, {'PASS' if ens_cpu / 2 <= 10.0 else 'MISS'} CPU / 2",
         )
     )
 

@@ -206,7 +206,89 @@ def _synthetic_weather(scenario: Scenario) -> tuple[pd.DataFrame, dict]:
     return frame, {"source": "synthetic", "city": spec.city, "seed": spec.seed, "climate_source": climate.source}
 
 
-def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFrame, dict] | None = None) -> Profiles:
+@dataclass(frozen=True)
+class HourProfiles:
+    """The profiles of a scenario that depend on its hours only, not on the weather year.
+
+    Attributes
+    ----------
+    index : DatetimeIndex
+        The hours they were computed on.
+    load_by_name_kw : dict of str to ndarray, shape (T,)
+        Each electric load's hourly power [kW] (read-only).
+    tariff : Tariff
+    period, month, price_cny_per_kwh : ndarray, shape (T,)
+        Time-of-use code, 0-based month, import price [CNY/kWh].
+    fuel_uses : dict
+        The year of fuel uses (:func:`lingtan.twin.accounting.account.fuel_uses_year`).
+    """
+
+    index: pd.DatetimeIndex
+    load_by_name_kw: dict
+    tariff: object
+    period: np.ndarray
+    month: np.ndarray
+    price_cny_per_kwh: np.ndarray
+    fuel_uses: dict
+
+    def fits(self, index: pd.DatetimeIndex) -> bool:
+        """Whether these profiles were computed on ``index`` (the same instants in the same zone).
+
+        Parameters
+        ----------
+        index : DatetimeIndex
+            The hours of a weather year.
+
+        Returns
+        -------
+        bool
+        """
+        return self.index.dtype == index.dtype and self.index.equals(index)
+
+
+def hour_profiles(scenario: Scenario, base_dir: Path, index: pd.DatetimeIndex) -> HourProfiles:
+    """The loads, tariff and fuel uses of a scenario on some hours: what its weather years share.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    base_dir : Path
+        Folder of the scenario file (relative paths are read from it).
+    index : DatetimeIndex
+        Hourly, tz-aware, interval start.
+
+    Returns
+    -------
+    HourProfiles
+        Computed once for the members of a weather ensemble (:func:`build_profiles` ``hours``).
+    """
+    by_load = {
+        item.name: csv_load_kw(resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item, len(index))
+        if isinstance(item, CsvLoad)
+        else shift_load_kw(index, item)
+        for item in scenario.loads
+    }
+    for row in by_load.values():
+        row.flags.writeable = False  # shared by the years that reuse these profiles
+    tariff = scenario.grid.resolved_tariff(base_dir)
+    return HourProfiles(
+        index=index,
+        load_by_name_kw=by_load,
+        tariff=tariff,
+        period=gridmod.period_codes(index, tariff),
+        month=index.month.to_numpy() - 1,
+        price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff),
+        fuel_uses=fuel_uses_year(scenario.fuel_uses, base_dir, len(index), scenario.accounting.fuel_factors),
+    )
+
+
+def build_profiles(
+    scenario: Scenario,
+    base_dir: Path,
+    weather: tuple[pd.DataFrame, dict] | None = None,
+    hours: HourProfiles | None = None,
+) -> Profiles:
     """Compute every size-independent hourly profile of a scenario.
 
     ``weather`` (frame, meta) is used instead of the scenario's own when given: the
@@ -220,6 +302,9 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
         Folder of the scenario file (relative paths are read from it).
     weather : tuple of (DataFrame, dict), optional
         Hourly weather and its metadata, instead of the scenario's own.
+    hours : HourProfiles, optional
+        This scenario's :func:`hour_profiles`, reused when computed on the weather's hours (the
+        members of an ensemble); computed otherwise.
 
     Returns
     -------
@@ -231,17 +316,12 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
     rows, sources, _ = renewable_units(scenario.pv, scenario.wind, frame, scenario.site)
     unit = np.vstack(rows) if rows else np.zeros((0, len(index)))
 
-    by_load = {
-        item.name: csv_load_kw(resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item, len(index))
-        if isinstance(item, CsvLoad)
-        else shift_load_kw(index, item)
-        for item in scenario.loads
-    }
-    load = sum(by_load.values(), np.zeros(len(index)))
+    if hours is None or not hours.fits(index):
+        hours = hour_profiles(scenario, base_dir, index)
+    load = sum(hours.load_by_name_kw.values(), np.zeros(len(index)))
 
-    heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), by_load)
+    heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), hours.load_by_name_kw)
     load += heat.electric_load_kw
-    tariff = scenario.grid.resolved_tariff(base_dir)
     return Profiles(
         index=index,
         weather=frame,
@@ -250,12 +330,12 @@ def build_profiles(scenario: Scenario, base_dir: Path, weather: tuple[pd.DataFra
         load_kw=load,
         heat=heat,
         base_dir=Path(base_dir),
-        period=gridmod.period_codes(index, tariff),
-        month=index.month.to_numpy() - 1,
-        price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff),
-        tariff=tariff,
+        period=hours.period,
+        month=hours.month,
+        price_cny_per_kwh=hours.price_cny_per_kwh,
+        tariff=hours.tariff,
         weather_meta=meta,
-        fuel_uses=fuel_uses_year(scenario.fuel_uses, base_dir, len(index), scenario.accounting.fuel_factors),
+        fuel_uses=hours.fuel_uses,
     )
 
 

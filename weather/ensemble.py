@@ -48,6 +48,7 @@ __all__ = [
     "interannual_spread",
     "default_spread",
     "synthetic_members",
+    "synthetic_member",
     "member_anomalies",
     "monthly_ghi_rel_sd",
     "INTERANNUAL_CSV",
@@ -384,38 +385,76 @@ def synthetic_members(
     ``numpy.random.SeedSequence([seed, salt])``: one child stream draws the anomalies, the other gives
     each member's 32-bit seed.
     """
-    from .synthetic import synthetic_year
-
     an = member_anomalies(climate, n, seed=seed, spread=spread)
     spread = _spread_of(climate) if spread is None else spread
+    site = dict(year=year, tz=tz, latitude=latitude, longitude=longitude, altitude_m=altitude_m)
+    return [_member_year(climate, spread, an, j, **site) for j in range(int(n))]
+
+
+def synthetic_member(
+    climate: MonthlyClimate,
+    j: int,
+    *,
+    year: int,
+    tz: str = "Asia/Shanghai",
+    seed: int = 0,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    altitude_m: float | None = None,
+    spread: InterannualSpread | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Member ``j`` of :func:`synthetic_members` alone, equal to its ``j``-th entry whatever ``n``.
+
+    For workers that each make some members of an ensemble: the anomalies of members ``0..j`` are drawn
+    (microseconds) and only member ``j``'s year is generated.
+
+    Parameters
+    ----------
+    climate : MonthlyClimate
+        The site's monthly climatology.
+    j : int
+        Index of the member, >= 0.
+    year, tz, seed, latitude, longitude, altitude_m, spread
+        As :func:`synthetic_members`.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict)
+        The member's hourly frame and its metadata, as in :func:`synthetic_members`.
+
+    Raises
+    ------
+    lingtan.errors.InputError
+        ``j`` not a non-negative integer.
+    """
+    if isinstance(j, bool) or not isinstance(j, int | np.integer) or j < 0:
+        raise InputError(None, "member", "a non-negative integer", repr(j))
+    an = member_anomalies(climate, int(j) + 1, seed=seed, spread=spread)
+    spread = _spread_of(climate) if spread is None else spread
+    site = dict(year=year, tz=tz, latitude=latitude, longitude=longitude, altitude_m=altitude_m)
+    return _member_year(climate, spread, an, int(j), **site)
+
+
+def _member_year(
+    climate: MonthlyClimate, spread: InterannualSpread, an: dict[str, np.ndarray], j: int, **site
+) -> tuple[pd.DataFrame, dict]:
+    """Member ``j``'s year from the drawn anomalies (:func:`member_anomalies`) and its metadata."""
+    from .synthetic import synthetic_year
+
     ghi_f, temp_d, wind_f, member_seeds = an["ghi_factor"], an["temp_air_delta_c"], an["wind_factor"], an["seed"]
-    ghi0 = np.asarray(climate.ghi_kwh_m2_day)
-    t0 = np.asarray(climate.temp_air_c)
-    v0 = np.asarray(climate.wind_speed_m_s)
-    out = []
-    for j in range(int(n)):
-        member_climate = dataclasses.replace(
-            climate,
-            ghi_kwh_m2_day=tuple(ghi0 * ghi_f[j]),
-            temp_air_c=tuple(t0 + temp_d[j]),
-            wind_speed_m_s=tuple(v0 * wind_f[j]),
-            source=f"{climate.source}; interannual member {j} ({spread.source})",
-        )
-        frame = synthetic_year(
-            member_climate,
-            year=year,
-            tz=tz,
-            seed=int(member_seeds[j]),
-            latitude=latitude,
-            longitude=longitude,
-            altitude_m=altitude_m,
-        )
-        info = {
-            "member": j,
-            "seed": int(member_seeds[j]),
-            "ghi_factor": tuple(float(v) for v in ghi_f[j]),
-            "temp_air_delta_c": tuple(float(v) for v in temp_d[j]),
-            "wind_factor": tuple(float(v) for v in wind_f[j]),
-        }
-        out.append((frame, info))
-    return out
+    member_climate = dataclasses.replace(
+        climate,
+        ghi_kwh_m2_day=tuple(np.asarray(climate.ghi_kwh_m2_day) * ghi_f[j]),
+        temp_air_c=tuple(np.asarray(climate.temp_air_c) + temp_d[j]),
+        wind_speed_m_s=tuple(np.asarray(climate.wind_speed_m_s) * wind_f[j]),
+        source=f"{climate.source}; interannual member {j} ({spread.source})",
+    )
+    frame = synthetic_year(member_climate, seed=int(member_seeds[j]), **site)
+    info = {
+        "member": j,
+        "seed": int(member_seeds[j]),
+        "ghi_factor": tuple(float(v) for v in ghi_f[j]),
+        "temp_air_delta_c": tuple(float(v) for v in temp_d[j]),
+        "wind_factor": tuple(float(v) for v in wind_f[j]),
+    }
+    return frame, info

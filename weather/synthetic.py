@@ -49,13 +49,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from .climatology import MonthlyClimate
 
-__all__ = ["synthetic_year", "bendt_kt_inverse_cdf", "SOLAR_DEFAULTS", "TEMP_DEFAULTS", "WIND_DEFAULTS"]
+__all__ = [
+    "synthetic_year",
+    "year_geometry",
+    "bendt_kt_inverse_cdf",
+    "SOLAR_DEFAULTS",
+    "TEMP_DEFAULTS",
+    "WIND_DEFAULTS",
+]
 
 #: Solar model defaults (see :func:`synthetic_year`).
 SOLAR_DEFAULTS = {
@@ -137,11 +146,18 @@ def _ar1(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:
     """Stationary unit-variance Gaussian AR(1) series of length ``n``."""
     eps = rng.standard_normal(n)
     eps[1:] *= math.sqrt(1.0 - phi * phi)
-    # x[t] = phi * x[t-1] + eps[t]; a plain recursion (importing scipy.signal for it costs 0.5 s).
-    out = eps.tolist()
-    for t in range(1, n):
+    return _ar1_recursion(eps, float(phi))
+
+
+@njit(cache=True, error_model="numpy")
+def _ar1_recursion(eps: np.ndarray, phi: float) -> np.ndarray:
+    """``x[t] = phi * x[t-1] + eps[t]`` from ``x[0] = eps[0]``, compiled (a Python loop over a year's hours
+    cost a tenth of a synthetic year; importing scipy.signal for it, 0.5 s). Numba keeps IEEE order without
+    fused multiply-add, so the series is bit-identical to the Python loop it replaced."""
+    out = eps.copy()
+    for t in range(1, out.shape[0]):
         out[t] += phi * out[t - 1]
-    return np.asarray(out)
+    return out
 
 
 def _bounded_rescale(values: np.ndarray, caps: np.ndarray, target: float, n_iter: int = 20) -> np.ndarray:
@@ -275,8 +291,7 @@ def synthetic_year(
     alt = climate.altitude_m if altitude_m is None else float(altitude_m)
     rng = np.random.default_rng(seed)  # drawn in this order: daily Kt, hourly kt, temperature, wind
 
-    cal = _standard_time_calendar(year, tz)
-    sun = _solar_geometry(cal, lat, lon, alt)
+    cal, sun = year_geometry(year, tz, lat, lon, alt)
     target_month, kbar = _monthly_ghi_targets(climate, cal, sun)
     kt_day = _daily_clearness(rng, cal, sun, target_month, kbar, sp_par)
     ghi = _hourly_ghi(rng, cal, sun, kt_day, target_month, sp_par)
@@ -314,6 +329,37 @@ class _SolarGeometry:
     cos_w: np.ndarray  # (8760,) cosine of the hour angle at mid-interval [-]
     a_cpr: np.ndarray  # (8760,) Collares-Pereira & Rabl coefficient a [-]
     b_cpr: np.ndarray  # (8760,) Collares-Pereira & Rabl coefficient b [-]
+
+
+@lru_cache(maxsize=4)
+def year_geometry(year: int, tz: str, latitude: float, longitude: float, altitude_m: float) -> tuple:
+    """The calendar and sun of a site's year: the part of :func:`synthetic_year` every seed and climate shares.
+
+    Kept for the process (a few recent sites): the members of a weather ensemble, a third of whose
+    generation this is, compute it once. Its arrays are read-only.
+
+    Parameters
+    ----------
+    year : int
+        Calendar year.
+    tz : str
+        Time zone (IANA).
+    latitude, longitude, altitude_m : float
+        Site [deg, deg, m].
+
+    Returns
+    -------
+    tuple of (_Calendar, _SolarGeometry)
+        The hours in local standard time with their day and month, and the sun's position and
+        extraterrestrial irradiance at mid-interval.
+    """
+    cal = _standard_time_calendar(int(year), str(tz))
+    sun = _solar_geometry(cal, float(latitude), float(longitude), float(altitude_m))
+    for part in (cal, sun):
+        for value in vars(part).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+    return cal, sun
 
 
 def _standard_time_calendar(year: int, tz: str) -> _Calendar:

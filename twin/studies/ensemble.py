@@ -9,10 +9,16 @@ Each member is simulated exactly as a single run on that member's weather (profi
 accounting, verdicts), so a member's row equals a run of its weather year; a member whose load was not
 served has "not assessable" verdicts and counts as not passing. A park's members leave out the network's
 hourly power flow (nothing else depends on it): it runs on the typical year only.
+
+Speed without other numbers: each worker makes its own synthetic members from their indices
+(:func:`lingtan.weather.ensemble.synthetic_member`, the same years whatever the pool), the site's calendar
+and sun are computed once (:func:`lingtan.weather.synthetic.year_geometry`), and the loads and tariff once
+per worker (:func:`lingtan.twin.run.hour_profiles`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +111,7 @@ def member_weathers(
     InputError
         When the scenario has no ensemble, or asks synthetic years of file weather.
     """
-    from lingtan.twin.run import load_weather, synthetic_climate
-    from lingtan.weather.ensemble import synthetic_members
+    from lingtan.twin.run import load_weather
 
     spec = scenario.weather
     ens = spec.ensemble
@@ -128,18 +133,50 @@ def member_weathers(
             frame, meta = load_weather(one, Path(base_dir))
             members.append((frame, dict(meta, member=i)))
         return members, "files"
+    recipe = _synthetic_recipe(scenario, years if years is not None else ens.years)
+    return list(recipe), "synthetic"
+
+
+@dataclass(frozen=True)
+class _SyntheticMembers:
+    """Some members of a synthetic ensemble, made when iterated: a worker makes the years it simulates."""
+
+    climate: Any
+    members: tuple[int, ...]
+    options: dict  # year, tz, seed and site of lingtan.weather.ensemble.synthetic_member
+    city: str | None
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def __iter__(self):
+        from lingtan.weather.ensemble import synthetic_member
+
+        for j in self.members:
+            frame, meta = synthetic_member(self.climate, j, **self.options)
+            yield frame, dict(meta, source="synthetic", city=self.city)
+
+    def __getitem__(self, k):
+        """Members ``k`` (an array of positions) as a recipe of their own."""
+        return dataclasses.replace(self, members=tuple(self.members[i] for i in np.atleast_1d(k)))
+
+
+def _synthetic_recipe(scenario, n: int) -> _SyntheticMembers:
+    """The ``n`` synthetic members of a scenario's ensemble, not yet made."""
+    from lingtan.twin.run import synthetic_climate
+
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:  # as member_anomalies checks it
+        raise InputError(None, "weather.ensemble.years", "a positive integer", repr(n))
     site = scenario.site
-    members = synthetic_members(
-        synthetic_climate(scenario),
-        years if years is not None else ens.years,
+    options = dict(
         year=scenario.year,
         tz=site.timezone,
-        seed=spec.seed,
+        seed=scenario.weather.seed,
         latitude=site.latitude,
         longitude=site.longitude,
         altitude_m=site.altitude_m,
     )
-    return [(frame, dict(meta, source="synthetic", city=spec.city)) for frame, meta in members], "synthetic"
+    return _SyntheticMembers(synthetic_climate(scenario), tuple(range(int(n))), options, scenario.weather.city)
 
 
 def simulate_ensemble(
@@ -173,15 +210,19 @@ def simulate_ensemble(
     from lingtan.twin.studies.park import simulate_site
 
     base_dir = Path(base_dir)
-    weathers, source = member_weathers(scenario, base_dir, years, file)
+    weathers, source = _member_source(scenario, base_dir, years, file)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(weathers) >= PARALLEL_MIN_MEMBERS:
         from lingtan.twin.studies.sweep import _pool
 
         chunks = np.array_split(np.arange(len(weathers)), jobs)
+        # A factory's typical year runs first: the workers, forked after it, start with its imports and compiled
+        # kernels loaded (a second of CPU each otherwise). A park's runs while they work (its power flow: seconds).
+        typical = None if isinstance(scenario, Park) else simulate_site(scenario, base_dir)
         with _pool(jobs) as ex:
-            futures = [ex.submit(_member_rows, scenario, base_dir, [weathers[i] for i in c]) for c in chunks]
-            typical = simulate_site(scenario, base_dir)  # while the workers start (a park's power flow: seconds)
+            futures = [ex.submit(_member_rows, scenario, base_dir, _take(weathers, c)) for c in chunks]
+            if typical is None:
+                typical = simulate_site(scenario, base_dir)
             rows = [row for f in futures for row in f.result()]
     else:
         typical = simulate_site(scenario, base_dir)
@@ -195,6 +236,24 @@ def simulate_ensemble(
         criterion_odds={cid: _criterion_odds(members, cid, comp) for cid, comp in comparators.items()},
         source=source,
     )
+
+
+def _member_source(scenario, base_dir: Path, years: int | None, file) -> tuple[Any, str]:
+    """The members as :func:`member_weathers` gives them, synthetic ones not yet made (each worker makes its
+    own: generating a year costs a quarter of simulating it)."""
+    from lingtan.twin.core.schema.site import SyntheticWeather
+
+    spec = scenario.weather
+    if isinstance(spec, SyntheticWeather) and (years is not None or spec.ensemble is not None):
+        return _synthetic_recipe(scenario, years if years is not None else spec.ensemble.years), "synthetic"
+    return member_weathers(scenario, base_dir, years, file)
+
+
+def _take(weathers, positions: np.ndarray):
+    """The members at ``positions``: a recipe of synthetic ones, or a list of (frame, meta)."""
+    if isinstance(weathers, _SyntheticMembers):
+        return weathers[positions]
+    return [weathers[i] for i in positions]
 
 
 def member_row(result, weather: tuple[pd.DataFrame, dict]) -> dict:
@@ -239,12 +298,17 @@ def member_row(result, weather: tuple[pd.DataFrame, dict]) -> dict:
 
 def _member_rows(scenario, base_dir: Path, weathers: list) -> list[dict]:
     """Rows of some members, each simulated as a single run of its weather (a pool's task)."""
-    from lingtan.twin.run import build_profiles, simulate_profiles
+    from lingtan.twin.run import build_profiles, hour_profiles, simulate_profiles
     from lingtan.twin.studies.park import simulate_park
 
     if isinstance(scenario, Park):
         return [member_row(simulate_park(scenario, base_dir, power_flow=False, weather=w), w) for w in weathers]
-    return [member_row(simulate_profiles(scenario, build_profiles(scenario, base_dir, w)), w) for w in weathers]
+    rows, hours = [], None
+    for w in weathers:
+        if hours is None or not hours.fits(w[0].index):
+            hours = hour_profiles(scenario, base_dir, w[0].index)  # loads and tariff: the members' hours are one
+        rows.append(member_row(simulate_profiles(scenario, build_profiles(scenario, base_dir, w, hours)), w))
+    return rows
 
 
 def _numeric(v) -> bool:
