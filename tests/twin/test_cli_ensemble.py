@@ -73,3 +73,12 @@ def test_uncertainty_beside_a_weather_ensemble_is_refused_in_one_line(tmp_path, 
     err = one_line_error(capsys, "run", str(path), "--out", str(tmp_path / "out"), "--weather-years", "3")
     assert "uncertainty" in err and "weather ensemble" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_weather_scale_beside_an_ensemble_is_refused_in_one_line(tmp_path, capsys, base):
+    # Each member scaled to the stated annual GHI would have no spread left: refused until members take the
+    # typical year's factor.
+    base["weather"] = dict(base["weather"], scale={"ghi_kwh_m2_yr": 1300})
+    path = write(tmp_path, base)
+    err = one_line_error(capsys, "run", str(path), "--out", str(tmp_path / "out"), "--weather-years", "3")
+    assert "weather.scale" in err and "ensemble" in err

@@ -244,6 +244,12 @@ def _member_source(scenario, base_dir: Path, years: int | None, file) -> tuple[A
     from lingtan.twin.core.schema.site import SyntheticWeather
 
     spec = scenario.weather
+    if spec.scale is not None:
+        # Scaling each member to the stated annual value would erase the spread the ensemble exists to show;
+        # scaling the members by the typical year's factor is the right reading and is not built yet.
+        raise InputError(
+            file, "weather.scale", "no weather ensemble beside it (not combined yet)", "weather.scale and an ensemble"
+        )
     if isinstance(spec, SyntheticWeather) and (years is not None or spec.ensemble is not None):
         return _synthetic_recipe(scenario, years if years is not None else spec.ensemble.years), "synthetic"
     return member_weathers(scenario, base_dir, years, file)
