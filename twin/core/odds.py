@@ -9,6 +9,7 @@ a ``<=`` one, positive when passing; the "P90 margin" is the margin exceeded in 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 CONVENTION = (
     "PXX is the value exceeded in XX % of the years: P90 = 10th percentile, P50 = median, P10 = 90th percentile "
@@ -21,7 +22,7 @@ LEVELS = (10, 50, 90)
 """Exceedance levels reported for every KPI [%]."""
 
 
-def exceedance(values, p: float) -> float:
+def exceedance(values: ArrayLike, p: float) -> float:
     """The value exceeded in ``p`` % of the members (``PXX``): the ``100 - p`` percentile.
 
     Parameters
@@ -39,7 +40,7 @@ def exceedance(values, p: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), 100.0 - p))
 
 
-def stats(values) -> dict[str, float]:
+def stats(values: ArrayLike) -> dict[str, float]:
     """P10, P50, P90, mean, min and max of one quantity over the members.
 
     Parameters
@@ -58,7 +59,7 @@ def stats(values) -> dict[str, float]:
     return out
 
 
-def margins(values, threshold, comparator: str) -> np.ndarray:
+def margins(values: ArrayLike, threshold: ArrayLike, comparator: str) -> np.ndarray:
     """Margin of each member to a threshold, positive when passing.
 
     Parameters
@@ -84,7 +85,9 @@ def margins(values, threshold, comparator: str) -> np.ndarray:
     raise ValueError(f"comparator must be '>=' or '<=', found {comparator!r}")
 
 
-def odds(values, threshold, comparator: str, passed=None) -> dict[str, float | int]:
+def odds(
+    values: ArrayLike, threshold: ArrayLike, comparator: str, passed: ArrayLike | None = None
+) -> dict[str, float | int]:
     """The odds of a criterion over the members of an ensemble.
 
     Parameters
