@@ -17,10 +17,10 @@ import pandas as pd
 from lingtan.components import grid as gridmod
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
 from lingtan.errors import InputError
+from lingtan.limits import PEAK_TARGET_TOL_KW
 from lingtan.paths import resolve_input
 from lingtan.twin.accounting.account import AccountingResult, fuel_uses_year
 from lingtan.twin.accounting.assess import Assessment, assess
-from lingtan.limits import PEAK_TARGET_TOL_KW
 from lingtan.twin.core.dispatch import (
     PARAMS,
     PEAK_LIMITS,

@@ -1270,7 +1270,9 @@ def lowest_peak_targets(
         r = limits.shape[0]
         rows = np.repeat(params, r, axis=0)
         rows[:, _P_PEAK0 : _P_PEAK0 + 12] = limits
-        sizes = None if heat_sizes is None else HeatSizes(*(np.repeat(getattr(heat_sizes, f.name), r, axis=0) for f in fields(heat_sizes)))
+        sizes = heat_sizes
+        if sizes is not None:
+            sizes = HeatSizes(*(np.repeat(getattr(sizes, f.name), r, axis=0) for f in fields(sizes)))
         loads = load_kw if load_kw.ndim == 1 else np.repeat(load_kw, r, axis=0)
         res = dispatch(unit_kw, np.repeat(caps, r, axis=0), loads, rows, heat_sizes=sizes, **kwargs)
         return res.monthly_peak_kw
