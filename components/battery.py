@@ -19,13 +19,16 @@ Conventions
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lingtan.components.battery_ageing import BatteryAgeing
 from lingtan.components.grid import PERIODS, Period  # noqa: F401  (period codes shared with the tariff)
 from lingtan.limits import MAX_ENERGY_KWH, MAX_POWER_KW
+
+PeakKw = Annotated[float, Field(ge=0, le=MAX_POWER_KW)]
+"""A monthly grid import target [kW], within 0 .. lingtan.limits.MAX_POWER_KW."""
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,7 +74,14 @@ class Battery(BaseModel):
         default=None, ge=0, le=1, description="state of charge at the first hour [-]; default soc_min"
     )
     self_discharge_fraction_per_hour: float = Field(default=0.0, ge=0, lt=1, description="[1/h]")
-    dispatch: Literal["load_following", "tou_arbitrage"] = "load_following"
+    dispatch: Literal["load_following", "tou_arbitrage", "peak_shaving"] = "load_following"
+    peak_target_kw: PeakKw | tuple[PeakKw, ...] | None = Field(
+        default=None,
+        description="peak_shaving and tou_arbitrage: the grid import the battery keeps each month at or below "
+        "[kW], one number or 12 monthly ones (January first), within 0 .. lingtan.limits.MAX_POWER_KW. "
+        "peak_shaving without it: the lowest the battery can hold, found by bisection within "
+        "lingtan.limits.PEAK_TARGET_TOL_KW; tou_arbitrage without it: no limit",
+    )
     grid_charge_periods: tuple[Period, ...] = Field(
         default=("valley",), description="tou_arbitrage: periods in which the battery charges from the grid"
     )
@@ -94,6 +104,10 @@ class Battery(BaseModel):
         soc0 = self.soc_initial_value
         if not self.soc_min <= soc0 <= self.soc_max:
             raise ValueError(f"soc_initial ({soc0}) must lie in [soc_min, soc_max] = [{self.soc_min}, {self.soc_max}]")
+        if isinstance(self.peak_target_kw, tuple) and len(self.peak_target_kw) != 12:
+            raise ValueError(f"peak_target_kw: give one number or 12 monthly ones, found {len(self.peak_target_kw)}")
+        if self.peak_target_kw is not None and self.dispatch == "load_following":
+            raise ValueError("peak_target_kw applies to dispatch peak_shaving or tou_arbitrage, not load_following")
         both = set(self.grid_charge_periods) & set(self.discharge_periods)
         if both:
             raise ValueError(f"a period cannot both grid-charge and discharge: {sorted(both)}")
@@ -137,6 +151,18 @@ class Battery(BaseModel):
             ``soc_initial``, else ``soc_min`` [-].
         """
         return self.soc_min if self.soc_initial is None else self.soc_initial
+
+    @property
+    def peak_target_monthly_kw(self) -> tuple[float, ...] | None:
+        """The grid import target of each calendar month.
+
+        Returns
+        -------
+        tuple of 12 float, or None
+            ``peak_target_kw`` per month, January first [kW]; None when not given.
+        """
+        t = self.peak_target_kw
+        return None if t is None else t if isinstance(t, tuple) else (t,) * 12
 
     @property
     def usable_kwh(self) -> float:

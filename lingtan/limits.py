@@ -40,6 +40,11 @@ MAX_ENERGY_KWH = 1e12
 but no store or yearly demand comes near 1 PWh."""
 MAX_ENERGY_MWH = MAX_ENERGY_KWH / 1000
 """MAX_ENERGY_KWH in [MWh]: green certificates (one per MWh)."""
+PEAK_TARGET_TOL_KW = 1.0
+"""Width the bisection for the lowest monthly peak target a battery can hold narrows to [kW]
+(lingtan.twin.core.dispatch.lowest_peak_targets): 1 kW of demand costs under 100 CNY a month at any
+shipped price (Anhui's 48 CNY/kW-month, doubled for a contracted-demand overrun), and each round of 63
+candidates narrows the bracket about 64 times, so an 8 MW month settles in three runs of the year."""
 MAX_COUNT = 100_000
 """Largest count of identical units (wind turbines of one farm) [-]."""
 MAX_EMISSIONS_T = 1e9

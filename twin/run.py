@@ -17,10 +17,19 @@ import pandas as pd
 from lingtan.components import grid as gridmod
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
 from lingtan.errors import InputError
+from lingtan.limits import PEAK_TARGET_TOL_KW
 from lingtan.paths import resolve_input
 from lingtan.twin.accounting.account import AccountingResult, fuel_uses_year
 from lingtan.twin.accounting.assess import Assessment, assess
-from lingtan.twin.core.dispatch import STRATEGIES, dispatch, params_matrix
+from lingtan.twin.core.dispatch import (
+    PARAMS,
+    PEAK_LIMITS,
+    STRATEGIES,
+    dispatch,
+    lowest_peak_targets,
+    params_matrix,
+    peak_shortfall_kw,
+)
 from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, heat_sizes
 from lingtan.twin.core.kpis import electric_kpis, heat_kpis, heat_rejection_warnings, storage_warnings
 from lingtan.twin.core.scenario import Scenario
@@ -481,7 +490,13 @@ def kernel_params(grid, batteries, n: int = 1, **overrides) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n, len(PARAMS))
-        The parameter matrix.
+        The parameter matrix; the monthly peak limits are the battery's ``peak_target_kw`` (inf without one).
+
+    Raises
+    ------
+    InputError
+        A ``peak_shaving`` battery without ``peak_target_kw`` and no ``peak_limit_kw`` override: only a single
+        run (:func:`simulate_profiles`) finds the lowest target.
     """
     g = grid
     cols = dict(
@@ -503,6 +518,15 @@ def kernel_params(grid, batteries, n: int = 1, **overrides) -> np.ndarray:
             soc_initial=b.soc_initial_value,
             strategy=STRATEGIES.index(b.dispatch),
         )
+        if b.peak_target_kw is not None:
+            cols["peak_limit_kw"] = np.array(b.peak_target_monthly_kw)
+        elif b.dispatch == "peak_shaving" and "peak_limit_kw" not in overrides:
+            raise InputError(
+                None,
+                "battery[0].peak_target_kw",
+                "a target [kW] for peak_shaving in a study of many runs (a single run finds the lowest)",
+                "none",
+            )
     else:
         cols.update(
             energy_kwh=0.0,
@@ -598,11 +622,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     caps = sizes(scenario)
     grid_charge, discharge_ok = period_masks(scenario.battery)
     hsizes = heat_sizes(scenario)
-    res = dispatch(
-        prof.unit_kw,
-        caps[None, :],
-        prof.load_kw,
-        kernel_params(scenario.grid, scenario.battery),
+    site = dict(
         period=prof.period,
         month=prof.month,
         price_cny_per_kwh=prof.price_cny_per_kwh,
@@ -611,9 +631,18 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
         discharge_periods=discharge_ok,
         heat=prof.heat.system,
         heat_sizes=hsizes,
-        record_hourly=True,
         balance_tol_kwh=BALANCE_TOL_KWH,
     )
+    b = scenario.battery[0] if scenario.battery else None
+    found = b is not None and b.dispatch == "peak_shaving" and b.peak_target_kw is None
+    limits = {}
+    if found:
+        free = kernel_params(scenario.grid, scenario.battery, peak_limit_kw=np.inf)
+        limits["peak_limit_kw"] = lowest_peak_targets(
+            prof.unit_kw, caps[None, :], prof.load_kw, free, tol_kw=PEAK_TARGET_TOL_KW, **site
+        )
+    params = kernel_params(scenario.grid, scenario.battery, **limits)
+    res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **site)
     gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
     hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly)
     hourly_heat = heat_table(prof.index, prof.heat, res.heat_hourly)
@@ -624,7 +653,6 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     bill = gridmod.bill_from_totals(
         res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), prof.tariff
     )
-    b = scenario.battery[0] if scenario.battery else None
     k = electric_kpis(
         res,
         pv_e_kwh=hourly.pv_kw.sum(),
@@ -669,6 +697,18 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
             f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
             f"grid.import_limit_kw = {scenario.grid.import_limit_kw}"
         )
+    if b is not None and b.dispatch != "load_following" and (found or b.peak_target_kw is not None):
+        target = params[0, [PARAMS.index(c) for c in PEAK_LIMITS]]
+        short = peak_shortfall_kw(res, params)[0]
+        kpis["peak_target"] = {
+            "target_kw": [None if np.isinf(v) else float(v) for v in target],  # inf: a month without hours
+            "found": found,
+            "tolerance_kw": PEAK_TARGET_TOL_KW if found else None,
+            "shortfall_kw": [float(v) for v in short],
+        }
+        if short.any():
+            months = ", ".join(f"{m + 1} ({v:.0f} kW)" for m, v in enumerate(short) if v > 0)
+            warnings.append(f"the battery could not hold battery[0].peak_target_kw in months {months}")
     if warnings:
         kpis["warnings"] = warnings
     return RunResult(

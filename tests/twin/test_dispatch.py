@@ -347,7 +347,7 @@ def _with_param(params, name, value):
         (lambda a, k: k.update(period=k["period"].astype(float)), r"period: expected integer codes 0..3, found dtype"),
         (
             lambda a, k: a.update(params=_with_param(a["params"], "strategy", 5)),
-            r"params\[:, 'strategy'\]: expected a code 0..1 .*, found 5.0 at index \(1,\)",
+            r"params\[:, 'strategy'\]: expected a code 0..2 .*, found 5.0 at index \(1,\)",
         ),
         (
             lambda a, k: a.update(unit_kw=a["unit_kw"].T),

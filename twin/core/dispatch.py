@@ -34,6 +34,19 @@ Strategies
     As above for renewable surplus, but the battery charges from the grid (up to
     ``soc_max`` and the import limit) in the grid-charge periods, and discharges
     to the load only in the discharge periods.
+``peak_shaving`` (code 2)
+    Keeps grid import at or below the month's peak limit: the battery discharges only
+    the part of the deficit above the limit, and recharges from renewable surplus,
+    then from the grid in any hour within the room the limit leaves, so grid charging
+    never sets a new peak.
+
+Every strategy reads a peak limit per month (``peak_limit_kw_01`` .. ``_12`` [kW],
+infinite by default): above it the battery discharges the excess in any hour, and
+grid charging stays below it. An infinite limit leaves ``load_following`` and
+``tou_arbitrage`` as they were, bit for bit. Where the battery cannot hold the limit
+the month's peak import exceeds it; the caller reports the shortfall
+(:func:`peak_shortfall_kw`). :func:`lowest_peak_targets` finds the lowest limits the
+battery can hold.
 
 Load above what renewables, battery and the import limit can supply is
 reported as ``unserved``, never silently dropped.
@@ -42,15 +55,17 @@ reported as ``unserved``, never silently dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 from numpy.typing import ArrayLike
 
-STRATEGIES = ("load_following", "tou_arbitrage")
+STRATEGIES = ("load_following", "tou_arbitrage", "peak_shaving")
 
+# Grid import limit of each calendar month [kW], columns of the parameter matrix; inf: none.
+PEAK_LIMITS = tuple(f"peak_limit_kw_{m:02d}" for m in range(1, 13))
 # Columns of the parameter matrix, one row per configuration.
 PARAMS = (
     "energy_kwh",
@@ -66,8 +81,9 @@ PARAMS = (
     "export_limit_kw",
     "strategy",
     "load_scale",
-)
+) + PEAK_LIMITS
 _P = {name: i for i, name in enumerate(PARAMS)}
+_P_PEAK0 = _P[PEAK_LIMITS[0]]
 
 # Hourly flows recorded for single runs [kW], in kernel column order.
 FLOWS = (
@@ -171,8 +187,10 @@ _NS = _S_HEAT + 1
     _L_EXP,
     _L_TOU,
     _L_SCALE,
-) = range(16)
-_NL = 16
+    _L_PS,
+    _L_LIM0,  # the month's peak limit, 12 rows
+) = range(18)
+_NL = _L_LIM0 + 12
 
 # Columns of the heat record (HeatSystem.columns()): a group of columns per demand, then per store, per
 # power-to-heat unit and per boiler.
@@ -277,6 +295,9 @@ def _lane_setup(
         lp[_L_EXP, w] = params[n, 10]
         lp[_L_TOU, w] = 1.0 if params[n, 11] == 1.0 else 0.0
         lp[_L_SCALE, w] = params[n, 12]
+        lp[_L_PS, w] = 1.0 if params[n, 11] == 2.0 else 0.0
+        for i in range(12):
+            lp[_L_LIM0 + i, w] = params[n, _P_PEAK0 + i]
         for k in range(site.unit.shape[0]):
             cp[k, w] = site.caps[n, k]
         lrow[w] = n if site.load.shape[0] > 1 else 0
@@ -523,19 +544,21 @@ def _battery_charge(
     e_hi: float,
     ch_kw: float,
     imp_kw: float,
+    peak_kw: float,
     eta_c: float,
     inv_eta_c: float,
 ) -> tuple[float, float, float, float]:
     """Charge from renewable surplus [kW] within power ``ch_kw`` and the SoC ceiling ``e_hi`` [kWh], worked out as
     energy stored [kWh]; the power taken from the bus follows from it and never exceeds what was offered. Then,
-    when grid-charging (1.0, else 0.0), from the grid within the rest of the power, the import headroom left by
-    the deficit [kW] and the ceiling. Returns (renewable charge, stored from it, grid charge, stored from it).
+    when grid-charging (1.0, else 0.0), from the grid within the rest of the power, the headroom the deficit [kW]
+    leaves below the import limit and below the month's peak limit ``peak_kw`` (inf: none), and the ceiling.
+    Returns (renewable charge, stored from it, grid charge, stored from it).
     Scalars only: an array argument of an inlined function costs a reference count per lane and hour."""
     head = max(0.0, e_hi - e)
     offer = min(surplus, ch_kw)
     stored_re = min(offer * eta_c, head)
     ch_re = min(offer, stored_re * inv_eta_c)
-    offer = max(0.0, min(ch_kw - ch_re, imp_kw - deficit)) * grid_charging
+    offer = max(0.0, min(ch_kw - ch_re, imp_kw - deficit, peak_kw - deficit)) * grid_charging
     stored_gr = max(0.0, min(offer * eta_c, head - stored_re))
     ch_gr = min(offer, stored_gr * inv_eta_c)
     return ch_re, stored_re, ch_gr, stored_gr
@@ -547,15 +570,18 @@ def _battery_discharge(
     e_re: float,
     deficit: float,
     may_discharge: float,
+    peak_kw: float,
     dis_kw: float,
     e_lo: float,
     eta_d: float,
     inv_eta_d: float,
 ) -> tuple[float, float, float, float, float]:
-    """Discharge to the deficit [kW], as energy drawn from the store within power ``dis_kw`` and the SoC floor
-    ``e_lo`` [kWh]; the pools give pro rata to their contents. Returns (energy drawn, of it renewable [kWh],
-    delivered, of it from the renewable pool, from the grid pool [kW])."""
-    want = min(deficit, dis_kw) * may_discharge
+    """Discharge to the deficit [kW] when ``may_discharge`` (1.0, else 0.0), and in any hour the part of it above
+    the month's peak limit ``peak_kw`` (inf: none), as energy drawn from the store within power ``dis_kw`` and
+    the SoC floor ``e_lo`` [kWh]; the pools give pro rata to their contents. Returns (energy drawn, of it
+    renewable [kWh], delivered, of it from the renewable pool, from the grid pool [kW])."""
+    # max(x, 0.0) is x: without a limit the first term is unchanged, bit for bit.
+    want = max(min(deficit, dis_kw) * may_discharge, min(max(0.0, deficit - peak_kw), dis_kw))
     drawn = min(want * inv_eta_d, max(0.0, e - e_lo))
     dis = min(want, drawn * eta_d)
     # e_re * (drawn / e), so the division depends on e alone.
@@ -666,8 +692,10 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 e *= lp[_L_KEEP, w]
                 e_re *= lp[_L_KEEP, w]
                 # tou_arbitrage charges from the grid in its grid-charge periods and discharges only in its
-                # discharge periods; load_following never grid-charges and may always discharge.
-                grid_charging = lp[_L_TOU, w] * gc_t
+                # discharge periods; load_following never grid-charges and may always discharge; peak_shaving
+                # grid-charges in any hour and discharges only above the month's peak limit.
+                grid_charging = lp[_L_TOU, w] * gc_t + lp[_L_PS, w]
+                peak_kw = lp[_L_LIM0 + m_cur, w]
                 may_discharge = max(1.0 - lp[_L_TOU, w], dis_t) * (1.0 - grid_charging)
 
                 st_in0 = 0.0
@@ -719,11 +747,20 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                     lp[_L_E_HI, w],
                     lp[_L_CH, w],
                     lp[_L_IMP, w],
+                    peak_kw,
                     lp[_L_ETA_C, w],
                     lp[_L_INV_ETA_C, w],
                 )
                 drawn, drawn_re, dis, dis_re, dis_gr = _battery_discharge(
-                    e, e_re, deficit, may_discharge, lp[_L_DIS, w], lp[_L_E_LO, w], lp[_L_ETA_D, w], lp[_L_INV_ETA_D, w]
+                    e,
+                    e_re,
+                    deficit,
+                    may_discharge,
+                    peak_kw,
+                    lp[_L_DIS, w],
+                    lp[_L_E_LO, w],
+                    lp[_L_ETA_D, w],
+                    lp[_L_INV_ETA_D, w],
                 )
                 loss_re += ch_re * lp[_L_LOSS_C, w] + dis_re * lp[_L_LOSS_D, w]
                 loss_gr += ch_gr * lp[_L_LOSS_C, w] + dis_gr * lp[_L_LOSS_D, w]
@@ -1112,7 +1149,9 @@ def params_matrix(n: int, **columns: ArrayLike) -> np.ndarray:
         Number of configurations N.
     **columns
         Every name in :data:`PARAMS`, as a scalar or an array of length N, in the unit its name says
-        ([kWh], [kW], fractions [-]). ``strategy`` may be given as a name from :data:`STRATEGIES`.
+        ([kWh], [kW], fractions [-]). ``strategy`` may be given as a name from :data:`STRATEGIES`. The monthly
+        peak limits :data:`PEAK_LIMITS` are optional (default inf, no limit) and may instead be given together
+        as ``peak_limit_kw``: a scalar, 12 monthly values or an (N, 12) array [kW].
 
     Returns
     -------
@@ -1126,6 +1165,10 @@ def params_matrix(n: int, **columns: ArrayLike) -> np.ndarray:
     ValueError
         A ``strategy`` name not in :data:`STRATEGIES`, or a column that does not broadcast to N rows.
     """
+    columns = dict(columns)
+    limits = np.broadcast_to(np.asarray(columns.pop("peak_limit_kw", np.inf), dtype=float), (n, 12))
+    for m, name in enumerate(PEAK_LIMITS):
+        columns.setdefault(name, limits[:, m])
     missing = set(PARAMS) - set(columns)
     extra = set(columns) - set(PARAMS)
     if missing or extra:
@@ -1137,6 +1180,124 @@ def params_matrix(n: int, **columns: ArrayLike) -> np.ndarray:
     for name, i in _P.items():
         out[:, i] = columns[name]
     return out
+
+
+def peak_shortfall_kw(result: DispatchResult, params: np.ndarray) -> np.ndarray:
+    """How far each month's peak import went above its peak limit: what the battery could not hold.
+
+    Parameters
+    ----------
+    result : DispatchResult
+        A dispatch of ``params``.
+    params : ndarray, shape (N, len(PARAMS))
+        Its parameter matrix.
+
+    Returns
+    -------
+    ndarray, shape (N, 12)
+        Peak import above the limit per month [kW]; 0 where the limit held (float round-off aside) or there is
+        none.
+    """
+    limits = np.asarray(params, dtype=float)[:, _P_PEAK0 : _P_PEAK0 + 12]
+    peak = result.monthly_peak_kw
+    return np.where(_held(peak, limits), 0.0, peak - limits)
+
+
+def _held(peak_kw: np.ndarray, limit_kw: np.ndarray) -> np.ndarray:
+    """Whether a peak import held its limit [kW], but for the float round-off of the flows that make it (a
+    discharge of the excess works through ``/ eta_d`` and ``* eta_d``)."""
+    return peak_kw <= limit_kw * (1.0 + 1e-12) + 1e-9
+
+
+def lowest_peak_targets(
+    unit_kw: np.ndarray,
+    caps: np.ndarray,
+    load_kw: np.ndarray,
+    params: np.ndarray,
+    *,
+    tol_kw: float,
+    candidates: int = LANES - 1,
+    **kwargs,
+) -> np.ndarray:
+    """The lowest monthly peak limits one configuration's battery can hold, by bisection over its year.
+
+    Months are settled in calendar order, since a month's dispatch depends on the limits before it and not
+    after it: for month m, the limits of earlier months are the ones found, of later months inf, and each round
+    runs ``candidates`` limits for month m side by side through the kernel (one configuration each), keeping
+    the lowest that held (the month's peak import at most the limit) and the highest below it that did not.
+    The first round spans 0 to the month's peak import with the limit off in every month. Each round narrows
+    the bracket by a factor ``candidates``; it stops at ``tol_kw``. Held-ness is taken to grow with the limit
+    (a higher limit discharges less and leaves more room to recharge).
+
+    Parameters
+    ----------
+    unit_kw, caps, load_kw :
+        As for :func:`dispatch`, with one configuration: ``caps`` of shape (1, K), ``load_kw`` (T,) or (1, T).
+    params : ndarray, shape (1, len(PARAMS))
+        The configuration; its peak-limit columns are ignored.
+    tol_kw : float
+        Width of the final bracket [kW]: the target minus ``tol_kw`` is not held.
+    candidates : int
+        Limits tried per round, at least 2.
+    **kwargs
+        The keyword arguments of :func:`dispatch` (``period``, ``month``, ``price_cny_per_kwh``, ``heat``,
+        ``heat_sizes`` with one row, ...), except ``record_hourly``.
+
+    Returns
+    -------
+    ndarray, shape (12,)
+        The lowest limit held in each month [kW], within ``tol_kw``; inf for a month without hours.
+
+    Raises
+    ------
+    ValueError
+        ``params`` not one row, ``tol_kw`` not positive, fewer than 2 candidates, or a :func:`dispatch` argument
+        out of its range.
+    """
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    if params.ndim != 2 or params.shape[0] != 1:
+        raise ValueError(f"params: expected one configuration, shape (1, {len(PARAMS)}), found {params.shape}")
+    if not tol_kw > 0.0:
+        raise ValueError(f"tol_kw: expected a positive tolerance [kW], found {tol_kw!r}")
+    if candidates < 2:
+        raise ValueError(f"candidates: expected at least 2, found {candidates}")
+    heat_sizes = kwargs.pop("heat_sizes", None)
+    load_kw = np.asarray(load_kw, dtype=np.float64)
+    c = candidates
+
+    def run(limits: np.ndarray) -> np.ndarray:
+        """Monthly peak import of each row of limits (R, 12) [kW]."""
+        r = limits.shape[0]
+        rows = np.repeat(params, r, axis=0)
+        rows[:, _P_PEAK0 : _P_PEAK0 + 12] = limits
+        sizes = heat_sizes
+        if sizes is not None:
+            sizes = HeatSizes(*(np.repeat(getattr(sizes, f.name), r, axis=0) for f in fields(sizes)))
+        loads = load_kw if load_kw.ndim == 1 else np.repeat(load_kw, r, axis=0)
+        res = dispatch(unit_kw, np.repeat(caps, r, axis=0), loads, rows, heat_sizes=sizes, **kwargs)
+        return res.monthly_peak_kw
+
+    months = np.unique(np.asarray(kwargs["month"]))
+    found = np.full(12, np.inf)
+    free = run(found[None, :])[0]
+    for m in months:
+        # hi holds: at the month's free peak no hour needs the battery and grid charging stays below it. The
+        # first round tries 0 too (a month without deficit holds it); later rounds lie strictly inside (lo, hi).
+        lo, hi, first = 0.0, float(free[m]), True
+        while hi - lo > tol_kw:
+            cand = lo + (hi - lo) * (np.arange(c) / c if first else np.arange(1, c + 1) / (c + 1))
+            first = False
+            limits = np.repeat(found[None, :], c, axis=0)
+            limits[:, m] = cand
+            held = _held(run(limits)[:, m], cand)
+            if not held.any():
+                lo = float(cand[-1])
+                continue
+            j = int(np.argmax(held))  # the lowest held; the one below it did not hold
+            hi = float(cand[j])
+            lo = float(cand[j - 1]) if j > 0 else (hi if cand[0] == 0.0 else lo)
+        found[m] = hi
+    return found
 
 
 # Accepted range of each parameter column but the strategy code: (low, high, low open, high open).
@@ -1153,7 +1314,7 @@ _PARAM_RANGES = {
     "import_limit_kw": (0.0, np.inf, False, True),
     "export_limit_kw": (0.0, np.inf, False, True),
     "load_scale": (0.0, np.inf, False, True),
-}
+} | dict.fromkeys(PEAK_LIMITS, (0.0, np.inf, False, False))
 
 
 def _expect_shape(name: str, a: np.ndarray, dims: tuple[tuple[str, int], ...]) -> None:
