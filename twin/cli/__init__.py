@@ -116,12 +116,16 @@ def _cmd_run(args) -> int:
             if isinstance(sc, Park)
             else (write_run, summary_table(result, lang, ensemble=ens))
         )
-        out = write(result, args.out, lang=lang, reports=args.reports, economics=econ, ensemble=ens)
-        text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
+        extra: dict = {"ensemble": ens}
         if sc.uncertainty is not None:
-            from lingtan.twin.reports.tornado import write_uncertainty
+            # Run before the folder is written: it is written once, whole, with the members and the tornado in it.
+            from lingtan.twin.reports.tornado import run_uncertainty, uncertainty_lines
 
-            text = "\n".join([text, *write_uncertainty(sc, path, out)])
+            extra = {"uncertainty": run_uncertainty(sc, path, result)}
+        out = write(result, args.out, lang=lang, reports=args.reports, economics=econ, **extra)
+        text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
+        if "uncertainty" in extra:
+            text = "\n".join([text, *uncertainty_lines(extra["uncertainty"])])
         runs = [("", result)]
     if not args.quiet:
         print(text)
