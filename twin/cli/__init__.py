@@ -107,6 +107,10 @@ def _cmd_run(args) -> int:
             raise InputError(
                 path, "uncertainty", "no weather ensemble beside it (run them separately)", "both together"
             )
+        if sc.uncertainty is not None:
+            from lingtan.twin.reports.tornado import refuse_unbuilt, run_uncertainty, uncertainty_lines
+
+            refuse_unbuilt(sc, path)  # before a park's seconds of simulation
         ens = _simulate_ensemble(sc, path, args.weather_years)
         result = simulate_site(sc, path.parent) if ens is None else ens.typical
         base = _simulate_base(args.base, sc, path) if args.base else None
@@ -116,16 +120,13 @@ def _cmd_run(args) -> int:
             if isinstance(sc, Park)
             else (write_run, summary_table(result, lang, ensemble=ens))
         )
-        extra: dict = {"ensemble": ens}
-        if sc.uncertainty is not None:
-            # Run before the folder is written: it is written once, whole, with the members and the tornado in it.
-            from lingtan.twin.reports.tornado import run_uncertainty, uncertainty_lines
-
-            extra = {"uncertainty": run_uncertainty(sc, path, result)}
+        # Run before the folder is written: it is written once, whole, with the members and the tornado in it.
+        unc = run_uncertainty(sc, path, result) if sc.uncertainty is not None else None
+        extra = {"ensemble": ens} if unc is None else {"uncertainty": unc}
         out = write(result, args.out, lang=lang, reports=args.reports, economics=econ, **extra)
         text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
-        if "uncertainty" in extra:
-            text = "\n".join([text, *uncertainty_lines(extra["uncertainty"])])
+        if unc is not None:
+            text = "\n".join([text, *uncertainty_lines(unc)])
         runs = [("", result)]
     if not args.quiet:
         print(text)

@@ -147,6 +147,36 @@ class UncertaintyResult:
     tornado: Tornado
 
 
+def refuse_unbuilt(scenario, file: str | Path) -> None:
+    """Refuse what an uncertainty ensemble cannot run yet, before anything is simulated.
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        The scenario with ``uncertainty:``.
+    file : path
+        The scenario file, named in errors.
+
+    Raises
+    ------
+    ScenarioError
+        For a park, or beside a weather ensemble: neither is built yet.
+    """
+    from lingtan.errors import ScenarioError
+    from lingtan.twin.core.scenario import Scenario
+
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(
+            file, "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park"
+        )
+    if getattr(scenario.weather, "ensemble", None) is not None:
+        # The weather ensemble writes its own members table; combined, each weather year would draw one sample
+        # (lingtan.twin.studies.uncertainty.member_count, member_run), which that engine does not do yet.
+        raise ScenarioError(
+            file, "uncertainty", "no weather.ensemble beside it (the two are not combined yet)", "weather.ensemble"
+        )
+
+
 def run_uncertainty(scenario, file: str | Path, typical) -> UncertaintyResult:
     """Run a scenario's uncertainty ensemble on its weather year and its tornado; nothing is written.
 
@@ -167,24 +197,14 @@ def run_uncertainty(scenario, file: str | Path, typical) -> UncertaintyResult:
     Raises
     ------
     ScenarioError
-        For a park, or beside a weather ensemble: neither is built yet.
+        For a park, or beside a weather ensemble (:func:`refuse_unbuilt`).
     """
     from lingtan.errors import ScenarioError
-    from lingtan.twin.core.scenario import Scenario
     from lingtan.twin.run import build_profiles
     from lingtan.twin.studies.ensemble import _comparators, _criterion_odds
     from lingtan.twin.studies.uncertainty import draw, evaluate, member_count, tornado
 
-    if not isinstance(scenario, Scenario):
-        raise ScenarioError(
-            file, "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park"
-        )
-    if getattr(scenario.weather, "ensemble", None) is not None:
-        # The weather ensemble writes its own members table; combined, each weather year would draw one sample
-        # (lingtan.twin.studies.uncertainty.member_count, member_run), which that engine does not do yet.
-        raise ScenarioError(
-            file, "uncertainty", "no weather.ensemble beside it (the two are not combined yet)", "weather.ensemble"
-        )
+    refuse_unbuilt(scenario, file)
     spec = scenario.uncertainty
     prof = build_profiles(scenario, Path(file).parent)
     try:
