@@ -108,6 +108,10 @@ def _cmd_run(args) -> int:
             raise InputError(
                 path, "uncertainty", "no weather ensemble beside it (run them separately)", "both together"
             )
+        if sc.uncertainty is not None:
+            from lingtan.twin.reports.tornado import refuse_unbuilt, run_uncertainty, uncertainty_lines
+
+            refuse_unbuilt(sc, path)  # before a park's seconds of simulation
         ens = _simulate_ensemble(sc, path, args.weather_years)
         result = simulate_site(sc, path.parent) if ens is None else ens.typical
         base = _simulate_base(args.base, sc, path) if args.base else None
@@ -118,12 +122,13 @@ def _cmd_run(args) -> int:
             if isinstance(sc, Park)
             else (write_run, summary_table(result, lang, ensemble=ens))
         )
-        out = write(result, args.out, lang=lang, reports=args.reports, economics=econ, ensemble=ens)
+        # Run before the folder is written: it is written once, whole, with the members and the tornado in it.
+        unc = run_uncertainty(sc, path, result) if sc.uncertainty is not None else None
+        extra = {"ensemble": ens} if unc is None else {"uncertainty": unc}
+        out = write(result, args.out, lang=lang, reports=args.reports, economics=econ, **extra)
         text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
-        if sc.uncertainty is not None:
-            from lingtan.twin.reports.tornado import write_uncertainty
-
-            text = "\n".join([text, *write_uncertainty(sc, path, out)])
+        if unc is not None:
+            text = "\n".join([text, *uncertainty_lines(unc)])
         runs = [("", result)]
     if not args.quiet:
         print(text)

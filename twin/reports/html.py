@@ -36,6 +36,8 @@ from lingtan.twin.reports.odds_plots import distribution_figure, headlines
 
 if TYPE_CHECKING:
     from lingtan.twin.accounting.account import AccountingResult
+    from lingtan.twin.core.schema.uncertainty import Varied
+    from lingtan.twin.reports.tornado import UncertaintyResult
     from lingtan.twin.run import RunResult
     from lingtan.twin.studies.ensemble import EnsembleResult
     from lingtan.twin.studies.park import ParkResult
@@ -1288,14 +1290,107 @@ def odds_block(ensemble: EnsembleResult, lang: str = "en") -> str:
     return "".join(parts)
 
 
+def _varied_text(v: Varied) -> str:
+    """How the scenario says a quantity is drawn: its list of values or its distribution."""
+    if v.values is not None:
+        how = "each equally often" if v.pick == "equal" else "one drawn at random per member"
+        return f"values {', '.join(f'{x:g}' for x in v.values)} ({how})"
+    if v.normal is not None:
+        return f"normal, mean {v.normal.mean:g}, sd {v.normal.sd:g}, truncated to [{v.LOW:g}, {v.HIGH:g}]"
+    if v.uniform is not None:
+        return f"uniform on [{v.uniform.low:g}, {v.uniform.high:g})"
+    t = v.triangular
+    return f"triangular, low {t.low:g}, mode {t.mode:g}, high {t.high:g}"
+
+
+def _as_members(fig: go.Figure, lang: str) -> go.Figure:
+    """:func:`distribution_figure` counts weather years and marks the typical year; over an uncertainty
+    ensemble its bars count members and the dashed line is the scenario as written."""
+    years, members = label("odds_years", lang), label("unc_members_axis", lang)
+    typical, nominal = label("ensemble_typical", lang), label("unc_nominal", lang)
+    for trace in fig.data:
+        if trace.type == "bar":
+            trace.update(name=members, hovertemplate=trace.hovertemplate.replace(years, members))
+        elif (trace.meta or {}).get("mark") == "typical":
+            trace.update(name=nominal, hovertemplate=trace.hovertemplate.replace(typical, nominal))
+    return fig.update_layout(yaxis_title=members)
+
+
+def uncertainty_block(u: UncertaintyResult, lang: str = "en") -> str:
+    """The uncertainty section of a run: the drawn quantities and their distributions, the members' distribution
+    of each headline KPI with its thresholds (:func:`lingtan.twin.reports.odds_plots.distribution_figure`), and
+    the tornado (:func:`lingtan.twin.reports.tornado.tornado_figure`).
+
+    Parameters
+    ----------
+    u : lingtan.twin.reports.tornado.UncertaintyResult
+        The uncertainty ensemble around the report's run.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    str
+        An HTML fragment; values in the criteria's units (fractions in [%]), probabilities in [%].
+    """
+    from lingtan.twin.core.odds import stats
+    from lingtan.twin.core.schema.uncertainty import Uncertainty
+    from lingtan.twin.reports.tornado import UNITS, tornado_figure
+
+    spec = u.typical.scenario.uncertainty
+    rows = []
+    for q, v in spec.varied().items():
+        st, unit = stats(u.draws[q]), UNITS.get(q, "")
+        drawn = " / ".join(f"{st[p]:.4g}{unit}" for p in ("p90", "p50", "p10"))
+        cells = [q, Uncertainty.model_fields[q].description, _varied_text(v), drawn]
+        rows.append(f'<tr data-quantity="{_esc(q)}">' + "".join(f"<td>{_esc(x)}</td>" for x in cells) + "</tr>")
+    head = "".join(f"<th>{_esc(label(k, lang))}</th>" for k in ("unc_quantity", "unc_scales", "unc_distribution"))
+    parts = [
+        f'<p class="hint">{_esc(label("unc_members", lang).format(n=len(u.members)))}</p>'
+        f'<p class="hint convention">{_esc(label("odds_convention", lang))}</p>'
+        f'<table class="criteria unc-quantities"><thead><tr>{head}<th>{_esc(label("unc_drawn", lang))}</th></tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+    ]
+    ens = SimpleNamespace(members=u.members, criterion_odds=u.criterion_odds, typical=u.typical)
+    for i, h in enumerate(headlines(ens)):
+        unit = "fraction" if h.on_margin and h.unit.startswith("fraction") else h.unit
+        stats_rows = "".join(
+            f'<tr><th>{_esc(name)}</th><td class="num {cls}" data-column="{_esc(h.column)}">'
+            f"{_esc(fmt_value(x, unit, lang))}</td></tr>"
+            for name, cls, x in (
+                (label("unc_nominal", lang), "typical", h.typical),
+                ("P50", "p50", h.stats["p50"]),
+                ("P90", "p90", h.stats["p90"]),
+            )
+        )
+        side = f'<table class="mini">{stats_rows}</table>' + "".join(
+            _odds_criterion_line(c, unit, lang) for c in h.criteria
+        )
+        fig = _layout(_as_members(distribution_figure(h, lang), lang), 320)
+        parts.append(
+            f'<div class="odds" data-kpi="{_esc(h.kpi)}"><div class="odds-fig">{_fig_html(fig, f"fig-unc-{i}")}</div>'
+            f'<div class="odds-side">{side}</div></div>'
+        )
+    t = u.tornado
+    kpi = label(t.kpi, lang)
+    parts.append(
+        f"<h3>{_esc(label('unc_tornado', lang).format(kpi=kpi))}</h3>"
+        f'<p class="hint">{_esc(label("unc_tornado_hint", lang).format(kpi=kpi))}</p>'
+        + _fig_html(_layout(tornado_figure(t), 120 + 60 * len(t.bars)), "fig-tornado")
+    )
+    return "".join(parts)
+
+
 def build_html(
     result: RunResult | SimpleNamespace,
     lang: str = "en",
     economics: dict[str, Any] | None = None,
     ensemble: EnsembleResult | None = None,
+    uncertainty: UncertaintyResult | None = None,
 ) -> str:
     """The report as one HTML string (plotly.js inlined once); with ``economics`` an economics section, with
-    ``ensemble`` the odds over its weather years (:func:`odds_block`).
+    ``ensemble`` the odds over its weather years (:func:`odds_block`), with ``uncertainty`` the members'
+    distributions and the tornado (:func:`uncertainty_block`).
 
     Parameters
     ----------
@@ -1307,6 +1402,8 @@ def build_html(
         :func:`lingtan.twin.studies.economics.project_economics` of the run.
     ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
         The weather-year ensemble whose typical year is ``result``.
+    uncertainty : lingtan.twin.reports.tornado.UncertaintyResult, optional
+        The uncertainty ensemble around ``result``.
 
     Returns
     -------
@@ -1332,6 +1429,9 @@ def build_html(
         sections.append(("section_criteria", _criteria_block(result, lang)))
     if ensemble is not None:
         sections.append(odds_section(ensemble, lang))
+    if uncertainty is not None:
+        heading = label("section_uncertainty", lang).format(n=len(uncertainty.members))
+        sections.append(("section_uncertainty", uncertainty_block(uncertainty, lang), heading))
     sections.append(
         (
             "section_dispatch",
@@ -1452,6 +1552,7 @@ def write_html(
     lang: str = "en",
     economics: dict[str, Any] | None = None,
     ensemble: EnsembleResult | None = None,
+    uncertainty: UncertaintyResult | None = None,
 ) -> Path:
     """Write the report of a run to one self-contained HTML file, atomically.
 
@@ -1467,13 +1568,15 @@ def write_html(
         :func:`lingtan.twin.studies.economics.project_economics` of the run: adds the economics section.
     ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
         The weather-year ensemble whose typical year is ``result``: adds the odds section.
+    uncertainty : lingtan.twin.reports.tornado.UncertaintyResult, optional
+        The uncertainty ensemble around ``result``: adds its section (:func:`uncertainty_block`).
 
     Returns
     -------
     Path
         ``path``.
     """
-    return write_page(build_html(result, lang, economics, ensemble), path)
+    return write_page(build_html(result, lang, economics, ensemble, uncertainty), path)
 
 
 __all__ = [
@@ -1482,6 +1585,7 @@ __all__ = [
     "economics_block",
     "odds_block",
     "odds_section",
+    "uncertainty_block",
     "page",
     "write_page",
     "kpi_cards",

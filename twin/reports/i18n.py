@@ -89,6 +89,24 @@ LABELS: dict[str, tuple[str, str]] = {
         "–: a points or yes/no criterion, or one without a value in every year, has its probability of passing only",
         "–：计分或是非类指标，或并非每年都有数值的指标，仅给出通过概率",
     ),
+    "section_uncertainty": ("Uncertainty over {n} members", "{n} 个成员的不确定性"),
+    "unc_members": (
+        "{n} members on the scenario's weather year, each drawing the quantities below; the scenario as written "
+        "gives the verdicts above",
+        "{n} 个成员，均使用场景本身的气象年，各自抽取下列量；场景原值给出上文的评价结果",
+    ),
+    "unc_quantity": ("quantity", "量"),
+    "unc_scales": ("what it scales", "作用对象"),
+    "unc_distribution": ("distribution", "分布"),
+    "unc_drawn": ("drawn P90 / P50 / P10", "抽样 P90 / P50 / P10"),
+    "unc_nominal": ("scenario as written", "场景原值"),
+    "unc_members_axis": ("members", "成员数"),
+    "unc_tornado": ("Which uncertainty moves {kpi} most", "哪个不确定量对 {kpi} 影响最大"),
+    "unc_tornado_hint": (
+        "each bar: {kpi} with that quantity at its P10 and at its P90, the others at their median; "
+        "bars sorted by swing, widest on top",
+        "每条：该量取 P10 与 P90、其余量取中位数时的 {kpi}；按摆幅排序，最宽者在上",
+    ),
     "summary_value": ("value", "数值"),
     "summary_unit": ("unit", "单位"),
     "summary_recovery_of": ("  recovery, ", "  余热回收率，"),

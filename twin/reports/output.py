@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from lingtan.twin.network import NetworkResult, SubstationLimitResult
+    from lingtan.twin.reports.tornado import UncertaintyResult
     from lingtan.twin.run import RunResult
     from lingtan.twin.studies.ensemble import EnsembleResult
     from lingtan.twin.studies.park import ParkResult
@@ -94,13 +95,16 @@ def write_run(
     reports: str = "all",
     economics: dict[str, Any] | None = None,
     ensemble: EnsembleResult | None = None,
+    uncertainty: UncertaintyResult | None = None,
 ) -> Path:
     """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
     ``criteria.json``, ``economics.json`` (when ``economics`` is given:
     :func:`lingtan.twin.studies.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all').
     With ``ensemble``, ``kpis.json`` gains ``ensemble``, each simulated verdict in ``criteria.json`` its ``odds``,
-    and ``ensemble.parquet`` holds one row per member (:func:`_ensemble_files`).
+    and ``ensemble.parquet`` holds one row per member (:func:`_ensemble_files`). With ``uncertainty``,
+    ``ensemble.parquet`` holds its members and ``tornado.json`` its tornado
+    (:func:`lingtan.twin.reports.tornado.write_uncertainty`), and the report gains its section.
 
     Parameters
     ----------
@@ -116,6 +120,8 @@ def write_run(
         :func:`lingtan.twin.studies.economics.project_economics` of the run.
     ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
         The weather-year ensemble whose typical year is ``result``.
+    uncertainty : lingtan.twin.reports.tornado.UncertaintyResult, optional
+        The uncertainty ensemble around ``result`` (:func:`lingtan.twin.reports.tornado.run_uncertainty`).
 
     Returns
     -------
@@ -128,7 +134,7 @@ def write_run(
         When the folder is refused or cannot be written.
     """
     return write_atomically(
-        out_dir, lambda folder: _write_run_files(result, folder, lang, reports, economics, ensemble)
+        out_dir, lambda folder: _write_run_files(result, folder, lang, reports, economics, ensemble, uncertainty)
     )
 
 
@@ -156,6 +162,7 @@ def _write_run_files(
     reports: str = "none",
     economics: dict[str, Any] | None = None,
     ensemble: EnsembleResult | None = None,
+    uncertainty: UncertaintyResult | None = None,
 ) -> None:
     """The files of one factory run, into ``folder``."""
     _write_table(result.hourly, folder / "hourly")
@@ -168,10 +175,16 @@ def _write_run_files(
     (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
     if economics is not None:
         _write_json(folder / "economics.json", economics)
+    if uncertainty is not None:
+        from lingtan.twin.reports.tornado import write_uncertainty
+
+        write_uncertainty(uncertainty, folder)
     if reports in ("html", "all"):
         from lingtan.twin.reports.html import write_html
 
-        write_html(result, folder / "report.html", lang=lang, economics=economics, ensemble=ensemble)
+        write_html(
+            result, folder / "report.html", lang=lang, economics=economics, ensemble=ensemble, uncertainty=uncertainty
+        )
     if reports == "all":
         from lingtan.twin.reports.excel import write_excel
 

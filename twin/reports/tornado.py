@@ -1,16 +1,19 @@
 """An uncertainty ensemble's results: the members table, ``tornado.json``, the terminal lines and the tornado plot.
 
-:func:`write_uncertainty` is what ``twin run`` calls for a scenario with ``uncertainty:``
-(:mod:`lingtan.twin.studies.uncertainty`): it writes ``ensemble.parquet`` (one row per member, the drawn
-values beside the KPIs and verdicts) and ``tornado.json`` into the run's results folder, and returns the
-lines the terminal prints.
+``twin run`` on a scenario with ``uncertainty:`` (:mod:`lingtan.twin.studies.uncertainty`) calls
+:func:`run_uncertainty` before anything is written, then hands its :class:`UncertaintyResult` to
+:func:`lingtan.twin.reports.output.write_run`, which writes ``ensemble.parquet`` (one row per member, the drawn
+values beside the KPIs and verdicts) and ``tornado.json`` (:func:`write_uncertainty`) and the report's
+uncertainty section (:func:`tornado_figure`) into the folder it puts in place at once. This module imports no
+other report module, so the HTML report can import it.
 """
 
 from __future__ import annotations
 
 import json
-import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -118,32 +121,41 @@ def tornado_figure(t: Tornado) -> go.Figure:
     return fig
 
 
-def _replace_file(path: Path, write) -> None:
-    """Write through a temporary name in the same folder, then rename: a file is whole or absent."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    write(tmp)
-    os.replace(tmp, path)
+@dataclass(frozen=True)
+class UncertaintyResult:
+    """A scenario's uncertainty ensemble on its weather year, ready to be written with the run.
+
+    Attributes
+    ----------
+    typical : lingtan.twin.run.RunResult
+        The scenario as written (every quantity at its stated value): the report's run.
+    draws : pandas.DataFrame
+        The drawn quantities, one row per member (:func:`lingtan.twin.studies.uncertainty.draw`).
+    members : pandas.DataFrame
+        The members table (:func:`lingtan.twin.studies.uncertainty.evaluate`), ``member`` as a column.
+    criterion_odds : dict
+        Criterion id to its odds over the members, as a weather ensemble gives them
+        (:attr:`lingtan.twin.studies.ensemble.EnsembleResult.criterion_odds`).
+    tornado : Tornado
+        Which quantity moves the headline KPI most.
+    """
+
+    typical: Any
+    draws: pd.DataFrame
+    members: pd.DataFrame
+    criterion_odds: dict
+    tornado: Tornado
 
 
-def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int = 5) -> list[str]:
-    """Run a scenario's uncertainty ensemble on its weather year and write its members and tornado.
+def refuse_unbuilt(scenario, file: str | Path) -> None:
+    """Refuse what an uncertainty ensemble cannot run yet, before anything is simulated.
 
     Parameters
     ----------
-    scenario : Scenario
-        A factory with ``uncertainty:``.
+    scenario : Scenario or Park
+        The scenario with ``uncertainty:``.
     file : path
-        The scenario file (its folder holds the files it names; named in errors).
-    out_dir : path
-        The run's results folder, which the twin has just written (``ensemble.parquet`` and ``tornado.json``
-        are added to it).
-    top : int
-        Tornado bars printed.
-
-    Returns
-    -------
-    list of str
-        The terminal lines: members and the tornado's top bars.
+        The scenario file, named in errors.
 
     Raises
     ------
@@ -152,8 +164,6 @@ def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int 
     """
     from lingtan.errors import ScenarioError
     from lingtan.twin.core.scenario import Scenario
-    from lingtan.twin.run import build_profiles
-    from lingtan.twin.studies.uncertainty import draw, evaluate, member_count, tornado
 
     if not isinstance(scenario, Scenario):
         raise ScenarioError(
@@ -165,23 +175,80 @@ def write_uncertainty(scenario, file: str | Path, out_dir: str | Path, top: int 
         raise ScenarioError(
             file, "uncertainty", "no weather.ensemble beside it (the two are not combined yet)", "weather.ensemble"
         )
+
+
+def run_uncertainty(scenario, file: str | Path, typical) -> UncertaintyResult:
+    """Run a scenario's uncertainty ensemble on its weather year and its tornado; nothing is written.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A factory with ``uncertainty:``.
+    file : path
+        The scenario file (its folder holds the files it names; named in errors).
+    typical : lingtan.twin.run.RunResult
+        The scenario's own single run (the report's run), whose verdicts say which criteria are simulated.
+
+    Returns
+    -------
+    UncertaintyResult
+        Draws, members, their odds and the tornado.
+
+    Raises
+    ------
+    ScenarioError
+        For a park, or beside a weather ensemble (:func:`refuse_unbuilt`).
+    """
+    from lingtan.errors import ScenarioError
+    from lingtan.twin.run import build_profiles
+    from lingtan.twin.studies.ensemble import _comparators, _criterion_odds
+    from lingtan.twin.studies.uncertainty import draw, evaluate, member_count, tornado
+
+    refuse_unbuilt(scenario, file)
     spec = scenario.uncertainty
     prof = build_profiles(scenario, Path(file).parent)
     try:
         draws = draw(spec, member_count(spec))
     except ScenarioError as e:  # the draws do not know the file
         raise ScenarioError(file, e.field, e.expected, e.found) from None
-    table = evaluate(scenario, prof, draws).reset_index()
-    t = tornado(scenario, prof, draws)
-    out = Path(out_dir)
-    _replace_file(out / "ensemble.parquet", lambda p: table.to_parquet(p, index=False))
-    _replace_file(
-        out / "tornado.json",
-        lambda p: p.write_text(json.dumps(t.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"),
-    )
+    members = evaluate(scenario, prof, draws).reset_index()
+    odds = {cid: _criterion_odds(members, cid, comp) for cid, comp in _comparators(typical.verdicts).items()}
+    return UncertaintyResult(typical, draws, members, odds, tornado(scenario, prof, draws))
+
+
+def write_uncertainty(u: UncertaintyResult, folder: Path) -> None:
+    """Write the members table (``ensemble.parquet``) and ``tornado.json`` into a results folder being written.
+
+    Parameters
+    ----------
+    u : UncertaintyResult
+        The ensemble (:func:`run_uncertainty`).
+    folder : Path
+        The temporary folder :func:`lingtan.twin.reports.output.write_run` fills before putting it in place.
+    """
+    u.members.to_parquet(folder / "ensemble.parquet", index=False)
+    text = json.dumps(u.tornado.to_dict(), indent=2, ensure_ascii=False)
+    (folder / "tornado.json").write_text(text, encoding="utf-8")
+
+
+def uncertainty_lines(u: UncertaintyResult, top: int = 5) -> list[str]:
+    """The terminal lines of an uncertainty ensemble: members and the tornado's top bars.
+
+    Parameters
+    ----------
+    u : UncertaintyResult
+        The ensemble (:func:`run_uncertainty`).
+    top : int
+        Tornado bars printed.
+
+    Returns
+    -------
+    list of str
+        A heading, :func:`members_lines` and :func:`tornado_lines`.
+    """
     return [
-        f"\nUncertainty ensemble: {len(table)} members of {', '.join(draws.columns)} on one weather year "
+        f"\nUncertainty ensemble: {len(u.members)} members of {', '.join(u.draws.columns)} on one weather year "
         f"(ensemble.parquet, tornado.json; {CONVENTION}):",
-        *members_lines(table),
-        *tornado_lines(t, top),
+        *members_lines(u.members),
+        *tornado_lines(u.tornado, top),
     ]
