@@ -908,10 +908,8 @@ def annual_columns(scenario, kpis: pd.DataFrame, sized=None) -> pd.DataFrame:
     cols: dict[str, Any] = {f"accounting.{k}": a.kpis[k].to_numpy() for k in a.kpis.columns}
     cols.update({f"economics.{k}": np.broadcast_to(np.asarray(econ[k], dtype=float), (n,)) for k in ECONOMICS_COLUMNS})
     cols["economics.operating_cost_cny"] = np.broadcast_to(np.asarray(econ["annual"]["total_cny"], dtype=float), (n,))
-    table = a.columns(verdicts="passed")
-    for v in a.verdicts[0] if a.verdicts else []:
-        cols[f"verdict.{v.criterion_id}"] = table[f"verdict.{v.criterion_id}.passed"].to_numpy()
-    cols.update({k: table[k].to_numpy() for k in table.columns if k.startswith("pack.")})
+    for k, col in a.verdict_columns("passed").items():  # a sweep row's verdict.<id> is whether it passed
+        cols[k.removesuffix(".passed") if k.startswith("verdict.") else k] = col
     return pd.DataFrame(cols, index=kpis.index)
 
 
