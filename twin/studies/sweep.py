@@ -40,7 +40,7 @@ accounting, criteria and economics are computed from its table of annual KPIs at
 sizes, whose values :func:`fast_inputs` validated), the accounting
 (:func:`lingtan.twin.accounting.account.account`) and the economics take the year's quantities and the
 sizes as arrays of the chunk's cases, through the formulas a single run uses, and each criterion is
-evaluated once for the chunk when the KPIs it reads do not vary between the cases, case by case otherwise
+evaluated once for the chunk over arrays of its cases, the code a single run takes with one case
 (:func:`lingtan.twin.accounting.assess.assess_cases`). Otherwise (heat KPIs and fuel use
 need the hourly heat table; an hourly emission-factor profile needs hourly imports)
 each case runs through :func:`lingtan.twin.run.simulate_profiles` on the profiles computed

@@ -3,9 +3,11 @@
 Public API
 ----------
 ``evaluate(pack_ids, kpis, declared, settings) -> list[Verdict]``
+``evaluate_cases(pack_ids, columns, declared, settings) -> list[Verdicts]`` — N cases at once (arrays), the same code.
 ``pack_names() -> list[str]``
 ``pack_criteria(pack_id) -> list[Criterion]``
 ``score(verdicts, pack_id) -> dict`` — points and admission summary of one pack.
+``score_cases(verdicts, pack_id) -> dict of arrays`` — a sweep row's pack columns for N cases.
 ``Declared`` (scenario ``declared:``) and ``CriteriaSettings`` (scenario ``criteria_settings:``).
 Multi-year criteria: :mod:`lingtan.twin.accounting.criteria.trends`.
 """
