@@ -596,8 +596,12 @@ class Verdicts:
         if isinstance(x, np.ndarray) and x.ndim:
             return x
         x = _item(x)
+        if name == "passed":
+            return np.full(self.n, x, dtype=bool)
+        if isinstance(x, str):  # a status: fixed-width text compares fast
+            return np.full(self.n, x)
         number = isinstance(x, (int, float)) and not isinstance(x, bool)
-        return np.full(self.n, x, dtype=bool if name == "passed" else (float if number else object))
+        return np.full(self.n, x, dtype=float if number else object)
 
     def case(self, i: int) -> Verdict:
         """Case i's verdict, every field a Python value.
