@@ -214,13 +214,7 @@ def group_status(verdicts: Iterable[Verdict]) -> str:
     str
         The group's status.
     """
-    st = [v.status for v in verdicts]
-    if not st:
-        return "none"
-    for s in ("fail", "not assessable", "undetermined"):
-        if s in st:
-            return s
-    return "not applicable" if all(s == "not applicable" for s in st) else "pass"
+    return str(_group_status_cases([np.array([v.status]) for v in verdicts], 1)[0])  # one case of the N-case rule
 
 
 def score(verdicts: Iterable[Verdict], pack_id: str) -> dict[str, Any]:

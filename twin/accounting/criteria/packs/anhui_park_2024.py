@@ -208,9 +208,19 @@ def _coal_change(ctx: Context) -> Measurement:
     if last.missing:
         return Measurement(None, "missing", "last_year_coal_tce: not declared")
     if last.value <= 0:
-        if this.value <= 0:
-            return Measurement(-1.0, "declared", "no coal used in either year: counted as a full decline")
-        return Measurement(float("inf"), "declared", "coal used this year but none last year")
+        none = np.asarray(this.value) <= 0
+        return Measurement(
+            pick(none, -1.0, float("inf")),
+            "declared",
+            per_case(
+                lambda n: (
+                    "no coal used in either year: counted as a full decline"
+                    if n
+                    else "coal used this year but none last year"
+                ),
+                none,
+            ),
+        )
     return Measurement(
         (this.value - last.value) / last.value, "declared", "this year's coal simulated, last year's declared"
     )
