@@ -13,7 +13,7 @@ import pytest
 from lingtan.errors import InputError
 from lingtan.twin.accounting.account import annual_energy_arrays
 from lingtan.twin.accounting.assess import assess_cases
-from lingtan.twin.accounting.criteria import pack_names
+from lingtan.twin.accounting.criteria import evaluate, evaluate_cases, pack_names, score, score_cases
 from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.run import build_profiles, simulate_profiles
 from lingtan.twin.studies.sweep import _result_row, fast_inputs, fast_rows, plan
@@ -95,3 +95,43 @@ def test_annual_energy_arrays_refuse_bad_kpis():
         annual_energy_arrays(dict(good, curtailed_e_kwh=np.zeros(2)))
     with pytest.raises(InputError, match=r"kpis\.re_consumed_e_kwh"):
         annual_energy_arrays({k: v for k, v in good.items() if k != "re_consumed_e_kwh"})
+
+
+def test_statuses_change_inside_the_grid_at_band_edges(both_paths):
+    """Eight cases whose energy straddles the Zhejiang bands (10 000 and 20 000 tce, within and outside the 1e-9
+    tolerance) and the national park bands (200 000 and 1 000 000 tce), with shares on and just off their
+    thresholds and one case that does not serve its load: the verdicts over arrays equal each case evaluated
+    alone, record by record, and take the statuses the clauses give."""
+    sc, rows, _ = both_paths
+    rows = rows.iloc[:8]
+    cols = {c: rows[c].to_numpy() for c in rows.columns if c.split(".")[0] not in ("economics", "verdict", "pack")}
+    cols = {c.removeprefix("accounting."): v for c, v in cols.items()}
+    energy = np.array([9_000.0, 10_000 * (1 - 1e-10), 10_000.0, 15_000.0, 20_000 * (1 - 1e-8), 20_000.0, 3e5, 1.2e6])
+    cols["energy_equivalent_tce"] = energy
+    cols["re_energy_share_onsite_equivalent"] = np.array(
+        [0.20, 0.15 * (1 - 1e-10), 0.1499, 0.15, 0.16, 0.10, 0.05, 0.12]
+    )
+    cols["unit_energy_carbon_numerator_t"] = energy * np.array([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.19, 0.31])
+    cols["unserved_load_e_kwh"] = np.where(np.arange(8) == 3, 0.002 * cols["load_e_kwh"], 0.0)
+    packs = pack_names()
+    declared = sc.declared.model_copy(update={"last_year_energy_tce": None})  # the bands from the simulated energy
+    arrays = evaluate_cases(packs, cols, declared, sc.criteria_settings)
+    for i in range(8):
+        ref = evaluate(packs, {k: v[i].item() for k, v in cols.items()}, declared, sc.criteria_settings)
+        assert [v.case(i).to_dict() for v in arrays] == [r.to_dict() for r in ref], i
+        for p in packs:
+            per_case = score([v.case(i) for v in arrays], p)
+            assert {k: a[i] for k, a in score_cases(arrays, p).items()} == {
+                k: per_case[k] for k in ("points", "admission_passed", "targets_passed")
+            }
+    by_id = {v.criterion_id: [v.case(i) for i in range(8)] for v in arrays}
+    re = by_id["zhejiang_factory_2025.renewable_share"]
+    assert [v.threshold for v in re] == [0.20, 0.15, 0.15, 0.15, 0.15, 0.10, 0.10, 0.10]
+    assert [v.status for v in re] == ["pass", "pass", "fail", "not assessable", "pass", "pass", "fail", "pass"]
+    assert [v.points for v in re][:3] == [8.0, 8.0, pytest.approx(8.0 * 0.1499 / 0.15, rel=1e-12)]
+    park = by_id["national_park_2025.unit_energy_carbon"]
+    assert [v.threshold for v in park] == [None] * 6 + [0.20, 0.30]
+    assert [v.status for v in park] == ["undetermined"] * 3 + ["not assessable"] + ["undetermined"] * 2 + [
+        "pass",
+        "fail",
+    ]

@@ -6,12 +6,13 @@ criteria packs in :mod:`lingtan.twin.accounting.criteria` then read the simulate
 accounting KPIs and the scenario's declared facts.
 
 :func:`assess_cases` does the same for many cases of one site at once (a sweep's cases, an ensemble's members)
-from a table of their annual KPIs: the accounting over arrays (the same formulas, N values each), the criteria
-evaluated once where the KPIs they read do not vary between cases.
+from a table of their annual KPIs: the accounting over arrays (the same formulas, N values each), each criterion
+evaluated once over arrays of cases (:meth:`lingtan.twin.accounting.criteria.Criterion.evaluate`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ from lingtan.twin.accounting.account import (
     fuel_use_energy,
     load_fuel_factors,
 )
-from lingtan.twin.accounting.criteria import Verdict, evaluate, evaluate_cases, score, score_cases
+from lingtan.twin.accounting.criteria import Verdict, Verdicts, evaluate, evaluate_cases, score, score_cases
 from lingtan.twin.core.schema.accounting import AnnualEnergy, HeatPurchase
 
 
@@ -134,6 +135,23 @@ def assess(scenario, kpis: dict, hourly, *, base_dir) -> Assessment:
     )
 
 
+class _PerCase(Sequence):
+    """Per case i, ``build(i)``: records of a case built when read (N cases of 31 criteria are many records)."""
+
+    def __init__(self, n: int, build):
+        self._n, self._build = n, build
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._build(j) for j in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        return self._build(i % self._n)
+
+
 @dataclass(frozen=True)
 class CasesAssessment:
     """What many cases of one site are judged by (:func:`assess_cases`).
@@ -144,20 +162,52 @@ class CasesAssessment:
         One result whose yearly quantities are arrays of shape (N,) (factors and offsets bought are shared).
     kpis : DataFrame
         Per case (row) the accounting's flat KPIs (:func:`lingtan.twin.accounting.account.accounting_kpis`).
-    verdicts : list of list of Verdict
-        Per case, one verdict per criterion.
-    packs : list of list of dict
-        Per case, the summary of each pack (:func:`lingtan.twin.accounting.criteria.score`).
+    criteria : list of Verdicts
+        Per criterion, its verdicts over the N cases (:func:`lingtan.twin.accounting.criteria.evaluate_cases`).
+    pack_ids : tuple of str
+        The scenario's packs.
     """
 
     accounting: AccountingResult
     kpis: pd.DataFrame
-    verdicts: list[list[Verdict]]
-    packs: list[list[dict]]
+    criteria: list[Verdicts]
+    pack_ids: tuple[str, ...]
+
+    @property
+    def verdicts(self) -> Sequence[list[Verdict]]:
+        """Per case, one :class:`Verdict` per criterion (built when a case is read)."""
+        return _PerCase(len(self.kpis), lambda i: [v.case(i) for v in self.criteria])
+
+    @property
+    def packs(self) -> Sequence[list[dict]]:
+        """Per case, the summary of each pack (:func:`lingtan.twin.accounting.criteria.score`, built when read)."""
+        verdicts = self.verdicts
+        return _PerCase(len(self.kpis), lambda i: [score(verdicts[i], p) for p in self.pack_ids])
+
+    def verdict_columns(self, verdicts: tuple[str, ...] | str = ("value", "passed", "status")) -> dict[str, object]:
+        """``verdict.<criterion>.<field>`` and ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``,
+        each an array over the cases.
+
+        Parameters
+        ----------
+        verdicts : str or tuple of str
+            The verdict fields to give a column each.
+
+        Returns
+        -------
+        dict of str -> array of shape (N,)
+            The columns.
+        """
+        cols: dict[str, object] = {}
+        for v in self.criteria:
+            for f in (verdicts,) if isinstance(verdicts, str) else verdicts:
+                cols[f"verdict.{v.criterion_id}.{f}"] = v.array(f)
+        for p in self.pack_ids:
+            cols.update({f"pack.{p}.{k}": a for k, a in score_cases(self.criteria, p).items()})
+        return cols
 
     def columns(self, verdicts: tuple[str, ...] | str = ("value", "passed", "status")) -> pd.DataFrame:
-        """Flat columns of every case: ``accounting.<kpi>``, ``verdict.<criterion>.value`` / ``.passed`` /
-        ``.status`` and ``pack.<pack>.points`` / ``.admission_passed`` / ``.targets_passed``.
+        """Flat columns of every case: ``accounting.<kpi>`` and :meth:`verdict_columns`.
 
         Parameters
         ----------
@@ -170,28 +220,8 @@ class CasesAssessment:
             One row per case, in the order of the KPI table.
         """
         cols: dict[str, object] = {f"accounting.{k}": self.kpis[k].to_numpy() for k in self.kpis.columns}
-        for j, v0 in enumerate(self.verdicts[0] if self.verdicts else []):
-            vs = [case[j] for case in self.verdicts]
-            cid = v0.criterion_id
-            for f in (verdicts,) if isinstance(verdicts, str) else verdicts:
-                values = [getattr(v, f) for v in vs]
-                cols[f"verdict.{cid}.{f}"] = np.array(values, dtype=bool) if f == "passed" else values
-        for j, p0 in enumerate(self.packs[0] if self.packs else []):
-            ps = [case[j] for case in self.packs]
-            cols[f"pack.{p0['pack']}.points"] = np.array([p["points"] for p in ps], dtype=float)
-            cols[f"pack.{p0['pack']}.admission_passed"] = np.array([p["admission_passed"] for p in ps], dtype=bool)
-            cols[f"pack.{p0['pack']}.targets_passed"] = np.array([p["targets_passed"] for p in ps], dtype=bool)
+        cols.update(self.verdict_columns(verdicts))
         return pd.DataFrame(cols, index=self.kpis.index)
-
-
-def _varying(table: pd.DataFrame) -> set[str]:
-    """Columns whose value is not the same in every row (non-numeric columns count as varying)."""
-    out = set()
-    for name, col in table.items():
-        a = col.to_numpy()
-        if a.dtype.kind not in "biuf" or not np.all(a == a[:1]):  # NaN != NaN: a column with NaN varies
-            out.add(str(name))
-    return out
 
 
 def assess_cases(scenario, kpis: pd.DataFrame) -> CasesAssessment:
@@ -232,17 +262,14 @@ def assess_cases(scenario, kpis: pd.DataFrame) -> CasesAssessment:
         index=kpis.index,
     )
     flat = pd.concat([kpis.drop(columns=acc_kpis.columns, errors="ignore"), acc_kpis], axis=1)
-    verdicts = (
+    criteria = (
         evaluate_cases(
             scenario.criteria,
-            flat.to_dict("records"),
-            _varying(flat),
+            {str(k): flat[k].to_numpy() for k in flat.columns},
             scenario.declared,
             scenario.criteria_settings,
         )
-        if scenario.criteria
-        else [[] for _ in range(n)]
+        if scenario.criteria and n
+        else []
     )
-    by_pack = [score_cases(verdicts, p) for p in scenario.criteria]
-    packs = [list(case) for case in zip(*by_pack, strict=True)] if by_pack else [[] for _ in range(n)]
-    return CasesAssessment(accounting=acc, kpis=acc_kpis, verdicts=verdicts, packs=packs)
+    return CasesAssessment(accounting=acc, kpis=acc_kpis, criteria=criteria, pack_ids=tuple(scenario.criteria))

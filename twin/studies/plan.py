@@ -429,7 +429,7 @@ def trend_results(
     ctx = Context(kpis={**per_year[-1], **trends}, declared=declared, settings=settings)
     for c in pack_criteria("zhejiang_factory_2025"):
         if c.id.endswith((".intensity_decline", ".renewable_share")):
-            v = c.evaluate(ctx).to_dict()
+            v = c.evaluate(ctx).case(0).to_dict()
             if c.id.endswith(".intensity_decline") and v["input"] == "simulated":
                 span = f"{trends['intensity_years'][0]}-{trends['intensity_years'][-1]}"
                 extra = f"simulated: {intensity_key}, years {span}"

@@ -40,7 +40,7 @@ accounting, criteria and economics are computed from its table of annual KPIs at
 sizes, whose values :func:`fast_inputs` validated), the accounting
 (:func:`lingtan.twin.accounting.account.account`) and the economics take the year's quantities and the
 sizes as arrays of the chunk's cases, through the formulas a single run uses, and each criterion is
-evaluated once for the chunk when the KPIs it reads do not vary between the cases, case by case otherwise
+evaluated once for the chunk over arrays of its cases, the code a single run takes with one case
 (:func:`lingtan.twin.accounting.assess.assess_cases`). Otherwise (heat KPIs and fuel use
 need the hourly heat table; an hourly emission-factor profile needs hourly imports)
 each case runs through :func:`lingtan.twin.run.simulate_profiles` on the profiles computed
@@ -921,10 +921,8 @@ def annual_columns(scenario, kpis: pd.DataFrame, sized=None) -> pd.DataFrame:
     cols: dict[str, Any] = {f"accounting.{k}": a.kpis[k].to_numpy() for k in a.kpis.columns}
     cols.update({f"economics.{k}": np.broadcast_to(np.asarray(econ[k], dtype=float), (n,)) for k in ECONOMICS_COLUMNS})
     cols["economics.operating_cost_cny"] = np.broadcast_to(np.asarray(econ["annual"]["total_cny"], dtype=float), (n,))
-    table = a.columns(verdicts="passed")
-    for v in a.verdicts[0] if a.verdicts else []:
-        cols[f"verdict.{v.criterion_id}"] = table[f"verdict.{v.criterion_id}.passed"].to_numpy()
-    cols.update({k: table[k].to_numpy() for k in table.columns if k.startswith("pack.")})
+    for k, col in a.verdict_columns("passed").items():  # a sweep row's verdict.<id> is whether it passed
+        cols[k.removesuffix(".passed") if k.startswith("verdict.") else k] = col
     return pd.DataFrame(cols, index=kpis.index)
 
 

@@ -3,9 +3,11 @@
 Public API
 ----------
 ``evaluate(pack_ids, kpis, declared, settings) -> list[Verdict]``
+``evaluate_cases(pack_ids, columns, declared, settings) -> list[Verdicts]`` — N cases at once (arrays), the same code.
 ``pack_names() -> list[str]``
 ``pack_criteria(pack_id) -> list[Criterion]``
 ``score(verdicts, pack_id) -> dict`` — points and admission summary of one pack.
+``score_cases(verdicts, pack_id) -> dict of arrays`` — a sweep row's pack columns for N cases.
 ``Declared`` (scenario ``declared:``) and ``CriteriaSettings`` (scenario ``criteria_settings:``).
 Multi-year criteria: :mod:`lingtan.twin.accounting.criteria.trends`.
 """
@@ -17,8 +19,10 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from lingtan.errors import InputError
-from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, Verdict, meets
+from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, Verdict, Verdicts, meets
 from lingtan.twin.accounting.criteria.packs import PACKS
 from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 
@@ -94,58 +98,35 @@ def _prepare(pack_ids, kpis, declared, settings, firms) -> tuple[list[list[Crite
     return packs, ctx
 
 
-class _Reads(Mapping):
-    """One case's KPIs, remembering the names a criterion reads (and whether it listed them all)."""
-
-    def __init__(self, row: Mapping[str, Any]):
-        self._row = row
-        self.read: set[str] = set()
-        self.listed = False
-
-    def __getitem__(self, key: str) -> Any:
-        self.read.add(key)
-        return self._row[key]
-
-    def __contains__(self, key: object) -> bool:
-        self.read.add(str(key))
-        return key in self._row
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self.read.add(key)
-        return self._row.get(key, default)
-
-    def __iter__(self):
-        self.listed = True
-        return iter(self._row)
-
-    def __len__(self) -> int:
-        self.listed = True
-        return len(self._row)
+def _shared_or_cases(col: Any) -> Any:
+    """A column of N cases as a criterion reads it: one number when every case holds the same, else the array
+    (a NaN, or anything not a number, counts as varying)."""
+    a = np.asarray(col)
+    if a.ndim == 0:
+        return a.item()
+    if a.dtype.kind in "biuf" and np.all(a == a[:1]):
+        return a[0].item()
+    return a
 
 
 def evaluate_cases(
     pack_ids: Iterable[str] | str,
-    rows: list[Mapping[str, Any]],
-    varying: set[str],
+    columns: Mapping[str, Any],
     declared: Declared | Mapping | None = None,
     settings: CriteriaSettings | Mapping | None = None,
-) -> list[list[Verdict]]:
-    """Verdicts of many cases of one site (a sweep's cases, an ensemble's members): per case what :func:`evaluate`
-    gives, with each criterion evaluated once for all cases when what it read of the first case is the same in
-    every case.
+) -> list[Verdicts]:
+    """Verdicts of many cases of one site (a sweep's cases, an ensemble's members), each criterion evaluated once
+    over arrays of cases: per case what :func:`evaluate` gives (``[v.case(i) for v in result]``).
 
-    A criterion is a function of the KPIs it reads, the declared facts and the settings: when none of the KPIs it
-    read in the first case varies between cases, it takes the same branches and reads the same values in every
-    case, so its verdict is the first case's. The others are evaluated case by case.
+    A KPI that holds the same value in every case is passed as that number, so a criterion that reads only such
+    KPIs computes its verdict once; the others compute theirs over the arrays.
 
     Parameters
     ----------
     pack_ids : str or iterable of str
         Pack ids (:func:`pack_names`).
-    rows : list of mapping
-        Each case's flat KPIs (as :func:`evaluate` reads them).
-    varying : set of str
-        Names whose value differs between cases (a name not in it must hold the same value in every row).
+    columns : mapping of str -> array of shape (N,)
+        Each KPI's value in every case (as :func:`evaluate` reads them).
     declared : Declared or mapping, optional
         Facts the twin cannot simulate, shared by the cases.
     settings : CriteriaSettings or mapping, optional
@@ -153,28 +134,21 @@ def evaluate_cases(
 
     Returns
     -------
-    list of list of Verdict
-        Per case, one verdict per criterion in pack order.
+    list of Verdicts
+        One per criterion in pack order, each over the N cases.
 
     Raises
     ------
     lingtan.errors.InputError
         As :func:`evaluate`.
     """
-    if not rows:
+    n = len(next(iter(columns.values()))) if columns else 0
+    if n == 0:
         return []
-    first = _Reads(rows[0])
-    packs, ctx0 = _prepare(pack_ids, first, declared, settings, None)
-    ctxs = [replace(ctx0, kpis=r) for r in rows[1:]]
-    per_criterion = []
-    for c in (c for crits in packs for c in crits):
-        first.read, first.listed = set(), False
-        v0 = c.evaluate(ctx0)
-        if first.listed or first.read & varying:
-            per_criterion.append([v0, *(c.evaluate(ctx) for ctx in ctxs)])
-        else:
-            per_criterion.append([v0] * len(rows))
-    return [list(case) for case in zip(*per_criterion, strict=True)]
+    kpis = {k: _shared_or_cases(v) for k, v in columns.items()}
+    packs, ctx = _prepare(pack_ids, kpis, declared, settings, None)
+    ctx = replace(ctx, n=n)
+    return [c.evaluate(ctx) for crits in packs for c in crits]
 
 
 def evaluate(
@@ -213,7 +187,7 @@ def evaluate(
         ``declared.not_applicable`` entry naming a criterion whose text does not let it not apply.
     """
     packs, ctx = _prepare(pack_ids, dict(kpis), declared, settings, firms)
-    return [c.evaluate(ctx) for crits in packs for c in crits]
+    return [c.evaluate(ctx).case(0) for crits in packs for c in crits]
 
 
 GROUPS = {
@@ -240,13 +214,7 @@ def group_status(verdicts: Iterable[Verdict]) -> str:
     str
         The group's status.
     """
-    st = [v.status for v in verdicts]
-    if not st:
-        return "none"
-    for s in ("fail", "not assessable", "undetermined"):
-        if s in st:
-            return s
-    return "not applicable" if all(s == "not applicable" for s in st) else "pass"
+    return str(_group_status_cases([np.array([v.status]) for v in verdicts], 1)[0])  # one case of the N-case rule
 
 
 def score(verdicts: Iterable[Verdict], pack_id: str) -> dict[str, Any]:
@@ -300,34 +268,49 @@ def score(verdicts: Iterable[Verdict], pack_id: str) -> dict[str, Any]:
     }
 
 
-def score_cases(cases: Iterable[list[Verdict]], pack_id: str) -> list[dict[str, Any]]:
-    """:func:`score` of one pack for each of many cases; cases whose verdicts agree in everything a score reads
-    (id, role, status, input, points) share one summary (read it, do not change it).
+def _group_status_cases(statuses: list[np.ndarray], n: int) -> np.ndarray:
+    """:func:`group_status` of N cases at once; ``statuses``: one array of N statuses per item of the group."""
+    if not statuses:
+        return np.full(n, "none")
+    st = np.stack(statuses)
+    out = np.where((st == "not applicable").all(axis=0), "not applicable", "pass")
+    for s in ("undetermined", "not assessable", "fail"):  # the last written wins: fail first, as group_status
+        out = np.where((st == s).any(axis=0), s, out)
+    return out
+
+
+def score_cases(verdicts: list[Verdicts], pack_id: str) -> dict[str, np.ndarray]:
+    """The columns of :func:`score` a sweep row keeps, for N cases at once: ``points``, ``admission_passed``,
+    ``targets_passed`` (a case's full summary is ``score([v.case(i) for v in verdicts], pack_id)``).
 
     Parameters
     ----------
-    cases : iterable of list of Verdict
-        Each case's verdicts (:func:`evaluate_cases`).
+    verdicts : list of Verdicts
+        :func:`evaluate_cases`; those of other packs are ignored.
     pack_id : str
         The pack.
 
     Returns
     -------
-    list of dict
-        One summary per case.
+    dict of str -> array of shape (N,)
+        Points [float], admission passed and targets passed [bool].
     """
-    seen: dict[tuple, dict[str, Any]] = {}
-    out = []
-    at = None  # the pack's positions in a case's verdicts: every case lists the same criteria in the same order
-    for vs in cases:
-        if at is None:
-            at = [j for j, v in enumerate(vs) if v.pack == pack_id]
-        mine = [vs[j] for j in at]
-        key = tuple((v.criterion_id, v.role, v.status, v.input, v.points, v.max_points) for v in mine)
-        if key not in seen:
-            seen[key] = score(mine, pack_id)
-        out.append(seen[key])
-    return out
+    vs = [v for v in verdicts if v.fields["pack"] == pack_id]
+    n = vs[0].n if vs else 0
+    ok = ("pass", "not applicable", "none")
+
+    def status(roles):
+        return _group_status_cases([v.array("status") for v in vs if v.fields["role"] in roles], n)
+
+    points = np.zeros(n)
+    for v in vs:
+        if v.fields["role"] == "score":
+            points = points + v.array("points")
+    return {
+        "points": points,
+        "admission_passed": np.isin(status(GROUPS["admission"]), ok),
+        "targets_passed": np.isin(status(("target", "acceptance")), ok),
+    }
 
 
 __all__ = [
@@ -341,6 +324,7 @@ __all__ = [
     "GROUPS",
     "Criterion",
     "Verdict",
+    "Verdicts",
     "Declared",
     "CriteriaSettings",
     "Context",

@@ -15,6 +15,15 @@ Rules every criterion follows
 * Thresholds compare with a relative tolerance of 1e-9 (:func:`meets`), so a share computed as
   0.39999999999999997 meets ">= 0.40" while 0.3999 does not.
 
+Many cases at once
+------------------
+A KPI may be one number (a single run, or a quantity every case of a sweep shares) or an array of shape (N,)
+(a quantity that differs between the N cases). Measures, bands and points rules use numpy operations that take
+either, so :meth:`Criterion.evaluate` gives :class:`Verdicts` whose per-case fields (value, threshold, margin,
+passed, points, status) are arrays where the inputs vary; a single run is N = 1 of the same code and its
+:class:`Verdict` is ``Verdicts.case(0)``. Notes that quote a case's numbers are functions of the case index
+(:data:`Note`), formatted only when a case's record is built.
+
 Statuses
 --------
 Every verdict carries one ``status`` (``passed`` is True only for "pass"):
@@ -37,6 +46,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
+
+import numpy as np
 
 from lingtan.twin.core.schema.criteria import CriteriaSettings, Declared
 
@@ -84,8 +95,10 @@ class Context:
     settings: CriteriaSettings
     firms: Mapping[str, Declared] = field(default_factory=dict)
     """The declared facts of each firm inside a park boundary (tenants), for criteria about every firm."""
+    n: int = 1
+    """Number of cases; a KPI that varies between them is an array of shape (n,)."""
 
-    def unserved_fraction(self) -> float | None:
+    def unserved_fraction(self) -> Any:
         """Unserved electricity / electric load of the run, None when the run's KPIs do not say.
 
         The load is ``load_e_kwh`` (a factory, :mod:`lingtan.twin.core.kpis`); a park reports only the served
@@ -93,8 +106,8 @@ class Context:
 
         Returns
         -------
-        float or None
-            Unserved fraction of the load [0..1].
+        float, array of shape (n,) or None
+            Unserved fraction of the load [0..1]; NaN for a case whose load is not positive.
         """
         unserved = _scalar(self.kpis.get("unserved_load_e_kwh"))
         if unserved is None:
@@ -102,10 +115,12 @@ class Context:
         load = _scalar(self.kpis.get("load_e_kwh"))
         if load is None:
             served = _scalar(self.kpis.get("total_consumption_e_kwh"))
-            load = None if served is None else float(served) + float(unserved)
-        if not load or load <= 0:
-            return None
-        return float(unserved) / float(load)
+            if served is None:
+                return None
+            load = np.asarray(served, dtype=float) + np.asarray(unserved, dtype=float)
+        load = np.asarray(load, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(load > 0, np.asarray(unserved, dtype=float) / np.where(load > 0, load, 1.0), np.nan)
 
     def kpi(self, key: str) -> Measurement:
         """A KPI of the run, ``missing`` when the run did not compute it.
@@ -179,30 +194,32 @@ def _scalar(v: Any) -> Any:
     return v
 
 
-def meets(value: float, threshold: float, comparator: str) -> bool:
-    """``value >= threshold`` or ``value <= threshold`` with a relative tolerance of 1e-9.
+def meets(value: Any, threshold: Any, comparator: str) -> Any:
+    """``value >= threshold`` or ``value <= threshold`` with a relative tolerance of 1e-9 (``math.isclose``'s
+    symmetric test), case by case for arrays.
 
     Parameters
     ----------
-    value : float
-        The measured value.
-    threshold : float
-        The criterion's threshold, in the unit of ``value``.
+    value : float or array
+        The measured value(s).
+    threshold : float or array
+        The criterion's threshold(s), in the unit of ``value``.
     comparator : {">=", "<="}
         Direction of the comparison.
 
     Returns
     -------
-    bool
-        Whether ``value`` meets the threshold.
+    bool or array of bool
+        Whether ``value`` meets the threshold (a bool for scalars).
     """
-    if math.isclose(value, threshold, rel_tol=REL_TOL, abs_tol=ABS_TOL):
-        return True
-    if comparator == ">=":
-        return value > threshold
-    if comparator == "<=":
-        return value < threshold
-    raise ValueError(f"comparator must be '>=' or '<=', found {comparator!r}")
+    if comparator not in (">=", "<="):
+        raise ValueError(f"comparator must be '>=' or '<=', found {comparator!r}")
+    v = np.asarray(value, dtype=float)
+    t = np.asarray(threshold, dtype=float)
+    with np.errstate(invalid="ignore"):
+        close = (v == t) | (np.abs(v - t) <= np.maximum(REL_TOL * np.maximum(np.abs(v), np.abs(t)), ABS_TOL))
+        out = close | ((v > t) if comparator == ">=" else (v < t))
+    return bool(out) if out.ndim == 0 else out
 
 
 @dataclass(frozen=True)
@@ -324,25 +341,25 @@ class Criterion:
         """The id without its pack (the key of ``declared.not_applicable``)."""
         return self.id.split(".", 1)[-1]
 
-    def evaluate(self, ctx: Context) -> Verdict:
-        """The criterion's verdict on one run.
+    def evaluate(self, ctx: Context) -> Verdicts:
+        """The criterion's verdicts on the context's cases (N = ``ctx.n``; a single run is N = 1).
 
         Parameters
         ----------
         ctx : Context
-            The run's KPIs, the declared facts and the settings.
+            The KPIs (numbers, or arrays of shape (N,) where the cases differ), the declared facts and the settings.
 
         Returns
         -------
-        Verdict
+        Verdicts
             Status (pass, fail, not assessable, undetermined, not applicable), the value read, its threshold and
-            the clause applied.
+            the clause applied, per case; ``.case(i)`` is case i's :class:`Verdict`.
         """
         m = self.measure(ctx) if self.measure else ctx.get(self.reads)
         variant = self.variant(ctx) if callable(self.variant) else self.variant
         reason = self.variant_reason(ctx) if callable(self.variant_reason) else self.variant_reason
         threshold, band_note = self.band(ctx) if self.band else (self.threshold, "")
-        notes = [n for n in (self.note, band_note, m.note) if n]
+        notes = [self.note, band_note, m.note]
         base = dict(
             criterion_id=self.id,
             pack=self.pack,
@@ -361,57 +378,59 @@ class Criterion:
         na_base = dict(
             base, max_points=float(self.max_points_if_not_applicable(ctx)) if self.max_points_if_not_applicable else 0.0
         )
+        # Which branch a verdict takes depends on what is there (declared facts, settings, which KPIs exist),
+        # never on a value that varies between cases: only the comparison below is per case.
         declared_na = (ctx.declared.not_applicable or {}).get(self.short_id)
         if self.declare_not_applicable and declared_na is not None:
-            return Verdict(
+            return Verdicts(
+                ctx.n,
+                dict(na_base, input="declared"),
                 value=None,
                 threshold=threshold,
                 margin=None,
                 passed=False,
                 points=0.0,
-                input="declared",
                 status="not applicable",
-                note="; ".join([f"not applicable (declared): {declared_na}", self.not_applicable, *notes]),
-                **na_base,
+                notes=(f"not applicable (declared): {declared_na}", self.not_applicable, *notes),
             )
         none_kpi = bool(self.not_applicable) and self.reads in ctx.kpis and ctx.kpis[self.reads] is None
         if m.input == "not applicable" or none_kpi:
             why = m.note if m.input == "not applicable" else f"{self.reads}: none in this boundary"
             return self._infeasible(
                 ctx,
-                Verdict(
+                Verdicts(
+                    ctx.n,
+                    dict(na_base, input="simulated"),
                     value=None,
                     threshold=threshold,
                     margin=None,
                     passed=False,
                     points=0.0,
-                    input="simulated",
                     status="not applicable",
-                    note="; ".join(
-                        n for n in (f"not applicable: {why}", self.not_applicable, self.note, band_note) if n
-                    ),
-                    **na_base,
+                    notes=(f"not applicable: {why}", self.not_applicable, self.note, band_note),
                 ),
             )
         if m.missing:
-            if not m.note:
-                notes.insert(0, f"{self.reads}: not declared")
-            return Verdict(
+            return Verdicts(
+                ctx.n,
+                dict(base, input="missing"),
                 value=None,
                 threshold=threshold,
                 margin=None,
                 passed=False,
                 points=0.0,
-                input="missing",
                 status="fail",
-                note="; ".join(notes + self._fail_notes(ctx)),
-                **base,
+                notes=(
+                    *([] if m.note else [f"{self.reads}: not declared"]),
+                    *notes,
+                    *self._fail_notes(ctx),
+                ),
             )
         value = m.value
         margin = None
         undetermined = False
         if self.comparator == "is_true":
-            passed = bool(value) is True
+            passed = np.asarray(value).astype(bool) if isinstance(value, np.ndarray) else bool(value) is True
         elif self.comparator == "points" and threshold is None:
             passed = False  # set from the points below
         elif threshold is None:
@@ -419,36 +438,39 @@ class Criterion:
             undetermined = True
             notes.append("threshold undetermined")
         elif self.passes is not None:
-            passed = bool(self.passes(value, threshold, ctx))
+            passed = self.passes(value, threshold, ctx)
         elif self.comparator in (">=", "<="):
-            v = float(value)
+            v = np.asarray(value, dtype=float)
             passed = meets(v, threshold, self.comparator)
             margin = v - threshold if self.comparator == ">=" else threshold - v
+            if isinstance(threshold, np.ndarray) and np.isnan(threshold).any():  # a band without a limit
+                undetermined = np.isnan(threshold)
+                notes.append(per_case(lambda u: "threshold undetermined" if u else "", undetermined))
         else:  # points with threshold: passed = full marks reached
-            v = float(value)
+            v = np.asarray(value, dtype=float)
             passed = meets(v, threshold, ">=")
             margin = v - threshold
         if self.points is not None:
-            pts = float(self.points(value, threshold, ctx))
+            pts = np.asarray(self.points(value, threshold, ctx), dtype=float)
             if self.comparator == "points" and threshold is None:
                 passed = pts >= self.max_points - 1e-9
         else:
-            pts = self.max_points if passed else 0.0
-        status = "pass" if passed else ("undetermined" if undetermined else "fail")
-        if status == "fail":
-            notes += self._fail_notes(ctx)
+            pts = np.where(passed, self.max_points, 0.0)
+        status = np.where(passed, "pass", np.where(undetermined, "undetermined", "fail"))
+        fail = self._fail_notes(ctx)
         return self._infeasible(
             ctx,
-            Verdict(
+            Verdicts(
+                ctx.n,
+                dict(base, input=m.input),
                 value=value,
                 threshold=threshold,
                 margin=margin,
                 passed=passed,
                 points=pts,
-                input=m.input,
                 status=status,
-                note="; ".join(notes),
-                **base,
+                notes=tuple(notes),
+                fail_notes=tuple(fail),
             ),
         )
 
@@ -457,17 +479,167 @@ class Criterion:
         return [extra] if extra else []
 
     @staticmethod
-    def _infeasible(ctx: Context, v: Verdict) -> Verdict:
-        """A simulated verdict of a run that did not serve its load is "not assessable"."""
+    def _infeasible(ctx: Context, v: Verdicts) -> Verdicts:
+        """A simulated verdict of a case that did not serve its load is "not assessable"."""
         frac = ctx.unserved_fraction()
-        if v.input != "simulated" or frac is None or meets(frac, UNSERVED_LIMIT_FRACTION, "<="):
+        if v.fields["input"] != "simulated" or frac is None:
             return v
-        note = (
-            f"not assessable: unserved load {frac * 100:.3g} % of the load (> {UNSERVED_LIMIT_FRACTION * 100:g} %); "
-            f"an infeasible plant has no verdict (would have been: {v.status})"
-        )
+        bad = np.isfinite(frac) & ~np.asarray(meets(frac, UNSERVED_LIMIT_FRACTION, "<="))
+        if not bad.any():
+            return v
         return replace(
-            v, passed=False, points=0.0, status="not assessable", note="; ".join(n for n in (note, v.note) if n)
+            v,
+            passed=np.where(bad, False, v.passed),
+            points=np.where(bad, 0.0, v.points),
+            status=np.where(bad, "not assessable", v.status),
+            unserved_fraction=np.where(bad, frac, np.nan),
+            status_before=v.status,
+        )
+
+
+Note = str | Callable[[int], str]
+"""A note, or a function of the case index that writes case i's note (a note quoting a case's numbers)."""
+
+
+def per_case(fmt: Callable[..., str], *values: Any) -> Note:
+    """A note quoting per-case numbers: ``fmt(*values at case i)``, written only when case i's record is built.
+
+    Parameters
+    ----------
+    fmt : callable
+        ``(*numbers) -> str``.
+    *values : float or array
+        Numbers, or arrays of shape (N,).
+
+    Returns
+    -------
+    str or callable
+        The note itself when every value is a number, else a function of the case index.
+    """
+    if not any(isinstance(x, np.ndarray) and x.ndim for x in values):
+        return fmt(*(_item(x) for x in values))
+    return lambda i: fmt(*(_at(x, i) for x in values))
+
+
+def _item(x: Any) -> Any:
+    return x.item() if isinstance(x, (np.ndarray, np.generic)) and np.ndim(x) == 0 else x
+
+
+def _at(x: Any, i: int) -> Any:
+    """Case i of a per-case field: an array's element as a Python number, anything else as it is."""
+    if isinstance(x, np.ndarray):
+        return x[i].item() if x.ndim else x.item()
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _note(parts: tuple, i: int) -> list[str]:
+    out = [p(i) if callable(p) else p for p in parts]
+    return [p for p in out if p]
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """One criterion's verdicts on N cases: shared fields once, per-case fields as numbers (the same in every
+    case) or arrays of shape (N,).
+
+    Attributes
+    ----------
+    n : int
+        Number of cases.
+    fields : dict
+        The fields every case shares (criterion id, pack, role, source, variant, texts, unit, max points, input).
+    value, threshold, margin : number, array or None
+        The value read, its threshold and the margin to it (positive = passes by that much).
+    passed : bool or array of bool
+    points : float or array
+    status : str or array of str
+    notes, fail_notes : tuple of :data:`Note`
+        Parts of the note; ``fail_notes`` only where the status is "fail".
+    unserved_fraction : array, optional
+        Where a case is "not assessable": its unserved fraction of the load (NaN elsewhere).
+    status_before : str or array of str, optional
+        The status the case would have had if it had served its load.
+    """
+
+    n: int
+    fields: dict
+    value: Any
+    threshold: Any
+    margin: Any
+    passed: Any
+    points: Any
+    status: Any
+    notes: tuple = ()
+    fail_notes: tuple = ()
+    unserved_fraction: Any = None
+    status_before: Any = None
+
+    @property
+    def criterion_id(self) -> str:
+        """The criterion's id."""
+        return self.fields["criterion_id"]
+
+    def array(self, name: str) -> np.ndarray:
+        """A per-case field as an array of shape (N,).
+
+        Parameters
+        ----------
+        name : {"value", "threshold", "margin", "passed", "points", "status"}
+            The field.
+
+        Returns
+        -------
+        ndarray
+            N values (object dtype where the field is None or not a number).
+        """
+        x = getattr(self, name)
+        if isinstance(x, np.ndarray) and x.ndim:
+            return x
+        x = _item(x)
+        if name == "passed":
+            return np.full(self.n, x, dtype=bool)
+        if isinstance(x, str):  # a status: fixed-width text compares fast
+            return np.full(self.n, x)
+        number = isinstance(x, (int, float)) and not isinstance(x, bool)
+        return np.full(self.n, x, dtype=float if number else object)
+
+    def case(self, i: int) -> Verdict:
+        """Case i's verdict, every field a Python value.
+
+        Parameters
+        ----------
+        i : int
+            Case index, 0 <= i < N.
+
+        Returns
+        -------
+        Verdict
+            The record of ``criteria.json``.
+        """
+        status = str(_at(self.status, i))
+        frac = None if self.unserved_fraction is None else _at(self.unserved_fraction, i)
+        infeasible = frac is not None and not math.isnan(frac)
+        before = str(_at(self.status_before, i)) if infeasible else status
+        note = "; ".join(_note(self.notes, i) + (_note(self.fail_notes, i) if before == "fail" else []))
+        if infeasible:
+            head = (
+                f"not assessable: unserved load {frac * 100:.3g} % of the load "
+                f"(> {UNSERVED_LIMIT_FRACTION * 100:g} %); an infeasible plant has no verdict "
+                f"(would have been: {before})"
+            )
+            note = "; ".join(n for n in (head, note) if n)
+        margin, threshold = _at(self.margin, i), _at(self.threshold, i)
+        if isinstance(threshold, float) and math.isnan(threshold):  # no limit for this case's band
+            margin, threshold = None, None
+        return Verdict(
+            value=_at(self.value, i),
+            threshold=threshold,
+            margin=None if margin is None else float(margin),
+            passed=bool(_at(self.passed, i)),
+            points=float(_at(self.points, i)),
+            status=status,
+            note=note,
+            **self.fields,
         )
 
 
@@ -479,17 +651,27 @@ def numerator_basis(kpis: Mapping[str, Any]) -> str:
     Parameters
     ----------
     kpis : mapping
-        The run's KPIs.
+        The run's KPIs (numbers).
 
     Returns
     -------
     str
         The basis name(s).
     """
-    n = _scalar(kpis.get("unit_energy_carbon_numerator_t"))
-    gross, green, market = (
-        _scalar(kpis.get(k)) for k in ("gross_emissions_t", "offset_green_power_t", "gross_emissions_market_t")
+    return _basis(
+        *(
+            _scalar(kpis.get(k))
+            for k in (
+                "unit_energy_carbon_numerator_t",
+                "gross_emissions_t",
+                "offset_green_power_t",
+                "gross_emissions_market_t",
+            )
+        )
     )
+
+
+def _basis(n, gross, green, market) -> str:
     cands = {
         "location": gross,
         "after_green_power": None if gross is None or green is None else gross - green,
@@ -503,6 +685,59 @@ def numerator_basis(kpis: Mapping[str, Any]) -> str:
     return " = ".join(names) or "as set in accounting.unit_energy_carbon_basis"
 
 
+def ratio_or_zero(num: Any, den: Any) -> Any:
+    """``num / den`` where ``den > 0``, else 0, case by case.
+
+    Parameters
+    ----------
+    num, den : float or array
+        Numerator and denominator.
+
+    Returns
+    -------
+    float or array
+        The ratio (a number for numbers).
+    """
+    den = np.asarray(den, dtype=float)
+    ok = den > 0
+    out = np.where(ok, np.asarray(num, dtype=float) / np.where(ok, den, 1.0), 0.0)
+    return out.item() if out.ndim == 0 else out
+
+
+def number(x: Any) -> Any:
+    """A number, or an array of N numbers, as float (a Python float for a number).
+
+    Parameters
+    ----------
+    x : number or array
+        A KPI value.
+
+    Returns
+    -------
+    float or array of float
+        The value(s).
+    """
+    a = np.asarray(x, dtype=float)
+    return a.item() if a.ndim == 0 else a
+
+
+def pick(cond: Any, a: Any, b: Any) -> Any:
+    """``a`` where ``cond`` else ``b``, case by case (a Python number when all three are numbers).
+
+    Parameters
+    ----------
+    cond : bool or array of bool
+    a, b : number or array
+
+    Returns
+    -------
+    number or array
+        The chosen values.
+    """
+    out = np.where(cond, a, b)
+    return out.item() if out.ndim == 0 else out
+
+
 def unit_energy_carbon(ctx: Context, tce_basis: str) -> Measurement:
     """Emissions / comprehensive energy [tCO2/tce] with the energy on ``tce_basis`` (equivalent or
     calorific), whatever basis the accounting's own ``unit_energy_carbon_t_per_tce`` uses.
@@ -510,14 +745,14 @@ def unit_energy_carbon(ctx: Context, tce_basis: str) -> Measurement:
     Parameters
     ----------
     ctx : Context
-        The run's KPIs.
+        The run's KPIs (numbers or arrays of cases).
     tce_basis : {"equivalent", "calorific"}
         Conversion basis of electricity in the denominator (GB/T 2589).
 
     Returns
     -------
     Measurement
-        The intensity [tCO2/tce], ``missing`` when a KPI is absent or the energy is zero.
+        The intensity [tCO2/tce] (0 where the energy is zero), ``missing`` when a KPI is absent.
     """
     num = ctx.kpi("unit_energy_carbon_numerator_t")
     energy = ctx.kpi(f"energy_{tce_basis}_tce")
@@ -533,12 +768,18 @@ def unit_energy_carbon(ctx: Context, tce_basis: str) -> Measurement:
             "unit_energy_carbon_t_per_tce read as given: its tce basis is "
             f"the accounting's, not necessarily {tce_basis}",
         )
-    e = float(energy.value)
-    value = float(num.value) / e if e > 0 else 0.0
+    parts = [
+        _scalar(ctx.kpis.get(k)) for k in ("gross_emissions_t", "offset_green_power_t", "gross_emissions_market_t")
+    ]
     return Measurement(
-        value,
+        ratio_or_zero(num.value, energy.value),
         "simulated",
-        f"{float(num.value):,.1f} t ({numerator_basis(ctx.kpis)}) / {e:,.1f} tce ({tce_basis} value)",
+        per_case(
+            lambda n, e, *p: f"{float(n):,.1f} t ({_basis(n, *p)}) / {float(e):,.1f} tce ({tce_basis} value)",
+            num.value,
+            energy.value,
+            *parts,
+        ),
     )
 
 
@@ -605,6 +846,8 @@ def declared_true(
 __all__ = [
     "Criterion",
     "Verdict",
+    "Verdicts",
+    "per_case",
     "Declared",
     "CriteriaSettings",
     "Context",
@@ -613,6 +856,9 @@ __all__ = [
     "declared_true",
     "unit_energy_carbon",
     "numerator_basis",
+    "ratio_or_zero",
+    "number",
+    "pick",
     "REL_TOL",
     "UNSERVED_LIMIT_FRACTION",
 ]

@@ -130,7 +130,7 @@ def coal_decline_verdicts(
         ctx = Context(
             kpis={"coal_change_fraction": change}, declared=Declared(), settings=settings or CriteriaSettings()
         )
-        v = crit.evaluate(ctx)
+        v = crit.evaluate(ctx).case(0)
         label = years[i].get("year", i)
         out.append(Verdict(**{**v.to_dict(), "note": f"year {label}: {v.note}".rstrip(": ")}))
     return out

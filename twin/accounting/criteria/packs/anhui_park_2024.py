@@ -28,8 +28,19 @@ residual emissions before
 
 from __future__ import annotations
 
+import numpy as np
+
 from lingtan.errors import InputError
-from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, declared_true
+from lingtan.twin.accounting.criteria.core import (
+    Context,
+    Criterion,
+    Measurement,
+    declared_true,
+    number,
+    per_case,
+    pick,
+    ratio_or_zero,
+)
 
 PACK_ID = "anhui_park_2024"
 TITLE = "Anhui zero-carbon industrial park admission standard (2024)"
@@ -59,7 +70,7 @@ _RE_REASON = (
 
 def _num(ctx: Context, key: str):
     v = ctx.kpi(key)
-    return None if v.missing else float(v.value)
+    return None if v.missing else number(v.value)
 
 
 def _counted(ctx: Context) -> str:
@@ -104,45 +115,62 @@ def re_share_parts(ctx: Context) -> Measurement:
                 f"{_RE_KEYS[variant]} read as given (no energy components to apply the sold-certificate guard to)",
             )
         )
-    sold = _num(ctx, "onsite_certificates_sold_e_kwh") or 0.0
-    if sold > re_c * (1 + 1e-9) + 1e-6:
+    sold = _num(ctx, "onsite_certificates_sold_e_kwh")
+    sold = 0.0 if sold is None else sold
+    over = np.asarray(sold > re_c * (1 + 1e-9) + 1e-6)
+    if over.any():
+        i = int(np.argmax(over))  # the first case that sells more than it consumed
         raise InputError(
             None,
             "green_power.onsite_certificates_sold_mwh",
-            f"at most the on-site renewable electricity consumed ({re_c / 1e3:,.3f} MWh)",
-            f"{sold / 1e3:,.3f} MWh",
+            f"at most the on-site renewable electricity consumed "
+            f"({np.broadcast_to(re_c, over.shape).flat[i] / 1e3:,.3f} MWh)",
+            f"{np.broadcast_to(sold, over.shape).flat[i] / 1e3:,.3f} MWh",
         )
-    extra, parts = (
-        0.0,
-        [f"on-site renewable {re_c / 1e3:,.0f} MWh less {sold / 1e3:,.0f} MWh whose certificates were sold"],
-    )
+    extra, counted = 0.0, []
     for on, key, label in (
         (gp_on, "green_power_covered_e_kwh", "green power"),
         (cert_on, "green_certificates_e_kwh", "green certificates"),
     ):
-        if not on:
-            parts.append(f"{label} not counted")
-            continue
-        q = _num(ctx, key)
-        if q is None:
+        q = _num(ctx, key) if on else None
+        if on and q is None:
             return Measurement(None, "missing", f"{key}: not accounted (variant {variant})")
-        extra += q
-        parts.append(f"{label} {q / 1e3:,.0f} MWh")
-    if elec <= 0:
-        return Measurement(0.0, "simulated", "no electricity consumed")
-    consumption = min(1.0, (max(0.0, re_c - sold) + extra) / elec)
-    basis, value = "consumption-based", consumption
-    sd = _num(ctx, "re_electricity_share_onsite_delivered")
-    if sd is not None:
-        den = elec - (_num(ctx, "battery_losses_e_kwh") or 0.0)
-        delivered = min(1.0, (max(0.0, sd * den - sold) + extra) / den) if den > 0 else 0.0
-        parts.append(f"consumption-based {consumption * 100:.2f} %, delivered-energy {delivered * 100:.2f} %")
-        if delivered < consumption:
-            basis, value = "delivered-energy (storage losses left out; stricter)", delivered
-        else:
-            basis = "consumption-based (not above the delivered-energy share)"
-    parts.append(f"of {elec / 1e3:,.0f} MWh consumed; basis {basis}")
-    return Measurement(value, "simulated", "; ".join(parts))
+        if on:
+            extra += q
+        counted.append((label, q))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        consumption = np.minimum(1.0, (np.maximum(0.0, re_c - sold) + extra) / elec)
+        sd = _num(ctx, "re_electricity_share_onsite_delivered")
+        delivered = None
+        if sd is not None:
+            losses = _num(ctx, "battery_losses_e_kwh")
+            den = elec - (0.0 if losses is None else losses)
+            delivered = pick(
+                den > 0, np.minimum(1.0, (np.maximum(0.0, sd * den - sold) + extra) / np.where(den > 0, den, 1.0)), 0.0
+            )
+    value = consumption if delivered is None else np.where(delivered < consumption, delivered, consumption)
+
+    def note(re_c, sold, elec, consumption, delivered, *qs):
+        if elec <= 0:
+            return "no electricity consumed"
+        parts = [f"on-site renewable {re_c / 1e3:,.0f} MWh less {sold / 1e3:,.0f} MWh whose certificates were sold"]
+        for (label, _), q in zip(counted, qs, strict=True):
+            parts.append(f"{label} not counted" if q is None else f"{label} {q / 1e3:,.0f} MWh")
+        basis = "consumption-based"
+        if delivered is not None:
+            parts.append(f"consumption-based {consumption * 100:.2f} %, delivered-energy {delivered * 100:.2f} %")
+            if delivered < consumption:
+                basis = "delivered-energy (storage losses left out; stricter)"
+            else:
+                basis = "consumption-based (not above the delivered-energy share)"
+        parts.append(f"of {elec / 1e3:,.0f} MWh consumed; basis {basis}")
+        return "; ".join(parts)
+
+    return Measurement(
+        pick(np.asarray(elec) <= 0, 0.0, value),
+        "simulated",
+        per_case(note, re_c, sold, elec, consumption, delivered, *(q for _, q in counted)),
+    )
 
 
 def _relaxation(ctx: Context) -> str:
@@ -180,9 +208,19 @@ def _coal_change(ctx: Context) -> Measurement:
     if last.missing:
         return Measurement(None, "missing", "last_year_coal_tce: not declared")
     if last.value <= 0:
-        if this.value <= 0:
-            return Measurement(-1.0, "declared", "no coal used in either year: counted as a full decline")
-        return Measurement(float("inf"), "declared", "coal used this year but none last year")
+        none = np.asarray(this.value) <= 0
+        return Measurement(
+            pick(none, -1.0, float("inf")),
+            "declared",
+            per_case(
+                lambda n: (
+                    "no coal used in either year: counted as a full decline"
+                    if n
+                    else "coal used this year but none last year"
+                ),
+                none,
+            ),
+        )
     return Measurement(
         (this.value - last.value) / last.value, "declared", "this year's coal simulated, last year's declared"
     )
@@ -194,19 +232,29 @@ def _credit_parts(ctx: Context):
     if gross is None:
         return None
     gp_on, cert_on = _COUNTS[ctx.settings.anhui_re_share_variant]
-    green = (_num(ctx, "offset_green_power_t") or 0.0) * gp_on + (_num(ctx, "offset_certificates_t") or 0.0) * cert_on
+    green = _num0(ctx, "offset_green_power_t") * gp_on + _num0(ctx, "offset_certificates_t") * cert_on
     ccer, other = _num(ctx, "offset_ccer_t"), _num(ctx, "offset_other_credits_t")
-    credits = (ccer + other) if ccer is not None and other is not None else (_num(ctx, "carbon_credits_t") or 0.0)
-    credits += _num(ctx, "offset_allowances_t") or 0.0
-    return gross, max(0.0, gross - green), credits
+    credits = (ccer + other) if ccer is not None and other is not None else _num0(ctx, "carbon_credits_t")
+    credits += _num0(ctx, "offset_allowances_t")
+    return gross, number(np.maximum(0.0, gross - green)), credits
 
 
-def _credit_note(gross: float, residual: float, credits: float, ctx: Context) -> str:
-    share = lambda t: f"{t / gross * 100:.2f} % of gross" if gross > 0 else "gross <= 0"  # noqa: E731
-    return (
-        f"gross {gross:,.1f} t; residual before credits {residual:,.1f} t ({share(residual)}) after "
-        f"{_counted(ctx)}; credits + allowances {credits:,.1f} t ({share(credits)})"
-    )
+def _num0(ctx: Context, key: str):
+    v = _num(ctx, key)
+    return 0.0 if v is None else v
+
+
+def _credit_note(gross, residual, credits, ctx: Context):
+    counted = _counted(ctx)
+
+    def note(gross, residual, credits):
+        share = lambda t: f"{t / gross * 100:.2f} % of gross" if gross > 0 else "gross <= 0"  # noqa: E731
+        return (
+            f"gross {gross:,.1f} t; residual before credits {residual:,.1f} t ({share(residual)}) after "
+            f"{counted}; credits + allowances {credits:,.1f} t ({share(credits)})"
+        )
+
+    return per_case(note, gross, residual, credits)
 
 
 def _residual_share(ctx: Context) -> Measurement:
@@ -214,8 +262,7 @@ def _residual_share(ctx: Context) -> Measurement:
     if p is None:
         return Measurement(None, "missing", "gross_emissions_t: not accounted")
     gross, residual, credits = p
-    value = residual / gross if gross > 0 else 0.0
-    return Measurement(value, "simulated", _credit_note(gross, residual, credits, ctx))
+    return Measurement(ratio_or_zero(residual, gross), "simulated", _credit_note(gross, residual, credits, ctx))
 
 
 def _credits(ctx: Context) -> Measurement:

@@ -21,7 +21,14 @@ reconstructed. The target year is the setting ``hunan_target_year``.
 
 from __future__ import annotations
 
-from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, declared_true, unit_energy_carbon
+from lingtan.twin.accounting.criteria.core import (
+    Context,
+    Criterion,
+    Measurement,
+    declared_true,
+    per_case,
+    unit_energy_carbon,
+)
 
 PACK_ID = "hunan_factory_2025"
 TITLE = "Hunan zero-carbon factory (湘工信节能〔2025〕458号)"
@@ -68,7 +75,7 @@ def _re_ratio(ctx: Context) -> Measurement:
     """The chosen definition, with the electricity-only and the energy bases side by side in the note."""
     m = ctx.kpi(_RE_KEYS[ctx.settings.hunan_re_ratio_variant])
     shown = [
-        f"{label} {float(ctx.kpis[k]) * 100:.2f} %"
+        (label, ctx.kpis[k])
         for label, k in (
             ("electricity, on-site", "re_electricity_share_onsite"),
             ("electricity with green power", "re_electricity_share_with_green_power"),
@@ -77,7 +84,14 @@ def _re_ratio(ctx: Context) -> Measurement:
         )
         if ctx.kpis.get(k) is not None
     ]
-    note = "bases: " + "; ".join(shown) if shown else ""
+    note = per_case(
+        lambda *xs: (
+            "bases: " + "; ".join(f"{label} {float(x) * 100:.2f} %" for (label, _), x in zip(shown, xs, strict=True))
+            if shown
+            else ""
+        ),
+        *(x for _, x in shown),
+    )
     return m if m.missing else Measurement(m.value, m.input, note)
 
 

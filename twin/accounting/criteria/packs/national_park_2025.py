@@ -22,7 +22,19 @@ declared in ``declared.not_applicable`` with the reason and reads "not applicabl
 
 from __future__ import annotations
 
-from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, meets, unit_energy_carbon
+import numpy as np
+
+from lingtan.twin.accounting.criteria.core import (
+    Context,
+    Criterion,
+    Measurement,
+    meets,
+    number,
+    per_case,
+    pick,
+    ratio_or_zero,
+    unit_energy_carbon,
+)
 
 PACK_ID = "national_park_2025"
 TITLE = "National zero-carbon park (发改环资〔2025〕910号)"
@@ -34,32 +46,38 @@ SECONDARY = "threshold from secondary sources (the notice is not in the seeds)"
 NOT_APPLICABLE = "guiding indicators may be left out where '客观条件不具备' (objective conditions absent): declared"
 
 
-def core_threshold(energy_tce: float, below_200k: float | None = None) -> tuple[float | None, str]:
+def core_threshold(energy_tce, below_200k: float | None = None):
     """Unit-energy carbon limit [tCO2/tce] for a park's annual energy [tce], with the band label;
     below 200 000 tce the limit is ``below_200k`` (a user or provincial value) or None.
 
     Parameters
     ----------
-    energy_tce : float
-        The park's annual comprehensive energy consumption [tce].
+    energy_tce : float or array
+        The park's annual comprehensive energy consumption [tce], per case.
     below_200k : float, optional
         Limit below 200 000 tce [tCO2/tce].
 
     Returns
     -------
-    tuple of (float or None, str)
-        The limit [tCO2/tce] and the band label.
+    tuple
+        The limit [tCO2/tce] (None where no text gives one: NaN in an array of cases) and the band label (a
+        function of the case index for an array of cases).
     """
-    if meets(energy_tce, BAND_HIGH_TCE, ">="):
-        return 0.30, ">= 1 000 000 tce/yr"
-    if meets(energy_tce, BAND_LOW_TCE, ">="):
-        return 0.20, "200 000 - 1 000 000 tce/yr"
-    if below_200k is None:
-        return None, (
-            "below 200 000 tce/yr: no limit in the notice; set "
-            "criteria_settings.national_park_threshold_below_200k_t_per_tce"
-        )
-    return below_200k, "below 200 000 tce/yr: limit from criteria_settings (user or provincial value)"
+    band = pick(meets(energy_tce, BAND_HIGH_TCE, ">="), 2, pick(meets(energy_tce, BAND_LOW_TCE, ">="), 1, 0))
+    labels = (
+        "below 200 000 tce/yr: no limit in the notice; set "
+        "criteria_settings.national_park_threshold_below_200k_t_per_tce"
+        if below_200k is None
+        else "below 200 000 tce/yr: limit from criteria_settings (user or provincial value)",
+        "200 000 - 1 000 000 tce/yr",
+        ">= 1 000 000 tce/yr",
+    )
+    limits = (np.nan if below_200k is None else below_200k, 0.20, 0.30)
+    if isinstance(band, int):
+        return (None if band == 0 and below_200k is None else limits[band]), labels[band]
+    if below_200k is None and not band.any():
+        return None, labels[0]  # no case has a limit: undetermined in every case
+    return np.take(limits, band), per_case(lambda b: labels[b], band)
 
 
 def _band(ctx: Context):
@@ -67,8 +85,11 @@ def _band(ctx: Context):
     m = ctx.kpi(key)
     if m.missing:
         return (None, f"{key}: not simulated")
-    t, label = core_threshold(float(m.value), ctx.settings.national_park_threshold_below_200k_t_per_tce)
-    return (t, f"band {label} ({key} = {float(m.value):,.0f})")
+    energy = number(m.value)
+    t, label = core_threshold(energy, ctx.settings.national_park_threshold_below_200k_t_per_tce)
+    if callable(label):  # the band differs between cases
+        return (t, lambda i: f"band {label(i)} ({key} = {energy[i]:,.0f})")
+    return (t, per_case(lambda e: f"band {label} ({key} = {e:,.0f})", energy))
 
 
 def clean_energy_share(ctx: Context) -> Measurement:
@@ -95,21 +116,33 @@ def clean_energy_share(ctx: Context) -> Measurement:
     ms = [ctx.kpi(k) for k in keys]
     if any(m.missing for m in ms):
         return Measurement(None, "missing", f"{', '.join(keys)}: not accounted")
-    ren, total, k = (float(m.value) for m in ms)
-    sold = float(ctx.kpis.get("onsite_certificates_sold_e_kwh") or 0.0) * k / 1000.0
-    gas = float(ctx.kpis.get("natural_gas_tce") or 0.0)
-    green = float(ctx.kpis.get("green_power_covered_e_kwh") or 0.0) * k / 1000.0
+    ren, total, k = (number(m.value) for m in ms)
+
+    def kpi0(key):
+        v = ctx.kpis.get(key)
+        return 0.0 if v is None else number(v)
+
+    sold = kpi0("onsite_certificates_sold_e_kwh") * k / 1000.0
+    gas = kpi0("natural_gas_tce")
+    green = kpi0("green_power_covered_e_kwh") * k / 1000.0
     clean = (
-        max(0.0, ren - sold)
+        np.maximum(0.0, ren - sold)
         + gas * s.national_park_clean_counts_natural_gas
         + green * s.national_park_clean_counts_green_power
     )
-    note = (
-        f"renewables {ren:,.1f} tce (less {sold:,.1f} sold), natural gas {gas:,.1f} tce "
-        f"{'counted' if s.national_park_clean_counts_natural_gas else 'not counted'}, green power {green:,.1f} tce "
-        f"{'counted' if s.national_park_clean_counts_green_power else 'not counted'}, of {total:,.1f} tce ({b})"
+    note = per_case(
+        lambda ren, sold, gas, green, total: (
+            f"renewables {ren:,.1f} tce (less {sold:,.1f} sold), natural gas {gas:,.1f} tce "
+            f"{'counted' if s.national_park_clean_counts_natural_gas else 'not counted'}, green power {green:,.1f} tce "
+            f"{'counted' if s.national_park_clean_counts_green_power else 'not counted'}, of {total:,.1f} tce ({b})"
+        ),
+        ren,
+        sold,
+        gas,
+        green,
+        total,
     )
-    return Measurement(min(1.0, clean / total) if total > 0 else 0.0, "simulated", note)
+    return Measurement(number(np.minimum(1.0, ratio_or_zero(clean, total))), "simulated", note)
 
 
 def _waste_heat(ctx: Context) -> Measurement:

@@ -16,8 +16,10 @@ the residual emissions.
 
 from __future__ import annotations
 
+import numpy as np
+
 from lingtan.components.process import WASTE_ENERGY_TYPE_ZH
-from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, meets
+from lingtan.twin.accounting.criteria.core import Context, Criterion, Measurement, meets, number, per_case, pick
 
 PACK_ID = "zhejiang_factory_2025"
 TITLE = "Zhejiang zero-carbon (near-zero-carbon) factory evaluation (2025-2027)"
@@ -33,48 +35,42 @@ INTENSITY_FULL_DECLINE = 0.05
 BAND_LABELS = ("< 10 000 tce", "10 000 - < 20 000 tce", ">= 20 000 tce")
 
 
-def energy_band(energy_tce: float) -> int:
+def energy_band(energy_tce):
     """Band index 0, 1, 2 of last year's energy [tce]: < 10 000, [10 000, 20 000), >= 20 000.
 
     Parameters
     ----------
-    energy_tce : float
-        Last year's comprehensive energy consumption [tce].
+    energy_tce : float or array
+        Last year's comprehensive energy consumption [tce], per case.
 
     Returns
     -------
-    int
+    int or array of int
         The band.
     """
-    if meets(energy_tce, BAND_EDGES_TCE[1], ">="):
-        return 2
-    if meets(energy_tce, BAND_EDGES_TCE[0], ">="):
-        return 1
-    return 0
+    return pick(meets(energy_tce, BAND_EDGES_TCE[1], ">="), 2, pick(meets(energy_tce, BAND_EDGES_TCE[0], ">="), 1, 0))
 
 
-def renewable_points(share: float, energy_tce: float) -> float:
+def renewable_points(share, energy_tce):
     """Points (0..8) for the renewable share of energy: full at 20/15/10 % by band, pro rata below.
 
     Parameters
     ----------
-    share : float
-        Renewable share of energy [fraction].
-    energy_tce : float
+    share : float or array
+        Renewable share of energy [fraction], per case.
+    energy_tce : float or array
         Last year's comprehensive energy consumption [tce], for the band.
 
     Returns
     -------
-    float
+    float or array
         Points [0..8].
     """
-    full = RE_FULL_SHARE[energy_band(energy_tce)]
-    if meets(share, full, ">="):
-        return 8.0
-    return 8.0 * max(0.0, share) / full
+    full = np.take(RE_FULL_SHARE, energy_band(energy_tce))
+    return pick(meets(share, full, ">="), 8.0, 8.0 * np.maximum(0.0, share) / full)
 
 
-def offset_share(gross_t: float, green_power_t: float, certificates_t: float, other_t: float) -> tuple[float, bool]:
+def offset_share(gross_t, green_power_t, certificates_t, other_t):
     """Offset share of the residual emissions and whether the 50 % green cap binds.
 
     Green power and certificates count for at most 50 % of the residual emissions
@@ -82,53 +78,51 @@ def offset_share(gross_t: float, green_power_t: float, certificates_t: float, ot
 
     Parameters
     ----------
-    gross_t : float
-        Residual emissions after own reductions [tCO2].
-    green_power_t : float
+    gross_t : float or array
+        Residual emissions after own reductions [tCO2], per case.
+    green_power_t : float or array
         Emissions offset by green power [tCO2].
-    certificates_t : float
+    certificates_t : float or array
         Emissions offset by green certificates [tCO2].
-    other_t : float
+    other_t : float or array
         Emissions offset by CCER, other credits and allowances [tCO2].
 
     Returns
     -------
-    tuple of (float, bool)
+    tuple of (float, bool) or of arrays
         Offset share [fraction 0..1] and whether the green cap binds.
     """
-    if gross_t <= 0:
-        return (1.0, False)
+    none = np.asarray(gross_t) <= 0
     green = green_power_t + certificates_t
     cap = GREEN_CAP_OF_RESIDUAL * gross_t
-    binding = green > cap
-    return (min(1.0, (min(green, cap) + other_t) / gross_t), binding)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.minimum(1.0, (np.minimum(green, cap) + other_t) / np.where(none, 1.0, gross_t))
+    return (pick(none, 1.0, share), pick(none, False, green > cap))
 
 
-def offset_points(share: float, energy_tce: float, variant: str = "proportional") -> float:
+def offset_points(share, energy_tce, variant: str = "proportional"):
     """Points (0..15): 0 below 30 %, full at 80/70/60 % by band, pro rata between.
 
     Parameters
     ----------
-    share : float
-        Offset share [fraction] (:func:`offset_share`).
-    energy_tce : float
+    share : float or array
+        Offset share [fraction] (:func:`offset_share`), per case.
+    energy_tce : float or array
         Last year's comprehensive energy consumption [tce], for the band.
     variant : {"proportional", "linear_from_30"}
         Below full marks: points in proportion to the share, or linear from 30 % to the full share.
 
     Returns
     -------
-    float
+    float or array
         Points [0..15].
     """
-    full = OFFSET_FULL_SHARE[energy_band(energy_tce)]
-    if not meets(share, OFFSET_MIN_SHARE, ">="):
-        return 0.0
-    if meets(share, full, ">="):
-        return 15.0
+    full = np.take(OFFSET_FULL_SHARE, energy_band(energy_tce))
     if variant == "linear_from_30":
-        return 15.0 * (share - OFFSET_MIN_SHARE) / (full - OFFSET_MIN_SHARE)
-    return 15.0 * share / full
+        pro_rata = 15.0 * (share - OFFSET_MIN_SHARE) / (full - OFFSET_MIN_SHARE)
+    else:
+        pro_rata = 15.0 * share / full
+    return pick(~np.asarray(meets(share, OFFSET_MIN_SHARE, ">=")), 0.0, pick(meets(share, full, ">="), 15.0, pro_rata))
 
 
 def unit_consumption_points(vs_benchmark_fraction: float) -> float:
@@ -170,8 +164,11 @@ def _band_of(ctx: Context, table: tuple[float, ...]) -> tuple[float | None, str]
     e = _energy(ctx)
     if e.missing:
         return (None, "energy band unknown")
-    b = energy_band(float(e.value))
-    return (table[b], f"band {BAND_LABELS[b]} (energy {float(e.value):.1f} tce, {e.input})")
+    b = energy_band(number(e.value))
+    return (
+        number(np.take(table, b)),
+        per_case(lambda b, v: f"band {BAND_LABELS[b]} (energy {float(v):.1f} tce, {e.input})", b, e.value),
+    )
 
 
 def _re_share(ctx: Context) -> Measurement:
@@ -190,11 +187,13 @@ def _size(ctx: Context) -> Measurement:
     out = ctx.decl("output_value_cny")
     if e.missing and out.missing:
         return Measurement(None, "missing", "last_year_energy_tce and output_value_cny: not declared")
-    ok_e = (not e.missing) and meets(float(e.value), 3000.0, ">=")
+    ok_e = (not e.missing) and meets(number(e.value), 3000.0, ">=")
     ok_o = (not out.missing) and meets(float(out.value), 5e8, ">=")
     kind = "declared" if (e.input == "declared" or not out.missing) else e.input
     return Measurement(
-        ok_e or ok_o, kind, f"energy {e.value} tce >= 3000: {ok_e}; output {out.value} CNY >= 5e8: {ok_o}"
+        pick(ok_e, True, ok_o),
+        kind,
+        per_case(lambda ev, oe: f"energy {ev} tce >= 3000: {oe}; output {out.value} CNY >= 5e8: {ok_o}", e.value, ok_e),
     )
 
 
@@ -230,10 +229,13 @@ def _offset(ctx: Context) -> Measurement:
     if any(m.missing for m in ms):
         return Measurement(None, "missing", "emissions and offsets: not accounted")
     other = sum(
-        float(ctx.kpis.get(k, 0.0) or 0.0) for k in ("offset_ccer_t", "offset_other_credits_t", "offset_allowances_t")
+        0.0 if ctx.kpis.get(k) is None else number(ctx.kpis[k])
+        for k in ("offset_ccer_t", "offset_other_credits_t", "offset_allowances_t")
     )
-    share, binding = offset_share(float(ms[0].value), float(ms[1].value), float(ms[2].value), other)
-    note = "50 % cap on green certificates + green power binds" if binding else "50 % green cap not binding"
+    share, binding = offset_share(*(number(m.value) for m in ms), other)
+    note = per_case(
+        lambda b: "50 % cap on green certificates + green power binds" if b else "50 % green cap not binding", binding
+    )
     return Measurement(share, "simulated", note)
 
 
@@ -243,12 +245,12 @@ def _intensity(ctx: Context) -> Measurement:
 
 def _offset_pts(v, t, ctx: Context) -> float:
     e = _energy(ctx)
-    return offset_points(float(v), float(e.value), ctx.settings.zhejiang_offset_pro_rata) if not e.missing else 0.0
+    return offset_points(number(v), number(e.value), ctx.settings.zhejiang_offset_pro_rata) if not e.missing else 0.0
 
 
 def _re_pts(v, t, ctx: Context) -> float:
     e = _energy(ctx)
-    return renewable_points(float(v), float(e.value)) if not e.missing else 0.0
+    return renewable_points(number(v), number(e.value)) if not e.missing else 0.0
 
 
 def _c(id, text_zh, text_en, clause, reads, comparator, **kw) -> Criterion:
