@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -1217,7 +1217,7 @@ def lowest_peak_targets(
     *,
     tol_kw: float,
     candidates: int = LANES - 1,
-    **kwargs,
+    **kwargs: Any,
 ) -> np.ndarray:
     """The lowest monthly peak limits one configuration's battery can hold, by bisection over its year.
 

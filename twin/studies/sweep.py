@@ -126,14 +126,14 @@ MAX_CASES = 1_000_000
 
 # Seconds a case, for the estimate printed before a sweep runs. Measured on the 2-core machine of README's speed
 # table (make bench, 2026-12-03): the fast path's kernel 25 000 cases/s end to end, accounting, criteria and
-# economics over arrays about 4 000 cases/s (benchmarks/sweep_bench.py, 2026-12-03 on a machine loaded 5x: 1.5 ms a
-# case beside the kernel's 0.44 ms, scaled by the kernel's idle 0.068 ms), a case run through simulate_profiles
-# 25 ms (40 cases/s a process); a whole-scenario
+# economics over arrays 4-7 us a case after the criteria went over arrays (benchmarks/sweep_bench.py, 2026-12-03,
+# verdicts' own cost 0.11-0.22 x the kernel's at load 1.5-1.8), taken as 1/50 000 s), a case run through
+# simulate_profiles 25 ms (40 cases/s a process); a whole-scenario
 # case of hefei_auto_parts.yaml with a new weather seed 0.13-0.16 s of CPU (measured 2026-12-03), rounded up to
 # 0.2 s, and a park case 0.2 s per tenant.
 # An ensemble member's weather and profiles: at most the 0.15 s of a whole member (lingtan.limits.MAX_ENSEMBLE_YEARS).
 _S_MEMBER = 0.15
-_S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 4_000, 0.025, 0.2
+_S_FAST, _S_VERDICTS, _S_PROFILES, _S_WHOLE = 1 / 25_000, 1 / 50_000, 0.025, 0.2
 # Memory for the estimate: the process with its imports and profiles, each worker process, and per case the design
 # row, its hash and its share of the result rows (the 100 000-case sweep of the speed table peaks at 475 MB).
 _MB_BASE, _MB_WORKER, _KB_CASE = 350, 300, 1.3
