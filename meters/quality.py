@@ -21,8 +21,10 @@ SHORT_GAP_H = 2.0
 # Identical non-zero readings for this long are a stuck meter [h]: a metered flow with a real 0.1 %
 # noise never repeats a value to the last digit for three hours.
 STUCK_H = 3.0
-# A spike rises above the centred rolling median by more than the meter's whole 99th percentile, for at
-# most half an hour [h]; batch starts and PV ramps last longer or rise less.
+# A spike rises above the centred two-hour rolling median by more than SPIKE_RISE times the meter's 99th
+# percentile, for at most SPIKE_MAX_H [h]. A flow that steps from zero to its top for one hour (a battery
+# charging) rises by one 99th percentile against that median, so the rise must be at least twice it.
+SPIKE_RISE = 2.0
 SPIKE_MAX_H = 0.5
 # A meter's 99th percentile above this multiple of its asset's capacity (or its parent's) is a unit
 # mistake (W read as kW reads 1000 times too high); below capacity / UNIT_LOW_RATIO too low (MW as kW).
@@ -125,13 +127,13 @@ def _rate(meter: pd.Series, readings: pd.DataFrame, step_min: float, out: list) 
             kind, detail = "counter_reset", f"fell from {values[i]:g} to {values[i + 1]:g} {meter.unit}: restarted at 0"
         k = grid.get_loc(ts[i + 1])
         out.append(_finding(meter.meter_id, kind, grid, k, k + 1, step_h, detail))
-    # the advance between two readings spreads evenly over the intervals it spans (exact in total)
+    # a counter's reading closes its interval (ts is the interval's start): the advance between two readings
+    # belongs to the intervals after the first up to the second, spread evenly (exact in total)
     pos = np.asarray(grid.get_indexer(ts))
     rate = np.full(len(grid), np.nan)
     for a, b, d in zip(pos[:-1], pos[1:], delta, strict=True):
         rate[a + 1 : b + 1] = d * factor / ((b - a) * step_h)
-    # interval i covers [grid[i], grid[i+1]): the advance read at grid[b] belongs to the interval before it
-    return pd.Series(np.roll(rate, -1), index=grid).iloc[:-1] if len(grid) > 1 else pd.Series(rate, index=grid)
+    return pd.Series(rate, index=grid)
 
 
 def check_meter(meter: pd.Series, readings: pd.DataFrame, hours: pd.DatetimeIndex,
@@ -197,7 +199,7 @@ def check_meter(meter: pd.Series, readings: pd.DataFrame, hours: pd.DatetimeInde
             bad[a:b] = True
     window = max(3, int(round(2 / step_h)) | 1)
     median = pd.Series(r).rolling(window, center=True, min_periods=1).median().to_numpy()
-    high = (r - median) > scale
+    high = (r - median) > SPIKE_RISE * scale
     for a, b in _runs(high):
         if (b - a) * step_h <= SPIKE_MAX_H:
             out.append(_finding(mid, "spike", index, a, b, step_h,
