@@ -33,6 +33,7 @@ UNIT_LOW_RATIO = 200.0
 # A PV meter's generation-weighted mean hour more than this from solar noon is shifted in time [h]
 # (the equation of time moves solar noon by at most 0.27 h).
 SHIFT_TOLERANCE_H = 0.5
+SHIFT_MIN_DAYS = 7  # days of readings a month needs for the test [d]
 # Children summing above their parent by more than this share (plus a 1 kW floor) disagree with it.
 PARENT_TOLERANCE = 0.02
 FINDING_COLUMNS = ["meter_id", "kind", "start_ts", "end_ts", "hours", "detail"]
@@ -237,7 +238,8 @@ def _time_shift(mid: str, rate: pd.Series, longitude_deg: float, step_h: float) 
     months = []
     for month, part in frame.groupby(frame.index.to_period("M")):
         w = part["p"].fillna(0)
-        if w.sum() <= 0:
+        # a month's few hours at the edge of the data (a morning only) would centre anywhere
+        if w.sum() <= 0 or part["p"].notna().sum() * step_h < SHIFT_MIN_DAYS * 24:
             continue
         # circular mean hour, so that a noon near 0 h UTC (east of 165 E) still averages right
         angle = np.angle(np.sum(w * np.exp(2j * np.pi * part["h"] / 24)))

@@ -69,12 +69,17 @@ class Store:
         self.url = url
         try:
             self.engine = sa.create_engine(url)
-            with self.engine.begin() as conn:
-                self._claim(conn)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise InputError(None, "--db", "a duckdb:/// or postgresql+psycopg:// URL", f"{url!r} ({exc})") from None
+        try:
+            with self.engine.begin() as conn:
+                self._claim(conn)
         except sa.exc.DBAPIError as exc:
+            self.engine.dispose()
             raise InputError(None, "--db", "a database lingtan can open", f"{url!r}: {exc.orig}") from None
+        except InputError:
+            self.engine.dispose()
+            raise
         self.dialect = self.engine.dialect.name
 
     def _claim(self, conn: sa.Connection) -> None:
