@@ -181,7 +181,7 @@ def meter_map_from_dict(data: object, file: str | Path = "<meter map>") -> Meter
         seen.add(m.id)
         units = (POWER_UNITS if m.quantity == "power" else ENERGY_UNITS)[m.carrier]
         if m.unit not in units:
-            expected = f"a {m.quantity} unit of {m.carrier} flows ({', '.join(units)})"
+            expected = f"a unit of {m.quantity} of {m.carrier} flows ({', '.join(units)})"
             raise InputError(file, f"meters[{i}].unit", expected, repr(m.unit))
         if m.counter_max is not None and m.quantity != "counter":
             raise InputError(file, f"meters[{i}].counter_max", "only on a counter meter", f"quantity {m.quantity}")

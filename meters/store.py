@@ -142,12 +142,18 @@ class Store:
         int
             Rows stored.
         """
-        spans = readings.groupby("meter_id")["ts"].agg(["min", "max"]).reset_index()
-        params = [{"m": r.meter_id, "a": r["min"].to_pydatetime(), "b": r["max"].to_pydatetime()}
-                  for _, r in spans.iterrows()]
+        spans = readings.groupby("meter_id", observed=True)["ts"].agg(["min", "max"])
         frame = readings[list(READING_COLUMNS)]
         with self.connect() as conn:
-            conn.execute(sa.text("DELETE FROM readings WHERE meter_id = :m AND ts BETWEEN :a AND :b"), params)
+            # one scan finds what is stored already; only overlapping meters are deleted, one by one
+            stored = pd.read_sql(sa.text("SELECT meter_id, min(ts) AS a, max(ts) AS b FROM readings GROUP BY meter_id"),
+                                 conn).set_index("meter_id")
+            both = spans.join(stored, how="inner")
+            both = both[(both["min"] <= both.b) & (both["max"] >= both.a)]
+            if len(both):
+                params = [{"m": m, "a": r["min"].to_pydatetime(), "b": r["max"].to_pydatetime()}
+                          for m, r in both.iterrows()]
+                conn.execute(sa.text("DELETE FROM readings WHERE meter_id = :m AND ts BETWEEN :a AND :b"), params)
             _bulk(conn, "readings", frame)
         return len(frame)
 

@@ -22,7 +22,7 @@ import pandas as pd
 from lingtan.errors import InputError
 from lingtan.meters.generate import Defects, measured_year, true_flows
 from lingtan.meters.quality import QualityResult, check_store
-from lingtan.meters.read import read_readings
+from lingtan.meters.read import iter_readings
 from lingtan.meters.schema import load_meter_map
 from lingtan.meters.store import Store, default_url
 from lingtan.twin.core.scenario import load_scenario
@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step-min", type=int, default=15, choices=(1, 5, 10, 15, 30, 60))
     p.add_argument("--days", type=int, help="keep only the first N days")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--wide", action="store_true", help="one column per meter instead of meter_id, timestamp, value")
+    p.add_argument("--plant", action="append", default=[], metavar="KIND=METER",
+                   help="plant a defect: gap, stuck, unit, shift, spike or reset, on a meter (repeatable)")
     p.set_defaults(func=_generate)
     return parser
 
@@ -73,14 +76,19 @@ def _import(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     mmap = load_meter_map(args.map, scenario)
     t0 = time.perf_counter()
-    readings = read_readings(args.meters, mmap, mmap.timezone or scenario.site.timezone)
+    tz = mmap.timezone or scenario.site.timezone
+    parts = iter_readings(args.meters, mmap, tz)
+    first = next(parts)  # the first file is checked before a database is made
     store = _store(args)
+    rows, meters = 0, set()
     try:
         store.put_meters(mmap)
-        rows = store.put_readings(readings)
+        for readings in (first, *parts):
+            rows += store.put_readings(readings)
+            meters |= set(readings.meter_id.unique())
     finally:
         store.close()
-    print(f"{rows} readings of {readings.meter_id.nunique()} meters stored in {store.url} "
+    print(f"{rows} readings of {len(meters)} meters stored in {store.url} "
           f"({time.perf_counter() - t0:.1f} s)")
     return 0
 
@@ -138,11 +146,30 @@ def _generate(args: argparse.Namespace) -> int:
     truth = true_flows(tables, mmap, scenario)
     if args.days:
         truth = truth.iloc[: args.days * 24]
-    readings, planted = measured_year(truth, mmap, Defects(), step_min=args.step_min,
-                                      tz=scenario.site.timezone, seed=args.seed)
-    readings.to_csv(out, index=False, float_format="%.6g")
-    print(f"{len(readings)} readings of {readings.meter_id.nunique()} meters written to {out}")
+    readings, planted = measured_year(truth, mmap, _defects(args.plant, set(truth.columns)),
+                                      step_min=args.step_min, tz=scenario.site.timezone, seed=args.seed)
+    n_rows, n_meters = len(readings), readings.meter_id.nunique()
+    if args.wide:
+        readings = readings.pivot(index="timestamp", columns="meter_id", values="value")[list(truth.columns)]
+    readings.to_csv(out, index=args.wide, float_format="%.7g")
+    print(f"{n_rows} readings of {n_meters} meters written to {out}")
+    for p in planted.itertuples():
+        print(f"  planted {p.kind} on {p.meter_id}: {p.start} .. {p.end} UTC")
     return 0
+
+
+def _defects(plants: list[str], meters: set[str]) -> Defects:
+    """The defects of ``--plant KIND=METER`` options."""
+    kinds = {"gap": "gap_meter", "stuck": "stuck_meter", "unit": "unit_meter", "shift": "shift_meter",
+             "spike": "spike_meter", "reset": "reset_meter"}
+    chosen = {}
+    for i, text in enumerate(plants):
+        kind, _, meter = text.partition("=")
+        if kind not in kinds or meter not in meters:
+            raise InputError(None, f"--plant[{i}]", f"KIND=METER, KIND one of {', '.join(kinds)}, METER an electric "
+                             "meter of the map", repr(text))
+        chosen[kinds[kind]] = meter
+    return Defects(**chosen)
 
 
 def main(argv: list[str] | None = None) -> int:
