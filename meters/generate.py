@@ -26,18 +26,29 @@ def _flows(h: pd.DataFrame) -> dict[str, pd.Series]:
     col = lambda name: h[name] if name in h else pd.Series(0.0, index=h.index)  # noqa: E731
     lost_pv = SOILING * (col("pv_to_load_kw") + col("pv_to_heat_kw") + col("pv_to_grid_kw"))
     extra = (LOAD_SCALE - 1) * col("load_kw") + lost_pv
-    net = (col("grid_to_load_kw") + col("grid_to_heat_kw") + col("grid_to_battery_kw")
-           - col("pv_to_grid_kw") - col("wind_to_grid_kw") - col("tenants_to_grid_kw") + extra)
+    net = (
+        col("grid_to_load_kw")
+        + col("grid_to_heat_kw")
+        + col("grid_to_battery_kw")
+        - col("pv_to_grid_kw")
+        - col("wind_to_grid_kw")
+        - col("tenants_to_grid_kw")
+        + extra
+    )
     return {
         "grid_import": net.clip(lower=0),
         "grid_export": (-net).clip(lower=0),
         "tenant_supply": net.clip(lower=0),
         "pv": col("pv_kw") * (1 - SOILING),
         "wind": col("wind_kw"),
-        "battery_charge": col("pv_to_battery_kw") + col("wind_to_battery_kw") + col("grid_to_battery_kw")
+        "battery_charge": col("pv_to_battery_kw")
+        + col("wind_to_battery_kw")
+        + col("grid_to_battery_kw")
         + col("tenants_to_battery_kw"),
-        "battery_discharge": col("battery_re_to_load_kw") + col("battery_re_to_heat_kw")
-        + col("battery_grid_to_load_kw") + col("battery_grid_to_heat_kw"),
+        "battery_discharge": col("battery_re_to_load_kw")
+        + col("battery_re_to_heat_kw")
+        + col("battery_grid_to_load_kw")
+        + col("battery_grid_to_heat_kw"),
     }
 
 
@@ -105,8 +116,15 @@ class Defects:
     reset_meter: str | None = None
 
 
-def measured_year(truth: pd.DataFrame, mmap: MeterMap, defects: Defects, *, step_min: int = 15,
-                  tz: str = "Asia/Shanghai", seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def measured_year(
+    truth: pd.DataFrame,
+    mmap: MeterMap,
+    defects: Defects,
+    *,
+    step_min: int = 15,
+    tz: str = "Asia/Shanghai",
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Readings of every meter of ``truth``, in each meter's declared unit and quantity, with defects.
 
     Parameters
@@ -139,8 +157,9 @@ def measured_year(truth: pd.DataFrame, mmap: MeterMap, defects: Defects, *, step
     parts, planted = [], []
 
     def plant(mid: str, kind: str, a: int, b: int) -> None:
-        planted.append({"meter_id": mid, "kind": kind, "start": starts[a], "end": starts[b - 1] + pd.Timedelta(
-            minutes=step_min)})
+        planted.append(
+            {"meter_id": mid, "kind": kind, "start": starts[a], "end": starts[b - 1] + pd.Timedelta(minutes=step_min)}
+        )
 
     n = len(starts)
     for mid in truth.columns:
@@ -179,6 +198,7 @@ def measured_year(truth: pd.DataFrame, mmap: MeterMap, defects: Defects, *, step
             keep[b : b + 48 * per_hour] = False
             plant(mid, "long_gap", b, b + 48 * per_hour)
         local = stamps[keep].tz_localize("UTC").tz_convert(tz)
-        parts.append(pd.DataFrame({"meter_id": mid, "timestamp": local.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                                   "value": value[keep]}))
+        parts.append(
+            pd.DataFrame({"meter_id": mid, "timestamp": local.strftime("%Y-%m-%dT%H:%M:%S%z"), "value": value[keep]})
+        )
     return pd.concat(parts, ignore_index=True), pd.DataFrame(planted)

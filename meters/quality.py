@@ -96,10 +96,17 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
 
 
-def _finding(meter_id: str, kind: str, index: pd.DatetimeIndex, start: int, stop: int, step_h: float,
-             detail: str) -> dict:
-    return {"meter_id": meter_id, "kind": kind, "start_ts": index[start], "end_ts": index[stop - 1]
-            + pd.Timedelta(hours=step_h), "hours": (stop - start) * step_h, "detail": detail}
+def _finding(
+    meter_id: str, kind: str, index: pd.DatetimeIndex, start: int, stop: int, step_h: float, detail: str
+) -> dict:
+    return {
+        "meter_id": meter_id,
+        "kind": kind,
+        "start_ts": index[start],
+        "end_ts": index[stop - 1] + pd.Timedelta(hours=step_h),
+        "hours": (stop - start) * step_h,
+        "detail": detail,
+    }
 
 
 def _rate(meter: pd.Series, readings: pd.DataFrame, step_min: float, out: list) -> pd.Series:
@@ -137,8 +144,9 @@ def _rate(meter: pd.Series, readings: pd.DataFrame, step_min: float, out: list) 
     return pd.Series(rate, index=grid)
 
 
-def check_meter(meter: pd.Series, readings: pd.DataFrame, hours: pd.DatetimeIndex,
-                context: MeterContext = MeterContext()) -> QualityResult:
+def check_meter(
+    meter: pd.Series, readings: pd.DataFrame, hours: pd.DatetimeIndex, context: MeterContext = MeterContext()
+) -> QualityResult:
     """Check one meter's readings and average them to hours.
 
     Parameters
@@ -164,8 +172,9 @@ def check_meter(meter: pd.Series, readings: pd.DataFrame, hours: pd.DatetimeInde
     step_h = step_min / 60
     rate = _rate(meter, readings, step_min, out)
     # extend to the whole period so that missing head and tail count as gaps
-    grid = pd.date_range(hours[0], hours[-1] + pd.Timedelta(hours=1), freq=pd.Timedelta(minutes=step_min),
-                         inclusive="left")
+    grid = pd.date_range(
+        hours[0], hours[-1] + pd.Timedelta(hours=1), freq=pd.Timedelta(minutes=step_min), inclusive="left"
+    )
     rate = rate.reindex(grid.union(rate.index)).reindex(grid)
     index = rate.index
     r = rate.to_numpy(copy=True)
@@ -178,9 +187,11 @@ def check_meter(meter: pd.Series, readings: pd.DataFrame, hours: pd.DatetimeInde
         if ratio > UNIT_HIGH_RATIO or low:
             power = round(np.log10(ratio) / 3) * 3
             fix = 10.0**-power
-            detail = (f"99th percentile {p99:.4g} against a capacity of {context.capacity:.4g}: "
-                      f"readings {10.0**abs(power):g} times too {'high' if power > 0 else 'low'} (a unit mistake, "
-                      f"e.g. {'W as kW' if power > 0 else 'MW as kW'}); scaled by {fix:g}")
+            detail = (
+                f"99th percentile {p99:.4g} against a capacity of {context.capacity:.4g}: "
+                f"readings {10.0 ** abs(power):g} times too {'high' if power > 0 else 'low'} (a unit mistake, "
+                f"e.g. {'W as kW' if power > 0 else 'MW as kW'}); scaled by {fix:g}"
+            )
             if power != 0:
                 r = r * fix
                 finite = finite * fix
@@ -190,7 +201,9 @@ def check_meter(meter: pd.Series, readings: pd.DataFrame, hours: pd.DatetimeInde
     scale = max(p99, 1e-9)
     negative = r < -1e-3 * scale
     for a, b in _runs(negative):
-        out.append(_finding(mid, "negative", index, a, b, step_h, f"a {meter.flow} flow below zero ({np.nanmin(r[a:b]):.4g})"))
+        out.append(
+            _finding(mid, "negative", index, a, b, step_h, f"a {meter.flow} flow below zero ({np.nanmin(r[a:b]):.4g})")
+        )
     bad |= negative
     same = np.concatenate(([False], np.diff(r) == 0)) & (r != 0)
     for a, b in _runs(same):
@@ -203,8 +216,17 @@ def check_meter(meter: pd.Series, readings: pd.DataFrame, hours: pd.DatetimeInde
     high = (r - median) > SPIKE_RISE * scale
     for a, b in _runs(high):
         if (b - a) * step_h <= SPIKE_MAX_H:
-            out.append(_finding(mid, "spike", index, a, b, step_h,
-                                f"{np.nanmax(r[a:b]):.4g} against a local median of {np.nanmedian(median[a:b]):.4g}"))
+            out.append(
+                _finding(
+                    mid,
+                    "spike",
+                    index,
+                    a,
+                    b,
+                    step_h,
+                    f"{np.nanmax(r[a:b]):.4g} against a local median of {np.nanmedian(median[a:b]):.4g}",
+                )
+            )
             bad[a:b] = True
     r[bad] = np.nan
     if meter.flow == "pv" and context.longitude_deg is not None:
@@ -256,10 +278,17 @@ def _time_shift(mid: str, rate: pd.Series, longitude_deg: float, step_h: float) 
             runs.append([month, month, shift, [offset]])
     for first, last, shift, offsets in runs:
         start, end = first.start_time, (last + 1).start_time
-        out.append({"meter_id": mid, "kind": "time_shift", "start_ts": start, "end_ts": end,
-                    "hours": (end - start) / pd.Timedelta(hours=1),
-                    "detail": f"generation centres {np.mean(offsets):+.2f} h from solar noon: timestamps shifted "
-                              f"by about {shift:+d} h (time zone or daylight saving)"})
+        out.append(
+            {
+                "meter_id": mid,
+                "kind": "time_shift",
+                "start_ts": start,
+                "end_ts": end,
+                "hours": (end - start) / pd.Timedelta(hours=1),
+                "detail": f"generation centres {np.mean(offsets):+.2f} h from solar noon: timestamps shifted "
+                f"by about {shift:+d} h (time zone or daylight saving)",
+            }
+        )
     return out
 
 
@@ -286,8 +315,17 @@ def check_parents(hourly: pd.DataFrame, meters: pd.DataFrame) -> pd.DataFrame:
         p = wide[parent]
         over = (total > p * (1 + PARENT_TOLERANCE) + 1.0).to_numpy()
         for a, b in _runs(over):
-            out.append(_finding(parent, "exceeds_parent", wide.index, a, b, 1.0,
-                                f"{', '.join(kids)} sum to {total.iloc[a:b].mean():.4g} against {p.iloc[a:b].mean():.4g}"))
+            out.append(
+                _finding(
+                    parent,
+                    "exceeds_parent",
+                    wide.index,
+                    a,
+                    b,
+                    1.0,
+                    f"{', '.join(kids)} sum to {total.iloc[a:b].mean():.4g} against {p.iloc[a:b].mean():.4g}",
+                )
+            )
     return pd.DataFrame(out, columns=FINDING_COLUMNS)
 
 

@@ -71,8 +71,12 @@ def _long(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     if set(LONG_COLUMNS) <= set(frame.columns):
         return frame[list(LONG_COLUMNS)]
     if "meter_id" in frame.columns or len(frame.columns) < 2:
-        raise InputError(path, "(columns)", "meter_id, timestamp, value (long) or timestamp and meter ids (wide)",
-                         ", ".join(map(str, frame.columns[:8])))
+        raise InputError(
+            path,
+            "(columns)",
+            "meter_id, timestamp, value (long) or timestamp and meter ids (wide)",
+            ", ".join(map(str, frame.columns[:8])),
+        )
     out = frame.melt(id_vars="timestamp", var_name="meter_id", value_name="value")
     return out[list(LONG_COLUMNS)]
 
@@ -83,14 +87,19 @@ def _timestamps(raw: pd.Series, tz: str, path: Path) -> pd.Series:
         ts = pd.to_datetime(raw, utc=False, format="ISO8601") if raw.dtype == object else pd.to_datetime(raw)
     except (ValueError, TypeError):
         bad = next(i for i, v in enumerate(raw) if pd.isna(pd.to_datetime(v, errors="coerce")))
-        raise InputError(path, f"column timestamp, row {bad + 1}", "an ISO 8601 date and time",
-                         repr(raw.iloc[bad])) from None
+        raise InputError(
+            path, f"column timestamp, row {bad + 1}", "an ISO 8601 date and time", repr(raw.iloc[bad])
+        ) from None
     if ts.dt.tz is None:
         ts = ts.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         if ts.isna().any():
             bad = int(np.flatnonzero(ts.isna().to_numpy())[0])
-            raise InputError(path, f"column timestamp, row {bad + 1}", f"a time that exists once in {tz}",
-                             f"{raw.iloc[bad]!r} (daylight-saving change: give the UTC offset)")
+            raise InputError(
+                path,
+                f"column timestamp, row {bad + 1}",
+                f"a time that exists once in {tz}",
+                f"{raw.iloc[bad]!r} (daylight-saving change: give the UTC offset)",
+            )
     return ts.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
@@ -139,8 +148,9 @@ def iter_readings(source: str | Path, mmap: MeterMap, tz: str) -> Iterator[pd.Da
     Yields
     ------
     pandas.DataFrame
-        One file's readings: columns ``meter_id`` (categorical), ``ts`` (UTC start of the interval, naive), ``value`` (float, the
-        meter's declared unit; NaN where the file left it empty), sorted by meter and time.
+        One file's readings: columns ``meter_id`` (categorical), ``ts`` (UTC start of the interval,
+        naive), ``value`` (float, the meter's declared unit; NaN where the file left it empty), sorted by
+        meter and time.
 
     Raises
     ------
@@ -175,8 +185,9 @@ def iter_readings(source: str | Path, mmap: MeterMap, tz: str) -> Iterator[pd.Da
         step_min = steps.groupby(out["meter_id"], sort=False, observed=True).median()
         for meter_id, step in step_min.items():
             if not MIN_STEP_MIN <= step <= MAX_STEP_MIN:
-                raise InputError(path, f"meter {meter_id}", f"a step of {MIN_STEP_MIN}-{MAX_STEP_MIN} min",
-                                 f"{step:g} min")
+                raise InputError(
+                    path, f"meter {meter_id}", f"a step of {MIN_STEP_MIN}-{MAX_STEP_MIN} min", f"{step:g} min"
+                )
         if mmap.interval_label == "end":
             out["ts"] = out["ts"] - pd.to_timedelta(out["meter_id"].map(step_min).astype(float), unit="min")
         yield out

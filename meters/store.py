@@ -31,7 +31,9 @@ TABLES = {
     "readings": "meter_id VARCHAR(64) NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE PRECISION",
     # hourly mean rate in the carrier's canonical unit (kW, kW_th, m3/h) after the quality check;
     # flag: measured, interpolated (a short gap) or gap (left for the calibrated twin)
-    "hourly": "meter_id VARCHAR(64) NOT NULL, hour TIMESTAMP NOT NULL, value DOUBLE PRECISION, flag VARCHAR(16) NOT NULL",
+    "hourly": (
+        "meter_id VARCHAR(64) NOT NULL, hour TIMESTAMP NOT NULL, value DOUBLE PRECISION, flag VARCHAR(16) NOT NULL"
+    ),
     "findings": (
         "meter_id VARCHAR(64) NOT NULL, kind VARCHAR(32) NOT NULL, start_ts TIMESTAMP, end_ts TIMESTAMP, "
         "hours DOUBLE PRECISION NOT NULL, detail VARCHAR(512) NOT NULL"
@@ -86,8 +88,12 @@ class Store:
         """Create the tables in an empty database, or accept one this store made; refuse anything else."""
         names = set(sa.inspect(conn).get_table_names())
         if names and "lingtan_store" not in names:
-            raise InputError(None, "--db", "an empty database or a lingtan meter store",
-                             f"{self.url!r} holding other tables ({', '.join(sorted(names)[:3])})")
+            raise InputError(
+                None,
+                "--db",
+                "an empty database or a lingtan meter store",
+                f"{self.url!r} holding other tables ({', '.join(sorted(names)[:3])})",
+            )
         for name, columns in TABLES.items():
             conn.execute(sa.text(f"CREATE TABLE IF NOT EXISTS {name} ({columns})"))
         if not names:
@@ -118,16 +124,29 @@ class Store:
             The validated meter map.
         """
         rows = [
-            {"meter_id": m.id, "flow": m.flow, "tenant": m.tenant, "asset": m.asset, "quantity": m.quantity,
-             "unit": m.unit, "parent": m.parent, "counter_max": m.counter_max}
+            {
+                "meter_id": m.id,
+                "flow": m.flow,
+                "tenant": m.tenant,
+                "asset": m.asset,
+                "quantity": m.quantity,
+                "unit": m.unit,
+                "parent": m.parent,
+                "counter_max": m.counter_max,
+            }
             for m in mmap.meters
         ]
         with self.connect() as conn:
-            conn.execute(sa.text("DELETE FROM meters WHERE meter_id = :meter_id"), [{"meter_id": r["meter_id"]}
-                                                                                   for r in rows])
-            conn.execute(sa.text(
-                "INSERT INTO meters (meter_id, flow, tenant, asset, quantity, unit, parent, counter_max) "
-                "VALUES (:meter_id, :flow, :tenant, :asset, :quantity, :unit, :parent, :counter_max)"), rows)
+            conn.execute(
+                sa.text("DELETE FROM meters WHERE meter_id = :meter_id"), [{"meter_id": r["meter_id"]} for r in rows]
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO meters (meter_id, flow, tenant, asset, quantity, unit, parent, counter_max) "
+                    "VALUES (:meter_id, :flow, :tenant, :asset, :quantity, :unit, :parent, :counter_max)"
+                ),
+                rows,
+            )
 
     def put_readings(self, readings: pd.DataFrame) -> int:
         """Store readings, replacing those already stored for the same meters over the same span.
@@ -146,13 +165,15 @@ class Store:
         frame = readings[list(READING_COLUMNS)]
         with self.connect() as conn:
             # one scan finds what is stored already; only overlapping meters are deleted, one by one
-            stored = pd.read_sql(sa.text("SELECT meter_id, min(ts) AS a, max(ts) AS b FROM readings GROUP BY meter_id"),
-                                 conn).set_index("meter_id")
+            stored = pd.read_sql(
+                sa.text("SELECT meter_id, min(ts) AS a, max(ts) AS b FROM readings GROUP BY meter_id"), conn
+            ).set_index("meter_id")
             both = spans.join(stored, how="inner")
             both = both[(both["min"] <= both.b) & (both["max"] >= both.a)]
             if len(both):
-                params = [{"m": m, "a": r["min"].to_pydatetime(), "b": r["max"].to_pydatetime()}
-                          for m, r in both.iterrows()]
+                params = [
+                    {"m": m, "a": r["min"].to_pydatetime(), "b": r["max"].to_pydatetime()} for m, r in both.iterrows()
+                ]
                 conn.execute(sa.text("DELETE FROM readings WHERE meter_id = :m AND ts BETWEEN :a AND :b"), params)
             _bulk(conn, "readings", frame)
         return len(frame)
@@ -182,8 +203,12 @@ class Store:
             Columns ``ts`` and ``value``.
         """
         with self.connect() as conn:
-            return pd.read_sql(sa.text("SELECT ts, value FROM readings WHERE meter_id = :m ORDER BY ts"), conn,
-                               params={"m": meter_id}, parse_dates=["ts"])
+            return pd.read_sql(
+                sa.text("SELECT ts, value FROM readings WHERE meter_id = :m ORDER BY ts"),
+                conn,
+                params={"m": meter_id},
+                parse_dates=["ts"],
+            )
 
     def replace_results(self, hourly: pd.DataFrame, findings: pd.DataFrame) -> None:
         """Replace the quality check's hourly table and findings.

@@ -49,8 +49,12 @@ def test_truth_carries_the_soiling_and_the_extra_load(year):
     run, truth, _, _ = year
     assert truth["M-PV"].sum() == pytest.approx((1 - SOILING) * run.hourly.pv_kw.sum(), rel=1e-12)
     net = truth["M-GRID-IN"] - truth["M-GRID-OUT"]
-    sim = (run.hourly.grid_to_load_kw + run.hourly.grid_to_heat_kw + run.hourly.grid_to_battery_kw
-           - run.hourly.pv_to_grid_kw).to_numpy()
+    sim = (
+        run.hourly.grid_to_load_kw
+        + run.hourly.grid_to_heat_kw
+        + run.hourly.grid_to_battery_kw
+        - run.hourly.pv_to_grid_kw
+    ).to_numpy()
     pv_used = (run.hourly.pv_to_load_kw + run.hourly.pv_to_heat_kw + run.hourly.pv_to_grid_kw).to_numpy()
     extra = (LOAD_SCALE - 1) * run.hourly.load_kw.to_numpy() + SOILING * pv_used
     np.testing.assert_allclose(net.to_numpy(), sim + extra, rtol=1e-12, atol=1e-9)
@@ -74,9 +78,15 @@ def test_nothing_is_found_where_nothing_was_planted(year):
     # a stuck run and a spike are removed, so they leave a long and a short gap; a counter's first interval
     # has no earlier reading, and the late PV meter's first hour is missing: nothing else
     expected = {
-        ("M-GRID-IN", "long_gap"): 2, ("M-GRID-IN", "short_gap"): 2, ("M-GRID-IN", "stuck"): 1,
-        ("M-GRID-IN", "spike"): 1, ("M-BESS-C", "unit_mistake"): 1, ("M-BESS-D", "counter_reset"): 1,
-        ("M-BESS-D", "long_gap"): 1, ("M-PV", "time_shift"): 1, ("M-PV", "long_gap"): 1,
+        ("M-GRID-IN", "long_gap"): 2,
+        ("M-GRID-IN", "short_gap"): 2,
+        ("M-GRID-IN", "stuck"): 1,
+        ("M-GRID-IN", "spike"): 1,
+        ("M-BESS-C", "unit_mistake"): 1,
+        ("M-BESS-D", "counter_reset"): 1,
+        ("M-BESS-D", "long_gap"): 1,
+        ("M-PV", "time_shift"): 1,
+        ("M-PV", "long_gap"): 1,
     }
     assert f.groupby(["meter_id", "kind"]).size().to_dict() == expected
 
@@ -123,8 +133,9 @@ def _hours(n: int) -> pd.DatetimeIndex:
 
 
 def test_a_counter_rolling_over_is_told_from_one_restarting():
-    meter = pd.Series({"meter_id": "C", "flow": "tenant_supply", "quantity": "counter", "unit": "kWh",
-                       "counter_max": 1000.0})
+    meter = pd.Series(
+        {"meter_id": "C", "flow": "tenant_supply", "quantity": "counter", "unit": "kWh", "counter_max": 1000.0}
+    )
     ts = pd.date_range("2025-06-01", periods=9, freq="1h")
     # each reading closes its hour: 110, 120, 130 (rolling over at 1000), 140, 150, then a restart at 0: 20
     values = [700, 810, 930, 60, 200, 350, 20, 180, 350]
@@ -161,8 +172,10 @@ def test_children_summing_above_their_parent_are_named_for_the_hours_they_do():
     parent = [100, 100, 100, 100, 100, 100]
     a = [40, 40, 70, 70, 40, 40]
     b = [50, 50, 50, 50, 50, 50]
-    rows = [pd.DataFrame({"meter_id": m, "hour": hours, "value": v, "flag": "measured"})
-            for m, v in (("P", parent), ("A", a), ("B", b))]
+    rows = [
+        pd.DataFrame({"meter_id": m, "hour": hours, "value": v, "flag": "measured"})
+        for m, v in (("P", parent), ("A", a), ("B", b))
+    ]
     meters = pd.DataFrame({"meter_id": ["P", "A", "B"], "parent": [None, "P", "P"]})
     f = check_parents(pd.concat(rows), meters)
     assert len(f) == 1 and f.iloc[0].meter_id == "P" and f.iloc[0].hours == 2

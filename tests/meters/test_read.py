@@ -52,11 +52,17 @@ def test_a_bad_time_zone_is_refused():
     ("meter", "field", "expected"),
     [
         ({"tenant": "bakery"}, "meters[0].tenant", "a tenant of the scenario"),
-        ({"flow": "pv", "tenant": "offices", "asset": "carport", "quantity": "power", "unit": "kW"},
-         "meters[0].asset", "a pv item here (roof)"),
+        (
+            {"flow": "pv", "tenant": "offices", "asset": "carport", "quantity": "power", "unit": "kW"},
+            "meters[0].asset",
+            "a pv item here (roof)",
+        ),
         ({"flow": "tenant_supply"}, "meters[0].tenant", "the tenant this supply meter feeds"),
-        ({"flow": "battery_charge", "asset": "bess", "quantity": "power", "unit": "kW"}, "meters[0].asset",
-         "a battery item here (central_bess)"),
+        (
+            {"flow": "battery_charge", "asset": "bess", "quantity": "power", "unit": "kW"},
+            "meters[0].asset",
+            "a battery item here (central_bess)",
+        ),
     ],
 )
 def test_a_map_that_does_not_fit_the_park_names_its_field(meter, field, expected):
@@ -73,8 +79,15 @@ def test_a_factory_has_no_tenants():
 
 def test_the_shipped_example_map_fits_the_reference_park():
     mmap = load_meter_map(ROOT / "scenarios" / "data" / "meters" / "anhui-park-map.yaml", load_scenario(PARK))
-    assert {m.flow for m in mmap.meters} >= {"grid_import", "grid_export", "pv", "wind", "battery_charge",
-                                             "battery_discharge", "tenant_supply"}
+    assert {m.flow for m in mmap.meters} >= {
+        "grid_import",
+        "grid_export",
+        "pv",
+        "wind",
+        "battery_charge",
+        "battery_discharge",
+        "tenant_supply",
+    }
 
 
 def _write(tmp_path, frame: pd.DataFrame, name="r.csv") -> Path:
@@ -83,8 +96,10 @@ def _write(tmp_path, frame: pd.DataFrame, name="r.csv") -> Path:
     return path
 
 
-MAP2 = {"meters": [GOOD, {"id": "M2", "flow": "pv", "quantity": "power", "unit": "W", "asset": "roof"}],
-        "interval_label": "end"}
+MAP2 = {
+    "meters": [GOOD, {"id": "M2", "flow": "pv", "quantity": "power", "unit": "W", "asset": "roof"}],
+    "interval_label": "end",
+}
 
 
 def test_long_and_wide_csv_and_parquet_read_the_same(tmp_path):
@@ -92,8 +107,10 @@ def test_long_and_wide_csv_and_parquet_read_the_same(tmp_path):
     stamps = pd.date_range("2025-01-01 00:15", periods=8, freq="15min").strftime("%Y-%m-%d %H:%M")
     wide = pd.DataFrame({"timestamp": stamps, "M1": np.arange(8.0), "M2": np.arange(8.0) * 2})
     long = wide.melt(id_vars="timestamp", var_name="meter_id", value_name="value")[["meter_id", "timestamp", "value"]]
-    frames = [read_readings(_write(tmp_path, f, n), mmap, "Asia/Shanghai")
-              for f, n in ((wide, "w.csv"), (long, "l.csv"), (wide, "w.parquet"), (long, "l.parquet"))]
+    frames = [
+        read_readings(_write(tmp_path, f, n), mmap, "Asia/Shanghai")
+        for f, n in ((wide, "w.csv"), (long, "l.csv"), (wide, "w.parquet"), (long, "l.parquet"))
+    ]
     for f in frames[1:]:
         pd.testing.assert_frame_equal(frames[0], f)
     # the timestamp closes the interval: 00:15 local is the interval 00:00-00:15, 16:00 UTC the day before
@@ -105,8 +122,9 @@ def test_a_folder_of_monthly_files_reads_as_one(tmp_path):
     stamps = pd.date_range("2025-01-01 01:00", periods=6, freq="1h")
     (tmp_path / "src").mkdir()
     for i in (0, 1):
-        part = pd.DataFrame({"timestamp": stamps[3 * i : 3 * i + 3].strftime("%Y-%m-%dT%H:%M:%S+08:00"),
-                             "M1": [1.0, 2, 3]})
+        part = pd.DataFrame(
+            {"timestamp": stamps[3 * i : 3 * i + 3].strftime("%Y-%m-%dT%H:%M:%S+08:00"), "M1": [1.0, 2, 3]}
+        )
         part.to_csv(tmp_path / "src" / f"2025-0{i + 1}.csv", index=False)
     out = read_readings(tmp_path / "src", mmap, "UTC")
     assert len(out) == 6 and out.ts.is_monotonic_increasing and out.ts.iloc[0] == pd.Timestamp("2024-12-31 16:00")
@@ -115,16 +133,28 @@ def test_a_folder_of_monthly_files_reads_as_one(tmp_path):
 @pytest.mark.parametrize(
     ("frame", "field", "found"),
     [
-        (pd.DataFrame({"timestamp": ["2025-01-01 00:15", "2025-01-01 00:30"], "M7": [1, 2]}), "meter_id, row 1", "'M7'"),
-        (pd.DataFrame({"timestamp": ["2025-01-01 00:15", "2025-01-01 00:30"], "M1": [1, "x"]}), "column value, row 2",
-         "'x'"),
-        (pd.DataFrame({"timestamp": ["2025-01-01 00:15", "yesterday"], "M1": [1, 2]}), "column timestamp, row 2",
-         "'yesterday'"),
+        (
+            pd.DataFrame({"timestamp": ["2025-01-01 00:15", "2025-01-01 00:30"], "M7": [1, 2]}),
+            "meter_id, row 1",
+            "'M7'",
+        ),
+        (
+            pd.DataFrame({"timestamp": ["2025-01-01 00:15", "2025-01-01 00:30"], "M1": [1, "x"]}),
+            "column value, row 2",
+            "'x'",
+        ),
+        (
+            pd.DataFrame({"timestamp": ["2025-01-01 00:15", "yesterday"], "M1": [1, 2]}),
+            "column timestamp, row 2",
+            "'yesterday'",
+        ),
         (pd.DataFrame({"time": ["2025-01-01 00:15"], "M1": [1]}), "(columns)", "time, M1"),
-        (pd.DataFrame({"timestamp": ["2025-01-01 00:00", "2025-01-01 02:00", "2025-01-01 04:00"], "M1": [1, 2, 3]}),
-         "meter M1", "120 min"),
-        (pd.DataFrame({"timestamp": ["2025-01-01 00:15", "2025-01-01 00:15"], "M1": [1, 2]}), "meter M1",
-         "two at"),
+        (
+            pd.DataFrame({"timestamp": ["2025-01-01 00:00", "2025-01-01 02:00", "2025-01-01 04:00"], "M1": [1, 2, 3]}),
+            "meter M1",
+            "120 min",
+        ),
+        (pd.DataFrame({"timestamp": ["2025-01-01 00:15", "2025-01-01 00:15"], "M1": [1, 2]}), "meter M1", "two at"),
     ],
 )
 def test_a_bad_meter_file_names_file_column_and_row(tmp_path, frame, field, found):
@@ -140,15 +170,15 @@ def test_a_local_time_that_daylight_saving_skips_is_refused(tmp_path):
 
 
 def _twin(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "lingtan.twin.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "lingtan.twin.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_the_cli_prints_one_line_and_exits_2_on_a_bad_map(tmp_path):
     (tmp_path / "map.yaml").write_text("meters:\n  - {id: M1, flow: grid_import, quantity: energy, unit: kW}\n")
     (tmp_path / "r.csv").write_text("timestamp,M1\n2025-01-01 00:15,1\n")
-    p = _twin("meters", "import", FACTORY, "--meters", tmp_path / "r.csv", "--map", tmp_path / "map.yaml",
-              cwd=tmp_path)
+    p = _twin("meters", "import", FACTORY, "--meters", tmp_path / "r.csv", "--map", tmp_path / "map.yaml", cwd=tmp_path)
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.strip().splitlines() == [
         f"error: {tmp_path / 'map.yaml'}: meters[0].unit: expected a unit of energy of electric flows (Wh, kWh, MWh), "
@@ -159,8 +189,18 @@ def test_the_cli_prints_one_line_and_exits_2_on_a_bad_map(tmp_path):
 
 def test_the_cli_imports_and_checks_the_shipped_example(tmp_path):
     data = ROOT / "scenarios" / "data" / "meters"
-    p = _twin("meters", "check", PARK, "--meters", data / "anhui-park-2025-01.csv", "--map", data / "anhui-park-map.yaml",
-              "--db", f"duckdb:///{tmp_path / 'm.duckdb'}", cwd=tmp_path)
+    p = _twin(
+        "meters",
+        "check",
+        PARK,
+        "--meters",
+        data / "anhui-park-2025-01.csv",
+        "--map",
+        data / "anhui-park-map.yaml",
+        "--db",
+        f"duckdb:///{tmp_path / 'm.duckdb'}",
+        cwd=tmp_path,
+    )
     assert p.returncode == 0, p.stderr
     assert "readings of" in p.stdout and "completeness" in p.stdout
     assert (tmp_path / "m.duckdb").is_file()

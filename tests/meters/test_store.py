@@ -18,14 +18,22 @@ from lingtan.meters.store import Store, default_url
 from lingtan.twin.core.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-MAP = meter_map_from_dict({
-    "meters": [
-        {"id": "G", "flow": "grid_import", "quantity": "energy", "unit": "kWh"},
-        {"id": "P", "flow": "pv", "asset": "roof", "quantity": "power", "unit": "kW", "parent": None},
-        {"id": "C", "flow": "battery_discharge", "asset": "bess", "quantity": "counter", "unit": "MWh",
-         "counter_max": 1.0e6},
-    ]
-})
+MAP = meter_map_from_dict(
+    {
+        "meters": [
+            {"id": "G", "flow": "grid_import", "quantity": "energy", "unit": "kWh"},
+            {"id": "P", "flow": "pv", "asset": "roof", "quantity": "power", "unit": "kW", "parent": None},
+            {
+                "id": "C",
+                "flow": "battery_discharge",
+                "asset": "bess",
+                "quantity": "counter",
+                "unit": "MWh",
+                "counter_max": 1.0e6,
+            },
+        ]
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +72,11 @@ def test_duckdb_keeps_the_readings_and_the_check_exactly(tmp_path, readings):
     assert len(g) == (readings.meter_id == "G").sum()
     np.testing.assert_array_equal(g.value.to_numpy(), readings[readings.meter_id == "G"].value.to_numpy())
     assert set(findings.kind) == {"stuck", "counter_reset", "long_gap", "short_gap"}
-    pd.testing.assert_frame_equal(hourly.reset_index(drop=True),
-                                  result.hourly.sort_values(["meter_id", "hour"]).reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        hourly.reset_index(drop=True),
+        result.hourly.sort_values(["meter_id", "hour"]).reset_index(drop=True),
+        check_dtype=False,
+    )
 
 
 def test_postgresql_gives_the_same_tables_as_duckdb(tmp_path, readings, references):

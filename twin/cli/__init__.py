@@ -275,7 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["size"]))
-    p = sub.add_parser("meters", help="import and check meter data (twin meters import|check|generate ...)", add_help=False)
+    p = sub.add_parser(
+        "meters", help="import and check meter data (twin meters import|check|generate ...)", add_help=False
+    )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["meters"]))
     return parser

@@ -17,8 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from lingtan.errors import InputError
 from lingtan.meters.generate import Defects, measured_year, true_flows
 from lingtan.meters.quality import QualityResult, check_store
@@ -58,8 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, help="keep only the first N days")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--wide", action="store_true", help="one column per meter instead of meter_id, timestamp, value")
-    p.add_argument("--plant", action="append", default=[], metavar="KIND=METER",
-                   help="plant a defect: gap, stuck, unit, shift, spike or reset, on a meter (repeatable)")
+    p.add_argument(
+        "--plant",
+        action="append",
+        default=[],
+        metavar="KIND=METER",
+        help="plant a defect: gap, stuck, unit, shift, spike or reset, on a meter (repeatable)",
+    )
     p.set_defaults(func=_generate)
     return parser
 
@@ -88,8 +91,7 @@ def _import(args: argparse.Namespace) -> int:
             meters |= set(readings.meter_id.unique())
     finally:
         store.close()
-    print(f"{rows} readings of {len(meters)} meters stored in {store.url} "
-          f"({time.perf_counter() - t0:.1f} s)")
+    print(f"{rows} readings of {len(meters)} meters stored in {store.url} ({time.perf_counter() - t0:.1f} s)")
     return 0
 
 
@@ -119,12 +121,16 @@ def print_quality(result: QualityResult) -> None:
     f = result.findings
     print(f"{len(f)} findings")
     for row in f.itertuples():
-        print(f"  {row.meter_id:<16} {row.kind:<15} {row.start_ts:%Y-%m-%d %H:%M} .. {row.end_ts:%Y-%m-%d %H:%M} UTC "
-              f"{row.hours:7.2f} h  {row.detail}")
+        print(
+            f"  {row.meter_id:<16} {row.kind:<15} {row.start_ts:%Y-%m-%d %H:%M} .. {row.end_ts:%Y-%m-%d %H:%M} UTC "
+            f"{row.hours:7.2f} h  {row.detail}"
+        )
     print("completeness (share of hours measured or interpolated; long gaps await the calibrated twin)")
     for meter_id, c in result.completeness().iterrows():
-        print(f"  {meter_id:<16} {c.completeness:7.2%}  measured {c.measured:.0f} h, interpolated "
-              f"{c.interpolated:.0f} h, gaps {c.gap:.0f} h")
+        print(
+            f"  {meter_id:<16} {c.completeness:7.2%}  measured {c.measured:.0f} h, interpolated "
+            f"{c.interpolated:.0f} h, gaps {c.gap:.0f} h"
+        )
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -146,8 +152,14 @@ def _generate(args: argparse.Namespace) -> int:
     truth = true_flows(tables, mmap, scenario)
     if args.days:
         truth = truth.iloc[: args.days * 24]
-    readings, planted = measured_year(truth, mmap, _defects(args.plant, set(truth.columns)),
-                                      step_min=args.step_min, tz=scenario.site.timezone, seed=args.seed)
+    readings, planted = measured_year(
+        truth,
+        mmap,
+        _defects(args.plant, set(truth.columns)),
+        step_min=args.step_min,
+        tz=scenario.site.timezone,
+        seed=args.seed,
+    )
     n_rows, n_meters = len(readings), readings.meter_id.nunique()
     if args.wide:
         readings = readings.pivot(index="timestamp", columns="meter_id", values="value")[list(truth.columns)]
@@ -160,14 +172,24 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _defects(plants: list[str], meters: set[str]) -> Defects:
     """The defects of ``--plant KIND=METER`` options."""
-    kinds = {"gap": "gap_meter", "stuck": "stuck_meter", "unit": "unit_meter", "shift": "shift_meter",
-             "spike": "spike_meter", "reset": "reset_meter"}
+    kinds = {
+        "gap": "gap_meter",
+        "stuck": "stuck_meter",
+        "unit": "unit_meter",
+        "shift": "shift_meter",
+        "spike": "spike_meter",
+        "reset": "reset_meter",
+    }
     chosen = {}
     for i, text in enumerate(plants):
         kind, _, meter = text.partition("=")
         if kind not in kinds or meter not in meters:
-            raise InputError(None, f"--plant[{i}]", f"KIND=METER, KIND one of {', '.join(kinds)}, METER an electric "
-                             "meter of the map", repr(text))
+            raise InputError(
+                None,
+                f"--plant[{i}]",
+                f"KIND=METER, KIND one of {', '.join(kinds)}, METER an electric meter of the map",
+                repr(text),
+            )
         chosen[kinds[kind]] = meter
     return Defects(**chosen)
 
