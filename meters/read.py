@@ -160,6 +160,7 @@ def iter_readings(source: str | Path, mmap: MeterMap, tz: str) -> Iterator[pd.Da
         meter, or a step outside 1-60 minutes.
     """
     known = mmap.by_id()
+    known_step: dict[str, float] = {}
     for path in source_files(source):
         frame = _long(_frame(path), path)
         ids = frame["meter_id"].astype("category")
@@ -183,11 +184,18 @@ def iter_readings(source: str | Path, mmap: MeterMap, tz: str) -> Iterator[pd.Da
             raise InputError(path, f"meter {first.meter_id}", "one reading per timestamp", f"two at {first.ts} UTC")
         steps = out.groupby("meter_id", sort=False, observed=True)["ts"].diff().dt.total_seconds() / 60
         step_min = steps.groupby(out["meter_id"], sort=False, observed=True).median()
+        # a meter with one reading in this file (the midnight reading that closes last month) keeps its step
+        # from an earlier file
+        step_min = step_min.fillna(pd.Series(known_step, dtype=float)).reindex(step_min.index)
         for meter_id, step in step_min.items():
             if not MIN_STEP_MIN <= step <= MAX_STEP_MIN:
                 raise InputError(
-                    path, f"meter {meter_id}", f"a step of {MIN_STEP_MIN}-{MAX_STEP_MIN} min", f"{step:g} min"
+                    path,
+                    f"meter {meter_id}",
+                    f"a step of {MIN_STEP_MIN}-{MAX_STEP_MIN} min",
+                    f"{step:g} min" if step == step else "a single reading",
                 )
+        known_step.update(step_min.to_dict())
         if mmap.interval_label == "end":
             out["ts"] = out["ts"] - pd.to_timedelta(out["meter_id"].map(step_min).astype(float), unit="min")
         yield out
