@@ -82,23 +82,33 @@ def _long(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def _timestamps(raw: pd.Series, tz: str, path: Path) -> pd.Series:
-    """UTC timestamps (naive) from the file's, read in ``tz`` when they carry no offset."""
+    """UTC timestamps (naive) from the file's, read in ``tz`` when they carry no offset.
+
+    Each distinct text is parsed once: a wide file melted to long repeats every timestamp once per meter.
+    """
+    codes, uniques = pd.factorize(raw)
+    return pd.Series(_parse_times(pd.Series(uniques), raw, codes, tz, path).to_numpy()[codes], index=raw.index)
+
+
+def _parse_times(raw: pd.Series, full: pd.Series, codes: np.ndarray, tz: str, path: Path) -> pd.Series:
+    """The distinct timestamps ``raw`` parsed; errors name the first row of ``full`` holding the bad one."""
     try:
         ts = pd.to_datetime(raw, utc=False, format="ISO8601") if raw.dtype == object else pd.to_datetime(raw)
     except (ValueError, TypeError):
-        bad = next(i for i, v in enumerate(raw) if pd.isna(pd.to_datetime(v, errors="coerce")))
+        u = next(i for i, v in enumerate(raw) if pd.isna(pd.to_datetime(v, errors="coerce")))
+        bad = int(np.flatnonzero(codes == u)[0])
         raise InputError(
-            path, f"column timestamp, row {bad + 1}", "an ISO 8601 date and time", repr(raw.iloc[bad])
+            path, f"column timestamp, row {bad + 1}", "an ISO 8601 date and time", repr(full.iloc[bad])
         ) from None
     if ts.dt.tz is None:
         ts = ts.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         if ts.isna().any():
-            bad = int(np.flatnonzero(ts.isna().to_numpy())[0])
+            bad = int(np.flatnonzero(codes == int(np.flatnonzero(ts.isna().to_numpy())[0]))[0])
             raise InputError(
                 path,
                 f"column timestamp, row {bad + 1}",
                 f"a time that exists once in {tz}",
-                f"{raw.iloc[bad]!r} (daylight-saving change: give the UTC offset)",
+                f"{full.iloc[bad]!r} (daylight-saving change: give the UTC offset)",
             )
     return ts.dt.tz_convert("UTC").dt.tz_localize(None)
 
@@ -197,5 +207,6 @@ def iter_readings(source: str | Path, mmap: MeterMap, tz: str) -> Iterator[pd.Da
                 )
         known_step.update(step_min.to_dict())
         if mmap.interval_label == "end":
-            out["ts"] = out["ts"] - pd.to_timedelta(out["meter_id"].map(step_min).astype(float), unit="min")
+            step_ns = (out["meter_id"].map(step_min).to_numpy(dtype=float) * 60e9).astype("timedelta64[ns]")
+            out["ts"] = out["ts"] - step_ns
         yield out
