@@ -130,6 +130,17 @@ def test_a_folder_of_monthly_files_reads_as_one(tmp_path):
     assert len(out) == 6 and out.ts.is_monotonic_increasing and out.ts.iloc[0] == pd.Timestamp("2024-12-31 16:00")
 
 
+def test_a_month_file_holding_only_the_closing_midnight_reading_keeps_the_meter_step(tmp_path):
+    mmap = meter_map_from_dict(MAP2)
+    (tmp_path / "src").mkdir()
+    pd.DataFrame({"timestamp": ["2025-01-31 23:45", "2025-02-01 00:00"], "M1": [1.0, 2.0]}).to_csv(
+        tmp_path / "src" / "2025-01.csv", index=False
+    )
+    pd.DataFrame({"timestamp": ["2025-02-01 00:15"], "M1": [3.0]}).to_csv(tmp_path / "src" / "2025-02.csv", index=False)
+    out = read_readings(tmp_path / "src", mmap, "UTC")
+    assert list(out.ts) == list(pd.date_range("2025-01-31 23:30", periods=3, freq="15min"))
+
+
 @pytest.mark.parametrize(
     ("frame", "field", "found"),
     [
