@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lingtan.errors import InputError
 from lingtan.meters.schema import FLOW_CARRIER, unit_factor
 
 # Longest gap filled by linear interpolation [h]: two hours keep a load's shape (shifts change on the hour).
@@ -373,10 +374,17 @@ def check_store(store: object, scenario: object) -> QualityResult:
     -------
     QualityResult
         Every meter's hours over the span of all readings, and every finding.
+
+    Raises
+    ------
+    InputError
+        When the store holds no readings.
     """
     meters = store.meters()  # type: ignore[attr-defined]
     series = {m: store.readings(m) for m in meters.meter_id}  # type: ignore[attr-defined]
     series = {m: r for m, r in series.items() if len(r) > 1}
+    if not series:
+        raise InputError(None, "--db", "a store holding readings (twin meters import first)", "none")
     # the period most meters cover: one meter running late or early does not stretch everyone's gaps
     first = pd.Series([r.ts.iloc[0] for r in series.values()]).median().floor("1h")
     last = pd.Series([r.ts.iloc[-1] for r in series.values()]).median().floor("1h")

@@ -78,7 +78,8 @@ class Store:
                 self._claim(conn)
         except sa.exc.DBAPIError as exc:
             self.engine.dispose()
-            raise InputError(None, "--db", "a database lingtan can open", f"{url!r}: {exc.orig}") from None
+            found = f"{url!r}: {' '.join(str(exc.orig).split())}"  # one line, whatever the driver wrote
+            raise InputError(None, "--db", "a database lingtan can open", found) from None
         except InputError:
             self.engine.dispose()
             raise

@@ -215,3 +215,10 @@ def test_the_cli_imports_and_checks_the_shipped_example(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "readings of" in p.stdout and "completeness" in p.stdout
     assert (tmp_path / "m.duckdb").is_file()
+
+
+def test_checking_before_any_import_is_one_line_and_creates_nothing(tmp_path):
+    p = _twin("meters", "check", FACTORY, cwd=tmp_path)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+    assert "--db: expected a meter store (twin meters import first" in p.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -67,10 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _store(args: argparse.Namespace) -> Store:
+def _store(args: argparse.Namespace, create: bool = True) -> Store:
     if args.db:
         return Store(args.db)
     path = Path("results") / f"{Path(args.scenario).stem}.meters.duckdb"
+    if not create and not path.is_file():
+        raise InputError(path, "--db", "a meter store (twin meters import first, or --db URL)", "no such file")
     path.parent.mkdir(parents=True, exist_ok=True)
     return Store(default_url(path))
 
@@ -101,7 +103,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.meters:
         _import(args)
     scenario = load_scenario(args.scenario)
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         result = check_store(store, scenario)
     finally:
