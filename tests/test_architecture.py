@@ -21,6 +21,7 @@ FOLDERS = {
     "scenarios": "lingtan.scenarios",
     "dashboard": "lingtan.dashboard",
     "validation": "lingtan.validation",
+    "meters": "lingtan.meters",
 }
 
 # Rooms from the bottom up; a module may import its own room and the rooms below it, never above.
@@ -30,6 +31,7 @@ ROOMS = [
     ("core", ("lingtan.twin.core",)),
     ("accounting", ("lingtan.twin.accounting",)),
     ("run", ("lingtan.twin.run",)),
+    ("meters", ("lingtan.meters",)),
     ("network", ("lingtan.twin.network",)),
     ("studies", ("lingtan.twin.studies",)),
     ("reports", ("lingtan.twin.reports",)),

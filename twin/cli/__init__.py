@@ -202,6 +202,7 @@ _PASSTHROUGH = {
     "size": "lingtan.twin.cli.size",
     "dashboard": "lingtan.dashboard.app",
     "validate": "lingtan.validation.cli",
+    "meters": "lingtan.twin.cli.meters",
 }
 
 
@@ -281,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["size"]))
+    p = sub.add_parser(
+        "meters", help="import and check meter data (twin meters import|check|generate ...)", add_help=False
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["meters"]))
     return parser
 
 

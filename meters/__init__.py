@@ -1,0 +1,7 @@
+"""Meter data of a real plant: reading it, storing it, checking its quality (issue 18).
+
+``schema`` holds the meter map (which meter measures which flow of the scenario), ``read`` the
+reading files, ``store`` the database (DuckDB by default, PostgreSQL for an operator's platform),
+``quality`` the data-quality check and ``generate`` a "measured" year with planted defects and a
+known truth, made from a simulated year.
+"""
