@@ -48,6 +48,7 @@ typecheck: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/meters_bench.py
 
 # Regenerates validation/report.md and report.html (needs ../shared/weather for the CSWD cases).
 validate: $(VENV)/.installed-dev
