@@ -25,6 +25,7 @@ from lingtan.twin.core.dispatch import (
     PARAMS,
     PEAK_LIMITS,
     STRATEGIES,
+    HeatSizes,
     dispatch,
     lowest_peak_targets,
     params_matrix,
@@ -568,6 +569,39 @@ def period_masks(batteries) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def kernel_site(batteries, prof: Profiles, hsizes: HeatSizes) -> dict:
+    """The keyword arguments of :func:`lingtan.twin.core.dispatch.dispatch` that a site's profiles and its
+    battery list fix: hourly codes and prices, feed-in price, TOU charge and discharge periods, heat side,
+    heat sizes and the balance tolerance. Single runs, sweeps and uncertainty ensembles dispatch through it.
+
+    Parameters
+    ----------
+    batteries : list of Battery
+        No battery or one.
+    prof : Profiles
+        The site's size-independent profiles (:func:`build_profiles`).
+    hsizes : HeatSizes
+        Heat asset sizes of every configuration.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for ``dispatch``.
+    """
+    grid_charge, discharge_ok = period_masks(batteries)
+    return dict(
+        period=prof.period,
+        month=prof.month,
+        price_cny_per_kwh=prof.price_cny_per_kwh,
+        feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
+        grid_charge_periods=grid_charge,
+        discharge_periods=discharge_ok,
+        heat=prof.heat.system,
+        heat_sizes=hsizes,
+        balance_tol_kwh=BALANCE_TOL_KWH,
+    )
+
+
 @dataclass(frozen=True)
 class RunResult:
     """A simulated year: hourly flows, annual KPIs and what produced them."""
@@ -620,19 +654,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
         Hourly tables, KPIs and, when assessed, accounting and verdicts.
     """
     caps = sizes(scenario)
-    grid_charge, discharge_ok = period_masks(scenario.battery)
     hsizes = heat_sizes(scenario)
-    site = dict(
-        period=prof.period,
-        month=prof.month,
-        price_cny_per_kwh=prof.price_cny_per_kwh,
-        feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
-        grid_charge_periods=grid_charge,
-        discharge_periods=discharge_ok,
-        heat=prof.heat.system,
-        heat_sizes=hsizes,
-        balance_tol_kwh=BALANCE_TOL_KWH,
-    )
+    site = kernel_site(scenario.battery, prof, hsizes)
     b = scenario.battery[0] if scenario.battery else None
     found = b is not None and b.dispatch == "peak_shaving" and b.peak_target_kw is None
     limits = {}

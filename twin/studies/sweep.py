@@ -787,8 +787,7 @@ def fast_rows(
     from lingtan.components.grid import bill_from_totals
     from lingtan.twin.core.dispatch import HeatSizes, dispatch
     from lingtan.twin.core.kpis import electric_kpis
-    from lingtan.twin.core.tables import BALANCE_TOL_KWH
-    from lingtan.twin.run import period_masks
+    from lingtan.twin.run import kernel_site
 
     verdicts = verdicts or cases is not None
     if verdicts and not fast_verdicts_possible(scenario, prof):
@@ -800,23 +799,8 @@ def fast_rows(
         from lingtan.twin.run import simulate_profiles
 
         return pd.DataFrame([_result_row(simulate_profiles(scenario_from_dict(d, file), prof)) for d in cases])
-    gc, dc = period_masks(scenario.battery)
     hs = HeatSizes(fi.store_kwh_th, fi.store_charge_kw_th, fi.store_discharge_kw_th, fi.store_e0_kwh_th, fi.unit_kw_th)
-    res = dispatch(
-        prof.unit_kw,
-        fi.caps,
-        prof.load_kw,
-        fi.params,
-        period=prof.period,
-        month=prof.month,
-        price_cny_per_kwh=prof.price_cny_per_kwh,
-        feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
-        grid_charge_periods=gc,
-        discharge_periods=dc,
-        heat=prof.heat.system,
-        heat_sizes=hs,
-        balance_tol_kwh=BALANCE_TOL_KWH,
-    )
+    res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **kernel_site(scenario.battery, prof, hs))
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
     gen = {
         kind: sum(

@@ -238,26 +238,12 @@ def _kernel_rows(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
     from lingtan.twin.core.dispatch import dispatch
     from lingtan.twin.core.heat_profiles import heat_sizes
     from lingtan.twin.core.kpis import electric_kpis
-    from lingtan.twin.core.tables import BALANCE_TOL_KWH
-    from lingtan.twin.run import period_masks
+    from lingtan.twin.run import kernel_site
 
     n = len(draws)
     m = apply(scenario, prof, draws)
-    grid_charge, discharge_ok = period_masks(scenario.battery)
     res = dispatch(
-        m.unit_kw,
-        m.caps,
-        prof.load_kw,
-        m.params,
-        period=prof.period,
-        month=prof.month,
-        price_cny_per_kwh=prof.price_cny_per_kwh,
-        feed_in_cny_per_kwh=prof.tariff.feed_in_price_cny_per_kwh,
-        grid_charge_periods=grid_charge,
-        discharge_periods=discharge_ok,
-        heat=prof.heat.system,
-        heat_sizes=heat_sizes(scenario, n),
-        balance_tol_kwh=BALANCE_TOL_KWH,
+        m.unit_kw, m.caps, prof.load_kw, m.params, **kernel_site(scenario.battery, prof, heat_sizes(scenario, n))
     )
     bill = bill_from_totals(
         res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), prof.tariff
