@@ -1213,6 +1213,44 @@ def _odds_criterion_line(c: dict[str, Any], unit: str, lang: str) -> str:
     )
 
 
+def _headline_blocks(
+    ens: Any, lang: str, typical_label: str, fig_prefix: str, *, notes: bool, members: bool = False
+) -> list[str]:
+    """One block per headline KPI of an ensemble (weather years or other uncertainties): its distribution
+    figure and, beside it, the typical (or nominal) value, P50, P90 and each criterion's odds; with ``notes``
+    the hints for a KPI plotted on its margin or read by no criterion; with ``members`` the figure speaks of
+    members rather than years."""
+    blocks = []
+    for i, h in enumerate(headlines(ens)):
+        unit = "fraction" if h.on_margin and h.unit.startswith("fraction") else h.unit
+        stats_rows = "".join(
+            f'<tr><th>{_esc(name)}</th><td class="num {cls}" data-column="{_esc(h.column)}">'
+            f"{_esc(fmt_value(x, unit, lang))}</td></tr>"
+            for name, cls, x in (
+                (label(typical_label, lang), "typical", h.typical),
+                ("P50", "p50", h.stats["p50"]),
+                ("P90", "p90", h.stats["p90"]),
+            )
+        )
+        hints = []
+        if notes:
+            hints = [label("odds_on_margin", lang)] if h.on_margin else []
+            if not h.criteria:
+                hints.append(label("odds_no_criterion", lang))
+        side = (
+            f'<table class="mini">{stats_rows}</table>'
+            + "".join(_odds_criterion_line(c, unit, lang) for c in h.criteria)
+            + "".join(f'<div class="small muted">{_esc(x)}</div>' for x in hints)
+        )
+        fig = distribution_figure(h, lang)
+        fig = _layout(_as_members(fig, lang) if members else fig, 320)
+        blocks.append(
+            f'<div class="odds" data-kpi="{_esc(h.kpi)}"><div class="odds-fig">{_fig_html(fig, f"{fig_prefix}-{i}")}'
+            f'</div><div class="odds-side">{side}</div></div>'
+        )
+    return blocks
+
+
 def odds_block(ensemble: EnsembleResult, lang: str = "en") -> str:
     """The odds section of an ensemble run: the convention, one distribution per headline KPI with its thresholds,
     P50, P90, the probability of passing and the P90 margin beside it, and the table of every criterion's odds.
@@ -1234,30 +1272,7 @@ def odds_block(ensemble: EnsembleResult, lang: str = "en") -> str:
         f'<p class="hint">{_esc(label("odds_members", lang).format(n=n, source=ensemble.source))}</p>'
         f'<p class="hint convention">{_esc(label("odds_convention", lang))}</p>'
     ]
-    for i, h in enumerate(headlines(ensemble)):
-        unit = "fraction" if h.on_margin and h.unit.startswith("fraction") else h.unit
-        stats_rows = "".join(
-            f'<tr><th>{_esc(name)}</th><td class="num {cls}" data-column="{_esc(h.column)}">'
-            f"{_esc(fmt_value(x, unit, lang))}</td></tr>"
-            for name, cls, x in (
-                (label("ensemble_typical", lang), "typical", h.typical),
-                ("P50", "p50", h.stats["p50"]),
-                ("P90", "p90", h.stats["p90"]),
-            )
-        )
-        notes = [label("odds_on_margin", lang)] if h.on_margin else []
-        if not h.criteria:
-            notes.append(label("odds_no_criterion", lang))
-        side = (
-            f'<table class="mini">{stats_rows}</table>'
-            + "".join(_odds_criterion_line(c, unit, lang) for c in h.criteria)
-            + "".join(f'<div class="small muted">{_esc(x)}</div>' for x in notes)
-        )
-        fig = _layout(distribution_figure(h, lang), 320)
-        parts.append(
-            f'<div class="odds" data-kpi="{_esc(h.kpi)}"><div class="odds-fig">{_fig_html(fig, f"fig-odds-{i}")}</div>'
-            f'<div class="odds-side">{side}</div></div>'
-        )
+    parts += _headline_blocks(ensemble, lang, "ensemble_typical", "fig-odds", notes=True)
     verdicts = {v["criterion_id"]: v for v in ensemble.typical.verdicts}
     heads = (
         "pack",
@@ -1352,25 +1367,7 @@ def uncertainty_block(u: UncertaintyResult, lang: str = "en") -> str:
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
     ]
     ens = SimpleNamespace(members=u.members, criterion_odds=u.criterion_odds, typical=u.typical)
-    for i, h in enumerate(headlines(ens)):
-        unit = "fraction" if h.on_margin and h.unit.startswith("fraction") else h.unit
-        stats_rows = "".join(
-            f'<tr><th>{_esc(name)}</th><td class="num {cls}" data-column="{_esc(h.column)}">'
-            f"{_esc(fmt_value(x, unit, lang))}</td></tr>"
-            for name, cls, x in (
-                (label("unc_nominal", lang), "typical", h.typical),
-                ("P50", "p50", h.stats["p50"]),
-                ("P90", "p90", h.stats["p90"]),
-            )
-        )
-        side = f'<table class="mini">{stats_rows}</table>' + "".join(
-            _odds_criterion_line(c, unit, lang) for c in h.criteria
-        )
-        fig = _layout(_as_members(distribution_figure(h, lang), lang), 320)
-        parts.append(
-            f'<div class="odds" data-kpi="{_esc(h.kpi)}"><div class="odds-fig">{_fig_html(fig, f"fig-unc-{i}")}</div>'
-            f'<div class="odds-side">{side}</div></div>'
-        )
+    parts += _headline_blocks(ens, lang, "unc_nominal", "fig-unc", notes=False, members=True)
     t = u.tornado
     kpi = label(t.kpi, lang)
     parts.append(
