@@ -3,19 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench validate clean
+.PHONY: demo test lint typecheck bench validate clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Stamps so that a second `make test` does not reinstall; pyproject changes trigger it.
+# pip compiles the modules of a regular install; an editable install leaves ours as source, and a shell
+# with PYTHONDONTWRITEBYTECODE set (CI images, this project's machines) then compiles them in every run
+# (about a tenth of `twin run`). compileall writes the __pycache__ files once; an edited module recompiles.
+COMPILE := $(BIN)/python -m compileall -q lingtan twin components weather scenarios dashboard validation meters
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(COMPILE)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(COMPILE)
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
@@ -23,15 +30,21 @@ demo: $(VENV)/.installed
 
 # The browser tests need Debian's Chromium: installed here with apt-get when missing and apt-get exists (a
 # test never installs system packages). Without it they skip, or fail under LINGTAN_REQUIRE_REFERENCES=1.
-# -rs lists every skipped test with its reason after the count.
+# -rs lists every skipped test with its reason after the count; --dist loadgroup keeps an xdist_group (tests
+# sharing one session fixture, e.g. the quick validation run) on one worker.
 test: $(VENV)/.installed-dev
 	@if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
 		echo "make test: installing chromium with apt-get (for the browser tests)"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null \
 			|| echo "make test: apt-get could not install chromium (needs root and the Debian archive)"; \
 	fi
+	@if command -v fc-list >/dev/null 2>&1 && [ -z "$$(fc-list :lang=zh)" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "make test: installing fonts-noto-cjk with apt-get (Chinese pages and screenshots draw boxes without it)"; \
+		apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null \
+			|| echo "make test: apt-get could not install fonts-noto-cjk (needs root and the Debian archive)"; \
+	fi
 	$(MAKE) --no-print-directory lint typecheck
-	$(BIN)/python -m pytest -n auto -rs
+	$(BIN)/python -m pytest -n auto --dist loadgroup -rs
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -46,9 +59,18 @@ typecheck: $(VENV)/.installed-dev
 	@for d in twin components weather scenarios dashboard validation; do ln -s "$(CURDIR)/$$d" build/typecheck/lingtan/$$d; done
 	cd build/typecheck && "$(CURDIR)/$(BIN)/mypy" --config-file "$(CURDIR)/pyproject.toml" $(TYPED)
 
+# The README's screenshots, from the browser tests' artifacts of the last `make test`.
+SHOTS = dashboard_results_top:results_page dashboard_size_run:size_page dashboard_explore_heatmap_1440:explore_page \
+	dashboard_park_results_1280:park_page dashboard_meters:meters_page
+screenshots:
+	@for s in $(SHOTS); do src=tests/artifacts/$${s%%:*}.png; \
+		test -f $$src || { echo "make screenshots: $$src is missing: run make test first"; exit 2; }; \
+		cp $$src docs/$${s##*:}.png; done
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/meters_bench.py
+	$(BIN)/python benchmarks/lp_bench.py
 
 # Regenerates validation/report.md and report.html (needs ../shared/weather for the CSWD cases).
 validate: $(VENV)/.installed-dev

@@ -48,3 +48,16 @@ def chromium(references):
     if exe is None:
         references.missing("chromium is not on PATH (`make test` installs it with apt-get where it can)")
     return exe
+
+
+@pytest.fixture(scope="session")
+def quick_validation(tmp_path_factory):
+    """``twin validate --quick`` run once per test process: its exit code and its report folder.
+
+    Its tests share it through ``@pytest.mark.xdist_group("quick_validation")`` (``make test`` runs
+    ``--dist loadgroup``), so the minute it takes is spent once, not once per test that reads it.
+    """
+    from lingtan.validation.cli import main
+
+    out = tmp_path_factory.mktemp("validation")
+    return main(["--quick", "--out", str(out)]), out

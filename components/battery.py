@@ -30,6 +30,43 @@ from lingtan.limits import MAX_ENERGY_KWH, MAX_POWER_KW
 PeakKw = Annotated[float, Field(ge=0, le=MAX_POWER_KW)]
 """A monthly grid import target [kW], within 0 .. lingtan.limits.MAX_POWER_KW."""
 
+
+class OptimalDispatch(BaseModel):
+    """The ``optimal:`` record of a battery with ``dispatch: optimal``: a rolling horizon instead of the year.
+
+    Without it the linear programme sees the whole year at once (perfect foresight). With it the programme is
+    re-solved every 24 h over ``horizon_h`` hours of a forecast, and only each window's first 24 h are kept
+    (:mod:`lingtan.twin.studies.lp.rolling`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    horizon_h: int = Field(
+        default=48,
+        ge=24,
+        le=8784,
+        description="hours each window looks ahead [h]; re-solved every 24 h, so at least 24 (HOMER's and "
+        "practice's 24-48 h; a year's length gives back the perfect-foresight year with perfect forecasts)",
+    )
+    forecast: Literal["perfect", "persistence", "file"] = Field(
+        default="perfect",
+        description="what a window sees of load and generation: perfect (the true profiles), persistence (every "
+        "day of the window repeats the last day observed; the first day of the year is known), or file "
+        "(forecast_file)",
+    )
+    forecast_file: str | None = Field(
+        default=None,
+        description="forecast: file: CSV relative to the scenario file, one row per time step of the year, "
+        "columns load_kw and pv_kw (and wind_kw for a site with wind farms), mean power [kW]",
+    )
+
+    @model_validator(mode="after")
+    def _file_with_file(self) -> OptimalDispatch:
+        if (self.forecast == "file") != (self.forecast_file is not None):
+            raise ValueError("forecast_file goes with forecast: file, and forecast: file needs a forecast_file")
+        return self
+
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import ArrayLike
@@ -74,7 +111,12 @@ class Battery(BaseModel):
         default=None, ge=0, le=1, description="state of charge at the first hour [-]; default soc_min"
     )
     self_discharge_fraction_per_hour: float = Field(default=0.0, ge=0, lt=1, description="[1/h]")
-    dispatch: Literal["load_following", "tou_arbitrage", "peak_shaving"] = "load_following"
+    dispatch: Literal["load_following", "tou_arbitrage", "peak_shaving", "optimal"] = Field(
+        default="load_following",
+        description="a rule of the dispatch kernel (load_following, tou_arbitrage, peak_shaving) or optimal: the "
+        "bill-minimising dispatch, a linear programme (lingtan.twin.studies.lp), over the year with perfect "
+        "foresight or over a rolling horizon (optimal)",
+    )
     peak_target_kw: PeakKw | tuple[PeakKw, ...] | None = Field(
         default=None,
         description="peak_shaving and tou_arbitrage: the grid import the battery keeps each month at or below "
@@ -87,6 +129,10 @@ class Battery(BaseModel):
     )
     discharge_periods: tuple[Period, ...] = Field(
         default=("peak", "critical"), description="tou_arbitrage: periods in which the battery discharges"
+    )
+    optimal: OptimalDispatch | None = Field(
+        default=None,
+        description="dispatch optimal: a rolling horizon and its forecast; None: the year with perfect foresight",
     )
     ageing: BatteryAgeing | None = Field(
         default=None,
@@ -106,8 +152,10 @@ class Battery(BaseModel):
             raise ValueError(f"soc_initial ({soc0}) must lie in [soc_min, soc_max] = [{self.soc_min}, {self.soc_max}]")
         if isinstance(self.peak_target_kw, tuple) and len(self.peak_target_kw) != 12:
             raise ValueError(f"peak_target_kw: give one number or 12 monthly ones, found {len(self.peak_target_kw)}")
-        if self.peak_target_kw is not None and self.dispatch == "load_following":
-            raise ValueError("peak_target_kw applies to dispatch peak_shaving or tou_arbitrage, not load_following")
+        if self.peak_target_kw is not None and self.dispatch in ("load_following", "optimal"):
+            raise ValueError(f"peak_target_kw applies to dispatch peak_shaving or tou_arbitrage, not {self.dispatch}")
+        if self.optimal is not None and self.dispatch != "optimal":
+            raise ValueError(f"optimal (a rolling horizon) applies to dispatch optimal, not {self.dispatch}")
         both = set(self.grid_charge_periods) & set(self.discharge_periods)
         if both:
             raise ValueError(f"a period cannot both grid-charge and discharge: {sorted(both)}")

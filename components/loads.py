@@ -2,8 +2,9 @@
 
 Two kinds, chosen by ``kind`` in the scenario:
 
-* ``csv``: a metered hourly profile, one row per hour of the year, in kW (mean
-  power over the hour, i.e. kWh per hour). Length and units are checked.
+* ``csv``: a metered profile, one row per time step of the year (hourly, or 15-minute for
+  a run with ``time_step_min: 15``), in kW (mean power over the step). Length, units and,
+  when the file has a ``time`` column, the step of its timestamps are checked.
 * ``shifts``: for sites without meter data, a weekly template built from the
   shift pattern: production load during shifts on working days, a base load
   otherwise (lighting, offices, standby, compressors on idle), scaled so that
@@ -105,13 +106,13 @@ class _HeatRejection(BaseModel):
 
 
 class CsvLoad(_HeatRejection):
-    """An hourly metered load profile from a CSV file."""
+    """A metered load profile from a CSV file, one row per time step (hourly or 15-minute)."""
 
     name: str
     kind: Literal["csv"]
     path: str = Field(description="CSV file, relative to the scenario file")
     column: str = Field(default="p_kw", description="column holding the power")
-    unit: Literal["kW", "MW"] = Field(default="kW", description="unit of the column (mean power per hour)")
+    unit: Literal["kW", "MW"] = Field(default="kW", description="unit of the column (mean power over a step)")
     scale: float = Field(
         default=1.0,
         ge=0,
@@ -147,20 +148,23 @@ class ShiftLoad(_HeatRejection):
 Load = Annotated[CsvLoad | ShiftLoad, Field(discriminator="kind")]
 
 
-def shift_load_kw(index: pd.DatetimeIndex, load: ShiftLoad) -> np.ndarray:
-    """Hourly load from a shift template [kW].
+def shift_load_kw(index: pd.DatetimeIndex, load: ShiftLoad, step_h: float = 1.0) -> np.ndarray:
+    """Load from a shift template [kW], one value per time step.
 
     Parameters
     ----------
     index : DatetimeIndex
-        Hourly, tz-aware, labelled at the interval start (local time).
+        Steps of ``step_h``, tz-aware, labelled at the interval start (local time); a step takes its hour's
+        place in the template.
     load : ShiftLoad
         The shift template and the annual energy [kWh].
+    step_h : float
+        Length of a step [h].
 
     Returns
     -------
     ndarray
-        Mean power of each hour [kW]; sums to ``load.annual_e_kwh`` over ``index``.
+        Mean power of each step [kW]; times ``step_h`` it sums to ``load.annual_e_kwh`` over ``index``.
 
     Raises
     ------
@@ -172,16 +176,19 @@ def shift_load_kw(index: pd.DatetimeIndex, load: ShiftLoad) -> np.ndarray:
     in_shift = hour_from_start < hours_on
     working = index.dayofweek < load.working_days_per_week
     if load.holidays:
-        working &= ~np.isin(index.date, np.array(load.holidays, dtype=object))
+        # Local calendar days as integers: comparing date objects costs a second in a 15-minute year.
+        local = index.tz_localize(None) if index.tz is not None else index
+        days = local.asi8 // 86_400_000_000_000
+        working &= ~np.isin(days, np.array(load.holidays, dtype="datetime64[D]").astype(np.int64))
     shape = np.where(in_shift & working, 1.0, load.base_load_fraction)
     total = shape.sum()
     if total == 0:
         raise InputError(None, f"loads[{load.name}]", "some hours with load", "a template with zero load all year")
-    return shape * (load.annual_e_kwh / total)
+    return shape * (load.annual_e_kwh / (total * step_h))
 
 
-def csv_load_kw(path: Path, load: CsvLoad, n_hours: int) -> np.ndarray:
-    """Read a metered hourly load profile [kW].
+def csv_load_kw(path: Path, load: CsvLoad, n_hours: int, step_min: int = 60, what: str = "load") -> np.ndarray:
+    """Read a metered load profile [kW], one row per time step.
 
     Parameters
     ----------
@@ -190,17 +197,22 @@ def csv_load_kw(path: Path, load: CsvLoad, n_hours: int) -> np.ndarray:
     load : CsvLoad
         The column, its unit and the scale.
     n_hours : int
-        Rows expected (the weather year's length).
+        Rows expected (the weather year's steps).
+    step_min : int
+        The run's time step [min]; a ``time`` column in the file must step by it.
+    what : str
+        What the column holds, as the errors name it (``load``; a forecast file reads ``forecast PV`` too).
 
     Returns
     -------
     ndarray
-        Mean power of each hour [kW], length ``n_hours``.
+        Mean power of each step [kW], length ``n_hours``.
 
     Raises
     ------
     InputError
-        Missing file or column, wrong row count, non-numeric, missing or negative values.
+        Missing file or column, timestamps of another step than the run's, wrong row count, non-numeric,
+        missing or negative values.
     """
     require_file(path, "file", "an existing CSV file", max_bytes=MAX_DATA_FILE_BYTES)
     try:
@@ -209,12 +221,13 @@ def csv_load_kw(path: Path, load: CsvLoad, n_hours: int) -> np.ndarray:
         raise InputError(path, "file", "a readable CSV table", f"unparseable content ({err})") from None
     if load.column not in frame.columns:
         raise InputError(
-            path, f"column {load.column}", "a column with the load power", f"columns {list(frame.columns)}"
+            path, f"column {load.column}", f"a column with the {what} power", f"columns {list(frame.columns)}"
         )
+    if "time" in frame.columns:
+        _check_step(path, frame["time"], step_min)
     if len(frame) != n_hours:
-        raise InputError(
-            path, f"column {load.column}", f"{n_hours} hourly rows (one per hour of the year)", f"{len(frame)} rows"
-        )
+        what = "hourly rows (one per hour" if step_min == 60 else f"{step_min}-minute rows (one per step"
+        raise InputError(path, f"column {load.column}", f"{n_hours} {what} of the year)", f"{len(frame)} rows")
     values = pd.to_numeric(frame[load.column], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
@@ -229,7 +242,32 @@ def csv_load_kw(path: Path, load: CsvLoad, n_hours: int) -> np.ndarray:
         raise InputError(
             path,
             f"column {load.column}, row {neg[0] + 2}",
-            "a non-negative power (generation belongs in pv/wind, not in loads)",
+            "a non-negative power" + (" (generation belongs in pv/wind, not in loads)" if what == "load" else ""),
             f"{values[neg[0]]} ({neg.size} such rows)",
         )
     return values * _UNIT_TO_KW[load.unit] * load.scale
+
+
+def _check_step(path: Path, time: pd.Series, step_min: int) -> None:
+    """A load file's ``time`` column steps by the run's ``time_step_min`` (its most common spacing; a missing
+    29 February aside).
+
+    Raises
+    ------
+    InputError
+        Timestamps that do not parse, or that step by another length than ``step_min``.
+    """
+    try:
+        stamps = pd.to_datetime(time, format="ISO8601")
+    except (ValueError, TypeError) as err:
+        raise InputError(path, "column time", "ISO 8601 timestamps", f"{type(err).__name__}: {err}") from None
+    if len(stamps) < 2:
+        return
+    found = (stamps.diff().dropna().dt.total_seconds() / 60.0).mode().iloc[0]
+    if found != step_min:
+        raise InputError(
+            path,
+            "column time",
+            f"timestamps {step_min} min apart (the scenario's time_step_min)",
+            f"{found:g} min apart",
+        )

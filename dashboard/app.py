@@ -22,18 +22,31 @@ import sys
 from pathlib import Path
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
-from lingtan.dashboard import pages_park, pages_results, pages_scenario, pages_sweep
+from lingtan.dashboard import (
+    pages_explore,
+    pages_meters,
+    pages_park,
+    pages_results,
+    pages_scenario,
+    pages_size,
+    pages_sweep,
+)
+from lingtan.dashboard.lang import COOKIE, current_lang
 from lingtan.dashboard.safety import MAX_UPLOAD_BYTES
 from lingtan.dashboard.ui import INDEX, Context
 from lingtan.dashboard.worker import RUN_TIMEOUT_S, RunManager
+from lingtan.twin.reports.i18n import LABELS, label
 
 PAGES = [
     ("/scenario", "Scenario", "page-scenario"),
     ("/results", "Results", "page-results"),
     ("/park", "Park", "page-park"),
     ("/sweep", "Sweep", "page-sweep"),
+    ("/size", "Size", "page-size"),
+    ("/meters", "Meters", "page-meters"),
+    ("/explore", "Explore", "page-explore"),
 ]
 
 
@@ -74,27 +87,68 @@ def create_app(
     app.index_string = INDEX
     # The upload travels base64-encoded inside a JSON callback body: allow for that, and no more.
     app.server.config["MAX_CONTENT_LENGTH"] = 8 * MAX_UPLOAD_BYTES
-    app.layout = html.Div(
-        [
-            dcc.Location(id="url"),
-            dcc.Store(id="scenario-store", storage_type="session"),
-            dcc.Store(id="job-store", storage_type="memory"),
-            dcc.Store(id="run-store", storage_type="session"),
-            html.Div(
-                className="topbar",
-                children=[
-                    html.Div(["lingtan 灵碳", html.Small("zero-carbon factory & park twin")], className="brand"),
-                    html.Nav(
-                        [dcc.Link(text, href=href, id=f"nav-{pid}") for href, text, pid in PAGES], className="nav"
-                    ),
-                    html.Div(f"scenarios: {scenarios_dir.name}/ · results: {results_dir.name}/", className="status"),
-                ],
-            ),
-            pages_scenario.layout(c),
-            pages_results.layout(c),
-            pages_park.layout(c),
-            pages_sweep.layout(c),
-        ]
+
+    def layout() -> html.Div:
+        # Built for each page load: the header and the pages speak the reader's language (dashboard.lang).
+        lang = current_lang()
+        return html.Div(
+            [
+                dcc.Location(id="url"),
+                dcc.Store(id="scenario-store", storage_type="session"),
+                dcc.Store(id="job-store", storage_type="memory"),
+                dcc.Store(id="run-store", storage_type="session"),
+                dcc.Store(id="lang-served", data=lang),
+                html.Div(
+                    className="topbar",
+                    children=[
+                        html.Div(["lingtan 灵碳", html.Small(label("dash_tagline", lang))], className="brand"),
+                        html.Nav(
+                            [
+                                dcc.Link(_nav_text(text, pid, lang), href=href, id=f"nav-{pid}")
+                                for href, text, pid in PAGES
+                            ],
+                            className="nav",
+                        ),
+                        html.Div(
+                            label("dash_folders", lang).format(scenarios=scenarios_dir.name, results=results_dir.name),
+                            className="status",
+                        ),
+                        dcc.RadioItems(
+                            id="lang-switch",
+                            options=[{"label": "English", "value": "en"}, {"label": "中文", "value": "zh"}],
+                            value=lang,
+                            inline=True,
+                            className="lang-switch",
+                            inputStyle={"marginRight": "3px", "marginLeft": "8px"},
+                        ),
+                    ],
+                ),
+                pages_scenario.layout(c),
+                pages_results.layout(c),
+                pages_park.layout(c),
+                pages_sweep.layout(c),
+                pages_size.layout(c),
+                pages_meters.layout(c),
+                pages_explore.layout(c),
+            ],
+            lang=lang,
+        )
+
+    app.layout = layout
+
+    # The choice goes into a cookie that every later request carries (dashboard.lang), and the page is
+    # served again in it; the document's own lang attribute follows (screen readers, fonts).
+    app.clientside_callback(
+        f"""function(value, served) {{
+            document.documentElement.lang = served === "zh" ? "zh-CN" : "en";
+            if (!value || value === served) {{ return window.dash_clientside.no_update; }}
+            document.cookie = "{COOKIE}=" + value + "; path=/; max-age=31536000; SameSite=Lax";
+            window.location.reload();
+            return window.dash_clientside.no_update;
+        }}""",
+        Output("lang-switch", "className"),
+        Input("lang-switch", "value"),
+        State("lang-served", "data"),
     )
 
     @app.callback(
@@ -106,10 +160,16 @@ def create_app(
         styles = [{} if p == current else {"display": "none"} for p, _, _ in PAGES]
         return styles + ["active" if p == current else "" for p, _, _ in PAGES]
 
-    for page in (pages_scenario, pages_results, pages_park, pages_sweep):
+    for page in (pages_scenario, pages_results, pages_park, pages_sweep, pages_size, pages_meters, pages_explore):
         page.register(app, c)
     app._twin_context = c  # for tests and scripts
     return app
+
+
+def _nav_text(text: str, pid: str, lang: str) -> str:
+    """A page's name in the header: its label ``nav_<page id>`` when the table has one, else as registered."""
+    key = f"nav_{pid}"
+    return label(key, lang) if key in LABELS else text
 
 
 def _is_loopback(host: str) -> bool:
@@ -122,9 +182,16 @@ def _is_loopback(host: str) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``twin dashboard`` parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Its options.
+    """
     p = argparse.ArgumentParser(prog="twin dashboard", description="Serve the lingtan dashboard in the browser.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--port", type=int, default=8050, help="port to serve on (default 8050)")
     p.add_argument("--scenarios", default=None, help="scenario library (default: the packaged scenarios/)")
     p.add_argument("--results", default=None, help="results folder (default: ./results/dashboard)")
     p.add_argument("--workers", type=int, default=2, help="runs at once, each in its own process (default 2)")

@@ -6,31 +6,37 @@ import math
 from collections import defaultdict
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, dash_table, dcc, html
+from dash import Input, Output, dcc, html
 
-from lingtan.dashboard.ui import FONT, Context, card, empty
-from lingtan.twin.reports.html import PLOT_CONFIG, _layout
+from lingtan.dashboard.lang import current_lang
+from lingtan.dashboard.pages_results import verdict_state
+from lingtan.dashboard.ui import Context, card, empty, table
+from lingtan.twin.reports.html import PLOT_CONFIG, _layout, _num
+from lingtan.twin.reports.i18n import label, pack_label
+from lingtan.twin.reports.summary import criterion_name
 
 
 def layout(c: Context) -> html.Div:
+    lang = current_lang()
     return html.Div(
         id="page-park",
         className="page",
         children=[
-            html.H2("Park", id="park-title"),
+            html.H2(label("nav_page-park", lang), id="park-title"),
             html.Div(id="park-empty"),
             html.Div(
                 id="park-body",
                 style={"display": "none"},
                 children=[
-                    card(html.Div(id="park-tenants"), title="Tenants and their verdicts"),
+                    card(html.Div(id="park-tenants"), title=label("park_tenants_card", lang)),
                     card(
-                        dcc.Loading(dcc.Graph(id="fig-network", config=PLOT_CONFIG), type="dot"),
+                        dcc.Loading(dcc.Graph(id="fig-network", config=PLOT_CONFIG, responsive=True), type="dot"),
                         html.Div(id="network-note", className="meta"),
-                        title="Park network: worst loading and voltage",
+                        title=label("park_network_card", lang),
                     ),
-                    card(html.Div(id="park-worst"), title="Worst hours"),
+                    card(html.Div(id="park-worst"), title=label("park_worst_card", lang)),
                 ],
             ),
         ],
@@ -40,81 +46,71 @@ def layout(c: Context) -> html.Div:
 # --------------------------------------------------------------------------- tenants
 
 
-def tenant_rows(result) -> list[dict]:
-    t = result.tenant_table
+def _mwh(row, key: str) -> str:
+    v = row.get(key)
+    return f"{float(v) / 1000:,.1f}" if _num(v) else "–"
+
+
+def _share(row, key: str) -> str:
+    v = row.get(key)
+    return f"{100 * float(v):.1f} %" if _num(v) else "–"
+
+
+def _pack_word(pack: str, lang: str) -> str:
+    """A pack in a narrow cell: the first word of its id in English ("anhui"), its province in Chinese ("安徽")."""
+    return pack.split("_")[0] if lang == "en" else pack_label(pack, lang, short=True)
+
+
+def tenant_rows(result, lang: str = "en") -> list[dict]:
+    """One row per tenant, then the park and its common part: energy [MWh], shares [%] and verdicts. The
+    common part (shared assets, the central battery, losses) is a bookkeeping row: it has no share of its own,
+    as in ``twin run``'s tenant table."""
     rows = []
-    for name, r in t.iterrows():
+    for name, r in result.tenant_table.iterrows():
         vds = result.tenant_verdicts.get(name, [])
-        passed = [v for v in vds if v.get("passed")]
+        states = [verdict_state(v) for v in vds]
+        short = [f"{criterion_name(v, lang)} ({_pack_word(v['pack'], lang)}" for v in vds]
         failed = [
-            v["criterion_id"].split(".", 1)[-1] + f" ({v['pack'].split('_')[0]})"
-            for v in vds
-            if v.get("passed") is False
+            f"{n})" if st == "fail" else f"{n}, {label('verdict_' + v['status'], lang)})"
+            for n, st, v in zip(short, states, vds, strict=True)
+            if st != "pass"
         ]
+        passed = states.count("pass")
+        state = "" if not vds else ("fail" if "fail" in states else ("pass" if passed == len(vds) else "info"))
+        common = name == "park_common"
         rows.append(
             {
-                "tenant": name,
-                "consumption_mwh": round(float(r.get("consumption_e_kwh", float("nan"))) / 1000, 1),
-                "re_share": f"{100 * float(r.get('re_share', float('nan'))):.1f} %",
-                "re_share_gp": (
-                    f"{100 * float(r['re_share_with_green_power']):.1f} %" if "re_share_with_green_power" in r else ""
-                ),
-                "own_re_mwh": round(float(r.get("own_re_consumed_e_kwh", 0)) / 1000, 1),
-                "park_re_mwh": round(float(r.get("park_re_allocated_e_kwh", 0)) / 1000, 1),
-                "verdicts": "–" if not vds else f"{len(passed)} of {len(vds)} pass",
+                "tenant": label(f"park_row_{name}", lang) if name in ("park", "park_common") else name,
+                "consumption_mwh": _mwh(r, "consumption_e_kwh"),
+                "own_re_mwh": _mwh(r, "own_re_consumed_e_kwh"),
+                "park_re_mwh": _mwh(r, "park_re_allocated_e_kwh"),
+                "re_share": "–" if common else _share(r, "re_share"),
+                "re_share_gp": "–" if common else _share(r, "re_share_with_green_power"),
+                "verdicts": "–" if not vds else f"{passed} / {len(vds)} {label('pass', lang)}",
                 "failed": ", ".join(failed),
-                "state": "" if not vds else ("fail" if failed else "pass"),
+                "_class": {"verdicts": state},
+                "_title": {"re_share": label("park_common_share", lang)} if common else {},
+                "_row_class": "sum" if name in ("park", "park_common") else None,
             }
         )
     return rows
 
 
 TENANT_COLUMNS = [
-    ("tenant", "Tenant"),
-    ("consumption_mwh", "Consumption [MWh]"),
-    ("own_re_mwh", "Own RE [MWh]"),
-    ("park_re_mwh", "Park RE allocated [MWh]"),
-    ("re_share", "RE share"),
-    ("re_share_gp", "RE share incl. green power"),
-    ("verdicts", "Verdicts"),
-    ("failed", "Failed"),
+    "tenant",
+    "consumption_mwh",
+    "own_re_mwh",
+    "park_re_mwh",
+    "re_share",
+    "re_share_gp",
+    "verdicts",
+    "failed",
 ]
+"""The tenant table's columns; their headings are the labels ``park_col_<column>``."""
 
 
-def tenant_table(rows) -> dash_table.DataTable:
-    return dash_table.DataTable(
-        id="tenant-table",
-        data=rows,
-        columns=[{"name": n, "id": i} for i, n in TENANT_COLUMNS],
-        sort_action="native",
-        style_table={"overflowX": "auto"},
-        style_cell={
-            "textAlign": "left",
-            "padding": "6px 8px",
-            "fontSize": "12.5px",
-            "fontFamily": FONT,
-            "whiteSpace": "normal",
-            "height": "auto",
-        },
-        style_header={"fontWeight": "700", "background": "#f4f6f9"},
-        style_data_conditional=[
-            {
-                "if": {"filter_query": '{state} = "pass"', "column_id": "verdicts"},
-                "color": "#1e8449",
-                "fontWeight": "700",
-            },
-            {
-                "if": {"filter_query": '{state} = "fail"', "column_id": "verdicts"},
-                "color": "#c0392b",
-                "fontWeight": "700",
-            },
-            {
-                "if": {"filter_query": '{tenant} = "park" || {tenant} = "park_common"'},
-                "background": "#f6f8fb",
-                "fontStyle": "italic",
-            },
-        ],
-    )
+def tenant_table(rows, lang: str = "en") -> html.Div:
+    return table("tenant-table", rows, [(k, label(f"park_col_{k}", lang)) for k in TENANT_COLUMNS])
 
 
 # --------------------------------------------------------------------------- network diagram
@@ -236,7 +232,7 @@ def network_figure(park, nres, base_dir) -> go.Figure:
         d = max(abs(vmax - 1), abs(1 - vmin)) if np.isfinite(vmin) else math.nan
         xs.append(x), ys.append(y), dev.append(100 * d)
         who = at_bus.get(str(r["name"]), [])
-        text.append(f"{r['name']}" + (f"<br><i>{', '.join(who)}</i>" if who else ""))
+        text.append(f"{r['name']}" + (f" · <i>{', '.join(who)}</i>" if who else ""))
         hover.append(
             f"<b>{r['name']}</b> ({r['vn_kv']:g} kV)<br>v min {vmin:.4f} pu, v max {vmax:.4f} pu"
             + (f"<br>{', '.join(who)}" if who else "")
@@ -246,10 +242,7 @@ def network_figure(park, nres, base_dir) -> go.Figure:
         go.Scatter(
             x=xs,
             y=ys,
-            mode="markers+text",
-            text=text,
-            textposition="middle right",
-            textfont=dict(size=11),
+            mode="markers",
             hovertext=hover,
             hoverinfo="text",
             showlegend=False,
@@ -264,12 +257,37 @@ def network_figure(park, nres, base_dir) -> go.Figure:
             ),
         )
     )
+    # One-line labels on a white ground, above the buses of every other column and below those between, so that
+    # neighbours in a row never share a side and no branch or marker runs through a label.
+    columns = sorted({round(x, 6) for x in xs})
+    for x, y, t in zip(xs, ys, text, strict=True):
+        above = columns.index(round(x, 6)) % 2 == 0
+        fig.add_annotation(
+            x=x,
+            y=y,
+            text=t,
+            showarrow=False,
+            yanchor="bottom" if above else "top",
+            yshift=10 if above else -10,
+            font=dict(size=10.5),
+            bgcolor="rgba(255,255,255,0.9)",
+            borderpad=1,
+        )
     for txt, color in (("< 50 %", "#27ae60"), ("50–80 %", "#f1c40f"), ("80–100 %", "#e67e22"), ("≥ 100 %", "#c0392b")):
         fig.add_trace(
             go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=color, width=6), name=f"loading {txt}")
         )
     n_rows = max(1, len({round(y, 3) for y in ys}))
-    _layout(fig, max(420, 46 * n_rows), hovermode="closest", xaxis=dict(visible=False), yaxis=dict(visible=False))
+    # Room for the labels: half a column beyond the outer buses, a row above and below.
+    dx = (max(xs) - min(xs)) / max(1, len(columns) - 1) / 2 or 0.5
+    dy = (max(ys) - min(ys)) / max(1, n_rows - 1) or 0.5
+    _layout(
+        fig,
+        max(420, 56 * n_rows),
+        hovermode="closest",
+        xaxis=dict(visible=False, range=[min(xs) - dx, max(xs) + dx]),
+        yaxis=dict(visible=False, range=[min(ys) - dy, max(ys) + dy]),
+    )
     fig.update_layout(
         margin=dict(l=20, r=20, t=50, b=20),
         meta={
@@ -281,24 +299,22 @@ def network_figure(park, nres, base_dir) -> go.Figure:
 
 
 def worst_block(nres) -> list:
-    wh = nres.worst_hours.copy()
-    for col in wh.columns:
-        if str(wh[col].dtype).startswith("datetime"):
-            wh[col] = wh[col].dt.strftime("%Y-%m-%d %H:%M")
-    wh = wh.astype(object).where(wh.notna(), "")
-    for col in wh.columns:
-        wh[col] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in wh[col]]
-    table = dash_table.DataTable(
-        id="worst-table",
-        data=wh.to_dict("records"),
-        columns=[{"name": c, "id": c} for c in wh.columns],
-        style_cell={"textAlign": "left", "padding": "6px 8px", "fontSize": "12.5px", "fontFamily": FONT},
-        style_header={"fontWeight": "700", "background": "#f4f6f9"},
-        style_table={"overflowX": "auto"},
-    )
+    """The worst hours of the year (one row per quantity) and the findings."""
+    wh = nres.worst_hours
+    rows = [
+        {
+            c: (
+                r[c].strftime("%Y-%m-%d %H:%M")
+                if isinstance(r[c], pd.Timestamp)
+                else (f"{r[c]:.4g}" if _num(r[c]) else ("–" if r[c] is None or r[c] != r[c] else str(r[c])))
+            )
+            for c in wh.columns
+        }
+        for _, r in wh.iterrows()
+    ]
     findings = nres.violations or ["No limit is exceeded in any hour."]
     return [
-        table,
+        table("worst-table", rows, [(c, c) for c in wh.columns]),
         html.H4("Findings", style={"margin": "16px 0 6px"}),
         html.Ul([html.Li(v) for v in findings], className="findings"),
     ]
@@ -315,20 +331,17 @@ def render(c: Context, run_store) -> dict:
         "note": None,
         "worst": None,
     }
+    lang = current_lang()  # the reader's choice, not the scenario's lang
     res = c.manager.result(run_store.get("run_id")) if run_store else None
     if res is None or res[0] != "park":
-        out["empty"] = card(
-            empty(
-                "Run a park scenario (a file with tenants, e.g. anhui-park.yaml) to see its tenants and network here."
-            )
-        )
+        out["empty"] = card(empty(label("park_empty", lang)))
         return out
     result = res[1]
-    out.update(title=f"Park · {result.park.name}", style={})
-    out["tenants"] = tenant_table(tenant_rows(result))
+    out.update(title=f"{label('nav_page-park', lang)} · {result.park.name}", style={})
+    out["tenants"] = tenant_table(tenant_rows(result, lang), lang)
     if result.network is None:
-        out["note"] = "This park has no network section."
-        out["worst"] = empty("No network: no power flow.")
+        out["note"] = label("park_no_network", lang)
+        out["worst"] = empty(label("park_no_flow", lang))
         return out
     try:
         fig = network_figure(result.park, result.network, c.scenarios_dir)

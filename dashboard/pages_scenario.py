@@ -8,6 +8,8 @@ import math
 from dash import ALL, MATCH, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 
+from lingtan.dashboard.lang import current_lang
+from lingtan.dashboard.pages_results import headline_items
 from lingtan.dashboard.safety import (
     MAX_UPLOAD_BYTES,
     OutsideError,
@@ -22,8 +24,15 @@ from lingtan.dashboard.sizes import apply_sizes, size_fields
 from lingtan.dashboard.ui import Context, card, message, unexpected
 from lingtan.dashboard.worker import MAX_WEATHER_YEARS
 from lingtan.errors import InputError
+from lingtan.twin.reports.i18n import label as _label
+from lingtan.twin.reports.i18n import pack_label
 
 DEFAULT_SCENARIO = "hefei_auto_parts.yaml"
+
+
+def _t(key: str) -> str:
+    """A label of the page in the reader's language (:func:`lingtan.dashboard.lang.current_lang`)."""
+    return _label(key, current_lang())
 
 
 def layout(c: Context) -> html.Div:
@@ -33,14 +42,14 @@ def layout(c: Context) -> html.Div:
         id="page-scenario",
         className="page",
         children=[
-            html.H2("Scenario"),
+            html.H2(_t("scn_title")),
             html.Div(
                 className="grid2",
                 children=[
                     html.Div(
                         [
                             card(
-                                html.Div("From the scenario library", className="label"),
+                                html.Div(_t("scn_library"), className="label"),
                                 dcc.Dropdown(
                                     id="scenario-pick",
                                     options=[{"label": n, "value": n} for n in names],
@@ -48,7 +57,7 @@ def layout(c: Context) -> html.Div:
                                     clearable=False,
                                     searchable=True,
                                 ),
-                                html.Div("or upload your own", className="label", style={"marginTop": "16px"}),
+                                html.Div(_t("scn_or_upload"), className="label", style={"marginTop": "16px"}),
                                 dcc.Upload(
                                     id="scenario-upload",
                                     className="upload",
@@ -57,18 +66,19 @@ def layout(c: Context) -> html.Div:
                                     max_size=4 * MAX_UPLOAD_BYTES,
                                     children=html.Div(
                                         [
-                                            "Drop a scenario YAML here, or ",
-                                            html.A("choose a file"),
+                                            _t("scn_drop"),
+                                            html.A(_t("scn_choose_file")),
                                             html.Div(
-                                                f"safe YAML, at most {MAX_UPLOAD_BYTES // 1024} KB", className="meta"
+                                                _t("scn_upload_limit").format(kb=MAX_UPLOAD_BYTES // 1024),
+                                                className="meta",
                                             ),
                                         ]
                                     ),
                                 ),
                                 html.Div(id="scenario-message"),
-                                title="Choose a scenario",
+                                title=_t("scn_choose"),
                             ),
-                            card(html.Div(id="scenario-summary", className="meta"), title="Loaded"),
+                            card(html.Div(id="scenario-summary", className="meta"), title=_t("scn_loaded")),
                         ]
                     ),
                     html.Div(
@@ -77,35 +87,34 @@ def layout(c: Context) -> html.Div:
                                 html.Div(
                                     className="runbar",
                                     children=[
-                                        html.Button("▶ Run", id="run-btn", className="btn", n_clicks=0),
+                                        html.Button(_t("scn_run_button"), id="run-btn", className="btn", n_clicks=0),
                                         html.Div(id="run-progress", className="progress"),
                                     ],
                                 ),
                                 html.Div(
                                     className="runbar",
-                                    title="Also run this many synthetic weather years with the site's interannual "
-                                    "spread: every simulated criterion gets its P50, P90 and probability of passing",
+                                    title=_t("scn_weather_years_hint"),
                                     children=[
-                                        html.Label("Weather years", htmlFor="weather-years", className="label"),
+                                        html.Label(_t("scn_weather_years"), htmlFor="weather-years", className="label"),
                                         dcc.Input(
                                             id="weather-years",
                                             type="number",
                                             min=0,
                                             max=MAX_WEATHER_YEARS,
                                             step=1,
-                                            placeholder="typical year only",
+                                            placeholder=_t("scn_typical_only"),
                                             debounce=True,
                                         ),
                                         html.Span(
-                                            f"2 to {MAX_WEATHER_YEARS}; empty: the typical year", className="meta"
+                                            _t("scn_weather_years_range").format(n=MAX_WEATHER_YEARS), className="meta"
                                         ),
                                     ],
                                 ),
                                 html.Div(id="run-message"),
                                 html.Div(id="run-headline"),
-                                title="Run",
+                                title=_t("scn_run"),
                             ),
-                            card(html.Div(id="sizes"), title="Key sizes"),
+                            card(html.Div(id="sizes"), title=_t("scn_sizes")),
                         ]
                     ),
                 ],
@@ -153,10 +162,10 @@ def load_choice(
             return no_update, unexpected(err, label, id="scenario-error")
         return (
             {"label": label, "source": "upload", "data": _jsonable(data)},
-            message(f"Uploaded {label}: valid.", "ok"),
+            message(_t("scn_uploaded").format(name=label), "ok"),
         )
     if not pick:
-        return no_update, message("The scenario library is empty: upload a scenario.", "warn")
+        return no_update, message(_t("scn_library_empty"), "warn")
     try:
         path = confine(c.scenarios_dir, pick)
         if not path.is_file() or path.suffix not in (".yaml", ".yml"):
@@ -164,7 +173,7 @@ def load_choice(
         data = safe_yaml(path.read_text(encoding="utf-8"), pick)
         _validate(data, pick, c)
     except OutsideError:
-        return no_update, message(f"{pick}: not a scenario of the library", "error", id="scenario-error")
+        return no_update, message(_t("scn_not_in_library").format(name=pick), "error", id="scenario-error")
     except InputError as err:
         return no_update, message(str(err), "error", id="scenario-error")
     except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
@@ -179,39 +188,51 @@ def _count(data: dict, key: str) -> int:
 
 def summary(store) -> list:
     if not store or not isinstance(store.get("data"), dict):
-        return [html.Div("No scenario loaded.")]
+        return [html.Div(_t("scn_none_loaded"))]
     d = store["data"]
-    kind = "park" if "tenants" in d else ("multi-year plan" if d.get("plan") else "factory")
+    kind = "park" if "tenants" in d else ("plan" if d.get("plan") else "factory")
     site = d.get("site") or {}
+    source = _t("scn_source_" + store.get("source")) if store.get("source") in ("library", "upload") else ""
     parts = [
         html.Div(html.B(d.get("name", store["label"])), style={"fontSize": "16px", "color": "#1d2733"}),
         html.Div(d.get("description", "")),
-        html.Div(f"{kind} · {store['label']} ({store.get('source')}) · year {d.get('year', '–')}"),
+        html.Div(
+            _t("scn_kind_line").format(kind=_t("scn_kind_" + kind), name=store["label"], source=source)
+            + f" · {_t('year').lower()} {d.get('year', '–')}"
+        ),
     ]
     if site:
-        parts.append(html.Div(f"site {site.get('latitude', '?')}° N, {site.get('longitude', '?')}° E"))
+        parts.append(html.Div(f"{_t('site')} {site.get('latitude', '?')}° N, {site.get('longitude', '?')}° E"))
     if kind == "park":
         parts.append(
             html.Div(
-                f"{_count(d, 'tenants')} tenants · shared PV "
-                f"{_count(d.get('shared') or {}, 'pv')} · network: "
-                f"{'yes' if d.get('network') else 'no'}"
+                _t("scn_park_counts").format(
+                    tenants=_count(d, "tenants"),
+                    pv=_count(d.get("shared") or {}, "pv"),
+                    network=_t("yes" if d.get("network") else "no"),
+                )
             )
         )
     else:
         parts.append(
             html.Div(
-                f"{_count(d, 'loads')} loads · {_count(d, 'processes')} production lines · "
-                f"{_count(d, 'pv')} PV · {_count(d, 'wind')} wind · {_count(d, 'battery')} battery"
+                _t("scn_factory_counts").format(
+                    loads=_count(d, "loads"),
+                    lines=_count(d, "processes"),
+                    pv=_count(d, "pv"),
+                    wind=_count(d, "wind"),
+                    battery=_count(d, "battery"),
+                )
             )
         )
     crit = d.get("criteria") or []
     if crit:
-        parts.append(html.Div("criteria: " + ", ".join(map(str, crit))))
+        lang = current_lang()
+        parts.append(html.Div(f"{_t('criteria_packs')}: " + ", ".join(pack_label(str(p), lang) for p in crit)))
     if store.get("design"):
         parts.append(
             message(
-                "Design loaded from a sweep: " + ", ".join(f"{k} = {v:,.6g}" for k, v in store["design"].items()),
+                _t("scn_design_from_sweep") + ", ".join(f"{k} = {v:,.6g}" for k, v in store["design"].items()),
                 "info",
             )
         )
@@ -227,15 +248,10 @@ def _step(top: float, integer: bool) -> float:
 
 def size_rows(store) -> list:
     if not store or not isinstance(store.get("data"), dict):
-        return [html.Div("Load a scenario to edit its sizes.", className="meta")]
+        return [html.Div(_t("scn_load_to_edit"), className="meta")]
     fields = size_fields(store["data"])
     if not fields:
-        return [
-            html.Div(
-                "This scenario has no PV, wind, battery, heat pump, thermal storage or grid sizes to edit.",
-                className="meta",
-            )
-        ]
+        return [html.Div(_t("scn_no_sizes"), className="meta")]
     rows = []
     for f in fields:
         step = _step(f.slider_max, f.integer)
@@ -329,7 +345,7 @@ def start_run(c: Context, store, values: list, ids: list[dict], years=None):
     """Apply the edited sizes and the weather years, validate, queue the run. Returns (job store, message, poll
     disabled)."""
     if not store or not isinstance(store.get("data"), dict):
-        return no_update, message("Load a scenario first.", "warn"), True
+        return no_update, message(_t("scn_load_first"), "warn"), True
     label = store["label"]
     try:
         data = apply_sizes(store["data"], {i["path"]: v for i, v in zip(ids, values, strict=True)}, label)
@@ -345,19 +361,19 @@ def start_run(c: Context, store, values: list, ids: list[dict], years=None):
     return {"run_id": run_id, "label": label}, None, False
 
 
-def _progress(st: dict | None) -> html.Div:
+def _progress(st: dict | None, state_id: str = "run-state") -> html.Div:
     if not st:
         return html.Div()
     failed = st["status"] in ("error", "stopped")
     if st["status"] == "done":
-        frac, txt = 1.0, f"done in {st['elapsed']:.1f} s"
+        frac, txt = 1.0, _t("scn_done_in").format(s=st["elapsed"])
     elif failed:
-        frac, txt = 1.0, "failed" if st["status"] == "error" else "stopped"
+        frac, txt = 1.0, _t("scn_failed" if st["status"] == "error" else "scn_stopped")
     elif st["status"] == "queued":
-        frac, txt = 0.0, f"waiting for a free worker · {st['elapsed']:.0f} s"
+        frac, txt = 0.0, _t("scn_queued").format(s=st["elapsed"])
     else:
         frac = min(0.95, 1 - math.exp(-st["elapsed"] / max(st["expected"], 0.5)))
-        txt = f"running {st['kind']} · {st['elapsed']:.0f} s (about {st['expected']:.0f} s)"
+        txt = _t("scn_running").format(kind=st["kind"], s=st["elapsed"], about=st["expected"])
     return html.Div(
         [
             html.Div(
@@ -367,42 +383,14 @@ def _progress(st: dict | None) -> html.Div:
                 ),
                 className="track",
             ),
-            html.Div(txt, className="txt", id="run-state", **{"data-status": st["status"], "data-run": st["id"]}),
+            html.Div(txt, className="txt", id=state_id, **{"data-status": st["status"], "data-run": st["id"]}),
         ]
     )
 
 
-def _annualised_cost(kind: str, result) -> float:
-    """The project's annualised cost (lingtan.twin.studies.economics); a plan's is not defined here (NaN)."""
-    if kind == "plan":
-        return float("nan")
-    from lingtan.twin.studies.economics import project_economics
-
-    return project_economics(result)["annualised_cost_cny"]
-
-
 def headline(kind: str, result) -> html.Div:
     """The few numbers shown on the scenario page after a run (the results page has the rest)."""
-    run = result.years[-1] if kind == "plan" else result
-    k = run.kpis
-    acc = run.accounting
-    verdicts = [v for v in result.verdicts if v.get("role") != "score"]
-    passed = sum(bool(v.get("passed")) for v in verdicts)
-    items = [
-        (
-            "headline-re",
-            f"{100 * k.get('re_electricity_share_onsite', float('nan')):.1f} %",
-            "renewable electricity share",
-        ),
-        ("headline-cost", f"{k.get('grid_cost_cny', float('nan')) / 1e4:,.0f} 万 CNY", "grid cost"),
-        (
-            "headline-annualised",
-            f"{_annualised_cost(kind, result) / 1e4:,.0f} 万 CNY/yr",
-            "annualised cost (assets + operation)",
-        ),
-        ("headline-co2", f"{acc.residual_emissions_t if acc is not None else float('nan'):,.0f} t", "residual CO2"),
-        ("headline-verdicts", f"{passed} / {len(verdicts)}", "criteria passed"),
-    ]
+    items = headline_items(kind, result)
     return html.Div(
         [html.Div([html.B(v, id=i), html.Span(t)], className="hl") for i, v, t in items]
         + [
@@ -433,7 +421,7 @@ def poll(c: Context, job):
             no_update,
             True,
             False,
-            message("This run is unknown to the server (restarted?).", "warn"),
+            message(_t("scn_run_unknown"), "warn"),
             no_update,
         )
     if st["status"] in ("queued", "running"):
@@ -443,7 +431,7 @@ def poll(c: Context, job):
     res = c.manager.result(job["run_id"])
     notes = [message(n, "warn") for n in st.get("notes", [])]
     if res is None:
-        return _progress(st), no_update, True, False, message("The result is no longer in memory.", "warn"), None
+        return _progress(st), no_update, True, False, message(_t("scn_result_gone"), "warn"), None
     kind, result = res
     store = {"run_id": job["run_id"], "kind": kind, "label": job.get("label")}
     try:
@@ -497,6 +485,7 @@ def register(app, c: Context) -> None:
         Output("job-store", "data"),
         Output("run-message", "children"),
         Output("run-poll", "disabled"),
+        Output("run-headline", "children", allow_duplicate=True),
         Input("run-btn", "n_clicks"),
         State("scenario-store", "data"),
         State({"type": "size-num", "path": ALL}, "value"),
@@ -506,8 +495,9 @@ def register(app, c: Context) -> None:
     )
     def _run(n, store, values, ids, years):
         if not n:
-            return no_update, no_update, no_update
-        return start_run(c, store, values, ids, years)
+            return no_update, no_update, no_update, no_update
+        job, msg, disabled = start_run(c, store, values, ids, years)
+        return job, msg, disabled, None if job is no_update else no_update  # no old headline beside an error
 
     @app.callback(
         Output("run-progress", "children"),

@@ -1,49 +1,66 @@
 """Sweep page: open a sweep's Parquet dataset under the results folder; heatmap with the threshold
-contour, Pareto front and tornado chart (from :mod:`lingtan.twin.reports.sweep_plots`); a click loads that design
-into the scenario page."""
+contour, the Pareto fronts of cost against the renewable share and against residual emissions, and the tornado chart
+of a one-at-a-time sweep (from :mod:`lingtan.twin.reports.sweep_plots`); KPIs by their names and units, in groups; a
+click on a case loads that design into the scenario page, without reloading the page."""
 
 from __future__ import annotations
 
-import inspect
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dash_table, dcc, html, no_update
+from dash import ctx as dash_ctx
+from dash.dash_table.Format import Format, Group, Scheme
 
+from lingtan.dashboard.lang import current_lang
 from lingtan.dashboard.safety import OutsideError, confine, safe_yaml
 from lingtan.dashboard.sizes import apply_sizes
 from lingtan.dashboard.ui import FONT, Context, card, empty, message, unexpected
 from lingtan.errors import InputError
 from lingtan.twin.reports.html import PLOT_CONFIG
+from lingtan.twin.reports.i18n import label, unit_of
+from lingtan.twin.reports.sweep_plots import column_title
 
 DEFAULT_KPI = "re_electricity_share_onsite"
-DEFAULT_THRESHOLD = 0.40
 MAX_ROWS = 200_000
-PLOTS = ("heatmap", "pareto", "tornado")
+PLOTS = ("heatmap", "pareto_re", "pareto_emissions", "tornado")
+CLICKABLE = ("heatmap", "pareto_re", "pareto_emissions")
+"""Figures whose points are cases (a tornado's bars are ranges, not designs)."""
+RE_SHARES = ("accounting.re_electricity_share_with_green_power", "re_electricity_share_onsite")
+"""The Pareto front's renewable share: with green power when the dataset has it (what Anhui's criterion reads)."""
+EMISSIONS = "accounting.residual_emissions_t"
+GROUPS = (
+    ("", "sweep_group_kpis"),
+    ("accounting.", "sweep_group_accounting"),
+    ("economics.", "sweep_group_economics"),
+    ("pack.", "sweep_group_packs"),
+    ("ensemble.", "sweep_group_ensemble"),
+)
+"""KPI groups of the dropdown by column prefix; a column takes the longest prefix it has."""
 
 
 def layout(c: Context) -> html.Div:
+    lang = current_lang()
     return html.Div(
         id="page-sweep",
         className="page",
         children=[
-            html.H2("Sweep"),
+            html.H2(label("nav_page-sweep", lang)),
             card(
                 html.Div(
                     className="grid-half",
                     children=[
                         html.Div(
                             [
-                                html.Div("Sweep dataset (under the results folder)", className="label"),
-                                dcc.Dropdown(id="sweep-pick", placeholder="choose a sweep folder…"),
+                                html.Div(label("sweep_dataset", lang), className="label"),
+                                dcc.Dropdown(id="sweep-pick", placeholder=label("sweep_choose", lang)),
                             ]
                         ),
                         html.Div(
                             [
-                                html.Div("KPI and threshold", className="label"),
+                                html.Div(label("sweep_kpi_threshold", lang), className="label"),
                                 html.Div(
                                     style={"display": "flex", "gap": "8px"},
                                     children=[
@@ -51,8 +68,9 @@ def layout(c: Context) -> html.Div:
                                         dcc.Input(
                                             id="sweep-threshold",
                                             type="number",
-                                            value=DEFAULT_THRESHOLD,
+                                            placeholder=label("sweep_threshold", lang),
                                             step="any",
+                                            debounce=True,
                                             style={"width": "110px"},
                                         ),
                                     ],
@@ -62,17 +80,17 @@ def layout(c: Context) -> html.Div:
                     ],
                 ),
                 html.Div(id="sweep-message"),
-                title="Open",
+                title=label("sweep_open", lang),
             ),
             html.Div(id="sweep-plots"),
             card(
-                html.Div(
-                    "Click a row (or a point above) to load that design into the scenario page.", className="meta"
-                ),
+                html.Div(label("sweep_click_hint", lang), className="meta"),
                 html.Div(id="sweep-table"),
-                title="Cases",
+                title=label("sweep_cases", lang),
             ),
             dcc.Store(id="sweep-meta"),
+            # Navigates in the page (no reload): a reload would load the library's scenario over the clicked design.
+            dcc.Location(id="sweep-nav", refresh="callback-nav"),
         ],
     )
 
@@ -132,43 +150,41 @@ def kpi_options(df: pd.DataFrame, params: list[str]) -> list[str]:
     ]
 
 
+def group_of(col: str) -> str:
+    """The label key of a KPI column's group (:data:`GROUPS`)."""
+    return max((g for g in GROUPS if col.startswith(g[0])), key=lambda g: len(g[0]))[1]
+
+
+def kpi_title(col: str, lang: str = "en") -> str:
+    """A KPI column by its name and unit (:func:`lingtan.twin.reports.sweep_plots.column_title`); a pack's column
+    keeps the pack's id."""
+    if col.startswith("pack."):
+        _, pack, what = col.split(".", 2)
+        return f"{pack} · {label(what, lang)}"
+    return column_title(col, lang)
+
+
+def kpi_dropdown(kpis: list[str], lang: str = "en") -> list[dict]:
+    """The KPI dropdown's options: each group's heading (not selectable), then its KPIs by name and unit."""
+    out = []
+    for _, key in GROUPS:
+        members = sorted((k for k in kpis if group_of(k) == key), key=lambda k: kpi_title(k, lang).lower())
+        if members:
+            out.append({"label": f"— {label(key, lang)} —", "value": f"group:{key}", "disabled": True})
+            out += [{"label": kpi_title(k, lang), "value": k} for k in members]
+    return out
+
+
 # --------------------------------------------------------------------------- plots
 
 
-def _call(fn, df, params, kpi, threshold, base, design):
-    avail = {
-        "df": df,
-        "frame": df,
-        "data": df,
-        "results": df,
-        "rows": df,
-        "table": df,
-        "dataset": df,
-        "params": params,
-        "names": params,
-        "param_names": params,
-        "parameters": params,
-        "x": params[0] if params else None,
-        "y": params[1] if len(params) > 1 else None,
-        "kpi": kpi,
-        "metric": kpi,
-        "threshold": threshold,
-        "base": base,
-        "design": design,
-    }
-    kwargs = {}
-    for name, p in inspect.signature(fn).parameters.items():
-        if name in avail and avail[name] is not None:
-            kwargs[name] = avail[name]
-        elif p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            raise TypeError(
-                f"lingtan.twin.reports.sweep_plots.{fn.__name__} needs {name!r}, which the dashboard cannot give"
-            )
-    return fn(**kwargs)
+def sweep_figures(df, params, kpi, threshold, meta, lang: str = "en") -> tuple[dict, list[str]]:
+    """The figures of :mod:`lingtan.twin.reports.sweep_plots` that this sweep's data can give, by name, and a note per
+    figure it cannot (the column or the design it lacks).
 
-
-def sweep_figures(df, params, kpi, threshold, meta) -> tuple[dict, list[str]]:
-    """The figures of :mod:`lingtan.twin.reports.sweep_plots` that can be drawn, and a note per figure that cannot."""
+    The heatmap needs two parameters of a grid or Latin-hypercube design; the Pareto fronts the cost
+    (:func:`lingtan.twin.reports.sweep_plots.cost_column`) and the renewable share or the residual emissions; the
+    tornado a one-at-a-time design and its base values (``sweep.json``)."""
     try:
         import lingtan.twin.reports.sweep_plots as sp
     except ImportError:
@@ -177,20 +193,25 @@ def sweep_figures(df, params, kpi, threshold, meta) -> tuple[dict, list[str]]:
             "Pareto front and tornado chart will appear here once they land. The cases are listed below."
         ]
     figs, notes = {}, []
-    base = meta.get("base") or {}
-    design = meta.get("design")
-    for name in PLOTS:
-        fn = getattr(sp, name, None)
-        if fn is None:
-            notes.append(f"lingtan.twin.reports.sweep_plots has no {name}()")
+    design = meta.get("design", "grid")
+    if design == "oat":
+        base = {p: float(v) for p, v in (meta.get("base") or {}).items() if p in params}
+        if base:
+            figs["tornado"] = sp.tornado(df, kpi, base)
+        else:
+            notes.append("tornado: sweep.json gives no base values of the parameters")
+    elif len(params) >= 2:
+        figs["heatmap"] = sp.heatmap(df, params[0], params[1], kpi, threshold, params=params, lang=lang)
+    else:
+        notes.append("heatmap: a heatmap needs two swept parameters")
+    cost = sp.cost_column(df)
+    share = next((c for c in RE_SHARES if c in df), None)
+    for name, benefit, higher in (("pareto_re", share, True), ("pareto_emissions", EMISSIONS, False)):
+        missing = [c for c in (cost, benefit) if c is None or c not in df]
+        if missing:
+            notes.append(f"{name}: the dataset has no {missing[0] or 'renewable share'} column (a sweep --no-verdicts)")
             continue
-        try:
-            fig = _call(fn, df, params, kpi, threshold, base, design)
-        except Exception as err:  # noqa: BLE001 - one plot that does not fit this sweep is a note
-            notes.append(f"{name}: {err}")
-            continue
-        if fig is not None:
-            figs[name] = fig
+        figs[name] = sp.pareto(df, cost, benefit, params=params, higher_is_better=higher, lang=lang)
     return figs, notes
 
 
@@ -260,47 +281,52 @@ def load_design(c: Context, rel: str, row: int, store) -> tuple[object, object, 
         return no_update, no_update, no_update
     params = param_names(df, meta)
     try:
-        data, label = base_scenario(c, meta, store)
+        data, name = base_scenario(c, meta, store)
         if data is None:
             return no_update, no_update, message("Load the sweep's scenario on the Scenario page first.", "warn")
         design = {p: float(df.iloc[row][p]) for p in params if pd.notna(df.iloc[row][p])}
-        new = apply_sizes(data, design, label)
-        _validate(new, label, c)
+        new = apply_sizes(data, design, name)
+        _validate(new, name, c)
     except InputError as err:
         return no_update, no_update, message(str(err), "error")
     except Exception as err:  # noqa: BLE001
         return no_update, no_update, unexpected(err, f"sweep {rel}, case {row}")
     return (
-        {"label": label, "source": "sweep", "data": _jsonable(new), "design": design},
+        {"label": name, "source": "sweep", "data": _jsonable(new), "design": design},
         "/scenario",
         message(f"Loaded case {row} into the scenario page.", "ok"),
     )
 
 
-def table(df: pd.DataFrame, params: list[str], kpi: str | None) -> dash_table.DataTable:
-    cols = (
-        params
-        + ([kpi] if kpi and kpi in df.columns else [])
-        + [
-            c
-            for c in ("re_electricity_share_onsite", "economics.annualised_cost_cny", "grid_cost_cny")
-            if c in df.columns and c != kpi
-        ]
+def column_format(df: pd.DataFrame, col: str) -> Format:
+    """How the table shows a numeric column: fractions in % to 0.1, large numbers with thousands separators and no
+    decimals, the rest to four significant digits."""
+    if unit_of(col) == "fraction":
+        return Format(precision=1, scheme=Scheme.percentage)
+    big = pd.to_numeric(df[col], errors="coerce").abs().median() >= 100
+    if big:
+        return Format(precision=0, scheme=Scheme.fixed, group=Group.yes)
+    return Format(precision=4, scheme=Scheme.decimal, group=Group.yes)
+
+
+def table(df: pd.DataFrame, params: list[str], kpi: str | None, lang: str = "en") -> dash_table.DataTable:
+    extra = [RE_SHARES[0], RE_SHARES[1], EMISSIONS, "economics.capex_cny", "economics.annualised_cost_cny"]
+    cols = list(
+        dict.fromkeys(params + ([kpi] if kpi and kpi in df.columns else []) + [c for c in extra if c in df.columns])
     )
     view = df[cols].copy()
     view.insert(0, "case", range(len(df)))
-    for col in cols:
-        view[col] = [
-            round(float(v), 4) if isinstance(v, (int, float, np.number)) and math.isfinite(v) else v for v in view[col]
-        ]
+    columns = [{"name": label("sweep_case", lang), "id": "case", "type": "numeric"}] + [
+        {"name": kpi_title(col, lang), "id": col, "type": "numeric", "format": column_format(df, col)} for col in cols
+    ]
     return dash_table.DataTable(
         id="sweep-cases",
         data=view.head(5000).to_dict("records"),
-        columns=[{"name": c, "id": c} for c in view.columns],
+        columns=columns,
         sort_action="native",
         page_size=12,
         style_cell={"textAlign": "right", "padding": "5px 8px", "fontSize": "12.5px", "fontFamily": FONT},
-        style_header={"fontWeight": "700", "background": "#f4f6f9"},
+        style_header={"fontWeight": "700", "background": "#f4f6f9", "whiteSpace": "normal", "height": "auto"},
         style_table={"overflowX": "auto"},
     )
 
@@ -313,16 +339,20 @@ def _height(fig) -> int:
     return int(h) if isinstance(h, (int, float)) and h > 0 else 450
 
 
-def render(c: Context, rel: str | None, kpi: str | None, threshold):
-    """(plots, table, kpi options, kpi value, message) for the chosen sweep."""
+def render(c: Context, rel: str | None, kpi: str | None, threshold, trigger: str | None = None):
+    """(plots, table, kpi options, kpi value, threshold, message) for the chosen sweep.
+
+    The threshold box takes the sweep's own threshold (``sweep.json``) for the sweep's own KPI when a sweep or a KPI
+    is chosen, and is emptied for another KPI (a share's threshold means nothing on a cost); what the user types
+    is kept."""
     if not rel:
-        return None, empty("Choose a sweep dataset."), [], None, None
+        return None, empty("Choose a sweep dataset."), [], None, None, None
     try:
         df, meta = read_sweep(c.results_dir, rel)
     except (OutsideError, FileNotFoundError, OSError, ValueError) as err:
-        return None, None, [], None, message(f"Cannot open {rel}: {err}", "error")
+        return None, None, [], None, no_update, message(f"Cannot open {rel}: {err}", "error")
     except Exception as err:  # noqa: BLE001 - one line on the page, the traceback in the log
-        return None, None, [], None, unexpected(err, f"sweep {rel}")
+        return None, None, [], None, no_update, unexpected(err, f"sweep {rel}")
     params = param_names(df, meta)
     kpis = kpi_options(df, params)
     if kpi not in kpis:
@@ -331,18 +361,22 @@ def render(c: Context, rel: str | None, kpi: str | None, threshold):
             if meta.get("kpi") in kpis
             else (DEFAULT_KPI if DEFAULT_KPI in kpis else (kpis[0] if kpis else None))
         )
-    th = threshold if isinstance(threshold, (int, float)) else meta.get("threshold", DEFAULT_THRESHOLD)
-    figs, notes = sweep_figures(df, params, kpi, th, meta)
+    if trigger == "sweep-threshold":
+        th = threshold if isinstance(threshold, (int, float)) else None
+    else:
+        th = meta.get("threshold") if kpi == meta.get("kpi") else None
+    lang = current_lang()
+    figs, notes = sweep_figures(df, params, kpi, th, meta, lang)
     plots = [
         card(
             dcc.Graph(id=f"sweep-{n}", figure=f, config=PLOT_CONFIG, style={"height": f"{_height(f)}px"}),
-            title=n.capitalize(),
+            title=label(f"sweep_{n}", lang),
         )
         for n, f in figs.items()
     ]
     msgs = [message(n, "warn" if figs else "info", id="sweep-plots-note") for n in notes]
     info = message(f"{len(df):,} cases · parameters: {', '.join(params) or 'none found'}", "info")
-    return [*msgs, *plots], table(df, params, kpi), [{"label": k, "value": k} for k in kpis], kpi, info
+    return [*msgs, *plots], table(df, params, kpi, lang), kpi_dropdown(kpis, lang), kpi, th, info
 
 
 def register(app, c: Context) -> None:
@@ -357,18 +391,19 @@ def register(app, c: Context) -> None:
         Output("sweep-table", "children"),
         Output("sweep-kpi", "options"),
         Output("sweep-kpi", "value"),
+        Output("sweep-threshold", "value"),
         Output("sweep-message", "children"),
         Input("sweep-pick", "value"),
         Input("sweep-kpi", "value"),
         Input("sweep-threshold", "value"),
     )
     def _render(rel, kpi, threshold):
-        return render(c, rel, kpi, threshold)
+        return render(c, rel, kpi, threshold, dash_ctx.triggered_id)
 
     # Graphs are created by _render, so their clicks are gathered through the table and the plots' container.
     @app.callback(
         Output("scenario-store", "data", allow_duplicate=True),
-        Output("url", "pathname"),
+        Output("sweep-nav", "pathname"),
         Output("sweep-message", "children", allow_duplicate=True),
         Input("sweep-cases", "active_cell"),
         State("sweep-cases", "derived_viewport_data"),
@@ -382,11 +417,11 @@ def register(app, c: Context) -> None:
         r = rows[cell["row"]] if cell["row"] < len(rows) else None
         return load_design(c, rel, r["case"] if r else None, store)
 
-    for name in PLOTS:
+    for name in CLICKABLE:
 
         @app.callback(
             Output("scenario-store", "data", allow_duplicate=True),
-            Output("url", "pathname", allow_duplicate=True),
+            Output("sweep-nav", "pathname", allow_duplicate=True),
             Output("sweep-message", "children", allow_duplicate=True),
             Input(f"sweep-{name}", "clickData"),
             State(f"sweep-{name}", "figure"),

@@ -51,6 +51,30 @@ def empty(text: str) -> html.Div:
     return html.Div(text, className="empty")
 
 
+def table(tid: str, rows: list[dict], columns: list[tuple[str, str]]) -> html.Div:
+    """A plain HTML table (dash_table.DataTable is deprecated and warns on every page): ``columns`` are
+    (key, heading) pairs; a row may carry ``_class`` and ``_title``, dicts of column key -> cell class and
+    cell tooltip, and ``_row_class`` for the whole row."""
+    head = html.Thead(html.Tr([html.Th(h) for _, h in columns]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(
+                        r.get(k, ""),
+                        className=r.get("_class", {}).get(k),
+                        title=r.get("_title", {}).get(k),
+                    )
+                    for k, _ in columns
+                ],
+                className=r.get("_row_class"),
+            )
+            for r in rows
+        ]
+    )
+    return html.Div(html.Table([head, body], id=tid, className="tbl"), className="tbl-wrap")
+
+
 FONT = '"Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei","Segoe UI",Helvetica,Arial,sans-serif'
 
 CSS = """
@@ -92,7 +116,7 @@ a { color:var(--accent); }
 .meta { color:var(--muted); font-size:13px; line-height:1.5; }
 .size-row { display:grid; grid-template-columns: 250px 140px 1fr; gap:14px; align-items:center; padding:8px 0;
             border-bottom:1px solid #f0f2f5; }
-.size-row .name { font-weight:600; font-size:13px; }
+.size-row .name { font-weight:600; font-size:13px; min-width:0; overflow-wrap:anywhere; }
 .size-row .name small { display:block; color:var(--muted); font-weight:400; font-family:ui-monospace,Menlo,monospace;
   font-size:11px; }
 .size-row input[type=number] { width:100%; padding:6px 8px; border:1px solid #c9d1dc; border-radius:6px;
@@ -127,9 +151,28 @@ a { color:var(--accent); }
   letter-spacing:.4px; }
 .badge.pass { background:#e3f4e9; color:var(--ok); } .badge.fail { background:#fbe3e0; color:var(--bad); }
 .badge.info { background:#eef1f5; color:var(--muted); }
+.badge.part { background:#fdf2dc; color:var(--warn); }
+.badge { white-space:nowrap; flex-shrink:0; }
+.kpi.part { border-top-color:var(--warn); }
+.kpi { min-width:0; overflow-wrap:anywhere; }
+.kpi .det span:last-child { white-space:nowrap; padding-left:8px; }
+.kpi .variant b { font-weight:600; color:var(--ink); }
+.grid-half > * { min-width:0; }
 .packs { display:flex; gap:12px; flex-wrap:wrap; }
 .pack { border:1px solid var(--line); border-radius:8px; padding:8px 12px; font-size:13px; }
 .pack b { display:block; }
+.pack .grp { margin:4px 0 0; }
+.pack .open { margin-left:10px; }
+.econ td.num { text-align:right; white-space:nowrap; font-variant-numeric:tabular-nums; }
+.econ td.head { font-weight:700; padding-top:10px; }
+.tbl-wrap { overflow-x:auto; max-height:560px; overflow-y:auto; }
+.tbl { border-collapse:collapse; width:100%; font-size:12.5px; }
+.tbl th { position:sticky; top:0; background:#f4f6f9; text-align:left; padding:6px 8px; font-weight:700; }
+.tbl td { padding:6px 8px; border-top:1px solid #edf0f4; vertical-align:top; }
+.tbl td.pass { color:var(--ok); font-weight:700; } .tbl td.fail { color:var(--bad); font-weight:700; }
+.tbl td.part { color:var(--warn); font-weight:700; }
+.tbl td.src { font-size:11.5px; color:var(--muted); min-width:260px; }
+.tbl tr.sum td { background:#f6f8fb; font-style:italic; }
 .row-between { display:flex; justify-content:space-between; align-items:center; gap:12px; flex-wrap:wrap; }
 .week { padding:4px 10px 10px; }
 .downloads { display:flex; flex-wrap:wrap; gap:6px; align-items:center; }

@@ -1,21 +1,24 @@
-"""Background runs: every run has its own id and its own results folder, in a worker process.
+"""Background jobs: every run or sizing search has its own id and its own results folder, in a worker process.
 
 :class:`RunManager` keeps ``workers`` warm worker processes (spawned; each imports the model
 once) and hands each one scenario at a time over a pipe (threads with ``processes=False``,
 used by the callback tests). A run writes its files to ``RESULTS/runs/<run id>/``
 (atomically, by :mod:`lingtan.twin.reports.output`) and sends its result object back; the manager keeps the
 latest few in memory for the pages. A failed run (bad input, model error, a crashed worker)
-is reported on its own job and touches no other run.
+is reported on its own job and touches no other run. A sizing search (:func:`lingtan.twin.studies.sizing.size`,
+the function ``twin size`` calls) is a job like a run: ``submit(..., sizing={...})``.
 
 A run that exceeds the wall-clock limit (``run_timeout_s``) has its worker process
 terminated and replaced, and is reported as stopped: one hostile upload cannot hold a
 worker for hours. (A :class:`concurrent.futures.ProcessPoolExecutor` cannot stop one task,
-hence the workers of our own.) :meth:`RunManager.shutdown` terminates every worker; a worker
-whose server died without it exits by itself within a second.
+hence the workers of our own.) :meth:`RunManager.cancel` stops one job the same way, at the user's request.
+:meth:`RunManager.shutdown` terminates every worker; a worker whose server died without it exits by itself
+within a second.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import queue
@@ -38,6 +41,9 @@ KEEP_RESULTS = 12
 """Finished results kept in memory (the files stay on disk)."""
 EXPECTED_SECONDS = {"run": 4.0, "plan": 15.0, "park": 25.0}
 """Typical duration of a run by kind on a small machine, for the progress bar."""
+EXPECTED_SIZING_SIMULATION_S = {"run": 1.5, "park": 12.0}
+"""Typical duration of one simulated design of a sizing search on a small machine [s], by scenario kind: a
+factory's profiles are built once for the search, a park's design years skip the power flow."""
 MAX_WEATHER_YEARS = 100
 """Most weather years of an ensemble run from the dashboard [-]. The members run one after the other in the
 run's worker (a daemon process may not start a pool), each costing about what the typical year does, and the
@@ -58,8 +64,13 @@ def _warm() -> bool:
     return True
 
 
-def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, Any, list[str]]:
+def execute(
+    data: dict, label: str, base_dir: str, out_dir: str, sizing: dict | None = None
+) -> tuple[str, Any, list[str]]:
     """Validate and simulate one scenario mapping, write its files; runs in the worker.
+
+    With ``sizing`` (the keyword arguments of :func:`run_sizing`) the job is a sizing search instead, and the
+    kind ``"size"`` (:class:`lingtan.twin.studies.sizing.SizingResult`).
 
     Returns ``(kind, result, warnings)``: kind ``"run"`` (:class:`lingtan.twin.run.RunResult`), ``"plan"``
     (:class:`lingtan.twin.studies.plan.PlanResult`) or ``"park"`` (:class:`lingtan.twin.studies.park.ParkResult`),
@@ -70,6 +81,8 @@ def execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, A
     from lingtan.errors import BalanceError, InputError
 
     try:
+        if sizing is not None:
+            return run_sizing(data, label, base_dir, out_dir, **sizing)
         return _execute(data, label, base_dir, out_dir)
     except InputError as err:
         return "error", str(err), []
@@ -117,11 +130,78 @@ def _execute(data: dict, label: str, base_dir: str, out_dir: str) -> tuple[str, 
             write_plan(result, out_dir)
         else:
             from lingtan.twin.run import simulate
+            from lingtan.twin.studies.lp.rolling import optimal_strategy
 
-            kind, result = "run", simulate(sc, base_dir)
+            kind, result = "run", simulate(sc, base_dir, optimal_strategy)  # as twin run: dispatch: optimal runs
             write_run(result, out_dir, lang=sc.lang, reports="none", economics=project_economics(result))
     notes = list(dict.fromkeys(str(w.message) for w in caught))[:10]
     return kind, result, notes
+
+
+def run_sizing(
+    data: dict,
+    label: str,
+    base_dir: str,
+    out_dir: str,
+    *,
+    criteria: list[str],
+    vary: list[str] | None = None,
+    levels: dict[str, list[float]] | None = None,
+) -> tuple[str, Any, list[str]]:
+    """The least-cost passing design of a scenario mapping, by :func:`lingtan.twin.studies.sizing.size` (what
+    ``twin size`` runs), with its files (designs, Pareto plots, summary) written as ``twin size --out`` writes
+    them.
+
+    Parameters
+    ----------
+    data : dict
+        The scenario mapping.
+    label : str
+        The scenario's name, for errors.
+    base_dir : str
+        Folder of the scenario's relative paths.
+    out_dir : str
+        The job's results folder.
+    criteria : list of str
+        Criteria packs the design must pass.
+    vary : list of str, optional
+        Levers (:data:`lingtan.twin.studies.sizing.LEVERS`); default the scenario's.
+    levels : dict, optional
+        Levels of each lever as factors of the scenario as written; default the search's own.
+
+    Returns
+    -------
+    tuple
+        ``("size", SizingResult, warnings)``.
+    """
+    from lingtan.twin.reports.sizing import write_outputs
+    from lingtan.twin.studies.sizing import size
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = size(data, criteria, vary, base_dir, grid_points=levels)
+        write_outputs(res, out_dir)
+    return "size", res, list(dict.fromkeys(str(w.message) for w in caught))[:10]
+
+
+def sizing_simulations(levels: dict[str, list[float]], vary: list[str]) -> int:
+    """Designs a sizing search simulates when its lattice is searched point by point, with the base design.
+
+    Parameters
+    ----------
+    levels : dict
+        Levels of each lever.
+    vary : list of str
+        The levers; accounting levers (green power) cost no simulation.
+
+    Returns
+    -------
+    int
+        1 + the number of lattice points of the physical levers.
+    """
+    from lingtan.twin.studies.sizing import ACCOUNTING_LEVERS
+
+    return 1 + math.prod(len(levels.get(lv, [])) or 1 for lv in vary if lv not in ACCOUNTING_LEVERS)
 
 
 def weather_years(data: dict) -> int:
@@ -176,6 +256,10 @@ class _WorkerDied(Exception):
     """The worker process ended in the middle of a run."""
 
 
+class _Cancelled(Exception):
+    """The job was cancelled while it waited for its worker to warm up."""
+
+
 class _Worker:
     """One warm worker process that runs one scenario at a time and can be stopped on its own."""
 
@@ -186,6 +270,7 @@ class _Worker:
         self.process.start()
         child.close()  # the worker holds the only other end: its death shows here as end of file
         self.ready = False
+        self.job: Job | None = None  # the job running in it, for a cancellation
         self._stopping = threading.Lock()  # a slot and the shutdown may both stop a worker
 
     def run(self, args: tuple, timeout_s: float | None, on_start) -> tuple:
@@ -231,6 +316,9 @@ class Job:
     started: float | None = None
     finished: float | None = None
     years: int = 0  # weather-ensemble members (0: a single year)
+    expected_s: float | None = None  # the progress bar's typical duration, when the kind does not tell it
+    runs: int = 1  # simulations the job holds: a sizing search gets the time limit of one run for each
+    cancelled: bool = False  # stopped at the user's request
     status: str = "queued"  # queued, running, done, error, stopped
     message: str = ""
     notes: list = field(default_factory=list)
@@ -248,7 +336,7 @@ class Job:
             "notes": self.notes,
             "elapsed": round(now - (self.started or self.submitted), 1),
             # each member costs about what the typical year does
-            "expected": EXPECTED_SECONDS.get(self.kind, 5.0) * (1 + self.years),
+            "expected": self.expected_s or EXPECTED_SECONDS.get(self.kind, 5.0) * (1 + self.years),
         }
 
 
@@ -265,7 +353,8 @@ class RunManager:
         False: runs in threads of this process (tests); the time limit is then not enforced,
         as a thread cannot be stopped.
     run_timeout_s
-        Wall-clock limit of one run [s] (read at the start of each run); None or 0: no limit.
+        Wall-clock limit of one run [s] (read at the start of each run; a sizing search gets it once per
+        simulation it holds); None or 0: no limit.
     """
 
     def __init__(
@@ -294,8 +383,9 @@ class RunManager:
 
     # ------------------------------------------------------------------ submitting
 
-    def submit(self, data: dict, label: str, base_dir: str | Path) -> str:
-        """Queue a run; returns its id. :class:`RuntimeError` when too many runs are pending."""
+    def submit(self, data: dict, label: str, base_dir: str | Path, *, sizing: dict | None = None) -> str:
+        """Queue a run, or with ``sizing`` (the keyword arguments of :func:`run_sizing`) a sizing search; returns
+        its id. :class:`RuntimeError` when too many jobs are pending."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the server is shutting down")
@@ -305,6 +395,14 @@ class RunManager:
             run_id = uuid.uuid4().hex
             job = Job(run_id, label, kind_of(data), self.runs_dir / run_id, years=weather_years(data))
             job.args = (data, label, str(base_dir), str(job.folder))
+            if sizing is not None:
+                from lingtan.twin.studies.sizing import DEFAULT_LEVELS
+
+                levels = {**DEFAULT_LEVELS, **(sizing.get("levels") or {})}
+                each = EXPECTED_SIZING_SIMULATION_S["park" if job.kind == "park" else "run"]
+                job.runs = sizing_simulations(levels, sizing.get("vary") or ["pv"])
+                job.kind, job.expected_s = "size", each * job.runs
+                job.args = (*job.args, sizing)
             self._jobs[run_id] = job
             while len(self._jobs) > 500:
                 old_id, old = next(iter(self._jobs.items()))
@@ -330,16 +428,22 @@ class RunManager:
         args, job.args = job.args, None
 
         def start() -> None:
-            job.started, job.status = time.time(), "running"
+            with self._lock:
+                if job.cancelled:  # cancelled while the worker warmed up: it has ended already
+                    raise _Cancelled
+                job.started, job.status = time.time(), "running"
 
         worker = self._workers[slot]
-        if worker is None:
-            start()
-            self._finish(job, execute(*args))
-            return
-        limit = self.run_timeout_s or None
         try:
+            if worker is None:
+                start()
+                self._finish(job, execute(*args))
+                return
+            limit = self.run_timeout_s * job.runs if self.run_timeout_s else None
+            worker.job = job
             outcome = worker.run(args, limit, start)
+        except _Cancelled:
+            return
         except (TimeoutError, _WorkerDied) as err:
             worker.stop()
             with self._lock:
@@ -348,15 +452,23 @@ class RunManager:
                     self._workers[slot] = _Worker()
             if closed:
                 self._end(job, "stopped", "stopped: the server is shutting down")
+            elif job.cancelled:
+                self._end(job, "stopped", "stopped at your request")
             elif isinstance(err, TimeoutError):
                 self._end(
                     job,
                     "stopped",
-                    f"stopped: exceeded the {limit:g} s limit of one run on this server (twin run has none)",
+                    f"stopped: exceeded the {limit:g} s limit of one run on this server (twin run has none)"
+                    if job.runs == 1
+                    else f"stopped: exceeded the {limit:g} s limit of a search of {job.runs} simulations on this "
+                    f"server (twin size has none)",
                 )
             else:
                 self._end(job, "error", "the worker running this scenario stopped; please run it again")
             return
+        finally:
+            if worker is not None:
+                worker.job = None
         self._finish(job, outcome)
 
     def _end(self, job: Job, status: str, message: str) -> None:
@@ -393,6 +505,17 @@ class RunManager:
         with self._lock:
             return self._results.get(run_id)
 
+    def results(self) -> list[tuple[str, str, Any]]:
+        """Every finished result still in memory, oldest first.
+
+        Returns
+        -------
+        list of tuple
+            ``(run id, kind, result)``, as :meth:`result` gives them.
+        """
+        with self._lock:
+            return [(rid, kind, res) for rid, (kind, res) in self._results.items()]
+
     def ensemble(self, run_id: str) -> Any | None:
         """The :class:`lingtan.twin.studies.ensemble.EnsembleResult` of a finished ensemble run still in memory,
         else None (a single-year run, or one no longer kept)."""
@@ -419,6 +542,38 @@ class RunManager:
     def pids(self) -> list[int]:
         """Process ids of the live workers (for tests and the server log)."""
         return [w.process.pid for w in self._workers if w is not None and w.process.is_alive()]
+
+    def cancel(self, run_id: str) -> bool:
+        """Stop a queued or running job at the user's request: a queued one is dropped, a running one has its
+        worker process terminated and replaced (the job ends as ``stopped``).
+
+        Parameters
+        ----------
+        run_id : str
+            The job.
+
+        Returns
+        -------
+        bool
+            Whether the job was stopped; False when it had ended already, is unknown, or runs in a thread
+            (``processes=False``: a thread cannot be stopped).
+        """
+        job = self._jobs.get(run_id) if valid_run_id(run_id) else None
+        if job is None:
+            return False
+        with self._lock:
+            if job.status == "queued":
+                job.cancelled = True
+                self._end(job, "stopped", "stopped at your request")
+                return True
+            if job.status != "running" or not self.processes:
+                return False
+            job.cancelled = True
+            worker = next((w for w in self._workers if w is not None and w.job is job), None)
+        if worker is None:
+            return False
+        worker.terminate()  # the slot sees the worker die, replaces it and ends the job as stopped
+        return True
 
     def shutdown(self) -> None:
         """Stop: queued runs are dropped, running ones stopped, every worker process terminated."""

@@ -19,7 +19,7 @@ from pydantic import AfterValidator
 from lingtan.errors import InputError
 from lingtan.limits import MAX_NAME_CHARS
 
-PATH_KEYS = frozenset({"path", "pandapower_json"})
+PATH_KEYS = frozenset({"path", "pandapower_json", "forecast_file"})
 """Keys whose string value is always a file path."""
 
 _SUFFIXES = (".yaml", ".yml", ".json", ".csv")

@@ -1,31 +1,36 @@
 """A "measured" year with a known truth: meter readings made from a simulated year, with planted defects.
 
 The truth is the simulated flows with two changes a calibration must later find (issue 18, point 6):
-PV soiled by :data:`SOILING` and the load :data:`LOAD_SCALE` above the scenario. The grid meters carry
-the difference: the extra load and the PV lost to soiling are imported, first out of what was exported
-(the battery's dispatch is kept). Readings then get noise and the planted defects of :class:`Defects`,
-each listed with its meter and hours so that a test can ask the quality check to find it.
+PV soiled by :data:`SOILING` and the load :data:`LOAD_SCALE` above the scenario. For a factory,
+:func:`perturbed_run` simulates the year again with both (the battery dispatched anew, as the plant's
+own would be); :func:`true_flows` alone applies them to a simulated table, and the grid meters carry the
+difference: the extra load and the PV lost to soiling are imported, first out of what was exported (the
+battery's dispatch is kept, so its meters contradict a calibrated twin's; a park's truth is made so).
+Readings then get noise and the planted defects of :class:`Defects`, each listed with its meter and hours
+so that a test can ask the quality check to find it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lingtan.meters.schema import ASSET_LIST, FLOW_CARRIER, MeterMap, unit_factor
+from lingtan.meters.schema import ASSET_LIST, FLOW_CARRIER, WASTE_HEAT, MeterMap, unit_factor
+from lingtan.twin.run import RunResult, build_profiles, simulate_profiles
 
 SOILING = 0.04
 LOAD_SCALE = 1.07
 NOISE = 0.01  # relative standard deviation of a reading [-]: class 1 meters, IEC 62053-21
 
 
-def _flows(h: pd.DataFrame) -> dict[str, pd.Series]:
+def _flows(h: pd.DataFrame, soiling: float, load_scale: float) -> dict[str, pd.Series]:
     """A table's metered flows [kW], with the soiling and the extra load of the truth."""
     col = lambda name: h[name] if name in h else pd.Series(0.0, index=h.index)  # noqa: E731
-    lost_pv = SOILING * (col("pv_to_load_kw") + col("pv_to_heat_kw") + col("pv_to_grid_kw"))
-    extra = (LOAD_SCALE - 1) * col("load_kw") + lost_pv
+    lost_pv = soiling * (col("pv_to_load_kw") + col("pv_to_heat_kw") + col("pv_to_grid_kw"))
+    extra = (load_scale - 1) * col("load_kw") + lost_pv
     net = (
         col("grid_to_load_kw")
         + col("grid_to_heat_kw")
@@ -39,7 +44,7 @@ def _flows(h: pd.DataFrame) -> dict[str, pd.Series]:
         "grid_import": net.clip(lower=0),
         "grid_export": (-net).clip(lower=0),
         "tenant_supply": net.clip(lower=0),
-        "pv": col("pv_kw") * (1 - SOILING),
+        "pv": col("pv_kw") * (1 - soiling),
         "wind": col("wind_kw"),
         "battery_charge": col("pv_to_battery_kw")
         + col("wind_to_battery_kw")
@@ -52,8 +57,51 @@ def _flows(h: pd.DataFrame) -> dict[str, pd.Series]:
     }
 
 
-def true_flows(tables: dict[str | None, pd.DataFrame], mmap: MeterMap, scenario: object) -> pd.DataFrame:
+def perturbed_run(
+    scenario: object, base_dir: str | Path, *, soiling: float = SOILING, load_scale: float = LOAD_SCALE
+) -> RunResult:
+    """A factory's year simulated with its PV output soiled and its electric loads scaled.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    base_dir : str or Path
+        Folder of the scenario file.
+    soiling : float
+        Share of every PV array's AC output lost [-].
+    load_scale : float
+        Factor on the electric loads (heat pumps and electric boilers follow their heat demand) [-].
+
+    Returns
+    -------
+    RunResult
+        The year, unassessed: its hourly electric table is for :func:`true_flows` with ``soiling=0, load_scale=1``,
+        its heat table and heat KPIs for :func:`heat_truth`.
+    """
+    prof = build_profiles(scenario, Path(base_dir))
+    pv = np.array([kind == "pv" for kind, _ in prof.sources], dtype=bool)
+    other_kw = prof.heat.electric_load_kw
+    prof = replace(
+        prof,
+        unit_kw=prof.unit_kw * np.where(pv, 1 - soiling, 1.0)[:, None],
+        load_kw=other_kw + (prof.load_kw - other_kw) * load_scale,
+    )
+    return simulate_profiles(scenario, prof, assessed=False)
+
+
+def true_flows(
+    tables: dict[str | None, pd.DataFrame],
+    mmap: MeterMap,
+    scenario: object,
+    *,
+    soiling: float = SOILING,
+    load_scale: float = LOAD_SCALE,
+) -> pd.DataFrame:
     """The true hourly rate of every electric meter of the map [kW].
+
+    With ``soiling=0`` and ``load_scale=1`` it is what the meters of the simulated year itself read
+    (:mod:`lingtan.meters.calibrate` compares them with the measured ones).
 
     Parameters
     ----------
@@ -64,6 +112,10 @@ def true_flows(tables: dict[str | None, pd.DataFrame], mmap: MeterMap, scenario:
         The meter map; heat and gas meters are left out (the truth has no flows for them yet).
     scenario : Scenario or Park
         For the share of each PV array, wind farm and battery in its table's total (by capacity).
+    soiling : float
+        Share of the PV output lost to soiling in the truth [-].
+    load_scale : float
+        The true load over the simulated one [-].
 
     Returns
     -------
@@ -76,7 +128,7 @@ def true_flows(tables: dict[str | None, pd.DataFrame], mmap: MeterMap, scenario:
         if FLOW_CARRIER[m.flow] != "electric":
             continue
         table = tables[m.tenant]
-        series = _flows(table)[m.flow]
+        series = _flows(table, soiling, load_scale)[m.flow]
         if m.flow in ASSET_LIST:
             where = tenants[m.tenant] if m.tenant else getattr(scenario, "shared", scenario)
             items = getattr(where, ASSET_LIST[m.flow])
@@ -85,6 +137,47 @@ def true_flows(tables: dict[str | None, pd.DataFrame], mmap: MeterMap, scenario:
             series = series * next(getattr(a, size) for a in items if a.name == m.asset) / total
         out[m.id] = series.to_numpy()
     index = next(iter(tables.values())).index.tz_convert("UTC").tz_localize(None)
+    return pd.DataFrame(out, index=index)
+
+
+def heat_truth(runs: dict[str | None, RunResult], mmap: MeterMap) -> pd.DataFrame:
+    """The true hourly rate of every waste-heat meter of the map [kW_th], from simulated years.
+
+    ``waste_heat_available`` reads the stream's available heat; a load's or condenser's rejected heat, which the
+    heat table does not hold hour by hour, follows its site's electric load, scaled to the year's rejected heat of
+    the heat KPIs (exact for a site whose only load rejects the heat). ``waste_heat_recovered`` reads the heat
+    recovered from the stream, scaled to what the heat KPIs count as delivered to a demand (the store's and the
+    network's losses spread over the hours in proportion): the sums of both meters over the year are the twin's
+    own, so their rate is the simulated rate.
+
+    Parameters
+    ----------
+    runs : dict of str or None to RunResult
+        Simulated years by tenant (``None`` for a factory): their ``hourly``, ``hourly_heat`` and ``kpis["heat"]``.
+    mmap : MeterMap
+        The meter map; meters of other flows are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per waste-heat meter [kW_th], indexed by UTC hour start (naive); no column without such meters.
+    """
+    out = {}
+    for m in mmap.meters:
+        if m.flow not in WASTE_HEAT:
+            continue
+        run = runs[m.tenant]
+        h, wanted = run.hourly_heat, m.flow == "waste_heat_available"
+        if f"{m.asset}.available_kw_th" in h:
+            shape = h[f"{m.asset}.available_kw_th" if wanted else f"{m.asset}.recovered_kw_th"].to_numpy()
+        else:  # heat rejected by a load: the twin recovers none of it
+            shape = run.hourly.load_kw.to_numpy() * wanted
+        total = run.kpis["heat"][f"{m.flow}_e_kwh_th_by_stream"][m.asset]
+        s = float(shape.sum())
+        out[m.id] = shape * (total / s if s > 0 else 0.0)
+    if not out:
+        return pd.DataFrame()
+    index = next(iter(runs.values())).hourly_heat.index.tz_convert("UTC").tz_localize(None)
     return pd.DataFrame(out, index=index)
 
 

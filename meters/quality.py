@@ -381,24 +381,24 @@ def check_store(store: object, scenario: object) -> QualityResult:
         When the store holds no readings.
     """
     meters = store.meters()  # type: ignore[attr-defined]
-    series = {m: store.readings(m) for m in meters.meter_id}  # type: ignore[attr-defined]
-    series = {m: r for m, r in series.items() if len(r) > 1}
-    if not series:
+    spans = store.spans()  # type: ignore[attr-defined]
+    spans = spans[spans.n > 1]
+    if spans.empty:
         raise InputError(None, "--db", "a store holding readings (twin meters import first)", "none")
     # the period most meters cover: one meter running late or early does not stretch everyone's gaps
-    first = pd.Series([r.ts.iloc[0] for r in series.values()]).median().floor("1h")
-    last = pd.Series([r.ts.iloc[-1] for r in series.values()]).median().floor("1h")
+    first = spans.first_ts.median().floor("1h")
+    last = spans.last_ts.median().floor("1h")
     hours = pd.date_range(first, last, freq="1h")
     lon = scenario.site.longitude  # type: ignore[attr-defined]
     results = []
-    for _, meter in meters.iterrows():
-        if meter.meter_id not in series:
+    for _, meter in meters.iterrows():  # one meter's readings in memory at a time
+        if meter.meter_id not in spans.index:
             empty = pd.DataFrame({"meter_id": meter.meter_id, "hour": hours, "value": np.nan, "flag": "gap"})
             note = pd.DataFrame([_finding(meter.meter_id, "long_gap", hours, 0, len(hours), 1.0, "no readings")])
             results.append(QualityResult(empty, note))
             continue
         context = MeterContext(capacity_of(meter, scenario), lon)
-        results.append(check_meter(meter, series[meter.meter_id], hours, context))
+        results.append(check_meter(meter, store.readings(meter.meter_id), hours, context))  # type: ignore[attr-defined]
     hourly = pd.concat([r.hourly for r in results], ignore_index=True)
     parts = [r.findings for r in results] + [check_parents(hourly, meters)]
     findings = pd.concat([f for f in parts if len(f)], ignore_index=True) if any(len(f) for f in parts) else parts[-1]

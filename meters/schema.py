@@ -8,6 +8,16 @@ A map is a YAML file read with :func:`lingtan.loader.read_yaml`::
       - {id: M-GRID, flow: grid_import, quantity: energy, unit: kWh}
       - {id: M-NEV-PV, flow: pv, tenant: nev_parts, asset: roof, quantity: power, unit: kW, parent: M-NEV}
       - {id: M-NEV, flow: tenant_supply, tenant: nev_parts, quantity: counter, unit: kWh, counter_max: 1e8}
+      - {id: H-FLUE, flow: waste_heat_available, tenant: castings, asset: furnace_flue, quantity: energy, unit: GJ}
+      - {id: H-FLUE-REC, flow: waste_heat_recovered, tenant: castings, asset: furnace_flue, quantity: power,
+         unit: kW_th}
+
+Heat meters of waste heat name the resource in ``asset``: a production line's waste-heat stream, a load that
+rejects heat, or a space's chiller condenser (``<space>.condenser``), as :func:`waste_heat_resources` lists
+them. ``waste_heat_available`` measures the resource (GB/T 1028-2018's 余热资源: all the heat the stream
+carries down to its return temperature), ``waste_heat_recovered`` the heat of it delivered to a useful demand
+(on the delivery side: heat charged into a store is metered where the store delivers it, so that heat lost in
+stores and networks is not counted as recovered).
 
 Every field is checked by pydantic; :func:`check_against` then checks the map against the scenario
 (tenants and assets exist, parents are meters of the map).
@@ -15,12 +25,14 @@ Every field is checked by pydantic; :func:`check_against` then checks the map ag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from lingtan.components.loads import CONDENSER_T_C
 from lingtan.errors import InputError
 from lingtan.limits import MAX_ITEMS, MAX_NAME_CHARS
 from lingtan.loader import check_numbers, read_yaml
@@ -37,8 +49,12 @@ FLOW_CARRIER = {
     "tenant_supply": "electric",
     "heat": "heat",
     "steam": "heat",
+    "waste_heat_available": "heat",
+    "waste_heat_recovered": "heat",
     "gas": "gas",
 }
+# Flows whose ``asset`` names a waste-heat resource (:func:`waste_heat_resources`).
+WASTE_HEAT = ("waste_heat_available", "waste_heat_recovered")
 # Flows whose ``asset`` names an item of a scenario list (``pv``, ``wind``, ``battery``).
 ASSET_LIST = {"pv": "pv", "wind": "wind", "battery_charge": "battery", "battery_discharge": "battery"}
 
@@ -96,10 +112,14 @@ class Meter(_Strict):
         "tenant_supply",
         "heat",
         "steam",
+        "waste_heat_available",
+        "waste_heat_recovered",
         "gas",
     ]
     tenant: str | None = Field(default=None, description="the tenant it belongs to; none for the park or factory")
-    asset: str | None = Field(default=None, description="PV array, wind farm or battery name; a heat or gas point")
+    asset: str | None = Field(
+        default=None, description="PV array, wind farm or battery name; waste-heat resource; a heat or gas point"
+    )
     quantity: Literal["energy", "counter", "power"] = Field(
         description="energy per interval, a cumulative counter, or mean power over the interval"
     )
@@ -239,6 +259,64 @@ def check_against(mmap: MeterMap, scenario: object, file: str | Path = "<meter m
             if m.asset not in names:
                 expected = f"a {ASSET_LIST[m.flow]} item here ({', '.join(names) or 'none in the scenario'})"
                 raise InputError(file, f"meters[{i}].asset", expected, repr(m.asset))
+        if m.flow in WASTE_HEAT:
+            names = [r.name for r in waste_heat_resources(where)]
+            if m.asset not in names:
+                expected = f"a waste-heat resource here ({', '.join(names) or 'none in the scenario'})"
+                raise InputError(file, f"meters[{i}].asset", expected, repr(m.asset))
+
+
+@dataclass(frozen=True)
+class WasteHeatResource:
+    """A waste-heat resource of a site, as the twin's heat side counts it (:func:`waste_heat_resources`).
+
+    Parameters
+    ----------
+    name : str
+        The stream's, load's or ``<space>.condenser`` name.
+    kind : str
+        The stream's kind, or the load's end use (``cooling`` for a condenser).
+    t_c : float
+        Its temperature [C].
+    declared : bool
+        True for a production line's declared stream, False for heat rejected by a load or a chiller.
+    """
+
+    name: str
+    kind: str
+    t_c: float
+    declared: bool
+
+
+def waste_heat_resources(site: object) -> list[WasteHeatResource]:
+    """The waste-heat resources of one site, in the order of the twin's heat side
+    (:mod:`lingtan.twin.core.heat_profiles`): production lines' streams, loads that reject heat, chillers' condensers.
+
+    Parameters
+    ----------
+    site : Scenario or SiteAssets
+        A factory, a park's tenant or a park's shared assets.
+
+    Returns
+    -------
+    list of WasteHeatResource
+        One per resource (a load rejecting no heat is none).
+    """
+    out = [
+        WasteHeatResource(ws.name, ws.kind, ws.t_c, True)
+        for line in getattr(site, "processes", [])
+        for ws in line.waste_heat
+    ]
+    for load in getattr(site, "loads", []):
+        fraction, t_c, _ = load.heat_rejection()
+        if fraction > 0:
+            out.append(WasteHeatResource(load.name, load.end_use, t_c, False))
+    out += [
+        WasteHeatResource(f"{sp.name}.condenser", "cooling", CONDENSER_T_C, False)
+        for sp in getattr(site, "space", [])
+        if sp.cooling and sp.cooling_cop is not None
+    ]
+    return out
 
 
 def load_meter_map(path: str | Path, scenario: object | None = None) -> MeterMap:

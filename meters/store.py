@@ -9,6 +9,7 @@ would take hours.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -188,7 +189,7 @@ class Store:
             One row per meter, columns of the ``meters`` table, sorted by id.
         """
         with self.connect() as conn:
-            return pd.read_sql(sa.text("SELECT * FROM meters ORDER BY meter_id"), conn)
+            return read_frame(conn, "SELECT * FROM meters ORDER BY meter_id")
 
     def readings(self, meter_id: str) -> pd.DataFrame:
         """One meter's readings in time order.
@@ -204,12 +205,24 @@ class Store:
             Columns ``ts`` and ``value``.
         """
         with self.connect() as conn:
-            return pd.read_sql(
-                sa.text("SELECT ts, value FROM readings WHERE meter_id = :m ORDER BY ts"),
-                conn,
-                params={"m": meter_id},
-                parse_dates=["ts"],
+            return read_frame(
+                conn, "SELECT ts, value FROM readings WHERE meter_id = :m ORDER BY ts", {"m": meter_id}, dates=["ts"]
             )
+
+    def spans(self) -> pd.DataFrame:
+        """Each meter's first and last reading and how many it has, without reading them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``meter_id``: ``first_ts``, ``last_ts`` (UTC) and ``n``; meters without readings left out.
+        """
+        with self.connect() as conn:
+            sql = (
+                "SELECT meter_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n FROM readings "
+                "GROUP BY meter_id ORDER BY meter_id"
+            )
+            return read_frame(conn, sql, dates=["first_ts", "last_ts"]).set_index("meter_id")
 
     def replace_results(self, hourly: pd.DataFrame, findings: pd.DataFrame) -> None:
         """Replace the quality check's hourly table and findings.
@@ -242,7 +255,40 @@ class Store:
         """
         order = {"hourly": "meter_id, hour", "findings": "meter_id, kind, start_ts"}[name]
         with self.connect() as conn:
-            return pd.read_sql(sa.text(f"SELECT * FROM {name} ORDER BY {order}"), conn)
+            return read_frame(conn, f"SELECT * FROM {name} ORDER BY {order}")
+
+
+def read_frame(conn: sa.Connection, sql: str, params: dict | None = None, dates: list | None = None) -> pd.DataFrame:
+    """A query's rows as a frame, the same from either database.
+
+    DuckDB hands its result over column by column (``.df()``), about ten times faster than pandas fetching it row
+    by row through SQLAlchemy (8.6 s against 0.8 s for a year of 100 meters' hours, benchmarks/meters_bench.py);
+    its timestamps come in microseconds and are made nanoseconds, as pandas gives them from any database.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        An open connection.
+    sql : str
+        The query, with ``:name`` parameters.
+    params : dict, optional
+        Their values.
+    dates : list of str, optional
+        Columns to parse as timestamps (for a database that hands them over as text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows, timestamps as ``datetime64[ns]``.
+    """
+    if conn.dialect.name != "duckdb":
+        return pd.read_sql(sa.text(sql), conn, params=params, parse_dates=dates)
+    raw = conn.connection.driver_connection
+    frame = raw.execute(re.sub(r":(\w+)", r"$\1", sql), params or {}).df()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_dtype(frame[col]):
+            frame[col] = frame[col].astype("datetime64[ns]")
+    return frame
 
 
 def _bulk(conn: sa.Connection, table: str, frame: pd.DataFrame) -> None:

@@ -29,7 +29,7 @@ from lingtan.components.grid import GridConnection, HourlyEmissionFactorProfile,
 from lingtan.components.loads import CsvLoad, Load, csv_load_kw, shift_load_kw
 from lingtan.errors import InputError, ScenarioError
 from lingtan.paths import looks_like_path, resolve_input
-from lingtan.twin.core.scenario import Scenario, _describe, _path_text, load_scenario, read_yaml
+from lingtan.twin.core.scenario import Scenario, error_parts, load_scenario, read_yaml, typos_named
 from lingtan.twin.core.schema.site import Site, Weather
 from lingtan.twin.plausibility import Finding, findings
 
@@ -88,11 +88,13 @@ class _Parts:
     site: Site | None = None
     year: int | None = None
     weather: Any = None
+    time_step_min: int = 60
     loads: list[tuple[str, Any]] = field(default_factory=list)
     tariff: Any = None
     emission_factor: Any = None
     criteria: list[tuple[str, str]] = field(default_factory=list)
     network: Any = None
+    forecast: tuple[str, Any, bool] | None = None  # (field path, battery's OptimalDispatch with a file, wind farms)
 
 
 def _parts_of(sc: Scenario | Park) -> _Parts:
@@ -106,12 +108,20 @@ def _parts_of(sc: Scenario | Park) -> _Parts:
         site=sc.site,
         year=sc.year,
         weather=sc.weather,
+        time_step_min=getattr(sc, "time_step_min", 60),
         loads=[(f"{p}loads[{j}]", load) for p, o in owners for j, load in enumerate(o.loads)],
         tariff=sc.grid.tariff,
         emission_factor=sc.grid.emission_factor,
         criteria=[(f"criteria[{i}]", c) for i, c in enumerate(sc.criteria)],
         network=getattr(sc, "network", None),
+        forecast=_forecast(getattr(sc, "battery", None), bool(getattr(sc, "wind", None))),
     )
+
+
+def _forecast(batteries, wind: bool) -> tuple[str, Any, bool] | None:
+    """A factory battery's forecast file to read, if its rolling-horizon ``optimal`` names one."""
+    o = batteries[0].optimal if batteries else None
+    return ("battery[0].optimal", o, wind) if o is not None and o.forecast_file is not None else None
 
 
 def _parts_from(data: dict[str, Any], errors: list[ErrorDetails]) -> _Parts:
@@ -136,6 +146,8 @@ def _parts_from(data: dict[str, Any], errors: list[ErrorDetails]) -> _Parts:
         parts.year = valid(TypeAdapter(int), data["year"])
     if clean("weather") and "weather" in data:
         parts.weather = valid(TypeAdapter(Weather), data["weather"])
+    if clean("time_step_min") and data.get("time_step_min") in (15, 60):
+        parts.time_step_min = data["time_step_min"]
     owners: list[tuple[tuple[int | str, ...], str, dict[str, Any]]] = [((), "", data)]
     if "tenants" in data:
         tenants = data["tenants"] if isinstance(data["tenants"], list) else []
@@ -152,6 +164,13 @@ def _parts_from(data: dict[str, Any], errors: list[ErrorDetails]) -> _Parts:
         if isinstance(grid, dict) and key in grid and clean("grid", key):
             conn = valid(TypeAdapter(GridConnection), {key: grid[key]})
             setattr(parts, key, getattr(conn, key) if conn is not None else None)
+    batteries = data.get("battery")
+    if "tenants" not in data and isinstance(batteries, list) and batteries and clean("battery", 0, "optimal"):
+        from lingtan.components.battery import OptimalDispatch
+
+        item = batteries[0].get("optimal") if isinstance(batteries[0], dict) else None
+        o = valid(TypeAdapter(OptimalDispatch), item) if item is not None else None
+        parts.forecast = _forecast([SimpleNamespace(optimal=o)], bool(data.get("wind")))
     criteria = data.get("criteria")
     if clean("criteria") and isinstance(criteria, list):
         parts.criteria = [(f"criteria[{i}]", c) for i, c in enumerate(criteria) if isinstance(c, str)]
@@ -199,7 +218,9 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
     index = None
     if parts.site is not None and parts.year is not None and parts.weather is not None:
         # load_weather reads name, site, year and weather only: the parts that validated are enough.
-        sc = SimpleNamespace(name=parts.name, site=parts.site, year=parts.year, weather=parts.weather)
+        sc = SimpleNamespace(
+            name=parts.name, site=parts.site, year=parts.year, weather=parts.weather, time_step_min=parts.time_step_min
+        )
         inputs.weather = attempt(_weather_field(parts.weather), load_weather, sc, base_dir)
         if inputs.weather is not None:
             index = inputs.weather[0].index
@@ -213,7 +234,11 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
             path = attempt(
                 f"{field_path}.path", resolve_input, base_dir, load.path, file=file, field=f"{field_path}.path"
             )
-            kw = None if path is None else attempt(f"{field_path}.path", csv_load_kw, path, load, n_hours)
+            kw = (
+                None
+                if path is None
+                else attempt(f"{field_path}.path", csv_load_kw, path, load, n_hours, parts.time_step_min)
+            )
         else:
             kw = None if index is None else attempt(field_path, shift_load_kw, index, load)
         if kw is not None:
@@ -247,6 +272,15 @@ def _read(parts: _Parts, base_dir: Path, file: Path) -> tuple[list[InputError], 
                 spec.model_copy(update={"path": str(path)}),
                 hours,
             )
+
+    if parts.forecast is not None and n_hours is not None:
+        from lingtan.twin.studies.lp.rolling import read_forecast_file
+
+        where, o, wind = parts.forecast
+        where = f"{where}.forecast_file"
+        path = attempt(where, resolve_input, base_dir, o.forecast_file, file=file, field=where)
+        if path is not None:
+            attempt(where, read_forecast_file, path, n_hours, parts.time_step_min, wind)
 
     for field_path, name in parts.criteria:
         attempt(field_path, pack_criteria, name)
@@ -287,7 +321,7 @@ def _schema_errors(data: dict[str, Any]) -> list[ErrorDetails]:
     try:
         (Park if "tenants" in data else Scenario).model_validate(data)
     except ValidationError as exc:
-        return exc.errors()
+        return typos_named(exc.errors())
     return []
 
 
@@ -297,9 +331,9 @@ def _schema_problems(
     """The schema errors as problems, one per field path, in the order pydantic finds them."""
     found: dict[str, InputError] = {}
     for err in errors:
-        where = _path_text(err["loc"], data)
+        where, expected, text = error_parts(err, data)
         # A union field gives one error per member; the first says enough.
-        found.setdefault(where, ScenarioError(file, where, *_describe(err)))
+        found.setdefault(where, ScenarioError(file, where, expected, text))
     problems = list(found.values())
     # The loader may refuse what the model accepts (its own checks): keep its message too.
     return problems if any(str(p) == str(first) for p in problems) else [first, *problems]
@@ -315,7 +349,7 @@ def _gate(sc: Scenario | Park, inputs: Inputs, base_dir: Path) -> list[InputErro
     problems = []
     for each in scenarios:
         try:
-            build_profiles(each, base_dir, inputs.weather)
+            build_profiles(each, base_dir, inputs.weather, any_step=not isinstance(sc, Park))
         except InputError as err:
             problems.append(err)
     return problems

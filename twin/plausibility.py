@@ -194,6 +194,13 @@ def city_findings(weather_spec: Weather, site: Site, prefix: str = "") -> list[F
     ]
 
 
+def _annual_ghi_kwh_m2(frame: pd.DataFrame) -> float:
+    """A weather year's irradiation [kWh/m2]: the steps' mean GHI [W/m2] times their length, hourly or 15-minute."""
+    from lingtan.twin.run import step_minutes
+
+    return float(frame["ghi"].sum()) * step_minutes(frame.index) / 60.0 / 1000.0
+
+
 def weather_findings(frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
     """Annual GHI, hourly temperature and annual mean wind of a weather year against their plausible bands.
 
@@ -212,7 +219,7 @@ def weather_findings(frame: pd.DataFrame, prefix: str = "") -> list[Finding]:
     """
     out = []
     field = _join(prefix, "weather")
-    ghi_kwh_m2 = float(frame["ghi"].sum()) / 1000.0
+    ghi_kwh_m2 = _annual_ghi_kwh_m2(frame)
     lo, hi = GHI_BAND_KWH_M2
     if not lo <= ghi_kwh_m2 <= hi:
         out.append(
@@ -315,7 +322,7 @@ def reference_findings(weather_spec: Weather, site: Site, frame: pd.DataFrame, p
     ref = longterm_ghi().get(city.strip().lower()) if city is not None else None
     if ref is None or ref.ghi_kwh_m2_yr is None:
         return []
-    ghi_kwh_m2 = float(frame["ghi"].sum()) / 1000.0
+    ghi_kwh_m2 = _annual_ghi_kwh_m2(frame)
     deviation = ghi_kwh_m2 / ref.ghi_kwh_m2_yr - 1.0
     if abs(deviation) <= REFERENCE_MAX_DEVIATION:
         return []

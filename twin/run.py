@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from lingtan.components import grid as gridmod
+from lingtan.components.heat import load_fuels
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
+from lingtan.components.vehicles import ChargingSite, FleetCharging, fleet_charging, fleet_fuel_uses, fleet_kpis
 from lingtan.errors import InputError
 from lingtan.limits import PEAK_TARGET_TOL_KW
 from lingtan.paths import resolve_input
@@ -40,6 +42,7 @@ from lingtan.twin.core.tables import (
     check_electric_balance,
     check_heat_balance,
     electric_table,
+    grid_exchange_kw,
     heat_table,
 )
 
@@ -51,9 +54,9 @@ class Profiles:
     Attributes
     ----------
     index : DatetimeIndex
-        Hourly, tz-aware, interval start.
+        The time steps (hourly or 15-minute), tz-aware, interval start.
     weather : DataFrame
-        pvlib-named weather columns.
+        pvlib-named weather columns, one row per step.
     unit_kw : ndarray, shape (K, T)
         One row per PV array [kW per kWp], then per wind farm [kW per turbine].
     sources : list of (kind, name)
@@ -67,6 +70,11 @@ class Profiles:
     base_dir : Path
         Folder the scenario's relative paths resolve against (its file's folder); the assessment reads an
         hourly emission-factor file from it.
+    step_h : float
+        Length of a time step [h] (``time_step_min / 60``): every ``(T,)`` array holds one value per step, a
+        power [kW] whose energy is ``power * step_h`` [kWh].
+    vehicles : FleetCharging or None
+        The fleet's year of charging, already inside ``load_kw``; None without a fleet.
     """
 
     index: pd.DatetimeIndex
@@ -84,6 +92,8 @@ class Profiles:
     fuel_uses: dict = field(
         default_factory=dict
     )  # the year of fuel_uses (lingtan.twin.accounting.account.fuel_uses_year)
+    step_h: float = 1.0
+    vehicles: FleetCharging | None = None  # the fleet's year of charging, inside load_kw
 
 
 def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict]:
@@ -99,7 +109,8 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
     Returns
     -------
     frame : pandas.DataFrame
-        Hourly weather, pvlib column names, a copy the caller may change.
+        Weather on the scenario's time step (``time_step_min``), pvlib column names, a copy the caller may
+        change.
     meta : dict
         Where it came from (source, path or city and seed, ...).
 
@@ -110,7 +121,8 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
     once per year. It is kept for the process (:data:`_SYNTHETIC_YEARS`, a few recent specs). File weather
     is read each time: its reader's data-quality warnings belong to each run. ``weather.time_shift_h`` then moves
     a file's values by whole hours (:func:`lingtan.weather.shift_hours`) and ``weather.scale`` scales either kind to
-    a site assessment's annual values (:func:`lingtan.weather.scale_resource`); ``meta`` records both.
+    a site assessment's annual values (:func:`lingtan.weather.scale_resource`); ``meta`` records both. Last, an
+    hourly year is interpolated to a 15-minute ``time_step_min`` (:func:`lingtan.weather.resample.to_steps`).
     """
     import lingtan.weather as wx
 
@@ -135,7 +147,7 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
         meta = dict(meta, source=spec.source, path=str(path))
         if spec.time_shift_h:
             frame, meta["time_shift_h"] = wx.shift_hours(frame, spec.time_shift_h), spec.time_shift_h
-        return _scaled(frame, meta, spec.scale)
+        return _on_step(*_scaled(frame, meta, spec.scale), scenario)
     key = (spec.model_dump_json(exclude={"scale"}), site.model_dump_json(), scenario.year, scenario.name)
     kept = _SYNTHETIC_YEARS.get(key)
     if kept is None:
@@ -143,7 +155,55 @@ def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict
         if len(_SYNTHETIC_YEARS) > 4:
             _SYNTHETIC_YEARS.pop(next(iter(_SYNTHETIC_YEARS)))
     frame, meta = kept
-    return _scaled(frame.copy(), dict(meta), spec.scale)
+    if _step_of(scenario) == 60:
+        return _scaled(frame.copy(), dict(meta), spec.scale)
+    return _on_step(*_scaled(frame.copy(), dict(meta), spec.scale), scenario)
+
+
+def step_minutes(index: pd.DatetimeIndex) -> float:
+    """The time step of an index [min]: its most common spacing (a missing 29 February aside); 60 for one label.
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+        Interval-start labels.
+
+    Returns
+    -------
+    float
+        The step [min].
+    """
+    if len(index) < 2:
+        return 60.0
+    steps, counts = np.unique(np.diff(index.asi8), return_counts=True)
+    return float(steps[np.argmax(counts)] / 6e10)
+
+
+def _step_of(scenario) -> int:
+    """A scenario's ``time_step_min`` [min]; a park (which load_weather also reads) is hourly: it has none."""
+    return getattr(scenario, "time_step_min", 60)
+
+
+def _on_step(frame: pd.DataFrame, meta: dict, scenario: Scenario) -> tuple[pd.DataFrame, dict]:
+    """The weather on the scenario's ``time_step_min``: as read when it has that step, an hourly year interpolated
+    to it (:func:`lingtan.weather.resample.to_steps`); any other step is refused."""
+    step = _step_of(scenario)
+    found = step_minutes(frame.index)
+    if found == step:
+        return frame, meta
+    if found != 60:
+        raise InputError(
+            meta.get("path"),
+            "time_step_min",
+            f"weather of {step}-minute steps, or hourly weather to interpolate",
+            f"weather of {found:g}-minute steps",
+        )
+    from lingtan.weather.resample import to_steps
+
+    site = scenario.site
+    frame = to_steps(frame, site.latitude, site.longitude, site.altitude_m, step_min=step)
+    note = f"hourly weather interpolated to {step} min (clearness index; each hour's GHI energy kept)"
+    return frame, dict(meta, resampled=note)
 
 
 def _scaled(frame: pd.DataFrame, meta: dict, scale) -> tuple[pd.DataFrame, dict]:
@@ -231,6 +291,9 @@ class HourProfiles:
         Time-of-use code, 0-based month, import price [CNY/kWh].
     fuel_uses : dict
         The year of fuel uses (:func:`lingtan.twin.accounting.account.fuel_uses_year`).
+    vehicles : FleetCharging or None
+        The fleet's unmanaged charging (:func:`lingtan.components.vehicles.fleet_charging`), None without a fleet
+        or with smart charging (which :func:`build_profiles` schedules on the weather year's generation).
     """
 
     index: pd.DatetimeIndex
@@ -240,6 +303,7 @@ class HourProfiles:
     month: np.ndarray
     price_cny_per_kwh: np.ndarray
     fuel_uses: dict
+    vehicles: FleetCharging | None = None
 
     def fits(self, index: pd.DatetimeIndex) -> bool:
         """Whether these profiles were computed on ``index`` (the same instants in the same zone).
@@ -266,17 +330,20 @@ def hour_profiles(scenario: Scenario, base_dir: Path, index: pd.DatetimeIndex) -
     base_dir : Path
         Folder of the scenario file (relative paths are read from it).
     index : DatetimeIndex
-        Hourly, tz-aware, interval start.
+        The time steps (``scenario.time_step_min``), tz-aware, interval start.
 
     Returns
     -------
     HourProfiles
         Computed once for the members of a weather ensemble (:func:`build_profiles` ``hours``).
     """
+    step = scenario.time_step_min
     by_load = {
-        item.name: csv_load_kw(resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item, len(index))
+        item.name: csv_load_kw(
+            resolve_input(base_dir, item.path, field=f"loads.{item.name}.path"), item, len(index), step
+        )
         if isinstance(item, CsvLoad)
-        else shift_load_kw(index, item)
+        else shift_load_kw(index, item, step / 60)
         for item in scenario.loads
     }
     for row in by_load.values():
@@ -289,7 +356,18 @@ def hour_profiles(scenario: Scenario, base_dir: Path, index: pd.DatetimeIndex) -
         period=gridmod.period_codes(index, tariff),
         month=index.month.to_numpy() - 1,
         price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff),
-        fuel_uses=fuel_uses_year(scenario.fuel_uses, base_dir, len(index), scenario.accounting.fuel_factors),
+        # Fuel-use profiles stay hourly whatever the step: only their year's sum is used.
+        fuel_uses=fuel_uses_year(
+            [*scenario.fuel_uses, *fleet_fuel_uses(scenario.vehicles, round(len(index) * step / 60 / 24))],
+            base_dir,
+            round(len(index) * step / 60),
+            scenario.accounting.fuel_factors,
+        ),
+        # Unmanaged charging depends on the fleet's seeded draws only: a load added before dispatch. Smart charging
+        # reads the weather year's generation too (build_profiles).
+        vehicles=fleet_charging(scenario.vehicles, scenario.chargers, scenario.charging, len(index), step / 60)
+        if scenario.vehicles and scenario.charging.strategy == "unmanaged"
+        else None,
     )
 
 
@@ -298,8 +376,9 @@ def build_profiles(
     base_dir: Path,
     weather: tuple[pd.DataFrame, dict] | None = None,
     hours: HourProfiles | None = None,
+    any_step: bool = False,
 ) -> Profiles:
-    """Compute every size-independent hourly profile of a scenario.
+    """Compute every size-independent profile of a scenario, one value per time step.
 
     ``weather`` (frame, meta) is used instead of the scenario's own when given: the
     tenants of a park share one weather year.
@@ -315,14 +394,30 @@ def build_profiles(
     hours : HourProfiles, optional
         This scenario's :func:`hour_profiles`, reused when computed on the weather's hours (the
         members of an ensemble); computed otherwise.
+    any_step : bool
+        Whether the caller carries a 15-minute ``time_step_min`` through (a single run does); otherwise only
+        hourly scenarios are accepted (:func:`require_hourly`).
 
     Returns
     -------
     Profiles
-        Unit generation, loads, heat demands, tariff and emission factor by hour.
+        Unit generation, loads, heat demands, tariff and emission factor by step.
+
+    Raises
+    ------
+    InputError
+        A 15-minute scenario where ``any_step`` is False, with a heat side (not carried to 15 minutes yet), or
+        given weather of another step.
     """
+    if not any_step:
+        require_hourly(scenario, "studies of many runs (parks, sweeps, ensembles, sizing, the life series)")
     frame, meta = load_weather(scenario, base_dir) if weather is None else weather
     index = frame.index
+    step = scenario.time_step_min
+    if step != 60 and step_minutes(index) != step:
+        raise InputError(
+            meta.get("path"), "time_step_min", f"weather of {step}-minute steps", f"{step_minutes(index):g} min"
+        )
     rows, sources, _ = renewable_units(scenario.pv, scenario.wind, frame, scenario.site)
     unit = np.vstack(rows) if rows else np.zeros((0, len(index)))
 
@@ -331,7 +426,21 @@ def build_profiles(
     load = sum(hours.load_by_name_kw.values(), np.zeros(len(index)))
 
     heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), hours.load_by_name_kw)
+    if step != 60 and (scenario.processes or not heat.empty or heat.electric_load_kw.any()):
+        require_hourly(scenario, "a scenario with a heat side or production lines (carried hourly only)")
     load += heat.electric_load_kw
+    fleet = hours.vehicles
+    if scenario.vehicles and scenario.charging.strategy == "smart":
+        fleet = fleet_charging(
+            scenario.vehicles,
+            scenario.chargers,
+            scenario.charging,
+            len(index),
+            step / 60,
+            charging_site(scenario, unit, load, hours),
+        )
+    if fleet is not None:
+        load += fleet.p_kw
     return Profiles(
         index=index,
         weather=frame,
@@ -346,7 +455,62 @@ def build_profiles(
         tariff=hours.tariff,
         weather_meta=meta,
         fuel_uses=hours.fuel_uses,
+        step_h=step / 60,
+        vehicles=fleet,
     )
+
+
+def charging_site(scenario: Scenario, unit_kw: np.ndarray, load_kw: np.ndarray, hours: HourProfiles) -> ChargingSite:
+    """What smart charging knows of a site before dispatch: its load without the fleet less its generation at the
+    scenario's sizes, its demand target and its tariff periods, by step.
+
+    The target is the connection's ``import_limit_kw``, or the battery's ``peak_target_kw`` of the month where that
+    is lower (the import the battery holds the site to). A sweep over PV or wind sizes keeps the schedule of the
+    scenario's own sizes (profiles are computed once).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its PV and wind sizes, grid connection and battery.
+    unit_kw : ndarray, shape (K, T)
+        Unit profiles of the PV arrays and wind farms [kW per kWp or per turbine] (:func:`renewable_units`).
+    load_kw : ndarray, shape (T,)
+        Electric load without the fleet [kW].
+    hours : HourProfiles
+        Tariff periods and months of the steps.
+
+    Returns
+    -------
+    lingtan.components.vehicles.ChargingSite
+        Net load [kW], target [kW] and period code of each step.
+    """
+    target = np.full(len(load_kw), scenario.grid.import_limit_kw)
+    b = scenario.battery[0] if scenario.battery else None
+    if b is not None and b.peak_target_monthly_kw is not None:
+        target = np.minimum(target, np.array(b.peak_target_monthly_kw)[hours.month])
+    generation = sizes(scenario) @ unit_kw if len(unit_kw) else np.zeros(len(load_kw))
+    return ChargingSite(net_kw=load_kw - generation, target_kw=target, period=hours.period)
+
+
+def require_hourly(scenario: Scenario, what: str) -> None:
+    """Refuse a scenario whose ``time_step_min`` is not 60 for a use that is carried hourly only.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+    what : str
+        The use, for the message.
+
+    Raises
+    ------
+    InputError
+        ``time_step_min`` other than 60.
+    """
+    if scenario.time_step_min != 60:
+        raise InputError(
+            None, "time_step_min", f"60 for {what}; 15 minutes is carried by a single run", scenario.time_step_min
+        )
 
 
 def renewable_units(pv, wind, frame: pd.DataFrame, site) -> tuple[list, list, list]:
@@ -517,8 +681,15 @@ def kernel_params(grid, batteries, n: int = 1, **overrides) -> np.ndarray:
             soc_max=b.soc_max,
             self_discharge_fraction_per_hour=b.self_discharge_fraction_per_hour,
             soc_initial=b.soc_initial_value,
-            strategy=STRATEGIES.index(b.dispatch),
         )
+        if b.dispatch == "optimal" and "strategy" not in overrides:
+            raise InputError(
+                None,
+                "battery[0].dispatch",
+                f"a rule for a study of many runs ({', '.join(STRATEGIES)}); optimal is one run's linear programme",
+                "optimal",
+            )
+        cols["strategy"] = STRATEGIES.index(b.dispatch) if b.dispatch in STRATEGIES else 0
         if b.peak_target_kw is not None:
             cols["peak_limit_kw"] = np.array(b.peak_target_monthly_kw)
         elif b.dispatch == "peak_shaving" and "peak_limit_kw" not in overrides:
@@ -571,8 +742,9 @@ def period_masks(batteries) -> tuple[np.ndarray, np.ndarray]:
 
 def kernel_site(batteries, prof: Profiles, hsizes: HeatSizes) -> dict:
     """The keyword arguments of :func:`lingtan.twin.core.dispatch.dispatch` that a site's profiles and its
-    battery list fix: hourly codes and prices, feed-in price, TOU charge and discharge periods, heat side,
-    heat sizes and the balance tolerance. Single runs, sweeps and uncertainty ensembles dispatch through it.
+    battery list fix: codes and prices per step, the step's length, feed-in price, TOU charge and discharge
+    periods, heat side, heat sizes and the balance tolerance. Single runs, sweeps and uncertainty ensembles
+    dispatch through it.
 
     Parameters
     ----------
@@ -599,6 +771,7 @@ def kernel_site(batteries, prof: Profiles, hsizes: HeatSizes) -> dict:
         heat=prof.heat.system,
         heat_sizes=hsizes,
         balance_tol_kwh=BALANCE_TOL_KWH,
+        step_h=prof.step_h,
     )
 
 
@@ -616,7 +789,7 @@ class RunResult:
     weather_meta: dict
 
 
-def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
+def simulate(scenario: Scenario, base_dir: str | Path = ".", optimal=None) -> RunResult:
     """Simulate one year of a scenario.
 
     Parameters
@@ -625,15 +798,17 @@ def simulate(scenario: Scenario, base_dir: str | Path = ".") -> RunResult:
     base_dir : path
         Folder that relative paths in the scenario (weather, load CSVs, tariff, emission factor) start from:
         the scenario file's folder (:func:`lingtan.paths.resolve_input`).
+    optimal : callable, optional
+        The ``dispatch: optimal`` strategy (:func:`simulate_profiles`).
 
     Returns
     -------
     RunResult
     """
-    return simulate_profiles(scenario, build_profiles(scenario, Path(base_dir)))
+    return simulate_profiles(scenario, build_profiles(scenario, Path(base_dir), any_step=True), optimal=optimal)
 
 
-def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True) -> RunResult:
+def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True, optimal=None) -> RunResult:
     """Simulate one year of a scenario from its size-independent profiles.
 
     With ``assessed=False`` the accounting and criteria are left out (a park assesses
@@ -647,11 +822,21 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
         Its profiles (:func:`build_profiles`).
     assessed : bool
         Whether accounting and criteria are computed.
+    optimal : callable, optional
+        ``optimal(scenario, prof, params, site) -> DispatchResult``: the ``dispatch: optimal`` strategy, a linear
+        programme that lives in the studies room (:func:`lingtan.twin.studies.lp.solve.optimal_dispatch`), which
+        this room may not import; :func:`lingtan.twin.studies.park.simulate_site` passes it. Its result goes
+        through the same tables, balance checks, KPIs and accounting as the kernel's.
 
     Returns
     -------
     RunResult
         Hourly tables, KPIs and, when assessed, accounting and verdicts.
+
+    Raises
+    ------
+    InputError
+        A battery with ``dispatch: optimal`` and no ``optimal`` strategy given.
     """
     caps = sizes(scenario)
     hsizes = heat_sizes(scenario)
@@ -664,11 +849,24 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
         limits["peak_limit_kw"] = lowest_peak_targets(
             prof.unit_kw, caps[None, :], prof.load_kw, free, tol_kw=PEAK_TARGET_TOL_KW, **site
         )
-    params = kernel_params(scenario.grid, scenario.battery, **limits)
-    res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **site)
+    if b is not None and b.dispatch == "optimal":
+        if optimal is None:
+            raise InputError(
+                None,
+                "battery[0].dispatch",
+                "a rule (load_following, tou_arbitrage, peak_shaving) here; optimal runs through "
+                "lingtan.twin.studies.park.simulate_site (twin run)",
+                "optimal",
+            )
+        params = kernel_params(scenario.grid, scenario.battery, strategy=0)  # the heat side's kernel run
+        res = optimal(scenario, prof, params, site)
+    else:
+        params = kernel_params(scenario.grid, scenario.battery, **limits)
+        res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **site)
     gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
-    hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly)
-    hourly_heat = heat_table(prof.index, prof.heat, res.heat_hourly)
+    step_min = round(prof.step_h * 60)
+    hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly, step_min)
+    hourly_heat = heat_table(prof.index, prof.heat, res.heat_hourly, step_min)
     residual = max(
         check_electric_balance(hourly), check_heat_balance(hourly_heat, prof.heat, hsizes.store_e0_kwh_th[0])
     )
@@ -678,8 +876,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     )
     k = electric_kpis(
         res,
-        pv_e_kwh=hourly.pv_kw.sum(),
-        wind_e_kwh=hourly.wind_kw.sum(),
+        pv_e_kwh=hourly.pv_kw.sum() * prof.step_h,
+        wind_e_kwh=hourly.wind_kw.sum() * prof.step_h,
         energy_kwh=b.energy_kwh if b else 0.0,
         soc_min=b.soc_min if b else 0.0,
         soc_max=b.soc_max if b else 1.0,
@@ -687,38 +885,52 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     )
     kpis = {name: float(v[0]) if np.ndim(v) else float(v) for name, v in k.items()}
     kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
-    kpis["grid_bill"] = gridmod.monthly_bill(
-        hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1),
-        hourly.filter(like="_to_grid_kw").sum(axis=1),
-        prof.index,
-        prof.tariff,
-    ).to_dict()
+    kpis["grid_bill"] = gridmod.monthly_bill(*grid_exchange_kw(hourly), prof.index, prof.tariff, prof.step_h).to_dict()
     kpis["max_hourly_balance_residual_kwh"] = residual
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
     if prof.fuel_uses:
         kpis["fuel_uses"] = prof.fuel_uses
+    if prof.vehicles is not None:
+        kpis["vehicles"] = fleet_kpis(
+            scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels()
+        )
     assessment = (
         assess(scenario, kpis, hourly, base_dir=prof.base_dir)
         if assessed
         else Assessment(accounting=None, verdicts=[], packs=[])
     )
     kpis["by_source_e_kwh"] = {
-        f"{kind}.{name}": float(c * row.sum())
+        f"{kind}.{name}": float(c * row.sum() * prof.step_h)
         for (kind, name), c, row in zip(prof.sources, caps, prof.unit_kw, strict=True)
     }
     ghi = prof.weather["ghi"].to_numpy()
     kpis["weather"] = dict(
         {k: v for k, v in prof.weather_meta.items() if isinstance(v, (str, int, float))},
-        annual_ghi_kwh_m2=float(ghi.sum() / 1000.0),
+        annual_ghi_kwh_m2=float(ghi.sum() * prof.step_h / 1000.0),
     )
     warnings = storage_warnings(kpis) + (
         kpis["heat"]["warnings"] if "heat" in kpis else heat_rejection_warnings(prof.heat)
     )
-    if kpis["unserved_load_e_kwh"] > 0:
+    if (
+        kpis["unserved_load_e_kwh"] > BALANCE_TOL_KWH
+    ):  # not the float noise of a load filled to the limit (smart charging)
         warnings.append(
             f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
             f"grid.import_limit_kw = {scenario.grid.import_limit_kw}"
+        )
+    fleet = kpis.get("vehicles")
+    if fleet is not None and fleet["unmet_trips"]:
+        by_type = ", ".join(f"{t} {r['unmet_trips']}" for t, r in fleet["unmet_by_type"].items() if r["unmet_trips"])
+        warnings.append(
+            f"the chargers could not deliver {fleet['unmet_e_kwh']:.0f} kWh of the fleet's charging: "
+            f"{fleet['unmet_trips']} of {fleet['trips']} vehicle-days leave short ({by_type}; more or faster "
+            "chargers, or longer stays)"
+        )
+    if fleet is not None and fleet["past_target_e_kwh"]:
+        warnings.append(
+            f"smart charging could not keep {fleet['past_target_e_kwh']:.0f} kWh of the fleet's charging under the "
+            "demand target (grid.import_limit_kw, battery[0].peak_target_kw): charged as unmanaged"
         )
     if b is not None and b.dispatch != "load_following" and (found or b.peak_target_kw is not None):
         target = params[0, [PARAMS.index(c) for c in PEAK_LIMITS]]
@@ -746,4 +958,4 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True)
     )
 
 
-__all__ = ["simulate", "simulate_profiles", "build_profiles", "RunResult", "Profiles"]
+__all__ = ["simulate", "simulate_profiles", "build_profiles", "require_hourly", "RunResult", "Profiles"]

@@ -29,6 +29,13 @@ SAM_GROUPS = {"pv": "1 PV vs SAM", "wind": "2 Wind vs SAM", "battery": "3 Batter
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``twin validate`` parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Its options.
+    """
     p = argparse.ArgumentParser(
         prog="twin validate",
         description="Run the validation cases (SAM, LP optimum, balances, weather, "
@@ -42,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="run only this case group (pv, wind, battery, lp, conservation, weather, accounting, network); repeatable",
     )
+    p.add_argument("--quiet", action="store_true", help="no progress bar (none either when stderr is not a terminal)")
     return p
 
 
@@ -56,6 +64,8 @@ def summary_table(rows) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from lingtan.twin.cli.progress import progress_bars
+    from lingtan.twin.core import progress
     from lingtan.validation.cases import CASES, run_cases
     from lingtan.validation.report import write_report
     from lingtan.validation.sam import INSTALL_HINT, pysam_missing
@@ -78,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     run = [g for g in groups if g not in no_sam]
     # the SAM groups come first in CASES, so their rows stay first in the report
     rows = _sam_not_available(no_sam, why)
-    if run:
-        rows += run_cases(args.quick, plot_dir, only=run, log=lambda s: print(s, flush=True))
+    with progress_bars(args.quiet or not run) as bars_done:
+        progress.stage("progress_validation", len(run))
+        for group in [g for g in CASES if g in run]:  # one group at a time, in the report's order: the bar counts them
+            rows += run_cases(args.quick, plot_dir, only=[group], log=_log)
+            progress.advance()
+        bars_done()
     required = os.environ.get(REQUIRE_ENV, "") not in ("", "0")
     missing = [r for r in rows if r.passed is None and not r.explained]
     if required:
@@ -103,6 +117,14 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     return 1 if failed else 0
+
+
+def _log(line: str) -> None:
+    """One line of the log above the progress bar (tqdm redraws the bar below it)."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stdout)
+    sys.stdout.flush()
 
 
 def _sam_not_available(groups: list[str], why: str | None) -> list:

@@ -8,7 +8,9 @@ never sees half a report.
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import json
 import os
 import platform
 import tempfile
@@ -218,7 +220,8 @@ spread over the year and on the worst hours the annual run named.
 def write_report(
     rows, out_dir: Path, *, quick: bool, elapsed_s: float | None = None, plot_dir_name: str = "plots"
 ) -> tuple[Path, Path]:
-    """Write ``report.md`` and ``report.html`` into ``out_dir``; return their paths."""
+    """Write ``report.md``, ``report.html`` and ``report.json`` (the rows as records, for scripts and CI) into
+    ``out_dir``; return the paths of the first two."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     s = _summary(rows)
@@ -281,6 +284,8 @@ def write_report(
     md.append(NOTES)
     md_path = out_dir / "report.md"
     atomic_write_text(md_path, "".join(md))
+    records = [{**dataclasses.asdict(r), "verdict": r.verdict} for r in rows]
+    atomic_write_text(out_dir / "report.json", json.dumps(records, indent=1, ensure_ascii=False, default=str))
 
     # HTML: the same content, plots inlined, no external resources.
     h = [

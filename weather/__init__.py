@@ -28,6 +28,7 @@ _EXPORTS = {
     "timing_check": "checks",
     "shift_hours": "checks",
     "scale_resource": "scale",
+    "scale_by": "scale",
     "longterm_ghi": "scale",
 }
 

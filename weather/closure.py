@@ -49,9 +49,13 @@ class WeatherQualityWarning(UserWarning):
 
 
 def mid_interval_solar_position(
-    index: pd.DatetimeIndex, latitude: float, longitude: float, altitude_m: float = 0.0
+    index: pd.DatetimeIndex,
+    latitude: float,
+    longitude: float,
+    altitude_m: float = 0.0,
+    step_min: float | None = None,
 ) -> pd.DataFrame:
-    """Solar position at the middle of each hourly interval.
+    """Solar position at the middle of each interval (hourly or shorter steps).
 
     pvlib's NREL SPA with its standard atmosphere (pressure from the altitude, 12 C) for the
     refraction correction. The reader or generator of a weather year and the PV model need the same
@@ -68,6 +72,8 @@ def mid_interval_solar_position(
         Site coordinates [deg], north and east positive.
     altitude_m : float
         Site altitude [m].
+    step_min : float, optional
+        Length of an interval [min]; by default the index's first spacing (60 for fewer than two labels).
 
     Returns
     -------
@@ -79,16 +85,19 @@ def mid_interval_solar_position(
 
     if index.tz is None:
         raise ValueError("index must be tz-aware")
+    if step_min is None:
+        step_min = (index[1] - index[0]).total_seconds() / 60.0 if len(index) > 1 else 60.0
     key = (
         hashlib.sha1(index.asi8.tobytes() + index.tz_localize(None).asi8.tobytes()).hexdigest(),
         float(latitude),
         float(longitude),
         float(altitude_m),
+        float(step_min),
     )
     sp = _SOLAR_POSITIONS.get(key)
     if sp is None:
         sp = lazy_pvlib().solarposition.get_solarposition(
-            index + pd.Timedelta(minutes=30), latitude, longitude, altitude=altitude_m
+            index + pd.Timedelta(minutes=step_min / 2.0), latitude, longitude, altitude=altitude_m
         )
         if len(_SOLAR_POSITIONS) >= 8:
             _SOLAR_POSITIONS.pop(next(iter(_SOLAR_POSITIONS)))

@@ -104,28 +104,32 @@ def _check_tz(path, tz, file_offset_h: float, year: int):
     return tz
 
 
-def _target_index(year: int, tz) -> pd.DatetimeIndex:
-    """8760 interval-start hours of ``year`` (Feb 29 dropped in leap years), local tz."""
-    idx = pd.date_range(f"{year}-01-01 00:00", f"{year}-12-31 23:00", freq="h")
+def _target_index(year: int, tz, step_min: int = 60) -> pd.DatetimeIndex:
+    """8760 interval-start hours of ``year`` (Feb 29 dropped in leap years), or its steps of ``step_min``, local tz."""
+    idx = pd.date_range(f"{year}-01-01 00:00", f"{year}-12-31 23:59", freq=f"{step_min}min")
     idx = idx[~((idx.month == 2) & (idx.day == 29))]
     return idx.tz_localize(tz)
 
 
-def _restamp(path, df: pd.DataFrame, year: int, tz, file_offset_h: float) -> pd.DataFrame:
-    """Re-stamp rows (already interval-start, local standard time) onto ``year``.
+def _restamp(path, df: pd.DataFrame, year: int, tz, file_offset_h: float, step_min: int = 60) -> pd.DataFrame:
+    """Re-stamp rows (already interval-start, local standard time, ``step_min`` apart) onto ``year``.
 
     ``df.index`` must be a naive or fixed-offset local-standard-time index whose
-    month/day/hour give the calendar position of each row.
+    month/day/hour/minute give the calendar position of each row.
     """
     idx = df.index
-    if len(df) == 8784:
+    per_hour = 60 // step_min
+    if len(df) == 8784 * per_hour:
         keep = ~((idx.month == 2) & (idx.day == 29))
         df = df[keep]
         idx = df.index
-    if len(df) != 8760:
-        raise InputError(path, "rows", "8760 hourly rows (or 8784 with Feb 29)", f"{len(df)} rows")
-    ref = pd.date_range("2001-01-01 00:00", periods=8760, freq="h")  # non-leap calendar
-    same = (idx.month == ref.month) & (idx.day == ref.day) & (idx.hour == ref.hour) & (idx.minute == 0)
+    if len(df) != 8760 * per_hour:
+        what = "hourly rows" if step_min == 60 else f"{step_min}-minute rows"
+        raise InputError(
+            path, "rows", f"{8760 * per_hour} {what} (or {8784 * per_hour} with Feb 29)", f"{len(df)} rows"
+        )
+    ref = pd.date_range("2001-01-01 00:00", periods=8760 * per_hour, freq=f"{step_min}min")  # non-leap calendar
+    same = (idx.month == ref.month) & (idx.day == ref.day) & (idx.hour == ref.hour) & (idx.minute == ref.minute)
     if not same.all():
         i = int(np.argmin(same))
         raise InputError(
@@ -136,7 +140,7 @@ def _restamp(path, df: pd.DataFrame, year: int, tz, file_offset_h: float) -> pd.
         )
     out_tz = _check_tz(path, tz, file_offset_h, year)
     fixed = _fixed_tz(file_offset_h)
-    new_idx = _target_index(year, fixed)
+    new_idx = _target_index(year, fixed, step_min)
     if not isinstance(out_tz, _dt.timezone) and out_tz != fixed:
         new_idx = new_idx.tz_convert(out_tz)
     df = df.copy()
@@ -487,7 +491,10 @@ def read_csv(
     rebuild_components: bool | str = False,
     closure_warn_below: float = 0.97,
 ) -> tuple[pd.DataFrame, dict]:
-    """Read a plain hourly CSV with pvlib column names.
+    """Read a plain hourly (or 15-minute) CSV with pvlib column names.
+
+    A file whose timestamps are 15 min apart is read as it is, 35 040 rows, onto 15-minute steps; a run
+    whose ``time_step_min`` differs refuses it (:func:`lingtan.twin.run.load_weather`).
 
     The file has a ``time`` column (ISO 8601, labelled at the interval start; naive
     timestamps are local time in ``tz``, aware ones must agree with ``tz``) and columns
@@ -525,11 +532,11 @@ def read_csv(
     """
     path = Path(path)
     raw = _read_csv_table(path)
-    std_off, idx = _csv_standard_time_index(path, raw, year, tz)
+    std_off, idx, step_min = _csv_standard_time_index(path, raw, year, tz)
     data = pd.DataFrame(index=idx)
     for col in CANONICAL_COLUMNS:
         data[col] = pd.to_numeric(raw[col], errors="coerce").to_numpy(dtype=float) if col in raw else np.nan
-    data = _restamp(path, data, year, tz, std_off)
+    data = _restamp(path, data, year, tz, std_off, step_min)
     data = _fill(path, data, [c for c in _REQUIRED_FILLED if c in raw], fill, max_gap_h)
     filled = _fill_pressure_and_humidity(data, raw, altitude_m)
     meta = {
@@ -615,7 +622,7 @@ def _csv_site_times(path: Path, raw: pd.DataFrame, t: pd.Series, tz: str) -> pd.
     return local
 
 
-def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str) -> tuple[float, pd.DatetimeIndex]:
+def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str) -> tuple[float, pd.DatetimeIndex, int]:
     """The rows' times in local standard time (no DST), which give each row's calendar position.
 
     Returns
@@ -623,7 +630,9 @@ def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str) 
     std_off : float
         The standard UTC offset of ``tz`` in ``year`` [h].
     index : DatetimeIndex
-        Naive local standard times, checked 1 h apart (a 25 h step over a skipped Feb 29 allowed).
+        Naive local standard times, checked one step apart (a step of a day more over a skipped Feb 29 allowed).
+    step_min : int
+        The step [min]: 60, or 15 for a 15-minute file (the first spacing).
 
     Raises
     ------
@@ -641,18 +650,19 @@ def _csv_standard_time_index(path: Path, raw: pd.DataFrame, year: int, tz: str) 
         raise InputError(path, "timezone", "a valid IANA time zone such as Asia/Shanghai", f"{tz!r} ({exc})") from None
     t = _csv_site_times(path, raw, t, tz)
     idx = pd.DatetimeIndex(t.dt.tz_convert(_fixed_tz(std_off)).dt.tz_localize(None))
-    steps = np.diff(idx.asi8) / 3.6e12
-    leap_skip = (idx[:-1].month == 2) & (idx[:-1].day == 28) & (steps == 25)
-    ok = (steps == 1) | leap_skip
+    steps = np.diff(idx.asi8) / 6e10  # [min]
+    step_min = 15 if len(steps) and steps[0] == 15 else 60
+    leap_skip = (idx[:-1].month == 2) & (idx[:-1].day == 28) & (steps == 1440 + step_min)
+    ok = (steps == step_min) | leap_skip
     if not ok.all():
         i = int(np.argmin(ok))
         raise InputError(
             path,
             f"column time, row {i + 1}",
-            "hourly timestamps, 1 h apart",
+            "hourly timestamps, 1 h apart" if step_min == 60 else "15-minute timestamps, 15 min apart",
             f"{raw['time'].iloc[i]} followed by {raw['time'].iloc[i + 1]}",
         )
-    return std_off, idx
+    return std_off, idx, step_min
 
 
 def _fill_pressure_and_humidity(data: pd.DataFrame, raw: pd.DataFrame, altitude_m: float) -> list[str]:

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["scale_resource", "LongTermGhi", "longterm_ghi", "LONGTERM_GHI_CSV"]
+__all__ = ["scale_resource", "scale_by", "LongTermGhi", "longterm_ghi", "LONGTERM_GHI_CSV"]
 
 LONGTERM_GHI_CSV = Path(__file__).with_name("data") / "longterm_ghi.csv"
 """Long-term annual GHI of the shipped cities from a second source, one row per city."""
@@ -70,32 +70,64 @@ def scale_resource(
     ValueError
         When a resource to scale is zero all year (no factor can bring it to a positive value).
     """
-    out = weather.copy()
-    record: dict = {}
+    ghi_before = wind_before = None
     if ghi_kwh_m2_yr is not None:
-        before = float(weather["ghi"].sum()) / 1000.0
-        if not before > 0:
-            raise ValueError(f"annual GHI of the weather year is {before:g} kWh/m2: nothing to scale")
-        factor = ghi_kwh_m2_yr / before
-        for col in _IRRADIANCE:
-            out[col] = weather[col].to_numpy(dtype=float) * factor
-        record.update(
-            ghi_scale_factor=factor,
-            ghi_before_kwh_m2_yr=before,
-            ghi_after_kwh_m2_yr=float(out["ghi"].sum()) / 1000.0,
-        )
+        # A step's mean [W/m2] times its length [h]: hourly, or a 15-minute file read as it is.
+        step_h = (weather.index[1] - weather.index[0]).total_seconds() / 3600.0 if len(weather) > 1 else 1.0
+        ghi_before = float(weather["ghi"].sum()) * step_h / 1000.0
+        if not ghi_before > 0:
+            raise ValueError(f"annual GHI of the weather year is {ghi_before:g} kWh/m2: nothing to scale")
     if wind_mean_m_s is not None:
-        before = float(np.mean(weather["wind_speed"].to_numpy(dtype=float)))
-        if not before > 0:
-            raise ValueError(f"annual mean wind speed of the weather year is {before:g} m/s: nothing to scale")
-        factor = wind_mean_m_s / before
-        out["wind_speed"] = weather["wind_speed"].to_numpy(dtype=float) * factor
+        wind_before = float(np.mean(weather["wind_speed"].to_numpy(dtype=float)))
+        if not wind_before > 0:
+            raise ValueError(f"annual mean wind speed of the weather year is {wind_before:g} m/s: nothing to scale")
+    ghi_k = None if ghi_before is None else ghi_kwh_m2_yr / ghi_before
+    wind_k = None if wind_before is None else wind_mean_m_s / wind_before
+    out = scale_by(weather, ghi_k, wind_k)
+    record: dict = {}
+    if ghi_k is not None:
         record.update(
-            wind_scale_factor=factor,
-            wind_mean_before_m_s=before,
+            ghi_scale_factor=ghi_k,
+            ghi_before_kwh_m2_yr=ghi_before,
+            ghi_after_kwh_m2_yr=float(out["ghi"].sum()) * step_h / 1000.0,
+        )
+    if wind_k is not None:
+        record.update(
+            wind_scale_factor=wind_k,
+            wind_mean_before_m_s=wind_before,
             wind_mean_after_m_s=float(out["wind_speed"].mean()),
         )
     return out, record
+
+
+def scale_by(weather: pd.DataFrame, ghi_factor: float | None = None, wind_factor: float | None = None) -> pd.DataFrame:
+    """A weather year with GHI, DNI and DHI multiplied by one factor and the wind speed by another.
+
+    :func:`scale_resource` finds the factors that bring a year to stated annual values; a weather-year ensemble
+    applies the factors of its typical year to every member, so the members keep their spread around the
+    scaled typical year (scaling each member to the stated values would erase it).
+
+    Parameters
+    ----------
+    weather : pandas.DataFrame
+        Hourly weather year with pvlib columns ``ghi``, ``dni``, ``dhi`` [W/m2] and ``wind_speed`` [m/s].
+    ghi_factor : float, optional
+        Factor on the three irradiance components [-]; None leaves them alone.
+    wind_factor : float, optional
+        Factor on the wind speed [-]; None leaves it alone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A scaled copy.
+    """
+    out = weather.copy()
+    if ghi_factor is not None:
+        for col in _IRRADIANCE:
+            out[col] = weather[col].to_numpy(dtype=float) * ghi_factor
+    if wind_factor is not None:
+        out["wind_speed"] = weather["wind_speed"].to_numpy(dtype=float) * wind_factor
+    return out
 
 
 @dataclass(frozen=True)

@@ -160,26 +160,74 @@ def _ar1_recursion(eps: np.ndarray, phi: float) -> np.ndarray:
     return out
 
 
+@njit(cache=True, error_model="numpy")
+def numpy_sum(a: np.ndarray) -> float:
+    """``a.sum()`` of a contiguous float64 vector to the bit, compiled: numpy's pairwise summation (blocks of at
+    most 128 added in eight interleaved partial sums, halves split at multiples of eight, shorter than eight in
+    order). ``tests/weather/test_weather_synthetic.py`` holds it equal to ``numpy.sum`` for every length up to 2000.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        Contiguous float64 vector [any unit].
+
+    Returns
+    -------
+    float
+        Its sum, in numpy's order [the unit of ``a``].
+    """
+    n = a.shape[0]
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r = a[:8].copy()
+        i = 8
+        while i < n - (n % 8):
+            for j in range(8):
+                r[j] += a[i + j]
+            i += 8
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while i < n:
+            res += a[i]
+            i += 1
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return numpy_sum(a[:n2]) + numpy_sum(a[n2:])
+
+
+@njit(cache=True, error_model="numpy")
 def _bounded_rescale(values: np.ndarray, caps: np.ndarray, target: float, n_iter: int = 20) -> np.ndarray:
     """Scale non-negative ``values`` to sum to ``target`` without exceeding ``caps``.
 
     Repeated proportional scaling of the unclipped entries; exact unless the caps
-    cannot hold the target (then every entry ends at its cap).
+    cannot hold the target (then every entry ends at its cap). Compiled (called once per day and month, its numpy
+    form spent a fifth of a synthetic year in call overhead), with numpy's sums and numpy's
+    ``maximum``/``minimum`` (NaN kept), so the numbers are those of the numpy form to the bit.
     """
-    v = np.minimum(np.clip(np.asarray(values, dtype=float), 0.0, None), caps)
+    v = np.empty(values.shape[0])
+    for i in range(v.shape[0]):
+        x = values[i] if (values[i] >= 0.0 or values[i] != values[i]) else 0.0
+        v[i] = x if (x <= caps[i] or x != x) else caps[i]
     for _ in range(n_iter):
-        s = v.sum()
+        s = numpy_sum(v)
         if s <= 0 or abs(s - target) <= 1e-9 * max(target, 1.0):
             break
         if target < s:
             v = v * (target / s)  # scaling down never breaks a cap
             break
         free = v < caps * (1 - 1e-12)
-        free_sum = v[free].sum()
+        free_sum = numpy_sum(v[free])
         if free_sum <= 0:
             break
-        v = np.where(free, v * ((target - (s - free_sum)) / free_sum), v)
-        v = np.minimum(v, caps)
+        k = (target - (s - free_sum)) / free_sum
+        for i in range(v.shape[0]):
+            if free[i]:
+                x = v[i] * k
+                v[i] = x if (x <= caps[i] or x != x) else caps[i]
     return v
 
 

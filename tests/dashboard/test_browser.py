@@ -6,17 +6,14 @@ is stopped at the end. Screenshots go to tests/artifacts/dashboard_*.png.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from support.browser import browser, dash_results, page, server  # noqa: F401 - fixtures
+from support.dashboard import shot
 
 from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.run import simulate
@@ -33,86 +30,6 @@ BROKEN = (
     .replace("capacity_kwp: 12000", "capacity_kwp: lots")
     .encode()
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = _free_port()
-    results = tmp_path_factory.mktemp("dash-results")
-    log = open(results / "server.log", "w+")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lingtan.dashboard.app",
-            "--port",
-            str(port),
-            "--results",
-            str(results),
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                log.seek(0)
-                pytest.fail(f"the dashboard did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium, references):
-    sync_api = references.module("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.goto(server + "/scenario")
-    pg.wait_for_selector("input[id*='pv[0].capacity_kwp']")
-    yield pg
-    ctx.close()
-    assert not errors, errors
-
-
-def _shot(pg, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"dashboard_{name}.png"
-    pg.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def _run_and_read_share(pg) -> float:
@@ -142,7 +59,7 @@ def _share_percent(capacity_kwp: float | None = None) -> float:
 def test_default_scenario_runs_and_results_show_kpis_and_verdicts(page):
     share = _run_and_read_share(page)
     assert share == _share_percent()
-    _shot(page, "scenario")
+    shot(page, "scenario")
     page.click("#open-results")
     page.wait_for_selector("#results-cards .kpi")
     page.wait_for_selector("#fig-dispatch .main-svg")
@@ -153,7 +70,7 @@ def test_default_scenario_runs_and_results_show_kpis_and_verdicts(page):
     assert "%" in page.locator("#kpi-re_electricity_share_onsite .v").text_content()
     assert page.locator("#criteria-table").count() == 1
     page.wait_for_timeout(500)  # let plotly finish its transitions before the picture
-    _shot(page, "results")
+    shot(page, "results")
     # The top of the page (cards, packs, dispatch, monthly balance): the README's picture is a copy of it.
     page.screenshot(
         path=str(ARTIFACTS / "dashboard_results_top.png"),
@@ -180,7 +97,7 @@ def test_broken_upload_shows_the_field_path_and_the_server_keeps_running(page, s
     err = page.wait_for_selector("#scenario-error")
     text = err.text_content()
     assert "broken.yaml" in text and "pv[0].capacity_kwp" in text, text
-    _shot(page, "upload_error")
+    shot(page, "upload_error")
     assert urllib.request.urlopen(server + "/", timeout=5).status == 200
 
 
@@ -210,4 +127,4 @@ def test_weather_years_give_the_odds_on_the_results_page(page):
     )
     threshold = next(v["threshold"] for v in ens.typical.verdicts if v["criterion_id"] == cid)
     assert x == [pytest.approx(100 * threshold, rel=1e-12)]
-    _shot(page, "odds")
+    shot(page, "odds")

@@ -207,10 +207,10 @@ def test_results_show_cards_verdicts_figures_and_downloads(c, default_run):
         "zhejiang_factory_2025.renewable_share",
         "hunan_factory_2025.re_ratio",
     ]
-    assert [r.children[-1].children for r in rows] == ["PASS", "FAIL"] and card.className == "kpi fail"
+    assert [r.children[-1].children for r in rows] == ["FULL 8/8", "FAIL"] and card.className == "kpi fail"
     assert [r.children[1].children[:7] for r in rows] == ["margin ", "margin "]
-    rows = o["criteria"].data
-    assert rows and all(r["source"] for r in rows)
+    rows = pages_results.criteria_rows("run", c.manager.result(default_run["run_id"])[1])
+    assert rows and all(r["source"] for r in rows) and o["criteria"].children.id == "criteria-table"
     for key in ("dispatch", "monthly", "sankey", "waterfall"):
         assert o[key].data, key
     assert o["downloads"] == [False, False, False, False]
@@ -244,12 +244,12 @@ def test_park_page(c):
     _, run_store, *_ = pages_scenario.poll(c, job)
     assert run_store["kind"] == "park"
     o = pages_park.render(c, run_store)
-    rows = o["tenants"].data
+    rows = pages_park.tenant_rows(c.manager.result(run_store["run_id"])[1])
     assert {"park", "park_common"} <= {r["tenant"] for r in rows}
     assert any("pass" in r["verdicts"] for r in rows)
     fig = o["network"]
     assert len(fig.data) > 10 and o["network_style"]["height"].endswith("px")
-    assert o["worst"][0].data  # worst-hours table
+    assert o["worst"][0].children.children[1].children  # worst-hours table rows
     assert pages_results.render(c, run_store)["sankey"].data  # the park bus on the results page
     assert pages_park.render(c, None)["empty"] is not None
 
@@ -293,14 +293,14 @@ def sweep(c):
 
 def test_sweep_listed_opened_and_a_row_loads_its_design(c, sweep):
     assert sweep in pages_sweep.list_sweeps(c.results_dir)
-    plots, table, options, kpi, info = pages_sweep.render(c, sweep, None, None)
-    assert kpi == "re_electricity_share_onsite" and len(table.data) == 6
-    # lingtan.twin.reports.sweep_plots is installed: the grid's heatmap is drawn; the Pareto front needs a cost and
-    # the tornado a
-    # one-at-a-time sweep, which the page cannot give: one note each, before the figures
+    plots, table, options, kpi, threshold, info = pages_sweep.render(c, sweep, None, None)
+    assert kpi == "re_electricity_share_onsite" and len(table.data) == 6 and threshold == 0.3
+    # the grid's heatmap and the Pareto front of cost against the share are drawn; the dataset has no residual
+    # emissions (a sweep without verdicts): one note, before the figures
     notes = [p.children for p in plots if getattr(p, "id", None) == "sweep-plots-note"]
     graphs = [ch for card in plots[len(notes) :] for ch in card.children if getattr(ch, "id", "").startswith("sweep-")]
-    assert [n.split(":")[0] for n in notes] == ["pareto", "tornado"] and [g.id for g in graphs] == ["sweep-heatmap"]
+    assert [n.split(":")[0] for n in notes] == ["pareto_emissions"]
+    assert [g.id for g in graphs] == ["sweep-heatmap", "sweep-pareto_re"]
     store, path, msg = pages_sweep.load_design(c, sweep, 4, None)
     assert path == "/scenario" and store["data"]["pv"][0]["capacity_kwp"] == 18000
     assert store["design"] == {"pv[0].capacity_kwp": 18000.0, "battery[0].energy_kwh": 0.0}

@@ -93,9 +93,10 @@ def test_results_show_the_odds_of_each_simulated_criterion(c, ensemble_run):
         if "value_p50" in o:
             assert text.startswith(f"P50 {pages_results.rh.fmt_value(o['value_p50'], units[cid])} · P90 ")
     # the criteria table carries the same odds beside each verdict
-    table = out["criteria"]
-    assert ("odds", "Odds over the weather years") in [(col["id"], col["name"]) for col in table.columns]
-    by_id = {f"{r['pack']}.{r['criterion']}": r["odds"] for r in table.data}
+    heads = [th.children for th in out["criteria"].children.children[0].children.children]
+    assert "Odds over the weather years" in heads
+    rows = pages_results.criteria_rows("run", c.manager.result(ensemble_run["run_id"])[1], ens)
+    by_id = {f"{r['pack']}.{r['criterion']}": r["odds"] for r in rows}
     for cid, o in ens.criterion_odds.items():
         assert by_id[cid] == pages_results.odds_text(o, units[cid])
     # the cards hold them under the verdicts that read their KPI
@@ -122,8 +123,10 @@ def test_single_year_results_show_no_odds_and_the_download_carries_them(c, ensem
     out = pages_results.render(c, single)
     assert c.manager.ensemble(single["run_id"]) is None
     assert out["odds_style"] == {"display": "none"} and out["odds"] is None
-    assert all(not r["odds"] for r in out["criteria"].data)
-    assert "odds" not in [col["id"] for col in out["criteria"].columns]
+    assert all(not r["odds"] for r in pages_results.criteria_rows("run", c.manager.result(single["run_id"])[1]))
+    assert "Odds over the weather years" not in [
+        th.children for th in out["criteria"].children.children[0].children.children
+    ]
     path, why = pages_results.download_path(c, ensemble_run, "html")
     assert path is not None, why
     assert 'id="section_odds"' in path.read_text(encoding="utf-8")

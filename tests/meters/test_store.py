@@ -1,6 +1,5 @@
 """One schema, two databases: DuckDB and a real PostgreSQL give the same tables (never a mock)."""
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -8,13 +7,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from support.meter_db import postgres_url  # noqa: F401 (a fixture)
 
 from lingtan.errors import InputError
 from lingtan.meters.generate import Defects, measured_year
 from lingtan.meters.quality import check_store
 from lingtan.meters.read import read_readings
 from lingtan.meters.schema import meter_map_from_dict
-from lingtan.meters.store import Store, default_url
+from lingtan.meters.store import Store, default_url, read_frame
 from lingtan.twin.core.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -79,15 +79,35 @@ def test_duckdb_keeps_the_readings_and_the_check_exactly(tmp_path, readings):
     )
 
 
-def test_postgresql_gives_the_same_tables_as_duckdb(tmp_path, readings, references):
-    url = os.environ.get("LINGTAN_TEST_PG_URL")
-    if not url:
-        references.missing("LINGTAN_TEST_PG_URL is not set (.ci/postgres starts a throwaway server)")
+def test_duckdbs_columnar_fetch_gives_what_pandas_reads_through_sqlalchemy(tmp_path, readings):
+    """The fast path of :func:`read_frame` (DuckDB's ``.df()``) against the row-by-row one it replaced."""
     import sqlalchemy as sa
 
-    with sa.create_engine(url).begin() as conn:  # a clean database: the test's own tables only
-        for name in ("lingtan_store", "meters", "readings", "hourly", "findings"):
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+    _round_trip(default_url(tmp_path / "m.duckdb"), readings)
+    store = Store(default_url(tmp_path / "m.duckdb"))
+    try:
+        with store.connect() as conn:
+            for sql, params, dates in (
+                ("SELECT * FROM hourly ORDER BY meter_id, hour", None, None),
+                ("SELECT * FROM findings ORDER BY meter_id, kind, start_ts", None, None),
+                ("SELECT * FROM meters ORDER BY meter_id", None, None),
+                ("SELECT ts, value FROM readings WHERE meter_id = :m ORDER BY ts", {"m": "C"}, ["ts"]),
+            ):
+                fast = read_frame(conn, sql, params, dates)
+                assert len(fast) > 0, sql
+                slow = pd.read_sql(sa.text(sql), conn, params=params, parse_dates=dates)
+                pd.testing.assert_frame_equal(fast, slow)  # dtypes included
+        # the check's spans without reading the readings: what each meter's readings say
+        spans = store.spans()
+        for m in ("G", "P", "C"):
+            r = store.readings(m)
+            assert (spans.first_ts[m], spans.last_ts[m], spans.n[m]) == (r.ts.iloc[0], r.ts.iloc[-1], len(r))
+    finally:
+        store.close()
+
+
+def test_postgresql_gives_the_same_tables_as_duckdb(tmp_path, readings, postgres_url):
+    url = postgres_url
     duck = _round_trip(default_url(tmp_path / "m.duckdb"), readings)
     pg = _round_trip(url, readings)
     for a, b in zip(duck[:2], pg[:2], strict=True):

@@ -64,21 +64,3 @@ def test_ensemble_run_writes_odds_and_a_single_year_does_not(tmp_path, capsys):
     o = re_ratio["odds"]
     assert f"typical year {re_ratio['value']:.4g}, P50 {o['value_p50']:.4g}, P90 {o['value_p90']:.4g}" in text
     assert f"P(pass) {o['p_pass'] * 100:.0f} %" in text
-
-
-def test_uncertainty_beside_a_weather_ensemble_is_refused_in_one_line(tmp_path, capsys, base):
-    # Combining them (each weather member drawing one sample) is not wired: refused, not half-done silently.
-    base["uncertainty"] = {"load_scale": {"values": [0.9, 1.1]}}
-    path = write(tmp_path, base)
-    err = one_line_error(capsys, "run", str(path), "--out", str(tmp_path / "out"), "--weather-years", "3")
-    assert "uncertainty" in err and "weather ensemble" in err
-    assert not (tmp_path / "out").exists()
-
-
-def test_weather_scale_beside_an_ensemble_is_refused_in_one_line(tmp_path, capsys, base):
-    # Each member scaled to the stated annual GHI would have no spread left: refused until members take the
-    # typical year's factor.
-    base["weather"] = dict(base["weather"], scale={"ghi_kwh_m2_yr": 1300})
-    path = write(tmp_path, base)
-    err = one_line_error(capsys, "run", str(path), "--out", str(tmp_path / "out"), "--weather-years", "3")
-    assert "weather.scale" in err and "ensemble" in err

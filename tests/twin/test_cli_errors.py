@@ -40,6 +40,31 @@ def test_unknown_field(tmp_path, capsys, base):
     check_error(capsys, p, str(p), "pv[0].tilt", "unknown field 'tilt'")
 
 
+def test_a_misspelt_field_is_named_with_the_field_it_stands_for(tmp_path, capsys, base):
+    # A typo is also a missing field: the line names the typo (the cause) and the known field it is close to,
+    # not "capacity_kwp: expected this field, found nothing".
+    base["pv"][0]["capacity_kwpp"] = base["pv"][0].pop("capacity_kwp")
+    p = write(tmp_path, base)
+    for command, extra in (("check", ()), ("run", ("--out", str(tmp_path / "out")))):
+        check_error(
+            capsys,
+            p,
+            "pv[0].capacity_kwpp",
+            "did you mean 'capacity_kwp'?",
+            "unknown field 'capacity_kwpp'",
+            command=command,
+            extra=extra,
+        )
+
+
+def test_a_missing_weather_file_is_named_by_the_scenario_field_in_run_as_in_check(tmp_path, capsys, base):
+    # The reader knows only its own file; the line starts with the scenario and the field that names the file.
+    base["weather"] = {"source": "epw", "path": "nowhere/hefei.epw"}
+    p = write(tmp_path, base)
+    for command, extra in (("check", ()), ("run", ("--out", str(tmp_path / "out")))):
+        check_error(capsys, p, f"{p}: weather.path: ", "hefei.epw", "no such file", command=command, extra=extra)
+
+
 def test_unknown_top_level_field(tmp_path, capsys, base):
     base["batteries"] = []
     p = write(tmp_path, base)

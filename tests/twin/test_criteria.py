@@ -233,6 +233,8 @@ MEASURED_INPUT = {
     "anhui_park_2024.waste_heat_recovery": ("waste_heat_recovery_rate", "simulated or declared"),
     "anhui_park_2024.carbon_credit_cap": ("gross_emissions_t", "accounted"),
     "anhui_park_2024.carbon_credit_cover": ("gross_emissions_t", "accounted"),
+    "anhui_park_2024.nev_share": ("nev_share", "simulated or declared"),
+    "anhui_park_2024.charging_coverage": ("charging_coverage_share", "simulated or declared"),
     "zhejiang_factory_2025.green_factory": ("green_factory_level", "declared"),
     "zhejiang_factory_2025.size": ("last_year_energy_tce and output_value_cny", "declared"),
     "zhejiang_factory_2025.renewable_share": ("re_energy_share_onsite_equivalent", "simulated"),

@@ -183,6 +183,16 @@ def test_twin_run_base_of_another_kind_is_refused(tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
+def test_a_misspelt_grid_only_base_names_both_readings(tmp_path, capsys):
+    from lingtan.twin.cli import main
+
+    argv = ["run", str(FACTORY), "--out", str(tmp_path / "r"), "--reports", "none", "--no-lp-optimum"]
+    assert main([*argv, "--base", "grid-onlyy"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: grid-onlyy: --base: expected grid-only or an existing scenario YAML file, found no such file"
+    assert not (tmp_path / "r").exists()
+
+
 def test_grid_only_base_of_a_park_keeps_everything_but_supply():
     from lingtan.twin.core.scenario import load_scenario
     from lingtan.twin.studies.economics import grid_only_base

@@ -76,14 +76,12 @@ def _row_matches_run(row: pd.Series, run) -> None:
             assert row[f"{cid}.margin"] == v["margin"], cid
 
 
-def test_factory_members_equal_single_runs_of_their_weather(tmp_path, base):
-    base["weather"]["ensemble"] = {"years": 2}
-    path = write(tmp_path, base)
-    sc = load_scenario(path)
-    ens = simulate_ensemble(sc, tmp_path, jobs=1)
+def _synthetic_pair(sc):
+    """The first two synthetic members of a scenario's ensemble, as the ensemble makes them (unscaled)."""
     site = sc.site
-    weathers = synthetic_members(
-        synthetic_climate(sc),
+    climate = synthetic_climate(sc)
+    return synthetic_members(
+        climate,
         2,
         year=sc.year,
         tz=site.timezone,
@@ -92,6 +90,14 @@ def test_factory_members_equal_single_runs_of_their_weather(tmp_path, base):
         longitude=site.longitude,
         altitude_m=site.altitude_m,
     )
+
+
+def test_factory_members_equal_single_runs_of_their_weather(tmp_path, base):
+    base["weather"]["ensemble"] = {"years": 2}
+    path = write(tmp_path, base)
+    sc = load_scenario(path)
+    ens = simulate_ensemble(sc, tmp_path, jobs=1)
+    weathers = _synthetic_pair(sc)
     assert list(ens.members["member"]) == [0, 1]
     for (frame, meta), (_, row) in zip(weathers, ens.members.iterrows(), strict=True):
         run = simulate_profiles(sc, build_profiles(sc, tmp_path, (frame, meta)))
@@ -112,17 +118,7 @@ def test_park_members_equal_single_runs_of_their_weather():
     weather = park.weather.model_copy(update={"ensemble": Ensemble(years=2)})
     park = park.model_copy(update={"weather": weather, "network": None})
     ens = simulate_ensemble(park, PARK.parent, jobs=1)
-    site = park.site
-    weathers = synthetic_members(
-        synthetic_climate(park),
-        2,
-        year=park.year,
-        tz=site.timezone,
-        seed=park.weather.seed,
-        latitude=site.latitude,
-        longitude=site.longitude,
-        altitude_m=site.altitude_m,
-    )
+    weathers = _synthetic_pair(park)
     for (frame, meta), (_, row) in zip(weathers, ens.members.iterrows(), strict=True):
         run = simulate_park(park, PARK.parent, power_flow=False, weather=(frame, meta))
         _row_matches_run(row, run)
@@ -135,12 +131,11 @@ def test_park_members_equal_single_runs_of_their_weather():
 # --------------------------------------------------------------------------- real files, one per year
 
 
-def test_file_ensemble_orders_members_by_their_resource(tmp_path, base):
-    """Two copies of one CSV year, the second with 70 % of the irradiance: less PV and a lower share."""
-    sc = load_scenario(DEFAULT)
+def _bright_and_dim(folder) -> None:
+    """Two CSV years in ``folder``: the default scenario's weather (bright.csv) and a copy with 70 % of its GHI."""
     from lingtan.twin.run import load_weather
 
-    frame, _ = load_weather(sc, DEFAULT.parent)
+    frame, _ = load_weather(load_scenario(DEFAULT), DEFAULT.parent)
     table = pd.DataFrame(
         {
             "time": frame.index.tz_localize(None).strftime("%Y-%m-%d %H:%M"),
@@ -149,8 +144,13 @@ def test_file_ensemble_orders_members_by_their_resource(tmp_path, base):
             "wind_speed": frame["wind_speed"].to_numpy(),
         }
     )
-    table.to_csv(tmp_path / "bright.csv", index=False)
-    table.assign(ghi=table["ghi"] * 0.7).to_csv(tmp_path / "dim.csv", index=False)
+    table.to_csv(folder / "bright.csv", index=False)
+    table.assign(ghi=table["ghi"] * 0.7).to_csv(folder / "dim.csv", index=False)
+
+
+def test_file_ensemble_orders_members_by_their_resource(tmp_path, base):
+    """Two copies of one CSV year, the second with 70 % of the irradiance: less PV and a lower share."""
+    _bright_and_dim(tmp_path)
     base["weather"] = {"source": "csv", "path": "bright.csv", "ensemble": {"paths": ["bright.csv", "dim.csv"]}}
     ens = simulate_ensemble(load_scenario(write(tmp_path, base)), tmp_path, jobs=1)
     m = ens.members
@@ -165,6 +165,40 @@ def test_file_ensemble_orders_members_by_their_resource(tmp_path, base):
     # P90 (10th percentile of two) lies at 0.1 of the way from the dim to the bright member
     s = ens.kpi_stats["re_electricity_share_onsite"]
     assert s["p90"] == pytest.approx(share[1] + 0.1 * (share[0] - share[1]), rel=1e-12)
+
+
+def test_scaled_file_members_keep_their_spread(tmp_path, base):
+    """weather.scale brings the typical year to 1300 kWh/m2; the members take its factor, not the value: the
+    dim copy (70 % of the bright one) stays at 70 % of 1300 = 910 kWh/m2. Scaling each member to 1300 would have
+    left the ensemble no spread (the refusal this replaces)."""
+    _bright_and_dim(tmp_path)
+    base["weather"] = {
+        "source": "csv",
+        "path": "bright.csv",
+        "scale": {"ghi_kwh_m2_yr": 1300},
+        "ensemble": {"paths": ["bright.csv", "dim.csv"]},
+    }
+    ens = simulate_ensemble(load_scenario(write(tmp_path, base)), tmp_path, jobs=1)
+    ghi = ens.members["weather.annual_ghi_kwh_m2"]
+    assert ens.typical.kpis["weather"]["annual_ghi_kwh_m2"] == pytest.approx(1300.0, rel=1e-12)
+    assert ghi[0] == pytest.approx(1300.0, rel=1e-12)
+    # the CSV reader rebuilds DNI/DHI from GHI; the scale factor multiplies GHI as read: 0.7 x 1300 = 910
+    assert ghi[1] == pytest.approx(910.0, rel=1e-9)
+    assert ens.members.loc[1, "pv_e_kwh"] < 0.8 * ens.members.loc[0, "pv_e_kwh"]
+
+
+def test_scaled_synthetic_members_take_the_typical_years_factor(tmp_path, base):
+    base["weather"] = dict(base["weather"], scale={"ghi_kwh_m2_yr": 1300}, ensemble={"years": 2})
+    sc = load_scenario(write(tmp_path, base))
+    ens = simulate_ensemble(sc, tmp_path, jobs=1)
+    typical = ens.typical.weather_meta
+    k = typical["ghi_scale_factor"]
+    assert k == pytest.approx(1300.0 / typical["ghi_before_kwh_m2_yr"], rel=1e-15)
+    unscaled = _synthetic_pair(sc)
+    for (frame, _), ghi in zip(unscaled, ens.members["weather.annual_ghi_kwh_m2"], strict=True):
+        assert ghi == pytest.approx(k * frame["ghi"].sum() / 1000.0, rel=1e-12)
+        assert ghi != pytest.approx(1300.0, rel=1e-3)  # each keeps its own level
+    assert (ens.members["weather.ghi_scale_factor"] == k).all()  # recorded in ensemble.parquet's rows
 
 
 def test_synthetic_years_of_file_weather_are_refused(tmp_path, base):

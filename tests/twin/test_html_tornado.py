@@ -122,14 +122,3 @@ def test_twin_run_writes_the_tornado_into_the_report_once(tmp_path):
     assert base == t["base_kpi"] and quantities == [b["quantity"] for b in t["bars"]]
     np.testing.assert_allclose(at_p10, [b["kpi_at_p10"] for b in t["bars"]], rtol=0, atol=1e-15)
     assert (out / "ensemble.parquet").is_file()
-
-
-def test_an_uncertain_park_is_refused_before_anything_is_written(tmp_path, capsys):
-    d = yaml.safe_load((ROOT / "scenarios" / "anhui-park.yaml").read_text(encoding="utf-8"))
-    path = tmp_path / "park.yaml"
-    path.write_text(yaml.safe_dump({**d, "uncertainty": UNCERTAINTY}, allow_unicode=True), encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "uncertainty" in err[0] and "park" in err[0]
-    assert not out.exists()

@@ -64,7 +64,7 @@ def test_duplicate_key_in_a_flow_mapping_and_merge_keys():
 @pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", ".NaN", "1.0e+999"])
 def test_nonfinite_yaml_numbers_are_refused_with_their_line(value):
     text = _text().replace("capacity_kwp: 12000", f"capacity_kwp: {value}")
-    line = next(i for i, s in enumerate(text.splitlines(), 1) if "capacity_kwp" in s)
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if f"capacity_kwp: {value}" in s)
     err = _error(text)
     assert (err.field, err.expected, err.found) == (f"line {line}", "a finite number", repr(value))
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.park_cases import ALL_YEAR, hefei_park
 
 from lingtan.twin.cli import main
 from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
@@ -14,24 +15,12 @@ from lingtan.twin.studies.park import allocate, simulate_park
 ROOT = Path(__file__).resolve().parents[2]
 ANHUI = ROOT / "scenarios" / "anhui-park.yaml"
 
-ALL_YEAR = {"shifts_per_day": 3, "shift_hours": 8, "first_shift_start_h": 0, "working_days_per_week": 7}
-
 
 def two_tenants(link=True, rule="pro_rata"):
     """Tenant a: 300 kW_th of flue gas at 150 C (isothermal), all year. Tenant b: a 70 C bath of 1000 kW_th, all
     year, and a gas boiler. Link a -> b: effectiveness 0.8, pipe loss 10 %."""
     data = {
-        "name": "two tenants",
-        "site": {"latitude": 31.87, "longitude": 117.23, "altitude_m": 27},
-        "year": 2025,
-        "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
-        "grid": {
-            "import_limit_kw": 30000,
-            "export_allowed": True,
-            "export_limit_kw": 5000,
-            "tariff": "anhui_large_industry_2025",
-            "emission_factor": "national_2022",
-        },
+        **hefei_park("two tenants"),
         "tenants": [
             {
                 "name": "a",
@@ -204,6 +193,23 @@ def test_park_report_has_the_network_diagram(anhui, tmp_path):
     text = build_park_html(anhui, "zh")
     assert "fig-network" in text and "F3-5" in text and "battery_cells" in text
     assert "http://" not in text.split("<script")[0] and 'src="http' not in text
+
+
+def test_park_bus_is_billed_month_by_month_as_its_year_totals(anhui):
+    # The park's meter is its bus's grid connection. Its monthly bill must add up, part by part, to the year
+    # totals reckoned from the kernel's sums (bill_from_totals), and its energy by month is the bus table's
+    # import (to the load, to power-to-heat, to the central battery) summed over each month's hours.
+    from lingtan.twin.reports.park import build_park_html
+
+    b, year = anhui.kpis["grid_bill"], anhui.kpis["grid_bill_cny"]
+    for part in ("energy_charge_cny", "basic_charge_cny", "feed_in_revenue_cny", "total_cny"):
+        assert b["totals"][part] == pytest.approx(year[part], rel=1e-9), part
+    t = anhui.bus
+    imported = t.grid_to_load_kw + t.grid_to_heat_kw + t.grid_to_battery_kw
+    by_month = imported.groupby(t.index.month).sum().to_numpy()  # hourly steps: kW x 1 h = kWh
+    billed = [sum(periods.values()) for periods in b["energy_kwh_by_month"].values()]  # month -> TOU period -> kWh
+    np.testing.assert_allclose(billed, by_month, rtol=1e-12)
+    assert "Electricity bill by month" in build_park_html(anhui, "en")
 
 
 def test_power_flow_can_be_left_out_and_changes_nothing_else(anhui):

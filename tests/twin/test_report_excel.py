@@ -42,7 +42,7 @@ def _table(ws) -> dict:
 
 def test_sheets_and_atomic_write(book):
     path, wb = book
-    assert wb.sheetnames == ["KPIs", "Criteria", "Accounting", "Monthly", "Hourly", "Hourly heat"]
+    assert wb.sheetnames == ["KPIs", "Criteria", "Accounting", "Monthly", "Bill", "Hourly", "Hourly heat"]
     assert [p.name for p in path.parent.iterdir()] == ["report.xlsx"]  # no temporary left behind
 
 

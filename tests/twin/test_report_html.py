@@ -217,15 +217,37 @@ def test_economics_section_shows_the_numbers_of_economics_json(run, lang):
     """The report's economics section prints what project_economics computed: totals, one row per asset and,
     against a base case, the payback and the cumulative-saving figure."""
     from lingtan.twin.reports.html import build_html
-    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.reports.i18n import label, unit_text
     from lingtan.twin.studies.economics import grid_only_base, project_economics
 
     base = simulate(grid_only_base(run.scenario), HEAT.parent)
     econ = project_economics(run, base=base)
     text = build_html(run, lang, economics=econ)
     assert 'id="section_economics"' in text and "fig-payback" in text
-    assert label("econ_payback", lang) in text and f"{econ['versus_base']['simple_payback_years']:,.2f} yr" in text
-    assert f"{econ['npc_cny'] * 1e-4:,.2f} 万 CNY" in text
+    payback = f"{econ['versus_base']['simple_payback_years']:,.2f} {unit_text('yr', lang)}"
+    assert label("econ_payback", lang) in text and payback in text
+    assert f"{econ['npc_cny'] * 1e-4:,.2f} {unit_text('万 CNY', lang)}" in text  # 万元 in Chinese
     for a in econ["assets"]:
         assert a["name"] in text and f"{a['npc_cny']:,.0f}" in text
     assert 'id="section_economics"' not in build_html(run, lang)  # no economics given: no section
+
+
+def test_pack_cards_never_read_pass_beside_a_failed_item_of_the_same_group(run):
+    # Issue 17's finding, in the report: "admission PASS, targets PASS — failed: general_equipment_grade1,
+    # disclosure". Each group's card line comes from summary.pack_groups: a group with an open (failed, not
+    # assessable, undetermined) item has that status, and its open items are listed under it, not under another.
+    from lingtan.twin.reports.html import _packs_block
+    from lingtan.twin.reports.summary import pack_groups
+
+    block = _packs_block(run, "en")
+    seen_open = 0
+    for p in run.packs:
+        card = block.split('<div class="card pack">')[1 + run.packs.index(p)]
+        for g in pack_groups(p, run.verdicts):
+            # The group's chunk: its line and the line of its open items, up to the next group's line.
+            chunk = next(x for x in card.split("<div>") if x.startswith(g["group"] + ":"))
+            assert ("PASS" in chunk.split("(")[0]) == (g["status"] == "pass"), (p["pack"], chunk)
+            if g["open"]:
+                seen_open += 1
+                assert all(cid.split(".", 1)[1] in chunk for cid, _, _ in g["open"]), chunk
+    assert seen_open > 0  # the heat scenario has failing groups: the check above ran on some

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from support.scenario_files import snapshot
 
@@ -359,3 +360,13 @@ def test_sigkill_mid_write_keeps_the_earlier_result_and_the_next_run_cleans_up(t
     assert (out / MARKER).read_bytes() == first  # the earlier result, untouched
     assert run_cli(capsys, out)[0] == 0
     assert not stale[0].exists() and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin", "America/St_Johns", "UTC"])
+def test_csv_time_column_is_strftimes_iso_local_time(zone):
+    # Plumbing: the fast formatter gives pandas' own strftime, string for string, through daylight-saving
+    # changes (Berlin), half-hour offsets (St John's, -0330 / -0230) and UTC (+0000).
+    from lingtan.twin.reports.output import _iso_local
+
+    index = pd.date_range("2025-01-01", periods=8760, freq="h", tz=zone)
+    assert list(_iso_local(index)) == list(index.strftime("%Y-%m-%dT%H:%M:%S%z"))

@@ -58,6 +58,21 @@ def test_run_writes_table_and_kpis(tmp_path, default_run):
     assert kpis["re_electricity_share_onsite"] == default_run.kpis["re_electricity_share_onsite"]
 
 
+def test_balance_check_refuses_a_broken_table(default_run):
+    from lingtan.errors import BalanceError
+
+    h = default_run.hourly.copy()
+    # 1 kWh moved from PV-to-load to nowhere in one hour: PV's own balance is off by exactly 1 kWh.
+    h.loc[h.index[4000], "pv_to_load_kw"] += 1.0
+    with pytest.raises(BalanceError, match="largest residual 1 kWh"):
+        check_electric_balance(h)
+    # A NaN flow would pass a maximum that skips it: it is refused on its own.
+    h = default_run.hourly.copy()
+    h.loc[h.index[10], "grid_to_load_kw"] = np.nan
+    with pytest.raises(BalanceError, match="not a finite number"):
+        check_electric_balance(h)
+
+
 def test_kernel_bill_equals_hourly_bill(default_run):
     # Two independent computations of the grid bill: the kernel's running sums (used by sweeps)
     # and the grid module's bill on the hourly import and export series.

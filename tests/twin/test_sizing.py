@@ -237,6 +237,15 @@ def test_reference_park_passes_anhui_2024_slow():
     # the search leaves out the network's power flow; the chosen design gets it, and the summary says what it found
     assert res.network is not None and {"violations", "reverse_flow_hours"} <= set(res.network)
     assert "park network at the chosen design" in summary(res)
+    # The acceptance items the search does not size for (the park buys no carbon credits: cap and cover fail)
+    # are named beside the "passing" design, never left out in silence.
+    assert {u["criterion_id"] for u in res.not_sized_for} >= {
+        "anhui_park_2024.carbon_credit_cap",
+        "anhui_park_2024.carbon_credit_cover",
+    }
+    assert all(u["role"] == "acceptance" for u in res.not_sized_for if "carbon_credit" in u["criterion_id"])
+    text = summary(res)
+    assert "not sized for" in text and "acceptance FAIL anhui_park_2024.carbon_credit_cover" in text
 
 
 @pytest.fixture(scope="module")

@@ -149,6 +149,14 @@ def test_odds_refused_where_the_annual_kpis_do_not_decide(capsys, scenario, pack
     assert len(err) == 1 and "--confidence" in err[0] and found in err[0]
 
 
+def test_odds_refused_beside_an_uncertainty_section(capsys):
+    # Sizing's odds draw weather years only; a design sized on them would silently leave the load spread out.
+    argv = [str(ROOT / "scenarios" / "hefei_auto_parts_uncertain.yaml"), "--criteria", PACK, "--confidence", "0.9"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "uncertainty" in err[0] and "load_scale" in err[0]
+
+
 def test_each_criterion_reads_the_smallest_probability_of_one_criterion():
     # Each criterion on its own: the probability is the smallest criterion's, never below the joint one.
     kw = dict(base_dir=FILE.parent, grid_points={"pv": [2.0], "battery": [0.0]}, weather_years=YEARS)

@@ -280,10 +280,37 @@ def test_tornado_and_heatmap_contour():
     df = pd.DataFrame({"a": x.ravel(), "b": y.ravel()})
     df["k"] = 0.5 * df.a + 0.3 * df.b
     fig = heatmap(df, "a", "b", "k", 0.4)
-    assert [t.type for t in fig.data] == ["heatmap", "contour"]
-    assert fig.data[1].contours.start == 0.4
+    assert [t.type for t in fig.data] == ["heatmap", "scatter"]  # the cells at or above 0.4, outlined
+    assert fig.data[1].name.endswith(">= 0.4")
     oat = pd.DataFrame({"a": [0.5, 0.0, 1.0, 0.5, 0.5], "b": [0.5, 0.5, 0.5, 0.0, 1.0]})
     oat["k"] = 0.5 * oat.a + 0.3 * oat.b
     t = tornado(oat, "k", {"a": 0.5, "b": 0.5})
     assert list(t.data[0].y) == ["b", "a"]  # widest bar last (top)
     assert list(pareto_front(np.array([1.0, 2.0, 3.0, 2.5]), np.array([1.0, 3.0, 2.0, 3.5]))) == [0, 1, 3]
+
+
+@pytest.mark.parametrize(
+    "threshold, lang, says",
+    [
+        (0.9, "en", "no case reaches the threshold 0.9"),
+        (-0.1, "en", "every case reaches the threshold -0.1"),
+        (0.9, "zh", "没有算例达到阈值 0.9"),
+        (-0.1, "zh", "所有算例均达到阈值 -0.1"),
+    ],
+)
+def test_heatmap_draws_no_threshold_that_no_case_or_every_case_reaches(threshold, lang, says):
+    """The sweep page drew its default threshold's contour where no case reaches it: a line between cases below
+    it and cases at or above it only, else the title says so, in the reader's language."""
+    from lingtan.twin.reports.sweep_plots import heatmap
+
+    x, y = np.meshgrid(np.linspace(0, 1, 3), [0.0, 40000.0])
+    df = pd.DataFrame({"a": x.ravel(), "b": y.ravel()})
+    df["k"] = 0.5 * df.a + 0.3 * df.b / 40000  # from 0 to 0.8
+    fig = heatmap(df, "a", "b", "k", threshold, lang=lang)
+    assert [t.type for t in fig.data] == ["heatmap"]
+    assert f"({says})" in fig.layout.title.text
+    outlined = heatmap(df, "a", "b", "k", 0.4, lang=lang)
+    assert [t.type for t in outlined.data] == ["heatmap", "scatter"]
+    assert (
+        "达到或超过 0.4 的算例已描边" if lang == "zh" else "cases at or above 0.4 outlined"
+    ) in outlined.layout.title.text

@@ -245,18 +245,7 @@ def test_tornado_puts_a_ten_percent_load_swing_above_one_year_of_pv_age(base_dic
     cid = "zhejiang_factory_2025.renewable_share"
     lo, hi = load.margins[cid]
     assert hi - lo == pytest.approx(load.swing, rel=1e-9)
-    assert t.weather_years == 1 and load.p_pass == {}
-
-
-def test_tornado_over_weather_years_gives_pass_probabilities(base):
-    # The hook a weather ensemble fills: with a list of years each configuration runs on every year. Two copies
-    # of one year give the one-year numbers and pass probabilities of exactly 0 or 1.
-    sc, prof = base
-    draws = draw(spec(load_scale=[0.9, 1.1]), 10, seed=0)
-    one, two = tornado(sc, prof, draws), tornado(sc, [prof, prof], draws)
-    assert two.weather_years == 2
-    assert two.bars[0].kpi_at_p10 == one.bars[0].kpi_at_p10
-    assert all(p in (0.0, 1.0) for pair in two.bars[0].p_pass.values() for p in pair)
+    assert t.weather_years == 1 and all(b.quantity != "weather_year" for b in t.bars)
 
 
 def test_exceedance_convention():
@@ -288,17 +277,6 @@ def test_twin_run_writes_members_and_tornado(tmp_path, base_dict, capsys):
     t = json.loads((out / "tornado.json").read_text(encoding="utf-8"))
     assert t["kpi"] == "re_electricity_share_onsite" and len(t["bars"]) == 2
     assert t["convention"].startswith("PXX is the value exceeded")
-
-
-def test_an_uncertain_park_is_refused_with_its_field():
-    from lingtan.twin.core.scenario import load_scenario
-    from lingtan.twin.reports.tornado import refuse_unbuilt
-
-    park = load_scenario(ROOT / "scenarios" / "anhui-park.yaml")
-    park = park.model_copy(update={"uncertainty": spec(load_scale=[0.9, 1.1])})
-    with pytest.raises(ScenarioError) as err:
-        refuse_unbuilt(park, ROOT / "scenarios" / "anhui-park.yaml")
-    assert err.value.field == "uncertainty"
 
 
 def test_tornado_figure_draws_each_bar_from_the_all_median_value(base):

@@ -171,3 +171,30 @@ def test_shipped_weibull_k_matches_station_spread(city, references):
     cv_real = v.groupby(v.index.month).agg(lambda x: x.std(ddof=0) / x.mean()).to_numpy()
     k = np.array(city_climate(city.lower()).weibull_k)
     np.testing.assert_allclose(weibull_cv(k), cv_real, rtol=2e-3)
+
+
+def test_compiled_sum_is_numpys_to_the_bit():
+    # Plumbing for bit-identical synthetic years: the compiled sum must add in numpy's pairwise order. Lengths
+    # cover the in-order (< 8), blocked (8..128) and split (> 128) branches; magnitudes spread over 12 decades
+    # so that a different order shows in the last bits.
+    from lingtan.weather.synthetic import numpy_sum
+
+    rng = np.random.default_rng(7)
+    for n in range(2001):
+        a = rng.random(n) * 10.0 ** rng.integers(-6, 6, n)
+        assert numpy_sum(a) == a.sum(), n
+
+
+def test_bounded_rescale_meets_target_and_caps():
+    from lingtan.weather.synthetic import _bounded_rescale
+
+    # 10, 20, 30, 90 (sum 150) up to 200 under caps of 100. Pass 1: all free, x 200/150 -> 13.3, 26.7, 40, 120,
+    # the last capped at 100 (sum 180). Pass 2: the free three (sum 80) x (200 - 100)/80 = 1.25 -> 16.7, 33.3, 50.
+    # Sum 200, none above 100.
+    v = _bounded_rescale(np.array([10.0, 20.0, 30.0, 90.0]), np.full(4, 100.0), 200.0)
+    assert v.sum() == pytest.approx(200.0, abs=1e-7)
+    assert v.max() <= 100.0
+    # Scaling down is proportional: 10, 20, 30 to 30 -> 5, 10, 15.
+    np.testing.assert_array_equal(_bounded_rescale(np.array([10.0, 20.0, 30.0]), np.full(3, 100.0), 30.0), [5, 10, 15])
+    # Caps that cannot hold the target: every entry ends at its cap.
+    np.testing.assert_array_equal(_bounded_rescale(np.array([1.0, 2.0]), np.array([3.0, 4.0]), 100.0), [3, 4])

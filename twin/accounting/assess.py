@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from lingtan.components.grid import emission_factor_t_per_mwh
+from lingtan.components.vehicles import fleet_flat_kpis
 from lingtan.twin.accounting.account import (
     AccountingResult,
     account,
@@ -93,7 +94,7 @@ def _annual_energy(scenario, kpis: dict) -> AnnualEnergy:
 def _waste_heat_kpis(heat: dict) -> dict:
     """The waste-heat resources' recovery rates the criteria read (none for a site without a heat side)."""
     keys = ("waste_heat_recovery_rate", "waste_heat_recovery_rate_by_type", "waste_heat_recovery_rate_declared_streams")
-    return {k: heat[k] for k in keys} if heat else {}
+    return {k: heat[k] for k in keys if k in heat}
 
 
 def assess(scenario, kpis: dict, hourly, *, base_dir) -> Assessment:
@@ -124,6 +125,8 @@ def assess(scenario, kpis: dict, hourly, *, base_dir) -> Assessment:
     flat = {k: v for k, v in kpis.items() if isinstance(v, (int, float))}
     flat.update(accounting_kpis(acc))
     flat.update(_waste_heat_kpis(kpis.get("heat", {})))
+    if "vehicles" in kpis:
+        flat.update(fleet_flat_kpis(kpis["vehicles"]))  # the Anhui 2.2 shares, computed from the fleet
     firms = {t.name: t.declared for t in getattr(scenario, "tenants", [])}  # a park's tenants
     verdicts = (
         evaluate(scenario.criteria, flat, scenario.declared, scenario.criteria_settings, firms)

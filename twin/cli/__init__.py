@@ -27,6 +27,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from lingtan.errors import InputError
+
 EXIT_INPUT = 2
 EXIT_MODEL = 3
 EXIT_UNSERVED = 4
@@ -50,8 +52,8 @@ def _cmd_check(args) -> int:
     sc = result.scenario
     if isinstance(sc, Park):
         print(
-            f"{args.file}: ok ({sc.name}: park of {len(sc.tenants)} tenants, {len(sc.shared.pv)} shared PV, "
-            f"{len(sc.heat_network)} heat-network links)"
+            f"{args.file}: ok ({sc.name}: park of {len(sc.tenants)} tenants; shared {len(sc.shared.pv)} PV, "
+            f"{len(sc.shared.wind)} wind, {len(sc.shared.battery)} battery; {len(sc.heat_network)} heat-network links)"
         )
     else:
         years = f", plan of {result.plan_years} years" if result.plan_years is not None else ""
@@ -78,8 +80,41 @@ def _holding_out(command):
 
 @_holding_out
 def _cmd_run(args) -> int:
-    from lingtan.errors import InputError
+    from lingtan.twin.cli.progress import progress_bars
     from lingtan.twin.core.scenario import load_scenario
+
+    path = Path(args.file)
+    sc = load_scenario(path)
+    lang = args.lang or sc.lang
+    try:
+        with progress_bars(args.quiet, lang):
+            out, text, runs = _simulate_and_write(args, sc, path, lang)
+    except InputError as err:
+        raise _told_as_check_tells_it(err, sc, path) from None
+    if not args.quiet:
+        from lingtan.twin.reports.i18n import label
+
+        print(text)
+        print("\n" + label("term_results_written", lang).format(out=out))
+    return _run_warnings(sc, path, runs)
+
+
+def _told_as_check_tells_it(err: InputError, sc, path: Path) -> InputError:
+    """A reader's error in a file the scenario names (a weather file, a load CSV), told as ``twin check`` tells
+    it: the scenario file and the field that names the file first. Only on the error path: the check re-reads
+    the inputs to find which field it was."""
+    if Path(err.file) == path:
+        return err
+    from lingtan.twin.check import read_inputs
+
+    problems, _ = read_inputs(sc, path.parent, path)
+    return next((p for p in problems if (p.expected, p.found) == (err.expected, err.found)), err)
+
+
+def _simulate_and_write(args, sc, path: Path, lang: str):
+    """Simulate ``twin run``'s scenario (a plan, a park or a factory, with its base, ensemble or uncertainty) and
+    write its results folder; returns the folder, the summary text and the simulated years for the warnings."""
+    from lingtan.twin.core import progress
     from lingtan.twin.core.schema.park import Park
     from lingtan.twin.reports.output import write_park, write_run
     from lingtan.twin.reports.summary import economics_lines, park_summary, summary_table
@@ -87,9 +122,6 @@ def _cmd_run(args) -> int:
     from lingtan.twin.studies.life import run_economics
     from lingtan.twin.studies.park import simulate_site
 
-    path = Path(args.file)
-    sc = load_scenario(path)
-    lang = args.lang or sc.lang
     if not isinstance(sc, Park) and sc.plan is not None:
         from lingtan.twin.reports.output import write_plan
         from lingtan.twin.reports.summary import plan_summary
@@ -100,46 +132,65 @@ def _cmd_run(args) -> int:
         if args.weather_years is not None or sc.weather.ensemble is not None:
             raise InputError(path, "--weather-years", "a single-year scenario (a plan runs its own years)", "a plan")
         result = run_plan(path, file=path)
+        progress.stage("progress_reports")
         out, text = write_plan(result, args.out, lang=lang, reports=args.reports), plan_summary(result, lang)
         runs = [(f"year {run.scenario.year}: ", run) for run in result.years]
     else:
-        if sc.uncertainty is not None and (args.weather_years is not None or sc.weather.ensemble is not None):
-            # Each weather member drawing one sample of the other uncertainties is not wired yet (closing note).
-            raise InputError(
-                path, "uncertainty", "no weather ensemble beside it (run them separately)", "both together"
-            )
+        joint = sc.uncertainty is not None and (args.weather_years is not None or sc.weather.ensemble is not None)
         if sc.uncertainty is not None:
-            from lingtan.twin.reports.tornado import refuse_unbuilt, run_uncertainty, uncertainty_lines
+            from lingtan.twin.reports.tornado import run_uncertainty, uncertainty_lines
+        from lingtan.twin.studies.lp.rolling import optimal_strategy
 
-            refuse_unbuilt(sc, path)  # before a park's seconds of simulation
-        ens = _simulate_ensemble(sc, path, args.weather_years)
-        result = simulate_site(sc, path.parent) if ens is None else ens.typical
-        base = _simulate_base(args.base, sc, path) if args.base else None
+        if args.weather_years is not None or sc.weather.ensemble is not None:
+            progress.stage("progress_weather_years")  # the members' own stages would hide this one
+            with progress.muted():
+                # Jointly: each weather year draws one sample of the other uncertainties (studies.joint).
+                ens, unc = _simulate_ensemble(sc, path, args.weather_years, joint)
+            result = ens.typical
+        else:
+            if not isinstance(sc, Park):  # a park names its own stages (studies.park)
+                progress.stage("progress_year")
+            ens, unc, result = None, None, simulate_site(sc, path.parent, optimal_strategy)
+        if args.base:
+            progress.stage("progress_base")
+            with progress.muted():
+                base = _simulate_base(args.base, sc, path)
+        else:
+            base = None
         base_dir = Path(args.base).parent if args.base and args.base != GRID_ONLY else path.parent
+        progress.stage("progress_economics")
         econ = run_economics(result, path.parent, base, base_dir)
         write, summary = (
-            (write_park, park_summary(result, ensemble=ens))
+            (write_park, park_summary(result, lang, ensemble=ens))
             if isinstance(sc, Park)
             else (write_run, summary_table(result, lang, ensemble=ens))
         )
+        lp_line = ""
+        if not isinstance(sc, Park) and not args.no_lp_optimum:
+            from lingtan.twin.studies.lp.solve import add_optimum_bill
+
+            lp_line = add_optimum_bill(result, path.parent)  # into kpis.json: before the folder is written
         # Run before the folder is written: it is written once, whole, with the members and the tornado in it.
-        unc = run_uncertainty(sc, path, result) if sc.uncertainty is not None else None
-        extra = {"ensemble": ens} if unc is None else {"uncertainty": unc}
+        if sc.uncertainty is not None and not joint:
+            progress.stage("progress_uncertainty")
+            with progress.muted():
+                unc = run_uncertainty(sc, path, result)
+        extra = {k: v for k, v in (("ensemble", ens), ("uncertainty", unc)) if v is not None}
+        progress.stage("progress_reports")
         out = write(result, args.out, lang=lang, reports=args.reports, economics=econ, **extra)
         text = "\n".join([summary, *economics_lines(econ, lang, args.base or "")])
+        if lp_line:
+            text = "\n".join([text, lp_line])
         if unc is not None:
             text = "\n".join([text, *uncertainty_lines(unc)])
         runs = [("", result)]
-    if not args.quiet:
-        print(text)
-        print(f"\nresults written to {out}")
-    return _run_warnings(sc, path, runs)
+    return out, text, runs
 
 
-def _simulate_ensemble(sc, path: Path, years: int | None):
-    """The weather-year ensemble of ``twin run`` (``--weather-years`` or the scenario's ``weather.ensemble``), or
-    None for a single-year run."""
-    from lingtan.errors import InputError
+def _simulate_ensemble(sc, path: Path, years: int | None, joint: bool = False):
+    """The weather-year ensemble of ``twin run`` (``--weather-years`` or the scenario's ``weather.ensemble``) and,
+    with ``joint``, the uncertainty ensemble drawn with it (:func:`lingtan.twin.reports.tornado.run_joint`), else
+    None beside the ensemble."""
     from lingtan.limits import MAX_ENSEMBLE_YEARS
     from lingtan.twin.core.schema.site import FileWeather
     from lingtan.twin.studies.ensemble import simulate_ensemble
@@ -155,9 +206,11 @@ def _simulate_ensemble(sc, path: Path, years: int | None):
                 "one file per year",
                 f"weather.source: {sc.weather.source}",
             )
-    elif sc.weather.ensemble is None:
-        return None
-    return simulate_ensemble(sc, path.parent, years=years, file=path)
+    if joint:
+        from lingtan.twin.reports.tornado import run_joint
+
+        return run_joint(sc, path, years)
+    return simulate_ensemble(sc, path.parent, years=years, file=path), None
 
 
 def _run_warnings(sc, path: Path, runs) -> int:
@@ -176,7 +229,6 @@ def _run_warnings(sc, path: Path, runs) -> int:
 def _simulate_base(spec: str, scenario, path: Path):
     """The base case of ``twin run --base``: ``grid-only`` (this scenario without PV, wind and batteries) or a
     scenario file of the same kind (factory or park), one year."""
-    from lingtan.errors import InputError
     from lingtan.twin.core.scenario import load_scenario
     from lingtan.twin.core.schema.park import Park
     from lingtan.twin.studies.economics import GRID_ONLY, grid_only_base
@@ -185,6 +237,8 @@ def _simulate_base(spec: str, scenario, path: Path):
     if spec == GRID_ONLY:
         sc, base_dir = grid_only_base(scenario), path.parent
     else:
+        if not Path(spec).is_file():  # a typo of grid-only reads as a missing file: name both readings
+            raise InputError(spec, "--base", f"{GRID_ONLY} or an existing scenario YAML file", "no such file")
         sc, base_dir = load_scenario(Path(spec)), Path(spec).parent
         if type(sc) is not type(scenario) or getattr(sc, "plan", None) is not None:
             want = "a park" if isinstance(scenario, Park) else "a single-year factory"
@@ -203,6 +257,8 @@ _PASSTHROUGH = {
     "dashboard": "lingtan.dashboard.app",
     "validate": "lingtan.validation.cli",
     "meters": "lingtan.twin.cli.meters",
+    "assess": "lingtan.twin.cli.assess",
+    "calibrate": "lingtan.twin.cli.calibrate",
 }
 
 
@@ -228,12 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="validate a scenario file without running it")
-    p.add_argument("file")
+    p.add_argument("file", help="scenario YAML (a factory, a park or a plan)")
     p.set_defaults(func=_cmd_check)
     p = sub.add_parser("run", help="simulate a scenario year and write the results")
-    p.add_argument("file")
+    p.add_argument("file", help="scenario YAML (a factory, a park or a plan)")
     p.add_argument("--out", required=True, help="results folder (replaced atomically)")
-    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.add_argument(
+        "--quiet", action="store_true", help="print nothing on success, no progress bar (none either off a terminal)"
+    )
     p.add_argument("--lang", choices=("en", "zh"), default=None, help="report language (default: the scenario's)")
     p.add_argument(
         "--reports",
@@ -246,6 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE|grid-only",
         help="the base case: a scenario file of the same kind, or grid-only (this scenario without its "
         "PV, wind and batteries); adds savings, payback and the cost per tonne CO2 avoided",
+    )
+    p.add_argument(
+        "--no-lp-optimum",
+        action="store_true",
+        help="leave out the bill of the LP optimum's dispatch of the same plant (a year's LP: seconds to a minute)",
     )
     p.add_argument(
         "--weather-years",
@@ -287,6 +350,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["meters"]))
+    p = sub.add_parser(
+        "assess",
+        help="verdicts from meter data and the year-end odds (twin assess FILE --meters SOURCE)",
+        add_help=False,
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["assess"]))
+    p = sub.add_parser(
+        "calibrate",
+        help="fit the scenario to its meters, ASHRAE Guideline 14 before and after "
+        "(twin calibrate FILE --meters SOURCE --map MAP --out DIR)",
+        add_help=False,
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["calibrate"]))
     return parser
 
 

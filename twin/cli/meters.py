@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from lingtan.errors import InputError
-from lingtan.meters.generate import Defects, measured_year, true_flows
+from lingtan.meters.generate import Defects, heat_truth, measured_year, perturbed_run, true_flows
 from lingtan.meters.quality import QualityResult, check_store
 from lingtan.meters.read import iter_readings
 from lingtan.meters.schema import load_meter_map
@@ -37,24 +37,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twin meters", description="meter data: import, check, generate")
     sub = parser.add_subparsers(dest="action", required=True)
     p = sub.add_parser("import", help="read meter files and store them")
-    p.add_argument("scenario")
+    p.add_argument("scenario", help="scenario YAML the meters belong to")
     p.add_argument("--meters", required=True, help="a CSV or Parquet file, or a folder of them")
     p.add_argument("--map", required=True, help="the meter map (YAML)")
     p.add_argument("--db", help="SQLAlchemy URL (default: a DuckDB file beside the results)")
-    p.set_defaults(func=_import)
+    p.set_defaults(func=import_meters)
     p = sub.add_parser("check", help="check the stored readings: findings, hourly table, completeness")
-    p.add_argument("scenario")
+    p.add_argument("scenario", help="scenario YAML the meters belong to")
     p.add_argument("--meters", help="import these files first (with --map)")
     p.add_argument("--map", help="the meter map (YAML), with --meters")
     p.add_argument("--db", help="SQLAlchemy URL (default: a DuckDB file beside the results)")
     p.set_defaults(func=_check)
     p = sub.add_parser("generate", help="a measured year with planted defects, made from a simulated year")
-    p.add_argument("scenario")
+    p.add_argument("scenario", help="scenario YAML the meters belong to")
     p.add_argument("--map", required=True, help="the meter map (YAML)")
     p.add_argument("--out", required=True, help="the CSV file to write (refused if it exists)")
-    p.add_argument("--step-min", type=int, default=15, choices=(1, 5, 10, 15, 30, 60))
+    p.add_argument(
+        "--step-min", type=int, default=15, choices=(1, 5, 10, 15, 30, 60), help="reading interval [min] (default 15)"
+    )
     p.add_argument("--days", type=int, help="keep only the first N days")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the meter noise and the planted defects (default 0)")
     p.add_argument("--wide", action="store_true", help="one column per meter instead of meter_id, timestamp, value")
     p.add_argument(
         "--plant",
@@ -67,7 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _store(args: argparse.Namespace, create: bool = True) -> Store:
+def open_store(args: argparse.Namespace, create: bool = True) -> Store:
+    """The meter store the command names: ``--db``, else ``results/<scenario stem>.meters.duckdb``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments (``db``, ``scenario``).
+    create : bool
+        Whether the default DuckDB file may be made; without it a missing file is an input error.
+
+    Returns
+    -------
+    Store
+        The open store.
+    """
     if args.db:
         return Store(args.db)
     path = Path("results") / f"{Path(args.scenario).stem}.meters.duckdb"
@@ -77,14 +93,27 @@ def _store(args: argparse.Namespace, create: bool = True) -> Store:
     return Store(default_url(path))
 
 
-def _import(args: argparse.Namespace) -> int:
+def import_meters(args: argparse.Namespace) -> int:
+    """``twin meters import``, and the import step of ``assess`` and ``calibrate`` given ``--meters``: the files
+    read and checked against the meter map, then stored.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments (``scenario``, ``meters``, ``map``, ``db``).
+
+    Returns
+    -------
+    int
+        The exit code (0).
+    """
     scenario = load_scenario(args.scenario)
     mmap = load_meter_map(args.map, scenario)
     t0 = time.perf_counter()
     tz = mmap.timezone or scenario.site.timezone
     parts = iter_readings(args.meters, mmap, tz)
     first = next(parts)  # the first file is checked before a database is made
-    store = _store(args)
+    store = open_store(args)
     rows, meters = 0, set()
     try:
         store.put_meters(mmap)
@@ -101,9 +130,9 @@ def _check(args: argparse.Namespace) -> int:
     if (args.meters is None) != (args.map is None):
         raise InputError(None, "--meters/--map", "both or neither", "only one")
     if args.meters:
-        _import(args)
+        import_meters(args)
     scenario = load_scenario(args.scenario)
-    store = _store(args, create=False)
+    store = open_store(args, create=False)
     try:
         result = check_store(store, scenario)
     finally:
@@ -147,11 +176,13 @@ def _generate(args: argparse.Namespace) -> int:
 
         park = simulate_park(scenario, base, power_flow=False)
         tables = {None: park.bus, **{name: r.hourly for name, r in park.tenants.items()}}
+        truth = true_flows(tables, mmap, scenario).join(heat_truth(park.tenants, mmap))
     else:
-        from lingtan.twin.run import simulate
-
-        tables = {None: simulate(scenario, base).hourly}
-    truth = true_flows(tables, mmap, scenario)
+        # the factory's year simulated with the truth's soiling and load: its battery is dispatched anew
+        run = perturbed_run(scenario, base)
+        truth = true_flows({None: run.hourly}, mmap, scenario, soiling=0.0, load_scale=1.0).join(
+            heat_truth({None: run}, mmap)
+        )
     if args.days:
         truth = truth.iloc[: args.days * 24]
     readings, planted = measured_year(

@@ -183,7 +183,8 @@ def build_heat(
     """
     side = _HeatSide(len(index))
     _add_production_lines(side, scenario.processes, index)
-    _add_load_rejection(side, scenario.loads, load_kw)
+    step_h = (index[1] - index[0]).total_seconds() / 3600.0 if len(index) > 1 else 1.0
+    _add_load_rejection(side, scenario.loads, load_kw, step_h)
     _add_space_conditioning(side, scenario.space, temp_air)
     stores = list(scenario.thermal_storage)
     ex = _direct_exchange(side, scenario.heat_exchangers, stores)
@@ -282,14 +283,19 @@ def _add_production_lines(side: _HeatSide, processes: Sequence[ProductionLine], 
         side.declared_energy += [(line.name, item) for item in line.waste_energy]
 
 
-def _add_load_rejection(side: _HeatSide, loads: Sequence[Load], load_kw: dict[str, np.ndarray] | None) -> None:
-    """Add the heat each electric load rejects [kW_th] (none without ``load_kw``, each load's power [kW])."""
+def _add_load_rejection(
+    side: _HeatSide, loads: Sequence[Load], load_kw: dict[str, np.ndarray] | None, step_h: float = 1.0
+) -> None:
+    """Add the heat each electric load rejects [kW_th] (none without ``load_kw``, each load's power [kW] per step
+    of ``step_h`` hours)."""
     if load_kw is None:
         return
     for item in loads:
         fraction, t_c, declared = item.heat_rejection()
         p = np.asarray(load_kw[item.name], dtype=float)
-        side.rejected.append(RejectedHeat(item.name, item.end_use, t_c, fraction * p, float(p.sum()), declared))
+        side.rejected.append(
+            RejectedHeat(item.name, item.end_use, t_c, fraction * p, float(p.sum()) * step_h, declared)
+        )
 
 
 def _add_space_conditioning(side: _HeatSide, spaces: Sequence[SpaceConditioning], temp_air: np.ndarray) -> None:

@@ -1,7 +1,9 @@
 """Annual electricity KPIs from the kernel's totals, vectorised over configurations.
 
 Single runs and sweeps call the same function on the same totals, so a sweep's
-row and a single run's ``kpis.json`` agree by construction.
+row and a single run's ``kpis.json`` agree by construction. The totals are energies
+on any time step (the kernel weighs each step by its length), peaks are the largest
+step's power: the 15-minute maximum on a 15-minute run.
 
 Definitions (DESIGN.md, "KPI definitions")
 ------------------------------------------
@@ -33,6 +35,7 @@ Definitions (DESIGN.md, "KPI definitions")
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -161,7 +164,19 @@ A project convention, stated in every report: the GB/T 1028 grading was not
 available to the project (``../shared/facts/standards.md``, "Waste heat")."""
 
 
-def _grade(t_c: float) -> str:
+def heat_grade(t_c: float) -> str:
+    """The temperature grade of a waste-heat resource (:data:`GRADE_BOUNDS_C`).
+
+    Parameters
+    ----------
+    t_c : float
+        Its temperature [C].
+
+    Returns
+    -------
+    str
+        ``low``, ``medium`` or ``high``.
+    """
     return "low" if t_c < GRADE_BOUNDS_C[0] else ("medium" if t_c < GRADE_BOUNDS_C[1] else "high")
 
 
@@ -202,6 +217,80 @@ def heat_rejection_warnings(setup: HeatSetup) -> list[str]:
 def _rate(recovered: float, available: float) -> float | None:
     """Recovered / available; None ("not applicable") when there is nothing to recover."""
     return recovered / available if available > 0 else None
+
+
+def waste_heat_rates(items: Iterable[tuple]) -> dict[str, Any]:
+    """Recovery rates of waste-heat resources, overall and by group, from each resource's yearly energy.
+
+    The one place the rate's arithmetic lives: a simulated year (:func:`heat_kpis`) and a metered period
+    (:mod:`lingtan.meters.assess`) both come here.
+
+    Parameters
+    ----------
+    items : iterable of tuple
+        Per resource ``(name, kind, grade or None, type, available, recovered, declared)``: available and
+        recovered energy [kWh_th] and whether the resource is a declared stream or declared waste energy (True)
+        or heat rejected by a load (False).
+
+    Returns
+    -------
+    dict
+        ``waste_heat_available_e_kwh_th``, ``waste_heat_recovered_e_kwh_th``,
+        ``waste_heat_declared_available_e_kwh_th``, ``waste_heat_rejected_by_loads_e_kwh_th`` [kWh_th];
+        ``waste_heat_recovery_rate`` (whole boundary), ``_whole_boundary``, ``_declared_streams`` [-] or None;
+        per group (``by_stream``, ``by_kind``, ``by_grade``, ``by_type``, ``by_type_declared``) the rates [-]
+        and energies [kWh_th].
+    """
+    items = list(items)
+    groups: dict[str, dict[str, list[float]]] = {group: {} for group in WASTE_HEAT_GROUPS}
+    for name, kind, grade, etype, a, r, declared in items:
+        keys = [("by_stream", name), ("by_kind", kind), ("by_type", etype)] + ([("by_grade", grade)] if grade else [])
+        keys += [("by_type_declared", etype)] if declared else []
+        for group, key in keys:
+            acc = groups[group].setdefault(key, [0.0, 0.0])
+            acc[0] += a
+            acc[1] += r
+    return waste_heat_rates_of_sums(
+        sum(i[4] for i in items), sum(i[5] for i in items), sum(i[4] for i in items if i[6]), groups
+    )
+
+
+WASTE_HEAT_GROUPS = ("by_stream", "by_kind", "by_grade", "by_type", "by_type_declared")
+"""How recovery is broken down: by resource, by kind, by grade, by type, and by type of the declared ones."""
+
+
+def waste_heat_rates_of_sums(
+    available: float, recovered: float, declared_available: float, groups: dict[str, dict[str, list[float]]]
+) -> dict[str, Any]:
+    """The rates and energies of :func:`waste_heat_rates` from energies already summed: a resource list's, or a
+    park's over its tenants' (:mod:`lingtan.twin.studies.park`).
+
+    Parameters
+    ----------
+    available, recovered, declared_available : float
+        Waste heat available, recovered, and available in declared streams or declared waste energy [kWh_th].
+    groups : dict
+        Per group of :data:`WASTE_HEAT_GROUPS`, per key, ``[available, recovered]`` [kWh_th].
+
+    Returns
+    -------
+    dict
+        As :func:`waste_heat_rates`.
+    """
+    out: dict[str, Any] = {
+        "waste_heat_available_e_kwh_th": available,
+        "waste_heat_recovered_e_kwh_th": recovered,
+        "waste_heat_declared_available_e_kwh_th": declared_available,
+        "waste_heat_rejected_by_loads_e_kwh_th": available - declared_available,
+        "waste_heat_recovery_rate_whole_boundary": _rate(recovered, available),
+        "waste_heat_recovery_rate_declared_streams": _rate(recovered, declared_available),
+    }
+    out["waste_heat_recovery_rate"] = out["waste_heat_recovery_rate_whole_boundary"]
+    for group, g in groups.items():
+        out[f"waste_heat_recovery_rate_{group}"] = {k: _rate(v[1], v[0]) for k, v in g.items()}
+        out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
+        out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
+    return out
 
 
 def _delivered_by_stream(
@@ -309,11 +398,11 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     rec = _delivered_by_stream(setup, heat, scenario, e)
     # name -> (kind, grade or None, type, available, recovered, declared?)
     items: list[tuple[str, str, str | None, str, float, float, bool]] = [
-        (st.name, st.kind, _grade(st.t_c), "heat", e[f"{st.name}.available_kw_th"], rec[st.name], True)
+        (st.name, st.kind, heat_grade(st.t_c), "heat", e[f"{st.name}.available_kw_th"], rec[st.name], True)
         for st in setup.streams
     ]
     items += [
-        (r.name, r.end_use, _grade(r.t_c), "heat", float(r.available_kw_th.sum()), 0.0, False)
+        (r.name, r.end_use, heat_grade(r.t_c), "heat", float(r.available_kw_th.sum()), 0.0, False)
         for r in setup.rejected
         if r.available_kw_th.any()
     ]
@@ -321,37 +410,10 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         (f"{line}.{d.name}", d.type, None, d.type, d.e_kwh(d.resource_per_year), d.e_kwh(d.recovered_per_year), True)
         for line, d in setup.declared_energy
     ]
-    total_avail = sum(i[4] for i in items)
-    total_rec = sum(i[5] for i in items)
-    declared_avail = sum(i[4] for i in items if i[6])
-    out["waste_heat_available_e_kwh_th"] = total_avail
-    out["waste_heat_recovered_e_kwh_th"] = total_rec
-    out["waste_heat_declared_available_e_kwh_th"] = declared_avail
-    out["waste_heat_rejected_by_loads_e_kwh_th"] = total_avail - declared_avail
+    out.update(waste_heat_rates(items))
     out["waste_heat_charged_not_delivered_e_kwh_th"] = sum(
         e[f"{st.name}.recovered_kw_th"] for st in setup.streams
     ) - sum(rec.values())
-    out["waste_heat_recovery_rate_whole_boundary"] = _rate(total_rec, total_avail)
-    out["waste_heat_recovery_rate_declared_streams"] = _rate(total_rec, declared_avail)
-    out["waste_heat_recovery_rate"] = out["waste_heat_recovery_rate_whole_boundary"]
-    groups: dict[str, dict[str, list[float]]] = {
-        "by_stream": {},
-        "by_kind": {},
-        "by_grade": {},
-        "by_type": {},
-        "by_type_declared": {},
-    }
-    for name, kind, grade, etype, a, r, declared in items:
-        keys = [("by_stream", name), ("by_kind", kind), ("by_type", etype)] + ([("by_grade", grade)] if grade else [])
-        keys += [("by_type_declared", etype)] if declared else []
-        for group, key in keys:
-            acc = groups[group].setdefault(key, [0.0, 0.0])
-            acc[0] += a
-            acc[1] += r
-    for group, g in groups.items():
-        out[f"waste_heat_recovery_rate_{group}"] = {k: _rate(v[1], v[0]) for k, v in g.items()}
-        out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
-        out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
     out["warnings"] = heat_rejection_warnings(setup)
     stores = {
         n: {q: e[f"{n}.{q}_kw_th"] for q in ("charge_recovered", "charge_p2h", "discharge", "loss")}

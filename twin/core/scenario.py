@@ -13,7 +13,7 @@ composed here unchanged, so their field names are the YAML keys.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -37,6 +37,11 @@ class Scenario(SiteAssets):
     description: str = ""
     site: Site
     year: int = Field(ge=1990, le=2100, description="calendar year of the simulation (tariff calendar, weekdays)")
+    time_step_min: Literal[15, 60] = Field(
+        default=60,
+        description="time step of the simulation [min]: 60 (hourly) or 15 (quarter-hours, the utility's demand "
+        "metering interval); hourly weather is interpolated to it (lingtan.weather.resample)",
+    )
     weather: Weather
     grid: GridConnection
     accounting: Accounting = Accounting()
@@ -135,6 +140,8 @@ def _describe_full(err: ErrorDetails) -> tuple[str, str]:
     found = err.get("input")
     if kind == "extra_forbidden":
         return "only known fields (see the scenario format in README.md)", f"unknown field {err['loc'][-1]!r}"
+    if kind == "extra_forbidden_close":  # first_error found the known field it stands for
+        return msg, f"unknown field {err['loc'][-1]!r}"
     if kind == "missing":
         return "this field", "nothing"
     if kind == "value_error":
@@ -142,6 +149,67 @@ def _describe_full(err: ErrorDetails) -> tuple[str, str]:
         return msg, repr(found) if not isinstance(found, dict) else "the values above"
     expected = msg.removeprefix("Input should be ").removeprefix("input should be ")
     return expected, repr(found)
+
+
+def error_parts(err: ErrorDetails, data: Any) -> tuple[str, str, str]:
+    """The field path, expected and found texts of one pydantic error on a scenario mapping.
+
+    A check that names its own field (an exception with ``field_path``, and ``found`` when it says what it
+    found) refines the path pydantic gives, which stops at the model that ran the check.
+
+    Parameters
+    ----------
+    err : ErrorDetails
+        One of ``ValidationError.errors()``.
+    data : Any
+        The mapping that was validated, walked to drop union tags from the path.
+
+    Returns
+    -------
+    tuple of str
+        ``(path, expected, found)`` for :class:`~lingtan.errors.ScenarioError`.
+    """
+    expected, found = _describe(err)
+    path = _path_text(err["loc"], data)
+    cause = err.get("ctx", {}).get("error")
+    inner = getattr(cause, "field_path", None)
+    if inner:
+        path = inner if path == "(top level)" else f"{path}.{inner}"
+        found = _short(getattr(cause, "found", found))
+    return path, expected, found
+
+
+def typos_named(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """The errors with each misspelt field told as one: an unknown field close to the name of a field missing
+    from the same mapping (``capacity_kwpp`` beside a missing ``capacity_kwp``) becomes one error that asks
+    whether that field was meant, and the missing one is dropped: the typo is the cause.
+
+    Parameters
+    ----------
+    errors : list of ErrorDetails
+        ``ValidationError.errors()``.
+
+    Returns
+    -------
+    list of ErrorDetails
+        In pydantic's order, unknown fields first.
+    """
+    import difflib
+
+    out: list[ErrorDetails] = []
+    meant: set[tuple] = set()
+    for e in errors:
+        if e["type"] != "extra_forbidden":
+            continue
+        parent, name = e["loc"][:-1], str(e["loc"][-1])
+        missing = [str(m["loc"][-1]) for m in errors if m["type"] == "missing" and m["loc"][:-1] == parent]
+        close = difflib.get_close_matches(name, [m for m in missing if (*parent, m) not in meant], n=1)
+        if close:
+            meant.add((*parent, close[0]))
+            told = {**e, "type": "extra_forbidden_close", "msg": f"a known field: did you mean {close[0]!r}?"}
+            e = cast("ErrorDetails", told)
+        out.append(e)
+    return out + [e for e in errors if e["type"] != "extra_forbidden" and tuple(e["loc"]) not in meant]
 
 
 def scenario_from_dict(data: Any, file: str | Path = "<scenario>") -> Scenario | Park:
@@ -175,13 +243,7 @@ def scenario_from_dict(data: Any, file: str | Path = "<scenario>") -> Scenario |
     try:
         scenario = model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        expected, found = _describe(err)
-        path = _path_text(err["loc"], data)
-        inner = getattr(err.get("ctx", {}).get("error"), "field_path", None)  # a check that names its own field
-        if inner:
-            path = inner if path == "(top level)" else f"{path}.{inner}"
-        raise ScenarioError(file, path, expected, found) from None
+        raise ScenarioError(file, *error_parts(typos_named(exc.errors())[0], data)) from None
     check_numbers(data, scenario, file)
     return scenario
 
@@ -217,4 +279,5 @@ __all__ = [
     "MonthlyValues",
     "load_scenario",
     "scenario_from_dict",
+    "error_parts",
 ]

@@ -9,6 +9,9 @@ language, so that scripts can read them; the ``label`` columns are in ``lang``):
 * ``Accounting`` — the GB/T 2589 / GB/T 32150 accounting flattened: key, label, value, unit;
 * ``Monthly`` — monthly electricity balance [kWh] and, with a heat side, heat served by
   source [kWh_th]; the column sums are the annual totals;
+* ``Bill`` — the electricity bill by month beside the LP optimum's, the report's table
+  (:func:`lingtan.twin.reports.bill.bill_frame`: energy, demand, overrun, feed-in, total [kWh, kW, CNY]) and
+  its notes, when the run has a monthly bill;
 * ``Hourly`` — the electric table [kW, kWh] with local time (Excel has no time zones: the
   zone is stated in the header);
 * ``Hourly heat`` — the heat table, when the scenario has a heat side;
@@ -36,14 +39,27 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from lingtan.twin.reports.bill import bill_frame, bill_notes
 from lingtan.twin.reports.html import monthly_electric, monthly_heat
-from lingtan.twin.reports.i18n import label, unit_of
+from lingtan.twin.reports.i18n import label, points_text, unit_of, unit_text
 
 if TYPE_CHECKING:
     from lingtan.twin.run import RunResult
 
-SHEETS = ("KPIs", "Criteria", "Accounting", "Monthly", "Hourly", "Hourly heat", "Years", "Economics", "Economic assets")
-"""Sheet names (``Hourly heat``, ``Years`` and the economics sheets only when there is something to put in them)."""
+SHEETS = (
+    "KPIs",
+    "Criteria",
+    "Accounting",
+    "Monthly",
+    "Bill",
+    "Hourly",
+    "Hourly heat",
+    "Years",
+    "Economics",
+    "Economic assets",
+)
+"""Sheet names (``Bill`` only with a monthly bill; ``Hourly heat``, ``Years`` and the economics sheets only when
+there is something to put in them)."""
 
 VERDICT_FIELDS = (
     "criterion_id",
@@ -126,7 +142,7 @@ def _label_of(key: str, lang: str) -> str:
 def _verdict_text(v: dict[str, Any], lang: str) -> str:
     if v.get("role") == "score":
         key = "full" if v["points"] >= v["max_points"] else ("part" if v["points"] > 0 else "nil")
-        return f"{label(key, lang)} {v['points']:g}/{v['max_points']:g}"
+        return f"{label(key, lang)} {points_text(v['points'])}/{points_text(v['max_points'])}"
     return label("pass" if v.get("passed") else "fail", lang)
 
 
@@ -180,6 +196,19 @@ def _frame_sheet(wb: Workbook, title: str, frame: pd.DataFrame, index_name: str)
         append([key, *(col[i] for col in columns)])
 
 
+def _bill_sheet(wb: Workbook, kpis: dict[str, Any], lang: str) -> None:
+    """The report's bill table (:func:`lingtan.twin.reports.bill.bill_frame`) and, below it, its notes."""
+    frame = bill_frame(kpis)
+    if frame is None:
+        return
+    sheet = _Sheet(wb, "Bill", ["month", *frame.columns], widths=[12] + [18] * len(frame.columns), freeze="B2")
+    for month, row in frame.iterrows():
+        sheet.row([month, *(v if math.isfinite(v) else None for v in row)])
+    sheet.row([])
+    for note in bill_notes(kpis, lang):
+        sheet.row([note])
+
+
 def build_workbook(
     result: RunResult | SimpleNamespace, lang: str = "en", economics: dict[str, Any] | None = None
 ) -> Workbook:
@@ -212,7 +241,7 @@ def build_workbook(
         wb, "KPIs", ["key", label("label", lang), label("value", lang), label("unit", lang)], widths=[52, 48, 20, 12]
     )
     for key, v in flatten(result.kpis):
-        kpis.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
+        kpis.row([key, _label_of(key, lang), v, unit_text(unit_of(key), lang) if not isinstance(v, str) else ""])
     # Criteria
     crit = _Sheet(
         wb,
@@ -230,13 +259,14 @@ def build_workbook(
         widths=[60, 48, 20, 12],
     )
     for key, v in flatten(result.accounting.to_dict() if result.accounting is not None else {}):
-        acc.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
+        acc.row([key, _label_of(key, lang), v, unit_text(unit_of(key), lang) if not isinstance(v, str) else ""])
     # Monthly
     monthly = monthly_electric(result)
     heat = monthly_heat(result)
     if not heat.empty:
         monthly = monthly.join(heat)
     _frame_sheet(wb, "Monthly", monthly, "month")
+    _bill_sheet(wb, result.kpis, lang)
     # Hourly
     tz = str(getattr(result.hourly.index, "tz", "") or "")
     _frame_sheet(wb, "Hourly", result.hourly, f"time ({tz})" if tz else "time")
@@ -261,7 +291,7 @@ def build_workbook(
             widths=[60, 48, 20, 12],
         )
         for key, v in flatten({k: v for k, v in economics.items() if k != "assets"}):
-            eco.row([key, _label_of(key, lang), v, unit_of(key) if not isinstance(v, str) else ""])
+            eco.row([key, _label_of(key, lang), v, unit_text(unit_of(key), lang) if not isinstance(v, str) else ""])
         assets = pd.DataFrame(economics["assets"]).set_index("name")
         assets["replacement_years"] = assets["replacement_years"].map(lambda y: "; ".join(f"{t:g}" for t in y))
         _frame_sheet(wb, "Economic assets", assets, "asset")

@@ -31,7 +31,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from lingtan.twin.reports.i18n import label
+from lingtan.twin.reports.bill import bill_block
+from lingtan.twin.reports.i18n import label, pack_label, points_text, unit_text
 from lingtan.twin.reports.odds_plots import distribution_figure, headlines
 
 if TYPE_CHECKING:
@@ -287,7 +288,8 @@ def monthly_electric(result: RunResult | SimpleNamespace) -> pd.DataFrame:
         },
         index=h.index,
     )
-    m = out.groupby(out.index.month).sum()  # hourly kW means over one hour = kWh
+    # A step's mean power [kW] times its length [h] (1, or 0.25 for 15-minute tables) is its energy [kWh].
+    m = out.groupby(out.index.month).sum() * (h.attrs.get("step_min", 60) / 60)
     m.index.name = "month"
     return m
 
@@ -797,8 +799,8 @@ def _bar(value: float, scale: float, marks: list[tuple[float, str, bool]], good_
     return f'<div class="gauge"><div class="fill{cls}" style="width:{pct(value):.2f}%"></div>{ticks}</div>'
 
 
-def _pack_short(pack: str) -> str:
-    return pack.split("_")[0].capitalize()
+def _pack_short(pack: str, lang: str = "en") -> str:
+    return pack_label(pack, lang, short=True)
 
 
 def kpi_cards(result: RunResult | SimpleNamespace, lang: str = "en") -> list[dict[str, Any]]:
@@ -904,13 +906,13 @@ def kpi_cards(result: RunResult | SimpleNamespace, lang: str = "en") -> list[dic
     return cards
 
 
-def _card_number(v: Any, unit: str) -> str:
+def _card_number(v: Any, unit: str, lang: str = "en") -> str:
     if not _num(v):
         return "–"
     if unit == "fraction":
         return f"{100 * v:.1f} %"
     if unit == "CNY":
-        return f"{v / 1e4:,.0f} 万 CNY"
+        return f"{v / 1e4:,.0f} {unit_text('万 CNY', lang)}"
     if unit == "tCO2":
         return f"{v:,.0f} tCO2"
     return f"{v:.3f} {unit}"
@@ -919,7 +921,7 @@ def _card_number(v: Any, unit: str) -> str:
 def _card_html(card: dict[str, Any], result: RunResult | SimpleNamespace, lang: str) -> str:
     v = card["value"]
     unit = card["unit"]
-    shown = _card_number(v, unit)
+    shown = _card_number(v, unit, lang)
     parts = [
         f'<div class="card"><div class="card-title">{_esc(label(card["key"], lang))}</div>',
         f'<div class="card-value">{_esc(shown)}</div>',
@@ -932,11 +934,11 @@ def _card_html(card: dict[str, Any], result: RunResult | SimpleNamespace, lang: 
         th = vd["threshold"]
         mine = vd["value"]
         ok = bool(vd["passed"]) if vd["role"] != "score" else vd["points"] >= vd["max_points"]
-        txt = f"{_pack_short(vd['pack'])} {'≥' if card['good_high'] else '≤'} {fmt_value(th, unit_v, lang)}"
+        txt = f"{_pack_short(vd['pack'], lang)} {'≥' if card['good_high'] else '≤'} {fmt_value(th, unit_v, lang)}"
         marks.append((th, txt, ok))
         badge = _verdict_badge(vd, lang)
         rows.append(
-            f'<tr><td title="{_esc(vd["criterion_id"])}">{_esc(_pack_short(vd["pack"]))}'
+            f'<tr><td title="{_esc(vd["criterion_id"])}">{_esc(_pack_short(vd["pack"], lang))}'
             f'<div class="small">{_esc(vd["clause"])}</div></td>'
             f'<td class="num">{_esc(fmt_value(mine, unit_v, lang))}</td>'
             f'<td class="num">{_esc(fmt_value(th, unit_v, lang))}</td><td>{badge}</td></tr>'
@@ -961,7 +963,7 @@ def _card_html(card: dict[str, Any], result: RunResult | SimpleNamespace, lang: 
         if _num(x):
             parts.append(
                 f'<div class="detail"><span>{_esc(label(key, lang))}</span>'
-                f'<span class="num">{_esc(_card_number(x, card["unit"]))}</span></div>'
+                f'<span class="num">{_esc(_card_number(x, card["unit"], lang))}</span></div>'
             )
     by_kind = card.get("by_kind") or {}
     if by_kind:
@@ -985,7 +987,8 @@ def _verdict_badge(v: dict[str, Any], lang: str) -> str:
     if v["role"] == "score":
         key = "full" if v["points"] >= v["max_points"] else ("part" if v["points"] > 0 else "nil")
         cls = {"full": "pass", "part": "part", "nil": "fail"}[key]
-        return f'<span class="badge {cls}">{_esc(label(key, lang))} {v["points"]:g}/{v["max_points"]:g}</span>'
+        pts = f"{points_text(v['points'])}/{points_text(v['max_points'])}"
+        return f'<span class="badge {cls}">{_esc(label(key, lang))} {pts}</span>'
     if v.get("status") in ("not applicable", "not assessable", "undetermined"):  # neither pass nor fail
         return f'<span class="badge part">{_esc(label("verdict_" + v["status"], lang))}</span>'
     key = "pass" if v["passed"] else "fail"
@@ -993,28 +996,41 @@ def _verdict_badge(v: dict[str, Any], lang: str) -> str:
 
 
 def _packs_block(result: RunResult | ParkResult | SimpleNamespace, lang: str) -> str:
+    """One card per pack: its points, then each group with one status over all its items, one each over its
+    simulated, declared and missing items, and the items that keep it from passing
+    (:func:`lingtan.twin.reports.summary.pack_groups`: the terminal's and the dashboard's own summary, so a
+    group never reads PASS beside one of its failed items)."""
+    from lingtan.twin.reports.summary import criterion_name, pack_groups
+
     if not result.packs:
         return f"<p>{_esc(label('no_criteria', lang))}</p>"
+
+    def word(status: str) -> str:
+        return label(status, lang).upper() if status in ("pass", "fail") else label(f"verdict_{status}", lang)
+
+    names = {v["criterion_id"]: criterion_name(v, lang) for v in result.verdicts}
     cards = []
     for p in result.packs:
-        adm = label("pass" if p["admission_passed"] else "fail", lang)
-        tgt, tcls = label("pass" if p["targets_passed"] else "fail", lang), "pass" if p["targets_passed"] else "fail"
-        groups = p.get("groups") or {}
-        if groups and all(groups[g]["status"] == "none" for g in ("targets", "acceptance")):
-            tgt, tcls = label("verdict_no_targets", lang), "part"  # never "targets: pass" without targets
         pts = (
-            f'<div class="card-value">{p["points"]:g} <small>/ {p["max_points"]:g}</small></div>'
+            f'<div class="card-value">{points_text(p["points"])} <small>/ {points_text(p["max_points"])}</small></div>'
             if p.get("max_points")
             else ""
         )
-        failed = ", ".join(f.split(".", 1)[-1] for f in p.get("failed", []))
+        lines = []
+        for g in pack_groups(p, result.verdicts):
+            cls = g["status"] if g["status"] in ("pass", "fail") else "part"
+            by_input = " · ".join(f"{label('verdict_' + i, lang)} {word(st)}" for i, st in g["by_input"].items())
+            lines.append(
+                f"<div>{_esc(label('verdict_' + g['group'], lang))}: "
+                f'<span class="badge {cls}">{_esc(word(g["status"]))}</span> '
+                f'<span class="small">({_esc(by_input)})</span></div>'
+            )
+            if g["open"]:
+                items = ", ".join(f"{names[cid]} ({label('verdict_' + inp, lang)})" for cid, _, inp in g["open"])
+                lines.append(f'<div class="small">{_esc(items)}</div>')
         cards.append(
-            f'<div class="card pack"><div class="card-title">{_esc(p["pack"])}</div>{pts}'
-            f'<div>{_esc(label("admission_passed", lang))}: <span class="badge '
-            f'{"pass" if p["admission_passed"] else "fail"}">{_esc(adm)}</span> '
-            f'{_esc(label("targets_passed", lang))}: <span class="badge {tcls}">'
-            f"{_esc(tgt)}</span></div>"
-            + (f'<div class="small">{_esc(label("failed", lang))}: {_esc(failed)}</div>' if failed else "")
+            f'<div class="card pack"><div class="card-title">{_esc(pack_label(p["pack"], lang))}</div>{pts}'
+            + "".join(lines)
             + "</div>"
         )
     return f'<div class="cards">{"".join(cards)}</div>'
@@ -1047,11 +1063,12 @@ def _criteria_block(result: RunResult | ParkResult | SimpleNamespace, lang: str)
                 f'<td class="num">{_esc(fmt_value(v["threshold"], unit, lang))}</td>'
                 f'<td class="num">{_esc(fmt_value(v["margin"], unit, lang))}</td>'
                 f'<td><span class="tag {v["input"]}">{_esc(label(v["input"], lang))}</span>'
-                f'<div class="small muted">{_esc(unit)}</div></td></tr>'
+                f'<div class="small muted unit">{_esc(unit_text(unit, lang))}</div></td></tr>'
             )
         head = "".join(f"<th>{_esc(label(h, lang))}</th>" for h in heads)
         out.append(
-            f'<h3>{_esc(p["pack"])}</h3><div class="scroll"><table class="criteria">'
+            f"<h3>{_esc(p['pack'] if lang == 'en' else pack_label(p['pack'], lang))}</h3>"
+            f'<div class="scroll"><table class="criteria">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         )
     return "".join(out)
@@ -1143,8 +1160,9 @@ def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
     totals = "".join(
         f'<tr><th colspan="2">{_esc(text)}</th></tr>'
         if value is None
-        else f"<tr><th>{_esc(text)}</th><td>{_esc(value if isinstance(value, str) else f'{value:,.2f} {unit}')}"
-        f"</td></tr>"
+        else f"<tr><th>{_esc(text)}</th><td>{_esc(value)}</td></tr>"
+        if isinstance(value, str)
+        else f'<tr><th>{_esc(text)}</th><td class="unit">{_esc(f"{value:,.2f} {unit_text(unit, lang)}")}</td></tr>'
         for text, value, unit in economics_rows(econ, lang)
     )
     cols = (
@@ -1191,7 +1209,13 @@ def economics_block(econ: dict[str, Any], lang: str = "en") -> str:
             ]
         )
         fig.add_hline(y=0, line_color="#888")
-        _layout(fig, 360, title=label("econ_cash_title", lang), xaxis_title="yr", yaxis_title="万 CNY")
+        _layout(
+            fig,
+            360,
+            title=label("econ_cash_title", lang),
+            xaxis_title=unit_text("yr", lang),
+            yaxis_title=unit_text("万 CNY", lang),
+        )
         html += _fig_html(fig, "fig-payback")
     return html
 
@@ -1206,7 +1230,7 @@ def _odds_criterion_line(c: dict[str, Any], unit: str, lang: str) -> str:
     cmp = "≥" if c["comparator"] == ">=" else "≤"
     return (
         f'<div class="odds-crit" data-criterion="{_esc(c["criterion_id"])}">'
-        f"<b>{_esc(_pack_short(c['pack']))}</b> {_esc(c['criterion_id'][len(c['pack']) + 1 :])} {cmp} "
+        f"<b>{_esc(_pack_short(c['pack'], lang))}</b> {_esc(c['criterion_id'][len(c['pack']) + 1 :])} {cmp} "
         f"{_esc(fmt_value(c['threshold'], unit, lang))}: {_esc(label('ensemble_p_pass', lang))} "
         f'<b class="p-pass">{_pct(o["p_pass"])}</b>, {_esc(label("odds_margin_p90", lang))} '
         f'<b class="margin-p90">{_esc(fmt_value(o["margin_p90"], unit, lang))}</b></div>'
@@ -1288,7 +1312,7 @@ def odds_block(ensemble: EnsembleResult, lang: str = "en") -> str:
     for cid, o in ensemble.criterion_odds.items():
         v = verdicts[cid]
         unit = v.get("unit", "")
-        cells = [_pack_short(v["pack"]), cid[len(v["pack"]) + 1 :], fmt_value(v["value"], unit, lang)]
+        cells = [_pack_short(v["pack"], lang), cid[len(v["pack"]) + 1 :], fmt_value(v["value"], unit, lang)]
         cells.append(fmt_value(v["threshold"], unit, lang))
         numeric = "value_p50" in o
         cells += (
@@ -1352,7 +1376,7 @@ def uncertainty_block(u: UncertaintyResult, lang: str = "en") -> str:
     from lingtan.twin.core.schema.uncertainty import Uncertainty
     from lingtan.twin.reports.tornado import UNITS, tornado_figure
 
-    spec = u.typical.scenario.uncertainty
+    spec = (u.typical.park if hasattr(u.typical, "park") else u.typical.scenario).uncertainty  # park or factory
     rows = []
     for q, v in spec.varied().items():
         st, unit = stats(u.draws[q]), UNITS.get(q, "")
@@ -1360,8 +1384,9 @@ def uncertainty_block(u: UncertaintyResult, lang: str = "en") -> str:
         cells = [q, Uncertainty.model_fields[q].description, _varied_text(v), drawn]
         rows.append(f'<tr data-quantity="{_esc(q)}">' + "".join(f"<td>{_esc(x)}</td>" for x in cells) + "</tr>")
     head = "".join(f"<th>{_esc(label(k, lang))}</th>" for k in ("unc_quantity", "unc_scales", "unc_distribution"))
+    members_key = "unc_members" if u.tornado.weather_years == 1 else "unc_members_joint"  # drawn with weather
     parts = [
-        f'<p class="hint">{_esc(label("unc_members", lang).format(n=len(u.members)))}</p>'
+        f'<p class="hint">{_esc(label(members_key, lang).format(n=len(u.members)))}</p>'
         f'<p class="hint convention">{_esc(label("odds_convention", lang))}</p>'
         f'<table class="criteria unc-quantities"><thead><tr>{head}<th>{_esc(label("unc_drawn", lang))}</th></tr>'
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
@@ -1449,6 +1474,9 @@ def build_html(
             + _fig_html(waterfall_figure(result, lang), "fig-waterfall"),
         )
     )
+    bill = bill_block(result.kpis, lang)
+    if bill is not None:
+        sections.append(("section_bill", bill))
     if economics is not None:
         sections.append(("section_economics", economics_block(economics, lang)))
     tf = trends_figure(getattr(result, "years", None), lang)

@@ -95,6 +95,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "gives the verdicts above",
         "{n} 个成员，均使用场景本身的气象年，各自抽取下列量；场景原值给出上文的评价结果",
     ),
+    "unc_members_joint": (
+        "{n} members, member i on weather year i of the ensemble above, each drawing the quantities below; the "
+        "scenario as written on its own weather gives the verdicts above; the bar weather_year runs from the P10 "
+        "to the P90 weather year with every quantity at its median",
+        "{n} 个成员，第 i 个成员使用上文气象集合的第 i 个气象年，各自抽取下列量；"
+        "场景原值（本身气象）给出上文的评价结果；weather_year 条为各量取中位数时 P10 至 P90 气象年之间的变化",
+    ),
     "unc_quantity": ("quantity", "量"),
     "unc_scales": ("what it scales", "作用对象"),
     "unc_distribution": ("distribution", "分布"),
@@ -241,6 +248,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "total_cny": ("Total", "合计"),
     "max_hourly_balance_residual_kwh": ("Largest hourly balance residual", "逐时能量平衡最大残差"),
     "by_source_e_kwh": ("Generation by source", "分电源发电量"),
+    # ------------------------------------------------------------------ KPIs (vehicles)
+    "fleet_charging_e_kwh": ("Fleet charging", "车队充电电量"),
+    "fleet_unmet_e_kwh": ("Charging unmet", "未满足的充电电量"),
+    "fleet_unmet_trips": ("Vehicle-days short of charge", "充电不足的车辆日"),
+    "fleet_nev_share": ("New-energy vehicle share", "新能源车辆比例"),
+    "fleet_fuel_avoided_l": ("Diesel and petrol avoided", "替代的柴油和汽油"),
+    "fleet_co2_avoided_t": ("CO2 of the fuel avoided", "替代燃油的二氧化碳"),
     # ------------------------------------------------------------------ KPIs (heat)
     "heat": ("Heat", "热力"),
     "heat_demand_e_kwh_th": ("Heat demand", "热需求"),
@@ -413,6 +427,138 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # trends
     "trend_year": ("Year", "年份"),
+    # ------------------------------------------------------------------ criteria packs (PACK_NAMES)
+    "pack_anhui_park_2024": ("Anhui zero-carbon park (2024)", "安徽省零碳产业园区（2024）"),
+    "pack_zhejiang_factory_2025": ("Zhejiang zero-carbon factory (2025)", "浙江省零碳工厂（2025）"),
+    "pack_hunan_factory_2025": ("Hunan zero-carbon factory (2025)", "湖南省零碳工厂（2025）"),
+    "pack_national_park_2025": ("National zero-carbon park (2025)", "国家级零碳园区（2025）"),
+    "pack_national_factory_guidance": ("National zero-carbon factory guidance", "国家零碳工厂建设指引"),
+    "packshort_anhui_park_2024": ("Anhui", "安徽"),
+    "packshort_zhejiang_factory_2025": ("Zhejiang", "浙江"),
+    "packshort_hunan_factory_2025": ("Hunan", "湖南"),
+    "packshort_national_park_2025": ("National park", "国家园区"),
+    "packshort_national_factory_guidance": ("National", "国家"),
+    # ------------------------------------------------------------------ terminal
+    "term_weather": ("weather", "气象"),
+    "term_tenants": ("{n} tenants", "{n} 家企业"),
+    "term_points_unit": ("pt", "分"),
+    "term_warning": ("warning", "警告"),
+    "term_results_written": ("results written to {out}", "结果已写入 {out}"),
+    "term_plan_years": ("Plan, year by year", "规划逐年趋势"),
+    "term_plan_year": ("year", "年份"),
+    "term_re_share_short": ("RE share on-site", "就地可再生电力占比"),
+    "term_carbon_short": ("tCO2 per tce", "单位能耗碳排放"),
+    "term_import_short": ("grid import", "电网购电量"),
+    "term_pv_short": ("PV", "光伏"),
+    "term_park_re": (
+        "Park renewable electricity share (on-site): {share:.1f} %",
+        "园区可再生能源电力占比（场内）：{share:.1f} %",
+    ),
+    "term_park_re_green": ("; with contracted green power: {share:.1f} %", "；含绿电交易：{share:.1f} %"),
+    "term_park_heat": (
+        "Park waste-heat recovery rate: {rate}  (heat network delivered {delivered:,.0f} MWh_th, pipe loss "
+        "{loss:,.0f} MWh_th)",
+        "园区余热回收利用率：{rate}（热网输送 {delivered:,.0f} MWh_th，管损 {loss:,.0f} MWh_th）",
+    ),
+    "term_park_grid": (
+        "Grid import {imp:,.0f} MWh, export {exp:,.0f} MWh, peak {peak:,.1f} MW; allocation rule: {rule}",
+        "电网购电 {imp:,.0f} MWh，上网 {exp:,.0f} MWh，最大购电功率 {peak:,.1f} MW；分配规则：{rule}",
+    ),
+    "term_park_reconcile": (
+        "Tenants + common reconcile with the park to {residual:.1e} kWh",
+        "企业合计+公共部分与园区总量之差 {residual:.1e} kWh",
+    ),
+    "term_use_mwh": ("use MWh", "用电 MWh"),
+    "term_own_re": ("own RE", "自有绿电"),
+    "term_park_re_col": ("park RE", "园区绿电"),
+    "term_re_share_col": ("RE share", "绿电占比"),
+    "term_network": (
+        "Network ({buses} buses, {lines} lines, {trafos} transformers, every hour): reverse flow at the "
+        "substation in {hours} h",
+        "配电网（{buses} 条母线、{lines} 条线路、{trafos} 台变压器，逐时校核）：变电站倒送 {hours} 小时",
+    ),
+    "term_substation_limits": ("substation limits", "变电站限值"),
+    "not_applicable": ("not applicable", "不适用"),
+    # ------------------------------------------------------------------ dashboard header (dashboard.app)
+    "dash_tagline": ("zero-carbon factory & park twin", "零碳工厂与园区数字孪生"),
+    "dash_folders": ("scenarios: {scenarios}/ · results: {results}/", "场景：{scenarios}/ · 结果：{results}/"),
+    "nav_page-scenario": ("Scenario", "场景"),
+    "nav_page-results": ("Results", "结果"),
+    "nav_page-park": ("Park", "园区"),
+    "nav_page-sweep": ("Sweep", "参数扫描"),
+    "nav_page-size": ("Sizing", "容量优化"),
+    "nav_page-meters": ("Meters", "计量数据"),
+    # ------------------------------------------------------------------ dashboard scenario page (pages_scenario)
+    "scn_title": ("Scenario", "场景"),
+    "scn_library": ("From the scenario library", "从场景库选择"),
+    "scn_or_upload": ("or upload your own", "或上传自己的场景"),
+    "scn_drop": ("Drop a scenario YAML here, or ", "将场景 YAML 文件拖到此处，或"),
+    "scn_choose_file": ("choose a file", "选择文件"),
+    "scn_upload_limit": ("safe YAML, at most {kb} KB", "安全 YAML，最大 {kb} KB"),
+    "scn_choose": ("Choose a scenario", "选择场景"),
+    "scn_loaded": ("Loaded", "已加载"),
+    "scn_run_button": ("▶ Run", "▶ 运行"),
+    "scn_run": ("Run", "运行"),
+    "scn_weather_years": ("Weather years", "气象年数"),
+    "scn_weather_years_hint": (
+        "Also run this many synthetic weather years with the site's interannual spread: every simulated criterion "
+        "gets its P50, P90 and probability of passing",
+        "另按厂址年际波动生成相应数量的合成气象年并运行：每个模拟指标给出 P50、P90 与通过概率",
+    ),
+    "scn_typical_only": ("typical year only", "仅典型年"),
+    "scn_weather_years_range": ("2 to {n}; empty: the typical year", "2 至 {n}；留空：仅典型年"),
+    "scn_sizes": ("Key sizes", "主要容量"),
+    "scn_uploaded": ("Uploaded {name}: valid.", "已上传 {name}：校验通过。"),
+    "scn_library_empty": ("The scenario library is empty: upload a scenario.", "场景库为空：请上传场景。"),
+    "scn_not_in_library": ("{name}: not a scenario of the library", "{name}：不是场景库中的场景"),
+    "scn_none_loaded": ("No scenario loaded.", "尚未加载场景。"),
+    "scn_source_library": ("library", "场景库"),
+    "scn_source_upload": ("upload", "上传"),
+    "scn_kind_line": ("{kind} · {name} ({source})", "{kind} · {name}（{source}）"),
+    "scn_kind_park": ("park", "园区"),
+    "scn_kind_plan": ("multi-year plan", "多年规划"),
+    "scn_kind_factory": ("factory", "工厂"),
+    "scn_park_counts": (
+        "{tenants} tenants · shared PV {pv} · network: {network}",
+        "{tenants} 家企业 · 共享光伏 {pv} · 配电网：{network}",
+    ),
+    "scn_factory_counts": (
+        "{loads} loads · {lines} production lines · {pv} PV · {wind} wind · {battery} battery",
+        "{loads} 个负荷 · {lines} 条产线 · {pv} 个光伏 · {wind} 个风电 · {battery} 个储能",
+    ),
+    "scn_design_from_sweep": ("Design loaded from a sweep: ", "已从参数扫描加载方案："),
+    "scn_load_to_edit": ("Load a scenario to edit its sizes.", "加载场景后可编辑其容量。"),
+    "scn_no_sizes": (
+        "This scenario has no PV, wind, battery, heat pump, thermal storage or grid sizes to edit.",
+        "本场景没有可编辑的光伏、风电、电池、热泵、蓄热或电网容量。",
+    ),
+    "scn_load_first": ("Load a scenario first.", "请先加载场景。"),
+    "scn_done_in": ("done in {s:.1f} s", "完成，用时 {s:.1f} 秒"),
+    "scn_failed": ("failed", "失败"),
+    "scn_stopped": ("stopped", "已停止"),
+    "scn_queued": ("waiting for a free worker · {s:.0f} s", "等待空闲计算进程 · {s:.0f} 秒"),
+    "scn_running": (
+        "running {kind} · {s:.0f} s (about {about:.0f} s)",
+        "正在运行 {kind} · {s:.0f} 秒（约 {about:.0f} 秒）",
+    ),
+    "scn_run_unknown": ("This run is unknown to the server (restarted?).", "服务器不认识这次运行（是否已重启？）。"),
+    "scn_result_gone": ("The result is no longer in memory.", "结果已不在内存中。"),
+    # ------------------------------------------------------------------ progress of long work (core.progress)
+    "progress_year": ("the year, hour by hour", "全年逐时模拟"),
+    "progress_base": ("base case", "基准方案"),
+    "progress_profiles": ("weather and profiles", "气象与出力曲线"),
+    "progress_tenants": ("tenants, hour by hour", "企业逐时模拟"),
+    "progress_park_bus": ("park bus", "园区母线调度"),
+    "progress_power_flow": ("network power flow, every hour", "配电网逐时潮流"),
+    "progress_accounting": ("accounting and criteria", "核算与评价"),
+    "progress_plan_years": ("plan years", "规划年份"),
+    "progress_sizing_base": ("base design", "基准方案"),
+    "progress_sizing_search": ("designs simulated", "已模拟方案"),
+    "progress_economics": ("economics", "经济性"),
+    "progress_reports": ("writing the results", "写入结果"),
+    "progress_weather_years": ("weather years", "气象年"),
+    "progress_uncertainty": ("uncertainty members", "不确定性成员"),
+    "progress_validation": ("validation groups", "验证组"),
     # ------------------------------------------------------------------ Excel
     "sheet_kpis": ("KPIs", "指标"),
     "sheet_criteria": ("Criteria", "评价"),
@@ -424,6 +570,277 @@ LABELS: dict[str, tuple[str, str]] = {
     "key": ("Key", "键"),
     "label": ("Label", "名称"),
     "time": ("Time", "时间"),
+    # ------------------------------------------------------------------ bill by month (reports.bill, dashboard.bill)
+    "section_bill": ("Electricity bill by month", "逐月电费"),
+    "bill_year": ("Year", "全年"),
+    "bill_energy_kwh": ("Energy imported", "购电量"),
+    "bill_energy_charge_cny": ("Energy charge", "电度电费"),
+    "bill_max_demand_kw": ("Maximum demand ({minutes:g}-min mean)", "最大需量（{minutes:g}分钟平均）"),
+    "bill_demand_charge_cny": ("Demand charge", "需量电费"),
+    "bill_capacity_charge_cny": ("Capacity charge", "容量电费"),
+    "bill_overrun_kw": ("Demand above 105 % of contract", "超出合同需量105%部分"),
+    "bill_overrun_charge_cny": ("Overrun charge", "超需量加收电费"),
+    "bill_export_kwh": ("Export", "上网电量"),
+    "bill_feed_in_revenue_cny": ("Feed-in revenue", "上网电费收入"),
+    "bill_total_cny": ("Bill", "电费合计"),
+    "bill_lp_total_cny": ("LP optimum's bill", "线性规划最优调度电费"),
+    "bill_left_on_table_cny": ("Left on the table", "调度多付电费"),
+    "bill_demand_quarter": (
+        "Maximum demand: the month's largest 15-minute mean import, as the utility meters it (需量).",
+        "最大需量：当月最大的15分钟平均购电功率，与电网计量的需量口径一致。",
+    ),
+    "bill_demand_step": (
+        "Maximum demand: the month's largest {minutes:g}-minute mean import. The utility meters the largest "
+        "15-minute mean (需量), which is at least as high: this demand charge is a lower bound.",
+        "最大需量：当月最大的{minutes:g}分钟平均购电功率。电网按15分钟平均功率计量需量，其值不低于此，"
+        "故此处需量电费为下限。",
+    ),
+    "bill_basis_demand": (
+        "Basic charge on each month's maximum demand at the tariff's demand price.",
+        "基本电费按当月最大需量与需量电价计收。",
+    ),
+    "bill_basis_contracted_demand": (
+        "Basic charge on the contracted demand of {kw:,.0f} kW (合同需量); the maximum demand above 105 % of it is "
+        "billed at twice the demand price.",
+        "基本电费按合同需量{kw:,.0f} kW计收；实际最大需量超过合同值105%的部分按两倍需量电价加收。",
+    ),
+    "bill_basis_capacity": (
+        "Basic charge on the contracted transformer capacity (变压器容量) at the tariff's capacity price, every month.",
+        "基本电费按变压器容量与容量电价逐月计收。",
+    ),
+    "bill_basis_none": ("No basic charge.", "无基本电费。"),
+    "bill_feed_in": (
+        "Export paid at {price:.4f} CNY/kWh (settlement: {how}).",
+        "上网电量按{price:.4f}元/千瓦时结算（结算方式：{how}）。",
+    ),
+    "bill_lp_note": (
+        "LP optimum: the perfect-foresight dispatch of the same plant (a linear programme, HiGHS), billed the same "
+        "way; the difference is what this run's dispatch leaves on the table.",
+        "线性规划最优：同一电站在完全预知下的最优调度（线性规划，HiGHS求解），按同一规则计费；"
+        "差额即本次调度多付的电费。",
+    ),
+    "bill_lp_gap": (
+        "The LP's import and export binaries were fixed from its relaxation: its bill is within {gap:.4%} of the "
+        "bound.",
+        "线性规划的购售电互斥整数变量按松弛解固定：其电费与下界之差在{gap:.4%}以内。",
+    ),
+    "bill_lp_is_run": ("This run's dispatch is the LP optimum.", "本次运行的调度即线性规划最优调度。"),
+    "bill_lp_heat": (
+        "The LP also schedules the heat side (thermal stores, heat pumps, electric boilers) and may burn less or more "
+        "boiler fuel: its bill is electricity alone; bill + fuel, the LP {lp:,.0f} CNY/yr, this run {own:,.0f} CNY/yr.",
+        "线性规划同时调度热侧（蓄热、热泵、电锅炉），锅炉燃料用量可多可少：其电费仅为电费；"
+        "电费加燃料费，线性规划{lp:,.0f}元/年，本次运行{own:,.0f}元/年。",
+    ),
+    "bill_none": (
+        "No monthly bill in this result (written before bills were kept by month): run it again.",
+        "此结果中无逐月电费（生成于逐月电费之前）：请重新运行。",
+    ),
+    "bill_lp_failed": ("The LP optimum's bill", "线性规划最优电费"),
+    "bill_lp_not_computed": ("The LP optimum's bill was not computed: {why}", "未计算线性规划最优电费：{why}"),
+    # ------------------------------------------------------------------ dashboard: results cost, headline, park
+    "econ_card": ("Cost", "成本"),
+    "econ_base": ("Compare against", "对比基准"),
+    "econ_base_grid_only": (
+        "grid only (this scenario without PV, wind and batteries)",
+        "仅电网（本场景去掉光伏、风电和储能）",
+    ),
+    "econ_base_none": ("no base case", "不对比"),
+    "econ_base_failed": ("The base case could not be simulated", "基准方案无法模拟"),
+    "econ_not_defined": ("not defined (nothing to divide by)", "无定义（分母为零）"),
+    "headline_re": ("renewable electricity share (on-site)", "可再生能源电力占比（就地）"),
+    "headline_grid_cost": ("grid cost", "电费"),
+    "headline_annualised": ("annualised cost (assets + operation)", "年化成本（资产+运行）"),
+    "headline_co2": ("residual CO2", "剩余二氧化碳排放"),
+    "headline_passed_simulated": ("simulated criteria passed", "模拟评价项通过"),
+    "headline_passed_declared": ("declared criteria passed", "申报评价项通过"),
+    "headline_passed_missing": ("criteria without their input passed", "缺少输入的评价项通过"),
+    "park_common_share": ("shared assets and losses: no share of its own", "公共资产与损耗：不单独计算占比"),
+    "odds_column": ("Odds over the weather years", "多气象年的概率"),
+    # ------------------------------------------------------------------ dashboard: Size and Sweep pages
+    "size_page": ("Size", "容量优化"),
+    "size_question": ("Which design passes, at what cost?", "什么方案能达标，成本多少？"),
+    "size_pack": ("Criteria pack", "评价标准"),
+    "size_levers": (
+        "Levers and their levels (factors of the scenario's size)",
+        "调节对象及其档位（相对场景规模的倍数）",
+    ),
+    "size_levels_help": ("factors, comma-separated: 1 is the scenario as written", "倍数，逗号分隔：1 即场景原值"),
+    "size_dispatch": ("Battery dispatch", "储能调度策略"),
+    "size_dispatch_as_written": ("as the scenario writes it", "沿用场景设定"),
+    "load_following": ("load following", "跟随负荷"),
+    "tou_arbitrage": ("time-of-use arbitrage", "峰谷套利"),
+    "peak_shaving": ("peak shaving", "削峰"),
+    "lever_pv": ("PV", "光伏"),
+    "lever_battery": ("Battery", "储能"),
+    "lever_wind": ("Wind turbines", "风机"),
+    "lever_heat_pump": ("Heat pumps", "热泵"),
+    "lever_thermal_storage": ("Thermal storage", "蓄热"),
+    "lever_green_power": ("Green power contract", "绿电交易电量"),
+    "size_start": ("Find the least-cost passing design", "搜索达标的最低成本方案"),
+    "size_cancel": ("Cancel", "取消"),
+    "size_cancelled": ("The search was stopped.", "搜索已停止。"),
+    "size_not_cancelled": ("Nothing to stop: the search has ended.", "没有可停止的搜索：搜索已结束。"),
+    "size_result": ("Least-cost passing design", "达标的最低成本方案"),
+    "size_search": ("search", "搜索方法"),
+    "size_simulations": ("simulations", "次模拟"),
+    "size_designs": ("designs assessed", "个方案已评估"),
+    "size_lever": ("Lever", "调节对象"),
+    "size_factor": ("Factor", "倍数"),
+    "size_size": ("Size", "规模"),
+    "size_capex": ("Capital cost", "初始投资"),
+    "size_annualised": ("Annualised cost (assets + operation)", "年化成本（资产+运行）"),
+    "size_npc": ("Net present cost", "全寿命净现值成本"),
+    "size_margins": ("Margins at this design", "该方案的达标裕度"),
+    "size_unfixable": ("declared or not simulated: sizing cannot change it", "申报项或非模拟项：容量调整无法改变"),
+    "size_none_passes": ("No design in the search passes; the closest", "搜索范围内没有达标方案；最接近的"),
+    "size_failing": ("failing", "未达标"),
+    "size_design_run": ("The design: load, run, report", "方案：载入、运行、报告"),
+    "size_load": ("Load this design into the scenario", "将此方案载入场景"),
+    "size_loaded": (
+        "Loaded into the scenario: run it here or on the Scenario page.",
+        "已载入场景：可在此或场景页运行。",
+    ),
+    "size_run": ("Run it", "运行"),
+    "size_latest_run": ("Latest run", "最近一次运行"),
+    "size_report": ("HTML report", "HTML 报告"),
+    "size_no_scenario": ("Load a scenario on the Scenario page first.", "请先在场景页载入场景。"),
+    "size_unknown_job": ("This search is unknown to the server (restarted?).", "服务器不认识此搜索（已重启？）。"),
+    "size_gone": ("The search's result is no longer in memory: search again.", "搜索结果已不在内存中：请重新搜索。"),
+    "economics.capex_cny": ("Capital cost", "初始投资"),
+    "economics.npc_cny": ("Net present cost", "全寿命净现值成本"),
+    "economics.annualised_cost_cny": ("Annualised cost", "年化成本"),
+    "economics.operating_cost_cny": ("Operating cost", "运行成本"),
+    "economics.lcoe_onsite_cny_per_kwh": ("LCOE of on-site generation", "场内发电平准化度电成本"),
+    "sweep_group_kpis": ("Energy and shares", "能量与占比"),
+    "sweep_group_accounting": ("Energy use and emissions", "能耗与排放"),
+    "sweep_group_economics": ("Costs", "成本"),
+    "sweep_group_packs": ("Criteria packs", "评价标准"),
+    "sweep_group_ensemble": ("Over the weather years", "多气象年"),
+    "sweep_case": ("case", "算例"),
+    "sweep_dataset": ("Sweep dataset (under the results folder)", "扫描数据集（结果文件夹下）"),
+    "sweep_choose": ("choose a sweep folder…", "选择一个扫描文件夹…"),
+    "sweep_kpi_threshold": ("KPI and threshold", "指标与阈值"),
+    "sweep_threshold": ("threshold", "阈值"),
+    "sweep_open": ("Open", "打开"),
+    "sweep_click_hint": (
+        "Click a row (or a point above) to load that design into the scenario page.",
+        "点击一行（或上方图中的一点），将该方案载入场景页。",
+    ),
+    "sweep_cases": ("Cases", "算例"),
+    "sweep_outlined": ("cases at or above {threshold} outlined", "达到或超过 {threshold} 的算例已描边"),
+    "sweep_no_case_reaches": ("no case reaches the threshold {threshold}", "没有算例达到阈值 {threshold}"),
+    "sweep_every_case_reaches": ("every case reaches the threshold {threshold}", "所有算例均达到阈值 {threshold}"),
+    "sweep_pareto_re": ("Cost against renewable share", "成本与可再生能源占比"),
+    "sweep_pareto_emissions": ("Cost against residual emissions", "成本与剩余排放"),
+    "sweep_tornado": ("Tornado (one parameter at a time)", "龙卷风图（单参数变化）"),
+    "sweep_heatmap": ("Heatmap", "热力图"),
+    "sweep_loaded": ("Loaded into the scenario page", "已载入场景页"),
+    "ensemble.members": ("Weather years", "气象年数"),
+    "sweep_p_pass": ("probability of passing", "达标概率"),
+    "delivered_consumption_e_kwh": ("Electricity consumption without storage losses", "用电量（不计储能损耗）"),
+    "re_delivered_e_kwh": ("Renewable electricity without storage losses", "可再生电量（不计储能损耗）"),
+    "re_electricity_share_onsite_delivered": (
+        "Renewable electricity share (on-site, without storage losses)",
+        "可再生能源电力占比（就地，不计储能损耗）",
+    ),
+    "ch4_t": ("Methane (CH4)", "甲烷（CH4）"),
+    "n2o_t": ("Nitrous oxide (N2O)", "氧化亚氮（N2O）"),
+    "non_co2_t_co2e": ("Non-CO2 greenhouse gases", "非二氧化碳温室气体"),
+    "scope1_t_co2e": ("Scope 1, all greenhouse gases", "范围一（全部温室气体）"),
+    "gross_emissions_t_co2e": ("Gross emissions, all greenhouse gases", "总排放（全部温室气体）"),
+    "gross_emissions_market_t_co2e": (
+        "Gross emissions, market-based, all greenhouse gases",
+        "总排放（市场法，全部温室气体）",
+    ),
+    "residual_emissions_t_co2e": ("Residual emissions, all greenhouse gases", "剩余排放（全部温室气体）"),
+    "unit_energy_carbon_t_co2e_per_tce": (
+        "Unit-energy carbon emissions, all greenhouse gases",
+        "单位能耗碳排放（全部温室气体）",
+    ),
+    "unit_energy_carbon_numerator_t": ("Emissions of the unit-energy carbon intensity", "单位能耗碳排放的排放量"),
+    "electricity_calorific_kgce_per_kwh": ("Electricity to standard coal (calorific value)", "电力折标系数（当量值）"),
+    "electricity_equivalent_kgce_per_kwh": (
+        "Electricity to standard coal (equivalent value)",
+        "电力折标系数（等价值）",
+    ),
+    "green_certificates_e_kwh": ("Green certificates surrendered", "核销绿证电量"),
+    "green_power_covered_e_kwh": ("Consumption covered by green power", "绿电交易覆盖电量"),
+    "onsite_certificates_sold_e_kwh": ("Certificates of on-site generation sold", "出售的自发电绿证电量"),
+    "natural_gas_tce": ("Natural gas", "天然气"),
+    # ------------------------------------------------------------------ dashboard: explorer
+    "nav_page-explore": ("Explore", "数据浏览"),
+    # ------------------------------------------------------------------ park page (the dashboard)
+    "park_tenants_card": ("Tenants and their verdicts", "企业及其评价结果"),
+    "park_network_card": ("Park network: worst loading and voltage", "园区电网：最大负载率与电压偏差"),
+    "park_worst_card": ("Worst hours", "最不利时刻"),
+    "park_empty": (
+        "Run a park scenario (a file with tenants, e.g. anhui-park.yaml) to see its tenants and network here.",
+        "运行一个园区场景（含企业的文件，如 anhui-park.yaml）后，此处显示其企业和电网。",
+    ),
+    "park_no_network": ("This park has no network section.", "该园区没有电网（network）部分。"),
+    "park_no_flow": ("No network: no power flow.", "无电网：未做潮流计算。"),
+    "park_row_park": ("park", "园区合计"),
+    "park_row_park_common": ("park_common", "公共部分"),
+    "park_col_tenant": ("Tenant", "企业"),
+    "park_col_consumption_mwh": ("Consumption [MWh]", "用电量 [MWh]"),
+    "park_col_own_re_mwh": ("Own RE [MWh]", "自有绿电 [MWh]"),
+    "park_col_park_re_mwh": ("Park RE allocated [MWh]", "园区绿电分配 [MWh]"),
+    "park_col_re_share": ("RE share", "绿电占比"),
+    "park_col_re_share_gp": ("RE share incl. green power", "绿电占比（含绿电交易）"),
+    "park_col_verdicts": ("Verdicts", "评价结果"),
+    "park_col_failed": ("Failed", "未通过项"),
+    # ------------------------------------------------------------------ results page (the dashboard)
+    "res_week": ("Week of the year", "一年中的第几周"),
+    "res_download": ("Download:", "下载："),
+    "res_dispatch": ("Dispatch", "调度"),
+    "res_monthly": ("Monthly electricity balance", "月度电力平衡"),
+    "res_emissions": ("Emissions", "碳排放"),
+    "res_trends": ("Per-year trends", "逐年趋势"),
+    "res_criteria": ("Criteria, with sources", "逐项评价及依据"),
+    "res_park_bus": (" (park bus)", "（园区母线）"),
+    "res_plan_final": ("plan, final year {year}", "规划，末年 {year}"),
+    "res_weather_years": ("{n} weather years", "{n} 个气象年"),
+    "res_none_yet": ("No results yet: run a scenario on the Scenario page.", "尚无结果：请在“场景”页运行一个场景。"),
+    "res_gone": (
+        "This run is no longer in memory on the server: run it again.",
+        "该运行结果已不在服务器内存中：请重新运行。",
+    ),
+    "explore_title": ("Explore the hourly results", "逐时结果浏览"),
+    "explore_series": ("One series", "单条序列"),
+    "explore_run": ("Run", "运行"),
+    "explore_column": ("Column", "数据列"),
+    "explore_kind_run": ("factory", "工厂"),
+    "explore_kind_plan": ("plan, final year", "规划（末年）"),
+    "explore_kind_park": ("park", "园区"),
+    "explore_group_electric": ("Electricity", "电力"),
+    "explore_group_heat": ("Heat", "热力"),
+    "explore_view_week": ("Week", "周"),
+    "explore_view_heatmap": ("Year: day × hour", "全年：日 × 时"),
+    "explore_view_duration": ("Duration curve", "持续曲线"),
+    "explore_view_monthly": ("Monthly energy", "月度电量/热量"),
+    "explore_hour": ("hour of the day", "一天中的小时"),
+    "explore_hours_at_or_above": ("hours at or above the value [h]", "达到或超过该值的小时数 [h]"),
+    "explore_monthly_needs_power": (
+        "Monthly energy is the sum of a power over the month: pick a column in kW or kW_th.",
+        "月度能量为功率按月累加：请选择单位为 kW 或 kW_th 的数据列。",
+    ),
+    "explore_no_runs": (
+        "No run in memory: run a scenario on the Scenario page.",
+        "内存中没有运行结果：请在场景页运行一个场景。",
+    ),
+    "explore_compare": ("Two runs side by side", "两次运行对比"),
+    "explore_compare_with": ("Compare with", "对比对象"),
+    "explore_pick_two": ("Run a second scenario to compare two runs.", "再运行一个场景即可对比两次运行。"),
+    "explore_column_missing": ("The other run has no such column.", "另一次运行没有该数据列。"),
+    "explore_kpis": ("Key figures", "关键指标"),
+    "explore_verdicts": ("Criteria", "评价结果"),
+    "explore_costs": ("Costs", "成本"),
+    "explore_difference": ("B − A", "B − A（差值）"),
+    "sizes_card": ("Sizes of this run", "本次运行的设备规模"),
+    "sizes_asset": ("asset", "设备"),
+    "sizes_kind": ("kind", "类型"),
+    "sizes_size": ("size", "规模"),
+    "sizes_electric_boiler": ("Electric boiler", "电锅炉"),
 }
 """``key -> (English, Chinese)``."""
 
@@ -440,6 +857,10 @@ UNITS: dict[str, str] = {
     "_cny": "CNY",
     "_tce": "tce",
     "_t": "tCO2",
+    "_t_co2e": "tCO2e",
+    "_t_co2e_per_tce": "tCO2e/tce",
+    "_ch4_t": "t CH4",
+    "_n2o_t": "t N2O",
     "_t_per_tce": "tCO2/tce",
     "_t_per_mwh": "tCO2/MWh",
     "_kgce_per_kwh": "kgce/kWh",
@@ -453,6 +874,94 @@ UNITS: dict[str, str] = {
     "_kwh_m2": "kWh/m2",
 }
 """Unit of a key from its suffix (DESIGN.md: units in names); longest suffix wins."""
+
+
+UNITS_ZH: dict[str, str] = {
+    "万 CNY": "万元",
+    "万 CNY/yr": "万元/年",
+    "CNY": "元",
+    "CNY/yr": "元/年",
+    "CNY/kWh": "元/kWh",
+    "CNY/tCO2": "元/tCO2",
+    "yr": "年",
+    "tCO2/yr": "tCO2/年",
+    "EFC": "次",
+    "fraction": "比例",
+    "fraction (change)": "比例（变化）",
+    "fraction of gross": "占总排放比例",
+    "fraction of residual": "占剩余排放比例",
+    "fraction per year": "年均比例",
+    "fraction vs benchmark": "相对标杆比例",
+    "level": "等级",
+    "grade": "能效等级",
+    "grade (1 best)": "能效等级（1 级最优）",
+    "bool": "是/否",
+    "count": "个数",
+    "kL": "千升",
+    "pt": "分",
+}
+"""Chinese for the units written as English words or currency; SI units (kWh, MW, tCO2, %) are the same in both."""
+
+
+def unit_text(unit: str, lang: str = "en") -> str:
+    """A unit as the reader of ``lang`` writes it: ``万 CNY/yr`` reads ``万元/年`` in Chinese.
+
+    Parameters
+    ----------
+    unit : str
+        The unit as the engine names it (:data:`UNITS`, or a report's own such as ``万 CNY``).
+    lang : {"en", "zh"}
+        The language.
+
+    Returns
+    -------
+    str
+        The unit, translated when :data:`UNITS_ZH` has it, else as given.
+    """
+    return UNITS_ZH.get(unit, unit) if lang == "zh" else unit
+
+
+POINTS_DECIMALS = 1
+"""Decimals a score's points are shown with. No pack's rules state a rounding; the Zhejiang table awards whole
+points and pro-rata items ("按比例折算"), so one decimal tells 5.8 of 8 apart without printing 5.84683."""
+
+
+def points_text(points: float) -> str:
+    """A score's points as reports show them, to :data:`POINTS_DECIMALS` (``5.84683`` reads ``5.8``, ``8.0``
+    reads ``8``).
+
+    Parameters
+    ----------
+    points : float
+        Points of an item or a pack's total [pt].
+
+    Returns
+    -------
+    str
+        The rounded number without trailing zeros.
+    """
+    return f"{round(float(points), POINTS_DECIMALS):g}"
+
+
+def pack_label(pack: str, lang: str = "en", short: bool = False) -> str:
+    """A criteria pack's name for a reader: ``anhui_park_2024`` reads "安徽省零碳产业园区（2024）" in Chinese.
+
+    Parameters
+    ----------
+    pack : str
+        The pack's id (:data:`lingtan.twin.core.schema.criteria.PACK_NAMES`).
+    lang : {"en", "zh"}
+        The language.
+    short : bool
+        The province or level only ("Anhui", "安徽"), for gauges and narrow columns.
+
+    Returns
+    -------
+    str
+        The name; an unknown pack keeps its id.
+    """
+    key = ("packshort_" if short else "pack_") + pack
+    return label(key, lang) if key in LABELS else pack
 
 
 def label(key: str, lang: str = "en") -> str:
@@ -525,4 +1034,14 @@ def unit_of(key: str) -> str:
     return ""
 
 
-__all__ = ["LABELS", "LANGS", "label", "unit_of"]
+__all__ = [
+    "LABELS",
+    "LANGS",
+    "POINTS_DECIMALS",
+    "UNITS_ZH",
+    "label",
+    "pack_label",
+    "points_text",
+    "unit_of",
+    "unit_text",
+]

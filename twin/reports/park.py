@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lingtan.twin.reports.bill import bill_block
 from lingtan.twin.reports.html import (
     _criteria_block,
     _esc,
@@ -26,6 +27,7 @@ from lingtan.twin.reports.html import (
     economics_block,
     odds_section,
     page,
+    uncertainty_block,
     write_page,
 )
 from lingtan.twin.reports.i18n import label
@@ -33,6 +35,7 @@ from lingtan.twin.reports.summary import _pct_text
 
 if TYPE_CHECKING:
     from lingtan.twin.network import NetworkResult, SubstationLimitResult
+    from lingtan.twin.reports.tornado import UncertaintyResult
     from lingtan.twin.studies.ensemble import EnsembleResult
     from lingtan.twin.studies.park import ParkResult
 
@@ -153,7 +156,7 @@ def _table(frame: pd.DataFrame, formats: dict[Any, str]) -> str:
     rows = []
     for idx, r in frame.iterrows():
         cells = "".join(
-            f"<td>{format(r[c], formats.get(c, ''))}</td>"
+            (f"<td>{format(r[c], formats.get(c, ''))}</td>" if np.isfinite(r[c]) else "<td>–</td>")  # no "nan"
             if isinstance(r[c], (int, float, np.number))
             else f"<td>{_esc(r[c])}</td>"
             for c in frame.columns
@@ -167,6 +170,7 @@ def build_park_html(
     lang: str = "en",
     economics: dict[str, Any] | None = None,
     ensemble: EnsembleResult | None = None,
+    uncertainty: UncertaintyResult | None = None,
 ) -> str:
     """The park report as one HTML string.
 
@@ -180,6 +184,8 @@ def build_park_html(
         :func:`lingtan.twin.studies.economics.project_economics` of the park: adds the economics section.
     ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
         The weather-year ensemble whose typical year is ``result``: adds the odds section.
+    uncertainty : lingtan.twin.reports.tornado.UncertaintyResult, optional
+        The park's uncertainty ensemble around ``result``: adds its section and tornado.
 
     Returns
     -------
@@ -229,11 +235,17 @@ def build_park_html(
                 + _table(worst.astype({"timestamp": str}), {"value": ".4g"}),
             )
         )
+    bill = bill_block(k, lang)
+    if bill is not None:
+        sections.append(("section_bill", bill))
     if result.verdicts:
         sections.append(("section_packs", _packs_block(result, lang)))
         sections.append(("section_criteria", _criteria_block(result, lang)))
     if ensemble is not None:
         sections.append(odds_section(ensemble, lang))
+    if uncertainty is not None:
+        heading = label("section_uncertainty", lang).format(n=len(uncertainty.members))
+        sections.append(("section_uncertainty", uncertainty_block(uncertainty, lang), heading))
     if economics is not None:
         sections.append(("section_economics", economics_block(economics, lang)))
     return page(f"{result.park.name} – {result.park.year}", sections, lang)
@@ -245,6 +257,7 @@ def write_park_html(
     lang: str = "en",
     economics: dict[str, Any] | None = None,
     ensemble: EnsembleResult | None = None,
+    uncertainty: UncertaintyResult | None = None,
 ) -> Path:
     """Write the park report to one self-contained HTML file, atomically.
 
@@ -260,10 +273,12 @@ def write_park_html(
         :func:`lingtan.twin.studies.economics.project_economics` of the park.
     ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
         The weather-year ensemble whose typical year is ``result``: adds the odds section.
+    uncertainty : lingtan.twin.reports.tornado.UncertaintyResult, optional
+        The park's uncertainty ensemble around ``result``: adds its section and tornado.
 
     Returns
     -------
     Path
         ``path``.
     """
-    return write_page(build_park_html(result, lang, economics, ensemble), path)
+    return write_page(build_park_html(result, lang, economics, ensemble, uncertainty), path)

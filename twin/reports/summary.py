@@ -37,8 +37,10 @@ def _pct(v: float | None) -> float | None:
     return None if v is None else v * 100
 
 
-def _pct_text(v: float | None) -> str:
-    return "not applicable" if v is None else f"{v * 100:.1f} %"
+def _pct_text(v: float | None, lang: str = "en") -> str:
+    from lingtan.twin.reports.i18n import label
+
+    return label("not_applicable", lang) if v is None else f"{v * 100:.1f} %"
 
 
 def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensemble: EnsembleResult | None = None) -> str:
@@ -59,7 +61,7 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
         Lines: scenario and weather, the KPI table (energies in [MWh], shares in [%], peak in [MW], cost in
         [万 CNY]; heat in [MWh_th] when simulated), the balance residual [kWh], the verdicts, the warnings.
     """
-    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.reports.i18n import label, unit_text
 
     def name(text: str, key: str) -> str:
         return text if lang == "en" else label(key, lang)
@@ -67,7 +69,7 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
     k = result.kpis
     lines = [
         f"{result.scenario.name} - {result.scenario.year}",
-        f"weather: {k['weather'].get('source')} "
+        f"{label('term_weather', lang)}: {k['weather'].get('source')} "
         f"({k['weather'].get('city') or k['weather'].get('path', '')}), "
         f"GHI {k['weather']['annual_ghi_kwh_m2']:.0f} kWh/m2",
         "",
@@ -110,22 +112,36 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_availability", lang) + line, v * 100, "%")
             for line, v in heat["production_availability"].items()
         ]
+    fleet = k.get("vehicles")
+    if fleet:
+        avoided = fleet["fuel"]["avoided"]
+        rows.append(None)
+        rows += [
+            (label("fleet_charging_e_kwh", lang), fleet["charging_e_kwh"] * 1e-3, "MWh"),
+            (label("fleet_unmet_e_kwh", lang), fleet["unmet_e_kwh"] * 1e-3, "MWh"),
+            (label("fleet_unmet_trips", lang), fleet["unmet_trips"], "count"),
+            (label("fleet_nev_share", lang), _pct(fleet["nev_share"]), "%"),
+            (label("fleet_fuel_avoided_l", lang), (avoided["diesel_l"] + avoided["petrol_l"]) * 1e-3, "kL"),
+            (label("fleet_co2_avoided_t", lang), avoided["t_co2"], "tCO2"),
+        ]
     # East Asian characters take two columns on a terminal.
     width = max(_cols(r[0]) for r in rows if r)
     rule = "-" * (width + 24)
     head = label("summary_kpi", lang)
     lines.append(
-        f"{head}{' ' * (width - _cols(head))}  {label('summary_value', lang):>12}  {label('summary_unit', lang)}"
+        f"{_pad(head, width)}  {_pad(label('summary_value', lang), 12, right=True)}  {label('summary_unit', lang)}"
     )
     lines.append(rule)
     for row in rows:
-        value = "n/a" if row is None or row[1] is None else format(row[1], ",.1f")
-        lines.append(rule if row is None else f"{row[0]}{' ' * (width - _cols(row[0]))}  {value:>12}  {row[2]}")
+        value = label("verdict_not applicable", lang) if row is None or row[1] is None else format(row[1], ",.1f")
+        lines.append(
+            rule if row is None else f"{_pad(row[0], width)}  {_pad(value, 12, right=True)}  {unit_text(row[2], lang)}"
+        )
     lines.append(rule)
     lines.append(f"{label('summary_balance', lang)} {k['max_hourly_balance_residual_kwh']:.1e} kWh")
     lines += verdict_lines(result, lang, ensemble)
     for w in k.get("warnings", []):
-        lines.append(f"warning: {w}")
+        lines.append(f"{label('term_warning', lang)}: {w}")
     return "\n".join(lines)
 
 
@@ -232,7 +248,7 @@ def economics_lines(econ: dict[str, Any], lang: str = "en", base_name: str = "")
         A blank line, the heading, the method (annuity, or the year-by-year series and how many of its years
         were simulated), then one aligned line per row of :func:`economics_rows`.
     """
-    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.reports.i18n import label, unit_text
 
     rows = economics_rows(econ, lang, base_name)
     width = max(_cols(r[0]) for r in rows if r[1] is not None)
@@ -247,9 +263,9 @@ def economics_lines(econ: dict[str, Any], lang: str = "en", base_name: str = "")
         if value is None:
             lines.append(text)
         elif isinstance(value, str):
-            lines.append(f"  {text}{' ' * (width - _cols(text))}  {value:>12}")
+            lines.append(f"  {_pad(text, width)}  {_pad(value, 12, right=True)}")
         else:
-            lines.append(f"  {text}{' ' * (width - _cols(text))}  {value:>12,.2f}  {unit}")
+            lines.append(f"  {_pad(text, width)}  {value:>12,.2f}  {unit_text(unit, lang)}")
     return lines
 
 
@@ -260,11 +276,20 @@ def _cols(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _fmt(v: object) -> str:
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` filled with spaces to ``width`` terminal columns (:func:`_cols`), on the left when ``right``:
+    ``f"{text:<10}"`` counts characters, and a Chinese character takes two columns."""
+    fill = " " * max(0, width - _cols(text))
+    return fill + text if right else text + fill
+
+
+def _fmt(v: object, lang: str = "en") -> str:
+    from lingtan.twin.reports.i18n import label
+
     if v is None:
         return "-"
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return label("yes" if v else "no", lang)
     if isinstance(v, (int, float)):
         return f"{v:.4g}"
     return str(v)
@@ -286,18 +311,22 @@ def plan_summary(result: PlanResult, lang: str = "en") -> str:
         Lines: :func:`summary_table` of the last year, a year-by-year table (renewable share [%], tCO2 per
         tce, grid import [MWh], PV [MWp]), the verdicts with trends.
     """
+    from lingtan.twin.reports.i18n import label
+
     keys = (
-        ("re_electricity_share_onsite", "RE share on-site", 100, "%"),
-        ("unit_energy_carbon_t_per_tce", "tCO2 per tce", 1, ""),
-        ("grid_import_e_kwh", "grid import", 1e-3, "MWh"),
-        ("pv_capacity_kwp", "PV", 1e-3, "MWp"),
+        ("re_electricity_share_onsite", "term_re_share_short", 100, "%"),
+        ("unit_energy_carbon_t_per_tce", "term_carbon_short", 1, ""),
+        ("grid_import_e_kwh", "term_import_short", 1e-3, "MWh"),
+        ("pv_capacity_kwp", "term_pv_short", 1e-3, "MWp"),
     )
     lines = [
         summary_table(SimpleNamespace(**{**result.years[-1].__dict__, "verdicts": [], "packs": []}), lang),
         "",
-        "Plan, year by year",
+        label("term_plan_years", lang),
     ]
-    lines.append(f"{'year':<6}" + "".join(f"{label:>20}" for _, label, _, _ in keys))
+    lines.append(
+        _pad(label("term_plan_year", lang), 6) + "".join(_pad(label(t, lang), 20, right=True) for _, t, _, _ in keys)
+    )
     for row in result.per_year:
         lines.append(
             f"{int(row['year']):<6}"
@@ -307,13 +336,15 @@ def plan_summary(result: PlanResult, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def park_summary(result: ParkResult, ensemble: EnsembleResult | None = None) -> str:
+def park_summary(result: ParkResult, lang: str = "en", ensemble: EnsembleResult | None = None) -> str:
     """The park's summary: park KPIs, the tenant table (who carries the park, who holds it back), verdicts.
 
     Parameters
     ----------
     result : lingtan.twin.studies.park.ParkResult
         The simulated park.
+    lang : {"en", "zh"}
+        Language of the words (tenant names and network findings are shown as written).
     ensemble : lingtan.twin.studies.ensemble.EnsembleResult, optional
         The weather-year ensemble whose typical year is ``result``: the verdicts show their odds.
 
@@ -323,45 +354,112 @@ def park_summary(result: ParkResult, ensemble: EnsembleResult | None = None) -> 
         Lines: park shares [%], waste-heat rate, grid import and export [MWh], peak [MW], reconciliation
         residual [kWh]; the tenant table [MWh]; the network's findings; the verdicts.
     """
+    from lingtan.twin.reports.i18n import label
+
     k = result.kpis
     h = k["heat"]
+    green = (
+        label("term_park_re_green", lang).format(
+            share=result.accounting.kpis.re_electricity_share_with_green_power * 100
+        )
+        if result.accounting is not None
+        else ""
+    )
     lines = [
-        f"{result.park.name} - {result.park.year} - {len(result.tenants)} tenants",
+        f"{result.park.name} - {result.park.year} - {label('term_tenants', lang).format(n=len(result.tenants))}",
         "",
-        f"Park renewable electricity share (on-site): {k['re_electricity_share_onsite'] * 100:.1f} %"
-        + (
-            f"; with contracted green power: {result.accounting.kpis.re_electricity_share_with_green_power * 100:.1f} %"
-            if result.accounting is not None
-            else ""
+        label("term_park_re", lang).format(share=k["re_electricity_share_onsite"] * 100) + green,
+        label("term_park_heat", lang).format(
+            rate=_pct_text(h["waste_heat_recovery_rate"], lang),
+            delivered=h["heat_network_delivered_e_kwh_th"] / 1e3,
+            loss=h["heat_network_pipe_loss_e_kwh_th"] / 1e3,
         ),
-        f"Park waste-heat recovery rate: {_pct_text(h['waste_heat_recovery_rate'])}  "
-        f"(heat network delivered {h['heat_network_delivered_e_kwh_th'] / 1e3:,.0f} MWh_th, pipe loss "
-        f"{h['heat_network_pipe_loss_e_kwh_th'] / 1e3:,.0f} MWh_th)",
-        f"Grid import {k['grid_import_e_kwh'] / 1e3:,.0f} MWh, export {k['grid_export_e_kwh'] / 1e3:,.0f} MWh, "
-        f"peak {k['peak_import_kw'] / 1e3:,.1f} MW; allocation rule: {result.park.allocation.rule}",
-        f"Tenants + common reconcile with the park to {k['reconciliation_residual_e_kwh']:.1e} kWh",
+        label("term_park_grid", lang).format(
+            imp=k["grid_import_e_kwh"] / 1e3,
+            exp=k["grid_export_e_kwh"] / 1e3,
+            peak=k["peak_import_kw"] / 1e3,
+            rule=result.park.allocation.rule,
+        ),
+        label("term_park_reconcile", lang).format(residual=k["reconciliation_residual_e_kwh"]),
         "",
     ]
     t = result.tenant_table
-    width = max(len(str(i)) for i in t.index)
-    lines.append(f"{'tenant':<{width}}  {'use MWh':>10}  {'own RE':>9}  {'park RE':>9}  {'RE share':>8}")
+    heads = [label(x, lang) for x in ("tenant", "term_use_mwh", "term_own_re", "term_park_re_col", "term_re_share_col")]
+    width = max([_cols(str(i)) for i in t.index] + [_cols(heads[0])])
+    cols = [max(w, _cols(x)) for w, x in zip((10, 9, 9, 8), heads[1:], strict=True)]
+    lines.append(
+        "  ".join([_pad(heads[0], width)] + [_pad(x, w, right=True) for x, w in zip(heads[1:], cols, strict=True)])
+    )
     for name, row in t.iterrows():
         share = "-" if name == "park_common" else f"{row.re_share * 100:.1f}%"  # bookkeeping row: no share
+        cells = [
+            f"{row.consumption_e_kwh / 1e3:,.0f}",
+            f"{row.own_re_consumed_e_kwh / 1e3:,.0f}",
+            f"{row.park_re_allocated_e_kwh / 1e3:,.0f}",
+            share,
+        ]
         lines.append(
-            f"{name:<{width}}  {row.consumption_e_kwh / 1e3:>10,.0f}  {row.own_re_consumed_e_kwh / 1e3:>9,.0f}"
-            f"  {row.park_re_allocated_e_kwh / 1e3:>9,.0f}  {share:>8}"
+            "  ".join([_pad(str(name), width)] + [_pad(x, w, right=True) for x, w in zip(cells, cols, strict=True)])
         )
     if result.network is not None:
         n = cast("NetworkResult", result.network)
         lines += [
             "",
-            f"Network ({len(n.res_bus)} buses, {len(n.res_line)} lines, {len(n.res_trafo)} transformers, "
-            f"every hour): reverse flow at the substation in {n.reverse_flow_hours} h",
+            label("term_network", lang).format(
+                buses=len(n.res_bus), lines=len(n.res_line), trafos=len(n.res_trafo), hours=n.reverse_flow_hours
+            ),
         ]
-        lines += [f"  {v}" for v in n.violations] or ["  no violations of the voltage and loading limits"]
-        lines += [f"  substation limits: {f}" for f in cast("SubstationLimitResult", result.substation_limits).findings]
-    lines += verdict_lines(result, ensemble=ensemble)
+        lines += [f"  {v}" for v in n.violations] or [f"  {label('no_violations', lang)}"]
+        lines += [
+            f"  {label('term_substation_limits', lang)}: {f}"
+            for f in cast("SubstationLimitResult", result.substation_limits).findings
+        ]
+    lines += verdict_lines(result, lang, ensemble=ensemble)
     return "\n".join(lines)
+
+
+def pack_groups(pack: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A pack's summary by group, as the terminal and the dashboard both show it: each group that has items
+    (admission, acceptance, targets, guiding) with one status over all of them, one each over its simulated,
+    declared and missing items, and the items that keep it from passing. A group's status is the accounting's
+    (:func:`lingtan.twin.accounting.criteria.group_status`), so it never reads "pass" beside a failed item of
+    the same group; scored items are points, not a group.
+
+    Parameters
+    ----------
+    pack : dict
+        One pack's summary (:func:`lingtan.twin.accounting.criteria.score`).
+    verdicts : list of dict
+        The verdicts (those of other packs are ignored).
+
+    Returns
+    -------
+    list of dict
+        Per group with items: ``group``, ``status``, ``by_input`` (input -> status, for the inputs the group
+        has, in the order simulated, declared, missing) and ``open`` (list of (criterion id, status, input) of
+        the items that fail, are not assessable or are undetermined).
+    """
+    from lingtan.twin.accounting.criteria import GROUPS
+
+    out = []
+    for g, st in pack["groups"].items():
+        if st["status"] == "none":
+            continue
+        out.append(
+            {
+                "group": g,
+                "status": st["status"],
+                "by_input": {i: st[i] for i in ("simulated", "declared", "missing") if st[i] != "none"},
+                "open": [
+                    (v["criterion_id"], v.get("status"), v.get("input", ""))
+                    for v in verdicts
+                    if v.get("pack") == pack["pack"]
+                    and v.get("role") in GROUPS[g]
+                    and v.get("status") in ("fail", "not assessable", "undetermined")
+                ],
+            }
+        )
+    return out
 
 
 def verdict_lines(
@@ -390,7 +488,7 @@ def verdict_lines(
     list of str
         The lines, starting with a blank one; empty when there are no verdicts.
     """
-    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.reports.i18n import label, pack_label, points_text
 
     if not result.verdicts:
         return []
@@ -426,31 +524,40 @@ def verdict_lines(
     def status(s: str) -> str:
         return word["pass"].upper() if s == "pass" else (word["fail"].upper() if s == "fail" else word[s])
 
+    # Columns wide enough for every word a row may show, counted in terminal columns.
+    verdict_width = max(
+        _cols(x)
+        for x in [status(w) for w in ("pass", "fail", "not applicable", "not assessable", "undetermined")]
+        + [word[w] for w in ("full", "part", "none")]
+        if _cols(x) <= 8  # longer words ("not assessable") overflow rather than widen every row
+    )
+    input_width = max(_cols(word[i]) for i in ("simulated", "declared", "missing"))
+
     lines = ["", word["criteria"]]
     if ensemble is not None:
         lines.append(label("ensemble_header", lang).format(n=len(ensemble.members), source=ensemble.source))
     for pack in result.packs:
-        pts = f"; {pack['points']:g} / {pack['max_points']:g} {word['points']}" if pack["max_points"] else ""
+        pts = (
+            f"; {points_text(pack['points'])} / {points_text(pack['max_points'])} {word['points']}"
+            if pack["max_points"]
+            else ""
+        )
         if pack.get("not_applicable_points"):
-            pts += f" ({pack['not_applicable_points']:g} {word['na_points']})"
-        parts = []
-        for g, st in pack["groups"].items():
-            if st["status"] == "none":
-                continue
-            by_input = ", ".join(
-                f"{word[i]} {status(st[i])}" for i in ("simulated", "declared", "missing") if st[i] != "none"
-            )
-            parts.append(f"{word[g]} {status(st['status'])} ({by_input})")
+            pts += f" ({points_text(pack['not_applicable_points'])} {word['na_points']})"
+        parts = [
+            f"{word[g['group']]} {status(g['status'])} ("
+            + ", ".join(f"{word[i]} {status(s)}" for i, s in g["by_input"].items())
+            + ")"
+            for g in pack_groups(pack, result.verdicts)
+        ]
         if pack["groups"]["targets"]["status"] == "none" and pack["groups"]["acceptance"]["status"] == "none":
             parts.append(word["no_targets"])
-        lines.append(f"== {pack['pack']}: {'; '.join(parts)}{pts}")
-        width = max(
-            len(v["criterion_id"]) - len(pack["pack"]) - 1 for v in result.verdicts if v["pack"] == pack["pack"]
-        )
+        title = pack["pack"] if lang == "en" else pack_label(pack["pack"], lang)
+        lines.append(f"== {title}: {'; '.join(parts)}{pts}")
+        width = max(_cols(criterion_name(v, lang)) for v in result.verdicts if v["pack"] == pack["pack"])
         for v in result.verdicts:
             if v["pack"] != pack["pack"]:
                 continue
-            name = v["criterion_id"][len(pack["pack"]) + 1 :]
             st = v.get("status") or ("pass" if v["passed"] else "fail")
             if v["role"] == "score" and st in ("pass", "fail"):  # scored items earn points
                 verdict = (
@@ -460,11 +567,17 @@ def verdict_lines(
                 )
             else:
                 verdict = status(st)
-            pts = f" {v['points']:g}/{v['max_points']:g} pt" if v["max_points"] else ""
+            pts = (
+                f" {points_text(v['points'])}/{points_text(v['max_points'])} {label('term_points_unit', lang)}"
+                if v["max_points"]
+                else ""
+            )
+            cells = [_pad(_fmt(v[x], lang), 8, right=True) for x in ("value", "threshold", "margin")]
+            name = _pad(criterion_name(v, lang), width)
             lines.append(
-                f"  {verdict}{' ' * (4 - _cols(verdict))} {name:<{width}}  {word['value']} "
-                f"{_fmt(v['value']):>8}  {word['threshold']} {_fmt(v['threshold']):>8}  {word['margin']} "
-                f"{_fmt(v['margin']):>8}  {v['input']:<9}{pts}  [{v['clause']}]"
+                f"  {_pad(verdict, verdict_width)} {name}  {word['value']} {cells[0]}  "
+                f"{word['threshold']} {cells[1]}  {word['margin']} {cells[2]}  {_pad(word[v['input']], input_width)}"
+                f"{pts}" + (f"  [{v['clause']}]" if lang == "en" else "")
             )
             if st != "pass" and v.get("note"):
                 lines.append(f"       {v['note']}")
@@ -475,6 +588,25 @@ def verdict_lines(
             if v["criterion_id"] in odds:
                 lines.append(f"       {_odds_text(v, odds[v['criterion_id']], lang)}")
     return lines
+
+
+def criterion_name(v: dict[str, Any], lang: str = "en") -> str:
+    """A criterion as a reader names it: its id without the pack in English; in Chinese its clause, the name the
+    source document gives it (the id is the English key of the settings).
+
+    Parameters
+    ----------
+    v : dict
+        A verdict (``criterion_id``, ``clause``).
+    lang : {"en", "zh"}
+        The reader's language.
+
+    Returns
+    -------
+    str
+        The name; a verdict without a clause keeps its id in either language.
+    """
+    return (v.get("clause") if lang == "zh" else None) or v["criterion_id"].split(".", 1)[-1]
 
 
 def _odds_text(verdict: dict[str, Any], odds: dict[str, Any], lang: str) -> str:

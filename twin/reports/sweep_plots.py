@@ -1,4 +1,4 @@
-"""Pictures of a sweep: heatmaps with a threshold contour, tornado charts and Pareto fronts.
+"""Pictures of a sweep: heatmaps with the cases reaching a threshold outlined, tornado charts and Pareto fronts.
 
 Plotly figures, saved as self-contained HTML (plotly.js embedded) next to the results;
 also as PNG when ``kaleido`` is importable (never required).
@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from lingtan.twin.reports.i18n import LABELS, label, unit_of
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -29,6 +31,118 @@ COST_KPIS = (
     "economics.operating_cost_cny",
     "economics.lcoe_onsite_cny_per_kwh",
 )
+
+
+MAX_CATEGORIES = 12
+"""Axes with at most this many distinct values show one evenly spaced tick per value (a value's cell is as wide
+as any other's, and a two-level axis spans its two values, not half a step beyond each)."""
+
+
+def column_title(col: str, lang: str = "en") -> str:
+    """A sweep column as a person reads it: its label and its unit, e.g. ``Grid cost (net of feed-in) [CNY]``;
+    a parameter (a field path such as ``pv[0].capacity_kwp``) keeps its path, with its unit.
+
+    Parameters
+    ----------
+    col : str
+        A column of the sweep's dataset.
+    lang : {"en", "zh"}
+        Language of the label.
+
+    Returns
+    -------
+    str
+        The title; fractions in [%].
+    """
+    parts = col.split(".")
+    if col in LABELS:
+        text = label(col, lang)
+    elif "[" in col:  # a parameter: its field path
+        text = col
+    elif parts[0] == "ensemble" and parts[-1] == "p_pass":  # ensemble.verdict.<criterion id>.p_pass
+        return f"{'.'.join(parts[2:-1])}: {label('sweep_p_pass', lang)} [%]"
+    elif parts[0] == "ensemble" and len(parts) > 2:  # ensemble.<kpi>.p90 (the value exceeded in 90 % of the years)
+        kpi = ".".join(parts[1:-1])
+        unit = unit_of(kpi)
+        unit = "%" if unit == "fraction" else unit
+        text = f"{column_title(kpi, lang).split(' [')[0]} {parts[-1].upper()}"
+        return f"{text} [{unit}]" if unit else text
+    elif parts[-1] in LABELS:
+        parent = parts[-2] if len(parts) > 1 else ""
+        text = label(parts[-1], lang)
+        if parent in LABELS:  # grid_bill_cny.total_cny: "Grid bill: Total"
+            text = f"{label(parent, lang)}: {text}"
+    else:
+        text = col
+    unit = unit_of(col)
+    unit = "%" if unit == "fraction" else unit
+    return f"{text} [{unit}]" if unit else text
+
+
+def _axis(fig: go.Figure, axis: str, col: str, values: np.ndarray, lang: str) -> np.ndarray:
+    """Lay out one axis of a heatmap: one tick per level for few levels (the positions returned), else the values
+    with thousands separators."""
+    fraction = unit_of(col) == "fraction"
+    if len(values) <= MAX_CATEGORIES:
+        text = [f"{100 * v:.4g} %" if fraction else f"{v:,.6g}" for v in values]
+        fig.update_layout({axis: dict(tickmode="array", tickvals=list(range(len(values))), ticktext=text)})
+        pos = np.arange(len(values), dtype=float)
+    else:
+        fig.update_layout({axis: dict(tickformat=".0%" if fraction else ",")})
+        pos = values.astype(float)
+    edges = _edges(pos)
+    # the cells and nothing beyond: the outline of the threshold on the border must not pad the axis
+    fig.update_layout({axis: dict(title=column_title(col, lang), range=[edges[0], edges[-1]])})
+    return pos
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    """The cell edges of a heatmap axis as plotly draws them: midway between neighbours, half a step beyond the
+    ends."""
+    c = np.asarray(centres, float)
+    if len(c) == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    mid = 0.5 * (c[1:] + c[:-1])
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+def threshold_edges(reached: np.ndarray, x_edges: np.ndarray, y_edges: np.ndarray) -> tuple[list, list]:
+    """The outline of the cells that reach a threshold: the cell edges between a cell that reaches it and one that
+    does not (or the grid's border), as line segments separated by None.
+
+    Parameters
+    ----------
+    reached : ndarray of bool, shape (ny, nx)
+        Whether each cell's case reaches the threshold (rows along y).
+    x_edges, y_edges : ndarray, shapes (nx + 1,) and (ny + 1,)
+        The cells' edges on each axis.
+
+    Returns
+    -------
+    tuple of list
+        The segments' x and y coordinates, each segment two points and a None.
+    """
+    ny, nx = reached.shape
+    xs: list = []
+    ys: list = []
+    for j in range(ny):
+        for i in range(nx):
+            if not reached[j, i]:
+                continue
+            x0, x1, y0, y1 = x_edges[i], x_edges[i + 1], y_edges[j], y_edges[j + 1]
+            if i == 0 or not reached[j, i - 1]:
+                xs += [x0, x0, None]
+                ys += [y0, y1, None]
+            if i == nx - 1 or not reached[j, i + 1]:
+                xs += [x1, x1, None]
+                ys += [y0, y1, None]
+            if j == 0 or not reached[j - 1, i]:
+                xs += [x0, x1, None]
+                ys += [y0, y0, None]
+            if j == ny - 1 or not reached[j + 1, i]:
+                xs += [x0, x1, None]
+                ys += [y1, y1, None]
+    return xs, ys
 
 
 def cost_column(df: pd.DataFrame) -> str:
@@ -63,7 +177,14 @@ def _slice_others(df: pd.DataFrame, keep: list[str], params: list[str]) -> tuple
 
 
 def heatmap(
-    df: pd.DataFrame, x: str, y: str, kpi: str, threshold: float | None = None, *, params: list[str] | None = None
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    kpi: str,
+    threshold: float | None = None,
+    *,
+    params: list[str] | None = None,
+    lang: str = "en",
 ) -> go.Figure:
     """A KPI over two parameters of a grid sweep, with the ``threshold`` contour drawn.
 
@@ -79,76 +200,87 @@ def heatmap(
     kpi : str
         The KPI coloured.
     threshold : float, optional
-        A value of the KPI (in its unit) drawn as a contour, or as open markers on the cases at or above it.
+        A value of the KPI (in its unit): the cells of the cases at or above it are outlined (a contour
+        interpolated between cases would pass through cells whose case does not reach it), or the scattered cases at
+        or above it ringed.
     params : list of str, optional
         Every parameter of the sweep; those other than ``x`` and ``y`` are held near their median.
+    lang : {"en", "zh"}
+        Language of the titles.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        A heatmap when the cases fill more than 90 % of the grid, else coloured points.
+        A heatmap when the cases fill more than 90 % of the grid, else coloured points; axes of at most
+        :data:`MAX_CATEGORIES` levels show one tick per level. The threshold's outline (or rings) is drawn only
+        when some case reaches it and some does not; the title says when none or every case reaches it. Each cell
+        or point carries its case's ``case_hash`` (``customdata``) when the dataset has one.
     """
     import plotly.graph_objects as go
 
     df, note = _slice_others(df, [x, y], params or [])
     piv = df.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean")
     gridded = piv.notna().to_numpy().mean() > 0.9 and piv.shape[0] > 1 and piv.shape[1] > 1
+    values = df[kpi].to_numpy(float)
+    # A threshold line means something only between cases below it and cases at or above it.
+    reached = threshold is not None and bool(np.nanmax(values, initial=-np.inf) >= threshold)
+    drawn = reached and bool(np.nanmin(values, initial=np.inf) < threshold)
+    colorbar = dict(title=column_title(kpi, lang), tickformat=".0%" if unit_of(kpi) == "fraction" else ",.4~g")
     fig = go.Figure()
     if gridded:
-        fig.add_trace(
-            go.Heatmap(
-                x=piv.columns.to_numpy(),
-                y=piv.index.to_numpy(),
-                z=piv.to_numpy(),
-                colorscale="Viridis",
-                colorbar=dict(title=kpi),
-            )
+        xs = _axis(fig, "xaxis", x, piv.columns.to_numpy(), lang)
+        ys = _axis(fig, "yaxis", y, piv.index.to_numpy(), lang)
+        hashes = (
+            df.pivot_table(index=y, columns=x, values="case_hash", aggfunc="first").reindex_like(piv).to_numpy()
+            if "case_hash" in df
+            else None
         )
-        if threshold is not None:
-            z = piv.to_numpy()
-            if np.nanmin(z) <= threshold <= np.nanmax(z):
-                fig.add_trace(
-                    go.Contour(
-                        x=piv.columns.to_numpy(),
-                        y=piv.index.to_numpy(),
-                        z=z,
-                        contours=dict(
-                            start=threshold,
-                            end=threshold,
-                            size=1,
-                            coloring="none",
-                            showlabels=True,
-                            labelfont=dict(color="white"),
-                        ),
-                        line=dict(color="white", width=3),
-                        showscale=False,
-                        name=f"{kpi} = {threshold:g}",
-                        hoverinfo="skip",
-                    )
+        z = piv.to_numpy()
+        fig.add_trace(go.Heatmap(x=xs, y=ys, z=z, customdata=hashes, colorscale="Viridis", colorbar=colorbar))
+        if drawn:
+            ex, ey = threshold_edges(z >= threshold, _edges(xs), _edges(ys))
+            fig.add_trace(
+                go.Scatter(
+                    x=ex,
+                    y=ey,
+                    mode="lines",
+                    line=dict(color="white", width=3),
+                    name=f"{column_title(kpi, lang)} >= {threshold:g}",
+                    hoverinfo="skip",
                 )
+            )
     else:
         fig.add_trace(
             go.Scatter(
                 x=df[x],
                 y=df[y],
                 mode="markers",
-                marker=dict(color=df[kpi], colorscale="Viridis", showscale=True, colorbar=dict(title=kpi), size=7),
+                customdata=df["case_hash"] if "case_hash" in df else None,
+                marker=dict(color=df[kpi], colorscale="Viridis", showscale=True, colorbar=colorbar, size=7),
                 name="cases",
             )
         )
-        if threshold is not None:
+        fig.update_layout(
+            xaxis=dict(title=column_title(x, lang), tickformat=","),
+            yaxis=dict(title=column_title(y, lang), tickformat=","),
+        )
+        if drawn:
             above = df[df[kpi] >= threshold]
             fig.add_trace(
                 go.Scatter(
                     x=above[x],
                     y=above[y],
                     mode="markers",
+                    customdata=above["case_hash"] if "case_hash" in above else None,
                     name=f"{kpi} >= {threshold:g}",
                     marker=dict(symbol="circle-open", color="red", size=11),
                 )
             )
-    title = f"{kpi} over {x} and {y}" + (f" (threshold {threshold:g} drawn)" if threshold is not None else "")
-    fig.update_layout(title=title + (f"<br><sup>{note}</sup>" if note else ""), xaxis_title=x, yaxis_title=y)
+    title = column_title(kpi, lang)
+    if threshold is not None:
+        key = "sweep_outlined" if drawn else ("sweep_every_case_reaches" if reached else "sweep_no_case_reaches")
+        title += f" ({label(key, lang).format(threshold=f'{threshold:g}')})"
+    fig.update_layout(title=title + (f"<br><sup>{note}</sup>" if note else ""))
     return fig
 
 
@@ -211,8 +343,12 @@ def tornado(df_oat: pd.DataFrame, kpi: str, base: dict[str, float]) -> go.Figure
             marker_color="#F58518",
         )
     )
-    fig.add_vline(x=ref, line_dash="dash", annotation_text=f"base {ref:.4g}")
-    fig.update_layout(barmode="overlay", title=f"Tornado: {kpi} (one parameter at a time)", xaxis_title=kpi)
+    fig.add_vline(x=ref, line_dash="dash", annotation_text=f"base {ref:,.4g}")
+    fig.update_layout(
+        barmode="overlay",
+        title=f"Tornado: {column_title(kpi)} (one parameter at a time)",
+        xaxis=dict(title=column_title(kpi), tickformat=".1%" if unit_of(kpi) == "fraction" else ","),
+    )
     return fig
 
 
@@ -240,33 +376,49 @@ def pareto_front(cost: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     return np.array(front, dtype=int)
 
 
-def pareto(df: pd.DataFrame, cost: str, benefit: str, *, params: list[str] | None = None) -> go.Figure:
-    """Every case as a point of (cost, benefit), with the Pareto front (min cost, max benefit) drawn.
+def pareto(
+    df: pd.DataFrame,
+    cost: str,
+    benefit: str,
+    *,
+    params: list[str] | None = None,
+    higher_is_better: bool = True,
+    lang: str = "en",
+) -> go.Figure:
+    """Every case as a point of (cost, benefit), with the Pareto front (min cost, best benefit) drawn.
 
     Parameters
     ----------
     df : DataFrame
         The sweep's rows.
     cost, benefit : str
-        The columns on the x axis (lower is better) and the y axis (higher is better).
+        The columns on the x axis (lower is better) and the y axis.
     params : list of str, optional
         Parameters shown when hovering over a case.
+    higher_is_better : bool
+        Whether a higher ``benefit`` is better (a renewable share) or a lower one (residual emissions).
+    lang : {"en", "zh"}
+        Language of the titles.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        The cases as points and the front as a line.
+        The cases as points and the front as a line; each point carries its case's ``case_hash``
+        (``customdata``) when the dataset has one.
     """
     import plotly.graph_objects as go
 
     c, b = df[cost].to_numpy(float), df[benefit].to_numpy(float)
-    front = pareto_front(c, b)
+    front = pareto_front(c, b if higher_is_better else -b)
     hover = None
     if params:
-        hover = ["<br>".join(f"{p} = {df[p].iloc[i]:g}" for p in params) for i in range(len(df))]
+        hover = ["<br>".join(f"{p} = {df[p].iloc[i]:,.6g}" for p in params) for i in range(len(df))]
+    hashes = df["case_hash"].to_numpy() if "case_hash" in df else None
     fig = go.Figure()
     fig.add_trace(
-        go.Scattergl(x=c, y=b, mode="markers", name="cases", text=hover, marker=dict(size=4, color="#9ecae1"))
+        go.Scattergl(
+            x=c, y=b, mode="markers", name="cases", text=hover, customdata=hashes, marker=dict(size=6, color="#9ecae1")
+        )
     )
     fig.add_trace(
         go.Scatter(
@@ -275,10 +427,16 @@ def pareto(df: pd.DataFrame, cost: str, benefit: str, *, params: list[str] | Non
             mode="lines+markers",
             name="Pareto front",
             text=[hover[i] for i in front] if hover else None,
+            customdata=hashes[front] if hashes is not None else None,
             line=dict(color="#d62728"),
         )
     )
-    fig.update_layout(title=f"Pareto front: {benefit} against {cost}", xaxis_title=cost, yaxis_title=benefit)
+    fraction = unit_of(benefit) == "fraction"
+    fig.update_layout(
+        title=f"Pareto front: {column_title(benefit, lang)} against {column_title(cost, lang)}",
+        xaxis=dict(title=column_title(cost, lang), tickformat=","),
+        yaxis=dict(title=column_title(benefit, lang), tickformat=".0%" if fraction else ","),
+    )
     return fig
 
 
@@ -363,8 +521,9 @@ def write_plots(
                 files += _save(fig, out / f"heatmap_{_safe(kpi)}__{_safe(x)}__{_safe(y)}.html")
     cost = cost or cost_column(df)
     if cost in df and cost != kpi:
-        files += _save(pareto(df, cost, kpi, params=params), out / f"pareto_{_safe(cost)}__{_safe(kpi)}.html")
+        fig = pareto(df, cost, kpi, params=params, higher_is_better=kpi not in COST_KPIS)
+        files += _save(fig, out / f"pareto_{_safe(cost)}__{_safe(kpi)}.html")
     return files
 
 
-__all__ = ["heatmap", "tornado", "pareto", "pareto_front", "write_plots", "cost_column"]
+__all__ = ["heatmap", "tornado", "pareto", "pareto_front", "write_plots", "cost_column", "column_title"]

@@ -1,11 +1,11 @@
 """An uncertainty ensemble's results: the members table, ``tornado.json``, the terminal lines and the tornado plot.
 
 ``twin run`` on a scenario with ``uncertainty:`` (:mod:`lingtan.twin.studies.uncertainty`) calls
-:func:`run_uncertainty` before anything is written, then hands its :class:`UncertaintyResult` to
-:func:`lingtan.twin.reports.output.write_run`, which writes ``ensemble.parquet`` (one row per member, the drawn
-values beside the KPIs and verdicts) and ``tornado.json`` (:func:`write_uncertainty`) and the report's
-uncertainty section (:func:`tornado_figure`) into the folder it puts in place at once. This module imports no
-other report module, so the HTML report can import it.
+:func:`run_uncertainty` (with a weather ensemble, :func:`run_joint`) before anything is written, then hands its
+:class:`UncertaintyResult` to :func:`lingtan.twin.reports.output.write_run`, which writes ``ensemble.parquet``
+(one row per member, the drawn values beside the KPIs and verdicts) and ``tornado.json``
+(:func:`write_uncertainty`) and the report's uncertainty section (:func:`tornado_figure`) into the folder it puts
+in place at once. This module imports no other report module, so the HTML report can import it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lingtan.twin.studies.uncertainty import CONVENTION, HEADLINE_KPI, Tornado, exceedance
+from lingtan.twin.studies.uncertainty import CONVENTION, HEADLINE_KPI, WEATHER_BAR, Tornado, exceedance
 
-UNITS = {"load_scale": "", "pv_age_years": " yr", "tariff_scale": ""}
+UNITS = {"load_scale": "", "pv_age_years": " yr", "tariff_scale": "", WEATHER_BAR: " kWh/m2 GHI"}
 """How each quantity's values are printed after the number."""
 
 
@@ -38,8 +38,9 @@ def tornado_lines(t: Tornado, top: int = 5) -> list[str]:
     Returns
     -------
     list of str
-        A heading, the base case, one line per bar (the quantity's P10 and P90 and the KPI at each), and under
-        each bar the margins of the criteria it moves.
+        A heading, the base case, one line per bar (the quantity's P10 and P90 and the KPI at each; for the
+        weather bar the annual GHI of the P10 and P90 weather years), and under each bar the margins of the
+        criteria it moves.
     """
     lines = [
         f"Tornado of {t.kpi} (others at their median; {CONVENTION}):",
@@ -52,10 +53,7 @@ def tornado_lines(t: Tornado, top: int = 5) -> list[str]:
             f"P90 {b.input_p90:.4g}{u} -> {b.kpi_at_p90:.4g}   swing {b.swing:.3g}"
         )
         moved = sorted(b.margins.items(), key=lambda kv: -abs(kv[1][0] - kv[1][1]))
-        for cid, (lo, hi) in moved[:3]:
-            if lo != hi:
-                odds = f", p_pass {b.p_pass[cid][0]:.2f} / {b.p_pass[cid][1]:.2f}" if cid in b.p_pass else ""
-                lines.append(f"      {cid}: margin {lo:+.4g} / {hi:+.4g}{odds}")
+        lines += [f"      {cid}: margin {lo:+.4g} / {hi:+.4g}" for cid, (lo, hi) in moved[:3] if lo != hi]
     return lines
 
 
@@ -123,7 +121,8 @@ def tornado_figure(t: Tornado) -> go.Figure:
 
 @dataclass(frozen=True)
 class UncertaintyResult:
-    """A scenario's uncertainty ensemble on its weather year, ready to be written with the run.
+    """A scenario's uncertainty ensemble, on its weather year or drawn jointly with a weather ensemble, ready to
+    be written with the run.
 
     Attributes
     ----------
@@ -132,7 +131,8 @@ class UncertaintyResult:
     draws : pandas.DataFrame
         The drawn quantities, one row per member (:func:`lingtan.twin.studies.uncertainty.draw`).
     members : pandas.DataFrame
-        The members table (:func:`lingtan.twin.studies.uncertainty.evaluate`), ``member`` as a column.
+        The members table (:func:`lingtan.twin.studies.uncertainty.evaluate`), ``member`` as a column; drawn
+        jointly, each member's weather columns first (:func:`lingtan.twin.studies.joint.simulate_joint`).
     criterion_odds : dict
         Criterion id to its odds over the members, as a weather ensemble gives them
         (:attr:`lingtan.twin.studies.ensemble.EnsembleResult.criterion_odds`).
@@ -147,46 +147,16 @@ class UncertaintyResult:
     tornado: Tornado
 
 
-def refuse_unbuilt(scenario, file: str | Path) -> None:
-    """Refuse what an uncertainty ensemble cannot run yet, before anything is simulated.
-
-    Parameters
-    ----------
-    scenario : Scenario or Park
-        The scenario with ``uncertainty:``.
-    file : path
-        The scenario file, named in errors.
-
-    Raises
-    ------
-    ScenarioError
-        For a park, or beside a weather ensemble: neither is built yet.
-    """
-    from lingtan.errors import ScenarioError
-    from lingtan.twin.core.scenario import Scenario
-
-    if not isinstance(scenario, Scenario):
-        raise ScenarioError(
-            file, "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park"
-        )
-    if getattr(scenario.weather, "ensemble", None) is not None:
-        # The weather ensemble writes its own members table; combined, each weather year would draw one sample
-        # (lingtan.twin.studies.uncertainty.member_count, member_run), which that engine does not do yet.
-        raise ScenarioError(
-            file, "uncertainty", "no weather.ensemble beside it (the two are not combined yet)", "weather.ensemble"
-        )
-
-
 def run_uncertainty(scenario, file: str | Path, typical) -> UncertaintyResult:
     """Run a scenario's uncertainty ensemble on its weather year and its tornado; nothing is written.
 
     Parameters
     ----------
-    scenario : Scenario
-        A factory with ``uncertainty:``.
+    scenario : Scenario or Park
+        A factory or a park with ``uncertainty:``.
     file : path
         The scenario file (its folder holds the files it names; named in errors).
-    typical : lingtan.twin.run.RunResult
+    typical : lingtan.twin.run.RunResult or lingtan.twin.studies.park.ParkResult
         The scenario's own single run (the report's run), whose verdicts say which criteria are simulated.
 
     Returns
@@ -197,16 +167,18 @@ def run_uncertainty(scenario, file: str | Path, typical) -> UncertaintyResult:
     Raises
     ------
     ScenarioError
-        For a park, or beside a weather ensemble (:func:`refuse_unbuilt`).
+        When the draws are impossible (a normal distribution with no mass inside its bounds).
     """
     from lingtan.errors import ScenarioError
+    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.run import build_profiles
     from lingtan.twin.studies.ensemble import _comparators, _criterion_odds
+    from lingtan.twin.studies.park_uncertainty import park_year
     from lingtan.twin.studies.uncertainty import draw, evaluate, member_count, tornado
 
-    refuse_unbuilt(scenario, file)
     spec = scenario.uncertainty
-    prof = build_profiles(scenario, Path(file).parent)
+    base_dir = Path(file).parent
+    prof = park_year(scenario, base_dir) if isinstance(scenario, Park) else build_profiles(scenario, base_dir)
     try:
         draws = draw(spec, member_count(spec))
     except ScenarioError as e:  # the draws do not know the file
@@ -214,6 +186,36 @@ def run_uncertainty(scenario, file: str | Path, typical) -> UncertaintyResult:
     members = evaluate(scenario, prof, draws).reset_index()
     odds = {cid: _criterion_odds(members, cid, comp) for cid, comp in _comparators(typical.verdicts).items()}
     return UncertaintyResult(typical, draws, members, odds, tornado(scenario, prof, draws))
+
+
+def run_joint(scenario, file: str | Path, years: int | None = None):
+    """Run a factory's weather ensemble and its other uncertainties drawn jointly; nothing is written.
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        A factory or a park with ``uncertainty:`` and ``weather.ensemble`` (or ``years``).
+    file : path
+        The scenario file (its folder holds the files it names; named in errors).
+    years : int, optional
+        Synthetic weather years instead of ``weather.ensemble`` (``twin run --weather-years``).
+
+    Returns
+    -------
+    ensemble : lingtan.twin.studies.ensemble.EnsembleResult
+        The typical year and the joint members' odds (what ``kpis.json`` and ``criteria.json`` carry).
+    uncertainty : UncertaintyResult
+        The same members with their draws and the tornado, its weather bar included.
+
+    Raises
+    ------
+    ScenarioError
+        When the draws are impossible (a normal distribution with no mass inside its bounds).
+    """
+    from lingtan.twin.studies.joint import simulate_joint
+
+    ens, draws, t = simulate_joint(scenario, Path(file).parent, years=years, file=file)
+    return ens, UncertaintyResult(ens.typical, draws, ens.members, ens.criterion_odds, t)
 
 
 def write_uncertainty(u: UncertaintyResult, folder: Path) -> None:
@@ -246,8 +248,10 @@ def uncertainty_lines(u: UncertaintyResult, top: int = 5) -> list[str]:
     list of str
         A heading, :func:`members_lines` and :func:`tornado_lines`.
     """
+    n = u.tornado.weather_years
+    years = "one weather year" if n == 1 else f"{n} weather years (one draw per year)"
     return [
-        f"\nUncertainty ensemble: {len(u.members)} members of {', '.join(u.draws.columns)} on one weather year "
+        f"\nUncertainty ensemble: {len(u.members)} members of {', '.join(u.draws.columns)} on {years} "
         f"(ensemble.parquet, tornado.json; {CONVENTION}):",
         *members_lines(u.members),
         *tornado_lines(u.tornado, top),

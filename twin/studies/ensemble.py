@@ -58,6 +58,9 @@ class EnsembleResult:
         unserved load, whose verdict is "not assessable", as not passing).
     source : {"synthetic", "files"}
         Where the members' weather came from.
+    drawn : tuple of str
+        The quantities other than the weather each member drew (:mod:`lingtan.twin.studies.joint`), columns of
+        ``members``; empty for a weather-only ensemble.
     """
 
     typical: Any
@@ -65,6 +68,7 @@ class EnsembleResult:
     kpi_stats: dict
     criterion_odds: dict
     source: str
+    drawn: tuple[str, ...] = ()
 
     def kpis_entry(self) -> dict:
         """The ``ensemble`` entry of ``kpis.json``.
@@ -72,15 +76,20 @@ class EnsembleResult:
         Returns
         -------
         dict
-            ``members``, ``source``, ``convention``, ``kpis`` (:attr:`kpi_stats`) and ``members_table``.
+            ``members``, ``source``, ``convention``, ``kpis`` (:attr:`kpi_stats`) and ``members_table``; with
+            :attr:`drawn`, ``drawn``: each member's weather year and drawn values, one mapping per member.
         """
-        return {
+        entry = {
             "members": len(self.members),
             "source": self.source,
             "convention": CONVENTION,
             "kpis": self.kpi_stats,
             "members_table": "ensemble.parquet",
         }
+        if self.drawn:
+            which = [c for c in self.members.columns if c == "member" or c.startswith("weather.")]
+            entry["drawn"] = self.members[[*which, *self.drawn]].to_dict("records")
+        return entry
 
 
 def member_weathers(
@@ -126,15 +135,51 @@ def member_weathers(
                 f"{years or ens.years} synthetic years of file weather",
             )
         members = []
+        factors = typical_scale_factors(scenario, base_dir)
         for i, p in enumerate(ens.paths):
             path = resolve_input(Path(base_dir), p, field=f"weather.ensemble.paths[{i}]")
-            # Each file goes through the typical year's own reader and options: only its path differs.
-            one = scenario.model_copy(update={"weather": spec.model_copy(update={"path": str(path), "ensemble": None})})
+            # Each file goes through the typical year's own reader and options: only its path differs, and the
+            # typical year's scale factors replace weather.scale (which would bring every member to one value).
+            update = {"path": str(path), "ensemble": None, "scale": None}
+            one = scenario.model_copy(update={"weather": spec.model_copy(update=update)})
             frame, meta = load_weather(one, Path(base_dir))
-            members.append((frame, dict(meta, member=i)))
+            members.append(_scaled_member(frame, dict(meta, member=i), factors))
         return members, "files"
-    recipe = _synthetic_recipe(scenario, years if years is not None else ens.years)
+    recipe = _synthetic_recipe(scenario, years if years is not None else ens.years, base_dir)
     return list(recipe), "synthetic"
+
+
+def typical_scale_factors(scenario, base_dir: str | Path) -> tuple[float | None, float | None]:
+    """The factors ``weather.scale`` applies to the typical year, which its ensemble's members share.
+
+    Parameters
+    ----------
+    scenario : Scenario or Park
+        Its ``weather.scale`` (None: no factors).
+    base_dir : str or Path
+        Folder of the scenario file.
+
+    Returns
+    -------
+    tuple of (float or None, float or None)
+        The irradiance and wind-speed factors [-] (:func:`lingtan.weather.scale_resource`), None where not scaled.
+    """
+    if scenario.weather.scale is None:
+        return None, None
+    from lingtan.twin.run import load_weather
+
+    _, meta = load_weather(scenario, Path(base_dir))
+    return meta.get("ghi_scale_factor"), meta.get("wind_scale_factor")
+
+
+def _scaled_member(frame: pd.DataFrame, meta: dict, factors: tuple) -> tuple[pd.DataFrame, dict]:
+    """A member multiplied by the typical year's scale factors, the factors in its metadata."""
+    if factors == (None, None):
+        return frame, meta
+    from lingtan.weather import scale_by
+
+    named = {k: f for k, f in zip(("ghi_scale_factor", "wind_scale_factor"), factors, strict=True) if f is not None}
+    return scale_by(frame, *factors), dict(meta, **named, scaled_by="the typical year's weather.scale factors")
 
 
 @dataclass(frozen=True)
@@ -145,6 +190,7 @@ class _SyntheticMembers:
     members: tuple[int, ...]
     options: dict  # year, tz, seed and site of lingtan.weather.ensemble.synthetic_member
     city: str | None
+    factors: tuple = (None, None)  # the typical year's weather.scale factors (typical_scale_factors)
 
     def __len__(self) -> int:
         return len(self.members)
@@ -154,14 +200,14 @@ class _SyntheticMembers:
 
         for j in self.members:
             frame, meta = synthetic_member(self.climate, j, **self.options)
-            yield frame, dict(meta, source="synthetic", city=self.city)
+            yield _scaled_member(frame, dict(meta, source="synthetic", city=self.city), self.factors)
 
     def __getitem__(self, k):
         """Members ``k`` (an array of positions) as a recipe of their own."""
         return dataclasses.replace(self, members=tuple(self.members[i] for i in np.atleast_1d(k)))
 
 
-def _synthetic_recipe(scenario, n: int) -> _SyntheticMembers:
+def _synthetic_recipe(scenario, n: int, base_dir: str | Path) -> _SyntheticMembers:
     """The ``n`` synthetic members of a scenario's ensemble, not yet made."""
     from lingtan.twin.run import synthetic_climate
 
@@ -176,7 +222,13 @@ def _synthetic_recipe(scenario, n: int) -> _SyntheticMembers:
         longitude=site.longitude,
         altitude_m=site.altitude_m,
     )
-    return _SyntheticMembers(synthetic_climate(scenario), tuple(range(int(n))), options, scenario.weather.city)
+    return _SyntheticMembers(
+        synthetic_climate(scenario),
+        tuple(range(int(n))),
+        options,
+        scenario.weather.city,
+        typical_scale_factors(scenario, base_dir),
+    )
 
 
 def simulate_ensemble(
@@ -244,14 +296,8 @@ def _member_source(scenario, base_dir: Path, years: int | None, file) -> tuple[A
     from lingtan.twin.core.schema.site import SyntheticWeather
 
     spec = scenario.weather
-    if spec.scale is not None:
-        # Scaling each member to the stated annual value would erase the spread the ensemble exists to show;
-        # scaling the members by the typical year's factor is the right reading and is not built yet.
-        raise InputError(
-            file, "weather.scale", "no weather ensemble beside it (not combined yet)", "weather.scale and an ensemble"
-        )
     if isinstance(spec, SyntheticWeather) and (years is not None or spec.ensemble is not None):
-        return _synthetic_recipe(scenario, years if years is not None else spec.ensemble.years), "synthetic"
+        return _synthetic_recipe(scenario, years if years is not None else spec.ensemble.years, base_dir), "synthetic"
     return member_weathers(scenario, base_dir, years, file)
 
 
@@ -278,13 +324,27 @@ def member_row(result, weather: tuple[pd.DataFrame, dict]) -> dict:
         ``member``, weather columns (annual GHI [kWh/m2]), flat numeric KPIs, accounting KPIs and the simulated
         criteria's value, threshold, margin, pass flag and status.
     """
+    return {**weather_columns(weather), **result_columns(result)}
+
+
+def result_columns(result) -> dict:
+    """The members-table columns of a simulated year, its weather left out.
+
+    Parameters
+    ----------
+    result : RunResult or ParkResult
+        The year, assessed.
+
+    Returns
+    -------
+    dict
+        Flat numeric KPIs, accounting KPIs (``accounting.<name>``) and the simulated criteria's value,
+        threshold, margin, pass flag and status (``<criterion_id>.<column>``).
+    """
     from lingtan.twin.accounting.account import accounting_kpis
     from lingtan.twin.studies.sweep import _flatten
 
-    frame, meta = weather
-    row: dict[str, Any] = {"member": int(meta["member"])}
-    row.update({f"weather.{k}": meta[k] for k in ("seed", "path") if k in meta})
-    row["weather.annual_ghi_kwh_m2"] = float(frame["ghi"].sum() / 1000.0)
+    row: dict[str, Any] = {}
     row.update(
         {k: v for k, v in _flatten({k: v for k, v in result.kpis.items() if k != "weather"}).items() if _numeric(v)}
     )
@@ -299,6 +359,27 @@ def member_row(result, weather: tuple[pd.DataFrame, dict]) -> dict:
         row[f"{cid}.threshold"] = float(v["threshold"]) if _numeric(v["threshold"]) else np.nan
         row[f"{cid}.pass"] = v["status"] == "pass"
         row[f"{cid}.status"] = v["status"]
+    return row
+
+
+def weather_columns(weather: tuple[pd.DataFrame, dict]) -> dict:
+    """The members-table columns that say which weather year a member ran on.
+
+    Parameters
+    ----------
+    weather : tuple of (DataFrame, dict)
+        The year's hourly weather and metadata (``member``, ``seed`` or ``path``).
+
+    Returns
+    -------
+    dict
+        ``member``, ``weather.<seed, path or scale factor>`` as given, ``weather.annual_ghi_kwh_m2`` [kWh/m2].
+    """
+    frame, meta = weather
+    row: dict[str, Any] = {"member": int(meta["member"])}
+    kept = ("seed", "path", "ghi_scale_factor", "wind_scale_factor")
+    row.update({f"weather.{k}": meta[k] for k in kept if k in meta})
+    row["weather.annual_ghi_kwh_m2"] = float(frame["ghi"].sum() / 1000.0)
     return row
 
 
@@ -358,4 +439,11 @@ def _criterion_odds(members: pd.DataFrame, cid: str, comparator: str | None) -> 
     return odds(value.to_numpy(), threshold.to_numpy(), comparator, passed=passed)
 
 
-__all__ = ["EnsembleResult", "simulate_ensemble", "member_weathers", "member_row"]
+__all__ = [
+    "EnsembleResult",
+    "simulate_ensemble",
+    "member_weathers",
+    "member_row",
+    "result_columns",
+    "weather_columns",
+]

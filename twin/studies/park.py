@@ -41,9 +41,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lingtan.components.grid import bill_from_totals
+from lingtan.components.grid import bill_from_totals, monthly_bill
 from lingtan.twin.accounting.account import AccountingResult
 from lingtan.twin.accounting.criteria import evaluate
+from lingtan.twin.core import progress
 from lingtan.twin.core.heat_profiles import exchange_between
 from lingtan.twin.core.scenario import Scenario
 from lingtan.twin.core.schema.park import Park, Tenant
@@ -150,6 +151,7 @@ def simulate_park(
     *,
     power_flow: bool = True,
     weather: tuple[pd.DataFrame, dict] | None = None,
+    load_scale: float = 1.0,
 ) -> ParkResult:
     """Simulate one year of a park; see the module docstring for the order of things. ``power_flow=False`` leaves
     out the hourly power flow of the park's network (nothing else depends on it; sizing searches skip it).
@@ -164,6 +166,9 @@ def simulate_park(
         Whether the network's hourly power flow is run.
     weather : tuple of (DataFrame, dict), optional
         Hourly weather and its metadata instead of the park's own year (a member of an ensemble).
+    load_scale : float
+        Multiplies every tenant's total electric load [-] as a factory's ``load_scale`` does
+        (:mod:`lingtan.twin.studies.uncertainty`): a member of an uncertainty ensemble.
 
     Returns
     -------
@@ -174,16 +179,24 @@ def simulate_park(
     from lingtan.twin.run import load_weather, simulate_profiles
 
     base_dir = Path(base_dir)
+    progress.stage("progress_profiles", len(park.tenants) + 1)
     weather = load_weather(park, base_dir) if weather is None else weather
+    progress.advance()
     units = _UnitProfiles(weather[0], park.site)
-    scen, prof, links = _tenant_profiles(park, base_dir, weather, units)
-    runs = {name: simulate_profiles(scen[name], prof[name], assessed=False) for name in scen}
+    scen, prof, links = _tenant_profiles(park, base_dir, weather, units, load_scale)
+    progress.stage("progress_tenants", len(scen))
+    runs = {}
+    for name in scen:
+        runs[name] = simulate_profiles(scen[name], prof[name], assessed=False)
+        progress.advance()
     names = list(runs)
+    progress.stage("progress_park_bus")
     bus = _dispatch_bus(park, runs, prof[names[0]], units)
     alloc = _allocate_bus_renewables(park, names, bus)
     table, kpis = _reconcile(park, runs, names, bus.demand, alloc, bus.kpis, bus.table)
     network = limits = p_mw = None
     if park.network is not None and power_flow:
+        progress.stage("progress_power_flow")
         network, limits, p_mw = _network_year(park, base_dir, names, bus)
         kpis["network"] = {
             "reverse_flow_hours": int(network.reverse_flow_hours),
@@ -191,6 +204,7 @@ def simulate_park(
             "findings_at_substation_limits": limits.findings,
         }
     _park_kpis(kpis, runs, links, bus)
+    progress.stage("progress_accounting")
     assessment = assess(park, kpis, bus.table, base_dir=base_dir)
     index = bus.table.index
     return ParkResult(
@@ -242,10 +256,13 @@ class _UnitProfiles:
         )
 
 
-def _tenant_profiles(park: Park, base_dir: Path, weather, units: _UnitProfiles) -> tuple[dict, dict, dict]:
+def _tenant_profiles(
+    park: Park, base_dir: Path, weather, units: _UnitProfiles, load_scale: float = 1.0
+) -> tuple[dict, dict, dict]:
     """Step 1: each tenant's factory scenario and size-independent profiles on the park's weather (renewable
-    unit profiles shared by design), then the heat network's exchanges between them. Returns the scenarios and
-    profiles by tenant name, and each link's delivered heat and pipe loss per hour [kW_th]."""
+    unit profiles shared by design, electric load times ``load_scale``), then the heat network's exchanges
+    between them. Returns the scenarios and profiles by tenant name, and each link's delivered heat and pipe
+    loss per hour [kW_th]."""
     from lingtan.twin.run import build_profiles
 
     scen = {t.name: tenant_scenario(park, t) for t in park.tenants}
@@ -253,7 +270,9 @@ def _tenant_profiles(park: Park, base_dir: Path, weather, units: _UnitProfiles) 
     for name, sc in scen.items():
         rows, sources, _ = units(sc.pv, sc.wind)
         own = build_profiles(sc.model_copy(update={"pv": [], "wind": []}), base_dir, weather)
-        prof[name] = replace(own, unit_kw=np.vstack(rows) if rows else own.unit_kw, sources=sources)
+        progress.advance()
+        unit = np.vstack(rows) if rows else own.unit_kw
+        prof[name] = replace(own, unit_kw=unit, sources=sources, load_kw=own.load_kw * load_scale)
     links = {}
     for link in park.heat_network:
         (a, stream), (b, demand) = link.source.split(".", 1), link.sink.split(".", 1)
@@ -277,7 +296,8 @@ def _tenant_profiles(park: Park, base_dir: Path, weather, units: _UnitProfiles) 
 @dataclass(frozen=True)
 class _Bus:
     """The park bus's year: the tenants' demand on it and surplus into it [kW] (I, T), its renewable pool (rows,
-    sources, sizes as the kernel took them), the kernel's result, its electric table, bill and KPIs."""
+    sources, sizes as the kernel took them), the kernel's result, its electric table, bill (year totals, and month
+    by month as :meth:`lingtan.components.grid.GridBill.to_dict`) and KPIs."""
 
     demand: np.ndarray
     surplus: np.ndarray
@@ -287,6 +307,7 @@ class _Bus:
     res: object
     table: pd.DataFrame
     bill: dict
+    monthly_bill: dict
     kpis: dict
 
 
@@ -295,7 +316,7 @@ def _dispatch_bus(park: Park, runs: dict, p0, units: _UnitProfiles) -> _Bus:
     surplus are the pool; the central battery and the park's grid connection serve the rest."""
     from lingtan.twin.core.dispatch import dispatch
     from lingtan.twin.core.kpis import electric_kpis
-    from lingtan.twin.core.tables import check_electric_balance, electric_table
+    from lingtan.twin.core.tables import check_electric_balance, electric_table, grid_exchange_kw
     from lingtan.twin.run import generation_by_kind, kernel_params, period_masks
 
     names = list(runs)
@@ -340,7 +361,8 @@ def _dispatch_bus(park: Park, runs: dict, p0, units: _UnitProfiles) -> _Bus:
             grid_cost_cny=bill["total_cny"],
         ).items()
     }
-    return _Bus(demand, surplus, rows, sources, caps, res, table, bill, kpis)
+    monthly = monthly_bill(*grid_exchange_kw(table), p0.index, p0.tariff, p0.step_h).to_dict()
+    return _Bus(demand, surplus, rows, sources, caps, res, table, bill, monthly, kpis)
 
 
 def _allocate_bus_renewables(park: Park, names: list[str], bus: _Bus) -> np.ndarray:
@@ -386,11 +408,16 @@ def _network_year(park: Park, base_dir: Path, names: list[str], bus: _Bus):
 
 def _park_kpis(kpis: dict, runs: dict, links: dict, bus: _Bus) -> None:
     """The park's bill, heat, fuel, park-bus KPIs and warnings, added to ``kpis``."""
+    from lingtan.components.vehicles import merge_fleet_kpis
     from lingtan.twin.core.kpis import storage_warnings
 
     kpis["grid_bill_cny"] = {k: float(np.ravel(v)[0]) for k, v in bus.bill.items()}
+    kpis["grid_bill"] = bus.monthly_bill
     kpis["heat"] = _park_heat(runs, links)
     kpis["fuel_uses"] = {f"{n}.{k}": v for n, r in runs.items() for k, v in r.kpis.get("fuel_uses", {}).items()}
+    fleets = [r.kpis["vehicles"] for r in runs.values() if "vehicles" in r.kpis]
+    if fleets:
+        kpis["vehicles"] = merge_fleet_kpis(fleets)  # the park's NEV share and coverage: its tenants' fleets as one
     kpis["park_bus"] = bus.kpis
     warnings = [f"{n}: {w}" for n in runs for w in runs[n].kpis.get("warnings", [])] + [
         f"central battery: {w}" for w in storage_warnings(bus.kpis)
@@ -430,7 +457,7 @@ def _tenant_verdicts(park: Park, runs: dict, table: pd.DataFrame) -> dict:
     return out
 
 
-def simulate_site(scenario, base_dir: str | Path = "."):
+def simulate_site(scenario, base_dir: str | Path = ".", optimal=None):
     """One year of a factory (:func:`lingtan.twin.run.simulate`) or of a park (:func:`simulate_park`).
 
     Parameters
@@ -439,6 +466,9 @@ def simulate_site(scenario, base_dir: str | Path = "."):
         A validated scenario.
     base_dir : str or Path
         Folder of the scenario file.
+    optimal : callable, optional
+        The ``dispatch: optimal`` strategy of a factory (:func:`lingtan.twin.run.simulate_profiles`); ``twin run``
+        passes :func:`lingtan.twin.studies.lp.rolling.optimal_strategy`.
 
     Returns
     -------
@@ -447,7 +477,7 @@ def simulate_site(scenario, base_dir: str | Path = "."):
     """
     from lingtan.twin.run import simulate
 
-    return simulate_park(scenario, base_dir) if isinstance(scenario, Park) else simulate(scenario, base_dir)
+    return simulate_park(scenario, base_dir) if isinstance(scenario, Park) else simulate(scenario, base_dir, optimal)
 
 
 def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFrame, dict]:
@@ -551,10 +581,10 @@ def _park_heat(runs, links) -> dict:
     :func:`lingtan.twin.core.kpis.heat_kpis`), fuel and purchased heat summed. A park with nothing to recover has no
     rate
     (None, "not applicable")."""
-    from lingtan.twin.core.kpis import _rate
+    from lingtan.twin.core.kpis import WASTE_HEAT_GROUPS, waste_heat_rates_of_sums
 
     tot = {"available": 0.0, "recovered": 0.0, "declared": 0.0}
-    groups: dict[str, dict[str, list[float]]] = {"by_kind": {}, "by_type": {}, "by_type_declared": {}}
+    groups: dict[str, dict[str, list[float]]] = {group: {} for group in WASTE_HEAT_GROUPS}
     fuels: dict[str, dict] = {}
     bought: dict[str, dict] = {}
     for n, r in runs.items():
@@ -566,7 +596,8 @@ def _park_heat(runs, links) -> dict:
         tot["declared"] += h["waste_heat_declared_available_e_kwh_th"]
         for group, g in groups.items():
             for key, a in h[f"waste_heat_available_e_kwh_th_{group}"].items():
-                acc = g.setdefault(key, [0.0, 0.0])
+                # A stream is its tenant's; kinds, grades and types are the park's across tenants.
+                acc = g.setdefault(f"{n}.{key}" if group == "by_stream" else key, [0.0, 0.0])
                 acc[0] += a
                 acc[1] += h[f"waste_heat_recovered_e_kwh_th_{group}"][key]
         for fuel, f in h["fuel_use"].items():
@@ -574,18 +605,7 @@ def _park_heat(runs, links) -> dict:
             for key in ("quantity", "fuel_e_kwh", "kgce"):
                 agg[key] += f[key]
         bought.update({f"{n}.{k}": v for k, v in h["purchased_heat"].items()})
-    out = {
-        "waste_heat_available_e_kwh_th": tot["available"],
-        "waste_heat_recovered_e_kwh_th": tot["recovered"],
-        "waste_heat_declared_available_e_kwh_th": tot["declared"],
-        "waste_heat_recovery_rate_whole_boundary": _rate(tot["recovered"], tot["available"]),
-        "waste_heat_recovery_rate_declared_streams": _rate(tot["recovered"], tot["declared"]),
-    }
-    out["waste_heat_recovery_rate"] = out["waste_heat_recovery_rate_whole_boundary"]
-    for group, g in groups.items():
-        out[f"waste_heat_recovery_rate_{group}"] = {k: _rate(v[1], v[0]) for k, v in g.items()}
-        out[f"waste_heat_available_e_kwh_th_{group}"] = {k: v[0] for k, v in g.items()}
-        out[f"waste_heat_recovered_e_kwh_th_{group}"] = {k: v[1] for k, v in g.items()}
+    out = waste_heat_rates_of_sums(tot["available"], tot["recovered"], tot["declared"], groups)
     out.update(
         {
             "heat_network_delivered_e_kwh_th": float(

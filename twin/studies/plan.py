@@ -67,6 +67,7 @@ from pydantic import (
 from lingtan.components.pv import PVArray
 from lingtan.components.wind import WindFarm
 from lingtan.errors import ScenarioError
+from lingtan.twin.core import progress
 from lingtan.twin.core.schema.criteria import Declared
 from lingtan.twin.core.schema.plan import FuelSwitch, Plan, Stage
 
@@ -547,7 +548,11 @@ def run_plan(
     base_dir = Path(base_dir) if base_dir is not None else (folder or Path("."))
     plan_, scenarios = _validated(data, plan, file)
     key = _intensity_key(plan_, scenarios, file)
-    runs = [simulate(sc, base_dir) for sc in scenarios]
+    progress.stage("progress_plan_years", len(scenarios))
+    runs = []
+    for sc in scenarios:
+        runs.append(simulate(sc, base_dir))
+        progress.advance()
     per_year = [year_kpis(run) for run in runs]
     final = runs[-1].scenario
     trends, trend_verdicts = trend_results(per_year, key, final.declared, final.criteria_settings)

@@ -9,7 +9,8 @@ Without ``--vary`` the levers are the electricity supply the scenario has (``pv`
 and ``green_power`` (:func:`default_levers`); the heat levers are chosen explicitly.
 
 * ``pv`` — ``capacity_kwp`` of every PV array (a park: the shared PV; every tenant's PV if there is
-  none). Factor 0 removes the arrays.
+  none), never above an array's ``max_capacity_kwp`` (a factor beyond it holds the array at its roof or land
+  limit). Factor 0 removes the arrays.
 * ``battery`` — energy and power of the battery (a park: the central battery). Factor 0 removes it.
 * ``wind`` — the turbine count of every wind farm (rounded; 0 removes the farm).
 * ``heat_pump`` — ``capacity_q_kw_th`` of every heat pump; ``thermal_storage`` — capacity and
@@ -72,6 +73,7 @@ import numpy as np
 import pandas as pd
 
 from lingtan.errors import InputError
+from lingtan.twin.core import progress
 from lingtan.twin.core.odds import exceedance
 from lingtan.twin.core.schema.economics import Economics
 from lingtan.twin.studies.economics import project_economics
@@ -119,7 +121,8 @@ def apply_lever(data: dict, lever: str, factor: float, park: bool, reference: di
         One of :data:`DEFAULT_LEVELS`' keys (``pv``, ``battery``, ``wind``, ``heat_pump``, ``thermal_storage``,
         ``green_power``).
     factor : float
-        Multiplier of the lever's sizes (0 removes the assets; wind counts are rounded).
+        Multiplier of the lever's sizes (0 removes the assets; wind counts are rounded; PV is held at its
+        ``max_capacity_kwp``).
     park : bool
         Whether ``data`` is a park (the shared assets, else the tenants', are scaled).
     reference : dict of str to float
@@ -148,6 +151,8 @@ def apply_lever(data: dict, lever: str, factor: float, park: bool, reference: di
             it = dict(it)
             if lever == "pv":
                 it["capacity_kwp"] = it["capacity_kwp"] * factor
+                if it.get("max_capacity_kwp") is not None:  # the roof or land holds no more
+                    it["capacity_kwp"] = min(it["capacity_kwp"], it["max_capacity_kwp"])
                 keep = it["capacity_kwp"] > 0
             elif lever == "battery":
                 for k in ("energy_kwh", "power_kw", "charge_power_kw", "discharge_power_kw"):
@@ -337,6 +342,9 @@ class SizingResult:
     )
     odds: dict | None = None  # with odds: members, source, confidence, mode
     typical_choice: Design | None = None  # with odds: the least-cost design passing in the typical year
+    # The chosen packs' acceptance and guiding items that fail at the scenario as written: the search sizes for
+    # admission and targets only (SIZING_ROLES), and says so rather than call the design passing in silence.
+    not_sized_for: list[dict] = field(default_factory=list)
 
     @property
     def feasible(self) -> bool:
@@ -364,6 +372,7 @@ def _judge(verdicts: list[dict], criteria: list[str]) -> tuple[bool, float, list
             "margin": v["margin"],
             "value": v["value"],
             "threshold": v["threshold"],
+            "unit": v.get("unit", ""),
             "input": v["input"],
             "role": v["role"],
             "fixable": _fixable(v),
@@ -411,8 +420,10 @@ class _Evaluator:
         if self.park:
             from lingtan.twin.studies.park import simulate_park
 
-            # Without network limits the chosen design alone gets the power flow (network_check).
-            res = simulate_park(sc, self.base_dir, power_flow=self.network_limits)
+            # Without network limits the chosen design alone gets the power flow (network_check). A park's
+            # stages are the steps of the search, not stages of their own.
+            with progress.muted():
+                res = simulate_park(sc, self.base_dir, power_flow=self.network_limits)
         else:
             from lingtan.twin.run import build_profiles, simulate_profiles
 
@@ -426,6 +437,7 @@ class _Evaluator:
                 prof = self.profiles[pkey]
             res = simulate_profiles(sc, prof)
         self.simulations += 1
+        progress.advance()
         self.cache[key] = (d, res)
         return d, res
 
@@ -771,10 +783,12 @@ def size(
         _check_odds(scenario0, confidence, weather_years, odds_mode, file)
 
     reference = {"green_power": scenario0.green_power.green_power_contract_e_kwh}
+    progress.stage("progress_sizing_base")
     ev = _Evaluator(data, park, base, list(criteria), eco, reference, file, network_limits)
     if "green_power" in vary and reference["green_power"] <= 0:
         reference["green_power"] = _default_green_power_e_kwh(ev)
     unfixable = _unfixable(ev, criteria)
+    not_sized_for = _not_sized_for(ev, criteria)
     odds = None
     if with_odds:
         ev.members, odds = _odds_members(scenario0, base, file, confidence, weather_years, odds_mode)
@@ -783,6 +797,8 @@ def size(
     acct = [lv for lv in vary if lv in ACCOUNTING_LEVERS]
     search = _Search(ev, phys, acct, levels)
     lattice_size = math.prod(len(levels[lv]) for lv in phys) if phys else 1
+    # The pattern search stops when it converges: its number of designs is not known ahead.
+    progress.stage("progress_sizing_search", lattice_size if lattice_size <= exhaustive_limit else None)
     if lattice_size <= exhaustive_limit:
         method = "exhaustive grid over the physical levers"
         search.exhaustive()
@@ -803,12 +819,18 @@ def size(
         typical_choice = _refine_green_power(
             ev, typical_choice, phys, levels, designs, passes=lambda d: d.typical_passed
         )
+    network = None
+    if park and chosen is not None:  # the chosen design's hourly power flow: one stage, not a park run's five
+        progress.stage("progress_power_flow")
+        with progress.muted():
+            network = network_check(ev, chosen)
     return SizingResult(
         chosen=chosen,
         designs=designs,
         pareto_re_share=pareto(designs, "re_share", True),
         pareto_emissions=pareto(designs, "residual_emissions_t", False),
         unfixable=unfixable,
+        not_sized_for=not_sized_for,
         criteria=list(criteria),
         vary=vary,
         levels=levels,
@@ -817,7 +839,7 @@ def size(
         simulations=ev.simulations,
         at_bound=_at_bound_notes(chosen, vary, phys, levels),
         economics=eco.model_dump(mode="json"),
-        network=network_check(ev, chosen) if park and chosen is not None else None,
+        network=network,
         odds=odds,
         typical_choice=typical_choice,
     )
@@ -837,6 +859,14 @@ def _check_odds(scenario, confidence, weather_years, mode: str, file) -> None:
         raise InputError(file, "odds_mode", " or ".join(ODDS_MODES), repr(mode))
     if isinstance(scenario, Park):
         raise InputError(file, "--confidence", "a factory scenario (a park is sized on its typical year)", "a park")
+    if scenario.uncertainty is not None:
+        # The odds of a design would leave out the load, PV age and tariff draws: an optimistic design, silently.
+        raise InputError(
+            file,
+            "uncertainty",
+            "no uncertainty section with --confidence (sizing draws weather years only)",
+            f"uncertainty: {', '.join(scenario.uncertainty.varied())}",
+        )
     if weather_years is not None and not 2 <= weather_years <= MAX_ENSEMBLE_YEARS:
         raise InputError(file, "--weather-years", f"an integer from 2 to {MAX_ENSEMBLE_YEARS}", repr(weather_years))
 
@@ -890,6 +920,17 @@ def _unfixable(ev: _Evaluator, criteria: list[str]) -> list[dict]:
         }
         for v in r0.verdicts
         if v["pack"] in criteria and v["role"] in SIZING_ROLES and not _fixable(v) and not v["passed"]
+    ]
+
+
+def _not_sized_for(ev: _Evaluator, criteria: list[str]) -> list[dict]:
+    """The chosen packs' items outside :data:`SIZING_ROLES` (acceptance, guiding) that fail at the scenario as
+    written, each with its role and status."""
+    _, r0 = ev.simulate({})
+    return [
+        {"criterion_id": v["criterion_id"], "role": v["role"], "status": v.get("status", "fail"), "input": v["input"]}
+        for v in r0.verdicts
+        if v["pack"] in criteria and v["role"] not in SIZING_ROLES and not v["passed"]
     ]
 
 
@@ -1101,6 +1142,12 @@ def summary(res: SizingResult) -> str:
                 f"  {u['criterion_id']}: {u['input']} value {u['value']!r} vs {u['threshold']!r}"
                 f"{' (' + u['note'] + ')' if u['note'] else ''}"
             )
+    if res.not_sized_for:
+        lines.append(
+            "not sized for (the search sizes for admission and targets; these fail at the scenario as written, "
+            "and 'passing' below does not cover them):"
+        )
+        lines += [f"  {u['role']} {u['status'].upper()} {u['criterion_id']} ({u['input']})" for u in res.not_sized_for]
     c = res.chosen
     if c is None:
         best = max(res.designs, key=lambda d: d.min_margin)
@@ -1118,7 +1165,7 @@ def summary(res: SizingResult) -> str:
         else f"least-cost design passing with probability >= {o['confidence']:.0%}:"
     )
     for lv in res.vary:
-        lines.append(f"  {lv:<16} factor {c.factors[lv]:.4g}  size {c.sizes[lv]:,.0f} {_UNITS[lv]}")
+        lines.append(f"  {lv:<16} factor {c.factors[lv]:.4g}  size {c.sizes[lv]:,.0f} {LEVER_UNITS[lv]}")
     lines.append(
         f"  annualised cost {c.cost_cny_per_year:,.0f} CNY/yr; NPC {c.npc_cny:,.0f} CNY; capex {c.capex_cny:,.0f} CNY"
     )
@@ -1186,7 +1233,7 @@ def _odds_lines(res: SizingResult, c: Design) -> list[str]:
     return lines
 
 
-_UNITS = {
+LEVER_UNITS = {
     "pv": "kWp",
     "battery": "kWh",
     "wind": "turbines",
@@ -1194,6 +1241,7 @@ _UNITS = {
     "thermal_storage": "kWh_th",
     "green_power": "kWh/yr",
 }
+"""The unit a lever's size is counted in, for reports and the dashboard."""
 
 
 __all__ = [
@@ -1207,4 +1255,5 @@ __all__ = [
     "LEVERS",
     "DEFAULT_LEVERS",
     "DEFAULT_LEVELS",
+    "LEVER_UNITS",
 ]

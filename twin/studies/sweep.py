@@ -843,7 +843,15 @@ def _sized_scenario(scenario, fi: FastInputs):
         "pv": [a.model_copy(update={"capacity_kwp": fi.caps[:, k]}) for k, a in enumerate(scenario.pv)],
         "wind": [a.model_copy(update={"count": fi.caps[:, n_pv + k]}) for k, a in enumerate(scenario.wind)],
         "battery": [
-            b.model_copy(update={c: fi.params[:, PARAMS.index(c)] for c in ("energy_kwh", "charge_kw", "discharge_kw")})
+            # charge_kw/discharge_kw are properties of power_kw or the per-direction fields: set the fields.
+            b.model_copy(
+                update={
+                    "energy_kwh": fi.params[:, PARAMS.index("energy_kwh")],
+                    "power_kw": None,
+                    "charge_power_kw": fi.params[:, PARAMS.index("charge_kw")],
+                    "discharge_power_kw": fi.params[:, PARAMS.index("discharge_kw")],
+                }
+            )
             for b in scenario.battery
         ],
         "heat_pumps": [

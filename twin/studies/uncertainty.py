@@ -1,9 +1,11 @@
-"""Uncertainty ensembles of one weather year: production volume, PV degradation year and tariff level.
+"""Uncertainty ensembles: production volume, PV degradation year and tariff level.
 
 A scenario's ``uncertainty:`` section (:mod:`lingtan.twin.core.schema.uncertainty`) names the quantities to
 vary. :func:`draw` samples them, one row per member; :func:`apply` puts them into the kernel inputs of one
-weather year; :func:`evaluate` runs every member through the dispatch kernel in one call and judges each;
-:func:`tornado` shows which quantity moves the headline KPI and the criteria most.
+weather year; :func:`evaluate` runs every member through the dispatch kernel in one call (members of several
+weather years too, each on its own year: :mod:`lingtan.twin.studies.joint`) and judges each; :func:`tornado`
+shows which quantity moves the headline KPI and the criteria most. A park's members are park years
+(:mod:`lingtan.twin.studies.park_uncertainty`).
 
 How each quantity reaches the kernel
 ------------------------------------
@@ -36,7 +38,7 @@ members (:mod:`lingtan.twin.studies.ensemble`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,7 @@ import pandas as pd
 from lingtan.errors import ScenarioError
 from lingtan.twin.core.schema.uncertainty import QUANTITY_BOUNDS, Uncertainty, Varied
 from lingtan.twin.run import Profiles
+from lingtan.twin.studies.tariff_level import scale_tariff
 
 CONVENTION = "PXX is the value exceeded in XX % of the years"
 """The exceedance convention of every P-value (issue 15's contract): P90 = 10th percentile, P10 = 90th."""
@@ -232,35 +235,59 @@ def apply(scenario, prof: Profiles, draws: pd.DataFrame) -> MemberInputs:
     )
 
 
-def _kernel_rows(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
-    """Flat electric KPIs and bill of every member (tariff at scale 1), from one kernel call."""
+def _kernel_rows(scenario, profiles: list[Profiles], draws: pd.DataFrame, year_of: np.ndarray) -> pd.DataFrame:
+    """Flat electric KPIs and bill of every member (tariff at scale 1), from one kernel call per calendar: each
+    member's rows are its weather year's unit profiles (:func:`apply` on that year), its load that year's."""
     from lingtan.components.grid import bill_from_totals
     from lingtan.twin.core.dispatch import dispatch
     from lingtan.twin.core.heat_profiles import heat_sizes
     from lingtan.twin.core.kpis import electric_kpis
     from lingtan.twin.run import kernel_site
 
-    n = len(draws)
-    m = apply(scenario, prof, draws)
-    res = dispatch(
-        m.unit_kw, m.caps, prof.load_kw, m.params, **kernel_site(scenario.battery, prof, heat_sizes(scenario, n))
-    )
-    bill = bill_from_totals(
-        res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), prof.tariff
-    )
-    b = scenario.battery[0] if scenario.battery else None
-    k = electric_kpis(
-        res,
-        pv_e_kwh=m.pv_e_kwh,
-        wind_e_kwh=m.wind_e_kwh,
-        energy_kwh=b.energy_kwh if b else 0.0,
-        soc_min=b.soc_min if b else 0.0,
-        soc_max=b.soc_max if b else 1.0,
-        grid_cost_cny=bill["total_cny"],
-    )
-    cols = {name: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for name, v in k.items()}
-    cols.update({f"grid_bill_cny.{part}": np.asarray(bill[part], dtype=float) for part in BILL_PARTS})
-    return pd.DataFrame(cols, index=draws.index)
+    parts = []
+    for cal in _calendars(profiles, year_of):
+        years = np.unique(year_of[cal])
+        ins = [apply(scenario, profiles[y], draws.iloc[cal[year_of[cal] == y]]) for y in years]
+        # Block-diagonal sizes: a member's sizes sit on its own year's rows of the stacked unit profiles.
+        unit = np.vstack([m.unit_kw for m in ins])
+        caps, params = np.zeros((len(cal), unit.shape[0])), np.empty((len(cal), ins[0].params.shape[1]))
+        pv_e, wind_e, off = np.empty(len(cal)), np.empty(len(cal)), 0
+        for y, m in zip(years, ins, strict=True):
+            rows = np.flatnonzero(year_of[cal] == y)
+            caps[rows, off : off + m.unit_kw.shape[0]] = m.caps
+            params[rows], pv_e[rows], wind_e[rows] = m.params, m.pv_e_kwh, m.wind_e_kwh
+            off += m.unit_kw.shape[0]
+        first = profiles[year_of[cal[0]]]
+        load = first.load_kw if len(years) == 1 else np.vstack([profiles[y].load_kw for y in year_of[cal]])
+        res = dispatch(unit, caps, load, params, **kernel_site(scenario.battery, first, heat_sizes(scenario, len(cal))))
+        bill = bill_from_totals(
+            res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), first.tariff
+        )
+        b = scenario.battery[0] if scenario.battery else None
+        k = electric_kpis(
+            res,
+            pv_e_kwh=pv_e,
+            wind_e_kwh=wind_e,
+            energy_kwh=b.energy_kwh if b else 0.0,
+            soc_min=b.soc_min if b else 0.0,
+            soc_max=b.soc_max if b else 1.0,
+            grid_cost_cny=bill["total_cny"],
+        )
+        cols = {name: np.broadcast_to(np.asarray(v, dtype=float), (len(cal),)) for name, v in k.items()}
+        cols.update({f"grid_bill_cny.{part}": np.asarray(bill[part], dtype=float) for part in BILL_PARTS})
+        parts.append(pd.DataFrame(cols, index=draws.index[cal]))
+    return pd.concat(parts).loc[draws.index]
+
+
+def _calendars(profiles: list[Profiles], year_of: np.ndarray) -> list[np.ndarray]:
+    """Positions of the members grouped by their year's time steps: one kernel call shares the codes, prices and
+    months of its hours, which weather files of other calendar years do not."""
+    groups: dict[int, list[int]] = {}  # a calendar's first year -> its members' positions, in order
+    for pos, y in enumerate(year_of):
+        idx = profiles[y].index
+        key = next((k for k in groups if profiles[k].index.dtype == idx.dtype and profiles[k].index.equals(idx)), y)
+        groups.setdefault(int(key), []).append(pos)
+    return [np.asarray(g) for g in groups.values()]
 
 
 def _flat(kpis: dict) -> dict:
@@ -307,36 +334,6 @@ def member_run(scenario, prof: Profiles, values: dict[str, float]):
     return simulate_profiles(sc, pr)
 
 
-def scale_tariff(rows: pd.DataFrame, tariff_scale) -> pd.DataFrame:
-    """The members' bills at their tariff level: energy and basic charges multiplied, feed-in revenue not.
-
-    Parameters
-    ----------
-    rows : pandas.DataFrame
-        Members with ``grid_bill_cny.<part>`` and ``grid_cost_cny`` columns at the scenario's tariff [CNY].
-    tariff_scale : float or array_like, shape (N,)
-        Each member's multiplier of import prices and basic charges [-].
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with the bill parts, the total and ``grid_cost_cny`` at the members' tariff levels [CNY].
-    """
-    out = rows.copy()
-    s = np.asarray(tariff_scale, dtype=float)
-    for part in ("energy_charge_cny", "basic_charge_cny"):
-        out[f"grid_bill_cny.{part}"] = rows[f"grid_bill_cny.{part}"] * s
-    # total = energy + basic - feed-in, as lingtan.components.grid.bill_from_totals adds them.
-    total = (
-        out["grid_bill_cny.energy_charge_cny"]
-        + out["grid_bill_cny.basic_charge_cny"]
-        - out["grid_bill_cny.feed_in_revenue_cny"]
-    )
-    out["grid_bill_cny.total_cny"] = total
-    out["grid_cost_cny"] = total
-    return out
-
-
 def _assessment_columns(accounting, verdicts: list[dict]) -> dict:
     """Accounting KPIs as ``accounting.<name>`` and, for every simulated criterion, ``<id>.value``,
     ``.margin``, ``.threshold``, ``.pass`` and ``.status``: the columns a weather ensemble's members table
@@ -360,58 +357,68 @@ def _number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
 
-def evaluate(scenario, prof: Profiles, draws: pd.DataFrame) -> pd.DataFrame:
-    """Every member of one weather year: KPIs, bill, accounting and verdicts.
+def evaluate(
+    scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, year_of: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Every member on its weather year: KPIs, bill, accounting and verdicts.
 
     When the year's annual KPIs suffice for the accounting (no heat side, no fuel uses, a constant grid
     emission factor: :func:`lingtan.twin.studies.sweep.fast_verdicts_possible`), all members go through the
-    kernel in one call and are assessed from their annual KPIs; otherwise each member is a single run on the
-    shared profiles (:func:`member_run`), which its heat KPIs and hourly emission factor need.
+    kernel side by side, those of several weather years in one call (each on its year's unit profiles and
+    load), and are assessed from their annual KPIs; otherwise each member is a single run on its year's
+    profiles (:func:`member_run`), which its heat KPIs and hourly emission factor need.
 
     Parameters
     ----------
-    scenario : Scenario
-        The factory (a park is refused).
-    prof : Profiles
-        Its profiles for this weather year (:func:`lingtan.twin.run.build_profiles`).
+    scenario : Scenario or Park
+        The factory, or a park (each member a park year:
+        :func:`lingtan.twin.studies.park_uncertainty.evaluate_park`).
+    profiles : Profiles or list of Profiles or ParkYear or list of ParkYear
+        Its profiles for one weather year, or for each year of a weather ensemble
+        (:func:`lingtan.twin.run.build_profiles`); a park's weather years
+        (:class:`lingtan.twin.studies.park_uncertainty.ParkYear`).
     draws : pandas.DataFrame
         The members (:func:`draw`).
+    year_of : ndarray of int, shape (N,), optional
+        Each member's position in ``profiles``; default: all on the first.
 
     Returns
     -------
     pandas.DataFrame
         The members table (module docstring), one row per member, indexed like ``draws``.
-
-    Raises
-    ------
-    ScenarioError
-        For a park: its uncertainty ensemble is not built yet.
     """
     from lingtan.twin.accounting.assess import assess
-    from lingtan.twin.core.scenario import Scenario
+    from lingtan.twin.core.schema.park import Park
     from lingtan.twin.studies.sweep import fast_verdicts_possible
 
-    if not isinstance(scenario, Scenario):
-        raise ScenarioError(
-            "<scenario>", "uncertainty", "a factory scenario (a park's uncertainty ensemble is not built yet)", "a park"
-        )
-    if fast_verdicts_possible(scenario, prof):
-        kernel = _kernel_rows(scenario, prof, draws)
+    if isinstance(scenario, Park):
+        from lingtan.twin.studies.park_uncertainty import evaluate_park
+
+        return evaluate_park(scenario, profiles, draws, year_of)
+    profiles = profiles if isinstance(profiles, list) else [profiles]
+    year_of = np.zeros(len(draws), int) if year_of is None else np.asarray(year_of, int)
+    if all(fast_verdicts_possible(scenario, p) for p in profiles):
+        kernel = _kernel_rows(scenario, profiles, draws, year_of)
         # A constant grid factor: assess reads no hourly table, so an empty one with the import columns serves.
         empty = pd.DataFrame({c: np.empty(0) for c in ("grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw")})
         rows = []
         for row in kernel.to_dict("records"):
-            a = assess(scenario, dict(row), empty, base_dir=prof.base_dir)
+            a = assess(scenario, dict(row), empty, base_dir=profiles[0].base_dir)
             rows.append(_assessment_columns(a.accounting, a.verdicts))
         extra = pd.DataFrame(rows, index=draws.index)
     else:
-        runs = [member_run(scenario, prof, values) for values in draws.to_dict("records")]
+        values = draws.to_dict("records")
+        runs = [member_run(scenario, profiles[y], v) for y, v in zip(year_of, values, strict=True)]
         kernel = pd.DataFrame([_flat(r.kpis) for r in runs], index=draws.index)
         extra = pd.DataFrame([_assessment_columns(r.accounting, r.verdicts) for r in runs], index=draws.index)
     table = pd.concat([draws, kernel, extra], axis=1)
     if "tariff_scale" in draws:
         table = scale_tariff(table, draws["tariff_scale"].to_numpy())
     return table
+
+
+WEATHER_BAR = "weather_year"
+"""The tornado bar of a weather ensemble: its input is the year's annual GHI [kWh/m2]."""
 
 
 @dataclass(frozen=True)
@@ -421,17 +428,16 @@ class TornadoBar:
     Attributes
     ----------
     quantity : str
-        ``load_scale``, ``pv_age_years`` or ``tariff_scale``.
+        ``load_scale``, ``pv_age_years``, ``tariff_scale`` or :data:`WEATHER_BAR`.
     input_p10, input_p90 : float
-        The quantity's P10 and P90 over the members [its unit] (P10 exceeded by 10 % of them).
+        The quantity's P10 and P90 over the members [its unit] (P10 exceeded by 10 % of them); for the weather
+        bar, the annual GHI of the P10 and P90 weather years [kWh/m2].
     kpi_at_p10, kpi_at_p90 : float
         The headline KPI with the quantity at its P10 and at its P90.
     swing : float
         ``|kpi_at_p10 - kpi_at_p90|``, the bar's length.
     margins : dict of str to tuple of float
         Each simulated criterion's margin (positive = passing) at the quantity's P10 and P90.
-    p_pass : dict of str to tuple of float
-        Each criterion's pass probability over a weather ensemble's years at P10 and P90; empty for one year.
     """
 
     quantity: str
@@ -441,7 +447,6 @@ class TornadoBar:
     kpi_at_p90: float
     swing: float
     margins: dict[str, tuple[float, float]]
-    p_pass: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -453,15 +458,15 @@ class Tornado:
     kpi : str
         The headline KPI.
     base_kpi : float
-        Its value with every quantity at its median.
+        Its value with every quantity at its median on the scenario's own weather year.
     base_margins : dict of str to float
         Each simulated criterion's margin with every quantity at its median.
     medians : dict of str to float
         The median of each quantity over the members [its unit].
     bars : list of TornadoBar
-        One per varied quantity.
+        One per varied quantity, and one for the weather years of a weather ensemble.
     weather_years : int
-        Weather years each configuration ran on (1 without a weather ensemble).
+        Weather years behind the weather bar (1 without a weather ensemble: no weather bar).
     convention : str
         The exceedance convention.
     """
@@ -485,29 +490,33 @@ class Tornado:
         return asdict(self)
 
 
-def tornado(scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, *, kpi: str = HEADLINE_KPI) -> Tornado:
+def tornado(
+    scenario, prof: Profiles, draws: pd.DataFrame, *, kpi: str = HEADLINE_KPI, weather: pd.DataFrame | None = None
+) -> Tornado:
     """For each varied quantity, the headline KPI and every simulated criterion's margin at the quantity's P10
     and P90 with the other quantities at their median, sorted by the KPI's swing.
 
     Parameters
     ----------
-    scenario : Scenario
-        The factory.
-    profiles : Profiles or list of Profiles
-        One weather year, or the years of a weather ensemble: then each configuration runs on every year,
-        KPI and margins are the P50 over the years, and each bar carries the pass probability at P10 and P90
-        (the hook a weather ensemble fills).
+    scenario : Scenario or Park
+        The factory or park.
+    prof : Profiles or ParkYear
+        Its own weather year (the scenario's ``weather``), on which every quantity's bar is computed.
     draws : pandas.DataFrame
         The members (:func:`draw`); their percentiles place the bars.
     kpi : str
         The KPI bars are sorted by.
+    weather : pandas.DataFrame, optional
+        With a weather ensemble: the members table of every quantity at its median on each weather year
+        (:func:`evaluate`), with ``weather.annual_ghi_kwh_m2``. It adds the bar :data:`WEATHER_BAR`, from the
+        P10 to the P90 weather year ranked by ``kpi`` (the years whose KPI is nearest the 90th and the 10th
+        percentile: real years, whose margins are those of a year).
 
     Returns
     -------
     Tornado
         The bars, largest swing first.
     """
-    years = profiles if isinstance(profiles, list) else [profiles]
     quantities = list(draws.columns)
     medians = {q: float(np.median(draws[q])) for q in quantities}
     p10 = {q: exceedance(draws[q], 10) for q in quantities}
@@ -516,48 +525,37 @@ def tornado(scenario, profiles: Profiles | list[Profiles], draws: pd.DataFrame, 
     configs = [dict(medians)]
     for q in quantities:
         configs += [{**medians, q: p10[q]}, {**medians, q: p90[q]}]
-    grid = pd.DataFrame(configs, index=pd.RangeIndex(len(configs), name="member"))
-    tables = [evaluate(scenario, prof, grid) for prof in years]
-    if kpi not in tables[0]:
+    table = evaluate(scenario, prof, pd.DataFrame(configs, index=pd.RangeIndex(len(configs), name="member")))
+    if kpi not in table:
         raise ValueError(f"kpi must be a numeric KPI of the members table, e.g. {HEADLINE_KPI}; got {kpi!r}")
     # Criteria with a numeric margin in every configuration (a declared or yes/no criterion has none).
-    margins = [c for c in tables[0] if c.endswith(".margin") and np.isfinite(tables[0][c]).all()]
-    criteria = [c.removesuffix(".margin") for c in margins]
+    criteria = [c.removesuffix(".margin") for c in table if c.endswith(".margin") and np.isfinite(table[c]).all()]
 
-    def p50(col: str, i: int) -> float:
-        return exceedance([t[col].iloc[i] for t in tables], 50)
+    def bar(name: str, lo: pd.Series, hi: pd.Series, inputs: tuple[float, float]) -> TornadoBar:
+        margins = {c: (float(lo[f"{c}.margin"]), float(hi[f"{c}.margin"])) for c in criteria}
+        return TornadoBar(name, *inputs, float(lo[kpi]), float(hi[kpi]), abs(float(lo[kpi] - hi[kpi])), margins)
 
-    def p_pass(cid: str, i: int) -> float:
-        return float(np.mean([t[f"{cid}.pass"].iloc[i] for t in tables]))
-
-    bars = []
-    for j, q in enumerate(quantities):
-        lo, hi = 1 + 2 * j, 2 + 2 * j
-        bars.append(
-            TornadoBar(
-                quantity=q,
-                input_p10=p10[q],
-                input_p90=p90[q],
-                kpi_at_p10=p50(kpi, lo),
-                kpi_at_p90=p50(kpi, hi),
-                swing=abs(p50(kpi, lo) - p50(kpi, hi)),
-                margins={c: (p50(f"{c}.margin", lo), p50(f"{c}.margin", hi)) for c in criteria},
-                p_pass={c: (p_pass(c, lo), p_pass(c, hi)) for c in criteria} if len(tables) > 1 else {},
-            )
-        )
+    bars = [bar(q, table.iloc[1 + 2 * j], table.iloc[2 + 2 * j], (p10[q], p90[q])) for j, q in enumerate(quantities)]
+    if weather is not None:
+        # Ascending by the KPI: the P10 year (exceeded by 10 %) sits at the 90th percentile's rank.
+        ranked = weather.sort_values(kpi, kind="stable")
+        lo, hi = (ranked.iloc[int(round(f * (len(ranked) - 1)))] for f in (0.9, 0.1))
+        ghi = "weather.annual_ghi_kwh_m2"
+        bars.append(bar(WEATHER_BAR, lo, hi, (float(lo[ghi]), float(hi[ghi]))))
     bars.sort(key=lambda b: b.swing, reverse=True)
     return Tornado(
         kpi=kpi,
-        base_kpi=p50(kpi, 0),
-        base_margins={c: p50(f"{c}.margin", 0) for c in criteria},
+        base_kpi=float(table[kpi].iloc[0]),
+        base_margins={c: float(table[f"{c}.margin"].iloc[0]) for c in criteria},
         medians=medians,
         bars=bars,
-        weather_years=len(tables),
+        weather_years=1 if weather is None else len(weather),
     )
 
 
 __all__ = [
     "CONVENTION",
+    "WEATHER_BAR",
     "MemberInputs",
     "apply",
     "Tornado",

@@ -34,8 +34,10 @@ Every verdict carries one ``status`` (``passed`` is True only for "pass"):
   ``None`` for a criterion with ``not_applicable``, or a measure that says so. Never a pass, never
   a fail; scored items leave the total's maximum;
 * ``"not assessable"``: the run served less than its load (unserved electricity above
-  :data:`UNSERVED_LIMIT_FRACTION` of the load). An infeasible plant has no simulated verdict;
-  declared verdicts still stand;
+  :data:`UNSERVED_LIMIT_FRACTION` of the load), or, for a criterion that reads the fleet
+  (``reads_fleet``), the fleet left trips unmet (``fleet_unmet_trips`` above 0: its chargers could not
+  give every vehicle its day's energy). An infeasible plant has no simulated verdict; declared
+  verdicts still stand;
 * ``"undetermined"``: the input is there but no text gives the threshold (a band the document
   does not cover and no setting supplies).
 """
@@ -121,6 +123,16 @@ class Context:
         load = np.asarray(load, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(load > 0, np.asarray(unserved, dtype=float) / np.where(load > 0, load, 1.0), np.nan)
+
+    def unmet_trips(self) -> Any:
+        """Vehicle-days the fleet left short of charge (``fleet_unmet_trips``), None without a simulated fleet.
+
+        Returns
+        -------
+        int, array of shape (n,) or None
+            Unmet trips [vehicle-days].
+        """
+        return _scalar(self.kpis.get("fleet_unmet_trips"))
 
     def kpi(self, key: str) -> Measurement:
         """A KPI of the run, ``missing`` when the run did not compute it.
@@ -222,6 +234,9 @@ def meets(value: Any, threshold: Any, comparator: str) -> Any:
     return bool(out) if out.ndim == 0 else out
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of one criterion."""
@@ -260,6 +275,11 @@ class Verdict:
         dict
             Field name to value.
         """
+        fields = self.__dict__  # a dataclass's fields in their order
+        # asdict copies every value deeply; a verdict's are nearly always plain scalars, which need no copy (the
+        # deep copy was a tenth of the verdicts' time in an ensemble).
+        if all(type(v) in _PLAIN for v in fields.values()):
+            return dict(fields)
         return asdict(self)
 
 
@@ -330,6 +350,8 @@ class Criterion:
     fail_note: Callable[[Context], str] | None = field(default=None, compare=False)
     max_points_if_not_applicable: Callable[[Context], float] | None = field(default=None, compare=False)
     """Points an item that does not apply keeps in the pack's maximum (default: none, it leaves the maximum)."""
+    reads_fleet: bool = False
+    """Whether a simulated verdict reads the fleet (``vehicles``): a fleet that leaves trips unmet gives none."""
 
     @property
     def source(self) -> str:
@@ -478,13 +500,18 @@ class Criterion:
         extra = self.fail_note(ctx) if self.fail_note else ""
         return [extra] if extra else []
 
-    @staticmethod
-    def _infeasible(ctx: Context, v: Verdicts) -> Verdicts:
-        """A simulated verdict of a case that did not serve its load is "not assessable"."""
-        frac = ctx.unserved_fraction()
-        if v.fields["input"] != "simulated" or frac is None:
+    def _infeasible(self, ctx: Context, v: Verdicts) -> Verdicts:
+        """A simulated verdict of a case that did not serve its load, or that reads a fleet which left trips
+        unmet, is "not assessable"."""
+        if v.fields["input"] != "simulated":
             return v
-        bad = np.isfinite(frac) & ~np.asarray(meets(frac, UNSERVED_LIMIT_FRACTION, "<="))
+        frac = ctx.unserved_fraction()
+        short = ctx.unmet_trips() if self.reads_fleet else None
+        unserved = np.asarray(False)
+        if frac is not None:
+            unserved = np.isfinite(frac) & ~np.asarray(meets(frac, UNSERVED_LIMIT_FRACTION, "<="))
+        unmet = np.asarray(False) if short is None else np.asarray(short) > 0
+        bad = unserved | unmet
         if not bad.any():
             return v
         return replace(
@@ -492,7 +519,8 @@ class Criterion:
             passed=np.where(bad, False, v.passed),
             points=np.where(bad, 0.0, v.points),
             status=np.where(bad, "not assessable", v.status),
-            unserved_fraction=np.where(bad, frac, np.nan),
+            unserved_fraction=np.where(unserved, frac, np.nan) if frac is not None else None,
+            unmet_trips=np.where(unmet, short, np.nan) if short is not None else None,
             status_before=v.status,
         )
 
@@ -556,7 +584,9 @@ class Verdicts:
     notes, fail_notes : tuple of :data:`Note`
         Parts of the note; ``fail_notes`` only where the status is "fail".
     unserved_fraction : array, optional
-        Where a case is "not assessable": its unserved fraction of the load (NaN elsewhere).
+        Where a case is "not assessable" for its load: its unserved fraction of the load (NaN elsewhere).
+    unmet_trips : array, optional
+        Where a case is "not assessable" for its fleet: its unmet trips [vehicle-days] (NaN elsewhere).
     status_before : str or array of str, optional
         The status the case would have had if it had served its load.
     """
@@ -572,6 +602,7 @@ class Verdicts:
     notes: tuple = ()
     fail_notes: tuple = ()
     unserved_fraction: Any = None
+    unmet_trips: Any = None
     status_before: Any = None
 
     @property
@@ -618,16 +649,25 @@ class Verdicts:
         """
         status = str(_at(self.status, i))
         frac = None if self.unserved_fraction is None else _at(self.unserved_fraction, i)
-        infeasible = frac is not None and not math.isnan(frac)
-        before = str(_at(self.status_before, i)) if infeasible else status
+        short = None if self.unmet_trips is None else _at(self.unmet_trips, i)
+        unserved = frac is not None and not math.isnan(frac)
+        unmet = short is not None and not math.isnan(short)
+        before = str(_at(self.status_before, i)) if unserved or unmet else status
         note = "; ".join(_note(self.notes, i) + (_note(self.fail_notes, i) if before == "fail" else []))
-        if infeasible:
-            head = (
+        heads = []
+        if unserved:
+            heads.append(
                 f"not assessable: unserved load {frac * 100:.3g} % of the load "
                 f"(> {UNSERVED_LIMIT_FRACTION * 100:g} %); an infeasible plant has no verdict "
                 f"(would have been: {before})"
             )
-            note = "; ".join(n for n in (head, note) if n)
+        if unmet:
+            heads.append(
+                f"not assessable: the fleet left {short:.0f} trips (vehicle-days) short of charge; a fleet that "
+                f"cannot make its trips has no verdict (would have been: {before})"
+            )
+        if heads:
+            note = "; ".join(n for n in (*heads, note) if n)
         margin, threshold = _at(self.margin, i), _at(self.threshold, i)
         if isinstance(threshold, float) and math.isnan(threshold):  # no limit for this case's band
             margin, threshold = None, None

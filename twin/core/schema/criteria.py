@@ -182,6 +182,11 @@ class CriteriaSettings(BaseModel):
             ),
         )
     )
+    anhui_charging_coverage_variant: Literal["stricter", "per_parking_space", "per_vehicle"] = Field(
+        default="stricter",
+        description="reading of Anhui's 新能源交通基础设施覆盖率 for a simulated fleet: charge points / parking "
+        "spaces, charge points / vehicles, or the lower of those the fleet gives (default, stricter)",
+    )
     zhejiang_tce_basis: Literal["equivalent", "calorific"] = Field(
         default="equivalent", description="tce of the Zhejiang bands and renewable share (the table says 等价值)"
     )

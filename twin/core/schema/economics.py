@@ -59,15 +59,22 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         "design life of IEC 61400-1; O&M 2.5 %/yr of capex assumed.",
     ),
     "battery": AssetCost(
-        capex_cny_per_kwh=715.0,
+        capex_cny_per_kwh=622.0,
+        capex_cny_per_kw=186.0,
         fixed_om_fraction_of_capex=0.015,
         lifetime_years=15.0,
         replacement_cost_fraction=0.6,
         source="capex: 465 CNY/kWh = the average bid for 2-hour LFP systems in China Energy Engineering's "
         "25 GWh tender, 0.4646 CNY/Wh (ESS News, 2025-06-26) [secondary], plus 250 CNY/kWh assumed "
-        "for installation, grid connection and fire protection behind the meter; 15-yr life assumed "
-        "(about 6 000 cycles at one a day); replacement at 60 % of capex assumed (falling cell "
-        "prices); O&M 1.5 %/yr assumed.",
+        "for installation, grid connection and fire protection behind the meter: 715 CNY/kWh for a 2-hour system, "
+        "split into power and energy so that the power-to-energy ratio is not free: the power conversion system "
+        "(PCS, 储能变流器) is about 20 % of an electrochemical storage system's cost (CNESA data as reported by "
+        "wanwend.com, 2023-08 [secondary]), so 0.20 x 465 CNY/kWh x 2 h = 186 CNY/kW of PCS and "
+        "715 - 186 / 2 = 622 CNY/kWh of energy: a 2-hour battery costs what it did. For comparison REopt.jl's US "
+        "behind-the-meter defaults (ElectricStorage: 968 USD/kW of power components, 253 USD/kWh of energy "
+        "components; github.com/NREL/REopt.jl, src/core/energy_storage/electric_storage.jl, commit 029db01) put a "
+        "larger share on power. 15-yr life assumed (about 6 000 cycles at one a day); replacement at 60 % of capex "
+        "assumed (falling cell prices); O&M 1.5 %/yr assumed.",
     ),
     "heat_pump": AssetCost(
         capex_cny_per_kw=2000.0,

@@ -14,6 +14,7 @@ from lingtan.components.loads import Load
 from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
 from lingtan.components.space import SpaceConditioning
+from lingtan.components.vehicles import ChargerGroup, Charging, FleetFieldError, VehicleGroup
 from lingtan.components.wind import WindFarm
 from lingtan.limits import (
     MAX_EMISSIONS_T,
@@ -196,6 +197,11 @@ class SiteAssets(_Strict):
     fuel_uses: list[FuelUse] = Field(
         default=[], max_length=MAX_ITEMS, description="fuel burnt outside the boilers, steam bought by mass"
     )
+    vehicles: list[VehicleGroup] = Field(
+        default=[], max_length=MAX_ITEMS, description="the fleet by group: type, fuel, daily driving, times on site"
+    )
+    chargers: list[ChargerGroup] = Field(default=[], max_length=MAX_ITEMS, description="charge points by power")
+    charging: Charging = Field(default=Charging(), description="charging strategy, seed of the draws, parking spaces")
     process_emissions_t: float = Field(
         default=0.0,
         ge=0,
@@ -239,6 +245,8 @@ class SiteAssets(_Strict):
             "purchased_heat",
             "thermal_storage",
             "fuel_uses",
+            "vehicles",
+            "chargers",
         ):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
@@ -280,6 +288,16 @@ class SiteAssets(_Strict):
         shared = sorted({s for s in used if used.count(s) > 1})
         if shared:
             raise ValueError(f"two heat pumps draw on the same stream {shared}; give each stream one heat pump")
+        return self
+
+    @model_validator(mode="after")
+    def _chargers_named(self) -> SiteAssets:
+        names = [c.name for c in self.chargers]
+        for i, g in enumerate(self.vehicles):
+            if g.charger is not None and g.charger not in names:
+                raise FleetFieldError(
+                    f"vehicles[{i}].charger", f"the name of a charger group (chargers: {names})", repr(g.charger)
+                )
         return self
 
     @model_validator(mode="after")

@@ -277,6 +277,77 @@ def _residual_band(ctx: Context):
     return (None, "") if p is None else (p[1], "credits must equal the residual before credits")
 
 
+_COVERAGE_REASON = (
+    "2.2 pairs 新能源车辆停车位与充电桩 with 覆盖率 without its denominator: charge points per parking space or per "
+    "vehicle; the default takes the lower of those the fleet gives (stricter)"
+)
+
+
+def _fleet(ctx: Context) -> bool:
+    """Whether the run computed a fleet (``fleet_*`` KPIs, :func:`lingtan.components.vehicles.fleet_flat_kpis`)."""
+    return "fleet_vehicles" in ctx.kpis
+
+
+def nev_share_measure(ctx: Context) -> Measurement:
+    """Annex 1, 2.2 "园区内新能源交通物流运输工具比例": computed from the fleet when the scenario gives one
+    (``vehicles``, input simulated), else the declared ``nev_share``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's KPIs (``vehicles``) and the declared facts.
+
+    Returns
+    -------
+    Measurement
+        Electric vehicles / all vehicles [fraction 0..1], and where it came from.
+    """
+    if not _fleet(ctx):
+        return ctx.get("nev_share")
+    k = ctx.kpis
+    return Measurement(
+        number(k["fleet_nev_share"]),
+        "simulated",
+        f"computed from the fleet: {k['fleet_electric_vehicles']:g} electric of {k['fleet_vehicles']:g} vehicles",
+    )
+
+
+def charging_coverage_measure(ctx: Context) -> Measurement:
+    """Annex 1, 2.2 "新能源交通基础设施覆盖率须达到 10%及以上": the reading ``anhui_charging_coverage_variant``
+    names, computed from the fleet's charge points when the scenario gives a fleet (input simulated), else the
+    declared ``charging_coverage_share``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's KPIs (``vehicles``), the declared facts and the settings.
+
+    Returns
+    -------
+    Measurement
+        The coverage [fraction 0..1], which reading, or missing when the reading needs parking spaces the
+        scenario does not give.
+    """
+    if not _fleet(ctx):
+        return ctx.get("charging_coverage_share")
+    k = ctx.kpis
+    readings = {
+        r: number(k[f"fleet_charging_coverage_{r}_share"])
+        for r in ("per_parking_space", "per_vehicle")
+        if f"fleet_charging_coverage_{r}_share" in k
+    }
+    variant = ctx.settings.anhui_charging_coverage_variant
+    if variant == "stricter":
+        variant = min(readings, key=readings.get)  # a fleet has vehicles: per_vehicle is always there
+    if variant not in readings:
+        return Measurement(None, "missing", f"{variant} needs charging.parking_spaces")
+    return Measurement(
+        readings[variant],
+        "simulated",
+        f"computed from the fleet: {k['fleet_charge_points']:g} charge points, reading {variant}",
+    )
+
+
 def _c(id, text_zh, text_en, clause, reads, comparator, threshold=None, doc=DOC, **kw) -> Criterion:
     return Criterion(
         id=f"{PACK_ID}.{id}",
@@ -427,7 +498,11 @@ def criteria() -> list[Criterion]:
             ">=",
             0.30,
             unit="fraction",
+            measure=nev_share_measure,
+            reads_fleet=True,
             **relax,
+            variant=lambda ctx: "electric vehicles / all vehicles of the fleet, by count" if _fleet(ctx) else "",
+            variant_reason=lambda ctx: "2.2 counts 新能源交通物流运输工具 among all of them" if _fleet(ctx) else "",
         ),
         _c(
             "charging_coverage",
@@ -438,7 +513,15 @@ def criteria() -> list[Criterion]:
             ">=",
             0.10,
             unit="fraction",
+            measure=charging_coverage_measure,
+            reads_fleet=True,
             **relax,
+            variant=lambda ctx: (
+                f"{ctx.settings.anhui_charging_coverage_variant}: charge points / parking spaces or / vehicles"
+                if _fleet(ctx)
+                else ""
+            ),
+            variant_reason=lambda ctx: _COVERAGE_REASON if _fleet(ctx) else "",
         ),
         declared_true(
             f"{PACK_ID}.building_carbon",

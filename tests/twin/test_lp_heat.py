@@ -1,0 +1,133 @@
+"""The heat side co-scheduled in the dispatch LP (lingtan.twin.studies.lp.heat_dispatch): a hand-worked three-hour
+case, the LP as a bound on the rule-based dispatch of the shipped heat-side factory, and its balances per step.
+
+Hand case worked on paper: a store keeps ``keep`` of its energy from one hour to the next, a heat pump makes
+``COP`` kWh_th of each kWh, a gas boiler's kWh_th costs its fuel. Tolerances of 1e-6 are the solver's feasibility
+tolerance on numbers of order 100 to 1e7.
+"""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lingtan.components import grid as gridmod
+from lingtan.twin.core.dispatch import HeatSystem
+from lingtan.twin.core.scenario import load_scenario
+from lingtan.twin.reports.bill import bill_notes
+from lingtan.twin.run import build_profiles, simulate_profiles
+from lingtan.twin.studies.economics import annual_operating_costs
+from lingtan.twin.studies.lp.heat_dispatch import HeatLP, fuel_cny
+from lingtan.twin.studies.lp.problem import design_problem
+from lingtan.twin.studies.lp.solve import add_optimum_bill, solve
+from tests.twin.test_lp import three_hours
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAT = "hefei_auto_parts_heat.yaml"
+
+
+def three_hours_heat() -> HeatLP:
+    """One demand of 0, 300, 300 kW_th; a 300 kWh_th store keeping 0.9 per hour, empty at the start; a heat pump of
+    200 kW_th at COP 3 that serves the demand and charges the store; a gas boiler at 0.4 CNY/kWh_th."""
+    system = HeatSystem(
+        residual_kw_th=np.array([[0.0, 300.0, 300.0]]),
+        store_recoverable_kw_th=np.zeros((1, 3)),
+        store_serves=np.array([[True]]),
+        store_keep=np.array([0.9]),
+        unit_cop=np.full((1, 3), 3.0),
+        unit_max_kw_th=np.full((1, 3), np.inf),
+        unit_serves=np.array([[True]]),
+        unit_charges=np.array([[True]]),
+        unit_grid_allowed=np.array([True]),
+        boiler_capacity_kw_th=np.array([1000.0]),
+        boiler_serves=np.array([[True]]),
+    )
+    return HeatLP(
+        system=system,
+        store_kwh_th=np.array([300.0]),
+        store_charge_kw_th=np.array([300.0]),
+        store_discharge_kw_th=np.array([300.0]),
+        store_e0_kwh_th=np.array([0.0]),
+        unit_kw_th=np.array([200.0]),
+        boiler_cost_cny_per_kwh_th=np.array([0.4]),
+        boiler_names=["gas"],
+    )
+
+
+def test_three_hours_heat_by_hand():
+    # No battery, no electric load, no demand charge; electricity 0.3 CNY/kWh in hour 0, 1.0 in hours 1 and 2.
+    # Heat costs 0.3/3 = 0.1 from the heat pump in hour 0, 1/3 in hours 1-2, 0.4 from gas: the heat pump runs
+    # at its 200 kW_th in every hour, and in hour 0 all of it goes into the store (200 kWh_th; 180 left in hour 1).
+    # Hour 1 needs 300 - 200 = 100 from the store; what the store keeps (80 -> 72 in hour 2) displaces gas in hour 2
+    # at 0.4 > 1/3 (a kWh_th taken from the store in hour 1 instead of the heat pump saves 1/3 there and costs 0.9 x
+    # 0.4 = 0.36 of gas in hour 2), so the store gives exactly 100 in hour 1 and 72 in hour 2; gas 300 - 200 - 72
+    # = 28 kWh_th. Electricity 200/3 kWh in each hour: 20 + 200/3 + 200/3 = 153.333 CNY; gas 28 x 0.4 = 11.2 CNY.
+    p = three_hours(load_kw=np.zeros(3), battery=None, basic_charge_basis="none", heat=three_hours_heat())
+    s = solve(p, "dispatch")
+    h = s.heat
+    assert s.objective_cny == pytest.approx(20 + 400 / 3 + 11.2, rel=1e-9)
+    assert s.flows["g"] == pytest.approx([200 / 3] * 3, abs=1e-6)
+    assert h["hs"][0] == pytest.approx([0.0, 100.0, 72.0], abs=1e-6)
+    assert h["huc"][0] == pytest.approx([200.0, 0.0, 0.0], abs=1e-6)
+    assert h["es"][0] == pytest.approx([200.0, 80.0, 0.0], abs=1e-6)
+    assert h["hb"][0] == pytest.approx([0.0, 0.0, 28.0], abs=1e-6)
+    assert fuel_cny(p.heat, h, p.step_h) == pytest.approx(11.2, rel=1e-9)
+    # without the store the heat pump serves 200 per hour and gas the other 100: 400/3 + 2 x 100 x 0.4 = 213.333
+    bare = replace(p.heat, store_kwh_th=np.zeros(1), store_charge_kw_th=np.zeros(1))
+    assert solve(replace(p, heat=bare), "dispatch").objective_cny == pytest.approx(400 / 3 + 80, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def heat_factory():
+    sc = load_scenario(ROOT / "scenarios" / HEAT)
+    prof = build_profiles(sc, ROOT / "scenarios")
+    return sc, prof
+
+
+def test_lp_total_never_above_the_rule(heat_factory):
+    # The LP contains every hour the rule can choose (a relaxation): its bill + fuel is at most the rule's, and the
+    # rule's fuel here is priced as the economics prices it.
+    sc, prof = heat_factory
+    result = simulate_profiles(sc, prof)
+    add_optimum_bill(result, ROOT / "scenarios")
+    opt = result.kpis["grid_bill"]["lp_optimum"]
+    rule_bill = result.kpis["grid_bill_cny"]["total_cny"]
+    assert opt["rule_fuel_cny"] == pytest.approx(annual_operating_costs(result, sc, sc.economics)["fuel_cny"], 1e-9)
+    assert opt["total_cny"] + opt["fuel_cny"] <= rule_bill + opt["rule_fuel_cny"]
+    assert opt["unserved_heat_e_kwh_th"] == 0.0 and opt["unserved_e_kwh"] == 0.0
+    # the report says what the comparison includes: bill + fuel of both
+    lp_total = f"{opt['total_cny'] + opt['fuel_cny']:,.0f}"
+    assert any(lp_total in n and f"{rule_bill + opt['rule_fuel_cny']:,.0f}" in n for n in bill_notes(result.kpis))
+
+
+def test_balances_close_per_step(heat_factory):
+    sc, prof = heat_factory
+    p = design_problem(sc, prof, step_h=prof.step_h, co_heat=True)
+    s = solve(p, "dispatch")
+    f, h, hs = s.flows, s.heat, p.heat.system
+    pairs = p.heat.pairs()
+    tol = 1e-6 * max(1.0, hs.residual_kw_th.max())
+    # every heat demand: stores + units + boilers + unserved = residual
+    for d in range(hs.shape[0]):
+        served = sum(h[nm][i] for nm in ("hs", "hu", "hb") for i, (_, dd) in enumerate(pairs[nm]) if dd == d)
+        np.testing.assert_allclose(served + h["hx"][d], hs.residual_kw_th[d], atol=tol)
+    # every store: energy now = keep x energy before + charges - discharges, and within its capacity
+    for j in range(hs.shape[1]):
+        before = np.concatenate([[p.heat.store_e0_kwh_th[j]], h["es"][j][:-1]])
+        into = h["hr"][j] + sum(h["huc"][i] for i, (_, jj) in enumerate(pairs["huc"]) if jj == j)
+        out = sum(h["hs"][i] for i, (jj, _) in enumerate(pairs["hs"]) if jj == j)
+        np.testing.assert_allclose(h["es"][j], hs.store_keep[j] * before + into - out, atol=tol)
+        assert h["es"][j].max() <= p.heat.store_kwh_th[j] + tol
+    # power-to-heat electricity = heat / COP, drawn from the bus and renewables
+    el = sum(h[nm][i] / hs.unit_cop[u] for nm in ("hu", "huc") for i, (u, _) in enumerate(pairs[nm]) if h[nm][i].any())
+    np.testing.assert_allclose(h["pb"][0] + h["pr"][0], el, atol=tol)
+    # the electric bus: renewables + import + discharge + unserved = load + power-to-heat from the bus
+    np.testing.assert_allclose(f["a"] + f["g"] + f["dr"] + f["dg"] + f["u"], p.load_kw + h["pb"][0], atol=tol)
+    gen = p.unit_kw.T @ p.existing_size
+    np.testing.assert_allclose(f["a"] + f["cr"] + f["x"] + f["k"] + h["pr"][0], gen, atol=tol)
+    # the objective is the bill of these flows + the fuel + variable O&M of the sources and the battery
+    bill = gridmod.monthly_bill(f["g"] + f["cg"], f["x"], prof.index, prof.tariff, p.step_h).totals()["total_cny"]
+    vom = p.variable_om_cny_per_kwh @ (p.unit_kw.sum(axis=1) * p.existing_size) * p.step_h
+    vom += p.battery_variable_om_cny_per_kwh * (f["dr"] + f["dg"]).sum() * p.step_h
+    assert bill + fuel_cny(p.heat, h, p.step_h) + vom == pytest.approx(s.objective_cny, rel=1e-6)

@@ -1,0 +1,284 @@
+"""Optimal design: one linear programme chooses the sizes with the dispatch (``twin size --method lp``).
+
+Steps
+-----
+0. The heat side (:mod:`lingtan.twin.studies.lp.heat_side`): a waste-heat recovery criterion does not move with the
+   electricity side in this model, so the heat pumps are sized for it first, by simulation with the search's lever
+   and costs; the steps below see that heat side as given (its electricity in the load, its cost constant).
+1. The site's :class:`~lingtan.twin.studies.lp.problem.DesignProblem` with the chosen packs' linear criteria
+   rows: a factory from its own profiles; a park (:func:`park_problem`) as one node, its bus.
+2. The design LP (:func:`lingtan.twin.studies.lp.solve.solve`, ``design``): PV per array within its
+   ``max_capacity_kwp``, wind turbines, battery energy and power, contracted green power, with the year's dispatch.
+   Its objective is a lower bound on the annualised cost of every design the rule-based search can find: the LP
+   also chooses the dispatch, its battery may charge from the grid and discharge either pool at will, its
+   relaxation lets import and export meet where prices invite it.
+3. Integer choices by rounding and a local check: a fractional turbine count is rounded down and up, the LP
+   solved again with the count fixed each way, the cheaper kept.
+4. The design is written into the scenario (a PV array, a wind farm and the battery at the LP's sizes; the
+   battery of a park is its shared one) and simulated with the user's dispatch rule, then costed and judged
+   exactly as the search costs and judges its designs (:class:`lingtan.twin.studies.sizing`).
+
+A park as one node: every tenant's electric demand at its meter (its loads plus the power-to-heat electricity its
+rule-based run draws) is summed on the bus, every tenant's and the shared PV arrays and wind farms are sources of
+that node, the one battery is the park's shared one (tenants' own batteries are left out of the LP and kept in the
+simulation), and the park's connection and tariff bill the node. Tenant meters and connection limits are not in the
+LP; the simulation checks them.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from lingtan.components import grid as gridmod
+from lingtan.errors import InputError
+from lingtan.twin.studies.lp.heat_side import HeatSide, heat_side
+from lingtan.twin.studies.lp.problem import DesignProblem, criteria_rows, design_problem
+from lingtan.twin.studies.lp.solve import TIME_LIMIT_S, Solution, solve
+
+
+@dataclass(frozen=True)
+class LpSizing:
+    """What ``twin size --method lp`` found.
+
+    Attributes
+    ----------
+    problem : DesignProblem
+    solution : Solution
+        The design LP's solution after rounding.
+    bound_cny : float
+        The relaxed design LP's objective plus the costs no LP variable moves [CNY/yr]: a lower bound on the
+        annualised cost of any design of the site.
+    constant_cny : float
+        The costs no LP variable moves, taken from the simulated design (fuel, certificates, credits, carbon, fixed
+        O&M per asset, the tenants' own batteries of a park) [CNY/yr].
+    sizes : dict of str to float
+        The chosen design: ``pv.<name>`` [kWp], ``wind.<name>`` [turbines], ``battery_kwh``, ``battery_kw``,
+        ``green_power_kwh``, ``heat_pump_q_kw_th`` (all heat pumps, step 0) [kW_th].
+    design : Design
+        The design simulated with the user's dispatch rule, costed and judged as the search's designs.
+    rounding : str
+        What the rounding did.
+    heat : HeatSide
+        The heat side the LP was built on (step 0).
+    seconds : float
+        Wall time of the heat side and the LP part [s].
+    """
+
+    problem: DesignProblem
+    solution: Solution
+    bound_cny: float
+    constant_cny: float
+    sizes: dict
+    design: object
+    rounding: str
+    heat: HeatSide
+    seconds: float
+
+
+def park_problem(park, base_dir: Path, packs: list[str]) -> DesignProblem:
+    """A park's design problem with its bus as the one node (module docstring).
+
+    Parameters
+    ----------
+    park : Park
+        The park.
+    base_dir : Path
+        Folder of the scenario file.
+    packs : list of str
+        Criteria packs.
+
+    Returns
+    -------
+    DesignProblem
+    """
+    from lingtan.twin.run import load_weather, simulate_profiles
+    from lingtan.twin.studies.park import _tenant_profiles, _UnitProfiles, tenant_scenario
+
+    weather = load_weather(park, base_dir)
+    units = _UnitProfiles(weather[0], park.site)
+    scen, prof, _ = _tenant_profiles(park, base_dir, weather, units)
+    demand = np.zeros(len(weather[0].index))
+    for name, sc in scen.items():
+        run = simulate_profiles(sc, prof[name], assessed=False)
+        h = run.hourly
+        demand += h["load_kw"].to_numpy() + h.filter(like="_to_heat_kw").sum(axis=1).to_numpy()
+    pv = [a.model_copy(update={"name": f"{t.name}.{a.name}"}) for t in park.tenants for a in t.pv]
+    pv += [a.model_copy(update={"name": f"shared.{a.name}"}) for a in park.shared.pv]
+    wind = [f.model_copy(update={"name": f"{t.name}.{f.name}"}) for t in park.tenants for f in t.wind]
+    wind += [f.model_copy(update={"name": f"shared.{f.name}"}) for f in park.shared.wind]
+    rows, sources, _ = units(pv, wind)
+    index = weather[0].index
+    tariff = park.grid.resolved_tariff(base_dir)
+    first = prof[park.tenants[0].name]
+    node = replace(
+        first,
+        unit_kw=np.vstack(rows) if rows else np.zeros((0, len(index))),
+        sources=sources,
+        load_kw=demand,
+        tariff=tariff,
+        period=gridmod.period_codes(index, tariff),
+        month=index.month.to_numpy() - 1,
+        price_cny_per_kwh=gridmod.hourly_price_cny_per_kwh(index, tariff),
+    )
+    # The node's scenario: the park's grid, green power, economics and criteria settings, the shared battery.
+    sc0 = tenant_scenario(park, park.tenants[0])
+    sc0 = sc0.model_copy(
+        update={
+            "name": park.name,
+            "grid": park.grid,
+            "green_power": park.green_power,
+            "economics": park.economics,
+            "criteria_settings": park.criteria_settings,
+        }
+    )
+    p = design_problem(sc0, node, packs, pv=pv, wind=wind, batteries=list(park.shared.battery))
+    return replace(p, heat_present=any(not pr.heat.empty for pr in prof.values()))
+
+
+def _round_wind(p: DesignProblem, s: Solution, time_limit_s: float) -> tuple[Solution, str]:
+    """Whole turbines: each fractional count rounded down and up (all combinations), the LP solved with the counts
+    fixed, the cheapest kept."""
+    wind = [i for i, (kind, _) in enumerate(p.sources) if kind == "wind"]
+    frac = [i for i in wind if abs(s.sizes[i] - round(s.sizes[i])) > 1e-6]
+    if not frac:
+        return s, "turbine counts already whole" if wind else "no wind farm"
+    best, text = None, ""
+    for pick in range(2 ** len(frac)):
+        lo, hi = p.max_size.copy(), p.max_size.copy()
+        counts = {}
+        for bit, i in enumerate(frac):
+            n = math.floor(s.sizes[i]) + ((pick >> bit) & 1)
+            if n > p.max_size[i]:
+                break
+            counts[i] = n
+        else:
+            fixed = replace(p, max_size=np.array([counts.get(i, m) for i, m in enumerate(hi)]))
+            # the design LP reads max_size as the upper bound; a fixed count is its own floor too
+            try:
+                cand = solve(fixed, "design", floor=counts, time_limit_s=time_limit_s)
+            except InputError:
+                continue
+            if best is None or cand.objective_cny < best.objective_cny:
+                best = cand
+                text = ", ".join(f"{p.sources[i][1]} {s.sizes[i]:.2f} -> {n}" for i, n in counts.items())
+        del lo
+    if best is None:
+        raise InputError(None, "wind", "a whole turbine count the criteria allow", "none within the site limits")
+    return best, f"turbines rounded and checked both ways: {text}"
+
+
+def _apply(data: dict, park: bool, p: DesignProblem, s: Solution) -> dict:
+    """The scenario mapping with the LP's sizes written in."""
+    d = copy.deepcopy(data)
+    sizes = dict(zip([f"{k}.{n}" for k, n in p.sources], s.sizes, strict=True))
+
+    def site_of(prefix: str) -> dict:
+        if not park:
+            return d
+        if prefix == "shared":
+            return d.setdefault("shared", {})
+        return next(t for t in d["tenants"] if t["name"] == prefix)
+
+    for key, v in sizes.items():
+        kind, name = key.split(".", 1)
+        owner, asset = name.split(".", 1) if park else ("", name)
+        site = site_of(owner)
+        for item in site.get(kind, []):
+            if item["name"] == asset:
+                if kind == "pv":
+                    item["capacity_kwp"] = float(v)
+                else:
+                    item["count"] = int(round(v))
+        if kind == "wind":  # a farm of no turbine is no farm (the schema wants at least one)
+            site[kind] = [f for f in site.get(kind, []) if f.get("count", 1) >= 1]
+    bsite = site_of("shared")
+    batteries = bsite.setdefault("battery", [])
+    if s.e_kwh > 1e-6:
+        if not batteries:
+            batteries.append({"name": "lp_battery"})
+        b = batteries[0]
+        b["energy_kwh"] = float(s.e_kwh)
+        for k in ("charge_power_kw", "discharge_power_kw"):
+            b.pop(k, None)
+        b["power_kw"] = float(s.p_kw)
+    else:
+        bsite["battery"] = []
+    d.setdefault("green_power", {})["green_power_contract_e_kwh"] = float(s.green_kwh)
+    return d
+
+
+def lp_size(path_or_scenario, criteria: list[str], base_dir=None, time_limit_s: float = TIME_LIMIT_S) -> LpSizing:
+    """The least-cost design by the design LP, simulated with the user's dispatch rule (module docstring).
+
+    Parameters
+    ----------
+    path_or_scenario : path, dict or Scenario/Park
+        The site, as :func:`lingtan.twin.studies.sizing.size` takes it.
+    criteria : list of str
+        Criteria packs.
+    base_dir : path, optional
+        Folder for relative paths; default the file's folder.
+    time_limit_s : float
+        HiGHS time limit of each solve [s].
+
+    Returns
+    -------
+    LpSizing
+
+    Raises
+    ------
+    InputError
+        Unknown packs, or no design within the site limits meets the criteria rows.
+    """
+    from lingtan.twin.studies.economics import annual_operating_costs, project_economics
+    from lingtan.twin.studies.sizing import _check_packs, _Evaluator, _load, _validated
+
+    t0 = time.perf_counter()
+    data, park, eco, base, file = _load(path_or_scenario, base_dir)
+    _check_packs(criteria, file)
+    data["criteria"] = list(criteria)
+    sc = _validated(data, file)
+    heat = heat_side(data, park, base, criteria, eco, file, criteria_rows(list(criteria), sc.criteria_settings))
+    data = heat.data
+    sc = _validated(data, file)
+    if park:
+        p = park_problem(sc, base, list(criteria))
+    else:
+        from lingtan.twin.run import build_profiles
+
+        p = design_problem(sc, build_profiles(sc, base), list(criteria))
+    relaxed = solve(p, "design", time_limit_s=time_limit_s)
+    s, rounding = _round_wind(p, relaxed, time_limit_s)
+    seconds = time.perf_counter() - t0
+    d = _apply(data, park, p, s)
+    ev = _Evaluator(d, park, base, list(criteria), eco, {}, file)
+    dsg = ev.evaluate({}, {})
+    res = ev.cache[()][1]
+    scn = res.park if park else res.scenario
+    # What no LP variable moves, from the simulated design: its annualised cost less the LP-priced parts.
+    econ = project_economics(res, scn, eco)
+    ops = annual_operating_costs(res, scn, eco)
+    lp_priced = _lp_priced_cost(p, s, ops)
+    constant = econ["annualised_cost_cny"] - lp_priced
+    names = [f"{k}.{n}" for k, n in p.sources]
+    sizes = dict(zip(names, (float(v) for v in s.sizes), strict=True))
+    sizes.update(battery_kwh=s.e_kwh, battery_kw=s.p_kw, green_power_kwh=s.green_kwh, heat_pump_q_kw_th=heat.q_kw_th)
+    return LpSizing(p, s, relaxed.objective_cny + constant, constant, sizes, dsg, rounding, heat, seconds)
+
+
+def _lp_priced_cost(p: DesignProblem, s: Solution, ops: dict) -> float:
+    """The parts of a simulated design's annualised cost the LP prices: its assets' annualised cost, its grid bill
+    and its green-power premium [CNY/yr]."""
+    assets = float(np.dot([c.annualised_cny_per_yr for c in p.size_cost], s.sizes))
+    assets += p.battery_energy_cost.annualised_cny_per_yr * s.e_kwh
+    assets += p.battery_power_cost.annualised_cny_per_yr * s.p_kw
+    return assets + float(ops["grid_bill_cny"]) + float(ops["green_power_cny"])
+
+
+__all__ = ["LpSizing", "lp_size", "park_problem"]

@@ -1,0 +1,492 @@
+"""The design-and-dispatch problem of one site as plain arrays: what the linear programme reads.
+
+:class:`DesignProblem` is the one input of lingtan's own LP (:mod:`lingtan.twin.studies.lp.model`) and of any
+outside peer that solves the same question (``validation/pypsa_design.py`` builds the same problem in PyPSA from
+this record). It holds no solver object, only numbers with their units and the source of every cost.
+
+Conventions
+-----------
+* T steps of ``step_h`` hours; every power is the step's mean [kW], energy = power x ``step_h`` [kWh].
+* K renewable sources (PV arrays [kWp], then wind farms [turbines]) in the order of
+  :attr:`lingtan.twin.run.Profiles.sources`; ``unit_kw[k]`` is the AC output per unit of size.
+* Sizes are continuous in the LP; whole turbines are chosen afterwards (:mod:`lingtan.twin.studies.lp.solve`).
+* Annualised cost of a size = HOMER's annualised cost of one unit of it: capital, replacements, fixed O&M and
+  salvage over the analysis period, times the capital recovery factor
+  (:func:`lingtan.twin.studies.economics.asset_npc`, :func:`~lingtan.twin.studies.economics.crf`): linear in size.
+* A park is one node, its bus: tenants' loads (and their power-to-heat electricity) summed, every PV array and
+  wind farm of tenants and shared assets a source of that node, one battery of the summed energy and power
+  (:func:`park_problem`). The tenants' own meters and connection limits are not in the problem; the chosen design is
+  simulated afterwards with the park's own model, which checks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lingtan.components.battery import Battery
+from lingtan.components.grid import CONTRACT_OVERRUN_PRICE_FACTOR, CONTRACT_OVERRUN_THRESHOLD_PCT
+from lingtan.twin.accounting.criteria import pack_criteria
+from lingtan.twin.core.heat_profiles import heat_sizes
+from lingtan.twin.studies.economics import asset_npc, crf
+from lingtan.twin.studies.lp.heat_dispatch import HeatLP, heat_lp
+
+RE_SHARE_KPIS = {
+    "re_electricity_share_onsite": (False, False),
+    "re_electricity_share_with_green_power": (True, False),
+    "re_electricity_share_with_certificates": (True, True),
+}
+"""Renewable-share KPIs a criterion may read -> (contracted green power counted, certificates counted)."""
+
+
+@dataclass(frozen=True)
+class SizeCost:
+    """The annualised cost of one unit of a size the LP may choose.
+
+    Attributes
+    ----------
+    unit : str
+        ``kWp``, ``turbine``, ``kWh``, ``kW``, ``kWh_th``, ``kW_th`` or ``kWh_yr`` (green power).
+    capex_cny : float
+        Capital cost of one unit [CNY].
+    annualised_cny_per_yr : float
+        HOMER annualised cost of one unit: NPC (capital + replacements + fixed O&M - salvage) x CRF [CNY/yr].
+    source : str
+        Where the numbers come from (:data:`lingtan.twin.core.schema.economics.DEFAULT_COSTS` or the user's).
+    """
+
+    unit: str
+    capex_cny: float
+    annualised_cny_per_yr: float
+    source: str
+
+
+@dataclass(frozen=True)
+class StorageParams:
+    """An electric or thermal store as the LP sees it.
+
+    Attributes
+    ----------
+    charge_efficiency, discharge_efficiency : float
+        In to stored, stored to out [-].
+    soc_min, soc_max : float
+        State-of-charge window [-].
+    keep_per_step : float
+        1 - self-discharge (standing loss) per step [-].
+    soc_initial : float
+        State of charge at the first step [-]; the LP ends the year at least as full (no free energy).
+    energy_kwh, charge_kw, discharge_kw : float
+        Existing sizes [kWh, kW] (kWh_th, kW_th for a thermal store).
+    soc_end_min : float or None
+        State of charge the last step must reach at least [-]; None: ``soc_initial`` (a rolling-horizon window
+        starts from the carried state but ends at least as full as the year started).
+    """
+
+    charge_efficiency: float
+    discharge_efficiency: float
+    soc_min: float
+    soc_max: float
+    keep_per_step: float
+    soc_initial: float
+    energy_kwh: float
+    charge_kw: float
+    discharge_kw: float
+    soc_end_min: float | None = None
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """One criterion of the chosen packs as the LP can (or cannot) hold it.
+
+    Attributes
+    ----------
+    id : str
+        The criterion's id (``anhui_park_2024.re_share``).
+    kind : str
+        ``re_share_min`` (linear in flows: the LP holds it), ``recovery_min`` (a waste-heat recovery rate the
+        electricity side does not move: met before the LP by :mod:`lingtan.twin.studies.lp.heat_side`), or
+        ``simulated`` (not linear in the LP's flows or not moved by its sizes: judged on the simulated design only).
+    threshold : float or None
+        The fraction the share or the recovery rate must reach [-].
+    green_power_counts, certificates_count : bool
+        Whether contracted green power / unbundled certificates enter the share's numerator.
+    variant : str
+        The definition the LP uses, named as the criterion names it.
+    """
+
+    id: str
+    kind: str
+    threshold: float | None
+    green_power_counts: bool = False
+    certificates_count: bool = False
+    variant: str = ""
+
+
+@dataclass(frozen=True)
+class DesignProblem:
+    """A site's year as the linear programme reads it (module docstring for conventions).
+
+    Attributes
+    ----------
+    name : str
+        The scenario's name.
+    step_h : float
+        Step length [h].
+    month : ndarray of int, shape (T,)
+        Calendar month of each step, 0-based.
+    period : ndarray of int, shape (T,)
+        Time-of-use code of each step (0 valley, 1 flat, 2 peak, 3 critical).
+    load_kw : ndarray, shape (T,)
+        Electric load met through the bus [kW] (loads, electric cooling, power-to-heat run on any electricity).
+    sources : tuple of (str, str)
+        ``(kind, name)`` of each renewable source, kind ``pv`` or ``wind``.
+    unit_kw : ndarray, shape (K, T)
+        AC output per unit of size [kW per kWp, kW per turbine].
+    existing_size : ndarray, shape (K,)
+        Sizes as the scenario has them [kWp, turbines]; dispatch holds these, design starts from 0.
+    max_size : ndarray, shape (K,)
+        Site limit of each source [kWp, turbines]: a PV array's ``max_capacity_kwp``; inf where none.
+    size_cost : tuple of SizeCost
+        Cost of one unit of each source.
+    import_price_cny_per_kwh, export_price_cny_per_kwh : ndarray, shape (T,)
+        Energy price of import and price paid for export in each step [CNY/kWh].
+    import_limit_kw, export_limit_kw : float
+        Connection limits [kW] (export 0 when export is not allowed).
+    basic_charge_basis : str
+        ``demand``, ``contracted_demand``, ``capacity`` or ``none`` (:class:`lingtan.components.grid.Tariff`).
+    demand_price_cny_per_kw_month : float
+        Price of the month's maximum demand, or of the contracted demand [CNY/(kW month)].
+    contracted_demand_kw : float or None
+        Contracted maximum demand (合同最大需量) [kW] of the contracted-demand basis.
+    overrun_threshold_fraction, overrun_price_factor : float
+        Demand above this fraction of the contract is billed at this multiple of the demand price
+        (发改办价格〔2016〕1583号, :func:`lingtan.components.grid.basic_charge_parts_cny`).
+    contracted_demand_overrun : str
+        ``band`` or ``contract``: what an overrunning month pays at the single price.
+    fixed_basic_charge_cny_per_month : float
+        The capacity basis's charge, the same every month whatever the flows [CNY].
+    battery : StorageParams or None
+        The battery (its parameters; existing energy and power). A site without one gets the schema's default
+        parameters (:class:`lingtan.components.battery.Battery`) at zero size, which a design may enlarge.
+    battery_energy_cost, battery_power_cost : SizeCost
+        Cost of one kWh and of one kW of power conversion (PCS).
+    battery_variable_om_cny_per_kwh : float
+        Variable O&M per kWh discharged [CNY/kWh].
+    variable_om_cny_per_kwh : ndarray, shape (K,)
+        Variable O&M per kWh generated by each source [CNY/kWh].
+    green_power_e_kwh : float
+        Contracted green power (绿电交易) of the scenario [kWh/yr]; a design variable of the design LP.
+    green_power_cost : SizeCost
+        Premium of one kWh/yr of contracted green power (unit ``kWh_yr``).
+    green_power_direct_e_kwh : float
+        Directly supplied green power (绿电直连) [kWh/yr], fixed. Contract and direct supply count only up to the
+        grid import (``green_power_covered_e_kwh`` of the accounting).
+    green_certificates_e_kwh : float
+        Unbundled certificates surrendered [kWh/yr] (counted only where a criterion counts them).
+    onsite_certificates_sold_e_kwh : float
+        On-site renewable electricity whose certificates were sold [kWh/yr]: leaves every share's numerator.
+    criteria : tuple of CriterionRow
+        The chosen packs' criteria, as the LP holds them.
+    heat_present : bool
+        Whether the site has a heat side.
+    heat : HeatLP or None
+        The heat side co-scheduled by the dispatch LP (:mod:`lingtan.twin.studies.lp.heat_dispatch`): its stores,
+        power-to-heat units and boilers, their electricity drawn from the same bus. None: the heat side is not
+        scheduled (a design, or a heat side without stores or power-to-heat units, whose electricity then does not
+        depend on the electric dispatch).
+    months : int
+        Calendar months billed (12 for a year).
+    peak_floor_kw : ndarray, shape (12,), optional
+        Monthly maximum demand already reached before the first step [kW] (a rolling-horizon window: the month's
+        running peak); the peak variables start there, so demand below it costs nothing more. None: no floor.
+
+    The renewable share rows read (accounting's definitions): renewable consumed = generation - export -
+    curtailment (storage losses on renewable energy count as consumed); electricity consumed = import + generation -
+    export - curtailment; the delivered-energy basis leaves the storage losses out of both, and a criterion uses the
+    stricter of the two, so the LP holds both.
+    """
+
+    name: str
+    step_h: float
+    month: np.ndarray
+    period: np.ndarray
+    load_kw: np.ndarray
+    sources: tuple[tuple[str, str], ...]
+    unit_kw: np.ndarray
+    existing_size: np.ndarray
+    max_size: np.ndarray
+    size_cost: tuple[SizeCost, ...]
+    import_price_cny_per_kwh: np.ndarray
+    export_price_cny_per_kwh: np.ndarray
+    import_limit_kw: float
+    export_limit_kw: float
+    basic_charge_basis: str
+    demand_price_cny_per_kw_month: float
+    contracted_demand_kw: float | None
+    overrun_threshold_fraction: float
+    overrun_price_factor: float
+    contracted_demand_overrun: str
+    fixed_basic_charge_cny_per_month: float
+    battery: StorageParams | None
+    battery_energy_cost: SizeCost
+    battery_power_cost: SizeCost
+    battery_variable_om_cny_per_kwh: float
+    variable_om_cny_per_kwh: np.ndarray
+    green_power_e_kwh: float
+    green_power_cost: SizeCost
+    green_power_direct_e_kwh: float = 0.0
+    green_certificates_e_kwh: float = 0.0
+    onsite_certificates_sold_e_kwh: float = 0.0
+    criteria: tuple[CriterionRow, ...] = ()
+    heat_present: bool = False
+    months: int = 12
+    peak_floor_kw: np.ndarray | None = None
+    heat: HeatLP | None = None
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps T.
+
+        Returns
+        -------
+        int
+        """
+        return len(self.load_kw)
+
+
+# --------------------------------------------------------------------------- costs
+
+
+def unit_cost(cost, unit: str, capex_per_unit: float, discount_rate: float, period_years: float) -> SizeCost:
+    """HOMER's annualised cost of one unit of a size (:class:`SizeCost`).
+
+    Parameters
+    ----------
+    cost : AssetCost
+        The kind's costs (:class:`lingtan.twin.core.schema.economics.AssetCost`): life, O&M fraction, replacement.
+    unit : str
+        The unit of size the cost is per.
+    capex_per_unit : float
+        Capital cost of one unit [CNY].
+    discount_rate : float
+        Real discount rate [-].
+    period_years : float
+        Analysis period [yr].
+
+    Returns
+    -------
+    SizeCost
+        Capital and annualised cost of one unit. The kind's ``fixed_om_cny_per_year`` (per asset, not per unit of
+        size) is not in it: a cost that does not scale with size does not move a linear optimum.
+    """
+    npc = asset_npc(
+        capex_per_unit,
+        cost.fixed_om_fraction_of_capex * capex_per_unit,
+        cost.lifetime_years,
+        discount_rate,
+        period_years,
+        cost.replacement_cost_fraction,
+    )["npc"]
+    return SizeCost(unit, capex_per_unit, npc * crf(discount_rate, period_years), cost.source)
+
+
+def _source_costs(pv, wind, eco) -> tuple[list[SizeCost], list[float]]:
+    """Cost of one kWp of each PV array and of one turbine of each wind farm, and their variable O&M."""
+    rate, years = eco.discount_rate, eco.analysis_period_years
+    pv_cost, wind_cost = eco.cost("pv"), eco.cost("wind")
+    costs = [
+        unit_cost(pv_cost, "kWp", pv_cost.capex_cny_per_kwp + pv_cost.capex_cny_per_kw / a.dc_ac_ratio, rate, years)
+        for a in pv
+    ]
+    costs += [
+        unit_cost(
+            wind_cost,
+            "turbine",
+            wind_cost.capex_cny_per_kw * f.nominal_power_kw + wind_cost.capex_cny_per_unit,
+            rate,
+            years,
+        )
+        for f in wind
+    ]
+    vom = [pv_cost.variable_om_cny_per_kwh] * len(pv) + [wind_cost.variable_om_cny_per_kwh] * len(wind)
+    return costs, vom
+
+
+# --------------------------------------------------------------------------- criteria
+
+
+def criteria_rows(packs: list[str], settings) -> tuple[CriterionRow, ...]:
+    """The chosen packs' criteria as the LP holds them.
+
+    A criterion that reads a renewable electricity share (:data:`RE_SHARE_KPIS`) with ``>=`` and a fixed
+    threshold becomes a ``re_share_min`` row; the Anhui park pack's share reads the variant of
+    ``criteria_settings.anhui_re_share_variant``, the Hunan pack's ``hunan_re_ratio_variant``. A criterion that
+    reads ``waste_heat_recovery_rate`` with ``>=`` and a fixed threshold becomes a ``recovery_min`` row (Anhui,
+    Annex 1, 2.1: "园区内余热余能回收率须达到10%及以上"). Every other criterion of role admission or target is
+    ``simulated``: judged on the simulated design.
+
+    Parameters
+    ----------
+    packs : list of str
+        Criteria pack ids.
+    settings : CriteriaSettings
+        The scenario's ``criteria_settings``.
+
+    Returns
+    -------
+    tuple of CriterionRow
+    """
+    rows = []
+    for pack in packs:
+        for c in pack_criteria(pack):
+            if c.role not in ("admission", "target"):
+                continue
+            key = _share_key(c, settings)
+            if key is not None and c.comparator == ">=" and isinstance(c.threshold, (int, float)):
+                gp, cert = RE_SHARE_KPIS[key]
+                rows.append(CriterionRow(c.id, "re_share_min", float(c.threshold), gp, cert, variant=key))
+            elif (
+                c.reads == "waste_heat_recovery_rate" and c.comparator == ">=" and isinstance(c.threshold, (int, float))
+            ):
+                rows.append(CriterionRow(c.id, "recovery_min", float(c.threshold), variant=c.reads))
+            else:
+                rows.append(CriterionRow(c.id, "simulated", None))
+    return tuple(rows)
+
+
+def _share_key(c, settings) -> str | None:
+    """The share KPI a criterion reads, its pack's variant setting resolved; None for another criterion."""
+    if c.id == "anhui_park_2024.re_electricity_share":  # reads the onsite key, measures the setting's variant
+        return {
+            "onsite": "re_electricity_share_onsite",
+            "onsite_plus_green_power": "re_electricity_share_with_green_power",
+            "onsite_plus_green_power_and_certificates": "re_electricity_share_with_certificates",
+        }[settings.anhui_re_share_variant]
+    if c.reads in RE_SHARE_KPIS:
+        return c.reads
+    return None
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _battery(b, step_h: float) -> StorageParams:
+    return StorageParams(
+        charge_efficiency=b.charge_efficiency,
+        discharge_efficiency=b.discharge_efficiency,
+        soc_min=b.soc_min,
+        soc_max=b.soc_max,
+        keep_per_step=(1.0 - b.self_discharge_fraction_per_hour) ** step_h,
+        soc_initial=b.soc_initial_value,
+        energy_kwh=b.energy_kwh,
+        charge_kw=b.charge_kw,
+        discharge_kw=b.discharge_kw,
+    )
+
+
+def _tariff_fields(tariff) -> dict:
+    fixed = 0.0
+    if tariff.basic_charge_basis == "capacity":
+        fixed = tariff.contracted_capacity_kva * tariff.capacity_charge_cny_per_kva_month
+    return dict(
+        basic_charge_basis=tariff.basic_charge_basis,
+        demand_price_cny_per_kw_month=tariff.demand_charge_cny_per_kw_month,
+        contracted_demand_kw=tariff.contracted_demand_kw,
+        overrun_threshold_fraction=CONTRACT_OVERRUN_THRESHOLD_PCT / 100,
+        overrun_price_factor=CONTRACT_OVERRUN_PRICE_FACTOR,
+        contracted_demand_overrun=tariff.contracted_demand_overrun,
+        fixed_basic_charge_cny_per_month=fixed,
+    )
+
+
+def _green_power_cost(gp, eco) -> SizeCost:
+    """The premium of one kWh/yr of contracted green power (an annual cost: its annualised cost is itself), chosen
+    as :func:`lingtan.twin.studies.economics.annual_operating_costs` chooses it."""
+    if "green_power_contract_premium_cny_per_kwh" in gp.model_fields_set:
+        return SizeCost("kWh_yr", 0.0, gp.green_power_contract_premium_cny_per_kwh, "scenario green_power section")
+    return SizeCost(
+        "kWh_yr",
+        0.0,
+        eco.green_power_contract_premium_cny_per_kwh,
+        "economics.green_power_contract_premium_cny_per_kwh (its description gives the source)",
+    )
+
+
+def design_problem(
+    scenario,
+    prof,
+    packs: list[str] | None = None,
+    step_h: float = 1.0,
+    *,
+    pv=None,
+    wind=None,
+    batteries=None,
+    co_heat: bool = False,
+) -> DesignProblem:
+    """The design problem of a factory (or of a park's bus, :func:`park_problem`) from its profiles.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory: grid, battery, green power, economics and criteria settings are read.
+    prof : Profiles
+        Its size-independent profiles (:func:`lingtan.twin.run.build_profiles`).
+    packs : list of str, optional
+        Criteria packs whose linear rows the design must meet (default: none, a pure cost problem).
+    step_h : float
+        Step length [h].
+    pv, wind, batteries : list, optional
+        The PV arrays, wind farms and batteries behind ``prof.sources`` (default the scenario's own).
+    co_heat : bool
+        Co-schedule the heat side in the dispatch LP (:attr:`DesignProblem.heat`); False: no heat side scheduled.
+
+    Returns
+    -------
+    DesignProblem
+    """
+    eco = scenario.economics
+    pv = scenario.pv if pv is None else pv
+    wind = scenario.wind if wind is None else wind
+    batteries = scenario.battery if batteries is None else batteries
+    costs, vom = _source_costs(pv, wind, eco)
+    rate, years = eco.discount_rate, eco.analysis_period_years
+    bcost = eco.cost("battery")
+    grid = scenario.grid
+    t = len(prof.load_kw)
+    return DesignProblem(
+        name=scenario.name,
+        step_h=float(step_h),
+        month=np.asarray(prof.month, dtype=np.int64),
+        period=np.asarray(prof.period, dtype=np.int64),
+        load_kw=np.asarray(prof.load_kw, dtype=float),
+        sources=tuple(prof.sources),
+        unit_kw=np.asarray(prof.unit_kw, dtype=float),
+        existing_size=np.array([a.capacity_kwp for a in pv] + [float(f.count) for f in wind], dtype=float),
+        max_size=np.array(
+            [np.inf if a.max_capacity_kwp is None else a.max_capacity_kwp for a in pv] + [np.inf] * len(wind),
+            dtype=float,
+        ),
+        size_cost=tuple(costs),
+        import_price_cny_per_kwh=np.asarray(prof.price_cny_per_kwh, dtype=float),
+        export_price_cny_per_kwh=np.full(t, prof.tariff.feed_in_price_cny_per_kwh),
+        import_limit_kw=grid.import_limit_kw,
+        export_limit_kw=grid.effective_export_limit_kw,
+        **_tariff_fields(prof.tariff),
+        battery=_battery(batteries[0] if batteries else Battery(name="lp", energy_kwh=0.0, power_kw=0.0), step_h),
+        battery_energy_cost=unit_cost(bcost, "kWh", bcost.capex_cny_per_kwh, rate, years),
+        battery_power_cost=unit_cost(bcost, "kW", bcost.capex_cny_per_kw, rate, years),
+        battery_variable_om_cny_per_kwh=bcost.variable_om_cny_per_kwh,
+        variable_om_cny_per_kwh=np.array(vom, dtype=float),
+        green_power_e_kwh=scenario.green_power.green_power_contract_e_kwh,
+        green_power_cost=_green_power_cost(scenario.green_power, eco),
+        green_power_direct_e_kwh=scenario.green_power.green_power_direct_e_kwh,
+        green_certificates_e_kwh=scenario.green_power.green_certificates_mwh * 1000.0,
+        onsite_certificates_sold_e_kwh=scenario.green_power.onsite_certificates_sold_mwh * 1000.0,
+        criteria=criteria_rows(list(packs or []), scenario.criteria_settings),
+        heat_present=not prof.heat.empty,
+        heat=heat_lp(scenario, prof.heat, heat_sizes(scenario)) if co_heat and not prof.heat.empty else None,
+    )
+
+
+__all__ = ["DesignProblem", "SizeCost", "StorageParams", "CriterionRow", "design_problem", "criteria_rows"]
