@@ -61,3 +61,16 @@ def quick_validation(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("validation")
     return main(["--quick", "--out", str(out)]), out
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of one module that share a module-scoped fixture (a dashboard server, a park run, a sizing) go to one
+    xdist worker, so the fixture is built once and not once per worker that draws one of its tests (``make test``
+    runs ``--dist loadgroup``; a test's own ``xdist_group`` mark wins)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        defs = getattr(item, "_fixtureinfo", None)
+        scopes = {d.scope for fd in (defs.name2fixturedefs.values() if defs else ()) for d in fd}
+        if "module" in scopes:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

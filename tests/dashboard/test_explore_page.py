@@ -284,7 +284,6 @@ def test_browser_explore_and_compare(browser, served_app):
     shot(pg, "explore_1440")
     for width in WIDTHS:
         pg.set_viewport_size({"width": width, "height": 900})
-        pg.wait_for_timeout(500)  # plotly refits
         assert too_wide(pg, "#page-explore") == [], width
     # The results page says which sizes produced the run.
     pg.click("#nav-page-results")

@@ -269,7 +269,6 @@ def test_browser_results_fit_their_columns_and_hold_no_nan(browser, served_app, 
         if page == "results":
             pg.wait_for_selector("#fig-waterfall .main-svg")
             pg.wait_for_selector("#econ-capital-cost")
-            pg.wait_for_timeout(500)  # plotly refits the figures drawn while the page was hidden
             assert too_wide(pg, "#page-results") == []
             assert re.fullmatch(r"[\d,.]+ 万 CNY", pg.locator("#econ-capital-cost").inner_text())
             shot(pg, f"results_{width}")

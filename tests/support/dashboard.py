@@ -116,25 +116,37 @@ def bad_words(pg) -> list[str]:
     return [text[max(0, m.start() - 40) : m.end() + 20] for m in BAD_WORDS.finditer(text)]
 
 
-def too_wide(pg, root: str) -> list[str]:
+TOO_WIDE_JS = """root => {
+    const out = [];
+    for (const el of document.querySelectorAll(root + ' *')) {
+        if (el.closest('.js-plotly-plot, .tbl-wrap, svg') || !el.offsetParent) continue;
+        const r = el.getBoundingClientRect(), p = el.parentElement.getBoundingClientRect();
+        const tag = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className;
+        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible')
+            out.push(tag + ': content ' + el.scrollWidth + ' > box ' + el.clientWidth);
+        else if (r.width > 0 && r.right > p.right + 1)
+            out.push(tag + ': right ' + r.right + ' > parent ' + p.right);
+    }
+    return out;
+}"""
+
+
+def too_wide(pg, root: str, settle_ms: int = 5000) -> list[str]:
     """Elements under ``root`` whose content runs past their own box or whose box runs past their parent's
-    (1 px of rounding allowed), as "tag#id.class: widths"; plotly's own SVG and scrolling tables excepted."""
-    return pg.evaluate(
-        """root => {
-        const out = [];
-        for (const el of document.querySelectorAll(root + ' *')) {
-            if (el.closest('.js-plotly-plot, .tbl-wrap, svg') || !el.offsetParent) continue;
-            const r = el.getBoundingClientRect(), p = el.parentElement.getBoundingClientRect();
-            const tag = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className;
-            if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible')
-                out.push(tag + ': content ' + el.scrollWidth + ' > box ' + el.clientWidth);
-            else if (r.width > 0 && r.right > p.right + 1)
-                out.push(tag + ': right ' + r.right + ' > parent ' + p.right);
-        }
-        return out;
-    }""",
-        root,
-    )
+    (1 px of rounding allowed), as "tag#id.class: widths"; plotly's own SVG and scrolling tables excepted.
+
+    Plotly refits a responsive figure some time after the window or its container changes size (on a loaded
+    machine, seen later than 500 ms), so the check waits up to ``settle_ms`` for the page to fit and then
+    reports what still does not: a layout that never fits fails, one that fits once plotly has refitted
+    passes.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        pg.wait_for_function(f"root => ({TOO_WIDE_JS})(root).length === 0", arg=root, timeout=settle_ms)
+    except PlaywrightTimeout:
+        pass
+    return pg.evaluate(TOO_WIDE_JS, root)
 
 
 def shot(pg, name: str) -> Path:
