@@ -30,8 +30,10 @@ demo: $(VENV)/.installed
 
 # The browser tests need Debian's Chromium: installed here with apt-get when missing and apt-get exists (a
 # test never installs system packages). Without it they skip, or fail under LINGTAN_REQUIRE_REFERENCES=1.
-# -rs lists every skipped test with its reason after the count; --dist loadgroup keeps an xdist_group (tests
-# sharing one session fixture, e.g. the quick validation run) on one worker.
+# -rs lists every skipped test with its reason after the count; --dist loadfile gives a test file to one worker,
+# so a module-scoped fixture (a dashboard server, a park run, a sizing) is built once, not once per worker that
+# draws one of its tests. (loadgroup would group finer, but pytest 9.2 silently ignores its marks:
+# pytest-dev/pytest-xdist#1386.)
 test: $(VENV)/.installed-dev
 	@if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
 		echo "make test: installing chromium with apt-get (for the browser tests)"; \
@@ -44,7 +46,7 @@ test: $(VENV)/.installed-dev
 			|| echo "make test: apt-get could not install fonts-noto-cjk (needs root and the Debian archive)"; \
 	fi
 	$(MAKE) --no-print-directory lint typecheck
-	$(BIN)/python -m pytest -n auto --dist loadgroup -rs
+	$(BIN)/python -m pytest -n auto --dist loadfile -rs
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

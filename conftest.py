@@ -7,6 +7,7 @@ through :func:`references`: missing, it is a visible skip, or a failure when ``L
 ``test`` target's business, never a test's.
 """
 
+import fcntl
 import importlib
 import os
 import shutil
@@ -51,26 +52,23 @@ def chromium(references):
 
 
 @pytest.fixture(scope="session")
-def quick_validation(tmp_path_factory):
-    """``twin validate --quick`` run once per test process: its exit code and its report folder.
+def quick_validation(tmp_path_factory, worker_id):
+    """``twin validate --quick`` run once per test session: its exit code and its report folder.
 
-    Its tests share it through ``@pytest.mark.xdist_group("quick_validation")`` (``make test`` runs
-    ``--dist loadgroup``), so the minute it takes is spent once, not once per test that reads it.
+    Under xdist the first worker to ask runs it in the session's shared temporary folder while holding a lock,
+    and the others wait and read its report (the pattern of pytest-xdist's docs, "Making session-scoped fixtures
+    execute only once"), so the quarter-minute it takes is spent once, not once per worker.
     """
     from lingtan.validation.cli import main
 
-    out = tmp_path_factory.mktemp("validation")
-    return main(["--quick", "--out", str(out)]), out
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests of one module that share a module-scoped fixture (a dashboard server, a park run, a sizing) go to one
-    xdist worker, so the fixture is built once and not once per worker that draws one of its tests (``make test``
-    runs ``--dist loadgroup``; a test's own ``xdist_group`` mark wins)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        defs = getattr(item, "_fixtureinfo", None)
-        scopes = {d.scope for fd in (defs.name2fixturedefs.values() if defs else ()) for d in fd}
-        if "module" in scopes:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    if worker_id == "master":  # no xdist: this process is the session
+        out = tmp_path_factory.mktemp("validation")
+        return main(["--quick", "--out", str(out)]), out
+    shared = tmp_path_factory.getbasetemp().parent  # one per session, common to its workers
+    out, code = shared / "quick_validation", shared / "quick_validation.exit_code"
+    with open(shared / "quick_validation.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not code.exists():
+            out.mkdir()
+            code.write_text(str(main(["--quick", "--out", str(out)])))
+    return int(code.read_text()), out

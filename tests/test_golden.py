@@ -98,7 +98,6 @@ CHANGED_BY_DESIGN = ("wind.", "battery.", "peer.")
     ],
     ids=["quick", "full"],
 )
-@pytest.mark.xdist_group("quick_validation")
 def test_validation_rows_are_unchanged(quick, request):
     from lingtan.validation.cases import run_cases
 

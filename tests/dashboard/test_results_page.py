@@ -249,40 +249,38 @@ def served_app(tmp_path_factory):
         yield s
 
 
-@pytest.fixture(scope="module")
-def browser(chromium, references):
-    with chromium_browser(chromium, references) as b:
-        yield b
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-def test_browser_results_fit_their_columns_and_hold_no_nan(browser, served_app, width):
+def test_browser_results_fit_their_columns_and_hold_no_nan(chromium, references, served_app):
+    # One run, every page at each width: the widths share the run (a second run would check the engine again,
+    # not the layout).
     url, log = served_app
-    ctx = browser.new_context(viewport={"width": width, "height": 900})
-    pg = ctx.new_page()
-    pg.set_default_timeout(120_000)
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    run_scenario(pg, url, "hefei_auto_parts.yaml")
-    for page in ("results", "park", "sweep", "scenario"):
-        pg.click(f"#nav-page-{page}")
-        if page == "results":
-            pg.wait_for_selector("#fig-waterfall .main-svg")
-            pg.wait_for_selector("#econ-capital-cost")
-            assert too_wide(pg, "#page-results") == []
-            assert re.fullmatch(r"[\d,.]+ 万 CNY", pg.locator("#econ-capital-cost").inner_text())
-            shot(pg, f"results_{width}")
-        else:
-            pg.wait_for_timeout(300)
-        assert bad_words(pg) == [], page
-    # A negative size: the error, and no old headline beside it.
-    pg.click("#nav-page-scenario")
-    box = pg.locator("input[id*='pv[0].capacity_kwp']")
-    box.fill("-100")
-    box.press("Enter")
-    pg.click("#run-btn")
-    pg.wait_for_selector("#run-error")
-    assert pg.locator("#headline-re").count() == 0
-    ctx.close()
-    assert not errors, errors
+    with chromium_browser(chromium, references) as browser:
+        ctx = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+        pg = ctx.new_page()
+        pg.set_default_timeout(120_000)
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        run_scenario(pg, url, "hefei_auto_parts.yaml")
+        for width in WIDTHS:
+            pg.set_viewport_size({"width": width, "height": 900})
+            for page in ("results", "park", "sweep", "scenario"):
+                pg.click(f"#nav-page-{page}")
+                if page == "results":
+                    pg.wait_for_selector("#fig-waterfall .main-svg")
+                    pg.wait_for_selector("#econ-capital-cost")
+                    assert too_wide(pg, "#page-results") == [], width
+                    assert re.fullmatch(r"[\d,.]+ 万 CNY", pg.locator("#econ-capital-cost").inner_text())
+                    shot(pg, f"results_{width}")
+                else:
+                    pg.wait_for_timeout(300)
+                assert bad_words(pg) == [], (page, width)
+        # A negative size: the error, and no old headline beside it.
+        pg.click("#nav-page-scenario")
+        box = pg.locator("input[id*='pv[0].capacity_kwp']")
+        box.fill("-100")
+        box.press("Enter")
+        pg.click("#run-btn")
+        pg.wait_for_selector("#run-error")
+        assert pg.locator("#headline-re").count() == 0
+        ctx.close()
+        assert not errors, errors
     assert "DataTable" not in Path(log).read_text()  # no deprecation warning of dash_table in the server log

@@ -9,7 +9,6 @@ import pytest
 from lingtan.validation.lp import Battery, solve, twin_re_share_of_load
 
 
-@pytest.mark.xdist_group("quick_validation")
 def test_quick_validation_passes_and_writes_report(quick_validation):
     from lingtan.validation.reference_weather import cswd_files
 
