@@ -113,7 +113,9 @@ def test_no_bar_off_a_terminal_or_with_quiet(stream, quiet):
 def test_twin_run_draws_its_stages_on_a_terminal_unless_quiet(tmp_path, monkeypatch, capsys, quiet):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    argv = ["run", str(FACTORY), "--out", str(tmp_path / "r"), "--reports", "none"] + (["--quiet"] if quiet else [])
+    argv = ["run", str(FACTORY), "--out", str(tmp_path / "r"), "--reports", "none", "--no-lp-optimum"] + (
+        ["--quiet"] if quiet else []
+    )
     assert main(argv) == 0
     bars = [line for line in terminal.getvalue().replace("\r", "\n").splitlines() if line.startswith("[")]
     if quiet:
@@ -136,6 +138,7 @@ def test_run_on_a_pipe_draws_no_bar(tmp_path):
             str(tmp_path / "r"),
             "--reports",
             "none",
+            "--no-lp-optimum",
         ],
         capture_output=True,
         text=True,

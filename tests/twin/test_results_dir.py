@@ -28,7 +28,7 @@ TWIN = Path(sys.executable).with_name("twin")
 
 
 def run_cli(capsys, out, *extra, scenario=SCENARIO) -> tuple[int, str]:
-    code = main(["run", str(scenario), "--out", str(out), "--quiet", "--reports", "none", *extra])
+    code = main(["run", str(scenario), "--out", str(out), "--quiet", "--reports", "none", "--no-lp-optimum", *extra])
     return code, capsys.readouterr().err.strip()
 
 
@@ -316,7 +316,9 @@ def test_concurrent_run_is_refused_with_the_pid(tmp_path, capsys):
     out = tmp_path / "out"
     with reserve(out, "run"):
         proc = subprocess.run(
-            [str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet"], capture_output=True, text=True
+            [str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet", "--no-lp-optimum"],
+            capture_output=True,
+            text=True,
         )
         assert proc.returncode == 2, proc.stderr
         err = proc.stderr.strip()
@@ -327,7 +329,7 @@ def test_concurrent_run_is_refused_with_the_pid(tmp_path, capsys):
 
 def test_two_concurrent_runs_never_traceback(tmp_path):
     out = tmp_path / "out"
-    cmd = [str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet", "--reports", "none"]
+    cmd = [str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet", "--reports", "none", "--no-lp-optimum"]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
     results = [(p.wait(120), p.stderr.read()) for p in procs]
     for code, err in results:
@@ -345,7 +347,7 @@ def test_sigkill_mid_write_keeps_the_earlier_result_and_the_next_run_cleans_up(t
     assert run_cli(capsys, out)[0] == 0
     first = (out / MARKER).read_bytes()
     proc = subprocess.Popen(
-        [str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet"],
+        [str(TWIN), "run", str(SCENARIO), "--out", str(out), "--quiet", "--no-lp-optimum"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -39,7 +39,9 @@ def test_shifted_file_warned_with_its_correction(tmp_path, capsys, base, late_cs
     assert "hours with GHI > 20 W/m2 while the sun is below the horizon" in line
     assert "Set weather.time_shift_h: -1 to correct it" in line
     # twin run prints the same warning after its results
-    lines = warnings_of(capsys, ["run", str(path), "--out", str(tmp_path / "out"), "--quiet", "--reports", "none"])
+    lines = warnings_of(
+        capsys, ["run", str(path), "--out", str(tmp_path / "out"), "--quiet", "--reports", "none", "--no-lp-optimum"]
+    )
     assert line in lines
     # a shift the wrong way: the suggestion is the total that corrects the file
     base["weather"]["time_shift_h"] = 1
