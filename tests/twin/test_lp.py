@@ -149,6 +149,40 @@ def test_grid_of_rule_based_designs_never_beats_the_design_lp(fortnight):
     assert min(found) >= s.objective_cny * (1 - 1e-9)
 
 
+def test_design_keeps_the_battery_to_the_hours_its_rule_allows(fortnight):
+    # The design is simulated with the battery's rule, so the design LP grid-charges and discharges only when the
+    # rule may (rule_envelope): load_following never grid-charges; tou_arbitrage grid-charges in the valley and
+    # discharges in peak and critical hours (its defaults). Freed of the rule, the same LP grid-charges in other
+    # hours (the bound binds) and costs no more (a restriction never lowers a minimum). Capital costs are the
+    # fortnight's share of a year's, as the bill is a fortnight's: with a year's, no battery pays and nothing binds
+    # (seen: a battery of 24 MWh load-following, 59 MWh TOU, 42 MWh free; 1.754, 1.642, 1.615 M CNY).
+    sc, prof = fortnight
+    row = CriterionRow("test.re_share", "re_share_min", 0.15, variant="re_electricity_share_onsite")
+    span = lambda c: replace(c, annualised_cny_per_yr=c.annualised_cny_per_yr * 14 / 365)  # noqa: E731
+    designs = {}
+    for rule in ("load_following", "tou_arbitrage", "optimal"):
+        b = sc.battery[0].model_copy(update={"dispatch": rule})
+        p = replace(design_problem(sc, prof, batteries=[b]), criteria=(row,), max_size=np.array([20000.0]))
+        p = replace(
+            p,
+            size_cost=tuple(span(c) for c in p.size_cost),
+            battery_energy_cost=span(p.battery_energy_cost),
+            battery_power_cost=span(p.battery_power_cost),
+        )
+        designs[rule] = (p, solve(p, "design"))
+        assert designs[rule][1].e_kwh > 1000.0, rule  # a battery pays: the envelope has something to hold
+    p, lf = designs["load_following"]
+    assert lf.flows["cg"].max() == 0.0
+    p, tou = designs["tou_arbitrage"]
+    valley, on_peak = p.period == 0, np.isin(p.period, (2, 3))
+    assert tou.flows["cg"][~valley].max() == 0.0
+    assert (tou.flows["dr"] + tou.flows["dg"])[~on_peak].max() == 0.0
+    p, free = designs["optimal"]
+    assert free.flows["cg"].max() > 1.0 and free.flows["cg"][~valley].max() > 1.0
+    for rule in ("load_following", "tou_arbitrage"):
+        assert free.objective_cny <= designs[rule][1].objective_cny * (1 + 1e-9), rule
+
+
 def test_optimal_dispatch_goes_through_the_run():
     # dispatch: optimal through simulate_profiles over the default factory's year: the same tables, balance checks,
     # KPIs and bill as a rule, and a bill no higher than load_following's on the same plant.

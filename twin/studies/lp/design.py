@@ -10,7 +10,8 @@ Steps
 2. The design LP (:func:`lingtan.twin.studies.lp.solve.solve`, ``design``): PV per array within its
    ``max_capacity_kwp``, wind turbines, battery energy and power, contracted green power, with the year's dispatch.
    Its objective is a lower bound on the annualised cost of every design the rule-based search can find: the LP
-   also chooses the dispatch, its battery may charge from the grid and discharge either pool at will, its
+   also chooses the dispatch, its battery may discharge either pool at will within the hours its rule may (and
+   grid-charge only where its rule does: :func:`lingtan.twin.studies.lp.problem.rule_envelope`), its
    relaxation lets import and export meet where prices invite it.
 3. Integer choices by rounding and a local check: a fractional turbine count is rounded down and up, the LP
    solved again with the count fixed each way, the cheaper kept.

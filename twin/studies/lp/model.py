@@ -20,7 +20,9 @@ Flows go from a named source to a named sink, as in the dispatch kernel, and are
 
 The battery is two pools, renewable-charged and grid-charged; the LP may discharge either, which contains the
 kernel's well-mixed store (it discharges both pro rata) as one of its choices: the LP is a relaxation of every rule,
-so its optimum bounds theirs. The energy at the first step is in the grid pool (the kernel's conservative choice).
+so its optimum bounds theirs. A design keeps the battery within the hours its rule may grid-charge and discharge
+(:func:`~.problem.rule_envelope`): the design is simulated with that rule, and stays a relaxation of it. The
+energy at the first step is in the grid pool (the kernel's conservative choice).
 The battery exports nothing (the kernel's does not either): export is renewable surplus only.
 
 A dispatch with :attr:`~.problem.DesignProblem.heat` also co-schedules the heat side
@@ -230,6 +232,10 @@ def build(p: DesignProblem, mode: str = "dispatch", binaries: bool = True) -> Mo
     elif not design:
         lower[e_kwh] = upper[e_kwh] = b.energy_kwh
         lower[p_kw] = upper[p_kw] = 0.0  # unused: the existing battery's own charge and discharge limits hold
+    else:  # a design is simulated with the battery's rule: it charges and discharges only when the rule may
+        upper[col("cg")[~np.asarray(b.grid_charge_ok)[p.period]]] = 0.0
+        no_discharge = ~np.asarray(b.discharge_ok)[p.period]
+        upper[col("dr")[no_discharge]] = upper[col("dg")[no_discharge]] = 0.0
     if design:
         lower[green] = 0.0
     else:

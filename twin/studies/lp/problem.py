@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lingtan.components.battery import Battery
-from lingtan.components.grid import CONTRACT_OVERRUN_PRICE_FACTOR, CONTRACT_OVERRUN_THRESHOLD_PCT
+from lingtan.components.grid import CONTRACT_OVERRUN_PRICE_FACTOR, CONTRACT_OVERRUN_THRESHOLD_PCT, PERIODS
 from lingtan.twin.accounting.criteria import pack_criteria
 from lingtan.twin.core.heat_profiles import heat_sizes
 from lingtan.twin.studies.economics import asset_npc, crf
@@ -81,6 +81,9 @@ class StorageParams:
     soc_end_min : float or None
         State of charge the last step must reach at least [-]; None: ``soc_initial`` (a rolling-horizon window
         starts from the carried state but ends at least as full as the year started).
+    grid_charge_ok, discharge_ok : tuple of bool, shape (4,)
+        Per time-of-use code (0 valley .. 3 critical), whether the dispatch rule that will run this store may
+        charge it from the grid / discharge it (:func:`rule_envelope`); a design LP keeps to them.
     """
 
     charge_efficiency: float
@@ -93,6 +96,8 @@ class StorageParams:
     charge_kw: float
     discharge_kw: float
     soc_end_min: float | None = None
+    grid_charge_ok: tuple[bool, ...] = (True, True, True, True)
+    discharge_ok: tuple[bool, ...] = (True, True, True, True)
 
 
 @dataclass(frozen=True)
@@ -371,7 +376,35 @@ def _share_key(c, settings) -> str | None:
 # --------------------------------------------------------------------------- building
 
 
+def rule_envelope(b) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    """Per time-of-use code, when the battery's dispatch rule may charge from the grid and when it may discharge.
+
+    The kernel's rules (:mod:`lingtan.twin.core.dispatch`): ``load_following`` "never charges from the grid" and
+    discharges in any hour; ``tou_arbitrage`` charges from the grid in its ``grid_charge_periods`` and discharges
+    only in its ``discharge_periods``; ``peak_shaving`` grid-charges in any hour within the room its limit leaves;
+    ``optimal`` is the LP's own dispatch. A design LP holding the battery to its rule chooses the battery the rule
+    will run, and stays a lower bound on every design simulated with that rule (the rule's dispatch is one of its
+    choices); without it the LP sized a battery for grid arbitrage that load-following never does.
+
+    Parameters
+    ----------
+    b : lingtan.components.battery.Battery
+
+    Returns
+    -------
+    grid_charge_ok, discharge_ok : tuple of bool, shape (4,)
+        Indexed by :data:`lingtan.components.grid.PERIODS` codes.
+    """
+    every = (True,) * len(PERIODS)
+    if b.dispatch == "load_following":
+        return (False,) * len(PERIODS), every
+    if b.dispatch == "tou_arbitrage":
+        return tuple(q in b.grid_charge_periods for q in PERIODS), tuple(q in b.discharge_periods for q in PERIODS)
+    return every, every
+
+
 def _battery(b, step_h: float) -> StorageParams:
+    grid_charge_ok, discharge_ok = rule_envelope(b)
     return StorageParams(
         charge_efficiency=b.charge_efficiency,
         discharge_efficiency=b.discharge_efficiency,
@@ -382,6 +415,8 @@ def _battery(b, step_h: float) -> StorageParams:
         energy_kwh=b.energy_kwh,
         charge_kw=b.charge_kw,
         discharge_kw=b.discharge_kw,
+        grid_charge_ok=grid_charge_ok,
+        discharge_ok=discharge_ok,
     )
 
 
