@@ -17,7 +17,6 @@ Run alone: ``python benchmarks/lp_bench.py [--quick]`` (quick: two weeks instead
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import sys
 import time
@@ -41,37 +40,15 @@ def _problem(step_min: int):
     return design_problem(sc, prof, step_h=step_min / 60.0)
 
 
-def _cut(p, days: int):
-    """The first ``days`` days of July of a problem, its annual size costs scaled to them."""
-    per_day = round(24 / p.step_h)
-    cut = slice(181 * per_day, (181 + days) * per_day)
-    share = days / 365.0
-
-    def scaled(c):
-        return dataclasses.replace(c, annualised_cny_per_yr=c.annualised_cny_per_yr * share)
-
-    return dataclasses.replace(
-        p,
-        month=p.month[cut],
-        period=p.period[cut],
-        load_kw=p.load_kw[cut],
-        unit_kw=p.unit_kw[:, cut],
-        import_price_cny_per_kwh=p.import_price_cny_per_kwh[cut],
-        export_price_cny_per_kwh=p.export_price_cny_per_kwh[cut],
-        size_cost=tuple(scaled(c) for c in p.size_cost),
-        battery_energy_cost=scaled(p.battery_energy_cost),
-        battery_power_cost=scaled(p.battery_power_cost),
-    )
-
-
 def design_line(step_min: int, quick: bool) -> str:
     """Time lingtan's design LP and PyPSA's on the same problem; one printed line."""
+    from lingtan.twin.studies.lp.problem import free_battery, window
     from lingtan.twin.studies.lp.solve import solve
     from lingtan.validation.pypsa_design import inputs_from_problem, solve_design
 
-    p = _problem(step_min)
+    p = free_battery(_problem(step_min))  # PyPSA's battery charges in any hour: the same programme for both
     if quick:
-        p = _cut(p, 14)
+        p = window(p, 181, 14)
     t0 = time.perf_counter()
     lp = solve(p, "design")
     t_lp = time.perf_counter() - t0
@@ -89,7 +66,7 @@ def rolling_line(quick: bool) -> str:
     from lingtan.components import grid as gridmod
     from lingtan.twin.core.scenario import load_scenario
     from lingtan.twin.run import build_profiles
-    from lingtan.twin.studies.lp.problem import design_problem
+    from lingtan.twin.studies.lp.problem import design_problem, window
     from lingtan.twin.studies.lp.rolling import Forecast, rolling_solve
     from lingtan.twin.studies.lp.solve import solve
 
@@ -98,7 +75,7 @@ def rolling_line(quick: bool) -> str:
     p = design_problem(sc, prof, step_h=prof.step_h)
     index = prof.index
     if quick:
-        p, index = _cut(p, 14), index[181 * 24 : (181 + 14) * 24]
+        p, index = window(p, 181, 14), index[181 * 24 : (181 + 14) * 24]
 
     def bill(f) -> float:
         return gridmod.monthly_bill(f["g"] + f["cg"], f["x"], index, prof.tariff, p.step_h).totals()["total_cny"]

@@ -13,7 +13,6 @@ Both rows need lingtan's LP; the first needs PyPSA (a development extra). A row 
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 from pathlib import Path
 
@@ -61,29 +60,6 @@ def _not_available(id_: str, group: str, compared: str, reference: str, why: str
 GROUP = "9 Optimal design and dispatch vs PyPSA and the rules"
 
 
-def _window(problem, first_day: int, days: int):
-    """The problem cut to ``days`` days from ``first_day``, its annual size costs scaled to that span."""
-    steps_per_day = round(24 / problem.step_h)
-    cut = slice(first_day * steps_per_day, (first_day + days) * steps_per_day)
-    share = days / 365.0
-
-    def scaled(c):
-        return dataclasses.replace(c, annualised_cny_per_yr=c.annualised_cny_per_yr * share)
-
-    return dataclasses.replace(
-        problem,
-        month=problem.month[cut],
-        period=problem.period[cut],
-        load_kw=problem.load_kw[cut],
-        unit_kw=problem.unit_kw[:, cut],
-        import_price_cny_per_kwh=problem.import_price_cny_per_kwh[cut],
-        export_price_cny_per_kwh=problem.export_price_cny_per_kwh[cut],
-        size_cost=tuple(scaled(c) for c in problem.size_cost),
-        battery_energy_cost=scaled(problem.battery_energy_cost),
-        battery_power_cost=scaled(problem.battery_power_cost),
-    )
-
-
 def _rel(a: float, b: float) -> float:
     scale = max(abs(a), abs(b))
     return abs(a - b) / scale if scale > 0 else 0.0
@@ -115,19 +91,14 @@ def lp_design_row(quick: bool) -> CaseResult:
         return _not_available(id_, GROUP, compared, reference, why)
     from lingtan.twin.core.scenario import load_scenario
     from lingtan.twin.run import build_profiles
-    from lingtan.twin.studies.lp.problem import design_problem
+    from lingtan.twin.studies.lp.problem import design_problem, free_battery, window
     from lingtan.twin.studies.lp.solve import solve
 
     sc = load_scenario(SCENARIO)
     problem = design_problem(sc, build_profiles(sc, SCENARIO.parent))
-    # PyPSA's battery charges from the site bus in any hour: the LP's battery is freed of its rule's hours
-    # (problem.rule_envelope) so that both solve the same programme.
-    free = (True,) * len(problem.battery.grid_charge_ok)
-    problem = dataclasses.replace(
-        problem, battery=dataclasses.replace(problem.battery, grid_charge_ok=free, discharge_ok=free)
-    )
+    problem = free_battery(problem)  # PyPSA's battery charges in any hour: both solve the same programme
     if quick:
-        problem = _window(problem, QUICK_FIRST_DAY, QUICK_DAYS)
+        problem = window(problem, QUICK_FIRST_DAY, QUICK_DAYS)
     lp = solve(problem, "design")
     peer = solve_design(inputs_from_problem(problem))
     cost_gap = lp.objective_cny / peer.annualised_cost_cny - 1.0

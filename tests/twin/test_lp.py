@@ -18,7 +18,7 @@ from lingtan.errors import InputError
 from lingtan.twin.core.dispatch import FLOWS, HeatSizes, HeatSystem, dispatch
 from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.run import build_profiles, kernel_params, kernel_site
-from lingtan.twin.studies.lp.problem import CriterionRow, DesignProblem, design_problem
+from lingtan.twin.studies.lp.problem import CriterionRow, DesignProblem, design_problem, window
 from lingtan.twin.studies.lp.solve import solve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,17 +158,11 @@ def test_design_keeps_the_battery_to_the_hours_its_rule_allows(fortnight):
     # (seen: a battery of 24 MWh load-following, 59 MWh TOU, 42 MWh free; 1.754, 1.642, 1.615 M CNY).
     sc, prof = fortnight
     row = CriterionRow("test.re_share", "re_share_min", 0.15, variant="re_electricity_share_onsite")
-    span = lambda c: replace(c, annualised_cny_per_yr=c.annualised_cny_per_yr * 14 / 365)  # noqa: E731
     designs = {}
     for rule in ("load_following", "tou_arbitrage", "optimal"):
         b = sc.battery[0].model_copy(update={"dispatch": rule})
         p = replace(design_problem(sc, prof, batteries=[b]), criteria=(row,), max_size=np.array([20000.0]))
-        p = replace(
-            p,
-            size_cost=tuple(span(c) for c in p.size_cost),
-            battery_energy_cost=span(p.battery_energy_cost),
-            battery_power_cost=span(p.battery_power_cost),
-        )
+        p = window(p, 0, 14)  # the whole fortnight, capital costs scaled to it
         designs[rule] = (p, solve(p, "design"))
         assert designs[rule][1].e_kwh > 1000.0, rule  # a battery pays: the envelope has something to hold
     p, lf = designs["load_following"]

@@ -21,7 +21,7 @@ Conventions
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -374,6 +374,52 @@ def _share_key(c, settings) -> str | None:
 
 
 # --------------------------------------------------------------------------- building
+
+
+def free_battery(p: DesignProblem) -> DesignProblem:
+    """``p`` with its battery free to grid-charge and discharge in any hour (no :func:`rule_envelope`): the
+    programme of a peer model whose battery has no dispatch rule (PyPSA's store, in
+    ``validation/pypsa_design.py``)."""
+    every = (True,) * len(PERIODS)
+    return replace(p, battery=replace(p.battery, grid_charge_ok=every, discharge_ok=every))
+
+
+def window(p: DesignProblem, first_day: int, days: int) -> DesignProblem:
+    """``days`` days of a factory's problem from ``first_day`` (0-based), its annualised size costs scaled to them.
+
+    A short span bills a short span: with a year's capital costs against it, no battery pays. For benchmarks and
+    peer checks on a fortnight (``validation/peer_cases.py``, ``benchmarks/lp_bench.py``).
+
+    Parameters
+    ----------
+    p : DesignProblem
+        A year without a heat side.
+    first_day, days : int
+        The span [days].
+
+    Returns
+    -------
+    DesignProblem
+    """
+    per_day = round(24 / p.step_h)
+    cut = slice(first_day * per_day, (first_day + days) * per_day)
+    share = days / 365.0
+
+    def scaled(c: SizeCost) -> SizeCost:
+        return replace(c, annualised_cny_per_yr=c.annualised_cny_per_yr * share)
+
+    return replace(
+        p,
+        month=p.month[cut],
+        period=p.period[cut],
+        load_kw=p.load_kw[cut],
+        unit_kw=p.unit_kw[:, cut],
+        import_price_cny_per_kwh=p.import_price_cny_per_kwh[cut],
+        export_price_cny_per_kwh=p.export_price_cny_per_kwh[cut],
+        size_cost=tuple(scaled(c) for c in p.size_cost),
+        battery_energy_cost=scaled(p.battery_energy_cost),
+        battery_power_cost=scaled(p.battery_power_cost),
+    )
 
 
 def rule_envelope(b) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
