@@ -14,10 +14,20 @@ import pandas as pd
 import pytest
 import yaml
 from dash.development.base_component import Component
-from support.dashboard import BAD_WORDS, WIDTHS, bad_words, chromium_browser, run_scenario, served, shot, too_wide
+from support.dashboard import (
+    BAD_WORDS,
+    WIDTHS,
+    app_run,
+    bad_words,
+    chromium_browser,
+    run_scenario,
+    served,
+    shot,
+    too_wide,
+)
 
 from lingtan.dashboard import pages_explore as px
-from lingtan.dashboard import pages_results, pages_scenario
+from lingtan.dashboard import pages_results
 from lingtan.dashboard.app import create_app
 from lingtan.dashboard.series import day_hour_matrix, duration_curve, monthly_energy
 from lingtan.twin.core.schema.economics import DEFAULT_COSTS
@@ -113,20 +123,9 @@ def c(app):
     return app._twin_context
 
 
-def _run(c, sizes: dict[str, float] | None = None) -> dict:
-    store, msg = pages_scenario.load_choice(c, None, FACTORY.name, None, None)
-    assert msg is None
-    paths = list(sizes or {})
-    job, msg, _ = pages_scenario.start_run(c, store, [sizes[p] for p in paths], [{"path": p} for p in paths])
-    assert msg is None, msg
-    assert c.manager.wait(job["run_id"], 600)["status"] == "done"
-    _, run_store, *_ = pages_scenario.poll(c, job)
-    return run_store
-
-
 @pytest.fixture(scope="module")
 def runs(c):
-    return _run(c), _run(c, {"pv[0].capacity_kwp": 6000})
+    return app_run(c, FACTORY.name), app_run(c, FACTORY.name, {"pv[0].capacity_kwp": 6000})
 
 
 def test_the_pickers_offer_every_run_and_start_from_the_current_one(c, runs):

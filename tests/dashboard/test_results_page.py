@@ -13,7 +13,17 @@ from pathlib import Path
 
 import pytest
 from dash import no_update
-from support.dashboard import BAD_WORDS, WIDTHS, bad_words, chromium_browser, run_scenario, served, shot, too_wide
+from support.dashboard import (
+    BAD_WORDS,
+    WIDTHS,
+    app_run,
+    bad_words,
+    chromium_browser,
+    run_scenario,
+    served,
+    shot,
+    too_wide,
+)
 
 from lingtan.dashboard import pages_results, pages_scenario
 from lingtan.dashboard.app import create_app
@@ -40,25 +50,14 @@ def c(app):
     return app._twin_context
 
 
-def _run(c, name: str, sizes: dict[str, float] | None = None) -> dict:
-    store, msg = pages_scenario.load_choice(c, None, name, None, None)
-    assert msg is None
-    paths = list(sizes or {})
-    job, msg, _ = pages_scenario.start_run(c, store, [sizes[p] for p in paths], [{"path": p} for p in paths])
-    assert msg is None, msg
-    assert c.manager.wait(job["run_id"], 600)["status"] == "done"
-    _, run_store, *_ = pages_scenario.poll(c, job)
-    return run_store
-
-
 @pytest.fixture(scope="module")
 def factory(c):
-    return _run(c, "hefei_auto_parts.yaml")
+    return app_run(c, "hefei_auto_parts.yaml")
 
 
 @pytest.fixture(scope="module")
 def plan(c):
-    return _run(c, "hefei_auto_parts_plan.yaml")
+    return app_run(c, "hefei_auto_parts_plan.yaml")
 
 
 def text_of(node) -> str:
@@ -146,7 +145,7 @@ def test_partial_points_are_coloured_apart_from_failures(c, factory):
 def test_scored_points_read_to_one_decimal_everywhere(c):
     """A pro-rata item printed "PART 5.84683/8": no pack's rules state a rounding, so points read to one decimal
     on the page (badge and pack total), in the terminal, the HTML report and the workbook."""
-    kind, result = c.manager.result(_run(c, "hefei_auto_parts.yaml", {"pv[0].capacity_kwp": 5000})["run_id"])
+    kind, result = c.manager.result(app_run(c, "hefei_auto_parts.yaml", {"pv[0].capacity_kwp": 5000})["run_id"])
     v = _verdict(result, "zhejiang_factory_2025.renewable_share")
     [zj] = [p for p in result.packs if p["pack"] == "zhejiang_factory_2025"]
     assert 0 < v["points"] < 8 and abs(v["points"] - round(v["points"], 1)) > 1e-3  # 8 x share / 15 %
@@ -196,7 +195,7 @@ def test_cost_is_the_workbooks_economics_against_grid_only_and_another_run(c, fa
     assert 0 < payback < 25 and ids["econ-simple-payback"].children == f"{payback:,.2f} yr"
     assert [r[0] for r in economics_rows(econ)][0] == "Capital cost"
     # Another run as the base: the same comparison the workbook's economics make.
-    other = _run(c, "hefei_auto_parts.yaml", {"pv[0].capacity_kwp": 6000})
+    other = app_run(c, "hefei_auto_parts.yaml", {"pv[0].capacity_kwp": 6000})
     opts = pages_results.base_options(c, factory)
     assert other["run_id"] in [o["value"] for o in opts]
     ids = _by_id(pages_results.economics_panel(c, factory, other["run_id"]))

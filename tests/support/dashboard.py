@@ -157,3 +157,18 @@ def shot(pg, name: str) -> Path:
     pg.evaluate("window.scrollTo(0, 0)")
     pg.screenshot(path=str(path), full_page=True)
     return path
+
+
+def app_run(c, name: str, sizes: dict[str, float] | None = None) -> dict:
+    """Run the library scenario ``name`` through an in-process app's context ``c`` (the Scenario page's callbacks),
+    with sizes set by field path; the run's store once it is done."""
+    from lingtan.dashboard import pages_scenario
+
+    store, msg = pages_scenario.load_choice(c, None, name, None, None)
+    assert msg is None
+    paths = list(sizes or {})
+    job, msg, _ = pages_scenario.start_run(c, store, [sizes[p] for p in paths], [{"path": p} for p in paths])
+    assert msg is None, msg
+    assert c.manager.wait(job["run_id"], 600)["status"] == "done"
+    _, run_store, *_ = pages_scenario.poll(c, job)
+    return run_store
