@@ -262,6 +262,22 @@ _PASSTHROUGH = {
 }
 
 
+_PASSTHROUGH_HELP = {
+    "validate": "compare the twin with outside references and write the validation report "
+    "(twin validate [--quick] [--out DIR] [--only GROUP])",
+    "sweep": "sweep scenario fields over a grid, a Latin hypercube or one at a time "
+    "(twin sweep FILE --param pv[0].capacity_kwp=0:20000:21 --out DIR)",
+    "dashboard": "serve the dashboard on http://127.0.0.1:8050",
+    "size": "least-cost design that passes the chosen criteria (twin size FILE --criteria "
+    "PACK --vary pv,battery,green_power)",
+    "meters": "import and check meter data (twin meters import|check|generate ...)",
+    "assess": "verdicts from meter data and the year-end odds (twin assess FILE --meters SOURCE)",
+    "calibrate": "fit the scenario to its meters, ASHRAE Guideline 14 before and after "
+    "(twin calibrate FILE --meters SOURCE --map MAP --out DIR)",
+}
+"""The sub-commands whose own parsers take the rest of the line, in the order ``twin --help`` lists them."""
+
+
 def _cmd_passthrough(module: str):
     def run(args) -> int:
         import importlib
@@ -318,53 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
         "give every KPI's P10/P50/P90 and every simulated criterion's probability of passing",
     )
     p.set_defaults(func=_cmd_run)
-    p = sub.add_parser(
-        "validate",
-        help="compare the twin with outside references and write the validation report "
-        "(twin validate [--quick] [--out DIR] [--only GROUP])",
-        add_help=False,
-    )
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["validate"]))
-    p = sub.add_parser(
-        "sweep",
-        help="sweep scenario fields over a grid, a Latin hypercube or one at a time "
-        "(twin sweep FILE --param pv[0].capacity_kwp=0:20000:21 --out DIR)",
-        add_help=False,
-    )
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["sweep"]))
-    p = sub.add_parser("dashboard", help="serve the dashboard on http://127.0.0.1:8050", add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["dashboard"]))
-    p = sub.add_parser(
-        "size",
-        help="least-cost design that passes the chosen criteria (twin size FILE --criteria "
-        "PACK --vary pv,battery,green_power)",
-        add_help=False,
-    )
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["size"]))
-    p = sub.add_parser(
-        "meters", help="import and check meter data (twin meters import|check|generate ...)", add_help=False
-    )
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["meters"]))
-    p = sub.add_parser(
-        "assess",
-        help="verdicts from meter data and the year-end odds (twin assess FILE --meters SOURCE)",
-        add_help=False,
-    )
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["assess"]))
-    p = sub.add_parser(
-        "calibrate",
-        help="fit the scenario to its meters, ASHRAE Guideline 14 before and after "
-        "(twin calibrate FILE --meters SOURCE --map MAP --out DIR)",
-        add_help=False,
-    )
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH["calibrate"]))
+    for name, help_text in _PASSTHROUGH_HELP.items():
+        p = sub.add_parser(name, help=help_text, add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=_cmd_passthrough(_PASSTHROUGH[name]))
     return parser
 
 
