@@ -377,9 +377,19 @@ def _share_key(c, settings) -> str | None:
 
 
 def free_battery(p: DesignProblem) -> DesignProblem:
-    """``p`` with its battery free to grid-charge and discharge in any hour (no :func:`rule_envelope`): the
-    programme of a peer model whose battery has no dispatch rule (PyPSA's store, in
-    ``validation/pypsa_design.py``)."""
+    """``p`` with its battery free to grid-charge and discharge in any hour (no :func:`rule_envelope`).
+
+    The programme of a peer model whose battery has no dispatch rule (PyPSA's store, in
+    ``validation/pypsa_design.py``).
+
+    Parameters
+    ----------
+    p : DesignProblem
+
+    Returns
+    -------
+    DesignProblem
+    """
     every = (True,) * len(PERIODS)
     return replace(p, battery=replace(p.battery, grid_charge_ok=every, discharge_ok=every))
 
