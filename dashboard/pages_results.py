@@ -23,9 +23,9 @@ from lingtan.dashboard.lang import current_lang
 from lingtan.dashboard.ui import Context, card, empty, message, table, unexpected
 from lingtan.errors import InputError
 from lingtan.twin.reports import html as rh
-from lingtan.twin.reports.i18n import LABELS, label, pack_label, points_text
+from lingtan.twin.reports.i18n import LABELS, label, pack_label, points_text, unit_text
 from lingtan.twin.reports.odds_plots import axis_title, distribution_figure, headlines
-from lingtan.twin.reports.summary import criterion_name, economics_rows, economics_title, pack_groups
+from lingtan.twin.reports.summary import criterion_name, economics_rows, economics_title, fleet_rows, pack_groups
 from lingtan.twin.studies.economics import GRID_ONLY, grid_only_base, project_economics, scenario_assets
 from lingtan.twin.studies.park import simulate_site
 
@@ -666,6 +666,35 @@ def sizes_table(scenario, lang: str = "en") -> html.Div:
     return table("results-sizes-table", rows, cols)
 
 
+def fleet_table(kpis: dict, lang: str = "en") -> html.Div | None:
+    """The fleet's year (:func:`lingtan.twin.reports.summary.fleet_rows`) as a table with id
+    ``results-fleet-table``, under the sizes; None for a run without vehicles.
+
+    Parameters
+    ----------
+    kpis : dict
+        The run's KPIs (a park's merge its tenants' fleets).
+    lang : {"en", "zh"}
+        The reader's language.
+
+    Returns
+    -------
+    dash.html.Div or None
+    """
+    if not kpis.get("vehicles"):
+        return None
+    rows = [
+        {
+            "kpi": text,
+            "value": label("not_applicable", lang) if v is None else f"{v:,.1f} {unit_text(unit, lang)}",
+            "_class": {"value": "num"},
+        }
+        for text, v, unit in fleet_rows(kpis["vehicles"], lang)
+    ]
+    heading = html.Div(label("section_vehicles", lang), className="meta")
+    return html.Div([heading, table("results-fleet-table", rows, [("kpi", ""), ("value", "")])])
+
+
 def headline_items(kind: str, result) -> list[tuple[str, str, str]]:
     """The few numbers the scenario page shows after a run, as (id, text, caption): the on-site renewable
     share, the grid cost, the annualised cost, residual CO2, and the criteria passed, simulated and declared
@@ -729,7 +758,7 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
     out["empty"] = None
     out["body_style"] = shown
     out["cards"] = kpi_card_divs(kind, result, ensemble)
-    out["sizes"] = sizes_table(_scenario(econ_run(kind, result)), lang)
+    out["sizes"] = [sizes_table(_scenario(econ_run(kind, result)), lang), fleet_table(src.kpis, lang)]
     out["packs"] = pack_divs(result, lang)
     out["criteria"] = criteria_table(criteria_rows(kind, result, ensemble, lang), lang)
     out["econ_options"], out["econ_base"] = base_options(c, run_store, lang), GRID_ONLY

@@ -265,3 +265,25 @@ def test_a_bad_charging_strategy_names_its_field(tmp_path, capsys):
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "Traceback" not in err
         assert f"{path}: charging.strategy: expected 'unmanaged' or 'smart', found" in err
+
+
+def test_report_and_dashboard_show_the_fleet(runs):
+    # Plumbing for the tables (they carry fleet_rows of the run's KPIs), arithmetic for the figures, worked from the
+    # inputs: 10 charge points on 100 parking spaces cover 10.0 % of them; per vehicle 10 / (N + 30) with N electric
+    # trucks and 30 diesel ones; the NEV share N / (N + 30).
+    from lingtan.dashboard.pages_results import fleet_table
+    from lingtan.twin.reports.html import build_html
+    from lingtan.twin.reports.summary import fleet_rows
+
+    without, fleet = runs
+    n = TRUCKS["count"]
+    rows = {text: v for text, v, _ in fleet_rows(fleet.kpis["vehicles"])}
+    assert rows["Charger coverage of parking spaces"] == pytest.approx(10.0, rel=1e-12)
+    assert rows["Charge points per vehicle"] == pytest.approx(100 * 10 / (n + 30), rel=1e-12)
+    assert rows["New-energy vehicle share"] == pytest.approx(100 * n / (n + 30), rel=1e-12)
+    page = build_html(fleet, "en")
+    assert 'id="fleet-table"' in page and '<th>Charger coverage of parking spaces</th><td class="num">10.0 %' in page
+    assert 'id="fleet-table"' not in build_html(without, "en")
+    div = fleet_table(fleet.kpis, "zh")
+    assert div is not None and "车辆与充电设施" in str(div) and "10.0 %" in str(div)
+    assert fleet_table(without.kpis, "zh") is None

@@ -1403,6 +1403,32 @@ def uncertainty_block(u: UncertaintyResult, lang: str = "en") -> str:
     return "".join(parts)
 
 
+def fleet_block(fleet: dict[str, Any], lang: str = "en") -> str:
+    """The fleet's year as a table (:func:`lingtan.twin.reports.summary.fleet_rows`).
+
+    Parameters
+    ----------
+    fleet : dict
+        ``kpis["vehicles"]`` of a run.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    str
+        An HTML table, "not applicable" where a figure is not defined.
+    """
+    from lingtan.twin.reports.summary import fleet_rows
+
+    body = "".join(
+        f'<tr><th>{_esc(text)}</th><td class="num">'
+        + (_esc(label("not_applicable", lang)) if v is None else f"{v:,.1f} {_esc(unit_text(unit, lang))}")
+        + "</td></tr>"
+        for text, v, unit in fleet_rows(fleet, lang)
+    )
+    return f'<table class="summary" id="fleet-table">{body}</table>'
+
+
 def build_html(
     result: RunResult | SimpleNamespace,
     lang: str = "en",
@@ -1477,6 +1503,8 @@ def build_html(
     bill = bill_block(result.kpis, lang)
     if bill is not None:
         sections.append(("section_bill", bill))
+    if result.kpis.get("vehicles"):
+        sections.append(("section_vehicles", fleet_block(result.kpis["vehicles"], lang)))
     if economics is not None:
         sections.append(("section_economics", economics_block(economics, lang)))
     tf = trends_figure(getattr(result, "years", None), lang)

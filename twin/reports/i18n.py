@@ -253,6 +253,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "fleet_unmet_e_kwh": ("Charging unmet", "未满足的充电电量"),
     "fleet_unmet_trips": ("Vehicle-days short of charge", "充电不足的车辆日"),
     "fleet_nev_share": ("New-energy vehicle share", "新能源车辆比例"),
+    "fleet_charging_coverage": ("Charger coverage of parking spaces", "充电设施车位覆盖率"),
+    "fleet_charging_peak_kw": ("Charging peak", "充电最大功率"),
+    "fleet_chargers_per_vehicle": ("Charge points per vehicle", "充电桩与车辆数之比"),
     "fleet_fuel_avoided_l": ("Diesel and petrol avoided", "替代的柴油和汽油"),
     "fleet_co2_avoided_t": ("CO2 of the fuel avoided", "替代燃油的二氧化碳"),
     # ------------------------------------------------------------------ KPIs (heat)
@@ -572,6 +575,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "time": ("Time", "时间"),
     # ------------------------------------------------------------------ bill by month (reports.bill, dashboard.bill)
     "section_bill": ("Electricity bill by month", "逐月电费"),
+    "section_vehicles": ("Vehicles and chargers", "车辆与充电设施"),
     "bill_year": ("Year", "全年"),
     "bill_energy_kwh": ("Energy imported", "购电量"),
     "bill_energy_charge_cny": ("Energy charge", "电度电费"),

@@ -112,18 +112,9 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_availability", lang) + line, v * 100, "%")
             for line, v in heat["production_availability"].items()
         ]
-    fleet = k.get("vehicles")
-    if fleet:
-        avoided = fleet["fuel"]["avoided"]
+    if k.get("vehicles"):
         rows.append(None)
-        rows += [
-            (label("fleet_charging_e_kwh", lang), fleet["charging_e_kwh"] * 1e-3, "MWh"),
-            (label("fleet_unmet_e_kwh", lang), fleet["unmet_e_kwh"] * 1e-3, "MWh"),
-            (label("fleet_unmet_trips", lang), fleet["unmet_trips"], "count"),
-            (label("fleet_nev_share", lang), _pct(fleet["nev_share"]), "%"),
-            (label("fleet_fuel_avoided_l", lang), (avoided["diesel_l"] + avoided["petrol_l"]) * 1e-3, "kL"),
-            (label("fleet_co2_avoided_t", lang), avoided["t_co2"], "tCO2"),
-        ]
+        rows += fleet_rows(k["vehicles"], lang)
     # East Asian characters take two columns on a terminal.
     width = max(_cols(r[0]) for r in rows if r)
     rule = "-" * (width + 24)
@@ -143,6 +134,39 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
     for w in k.get("warnings", []):
         lines.append(f"{label('term_warning', lang)}: {w}")
     return "\n".join(lines)
+
+
+def fleet_rows(fleet: dict[str, Any], lang: str = "en") -> list[tuple[str, float | None, str]]:
+    """The fleet's year as (label, value, unit) rows, for the terminal, the report and the dashboard.
+
+    Parameters
+    ----------
+    fleet : dict
+        ``kpis["vehicles"]`` of a run (:func:`lingtan.components.vehicles.fleet_kpis`).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    list of tuple
+        Charging [MWh], its peak [kW], unmet charging [MWh], vehicle-days short of charge [count], the NEV share,
+        the charge points per parking space and per vehicle [%] (None without spaces or vehicles), fuel avoided
+        [kL] and its CO2 [tCO2].
+    """
+    from lingtan.twin.reports.i18n import label
+
+    avoided = fleet["fuel"]["avoided"]
+    return [
+        (label("fleet_charging_e_kwh", lang), fleet["charging_e_kwh"] * 1e-3, "MWh"),
+        (label("fleet_charging_peak_kw", lang), fleet["charging_peak_kw"], "kW"),
+        (label("fleet_unmet_e_kwh", lang), fleet["unmet_e_kwh"] * 1e-3, "MWh"),
+        (label("fleet_unmet_trips", lang), fleet["unmet_trips"], "count"),
+        (label("fleet_nev_share", lang), _pct(fleet["nev_share"]), "%"),
+        (label("fleet_charging_coverage", lang), _pct(fleet["charging_coverage"]["per_parking_space"]), "%"),
+        (label("fleet_chargers_per_vehicle", lang), _pct(fleet["charging_coverage"]["per_vehicle"]), "%"),
+        (label("fleet_fuel_avoided_l", lang), (avoided["diesel_l"] + avoided["petrol_l"]) * 1e-3, "kL"),
+        (label("fleet_co2_avoided_t", lang), avoided["t_co2"], "tCO2"),
+    ]
 
 
 def economics_rows(econ: dict[str, Any], lang: str = "en", base_name: str = "") -> list[tuple[str, object, str]]:
