@@ -11,7 +11,6 @@ import pytest
 from dash import no_update
 
 from lingtan.dashboard import pages_scenario, pages_sweep
-from lingtan.dashboard.app import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*dash_table.DataTable:DeprecationWarning")
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,18 +21,6 @@ NESTED = "name: x\ndescription: " + "[" * 3000 + "]" * 3000 + "\n"
 
 def _upload(text: str) -> str:
     return "data:application/x-yaml;base64," + base64.b64encode(text.encode()).decode()
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    a = create_app(SCENARIOS, tmp_path_factory.mktemp("results"), processes=False)
-    yield a
-    a._twin_context.manager.shutdown()
-
-
-@pytest.fixture(scope="module")
-def c(app):
-    return app._twin_context
 
 
 def _boom(*args, **kwargs):

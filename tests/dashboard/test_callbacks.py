@@ -14,7 +14,7 @@ import pytest
 from dash import no_update
 
 from lingtan.dashboard import pages_park, pages_results, pages_scenario, pages_sweep
-from lingtan.dashboard.app import _is_loopback, build_parser, create_app
+from lingtan.dashboard.app import _is_loopback, build_parser
 from lingtan.dashboard.safety import (
     MAX_UPLOAD_BYTES,
     OutsideError,
@@ -37,18 +37,6 @@ DEFAULT = (SCENARIOS / "hefei_auto_parts.yaml").read_text(encoding="utf-8")
 def _upload(text: str | bytes) -> str:
     raw = text.encode() if isinstance(text, str) else text
     return "data:application/x-yaml;base64," + base64.b64encode(raw).decode()
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    a = create_app(SCENARIOS, tmp_path_factory.mktemp("results"), processes=False)
-    yield a
-    a._twin_context.manager.shutdown()
-
-
-@pytest.fixture(scope="module")
-def c(app):
-    return app._twin_context
 
 
 @pytest.fixture(scope="module")

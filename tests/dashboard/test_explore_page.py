@@ -119,11 +119,6 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def c(app):
-    return app._twin_context
-
-
-@pytest.fixture(scope="module")
 def runs(c):
     return app_run(c, FACTORY.name), app_run(c, FACTORY.name, {"pv[0].capacity_kwp": 6000})
 

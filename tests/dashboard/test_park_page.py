@@ -13,19 +13,11 @@ from dash import no_update
 from support.dashboard import BAD_WORDS, WIDTHS, bad_words, chromium_browser, run_scenario, served, shot, too_wide
 
 from lingtan.dashboard import pages_park, pages_results, pages_scenario
-from lingtan.dashboard.app import create_app
 from lingtan.twin.studies.economics import project_economics
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
 SHARE = "anhui_park_2024.re_electricity_share"
-
-
-@pytest.fixture(scope="module")
-def c(tmp_path_factory):
-    app = create_app(SCENARIOS, tmp_path_factory.mktemp("results"), processes=False)
-    yield app._twin_context
-    app._twin_context.manager.shutdown()
 
 
 @pytest.fixture(scope="module")

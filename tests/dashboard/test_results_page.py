@@ -26,7 +26,6 @@ from support.dashboard import (
 )
 
 from lingtan.dashboard import pages_results, pages_scenario
-from lingtan.dashboard.app import create_app
 from lingtan.twin.accounting.criteria import GROUPS
 from lingtan.twin.reports import excel as xl
 from lingtan.twin.reports import html as rh
@@ -36,18 +35,6 @@ from lingtan.twin.studies.park import simulate_site
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    a = create_app(SCENARIOS, tmp_path_factory.mktemp("results"), processes=False)
-    yield a
-    a._twin_context.manager.shutdown()
-
-
-@pytest.fixture(scope="module")
-def c(app):
-    return app._twin_context
 
 
 @pytest.fixture(scope="module")
