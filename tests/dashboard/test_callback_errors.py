@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 from dash import no_update
@@ -13,8 +12,6 @@ from dash import no_update
 from lingtan.dashboard import pages_scenario, pages_sweep
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*dash_table.DataTable:DeprecationWarning")
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
 NESTED = "name: x\ndescription: " + "[" * 3000 + "]" * 3000 + "\n"
 """The issue's ~3,000 nested ``[``: a RecursionError in the YAML parser."""
 

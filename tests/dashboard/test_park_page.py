@@ -6,7 +6,6 @@ nothing reads ``nan``, and the network diagram's labels do not overlap (at 1280 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from dash import no_update
@@ -15,8 +14,6 @@ from support.dashboard import BAD_WORDS, WIDTHS, bad_words, chromium_browser, ru
 from lingtan.dashboard import pages_park, pages_results, pages_scenario
 from lingtan.twin.studies.economics import project_economics
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
 SHARE = "anhui_park_2024.re_electricity_share"
 
 
