@@ -1,5 +1,7 @@
 """The heat side co-scheduled in the dispatch LP (lingtan.twin.studies.lp.heat_dispatch): a hand-worked three-hour
-case, the LP as a bound on the rule-based dispatch of the shipped heat-side factory, and its balances per step.
+case (hourly, and at half-hour steps), its heat record in the kernel's columns, the LP as a bound on the rule-based
+dispatch of the shipped heat-side factory, its balances per step, and ``dispatch: optimal`` on that factory going
+through the run's tables, balance checks and KPIs.
 
 Hand case worked on paper: a store keeps ``keep`` of its energy from one hour to the next, a heat pump makes
 ``COP`` kWh_th of each kWh, a gas boiler's kWh_th costs its fuel. Tolerances of 1e-6 are the solver's feasibility
@@ -13,13 +15,16 @@ import numpy as np
 import pytest
 
 from lingtan.components import grid as gridmod
+from lingtan.components.battery import OptimalDispatch
+from lingtan.errors import InputError
 from lingtan.twin.core.dispatch import HeatSystem
 from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.reports.bill import bill_notes
 from lingtan.twin.run import build_profiles, simulate_profiles
 from lingtan.twin.studies.economics import annual_operating_costs
-from lingtan.twin.studies.lp.heat_dispatch import HeatLP, fuel_cny
+from lingtan.twin.studies.lp.heat_dispatch import HeatLP, fuel_cny, heat_record
 from lingtan.twin.studies.lp.problem import design_problem
+from lingtan.twin.studies.lp.rolling import optimal_strategy
 from lingtan.twin.studies.lp.solve import add_optimum_bill, solve
 from tests.twin.test_lp import three_hours
 
@@ -78,6 +83,53 @@ def test_three_hours_heat_by_hand():
     assert solve(replace(p, heat=bare), "dispatch").objective_cny == pytest.approx(400 / 3 + 80, rel=1e-9)
 
 
+def test_half_hour_steps_keep_per_step():
+    # The same case at 0.5 h steps with a store that keeps 0.81 per hour, 0.81 ** 0.5 = 0.9 per step: every price is
+    # per kWh, so the costs of all choices scale by 0.5 alike and the optimum has the hourly case's flows [kW]; the
+    # store's energies halve: 200 kW x 0.5 h = 100 kWh_th, 0.9 x 100 - 100 x 0.5 = 40, 0.9 x 40 - 72 x 0.5 = 0.
+    # (The hourly keep taken per step, 0.81, would leave 81 - 50 = 31 and then serve 0.81 x 31 / 0.5 = 50.2 kW.)
+    heat = three_hours_heat()
+    heat = replace(heat, system=replace(heat.system, store_keep=np.array([0.81])))
+    p = three_hours(load_kw=np.zeros(3), battery=None, basic_charge_basis="none", heat=heat, step_h=0.5)
+    h = solve(p, "dispatch").heat
+    assert h["hs"][0] == pytest.approx([0.0, 100.0, 72.0], abs=1e-6)
+    assert h["es"][0] == pytest.approx([100.0, 40.0, 0.0], abs=1e-6)
+
+
+def test_heat_record_by_hand():
+    # The three-hour optimum in the kernel's heat record (HeatSystem.columns()): demand from_storage 0, 100, 72,
+    # from_p2h 0, 200, 200, from_boilers 0, 0, 28; the store charges 200 from the heat pump in hour 0, loses what it
+    # does not keep of its energy before each hour (0.1 x 0 = 0, 0.1 x 200 = 20, 0.1 x 80 = 8) and holds 200, 80, 0;
+    # the heat pump's 200/3 kWh each hour all from the bus (no renewables). The year's store column is its last
+    # energy (0), the others sum: 172, 400, 28; store loss 28 = 200 in - 172 out.
+    p = three_hours(load_kw=np.zeros(3), battery=None, basic_charge_basis="none", heat=three_hours_heat())
+    hourly, totals, residual = heat_record(p.heat, solve(p, "dispatch").heat, p.step_h)
+    col = {key: k for k, key in enumerate(p.heat.system.columns())}
+    expect = {
+        ("demand", 0, "from_storage"): [0, 100, 72],
+        ("demand", 0, "from_p2h"): [0, 200, 200],
+        ("demand", 0, "from_boilers"): [0, 0, 28],
+        ("demand", 0, "unserved"): [0, 0, 0],
+        ("store", 0, "charge_recovered"): [0, 0, 0],
+        ("store", 0, "charge_p2h"): [200, 0, 0],
+        ("store", 0, "discharge"): [0, 100, 72],
+        ("store", 0, "loss"): [0, 20, 8],
+        ("store", 0, "e_kwh_th"): [200, 80, 0],
+        ("unit", 0, "heat_to_demand"): [0, 200, 200],
+        ("unit", 0, "heat_to_storage"): [200, 0, 0],
+        ("unit", 0, "p_base_kw"): [200 / 3] * 3,
+        ("unit", 0, "p_surplus_kw"): [0, 0, 0],
+        ("boiler", 0, "heat"): [0, 0, 28],
+    }
+    assert set(expect) == set(col)
+    for key, v in expect.items():
+        assert hourly[:, col[key]] == pytest.approx(v, abs=1e-6), key
+    assert totals[col[("store", 0, "e_kwh_th")]] == pytest.approx(0.0, abs=1e-6)
+    assert totals[col[("store", 0, "loss")]] == pytest.approx(28.0, abs=1e-6)
+    assert totals[col[("demand", 0, "from_storage")]] == pytest.approx(172.0, abs=1e-6)
+    assert residual < 1e-6
+
+
 @pytest.fixture(scope="module")
 def heat_factory():
     sc = load_scenario(ROOT / "scenarios" / HEAT)
@@ -131,3 +183,39 @@ def test_balances_close_per_step(heat_factory):
     vom = p.variable_om_cny_per_kwh @ (p.unit_kw.sum(axis=1) * p.existing_size) * p.step_h
     vom += p.battery_variable_om_cny_per_kwh * (f["dr"] + f["dg"]).sum() * p.step_h
     assert bill + fuel_cny(p.heat, h, p.step_h) + vom == pytest.approx(s.objective_cny, rel=1e-6)
+
+
+def test_optimal_run_schedules_the_heat_side(heat_factory):
+    # dispatch: optimal on the factory with a thermal store, a heat pump and an electric boiler: the LP's heat side
+    # goes through the run's heat table, its balance check (tables.check_heat_balance, not the LP's own residual)
+    # and the heat KPIs. Its bill is the LP optimum's the rule's run reports (plumbing: the same programme), its
+    # bill + fuel is at most the rule's (physics: the LP contains the rule's choices), and the electricity of the
+    # power-to-heat units appears in the electric table as the kernel records it.
+    sc, prof = heat_factory
+    rule = simulate_profiles(sc, prof)
+    add_optimum_bill(rule, ROOT / "scenarios")
+    lp = rule.kpis["grid_bill"]["lp_optimum"]
+    opt_sc = sc.model_copy(update={"battery": [sc.battery[0].model_copy(update={"dispatch": "optimal"})]})
+    opt = simulate_profiles(opt_sc, prof, optimal=optimal_strategy)
+    k = opt.kpis
+    assert k["grid_bill_cny"]["total_cny"] == pytest.approx(lp["total_cny"], rel=1e-9)
+    fuel = annual_operating_costs(opt, opt_sc, sc.economics)["fuel_cny"]
+    assert fuel == pytest.approx(lp["fuel_cny"], rel=1e-6)
+    assert k["grid_bill_cny"]["total_cny"] + fuel <= rule.kpis["grid_bill_cny"]["total_cny"] + lp["rule_fuel_cny"]
+    assert k["max_hourly_balance_residual_kwh"] < 1e-3
+    served = k["heat"]["heat_served_e_kwh_th"]
+    assert served["unserved"] == pytest.approx(0.0, abs=1e-3)
+    demand = float(prof.heat.system.residual_kw_th.sum()) * prof.step_h
+    assert sum(v for n, v in served.items() if n not in ("recovered_direct", "heat_network", "unserved")) == (
+        pytest.approx(demand, rel=1e-6)
+    )
+    to_heat = opt.hourly.filter(like="_to_heat_kw").sum(axis=1).sum() * prof.step_h
+    assert to_heat == pytest.approx(lp["power_to_heat_e_kwh"], rel=1e-6)
+
+
+def test_rolling_horizon_refuses_a_heat_side_it_cannot_schedule(heat_factory):
+    sc, prof = heat_factory
+    b = sc.battery[0].model_copy(update={"dispatch": "optimal", "optimal": OptimalDispatch()})
+    opt_sc = sc.model_copy(update={"battery": [b]})
+    with pytest.raises(InputError, match=r"battery\[0\]\.optimal"):
+        simulate_profiles(opt_sc, prof, optimal=optimal_strategy)

@@ -15,7 +15,8 @@ Per-step variables, each a block of T columns per pair that the system allows
 =========  ===============================================  =========  ========================================
 
 Rows per step: each demand served (stores + units + boilers + unserved = residual); each store's energy
-``es(t) = keep es(t-1) + dt (hr + huc - hs)`` within its capacity, charge and discharge limits; each unit's heat
+``es(t) = keep es(t-1) + dt (hr + huc - hs)`` (``keep`` the share kept over one step: the hourly keep to the power
+``dt``, as the kernel takes it) within its capacity, charge and discharge limits; each unit's heat
 within ``min(capacity, source limit)`` (0 where its COP is 0); the units' electricity ``sum heat / COP = pb + pr``,
 surplus-only units' electricity within ``pr``; each boiler within its capacity. ``pb`` joins the load row, ``pr`` the
 renewable bus. A store ends the year at least as full as it started (no free heat). The kernel orders all this by
@@ -186,7 +187,7 @@ def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float):
     # store j: es(t) - keep es(t-1) - dt (hr + huc - hs) = keep e0 at t = 0, else 0; limits; end >= e0
     later = t[1:]
     for j in range(s.shape[1]):
-        keep = s.store_keep[j]
+        keep = s.store_keep[j] ** dt  # the system's keep is per hour
         charge = [(t, col("hr", j), -dt)] + [
             (t, col("huc", i), -dt) for i, (_, jj) in enumerate(pairs["huc"]) if jj == j
         ]
@@ -265,4 +266,87 @@ def fuel_cny(h: HeatLP, flows: dict[str, np.ndarray], dt: float) -> float:
     return float(np.sum(flows["hb"].sum(axis=1) * per) * dt) if len(per) else 0.0
 
 
-__all__ = ["HeatLP", "HEAT_BLOCKS", "heat_lp", "add_heat", "heat_flows", "fuel_cny"]
+def heat_record(h: HeatLP, flows: dict[str, np.ndarray], dt: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """A heat dispatch in the kernel's heat record (:meth:`lingtan.twin.core.dispatch.HeatSystem.columns`), so that
+    an ``optimal`` run's heat side goes through the same tables, KPIs and accounting as a rule's.
+
+    A store's standing loss in a step is what it does not keep of its energy before the step, as in the kernel. A
+    unit's electricity is split as the kernel records it: a surplus-only unit's all from renewable surplus
+    (``p_surplus_kw``); what is left of ``pr`` to the other units in order, the rest from the bus (``p_base_kw``).
+
+    Parameters
+    ----------
+    h : HeatLP
+        The heat side.
+    flows : dict of str to ndarray
+        Its heat blocks (:func:`heat_flows`).
+    dt : float
+        Step length [h].
+
+    Returns
+    -------
+    hourly : ndarray, shape (T, columns)
+        Flows by step [kW_th, kW], store energies at the step's end [kWh_th].
+    totals : ndarray, shape (columns,)
+        Flows over the year [kWh_th, kWh], store energies at the year's end [kWh_th].
+    max_residual : float
+        Largest step residual of a demand's or a store's balance [kWh_th].
+    """
+    s = h.system
+    pairs = h.pairs()
+    cols = {key: k for k, key in enumerate(s.columns())}
+    t_n = s.residual_kw_th.shape[1]
+    out = np.zeros((t_n, len(cols)))
+
+    def put(group: str, i: int, q: str, v) -> None:
+        out[:, cols[(group, i, q)]] += v
+
+    for nm, q in (("hs", "from_storage"), ("hu", "from_p2h"), ("hb", "from_boilers")):
+        for i, (_, d) in enumerate(pairs[nm]):
+            put("demand", d, q, flows[nm][i])
+    for d in range(s.shape[0]):
+        put("demand", d, "unserved", flows["hx"][d])
+    keep = np.asarray(s.store_keep, dtype=float) ** dt
+    for j in range(s.shape[1]):
+        before = np.concatenate([[h.store_e0_kwh_th[j]], flows["es"][j][:-1]])
+        put("store", j, "charge_recovered", flows["hr"][j])
+        put("store", j, "loss", (1.0 - keep[j]) * before / dt)
+        put("store", j, "e_kwh_th", flows["es"][j])
+    for i, (j, _) in enumerate(pairs["hs"]):
+        put("store", j, "discharge", flows["hs"][i])
+    for i, (u, j) in enumerate(pairs["huc"]):
+        put("store", j, "charge_p2h", flows["huc"][i])
+        put("unit", u, "heat_to_storage", flows["huc"][i])
+    for i, (u, _) in enumerate(pairs["hu"]):
+        put("unit", u, "heat_to_demand", flows["hu"][i])
+    for i, (b, _) in enumerate(pairs["hb"]):
+        put("boiler", b, "heat", flows["hb"][i])
+    # each unit's electricity: surplus-only units first take renewables, the others what renewables are left
+    cop = s.unit_cop
+    inv_cop = np.divide(1.0, cop, out=np.zeros_like(cop), where=cop > 0)
+    el = [
+        (out[:, cols[("unit", u, "heat_to_demand")]] + out[:, cols[("unit", u, "heat_to_storage")]]) * inv_cop[u]
+        for u in range(s.shape[2])
+    ]
+    surplus = flows["pr"][0].copy()
+    for u in sorted(range(s.shape[2]), key=lambda u: bool(s.unit_grid_allowed[u])):
+        from_re = el[u] if not s.unit_grid_allowed[u] else np.minimum(el[u], np.maximum(surplus, 0.0))
+        surplus -= from_re
+        put("unit", u, "p_surplus_kw", from_re)
+        put("unit", u, "p_base_kw", el[u] - from_re)
+    worst = 0.0
+    for d in range(s.shape[0]):
+        served = sum(out[:, cols[("demand", d, q)]] for q in ("from_storage", "from_p2h", "from_boilers", "unserved"))
+        worst = max(worst, float(np.abs(served - s.residual_kw_th[d]).max(initial=0.0)) * dt)
+    for j in range(s.shape[1]):
+        before = np.concatenate([[h.store_e0_kwh_th[j]], flows["es"][j][:-1]])
+        q = {name: out[:, cols[("store", j, name)]] for name in ("charge_recovered", "charge_p2h", "discharge", "loss")}
+        change = (q["charge_recovered"] + q["charge_p2h"] - q["discharge"] - q["loss"]) * dt
+        worst = max(worst, float(np.abs(flows["es"][j] - before - change).max(initial=0.0)))
+    totals = out.sum(axis=0) * dt
+    stores = [k for (group, _, q), k in cols.items() if group == "store" and q == "e_kwh_th"]
+    totals[stores] = out[-1, stores] if t_n else 0.0
+    return out, totals, worst
+
+
+__all__ = ["HeatLP", "HEAT_BLOCKS", "heat_lp", "add_heat", "heat_flows", "fuel_cny", "heat_record"]

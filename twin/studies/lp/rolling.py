@@ -39,11 +39,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lingtan.components.loads import CsvLoad, csv_load_kw
+from lingtan.errors import InputError
 from lingtan.paths import resolve_input
 from lingtan.twin.core.dispatch import DispatchResult
 from lingtan.twin.studies.lp.model import STEP_BLOCKS
 from lingtan.twin.studies.lp.problem import DesignProblem, SizeCost
-from lingtan.twin.studies.lp.solve import Solution, optimal_dispatch, solve
+from lingtan.twin.studies.lp.solve import Solution, co_schedules_heat, optimal_dispatch, solve
 
 DAY_H = 24.0
 """A window is re-solved every day; its first day is kept [h]."""
@@ -391,11 +392,21 @@ def optimal_strategy(scenario, prof, params: np.ndarray, site: dict) -> Dispatch
     Raises
     ------
     InputError
-        A heat side the LP does not schedule, a bad forecast file, or a programme HiGHS cannot solve.
+        A heat side with thermal stores or power-to-heat units (the windows do not co-schedule them), a bad
+        forecast file, or a programme HiGHS cannot solve.
     """
     o = scenario.battery[0].optimal
     if o is None:
         return optimal_dispatch(scenario, prof, params, site)
+    if co_schedules_heat(prof):
+        _, s_n, u_n, _ = prof.heat.system.shape
+        raise InputError(
+            None,
+            FIELD,
+            "no rolling horizon on a site whose heat side has thermal stores or power-to-heat units (its windows "
+            "do not co-schedule them; the year programme does: leave optimal out)",
+            f"{s_n} thermal store(s) and {u_n} power-to-heat unit(s)",
+        )
 
     def plan(p: DesignProblem) -> Solution:
         return rolling_solve(p, o.horizon_h, read_forecast(scenario, prof, p)).solution

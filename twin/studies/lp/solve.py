@@ -25,7 +25,7 @@ import numpy as np
 from lingtan.components import grid as gridmod
 from lingtan.errors import InputError
 from lingtan.twin.core.dispatch import FLOWS, STATES, TOTALS, DispatchResult, dispatch
-from lingtan.twin.studies.lp.heat_dispatch import fuel_cny, heat_flows
+from lingtan.twin.studies.lp.heat_dispatch import fuel_cny, heat_flows, heat_record
 from lingtan.twin.studies.lp.model import STEP_BLOCKS, Model, build
 from lingtan.twin.studies.lp.problem import DesignProblem, design_problem
 
@@ -295,14 +295,16 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
     Parameters
     ----------
     s : Solution
-        A solved dispatch (or design) programme.
+        A solved dispatch (or design) programme; with a co-scheduled heat side (``s.heat``) its heat record is the
+        LP's (:func:`lingtan.twin.studies.lp.heat_dispatch.heat_record`): power-to-heat electricity from the bus
+        joins the ``load`` column as ``heat_load``, from renewables ``re_to_heat``, as the kernel records them.
     p : DesignProblem
         Its problem.
     e_kwh : float
         Battery energy of the plant [kWh].
     heat : DispatchResult, optional
-        A kernel run of the same site whose heat side is kept (a heat side without power-to-heat units or stores
-        does not depend on the electric dispatch); None: no heat side.
+        Without a co-scheduled heat side: a kernel run of the same site whose heat side is kept (a heat side
+        without power-to-heat units or stores does not depend on the electric dispatch); None: no heat side.
 
     Returns
     -------
@@ -312,8 +314,17 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
     f, dt, t_n = s.flows, p.step_h, p.n_steps
     pools = _pools(s, p, e_kwh)
     dis = f["dr"] + f["dg"]
-    hourly_heat = heat.hourly if heat is not None else None
-    heat_load = hourly_heat[:, FLOWS.index("heat_load")] if hourly_heat is not None and len(hourly_heat) else 0.0
+    heat_load, re_to_heat = np.zeros(t_n), np.zeros(t_n)
+    if s.heat is not None:
+        heat_hourly, heat_totals, heat_residual = heat_record(p.heat, s.heat, dt)
+        heat_load, re_to_heat = s.heat["pb"][0], s.heat["pr"][0]
+    elif heat is not None:
+        heat_hourly, heat_totals = heat.heat_hourly, heat.heat_totals[0]
+        heat_residual = float(heat.total("max_heat_residual")[0])
+        if len(heat.hourly):
+            heat_load = heat.hourly[:, FLOWS.index("heat_load")]
+    else:
+        heat_hourly, heat_totals, heat_residual = np.zeros((t_n, 0)), np.zeros(0), 0.0
     cols = {
         "re_to_load": f["a"],
         "re_to_battery": f["cr"],
@@ -326,13 +337,15 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
         "battery_loss_re": pools["loss_re"],
         "battery_loss_grid": pools["loss_gr"],
         "unserved": f["u"],
-        "load": p.load_kw,
-        "heat_load": np.broadcast_to(heat_load, (t_n,)),
-        "re_to_heat": np.zeros(t_n),
+        # the LP's load row serves the loads and the power-to-heat electricity from the bus; the kernel's load
+        # column holds both, heat_load the second (a heat side not co-scheduled: the kernel run's)
+        "load": p.load_kw + (heat_load if s.heat is not None else 0.0),
+        "heat_load": heat_load,
+        "re_to_heat": re_to_heat,
         "battery_e": pools["e"],
         "battery_e_re": pools["e_re"],
     }
-    hourly = np.column_stack([cols[name] for name in FLOWS + STATES])
+    hourly = np.column_stack([np.broadcast_to(cols[name], (t_n,)) for name in FLOWS + STATES])
     re = (p.unit_kw * s.sizes[:, None]).sum(axis=0) if len(p.sources) else np.zeros(t_n)
     imp = f["g"] + f["cg"]
     totals = np.zeros(len(TOTALS))
@@ -340,7 +353,8 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
     e0 = p.battery.soc_initial * e_kwh if p.battery is not None else 0.0
     e_prev = np.concatenate([[e0], pools["e"][:-1]])
     store = np.abs(pools["e"] - e_prev - (f["cr"] + f["cg"] - dis - pools["loss_re"] - pools["loss_gr"]) * dt)
-    bus = np.abs(re + imp + dis + f["u"] - p.load_kw - f["cr"] - f["cg"] - f["x"] - f["k"]) * dt
+    load = cols["load"]
+    bus = np.abs(re + imp + dis + f["u"] - load - f["cr"] - f["cg"] - f["x"] - f["k"] - re_to_heat) * dt
     extra = {
         "re_generation": re.sum() * dt,
         "import_cost_cny": (imp * p.import_price_cny_per_kwh).sum() * dt,
@@ -352,7 +366,7 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
         "max_bus_residual": bus.max() if t_n else 0.0,
         "max_store_residual": store.max() if t_n else 0.0,
         "max_pool_residual": 0.0,
-        "max_heat_residual": float(heat.total("max_heat_residual")[0]) if heat is not None else 0.0,
+        "max_heat_residual": heat_residual,
     }
     for code, name in enumerate(("import_valley", "import_flat", "import_peak", "import_critical")):
         extra[name] = imp[p.period == code].sum() * dt
@@ -364,8 +378,8 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
         totals=totals[None, :],
         monthly_peak_kw=peaks[None, :],
         hourly=hourly,
-        heat_totals=heat.heat_totals if heat is not None else np.zeros((1, 0)),
-        heat_hourly=heat.heat_hourly if heat is not None else np.zeros((t_n, 0)),
+        heat_totals=heat_totals[None, :],
+        heat_hourly=heat_hourly,
     )
 
 
@@ -376,6 +390,10 @@ def optimal_dispatch(scenario, prof, params: np.ndarray, site: dict, plan=None) 
     """``dispatch: optimal``: the year's bill-minimising dispatch of the scenario's plant, with perfect foresight
     (or another plan of the same programme: ``twin run`` passes
     :func:`lingtan.twin.studies.lp.rolling.optimal_strategy`, which reads the battery's ``optimal``).
+
+    A heat side with thermal stores or power-to-heat units is co-scheduled with the battery
+    (:mod:`~lingtan.twin.studies.lp.heat_dispatch`: the objective is then the bill plus the boilers' fuel and
+    purchased heat) and its heat record is the LP's; a heat side of boilers alone is the kernel's run.
 
     Parameters
     ----------
@@ -399,15 +417,14 @@ def optimal_dispatch(scenario, prof, params: np.ndarray, site: dict, plan=None) 
     Raises
     ------
     InputError
-        A heat side with stores or power-to-heat units (not co-scheduled yet), a bad forecast file, or an LP HiGHS
-        cannot solve.
+        A bad forecast file, or an LP HiGHS cannot solve.
     """
-    _check_heat(prof, "battery[0].dispatch")
-    p = design_problem(scenario, prof, step_h=prof.step_h)
-    s = solve(p, "dispatch") if plan is None else plan(p)
+    co_heat = co_schedules_heat(prof)
+    p = design_problem(scenario, prof, step_h=prof.step_h, co_heat=co_heat)
+    s = _dispatch_optimum(p) if plan is None else plan(p)
     heat = None
-    if not prof.heat.empty:
-        # The heat side does not depend on the electric dispatch here (no store, no power-to-heat unit).
+    if not prof.heat.empty and not co_heat:
+        # No store and no power-to-heat unit: the heat side does not depend on the electric dispatch.
         heat = dispatch(prof.unit_kw, p.existing_size[None, :], prof.load_kw, params, record_hourly=True, **site)
     return kernel_result(s, p, p.battery.energy_kwh, heat)
 
@@ -456,8 +473,7 @@ def optimum_bill(scenario, prof) -> dict:
         purchased heat of the LP's dispatch), ``fuel_cny_per_kwh_th`` (each boiler's price of one kWh_th
         [CNY/kWh_th]), ``unserved_heat_e_kwh_th`` [kWh_th] and ``power_to_heat_e_kwh`` [kWh].
     """
-    _, s_n, u_n, _ = prof.heat.system.shape
-    p = design_problem(scenario, prof, step_h=prof.step_h, co_heat=bool(s_n or u_n))
+    p = design_problem(scenario, prof, step_h=prof.step_h, co_heat=co_schedules_heat(prof))
     s = _dispatch_optimum(p)
     f = s.flows
     monthly = gridmod.monthly_bill(f["g"] + f["cg"], f["x"], prof.index, prof.tariff, p.step_h)
@@ -538,17 +554,19 @@ def add_optimum_bill(result, base_dir) -> str:
     )
 
 
-def _check_heat(prof, field: str) -> None:
-    """Refuse a heat side whose stores or power-to-heat units the LP would have to schedule."""
-    _, s, u, _ = prof.heat.system.shape
-    if s or u:
-        raise InputError(
-            None,
-            field,
-            "a site whose heat side has no thermal store and no heat pump or electric boiler (the LP does not "
-            "co-schedule them yet)",
-            f"{s} thermal store(s) and {u} power-to-heat unit(s)",
-        )
+def co_schedules_heat(prof) -> bool:
+    """Whether the LP co-schedules the site's heat side: it has a thermal store or a power-to-heat unit, whose
+    schedule moves the electricity bill. A heat side of boilers alone does not depend on the electric dispatch."""
+    _, s_n, u_n, _ = prof.heat.system.shape
+    return bool(s_n or u_n)
 
 
-__all__ = ["Solution", "solve", "kernel_result", "optimal_dispatch", "optimum_bill", "add_optimum_bill"]
+__all__ = [
+    "Solution",
+    "solve",
+    "kernel_result",
+    "optimal_dispatch",
+    "optimum_bill",
+    "add_optimum_bill",
+    "co_schedules_heat",
+]
