@@ -22,6 +22,7 @@ from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.reports.bill import bill_notes
 from lingtan.twin.run import build_profiles, simulate_profiles
 from lingtan.twin.studies.economics import annual_operating_costs
+from lingtan.twin.studies.lp.design import bus_demand_kw
 from lingtan.twin.studies.lp.heat_dispatch import HeatLP, fuel_cny, heat_record
 from lingtan.twin.studies.lp.problem import design_problem
 from lingtan.twin.studies.lp.rolling import optimal_strategy
@@ -219,3 +220,15 @@ def test_rolling_horizon_refuses_a_heat_side_it_cannot_schedule(heat_factory):
     opt_sc = sc.model_copy(update={"battery": [b]})
     with pytest.raises(InputError, match=r"battery\[0\]\.optimal"):
         simulate_profiles(opt_sc, prof, optimal=optimal_strategy)
+
+
+def test_design_bus_demand_holds_the_heat_side_electricity(heat_factory):
+    # The design LP sees the heat side as given, its electricity in the load (design module docstring, step 0): the
+    # demand at the meter is the loads plus the power-to-heat electricity of the rule's run, 0.8 % of this factory's
+    # consumption, which a factory's design LP once left out (a park's did not). Plumbing: the hourly table's
+    # columns against the kernel's totals, two paths of the same run.
+    sc, prof = heat_factory
+    k = simulate_profiles(sc, prof, assessed=False).kpis
+    demand = bus_demand_kw(sc, prof)
+    assert k["power_to_heat_e_kwh"] > 0.005 * k["load_e_kwh"]
+    assert demand.sum() * prof.step_h == pytest.approx(k["load_e_kwh"] + k["power_to_heat_e_kwh"], rel=1e-12)

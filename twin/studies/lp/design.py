@@ -82,6 +82,27 @@ class LpSizing:
     seconds: float
 
 
+def bus_demand_kw(scenario, prof) -> np.ndarray:
+    """A site's electric demand at its meter with its heat side as given: its loads plus the power-to-heat
+    electricity its rule-based run draws [kW] (module docstring, step 0).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory or tenant.
+    prof : Profiles
+        Its profiles.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+    """
+    from lingtan.twin.run import simulate_profiles
+
+    h = simulate_profiles(scenario, prof, assessed=False).hourly
+    return h["load_kw"].to_numpy() + h.filter(like="_to_heat_kw").sum(axis=1).to_numpy()
+
+
 def park_problem(park, base_dir: Path, packs: list[str]) -> DesignProblem:
     """A park's design problem with its bus as the one node (module docstring).
 
@@ -98,17 +119,13 @@ def park_problem(park, base_dir: Path, packs: list[str]) -> DesignProblem:
     -------
     DesignProblem
     """
-    from lingtan.twin.run import load_weather, simulate_profiles
+    from lingtan.twin.run import load_weather
     from lingtan.twin.studies.park import _tenant_profiles, _UnitProfiles, tenant_scenario
 
     weather = load_weather(park, base_dir)
     units = _UnitProfiles(weather[0], park.site)
     scen, prof, _ = _tenant_profiles(park, base_dir, weather, units)
-    demand = np.zeros(len(weather[0].index))
-    for name, sc in scen.items():
-        run = simulate_profiles(sc, prof[name], assessed=False)
-        h = run.hourly
-        demand += h["load_kw"].to_numpy() + h.filter(like="_to_heat_kw").sum(axis=1).to_numpy()
+    demand = sum(bus_demand_kw(sc, prof[name]) for name, sc in scen.items())
     pv = [a.model_copy(update={"name": f"{t.name}.{a.name}"}) for t in park.tenants for a in t.pv]
     pv += [a.model_copy(update={"name": f"shared.{a.name}"}) for a in park.shared.pv]
     wind = [f.model_copy(update={"name": f"{t.name}.{f.name}"}) for t in park.tenants for f in t.wind]
@@ -253,7 +270,8 @@ def lp_size(path_or_scenario, criteria: list[str], base_dir=None, time_limit_s: 
     else:
         from lingtan.twin.run import build_profiles
 
-        p = design_problem(sc, build_profiles(sc, base), list(criteria))
+        prof = build_profiles(sc, base)
+        p = design_problem(sc, replace(prof, load_kw=bus_demand_kw(sc, prof)), list(criteria))
     relaxed = solve(p, "design", time_limit_s=time_limit_s)
     s, rounding = _round_wind(p, relaxed, time_limit_s)
     seconds = time.perf_counter() - t0
@@ -282,4 +300,4 @@ def _lp_priced_cost(p: DesignProblem, s: Solution, ops: dict) -> float:
     return assets + float(ops["grid_bill_cny"]) + float(ops["green_power_cny"])
 
 
-__all__ = ["LpSizing", "lp_size", "park_problem"]
+__all__ = ["LpSizing", "lp_size", "park_problem", "bus_demand_kw"]
