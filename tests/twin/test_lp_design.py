@@ -1,5 +1,6 @@
-"""``twin size --method lp`` on a small park under Anhui's pack: the heat side sized before the LP, the LP's design
-passing when simulated with the rule, and an exhaustive rule-based grid never cheaper than the LP's bound."""
+"""``twin size --method lp`` on a small park under Anhui's pack: the heat pump sized in the LP with the rest to meet
+the recovery row, the LP's design passing when simulated with the rule, and an exhaustive rule-based grid never
+cheaper than the LP's bound."""
 
 import copy
 import re
@@ -9,7 +10,6 @@ import pytest
 from support.park_cases import ALL_YEAR, hefei_park
 
 from lingtan.twin.studies.lp.design import lp_size
-from lingtan.twin.studies.lp.heat_side import FACTOR_TOL
 from lingtan.twin.studies.sizing import size
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,23 +71,34 @@ def lp():
 
 
 def test_lp_design_passes_every_simulated_criterion(lp):
-    # The scenario as written fails the recovery rate; the heat side grows the heat pump to the least factor that
-    # meets it (bisection to FACTOR_TOL), the LP meets the renewable share, and the design simulated with the rule
-    # passes every criterion the pack simulates.
+    # The scenario as written fails the recovery rate (its 100 kW_th heat pump recovers too little); the LP sizes
+    # the heat pump with the rest under the recovery row, and the design simulated with the rule passes every
+    # criterion the pack simulates, the recovery rate included.
     m = lp.design.margins
     simulated = [k for k, v in m.items() if v["fixable"]]
     assert f"{PACK}.waste_heat_recovery" in simulated and f"{PACK}.re_electricity_share" in simulated
+    assert lp_size_heat_only(1.0) < 0.10
     assert lp.design.passed, lp.design.failed
-    assert lp.heat.factor > 1.0
+    assert lp.sizes["heat_pumps.a.hp"] > HEAT_PUMP_KW_TH
     assert m[f"{PACK}.waste_heat_recovery"]["value"] >= 0.10
-    # least: the same park a bisection step smaller fails the recovery rate
-    smaller = lp_size_heat_only(lp.heat.factor * (1 - 2 * FACTOR_TOL))
-    assert smaller < 0.10
-    assert lp.heat.q_kw_th == pytest.approx(HEAT_PUMP_KW_TH * lp.heat.factor, rel=1e-12)
     # the roofs' limits hold
     for name, kwp in lp.sizes.items():
         if name.startswith("pv."):
             assert kwp <= {"pv.a.roof": 3000.0, "pv.b.roof": 1500.0}[name] * (1 + 1e-9)
+
+
+def test_lp_recovery_row_holds_in_its_own_flows(lp):
+    # Plumbing: the LP's heat pump output x its source share, plus what is recovered whatever, reaches 10 % of the
+    # resources (the row of model._criteria_rows, read back from the solution's flows).
+    h, f = lp.problem.heat, lp.solution.heat
+    pairs = h.pairs()
+    pumped = sum(
+        float((h.unit_recovered_share[u] * f[nm][i]).sum())
+        for nm in ("hu", "huc")
+        for i, (u, _) in enumerate(pairs[nm])
+    )
+    recovered = h.recovery_fixed_e_kwh_th + pumped * lp.problem.step_h + float(f["hr"].sum()) * lp.problem.step_h
+    assert recovered >= 0.10 * h.recovery_available_e_kwh_th * (1 - 1e-7)
 
 
 def lp_size_heat_only(factor: float) -> float:
@@ -125,7 +136,7 @@ def test_side_by_side_shows_the_search_closest_design_when_none_passes():
 
     from lingtan.twin.cli.size import side_by_side
 
-    lp = NS(design=NS(cost_cny_per_year=2.1e8, passed=True), bound_cny=1.8e8, heat=NS(factor=1.669))
+    lp = NS(design=NS(cost_cny_per_year=2.1e8, passed=True), bound_cny=1.8e8, sizes={"heat_pumps.a.hp": 166.9})
     near = NS(cost_cny_per_year=2.0e8, passed=False, min_margin=-0.01)
     far = NS(cost_cny_per_year=1.9e8, passed=False, min_margin=-0.05)
     res = NS(chosen=None, designs=[far, near], vary=["pv", "battery"])

@@ -24,7 +24,7 @@ from lingtan.twin.run import build_profiles, simulate_profiles
 from lingtan.twin.studies.economics import annual_operating_costs
 from lingtan.twin.studies.lp.design import bus_demand_kw
 from lingtan.twin.studies.lp.heat_dispatch import HeatLP, fuel_cny, heat_record
-from lingtan.twin.studies.lp.problem import design_problem
+from lingtan.twin.studies.lp.problem import CriterionRow, DesignProblem, design_problem
 from lingtan.twin.studies.lp.rolling import optimal_strategy
 from lingtan.twin.studies.lp.solve import add_optimum_bill, solve
 from tests.twin.test_lp import three_hours
@@ -131,6 +131,48 @@ def test_heat_record_by_hand():
     assert residual < 1e-6
 
 
+def design_case(hp_cny_per_kw_th_yr: float, criteria=()) -> DesignProblem:
+    """The three hours as a design: a lossless store and the heat pump both sized, the heat pump at
+    ``hp_cny_per_kw_th_yr`` per kW_th and year, the store at 0.05 per kWh_th; 2/3 of the heat pump's output (COP 3)
+    is waste heat; 400 kWh_th of resources, nothing recovered without the heat pump."""
+    h = three_hours_heat()
+    h = replace(
+        h,
+        system=replace(h.system, store_keep=np.array([1.0])),
+        unit_sized=np.array([True]),
+        unit_cost_cny_per_kw_th_yr=np.array([hp_cny_per_kw_th_yr]),
+        store_cost_cny_per_kwh_th_yr=np.array([0.05]),
+        unit_recovered_share=np.full((1, 3), 2 / 3),
+        recovery_available_e_kwh_th=400.0,
+    )
+    return three_hours(load_kw=np.zeros(3), battery=None, basic_charge_basis="none", heat=h, criteria=criteria)
+
+
+def test_design_sizes_heat_pump_and_store_by_hand():
+    # Heat costs 0.1/kWh_th from the heat pump in hour 0 (into the store: no demand then), 1/3 in hours 1-2, 0.4 from
+    # gas. A kW_th of heat pump (0.2/yr) with a kWh_th of store (0.05) saves 0.4 - 0.1 = 0.3 through the store and
+    # 2 x (0.4 - 1/3) = 0.133 serving hours 1 and 2 directly: 0.433 > 0.25, so both grow until the 600 kWh_th of
+    # demand is heat pump's: Q direct in hours 1 and 2 plus Q through the store, 3 Q = 600, Q = E = 200. More of
+    # them would only move heat-pump heat from hours 1-2 to hour 0, saving 1/3 - 0.1 = 0.233 < 0.25.
+    # Cost: 200/3 x 0.3 + 2 x 200/3 x 1.0 + 0.2 x 200 + 0.05 x 200 = 20 + 133.333 + 40 + 10 = 203.333.
+    s = solve(design_case(0.2), "design")
+    assert s.unit_kw_th == pytest.approx([200.0], abs=1e-6)
+    assert s.store_kwh_th == pytest.approx([200.0], abs=1e-6)
+    assert s.objective_cny == pytest.approx(20 + 400 / 3 + 50, rel=1e-9)
+
+
+def test_design_recovery_row_by_hand():
+    # At 0.5 per kW_th and year a heat pump does not pay (0.433 < 0.55): alone, gas serves all, 600 x 0.4 = 240.
+    # A recovery row of 50 % of the 400 kWh_th resources asks 200 kWh_th of waste heat, 2/3 of heat-pump output:
+    # 300 kWh_th of it. The least heat pump making 300 is Q = 100, run in all three hours (hour 0 into a 100 kWh_th
+    # store): 100/3 x 0.3 + 2 x 100/3 x 1.0 + gas 300 x 0.4 + 0.5 x 100 + 0.05 x 100 = 10 + 66.667 + 120 + 55.
+    assert solve(design_case(0.5), "design").objective_cny == pytest.approx(240.0, rel=1e-9)
+    s = solve(design_case(0.5, (CriterionRow("recovery", "recovery_min", 0.5),)), "design")
+    assert s.unit_kw_th == pytest.approx([100.0], abs=1e-6)
+    assert s.store_kwh_th == pytest.approx([100.0], abs=1e-6)
+    assert s.objective_cny == pytest.approx(10 + 200 / 3 + 120 + 55, rel=1e-9)
+
+
 @pytest.fixture(scope="module")
 def heat_factory():
     sc = load_scenario(ROOT / "scenarios" / HEAT)
@@ -223,10 +265,10 @@ def test_rolling_horizon_refuses_a_heat_side_it_cannot_schedule(heat_factory):
 
 
 def test_design_bus_demand_holds_the_heat_side_electricity(heat_factory):
-    # The design LP sees the heat side as given, its electricity in the load (design module docstring, step 0): the
-    # demand at the meter is the loads plus the power-to-heat electricity of the rule's run, 0.8 % of this factory's
-    # consumption, which a factory's design LP once left out (a park's did not). Plumbing: the hourly table's
-    # columns against the kernel's totals, two paths of the same run.
+    # A design's electric side is chosen again with the heat side run by its rule (design module docstring, step 2):
+    # the demand at the meter is the loads plus the power-to-heat electricity of the rule's run, 0.8 % of this
+    # factory's consumption. Plumbing: the hourly table's columns against the kernel's totals, two paths of the
+    # same run.
     sc, prof = heat_factory
     k = simulate_profiles(sc, prof, assessed=False).kpis
     demand = bus_demand_kw(sc, prof)

@@ -182,10 +182,9 @@ def lp_lines(lp) -> list[str]:
     s, d = lp.solution, lp.design
     lines = [
         f"LP design ({lp.problem.n_steps} steps, HiGHS, {lp.seconds:.0f} s; {lp.rounding}):",
-        f"  heat side, sized before the LP: {lp.heat.text}",
         *(f"  {k:<40} {v:>14,.1f}" for k, v in lp.sizes.items()),
         f"  LP bound on the annualised cost (sizes and dispatch chosen together): {lp.bound_cny / 1e4:,.2f} 万 CNY/yr"
-        f" (of it {lp.constant_cny / 1e4:,.2f} no LP variable moves: heat side, fuel, certificates, fixed O&M, carbon)",
+        f" (of it {lp.constant_cny / 1e4:,.2f} no LP variable moves: process fuel, certificates, fixed O&M, carbon)",
         f"  the design simulated with the scenario's dispatch rule: {d.cost_cny_per_year / 1e4:,.2f} 万 CNY/yr, "
         + ("PASS" if d.passed else f"FAIL ({', '.join(d.failed)})")
         + f"; renewable share {d.re_share:.2%} (with green power)",
@@ -221,6 +220,6 @@ def side_by_side(lp, res) -> list[str]:
     out.append(f"  {'LP bound':<40} {lp.bound_cny / 1e4:>12,.2f} 万 CNY/yr")
     gap = lp.design.cost_cny_per_year - lp.bound_cny
     out.append(f"  gap of the LP design under the rule to the bound: {gap / 1e4:,.2f} 万 CNY/yr (dispatch, relaxation)")
-    if c is not None and "heat_pump" not in res.vary and lp.heat.factor != 1.0:
+    if c is not None and "heat_pump" not in res.vary and any(k.startswith("heat_pumps.") for k in lp.sizes):
         out.append("  the search kept the scenario's heat pumps; --vary ...,heat_pump with --levels lets it size them")
     return out

@@ -1,4 +1,5 @@
-"""The heat side co-scheduled in the dispatch LP: thermal stores, heat pumps, electric boilers and fuel boilers.
+"""The heat side in the LP: thermal stores, heat pumps, electric boilers and fuel boilers, co-scheduled with the
+battery in a dispatch, and the heat pumps and stores sized with everything else in a design.
 
 The heat side is the kernel's own (:class:`lingtan.twin.core.dispatch.HeatSystem`, :class:`HeatSizes`): the same
 residual demands (after direct waste-heat exchange), recoverable heat offered to each store, COP and source limit of
@@ -22,11 +23,16 @@ surplus-only units' electricity within ``pr``; each boiler within its capacity. 
 renewable bus. A store ends the year at least as full as it started (no free heat). The kernel orders all this by
 rule (stores first, then units on the bus, then surplus, then boilers); every such hour satisfies these rows, so
 the LP is a relaxation of the rule and its cost a bound on the rule's.
+
+Sizes: one column per unit (``hq`` [kW_th]) and per store (``hE`` [kWh_th]), held at the scenario's in a dispatch and
+chosen in a design (:func:`add_heat`). A design's waste-heat recovery row (Anhui, Annex 1, 2.1) counts what the
+dispatch recovers (:func:`recovered_terms`) plus what is recovered whatever it does, against the boundary's resources.
+A park's tenants' heat sides enter side by side (:func:`combine`); their power-to-heat electricity shares the bus.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,14 +44,15 @@ HEAT_BLOCKS = ("hs", "hr", "hu", "huc", "hb", "hx", "es", "pb", "pr")
 
 @dataclass(frozen=True)
 class HeatLP:
-    """A site's heat side as the dispatch LP reads it.
+    """A site's heat side as the dispatch LP reads it (a park's: its tenants' side by side, :func:`combine`).
 
     Attributes
     ----------
     system : HeatSystem
         The kernel's heat system (:attr:`lingtan.twin.core.heat_profiles.HeatSetup.system`).
     store_kwh_th, store_charge_kw_th, store_discharge_kw_th, store_e0_kwh_th : ndarray, shape (S,)
-        Store capacity [kWh_th], charge and discharge limits [kW_th], energy before the first step [kWh_th].
+        Store capacity [kWh_th], charge and discharge limits [kW_th], energy before the first step [kWh_th]. A design
+        sizes the capacity and keeps the limits and the first energy in these proportions to it.
     unit_kw_th : ndarray, shape (U,)
         Heat output capacity of each power-to-heat unit [kW_th].
     boiler_cost_cny_per_kwh_th : ndarray, shape (B,)
@@ -53,6 +60,23 @@ class HeatLP:
         economics' fuel prices.
     boiler_names : list of str
         Fuel boilers then purchased-heat contracts (B).
+    unit_names, store_names : list of str
+        Power-to-heat units (U) and stores (S), as the scenario names them (``tenant.name`` in a park).
+    unit_sized : ndarray of bool, shape (U,)
+        Units a design sizes: the heat pumps (electric boilers keep their capacity).
+    unit_cost_cny_per_kw_th_yr : ndarray, shape (U,)
+        Annualised cost of one kW_th of each unit a design sizes [CNY/yr].
+    store_cost_cny_per_kwh_th_yr : ndarray, shape (S,)
+        Annualised cost of one kWh_th of each store, its charge and discharge power in proportion [CNY/yr].
+    unit_recovered_share : ndarray, shape (U, T)
+        Share of each unit's heat output drawn from a waste-heat stream [-]: 1 - 1/COP for a heat pump on a
+        stream (its source heat, as the heat table counts it), 0 for one on ambient air and an electric boiler.
+    recovery_available_e_kwh_th : float
+        The waste heat and energy resources of the boundary over the year [kWh_th] (the recovery rate's
+        denominator, :func:`lingtan.twin.core.kpis.heat_kpis`); it does not depend on sizes or dispatch.
+    recovery_fixed_e_kwh_th : float
+        What is recovered whatever the sizes and the dispatch: direct exchange, heat network deliveries, declared
+        recovered energy [kWh_th].
     """
 
     system: object
@@ -63,6 +87,14 @@ class HeatLP:
     unit_kw_th: np.ndarray
     boiler_cost_cny_per_kwh_th: np.ndarray
     boiler_names: list
+    unit_names: list = field(default_factory=list)
+    store_names: list = field(default_factory=list)
+    unit_sized: np.ndarray | None = None
+    unit_cost_cny_per_kw_th_yr: np.ndarray | None = None
+    store_cost_cny_per_kwh_th_yr: np.ndarray | None = None
+    unit_recovered_share: np.ndarray | None = None
+    recovery_available_e_kwh_th: float = 0.0
+    recovery_fixed_e_kwh_th: float = 0.0
 
     def pairs(self) -> dict[str, list[tuple[int, int]]]:
         """The (from, to) pairs of each heat block that has them.
@@ -88,8 +120,17 @@ class HeatLP:
         }
 
 
-def heat_lp(scenario, setup, sizes) -> HeatLP:
-    """The dispatch LP's heat side of a factory.
+def heat_lp(
+    scenario,
+    setup,
+    sizes,
+    *,
+    prefix: str = "",
+    unit_cost_cny_per_kw_th_yr=None,
+    store_cost_cny_per_kwh_th_yr=None,
+    recovery_e_kwh_th: tuple[float, float] = (0.0, 0.0),
+) -> HeatLP:
+    """The dispatch LP's heat side of a factory or a tenant.
 
     Parameters
     ----------
@@ -99,6 +140,12 @@ def heat_lp(scenario, setup, sizes) -> HeatLP:
         Its heat profiles (``Profiles.heat``).
     sizes : HeatSizes
         Its heat sizes (:func:`lingtan.twin.core.heat_profiles.heat_sizes`), first configuration.
+    prefix : str
+        Put before every name (``"tenant."`` in a park).
+    unit_cost_cny_per_kw_th_yr, store_cost_cny_per_kwh_th_yr : array_like, optional
+        Annualised cost of one kW_th of each unit and one kWh_th of each store [CNY/yr] (a design's; default 0).
+    recovery_e_kwh_th : (float, float)
+        The recovery rate's resources and the part recovered whatever the sizes [kWh_th] (:class:`HeatLP`).
 
     Returns
     -------
@@ -113,20 +160,105 @@ def heat_lp(scenario, setup, sizes) -> HeatLP:
         if b.fuel != "electric"
     ]
     costs += [float(np.sum(purchased_heat_totals(one, h)["cost_cny"])) for h in scenario.purchased_heat]
+    sys_ = setup.system
+    u_n, s_n = sys_.shape[2], sys_.shape[1]
+    pump = np.array([k == "heat_pump" for k in setup.unit_kinds], dtype=bool)
+    on_stream = pump & (np.asarray(setup.unit_source, dtype=int) >= 0)
+    cop = np.asarray(sys_.unit_cop, dtype=float)
+    inv_cop = np.divide(1.0, cop, out=np.ones_like(cop), where=cop > 0)
+    share = np.where(on_stream[:, None] & (cop > 1.0), 1.0 - inv_cop, 0.0)  # source heat / output
     return HeatLP(
-        system=setup.system,
+        system=sys_,
         store_kwh_th=np.asarray(sizes.store_kwh_th[0], dtype=float),
         store_charge_kw_th=np.asarray(sizes.store_charge_kw_th[0], dtype=float),
         store_discharge_kw_th=np.asarray(sizes.store_discharge_kw_th[0], dtype=float),
         store_e0_kwh_th=np.asarray(sizes.store_e0_kwh_th[0], dtype=float),
         unit_kw_th=np.asarray(sizes.unit_kw_th[0], dtype=float),
         boiler_cost_cny_per_kwh_th=np.array(costs, dtype=float),
-        boiler_names=list(setup.boiler_names),
+        boiler_names=[prefix + n for n in setup.boiler_names],
+        unit_names=[prefix + n for n in setup.unit_names],
+        store_names=[prefix + n for n in setup.store_names],
+        unit_sized=pump,
+        unit_cost_cny_per_kw_th_yr=_or_zeros(unit_cost_cny_per_kw_th_yr, u_n),
+        store_cost_cny_per_kwh_th_yr=_or_zeros(store_cost_cny_per_kwh_th_yr, s_n),
+        unit_recovered_share=share,
+        recovery_available_e_kwh_th=float(recovery_e_kwh_th[0]),
+        recovery_fixed_e_kwh_th=float(recovery_e_kwh_th[1]),
     )
 
 
-def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float):
-    """Add the heat side's columns and rows to a dispatch programme (module docstring).
+def combine(sides: list[HeatLP]) -> HeatLP:
+    """A park's heat sides side by side: one heat side whose demands, stores, units and boilers are every tenant's,
+    each serving only its own tenant's (block-diagonal), their resources and fixed recovery summed.
+
+    Parameters
+    ----------
+    sides : list of HeatLP
+        The tenants' heat sides (at least one), with their names prefixed.
+
+    Returns
+    -------
+    HeatLP
+    """
+    from lingtan.twin.core.dispatch import HeatSystem
+
+    if len(sides) == 1:
+        return sides[0]
+    systems = [h.system for h in sides]
+
+    def stack(name: str) -> np.ndarray:
+        return np.concatenate([np.asarray(getattr(x, name)) for x in systems], axis=0)
+
+    def block(name: str) -> np.ndarray:
+        parts = [np.asarray(getattr(x, name), dtype=bool) for x in systems]
+        out = np.zeros((sum(p.shape[0] for p in parts), sum(p.shape[1] for p in parts)), dtype=bool)
+        r = c = 0
+        for p in parts:
+            out[r : r + p.shape[0], c : c + p.shape[1]] = p
+            r, c = r + p.shape[0], c + p.shape[1]
+        return out
+
+    system = HeatSystem(
+        residual_kw_th=stack("residual_kw_th"),
+        store_recoverable_kw_th=stack("store_recoverable_kw_th"),
+        store_serves=block("store_serves"),
+        store_keep=stack("store_keep"),
+        unit_cop=stack("unit_cop"),
+        unit_max_kw_th=stack("unit_max_kw_th"),
+        unit_serves=block("unit_serves"),
+        unit_charges=block("unit_charges"),
+        unit_grid_allowed=stack("unit_grid_allowed"),
+        boiler_capacity_kw_th=stack("boiler_capacity_kw_th"),
+        boiler_serves=block("boiler_serves"),
+    )
+    cat = lambda name: np.concatenate([np.asarray(getattr(h, name), dtype=float) for h in sides])  # noqa: E731
+    return HeatLP(
+        system=system,
+        store_kwh_th=cat("store_kwh_th"),
+        store_charge_kw_th=cat("store_charge_kw_th"),
+        store_discharge_kw_th=cat("store_discharge_kw_th"),
+        store_e0_kwh_th=cat("store_e0_kwh_th"),
+        unit_kw_th=cat("unit_kw_th"),
+        boiler_cost_cny_per_kwh_th=cat("boiler_cost_cny_per_kwh_th"),
+        boiler_names=[n for h in sides for n in h.boiler_names],
+        unit_names=[n for h in sides for n in h.unit_names],
+        store_names=[n for h in sides for n in h.store_names],
+        unit_sized=np.concatenate([h.unit_sized for h in sides]).astype(bool),
+        unit_cost_cny_per_kw_th_yr=cat("unit_cost_cny_per_kw_th_yr"),
+        store_cost_cny_per_kwh_th_yr=cat("store_cost_cny_per_kwh_th_yr"),
+        unit_recovered_share=np.concatenate([h.unit_recovered_share for h in sides], axis=0),
+        recovery_available_e_kwh_th=sum(h.recovery_available_e_kwh_th for h in sides),
+        recovery_fixed_e_kwh_th=sum(h.recovery_fixed_e_kwh_th for h in sides),
+    )
+
+
+def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float, design: bool = False):
+    """Add the heat side's columns and rows to a programme (module docstring).
+
+    Every unit's capacity (``hq``, U columns) and every store's (``hE``, S columns) is a column: held at the
+    scenario's sizes in a dispatch; in a design the heat pumps' and the stores' are chosen at their annualised cost
+    (a store's charge and discharge limits and first energy in the scenario's proportion to its capacity; a store of
+    no capacity in the scenario has no such proportion and stays empty), the electric boilers' held.
 
     Parameters
     ----------
@@ -142,17 +274,21 @@ def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float):
         Step length [h].
     penalty : float
         Cost of a kWh_th of unserved heat [CNY/kWh_th].
+    design : bool
+        Size the heat pumps and the stores.
 
     Returns
     -------
     off : dict of str to int
-        First column of each heat block; block ``name``'s i-th pair at step t is ``off[name] + i * T + t``.
+        First column of each heat block; block ``name``'s i-th pair at step t is ``off[name] + i * T + t``; ``hq``
+        and ``hE`` the first size column.
     n : int
         Number of columns after the heat columns.
     cost, lower, upper : ndarray
         Objective coefficients [CNY] and bounds of the heat columns (``n - n0`` of each).
     """
     s = h.system
+    d_n, s_n, u_n, _ = s.shape
     pairs = h.pairs()
     t = np.arange(t_n)
     ones, zeros, inf = np.ones(t_n), np.zeros(t_n), np.inf
@@ -160,6 +296,8 @@ def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float):
     for name in HEAT_BLOCKS:
         off[name] = n
         n += len(pairs[name]) * t_n
+    off["hq"], off["hE"] = n, n + u_n
+    n += u_n + s_n
     cost, lower, upper = np.zeros(n - n0), np.zeros(n - n0), np.full(n - n0, inf)
 
     def col(name: str, i: int, steps=t):
@@ -172,39 +310,55 @@ def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float):
     inv_cop = np.divide(1.0, cop, out=np.zeros_like(cop), where=cop > 0)
     for i, (j, _) in enumerate(pairs["hr"]):
         upper[loc("hr", i)] = np.maximum(s.store_recoverable_kw_th[j], 0.0)
-    for i, (j, _) in enumerate(pairs["es"]):
-        upper[loc("es", i)] = h.store_kwh_th[j]
     for i, (b, _) in enumerate(pairs["hb"]):
         cost[loc("hb", i)] = h.boiler_cost_cny_per_kwh_th[b] * dt
     for i in range(len(pairs["hx"])):
         cost[loc("hx", i)] = penalty * dt
+    # sizes: held, or chosen at their annualised cost
+    sized = h.unit_sized if design and h.unit_sized is not None else np.zeros(u_n, dtype=bool)
+    hq = off["hq"] - n0 + np.arange(u_n)
+    lower[hq] = np.where(sized, 0.0, h.unit_kw_th)
+    upper[hq] = np.where(sized, inf, h.unit_kw_th)
+    hE = off["hE"] - n0 + np.arange(s_n)
+    lower[hE] = 0.0 if design else h.store_kwh_th
+    upper[hE] = inf if design else h.store_kwh_th
+    if design:
+        cost[hq] = np.where(sized, _or_zeros(h.unit_cost_cny_per_kw_th_yr, u_n), 0.0)
+        cost[hE] = _or_zeros(h.store_cost_cny_per_kwh_th_yr, s_n)
 
     # demand d: sum hs + sum hu + sum hb + hx = residual(d, t)
-    for d in range(s.shape[0]):
+    for d in range(d_n):
         terms = [(t, col(nm, i), 1.0) for nm in ("hs", "hu", "hb") for i, (_, dd) in enumerate(pairs[nm]) if dd == d]
         terms.append((t, col("hx", d), 1.0))
         rows.add(terms, s.residual_kw_th[d], s.residual_kw_th[d])
-    # store j: es(t) - keep es(t-1) - dt (hr + huc - hs) = keep e0 at t = 0, else 0; limits; end >= e0
-    later = t[1:]
-    for j in range(s.shape[1]):
+    # store j of capacity E: es(t) - keep es(t-1) - dt (hr + huc - hs) = keep e0 at t = 0, else 0, e0 = f E;
+    # es <= E; charge <= rc E, discharge <= rd E (f, rc, rd the scenario's proportions); es at the end >= e0
+    later, first, last = t[1:], np.array([0]), np.array([t_n - 1])
+    cap = np.asarray(h.store_kwh_th, dtype=float)
+    ratio = lambda v: np.divide(np.asarray(v, float), cap, out=np.zeros(s_n), where=cap > 0)  # noqa: E731
+    f0, rc, rd = ratio(h.store_e0_kwh_th), ratio(h.store_charge_kw_th), ratio(h.store_discharge_kw_th)
+    for j in range(s_n):
         keep = s.store_keep[j] ** dt  # the system's keep is per hour
+        e_col = off["hE"] + j
         charge = [(t, col("hr", j), -dt)] + [
             (t, col("huc", i), -dt) for i, (_, jj) in enumerate(pairs["huc"]) if jj == j
         ]
         discharge = [(t, col("hs", i), dt) for i, (jj, _) in enumerate(pairs["hs"]) if jj == j]
-        rhs = zeros.copy()
-        rhs[0] = keep * h.store_e0_kwh_th[j]
-        rows.add([(t, col("es", j), 1.0), (later, col("es", j, later - 1), -keep), *charge, *discharge], rhs, rhs)
-        rows.add([(r, c, -v / dt) for r, c, v in charge], -inf * ones, h.store_charge_kw_th[j] * ones)
-        rows.add([(r, c, v / dt) for r, c, v in discharge], -inf * ones, h.store_discharge_kw_th[j] * ones)
-        rows.add([(np.array([0]), col("es", j, np.array([t_n - 1])), 1.0)], [h.store_e0_kwh_th[j]], [inf])
-    # unit u: heat <= min(capacity, source limit) where it can run, 0 where its COP is 0
+        energy = [(t, col("es", j), 1.0), (later, col("es", j, later - 1), -keep), *charge, *discharge]
+        rows.add([*energy, (first, e_col, -keep * f0[j])], zeros, zeros)
+        rows.add([(t, col("es", j), 1.0), (t, e_col, -1.0)], -inf * ones, zeros)
+        rows.add([(r, c, -v / dt) for r, c, v in charge] + [(t, e_col, -rc[j])], -inf * ones, zeros)
+        rows.add([(r, c, v / dt) for r, c, v in discharge] + [(t, e_col, -rd[j])], -inf * ones, zeros)
+        rows.add([(first, col("es", j, last), 1.0), (first, e_col, -f0[j])], [0.0], [inf])
+    # unit u of capacity Q: heat <= Q, and <= its source limit where it can run (0 where its COP is 0)
     surplus_el = []
     el = [(t, col("pb", 0), -1.0), (t, col("pr", 0), -1.0)]
-    for u in range(s.shape[2]):
+    for u in range(u_n):
         own = [(t, col(nm, i), 1.0) for nm in ("hu", "huc") for i, (uu, _) in enumerate(pairs[nm]) if uu == u]
-        cap = np.where(cop[u] > 0, np.minimum(h.unit_kw_th[u], s.unit_max_kw_th[u]), 0.0)
-        rows.add(own, -inf * ones, cap)
+        rows.add(own + [(t, off["hq"] + u, -1.0)], -inf * ones, zeros)
+        source = np.where(cop[u] > 0, s.unit_max_kw_th[u], 0.0)
+        if not np.isinf(source).all():
+            rows.add(own, -inf * ones, source)
         el += [(r, c, inv_cop[u]) for r, c, _ in own]
         if not s.unit_grid_allowed[u]:
             surplus_el += [(r, c, inv_cop[u]) for r, c, _ in own]
@@ -218,6 +372,44 @@ def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float):
         if terms:
             rows.add(terms, -inf * ones, s.boiler_capacity_kw_th[b] * ones)
     return off, n, cost, lower, upper
+
+
+def recovered_terms(h: HeatLP, off: dict, t_n: int, dt: float) -> list:
+    """The heat a dispatch recovers that moves with it, as row terms [kWh_th]: heat recovered into the stores and
+    the waste-heat share of the heat pumps' output, all of it counted as delivered (a store's losses and what it
+    holds at the end are not subtracted). The heat table counts a store's recovered heat only in the share the store
+    delivered; counting all of it makes a recovery row that contains every dispatch the rule may choose (a bound).
+
+    Parameters
+    ----------
+    h : HeatLP
+        The heat side.
+    off : dict of str to int
+        Its blocks' first columns (:func:`add_heat`).
+    t_n : int
+        Number of steps T.
+    dt : float
+        Step length [h].
+
+    Returns
+    -------
+    list of (rows, columns, coefficients)
+        Terms of one row (row index 0).
+    """
+    pairs = h.pairs()
+    t, row = np.arange(t_n), np.zeros(t_n, dtype=int)
+    terms = [(row, off["hr"] + i * t_n + t, dt) for i in range(len(pairs["hr"]))]
+    share = h.unit_recovered_share
+    if share is not None:
+        for nm in ("hu", "huc"):
+            for i, (u, _) in enumerate(pairs[nm]):
+                if share[u].any():
+                    terms.append((row, off[nm] + i * t_n + t, share[u] * dt))
+    return terms
+
+
+def _or_zeros(a, n: int) -> np.ndarray:
+    return np.zeros(n) if a is None else np.asarray(a, dtype=float)
 
 
 def heat_flows(h: HeatLP, off: dict, t_n: int, x: np.ndarray) -> dict[str, np.ndarray]:
@@ -244,6 +436,29 @@ def heat_flows(h: HeatLP, off: dict, t_n: int, x: np.ndarray) -> dict[str, np.nd
         nm: np.clip(x[off[nm] : off[nm] + len(pairs[nm]) * t_n].reshape(len(pairs[nm]), t_n), 0.0, None)
         for nm in HEAT_BLOCKS
     }
+
+
+def heat_sizes_of(h: HeatLP, off: dict, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unit and store capacities of a solution.
+
+    Parameters
+    ----------
+    h : HeatLP
+        The heat side.
+    off : dict of str to int
+        Its first columns (:func:`add_heat`).
+    x : ndarray
+        The solution's columns.
+
+    Returns
+    -------
+    unit_kw_th : ndarray, shape (U,)
+        Heat output capacity of each power-to-heat unit [kW_th].
+    store_kwh_th : ndarray, shape (S,)
+        Capacity of each store [kWh_th].
+    """
+    _, s_n, u_n, _ = h.system.shape
+    return x[off["hq"] : off["hq"] + u_n].copy(), x[off["hE"] : off["hE"] + s_n].copy()
 
 
 def fuel_cny(h: HeatLP, flows: dict[str, np.ndarray], dt: float) -> float:
@@ -349,4 +564,15 @@ def heat_record(h: HeatLP, flows: dict[str, np.ndarray], dt: float) -> tuple[np.
     return out, totals, worst
 
 
-__all__ = ["HeatLP", "HEAT_BLOCKS", "heat_lp", "add_heat", "heat_flows", "fuel_cny", "heat_record"]
+__all__ = [
+    "HeatLP",
+    "HEAT_BLOCKS",
+    "heat_lp",
+    "combine",
+    "add_heat",
+    "recovered_terms",
+    "heat_flows",
+    "heat_sizes_of",
+    "fuel_cny",
+    "heat_record",
+]

@@ -25,9 +25,10 @@ so its optimum bounds theirs. A design keeps the battery within the hours its ru
 energy at the first step is in the grid pool (the kernel's conservative choice).
 The battery exports nothing (the kernel's does not either): export is renewable surplus only.
 
-A dispatch with :attr:`~.problem.DesignProblem.heat` also co-schedules the heat side
+A problem with :attr:`~.problem.DesignProblem.heat` also co-schedules the heat side
 (:mod:`~lingtan.twin.studies.lp.heat_dispatch`): power-to-heat electricity ``pb`` joins the load row and ``pr`` the
-renewable bus, boiler fuel joins the objective.
+renewable bus, boiler fuel joins the objective; a design also sizes its heat pumps and thermal stores and holds its
+waste-heat recovery rows.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from lingtan.twin.studies.lp.heat_dispatch import add_heat
+from lingtan.twin.studies.lp.heat_dispatch import add_heat, recovered_terms
 from lingtan.twin.studies.lp.problem import DesignProblem
 
 UNSERVED_PENALTY_CNY_PER_KWH = 100.0
@@ -203,10 +204,12 @@ def build(p: DesignProblem, mode: str = "dispatch", binaries: bool = True) -> Mo
     off["z"] = n
     n += len(z_steps)
     rows = _Rows()
-    heat = p.heat is not None and not design  # the heat side is co-scheduled in dispatch only
+    heat = p.heat is not None
     if heat:
         n_el = n
-        heat_off, n, h_cost, h_lower, h_upper = add_heat(p.heat, rows, n, t_n, dt, UNSERVED_PENALTY_CNY_PER_KWH)
+        heat_off, n, h_cost, h_lower, h_upper = add_heat(
+            p.heat, rows, n, t_n, dt, UNSERVED_PENALTY_CNY_PER_KWH, design=design
+        )
         off.update(heat_off)
 
     col = lambda name, i=t: off[name] + i  # noqa: E731
@@ -367,7 +370,9 @@ def build(p: DesignProblem, mode: str = "dispatch", binaries: bool = True) -> Mo
 
 
 def _criteria_rows(p: DesignProblem, rows: _Rows, col, off: dict, gen_kwh: np.ndarray, dt: float) -> None:
-    """The renewable-share rows of a design, both bases (the criterion takes the stricter), in energy [kWh]:
+    """The waste-heat recovery rows of a design with its heat side
+    (:func:`~lingtan.twin.studies.lp.heat_dispatch.recovered_terms`), and its renewable-share rows, both bases (the
+    criterion takes the stricter), in energy [kWh]:
 
     * consumption basis: RE - sold + GP >= x (I + G - X - K), with RE = G - X - K the renewable consumed;
     * delivered basis: RE - L_re - sold + GP >= x (I + G - X - K - L),
@@ -380,6 +385,11 @@ def _criteria_rows(p: DesignProblem, rows: _Rows, col, off: dict, gen_kwh: np.nd
     one = np.array([0])
     b = p.battery
     for row in p.criteria:
+        if row.kind == "recovery_min" and p.heat is not None:
+            # recovered by the dispatch (a bound: heat.recovered_terms) + recovered whatever >= z x resources
+            h = p.heat
+            need = row.threshold * h.recovery_available_e_kwh_th - h.recovery_fixed_e_kwh_th
+            rows.add(recovered_terms(h, off, p.n_steps, dt), [need], [np.inf])
         if row.kind != "re_share_min":
             continue
         x = row.threshold

@@ -29,6 +29,8 @@ from lingtan.components.battery import Battery
 from lingtan.components.grid import CONTRACT_OVERRUN_PRICE_FACTOR, CONTRACT_OVERRUN_THRESHOLD_PCT, PERIODS
 from lingtan.twin.accounting.criteria import pack_criteria
 from lingtan.twin.core.heat_profiles import heat_sizes
+from lingtan.twin.core.kpis import heat_kpis
+from lingtan.twin.core.tables import heat_table
 from lingtan.twin.studies.economics import asset_npc, crf
 from lingtan.twin.studies.lp.heat_dispatch import HeatLP, heat_lp
 
@@ -109,8 +111,8 @@ class CriterionRow:
     id : str
         The criterion's id (``anhui_park_2024.re_share``).
     kind : str
-        ``re_share_min`` (linear in flows: the LP holds it), ``recovery_min`` (a waste-heat recovery rate the
-        electricity side does not move: met before the LP by :mod:`lingtan.twin.studies.lp.heat_side`), or
+        ``re_share_min`` (linear in flows: the LP holds it), ``recovery_min`` (a waste-heat recovery rate: the LP
+        holds it on its heat side, :func:`lingtan.twin.studies.lp.heat_dispatch.recovered_terms`), or
         ``simulated`` (not linear in the LP's flows or not moved by its sizes: judged on the simulated design only).
     threshold : float or None
         The fraction the share or the recovery rate must reach [-].
@@ -576,8 +578,70 @@ def design_problem(
         onsite_certificates_sold_e_kwh=scenario.green_power.onsite_certificates_sold_mwh * 1000.0,
         criteria=criteria_rows(list(packs or []), scenario.criteria_settings),
         heat_present=not prof.heat.empty,
-        heat=heat_lp(scenario, prof.heat, heat_sizes(scenario)) if co_heat and not prof.heat.empty else None,
+        heat=site_heat(scenario, prof) if co_heat and not prof.heat.empty else None,
     )
 
 
-__all__ = ["DesignProblem", "SizeCost", "StorageParams", "CriterionRow", "design_problem", "criteria_rows"]
+def site_heat(scenario, prof, prefix: str = "") -> HeatLP:
+    """A factory's or a tenant's heat side as the LP reads it, with what a design needs: the heat pumps' and stores'
+    annualised costs per kW_th and kWh_th, and the recovery rate's resources and fixed part.
+
+    The store's cost per kWh_th carries its charge or discharge power at the scenario's proportion (the larger, as
+    the economics prices a store: :func:`lingtan.twin.studies.economics.asset_capex`). The recovery rate's
+    resources and fixed part are read by the heat KPIs themselves from a year in which no store, heat pump or boiler
+    runs (:func:`lingtan.twin.core.kpis.heat_kpis`): direct exchange, heat network and declared energy are what
+    remains recovered then.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory or tenant.
+    prof : Profiles
+        Its profiles.
+    prefix : str
+        Put before every name (``"tenant."`` in a park).
+
+    Returns
+    -------
+    HeatLP
+    """
+    eco = scenario.economics
+    rate, years = eco.discount_rate, eco.analysis_period_years
+    hp, ts = eco.cost("heat_pump"), eco.cost("thermal_storage")
+    per_kw = unit_cost(hp, "kW_th", hp.capex_cny_per_kw, rate, years).annualised_cny_per_yr
+    store_cost = [
+        unit_cost(
+            ts,
+            "kWh_th",
+            ts.capex_cny_per_kwh + ts.capex_cny_per_kw * max(st.charge_kw_th, st.discharge_kw_th) / st.capacity_kwh_th
+            if st.capacity_kwh_th > 0
+            else ts.capex_cny_per_kwh,
+            rate,
+            years,
+        ).annualised_cny_per_yr
+        for st in scenario.thermal_storage
+    ]
+    setup = prof.heat
+    zero = np.zeros((len(prof.index), len(setup.system.columns())))
+    idle = heat_table(prof.index, setup, zero, round(prof.step_h * 60))
+    k = heat_kpis(setup, idle, scenario)
+    return heat_lp(
+        scenario,
+        setup,
+        heat_sizes(scenario),
+        prefix=prefix,
+        unit_cost_cny_per_kw_th_yr=[per_kw if kind == "heat_pump" else 0.0 for kind in setup.unit_kinds],
+        store_cost_cny_per_kwh_th_yr=store_cost,
+        recovery_e_kwh_th=(k["waste_heat_available_e_kwh_th"], k["waste_heat_recovered_e_kwh_th"]),
+    )
+
+
+__all__ = [
+    "DesignProblem",
+    "SizeCost",
+    "StorageParams",
+    "CriterionRow",
+    "design_problem",
+    "criteria_rows",
+    "site_heat",
+]

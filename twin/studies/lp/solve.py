@@ -18,14 +18,14 @@ import os
 import pickle
 import sys
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from lingtan.components import grid as gridmod
 from lingtan.errors import InputError
 from lingtan.twin.core.dispatch import FLOWS, STATES, TOTALS, DispatchResult, dispatch
-from lingtan.twin.studies.lp.heat_dispatch import fuel_cny, heat_flows, heat_record
+from lingtan.twin.studies.lp.heat_dispatch import fuel_cny, heat_flows, heat_record, heat_sizes_of
 from lingtan.twin.studies.lp.model import STEP_BLOCKS, Model, build
 from lingtan.twin.studies.lp.problem import DesignProblem, design_problem
 
@@ -72,6 +72,9 @@ class Solution:
     exact : bool
         Whether the solution is the programme's optimum (no binary was needed, or branch and bound ran); False:
         binaries fixed from the relaxation, ``mip_gap`` then the gap to the bound.
+    unit_kw_th, store_kwh_th : ndarray
+        With a heat side, each power-to-heat unit's capacity [kW_th] and each thermal store's [kWh_th]
+        (:attr:`lingtan.twin.studies.lp.heat_dispatch.HeatLP.unit_names`, ``store_names``); empty without one.
     """
 
     status: str
@@ -88,6 +91,8 @@ class Solution:
     z_steps: int = 0
     exact: bool = True
     heat: dict | None = None
+    unit_kw_th: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    store_kwh_th: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _highs(highspy):
@@ -211,6 +216,8 @@ def solve(
         gap = (obj - bound) / abs(obj) if obj else 0.0
     off, t_n, k_n = model.offset, model.n_steps, len(p.sources)
     flows = {name: np.clip(col[off[name] : off[name] + t_n], 0.0, None) for name in STEP_BLOCKS}
+    heat = p.heat is not None
+    unit_kw_th, store_kwh_th = heat_sizes_of(p.heat, off, col) if heat else (np.zeros(0), np.zeros(0))
     return Solution(
         status=status,
         objective_cny=obj,
@@ -225,7 +232,9 @@ def solve(
         peak_kw=col[off["peak"] : off["peak"] + 12].copy(),
         z_steps=len(model.z_steps),
         exact=exact or not mip,
-        heat=heat_flows(p.heat, off, t_n, col) if "pb" in off else None,
+        heat=heat_flows(p.heat, off, t_n, col) if heat else None,
+        unit_kw_th=unit_kw_th,
+        store_kwh_th=store_kwh_th,
     )
 
 
