@@ -322,7 +322,7 @@ def lp_size(path_or_scenario, criteria: list[str], base_dir=None, time_limit_s: 
     lp_priced = _lp_priced_cost(p_el, s_el, ops) + _heat_priced_cost(p, joint, runs)
     constant = econ["annualised_cost_cny"] - lp_priced
     names = [f"{k}.{n}" for k, n in p_el.sources]
-    sizes = dict(zip(names, (float(v) for v in s_el.sizes), strict=True))
+    sizes = dict(zip(names, (max(float(v), 0.0) for v in s_el.sizes), strict=True))  # no -0.0 printed
     sizes.update(battery_kwh=s_el.e_kwh, battery_kw=s_el.p_kw, green_power_kwh=s_el.green_kwh, **heat_sizes)
     return LpSizing(p, joint, joint.objective_cny + constant, constant, sizes, dsg, rounding, seconds)
 
