@@ -25,9 +25,10 @@ from lingtan.twin.studies.economics import annual_operating_costs
 from lingtan.twin.studies.lp.design import bus_demand_kw
 from lingtan.twin.studies.lp.heat_dispatch import HeatLP, fuel_cny, heat_record
 from lingtan.twin.studies.lp.problem import CriterionRow, DesignProblem, design_problem
-from lingtan.twin.studies.lp.rolling import optimal_strategy
+from lingtan.twin.studies.lp.rolling import Forecast, optimal_strategy, rolling_solve
 from lingtan.twin.studies.lp.solve import add_optimum_bill, solve
 from tests.twin.test_lp import three_hours
+from tests.twin.test_lp_rolling import three_days
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAT = "hefei_auto_parts_heat.yaml"
@@ -256,11 +257,68 @@ def test_optimal_run_schedules_the_heat_side(heat_factory):
     assert to_heat == pytest.approx(lp["power_to_heat_e_kwh"], rel=1e-6)
 
 
-def test_rolling_horizon_refuses_a_heat_side_it_cannot_schedule(heat_factory):
+def three_days_heat() -> HeatLP:
+    """72 hours: 300 kW_th of demand at hour 60 only; a lossless 300 kWh_th store, empty; a 300 kW_th heat pump at
+    COP 3 that serves the demand and charges the store; a gas boiler at 0.4 CNY/kWh_th."""
+    h = three_hours_heat()
+    demand = np.zeros((1, 72))
+    demand[0, 60] = 300.0
+    system = replace(
+        h.system,
+        residual_kw_th=demand,
+        store_recoverable_kw_th=np.zeros((1, 72)),
+        store_keep=np.array([1.0]),
+        unit_cop=np.full((1, 72), 3.0),
+        unit_max_kw_th=np.full((1, 72), np.inf),
+    )
+    return replace(h, system=system, unit_kw_th=np.array([300.0]))
+
+
+def test_rolling_horizon_carries_the_store_by_hand():
+    # Electricity 0.5 CNY/kWh at hours 0 and 24, 1.0 otherwise; no electric load, no battery. The heat pump's kWh_th
+    # costs 0.5/3 at the cheap hours, 1/3 otherwise, gas 0.4: the year LP fills the store at a cheap hour
+    # (100 kWh, 50 CNY) and serves hour 60 from it. 48 h: the window of day 1 (hours 24-71) sees hour 60, fills the
+    # store at hour 24 and carries it into day 2: 50 CNY. 24 h: no window before day 2 sees the demand, and day 2
+    # has no cheap hour: the heat pump serves hour 60 directly, 100 kWh at 1.0 = 100 CNY.
+    price = np.ones(72)
+    price[[0, 24]] = 0.5
+    p = three_days(import_price_cny_per_kwh=price, battery=None, heat=three_days_heat())
+    cost = lambda f: float((f["g"] * price).sum())  # noqa: E731
+    assert cost(solve(p, "dispatch").flows) == pytest.approx(50.0, rel=1e-9)
+    two = rolling_solve(p, 48, Forecast("perfect")).solution
+    assert cost(two.flows) == pytest.approx(50.0, rel=1e-9)
+    assert two.heat["huc"][0][24] == pytest.approx(300.0, rel=1e-9)
+    assert two.heat["es"][0][24:60] == pytest.approx(np.full(36, 300.0), rel=1e-9)
+    assert two.heat["hs"][0][60] == pytest.approx(300.0, rel=1e-9)
+    assert two.heat["pb"][0].sum() == pytest.approx(100.0, rel=1e-9)  # drawn from the bus: 300 kWh_th / 3
+    assert cost(rolling_solve(p, 24, Forecast("perfect")).solution.flows) == pytest.approx(100.0, rel=1e-9)
+
+
+def test_rolling_horizon_on_the_heat_factory(heat_factory):
+    # 48 h windows with a perfect forecast on the heat-side factory: the year goes through the run's heat table and
+    # its balance checks; its bill + fuel is at least the year programme's (the realised year is one of that
+    # programme's choices: windows chained, stores ending at least as full as they started) and below the rule's.
     sc, prof = heat_factory
+    rule = simulate_profiles(sc, prof)
+    add_optimum_bill(rule, ROOT / "scenarios")
+    lp = rule.kpis["grid_bill"]["lp_optimum"]
     b = sc.battery[0].model_copy(update={"dispatch": "optimal", "optimal": OptimalDispatch()})
     opt_sc = sc.model_copy(update={"battery": [b]})
-    with pytest.raises(InputError, match=r"battery\[0\]\.optimal"):
+    roll = simulate_profiles(opt_sc, prof, optimal=optimal_strategy)
+    total = roll.kpis["grid_bill_cny"]["total_cny"] + annual_operating_costs(roll, opt_sc, sc.economics)["fuel_cny"]
+    assert roll.kpis["max_hourly_balance_residual_kwh"] < 1e-3
+    assert roll.kpis["heat"]["heat_served_e_kwh_th"]["unserved"] == pytest.approx(0.0, abs=1e-3)
+    assert lp["total_cny"] + lp["fuel_cny"] <= total * (1 + 1e-7)
+    assert total < rule.kpis["grid_bill_cny"]["total_cny"] + lp["rule_fuel_cny"]
+
+
+def test_rolling_horizon_refuses_a_forecast_error_on_surplus_only_units(heat_factory):
+    sc, _ = heat_factory
+    pump = sc.heat_pumps[0].model_copy(update={"electricity": "renewable_surplus"})
+    b = sc.battery[0].model_copy(update={"dispatch": "optimal", "optimal": OptimalDispatch(forecast="persistence")})
+    opt_sc = sc.model_copy(update={"battery": [b], "heat_pumps": [pump]})
+    prof = build_profiles(opt_sc, ROOT / "scenarios")
+    with pytest.raises(InputError, match=r"battery\[0\]\.optimal\.forecast"):
         simulate_profiles(opt_sc, prof, optimal=optimal_strategy)
 
 

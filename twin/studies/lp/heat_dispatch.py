@@ -32,7 +32,7 @@ A park's tenants' heat sides enter side by side (:func:`combine`); their power-t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -77,6 +77,9 @@ class HeatLP:
     recovery_fixed_e_kwh_th : float
         What is recovered whatever the sizes and the dispatch: direct exchange, heat network deliveries, declared
         recovered energy [kWh_th].
+    store_end_min_kwh_th : ndarray, shape (S,), optional
+        Energy each store holds at least after the last step [kWh_th]; None: what it held before the first (a
+        rolling-horizon window ends at least as full as the year started, :func:`window_heat`).
     """
 
     system: object
@@ -95,6 +98,7 @@ class HeatLP:
     unit_recovered_share: np.ndarray | None = None
     recovery_available_e_kwh_th: float = 0.0
     recovery_fixed_e_kwh_th: float = 0.0
+    store_end_min_kwh_th: np.ndarray | None = None
 
     def pairs(self) -> dict[str, list[tuple[int, int]]]:
         """The (from, to) pairs of each heat block that has them.
@@ -349,7 +353,10 @@ def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float, desi
         rows.add([(t, col("es", j), 1.0), (t, e_col, -1.0)], -inf * ones, zeros)
         rows.add([(r, c, -v / dt) for r, c, v in charge] + [(t, e_col, -rc[j])], -inf * ones, zeros)
         rows.add([(r, c, v / dt) for r, c, v in discharge] + [(t, e_col, -rd[j])], -inf * ones, zeros)
-        rows.add([(first, col("es", j, last), 1.0), (first, e_col, -f0[j])], [0.0], [inf])
+        if h.store_end_min_kwh_th is None:
+            rows.add([(first, col("es", j, last), 1.0), (first, e_col, -f0[j])], [0.0], [inf])
+        else:
+            rows.add([(first, col("es", j, last), 1.0)], [h.store_end_min_kwh_th[j]], [inf])
     # unit u of capacity Q: heat <= Q, and <= its source limit where it can run (0 where its COP is 0)
     surplus_el = []
     el = [(t, col("pb", 0), -1.0), (t, col("pr", 0), -1.0)]
@@ -372,6 +379,43 @@ def add_heat(h: HeatLP, rows, n0: int, t_n: int, dt: float, penalty: float, desi
         if terms:
             rows.add(terms, -inf * ones, s.boiler_capacity_kw_th[b] * ones)
     return off, n, cost, lower, upper
+
+
+def window_heat(h: HeatLP, start: int, end: int, e0_kwh_th: np.ndarray) -> HeatLP:
+    """The heat side of steps ``start .. end - 1``: its profiles sliced, each store starting with ``e0_kwh_th`` and
+    ending at least as full as the year started.
+
+    Parameters
+    ----------
+    h : HeatLP
+        The year's heat side (a dispatch's: sizes held).
+    start, end : int
+        The window's steps.
+    e0_kwh_th : ndarray, shape (S,)
+        Each store's energy before the window [kWh_th].
+
+    Returns
+    -------
+    HeatLP
+    """
+    s = h.system
+    cut = lambda a: np.asarray(a)[:, start:end]  # noqa: E731
+    system = replace(
+        s,
+        residual_kw_th=cut(s.residual_kw_th),
+        store_recoverable_kw_th=cut(s.store_recoverable_kw_th),
+        unit_cop=cut(s.unit_cop),
+        unit_max_kw_th=cut(s.unit_max_kw_th),
+    )
+    end_min = h.store_e0_kwh_th if h.store_end_min_kwh_th is None else h.store_end_min_kwh_th
+    share = None if h.unit_recovered_share is None else cut(h.unit_recovered_share)
+    return replace(
+        h,
+        system=system,
+        store_e0_kwh_th=np.asarray(e0_kwh_th, dtype=float),
+        store_end_min_kwh_th=np.asarray(end_min, dtype=float),
+        unit_recovered_share=share,
+    )
 
 
 def recovered_terms(h: HeatLP, off: dict, t_n: int, dt: float) -> list:
@@ -569,6 +613,7 @@ __all__ = [
     "HEAT_BLOCKS",
     "heat_lp",
     "combine",
+    "window_heat",
     "add_heat",
     "recovered_terms",
     "heat_flows",

@@ -20,6 +20,13 @@ Formulation
   error thus lands in grid import, export or curtailment (or, beyond the import limit, in unserved load), and the
   balance closes in every step.
 
+A heat side with thermal stores or power-to-heat units is co-scheduled in every window
+(:func:`lingtan.twin.studies.lp.heat_dispatch.window_heat`: its profiles sliced, each store starting with the energy
+carried and ending the window at least as full as the year started). Its heat demand is known (it follows the
+production schedule), so the kept day's heat plan is realised as planned; its power-to-heat electricity is a load of
+the bus in the realisation, whatever the forecast error. A unit that may run on renewable surplus only could not be
+held to that under a forecast error: such a heat side takes the perfect forecast only.
+
 Forecasts
 ---------
 * ``perfect``: the true profiles.
@@ -42,9 +49,10 @@ from lingtan.components.loads import CsvLoad, csv_load_kw
 from lingtan.errors import InputError
 from lingtan.paths import resolve_input
 from lingtan.twin.core.dispatch import DispatchResult
+from lingtan.twin.studies.lp.heat_dispatch import window_heat
 from lingtan.twin.studies.lp.model import STEP_BLOCKS
 from lingtan.twin.studies.lp.problem import DesignProblem, SizeCost
-from lingtan.twin.studies.lp.solve import Solution, co_schedules_heat, optimal_dispatch, solve
+from lingtan.twin.studies.lp.solve import Solution, optimal_dispatch, solve
 
 DAY_H = 24.0
 """A window is re-solved every day; its first day is kept [h]."""
@@ -134,8 +142,10 @@ class Rolling:
     solve_s: float
 
 
-def _window_problem(p: DesignProblem, start: int, end: int, load_kw, re_kw, e_kwh: float, floor) -> DesignProblem:
-    """The programme of one window (module docstring): forecast flows, carried energy, the months' floors."""
+def _window_problem(
+    p: DesignProblem, start: int, end: int, load_kw, re_kw, e_kwh: float, floor, e_heat: np.ndarray
+) -> DesignProblem:
+    """The programme of one window (module docstring): forecast flows, carried energies, the months' floors."""
     b = p.battery
     cap = b.energy_kwh if b is not None else 0.0
     battery = None
@@ -157,10 +167,13 @@ def _window_problem(p: DesignProblem, start: int, end: int, load_kw, re_kw, e_kw
         battery=battery,
         criteria=(),
         peak_floor_kw=floor.copy(),
+        heat=None if p.heat is None else window_heat(p.heat, start, end, e_heat),
     )
 
 
-def realise(p: DesignProblem, plan: dict, start: int, re_kw: np.ndarray, e_kwh: float) -> tuple[dict, float]:
+def realise(
+    p: DesignProblem, plan: dict, start: int, re_kw: np.ndarray, e_kwh: float, heat_kw: np.ndarray | None = None
+) -> tuple[dict, float]:
     """A window's kept steps on the TRUE profiles, from its battery setpoints.
 
     Each step, in this order: the discharge follows its setpoint within the true load (the battery exports
@@ -183,6 +196,9 @@ def realise(p: DesignProblem, plan: dict, start: int, re_kw: np.ndarray, e_kwh: 
         True renewable output of the year [kW] (:func:`renewables_kw`).
     e_kwh : float
         Battery energy at the start [kWh].
+    heat_kw : ndarray, optional
+        Power-to-heat electricity of the kept steps [kW]: the heat side's plan, realised as planned, draws it from
+        the bus like a load.
 
     Returns
     -------
@@ -205,7 +221,7 @@ def realise(p: DesignProblem, plan: dict, start: int, re_kw: np.ndarray, e_kwh: 
 
     for i in range(n):
         t = start + i
-        load, re = float(p.load_kw[t]), float(re_kw[t])
+        load, re = float(p.load_kw[t]) + (float(heat_kw[i]) if heat_kw is not None else 0.0), float(re_kw[t])
         e0 = keep * e_kwh
         d = min(float(plan["dr"][i] + plan["dg"][i]), load)
         c = min(float(plan["cr"][i] + plan["cg"][i]), room(e0, d))
@@ -273,22 +289,39 @@ def rolling_solve(p: DesignProblem, horizon_h: float, forecast: Forecast, exact:
     e_kwh = b.soc_initial * b.energy_kwh if b is not None else 0.0
     floor = np.zeros(12)
     flows = {name: np.zeros(t_n) for name in STEP_BLOCKS}
+    h = p.heat
+    if h is not None and forecast.kind != "perfect" and not np.all(h.system.unit_grid_allowed):
+        raise ValueError(
+            "forecast: a heat side with surplus-only power-to-heat units is realised only on a perfect forecast"
+        )
+    heat = None if h is None else {name: np.zeros((len(v), t_n)) for name, v in h.pairs().items()}
+    e_heat = None if h is None else np.asarray(h.store_e0_kwh_th, dtype=float)
     windows, gap, all_exact, mip, z_n, solve_s = 0, 0.0, True, False, 0, 0.0
     for start in range(0, t_n, day):
         end, kept = min(start + span, t_n), min(start + day, t_n)
         load_fc, re_fc = forecast.window(p, start, end, day)
-        w = _window_problem(p, start, end, load_fc, re_fc, e_kwh, floor)
+        w = _window_problem(p, start, end, load_fc, re_fc, e_kwh, floor, e_heat)
         t0 = time.perf_counter()
         s = solve(w, "dispatch", exact=exact)
         solve_s += time.perf_counter() - t0
         windows, gap, all_exact = windows + 1, max(gap, s.mip_gap), all_exact and s.exact
         mip, z_n = mip or s.mip, z_n + s.z_steps
         plan = {name: v[: kept - start] for name, v in s.flows.items()}
-        real, e_kwh = realise(p, plan, start, re_kw, e_kwh)
+        heat_kw = None
+        if heat is not None:
+            # the heat side as planned (its demand is known; its units draw on any electricity): its electricity
+            # is a load of the bus in the realisation, its stores carry their planned energy
+            for name, v in s.heat.items():
+                heat[name][:, start:kept] = v[:, : kept - start]
+            heat_kw = s.heat["pb"][0, : kept - start] + s.heat["pr"][0, : kept - start]
+            e_heat = s.heat["es"][:, kept - start - 1].copy()
+        real, e_kwh = realise(p, plan, start, re_kw, e_kwh, heat_kw)
         for name, v in real.items():
             flows[name][start:kept] = v
         # the month's running peak: the floor of the next window's demand charge
         np.maximum.at(floor, p.month[start:kept], real["g"] + real["cg"])
+    if heat is not None:  # every power-to-heat kWh was drawn from the bus in the realisation
+        heat["pb"], heat["pr"] = heat["pb"] + heat["pr"], np.zeros_like(heat["pr"])
     sol = Solution(
         status=f"rolling horizon: {windows} windows of {horizon_h:g} h, forecast {forecast.kind}",
         objective_cny=float("nan"),
@@ -303,6 +336,7 @@ def rolling_solve(p: DesignProblem, horizon_h: float, forecast: Forecast, exact:
         peak_kw=floor,
         z_steps=z_n,
         exact=all_exact,
+        heat=heat,
     )
     return Rolling(sol, windows, solve_s)
 
@@ -392,20 +426,19 @@ def optimal_strategy(scenario, prof, params: np.ndarray, site: dict) -> Dispatch
     Raises
     ------
     InputError
-        A heat side with thermal stores or power-to-heat units (the windows do not co-schedule them), a bad
-        forecast file, or a programme HiGHS cannot solve.
+        A forecast other than perfect with surplus-only power-to-heat units, a bad forecast file, or a programme
+        HiGHS cannot solve.
     """
     o = scenario.battery[0].optimal
     if o is None:
         return optimal_dispatch(scenario, prof, params, site)
-    if co_schedules_heat(prof):
-        _, s_n, u_n, _ = prof.heat.system.shape
+    if o.forecast != "perfect" and not np.all(prof.heat.system.unit_grid_allowed):
         raise InputError(
             None,
-            FIELD,
-            "no rolling horizon on a site whose heat side has thermal stores or power-to-heat units (its windows "
-            "do not co-schedule them; the year programme does: leave optimal out)",
-            f"{s_n} thermal store(s) and {u_n} power-to-heat unit(s)",
+            f"{FIELD}.forecast",
+            "perfect for a heat side with power-to-heat units on renewable surplus only (their plan cannot yet be "
+            "realised against a forecast error), or those units on electricity: any",
+            o.forecast,
         )
 
     def plan(p: DesignProblem) -> Solution:

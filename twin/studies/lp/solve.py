@@ -428,7 +428,7 @@ def optimal_dispatch(scenario, prof, params: np.ndarray, site: dict, plan=None) 
     InputError
         A bad forecast file, or an LP HiGHS cannot solve.
     """
-    co_heat = co_schedules_heat(prof)
+    co_heat = _co_heat(prof)
     p = design_problem(scenario, prof, step_h=prof.step_h, co_heat=co_heat)
     s = _dispatch_optimum(p) if plan is None else plan(p)
     heat = None
@@ -482,7 +482,7 @@ def optimum_bill(scenario, prof) -> dict:
         purchased heat of the LP's dispatch), ``fuel_cny_per_kwh_th`` (each boiler's price of one kWh_th
         [CNY/kWh_th]), ``unserved_heat_e_kwh_th`` [kWh_th] and ``power_to_heat_e_kwh`` [kWh].
     """
-    p = design_problem(scenario, prof, step_h=prof.step_h, co_heat=co_schedules_heat(prof))
+    p = design_problem(scenario, prof, step_h=prof.step_h, co_heat=_co_heat(prof))
     s = _dispatch_optimum(p)
     f = s.flows
     monthly = gridmod.monthly_bill(f["g"] + f["cg"], f["x"], prof.index, prof.tariff, p.step_h)
@@ -563,7 +563,7 @@ def add_optimum_bill(result, base_dir) -> str:
     )
 
 
-def co_schedules_heat(prof) -> bool:
+def _co_heat(prof) -> bool:
     """Whether the LP co-schedules the site's heat side: it has a thermal store or a power-to-heat unit, whose
     schedule moves the electricity bill. A heat side of boilers alone does not depend on the electric dispatch."""
     _, s_n, u_n, _ = prof.heat.system.shape
@@ -577,5 +577,4 @@ __all__ = [
     "optimal_dispatch",
     "optimum_bill",
     "add_optimum_bill",
-    "co_schedules_heat",
 ]
