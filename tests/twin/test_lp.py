@@ -209,3 +209,22 @@ def test_the_optimum_is_remembered_by_its_problem_not_by_its_scenario(fortnight)
     bigger = sc.model_copy(update={"battery": [sc.battery[0].model_copy(update={"energy_kwh": 16000.0})]})
     other = sv.optimum_bill(bigger, prof)
     assert len(sv._DISPATCH_OPTIMA) == 2 and other["total_cny"] < first["total_cny"]
+
+
+def test_hunan_targets_are_rows_of_their_target_year_and_variant():
+    # Hunan's re_ratio has no fixed threshold: its band reads hunan_target_year (35 % in 2027, 55 % in 2030, from the
+    # pack's reconstructed Annex 1) and its KPI reads hunan_re_ratio_variant. Electricity with green power (default)
+    # is a row of the LP; an energy basis (electricity and heat in tce) is not, and stays simulated. The
+    # unit-energy carbon target reads emissions, which the LP does not hold: simulated.
+    from lingtan.twin.core.schema.criteria import CriteriaSettings
+    from lingtan.twin.studies.lp.problem import criteria_rows
+
+    def rows(**settings) -> dict:
+        return {r.id: r for r in criteria_rows(["hunan_factory_2025"], CriteriaSettings(**settings))}
+
+    r = rows()["hunan_factory_2025.re_ratio"]
+    assert (r.kind, r.threshold, r.green_power_counts, r.certificates_count) == ("re_share_min", 0.35, True, False)
+    assert rows(hunan_target_year=2030)["hunan_factory_2025.re_ratio"].threshold == 0.55
+    assert rows(hunan_re_ratio_variant="electricity_onsite")["hunan_factory_2025.re_ratio"].green_power_counts is False
+    assert rows(hunan_re_ratio_variant="energy_equivalent")["hunan_factory_2025.re_ratio"].kind == "simulated"
+    assert rows()["hunan_factory_2025.unit_energy_carbon"].kind == "simulated"

@@ -28,6 +28,7 @@ import numpy as np
 from lingtan.components.battery import Battery
 from lingtan.components.grid import CONTRACT_OVERRUN_PRICE_FACTOR, CONTRACT_OVERRUN_THRESHOLD_PCT, PERIODS
 from lingtan.twin.accounting.criteria import pack_criteria
+from lingtan.twin.accounting.criteria.packs.hunan_factory_2025 import RE_RATIO_KEYS
 from lingtan.twin.core.heat_profiles import heat_sizes
 from lingtan.twin.core.kpis import heat_kpis
 from lingtan.twin.core.tables import heat_table
@@ -326,10 +327,12 @@ def _source_costs(pv, wind, eco) -> tuple[list[SizeCost], list[float]]:
 def criteria_rows(packs: list[str], settings) -> tuple[CriterionRow, ...]:
     """The chosen packs' criteria as the LP holds them.
 
-    A criterion that reads a renewable electricity share (:data:`RE_SHARE_KPIS`) with ``>=`` and a fixed
-    threshold becomes a ``re_share_min`` row; the Anhui park pack's share reads the variant of
-    ``criteria_settings.anhui_re_share_variant``, the Hunan pack's ``hunan_re_ratio_variant``. A criterion that
-    reads ``waste_heat_recovery_rate`` with ``>=`` and a fixed threshold becomes a ``recovery_min`` row (Anhui,
+    A criterion that reads a renewable electricity share (:data:`RE_SHARE_KPIS`) with ``>=`` and a threshold
+    known before the run (a fixed one, or one its band takes from the settings alone: Hunan's targets by
+    ``hunan_target_year``) becomes a ``re_share_min`` row; the Anhui park pack's share reads the variant of
+    ``criteria_settings.anhui_re_share_variant``, the Hunan pack's ``hunan_re_ratio_variant`` (an energy basis is
+    not a row of electricity flows: simulated). A criterion that reads ``waste_heat_recovery_rate`` with ``>=``
+    and such a threshold becomes a ``recovery_min`` row (Anhui,
     Annex 1, 2.1: "园区内余热余能回收率须达到10%及以上"). Every other criterion of role admission or target is
     ``simulated``: judged on the simulated design.
 
@@ -350,16 +353,39 @@ def criteria_rows(packs: list[str], settings) -> tuple[CriterionRow, ...]:
             if c.role not in ("admission", "target"):
                 continue
             key = _share_key(c, settings)
-            if key is not None and c.comparator == ">=" and isinstance(c.threshold, (int, float)):
+            threshold = _threshold(c, settings)
+            if key in RE_SHARE_KPIS and c.comparator == ">=" and threshold is not None:
                 gp, cert = RE_SHARE_KPIS[key]
-                rows.append(CriterionRow(c.id, "re_share_min", float(c.threshold), gp, cert, variant=key))
-            elif (
-                c.reads == "waste_heat_recovery_rate" and c.comparator == ">=" and isinstance(c.threshold, (int, float))
-            ):
-                rows.append(CriterionRow(c.id, "recovery_min", float(c.threshold), variant=c.reads))
+                rows.append(CriterionRow(c.id, "re_share_min", threshold, gp, cert, variant=key))
+            elif c.reads == "waste_heat_recovery_rate" and c.comparator == ">=" and threshold is not None:
+                rows.append(CriterionRow(c.id, "recovery_min", threshold, variant=c.reads))
             else:
                 rows.append(CriterionRow(c.id, "simulated", None))
     return tuple(rows)
+
+
+class _SettingsOnly:
+    """What a criterion's band may read before any run: the criteria settings; a KPI raises."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+
+    def __getattr__(self, name: str):
+        raise LookupError(name)
+
+
+def _threshold(c, settings) -> float | None:
+    """A criterion's threshold as a number: its fixed one, or its band's when the band reads settings only (Hunan's
+    targets by ``hunan_target_year``); None when it needs the run (an energy-size band) or has none."""
+    if isinstance(c.threshold, (int, float)) and not isinstance(c.threshold, bool):
+        return float(c.threshold)
+    if c.band is None:
+        return None
+    try:
+        value, _ = c.band(_SettingsOnly(settings))
+    except LookupError:
+        return None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _share_key(c, settings) -> str | None:
@@ -370,6 +396,8 @@ def _share_key(c, settings) -> str | None:
             "onsite_plus_green_power": "re_electricity_share_with_green_power",
             "onsite_plus_green_power_and_certificates": "re_electricity_share_with_certificates",
         }[settings.anhui_re_share_variant]
+    if c.id == "hunan_factory_2025.re_ratio":  # reads the setting's variant (an energy basis is not a row)
+        return RE_RATIO_KEYS[settings.hunan_re_ratio_variant]
     if c.reads in RE_SHARE_KPIS:
         return c.reads
     return None

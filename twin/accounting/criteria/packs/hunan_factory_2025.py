@@ -39,7 +39,7 @@ UNIT_ENERGY_CARBON_T_PER_TCE = {2027: 1.25, 2030: 0.87, 2035: 0.37}
 RE_RATIO = {2027: 0.35, 2030: 0.55, 2035: 0.80}
 FOOTPRINT_CHANGE_2027 = -0.06
 
-_RE_KEYS = {
+RE_RATIO_KEYS = {  # setting hunan_re_ratio_variant -> the KPI the ratio reads
     "electricity_onsite": "re_electricity_share_onsite",
     "electricity_with_green_power": "re_electricity_share_with_green_power",
     "electricity_with_certificates": "re_electricity_share_with_certificates",
@@ -73,7 +73,7 @@ RECONSTRUCTED = (
 
 def _re_ratio(ctx: Context) -> Measurement:
     """The chosen definition, with the electricity-only and the energy bases side by side in the note."""
-    m = ctx.kpi(_RE_KEYS[ctx.settings.hunan_re_ratio_variant])
+    m = ctx.kpi(RE_RATIO_KEYS[ctx.settings.hunan_re_ratio_variant])
     shown = [
         (label, ctx.kpis[k])
         for label, k in (
@@ -249,7 +249,7 @@ def criteria() -> list[Criterion]:
                 f"target year {ctx.settings.hunan_target_year}",
             ),
             variant=lambda ctx: (
-                f"ratio = {_RE_KEYS[ctx.settings.hunan_re_ratio_variant]} "
+                f"ratio = {RE_RATIO_KEYS[ctx.settings.hunan_re_ratio_variant]} "
                 f"(setting hunan_re_ratio_variant={ctx.settings.hunan_re_ratio_variant})"
             ),
             variant_reason="可再生能源利用比例 is not defined in the partial copy: electricity with green power by "
