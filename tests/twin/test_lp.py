@@ -228,3 +228,31 @@ def test_hunan_targets_are_rows_of_their_target_year_and_variant():
     assert rows(hunan_re_ratio_variant="electricity_onsite")["hunan_factory_2025.re_ratio"].green_power_counts is False
     assert rows(hunan_re_ratio_variant="energy_equivalent")["hunan_factory_2025.re_ratio"].kind == "simulated"
     assert rows()["hunan_factory_2025.unit_energy_carbon"].kind == "simulated"
+
+
+def test_a_fractional_turbine_count_is_rounded_both_ways_by_hand():
+    # 75 kW of load for three hours at 1 CNY/kWh, no battery; a turbine gives 50 kW and costs 10 CNY/yr. The LP buys
+    # 1.5 turbines (15 CNY, no import). One turbine: 10 + 25 x 3 = 85 CNY; two: 20 CNY (25 kW curtailed): two kept.
+    from support.lp_cases import battery_case
+
+    from lingtan.twin.studies.lp.design import _round_wind
+    from lingtan.twin.studies.lp.problem import SizeCost
+
+    p = battery_case(
+        "wind",
+        3,
+        load_kw=np.full(3, 75.0),
+        battery=None,
+        sources=(("wind", "farm"),),
+        unit_kw=np.full((1, 3), 50.0),
+        existing_size=np.zeros(1),
+        max_size=np.full(1, 10.0),
+        size_cost=(SizeCost("turbine", 10.0, 10.0, "test"),),
+        variable_om_cny_per_kwh=np.zeros(1),
+    )
+    relaxed = solve(p, "design")
+    assert relaxed.sizes == pytest.approx([1.5], abs=1e-9)
+    s, text = _round_wind(p, relaxed, 60.0)
+    assert s.sizes == pytest.approx([2.0], abs=1e-9)
+    assert s.objective_cny == pytest.approx(20.0, rel=1e-9)
+    assert "farm 1.50 -> 2" in text
