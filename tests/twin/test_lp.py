@@ -215,7 +215,7 @@ def test_hunan_targets_are_rows_of_their_target_year_and_variant():
     # Hunan's re_ratio has no fixed threshold: its band reads hunan_target_year (35 % in 2027, 55 % in 2030, from the
     # pack's reconstructed Annex 1) and its KPI reads hunan_re_ratio_variant. Electricity with green power (default)
     # is a row of the LP; an energy basis (electricity and heat in tce) is not, and stays simulated. The
-    # unit-energy carbon target reads emissions, which the LP does not hold: simulated.
+    # unit-energy carbon target is an intensity row on the hunan_tce_basis energy (1.25 t/tce in 2027).
     from lingtan.twin.core.schema.criteria import CriteriaSettings
     from lingtan.twin.studies.lp.problem import criteria_rows
 
@@ -227,7 +227,9 @@ def test_hunan_targets_are_rows_of_their_target_year_and_variant():
     assert rows(hunan_target_year=2030)["hunan_factory_2025.re_ratio"].threshold == 0.55
     assert rows(hunan_re_ratio_variant="electricity_onsite")["hunan_factory_2025.re_ratio"].green_power_counts is False
     assert rows(hunan_re_ratio_variant="energy_equivalent")["hunan_factory_2025.re_ratio"].kind == "simulated"
-    assert rows()["hunan_factory_2025.unit_energy_carbon"].kind == "simulated"
+    r = rows()["hunan_factory_2025.unit_energy_carbon"]
+    assert (r.kind, r.threshold, r.variant) == ("intensity_max", 1.25, "equivalent")
+    assert rows(hunan_tce_basis="calorific")["hunan_factory_2025.unit_energy_carbon"].variant == "calorific"
 
 
 def test_a_fractional_turbine_count_is_rounded_both_ways_by_hand():

@@ -72,7 +72,7 @@ class Assessment:
     packs: list[dict]
 
 
-def _annual_energy(scenario, kpis: dict) -> AnnualEnergy:
+def annual_energy(scenario, kpis: dict) -> AnnualEnergy:
     """The year's flows across the boundary: the run's electricity, boiler fuels (fossil or biomass by the fuel
     table), fuel uses outside the boilers, purchased heat by source and the declared process emissions."""
     heat = kpis.get("heat", {})
@@ -116,7 +116,7 @@ def assess(scenario, kpis: dict, hourly, *, base_dir) -> Assessment:
     """
     imp = (hourly.grid_to_load_kw + hourly.grid_to_heat_kw + hourly.grid_to_battery_kw).to_numpy()
     acc = account(
-        _annual_energy(scenario, kpis),
+        annual_energy(scenario, kpis),
         scenario.accounting,
         scenario.green_power,
         scenario.offsets,

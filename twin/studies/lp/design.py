@@ -164,7 +164,7 @@ def park_problem(park, base_dir: Path, packs: list[str], co_heat: bool = True) -
             "criteria_settings": park.criteria_settings,
         }
     )
-    p = design_problem(sc0, node, packs, pv=pv, wind=wind, batteries=list(park.shared.battery))
+    p = design_problem(sc0, node, packs, pv=pv, wind=wind, batteries=list(park.shared.battery), intensity=False)
     sides = [site_heat(sc, prof[name], f"{name}.") for name, sc in scen.items() if not prof[name].heat.empty]
     heat = combine(sides) if sides and co_heat else None
     return replace(p, heat_present=bool(sides), heat=heat)

@@ -390,6 +390,8 @@ def _criteria_rows(p: DesignProblem, rows: _Rows, col, off: dict, gen_kwh: np.nd
             h = p.heat
             need = row.threshold * h.recovery_available_e_kwh_th - h.recovery_fixed_e_kwh_th
             rows.add(recovered_terms(h, off, p.n_steps, dt), [need], [np.inf])
+        if row.kind == "intensity_max" and p.intensity is not None:
+            _intensity_row(p, row.threshold, rows, col, off, gen_kwh, dt)
         if row.kind != "re_share_min":
             continue
         x = row.threshold
@@ -434,6 +436,44 @@ def _criteria_rows(p: DesignProblem, rows: _Rows, col, off: dict, gen_kwh: np.nd
                 [-np.inf],
                 [-p.green_power_direct_e_kwh],
             )
+
+
+def _intensity_row(p: DesignProblem, y: float, rows: _Rows, col, off: dict, gen_kwh: np.ndarray, dt: float) -> None:
+    """Emissions - y energy <= 0, both affine in the year's import, export, renewable electricity consumed, green
+    power and boiler heat (:class:`~lingtan.twin.studies.lp.intensity.IntensityModel`); a quantity the programme does
+    not hold (boiler heat without the heat side) stays at the reference year's. Green power then covers at most the
+    import, as the accounting caps it."""
+    m = p.intensity
+    a = m.c_n - y * m.c_d  # per unit of each quantity [tCO2]
+    t0 = np.zeros(p.n_steps, dtype=int)
+    one = np.array([0])
+    sizes = off["size"] + np.arange(len(p.sources))
+    by = dict(zip(m.names, a, strict=True))
+    terms = [
+        (t0, col("g"), by["import"] * dt),
+        (t0, col("cg"), by["import"] * dt),
+        (t0, col("x"), (by["export"] - by["re_consumed"]) * dt),
+        (t0, col("k"), -by["re_consumed"] * dt),
+        (np.zeros(len(sizes), int), sizes, by["re_consumed"] * gen_kwh),
+        (one, off["green_kwh"], by["green_power"]),
+    ]
+    held = 0.0
+    boilers = {f"heat:{n}": b for b, n in enumerate(p.heat.boiler_names)} if p.heat is not None else {}
+    for j, name in enumerate(m.names[4:], start=4):
+        if name in boilers:
+            b = boilers[name]
+            for i, (bb, _) in enumerate(p.heat.pairs()["hb"]):
+                if bb == b:
+                    terms.append((t0, off["hb"] + i * p.n_steps + np.arange(p.n_steps), a[j] * dt))
+        else:
+            held += a[j] * m.v0[j]
+    rhs = -(m.n0 - m.c_n @ m.v0) + y * (m.d0 - m.c_d @ m.v0) - held
+    rows.add(terms, [-np.inf], [rhs])
+    rows.add(
+        [(one, off["green_kwh"], 1.0), (t0, col("g"), -dt), (t0, col("cg"), -dt)],
+        [-np.inf],
+        [-p.green_power_direct_e_kwh],
+    )
 
 
 __all__ = ["Model", "build", "simultaneous_steps", "price_steps", "STEP_BLOCKS", "UNSERVED_PENALTY_CNY_PER_KWH"]

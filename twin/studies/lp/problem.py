@@ -34,6 +34,7 @@ from lingtan.twin.core.kpis import heat_kpis
 from lingtan.twin.core.tables import heat_table
 from lingtan.twin.studies.economics import asset_npc, crf
 from lingtan.twin.studies.lp.heat_dispatch import HeatLP, heat_lp
+from lingtan.twin.studies.lp.intensity import IntensityModel, affine, intensity_model
 
 RE_SHARE_KPIS = {
     "re_electricity_share_onsite": (False, False),
@@ -113,10 +114,11 @@ class CriterionRow:
         The criterion's id (``anhui_park_2024.re_share``).
     kind : str
         ``re_share_min`` (linear in flows: the LP holds it), ``recovery_min`` (a waste-heat recovery rate: the LP
-        holds it on its heat side, :func:`lingtan.twin.studies.lp.heat_dispatch.recovered_terms`), or
+        holds it on its heat side, :func:`lingtan.twin.studies.lp.heat_dispatch.recovered_terms`),
+        ``intensity_max`` (emissions per tce, :mod:`lingtan.twin.studies.lp.intensity`), or
         ``simulated`` (not linear in the LP's flows or not moved by its sizes: judged on the simulated design only).
     threshold : float or None
-        The fraction the share or the recovery rate must reach [-].
+        The fraction the share or the recovery rate must reach [-], or the intensity's limit [tCO2/tce].
     green_power_counts, certificates_count : bool
         Whether contracted green power / unbundled certificates enter the share's numerator.
     variant : str
@@ -199,10 +201,12 @@ class DesignProblem:
     heat_present : bool
         Whether the site has a heat side.
     heat : HeatLP or None
-        The heat side co-scheduled by the dispatch LP (:mod:`lingtan.twin.studies.lp.heat_dispatch`): its stores,
-        power-to-heat units and boilers, their electricity drawn from the same bus. None: the heat side is not
-        scheduled (a design, or a heat side without stores or power-to-heat units, whose electricity then does not
-        depend on the electric dispatch).
+        The heat side in the LP (:mod:`lingtan.twin.studies.lp.heat_dispatch`): its stores, power-to-heat units and
+        boilers, their electricity drawn from the same bus. None: the heat side is not scheduled (its electricity,
+        if any, in ``load_kw``).
+    intensity : IntensityModel or None
+        Emissions and energy as affine functions of the flows, for an ``intensity_max`` row
+        (:mod:`lingtan.twin.studies.lp.intensity`).
     months : int
         Calendar months billed (12 for a year).
     peak_floor_kw : ndarray, shape (12,), optional
@@ -251,6 +255,7 @@ class DesignProblem:
     months: int = 12
     peak_floor_kw: np.ndarray | None = None
     heat: HeatLP | None = None
+    intensity: IntensityModel | None = None
 
     @property
     def n_steps(self) -> int:
@@ -331,8 +336,10 @@ def criteria_rows(packs: list[str], settings) -> tuple[CriterionRow, ...]:
     known before the run (a fixed one, or one its band takes from the settings alone: Hunan's targets by
     ``hunan_target_year``) becomes a ``re_share_min`` row; the Anhui park pack's share reads the variant of
     ``criteria_settings.anhui_re_share_variant``, the Hunan pack's ``hunan_re_ratio_variant`` (an energy basis is
-    not a row of electricity flows: simulated). A criterion that reads ``waste_heat_recovery_rate`` with ``>=``
-    and such a threshold becomes a ``recovery_min`` row (Anhui,
+    not a row of electricity flows: simulated). A criterion that reads ``unit_energy_carbon_t_per_tce`` with ``<=``
+    (Hunan's target) becomes an ``intensity_max`` row on the ``hunan_tce_basis`` energy (a factory whose
+    intensity is affine in its flows holds it: :func:`design_problem`). A criterion that reads
+    ``waste_heat_recovery_rate`` with ``>=`` and such a threshold becomes a ``recovery_min`` row (Anhui,
     Annex 1, 2.1: "园区内余热余能回收率须达到10%及以上"). Every other criterion of role admission or target is
     ``simulated``: judged on the simulated design.
 
@@ -359,6 +366,8 @@ def criteria_rows(packs: list[str], settings) -> tuple[CriterionRow, ...]:
                 rows.append(CriterionRow(c.id, "re_share_min", threshold, gp, cert, variant=key))
             elif c.reads == "waste_heat_recovery_rate" and c.comparator == ">=" and threshold is not None:
                 rows.append(CriterionRow(c.id, "recovery_min", threshold, variant=c.reads))
+            elif c.reads == "unit_energy_carbon_t_per_tce" and c.comparator == "<=" and threshold is not None:
+                rows.append(CriterionRow(c.id, "intensity_max", threshold, variant=settings.hunan_tce_basis))
             else:
                 rows.append(CriterionRow(c.id, "simulated", None))
     return tuple(rows)
@@ -544,6 +553,7 @@ def design_problem(
     wind=None,
     batteries=None,
     co_heat: bool = False,
+    intensity: bool = True,
 ) -> DesignProblem:
     """The design problem of a factory (or of a park's bus, :func:`park_problem`) from its profiles.
 
@@ -561,6 +571,10 @@ def design_problem(
         The PV arrays, wind farms and batteries behind ``prof.sources`` (default the scenario's own).
     co_heat : bool
         Co-schedule the heat side in the dispatch LP (:attr:`DesignProblem.heat`); False: no heat side scheduled.
+    intensity : bool
+        Hold an ``intensity_max`` row where the site's intensity is affine in its flows
+        (:func:`lingtan.twin.studies.lp.intensity.affine`; a reference year is simulated for it); otherwise, or
+        False (a park's node), the criterion is judged on the simulated design only.
 
     Returns
     -------
@@ -575,6 +589,12 @@ def design_problem(
     bcost = eco.cost("battery")
     grid = scenario.grid
     t = len(prof.load_kw)
+    rows, model = criteria_rows(list(packs or []), scenario.criteria_settings), None
+    wanted = [r for r in rows if r.kind == "intensity_max"]
+    if wanted and intensity and affine(scenario):
+        model = intensity_model(scenario, prof, wanted[0].variant)
+    elif wanted:
+        rows = tuple(replace(r, kind="simulated", threshold=None) if r.kind == "intensity_max" else r for r in rows)
     return DesignProblem(
         name=scenario.name,
         step_h=float(step_h),
@@ -604,7 +624,8 @@ def design_problem(
         green_power_direct_e_kwh=scenario.green_power.green_power_direct_e_kwh,
         green_certificates_e_kwh=scenario.green_power.green_certificates_mwh * 1000.0,
         onsite_certificates_sold_e_kwh=scenario.green_power.onsite_certificates_sold_mwh * 1000.0,
-        criteria=criteria_rows(list(packs or []), scenario.criteria_settings),
+        criteria=rows,
+        intensity=model,
         heat_present=not prof.heat.empty,
         heat=site_heat(scenario, prof) if co_heat and not prof.heat.empty else None,
     )
