@@ -74,7 +74,19 @@ class Assessment:
 
 def annual_energy(scenario, kpis: dict) -> AnnualEnergy:
     """The year's flows across the boundary: the run's electricity, boiler fuels (fossil or biomass by the fuel
-    table), fuel uses outside the boilers, purchased heat by source and the declared process emissions."""
+    table), fuel uses outside the boilers, purchased heat by source and the declared process emissions.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory (its purchased-heat sources and process emissions).
+    kpis : dict
+        The run's KPIs.
+
+    Returns
+    -------
+    AnnualEnergy
+    """
     heat = kpis.get("heat", {})
     biomass = {name for name, f in load_fuel_factors().items() if f.biomass}
     fuels, bio = {}, {}

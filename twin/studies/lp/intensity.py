@@ -65,7 +65,20 @@ class IntensityModel:
     tce_basis: str
 
     def at(self, v: np.ndarray) -> tuple[float, float]:
-        """Emissions [tCO2] and energy [tce] at quantities ``v``."""
+        """Emissions and energy at other quantities.
+
+        Parameters
+        ----------
+        v : ndarray
+            The quantities of :attr:`names` [kWh, kWh_th].
+
+        Returns
+        -------
+        emissions_t : float
+            The accounting's numerator [tCO2].
+        energy_tce : float
+            Comprehensive energy [tce].
+        """
         dv = np.asarray(v, dtype=float) - self.v0
         return self.n0 + float(self.c_n @ dv), self.d0 + float(self.c_d @ dv)
 
