@@ -149,6 +149,14 @@ class PVArray(BaseModel):
         description="largest DC nameplate the array's roof or land can hold [kWp] (a site limit for optimal "
         "design, twin size --method lp); None: no limit; upper bound lingtan.limits.MAX_POWER_KW",
     )
+    block_kwp: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_POWER_KW,
+        description="the unit the array is built in [kWp] (an inverter block or a string): twin size --method lp "
+        "rounds the array up to whole blocks (down where max_capacity_kwp binds) and solves again with it fixed; "
+        "None: any size",
+    )
     model: Literal["pvwatts", "physical"] = Field(
         default="pvwatts", description="'pvwatts' (PVWatts v8 chain) or 'physical' (CEC module + CEC inverter)"
     )

@@ -237,7 +237,7 @@ def test_a_fractional_turbine_count_is_rounded_both_ways_by_hand():
     # 1.5 turbines (15 CNY, no import). One turbine: 10 + 25 x 3 = 85 CNY; two: 20 CNY (25 kW curtailed): two kept.
     from support.lp_cases import battery_case
 
-    from lingtan.twin.studies.lp.design import _round_wind
+    from lingtan.twin.studies.lp.design import _round_sizes
     from lingtan.twin.studies.lp.problem import SizeCost
 
     p = battery_case(
@@ -254,7 +254,41 @@ def test_a_fractional_turbine_count_is_rounded_both_ways_by_hand():
     )
     relaxed = solve(p, "design")
     assert relaxed.sizes == pytest.approx([1.5], abs=1e-9)
-    s, text = _round_wind(p, relaxed, 60.0)
+    s, text = _round_sizes(p, relaxed, 60.0)
     assert s.sizes == pytest.approx([2.0], abs=1e-9)
     assert s.objective_cny == pytest.approx(20.0, rel=1e-9)
     assert "farm 1.50 -> 2" in text
+
+
+def test_pv_is_rounded_up_to_whole_blocks_by_hand():
+    # 100 kW of load for three hours at 1 CNY/kWh; PV of a flat 1 kW per kWp at 2 CNY per kWp and year saves 3 for 2:
+    # the LP buys 100 kWp (200 CNY, no import, nothing to export). In blocks of 30 kWp: up to 120 kWp, 240 CNY (20 kW
+    # curtailed). Within a roof of 110 kWp the last whole block is 90 kWp: 180 + 10 kW x 3 h x 1.0 = 210 CNY.
+    from support.lp_cases import battery_case
+
+    from lingtan.twin.studies.lp.design import _round_sizes
+    from lingtan.twin.studies.lp.problem import SizeCost
+
+    def case(max_kwp: float):
+        return battery_case(
+            "blocks",
+            3,
+            load_kw=np.full(3, 100.0),
+            battery=None,
+            sources=(("pv", "roof"),),
+            unit_kw=np.ones((1, 3)),
+            existing_size=np.zeros(1),
+            max_size=np.full(1, max_kwp),
+            size_cost=(SizeCost("kWp", 2.0, 2.0, "test"),),
+            variable_om_cny_per_kwh=np.zeros(1),
+            block_size=np.full(1, 30.0),
+        )
+
+    for max_kwp, kwp, cost in ((1000.0, 120.0, 240.0), (110.0, 90.0, 210.0)):
+        p = case(max_kwp)
+        relaxed = solve(p, "design")
+        assert relaxed.sizes == pytest.approx([100.0], rel=1e-9)
+        s, text = _round_sizes(p, relaxed, 60.0)
+        assert s.sizes == pytest.approx([kwp], rel=1e-9)
+        assert s.objective_cny == pytest.approx(cost, rel=1e-9)
+        assert f"roof 100.0 -> {kwp:,.1f} kWp" in text

@@ -18,8 +18,9 @@ Steps
    scheduled it, and that moves the electricity the renewable share counts: with a heat side, the electric side is
    chosen again by the same LP with the heat side at those sizes and its electricity as the rule draws it in the
    load (:func:`bus_demand_kw`).
-3. Integer choices by rounding and a local check: a fractional turbine count is rounded down and up, the LP
-   solved again with the count fixed each way, the cheaper kept.
+3. Integer choices by rounding and a local check (:func:`_round_sizes`): a PV array with ``block_kwp`` is rounded
+   up to whole blocks, a fractional turbine count down and up; the LP is solved again with them fixed, the
+   cheapest kept.
 4. The design is written into the scenario (PV arrays, wind farms, the battery, heat pumps and thermal stores at
    the LP's sizes; the battery of a park is its shared one) and simulated with the user's dispatch rule, then
    costed and judged exactly as the search costs and judges its designs (:class:`lingtan.twin.studies.sizing`).
@@ -170,28 +171,41 @@ def park_problem(park, base_dir: Path, packs: list[str], co_heat: bool = True) -
     return replace(p, heat_present=bool(sides), heat=heat)
 
 
-def _round_wind(p: DesignProblem, s: Solution, time_limit_s: float) -> tuple[Solution, str]:
-    """Whole turbines: each fractional count rounded down and up (all combinations), the LP solved with the counts
-    fixed, the cheapest kept."""
+def _round_sizes(p: DesignProblem, s: Solution, time_limit_s: float) -> tuple[Solution, str]:
+    """Sources in whole units, each choice then checked by the LP with the sizes fixed:
+
+    * a PV array with ``block_kwp``: rounded up to whole blocks (more PV lowers no renewable share), down to the
+      last whole block within ``max_capacity_kwp`` where that binds;
+    * a fractional turbine count: rounded down and up (all combinations), the cheapest kept.
+    """
+    blocks = p.block_size if p.block_size is not None else np.zeros(len(p.sources))
+    fixed, notes = {}, []
+    for i, (kind, name) in enumerate(p.sources):
+        b = blocks[i]
+        if kind == "pv" and b > 0 and abs(s.sizes[i] / b - round(s.sizes[i] / b)) > 1e-9:
+            up = math.ceil(s.sizes[i] / b) * b
+            fixed[i] = up if up <= p.max_size[i] else math.floor(p.max_size[i] / b) * b
+            notes.append(f"{name} {s.sizes[i]:,.1f} -> {fixed[i]:,.1f} kWp")
     wind = [i for i, (kind, _) in enumerate(p.sources) if kind == "wind"]
     frac = [i for i in wind if abs(s.sizes[i] - round(s.sizes[i])) > 1e-6]
-    if not frac:
-        return s, "turbine counts already whole" if wind else "no wind farm"
+    if not frac and not fixed:
+        return s, "sizes already whole" if wind or blocks.any() else "no wind farm, no PV block"
     best, text = None, ""
     for pick in range(2 ** len(frac)):
         counts = {i: math.floor(s.sizes[i]) + ((pick >> bit) & 1) for bit, i in enumerate(frac)}
         if any(n > p.max_size[i] for i, n in counts.items()):
             continue
         try:
-            cand = solve(p, "design", fix_sizes=counts, time_limit_s=time_limit_s)
+            cand = solve(p, "design", fix_sizes={**fixed, **counts}, time_limit_s=time_limit_s)
         except InputError:
             continue
         if best is None or cand.objective_cny < best.objective_cny:
             best = cand
-            text = ", ".join(f"{p.sources[i][1]} {s.sizes[i]:.2f} -> {n}" for i, n in counts.items())
+            text = ", ".join([*notes, *(f"{p.sources[i][1]} {s.sizes[i]:.2f} -> {n}" for i, n in counts.items())])
     if best is None:
-        raise InputError(None, "wind", "a whole turbine count the criteria allow", "none within the site limits")
-    return best, f"turbines rounded and checked both ways: {text}"
+        raise InputError(None, "pv/wind", "whole PV blocks and turbines the criteria allow", "none within the limits")
+    how = "PV up to whole blocks" * bool(fixed) + " and " * bool(fixed and frac) + "turbines both ways" * bool(frac)
+    return best, f"{how}, the LP solved again with them fixed: {text}"
 
 
 def _site(d: dict, park: bool, owner: str) -> dict:
@@ -308,7 +322,7 @@ def lp_size(path_or_scenario, criteria: list[str], base_dir=None, time_limit_s: 
         data = _apply_heat(data, park, heat_sizes)
         p_el = _problem(_validated(data, file), park, base, list(criteria), co_heat=False)
         s_el = solve(p_el, "design", time_limit_s=time_limit_s)
-    s_el, rounding = _round_wind(p_el, s_el, time_limit_s)
+    s_el, rounding = _round_sizes(p_el, s_el, time_limit_s)
     seconds = time.perf_counter() - t0
     d = _apply(data, park, p_el, s_el)
     ev = _Evaluator(d, park, base, list(criteria), eco, {}, file)

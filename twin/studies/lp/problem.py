@@ -207,6 +207,9 @@ class DesignProblem:
     intensity : IntensityModel or None
         Emissions and energy as affine functions of the flows, for an ``intensity_max`` row
         (:mod:`lingtan.twin.studies.lp.intensity`).
+    block_size : ndarray, shape (K,), optional
+        The unit each source is built in [kWp, turbines]: a PV array's ``block_kwp`` (0: any size), 1 turbine;
+        None: any size.
     months : int
         Calendar months billed (12 for a year).
     peak_floor_kw : ndarray, shape (12,), optional
@@ -256,6 +259,7 @@ class DesignProblem:
     peak_floor_kw: np.ndarray | None = None
     heat: HeatLP | None = None
     intensity: IntensityModel | None = None
+    block_size: np.ndarray | None = None
 
     @property
     def n_steps(self) -> int:
@@ -609,6 +613,7 @@ def design_problem(
             dtype=float,
         ),
         size_cost=tuple(costs),
+        block_size=np.array([a.block_kwp or 0.0 for a in pv] + [1.0] * len(wind), dtype=float),
         import_price_cny_per_kwh=np.asarray(prof.price_cny_per_kwh, dtype=float),
         export_price_cny_per_kwh=np.full(t, prof.tariff.feed_in_price_cny_per_kwh),
         import_limit_kw=grid.import_limit_kw,
