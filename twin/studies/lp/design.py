@@ -277,7 +277,8 @@ def _problem(sc, park: bool, base: Path, criteria: list[str], co_heat: bool) -> 
     prof = build_profiles(sc, base)
     if co_heat:
         return design_problem(sc, prof, criteria, co_heat=True)
-    return replace(design_problem(sc, replace(prof, load_kw=bus_demand_kw(sc, prof)), criteria), heat_present=True)
+    # the load replaced after: an intensity row's reference year is simulated from the profiles as they are
+    return replace(design_problem(sc, prof, criteria), load_kw=bus_demand_kw(sc, prof), heat_present=True)
 
 
 def lp_size(path_or_scenario, criteria: list[str], base_dir=None, time_limit_s: float = TIME_LIMIT_S) -> LpSizing:
