@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.lp_cases import FREE
 
 from lingtan.components import grid as gridmod
 from lingtan.components.battery import OptimalDispatch
-from lingtan.errors import InputError
 from lingtan.twin.core.dispatch import HeatSystem
 from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.reports.bill import bill_notes
@@ -312,14 +312,37 @@ def test_rolling_horizon_on_the_heat_factory(heat_factory):
     assert total < rule.kpis["grid_bill_cny"]["total_cny"] + lp["rule_fuel_cny"]
 
 
-def test_rolling_horizon_refuses_a_forecast_error_on_surplus_only_units(heat_factory):
-    sc, _ = heat_factory
-    pump = sc.heat_pumps[0].model_copy(update={"electricity": "renewable_surplus"})
-    b = sc.battery[0].model_copy(update={"dispatch": "optimal", "optimal": OptimalDispatch(forecast="persistence")})
-    opt_sc = sc.model_copy(update={"battery": [b], "heat_pumps": [pump]})
-    prof = build_profiles(opt_sc, ROOT / "scenarios")
-    with pytest.raises(InputError, match=r"battery\[0\]\.optimal\.forecast"):
-        simulate_profiles(opt_sc, prof, optimal=optimal_strategy)
+def test_a_forecast_error_on_a_surplus_only_heat_pump_by_hand():
+    # As above, but the heat pump runs on renewable surplus only and electricity costs 1.0 everywhere. The forecast
+    # puts 300 kW of PV at hour 36 (day 1); 50 kW come. Day 1 plans 100 kW of that surplus into the heat pump, 300
+    # kWh_th into the store, free; the realised surplus is 50 kW (curtailed otherwise: no export), so the heat pump
+    # makes 150 and the store carries 150 into day 2. Day 2 (no PV forecast) serves hour 60 with the 150 and 150
+    # of gas: 60 CNY, against 0 planned. Nothing is imported, curtailed or left unserved.
+    pv = np.zeros(72)
+    pv[36] = 50.0
+    told = np.zeros(72)
+    told[36] = 300.0
+    heat = three_days_heat()
+    heat = replace(heat, system=replace(heat.system, unit_grid_allowed=np.array([False])))
+    p = three_days(
+        battery=None,
+        heat=heat,
+        sources=(("pv", "roof"),),
+        unit_kw=pv[None, :],
+        existing_size=np.ones(1),
+        max_size=np.ones(1),
+        size_cost=(FREE,),
+        variable_om_cny_per_kwh=np.zeros(1),
+    )
+    r = rolling_solve(p, 48, Forecast("file", np.zeros(72), told)).solution
+    h, f = r.heat, r.flows
+    assert h["huc"][0][36] == pytest.approx(150.0, rel=1e-9)
+    assert h["pr"][0][36] == pytest.approx(50.0, rel=1e-9) and h["pb"][0].sum() == 0.0
+    assert h["es"][0][36:60] == pytest.approx(np.full(24, 150.0), rel=1e-9)
+    assert h["hs"][0][60] == pytest.approx(150.0, rel=1e-9)
+    assert h["hb"][0][60] == pytest.approx(150.0, rel=1e-9)
+    assert fuel_cny(p.heat, h, p.step_h) == pytest.approx(60.0, rel=1e-9)
+    assert (f["g"].sum(), f["k"].sum(), h["hx"].sum()) == (0.0, 0.0, 0.0)
 
 
 def test_design_bus_demand_holds_the_heat_side_electricity(heat_factory):

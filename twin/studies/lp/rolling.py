@@ -23,9 +23,10 @@ Formulation
 A heat side with thermal stores or power-to-heat units is co-scheduled in every window
 (:func:`lingtan.twin.studies.lp.heat_dispatch.window_heat`: its profiles sliced, each store starting with the energy
 carried and ending the window at least as full as the year started). Its heat demand is known (it follows the
-production schedule), so the kept day's heat plan is realised as planned; its power-to-heat electricity is a load of
-the bus in the realisation, whatever the forecast error. A unit that may run on renewable surplus only could not be
-held to that under a forecast error: such a heat side takes the perfect forecast only.
+production schedule), so the kept day's heat plan holds wherever its electricity does: units that may run on any
+electricity draw theirs from the bus like a load. A unit that runs on renewable surplus only gets what renewables are
+left after the realised load and battery, and makes heat in proportion; a store then holds less, and what a demand
+misses goes to its boilers, then unserved (:func:`realise_heat`).
 
 Forecasts
 ---------
@@ -46,10 +47,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lingtan.components.loads import CsvLoad, csv_load_kw
-from lingtan.errors import InputError
 from lingtan.paths import resolve_input
 from lingtan.twin.core.dispatch import DispatchResult
-from lingtan.twin.studies.lp.heat_dispatch import window_heat
+from lingtan.twin.studies.lp.heat_dispatch import HeatLP, window_heat
 from lingtan.twin.studies.lp.model import STEP_BLOCKS
 from lingtan.twin.studies.lp.problem import DesignProblem, SizeCost
 from lingtan.twin.studies.lp.solve import Solution, optimal_dispatch, solve
@@ -253,6 +253,103 @@ def realise(
     return out, e_kwh
 
 
+def _unit_el(h: HeatLP, plan: dict) -> np.ndarray:
+    """Each power-to-heat unit's electricity in a heat plan [kW], shape (U, steps)."""
+    s, pairs = h.system, h.pairs()
+    out = np.zeros((s.shape[2], plan["pb"].shape[1]))
+    for nm in ("hu", "huc"):
+        for i, (u, _) in enumerate(pairs[nm]):
+            out[u] += plan[nm][i] / np.where(s.unit_cop[u] > 0, s.unit_cop[u], np.inf)
+    return out
+
+
+def _bus_heat_kw(h: HeatLP, plan: dict) -> np.ndarray:
+    """The planned electricity of the units that may run on any electricity [kW]: a load of the bus."""
+    el = _unit_el(h, plan)
+    return el[np.asarray(h.system.unit_grid_allowed, dtype=bool)].sum(axis=0)
+
+
+def realise_heat(h: HeatLP, plan: dict, real: dict, e0_kwh_th: np.ndarray, dt: float) -> tuple[dict, np.ndarray]:
+    """A window's kept heat plan on the realised electric flows.
+
+    The heat demand is known, so the plan holds wherever its electricity does: units that may run on any
+    electricity drew theirs from the bus (:func:`realise`). A unit that runs on renewable surplus only gets what
+    renewables are left after the load and the battery, curtailment first, then export (``real``'s ``k`` and ``x``
+    are reduced by it), and its heat falls in proportion. A store then holds less than planned: its planned
+    discharge is cut to what it has. What a demand misses is served by its boilers within the capacity they have
+    left, in scenario order; the rest is unserved heat.
+
+    Parameters
+    ----------
+    h : HeatLP
+        The kept steps' heat side (:func:`~lingtan.twin.studies.lp.heat_dispatch.window_heat`).
+    plan : dict of str to ndarray
+        The kept steps' heat plan (:func:`~lingtan.twin.studies.lp.heat_dispatch.heat_flows`, cut to them).
+    real : dict of str to ndarray
+        The kept steps' realised electric flows (:func:`realise`); ``k`` and ``x`` give up the surplus taken.
+    e0_kwh_th : ndarray, shape (S,)
+        Each store's energy before the first kept step [kWh_th].
+    dt : float
+        Step length [h].
+
+    Returns
+    -------
+    heat : dict of str to ndarray
+        The realised heat blocks of the kept steps (``pb`` the units' electricity from the bus, ``pr`` from
+        renewable surplus) [kW_th, kW, kWh_th for ``es``].
+    e_kwh_th : ndarray, shape (S,)
+        Each store's energy after the last kept step [kWh_th].
+    """
+    s, pairs = h.system, h.pairs()
+    out = {name: v.copy() for name, v in plan.items()}
+    n = plan["pb"].shape[1]
+    el = _unit_el(h, plan)
+    only_re = ~np.asarray(s.unit_grid_allowed, dtype=bool)
+    keep = np.asarray(s.store_keep, dtype=float) ** dt
+    e = np.asarray(e0_kwh_th, dtype=float).copy()
+    boiler_left = np.repeat(np.asarray(s.boiler_capacity_kw_th, dtype=float)[:, None], n, axis=1)
+    for i, (b, _) in enumerate(pairs["hb"]):
+        boiler_left[b] -= plan["hb"][i]
+    for t in range(n):
+        # surplus-only units: what renewables are left, curtailment first
+        want = float(el[only_re, t].sum())
+        got = min(want, float(real["k"][t] + real["x"][t]))
+        from_k = min(got, float(real["k"][t]))
+        real["k"][t] -= from_k
+        real["x"][t] -= got - from_k
+        phi = got / want if want > 0 else 1.0
+        for nm in ("hu", "huc"):
+            for i, (u, _) in enumerate(pairs[nm]):
+                if only_re[u]:
+                    out[nm][i, t] = plan[nm][i, t] * phi
+        # stores: the planned discharge within what each holds
+        for j in range(s.shape[1]):
+            into = out["hr"][j, t] + sum(out["huc"][i, t] for i, (_, jj) in enumerate(pairs["huc"]) if jj == j)
+            mine = [i for i, (jj, _) in enumerate(pairs["hs"]) if jj == j]
+            has = (keep[j] * e[j] + into * dt) / dt  # the most it can give this step [kW_th]
+            planned = sum(plan["hs"][i, t] for i in mine)
+            cut = min(1.0, has / planned) if planned > 0 else 1.0
+            for i in mine:
+                out["hs"][i, t] = plan["hs"][i, t] * cut
+            e[j] = max(keep[j] * e[j] + dt * (into - sum(out["hs"][i, t] for i in mine)), 0.0)
+            out["es"][j, t] = e[j]
+        # demands: what they miss from boilers with capacity left, then unserved
+        for d in range(s.shape[0]):
+            served = sum(out[nm][i, t] for nm in ("hs", "hu", "hb") for i, (_, dd) in enumerate(pairs[nm]) if dd == d)
+            miss = max(float(s.residual_kw_th[d, t]) - served - plan["hx"][d, t], 0.0)
+            for i, (b, dd) in enumerate(pairs["hb"]):
+                if dd == d and miss > 0:
+                    q = min(miss, max(boiler_left[b, t], 0.0))
+                    out["hb"][i, t] += q
+                    boiler_left[b, t] -= q
+                    miss -= q
+            out["hx"][d, t] = plan["hx"][d, t] + miss
+    el_real = _unit_el(h, out)
+    out["pb"] = el_real[~only_re].sum(axis=0)[None, :]
+    out["pr"] = el_real[only_re].sum(axis=0)[None, :]
+    return out, e
+
+
 def rolling_solve(p: DesignProblem, horizon_h: float, forecast: Forecast, exact: bool = False) -> Rolling:
     """The year dispatched window by window (module docstring).
 
@@ -290,10 +387,6 @@ def rolling_solve(p: DesignProblem, horizon_h: float, forecast: Forecast, exact:
     floor = np.zeros(12)
     flows = {name: np.zeros(t_n) for name in STEP_BLOCKS}
     h = p.heat
-    if h is not None and forecast.kind != "perfect" and not np.all(h.system.unit_grid_allowed):
-        raise ValueError(
-            "forecast: a heat side with surplus-only power-to-heat units is realised only on a perfect forecast"
-        )
     heat = None if h is None else {name: np.zeros((len(v), t_n)) for name, v in h.pairs().items()}
     e_heat = None if h is None else np.asarray(h.store_e0_kwh_th, dtype=float)
     windows, gap, all_exact, mip, z_n, solve_s = 0, 0.0, True, False, 0, 0.0
@@ -307,21 +400,17 @@ def rolling_solve(p: DesignProblem, horizon_h: float, forecast: Forecast, exact:
         windows, gap, all_exact = windows + 1, max(gap, s.mip_gap), all_exact and s.exact
         mip, z_n = mip or s.mip, z_n + s.z_steps
         plan = {name: v[: kept - start] for name, v in s.flows.items()}
-        heat_kw = None
+        plan_heat = None if heat is None else {name: v[:, : kept - start] for name, v in s.heat.items()}
+        hk = None if heat is None else window_heat(h, start, kept, e_heat)
+        real, e_kwh = realise(p, plan, start, re_kw, e_kwh, None if heat is None else _bus_heat_kw(hk, plan_heat))
         if heat is not None:
-            # the heat side as planned (its demand is known; its units draw on any electricity): its electricity
-            # is a load of the bus in the realisation, its stores carry their planned energy
-            for name, v in s.heat.items():
-                heat[name][:, start:kept] = v[:, : kept - start]
-            heat_kw = s.heat["pb"][0, : kept - start] + s.heat["pr"][0, : kept - start]
-            e_heat = s.heat["es"][:, kept - start - 1].copy()
-        real, e_kwh = realise(p, plan, start, re_kw, e_kwh, heat_kw)
+            real_heat, e_heat = realise_heat(hk, plan_heat, real, e_heat, p.step_h)
+            for name, v in real_heat.items():
+                heat[name][:, start:kept] = v
         for name, v in real.items():
             flows[name][start:kept] = v
         # the month's running peak: the floor of the next window's demand charge
         np.maximum.at(floor, p.month[start:kept], real["g"] + real["cg"])
-    if heat is not None:  # every power-to-heat kWh was drawn from the bus in the realisation
-        heat["pb"], heat["pr"] = heat["pb"] + heat["pr"], np.zeros_like(heat["pr"])
     sol = Solution(
         status=f"rolling horizon: {windows} windows of {horizon_h:g} h, forecast {forecast.kind}",
         objective_cny=float("nan"),
@@ -426,20 +515,11 @@ def optimal_strategy(scenario, prof, params: np.ndarray, site: dict) -> Dispatch
     Raises
     ------
     InputError
-        A forecast other than perfect with surplus-only power-to-heat units, a bad forecast file, or a programme
-        HiGHS cannot solve.
+        A bad forecast file, or a programme HiGHS cannot solve.
     """
     o = scenario.battery[0].optimal
     if o is None:
         return optimal_dispatch(scenario, prof, params, site)
-    if o.forecast != "perfect" and not np.all(prof.heat.system.unit_grid_allowed):
-        raise InputError(
-            None,
-            f"{FIELD}.forecast",
-            "perfect for a heat side with power-to-heat units on renewable surplus only (their plan cannot yet be "
-            "realised against a forecast error), or those units on electricity: any",
-            o.forecast,
-        )
 
     def plan(p: DesignProblem) -> Solution:
         return rolling_solve(p, o.horizon_h, read_forecast(scenario, prof, p)).solution
@@ -449,6 +529,7 @@ def optimal_strategy(scenario, prof, params: np.ndarray, site: dict) -> Dispatch
 
 __all__ = [
     "optimal_strategy",
+    "realise_heat",
     "Forecast",
     "Rolling",
     "rolling_solve",
