@@ -181,12 +181,20 @@ def heat_factory():
     return sc, prof
 
 
-def test_lp_total_never_above_the_rule(heat_factory):
-    # The LP contains every hour the rule can choose (a relaxation): its bill + fuel is at most the rule's, and the
-    # rule's fuel here is priced as the economics prices it.
+@pytest.fixture(scope="module")
+def rule_run(heat_factory):
+    """The heat factory's rule-based year with the LP optimum's bill beside it (read only by the tests)."""
     sc, prof = heat_factory
     result = simulate_profiles(sc, prof)
     add_optimum_bill(result, ROOT / "scenarios")
+    return result
+
+
+def test_lp_total_never_above_the_rule(heat_factory, rule_run):
+    # The LP contains every hour the rule can choose (a relaxation): its bill + fuel is at most the rule's, and the
+    # rule's fuel here is priced as the economics prices it.
+    sc, _ = heat_factory
+    result = rule_run
     opt = result.kpis["grid_bill"]["lp_optimum"]
     rule_bill = result.kpis["grid_bill_cny"]["total_cny"]
     assert opt["rule_fuel_cny"] == pytest.approx(annual_operating_costs(result, sc, sc.economics)["fuel_cny"], 1e-9)
@@ -229,15 +237,14 @@ def test_balances_close_per_step(heat_factory):
     assert bill + fuel_cny(p.heat, h, p.step_h) + vom == pytest.approx(s.objective_cny, rel=1e-6)
 
 
-def test_optimal_run_schedules_the_heat_side(heat_factory):
+def test_optimal_run_schedules_the_heat_side(heat_factory, rule_run):
     # dispatch: optimal on the factory with a thermal store, a heat pump and an electric boiler: the LP's heat side
     # goes through the run's heat table, its balance check (tables.check_heat_balance, not the LP's own residual)
     # and the heat KPIs. Its bill is the LP optimum's the rule's run reports (plumbing: the same programme), its
     # bill + fuel is at most the rule's (physics: the LP contains the rule's choices), and the electricity of the
     # power-to-heat units appears in the electric table as the kernel records it.
     sc, prof = heat_factory
-    rule = simulate_profiles(sc, prof)
-    add_optimum_bill(rule, ROOT / "scenarios")
+    rule = rule_run
     lp = rule.kpis["grid_bill"]["lp_optimum"]
     opt_sc = sc.model_copy(update={"battery": [sc.battery[0].model_copy(update={"dispatch": "optimal"})]})
     opt = simulate_profiles(opt_sc, prof, optimal=optimal_strategy)
@@ -294,13 +301,12 @@ def test_rolling_horizon_carries_the_store_by_hand():
     assert cost(rolling_solve(p, 24, Forecast("perfect")).solution.flows) == pytest.approx(100.0, rel=1e-9)
 
 
-def test_rolling_horizon_on_the_heat_factory(heat_factory):
+def test_rolling_horizon_on_the_heat_factory(heat_factory, rule_run):
     # 48 h windows with a perfect forecast on the heat-side factory: the year goes through the run's heat table and
     # its balance checks; its bill + fuel is at least the year programme's (the realised year is one of that
     # programme's choices: windows chained, stores ending at least as full as they started) and below the rule's.
     sc, prof = heat_factory
-    rule = simulate_profiles(sc, prof)
-    add_optimum_bill(rule, ROOT / "scenarios")
+    rule = rule_run
     lp = rule.kpis["grid_bill"]["lp_optimum"]
     b = sc.battery[0].model_copy(update={"dispatch": "optimal", "optimal": OptimalDispatch()})
     opt_sc = sc.model_copy(update={"battery": [b]})
