@@ -125,24 +125,15 @@ def intensity_model(scenario, prof, tce_basis: str) -> IntensityModel:
         return float(acc.unit_energy_carbon.numerator_t), float(acc.energy.total_tce(tce_basis))
 
     h = STEP_KWH
+
+    def bumped(**add: float):
+        return energy.model_copy(update={name: getattr(energy, name) + v for name, v in add.items()})
+
     steps = {
-        "import": (energy.model_copy(update={"grid_import_e_kwh": energy.grid_import_e_kwh + h}), gp),
-        "export": (
-            energy.model_copy(
-                update={
-                    "grid_export_e_kwh": energy.grid_export_e_kwh + h,
-                    "re_generation_e_kwh": energy.re_generation_e_kwh + h,
-                }
-            ),
-            gp,
-        ),
+        "import": (bumped(grid_import_e_kwh=h), gp),
+        "export": (bumped(grid_export_e_kwh=h, re_generation_e_kwh=h), gp),  # consumed on site unchanged
         "re_consumed": (
-            energy.model_copy(
-                update={
-                    "re_consumed_e_kwh": energy.re_consumed + h,
-                    "re_generation_e_kwh": energy.re_generation_e_kwh + h,
-                }
-            ),
+            bumped(re_generation_e_kwh=h).model_copy(update={"re_consumed_e_kwh": energy.re_consumed + h}),
             gp,
         ),
     }
