@@ -361,3 +361,30 @@ def test_design_bus_demand_holds_the_heat_side_electricity(heat_factory):
     demand = bus_demand_kw(sc, prof)
     assert k["power_to_heat_e_kwh"] > 0.005 * k["load_e_kwh"]
     assert demand.sum() * prof.step_h == pytest.approx(k["load_e_kwh"] + k["power_to_heat_e_kwh"], rel=1e-12)
+
+
+def test_a_recovery_row_nothing_can_move_is_left_to_the_simulation():
+    # No store and a heat pump on ambient air (no waste-heat share): no flow of the LP recovers heat, so a recovery
+    # row asking 200 kWh_th cannot be met by any design; the LP leaves it to the simulated verdict (as it is judged
+    # there) and solves for cost: gas serves all, 600 x 0.4 = 240.
+    p = design_case(0.5, (CriterionRow("recovery", "recovery_min", 0.5),))
+    h = p.heat
+    none = replace(
+        h.system,
+        store_recoverable_kw_th=np.zeros((0, 3)),
+        store_serves=np.zeros((0, 1), bool),
+        store_keep=np.zeros(0),
+        unit_charges=np.zeros((1, 0), bool),
+    )
+    empty = np.zeros(0)
+    h = replace(
+        h,
+        system=none,
+        store_kwh_th=empty,
+        store_charge_kw_th=empty,
+        store_discharge_kw_th=empty,
+        store_e0_kwh_th=empty,
+        store_cost_cny_per_kwh_th_yr=empty,
+        unit_recovered_share=np.zeros((1, 3)),
+    )
+    assert solve(replace(p, heat=h), "design").objective_cny == pytest.approx(240.0, rel=1e-9)

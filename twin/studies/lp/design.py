@@ -313,7 +313,13 @@ def lp_size(path_or_scenario, criteria: list[str], base_dir=None, time_limit_s: 
     data["criteria"] = list(criteria)
     sc = _validated(data, file)
     p = _problem(sc, park, base, list(criteria), co_heat=True)
-    joint = solve(p, "design", time_limit_s=time_limit_s)
+    try:
+        joint = solve(p, "design", time_limit_s=time_limit_s)
+    except InputError as err:
+        held = ", ".join(r.id for r in p.criteria if r.kind != "simulated")
+        raise InputError(
+            file, "criteria", f"a design within the site's limits that meets {held or 'no row'}", err.found
+        ) from None
     heat_sizes = _heat_sizes(p, joint)
     p_el, s_el = p, joint
     if p.heat is not None:

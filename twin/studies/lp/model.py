@@ -385,11 +385,13 @@ def _criteria_rows(p: DesignProblem, rows: _Rows, col, off: dict, gen_kwh: np.nd
     one = np.array([0])
     b = p.battery
     for row in p.criteria:
-        if row.kind == "recovery_min" and p.heat is not None:
-            # recovered by the dispatch (a bound: heat.recovered_terms) + recovered whatever >= z x resources
+        terms = recovered_terms(p.heat, off, p.n_steps, dt) if row.kind == "recovery_min" and p.heat else []
+        if terms:
+            # recovered by the dispatch (a bound: heat.recovered_terms) + recovered whatever >= z x resources; a
+            # site with nothing to move it (no store, no heat pump on a stream) is judged on its simulation
             h = p.heat
             need = row.threshold * h.recovery_available_e_kwh_th - h.recovery_fixed_e_kwh_th
-            rows.add(recovered_terms(h, off, p.n_steps, dt), [need], [np.inf])
+            rows.add(terms, [need], [np.inf])
         if row.kind == "intensity_max" and p.intensity is not None:
             _intensity_row(p, row.threshold, rows, col, off, gen_kwh, dt)
         if row.kind != "re_share_min":
