@@ -292,3 +292,19 @@ def test_pv_is_rounded_up_to_whole_blocks_by_hand():
         assert s.sizes == pytest.approx([kwp], rel=1e-9)
         assert s.objective_cny == pytest.approx(cost, rel=1e-9)
         assert f"roof 100.0 -> {kwp:,.1f} kWp" in text
+
+
+@pytest.mark.parametrize("bad", [0, -30, "thirty", [30]])
+def test_a_bad_pv_block_is_named_by_its_field_path(bad):
+    # pv[].block_kwp (the unit the design LP rounds an array to): any value but a positive number is an input error
+    # that names the field path, never a traceback.
+    import yaml
+
+    from lingtan.errors import InputError
+    from lingtan.loader import parse_yaml
+    from lingtan.twin.core.scenario import scenario_from_dict
+
+    data = yaml.safe_load((ROOT / "scenarios" / "hefei_auto_parts.yaml").read_text(encoding="utf-8"))
+    data["pv"][0]["block_kwp"] = bad
+    with pytest.raises(InputError, match=r"pv\[0\]\.block_kwp"):
+        scenario_from_dict(parse_yaml(yaml.safe_dump(data), "bad.yaml"), "bad.yaml")
