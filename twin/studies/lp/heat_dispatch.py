@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from scipy.linalg import block_diag
 
 from lingtan.components.heat import boiler_fuel, purchased_heat_totals
 
@@ -214,13 +215,7 @@ def combine(sides: list[HeatLP]) -> HeatLP:
         return np.concatenate([np.asarray(getattr(x, name)) for x in systems], axis=0)
 
     def block(name: str) -> np.ndarray:
-        parts = [np.asarray(getattr(x, name), dtype=bool) for x in systems]
-        out = np.zeros((sum(p.shape[0] for p in parts), sum(p.shape[1] for p in parts)), dtype=bool)
-        r = c = 0
-        for p in parts:
-            out[r : r + p.shape[0], c : c + p.shape[1]] = p
-            r, c = r + p.shape[0], c + p.shape[1]
-        return out
+        return block_diag(*(np.asarray(getattr(x, name), dtype=bool) for x in systems))
 
     system = HeatSystem(
         residual_kw_th=stack("residual_kw_th"),
@@ -505,6 +500,29 @@ def heat_sizes_of(h: HeatLP, off: dict, x: np.ndarray) -> tuple[np.ndarray, np.n
     return x[off["hq"] : off["hq"] + u_n].copy(), x[off["hE"] : off["hE"] + s_n].copy()
 
 
+def unit_el_kw(h: HeatLP, flows: dict[str, np.ndarray]) -> np.ndarray:
+    """Each power-to-heat unit's electricity in a heat dispatch: its heat to demands and stores over its COP.
+
+    Parameters
+    ----------
+    h : HeatLP
+        The heat side.
+    flows : dict of str to ndarray
+        Its heat blocks (:func:`heat_flows`, or some steps of them with ``h``'s profiles cut to the same steps).
+
+    Returns
+    -------
+    ndarray, shape (U, steps)
+        [kW]; 0 where a unit's COP is 0 (it cannot run).
+    """
+    s, pairs = h.system, h.pairs()
+    out = np.zeros((s.shape[2], flows["pb"].shape[1]))
+    for nm in ("hu", "huc"):
+        for i, (u, _) in enumerate(pairs[nm]):
+            out[u] += flows[nm][i] / np.where(s.unit_cop[u] > 0, s.unit_cop[u], np.inf)
+    return out
+
+
 def fuel_cny(h: HeatLP, flows: dict[str, np.ndarray], dt: float) -> float:
     """Fuel and purchased-heat cost of a heat dispatch [CNY].
 
@@ -566,10 +584,11 @@ def heat_record(h: HeatLP, flows: dict[str, np.ndarray], dt: float) -> tuple[np.
     for d in range(s.shape[0]):
         put("demand", d, "unserved", flows["hx"][d])
     keep = np.asarray(s.store_keep, dtype=float) ** dt
+    # each store's energy before each step
+    before = [np.concatenate([[h.store_e0_kwh_th[j]], flows["es"][j][:-1]]) for j in range(s.shape[1])]
     for j in range(s.shape[1]):
-        before = np.concatenate([[h.store_e0_kwh_th[j]], flows["es"][j][:-1]])
         put("store", j, "charge_recovered", flows["hr"][j])
-        put("store", j, "loss", (1.0 - keep[j]) * before / dt)
+        put("store", j, "loss", (1.0 - keep[j]) * before[j] / dt)
         put("store", j, "e_kwh_th", flows["es"][j])
     for i, (j, _) in enumerate(pairs["hs"]):
         put("store", j, "discharge", flows["hs"][i])
@@ -581,12 +600,7 @@ def heat_record(h: HeatLP, flows: dict[str, np.ndarray], dt: float) -> tuple[np.
     for i, (b, _) in enumerate(pairs["hb"]):
         put("boiler", b, "heat", flows["hb"][i])
     # each unit's electricity: surplus-only units first take renewables, the others what renewables are left
-    cop = s.unit_cop
-    inv_cop = np.divide(1.0, cop, out=np.zeros_like(cop), where=cop > 0)
-    el = [
-        (out[:, cols[("unit", u, "heat_to_demand")]] + out[:, cols[("unit", u, "heat_to_storage")]]) * inv_cop[u]
-        for u in range(s.shape[2])
-    ]
+    el = unit_el_kw(h, flows)
     surplus = flows["pr"][0].copy()
     for u in sorted(range(s.shape[2]), key=lambda u: bool(s.unit_grid_allowed[u])):
         from_re = el[u] if not s.unit_grid_allowed[u] else np.minimum(el[u], np.maximum(surplus, 0.0))
@@ -598,10 +612,9 @@ def heat_record(h: HeatLP, flows: dict[str, np.ndarray], dt: float) -> tuple[np.
         served = sum(out[:, cols[("demand", d, q)]] for q in ("from_storage", "from_p2h", "from_boilers", "unserved"))
         worst = max(worst, float(np.abs(served - s.residual_kw_th[d]).max(initial=0.0)) * dt)
     for j in range(s.shape[1]):
-        before = np.concatenate([[h.store_e0_kwh_th[j]], flows["es"][j][:-1]])
         q = {name: out[:, cols[("store", j, name)]] for name in ("charge_recovered", "charge_p2h", "discharge", "loss")}
         change = (q["charge_recovered"] + q["charge_p2h"] - q["discharge"] - q["loss"]) * dt
-        worst = max(worst, float(np.abs(flows["es"][j] - before - change).max(initial=0.0)))
+        worst = max(worst, float(np.abs(flows["es"][j] - before[j] - change).max(initial=0.0)))
     totals = out.sum(axis=0) * dt
     stores = [k for (group, _, q), k in cols.items() if group == "store" and q == "e_kwh_th"]
     totals[stores] = out[-1, stores] if t_n else 0.0
@@ -618,6 +631,7 @@ __all__ = [
     "recovered_terms",
     "heat_flows",
     "heat_sizes_of",
+    "unit_el_kw",
     "fuel_cny",
     "heat_record",
 ]

@@ -49,7 +49,7 @@ import numpy as np
 from lingtan.components.loads import CsvLoad, csv_load_kw
 from lingtan.paths import resolve_input
 from lingtan.twin.core.dispatch import DispatchResult
-from lingtan.twin.studies.lp.heat_dispatch import HeatLP, window_heat
+from lingtan.twin.studies.lp.heat_dispatch import HeatLP, unit_el_kw, window_heat
 from lingtan.twin.studies.lp.model import STEP_BLOCKS
 from lingtan.twin.studies.lp.problem import DesignProblem, SizeCost
 from lingtan.twin.studies.lp.solve import Solution, optimal_dispatch, solve
@@ -253,19 +253,9 @@ def realise(
     return out, e_kwh
 
 
-def _unit_el(h: HeatLP, plan: dict) -> np.ndarray:
-    """Each power-to-heat unit's electricity in a heat plan [kW], shape (U, steps)."""
-    s, pairs = h.system, h.pairs()
-    out = np.zeros((s.shape[2], plan["pb"].shape[1]))
-    for nm in ("hu", "huc"):
-        for i, (u, _) in enumerate(pairs[nm]):
-            out[u] += plan[nm][i] / np.where(s.unit_cop[u] > 0, s.unit_cop[u], np.inf)
-    return out
-
-
 def _bus_heat_kw(h: HeatLP, plan: dict) -> np.ndarray:
     """The planned electricity of the units that may run on any electricity [kW]: a load of the bus."""
-    el = _unit_el(h, plan)
+    el = unit_el_kw(h, plan)
     return el[np.asarray(h.system.unit_grid_allowed, dtype=bool)].sum(axis=0)
 
 
@@ -303,7 +293,7 @@ def realise_heat(h: HeatLP, plan: dict, real: dict, e0_kwh_th: np.ndarray, dt: f
     s, pairs = h.system, h.pairs()
     out = {name: v.copy() for name, v in plan.items()}
     n = plan["pb"].shape[1]
-    el = _unit_el(h, plan)
+    el = unit_el_kw(h, plan)
     only_re = ~np.asarray(s.unit_grid_allowed, dtype=bool)
     keep = np.asarray(s.store_keep, dtype=float) ** dt
     e = np.asarray(e0_kwh_th, dtype=float).copy()
@@ -344,7 +334,7 @@ def realise_heat(h: HeatLP, plan: dict, real: dict, e0_kwh_th: np.ndarray, dt: f
                     boiler_left[b, t] -= q
                     miss -= q
             out["hx"][d, t] = plan["hx"][d, t] + miss
-    el_real = _unit_el(h, out)
+    el_real = unit_el_kw(h, out)
     out["pb"] = el_real[~only_re].sum(axis=0)[None, :]
     out["pr"] = el_real[only_re].sum(axis=0)[None, :]
     return out, e
