@@ -21,7 +21,7 @@ from lingtan.dashboard.safety import (
     safe_yaml,
 )
 from lingtan.dashboard.sizes import apply_sizes, size_fields
-from lingtan.dashboard.ui import Context, card, message, unexpected
+from lingtan.dashboard.ui import Context, card, headline_cell, message, unexpected
 from lingtan.dashboard.worker import MAX_WEATHER_YEARS
 from lingtan.errors import InputError
 from lingtan.twin.reports.i18n import label as _label
@@ -392,7 +392,7 @@ def headline(kind: str, result) -> html.Div:
     """The few numbers shown on the scenario page after a run (the results page has the rest)."""
     items = headline_items(kind, result)
     return html.Div(
-        [html.Div([html.B(v, id=i), html.Span(t)], className="hl") for i, v, t in items]
+        [headline_cell(v, t, i) for i, v, t in items]
         + [
             html.Div(
                 dcc.Link("Open the results →", href="/results", id="open-results"),

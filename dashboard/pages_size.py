@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from lingtan.dashboard.lang import current_lang
 from lingtan.dashboard.pages_results import download_path
 from lingtan.dashboard.pages_scenario import _jsonable, _progress, _validate, start_run
-from lingtan.dashboard.ui import Context, card, empty, message, unexpected
+from lingtan.dashboard.ui import Context, card, empty, headline_cell, message, unexpected
 from lingtan.errors import InputError
 from lingtan.twin.core.schema.criteria import PACK_NAMES
 from lingtan.twin.reports.html import fmt_value
@@ -297,32 +297,15 @@ def result_view(res, lang: str = "en") -> html.Div:
     money = html.Div(
         className="headline",
         children=[
-            html.Div(
-                [html.B(f"{d.capex_cny / 1e4:,.0f} 万 CNY", id="size-capex"), html.Span(label("size_capex", lang))],
-                className="hl",
+            headline_cell(f"{d.capex_cny / 1e4:,.0f} 万 CNY", label("size_capex", lang), "size-capex"),
+            headline_cell(
+                f"{d.cost_cny_per_year / 1e4:,.0f} 万 CNY/yr", label("size_annualised", lang), "size-annualised"
             ),
-            html.Div(
-                [
-                    html.B(f"{d.cost_cny_per_year / 1e4:,.0f} 万 CNY/yr", id="size-annualised"),
-                    html.Span(label("size_annualised", lang)),
-                ],
-                className="hl",
+            headline_cell(f"{d.npc_cny / 1e4:,.0f} 万 CNY", label("size_npc", lang), "size-npc"),
+            headline_cell(
+                f"{100 * d.re_share:.1f} %", label("re_electricity_share_with_green_power", lang), "size-re-share"
             ),
-            html.Div(
-                [html.B(f"{d.npc_cny / 1e4:,.0f} 万 CNY", id="size-npc"), html.Span(label("size_npc", lang))],
-                className="hl",
-            ),
-            html.Div(
-                [
-                    html.B(f"{100 * d.re_share:.1f} %", id="size-re-share"),
-                    html.Span(label("re_electricity_share_with_green_power", lang)),
-                ],
-                className="hl",
-            ),
-            html.Div(
-                [html.B(f"{d.residual_emissions_t:,.0f} tCO2"), html.Span(label("residual_emissions_t", lang))],
-                className="hl",
-            ),
+            headline_cell(f"{d.residual_emissions_t:,.0f} tCO2", label("residual_emissions_t", lang)),
         ],
     )
     rows = {
@@ -487,10 +470,7 @@ def verdict_view(c: Context, run_store, pack: str | None) -> html.Div | None:
                 className="meta",
             ),
             html.Div(
-                html.Div(
-                    [html.B(f"{capex / 1e4:,.0f} 万 CNY", id="run-capex"), html.Span(label("size_capex", lang))],
-                    className="hl",
-                ),
+                headline_cell(f"{capex / 1e4:,.0f} 万 CNY", label("size_capex", lang), "run-capex"),
                 className="headline",
             ),
             *rows,

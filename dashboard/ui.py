@@ -27,6 +27,11 @@ def card(*children, title: str | None = None, cls: str = "", **kw) -> html.Div:
     return html.Div(head + list(children), className=f"panel {cls}".strip(), **kw)
 
 
+def headline_cell(value: str, text: str, cid: str | None = None) -> html.Div:
+    """One number of a headline row: the value in bold (``cid`` its id, for the tests) above what it is."""
+    return html.Div([html.B(value, **({"id": cid} if cid else {})), html.Span(text)], className="hl")
+
+
 def message(text: str, kind: str = "info", **kw) -> html.Div:
     """A one-line message box: info, ok, warn or error (errors are role=alert)."""
     role = {"role": "alert"} if kind == "error" else {}
