@@ -204,7 +204,7 @@ def _round_sizes(p: DesignProblem, s: Solution, time_limit_s: float) -> tuple[So
             text = ", ".join([*notes, *(f"{p.sources[i][1]} {s.sizes[i]:.2f} -> {n}" for i, n in counts.items())])
     if best is None:
         raise InputError(None, "pv/wind", "whole PV blocks and turbines the criteria allow", "none within the limits")
-    how = "PV up to whole blocks" * bool(fixed) + " and " * bool(fixed and frac) + "turbines both ways" * bool(frac)
+    how = " and ".join(w for w, on in (("PV up to whole blocks", fixed), ("turbines both ways", frac)) if on)
     return best, f"{how}, the LP solved again with them fixed: {text}"
 
 

@@ -428,16 +428,7 @@ def _criteria_rows(p: DesignProblem, rows: _Rows, col, off: dict, gen_kwh: np.nd
             terms.append((one, off["e_kwh"], x * b.soc_initial))
             rows.add(terms, [rhs], [np.inf])
         if row.green_power_counts:
-            # GP <= I: green power counts only up to the grid import
-            rows.add(
-                [
-                    (one, off["green_kwh"], 1.0),
-                    (np.zeros(p.n_steps, int), col("g"), -dt),
-                    (np.zeros(p.n_steps, int), col("cg"), -dt),
-                ],
-                [-np.inf],
-                [-p.green_power_direct_e_kwh],
-            )
+            _green_power_within_import(p, rows, col, off, dt)
 
 
 def _intensity_row(p: DesignProblem, y: float, rows: _Rows, col, off: dict, gen_kwh: np.ndarray, dt: float) -> None:
@@ -471,8 +462,15 @@ def _intensity_row(p: DesignProblem, y: float, rows: _Rows, col, off: dict, gen_
             held += a[j] * m.v0[j]
     rhs = -(m.n0 - m.c_n @ m.v0) + y * (m.d0 - m.c_d @ m.v0) - held
     rows.add(terms, [-np.inf], [rhs])
+    _green_power_within_import(p, rows, col, off, dt)
+
+
+def _green_power_within_import(p: DesignProblem, rows: _Rows, col, off: dict, dt: float) -> None:
+    """GP + direct <= I: contracted and direct green power count only up to the grid import (the accounting's
+    ``green_power_covered_e_kwh``)."""
+    t0 = np.zeros(p.n_steps, dtype=int)
     rows.add(
-        [(one, off["green_kwh"], 1.0), (t0, col("g"), -dt), (t0, col("cg"), -dt)],
+        [(np.array([0]), off["green_kwh"], 1.0), (t0, col("g"), -dt), (t0, col("cg"), -dt)],
         [-np.inf],
         [-p.green_power_direct_e_kwh],
     )
