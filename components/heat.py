@@ -42,6 +42,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numba import vectorize
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -328,19 +329,38 @@ def heat_pump_cop(
     --------
     Carnot fraction 0.5, 40 C source, 80 C sink: 0.5 * 353.15 / 40 = 4.414.
     """
-    t_src = np.asarray(t_source_c, dtype=float)
-    t_snk = np.asarray(t_sink_c, dtype=float)
     if not 0 < carnot_fraction <= 1:
         raise ValueError("carnot_fraction must lie in (0, 1]")
-    lift = t_snk - t_src
-    lift_used = np.maximum(lift, max(min_lift_k, 1e-9))
-    cop = np.minimum(carnot_fraction * (t_snk + KELVIN) / lift_used, cop_max)
-    ok = cop > 1.0
-    if max_lift_k is not None:
-        ok &= lift <= max_lift_k
-    if max_sink_t_c is not None:
-        ok &= t_snk <= max_sink_t_c
-    return np.where(ok, cop, 0.0)
+    cop = cop_of(
+        np.asarray(t_source_c, dtype=float),
+        np.asarray(t_sink_c, dtype=float),
+        carnot_fraction,
+        cop_max,
+        min_lift_k,
+        np.inf if max_lift_k is None else max_lift_k,
+        np.inf if max_sink_t_c is None else max_sink_t_c,
+    )
+    return np.asarray(cop, dtype=float)
+
+
+@vectorize(["float64(float64, float64, float64, float64, float64, float64, float64)"], cache=True)
+def cop_of(
+    t_source_c: float,
+    t_sink_c: float,
+    carnot_fraction: float,
+    cop_max: float,
+    min_lift_k: float,
+    max_lift_k: float,
+    max_sink_t_c: float,
+) -> float:
+    """:func:`heat_pump_cop` of one source and sink, compiled: a ufunc over arrays, and a scalar function the
+    dispatch kernel calls for a ground-source heat pump, whose source temperature it moves hour by hour (limits
+    as floats, inf for none; no argument checks)."""
+    lift = t_sink_c - t_source_c
+    cop = min(carnot_fraction * (t_sink_c + KELVIN) / max(lift, max(min_lift_k, 1e-9)), cop_max)
+    if cop > 1.0 and lift <= max_lift_k and t_sink_c <= max_sink_t_c:
+        return cop
+    return 0.0
 
 
 def heat_pump_params_cop(hp: HeatPump, t_source_c: ArrayLike) -> np.ndarray:

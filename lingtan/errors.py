@@ -43,6 +43,26 @@ class ScenarioError(InputError):
     """An error in a scenario YAML file."""
 
 
+class FieldPathError(ValueError):
+    """A model check that names the YAML field at fault, relative to the model that raises
+    (``heat_pumps[1].source``); the scenario loader makes it an :class:`InputError` of the file.
+
+    Parameters
+    ----------
+    field_path : str
+        The field.
+    message : str
+        What was expected.
+    found : str
+        What was found.
+    """
+
+    def __init__(self, field_path: str, message: str, found: str = "nothing"):
+        self.field_path = field_path
+        self.found = found
+        super().__init__(message)
+
+
 class BalanceError(RuntimeError):
     """An energy balance did not close: a bug in the model, never the user's input."""
 

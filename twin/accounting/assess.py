@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from lingtan.components.grid import emission_factor_t_per_mwh
+from lingtan.components.heat import GJ_PER_KWH
 from lingtan.components.vehicles import fleet_flat_kpis
 from lingtan.twin.accounting.account import (
     AccountingResult,
@@ -74,7 +75,8 @@ class Assessment:
 
 def annual_energy(scenario, kpis: dict) -> AnnualEnergy:
     """The year's flows across the boundary: the run's electricity, boiler fuels (fossil or biomass by the fuel
-    table), fuel uses outside the boilers, purchased heat by source and the declared process emissions.
+    table), fuel uses outside the boilers, purchased heat by source, the declared process emissions and the heat
+    ground-source heat pumps drew from the ground (on-site renewable heat).
 
     Parameters
     ----------
@@ -100,6 +102,8 @@ def annual_energy(scenario, kpis: dict) -> AnnualEnergy:
         direct_fuels=uses["direct_fuels"],
         heat_purchases={**_heat_purchases(scenario, heat), **uses["heat_purchases"]},
         process_emissions_t=scenario.process_emissions_t,
+        # Heat a ground-source heat pump drew from the ground: on-site renewable heat (shallow geothermal).
+        onsite_re_heat_gj=float(heat.get("ground_heat_e_kwh_th", 0.0)) * GJ_PER_KWH,
     )
 
 

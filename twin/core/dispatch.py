@@ -69,6 +69,8 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import ArrayLike
 
+from lingtan.components.heat import cop_of
+
 STRATEGIES = ("load_following", "tou_arbitrage", "peak_shaving")
 
 # Grid import limit of each calendar month [kW], columns of the parameter matrix; inf: none.
@@ -244,6 +246,10 @@ class KernelHeat(NamedTuple):
     store_discharge_kw: np.ndarray  # (N, S) [kW_th]
     store_e0: np.ndarray  # (N, S) [kWh_th]
     unit_kw: np.ndarray  # (N, U) [kW_th]
+    unit_ground: np.ndarray  # (U,) int64, -1: none
+    unit_cop_params: np.ndarray  # (U, 6)
+    ground_loop: np.ndarray  # (G, 3)
+    ground_modes: np.ndarray  # (G, M, 2)
 
 
 class KernelOut(NamedTuple):
@@ -314,14 +320,80 @@ def _lane_setup(
         totals[n, _I_E_START] = st[_S_E, w]
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _unit_limits(
+    unit_cop: np.ndarray,
+    unit_max: np.ndarray,
+    unit_ground: np.ndarray,
+    unit_cop_params: np.ndarray,
+    ground_loop: np.ndarray,
+    ground_modes: np.ndarray,
+    w: int,
+    t: int,
+    g_x: np.ndarray,
+    g_q: np.ndarray,
+    cop_t: np.ndarray,
+    max_t: np.ndarray,
+) -> None:
+    """Heat step 0: each unit's COP and largest heat output this hour (lane ``w``); elsewhere the profiles'.
+
+    A unit on a ground loop lifts from the loop's fluid, which the hours before left at ``T_ground - sum_m x_m -
+    R q_last`` (:func:`lingtan.components.ground.loop_fluid_t_c`). It takes no more from the ground than keeps the
+    fluid at the loop's lowest temperature after the hour, ``q <= (T_ground - sum_m x_m c_m - T_min) /
+    (sum_m a_m (1 - c_m) + R)``, as a plant's low-temperature cut-out does, and gives ``q COP / (COP - 1)``."""
+    for u in range(cop_t.shape[0]):
+        g = unit_ground[u]
+        if g < 0:
+            cop_t[u, w] = unit_cop[u, t]
+            max_t[u, w] = unit_max[u, t]
+            continue
+        t_f = ground_loop[g, 0] - ground_loop[g, 1] * g_q[g, w]
+        room = ground_loop[g, 0] - ground_loop[g, 2]
+        per_kw = ground_loop[g, 1]
+        for k in range(g_x.shape[1]):
+            t_f -= g_x[g, k, w]
+            keep = ground_modes[g, k, 1]
+            room -= g_x[g, k, w] * keep
+            per_kw += ground_modes[g, k, 0] * (1.0 - keep)
+        p = unit_cop_params[u]
+        # The cut-out leaves the fluid at its floor up to round-off: the floor itself still runs.
+        cop = cop_of(t_f, p[0], p[1], p[2], p[3], p[4], p[5]) if t_f >= ground_loop[g, 2] - 1e-9 else 0.0
+        cop_t[u, w] = cop
+        max_t[u, w] = max(room, 0.0) / per_kw * cop / (cop - 1.0) if cop > 1.0 else 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _ground_step(
+    unit_ground: np.ndarray,
+    ground_modes: np.ndarray,
+    w: int,
+    o_u: int,
+    h_row: np.ndarray,
+    g_x: np.ndarray,
+    g_q: np.ndarray,
+) -> None:
+    """Heat step 7: each ground loop's extraction this hour, its units' heat out less their electricity in
+    [kW_th], moves its modes (held over the hour: ``x <- x c + a (1 - c) q``)."""
+    for g in range(g_x.shape[0]):
+        q = 0.0
+        for u in range(unit_ground.shape[0]):
+            if unit_ground[u] == g:
+                col = o_u + _N_HU * u
+                q += h_row[col + _HU_DEMAND, w] + h_row[col + _HU_STORAGE, w]
+                q -= h_row[col + _HU_P_BASE, w] + h_row[col + _HU_P_SURPLUS, w]
+        for k in range(g_x.shape[1]):
+            keep = ground_modes[g, k, 1]
+            g_x[g, k, w] = g_x[g, k, w] * keep + ground_modes[g, k, 0] * (1.0 - keep) * q
+        g_q[g, w] = q
+
+
 # Inlined into the kernel: as a call it doubled the heat side's time (array arguments passed per unit and hour).
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _p2h_serves_demands(
-    unit_cop: np.ndarray,
+    cop: np.ndarray,
     unit_serves: np.ndarray,
     u: int,
     w: int,
-    t: int,
     budget_kw: float,
     rem: np.ndarray,
     u_left: np.ndarray,
@@ -335,13 +407,13 @@ def _p2h_serves_demands(
     used = 0.0
     for d in range(rem.shape[0]):
         if unit_serves[u, d] and u_left[u, w] > 0.0 and rem[d, w] > 0.0 and budget_kw - used > 0.0:
-            q = min(rem[d, w], u_left[u, w], (budget_kw - used) * unit_cop[u, t])
+            q = min(rem[d, w], u_left[u, w], (budget_kw - used) * cop[u, w])
             rem[d, w] -= q
             u_left[u, w] -= q
-            used += q / unit_cop[u, t]
+            used += q / cop[u, w]
             h_row[_N_HD * d + _HD_P2H, w] += q
             h_row[col_unit, w] += q
-            h_row[col_el, w] += q / unit_cop[u, t]
+            h_row[col_el, w] += q / cop[u, w]
     return used
 
 
@@ -393,14 +465,13 @@ def _stores_serve_and_recover(
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _p2h_on_bus(
-    unit_cop: np.ndarray,
-    unit_max: np.ndarray,
+    cop: np.ndarray,
+    max_t: np.ndarray,
     unit_serves: np.ndarray,
     unit_grid: np.ndarray,
     unit_kw: np.ndarray,
     n: int,
     w: int,
-    t: int,
     o_u: int,
     bus_room: float,
     rem: np.ndarray,
@@ -412,15 +483,14 @@ def _p2h_on_bus(
     hour; returns their electricity [kW]."""
     heat_load = 0.0
     for u in range(u_left.shape[0]):
-        u_left[u, w] = min(unit_kw[n, u], unit_max[u, t]) if unit_cop[u, t] > 0.0 else 0.0
+        u_left[u, w] = min(unit_kw[n, u], max_t[u, w]) if cop[u, w] > 0.0 else 0.0
         if unit_grid[u]:
             col = o_u + _N_HU * u
             heat_load += _p2h_serves_demands(
-                unit_cop,
+                cop,
                 unit_serves,
                 u,
                 w,
-                t,
                 max(0.0, bus_room - heat_load),
                 rem,
                 u_left,
@@ -433,10 +503,9 @@ def _p2h_on_bus(
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _p2h_on_surplus(
-    unit_cop: np.ndarray,
+    cop: np.ndarray,
     unit_serves: np.ndarray,
     w: int,
-    t: int,
     o_u: int,
     surplus: float,
     rem: np.ndarray,
@@ -449,19 +518,18 @@ def _p2h_on_surplus(
     for u in range(u_left.shape[0]):
         col = o_u + _N_HU * u
         re_heat += _p2h_serves_demands(
-            unit_cop, unit_serves, u, w, t, surplus - re_heat, rem, u_left, h_row, col + _HU_DEMAND, col + _HU_P_SURPLUS
+            cop, unit_serves, u, w, surplus - re_heat, rem, u_left, h_row, col + _HU_DEMAND, col + _HU_P_SURPLUS
         )
     return re_heat
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _p2h_charges_stores(
-    unit_cop: np.ndarray,
+    cop: np.ndarray,
     unit_charges: np.ndarray,
     store_kwh: np.ndarray,
     n: int,
     w: int,
-    t: int,
     o_s: int,
     o_u: int,
     rest: float,
@@ -476,15 +544,15 @@ def _p2h_charges_stores(
     for u in range(u_left.shape[0]):
         for j in range(e_st.shape[0]):
             if unit_charges[u, j] and u_left[u, w] > 0.0 and rest > 0.0:
-                q = max(0.0, min(u_left[u, w], ch_left[j, w], store_kwh[n, j] - e_st[j, w], rest * unit_cop[u, t]))
+                q = max(0.0, min(u_left[u, w], ch_left[j, w], store_kwh[n, j] - e_st[j, w], rest * cop[u, w]))
                 e_st[j, w] += q
                 ch_left[j, w] -= q
                 u_left[u, w] -= q
-                rest -= q / unit_cop[u, t]
-                re_heat += q / unit_cop[u, t]
+                rest -= q / cop[u, w]
+                re_heat += q / cop[u, w]
                 h_row[o_s + _N_HS * j + _HS_P2H, w] += q
                 h_row[o_u + _N_HU * u + _HU_STORAGE, w] += q
-                h_row[o_u + _N_HU * u + _HU_P_SURPLUS, w] += q / unit_cop[u, t]
+                h_row[o_u + _N_HU * u + _HU_P_SURPLUS, w] += q / cop[u, w]
     return rest, re_heat
 
 
@@ -641,8 +709,13 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             store_discharge_kw,
             store_e0,
             unit_kw,
+            unit_ground,
+            unit_cop_params,
+            ground_loop,
+            ground_modes,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
+        n_g, n_m = ground_modes.shape[0], ground_modes.shape[1]
         o_s, o_u, o_b, n_hh = _heat_layout(heat)
         rem = np.zeros((n_d, LANES))
         e_st = np.zeros((n_s, LANES))
@@ -650,6 +723,10 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         u_left = np.zeros((n_u, LANES))
         h_row = np.zeros((n_hh, LANES))
         h_acc = np.zeros((n_hh, LANES))
+        cop_t = np.zeros((n_u, LANES))  # each unit's COP this hour
+        max_t = np.zeros((n_u, LANES))  # each unit's largest heat output this hour [kW_th]
+        g_x = np.zeros((n_g, n_m, LANES))  # ground loops: each mode's wall temperature drop [K]
+        g_q = np.zeros((n_g, LANES))  # ground loops: last hour's extraction [kW_th]
         for w in range(m):
             for j in range(n_s):
                 e_st[j, w] = store_e0[n0 + w, j]
@@ -710,6 +787,20 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 if has_heat:
                     for k in range(n_hh):
                         h_row[k, w] = 0.0
+                    _unit_limits(
+                        unit_cop,
+                        unit_max,
+                        unit_ground,
+                        unit_cop_params,
+                        ground_loop,
+                        ground_modes,
+                        w,
+                        t,
+                        g_x,
+                        g_q,
+                        cop_t,
+                        max_t,
+                    )
                     st_in0 = _stores_serve_and_recover(
                         residual,
                         store_recoverable,
@@ -732,7 +823,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                     if may_discharge > 0.0:
                         bus_room += min(lp[_L_DIS, w], max(0.0, (e - lp[_L_E_LO, w]) * lp[_L_ETA_D, w]))
                     heat_load = _p2h_on_bus(
-                        unit_cop, unit_max, unit_serves, unit_grid, unit_kw, n, w, t, o_u, bus_room, rem, u_left, h_row
+                        cop_t, max_t, unit_serves, unit_grid, unit_kw, n, w, o_u, bus_room, rem, u_left, h_row
                     )
                 load += heat_load
 
@@ -742,7 +833,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
 
                 re_heat = 0.0
                 if has_heat:
-                    re_heat = _p2h_on_surplus(unit_cop, unit_serves, w, t, o_u, surplus, rem, u_left, h_row)
+                    re_heat = _p2h_on_surplus(cop_t, unit_serves, w, o_u, surplus, rem, u_left, h_row)
                     # q / cop * cop can round a hair above what was left: surplus never goes below zero.
                     surplus = max(0.0, surplus - re_heat)
 
@@ -783,12 +874,11 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
 
                 if has_heat:
                     rest, re_heat = _p2h_charges_stores(
-                        unit_cop,
+                        cop_t,
                         unit_charges,
                         store_kwh,
                         n,
                         w,
-                        t,
                         o_s,
                         o_u,
                         rest,
@@ -807,6 +897,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         residual, boiler_cap, boiler_serves, w, t, o_s, o_b, st_in0, rem, e_st, h_row
                     )
                     st[_S_HEAT, w] = max(st[_S_HEAT, w], demand_res, store_res)
+                    _ground_step(unit_ground, ground_modes, w, o_u, h_row, g_x, g_q)
                     for k in range(n_hh):
                         h_acc[k, w] += h_row[k, w]
                     if record:
@@ -993,6 +1084,18 @@ class HeatSystem:
         Units that run on any electricity; the others only on renewable surplus.
     boiler_capacity_kw_th : (B,); boiler_serves : (B, D) bool
         Heat output limit of each fuel boiler or purchased-heat contract [kW_th], and which demands it supplies.
+    unit_ground : (U,) int, optional
+        The ground loop (G of them) each unit takes its source heat from, -1 for none; none by default. A ground
+        unit's COP is worked out hour by hour from its loop's fluid temperature; its ``unit_cop`` row is unread.
+    unit_cop_params : (U, 6), optional
+        Per unit: sink temperature [C], Carnot fraction [-], COP cap [-], smallest and largest lift [K], highest
+        sink temperature [C] (inf for no limit): the arguments of :func:`lingtan.components.heat.cop_of`.
+    ground_loop : (G, 3), optional
+        Per loop: undisturbed ground temperature [C], fluid-to-wall resistance [K/kW], lowest fluid temperature
+        [C] (:mod:`lingtan.components.ground`).
+    ground_modes : (G, M, 2), optional
+        Per loop and mode: gain [K/kW] and the fraction kept over one step (:func:`lingtan.components.ground.
+        ground_modes`, padded with gain 0).
     """
 
     residual_kw_th: np.ndarray
@@ -1006,6 +1109,15 @@ class HeatSystem:
     unit_grid_allowed: np.ndarray
     boiler_capacity_kw_th: np.ndarray
     boiler_serves: np.ndarray
+    unit_ground: np.ndarray | None = None
+    unit_cop_params: np.ndarray | None = None
+    ground_loop: np.ndarray | None = None
+    ground_modes: np.ndarray | None = None
+
+    @property
+    def has_ground(self) -> bool:
+        """True when a unit draws on a ground loop."""
+        return self.unit_ground is not None and bool((np.asarray(self.unit_ground) >= 0).any())
 
     @classmethod
     def none(cls, n_hours: int) -> HeatSystem:
@@ -1377,7 +1489,12 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         store_discharge_kw=f64(sizes.store_discharge_kw_th),
         store_e0=f64(sizes.store_e0_kwh_th),
         unit_kw=f64(sizes.unit_kw_th),
+        unit_ground=np.ascontiguousarray(np.full(u, -1) if heat.unit_ground is None else heat.unit_ground, np.int64),
+        unit_cop_params=f64(np.zeros((u, 6)) if heat.unit_cop_params is None else heat.unit_cop_params),
+        ground_loop=f64(np.zeros((0, 3)) if heat.ground_loop is None else heat.ground_loop),
+        ground_modes=f64(np.zeros((0, 0, 2)) if heat.ground_modes is None else heat.ground_modes),
     )
+    g = record.ground_loop.shape[0]
     dims = {
         "residual": "DT",
         "store_recoverable": "ST",
@@ -1395,11 +1512,28 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "store_discharge_kw": "NS",
         "store_e0": "NS",
         "unit_kw": "NU",
+        "unit_ground": "U",
+        "unit_cop_params": "UC",
+        "ground_loop": "GL",
+        "ground_modes": "GMP",
     }
-    size = {"N": n, "T": t, "D": d, "S": s, "U": u, "B": b}
+    size = {
+        "N": n,
+        "T": t,
+        "D": d,
+        "S": s,
+        "U": u,
+        "B": b,
+        "C": 6,
+        "G": g,
+        "L": 3,
+        "M": record.ground_modes.shape[1],
+        "P": 2,
+    }
     for field, axes in dims.items():
         name = f"{'heat_sizes' if axes[0] == 'N' else 'heat'}.{field}"
         _expect_shape(name, getattr(record, field), tuple((a, size[a]) for a in axes))
+    _expect_range("heat.unit_ground", record.unit_ground, -1, g - 1)
     return record
 
 

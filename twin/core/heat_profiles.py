@@ -13,8 +13,10 @@ Rules
   waste-heat stream (what earlier exchangers left) into its sink, a demand or a
   thermal store, by :func:`lingtan.components.heat.direct_exchange_q_kw_th`, which is zero
   unless the stream is hotter than the sink by the minimum approach.
-* A heat pump draws on what the exchangers left of its source stream (or on
-  ambient air); two heat pumps may not share one stream.
+* A heat pump draws on what the exchangers left of its source stream, on
+  ambient air, or on a ground loop (whose fluid temperature the kernel moves hour
+  by hour, :mod:`lingtan.components.ground`); two heat pumps may not share one
+  stream, several may share a ground loop.
 * Electric boilers are power-to-heat units with a COP equal to their efficiency.
   Fuel boilers and purchased heat serve last, in scenario order.
 """
@@ -28,6 +30,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from lingtan.components.ground import GroundLoop, ground_modes, resistance_k_per_kw
 from lingtan.components.heat import (
     AMBIENT_AIR,
     Boiler,
@@ -121,6 +124,8 @@ class HeatSetup:
         Heat rejected by electric loads (by end use) and electric space cooling (condenser heat).
     declared_energy : list of (line name, lingtan.components.process.DeclaredWasteEnergy)
         Waste energy declared per year (余压, 余气, 余冷...).
+    ground_loops : list of lingtan.components.ground.GroundLoop
+        Borehole fields, in scenario order (G); ``system.unit_ground`` says which unit draws on which.
     """
 
     system: HeatSystem
@@ -145,6 +150,7 @@ class HeatSetup:
     network_loss_kw_th: np.ndarray
     rejected: Sequence[RejectedHeat] = ()
     declared_energy: Sequence[tuple[str, DeclaredWasteEnergy]] = ()
+    ground_loops: Sequence[GroundLoop] = ()
 
     @property
     def empty(self) -> bool:
@@ -188,9 +194,12 @@ def build_heat(
     _add_space_conditioning(side, scenario.space, temp_air)
     stores = list(scenario.thermal_storage)
     ex = _direct_exchange(side, scenario.heat_exchangers, stores)
-    units = _power_to_heat_units(side, scenario.heat_pumps, scenario.boilers, ex.left_kw_th, stores, temp_air)
+    loops = list(scenario.ground_loops)
+    units = _power_to_heat_units(
+        side, scenario.heat_pumps, scenario.boilers, ex.left_kw_th, stores, temp_air, [g.name for g in loops]
+    )
     heat_sources = [b for b in scenario.boilers if b.fuel != "electric"] + list(scenario.purchased_heat)
-    system = _heat_system(side, ex, units, stores, heat_sources)
+    system = _heat_system(side, ex, units, stores, heat_sources, loops, step_h)
     return HeatSetup(
         system=system,
         demand_names=side.demand_names,
@@ -214,6 +223,7 @@ def build_heat(
         network_loss_kw_th=np.zeros_like(ex.left_kw_th),
         rejected=side.rejected,
         declared_energy=side.declared_energy,
+        ground_loops=loops,
     )
 
 
@@ -403,6 +413,8 @@ class _Unit:
     serves: np.ndarray  # (D,) bool
     charges: np.ndarray  # (S,) bool
     grid_allowed: bool
+    ground: int = -1  # its ground loop's index, -1 for none
+    cop_params: tuple[float, ...] = (0.0,) * 6  # a ground unit's components.heat.cop_of arguments after the source
 
 
 def _power_to_heat_units(
@@ -412,15 +424,19 @@ def _power_to_heat_units(
     left_kw_th: np.ndarray,
     stores: Sequence[ThermalStorage],
     temp_air: np.ndarray,
+    loops: Sequence[str] = (),
 ) -> list[_Unit]:
     """Heat pumps (COP from their source's temperature, limited by what the exchangers left of their source
-    stream), then electric boilers (COP = efficiency), in scenario order."""
+    stream), then electric boilers (COP = efficiency), in scenario order. A heat pump on a ground loop has no
+    COP profile: the kernel works it out from the loop's fluid temperature each hour; its row holds the COP at
+    the undisturbed ground, which nothing reads."""
     t = side.hours
     d_t = side.demand_t_c
     stream_index = {s.name: i for i, s in enumerate(side.streams)}
     units = []
     for hp in heat_pumps:
-        if hp.source == AMBIENT_AIR:
+        ground = list(loops).index(hp.source) if hp.source in loops else -1
+        if hp.source == AMBIENT_AIR or ground >= 0:
             t_src, q_src, w = temp_air, np.full(t, np.inf), -1
         else:
             w = stream_index[hp.source]
@@ -436,6 +452,15 @@ def _power_to_heat_units(
                 np.array([n == hp.sink for n in side.demand_names]) if hp.sink else _serves(d_t, hp.t_c),
                 _charges(stores, hp.t_c),
                 hp.electricity == "any",
+                ground,
+                (
+                    hp.t_c,
+                    hp.carnot_fraction,
+                    hp.cop_max,
+                    hp.min_lift_k,
+                    np.inf if hp.max_lift_k is None else hp.max_lift_k,
+                    hp.max_sink_t_c,
+                ),
             )
         )
     for b in boilers:
@@ -461,9 +486,11 @@ def _heat_system(
     units: list[_Unit],
     stores: Sequence[ThermalStorage],
     heat_sources: Sequence[Boiler | PurchasedHeat],
+    loops: Sequence[GroundLoop] = (),
+    step_h: float = 1.0,
 ) -> HeatSystem:
-    """The kernel's :class:`~lingtan.twin.core.dispatch.HeatSystem`: residual demands, store offers, units and
-    boilers."""
+    """The kernel's :class:`~lingtan.twin.core.dispatch.HeatSystem`: residual demands, store offers, units,
+    boilers and ground loops (their modes for a step of ``step_h`` hours, padded to the longest with gain 0)."""
     t = side.hours
     d_t = side.demand_t_c
     n_d, n_s, n_u = len(side.demand_names), len(stores), len(units)
@@ -479,7 +506,24 @@ def _heat_system(
         unit_grid_allowed=np.array([u.grid_allowed for u in units], dtype=bool),
         boiler_capacity_kw_th=np.array([h.capacity_q_kw_th for h in heat_sources], dtype=float),
         boiler_serves=np.array([_serves(d_t, h.t_c) for h in heat_sources], dtype=bool).reshape(len(heat_sources), n_d),
+        unit_ground=np.array([u.ground for u in units], dtype=np.int64),
+        unit_cop_params=np.array([u.cop_params for u in units], dtype=float).reshape(n_u, 6),
+        ground_loop=np.array(
+            [(g.t_ground_c, resistance_k_per_kw(g), g.min_fluid_t_c) for g in loops], dtype=float
+        ).reshape(len(loops), 3),
+        ground_modes=_padded_modes(loops, step_h),
     )
+
+
+def _padded_modes(loops: Sequence[GroundLoop], step_h: float) -> np.ndarray:
+    """(G, M, 2) each loop's modes (:func:`lingtan.components.ground.ground_modes`), the shorter padded with
+    modes of gain 0 that keep everything."""
+    modes = [ground_modes(g, step_h) for g in loops]
+    out = np.zeros((len(modes), max((len(m) for m in modes), default=0), 2))
+    out[:, :, 1] = 1.0
+    for i, m in enumerate(modes):
+        out[i, : len(m)] = m
+    return out
 
 
 def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:

@@ -332,6 +332,44 @@ def _delivered_by_stream(
     return out
 
 
+def ground_loop_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """Per ground loop: the heat drawn from the ground [kWh_th] (renewable heat: shallow geothermal), the
+    electricity and heat of its heat pump [kWh, kWh_th], their ratio (the seasonal COP [-], None if it never
+    ran), the fluid's lowest and mean temperature [C], and the steps at the lowest allowed temperature (the
+    cut-out limiting the heat pump) [h].
+
+    Parameters
+    ----------
+    setup : lingtan.twin.core.heat_profiles.HeatSetup
+        The run's heat side (its ground loops and which unit draws on which).
+    heat : DataFrame
+        The run's heat table (:func:`lingtan.twin.core.tables.heat_table`).
+
+    Returns
+    -------
+    dict of str to dict
+    """
+    from lingtan.twin.core.tables import step_h
+
+    dt_h = step_h(heat)
+    out: dict[str, dict[str, float | None]] = {}
+    for g, loop in enumerate(setup.ground_loops):
+        units = [setup.unit_names[u] for u in np.flatnonzero(np.asarray(setup.system.unit_ground) == g)]
+        made = sum(float((heat[f"{n}.heat_to_demand_kw_th"] + heat[f"{n}.heat_to_storage_kw_th"]).sum()) for n in units)
+        el = sum(float((heat[f"{n}.p_base_kw"] + heat[f"{n}.p_surplus_kw"]).sum()) for n in units)
+        t_f = heat[f"{loop.name}.t_fluid_c"]
+        out[loop.name] = {
+            "extracted_e_kwh_th": float(heat[f"{loop.name}.extracted_kw_th"].sum()) * dt_h,
+            "heat_pump_heat_e_kwh_th": made * dt_h,
+            "heat_pump_p_e_kwh": el * dt_h,
+            "seasonal_cop": made / el if el > 0 else None,
+            "t_fluid_min_c": float(t_f.min()),
+            "t_fluid_mean_c": float(t_f.mean()),
+            "at_cut_out_h": float((t_f <= loop.min_fluid_t_c + 1e-6).sum()) * dt_h,
+        }
+    return out
+
+
 def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     """Annual heat KPIs of a single run, from its hourly heat table.
 
@@ -460,11 +498,16 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     # recovered heat or renewable surplus); power-to-heat run on renewable surplus; and the source heat of
     # heat pumps run on the bus. The electricity of bus-run units is counted as not renewable (conservative).
     green = by_source["recovered_direct"] + by_source["heat_network"] + by_source["thermal_storage"]
-    for u, name in enumerate(setup.unit_names):
-        cop = setup.system.unit_cop[u]
+    for name in setup.unit_names:
+        # The COP the unit ran at: a ground-source unit's moves with its loop, not with a profile.
+        made = heat[f"{name}.heat_to_demand_kw_th"] + heat[f"{name}.heat_to_storage_kw_th"]
+        el = (heat[f"{name}.p_base_kw"] + heat[f"{name}.p_surplus_kw"]).to_numpy()
+        cop = np.divide(made.to_numpy(), el, out=np.zeros_like(el), where=el > 0)
         surplus_heat = heat[f"{name}.p_surplus_kw"].to_numpy() * cop - heat[f"{name}.heat_to_storage_kw_th"]
         base_source = heat[f"{name}.p_base_kw"].to_numpy() * np.maximum(cop - 1.0, 0.0)
         green += float(np.sum(np.maximum(surplus_heat, 0.0)) + np.sum(base_source))
     out["heat_share_recovered_or_renewable"] = _rate(green, demand)
+    out["ground_loops"] = ground_loop_kpis(setup, heat)
+    out["ground_heat_e_kwh_th"] = sum(g["extracted_e_kwh_th"] for g in out["ground_loops"].values())
     out["production_availability"] = setup.line_availability
     return out

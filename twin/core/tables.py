@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from lingtan.components.ground import loop_fluid_t_c
 from lingtan.errors import BalanceError
 from lingtan.twin.core.dispatch import FLOWS, STATES
 
@@ -256,6 +257,12 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         )
     for b, name in enumerate(setup.boiler_names):
         data[f"{name}.heat_kw_th"] = rec[("boiler", b, "heat")]
+    # Ground loops: the heat their heat pump drew, and the fluid temperature that left (the kernel's recursion).
+    for g, loop in enumerate(setup.ground_loops):
+        on = [setup.unit_names[u] for u in np.flatnonzero(np.asarray(setup.system.unit_ground) == g)]
+        drawn = _fold([data[f"{n}.source_heat_kw_th"] for n in on], len(index))
+        data[f"{loop.name}.extracted_kw_th"] = drawn
+        data[f"{loop.name}.t_fluid_c"] = loop_fluid_t_c(loop, drawn, step_min / 60.0)
     # Waste heat put to use, per stream: direct exchange, its share of what stores took, and heat-pump source heat.
     store_taken = np.array([rec[("store", j, "charge_recovered")] for j in range(len(setup.store_names))])
     offers = setup.stream_store_offer_kw_th  # (W, S, T)
@@ -334,6 +341,13 @@ def check_heat_balance(
     for st in setup.streams:
         used = h[f"{st.name}.recovered_kw_th"] + h[f"{st.name}.heat_network_loss_kw_th"]
         residuals.append(float(max(0.0, (used - h[f"{st.name}.available_kw_th"]).max())) * dt_h)
+    for loop in setup.ground_loops:
+        # The heat pump's cut-out keeps the fluid at or above its lowest temperature; recomputed from the table.
+        t_f = loop_fluid_t_c(loop, h[f"{loop.name}.extracted_kw_th"].to_numpy(), dt_h)
+        if t_f.min() < loop.min_fluid_t_c - 1e-6:
+            raise BalanceError(
+                f"ground loop {loop.name!r}: fluid at {t_f.min():.3f} C, below its lowest {loop.min_fluid_t_c:g} C"
+            )
     worst = max(residuals)
     if worst > tol_kwh:
         raise BalanceError(f"hourly heat balance does not close: largest residual {worst:.3g} kWh_th")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from lingtan.components.battery import Battery
 from lingtan.components.fuel_use import FuelUse
+from lingtan.components.ground import GroundLoop
 from lingtan.components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
 from lingtan.components.loads import Load
 from lingtan.components.process import ProductionLine, check_fired_losses
@@ -16,6 +17,7 @@ from lingtan.components.pv import PVArray
 from lingtan.components.space import SpaceConditioning
 from lingtan.components.vehicles import ChargerGroup, Charging, FleetFieldError, VehicleGroup
 from lingtan.components.wind import WindFarm
+from lingtan.errors import FieldPathError
 from lingtan.limits import (
     MAX_EMISSIONS_T,
     MAX_ENSEMBLE_YEARS,
@@ -194,6 +196,9 @@ class SiteAssets(_Strict):
     boilers: list[Boiler] = Field(default=[], max_length=MAX_ITEMS)
     purchased_heat: list[PurchasedHeat] = Field(default=[], max_length=MAX_ITEMS)
     thermal_storage: list[ThermalStorage] = Field(default=[], max_length=MAX_ITEMS)
+    ground_loops: list[GroundLoop] = Field(
+        default=[], max_length=MAX_ITEMS, description="borehole fields a ground-source heat pump takes heat from"
+    )
     fuel_uses: list[FuelUse] = Field(
         default=[], max_length=MAX_ITEMS, description="fuel burnt outside the boilers, steam bought by mass"
     )
@@ -244,6 +249,7 @@ class SiteAssets(_Strict):
             "boilers",
             "purchased_heat",
             "thermal_storage",
+            "ground_loops",
             "fuel_uses",
             "vehicles",
             "chargers",
@@ -276,15 +282,30 @@ class SiteAssets(_Strict):
                     f"heat exchanger {ex.name!r}: sink {ex.sink!r} is not a heat demand or a thermal "
                     f"store (demands: {demands}, stores: {stores})"
                 )
-        used = [hp.source for hp in self.heat_pumps if hp.source != AMBIENT_AIR]
-        for hp in self.heat_pumps:
-            if hp.source != AMBIENT_AIR and hp.source not in streams:
-                raise ValueError(
-                    f"heat pump {hp.name!r}: source {hp.source!r} is not a waste-heat stream or "
-                    f"{AMBIENT_AIR!r} (streams: {streams})"
+        loops = [g.name for g in self.ground_loops]
+        clash = sorted(set(loops) & set(streams + [AMBIENT_AIR]))
+        if clash:
+            i = loops.index(clash[0])
+            raise FieldPathError(f"ground_loops[{i}].name", "a name no waste-heat stream has", repr(clash[0]))
+        used = [hp.source for hp in self.heat_pumps if hp.source not in [AMBIENT_AIR, *loops]]
+        for i, hp in enumerate(self.heat_pumps):
+            if hp.source not in [AMBIENT_AIR, *streams, *loops]:
+                raise FieldPathError(
+                    f"heat_pumps[{i}].source",
+                    f"a waste-heat stream {streams}, a ground loop {loops} or {AMBIENT_AIR!r}",
+                    repr(hp.source),
                 )
             if hp.sink is not None and hp.sink not in demands:
                 raise ValueError(f"heat pump {hp.name!r}: sink {hp.sink!r} is not a heat demand ({demands})")
+        on_loop = [hp.source for hp in self.heat_pumps if hp.source in loops]
+        for i, hp in enumerate(self.heat_pumps):
+            if hp.source in loops and on_loop.count(hp.source) > 1:
+                raise FieldPathError(
+                    f"heat_pumps[{i}].source",
+                    "one heat pump per ground loop (the loop's low-temperature cut-out limits one machine): "
+                    "model them as one with the summed capacity_q_kw_th",
+                    f"{on_loop.count(hp.source)} on {hp.source!r}",
+                )
         shared = sorted({s for s in used if used.count(s) > 1})
         if shared:
             raise ValueError(f"two heat pumps draw on the same stream {shared}; give each stream one heat pump")

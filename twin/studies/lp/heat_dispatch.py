@@ -38,6 +38,7 @@ import numpy as np
 from scipy.linalg import block_diag
 
 from lingtan.components.heat import boiler_fuel, purchased_heat_totals
+from lingtan.errors import InputError
 
 HEAT_BLOCKS = ("hs", "hr", "hu", "huc", "hb", "hx", "es", "pb", "pr")
 """Heat blocks, in column order (module docstring)."""
@@ -156,6 +157,17 @@ def heat_lp(
     -------
     HeatLP
     """
+    ground = np.flatnonzero(np.asarray(setup.system.unit_ground if setup.system.has_ground else [], dtype=int) >= 0)
+    if len(ground):
+        # A ground loop's fluid temperature, hence its heat pump's COP, moves with the heat drawn: not linear.
+        u = int(ground[0])
+        raise InputError(
+            None,
+            f"{prefix}heat_pumps[{u}].source",
+            "heat pumps on waste heat or ambient air in a linear programme (a ground loop's COP moves with the heat "
+            "it gives; simulate it with a rule dispatch)",
+            f"ground loop {setup.ground_loops[int(setup.system.unit_ground[u])].name!r}",
+        )
     eco = scenario.economics
     one = np.array([1.0])
     # the cost of one kWh_th, as the economics prices the fuel a boiler burns (fuel units x price per unit)
