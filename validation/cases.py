@@ -16,6 +16,7 @@ Groups (the numbering of the validation issue):
 7. ``accounting``  accounting and criteria against hand-worked cases
 8. ``network``     park network against pandapower (not yet available)
 9. ``peer``        optimal design against PyPSA, optimal dispatch bill against the rules (``peer_cases``)
+10. ``plant``      ground loop g-function against pygfunction, fleet charging against a hand count (``plant_cases``)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 from lingtan.validation.accounting_cases import case_accounting_inputs
 from lingtan.validation.ensemble_cases import case_ensemble
 from lingtan.validation.peer_cases import case_peer
+from lingtan.validation.plant_cases import case_plant
 from lingtan.validation.result import CaseResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1542,6 +1544,7 @@ CASES: dict[str, Callable[[bool, Path | None], list[CaseResult]]] = {
     "accounting_inputs": case_accounting_inputs,
     "network": case_network,
     "peer": case_peer,
+    "plant": case_plant,
 }
 
 

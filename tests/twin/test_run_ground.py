@@ -1,0 +1,98 @@
+"""A ground-source heat pump through the whole run: its table, KPIs, accounting, checks and refusals."""
+
+import copy
+
+import numpy as np
+import pytest
+from support.scenario_files import DEFAULT, base, write  # noqa: F401 (base is a fixture)
+
+from lingtan.components.ground import GroundLoop, loop_fluid_t_c
+from lingtan.twin.cli import main
+from lingtan.twin.core.scenario import scenario_from_dict
+from lingtan.twin.core.tables import check_heat_balance
+from lingtan.twin.run import build_profiles, simulate
+
+LOOP = {
+    "name": "borefield",
+    "boreholes_x": 5,
+    "boreholes_y": 4,
+    "length_m": 120,
+    "conductivity_w_per_m_k": 2.0,
+    "heat_capacity_mj_per_m3_k": 2.2,
+    "t_ground_c": 18,
+    "borehole_resistance_m_k_per_w": 0.1,
+}
+
+
+def with_gshp(data: dict, hp_kw_th: float = 400.0) -> dict:
+    """The default factory with offices heated at 45 C by a ground-source heat pump, gas behind it."""
+    d = copy.deepcopy(data)
+    d["space"] = [{"name": "offices", "ua_kw_per_k": 30, "setpoint_heating_c": 18, "t_c": 45, "cooling": False}]
+    d["ground_loops"] = [dict(LOOP)]
+    d["heat_pumps"] = [
+        {"name": "gshp", "source": "borefield", "sink": "offices", "t_c": 45, "capacity_q_kw_th": hp_kw_th}
+    ]
+    d["boilers"] = [{"name": "gas", "fuel": "natural_gas", "efficiency": 0.92, "capacity_q_kw_th": 2000, "t_c": 90}]
+    return d
+
+
+@pytest.fixture(scope="module")
+def gshp_run():
+    import yaml
+
+    data = with_gshp(yaml.safe_load(DEFAULT.read_text(encoding="utf-8")))
+    sc = scenario_from_dict(data)
+    return sc, simulate(sc, DEFAULT.parent)
+
+
+def test_table_kpis_and_accounting(gshp_run):
+    sc, r = gshp_run
+    h = r.hourly_heat
+    loop = GroundLoop(**LOOP)
+    drawn = (h["gshp.heat_to_demand_kw_th"] - h["gshp.p_base_kw"] - h["gshp.p_surplus_kw"]).to_numpy()
+    # Plumbing: the table's extraction is the heat pump's output less its electricity, its fluid temperature the
+    # reference recursion of that extraction.
+    assert np.abs(h["borefield.extracted_kw_th"].to_numpy() - drawn).max() < 1e-9
+    assert np.array_equal(h["borefield.t_fluid_c"].to_numpy(), loop_fluid_t_c(loop, drawn))
+    k = r.kpis["heat"]["ground_loops"]["borefield"]
+    assert k["extracted_e_kwh_th"] == pytest.approx(drawn.sum(), rel=1e-12)
+    assert k["seasonal_cop"] == pytest.approx(k["heat_pump_heat_e_kwh_th"] / k["heat_pump_p_e_kwh"], rel=1e-12)
+    assert 2.5 < k["seasonal_cop"] < 6.0 and k["t_fluid_min_c"] >= loop.min_fluid_t_c - 1e-9
+    # The ground's heat is on-site renewable heat: 1 kWh_th = 0.0036 GJ (plumbing into the accounting).
+    gj = r.accounting.energy.heat.onsite_re_heat_gj
+    assert gj == pytest.approx(k["extracted_e_kwh_th"] * 0.0036, rel=1e-12)
+    assert check_heat_balance(h, build_profiles(sc, DEFAULT.parent).heat, np.zeros(0)) <= 1e-6
+
+
+def test_a_bad_source_names_its_field(tmp_path, capsys, base):  # noqa: F811
+    d = with_gshp(base)
+    d["heat_pumps"][0]["source"] = "borfield"
+    code = main(["check", str(write(tmp_path, d))])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "heat_pumps[0].source" in err and "'borfield'" in err and "ground loop ['borefield']" in err
+
+
+def test_two_heat_pumps_on_one_loop_are_refused(tmp_path, capsys, base):  # noqa: F811
+    d = with_gshp(base)
+    d["heat_pumps"].append(dict(d["heat_pumps"][0], name="gshp2"))
+    assert main(["check", str(write(tmp_path, d))]) == 2
+    err = capsys.readouterr().err
+    assert "heat_pumps[0].source" in err and "one heat pump per ground loop" in err
+
+
+def test_ground_properties_are_required_by_field_path(tmp_path, capsys, base):  # noqa: F811
+    d = with_gshp(base)
+    del d["ground_loops"][0]["conductivity_w_per_m_k"]
+    assert main(["check", str(write(tmp_path, d))]) == 2
+    assert "ground_loops[0].conductivity_w_per_m_k" in capsys.readouterr().err
+
+
+def test_optimal_dispatch_refuses_a_ground_loop(tmp_path, capsys, base):  # noqa: F811
+    d = with_gshp(base)
+    d["battery"][0]["dispatch"] = "optimal"
+    code = main(["run", str(write(tmp_path, d)), "--out", str(tmp_path / "out"), "--reports", "none", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "heat_pumps[0].source" in err and "ground loop 'borefield'" in err
+    assert not (tmp_path / "out").exists()

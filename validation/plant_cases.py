@@ -1,0 +1,109 @@
+"""Validation group 10, more of the plant: the ground loop's g-function against pygfunction, and the fleet's
+charging energy against a hand count of its trips.
+
+pygfunction (Cimmino 2018) is a dev-extra reference: without it the row is "not available" with the reason
+(and fails under ``LINGTAN_REQUIRE_REFERENCES=1``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from lingtan.components.ground import GroundLoop, g_function
+from lingtan.validation.result import CaseResult
+
+GROUP = "10 More of the plant: ground loops and fleets"
+#: The field of the shipped ground-source example: 5 x 4 boreholes of 120 m, 6 m apart, 2 m below ground.
+FIELD = GroundLoop(
+    name="field",
+    boreholes_x=5,
+    boreholes_y=4,
+    spacing_m=6.0,
+    length_m=120.0,
+    buried_depth_m=2.0,
+    radius_m=0.075,
+    conductivity_w_per_m_k=2.0,
+    heat_capacity_mj_per_m3_k=2.2,
+    t_ground_c=18.0,
+    borehole_resistance_m_k_per_w=0.1,
+)
+TIMES_H = (24.0, 720.0, 8760.0, 87600.0)
+FLEET = Path(__file__).resolve().parents[1] / "scenarios" / "hefei_logistics_fleet.yaml"
+
+
+def ground_g_function_row() -> CaseResult:
+    """lingtan's FLS g-function of :data:`FIELD` against pygfunction's (uniform heat extraction rate)."""
+    compared = "g-function of a 5 x 4 field (FLS, mean wall temperature, uniform extraction), 1 d to 10 yr"
+    reference = "pygfunction gFunction, boundary_condition UHTR (Cimmino 2018)"
+    if importlib.util.find_spec("pygfunction") is None:
+        return CaseResult(
+            id="plant.ground_g_function",
+            group=GROUP,
+            compared=compared,
+            reference=reference,
+            metric="-",
+            tolerance="-",
+            tolerance_reason="-",
+            value="not available",
+            passed=None,
+            note="not available: pygfunction is not installed (dev extra: pip install -e '.[dev]')",
+        )
+    import pygfunction as gt  # noqa: PLC0415  (a dev-extra reference, imported when the row runs)
+
+    field = [
+        gt.boreholes.Borehole(
+            FIELD.length_m, FIELD.buried_depth_m, FIELD.radius_m, i * FIELD.spacing_m, j * FIELD.spacing_m
+        )
+        for i in range(FIELD.boreholes_x)
+        for j in range(FIELD.boreholes_y)
+    ]
+    t = np.array(TIMES_H)
+    theirs = gt.gfunction.gFunction(
+        field, FIELD.diffusivity_m2_per_s, time=t * 3600.0, boundary_condition="UHTR", options={"disp": False}
+    ).gFunc
+    ours = g_function(FIELD, t)
+    worst = float(np.max(np.abs(ours / theirs - 1.0)))
+    return CaseResult(
+        id="plant.ground_g_function",
+        group=GROUP,
+        compared=compared,
+        reference=reference,
+        metric="largest relative difference over 1 d, 30 d, 1 yr, 10 yr",
+        tolerance="1e-6",
+        tolerance_reason="the same integral (Claesson and Javed 2011) by two quadratures",
+        value=f"{worst:.1e} (g = {', '.join(f'{x:.3f}' for x in ours)})",
+        passed=bool(worst <= 1e-6),
+    )
+
+
+def fleet_charging_row() -> CaseResult:
+    """The shipped fleet's year of charging against its trips counted by hand."""
+    from lingtan.twin.core.scenario import load_scenario  # noqa: PLC0415  (the engine, imported when the row runs)
+    from lingtan.twin.run import simulate  # noqa: PLC0415
+
+    result = simulate(load_scenario(FLEET), FLEET.parent)
+    v = result.kpis["vehicles"]
+    days = len(result.hourly) * 1.0 / 24.0
+    # By hand (the scenario's header): 30 trucks x 150 km x 1.0 kWh/km + 20 forklifts x 15 km x 0.4 kWh/km a day.
+    hand = (30 * 150 * 1.0 + 20 * 15 * 0.4) * days
+    charged = float(v["charging_e_kwh"]) + float(v["unmet_e_kwh"])
+    diff = abs(charged - hand) / hand
+    return CaseResult(
+        id="plant.fleet_charging_energy",
+        group=GROUP,
+        compared="charging energy + unmet energy of the Hefei logistics fleet (unmanaged), one year",
+        reference="hand count: vehicles x km a day x kWh/km x days (the scenario's header)",
+        metric="relative difference",
+        tolerance="1e-9",
+        tolerance_reason="every trip is needed in full; float sums over 8 760 steps",
+        value=f"{diff:.1e} ({charged / 1e6:.4f} vs {hand / 1e6:.4f} GWh; unmet {float(v['unmet_e_kwh']):.0f} kWh)",
+        passed=bool(diff <= 1e-9),
+    )
+
+
+def case_plant(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
+    """Group 10: the rows above (quick and full alike: each takes about a second)."""
+    return [ground_g_function_row(), fleet_charging_row()]
