@@ -201,18 +201,51 @@ def g_function(loop: GroundLoop, t_h: ArrayLike) -> np.ndarray:
 
 def fls_valid_from_h(loop: GroundLoop) -> float:
     """Time from which the FLS describes the field, ``5 r_b^2 / alpha`` (Eskilson [3]_) [h]: before it the
-    borehole's own heat capacity, which the line source leaves out, governs."""
+    borehole's own heat capacity, which the line source leaves out, governs.
+
+    Parameters
+    ----------
+    loop : GroundLoop
+        The field: borehole radius [m], diffusivity [m2/s].
+
+    Returns
+    -------
+    float
+        [h].
+    """
     return 5.0 * loop.radius_m**2 / loop.diffusivity_m2_per_s / SECONDS_PER_HOUR
 
 
 def ground_k_per_kw(loop: GroundLoop) -> float:
     """Wall temperature drop per kW of the field's extraction per unit of g [K/kW]: ``1000 / (2 pi k L)``
-    with ``L`` the field's total length [m]."""
+    with ``L`` the field's total length [m].
+
+    Parameters
+    ----------
+    loop : GroundLoop
+        The field: conductivity [W/(m K)], count and length [m].
+
+    Returns
+    -------
+    float
+        [K/kW].
+    """
     return 1000.0 / (2.0 * np.pi * loop.conductivity_w_per_m_k * loop.total_length_m)
 
 
 def resistance_k_per_kw(loop: GroundLoop) -> float:
-    """Fluid-to-wall temperature difference per kW of the field's extraction [K/kW]: ``1000 R_b / L``."""
+    """Fluid-to-wall temperature difference per kW of the field's extraction [K/kW]: ``1000 R_b / L``.
+
+    Parameters
+    ----------
+    loop : GroundLoop
+        The field: borehole resistance [m K/W], count and length [m].
+
+    Returns
+    -------
+    float
+        [K/kW].
+    """
     return 1000.0 * loop.borehole_resistance_m_k_per_w / loop.total_length_m
 
 

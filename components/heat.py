@@ -354,8 +354,24 @@ def cop_of(
     max_sink_t_c: float,
 ) -> float:
     """:func:`heat_pump_cop` of one source and sink, compiled: a ufunc over arrays, and a scalar function the
-    dispatch kernel calls for a ground-source heat pump, whose source temperature it moves hour by hour (limits
-    as floats, inf for none; no argument checks)."""
+    dispatch kernel calls for a ground-source heat pump, whose source temperature it moves hour by hour.
+
+    Parameters
+    ----------
+    t_source_c, t_sink_c : float
+        Source and sink temperatures [C].
+    carnot_fraction, cop_max : float
+        Ratio of the real to the Carnot COP, and the COP's cap [-] (not checked here).
+    min_lift_k, max_lift_k : float
+        Smallest lift used in the formula and largest feasible lift [K] (inf for none).
+    max_sink_t_c : float
+        Highest sink temperature [C] (inf for none).
+
+    Returns
+    -------
+    float
+        Heating COP [-]; 0 where unavailable.
+    """
     lift = t_sink_c - t_source_c
     cop = min(carnot_fraction * (t_sink_c + KELVIN) / max(lift, max(min_lift_k, 1e-9)), cop_max)
     if cop > 1.0 and lift <= max_lift_k and t_sink_c <= max_sink_t_c:

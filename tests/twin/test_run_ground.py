@@ -96,3 +96,13 @@ def test_optimal_dispatch_refuses_a_ground_loop(tmp_path, capsys, base):  # noqa
     assert code == 2 and "Traceback" not in err
     assert "heat_pumps[0].source" in err and "ground loop 'borefield'" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_boreholes_are_costed_by_the_metre(gshp_run):
+    # 5 x 4 boreholes of 120 m = 2 400 m at the assumed 150 CNY/m: 360 000 CNY of capital (by hand).
+    from lingtan.twin.studies.economics import project_economics
+
+    _, r = gshp_run
+    loop = [a for a in project_economics(r)["assets"] if a["kind"] == "ground_loop"]
+    assert [(a["name"], a["m"], a["units"]) for a in loop] == [("ground_loops.borefield", 2400.0, 20)]
+    assert loop[0]["capex_cny"] == pytest.approx(2400 * 150.0, rel=1e-12)

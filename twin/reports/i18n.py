@@ -119,6 +119,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary_recovery_of": ("  recovery, ", "  余热回收率，"),
     "summary_heat_from": ("Heat from ", "供热来源："),
     "summary_fuel": ("Fuel: ", "燃料："),
+    "summary_ground_drawn": ("Ground heat drawn, ", "地源取热量，"),
+    "summary_ground_cop": ("Seasonal COP, ", "季节性能系数，"),
+    "summary_ground_t_min": ("Lowest loop fluid, ", "地埋管最低流体温度，"),
+    "summary_ground_cut_out": ("Hours at the low-temperature cut-out, ", "低温保护限制小时数，"),
     "summary_availability": ("Availability, ", "产线可用率，"),
     "summary_balance": ("hourly balances close: largest residual", "逐时能量平衡闭合：最大残差"),
     "econ_title": (
@@ -901,6 +905,7 @@ UNITS_ZH: dict[str, str] = {
     "grade (1 best)": "能效等级（1 级最优）",
     "bool": "是/否",
     "count": "个数",
+    "h": "小时",
     "kL": "千升",
     "pt": "分",
 }

@@ -112,6 +112,13 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_availability", lang) + line, v * 100, "%")
             for line, v in heat["production_availability"].items()
         ]
+        for loop, g in heat.get("ground_loops", {}).items():
+            rows += [
+                (label("summary_ground_drawn", lang) + loop, g["extracted_e_kwh_th"] * 1e-3, "MWh_th"),
+                (label("summary_ground_cop", lang) + loop, g["seasonal_cop"], "-"),
+                (label("summary_ground_t_min", lang) + loop, g["t_fluid_min_c"], "C"),
+                (label("summary_ground_cut_out", lang) + loop, g["at_cut_out_h"], "h"),
+            ]
     if k.get("vehicles"):
         rows.append(None)
         rows += fleet_rows(k["vehicles"], lang)

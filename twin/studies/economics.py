@@ -471,6 +471,10 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
                 "kw": maximum(s.charge_kw_th, s.discharge_kw_th),
             }
         )
+    for g in getattr(site, "ground_loops", []):
+        out.append(
+            {"kind": "ground_loop", "name": f"{where}ground_loops.{g.name}", "m": g.total_length_m, "units": g.count}
+        )
     for bo in getattr(site, "boilers", []):
         if bo.fuel == "electric":
             out.append(
@@ -491,7 +495,7 @@ def scenario_assets(scenario: Scenario | Park) -> list[dict[str, Any]]:
     -------
     list of dict
         Per asset: ``kind`` (a key of :data:`DEFAULT_COSTS`), ``name`` (``[tenant.]pv.roof``) and the sizes
-        that apply: ``kw`` [kW or kW_th], ``kwh`` [kWh or kWh_th], ``kwp`` [kWp], ``units`` [-].
+        that apply: ``kw`` [kW or kW_th], ``kwh`` [kWh or kWh_th], ``kwp`` [kWp], ``units`` [-], ``m`` [m].
     """
     if hasattr(scenario, "tenants"):
         park = cast("Park", scenario)
@@ -501,6 +505,11 @@ def scenario_assets(scenario: Scenario | Park) -> list[dict[str, Any]]:
         out += _site_assets(park.shared, "shared.")
         return out
     return _site_assets(scenario, "")
+
+
+def _size(asset: dict[str, Any]) -> float:
+    """The size an asset's kind shares its variable O&M by: [kWp], [kWh], [kW] or [m], the first it has."""
+    return asset.get("kwp", asset.get("kwh", asset.get("kw", asset.get("m", 0.0))))
 
 
 def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
@@ -523,6 +532,7 @@ def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
         + cost.capex_cny_per_kwh * asset.get("kwh", 0.0)
         + cost.capex_cny_per_kwp * asset.get("kwp", 0.0)
         + cost.capex_cny_per_unit * asset.get("units", 0.0)
+        + cost.capex_cny_per_m * asset.get("m", 0.0)
     )
 
 
@@ -597,13 +607,13 @@ def project_economics(
     }
     sizes_by_kind: dict[str, float] = {}
     for a in scenario_assets(scenario):
-        sizes_by_kind[a["kind"]] = sizes_by_kind.get(a["kind"], 0.0) + a.get("kwp", a.get("kwh", a.get("kw", 0.0)))
+        sizes_by_kind[a["kind"]] = sizes_by_kind.get(a["kind"], 0.0) + _size(a)
     for a in scenario_assets(scenario):
         c = eco.cost(a["kind"])
         capex = asset_capex(c, a)
         fixed = c.fixed_om_cny_per_year + c.fixed_om_fraction_of_capex * capex
         # Variable O&M: the kind's energy shared among its assets in proportion to size.
-        size = a.get("kwp", a.get("kwh", a.get("kw", 0.0)))
+        size = _size(a)
         share = div(size, sizes_by_kind[a["kind"]])
         var = c.variable_om_cny_per_kwh * by_kind_energy.get(a["kind"], 0.0) * share
         pv = asset_npc(capex, fixed, c.lifetime_years, i, n, c.replacement_cost_fraction, var)

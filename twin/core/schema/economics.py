@@ -14,10 +14,12 @@ class _Model(BaseModel):
 class AssetCost(_Model):
     """Cost of one asset kind. Capital adds up the size terms that apply to the kind:
 
-    ``capex = capex_cny_per_kw x P + capex_cny_per_kwh x E + capex_cny_per_kwp x P_dc + capex_cny_per_unit x n``
+    ``capex = capex_cny_per_kw x P + capex_cny_per_kwh x E + capex_cny_per_kwp x P_dc + capex_cny_per_unit x n
+    + capex_cny_per_m x L``
 
     where P is the power [kW, kW_th for heat assets], E the energy [kWh, kWh_th], P_dc the PV DC
-    nameplate [kWp] and n the number of units (wind turbines, heat pumps...). The fixed O&M adds
+    nameplate [kWp], n the number of units (wind turbines, heat pumps, boreholes...) and L a length [m] (a
+    ground loop's boreholes). The fixed O&M adds
     ``fixed_om_cny_per_year`` (per asset of the kind) and ``fixed_om_fraction_of_capex`` x capex.
     """
 
@@ -25,6 +27,7 @@ class AssetCost(_Model):
     capex_cny_per_kwh: float = Field(default=0.0, ge=0, description="[CNY/kWh] (kWh_th for thermal storage)")
     capex_cny_per_kwp: float = Field(default=0.0, ge=0, description="[CNY/kWp] PV DC nameplate")
     capex_cny_per_unit: float = Field(default=0.0, ge=0, description="[CNY per unit]")
+    capex_cny_per_m: float = Field(default=0.0, ge=0, description="[CNY/m] of borehole (ground loops)")
     fixed_om_cny_per_year: float = Field(default=0.0, ge=0, description="[CNY/yr] per asset")
     fixed_om_fraction_of_capex: float = Field(default=0.0, ge=0, le=1, description="[1/yr] share of capex per year")
     variable_om_cny_per_kwh: float = Field(
@@ -98,6 +101,15 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         replacement_cost_fraction=1.0,
         source="assumed: 300 CNY/kW_th for an electrode / resistance boiler; 20-yr life and 2 %/yr O&M assumed.",
     ),
+    "ground_loop": AssetCost(
+        capex_cny_per_m=150.0,
+        fixed_om_fraction_of_capex=0.005,
+        lifetime_years=50.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 150 CNY per metre of vertical borehole drilled, with its double-U pipe, grout and header "
+        "share; no published Chinese series was found here: replace it with a drilling quote; 50-yr life (a "
+        "polyethylene loop in grout outlasts the heat pump) and 0.5 %/yr O&M assumed.",
+    ),
 }
 
 #: Fuel prices [CNY per physical unit of components/data/fuels.csv], all assumed (no public series found here).
@@ -141,7 +153,7 @@ class Economics(_Model):
     )
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
-        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler) -> costs; "
+        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop) -> costs; "
         "kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(
