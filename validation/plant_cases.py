@@ -105,7 +105,8 @@ def fleet_charging_row() -> CaseResult:
         metric="relative difference",
         tolerance="1e-9",
         tolerance_reason="every trip is needed in full; float sums over 8 760 steps",
-        value=f"{_round_off(diff)} ({charged / 1e6:.4f} vs {hand / 1e6:.4f} GWh; unmet {float(v['unmet_e_kwh']):.0f} kWh)",
+        value=f"{_round_off(diff)} ({charged / 1e6:.4f} vs {hand / 1e6:.4f} GWh; "
+        f"unmet {float(v['unmet_e_kwh']):.0f} kWh)",
         passed=bool(diff <= 1e-9),
     )
 

@@ -153,8 +153,8 @@ class Economics(_Model):
     )
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
-        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop) -> costs; "
-        "kinds not given keep their defaults",
+        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop) "
+        "-> costs; kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_FUEL_PRICES),
