@@ -54,7 +54,7 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.optimize import nnls
 from scipy.special import erf
 
@@ -100,6 +100,20 @@ class GroundLoop(BaseModel):
         description="lowest fluid temperature the heat pumps may run at [C]: below it they stop (-3 C: an "
         "antifreeze mixture's usual design limit, assumed; 2 C for plain water)",
     )
+
+    max_fluid_t_c: float = Field(
+        default=35.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="highest fluid temperature a heat pump cooling into the loop may run at [C]: above it it "
+        "stops and the chillers cool (35 C: the usual upper design limit of the entering water, assumed)",
+    )
+
+    @model_validator(mode="after")
+    def _fluid_window(self) -> GroundLoop:
+        if self.max_fluid_t_c <= self.min_fluid_t_c:
+            raise ValueError(f"max_fluid_t_c ({self.max_fluid_t_c} C) must be above min_fluid_t_c")
+        return self
 
     @property
     def count(self) -> int:

@@ -268,6 +268,18 @@ class HeatPump(BaseModel):
         "bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
 
+    cooling: str | None = Field(
+        default=None,
+        description="a ground-source heat pump only: the space whose cooling it serves in summer (reversed, "
+        "its heat rejected into the ground loop); the space's chillers (cooling_cop) take what it cannot",
+    )
+    cooling_t_c: float = Field(
+        default=7.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="chilled-water supply temperature in cooling [C] (7 C: the usual fan-coil design, assumed)",
+    )
+
     @model_validator(mode="after")
     def _sink_reachable(self) -> HeatPump:
         if self.t_c > self.max_sink_t_c:

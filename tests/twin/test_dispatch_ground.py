@@ -9,7 +9,7 @@ import pytest
 
 from lingtan.components.ground import GroundLoop, ground_modes, loop_fluid_t_c, resistance_k_per_kw
 from lingtan.components.heat import heat_pump_cop
-from lingtan.twin.core.dispatch import HeatSizes, HeatSystem, dispatch
+from lingtan.twin.core.dispatch import FLOWS, HeatSizes, HeatSystem, dispatch
 
 from .test_dispatch_heat import no_battery
 
@@ -24,9 +24,10 @@ FIELD = GroundLoop(
     borehole_resistance_m_k_per_w=0.1,
 )
 SINK_C = 45.0
+CHILLER_COP = 4.0
 
 
-def run(demand_kw_th, hp_kw_th, loop=FIELD):
+def run(demand_kw_th, hp_kw_th, loop=FIELD, cooling_kw_th=None, full=False):
     t = len(demand_kw_th)
     modes = ground_modes(loop, 1.0)
     heat = HeatSystem(
@@ -43,8 +44,10 @@ def run(demand_kw_th, hp_kw_th, loop=FIELD):
         boiler_serves=np.array([[True]]),
         unit_ground=np.array([0]),
         unit_cop_params=np.array([[SINK_C, 0.45, 6.0, 10.0, np.inf, 160.0]]),
-        ground_loop=np.array([[loop.t_ground_c, resistance_k_per_kw(loop), loop.min_fluid_t_c]]),
+        ground_loop=np.array([[loop.t_ground_c, resistance_k_per_kw(loop), loop.min_fluid_t_c, loop.max_fluid_t_c]]),
         ground_modes=modes[None],
+        ground_cooling_kw_th=np.zeros((1, t)) if cooling_kw_th is None else np.array([cooling_kw_th], float),
+        ground_cooling_params=np.array([[7.0, CHILLER_COP]]),
     )
     z = np.zeros((1, 0))
     sizes = HeatSizes(z, z, z, z, np.array([[hp_kw_th]], float))
@@ -63,7 +66,7 @@ def run(demand_kw_th, hp_kw_th, loop=FIELD):
     cols = {f"{g}{i}.{q}": res.heat_hourly[:, k] for k, (g, i, q) in enumerate(heat.columns())}
     made = cols["unit0.heat_to_demand"]
     el = cols["unit0.p_base_kw"]
-    return made, el, cols["boiler0.heat"]
+    return (made, el, cols["boiler0.heat"]) + ((cols, res) if full else ())
 
 
 def test_first_hour_by_hand():
@@ -103,3 +106,34 @@ def test_cut_out_holds_the_fluid_at_its_lowest_and_the_boiler_makes_up():
     assert t_f.min() >= short.min_fluid_t_c - 1e-9
     assert t_f[-1] == pytest.approx(short.min_fluid_t_c, abs=1e-6)
     assert 0 < made[-1] < 100.0 and boiler[-1] == pytest.approx(400.0 - made[-1], abs=1e-9)
+
+
+def test_cooling_hour_by_hand():
+    # Summer, no heating. Hour 0 sees the undisturbed 18 C fluid. Reversed, the heat pump lifts from 7 C chilled
+    # water to 18 C: its heating COP there is 0.45 x 291.15 / 11 = 11.9, capped at 6, so its cooling COP is
+    # 6 - 1 = 5: 100 kW_th of cooling takes 20 kW and puts 120 kW_th into the ground; the chillers take nothing.
+    # The bus carries the 20 kW as heat-side load.
+    made, el, boiler, cols, res = run(np.zeros(2), 400.0, cooling_kw_th=np.full(2, 100.0), full=True)
+    assert cols["loop0.cooling"][0] == pytest.approx(100.0, abs=1e-9)
+    assert cols["loop0.p_cooling_kw"][0] == pytest.approx(20.0, rel=1e-12)
+    assert cols["loop0.p_chiller_kw"][0] == 0.0
+    assert res.hourly[0, list(FLOWS).index("heat_load")] == pytest.approx(20.0, rel=1e-12)
+    # Hour 1 sees the fluid the 120 kW_th put in: warmer than the ground by at least the resistance's 5 K.
+    t_f1 = loop_fluid_t_c(FIELD, np.array([-120.0, 0.0]))[1]
+    assert t_f1 > 18.0 + resistance_k_per_kw(FIELD) * 120 - 1e-9
+    cop_c = float(heat_pump_cop(7.0, t_f1, 0.45, 6.0, 10.0)) - 1.0
+    assert cols["loop0.p_cooling_kw"][1] == pytest.approx(100.0 / cop_c, rel=1e-12)
+
+
+def test_cooling_cut_out_holds_the_ceiling_and_the_chillers_take_the_rest():
+    # One borehole of 120 m asked for 300 kW_th of cooling: the fluid reaches its 35 C ceiling within hours and
+    # stays there; the chillers cool the rest at COP 4 (their electricity: the rest / 4).
+    short = FIELD.model_copy(update={"boreholes_x": 1, "boreholes_y": 1})
+    made, el, boiler, cols, res = run(np.zeros(100), 400.0, short, cooling_kw_th=np.full(100, 300.0), full=True)
+    injected = cols["loop0.cooling"] + cols["loop0.p_cooling_kw"]
+    t_f = loop_fluid_t_c(short, -injected)
+    assert t_f.max() <= short.max_fluid_t_c + 1e-9
+    assert t_f[-1] == pytest.approx(short.max_fluid_t_c, abs=1e-6)
+    rest = 300.0 - cols["loop0.cooling"]
+    assert rest[-1] > 200.0
+    assert np.allclose(cols["loop0.p_chiller_kw"], rest / CHILLER_COP, rtol=1e-12, atol=1e-12)

@@ -24,14 +24,18 @@ LOOP = {
 }
 
 
-def with_gshp(data: dict, hp_kw_th: float = 400.0) -> dict:
-    """The default factory with offices heated at 45 C by a ground-source heat pump, gas behind it."""
+def with_gshp(data: dict, hp_kw_th: float = 400.0, cooling: bool = False) -> dict:
+    """The default factory with offices heated at 45 C by a ground-source heat pump, gas behind it (and cooled by
+    it, chillers of COP 4 behind it, with ``cooling``)."""
     d = copy.deepcopy(data)
-    d["space"] = [{"name": "offices", "ua_kw_per_k": 30, "setpoint_heating_c": 18, "t_c": 45, "cooling": False}]
+    office = {"name": "offices", "ua_kw_per_k": 30, "setpoint_heating_c": 18, "t_c": 45, "cooling": cooling}
+    d["space"] = [dict(office, cooling_cop=4.0) if cooling else office]
     d["ground_loops"] = [dict(LOOP)]
     d["heat_pumps"] = [
         {"name": "gshp", "source": "borefield", "sink": "offices", "t_c": 45, "capacity_q_kw_th": hp_kw_th}
     ]
+    if cooling:
+        d["heat_pumps"][0]["cooling"] = "offices"
     d["boilers"] = [{"name": "gas", "fuel": "natural_gas", "efficiency": 0.92, "capacity_q_kw_th": 2000, "t_c": 90}]
     return d
 
@@ -106,3 +110,37 @@ def test_the_boreholes_are_costed_by_the_metre(gshp_run):
     loop = [a for a in project_economics(r)["assets"] if a["kind"] == "ground_loop"]
     assert [(a["name"], a["m"], a["units"]) for a in loop] == [("ground_loops.borefield", 2400.0, 20)]
     assert loop[0]["capex_cny"] == pytest.approx(2400 * 150.0, rel=1e-12)
+
+
+def test_cooling_puts_heat_back_and_every_balance_closes(base):  # noqa: F811
+    sc = scenario_from_dict(with_gshp(base, cooling=True))
+    r = simulate(sc, DEFAULT.parent)
+    h = r.hourly_heat
+    cool = h["borefield.cooling_kw_th"] + h["borefield.chiller_cooling_kw_th"]
+    assert np.abs(cool - h["borefield.cooling_demand_kw_th"]).max() < 1e-9
+    assert (
+        np.abs(h["borefield.injected_kw_th"] - h["borefield.cooling_kw_th"] - h["borefield.p_cooling_kw"]).max() < 1e-9
+    )
+    net = (h["borefield.extracted_kw_th"] - h["borefield.injected_kw_th"]).to_numpy()
+    assert np.array_equal(h["borefield.t_fluid_c"].to_numpy(), loop_fluid_t_c(GroundLoop(**LOOP), net))
+    k = r.kpis["heat"]
+    g = k["ground_loops"]["borefield"]
+    assert g["cooling_e_kwh_th"] > 0 and g["injected_e_kwh_th"] > g["cooling_e_kwh_th"]
+    # the heat pump's and the chillers' cooling electricity reach the bus as heat-side load: with the heat pump's
+    # heating electricity it is all the electricity the table sends to heat
+    to_heat = r.hourly[[c for c in r.hourly.columns if c.endswith("_to_heat_kw")]].sum(axis=1)
+    el = h["borefield.p_cooling_kw"] + h["borefield.chiller_p_kw"] + h["gshp.p_base_kw"] + h["gshp.p_surplus_kw"]
+    assert np.abs(to_heat - el).max() < 1e-6
+    # the space's condenser heat (into the ground or the air) is a waste-heat resource of the boundary
+    rejected = (
+        h["borefield.injected_kw_th"] + h["borefield.chiller_cooling_kw_th"] + h["borefield.chiller_p_kw"]
+    ).sum()
+    assert k["waste_heat_available_e_kwh_th_by_stream"]["offices.condenser"] == pytest.approx(rejected, rel=1e-12)
+    assert check_heat_balance(h, build_profiles(sc, DEFAULT.parent).heat, np.zeros(0)) <= 1e-6
+
+
+def test_cooling_from_an_air_source_heat_pump_is_refused(tmp_path, capsys, base):  # noqa: F811
+    d = with_gshp(base, cooling=True)
+    d["heat_pumps"][0]["source"] = "ambient_air"
+    assert main(["check", str(write(tmp_path, d))]) == 2
+    assert "heat_pumps[0].cooling" in capsys.readouterr().err

@@ -206,10 +206,14 @@ _NL = _L_LIM0 + 12
 DEMAND_COLUMNS = ("from_storage", "from_p2h", "from_boilers", "unserved")
 STORE_COLUMNS = ("charge_recovered", "charge_p2h", "discharge", "loss", "e_kwh_th")
 UNIT_COLUMNS = ("heat_to_demand", "heat_to_storage", "p_base_kw", "p_surplus_kw")
+# Per ground loop: the cooling its heat pump gave, that heat pump's electricity, and the electricity of the
+# space's chillers for the rest of the cooling demand.
+LOOP_COLUMNS = ("cooling", "p_cooling_kw", "p_chiller_kw")
 _HD_STORAGE, _HD_P2H, _HD_BOILERS, _HD_UNSERVED = range(len(DEMAND_COLUMNS))
 _HS_RECOVERED, _HS_P2H, _HS_DISCHARGE, _HS_LOSS, _HS_E = range(len(STORE_COLUMNS))
 _HU_DEMAND, _HU_STORAGE, _HU_P_BASE, _HU_P_SURPLUS = range(len(UNIT_COLUMNS))
-_N_HD, _N_HS, _N_HU = len(DEMAND_COLUMNS), len(STORE_COLUMNS), len(UNIT_COLUMNS)
+_HL_COOL, _HL_P_COOL, _HL_P_CHILLER = range(len(LOOP_COLUMNS))
+_N_HD, _N_HS, _N_HU, _N_HL = len(DEMAND_COLUMNS), len(STORE_COLUMNS), len(UNIT_COLUMNS), len(LOOP_COLUMNS)
 
 
 class KernelSite(NamedTuple):
@@ -248,8 +252,10 @@ class KernelHeat(NamedTuple):
     unit_kw: np.ndarray  # (N, U) [kW_th]
     unit_ground: np.ndarray  # (U,) int64, -1: none
     unit_cop_params: np.ndarray  # (U, 6)
-    ground_loop: np.ndarray  # (G, 3)
+    ground_loop: np.ndarray  # (G, 4)
     ground_modes: np.ndarray  # (G, M, 2)
+    ground_cooling: np.ndarray  # (G, T) [kW_th]
+    ground_cooling_params: np.ndarray  # (G, 2)
 
 
 class KernelOut(NamedTuple):
@@ -268,11 +274,12 @@ BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
 
 @njit(cache=True, nogil=True, inline="always")
 def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
-    """First heat-record column of the stores, of the units and of the boilers, and the number of columns."""
+    """First heat-record column of the stores, of the units and of the boilers, and the number of columns (the
+    ground loops' after the boilers')."""
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
     o_b = o_u + _N_HU * heat.unit_cop.shape[0]
-    return o_s, o_u, o_b, o_b + heat.boiler_cap.shape[0]
+    return o_s, o_u, o_b, o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_loop.shape[0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -363,19 +370,81 @@ def _unit_limits(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _ground_cooling(
+    unit_ground: np.ndarray,
+    unit_cop_params: np.ndarray,
+    unit_kw: np.ndarray,
+    ground_loop: np.ndarray,
+    ground_modes: np.ndarray,
+    ground_cooling: np.ndarray,
+    ground_cooling_params: np.ndarray,
+    n: int,
+    w: int,
+    t: int,
+    o_g: int,
+    g_x: np.ndarray,
+    g_q: np.ndarray,
+    h_row: np.ndarray,
+    max_t: np.ndarray,
+) -> float:
+    """Heat step 0b: each ground loop's heat pump cools its space, first, and the space's chillers the rest;
+    returns their electricity [kW], drawn from the bus like the load.
+
+    Reversed, the heat pump lifts from the chilled water to the loop's fluid: its cooling COP is its heating COP
+    between those temperatures less one (:func:`lingtan.components.heat.cop_of`; ``q_h = q_c + W``). It puts
+    ``cooling (1 + 1 / COP_c)`` into the ground, no more than keeps the fluid at the loop's highest
+    temperature after the hour (the mirror of the heating cut-out), stops above it, and gives up that much of
+    its heating capacity this hour."""
+    el = 0.0
+    for g in range(ground_cooling.shape[0]):
+        demand = ground_cooling[g, t]
+        if demand <= 0.0:
+            continue
+        u = 0
+        for v in range(unit_ground.shape[0]):
+            if unit_ground[v] == g:
+                u = v
+        t_f = ground_loop[g, 0] - ground_loop[g, 1] * g_q[g, w]
+        base = ground_loop[g, 0]
+        per_kw = ground_loop[g, 1]
+        for k in range(g_x.shape[1]):
+            t_f -= g_x[g, k, w]
+            keep = ground_modes[g, k, 1]
+            base -= g_x[g, k, w] * keep
+            per_kw += ground_modes[g, k, 0] * (1.0 - keep)
+        p = unit_cop_params[u]
+        eer = 0.0
+        if t_f <= ground_loop[g, 3] + 1e-9:
+            eer = cop_of(ground_cooling_params[g, 0], t_f, p[1], p[2], p[3], p[4], np.inf) - 1.0
+        cool = 0.0
+        if eer > 0.0:
+            cool = min(demand, unit_kw[n, u], max(ground_loop[g, 3] - base, 0.0) / per_kw * eer / (eer + 1.0))
+        col = o_g + _N_HL * g
+        h_row[col + _HL_COOL, w] = cool
+        h_row[col + _HL_P_COOL, w] = cool / eer if cool > 0.0 else 0.0
+        h_row[col + _HL_P_CHILLER, w] = (demand - cool) / ground_cooling_params[g, 1]
+        el += h_row[col + _HL_P_COOL, w] + h_row[col + _HL_P_CHILLER, w]
+        max_t[u, w] = min(max_t[u, w], max(unit_kw[n, u] - cool, 0.0))
+    return el
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _ground_step(
     unit_ground: np.ndarray,
     ground_modes: np.ndarray,
     w: int,
     o_u: int,
+    o_g: int,
     h_row: np.ndarray,
     g_x: np.ndarray,
     g_q: np.ndarray,
 ) -> None:
-    """Heat step 7: each ground loop's extraction this hour, its units' heat out less their electricity in
-    [kW_th], moves its modes (held over the hour: ``x <- x c + a (1 - c) q``)."""
+    """Heat step 7: each ground loop's extraction this hour, its units' heat out less their electricity in, less
+    the heat its heat pump rejected cooling (cooling plus electricity) [kW_th], moves its modes (held over the
+    hour: ``x <- x c + a (1 - c) q``)."""
     for g in range(g_x.shape[0]):
-        q = 0.0
+        col = o_g + _N_HL * g
+        q = -(h_row[col + _HL_COOL, w] + h_row[col + _HL_P_COOL, w])
         for u in range(unit_ground.shape[0]):
             if unit_ground[u] == g:
                 col = o_u + _N_HU * u
@@ -713,10 +782,13 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             unit_cop_params,
             ground_loop,
             ground_modes,
+            ground_cooling,
+            ground_cooling_params,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
         n_g, n_m = ground_modes.shape[0], ground_modes.shape[1]
         o_s, o_u, o_b, n_hh = _heat_layout(heat)
+        o_g = o_b + boiler_cap.shape[0]
         rem = np.zeros((n_d, LANES))
         e_st = np.zeros((n_s, LANES))
         ch_left = np.zeros((n_s, LANES))
@@ -818,11 +890,28 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         ch_left,
                         h_row,
                     )
+                    cool_el = _ground_cooling(
+                        unit_ground,
+                        unit_cop_params,
+                        unit_kw,
+                        ground_loop,
+                        ground_modes,
+                        ground_cooling,
+                        ground_cooling_params,
+                        n,
+                        w,
+                        t,
+                        o_g,
+                        g_x,
+                        g_q,
+                        h_row,
+                        max_t,
+                    )
                     # What the bus can supply this hour beyond the load: renewables, battery, import limit.
-                    bus_room = re + lp[_L_IMP, w] - load
+                    bus_room = re + lp[_L_IMP, w] - load - cool_el
                     if may_discharge > 0.0:
                         bus_room += min(lp[_L_DIS, w], max(0.0, (e - lp[_L_E_LO, w]) * lp[_L_ETA_D, w]))
-                    heat_load = _p2h_on_bus(
+                    heat_load = cool_el + _p2h_on_bus(
                         cop_t, max_t, unit_serves, unit_grid, unit_kw, n, w, o_u, bus_room, rem, u_left, h_row
                     )
                 load += heat_load
@@ -897,7 +986,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         residual, boiler_cap, boiler_serves, w, t, o_s, o_b, st_in0, rem, e_st, h_row
                     )
                     st[_S_HEAT, w] = max(st[_S_HEAT, w], demand_res, store_res)
-                    _ground_step(unit_ground, ground_modes, w, o_u, h_row, g_x, g_q)
+                    _ground_step(unit_ground, ground_modes, w, o_u, o_g, h_row, g_x, g_q)
                     for k in range(n_hh):
                         h_acc[k, w] += h_row[k, w]
                     if record:
@@ -1090,12 +1179,17 @@ class HeatSystem:
     unit_cop_params : (U, 6), optional
         Per unit: sink temperature [C], Carnot fraction [-], COP cap [-], smallest and largest lift [K], highest
         sink temperature [C] (inf for no limit): the arguments of :func:`lingtan.components.heat.cop_of`.
-    ground_loop : (G, 3), optional
-        Per loop: undisturbed ground temperature [C], fluid-to-wall resistance [K/kW], lowest fluid temperature
-        [C] (:mod:`lingtan.components.ground`).
+    ground_loop : (G, 4), optional
+        Per loop: undisturbed ground temperature [C], fluid-to-wall resistance [K/kW], lowest and highest fluid
+        temperature [C] (:mod:`lingtan.components.ground`).
     ground_modes : (G, M, 2), optional
         Per loop and mode: gain [K/kW] and the fraction kept over one step (:func:`lingtan.components.ground.
         ground_modes`, padded with gain 0).
+    ground_cooling_kw_th : (G, T), optional
+        Cooling demand of the space each loop's heat pump cools [kW_th] (zero for none): the heat pump cools
+        first, rejecting heat into the loop; the space's chillers take the rest.
+    ground_cooling_params : (G, 2), optional
+        Per loop: chilled-water temperature [C], the COP of the space's chillers [-].
     """
 
     residual_kw_th: np.ndarray
@@ -1113,6 +1207,8 @@ class HeatSystem:
     unit_cop_params: np.ndarray | None = None
     ground_loop: np.ndarray | None = None
     ground_modes: np.ndarray | None = None
+    ground_cooling_kw_th: np.ndarray | None = None
+    ground_cooling_params: np.ndarray | None = None
 
     @property
     def has_ground(self) -> bool:
@@ -1165,14 +1261,16 @@ class HeatSystem:
         -------
         list of (str, int, str)
             Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit`` and
-            ``boiler`` in this order, quantities from :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`,
-            :data:`UNIT_COLUMNS` and ``heat`` for a boiler.
+            ``boiler`` and ``loop`` in this order, quantities from :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`,
+            :data:`UNIT_COLUMNS`, ``heat`` for a boiler and :data:`LOOP_COLUMNS`.
         """
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
         cols += [("store", i, q) for i in range(s) for q in STORE_COLUMNS]
         cols += [("unit", i, q) for i in range(u) for q in UNIT_COLUMNS]
         cols += [("boiler", i, "heat") for i in range(b)]
+        g = 0 if self.ground_loop is None else len(self.ground_loop)
+        cols += [("loop", i, q) for i in range(g) for q in LOOP_COLUMNS]
         return cols
 
 
@@ -1470,6 +1568,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
     """The heat side as the kernel's record, every shape checked against (N, T) and the heat system's
     (D, S, U, B)."""
     d, s, u, b = heat.shape
+    n_g = 0 if heat.ground_loop is None else len(heat.ground_loop)
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
     record = KernelHeat(
@@ -1491,8 +1590,12 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         unit_kw=f64(sizes.unit_kw_th),
         unit_ground=np.ascontiguousarray(np.full(u, -1) if heat.unit_ground is None else heat.unit_ground, np.int64),
         unit_cop_params=f64(np.zeros((u, 6)) if heat.unit_cop_params is None else heat.unit_cop_params),
-        ground_loop=f64(np.zeros((0, 3)) if heat.ground_loop is None else heat.ground_loop),
+        ground_loop=f64(np.zeros((0, 4)) if heat.ground_loop is None else heat.ground_loop),
         ground_modes=f64(np.zeros((0, 0, 2)) if heat.ground_modes is None else heat.ground_modes),
+        ground_cooling=f64(np.zeros((n_g, t)) if heat.ground_cooling_kw_th is None else heat.ground_cooling_kw_th),
+        ground_cooling_params=f64(
+            np.ones((n_g, 2)) if heat.ground_cooling_params is None else heat.ground_cooling_params
+        ),
     )
     g = record.ground_loop.shape[0]
     dims = {
@@ -1516,6 +1619,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "unit_cop_params": "UC",
         "ground_loop": "GL",
         "ground_modes": "GMP",
+        "ground_cooling": "GT",
+        "ground_cooling_params": "GP",
     }
     size = {
         "N": n,
@@ -1526,7 +1631,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "B": b,
         "C": 6,
         "G": g,
-        "L": 3,
+        "L": 4,  # loop parameters: ground, resistance, lowest and highest fluid
         "M": record.ground_modes.shape[1],
         "P": 2,
     }

@@ -126,6 +126,9 @@ class HeatSetup:
         Waste energy declared per year (余压, 余气, 余冷...).
     ground_loops : list of lingtan.components.ground.GroundLoop
         Borehole fields, in scenario order (G); ``system.unit_ground`` says which unit draws on which.
+    ground_cooled : dict of str to str
+        The space each ground loop's heat pump cools, by loop name (its cooling demand is
+        ``system.ground_cooling_kw_th``; the space's chillers take the rest, in the kernel).
     """
 
     system: HeatSystem
@@ -151,6 +154,7 @@ class HeatSetup:
     rejected: Sequence[RejectedHeat] = ()
     declared_energy: Sequence[tuple[str, DeclaredWasteEnergy]] = ()
     ground_loops: Sequence[GroundLoop] = ()
+    ground_cooled: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -191,7 +195,8 @@ def build_heat(
     _add_production_lines(side, scenario.processes, index)
     step_h = (index[1] - index[0]).total_seconds() / 3600.0 if len(index) > 1 else 1.0
     _add_load_rejection(side, scenario.loads, load_kw, step_h)
-    _add_space_conditioning(side, scenario.space, temp_air)
+    cooled = {hp.cooling: hp for hp in scenario.heat_pumps if hp.cooling is not None}
+    _add_space_conditioning(side, scenario.space, temp_air, set(cooled))
     stores = list(scenario.thermal_storage)
     ex = _direct_exchange(side, scenario.heat_exchangers, stores)
     loops = list(scenario.ground_loops)
@@ -200,6 +205,7 @@ def build_heat(
     )
     heat_sources = [b for b in scenario.boilers if b.fuel != "electric"] + list(scenario.purchased_heat)
     system = _heat_system(side, ex, units, stores, heat_sources, loops, step_h)
+    system = _with_ground_cooling(system, side, scenario, loops)
     return HeatSetup(
         system=system,
         demand_names=side.demand_names,
@@ -224,6 +230,7 @@ def build_heat(
         rejected=side.rejected,
         declared_energy=side.declared_energy,
         ground_loops=loops,
+        ground_cooled={hp.source: space for space, hp in cooled.items()},
     )
 
 
@@ -246,6 +253,7 @@ class _HeatSide:
     availability: dict[str, float] = field(default_factory=dict)
     declared_energy: list[tuple[str, DeclaredWasteEnergy]] = field(default_factory=list)
     rejected: list[RejectedHeat] = field(default_factory=list)
+    ground_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)  # spaces a ground loop cools
     electric_kw: np.ndarray = field(init=False)  # (T,) lines and electric cooling [kW]
     cooling_kw_th: np.ndarray = field(init=False)  # (T,) space cooling by electric chillers [kW_th]
 
@@ -308,14 +316,22 @@ def _add_load_rejection(
         )
 
 
-def _add_space_conditioning(side: _HeatSide, spaces: Sequence[SpaceConditioning], temp_air: np.ndarray) -> None:
+def _add_space_conditioning(
+    side: _HeatSide,
+    spaces: Sequence[SpaceConditioning],
+    temp_air: np.ndarray,
+    ground_cooled: frozenset[str] | set[str] = frozenset(),
+) -> None:
     """Add each space's heating demand, and its electric cooling: cooling delivered [kW_th], the chiller's
-    electricity [kW] and its condenser's rejected heat [kW_th]."""
+    electricity [kW] and its condenser's rejected heat [kW_th]. A space a ground-source heat pump cools keeps
+    only its cooling demand here: the kernel splits it between the heat pump and the chillers."""
     for sp in spaces:
         q = space_heat_q_kw_th(temp_air, sp)
         if sp.heating:
             side.add_demand(sp.name, sp.t_c, q)
-        if sp.cooling and sp.cooling_cop is not None:
+        if sp.name in ground_cooled:
+            side.ground_cooling_kw_th[sp.name] = np.asarray(space_cooling_q_kw_th(temp_air, sp), dtype=float)
+        elif sp.cooling and sp.cooling_cop is not None:
             qc = np.asarray(space_cooling_q_kw_th(temp_air, sp), dtype=float)
             pc = np.asarray(space_cooling_p_kw(qc, sp), dtype=float)
             side.cooling_kw_th += qc
@@ -509,10 +525,29 @@ def _heat_system(
         unit_ground=np.array([u.ground for u in units], dtype=np.int64),
         unit_cop_params=np.array([u.cop_params for u in units], dtype=float).reshape(n_u, 6),
         ground_loop=np.array(
-            [(g.t_ground_c, resistance_k_per_kw(g), g.min_fluid_t_c) for g in loops], dtype=float
-        ).reshape(len(loops), 3),
+            [(g.t_ground_c, resistance_k_per_kw(g), g.min_fluid_t_c, g.max_fluid_t_c) for g in loops], dtype=float
+        ).reshape(len(loops), 4),
         ground_modes=_padded_modes(loops, step_h),
     )
+
+
+def _with_ground_cooling(
+    system: HeatSystem, side: _HeatSide, scenario: SiteAssets, loops: Sequence[GroundLoop]
+) -> HeatSystem:
+    """``system`` with each ground loop's cooling demand (its heat pump's space, zero for none) and, per loop,
+    the chilled-water temperature [C] and the COP of the space's chillers that take the rest."""
+    from dataclasses import replace
+
+    t = side.hours
+    demand, params = np.zeros((len(loops), t)), np.ones((len(loops), 2))
+    names = [g.name for g in loops]
+    spaces = {sp.name: sp for sp in scenario.space}
+    for hp in scenario.heat_pumps:
+        if hp.cooling is not None:
+            g = names.index(hp.source)
+            demand[g] = side.ground_cooling_kw_th[hp.cooling]
+            params[g] = (hp.cooling_t_c, spaces[hp.cooling].cooling_cop)
+    return replace(system, ground_cooling_kw_th=demand, ground_cooling_params=params)
 
 
 def _padded_modes(loops: Sequence[GroundLoop], step_h: float) -> np.ndarray:

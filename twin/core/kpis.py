@@ -43,6 +43,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from lingtan.components.battery import equivalent_full_cycles
+from lingtan.components.loads import CONDENSER_T_C
 from lingtan.twin.core.dispatch import DispatchResult
 
 if TYPE_CHECKING:
@@ -333,10 +334,12 @@ def _delivered_by_stream(
 
 
 def ground_loop_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str, float | None]]:
-    """Per ground loop: the heat drawn from the ground [kWh_th] (renewable heat: shallow geothermal), the
-    electricity and heat of its heat pump [kWh, kWh_th], their ratio (the seasonal COP [-], None if it never
-    ran), the fluid's lowest and mean temperature [C], and the steps at the lowest allowed temperature (the
-    cut-out limiting the heat pump) [h].
+    """Per ground loop: the heat drawn from the ground heating [kWh_th] (renewable heat: shallow geothermal),
+    the electricity and heat of its heat pump heating [kWh, kWh_th] and their ratio (the seasonal COP [-], None
+    if it never heated); cooling: the heat put into the ground [kWh_th], the cooling the heat pump and the
+    space's chillers gave [kWh_th], the heat pump's electricity cooling [kWh] and its seasonal cooling COP
+    [-]; the fluid's lowest, mean and highest temperature [C], and the hours at either cut-out (the fluid's
+    floor heating, its ceiling cooling) [h].
 
     Parameters
     ----------
@@ -358,6 +361,8 @@ def ground_loop_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str
         made = sum(float((heat[f"{n}.heat_to_demand_kw_th"] + heat[f"{n}.heat_to_storage_kw_th"]).sum()) for n in units)
         el = sum(float((heat[f"{n}.p_base_kw"] + heat[f"{n}.p_surplus_kw"]).sum()) for n in units)
         t_f = heat[f"{loop.name}.t_fluid_c"]
+        cooling = float(heat[f"{loop.name}.cooling_kw_th"].sum())
+        p_cooling = float(heat[f"{loop.name}.p_cooling_kw"].sum())
         out[loop.name] = {
             "extracted_e_kwh_th": float(heat[f"{loop.name}.extracted_kw_th"].sum()) * dt_h,
             "heat_pump_heat_e_kwh_th": made * dt_h,
@@ -366,6 +371,13 @@ def ground_loop_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str
             "t_fluid_min_c": float(t_f.min()),
             "t_fluid_mean_c": float(t_f.mean()),
             "at_cut_out_h": float((t_f <= loop.min_fluid_t_c + 1e-6).sum()) * dt_h,
+            "injected_e_kwh_th": float(heat[f"{loop.name}.injected_kw_th"].sum()) * dt_h,
+            "cooling_e_kwh_th": cooling * dt_h,
+            "chiller_cooling_e_kwh_th": float(heat[f"{loop.name}.chiller_cooling_kw_th"].sum()) * dt_h,
+            "cooling_p_e_kwh": p_cooling * dt_h,
+            "seasonal_cooling_cop": cooling / p_cooling if p_cooling > 0 else None,
+            "t_fluid_max_c": float(t_f.max()),
+            "at_cooling_cut_out_h": float((t_f >= loop.max_fluid_t_c - 1e-6).sum()) * dt_h,
         }
     return out
 
@@ -443,6 +455,19 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         (r.name, r.end_use, heat_grade(r.t_c), "heat", float(r.available_kw_th.sum()), 0.0, False)
         for r in setup.rejected
         if r.available_kw_th.any()
+    ]
+    # A space a ground loop cools rejects its cooling plus the machines' electricity, into the ground or the air.
+    items += [
+        (
+            f"{space}.condenser",
+            "cooling",
+            heat_grade(CONDENSER_T_C),
+            "heat",
+            sum(e[f"{loop}.{q}"] for q in ("injected_kw_th", "chiller_cooling_kw_th", "chiller_p_kw")),
+            0.0,
+            False,
+        )
+        for loop, space in setup.ground_cooled.items()
     ]
     items += [
         (f"{line}.{d.name}", d.type, None, d.type, d.e_kwh(d.resource_per_year), d.e_kwh(d.recovered_per_year), True)

@@ -257,12 +257,21 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         )
     for b, name in enumerate(setup.boiler_names):
         data[f"{name}.heat_kw_th"] = rec[("boiler", b, "heat")]
-    # Ground loops: the heat their heat pump drew, and the fluid temperature that left (the kernel's recursion).
+    # Ground loops: the heat their heat pump drew heating and put back cooling (its space's cooling, the heat pump's
+    # and the chillers' electricity), and the fluid temperature that left (the kernel's recursion).
     for g, loop in enumerate(setup.ground_loops):
         on = [setup.unit_names[u] for u in np.flatnonzero(np.asarray(setup.system.unit_ground) == g)]
         drawn = _fold([data[f"{n}.source_heat_kw_th"] for n in on], len(index))
+        cool, p_cool = rec[("loop", g, "cooling")], rec[("loop", g, "p_cooling_kw")]
+        demand = np.asarray(setup.system.ground_cooling_kw_th, dtype=float)[g]
         data[f"{loop.name}.extracted_kw_th"] = drawn
-        data[f"{loop.name}.t_fluid_c"] = loop_fluid_t_c(loop, drawn, step_min / 60.0)
+        data[f"{loop.name}.cooling_demand_kw_th"] = demand
+        data[f"{loop.name}.cooling_kw_th"] = cool
+        data[f"{loop.name}.p_cooling_kw"] = p_cool
+        data[f"{loop.name}.chiller_cooling_kw_th"] = demand - cool
+        data[f"{loop.name}.chiller_p_kw"] = rec[("loop", g, "p_chiller_kw")]
+        data[f"{loop.name}.injected_kw_th"] = cool + p_cool
+        data[f"{loop.name}.t_fluid_c"] = loop_fluid_t_c(loop, drawn - cool - p_cool, step_min / 60.0)
     # Waste heat put to use, per stream: direct exchange, its share of what stores took, and heat-pump source heat.
     store_taken = np.array([rec[("store", j, "charge_recovered")] for j in range(len(setup.store_names))])
     offers = setup.stream_store_offer_kw_th  # (W, S, T)
@@ -342,12 +351,16 @@ def check_heat_balance(
         used = h[f"{st.name}.recovered_kw_th"] + h[f"{st.name}.heat_network_loss_kw_th"]
         residuals.append(float(max(0.0, (used - h[f"{st.name}.available_kw_th"]).max())) * dt_h)
     for loop in setup.ground_loops:
-        # The heat pump's cut-out keeps the fluid at or above its lowest temperature; recomputed from the table.
-        t_f = loop_fluid_t_c(loop, h[f"{loop.name}.extracted_kw_th"].to_numpy(), dt_h)
-        if t_f.min() < loop.min_fluid_t_c - 1e-6:
+        # The heat pump's cut-outs keep the fluid within its window; recomputed from the table.
+        net = (h[f"{loop.name}.extracted_kw_th"] - h[f"{loop.name}.injected_kw_th"]).to_numpy()
+        t_f = loop_fluid_t_c(loop, net, dt_h)
+        if t_f.min() < loop.min_fluid_t_c - 1e-6 or t_f.max() > loop.max_fluid_t_c + 1e-6:
             raise BalanceError(
-                f"ground loop {loop.name!r}: fluid at {t_f.min():.3f} C, below its lowest {loop.min_fluid_t_c:g} C"
+                f"ground loop {loop.name!r}: fluid from {t_f.min():.3f} to {t_f.max():.3f} C, outside its "
+                f"{loop.min_fluid_t_c:g} .. {loop.max_fluid_t_c:g} C"
             )
+        cooled = h[f"{loop.name}.cooling_kw_th"] + h[f"{loop.name}.chiller_cooling_kw_th"]
+        residuals.append(float((h[f"{loop.name}.cooling_demand_kw_th"] - cooled).abs().max()) * dt_h)
     worst = max(residuals)
     if worst > tol_kwh:
         raise BalanceError(f"hourly heat balance does not close: largest residual {worst:.3g} kWh_th")

@@ -123,6 +123,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary_ground_cop": ("Seasonal COP, ", "季节性能系数，"),
     "summary_ground_t_min": ("Lowest loop fluid, ", "地埋管最低流体温度，"),
     "summary_ground_cut_out": ("Hours at the low-temperature cut-out, ", "低温保护限制小时数，"),
+    "summary_ground_cooling": ("Cooling by the ground-source heat pump, ", "地源热泵供冷量，"),
+    "summary_ground_injected": ("Heat put into the ground, ", "向地下排热量，"),
+    "summary_ground_cooling_cop": ("Seasonal cooling COP, ", "季节制冷性能系数，"),
+    "summary_ground_t_max": ("Highest loop fluid, ", "地埋管最高流体温度，"),
     "summary_availability": ("Availability, ", "产线可用率，"),
     "summary_balance": ("hourly balances close: largest residual", "逐时能量平衡闭合：最大残差"),
     "econ_title": (

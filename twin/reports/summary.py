@@ -119,6 +119,13 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
                 (label("summary_ground_t_min", lang) + loop, g["t_fluid_min_c"], "C"),
                 (label("summary_ground_cut_out", lang) + loop, g["at_cut_out_h"], "h"),
             ]
+            if g["cooling_e_kwh_th"] > 0:
+                rows += [
+                    (label("summary_ground_cooling", lang) + loop, g["cooling_e_kwh_th"] * 1e-3, "MWh_th"),
+                    (label("summary_ground_injected", lang) + loop, g["injected_e_kwh_th"] * 1e-3, "MWh_th"),
+                    (label("summary_ground_cooling_cop", lang) + loop, g["seasonal_cooling_cop"], "-"),
+                    (label("summary_ground_t_max", lang) + loop, g["t_fluid_max_c"], "C"),
+                ]
     if k.get("vehicles"):
         rows.append(None)
         rows += fleet_rows(k["vehicles"], lang)

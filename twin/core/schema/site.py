@@ -297,6 +297,22 @@ class SiteAssets(_Strict):
                 )
             if hp.sink is not None and hp.sink not in demands:
                 raise ValueError(f"heat pump {hp.name!r}: sink {hp.sink!r} is not a heat demand ({demands})")
+        cooled = {s.name: s for s in self.space if s.cooling and s.cooling_cop is not None}
+        by = [hp.cooling for hp in self.heat_pumps]
+        for i, hp in enumerate(self.heat_pumps):
+            if hp.cooling is not None and by.count(hp.cooling) > 1:
+                raise FieldPathError(f"heat_pumps[{i}].cooling", "one heat pump cooling a space", repr(hp.cooling))
+            if hp.cooling is not None and hp.source not in loops:
+                raise FieldPathError(
+                    f"heat_pumps[{i}].cooling", "cooling only from a ground loop source", repr(hp.source)
+                )
+            if hp.cooling is not None and hp.cooling not in cooled:
+                raise FieldPathError(
+                    f"heat_pumps[{i}].cooling",
+                    f"a space with cooling and a cooling_cop, whose chillers take what the heat pump cannot "
+                    f"({sorted(cooled)})",
+                    repr(hp.cooling),
+                )
         on_loop = [hp.source for hp in self.heat_pumps if hp.source in loops]
         for i, hp in enumerate(self.heat_pumps):
             if hp.source in loops and on_loop.count(hp.source) > 1:
