@@ -157,3 +157,23 @@ def test_a_biomass_boiler_behind_it_is_biogenic_and_renewable(base):  # noqa: F8
     assert r.accounting.kpis.biomass_co2_t == pytest.approx(kg * 1.7472 / 1000, rel=1e-9)
     assert r.accounting.energy.biomass_tce == pytest.approx(kg * 0.5323 / 1000, rel=1e-9)
     assert "biomass" not in r.accounting.energy.fuels
+
+
+def test_a_tenants_ground_heat_is_the_parks_renewable_heat():
+    # Plumbing: tenant b of the small two-tenant park heats offices from a ground loop; the park's heat KPIs name
+    # the loop by tenant and its accounting carries the heat drawn as on-site renewable heat (kWh_th x 0.0036 GJ).
+    from lingtan.components.heat import HeatPump
+    from lingtan.components.space import SpaceConditioning
+    from lingtan.twin.studies.park import simulate_park
+
+    from .test_park import ROOT, two_tenants
+
+    park = two_tenants(link=False)
+    space = SpaceConditioning(name="offices", ua_kw_per_k=30, setpoint_heating_c=18, t_c=45, cooling=False)
+    hp = HeatPump(name="gshp", source="borefield", sink="offices", t_c=45, capacity_q_kw_th=400)
+    b = park.tenants[1].model_copy(update={"space": [space], "ground_loops": [GroundLoop(**LOOP)], "heat_pumps": [hp]})
+    r = simulate_park(park.model_copy(update={"tenants": [park.tenants[0], b]}), ROOT)
+    drawn = r.tenants["b"].kpis["heat"]["ground_loops"]["borefield"]["extracted_e_kwh_th"]
+    assert drawn > 0
+    assert r.kpis["heat"]["ground_loops"]["b.borefield"]["extracted_e_kwh_th"] == drawn
+    assert r.accounting.energy.heat.onsite_re_heat_gj == pytest.approx(drawn * 0.0036, rel=1e-12)

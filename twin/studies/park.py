@@ -578,8 +578,8 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
 
 def _park_heat(runs, links) -> dict:
     """Park heat KPIs: recovery over every tenant's resources (each tenant's whole boundary and declared streams,
-    :func:`lingtan.twin.core.kpis.heat_kpis`), fuel and purchased heat summed. A park with nothing to recover has no
-    rate
+    :func:`lingtan.twin.core.kpis.heat_kpis`), fuel, purchased heat and the heat ground loops drew (on-site
+    renewable heat) summed, each tenant's loops by ``<tenant>.<loop>``. A park with nothing to recover has no rate
     (None, "not applicable")."""
     from lingtan.twin.core.kpis import WASTE_HEAT_GROUPS, waste_heat_rates_of_sums
 
@@ -587,6 +587,7 @@ def _park_heat(runs, links) -> dict:
     groups: dict[str, dict[str, list[float]]] = {group: {} for group in WASTE_HEAT_GROUPS}
     fuels: dict[str, dict] = {}
     bought: dict[str, dict] = {}
+    loops: dict[str, dict] = {}
     for n, r in runs.items():
         h = r.kpis.get("heat")
         if not h:
@@ -605,6 +606,7 @@ def _park_heat(runs, links) -> dict:
             for key in ("quantity", "fuel_e_kwh", "kgce"):
                 agg[key] += f[key]
         bought.update({f"{n}.{k}": v for k, v in h["purchased_heat"].items()})
+        loops.update({f"{n}.{k}": v for k, v in h.get("ground_loops", {}).items()})
     out = waste_heat_rates_of_sums(tot["available"], tot["recovered"], tot["declared"], groups)
     out.update(
         {
@@ -616,6 +618,8 @@ def _park_heat(runs, links) -> dict:
             ),
             "fuel_use": fuels,
             "purchased_heat": bought,
+            "ground_loops": loops,
+            "ground_heat_e_kwh_th": sum(g["extracted_e_kwh_th"] for g in loops.values()),
         }
     )
     return out
