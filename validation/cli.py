@@ -129,21 +129,16 @@ def _log(line: str) -> None:
 
 def _sam_not_available(groups: list[str], why: str | None) -> list:
     """One "not available" row per SAM case group that cannot run for want of PySAM."""
-    from lingtan.validation.result import CaseResult
+    from lingtan.validation.result import not_available
     from lingtan.validation.sam import INSTALL_HINT
 
     return [
-        CaseResult(
-            id=f"{g}.sam",
-            group=SAM_GROUPS[g],
-            compared=f"case '{g}' against NREL SAM",
-            reference="PySAM (NREL SAM)",
-            metric="-",
-            tolerance="-",
-            tolerance_reason="-",
-            value="not available",
-            passed=None,
-            note=f"not available: {INSTALL_HINT}; PySAM cannot be imported ({why})",
+        not_available(
+            f"{g}.sam",
+            SAM_GROUPS[g],
+            f"case '{g}' against NREL SAM",
+            "PySAM (NREL SAM)",
+            f"{INSTALL_HINT}; PySAM cannot be imported ({why})",
         )
         for g in groups
     ]

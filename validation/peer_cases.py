@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from lingtan.validation.result import CaseResult
+from lingtan.validation.result import CaseResult, not_available
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "hefei_auto_parts.yaml"
 PEER_COST_TOL = 0.001
@@ -40,21 +40,6 @@ def _lp_missing() -> str | None:
     if importlib.util.find_spec("lingtan.twin.studies.lp") is None:
         return LP_MISSING
     return None
-
-
-def _not_available(id_: str, group: str, compared: str, reference: str, why: str) -> CaseResult:
-    return CaseResult(
-        id=id_,
-        group=group,
-        compared=compared,
-        reference=reference,
-        metric="-",
-        tolerance="-",
-        tolerance_reason="-",
-        value="not available",
-        passed=None,
-        note=f"not available: {why}",
-    )
 
 
 GROUP = "9 Optimal design and dispatch vs PyPSA and the rules"
@@ -85,10 +70,10 @@ def lp_design_row(quick: bool) -> CaseResult:
     reference = "PyPSA 1.2 (linopy, HiGHS) on the same DesignProblem record (validation/pypsa_design.py)"
     why = pypsa_missing()
     if why is not None:
-        return _not_available(id_, GROUP, compared, reference, f"{why}: {PYPSA_INSTALL_HINT}")
+        return not_available(id_, GROUP, compared, reference, f"{why}: {PYPSA_INSTALL_HINT}")
     why = _lp_missing()
     if why is not None:
-        return _not_available(id_, GROUP, compared, reference, why)
+        return not_available(id_, GROUP, compared, reference, why)
     from lingtan.twin.core.scenario import load_scenario
     from lingtan.twin.run import build_profiles
     from lingtan.twin.studies.lp.problem import design_problem, free_battery, window
@@ -138,7 +123,7 @@ def optimal_bill_row() -> CaseResult:
     reference = "the dispatch rules of the kernel on the same plant: " + ", ".join(RULES)
     why = _lp_missing()
     if why is not None:
-        return _not_available(id_, GROUP, compared, reference, why)
+        return not_available(id_, GROUP, compared, reference, why)
     from lingtan.twin.core.scenario import load_scenario
     from lingtan.twin.run import build_profiles, simulate_profiles
     from lingtan.twin.studies.lp.solve import optimum_bill

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from lingtan.components.ground import GroundLoop, g_function
-from lingtan.validation.result import CaseResult
+from lingtan.validation.result import CaseResult, not_available
 
 GROUP = "10 More of the plant: ground loops and fleets"
 #: The field of the shipped ground-source example: 5 x 4 boreholes of 120 m, 6 m apart, 2 m below ground.
@@ -45,18 +45,8 @@ def ground_g_function_row() -> CaseResult:
     compared = "g-function of a 5 x 4 field (FLS, mean wall temperature, uniform extraction), 1 d to 10 yr"
     reference = "pygfunction gFunction, boundary_condition UHTR (Cimmino 2018)"
     if importlib.util.find_spec("pygfunction") is None:
-        return CaseResult(
-            id="plant.ground_g_function",
-            group=GROUP,
-            compared=compared,
-            reference=reference,
-            metric="-",
-            tolerance="-",
-            tolerance_reason="-",
-            value="not available",
-            passed=None,
-            note="not available: pygfunction is not installed (dev extra: pip install -e '.[dev]')",
-        )
+        why = "pygfunction is not installed (dev extra: pip install -e '.[dev]')"
+        return not_available("plant.ground_g_function", GROUP, compared, reference, why)
     import pygfunction as gt  # noqa: PLC0415  (a dev-extra reference, imported when the row runs)
 
     field = [

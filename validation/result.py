@@ -34,3 +34,31 @@ class CaseResult:
         if self.passed is False:
             return "FAIL"
         return "compared, explained" if self.explained else "not available"
+
+
+def not_available(id_: str, group: str, compared: str, reference: str, why: str) -> CaseResult:
+    """A row whose reference is missing: no metric, no verdict, the reason in the note.
+
+    Parameters
+    ----------
+    id_, group, compared, reference : str
+        The row's id, group, what is compared and against what.
+    why : str
+        Why the reference is not there, and how to get it.
+
+    Returns
+    -------
+    CaseResult
+    """
+    return CaseResult(
+        id=id_,
+        group=group,
+        compared=compared,
+        reference=reference,
+        metric="-",
+        tolerance="-",
+        tolerance_reason="-",
+        value="not available",
+        passed=None,
+        note=f"not available: {why}",
+    )

@@ -327,6 +327,24 @@ def _lane_setup(
         totals[n, _I_E_START] = st[_S_E, w]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _loop_state(
+    ground_loop: np.ndarray, ground_modes: np.ndarray, g: int, w: int, g_x: np.ndarray, g_q: np.ndarray
+) -> tuple[float, float, float]:
+    """Ground loop ``g`` in lane ``w`` at the start of an hour: the fluid temperature the hours before left [C],
+    and the fluid temperature after the hour as ``base + per_kw x (heat put in)`` [C], [K/kW]
+    (:func:`lingtan.components.ground.loop_fluid_t_c`)."""
+    t_f = ground_loop[g, 0] - ground_loop[g, 1] * g_q[g, w]
+    base = ground_loop[g, 0]
+    per_kw = ground_loop[g, 1]
+    for k in range(g_x.shape[1]):
+        t_f -= g_x[g, k, w]
+        keep = ground_modes[g, k, 1]
+        base -= g_x[g, k, w] * keep
+        per_kw += ground_modes[g, k, 0] * (1.0 - keep)
+    return t_f, base, per_kw
+
+
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _unit_limits(
     unit_cop: np.ndarray,
@@ -354,14 +372,8 @@ def _unit_limits(
             cop_t[u, w] = unit_cop[u, t]
             max_t[u, w] = unit_max[u, t]
             continue
-        t_f = ground_loop[g, 0] - ground_loop[g, 1] * g_q[g, w]
-        room = ground_loop[g, 0] - ground_loop[g, 2]
-        per_kw = ground_loop[g, 1]
-        for k in range(g_x.shape[1]):
-            t_f -= g_x[g, k, w]
-            keep = ground_modes[g, k, 1]
-            room -= g_x[g, k, w] * keep
-            per_kw += ground_modes[g, k, 0] * (1.0 - keep)
+        t_f, base, per_kw = _loop_state(ground_loop, ground_modes, g, w, g_x, g_q)
+        room = base - ground_loop[g, 2]
         p = unit_cop_params[u]
         # The cut-out leaves the fluid at its floor up to round-off: the floor itself still runs.
         cop = cop_of(t_f, p[0], p[1], p[2], p[3], p[4], p[5]) if t_f >= ground_loop[g, 2] - 1e-9 else 0.0
@@ -404,14 +416,7 @@ def _ground_cooling(
         for v in range(unit_ground.shape[0]):
             if unit_ground[v] == g:
                 u = v
-        t_f = ground_loop[g, 0] - ground_loop[g, 1] * g_q[g, w]
-        base = ground_loop[g, 0]
-        per_kw = ground_loop[g, 1]
-        for k in range(g_x.shape[1]):
-            t_f -= g_x[g, k, w]
-            keep = ground_modes[g, k, 1]
-            base -= g_x[g, k, w] * keep
-            per_kw += ground_modes[g, k, 0] * (1.0 - keep)
+        t_f, base, per_kw = _loop_state(ground_loop, ground_modes, g, w, g_x, g_q)
         p = unit_cop_params[u]
         eer = 0.0
         if t_f <= ground_loop[g, 3] + 1e-9:
