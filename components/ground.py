@@ -287,15 +287,17 @@ def ground_modes(loop: GroundLoop, step_h: float = 1.0, horizon_h: float = 2 * H
     -------
     ndarray, shape (M, 2)
         Per mode: the wall temperature drop its state reaches per kW of extraction held [K/kW] (``a_m`` times
-        :func:`ground_k_per_kw`), and the fraction of its state kept over one step, ``exp(-step_h / tau_m)``.
+        :func:`ground_k_per_kw`, 0 for most), and the fraction of its state kept over one step,
+        ``exp(-step_h / tau_m)``; M depends on ``step_h`` and ``horizon_h`` only.
     """
     tau = np.geomspace(step_h / 3.0, 10.0 * horizon_h, int(6 * np.log10(30.0 * horizon_h / step_h)) + 1)
     t = np.geomspace(max(step_h, fls_valid_from_h(loop)), horizon_h, 400)
     g = g_function(loop, t)
     basis = 1.0 - np.exp(-t[:, None] / tau[None, :])
     a, _ = nnls(basis / g[:, None], np.ones_like(t))
-    keep = a > 0
-    return np.column_stack([a[keep] * ground_k_per_kw(loop), np.exp(-step_h / tau[keep])])
+    # Every time constant is kept, most with gain 0: one number of modes per step length, whatever the field,
+    # so the fields of a sweep stack into one array.
+    return np.column_stack([a * ground_k_per_kw(loop), np.exp(-step_h / tau)])
 
 
 def loop_fluid_t_c(loop: GroundLoop, q_kw_th: ArrayLike, step_h: float = 1.0) -> np.ndarray:

@@ -8,7 +8,7 @@ decision in ``lingtan.twin.core.dispatch``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -840,6 +840,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     """
     caps = sizes(scenario)
     hsizes = heat_sizes(scenario)
+    # The ground loops are sizes: a sweep's case may have other fields than the profiles were built with.
+    setup = replace(prof.heat, ground_loops=list(scenario.ground_loops)) if scenario.ground_loops else prof.heat
     site = kernel_site(scenario.battery, prof, hsizes)
     b = scenario.battery[0] if scenario.battery else None
     found = b is not None and b.dispatch == "peak_shaving" and b.peak_target_kw is None
@@ -866,10 +868,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
     step_min = round(prof.step_h * 60)
     hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly, step_min)
-    hourly_heat = heat_table(prof.index, prof.heat, res.heat_hourly, step_min)
-    residual = max(
-        check_electric_balance(hourly), check_heat_balance(hourly_heat, prof.heat, hsizes.store_e0_kwh_th[0])
-    )
+    hourly_heat = heat_table(prof.index, setup, res.heat_hourly, step_min)
+    residual = max(check_electric_balance(hourly), check_heat_balance(hourly_heat, setup, hsizes.store_e0_kwh_th[0]))
 
     bill = gridmod.bill_from_totals(
         res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), prof.tariff
@@ -888,7 +888,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     kpis["grid_bill"] = gridmod.monthly_bill(*grid_exchange_kw(hourly), prof.index, prof.tariff, prof.step_h).to_dict()
     kpis["max_hourly_balance_residual_kwh"] = residual
     if not prof.heat.empty:
-        kpis["heat"] = heat_kpis(prof.heat, hourly_heat, scenario)
+        kpis["heat"] = heat_kpis(setup, hourly_heat, scenario)
     if prof.fuel_uses:
         kpis["fuel_uses"] = prof.fuel_uses
     if prof.vehicles is not None:

@@ -44,13 +44,12 @@ def run(demand_kw_th, hp_kw_th, loop=FIELD, cooling_kw_th=None, full=False):
         boiler_serves=np.array([[True]]),
         unit_ground=np.array([0]),
         unit_cop_params=np.array([[SINK_C, 0.45, 6.0, 10.0, np.inf, 160.0]]),
-        ground_loop=np.array([[loop.t_ground_c, resistance_k_per_kw(loop), loop.min_fluid_t_c, loop.max_fluid_t_c]]),
-        ground_modes=modes[None],
         ground_cooling_kw_th=np.zeros((1, t)) if cooling_kw_th is None else np.array([cooling_kw_th], float),
         ground_cooling_params=np.array([[7.0, CHILLER_COP]]),
     )
     z = np.zeros((1, 0))
-    sizes = HeatSizes(z, z, z, z, np.array([[hp_kw_th]], float))
+    loop_row = [loop.t_ground_c, resistance_k_per_kw(loop), loop.min_fluid_t_c, loop.max_fluid_t_c]
+    sizes = HeatSizes(z, z, z, z, np.array([[hp_kw_th]], float), np.array([[loop_row]]), modes[None, None])
     res = dispatch(
         np.zeros((1, t)),
         np.ones((1, 1)),

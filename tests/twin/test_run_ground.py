@@ -177,3 +177,25 @@ def test_a_tenants_ground_heat_is_the_parks_renewable_heat():
     assert drawn > 0
     assert r.kpis["heat"]["ground_loops"]["b.borefield"]["extracted_e_kwh_th"] == drawn
     assert r.accounting.energy.heat.onsite_re_heat_gj == pytest.approx(drawn * 0.0036, rel=1e-12)
+
+
+def test_a_borehole_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_path):
+    # Plumbing: the field is a size (HeatSizes): the fast path's kernel runs every case's own loop (all cases at
+    # once without verdicts, case by case on shared profiles with them), and its rows equal those of scenarios
+    # built and run one by one. A field of 2 x 5 boreholes reaches the cut-out, one of 8 x 5 does not.
+    from lingtan.twin.studies.sweep import read_results, run_sweep
+
+    fleet = DEFAULT.parent / "hefei_logistics_fleet.yaml"
+    col = "ground_loops[0].boreholes_x"
+    rows = {}
+    for verdicts in (True, False):
+        for path in ("auto", "whole"):
+            out = tmp_path / f"{path}{verdicts}"
+            s = run_sweep(fleet, [f"{col}=2:8:2"], out=out, path=path, jobs=1, progress=False, verdicts=verdicts)
+            assert s["path"] == ("fast" if path == "auto" else "whole")
+            rows[path, verdicts] = read_results(out).sort_values(col).reset_index(drop=True)
+        a, b = rows["auto", verdicts], rows["whole", verdicts]
+        for c in ("grid_import_e_kwh", "power_to_heat_e_kwh"):
+            np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-12, err_msg=c)
+    fluid = rows["auto", True]["heat.ground_loops.office_boreholes.t_fluid_min_c"].to_numpy()
+    assert fluid[0] == pytest.approx(-3.0, abs=1e-6) and fluid[-1] > -2.9

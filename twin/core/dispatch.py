@@ -252,8 +252,8 @@ class KernelHeat(NamedTuple):
     unit_kw: np.ndarray  # (N, U) [kW_th]
     unit_ground: np.ndarray  # (U,) int64, -1: none
     unit_cop_params: np.ndarray  # (U, 6)
-    ground_loop: np.ndarray  # (G, 4)
-    ground_modes: np.ndarray  # (G, M, 2)
+    ground_loop: np.ndarray  # (N, G, 4)
+    ground_modes: np.ndarray  # (N, G, M, 2)
     ground_cooling: np.ndarray  # (G, T) [kW_th]
     ground_cooling_params: np.ndarray  # (G, 2)
 
@@ -279,7 +279,7 @@ def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
     o_b = o_u + _N_HU * heat.unit_cop.shape[0]
-    return o_s, o_u, o_b, o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_loop.shape[0]
+    return o_s, o_u, o_b, o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_cooling.shape[0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -329,19 +329,19 @@ def _lane_setup(
 
 @njit(cache=True, nogil=True, inline="always")
 def _loop_state(
-    ground_loop: np.ndarray, ground_modes: np.ndarray, g: int, w: int, g_x: np.ndarray, g_q: np.ndarray
+    ground_loop: np.ndarray, ground_modes: np.ndarray, n: int, g: int, w: int, g_x: np.ndarray, g_q: np.ndarray
 ) -> tuple[float, float, float]:
-    """Ground loop ``g`` in lane ``w`` at the start of an hour: the fluid temperature the hours before left [C],
+    """Ground loop ``g`` of configuration ``n`` in lane ``w`` at the start of an hour: the fluid temperature the hours before left [C],
     and the fluid temperature after the hour as ``base + per_kw x (heat put in)`` [C], [K/kW]
     (:func:`lingtan.components.ground.loop_fluid_t_c`)."""
-    t_f = ground_loop[g, 0] - ground_loop[g, 1] * g_q[g, w]
-    base = ground_loop[g, 0]
-    per_kw = ground_loop[g, 1]
+    t_f = ground_loop[n, g, 0] - ground_loop[n, g, 1] * g_q[g, w]
+    base = ground_loop[n, g, 0]
+    per_kw = ground_loop[n, g, 1]
     for k in range(g_x.shape[1]):
         t_f -= g_x[g, k, w]
-        keep = ground_modes[g, k, 1]
+        keep = ground_modes[n, g, k, 1]
         base -= g_x[g, k, w] * keep
-        per_kw += ground_modes[g, k, 0] * (1.0 - keep)
+        per_kw += ground_modes[n, g, k, 0] * (1.0 - keep)
     return t_f, base, per_kw
 
 
@@ -353,6 +353,7 @@ def _unit_limits(
     unit_cop_params: np.ndarray,
     ground_loop: np.ndarray,
     ground_modes: np.ndarray,
+    n: int,
     w: int,
     t: int,
     g_x: np.ndarray,
@@ -372,11 +373,11 @@ def _unit_limits(
             cop_t[u, w] = unit_cop[u, t]
             max_t[u, w] = unit_max[u, t]
             continue
-        t_f, base, per_kw = _loop_state(ground_loop, ground_modes, g, w, g_x, g_q)
-        room = base - ground_loop[g, 2]
+        t_f, base, per_kw = _loop_state(ground_loop, ground_modes, n, g, w, g_x, g_q)
+        room = base - ground_loop[n, g, 2]
         p = unit_cop_params[u]
         # The cut-out leaves the fluid at its floor up to round-off: the floor itself still runs.
-        cop = cop_of(t_f, p[0], p[1], p[2], p[3], p[4], p[5]) if t_f >= ground_loop[g, 2] - 1e-9 else 0.0
+        cop = cop_of(t_f, p[0], p[1], p[2], p[3], p[4], p[5]) if t_f >= ground_loop[n, g, 2] - 1e-9 else 0.0
         cop_t[u, w] = cop
         max_t[u, w] = max(room, 0.0) / per_kw * cop / (cop - 1.0) if cop > 1.0 else 0.0
 
@@ -416,14 +417,14 @@ def _ground_cooling(
         for v in range(unit_ground.shape[0]):
             if unit_ground[v] == g:
                 u = v
-        t_f, base, per_kw = _loop_state(ground_loop, ground_modes, g, w, g_x, g_q)
+        t_f, base, per_kw = _loop_state(ground_loop, ground_modes, n, g, w, g_x, g_q)
         p = unit_cop_params[u]
         eer = 0.0
-        if t_f <= ground_loop[g, 3] + 1e-9:
+        if t_f <= ground_loop[n, g, 3] + 1e-9:
             eer = cop_of(ground_cooling_params[g, 0], t_f, p[1], p[2], p[3], p[4], np.inf) - 1.0
         cool = 0.0
         if eer > 0.0:
-            cool = min(demand, unit_kw[n, u], max(ground_loop[g, 3] - base, 0.0) / per_kw * eer / (eer + 1.0))
+            cool = min(demand, unit_kw[n, u], max(ground_loop[n, g, 3] - base, 0.0) / per_kw * eer / (eer + 1.0))
         col = o_g + _N_HL * g
         h_row[col + _HL_COOL, w] = cool
         h_row[col + _HL_P_COOL, w] = cool / eer if cool > 0.0 else 0.0
@@ -437,6 +438,7 @@ def _ground_cooling(
 def _ground_step(
     unit_ground: np.ndarray,
     ground_modes: np.ndarray,
+    n: int,
     w: int,
     o_u: int,
     o_g: int,
@@ -456,8 +458,8 @@ def _ground_step(
                 q += h_row[col + _HU_DEMAND, w] + h_row[col + _HU_STORAGE, w]
                 q -= h_row[col + _HU_P_BASE, w] + h_row[col + _HU_P_SURPLUS, w]
         for k in range(g_x.shape[1]):
-            keep = ground_modes[g, k, 1]
-            g_x[g, k, w] = g_x[g, k, w] * keep + ground_modes[g, k, 0] * (1.0 - keep) * q
+            keep = ground_modes[n, g, k, 1]
+            g_x[g, k, w] = g_x[g, k, w] * keep + ground_modes[n, g, k, 0] * (1.0 - keep) * q
         g_q[g, w] = q
 
 
@@ -791,7 +793,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             ground_cooling_params,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
-        n_g, n_m = ground_modes.shape[0], ground_modes.shape[1]
+        n_g, n_m = ground_modes.shape[1], ground_modes.shape[2]
         o_s, o_u, o_b, n_hh = _heat_layout(heat)
         o_g = o_b + boiler_cap.shape[0]
         rem = np.zeros((n_d, LANES))
@@ -871,6 +873,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         unit_cop_params,
                         ground_loop,
                         ground_modes,
+                        n,
                         w,
                         t,
                         g_x,
@@ -991,7 +994,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         residual, boiler_cap, boiler_serves, w, t, o_s, o_b, st_in0, rem, e_st, h_row
                     )
                     st[_S_HEAT, w] = max(st[_S_HEAT, w], demand_res, store_res)
-                    _ground_step(unit_ground, ground_modes, w, o_u, o_g, h_row, g_x, g_q)
+                    _ground_step(unit_ground, ground_modes, n, w, o_u, o_g, h_row, g_x, g_q)
                     for k in range(n_hh):
                         h_acc[k, w] += h_row[k, w]
                     if record:
@@ -1179,17 +1182,12 @@ class HeatSystem:
     boiler_capacity_kw_th : (B,); boiler_serves : (B, D) bool
         Heat output limit of each fuel boiler or purchased-heat contract [kW_th], and which demands it supplies.
     unit_ground : (U,) int, optional
-        The ground loop (G of them) each unit takes its source heat from, -1 for none; none by default. A ground
+        The ground loop (G of them, sized in :class:`HeatSizes`) each unit takes its source heat from, -1 for none;
+        none by default. A ground
         unit's COP is worked out hour by hour from its loop's fluid temperature; its ``unit_cop`` row is unread.
     unit_cop_params : (U, 6), optional
         Per unit: sink temperature [C], Carnot fraction [-], COP cap [-], smallest and largest lift [K], highest
         sink temperature [C] (inf for no limit): the arguments of :func:`lingtan.components.heat.cop_of`.
-    ground_loop : (G, 4), optional
-        Per loop: undisturbed ground temperature [C], fluid-to-wall resistance [K/kW], lowest and highest fluid
-        temperature [C] (:mod:`lingtan.components.ground`).
-    ground_modes : (G, M, 2), optional
-        Per loop and mode: gain [K/kW] and the fraction kept over one step (:func:`lingtan.components.ground.
-        ground_modes`, padded with gain 0).
     ground_cooling_kw_th : (G, T), optional
         Cooling demand of the space each loop's heat pump cools [kW_th] (zero for none): the heat pump cools
         first, rejecting heat into the loop; the space's chillers take the rest.
@@ -1210,8 +1208,6 @@ class HeatSystem:
     boiler_serves: np.ndarray
     unit_ground: np.ndarray | None = None
     unit_cop_params: np.ndarray | None = None
-    ground_loop: np.ndarray | None = None
-    ground_modes: np.ndarray | None = None
     ground_cooling_kw_th: np.ndarray | None = None
     ground_cooling_params: np.ndarray | None = None
 
@@ -1274,7 +1270,7 @@ class HeatSystem:
         cols += [("store", i, q) for i in range(s) for q in STORE_COLUMNS]
         cols += [("unit", i, q) for i in range(u) for q in UNIT_COLUMNS]
         cols += [("boiler", i, "heat") for i in range(b)]
-        g = 0 if self.ground_loop is None else len(self.ground_loop)
+        g = 0 if self.ground_cooling_kw_th is None else len(self.ground_cooling_kw_th)
         cols += [("loop", i, q) for i in range(g) for q in LOOP_COLUMNS]
         return cols
 
@@ -1289,6 +1285,12 @@ class HeatSizes:
         Store capacity, charge and discharge limits, and energy at the first hour.
     unit_kw_th : (N, U)
         Heat output capacity of each power-to-heat unit.
+    ground_loop : (N, G, 4), optional
+        Per ground loop: undisturbed ground temperature [C], fluid-to-wall resistance [K/kW], lowest and highest
+        fluid temperature [C] (:mod:`lingtan.components.ground`): the borehole field is a size.
+    ground_modes : (N, G, M, 2), optional
+        Per ground loop and mode: gain [K/kW] and the fraction kept over one step
+        (:func:`lingtan.components.ground.ground_modes`, padded with gain 0).
     """
 
     store_kwh_th: np.ndarray
@@ -1296,6 +1298,8 @@ class HeatSizes:
     store_discharge_kw_th: np.ndarray
     store_e0_kwh_th: np.ndarray
     unit_kw_th: np.ndarray
+    ground_loop: np.ndarray | None = None
+    ground_modes: np.ndarray | None = None
 
     @classmethod
     def none(cls, n: int) -> HeatSizes:
@@ -1494,7 +1498,9 @@ def lowest_peak_targets(
         rows[:, _P_PEAK0 : _P_PEAK0 + 12] = limits
         sizes = heat_sizes
         if sizes is not None:
-            sizes = HeatSizes(*(np.repeat(getattr(sizes, f.name), r, axis=0) for f in fields(sizes)))
+            sizes = HeatSizes(
+                *(None if (v := getattr(sizes, f.name)) is None else np.repeat(v, r, axis=0) for f in fields(sizes))
+            )
         loads = load_kw if load_kw.ndim == 1 else np.repeat(load_kw, r, axis=0)
         res = dispatch(unit_kw, np.repeat(caps, r, axis=0), loads, rows, heat_sizes=sizes, **kwargs)
         return res.monthly_peak_kw
@@ -1573,7 +1579,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
     """The heat side as the kernel's record, every shape checked against (N, T) and the heat system's
     (D, S, U, B)."""
     d, s, u, b = heat.shape
-    n_g = 0 if heat.ground_loop is None else len(heat.ground_loop)
+    n_g = 0 if heat.ground_cooling_kw_th is None else len(heat.ground_cooling_kw_th)
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
     record = KernelHeat(
@@ -1595,14 +1601,14 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         unit_kw=f64(sizes.unit_kw_th),
         unit_ground=np.ascontiguousarray(np.full(u, -1) if heat.unit_ground is None else heat.unit_ground, np.int64),
         unit_cop_params=f64(np.zeros((u, 6)) if heat.unit_cop_params is None else heat.unit_cop_params),
-        ground_loop=f64(np.zeros((0, 4)) if heat.ground_loop is None else heat.ground_loop),
-        ground_modes=f64(np.zeros((0, 0, 2)) if heat.ground_modes is None else heat.ground_modes),
+        ground_loop=f64(np.zeros((n, n_g, 4)) if sizes.ground_loop is None else sizes.ground_loop),
+        ground_modes=f64(np.zeros((n, n_g, 0, 2)) if sizes.ground_modes is None else sizes.ground_modes),
         ground_cooling=f64(np.zeros((n_g, t)) if heat.ground_cooling_kw_th is None else heat.ground_cooling_kw_th),
         ground_cooling_params=f64(
             np.ones((n_g, 2)) if heat.ground_cooling_params is None else heat.ground_cooling_params
         ),
     )
-    g = record.ground_loop.shape[0]
+    g = n_g
     dims = {
         "residual": "DT",
         "store_recoverable": "ST",
@@ -1622,8 +1628,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "unit_kw": "NU",
         "unit_ground": "U",
         "unit_cop_params": "UC",
-        "ground_loop": "GL",
-        "ground_modes": "GMP",
+        "ground_loop": "NGL",
+        "ground_modes": "NGMP",
         "ground_cooling": "GT",
         "ground_cooling_params": "GP",
     }
@@ -1637,7 +1643,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "C": 6,
         "G": g,
         "L": 4,  # loop parameters: ground, resistance, lowest and highest fluid
-        "M": record.ground_modes.shape[1],
+        "M": record.ground_modes.shape[2],
         "P": 2,
     }
     for field, axes in dims.items():

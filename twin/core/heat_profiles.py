@@ -204,7 +204,7 @@ def build_heat(
         side, scenario.heat_pumps, scenario.boilers, ex.left_kw_th, stores, temp_air, [g.name for g in loops]
     )
     heat_sources = [b for b in scenario.boilers if b.fuel != "electric"] + list(scenario.purchased_heat)
-    system = _heat_system(side, ex, units, stores, heat_sources, loops, step_h)
+    system = _heat_system(side, ex, units, stores, heat_sources)
     system = _with_ground_cooling(system, side, scenario, loops)
     return HeatSetup(
         system=system,
@@ -502,11 +502,9 @@ def _heat_system(
     units: list[_Unit],
     stores: Sequence[ThermalStorage],
     heat_sources: Sequence[Boiler | PurchasedHeat],
-    loops: Sequence[GroundLoop] = (),
-    step_h: float = 1.0,
 ) -> HeatSystem:
-    """The kernel's :class:`~lingtan.twin.core.dispatch.HeatSystem`: residual demands, store offers, units,
-    boilers and ground loops (their modes for a step of ``step_h`` hours, padded to the longest with gain 0)."""
+    """The kernel's :class:`~lingtan.twin.core.dispatch.HeatSystem`: residual demands, store offers, units and
+    boilers (the ground loops' fields are sizes: :func:`heat_sizes`)."""
     t = side.hours
     d_t = side.demand_t_c
     n_d, n_s, n_u = len(side.demand_names), len(stores), len(units)
@@ -524,10 +522,6 @@ def _heat_system(
         boiler_serves=np.array([_serves(d_t, h.t_c) for h in heat_sources], dtype=bool).reshape(len(heat_sources), n_d),
         unit_ground=np.array([u.ground for u in units], dtype=np.int64),
         unit_cop_params=np.array([u.cop_params for u in units], dtype=float).reshape(n_u, 6),
-        ground_loop=np.array(
-            [(g.t_ground_c, resistance_k_per_kw(g), g.min_fluid_t_c, g.max_fluid_t_c) for g in loops], dtype=float
-        ).reshape(len(loops), 4),
-        ground_modes=_padded_modes(loops, step_h),
     )
 
 
@@ -548,17 +542,6 @@ def _with_ground_cooling(
             demand[g] = side.ground_cooling_kw_th[hp.cooling]
             params[g] = (hp.cooling_t_c, spaces[hp.cooling].cooling_cop)
     return replace(system, ground_cooling_kw_th=demand, ground_cooling_params=params)
-
-
-def _padded_modes(loops: Sequence[GroundLoop], step_h: float) -> np.ndarray:
-    """(G, M, 2) each loop's modes (:func:`lingtan.components.ground.ground_modes`), the shorter padded with
-    modes of gain 0 that keep everything."""
-    modes = [ground_modes(g, step_h) for g in loops]
-    out = np.zeros((len(modes), max((len(m) for m in modes), default=0), 2))
-    out[:, :, 1] = 1.0
-    for i, m in enumerate(modes):
-        out[i, : len(m)] = m
-    return out
 
 
 def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:
@@ -674,10 +657,48 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
         b.capacity_q_kw_th for b in scenario.boilers if b.fuel == "electric"
     ]
     rep = lambda v: np.tile(np.asarray(v, dtype=float), (n, 1)).reshape(n, len(v))  # noqa: E731
+    loops = scenario.ground_loops
     return HeatSizes(
         store_kwh_th=rep([s.capacity_kwh_th for s in stores]),
         store_charge_kw_th=rep([s.charge_kw_th for s in stores]),
         store_discharge_kw_th=rep([s.discharge_kw_th for s in stores]),
         store_e0_kwh_th=rep([s.soc_initial * s.capacity_kwh_th for s in stores]),
         unit_kw_th=rep(units),
+        ground_loop=np.tile(loop_parameters(loops), (n, 1, 1)),
+        ground_modes=np.tile(loop_modes(loops), (n, 1, 1, 1)),
     )
+
+
+def loop_parameters(loops: Sequence[GroundLoop]) -> np.ndarray:
+    """(G, 4) each ground loop's undisturbed ground temperature [C], fluid-to-wall resistance [K/kW], lowest and
+    highest fluid temperature [C], as the kernel reads them (:class:`~lingtan.twin.core.dispatch.HeatSizes`).
+
+    Parameters
+    ----------
+    loops : sequence of lingtan.components.ground.GroundLoop
+        The fields.
+
+    Returns
+    -------
+    ndarray, shape (G, 4)
+    """
+    rows = [(g.t_ground_c, resistance_k_per_kw(g), g.min_fluid_t_c, g.max_fluid_t_c) for g in loops]
+    return np.array(rows, dtype=float).reshape(len(loops), 4)
+
+
+def loop_modes(loops: Sequence[GroundLoop], step_h: float = 1.0) -> np.ndarray:
+    """(G, M, 2) each ground loop's modes for a step of ``step_h`` hours
+    (:func:`lingtan.components.ground.ground_modes`: M is the same for every field).
+
+    Parameters
+    ----------
+    loops : sequence of lingtan.components.ground.GroundLoop
+        The fields.
+    step_h : float
+        Length of a step [h] (the heat side runs hourly).
+
+    Returns
+    -------
+    ndarray, shape (G, M, 2)
+    """
+    return np.array([ground_modes(g, step_h) for g in loops]) if loops else np.zeros((0, 0, 2))

@@ -149,6 +149,9 @@ FAST_FIELDS = {
     "grid": re.compile(r"^grid\.(import_limit_kw|export_limit_kw)$"),
     "store": re.compile(r"^thermal_storage\[(\d+)\]\.(capacity_kwh_th|charge_kw_th|discharge_kw_th)$"),
     "heat_pump": re.compile(r"^heat_pumps\[(\d+)\]\.capacity_q_kw_th$"),
+    "ground_loop": re.compile(
+        r"^ground_loops\[(\d+)\]\.(boreholes_x|boreholes_y|spacing_m|length_m|buried_depth_m|radius_m)$"
+    ),
     "boiler": re.compile(r"^boilers\[(\d+)\]\.capacity_q_kw_th$"),  # electric boilers only
 }
 """Field paths the fast path takes: sizes the dispatch kernel reads directly."""
@@ -607,6 +610,8 @@ class FastInputs:
     store_discharge_kw_th: np.ndarray
     store_e0_kwh_th: np.ndarray
     unit_kw_th: np.ndarray
+    ground_loop: np.ndarray  # (M, G, 4)
+    ground_modes: np.ndarray  # (M, G, modes, 2)
     bat_energy: np.ndarray
     bat_soc_min: np.ndarray
     bat_soc_max: np.ndarray
@@ -627,14 +632,16 @@ class FastInputs:
         return FastInputs(**{k: v[idx] for k, v in self.__dict__.items()})
 
 
-def _component_values(sc, comp: str) -> dict[str, float]:
-    """Kernel inputs that one validated component sets, keyed by target."""
+def _component_values(sc, comp: str) -> dict[str, Any]:
+    """Kernel inputs that one validated component sets, keyed by target (numbers; a ground loop's parameters and
+    modes are arrays)."""
     from lingtan.twin.core.dispatch import PARAMS
+    from lingtan.twin.core.heat_profiles import loop_modes, loop_parameters
     from lingtan.twin.run import kernel_params
 
     kind, *index = fieldpath.parse(comp)  # "pv[0]" -> "pv", [0]; "grid" -> "grid", []
     i = index[0] if index else None
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     if kind == "pv":
         out[f"caps:{i}"] = sc.pv[i].capacity_kwp
     elif kind == "wind":
@@ -671,6 +678,9 @@ def _component_values(sc, comp: str) -> dict[str, float]:
         )
     elif kind == "heat_pumps":
         out[f"unit_kw_th:{i}"] = sc.heat_pumps[i].capacity_q_kw_th
+    elif kind == "ground_loops":
+        out[f"ground_loop:{i}"] = loop_parameters([sc.ground_loops[i]])[0]
+        out[f"ground_modes:{i}"] = loop_modes([sc.ground_loops[i]])[0]
     elif kind == "boilers":
         electric = [j for j, b in enumerate(sc.boilers) if b.fuel == "electric"]
         out[f"unit_kw_th:{len(sc.heat_pumps) + electric.index(i)}"] = sc.boilers[i].capacity_q_kw_th
@@ -712,6 +722,8 @@ def fast_inputs(p: Plan) -> FastInputs:
         store_discharge_kw_th=hs.store_discharge_kw_th.copy(),
         store_e0_kwh_th=hs.store_e0_kwh_th.copy(),
         unit_kw_th=hs.unit_kw_th.copy(),
+        ground_loop=hs.ground_loop.copy(),
+        ground_modes=hs.ground_modes.copy(),
         bat_energy=np.full(m, b.energy_kwh if b else 0.0),
         bat_soc_min=np.full(m, b.soc_min if b else 0.0),
         bat_soc_max=np.full(m, b.soc_max if b else 1.0),
@@ -727,7 +739,7 @@ def fast_inputs(p: Plan) -> FastInputs:
             d = apply_values(p.data, [p.names[j] for j in cols], combo, [p.params[j] for j in cols])
             vals = _component_values(scenario_from_dict(d, p.file), comp)
             for key, v in vals.items():
-                table.setdefault(key, np.empty(len(uniq)))[u] = v
+                table.setdefault(key, np.empty((len(uniq), *np.shape(v))))[u] = v
         for key, col in table.items():
             target, _, k = key.partition(":")
             arr = getattr(fi, target)
@@ -799,7 +811,15 @@ def fast_rows(
         from lingtan.twin.run import simulate_profiles
 
         return pd.DataFrame([_result_row(simulate_profiles(scenario_from_dict(d, file), prof)) for d in cases])
-    hs = HeatSizes(fi.store_kwh_th, fi.store_charge_kw_th, fi.store_discharge_kw_th, fi.store_e0_kwh_th, fi.unit_kw_th)
+    hs = HeatSizes(
+        fi.store_kwh_th,
+        fi.store_charge_kw_th,
+        fi.store_discharge_kw_th,
+        fi.store_e0_kwh_th,
+        fi.unit_kw_th,
+        fi.ground_loop,
+        fi.ground_modes,
+    )
     res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **kernel_site(scenario.battery, prof, hs))
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
     gen = {
