@@ -331,8 +331,8 @@ def _lane_setup(
 def _loop_state(
     ground_loop: np.ndarray, ground_modes: np.ndarray, n: int, g: int, w: int, g_x: np.ndarray, g_q: np.ndarray
 ) -> tuple[float, float, float]:
-    """Ground loop ``g`` of configuration ``n`` in lane ``w`` at the start of an hour: the fluid temperature the hours before left [C],
-    and the fluid temperature after the hour as ``base + per_kw x (heat put in)`` [C], [K/kW]
+    """Ground loop ``g`` of configuration ``n`` in lane ``w`` at the start of an hour: the fluid temperature the
+    hours before left [C], and the fluid temperature after the hour as ``base + per_kw x (heat put in)`` [C], [K/kW]
     (:func:`lingtan.components.ground.loop_fluid_t_c`)."""
     t_f = ground_loop[n, g, 0] - ground_loop[n, g, 1] * g_q[g, w]
     base = ground_loop[n, g, 0]
@@ -1498,8 +1498,9 @@ def lowest_peak_targets(
         rows[:, _P_PEAK0 : _P_PEAK0 + 12] = limits
         sizes = heat_sizes
         if sizes is not None:
-            sizes = HeatSizes(
-                *(None if (v := getattr(sizes, f.name)) is None else np.repeat(v, r, axis=0) for f in fields(sizes))
+            sizes = replace(
+                sizes,
+                **{f.name: np.repeat(v, r, axis=0) for f in fields(sizes) if (v := getattr(sizes, f.name)) is not None},
             )
         loads = load_kw if load_kw.ndim == 1 else np.repeat(load_kw, r, axis=0)
         res = dispatch(unit_kw, np.repeat(caps, r, axis=0), loads, rows, heat_sizes=sizes, **kwargs)
