@@ -579,6 +579,8 @@ class _Members:
             store_discharge_kw_th=hs.store_discharge_kw_th,
             store_e0_kwh_th=hs.store_e0_kwh_th,
             unit_kw_th=hs.unit_kw_th,
+            ground_loop=hs.ground_loop,
+            ground_modes=hs.ground_modes,
             bat_energy=np.array([b.energy_kwh if b else 0.0 for b in bats]),
             bat_soc_min=np.array([b.soc_min if b else 0.0 for b in bats]),
             bat_soc_max=np.array([b.soc_max if b else 1.0 for b in bats]),
