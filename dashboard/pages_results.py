@@ -25,7 +25,14 @@ from lingtan.errors import InputError
 from lingtan.twin.reports import html as rh
 from lingtan.twin.reports.i18n import LABELS, label, pack_label, points_text, unit_text
 from lingtan.twin.reports.odds_plots import axis_title, distribution_figure, headlines
-from lingtan.twin.reports.summary import criterion_name, economics_rows, economics_title, fleet_rows, pack_groups
+from lingtan.twin.reports.summary import (
+    criterion_name,
+    economics_rows,
+    economics_title,
+    fleet_rows,
+    ground_loop_rows,
+    pack_groups,
+)
 from lingtan.twin.studies.economics import GRID_ONLY, grid_only_base, project_economics, scenario_assets
 from lingtan.twin.studies.park import simulate_site
 
@@ -666,14 +673,21 @@ def sizes_table(scenario, lang: str = "en") -> html.Div:
     return table("results-sizes-table", rows, cols)
 
 
-def fleet_table(kpis: dict, lang: str = "en") -> html.Div | None:
-    """The fleet's year (:func:`lingtan.twin.reports.summary.fleet_rows`) as a table with id
-    ``results-fleet-table``, under the sizes; None for a run without vehicles.
+def rows_table(
+    rows: list[tuple[str, float | None, str]], table_id: str, section: str, lang: str = "en"
+) -> html.Div | None:
+    """(label, value, unit) rows under a heading, as a table with id ``table_id``: the fleet's
+    (:func:`lingtan.twin.reports.summary.fleet_rows`), the ground loops'
+    (:func:`lingtan.twin.reports.summary.ground_loop_rows`); None without rows.
 
     Parameters
     ----------
-    kpis : dict
-        The run's KPIs (a park's merge its tenants' fleets).
+    rows : list of (str, float or None, str)
+        The rows.
+    table_id : str
+        The table's id.
+    section : str
+        The heading's label key.
     lang : {"en", "zh"}
         The reader's language.
 
@@ -681,18 +695,18 @@ def fleet_table(kpis: dict, lang: str = "en") -> html.Div | None:
     -------
     dash.html.Div or None
     """
-    if not kpis.get("vehicles"):
+    if not rows:
         return None
-    rows = [
+    cells = [
         {
             "kpi": text,
             "value": label("not_applicable", lang) if v is None else f"{v:,.1f} {unit_text(unit, lang)}",
             "_class": {"value": "num"},
         }
-        for text, v, unit in fleet_rows(kpis["vehicles"], lang)
+        for text, v, unit in rows
     ]
-    heading = html.Div(label("section_vehicles", lang), className="meta")
-    return html.Div([heading, table("results-fleet-table", rows, [("kpi", ""), ("value", "")])])
+    heading = html.Div(label(section, lang), className="meta")
+    return html.Div([heading, table(table_id, cells, [("kpi", ""), ("value", "")])])
 
 
 def headline_items(kind: str, result) -> list[tuple[str, str, str]]:
@@ -758,7 +772,14 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
     out["empty"] = None
     out["body_style"] = shown
     out["cards"] = kpi_card_divs(kind, result, ensemble)
-    out["sizes"] = [sizes_table(_scenario(econ_run(kind, result)), lang), fleet_table(src.kpis, lang)]
+    fleet = fleet_rows(src.kpis["vehicles"], lang) if src.kpis.get("vehicles") else []
+    out["sizes"] = [
+        sizes_table(_scenario(econ_run(kind, result)), lang),
+        rows_table(fleet, "results-fleet-table", "section_vehicles", lang),
+        rows_table(
+            ground_loop_rows(src.kpis.get("heat", {}), lang), "results-ground-table", "section_ground_loops", lang
+        ),
+    ]
     out["packs"] = pack_divs(result, lang)
     out["criteria"] = criteria_table(criteria_rows(kind, result, ensemble, lang), lang)
     out["econ_options"], out["econ_base"] = base_options(c, run_store, lang), GRID_ONLY

@@ -199,3 +199,19 @@ def test_a_borehole_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(
             np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-12, err_msg=c)
     fluid = rows["auto", True]["heat.ground_loops.office_boreholes.t_fluid_min_c"].to_numpy()
     assert fluid[0] == pytest.approx(-3.0, abs=1e-6) and fluid[-1] > -2.9
+
+
+def test_report_and_dashboard_show_the_ground_loop(gshp_run):
+    # Plumbing: the report's and the dashboard's tables carry ground_loop_rows of the run's KPIs.
+    from lingtan.dashboard.pages_results import rows_table
+    from lingtan.twin.reports.html import build_html
+    from lingtan.twin.reports.summary import ground_loop_rows
+
+    _, r = gshp_run
+    rows = {text: v for text, v, _ in ground_loop_rows(r.kpis["heat"])}
+    g = r.kpis["heat"]["ground_loops"]["borefield"]
+    assert rows["Seasonal COP, borefield"] == g["seasonal_cop"]
+    page = build_html(r, "en")
+    assert 'id="ground-loop-table"' in page and "<th>Lowest loop fluid, borefield</th>" in page
+    div = rows_table(ground_loop_rows(r.kpis["heat"], "zh"), "results-ground-table", "section_ground_loops", "zh")
+    assert div is not None and "地埋管" in str(div)

@@ -271,7 +271,7 @@ def test_report_and_dashboard_show_the_fleet(runs):
     # Plumbing for the tables (they carry fleet_rows of the run's KPIs), arithmetic for the figures, worked from the
     # inputs: 10 charge points on 100 parking spaces cover 10.0 % of them; per vehicle 10 / (N + 30) with N electric
     # trucks and 30 diesel ones; the NEV share N / (N + 30).
-    from lingtan.dashboard.pages_results import fleet_table
+    from lingtan.dashboard.pages_results import rows_table
     from lingtan.twin.reports.html import build_html
     from lingtan.twin.reports.summary import fleet_rows
 
@@ -284,6 +284,6 @@ def test_report_and_dashboard_show_the_fleet(runs):
     page = build_html(fleet, "en")
     assert 'id="fleet-table"' in page and '<th>Charger coverage of parking spaces</th><td class="num">10.0 %' in page
     assert 'id="fleet-table"' not in build_html(without, "en")
-    div = fleet_table(fleet.kpis, "zh")
+    div = rows_table(fleet_rows(fleet.kpis["vehicles"], "zh"), "results-fleet-table", "section_vehicles", "zh")
     assert div is not None and "车辆与充电设施" in str(div) and "10.0 %" in str(div)
-    assert fleet_table(without.kpis, "zh") is None
+    assert rows_table([], "results-fleet-table", "section_vehicles", "zh") is None

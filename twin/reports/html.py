@@ -1403,13 +1403,16 @@ def uncertainty_block(u: UncertaintyResult, lang: str = "en") -> str:
     return "".join(parts)
 
 
-def fleet_block(fleet: dict[str, Any], lang: str = "en") -> str:
-    """The fleet's year as a table (:func:`lingtan.twin.reports.summary.fleet_rows`).
+def rows_block(rows: list[tuple[str, float | None, str]], table_id: str, lang: str = "en") -> str:
+    """(label, value, unit) rows as a table: the fleet's (:func:`lingtan.twin.reports.summary.fleet_rows`), the
+    ground loops' (:func:`lingtan.twin.reports.summary.ground_loop_rows`).
 
     Parameters
     ----------
-    fleet : dict
-        ``kpis["vehicles"]`` of a run.
+    rows : list of (str, float or None, str)
+        The rows.
+    table_id : str
+        The table's HTML id.
     lang : {"en", "zh"}
         Language of the labels.
 
@@ -1418,15 +1421,13 @@ def fleet_block(fleet: dict[str, Any], lang: str = "en") -> str:
     str
         An HTML table, "not applicable" where a figure is not defined.
     """
-    from lingtan.twin.reports.summary import fleet_rows
-
     body = "".join(
         f'<tr><th>{_esc(text)}</th><td class="num">'
         + (_esc(label("not_applicable", lang)) if v is None else f"{v:,.1f} {_esc(unit_text(unit, lang))}")
         + "</td></tr>"
-        for text, v, unit in fleet_rows(fleet, lang)
+        for text, v, unit in rows
     )
-    return f'<table class="summary" id="fleet-table">{body}</table>'
+    return f'<table class="summary" id="{table_id}">{body}</table>'
 
 
 def build_html(
@@ -1503,8 +1504,15 @@ def build_html(
     bill = bill_block(result.kpis, lang)
     if bill is not None:
         sections.append(("section_bill", bill))
+    from lingtan.twin.reports.summary import fleet_rows, ground_loop_rows
+
     if result.kpis.get("vehicles"):
-        sections.append(("section_vehicles", fleet_block(result.kpis["vehicles"], lang)))
+        sections.append(
+            ("section_vehicles", rows_block(fleet_rows(result.kpis["vehicles"], lang), "fleet-table", lang))
+        )
+    ground = ground_loop_rows(result.kpis.get("heat", {}), lang)
+    if ground:
+        sections.append(("section_ground_loops", rows_block(ground, "ground-loop-table", lang)))
     if economics is not None:
         sections.append(("section_economics", economics_block(economics, lang)))
     tf = trends_figure(getattr(result, "years", None), lang)

@@ -584,6 +584,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------------ bill by month (reports.bill, dashboard.bill)
     "section_bill": ("Electricity bill by month", "逐月电费"),
     "section_vehicles": ("Vehicles and chargers", "车辆与充电设施"),
+    "section_ground_loops": ("Ground-source heat pumps and their borehole fields", "地源热泵与地埋管换热器"),
     "bill_year": ("Year", "全年"),
     "bill_energy_kwh": ("Energy imported", "购电量"),
     "bill_energy_charge_cny": ("Energy charge", "电度电费"),

@@ -112,20 +112,7 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_availability", lang) + line, v * 100, "%")
             for line, v in heat["production_availability"].items()
         ]
-        for loop, g in heat.get("ground_loops", {}).items():
-            rows += [
-                (label("summary_ground_drawn", lang) + loop, g["extracted_e_kwh_th"] * 1e-3, "MWh_th"),
-                (label("summary_ground_cop", lang) + loop, g["seasonal_cop"], "-"),
-                (label("summary_ground_t_min", lang) + loop, g["t_fluid_min_c"], "C"),
-                (label("summary_ground_cut_out", lang) + loop, g["at_cut_out_h"], "h"),
-            ]
-            if g["cooling_e_kwh_th"] > 0:
-                rows += [
-                    (label("summary_ground_cooling", lang) + loop, g["cooling_e_kwh_th"] * 1e-3, "MWh_th"),
-                    (label("summary_ground_injected", lang) + loop, g["injected_e_kwh_th"] * 1e-3, "MWh_th"),
-                    (label("summary_ground_cooling_cop", lang) + loop, g["seasonal_cooling_cop"], "-"),
-                    (label("summary_ground_t_max", lang) + loop, g["t_fluid_max_c"], "C"),
-                ]
+        rows += ground_loop_rows(heat, lang)
     if k.get("vehicles"):
         rows.append(None)
         rows += fleet_rows(k["vehicles"], lang)
@@ -148,6 +135,43 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
     for w in k.get("warnings", []):
         lines.append(f"{label('term_warning', lang)}: {w}")
     return "\n".join(lines)
+
+
+def ground_loop_rows(heat: dict[str, Any], lang: str = "en") -> list[tuple[str, float | None, str]]:
+    """Each ground loop's year as (label, value, unit) rows, for the terminal, the report and the dashboard: heat
+    drawn, seasonal COP, lowest fluid, hours at the cut-out, and with cooling the cooling, the heat put back, the
+    seasonal cooling COP and the highest fluid.
+
+    Parameters
+    ----------
+    heat : dict
+        ``kpis["heat"]`` of a run (:func:`lingtan.twin.core.kpis.ground_loop_kpis` under ``ground_loops``).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    list of (str, float or None, str)
+        Empty without ground loops.
+    """
+    from lingtan.twin.reports.i18n import label
+
+    rows: list[tuple[str, float | None, str]] = []
+    for loop, g in heat.get("ground_loops", {}).items():
+        rows += [
+            (label("summary_ground_drawn", lang) + loop, g["extracted_e_kwh_th"] * 1e-3, "MWh_th"),
+            (label("summary_ground_cop", lang) + loop, g["seasonal_cop"], "-"),
+            (label("summary_ground_t_min", lang) + loop, g["t_fluid_min_c"], "C"),
+            (label("summary_ground_cut_out", lang) + loop, g["at_cut_out_h"], "h"),
+        ]
+        if g["cooling_e_kwh_th"] > 0:
+            rows += [
+                (label("summary_ground_cooling", lang) + loop, g["cooling_e_kwh_th"] * 1e-3, "MWh_th"),
+                (label("summary_ground_injected", lang) + loop, g["injected_e_kwh_th"] * 1e-3, "MWh_th"),
+                (label("summary_ground_cooling_cop", lang) + loop, g["seasonal_cooling_cop"], "-"),
+                (label("summary_ground_t_max", lang) + loop, g["t_fluid_max_c"], "C"),
+            ]
+    return rows
 
 
 def fleet_rows(fleet: dict[str, Any], lang: str = "en") -> list[tuple[str, float | None, str]]:
