@@ -42,7 +42,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from numba import vectorize
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -343,7 +342,7 @@ def heat_pump_cop(
     """
     if not 0 < carnot_fraction <= 1:
         raise ValueError("carnot_fraction must lie in (0, 1]")
-    cop = cop_of(
+    cop = _cop_array(
         np.asarray(t_source_c, dtype=float),
         np.asarray(t_sink_c, dtype=float),
         carnot_fraction,
@@ -355,7 +354,6 @@ def heat_pump_cop(
     return np.asarray(cop, dtype=float)
 
 
-@vectorize(["float64(float64, float64, float64, float64, float64, float64, float64)"], cache=True)
 def cop_of(
     t_source_c: float,
     t_sink_c: float,
@@ -365,8 +363,10 @@ def cop_of(
     max_lift_k: float,
     max_sink_t_c: float,
 ) -> float:
-    """:func:`heat_pump_cop` of one source and sink, compiled: a ufunc over arrays, and a scalar function the
-    dispatch kernel calls for a ground-source heat pump, whose source temperature it moves hour by hour.
+    """:func:`heat_pump_cop` of one source and sink, in plain arithmetic: :func:`heat_pump_cop` maps it over
+    arrays, and the dispatch kernel compiles it (``numba.njit``) for a ground-source heat pump, whose source
+    temperature it moves hour by hour. This module does not import numba: a process that never dispatches (``twin
+    check``) does not pay for it.
 
     Parameters
     ----------
@@ -389,6 +389,9 @@ def cop_of(
     if cop > 1.0 and lift <= max_lift_k and t_sink_c <= max_sink_t_c:
         return cop
     return 0.0
+
+
+_cop_array = np.vectorize(cop_of, otypes=[float])
 
 
 def heat_pump_params_cop(hp: HeatPump, t_source_c: ArrayLike) -> np.ndarray:

@@ -69,7 +69,7 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import ArrayLike
 
-from lingtan.components.heat import cop_of
+from lingtan.components.heat import cop_of as _cop_py
 
 STRATEGIES = ("load_following", "tou_arbitrage", "peak_shaving")
 
@@ -139,6 +139,8 @@ TOTALS = FLOWS + (
 )
 _NT = len(TOTALS)
 _T = {name: i for i, name in enumerate(TOTALS)}
+# The heat pump's COP of one source and sink (lingtan.components.heat.cop_of), compiled into the kernel.
+cop_of = njit(cache=True, nogil=True, inline="always")(_cop_py)
 # Integer column constants for the compiled code (numba cannot read a dict global).
 _I_RE_GEN = _T["re_generation"]
 _I_IMPORT0 = _T["import_valley"]
