@@ -16,7 +16,7 @@ Rules
 * A heat pump draws on what the exchangers left of its source stream, on
   ambient air, or on a ground loop (whose fluid temperature the kernel moves hour
   by hour, :mod:`lingtan.components.ground`); two heat pumps may not share one
-  stream, several may share a ground loop.
+  stream or one ground loop.
 * Electric boilers are power-to-heat units with a COP equal to their efficiency.
   Fuel boilers and purchased heat serve last, in scenario order.
 """
@@ -444,8 +444,8 @@ def _power_to_heat_units(
 ) -> list[_Unit]:
     """Heat pumps (COP from their source's temperature, limited by what the exchangers left of their source
     stream), then electric boilers (COP = efficiency), in scenario order. A heat pump on a ground loop has no
-    COP profile: the kernel works it out from the loop's fluid temperature each hour; its row holds the COP at
-    the undisturbed ground, which nothing reads."""
+    COP profile: the kernel works it out from the loop's fluid temperature each hour and never reads the row
+    (filled as if the source were the air)."""
     t = side.hours
     d_t = side.demand_t_c
     stream_index = {s.name: i for i, s in enumerate(side.streams)}
