@@ -51,6 +51,7 @@ from numba import njit
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lingtan.components.fuel_use import FuelUse
+from lingtan.errors import FieldPathError
 from lingtan.limits import MAX_COUNT, MAX_POWER_KW
 
 VEHICLE_TYPES = ("logistics_truck", "forklift", "bus", "car")
@@ -61,25 +62,6 @@ FULL_TOL_H = 1e-9
 """A session that ends this close after its departure [h] (float noise of summed times) counts as full."""
 FULL_TOL_KWH = 1e-9
 """A smart session this close to its need [kWh] (float noise of summed placements) counts as full."""
-
-
-class FleetFieldError(ValueError):
-    """A fleet input problem whose ``field_path`` names the YAML field (``vehicles[1].consumption_kwh_per_km``).
-
-    Parameters
-    ----------
-    field_path : str
-        The field, relative to the model that raises.
-    message : str
-        What was expected.
-    found : str
-        What was found, as the one-line error shows it.
-    """
-
-    def __init__(self, field_path: str, message: str, found: str = "nothing"):
-        self.field_path = field_path
-        self.found = found
-        super().__init__(message)
 
 
 class _Strict(BaseModel):
@@ -123,14 +105,14 @@ class VehicleGroup(_Strict):
     def _consistent(self) -> VehicleGroup:
         per_trip = self.trips_per_day is not None or self.km_per_trip is not None
         if (self.distance_km_per_day is None) == (not per_trip):
-            raise FleetFieldError(
+            raise FieldPathError(
                 "distance_km_per_day",
                 "either distance_km_per_day or trips_per_day with km_per_trip",
                 "both" if per_trip else "neither",
             )
         if per_trip and (self.trips_per_day is None or self.km_per_trip is None):
             missing = "km_per_trip" if self.km_per_trip is None else "trips_per_day"
-            raise FleetFieldError(missing, "trips_per_day and km_per_trip together")
+            raise FieldPathError(missing, "trips_per_day and km_per_trip together")
         electric = self.fuel == "electric"
         need, refuse = (
             ("consumption_kwh_per_km", "consumption_l_per_100km")
@@ -139,22 +121,22 @@ class VehicleGroup(_Strict):
         )
         if getattr(self, need) is None:
             unit = "[kWh/km]" if electric else "[L/100 km]"
-            raise FleetFieldError(need, f"the consumption {unit} of {'an' if electric else 'a'} {self.fuel} vehicle")
+            raise FieldPathError(need, f"the consumption {unit} of {'an' if electric else 'a'} {self.fuel} vehicle")
         if getattr(self, refuse) is not None:
-            raise FleetFieldError(
+            raise FieldPathError(
                 refuse,
                 f"no {refuse} for {'an' if electric else 'a'} {self.fuel} vehicle (give {need})",
                 repr(getattr(self, refuse)),
             )
         if electric and self.charger is None:
-            raise FleetFieldError("charger", "the name of the charger group an electric vehicle charges at")
+            raise FieldPathError("charger", "the name of the charger group an electric vehicle charges at")
         for field in ("charger", "replaces_fuel", "replaced_l_per_100km"):
             if not electric and getattr(self, field) is not None:
-                raise FleetFieldError(
+                raise FieldPathError(
                     field, f"nothing: {field} is for an electric vehicle only", repr(getattr(self, field))
                 )
         if (self.replaces_fuel is None) != (self.replaced_l_per_100km is None):
-            raise FleetFieldError(
+            raise FieldPathError(
                 "replaced_l_per_100km",
                 "replaces_fuel and replaced_l_per_100km together",
                 repr(self.replaced_l_per_100km) if self.replaces_fuel is None else "nothing",
@@ -905,7 +887,6 @@ def fleet_fuel_uses(vehicles: Sequence[VehicleGroup], n_days: int) -> list[FuelU
 __all__ = [
     "VEHICLE_TYPES",
     "FUEL_NAMES",
-    "FleetFieldError",
     "VehicleGroup",
     "ChargerGroup",
     "Charging",

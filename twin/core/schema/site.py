@@ -15,7 +15,7 @@ from lingtan.components.loads import Load
 from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
 from lingtan.components.space import SpaceConditioning
-from lingtan.components.vehicles import ChargerGroup, Charging, FleetFieldError, VehicleGroup
+from lingtan.components.vehicles import ChargerGroup, Charging, VehicleGroup
 from lingtan.components.wind import WindFarm
 from lingtan.errors import FieldPathError
 from lingtan.limits import (
@@ -332,7 +332,7 @@ class SiteAssets(_Strict):
         names = [c.name for c in self.chargers]
         for i, g in enumerate(self.vehicles):
             if g.charger is not None and g.charger not in names:
-                raise FleetFieldError(
+                raise FieldPathError(
                     f"vehicles[{i}].charger", f"the name of a charger group (chargers: {names})", repr(g.charger)
                 )
         return self
