@@ -14,21 +14,12 @@ from lingtan.components.ground import (
     loop_fluid_t_c,
     resistance_k_per_kw,
 )
-
-FIELD = dict(
-    boreholes_x=5,
-    boreholes_y=4,
-    spacing_m=6.0,
-    length_m=120.0,
-    conductivity_w_per_m_k=2.0,
-    heat_capacity_mj_per_m3_k=2.2,
-    t_ground_c=18.0,
-    borehole_resistance_m_k_per_w=0.1,
-)
+from lingtan.validation.plant_cases import FIELD
 
 
 def _loop(**kw) -> GroundLoop:
-    return GroundLoop(name="field", **{**FIELD, **kw})
+    """The reference field (5 x 4 boreholes of 120 m, 6 m apart), with ``kw`` changed and validated again."""
+    return GroundLoop(**{**FIELD.model_dump(), **kw})
 
 
 def test_long_single_borehole_tends_to_the_infinite_line_source():

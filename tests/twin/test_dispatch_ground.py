@@ -7,22 +7,13 @@ One demand (D=1), no store, one heat pump (U=1) on one ground loop (G=1), a gas 
 import numpy as np
 import pytest
 
-from lingtan.components.ground import GroundLoop, ground_modes, loop_fluid_t_c, resistance_k_per_kw
+from lingtan.components.ground import ground_modes, loop_fluid_t_c, resistance_k_per_kw
 from lingtan.components.heat import heat_pump_cop
 from lingtan.twin.core.dispatch import FLOWS, HeatSizes, HeatSystem, dispatch
+from lingtan.validation.plant_cases import FIELD  # the reference field, 5 x 4 boreholes of 120 m
 
 from .test_dispatch_heat import no_battery
 
-FIELD = GroundLoop(
-    name="field",
-    boreholes_x=5,
-    boreholes_y=4,
-    length_m=120.0,
-    conductivity_w_per_m_k=2.0,
-    heat_capacity_mj_per_m3_k=2.2,
-    t_ground_c=18.0,
-    borehole_resistance_m_k_per_w=0.1,
-)
 SINK_C = 45.0
 CHILLER_COP = 4.0
 

@@ -11,17 +11,9 @@ from lingtan.twin.cli import main
 from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.core.tables import check_heat_balance
 from lingtan.twin.run import build_profiles, simulate
+from lingtan.validation.plant_cases import FIELD
 
-LOOP = {
-    "name": "borefield",
-    "boreholes_x": 5,
-    "boreholes_y": 4,
-    "length_m": 120,
-    "conductivity_w_per_m_k": 2.0,
-    "heat_capacity_mj_per_m3_k": 2.2,
-    "t_ground_c": 18,
-    "borehole_resistance_m_k_per_w": 0.1,
-}
+LOOP = FIELD.model_dump() | {"name": "borefield"}  # the reference field, 5 x 4 boreholes of 120 m
 
 
 def with_gshp(data: dict, hp_kw_th: float = 400.0, cooling: bool = False) -> dict:
