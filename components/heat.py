@@ -823,6 +823,7 @@ class AbsorptionChiller(BaseModel):
 
     name: str
     source: str = Field(description="waste-heat stream driving the generator")
+    cooling: str = Field(description="the space it cools; the space's electric chillers (cooling_cop) cool the rest")
     cop: float = Field(
         default=0.7,
         gt=0,
@@ -842,9 +843,12 @@ class AbsorptionChiller(BaseModel):
 
 
 def absorption_chiller_q_kw_th(
-    q_drive_available_kw_th: ArrayLike, t_drive_c: ArrayLike, chiller: AbsorptionChiller
+    q_drive_available_kw_th: ArrayLike,
+    t_drive_c: ArrayLike,
+    chiller: AbsorptionChiller,
+    q_cool_demand_kw_th: ArrayLike = np.inf,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cooling an absorption chiller can make from the driving heat available.
+    """Cooling an absorption chiller makes from the driving heat available, for a cooling demand.
 
     Parameters
     ----------
@@ -854,11 +858,13 @@ def absorption_chiller_q_kw_th(
         Its temperature [C]; no cooling below ``chiller.min_drive_t_c``.
     chiller : AbsorptionChiller
         COP [-] and cooling limit [kW_th].
+    q_cool_demand_kw_th : float or array, optional
+        Cooling wanted [kW_th]; none by default.
 
     Returns
     -------
     q_cool_kw_th : ndarray
-        Cooling delivered [kW_th], ``min(cop * q_drive, capacity)``.
+        Cooling delivered [kW_th], ``min(cop * q_drive, capacity, demand)``.
     q_drive_kw_th : ndarray
         Driving heat used [kW_th], ``q_cool / cop``.
 
@@ -868,5 +874,6 @@ def absorption_chiller_q_kw_th(
     """
     q = np.asarray(q_drive_available_kw_th, dtype=float)
     hot = np.asarray(t_drive_c, dtype=float) >= chiller.min_drive_t_c
-    q_cool = np.where(hot, np.minimum(chiller.cop * np.maximum(q, 0.0), chiller.capacity_q_kw_th), 0.0)
+    cap = np.minimum(chiller.capacity_q_kw_th, np.maximum(np.asarray(q_cool_demand_kw_th, dtype=float), 0.0))
+    q_cool = np.where(hot, np.minimum(chiller.cop * np.maximum(q, 0.0), cap), 0.0)
     return q_cool, q_cool / chiller.cop

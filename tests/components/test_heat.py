@@ -238,10 +238,13 @@ def test_thermal_storage_recursion():
 
 
 def test_absorption_chiller():
-    ch = h.AbsorptionChiller(name="abs", source="fg", capacity_q_kw_th=100.0)
+    ch = h.AbsorptionChiller(name="abs", source="fg", cooling="offices", capacity_q_kw_th=100.0)
     q_cool, q_drive = h.absorption_chiller_q_kw_th(np.array([100.0, 1000.0, 100.0]), np.array([95.0, 95.0, 60.0]), ch)
     assert np.allclose(q_cool, [70.0, 100.0, 0.0])
     assert np.allclose(q_drive, [100.0, 100.0 / 0.7, 0.0])
+    # a cooling demand of 50 kW_th takes 50 / 0.7 of the drive heat
+    q_cool, q_drive = h.absorption_chiller_q_kw_th(1000.0, 95.0, ch, q_cool_demand_kw_th=50.0)
+    assert q_cool == 50.0 and q_drive == 50.0 / 0.7
 
 
 def test_heat_exchanger_params():

@@ -13,7 +13,10 @@ Rules
   waste-heat stream (what earlier exchangers left) into its sink, a demand or a
   thermal store, by :func:`lingtan.components.heat.direct_exchange_q_kw_th`, which is zero
   unless the stream is hotter than the sink by the minimum approach.
-* A heat pump draws on what the exchangers left of its source stream, on
+* Absorption chillers run next, each on what the exchangers left of its stream,
+  cooling its space before the space's electric chillers (whose electricity and
+  condenser heat fall by as much); the drive heat is waste heat recovered.
+* A heat pump draws on what the exchangers and absorption chillers left of its source stream, on
   ambient air, or on a ground loop (whose fluid temperature the kernel moves hour
   by hour, :mod:`lingtan.components.ground`); two heat pumps may not share one
   stream or one ground loop.
@@ -33,11 +36,13 @@ from numpy.typing import ArrayLike
 from lingtan.components.ground import GroundLoop, ground_modes, resistance_k_per_kw
 from lingtan.components.heat import (
     AMBIENT_AIR,
+    AbsorptionChiller,
     Boiler,
     HeatExchanger,
     HeatPump,
     PurchasedHeat,
     ThermalStorage,
+    absorption_chiller_q_kw_th,
     direct_exchange_q_kw_th,
     heat_pump_max_q_kw_th,
     heat_pump_params_cop,
@@ -129,6 +134,10 @@ class HeatSetup:
     ground_cooled : dict of str to str
         The space each ground loop's heat pump cools, by loop name (its cooling demand is
         ``system.ground_cooling_kw_th``; the space's chillers take the rest, in the kernel).
+    absorption_names : list of str; absorption_source : list of int
+        Absorption chillers (A), and the index of the stream driving each.
+    absorption_cooling_kw_th, absorption_drive_kw_th : ndarray (A, T)
+        The cooling each gave its space and the waste heat it took [kW_th].
     """
 
     system: HeatSystem
@@ -155,6 +164,15 @@ class HeatSetup:
     declared_energy: Sequence[tuple[str, DeclaredWasteEnergy]] = ()
     ground_loops: Sequence[GroundLoop] = ()
     ground_cooled: dict[str, str] = field(default_factory=dict)
+    absorption_names: Sequence[str] = ()
+    absorption_source: Sequence[int] = ()
+    absorption_cooling_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    absorption_drive_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def absorbed_by_stream_kw_th(self, w: int) -> np.ndarray:
+        """(T,) drive heat the absorption chillers took from stream ``w`` [kW_th]."""
+        rows = [self.absorption_drive_kw_th[a] for a, src in enumerate(self.absorption_source) if src == w]
+        return np.sum(rows, axis=0) if rows else np.zeros_like(self.stream_direct_kw_th[w])
 
     @property
     def empty(self) -> bool:
@@ -199,6 +217,7 @@ def build_heat(
     _add_space_conditioning(side, scenario.space, temp_air, set(cooled))
     stores = list(scenario.thermal_storage)
     ex = _direct_exchange(side, scenario.heat_exchangers, stores)
+    absorbed = _absorption_cooling(side, scenario.absorption_chillers, scenario.space, ex.left_kw_th)
     loops = list(scenario.ground_loops)
     units = _power_to_heat_units(
         side, scenario.heat_pumps, scenario.boilers, ex.left_kw_th, stores, temp_air, [g.name for g in loops]
@@ -231,6 +250,10 @@ def build_heat(
         declared_energy=side.declared_energy,
         ground_loops=loops,
         ground_cooled={hp.source: space for space, hp in cooled.items()},
+        absorption_names=[c.name for c in scenario.absorption_chillers],
+        absorption_source=[[st.name for st in side.streams].index(c.source) for c in scenario.absorption_chillers],
+        absorption_cooling_kw_th=absorbed[0],
+        absorption_drive_kw_th=absorbed[1],
     )
 
 
@@ -254,6 +277,7 @@ class _HeatSide:
     declared_energy: list[tuple[str, DeclaredWasteEnergy]] = field(default_factory=list)
     rejected: list[RejectedHeat] = field(default_factory=list)
     ground_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)  # spaces a ground loop cools
+    chiller_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)  # by space: its electric chillers
     electric_kw: np.ndarray = field(init=False)  # (T,) lines and electric cooling [kW]
     cooling_kw_th: np.ndarray = field(init=False)  # (T,) space cooling by electric chillers [kW_th]
 
@@ -334,12 +358,48 @@ def _add_space_conditioning(
         elif sp.cooling and sp.cooling_cop is not None:
             qc = np.asarray(space_cooling_q_kw_th(temp_air, sp), dtype=float)
             pc = np.asarray(space_cooling_p_kw(qc, sp), dtype=float)
+            side.chiller_cooling_kw_th[sp.name] = qc.copy()
             side.cooling_kw_th += qc
             side.electric_kw += pc
             # The chiller's condenser rejects the heat removed plus its own work (first law).
             side.rejected.append(
                 RejectedHeat(f"{sp.name}.condenser", "cooling", CONDENSER_T_C, qc + pc, float(pc.sum()), True)
             )
+
+
+def _absorption_cooling(
+    side: _HeatSide, chillers: Sequence[AbsorptionChiller], spaces: Sequence[SpaceConditioning], left_kw_th: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run each absorption chiller on what is left of its stream (``left_kw_th``, reduced in place), for the
+    cooling its space's electric chillers would otherwise give: their cooling, electricity and condenser heat fall
+    by the absorption's cooling (and its electricity share); the absorption rejects its cooling plus its drive
+    heat at its own condenser, which joins the space's rejected heat. Returns (A, T) cooling and drive heat
+    [kW_th]."""
+    t = side.hours
+    by_name = {sp.name: sp for sp in spaces}
+    stream_index = {st.name: i for i, st in enumerate(side.streams)}
+    cool, drive = np.zeros((len(chillers), t)), np.zeros((len(chillers), t))
+    for a, ch in enumerate(chillers):
+        sp, w = by_name[ch.cooling], stream_index[ch.source]
+        r = next(i for i, x in enumerate(side.rejected) if x.name == f"{sp.name}.condenser")
+        assert sp.cooling_cop is not None  # the schema allows only a space with electric chillers
+        cop_e = sp.cooling_cop
+        still = side.chiller_cooling_kw_th[sp.name]  # what its electric chillers still cool
+        cool[a], drive[a] = absorption_chiller_q_kw_th(left_kw_th[w], side.streams[w].t_c, ch, still)
+        left_kw_th[w] -= drive[a]
+        side.chiller_cooling_kw_th[sp.name] = still - cool[a]
+        side.cooling_kw_th -= cool[a]
+        side.electric_kw -= cool[a] / cop_e
+        old = side.rejected[r]
+        side.rejected[r] = RejectedHeat(
+            old.name,
+            old.end_use,
+            old.t_c,
+            old.available_kw_th - cool[a] / cop_e + drive[a],
+            old.electricity_e_kwh - float(cool[a].sum()) / cop_e,
+            old.declared,
+        )
+    return cool, drive
 
 
 @dataclass(frozen=True)
@@ -545,7 +605,8 @@ def _with_ground_cooling(
 
 
 def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:
-    """Heat of stream ``w`` not taken by its own site's exchangers, stores or the heat network [kW_th].
+    """Heat of stream ``w`` not taken by its own site's exchangers, absorption chillers, stores or the heat network
+    [kW_th].
 
     Parameters
     ----------
@@ -562,6 +623,7 @@ def stream_left_kw_th(setup: HeatSetup, w: int) -> np.ndarray:
     return (
         setup.streams[w].available_kw_th
         - setup.stream_direct_kw_th[w]
+        - setup.absorbed_by_stream_kw_th(w)
         - setup.stream_store_offer_kw_th[w].sum(axis=0)
         - setup.network_out_kw_th[w]
         - setup.network_loss_kw_th[w]

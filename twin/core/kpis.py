@@ -299,7 +299,8 @@ def _delivered_by_stream(
 ) -> dict[str, float]:
     """Waste heat of each stream delivered to a useful heat demand over the year [kWh_th].
 
-    Direct exchange and heat-network deliveries (pipe losses excluded) count in full. Heat a stream charged into
+    Direct exchange, heat-network deliveries (pipe losses excluded) and absorption chillers' drive heat count in
+    full. Heat a stream charged into
     a thermal store counts in the share the store delivered: the store is taken as well mixed, so every kWh_th
     that entered it (initial content, recovered and power-to-heat charges) left as discharge in the same
     proportion, the rest as standing losses or heat still stored at the end of the year. A heat pump's source
@@ -317,7 +318,12 @@ def _delivered_by_stream(
     offered = offers.sum(axis=0)
     out = {}
     for w, st in enumerate(setup.streams):
-        q = float(setup.stream_direct_kw_th[w].sum() + setup.network_out_kw_th[w].sum())
+        # direct exchange, the heat network and absorption chillers (their cooling is a useful demand)
+        q = float(
+            setup.stream_direct_kw_th[w].sum()
+            + setup.network_out_kw_th[w].sum()
+            + setup.absorbed_by_stream_kw_th(w).sum()
+        )
         for j, n in enumerate(setup.store_names):
             q += (
                 float(np.sum(_share(offers[w, j], offered[j]) * heat[f"{n}.charge_recovered_kw_th"].to_numpy()))
@@ -532,6 +538,13 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         base_source = heat[f"{name}.p_base_kw"].to_numpy() * np.maximum(cop - 1.0, 0.0)
         green += float(np.sum(np.maximum(surplus_heat, 0.0)) + np.sum(base_source))
     out["heat_share_recovered_or_renewable"] = _rate(green, demand)
+    out["absorption_chillers"] = {
+        name: {
+            "cooling_e_kwh_th": float(setup.absorption_cooling_kw_th[a].sum()),
+            "drive_heat_e_kwh_th": float(setup.absorption_drive_kw_th[a].sum()),
+        }
+        for a, name in enumerate(setup.absorption_names)
+    }
     out["ground_loops"] = ground_loop_kpis(setup, heat)
     out["ground_heat_e_kwh_th"] = sum(g["extracted_e_kwh_th"] for g in out["ground_loops"].values())
     out["production_availability"] = setup.line_availability

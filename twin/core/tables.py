@@ -257,6 +257,10 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         )
     for b, name in enumerate(setup.boiler_names):
         data[f"{name}.heat_kw_th"] = rec[("boiler", b, "heat")]
+    # Absorption chillers: the cooling each gave its space, and the waste heat that drove it.
+    for a, name in enumerate(setup.absorption_names):
+        data[f"{name}.cooling_kw_th"] = setup.absorption_cooling_kw_th[a]
+        data[f"{name}.drive_heat_kw_th"] = setup.absorption_drive_kw_th[a]
     # Ground loops: the heat their heat pump drew heating and put back cooling (its space's cooling, the heat pump's
     # and the chillers' electricity), and the fluid temperature that left (the kernel's recursion).
     for g, loop in enumerate(setup.ground_loops):
@@ -290,7 +294,11 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         data[f"{st.name}.to_heat_network_kw_th"] = setup.network_out_kw_th[w]
         data[f"{st.name}.heat_network_loss_kw_th"] = setup.network_loss_kw_th[w]
         data[f"{st.name}.recovered_kw_th"] = (
-            setup.stream_direct_kw_th[w] + into_stores + by_pump + setup.network_out_kw_th[w]
+            setup.stream_direct_kw_th[w]
+            + setup.absorbed_by_stream_kw_th(w)
+            + into_stores
+            + by_pump
+            + setup.network_out_kw_th[w]
         )
     frame = pd.DataFrame(data, index=index)
     frame.index.name = "time"

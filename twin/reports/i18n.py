@@ -119,6 +119,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary_recovery_of": ("  recovery, ", "  余热回收率，"),
     "summary_heat_from": ("Heat from ", "供热来源："),
     "summary_fuel": ("Fuel: ", "燃料："),
+    "summary_absorption": ("Cooling from waste heat (absorption), ", "余热吸收式制冷量，"),
     "summary_ground_drawn": ("Ground heat drawn, ", "地源取热量，"),
     "summary_ground_cop": ("Seasonal COP, ", "季节性能系数，"),
     "summary_ground_t_min": ("Lowest loop fluid, ", "地埋管最低流体温度，"),

@@ -112,6 +112,10 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_availability", lang) + line, v * 100, "%")
             for line, v in heat["production_availability"].items()
         ]
+        rows += [
+            (label("summary_absorption", lang) + name, a["cooling_e_kwh_th"] * 1e-3, "MWh_th")
+            for name, a in heat.get("absorption_chillers", {}).items()
+        ]
         rows += ground_loop_rows(heat, lang)
     if k.get("vehicles"):
         rows.append(None)

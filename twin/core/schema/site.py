@@ -10,7 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from lingtan.components.battery import Battery
 from lingtan.components.fuel_use import FuelUse
 from lingtan.components.ground import GroundLoop
-from lingtan.components.heat import AMBIENT_AIR, Boiler, HeatExchanger, HeatPump, PurchasedHeat, ThermalStorage
+from lingtan.components.heat import (
+    AMBIENT_AIR,
+    AbsorptionChiller,
+    Boiler,
+    HeatExchanger,
+    HeatPump,
+    PurchasedHeat,
+    ThermalStorage,
+)
 from lingtan.components.loads import Load
 from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
@@ -196,6 +204,9 @@ class SiteAssets(_Strict):
     boilers: list[Boiler] = Field(default=[], max_length=MAX_ITEMS)
     purchased_heat: list[PurchasedHeat] = Field(default=[], max_length=MAX_ITEMS)
     thermal_storage: list[ThermalStorage] = Field(default=[], max_length=MAX_ITEMS)
+    absorption_chillers: list[AbsorptionChiller] = Field(
+        default=[], max_length=MAX_ITEMS, description="chillers driven by a waste-heat stream, cooling a space"
+    )
     ground_loops: list[GroundLoop] = Field(
         default=[], max_length=MAX_ITEMS, description="borehole fields a ground-source heat pump takes heat from"
     )
@@ -249,6 +260,7 @@ class SiteAssets(_Strict):
             "boilers",
             "purchased_heat",
             "thermal_storage",
+            "absorption_chillers",
             "ground_loops",
             "fuel_uses",
             "vehicles",
@@ -299,6 +311,18 @@ class SiteAssets(_Strict):
                 raise ValueError(f"heat pump {hp.name!r}: sink {hp.sink!r} is not a heat demand ({demands})")
         cooled = {s.name: s for s in self.space if s.cooling and s.cooling_cop is not None}
         by = [hp.cooling for hp in self.heat_pumps]
+        free = sorted(set(cooled) - set(by))
+        for i, ch in enumerate(self.absorption_chillers):
+            if ch.source not in streams:
+                raise FieldPathError(
+                    f"absorption_chillers[{i}].source", f"a waste-heat stream ({streams})", repr(ch.source)
+                )
+            if ch.cooling not in cooled or ch.cooling in by:
+                raise FieldPathError(
+                    f"absorption_chillers[{i}].cooling",
+                    f"a space with cooling and a cooling_cop that no ground-source heat pump cools ({free})",
+                    repr(ch.cooling),
+                )
         for i, hp in enumerate(self.heat_pumps):
             if hp.cooling is not None and by.count(hp.cooling) > 1:
                 raise FieldPathError(f"heat_pumps[{i}].cooling", "one heat pump cooling a space", repr(hp.cooling))
