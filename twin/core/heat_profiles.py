@@ -170,7 +170,18 @@ class HeatSetup:
     absorption_drive_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def absorbed_by_stream_kw_th(self, w: int) -> np.ndarray:
-        """(T,) drive heat the absorption chillers took from stream ``w`` [kW_th]."""
+        """Drive heat the absorption chillers took from a stream.
+
+        Parameters
+        ----------
+        w : int
+            Index of the stream in ``streams``.
+
+        Returns
+        -------
+        ndarray, shape (T,)
+            [kW_th], zero where no chiller draws on it.
+        """
         rows = [self.absorption_drive_kw_th[a] for a, src in enumerate(self.absorption_source) if src == w]
         return np.sum(rows, axis=0) if rows else np.zeros_like(self.stream_direct_kw_th[w])
 
