@@ -169,6 +169,9 @@ def test_a_tenants_ground_heat_is_the_parks_renewable_heat():
     assert drawn > 0
     assert r.kpis["heat"]["ground_loops"]["b.borefield"]["extracted_e_kwh_th"] == drawn
     assert r.accounting.energy.heat.onsite_re_heat_gj == pytest.approx(drawn * 0.0036, rel=1e-12)
+    from lingtan.twin.reports.summary import park_summary
+
+    assert f"Ground heat drawn, b.borefield: {drawn * 1e-3:,.1f} MWh_th" in park_summary(r)
 
 
 def test_a_borehole_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_path):

@@ -418,9 +418,9 @@ def park_summary(result: ParkResult, lang: str = "en", ensemble: EnsembleResult 
     -------
     str
         Lines: park shares [%], waste-heat rate, grid import and export [MWh], peak [MW], reconciliation
-        residual [kWh]; the tenant table [MWh]; the network's findings; the verdicts.
+        residual [kWh], the tenants' ground loops; the tenant table [MWh]; the network's findings; the verdicts.
     """
-    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.reports.i18n import label, unit_text
 
     k = result.kpis
     h = k["heat"]
@@ -447,8 +447,12 @@ def park_summary(result: ParkResult, lang: str = "en", ensemble: EnsembleResult 
             rule=result.park.allocation.rule,
         ),
         label("term_park_reconcile", lang).format(residual=k["reconciliation_residual_e_kwh"]),
-        "",
     ]
+    lines += [
+        f"{text}: {label('verdict_not applicable', lang) if v is None else format(v, ',.1f')} {unit_text(unit, lang)}"
+        for text, v, unit in ground_loop_rows(h, lang)
+    ]
+    lines.append("")
     t = result.tenant_table
     heads = [label(x, lang) for x in ("tenant", "term_use_mwh", "term_own_re", "term_park_re_col", "term_re_share_col")]
     width = max([_cols(str(i)) for i in t.index] + [_cols(heads[0])])
