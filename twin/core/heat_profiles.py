@@ -169,6 +169,21 @@ class HeatSetup:
     absorption_cooling_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     absorption_drive_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
+    def loop_units(self, g: int) -> list[str]:
+        """The power-to-heat units that draw on ground loop ``g``.
+
+        Parameters
+        ----------
+        g : int
+            Index of the loop in ``ground_loops``.
+
+        Returns
+        -------
+        list of str
+            Unit names (one heat pump: the schema allows no more).
+        """
+        return [self.unit_names[u] for u in np.flatnonzero(np.asarray(self.system.unit_ground) == g)]
+
     def absorbed_by_stream_kw_th(self, w: int) -> np.ndarray:
         """Drive heat the absorption chillers took from a stream.
 

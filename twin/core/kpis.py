@@ -363,7 +363,7 @@ def ground_loop_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str
     dt_h = step_h(heat)
     out: dict[str, dict[str, float | None]] = {}
     for g, loop in enumerate(setup.ground_loops):
-        units = [setup.unit_names[u] for u in np.flatnonzero(np.asarray(setup.system.unit_ground) == g)]
+        units = setup.loop_units(g)
         made = sum(float((heat[f"{n}.heat_to_demand_kw_th"] + heat[f"{n}.heat_to_storage_kw_th"]).sum()) for n in units)
         el = sum(float((heat[f"{n}.p_base_kw"] + heat[f"{n}.p_surplus_kw"]).sum()) for n in units)
         t_f = heat[f"{loop.name}.t_fluid_c"]

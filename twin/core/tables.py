@@ -264,7 +264,7 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
     # Ground loops: the heat their heat pump drew heating and put back cooling (its space's cooling, the heat pump's
     # and the chillers' electricity), and the fluid temperature that left (the kernel's recursion).
     for g, loop in enumerate(setup.ground_loops):
-        on = [setup.unit_names[u] for u in np.flatnonzero(np.asarray(setup.system.unit_ground) == g)]
+        on = setup.loop_units(g)
         drawn = _fold([data[f"{n}.source_heat_kw_th"] for n in on], len(index))
         cool, p_cool = rec[("loop", g, "cooling")], rec[("loop", g, "p_cooling_kw")]
         demand = np.asarray(setup.system.ground_cooling_kw_th, dtype=float)[g]

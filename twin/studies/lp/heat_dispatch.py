@@ -157,10 +157,9 @@ def heat_lp(
     -------
     HeatLP
     """
-    ground = np.flatnonzero(np.asarray(setup.system.unit_ground if setup.system.has_ground else [], dtype=int) >= 0)
-    if len(ground):
+    if setup.system.has_ground:
         # A ground loop's fluid temperature, hence its heat pump's COP, moves with the heat drawn: not linear.
-        u = int(ground[0])
+        u = int(np.flatnonzero(np.asarray(setup.system.unit_ground) >= 0)[0])
         raise InputError(
             None,
             f"{prefix}heat_pumps[{u}].source",
