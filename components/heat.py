@@ -634,21 +634,48 @@ def boiler_fuel(q_kw_th_out: ArrayLike, boiler: Boiler, fuels: pd.DataFrame | No
     ValueError
         For a negative heat output.
     """
-    fuels = load_fuels() if fuels is None else fuels
-    if boiler.fuel not in fuels.index:
-        raise InputError(FUELS_CSV, "column fuel", f"a row for {boiler.fuel!r}", f"fuels {list(fuels.index)}")
-    row = fuels.loc[boiler.fuel]
     q = np.asarray(q_kw_th_out, dtype=float)
     if np.any(q < 0):
         raise ValueError("q_kw_th_out must be non-negative")
-    fuel_e_kwh = q / boiler.efficiency
+    return fuel_burnt(q / boiler.efficiency, boiler.fuel, fuels)
+
+
+def fuel_burnt(fuel_e_kwh: ArrayLike, fuel: str, fuels: pd.DataFrame | None = None) -> dict[str, Any]:
+    """A fuel's energy at NCV [kWh] as physical units, standard coal and CO2 (``fuels.csv``).
+
+    ``fuel_units = fuel_e_kwh * 3600 / ncv_kj_per_unit``; the returned record is the one of :func:`boiler_fuel`.
+
+    Parameters
+    ----------
+    fuel_e_kwh : float or array
+        Fuel energy at net calorific value [kWh], >= 0.
+    fuel : str
+        A row of the fuel table.
+    fuels : DataFrame, optional
+        Table from :func:`load_fuels`; the shipped ``components/data/fuels.csv`` by default.
+
+    Returns
+    -------
+    dict
+        As :func:`boiler_fuel`.
+
+    Raises
+    ------
+    InputError
+        When the fuel table has no row for the fuel.
+    """
+    fuels = load_fuels() if fuels is None else fuels
+    if fuel not in fuels.index:
+        raise InputError(FUELS_CSV, "column fuel", f"a row for {fuel!r}", f"fuels {list(fuels.index)}")
+    row = fuels.loc[fuel]
+    fuel_e_kwh = np.asarray(fuel_e_kwh, dtype=float)
     units = fuel_e_kwh * KJ_PER_KWH / float(row["ncv_kj_per_unit"])
     ef = float(row["kgco2_per_unit"]) if pd.notna(row["kgco2_per_unit"]) else 0.0
     biomass = bool(row["biomass"])
-    combustion = boiler.fuel != "electric"
+    combustion = fuel != "electric"
     kgco2 = units * ef if combustion else np.zeros_like(units)
     return {
-        "fuel": boiler.fuel,
+        "fuel": fuel,
         "unit": str(row["unit"]),
         "fuel_units": units,
         "fuel_e_kwh": fuel_e_kwh,

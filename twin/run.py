@@ -867,7 +867,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **site)
     gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
     step_min = round(prof.step_h * 60)
-    hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly, step_min)
+    hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly, step_min, bool(setup.chp))
     hourly_heat = heat_table(prof.index, setup, res.heat_hourly, step_min)
     residual = max(check_electric_balance(hourly), check_heat_balance(hourly_heat, setup, hsizes.store_e0_kwh_th[0]))
 

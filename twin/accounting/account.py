@@ -493,8 +493,10 @@ class ElectricityEnergy(_Record):
         [kWh].
     re_consumed_e_kwh : float
         On-site renewable electricity consumed [kWh].
+    chp_consumed_e_kwh : float
+        On-site combined heat and power electricity consumed [kWh] (its fuel counts, not it).
     consumed_e_kwh : float
-        Grid import + renewable consumed [kWh].
+        Grid import + renewable consumed + CHP consumed [kWh].
     calorific_kgce_per_kwh, equivalent_kgce_per_kwh : float
         The two coefficients [kgce/kWh].
     """
@@ -504,6 +506,7 @@ class ElectricityEnergy(_Record):
     re_generation_e_kwh: float
     curtailed_e_kwh: float
     re_consumed_e_kwh: float
+    chp_consumed_e_kwh: float
     consumed_e_kwh: float
     calorific_kgce_per_kwh: float
     equivalent_kgce_per_kwh: float
@@ -513,6 +516,7 @@ class ElectricityEnergy(_Record):
         "re_generation_e_kwh",
         "curtailed_e_kwh",
         "re_consumed_e_kwh",
+        "chp_consumed_e_kwh",
         "consumed_e_kwh",
         "calorific_tce",
         "equivalent_tce",
@@ -536,14 +540,20 @@ class ElectricityEnergy(_Record):
         return self.calorific_kgce_per_kwh if basis == "calorific" else self.equivalent_kgce_per_kwh
 
     @property
+    def counted_e_kwh(self) -> float:
+        """Electricity that counts as energy consumed [kWh]: all consumed but what on-site CHP made from fuel,
+        whose fuel counts instead (GB/T 2589: energy converted inside the boundary is not counted twice)."""
+        return self.consumed_e_kwh - self.chp_consumed_e_kwh
+
+    @property
     def calorific_tce(self) -> float:
-        """Electricity consumed at calorific value [tce]."""
-        return self.consumed_e_kwh * self.calorific_kgce_per_kwh / 1000.0
+        """Electricity consumed at calorific value, CHP's own left out [tce]."""
+        return self.counted_e_kwh * self.calorific_kgce_per_kwh / 1000.0
 
     @property
     def equivalent_tce(self) -> float:
-        """Electricity consumed at equivalent value [tce]."""
-        return self.consumed_e_kwh * self.equivalent_kgce_per_kwh / 1000.0
+        """Electricity consumed at equivalent value, CHP's own left out [tce]."""
+        return self.counted_e_kwh * self.equivalent_kgce_per_kwh / 1000.0
 
     @property
     def re_consumed_calorific_tce(self) -> float:
@@ -727,7 +737,8 @@ class EnergyAccount(_Record):
 
     def total_tce(self, basis: str) -> float:
         """Comprehensive energy consumption with electricity on ``basis`` ("calorific", "equivalent") [tce]:
-        electricity + fuels + biomass + purchased heat - exported heat + on-site renewable heat.
+        electricity (but on-site CHP's, whose fuel counts) + fuels + biomass + purchased heat - exported heat +
+        on-site renewable heat.
 
         Parameters
         ----------
@@ -741,7 +752,7 @@ class EnergyAccount(_Record):
         """
         h = self.heat
         non_electric = self.fuels_tce + self.biomass_tce + h.purchased_tce - h.exported_tce_deducted + h.onsite_re_tce
-        return self.electricity.consumed_e_kwh * self.electricity.kgce_per_kwh(basis) / 1000.0 + non_electric
+        return self.electricity.counted_e_kwh * self.electricity.kgce_per_kwh(basis) / 1000.0 + non_electric
 
     def renewable_tce(self, basis: str) -> float:
         """Renewable electricity consumed, biomass and on-site renewable heat [tce].
@@ -1689,7 +1700,8 @@ def _electricity(energy: AnnualEnergy, s: Accounting) -> ElectricityEnergy:
         re_generation_e_kwh=num(energy.re_generation_e_kwh),
         curtailed_e_kwh=num(energy.curtailed_e_kwh),
         re_consumed_e_kwh=energy.re_consumed_e_kwh if is_array(energy.re_consumed_e_kwh) else energy.re_consumed,
-        consumed_e_kwh=num(energy.grid_import_e_kwh) + energy.re_consumed_e_kwh
+        chp_consumed_e_kwh=num(energy.chp_consumed_e_kwh),
+        consumed_e_kwh=num(energy.grid_import_e_kwh) + energy.re_consumed_e_kwh + num(energy.chp_consumed_e_kwh)
         if is_array(energy.re_consumed_e_kwh)
         else energy.electricity_consumed_e_kwh,
         calorific_kgce_per_kwh=s.electricity_calorific_kgce_per_kwh,

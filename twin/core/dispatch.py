@@ -110,10 +110,14 @@ FLOWS = (
     "load",
     "heat_load",
     "re_to_heat",
+    "chp_to_load",
+    "chp_to_grid",
 )
 # ``load`` is all electric demand met through the bus in merit order: the site's loads plus
 # ``heat_load``, the power-to-heat units allowed to run on any electricity. ``re_to_heat`` is
-# renewable surplus taken by power-to-heat units, a separate sink of the bus.
+# renewable surplus taken by power-to-heat units, a separate sink of the bus. ``chp_to_load`` and
+# ``chp_to_grid`` are the electricity of combined heat and power units, a second source of the bus
+# (fuel, not renewable).
 # Hourly states recorded for single runs [kWh], end of hour.
 STATES = ("battery_e", "battery_e_re")
 _NF = len(FLOWS)
@@ -143,6 +147,8 @@ _T = {name: i for i, name in enumerate(TOTALS)}
 cop_of = njit(cache=True, nogil=True, inline="always")(_cop_py)
 # Integer column constants for the compiled code (numba cannot read a dict global).
 _I_RE_GEN = _T["re_generation"]
+_F_RE_EXPORT = FLOWS.index("re_to_grid")
+_F_CHP_EXPORT = FLOWS.index("chp_to_grid")
 _I_IMPORT0 = _T["import_valley"]
 _I_COST = _T["import_cost_cny"]
 _I_REVENUE = _T["export_revenue_cny"]
@@ -205,17 +211,25 @@ _NL = _L_LIM0 + 12
 
 # Columns of the heat record (HeatSystem.columns()): a group of columns per demand, then per store, per
 # power-to-heat unit and per boiler.
-DEMAND_COLUMNS = ("from_storage", "from_p2h", "from_boilers", "unserved")
+DEMAND_COLUMNS = ("from_storage", "from_p2h", "from_chp", "from_boilers", "unserved")
 STORE_COLUMNS = ("charge_recovered", "charge_p2h", "discharge", "loss", "e_kwh_th")
 UNIT_COLUMNS = ("heat_to_demand", "heat_to_storage", "p_base_kw", "p_surplus_kw")
 # Per ground loop: the cooling its heat pump gave, that heat pump's electricity, and the electricity of the
 # space's chillers for the rest of the cooling demand.
 LOOP_COLUMNS = ("cooling", "p_cooling_kw", "p_chiller_kw")
-_HD_STORAGE, _HD_P2H, _HD_BOILERS, _HD_UNSERVED = range(len(DEMAND_COLUMNS))
+# Per combined heat and power unit: its electricity, the fuel it burnt [kW at NCV], and its heat to demands and
+# dumped (what no demand it serves could take).
+CHP_COLUMNS = ("p_kw", "fuel_kw", "heat_to_demand", "heat_dumped")
+_HD_STORAGE, _HD_P2H, _HD_CHP, _HD_BOILERS, _HD_UNSERVED = range(len(DEMAND_COLUMNS))
 _HS_RECOVERED, _HS_P2H, _HS_DISCHARGE, _HS_LOSS, _HS_E = range(len(STORE_COLUMNS))
 _HU_DEMAND, _HU_STORAGE, _HU_P_BASE, _HU_P_SURPLUS = range(len(UNIT_COLUMNS))
 _HL_COOL, _HL_P_COOL, _HL_P_CHILLER = range(len(LOOP_COLUMNS))
+_HC_P, _HC_FUEL, _HC_DEMAND, _HC_DUMPED = range(len(CHP_COLUMNS))
 _N_HD, _N_HS, _N_HU, _N_HL = len(DEMAND_COLUMNS), len(STORE_COLUMNS), len(UNIT_COLUMNS), len(LOOP_COLUMNS)
+_N_HC = len(CHP_COLUMNS)
+# Columns of a CHP unit's parameters: its fuel and heat lines per kW of rating, slope and intercept in the part
+# load (lingtan.components.chp.chp_coefficients), and its minimum part load.
+_C_FUEL_SLOPE, _C_FUEL_INTERCEPT, _C_HEAT_SLOPE, _C_HEAT_INTERCEPT, _C_MIN_LOAD = range(5)
 
 
 class KernelSite(NamedTuple):
@@ -258,6 +272,10 @@ class KernelHeat(NamedTuple):
     ground_modes: np.ndarray  # (N, G, M, 2)
     ground_cooling: np.ndarray  # (G, T) [kW_th]
     ground_cooling_params: np.ndarray  # (G, 2)
+    chp_params: np.ndarray  # (C, 5)
+    chp_heat_led: np.ndarray  # (C,) bool
+    chp_serves: np.ndarray  # (C, D) bool
+    chp_kw: np.ndarray  # (N, C) [kW]
 
 
 class KernelOut(NamedTuple):
@@ -277,11 +295,12 @@ BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
 @njit(cache=True, nogil=True, inline="always")
 def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
     """First heat-record column of the stores, of the units and of the boilers, and the number of columns (the
-    ground loops' after the boilers')."""
+    ground loops' after the boilers', then the CHP units')."""
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
     o_b = o_u + _N_HU * heat.unit_cop.shape[0]
-    return o_s, o_u, o_b, o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_cooling.shape[0]
+    o_c = o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_cooling.shape[0]
+    return o_s, o_u, o_b, o_c + _N_HC * heat.chp_params.shape[0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -635,6 +654,67 @@ def _p2h_charges_stores(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _chp_step(
+    chp_params: np.ndarray,
+    chp_heat_led: np.ndarray,
+    chp_serves: np.ndarray,
+    chp_kw: np.ndarray,
+    n: int,
+    w: int,
+    o_c: int,
+    room_load: float,
+    room_export: float,
+    rem: np.ndarray,
+    h_row: np.ndarray,
+) -> tuple[float, float]:
+    """Heat step 6: combined heat and power units, in scenario order, after the battery and before the boilers.
+
+    ``room_load`` [kW] is the electric demand the grid would serve (after renewables and the battery),
+    ``room_export`` [kW] the export limit's room after renewable export. A heat-led unit makes the heat its
+    demands still want (after stores and power-to-heat) at most at its rating and within both rooms; an
+    electricity-led unit makes the electricity of ``room_load``, its heat to its demands and the rest dumped.
+    Below its minimum part load a unit is off. Its electricity serves the load, then is exported.
+    Returns (electricity to the load, exported) [kW]."""
+    to_load = 0.0
+    to_grid = 0.0
+    for c in range(chp_params.shape[0]):
+        cap = chp_kw[n, c]
+        if cap <= 0.0:
+            continue
+        heat_slope = chp_params[c, _C_HEAT_SLOPE]
+        heat_icpt = chp_params[c, _C_HEAT_INTERCEPT]
+        if chp_heat_led[c]:
+            want = 0.0
+            for d in range(rem.shape[0]):
+                if chp_serves[c, d]:
+                    want += rem[d, w]
+            x = min((want / cap - heat_icpt) / heat_slope, 1.0, (room_load + room_export) / cap)
+        else:
+            x = min(room_load / cap, 1.0)
+        if x < chp_params[c, _C_MIN_LOAD]:
+            continue
+        p = x * cap
+        p_load = min(p, room_load)
+        room_load -= p_load
+        room_export = max(0.0, room_export - (p - p_load))
+        to_load += p_load
+        to_grid += p - p_load
+        col = o_c + _N_HC * c
+        h_row[col + _HC_P, w] = p
+        h_row[col + _HC_FUEL, w] = cap * (chp_params[c, _C_FUEL_SLOPE] * x + chp_params[c, _C_FUEL_INTERCEPT])
+        left = cap * (heat_slope * x + heat_icpt)
+        for d in range(rem.shape[0]):
+            if chp_serves[c, d] and left > 0.0 and rem[d, w] > 0.0:
+                q = min(rem[d, w], left)
+                rem[d, w] -= q
+                left -= q
+                h_row[_N_HD * d + _HD_CHP, w] += q
+                h_row[col + _HC_DEMAND, w] += q
+        h_row[col + _HC_DUMPED, w] = left
+    return to_load, to_grid
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _boilers_and_heat_balance(
     residual: np.ndarray,
     boiler_cap: np.ndarray,
@@ -648,7 +728,7 @@ def _boilers_and_heat_balance(
     e_st: np.ndarray,
     h_row: np.ndarray,
 ) -> tuple[float, float]:
-    """Heat step 6: fuel boilers and purchased heat serve what is left, in scenario order; the rest is unserved.
+    """Heat step 7: fuel boilers and purchased heat serve what is left, in scenario order; the rest is unserved.
     Returns the hour's largest heat residual [kWh_th]: each demand (served by stores, power-to-heat, boilers or
     unserved) and the stores together (energy now = at the start + charges - discharge - losses)."""
     for b in range(boiler_cap.shape[0]):
@@ -670,6 +750,7 @@ def _boilers_and_heat_balance(
                 residual[d, t]
                 - h_row[col + _HD_STORAGE, w]
                 - h_row[col + _HD_P2H, w]
+                - h_row[col + _HD_CHP, w]
                 - h_row[col + _HD_BOILERS, w]
                 - h_row[col + _HD_UNSERVED, w]
             ),
@@ -793,11 +874,16 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             ground_modes,
             ground_cooling,
             ground_cooling_params,
+            chp_params,
+            chp_heat_led,
+            chp_serves,
+            chp_kw,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
         n_g, n_m = ground_modes.shape[1], ground_modes.shape[2]
         o_s, o_u, o_b, n_hh = _heat_layout(heat)
         o_g = o_b + boiler_cap.shape[0]
+        o_c = o_g + _N_HL * n_g
         rem = np.zeros((n_d, LANES))
         e_st = np.zeros((n_s, LANES))
         ch_left = np.zeros((n_s, LANES))
@@ -967,8 +1053,6 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 pool = e_re + stored_re - drawn_re
                 e_re = min(max(pool, 0.0), e)
 
-                grid_load = max(0.0, min(deficit - dis, lp[_L_IMP, w]))
-                unserved = deficit - dis - grid_load
                 rest = surplus - ch_re
 
                 if has_heat:
@@ -991,6 +1075,27 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 export = min(rest, lp[_L_EXP, w])
                 curtailed = rest - export
 
+                # What the grid would import: the combined heat and power units may serve it first.
+                short = deficit - dis
+                chp_load = 0.0
+                chp_grid = 0.0
+                if has_heat:
+                    chp_load, chp_grid = _chp_step(
+                        chp_params,
+                        chp_heat_led,
+                        chp_serves,
+                        chp_kw,
+                        n,
+                        w,
+                        o_c,
+                        short,
+                        max(0.0, lp[_L_EXP, w] - export),
+                        rem,
+                        h_row,
+                    )
+                grid_load = max(0.0, min(short - chp_load, lp[_L_IMP, w]))
+                unserved = short - chp_load - grid_load
+
                 if has_heat:
                     demand_res, store_res = _boilers_and_heat_balance(
                         residual, boiler_cap, boiler_serves, w, t, o_s, o_b, st_in0, rem, e_st, h_row
@@ -1004,7 +1109,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                             heat_hourly[t, k] = h_row[k, w]
 
                 imp = grid_load + ch_gr
-                bus = re + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat)
+                bus = re + chp_load + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat)
                 store = e - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
                 st[_S_E, w] = e
                 st[_S_E_RE, w] = e_re
@@ -1023,6 +1128,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                     load,
                     heat_load,
                     re_heat,
+                    chp_load,
+                    chp_grid,
                 )  # in FLOWS order
                 for i in range(_NF):
                     st[_S_FLOW0 + i, w] += flows[i]
@@ -1081,7 +1188,8 @@ def _write_totals(
         for i in range(12):
             out.monthly_peak[n, i] = mp[i, w]
         out.totals[n, _I_COST] = st[_S_COST, w]
-        out.totals[n, _I_REVENUE] = st[_S_FLOW0 + 2, w] * site.feed_in  # one feed-in price for the year
+        # One feed-in price for the year, for renewable and CHP export alike.
+        out.totals[n, _I_REVENUE] = (st[_S_FLOW0 + _F_RE_EXPORT, w] + st[_S_FLOW0 + _F_CHP_EXPORT, w]) * site.feed_in
         out.totals[n, _I_PEAK] = st[_S_PEAK, w]
         out.totals[n, _I_E_END] = st[_S_E, w]
         out.totals[n, _I_E_RE_END] = st[_S_E_RE, w]
@@ -1195,6 +1303,14 @@ class HeatSystem:
         first, rejecting heat into the loop; the space's chillers take the rest.
     ground_cooling_params : (G, 2), optional
         Per loop: chilled-water temperature [C], the COP of the space's chillers [-].
+    chp_params : (C, 5), optional
+        Per combined heat and power unit (C of them, rated in :class:`HeatSizes`): its fuel and heat lines per kW of
+        rating, slope and intercept in the part load, and its minimum part load
+        (:func:`lingtan.components.chp.chp_coefficients`); none by default.
+    chp_heat_led : (C,) bool, optional
+        Heat-led units; the others follow the electric demand.
+    chp_serves : (C, D) bool, optional
+        Which demands each unit's heat supplies.
     """
 
     residual_kw_th: np.ndarray
@@ -1212,6 +1328,14 @@ class HeatSystem:
     unit_cop_params: np.ndarray | None = None
     ground_cooling_kw_th: np.ndarray | None = None
     ground_cooling_params: np.ndarray | None = None
+    chp_params: np.ndarray | None = None
+    chp_heat_led: np.ndarray | None = None
+    chp_serves: np.ndarray | None = None
+
+    @property
+    def n_chp(self) -> int:
+        """The number of combined heat and power units C."""
+        return 0 if self.chp_params is None else len(self.chp_params)
 
     @property
     def has_ground(self) -> bool:
@@ -1263,9 +1387,10 @@ class HeatSystem:
         Returns
         -------
         list of (str, int, str)
-            Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit`` and
-            ``boiler`` and ``loop`` in this order, quantities from :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`,
-            :data:`UNIT_COLUMNS`, ``heat`` for a boiler and :data:`LOOP_COLUMNS`.
+            Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit``,
+            ``boiler``, ``loop`` and ``chp`` in this order, quantities from :data:`DEMAND_COLUMNS`,
+            :data:`STORE_COLUMNS`, :data:`UNIT_COLUMNS`, ``heat`` for a boiler, :data:`LOOP_COLUMNS` and
+            :data:`CHP_COLUMNS`.
         """
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
@@ -1274,6 +1399,7 @@ class HeatSystem:
         cols += [("boiler", i, "heat") for i in range(b)]
         g = 0 if self.ground_cooling_kw_th is None else len(self.ground_cooling_kw_th)
         cols += [("loop", i, q) for i in range(g) for q in LOOP_COLUMNS]
+        cols += [("chp", i, q) for i in range(self.n_chp) for q in CHP_COLUMNS]
         return cols
 
 
@@ -1293,6 +1419,8 @@ class HeatSizes:
     ground_modes : (N, G, M, 2), optional
         Per ground loop and mode: gain [K/kW] and the fraction kept over one step
         (:func:`lingtan.components.ground.ground_modes`, padded with gain 0).
+    chp_kw : (N, C), optional
+        Electric rating of each combined heat and power unit [kW].
     """
 
     store_kwh_th: np.ndarray
@@ -1302,6 +1430,7 @@ class HeatSizes:
     unit_kw_th: np.ndarray
     ground_loop: np.ndarray | None = None
     ground_modes: np.ndarray | None = None
+    chp_kw: np.ndarray | None = None
 
     @classmethod
     def none(cls, n: int) -> HeatSizes:
@@ -1583,6 +1712,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
     (D, S, U, B)."""
     d, s, u, b = heat.shape
     n_g = 0 if heat.ground_cooling_kw_th is None else len(heat.ground_cooling_kw_th)
+    n_c = heat.n_chp
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
     record = KernelHeat(
@@ -1610,6 +1740,10 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         ground_cooling_params=f64(
             np.ones((n_g, 2)) if heat.ground_cooling_params is None else heat.ground_cooling_params
         ),
+        chp_params=f64(np.zeros((0, 5)) if heat.chp_params is None else heat.chp_params),
+        chp_heat_led=b1(np.zeros(n_c) if heat.chp_heat_led is None else heat.chp_heat_led),
+        chp_serves=b1(np.zeros((n_c, d)) if heat.chp_serves is None else heat.chp_serves),
+        chp_kw=f64(np.zeros((n, n_c)) if sizes.chp_kw is None else sizes.chp_kw),
     )
     g = n_g
     dims = {
@@ -1630,11 +1764,15 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "store_e0": "NS",
         "unit_kw": "NU",
         "unit_ground": "U",
-        "unit_cop_params": "UC",
+        "unit_cop_params": "UE",
         "ground_loop": "NGL",
         "ground_modes": "NGMP",
         "ground_cooling": "GT",
         "ground_cooling_params": "GP",
+        "chp_params": "CK",
+        "chp_heat_led": "C",
+        "chp_serves": "CD",
+        "chp_kw": "NC",
     }
     size = {
         "N": n,
@@ -1643,7 +1781,9 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "S": s,
         "U": u,
         "B": b,
-        "C": 6,
+        "C": n_c,
+        "K": 5,
+        "E": 6,
         "G": g,
         "L": 4,  # loop parameters: ground, resistance, lowest and highest fluid
         "M": record.ground_modes.shape[2],

@@ -21,6 +21,8 @@ Rules
   by hour, :mod:`lingtan.components.ground`); two heat pumps may not share one
   stream or one ground loop.
 * Electric boilers are power-to-heat units with a COP equal to their efficiency.
+* Combined heat and power units serve after the heat pumps, once the bus is settled
+  (their electricity displaces import; :mod:`lingtan.components.chp`).
   Fuel boilers and purchased heat serve last, in scenario order.
 """
 
@@ -33,6 +35,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from lingtan.components.chp import CombinedHeatPower, chp_coefficients
 from lingtan.components.ground import GroundLoop, ground_modes, resistance_k_per_kw
 from lingtan.components.heat import (
     AMBIENT_AIR,
@@ -138,6 +141,8 @@ class HeatSetup:
         Absorption chillers (A), and the index of the stream driving each.
     absorption_cooling_kw_th, absorption_drive_kw_th : ndarray (A, T)
         The cooling each gave its space and the waste heat it took [kW_th].
+    chp : list of lingtan.components.chp.CombinedHeatPower
+        Combined heat and power units, in scenario order (C); their ratings are sizes.
     """
 
     system: HeatSystem
@@ -168,6 +173,7 @@ class HeatSetup:
     absorption_source: Sequence[int] = ()
     absorption_cooling_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     absorption_drive_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    chp: Sequence[CombinedHeatPower] = ()
 
     def loop_units(self, g: int) -> list[str]:
         """The power-to-heat units that draw on ground loop ``g``.
@@ -251,6 +257,7 @@ def build_heat(
     heat_sources = [b for b in scenario.boilers if b.fuel != "electric"] + list(scenario.purchased_heat)
     system = _heat_system(side, ex, units, stores, heat_sources)
     system = _with_ground_cooling(system, side, scenario, loops)
+    system = _with_chp(system, side, scenario.chp)
     return HeatSetup(
         system=system,
         demand_names=side.demand_names,
@@ -280,6 +287,7 @@ def build_heat(
         absorption_source=[[st.name for st in side.streams].index(c.source) for c in scenario.absorption_chillers],
         absorption_cooling_kw_th=absorbed[0],
         absorption_drive_kw_th=absorbed[1],
+        chp=list(scenario.chp),
     )
 
 
@@ -611,6 +619,23 @@ def _heat_system(
     )
 
 
+def _with_chp(system: HeatSystem, side: _HeatSide, units: Sequence[CombinedHeatPower]) -> HeatSystem:
+    """``system`` with the combined heat and power units: their fuel and heat lines and minimum load, their mode
+    and the demands their heat serves (their ratings are sizes: :func:`heat_sizes`)."""
+    from dataclasses import replace
+
+    return replace(
+        system,
+        chp_params=np.array([(*chp_coefficients(c), c.min_load_fraction) for c in units], dtype=float).reshape(
+            len(units), 5
+        ),
+        chp_heat_led=np.array([c.mode == "heat_led" for c in units], dtype=bool),
+        chp_serves=np.array([_serves(side.demand_t_c, c.t_c) for c in units], dtype=bool).reshape(
+            len(units), len(side.demand_names)
+        ),
+    )
+
+
 def _with_ground_cooling(
     system: HeatSystem, side: _HeatSide, scenario: SiteAssets, loops: Sequence[GroundLoop]
 ) -> HeatSystem:
@@ -738,7 +763,8 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
     -------
     HeatSizes
         Thermal stores' capacity [kWh_th], charge and discharge limits [kW_th] and first energy [kWh_th], and the
-        heat output of each heat pump then each electric boiler [kW_th], one identical row per configuration.
+        heat output of each heat pump then each electric boiler [kW_th], the ground loops and the combined heat and
+        power units' electric ratings [kW], one identical row per configuration.
     """
     stores = scenario.thermal_storage
     units = [hp.capacity_q_kw_th for hp in scenario.heat_pumps] + [
@@ -754,6 +780,7 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
         unit_kw_th=rep(units),
         ground_loop=np.tile(loop_parameters(loops), (n, 1, 1)),
         ground_modes=np.tile(loop_modes(loops), (n, 1, 1, 1)),
+        chp_kw=rep([c.capacity_p_kw for c in scenario.chp]),
     )
 
 

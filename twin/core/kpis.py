@@ -8,7 +8,8 @@ step's power: the 15-minute maximum on a 15-minute run.
 Definitions (DESIGN.md, "KPI definitions")
 ------------------------------------------
 ``total consumption``
-    grid import + on-site renewable generation - export - curtailment.
+    grid import + on-site renewable generation - export - curtailment + electricity of combined heat
+    and power units used on site (``chp_to_load``: made from fuel, not renewable; its fuel is counted).
     Battery losses therefore count as consumption, as does any change of the
     battery's stored energy over the year (reported as
     ``battery_stored_change_e_kwh``; the battery starts at ``soc_initial``).
@@ -94,7 +95,7 @@ def electric_kpis(
     grid_import = t("grid_to_load") + t("grid_to_battery")
     discharge = t("battery_re_to_load") + t("battery_grid_to_load")
     charge = t("re_to_battery") + t("grid_to_battery")
-    consumption = grid_import + re_gen - export - curtailed
+    consumption = grid_import + re_gen - export - curtailed + t("chp_to_load")
     re_consumed = re_gen - export - curtailed
     served = t("load") - t("unserved")
     # Delivered to sinks: loads (incl. power-to-heat on the bus) and surplus power-to-heat; storage losses and the
@@ -115,6 +116,8 @@ def electric_kpis(
         "grid_import_peak_e_kwh": t("import_peak"),
         "grid_import_critical_e_kwh": t("import_critical"),
         "grid_export_e_kwh": export,
+        "chp_e_kwh": t("chp_to_load") + t("chp_to_grid"),
+        "chp_export_e_kwh": t("chp_to_grid"),
         "curtailed_e_kwh": curtailed,
         "battery_charge_e_kwh": charge,
         "battery_discharge_e_kwh": discharge,
@@ -339,6 +342,45 @@ def _delivered_by_stream(
     return out
 
 
+def chp_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """Per combined heat and power unit: its electricity [kWh], fuel at NCV [kWh], heat to demands and dumped
+    [kWh_th], hours running and starts, full-load hours (electricity / rating) [h], and its electric and total
+    (electricity + heat used) efficiencies over the year [-], None if it never ran.
+
+    Parameters
+    ----------
+    setup : lingtan.twin.core.heat_profiles.HeatSetup
+        The run's heat side (its CHP units).
+    heat : DataFrame
+        The run's heat table (:func:`lingtan.twin.core.tables.heat_table`).
+
+    Returns
+    -------
+    dict of str to dict
+    """
+    from lingtan.twin.core.tables import step_h
+
+    dt_h = step_h(heat)
+    out: dict[str, dict[str, float | None]] = {}
+    for c in setup.chp:
+        p = heat[f"{c.name}.p_kw"].to_numpy()
+        el, fuel = float(p.sum()) * dt_h, float(heat[f"{c.name}.fuel_kw"].sum()) * dt_h
+        used = float(heat[f"{c.name}.heat_to_demand_kw_th"].sum()) * dt_h
+        on = p > 0
+        out[c.name] = {
+            "p_e_kwh": el,
+            "fuel_e_kwh": fuel,
+            "heat_to_demand_e_kwh_th": used,
+            "heat_dumped_e_kwh_th": float(heat[f"{c.name}.heat_dumped_kw_th"].sum()) * dt_h,
+            "running_h": float(on.sum()) * dt_h,
+            "starts": float(np.count_nonzero(on[1:] & ~on[:-1]) + (1 if on.size and on[0] else 0)),
+            "full_load_h": el / c.capacity_p_kw if c.capacity_p_kw > 0 else 0.0,
+            "electric_efficiency": el / fuel if fuel > 0 else None,
+            "total_efficiency": (el + used) / fuel if fuel > 0 else None,
+        }
+    return out
+
+
 def ground_loop_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     """Per ground loop: the heat drawn from the ground heating [kWh_th] (renewable heat: shallow geothermal),
     the electricity and heat of its heat pump heating [kWh, kWh_th] and their ratio (the seasonal COP [-], None
@@ -428,7 +470,7 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         [kgce]); ``purchased_heat``; ``heat_share_recovered_or_renewable`` [-]; ``production_availability``
         [-]; ``warnings``.
     """
-    from lingtan.components.heat import boiler_fuel, purchased_heat_totals
+    from lingtan.components.heat import boiler_fuel, fuel_burnt, purchased_heat_totals
     from lingtan.components.process import WASTE_ENERGY_TYPE_ZH
 
     e = {c: float(heat[c].sum()) for c in heat.columns}
@@ -475,6 +517,12 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         )
         for loop, space in setup.ground_cooled.items()
     ]
+    # Heat a CHP unit dumped (no demand it serves wanted it): rejected heat of the boundary, like a condenser's.
+    items += [
+        (f"{c.name}.dumped", "chp", heat_grade(c.t_c), "heat", e[f"{c.name}.heat_dumped_kw_th"], 0.0, False)
+        for c in setup.chp
+        if e[f"{c.name}.heat_dumped_kw_th"] > 0
+    ]
     items += [
         (f"{line}.{d.name}", d.type, None, d.type, d.e_kwh(d.resource_per_year), d.e_kwh(d.recovered_per_year), True)
         for line, d in setup.declared_energy
@@ -505,6 +553,8 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     for name in setup.boiler_names:
         by_source[name] = e[f"{name}.heat_kw_th"]
+    for c in setup.chp:
+        by_source[c.name] = e[f"{c.name}.heat_to_demand_kw_th"]
     by_source["unserved"] = sum(e[f"{d}.unserved_kw_th"] for d in setup.demand_names)
     out["heat_demand_e_kwh_th"] = demand
     out["heat_served_e_kwh_th"] = by_source
@@ -517,6 +567,12 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         agg["quantity"] += float(np.sum(f["fuel_units"]))
         agg["fuel_e_kwh"] += float(np.sum(f["fuel_e_kwh"]))
         agg["kgce"] += float(np.sum(f["kgce"]))
+    for c in setup.chp:  # the fuel the kernel burnt, at NCV
+        f = fuel_burnt(e[f"{c.name}.fuel_kw"], c.fuel)
+        agg = fuels.setdefault(c.fuel, {"unit": f["unit"], "quantity": 0.0, "fuel_e_kwh": 0.0, "kgce": 0.0})
+        agg["quantity"] += float(f["fuel_units"])
+        agg["fuel_e_kwh"] += float(f["fuel_e_kwh"])
+        agg["kgce"] += float(f["kgce"])
     out["fuel_use"] = fuels
     out["purchased_heat"] = {
         h.name: {
@@ -545,6 +601,7 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         }
         for a, name in enumerate(setup.absorption_names)
     }
+    out["chp"] = chp_kpis(setup, heat)
     out["ground_loops"] = ground_loop_kpis(setup, heat)
     out["ground_heat_e_kwh_th"] = sum(g["extracted_e_kwh_th"] for g in out["ground_loops"].values())
     out["production_availability"] = setup.line_availability

@@ -2,8 +2,9 @@
 
 Electric table: non-negative flows [kW] from a named source to a named sink.
 Sources: ``pv``, ``wind``, ``grid``, ``battery_re`` and ``battery_grid`` (the
-battery's two pools), ``unserved``. Sinks: ``load`` (the site's electric loads),
-``heat`` (power-to-heat units), ``battery``, ``grid`` (export), ``curtailment``.
+battery's two pools), ``chp`` (combined heat and power, on a site that has it), ``unserved``.
+Sinks: ``load`` (the site's electric loads), ``heat`` (power-to-heat units), ``battery``, ``grid``
+(export), ``curtailment``.
 
 Heat table: per heat demand, what served it [kW_th]; per thermal store, its
 charge, discharge, loss and energy; per power-to-heat unit, its heat and
@@ -23,9 +24,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from lingtan.components.chp import chp_flows
 from lingtan.components.ground import loop_fluid_t_c
 from lingtan.errors import BalanceError
-from lingtan.twin.core.dispatch import FLOWS, STATES
+from lingtan.twin.core.dispatch import DEMAND_COLUMNS, FLOWS, STATES
 
 if TYPE_CHECKING:  # for the annotations only: a bus without heat need not import the heat side's models
     from lingtan.twin.core.heat_profiles import HeatSetup
@@ -45,6 +47,7 @@ def electric_table(
     gen: dict[str, np.ndarray],
     res_hourly: np.ndarray,
     step_min: int = 60,
+    chp: bool = False,
 ) -> pd.DataFrame:
     """The electric table, one row per time step (hourly or 15-minute).
 
@@ -63,6 +66,9 @@ def electric_table(
         The kernel's record, one row per step.
     step_min : int
         Length of a step [min], stated in the table's ``attrs["step_min"]`` (kept in ``hourly.parquet``).
+    chp : bool
+        The site has combined heat and power units: ``chp_kw`` and its flows to the load, to power-to-heat and to
+        the grid are columns.
 
     Returns
     -------
@@ -83,11 +89,12 @@ def electric_table(
         data[f"{kind}_to_battery_kw"] = col["re_to_battery"] * share
         data[f"{kind}_to_grid_kw"] = col["re_to_grid"] * share
         data[f"{kind}_to_curtailment_kw"] = col["re_curtailed"] * share
-    for src, flow in (
-        ("grid", "grid_to_load"),
-        ("battery_re", "battery_re_to_load"),
-        ("battery_grid", "battery_grid_to_load"),
-    ):
+    sources = [("grid", "grid_to_load"), ("battery_re", "battery_re_to_load"), ("battery_grid", "battery_grid_to_load")]
+    if chp:
+        data["chp_kw"] = col["chp_to_load"] + col["chp_to_grid"]
+        data["chp_to_grid_kw"] = col["chp_to_grid"]
+        sources.append(("chp", "chp_to_load"))
+    for src, flow in sources:
         data[f"{src}_to_load_kw"] = col[flow] * (1 - heat)
         data[f"{src}_to_heat_kw"] = col[flow] * heat
     data.update(
@@ -161,8 +168,8 @@ def _no_negative(h: pd.DataFrame, tol: float, what: str) -> None:
 def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) -> float:
     """Check, from the electric table alone, that every hour balances; return the largest residual [kWh].
 
-    Each source's generation equals the sum of its flows, and on the bus
-    sources (PV, wind, grid import, battery discharge, unserved) equal sinks
+    Each source's generation (PV, wind, CHP) equals the sum of its flows, and on the bus
+    sources (PV, wind, CHP, grid import, battery discharge, unserved) equal sinks
     (load, heat, battery charge, export, curtailment). No flow is negative.
 
     Parameters
@@ -202,6 +209,12 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
         + col["grid_to_battery_kw"]
         + sum(col[f"{k}_to_{s}_kw"] for k in kinds for s in ("battery", "grid", "curtailment"))
     )
+    if "chp_kw" in col:  # combined heat and power: a source whose export is a sink of the bus
+        residuals.append(
+            np.abs(col["chp_kw"] - col["chp_to_load_kw"] - col["chp_to_heat_kw"] - col["chp_to_grid_kw"]).max()
+        )
+        sources = sources + col["chp_kw"]
+        sinks = sinks + col["chp_to_grid_kw"]
     residuals.append(np.abs(sources - sinks).max())
     worst = float(max(residuals)) * step_h(h)  # a step's power residual [kW] times its length: energy [kWh]
     if worst > tol_kwh:
@@ -237,7 +250,7 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         data[f"{name}.demand_kw_th"] = setup.demand_kw_th[d]
         data[f"{name}.from_recovery_kw_th"] = setup.recovered_kw_th[d]
         data[f"{name}.from_heat_network_kw_th"] = setup.network_in_kw_th[d]
-        for q in ("from_storage", "from_p2h", "from_boilers", "unserved"):
+        for q in _demand_sources(setup):
             data[f"{name}.{q}_kw_th"] = rec[("demand", d, q)]
     for j, name in enumerate(setup.store_names):
         for q in ("charge_recovered", "charge_p2h", "discharge", "loss"):
@@ -257,6 +270,12 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         )
     for b, name in enumerate(setup.boiler_names):
         data[f"{name}.heat_kw_th"] = rec[("boiler", b, "heat")]
+    # Combined heat and power: electricity, fuel burnt [kW at NCV], heat to demands and heat dumped.
+    for c, unit in enumerate(setup.chp):
+        data[f"{unit.name}.p_kw"] = rec[("chp", c, "p_kw")]
+        data[f"{unit.name}.fuel_kw"] = rec[("chp", c, "fuel_kw")]
+        data[f"{unit.name}.heat_to_demand_kw_th"] = rec[("chp", c, "heat_to_demand")]
+        data[f"{unit.name}.heat_dumped_kw_th"] = rec[("chp", c, "heat_dumped")]
     # Absorption chillers: the cooling each gave its space, and the waste heat that drove it.
     for a, name in enumerate(setup.absorption_names):
         data[f"{name}.cooling_kw_th"] = setup.absorption_cooling_kw_th[a]
@@ -306,13 +325,20 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
     return frame
 
 
+def _demand_sources(setup: HeatSetup) -> list[str]:
+    """The kernel's columns per demand in the heat table: ``from_chp`` only on a site with CHP units."""
+    return [q for q in DEMAND_COLUMNS if q != "from_chp" or setup.chp]
+
+
 def check_heat_balance(
     h: pd.DataFrame, setup: HeatSetup, store_e0_kwh_th: np.ndarray, tol_kwh: float = BALANCE_TOL_KWH
 ) -> float:
     """Check, from the heat table alone, every demand and every store each hour; return the largest residual.
 
-    Demand: demand = recovery + heat network + storage + power-to-heat + boilers + unserved.
+    Demand: demand = recovery + heat network + storage + power-to-heat + CHP + boilers + unserved.
     Store: energy(t) = energy(t-1) + charges - discharge - loss.
+    CHP unit: its fuel and its heat (to demands and dumped) are its part-load lines at its electricity
+    (:func:`lingtan.components.chp.chp_flows`).
     Stream: recovered plus heat-network pipe loss never exceeds what was available.
 
     Parameters
@@ -340,10 +366,7 @@ def check_heat_balance(
     residuals = [0.0]
     dt_h = step_h(h)
     for d in setup.demand_names:
-        parts = sum(
-            h[f"{d}.{q}_kw_th"]
-            for q in ("from_recovery", "from_heat_network", "from_storage", "from_p2h", "from_boilers", "unserved")
-        )
+        parts = sum(h[f"{d}.{q}_kw_th"] for q in ("from_recovery", "from_heat_network", *_demand_sources(setup)))
         residuals.append(float((h[f"{d}.demand_kw_th"] - parts).abs().max()) * dt_h)
     for j, s in enumerate(setup.store_names):
         e = h[f"{s}.e_kwh_th"].to_numpy()
@@ -369,6 +392,11 @@ def check_heat_balance(
             )
         cooled = h[f"{loop.name}.cooling_kw_th"] + h[f"{loop.name}.chiller_cooling_kw_th"]
         residuals.append(float((h[f"{loop.name}.cooling_demand_kw_th"] - cooled).abs().max()) * dt_h)
+    for unit in setup.chp:
+        fuel, made = chp_flows(h[f"{unit.name}.p_kw"].to_numpy(), unit)
+        given = h[f"{unit.name}.heat_to_demand_kw_th"] + h[f"{unit.name}.heat_dumped_kw_th"]
+        residuals.append(float(np.abs(made - given).max()) * dt_h)
+        residuals.append(float(np.abs(fuel - h[f"{unit.name}.fuel_kw"]).max()) * dt_h)
     worst = max(residuals)
     if worst > tol_kwh:
         raise BalanceError(f"hourly heat balance does not close: largest residual {worst:.3g} kWh_th")

@@ -114,6 +114,12 @@ class AnnualEnergy(_Model):
         description="on-site renewable electricity consumed on site [kWh]; default generation - export - curtailment",
     )
     curtailed_e_kwh: float = Field(default=0.0, ge=0, description="renewable generation curtailed [kWh]")
+    chp_consumed_e_kwh: float = Field(
+        default=0.0,
+        ge=0,
+        description="electricity of on-site combined heat and power consumed on site [kWh]: consumption, not "
+        "renewable; its fuel is counted in fuels",
+    )
     fuels: dict[str, float] = Field(default_factory=dict, description="fossil fuels burnt {fuel: quantity [unit]}")
     biomass_fuels: dict[str, float] = Field(default_factory=dict, description="biomass burnt {fuel: quantity [unit]}")
     purchased_heat_gj: float = Field(
@@ -174,16 +180,17 @@ class AnnualEnergy(_Model):
 
     @property
     def electricity_consumed_e_kwh(self) -> float:
-        """Electricity consumed inside the boundary = grid import + renewable consumed [kWh]."""
-        return float(self.grid_import_e_kwh) + self.re_consumed
+        """Electricity consumed inside the boundary = grid import + renewable consumed + CHP consumed [kWh]."""
+        return float(self.grid_import_e_kwh) + self.re_consumed + float(self.chp_consumed_e_kwh)
 
     @classmethod
     def from_kpis(cls, kpis: dict[str, Any], **extra: Any) -> AnnualEnergy:
         """Build from a single run's KPI dict (:func:`lingtan.twin.core.kpis.electric_kpis`, N = 1).
 
         Reads ``grid_import_e_kwh``, ``grid_export_e_kwh``, ``re_generation_e_kwh``,
-        ``re_consumed_e_kwh``, ``curtailed_e_kwh``; battery flows are ignored on purpose (grid
-        energy passing through the battery stays grid energy).
+        ``re_consumed_e_kwh``, ``curtailed_e_kwh`` and the CHP electricity not exported (``chp_e_kwh -
+        chp_export_e_kwh``); battery flows are ignored on purpose (grid energy passing through the battery stays
+        grid energy).
 
         Parameters
         ----------
@@ -217,6 +224,7 @@ class AnnualEnergy(_Model):
         }
         if "re_consumed_e_kwh" in kpis:
             fields["re_consumed_e_kwh"] = scalar("re_consumed_e_kwh")
+        fields["chp_consumed_e_kwh"] = max(0.0, scalar("chp_e_kwh") - scalar("chp_export_e_kwh"))
         fields.update(extra)
         return cls(**fields)
 

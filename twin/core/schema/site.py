@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lingtan.components.battery import Battery
+from lingtan.components.chp import CombinedHeatPower
 from lingtan.components.fuel_use import FuelUse
 from lingtan.components.ground import GroundLoop
 from lingtan.components.heat import (
@@ -210,6 +211,9 @@ class SiteAssets(_Strict):
     ground_loops: list[GroundLoop] = Field(
         default=[], max_length=MAX_ITEMS, description="borehole fields a ground-source heat pump takes heat from"
     )
+    chp: list[CombinedHeatPower] = Field(
+        default=[], max_length=MAX_ITEMS, description="combined heat and power: gas engines and turbines"
+    )
     fuel_uses: list[FuelUse] = Field(
         default=[], max_length=MAX_ITEMS, description="fuel burnt outside the boilers, steam bought by mass"
     )
@@ -262,6 +266,7 @@ class SiteAssets(_Strict):
             "thermal_storage",
             "absorption_chillers",
             "ground_loops",
+            "chp",
             "fuel_uses",
             "vehicles",
             "chargers",
@@ -349,6 +354,20 @@ class SiteAssets(_Strict):
         shared = sorted({s for s in used if used.count(s) > 1})
         if shared:
             raise ValueError(f"two heat pumps draw on the same stream {shared}; give each stream one heat pump")
+        return self
+
+    @model_validator(mode="after")
+    def _chp_has_demand(self) -> SiteAssets:
+        # A unit's heat must have somewhere to go: the kernel runs it on the heat side, after the heat pumps.
+        temps = [h.t_c for line in self.processes for h in line.heat_demands] + [s.t_c for s in self.space if s.heating]
+        for i, c in enumerate(self.chp):
+            if not any(t <= c.t_c for t in temps):
+                raise FieldPathError(
+                    f"chp[{i}].t_c",
+                    "a heat temperature at or above a heat demand's (production lines' heat_demands, heated "
+                    f"spaces: {sorted(temps)} C)",
+                    f"{c.t_c:g} C",
+                )
         return self
 
     @model_validator(mode="after")

@@ -167,6 +167,15 @@ def heat_lp(
             "it gives; simulate it with a rule dispatch)",
             f"ground loop {setup.ground_loops[int(setup.system.unit_ground[u])].name!r}",
         )
+    if setup.chp:
+        # A unit is off below its minimum load and its fuel line has an intercept: an on/off choice, not linear.
+        raise InputError(
+            None,
+            f"{prefix}chp[0]",
+            "no combined heat and power in a linear programme (its minimum load is an on/off choice; simulate it "
+            "with a rule dispatch)",
+            repr(setup.chp[0].name),
+        )
     eco = scenario.economics
     one = np.array([1.0])
     # the cost of one kWh_th, as the economics prices the fuel a boiler burns (fuel units x price per unit)

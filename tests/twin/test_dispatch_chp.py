@@ -1,0 +1,160 @@
+"""Combined heat and power in the dispatch kernel: hand-worked hours, the part-load lines, the bus.
+
+One heat demand (D=1), no store, no power-to-heat unit, one gas boiler (B=1) and one CHP unit (C=1) of 100 kW
+electric: 40 % electric and 45 % heat efficiency at full load, 35 % and 48 % at half load, so per kW of rating
+(components/chp.py)::
+
+    fuel / 100 kW = (2/0.40 - 1/0.35) x + (1/0.35 - 1/0.40)       = 2.142857 x + 0.357143
+    heat / 100 kW = (2 * 0.45/0.40 - 0.48/0.35) x + (...)          = 0.878571 x + 0.246429
+
+full load: fuel 250, heat 112.5 [kW]; half load: fuel 142.857, heat 68.571.
+Tolerances of 1e-9 are float round-off on numbers of order 100.
+"""
+
+import numpy as np
+import pytest
+
+from lingtan.components.chp import CombinedHeatPower, chp_coefficients, chp_flows, chp_p_for_heat
+from lingtan.twin.core.dispatch import HeatSizes, HeatSystem
+
+from .test_dispatch_heat import no_battery, run
+
+ENGINE = dict(
+    name="engine",
+    prime_mover="gas_engine",
+    capacity_p_kw=100.0,
+    electric_efficiency=0.40,
+    electric_efficiency_half_load=0.35,
+    heat_efficiency=0.45,
+    heat_efficiency_half_load=0.48,
+    t_c=90.0,
+)
+
+
+def chp_system(res, mode, min_load=0.5):
+    unit = CombinedHeatPower(**ENGINE, mode=mode, min_load_fraction=min_load)
+    t = len(res)
+    z = np.zeros
+    return unit, HeatSystem(
+        residual_kw_th=np.array([res], float),
+        store_recoverable_kw_th=z((0, t)),
+        store_serves=z((0, 1), bool),
+        store_keep=z(0),
+        unit_cop=z((0, t)),
+        unit_max_kw_th=z((0, t)),
+        unit_serves=z((0, 1), bool),
+        unit_charges=z((0, 0), bool),
+        unit_grid_allowed=z(0, bool),
+        boiler_capacity_kw_th=np.array([1e9]),
+        boiler_serves=np.array([[True]]),
+        chp_params=np.array([[*chp_coefficients(unit), min_load]]),
+        chp_heat_led=np.array([mode == "heat_led"]),
+        chp_serves=np.array([[True]]),
+    )
+
+
+def chp_sizes(kw=100.0):
+    z = np.zeros((1, 0))
+    return HeatSizes(z, z, z, z, z, chp_kw=np.array([[kw]]))
+
+
+def with_export(limit):
+    p = no_battery()
+    p[0, 10] = limit  # export_limit_kw
+    return p
+
+
+def test_part_load_lines_through_the_data_sheet_points():
+    unit = CombinedHeatPower(**ENGINE, mode="heat_led")
+    fuel, heat = chp_flows([100.0, 50.0], unit)
+    np.testing.assert_allclose(fuel, [100 / 0.40, 50 / 0.35], rtol=1e-12)
+    np.testing.assert_allclose(heat, [100 / 0.40 * 0.45, 50 / 0.35 * 0.48], rtol=1e-12)
+    # Heat-led: the output whose heat is the demand; off below half load's 68.571 kW_th; capped at the rating.
+    np.testing.assert_allclose(
+        chp_p_for_heat([60.0, 90.0, 200.0], unit), [0.0, (90 / 100 - 0.246429) / 0.878571 * 100, 100.0], rtol=1e-5
+    )
+
+
+def test_heat_led_hours():
+    # Load 300 kW, no renewables: the bus can take any output.
+    # h0: demand 90 kW_th -> x = (0.9 - 0.2464286) / 0.8785714 = 0.7439024, p = 74.39 kW, all heat to the demand,
+    #     fuel 100 (2.142857 x + 0.357143) = 195.12 kW; the grid imports 300 - 74.39.
+    # h1: demand 200 -> full load 100 kW, heat 112.5, the boiler 87.5.
+    # h2: demand 60 < 68.57 at half load -> off, the boiler 60.
+    unit, heat = chp_system([90, 200, 60], "heat_led")
+    res, h, e = run([0, 0, 0], [300, 300, 300], heat, chp_sizes())
+    x = (0.9 - 0.24642857142857144) / 0.8785714285714286
+    np.testing.assert_allclose(h["chp0.p_kw"], [100 * x, 100, 0], atol=1e-9)
+    np.testing.assert_allclose(
+        h["chp0.fuel_kw"], [100 * (2.142857142857143 * x + 0.3571428571428572), 250, 0], atol=1e-9
+    )
+    np.testing.assert_allclose(h["chp0.heat_to_demand"], [90, 112.5, 0], atol=1e-9)
+    np.testing.assert_allclose(h["chp0.heat_dumped"], [0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(h["demand0.from_chp"], [90, 112.5, 0], atol=1e-9)
+    np.testing.assert_allclose(h["boiler0.heat"], [0, 87.5, 60], atol=1e-9)
+    np.testing.assert_allclose(e["chp_to_load"], [100 * x, 100, 0], atol=1e-9)
+    np.testing.assert_allclose(e["grid_to_load"], [300 - 100 * x, 200, 300], atol=1e-9)
+    assert e["chp_to_grid"].sum() == 0
+
+
+def test_heat_led_unit_stays_within_what_the_bus_takes():
+    # Renewables 250 serve the 200 kW load; 50 kW surplus. Demand 200 kW_th wants full load (100 kW).
+    # h0: export limit 0: the surplus is curtailed, the load wants nothing of the CHP: room 0 -> off; boiler 200.
+    # h1: export limit 80: renewables export 50, room 30 < 50 (half load) -> off.
+    # h2: export limit 130: room 80 -> x = 0.8, p = 80 kW all exported; heat 100 (0.8786 * 0.8 + 0.2464) = 94.93.
+    unit, heat = chp_system([200, 200], "heat_led")
+    res, h, e = run([250, 250], [200, 200], heat, chp_sizes(), params=with_export(0.0))
+    assert h["chp0.p_kw"].sum() == 0
+    np.testing.assert_allclose(h["boiler0.heat"], [200, 200], atol=1e-9)
+    for limit, p in ((80.0, 0.0), (130.0, 80.0)):
+        res, h, e = run([250], [200], chp_system([200], "heat_led")[1], chp_sizes(), params=with_export(limit))
+        np.testing.assert_allclose(h["chp0.p_kw"], [p], atol=1e-9)
+        np.testing.assert_allclose(e["chp_to_grid"], [p], atol=1e-9)
+        np.testing.assert_allclose(e["re_to_grid"], [50], atol=1e-9)
+        assert e["chp_to_load"][0] == 0
+    np.testing.assert_allclose(
+        h["chp0.heat_to_demand"], [100 * (0.8785714285714286 * 0.8 + 0.24642857142857144)], atol=1e-9
+    )
+    # Feed-in revenue counts both exports (feed-in price 0 here): the total carries both flows.
+    np.testing.assert_allclose(res.total("chp_to_grid"), [80], atol=1e-9)
+
+
+def test_electricity_led_hours():
+    # Heat demand 50 kW_th every hour.
+    # h0: load 80, no renewables -> p = 80 (x 0.8): heat 94.93, 50 to the demand, 44.93 dumped, no import.
+    # h1: load 150 -> full load 100, heat 112.5: 50 used, 62.5 dumped; import 50.
+    # h2: load 40 < half load 50 -> off: import 40, the boiler 50.
+    unit, heat = chp_system([50, 50, 50], "electricity_led")
+    res, h, e = run([0, 0, 0], [80, 150, 40], heat, chp_sizes())
+    q08 = 100 * (0.8785714285714286 * 0.8 + 0.24642857142857144)
+    np.testing.assert_allclose(h["chp0.p_kw"], [80, 100, 0], atol=1e-9)
+    np.testing.assert_allclose(h["chp0.heat_to_demand"], [50, 50, 0], atol=1e-9)
+    np.testing.assert_allclose(h["chp0.heat_dumped"], [q08 - 50, 62.5, 0], atol=1e-9)
+    np.testing.assert_allclose(e["grid_to_load"], [0, 50, 40], atol=1e-9)
+    np.testing.assert_allclose(h["boiler0.heat"], [0, 0, 50], atol=1e-9)
+    assert e["chp_to_grid"].sum() == 0
+
+
+@pytest.mark.parametrize("mode", ["heat_led", "electricity_led"])
+def test_every_hour_matches_the_reference_lines(mode):
+    # Over a noisy fortnight, the kernel's fuel and heat equal chp_flows at the output it chose, its heat-led
+    # output equals chp_p_for_heat wherever the bus takes all of it, and the bus and heat balances close.
+    rng = np.random.default_rng(3)
+    t = 336
+    demand = rng.uniform(0, 160, t)
+    load = rng.uniform(0, 180, t)
+    unit, heat = chp_system(demand, mode)
+    res, h, e = run(np.zeros(t), load, heat, chp_sizes())
+    fuel, made = chp_flows(h["chp0.p_kw"], unit)
+    np.testing.assert_allclose(h["chp0.fuel_kw"], fuel, atol=1e-9)
+    np.testing.assert_allclose(h["chp0.heat_to_demand"] + h["chp0.heat_dumped"], made, atol=1e-9)
+    np.testing.assert_allclose(e["chp_to_load"] + e["grid_to_load"], load, atol=1e-9)
+    if mode == "heat_led":
+        want = chp_p_for_heat(demand, unit)
+        fits = want <= load
+        np.testing.assert_allclose(h["chp0.p_kw"][fits], want[fits], atol=1e-9)
+        np.testing.assert_allclose(h["chp0.heat_dumped"], 0, atol=1e-9)
+    else:
+        on = load >= 50
+        np.testing.assert_allclose(h["chp0.p_kw"], np.where(on, np.minimum(load, 100), 0), atol=1e-9)
+    assert res.total("max_bus_residual")[0] < 1e-9 and res.total("max_heat_residual")[0] < 1e-9

@@ -1,0 +1,121 @@
+"""A gas engine (combined heat and power) through the whole run: the bus, the heat table, the fuel, the accounting.
+
+The default factory with offices heated at 45 C (a heat demand that follows the weather), a 200 kW heat-led gas
+engine (40 % / 45 % electric / heat efficiency at full load, 35 % / 48 % at half load) and a gas boiler behind it.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+import yaml
+from support.scenario_files import DEFAULT
+
+from lingtan.components.chp import CombinedHeatPower, chp_flows, chp_p_for_heat
+from lingtan.components.heat import fuel_burnt
+from lingtan.errors import InputError
+from lingtan.twin.core.scenario import scenario_from_dict
+from lingtan.twin.core.tables import check_electric_balance
+from lingtan.twin.run import simulate
+
+OFFICES = {"name": "offices", "ua_kw_per_k": 40, "setpoint_heating_c": 18, "t_c": 45}
+ENGINE = {
+    "name": "engine",
+    "prime_mover": "gas_engine",
+    "capacity_p_kw": 200.0,
+    "electric_efficiency": 0.40,
+    "electric_efficiency_half_load": 0.35,
+    "heat_efficiency": 0.45,
+    "heat_efficiency_half_load": 0.48,
+    "t_c": 90.0,
+    "mode": "heat_led",
+}
+
+
+def with_chp(data: dict, capacity_p_kw: float = 200.0) -> dict:
+    d = copy.deepcopy(data)
+    d["space"] = [dict(OFFICES)]
+    d["boilers"] = [{"name": "gas", "fuel": "natural_gas", "efficiency": 0.92, "capacity_q_kw_th": 2000, "t_c": 90}]
+    d["chp"] = [dict(ENGINE, capacity_p_kw=capacity_p_kw)]
+    return d
+
+
+@pytest.fixture(scope="module")
+def runs():
+    data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    sc = scenario_from_dict(with_chp(data))
+    return sc, simulate(sc, DEFAULT.parent), simulate(scenario_from_dict(with_chp(data, 0.0)), DEFAULT.parent)
+
+
+def test_heat_led_hours_by_hand(runs):
+    # Each hour the engine makes the offices' heat when that is at least its half-load heat (137.14 kW_th for
+    # 200 kW), at most its full-load heat (225 kW_th), and its electricity fits under what the grid would import
+    # (no export here); the boiler makes the rest. Without the engine the boiler makes it all.
+    sc, r, r0 = runs
+    h, h0 = r.hourly_heat, r0.hourly_heat
+    unit = CombinedHeatPower(**ENGINE)
+    demand = h["offices.demand_kw_th"].to_numpy()
+    grid0 = (r0.hourly.grid_to_load_kw + r0.hourly.grid_to_heat_kw).to_numpy()
+    want = chp_p_for_heat(demand, unit)
+    p = h["engine.p_kw"].to_numpy()
+    fits = want <= grid0
+    assert fits.mean() > 0.9 and (p > 0).sum() > 500  # the test exercises the engine
+    np.testing.assert_allclose(p[fits], want[fits], rtol=1e-9, atol=1e-9)
+    _, made = chp_flows(p, unit)
+    np.testing.assert_allclose(h["engine.heat_to_demand_kw_th"], np.minimum(made, demand), atol=1e-9)
+    np.testing.assert_allclose(h["gas.heat_kw_th"] + h["engine.heat_to_demand_kw_th"], h0["gas.heat_kw_th"], atol=1e-9)
+    # The engine's electricity displaces import one for one, and goes to the grid where there is none to
+    # displace (hours of PV surplus, within the export limit): the site's load is unchanged.
+    np.testing.assert_allclose(r.hourly.chp_kw, p, atol=1e-9)
+    to_load = np.minimum(p, grid0)
+    np.testing.assert_allclose(grid0 - (r.hourly.grid_to_load_kw + r.hourly.grid_to_heat_kw), to_load, atol=1e-9)
+    np.testing.assert_allclose(r.hourly.chp_to_grid_kw, p - to_load, atol=1e-9)
+    assert (p > to_load).sum() > 50  # such hours exist
+    assert check_electric_balance(r.hourly) <= 1e-6
+
+
+def test_fuel_and_accounting(runs):
+    # Gas: the boiler's (heat / 0.92) plus the engine's fuel line, in m3 at the fuel table's NCV. Electricity
+    # consumed = import + renewables consumed + the engine's; it counts in the renewable share's denominator, not
+    # again in the energy (its gas does).
+    sc, r, r0 = runs
+    k, h = r.kpis, r.hourly_heat
+    fuel_kwh = float(h["engine.fuel_kw"].sum()) + float(h["gas.heat_kw_th"].sum()) / 0.92
+    gas = k["heat"]["fuel_use"]["natural_gas"]
+    assert gas["fuel_e_kwh"] == pytest.approx(fuel_kwh, rel=1e-12)
+    assert gas["quantity"] == pytest.approx(float(fuel_burnt(fuel_kwh, "natural_gas")["fuel_units"]), rel=1e-12)
+    chp = k["chp_e_kwh"]
+    assert chp == pytest.approx(float(h["engine.p_kw"].sum()), rel=1e-12)
+    assert k["chp_export_e_kwh"] == pytest.approx(float(r.hourly.chp_to_grid_kw.sum()), rel=1e-12)
+    chp -= k["chp_export_e_kwh"]  # consumed on site
+    assert k["total_consumption_e_kwh"] == pytest.approx(r0.kpis["total_consumption_e_kwh"], rel=1e-9)
+    el = r.accounting.energy.electricity
+    assert el.chp_consumed_e_kwh == pytest.approx(chp, rel=1e-12)
+    assert el.consumed_e_kwh == pytest.approx(el.grid_import_e_kwh + el.re_consumed_e_kwh + chp, rel=1e-12)
+    el0 = r0.accounting.energy.electricity
+    # Same consumption, same renewables: the same renewable share; the energy counted drops by the engine's kWh.
+    assert el.re_consumed_e_kwh / el.consumed_e_kwh == pytest.approx(el0.re_consumed_e_kwh / el0.consumed_e_kwh)
+    assert el0.calorific_tce - el.calorific_tce == pytest.approx(chp * el.calorific_kgce_per_kwh / 1000, rel=1e-9)
+    unit = k["heat"]["chp"]["engine"]
+    assert unit["fuel_e_kwh"] == pytest.approx(float(h["engine.fuel_kw"].sum()), rel=1e-12)
+    assert 0.35 <= unit["electric_efficiency"] <= 0.40 and 0.80 < unit["total_efficiency"] < 0.85
+
+
+def test_chp_refusals_name_the_field(tmp_path):
+    data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    bad = with_chp(data)
+    bad["chp"][0]["t_c"] = 40.0  # below the offices' 45 C: its heat would serve nothing
+    with pytest.raises(Exception, match=r"chp\[0\]\.t_c"):
+        scenario_from_dict(bad)
+    bad = with_chp(data)
+    bad["chp"][0]["heat_efficiency"] = 0.65  # 0.40 + 0.65 > 1 at NCV
+    with pytest.raises(Exception, match="chp"):
+        scenario_from_dict(bad)
+    sc = scenario_from_dict(with_chp(data))
+    from lingtan.twin.core.heat_profiles import heat_sizes
+    from lingtan.twin.run import build_profiles
+    from lingtan.twin.studies.lp.heat_dispatch import heat_lp
+
+    prof = build_profiles(sc, DEFAULT.parent)
+    with pytest.raises(InputError, match="chp"):
+        heat_lp(sc, prof.heat, heat_sizes(sc))
