@@ -1,5 +1,5 @@
-"""Validation group 10, more of the plant: the ground loop's g-function against pygfunction, and the fleet's
-charging energy against a hand count of its trips.
+"""Validation group 10, more of the plant: the ground loop's g-function against pygfunction, the fleet's
+charging energy against a hand count of its trips, and the CHP part-load line against gas engines' data sheets.
 
 pygfunction (Cimmino 2018) is a dev-extra reference: without it the row is "not available" with the reason
 (and fails under ``LINGTAN_REQUIRE_REFERENCES=1``).
@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from lingtan.components.chp import CombinedHeatPower, chp_flows
 from lingtan.components.ground import GroundLoop, g_function
 from lingtan.validation.result import CaseResult, not_available
 
-GROUP = "10 More of the plant: ground loops and fleets"
+GROUP = "10 More of the plant: ground loops, fleets, CHP"
 #: The field of the shipped ground-source example: 5 x 4 boreholes of 120 m, 6 m apart, 2 m below ground.
 FIELD = GroundLoop(
     name="field",
@@ -32,6 +33,18 @@ FIELD = GroundLoop(
 )
 TIMES_H = (24.0, 720.0, 8760.0, 87600.0)
 FLEET = Path(__file__).resolve().parents[1] / "scenarios" / "hefei_logistics_fleet.yaml"
+
+
+#: Natural-gas CHP modules' data sheets at 50, 75 and 100 % load: (electric [kW], heat [kW_th], fuel [kW]) per
+#: load, from RWTH-EBC/AixLib, AixLib/DataBase/CHP/CHPDataSimple/CHP_FMB_*.mo (commit 59ec7240, records
+#: ``data_CHP``: load %, electric, heat, fuel), the modules of 334 kW and more (below, whole-kW rounding is
+#: several per cent of the half-load numbers).
+CHP_SHEETS = {
+    "FMB-410-GSMK (Schmitt Enertec)": ((167, 269, 491), (251, 376, 703), (334, 485, 913)),
+    "FMB-750-GSMK (Guascor)": ((305, 408, 860), (457, 583, 1196), (609, 731, 1559)),
+    "FMB-1500-GSMK (Guascor)": ((600, 777, 1599), (900, 1046, 2252), (1200, 1315, 2916)),
+    "FMB-2500-GSMK (Cummins)": ((1000, 1250, 2760), (1500, 1648, 3809), (2000, 2164, 4900)),
+}
 
 
 def _round_off(rel: float) -> str:
@@ -101,6 +114,40 @@ def fleet_charging_row() -> CaseResult:
     )
 
 
+def chp_part_load_row() -> CaseResult:
+    """The two-point fuel line of :mod:`lingtan.components.chp` at 75 % load against the data sheets' 75 % point,
+    beside a constant efficiency (REopt's default when no half-load efficiency is given)."""
+    line, constant = [], []
+    for half, mid, full in CHP_SHEETS.values():
+        unit = CombinedHeatPower(
+            name="sheet",
+            prime_mover="gas_engine",
+            capacity_p_kw=full[0],
+            electric_efficiency=full[0] / full[2],
+            electric_efficiency_half_load=half[0] / half[2],
+            heat_efficiency=full[1] / full[2],
+            heat_efficiency_half_load=half[1] / half[2],
+            t_c=90.0,
+            mode="electricity_led",
+        )
+        fuel, _ = chp_flows(mid[0], unit)
+        line.append(float(fuel) / mid[2] - 1.0)
+        constant.append(mid[0] / unit.electric_efficiency / mid[2] - 1.0)
+    worse = [abs(a) >= abs(b) for a, b in zip(line, constant, strict=True)]
+    return CaseResult(
+        id="plant.chp_part_load_fuel",
+        group=GROUP,
+        compared="fuel at 75 % load of four natural-gas CHP modules (410 to 2 500 kW), from the line through "
+        "their 100 % and 50 % points",
+        reference="the modules' data sheets at 75 % load (RWTH-EBC AixLib CHPDataSimple records)",
+        metric="relative fuel error per module",
+        tolerance="below a constant efficiency's, for every module",
+        tolerance_reason="the line's purpose: a constant efficiency (REopt's default) ignores part load",
+        value=f"line {', '.join(f'{v:+.2%}' for v in line)}; constant {', '.join(f'{v:+.2%}' for v in constant)}",
+        passed=not any(worse),
+    )
+
+
 def case_plant(quick: bool, plot_dir: Path | None = None) -> list[CaseResult]:
     """Group 10: the rows above (quick and full alike: each takes about a second)."""
-    return [ground_g_function_row(), fleet_charging_row()]
+    return [ground_g_function_row(), fleet_charging_row(), chp_part_load_row()]

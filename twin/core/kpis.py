@@ -471,6 +471,7 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         [-]; ``warnings``.
     """
     from lingtan.components.heat import boiler_fuel, fuel_burnt, purchased_heat_totals
+    from lingtan.twin.core.tables import BALANCE_TOL_KWH
     from lingtan.components.process import WASTE_ENERGY_TYPE_ZH
 
     e = {c: float(heat[c].sum()) for c in heat.columns}
@@ -521,7 +522,7 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     items += [
         (f"{c.name}.dumped", "chp", heat_grade(c.t_c), "heat", e[f"{c.name}.heat_dumped_kw_th"], 0.0, False)
         for c in setup.chp
-        if e[f"{c.name}.heat_dumped_kw_th"] > 0
+        if e[f"{c.name}.heat_dumped_kw_th"] > BALANCE_TOL_KWH * len(heat)  # not a heat-led unit's round-off
     ]
     items += [
         (f"{line}.{d.name}", d.type, None, d.type, d.e_kwh(d.resource_per_year), d.e_kwh(d.recovered_per_year), True)

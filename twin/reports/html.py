@@ -500,6 +500,10 @@ def sankey_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.F
         v = _mwh(_col(h, f"grid_to_{sink}_kw"))
         if v > 1e-6:
             link(node("node_grid", PALETTE["grid"]), node(*sinks[sink]), v)
+    for sink in ("load", "heat", "grid"):
+        v = _mwh(_col(h, f"chp_to_{sink}_kw"))
+        if v > 1e-6:
+            link(node("node_chp", PALETTE["boilers"]), node(*sinks[sink]), v)
     for sink in ("load", "heat"):
         v = _mwh(_col(h, f"battery_re_to_{sink}_kw") + _col(h, f"battery_grid_to_{sink}_kw"))
         if v > 1e-6:
@@ -545,7 +549,9 @@ def _heat_links(hh: pd.DataFrame, node: Callable[..., int], link: Callable[[int,
         link(rec, sn, _mwh(hh[f"{s}.charge_recovered_kw_th"]))
         link(sn, demand, _mwh(hh[f"{s}.discharge_kw_th"]))
         link(sn, node("node_losses", PALETTE["losses"]), _mwh(hh[f"{s}.loss_kw_th"]))
-    units = [c[: -len(".heat_to_demand_kw_th")] for c in suffix(".heat_to_demand_kw_th")]
+    units = [c[: -len(".p_base_kw")] for c in suffix(".p_base_kw")]
+    for c in [c[: -len(".fuel_kw")] for c in suffix(".fuel_kw")]:  # combined heat and power
+        link(node("", PALETTE["boilers"], c), demand, _mwh(hh[f"{c}.heat_to_demand_kw_th"]))
     p2h = node("node_heat", PALETTE["heat"])
     for u in units:
         un = node("", PALETTE["p2h"], u)

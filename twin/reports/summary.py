@@ -116,6 +116,14 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_absorption", lang) + name, a["cooling_e_kwh_th"] * 1e-3, "MWh_th")
             for name, a in heat.get("absorption_chillers", {}).items()
         ]
+        for unit, c in heat.get("chp", {}).items():
+            rows += [
+                (label("summary_chp_p", lang) + unit, c["p_e_kwh"] * 1e-3, "MWh"),
+                (label("summary_chp_hours", lang) + unit, c["full_load_h"], "h"),
+                (label("summary_chp_eta_e", lang) + unit, _pct(c["electric_efficiency"]), "%"),
+                (label("summary_chp_eta_total", lang) + unit, _pct(c["total_efficiency"]), "%"),
+                (label("summary_chp_dumped", lang) + unit, c["heat_dumped_e_kwh_th"] * 1e-3, "MWh_th"),
+            ]
         rows += ground_loop_rows(heat, lang)
     if k.get("vehicles"):
         rows.append(None)

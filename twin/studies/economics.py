@@ -475,6 +475,8 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
         out.append(
             {"kind": "ground_loop", "name": f"{where}ground_loops.{g.name}", "m": g.total_length_m, "units": g.count}
         )
+    for c in getattr(site, "chp", []):
+        out.append({"kind": "chp", "name": f"{where}chp.{c.name}", "kw": c.capacity_p_kw, "units": 1})
     for bo in getattr(site, "boilers", []):
         if bo.fuel == "electric":
             out.append(
@@ -540,7 +542,8 @@ def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
 
 
 def energies(result: RunResult | ParkResult) -> dict[str, float]:
-    """PV and wind generation and battery discharge of a run, tenants and park bus summed for a park.
+    """PV and wind generation, battery discharge and CHP electricity of a run, tenants and park bus summed for a
+    park.
 
     Parameters
     ----------
@@ -550,10 +553,10 @@ def energies(result: RunResult | ParkResult) -> dict[str, float]:
     Returns
     -------
     dict
-        ``pv_e_kwh``, ``wind_e_kwh`` and ``battery_discharge_e_kwh`` [kWh/yr].
+        ``pv_e_kwh``, ``wind_e_kwh``, ``battery_discharge_e_kwh`` and ``chp_e_kwh`` [kWh/yr].
     """
     runs = list(result.tenants.values()) if hasattr(result, "tenants") else [result]
-    keys = ("pv_e_kwh", "wind_e_kwh", "battery_discharge_e_kwh")
+    keys = ("pv_e_kwh", "wind_e_kwh", "battery_discharge_e_kwh", "chp_e_kwh")
     tot = {k: num(sum(r.kpis.get(k, 0.0) for r in runs)) for k in keys}
     bus = result.kpis.get("park_bus") if hasattr(result, "tenants") else None
     if bus:
@@ -604,6 +607,7 @@ def project_economics(
         "pv": energy["pv_e_kwh"],
         "wind": energy["wind_e_kwh"],
         "battery": energy["battery_discharge_e_kwh"],
+        "chp": energy["chp_e_kwh"],
     }
     sizes_by_kind: dict[str, float] = {}
     for a in scenario_assets(scenario):

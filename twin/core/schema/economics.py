@@ -110,6 +110,16 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         "share; no published Chinese series was found here: replace it with a drilling quote; 50-yr life (a "
         "polyethylene loop in grout outlasts the heat pump) and 0.5 %/yr O&M assumed.",
     ),
+    "chp": AssetCost(
+        capex_cny_per_kw=6000.0,
+        variable_om_cny_per_kwh=0.12,
+        lifetime_years=20.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 6 000 CNY per kW electric installed for a gas-engine CHP with its heat recovery and "
+        "0.12 CNY/kWh O&M; no public Chinese series was found here (NREL REopt's US defaults for a 1-2 MW "
+        "reciprocating engine are 2 800-2 550 USD/kW and 0.016 USD/kWh: replace it with a quote); 20-yr life "
+        "assumed.",
+    ),
 }
 
 #: Fuel prices [CNY per physical unit of components/data/fuels.csv], all assumed (no public series found here).
@@ -153,7 +163,7 @@ class Economics(_Model):
     )
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
-        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop) "
+        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop, chp) "
         "-> costs; kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(
