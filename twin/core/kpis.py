@@ -471,8 +471,8 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         [-]; ``warnings``.
     """
     from lingtan.components.heat import boiler_fuel, fuel_burnt, purchased_heat_totals
-    from lingtan.twin.core.tables import BALANCE_TOL_KWH
     from lingtan.components.process import WASTE_ENERGY_TYPE_ZH
+    from lingtan.twin.core.tables import BALANCE_TOL_KWH
 
     e = {c: float(heat[c].sum()) for c in heat.columns}
     out: dict[str, Any] = {  # a JSON record: numbers, texts and nested tables
