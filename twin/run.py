@@ -840,8 +840,9 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     """
     caps = sizes(scenario)
     hsizes = heat_sizes(scenario)
-    # The ground loops are sizes: a sweep's case may have other fields than the profiles were built with.
-    setup = replace(prof.heat, ground_loops=list(scenario.ground_loops)) if scenario.ground_loops else prof.heat
+    # The ground loops and the CHP ratings are sizes: a sweep's case may have other ones than the profiles were
+    # built with.
+    setup = replace(prof.heat, ground_loops=list(scenario.ground_loops), chp=list(scenario.chp))
     site = kernel_site(scenario.battery, prof, hsizes)
     b = scenario.battery[0] if scenario.battery else None
     found = b is not None and b.dispatch == "peak_shaving" and b.peak_target_kw is None

@@ -110,6 +110,7 @@ def test_heat_record_by_hand():
     expect = {
         ("demand", 0, "from_storage"): [0, 100, 72],
         ("demand", 0, "from_p2h"): [0, 200, 200],
+        ("demand", 0, "from_chp"): [0, 0, 0],  # no CHP in a linear programme
         ("demand", 0, "from_boilers"): [0, 0, 28],
         ("demand", 0, "unserved"): [0, 0, 0],
         ("store", 0, "charge_recovered"): [0, 0, 0],

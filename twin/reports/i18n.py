@@ -232,6 +232,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "grid_import_peak_e_kwh": ("Grid import, peak", "峰时段购电量"),
     "grid_import_critical_e_kwh": ("Grid import, critical peak", "尖峰时段购电量"),
     "grid_export_e_kwh": ("Grid export", "上网电量"),
+    "chp_e_kwh": ("CHP electricity", "热电联产发电量"),
+    "chp_export_e_kwh": ("CHP export", "热电联产上网电量"),
     "curtailed_e_kwh": ("Curtailed", "弃电量"),
     "battery_charge_e_kwh": ("Battery charge", "电池充电量"),
     "battery_discharge_e_kwh": ("Battery discharge", "电池放电量"),

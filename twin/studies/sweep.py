@@ -153,6 +153,7 @@ FAST_FIELDS = {
         r"^ground_loops\[(\d+)\]\.(boreholes_x|boreholes_y|spacing_m|length_m|buried_depth_m|radius_m)$"
     ),
     "boiler": re.compile(r"^boilers\[(\d+)\]\.capacity_q_kw_th$"),  # electric boilers only
+    "chp": re.compile(r"^chp\[(\d+)\]\.capacity_p_kw$"),
 }
 """Field paths the fast path takes: sizes the dispatch kernel reads directly."""
 
@@ -612,6 +613,7 @@ class FastInputs:
     unit_kw_th: np.ndarray
     ground_loop: np.ndarray  # (M, G, 4)
     ground_modes: np.ndarray  # (M, G, modes, 2)
+    chp_kw: np.ndarray  # (M, C)
     bat_energy: np.ndarray
     bat_soc_min: np.ndarray
     bat_soc_max: np.ndarray
@@ -681,6 +683,8 @@ def _component_values(sc, comp: str) -> dict[str, Any]:
     elif kind == "ground_loops":
         out[f"ground_loop:{i}"] = loop_parameters([sc.ground_loops[i]])[0]
         out[f"ground_modes:{i}"] = loop_modes([sc.ground_loops[i]])[0]
+    elif kind == "chp":
+        out[f"chp_kw:{i}"] = sc.chp[i].capacity_p_kw
     elif kind == "boilers":
         electric = [j for j, b in enumerate(sc.boilers) if b.fuel == "electric"]
         out[f"unit_kw_th:{len(sc.heat_pumps) + electric.index(i)}"] = sc.boilers[i].capacity_q_kw_th
@@ -724,6 +728,7 @@ def fast_inputs(p: Plan) -> FastInputs:
         unit_kw_th=hs.unit_kw_th.copy(),
         ground_loop=hs.ground_loop.copy(),
         ground_modes=hs.ground_modes.copy(),
+        chp_kw=hs.chp_kw.copy(),
         bat_energy=np.full(m, b.energy_kwh if b else 0.0),
         bat_soc_min=np.full(m, b.soc_min if b else 0.0),
         bat_soc_max=np.full(m, b.soc_max if b else 1.0),
@@ -819,6 +824,7 @@ def fast_rows(
         fi.unit_kw_th,
         fi.ground_loop,
         fi.ground_modes,
+        fi.chp_kw,
     )
     res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **kernel_site(scenario.battery, prof, hs))
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]

@@ -351,6 +351,8 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
         "load": p.load_kw + (heat_load if s.heat is not None else 0.0),
         "heat_load": heat_load,
         "re_to_heat": re_to_heat,
+        "chp_to_load": 0.0,  # the linear programmes refuse CHP units (heat_dispatch.heat_lp)
+        "chp_to_grid": 0.0,
         "battery_e": pools["e"],
         "battery_e_re": pools["e_re"],
     }
