@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lingtan.components import grid as gridmod
+from lingtan.components.flexible import batch_load_kw, batch_starts, flexible_kpis
 from lingtan.components.heat import load_fuels
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
 from lingtan.components.vehicles import ChargingSite, FleetCharging, fleet_charging, fleet_fuel_uses, fleet_kpis
@@ -75,6 +76,8 @@ class Profiles:
         power [kW] whose energy is ``power * step_h`` [kWh].
     vehicles : FleetCharging or None
         The fleet's year of charging, already inside ``load_kw``; None without a fleet.
+    flexible_kw : dict of str to ndarray, shape (T,)
+        Each flexible load's scheduled year [kW] (:mod:`lingtan.components.flexible`), already inside ``load_kw``.
     """
 
     index: pd.DatetimeIndex
@@ -94,6 +97,7 @@ class Profiles:
     )  # the year of fuel_uses (lingtan.twin.accounting.account.fuel_uses_year)
     step_h: float = 1.0
     vehicles: FleetCharging | None = None  # the fleet's year of charging, inside load_kw
+    flexible_kw: dict = field(default_factory=dict)  # each flexible load's year [kW] by name, inside load_kw
 
 
 def load_weather(scenario: Scenario, base_dir: Path) -> tuple[pd.DataFrame, dict]:
@@ -441,6 +445,15 @@ def build_profiles(
         )
     if fleet is not None:
         load += fleet.p_kw
+    flexible = {}
+    if scenario.flexible_loads:
+        require_hourly(scenario, "flexible loads (scheduled on hourly steps)")
+        site = charging_site(scenario, unit, load, hours)
+        for batch in scenario.flexible_loads:  # each against the net load with the earlier ones in it
+            starts = batch_starts(batch, index, site.net_kw, hours.price_cny_per_kwh, site.target_kw)
+            flexible[batch.name] = batch_load_kw(batch, starts, len(index))
+            site = replace(site, net_kw=site.net_kw + flexible[batch.name])
+            load = load + flexible[batch.name]
     return Profiles(
         index=index,
         weather=frame,
@@ -457,12 +470,13 @@ def build_profiles(
         fuel_uses=hours.fuel_uses,
         step_h=step / 60,
         vehicles=fleet,
+        flexible_kw=flexible,
     )
 
 
 def charging_site(scenario: Scenario, unit_kw: np.ndarray, load_kw: np.ndarray, hours: HourProfiles) -> ChargingSite:
-    """What smart charging knows of a site before dispatch: its load without the fleet less its generation at the
-    scenario's sizes, its demand target and its tariff periods, by step.
+    """What a schedule made before dispatch (smart charging, flexible loads) knows of a site: its load without what
+    it schedules less its generation at the scenario's sizes, its demand target and its tariff periods, by step.
 
     The target is the connection's ``import_limit_kw``, or the battery's ``peak_target_kw`` of the month where that
     is lower (the import the battery holds the site to). A sweep over PV or wind sizes keeps the schedule of the
@@ -475,7 +489,7 @@ def charging_site(scenario: Scenario, unit_kw: np.ndarray, load_kw: np.ndarray, 
     unit_kw : ndarray, shape (K, T)
         Unit profiles of the PV arrays and wind farms [kW per kWp or per turbine] (:func:`renewable_units`).
     load_kw : ndarray, shape (T,)
-        Electric load without the fleet [kW].
+        Electric load without what is scheduled [kW].
     hours : HourProfiles
         Tariff periods and months of the steps.
 
@@ -892,6 +906,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         kpis["heat"] = heat_kpis(setup, hourly_heat, scenario)
     if prof.fuel_uses:
         kpis["fuel_uses"] = prof.fuel_uses
+    if prof.flexible_kw:
+        kpis["flexible_loads"] = flexible_kpis(prof.flexible_kw, prof.period)
     if prof.vehicles is not None:
         kpis["vehicles"] = fleet_kpis(
             scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels()

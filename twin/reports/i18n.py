@@ -120,6 +120,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary_heat_from": ("Heat from ", "供热来源："),
     "summary_fuel": ("Fuel: ", "燃料："),
     "summary_absorption": ("Cooling from waste heat (absorption), ", "余热吸收式制冷量，"),
+    "summary_flex_dear": ("Flexible load in peak and critical hours, ", "柔性负荷落在峰与尖峰时段的比例，"),
     "summary_chp_p": ("CHP electricity, ", "热电联产发电量，"),
     "summary_chp_hours": ("CHP full-load hours, ", "热电联产等效满负荷小时，"),
     "summary_chp_eta_e": ("CHP electric efficiency (year), ", "热电联产年均发电效率，"),

@@ -125,6 +125,9 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
                 (label("summary_chp_dumped", lang) + unit, c["heat_dumped_e_kwh_th"] * 1e-3, "MWh_th"),
             ]
         rows += ground_loop_rows(heat, lang)
+    for name, f in k.get("flexible_loads", {}).items():
+        dear = f["e_kwh_peak"] + f["e_kwh_critical"]
+        rows.append((label("summary_flex_dear", lang) + name, _pct(dear / f["e_kwh"] if f["e_kwh"] else None), "%"))
     if k.get("vehicles"):
         rows.append(None)
         rows += fleet_rows(k["vehicles"], lang)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from lingtan.components.battery import Battery
 from lingtan.components.chp import CombinedHeatPower
+from lingtan.components.flexible import ShiftableBatch
 from lingtan.components.fuel_use import FuelUse
 from lingtan.components.ground import GroundLoop
 from lingtan.components.heat import (
@@ -221,6 +222,9 @@ class SiteAssets(_Strict):
         default=[], max_length=MAX_ITEMS, description="the fleet by group: type, fuel, daily driving, times on site"
     )
     chargers: list[ChargerGroup] = Field(default=[], max_length=MAX_ITEMS, description="charge points by power")
+    flexible_loads: list[ShiftableBatch] = Field(
+        default=[], max_length=MAX_ITEMS, description="daily batches whose start may move within a window"
+    )
     charging: Charging = Field(default=Charging(), description="charging strategy, seed of the draws, parking spaces")
     process_emissions_t: float = Field(
         default=0.0,
@@ -270,6 +274,7 @@ class SiteAssets(_Strict):
             "fuel_uses",
             "vehicles",
             "chargers",
+            "flexible_loads",
         ):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
