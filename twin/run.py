@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lingtan.components import grid as gridmod
+from lingtan.components.demand_response import event_caps, event_steps, response_kpis
 from lingtan.components.flexible import batch_load_kw, batch_starts, flexible_kpis
 from lingtan.components.heat import load_fuels
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
@@ -25,9 +26,11 @@ from lingtan.paths import resolve_input
 from lingtan.twin.accounting.account import AccountingResult, fuel_uses_year
 from lingtan.twin.accounting.assess import Assessment, assess
 from lingtan.twin.core.dispatch import (
+    FLOWS,
     PARAMS,
     PEAK_LIMITS,
     STRATEGIES,
+    DispatchResult,
     HeatSizes,
     dispatch,
     lowest_peak_targets,
@@ -449,8 +452,12 @@ def build_profiles(
     if scenario.flexible_loads:
         require_hourly(scenario, "flexible loads (scheduled on hourly steps)")
         site = charging_site(scenario, unit, load, hours)
+        price = hours.price_cny_per_kwh
+        if scenario.demand_response is not None:  # an event hour's import forgoes the compensation too
+            dr = scenario.demand_response
+            price = price + np.where(event_steps(index, dr)[0] >= 0, dr.price_cny_per_kwh, 0.0)
         for batch in scenario.flexible_loads:  # each against the net load with the earlier ones in it
-            starts = batch_starts(batch, index, site.net_kw, hours.price_cny_per_kwh, site.target_kw)
+            starts = batch_starts(batch, index, site.net_kw, price, site.target_kw)
             flexible[batch.name] = batch_load_kw(batch, starts, len(index))
             site = replace(site, net_kw=site.net_kw + flexible[batch.name])
             load = load + flexible[batch.name]
@@ -803,6 +810,11 @@ class RunResult:
     weather_meta: dict
 
 
+def _import_kw(res: DispatchResult) -> np.ndarray:
+    """(T,) a single run's grid import [kW]: to the load and to the battery."""
+    return res.hourly[:, FLOWS.index("grid_to_load")] + res.hourly[:, FLOWS.index("grid_to_battery")]
+
+
 def simulate(scenario: Scenario, base_dir: str | Path = ".", optimal=None) -> RunResult:
     """Simulate one year of a scenario.
 
@@ -880,6 +892,32 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     else:
         params = kernel_params(scenario.grid, scenario.battery, **limits)
         res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **site)
+    response = None
+    if scenario.demand_response is not None:
+        if b is not None and b.dispatch == "optimal":
+            raise InputError(
+                None,
+                "demand_response",
+                "no demand-response events with dispatch: optimal (a rule holds the cap)",
+                "events",
+            )
+        # The same year again with each event hour's import capped below the baseline (the run above).
+        event, prep = event_steps(prof.index, scenario.demand_response)
+        base = res
+        base_import = _import_kw(base)
+        step, cap = event_caps(base_import, base.monthly_peak_kw, event, prep, prof.month, scenario.demand_response)
+        res = dispatch(
+            prof.unit_kw,
+            caps[None, :],
+            prof.load_kw,
+            params,
+            record_hourly=True,
+            event_step=step,
+            event_prep=prep,
+            event_import_cap_kw=cap,
+            **site,
+        )
+        response = response_kpis(base_import, _import_kw(res), event, scenario.demand_response)
     gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
     step_min = round(prof.step_h * 60)
     hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly, step_min, bool(setup.chp))
@@ -902,6 +940,14 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
     kpis["grid_bill"] = gridmod.monthly_bill(*grid_exchange_kw(hourly), prof.index, prof.tariff, prof.step_h).to_dict()
     kpis["max_hourly_balance_residual_kwh"] = residual
+    if response is not None:
+        base_bill = gridmod.bill_from_totals(
+            base.total("import_cost_cny"), base.monthly_peak_kw, base.total("export_revenue_cny"), prof.tariff
+        )
+        # The response's cost: the grid bill against the baseline year (energy moved, the battery's losses).
+        response["bill_change_cny"] = float(np.ravel(bill["total_cny"])[0] - np.ravel(base_bill["total_cny"])[0])
+        response["net_cny"] = response["revenue_cny"] - response["bill_change_cny"]
+        kpis["demand_response"] = response
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(setup, hourly_heat, scenario)
     if prof.fuel_uses:
@@ -948,6 +994,13 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         warnings.append(
             f"smart charging could not keep {fleet['past_target_e_kwh']:.0f} kWh of the fleet's charging under the "
             "demand target (grid.import_limit_kw, battery[0].peak_target_kw): charged as unmanaged"
+        )
+    short = [e for e in (response or {}).get("events", []) if not e["met"]]
+    if short:
+        warnings.append(
+            f"{len(short)} demand-response event(s) not met in full, from {short[0]['start']}: "
+            f"{sum(e['shortfall_e_kwh'] for e in short):.0f} kWh short of the reduction (a larger or fuller battery, "
+            "flexible loads moved out of the event)"
         )
     if b is not None and b.dispatch != "load_following" and (found or b.peak_target_kw is not None):
         target = params[0, [PARAMS.index(c) for c in PEAK_LIMITS]]

@@ -41,7 +41,8 @@ Strategies
     never sets a new peak.
 
 Every strategy reads a peak limit per month (``peak_limit_kw_01`` .. ``_12`` [kW],
-infinite by default): above it the battery discharges the excess in any hour, and
+infinite by default), lowered in the hours of a demand-response event (and the hours that prepare it) to that
+configuration's import cap there (``event_import_cap_kw``): above it the battery discharges the excess in any hour, and
 grid charging stays below it. An infinite limit leaves ``load_following`` and
 ``tou_arbitrage`` as they were, bit for bit. Where the battery cannot hold the limit
 the month's peak import exceeds it; the caller reports the shortfall
@@ -245,6 +246,9 @@ class KernelSite(NamedTuple):
     feed_in: float  # export price [CNY/kWh]
     grid_charge: np.ndarray  # (4,) bool, per period code
     discharge_ok: np.ndarray  # (4,) bool, per period code
+    event: np.ndarray  # (T,) int64, the column of event_cap a step reads (-1: none)
+    event_prep: np.ndarray  # (T,) bool, a step before a demand-response event: the battery charges and holds
+    event_cap: np.ndarray  # (N, E) [kW], each configuration's import cap in each capped step
 
 
 class KernelHeat(NamedTuple):
@@ -846,6 +850,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         _lane_setup(site, n0, m, lp, cp, lrow, st, out.totals)
         unit, load_kw, period, month, price = site.unit, site.load, site.period, site.month, site.price
         grid_charge, discharge_ok = site.grid_charge, site.discharge_ok
+        event, event_prep, event_cap = site.event, site.event_prep, site.event_cap
         hourly, heat_hourly = out.hourly, out.heat_hourly
 
         # Heat side: D demands, S stores, U power-to-heat units, B fuel boilers / purchased heat; state per lane.
@@ -903,6 +908,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             # What every lane shares this hour; period flags as numbers, so the lane loop needs no branch on them.
             p = period[t]
             price_t = price[t]
+            ev = event[t]
+            prep_t = 1.0 if event_prep[t] else 0.0  # before an event: the battery charges from the grid and holds
             gc_t = 1.0 if grid_charge[p] else 0.0
             dis_t = 1.0 if discharge_ok[p] else 0.0
             in_p0 = 1.0 if p == 0 else 0.0
@@ -945,8 +952,10 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 # tou_arbitrage charges from the grid in its grid-charge periods and discharges only in its
                 # discharge periods; load_following never grid-charges and may always discharge; peak_shaving
                 # grid-charges in any hour and discharges only above the month's peak limit.
-                grid_charging = lp[_L_TOU, w] * gc_t + lp[_L_PS, w]
+                grid_charging = max(lp[_L_TOU, w] * gc_t + lp[_L_PS, w], prep_t)
                 peak_kw = lp[_L_LIM0 + m_cur, w]
+                if ev >= 0:  # a demand-response event or its preparation: the battery holds import at the cap
+                    peak_kw = min(peak_kw, event_cap[n, ev])
                 may_discharge = max(1.0 - lp[_L_TOU, w], dis_t) * (1.0 - grid_charging)
 
                 st_in0 = 0.0
@@ -1848,6 +1857,9 @@ def dispatch(
     record_hourly: bool = False,
     balance_tol_kwh: float = 1e-6,
     step_h: float = 1.0,
+    event_step: np.ndarray | None = None,
+    event_prep: np.ndarray | None = None,
+    event_import_cap_kw: np.ndarray | None = None,
 ) -> DispatchResult:
     """Dispatch N configurations of one site over a year.
 
@@ -1886,6 +1898,15 @@ def dispatch(
         Length of a time step [h]: 1 for hourly profiles, 0.25 for 15-minute ones. Every array of length T is
         one value per step (flows are the step's mean power [kW]); totals are energies, power x ``step_h``
         summed (:func:`_per_step`).
+    event_step : ndarray of int, shape (T,), optional
+        The column (0 .. E-1) of ``event_import_cap_kw`` each step reads, -1 for none: the hours of
+        demand-response events and of their preparation; none by default.
+    event_prep : ndarray of bool, shape (T,), optional
+        Steps before an event: the battery charges from the grid (within the import limit and the cap) and does
+        not discharge below the cap; none by default.
+    event_import_cap_kw : ndarray, shape (N, E), optional
+        Each configuration's grid import cap in each capped step [kW]: the battery discharges above it and never
+        grid-charges above it, as for a peak limit.
 
     Returns
     -------
@@ -1949,6 +1970,19 @@ def dispatch(
     discharge_ok = b1(np.array([False, False, True, True]) if discharge_periods is None else discharge_periods)
     _expect_shape("grid_charge_periods", grid_charge, (("period codes", 4),))
     _expect_shape("discharge_periods", discharge_ok, (("period codes", 4),))
+    event = np.full(t, -1, np.int64) if event_step is None else np.asarray(event_step)
+    _expect_shape("event_step", event, (("T", t),))
+    event_cap = f64(np.zeros((n, 0)) if event_import_cap_kw is None else event_import_cap_kw)
+    if event_cap.ndim != 2:
+        raise ValueError(f"event_import_cap_kw: expected shape (N, E), found {event_cap.shape}")
+    _expect_shape("event_import_cap_kw", event_cap, (("N", n), ("E", event_cap.shape[1])))
+    if event.size and not np.issubdtype(event.dtype, np.integer):
+        raise ValueError(f"event_step: expected integer event hours, found dtype {event.dtype}")
+    _expect_range("event_step", event, -1, event_cap.shape[1] - 1)
+    prep = b1(np.zeros(t, bool) if event_prep is None else event_prep)
+    _expect_shape("event_prep", prep, (("T", t),))
+    _expect_range("event_import_cap_kw", event_cap, 0.0, np.inf)
+    event = np.ascontiguousarray(event, np.int64)
     if heat is not None and heat_sizes is None:
         raise ValueError("heat_sizes: expected the heat asset sizes with heat, found None")
     heat = HeatSystem.none(t) if heat is None else heat
@@ -1970,6 +2004,9 @@ def dispatch(
         feed_in=float(feed_in_cny_per_kwh),
         grid_charge=grid_charge,
         discharge_ok=discharge_ok,
+        event=event,
+        event_prep=prep,
+        event_cap=event_cap,
     )
     out = KernelOut(
         hourly=np.zeros((t if record_hourly else 0, _NH)),

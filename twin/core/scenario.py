@@ -18,8 +18,9 @@ from typing import Any, Literal, cast
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
+from lingtan.components.demand_response import DemandResponse
 from lingtan.components.grid import GridConnection
-from lingtan.errors import ScenarioError
+from lingtan.errors import FieldPathError, ScenarioError
 from lingtan.loader import check_numbers, read_yaml
 from lingtan.twin.core.schema.accounting import Accounting, GreenPower, Offsets
 from lingtan.twin.core.schema.criteria import PACK_NAMES, CriteriaSettings
@@ -54,6 +55,9 @@ class Scenario(SiteAssets):
     uncertainty: Uncertainty | None = Field(
         default=None, description="load, PV age and tariff level an ensemble varies (twin.core.schema.uncertainty)"
     )
+    demand_response: DemandResponse | None = Field(
+        default=None, description="demand-response events and their price (lingtan.components.demand_response)"
+    )
     lang: Literal["zh", "en"] = "en"
     study: Literal["grid_connected", "off_grid", "islanding"] = Field(
         default="grid_connected",
@@ -68,6 +72,15 @@ class Scenario(SiteAssets):
         if unknown:
             raise ValueError(f"known criteria packs are {list(PACK_NAMES)}; unknown: {unknown}")
         return value
+
+    @model_validator(mode="after")
+    def _events_in_year(self) -> Scenario:
+        if self.demand_response is not None:
+            try:
+                self.demand_response.check_year(self.year)
+            except FieldPathError as e:
+                raise FieldPathError(f"demand_response.{e.field_path}", str(e), e.found) from None
+        return self
 
     @model_validator(mode="after")
     def _plan_starts_this_year(self) -> Scenario:

@@ -125,6 +125,13 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
                 (label("summary_chp_dumped", lang) + unit, c["heat_dumped_e_kwh_th"] * 1e-3, "MWh_th"),
             ]
         rows += ground_loop_rows(heat, lang)
+    dr = k.get("demand_response")
+    if dr:
+        rows += [
+            (label("summary_dr_delivered", lang), dr["delivered_e_kwh"] * 1e-3, "MWh"),
+            (label("summary_dr_short", lang), dr["shortfall_e_kwh"] * 1e-3, "MWh"),
+            (label("summary_dr_net", lang), dr["net_cny"], "CNY"),
+        ]
     for name, f in k.get("flexible_loads", {}).items():
         dear = f["e_kwh_peak"] + f["e_kwh_critical"]
         rows.append((label("summary_flex_dear", lang) + name, _pct(dear / f["e_kwh"] if f["e_kwh"] else None), "%"))

@@ -581,6 +581,7 @@ class _Members:
             unit_kw_th=hs.unit_kw_th,
             ground_loop=hs.ground_loop,
             ground_modes=hs.ground_modes,
+            chp_kw=hs.chp_kw,
             bat_energy=np.array([b.energy_kwh if b else 0.0 for b in bats]),
             bat_soc_min=np.array([b.soc_min if b else 0.0 for b in bats]),
             bat_soc_max=np.array([b.soc_max if b else 1.0 for b in bats]),

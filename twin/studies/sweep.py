@@ -564,7 +564,8 @@ def plan(
 
 
 def fast_path_ok(scenario, names: list[str]) -> bool:
-    """True when every parameter is a size the kernel takes directly (and the scenario is a factory).
+    """True when every parameter is a size the kernel takes directly (and the scenario is a factory without
+    demand-response events).
 
     Parameters
     ----------
@@ -580,8 +581,8 @@ def fast_path_ok(scenario, names: list[str]) -> bool:
     """
     from lingtan.twin.core.scenario import Scenario
 
-    if not isinstance(scenario, Scenario):
-        return False
+    if not isinstance(scenario, Scenario) or scenario.demand_response is not None:
+        return False  # an event's cap is each case's own baseline less the reduction: a run of its own first
     for name in names:
         kind = next((k for k, rx in FAST_FIELDS.items() if rx.match(name)), None)
         if kind is None:
