@@ -66,6 +66,20 @@ MAX_HEAT_KGCE_PER_GJ = 100.0
 MAX_EF_T_PER_GJ = 0.5
 """Largest heat emission factor [tCO2/GJ]: over four times the GB/T 32150 default of purchased heat
 (0.11 tCO2/GJ, lingtan.twin.accounting.account.HEAT_EF_T_PER_GJ)."""
+MAX_HYDROGEN_KG = 3e10
+"""Largest hydrogen store [kg]: MAX_ENERGY_KWH at hydrogen's net calorific value (33.32 kWh/kg,
+lingtan.components.hydrogen.H2_LHV_KWH_PER_KG) is 3.0e10 kg; the largest salt caverns hold a few thousand tonnes."""
+MAX_H2_COMPRESSION_KWH_PER_KG = 15.0
+"""Largest electricity to compress a kilogram of hydrogen into a store [kWh/kg]: above liquefaction (8.3-12 kWh/kg,
+Renewable Hydrogen Alliance, renewableh2.org), which no compressed-gas store needs; compression to 700 bar takes
+1.5-6 kWh/kg (same page). It refuses a figure given per tonne or in MJ/kg times 3.6 by mistake."""
+MAX_DEGRADATION_PCT_PER_KH = 5.0
+"""Largest loss of an electrolyser's efficiency per 1,000 operating hours [%/kh]: twenty times the highest value of
+the Danish Energy Agency's catalogue (0.25 %/kh, PEM 2020 upper, data_sheets_for_renewable_fuels.xlsx, sheet
+86 PEMEC 10 MW); a figure per hour (x 1,000) or as a fraction (/ 100) by mistake falls outside or far from it."""
+MAX_STACK_LIFE_H = 200_000.0
+"""Longest stack life of an electrolyser [h] (23 years of continuous running): above the catalogue's longest
+(123,500 h, PEM 2050 upper, same sheet)."""
 MAX_AREA_M2 = 1e8
 """Largest floor area [m2] (100 km2): larger than any industrial park's buildings."""
 MAX_UA_KW_PER_K = 1e6
