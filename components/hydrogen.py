@@ -79,6 +79,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -159,6 +160,13 @@ class Electrolyser(BaseModel):
         "default by technology: alkaline 0.13, PEM 0.1725 (Danish Energy Agency, 10 MW, 2025); upper bound "
         "lingtan.limits.MAX_DEGRADATION_PCT_PER_KH",
     )
+    operating_h: float = Field(
+        default=0.0,
+        ge=0,
+        le=MAX_STACK_LIFE_H,
+        description="hours the stack has run at the start of the simulated year [h] (0: new); the kernel ages it "
+        "hour by hour from there",
+    )
     stack_life_h: float = Field(
         gt=0,
         le=MAX_STACK_LIFE_H,
@@ -182,6 +190,8 @@ class Electrolyser(BaseModel):
                 f"hydrogen must rise with power between minimum and rated load: rated efficiency {self.efficiency:g} "
                 f"<= min_load_fraction {self.min_load_fraction:g} x efficiency_min_load {self.efficiency_min_load:g}"
             )
+        if self.operating_h > self.stack_life_h:
+            raise ValueError(f"operating_h {self.operating_h:g} h is past the stack life {self.stack_life_h:g} h")
         if self.degradation_pct_per_kh / 100 * self.stack_life_h / 1000 >= 1:
             raise ValueError(
                 f"degradation {self.degradation_pct_per_kh:g} %/kh over a stack life of {self.stack_life_h:g} h "
@@ -207,27 +217,29 @@ def electrolyser_coefficients(e: Electrolyser) -> tuple[float, float]:
     return slope, e.efficiency - slope
 
 
-def degradation_factor(e: Electrolyser, operating_h: float = 0.0) -> float:
+def degradation_factor(e: Electrolyser, operating_h: ArrayLike = 0.0) -> Any:
     """Hydrogen per kWh of an aged stack over a new one [-]: ``1 - degradation_pct_per_kh / 100 * operating_h / 1e3``.
 
     Parameters
     ----------
     e : Electrolyser
-    operating_h : float
+    operating_h : float or array
         Hours the stack has run since it was new [h], 0 .. ``stack_life_h``.
 
     Returns
     -------
-    float
+    float or ndarray
 
     Raises
     ------
     ValueError
         ``operating_h`` outside ``0 .. stack_life_h`` (the stack is replaced at its end of life).
     """
-    if not 0.0 <= operating_h <= e.stack_life_h:
-        raise ValueError(f"operating_h must be within 0 .. stack_life_h {e.stack_life_h:g} h, got {operating_h:g}")
-    return 1.0 - e.degradation_pct_per_kh / 100.0 * operating_h / 1000.0
+    h = np.asarray(operating_h, dtype=float)
+    if not np.all((h >= 0.0) & (h <= e.stack_life_h)):
+        raise ValueError(f"operating_h must be within 0 .. stack_life_h {e.stack_life_h:g} h, got {h.max():g}")
+    f = 1.0 - e.degradation_pct_per_kh / 100.0 * h / 1000.0
+    return float(f) if f.ndim == 0 else f
 
 
 def electrolyser_h2(p_kw: ArrayLike, e: Electrolyser, operating_h: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -614,3 +626,37 @@ def hydrogen_grade(kgco2e_per_kg: float, renewable: bool) -> Literal["renewable"
     if kgco2e_per_kg <= LOW_CARBON_H2_MAX_KGCO2E_PER_KG:
         return "low_carbon"
     return "none"
+
+
+class HydrogenUse(BaseModel):
+    """Hydrogen taken from the store every day: ``hydrogen_uses[i]``.
+
+    Fuel-cell trucks refuelled at the site's dispenser, a hydrogen burner, a process: ``kg_per_day`` spread evenly
+    over ``hours`` hours from ``start_h`` each day. What the store cannot give is reported as unmet (bought in, or a
+    trip not made); it is never dropped.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: Literal["vehicles", "boiler", "process"] = Field(description="what the hydrogen is for (reported)")
+    kg_per_day: float = Field(ge=0, le=MAX_HYDROGEN_KG, description="hydrogen taken each day [kg]")
+    start_h: int = Field(default=0, ge=0, le=23, description="local hour the daily offtake starts [h]")
+    hours: int = Field(default=24, ge=1, le=24, description="hours the daily offtake is spread over [h]")
+
+
+def hydrogen_use_kg(index: pd.DatetimeIndex, use: HydrogenUse) -> np.ndarray:
+    """A use's hydrogen on each hourly step [kg]: ``kg_per_day / hours`` in its hours of every day.
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+        Hourly steps, local time.
+    use : HydrogenUse
+
+    Returns
+    -------
+    ndarray, shape (T,)
+    """
+    on = (np.asarray(index.hour) - use.start_h) % 24 < use.hours
+    return np.where(on, use.kg_per_day / use.hours, 0.0)

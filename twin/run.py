@@ -38,7 +38,13 @@ from lingtan.twin.core.dispatch import (
     peak_shortfall_kw,
 )
 from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, heat_sizes
-from lingtan.twin.core.kpis import electric_kpis, heat_kpis, heat_rejection_warnings, storage_warnings
+from lingtan.twin.core.kpis import (
+    electric_kpis,
+    heat_kpis,
+    heat_rejection_warnings,
+    hydrogen_kpis,
+    storage_warnings,
+)
 from lingtan.twin.core.scenario import Scenario
 from lingtan.twin.core.schema.site import FileWeather
 from lingtan.twin.core.tables import (
@@ -866,9 +872,15 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     """
     caps = sizes(scenario)
     hsizes = heat_sizes(scenario)
-    # The ground loops and the CHP ratings are sizes: a sweep's case may have other ones than the profiles were
-    # built with.
-    setup = replace(prof.heat, ground_loops=list(scenario.ground_loops), chp=list(scenario.chp))
+    # The ground loops, the CHP and electrolyser ratings and the hydrogen store are sizes: a sweep's case may have
+    # other ones than the profiles were built with.
+    setup = replace(
+        prof.heat,
+        ground_loops=list(scenario.ground_loops),
+        chp=list(scenario.chp),
+        electrolysers=list(scenario.electrolysers),
+        h2_stores=list(scenario.hydrogen_stores),
+    )
     site = kernel_site(scenario.battery, prof, hsizes)
     b = scenario.battery[0] if scenario.battery else None
     found = b is not None and b.dispatch == "peak_shaving" and b.peak_target_kw is None
@@ -920,7 +932,16 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         response = response_kpis(base_import, _import_kw(res), event, scenario.demand_response)
     gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
     step_min = round(prof.step_h * 60)
-    hourly = electric_table(prof.index, prof.period, prof.price_cny_per_kwh, gen, res.hourly, step_min, bool(setup.chp))
+    hourly = electric_table(
+        prof.index,
+        prof.period,
+        prof.price_cny_per_kwh,
+        gen,
+        res.hourly,
+        step_min,
+        chp=bool(setup.chp),
+        h2=bool(setup.electrolysers),
+    )
     hourly_heat = heat_table(prof.index, setup, res.heat_hourly, step_min)
     residual = max(check_electric_balance(hourly), check_heat_balance(hourly_heat, setup, hsizes.store_e0_kwh_th[0]))
 
@@ -954,6 +975,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         kpis["fuel_uses"] = prof.fuel_uses
     if prof.flexible_kw:
         kpis["flexible_loads"] = flexible_kpis(prof.flexible_kw, prof.period)
+    if setup.h2_stores:
+        kpis["hydrogen"] = hydrogen_kpis(setup, hourly_heat)
     if prof.vehicles is not None:
         kpis["vehicles"] = fleet_kpis(
             scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels()
@@ -994,6 +1017,12 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         warnings.append(
             f"smart charging could not keep {fleet['past_target_e_kwh']:.0f} kWh of the fleet's charging under the "
             "demand target (grid.import_limit_kw, battery[0].peak_target_kw): charged as unmanaged"
+        )
+    unmet_h2 = kpis.get("hydrogen", {}).get("unmet_kg", 0.0)
+    if unmet_h2 > 1e-6:
+        warnings.append(
+            f"the hydrogen store could not give its uses {unmet_h2:.0f} kg of hydrogen (bought in or not used: more "
+            "electrolyser, store or renewable surplus)"
         )
     short = [e for e in (response or {}).get("events", []) if not e["met"]]
     if short:

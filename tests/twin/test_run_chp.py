@@ -133,7 +133,7 @@ def test_a_chp_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_p
     for verdicts in (True, False):
         for path in ("auto", "whole"):
             out = tmp_path / f"{path}{verdicts}"
-            s = run_sweep(file, [f"{col}=0:400:200"], out=out, path=path, jobs=1, progress=False, verdicts=verdicts)
+            s = run_sweep(file, [f"{col}=0:400:3"], out=out, path=path, jobs=1, progress=False, verdicts=verdicts)
             assert s["path"] == ("fast" if path == "auto" else "whole")
             rows[path, verdicts] = read_results(out).sort_values(col).reset_index(drop=True)
         a, b = rows["auto", verdicts], rows["whole", verdicts]

@@ -71,6 +71,7 @@ from numba import njit, prange
 from numpy.typing import ArrayLike
 
 from lingtan.components.heat import cop_of as _cop_py
+from lingtan.components.hydrogen import H2_LHV_KWH_PER_KG
 
 STRATEGIES = ("load_following", "tou_arbitrage", "peak_shaving")
 
@@ -113,12 +114,13 @@ FLOWS = (
     "re_to_heat",
     "chp_to_load",
     "chp_to_grid",
+    "re_to_h2",
 )
 # ``load`` is all electric demand met through the bus in merit order: the site's loads plus
 # ``heat_load``, the power-to-heat units allowed to run on any electricity. ``re_to_heat`` is
 # renewable surplus taken by power-to-heat units, a separate sink of the bus. ``chp_to_load`` and
 # ``chp_to_grid`` are the electricity of combined heat and power units, a second source of the bus
-# (fuel, not renewable).
+# (fuel, not renewable). ``re_to_h2`` is renewable surplus taken by electrolysers and their compressors.
 # Hourly states recorded for single runs [kWh], end of hour.
 STATES = ("battery_e", "battery_e_re")
 _NF = len(FLOWS)
@@ -226,6 +228,18 @@ _HS_RECOVERED, _HS_P2H, _HS_DISCHARGE, _HS_LOSS, _HS_E = range(len(STORE_COLUMNS
 _HU_DEMAND, _HU_STORAGE, _HU_P_BASE, _HU_P_SURPLUS = range(len(UNIT_COLUMNS))
 _HL_COOL, _HL_P_COOL, _HL_P_CHILLER = range(len(LOOP_COLUMNS))
 _HC_P, _HC_FUEL, _HC_DEMAND, _HC_DUMPED = range(len(CHP_COLUMNS))
+# Per electrolyser: its electricity, its compressor's, and the hydrogen made [kg per step]; for the hydrogen store
+# (at most one): hydrogen in, taken by its uses, wanted and not there, lost, and the content at the step's end [kg].
+ELECTROLYSER_COLUMNS = ("p_kw", "compression_kw", "h2_kg")
+H2_STORE_COLUMNS = ("charge_kg", "offtake_kg", "unmet_kg", "loss_kg", "m_kg")
+_HE_P, _HE_COMP, _HE_KG = range(len(ELECTROLYSER_COLUMNS))
+_HY_IN, _HY_OUT, _HY_UNMET, _HY_LOSS, _HY_M = range(len(H2_STORE_COLUMNS))
+_N_HE, _N_HY = len(ELECTROLYSER_COLUMNS), len(H2_STORE_COLUMNS)
+# Columns of an electrolyser's parameters: its hydrogen line per kW of rating in the part load [kW LHV per kW]
+# (lingtan.components.hydrogen.electrolyser_coefficients), its minimum load, and the share of its output an
+# operating hour takes off (degradation); of the store's: compression [kWh/kg] and the share kept an hour.
+_E_SLOPE, _E_INTERCEPT, _E_MIN_LOAD, _E_AGEING = range(4)
+_Y_COMP, _Y_KEEP = range(2)
 _N_HD, _N_HS, _N_HU, _N_HL = len(DEMAND_COLUMNS), len(STORE_COLUMNS), len(UNIT_COLUMNS), len(LOOP_COLUMNS)
 _N_HC = len(CHP_COLUMNS)
 # Columns of a CHP unit's parameters: its fuel and heat lines per kW of rating, slope and intercept in the part
@@ -280,6 +294,12 @@ class KernelHeat(NamedTuple):
     chp_heat_led: np.ndarray  # (C,) bool
     chp_serves: np.ndarray  # (C, D) bool
     chp_kw: np.ndarray  # (N, C) [kW]
+    h2_params: np.ndarray  # (Z, 4)
+    h2_op0: np.ndarray  # (Z,) [h] each electrolyser's operating hours at the first step
+    h2_store_params: np.ndarray  # (Y, 2), Y = 0 or 1
+    h2_use_kg: np.ndarray  # (Y, T) [kg per step]
+    h2_kw: np.ndarray  # (N, Z) [kW]
+    h2_store_kg: np.ndarray  # (N, Y, 3) [kg]: capacity, lowest, first content
 
 
 class KernelOut(NamedTuple):
@@ -299,12 +319,13 @@ BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
 @njit(cache=True, nogil=True, inline="always")
 def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
     """First heat-record column of the stores, of the units and of the boilers, and the number of columns (the
-    ground loops' after the boilers', then the CHP units')."""
+    ground loops' after the boilers', then the CHP units', the electrolysers' and the hydrogen store's)."""
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
     o_b = o_u + _N_HU * heat.unit_cop.shape[0]
     o_c = o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_cooling.shape[0]
-    return o_s, o_u, o_b, o_c + _N_HC * heat.chp_params.shape[0]
+    o_e = o_c + _N_HC * heat.chp_params.shape[0]
+    return o_s, o_u, o_b, o_e + _N_HE * heat.h2_params.shape[0] + _N_HY * heat.h2_store_params.shape[0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -719,6 +740,75 @@ def _chp_step(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _h2_step(
+    h2_params: np.ndarray,
+    h2_store_params: np.ndarray,
+    h2_use_kg: np.ndarray,
+    h2_kw: np.ndarray,
+    h2_store_kg: np.ndarray,
+    n: int,
+    w: int,
+    t: int,
+    o_e: int,
+    surplus: float,
+    h2_m: np.ndarray,
+    h2_op: np.ndarray,
+    h_row: np.ndarray,
+) -> tuple[float, float]:
+    """Hydrogen: the store loses its standing loss; the electrolysers, in scenario order, take renewable surplus
+    [kW] (after the battery and the heat stores, before export) for themselves and the compressor, within their
+    rating and the store's room, off below minimum load; then the store gives its uses their hydrogen, down to its
+    cushion. Returns (the surplus taken [kW], the store's balance residual [kg])."""
+    if h2_store_params.shape[0] == 0:
+        return 0.0, 0.0
+    comp = h2_store_params[0, _Y_COMP]
+    m0 = h2_m[w]
+    loss = m0 * (1.0 - h2_store_params[0, _Y_KEEP])
+    m = m0 - loss
+    room = max(0.0, h2_store_kg[n, 0, 0] - m)
+    left = surplus
+    made = 0.0
+    o_y = o_e + _N_HE * h2_params.shape[0]
+    for z in range(h2_params.shape[0]):
+        cap = h2_kw[n, z]
+        if cap <= 0.0:
+            continue
+        a = h2_params[z, _E_SLOPE]
+        b = h2_params[z, _E_INTERCEPT]
+        f = 1.0 - h2_params[z, _E_AGEING] * h2_op[z, w]  # the aged stack's share of a new one's hydrogen
+        per_kw = f / H2_LHV_KWH_PER_KG  # kg of hydrogen per kW LHV-hour
+        # Electricity drawn at input p: p + comp * kg(p), kg(p) = cap (a p / cap + b) f / LHV; solved for the
+        # surplus left, and the input whose hydrogen fills the store's room.
+        p = min(
+            cap,
+            (left - comp * cap * b * per_kw) / (1.0 + comp * a * per_kw),
+            (room / (cap * per_kw) - b) / a * cap,
+        )
+        if p < h2_params[z, _E_MIN_LOAD] * cap:
+            continue
+        kg = cap * (a * p / cap + b) * per_kw
+        col = o_e + _N_HE * z
+        h_row[col + _HE_P, w] = p
+        h_row[col + _HE_COMP, w] = comp * kg
+        h_row[col + _HE_KG, w] = kg
+        left -= p + comp * kg
+        room -= kg
+        made += kg
+        h2_op[z, w] += 1.0
+    m += made
+    want = h2_use_kg[0, t]
+    out = min(want, max(0.0, m - h2_store_kg[n, 0, 1]))
+    m -= out
+    h2_m[w] = m
+    h_row[o_y + _HY_IN, w] = made
+    h_row[o_y + _HY_OUT, w] = out
+    h_row[o_y + _HY_UNMET, w] = want - out
+    h_row[o_y + _HY_LOSS, w] = loss
+    h_row[o_y + _HY_M, w] = m
+    return surplus - left, abs(m - (m0 + made - out - loss))
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _boilers_and_heat_balance(
     residual: np.ndarray,
     boiler_cap: np.ndarray,
@@ -883,12 +973,21 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             chp_heat_led,
             chp_serves,
             chp_kw,
+            h2_params,
+            h2_op0,
+            h2_store_params,
+            h2_use_kg,
+            h2_kw,
+            h2_store_kg,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
         n_g, n_m = ground_modes.shape[1], ground_modes.shape[2]
         o_s, o_u, o_b, n_hh = _heat_layout(heat)
         o_g = o_b + boiler_cap.shape[0]
         o_c = o_g + _N_HL * n_g
+        o_e = o_c + _N_HC * chp_params.shape[0]
+        h2_m = np.zeros(LANES)  # the hydrogen store's content [kg]
+        h2_op = np.zeros((h2_params.shape[0], LANES))  # each electrolyser's operating hours
         rem = np.zeros((n_d, LANES))
         e_st = np.zeros((n_s, LANES))
         ch_left = np.zeros((n_s, LANES))
@@ -902,6 +1001,10 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         for w in range(m):
             for j in range(n_s):
                 e_st[j, w] = store_e0[n0 + w, j]
+            if h2_store_kg.shape[1] > 0:
+                h2_m[w] = h2_store_kg[n0 + w, 0, 2]
+            for z in range(h2_params.shape[0]):
+                h2_op[z, w] = h2_op0[z]
 
         m_cur = month[0] if n_t > 0 else 0
         for t in range(n_t):
@@ -1081,6 +1184,25 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         h_row,
                     )
                 rest = max(0.0, rest)  # the same round-off after power-to-heat took surplus for the stores
+                re_h2 = 0.0
+                h2_res = 0.0
+                if has_heat:
+                    re_h2, h2_res = _h2_step(
+                        h2_params,
+                        h2_store_params,
+                        h2_use_kg,
+                        h2_kw,
+                        h2_store_kg,
+                        n,
+                        w,
+                        t,
+                        o_e,
+                        rest,
+                        h2_m,
+                        h2_op,
+                        h_row,
+                    )
+                    rest = max(0.0, rest - re_h2)
                 export = min(rest, lp[_L_EXP, w])
                 curtailed = rest - export
 
@@ -1109,7 +1231,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                     demand_res, store_res = _boilers_and_heat_balance(
                         residual, boiler_cap, boiler_serves, w, t, o_s, o_b, st_in0, rem, e_st, h_row
                     )
-                    st[_S_HEAT, w] = max(st[_S_HEAT, w], demand_res, store_res)
+                    st[_S_HEAT, w] = max(st[_S_HEAT, w], demand_res, store_res, h2_res)
                     _ground_step(unit_ground, ground_modes, n, w, o_u, o_g, h_row, g_x, g_q)
                     for k in range(n_hh):
                         h_acc[k, w] += h_row[k, w]
@@ -1118,7 +1240,9 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                             heat_hourly[t, k] = h_row[k, w]
 
                 imp = grid_load + ch_gr
-                bus = re + chp_load + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat)
+                bus = (
+                    re + chp_load + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat + re_h2)
+                )
                 store = e - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
                 st[_S_E, w] = e
                 st[_S_E_RE, w] = e_re
@@ -1139,6 +1263,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                     re_heat,
                     chp_load,
                     chp_grid,
+                    re_h2,
                 )  # in FLOWS order
                 for i in range(_NF):
                     st[_S_FLOW0 + i, w] += flows[i]
@@ -1163,6 +1288,9 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         for w in range(m):
             mp[m_cur, w] = max(mp[m_cur, w], st[_S_MONTH_PEAK, w])
         _write_totals(site, n0, m, o_s, st, mp, h_acc, e_st, out)
+        if h2_store_params.shape[0] > 0:  # the hydrogen store's content at the end of the year
+            for w in range(m):
+                out.heat_totals[n0 + w, o_e + _N_HE * h2_params.shape[0] + _HY_M] = h2_m[w]
 
     run_block.__name__ = run_block.__qualname__ = f"block_{'heat' if has_heat else 'electric'}" + (
         "_recorded" if record else ""
@@ -1320,6 +1448,17 @@ class HeatSystem:
         Heat-led units; the others follow the electric demand.
     chp_serves : (C, D) bool, optional
         Which demands each unit's heat supplies.
+    h2_params : (Z, 4), optional
+        Per electrolyser (Z of them, rated in :class:`HeatSizes`): its hydrogen line per kW of rating, slope and
+        intercept in the part load [kW LHV per kW] (:func:`lingtan.components.hydrogen.electrolyser_coefficients`),
+        its minimum part load [-] and the share of a new stack's output each operating hour takes off [1/h].
+    h2_op0 : (Z,), optional
+        Each electrolyser's operating hours at the first step [h].
+    h2_store_params : (Y, 2), optional
+        The hydrogen store (Y = 1; none: 0): its compressor's electricity [kWh/kg] and the share of its content
+        kept over a step [-].
+    h2_use_kg : (Y, T), optional
+        Hydrogen its uses take each step [kg].
     """
 
     residual_kw_th: np.ndarray
@@ -1340,6 +1479,20 @@ class HeatSystem:
     chp_params: np.ndarray | None = None
     chp_heat_led: np.ndarray | None = None
     chp_serves: np.ndarray | None = None
+    h2_params: np.ndarray | None = None
+    h2_op0: np.ndarray | None = None
+    h2_store_params: np.ndarray | None = None
+    h2_use_kg: np.ndarray | None = None
+
+    @property
+    def n_electrolysers(self) -> int:
+        """The number of electrolysers Z."""
+        return 0 if self.h2_params is None else len(self.h2_params)
+
+    @property
+    def n_h2_stores(self) -> int:
+        """The number of hydrogen stores Y (0 or 1)."""
+        return 0 if self.h2_store_params is None else len(self.h2_store_params)
 
     @property
     def n_chp(self) -> int:
@@ -1397,9 +1550,9 @@ class HeatSystem:
         -------
         list of (str, int, str)
             Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit``,
-            ``boiler``, ``loop`` and ``chp`` in this order, quantities from :data:`DEMAND_COLUMNS`,
-            :data:`STORE_COLUMNS`, :data:`UNIT_COLUMNS`, ``heat`` for a boiler, :data:`LOOP_COLUMNS` and
-            :data:`CHP_COLUMNS`.
+            ``boiler``, ``loop``, ``chp``, ``electrolyser`` and ``h2store`` in this order, quantities from
+            :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`, :data:`UNIT_COLUMNS`, ``heat`` for a boiler,
+            :data:`LOOP_COLUMNS`, :data:`CHP_COLUMNS`, :data:`ELECTROLYSER_COLUMNS` and :data:`H2_STORE_COLUMNS`.
         """
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
@@ -1409,6 +1562,8 @@ class HeatSystem:
         g = 0 if self.ground_cooling_kw_th is None else len(self.ground_cooling_kw_th)
         cols += [("loop", i, q) for i in range(g) for q in LOOP_COLUMNS]
         cols += [("chp", i, q) for i in range(self.n_chp) for q in CHP_COLUMNS]
+        cols += [("electrolyser", i, q) for i in range(self.n_electrolysers) for q in ELECTROLYSER_COLUMNS]
+        cols += [("h2store", i, q) for i in range(self.n_h2_stores) for q in H2_STORE_COLUMNS]
         return cols
 
 
@@ -1430,6 +1585,10 @@ class HeatSizes:
         (:func:`lingtan.components.ground.ground_modes`, padded with gain 0).
     chp_kw : (N, C), optional
         Electric rating of each combined heat and power unit [kW].
+    h2_kw : (N, Z), optional
+        Electric rating of each electrolyser [kW].
+    h2_store_kg : (N, Y, 3), optional
+        The hydrogen store's capacity, lowest content (cushion gas) and first content [kg].
     """
 
     store_kwh_th: np.ndarray
@@ -1440,6 +1599,8 @@ class HeatSizes:
     ground_loop: np.ndarray | None = None
     ground_modes: np.ndarray | None = None
     chp_kw: np.ndarray | None = None
+    h2_kw: np.ndarray | None = None
+    h2_store_kg: np.ndarray | None = None
 
     @classmethod
     def none(cls, n: int) -> HeatSizes:
@@ -1722,6 +1883,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
     d, s, u, b = heat.shape
     n_g = 0 if heat.ground_cooling_kw_th is None else len(heat.ground_cooling_kw_th)
     n_c = heat.n_chp
+    n_z, n_y = heat.n_electrolysers, heat.n_h2_stores
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     b1 = lambda a: np.ascontiguousarray(a, dtype=np.bool_)  # noqa: E731
     record = KernelHeat(
@@ -1753,6 +1915,12 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         chp_heat_led=b1(np.zeros(n_c) if heat.chp_heat_led is None else heat.chp_heat_led),
         chp_serves=b1(np.zeros((n_c, d)) if heat.chp_serves is None else heat.chp_serves),
         chp_kw=f64(np.zeros((n, n_c)) if sizes.chp_kw is None else sizes.chp_kw),
+        h2_params=f64(np.zeros((0, 4)) if heat.h2_params is None else heat.h2_params),
+        h2_op0=f64(np.zeros(n_z) if heat.h2_op0 is None else heat.h2_op0),
+        h2_store_params=f64(np.zeros((0, 2)) if heat.h2_store_params is None else heat.h2_store_params),
+        h2_use_kg=f64(np.zeros((n_y, t)) if heat.h2_use_kg is None else heat.h2_use_kg),
+        h2_kw=f64(np.zeros((n, n_z)) if sizes.h2_kw is None else sizes.h2_kw),
+        h2_store_kg=f64(np.zeros((n, n_y, 3)) if sizes.h2_store_kg is None else sizes.h2_store_kg),
     )
     g = n_g
     dims = {
@@ -1782,6 +1950,12 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "chp_heat_led": "C",
         "chp_serves": "CD",
         "chp_kw": "NC",
+        "h2_params": "ZQ",
+        "h2_op0": "Z",
+        "h2_store_params": "YR",
+        "h2_use_kg": "YT",
+        "h2_kw": "NZ",
+        "h2_store_kg": "NYH",
     }
     size = {
         "N": n,
@@ -1793,6 +1967,11 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "C": n_c,
         "K": 5,
         "E": 6,
+        "Z": n_z,
+        "Y": n_y,
+        "Q": 4,
+        "R": 2,
+        "H": 3,
         "G": g,
         "L": 4,  # loop parameters: ground, resistance, lowest and highest fluid
         "M": record.ground_modes.shape[2],
@@ -1802,6 +1981,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         name = f"{'heat_sizes' if axes[0] == 'N' else 'heat'}.{field}"
         _expect_shape(name, getattr(record, field), tuple((a, size[a]) for a in axes))
     _expect_range("heat.unit_ground", record.unit_ground, -1, g - 1)
+    if n_y > 1:
+        raise ValueError(f"heat.h2_store_params: expected at most one hydrogen store, found {n_y}")
     return record
 
 

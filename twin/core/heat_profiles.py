@@ -50,6 +50,14 @@ from lingtan.components.heat import (
     heat_pump_max_q_kw_th,
     heat_pump_params_cop,
 )
+from lingtan.components.hydrogen import (
+    Electrolyser,
+    HydrogenStore,
+    HydrogenUse,
+    electrolyser_coefficients,
+    hydrogen_use_kg,
+    store_limits_kg,
+)
 from lingtan.components.loads import CONDENSER_T_C, Load
 from lingtan.components.process import DeclaredWasteEnergy, ProductionLine, simulate_line
 from lingtan.components.space import (
@@ -143,6 +151,9 @@ class HeatSetup:
         The cooling each gave its space and the waste heat it took [kW_th].
     chp : list of lingtan.components.chp.CombinedHeatPower
         Combined heat and power units, in scenario order (C); their ratings are sizes.
+    electrolysers, h2_stores, h2_uses : lists
+        Electrolysers (Z), the hydrogen store (at most one) and the uses it serves (:mod:`lingtan.components.hydrogen`);
+        the ratings and the store's capacity are sizes.
     """
 
     system: HeatSystem
@@ -174,6 +185,9 @@ class HeatSetup:
     absorption_cooling_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     absorption_drive_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     chp: Sequence[CombinedHeatPower] = ()
+    electrolysers: Sequence[Electrolyser] = ()
+    h2_stores: Sequence[HydrogenStore] = ()
+    h2_uses: Sequence[HydrogenUse] = ()
 
     def loop_units(self, g: int) -> list[str]:
         """The power-to-heat units that draw on ground loop ``g``.
@@ -258,6 +272,7 @@ def build_heat(
     system = _heat_system(side, ex, units, stores, heat_sources)
     system = _with_ground_cooling(system, side, scenario, loops)
     system = _with_chp(system, side, scenario.chp)
+    system = _with_hydrogen(system, scenario, index)
     return HeatSetup(
         system=system,
         demand_names=side.demand_names,
@@ -288,6 +303,9 @@ def build_heat(
         absorption_cooling_kw_th=absorbed[0],
         absorption_drive_kw_th=absorbed[1],
         chp=list(scenario.chp),
+        electrolysers=list(scenario.electrolysers),
+        h2_stores=list(scenario.hydrogen_stores),
+        h2_uses=list(scenario.hydrogen_uses),
     )
 
 
@@ -619,6 +637,28 @@ def _heat_system(
     )
 
 
+def _with_hydrogen(system: HeatSystem, scenario: SiteAssets, index: pd.DatetimeIndex) -> HeatSystem:
+    """``system`` with the electrolysers' hydrogen lines, minimum loads, ageing and operating hours, the hydrogen
+    store's compression and standing loss, and its uses' hydrogen each step (ratings and capacity are sizes:
+    :func:`heat_sizes`)."""
+    from dataclasses import replace
+
+    els, stores = scenario.electrolysers, scenario.hydrogen_stores
+    uses = [hydrogen_use_kg(index, u) for u in scenario.hydrogen_uses]
+    return replace(
+        system,
+        h2_params=np.array(
+            [(*electrolyser_coefficients(e), e.min_load_fraction, e.degradation_pct_per_kh / 1e5) for e in els],
+            dtype=float,
+        ).reshape(len(els), 4),
+        h2_op0=np.array([e.operating_h for e in els], dtype=float),
+        h2_store_params=np.array(
+            [(s.compression_kwh_per_kg, 1.0 - s.standing_loss_fraction_per_h) for s in stores], dtype=float
+        ).reshape(len(stores), 2),
+        h2_use_kg=np.tile(np.sum(uses, axis=0) if uses else np.zeros(len(index)), (len(stores), 1)),
+    )
+
+
 def _with_chp(system: HeatSystem, side: _HeatSide, units: Sequence[CombinedHeatPower]) -> HeatSystem:
     """``system`` with the combined heat and power units: their fuel and heat lines and minimum load, their mode
     and the demands their heat serves (their ratings are sizes: :func:`heat_sizes`)."""
@@ -781,7 +821,20 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
         ground_loop=np.tile(loop_parameters(loops), (n, 1, 1)),
         ground_modes=np.tile(loop_modes(loops), (n, 1, 1, 1)),
         chp_kw=rep([c.capacity_p_kw for c in scenario.chp]),
+        h2_kw=rep([e.capacity_p_kw for e in scenario.electrolysers]),
+        h2_store_kg=np.tile(
+            np.array([_store_kg(s) for s in scenario.hydrogen_stores], dtype=float).reshape(
+                len(scenario.hydrogen_stores), 3
+            ),
+            (n, 1, 1),
+        ),
     )
+
+
+def _store_kg(store: HydrogenStore) -> tuple[float, float, float]:
+    """A hydrogen store as the kernel reads it: capacity, lowest and first content [kg]."""
+    lowest, capacity, first = store_limits_kg(store)
+    return capacity, lowest, first
 
 
 def loop_parameters(loops: Sequence[GroundLoop]) -> np.ndarray:

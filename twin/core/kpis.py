@@ -32,6 +32,8 @@ Definitions (DESIGN.md, "KPI definitions")
 ``power_to_heat_e_kwh``
     electricity into heat pumps and electric boilers, of which
     ``power_to_heat_from_surplus_e_kwh`` was renewable surplus.
+``hydrogen_e_kwh``
+    renewable surplus into electrolysers and their compressor (consumed on site, delivered to a sink).
 """
 
 from __future__ import annotations
@@ -100,12 +102,13 @@ def electric_kpis(
     served = t("load") - t("unserved")
     # Delivered to sinks: loads (incl. power-to-heat on the bus) and surplus power-to-heat; storage losses and the
     # change of stored energy are neither delivered renewable energy nor delivered consumption.
-    re_delivered = t("re_to_load") + t("re_to_heat") + t("battery_re_to_load")
-    delivered = served + t("re_to_heat")
+    re_delivered = t("re_to_load") + t("re_to_heat") + t("re_to_h2") + t("battery_re_to_load")
+    delivered = served + t("re_to_heat") + t("re_to_h2")
     return {
         "load_e_kwh": t("load") - t("heat_load"),
         "power_to_heat_e_kwh": t("heat_load") + t("re_to_heat"),
         "power_to_heat_from_surplus_e_kwh": t("re_to_heat"),
+        "hydrogen_e_kwh": t("re_to_h2"),
         "unserved_load_e_kwh": t("unserved"),
         "pv_e_kwh": np.asarray(pv_e_kwh, dtype=float),
         "wind_e_kwh": np.asarray(wind_e_kwh, dtype=float),
@@ -340,6 +343,53 @@ def _delivered_by_stream(
                 q += e[f"{name}.source_heat_kw_th"] * (to_d + to_s * frac_all) / (to_d + to_s)
         out[st.name] = q
     return out
+
+
+def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
+    """The hydrogen store's year: hydrogen made, taken by its uses, wanted and not there, lost [kg]; the
+    electricity the electrolysers and the compressor took [kWh] and per kg [kWh/kg]; the store's lowest, highest
+    and last content [kg]; the renewable share of the hydrogen made (every electrolyser runs on renewable surplus:
+    1, or None with none made); per electrolyser its hydrogen [kg], full-load hours [h] and operating hours at the
+    end [h].
+
+    Parameters
+    ----------
+    setup : lingtan.twin.core.heat_profiles.HeatSetup
+        Its electrolysers and hydrogen store.
+    heat : DataFrame
+        The run's heat table.
+
+    Returns
+    -------
+    dict
+    """
+    from lingtan.components.hydrogen import green_share
+
+    store = setup.h2_stores[0].name
+    q = {c: heat[f"{store}.{c}"].to_numpy() for c in ("charge_kg", "offtake_kg", "unmet_kg", "loss_kg", "m_kg")}
+    el = sum(float((heat[f"{e.name}.p_kw"] + heat[f"{e.name}.compression_kw"]).sum()) for e in setup.electrolysers)
+    made = float(q["charge_kg"].sum())
+    share = green_share(made, 0.0)
+    return {
+        "made_kg": made,
+        "offtake_kg": float(q["offtake_kg"].sum()),
+        "unmet_kg": float(q["unmet_kg"].sum()),
+        "loss_kg": float(q["loss_kg"].sum()),
+        "electricity_e_kwh": el,
+        "e_kwh_per_kg": el / made if made > 0 else None,
+        "renewable_share": float(share) if made > 0 else None,
+        "store_min_kg": float(q["m_kg"].min(initial=0.0)),
+        "store_max_kg": float(q["m_kg"].max(initial=0.0)),
+        "store_end_kg": float(q["m_kg"][-1]) if len(q["m_kg"]) else 0.0,
+        "electrolysers": {
+            e.name: {
+                "made_kg": float(heat[f"{e.name}.h2_kg"].sum()),
+                "full_load_h": float(heat[f"{e.name}.p_kw"].sum()) / e.capacity_p_kw if e.capacity_p_kw > 0 else 0.0,
+                "operating_h_end": e.operating_h + float((heat[f"{e.name}.p_kw"] > 0).sum()),
+            }
+            for e in setup.electrolysers
+        },
+    }
 
 
 def chp_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str, float | None]]:

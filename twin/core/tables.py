@@ -4,7 +4,7 @@ Electric table: non-negative flows [kW] from a named source to a named sink.
 Sources: ``pv``, ``wind``, ``grid``, ``battery_re`` and ``battery_grid`` (the
 battery's two pools), ``chp`` (combined heat and power, on a site that has it), ``unserved``.
 Sinks: ``load`` (the site's electric loads), ``heat`` (power-to-heat units), ``battery``, ``grid``
-(export), ``curtailment``.
+(export), ``h2`` (electrolysers, on a site that has them), ``curtailment``.
 
 Heat table: per heat demand, what served it [kW_th]; per thermal store, its
 charge, discharge, loss and energy; per power-to-heat unit, its heat and
@@ -26,8 +26,9 @@ import pandas as pd
 
 from lingtan.components.chp import chp_flows
 from lingtan.components.ground import loop_fluid_t_c
+from lingtan.components.hydrogen import H2_LHV_KWH_PER_KG, degradation_factor, electrolyser_h2, store_limits_kg
 from lingtan.errors import BalanceError
-from lingtan.twin.core.dispatch import DEMAND_COLUMNS, FLOWS, STATES
+from lingtan.twin.core.dispatch import DEMAND_COLUMNS, ELECTROLYSER_COLUMNS, FLOWS, H2_STORE_COLUMNS, STATES
 
 if TYPE_CHECKING:  # for the annotations only: a bus without heat need not import the heat side's models
     from lingtan.twin.core.heat_profiles import HeatSetup
@@ -48,6 +49,7 @@ def electric_table(
     res_hourly: np.ndarray,
     step_min: int = 60,
     chp: bool = False,
+    h2: bool = False,
 ) -> pd.DataFrame:
     """The electric table, one row per time step (hourly or 15-minute).
 
@@ -69,6 +71,8 @@ def electric_table(
     chp : bool
         The site has combined heat and power units: ``chp_kw`` and its flows to the load, to power-to-heat and to
         the grid are columns.
+    h2 : bool
+        The site has electrolysers: each renewable source's ``<kind>_to_h2_kw`` is a column.
 
     Returns
     -------
@@ -87,6 +91,8 @@ def electric_table(
         data[f"{kind}_to_load_kw"] = col["re_to_load"] * (1 - heat) * share
         data[f"{kind}_to_heat_kw"] = (col["re_to_load"] * heat + col["re_to_heat"]) * share
         data[f"{kind}_to_battery_kw"] = col["re_to_battery"] * share
+        if h2:
+            data[f"{kind}_to_h2_kw"] = col["re_to_h2"] * share
         data[f"{kind}_to_grid_kw"] = col["re_to_grid"] * share
         data[f"{kind}_to_curtailment_kw"] = col["re_curtailed"] * share
     sources = [("grid", "grid_to_load"), ("battery_re", "battery_re_to_load"), ("battery_grid", "battery_grid_to_load")]
@@ -197,8 +203,11 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
         raise BalanceError("a flow of the hourly electric table is not a finite number")
     residuals = []
     kinds = [c[: -len("_to_curtailment_kw")] for c in col if c.endswith("_to_curtailment_kw")]
+    sinks_re = ("load", "heat", "battery", "grid", "curtailment") + (
+        ("h2",) if any(c.endswith("_to_h2_kw") for c in col) else ()
+    )
     for kind in kinds:
-        parts = sum(col[f"{kind}_to_{s}_kw"] for s in ("load", "heat", "battery", "grid", "curtailment"))
+        parts = sum(col[f"{kind}_to_{s}_kw"] for s in sinks_re)
         residuals.append(np.abs(col[f"{kind}_kw"] - parts).max())
     out = _fold([v for c, v in col.items() if c.startswith(("grid_to_", "battery_re_to_", "battery_grid_to_"))], len(h))
     to_heat = _fold([v for c, v in col.items() if c.endswith("_to_heat_kw")], len(h))
@@ -207,7 +216,7 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
         col["load_kw"]
         + to_heat
         + col["grid_to_battery_kw"]
-        + sum(col[f"{k}_to_{s}_kw"] for k in kinds for s in ("battery", "grid", "curtailment"))
+        + sum(col[f"{k}_to_{s}_kw"] for k in kinds for s in sinks_re if s not in ("load", "heat"))
     )
     if "chp_kw" in col:  # combined heat and power: a source whose export is a sink of the bus
         residuals.append(
@@ -270,6 +279,14 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         )
     for b, name in enumerate(setup.boiler_names):
         data[f"{name}.heat_kw_th"] = rec[("boiler", b, "heat")]
+    # Hydrogen: each electrolyser's electricity and its compressor's [kW] and the hydrogen it made [kg a step]; the
+    # store's flows and content [kg].
+    for z, e in enumerate(setup.electrolysers):
+        for q in ELECTROLYSER_COLUMNS:
+            data[f"{e.name}.{q}"] = rec[("electrolyser", z, q)]
+    for y, tank in enumerate(setup.h2_stores):
+        for q in H2_STORE_COLUMNS:
+            data[f"{tank.name}.{q}"] = rec[("h2store", y, q)]
     # Combined heat and power: electricity, fuel burnt [kW at NCV], heat to demands and heat dumped.
     for c, unit in enumerate(setup.chp):
         data[f"{unit.name}.p_kw"] = rec[("chp", c, "p_kw")]
@@ -323,6 +340,32 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
     frame.index.name = "time"
     frame.attrs["step_min"] = int(step_min)
     return frame
+
+
+def _hydrogen_residuals(h: pd.DataFrame, setup: HeatSetup, dt_h: float, tol: float) -> list[float]:
+    """The hydrogen side's largest residuals [kg], from the heat table: each electrolyser's hydrogen against its
+    line at its electricity and its stack's age then (:func:`lingtan.components.hydrogen.electrolyser_h2`), the
+    store's content against its flows and what went in against what the electrolysers made; a negative flow or a
+    content above the capacity is refused."""
+    out: list[float] = []
+    made = np.zeros(len(h))
+    for e in setup.electrolysers:
+        p = h[f"{e.name}.p_kw"].to_numpy()
+        on = p > 0
+        age = e.operating_h + np.cumsum(on) - on  # hours run before each step
+        new, _ = electrolyser_h2(p, e)
+        kg = h[f"{e.name}.h2_kg"].to_numpy()
+        out.append(float(np.abs(new * degradation_factor(e, age) / H2_LHV_KWH_PER_KG - kg).max(initial=0.0)))
+        made += kg
+    for s in setup.h2_stores:
+        q = {c: h[f"{s.name}.{c}"].to_numpy() for c in H2_STORE_COLUMNS}
+        _, capacity, first = store_limits_kg(s)
+        m_prev = np.concatenate([[first], q["m_kg"][:-1]])
+        out.append(float(np.abs(q["m_kg"] - m_prev - q["charge_kg"] + q["offtake_kg"] + q["loss_kg"]).max(initial=0.0)))
+        out.append(float(np.abs(q["charge_kg"] - made).max(initial=0.0)))
+        if any((v < -tol).any() for v in q.values()) or (q["m_kg"] > capacity + tol).any():
+            raise BalanceError(f"hydrogen store {s.name!r}: a negative flow, or more than its {capacity:g} kg")
+    return out
 
 
 def _demand_sources(setup: HeatSetup) -> list[str]:
@@ -392,6 +435,7 @@ def check_heat_balance(
             )
         cooled = h[f"{loop.name}.cooling_kw_th"] + h[f"{loop.name}.chiller_cooling_kw_th"]
         residuals.append(float((h[f"{loop.name}.cooling_demand_kw_th"] - cooled).abs().max()) * dt_h)
+    residuals += _hydrogen_residuals(h, setup, dt_h, tol_kwh)
     for unit in setup.chp:
         fuel, made = chp_flows(h[f"{unit.name}.p_kw"].to_numpy(), unit)
         given = h[f"{unit.name}.heat_to_demand_kw_th"] + h[f"{unit.name}.heat_dumped_kw_th"]

@@ -489,6 +489,7 @@ def sankey_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.F
         "battery": ("node_battery", PALETTE["battery"]),
         "grid": ("node_export", PALETTE["export"]),
         "curtailment": ("node_curtailment", PALETTE["curtailment"]),
+        "h2": ("node_h2", PALETTE["heat"]),
     }
     for src in ("pv", "wind"):
         s_key, s_col = f"node_{src}", PALETTE[src]

@@ -120,6 +120,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary_heat_from": ("Heat from ", "供热来源："),
     "summary_fuel": ("Fuel: ", "燃料："),
     "summary_absorption": ("Cooling from waste heat (absorption), ", "余热吸收式制冷量，"),
+    "summary_h2_made": ("Green hydrogen made (renewable surplus)", "可再生氢产量（可再生能源余电）"),
+    "summary_h2_kwh_per_kg": ("Electricity per kg of hydrogen", "单位制氢电耗"),
+    "summary_h2_unmet": ("Hydrogen wanted and not in store", "储氢不足未供氢量"),
+    "hydrogen_e_kwh": ("Electricity to hydrogen", "制氢用电量"),
     "summary_dr_delivered": ("Demand response delivered", "需求响应削减电量"),
     "summary_dr_short": ("Demand response short of target", "需求响应未达削减量"),
     "summary_dr_net": ("Demand response revenue less bill change", "需求响应收益减电费变化"),
@@ -414,6 +418,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # Sankey nodes
     "node_pv": ("PV", "光伏"),
     "node_chp": ("Combined heat and power", "热电联产"),
+    "node_h2": ("Electrolysers", "电解制氢"),
     "node_wind": ("Wind", "风电"),
     "node_grid": ("Grid import", "电网购电"),
     "node_battery": ("Battery", "电池"),

@@ -125,6 +125,13 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
                 (label("summary_chp_dumped", lang) + unit, c["heat_dumped_e_kwh_th"] * 1e-3, "MWh_th"),
             ]
         rows += ground_loop_rows(heat, lang)
+    h2 = k.get("hydrogen")
+    if h2:
+        rows += [
+            (label("summary_h2_made", lang), h2["made_kg"] * 1e-3, "t"),
+            (label("summary_h2_kwh_per_kg", lang), h2["e_kwh_per_kg"], "kWh/kg"),
+            (label("summary_h2_unmet", lang), h2["unmet_kg"] * 1e-3, "t"),
+        ]
     dr = k.get("demand_response")
     if dr:
         rows += [

@@ -475,6 +475,14 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
         out.append(
             {"kind": "ground_loop", "name": f"{where}ground_loops.{g.name}", "m": g.total_length_m, "units": g.count}
         )
+    for e in getattr(site, "electrolysers", []):
+        out.append(
+            {"kind": "electrolyser", "name": f"{where}electrolysers.{e.name}", "kw": e.capacity_p_kw, "units": 1}
+        )
+    for h in getattr(site, "hydrogen_stores", []):
+        out.append(
+            {"kind": "hydrogen_store", "name": f"{where}hydrogen_stores.{h.name}", "kg": h.capacity_kg, "units": 1}
+        )
     for c in getattr(site, "chp", []):
         out.append({"kind": "chp", "name": f"{where}chp.{c.name}", "kw": c.capacity_p_kw, "units": 1})
     for bo in getattr(site, "boilers", []):
@@ -510,8 +518,8 @@ def scenario_assets(scenario: Scenario | Park) -> list[dict[str, Any]]:
 
 
 def _size(asset: dict[str, Any]) -> float:
-    """The size an asset's kind shares its variable O&M by: [kWp], [kWh], [kW] or [m], the first it has."""
-    return asset.get("kwp", asset.get("kwh", asset.get("kw", asset.get("m", 0.0))))
+    """The size an asset's kind shares its variable O&M by: [kWp], [kWh], [kW], [m] or [kg], the first it has."""
+    return asset.get("kwp", asset.get("kwh", asset.get("kw", asset.get("m", asset.get("kg", 0.0)))))
 
 
 def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
@@ -535,6 +543,7 @@ def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
         + cost.capex_cny_per_kwp * asset.get("kwp", 0.0)
         + cost.capex_cny_per_unit * asset.get("units", 0.0)
         + cost.capex_cny_per_m * asset.get("m", 0.0)
+        + cost.capex_cny_per_kg * asset.get("kg", 0.0)
     )
 
 

@@ -582,6 +582,8 @@ class _Members:
             ground_loop=hs.ground_loop,
             ground_modes=hs.ground_modes,
             chp_kw=hs.chp_kw,
+            h2_kw=hs.h2_kw,
+            h2_store_kg=hs.h2_store_kg,
             bat_energy=np.array([b.energy_kwh if b else 0.0 for b in bats]),
             bat_soc_min=np.array([b.soc_min if b else 0.0 for b in bats]),
             bat_soc_max=np.array([b.soc_max if b else 1.0 for b in bats]),

@@ -154,6 +154,8 @@ FAST_FIELDS = {
     ),
     "boiler": re.compile(r"^boilers\[(\d+)\]\.capacity_q_kw_th$"),  # electric boilers only
     "chp": re.compile(r"^chp\[(\d+)\]\.capacity_p_kw$"),
+    "electrolyser": re.compile(r"^electrolysers\[(\d+)\]\.capacity_p_kw$"),
+    "h2_store": re.compile(r"^hydrogen_stores\[0\]\.capacity_kg$"),
 }
 """Field paths the fast path takes: sizes the dispatch kernel reads directly."""
 
@@ -615,6 +617,8 @@ class FastInputs:
     ground_loop: np.ndarray  # (M, G, 4)
     ground_modes: np.ndarray  # (M, G, modes, 2)
     chp_kw: np.ndarray  # (M, C)
+    h2_kw: np.ndarray  # (M, Z)
+    h2_store_kg: np.ndarray  # (M, Y, 3)
     bat_energy: np.ndarray
     bat_soc_min: np.ndarray
     bat_soc_max: np.ndarray
@@ -639,7 +643,7 @@ def _component_values(sc, comp: str) -> dict[str, Any]:
     """Kernel inputs that one validated component sets, keyed by target (numbers; a ground loop's parameters and
     modes are arrays)."""
     from lingtan.twin.core.dispatch import PARAMS
-    from lingtan.twin.core.heat_profiles import loop_modes, loop_parameters
+    from lingtan.twin.core.heat_profiles import heat_sizes, loop_modes, loop_parameters
     from lingtan.twin.run import kernel_params
 
     kind, *index = fieldpath.parse(comp)  # "pv[0]" -> "pv", [0]; "grid" -> "grid", []
@@ -686,6 +690,10 @@ def _component_values(sc, comp: str) -> dict[str, Any]:
         out[f"ground_modes:{i}"] = loop_modes([sc.ground_loops[i]])[0]
     elif kind == "chp":
         out[f"chp_kw:{i}"] = sc.chp[i].capacity_p_kw
+    elif kind == "electrolysers":
+        out[f"h2_kw:{i}"] = sc.electrolysers[i].capacity_p_kw
+    elif kind == "hydrogen_stores":
+        out[f"h2_store_kg:{i}"] = heat_sizes(sc).h2_store_kg[0, i]
     elif kind == "boilers":
         electric = [j for j, b in enumerate(sc.boilers) if b.fuel == "electric"]
         out[f"unit_kw_th:{len(sc.heat_pumps) + electric.index(i)}"] = sc.boilers[i].capacity_q_kw_th
@@ -730,6 +738,8 @@ def fast_inputs(p: Plan) -> FastInputs:
         ground_loop=hs.ground_loop.copy(),
         ground_modes=hs.ground_modes.copy(),
         chp_kw=hs.chp_kw.copy(),
+        h2_kw=hs.h2_kw.copy(),
+        h2_store_kg=hs.h2_store_kg.copy(),
         bat_energy=np.full(m, b.energy_kwh if b else 0.0),
         bat_soc_min=np.full(m, b.soc_min if b else 0.0),
         bat_soc_max=np.full(m, b.soc_max if b else 1.0),
@@ -826,6 +836,8 @@ def fast_rows(
         fi.ground_loop,
         fi.ground_modes,
         fi.chp_kw,
+        fi.h2_kw,
+        fi.h2_store_kg,
     )
     res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **kernel_site(scenario.battery, prof, hs))
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]

@@ -15,11 +15,11 @@ class AssetCost(_Model):
     """Cost of one asset kind. Capital adds up the size terms that apply to the kind:
 
     ``capex = capex_cny_per_kw x P + capex_cny_per_kwh x E + capex_cny_per_kwp x P_dc + capex_cny_per_unit x n
-    + capex_cny_per_m x L``
+    + capex_cny_per_m x L + capex_cny_per_kg x M``
 
     where P is the power [kW, kW_th for heat assets], E the energy [kWh, kWh_th], P_dc the PV DC
     nameplate [kWp], n the number of units (wind turbines, heat pumps, boreholes...) and L a length [m] (a
-    ground loop's boreholes). The fixed O&M adds
+    ground loop's boreholes) and M a mass [kg] (a hydrogen store's capacity). The fixed O&M adds
     ``fixed_om_cny_per_year`` (per asset of the kind) and ``fixed_om_fraction_of_capex`` x capex.
     """
 
@@ -28,6 +28,7 @@ class AssetCost(_Model):
     capex_cny_per_kwp: float = Field(default=0.0, ge=0, description="[CNY/kWp] PV DC nameplate")
     capex_cny_per_unit: float = Field(default=0.0, ge=0, description="[CNY per unit]")
     capex_cny_per_m: float = Field(default=0.0, ge=0, description="[CNY/m] of borehole (ground loops)")
+    capex_cny_per_kg: float = Field(default=0.0, ge=0, description="[CNY/kg] of hydrogen store capacity")
     fixed_om_cny_per_year: float = Field(default=0.0, ge=0, description="[CNY/yr] per asset")
     fixed_om_fraction_of_capex: float = Field(default=0.0, ge=0, le=1, description="[1/yr] share of capex per year")
     variable_om_cny_per_kwh: float = Field(
@@ -120,6 +121,24 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         "reciprocating engine are 2 800-2 550 USD/kW and 0.016 USD/kWh: replace it with a quote); 20-yr life "
         "assumed.",
     ),
+    "electrolyser": AssetCost(
+        capex_cny_per_kw=3000.0,
+        fixed_om_fraction_of_capex=0.02,
+        lifetime_years=20.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 3 000 CNY per kW electric for an alkaline electrolyser system; no public Chinese series "
+        "was found here (the Danish Energy Agency's 2020 catalogue gives 1 400 EUR/kW for a European alkaline "
+        "plant, components/data/hydrogen_sources.md: replace it with a quote); 2 %/yr O&M and 20-yr life "
+        "assumed, stack replacements not priced apart.",
+    ),
+    "hydrogen_store": AssetCost(
+        capex_cny_per_kg=4000.0,
+        fixed_om_fraction_of_capex=0.01,
+        lifetime_years=25.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 4 000 CNY per kg of compressed-hydrogen tank capacity with its compressor; no public "
+        "Chinese series was found here: replace it with a quote; 1 %/yr O&M and 25-yr life assumed.",
+    ),
 }
 
 #: Fuel prices [CNY per physical unit of components/data/fuels.csv], all assumed (no public series found here).
@@ -163,7 +182,8 @@ class Economics(_Model):
     )
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
-        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop, chp) "
+        description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop, chp, "
+        "electrolyser, hydrogen_store) "
         "-> costs; kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(

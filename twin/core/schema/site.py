@@ -21,6 +21,7 @@ from lingtan.components.heat import (
     PurchasedHeat,
     ThermalStorage,
 )
+from lingtan.components.hydrogen import Electrolyser, HydrogenStore, HydrogenUse
 from lingtan.components.loads import Load
 from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
@@ -222,6 +223,15 @@ class SiteAssets(_Strict):
         default=[], max_length=MAX_ITEMS, description="the fleet by group: type, fuel, daily driving, times on site"
     )
     chargers: list[ChargerGroup] = Field(default=[], max_length=MAX_ITEMS, description="charge points by power")
+    electrolysers: list[Electrolyser] = Field(
+        default=[], max_length=MAX_ITEMS, description="water electrolysis on renewable surplus, into the hydrogen store"
+    )
+    hydrogen_stores: list[HydrogenStore] = Field(
+        default=[], max_length=1, description="at most one compressed-hydrogen store: the kernel models one"
+    )
+    hydrogen_uses: list[HydrogenUse] = Field(
+        default=[], max_length=MAX_ITEMS, description="hydrogen taken from the store each day"
+    )
     flexible_loads: list[ShiftableBatch] = Field(
         default=[], max_length=MAX_ITEMS, description="daily batches whose start may move within a window"
     )
@@ -275,6 +285,8 @@ class SiteAssets(_Strict):
             "vehicles",
             "chargers",
             "flexible_loads",
+            "electrolysers",
+            "hydrogen_uses",
         ):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
@@ -372,6 +384,15 @@ class SiteAssets(_Strict):
                     "a heat temperature at or above a heat demand's (production lines' heat_demands, heated "
                     f"spaces: {sorted(temps)} C)",
                     f"{c.t_c:g} C",
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _hydrogen_has_a_store(self) -> SiteAssets:
+        for group in ("electrolysers", "hydrogen_uses"):
+            if getattr(self, group) and not self.hydrogen_stores:
+                raise FieldPathError(
+                    "hydrogen_stores", f"a hydrogen store for the {group} (its hydrogen goes through one)", "none"
                 )
         return self
 

@@ -167,6 +167,13 @@ def heat_lp(
             "it gives; simulate it with a rule dispatch)",
             f"ground loop {setup.ground_loops[int(setup.system.unit_ground[u])].name!r}",
         )
+    if setup.electrolysers or setup.h2_stores:
+        raise InputError(
+            None,
+            f"{prefix}electrolysers" if setup.electrolysers else f"{prefix}hydrogen_stores",
+            "no hydrogen in a linear programme yet (simulate it with a rule dispatch)",
+            "hydrogen assets",
+        )
     if setup.chp:
         # A unit is off below its minimum load and its fuel line has an intercept: an on/off choice, not linear.
         raise InputError(
