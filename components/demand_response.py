@@ -125,7 +125,17 @@ def event_steps(index: pd.DatetimeIndex, dr: DemandResponse) -> tuple[np.ndarray
 
 
 def event_reduction_kw(dr: DemandResponse) -> np.ndarray:
-    """(E,) the reduction asked in each event hour [kW], in the order of :func:`event_steps`."""
+    """The reduction asked in each event hour, in the order of :func:`event_steps`.
+
+    Parameters
+    ----------
+    dr : DemandResponse
+
+    Returns
+    -------
+    ndarray, shape (E,)
+        [kW].
+    """
     return np.concatenate([np.full(ev.duration_h, ev.reduction_kw) for ev in dr.events])
 
 

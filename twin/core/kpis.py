@@ -378,9 +378,9 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
         "electricity_e_kwh": el,
         "e_kwh_per_kg": el / made if made > 0 else None,
         "renewable_share": float(share) if made > 0 else None,
-        "store_min_kg": float(q["m_kg"].min(initial=0.0)),
+        "store_min_kg": float(q["m_kg"].min(initial=np.inf)),
         "store_max_kg": float(q["m_kg"].max(initial=0.0)),
-        "store_end_kg": float(q["m_kg"][-1]) if len(q["m_kg"]) else 0.0,
+        "store_end_kg": float(q["m_kg"][-1]),
         "electrolysers": {
             e.name: {
                 "made_kg": float(heat[f"{e.name}.h2_kg"].sum()),
