@@ -143,10 +143,60 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
         )
     lines.append(rule)
     lines.append(f"{label('summary_balance', lang)} {k['max_hourly_balance_residual_kwh']:.1e} kWh")
+    flex = k.get("flexibility")
+    if flex is None and hasattr(result, "hourly"):
+        from lingtan.twin.studies.flexibility import flexibility_report
+
+        flex = flexibility_report(result.scenario, result.hourly, result.hourly_heat).summary
+    if flex is not None:
+        lines += flexibility_lines(flex, lang)
     lines += verdict_lines(result, lang, ensemble)
     for w in k.get("warnings", []):
         lines.append(f"{label('term_warning', lang)}: {w}")
     return "\n".join(lines)
+
+
+def flexibility_lines(flex: dict[str, Any], lang: str = "en") -> list[str]:
+    """A run's flexibility for a virtual power plant in a few lines: what was counted, and per direction and
+    duration the year's P10 and the best hour of day.
+
+    Parameters
+    ----------
+    flex : dict
+        ``kpis["flexibility"]`` (:func:`lingtan.twin.studies.flexibility.summarise`).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    list of str
+        A header naming the assets counted (flexible loads are not in the model), then one line per direction
+        and duration: P10 over the year and the best hour's mean [kW].
+    """
+    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.studies.flexibility import P2H_PREFIX
+
+    def asset(name: str) -> str:
+        if name.startswith(P2H_PREFIX):
+            return label("flex_power_to_heat", lang) + name.removeprefix(P2H_PREFIX)
+        return label(f"flex_{name}", lang)
+
+    counted = list(dict.fromkeys(a for direction in ("up", "down") for a in flex["assets"].get(direction, [])))
+    names = label("flex_list_sep", lang).join(asset(a) for a in counted) or label("flex_nothing", lang)
+    lines = [label("term_flex_header", lang).format(assets=names)]
+    for direction in ("up", "down"):
+        for d, row in flex.get(direction, {}).items():
+            hour = "-" if row["best_hour"] is None else f"{row['best_hour']:02d}:00"
+            lines.append(
+                label("term_flex_row", lang).format(
+                    direction=label(f"flex_{direction}", lang),
+                    d=d.removesuffix("h"),
+                    p10=row["p10_kw"],
+                    hour=hour,
+                    mean=row["best_hour_mean_kw"],
+                )
+            )
+    return lines
 
 
 def ground_loop_rows(heat: dict[str, Any], lang: str = "en") -> list[tuple[str, float | None, str]]:
