@@ -10,6 +10,7 @@ electricity a store at least as hot could stand in for, ``min(p_base, h / COP)``
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -146,6 +147,16 @@ def test_by_hour_of_day_hand_case():
     assert out.loc[(0, "total")].tolist() == pytest.approx([25.0, 17.0, 15.0])
     assert out.loc[(1, "total")].tolist() == [0.0, 0.0, 0.0]
     assert len(out) == 24 * 3
+
+
+def test_nothing_to_offer():
+    # No battery, no heat side: zero everywhere, no best hour, and the assets list says none was counted.
+    site = SimpleNamespace(battery=[], heat_pumps=[], boilers=[], thermal_storage=[])
+    rep = flexibility_report(site, pd.DataFrame({"load_kw": np.ones(48)}, index=_index(48)), pd.DataFrame())
+    assert rep.summary["assets"] == {"up": [], "down": []}
+    assert rep.summary["up"]["4h"] == {"p10_kw": 0.0, "best_hour": None, "best_hour_mean_kw": 0.0}
+    assert set(rep.table.asset) == {"total"} and not rep.table[["mean_kw", "p10_kw", "min_kw"]].to_numpy().any()
+    assert len(rep.table) == 2 * 3 * 24
 
 
 @settings(max_examples=200, deadline=None)

@@ -170,8 +170,8 @@ def flexibility_lines(flex: dict[str, Any], lang: str = "en") -> list[str]:
     Returns
     -------
     list of str
-        A header naming the assets counted (flexible loads are not in the model), then one line per direction
-        and duration: P10 over the year and the best hour's mean [kW].
+        A header naming the assets counted (flexible loads are not in the model), then, when any is counted, one
+        line per direction and duration: P10 over the year and the best hour's mean [kW].
     """
     from lingtan.twin.reports.i18n import label
     from lingtan.twin.studies.flexibility import P2H_PREFIX
@@ -184,7 +184,7 @@ def flexibility_lines(flex: dict[str, Any], lang: str = "en") -> list[str]:
     counted = list(dict.fromkeys(a for direction in ("up", "down") for a in flex["assets"].get(direction, [])))
     names = label("flex_list_sep", lang).join(asset(a) for a in counted) or label("flex_nothing", lang)
     lines = [label("term_flex_header", lang).format(assets=names)]
-    for direction in ("up", "down"):
+    for direction in ("up", "down") if counted else ():  # nothing counted: the header says so, no rows of zeros
         for d, row in flex.get(direction, {}).items():
             hour = "-" if row["best_hour"] is None else f"{row['best_hour']:02d}:00"
             lines.append(

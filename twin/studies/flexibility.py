@@ -269,12 +269,13 @@ def summarise(table: pd.DataFrame, steps: dict[tuple[str, int], np.ndarray], ass
     dict
         ``assets`` (by direction), ``not_counted`` (:data:`NOT_MODELLED`), and per direction (``up``, ``down``)
         and duration (``"1h"``, ``"2h"``, ``"4h"``): ``p10_kw`` (the total's P10 over every step of the year),
-        ``best_hour`` (the hour of day, 0..23, with the highest mean total) and ``best_hour_mean_kw`` [kW].
+        ``best_hour`` (the hour of day, 0..23, with the highest mean total; None when no asset is counted) and
+        ``best_hour_mean_kw`` [kW].
     """
     out: dict[str, Any] = {"assets": assets, "not_counted": [NOT_MODELLED]}
     for (direction, d), total in steps.items():
         rows = table[(table.direction == direction) & (table.duration_h == d) & (table.asset == TOTAL)]
-        best = rows.loc[rows.mean_kw.idxmax()] if len(rows) else None
+        best = rows.loc[rows.mean_kw.idxmax()] if len(rows) and assets.get(direction) else None
         out.setdefault(direction, {})[f"{d}h"] = {
             "p10_kw": float(np.quantile(total, P10_QUANTILE)) if len(total) else 0.0,
             "best_hour": None if best is None else int(best.hour),
