@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from lingtan.components.battery import Battery
 from lingtan.components.heat import AMBIENT_AIR, Boiler, HeatPump, ThermalStorage
 from lingtan.twin.cli import main
-from lingtan.twin.core.scenario import load_scenario
-from lingtan.twin.reports.summary import summary_table
+from lingtan.twin.core.scenario import load_scenario, scenario_from_dict
+from lingtan.twin.reports.summary import park_summary, summary_table
 from lingtan.twin.run import simulate
 from lingtan.twin.studies.flexibility import (
     COLUMNS,
@@ -30,8 +30,10 @@ from lingtan.twin.studies.flexibility import (
     battery_flexibility_kw,
     by_hour_of_day,
     flexibility_report,
+    park_flexibility_report,
     power_to_heat_flexibility_kw,
 )
+from lingtan.twin.studies.park import simulate_park
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "hefei_auto_parts.yaml"
@@ -247,3 +249,39 @@ def test_report_and_summary_agree(default_run):
     row = rep.summary["down"]["4h"]
     assert f"down (more import), held 4 h: P10 {row['p10_kw']:,.0f}; best hour {row['best_hour']:02d}:00" in text
     assert "虚拟电厂可调能力（电池储能；柔性负荷尚未建模）" in summary_table(default_run, "zh")
+
+
+def test_park_adds_the_shared_battery_and_the_tenants(tmp_path):
+    # A park's offer is its shared battery on the park bus plus every tenant's, step by step: a tenant's import is
+    # the park's.
+    data = {
+        "name": "two tenants",
+        "site": {"latitude": 31.87, "longitude": 117.23, "altitude_m": 27},
+        "year": 2025,
+        "weather": {"source": "synthetic", "city": "hefei", "seed": 1},
+        "grid": {"import_limit_kw": 30000, "tariff": "anhui_large_industry_2025", "emission_factor": "national_2022"},
+        "tenants": [
+            {
+                "name": "a",
+                "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 8e6}],
+                "pv": [{"name": "roof", "capacity_kwp": 2000}],
+                "battery": [{"name": "b", "energy_kwh": 1000, "power_kw": 500}],
+            },
+            {"name": "b", "loads": [{"name": "l", "kind": "shifts", "annual_e_kwh": 6e6}]},
+        ],
+        "shared": {
+            "pv": [{"name": "carport", "capacity_kwp": 3000}],
+            "battery": [{"name": "c", "energy_kwh": 4000, "power_kw": 2000}],
+        },
+    }
+    park = simulate_park(scenario_from_dict(data), ".")
+    rep = park_flexibility_report(park)
+    assert rep.summary["assets"]["down"] == ["shared:battery", "a:battery"]
+    one = rep.table[(rep.table.direction == "down") & (rep.table.duration_h == 1)].pivot(
+        index="hour", columns="asset", values="mean_kw"
+    )
+    np.testing.assert_allclose(one["total"], one["shared:battery"] + one["a:battery"], rtol=1e-12)
+    # The shared battery's own offer is the lone-site formula on the park bus.
+    _, down = battery_flexibility_kw(park.bus, park.park.shared.battery[0], 1)
+    assert one["shared:battery"].mean() == pytest.approx(down.mean(), rel=1e-12)
+    assert "园区共享 电池储能、a 电池储能" in park_summary(park, "zh")

@@ -474,6 +474,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "flex_up": ("up (less import)", "上调（减少购电）"),
     "flex_down": ("down (more import)", "下调（增加用电）"),
     "flex_battery": ("battery", "电池储能"),
+    "flex_shared": ("shared", "园区共享"),
     "flex_power_to_heat": ("power-to-heat ", "电制热 "),
     "flex_nothing": ("no storage counted", "无可计储能"),
     "flex_list_sep": (", ", "、"),

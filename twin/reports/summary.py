@@ -177,9 +177,13 @@ def flexibility_lines(flex: dict[str, Any], lang: str = "en") -> list[str]:
     from lingtan.twin.studies.flexibility import P2H_PREFIX
 
     def asset(name: str) -> str:
-        if name.startswith(P2H_PREFIX):
-            return label("flex_power_to_heat", lang) + name.removeprefix(P2H_PREFIX)
-        return label(f"flex_{name}", lang)
+        # A park's assets carry their owner: shared:battery, <tenant>:battery, <tenant>:power_to_heat:<unit>.
+        owner, p2h, unit = name.partition(P2H_PREFIX)
+        if not p2h:
+            owner, _, kind = name.rpartition(":")
+        owner = owner.removesuffix(":")
+        who = (label("flex_shared", lang) if owner == "shared" else owner) + " " if owner else ""
+        return who + (label("flex_power_to_heat", lang) + unit if p2h else label(f"flex_{kind}", lang))
 
     counted = list(dict.fromkeys(a for direction in ("up", "down") for a in flex["assets"].get(direction, [])))
     names = label("flex_list_sep", lang).join(asset(a) for a in counted) or label("flex_nothing", lang)
@@ -542,6 +546,12 @@ def park_summary(result: ParkResult, lang: str = "en", ensemble: EnsembleResult 
             f"  {label('term_substation_limits', lang)}: {f}"
             for f in cast("SubstationLimitResult", result.substation_limits).findings
         ]
+    flex = k.get("flexibility")
+    if flex is None:
+        from lingtan.twin.studies.flexibility import park_flexibility_report
+
+        flex = park_flexibility_report(result).summary
+    lines += ["", *flexibility_lines(flex, lang)]
     lines += verdict_lines(result, lang, ensemble=ensemble)
     return "\n".join(lines)
 

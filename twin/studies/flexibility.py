@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -306,17 +307,67 @@ def flexibility_report(
     FlexibilityReport
         The tidy table and the summary (module docstring, Definitions).
     """
-    units = [*scenario.heat_pumps, *(b for b in scenario.boilers if b.fuel == "electric")]
+    return sites_report([("", scenario, hourly, hourly_heat)], durations_h)
+
+
+def park_flexibility_report(result: Any, durations_h: Sequence[int] = DURATIONS_H) -> FlexibilityReport:
+    """A park's flexibility: its shared battery on the park bus and every tenant's assets, behind the park's meter.
+
+    Parameters
+    ----------
+    result : lingtan.twin.studies.park.ParkResult
+        The simulated park: ``park.shared.battery`` on the ``bus`` table, and each tenant's run.
+    durations_h : sequence of int
+        Durations of the offers [h].
+
+    Returns
+    -------
+    FlexibilityReport
+        Assets named ``shared:battery`` and ``<tenant>:battery``, ``<tenant>:power_to_heat:<unit>``; the total
+        is the park's (a tenant's import is the park's).
+    """
+    no_heat = pd.DataFrame(index=result.bus.index)
+    shared = SimpleNamespace(battery=result.park.shared.battery, heat_pumps=[], boilers=[], thermal_storage=[])
+    sites = [("shared:", shared, result.bus, no_heat)]
+    sites += [(f"{name}:", run.scenario, run.hourly, run.hourly_heat) for name, run in result.tenants.items()]
+    return sites_report(sites, durations_h)
+
+
+def sites_report(
+    sites: Sequence[tuple[str, Any, pd.DataFrame, pd.DataFrame]], durations_h: Sequence[int] = DURATIONS_H
+) -> FlexibilityReport:
+    """The flexibility of one or more sites behind one meter, their assets added step by step.
+
+    Parameters
+    ----------
+    sites : sequence of (str, scenario, DataFrame, DataFrame)
+        Per site: the prefix of its asset names (``""`` for a lone factory), its assets (``battery``,
+        ``heat_pumps``, ``boilers``, ``thermal_storage``), its electric and heat tables, all on one index.
+    durations_h : sequence of int
+        Durations of the offers [h].
+
+    Returns
+    -------
+    FlexibilityReport
+        The tidy table and the summary (module docstring, Definitions).
+    """
+    index = sites[0][2].index
     parts, steps = [], {}
     assets: dict[str, list[str]] = {"up": [], "down": []}
     for d in durations_h:
-        flex = asset_flexibility_kw(hourly, hourly_heat, scenario.battery, units, scenario.thermal_storage, d)
+        flex: dict[str, dict[str, np.ndarray]] = {"up": {}, "down": {}}
+        for prefix, sc, hourly, hourly_heat in sites:
+            units = [*sc.heat_pumps, *(b for b in sc.boilers if b.fuel == "electric")]
+            for direction, kw in asset_flexibility_kw(
+                hourly, hourly_heat, sc.battery, units, sc.thermal_storage, d
+            ).items():
+                flex[direction].update({prefix + name: v for name, v in kw.items()})
         for direction, kw in flex.items():
             assets[direction] = list(kw)
-            part = by_hour_of_day(hourly.index, kw)
+            part = by_hour_of_day(index, kw)
             part.insert(0, "duration_h", d)
             part.insert(0, "direction", direction)
             parts.append(part)
-            steps[(direction, d)] = sum(kw.values(), np.zeros(len(hourly)))
+            steps[(direction, d)] = sum(kw.values(), np.zeros(len(index)))
     table = pd.concat(parts, ignore_index=True)[list(COLUMNS)]
     return FlexibilityReport(table, summarise(table, steps, assets))
