@@ -109,7 +109,9 @@ def write_run(
     ensemble: EnsembleResult | None = None,
     uncertainty: UncertaintyResult | None = None,
 ) -> Path:
-    """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json``, ``accounting.json``,
+    """Write a :class:`lingtan.twin.run.RunResult`: hourly tables (Parquet and CSV), ``kpis.json`` (with
+    ``flexibility``), ``flexibility.csv`` (:func:`lingtan.twin.studies.flexibility.flexibility_report`),
+    ``accounting.json``,
     ``criteria.json``, ``economics.json`` (when ``economics`` is given:
     :func:`lingtan.twin.studies.economics.project_economics`),
     the scenario, and the reports: ``report.html`` (``reports`` 'html' or 'all') and ``report.xlsx`` ('all').
@@ -177,11 +179,15 @@ def _write_run_files(
     uncertainty: UncertaintyResult | None = None,
 ) -> None:
     """The files of one factory run, into ``folder``."""
+    from lingtan.twin.studies.flexibility import flexibility_report
+
     _write_table(result.hourly, folder / "hourly")
     if len(result.hourly_heat.columns):
         _write_table(result.hourly_heat, folder / "hourly_heat")
     kpis, verdicts = _ensemble_files(folder, result.kpis, result.verdicts, ensemble)
-    _write_json(folder / "kpis.json", kpis)
+    flex = flexibility_report(result.scenario, result.hourly, result.hourly_heat)
+    flex.table.to_csv(folder / "flexibility.csv", index=False)
+    _write_json(folder / "kpis.json", dict(kpis, flexibility=flex.summary))
     _write_json(folder / "accounting.json", result.accounting.to_dict() if result.accounting is not None else {})
     _write_json(folder / "criteria.json", {"packs": result.packs, "verdicts": verdicts})
     (folder / "scenario.json").write_text(result.scenario.model_dump_json(indent=2), encoding="utf-8")
@@ -214,9 +220,10 @@ def write_park(
     uncertainty: UncertaintyResult | None = None,
 ) -> Path:
     """Write a :class:`lingtan.twin.studies.park.ParkResult`: the park bus, the tenant table, the allocation, the
-    heat network,
-    the park's KPIs, accounting, verdicts and (when given) ``economics.json``, and each tenant's own run under
-    ``tenants/<name>/``; with ``ensemble`` or ``uncertainty``, their entries as :func:`write_run` writes them.
+    heat network, the park's KPIs (with ``flexibility``) and ``flexibility.csv``
+    (:func:`lingtan.twin.studies.flexibility.park_flexibility_report`), accounting, verdicts and (when given)
+    ``economics.json``, and each tenant's own run under ``tenants/<name>/``; with ``ensemble`` or
+    ``uncertainty``, their entries as :func:`write_run` writes them.
 
     Parameters
     ----------
@@ -247,13 +254,17 @@ def write_park(
     """
 
     def _write(folder: Path) -> None:
+        from lingtan.twin.studies.flexibility import park_flexibility_report
+
         _write_table(result.bus, folder / "hourly")
         _write_table(result.allocation_kw, folder / "allocation")
         if len(result.heat_links.columns):
             _write_table(result.heat_links, folder / "heat_network")
         result.tenant_table.rename_axis("tenant").to_csv(folder / "tenants.csv")
         kpis, verdicts = _ensemble_files(folder, result.kpis, result.verdicts, ensemble)
-        _write_json(folder / "kpis.json", kpis)
+        flex = park_flexibility_report(result)
+        flex.table.to_csv(folder / "flexibility.csv", index=False)
+        _write_json(folder / "kpis.json", dict(kpis, flexibility=flex.summary))
         _write_json(folder / "accounting.json", result.accounting.to_dict())
         _write_json(
             folder / "criteria.json",

@@ -160,10 +160,64 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
         )
     lines.append(rule)
     lines.append(f"{label('summary_balance', lang)} {k['max_hourly_balance_residual_kwh']:.1e} kWh")
+    flex = k.get("flexibility")
+    if flex is None and hasattr(result, "hourly"):
+        from lingtan.twin.studies.flexibility import flexibility_report
+
+        flex = flexibility_report(result.scenario, result.hourly, result.hourly_heat).summary
+    if flex is not None:
+        lines += flexibility_lines(flex, lang)
     lines += verdict_lines(result, lang, ensemble)
     for w in k.get("warnings", []):
         lines.append(f"{label('term_warning', lang)}: {w}")
     return "\n".join(lines)
+
+
+def flexibility_lines(flex: dict[str, Any], lang: str = "en") -> list[str]:
+    """A run's flexibility for a virtual power plant in a few lines: what was counted, and per direction and
+    duration the year's P10 and the best hour of day.
+
+    Parameters
+    ----------
+    flex : dict
+        ``kpis["flexibility"]`` (:func:`lingtan.twin.studies.flexibility.summarise`).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    list of str
+        A header naming the assets counted (flexible loads are not in the model), then, when any is counted, one
+        line per direction and duration: P10 over the year and the best hour's mean [kW].
+    """
+    from lingtan.twin.reports.i18n import label
+    from lingtan.twin.studies.flexibility import P2H_PREFIX
+
+    def asset(name: str) -> str:
+        # A park's assets carry their owner: shared:battery, <tenant>:battery, <tenant>:power_to_heat:<unit>.
+        owner, p2h, unit = name.partition(P2H_PREFIX)
+        if not p2h:
+            owner, _, kind = name.rpartition(":")
+        owner = owner.removesuffix(":")
+        who = (label("flex_shared", lang) if owner == "shared" else owner) + " " if owner else ""
+        return who + (label("flex_power_to_heat", lang) + unit if p2h else label(f"flex_{kind}", lang))
+
+    counted = list(dict.fromkeys(a for direction in ("up", "down") for a in flex["assets"].get(direction, [])))
+    names = label("flex_list_sep", lang).join(asset(a) for a in counted) or label("flex_nothing", lang)
+    lines = [label("term_flex_header", lang).format(assets=names)]
+    for direction in ("up", "down") if counted else ():  # nothing counted: the header says so, no rows of zeros
+        for d, row in flex.get(direction, {}).items():
+            hour = "-" if row["best_hour"] is None else f"{row['best_hour']:02d}:00"
+            lines.append(
+                label("term_flex_row", lang).format(
+                    direction=label(f"flex_{direction}", lang),
+                    d=d.removesuffix("h"),
+                    p10=row["p10_kw"],
+                    hour=hour,
+                    mean=row["best_hour_mean_kw"],
+                )
+            )
+    return lines
 
 
 def ground_loop_rows(heat: dict[str, Any], lang: str = "en") -> list[tuple[str, float | None, str]]:
@@ -509,6 +563,12 @@ def park_summary(result: ParkResult, lang: str = "en", ensemble: EnsembleResult 
             f"  {label('term_substation_limits', lang)}: {f}"
             for f in cast("SubstationLimitResult", result.substation_limits).findings
         ]
+    flex = k.get("flexibility")
+    if flex is None:
+        from lingtan.twin.studies.flexibility import park_flexibility_report
+
+        flex = park_flexibility_report(result).summary
+    lines += ["", *flexibility_lines(flex, lang)]
     lines += verdict_lines(result, lang, ensemble=ensemble)
     return "\n".join(lines)
 
