@@ -32,8 +32,9 @@ For a step starting at ``t`` and a duration ``d`` in :data:`DURATIONS_H` [h]:
 the first step's from ``soc_initial``. Self-discharge and standing losses over the ``d`` hours are left out
 (a fraction of a per cent per hour in the shipped scenarios), and so is battery fade.
 
-Flexible loads (shiftable production, interruptible process loads, managed vehicle charging beyond the
-schedule) are not in the model yet; the output says so (:data:`NOT_MODELLED`) and counts none.
+Flexible loads are not counted: the ``flexible_loads`` batches are scheduled before dispatch to the cheapest
+hours and the slack left in their windows is not offered here; interruptible process loads and vehicle charging
+beyond the schedule are not in the model. The output says so (:data:`NOT_MODELLED`).
 
 By hour of day, each asset's and the total's (the sum of the assets step by step, not of their statistics)
 mean, P10 (the level available on 90 % of the days: the 10th percentile over the year's steps in that hour)
@@ -69,7 +70,10 @@ BATTERY = "battery"
 P2H_PREFIX = "power_to_heat:"
 """Prefix of a power-to-heat unit's asset name (``power_to_heat:<unit>``)."""
 
-NOT_MODELLED = "flexible loads (shiftable or interruptible production, managed charging): not in the model yet"
+NOT_MODELLED = (
+    "flexible loads: the flexible_loads batches are scheduled to the cheapest hours but their remaining slack is not "
+    "offered here; interruptible production and charging beyond the schedule are not in the model"
+)
 """What a flexibility report does not count, as written into ``kpis.json``."""
 
 COLUMNS = ("direction", "duration_h", "hour", "asset", "mean_kw", "p10_kw", "min_kw")
