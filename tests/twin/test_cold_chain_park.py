@@ -41,6 +41,7 @@ def test_every_piece_runs_and_every_balance_closes(park):
     k = r.kpis
     assert k["unserved_load_e_kwh"] == 0.0 and k["vehicles"]["unmet_trips"] == 0
     assert k["heat"]["chp"]["gas_engine"]["full_load_h"] > 1000
+    assert k["heat"]["absorption_chillers"]["hall_absorber"]["cooling_e_kwh_th"] > 0
     assert k["heat"]["ground_loops"]["office_boreholes"]["extracted_e_kwh_th"] > 0
     assert k["heat"]["waste_heat_recovered_e_kwh_th"] > 0
     assert k["hydrogen"]["made_kg"] > 0 and k["hydrogen"]["renewable_share"] == 1.0

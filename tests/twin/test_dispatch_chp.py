@@ -11,6 +11,8 @@ full load: fuel 250, heat 112.5 [kW]; half load: fuel 142.857, heat 68.571.
 Tolerances of 1e-9 are float round-off on numbers of order 100.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -158,3 +160,47 @@ def test_every_hour_matches_the_reference_lines(mode):
         on = load >= 50
         np.testing.assert_allclose(h["chp0.p_kw"], np.where(on, np.minimum(load, 100), 0), atol=1e-9)
     assert res.total("max_bus_residual")[0] < 1e-9 and res.total("max_heat_residual")[0] < 1e-9
+
+
+def with_absorber(heat, want_kw_th, cop=0.7, chiller_cop=4.0):
+    # An absorption chiller on the CHP unit's heat, cooling a space whose electric chillers have COP 4.
+    t = heat.residual_kw_th.shape[1]
+    return replace(
+        heat,
+        cabs_params=np.array([[0, cop, 1.0 / chiller_cop]]),
+        cabs_want_kw_th=np.full((1, t), float(want_kw_th)),
+    )
+
+
+def test_absorption_cooling_on_chp_heat_by_hand():
+    # Heat-led, load 300 kW (the space's chillers inside it), heat demand 50 kW_th, the chiller may cool 60 kW_th
+    # (drive 60 / 0.7 = 85.71): the unit wants 135.71 kW_th, more than its full-load 112.5 -> 100 kW. The demand
+    # takes 50, the chiller the other 62.5: it cools 62.5 x 0.7 = 43.75 kW_th, which the electric chillers no
+    # longer draw 43.75 / 4 = 10.9375 kW for: the load is 289.0625 and the grid gives 189.0625.
+    _, heat = chp_system([50], "heat_led")
+    res, h, e = run([0], [300], with_absorber(heat, 60.0), chp_sizes())
+    np.testing.assert_allclose(h["chp0.p_kw"], [100], atol=1e-9)
+    np.testing.assert_allclose(h["chp_absorber0.drive_heat"], [62.5], atol=1e-9)
+    np.testing.assert_allclose(h["chp_absorber0.cooling"], [43.75], atol=1e-9)
+    np.testing.assert_allclose(h["chp_absorber0.p_relief_kw"], [10.9375], atol=1e-9)
+    np.testing.assert_allclose(h["chp0.heat_dumped"], [0], atol=1e-9)
+    np.testing.assert_allclose(e["load"], [289.0625], atol=1e-9)
+    np.testing.assert_allclose(e["grid_to_load"], [189.0625], atol=1e-9)
+    assert res.total("max_bus_residual")[0] < 1e-9
+
+
+def test_absorption_saving_beyond_the_grid_moves_chp_electricity_to_export():
+    # Electricity-led on a load of 80 kW, heat demand 50 kW_th: x = 0.8, heat 94.93, 44.93 left for the chiller,
+    # which cools 31.45 kW_th and saves 7.86 kW. The unit already serves the whole load, so the saving can only
+    # move its electricity to export: with no export allowed it cannot run (the heat is dumped); with export, 7.86
+    # kW of the unit's 80 go to the grid.
+    q08 = 100 * (0.8785714285714286 * 0.8 + 0.24642857142857144)
+    _, heat = chp_system([50], "electricity_led")
+    res, h, e = run([0], [80], with_absorber(heat, 60.0), chp_sizes())
+    assert h["chp_absorber0.cooling"][0] == 0 and h["chp0.heat_dumped"][0] == pytest.approx(q08 - 50)
+    res, h, e = run([0], [80], with_absorber(heat, 60.0), chp_sizes(), params=with_export(1e6))
+    cool = (q08 - 50) * 0.7
+    np.testing.assert_allclose(h["chp_absorber0.cooling"], [cool], atol=1e-9)
+    np.testing.assert_allclose(e["chp_to_grid"], [cool / 4], atol=1e-9)
+    np.testing.assert_allclose(e["chp_to_load"] + e["grid_to_load"], [80 - cool / 4], atol=1e-9)
+    np.testing.assert_allclose(e["load"], [80 - cool / 4], atol=1e-9)

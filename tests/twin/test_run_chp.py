@@ -141,3 +141,32 @@ def test_a_chp_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_p
             np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-12, err_msg=c)
     chp = rows["auto", False]["chp_e_kwh"].to_numpy()
     assert chp[0] == 0 and 0 < chp[1] < chp[2]
+
+
+def test_trigeneration_cools_a_hall_and_the_load_falls_by_what_its_chillers_saved():
+    # The engine's heat also drives a 100 kW_th absorption chiller (COP 0.7) on a hall cooled by electric chillers
+    # of COP 4: each hour the site's load is the run without it less p_relief = cooling / 4, and the cooling is
+    # the drive heat times 0.7 (the heat table's balance checks the engine's heat with it).
+    data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    hall = {
+        "name": "hall",
+        "ua_kw_per_k": 30,
+        "setpoint_cooling_c": 24,
+        "t_c": 45,
+        "heating": False,
+        "cooling": True,
+        "cooling_cop": 4.0,
+    }
+    runs = {}
+    for cap in (0.0, 100.0):
+        d = with_chp(data)
+        d["space"].append(dict(hall))
+        d["absorption_chillers"] = [{"name": "abs", "source": "engine", "cooling": "hall", "capacity_q_kw_th": cap}]
+        runs[cap] = simulate(scenario_from_dict(d), DEFAULT.parent)
+    h = runs[100.0].hourly_heat
+    cool = h["abs.cooling_kw_th"].to_numpy()
+    assert cool.sum() > 0 and cool.max() <= 100.0 + 1e-9
+    np.testing.assert_allclose(cool, 0.7 * h["abs.drive_heat_kw_th"], atol=1e-9)
+    np.testing.assert_allclose(h["abs.p_relief_kw"], cool / 4.0, atol=1e-9)
+    drop = (runs[0.0].hourly.load_kw - runs[100.0].hourly.load_kw).to_numpy()
+    np.testing.assert_allclose(drop, cool / 4.0, atol=1e-6)

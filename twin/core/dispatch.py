@@ -242,6 +242,12 @@ _E_SLOPE, _E_INTERCEPT, _E_MIN_LOAD, _E_AGEING = range(4)
 _Y_COMP, _Y_KEEP = range(2)
 _N_HD, _N_HS, _N_HU, _N_HL = len(DEMAND_COLUMNS), len(STORE_COLUMNS), len(UNIT_COLUMNS), len(LOOP_COLUMNS)
 _N_HC = len(CHP_COLUMNS)
+# Per absorption chiller a CHP unit drives: its cooling and drive heat [kW_th], and the electricity its cooling saved
+# the space's electric chillers [kW].
+CHP_ABSORBER_COLUMNS = ("cooling", "drive_heat", "p_relief_kw")
+_HA_COOL, _HA_DRIVE, _HA_RELIEF = range(len(CHP_ABSORBER_COLUMNS))
+_N_HA = len(CHP_ABSORBER_COLUMNS)
+_A_CHP, _A_COP, _A_INV_COP_E = range(3)
 # Columns of a CHP unit's parameters: its fuel and heat lines per kW of rating, slope and intercept in the part
 # load (lingtan.components.chp.chp_coefficients), and its minimum part load.
 _C_FUEL_SLOPE, _C_FUEL_INTERCEPT, _C_HEAT_SLOPE, _C_HEAT_INTERCEPT, _C_MIN_LOAD = range(5)
@@ -294,6 +300,8 @@ class KernelHeat(NamedTuple):
     chp_heat_led: np.ndarray  # (C,) bool
     chp_serves: np.ndarray  # (C, D) bool
     chp_kw: np.ndarray  # (N, C) [kW]
+    cabs_params: np.ndarray  # (A, 3)
+    cabs_want: np.ndarray  # (A, T) [kW_th]
     h2_params: np.ndarray  # (Z, 4)
     h2_op0: np.ndarray  # (Z,) [h] each electrolyser's operating hours at the first step
     h2_store_params: np.ndarray  # (Y, 2), Y = 0 or 1
@@ -319,12 +327,13 @@ BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
 @njit(cache=True, nogil=True, inline="always")
 def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
     """First heat-record column of the stores, of the units and of the boilers, and the number of columns (the
-    ground loops' after the boilers', then the CHP units', the electrolysers' and the hydrogen store's)."""
+    ground loops' after the boilers', then the CHP units', their absorption chillers', the electrolysers' and the
+    hydrogen store's)."""
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
     o_b = o_u + _N_HU * heat.unit_cop.shape[0]
     o_c = o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_cooling.shape[0]
-    o_e = o_c + _N_HC * heat.chp_params.shape[0]
+    o_e = o_c + _N_HC * heat.chp_params.shape[0] + _N_HA * heat.cabs_params.shape[0]
     return o_s, o_u, o_b, o_e + _N_HE * heat.h2_params.shape[0] + _N_HY * heat.h2_store_params.shape[0]
 
 
@@ -684,14 +693,17 @@ def _chp_step(
     chp_heat_led: np.ndarray,
     chp_serves: np.ndarray,
     chp_kw: np.ndarray,
+    cabs_params: np.ndarray,
+    cabs_want: np.ndarray,
     n: int,
     w: int,
+    t: int,
     o_c: int,
     room_load: float,
     room_export: float,
     rem: np.ndarray,
     h_row: np.ndarray,
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Heat step 6: combined heat and power units, in scenario order, after the battery and before the boilers.
 
     ``room_load`` [kW] is the electric demand the grid would serve (after renewables and the battery),
@@ -699,9 +711,16 @@ def _chp_step(
     demands still want (after stores and power-to-heat) at most at its rating and within both rooms; an
     electricity-led unit makes the electricity of ``room_load``, its heat to its demands and the rest dumped.
     Below its minimum part load a unit is off. Its electricity serves the load, then is exported.
-    Returns (electricity to the load, exported) [kW]."""
+
+    The heat its demands leave drives its absorption chillers (a heat-led unit counts their drive heat among what
+    it makes): each cools its space for the electricity the space's chillers then do not draw, which first lowers
+    what the grid gives, then moves the unit's own electricity from the load to export; never more than those
+    two rooms hold (the rest of the heat is dumped). Returns (electricity to the load, exported, the chillers'
+    electricity saved) [kW]."""
     to_load = 0.0
     to_grid = 0.0
+    relief = 0.0
+    o_a = o_c + _N_HC * chp_params.shape[0]
     for c in range(chp_params.shape[0]):
         cap = chp_kw[n, c]
         if cap <= 0.0:
@@ -713,6 +732,9 @@ def _chp_step(
             for d in range(rem.shape[0]):
                 if chp_serves[c, d]:
                     want += rem[d, w]
+            for a in range(cabs_params.shape[0]):
+                if cabs_params[a, _A_CHP] == c:
+                    want += cabs_want[a, t] / cabs_params[a, _A_COP]
             x = min((want / cap - heat_icpt) / heat_slope, 1.0, (room_load + room_export) / cap)
         else:
             x = min(room_load / cap, 1.0)
@@ -735,8 +757,30 @@ def _chp_step(
                 left -= q
                 h_row[_N_HD * d + _HD_CHP, w] += q
                 h_row[col + _HC_DEMAND, w] += q
-        h_row[col + _HC_DUMPED, w] = left
-    return to_load, to_grid
+        for a in range(cabs_params.shape[0]):
+            if cabs_params[a, _A_CHP] != c or left <= 0.0:
+                continue
+            inv_cop_e = cabs_params[a, _A_INV_COP_E]
+            # The electricity saved may lower the grid's part, then move this unit's from the load to export.
+            moved_max = min(room_export, p_load)
+            cool = min(cabs_want[a, t], left * cabs_params[a, _A_COP], (room_load + moved_max) / inv_cop_e)
+            if cool <= 0.0:
+                continue
+            saved = cool * inv_cop_e
+            moved = max(0.0, saved - room_load)
+            room_load = max(0.0, room_load - saved)
+            room_export -= moved
+            p_load -= moved
+            to_load -= moved
+            to_grid += moved
+            relief += saved
+            left -= cool / cabs_params[a, _A_COP]
+            col_a = o_a + _N_HA * a
+            h_row[col_a + _HA_COOL, w] = cool
+            h_row[col_a + _HA_DRIVE, w] = cool / cabs_params[a, _A_COP]
+            h_row[col_a + _HA_RELIEF, w] = saved
+        h_row[col + _HC_DUMPED, w] = max(left, 0.0)
+    return to_load, to_grid, relief
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -973,6 +1017,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             chp_heat_led,
             chp_serves,
             chp_kw,
+            cabs_params,
+            cabs_want,
             h2_params,
             h2_op0,
             h2_store_params,
@@ -985,7 +1031,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         o_s, o_u, o_b, n_hh = _heat_layout(heat)
         o_g = o_b + boiler_cap.shape[0]
         o_c = o_g + _N_HL * n_g
-        o_e = o_c + _N_HC * chp_params.shape[0]
+        o_e = o_c + _N_HC * chp_params.shape[0] + _N_HA * cabs_params.shape[0]
         h2_m = np.zeros(LANES)  # the hydrogen store's content [kg]
         h2_op = np.zeros((h2_params.shape[0], LANES))  # each electrolyser's operating hours
         rem = np.zeros((n_d, LANES))
@@ -1211,19 +1257,25 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 chp_load = 0.0
                 chp_grid = 0.0
                 if has_heat:
-                    chp_load, chp_grid = _chp_step(
+                    chp_load, chp_grid, relief = _chp_step(
                         chp_params,
                         chp_heat_led,
                         chp_serves,
                         chp_kw,
+                        cabs_params,
+                        cabs_want,
                         n,
                         w,
+                        t,
                         o_c,
                         short,
                         max(0.0, lp[_L_EXP, w] - export),
                         rem,
                         h_row,
                     )
+                    # Absorption cooling on CHP heat: the space's chillers draw that much less.
+                    load -= relief
+                    short -= relief
                 grid_load = max(0.0, min(short - chp_load, lp[_L_IMP, w]))
                 unserved = short - chp_load - grid_load
 
@@ -1448,6 +1500,11 @@ class HeatSystem:
         Heat-led units; the others follow the electric demand.
     chp_serves : (C, D) bool, optional
         Which demands each unit's heat supplies.
+    cabs_params : (A, 3), optional
+        Per absorption chiller a CHP unit's heat drives: that unit's index, the chiller's COP [-] and the electricity
+        of a kW of its space's electric chillers' cooling [kW per kW_th].
+    cabs_want_kw_th : (A, T), optional
+        The cooling each may give each step [kW_th] (its capacity, at most what the space's chillers still cool).
     h2_params : (Z, 4), optional
         Per electrolyser (Z of them, rated in :class:`HeatSizes`): its hydrogen line per kW of rating, slope and
         intercept in the part load [kW LHV per kW] (:func:`lingtan.components.hydrogen.electrolyser_coefficients`),
@@ -1479,6 +1536,8 @@ class HeatSystem:
     chp_params: np.ndarray | None = None
     chp_heat_led: np.ndarray | None = None
     chp_serves: np.ndarray | None = None
+    cabs_params: np.ndarray | None = None
+    cabs_want_kw_th: np.ndarray | None = None
     h2_params: np.ndarray | None = None
     h2_op0: np.ndarray | None = None
     h2_store_params: np.ndarray | None = None
@@ -1493,6 +1552,11 @@ class HeatSystem:
     def n_h2_stores(self) -> int:
         """The number of hydrogen stores Y (0 or 1)."""
         return 0 if self.h2_store_params is None else len(self.h2_store_params)
+
+    @property
+    def n_chp_absorbers(self) -> int:
+        """The number of absorption chillers CHP units drive."""
+        return 0 if self.cabs_params is None else len(self.cabs_params)
 
     @property
     def n_chp(self) -> int:
@@ -1550,9 +1614,10 @@ class HeatSystem:
         -------
         list of (str, int, str)
             Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit``,
-            ``boiler``, ``loop``, ``chp``, ``electrolyser`` and ``h2store`` in this order, quantities from
-            :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`, :data:`UNIT_COLUMNS`, ``heat`` for a boiler,
-            :data:`LOOP_COLUMNS`, :data:`CHP_COLUMNS`, :data:`ELECTROLYSER_COLUMNS` and :data:`H2_STORE_COLUMNS`.
+            ``boiler``, ``loop``, ``chp``, ``chp_absorber``, ``electrolyser`` and ``h2store`` in this order,
+            quantities from :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`, :data:`UNIT_COLUMNS`, ``heat`` for a
+            boiler, :data:`LOOP_COLUMNS`, :data:`CHP_COLUMNS`, :data:`CHP_ABSORBER_COLUMNS`,
+            :data:`ELECTROLYSER_COLUMNS` and :data:`H2_STORE_COLUMNS`.
         """
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
@@ -1562,6 +1627,7 @@ class HeatSystem:
         g = 0 if self.ground_cooling_kw_th is None else len(self.ground_cooling_kw_th)
         cols += [("loop", i, q) for i in range(g) for q in LOOP_COLUMNS]
         cols += [("chp", i, q) for i in range(self.n_chp) for q in CHP_COLUMNS]
+        cols += [("chp_absorber", i, q) for i in range(self.n_chp_absorbers) for q in CHP_ABSORBER_COLUMNS]
         cols += [("electrolyser", i, q) for i in range(self.n_electrolysers) for q in ELECTROLYSER_COLUMNS]
         cols += [("h2store", i, q) for i in range(self.n_h2_stores) for q in H2_STORE_COLUMNS]
         return cols
@@ -1915,6 +1981,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         chp_heat_led=b1(np.zeros(n_c) if heat.chp_heat_led is None else heat.chp_heat_led),
         chp_serves=b1(np.zeros((n_c, d)) if heat.chp_serves is None else heat.chp_serves),
         chp_kw=f64(np.zeros((n, n_c)) if sizes.chp_kw is None else sizes.chp_kw),
+        cabs_params=f64(np.zeros((0, 3)) if heat.cabs_params is None else heat.cabs_params),
+        cabs_want=f64(np.zeros((0, t)) if heat.cabs_want_kw_th is None else heat.cabs_want_kw_th),
         h2_params=f64(np.zeros((0, 4)) if heat.h2_params is None else heat.h2_params),
         h2_op0=f64(np.zeros(n_z) if heat.h2_op0 is None else heat.h2_op0),
         h2_store_params=f64(np.zeros((0, 2)) if heat.h2_store_params is None else heat.h2_store_params),
@@ -1950,6 +2018,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "chp_heat_led": "C",
         "chp_serves": "CD",
         "chp_kw": "NC",
+        "cabs_params": "AJ",
+        "cabs_want": "AT",
         "h2_params": "ZQ",
         "h2_op0": "Z",
         "h2_store_params": "YR",
@@ -1968,6 +2038,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "K": 5,
         "E": 6,
         "Z": n_z,
+        "A": heat.n_chp_absorbers,
+        "J": 3,
         "Y": n_y,
         "Q": 4,
         "R": 2,
@@ -1981,6 +2053,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         name = f"{'heat_sizes' if axes[0] == 'N' else 'heat'}.{field}"
         _expect_shape(name, getattr(record, field), tuple((a, size[a]) for a in axes))
     _expect_range("heat.unit_ground", record.unit_ground, -1, g - 1)
+    _expect_range("heat.cabs_params[:, 0]", record.cabs_params[:, 0], 0, n_c - 1)
     if n_y > 1:
         raise ValueError(f"heat.h2_store_params: expected at most one hydrogen store, found {n_y}")
     return record

@@ -146,11 +146,13 @@ class HeatSetup:
         The space each ground loop's heat pump cools, by loop name (its cooling demand is
         ``system.ground_cooling_kw_th``; the space's chillers take the rest, in the kernel).
     absorption_names : list of str; absorption_source : list of int
-        Absorption chillers (A), and the index of the stream driving each.
+        Absorption chillers on waste-heat streams (A), and the index of the stream driving each.
     absorption_cooling_kw_th, absorption_drive_kw_th : ndarray (A, T)
         The cooling each gave its space and the waste heat it took [kW_th].
     chp : list of lingtan.components.chp.CombinedHeatPower
         Combined heat and power units, in scenario order (C); their ratings are sizes.
+    chp_absorbers : list of lingtan.components.heat.AbsorptionChiller
+        Absorption chillers driven by a CHP unit's heat (the kernel runs them: ``system.cabs_*``).
     electrolysers, h2_stores, h2_uses : lists
         Electrolysers (Z), the hydrogen store (at most one) and the uses it serves (:mod:`lingtan.components.hydrogen`);
         the ratings and the store's capacity are sizes.
@@ -185,6 +187,7 @@ class HeatSetup:
     absorption_cooling_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     absorption_drive_kw_th: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     chp: Sequence[CombinedHeatPower] = ()
+    chp_absorbers: Sequence[AbsorptionChiller] = ()
     electrolysers: Sequence[Electrolyser] = ()
     h2_stores: Sequence[HydrogenStore] = ()
     h2_uses: Sequence[HydrogenUse] = ()
@@ -263,7 +266,10 @@ def build_heat(
     _add_space_conditioning(side, scenario.space, temp_air, set(cooled))
     stores = list(scenario.thermal_storage)
     ex = _direct_exchange(side, scenario.heat_exchangers, stores)
-    absorbed = _absorption_cooling(side, scenario.absorption_chillers, scenario.space, ex.left_kw_th)
+    chp_names = [c.name for c in scenario.chp]
+    on_streams = [c for c in scenario.absorption_chillers if c.source not in chp_names]
+    on_chp = [c for c in scenario.absorption_chillers if c.source in chp_names]
+    absorbed = _absorption_cooling(side, on_streams, scenario.space, ex.left_kw_th)
     loops = list(scenario.ground_loops)
     units = _power_to_heat_units(
         side, scenario.heat_pumps, scenario.boilers, ex.left_kw_th, stores, temp_air, [g.name for g in loops]
@@ -271,7 +277,7 @@ def build_heat(
     heat_sources = [b for b in scenario.boilers if b.fuel != "electric"] + list(scenario.purchased_heat)
     system = _heat_system(side, ex, units, stores, heat_sources)
     system = _with_ground_cooling(system, side, scenario, loops)
-    system = _with_chp(system, side, scenario.chp)
+    system = _with_chp(system, side, scenario.chp, on_chp, scenario.space)
     system = _with_hydrogen(system, scenario, index)
     return HeatSetup(
         system=system,
@@ -298,11 +304,12 @@ def build_heat(
         declared_energy=side.declared_energy,
         ground_loops=loops,
         ground_cooled={hp.source: space for space, hp in cooled.items()},
-        absorption_names=[c.name for c in scenario.absorption_chillers],
-        absorption_source=[[st.name for st in side.streams].index(c.source) for c in scenario.absorption_chillers],
+        absorption_names=[c.name for c in on_streams],
+        absorption_source=[[st.name for st in side.streams].index(c.source) for c in on_streams],
         absorption_cooling_kw_th=absorbed[0],
         absorption_drive_kw_th=absorbed[1],
         chp=list(scenario.chp),
+        chp_absorbers=on_chp,
         electrolysers=list(scenario.electrolysers),
         h2_stores=list(scenario.hydrogen_stores),
         h2_uses=list(scenario.hydrogen_uses),
@@ -659,13 +666,32 @@ def _with_hydrogen(system: HeatSystem, scenario: SiteAssets, index: pd.DatetimeI
     )
 
 
-def _with_chp(system: HeatSystem, side: _HeatSide, units: Sequence[CombinedHeatPower]) -> HeatSystem:
+def _with_chp(
+    system: HeatSystem,
+    side: _HeatSide,
+    units: Sequence[CombinedHeatPower],
+    absorbers: Sequence[AbsorptionChiller],
+    spaces: Sequence[SpaceConditioning],
+) -> HeatSystem:
     """``system`` with the combined heat and power units: their fuel and heat lines and minimum load, their mode
-    and the demands their heat serves (their ratings are sizes: :func:`heat_sizes`)."""
+    and the demands their heat serves (their ratings are sizes: :func:`heat_sizes`); and the absorption chillers
+    their heat drives: each one's unit, COP and the electricity a kW of its space's chiller cooling takes, and the
+    cooling it may give each hour (its capacity, at most what the space's electric chillers still cool after the
+    chillers on waste heat)."""
     from dataclasses import replace
 
+    by_space = {sp.name: sp for sp in spaces}
+    names = [c.name for c in units]
+    want = np.array(
+        [np.minimum(side.chiller_cooling_kw_th[a.cooling], a.capacity_q_kw_th) for a in absorbers], dtype=float
+    ).reshape(len(absorbers), side.hours)
+    cop_e = [by_space[a.cooling].cooling_cop or 1.0 for a in absorbers]  # the schema asks for a cooling_cop
     return replace(
         system,
+        cabs_params=np.array(
+            [(names.index(a.source), a.cop, 1.0 / c) for a, c in zip(absorbers, cop_e, strict=True)], dtype=float
+        ).reshape(len(absorbers), 3),
+        cabs_want_kw_th=want,
         chp_params=np.array([(*chp_coefficients(c), c.min_load_fraction) for c in units], dtype=float).reshape(
             len(units), 5
         ),

@@ -393,9 +393,10 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
 
 
 def chp_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str, float | None]]:
-    """Per combined heat and power unit: its electricity [kWh], fuel at NCV [kWh], heat to demands and dumped
-    [kWh_th], hours running and starts, full-load hours (electricity / rating) [h], and its electric and total
-    (electricity + heat used) efficiencies over the year [-], None if it never ran.
+    """Per combined heat and power unit: its electricity [kWh], fuel at NCV [kWh], heat to demands, to its
+    absorption chillers and dumped [kWh_th], hours running and starts, full-load hours (electricity / rating) [h],
+    and its electric and total (electricity + heat used, cooling's drive heat included) efficiencies over the year
+    [-], None if it never ran.
 
     Parameters
     ----------
@@ -415,12 +416,15 @@ def chp_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, dict[str, float 
     for c in setup.chp:
         p = heat[f"{c.name}.p_kw"].to_numpy()
         el, fuel = float(p.sum()) * dt_h, float(heat[f"{c.name}.fuel_kw"].sum()) * dt_h
-        used = float(heat[f"{c.name}.heat_to_demand_kw_th"].sum()) * dt_h
+        cooled = [a.name for a in setup.chp_absorbers if a.source == c.name]
+        to_cooling = sum(float(heat[f"{a}.drive_heat_kw_th"].sum()) for a in cooled) * dt_h
+        used = float(heat[f"{c.name}.heat_to_demand_kw_th"].sum()) * dt_h + to_cooling
         on = p > 0
         out[c.name] = {
             "p_e_kwh": el,
             "fuel_e_kwh": fuel,
-            "heat_to_demand_e_kwh_th": used,
+            "heat_to_demand_e_kwh_th": used - to_cooling,
+            "heat_to_cooling_e_kwh_th": to_cooling,
             "heat_dumped_e_kwh_th": float(heat[f"{c.name}.heat_dumped_kw_th"].sum()) * dt_h,
             "running_h": float(on.sum()) * dt_h,
             "starts": float(np.count_nonzero(on[1:] & ~on[:-1]) + (1 if on.size and on[0] else 0)),
@@ -651,6 +655,13 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
             "drive_heat_e_kwh_th": float(setup.absorption_drive_kw_th[a].sum()),
         }
         for a, name in enumerate(setup.absorption_names)
+    } | {
+        ch.name: {
+            "cooling_e_kwh_th": e[f"{ch.name}.cooling_kw_th"],
+            "drive_heat_e_kwh_th": e[f"{ch.name}.drive_heat_kw_th"],
+            "electricity_saved_e_kwh": e[f"{ch.name}.p_relief_kw"],
+        }
+        for ch in setup.chp_absorbers
     }
     out["chp"] = chp_kpis(setup, heat)
     out["ground_loops"] = ground_loop_kpis(setup, heat)

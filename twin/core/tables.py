@@ -293,6 +293,11 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         data[f"{unit.name}.fuel_kw"] = rec[("chp", c, "fuel_kw")]
         data[f"{unit.name}.heat_to_demand_kw_th"] = rec[("chp", c, "heat_to_demand")]
         data[f"{unit.name}.heat_dumped_kw_th"] = rec[("chp", c, "heat_dumped")]
+    # Absorption chillers on CHP heat: their cooling and drive heat, and the electricity their space's chillers saved.
+    for a, ch in enumerate(setup.chp_absorbers):
+        data[f"{ch.name}.cooling_kw_th"] = rec[("chp_absorber", a, "cooling")]
+        data[f"{ch.name}.drive_heat_kw_th"] = rec[("chp_absorber", a, "drive_heat")]
+        data[f"{ch.name}.p_relief_kw"] = rec[("chp_absorber", a, "p_relief_kw")]
     # Absorption chillers: the cooling each gave its space, and the waste heat that drove it.
     for a, name in enumerate(setup.absorption_names):
         data[f"{name}.cooling_kw_th"] = setup.absorption_cooling_kw_th[a]
@@ -380,7 +385,8 @@ def check_heat_balance(
 
     Demand: demand = recovery + heat network + storage + power-to-heat + CHP + boilers + unserved.
     Store: energy(t) = energy(t-1) + charges - discharge - loss.
-    CHP unit: its fuel and its heat (to demands and dumped) are its part-load lines at its electricity
+    CHP unit: its fuel and its heat (to demands, to its absorption chillers and dumped) are its part-load lines at its
+    electricity
     (:func:`lingtan.components.chp.chp_flows`).
     Stream: recovered plus heat-network pipe loss never exceeds what was available.
 
@@ -439,6 +445,14 @@ def check_heat_balance(
     for unit in setup.chp:
         fuel, made = chp_flows(h[f"{unit.name}.p_kw"].to_numpy(), unit)
         given = h[f"{unit.name}.heat_to_demand_kw_th"] + h[f"{unit.name}.heat_dumped_kw_th"]
+        for ch in setup.chp_absorbers:
+            if ch.source == unit.name:
+                given = given + h[f"{ch.name}.drive_heat_kw_th"]
+                # an absorption chiller's cooling is its drive heat times its COP
+                residuals.append(
+                    float((h[f"{ch.name}.cooling_kw_th"] - ch.cop * h[f"{ch.name}.drive_heat_kw_th"]).abs().max())
+                    * dt_h
+                )
         residuals.append(float(np.abs(made - given).max()) * dt_h)
         residuals.append(float(np.abs(fuel - h[f"{unit.name}.fuel_kw"]).max()) * dt_h)
     worst = max(residuals)

@@ -119,7 +119,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary_recovery_of": ("  recovery, ", "  余热回收率，"),
     "summary_heat_from": ("Heat from ", "供热来源："),
     "summary_fuel": ("Fuel: ", "燃料："),
-    "summary_absorption": ("Cooling from waste heat (absorption), ", "余热吸收式制冷量，"),
+    "summary_absorption": ("Absorption cooling, ", "吸收式制冷量，"),
     "summary_h2_made": ("Green hydrogen made (renewable surplus)", "可再生氢产量（可再生能源余电）"),
     "summary_h2_kwh_per_kg": ("Electricity per kg of hydrogen", "单位制氢电耗"),
     "summary_h2_unmet": ("Hydrogen wanted and not in store", "储氢不足未供氢量"),

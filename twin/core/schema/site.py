@@ -334,10 +334,24 @@ class SiteAssets(_Strict):
         cooled = {s.name: s for s in self.space if s.cooling and s.cooling_cop is not None}
         by = [hp.cooling for hp in self.heat_pumps]
         free = sorted(set(cooled) - set(by))
+        engines = {c.name: c for c in self.chp}
+        on_engines = [ch.cooling for ch in self.absorption_chillers if ch.source in engines]
         for i, ch in enumerate(self.absorption_chillers):
-            if ch.source not in streams:
+            if ch.source not in streams and ch.source not in engines:
                 raise FieldPathError(
-                    f"absorption_chillers[{i}].source", f"a waste-heat stream ({streams})", repr(ch.source)
+                    f"absorption_chillers[{i}].source",
+                    f"a waste-heat stream ({streams}) or a CHP unit ({sorted(engines)})",
+                    repr(ch.source),
+                )
+            if ch.source in engines and engines[ch.source].t_c < ch.min_drive_t_c:
+                raise FieldPathError(
+                    f"absorption_chillers[{i}].min_drive_t_c",
+                    f"a drive temperature the CHP unit's heat reaches ({engines[ch.source].t_c:g} C)",
+                    f"{ch.min_drive_t_c:g} C",
+                )
+            if ch.source in engines and on_engines.count(ch.cooling) > 1:
+                raise FieldPathError(
+                    f"absorption_chillers[{i}].cooling", "one CHP-driven absorption chiller per space", repr(ch.cooling)
                 )
             if ch.cooling not in cooled or ch.cooling in by:
                 raise FieldPathError(
