@@ -83,22 +83,72 @@ class CombinedHeatPower(BaseModel):
 
     @model_validator(mode="after")
     def _first_law(self) -> CombinedHeatPower:
-        for load, e, h in (
-            ("full", self.electric_efficiency, self.heat_efficiency),
-            ("half", self.electric_efficiency_half_load, self.heat_efficiency_half_load),
-        ):
-            if e + h >= 1.0:
-                raise ValueError(
-                    f"at {load} load electric {e:g} + heat {h:g} efficiency >= 1: more energy out than the fuel's "
-                    "net calorific value; give both on the NCV basis"
-                )
-        fuel_slope, _, heat_slope, _ = chp_coefficients(self)
-        if fuel_slope <= 0 or heat_slope <= 0:
-            raise ValueError(
-                "fuel and heat must rise with the electric output between half and full load: with these "
-                "efficiencies 2/eta_e(1) - 1/eta_e(1/2) or 2 eta_h(1)/eta_e(1) - eta_h(1/2)/eta_e(1/2) is <= 0"
-            )
+        check_two_points(
+            0.5,
+            self.electric_efficiency,
+            self.electric_efficiency_half_load,
+            self.heat_efficiency,
+            self.heat_efficiency_half_load,
+            "fuel's net calorific value (NCV)",
+        )
+        if chp_coefficients(self)[2] <= 0:  # a heat-led unit finds its output from the heat it must make
+            raise ValueError("the heat must rise with the electric output between half and full load")
         return self
+
+
+def check_two_points(m: float, e1: float, em: float, h1: float, hm: float, basis: str) -> None:
+    """Refuse a data sheet's two points whose lines (:func:`part_load_lines`) break the first law or fall.
+
+    Parameters
+    ----------
+    m : float
+        The second point's part load [-].
+    e1, em, h1, hm : float
+        Electric and heat efficiencies at full load and at ``m`` [-].
+    basis : str
+        What the efficiencies are on, for the message.
+
+    Raises
+    ------
+    ValueError
+        Electricity plus heat of 1 or more of the input at either point, input falling or heat falling as the
+        output rises.
+    """
+    for load, e, h in (("full", e1, h1), (f"{m:g}", em, hm)):
+        if e + h >= 1.0:
+            raise ValueError(
+                f"at {load} load electric {e:g} + heat {h:g} efficiency >= 1: more energy out than the {basis}; "
+                "give both on that basis"
+            )
+    in_slope, _, heat_slope, _ = part_load_lines(m, e1, em, h1, hm)
+    if in_slope <= 0 or heat_slope < 0:
+        raise ValueError(
+            f"the input must rise, and the heat not fall, with the electric output between {m:g} and full load: "
+            f"with these efficiencies (1/eta_e(1) - m/eta_e(m)) or (eta_h(1)/eta_e(1) - m eta_h(m)/eta_e(m)) is wrong"
+        )
+
+
+def part_load_lines(m: float, e1: float, em: float, h1: float, hm: float) -> tuple[float, float, float, float]:
+    """Input and heat per kW of rating as lines in the part load ``x``, through full load and ``x = m``.
+
+    The input (fuel, hydrogen) is ``x / eta_e`` at each point, the heat ``x eta_h / eta_e``; with half load
+    (``m = 0.5``) these are the formulas of the module docstring.
+
+    Parameters
+    ----------
+    m : float
+        The second point's part load [-], below 1.
+    e1, em, h1, hm : float
+        Electric and heat efficiencies at full load and at ``m`` [-].
+
+    Returns
+    -------
+    in_slope, in_intercept, heat_slope, heat_intercept : float
+        ``input / rating = in_slope * x + in_intercept``, and the same for heat [-].
+    """
+    in_slope = (1.0 / e1 - m / em) / (1.0 - m)
+    heat_slope = (h1 / e1 - m * hm / em) / (1.0 - m)
+    return in_slope, 1.0 / e1 - in_slope, heat_slope, h1 / e1 - heat_slope
 
 
 def chp_coefficients(chp: CombinedHeatPower) -> tuple[float, float, float, float]:
@@ -113,11 +163,13 @@ def chp_coefficients(chp: CombinedHeatPower) -> tuple[float, float, float, float
     fuel_slope, fuel_intercept, heat_slope, heat_intercept : float
         ``fuel_kw / capacity_p_kw = fuel_slope * x + fuel_intercept`` and the same for heat [-].
     """
-    e1, e05 = chp.electric_efficiency, chp.electric_efficiency_half_load
-    h1, h05 = chp.heat_efficiency, chp.heat_efficiency_half_load
-    fuel_slope = 2.0 / e1 - 1.0 / e05
-    heat_slope = 2.0 * h1 / e1 - h05 / e05
-    return fuel_slope, 1.0 / e1 - fuel_slope, heat_slope, h1 / e1 - heat_slope
+    return part_load_lines(
+        0.5,
+        chp.electric_efficiency,
+        chp.electric_efficiency_half_load,
+        chp.heat_efficiency,
+        chp.heat_efficiency_half_load,
+    )
 
 
 def chp_flows(p_kw: ArrayLike, chp: CombinedHeatPower) -> tuple[np.ndarray, np.ndarray]:

@@ -83,6 +83,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lingtan.components.chp import check_two_points, part_load_lines
 from lingtan.limits import (
     MAX_DEGRADATION_PCT_PER_KH,
     MAX_H2_COMPRESSION_KWH_PER_KG,
@@ -466,21 +467,14 @@ class FuelCell(BaseModel):
 
     @model_validator(mode="after")
     def _first_law(self) -> FuelCell:
-        for load, e, h in (
-            ("rated", self.electric_efficiency, self.heat_efficiency),
-            ("minimum", self.electric_efficiency_min_load, self.heat_efficiency_min_load),
-        ):
-            if e + h >= 1.0:
-                raise ValueError(
-                    f"at {load} load electric {e:g} + heat {h:g} efficiency >= 1: more energy out than the hydrogen's "
-                    "LHV; give both on the LHV basis"
-                )
-        h2_slope, _, heat_slope, _ = fuel_cell_coefficients(self)
-        if h2_slope <= 0 or heat_slope < 0:
-            raise ValueError(
-                "hydrogen must rise, and heat not fall, with the electric output between minimum and rated load: "
-                "with these efficiencies 1/eta_e(1) - m/eta_e(m) <= 0 or eta_h(1)/eta_e(1) - m eta_h(m)/eta_e(m) < 0"
-            )
+        check_two_points(
+            self.min_load_fraction,
+            self.electric_efficiency,
+            self.electric_efficiency_min_load,
+            self.heat_efficiency,
+            self.heat_efficiency_min_load,
+            "hydrogen's LHV",
+        )
         return self
 
 
@@ -496,12 +490,13 @@ def fuel_cell_coefficients(fc: FuelCell) -> tuple[float, float, float, float]:
     h2_slope, h2_intercept, heat_slope, heat_intercept : float
         ``h2_kw_lhv / capacity_p_kw = h2_slope * x + h2_intercept`` and the same for heat [-].
     """
-    m = fc.min_load_fraction
-    e1, em = fc.electric_efficiency, fc.electric_efficiency_min_load
-    h1, hm = fc.heat_efficiency, fc.heat_efficiency_min_load
-    h2_slope = (1.0 / e1 - m / em) / (1.0 - m)
-    heat_slope = (h1 / e1 - m * hm / em) / (1.0 - m)
-    return h2_slope, 1.0 / e1 - h2_slope, heat_slope, h1 / e1 - heat_slope
+    return part_load_lines(
+        fc.min_load_fraction,
+        fc.electric_efficiency,
+        fc.electric_efficiency_min_load,
+        fc.heat_efficiency,
+        fc.heat_efficiency_min_load,
+    )
 
 
 def fuel_cell_flows(p_kw: ArrayLike, fc: FuelCell) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -214,14 +214,14 @@ def test_fuel_cell_flows_hand_case():
 
 
 def test_fuel_cell_refusals():
-    with pytest.raises(ValidationError, match="rated load electric 0.5 \\+ heat 0.5"):
+    with pytest.raises(ValidationError, match="full load electric 0.5 \\+ heat 0.5"):
         fuel_cell(heat_efficiency=0.5)
-    with pytest.raises(ValidationError, match="minimum load electric 0.35 \\+ heat 0.65"):
+    with pytest.raises(ValidationError, match="0.1 load electric 0.35 \\+ heat 0.65"):
         fuel_cell(heat_efficiency_min_load=0.65)
     with pytest.raises(ValidationError, match="heat_efficiency_min_load"):
         h.FuelCell(name="f", capacity_p_kw=1.0, t_c=60.0)  # no source, no default
     # 1/0.3 - 0.5/0.1 < 0: less hydrogen at rated than at minimum load
-    with pytest.raises(ValidationError, match="hydrogen must rise"):
+    with pytest.raises(ValidationError, match="input must rise"):
         fuel_cell(electric_efficiency=0.3, electric_efficiency_min_load=0.1, min_load_fraction=0.5, heat_efficiency=0.3)
 
 

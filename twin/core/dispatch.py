@@ -1451,6 +1451,11 @@ _KERNELS = {
 }
 
 
+def _rows(a: np.ndarray | None) -> int:
+    """Rows of an optional array: 0 for None."""
+    return 0 if a is None else len(a)
+
+
 @dataclass(frozen=True)
 class HeatSystem:
     """The size-independent heat side of a site, as the kernel reads it.
@@ -1546,22 +1551,22 @@ class HeatSystem:
     @property
     def n_electrolysers(self) -> int:
         """The number of electrolysers Z."""
-        return 0 if self.h2_params is None else len(self.h2_params)
+        return _rows(self.h2_params)
 
     @property
     def n_h2_stores(self) -> int:
         """The number of hydrogen stores Y (0 or 1)."""
-        return 0 if self.h2_store_params is None else len(self.h2_store_params)
+        return _rows(self.h2_store_params)
 
     @property
     def n_chp_absorbers(self) -> int:
         """The number of absorption chillers CHP units drive."""
-        return 0 if self.cabs_params is None else len(self.cabs_params)
+        return _rows(self.cabs_params)
 
     @property
     def n_chp(self) -> int:
         """The number of combined heat and power units C."""
-        return 0 if self.chp_params is None else len(self.chp_params)
+        return _rows(self.chp_params)
 
     @property
     def has_ground(self) -> bool:
