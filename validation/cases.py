@@ -947,21 +947,32 @@ def independent_balance_check(hourly, scenario) -> dict:
         return h[name].to_numpy(float) if name in cols else np.zeros(len(h))
 
     to_heat = [c for c in cols if c.endswith("_to_heat_kw")]
-    src = col("pv_kw") + col("wind_kw") + col("grid_to_battery_kw") + col("unserved_load_kw")
+    # Sources: renewables, a CHP unit's electricity, grid import, battery discharge, unserved load.
+    src = col("pv_kw") + col("wind_kw") + col("chp_kw") + col("grid_to_battery_kw") + col("unserved_load_kw")
     for s in ("grid", "battery_re", "battery_grid"):
         src = src + col(f"{s}_to_load_kw") + col(f"{s}_to_heat_kw")
-    # Sinks: the site's load, every electricity-to-heat flow, battery charge, export, curtailment.
-    sinks = col("load_kw") + col("grid_to_battery_kw") + sum((col(c) for c in to_heat), np.zeros(len(h)))
+    # Sinks: the site's load, every electricity-to-heat flow, battery charge, export (renewable and CHP),
+    # electrolysers, curtailment.
+    sinks = (
+        col("load_kw")
+        + col("grid_to_battery_kw")
+        + col("chp_to_grid_kw")
+        + sum((col(c) for c in to_heat), np.zeros(len(h)))
+    )
     split = 0.0
+    if "chp_kw" in cols:  # a CHP unit's electricity goes to the load, power-to-heat or export
+        parts = col("chp_to_load_kw") + col("chp_to_heat_kw") + col("chp_to_grid_kw")
+        split = max(split, float(np.abs(col("chp_kw") - parts).max()) if len(h) else 0.0)
     for kind in ("pv", "wind"):
-        sinks = sinks + sum(col(f"{kind}_to_{s}_kw") for s in ("battery", "grid", "curtailment"))
-        parts = sum(col(f"{kind}_to_{s}_kw") for s in ("load", "heat", "battery", "grid", "curtailment"))
+        sinks = sinks + sum(col(f"{kind}_to_{s}_kw") for s in ("battery", "grid", "h2", "curtailment"))
+        parts = sum(col(f"{kind}_to_{s}_kw") for s in ("load", "heat", "battery", "grid", "h2", "curtailment"))
         split = max(split, float(np.abs(col(f"{kind}_kw") - parts).max()) if len(h) else 0.0)
     if not to_heat:
         # Load side: the load is served by renewables, battery, grid and unserved.
         served = (
             col("pv_to_load_kw")
             + col("wind_to_load_kw")
+            + col("chp_to_load_kw")
             + col("battery_re_to_load_kw")
             + col("battery_grid_to_load_kw")
             + col("grid_to_load_kw")
