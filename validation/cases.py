@@ -833,6 +833,61 @@ def _random_heat_side(rng: np.random.Generator, peak_kw: float) -> dict:
     }
 
 
+def _random_more_plant(rng: np.random.Generator, peak_kw: float, heat: dict) -> dict:
+    """Random CHP (with a heat side), an electrolyser with its store and uses, a flexible batch and a
+    demand-response event, each present by chance."""
+    out: dict = {}
+    if heat and rng.random() < 0.5:
+        p = float(rng.uniform(0.05, 0.3)) * peak_kw
+        out["chp"] = [
+            {
+                "name": "engine",
+                "prime_mover": "gas_engine",
+                "capacity_p_kw": p,
+                # ranges whose lines rise (2 h1/e1 >= 1.95 > h05/e05 <= 1.53) and keep e + h below 1
+                "electric_efficiency": float(rng.uniform(0.36, 0.43)),
+                "electric_efficiency_half_load": float(rng.uniform(0.30, 0.35)),
+                "heat_efficiency": float(rng.uniform(0.42, 0.48)),
+                "heat_efficiency_half_load": float(rng.uniform(0.40, 0.46)),
+                "min_load_fraction": float(rng.uniform(0.5, 0.8)),
+                "t_c": 95.0,
+                "mode": str(rng.choice(["heat_led", "electricity_led"])),
+            }
+        ]
+    if rng.random() < 0.3:
+        kg = float(rng.uniform(50, 2000))
+        out["electrolysers"] = [
+            {
+                "name": "ely",
+                "technology": str(rng.choice(["alkaline", "pem"])),
+                "capacity_p_kw": float(rng.uniform(0.02, 0.3)) * peak_kw,
+                "efficiency": float(rng.uniform(0.55, 0.65)),
+                "efficiency_min_load": float(rng.uniform(0.55, 0.7)),
+            }
+        ]
+        out["hydrogen_stores"] = [
+            {"name": "tank", "capacity_kg": kg, "compression_kwh_per_kg": float(rng.uniform(1.0, 4.0))}
+        ]
+        out["hydrogen_uses"] = [{"name": "use", "kind": "process", "kg_per_day": float(rng.uniform(0, 0.2)) * kg}]
+    if rng.random() < 0.3:
+        out["flexible_loads"] = [
+            {
+                "name": "batch",
+                "p_kw": float(rng.uniform(0.02, 0.2)) * peak_kw,
+                "duration_h": int(rng.integers(1, 6)),
+                "earliest_start_h": 6,
+                "latest_start_h": int(rng.integers(6, 15)),
+            }
+        ]
+    if rng.random() < 0.2:
+        out["demand_response"] = {
+            # the year's own 16 July, set by the caller
+            "events": [{"start": None, "duration_h": 2, "reduction_kw": float(rng.uniform(0.05, 0.3)) * peak_kw}],
+            "price_cny_per_kwh": 3.0,
+        }
+    return out
+
+
 def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
     """A random but valid scenario mapping (seeded)."""
     from lingtan.components.wind import turbine_types
@@ -905,8 +960,11 @@ def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
     if export_allowed:
         grid["export_limit_kw"] = float(rng.uniform(0, 2 * peak_guess))
     heat = _random_heat_side(rng, peak_guess) if rng.random() < 0.4 else {}
-    return {
+    # More of the plant (issue 19), drawn from a generator of its own so the scenarios above stay as they were.
+    more = _random_more_plant(np.random.default_rng([20250601, i]), peak_guess, heat)
+    data = {
         **heat,
+        **more,
         "name": f"random {i}",
         "site": {
             "latitude": float(rng.uniform(20, 45)),
@@ -932,6 +990,9 @@ def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
         "battery": battery,
         "grid": grid,
     }
+    for ev in data.get("demand_response", {}).get("events", []):
+        ev["start"] = f"{data['year']}-07-16 15:00"
+    return data
 
 
 def independent_balance_check(hourly, scenario) -> dict:
@@ -1146,8 +1207,11 @@ def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseRes
             "0-1 farm, battery 0-1 (both strategies, random SoC window, efficiencies, self-discharge), "
             "random import/export limits and tariffs; about 40 % with a heat side (a production line with a hot and a "
             "warm demand, two waste streams, exchangers into a demand or a store, a heat pump, an electric "
-            "boiler on any power or on surplus, a fuel boiler that may fall short, a thermal store)",
-            reference="sources = sinks each hour; battery e(t) = e(t-1) + charge - discharge - losses",
+            "boiler on any power or on surplus, a fuel boiler that may fall short, a thermal store); each by "
+            "chance, from a generator of its own: a gas engine heat- or electricity-led (half of the heat sides), an "
+            "electrolyser with its store and uses, a flexible batch, a demand-response event",
+            reference="sources = sinks each hour (CHP and electrolysers included); battery e(t) = e(t-1) + charge - "
+            "discharge - losses; heat and hydrogen by the twin's own table checks, run for each",
             metric="largest hourly residual over all runs [kWh]",
             tolerance="1e-6 kWh",
             tolerance_reason="DESIGN.md's balance tolerance",
