@@ -441,6 +441,8 @@ def build_profiles(
     heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), hours.load_by_name_kw)
     if step != 60 and (scenario.processes or not heat.empty or heat.electric_load_kw.any()):
         require_hourly(scenario, "a scenario with a heat side or production lines (carried hourly only)")
+    if scenario.hydrogen_stores or scenario.demand_response is not None:
+        require_hourly(scenario, "hydrogen and demand-response events (carried hourly only)")
     load += heat.electric_load_kw
     fleet = hours.vehicles
     if scenario.vehicles and scenario.charging.strategy == "smart":

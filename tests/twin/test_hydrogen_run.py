@@ -172,3 +172,13 @@ def test_a_hydrogen_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(
         np.testing.assert_allclose(rows["auto"][c].to_numpy(float), rows["whole"][c].to_numpy(float), rtol=1e-12)
     e = rows["auto"].groupby(cols[1])["hydrogen_e_kwh"].max()
     assert e[4000] > e[500] > 0  # a larger store takes more surplus
+
+
+def test_hydrogen_is_carried_hourly_only():
+    # The store's kilograms are per hourly step: a 15-minute scenario is refused naming time_step_min.
+    from lingtan.errors import InputError
+
+    d = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    d.update(copy.deepcopy(DATA), time_step_min=15)
+    with pytest.raises(InputError, match="time_step_min"):
+        build_profiles(scenario_from_dict(d), DEFAULT.parent, any_step=True)
