@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from lingtan.components import hydrogen as h
+from lingtan.validation.plant_cases import ELECTROLYSER_CURVES, electrolyser_curve_errors
 
 
 def electrolyser(**kw: object) -> h.Electrolyser:
@@ -135,20 +136,10 @@ def test_electrolyser_refusals():
         electrolyser(efficiency_hhv=0.7)
 
 
-# Published part-load curves with five points, as tabulated in NEMGLO (dec-heim/NEMGLO, src/nemglo/defaults.py):
-# specific electricity consumption relative to nominal at loads 0.2, 0.4, 0.6, 0.8, 1.0.
-# Alkaline: Beerbühl et al. 2015, doi:10.1016/j.ejor.2014.08.039 (nominal 50 kWh/kg);
-# PEM: Kopp et al. 2017, Energiepark Mainz, doi:10.1016/j.ijhydene.2016.12.145 (nominal 66 kWh/kg).
-LOADS = (0.2, 0.4, 0.6, 0.8, 1.0)
-CURVES = {
-    "alkaline_beerbuhl_2015": (50.0, (0.8068, 0.8181, 0.8523, 0.9091, 1.0)),
-    "pem_kopp_2017": (66.0, (0.8383, 0.8598, 0.8982, 0.9315, 1.0101)),
-}
-
-
-@pytest.mark.parametrize("curve", sorted(CURVES))
+@pytest.mark.parametrize("curve", sorted(ELECTROLYSER_CURVES))
 def test_two_point_line_against_published_curve(curve):
-    """The line through the curve's 20 % and 100 % points, at 40, 60 and 80 %.
+    """The line through the curve's 20 % and 100 % points, at 40, 60 and 80 % (the curves and the comparison are
+    ``twin validate``'s row ``plant.electrolyser_part_load``).
 
     Both curves are stack-dominated (efficiency rises as the load falls, all the way to 20 %): hydrogen against power
     is concave there, so the chord must lie below the curve; and it must be nearer the curve than a constant rated
@@ -156,15 +147,10 @@ def test_two_point_line_against_published_curve(curve):
     relative to the curve: alkaline -10.8 / -18.2 % at 40 %, -11.4 / -14.8 % at 60 %, -7.7 / -9.1 % at 80 %;
     PEM -8.3 / -14.9 %, -8.0 / -11.1 %, -6.6 / -7.8 %.
     """
-    nominal, sec = CURVES[curve]
-    eta = [h.H2_LHV_KWH_PER_KG / (nominal * s) for s in sec]
-    e = electrolyser(efficiency=eta[-1], efficiency_min_load=eta[0], min_load_fraction=0.2)
-    for x, eta_x in zip(LOADS[1:-1], eta[1:-1], strict=True):
-        data = eta_x * x * 1000.0
-        line = float(h.electrolyser_h2(x * 1000.0, e)[0])
-        constant = eta[-1] * x * 1000.0
-        assert line < data
-        assert abs(line - data) < abs(constant - data)
+    line, constant = electrolyser_curve_errors(*ELECTROLYSER_CURVES[curve])
+    for a, b in zip(line, constant, strict=True):
+        assert a < 0
+        assert abs(a) < abs(b)
 
 
 # ---------------------------------------------------------------------------------------
