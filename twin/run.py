@@ -882,6 +882,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         chp=list(scenario.chp),
         electrolysers=list(scenario.electrolysers),
         h2_stores=list(scenario.hydrogen_stores),
+        fuel_cells=list(scenario.fuel_cells),
     )
     site = kernel_site(scenario.battery, prof, hsizes)
     b = scenario.battery[0] if scenario.battery else None
@@ -943,6 +944,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         step_min,
         chp=bool(setup.chp),
         h2=bool(setup.electrolysers),
+        fc=bool(setup.fuel_cells),
     )
     hourly_heat = heat_table(prof.index, setup, res.heat_hourly, step_min)
     residual = max(check_electric_balance(hourly), check_heat_balance(hourly_heat, setup, hsizes.store_e0_kwh_th[0]))

@@ -1009,7 +1009,14 @@ def independent_balance_check(hourly, scenario) -> dict:
 
     to_heat = [c for c in cols if c.endswith("_to_heat_kw")]
     # Sources: renewables, a CHP unit's electricity, grid import, battery discharge, unserved load.
-    src = col("pv_kw") + col("wind_kw") + col("chp_kw") + col("grid_to_battery_kw") + col("unserved_load_kw")
+    src = (
+        col("pv_kw")
+        + col("wind_kw")
+        + col("chp_kw")
+        + col("fc_kw")
+        + col("grid_to_battery_kw")
+        + col("unserved_load_kw")
+    )
     for s in ("grid", "battery_re", "battery_grid"):
         src = src + col(f"{s}_to_load_kw") + col(f"{s}_to_heat_kw")
     # Sinks: the site's load, every electricity-to-heat flow, battery charge, export (renewable and CHP),
@@ -1034,6 +1041,7 @@ def independent_balance_check(hourly, scenario) -> dict:
             col("pv_to_load_kw")
             + col("wind_to_load_kw")
             + col("chp_to_load_kw")
+            + col("fc_to_load_kw")
             + col("battery_re_to_load_kw")
             + col("battery_grid_to_load_kw")
             + col("grid_to_load_kw")

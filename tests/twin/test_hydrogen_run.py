@@ -139,6 +139,11 @@ def test_a_year_of_green_hydrogen(h2_run):
 
 def test_hydrogen_refusals_name_the_field():
     d = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    d.update(copy.deepcopy(DATA))
+    d["hydrogen_stores"][0]["name"] = "cell"  # the electrolyser's name: their heat-table columns would collide
+    with pytest.raises(Exception, match=r"hydrogen_stores\[0\]\.name"):
+        scenario_from_dict(d)
+    d = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
     d["electrolysers"] = [dict(CELL)]
     with pytest.raises(Exception, match=r"hydrogen_stores"):
         scenario_from_dict(d)
@@ -182,3 +187,85 @@ def test_hydrogen_is_carried_hourly_only():
     d.update(copy.deepcopy(DATA), time_step_min=15)
     with pytest.raises(InputError, match="time_step_min"):
         build_profiles(scenario_from_dict(d), DEFAULT.parent, any_step=True)
+
+
+def with_fuel_cell(heat, cap_kw=50.0):
+    # A PEM fuel cell, 50 % electric and 40 % heat efficient at full load, 35 % / 45 % at its 10 % minimum load
+    # (LHV): hydrogen per kW of rating 2.0 x at full load (1 / 0.5) and 0.1 / 0.35 at 10 %.
+    from dataclasses import replace
+
+    from lingtan.components.hydrogen import FuelCell, fuel_cell_coefficients
+
+    fc = FuelCell(
+        name="fc",
+        capacity_p_kw=cap_kw,
+        electric_efficiency=0.5,
+        electric_efficiency_min_load=0.35,
+        heat_efficiency=0.4,
+        heat_efficiency_min_load=0.45,
+        min_load_fraction=0.1,
+        t_c=60.0,
+    )
+    t = heat.residual_kw_th.shape[1]
+    return (
+        fc,
+        replace(
+            heat,
+            fc_params=np.array([[*fuel_cell_coefficients(fc), 0.1]]),
+            fc_serves=np.zeros((1, heat.residual_kw_th.shape[0]), bool),
+        ),
+        t,
+    )
+
+
+def test_a_fuel_cell_serves_the_deficit_from_the_store_by_hand():
+    # The store starts at its 10 kg cushion. h0: load 30, no renewables, nothing above the cushion: the grid gives
+    # 30. h1, h2: 200 kW of renewables over 20 kW of load run the electrolyser at full load, 2 x kg_at(100) =
+    # 3.51 kg (the cell has no deficit to serve). h3: load 30, no renewables: the cell makes 30 kW (x = 0.6; the
+    # hydrogen above the cushion would carry x = 1.18) from 50 (a 0.6 + b) / LHV kg; the grid gives nothing.
+    from dataclasses import replace
+
+    from lingtan.components.hydrogen import fuel_cell_flows
+
+    e, heat = h2_system([0.0] * 4)
+    fc, heat, _ = with_fuel_cell(heat)
+    sizes = replace(h2_sizes(), fc_kw=np.array([[50.0]]))
+    res, h, el = run([0, 200, 200, 0], [30, 20, 20, 30], heat, sizes)
+    np.testing.assert_allclose(h["fuel_cell0.p_kw"], [0, 0, 0, 30], atol=1e-9)
+    _, kg, heat_kw = fuel_cell_flows(np.array([30.0]), fc)
+    np.testing.assert_allclose(h["fuel_cell0.h2_kg"], [0, 0, 0, kg[0]], atol=1e-12)
+    np.testing.assert_allclose(h["fuel_cell0.heat_dumped"], [0, 0, 0, heat_kw[0]], atol=1e-9)
+    np.testing.assert_allclose(h["h2store0.fuel_cell_kg"], [0, 0, 0, kg[0]], atol=1e-12)
+    np.testing.assert_allclose(el["fc_to_load"], [0, 0, 0, 30], atol=1e-9)
+    np.testing.assert_allclose(el["grid_to_load"], [30, 0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(h["h2store0.m_kg"][3], 10 + 2 * kg_at(100) - kg[0], atol=1e-12)
+    assert res.total("max_bus_residual")[0] < 1e-9 and res.total("max_heat_residual")[0] < 1e-9
+
+
+def test_a_year_with_a_fuel_cell(tmp_path):
+    # The green-hydrogen factory with a 300 kW fuel cell: its electricity comes out of the store's hydrogen and
+    # its heat table checks close; the consumption does not count the cell's electricity again.
+    d = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    d["pv"][0]["capacity_kwp"] = 30000
+    d.update(copy.deepcopy(DATA))
+    d["hydrogen_uses"] = []
+    d["fuel_cells"] = [
+        {
+            "name": "fc",
+            "capacity_p_kw": 300,
+            "electric_efficiency": 0.5,
+            "electric_efficiency_min_load": 0.35,
+            "heat_efficiency": 0.4,
+            "heat_efficiency_min_load": 0.45,
+            "t_c": 60,
+        }
+    ]
+    sc = scenario_from_dict(d)
+    r = simulate(sc, DEFAULT.parent)
+    k = r.kpis
+    assert k["fuel_cell_e_kwh"] > 0
+    assert k["hydrogen"]["fuel_cell_kg"] == pytest.approx(float(r.hourly_heat["fc.h2_kg"].sum()), rel=1e-12)
+    assert check_heat_balance(r.hourly_heat, build_profiles(sc, DEFAULT.parent).heat, np.zeros(0)) <= 1e-6
+    assert check_electric_balance(r.hourly) <= 1e-6
+    imp = k["grid_import_e_kwh"]
+    assert k["total_consumption_e_kwh"] == pytest.approx(imp + k["re_consumed_e_kwh"], rel=1e-12)

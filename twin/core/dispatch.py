@@ -115,12 +115,14 @@ FLOWS = (
     "chp_to_load",
     "chp_to_grid",
     "re_to_h2",
+    "fc_to_load",
 )
 # ``load`` is all electric demand met through the bus in merit order: the site's loads plus
 # ``heat_load``, the power-to-heat units allowed to run on any electricity. ``re_to_heat`` is
 # renewable surplus taken by power-to-heat units, a separate sink of the bus. ``chp_to_load`` and
 # ``chp_to_grid`` are the electricity of combined heat and power units, a second source of the bus
-# (fuel, not renewable). ``re_to_h2`` is renewable surplus taken by electrolysers and their compressors.
+# (fuel, not renewable). ``re_to_h2`` is renewable surplus taken by electrolysers and their compressors;
+# ``fc_to_load`` the electricity fuel cells make of the store's hydrogen (stored renewable energy, as a battery's).
 # Hourly states recorded for single runs [kWh], end of hour.
 STATES = ("battery_e", "battery_e_re")
 _NF = len(FLOWS)
@@ -214,6 +216,7 @@ _NL = _L_LIM0 + 12
 
 # Columns of the heat record (HeatSystem.columns()): a group of columns per demand, then per store, per
 # power-to-heat unit and per boiler.
+# ``from_chp``: cogeneration, combined heat and power units and fuel cells.
 DEMAND_COLUMNS = ("from_storage", "from_p2h", "from_chp", "from_boilers", "unserved")
 STORE_COLUMNS = ("charge_recovered", "charge_p2h", "discharge", "loss", "e_kwh_th")
 UNIT_COLUMNS = ("heat_to_demand", "heat_to_storage", "p_base_kw", "p_surplus_kw")
@@ -231,10 +234,13 @@ _HC_P, _HC_FUEL, _HC_DEMAND, _HC_DUMPED = range(len(CHP_COLUMNS))
 # Per electrolyser: its electricity, its compressor's, and the hydrogen made [kg per step]; for the hydrogen store
 # (at most one): hydrogen in, taken by its uses, wanted and not there, lost, and the content at the step's end [kg].
 ELECTROLYSER_COLUMNS = ("p_kw", "compression_kw", "h2_kg")
-H2_STORE_COLUMNS = ("charge_kg", "offtake_kg", "unmet_kg", "loss_kg", "m_kg")
+H2_STORE_COLUMNS = ("charge_kg", "offtake_kg", "unmet_kg", "fuel_cell_kg", "loss_kg", "m_kg")
+# Per fuel cell: its electricity, the hydrogen it used [kg per step], its heat to demands and dumped [kW_th].
+FUEL_CELL_COLUMNS = ("p_kw", "h2_kg", "heat_to_demand", "heat_dumped")
 _HE_P, _HE_COMP, _HE_KG = range(len(ELECTROLYSER_COLUMNS))
-_HY_IN, _HY_OUT, _HY_UNMET, _HY_LOSS, _HY_M = range(len(H2_STORE_COLUMNS))
-_N_HE, _N_HY = len(ELECTROLYSER_COLUMNS), len(H2_STORE_COLUMNS)
+_HY_IN, _HY_OUT, _HY_UNMET, _HY_FC, _HY_LOSS, _HY_M = range(len(H2_STORE_COLUMNS))
+_HF_P, _HF_KG, _HF_DEMAND, _HF_DUMPED = range(len(FUEL_CELL_COLUMNS))
+_N_HE, _N_HY, _N_HF = len(ELECTROLYSER_COLUMNS), len(H2_STORE_COLUMNS), len(FUEL_CELL_COLUMNS)
 # Columns of an electrolyser's parameters: its hydrogen line per kW of rating in the part load [kW LHV per kW]
 # (lingtan.components.hydrogen.electrolyser_coefficients), its minimum load, and the share of its output an
 # operating hour takes off (degradation); of the store's: compression [kWh/kg] and the share kept an hour.
@@ -308,6 +314,9 @@ class KernelHeat(NamedTuple):
     h2_use_kg: np.ndarray  # (Y, T) [kg per step]
     h2_kw: np.ndarray  # (N, Z) [kW]
     h2_store_kg: np.ndarray  # (N, Y, 3) [kg]: capacity, lowest, first content
+    fc_params: np.ndarray  # (F, 5)
+    fc_serves: np.ndarray  # (F, D) bool
+    fc_kw: np.ndarray  # (N, F) [kW]
 
 
 class KernelOut(NamedTuple):
@@ -328,13 +337,14 @@ BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
 def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
     """First heat-record column of the stores, of the units and of the boilers, and the number of columns (the
     ground loops' after the boilers', then the CHP units', their absorption chillers', the electrolysers' and the
-    hydrogen store's)."""
+    hydrogen store's, the fuel cells')."""
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
     o_b = o_u + _N_HU * heat.unit_cop.shape[0]
     o_c = o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_cooling.shape[0]
     o_e = o_c + _N_HC * heat.chp_params.shape[0] + _N_HA * heat.cabs_params.shape[0]
-    return o_s, o_u, o_b, o_e + _N_HE * heat.h2_params.shape[0] + _N_HY * heat.h2_store_params.shape[0]
+    o_f = o_e + _N_HE * heat.h2_params.shape[0] + _N_HY * heat.h2_store_params.shape[0]
+    return o_s, o_u, o_b, o_f + _N_HF * heat.fc_params.shape[0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -790,21 +800,29 @@ def _h2_step(
     h2_use_kg: np.ndarray,
     h2_kw: np.ndarray,
     h2_store_kg: np.ndarray,
+    fc_params: np.ndarray,
+    fc_serves: np.ndarray,
+    fc_kw: np.ndarray,
     n: int,
     w: int,
     t: int,
     o_e: int,
     surplus: float,
+    short: float,
+    rem: np.ndarray,
     h2_m: np.ndarray,
     h2_op: np.ndarray,
     h_row: np.ndarray,
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Hydrogen: the store loses its standing loss; the electrolysers, in scenario order, take renewable surplus
     [kW] (after the battery and the heat stores, before export) for themselves and the compressor, within their
     rating and the store's room, off below minimum load; then the store gives its uses their hydrogen, down to its
-    cushion. Returns (the surplus taken [kW], the store's balance residual [kg])."""
+    cushion; then the fuel cells, in scenario order, make the electricity ``short`` [kW] the grid would give (after
+    the battery, before CHP units), within their rating and the hydrogen above the cushion, off below minimum load,
+    their heat to the demands they serve before the CHP units and boilers (the rest dumped). Returns (the surplus
+    taken [kW], the store's balance residual [kg], the fuel cells' electricity [kW])."""
     if h2_store_params.shape[0] == 0:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     comp = h2_store_params[0, _Y_COMP]
     m0 = h2_m[w]
     loss = m0 * (1.0 - h2_store_params[0, _Y_KEEP])
@@ -843,13 +861,45 @@ def _h2_step(
     want = h2_use_kg[0, t]
     out = min(want, max(0.0, m - h2_store_kg[n, 0, 1]))
     m -= out
+    fc_load = 0.0
+    fc_kg = 0.0
+    o_f = o_y + _N_HY
+    for f in range(fc_params.shape[0]):
+        cap = fc_kw[n, f]
+        if cap <= 0.0 or short <= 0.0:
+            continue
+        a = fc_params[f, 0]
+        b = fc_params[f, 1]
+        # hydrogen [kW LHV] at part load x: cap (a x + b), at most what lies above the cushion
+        x = min(1.0, short / cap, ((m - h2_store_kg[n, 0, 1]) * H2_LHV_KWH_PER_KG / cap - b) / a)
+        if x < fc_params[f, 4]:
+            continue
+        p = x * cap
+        kg = cap * (a * x + b) / H2_LHV_KWH_PER_KG
+        short -= p
+        m -= kg
+        fc_load += p
+        fc_kg += kg
+        col = o_f + _N_HF * f
+        h_row[col + _HF_P, w] = p
+        h_row[col + _HF_KG, w] = kg
+        left_q = cap * (fc_params[f, 2] * x + fc_params[f, 3])
+        for d in range(rem.shape[0]):
+            if fc_serves[f, d] and left_q > 0.0 and rem[d, w] > 0.0:
+                q = min(rem[d, w], left_q)
+                rem[d, w] -= q
+                left_q -= q
+                h_row[_N_HD * d + _HD_CHP, w] += q
+                h_row[col + _HF_DEMAND, w] += q
+        h_row[col + _HF_DUMPED, w] = left_q
     h2_m[w] = m
     h_row[o_y + _HY_IN, w] = made
     h_row[o_y + _HY_OUT, w] = out
     h_row[o_y + _HY_UNMET, w] = want - out
+    h_row[o_y + _HY_FC, w] = fc_kg
     h_row[o_y + _HY_LOSS, w] = loss
     h_row[o_y + _HY_M, w] = m
-    return surplus - left, abs(m - (m0 + made - out - loss))
+    return surplus - left, abs(m - (m0 + made - out - fc_kg - loss)), fc_load
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -1025,6 +1075,9 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             h2_use_kg,
             h2_kw,
             h2_store_kg,
+            fc_params,
+            fc_serves,
+            fc_kw,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
         n_g, n_m = ground_modes.shape[1], ground_modes.shape[2]
@@ -1232,18 +1285,24 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 rest = max(0.0, rest)  # the same round-off after power-to-heat took surplus for the stores
                 re_h2 = 0.0
                 h2_res = 0.0
+                fc_load = 0.0
                 if has_heat:
-                    re_h2, h2_res = _h2_step(
+                    re_h2, h2_res, fc_load = _h2_step(
                         h2_params,
                         h2_store_params,
                         h2_use_kg,
                         h2_kw,
                         h2_store_kg,
+                        fc_params,
+                        fc_serves,
+                        fc_kw,
                         n,
                         w,
                         t,
                         o_e,
                         rest,
+                        deficit - dis,
+                        rem,
                         h2_m,
                         h2_op,
                         h_row,
@@ -1252,8 +1311,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 export = min(rest, lp[_L_EXP, w])
                 curtailed = rest - export
 
-                # What the grid would import: the combined heat and power units may serve it first.
-                short = deficit - dis
+                # What the grid would import (less what the fuel cells made): the CHP units may serve it first.
+                short = deficit - dis - fc_load
                 chp_load = 0.0
                 chp_grid = 0.0
                 if has_heat:
@@ -1293,7 +1352,13 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
 
                 imp = grid_load + ch_gr
                 bus = (
-                    re + chp_load + imp + dis + unserved - (load + ch_re + ch_gr + export + curtailed + re_heat + re_h2)
+                    re
+                    + chp_load
+                    + fc_load
+                    + imp
+                    + dis
+                    + unserved
+                    - (load + ch_re + ch_gr + export + curtailed + re_heat + re_h2)
                 )
                 store = e - (e0 + ch_re + ch_gr - dis - loss_re - loss_gr)
                 st[_S_E, w] = e
@@ -1316,6 +1381,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                     chp_load,
                     chp_grid,
                     re_h2,
+                    fc_load,
                 )  # in FLOWS order
                 for i in range(_NF):
                     st[_S_FLOW0 + i, w] += flows[i]
@@ -1521,6 +1587,12 @@ class HeatSystem:
         kept over a step [-].
     h2_use_kg : (Y, T), optional
         Hydrogen its uses take each step [kg].
+    fc_params : (F, 5), optional
+        Per fuel cell (rated in :class:`HeatSizes`): its hydrogen and heat lines per kW of rating, slope and
+        intercept in the part load [kW LHV, kW_th per kW] (:func:`lingtan.components.hydrogen.fuel_cell_coefficients`),
+        and its minimum part load.
+    fc_serves : (F, D) bool, optional
+        Which demands each fuel cell's heat supplies.
     """
 
     residual_kw_th: np.ndarray
@@ -1547,6 +1619,13 @@ class HeatSystem:
     h2_op0: np.ndarray | None = None
     h2_store_params: np.ndarray | None = None
     h2_use_kg: np.ndarray | None = None
+    fc_params: np.ndarray | None = None
+    fc_serves: np.ndarray | None = None
+
+    @property
+    def n_fuel_cells(self) -> int:
+        """The number of fuel cells F."""
+        return _rows(self.fc_params)
 
     @property
     def n_electrolysers(self) -> int:
@@ -1619,10 +1698,11 @@ class HeatSystem:
         -------
         list of (str, int, str)
             Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit``,
-            ``boiler``, ``loop``, ``chp``, ``chp_absorber``, ``electrolyser`` and ``h2store`` in this order,
+            ``boiler``, ``loop``, ``chp``, ``chp_absorber``, ``electrolyser``, ``h2store`` and ``fuel_cell`` in this
+            order,
             quantities from :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`, :data:`UNIT_COLUMNS`, ``heat`` for a
             boiler, :data:`LOOP_COLUMNS`, :data:`CHP_COLUMNS`, :data:`CHP_ABSORBER_COLUMNS`,
-            :data:`ELECTROLYSER_COLUMNS` and :data:`H2_STORE_COLUMNS`.
+            :data:`ELECTROLYSER_COLUMNS`, :data:`H2_STORE_COLUMNS` and :data:`FUEL_CELL_COLUMNS`.
         """
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
@@ -1635,6 +1715,7 @@ class HeatSystem:
         cols += [("chp_absorber", i, q) for i in range(self.n_chp_absorbers) for q in CHP_ABSORBER_COLUMNS]
         cols += [("electrolyser", i, q) for i in range(self.n_electrolysers) for q in ELECTROLYSER_COLUMNS]
         cols += [("h2store", i, q) for i in range(self.n_h2_stores) for q in H2_STORE_COLUMNS]
+        cols += [("fuel_cell", i, q) for i in range(self.n_fuel_cells) for q in FUEL_CELL_COLUMNS]
         return cols
 
 
@@ -1660,6 +1741,8 @@ class HeatSizes:
         Electric rating of each electrolyser [kW].
     h2_store_kg : (N, Y, 3), optional
         The hydrogen store's capacity, lowest content (cushion gas) and first content [kg].
+    fc_kw : (N, F), optional
+        Electric rating of each fuel cell [kW].
     """
 
     store_kwh_th: np.ndarray
@@ -1672,6 +1755,7 @@ class HeatSizes:
     chp_kw: np.ndarray | None = None
     h2_kw: np.ndarray | None = None
     h2_store_kg: np.ndarray | None = None
+    fc_kw: np.ndarray | None = None
 
     @classmethod
     def none(cls, n: int) -> HeatSizes:
@@ -1994,6 +2078,9 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         h2_use_kg=f64(np.zeros((n_y, t)) if heat.h2_use_kg is None else heat.h2_use_kg),
         h2_kw=f64(np.zeros((n, n_z)) if sizes.h2_kw is None else sizes.h2_kw),
         h2_store_kg=f64(np.zeros((n, n_y, 3)) if sizes.h2_store_kg is None else sizes.h2_store_kg),
+        fc_params=f64(np.zeros((0, 5)) if heat.fc_params is None else heat.fc_params),
+        fc_serves=b1(np.zeros((heat.n_fuel_cells, d)) if heat.fc_serves is None else heat.fc_serves),
+        fc_kw=f64(np.zeros((n, heat.n_fuel_cells)) if sizes.fc_kw is None else sizes.fc_kw),
     )
     g = n_g
     dims = {
@@ -2031,6 +2118,9 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "h2_use_kg": "YT",
         "h2_kw": "NZ",
         "h2_store_kg": "NYH",
+        "fc_params": "FK",
+        "fc_serves": "FD",
+        "fc_kw": "NF",
     }
     size = {
         "N": n,
@@ -2043,6 +2133,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "K": 5,
         "E": 6,
         "Z": n_z,
+        "F": heat.n_fuel_cells,
         "A": heat.n_chp_absorbers,
         "J": 3,
         "Y": n_y,
@@ -2061,6 +2152,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
     _expect_range("heat.cabs_params[:, 0]", record.cabs_params[:, 0], 0, n_c - 1)
     if n_y > 1:
         raise ValueError(f"heat.h2_store_params: expected at most one hydrogen store, found {n_y}")
+    if heat.n_fuel_cells and not n_y:
+        raise ValueError("heat.fc_params: fuel cells need the hydrogen store (heat.h2_store_params), found none")
     return record
 
 

@@ -52,9 +52,11 @@ from lingtan.components.heat import (
 )
 from lingtan.components.hydrogen import (
     Electrolyser,
+    FuelCell,
     HydrogenStore,
     HydrogenUse,
     electrolyser_coefficients,
+    fuel_cell_coefficients,
     hydrogen_use_kg,
     store_limits_kg,
 )
@@ -153,9 +155,9 @@ class HeatSetup:
         Combined heat and power units, in scenario order (C); their ratings are sizes.
     chp_absorbers : list of lingtan.components.heat.AbsorptionChiller
         Absorption chillers driven by a CHP unit's heat (the kernel runs them: ``system.cabs_*``).
-    electrolysers, h2_stores, h2_uses : lists
-        Electrolysers (Z), the hydrogen store (at most one) and the uses it serves (:mod:`lingtan.components.hydrogen`);
-        the ratings and the store's capacity are sizes.
+    electrolysers, h2_stores, h2_uses, fuel_cells : lists
+        Electrolysers (Z), the hydrogen store (at most one), the uses it serves and the fuel cells it feeds (F)
+        (:mod:`lingtan.components.hydrogen`); the ratings and the store's capacity are sizes.
     """
 
     system: HeatSystem
@@ -191,6 +193,7 @@ class HeatSetup:
     electrolysers: Sequence[Electrolyser] = ()
     h2_stores: Sequence[HydrogenStore] = ()
     h2_uses: Sequence[HydrogenUse] = ()
+    fuel_cells: Sequence[FuelCell] = ()
 
     def loop_units(self, g: int) -> list[str]:
         """The power-to-heat units that draw on ground loop ``g``.
@@ -278,7 +281,7 @@ def build_heat(
     system = _heat_system(side, ex, units, stores, heat_sources)
     system = _with_ground_cooling(system, side, scenario, loops)
     system = _with_chp(system, side, scenario.chp, on_chp, scenario.space)
-    system = _with_hydrogen(system, scenario, index)
+    system = _with_hydrogen(system, side, scenario, index)
     return HeatSetup(
         system=system,
         demand_names=side.demand_names,
@@ -313,6 +316,7 @@ def build_heat(
         electrolysers=list(scenario.electrolysers),
         h2_stores=list(scenario.hydrogen_stores),
         h2_uses=list(scenario.hydrogen_uses),
+        fuel_cells=list(scenario.fuel_cells),
     )
 
 
@@ -644,10 +648,10 @@ def _heat_system(
     )
 
 
-def _with_hydrogen(system: HeatSystem, scenario: SiteAssets, index: pd.DatetimeIndex) -> HeatSystem:
+def _with_hydrogen(system: HeatSystem, side: _HeatSide, scenario: SiteAssets, index: pd.DatetimeIndex) -> HeatSystem:
     """``system`` with the electrolysers' hydrogen lines, minimum loads, ageing and operating hours, the hydrogen
-    store's compression and standing loss, and its uses' hydrogen each step (ratings and capacity are sizes:
-    :func:`heat_sizes`)."""
+    store's compression and standing loss, its uses' hydrogen each step, and the fuel cells' hydrogen and heat lines,
+    minimum loads and the demands their heat serves (ratings and capacity are sizes: :func:`heat_sizes`)."""
     from dataclasses import replace
 
     els, stores = scenario.electrolysers, scenario.hydrogen_stores
@@ -663,6 +667,12 @@ def _with_hydrogen(system: HeatSystem, scenario: SiteAssets, index: pd.DatetimeI
             [(s.compression_kwh_per_kg, 1.0 - s.standing_loss_fraction_per_h) for s in stores], dtype=float
         ).reshape(len(stores), 2),
         h2_use_kg=np.tile(np.sum(uses, axis=0) if uses else np.zeros(len(index)), (len(stores), 1)),
+        fc_params=np.array(
+            [(*fuel_cell_coefficients(f), f.min_load_fraction) for f in scenario.fuel_cells], dtype=float
+        ).reshape(len(scenario.fuel_cells), 5),
+        fc_serves=np.array([_serves(side.demand_t_c, f.t_c) for f in scenario.fuel_cells], dtype=bool).reshape(
+            len(scenario.fuel_cells), len(side.demand_names)
+        ),
     )
 
 
@@ -848,6 +858,7 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
         ground_modes=np.tile(loop_modes(loops), (n, 1, 1, 1)),
         chp_kw=rep([c.capacity_p_kw for c in scenario.chp]),
         h2_kw=rep([e.capacity_p_kw for e in scenario.electrolysers]),
+        fc_kw=rep([f.capacity_p_kw for f in scenario.fuel_cells]),
         h2_store_kg=np.tile(
             np.array([_store_kg(s) for s in scenario.hydrogen_stores], dtype=float).reshape(
                 len(scenario.hydrogen_stores), 3

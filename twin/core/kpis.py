@@ -34,6 +34,9 @@ Definitions (DESIGN.md, "KPI definitions")
     ``power_to_heat_from_surplus_e_kwh`` was renewable surplus.
 ``hydrogen_e_kwh``
     renewable surplus into electrolysers and their compressor (consumed on site, delivered to a sink).
+``fuel_cell_e_kwh``
+    electricity fuel cells made of the store's hydrogen: stored renewable energy, as a battery's discharge, not
+    counted again in the consumption or the delivered energy.
 """
 
 from __future__ import annotations
@@ -103,12 +106,14 @@ def electric_kpis(
     # Delivered to sinks: loads (incl. power-to-heat on the bus) and surplus power-to-heat; storage losses and the
     # change of stored energy are neither delivered renewable energy nor delivered consumption.
     re_delivered = t("re_to_load") + t("re_to_heat") + t("re_to_h2") + t("battery_re_to_load")
-    delivered = served + t("re_to_heat") + t("re_to_h2")
+    # A fuel cell re-delivers what went into the electrolysers (already a delivered sink): counted once.
+    delivered = served + t("re_to_heat") + t("re_to_h2") - t("fc_to_load")
     return {
         "load_e_kwh": t("load") - t("heat_load"),
         "power_to_heat_e_kwh": t("heat_load") + t("re_to_heat"),
         "power_to_heat_from_surplus_e_kwh": t("re_to_heat"),
         "hydrogen_e_kwh": t("re_to_h2"),
+        "fuel_cell_e_kwh": t("fc_to_load"),
         "unserved_load_e_kwh": t("unserved"),
         "pv_e_kwh": np.asarray(pv_e_kwh, dtype=float),
         "wind_e_kwh": np.asarray(wind_e_kwh, dtype=float),
@@ -366,7 +371,10 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
     from lingtan.components.hydrogen import green_share
 
     store = setup.h2_stores[0].name
-    q = {c: heat[f"{store}.{c}"].to_numpy() for c in ("charge_kg", "offtake_kg", "unmet_kg", "loss_kg", "m_kg")}
+    q = {
+        c: heat[f"{store}.{c}"].to_numpy()
+        for c in ("charge_kg", "offtake_kg", "unmet_kg", "fuel_cell_kg", "loss_kg", "m_kg")
+    }
     el = sum(float((heat[f"{e.name}.p_kw"] + heat[f"{e.name}.compression_kw"]).sum()) for e in setup.electrolysers)
     made = float(q["charge_kg"].sum())
     share = green_share(made, 0.0)
@@ -375,6 +383,15 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
         "offtake_kg": float(q["offtake_kg"].sum()),
         "unmet_kg": float(q["unmet_kg"].sum()),
         "loss_kg": float(q["loss_kg"].sum()),
+        "fuel_cell_kg": float(q["fuel_cell_kg"].sum()),
+        "fuel_cells": {
+            c.name: {
+                "p_e_kwh": float(heat[f"{c.name}.p_kw"].sum()),
+                "heat_to_demand_e_kwh_th": float(heat[f"{c.name}.heat_to_demand_kw_th"].sum()),
+                "heat_dumped_e_kwh_th": float(heat[f"{c.name}.heat_dumped_kw_th"].sum()),
+            }
+            for c in setup.fuel_cells
+        },
         "electricity_e_kwh": el,
         "e_kwh_per_kg": el / made if made > 0 else None,
         "renewable_share": float(share) if made > 0 else None,
@@ -572,10 +589,12 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         )
         for loop, space in setup.ground_cooled.items()
     ]
-    # Heat a CHP unit dumped (no demand it serves wanted it): rejected heat of the boundary, like a condenser's.
+    # Heat a CHP unit or a fuel cell dumped (no demand it serves wanted it): rejected heat of the boundary, like a
+    # condenser's.
     items += [
-        (f"{c.name}.dumped", "chp", heat_grade(c.t_c), "heat", e[f"{c.name}.heat_dumped_kw_th"], 0.0, False)
-        for c in setup.chp
+        (f"{c.name}.dumped", kind, heat_grade(c.t_c), "heat", e[f"{c.name}.heat_dumped_kw_th"], 0.0, False)
+        for kind, units in (("chp", setup.chp), ("fuel_cell", setup.fuel_cells))
+        for c in units
         if e[f"{c.name}.heat_dumped_kw_th"] > BALANCE_TOL_KWH * len(heat)  # not a heat-led unit's round-off
     ]
     items += [
@@ -608,8 +627,8 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     for name in setup.boiler_names:
         by_source[name] = e[f"{name}.heat_kw_th"]
-    for c in setup.chp:
-        by_source[c.name] = e[f"{c.name}.heat_to_demand_kw_th"]
+    for name in [c.name for c in setup.chp] + [f.name for f in setup.fuel_cells]:
+        by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     by_source["unserved"] = sum(e[f"{d}.unserved_kw_th"] for d in setup.demand_names)
     out["heat_demand_e_kwh_th"] = demand
     out["heat_served_e_kwh_th"] = by_source

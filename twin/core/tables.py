@@ -2,7 +2,7 @@
 
 Electric table: non-negative flows [kW] from a named source to a named sink.
 Sources: ``pv``, ``wind``, ``grid``, ``battery_re`` and ``battery_grid`` (the
-battery's two pools), ``chp`` (combined heat and power, on a site that has it), ``unserved``.
+battery's two pools), ``chp`` (combined heat and power), ``fc`` (fuel cells), ``unserved``.
 Sinks: ``load`` (the site's electric loads), ``heat`` (power-to-heat units), ``battery``, ``grid``
 (export), ``h2`` (electrolysers, on a site that has them), ``curtailment``.
 
@@ -26,7 +26,13 @@ import pandas as pd
 
 from lingtan.components.chp import chp_flows
 from lingtan.components.ground import loop_fluid_t_c
-from lingtan.components.hydrogen import H2_LHV_KWH_PER_KG, degradation_factor, electrolyser_h2, store_limits_kg
+from lingtan.components.hydrogen import (
+    H2_LHV_KWH_PER_KG,
+    degradation_factor,
+    electrolyser_h2,
+    fuel_cell_flows,
+    store_limits_kg,
+)
 from lingtan.errors import BalanceError
 from lingtan.twin.core.dispatch import DEMAND_COLUMNS, ELECTROLYSER_COLUMNS, FLOWS, H2_STORE_COLUMNS, STATES
 
@@ -50,6 +56,7 @@ def electric_table(
     step_min: int = 60,
     chp: bool = False,
     h2: bool = False,
+    fc: bool = False,
 ) -> pd.DataFrame:
     """The electric table, one row per time step (hourly or 15-minute).
 
@@ -73,6 +80,8 @@ def electric_table(
         the grid are columns.
     h2 : bool
         The site has electrolysers: each renewable source's ``<kind>_to_h2_kw`` is a column.
+    fc : bool
+        The site has fuel cells: ``fc_kw`` and its flows to the load and to power-to-heat are columns.
 
     Returns
     -------
@@ -100,6 +109,9 @@ def electric_table(
         data["chp_kw"] = col["chp_to_load"] + col["chp_to_grid"]
         data["chp_to_grid_kw"] = col["chp_to_grid"]
         sources.append(("chp", "chp_to_load"))
+    if fc:
+        data["fc_kw"] = col["fc_to_load"]
+        sources.append(("fc", "fc_to_load"))
     for src, flow in sources:
         data[f"{src}_to_load_kw"] = col[flow] * (1 - heat)
         data[f"{src}_to_heat_kw"] = col[flow] * heat
@@ -218,6 +230,9 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
         + col["grid_to_battery_kw"]
         + sum(col[f"{k}_to_{s}_kw"] for k in kinds for s in sinks_re if s not in ("load", "heat"))
     )
+    if "fc_kw" in col:  # fuel cells: a source of the load and of power-to-heat
+        residuals.append(np.abs(col["fc_kw"] - col["fc_to_load_kw"] - col["fc_to_heat_kw"]).max())
+        sources = sources + col["fc_kw"]
     if "chp_kw" in col:  # combined heat and power: a source whose export is a sink of the bus
         residuals.append(
             np.abs(col["chp_kw"] - col["chp_to_load_kw"] - col["chp_to_heat_kw"] - col["chp_to_grid_kw"]).max()
@@ -287,6 +302,11 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
     for y, tank in enumerate(setup.h2_stores):
         for q in H2_STORE_COLUMNS:
             data[f"{tank.name}.{q}"] = rec[("h2store", y, q)]
+    for f, cell in enumerate(setup.fuel_cells):
+        data[f"{cell.name}.p_kw"] = rec[("fuel_cell", f, "p_kw")]
+        data[f"{cell.name}.h2_kg"] = rec[("fuel_cell", f, "h2_kg")]
+        data[f"{cell.name}.heat_to_demand_kw_th"] = rec[("fuel_cell", f, "heat_to_demand")]
+        data[f"{cell.name}.heat_dumped_kw_th"] = rec[("fuel_cell", f, "heat_dumped")]
     # Combined heat and power: electricity, fuel burnt [kW at NCV], heat to demands and heat dumped.
     for c, unit in enumerate(setup.chp):
         data[f"{unit.name}.p_kw"] = rec[("chp", c, "p_kw")]
@@ -366,16 +386,24 @@ def _hydrogen_residuals(h: pd.DataFrame, setup: HeatSetup, dt_h: float, tol: flo
         q = {c: h[f"{s.name}.{c}"].to_numpy() for c in H2_STORE_COLUMNS}
         _, capacity, first = store_limits_kg(s)
         m_prev = np.concatenate([[first], q["m_kg"][:-1]])
-        out.append(float(np.abs(q["m_kg"] - m_prev - q["charge_kg"] + q["offtake_kg"] + q["loss_kg"]).max(initial=0.0)))
+        taken = q["offtake_kg"] + q["fuel_cell_kg"] + q["loss_kg"]
+        out.append(float(np.abs(q["m_kg"] - m_prev - q["charge_kg"] + taken).max(initial=0.0)))
         out.append(float(np.abs(q["charge_kg"] - made).max(initial=0.0)))
+        used = sum((h[f"{c.name}.h2_kg"].to_numpy() for c in setup.fuel_cells), np.zeros(len(h)))
+        out.append(float(np.abs(q["fuel_cell_kg"] - used).max(initial=0.0)))
+    for c in setup.fuel_cells:  # hydrogen and heat on the cell's part-load lines at its electricity
+        h2_kw, h2_kg, heat = fuel_cell_flows(h[f"{c.name}.p_kw"].to_numpy(), c)
+        out.append(float(np.abs(h2_kg - h[f"{c.name}.h2_kg"].to_numpy()).max(initial=0.0)))
+        given = h[f"{c.name}.heat_to_demand_kw_th"] + h[f"{c.name}.heat_dumped_kw_th"]
+        out.append(float(np.abs(heat - given.to_numpy()).max(initial=0.0)) * dt_h)
         if any((v < -tol).any() for v in q.values()) or (q["m_kg"] > capacity + tol).any():
             raise BalanceError(f"hydrogen store {s.name!r}: a negative flow, or more than its {capacity:g} kg")
     return out
 
 
 def _demand_sources(setup: HeatSetup) -> list[str]:
-    """The kernel's columns per demand in the heat table: ``from_chp`` only on a site with CHP units."""
-    return [q for q in DEMAND_COLUMNS if q != "from_chp" or setup.chp]
+    """The kernel's columns per demand in the heat table: ``from_chp`` only on a site with CHP units or fuel cells."""
+    return [q for q in DEMAND_COLUMNS if q != "from_chp" or setup.chp or setup.fuel_cells]
 
 
 def check_heat_balance(

@@ -506,6 +506,10 @@ def sankey_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.F
         if v > 1e-6:
             link(node("node_chp", PALETTE["boilers"]), node(*sinks[sink]), v)
     for sink in ("load", "heat"):
+        v = _mwh(_col(h, f"fc_to_{sink}_kw"))
+        if v > 1e-6:
+            link(node("node_fc", PALETTE["battery"]), node(*sinks[sink]), v)
+    for sink in ("load", "heat"):
         v = _mwh(_col(h, f"battery_re_to_{sink}_kw") + _col(h, f"battery_grid_to_{sink}_kw"))
         if v > 1e-6:
             link(node("node_battery", PALETTE["battery"]), node(*sinks[sink]), v)

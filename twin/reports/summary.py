@@ -132,6 +132,9 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_h2_kwh_per_kg", lang), h2["e_kwh_per_kg"], "kWh/kg"),
             (label("summary_h2_unmet", lang), h2["unmet_kg"] * 1e-3, "t"),
         ]
+        rows += [
+            (label("summary_fc_p", lang) + name, c["p_e_kwh"] * 1e-3, "MWh") for name, c in h2["fuel_cells"].items()
+        ]
     dr = k.get("demand_response")
     if dr:
         rows += [

@@ -479,6 +479,8 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
         out.append(
             {"kind": "electrolyser", "name": f"{where}electrolysers.{e.name}", "kw": e.capacity_p_kw, "units": 1}
         )
+    for f in getattr(site, "fuel_cells", []):
+        out.append({"kind": "fuel_cell", "name": f"{where}fuel_cells.{f.name}", "kw": f.capacity_p_kw, "units": 1})
     for h in getattr(site, "hydrogen_stores", []):
         out.append(
             {"kind": "hydrogen_store", "name": f"{where}hydrogen_stores.{h.name}", "kg": h.capacity_kg, "units": 1}

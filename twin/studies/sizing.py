@@ -584,6 +584,7 @@ class _Members:
             chp_kw=hs.chp_kw,
             h2_kw=hs.h2_kw,
             h2_store_kg=hs.h2_store_kg,
+            fc_kw=hs.fc_kw,
             bat_energy=np.array([b.energy_kwh if b else 0.0 for b in bats]),
             bat_soc_min=np.array([b.soc_min if b else 0.0 for b in bats]),
             bat_soc_max=np.array([b.soc_max if b else 1.0 for b in bats]),

@@ -156,6 +156,7 @@ FAST_FIELDS = {
     "chp": re.compile(r"^chp\[(\d+)\]\.capacity_p_kw$"),
     "electrolyser": re.compile(r"^electrolysers\[(\d+)\]\.capacity_p_kw$"),
     "h2_store": re.compile(r"^hydrogen_stores\[0\]\.capacity_kg$"),
+    "fuel_cell": re.compile(r"^fuel_cells\[(\d+)\]\.capacity_p_kw$"),
 }
 """Field paths the fast path takes: sizes the dispatch kernel reads directly."""
 
@@ -619,6 +620,7 @@ class FastInputs:
     chp_kw: np.ndarray  # (M, C)
     h2_kw: np.ndarray  # (M, Z)
     h2_store_kg: np.ndarray  # (M, Y, 3)
+    fc_kw: np.ndarray  # (M, F)
     bat_energy: np.ndarray
     bat_soc_min: np.ndarray
     bat_soc_max: np.ndarray
@@ -692,6 +694,8 @@ def _component_values(sc, comp: str) -> dict[str, Any]:
         out[f"chp_kw:{i}"] = sc.chp[i].capacity_p_kw
     elif kind == "electrolysers":
         out[f"h2_kw:{i}"] = sc.electrolysers[i].capacity_p_kw
+    elif kind == "fuel_cells":
+        out[f"fc_kw:{i}"] = sc.fuel_cells[i].capacity_p_kw
     elif kind == "hydrogen_stores":
         out[f"h2_store_kg:{i}"] = heat_sizes(sc).h2_store_kg[0, i]
     elif kind == "boilers":
@@ -740,6 +744,7 @@ def fast_inputs(p: Plan) -> FastInputs:
         chp_kw=hs.chp_kw.copy(),
         h2_kw=hs.h2_kw.copy(),
         h2_store_kg=hs.h2_store_kg.copy(),
+        fc_kw=hs.fc_kw.copy(),
         bat_energy=np.full(m, b.energy_kwh if b else 0.0),
         bat_soc_min=np.full(m, b.soc_min if b else 0.0),
         bat_soc_max=np.full(m, b.soc_max if b else 1.0),
@@ -838,6 +843,7 @@ def fast_rows(
         fi.chp_kw,
         fi.h2_kw,
         fi.h2_store_kg,
+        fi.fc_kw,
     )
     res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **kernel_site(scenario.battery, prof, hs))
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]

@@ -131,6 +131,15 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         "plant, components/data/hydrogen_sources.md: replace it with a quote); 2 %/yr O&M and 20-yr life "
         "assumed, stack replacements not priced apart.",
     ),
+    "fuel_cell": AssetCost(
+        capex_cny_per_kw=8000.0,
+        fixed_om_fraction_of_capex=0.03,
+        lifetime_years=10.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 8 000 CNY per kW electric for a PEM fuel-cell CHP module; no public Chinese series was found "
+        "here (the Danish Energy Agency's 2020 sheet gives 1.3 M EUR/MW: components/data/hydrogen_sources.md; "
+        "replace it with a quote); 3 %/yr O&M and a 10-yr stack life assumed.",
+    ),
     "hydrogen_store": AssetCost(
         capex_cny_per_kg=4000.0,
         fixed_om_fraction_of_capex=0.01,
@@ -183,7 +192,7 @@ class Economics(_Model):
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
         description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop, chp, "
-        "electrolyser, hydrogen_store) "
+        "electrolyser, hydrogen_store, fuel_cell) "
         "-> costs; kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(

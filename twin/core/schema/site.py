@@ -21,7 +21,7 @@ from lingtan.components.heat import (
     PurchasedHeat,
     ThermalStorage,
 )
-from lingtan.components.hydrogen import Electrolyser, HydrogenStore, HydrogenUse
+from lingtan.components.hydrogen import Electrolyser, FuelCell, HydrogenStore, HydrogenUse
 from lingtan.components.loads import Load
 from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
@@ -232,6 +232,9 @@ class SiteAssets(_Strict):
     hydrogen_uses: list[HydrogenUse] = Field(
         default=[], max_length=MAX_ITEMS, description="hydrogen taken from the store each day"
     )
+    fuel_cells: list[FuelCell] = Field(
+        default=[], max_length=MAX_ITEMS, description="fuel cells on the store's hydrogen: electricity and heat"
+    )
     flexible_loads: list[ShiftableBatch] = Field(
         default=[], max_length=MAX_ITEMS, description="daily batches whose start may move within a window"
     )
@@ -287,11 +290,34 @@ class SiteAssets(_Strict):
             "flexible_loads",
             "electrolysers",
             "hydrogen_uses",
+            "fuel_cells",
         ):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
                 raise ValueError(f"names in '{group}' must be unique; repeated: {dup}")
+        # The heat table names its columns <asset>.<quantity> across these groups: one name, one asset.
+        seen: dict[str, str] = {}
+        for group in (
+            "heat_pumps",
+            "boilers",
+            "purchased_heat",
+            "thermal_storage",
+            "absorption_chillers",
+            "ground_loops",
+            "chp",
+            "electrolysers",
+            "hydrogen_stores",
+            "fuel_cells",
+        ):
+            for i, item in enumerate(getattr(self, group)):
+                if item.name in seen:
+                    raise FieldPathError(
+                        f"{group}[{i}].name",
+                        f"a name no other heat or hydrogen asset has ({seen[item.name]} has it)",
+                        repr(item.name),
+                    )
+                seen[item.name] = group
         return self
 
     @model_validator(mode="after")
@@ -403,7 +429,7 @@ class SiteAssets(_Strict):
 
     @model_validator(mode="after")
     def _hydrogen_has_a_store(self) -> SiteAssets:
-        for group in ("electrolysers", "hydrogen_uses"):
+        for group in ("electrolysers", "hydrogen_uses", "fuel_cells"):
             if getattr(self, group) and not self.hydrogen_stores:
                 raise FieldPathError(
                     "hydrogen_stores", f"a hydrogen store for the {group} (its hydrogen goes through one)", "none"

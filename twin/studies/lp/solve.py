@@ -354,6 +354,7 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
         "chp_to_load": 0.0,  # the linear programmes refuse CHP units (heat_dispatch.heat_lp)
         "chp_to_grid": 0.0,
         "re_to_h2": 0.0,  # nor hydrogen
+        "fc_to_load": 0.0,
         "battery_e": pools["e"],
         "battery_e_re": pools["e_re"],
     }
