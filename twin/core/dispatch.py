@@ -698,6 +698,22 @@ def _p2h_charges_stores(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _serve_demands(
+    serves: np.ndarray, i: int, left: float, rem: np.ndarray, w: int, hd: int, col: int, h_row: np.ndarray
+) -> float:
+    """Heat ``left`` [kW_th] of supply ``i`` to the demands it ``serves``, in order: each takes what it still wants.
+    Records the heat under each demand's column ``hd`` and the supply's column ``col``; returns what is left."""
+    for d in range(rem.shape[0]):
+        if serves[i, d] and left > 0.0 and rem[d, w] > 0.0:
+            q = min(rem[d, w], left)
+            rem[d, w] -= q
+            left -= q
+            h_row[_N_HD * d + hd, w] += q
+            h_row[col, w] += q
+    return left
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _chp_step(
     chp_params: np.ndarray,
     chp_heat_led: np.ndarray,
@@ -759,14 +775,9 @@ def _chp_step(
         col = o_c + _N_HC * c
         h_row[col + _HC_P, w] = p
         h_row[col + _HC_FUEL, w] = cap * (chp_params[c, _C_FUEL_SLOPE] * x + chp_params[c, _C_FUEL_INTERCEPT])
-        left = cap * (heat_slope * x + heat_icpt)
-        for d in range(rem.shape[0]):
-            if chp_serves[c, d] and left > 0.0 and rem[d, w] > 0.0:
-                q = min(rem[d, w], left)
-                rem[d, w] -= q
-                left -= q
-                h_row[_N_HD * d + _HD_CHP, w] += q
-                h_row[col + _HC_DEMAND, w] += q
+        left = _serve_demands(
+            chp_serves, c, cap * (heat_slope * x + heat_icpt), rem, w, _HD_CHP, col + _HC_DEMAND, h_row
+        )
         for a in range(cabs_params.shape[0]):
             if cabs_params[a, _A_CHP] != c or left <= 0.0:
                 continue
@@ -883,15 +894,8 @@ def _h2_step(
         col = o_f + _N_HF * f
         h_row[col + _HF_P, w] = p
         h_row[col + _HF_KG, w] = kg
-        left_q = cap * (fc_params[f, 2] * x + fc_params[f, 3])
-        for d in range(rem.shape[0]):
-            if fc_serves[f, d] and left_q > 0.0 and rem[d, w] > 0.0:
-                q = min(rem[d, w], left_q)
-                rem[d, w] -= q
-                left_q -= q
-                h_row[_N_HD * d + _HD_CHP, w] += q
-                h_row[col + _HF_DEMAND, w] += q
-        h_row[col + _HF_DUMPED, w] = left_q
+        heat = cap * (fc_params[f, 2] * x + fc_params[f, 3])
+        h_row[col + _HF_DUMPED, w] = _serve_demands(fc_serves, f, heat, rem, w, _HD_CHP, col + _HF_DEMAND, h_row)
     h2_m[w] = m
     h_row[o_y + _HY_IN, w] = made
     h_row[o_y + _HY_OUT, w] = out
@@ -920,14 +924,7 @@ def _boilers_and_heat_balance(
     Returns the hour's largest heat residual [kWh_th]: each demand (served by stores, power-to-heat, boilers or
     unserved) and the stores together (energy now = at the start + charges - discharge - losses)."""
     for b in range(boiler_cap.shape[0]):
-        left = boiler_cap[b]
-        for d in range(rem.shape[0]):
-            if boiler_serves[b, d] and left > 0.0 and rem[d, w] > 0.0:
-                q = min(rem[d, w], left)
-                rem[d, w] -= q
-                left -= q
-                h_row[_N_HD * d + _HD_BOILERS, w] += q
-                h_row[o_b + b, w] += q
+        _serve_demands(boiler_serves, b, boiler_cap[b], rem, w, _HD_BOILERS, o_b + b, h_row)
     worst = 0.0
     for d in range(rem.shape[0]):
         col = _N_HD * d
