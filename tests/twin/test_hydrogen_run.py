@@ -169,7 +169,7 @@ def test_a_hydrogen_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(
     for path in ("auto", "whole"):
         out = tmp_path / path
         s = run_sweep(
-            file, [f"{cols[0]}=0:2000:3", f"{cols[1]}=500:4000:2"], out=out, path=path, jobs=1, progress=False
+            file, [f"{cols[0]}=1000:2000:2", f"{cols[1]}=500:4000:2"], out=out, path=path, jobs=1, progress=False
         )
         assert s["path"] == ("fast" if path == "auto" else "whole")
         rows[path] = read_results(out).sort_values(cols).reset_index(drop=True)
@@ -177,6 +177,7 @@ def test_a_hydrogen_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(
         np.testing.assert_allclose(rows["auto"][c].to_numpy(float), rows["whole"][c].to_numpy(float), rtol=1e-12)
     e = rows["auto"].groupby(cols[1])["hydrogen_e_kwh"].max()
     assert e[4000] > e[500] > 0  # a larger store takes more surplus
+    assert rows["auto"].groupby(cols[0])["hydrogen_e_kwh"].max()[2000] > e[500]  # as a larger electrolyser does
 
 
 def test_hydrogen_is_carried_hourly_only():
