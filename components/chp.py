@@ -193,14 +193,45 @@ def chp_flows(p_kw: ArrayLike, chp: CombinedHeatPower) -> tuple[np.ndarray, np.n
     ValueError
         An output outside that range.
     """
-    p = np.asarray(p_kw, dtype=float)
-    cap = chp.capacity_p_kw
-    on = p > 0
-    if np.any(on) and (cap <= 0 or np.any(p[on] < chp.min_load_fraction * cap * (1 - 1e-12)) or np.any(p > cap)):
-        raise ValueError(f"p_kw must be 0 or within {chp.min_load_fraction:g} .. 1 of {cap:g} kW")
     a, b, c, d = chp_coefficients(chp)
+    fuel, heat = on_lines(p_kw, chp.capacity_p_kw, chp.min_load_fraction, (a, b), (c, d))
+    return fuel, heat
+
+
+def on_lines(
+    p_kw: ArrayLike, capacity_p_kw: float, min_load_fraction: float, *lines: tuple[float, float]
+) -> tuple[np.ndarray, ...]:
+    """Lines per kW of rating in the part load, at an output: ``capacity * (slope * x + intercept)`` while
+    running, 0 where the output is 0 (off).
+
+    Parameters
+    ----------
+    p_kw : float or array
+        Output [kW]: 0, or between ``min_load_fraction * capacity_p_kw`` and ``capacity_p_kw``.
+    capacity_p_kw : float
+        Rating [kW].
+    min_load_fraction : float
+        Lowest part load while running [-].
+    *lines : (slope, intercept)
+        Each line per kW of rating [-].
+
+    Returns
+    -------
+    tuple of ndarray
+        One per line [kW].
+
+    Raises
+    ------
+    ValueError
+        An output outside that range.
+    """
+    p = np.asarray(p_kw, dtype=float)
+    cap = capacity_p_kw
+    on = p > 0
+    if np.any(on) and (cap <= 0 or np.any(p[on] < min_load_fraction * cap * (1 - 1e-12)) or np.any(p > cap)):
+        raise ValueError(f"p_kw must be 0 or within {min_load_fraction:g} .. 1 of {cap:g} kW")
     x = p / cap if cap > 0 else np.zeros_like(p)
-    return np.where(on, cap * (a * x + b), 0.0), np.where(on, cap * (c * x + d), 0.0)
+    return tuple(np.where(on, cap * (a * x + b), 0.0) for a, b in lines)
 
 
 def chp_p_for_heat(q_kw_th: ArrayLike, chp: CombinedHeatPower) -> np.ndarray:

@@ -83,7 +83,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lingtan.components.chp import check_two_points, part_load_lines
+from lingtan.components.chp import check_two_points, on_lines, part_load_lines
 from lingtan.limits import (
     MAX_DEGRADATION_PCT_PER_KH,
     MAX_H2_COMPRESSION_KWH_PER_KG,
@@ -266,15 +266,9 @@ def electrolyser_h2(p_kw: ArrayLike, e: Electrolyser, operating_h: float = 0.0) 
     ValueError
         An input outside that range, or ``operating_h`` outside ``0 .. stack_life_h``.
     """
-    p = np.asarray(p_kw, dtype=float)
-    cap = e.capacity_p_kw
-    on = p > 0
-    if np.any(on) and (cap <= 0 or np.any(p[on] < e.min_load_fraction * cap * (1 - 1e-12)) or np.any(p > cap)):
-        raise ValueError(f"p_kw must be 0 or within {e.min_load_fraction:g} .. 1 of {cap:g} kW")
     f = degradation_factor(e, operating_h)
-    a, b = electrolyser_coefficients(e)
-    x = p / cap if cap > 0 else np.zeros_like(p)
-    h2_kw = np.where(on, cap * (a * x + b) * f, 0.0)
+    (new,) = on_lines(p_kw, e.capacity_p_kw, e.min_load_fraction, electrolyser_coefficients(e))
+    h2_kw = new * f
     return h2_kw, h2_kw / H2_LHV_KWH_PER_KG
 
 
@@ -522,15 +516,9 @@ def fuel_cell_flows(p_kw: ArrayLike, fc: FuelCell) -> tuple[np.ndarray, np.ndarr
     ValueError
         An output outside that range.
     """
-    p = np.asarray(p_kw, dtype=float)
-    cap = fc.capacity_p_kw
-    on = p > 0
-    if np.any(on) and (cap <= 0 or np.any(p[on] < fc.min_load_fraction * cap * (1 - 1e-12)) or np.any(p > cap)):
-        raise ValueError(f"p_kw must be 0 or within {fc.min_load_fraction:g} .. 1 of {cap:g} kW")
     a, b, c, d = fuel_cell_coefficients(fc)
-    x = p / cap if cap > 0 else np.zeros_like(p)
-    h2_kw = np.where(on, cap * (a * x + b), 0.0)
-    return h2_kw, h2_kw / H2_LHV_KWH_PER_KG, np.where(on, cap * (c * x + d), 0.0)
+    h2_kw, heat = on_lines(p_kw, fc.capacity_p_kw, fc.min_load_fraction, (a, b), (c, d))
+    return h2_kw, h2_kw / H2_LHV_KWH_PER_KG, heat
 
 
 def green_share(
