@@ -29,7 +29,7 @@ Rules
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -652,8 +652,6 @@ def _with_hydrogen(system: HeatSystem, side: _HeatSide, scenario: SiteAssets, in
     """``system`` with the electrolysers' hydrogen lines, minimum loads, ageing and operating hours, the hydrogen
     store's compression and standing loss, its uses' hydrogen each step, and the fuel cells' hydrogen and heat lines,
     minimum loads and the demands their heat serves (ratings and capacity are sizes: :func:`heat_sizes`)."""
-    from dataclasses import replace
-
     els, stores = scenario.electrolysers, scenario.hydrogen_stores
     uses = [hydrogen_use_kg(index, u) for u in scenario.hydrogen_uses]
     return replace(
@@ -688,8 +686,6 @@ def _with_chp(
     their heat drives: each one's unit, COP and the electricity a kW of its space's chiller cooling takes, and the
     cooling it may give each hour (its capacity, at most what the space's electric chillers still cool after the
     chillers on waste heat)."""
-    from dataclasses import replace
-
     by_space = {sp.name: sp for sp in spaces}
     names = [c.name for c in units]
     want = np.array(
@@ -717,8 +713,6 @@ def _with_ground_cooling(
 ) -> HeatSystem:
     """``system`` with each ground loop's cooling demand (its heat pump's space, zero for none) and, per loop,
     the chilled-water temperature [C] and the COP of the space's chillers that take the rest."""
-    from dataclasses import replace
-
     t = side.hours
     demand, params = np.zeros((len(loops), t)), np.ones((len(loops), 2))
     names = [g.name for g in loops]
@@ -799,8 +793,6 @@ def exchange_between(
         Updated source and sink set-ups (the same object twice when both are one site),
         heat delivered [kW_th] and pipe loss [kW_th] per hour.
     """
-    from dataclasses import replace
-
     w = [s.name for s in src.streams].index(stream)
     d = dst.demand_names.index(demand)
     s = src.streams[w]

@@ -633,20 +633,13 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     out["heat_demand_e_kwh_th"] = demand
     out["heat_served_e_kwh_th"] = by_source
     fuels: dict[str, dict[str, Any]] = {}  # per fuel: its unit (text) and three sums
-    for b in scenario.boilers:
-        if b.fuel == "electric":
-            continue
-        f = boiler_fuel(heat[f"{b.name}.heat_kw_th"].to_numpy(), b)
-        agg = fuels.setdefault(b.fuel, {"unit": f["unit"], "quantity": 0.0, "fuel_e_kwh": 0.0, "kgce": 0.0})
+    burnt = [boiler_fuel(heat[f"{b.name}.heat_kw_th"].to_numpy(), b) for b in scenario.boilers if b.fuel != "electric"]
+    burnt += [fuel_burnt(e[f"{c.name}.fuel_kw"], c.fuel) for c in setup.chp]  # what the kernel burnt, at NCV
+    for f in burnt:
+        agg = fuels.setdefault(f["fuel"], {"unit": f["unit"], "quantity": 0.0, "fuel_e_kwh": 0.0, "kgce": 0.0})
         agg["quantity"] += float(np.sum(f["fuel_units"]))
         agg["fuel_e_kwh"] += float(np.sum(f["fuel_e_kwh"]))
         agg["kgce"] += float(np.sum(f["kgce"]))
-    for c in setup.chp:  # the fuel the kernel burnt, at NCV
-        f = fuel_burnt(e[f"{c.name}.fuel_kw"], c.fuel)
-        agg = fuels.setdefault(c.fuel, {"unit": f["unit"], "quantity": 0.0, "fuel_e_kwh": 0.0, "kgce": 0.0})
-        agg["quantity"] += float(f["fuel_units"])
-        agg["fuel_e_kwh"] += float(f["fuel_e_kwh"])
-        agg["kgce"] += float(f["kgce"])
     out["fuel_use"] = fuels
     out["purchased_heat"] = {
         h.name: {

@@ -208,7 +208,9 @@ class SiteAssets(_Strict):
     purchased_heat: list[PurchasedHeat] = Field(default=[], max_length=MAX_ITEMS)
     thermal_storage: list[ThermalStorage] = Field(default=[], max_length=MAX_ITEMS)
     absorption_chillers: list[AbsorptionChiller] = Field(
-        default=[], max_length=MAX_ITEMS, description="chillers driven by a waste-heat stream, cooling a space"
+        default=[],
+        max_length=MAX_ITEMS,
+        description="chillers driven by a waste-heat stream or a CHP unit's heat, cooling a space",
     )
     ground_loops: list[GroundLoop] = Field(
         default=[], max_length=MAX_ITEMS, description="borehole fields a ground-source heat pump takes heat from"
