@@ -43,6 +43,7 @@ from lingtan.twin.core.kpis import (
     heat_kpis,
     heat_rejection_warnings,
     hydrogen_kpis,
+    load_store_kpis,
     storage_warnings,
 )
 from lingtan.twin.core.scenario import Scenario
@@ -441,8 +442,10 @@ def build_profiles(
     heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), hours.load_by_name_kw)
     if step != 60 and (scenario.processes or not heat.empty or heat.electric_load_kw.any()):
         require_hourly(scenario, "a scenario with a heat side or production lines (carried hourly only)")
-    if scenario.hydrogen_stores or scenario.demand_response is not None:
-        require_hourly(scenario, "hydrogen and demand-response events (carried hourly only)")
+    if scenario.hydrogen_stores or scenario.demand_response is not None or heat.load_stores:
+        require_hourly(
+            scenario, "hydrogen, demand-response events, cold stores and air receivers (carried hourly only)"
+        )
     load += heat.electric_load_kw
     fleet = hours.vehicles
     if scenario.vehicles and scenario.charging.strategy == "smart":
@@ -981,6 +984,8 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         kpis["flexible_loads"] = flexible_kpis(prof.flexible_kw, prof.period)
     if setup.h2_stores:
         kpis["hydrogen"] = hydrogen_kpis(setup, hourly_heat)
+    if setup.load_stores:
+        kpis["load_stores"] = load_store_kpis(setup, hourly_heat, prof.period)
     if prof.vehicles is not None:
         kpis["vehicles"] = fleet_kpis(
             scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels()

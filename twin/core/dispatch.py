@@ -254,6 +254,17 @@ CHP_ABSORBER_COLUMNS = ("cooling", "drive_heat", "p_relief_kw")
 _HA_COOL, _HA_DRIVE, _HA_RELIEF = range(len(CHP_ABSORBER_COLUMNS))
 _N_HA = len(CHP_ABSORBER_COLUMNS)
 _A_CHP, _A_COP, _A_INV_COP_E = range(3)
+# Per store of what an electric load makes (cold stores [kWh_th], air receivers [m3]; lingtan.components.load_storage):
+# the electricity its charging drew, the part of it renewable surplus gave, and the electricity its load was spared
+# [kW], the product in, out and lost, and
+# the content at the step's end. Its parameters: the share kept a step, whether it charges from the grid in valley
+# steps, the product a kWh of charging makes and a kWh of the load stands for; its sizes: capacity, largest charge
+# and discharge a step, first content.
+LOAD_STORE_COLUMNS = ("p_charge_kw", "p_surplus_kw", "p_relief_kw", "charge", "discharge", "loss", "content")
+_HL_P_CH, _HL_P_RE, _HL_P_REL, _HL_CH, _HL_DIS, _HL_LOSS, _HL_E = range(len(LOAD_STORE_COLUMNS))
+_N_HLS = len(LOAD_STORE_COLUMNS)
+_LS_KEEP, _LS_GRID, _LS_K_CH, _LS_K_SV = range(4)
+_LS_CAP, _LS_CH, _LS_DIS, _LS_E0 = range(4)
 # Columns of a CHP unit's parameters: its fuel and heat lines per kW of rating, slope and intercept in the part
 # load (lingtan.components.chp.chp_coefficients), and its minimum part load.
 _C_FUEL_SLOPE, _C_FUEL_INTERCEPT, _C_HEAT_SLOPE, _C_HEAT_INTERCEPT, _C_MIN_LOAD = range(5)
@@ -317,6 +328,10 @@ class KernelHeat(NamedTuple):
     fc_params: np.ndarray  # (F, 5)
     fc_serves: np.ndarray  # (F, D) bool
     fc_kw: np.ndarray  # (N, F) [kW]
+    ls_params: np.ndarray  # (L, 4)
+    ls_p_served: np.ndarray  # (L, T) [kW] the electricity of the load each store serves
+    ls_want: np.ndarray  # (L, T) the product its load takes in the next day [kWh_th or m3]
+    ls_size: np.ndarray  # (N, L, 4)
 
 
 class KernelOut(NamedTuple):
@@ -337,14 +352,15 @@ BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
 def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
     """First heat-record column of the stores, of the units and of the boilers, and the number of columns (the
     ground loops' after the boilers', then the CHP units', their absorption chillers', the electrolysers' and the
-    hydrogen store's, the fuel cells')."""
+    hydrogen store's, the fuel cells', the load stores')."""
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
     o_b = o_u + _N_HU * heat.unit_cop.shape[0]
     o_c = o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_cooling.shape[0]
     o_e = o_c + _N_HC * heat.chp_params.shape[0] + _N_HA * heat.cabs_params.shape[0]
     o_f = o_e + _N_HE * heat.h2_params.shape[0] + _N_HY * heat.h2_store_params.shape[0]
-    return o_s, o_u, o_b, o_f + _N_HF * heat.fc_params.shape[0]
+    o_l = o_f + _N_HF * heat.fc_params.shape[0]
+    return o_s, o_u, o_b, o_l + _N_HLS * heat.ls_params.shape[0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -955,6 +971,68 @@ def _boilers_and_heat_balance(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _load_stores_step(
+    ls_params: np.ndarray,
+    ls_p_served: np.ndarray,
+    ls_want: np.ndarray,
+    ls_size: np.ndarray,
+    n: int,
+    w: int,
+    t: int,
+    o_l: int,
+    re: float,
+    load: float,
+    scale: float,
+    valley: float,
+    import_room: float,
+    ls_e: np.ndarray,
+    h_row: np.ndarray,
+) -> float:
+    """Heat step 0: the stores of what electric loads make (cooling, compressed air), first on the bus; returns the
+    change of the load they make [kW].
+
+    Each store loses its standing loss, then: where the site would import outside the valley, it serves its load
+    (its machines rest: the load falls by ``discharge / k_serve``, within the import it would need, the load's own
+    electricity, the discharge limit and its content); where renewables exceed the load, the machines charge it on
+    the surplus (``charge = p k_charge``); in the valley, a store that may also charges from the grid within the
+    import the limit and the month's target leave. It fills to what its load will take in the next day at most
+    (the day-ahead schedule knows the load: no ice made in winter to melt). Stores come before the battery: they
+    store the product, not the electricity, and lose only their standing loss."""
+    delta = 0.0
+    for j in range(ls_params.shape[0]):
+        k_ch = ls_params[j, _LS_K_CH]
+        k_sv = ls_params[j, _LS_K_SV]
+        e = ls_e[j, w]
+        loss = e * (1.0 - ls_params[j, _LS_KEEP])
+        e -= loss
+        net = load + delta - re
+        relief = min(
+            max(net, 0.0) * (1.0 - valley),
+            ls_p_served[j, t] * scale,
+            ls_size[n, j, _LS_DIS] / k_sv,
+            e / k_sv,
+        )
+        e -= relief * k_sv
+        room = max(0.0, min(ls_size[n, j, _LS_CAP], ls_want[j, t] * scale) - e) / k_ch
+        ch_max = ls_size[n, j, _LS_CH] / k_ch
+        p_re = min(max(-net, 0.0), ch_max, room)
+        p_gr = valley * ls_params[j, _LS_GRID] * min(max(0.0, import_room - max(net, 0.0)), ch_max - p_re, room - p_re)
+        p_ch = p_re + max(p_gr, 0.0)
+        e += p_ch * k_ch
+        ls_e[j, w] = e
+        delta += p_ch - relief
+        k = o_l + _N_HLS * j
+        h_row[k + _HL_P_CH, w] = p_ch
+        h_row[k + _HL_P_RE, w] = p_re
+        h_row[k + _HL_P_REL, w] = relief
+        h_row[k + _HL_CH, w] = p_ch * k_ch
+        h_row[k + _HL_DIS, w] = relief * k_sv
+        h_row[k + _HL_LOSS, w] = loss
+        h_row[k + _HL_E, w] = e
+    return delta
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _battery_charge(
     e: float,
     surplus: float,
@@ -1075,6 +1153,10 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             fc_params,
             fc_serves,
             fc_kw,
+            ls_params,
+            ls_p_served,
+            ls_want,
+            ls_size,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
         n_g, n_m = ground_modes.shape[1], ground_modes.shape[2]
@@ -1082,6 +1164,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         o_g = o_b + boiler_cap.shape[0]
         o_c = o_g + _N_HL * n_g
         o_e = o_c + _N_HC * chp_params.shape[0] + _N_HA * cabs_params.shape[0]
+        o_l = n_hh - _N_HLS * ls_params.shape[0]
+        ls_e = np.zeros((ls_params.shape[0], LANES))  # each load store's content
         h2_m = np.zeros(LANES)  # the hydrogen store's content [kg]
         h2_op = np.zeros((h2_params.shape[0], LANES))  # each electrolyser's operating hours
         rem = np.zeros((n_d, LANES))
@@ -1101,6 +1185,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 h2_m[w] = h2_store_kg[n0 + w, 0, 2]
             for z in range(h2_params.shape[0]):
                 h2_op[z, w] = h2_op0[z]
+            for j in range(ls_params.shape[0]):
+                ls_e[j, w] = ls_size[n0 + w, j, _LS_E0]
 
         m_cur = month[0] if n_t > 0 else 0
         for t in range(n_t):
@@ -1162,6 +1248,23 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 if has_heat:
                     for k in range(n_hh):
                         h_row[k, w] = 0.0
+                    load += _load_stores_step(
+                        ls_params,
+                        ls_p_served,
+                        ls_want,
+                        ls_size,
+                        n,
+                        w,
+                        t,
+                        o_l,
+                        re,
+                        load,
+                        lp[_L_SCALE, w],
+                        in_p0,
+                        min(lp[_L_IMP, w], peak_kw),
+                        ls_e,
+                        h_row,
+                    )
                     _unit_limits(
                         unit_cop,
                         unit_max,
@@ -1406,6 +1509,9 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         if h2_store_params.shape[0] > 0:  # the hydrogen store's content at the end of the year
             for w in range(m):
                 out.heat_totals[n0 + w, o_e + _N_HE * h2_params.shape[0] + _HY_M] = h2_m[w]
+        for j in range(ls_params.shape[0]):  # each load store's content at the end of the year
+            for w in range(m):
+                out.heat_totals[n0 + w, o_l + _N_HLS * j + _HL_E] = ls_e[j, w]
 
     run_block.__name__ = run_block.__qualname__ = f"block_{'heat' if has_heat else 'electric'}" + (
         "_recorded" if record else ""
@@ -1590,6 +1696,14 @@ class HeatSystem:
         and its minimum part load.
     fc_serves : (F, D) bool, optional
         Which demands each fuel cell's heat supplies.
+    ls_params : (L, 4), optional
+        Per store of what an electric load makes (cold stores, air receivers; sized in :class:`HeatSizes`): the share
+        of its content kept a step [-], 1 where it also charges from the grid in valley steps, the product a kWh of
+        charging makes and the product a kWh of its load's electricity stands for [kWh_th or m3 per kWh].
+    ls_p_served_kw : (L, T), optional
+        The electricity of the load each store serves [kW]: the most its discharge can spare.
+    ls_want : (L, T), optional
+        The product each store's load takes in the next 24 steps [kWh_th or m3]: the most it fills to.
     """
 
     residual_kw_th: np.ndarray
@@ -1618,6 +1732,14 @@ class HeatSystem:
     h2_use_kg: np.ndarray | None = None
     fc_params: np.ndarray | None = None
     fc_serves: np.ndarray | None = None
+    ls_params: np.ndarray | None = None
+    ls_p_served_kw: np.ndarray | None = None
+    ls_want: np.ndarray | None = None
+
+    @property
+    def n_load_stores(self) -> int:
+        """The number of stores of what electric loads make L."""
+        return _rows(self.ls_params)
 
     @property
     def n_fuel_cells(self) -> int:
@@ -1695,11 +1817,12 @@ class HeatSystem:
         -------
         list of (str, int, str)
             Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit``,
-            ``boiler``, ``loop``, ``chp``, ``chp_absorber``, ``electrolyser``, ``h2store`` and ``fuel_cell`` in this
-            order,
+            ``boiler``, ``loop``, ``chp``, ``chp_absorber``, ``electrolyser``, ``h2store``, ``fuel_cell`` and
+            ``load_store`` in this order,
             quantities from :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`, :data:`UNIT_COLUMNS`, ``heat`` for a
             boiler, :data:`LOOP_COLUMNS`, :data:`CHP_COLUMNS`, :data:`CHP_ABSORBER_COLUMNS`,
-            :data:`ELECTROLYSER_COLUMNS`, :data:`H2_STORE_COLUMNS` and :data:`FUEL_CELL_COLUMNS`.
+            :data:`ELECTROLYSER_COLUMNS`, :data:`H2_STORE_COLUMNS`, :data:`FUEL_CELL_COLUMNS` and
+            :data:`LOAD_STORE_COLUMNS`.
         """
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
@@ -1713,6 +1836,7 @@ class HeatSystem:
         cols += [("electrolyser", i, q) for i in range(self.n_electrolysers) for q in ELECTROLYSER_COLUMNS]
         cols += [("h2store", i, q) for i in range(self.n_h2_stores) for q in H2_STORE_COLUMNS]
         cols += [("fuel_cell", i, q) for i in range(self.n_fuel_cells) for q in FUEL_CELL_COLUMNS]
+        cols += [("load_store", i, q) for i in range(self.n_load_stores) for q in LOAD_STORE_COLUMNS]
         return cols
 
 
@@ -1740,6 +1864,9 @@ class HeatSizes:
         The hydrogen store's capacity, lowest content (cushion gas) and first content [kg].
     fc_kw : (N, F), optional
         Electric rating of each fuel cell [kW].
+    ls_size : (N, L, 4), optional
+        Per store of what an electric load makes: its capacity, largest charge and discharge a step and first
+        content [kWh_th or m3].
     """
 
     store_kwh_th: np.ndarray
@@ -1753,6 +1880,7 @@ class HeatSizes:
     h2_kw: np.ndarray | None = None
     h2_store_kg: np.ndarray | None = None
     fc_kw: np.ndarray | None = None
+    ls_size: np.ndarray | None = None
 
     @classmethod
     def none(cls, n: int) -> HeatSizes:
@@ -2078,6 +2206,10 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         fc_params=f64(np.zeros((0, 5)) if heat.fc_params is None else heat.fc_params),
         fc_serves=b1(np.zeros((heat.n_fuel_cells, d)) if heat.fc_serves is None else heat.fc_serves),
         fc_kw=f64(np.zeros((n, heat.n_fuel_cells)) if sizes.fc_kw is None else sizes.fc_kw),
+        ls_params=f64(np.zeros((0, 4)) if heat.ls_params is None else heat.ls_params),
+        ls_p_served=f64(np.zeros((heat.n_load_stores, t)) if heat.ls_p_served_kw is None else heat.ls_p_served_kw),
+        ls_want=f64(np.zeros((heat.n_load_stores, t)) if heat.ls_want is None else heat.ls_want),
+        ls_size=f64(np.zeros((n, heat.n_load_stores, 4)) if sizes.ls_size is None else sizes.ls_size),
     )
     g = n_g
     dims = {
@@ -2118,6 +2250,10 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "fc_params": "FK",
         "fc_serves": "FD",
         "fc_kw": "NF",
+        "ls_params": "VQ",
+        "ls_p_served": "VT",
+        "ls_want": "VT",
+        "ls_size": "NVQ",
     }
     size = {
         "N": n,
@@ -2141,6 +2277,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "L": 4,  # loop parameters: ground, resistance, lowest and highest fluid
         "M": record.ground_modes.shape[2],
         "P": 2,
+        "V": heat.n_load_stores,
     }
     for field, axes in dims.items():
         name = f"{'heat_sizes' if axes[0] == 'N' else 'heat'}.{field}"

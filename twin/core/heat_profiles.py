@@ -60,6 +60,7 @@ from lingtan.components.hydrogen import (
     hydrogen_use_kg,
     store_limits_kg,
 )
+from lingtan.components.load_storage import AirReceiver, ColdStore
 from lingtan.components.loads import CONDENSER_T_C, Load
 from lingtan.components.process import DeclaredWasteEnergy, ProductionLine, simulate_line
 from lingtan.components.space import (
@@ -158,6 +159,9 @@ class HeatSetup:
     electrolysers, h2_stores, h2_uses, fuel_cells : lists
         Electrolysers (Z), the hydrogen store (at most one), the uses it serves and the fuel cells it feeds (F)
         (:mod:`lingtan.components.hydrogen`); the ratings and the store's capacity are sizes.
+    load_stores : list of ColdStore or AirReceiver
+        Cold stores then air receivers (L, :mod:`lingtan.components.load_storage`), run by the kernel
+        (``system.ls_*``); their capacities are sizes.
     """
 
     system: HeatSystem
@@ -194,6 +198,7 @@ class HeatSetup:
     h2_stores: Sequence[HydrogenStore] = ()
     h2_uses: Sequence[HydrogenUse] = ()
     fuel_cells: Sequence[FuelCell] = ()
+    load_stores: Sequence[ColdStore | AirReceiver] = ()
 
     def loop_units(self, g: int) -> list[str]:
         """The power-to-heat units that draw on ground loop ``g``.
@@ -235,6 +240,7 @@ class HeatSetup:
             and len(self.streams) == 0
             and not self.declared_energy
             and not any(r.available_kw_th.any() for r in self.rejected)
+            and not self.load_stores
         )
 
 
@@ -282,6 +288,7 @@ def build_heat(
     system = _with_ground_cooling(system, side, scenario, loops)
     system = _with_chp(system, side, scenario.chp, on_chp, scenario.space)
     system = _with_hydrogen(system, side, scenario, index)
+    system = _with_load_stores(system, side, scenario, load_kw or {})
     return HeatSetup(
         system=system,
         demand_names=side.demand_names,
@@ -317,6 +324,7 @@ def build_heat(
         h2_stores=list(scenario.hydrogen_stores),
         h2_uses=list(scenario.hydrogen_uses),
         fuel_cells=list(scenario.fuel_cells),
+        load_stores=[*scenario.cold_stores, *scenario.air_receivers],
     )
 
 
@@ -341,6 +349,7 @@ class _HeatSide:
     rejected: list[RejectedHeat] = field(default_factory=list)
     ground_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)  # spaces a ground loop cools
     chiller_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)  # by space: its electric chillers
+    line_p_kw: dict[str, np.ndarray] = field(default_factory=dict)  # by production line: its electricity
     electric_kw: np.ndarray = field(init=False)  # (T,) lines and electric cooling [kW]
     cooling_kw_th: np.ndarray = field(init=False)  # (T,) space cooling by electric chillers [kW_th]
 
@@ -371,6 +380,7 @@ def _add_production_lines(side: _HeatSide, processes: Sequence[ProductionLine], 
     for line in processes:
         r = simulate_line(line, index)
         side.electric_kw += r.p_kw
+        side.line_p_kw[line.name] = np.asarray(r.p_kw, dtype=float)
         side.availability[line.name] = float(r.availability)
         for dem in line.heat_demands:
             side.add_demand(dem.name, dem.t_c, r.heat_demand_q_kw_th[dem.name])
@@ -674,6 +684,60 @@ def _with_hydrogen(system: HeatSystem, side: _HeatSide, scenario: SiteAssets, in
     )
 
 
+def _with_load_stores(
+    system: HeatSystem, side: _HeatSide, scenario: SiteAssets, load_kw: dict[str, np.ndarray]
+) -> HeatSystem:
+    """``system`` with the cold stores then the air receivers: each one's standing loss, valley grid charging, the
+    product a kWh of charging makes and a kWh of its load stands for, its load's electricity each hour (a space's
+    chillers after the absorption chillers on waste heat, a production line's, an electric load's) and the product
+    that load takes in the next day; their capacities are sizes (:func:`heat_sizes`)."""
+    spaces = {sp.name: sp for sp in scenario.space}
+    params, served = [], []
+    for c in scenario.cold_stores:
+        if c.serves in spaces:
+            k_sv = c.serve_cop or spaces[c.serves].cooling_cop or 1.0  # the schema asks for a cooling_cop
+            served.append(side.chiller_cooling_kw_th[c.serves] / (spaces[c.serves].cooling_cop or 1.0))
+        else:
+            k_sv = c.serve_cop or 1.0  # the schema asks for it
+            served.append(side.line_p_kw[c.serves])
+        params.append((c.keep_per_hour(), float(c.grid_charge), c.charge_cop or k_sv, k_sv))
+    for r in scenario.air_receivers:
+        served.append(side.line_p_kw[r.serves] if r.serves in side.line_p_kw else load_kw[r.serves])
+        charge = r.charge_specific_power_kwh_per_m3 or r.specific_power_kwh_per_m3
+        params.append(
+            (1.0 - r.loss_fraction_per_hour, float(r.grid_charge), 1.0 / charge, 1.0 / r.specific_power_kwh_per_m3)
+        )
+    n = len(params)
+    p = np.array(params, dtype=float).reshape(n, 4)
+    rows = np.array(served, dtype=float).reshape(n, side.hours)
+    return replace(
+        system,
+        ls_params=p,
+        ls_p_served_kw=rows,
+        ls_want=next_day_sum(rows * p[:, 3:4]),
+    )
+
+
+def next_day_sum(rows: np.ndarray, steps: int = 24) -> np.ndarray:
+    """Each row's sum over the ``steps`` steps after each step (fewer at the year's end).
+
+    Parameters
+    ----------
+    rows : ndarray, shape (L, T)
+        Hourly quantities.
+    steps : int
+        The window [steps].
+
+    Returns
+    -------
+    ndarray, shape (L, T)
+        ``out[:, t] = rows[:, t + 1 : t + 1 + steps].sum(axis=1)``.
+    """
+    c = np.concatenate([np.zeros((rows.shape[0], 1)), np.cumsum(rows, axis=1)], axis=1)
+    t = np.arange(rows.shape[1])
+    return c[:, np.minimum(t + 1 + steps, rows.shape[1])] - c[:, t + 1]
+
+
 def _with_chp(
     system: HeatSystem,
     side: _HeatSide,
@@ -854,6 +918,12 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
         h2_store_kg=np.tile(
             np.array([_store_kg(s) for s in scenario.hydrogen_stores], dtype=float).reshape(
                 len(scenario.hydrogen_stores), 3
+            ),
+            (n, 1, 1),
+        ),
+        ls_size=np.tile(
+            np.array([s.kernel_sizes() for s in [*scenario.cold_stores, *scenario.air_receivers]], dtype=float).reshape(
+                -1, 4
             ),
             (n, 1, 1),
         ),

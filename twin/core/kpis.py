@@ -350,6 +350,52 @@ def _delivered_by_stream(
     return out
 
 
+def load_store_kpis(setup: HeatSetup, heat: pd.DataFrame, period: np.ndarray) -> dict[str, dict[str, Any]]:
+    """Per cold store and air receiver, its year: the electricity its charging drew (and the renewable surplus part)
+    and its load was spared [kWh], each by tariff period [kWh]; the product made, given and lost [kWh_th or m3];
+    full cycles (given / capacity) [-]; and the electricity it cost net (drawn - spared) [kWh], the price of moving
+    the load in time.
+
+    Parameters
+    ----------
+    setup : lingtan.twin.core.heat_profiles.HeatSetup
+        Its load stores.
+    heat : DataFrame
+        The run's heat table.
+    period : ndarray of int, shape (T,)
+        Tariff period code of each step (0 valley, 1 flat, 2 peak, 3 critical).
+
+    Returns
+    -------
+    dict of str to dict
+    """
+    from lingtan.components.flexible import PERIOD_NAMES
+    from lingtan.components.load_storage import ColdStore
+    from lingtan.twin.core.tables import load_store_columns
+
+    codes = np.asarray(period, dtype=np.int64)
+    out: dict[str, dict[str, Any]] = {}
+    for store in setup.load_stores:
+        c = {q: heat[name].to_numpy() for q, name in load_store_columns(store).items()}
+        unit = "e_kwh_th" if isinstance(store, ColdStore) else "m3"
+        row: dict[str, Any] = {
+            "kind": "cold_store" if isinstance(store, ColdStore) else "air_receiver",
+            f"capacity_{unit}": store.capacity(),
+        }
+        for q in ("p_charge_kw", "p_surplus_kw", "p_relief_kw"):
+            key = q.removeprefix("p_").removesuffix("_kw") + "_e_kwh"
+            by = np.bincount(codes, weights=c[q], minlength=len(PERIOD_NAMES))
+            row[key] = float(c[q].sum())
+            if q != "p_surplus_kw":
+                row.update({f"{key}_{n}": float(v) for n, v in zip(PERIOD_NAMES, by, strict=True)})
+        for q in ("charge", "discharge", "loss"):
+            row[f"{q}_{unit}"] = float(c[q].sum())
+        row["full_cycles"] = float(c["discharge"].sum()) / store.capacity() if store.capacity() > 0 else 0.0
+        row["net_e_kwh"] = row["charge_e_kwh"] - row["relief_e_kwh"]
+        out[store.name] = row
+    return out
+
+
 def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
     """The hydrogen store's year: hydrogen made, taken by its uses, wanted and not there, lost [kg]; the
     electricity the electrolysers and the compressor took [kWh] and per kg [kWh/kg]; the store's lowest, highest

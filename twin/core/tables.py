@@ -33,8 +33,16 @@ from lingtan.components.hydrogen import (
     fuel_cell_flows,
     store_limits_kg,
 )
+from lingtan.components.load_storage import AirReceiver, ColdStore
 from lingtan.errors import BalanceError
-from lingtan.twin.core.dispatch import DEMAND_COLUMNS, ELECTROLYSER_COLUMNS, FLOWS, H2_STORE_COLUMNS, STATES
+from lingtan.twin.core.dispatch import (
+    DEMAND_COLUMNS,
+    ELECTROLYSER_COLUMNS,
+    FLOWS,
+    H2_STORE_COLUMNS,
+    LOAD_STORE_COLUMNS,
+    STATES,
+)
 
 if TYPE_CHECKING:  # for the annotations only: a bus without heat need not import the heat side's models
     from lingtan.twin.core.heat_profiles import HeatSetup
@@ -318,6 +326,11 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         data[f"{ch.name}.cooling_kw_th"] = rec[("chp_absorber", a, "cooling")]
         data[f"{ch.name}.drive_heat_kw_th"] = rec[("chp_absorber", a, "drive_heat")]
         data[f"{ch.name}.p_relief_kw"] = rec[("chp_absorber", a, "p_relief_kw")]
+    # Stores of what electric loads make: the electricity their charging drew and their load was spared [kW], and the
+    # product in, out, lost [kW_th or m3 a step] and held [kWh_th or m3].
+    for j, store in enumerate(setup.load_stores):
+        for q, column in load_store_columns(store).items():
+            data[column] = rec[("load_store", j, q)]
     # Absorption chillers: the cooling each gave its space, and the waste heat that drove it.
     for a, name in enumerate(setup.absorption_names):
         data[f"{name}.cooling_kw_th"] = setup.absorption_cooling_kw_th[a]
@@ -401,6 +414,56 @@ def _hydrogen_residuals(h: pd.DataFrame, setup: HeatSetup, dt_h: float, tol: flo
     return out
 
 
+def load_store_columns(store: ColdStore | AirReceiver) -> dict[str, str]:
+    """The heat table's column of each of a load store's quantities (:data:`LOAD_STORE_COLUMNS`).
+
+    Parameters
+    ----------
+    store : ColdStore or AirReceiver
+        The store.
+
+    Returns
+    -------
+    dict of str to str
+        ``{"p_charge_kw": "<name>.p_charge_kw", "p_relief_kw": ..., "charge": "<name>.charge_kw_th", ...,
+        "content": "<name>.held_kwh_th"}``; an air receiver's product columns end ``_m3`` (per step, and held).
+    """
+    cold = isinstance(store, ColdStore)
+    flow, held = ("kw_th", "kwh_th") if cold else ("m3", "m3")
+    # ``held``: ``e_kwh_th`` is a thermal store's heat, which sums and checks treat as such
+    names = {
+        "charge": f"charge_{flow}",
+        "discharge": f"discharge_{flow}",
+        "loss": f"loss_{flow}",
+        "content": f"held_{held}",
+    }
+    return {q: f"{store.name}.{names.get(q, q)}" for q in LOAD_STORE_COLUMNS}
+
+
+def _load_store_residuals(h: pd.DataFrame, setup: HeatSetup, tol: float) -> list[float]:
+    """Each load store's largest residuals, from the heat table: its content against its flows (the standing loss
+    taken at the step's start), its charge and discharge against the electricity drawn and spared at its two
+    factors, the electricity spared within its load's; a content outside [0, capacity] is refused."""
+    out: list[float] = []
+    if not setup.load_stores:
+        return out
+    params = np.asarray(setup.system.ls_params, dtype=float)
+    served = np.asarray(setup.system.ls_p_served_kw, dtype=float)
+    for j, store in enumerate(setup.load_stores):
+        c = {q: h[name].to_numpy() for q, name in load_store_columns(store).items()}
+        cap, _, _, first = store.kernel_sizes()
+        prev = np.concatenate([[first], c["content"][:-1]])
+        out.append(float(np.abs(c["content"] - prev - c["charge"] + c["discharge"] + c["loss"]).max(initial=0.0)))
+        out.append(float(np.abs(c["loss"] - prev * (1.0 - params[j, 0])).max(initial=0.0)))
+        out.append(float(np.abs(c["charge"] - c["p_charge_kw"] * params[j, 2]).max(initial=0.0)))
+        out.append(float(np.abs(c["discharge"] - c["p_relief_kw"] * params[j, 3]).max(initial=0.0)))
+        out.append(float(max(0.0, (c["p_relief_kw"] - served[j]).max(initial=0.0))))
+        out.append(float(max(0.0, (c["p_surplus_kw"] - c["p_charge_kw"]).max(initial=0.0))))
+        if (c["content"] < -tol).any() or (c["content"] > cap + tol).any():
+            raise BalanceError(f"load store {store.name!r}: content outside 0 .. {cap:g}")
+    return out
+
+
 def _demand_sources(setup: HeatSetup) -> list[str]:
     """The kernel's columns per demand in the heat table: ``from_chp`` only on a site with CHP units or fuel cells."""
     return [q for q in DEMAND_COLUMNS if q != "from_chp" or setup.chp or setup.fuel_cells]
@@ -470,6 +533,7 @@ def check_heat_balance(
         cooled = h[f"{loop.name}.cooling_kw_th"] + h[f"{loop.name}.chiller_cooling_kw_th"]
         residuals.append(float((h[f"{loop.name}.cooling_demand_kw_th"] - cooled).abs().max()) * dt_h)
     residuals += _hydrogen_residuals(h, setup, dt_h, tol_kwh)
+    residuals += _load_store_residuals(h, setup, tol_kwh)
     for unit in setup.chp:
         fuel, made = chp_flows(h[f"{unit.name}.p_kw"].to_numpy(), unit)
         given = h[f"{unit.name}.heat_to_demand_kw_th"] + h[f"{unit.name}.heat_dumped_kw_th"]

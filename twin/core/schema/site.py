@@ -22,6 +22,7 @@ from lingtan.components.heat import (
     ThermalStorage,
 )
 from lingtan.components.hydrogen import Electrolyser, FuelCell, HydrogenStore, HydrogenUse
+from lingtan.components.load_storage import AirReceiver, ColdStore
 from lingtan.components.loads import Load
 from lingtan.components.process import ProductionLine, check_fired_losses
 from lingtan.components.pv import PVArray
@@ -240,6 +241,14 @@ class SiteAssets(_Strict):
     flexible_loads: list[ShiftableBatch] = Field(
         default=[], max_length=MAX_ITEMS, description="daily batches whose start may move within a window"
     )
+    cold_stores: list[ColdStore] = Field(
+        default=[],
+        max_length=MAX_ITEMS,
+        description="stores of cooling beside a space's chillers or a cold room: tanks, ice, a setpoint band",
+    )
+    air_receivers: list[AirReceiver] = Field(
+        default=[], max_length=MAX_ITEMS, description="compressed-air receivers the compressors charge ahead"
+    )
     charging: Charging = Field(default=Charging(), description="charging strategy, seed of the draws, parking spaces")
     process_emissions_t: float = Field(
         default=0.0,
@@ -293,6 +302,8 @@ class SiteAssets(_Strict):
             "electrolysers",
             "hydrogen_uses",
             "fuel_cells",
+            "cold_stores",
+            "air_receivers",
         ):
             names = [item.name for item in getattr(self, group)]
             dup = sorted({n for n in names if names.count(n) > 1})
@@ -311,6 +322,8 @@ class SiteAssets(_Strict):
             "electrolysers",
             "hydrogen_stores",
             "fuel_cells",
+            "cold_stores",
+            "air_receivers",
         ):
             for i, item in enumerate(getattr(self, group)):
                 if item.name in seen:
@@ -436,6 +449,44 @@ class SiteAssets(_Strict):
                 raise FieldPathError(
                     "hydrogen_stores", f"a hydrogen store for the {group} (its hydrogen goes through one)", "none"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _load_stores_serve(self) -> SiteAssets:
+        # A store relieves one load whose electricity is its machines': a space's own electric chillers (not a
+        # space a ground-source heat pump or a CHP-driven absorption chiller also cools: their share is settled in
+        # the kernel after the store's), a production line, or for air an electric load.
+        lines = [p.name for p in self.processes]
+        engines = {c.name for c in self.chp}
+        shared = {hp.cooling for hp in self.heat_pumps} | {
+            a.cooling for a in self.absorption_chillers if a.source in engines
+        }
+        spaces = sorted(s.name for s in self.space if s.cooling and s.cooling_cop is not None and s.name not in shared)
+        for i, c in enumerate(self.cold_stores):
+            if c.serves not in spaces + lines:
+                raise FieldPathError(
+                    f"cold_stores[{i}].serves",
+                    f"a space with cooling and a cooling_cop that no heat pump or CHP-driven absorption chiller "
+                    f"also cools ({spaces}) or a production line ({lines})",
+                    repr(c.serves),
+                )
+            if c.serves in lines and c.serve_cop is None:
+                raise FieldPathError(
+                    f"cold_stores[{i}].serve_cop",
+                    "the COP of the line's refrigeration (it has none of its own)",
+                    "none",
+                )
+        loads = [ld.name for ld in self.loads] + lines
+        for i, r in enumerate(self.air_receivers):
+            if r.serves not in loads:
+                raise FieldPathError(
+                    f"air_receivers[{i}].serves", f"an electric load or a production line ({loads})", repr(r.serves)
+                )
+        served = [c.serves for c in self.cold_stores] + [r.serves for r in self.air_receivers]
+        for group in ("cold_stores", "air_receivers"):
+            for i, item in enumerate(getattr(self, group)):
+                if served.count(item.serves) > 1:
+                    raise FieldPathError(f"{group}[{i}].serves", "one store per load", repr(item.serves))
         return self
 
     @model_validator(mode="after")

@@ -183,6 +183,14 @@ def heat_lp(
             "with a rule dispatch)",
             repr(setup.chp[0].name),
         )
+    if setup.load_stores:
+        group = "cold_stores" if scenario.cold_stores else "air_receivers"
+        raise InputError(
+            None,
+            f"{prefix}{group}[0]",
+            "no cold store or air receiver in a linear programme yet (simulate it with a rule dispatch)",
+            repr(setup.load_stores[0].name),
+        )
     eco = scenario.economics
     one = np.array([1.0])
     # the cost of one kWh_th, as the economics prices the fuel a boiler burns (fuel units x price per unit)
