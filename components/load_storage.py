@@ -33,6 +33,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lingtan.errors import FieldPathError
 from lingtan.limits import MAX_POWER_KW
 
 P_ATM_BAR = 1.01325  # standard atmosphere [bar], the reference of free air (ISO 1217)
@@ -115,10 +116,10 @@ class ColdStore(BaseModel):
             need = (*need, "charge_cop")
         for key in need:
             if getattr(self, key) is None:
-                raise ValueError(f"{key}: expected a value for medium {self.medium}, found none")
+                raise FieldPathError(key, f"a value for medium {self.medium}", "none")
         for key in forbid:
             if getattr(self, key) is not None:
-                raise ValueError(f"{key}: expected none for medium {self.medium}, found {getattr(self, key)!r}")
+                raise FieldPathError(key, f"none for medium {self.medium}", repr(getattr(self, key)))
         return self
 
     def capacity(self) -> float:
@@ -176,7 +177,7 @@ class AirReceiver(BaseModel):
     @model_validator(mode="after")
     def _pressures(self) -> AirReceiver:
         if self.p_min_bar >= self.p_max_bar:
-            raise ValueError(f"p_min_bar: expected below p_max_bar ({self.p_max_bar}), found {self.p_min_bar}")
+            raise FieldPathError("p_min_bar", f"a pressure below p_max_bar ({self.p_max_bar:g} bar)", f"{self.p_min_bar:g}")
         return self
 
     def capacity(self) -> float:

@@ -101,7 +101,7 @@ def test_fuel_and_accounting(runs):
     assert 0.35 <= unit["electric_efficiency"] <= 0.40 and 0.80 < unit["total_efficiency"] < 0.85
 
 
-def test_chp_refusals_name_the_field(tmp_path):
+def test_chp_refusals_name_the_field(tmp_path, capsys):
     data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
     bad = with_chp(data)
     bad["chp"][0]["t_c"] = 40.0  # below the offices' 45 C: its heat would serve nothing
@@ -119,6 +119,16 @@ def test_chp_refusals_name_the_field(tmp_path):
     prof = build_profiles(sc, DEFAULT.parent)
     with pytest.raises(InputError, match="chp"):
         heat_lp(sc, prof.heat, heat_sizes(sc))
+    # ... and so does a run with dispatch: optimal, though the site has no store or power-to-heat unit (its LP once
+    # left the heat side to the rule kernel and so the engine's electricity out of the bus it optimised)
+    from lingtan.twin.cli import main
+
+    opt = with_chp(data)
+    opt["battery"][0]["dispatch"] = "optimal"
+    path = tmp_path / "opt.yaml"
+    path.write_text(yaml.safe_dump(opt), encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "chp[0]" in capsys.readouterr().err
 
 
 def test_a_chp_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_path):

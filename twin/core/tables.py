@@ -425,18 +425,14 @@ def load_store_columns(store: ColdStore | AirReceiver) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        ``{"p_charge_kw": "<name>.p_charge_kw", "p_relief_kw": ..., "charge": "<name>.charge_kw_th", ...,
-        "content": "<name>.held_kwh_th"}``; an air receiver's product columns end ``_m3`` (per step, and held).
+        ``{"p_charge_kw": "<name>.p_charge_kw", ..., "charge": "<name>.cooling_in_kw_th", ..., "content":
+        "<name>.cooling_held_kwh_th"}``; an air receiver's are ``air_in_m3`` .. ``air_held_m3`` (per step, and held).
     """
-    cold = isinstance(store, ColdStore)
-    flow, held = ("kw_th", "kwh_th") if cold else ("m3", "m3")
-    # ``held``: ``e_kwh_th`` is a thermal store's heat, which sums and checks treat as such
-    names = {
-        "charge": f"charge_{flow}",
-        "discharge": f"discharge_{flow}",
-        "loss": f"loss_{flow}",
-        "content": f"held_{held}",
-    }
+    # named by their product, apart from a thermal store's charge_/discharge_/loss_kw_th and e_kwh_th (heat, which
+    # the heat side's sums and Sankey gather by those names)
+    p, flow, held = ("cooling", "kw_th", "kwh_th") if isinstance(store, ColdStore) else ("air", "m3", "m3")
+    names = {"charge": f"{p}_in_{flow}", "discharge": f"{p}_out_{flow}", "loss": f"{p}_lost_{flow}"}
+    names["content"] = f"{p}_held_{held}"
     return {q: f"{store.name}.{names.get(q, q)}" for q in LOAD_STORE_COLUMNS}
 
 

@@ -568,10 +568,13 @@ def add_optimum_bill(result, base_dir) -> str:
 
 
 def _co_heat(prof) -> bool:
-    """Whether the LP co-schedules the site's heat side: it has a thermal store or a power-to-heat unit, whose
-    schedule moves the electricity bill. A heat side of boilers alone does not depend on the electric dispatch."""
-    _, s_n, u_n, _ = prof.heat.system.shape
-    return bool(s_n or u_n)
+    """Whether the LP co-schedules the site's heat side: it has a thermal store, a power-to-heat unit, a CHP unit, a
+    hydrogen asset or a load store, whose schedule moves the electricity bill (the LP refuses the last three with
+    their field path, :func:`~.heat_dispatch.heat_lp`). A heat side of boilers alone does not depend on the
+    electric dispatch."""
+    setup = prof.heat
+    _, s_n, u_n, _ = setup.system.shape
+    return bool(s_n or u_n or setup.chp or setup.h2_stores or setup.load_stores)
 
 
 __all__ = [

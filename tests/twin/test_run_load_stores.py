@@ -1,0 +1,153 @@
+"""Cold stores and air receivers through the whole run: the bus, the heat table, the kpis, the field paths.
+
+The default factory without its battery (so that the store is the only thing moving electricity in time), a
+packing hall cooled by electric chillers (COP 4, 60 kW/K above 24 C) with an ice tank beside them (2 000 kWh_th,
+400 kW_th each way, 0.5 % an hour, ice made at COP 3, valley grid charging), and a 100 m3 air receiver between
+10 and 6 bar(g) on the production load's compressors (0.11 kWh/m3, 0.12 while charging to 10 bar).
+"""
+
+import numpy as np
+import pytest
+import yaml
+from support.scenario_files import DEFAULT, write
+
+from lingtan.components.load_storage import (
+    AirReceiver,
+    band_keep_per_hour,
+    receiver_free_air_m3,
+    setpoint_band_kwh_th,
+)
+from lingtan.twin.cli import main
+from lingtan.twin.core.scenario import scenario_from_dict
+from lingtan.twin.core.tables import load_store_columns
+from lingtan.twin.run import simulate
+
+HALL = {
+    "name": "hall",
+    "ua_kw_per_k": 60,
+    "setpoint_heating_c": 14,
+    "setpoint_cooling_c": 24,
+    "t_c": 45,
+    "heating": False,
+    "cooling": True,
+    "cooling_cop": 4.0,
+}
+ICE = {
+    "name": "ice",
+    "serves": "hall",
+    "medium": "ice",
+    "capacity_kwh_th": 2000,
+    "loss_fraction_per_hour": 0.005,
+    "charge_q_kw_th": 400,
+    "discharge_q_kw_th": 400,
+    "charge_cop": 3.0,
+    "grid_charge": True,
+}
+RECEIVER = {
+    "name": "rx",
+    "serves": "production",
+    "volume_m3": 100,
+    "p_max_bar": 10,
+    "p_min_bar": 6,
+    "specific_power_kwh_per_m3": 0.11,
+    "charge_specific_power_kwh_per_m3": 0.12,
+    "charge_m3_per_h": 600,
+}
+
+
+def factory(stores: bool) -> dict:
+    d = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+    d["battery"] = []
+    d["space"] = [dict(HALL)]
+    if stores:
+        d["cold_stores"] = [dict(ICE)]
+        d["air_receivers"] = [dict(RECEIVER)]
+    return d
+
+
+@pytest.fixture(scope="module")
+def runs():
+    sc = scenario_from_dict(factory(True))
+    return sc, simulate(sc, DEFAULT.parent), simulate(scenario_from_dict(factory(False)), DEFAULT.parent)
+
+
+def test_formulas_by_hand():
+    # 100 t of frozen goods at 1.8 kJ/(kg K) over 3 K: 1e5 * 1.8 * 3 / 3600 = 150 kWh_th; held 1 K below setpoint
+    # (50 kWh_th) in a room gaining 2 kW/K, the goods lose 2 kWh an hour of their 50: exp(-2 / 50) kept.
+    assert setpoint_band_kwh_th(1e5, 1.8, 3.0) == pytest.approx(150.0, rel=1e-12)
+    assert band_keep_per_hour(2.0, 50.0) == pytest.approx(np.exp(-0.04), rel=1e-12)
+    # 20 m3 from 9 to 6 bar(g) give 20 * 3 / 1.01325 = 59.215 m3 of free air (MEASUR's usable capacity).
+    assert receiver_free_air_m3(20.0, 9.0, 6.0) == pytest.approx(59.2154, rel=1e-5)
+    assert AirReceiver(**RECEIVER).capacity() == pytest.approx(100 * 4 / 1.01325, rel=1e-12)
+
+
+def test_the_load_moves_by_what_the_stores_draw_and_spare(runs):
+    # Each hour the site's load is the one without the stores, plus the electricity their charging drew, less the
+    # electricity their loads were spared; the table's product flows are those at the two factors.
+    sc, r, r0 = runs
+    h = r.hourly_heat
+    moved = np.zeros(len(h))
+    for store in (*sc.cold_stores, *sc.air_receivers):
+        c = {q: h[name].to_numpy() for q, name in load_store_columns(store).items()}
+        moved += c["p_charge_kw"] - c["p_relief_kw"]
+        assert c["p_relief_kw"].sum() > 1000 and c["p_charge_kw"].sum() > 1000  # both stores work
+    np.testing.assert_allclose(r.hourly.load_kw, r0.hourly.load_kw + moved, atol=1e-9)
+    # ice: 3 kWh_th made per kWh drawn, 4 per kWh spared (the hall's chillers' COP)
+    np.testing.assert_allclose(h["ice.cooling_in_kw_th"], 3.0 * h["ice.p_charge_kw"], atol=1e-9)
+    np.testing.assert_allclose(h["ice.cooling_out_kw_th"], 4.0 * h["ice.p_relief_kw"], atol=1e-9)
+    # air: 1 / 0.12 m3 per kWh charging, 1 / 0.11 per kWh the compressors rest
+    np.testing.assert_allclose(h["rx.air_in_m3"], h["rx.p_charge_kw"] / 0.12, atol=1e-9)
+    np.testing.assert_allclose(h["rx.air_out_m3"], h["rx.p_relief_kw"] / 0.11, atol=1e-9)
+
+
+def test_ice_moves_the_chillers_from_the_peak_to_the_valley(runs):
+    # The ice is made in the valley (and on renewable surplus) and spares the chillers outside it: peak-period
+    # import falls by the electricity spared there, valley import rises by what the ice took there.
+    sc, r, r0 = runs
+    k = r.kpis["load_stores"]["ice"]
+    assert k["relief_e_kwh_valley"] == 0.0
+    assert k["charge_e_kwh_valley"] > 0.9 * (k["charge_e_kwh"] - k["surplus_e_kwh"])
+    # the hall is cooled in summer only: the ice holds only the next day's cooling, so winter nights make none
+    h = r.hourly_heat
+    jan = h.index.month == 1
+    assert h.loc[jan, "ice.p_charge_kw"].sum() == 0.0
+    # the kpis are the table's sums
+    assert k["discharge_e_kwh_th"] == pytest.approx(float(h["ice.cooling_out_kw_th"].sum()), rel=1e-12)
+    assert k["net_e_kwh"] == pytest.approx(k["charge_e_kwh"] - k["relief_e_kwh"], rel=1e-12)
+    # making ice at COP 3 to spare chillers at COP 4, with losses, costs electricity overall but cuts the bill
+    assert k["net_e_kwh"] > 0
+    assert r.kpis["grid_bill_cny"]["total_cny"] < r0.kpis["grid_bill_cny"]["total_cny"]
+
+
+@pytest.mark.parametrize(
+    ("group", "entry", "path", "fragment"),
+    [
+        ("cold_stores", dict(ICE, serves="hal"), "cold_stores[0].serves", "'hal'"),
+        ("cold_stores", {k: v for k, v in ICE.items() if k != "charge_cop"}, "cold_stores[0].charge_cop", "ice"),
+        (
+            "cold_stores",
+            dict(ICE, medium="setpoint_band", capacity_kwh_th=None, loss_fraction_per_hour=None, mass_kg=1e5),
+            "cold_stores[0].specific_heat_kj_per_kg_k",
+            "setpoint_band",
+        ),
+        ("air_receivers", dict(RECEIVER, p_min_bar=11), "air_receivers[0].p_min_bar", "below p_max_bar"),
+        ("air_receivers", dict(RECEIVER, serves="compressors"), "air_receivers[0].serves", "'compressors'"),
+    ],
+)
+def test_field_paths(tmp_path, capsys, group, entry, path, fragment):
+    d = factory(False)
+    d[group] = [{k: v for k, v in entry.items() if v is not None}]
+    p = write(tmp_path, d)
+    assert main(["check", str(p)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and path in err and fragment in err, err
+
+
+def test_a_linear_programme_refuses_them(tmp_path, capsys):
+    d = factory(True)
+    battery = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))["battery"]
+    d["battery"] = [dict(battery[0], dispatch="optimal")]
+    p = write(tmp_path, d)
+    assert main(["run", str(p), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cold_stores[0]" in err and "linear programme" in err, err
