@@ -58,7 +58,7 @@ class ColdStore(BaseModel):
         "below their setpoint by up to band_k"
     )
     capacity_kwh_th: float | None = Field(
-        default=None, gt=0, le=_MAX_KWH, description="cooling the tank holds [kWh_th] (chilled_water, ice)"
+        default=None, ge=0, le=_MAX_KWH, description="cooling the tank holds [kWh_th] (chilled_water, ice)"
     )
     loss_fraction_per_hour: float | None = Field(
         default=None,
@@ -177,7 +177,9 @@ class AirReceiver(BaseModel):
     @model_validator(mode="after")
     def _pressures(self) -> AirReceiver:
         if self.p_min_bar >= self.p_max_bar:
-            raise FieldPathError("p_min_bar", f"a pressure below p_max_bar ({self.p_max_bar:g} bar)", f"{self.p_min_bar:g}")
+            raise FieldPathError(
+                "p_min_bar", f"a pressure below p_max_bar ({self.p_max_bar:g} bar)", f"{self.p_min_bar:g}"
+            )
         return self
 
     def capacity(self) -> float:

@@ -151,3 +151,22 @@ def test_a_linear_programme_refuses_them(tmp_path, capsys):
     assert main(["run", str(p), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip()
     assert "cold_stores[0]" in err and "linear programme" in err, err
+
+
+def test_a_sweep_of_their_sizes_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_path):
+    # Plumbing: capacities and the receiver's volume are sizes (HeatSizes.ls_size): the fast path's kernel runs each
+    # case's own, and its rows equal those of the scenarios built and run one by one.
+    from lingtan.twin.studies.sweep import read_results, run_sweep
+
+    file = write(tmp_path, factory(True), "stores.yaml")
+    params = ["cold_stores[0].capacity_kwh_th=0:4000:3", "air_receivers[0].volume_m3=10:200:2"]
+    rows = {}
+    for path in ("auto", "whole"):
+        out = tmp_path / path
+        s = run_sweep(file, params, out=out, path=path, jobs=1, progress=False, verdicts=False)
+        assert s["path"] == ("fast" if path == "auto" else "whole")
+        rows[path] = read_results(out).sort_values([p.split("=")[0] for p in params]).reset_index(drop=True)
+    for c in ("grid_import_e_kwh", "total_consumption_e_kwh", "grid_bill_cny.total_cny"):
+        np.testing.assert_allclose(rows["auto"][c].to_numpy(float), rows["whole"][c].to_numpy(float), rtol=1e-12)
+    bill = rows["auto"]["grid_bill_cny.total_cny"].to_numpy()
+    assert len(set(np.round(bill, 3))) == 6  # every case its own

@@ -485,6 +485,13 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
         out.append(
             {"kind": "hydrogen_store", "name": f"{where}hydrogen_stores.{h.name}", "kg": h.capacity_kg, "units": 1}
         )
+    for cs in getattr(site, "cold_stores", []):
+        if cs.medium != "setpoint_band":  # a cold room's goods hold the band: nothing to buy but its controls
+            out.append(
+                {"kind": "cold_store", "name": f"{where}cold_stores.{cs.name}", "kwh": cs.capacity(), "units": 1}
+            )
+    for r in getattr(site, "air_receivers", []):
+        out.append({"kind": "air_receiver", "name": f"{where}air_receivers.{r.name}", "m3": r.volume_m3, "units": 1})
     for c in getattr(site, "chp", []):
         out.append({"kind": "chp", "name": f"{where}chp.{c.name}", "kw": c.capacity_p_kw, "units": 1})
     for bo in getattr(site, "boilers", []):
@@ -546,6 +553,7 @@ def asset_capex(cost: AssetCost, asset: dict[str, Any]) -> float:
         + cost.capex_cny_per_unit * asset.get("units", 0.0)
         + cost.capex_cny_per_m * asset.get("m", 0.0)
         + cost.capex_cny_per_kg * asset.get("kg", 0.0)
+        + cost.capex_cny_per_m3 * asset.get("m3", 0.0)
     )
 
 

@@ -15,11 +15,12 @@ class AssetCost(_Model):
     """Cost of one asset kind. Capital adds up the size terms that apply to the kind:
 
     ``capex = capex_cny_per_kw x P + capex_cny_per_kwh x E + capex_cny_per_kwp x P_dc + capex_cny_per_unit x n
-    + capex_cny_per_m x L + capex_cny_per_kg x M``
+    + capex_cny_per_m x L + capex_cny_per_kg x M + capex_cny_per_m3 x V``
 
     where P is the power [kW, kW_th for heat assets], E the energy [kWh, kWh_th], P_dc the PV DC
     nameplate [kWp], n the number of units (wind turbines, heat pumps, boreholes...) and L a length [m] (a
-    ground loop's boreholes) and M a mass [kg] (a hydrogen store's capacity). The fixed O&M adds
+    ground loop's boreholes), M a mass [kg] (a hydrogen store's capacity) and V a vessel's volume [m3] (an air
+    receiver's). The fixed O&M adds
     ``fixed_om_cny_per_year`` (per asset of the kind) and ``fixed_om_fraction_of_capex`` x capex.
     """
 
@@ -29,6 +30,7 @@ class AssetCost(_Model):
     capex_cny_per_unit: float = Field(default=0.0, ge=0, description="[CNY per unit]")
     capex_cny_per_m: float = Field(default=0.0, ge=0, description="[CNY/m] of borehole (ground loops)")
     capex_cny_per_kg: float = Field(default=0.0, ge=0, description="[CNY/kg] of hydrogen store capacity")
+    capex_cny_per_m3: float = Field(default=0.0, ge=0, description="[CNY/m3] of pressure vessel (air receivers)")
     fixed_om_cny_per_year: float = Field(default=0.0, ge=0, description="[CNY/yr] per asset")
     fixed_om_fraction_of_capex: float = Field(default=0.0, ge=0, le=1, description="[1/yr] share of capex per year")
     variable_om_cny_per_kwh: float = Field(
@@ -148,6 +150,24 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         source="assumed: 4 000 CNY per kg of compressed-hydrogen tank capacity with its compressor; no public "
         "Chinese series was found here: replace it with a quote; 1 %/yr O&M and 25-yr life assumed.",
     ),
+    "cold_store": AssetCost(
+        capex_cny_per_kwh=150.0,
+        fixed_om_fraction_of_capex=0.01,
+        lifetime_years=25.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 150 CNY per kWh_th of chilled-water or ice tank with its exchangers and controls, as the "
+        "hot-water tank; no public Chinese series was found here: replace it with a quote (a cold room's setpoint "
+        "band is not priced: its goods hold the cooling, only controls are added); 1 %/yr O&M and 25-yr life "
+        "assumed.",
+    ),
+    "air_receiver": AssetCost(
+        capex_cny_per_m3=3000.0,
+        fixed_om_fraction_of_capex=0.01,
+        lifetime_years=25.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 3 000 CNY per m3 of a 10-16 bar compressed-air receiver installed; no public Chinese "
+        "series was found here: replace it with a quote; 1 %/yr O&M and 25-yr life assumed.",
+    ),
 }
 
 #: Fuel prices [CNY per physical unit of components/data/fuels.csv], all assumed (no public series found here).
@@ -192,7 +212,7 @@ class Economics(_Model):
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
         description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop, chp, "
-        "electrolyser, hydrogen_store, fuel_cell) "
+        "electrolyser, hydrogen_store, fuel_cell, cold_store, air_receiver) "
         "-> costs; kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(
