@@ -142,6 +142,16 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_dr_short", lang), dr["shortfall_e_kwh"] * 1e-3, "MWh"),
             (label("summary_dr_net", lang), dr["net_cny"], "CNY"),
         ]
+    for name, s in k.get("load_stores", {}).items():
+        rows += [
+            (label("summary_store_relief", lang) + name, s["relief_e_kwh"] * 1e-3, "MWh"),
+            (
+                label("summary_store_relief_dear", lang) + name,
+                (s["relief_e_kwh_peak"] + s["relief_e_kwh_critical"]) * 1e-3,
+                "MWh",
+            ),
+            (label("summary_store_net", lang) + name, s["net_e_kwh"] * 1e-3, "MWh"),
+        ]
     for name, f in k.get("flexible_loads", {}).items():
         dear = f["e_kwh_peak"] + f["e_kwh_critical"]
         rows.append((label("summary_flex_dear", lang) + name, _pct(dear / f["e_kwh"] if f["e_kwh"] else None), "%"))
