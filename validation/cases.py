@@ -888,6 +888,57 @@ def _random_more_plant(rng: np.random.Generator, peak_kw: float, heat: dict) -> 
     return out
 
 
+def _random_load_stores(rng: np.random.Generator, peak_kw: float) -> dict:
+    """A random cooled hall with a chilled-water or ice store, and an air receiver on the production load, each
+    present by chance."""
+    out: dict = {}
+    if rng.random() < 0.3:
+        cop = float(rng.uniform(3.0, 5.0))
+        ua = float(rng.uniform(0.005, 0.03)) * peak_kw
+        q = ua * 10.0  # the hall's cooling 10 K above its balance point [kW_th]
+        ice = bool(rng.random() < 0.5)
+        out["space"] = [
+            {
+                "name": "hall",
+                "ua_kw_per_k": ua,
+                "setpoint_cooling_c": 24,
+                "t_c": 45,
+                "heating": False,
+                "cooling_cop": cop,
+            }
+        ]
+        out["cold_stores"] = [
+            {
+                "name": "cold_tank",
+                "serves": "hall",
+                "medium": "ice" if ice else "chilled_water",
+                "capacity_kwh_th": float(rng.uniform(0, 8)) * q,
+                "loss_fraction_per_hour": float(rng.uniform(0, 0.01)),
+                "charge_q_kw_th": float(rng.uniform(0.2, 1.0)) * q,
+                "discharge_q_kw_th": float(rng.uniform(0.2, 1.0)) * q,
+                "charge_cop": cop * float(rng.uniform(0.6, 1.0)),
+                "grid_charge": bool(rng.random() < 0.5),
+                "soc_initial": float(rng.uniform(0, 1)),
+            }
+        ]
+    if rng.random() < 0.3:
+        p_max = float(rng.uniform(8, 12))
+        out["air_receivers"] = [
+            {
+                "name": "receiver",
+                "serves": "prod",
+                "volume_m3": float(rng.uniform(5, 200)),
+                "p_max_bar": p_max,
+                "p_min_bar": p_max - float(rng.uniform(1, 4)),
+                "specific_power_kwh_per_m3": float(rng.uniform(0.09, 0.13)),
+                "charge_specific_power_kwh_per_m3": float(rng.uniform(0.10, 0.15)),
+                "charge_m3_per_h": float(rng.uniform(0.01, 0.1)) * peak_kw / 0.11,
+                "grid_charge": bool(rng.random() < 0.5),
+            }
+        ]
+    return out
+
+
 def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
     """A random but valid scenario mapping (seeded)."""
     from lingtan.components.wind import turbine_types
@@ -962,6 +1013,7 @@ def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
     heat = _random_heat_side(rng, peak_guess) if rng.random() < 0.4 else {}
     # More of the plant (issue 19), drawn from a generator of its own so the scenarios above stay as they were.
     more = _random_more_plant(np.random.default_rng([20250601, i]), peak_guess, heat)
+    more |= _random_load_stores(np.random.default_rng([20261204, i]), peak_guess)
     data = {
         **heat,
         **more,
@@ -1217,9 +1269,11 @@ def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseRes
             "warm demand, two waste streams, exchangers into a demand or a store, a heat pump, an electric "
             "boiler on any power or on surplus, a fuel boiler that may fall short, a thermal store); each by "
             "chance, from a generator of its own: a gas engine heat- or electricity-led (half of the heat sides), an "
-            "electrolyser with its store and uses, a flexible batch, a demand-response event",
+            "electrolyser with its store and uses, a flexible batch, a demand-response event; and from a third, a "
+            "cooled hall with a chilled-water or ice store, an air receiver on the production load",
             reference="sources = sinks each hour (CHP and electrolysers included); battery e(t) = e(t-1) + charge - "
-            "discharge - losses; heat and hydrogen by the twin's own table checks, run for each",
+            "discharge - losses; heat, hydrogen, cold stores and air receivers by the twin's own table checks, run "
+            "for each",
             metric="largest hourly residual over all runs [kWh]",
             tolerance="1e-6 kWh",
             tolerance_reason="DESIGN.md's balance tolerance",
