@@ -643,3 +643,60 @@ def hydrogen_use_kg(index: pd.DatetimeIndex, use: HydrogenUse) -> np.ndarray:
     """
     on = (np.asarray(index.hour) - use.start_h) % 24 < use.hours
     return np.where(on, use.kg_per_day / use.hours, 0.0)
+
+
+class HydrogenBoiler(BaseModel):
+    """A boiler burning the store's hydrogen for heat: ``hydrogen_boilers[i]``.
+
+    A use of what would be curtailed: it burns only the hydrogen above ``above_fraction`` of the store's capacity
+    (where the electrolysers start to run out of room), and never what the store's uses take in the next
+    ``reserve_h`` hours; before the CHP units and the fuel boilers, at a constant efficiency on the hydrogen's LHV
+    (a hydrogen boiler is a gas boiler with a hydrogen burner: its data sheet's efficiency, no default).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    capacity_q_kw_th: float = Field(
+        ge=0, le=MAX_POWER_KW, description="heat output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
+    )
+    efficiency: float = Field(gt=0, le=1, description="heat out / hydrogen in [kW LHV] [-] (the data sheet's)")
+    above_fraction: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="share of the store's capacity it leaves in the store [-]; default 0.8 (assumed: the "
+        "operator's rule, the higher the more hydrogen kept for the uses)",
+    )
+    reserve_h: int = Field(
+        default=168,
+        ge=0,
+        le=8760,
+        description="hours of the store's uses it leaves in the store [h]; default a week (assumed: the operator's "
+        "rule, the longer the safer for the uses)",
+    )
+    t_c: float = Field(
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="supply temperature [C]: serves demands at or below it; bounds lingtan.limits.MIN_TEMPERATURE_C "
+        ".. MAX_TEMPERATURE_C",
+    )
+
+
+def hydrogen_boiler_kg(q_kw_th: ArrayLike, boiler: HydrogenBoiler, dt_h: float = 1.0) -> np.ndarray:
+    """Hydrogen a boiler burns for its heat [kg per step]: ``q dt / (efficiency LHV)``.
+
+    Parameters
+    ----------
+    q_kw_th : float or array
+        Heat it gives [kW_th].
+    boiler : HydrogenBoiler
+    dt_h : float
+        Length of a step [h].
+
+    Returns
+    -------
+    ndarray
+        [kg]; 100 kW_th for an hour at 90 % burn 100 / (0.9 x 33.32) = 3.33 kg.
+    """
+    return np.asarray(q_kw_th, dtype=float) * dt_h / (boiler.efficiency * H2_LHV_KWH_PER_KG)

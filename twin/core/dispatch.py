@@ -234,13 +234,21 @@ _HC_P, _HC_FUEL, _HC_DEMAND, _HC_DUMPED = range(len(CHP_COLUMNS))
 # Per electrolyser: its electricity, its compressor's, and the hydrogen made [kg per step]; for the hydrogen store
 # (at most one): hydrogen in, taken by its uses, wanted and not there, lost, and the content at the step's end [kg].
 ELECTROLYSER_COLUMNS = ("p_kw", "compression_kw", "h2_kg")
-H2_STORE_COLUMNS = ("charge_kg", "offtake_kg", "unmet_kg", "fuel_cell_kg", "loss_kg", "m_kg")
+H2_STORE_COLUMNS = ("charge_kg", "offtake_kg", "unmet_kg", "fuel_cell_kg", "boiler_kg", "loss_kg", "m_kg")
 # Per fuel cell: its electricity, the hydrogen it used [kg per step], its heat to demands and dumped [kW_th].
 FUEL_CELL_COLUMNS = ("p_kw", "h2_kg", "heat_to_demand", "heat_dumped")
 _HE_P, _HE_COMP, _HE_KG = range(len(ELECTROLYSER_COLUMNS))
-_HY_IN, _HY_OUT, _HY_UNMET, _HY_FC, _HY_LOSS, _HY_M = range(len(H2_STORE_COLUMNS))
+_HY_IN, _HY_OUT, _HY_UNMET, _HY_FC, _HY_BOILER, _HY_LOSS, _HY_M = range(len(H2_STORE_COLUMNS))
 _HF_P, _HF_KG, _HF_DEMAND, _HF_DUMPED = range(len(FUEL_CELL_COLUMNS))
-_N_HE, _N_HY, _N_HF = len(ELECTROLYSER_COLUMNS), len(H2_STORE_COLUMNS), len(FUEL_CELL_COLUMNS)
+# Per hydrogen boiler: its heat to demands [kW_th] and the hydrogen it burnt [kg per step].
+H2_BOILER_COLUMNS = ("heat_to_demand", "h2_kg")
+_HB_DEMAND, _HB_KG = range(len(H2_BOILER_COLUMNS))
+_N_HE, _N_HY, _N_HF, _N_HB = (
+    len(ELECTROLYSER_COLUMNS),
+    len(H2_STORE_COLUMNS),
+    len(FUEL_CELL_COLUMNS),
+    len(H2_BOILER_COLUMNS),
+)
 # Columns of an electrolyser's parameters: its hydrogen line per kW of rating in the part load [kW LHV per kW]
 # (lingtan.components.hydrogen.electrolyser_coefficients), its minimum load, and the share of its output an
 # operating hour takes off (degradation); of the store's: compression [kWh/kg] and the share kept an hour.
@@ -328,6 +336,10 @@ class KernelHeat(NamedTuple):
     fc_params: np.ndarray  # (F, 5)
     fc_serves: np.ndarray  # (F, D) bool
     fc_kw: np.ndarray  # (N, F) [kW]
+    hb_params: np.ndarray  # (H, 2) [kg per kWh_th], the share of the capacity it leaves
+    hb_serves: np.ndarray  # (H, D) bool
+    h2_reserve_kg: np.ndarray  # (H, T) [kg] the uses' hydrogen each hydrogen boiler leaves in the store
+    hb_kw: np.ndarray  # (N, H) [kW_th]
     ls_params: np.ndarray  # (L, 4)
     ls_p_served: np.ndarray  # (L, T) [kW] the electricity of the load each store serves
     ls_want: np.ndarray  # (L, T) the product its load takes in the next day [kWh_th or m3]
@@ -352,14 +364,14 @@ BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
 def _heat_layout(heat: KernelHeat) -> tuple[int, int, int, int]:
     """First heat-record column of the stores, of the units and of the boilers, and the number of columns (the
     ground loops' after the boilers', then the CHP units', their absorption chillers', the electrolysers' and the
-    hydrogen store's, the fuel cells', the load stores')."""
+    hydrogen store's, the fuel cells', the hydrogen boilers', the load stores')."""
     o_s = _N_HD * heat.residual.shape[0]
     o_u = o_s + _N_HS * heat.store_recoverable.shape[0]
     o_b = o_u + _N_HU * heat.unit_cop.shape[0]
     o_c = o_b + heat.boiler_cap.shape[0] + _N_HL * heat.ground_cooling.shape[0]
     o_e = o_c + _N_HC * heat.chp_params.shape[0] + _N_HA * heat.cabs_params.shape[0]
     o_f = o_e + _N_HE * heat.h2_params.shape[0] + _N_HY * heat.h2_store_params.shape[0]
-    o_l = o_f + _N_HF * heat.fc_params.shape[0]
+    o_l = o_f + _N_HF * heat.fc_params.shape[0] + _N_HB * heat.hb_params.shape[0]
     return o_s, o_u, o_b, o_l + _N_HLS * heat.ls_params.shape[0]
 
 
@@ -830,6 +842,10 @@ def _h2_step(
     fc_params: np.ndarray,
     fc_serves: np.ndarray,
     fc_kw: np.ndarray,
+    hb_params: np.ndarray,
+    hb_serves: np.ndarray,
+    h2_reserve_kg: np.ndarray,
+    hb_kw: np.ndarray,
     n: int,
     w: int,
     t: int,
@@ -846,8 +862,9 @@ def _h2_step(
     rating and the store's room, off below minimum load; then the store gives its uses their hydrogen, down to its
     cushion; then the fuel cells, in scenario order, make the electricity ``short`` [kW] the grid would give (after
     the battery, before CHP units), within their rating and the hydrogen above the cushion, off below minimum load,
-    their heat to the demands they serve before the CHP units and boilers (the rest dumped). Returns (the surplus
-    taken [kW], the store's balance residual [kg], the fuel cells' electricity [kW])."""
+    their heat to the demands they serve before the CHP units and boilers (the rest dumped); then the hydrogen boilers,
+    in scenario order, give those demands heat on the hydrogen above their share of the store's capacity and above the
+    cushion and the uses' reserve, within their rating. Returns (the surplus taken [kW], the store's balance residual [kg], the fuel cells' electricity [kW])."""
     if h2_store_params.shape[0] == 0:
         return 0.0, 0.0, 0.0
     comp = h2_store_params[0, _Y_COMP]
@@ -912,14 +929,32 @@ def _h2_step(
         h_row[col + _HF_KG, w] = kg
         heat = cap * (fc_params[f, 2] * x + fc_params[f, 3])
         h_row[col + _HF_DUMPED, w] = _serve_demands(fc_serves, f, heat, rem, w, _HD_CHP, col + _HF_DEMAND, h_row)
+    boiler_kg = 0.0
+    o_hb = o_f + _N_HF * fc_params.shape[0]
+    for b in range(hb_params.shape[0]):
+        heat_wanted = 0.0
+        for d in range(rem.shape[0]):
+            if hb_serves[b, d]:
+                heat_wanted += rem[d, w]
+        keep = max(h2_store_kg[n, 0, 1] + h2_reserve_kg[b, t], hb_params[b, 1] * h2_store_kg[n, 0, 0])
+        q = min(hb_kw[n, b], max(0.0, m - keep) / hb_params[b, 0], heat_wanted)
+        if q <= 0.0:
+            continue
+        col = o_hb + _N_HB * b
+        _serve_demands(hb_serves, b, q, rem, w, _HD_CHP, col + _HB_DEMAND, h_row)
+        kg = q * hb_params[b, 0]
+        h_row[col + _HB_KG, w] = kg
+        m -= kg
+        boiler_kg += kg
     h2_m[w] = m
     h_row[o_y + _HY_IN, w] = made
     h_row[o_y + _HY_OUT, w] = out
     h_row[o_y + _HY_UNMET, w] = want - out
     h_row[o_y + _HY_FC, w] = fc_kg
+    h_row[o_y + _HY_BOILER, w] = boiler_kg
     h_row[o_y + _HY_LOSS, w] = loss
     h_row[o_y + _HY_M, w] = m
-    return surplus - left, abs(m - (m0 + made - out - fc_kg - loss)), fc_load
+    return surplus - left, abs(m - (m0 + made - out - fc_kg - boiler_kg - loss)), fc_load
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -1153,6 +1188,10 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             fc_params,
             fc_serves,
             fc_kw,
+            hb_params,
+            hb_serves,
+            h2_reserve_kg,
+            hb_kw,
             ls_params,
             ls_p_served,
             ls_want,
@@ -1396,6 +1435,10 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         fc_params,
                         fc_serves,
                         fc_kw,
+                        hb_params,
+                        hb_serves,
+                        h2_reserve_kg,
+                        hb_kw,
                         n,
                         w,
                         t,
@@ -1696,6 +1739,13 @@ class HeatSystem:
         and its minimum part load.
     fc_serves : (F, D) bool, optional
         Which demands each fuel cell's heat supplies.
+    hb_params : (H, 2), optional
+        Per hydrogen boiler (rated in :class:`HeatSizes`): the hydrogen a kWh_th of its heat burns [kg/kWh_th] and the
+        share of the store's capacity it leaves in the store [-].
+    hb_serves : (H, D) bool, optional
+        Which demands each hydrogen boiler supplies.
+    h2_reserve_kg : (H, T), optional
+        The hydrogen the store's uses take in each hydrogen boiler's reserve window [kg]: the boiler leaves it.
     ls_params : (L, 4), optional
         Per store of what an electric load makes (cold stores, air receivers; sized in :class:`HeatSizes`): the share
         of its content kept a step [-], 1 where it also charges from the grid in valley steps, the product a kWh of
@@ -1732,6 +1782,9 @@ class HeatSystem:
     h2_use_kg: np.ndarray | None = None
     fc_params: np.ndarray | None = None
     fc_serves: np.ndarray | None = None
+    hb_params: np.ndarray | None = None
+    hb_serves: np.ndarray | None = None
+    h2_reserve_kg: np.ndarray | None = None
     ls_params: np.ndarray | None = None
     ls_p_served_kw: np.ndarray | None = None
     ls_want: np.ndarray | None = None
@@ -1740,6 +1793,11 @@ class HeatSystem:
     def n_load_stores(self) -> int:
         """The number of stores of what electric loads make L."""
         return _rows(self.ls_params)
+
+    @property
+    def n_h2_boilers(self) -> int:
+        """The number of hydrogen boilers H."""
+        return _rows(self.hb_params)
 
     @property
     def n_fuel_cells(self) -> int:
@@ -1817,12 +1875,12 @@ class HeatSystem:
         -------
         list of (str, int, str)
             Per column (group, index in the group, quantity): the groups ``demand``, ``store``, ``unit``,
-            ``boiler``, ``loop``, ``chp``, ``chp_absorber``, ``electrolyser``, ``h2store``, ``fuel_cell`` and
-            ``load_store`` in this order,
+            ``boiler``, ``loop``, ``chp``, ``chp_absorber``, ``electrolyser``, ``h2store``, ``fuel_cell``,
+            ``h2_boiler`` and ``load_store`` in this order,
             quantities from :data:`DEMAND_COLUMNS`, :data:`STORE_COLUMNS`, :data:`UNIT_COLUMNS`, ``heat`` for a
             boiler, :data:`LOOP_COLUMNS`, :data:`CHP_COLUMNS`, :data:`CHP_ABSORBER_COLUMNS`,
-            :data:`ELECTROLYSER_COLUMNS`, :data:`H2_STORE_COLUMNS`, :data:`FUEL_CELL_COLUMNS` and
-            :data:`LOAD_STORE_COLUMNS`.
+            :data:`ELECTROLYSER_COLUMNS`, :data:`H2_STORE_COLUMNS`, :data:`FUEL_CELL_COLUMNS`,
+            :data:`H2_BOILER_COLUMNS` and :data:`LOAD_STORE_COLUMNS`.
         """
         d, s, u, b = self.shape
         cols = [("demand", i, q) for i in range(d) for q in DEMAND_COLUMNS]
@@ -1836,6 +1894,7 @@ class HeatSystem:
         cols += [("electrolyser", i, q) for i in range(self.n_electrolysers) for q in ELECTROLYSER_COLUMNS]
         cols += [("h2store", i, q) for i in range(self.n_h2_stores) for q in H2_STORE_COLUMNS]
         cols += [("fuel_cell", i, q) for i in range(self.n_fuel_cells) for q in FUEL_CELL_COLUMNS]
+        cols += [("h2_boiler", i, q) for i in range(self.n_h2_boilers) for q in H2_BOILER_COLUMNS]
         cols += [("load_store", i, q) for i in range(self.n_load_stores) for q in LOAD_STORE_COLUMNS]
         return cols
 
@@ -1864,6 +1923,8 @@ class HeatSizes:
         The hydrogen store's capacity, lowest content (cushion gas) and first content [kg].
     fc_kw : (N, F), optional
         Electric rating of each fuel cell [kW].
+    hb_kw : (N, H), optional
+        Heat rating of each hydrogen boiler [kW_th].
     ls_size : (N, L, 4), optional
         Per store of what an electric load makes: its capacity, largest charge and discharge a step and first
         content [kWh_th or m3].
@@ -1880,6 +1941,7 @@ class HeatSizes:
     h2_kw: np.ndarray | None = None
     h2_store_kg: np.ndarray | None = None
     fc_kw: np.ndarray | None = None
+    hb_kw: np.ndarray | None = None
     ls_size: np.ndarray | None = None
 
     @classmethod
@@ -2206,6 +2268,10 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         fc_params=f64(np.zeros((0, 5)) if heat.fc_params is None else heat.fc_params),
         fc_serves=b1(np.zeros((heat.n_fuel_cells, d)) if heat.fc_serves is None else heat.fc_serves),
         fc_kw=f64(np.zeros((n, heat.n_fuel_cells)) if sizes.fc_kw is None else sizes.fc_kw),
+        hb_params=f64(np.zeros((0, 2)) if heat.hb_params is None else heat.hb_params),
+        hb_serves=b1(np.zeros((heat.n_h2_boilers, d)) if heat.hb_serves is None else heat.hb_serves),
+        h2_reserve_kg=f64(np.zeros((heat.n_h2_boilers, t)) if heat.h2_reserve_kg is None else heat.h2_reserve_kg),
+        hb_kw=f64(np.zeros((n, heat.n_h2_boilers)) if sizes.hb_kw is None else sizes.hb_kw),
         ls_params=f64(np.zeros((0, 4)) if heat.ls_params is None else heat.ls_params),
         ls_p_served=f64(np.zeros((heat.n_load_stores, t)) if heat.ls_p_served_kw is None else heat.ls_p_served_kw),
         ls_want=f64(np.zeros((heat.n_load_stores, t)) if heat.ls_want is None else heat.ls_want),
@@ -2250,6 +2316,10 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "fc_params": "FK",
         "fc_serves": "FD",
         "fc_kw": "NF",
+        "hb_params": "WR",
+        "hb_serves": "WD",
+        "h2_reserve_kg": "WT",
+        "hb_kw": "NW",
         "ls_params": "VQ",
         "ls_p_served": "VT",
         "ls_want": "VT",
@@ -2278,6 +2348,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "M": record.ground_modes.shape[2],
         "P": 2,
         "V": heat.n_load_stores,
+        "W": heat.n_h2_boilers,
     }
     for field, axes in dims.items():
         name = f"{'heat_sizes' if axes[0] == 'N' else 'heat'}.{field}"
@@ -2286,7 +2357,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
     _expect_range("heat.cabs_params[:, 0]", record.cabs_params[:, 0], 0, n_c - 1)
     if n_y > 1:
         raise ValueError(f"heat.h2_store_params: expected at most one hydrogen store, found {n_y}")
-    if heat.n_fuel_cells and not n_y:
+    if (heat.n_fuel_cells or heat.n_h2_boilers) and not n_y:
         raise ValueError("heat.fc_params: fuel cells need the hydrogen store (heat.h2_store_params), found none")
     return record
 

@@ -53,10 +53,12 @@ from lingtan.components.heat import (
 from lingtan.components.hydrogen import (
     Electrolyser,
     FuelCell,
+    HydrogenBoiler,
     HydrogenStore,
     HydrogenUse,
     electrolyser_coefficients,
     fuel_cell_coefficients,
+    hydrogen_boiler_kg,
     hydrogen_use_kg,
     store_limits_kg,
 )
@@ -156,9 +158,9 @@ class HeatSetup:
         Combined heat and power units, in scenario order (C); their ratings are sizes.
     chp_absorbers : list of lingtan.components.heat.AbsorptionChiller
         Absorption chillers driven by a CHP unit's heat (the kernel runs them: ``system.cabs_*``).
-    electrolysers, h2_stores, h2_uses, fuel_cells : lists
-        Electrolysers (Z), the hydrogen store (at most one), the uses it serves and the fuel cells it feeds (F)
-        (:mod:`lingtan.components.hydrogen`); the ratings and the store's capacity are sizes.
+    electrolysers, h2_stores, h2_uses, fuel_cells, h2_boilers : lists
+        Electrolysers (Z), the hydrogen store (at most one), the uses it serves, the fuel cells (F) and the hydrogen
+        boilers (H) it feeds (:mod:`lingtan.components.hydrogen`); the ratings and the store's capacity are sizes.
     load_stores : list of ColdStore or AirReceiver
         Cold stores then air receivers (L, :mod:`lingtan.components.load_storage`), run by the kernel
         (``system.ls_*``); their capacities are sizes.
@@ -198,6 +200,7 @@ class HeatSetup:
     h2_stores: Sequence[HydrogenStore] = ()
     h2_uses: Sequence[HydrogenUse] = ()
     fuel_cells: Sequence[FuelCell] = ()
+    h2_boilers: Sequence[HydrogenBoiler] = ()
     load_stores: Sequence[ColdStore | AirReceiver] = ()
 
     def loop_units(self, g: int) -> list[str]:
@@ -324,6 +327,7 @@ def build_heat(
         h2_stores=list(scenario.hydrogen_stores),
         h2_uses=list(scenario.hydrogen_uses),
         fuel_cells=list(scenario.fuel_cells),
+        h2_boilers=list(scenario.hydrogen_boilers),
         load_stores=[*scenario.cold_stores, *scenario.air_receivers],
     )
 
@@ -661,9 +665,11 @@ def _heat_system(
 def _with_hydrogen(system: HeatSystem, side: _HeatSide, scenario: SiteAssets, index: pd.DatetimeIndex) -> HeatSystem:
     """``system`` with the electrolysers' hydrogen lines, minimum loads, ageing and operating hours, the hydrogen
     store's compression and standing loss, its uses' hydrogen each step, and the fuel cells' hydrogen and heat lines,
-    minimum loads and the demands their heat serves (ratings and capacity are sizes: :func:`heat_sizes`)."""
-    els, stores = scenario.electrolysers, scenario.hydrogen_stores
+    minimum loads and the demands their heat serves, and the hydrogen boilers' hydrogen per kWh_th, the demands they
+    serve and the uses' hydrogen each leaves in the store (ratings and capacity are sizes: :func:`heat_sizes`)."""
+    els, stores, boilers = scenario.electrolysers, scenario.hydrogen_stores, scenario.hydrogen_boilers
     uses = [hydrogen_use_kg(index, u) for u in scenario.hydrogen_uses]
+    use_kg = np.tile(np.sum(uses, axis=0) if uses else np.zeros(len(index)), (len(stores), 1))
     return replace(
         system,
         h2_params=np.array(
@@ -674,7 +680,16 @@ def _with_hydrogen(system: HeatSystem, side: _HeatSide, scenario: SiteAssets, in
         h2_store_params=np.array(
             [(s.compression_kwh_per_kg, 1.0 - s.standing_loss_fraction_per_h) for s in stores], dtype=float
         ).reshape(len(stores), 2),
-        h2_use_kg=np.tile(np.sum(uses, axis=0) if uses else np.zeros(len(index)), (len(stores), 1)),
+        h2_use_kg=use_kg,
+        h2_reserve_kg=np.array(
+            [next_day_sum(use_kg.sum(axis=0, keepdims=True), b.reserve_h)[0] for b in boilers]
+        ).reshape(len(boilers), len(index)),
+        hb_params=np.array(
+            [(float(hydrogen_boiler_kg(1.0, b)), b.above_fraction) for b in boilers], dtype=float
+        ).reshape(len(boilers), 2),
+        hb_serves=np.array([_serves(side.demand_t_c, b.t_c) for b in boilers], dtype=bool).reshape(
+            len(boilers), len(side.demand_names)
+        ),
         fc_params=np.array(
             [(*fuel_cell_coefficients(f), f.min_load_fraction) for f in scenario.fuel_cells], dtype=float
         ).reshape(len(scenario.fuel_cells), 5),
@@ -915,6 +930,7 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
         chp_kw=rep([c.capacity_p_kw for c in scenario.chp]),
         h2_kw=rep([e.capacity_p_kw for e in scenario.electrolysers]),
         fc_kw=rep([f.capacity_p_kw for f in scenario.fuel_cells]),
+        hb_kw=rep([b.capacity_q_kw_th for b in scenario.hydrogen_boilers]),
         h2_store_kg=np.tile(
             np.array([_store_kg(s) for s in scenario.hydrogen_stores], dtype=float).reshape(
                 len(scenario.hydrogen_stores), 3

@@ -419,7 +419,7 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
     store = setup.h2_stores[0].name
     q = {
         c: heat[f"{store}.{c}"].to_numpy()
-        for c in ("charge_kg", "offtake_kg", "unmet_kg", "fuel_cell_kg", "loss_kg", "m_kg")
+        for c in ("charge_kg", "offtake_kg", "unmet_kg", "fuel_cell_kg", "boiler_kg", "loss_kg", "m_kg")
     }
     el = sum(float((heat[f"{e.name}.p_kw"] + heat[f"{e.name}.compression_kw"]).sum()) for e in setup.electrolysers)
     made = float(q["charge_kg"].sum())
@@ -437,6 +437,14 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
                 "heat_dumped_e_kwh_th": float(heat[f"{c.name}.heat_dumped_kw_th"].sum()),
             }
             for c in setup.fuel_cells
+        },
+        "boiler_kg": float(q["boiler_kg"].sum()),
+        "boilers": {
+            b.name: {
+                "heat_to_demand_e_kwh_th": float(heat[f"{b.name}.heat_to_demand_kw_th"].sum()),
+                "h2_kg": float(heat[f"{b.name}.h2_kg"].sum()),
+            }
+            for b in setup.h2_boilers
         },
         "electricity_e_kwh": el,
         "e_kwh_per_kg": el / made if made > 0 else None,
@@ -673,7 +681,7 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     for name in setup.boiler_names:
         by_source[name] = e[f"{name}.heat_kw_th"]
-    for name in [c.name for c in setup.chp] + [f.name for f in setup.fuel_cells]:
+    for name in [c.name for c in (*setup.chp, *setup.fuel_cells, *setup.h2_boilers)]:
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     by_source["unserved"] = sum(e[f"{d}.unserved_kw_th"] for d in setup.demand_names)
     out["heat_demand_e_kwh_th"] = demand
@@ -698,6 +706,8 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
     # recovered heat or renewable surplus); power-to-heat run on renewable surplus; and the source heat of
     # heat pumps run on the bus. The electricity of bus-run units is counted as not renewable (conservative).
     green = by_source["recovered_direct"] + by_source["heat_network"] + by_source["thermal_storage"]
+    # hydrogen boilers burn hydrogen made of renewable surplus only (the electrolysers run on nothing else)
+    green += sum(by_source[b.name] for b in setup.h2_boilers)
     for name in setup.unit_names:
         # The COP the unit ran at: a ground-source unit's moves with its loop, not with a profile.
         made = heat[f"{name}.heat_to_demand_kw_th"] + heat[f"{name}.heat_to_storage_kw_th"]

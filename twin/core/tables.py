@@ -31,6 +31,7 @@ from lingtan.components.hydrogen import (
     degradation_factor,
     electrolyser_h2,
     fuel_cell_flows,
+    hydrogen_boiler_kg,
     store_limits_kg,
 )
 from lingtan.components.load_storage import AirReceiver, ColdStore
@@ -310,6 +311,9 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
     for y, tank in enumerate(setup.h2_stores):
         for q in H2_STORE_COLUMNS:
             data[f"{tank.name}.{q}"] = rec[("h2store", y, q)]
+    for b, boiler in enumerate(setup.h2_boilers):
+        data[f"{boiler.name}.heat_to_demand_kw_th"] = rec[("h2_boiler", b, "heat_to_demand")]
+        data[f"{boiler.name}.h2_kg"] = rec[("h2_boiler", b, "h2_kg")]
     for f, cell in enumerate(setup.fuel_cells):
         data[f"{cell.name}.p_kw"] = rec[("fuel_cell", f, "p_kw")]
         data[f"{cell.name}.h2_kg"] = rec[("fuel_cell", f, "h2_kg")]
@@ -399,11 +403,16 @@ def _hydrogen_residuals(h: pd.DataFrame, setup: HeatSetup, dt_h: float, tol: flo
         q = {c: h[f"{s.name}.{c}"].to_numpy() for c in H2_STORE_COLUMNS}
         _, capacity, first = store_limits_kg(s)
         m_prev = np.concatenate([[first], q["m_kg"][:-1]])
-        taken = q["offtake_kg"] + q["fuel_cell_kg"] + q["loss_kg"]
+        taken = q["offtake_kg"] + q["fuel_cell_kg"] + q["boiler_kg"] + q["loss_kg"]
         out.append(float(np.abs(q["m_kg"] - m_prev - q["charge_kg"] + taken).max(initial=0.0)))
         out.append(float(np.abs(q["charge_kg"] - made).max(initial=0.0)))
         used = sum((h[f"{c.name}.h2_kg"].to_numpy() for c in setup.fuel_cells), np.zeros(len(h)))
         out.append(float(np.abs(q["fuel_cell_kg"] - used).max(initial=0.0)))
+        burnt = sum((h[f"{b.name}.h2_kg"].to_numpy() for b in setup.h2_boilers), np.zeros(len(h)))
+        out.append(float(np.abs(q["boiler_kg"] - burnt).max(initial=0.0)))
+    for b in setup.h2_boilers:  # a boiler's hydrogen is its heat at its efficiency
+        kg = hydrogen_boiler_kg(h[f"{b.name}.heat_to_demand_kw_th"].to_numpy(), b, dt_h)
+        out.append(float(np.abs(kg - h[f"{b.name}.h2_kg"].to_numpy()).max(initial=0.0)))
     for c in setup.fuel_cells:  # hydrogen and heat on the cell's part-load lines at its electricity
         h2_kw, h2_kg, heat = fuel_cell_flows(h[f"{c.name}.p_kw"].to_numpy(), c)
         out.append(float(np.abs(h2_kg - h[f"{c.name}.h2_kg"].to_numpy()).max(initial=0.0)))
@@ -461,8 +470,9 @@ def _load_store_residuals(h: pd.DataFrame, setup: HeatSetup, tol: float) -> list
 
 
 def _demand_sources(setup: HeatSetup) -> list[str]:
-    """The kernel's columns per demand in the heat table: ``from_chp`` only on a site with CHP units or fuel cells."""
-    return [q for q in DEMAND_COLUMNS if q != "from_chp" or setup.chp or setup.fuel_cells]
+    """The kernel's columns per demand in the heat table: ``from_chp`` (on-site units burning gas or hydrogen) only on a
+    site with CHP units, fuel cells or hydrogen boilers."""
+    return [q for q in DEMAND_COLUMNS if q != "from_chp" or setup.chp or setup.fuel_cells or setup.h2_boilers]
 
 
 def check_heat_balance(

@@ -485,6 +485,15 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
         out.append(
             {"kind": "hydrogen_store", "name": f"{where}hydrogen_stores.{h.name}", "kg": h.capacity_kg, "units": 1}
         )
+    for hb in getattr(site, "hydrogen_boilers", []):
+        out.append(
+            {
+                "kind": "hydrogen_boiler",
+                "name": f"{where}hydrogen_boilers.{hb.name}",
+                "kw": hb.capacity_q_kw_th,
+                "units": 1,
+            }
+        )
     for cs in getattr(site, "cold_stores", []):
         if cs.medium != "setpoint_band":  # a cold room's goods hold the band: nothing to buy but its controls
             out.append(

@@ -157,6 +157,7 @@ FAST_FIELDS = {
     "electrolyser": re.compile(r"^electrolysers\[(\d+)\]\.capacity_p_kw$"),
     "h2_store": re.compile(r"^hydrogen_stores\[0\]\.capacity_kg$"),
     "fuel_cell": re.compile(r"^fuel_cells\[(\d+)\]\.capacity_p_kw$"),
+    "h2_boiler": re.compile(r"^hydrogen_boilers\[(\d+)\]\.capacity_q_kw_th$"),
     "cold_store": re.compile(r"^cold_stores\[(\d+)\]\.(capacity_kwh_th|charge_q_kw_th|discharge_q_kw_th)$"),
     "air_receiver": re.compile(r"^air_receivers\[(\d+)\]\.(volume_m3|charge_m3_per_h)$"),
 }
@@ -623,6 +624,7 @@ class FastInputs:
     h2_kw: np.ndarray  # (M, Z)
     h2_store_kg: np.ndarray  # (M, Y, 3)
     fc_kw: np.ndarray  # (M, F)
+    hb_kw: np.ndarray  # (M, H)
     ls_size: np.ndarray  # (M, L, 4)
     bat_energy: np.ndarray
     bat_soc_min: np.ndarray
@@ -699,6 +701,8 @@ def _component_values(sc, comp: str) -> dict[str, Any]:
         out[f"h2_kw:{i}"] = sc.electrolysers[i].capacity_p_kw
     elif kind == "fuel_cells":
         out[f"fc_kw:{i}"] = sc.fuel_cells[i].capacity_p_kw
+    elif kind == "hydrogen_boilers":
+        out[f"hb_kw:{i}"] = sc.hydrogen_boilers[i].capacity_q_kw_th
     elif kind in ("cold_stores", "air_receivers"):
         j = i if kind == "cold_stores" else len(sc.cold_stores) + i
         out[f"ls_size:{j}"] = np.array(getattr(sc, kind)[i].kernel_sizes())
@@ -751,6 +755,7 @@ def fast_inputs(p: Plan) -> FastInputs:
         h2_kw=hs.h2_kw.copy(),
         h2_store_kg=hs.h2_store_kg.copy(),
         fc_kw=hs.fc_kw.copy(),
+        hb_kw=hs.hb_kw.copy(),
         ls_size=hs.ls_size.copy(),
         bat_energy=np.full(m, b.energy_kwh if b else 0.0),
         bat_soc_min=np.full(m, b.soc_min if b else 0.0),
@@ -851,6 +856,7 @@ def fast_rows(
         fi.h2_kw,
         fi.h2_store_kg,
         fi.fc_kw,
+        fi.hb_kw,
         fi.ls_size,
     )
     res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **kernel_site(scenario.battery, prof, hs))

@@ -150,6 +150,14 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         source="assumed: 4 000 CNY per kg of compressed-hydrogen tank capacity with its compressor; no public "
         "Chinese series was found here: replace it with a quote; 1 %/yr O&M and 25-yr life assumed.",
     ),
+    "hydrogen_boiler": AssetCost(
+        capex_cny_per_kw=400.0,
+        fixed_om_fraction_of_capex=0.02,
+        lifetime_years=20.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 400 CNY per kW_th for a boiler with a hydrogen burner and its gas train; no public Chinese "
+        "series was found here: replace it with a quote; 2 %/yr O&M and 20-yr life assumed.",
+    ),
     "cold_store": AssetCost(
         capex_cny_per_kwh=150.0,
         fixed_om_fraction_of_capex=0.01,
@@ -212,7 +220,7 @@ class Economics(_Model):
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
         description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop, chp, "
-        "electrolyser, hydrogen_store, fuel_cell, cold_store, air_receiver) "
+        "electrolyser, hydrogen_store, fuel_cell, hydrogen_boiler, cold_store, air_receiver) "
         "-> costs; kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(

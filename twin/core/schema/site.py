@@ -21,7 +21,7 @@ from lingtan.components.heat import (
     PurchasedHeat,
     ThermalStorage,
 )
-from lingtan.components.hydrogen import Electrolyser, FuelCell, HydrogenStore, HydrogenUse
+from lingtan.components.hydrogen import Electrolyser, FuelCell, HydrogenBoiler, HydrogenStore, HydrogenUse
 from lingtan.components.load_storage import AirReceiver, ColdStore
 from lingtan.components.loads import Load
 from lingtan.components.process import ProductionLine, check_fired_losses
@@ -238,6 +238,9 @@ class SiteAssets(_Strict):
     fuel_cells: list[FuelCell] = Field(
         default=[], max_length=MAX_ITEMS, description="fuel cells on the store's hydrogen: electricity and heat"
     )
+    hydrogen_boilers: list[HydrogenBoiler] = Field(
+        default=[], max_length=MAX_ITEMS, description="boilers burning the store's hydrogen beyond its uses' next day"
+    )
     flexible_loads: list[ShiftableBatch] = Field(
         default=[], max_length=MAX_ITEMS, description="daily batches whose start may move within a window"
     )
@@ -302,6 +305,7 @@ class SiteAssets(_Strict):
             "electrolysers",
             "hydrogen_uses",
             "fuel_cells",
+            "hydrogen_boilers",
             "cold_stores",
             "air_receivers",
         ):
@@ -322,6 +326,7 @@ class SiteAssets(_Strict):
             "electrolysers",
             "hydrogen_stores",
             "fuel_cells",
+            "hydrogen_boilers",
             "cold_stores",
             "air_receivers",
         ):
@@ -430,21 +435,22 @@ class SiteAssets(_Strict):
 
     @model_validator(mode="after")
     def _chp_has_demand(self) -> SiteAssets:
-        # A unit's heat must have somewhere to go: the kernel runs it on the heat side, after the heat pumps.
+        # A unit's heat must have somewhere to go: the kernel runs CHP units and hydrogen boilers on the heat side.
         temps = [h.t_c for line in self.processes for h in line.heat_demands] + [s.t_c for s in self.space if s.heating]
-        for i, c in enumerate(self.chp):
-            if not any(t <= c.t_c for t in temps):
-                raise FieldPathError(
-                    f"chp[{i}].t_c",
-                    "a heat temperature at or above a heat demand's (production lines' heat_demands, heated "
-                    f"spaces: {sorted(temps)} C)",
-                    f"{c.t_c:g} C",
-                )
+        for group in ("chp", "hydrogen_boilers"):
+            for i, c in enumerate(getattr(self, group)):
+                if not any(t <= c.t_c for t in temps):
+                    raise FieldPathError(
+                        f"{group}[{i}].t_c",
+                        "a heat temperature at or above a heat demand's (production lines' heat_demands, heated "
+                        f"spaces: {sorted(temps)} C)",
+                        f"{c.t_c:g} C",
+                    )
         return self
 
     @model_validator(mode="after")
     def _hydrogen_has_a_store(self) -> SiteAssets:
-        for group in ("electrolysers", "hydrogen_uses", "fuel_cells"):
+        for group in ("electrolysers", "hydrogen_uses", "fuel_cells", "hydrogen_boilers"):
             if getattr(self, group) and not self.hydrogen_stores:
                 raise FieldPathError(
                     "hydrogen_stores", f"a hydrogen store for the {group} (its hydrogen goes through one)", "none"
