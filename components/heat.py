@@ -45,6 +45,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lingtan.components.absorption import CHARACTERISTIC_PARAMETERS, characteristic_q_kw
 from lingtan.errors import InputError
 from lingtan.limits import (
     MAX_COP,
@@ -841,24 +842,31 @@ def thermal_storage_soc_kwh_th(
 # Absorption chiller
 # --------------------------------------------------------------------------------------
 class AbsorptionChiller(BaseModel):
-    """A single-effect LiBr-water absorption chiller driven by waste heat.
+    """A single-effect LiBr-water absorption chiller driven by waste heat or a CHP unit's heat.
 
-    Attributes are the YAML keys of ``absorption_chillers[i]``.
+    Attributes are the YAML keys of ``absorption_chillers[i]``. ``model: constant`` keeps ``cop`` and
+    ``capacity_q_kw_th`` at every hour; ``model: characteristic_equation`` takes them as the rating at
+    ``rated_drive_t_c`` and ``rated_cooling_water_t_c`` and moves both with the hour's drive and cooling-water
+    temperatures along a published machine's characteristic equation (:func:`absorption_chiller_full_load`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    source: str = Field(description="waste-heat stream driving the generator")
+    source: str = Field(description="waste-heat stream or CHP unit driving the generator")
     cooling: str = Field(description="the space it cools; the space's electric chillers (cooling_cop) cool the rest")
     cop: float = Field(
         default=0.7,
         gt=0,
         le=1.5,
-        description="cooling out / driving heat in [-]; ~0.7 single effect (Tawalbeh et al. 2020)",
+        description="cooling out / driving heat in [-] (characteristic_equation: at the rating temperatures); ~0.7 "
+        "single effect (Tawalbeh et al. 2020)",
     )
     capacity_q_kw_th: float = Field(
-        ge=0, le=MAX_POWER_KW, description="cooling output limit [kW_th]; upper bound lingtan.limits.MAX_POWER_KW"
+        ge=0,
+        le=MAX_POWER_KW,
+        description="cooling output limit [kW_th] (characteristic_equation: at the rating temperatures); upper "
+        "bound lingtan.limits.MAX_POWER_KW",
     )
     min_drive_t_c: float = Field(
         default=80.0,
@@ -867,6 +875,133 @@ class AbsorptionChiller(BaseModel):
         description="lowest driving heat temperature [C] (single-effect chillers are driven at "
         "about 80-120 C; assumed lower bound); bounds lingtan.limits.MIN_TEMPERATURE_C .. MAX_TEMPERATURE_C",
     )
+    model: Literal["constant", "characteristic_equation"] = Field(
+        default="constant",
+        description="constant: cop and capacity every hour; characteristic_equation: both follow the drive and "
+        "cooling-water temperatures (Kühn and Ziegler 2005)",
+    )
+    machine: Literal[tuple(CHARACTERISTIC_PARAMETERS)] = Field(  # type: ignore[valid-type]
+        default="kuehn_ziegler_10kw",
+        description="the published machine whose characteristic equation shapes the curve "
+        "(lingtan.components.absorption.CHARACTERISTIC_PARAMETERS)",
+    )
+    rated_drive_t_c: float = Field(
+        default=88.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="hot-water inlet of the rating [C]; default 88, Yazaki WFC-SC5's rating (88 -> 83 C) [secondary]",
+    )
+    rated_cooling_water_t_c: float = Field(
+        default=31.0,
+        ge=MIN_TEMPERATURE_C,
+        le=MAX_TEMPERATURE_C,
+        description="cooling-water inlet of the rating [C]; default 31, Yazaki WFC-SC5's rating (31 -> 35 C) "
+        "[secondary]",
+    )
+    chilled_water_t_c: float = Field(
+        default=7.0,
+        ge=-10.0,
+        le=30.0,
+        description="chilled-water supply [C], returning CHILLED_WATER_RISE_K warmer; default 7, assumed (the "
+        "12.5 -> 7 C of single-effect ratings)",
+    )
+    cooling_tower_approach_k: float = Field(
+        default=5.0,
+        ge=0.0,
+        le=30.0,
+        description="cooling water above the air's wet bulb (dry bulb without humidity) [K]; default 5, assumed: no "
+        "published design approach was found here",
+    )
+
+    @model_validator(mode="after")
+    def _runs_at_rating(self) -> AbsorptionChiller:
+        if self.model == "characteristic_equation":
+            q_e, _ = _characteristic_at(self, self.rated_drive_t_c, self.rated_cooling_water_t_c)
+            if not float(q_e) > 0.0:
+                raise ValueError(
+                    f"rated_drive_t_c {self.rated_drive_t_c:g} C with rated_cooling_water_t_c "
+                    f"{self.rated_cooling_water_t_c:g} C: machine {self.machine!r} makes no cooling there; rate it "
+                    "at a hotter drive or cooler cooling water"
+                )
+        return self
+
+
+#: Temperature changes of the external circuits at the rating [K], for their arithmetic means: the hot water
+#: drops 5 K (88 -> 83 C) and the cooling water rises 4 K (31 -> 35 C) in the rating of Yazaki's WFC-SC5 (as
+#: quoted beside its performance table in github.com/foundation-zero/power-hub,
+#: energy_box_control/appliances/yazaki.py, commit 6e2511b [secondary]); the chilled water rises 5.5 K
+#: (17.6 kW on 0.77 l/s there; 12.5 -> 7 C assumed). Held at every load:
+#: the flows are fixed and the glides scale with the load, an error of a few tenths of a kelvin in the means.
+DRIVE_DROP_K = 5.0
+COOLING_WATER_RISE_K = 4.0
+CHILLED_WATER_RISE_K = 5.5
+
+
+def _characteristic_at(
+    chiller: AbsorptionChiller, t_drive_c: ArrayLike, t_cooling_water_c: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chiller's machine at full load at these inlet temperatures: (cooling, driving heat) [kW_th] of its size."""
+    return characteristic_q_kw(
+        chiller.machine,
+        np.asarray(t_drive_c, dtype=float) - DRIVE_DROP_K / 2,
+        np.asarray(t_cooling_water_c, dtype=float) + COOLING_WATER_RISE_K / 2,
+        chiller.chilled_water_t_c + CHILLED_WATER_RISE_K / 2,
+    )
+
+
+def absorption_chiller_full_load(
+    chiller: AbsorptionChiller, t_drive_c: ArrayLike, t_cooling_water_c: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cooling capacity and COP of an absorption chiller at full load, each hour.
+
+    ``model: constant``: ``capacity_q_kw_th`` and ``cop``. ``model: characteristic_equation``: the published
+    machine's cooling ``Q_E`` and driving heat ``Q_G`` (:func:`lingtan.components.absorption.characteristic_q_kw`)
+    at the hour's mean temperatures, relative to the rating:
+
+    ``capacity = capacity_q_kw_th * Q_E / Q_E,rated``, ``COP = cop * (Q_E / Q_G) / (Q_E,rated / Q_G,rated)``,
+
+    zero capacity where ``Q_E <= 0``. The means are the hot-water inlet less half of :data:`DRIVE_DROP_K`, the
+    cooling-water inlet plus half of :data:`COOLING_WATER_RISE_K`, the chilled-water supply plus half of
+    :data:`CHILLED_WATER_RISE_K`.
+
+    A part load within an hour is taken as the machine running at the hour's full load for part of it, at this
+    COP. The characteristic equation's other reading of part load, a lower ``ddt`` (throttled hot water), needs
+    ``Q_G = (s_G / s_E) (Q_E - r_E) + r_G``, a line with a positive intercept ``r_G - s_G r_E / s_E`` for every
+    shipped machine: more heat than running in bursts at every part load.
+
+    Parameters
+    ----------
+    chiller : AbsorptionChiller
+        Its model, rating and machine.
+    t_drive_c : float or array
+        Hot-water (driving heat) inlet temperature [C].
+    t_cooling_water_c : float, array or None
+        Cooling-water inlet temperature [C] (:func:`lingtan.components.absorption.cooling_water_t_c`); needed by
+        ``characteristic_equation`` only.
+
+    Returns
+    -------
+    capacity_kw_th : ndarray
+        Cooling it can make [kW_th].
+    cop : ndarray
+        Cooling out / driving heat in [-] (``cop`` where the capacity is zero).
+
+    References
+    ----------
+    .. [5] Tawalbeh et al. (2020): single-effect LiBr-water chiller, COP ~0.7;
+       :mod:`lingtan.components.absorption` for the characteristic equation.
+    """
+    t_drive = np.asarray(t_drive_c, dtype=float)
+    if chiller.model == "constant":
+        return np.full(t_drive.shape, chiller.capacity_q_kw_th), np.full(t_drive.shape, chiller.cop)
+    if t_cooling_water_c is None:
+        raise ValueError("model characteristic_equation needs the cooling-water temperature")
+    q_e0, q_g0 = _characteristic_at(chiller, chiller.rated_drive_t_c, chiller.rated_cooling_water_t_c)
+    q_e, q_g = _characteristic_at(chiller, t_drive, t_cooling_water_c)
+    runs = q_e > 0.0  # Q_G > 0 there too: each machine's Q_G line crosses zero at a lower ddt than its Q_E line
+    capacity = np.where(runs, chiller.capacity_q_kw_th * q_e / q_e0, 0.0)
+    cop = np.where(runs, chiller.cop * (q_e / np.where(runs, q_g, 1.0)) / (q_e0 / q_g0), chiller.cop)
+    return capacity, cop
 
 
 def absorption_chiller_q_kw_th(
@@ -874,6 +1009,7 @@ def absorption_chiller_q_kw_th(
     t_drive_c: ArrayLike,
     chiller: AbsorptionChiller,
     q_cool_demand_kw_th: ArrayLike = np.inf,
+    t_cooling_water_c: ArrayLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cooling an absorption chiller makes from the driving heat available, for a cooling demand.
 
@@ -884,23 +1020,27 @@ def absorption_chiller_q_kw_th(
     t_drive_c : float or array
         Its temperature [C]; no cooling below ``chiller.min_drive_t_c``.
     chiller : AbsorptionChiller
-        COP [-] and cooling limit [kW_th].
+        Its model, COP [-] and cooling limit [kW_th].
     q_cool_demand_kw_th : float or array, optional
         Cooling wanted [kW_th]; none by default.
+    t_cooling_water_c : float, array or None
+        Cooling-water inlet temperature [C], for ``model: characteristic_equation``.
 
     Returns
     -------
     q_cool_kw_th : ndarray
-        Cooling delivered [kW_th], ``min(cop * q_drive, capacity, demand)``.
+        Cooling delivered [kW_th], ``min(COP * q_drive, capacity, demand)`` with the hour's full-load COP and
+        capacity (:func:`absorption_chiller_full_load`).
     q_drive_kw_th : ndarray
-        Driving heat used [kW_th], ``q_cool / cop``.
+        Driving heat used [kW_th], ``q_cool / COP``.
 
     References
     ----------
     .. [5] Tawalbeh et al. (2020): single-effect LiBr-water chiller, COP ~0.7.
     """
     q = np.asarray(q_drive_available_kw_th, dtype=float)
+    capacity, cop = absorption_chiller_full_load(chiller, t_drive_c, t_cooling_water_c)
     hot = np.asarray(t_drive_c, dtype=float) >= chiller.min_drive_t_c
-    cap = np.minimum(chiller.capacity_q_kw_th, np.maximum(np.asarray(q_cool_demand_kw_th, dtype=float), 0.0))
-    q_cool = np.where(hot, np.minimum(chiller.cop * np.maximum(q, 0.0), cap), 0.0)
-    return q_cool, q_cool / chiller.cop
+    cap = np.minimum(capacity, np.maximum(np.asarray(q_cool_demand_kw_th, dtype=float), 0.0))
+    q_cool = np.where(hot, np.minimum(cop * np.maximum(q, 0.0), cap), 0.0)
+    return q_cool, q_cool / cop

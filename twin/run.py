@@ -439,7 +439,8 @@ def build_profiles(
         hours = hour_profiles(scenario, base_dir, index)
     load = sum(hours.load_by_name_kw.values(), np.zeros(len(index)))
 
-    heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), hours.load_by_name_kw)
+    humidity = frame["relative_humidity"].to_numpy() if "relative_humidity" in frame else None
+    heat = build_heat(scenario, index, frame["temp_air"].to_numpy(), hours.load_by_name_kw, humidity)
     if step != 60 and (scenario.processes or not heat.empty or heat.electric_load_kw.any()):
         require_hourly(scenario, "a scenario with a heat side or production lines (carried hourly only)")
     if scenario.hydrogen_stores or scenario.demand_response is not None or heat.load_stores:

@@ -8,6 +8,8 @@ import yaml
 from support.park_cases import ALL_YEAR
 from support.scenario_files import DEFAULT, base, write  # noqa: F401 (base is a fixture)
 
+from lingtan.components.absorption import cooling_water_t_c
+from lingtan.components.heat import AbsorptionChiller, absorption_chiller_full_load
 from lingtan.components.space import SpaceConditioning, space_cooling_q_kw_th
 from lingtan.twin.cli import main
 from lingtan.twin.core.scenario import scenario_from_dict
@@ -78,6 +80,45 @@ def test_the_drive_heat_is_recovered_and_the_condenser_heat_a_resource(runs):
         "drive_heat_e_kwh_th": pytest.approx(drive, rel=1e-12),
     }
     assert check_heat_balance(r.hourly_heat, build_profiles(sc, DEFAULT.parent).heat, np.zeros(0)) <= 1e-6
+
+
+def test_the_curve_follows_the_weathers_cooling_water(base):  # noqa: F811
+    # The same chiller on the characteristic equation: each hour its capacity and COP are the component's at the
+    # stream's 95 C and the tower's water (wet bulb of the hour's air and humidity + 5 K), so it cools
+    # min(demand, capacity, COP x 300) on cooling / COP of the exhaust; hot humid hours give less than the rating.
+    d = with_absorption(base)
+    d["absorption_chillers"][0]["model"] = "characteristic_equation"
+    sc = scenario_from_dict(d)
+    r = simulate(sc, DEFAULT.parent)
+    weather = build_profiles(sc, DEFAULT.parent).weather
+    temp_air = weather["temp_air"].to_numpy()
+    demand = np.asarray(space_cooling_q_kw_th(temp_air, SpaceConditioning(**OFFICES)), dtype=float)
+    ch = AbsorptionChiller(**d["absorption_chillers"][0])
+    t_cw = cooling_water_t_c(temp_air, weather["relative_humidity"].to_numpy(), 5.0)
+    cap, cop = absorption_chiller_full_load(ch, 95.0, t_cw)
+    cool = r.hourly_heat["absorber.cooling_kw_th"].to_numpy()
+    np.testing.assert_allclose(cool, np.minimum(np.minimum(demand, cap), cop * 300.0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(r.hourly_heat["absorber.drive_heat_kw_th"].to_numpy(), cool / cop, rtol=1e-12)
+    assert cap.min() < 100.0 < cap.max()
+    assert check_heat_balance(r.hourly_heat, build_profiles(sc, DEFAULT.parent).heat, np.zeros(0)) <= 1e-6
+
+
+def test_a_curve_field_names_its_path(tmp_path, capsys, base):  # noqa: F811
+    d = with_absorption(base)
+    d["absorption_chillers"][0]["model"] = "curve"
+    assert main(["check", str(write(tmp_path, d))]) == 2
+    err = capsys.readouterr().err
+    assert "absorption_chillers[0].model" in err and "Traceback" not in err
+    d["absorption_chillers"][0].update(model="characteristic_equation", machine="broad_01")
+    assert main(["check", str(write(tmp_path, d))]) == 2
+    assert "absorption_chillers[0].machine" in capsys.readouterr().err
+    d["absorption_chillers"][0].update(machine="kuehn_ziegler_10kw", rated_drive_t_c=70, rated_cooling_water_t_c=35)
+    assert main(["check", str(write(tmp_path, d))]) == 2
+    err = capsys.readouterr().err
+    assert "absorption_chillers[0]" in err and "rated_drive_t_c" in err and "Traceback" not in err
+    d["absorption_chillers"][0].update(rated_drive_t_c=88, cooling_tower_approach_k=-1)
+    assert main(["check", str(write(tmp_path, d))]) == 2
+    assert "absorption_chillers[0].cooling_tower_approach_k" in capsys.readouterr().err
 
 
 def test_a_chiller_on_no_stream_names_its_field(tmp_path, capsys, base):  # noqa: F811

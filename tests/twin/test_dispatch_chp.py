@@ -163,12 +163,14 @@ def test_every_hour_matches_the_reference_lines(mode):
 
 
 def with_absorber(heat, want_kw_th, cop=0.7, chiller_cop=4.0):
-    # An absorption chiller on the CHP unit's heat, cooling a space whose electric chillers have COP 4.
+    # An absorption chiller on the CHP unit's heat, cooling a space whose electric chillers have COP 4; its COP one
+    # number for every hour or one per hour.
     t = heat.residual_kw_th.shape[1]
     return replace(
         heat,
-        cabs_params=np.array([[0, cop, 1.0 / chiller_cop]]),
+        cabs_params=np.array([[0, 1.0 / chiller_cop]]),
         cabs_want_kw_th=np.full((1, t), float(want_kw_th)),
+        cabs_cop=np.broadcast_to(np.asarray(cop, dtype=float), (1, t)).copy(),
     )
 
 
@@ -186,6 +188,21 @@ def test_absorption_cooling_on_chp_heat_by_hand():
     np.testing.assert_allclose(h["chp0.heat_dumped"], [0], atol=1e-9)
     np.testing.assert_allclose(e["load"], [289.0625], atol=1e-9)
     np.testing.assert_allclose(e["grid_to_load"], [189.0625], atol=1e-9)
+    assert res.total("max_bus_residual")[0] < 1e-9
+
+
+def test_absorption_cop_of_each_hour():
+    # The hours of the test above with the chiller's COP 0.7, then 0.5 (warmer cooling water). Hour 1 as above:
+    # cooling 43.75 on 62.5 kW_th. Hour 2: the chiller would take 60 / 0.5 = 120 kW_th, the unit runs at its full
+    # 112.5; the demand takes 50, the chiller 62.5, cooling 62.5 x 0.5 = 31.25 kW_th and saving 31.25 / 4 = 7.8125
+    # kW: the load is 292.1875 and the grid gives 192.1875.
+    _, heat = chp_system([50, 50], "heat_led")
+    res, h, e = run([0, 0], [300, 300], with_absorber(heat, 60.0, cop=[0.7, 0.5]), chp_sizes())
+    np.testing.assert_allclose(h["chp_absorber0.drive_heat"], [62.5, 62.5], atol=1e-9)
+    np.testing.assert_allclose(h["chp_absorber0.cooling"], [43.75, 31.25], atol=1e-9)
+    np.testing.assert_allclose(h["chp_absorber0.p_relief_kw"], [10.9375, 7.8125], atol=1e-9)
+    np.testing.assert_allclose(e["load"], [289.0625, 292.1875], atol=1e-9)
+    np.testing.assert_allclose(e["grid_to_load"], [189.0625, 192.1875], atol=1e-9)
     assert res.total("max_bus_residual")[0] < 1e-9
 
 

@@ -233,3 +233,17 @@ def test_economics_block_says_when_payback_never_comes():
     assert en.count("not within the analysis period") == 2
     zh = "\n".join(economics_lines(econ, "zh", "base.yaml"))
     assert "折现率 8%" in zh and zh.count("分析期内无法回收") == 2
+
+
+def test_an_absorption_chiller_is_priced_per_kw_of_cooling():
+    # The cold-chain plant's 150 kW_th absorption chiller at the default 2 000 CNY/kW: capex 150 x 2 000 = 300 000
+    # CNY, fixed O&M 2 % of it, 6 000 CNY a year.
+    from lingtan.twin.core.scenario import load_scenario
+    from lingtan.twin.studies.economics import asset_capex, scenario_assets
+
+    assets = scenario_assets(load_scenario(ROOT / "scenarios" / "hefei_cold_chain_park.yaml"))
+    chiller = next(a for a in assets if a["kind"] == "absorption_chiller")
+    assert chiller["name"] == "absorption_chillers.hall_absorber" and chiller["kw"] == 150.0
+    cost = Economics().cost("absorption_chiller")
+    assert asset_capex(cost, chiller) == 300_000.0
+    assert cost.fixed_om_fraction_of_capex * asset_capex(cost, chiller) == pytest.approx(6_000.0, rel=1e-12)

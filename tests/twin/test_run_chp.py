@@ -11,12 +11,13 @@ import pytest
 import yaml
 from support.scenario_files import DEFAULT
 
+from lingtan.components.absorption import cooling_water_t_c
 from lingtan.components.chp import CombinedHeatPower, chp_flows, chp_p_for_heat
-from lingtan.components.heat import fuel_burnt
+from lingtan.components.heat import AbsorptionChiller, absorption_chiller_full_load, fuel_burnt
 from lingtan.errors import InputError
 from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.core.tables import check_electric_balance
-from lingtan.twin.run import simulate
+from lingtan.twin.run import build_profiles, simulate
 
 OFFICES = {"name": "offices", "ua_kw_per_k": 40, "setpoint_heating_c": 18, "t_c": 45}
 ENGINE = {
@@ -152,26 +153,34 @@ def test_a_chp_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_p
     assert chp[0] == 0 and 0 < chp[1] < chp[2]
 
 
+HALL = {
+    "name": "hall",
+    "ua_kw_per_k": 30,
+    "setpoint_cooling_c": 24,
+    "t_c": 45,
+    "heating": False,
+    "cooling": True,
+    "cooling_cop": 4.0,
+}
+
+
+def with_trigeneration(data: dict, capacity_q_kw_th: float, **chiller) -> dict:
+    d = with_chp(data)
+    d["space"].append(dict(HALL))
+    d["absorption_chillers"] = [
+        {"name": "abs", "source": "engine", "cooling": "hall", "capacity_q_kw_th": capacity_q_kw_th, **chiller}
+    ]
+    return d
+
+
 def test_trigeneration_cools_a_hall_and_the_load_falls_by_what_its_chillers_saved():
     # The engine's heat also drives a 100 kW_th absorption chiller (COP 0.7) on a hall cooled by electric chillers
     # of COP 4: each hour the site's load is the run without it less p_relief = cooling / 4, and the cooling is
     # the drive heat times 0.7 (the heat table's balance checks the engine's heat with it).
     data = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
-    hall = {
-        "name": "hall",
-        "ua_kw_per_k": 30,
-        "setpoint_cooling_c": 24,
-        "t_c": 45,
-        "heating": False,
-        "cooling": True,
-        "cooling_cop": 4.0,
-    }
     runs = {}
     for cap in (0.0, 100.0):
-        d = with_chp(data)
-        d["space"].append(dict(hall))
-        d["absorption_chillers"] = [{"name": "abs", "source": "engine", "cooling": "hall", "capacity_q_kw_th": cap}]
-        runs[cap] = simulate(scenario_from_dict(d), DEFAULT.parent)
+        runs[cap] = simulate(scenario_from_dict(with_trigeneration(data, cap)), DEFAULT.parent)
     h = runs[100.0].hourly_heat
     cool = h["abs.cooling_kw_th"].to_numpy()
     assert cool.sum() > 0 and cool.max() <= 100.0 + 1e-9
@@ -179,3 +188,18 @@ def test_trigeneration_cools_a_hall_and_the_load_falls_by_what_its_chillers_save
     np.testing.assert_allclose(h["abs.p_relief_kw"], cool / 4.0, atol=1e-9)
     drop = (runs[0.0].hourly.load_kw - runs[100.0].hourly.load_kw).to_numpy()
     np.testing.assert_allclose(drop, cool / 4.0, atol=1e-6)
+
+
+def test_trigeneration_on_the_curve_takes_the_hours_cop_and_capacity():
+    # The chiller on the characteristic equation, driven by the engine's 90 C heat: each hour its cooling is the
+    # drive heat times the component's COP at 90 C and the tower's water, and at most its capacity there.
+    d = with_trigeneration(yaml.safe_load(DEFAULT.read_text(encoding="utf-8")), 100.0, model="characteristic_equation")
+    sc = scenario_from_dict(d)
+    h = simulate(sc, DEFAULT.parent).hourly_heat
+    weather = build_profiles(sc, DEFAULT.parent).weather
+    t_cw = cooling_water_t_c(weather["temp_air"].to_numpy(), weather["relative_humidity"].to_numpy(), 5.0)
+    cap, cop = absorption_chiller_full_load(AbsorptionChiller(**d["absorption_chillers"][0]), 90.0, t_cw)
+    cool = h["abs.cooling_kw_th"].to_numpy()
+    assert cool.sum() > 0 and np.all(cool <= cap + 1e-9)
+    np.testing.assert_allclose(cool, cop * h["abs.drive_heat_kw_th"], atol=1e-9)
+    assert cop[cool > 0].min() < 0.7 - 1e-3  # warm hours run below the rated COP

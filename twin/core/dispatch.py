@@ -261,7 +261,7 @@ _N_HC = len(CHP_COLUMNS)
 CHP_ABSORBER_COLUMNS = ("cooling", "drive_heat", "p_relief_kw")
 _HA_COOL, _HA_DRIVE, _HA_RELIEF = range(len(CHP_ABSORBER_COLUMNS))
 _N_HA = len(CHP_ABSORBER_COLUMNS)
-_A_CHP, _A_COP, _A_INV_COP_E = range(3)
+_A_CHP, _A_INV_COP_E = range(2)
 # Per store of what an electric load makes (cold stores [kWh_th], air receivers [m3]; lingtan.components.load_storage):
 # the electricity its charging drew, the part of it renewable surplus gave, and the electricity its load was spared
 # [kW], the product in, out and lost, and
@@ -325,8 +325,9 @@ class KernelHeat(NamedTuple):
     chp_heat_led: np.ndarray  # (C,) bool
     chp_serves: np.ndarray  # (C, D) bool
     chp_kw: np.ndarray  # (N, C) [kW]
-    cabs_params: np.ndarray  # (A, 3)
+    cabs_params: np.ndarray  # (A, 2)
     cabs_want: np.ndarray  # (A, T) [kW_th]
+    cabs_cop: np.ndarray  # (A, T)
     h2_params: np.ndarray  # (Z, 4)
     h2_op0: np.ndarray  # (Z,) [h] each electrolyser's operating hours at the first step
     h2_store_params: np.ndarray  # (Y, 2), Y = 0 or 1
@@ -749,6 +750,7 @@ def _chp_step(
     chp_kw: np.ndarray,
     cabs_params: np.ndarray,
     cabs_want: np.ndarray,
+    cabs_cop: np.ndarray,
     n: int,
     w: int,
     t: int,
@@ -788,7 +790,7 @@ def _chp_step(
                     want += rem[d, w]
             for a in range(cabs_params.shape[0]):
                 if cabs_params[a, _A_CHP] == c:
-                    want += cabs_want[a, t] / cabs_params[a, _A_COP]
+                    want += cabs_want[a, t] / cabs_cop[a, t]
             x = min((want / cap - heat_icpt) / heat_slope, 1.0, (room_load + room_export) / cap)
         else:
             x = min(room_load / cap, 1.0)
@@ -812,7 +814,7 @@ def _chp_step(
             inv_cop_e = cabs_params[a, _A_INV_COP_E]
             # The electricity saved may lower the grid's part, then move this unit's from the load to export.
             moved_max = min(room_export, p_load)
-            cool = min(cabs_want[a, t], left * cabs_params[a, _A_COP], (room_load + moved_max) / inv_cop_e)
+            cool = min(cabs_want[a, t], left * cabs_cop[a, t], (room_load + moved_max) / inv_cop_e)
             if cool <= 0.0:
                 continue
             saved = cool * inv_cop_e
@@ -823,10 +825,10 @@ def _chp_step(
             to_load -= moved
             to_grid += moved
             relief += saved
-            left -= cool / cabs_params[a, _A_COP]
+            left -= cool / cabs_cop[a, t]
             col_a = o_a + _N_HA * a
             h_row[col_a + _HA_COOL, w] = cool
-            h_row[col_a + _HA_DRIVE, w] = cool / cabs_params[a, _A_COP]
+            h_row[col_a + _HA_DRIVE, w] = cool / cabs_cop[a, t]
             h_row[col_a + _HA_RELIEF, w] = saved
         h_row[col + _HC_DUMPED, w] = max(left, 0.0)
     return to_load, to_grid, relief
@@ -864,7 +866,8 @@ def _h2_step(
     the battery, before CHP units), within their rating and the hydrogen above the cushion, off below minimum load,
     their heat to the demands they serve before the CHP units and boilers (the rest dumped); then the hydrogen boilers,
     in scenario order, give those demands heat on the hydrogen above their share of the store's capacity and above the
-    cushion and the uses' reserve, within their rating. Returns (the surplus taken [kW], the store's balance residual [kg], the fuel cells' electricity [kW])."""
+    cushion and the uses' reserve, within their rating. Returns (the surplus taken [kW], the store's balance residual
+    [kg], the fuel cells' electricity [kW])."""
     if h2_store_params.shape[0] == 0:
         return 0.0, 0.0, 0.0
     comp = h2_store_params[0, _Y_COMP]
@@ -1179,6 +1182,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             chp_kw,
             cabs_params,
             cabs_want,
+            cabs_cop,
             h2_params,
             h2_op0,
             h2_store_params,
@@ -1466,6 +1470,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         chp_kw,
                         cabs_params,
                         cabs_want,
+                        cabs_cop,
                         n,
                         w,
                         t,
@@ -1717,11 +1722,13 @@ class HeatSystem:
         Heat-led units; the others follow the electric demand.
     chp_serves : (C, D) bool, optional
         Which demands each unit's heat supplies.
-    cabs_params : (A, 3), optional
-        Per absorption chiller a CHP unit's heat drives: that unit's index, the chiller's COP [-] and the electricity
-        of a kW of its space's electric chillers' cooling [kW per kW_th].
+    cabs_params : (A, 2), optional
+        Per absorption chiller a CHP unit's heat drives: that unit's index and the electricity of a kW of its
+        space's electric chillers' cooling [kW per kW_th].
     cabs_want_kw_th : (A, T), optional
         The cooling each may give each step [kW_th] (its capacity, at most what the space's chillers still cool).
+    cabs_cop : (A, T), optional
+        Each one's COP each step [-] (:func:`lingtan.components.heat.absorption_chiller_full_load`).
     h2_params : (Z, 4), optional
         Per electrolyser (Z of them, rated in :class:`HeatSizes`): its hydrogen line per kW of rating, slope and
         intercept in the part load [kW LHV per kW] (:func:`lingtan.components.hydrogen.electrolyser_coefficients`),
@@ -1776,6 +1783,7 @@ class HeatSystem:
     chp_serves: np.ndarray | None = None
     cabs_params: np.ndarray | None = None
     cabs_want_kw_th: np.ndarray | None = None
+    cabs_cop: np.ndarray | None = None
     h2_params: np.ndarray | None = None
     h2_op0: np.ndarray | None = None
     h2_store_params: np.ndarray | None = None
@@ -2257,8 +2265,9 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         chp_heat_led=b1(np.zeros(n_c) if heat.chp_heat_led is None else heat.chp_heat_led),
         chp_serves=b1(np.zeros((n_c, d)) if heat.chp_serves is None else heat.chp_serves),
         chp_kw=f64(np.zeros((n, n_c)) if sizes.chp_kw is None else sizes.chp_kw),
-        cabs_params=f64(np.zeros((0, 3)) if heat.cabs_params is None else heat.cabs_params),
+        cabs_params=f64(np.zeros((0, 2)) if heat.cabs_params is None else heat.cabs_params),
         cabs_want=f64(np.zeros((0, t)) if heat.cabs_want_kw_th is None else heat.cabs_want_kw_th),
+        cabs_cop=f64(np.zeros((0, t)) if heat.cabs_cop is None else heat.cabs_cop),
         h2_params=f64(np.zeros((0, 4)) if heat.h2_params is None else heat.h2_params),
         h2_op0=f64(np.zeros(n_z) if heat.h2_op0 is None else heat.h2_op0),
         h2_store_params=f64(np.zeros((0, 2)) if heat.h2_store_params is None else heat.h2_store_params),
@@ -2307,6 +2316,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "chp_kw": "NC",
         "cabs_params": "AJ",
         "cabs_want": "AT",
+        "cabs_cop": "AT",
         "h2_params": "ZQ",
         "h2_op0": "Z",
         "h2_store_params": "YR",
@@ -2338,7 +2348,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "Z": n_z,
         "F": heat.n_fuel_cells,
         "A": heat.n_chp_absorbers,
-        "J": 3,
+        "J": 2,
         "Y": n_y,
         "Q": 4,
         "R": 2,

@@ -15,7 +15,10 @@ Rules
   unless the stream is hotter than the sink by the minimum approach.
 * Absorption chillers run next, each on what the exchangers left of its stream,
   cooling its space before the space's electric chillers (whose electricity and
-  condenser heat fall by as much); the drive heat is waste heat recovered.
+  condenser heat fall by as much); the drive heat is waste heat recovered. Their
+  capacity and COP follow the hour's cooling water (a wet cooling tower on the
+  weather: :func:`lingtan.components.absorption.cooling_water_t_c`) where their model
+  is the characteristic equation.
 * A heat pump draws on what the exchangers and absorption chillers left of its source stream, on
   ambient air, or on a ground loop (whose fluid temperature the kernel moves hour
   by hour, :mod:`lingtan.components.ground`); two heat pumps may not share one
@@ -35,6 +38,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from lingtan.components.absorption import cooling_water_t_c
 from lingtan.components.chp import CombinedHeatPower, chp_coefficients
 from lingtan.components.ground import GroundLoop, ground_modes, resistance_k_per_kw
 from lingtan.components.heat import (
@@ -45,6 +49,7 @@ from lingtan.components.heat import (
     HeatPump,
     PurchasedHeat,
     ThermalStorage,
+    absorption_chiller_full_load,
     absorption_chiller_q_kw_th,
     direct_exchange_q_kw_th,
     heat_pump_max_q_kw_th,
@@ -248,7 +253,11 @@ class HeatSetup:
 
 
 def build_heat(
-    scenario: SiteAssets, index: pd.DatetimeIndex, temp_air: np.ndarray, load_kw: dict[str, np.ndarray] | None = None
+    scenario: SiteAssets,
+    index: pd.DatetimeIndex,
+    temp_air: np.ndarray,
+    load_kw: dict[str, np.ndarray] | None = None,
+    relative_humidity: np.ndarray | None = None,
 ) -> HeatSetup:
     """Compute the heat side of ``scenario`` on ``index`` (hourly, interval start).
 
@@ -264,6 +273,9 @@ def build_heat(
     load_kw : dict of str to ndarray (T,), optional
         Each electric load's hourly power [kW] by name, for the heat it rejects
         (:meth:`lingtan.components.loads.ShiftLoad.heat_rejection`); without it no load's heat is counted.
+    relative_humidity : ndarray (T,), optional
+        Outdoor relative humidity [%], for the cooling water of absorption chillers on the characteristic equation
+        (their cooling tower's wet bulb); without it (or NaN in an hour) the dry bulb stands in.
 
     Returns
     -------
@@ -281,7 +293,7 @@ def build_heat(
     chp_names = [c.name for c in scenario.chp]
     on_streams = [c for c in scenario.absorption_chillers if c.source not in chp_names]
     on_chp = [c for c in scenario.absorption_chillers if c.source in chp_names]
-    absorbed = _absorption_cooling(side, on_streams, scenario.space, ex.left_kw_th)
+    absorbed = _absorption_cooling(side, on_streams, scenario.space, ex.left_kw_th, temp_air, relative_humidity)
     loops = list(scenario.ground_loops)
     units = _power_to_heat_units(
         side, scenario.heat_pumps, scenario.boilers, ex.left_kw_th, stores, temp_air, [g.name for g in loops]
@@ -289,7 +301,7 @@ def build_heat(
     heat_sources = [b for b in scenario.boilers if b.fuel != "electric"] + list(scenario.purchased_heat)
     system = _heat_system(side, ex, units, stores, heat_sources)
     system = _with_ground_cooling(system, side, scenario, loops)
-    system = _with_chp(system, side, scenario.chp, on_chp, scenario.space)
+    system = _with_chp(system, side, scenario.chp, on_chp, scenario.space, temp_air, relative_humidity)
     system = _with_hydrogen(system, side, scenario, index)
     system = _with_load_stores(system, side, scenario, load_kw or {})
     return HeatSetup(
@@ -445,13 +457,18 @@ def _add_space_conditioning(
 
 
 def _absorption_cooling(
-    side: _HeatSide, chillers: Sequence[AbsorptionChiller], spaces: Sequence[SpaceConditioning], left_kw_th: np.ndarray
+    side: _HeatSide,
+    chillers: Sequence[AbsorptionChiller],
+    spaces: Sequence[SpaceConditioning],
+    left_kw_th: np.ndarray,
+    temp_air: np.ndarray,
+    relative_humidity: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run each absorption chiller on what is left of its stream (``left_kw_th``, reduced in place), for the
     cooling its space's electric chillers would otherwise give: their cooling, electricity and condenser heat fall
     by the absorption's cooling (and its electricity share); the absorption rejects its cooling plus its drive
-    heat at its own condenser, which joins the space's rejected heat. Returns (A, T) cooling and drive heat
-    [kW_th]."""
+    heat at its own condenser, which joins the space's rejected heat. Its cooling water is its tower's on the
+    hour's weather. Returns (A, T) cooling and drive heat [kW_th]."""
     t = side.hours
     by_name = {sp.name: sp for sp in spaces}
     stream_index = {st.name: i for i, st in enumerate(side.streams)}
@@ -462,7 +479,8 @@ def _absorption_cooling(
         assert sp.cooling_cop is not None  # the schema allows only a space with electric chillers
         cop_e = sp.cooling_cop
         still = side.chiller_cooling_kw_th[sp.name]  # what its electric chillers still cool
-        cool[a], drive[a] = absorption_chiller_q_kw_th(left_kw_th[w], side.streams[w].t_c, ch, still)
+        t_cw = cooling_water_t_c(temp_air, relative_humidity, ch.cooling_tower_approach_k)
+        cool[a], drive[a] = absorption_chiller_q_kw_th(left_kw_th[w], side.streams[w].t_c, ch, still, t_cw)
         left_kw_th[w] -= drive[a]
         side.chiller_cooling_kw_th[sp.name] = still - cool[a]
         side.cooling_kw_th -= cool[a]
@@ -759,23 +777,35 @@ def _with_chp(
     units: Sequence[CombinedHeatPower],
     absorbers: Sequence[AbsorptionChiller],
     spaces: Sequence[SpaceConditioning],
+    temp_air: np.ndarray,
+    relative_humidity: np.ndarray | None,
 ) -> HeatSystem:
     """``system`` with the combined heat and power units: their fuel and heat lines and minimum load, their mode
     and the demands their heat serves (their ratings are sizes: :func:`heat_sizes`); and the absorption chillers
-    their heat drives: each one's unit, COP and the electricity a kW of its space's chiller cooling takes, and the
-    cooling it may give each hour (its capacity, at most what the space's electric chillers still cool after the
-    chillers on waste heat)."""
+    their heat drives: each one's unit and the electricity a kW of its space's chiller cooling takes, its COP each
+    hour, and the cooling it may give each hour (its capacity on the hour's cooling water, at the unit's heat
+    temperature, at most what the space's electric chillers still cool after the chillers on waste heat)."""
     by_space = {sp.name: sp for sp in spaces}
     names = [c.name for c in units]
+    full = [
+        absorption_chiller_full_load(
+            a,
+            np.full(side.hours, units[names.index(a.source)].t_c),
+            cooling_water_t_c(temp_air, relative_humidity, a.cooling_tower_approach_k),
+        )
+        for a in absorbers
+    ]
     want = np.array(
-        [np.minimum(side.chiller_cooling_kw_th[a.cooling], a.capacity_q_kw_th) for a in absorbers], dtype=float
+        [np.minimum(side.chiller_cooling_kw_th[a.cooling], cap) for a, (cap, _) in zip(absorbers, full, strict=True)],
+        dtype=float,
     ).reshape(len(absorbers), side.hours)
     cop_e = [by_space[a.cooling].cooling_cop or 1.0 for a in absorbers]  # the schema asks for a cooling_cop
     return replace(
         system,
-        cabs_params=np.array(
-            [(names.index(a.source), a.cop, 1.0 / c) for a, c in zip(absorbers, cop_e, strict=True)], dtype=float
-        ).reshape(len(absorbers), 3),
+        cabs_params=np.array([(names.index(a.source), 1.0 / c) for a, c in zip(absorbers, cop_e, strict=True)]).reshape(
+            len(absorbers), 2
+        ),
+        cabs_cop=np.array([cop for _, cop in full], dtype=float).reshape(len(absorbers), side.hours),
         cabs_want_kw_th=want,
         chp_params=np.array([(*chp_coefficients(c), c.min_load_fraction) for c in units], dtype=float).reshape(
             len(units), 5

@@ -543,13 +543,13 @@ def check_heat_balance(
     for unit in setup.chp:
         fuel, made = chp_flows(h[f"{unit.name}.p_kw"].to_numpy(), unit)
         given = h[f"{unit.name}.heat_to_demand_kw_th"] + h[f"{unit.name}.heat_dumped_kw_th"]
-        for ch in setup.chp_absorbers:
+        for a, ch in enumerate(setup.chp_absorbers):
             if ch.source == unit.name:
                 given = given + h[f"{ch.name}.drive_heat_kw_th"]
-                # an absorption chiller's cooling is its drive heat times its COP
+                # an absorption chiller's cooling is its drive heat times the hour's COP
+                cop = np.asarray(setup.system.cabs_cop)[a]
                 residuals.append(
-                    float((h[f"{ch.name}.cooling_kw_th"] - ch.cop * h[f"{ch.name}.drive_heat_kw_th"]).abs().max())
-                    * dt_h
+                    float((h[f"{ch.name}.cooling_kw_th"] - cop * h[f"{ch.name}.drive_heat_kw_th"]).abs().max()) * dt_h
                 )
         residuals.append(float(np.abs(made - given).max()) * dt_h)
         residuals.append(float(np.abs(fuel - h[f"{unit.name}.fuel_kw"]).max()) * dt_h)

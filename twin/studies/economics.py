@@ -503,6 +503,15 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
         out.append({"kind": "air_receiver", "name": f"{where}air_receivers.{r.name}", "m3": r.volume_m3, "units": 1})
     for c in getattr(site, "chp", []):
         out.append({"kind": "chp", "name": f"{where}chp.{c.name}", "kw": c.capacity_p_kw, "units": 1})
+    for a in getattr(site, "absorption_chillers", []):
+        out.append(
+            {
+                "kind": "absorption_chiller",
+                "name": f"{where}absorption_chillers.{a.name}",
+                "kw": a.capacity_q_kw_th,
+                "units": 1,
+            }
+        )
     for bo in getattr(site, "boilers", []):
         if bo.fuel == "electric":
             out.append(

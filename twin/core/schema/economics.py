@@ -123,6 +123,18 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         "reciprocating engine are 2 800-2 550 USD/kW and 0.016 USD/kWh: replace it with a quote); 20-yr life "
         "assumed.",
     ),
+    "absorption_chiller": AssetCost(
+        capex_cny_per_kw=2000.0,
+        fixed_om_fraction_of_capex=0.02,
+        lifetime_years=20.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 2 000 CNY per kW of cooling for a hot-water single-effect LiBr chiller with its cooling "
+        "tower share; no public Chinese series was found here (NREL REopt's US defaults for a hot-water absorption "
+        "chiller are 2 027 to 1 248 USD per ton, 576 to 355 USD/kW_th, from 200 to 1 000 tons, "
+        "github.com/NREL/REopt.jl data/absorption_chiller/absorption_chiller_defaults.json, commit 029db01: "
+        "replace it with a quote); O&M 2 %/yr of capex from the same REopt table (32 USD per ton-year on "
+        "1 587 USD per ton at 300 tons); 20-yr life assumed.",
+    ),
     "electrolyser": AssetCost(
         capex_cny_per_kw=3000.0,
         fixed_om_fraction_of_capex=0.02,
@@ -220,7 +232,7 @@ class Economics(_Model):
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
         description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop, chp, "
-        "electrolyser, hydrogen_store, fuel_cell, hydrogen_boiler, cold_store, air_receiver) "
+        "absorption_chiller, electrolyser, hydrogen_store, fuel_cell, hydrogen_boiler, cold_store, air_receiver) "
         "-> costs; kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(
