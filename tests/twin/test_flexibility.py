@@ -248,7 +248,7 @@ def test_report_and_summary_agree(default_run):
     assert "Flexibility for a virtual power plant (battery;" in text
     row = rep.summary["down"]["4h"]
     assert f"down (more import), held 4 h: P10 {row['p10_kw']:,.0f}; best hour {row['best_hour']:02d}:00" in text
-    assert "虚拟电厂可调能力（电池储能；柔性负荷尚未建模）" in summary_table(default_run, "zh")
+    assert "虚拟电厂可调能力（电池储能；柔性批次负荷的余量未计入）" in summary_table(default_run, "zh")
 
 
 def test_park_adds_the_shared_battery_and_the_tenants(tmp_path):
@@ -285,3 +285,45 @@ def test_park_adds_the_shared_battery_and_the_tenants(tmp_path):
     _, down = battery_flexibility_kw(park.bus, park.park.shared.battery[0], 1)
     assert one["shared:battery"].mean() == pytest.approx(down.mean(), rel=1e-12)
     assert "园区共享 电池储能、a 电池储能" in park_summary(park, "zh")
+
+
+def test_a_cold_store_by_hand():
+    # A tank of 300 kWh_th beside chillers of COP 4 (serving) and 3 (charging), 150 kW_th in, empty at the start.
+    # step 0: empty, so nothing to spare; charging 10 kW -> up 10; down: min(150, 300 / 1) / 3 = 50 kW of charging
+    #   less the 10 already drawn -> 40.
+    # step 1: 120 kWh_th held; the load's 40 kW of which 30 already spared: up min(10, 120 / 4) = 10; down
+    #   min(150, 180) / 3 = 50 more charging plus the 30 spared (the chillers run again) = 80. Held 2 h: up
+    #   min(10, 120 / 8 = 15) = 10, down min(150, 180 / 2) / 3 + 30 = 60 (step 0: min(150, 300 / 2) / 3 - 10 = 40).
+    from lingtan.components.load_storage import ColdStore
+    from lingtan.twin.studies.flexibility import load_store_flexibility_kw
+
+    store = ColdStore(
+        name="tank",
+        serves="hall",
+        medium="chilled_water",
+        capacity_kwh_th=300,
+        loss_fraction_per_hour=0.0,
+        charge_q_kw_th=150,
+        discharge_q_kw_th=200,
+        serve_cop=4.0,
+        charge_cop=3.0,
+    )
+    heat = pd.DataFrame(
+        {
+            "tank.p_load_kw": [40.0, 40.0],
+            "tank.p_charge_kw": [10.0, 0.0],
+            "tank.p_surplus_kw": [0.0, 0.0],
+            "tank.p_relief_kw": [0.0, 30.0],
+            "tank.cooling_in_kw_th": [30.0, 0.0],
+            "tank.cooling_out_kw_th": [0.0, 120.0],
+            "tank.cooling_lost_kw_th": [0.0, 0.0],
+            "tank.cooling_held_kwh_th": [120.0, 0.0],
+        }
+    )
+    params = np.array([[1.0, 0.0, 3.0, 4.0]])
+    up, down = load_store_flexibility_kw(heat, [store], params, 1)["tank"]
+    np.testing.assert_allclose(up, [10, 10])
+    np.testing.assert_allclose(down, [40, 80])
+    up, down = load_store_flexibility_kw(heat, [store], params, 2)["tank"]
+    np.testing.assert_allclose(up, [10, 10])
+    np.testing.assert_allclose(down, [40, 60])

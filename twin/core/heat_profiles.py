@@ -717,31 +717,51 @@ def _with_hydrogen(system: HeatSystem, side: _HeatSide, scenario: SiteAssets, in
     )
 
 
+def load_store_params(scenario: SiteAssets) -> np.ndarray:
+    """(L, 4) each cold store's then air receiver's kernel parameters (``HeatSystem.ls_params``): the share of its
+    content kept an hour [-], 1 where it charges from the grid in valley hours, the product a kWh of charging makes
+    and the product a kWh of its load stands for [kWh_th or m3 per kWh] (a cold store beside a space serves at the
+    space's cooling_cop unless it states its own).
+
+    Parameters
+    ----------
+    scenario : lingtan.twin.core.schema.site.SiteAssets
+        A factory's or a tenant's assets.
+
+    Returns
+    -------
+    ndarray, shape (L, 4)
+    """
+    cops = {sp.name: sp.cooling_cop for sp in scenario.space}
+    rows = []
+    for c in scenario.cold_stores:
+        k_sv = c.serve_cop or cops.get(c.serves) or 1.0  # the schema asks for one of the two
+        rows.append((c.keep_per_hour(), float(c.grid_charge), c.charge_cop or k_sv, k_sv))
+    for r in scenario.air_receivers:
+        charge = r.charge_specific_power_kwh_per_m3 or r.specific_power_kwh_per_m3
+        rows.append(
+            (1.0 - r.loss_fraction_per_hour, float(r.grid_charge), 1.0 / charge, 1.0 / r.specific_power_kwh_per_m3)
+        )
+    return np.array(rows, dtype=float).reshape(len(rows), 4)
+
+
 def _with_load_stores(
     system: HeatSystem, side: _HeatSide, scenario: SiteAssets, load_kw: dict[str, np.ndarray]
 ) -> HeatSystem:
-    """``system`` with the cold stores then the air receivers: each one's standing loss, valley grid charging, the
-    product a kWh of charging makes and a kWh of its load stands for, its load's electricity each hour (a space's
-    chillers after the absorption chillers on waste heat, a production line's, an electric load's) and the product
-    that load takes in the next day; their capacities are sizes (:func:`heat_sizes`)."""
+    """``system`` with the cold stores then the air receivers: their parameters (:func:`load_store_params`), their
+    load's electricity each hour (a space's chillers after the absorption chillers on waste heat, a production
+    line's, an electric load's) and the product that load takes in the next day; their capacities are sizes
+    (:func:`heat_sizes`)."""
     spaces = {sp.name: sp for sp in scenario.space}
-    params, served = [], []
-    for c in scenario.cold_stores:
-        if c.serves in spaces:
-            k_sv = c.serve_cop or spaces[c.serves].cooling_cop or 1.0  # the schema asks for a cooling_cop
-            served.append(side.chiller_cooling_kw_th[c.serves] / (spaces[c.serves].cooling_cop or 1.0))
-        else:
-            k_sv = c.serve_cop or 1.0  # the schema asks for it
-            served.append(side.line_p_kw[c.serves])
-        params.append((c.keep_per_hour(), float(c.grid_charge), c.charge_cop or k_sv, k_sv))
-    for r in scenario.air_receivers:
-        served.append(side.line_p_kw[r.serves] if r.serves in side.line_p_kw else load_kw[r.serves])
-        charge = r.charge_specific_power_kwh_per_m3 or r.specific_power_kwh_per_m3
-        params.append(
-            (1.0 - r.loss_fraction_per_hour, float(r.grid_charge), 1.0 / charge, 1.0 / r.specific_power_kwh_per_m3)
-        )
-    n = len(params)
-    p = np.array(params, dtype=float).reshape(n, 4)
+    served = [
+        side.chiller_cooling_kw_th[c.serves] / (spaces[c.serves].cooling_cop or 1.0)
+        if c.serves in spaces
+        else side.line_p_kw[c.serves]
+        for c in scenario.cold_stores
+    ]
+    served += [side.line_p_kw.get(r.serves, load_kw.get(r.serves)) for r in scenario.air_receivers]
+    p = load_store_params(scenario)
+    n = len(p)
     rows = np.array(served, dtype=float).reshape(n, side.hours)
     return replace(
         system,

@@ -333,6 +333,7 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
     # Stores of what electric loads make: the electricity their charging drew and their load was spared [kW], and the
     # product in, out, lost [kW_th or m3 a step] and held [kWh_th or m3].
     for j, store in enumerate(setup.load_stores):
+        data[f"{store.name}.p_load_kw"] = np.asarray(setup.system.ls_p_served_kw, dtype=float)[j]
         for q, column in load_store_columns(store).items():
             data[column] = rec[("load_store", j, q)]
     # Absorption chillers: the cooling each gave its space, and the waste heat that drove it.

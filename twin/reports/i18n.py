@@ -479,8 +479,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "term_points_unit": ("pt", "分"),
     "term_warning": ("warning", "警告"),
     "term_flex_header": (
-        "Flexibility for a virtual power plant ({assets}; flexible loads are not in the model yet), kW:",
-        "虚拟电厂可调能力（{assets}；柔性负荷尚未建模），kW：",
+        "Flexibility for a virtual power plant ({assets}; the flexible batches' slack is not counted), kW:",
+        "虚拟电厂可调能力（{assets}；柔性批次负荷的余量未计入），kW：",
     ),
     "term_flex_row": (
         "  {direction}, held {d} h: P10 {p10:,.0f}; best hour {hour}, mean {mean:,.0f}",
@@ -491,6 +491,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "flex_battery": ("battery", "电池储能"),
     "flex_shared": ("shared", "园区共享"),
     "flex_power_to_heat": ("power-to-heat ", "电制热 "),
+    "flex_load_store": ("load store ", "负荷侧蓄能 "),
     "flex_nothing": ("no storage counted", "无可计储能"),
     "flex_list_sep": (", ", "、"),
     "term_results_written": ("results written to {out}", "结果已写入 {out}"),

@@ -204,16 +204,22 @@ def flexibility_lines(flex: dict[str, Any], lang: str = "en") -> list[str]:
         line per direction and duration: P10 over the year and the best hour's mean [kW].
     """
     from lingtan.twin.reports.i18n import label
-    from lingtan.twin.studies.flexibility import P2H_PREFIX
+    from lingtan.twin.studies.flexibility import P2H_PREFIX, STORE_PREFIX
 
     def asset(name: str) -> str:
-        # A park's assets carry their owner: shared:battery, <tenant>:battery, <tenant>:power_to_heat:<unit>.
-        owner, p2h, unit = name.partition(P2H_PREFIX)
-        if not p2h:
+        # A park's assets carry their owner: shared:battery, <tenant>:battery, <tenant>:power_to_heat:<unit>,
+        # <tenant>:load_store:<store>.
+        for prefix, key in ((P2H_PREFIX, "flex_power_to_heat"), (STORE_PREFIX, "flex_load_store")):
+            owner, found, unit = name.partition(prefix)
+            if found:
+                what = label(key, lang) + unit
+                break
+        else:
             owner, _, kind = name.rpartition(":")
+            what = label(f"flex_{kind}", lang)
         owner = owner.removesuffix(":")
         who = (label("flex_shared", lang) if owner == "shared" else owner) + " " if owner else ""
-        return who + (label("flex_power_to_heat", lang) + unit if p2h else label(f"flex_{kind}", lang))
+        return who + what
 
     counted = list(dict.fromkeys(a for direction in ("up", "down") for a in flex["assets"].get(direction, [])))
     names = label("flex_list_sep", lang).join(asset(a) for a in counted) or label("flex_nothing", lang)

@@ -22,9 +22,15 @@ For a step starting at ``t`` and a duration ``d`` in :data:`DURATIONS_H` [h]:
     unit.t_c``): every demand the unit can serve, the store can serve too. A store's heat is handed to its
     units in scenario order, so two units never count the same heat.
 
+    cold store or air receiver (:mod:`lingtan.components.load_storage`): its load's machines rest while the store
+    serves it, ``min(p_load(t) - relief(t), e(t) / (k_serve d)) + p_charge(t)``: the load's electricity the store
+    does not already spare, as far as its content carries it for ``d`` hours, plus the charging it was doing.
+
 ``down`` (more import, absorbing surplus, held for ``d`` hours) [kW]
     battery: ``max(0, min(P_ch, (e_max - e(t)) / (eta_ch * d)) - charge(t)) + discharge(t)``: the charge
     headroom less what it already charged, plus the discharge it was doing (stopping it adds that import).
+    cold store or air receiver: ``max(0, min(charge limit, (capacity - e(t)) / d) / k_charge - p_charge(t)) +
+    relief(t)``: the machines charging it harder, plus the relief it was giving (its load runs again).
     Power-to-heat is not counted downward (running a unit harder to charge a store needs the store's
     charge headroom and the unit's spare capacity, which the tables do not give per unit).
 
@@ -51,6 +57,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from lingtan.twin.core.heat_profiles import load_store_params
+
 if TYPE_CHECKING:
     from lingtan.components.battery import Battery
     from lingtan.components.heat import Boiler, HeatPump, ThermalStorage
@@ -69,6 +77,9 @@ BATTERY = "battery"
 
 P2H_PREFIX = "power_to_heat:"
 """Prefix of a power-to-heat unit's asset name (``power_to_heat:<unit>``)."""
+
+STORE_PREFIX = "load_store:"
+"""Prefix of a cold store's or air receiver's asset name (``load_store:<name>``)."""
 
 NOT_MODELLED = (
     "flexible loads: the flexible_loads batches are scheduled to the cheapest hours but their remaining slack is not "
@@ -190,6 +201,45 @@ def power_to_heat_flexibility_kw(
             need = need - given
             freed = freed + np.divide(given, cop, out=np.zeros_like(given), where=cop > 0)
         out[u.name] = np.minimum(freed, p_base)
+    return out
+
+
+def load_store_flexibility_kw(
+    hourly_heat: pd.DataFrame, stores: Sequence[Any], params: np.ndarray, duration_h: float
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Upward and downward flexibility of each cold store and air receiver, held ``duration_h`` hours.
+
+    Parameters
+    ----------
+    hourly_heat : pandas.DataFrame
+        A run's heat table: per store its ``p_load_kw``, ``p_charge_kw``, ``p_relief_kw`` [kW] and content at each
+        step's end (:func:`lingtan.twin.core.tables.load_store_columns`).
+    stores : sequence of ColdStore or AirReceiver
+        The stores, in the kernel's order (cold stores, then air receivers).
+    params : ndarray, shape (L, 4)
+        Their kernel parameters (``HeatSystem.ls_params``): the product a kWh of charging makes and a kWh of the
+        load stands for are columns 2 and 3.
+    duration_h : float
+        How long the offer is held [h].
+
+    Returns
+    -------
+    dict of str to (ndarray, ndarray)
+        Up and down of every step [kW] by store name (module docstring, Definitions).
+    """
+    from lingtan.twin.core.tables import load_store_columns
+
+    out = {}
+    for j, s in enumerate(stores):
+        c = {q: hourly_heat[name].to_numpy(dtype=float) for q, name in load_store_columns(s).items()}
+        cap, ch_max, _, e0 = s.kernel_sizes()
+        e = np.maximum(_start_energy(c["content"], e0), 0.0)
+        k_ch, k_sv = params[j, 2], params[j, 3]
+        p_load = hourly_heat[f"{s.name}.p_load_kw"].to_numpy(dtype=float)
+        up = np.minimum(np.maximum(p_load - c["p_relief_kw"], 0.0), e / (k_sv * duration_h)) + c["p_charge_kw"]
+        held_ch = np.minimum(ch_max, np.maximum(cap - e, 0.0) / duration_h) / k_ch
+        down = np.maximum(held_ch - c["p_charge_kw"], 0.0) + c["p_relief_kw"]
+        out[s.name] = (up, down)
     return out
 
 
@@ -366,6 +416,13 @@ def sites_report(
                 hourly, hourly_heat, sc.battery, units, sc.thermal_storage, d
             ).items():
                 flex[direction].update({prefix + name: v for name, v in kw.items()})
+            stores = [*getattr(sc, "cold_stores", []), *getattr(sc, "air_receivers", [])]
+            if stores:
+                for name, (up, down) in load_store_flexibility_kw(
+                    hourly_heat, stores, load_store_params(sc), d
+                ).items():
+                    flex["up"][f"{prefix}{STORE_PREFIX}{name}"] = up
+                    flex["down"][f"{prefix}{STORE_PREFIX}{name}"] = down
         for direction, kw in flex.items():
             assets[direction] = list(kw)
             part = by_hour_of_day(index, kw)
