@@ -203,3 +203,24 @@ def test_trigeneration_on_the_curve_takes_the_hours_cop_and_capacity():
     assert cool.sum() > 0 and np.all(cool <= cap + 1e-9)
     np.testing.assert_allclose(cool, cop * h["abs.drive_heat_kw_th"], atol=1e-9)
     assert cop[cool > 0].min() < 0.7 - 1e-3  # warm hours run below the rated COP
+
+
+def test_a_sweep_of_the_chp_absorber_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_path):
+    # Plumbing: a CHP-driven chiller's rating is a size (HeatSizes.cabs_kw, its hourly capacity per kW_th of rating
+    # in HeatSystem.cabs_per_kw): the fast path's rows, on the characteristic equation, equal the whole path's.
+    from lingtan.twin.studies.sweep import read_results, run_sweep
+
+    d = with_trigeneration(yaml.safe_load(DEFAULT.read_text(encoding="utf-8")), 100.0, model="characteristic_equation")
+    file = tmp_path / "trigen.yaml"
+    file.write_text(yaml.safe_dump(d), encoding="utf-8")
+    col = "absorption_chillers[0].capacity_q_kw_th"
+    rows = {}
+    for path in ("auto", "whole"):
+        out = tmp_path / path
+        s = run_sweep(file, [f"{col}=0:200:3"], out=out, path=path, jobs=1, progress=False, verdicts=False)
+        assert s["path"] == ("fast" if path == "auto" else "whole")
+        rows[path] = read_results(out).sort_values(col).reset_index(drop=True)
+    for c in ("grid_import_e_kwh", "chp_e_kwh", "total_consumption_e_kwh"):
+        np.testing.assert_allclose(rows["auto"][c].to_numpy(float), rows["whole"][c].to_numpy(float), rtol=1e-12)
+    load = rows["auto"]["total_consumption_e_kwh"].to_numpy()
+    assert load[0] > load[1] > load[2]  # a bigger chiller spares the hall's chillers more

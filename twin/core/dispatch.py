@@ -328,6 +328,8 @@ class KernelHeat(NamedTuple):
     cabs_params: np.ndarray  # (A, 2)
     cabs_want: np.ndarray  # (A, T) [kW_th]
     cabs_cop: np.ndarray  # (A, T)
+    cabs_per_kw: np.ndarray  # (A, T) [kW_th per kW_th of rating]
+    cabs_kw: np.ndarray  # (N, A) [kW_th]
     h2_params: np.ndarray  # (Z, 4)
     h2_op0: np.ndarray  # (Z,) [h] each electrolyser's operating hours at the first step
     h2_store_params: np.ndarray  # (Y, 2), Y = 0 or 1
@@ -751,6 +753,8 @@ def _chp_step(
     cabs_params: np.ndarray,
     cabs_want: np.ndarray,
     cabs_cop: np.ndarray,
+    cabs_per_kw: np.ndarray,
+    cabs_kw: np.ndarray,
     n: int,
     w: int,
     t: int,
@@ -790,7 +794,7 @@ def _chp_step(
                     want += rem[d, w]
             for a in range(cabs_params.shape[0]):
                 if cabs_params[a, _A_CHP] == c:
-                    want += cabs_want[a, t] / cabs_cop[a, t]
+                    want += min(cabs_want[a, t], cabs_kw[n, a] * cabs_per_kw[a, t]) / cabs_cop[a, t]
             x = min((want / cap - heat_icpt) / heat_slope, 1.0, (room_load + room_export) / cap)
         else:
             x = min(room_load / cap, 1.0)
@@ -814,7 +818,12 @@ def _chp_step(
             inv_cop_e = cabs_params[a, _A_INV_COP_E]
             # The electricity saved may lower the grid's part, then move this unit's from the load to export.
             moved_max = min(room_export, p_load)
-            cool = min(cabs_want[a, t], left * cabs_cop[a, t], (room_load + moved_max) / inv_cop_e)
+            cool = min(
+                cabs_want[a, t],
+                cabs_kw[n, a] * cabs_per_kw[a, t],
+                left * cabs_cop[a, t],
+                (room_load + moved_max) / inv_cop_e,
+            )
             if cool <= 0.0:
                 continue
             saved = cool * inv_cop_e
@@ -1183,6 +1192,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             cabs_params,
             cabs_want,
             cabs_cop,
+            cabs_per_kw,
+            cabs_kw,
             h2_params,
             h2_op0,
             h2_store_params,
@@ -1471,6 +1482,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         cabs_params,
                         cabs_want,
                         cabs_cop,
+                        cabs_per_kw,
+                        cabs_kw,
                         n,
                         w,
                         t,
@@ -1726,9 +1739,12 @@ class HeatSystem:
         Per absorption chiller a CHP unit's heat drives: that unit's index and the electricity of a kW of its
         space's electric chillers' cooling [kW per kW_th].
     cabs_want_kw_th : (A, T), optional
-        The cooling each may give each step [kW_th] (its capacity, at most what the space's chillers still cool).
+        The cooling each may give each step [kW_th]: what the space's chillers still cool.
     cabs_cop : (A, T), optional
         Each one's COP each step [-] (:func:`lingtan.components.heat.absorption_chiller_full_load`).
+    cabs_per_kw : (A, T), optional
+        Each one's cooling capacity each step per kW_th of its rating [-] (1 for a constant rating); the rating is a
+        size (:class:`HeatSizes`); without it the capacity is unbounded (``cabs_want_kw_th`` is the bound).
     h2_params : (Z, 4), optional
         Per electrolyser (Z of them, rated in :class:`HeatSizes`): its hydrogen line per kW of rating, slope and
         intercept in the part load [kW LHV per kW] (:func:`lingtan.components.hydrogen.electrolyser_coefficients`),
@@ -1784,6 +1800,7 @@ class HeatSystem:
     cabs_params: np.ndarray | None = None
     cabs_want_kw_th: np.ndarray | None = None
     cabs_cop: np.ndarray | None = None
+    cabs_per_kw: np.ndarray | None = None
     h2_params: np.ndarray | None = None
     h2_op0: np.ndarray | None = None
     h2_store_params: np.ndarray | None = None
@@ -1931,6 +1948,8 @@ class HeatSizes:
         The hydrogen store's capacity, lowest content (cushion gas) and first content [kg].
     fc_kw : (N, F), optional
         Electric rating of each fuel cell [kW].
+    cabs_kw : (N, A), optional
+        Cooling rating of each absorption chiller a CHP unit drives [kW_th].
     hb_kw : (N, H), optional
         Heat rating of each hydrogen boiler [kW_th].
     ls_size : (N, L, 4), optional
@@ -1949,6 +1968,7 @@ class HeatSizes:
     h2_kw: np.ndarray | None = None
     h2_store_kg: np.ndarray | None = None
     fc_kw: np.ndarray | None = None
+    cabs_kw: np.ndarray | None = None
     hb_kw: np.ndarray | None = None
     ls_size: np.ndarray | None = None
 
@@ -2268,6 +2288,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         cabs_params=f64(np.zeros((0, 2)) if heat.cabs_params is None else heat.cabs_params),
         cabs_want=f64(np.zeros((0, t)) if heat.cabs_want_kw_th is None else heat.cabs_want_kw_th),
         cabs_cop=f64(np.zeros((0, t)) if heat.cabs_cop is None else heat.cabs_cop),
+        cabs_per_kw=f64(np.ones((heat.n_chp_absorbers, t)) if heat.cabs_per_kw is None else heat.cabs_per_kw),
+        cabs_kw=f64(np.full((n, heat.n_chp_absorbers), np.inf) if sizes.cabs_kw is None else sizes.cabs_kw),
         h2_params=f64(np.zeros((0, 4)) if heat.h2_params is None else heat.h2_params),
         h2_op0=f64(np.zeros(n_z) if heat.h2_op0 is None else heat.h2_op0),
         h2_store_params=f64(np.zeros((0, 2)) if heat.h2_store_params is None else heat.h2_store_params),
@@ -2317,6 +2339,8 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "cabs_params": "AJ",
         "cabs_want": "AT",
         "cabs_cop": "AT",
+        "cabs_per_kw": "AT",
+        "cabs_kw": "NA",
         "h2_params": "ZQ",
         "h2_op0": "Z",
         "h2_store_params": "YR",

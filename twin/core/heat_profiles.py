@@ -809,16 +809,15 @@ def _with_chp(
     names = [c.name for c in units]
     full = [
         absorption_chiller_full_load(
-            a,
+            a.model_copy(update={"capacity_q_kw_th": 1.0}),  # per kW_th of rating: the rating is a size
             np.full(side.hours, units[names.index(a.source)].t_c),
             cooling_water_t_c(temp_air, relative_humidity, a.cooling_tower_approach_k),
         )
         for a in absorbers
     ]
-    want = np.array(
-        [np.minimum(side.chiller_cooling_kw_th[a.cooling], cap) for a, (cap, _) in zip(absorbers, full, strict=True)],
-        dtype=float,
-    ).reshape(len(absorbers), side.hours)
+    want = np.array([side.chiller_cooling_kw_th[a.cooling] for a in absorbers], dtype=float).reshape(
+        len(absorbers), side.hours
+    )
     cop_e = [by_space[a.cooling].cooling_cop or 1.0 for a in absorbers]  # the schema asks for a cooling_cop
     return replace(
         system,
@@ -826,6 +825,7 @@ def _with_chp(
             len(absorbers), 2
         ),
         cabs_cop=np.array([cop for _, cop in full], dtype=float).reshape(len(absorbers), side.hours),
+        cabs_per_kw=np.array([cap for cap, _ in full], dtype=float).reshape(len(absorbers), side.hours),
         cabs_want_kw_th=want,
         chp_params=np.array([(*chp_coefficients(c), c.min_load_fraction) for c in units], dtype=float).reshape(
             len(units), 5
@@ -980,6 +980,9 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
         chp_kw=rep([c.capacity_p_kw for c in scenario.chp]),
         h2_kw=rep([e.capacity_p_kw for e in scenario.electrolysers]),
         fc_kw=rep([f.capacity_p_kw for f in scenario.fuel_cells]),
+        cabs_kw=rep(
+            [a.capacity_q_kw_th for a in scenario.absorption_chillers if a.source in {c.name for c in scenario.chp}]
+        ),
         hb_kw=rep([b.capacity_q_kw_th for b in scenario.hydrogen_boilers]),
         h2_store_kg=np.tile(
             np.array([_store_kg(s) for s in scenario.hydrogen_stores], dtype=float).reshape(

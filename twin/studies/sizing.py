@@ -585,6 +585,7 @@ class _Members:
             h2_kw=hs.h2_kw,
             h2_store_kg=hs.h2_store_kg,
             fc_kw=hs.fc_kw,
+            cabs_kw=hs.cabs_kw,
             hb_kw=hs.hb_kw,
             ls_size=hs.ls_size,
             bat_energy=np.array([b.energy_kwh if b else 0.0 for b in bats]),

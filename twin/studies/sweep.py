@@ -107,6 +107,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,7 @@ FAST_FIELDS = {
     "electrolyser": re.compile(r"^electrolysers\[(\d+)\]\.capacity_p_kw$"),
     "h2_store": re.compile(r"^hydrogen_stores\[0\]\.capacity_kg$"),
     "fuel_cell": re.compile(r"^fuel_cells\[(\d+)\]\.capacity_p_kw$"),
+    "absorber": re.compile(r"^absorption_chillers\[(\d+)\]\.capacity_q_kw_th$"),  # CHP-driven ones only
     "h2_boiler": re.compile(r"^hydrogen_boilers\[(\d+)\]\.capacity_q_kw_th$"),
     "cold_store": re.compile(r"^cold_stores\[(\d+)\]\.(capacity_kwh_th|charge_q_kw_th|discharge_q_kw_th)$"),
     "air_receiver": re.compile(r"^air_receivers\[(\d+)\]\.(volume_m3|charge_m3_per_h)$"),
@@ -597,6 +599,11 @@ def fast_path_ok(scenario, names: list[str]) -> bool:
             i = int(FAST_FIELDS["boiler"].match(name).group(1))
             if i >= len(scenario.boilers) or scenario.boilers[i].fuel != "electric":
                 return False
+        if kind == "absorber":  # a chiller on waste heat runs before the kernel
+            i = int(FAST_FIELDS["absorber"].match(name).group(1))
+            engines = {c.name for c in scenario.chp}
+            if i >= len(scenario.absorption_chillers) or scenario.absorption_chillers[i].source not in engines:
+                return False
     return True
 
 
@@ -624,6 +631,7 @@ class FastInputs:
     h2_kw: np.ndarray  # (M, Z)
     h2_store_kg: np.ndarray  # (M, Y, 3)
     fc_kw: np.ndarray  # (M, F)
+    cabs_kw: np.ndarray  # (M, A) CHP-driven absorption chillers
     hb_kw: np.ndarray  # (M, H)
     ls_size: np.ndarray  # (M, L, 4)
     bat_energy: np.ndarray
@@ -701,6 +709,10 @@ def _component_values(sc, comp: str) -> dict[str, Any]:
         out[f"h2_kw:{i}"] = sc.electrolysers[i].capacity_p_kw
     elif kind == "fuel_cells":
         out[f"fc_kw:{i}"] = sc.fuel_cells[i].capacity_p_kw
+    elif kind == "absorption_chillers":
+        engines = {c.name for c in sc.chp}
+        on_chp = [j for j, a in enumerate(sc.absorption_chillers) if a.source in engines]
+        out[f"cabs_kw:{on_chp.index(i)}"] = sc.absorption_chillers[i].capacity_q_kw_th
     elif kind == "hydrogen_boilers":
         out[f"hb_kw:{i}"] = sc.hydrogen_boilers[i].capacity_q_kw_th
     elif kind in ("cold_stores", "air_receivers"):
@@ -755,6 +767,7 @@ def fast_inputs(p: Plan) -> FastInputs:
         h2_kw=hs.h2_kw.copy(),
         h2_store_kg=hs.h2_store_kg.copy(),
         fc_kw=hs.fc_kw.copy(),
+        cabs_kw=hs.cabs_kw.copy(),
         hb_kw=hs.hb_kw.copy(),
         ls_size=hs.ls_size.copy(),
         bat_energy=np.full(m, b.energy_kwh if b else 0.0),
@@ -844,21 +857,7 @@ def fast_rows(
         from lingtan.twin.run import simulate_profiles
 
         return pd.DataFrame([_result_row(simulate_profiles(scenario_from_dict(d, file), prof)) for d in cases])
-    hs = HeatSizes(
-        fi.store_kwh_th,
-        fi.store_charge_kw_th,
-        fi.store_discharge_kw_th,
-        fi.store_e0_kwh_th,
-        fi.unit_kw_th,
-        fi.ground_loop,
-        fi.ground_modes,
-        fi.chp_kw,
-        fi.h2_kw,
-        fi.h2_store_kg,
-        fi.fc_kw,
-        fi.hb_kw,
-        fi.ls_size,
-    )
+    hs = HeatSizes(**{f.name: getattr(fi, f.name) for f in dataclass_fields(HeatSizes)})
     res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **kernel_site(scenario.battery, prof, hs))
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
     gen = {
