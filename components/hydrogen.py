@@ -168,6 +168,12 @@ class Electrolyser(BaseModel):
         description="hours the stack has run at the start of the simulated year [h] (0: new); the kernel ages it "
         "hour by hour from there",
     )
+    electricity: Literal["renewable_surplus", "valley_grid"] = Field(
+        default="renewable_surplus",
+        description="renewable_surplus: on on-site surplus only (green by construction); valley_grid: also on grid "
+        "power in valley hours, filling the store to its cushion plus the uses' next day (the store tracks the "
+        "hydrogen's origin: the renewable share of what its uses get)",
+    )
     stack_life_h: float = Field(
         gt=0,
         le=MAX_STACK_LIFE_H,

@@ -40,7 +40,7 @@ def h2_system(use_kg, min_load=0.2, ageing=0.0):
         unit_grid_allowed=z(0, bool),
         boiler_capacity_kw_th=z(0),
         boiler_serves=z((0, 0), bool),
-        h2_params=np.array([[*electrolyser_coefficients(e), min_load, ageing]]),
+        h2_params=np.array([[*electrolyser_coefficients(e), min_load, ageing, 0.0]]),
         h2_op0=np.zeros(1),
         h2_store_params=np.array([[2.0, 1.0]]),
         h2_use_kg=np.array([use_kg], float),

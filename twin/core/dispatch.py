@@ -231,14 +231,29 @@ _HS_RECOVERED, _HS_P2H, _HS_DISCHARGE, _HS_LOSS, _HS_E = range(len(STORE_COLUMNS
 _HU_DEMAND, _HU_STORAGE, _HU_P_BASE, _HU_P_SURPLUS = range(len(UNIT_COLUMNS))
 _HL_COOL, _HL_P_COOL, _HL_P_CHILLER = range(len(LOOP_COLUMNS))
 _HC_P, _HC_FUEL, _HC_DEMAND, _HC_DUMPED = range(len(CHP_COLUMNS))
-# Per electrolyser: its electricity, its compressor's, and the hydrogen made [kg per step]; for the hydrogen store
-# (at most one): hydrogen in, taken by its uses, wanted and not there, lost, and the content at the step's end [kg].
-ELECTROLYSER_COLUMNS = ("p_kw", "compression_kw", "h2_kg")
-H2_STORE_COLUMNS = ("charge_kg", "offtake_kg", "unmet_kg", "fuel_cell_kg", "boiler_kg", "loss_kg", "m_kg")
+# Per electrolyser: its electricity, its compressor's, the hydrogen made [kg per step] and the grid's part of the two
+# electricities [kW]; for the hydrogen store (at most one): hydrogen in, taken by its uses, wanted and not there, by
+# fuel cells, by hydrogen boilers, lost, the content at the step's end, and of renewable origin: in, taken (uses,
+# fuel cells, boilers) and held [kg]. The store is well mixed: what leaves it is green in the share it holds.
+ELECTROLYSER_COLUMNS = ("p_kw", "compression_kw", "h2_kg", "grid_kw")
+H2_STORE_COLUMNS = (
+    "charge_kg",
+    "offtake_kg",
+    "unmet_kg",
+    "fuel_cell_kg",
+    "boiler_kg",
+    "loss_kg",
+    "m_kg",
+    "green_charge_kg",
+    "green_used_kg",
+    "green_m_kg",
+)
 # Per fuel cell: its electricity, the hydrogen it used [kg per step], its heat to demands and dumped [kW_th].
 FUEL_CELL_COLUMNS = ("p_kw", "h2_kg", "heat_to_demand", "heat_dumped")
-_HE_P, _HE_COMP, _HE_KG = range(len(ELECTROLYSER_COLUMNS))
-_HY_IN, _HY_OUT, _HY_UNMET, _HY_FC, _HY_BOILER, _HY_LOSS, _HY_M = range(len(H2_STORE_COLUMNS))
+_HE_P, _HE_COMP, _HE_KG, _HE_GRID = range(len(ELECTROLYSER_COLUMNS))
+(_HY_IN, _HY_OUT, _HY_UNMET, _HY_FC, _HY_BOILER, _HY_LOSS, _HY_M, _HY_G_IN, _HY_G_USED, _HY_G_M) = range(
+    len(H2_STORE_COLUMNS)
+)
 _HF_P, _HF_KG, _HF_DEMAND, _HF_DUMPED = range(len(FUEL_CELL_COLUMNS))
 # Per hydrogen boiler: its heat to demands [kW_th] and the hydrogen it burnt [kg per step].
 H2_BOILER_COLUMNS = ("heat_to_demand", "h2_kg")
@@ -252,7 +267,7 @@ _N_HE, _N_HY, _N_HF, _N_HB = (
 # Columns of an electrolyser's parameters: its hydrogen line per kW of rating in the part load [kW LHV per kW]
 # (lingtan.components.hydrogen.electrolyser_coefficients), its minimum load, and the share of its output an
 # operating hour takes off (degradation); of the store's: compression [kWh/kg] and the share kept an hour.
-_E_SLOPE, _E_INTERCEPT, _E_MIN_LOAD, _E_AGEING = range(4)
+_E_SLOPE, _E_INTERCEPT, _E_MIN_LOAD, _E_AGEING, _E_GRID = range(5)
 _Y_COMP, _Y_KEEP = range(2)
 _N_HD, _N_HS, _N_HU, _N_HL = len(DEMAND_COLUMNS), len(STORE_COLUMNS), len(UNIT_COLUMNS), len(LOOP_COLUMNS)
 _N_HC = len(CHP_COLUMNS)
@@ -330,7 +345,7 @@ class KernelHeat(NamedTuple):
     cabs_cop: np.ndarray  # (A, T)
     cabs_per_kw: np.ndarray  # (A, T) [kW_th per kW_th of rating]
     cabs_kw: np.ndarray  # (N, A) [kW_th]
-    h2_params: np.ndarray  # (Z, 4)
+    h2_params: np.ndarray  # (Z, 5)
     h2_op0: np.ndarray  # (Z,) [h] each electrolyser's operating hours at the first step
     h2_store_params: np.ndarray  # (Y, 2), Y = 0 or 1
     h2_use_kg: np.ndarray  # (Y, T) [kg per step]
@@ -343,6 +358,7 @@ class KernelHeat(NamedTuple):
     hb_serves: np.ndarray  # (H, D) bool
     h2_reserve_kg: np.ndarray  # (H, T) [kg] the uses' hydrogen each hydrogen boiler leaves in the store
     hb_kw: np.ndarray  # (N, H) [kW_th]
+    h2_fill_kg: np.ndarray  # (Y, T) [kg] the uses' next day, which valley grid power fills the store to
     ls_params: np.ndarray  # (L, 4)
     ls_p_served: np.ndarray  # (L, T) [kW] the electricity of the load each store serves
     ls_want: np.ndarray  # (L, T) the product its load takes in the next day [kWh_th or m3]
@@ -857,35 +873,49 @@ def _h2_step(
     hb_serves: np.ndarray,
     h2_reserve_kg: np.ndarray,
     hb_kw: np.ndarray,
+    h2_fill_kg: np.ndarray,
     n: int,
     w: int,
     t: int,
     o_e: int,
     surplus: float,
     short: float,
+    valley: float,
+    grid_room: float,
     rem: np.ndarray,
     h2_m: np.ndarray,
+    h2_g: np.ndarray,
     h2_op: np.ndarray,
     h_row: np.ndarray,
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, float]:
     """Hydrogen: the store loses its standing loss; the electrolysers, in scenario order, take renewable surplus
     [kW] (after the battery and the heat stores, before export) for themselves and the compressor, within their
-    rating and the store's room, off below minimum load; then the store gives its uses their hydrogen, down to its
-    cushion; then the fuel cells, in scenario order, make the electricity ``short`` [kW] the grid would give (after
+    rating and the store's room, off below minimum load (one on ``valley_grid`` tops its surplus input up from the
+    grid in valley steps, within ``grid_room`` [kW], until the store holds its cushion and the uses' next day
+    ``h2_fill_kg``); then the store gives its uses their hydrogen, down to its cushion; then the fuel cells, in
+    scenario order, make the electricity ``short`` [kW] the grid would give (after
     the battery, before CHP units), within their rating and the hydrogen above the cushion, off below minimum load,
     their heat to the demands they serve before the CHP units and boilers (the rest dumped); then the hydrogen boilers,
     in scenario order, give those demands heat on the hydrogen above their share of the store's capacity and above the
-    cushion and the uses' reserve, within their rating. Returns (the surplus taken [kW], the store's balance residual
-    [kg], the fuel cells' electricity [kW])."""
+    cushion and the uses' reserve, within their rating. The store's renewable hydrogen ``h2_g`` is carried beside its
+    content ``h2_m``: made of surplus electricity in its share of the electrolyser's input, lost and taken in the
+    share the store holds (well mixed; what it held at the start counts as grid hydrogen, the stricter reading).
+    Returns (the surplus taken [kW], the store's balance residual [kg], the fuel cells' electricity [kW], the
+    electrolysers' grid electricity [kW])."""
     if h2_store_params.shape[0] == 0:
-        return 0.0, 0.0, 0.0
+        return 0.0, 0.0, 0.0, 0.0
     comp = h2_store_params[0, _Y_COMP]
     m0 = h2_m[w]
-    loss = m0 * (1.0 - h2_store_params[0, _Y_KEEP])
+    keep = h2_store_params[0, _Y_KEEP]
+    loss = m0 * (1.0 - keep)
     m = m0 - loss
+    g = h2_g[w] * keep
     room = max(0.0, h2_store_kg[n, 0, 0] - m)
     left = surplus
     made = 0.0
+    made_g = 0.0
+    from_grid = 0.0
+    fill = h2_store_kg[n, 0, 1] + h2_fill_kg[0, t]  # what valley grid power fills the store to
     o_y = o_e + _N_HE * h2_params.shape[0]
     for z in range(h2_params.shape[0]):
         cap = h2_kw[n, z]
@@ -897,23 +927,34 @@ def _h2_step(
         per_kw = f / H2_LHV_KWH_PER_KG  # kg of hydrogen per kW LHV-hour
         # Electricity drawn at input p: p + comp * kg(p), kg(p) = cap (a p / cap + b) f / LHV; solved for the
         # surplus left, and the input whose hydrogen fills the store's room.
-        p = min(
-            cap,
-            (left - comp * cap * b * per_kw) / (1.0 + comp * a * per_kw),
-            (room / (cap * per_kw) - b) / a * cap,
-        )
+        p_room = (room / (cap * per_kw) - b) / a * cap
+        p = min(cap, (left - comp * cap * b * per_kw) / (1.0 + comp * a * per_kw), p_room)
+        if h2_params[z, _E_GRID] * valley > 0.0:  # topped up from the grid, to the fill level at most
+            p_fill = ((fill - m - made) / (cap * per_kw) - b) / a * cap
+            p_budget = (left + grid_room - comp * cap * b * per_kw) / (1.0 + comp * a * per_kw)
+            p = max(p, min(cap, p_fill, p_budget, p_room))
         if p < h2_params[z, _E_MIN_LOAD] * cap:
             continue
         kg = cap * (a * p / cap + b) * per_kw
+        e_in = p + comp * kg
+        # surplus first; one on surplus only draws none from the grid (its input was solved for the surplus: a
+        # round-off above it is no grid electricity)
+        e_re = min(left, e_in) if h2_params[z, _E_GRID] > 0.0 else e_in
         col = o_e + _N_HE * z
         h_row[col + _HE_P, w] = p
         h_row[col + _HE_COMP, w] = comp * kg
         h_row[col + _HE_KG, w] = kg
-        left -= p + comp * kg
+        h_row[col + _HE_GRID, w] = e_in - e_re
+        left -= e_re
+        grid_room -= e_in - e_re
+        from_grid += e_in - e_re
         room -= kg
         made += kg
+        made_g += kg * e_re / e_in
         h2_op[z, w] += 1.0
     m += made
+    g += made_g
+    share = g / m if m > 0.0 else 0.0  # the renewable share of what leaves the store this step
     want = h2_use_kg[0, t]
     out = min(want, max(0.0, m - h2_store_kg[n, 0, 1]))
     m -= out
@@ -959,6 +1000,11 @@ def _h2_step(
         m -= kg
         boiler_kg += kg
     h2_m[w] = m
+    used_g = (out + fc_kg + boiler_kg) * share
+    h2_g[w] = g - used_g
+    h_row[o_y + _HY_G_IN, w] = made_g
+    h_row[o_y + _HY_G_USED, w] = used_g
+    h_row[o_y + _HY_G_M, w] = g - used_g
     h_row[o_y + _HY_IN, w] = made
     h_row[o_y + _HY_OUT, w] = out
     h_row[o_y + _HY_UNMET, w] = want - out
@@ -966,7 +1012,7 @@ def _h2_step(
     h_row[o_y + _HY_BOILER, w] = boiler_kg
     h_row[o_y + _HY_LOSS, w] = loss
     h_row[o_y + _HY_M, w] = m
-    return surplus - left, abs(m - (m0 + made - out - fc_kg - boiler_kg - loss)), fc_load
+    return surplus - left, abs(m - (m0 + made - out - fc_kg - boiler_kg - loss)), fc_load, from_grid
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -1207,6 +1253,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             hb_serves,
             h2_reserve_kg,
             hb_kw,
+            h2_fill_kg,
             ls_params,
             ls_p_served,
             ls_want,
@@ -1221,6 +1268,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         o_l = n_hh - _N_HLS * ls_params.shape[0]
         ls_e = np.zeros((ls_params.shape[0], LANES))  # each load store's content
         h2_m = np.zeros(LANES)  # the hydrogen store's content [kg]
+        h2_g = np.zeros(LANES)  # of it renewable [kg]; the first content counts as grid hydrogen
         h2_op = np.zeros((h2_params.shape[0], LANES))  # each electrolyser's operating hours
         rem = np.zeros((n_d, LANES))
         e_st = np.zeros((n_s, LANES))
@@ -1441,7 +1489,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                 h2_res = 0.0
                 fc_load = 0.0
                 if has_heat:
-                    re_h2, h2_res, fc_load = _h2_step(
+                    re_h2, h2_res, fc_load, h2_grid = _h2_step(
                         h2_params,
                         h2_store_params,
                         h2_use_kg,
@@ -1454,18 +1502,25 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         hb_serves,
                         h2_reserve_kg,
                         hb_kw,
+                        h2_fill_kg,
                         n,
                         w,
                         t,
                         o_e,
                         rest,
                         deficit - dis,
+                        in_p0,
+                        max(0.0, min(lp[_L_IMP, w], peak_kw) - (deficit - dis) - ch_gr),
                         rem,
                         h2_m,
+                        h2_g,
                         h2_op,
                         h_row,
                     )
                     rest = max(0.0, rest - re_h2)
+                    # An electrolyser on valley grid power is load the grid serves (within the room it was given).
+                    load += h2_grid
+                    deficit += h2_grid
                 export = min(rest, lp[_L_EXP, w])
                 curtailed = rest - export
 
@@ -1745,10 +1800,11 @@ class HeatSystem:
     cabs_per_kw : (A, T), optional
         Each one's cooling capacity each step per kW_th of its rating [-] (1 for a constant rating); the rating is a
         size (:class:`HeatSizes`); without it the capacity is unbounded (``cabs_want_kw_th`` is the bound).
-    h2_params : (Z, 4), optional
+    h2_params : (Z, 5), optional
         Per electrolyser (Z of them, rated in :class:`HeatSizes`): its hydrogen line per kW of rating, slope and
         intercept in the part load [kW LHV per kW] (:func:`lingtan.components.hydrogen.electrolyser_coefficients`),
-        its minimum part load [-] and the share of a new stack's output each operating hour takes off [1/h].
+        its minimum part load [-], the share of a new stack's output each operating hour takes off [1/h] and 1 where
+        it also runs on grid power in valley steps.
     h2_op0 : (Z,), optional
         Each electrolyser's operating hours at the first step [h].
     h2_store_params : (Y, 2), optional
@@ -1767,6 +1823,9 @@ class HeatSystem:
         share of the store's capacity it leaves in the store [-].
     hb_serves : (H, D) bool, optional
         Which demands each hydrogen boiler supplies.
+    h2_fill_kg : (Y, T), optional
+        The hydrogen the store's uses take in the next 24 steps [kg]: electrolysers on valley grid power fill the
+        store to its cushion plus this.
     h2_reserve_kg : (H, T), optional
         The hydrogen the store's uses take in each hydrogen boiler's reserve window [kg]: the boiler leaves it.
     ls_params : (L, 4), optional
@@ -1808,6 +1867,7 @@ class HeatSystem:
     fc_params: np.ndarray | None = None
     fc_serves: np.ndarray | None = None
     hb_params: np.ndarray | None = None
+    h2_fill_kg: np.ndarray | None = None
     hb_serves: np.ndarray | None = None
     h2_reserve_kg: np.ndarray | None = None
     ls_params: np.ndarray | None = None
@@ -2290,7 +2350,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         cabs_cop=f64(np.zeros((0, t)) if heat.cabs_cop is None else heat.cabs_cop),
         cabs_per_kw=f64(np.ones((heat.n_chp_absorbers, t)) if heat.cabs_per_kw is None else heat.cabs_per_kw),
         cabs_kw=f64(np.full((n, heat.n_chp_absorbers), np.inf) if sizes.cabs_kw is None else sizes.cabs_kw),
-        h2_params=f64(np.zeros((0, 4)) if heat.h2_params is None else heat.h2_params),
+        h2_params=f64(np.zeros((0, 5)) if heat.h2_params is None else heat.h2_params),
         h2_op0=f64(np.zeros(n_z) if heat.h2_op0 is None else heat.h2_op0),
         h2_store_params=f64(np.zeros((0, 2)) if heat.h2_store_params is None else heat.h2_store_params),
         h2_use_kg=f64(np.zeros((n_y, t)) if heat.h2_use_kg is None else heat.h2_use_kg),
@@ -2303,6 +2363,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         hb_serves=b1(np.zeros((heat.n_h2_boilers, d)) if heat.hb_serves is None else heat.hb_serves),
         h2_reserve_kg=f64(np.zeros((heat.n_h2_boilers, t)) if heat.h2_reserve_kg is None else heat.h2_reserve_kg),
         hb_kw=f64(np.zeros((n, heat.n_h2_boilers)) if sizes.hb_kw is None else sizes.hb_kw),
+        h2_fill_kg=f64(np.zeros((n_y, t)) if heat.h2_fill_kg is None else heat.h2_fill_kg),
         ls_params=f64(np.zeros((0, 4)) if heat.ls_params is None else heat.ls_params),
         ls_p_served=f64(np.zeros((heat.n_load_stores, t)) if heat.ls_p_served_kw is None else heat.ls_p_served_kw),
         ls_want=f64(np.zeros((heat.n_load_stores, t)) if heat.ls_want is None else heat.ls_want),
@@ -2354,10 +2415,11 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "hb_serves": "WD",
         "h2_reserve_kg": "WT",
         "hb_kw": "NW",
-        "ls_params": "VQ",
+        "h2_fill_kg": "YT",
+        "ls_params": "VL",
         "ls_p_served": "VT",
         "ls_want": "VT",
-        "ls_size": "NVQ",
+        "ls_size": "NVL",
     }
     size = {
         "N": n,
@@ -2374,7 +2436,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "A": heat.n_chp_absorbers,
         "J": 2,
         "Y": n_y,
-        "Q": 4,
+        "Q": 5,
         "R": 2,
         "H": 3,
         "G": g,

@@ -691,14 +691,23 @@ def _with_hydrogen(system: HeatSystem, side: _HeatSide, scenario: SiteAssets, in
     return replace(
         system,
         h2_params=np.array(
-            [(*electrolyser_coefficients(e), e.min_load_fraction, e.degradation_pct_per_kh / 1e5) for e in els],
+            [
+                (
+                    *electrolyser_coefficients(e),
+                    e.min_load_fraction,
+                    e.degradation_pct_per_kh / 1e5,
+                    float(e.electricity == "valley_grid"),
+                )
+                for e in els
+            ],
             dtype=float,
-        ).reshape(len(els), 4),
+        ).reshape(len(els), 5),
         h2_op0=np.array([e.operating_h for e in els], dtype=float),
         h2_store_params=np.array(
             [(s.compression_kwh_per_kg, 1.0 - s.standing_loss_fraction_per_h) for s in stores], dtype=float
         ).reshape(len(stores), 2),
         h2_use_kg=use_kg,
+        h2_fill_kg=next_day_sum(use_kg),
         h2_reserve_kg=np.array(
             [next_day_sum(use_kg.sum(axis=0, keepdims=True), b.reserve_h)[0] for b in boilers]
         ).reshape(len(boilers), len(index)),

@@ -399,9 +399,10 @@ def load_store_kpis(setup: HeatSetup, heat: pd.DataFrame, period: np.ndarray) ->
 def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
     """The hydrogen store's year: hydrogen made, taken by its uses, wanted and not there, lost [kg]; the
     electricity the electrolysers and the compressor took [kWh] and per kg [kWh/kg]; the store's lowest, highest
-    and last content [kg]; the renewable share of the hydrogen made (every electrolyser runs on renewable surplus:
-    1, or None with none made); per electrolyser its hydrogen [kg], full-load hours [h] and operating hours at the
-    end [h].
+    and last content [kg]; the renewable share of the hydrogen made (1 where every electrolyser runs on renewable
+    surplus; None with none made) and of the hydrogen its uses, fuel cells and boilers took (the store's renewable
+    pool, well mixed), the electrolysers' grid electricity [kWh]; per electrolyser its hydrogen [kg], full-load
+    hours [h] and operating hours at the end [h].
 
     Parameters
     ----------
@@ -419,11 +420,24 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
     store = setup.h2_stores[0].name
     q = {
         c: heat[f"{store}.{c}"].to_numpy()
-        for c in ("charge_kg", "offtake_kg", "unmet_kg", "fuel_cell_kg", "boiler_kg", "loss_kg", "m_kg")
+        for c in (
+            "charge_kg",
+            "offtake_kg",
+            "unmet_kg",
+            "fuel_cell_kg",
+            "boiler_kg",
+            "loss_kg",
+            "m_kg",
+            "green_charge_kg",
+            "green_used_kg",
+        )
     }
     el = sum(float((heat[f"{e.name}.p_kw"] + heat[f"{e.name}.compression_kw"]).sum()) for e in setup.electrolysers)
     made = float(q["charge_kg"].sum())
-    share = green_share(made, 0.0)
+    made_g = float(q["green_charge_kg"].sum())
+    share = green_share(made_g, made - made_g)
+    used = float((q["offtake_kg"] + q["fuel_cell_kg"] + q["boiler_kg"]).sum())
+    grid = sum(float(heat[f"{e.name}.grid_kw"].sum()) for e in setup.electrolysers)
     return {
         "made_kg": made,
         "offtake_kg": float(q["offtake_kg"].sum()),
@@ -449,6 +463,8 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
         "electricity_e_kwh": el,
         "e_kwh_per_kg": el / made if made > 0 else None,
         "renewable_share": float(share) if made > 0 else None,
+        "used_renewable_share": float(q["green_used_kg"].sum()) / used if used > 0 else None,
+        "grid_e_kwh": grid,
         "store_min_kg": float(q["m_kg"].min(initial=np.inf)),
         "store_max_kg": float(q["m_kg"].max(initial=0.0)),
         "store_end_kg": float(q["m_kg"][-1]),

@@ -392,6 +392,7 @@ def _hydrogen_residuals(h: pd.DataFrame, setup: HeatSetup, dt_h: float, tol: flo
     content above the capacity is refused."""
     out: list[float] = []
     made = np.zeros(len(h))
+    made_g = np.zeros(len(h))
     for e in setup.electrolysers:
         p = h[f"{e.name}.p_kw"].to_numpy()
         on = p > 0
@@ -400,6 +401,9 @@ def _hydrogen_residuals(h: pd.DataFrame, setup: HeatSetup, dt_h: float, tol: flo
         kg = h[f"{e.name}.h2_kg"].to_numpy()
         out.append(float(np.abs(new * degradation_factor(e, age) / H2_LHV_KWH_PER_KG - kg).max(initial=0.0)))
         made += kg
+        # renewable in the share of its input (electrolyser and compressor) the grid did not give
+        e_in = p + h[f"{e.name}.compression_kw"].to_numpy()
+        made_g += kg * (1.0 - np.divide(h[f"{e.name}.grid_kw"].to_numpy(), e_in, out=np.zeros_like(e_in), where=on))
     for s in setup.h2_stores:
         q = {c: h[f"{s.name}.{c}"].to_numpy() for c in H2_STORE_COLUMNS}
         _, capacity, first = store_limits_kg(s)
@@ -407,6 +411,17 @@ def _hydrogen_residuals(h: pd.DataFrame, setup: HeatSetup, dt_h: float, tol: flo
         taken = q["offtake_kg"] + q["fuel_cell_kg"] + q["boiler_kg"] + q["loss_kg"]
         out.append(float(np.abs(q["m_kg"] - m_prev - q["charge_kg"] + taken).max(initial=0.0)))
         out.append(float(np.abs(q["charge_kg"] - made).max(initial=0.0)))
+        # the renewable pool: kept as the store is, in at its origin, out in the share the store holds
+        g_prev = np.concatenate([[0.0], q["green_m_kg"][:-1]])
+        keep = 1.0 - s.standing_loss_fraction_per_h
+        out.append(float(np.abs(q["green_charge_kg"] - made_g).max(initial=0.0)))
+        out.append(
+            float(np.abs(q["green_m_kg"] - g_prev * keep - q["green_charge_kg"] + q["green_used_kg"]).max(initial=0.0))
+        )
+        after = m_prev - q["loss_kg"] + q["charge_kg"]  # the store once made, before anything is taken
+        share = np.divide(g_prev * keep + q["green_charge_kg"], after, out=np.zeros_like(after), where=after > 0)
+        taken_out = q["offtake_kg"] + q["fuel_cell_kg"] + q["boiler_kg"]
+        out.append(float(np.abs(q["green_used_kg"] - taken_out * share).max(initial=0.0)))
         used = sum((h[f"{c.name}.h2_kg"].to_numpy() for c in setup.fuel_cells), np.zeros(len(h)))
         out.append(float(np.abs(q["fuel_cell_kg"] - used).max(initial=0.0)))
         burnt = sum((h[f"{b.name}.h2_kg"].to_numpy() for b in setup.h2_boilers), np.zeros(len(h)))
