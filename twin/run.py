@@ -1111,13 +1111,14 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     if h2_fleet is not None and h2_fleet["unmet_trips"]:
         warnings.append(
             f"the hydrogen store could not refuel the hydrogen vehicles with {h2_fleet['unmet_kg']:.0f} kg: "
-            f"{h2_fleet['unmet_trips']} of {h2_fleet['trips']} vehicle-days leave short"
+            f"{h2_fleet['unmet_trips']} of {h2_fleet['trips']} vehicle-days leave short (more electrolyser, store "
+            "or renewable surplus)"
         )
-    unmet_h2 = kpis.get("hydrogen", {}).get("unmet_kg", 0.0)
-    if unmet_h2 > 1e-6:
+    unmet_h2 = kpis.get("hydrogen", {}).get("unmet_kg", 0.0) - (h2_fleet or {}).get("unmet_kg", 0.0)
+    if unmet_h2 > 1e-6:  # what the other uses missed (the vehicles' share is warned above)
         warnings.append(
-            f"the hydrogen store could not give its uses {unmet_h2:.0f} kg of hydrogen (bought in or not used: more "
-            "electrolyser, store or renewable surplus)"
+            f"the hydrogen store could not give its {'other ' if h2_fleet else ''}uses {unmet_h2:.0f} kg of hydrogen "
+            "(bought in or not used: more electrolyser, store or renewable surplus)"
         )
     short = [e for e in (response or {}).get("events", []) if not e["met"]]
     if short:
