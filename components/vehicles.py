@@ -247,7 +247,8 @@ class Charging(_Strict):
     strategy: Literal["unmanaged", "smart"] = Field(
         default="unmanaged",
         description="unmanaged: full power from arrival until full; smart: renewable surplus, then valley, flat, "
-        "peak hours, within the charger, the departure and the site's demand target (smart_sessions)",
+        "peak hours, within the charger, the departure and the site's demand target, then vehicle-to-building where "
+        "a group gives (smart_sessions)",
     )
     seed: int = Field(default=1, ge=0, description="seed of the arrival and departure draws")
     parking_spaces: int | None = Field(
