@@ -18,8 +18,17 @@ from lingtan.components import grid as gridmod
 from lingtan.components.demand_response import event_caps, event_steps, response_kpis
 from lingtan.components.flexible import batch_load_kw, batch_starts, flexible_kpis
 from lingtan.components.heat import load_fuels
+from lingtan.components.hydrogen import hydrogen_use_kg
 from lingtan.components.loads import CsvLoad, csv_load_kw, shift_load_kw
-from lingtan.components.vehicles import ChargingSite, FleetCharging, fleet_charging, fleet_fuel_uses, fleet_kpis
+from lingtan.components.vehicles import (
+    ChargingSite,
+    FleetCharging,
+    fleet_charging,
+    fleet_fuel_uses,
+    fleet_hydrogen_uses,
+    fleet_kpis,
+    hydrogen_trips,
+)
 from lingtan.errors import InputError
 from lingtan.limits import PEAK_TARGET_TOL_KW
 from lingtan.paths import resolve_input
@@ -37,7 +46,7 @@ from lingtan.twin.core.dispatch import (
     params_matrix,
     peak_shortfall_kw,
 )
-from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, heat_sizes
+from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, heat_sizes, hydrogen_uses
 from lingtan.twin.core.kpis import (
     electric_kpis,
     heat_kpis,
@@ -85,7 +94,8 @@ class Profiles:
         Length of a time step [h] (``time_step_min / 60``): every ``(T,)`` array holds one value per step, a
         power [kW] whose energy is ``power * step_h`` [kWh].
     vehicles : FleetCharging or None
-        The fleet's year of charging, already inside ``load_kw``; None without a fleet.
+        The fleet's year of charging, already inside ``load_kw``, less what its vehicles gave the site
+        (vehicle-to-building: ``vehicles.v2b_kw``, a source of the load the kernel does not see); None without a fleet.
     flexible_kw : dict of str to ndarray, shape (T,)
         Each flexible load's scheduled year [kW] (:mod:`lingtan.components.flexible`), already inside ``load_kw``.
     """
@@ -460,6 +470,8 @@ def build_profiles(
         )
     if fleet is not None:
         load += fleet.p_kw
+    if fleet is not None and fleet.v2b_kw is not None:
+        load -= fleet.v2b_kw  # the vehicles serve this part of the load: the kernel dispatches the rest
     flexible = {}
     if scenario.flexible_loads:
         require_hourly(scenario, "flexible loads (scheduled on hourly steps)")
@@ -495,7 +507,8 @@ def build_profiles(
 
 def charging_site(scenario: Scenario, unit_kw: np.ndarray, load_kw: np.ndarray, hours: HourProfiles) -> ChargingSite:
     """What a schedule made before dispatch (smart charging, flexible loads) knows of a site: its load without what
-    it schedules less its generation at the scenario's sizes, its demand target and its tariff periods, by step.
+    it schedules less its generation at the scenario's sizes, its demand target, its tariff periods and import prices,
+    by step, and what its renewable surplus earns otherwise (the feed-in price where it may export).
 
     The target is the connection's ``import_limit_kw``, or the battery's ``peak_target_kw`` of the month where that
     is lower (the import the battery holds the site to). A sweep over PV or wind sizes keeps the schedule of the
@@ -515,14 +528,66 @@ def charging_site(scenario: Scenario, unit_kw: np.ndarray, load_kw: np.ndarray, 
     Returns
     -------
     lingtan.components.vehicles.ChargingSite
-        Net load [kW], target [kW] and period code of each step.
+        Net load [kW], target [kW], period code and import price [CNY/kWh] of each step; the surplus's value
+        [CNY/kWh].
     """
     target = np.full(len(load_kw), scenario.grid.import_limit_kw)
     b = scenario.battery[0] if scenario.battery else None
     if b is not None and b.peak_target_monthly_kw is not None:
         target = np.minimum(target, np.array(b.peak_target_monthly_kw)[hours.month])
     generation = sizes(scenario) @ unit_kw if len(unit_kw) else np.zeros(len(load_kw))
-    return ChargingSite(net_kw=load_kw - generation, target_kw=target, period=hours.period)
+    return ChargingSite(
+        net_kw=load_kw - generation,
+        target_kw=target,
+        period=hours.period,
+        price_cny_per_kwh=hours.price_cny_per_kwh,
+        surplus_cny_per_kwh=hours.tariff.feed_in_price_cny_per_kwh if scenario.grid.export_allowed else 0.0,
+    )
+
+
+def v2b_e_kwh(prof: Profiles) -> float:
+    """What a site's vehicles gave its load over the year (vehicle-to-building), outside the kernel's load [kWh].
+
+    Parameters
+    ----------
+    prof : Profiles
+        The site's profiles.
+
+    Returns
+    -------
+    float
+        ``sum(v2b_kw) x step_h`` [kWh]; 0 without vehicles that give.
+    """
+    fleet = prof.vehicles
+    return 0.0 if fleet is None or fleet.v2b_kw is None else float(fleet.v2b_kw.sum() * prof.step_h)
+
+
+def fleet_hydrogen(scenario: Scenario, setup: HeatSetup, hourly_heat: pd.DataFrame) -> dict | None:
+    """The hydrogen vehicles' year (:func:`lingtan.components.vehicles.hydrogen_trips`): their hydrogen against what
+    the store could not give its uses.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its vehicles and hydrogen uses.
+    setup : HeatSetup
+        The run's heat side (its hydrogen store).
+    hourly_heat : DataFrame
+        The run's heat table (the store's ``unmet_kg``).
+
+    Returns
+    -------
+    dict or None
+        None without hydrogen vehicles.
+    """
+    mine = fleet_hydrogen_uses(scenario.vehicles)
+    if not mine:
+        return None
+    index = hourly_heat.index
+    total = sum((hydrogen_use_kg(index, u) for u in hydrogen_uses(scenario)), np.zeros(len(index)))
+    unmet = hourly_heat[f"{setup.h2_stores[0].name}.unmet_kg"].to_numpy()
+    want = np.array([hydrogen_use_kg(index, u) for u in mine])
+    return hydrogen_trips(scenario.vehicles, want, total, unmet, np.asarray(index.hour))
 
 
 def require_hourly(scenario: Scenario, what: str) -> None:
@@ -911,7 +976,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     else:
         params = kernel_params(scenario.grid, scenario.battery, **limits)
         res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **site)
-    response = None
+    response, events = None, {}
     if scenario.demand_response is not None:
         if b is not None and b.dispatch == "optimal":
             raise InputError(
@@ -925,18 +990,20 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         base = res
         base_import = _import_kw(base)
         step, cap = event_caps(base_import, base.monthly_peak_kw, event, prep, prof.month, scenario.demand_response)
-        res = dispatch(
-            prof.unit_kw,
-            caps[None, :],
-            prof.load_kw,
-            params,
-            record_hourly=True,
-            event_step=step,
-            event_prep=prep,
-            event_import_cap_kw=cap,
-            **site,
-        )
+        events = dict(event_step=step, event_prep=prep, event_import_cap_kw=cap)
+        res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **events, **site)
         response = response_kpis(base_import, _import_kw(res), event, scenario.demand_response)
+    fleet = prof.vehicles
+    v2b_alone = None
+    if fleet is not None and fleet.v2b_kw is not None:
+        # The same year without vehicle-to-building, for the bill's change: the smart schedule's first pass alone
+        # (the second only adds the giving and its recharge), dispatched alike (battery targets, event caps).
+        alone = prof.load_kw + fleet.v2b_kw - fleet.v2b_recharge_kw
+        v2b_alone = (
+            optimal(scenario, replace(prof, load_kw=alone), params, site)
+            if b is not None and b.dispatch == "optimal"
+            else dispatch(prof.unit_kw, caps[None, :], alone, params, **events, **site)
+        )
     gen = generation_by_kind(prof.sources, caps, prof.unit_kw, ("pv", "wind"), len(prof.index))
     step_min = round(prof.step_h * 60)
     hourly = electric_table(
@@ -949,6 +1016,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         chp=bool(setup.chp),
         h2=bool(setup.electrolysers),
         fc=bool(setup.fuel_cells),
+        v2b_kw=None if fleet is None else fleet.v2b_kw,
     )
     hourly_heat = heat_table(prof.index, setup, res.heat_hourly, step_min)
     residual = max(check_electric_balance(hourly), check_heat_balance(hourly_heat, setup, hsizes.store_e0_kwh_th[0]))
@@ -964,6 +1032,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         soc_min=b.soc_min if b else 0.0,
         soc_max=b.soc_max if b else 1.0,
         grid_cost_cny=bill["total_cny"],
+        v2b_e_kwh=v2b_e_kwh(prof),
     )
     kpis = {name: float(v[0]) if np.ndim(v) else float(v) for name, v in k.items()}
     kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
@@ -987,10 +1056,27 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         kpis["hydrogen"] = hydrogen_kpis(setup, hourly_heat)
     if setup.load_stores:
         kpis["load_stores"] = load_store_kpis(setup, hourly_heat, prof.period)
-    if prof.vehicles is not None:
+    if fleet is not None:
         kpis["vehicles"] = fleet_kpis(
-            scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels()
+            scenario.vehicles,
+            scenario.chargers,
+            scenario.charging,
+            fleet,
+            prof.step_h,
+            load_fuels(),
+            fleet_hydrogen(scenario, setup, hourly_heat),
         )
+    if v2b_alone is not None:
+        alone_bill = gridmod.bill_from_totals(
+            v2b_alone.total("import_cost_cny"),
+            v2b_alone.monthly_peak_kw,
+            v2b_alone.total("export_revenue_cny"),
+            prof.tariff,
+        )
+        # The bill with the vehicles giving less the bill without (negative: a saving), and net of their ageing.
+        change = float(np.ravel(bill["total_cny"])[0] - np.ravel(alone_bill["total_cny"])[0])
+        kpis["vehicles"]["v2b"]["bill_change_cny"] = change
+        kpis["vehicles"]["v2b"]["net_saving_cny"] = -change - kpis["vehicles"]["v2b"]["ageing_cny"]
     assessment = (
         assess(scenario, kpis, hourly, base_dir=prof.base_dir)
         if assessed
@@ -1015,24 +1101,30 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
             f"{kpis['unserved_load_e_kwh']:.0f} kWh of load could not be served within "
             f"grid.import_limit_kw = {scenario.grid.import_limit_kw}"
         )
-    fleet = kpis.get("vehicles")
-    if fleet is not None and fleet["unmet_trips"]:
-        by_type = ", ".join(f"{t} {r['unmet_trips']}" for t, r in fleet["unmet_by_type"].items() if r["unmet_trips"])
+    if fleet is not None and fleet.unmet_trips:
+        by_type = ", ".join(f"{t} {r['unmet_trips']}" for t, r in fleet.by_type.items() if r["unmet_trips"])
         warnings.append(
-            f"the chargers could not deliver {fleet['unmet_e_kwh']:.0f} kWh of the fleet's charging: "
-            f"{fleet['unmet_trips']} of {fleet['trips']} vehicle-days leave short ({by_type}; more or faster "
+            f"the chargers could not deliver {fleet.unmet_e_kwh:.0f} kWh of the fleet's charging: "
+            f"{fleet.unmet_trips} of {fleet.trips} vehicle-days leave short ({by_type}; more or faster "
             "chargers, or longer stays)"
         )
-    if fleet is not None and fleet["past_target_e_kwh"]:
+    if fleet is not None and fleet.past_target_e_kwh:
         warnings.append(
-            f"smart charging could not keep {fleet['past_target_e_kwh']:.0f} kWh of the fleet's charging under the "
+            f"smart charging could not keep {fleet.past_target_e_kwh:.0f} kWh of the fleet's charging under the "
             "demand target (grid.import_limit_kw, battery[0].peak_target_kw): charged as unmanaged"
         )
-    unmet_h2 = kpis.get("hydrogen", {}).get("unmet_kg", 0.0)
-    if unmet_h2 > 1e-6:
+    h2_fleet = kpis.get("vehicles", {}).get("hydrogen")
+    if h2_fleet is not None and h2_fleet["unmet_trips"]:
         warnings.append(
-            f"the hydrogen store could not give its uses {unmet_h2:.0f} kg of hydrogen (bought in or not used: more "
-            "electrolyser, store or renewable surplus)"
+            f"the hydrogen store could not refuel the hydrogen vehicles with {h2_fleet['unmet_kg']:.0f} kg: "
+            f"{h2_fleet['unmet_trips']} of {h2_fleet['trips']} vehicle-days leave short (more electrolyser, store "
+            "or renewable surplus)"
+        )
+    unmet_h2 = kpis.get("hydrogen", {}).get("unmet_kg", 0.0) - (h2_fleet or {}).get("unmet_kg", 0.0)
+    if unmet_h2 > 1e-6:  # what the other uses missed (the vehicles' share is warned above)
+        warnings.append(
+            f"the hydrogen store could not give its {'other ' if h2_fleet else ''}uses {unmet_h2:.0f} kg of hydrogen "
+            "(bought in or not used: more electrolyser, store or renewable surplus)"
         )
     short = [e for e in (response or {}).get("events", []) if not e["met"]]
     if short:

@@ -27,11 +27,13 @@ from lingtan.loader import parse_yaml
 from lingtan.twin.core.scenario import scenario_from_dict
 
 from .test_absorption import with_absorption
+from .test_vehicles_v2b_run import _with_vans
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(SCENARIOS.glob("*.yaml"))}
 # A component no shipped scenario holds yet is fuzzed on the test case that builds it.
 SHIPPED["absorption chiller (tests/twin/test_absorption.py)"] = with_absorption(SHIPPED["hefei_auto_parts.yaml"])
+SHIPPED["vehicle-to-building (tests/twin/test_vehicles_v2b_run.py)"] = _with_vans()
 
 HOSTILE_STRINGS = [
     "../../etc/passwd",

@@ -76,6 +76,7 @@ from lingtan.components.space import (
     space_cooling_q_kw_th,
     space_heat_q_kw_th,
 )
+from lingtan.components.vehicles import fleet_hydrogen_uses
 from lingtan.twin.core.dispatch import HeatSizes, HeatSystem
 from lingtan.twin.core.schema.site import SiteAssets
 
@@ -337,7 +338,7 @@ def build_heat(
         chp_absorbers=on_chp,
         electrolysers=list(scenario.electrolysers),
         h2_stores=list(scenario.hydrogen_stores),
-        h2_uses=list(scenario.hydrogen_uses),
+        h2_uses=hydrogen_uses(scenario),
         fuel_cells=list(scenario.fuel_cells),
         h2_boilers=list(scenario.hydrogen_boilers),
         load_stores=[*scenario.cold_stores, *scenario.air_receivers],
@@ -680,13 +681,30 @@ def _heat_system(
     )
 
 
+def hydrogen_uses(scenario: SiteAssets) -> list[HydrogenUse]:
+    """What a site takes from its hydrogen store each day: its ``hydrogen_uses`` and its hydrogen vehicles
+    (:func:`lingtan.components.vehicles.fleet_hydrogen_uses`), in that order.
+
+    Parameters
+    ----------
+    scenario : SiteAssets
+        The site.
+
+    Returns
+    -------
+    list of HydrogenUse
+    """
+    return [*scenario.hydrogen_uses, *fleet_hydrogen_uses(scenario.vehicles)]
+
+
 def _with_hydrogen(system: HeatSystem, side: _HeatSide, scenario: SiteAssets, index: pd.DatetimeIndex) -> HeatSystem:
     """``system`` with the electrolysers' hydrogen lines, minimum loads, ageing and operating hours, the hydrogen
     store's compression and standing loss, its uses' hydrogen each step, and the fuel cells' hydrogen and heat lines,
     minimum loads and the demands their heat serves, and the hydrogen boilers' hydrogen per kWh_th, the demands they
-    serve and the uses' hydrogen each leaves in the store (ratings and capacity are sizes: :func:`heat_sizes`)."""
+    serve and the uses' hydrogen each leaves in the store (ratings and capacity are sizes: :func:`heat_sizes`); the
+    uses are the scenario's and the hydrogen fleet's (:func:`hydrogen_uses`)."""
     els, stores, boilers = scenario.electrolysers, scenario.hydrogen_stores, scenario.hydrogen_boilers
-    uses = [hydrogen_use_kg(index, u) for u in scenario.hydrogen_uses]
+    uses = [hydrogen_use_kg(index, u) for u in hydrogen_uses(scenario)]
     use_kg = np.tile(np.sum(uses, axis=0) if uses else np.zeros(len(index)), (len(stores), 1))
     return replace(
         system,

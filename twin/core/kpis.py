@@ -37,6 +37,11 @@ Definitions (DESIGN.md, "KPI definitions")
 ``fuel_cell_e_kwh``
     electricity fuel cells made of the store's hydrogen: stored renewable energy, as a battery's discharge, not
     counted again in the consumption or the delivered energy.
+``load_e_kwh``
+    the site's electric loads, power-to-heat on the bus left out; with vehicle-to-building it includes what the
+    parked vehicles gave the load (``v2b_e_kwh``): that energy is stored energy, charged before as load (the
+    fleet's charging), so it is neither consumption again nor delivered again (the kernel's load is the rest, and
+    the delivered energy and the self-sufficiency are taken on it).
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ def electric_kpis(
     soc_min: ArrayLike,
     soc_max: ArrayLike,
     grid_cost_cny: ArrayLike,
+    v2b_e_kwh: ArrayLike = 0.0,
 ) -> dict[str, np.ndarray]:
     """Annual electricity KPIs for every configuration of a dispatch.
 
@@ -85,6 +91,8 @@ def electric_kpis(
         Battery nameplate energy [kWh] and SoC window [-], for cycle counting.
     grid_cost_cny : array, shape (N,)
         Annual grid bill net of feed-in revenue [CNY].
+    v2b_e_kwh : array or float
+        What parked vehicles gave the site's load outside the kernel (vehicle-to-building) [kWh].
 
     Returns
     -------
@@ -109,7 +117,7 @@ def electric_kpis(
     # A fuel cell re-delivers what went into the electrolysers (already a delivered sink): counted once.
     delivered = served + t("re_to_heat") + t("re_to_h2") - t("fc_to_load")
     return {
-        "load_e_kwh": t("load") - t("heat_load"),
+        "load_e_kwh": t("load") - t("heat_load") + v2b_e_kwh,
         "power_to_heat_e_kwh": t("heat_load") + t("re_to_heat"),
         "power_to_heat_from_surplus_e_kwh": t("re_to_heat"),
         "hydrogen_e_kwh": t("re_to_h2"),

@@ -2,7 +2,8 @@
 
 Electric table: non-negative flows [kW] from a named source to a named sink.
 Sources: ``pv``, ``wind``, ``grid``, ``battery_re`` and ``battery_grid`` (the
-battery's two pools), ``chp`` (combined heat and power), ``fc`` (fuel cells), ``unserved``.
+battery's two pools), ``chp`` (combined heat and power), ``fc`` (fuel cells), ``v2b`` (parked vehicles giving
+the site's load: vehicle-to-building, scheduled before dispatch), ``unserved``.
 Sinks: ``load`` (the site's electric loads), ``heat`` (power-to-heat units), ``battery``, ``grid``
 (export), ``h2`` (electrolysers, on a site that has them), ``curtailment``.
 
@@ -66,6 +67,7 @@ def electric_table(
     chp: bool = False,
     h2: bool = False,
     fc: bool = False,
+    v2b_kw: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The electric table, one row per time step (hourly or 15-minute).
 
@@ -91,6 +93,9 @@ def electric_table(
         The site has electrolysers: each renewable source's ``<kind>_to_h2_kw`` is a column.
     fc : bool
         The site has fuel cells: ``fc_kw`` and its flows to the load and to power-to-heat are columns.
+    v2b_kw : ndarray, shape (T,), optional
+        What parked vehicles gave the site's load [kW] (vehicle-to-building), outside the kernel's load: added to
+        ``load_kw`` and a column ``v2b_to_load_kw`` (their recharge is in the load already, as charging).
 
     Returns
     -------
@@ -124,6 +129,9 @@ def electric_table(
     for src, flow in sources:
         data[f"{src}_to_load_kw"] = col[flow] * (1 - heat)
         data[f"{src}_to_heat_kw"] = col[flow] * heat
+    if v2b_kw is not None:
+        data["load_kw"] = data["load_kw"] + v2b_kw
+        data["v2b_to_load_kw"] = np.asarray(v2b_kw, dtype=float)
     data.update(
         {
             "grid_to_battery_kw": col["grid_to_battery"],
@@ -196,7 +204,7 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
     """Check, from the electric table alone, that every hour balances; return the largest residual [kWh].
 
     Each source's generation (PV, wind, CHP) equals the sum of its flows, and on the bus
-    sources (PV, wind, CHP, grid import, battery discharge, unserved) equal sinks
+    sources (PV, wind, CHP, fuel cells, grid import, battery discharge, vehicle-to-building, unserved) equal sinks
     (load, heat, battery charge, export, curtailment). No flow is negative.
 
     Parameters
@@ -239,6 +247,8 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
         + col["grid_to_battery_kw"]
         + sum(col[f"{k}_to_{s}_kw"] for k in kinds for s in sinks_re if s not in ("load", "heat"))
     )
+    if "v2b_to_load_kw" in col:  # parked vehicles: a source of the load
+        sources = sources + col["v2b_to_load_kw"]
     if "fc_kw" in col:  # fuel cells: a source of the load and of power-to-heat
         residuals.append(np.abs(col["fc_kw"] - col["fc_to_load_kw"] - col["fc_to_heat_kw"]).max())
         sources = sources + col["fc_kw"]

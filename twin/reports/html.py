@@ -182,11 +182,12 @@ def dispatch_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go
         ("wind_to_load", _col(h, "wind_to_load_kw"), PALETTE["wind"]),
         ("battery_to_load", _col(h, "battery_re_to_load_kw") + _col(h, "battery_grid_to_load_kw"), PALETTE["battery"]),
         ("grid_to_load", _col(h, "grid_to_load_kw"), PALETTE["grid"]),
+        ("v2b_to_load", _col(h, "v2b_to_load_kw"), PALETTE["storage"]),
         ("unserved", _col(h, "unserved_load_kw"), PALETTE["unserved"]),
     ]
     fig = go.Figure()
     for key, y, color in stack:
-        if key in ("wind_to_load", "unserved") and float(y.max()) <= 0:
+        if key in ("wind_to_load", "v2b_to_load", "unserved") and float(y.max()) <= 0:
             continue
         fig.add_trace(
             go.Scatter(
@@ -279,6 +280,7 @@ def monthly_electric(result: RunResult | SimpleNamespace) -> pd.DataFrame:
             "battery_discharge_e_kwh": sum(
                 (_col(h, f"battery_{p}_to_{s}_kw") for p in ("re", "grid") for s in ("load", "heat")), 0.0
             ),
+            "v2b_e_kwh": _col(h, "v2b_to_load_kw"),
             "unserved_load_e_kwh": _col(h, "unserved_load_kw"),
             "load_e_kwh": _col(h, "load_kw"),
             "power_to_heat_e_kwh": flows[heat_cols].sum(axis=1) if heat_cols else 0.0,
@@ -353,6 +355,7 @@ def monthly_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.
         ("wind_e_kwh", PALETTE["wind"]),
         ("grid_import_e_kwh", PALETTE["grid"]),
         ("battery_discharge_e_kwh", PALETTE["battery"]),
+        ("v2b_e_kwh", PALETTE["storage"]),
         ("unserved_load_e_kwh", PALETTE["unserved"]),
     ]
     down = [
@@ -509,6 +512,9 @@ def sankey_figure(result: RunResult | SimpleNamespace, lang: str = "en") -> go.F
         v = _mwh(_col(h, f"fc_to_{sink}_kw"))
         if v > 1e-6:
             link(node("node_fc", PALETTE["battery"]), node(*sinks[sink]), v)
+    v = _mwh(_col(h, "v2b_to_load_kw"))
+    if v > 1e-6:
+        link(node("node_v2b", PALETTE["storage"]), node(*sinks["load"]), v)
     for sink in ("load", "heat"):
         v = _mwh(_col(h, f"battery_re_to_{sink}_kw") + _col(h, f"battery_grid_to_{sink}_kw"))
         if v > 1e-6:

@@ -289,13 +289,28 @@ def fleet_rows(fleet: dict[str, Any], lang: str = "en") -> list[tuple[str, float
     Returns
     -------
     list of tuple
-        Charging [MWh], its peak [kW], unmet charging [MWh], vehicle-days short of charge [count], the NEV share,
-        the charge points per parking space and per vehicle [%] (None without spaces or vehicles), fuel avoided
-        [kL] and its CO2 [tCO2].
+        Charging [MWh], its peak [kW], unmet charging [MWh], vehicle-days short of charge or hydrogen [count], the
+        NEV share, the charge points per parking space and per vehicle [%] (None without spaces or vehicles), fuel
+        avoided [kL] and its CO2 [tCO2]; with fuel-cell vehicles their hydrogen and what was not in store [t]; with
+        vehicle-to-building the energy given and its losses [MWh], the grid bill's change and the ageing cost [CNY].
     """
     from lingtan.twin.reports.i18n import label
 
     avoided = fleet["fuel"]["avoided"]
+    h2, v2b = fleet.get("hydrogen"), fleet.get("v2b")
+    extra = []
+    if h2 is not None:
+        extra += [
+            (label("fleet_h2_kg", lang), h2["need_kg"] * 1e-3, "t"),
+            (label("fleet_h2_unmet_kg", lang), h2["unmet_kg"] * 1e-3, "t"),
+        ]
+    if v2b is not None:
+        extra += [
+            (label("fleet_v2b_e_kwh", lang), v2b["given_e_kwh"] * 1e-3, "MWh"),
+            (label("fleet_v2b_loss_e_kwh", lang), v2b["loss_e_kwh"] * 1e-3, "MWh"),
+            (label("fleet_v2b_bill_change_cny", lang), v2b.get("bill_change_cny"), "CNY"),
+            (label("fleet_v2b_ageing_cny", lang), v2b["ageing_cny"], "CNY"),
+        ]
     return [
         (label("fleet_charging_e_kwh", lang), fleet["charging_e_kwh"] * 1e-3, "MWh"),
         (label("fleet_charging_peak_kw", lang), fleet["charging_peak_kw"], "kW"),
@@ -306,6 +321,7 @@ def fleet_rows(fleet: dict[str, Any], lang: str = "en") -> list[tuple[str, float
         (label("fleet_chargers_per_vehicle", lang), _pct(fleet["charging_coverage"]["per_vehicle"]), "%"),
         (label("fleet_fuel_avoided_l", lang), (avoided["diesel_l"] + avoided["petrol_l"]) * 1e-3, "kL"),
         (label("fleet_co2_avoided_t", lang), avoided["t_co2"], "tCO2"),
+        *extra,
     ]
 
 

@@ -512,6 +512,16 @@ def _site_assets(site: SiteAssets | SharedAssets, where: str) -> list[dict[str, 
                 "units": 1,
             }
         )
+    for c in getattr(site, "chargers", []):
+        two_way = c.discharge_power_kw is not None
+        out.append(
+            {
+                "kind": "bidirectional_charger" if two_way else "charger",
+                "name": f"{where}chargers.{c.name}",
+                "kw": max(c.power_kw, c.discharge_power_kw or 0.0) * c.count,
+                "units": c.count,
+            }
+        )
     for bo in getattr(site, "boilers", []):
         if bo.fuel == "electric":
             out.append(
@@ -720,7 +730,8 @@ def _emissions(result: RunResult | ParkResult) -> dict[str, float]:
 
 def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | Park, eco: Economics) -> dict[str, Any]:
     """The year's operating costs: grid bill (TOU energy + basic charge - feed-in revenue), fuel, green power
-    premiums, certificates, carbon credits and the carbon price.
+    premiums, certificates, carbon credits, the carbon price and the cycle ageing of vehicles that give the site
+    energy (vehicle-to-building: its saving is in the grid bill, its wear here).
 
     Parameters
     ----------
@@ -735,7 +746,7 @@ def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | 
     -------
     dict
         ``grid_bill_cny``, ``fuel_cny``, ``green_power_cny``, ``green_certificates_cny``,
-        ``carbon_credits_cny``, ``carbon_cost_cny`` and their ``total_cny`` [CNY/yr];
+        ``carbon_credits_cny``, ``carbon_cost_cny``, ``v2b_ageing_cny`` and their ``total_cny`` [CNY/yr];
         ``fuel_by_type_cny`` [CNY/yr], the premium [CNY/kWh] and certificate price [CNY/MWh] used,
         ``ets_covered`` and ``carbon_basis_t`` [tCO2/yr].
     """
@@ -773,6 +784,7 @@ def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | 
     em = _emissions(result)
     basis_t = {"scope1": em["scope1_t"], "gross": em["gross_t"], "residual": em["residual_t"]}[eco.carbon_basis]
     carbon = eco.carbon_price_cny_per_t * maximum(0.0, basis_t) if covered else 0.0
+    runs = list(result.tenants.values()) if hasattr(result, "tenants") else [result]
     parts = {
         "grid_bill_cny": grid,
         "fuel_cny": sum(fuels.values()),
@@ -780,6 +792,7 @@ def annual_operating_costs(result: RunResult | ParkResult, scenario: Scenario | 
         "green_certificates_cny": certs,
         "carbon_credits_cny": credits,
         "carbon_cost_cny": carbon,
+        "v2b_ageing_cny": sum(r.kpis.get("vehicles", {}).get("v2b", {}).get("ageing_cny", 0.0) for r in runs),
     }
     return dict(
         parts,

@@ -845,7 +845,7 @@ def fast_rows(
     from lingtan.components.grid import bill_from_totals
     from lingtan.twin.core.dispatch import HeatSizes, dispatch
     from lingtan.twin.core.kpis import electric_kpis
-    from lingtan.twin.run import kernel_site
+    from lingtan.twin.run import kernel_site, v2b_e_kwh
 
     verdicts = verdicts or cases is not None
     if verdicts and not fast_verdicts_possible(scenario, prof):
@@ -877,6 +877,7 @@ def fast_rows(
         soc_min=fi.bat_soc_min,
         soc_max=fi.bat_soc_max,
         grid_cost_cny=bill["total_cny"],
+        v2b_e_kwh=v2b_e_kwh(prof),
     )
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})

@@ -242,7 +242,7 @@ def _kernel_rows(scenario, profiles: list[Profiles], draws: pd.DataFrame, year_o
     from lingtan.twin.core.dispatch import dispatch
     from lingtan.twin.core.heat_profiles import heat_sizes
     from lingtan.twin.core.kpis import electric_kpis
-    from lingtan.twin.run import kernel_site
+    from lingtan.twin.run import kernel_site, v2b_e_kwh
 
     parts = []
     for cal in _calendars(profiles, year_of):
@@ -272,6 +272,7 @@ def _kernel_rows(scenario, profiles: list[Profiles], draws: pd.DataFrame, year_o
             soc_min=b.soc_min if b else 0.0,
             soc_max=b.soc_max if b else 1.0,
             grid_cost_cny=bill["total_cny"],
+            v2b_e_kwh=np.array([v2b_e_kwh(profiles[y]) for y in year_of[cal]]),
         )
         cols = {name: np.broadcast_to(np.asarray(v, dtype=float), (len(cal),)) for name, v in k.items()}
         cols.update({f"grid_bill_cny.{part}": np.asarray(bill[part], dtype=float) for part in BILL_PARTS})

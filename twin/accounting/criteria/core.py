@@ -125,7 +125,8 @@ class Context:
             return np.where(load > 0, np.asarray(unserved, dtype=float) / np.where(load > 0, load, 1.0), np.nan)
 
     def unmet_trips(self) -> Any:
-        """Vehicle-days the fleet left short of charge (``fleet_unmet_trips``), None without a simulated fleet.
+        """Vehicle-days the fleet left short of charge or hydrogen (``fleet_unmet_trips``), None without a simulated
+        fleet.
 
         Returns
         -------
@@ -663,8 +664,8 @@ class Verdicts:
             )
         if unmet:
             heads.append(
-                f"not assessable: the fleet left {short:.0f} trips (vehicle-days) short of charge; a fleet that "
-                f"cannot make its trips has no verdict (would have been: {before})"
+                f"not assessable: the fleet left {short:.0f} trips (vehicle-days) short of charge or hydrogen; a fleet "
+                f"that cannot make its trips has no verdict (would have been: {before})"
             )
         if heads:
             note = "; ".join(n for n in (*heads, note) if n)

@@ -154,6 +154,26 @@ DEFAULT_COSTS: dict[str, AssetCost] = {
         "here (the Danish Energy Agency's 2020 sheet gives 1.3 M EUR/MW: components/data/hydrogen_sources.md; "
         "replace it with a quote); 3 %/yr O&M and a 10-yr stack life assumed.",
     ),
+    "charger": AssetCost(
+        capex_cny_per_kw=800.0,
+        fixed_om_fraction_of_capex=0.02,
+        lifetime_years=10.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: 800 CNY per kW of charge points installed (power_kw x count). The pile alone: a 120 kW DC "
+        "pile costs 30 000-50 000 CNY in China (250-420 CNY/kW; an Industrial Securities report as quoted on a "
+        "secondary page, wungiel.pl, 2024-09-30) and a 30 kW charger about 23 400 CNY (780 CNY/kW; the same page, "
+        "quoting a study of Wuhan's charging prices); cabling, civil works and the transformer's share, about as "
+        "much again, are assumed, as are the 10-yr life and 2 %/yr O&M: replace them with a quote.",
+    ),
+    "bidirectional_charger": AssetCost(
+        capex_cny_per_kw=800.0,
+        fixed_om_fraction_of_capex=0.02,
+        lifetime_years=10.0,
+        replacement_cost_fraction=1.0,
+        source="assumed: the one-way charger's 800 CNY/kW (max of power_kw and discharge_power_kw, x count): no price "
+        "of a bidirectional (V2G) charger in China was found here, and one with its grid-forming inverter likely "
+        "costs more: replace it with a quote; 10-yr life and 2 %/yr O&M assumed.",
+    ),
     "hydrogen_store": AssetCost(
         capex_cny_per_kg=4000.0,
         fixed_om_fraction_of_capex=0.01,
@@ -232,7 +252,8 @@ class Economics(_Model):
     costs: dict[str, AssetCost] = Field(
         default_factory=lambda: dict(DEFAULT_COSTS),
         description="asset kind (pv, wind, battery, heat_pump, thermal_storage, electric_boiler, ground_loop, chp, "
-        "absorption_chiller, electrolyser, hydrogen_store, fuel_cell, hydrogen_boiler, cold_store, air_receiver) "
+        "absorption_chiller, electrolyser, hydrogen_store, fuel_cell, hydrogen_boiler, cold_store, air_receiver, "
+        "charger, bidirectional_charger) "
         "-> costs; kinds not given keep their defaults",
     )
     fuel_prices_cny_per_unit: dict[str, float] = Field(

@@ -455,6 +455,11 @@ class SiteAssets(_Strict):
                 raise FieldPathError(
                     "hydrogen_stores", f"a hydrogen store for the {group} (its hydrogen goes through one)", "none"
                 )
+        for i, g in enumerate(self.vehicles):
+            if g.fuel == "hydrogen" and not self.hydrogen_stores:
+                raise FieldPathError(
+                    "hydrogen_stores", f"a hydrogen store the hydrogen vehicles of vehicles[{i}] refuel from", "none"
+                )
         return self
 
     @model_validator(mode="after")
@@ -497,11 +502,25 @@ class SiteAssets(_Strict):
 
     @model_validator(mode="after")
     def _chargers_named(self) -> SiteAssets:
-        names = [c.name for c in self.chargers]
+        chargers = {c.name: c for c in self.chargers}
+        names = list(chargers)
         for i, g in enumerate(self.vehicles):
             if g.charger is not None and g.charger not in names:
                 raise FieldPathError(
                     f"vehicles[{i}].charger", f"the name of a charger group (chargers: {names})", repr(g.charger)
+                )
+            if g.v2b is not None and g.charger is not None and chargers[g.charger].discharge_power_kw is None:
+                raise FieldPathError(
+                    f"vehicles[{i}].v2b",
+                    f"a bidirectional charger group for vehicle-to-building (chargers[{names.index(g.charger)}]"
+                    ".discharge_power_kw)",
+                    f"{g.charger!r} without one",
+                )
+            if g.v2b is not None and self.charging.strategy != "smart":
+                raise FieldPathError(
+                    "charging.strategy",
+                    f"smart for vehicle-to-building (vehicles[{i}].v2b: scheduled with the smart charging)",
+                    repr(self.charging.strategy),
                 )
         return self
 

@@ -300,16 +300,26 @@ def nev_share_measure(ctx: Context) -> Measurement:
     Returns
     -------
     Measurement
-        Electric vehicles / all vehicles [fraction 0..1], and where it came from.
+        Electric and fuel-cell vehicles / all vehicles [fraction 0..1], and where it came from.
     """
     if not _fleet(ctx):
         return ctx.get("nev_share")
     k = ctx.kpis
+    fuel_cell = f" and {k['fleet_hydrogen_vehicles']:g} fuel-cell" if k.get("fleet_hydrogen_vehicles") else ""
     return Measurement(
         number(k["fleet_nev_share"]),
         "simulated",
-        f"computed from the fleet: {k['fleet_electric_vehicles']:g} electric of {k['fleet_vehicles']:g} vehicles",
+        f"computed from the fleet: {k['fleet_electric_vehicles']:g} electric{fuel_cell} of {k['fleet_vehicles']:g} "
+        "vehicles",
     )
+
+
+def _nev_variant(ctx: Context) -> str:
+    """The NEV share's reading: by count of the fleet's electric (and fuel-cell, where it has some) vehicles."""
+    if not _fleet(ctx):
+        return ""
+    fuel_cell = " and fuel-cell" if ctx.kpis.get("fleet_hydrogen_vehicles") else ""
+    return f"electric{fuel_cell} vehicles / all vehicles of the fleet, by count"
 
 
 def charging_coverage_measure(ctx: Context) -> Measurement:
@@ -501,7 +511,7 @@ def criteria() -> list[Criterion]:
             measure=nev_share_measure,
             reads_fleet=True,
             **relax,
-            variant=lambda ctx: "electric vehicles / all vehicles of the fleet, by count" if _fleet(ctx) else "",
+            variant=_nev_variant,
             variant_reason=lambda ctx: "2.2 counts 新能源交通物流运输工具 among all of them" if _fleet(ctx) else "",
         ),
         _c(
