@@ -130,6 +130,7 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
         rows += [
             (label("summary_h2_made", lang), h2["made_kg"] * 1e-3, "t"),
             (label("summary_h2_kwh_per_kg", lang), h2["e_kwh_per_kg"], "kWh/kg"),
+            (label("summary_h2_green_used", lang), _pct(h2.get("used_renewable_share")), "%"),
             (label("summary_h2_unmet", lang), h2["unmet_kg"] * 1e-3, "t"),
         ]
         rows += [
