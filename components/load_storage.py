@@ -123,19 +123,36 @@ class ColdStore(BaseModel):
         return self
 
     def capacity(self) -> float:
-        """Cooling the store holds [kWh_th]: the tank's, or ``m c_p band / 3600`` for a setpoint band."""
+        """Cooling the store holds.
+
+        Returns
+        -------
+        float
+            [kWh_th]: the tank's, or ``m c_p band / 3600`` for a setpoint band (:func:`setpoint_band_kwh_th`).
+        """
         if self.medium == "setpoint_band":
             return setpoint_band_kwh_th(self.mass_kg or 0.0, self.specific_heat_kj_per_kg_k or 0.0, self.band_k or 0.0)
         return self.capacity_kwh_th or 0.0
 
     def kernel_sizes(self) -> tuple[float, float, float, float]:
-        """The store as the kernel sizes it: capacity, largest charge and discharge an hour, first content
-        [kWh_th]."""
+        """The store as the kernel sizes it.
+
+        Returns
+        -------
+        tuple of float
+            Capacity, largest charge and discharge an hour, first content [kWh_th].
+        """
         cap = self.capacity()
         return cap, self.charge_q_kw_th, self.discharge_q_kw_th, self.soc_initial * cap
 
     def keep_per_hour(self) -> float:
-        """Share of the stored cooling kept over an hour [-]."""
+        """Share of the stored cooling kept over an hour.
+
+        Returns
+        -------
+        float
+            [-]: 1 - the tank's loss, or the band's :func:`band_keep_per_hour`.
+        """
         if self.medium == "setpoint_band":
             return band_keep_per_hour(self.ua_kw_per_k or 0.0, self.capacity() / (self.band_k or 1.0))
         return 1.0 - (self.loss_fraction_per_hour or 0.0)
@@ -183,12 +200,24 @@ class AirReceiver(BaseModel):
         return self
 
     def capacity(self) -> float:
-        """Free air the receivers give between their pressures [m3] (:func:`receiver_free_air_m3`)."""
+        """Free air the receivers give between their pressures.
+
+        Returns
+        -------
+        float
+            [m3 of free air] (:func:`receiver_free_air_m3`).
+        """
         return receiver_free_air_m3(self.volume_m3, self.p_max_bar, self.p_min_bar)
 
     def kernel_sizes(self) -> tuple[float, float, float, float]:
-        """The receiver as the kernel sizes it: capacity, largest charge and discharge an hour, first content [m3];
-        it gives what its load asks (no discharge limit of its own) and starts empty."""
+        """The receiver as the kernel sizes it; it gives what its load asks (no discharge limit of its own) and
+        starts empty.
+
+        Returns
+        -------
+        tuple of float
+            Capacity, largest charge and discharge an hour (inf), first content (0) [m3].
+        """
         return self.capacity(), self.charge_m3_per_h, float("inf"), 0.0
 
 

@@ -40,8 +40,9 @@ def _gone(pid: int, within_s: float = 5.0) -> bool:
 
 def _wait_running(manager: RunManager, run_id: str) -> None:
     deadline = time.time() + WAIT_S
-    while manager.status(run_id)["status"] != "running":
-        assert time.time() < deadline and manager.status(run_id)["status"] == "queued", manager.status(run_id)
+    # one reading per turn: read twice, a run that starts between the readings failed the check
+    while (status := manager.status(run_id))["status"] != "running":
+        assert time.time() < deadline and status["status"] == "queued", status
         time.sleep(0.05)
 
 
