@@ -92,8 +92,8 @@ class ColdStore(BaseModel):
         default=None,
         gt=0,
         le=20,
-        description="COP of the chillers the store relieves [-]; a space's cooling_cop by default, required for "
-        "a production line",
+        description="COP of the refrigeration the store relieves [-]: required for a production line; a space's is "
+        "its cooling_cop (not given here)",
     )
     charge_cop: float | None = Field(
         default=None,

@@ -170,3 +170,26 @@ def test_a_sweep_of_their_sizes_takes_the_fast_path_and_gives_the_whole_scenario
         np.testing.assert_allclose(rows["auto"][c].to_numpy(float), rows["whole"][c].to_numpy(float), rtol=1e-12)
     bill = rows["auto"]["grid_bill_cny.total_cny"].to_numpy()
     assert len(set(np.round(bill, 3))) == 6  # every case its own
+
+
+def test_the_hall_s_cooling_is_shared_and_checked(runs):
+    # The hall's cooling each hour: the ice's, and the chillers' the rest (no absorption chiller here); the kpis sum
+    # the table. A table whose chillers would cool less than nothing is refused by the balance check.
+    from lingtan.errors import BalanceError
+    from lingtan.twin.core.tables import check_heat_balance
+    from lingtan.twin.run import build_profiles
+
+    sc, r, _ = runs
+    h = r.hourly_heat
+    parts = sum(h[f"hall.cooling_from_{q}_kw_th"] for q in ("absorption", "store", "chillers"))
+    np.testing.assert_allclose(h["hall.cooling_demand_kw_th"], parts, atol=1e-9)
+    np.testing.assert_allclose(h["hall.cooling_from_store_kw_th"], h["ice.cooling_out_kw_th"], atol=1e-12)
+    assert h["hall.cooling_from_chillers_kw_th"].min() >= -1e-9
+    assert r.kpis["heat"]["cooling"]["hall"]["from_store_e_kwh_th"] == pytest.approx(
+        float(h["ice.cooling_out_kw_th"].sum()), rel=1e-12
+    )
+    setup = build_profiles(sc, DEFAULT.parent).heat
+    bad = h.copy()
+    bad["hall.cooling_from_chillers_kw_th"] -= 1.0
+    with pytest.raises(BalanceError):
+        check_heat_balance(bad, setup, np.zeros(0))

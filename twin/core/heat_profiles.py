@@ -167,6 +167,11 @@ class HeatSetup:
     electrolysers, h2_stores, h2_uses, fuel_cells, h2_boilers : lists
         Electrolysers (Z), the hydrogen store (at most one), the uses it serves, the fuel cells (F) and the hydrogen
         boilers (H) it feeds (:mod:`lingtan.components.hydrogen`); the ratings and the store's capacity are sizes.
+    space_cooling_kw_th : dict of str to ndarray (T,)
+        Each space its electric chillers cool (not a ground loop's): its whole cooling demand [kW_th], which the
+        absorption chillers, the cold stores and the chillers share (the heat table's ``<space>.cooling_*``).
+    absorption_cooled : list of str
+        The space each absorption chiller on a waste-heat stream cools (A).
     load_stores : list of ColdStore or AirReceiver
         Cold stores then air receivers (L, :mod:`lingtan.components.load_storage`), run by the kernel
         (``system.ls_*``); their capacities are sizes.
@@ -207,6 +212,8 @@ class HeatSetup:
     h2_uses: Sequence[HydrogenUse] = ()
     fuel_cells: Sequence[FuelCell] = ()
     h2_boilers: Sequence[HydrogenBoiler] = ()
+    space_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)
+    absorption_cooled: Sequence[str] = ()
     load_stores: Sequence[ColdStore | AirReceiver] = ()
 
     def loop_units(self, g: int) -> list[str]:
@@ -341,6 +348,8 @@ def build_heat(
         h2_uses=hydrogen_uses(scenario),
         fuel_cells=list(scenario.fuel_cells),
         h2_boilers=list(scenario.hydrogen_boilers),
+        space_cooling_kw_th=side.space_cooling_kw_th,
+        absorption_cooled=[c.cooling for c in on_streams],
         load_stores=[*scenario.cold_stores, *scenario.air_receivers],
     )
 
@@ -366,6 +375,7 @@ class _HeatSide:
     rejected: list[RejectedHeat] = field(default_factory=list)
     ground_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)  # spaces a ground loop cools
     chiller_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)  # by space: its electric chillers
+    space_cooling_kw_th: dict[str, np.ndarray] = field(default_factory=dict)  # by space: its chillers' whole demand
     line_p_kw: dict[str, np.ndarray] = field(default_factory=dict)  # by production line: its electricity
     electric_kw: np.ndarray = field(init=False)  # (T,) lines and electric cooling [kW]
     cooling_kw_th: np.ndarray = field(init=False)  # (T,) space cooling by electric chillers [kW_th]
@@ -449,6 +459,7 @@ def _add_space_conditioning(
             qc = np.asarray(space_cooling_q_kw_th(temp_air, sp), dtype=float)
             pc = np.asarray(space_cooling_p_kw(qc, sp), dtype=float)
             side.chiller_cooling_kw_th[sp.name] = qc.copy()
+            side.space_cooling_kw_th[sp.name] = qc
             side.cooling_kw_th += qc
             side.electric_kw += pc
             # The chiller's condenser rejects the heat removed plus its own work (first law).

@@ -755,6 +755,13 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         }
         for ch in setup.chp_absorbers
     }
+    out["cooling"] = {
+        space: {
+            f"{q}_e_kwh_th": e[f"{space}.cooling_{q}_kw_th"]
+            for q in ("demand", "from_absorption", "from_store", "from_chillers")
+        }
+        for space in setup.space_cooling_kw_th
+    }
     out["chp"] = chp_kpis(setup, heat)
     out["ground_loops"] = ground_loop_kpis(setup, heat)
     out["ground_heat_e_kwh_th"] = sum(g["extracted_e_kwh_th"] for g in out["ground_loops"].values())

@@ -346,6 +346,28 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         data[f"{store.name}.p_load_kw"] = np.asarray(setup.system.ls_p_served_kw, dtype=float)[j]
         for q, column in load_store_columns(store).items():
             data[column] = rec[("load_store", j, q)]
+    # Each space its electric chillers cool: its cooling demand and who met it, the chillers taking the rest.
+    for space, demand in setup.space_cooling_kw_th.items():
+        absorbed = sum(
+            (setup.absorption_cooling_kw_th[a] for a, s in enumerate(setup.absorption_cooled) if s == space),
+            np.zeros(len(index)),
+        )
+        absorbed = absorbed + sum(
+            (rec[("chp_absorber", a, "cooling")] for a, ch in enumerate(setup.chp_absorbers) if ch.cooling == space),
+            np.zeros(len(index)),
+        )
+        stored = sum(
+            (
+                rec[("load_store", j, "discharge")]
+                for j, st in enumerate(setup.load_stores)
+                if isinstance(st, ColdStore) and st.serves == space
+            ),
+            np.zeros(len(index)),
+        )
+        data[f"{space}.cooling_demand_kw_th"] = demand
+        data[f"{space}.cooling_from_absorption_kw_th"] = absorbed
+        data[f"{space}.cooling_from_store_kw_th"] = stored
+        data[f"{space}.cooling_from_chillers_kw_th"] = demand - absorbed - stored
     # Absorption chillers: the cooling each gave its space, and the waste heat that drove it.
     for a, name in enumerate(setup.absorption_names):
         data[f"{name}.cooling_kw_th"] = setup.absorption_cooling_kw_th[a]
@@ -566,6 +588,9 @@ def check_heat_balance(
         residuals.append(float((h[f"{loop.name}.cooling_demand_kw_th"] - cooled).abs().max()) * dt_h)
     residuals += _hydrogen_residuals(h, setup, dt_h, tol_kwh)
     residuals += _load_store_residuals(h, setup, tol_kwh)
+    for space in setup.space_cooling_kw_th:  # the chillers take what the absorbers and stores leave, never less
+        short = -float(h[f"{space}.cooling_from_chillers_kw_th"].to_numpy().min(initial=0.0)) * dt_h
+        residuals.append(max(0.0, short))
     for unit in setup.chp:
         fuel, made = chp_flows(h[f"{unit.name}.p_kw"].to_numpy(), unit)
         given = h[f"{unit.name}.heat_to_demand_kw_th"] + h[f"{unit.name}.heat_dumped_kw_th"]

@@ -487,6 +487,12 @@ class SiteAssets(_Strict):
                     "the COP of the line's refrigeration (it has none of its own)",
                     "none",
                 )
+            if c.serves in spaces and c.serve_cop is not None:
+                raise FieldPathError(
+                    f"cold_stores[{i}].serve_cop",
+                    "none for a space: the store spares its chillers, at the space's cooling_cop",
+                    f"{c.serve_cop:g}",
+                )
         loads = [ld.name for ld in self.loads] + lines
         for i, r in enumerate(self.air_receivers):
             if r.serves not in loads:
