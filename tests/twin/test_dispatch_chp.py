@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from lingtan.components.chp import CombinedHeatPower, chp_coefficients, chp_flows, chp_p_for_heat
-from lingtan.twin.core.dispatch import HeatSizes, HeatSystem
+from lingtan.twin.core.dispatch import HeatSizes
 
-from .test_dispatch_heat import no_battery, run
+from .test_dispatch_heat import bare_system, no_battery, run
 
 ENGINE = dict(
     name="engine",
@@ -35,20 +35,10 @@ ENGINE = dict(
 
 def chp_system(res, mode, min_load=0.5):
     unit = CombinedHeatPower(**ENGINE, mode=mode, min_load_fraction=min_load)
-    t = len(res)
-    z = np.zeros
-    return unit, HeatSystem(
-        residual_kw_th=np.array([res], float),
-        store_recoverable_kw_th=z((0, t)),
-        store_serves=z((0, 1), bool),
-        store_keep=z(0),
-        unit_cop=z((0, t)),
-        unit_max_kw_th=z((0, t)),
-        unit_serves=z((0, 1), bool),
-        unit_charges=z((0, 0), bool),
-        unit_grid_allowed=z(0, bool),
-        boiler_capacity_kw_th=np.array([1e9]),
-        boiler_serves=np.array([[True]]),
+    return unit, bare_system(
+        len(res),
+        [res],
+        gas_boiler=True,
         chp_params=np.array([[*chp_coefficients(unit), min_load]]),
         chp_heat_led=np.array([mode == "heat_led"]),
         chp_serves=np.array([[True]]),

@@ -11,30 +11,18 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lingtan.twin.core.dispatch import FLOWS, HeatSizes, HeatSystem, dispatch
+from lingtan.twin.core.dispatch import FLOWS, HeatSizes, dispatch
 from lingtan.twin.core.heat_profiles import next_day_sum
 
-from .test_dispatch_heat import no_battery
+from .test_dispatch_heat import bare_system, no_battery
 
 K_CH, K_SV, KEEP = 3.0, 4.0, 0.99
 
 
 def store_system(served, grid=True, keep=KEEP):
-    t = len(served)
-    z = np.zeros
     rows = np.array([served], float)
-    return HeatSystem(
-        residual_kw_th=z((0, t)),
-        store_recoverable_kw_th=z((0, t)),
-        store_serves=z((0, 0), bool),
-        store_keep=z(0),
-        unit_cop=z((0, t)),
-        unit_max_kw_th=z((0, t)),
-        unit_serves=z((0, 0), bool),
-        unit_charges=z((0, 0), bool),
-        unit_grid_allowed=z(0, bool),
-        boiler_capacity_kw_th=z(0),
-        boiler_serves=z((0, 0), bool),
+    return bare_system(
+        len(served),
         ls_params=np.array([[keep, float(grid), K_CH, K_SV]]),
         ls_p_served_kw=rows,
         ls_want=next_day_sum(rows * K_SV),

@@ -12,12 +12,12 @@ import yaml
 
 from lingtan.components.hydrogen import H2_LHV_KWH_PER_KG as LHV
 from lingtan.components.hydrogen import HydrogenBoiler, hydrogen_boiler_kg
-from lingtan.twin.core.dispatch import HeatSizes, HeatSystem
+from lingtan.twin.core.dispatch import HeatSizes
 from lingtan.twin.core.heat_profiles import next_day_sum
 from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.run import simulate
 
-from .test_dispatch_heat import run
+from .test_dispatch_heat import bare_system, run
 
 BOILER = HydrogenBoiler(name="h2b", capacity_q_kw_th=300.0, efficiency=0.9, t_c=90.0)
 K = 1.0 / (0.9 * LHV)
@@ -25,22 +25,13 @@ K = 1.0 / (0.9 * LHV)
 
 def boiler_system(use_kg, above_fraction=0.0):
     t = len(use_kg)
-    z = np.zeros
     use = np.array([use_kg], float)
-    return HeatSystem(
-        residual_kw_th=np.full((1, t), 200.0),
-        store_recoverable_kw_th=z((0, t)),
-        store_serves=z((0, 1), bool),
-        store_keep=z(0),
-        unit_cop=z((0, t)),
-        unit_max_kw_th=z((0, t)),
-        unit_serves=z((0, 1), bool),
-        unit_charges=z((0, 0), bool),
-        unit_grid_allowed=z(0, bool),
-        boiler_capacity_kw_th=np.array([1e9]),
-        boiler_serves=np.array([[True]]),
-        h2_params=z((0, 5)),
-        h2_op0=z(0),
+    return bare_system(
+        t,
+        np.full((1, t), 200.0),
+        gas_boiler=True,
+        h2_params=np.zeros((0, 5)),
+        h2_op0=np.zeros(0),
         h2_store_params=np.array([[2.0, 1.0]]),
         h2_use_kg=use,
         hb_params=np.array([[float(hydrogen_boiler_kg(1.0, BOILER)), above_fraction]]),

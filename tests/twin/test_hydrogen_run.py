@@ -14,32 +14,20 @@ from support.scenario_files import DEFAULT
 
 from lingtan.components.hydrogen import H2_LHV_KWH_PER_KG as LHV
 from lingtan.components.hydrogen import Electrolyser, electrolyser_coefficients, electrolyser_h2
-from lingtan.twin.core.dispatch import HeatSizes, HeatSystem
+from lingtan.twin.core.dispatch import HeatSizes
 from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.core.tables import check_electric_balance, check_heat_balance
 from lingtan.twin.run import build_profiles, simulate
 
-from .test_dispatch_heat import run
+from .test_dispatch_heat import bare_system, run
 
 CELL = dict(name="cell", technology="alkaline", capacity_p_kw=100.0, efficiency=0.60, efficiency_min_load=0.66)
 
 
 def h2_system(use_kg, min_load=0.2, ageing=0.0):
     e = Electrolyser(**CELL, min_load_fraction=min_load)
-    t = len(use_kg)
-    z = np.zeros
-    return e, HeatSystem(
-        residual_kw_th=z((0, t)),
-        store_recoverable_kw_th=z((0, t)),
-        store_serves=z((0, 0), bool),
-        store_keep=z(0),
-        unit_cop=z((0, t)),
-        unit_max_kw_th=z((0, t)),
-        unit_serves=z((0, 0), bool),
-        unit_charges=z((0, 0), bool),
-        unit_grid_allowed=z(0, bool),
-        boiler_capacity_kw_th=z(0),
-        boiler_serves=z((0, 0), bool),
+    return e, bare_system(
+        len(use_kg),
         h2_params=np.array([[*electrolyser_coefficients(e), min_load, ageing, 0.0]]),
         h2_op0=np.zeros(1),
         h2_store_params=np.array([[2.0, 1.0]]),
