@@ -76,14 +76,14 @@ def sizes(store=100.0, ch=50.0, dis=50.0, e0=0.0, hp=30.0, eb=1000.0):
     return HeatSizes(a(store), a(ch), a(dis), a(e0), np.array([[hp, eb]], float))
 
 
-def run(re, load, heat, hsizes, params=None):
+def run(re, load, heat, hsizes, params=None, period=None):
     t = len(load)
     res = dispatch(
         np.array([re], float),
         np.ones((1, 1)),
         np.array(load, float),
         no_battery() if params is None else params,
-        period=np.ones(t, int),
+        period=np.ones(t, int) if period is None else np.asarray(period),
         month=np.zeros(t, int),
         price_cny_per_kwh=np.ones(t),
         heat=heat,

@@ -11,10 +11,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lingtan.twin.core.dispatch import FLOWS, HeatSizes, dispatch
+from lingtan.twin.core.dispatch import HeatSizes
 from lingtan.twin.core.heat_profiles import next_day_sum
 
-from .test_dispatch_heat import bare_system, no_battery
+from .test_dispatch_heat import bare_system, no_battery, run
 
 K_CH, K_SV, KEEP = 3.0, 4.0, 0.99
 
@@ -32,25 +32,6 @@ def store_system(served, grid=True, keep=KEEP):
 def store_sizes(cap=300.0, ch=150.0, dis=200.0, e0=0.0):
     z = np.zeros((1, 0))
     return HeatSizes(z, z, z, z, z, ls_size=np.array([[[cap, ch, dis, e0]]]))
-
-
-def run(re, load, period, heat, sizes, params=None):
-    t = len(load)
-    res = dispatch(
-        np.array([re], float),
-        np.ones((1, 1)),
-        np.array(load, float),
-        no_battery() if params is None else params,
-        period=np.array(period),
-        month=np.zeros(t, int),
-        price_cny_per_kwh=np.ones(t),
-        heat=heat,
-        heat_sizes=sizes,
-        record_hourly=True,
-    )
-    h = {q: res.heat_hourly[:, k] for k, (_, _, q) in enumerate(heat.columns())}
-    e = {name: res.hourly[:, i] for i, name in enumerate(FLOWS)}
-    return res, h, e
 
 
 def test_next_day_sum():
@@ -76,14 +57,14 @@ def test_hand_worked_hours():
     # h5 flat, no PV: loses 0.9 -> 89.1; relief min(40, 89.1 / 4 = 22.275) = 22.275 -> empty; load 77.725.
     served = [40.0] * 6
     heat = store_system(served)
-    res, h, e = run([0, 0, 0, 0, 130, 0], [100.0] * 6, [0, 0, 2, 2, 1, 1], heat, store_sizes())
-    np.testing.assert_allclose(h["p_charge_kw"], [50, 50, 0, 0, 30, 0], atol=1e-9)
-    np.testing.assert_allclose(h["p_surplus_kw"], [0, 0, 0, 0, 30, 0], atol=1e-9)
-    np.testing.assert_allclose(h["p_relief_kw"], [0, 0, 40, 33.5399625, 0, 22.275], atol=1e-9)
-    np.testing.assert_allclose(h["loss"], [0, 1.5, 2.985, 1.35515, 0, 0.9], atol=1e-9)
-    np.testing.assert_allclose(h["content"], [150, 298.5, 135.515, 0, 90, 0], atol=1e-9)
-    np.testing.assert_allclose(h["charge"], 3 * h["p_charge_kw"], atol=1e-9)
-    np.testing.assert_allclose(h["discharge"], 4 * h["p_relief_kw"], atol=1e-9)
+    res, h, e = run([0, 0, 0, 0, 130, 0], [100.0] * 6, heat, store_sizes(), period=[0, 0, 2, 2, 1, 1])
+    np.testing.assert_allclose(h["load_store0.p_charge_kw"], [50, 50, 0, 0, 30, 0], atol=1e-9)
+    np.testing.assert_allclose(h["load_store0.p_surplus_kw"], [0, 0, 0, 0, 30, 0], atol=1e-9)
+    np.testing.assert_allclose(h["load_store0.p_relief_kw"], [0, 0, 40, 33.5399625, 0, 22.275], atol=1e-9)
+    np.testing.assert_allclose(h["load_store0.loss"], [0, 1.5, 2.985, 1.35515, 0, 0.9], atol=1e-9)
+    np.testing.assert_allclose(h["load_store0.content"], [150, 298.5, 135.515, 0, 90, 0], atol=1e-9)
+    np.testing.assert_allclose(h["load_store0.charge"], 3 * h["load_store0.p_charge_kw"], atol=1e-9)
+    np.testing.assert_allclose(h["load_store0.discharge"], 4 * h["load_store0.p_relief_kw"], atol=1e-9)
     np.testing.assert_allclose(e["load"], [150, 150, 60, 66.4600375, 130, 77.725], atol=1e-9)
     np.testing.assert_allclose(e["grid_to_load"], [150, 150, 60, 66.4600375, 0, 77.725], atol=1e-9)
     np.testing.assert_allclose(e["re_curtailed"], 0, atol=1e-9)
@@ -93,19 +74,19 @@ def test_grid_charging_within_the_import_limit_and_only_where_declared():
     # Import limit 120 kW, load 100 in the valley: the store may take the 20 kW left, not its 50.
     heat = store_system([40.0, 40.0])
     p = no_battery(imp=120.0)
-    _, h, e = run([0, 0], [100, 100], [0, 2], heat, store_sizes(), params=p)
-    np.testing.assert_allclose(h["p_charge_kw"], [20, 0], atol=1e-9)
+    _, h, e = run([0, 0], [100, 100], heat, store_sizes(), params=p, period=[0, 2])
+    np.testing.assert_allclose(h["load_store0.p_charge_kw"], [20, 0], atol=1e-9)
     assert e["unserved"].max() == 0
     # Without grid charging a store fills on renewable surplus only: nothing here.
-    _, h, _ = run([0, 0], [100, 100], [0, 2], store_system([40.0, 40.0], grid=False), store_sizes())
-    assert h["p_charge_kw"].max() == 0
+    _, h, _ = run([0, 0], [100, 100], store_system([40.0, 40.0], grid=False), store_sizes(), period=[0, 2])
+    assert h["load_store0.p_charge_kw"].max() == 0
 
 
 def test_no_charge_without_a_next_day_need():
     # The chillers idle (winter): the valley charges nothing, renewable surplus is left for export and curtailment.
     heat = store_system([0.0] * 3)
-    _, h, e = run([0, 200, 0], [100] * 3, [0, 1, 2], heat, store_sizes())
-    assert h["p_charge_kw"].max() == 0 and h["content"].max() == 0
+    _, h, e = run([0, 200, 0], [100] * 3, heat, store_sizes(), period=[0, 1, 2])
+    assert h["load_store0.p_charge_kw"].max() == 0 and h["load_store0.content"].max() == 0
     np.testing.assert_allclose(e["re_curtailed"], [0, 100, 0], atol=1e-9)
 
 
@@ -122,11 +103,15 @@ def test_store_balance_and_limits(re, served, period, keep, e0):
     # electricity and within what the site would import; the bus closes (dispatch raises otherwise).
     heat = store_system(served, keep=keep)
     load = [100.0] * 24
-    _, h, e = run(re, load, period, heat, store_sizes(e0=e0))
-    prev = np.concatenate([[e0], h["content"][:-1]])
-    np.testing.assert_allclose(h["content"], prev + h["charge"] - h["discharge"] - h["loss"], atol=1e-9)
-    assert (h["content"] >= -1e-9).all() and (h["content"] <= 300 + 1e-9).all()
-    assert (h["p_relief_kw"] <= np.array(served) + 1e-9).all()
-    assert (h["p_relief_kw"] <= np.maximum(np.array(load) - np.array(re), 0) + 1e-9).all()
-    assert (h["p_relief_kw"][np.array(period) == 0] == 0).all()
-    assert (h["charge"] <= 150 + 1e-9).all()
+    _, h, e = run(re, load, heat, store_sizes(e0=e0), period=period)
+    prev = np.concatenate([[e0], h["load_store0.content"][:-1]])
+    np.testing.assert_allclose(
+        h["load_store0.content"],
+        prev + h["load_store0.charge"] - h["load_store0.discharge"] - h["load_store0.loss"],
+        atol=1e-9,
+    )
+    assert (h["load_store0.content"] >= -1e-9).all() and (h["load_store0.content"] <= 300 + 1e-9).all()
+    assert (h["load_store0.p_relief_kw"] <= np.array(served) + 1e-9).all()
+    assert (h["load_store0.p_relief_kw"] <= np.maximum(np.array(load) - np.array(re), 0) + 1e-9).all()
+    assert (h["load_store0.p_relief_kw"][np.array(period) == 0] == 0).all()
+    assert (h["load_store0.charge"] <= 150 + 1e-9).all()

@@ -13,7 +13,7 @@ import numpy as np
 from lingtan.components.hydrogen import H2_LHV_KWH_PER_KG as LHV
 from lingtan.twin.core.heat_profiles import next_day_sum
 
-from .test_dispatch_load_stores import run
+from .test_dispatch_heat import run
 from .test_hydrogen_run import h2_sizes, h2_system
 
 
@@ -34,20 +34,22 @@ def test_valley_grid_fills_to_the_next_day_and_the_pool_follows_by_hand():
     # h3 flat: the use takes 5 kg of a store 1.8006 / 15 = 12.0 % renewable: 0.6002 kg renewable taken.
     kg_rated = 60.0 / LHV
     heat = origin_system([0.0, 0.0, 0.0, 5.0], grid=True)
-    _, h, e = run([0, 200, 0, 0], [50.0] * 4, [0, 1, 0, 1], heat, h2_sizes())
-    np.testing.assert_allclose(h["h2_kg"], [kg_rated, kg_rated, 15 - 10 - 2 * kg_rated, 0], atol=1e-12)
+    _, h, e = run([0, 200, 0, 0], [50.0] * 4, heat, h2_sizes(), period=[0, 1, 0, 1])
+    np.testing.assert_allclose(h["electrolyser0.h2_kg"], [kg_rated, kg_rated, 15 - 10 - 2 * kg_rated, 0], atol=1e-12)
     p2 = ((15 - 10 - 2 * kg_rated) * LHV / 100 - 0.015) / 0.585 * 100
-    np.testing.assert_allclose(h["p_kw"], [100, 100, p2, 0], atol=1e-9)
-    e_in = h["p_kw"] + h["compression_kw"]
-    np.testing.assert_allclose(h["grid_kw"], [e_in[0], 0, e_in[2], 0], atol=1e-9)
-    np.testing.assert_allclose(h["green_charge_kg"], [0, kg_rated, 0, 0], atol=1e-12)
-    np.testing.assert_allclose(h["m_kg"], [10 + kg_rated, 10 + 2 * kg_rated, 15, 10], atol=1e-9)
-    np.testing.assert_allclose(h["green_used_kg"], [0, 0, 0, 5 * kg_rated / 15], atol=1e-12)
-    np.testing.assert_allclose(h["green_m_kg"], [0, kg_rated, kg_rated, kg_rated * (1 - 5 / 15)], atol=1e-12)
+    np.testing.assert_allclose(h["electrolyser0.p_kw"], [100, 100, p2, 0], atol=1e-9)
+    e_in = h["electrolyser0.p_kw"] + h["electrolyser0.compression_kw"]
+    np.testing.assert_allclose(h["electrolyser0.grid_kw"], [e_in[0], 0, e_in[2], 0], atol=1e-9)
+    np.testing.assert_allclose(h["h2store0.green_charge_kg"], [0, kg_rated, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(h["h2store0.m_kg"], [10 + kg_rated, 10 + 2 * kg_rated, 15, 10], atol=1e-9)
+    np.testing.assert_allclose(h["h2store0.green_used_kg"], [0, 0, 0, 5 * kg_rated / 15], atol=1e-12)
+    np.testing.assert_allclose(h["h2store0.green_m_kg"], [0, kg_rated, kg_rated, kg_rated * (1 - 5 / 15)], atol=1e-12)
     # the grid electricity is load the grid serves: valley import = the site's 50 plus the electrolyser's
-    np.testing.assert_allclose(e["load"], 50 + h["grid_kw"], atol=1e-9)
-    np.testing.assert_allclose(e["grid_to_load"][[0, 2]], 50 + h["grid_kw"][[0, 2]], atol=1e-9)
+    np.testing.assert_allclose(e["load"], 50 + h["electrolyser0.grid_kw"], atol=1e-9)
+    np.testing.assert_allclose(e["grid_to_load"][[0, 2]], 50 + h["electrolyser0.grid_kw"][[0, 2]], atol=1e-9)
     # on surplus only, the valley hours make nothing
-    _, h, _ = run([0, 200, 0, 0], [50.0] * 4, [0, 1, 0, 1], origin_system([0.0, 0.0, 0.0, 5.0], False), h2_sizes())
-    np.testing.assert_allclose(h["h2_kg"], [0, kg_rated, 0, 0], atol=1e-12)
-    assert h["grid_kw"].max() == 0
+    _, h, _ = run(
+        [0, 200, 0, 0], [50.0] * 4, origin_system([0.0, 0.0, 0.0, 5.0], False), h2_sizes(), period=[0, 1, 0, 1]
+    )
+    np.testing.assert_allclose(h["electrolyser0.h2_kg"], [0, kg_rated, 0, 0], atol=1e-12)
+    assert h["electrolyser0.grid_kw"].max() == 0

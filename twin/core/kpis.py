@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike
 
 from lingtan.components.battery import equivalent_full_cycles
 from lingtan.components.loads import CONDENSER_T_C
-from lingtan.twin.core.dispatch import DispatchResult
+from lingtan.twin.core.dispatch import H2_STORE_COLUMNS, DispatchResult
 
 if TYPE_CHECKING:
     from lingtan.twin.core.heat_profiles import HeatSetup
@@ -426,20 +426,7 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
     from lingtan.components.hydrogen import green_share
 
     store = setup.h2_stores[0].name
-    q = {
-        c: heat[f"{store}.{c}"].to_numpy()
-        for c in (
-            "charge_kg",
-            "offtake_kg",
-            "unmet_kg",
-            "fuel_cell_kg",
-            "boiler_kg",
-            "loss_kg",
-            "m_kg",
-            "green_charge_kg",
-            "green_used_kg",
-        )
-    }
+    q = {c: heat[f"{store}.{c}"].to_numpy() for c in H2_STORE_COLUMNS}
     el = sum(float((heat[f"{e.name}.p_kw"] + heat[f"{e.name}.compression_kw"]).sum()) for e in setup.electrolysers)
     made = float(q["charge_kg"].sum())
     made_g = float(q["green_charge_kg"].sum())
