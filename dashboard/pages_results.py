@@ -32,6 +32,7 @@ from lingtan.twin.reports.summary import (
     fleet_rows,
     ground_loop_rows,
     pack_groups,
+    plant_rows,
 )
 from lingtan.twin.studies.economics import GRID_ONLY, grid_only_base, project_economics, scenario_assets
 from lingtan.twin.studies.park import simulate_site
@@ -678,7 +679,8 @@ def rows_table(
 ) -> html.Div | None:
     """(label, value, unit) rows under a heading, as a table with id ``table_id``: the fleet's
     (:func:`lingtan.twin.reports.summary.fleet_rows`), the ground loops'
-    (:func:`lingtan.twin.reports.summary.ground_loop_rows`); None without rows.
+    (:func:`lingtan.twin.reports.summary.ground_loop_rows`), the rest of the plant's
+    (:func:`lingtan.twin.reports.summary.plant_rows`); None without rows.
 
     Parameters
     ----------
@@ -779,6 +781,7 @@ def render(c: Context, run_store, week: int = DEFAULT_WEEK) -> dict:
         rows_table(
             ground_loop_rows(src.kpis.get("heat", {}), lang), "results-ground-table", "section_ground_loops", lang
         ),
+        rows_table(plant_rows(src.kpis, lang), "results-plant-table", "section_plant", lang),
     ]
     out["packs"] = pack_divs(result, lang)
     out["criteria"] = criteria_table(criteria_rows(kind, result, ensemble, lang), lang)

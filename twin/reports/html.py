@@ -1521,7 +1521,7 @@ def build_html(
     bill = bill_block(result.kpis, lang)
     if bill is not None:
         sections.append(("section_bill", bill))
-    from lingtan.twin.reports.summary import fleet_rows, ground_loop_rows
+    from lingtan.twin.reports.summary import fleet_rows, ground_loop_rows, plant_rows
 
     if result.kpis.get("vehicles"):
         sections.append(
@@ -1530,6 +1530,9 @@ def build_html(
     ground = ground_loop_rows(result.kpis.get("heat", {}), lang)
     if ground:
         sections.append(("section_ground_loops", rows_block(ground, "ground-loop-table", lang)))
+    plant = plant_rows(result.kpis, lang)
+    if plant:
+        sections.append(("section_plant", rows_block(plant, "plant-table", lang)))
     if economics is not None:
         sections.append(("section_economics", economics_block(economics, lang)))
     tf = trends_figure(getattr(result, "years", None), lang)

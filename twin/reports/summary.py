@@ -116,46 +116,8 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
             (label("summary_absorption", lang) + name, a["cooling_e_kwh_th"] * 1e-3, "MWh_th")
             for name, a in heat.get("absorption_chillers", {}).items()
         ]
-        for unit, c in heat.get("chp", {}).items():
-            rows += [
-                (label("summary_chp_p", lang) + unit, c["p_e_kwh"] * 1e-3, "MWh"),
-                (label("summary_chp_hours", lang) + unit, c["full_load_h"], "h"),
-                (label("summary_chp_eta_e", lang) + unit, _pct(c["electric_efficiency"]), "%"),
-                (label("summary_chp_eta_total", lang) + unit, _pct(c["total_efficiency"]), "%"),
-                (label("summary_chp_dumped", lang) + unit, c["heat_dumped_e_kwh_th"] * 1e-3, "MWh_th"),
-            ]
         rows += ground_loop_rows(heat, lang)
-    h2 = k.get("hydrogen")
-    if h2:
-        rows += [
-            (label("summary_h2_made", lang), h2["made_kg"] * 1e-3, "t"),
-            (label("summary_h2_kwh_per_kg", lang), h2["e_kwh_per_kg"], "kWh/kg"),
-            (label("summary_h2_green_used", lang), _pct(h2.get("used_renewable_share")), "%"),
-            (label("summary_h2_unmet", lang), h2["unmet_kg"] * 1e-3, "t"),
-        ]
-        rows += [
-            (label("summary_fc_p", lang) + name, c["p_e_kwh"] * 1e-3, "MWh") for name, c in h2["fuel_cells"].items()
-        ]
-    dr = k.get("demand_response")
-    if dr:
-        rows += [
-            (label("summary_dr_delivered", lang), dr["delivered_e_kwh"] * 1e-3, "MWh"),
-            (label("summary_dr_short", lang), dr["shortfall_e_kwh"] * 1e-3, "MWh"),
-            (label("summary_dr_net", lang), dr["net_cny"], "CNY"),
-        ]
-    for name, s in k.get("load_stores", {}).items():
-        rows += [
-            (label("summary_store_relief", lang) + name, s["relief_e_kwh"] * 1e-3, "MWh"),
-            (
-                label("summary_store_relief_dear", lang) + name,
-                (s["relief_e_kwh_peak"] + s["relief_e_kwh_critical"]) * 1e-3,
-                "MWh",
-            ),
-            (label("summary_store_net", lang) + name, s["net_e_kwh"] * 1e-3, "MWh"),
-        ]
-    for name, f in k.get("flexible_loads", {}).items():
-        dear = f["e_kwh_peak"] + f["e_kwh_critical"]
-        rows.append((label("summary_flex_dear", lang) + name, _pct(dear / f["e_kwh"] if f["e_kwh"] else None), "%"))
+    rows += plant_rows(k, lang)
     if k.get("vehicles"):
         rows.append(None)
         rows += fleet_rows(k["vehicles"], lang)
@@ -185,6 +147,77 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
     for w in k.get("warnings", []):
         lines.append(f"{label('term_warning', lang)}: {w}")
     return "\n".join(lines)
+
+
+def plant_rows(k: dict[str, Any], lang: str = "en") -> list[tuple[str, float | None, str]]:
+    """Rows of the plant beyond sources and storage: CHP units, the space cooling by source, hydrogen, demand
+    response, cold stores and air receivers, flexible batches; for the terminal, the HTML report and the dashboard.
+
+    Parameters
+    ----------
+    k : dict
+        A run's ``kpis.json``.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    list of (str, float or None, str)
+        Label, value and unit per row; empty for a site without any of them.
+    """
+    from lingtan.twin.reports.i18n import label
+
+    rows: list[tuple[str, float | None, str]] = []
+    heat = k.get("heat") or {}
+    for unit, c in heat.get("chp", {}).items():
+        rows += [
+            (label("summary_chp_p", lang) + unit, c["p_e_kwh"] * 1e-3, "MWh"),
+            (label("summary_chp_hours", lang) + unit, c["full_load_h"], "h"),
+            (label("summary_chp_eta_e", lang) + unit, _pct(c["electric_efficiency"]), "%"),
+            (label("summary_chp_eta_total", lang) + unit, _pct(c["total_efficiency"]), "%"),
+            (label("summary_chp_dumped", lang) + unit, c["heat_dumped_e_kwh_th"] * 1e-3, "MWh_th"),
+        ]
+    for space, c in heat.get("cooling", {}).items():
+        rows += [
+            (label(f"summary_cooling_{q}", lang) + space, c[f"{q}_e_kwh_th"] * 1e-3, "MWh_th")
+            for q in ("demand", "from_absorption", "from_store", "from_chillers")
+        ]
+    h2 = k.get("hydrogen")
+    if h2:
+        rows += [
+            (label("summary_h2_made", lang), h2["made_kg"] * 1e-3, "t"),
+            (label("summary_h2_kwh_per_kg", lang), h2["e_kwh_per_kg"], "kWh/kg"),
+            (label("summary_h2_green_used", lang), _pct(h2.get("used_renewable_share")), "%"),
+            (label("summary_h2_unmet", lang), h2["unmet_kg"] * 1e-3, "t"),
+        ]
+        rows += [
+            (label("summary_fc_p", lang) + name, c["p_e_kwh"] * 1e-3, "MWh") for name, c in h2["fuel_cells"].items()
+        ]
+        rows += [
+            (label("summary_h2_boiler", lang) + name, b["heat_to_demand_e_kwh_th"] * 1e-3, "MWh_th")
+            for name, b in h2.get("boilers", {}).items()
+        ]
+    dr = k.get("demand_response")
+    if dr:
+        rows += [
+            (label("summary_dr_delivered", lang), dr["delivered_e_kwh"] * 1e-3, "MWh"),
+            (label("summary_dr_short", lang), dr["shortfall_e_kwh"] * 1e-3, "MWh"),
+            (label("summary_dr_net", lang), dr["net_cny"], "CNY"),
+        ]
+    for name, st in k.get("load_stores", {}).items():
+        rows += [
+            (label("summary_store_relief", lang) + name, st["relief_e_kwh"] * 1e-3, "MWh"),
+            (
+                label("summary_store_relief_dear", lang) + name,
+                (st["relief_e_kwh_peak"] + st["relief_e_kwh_critical"]) * 1e-3,
+                "MWh",
+            ),
+            (label("summary_store_net", lang) + name, st["net_e_kwh"] * 1e-3, "MWh"),
+        ]
+    for name, f in k.get("flexible_loads", {}).items():
+        dear = f["e_kwh_peak"] + f["e_kwh_critical"]
+        rows.append((label("summary_flex_dear", lang) + name, _pct(dear / f["e_kwh"] if f["e_kwh"] else None), "%"))
+    return rows
 
 
 def flexibility_lines(flex: dict[str, Any], lang: str = "en") -> list[str]:
