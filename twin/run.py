@@ -885,6 +885,7 @@ class RunResult:
     verdicts: list
     packs: list
     weather_meta: dict
+    flexible_kw: dict = field(default_factory=dict)  # each flexible batch's scheduled year [kW] by name
 
 
 def _import_kw(res: DispatchResult) -> np.ndarray:
@@ -1156,6 +1157,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         verdicts=assessment.verdicts,
         packs=assessment.packs,
         weather_meta=prof.weather_meta,
+        flexible_kw=prof.flexible_kw,
     )
 
 

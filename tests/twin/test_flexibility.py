@@ -245,10 +245,10 @@ def test_run_writes_flexibility(tmp_path):
 def test_report_and_summary_agree(default_run):
     rep = flexibility_report(default_run.scenario, default_run.hourly, default_run.hourly_heat)
     text = summary_table(default_run, "en")
-    assert "Flexibility for a virtual power plant (battery;" in text
+    assert "Flexibility for a virtual power plant (battery), kW:" in text
     row = rep.summary["down"]["4h"]
     assert f"down (more import), held 4 h: P10 {row['p10_kw']:,.0f}; best hour {row['best_hour']:02d}:00" in text
-    assert "虚拟电厂可调能力（电池储能；柔性批次负荷的余量未计入）" in summary_table(default_run, "zh")
+    assert "虚拟电厂可调能力（电池储能），kW" in summary_table(default_run, "zh")
 
 
 def test_park_adds_the_shared_battery_and_the_tenants(tmp_path):
@@ -327,3 +327,22 @@ def test_a_cold_store_by_hand():
     up, down = load_store_flexibility_kw(heat, [store], params, 2)["tank"]
     np.testing.assert_allclose(up, [10, 10])
     np.testing.assert_allclose(down, [40, 60])
+
+
+def test_a_flexible_batch_by_hand():
+    # 100 kW for 2 h, any start from 09:00 to 11:00; scheduled at 10:00 on day 0 and 09:00 on day 1.
+    # Held 1 h, day 0: up at 10 (a start at 11 keeps 10 free) and 11 (a start at 9 keeps 11 free); down at 9 (the
+    # start at 9 runs through it) and 12 (the start at 11). Day 1: up at 33 and 34 (the start at 35), down at 35
+    # and 36. Held 2 h, day 0: no start keeps both 10 and 11 free, and 9-10 or 11-12 are not idle: nothing.
+    from lingtan.components.flexible import ShiftableBatch, batch_load_kw
+    from lingtan.twin.studies.flexibility import batch_flexibility_kw
+
+    batch = ShiftableBatch(name="b", p_kw=100, duration_h=2, earliest_start_h=9, latest_start_h=11)
+    index = _index(48)
+    p = batch_load_kw(batch, np.array([10, 33]), 48)
+    up, down = batch_flexibility_kw(batch, p, index, 1)
+    np.testing.assert_array_equal(np.flatnonzero(up), [10, 11, 33, 34])
+    np.testing.assert_array_equal(np.flatnonzero(down), [9, 12, 35, 36])
+    assert up.max() == down.max() == 100
+    up, down = batch_flexibility_kw(batch, p, index, 2)
+    assert up[:24].max() == 0 and down[:24].max() == 0

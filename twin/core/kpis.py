@@ -429,7 +429,7 @@ def hydrogen_kpis(setup: HeatSetup, heat: pd.DataFrame) -> dict[str, Any]:
     q = {c: heat[f"{store}.{c}"].to_numpy() for c in H2_STORE_COLUMNS}
     el = sum(float((heat[f"{e.name}.p_kw"] + heat[f"{e.name}.compression_kw"]).sum()) for e in setup.electrolysers)
     made = float(q["charge_kg"].sum())
-    made_g = float(q["green_charge_kg"].sum())
+    made_g = min(float(q["green_charge_kg"].sum()), made)  # a surplus-only year sums to made, up to round-off
     share = green_share(made_g, made - made_g)
     used = float((q["offtake_kg"] + q["fuel_cell_kg"] + q["boiler_kg"]).sum())
     grid = sum(float(heat[f"{e.name}.grid_kw"].sum()) for e in setup.electrolysers)

@@ -495,8 +495,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "term_points_unit": ("pt", "分"),
     "term_warning": ("warning", "警告"),
     "term_flex_header": (
-        "Flexibility for a virtual power plant ({assets}; the flexible batches' slack is not counted), kW:",
-        "虚拟电厂可调能力（{assets}；柔性批次负荷的余量未计入），kW：",
+        "Flexibility for a virtual power plant ({assets}), kW:",
+        "虚拟电厂可调能力（{assets}），kW：",
     ),
     "term_flex_row": (
         "  {direction}, held {d} h: P10 {p10:,.0f}; best hour {hour}, mean {mean:,.0f}",
@@ -508,6 +508,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "flex_shared": ("shared", "园区共享"),
     "flex_power_to_heat": ("power-to-heat ", "电制热 "),
     "flex_load_store": ("load store ", "负荷侧蓄能 "),
+    "flex_batch": ("flexible batch ", "柔性批次负荷 "),
     "flex_nothing": ("no storage counted", "无可计储能"),
     "flex_list_sep": (", ", "、"),
     "term_results_written": ("results written to {out}", "结果已写入 {out}"),

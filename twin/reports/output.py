@@ -185,7 +185,7 @@ def _write_run_files(
     if len(result.hourly_heat.columns):
         _write_table(result.hourly_heat, folder / "hourly_heat")
     kpis, verdicts = _ensemble_files(folder, result.kpis, result.verdicts, ensemble)
-    flex = flexibility_report(result.scenario, result.hourly, result.hourly_heat)
+    flex = flexibility_report(result.scenario, result.hourly, result.hourly_heat, flexible_kw=result.flexible_kw)
     flex.table.to_csv(folder / "flexibility.csv", index=False)
     _write_json(folder / "kpis.json", dict(kpis, flexibility=flex.summary))
     _write_json(folder / "accounting.json", result.accounting.to_dict() if result.accounting is not None else {})

@@ -140,7 +140,9 @@ def summary_table(result: RunResult | SimpleNamespace, lang: str = "en", ensembl
     if flex is None and hasattr(result, "hourly"):
         from lingtan.twin.studies.flexibility import flexibility_report
 
-        flex = flexibility_report(result.scenario, result.hourly, result.hourly_heat).summary
+        flex = flexibility_report(
+            result.scenario, result.hourly, result.hourly_heat, flexible_kw=getattr(result, "flexible_kw", {})
+        ).summary
     if flex is not None:
         lines += flexibility_lines(flex, lang)
     lines += verdict_lines(result, lang, ensemble)
@@ -238,12 +240,16 @@ def flexibility_lines(flex: dict[str, Any], lang: str = "en") -> list[str]:
         line per direction and duration: P10 over the year and the best hour's mean [kW].
     """
     from lingtan.twin.reports.i18n import label
-    from lingtan.twin.studies.flexibility import P2H_PREFIX, STORE_PREFIX
+    from lingtan.twin.studies.flexibility import BATCH_PREFIX, P2H_PREFIX, STORE_PREFIX
 
     def asset(name: str) -> str:
         # A park's assets carry their owner: shared:battery, <tenant>:battery, <tenant>:power_to_heat:<unit>,
         # <tenant>:load_store:<store>.
-        for prefix, key in ((P2H_PREFIX, "flex_power_to_heat"), (STORE_PREFIX, "flex_load_store")):
+        for prefix, key in (
+            (P2H_PREFIX, "flex_power_to_heat"),
+            (STORE_PREFIX, "flex_load_store"),
+            (BATCH_PREFIX, "flex_batch"),
+        ):
             owner, found, unit = name.partition(prefix)
             if found:
                 what = label(key, lang) + unit

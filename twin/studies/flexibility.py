@@ -38,9 +38,14 @@ For a step starting at ``t`` and a duration ``d`` in :data:`DURATIONS_H` [h]:
 the first step's from ``soc_initial``. Self-discharge and standing losses over the ``d`` hours are left out
 (a fraction of a per cent per hour in the shipped scenarios), and so is battery fade.
 
-Flexible loads are not counted: the ``flexible_loads`` batches are scheduled before dispatch to the cheapest
-hours and the slack left in their windows is not offered here; interruptible process loads and vehicle charging
-beyond the schedule are not in the model. The output says so (:data:`NOT_MODELLED`).
+    flexible batch (``flexible_loads``, given its scheduled year): ``p`` where the batch runs through all ``d`` hours
+    and another start in its window would keep them free (a day-ahead move), else 0.
+
+``down`` for a flexible batch: ``p`` where it does not run in any of the ``d`` hours and a start in its window
+would run through them all.
+
+Interruptible process loads and vehicle charging beyond the schedule are not in the model. The output says so
+(:data:`NOT_MODELLED`).
 
 By hour of day, each asset's and the total's (the sum of the assets step by step, not of their statistics)
 mean, P10 (the level available on 90 % of the days: the 10th percentile over the year's steps in that hour)
@@ -72,6 +77,9 @@ P10_QUANTILE = 0.10
 TOTAL = "total"
 """The asset name of the sum over assets."""
 
+BATCH_PREFIX = "flexible_load:"
+"""Prefix of a flexible batch's asset name (``flexible_load:<batch>``)."""
+
 BATTERY = "battery"
 """The asset name of the site's battery."""
 
@@ -81,10 +89,7 @@ P2H_PREFIX = "power_to_heat:"
 STORE_PREFIX = "load_store:"
 """Prefix of a cold store's or air receiver's asset name (``load_store:<name>``)."""
 
-NOT_MODELLED = (
-    "flexible loads: the flexible_loads batches are scheduled to the cheapest hours but their remaining slack is not "
-    "offered here; interruptible production and charging beyond the schedule are not in the model"
-)
+NOT_MODELLED = "interruptible production and vehicle charging beyond the schedule are not in the model"
 """What a flexibility report does not count, as written into ``kpis.json``."""
 
 COLUMNS = ("direction", "duration_h", "hour", "asset", "mean_kw", "p10_kw", "min_kw")
@@ -243,6 +248,46 @@ def load_store_flexibility_kw(
     return out
 
 
+def batch_flexibility_kw(
+    batch: Any, p_kw: np.ndarray, index: pd.DatetimeIndex, duration_h: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A flexible batch's upward and downward flexibility of every step, held ``duration_h`` hours: a day-ahead move
+    of its start within its window (module docstring, Definitions).
+
+    Parameters
+    ----------
+    batch : lingtan.components.flexible.ShiftableBatch
+        Its power [kW], duration [h], start window and working days.
+    p_kw : ndarray, shape (T,)
+        Its scheduled year [kW] (:func:`lingtan.components.flexible.batch_load_kw`).
+    index : pandas.DatetimeIndex
+        Hourly steps, local time.
+    duration_h : int
+        How long the offer is held [h].
+
+    Returns
+    -------
+    tuple of ndarray
+        Up and down of every step [kW].
+    """
+    n, d = len(p_kw), int(duration_h)
+    up, down = np.zeros(n), np.zeros(n)
+    on = np.asarray(p_kw) > 0
+    midnight = np.flatnonzero(index.hour == 0)
+    for m in midnight[index[midnight].dayofweek < batch.days_per_week]:
+        starts = m + np.arange(batch.earliest_start_h, batch.latest_start_h + 1)
+        steps = np.arange(starts[0], starts[-1] + batch.duration_h - d + 1)  # the holds within the window's reach
+        steps = steps[steps + d <= n]
+        # covered[s, t]: the run from start s holds all of t .. t + d - 1; free[s, t]: it touches none of them
+        covered = (starts[:, None] <= steps[None, :]) & (steps[None, :] + d <= starts[:, None] + batch.duration_h)
+        free = (steps[None, :] + d <= starts[:, None]) | (starts[:, None] + batch.duration_h <= steps[None, :])
+        held = np.array([on[t : t + d].all() for t in steps], dtype=bool)
+        idle = np.array([not on[t : t + d].any() for t in steps], dtype=bool)
+        up[steps] = np.where(held & free.any(axis=0), batch.p_kw, up[steps])
+        down[steps] = np.where(idle & covered.any(axis=0), batch.p_kw, down[steps])
+    return up, down
+
+
 def asset_flexibility_kw(
     hourly: pd.DataFrame,
     hourly_heat: pd.DataFrame,
@@ -340,7 +385,11 @@ def summarise(table: pd.DataFrame, steps: dict[tuple[str, int], np.ndarray], ass
 
 
 def flexibility_report(
-    scenario: Any, hourly: pd.DataFrame, hourly_heat: pd.DataFrame, durations_h: Sequence[int] = DURATIONS_H
+    scenario: Any,
+    hourly: pd.DataFrame,
+    hourly_heat: pd.DataFrame,
+    durations_h: Sequence[int] = DURATIONS_H,
+    flexible_kw: dict[str, np.ndarray] | None = None,
 ) -> FlexibilityReport:
     """A run's flexibility by hour of day, and its summary.
 
@@ -355,13 +404,16 @@ def flexibility_report(
         The run's heat table (``RunResult.hourly_heat``).
     durations_h : sequence of int
         Durations of the offers [h].
+    flexible_kw : dict of str to ndarray, optional
+        Each flexible batch's scheduled year [kW] (``RunResult.flexible_kw``); without it the batches are not
+        counted.
 
     Returns
     -------
     FlexibilityReport
         The tidy table and the summary (module docstring, Definitions).
     """
-    return sites_report([("", scenario, hourly, hourly_heat)], durations_h)
+    return sites_report([("", scenario, hourly, hourly_heat, flexible_kw or {})], durations_h)
 
 
 def park_flexibility_report(result: Any, durations_h: Sequence[int] = DURATIONS_H) -> FlexibilityReport:
@@ -382,21 +434,27 @@ def park_flexibility_report(result: Any, durations_h: Sequence[int] = DURATIONS_
     """
     no_heat = pd.DataFrame(index=result.bus.index)
     shared = SimpleNamespace(battery=result.park.shared.battery, heat_pumps=[], boilers=[], thermal_storage=[])
-    sites = [("shared:", shared, result.bus, no_heat)]
-    sites += [(f"{name}:", run.scenario, run.hourly, run.hourly_heat) for name, run in result.tenants.items()]
+    sites: list[tuple[str, Any, pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]] = [
+        ("shared:", shared, result.bus, no_heat, {})
+    ]
+    sites += [
+        (f"{name}:", run.scenario, run.hourly, run.hourly_heat, run.flexible_kw) for name, run in result.tenants.items()
+    ]
     return sites_report(sites, durations_h)
 
 
 def sites_report(
-    sites: Sequence[tuple[str, Any, pd.DataFrame, pd.DataFrame]], durations_h: Sequence[int] = DURATIONS_H
+    sites: Sequence[tuple[str, Any, pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]],
+    durations_h: Sequence[int] = DURATIONS_H,
 ) -> FlexibilityReport:
     """The flexibility of one or more sites behind one meter, their assets added step by step.
 
     Parameters
     ----------
-    sites : sequence of (str, scenario, DataFrame, DataFrame)
+    sites : sequence of (str, scenario, DataFrame, DataFrame, dict)
         Per site: the prefix of its asset names (``""`` for a lone factory), its assets (``battery``,
-        ``heat_pumps``, ``boilers``, ``thermal_storage``), its electric and heat tables, all on one index.
+        ``heat_pumps``, ``boilers``, ``thermal_storage``, ``cold_stores``, ``air_receivers``, ``flexible_loads``),
+        its electric and heat tables, all on one index, and its flexible batches' scheduled years [kW] by name.
     durations_h : sequence of int
         Durations of the offers [h].
 
@@ -410,7 +468,7 @@ def sites_report(
     assets: dict[str, list[str]] = {"up": [], "down": []}
     for d in durations_h:
         flex: dict[str, dict[str, np.ndarray]] = {"up": {}, "down": {}}
-        for prefix, sc, hourly, hourly_heat in sites:
+        for prefix, sc, hourly, hourly_heat, batches in sites:
             units = [*sc.heat_pumps, *(b for b in sc.boilers if b.fuel == "electric")]
             for direction, kw in asset_flexibility_kw(
                 hourly, hourly_heat, sc.battery, units, sc.thermal_storage, d
@@ -423,6 +481,11 @@ def sites_report(
                 ).items():
                     flex["up"][f"{prefix}{STORE_PREFIX}{name}"] = up
                     flex["down"][f"{prefix}{STORE_PREFIX}{name}"] = down
+            for b in getattr(sc, "flexible_loads", []):
+                if b.name in batches:
+                    up, down = batch_flexibility_kw(b, batches[b.name], hourly.index, d)
+                    flex["up"][f"{prefix}{BATCH_PREFIX}{b.name}"] = up
+                    flex["down"][f"{prefix}{BATCH_PREFIX}{b.name}"] = down
         for direction, kw in flex.items():
             assets[direction] = list(kw)
             part = by_hour_of_day(index, kw)
