@@ -36,7 +36,8 @@ demo: $(VENV)/.installed
 # -rs lists every skipped test with its reason after the count; --dist loadfile gives a test file to one worker,
 # so a module-scoped fixture (a dashboard server, a park run, a sizing) is built once, not once per worker that
 # draws one of its tests. (loadgroup would group finer, but pytest 9.2 silently ignores its marks:
-# pytest-dev/pytest-xdist#1386.)
+# pytest-dev/pytest-xdist#1386.) conftest.py hands the slowest files out first (SLOW_FILES), so that the two
+# workers finish together, and has the workers compile the dispatch kernels once between them.
 test: $(VENV)/.installed-dev
 	@if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
 		echo "make test: installing chromium with apt-get (for the browser tests)"; \

@@ -19,12 +19,26 @@ SHARE = "anhui_park_2024.re_electricity_share"
 
 @pytest.fixture(scope="module")
 def park(c):
+    """The reference park run through the Scenario page's callbacks (in-process app): the run store."""
     store, msg = pages_scenario.load_choice(c, None, "anhui-park.yaml", None, None)
+    assert msg is None
     job, msg, _ = pages_scenario.start_run(c, store, [], [])
     assert msg is None and c.manager.wait(job["run_id"], 900)["status"] == "done"
     _, run_store, *_ = pages_scenario.poll(c, job)
     assert run_store["kind"] == "park"
     return run_store
+
+
+def test_park_page_shows_tenants_network_worst_hours_and_the_park_bus(c, park):
+    o = pages_park.render(c, park)
+    rows = pages_park.tenant_rows(c.manager.result(park["run_id"])[1])
+    assert {"park", "park_common"} <= {r["tenant"] for r in rows}
+    assert any("pass" in r["verdicts"] for r in rows)
+    fig = o["network"]
+    assert len(fig.data) > 10 and o["network_style"]["height"].endswith("px")
+    assert o["worst"][0].children.children[1].children  # worst-hours table rows
+    assert pages_results.render(c, park)["sankey"].data  # the park bus on the results page
+    assert pages_park.render(c, None)["empty"] is not None
 
 
 def _text(node) -> str:

@@ -26,6 +26,7 @@ from support.dashboard import (
 )
 
 from lingtan.dashboard import pages_results, pages_scenario
+from lingtan.dashboard.safety import safe_yaml
 from lingtan.twin.accounting.criteria import GROUPS
 from lingtan.twin.reports import excel as xl
 from lingtan.twin.reports import html as rh
@@ -35,6 +36,7 @@ from lingtan.twin.studies.park import simulate_site
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
+DEFAULT = (SCENARIOS / "hefei_auto_parts.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +75,48 @@ def _by_id(node, found=None) -> dict:
 
 def _verdict(result, cid: str) -> dict:
     return next(v for v in result.verdicts if v["criterion_id"] == cid)
+
+
+# --------------------------------------------------------------------------- the default factory's run
+
+
+def test_runs_do_not_share_folders(c, factory):
+    other = c.manager.submit(
+        safe_yaml(DEFAULT.replace("capacity_kwp: 12000", "capacity_kwp: oops")), "bad.yaml", SCENARIOS
+    )
+    st = c.manager.wait(other)
+    assert st["status"] == "error" and "pv[0].capacity_kwp" in st["message"]
+    assert c.manager.folder(factory["run_id"]) != c.manager.folder(other)
+    assert c.manager.result(factory["run_id"]) is not None  # the failed run broke nothing
+
+
+def test_results_show_cards_verdicts_figures_and_downloads(c, factory):
+    o = pages_results.render(c, factory)
+    assert "Hefei" in o["title"] and o["body_style"] == {}
+    ids = [d.id for d in o["cards"]]
+    assert "kpi-re_electricity_share_onsite" in ids
+    # The default plant's 20.8 % on-site share: Zhejiang's scored share (>= 15 %) passes, Hunan's re_ratio target
+    # (>= 35 %) fails, so the card shows one of each and is marked failing.
+    [card] = [d for d in o["cards"] if d.id == "kpi-re_electricity_share_onsite"]
+    rows = [r for r in card.children if getattr(r, "className", None) == "vd"]
+    assert [r.title.split(":")[0] for r in rows] == [
+        "zhejiang_factory_2025.renewable_share",
+        "hunan_factory_2025.re_ratio",
+    ]
+    assert [r.children[-1].children for r in rows] == ["FULL 8/8", "FAIL"] and card.className == "kpi fail"
+    assert [r.children[1].children[:7] for r in rows] == ["margin ", "margin "]
+    rows = pages_results.criteria_rows("run", c.manager.result(factory["run_id"])[1])
+    assert rows and all(r["source"] for r in rows) and o["criteria"].children.id == "criteria-table"
+    for key in ("dispatch", "monthly", "sankey", "waterfall"):
+        assert o[key].data, key
+    assert o["downloads"] == [False, False, False, False]
+    for which, suffix in (("csv", ".csv"), ("parquet", ".parquet"), ("xlsx", ".xlsx"), ("html", ".html")):
+        path, why = pages_results.download_path(c, factory, which)
+        assert path is not None and path.suffix == suffix and path.stat().st_size > 1000, why
+        assert path.resolve().is_relative_to(c.results_dir)
+    assert 'id="section_economics"' in pages_results.download_path(c, factory, "html")[0].read_text()
+    assert (c.manager.folder(factory["run_id"]) / "economics.json").is_file()
+    assert pages_results.download_path(c, {"run_id": "../../x", "kind": "run"}, "csv")[0] is None
 
 
 # --------------------------------------------------------------------------- one share per verdict

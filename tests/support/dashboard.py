@@ -167,8 +167,8 @@ def app_run(c, name: str, sizes: dict[str, float] | None = None) -> dict:
     store, msg = pages_scenario.load_choice(c, None, name, None, None)
     assert msg is None
     paths = list(sizes or {})
-    job, msg, _ = pages_scenario.start_run(c, store, [sizes[p] for p in paths], [{"path": p} for p in paths])
-    assert msg is None, msg
+    job, msg, disabled = pages_scenario.start_run(c, store, [sizes[p] for p in paths], [{"path": p} for p in paths])
+    assert msg is None and disabled is False, msg
     assert c.manager.wait(job["run_id"], 600)["status"] == "done"
     _, run_store, *_ = pages_scenario.poll(c, job)
     return run_store
