@@ -797,7 +797,10 @@ def _with_load_stores(
         else side.line_p_kw[c.serves]
         for c in scenario.cold_stores
     ]
-    served += [side.line_p_kw.get(r.serves, load_kw.get(r.serves)) for r in scenario.air_receivers]
+    # an air receiver's compressors: a production line's or an electric load's (the schema names one of them)
+    served += [
+        side.line_p_kw[r.serves] if r.serves in side.line_p_kw else load_kw[r.serves] for r in scenario.air_receivers
+    ]
     p = load_store_params(scenario)
     n = len(p)
     rows = np.array(served, dtype=float).reshape(n, side.hours)
@@ -1029,9 +1032,10 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
             (n, 1, 1),
         ),
         ls_size=np.tile(
-            np.array([s.kernel_sizes() for s in [*scenario.cold_stores, *scenario.air_receivers]], dtype=float).reshape(
-                -1, 4
-            ),
+            np.array(
+                [s.kernel_sizes() for s in scenario.cold_stores] + [s.kernel_sizes() for s in scenario.air_receivers],
+                dtype=float,
+            ).reshape(-1, 4),
             (n, 1, 1),
         ),
     )

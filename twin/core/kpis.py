@@ -692,7 +692,7 @@ def heat_kpis(setup: HeatSetup, heat: pd.DataFrame, scenario: Scenario) -> dict[
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     for name in setup.boiler_names:
         by_source[name] = e[f"{name}.heat_kw_th"]
-    for name in [c.name for c in (*setup.chp, *setup.fuel_cells, *setup.h2_boilers)]:
+    for name in [c.name for c in setup.chp] + [f.name for f in setup.fuel_cells] + [b.name for b in setup.h2_boilers]:
         by_source[name] = e[f"{name}.heat_to_demand_kw_th"]
     by_source["unserved"] = sum(e[f"{d}.unserved_kw_th"] for d in setup.demand_names)
     out["heat_demand_e_kwh_th"] = demand
