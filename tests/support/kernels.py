@@ -2,7 +2,7 @@
 
 On a fresh clone numba's cache is empty and the six variants of :data:`lingtan.twin.core.dispatch._KERNELS` take
 about a minute to compile in one process (5-16 s each, the heat ones the slowest). Left to the tests, each xdist
-worker compiled whichever variant its tests met first, often the same ones as the other worker at the same time,
+worker compiled whichever variant its tests met first, at times the same one as the other worker at the same time,
 and a ``twin run`` subprocess started before the cache was written compiled again. :func:`compile_kernels` has
 each worker compile its own share (:data:`SHARES`) under one lock per variant, then load the other worker's share
 from the cache: the minute is spent once, split over the workers.
@@ -21,6 +21,22 @@ SHARES = (
 )
 """The ``(parallel, has_heat, record)`` keys of the kernels, in two shares of about 30 s of compiling each (cold,
 one core): the heat kernel and its parallel twin share their block, as do the electric ones."""
+
+
+def compile_kernel(parallel: bool, has_heat: bool, record: bool) -> None:
+    """The kernel ``(parallel, has_heat, record)`` of ``_KERNELS`` compiled, or loaded from numba's cache, for the
+    arguments :func:`dispatch` gives it, without running it: a parallel kernel that ran would start its OpenMP
+    threads in every worker for the rest of the session."""
+    from numba import typeof
+
+    from lingtan.twin.core import dispatch as d
+
+    kernel = d._KERNELS[(parallel, has_heat, record)]
+    d._KERNELS[(parallel, has_heat, record)] = lambda *args: kernel.compile(tuple(typeof(a) for a in args))
+    try:
+        run_kernel(parallel, has_heat, record)
+    finally:
+        d._KERNELS[(parallel, has_heat, record)] = kernel
 
 
 def run_kernel(parallel: bool, has_heat: bool, record: bool) -> None:
@@ -92,4 +108,4 @@ def compile_kernels(worker: int, lock_dir: Path) -> None:
     for key in order:
         with open(lock_dir / ("kernel_" + "".join(str(int(k)) for k in key) + ".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            run_kernel(*key)
+            compile_kernel(*key)
