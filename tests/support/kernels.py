@@ -39,29 +39,42 @@ def compile_kernel(parallel: bool, has_heat: bool, record: bool) -> None:
         d._KERNELS[(parallel, has_heat, record)] = kernel
 
 
+def bare_system(t, demand_kw_th=None, gas_boiler=False, **fields):
+    """A heat side of ``t`` steps with no thermal store and no power-to-heat unit: a demand per row of
+    ``demand_kw_th`` (none by default), with ``gas_boiler`` one boiler of no limit serving them all, and ``fields``
+    (CHP units, hydrogen, load stores) as given."""
+    z = np.zeros
+    res = z((0, t)) if demand_kw_th is None else np.asarray(demand_kw_th, float).reshape(-1, t)
+    d, b = len(res), int(gas_boiler)
+    from lingtan.twin.core.dispatch import HeatSystem
+
+    return HeatSystem(
+        residual_kw_th=res,
+        store_recoverable_kw_th=z((0, t)),
+        store_serves=z((0, d), bool),
+        store_keep=z(0),
+        unit_cop=z((0, t)),
+        unit_max_kw_th=z((0, t)),
+        unit_serves=z((0, d), bool),
+        unit_charges=z((0, 0), bool),
+        unit_grid_allowed=z(0, bool),
+        boiler_capacity_kw_th=np.full(b, 1e9),
+        boiler_serves=np.ones((b, d), bool),
+        **fields,
+    )
+
+
 def run_kernel(parallel: bool, has_heat: bool, record: bool) -> None:
     """One tiny dispatch (two hours) that goes through the kernel ``(parallel, has_heat, record)`` of ``_KERNELS``:
     two configurations run in parallel, one serially; with a heat side (one demand, no store or unit) or not.
     The arrays have the dtypes and layouts every run gives the kernel (``dispatch`` makes them so), so the
     compiled signature is the one the tests use."""
-    from lingtan.twin.core.dispatch import HeatSizes, HeatSystem, dispatch, params_matrix
+    from lingtan.twin.core.dispatch import HeatSizes, dispatch, params_matrix
 
     n, t = (2 if parallel else 1), 2
     heat = sizes = None
     if has_heat:
-        heat = HeatSystem(
-            residual_kw_th=np.ones((1, t)),
-            store_recoverable_kw_th=np.zeros((0, t)),
-            store_serves=np.zeros((0, 1), bool),
-            store_keep=np.zeros(0),
-            unit_cop=np.zeros((0, t)),
-            unit_max_kw_th=np.zeros((0, t)),
-            unit_serves=np.zeros((0, 1), bool),
-            unit_charges=np.zeros((0, 0), bool),
-            unit_grid_allowed=np.zeros(0, bool),
-            boiler_capacity_kw_th=np.ones(1),
-            boiler_serves=np.ones((1, 1), bool),
-        )
+        heat = bare_system(t, np.ones((1, t)), gas_boiler=True)
         sizes = HeatSizes(np.zeros((n, 0)), np.zeros((n, 0)), np.zeros((n, 0)), np.zeros((n, 0)), np.zeros((n, 0)))
     params = params_matrix(
         n,

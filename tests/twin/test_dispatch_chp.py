@@ -15,11 +15,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from support.kernels import bare_system
 
 from lingtan.components.chp import CombinedHeatPower, chp_coefficients, chp_flows, chp_p_for_heat
 from lingtan.twin.core.dispatch import HeatSizes
 
-from .test_dispatch_heat import bare_system, no_battery, run
+from .test_dispatch_heat import no_battery, run
 
 ENGINE = dict(
     name="engine",

@@ -48,29 +48,6 @@ def system(res, rec, cop_hp, cop_eb=0.99, hp_max=1e9, keep=1.0, grid_hp=True):
     )
 
 
-def bare_system(t, demand_kw_th=None, gas_boiler=False, **fields):
-    """A heat side of ``t`` steps with no thermal store and no power-to-heat unit: a demand per row of
-    ``demand_kw_th`` (none by default), with ``gas_boiler`` one boiler of no limit serving them all, and ``fields``
-    (CHP units, hydrogen, load stores) as given."""
-    z = np.zeros
-    res = z((0, t)) if demand_kw_th is None else np.asarray(demand_kw_th, float).reshape(-1, t)
-    d, b = len(res), int(gas_boiler)
-    return HeatSystem(
-        residual_kw_th=res,
-        store_recoverable_kw_th=z((0, t)),
-        store_serves=z((0, d), bool),
-        store_keep=z(0),
-        unit_cop=z((0, t)),
-        unit_max_kw_th=z((0, t)),
-        unit_serves=z((0, d), bool),
-        unit_charges=z((0, 0), bool),
-        unit_grid_allowed=z(0, bool),
-        boiler_capacity_kw_th=np.full(b, 1e9),
-        boiler_serves=np.ones((b, d), bool),
-        **fields,
-    )
-
-
 def sizes(store=100.0, ch=50.0, dis=50.0, e0=0.0, hp=30.0, eb=1000.0):
     a = lambda v: np.array([[v]], float)  # noqa: E731
     return HeatSizes(a(store), a(ch), a(dis), a(e0), np.array([[hp, eb]], float))

@@ -10,11 +10,12 @@ kWh while charging and 4 while serving (``k_charge = 3``, ``k_serve = 4``), 300 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.kernels import bare_system
 
 from lingtan.twin.core.dispatch import HeatSizes
 from lingtan.twin.core.heat_profiles import next_day_sum
 
-from .test_dispatch_heat import bare_system, no_battery, run
+from .test_dispatch_heat import no_battery, run
 
 K_CH, K_SV, KEEP = 3.0, 4.0, 0.99
 

@@ -9,6 +9,7 @@ the start; a use taking 20 kg in the third hour; no electrolyser.
 import numpy as np
 import pytest
 import yaml
+from support.kernels import bare_system
 
 from lingtan.components.hydrogen import H2_LHV_KWH_PER_KG as LHV
 from lingtan.components.hydrogen import HydrogenBoiler, hydrogen_boiler_kg
@@ -17,7 +18,7 @@ from lingtan.twin.core.heat_profiles import next_day_sum
 from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.run import simulate
 
-from .test_dispatch_heat import bare_system, run
+from .test_dispatch_heat import run
 
 BOILER = HydrogenBoiler(name="h2b", capacity_q_kw_th=300.0, efficiency=0.9, t_c=90.0)
 K = 1.0 / (0.9 * LHV)

@@ -10,6 +10,7 @@ import copy
 import numpy as np
 import pytest
 import yaml
+from support.kernels import bare_system
 from support.scenario_files import DEFAULT
 
 from lingtan.components.hydrogen import H2_LHV_KWH_PER_KG as LHV
@@ -19,7 +20,7 @@ from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.core.tables import check_electric_balance, check_heat_balance
 from lingtan.twin.run import build_profiles, simulate
 
-from .test_dispatch_heat import bare_system, run
+from .test_dispatch_heat import run
 
 CELL = dict(name="cell", technology="alkaline", capacity_p_kw=100.0, efficiency=0.60, efficiency_min_load=0.66)
 
