@@ -243,3 +243,39 @@ def test_a_second_battery_is_refused_with_the_reason(where):
         scenario_from_dict(data)
     site["battery"] = site["battery"][:1]
     scenario_from_dict(data)  # one is accepted
+
+
+def test_the_tenants_plant_is_summed_for_the_park():
+    # Two tenants with hydrogen: a made 100 kg (all renewable) and used 80; b made 50 kg (60 % renewable) and used
+    # 40 (half renewable). The park made 150 kg, (100 + 0.6 x 50) / 150 = 86.7 % renewable, and used 120 kg,
+    # (80 + 0.5 x 40) / 120 = 83.3 % renewable. Stores and fuel cells keep their tenant's name; events add up.
+    from lingtan.twin.studies.park import park_plant_kpis
+
+    def h2(made, share, offtake, used_share, fc):
+        return {
+            "made_kg": made,
+            "renewable_share": share,
+            "offtake_kg": offtake,
+            "fuel_cell_kg": 0.0,
+            "boiler_kg": 0.0,
+            "used_renewable_share": used_share,
+            "unmet_kg": 1.0,
+            "electricity_e_kwh": 55.0 * made,
+            "grid_e_kwh": 0.0,
+            "fuel_cells": fc,
+        }
+
+    dr = {"delivered_e_kwh": 10.0, "shortfall_e_kwh": 1.0, "net_cny": 5.0}
+    out = park_plant_kpis(
+        {
+            "a": {"hydrogen": h2(100.0, 1.0, 80.0, 1.0, {"fc": {"p_e_kwh": 3.0}}), "demand_response": dr},
+            "b": {"hydrogen": h2(50.0, 0.6, 40.0, 0.5, {}), "load_stores": {"ice": {"relief_e_kwh": 7.0}}},
+            "c": {},
+        }
+    )
+    h = out["hydrogen"]
+    assert h["made_kg"] == 150.0 and h["used_kg"] == 120.0 and h["unmet_kg"] == 2.0
+    assert h["renewable_share"] == pytest.approx(130 / 150) and h["used_renewable_share"] == pytest.approx(100 / 120)
+    assert h["e_kwh_per_kg"] == pytest.approx(55.0) and list(h["fuel_cells"]) == ["a.fc"]
+    assert out["load_stores"] == {"b.ice": {"relief_e_kwh": 7.0}}
+    assert out["demand_response"]["delivered_e_kwh"] == 10.0 and list(out["demand_response"]["by_tenant"]) == ["a"]

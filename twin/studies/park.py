@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -415,6 +416,7 @@ def _park_kpis(kpis: dict, runs: dict, links: dict, bus: _Bus) -> None:
     kpis["grid_bill"] = bus.monthly_bill
     kpis["heat"] = _park_heat(runs, links)
     kpis["fuel_uses"] = {f"{n}.{k}": v for n, r in runs.items() for k, v in r.kpis.get("fuel_uses", {}).items()}
+    kpis.update(park_plant_kpis({n: r.kpis for n, r in runs.items()}))
     fleets = [r.kpis["vehicles"] for r in runs.values() if "vehicles" in r.kpis]
     if fleets:
         kpis["vehicles"] = merge_fleet_kpis(fleets)  # the park's NEV share and coverage: its tenants' fleets as one
@@ -574,6 +576,59 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
         ),
     }
     return table, kpis
+
+
+def park_plant_kpis(tenant_kpis: dict[str, dict]) -> dict[str, Any]:
+    """The tenants' hydrogen, load stores and demand response, for the park, in a factory's shape: hydrogen summed
+    (made, taken, wanted and not there, electricity, grid electricity; the renewable shares weighted by what was
+    made and what was used; fuel cells and boilers under ``<tenant>.<name>``), each store under
+    ``<tenant>.<name>``, the events' delivered and short energy and net summed; each tenant's own under
+    ``by_tenant``.
+
+    Parameters
+    ----------
+    tenant_kpis : dict of str to dict
+        Each tenant's ``kpis.json`` by tenant name.
+
+    Returns
+    -------
+    dict
+        ``hydrogen`` (when a tenant has a store), ``load_stores`` and ``demand_response`` (when any), as a factory's.
+    """
+    out: dict[str, Any] = {}
+    h2 = {n: k["hydrogen"] for n, k in tenant_kpis.items() if k.get("hydrogen")}
+    if h2:
+        used = {n: h["offtake_kg"] + h["fuel_cell_kg"] + h["boiler_kg"] for n, h in h2.items()}
+        made = sum(h["made_kg"] for h in h2.values())
+        taken = sum(used.values())
+        el = sum(h["electricity_e_kwh"] for h in h2.values())
+        out["hydrogen"] = {
+            "by_tenant": h2,
+            "made_kg": made,
+            "unmet_kg": sum(h["unmet_kg"] for h in h2.values()),
+            "used_kg": taken,
+            "electricity_e_kwh": el,
+            "e_kwh_per_kg": el / made if made > 0 else None,
+            "grid_e_kwh": sum(h["grid_e_kwh"] for h in h2.values()),
+            "fuel_cells": {f"{n}.{c}": v for n, h in h2.items() for c, v in h["fuel_cells"].items()},
+            "boilers": {f"{n}.{b}": v for n, h in h2.items() for b, v in h.get("boilers", {}).items()},
+            "renewable_share": sum(h["made_kg"] * (h["renewable_share"] or 0.0) for h in h2.values()) / made
+            if made > 0
+            else None,
+            "used_renewable_share": sum(used[n] * (h["used_renewable_share"] or 0.0) for n, h in h2.items()) / taken
+            if taken > 0
+            else None,
+        }
+    stores = {f"{n}.{s}": v for n, k in tenant_kpis.items() for s, v in k.get("load_stores", {}).items()}
+    if stores:
+        out["load_stores"] = stores
+    events = {n: k["demand_response"] for n, k in tenant_kpis.items() if k.get("demand_response")}
+    if events:
+        out["demand_response"] = {
+            "by_tenant": events,
+            **{q: sum(e[q] for e in events.values()) for q in ("delivered_e_kwh", "shortfall_e_kwh", "net_cny")},
+        }
+    return out
 
 
 def _park_heat(runs, links) -> dict:
