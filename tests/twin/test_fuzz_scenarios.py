@@ -27,6 +27,7 @@ from lingtan.loader import parse_yaml
 from lingtan.twin.core.scenario import scenario_from_dict
 
 from .test_absorption import with_absorption
+from .test_run_load_stores import factory as with_load_stores
 from .test_vehicles_v2b_run import _with_vans
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -34,6 +35,11 @@ SHIPPED = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted
 # A component no shipped scenario holds yet is fuzzed on the test case that builds it.
 SHIPPED["absorption chiller (tests/twin/test_absorption.py)"] = with_absorption(SHIPPED["hefei_auto_parts.yaml"])
 SHIPPED["vehicle-to-building (tests/twin/test_vehicles_v2b_run.py)"] = _with_vans()
+SHIPPED["ice store and air receiver (tests/twin/test_run_load_stores.py)"] = with_load_stores(True)
+SHIPPED["hydrogen boiler (tests/twin/test_hydrogen_boiler.py)"] = dict(
+    SHIPPED["hefei_cold_chain_park.yaml"],
+    hydrogen_boilers=[{"name": "h2_boiler", "capacity_q_kw_th": 300, "efficiency": 0.9, "t_c": 90}],
+)
 
 HOSTILE_STRINGS = [
     "../../etc/passwd",

@@ -239,7 +239,9 @@ class SiteAssets(_Strict):
         default=[], max_length=MAX_ITEMS, description="fuel cells on the store's hydrogen: electricity and heat"
     )
     hydrogen_boilers: list[HydrogenBoiler] = Field(
-        default=[], max_length=MAX_ITEMS, description="boilers burning the store's hydrogen beyond its uses' next day"
+        default=[],
+        max_length=MAX_ITEMS,
+        description="boilers burning the store's hydrogen above a share of its capacity and its uses' reserve",
     )
     flexible_loads: list[ShiftableBatch] = Field(
         default=[], max_length=MAX_ITEMS, description="daily batches whose start may move within a window"
