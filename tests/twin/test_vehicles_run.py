@@ -288,3 +288,42 @@ def test_report_and_dashboard_show_the_fleet(runs):
     div = rows_table(fleet_rows(fleet.kpis["vehicles"], "zh"), "results-fleet-table", "section_vehicles", "zh")
     assert div is not None and "车辆与充电设施" in str(div) and "10.0 %" in str(div)
     assert rows_table([], "results-fleet-table", "section_vehicles", "zh") is None
+
+
+def test_a_sweep_of_the_chargers_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_path):
+    # Plumbing with one number by hand. The charge points shape the charging load before dispatch: the fast path
+    # builds the profiles once per count (profile_groups) and runs that count's battery cases through the kernel
+    # side by side. An all-electric fleet on a site without a heat side takes the annual-KPI verdicts, which must
+    # read the fleet as simulated: its rows equal the whole-scenario path's, the fleet's numbers, the Anhui
+    # verdicts and the economics (charge points priced) included.
+    from lingtan.twin.studies.sweep import plan, profile_groups, read_results, run_sweep
+
+    data = _with_fleet(_base(), parking_spaces=100)
+    data["vehicles"] = [TRUCKS]
+    file = write(tmp_path, data, "fleet.yaml")
+    params = ["chargers[0].count=1:10:2", "battery[0].energy_kwh=0:20000:2"]
+    groups = profile_groups(p := plan(file, params), list(range(len(p.values))))
+    assert [len(g.cases) for g in groups] == [2, 2]
+    rows = {}
+    for path in ("auto", "whole"):
+        s = run_sweep(file, params, out=tmp_path / path, path=path, jobs=1, progress=False)
+        assert s["path"] == ("fast" if path == "auto" else "whole")
+        rows[path] = read_results(tmp_path / path).sort_values("case_hash").reset_index(drop=True)
+    a, b = rows["auto"], rows["whole"]
+    assert a.verdicts_computed.all()
+    shared = [c for c in a.columns if c in b.columns and c != "case_hash"]
+    assert {"vehicles.unmet_trips", "verdict.anhui_park_2024.nev_share", "economics.capex_cny"} <= set(shared)
+    for c in shared:
+        if a[c].dtype == bool or b[c].dtype == bool:
+            assert list(a[c]) == list(b[c]), c
+        else:
+            np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
+    assert set(b.columns) - set(a.columns) <= {"max_hourly_balance_residual_kwh"} | {
+        c for c in b.columns if c.startswith(("by_source_e_kwh.", "grid_bill.", "vehicles.unmet_by_type."))
+    }
+    # One point leaves five trucks a night without charge (test_too_few_chargers_are_reported_as_unmet): the
+    # coverage criterion is then not assessable (False) whatever the battery; ten points meet every trip.
+    one = a[a["chargers[0].count"] == 1]
+    assert (one["vehicles.unmet_trips"] == 365 * 5).all()
+    assert not one["verdict.anhui_park_2024.charging_coverage"].any()
+    assert (a[a["chargers[0].count"] == 10]["vehicles.unmet_trips"] == 0).all()

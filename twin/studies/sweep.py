@@ -25,6 +25,11 @@ Execution
   cases go through :func:`lingtan.twin.core.dispatch.dispatch` in chunks (``chunk_size``,
   default 20 000). KPIs come from :func:`lingtan.twin.core.kpis.electric_kpis` and
   :func:`lingtan.components.grid.bill_from_totals`, the functions single runs use.
+  Sizes that shape the profiles before dispatch (:data:`PROFILE_FIELDS`: an absorption
+  chiller on a waste-heat stream, the fleet's vehicles and charge points) take the fast
+  path too: the profiles are built once per distinct combination of their values
+  (:func:`profile_groups`, the weather read once), and each group's cases go through the
+  kernel together; the fleet's numbers (``vehicles.*``) are the group's.
 * Whole-scenario path: anything else (weather, processes, loads, parks) runs
   :func:`lingtan.twin.run.simulate` / :func:`lingtan.twin.studies.park.simulate_park` per case in a
   :class:`concurrent.futures.ProcessPoolExecutor` (``jobs``).
@@ -34,7 +39,8 @@ Execution
 Criteria on the fast path
 -------------------------
 The whole-scenario path stores the verdicts of :func:`lingtan.twin.accounting.assess.assess`. On the
-fast path, when the scenario has no heat side and a constant grid emission factor, a chunk's
+fast path, when the scenario has no heat side, no hydrogen store, no fuel uses and a constant grid emission
+factor, a chunk's
 accounting, criteria and economics are computed from its table of annual KPIs at once
 (:func:`annual_columns`): the base scenario is validated once (the cases differ only in the swept
 sizes, whose values :func:`fast_inputs` validated), the accounting
@@ -158,12 +164,24 @@ FAST_FIELDS = {
     "electrolyser": re.compile(r"^electrolysers\[(\d+)\]\.capacity_p_kw$"),
     "h2_store": re.compile(r"^hydrogen_stores\[0\]\.capacity_kg$"),
     "fuel_cell": re.compile(r"^fuel_cells\[(\d+)\]\.capacity_p_kw$"),
-    "absorber": re.compile(r"^absorption_chillers\[(\d+)\]\.capacity_q_kw_th$"),  # CHP-driven ones only
+    "absorber": re.compile(r"^absorption_chillers\[(\d+)\]\.capacity_q_kw_th$"),  # CHP-driven ones
     "h2_boiler": re.compile(r"^hydrogen_boilers\[(\d+)\]\.capacity_q_kw_th$"),
     "cold_store": re.compile(r"^cold_stores\[(\d+)\]\.(capacity_kwh_th|charge_q_kw_th|discharge_q_kw_th)$"),
     "air_receiver": re.compile(r"^air_receivers\[(\d+)\]\.(volume_m3|charge_m3_per_h)$"),
 }
 """Field paths the fast path takes: sizes the dispatch kernel reads directly."""
+
+PROFILE_FIELDS = {
+    "absorber": FAST_FIELDS["absorber"],  # on a waste-heat stream
+    "vehicles": re.compile(r"^vehicles\[(\d+)\]\.(count|battery_kwh)$"),
+    "chargers": re.compile(r"^chargers\[(\d+)\]\.(count|power_kw|discharge_power_kw)$"),
+    "parking": re.compile(r"^charging\.parking_spaces$"),
+}
+"""Field paths the fast path takes that shape the profiles before the kernel runs: an absorption chiller on a
+waste-heat stream (its cooling and the stream's leftover are worked out before dispatch), the fleet's vehicles and
+charge points (charging is scheduled before dispatch). The profiles are built once per distinct combination of
+their values (:func:`profile_groups`), on the weather read once, and each group's cases run through the kernel
+side by side."""
 
 # --------------------------------------------------------------------------- parameters and designs
 
@@ -594,17 +612,45 @@ def fast_path_ok(scenario, names: list[str]) -> bool:
     for name in names:
         kind = next((k for k, rx in FAST_FIELDS.items() if rx.match(name)), None)
         if kind is None:
-            return False
+            if not shapes_profiles(scenario, name):
+                return False
+            continue
         if kind == "boiler":
             i = int(FAST_FIELDS["boiler"].match(name).group(1))
             if i >= len(scenario.boilers) or scenario.boilers[i].fuel != "electric":
                 return False
-        if kind == "absorber":  # a chiller on waste heat runs before the kernel
-            i = int(FAST_FIELDS["absorber"].match(name).group(1))
-            engines = {c.name for c in scenario.chp}
-            if i >= len(scenario.absorption_chillers) or scenario.absorption_chillers[i].source not in engines:
-                return False
+        if kind == "absorber" and not _on_chp(scenario, name) and not shapes_profiles(scenario, name):
+            return False
     return True
+
+
+def _on_chp(scenario, name: str) -> bool:
+    """Whether field path ``name`` is a size of an absorption chiller a CHP unit drives (a kernel size)."""
+    i = int(FAST_FIELDS["absorber"].match(name).group(1))
+    chillers = scenario.absorption_chillers
+    return i < len(chillers) and chillers[i].source in {c.name for c in scenario.chp}
+
+
+def shapes_profiles(scenario, name: str) -> bool:
+    """Whether a parameter is a size that shapes the profiles before dispatch (:data:`PROFILE_FIELDS`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    name : str
+        Field path of the parameter.
+
+    Returns
+    -------
+    bool
+        True for an absorption chiller on a waste-heat stream and the fleet's sizes.
+    """
+    kind = next((k for k, rx in PROFILE_FIELDS.items() if rx.match(name)), None)
+    if kind != "absorber":
+        return kind is not None
+    i = int(PROFILE_FIELDS["absorber"].match(name).group(1))
+    return i < len(scenario.absorption_chillers) and not _on_chp(scenario, name)
 
 
 # --------------------------------------------------------------------------- fast path
@@ -776,7 +822,8 @@ def fast_inputs(p: Plan) -> FastInputs:
     )
     groups: dict[str, list[int]] = {}
     for j, name in enumerate(p.names):
-        groups.setdefault(_component(name), []).append(j)
+        if not shapes_profiles(sc, name):  # those run in groups of their own profiles (profile_groups)
+            groups.setdefault(_component(name), []).append(j)
     for comp, cols in groups.items():
         uniq, inverse = np.unique(p.values[:, cols], axis=0, return_inverse=True)
         inverse = np.ravel(inverse)
@@ -811,7 +858,12 @@ def fast_verdicts_possible(scenario, prof) -> bool:
     bool
         True when the annual KPIs suffice.
     """
-    return prof.heat.empty and not prof.fuel_uses and isinstance(scenario.grid.emission_factor, (str, int, float))
+    return (
+        prof.heat.empty
+        and not prof.heat.h2_stores  # the hydrogen KPIs and the hydrogen vehicles' trips read the store's hours
+        and not prof.fuel_uses
+        and isinstance(scenario.grid.emission_factor, (str, int, float))
+    )
 
 
 def fast_rows(
@@ -843,6 +895,7 @@ def fast_rows(
         One row per case.
     """
     from lingtan.components.grid import bill_from_totals
+    from lingtan.components.vehicles import fleet_flat_kpis
     from lingtan.twin.core.dispatch import HeatSizes, dispatch
     from lingtan.twin.core.kpis import electric_kpis
     from lingtan.twin.run import kernel_site, v2b_e_kwh
@@ -881,12 +934,28 @@ def fast_rows(
     )
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
-    df = pd.DataFrame(cols)
+    fleet = _fleet_record(scenario, prof)
+    if fleet is not None:  # the chunk's cases share their fleet (profile_groups): its numbers for each
+        cols.update(_flatten({"vehicles": fleet}))
+    df = pd.DataFrame(cols, index=range(len(fi.caps)))
     ok = verdicts and fast_verdicts_possible(scenario, prof)
     if ok:
-        df = pd.concat([df, annual_columns(scenario, df, _sized_scenario(scenario, fi))], axis=1)
+        judged = df if fleet is None else df.assign(**fleet_flat_kpis(fleet))
+        df = pd.concat([df, annual_columns(scenario, judged, _sized_scenario(scenario, fi), fleet)], axis=1)
     df["verdicts_computed"] = ok
     return df
+
+
+def _fleet_record(scenario, prof) -> dict | None:
+    """The fleet's KPIs of a run (:func:`lingtan.components.vehicles.fleet_kpis`) from its profiles: what the fleet
+    and its chargers did, which no size the kernel takes changes. None without a fleet, or with hydrogen vehicles:
+    their trips need the hydrogen store's hourly table (:func:`fast_verdicts_possible` runs such cases one by one)."""
+    from lingtan.components.heat import load_fuels
+    from lingtan.components.vehicles import fleet_hydrogen_uses, fleet_kpis
+
+    if prof.vehicles is None or fleet_hydrogen_uses(scenario.vehicles):
+        return None
+    return fleet_kpis(scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels())
 
 
 def _sized_scenario(scenario, fi: FastInputs):
@@ -936,7 +1005,7 @@ def _sized_scenario(scenario, fi: FastInputs):
     return scenario.model_copy(update=upd)
 
 
-def annual_columns(scenario, kpis: pd.DataFrame, sized=None) -> pd.DataFrame:
+def annual_columns(scenario, kpis: pd.DataFrame, sized=None, fleet: dict | None = None) -> pd.DataFrame:
     """Accounting, verdicts, pack scores and economics of many cases from their flat annual KPIs: what
     :func:`lingtan.twin.accounting.assess.assess` and :func:`lingtan.twin.studies.economics.project_economics` give
     each case of a site without a heat side and with a constant grid factor, in the columns of a sweep row.
@@ -950,6 +1019,8 @@ def annual_columns(scenario, kpis: pd.DataFrame, sized=None) -> pd.DataFrame:
     sized : Scenario, optional
         The scenario with each case's sizes as arrays (:func:`_sized_scenario`), for the economics of each case at
         its own sizes; default the base scenario's sizes for every case.
+    fleet : dict, optional
+        The cases' shared fleet KPIs (:func:`_fleet_record`), for the wear of vehicles that give the site energy.
 
     Returns
     -------
@@ -966,7 +1037,10 @@ def annual_columns(scenario, kpis: pd.DataFrame, sized=None) -> pd.DataFrame:
     n = len(kpis)
     # The economics of every case at once: the annual totals as arrays, the accounting's KPIs as arrays.
     econ = project_economics(
-        SimpleNamespace(kpis={k: kpis[k].to_numpy() for k in kpis.columns}, accounting=a.accounting),
+        SimpleNamespace(
+            kpis={k: kpis[k].to_numpy() for k in kpis.columns} | ({} if fleet is None else {"vehicles": fleet}),
+            accounting=a.accounting,
+        ),
         sized if sized is not None else scenario,
     )
     cols: dict[str, Any] = {f"accounting.{k}": a.kpis[k].to_numpy() for k in a.kpis.columns}
@@ -1001,21 +1075,24 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
-# Per-process cache of profiles for remote fast-path chunks (Dask workers), keyed by scenario hash.
+# Per-process cache of profiles for fast-path chunks run elsewhere (Dask workers, worker processes), keyed by profile
+# group (ProfileGroup.key); the oldest goes first beyond a few (a year of profiles is tens of MB).
 _PROFILE_CACHE: dict[str, Any] = {}
+_CACHED_PROFILES = 4
 
 
-def _fast_chunk_task(
-    file: str, data: dict, scenario_hash: str, fi: FastInputs, cases: list[dict] | None
-) -> pd.DataFrame:
-    """A fast-path chunk as a self-contained task (Dask workers)."""
+def _fast_chunk_task(file: str, data: dict, key: str, fi: FastInputs, cases: list[dict] | None) -> pd.DataFrame:
+    """A fast-path chunk as a self-contained task (Dask workers, worker processes): ``data`` is its profile group's
+    mapping and ``key`` the group's (:class:`ProfileGroup`)."""
     from lingtan.twin.core.scenario import scenario_from_dict
     from lingtan.twin.run import build_profiles
 
     sc = scenario_from_dict(data, file)
-    prof = _PROFILE_CACHE.get(scenario_hash)
+    prof = _PROFILE_CACHE.get(key)
     if prof is None:
-        prof = _PROFILE_CACHE[scenario_hash] = build_profiles(sc, Path(file).parent)
+        while len(_PROFILE_CACHE) >= _CACHED_PROFILES:
+            _PROFILE_CACHE.pop(next(iter(_PROFILE_CACHE)))
+        prof = _PROFILE_CACHE[key] = build_profiles(sc, Path(file).parent)
     return fast_rows(sc, prof, fi, cases=cases, file=file)
 
 
@@ -1524,6 +1601,7 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, members:
         and (
             any(line.heat_demands or line.waste_heat for line in sc.processes)
             or any(sp.heating for sp in sc.space)
+            or sc.hydrogen_stores
             or not isinstance(sc.grid.emission_factor, (str, int, float))
         )
     )
@@ -1532,7 +1610,10 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, members:
     else:
         per_case = (_S_PROFILES if fast else _S_WHOLE * len(getattr(sc, "tenants", [None]))) / jobs
         workers = jobs if jobs > 1 else 0
-    seconds = todo * per_case * (1 + members) + (members * _S_MEMBER if todo else 0.0)
+    # Each profile group past the first builds its profiles (and its members'), about a member's time.
+    cols = [j for j, name in enumerate(p.names) if fast and shapes_profiles(sc, name)]
+    groups = len({tuple(row) for row in p.values[:, cols].tolist()}) if cols else 1
+    seconds = todo * per_case * (1 + members) + ((groups * (1 + members) - 1) * _S_MEMBER if todo else 0.0)
     return seconds, _MB_BASE + workers * _MB_WORKER + len(p.hashes) * _KB_CASE / 1024
 
 
@@ -1652,17 +1733,11 @@ def _sweep_fast(
     if not todo:
         return
     fi_all = fast_inputs(p)
+    groups = profile_groups(p, todo)
 
-    def submit(submit_task, c: list[int], **kw):
-        return submit_task(
-            _fast_chunk_task,
-            str(p.file),
-            p.data,
-            p.scenario_hash,
-            fi_all.take(c),
-            [p.case_data(i) for i in c] if verdicts else None,
-            **kw,
-        )
+    def submit(submit_task, g: ProfileGroup, c: list[int], **kw):
+        cases = [p.case_data(i) for i in c] if verdicts else None
+        return submit_task(_fast_chunk_task, str(p.file), g.data, g.key, fi_all.take(c), cases, **kw)
 
     def collect(futs: dict, as_completed) -> None:
         for fut in as_completed(futs):
@@ -1672,38 +1747,87 @@ def _sweep_fast(
     if client is not None:
         from distributed import as_completed
 
-        collect({submit(client.submit, c, pure=False): c for c in _chunks(todo, chunk_size)}, as_completed)
+        collect(
+            {submit(client.submit, g, c, pure=False): c for g in groups for c in _chunks(g.cases, chunk_size)},
+            as_completed,
+        )
         return
-    from lingtan.twin.run import build_profiles
+    from lingtan.twin.core.scenario import scenario_from_dict
+    from lingtan.twin.run import build_profiles, load_weather
 
-    prof = build_profiles(p.scenario, p.file.parent)
-    # An ensemble's members: profiles once per member for the whole sweep, and chunks of as many case-years.
-    profs = [build_profiles(p.scenario, p.file.parent, w) for w in members or []]
-    chunk_size = max(1, chunk_size // max(1, len(profs)))
+    # Groups of their own profiles read the weather once; their scenarios were validated by check_ranges' cases.
+    weather = load_weather(p.scenario, p.file.parent) if len(groups) > 1 else None
     jobs = jobs or os.cpu_count() or 1
-    if verdicts and not fast_verdicts_possible(p.scenario, prof) and jobs > 1 and len(todo) > 4 * jobs and not profs:
-        # Each case runs simulate_profiles (~25 ms, Python): spread the cases over processes; each builds the
-        # profiles once (_fast_chunk_task). Small chunks keep the workers busy and the parts coming. The workers
-        # run single-case (serial) kernels only: a forked child must not start numba's OpenMP threads once the
-        # parent has (GNU OpenMP is not fork-safe), which is also why the vectorised chunks stay in this process.
-        from concurrent.futures import as_completed
+    for g in groups:
+        sc = p.scenario if g.data is p.data else scenario_from_dict(g.data, p.file)
+        prof = build_profiles(sc, p.file.parent, weather)
+        # An ensemble's members: profiles once per member, and chunks of as many case-years.
+        profs = [build_profiles(sc, p.file.parent, w) for w in members or []]
+        size = max(1, chunk_size // max(1, len(profs)))
+        one_by_one = verdicts and not fast_verdicts_possible(sc, prof)
+        if one_by_one and jobs > 1 and len(g.cases) > 4 * jobs and not profs:
+            # Each case runs simulate_profiles (~25 ms, Python): spread the cases over processes; each builds the
+            # profiles once (_fast_chunk_task). Small chunks keep the workers busy and the parts coming. The workers
+            # run single-case (serial) kernels only: a forked child must not start numba's OpenMP threads once the
+            # parent has (GNU OpenMP is not fork-safe), which is also why the vectorised chunks stay in this process.
+            from concurrent.futures import as_completed as done_first
 
-        size = max(8, min(chunk_size, -(-len(todo) // (4 * jobs))))
-        with _pool(jobs) as ex:
-            collect({submit(ex.submit, c): c for c in _chunks(todo, size)}, as_completed)
-        return
-    # Where the annual KPIs suffice, the verdicts need the chunk's kernel inputs only, not each case's mapping.
-    need_cases = verdicts and not fast_verdicts_possible(p.scenario, prof)
-    for c in _chunks(todo, chunk_size):
-        cases = [p.case_data(i) for i in c] if need_cases else None
-        rows = fast_rows(p.scenario, prof, fi_all.take(c), cases=cases, file=p.file, verdicts=verdicts)
-        if profs:
-            spread = ensemble_columns(
-                p.scenario, profs, fi_all.take(c), kpi, cases=cases, file=p.file, verdicts=verdicts
-            )
-            rows = pd.concat([rows, spread], axis=1)
-        writer.write(_frame(p, c, rows))
-        bar.update(len(c))
+            small = max(8, min(size, -(-len(g.cases) // (4 * jobs))))
+            with _pool(jobs) as ex:
+                collect({submit(ex.submit, g, c): c for c in _chunks(g.cases, small)}, done_first)
+            continue
+        # Where the annual KPIs suffice, the verdicts need the chunk's kernel inputs only, not each case's mapping.
+        for c in _chunks(g.cases, size):
+            cases = [p.case_data(i) for i in c] if one_by_one else None
+            rows = fast_rows(sc, prof, fi_all.take(c), cases=cases, file=p.file, verdicts=verdicts)
+            if profs:
+                spread = ensemble_columns(sc, profs, fi_all.take(c), kpi, cases=cases, file=p.file, verdicts=verdicts)
+                rows = pd.concat([rows, spread], axis=1)
+            writer.write(_frame(p, c, rows))
+            bar.update(len(c))
+
+
+@dataclass(frozen=True)
+class ProfileGroup:
+    """Cases of a fast-path sweep that share their profiles (:func:`profile_groups`)."""
+
+    data: dict  # the base mapping with the group's values of the parameters that shape the profiles
+    key: str  # the sweep's input key and those values: the profiles' cache key on a Dask worker
+    cases: list[int]  # rows of the design
+
+
+def profile_groups(p: Plan, todo: list[int]) -> list[ProfileGroup]:
+    """The cases to run, grouped by their values of the parameters that shape the profiles (:data:`PROFILE_FIELDS`):
+    each group's profiles are built once and its cases run through the kernel side by side.
+
+    Parameters
+    ----------
+    p : Plan
+        The sweep's plan.
+    todo : list of int
+        Rows of the design still to run.
+
+    Returns
+    -------
+    list of ProfileGroup
+        In the order of their first case in ``todo``; one group of the base mapping itself (``data is p.data``)
+        when no parameter shapes the profiles.
+    """
+    cols = [j for j, name in enumerate(p.names) if shapes_profiles(p.scenario, name)]
+    if not cols:
+        return [ProfileGroup(p.data, p.scenario_hash, list(todo))]
+    by_values: dict[tuple, list[int]] = {}
+    for i in todo:
+        by_values.setdefault(tuple(p.values[i, cols].tolist()), []).append(i)
+    names, params = [p.names[j] for j in cols], [p.params[j] for j in cols]
+    return [
+        ProfileGroup(
+            apply_values(p.data, names, values, params),
+            p.scenario_hash + "".join(f"\n{n}={v!r}" for n, v in zip(names, values, strict=True)),
+            cases,
+        )
+        for values, cases in by_values.items()
+    ]
 
 
 def _chunks(todo: list[int], size: int) -> list[list[int]]:
