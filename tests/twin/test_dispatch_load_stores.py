@@ -7,6 +7,8 @@ kWh while charging and 4 while serving (``k_charge = 3``, ``k_serve = 4``), 300 
 2 peak. Tolerances of 1e-9 are float round-off on numbers of order 100.
 """
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -116,3 +118,85 @@ def test_store_balance_and_limits(re, served, period, keep, e0):
     assert (h["load_store0.p_relief_kw"] <= np.maximum(np.array(load) - np.array(re), 0) + 1e-9).all()
     assert (h["load_store0.p_relief_kw"][np.array(period) == 0] == 0).all()
     assert (h["load_store0.charge"] <= 150 + 1e-9).all()
+
+
+def test_a_store_beside_a_chp_absorber_serves_what_the_absorber_cannot():
+    # The space's chillers cool 160 kW_th (40 kW at COP 4). A CHP unit of 100 kW (heat-led, full-load heat 112.5,
+    # test_dispatch_chp) also drives a 50 kW_th absorption chiller (COP 0.7) on that space, after a 50 kW_th heat
+    # demand; the store (as above, 200 kWh_th at the start) serves, and fills to, only what the absorber could not
+    # cool at its rating: p_load = 40 - min(160, 50) / 4 = 27.5 kW; the next day's need 27.5 x 4 = 110 kWh_th an hour.
+    # Load 300 kW, no renewables, peak hours.
+    # h0: loses 2 -> 198; relief min(300, 27.5, 200 / 4, 198 / 4) = 27.5 kW, 110 kWh_th out -> 88; load 272.5.
+    #     The unit: heat for 50 + min(160 - 110, 50) / 0.7 = 121.4 kW_th > 112.5 -> full load, 100 kW. The absorber
+    #     takes the 62.5 left: cools min(50, 50, 62.5 x 0.7 = 43.75) = 43.75, sparing 10.9375 kW: load 261.5625.
+    #     The space: 160 = 43.75 (absorber) + 110 (store) + 6.25 (chillers, 1.5625 kW = 40 - 27.5 - 10.9375).
+    # h1: loses 0.88 -> 87.12; relief min(27.5, 87.12 / 4 = 21.78) -> empty; the absorber may still give
+    #     160 - 87.12 = 72.88 and gives 43.75 again (its heat binds); chillers 29.13.
+    from .test_dispatch_chp import chp_sizes, chp_system, with_absorber
+
+    _, heat = chp_system([50, 50], "heat_led")
+    heat = with_absorber(heat, 160.0)
+    rows = np.array([[40.0, 40.0]])
+    heat = replace(
+        heat,
+        ls_params=np.array([[KEEP, 1.0, K_CH, K_SV]]),
+        ls_p_served_kw=rows,
+        ls_want=next_day_sum(rows * K_SV),
+        ls_absorber=np.array([0]),
+    )
+    sizes = replace(chp_sizes(), cabs_kw=np.array([[50.0]]), ls_size=np.array([[[300.0, 150.0, 200.0, 200.0]]]))
+    res, h, e = run([0, 0], [300, 300], heat, sizes, period=[2, 2])
+    np.testing.assert_allclose(h["load_store0.p_load_kw"], [27.5, 27.5], atol=1e-9)
+    np.testing.assert_allclose(h["load_store0.p_relief_kw"], [27.5, 21.78], atol=1e-9)
+    np.testing.assert_allclose(h["load_store0.discharge"], [110.0, 87.12], atol=1e-9)
+    np.testing.assert_allclose(h["chp0.p_kw"], [100, 100], atol=1e-9)
+    np.testing.assert_allclose(h["chp_absorber0.cooling"], [43.75, 43.75], atol=1e-9)
+    np.testing.assert_allclose(e["load"], [261.5625, 300 - 21.78 - 10.9375], atol=1e-9)
+    chillers = 160.0 - h["chp_absorber0.cooling"] - h["load_store0.discharge"]
+    np.testing.assert_allclose(chillers, [6.25, 29.13], atol=1e-9)
+    assert res.total("max_bus_residual")[0] < 1e-9
+
+
+def test_a_store_leaves_an_absorber_that_could_cool_everything_alone():
+    # Rated 200 kW_th, the absorber could cool all 160: the store serves nothing and fills to nothing (no need left
+    # for it), whatever its content; the absorber gives what the unit's heat allows (43.75) and the chillers the rest.
+    from .test_dispatch_chp import chp_sizes, chp_system, with_absorber
+
+    _, heat = chp_system([50, 50], "heat_led")
+    rows = np.array([[40.0, 40.0]])
+    heat = replace(
+        with_absorber(heat, 160.0),
+        ls_params=np.array([[KEEP, 1.0, K_CH, K_SV]]),
+        ls_p_served_kw=rows,
+        ls_want=next_day_sum(rows * K_SV),
+        ls_absorber=np.array([0]),
+    )
+    sizes = replace(chp_sizes(), cabs_kw=np.array([[200.0]]), ls_size=np.array([[[300.0, 150.0, 200.0, 200.0]]]))
+    _, h, _ = run([0, 0], [300, 300], heat, sizes, period=[0, 2])
+    np.testing.assert_allclose(h["load_store0.p_load_kw"], [0, 0], atol=1e-9)
+    assert h["load_store0.p_relief_kw"].max() == 0 and h["load_store0.p_charge_kw"].max() == 0
+    np.testing.assert_allclose(h["chp_absorber0.cooling"], [43.75, 43.75], atol=1e-9)
+
+
+def test_the_absorber_cools_only_what_the_store_left():
+    # The first case's h0 with the load scaled by 1.2 (an uncertainty member: the chillers' 40 kW read as 48): the
+    # store serves 48 - 12.5 = 35.5 kW, 142 kWh_th, so the absorber may give 160 - 142 = 18 kW_th only. The
+    # heat-led unit makes 50 + 18 / 0.7 = 75.71 kW_th (x = 0.5813, 58.13 kW): the space gets 160, not more.
+    from .test_dispatch_chp import chp_sizes, chp_system, with_absorber
+
+    _, heat = chp_system([50], "heat_led")
+    heat = replace(
+        with_absorber(heat, 160.0),
+        ls_params=np.array([[KEEP, 1.0, K_CH, K_SV]]),
+        ls_p_served_kw=np.array([[40.0]]),
+        ls_want=np.zeros((1, 1)),
+        ls_absorber=np.array([0]),
+    )
+    sizes = replace(chp_sizes(), cabs_kw=np.array([[50.0]]), ls_size=np.array([[[300.0, 150.0, 200.0, 200.0]]]))
+    p = no_battery()
+    p[0, 12] = 1.2  # load_scale
+    _, h, _ = run([0], [300], heat, sizes, params=p, period=[2])
+    np.testing.assert_allclose(h["load_store0.discharge"], [142.0], atol=1e-9)
+    np.testing.assert_allclose(h["chp_absorber0.cooling"], [18.0], atol=1e-9)
+    x = ((50 + 18 / 0.7) / 100 - 0.246428571428571) / 0.878571428571429  # the unit's heat line (test_dispatch_chp)
+    np.testing.assert_allclose(h["chp0.p_kw"], [100 * x], rtol=1e-9)

@@ -193,3 +193,48 @@ def test_the_hall_s_cooling_is_shared_and_checked(runs):
     bad["hall.cooling_from_chillers_kw_th"] -= 1.0
     with pytest.raises(BalanceError):
         check_heat_balance(bad, setup, np.zeros(0))
+
+
+def test_ice_beside_trigeneration_cools_what_the_absorber_cannot(tmp_path, capsys):
+    # The CHP test's engine drives a 100 kW_th absorption chiller on a hall cooled by chillers of COP 4
+    # (tests/twin/test_run_chp.py), and the ice tank above serves the same hall. Each hour the store may spare only
+    # what the absorber could not cool at its rating: p_load = max(0, cooling - min(cooling, 100)) / 4; the hall's
+    # cooling balance closes (the run's check refuses chillers cooling less than nothing), and the absorber still
+    # cools on the engine's heat. A hall a ground-source heat pump cools still refuses a store.
+    from .test_run_chp import with_trigeneration
+
+    d = with_trigeneration(yaml.safe_load(DEFAULT.read_text(encoding="utf-8")), 100.0)
+    d["battery"] = []
+    d["cold_stores"] = [dict(ICE)]
+    r = simulate(scenario_from_dict(d), DEFAULT.parent)
+    h = r.hourly_heat
+    demand = h["hall.cooling_demand_kw_th"].to_numpy()
+    np.testing.assert_allclose(h["ice.p_load_kw"], np.maximum(demand - 100.0, 0.0) / 4.0, atol=1e-9)
+    assert (h["ice.p_relief_kw"] <= h["ice.p_load_kw"] + 1e-9).all() and h["ice.p_relief_kw"].max() > 0
+    assert h["abs.cooling_kw_th"].sum() > 0
+    np.testing.assert_allclose(
+        h["hall.cooling_from_absorption_kw_th"] + h["hall.cooling_from_store_kw_th"],
+        h["hall.cooling_demand_kw_th"] - h["hall.cooling_from_chillers_kw_th"],
+        atol=1e-9,
+    )
+    assert h["hall.cooling_from_chillers_kw_th"].min() >= -1e-9
+    d["absorption_chillers"] = []  # (a hall a ground-source heat pump cools takes no absorption chiller either)
+    d["heat_pumps"] = [
+        {"name": "gshp", "source": "field", "sink": "offices", "t_c": 45, "capacity_q_kw_th": 100, "cooling": "hall"}
+    ]
+    d["ground_loops"] = [
+        {
+            "name": "field",
+            "boreholes_x": 2,
+            "boreholes_y": 2,
+            "spacing_m": 6,
+            "length_m": 100,
+            "conductivity_w_per_m_k": 2.0,
+            "heat_capacity_mj_per_m3_k": 2.2,
+            "t_ground_c": 18,
+            "borehole_resistance_m_k_per_w": 0.1,
+        }
+    ]
+    assert main(["check", str(write(tmp_path, d))]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cold_stores[0].serves" in err and "'hall'" in err, err

@@ -283,8 +283,17 @@ _A_CHP, _A_INV_COP_E = range(2)
 # the content at the step's end. Its parameters: the share kept a step, whether it charges from the grid in valley
 # steps, the product a kWh of charging makes and a kWh of the load stands for; its sizes: capacity, largest charge
 # and discharge a step, first content.
-LOAD_STORE_COLUMNS = ("p_charge_kw", "p_surplus_kw", "p_relief_kw", "charge", "discharge", "loss", "content")
-_HL_P_CH, _HL_P_RE, _HL_P_REL, _HL_CH, _HL_DIS, _HL_LOSS, _HL_E = range(len(LOAD_STORE_COLUMNS))
+LOAD_STORE_COLUMNS = (
+    "p_charge_kw",
+    "p_surplus_kw",
+    "p_relief_kw",
+    "charge",
+    "discharge",
+    "loss",
+    "content",
+    "p_load_kw",
+)
+_HL_P_CH, _HL_P_RE, _HL_P_REL, _HL_CH, _HL_DIS, _HL_LOSS, _HL_E, _HL_P_LOAD = range(len(LOAD_STORE_COLUMNS))
 _N_HLS = len(LOAD_STORE_COLUMNS)
 _LS_KEEP, _LS_GRID, _LS_K_CH, _LS_K_SV = range(4)
 _LS_CAP, _LS_CH, _LS_DIS, _LS_E0 = range(4)
@@ -363,6 +372,7 @@ class KernelHeat(NamedTuple):
     ls_p_served: np.ndarray  # (L, T) [kW] the electricity of the load each store serves
     ls_want: np.ndarray  # (L, T) the product its load takes in the next day [kWh_th or m3]
     ls_size: np.ndarray  # (N, L, 4)
+    ls_absorber: np.ndarray  # (L,) int64, the CHP-driven absorption chiller on a cold store's space (-1: none)
 
 
 class KernelOut(NamedTuple):
@@ -760,6 +770,19 @@ def _serve_demands(
     return left
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _cabs_left(
+    cabs_want: np.ndarray, ls_absorber: np.ndarray, a: int, t: int, o_l: int, h_row: np.ndarray, w: int
+) -> float:
+    """The cooling CHP-driven absorption chiller ``a`` may still give its space this step [kW_th]: what the space's
+    chillers cool less what a cold store on the space gave (this step's record)."""
+    left = cabs_want[a, t]
+    for j in range(ls_absorber.shape[0]):
+        if ls_absorber[j] == a:
+            left -= h_row[o_l + _N_HLS * j + _HL_DIS, w]
+    return max(left, 0.0)
+
+
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _chp_step(
     chp_params: np.ndarray,
@@ -771,10 +794,12 @@ def _chp_step(
     cabs_cop: np.ndarray,
     cabs_per_kw: np.ndarray,
     cabs_kw: np.ndarray,
+    ls_absorber: np.ndarray,
     n: int,
     w: int,
     t: int,
     o_c: int,
+    o_l: int,
     room_load: float,
     room_export: float,
     rem: np.ndarray,
@@ -791,8 +816,8 @@ def _chp_step(
     The heat its demands leave drives its absorption chillers (a heat-led unit counts their drive heat among what
     it makes): each cools its space for the electricity the space's chillers then do not draw, which first lowers
     what the grid gives, then moves the unit's own electricity from the load to export; never more than those
-    two rooms hold (the rest of the heat is dumped). Returns (electricity to the load, exported, the chillers'
-    electricity saved) [kW]."""
+    two rooms hold (the rest of the heat is dumped); a cold store on the same space has served its part first
+    (:func:`_load_stores_step`). Returns (electricity to the load, exported, the chillers' electricity saved) [kW]."""
     to_load = 0.0
     to_grid = 0.0
     relief = 0.0
@@ -810,7 +835,8 @@ def _chp_step(
                     want += rem[d, w]
             for a in range(cabs_params.shape[0]):
                 if cabs_params[a, _A_CHP] == c:
-                    want += min(cabs_want[a, t], cabs_kw[n, a] * cabs_per_kw[a, t]) / cabs_cop[a, t]
+                    want_a = _cabs_left(cabs_want, ls_absorber, a, t, o_l, h_row, w)
+                    want += min(want_a, cabs_kw[n, a] * cabs_per_kw[a, t]) / cabs_cop[a, t]
             x = min((want / cap - heat_icpt) / heat_slope, 1.0, (room_load + room_export) / cap)
         else:
             x = min(room_load / cap, 1.0)
@@ -835,7 +861,7 @@ def _chp_step(
             # The electricity saved may lower the grid's part, then move this unit's from the load to export.
             moved_max = min(room_export, p_load)
             cool = min(
-                cabs_want[a, t],
+                _cabs_left(cabs_want, ls_absorber, a, t, o_l, h_row, w),
                 cabs_kw[n, a] * cabs_per_kw[a, t],
                 left * cabs_cop[a, t],
                 (room_load + moved_max) / inv_cop_e,
@@ -1069,6 +1095,11 @@ def _load_stores_step(
     ls_p_served: np.ndarray,
     ls_want: np.ndarray,
     ls_size: np.ndarray,
+    ls_absorber: np.ndarray,
+    cabs_params: np.ndarray,
+    cabs_want: np.ndarray,
+    cabs_per_kw: np.ndarray,
+    cabs_kw: np.ndarray,
     n: int,
     w: int,
     t: int,
@@ -1090,23 +1121,37 @@ def _load_stores_step(
     the surplus (``charge = p k_charge``); in the valley, a store that may also charges from the grid within the
     import the limit and the month's target leave. It fills to what its load will take in the next day at most
     (the day-ahead schedule knows the load: no ice made in winter to melt). Stores come before the battery: they
-    store the product, not the electricity, and lose only their standing loss."""
+    store the product, not the electricity, and lose only their standing loss.
+
+    A cold store on a space that a CHP-driven absorption chiller also cools serves, and fills to, only what that
+    chiller could not cool at its capacity: the unit's heat cools first where it can, the stored cold the rest."""
     delta = 0.0
+    n_t = ls_p_served.shape[1]
     for j in range(ls_params.shape[0]):
         k_ch = ls_params[j, _LS_K_CH]
         k_sv = ls_params[j, _LS_K_SV]
+        p_load = ls_p_served[j, t] * scale
+        want = ls_want[j, t] * scale
+        a = ls_absorber[j]
+        if a >= 0:
+            inv = cabs_params[a, _A_INV_COP_E]
+            p_load = max(0.0, p_load - min(cabs_want[a, t], cabs_kw[n, a] * cabs_per_kw[a, t]) * inv)
+            want = 0.0
+            for s in range(t + 1, min(t + 25, n_t)):  # the next day, as heat_profiles.next_day_sum
+                cap_s = min(cabs_want[a, s], cabs_kw[n, a] * cabs_per_kw[a, s])
+                want += max(0.0, ls_p_served[j, s] * scale - cap_s * inv) * k_sv
         e = ls_e[j, w]
         loss = e * (1.0 - ls_params[j, _LS_KEEP])
         e -= loss
         net = load + delta - re
         relief = min(
             max(net, 0.0) * (1.0 - valley),
-            ls_p_served[j, t] * scale,
+            p_load,
             ls_size[n, j, _LS_DIS] / k_sv,
             e / k_sv,
         )
         e -= relief * k_sv
-        room = max(0.0, min(ls_size[n, j, _LS_CAP], ls_want[j, t] * scale) - e) / k_ch
+        room = max(0.0, min(ls_size[n, j, _LS_CAP], want) - e) / k_ch
         ch_max = ls_size[n, j, _LS_CH] / k_ch
         p_re = min(max(-net, 0.0), ch_max, room)
         p_gr = valley * ls_params[j, _LS_GRID] * min(max(0.0, import_room - max(net, 0.0)), ch_max - p_re, room - p_re)
@@ -1122,6 +1167,7 @@ def _load_stores_step(
         h_row[k + _HL_DIS, w] = relief * k_sv
         h_row[k + _HL_LOSS, w] = loss
         h_row[k + _HL_E, w] = e
+        h_row[k + _HL_P_LOAD, w] = p_load
     return delta
 
 
@@ -1258,6 +1304,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             ls_p_served,
             ls_want,
             ls_size,
+            ls_absorber,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
         n_g, n_m = ground_modes.shape[1], ground_modes.shape[2]
@@ -1355,6 +1402,11 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         ls_p_served,
                         ls_want,
                         ls_size,
+                        ls_absorber,
+                        cabs_params,
+                        cabs_want,
+                        cabs_per_kw,
+                        cabs_kw,
                         n,
                         w,
                         t,
@@ -1539,10 +1591,12 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         cabs_cop,
                         cabs_per_kw,
                         cabs_kw,
+                        ls_absorber,
                         n,
                         w,
                         t,
                         o_c,
+                        o_l,
                         short,
                         max(0.0, lp[_L_EXP, w] - export),
                         rem,
@@ -1836,6 +1890,10 @@ class HeatSystem:
         The electricity of the load each store serves [kW]: the most its discharge can spare.
     ls_want : (L, T), optional
         The product each store's load takes in the next 24 steps [kWh_th or m3]: the most it fills to.
+    ls_absorber : (L,) int, optional
+        The CHP-driven absorption chiller (its ``cabs_*`` row) on the space each cold store serves, -1 for none (the
+        default): the store serves and fills to only what that chiller cannot cool at its capacity, and the chiller
+        cools what the store left.
     """
 
     residual_kw_th: np.ndarray
@@ -1873,6 +1931,7 @@ class HeatSystem:
     ls_params: np.ndarray | None = None
     ls_p_served_kw: np.ndarray | None = None
     ls_want: np.ndarray | None = None
+    ls_absorber: np.ndarray | None = None
 
     @property
     def n_load_stores(self) -> int:
@@ -2368,6 +2427,9 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         ls_p_served=f64(np.zeros((heat.n_load_stores, t)) if heat.ls_p_served_kw is None else heat.ls_p_served_kw),
         ls_want=f64(np.zeros((heat.n_load_stores, t)) if heat.ls_want is None else heat.ls_want),
         ls_size=f64(np.zeros((n, heat.n_load_stores, 4)) if sizes.ls_size is None else sizes.ls_size),
+        ls_absorber=np.ascontiguousarray(
+            np.full(heat.n_load_stores, -1) if heat.ls_absorber is None else heat.ls_absorber, np.int64
+        ),
     )
     g = n_g
     dims = {
@@ -2420,6 +2482,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "ls_p_served": "VT",
         "ls_want": "VT",
         "ls_size": "NVL",
+        "ls_absorber": "V",
     }
     size = {
         "N": n,
@@ -2451,6 +2514,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         _expect_shape(name, getattr(record, field), tuple((a, size[a]) for a in axes))
     _expect_range("heat.unit_ground", record.unit_ground, -1, g - 1)
     _expect_range("heat.cabs_params[:, 0]", record.cabs_params[:, 0], 0, n_c - 1)
+    _expect_range("heat.ls_absorber", record.ls_absorber, -1, heat.n_chp_absorbers - 1)
     if n_y > 1:
         raise ValueError(f"heat.h2_store_params: expected at most one hydrogen store, found {n_y}")
     if (heat.n_fuel_cells or heat.n_h2_boilers) and not n_y:

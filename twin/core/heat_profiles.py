@@ -788,7 +788,8 @@ def _with_load_stores(
 ) -> HeatSystem:
     """``system`` with the cold stores then the air receivers: their parameters (:func:`load_store_params`), their
     load's electricity each hour (a space's chillers after the absorption chillers on waste heat, a production
-    line's, an electric load's) and the product that load takes in the next day; their capacities are sizes
+    line's, an electric load's) and the product that load takes in the next day, and the CHP-driven absorption
+    chiller on a cold store's space (the kernel settles their shares); their capacities are sizes
     (:func:`heat_sizes`)."""
     spaces = {sp.name: sp for sp in scenario.space}
     served = [
@@ -804,11 +805,18 @@ def _with_load_stores(
     p = load_store_params(scenario)
     n = len(p)
     rows = np.array(served, dtype=float).reshape(n, side.hours)
+    engines = {c.name for c in scenario.chp}
+    on_chp = [a.cooling for a in scenario.absorption_chillers if a.source in engines]  # one per space at most
     return replace(
         system,
         ls_params=p,
         ls_p_served_kw=rows,
         ls_want=next_day_sum(rows * p[:, 3:4]),
+        ls_absorber=np.array(
+            [on_chp.index(c.serves) if c.serves in on_chp else -1 for c in scenario.cold_stores]
+            + [-1] * len(scenario.air_receivers),
+            dtype=np.int64,
+        ),
     )
 
 

@@ -343,7 +343,6 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
     # Stores of what electric loads make: the electricity their charging drew and their load was spared [kW], and the
     # product in, out, lost [kW_th or m3 a step] and held [kWh_th or m3].
     for j, store in enumerate(setup.load_stores):
-        data[f"{store.name}.p_load_kw"] = np.asarray(setup.system.ls_p_served_kw, dtype=float)[j]
         for q, column in load_store_columns(store).items():
             data[column] = rec[("load_store", j, q)]
     # Each space its electric chillers cool: its cooling demand and who met it, the chillers taking the rest.
@@ -510,7 +509,9 @@ def _load_store_residuals(h: pd.DataFrame, setup: HeatSetup, tol: float) -> list
         out.append(float(np.abs(c["loss"] - prev * (1.0 - params[j, 0])).max(initial=0.0)))
         out.append(float(np.abs(c["charge"] - c["p_charge_kw"] * params[j, 2]).max(initial=0.0)))
         out.append(float(np.abs(c["discharge"] - c["p_relief_kw"] * params[j, 3]).max(initial=0.0)))
-        out.append(float(max(0.0, (c["p_relief_kw"] - served[j]).max(initial=0.0))))
+        # The load it may spare: its own load's electricity, less what a CHP-driven absorption chiller could cool.
+        out.append(float(max(0.0, (c["p_relief_kw"] - c["p_load_kw"]).max(initial=0.0))))
+        out.append(float(max(0.0, (c["p_load_kw"] - served[j]).max(initial=0.0))))
         out.append(float(max(0.0, (c["p_surplus_kw"] - c["p_charge_kw"]).max(initial=0.0))))
         if (c["content"] < -tol).any() or (c["content"] > cap + tol).any():
             raise BalanceError(f"load store {store.name!r}: content outside 0 .. {cap:g}")

@@ -467,20 +467,18 @@ class SiteAssets(_Strict):
     @model_validator(mode="after")
     def _load_stores_serve(self) -> SiteAssets:
         # A store relieves one load whose electricity is its machines': a space's own electric chillers (not a
-        # space a ground-source heat pump or a CHP-driven absorption chiller also cools: their share is settled in
-        # the kernel after the store's), a production line, or for air an electric load.
+        # space a ground-source heat pump also cools: its share is settled in the kernel after the store's; a
+        # CHP-driven absorption chiller's is settled with the store's), a production line, or for air an electric
+        # load.
         lines = [p.name for p in self.processes]
-        engines = {c.name for c in self.chp}
-        shared = {hp.cooling for hp in self.heat_pumps} | {
-            a.cooling for a in self.absorption_chillers if a.source in engines
-        }
+        shared = {hp.cooling for hp in self.heat_pumps}
         spaces = sorted(s.name for s in self.space if s.cooling and s.cooling_cop is not None and s.name not in shared)
         for i, c in enumerate(self.cold_stores):
             if c.serves not in spaces + lines:
                 raise FieldPathError(
                     f"cold_stores[{i}].serves",
-                    f"a space with cooling and a cooling_cop that no heat pump or CHP-driven absorption chiller "
-                    f"also cools ({spaces}) or a production line ({lines})",
+                    f"a space with cooling and a cooling_cop that no heat pump also cools ({spaces}) or a production "
+                    f"line ({lines})",
                     repr(c.serves),
                 )
             if c.serves in lines and c.serve_cop is None:
