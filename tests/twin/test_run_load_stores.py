@@ -195,12 +195,12 @@ def test_the_hall_s_cooling_is_shared_and_checked(runs):
         check_heat_balance(bad, setup, np.zeros(0))
 
 
-def test_ice_beside_trigeneration_cools_what_the_absorber_cannot(tmp_path, capsys):
+def test_ice_beside_trigeneration_cools_what_the_absorber_cannot():
     # The CHP test's engine drives a 100 kW_th absorption chiller on a hall cooled by chillers of COP 4
     # (tests/twin/test_run_chp.py), and the ice tank above serves the same hall. Each hour the store may spare only
     # what the absorber could not cool at its rating: p_load = max(0, cooling - min(cooling, 100)) / 4; the hall's
     # cooling balance closes (the run's check refuses chillers cooling less than nothing), and the absorber still
-    # cools on the engine's heat. A hall a ground-source heat pump cools still refuses a store.
+    # cools on the engine's heat.
     from .test_run_chp import with_trigeneration
 
     d = with_trigeneration(yaml.safe_load(DEFAULT.read_text(encoding="utf-8")), 100.0)
@@ -218,10 +218,16 @@ def test_ice_beside_trigeneration_cools_what_the_absorber_cannot(tmp_path, capsy
         atol=1e-9,
     )
     assert h["hall.cooling_from_chillers_kw_th"].min() >= -1e-9
-    d["absorption_chillers"] = []  # (a hall a ground-source heat pump cools takes no absorption chiller either)
-    d["heat_pumps"] = [
-        {"name": "gshp", "source": "field", "sink": "offices", "t_c": 45, "capacity_q_kw_th": 100, "cooling": "hall"}
-    ]
+
+
+def test_ice_beside_a_ground_source_heat_pump_cools_what_the_pump_cannot():
+    # A reversible 100 kW_th heat pump on 2 x 2 boreholes heats offices and cools the hall first; the ice tank serves
+    # only what it could not cool at its rating: p_load = max(0, cooling - 100) / 4. The loop's table shares the
+    # hall's cooling between the pump, the store and the chillers, the chillers' electricity at COP 4 (checked by
+    # the run), and the store's relief comes off the chillers' electricity, not the rest of the load: the bus and
+    # the loop's balance close.
+    d = factory(True)
+    d["space"].append({"name": "offices", "ua_kw_per_k": 40, "setpoint_heating_c": 18, "t_c": 45})
     d["ground_loops"] = [
         {
             "name": "field",
@@ -235,6 +241,20 @@ def test_ice_beside_trigeneration_cools_what_the_absorber_cannot(tmp_path, capsy
             "borehole_resistance_m_k_per_w": 0.1,
         }
     ]
-    assert main(["check", str(write(tmp_path, d))]) == 2
-    err = capsys.readouterr().err.strip()
-    assert "cold_stores[0].serves" in err and "'hall'" in err, err
+    d["heat_pumps"] = [
+        {"name": "gshp", "source": "field", "sink": "offices", "t_c": 45, "capacity_q_kw_th": 100, "cooling": "hall"}
+    ]
+    d["air_receivers"] = []
+    r = simulate(scenario_from_dict(d), DEFAULT.parent)
+    r0 = simulate(scenario_from_dict(dict(d, cold_stores=[])), DEFAULT.parent)
+    h = r.hourly_heat
+    demand = h["field.cooling_demand_kw_th"].to_numpy()
+    # The store's charging is load; its relief is the chillers' (in the heat side's electricity), not the load's.
+    np.testing.assert_allclose(r.hourly.load_kw - r0.hourly.load_kw, h["ice.p_charge_kw"], atol=1e-9)
+    np.testing.assert_allclose(h["ice.p_load_kw"], np.maximum(demand - 100.0, 0.0) / 4.0, atol=1e-9)
+    assert h["ice.p_relief_kw"].max() > 0 and (h["ice.p_relief_kw"] <= h["ice.p_load_kw"] + 1e-9).all()
+    np.testing.assert_allclose(h["field.store_cooling_kw_th"], h["ice.cooling_out_kw_th"], atol=1e-9)
+    parts = h["field.cooling_kw_th"] + h["field.store_cooling_kw_th"] + h["field.chiller_cooling_kw_th"]
+    np.testing.assert_allclose(parts, demand, atol=1e-9)
+    np.testing.assert_allclose(h["field.chiller_p_kw"] * 4.0, h["field.chiller_cooling_kw_th"], atol=1e-9)
+    assert h["field.chiller_cooling_kw_th"].min() >= -1e-9

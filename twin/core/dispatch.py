@@ -373,6 +373,7 @@ class KernelHeat(NamedTuple):
     ls_want: np.ndarray  # (L, T) the product its load takes in the next day [kWh_th or m3]
     ls_size: np.ndarray  # (N, L, 4)
     ls_absorber: np.ndarray  # (L,) int64, the CHP-driven absorption chiller on a cold store's space (-1: none)
+    ls_loop: np.ndarray  # (L,) int64, the ground loop whose heat pump cools a cold store's space (-1: none)
 
 
 class KernelOut(NamedTuple):
@@ -513,10 +514,12 @@ def _ground_cooling(
     ground_modes: np.ndarray,
     ground_cooling: np.ndarray,
     ground_cooling_params: np.ndarray,
+    ls_loop: np.ndarray,
     n: int,
     w: int,
     t: int,
     o_g: int,
+    o_l: int,
     g_x: np.ndarray,
     g_q: np.ndarray,
     h_row: np.ndarray,
@@ -529,10 +532,15 @@ def _ground_cooling(
     between those temperatures less one (:func:`lingtan.components.heat.cop_of`; ``q_h = q_c + W``). It puts
     ``cooling (1 + 1 / COP_c)`` into the ground, no more than keeps the fluid at the loop's highest
     temperature after the hour (the mirror of the heating cut-out), stops above it, and gives up that much of
-    its heating capacity this hour."""
+    its heating capacity this hour. A cold store on the space has served its part first (:func:`_load_stores_step`):
+    the heat pump and the chillers share what it left."""
     el = 0.0
     for g in range(ground_cooling.shape[0]):
         demand = ground_cooling[g, t]
+        for j in range(ls_loop.shape[0]):
+            if ls_loop[j] == g:
+                demand -= h_row[o_l + _N_HLS * j + _HL_DIS, w]
+        demand = max(demand, 0.0)
         if demand <= 0.0:
             continue
         u = 0
@@ -768,6 +776,30 @@ def _serve_demands(
             h_row[_N_HD * d + hd, w] += q
             h_row[col, w] += q
     return left
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _first_cooling(
+    a: int,
+    g: int,
+    cabs_want: np.ndarray,
+    cabs_per_kw: np.ndarray,
+    cabs_kw: np.ndarray,
+    unit_ground: np.ndarray,
+    unit_kw: np.ndarray,
+    ground_cooling: np.ndarray,
+    n: int,
+    s: int,
+) -> float:
+    """The cooling a cold store's space gets at step ``s`` from the machine that cools it before the store, at that
+    machine's rating [kW_th]: CHP-driven absorption chiller ``a`` or ground loop ``g``'s heat pump (-1: none)."""
+    if a >= 0:
+        return min(cabs_want[a, s], cabs_kw[n, a] * cabs_per_kw[a, s])
+    u = 0
+    for v in range(unit_ground.shape[0]):
+        if unit_ground[v] == g:
+            u = v
+    return min(ground_cooling[g, s], unit_kw[n, u])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -1096,10 +1128,13 @@ def _load_stores_step(
     ls_want: np.ndarray,
     ls_size: np.ndarray,
     ls_absorber: np.ndarray,
-    cabs_params: np.ndarray,
+    ls_loop: np.ndarray,
     cabs_want: np.ndarray,
     cabs_per_kw: np.ndarray,
     cabs_kw: np.ndarray,
+    unit_ground: np.ndarray,
+    unit_kw: np.ndarray,
+    ground_cooling: np.ndarray,
     n: int,
     w: int,
     t: int,
@@ -1123,8 +1158,10 @@ def _load_stores_step(
     (the day-ahead schedule knows the load: no ice made in winter to melt). Stores come before the battery: they
     store the product, not the electricity, and lose only their standing loss.
 
-    A cold store on a space that a CHP-driven absorption chiller also cools serves, and fills to, only what that
-    chiller could not cool at its capacity: the unit's heat cools first where it can, the stored cold the rest."""
+    A cold store on a space that a CHP-driven absorption chiller or a ground loop's heat pump also cools serves,
+    and fills to, only what that machine could not cool at its rating: the unit's heat or the ground cools first
+    where it can, the stored cold the rest (the space's chillers, at ``k_serve``, take what is left). A store
+    beside a ground loop spares its chillers' electricity in :func:`_ground_cooling`, not here."""
     delta = 0.0
     n_t = ls_p_served.shape[1]
     for j in range(ls_params.shape[0]):
@@ -1132,14 +1169,16 @@ def _load_stores_step(
         k_sv = ls_params[j, _LS_K_SV]
         p_load = ls_p_served[j, t] * scale
         want = ls_want[j, t] * scale
-        a = ls_absorber[j]
-        if a >= 0:
-            inv = cabs_params[a, _A_INV_COP_E]
-            p_load = max(0.0, p_load - min(cabs_want[a, t], cabs_kw[n, a] * cabs_per_kw[a, t]) * inv)
+        a, g = ls_absorber[j], ls_loop[j]
+        if a >= 0 or g >= 0:
+            first = _first_cooling(a, g, cabs_want, cabs_per_kw, cabs_kw, unit_ground, unit_kw, ground_cooling, n, t)
+            p_load = max(0.0, p_load - first / k_sv)
             want = 0.0
             for s in range(t + 1, min(t + 25, n_t)):  # the next day, as heat_profiles.next_day_sum
-                cap_s = min(cabs_want[a, s], cabs_kw[n, a] * cabs_per_kw[a, s])
-                want += max(0.0, ls_p_served[j, s] * scale - cap_s * inv) * k_sv
+                first = _first_cooling(
+                    a, g, cabs_want, cabs_per_kw, cabs_kw, unit_ground, unit_kw, ground_cooling, n, s
+                )
+                want += max(0.0, ls_p_served[j, s] * scale * k_sv - first)
         e = ls_e[j, w]
         loss = e * (1.0 - ls_params[j, _LS_KEEP])
         e -= loss
@@ -1158,7 +1197,7 @@ def _load_stores_step(
         p_ch = p_re + max(p_gr, 0.0)
         e += p_ch * k_ch
         ls_e[j, w] = e
-        delta += p_ch - relief
+        delta += p_ch - (relief if g < 0 else 0.0)
         k = o_l + _N_HLS * j
         h_row[k + _HL_P_CH, w] = p_ch
         h_row[k + _HL_P_RE, w] = p_re
@@ -1305,6 +1344,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
             ls_want,
             ls_size,
             ls_absorber,
+            ls_loop,
         ) = heat
         n_d, n_s, n_u = residual.shape[0], store_recoverable.shape[0], unit_cop.shape[0]
         n_g, n_m = ground_modes.shape[1], ground_modes.shape[2]
@@ -1403,10 +1443,13 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         ls_want,
                         ls_size,
                         ls_absorber,
-                        cabs_params,
+                        ls_loop,
                         cabs_want,
                         cabs_per_kw,
                         cabs_kw,
+                        unit_ground,
+                        unit_kw,
+                        ground_cooling,
                         n,
                         w,
                         t,
@@ -1459,10 +1502,12 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                         ground_modes,
                         ground_cooling,
                         ground_cooling_params,
+                        ls_loop,
                         n,
                         w,
                         t,
                         o_g,
+                        o_l,
                         g_x,
                         g_q,
                         h_row,
@@ -1894,6 +1939,9 @@ class HeatSystem:
         The CHP-driven absorption chiller (its ``cabs_*`` row) on the space each cold store serves, -1 for none (the
         default): the store serves and fills to only what that chiller cannot cool at its capacity, and the chiller
         cools what the store left.
+    ls_loop : (L,) int, optional
+        Likewise the ground loop whose heat pump cools the space each cold store serves, -1 for none (the default);
+        the store's ``ls_p_served_kw`` is then the space's whole cooling at its chillers' COP.
     """
 
     residual_kw_th: np.ndarray
@@ -1932,6 +1980,7 @@ class HeatSystem:
     ls_p_served_kw: np.ndarray | None = None
     ls_want: np.ndarray | None = None
     ls_absorber: np.ndarray | None = None
+    ls_loop: np.ndarray | None = None
 
     @property
     def n_load_stores(self) -> int:
@@ -2430,6 +2479,9 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         ls_absorber=np.ascontiguousarray(
             np.full(heat.n_load_stores, -1) if heat.ls_absorber is None else heat.ls_absorber, np.int64
         ),
+        ls_loop=np.ascontiguousarray(
+            np.full(heat.n_load_stores, -1) if heat.ls_loop is None else heat.ls_loop, np.int64
+        ),
     )
     g = n_g
     dims = {
@@ -2483,6 +2535,7 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
         "ls_want": "VT",
         "ls_size": "NVL",
         "ls_absorber": "V",
+        "ls_loop": "V",
     }
     size = {
         "N": n,
@@ -2515,6 +2568,9 @@ def _kernel_heat(heat: HeatSystem, sizes: HeatSizes, n: int, t: int) -> KernelHe
     _expect_range("heat.unit_ground", record.unit_ground, -1, g - 1)
     _expect_range("heat.cabs_params[:, 0]", record.cabs_params[:, 0], 0, n_c - 1)
     _expect_range("heat.ls_absorber", record.ls_absorber, -1, heat.n_chp_absorbers - 1)
+    _expect_range("heat.ls_loop", record.ls_loop, -1, n_g - 1)
+    if ((record.ls_absorber >= 0) & (record.ls_loop >= 0)).any():
+        raise ValueError("heat.ls_loop: expected no store beside both an absorption chiller and a ground loop")
     if n_y > 1:
         raise ValueError(f"heat.h2_store_params: expected at most one hydrogen store, found {n_y}")
     if (heat.n_fuel_cells or heat.n_h2_boilers) and not n_y:

@@ -789,13 +789,13 @@ def _with_load_stores(
     """``system`` with the cold stores then the air receivers: their parameters (:func:`load_store_params`), their
     load's electricity each hour (a space's chillers after the absorption chillers on waste heat, a production
     line's, an electric load's) and the product that load takes in the next day, and the CHP-driven absorption
-    chiller on a cold store's space (the kernel settles their shares); their capacities are sizes
+    chiller or ground loop on a cold store's space (the kernel settles their shares); their capacities are sizes
     (:func:`heat_sizes`)."""
     spaces = {sp.name: sp for sp in scenario.space}
+    # A space a ground loop's heat pump cools: its whole cooling at its chillers' COP (the kernel takes the pump's).
+    cooling = {**side.chiller_cooling_kw_th, **side.ground_cooling_kw_th}
     served = [
-        side.chiller_cooling_kw_th[c.serves] / (spaces[c.serves].cooling_cop or 1.0)
-        if c.serves in spaces
-        else side.line_p_kw[c.serves]
+        cooling[c.serves] / (spaces[c.serves].cooling_cop or 1.0) if c.serves in spaces else side.line_p_kw[c.serves]
         for c in scenario.cold_stores
     ]
     # an air receiver's compressors: a production line's or an electric load's (the schema names one of them)
@@ -807,6 +807,8 @@ def _with_load_stores(
     rows = np.array(served, dtype=float).reshape(n, side.hours)
     engines = {c.name for c in scenario.chp}
     on_chp = [a.cooling for a in scenario.absorption_chillers if a.source in engines]  # one per space at most
+    loops = [g.name for g in scenario.ground_loops]
+    by_space = {hp.cooling: hp.source for hp in scenario.heat_pumps if hp.cooling is not None}  # loop by space
     return replace(
         system,
         ls_params=p,
@@ -814,6 +816,11 @@ def _with_load_stores(
         ls_want=next_day_sum(rows * p[:, 3:4]),
         ls_absorber=np.array(
             [on_chp.index(c.serves) if c.serves in on_chp else -1 for c in scenario.cold_stores]
+            + [-1] * len(scenario.air_receivers),
+            dtype=np.int64,
+        ),
+        ls_loop=np.array(
+            [loops.index(by_space[c.serves]) if c.serves in by_space else -1 for c in scenario.cold_stores]
             + [-1] * len(scenario.air_receivers),
             dtype=np.int64,
         ),

@@ -382,7 +382,17 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         data[f"{loop.name}.cooling_demand_kw_th"] = demand
         data[f"{loop.name}.cooling_kw_th"] = cool
         data[f"{loop.name}.p_cooling_kw"] = p_cool
-        data[f"{loop.name}.chiller_cooling_kw_th"] = demand - cool
+        space = setup.ground_cooled.get(loop.name)
+        stored = sum(
+            (
+                rec[("load_store", j, "discharge")]
+                for j, st in enumerate(setup.load_stores)
+                if isinstance(st, ColdStore) and st.serves == space
+            ),
+            np.zeros(len(index)),
+        )
+        data[f"{loop.name}.store_cooling_kw_th"] = stored
+        data[f"{loop.name}.chiller_cooling_kw_th"] = demand - cool - stored
         data[f"{loop.name}.chiller_p_kw"] = rec[("loop", g, "p_chiller_kw")]
         data[f"{loop.name}.injected_kw_th"] = cool + p_cool
         data[f"{loop.name}.t_fluid_c"] = loop_fluid_t_c(loop, drawn - cool - p_cool, step_min / 60.0)
@@ -576,7 +586,7 @@ def check_heat_balance(
     for st in setup.streams:
         used = h[f"{st.name}.recovered_kw_th"] + h[f"{st.name}.heat_network_loss_kw_th"]
         residuals.append(float(max(0.0, (used - h[f"{st.name}.available_kw_th"]).max())) * dt_h)
-    for loop in setup.ground_loops:
+    for g, loop in enumerate(setup.ground_loops):
         # The heat pump's cut-outs keep the fluid within its window; recomputed from the table.
         net = (h[f"{loop.name}.extracted_kw_th"] - h[f"{loop.name}.injected_kw_th"]).to_numpy()
         t_f = loop_fluid_t_c(loop, net, dt_h)
@@ -585,8 +595,11 @@ def check_heat_balance(
                 f"ground loop {loop.name!r}: fluid from {t_f.min():.3f} to {t_f.max():.3f} C, outside its "
                 f"{loop.min_fluid_t_c:g} .. {loop.max_fluid_t_c:g} C"
             )
-        cooled = h[f"{loop.name}.cooling_kw_th"] + h[f"{loop.name}.chiller_cooling_kw_th"]
-        residuals.append(float((h[f"{loop.name}.cooling_demand_kw_th"] - cooled).abs().max()) * dt_h)
+        # The chillers take what the heat pump and a cold store left, never less, at their COP.
+        chillers = h[f"{loop.name}.chiller_cooling_kw_th"].to_numpy()
+        cop = float(np.asarray(setup.system.ground_cooling_params, dtype=float)[g, 1])
+        residuals.append(float(np.abs(chillers - cop * h[f"{loop.name}.chiller_p_kw"].to_numpy()).max()) * dt_h)
+        residuals.append(max(0.0, -float(chillers.min(initial=0.0))) * dt_h)
     residuals += _hydrogen_residuals(h, setup, dt_h, tol_kwh)
     residuals += _load_store_residuals(h, setup, tol_kwh)
     for space in setup.space_cooling_kw_th:  # the chillers take what the absorbers and stores leave, never less

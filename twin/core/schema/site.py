@@ -466,19 +466,16 @@ class SiteAssets(_Strict):
 
     @model_validator(mode="after")
     def _load_stores_serve(self) -> SiteAssets:
-        # A store relieves one load whose electricity is its machines': a space's own electric chillers (not a
-        # space a ground-source heat pump also cools: its share is settled in the kernel after the store's; a
-        # CHP-driven absorption chiller's is settled with the store's), a production line, or for air an electric
-        # load.
+        # A store relieves one load whose electricity is its machines': a space's own electric chillers (beside a
+        # ground-source heat pump or a CHP-driven absorption chiller that cools the space first: the kernel settles
+        # their shares), a production line, or for air an electric load.
         lines = [p.name for p in self.processes]
-        shared = {hp.cooling for hp in self.heat_pumps}
-        spaces = sorted(s.name for s in self.space if s.cooling and s.cooling_cop is not None and s.name not in shared)
+        spaces = sorted(s.name for s in self.space if s.cooling and s.cooling_cop is not None)
         for i, c in enumerate(self.cold_stores):
             if c.serves not in spaces + lines:
                 raise FieldPathError(
                     f"cold_stores[{i}].serves",
-                    f"a space with cooling and a cooling_cop that no heat pump also cools ({spaces}) or a production "
-                    f"line ({lines})",
+                    f"a space with cooling and a cooling_cop ({spaces}) or a production line ({lines})",
                     repr(c.serves),
                 )
             if c.serves in lines and c.serve_cop is None:
