@@ -355,14 +355,7 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
             (rec[("chp_absorber", a, "cooling")] for a, ch in enumerate(setup.chp_absorbers) if ch.cooling == space),
             np.zeros(len(index)),
         )
-        stored = sum(
-            (
-                rec[("load_store", j, "discharge")]
-                for j, st in enumerate(setup.load_stores)
-                if isinstance(st, ColdStore) and st.serves == space
-            ),
-            np.zeros(len(index)),
-        )
+        stored = _store_cooling(setup, rec, space, len(index))
         data[f"{space}.cooling_demand_kw_th"] = demand
         data[f"{space}.cooling_from_absorption_kw_th"] = absorbed
         data[f"{space}.cooling_from_store_kw_th"] = stored
@@ -382,15 +375,7 @@ def heat_table(index: pd.DatetimeIndex, setup: HeatSetup, heat_hourly: np.ndarra
         data[f"{loop.name}.cooling_demand_kw_th"] = demand
         data[f"{loop.name}.cooling_kw_th"] = cool
         data[f"{loop.name}.p_cooling_kw"] = p_cool
-        space = setup.ground_cooled.get(loop.name)
-        stored = sum(
-            (
-                rec[("load_store", j, "discharge")]
-                for j, st in enumerate(setup.load_stores)
-                if isinstance(st, ColdStore) and st.serves == space
-            ),
-            np.zeros(len(index)),
-        )
+        stored = _store_cooling(setup, rec, setup.ground_cooled.get(loop.name), len(index))
         data[f"{loop.name}.store_cooling_kw_th"] = stored
         data[f"{loop.name}.chiller_cooling_kw_th"] = demand - cool - stored
         data[f"{loop.name}.chiller_p_kw"] = rec[("loop", g, "p_chiller_kw")]
@@ -478,6 +463,18 @@ def _hydrogen_residuals(h: pd.DataFrame, setup: HeatSetup, dt_h: float, tol: flo
         if any((v < -tol).any() for v in q.values()) or (q["m_kg"] > capacity + tol).any():
             raise BalanceError(f"hydrogen store {s.name!r}: a negative flow, or more than its {capacity:g} kg")
     return out
+
+
+def _store_cooling(setup: HeatSetup, rec: dict, space: str | None, t: int) -> np.ndarray:
+    """The cooling the cold stores on ``space`` gave it each step [kW_th] (zero for none), from the kernel record."""
+    return sum(
+        (
+            rec[("load_store", j, "discharge")]
+            for j, st in enumerate(setup.load_stores)
+            if isinstance(st, ColdStore) and st.serves == space
+        ),
+        np.zeros(t),
+    )
 
 
 def load_store_columns(store: ColdStore | AirReceiver) -> dict[str, str]:
