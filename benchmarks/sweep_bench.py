@@ -14,7 +14,9 @@ PV kWp x battery kWh (10 000 factory-years):
   (:data:`KERNEL_IDLE_RATE`); the accounting and verdicts
   of the same 10 000 rows as a KPI table (:func:`lingtan.twin.accounting.assess.assess_cases`, what an ensemble
   calls); and a thermal-store sweep of the plant with a heat side, whose cases run one by one through
-  ``simulate_profiles`` on shared profiles, over the default processes (80 cases);
+  ``simulate_profiles`` on shared profiles, over the default processes (80 cases); and a sweep over sizes that shape
+  the profiles before dispatch (the logistics hub's charge points x PV, profile groups), against the whole-scenario
+  path on the same charge points in the same run (one process each, without verdicts);
 * the peer: PySAM PVWatts v8 + Battwatts, one year on the same weather and load
   (``benchmarks/run.py``'s ``pysam_pv_battery_year``), median of repeats;
 * peak RSS of a 100 000-case streaming sweep (chunks of 20 000, Parquet parts) in a fresh process.
@@ -33,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "hefei_auto_parts.yaml"
 HEAT_SCENARIO = ROOT / "scenarios" / "hefei_auto_parts_heat.yaml"
+FLEET_SCENARIO = ROOT / "scenarios" / "hefei_logistics_fleet.yaml"
 GOAL_RATE = 10_000
 GOAL_RATIO = 100
 GOAL_RSS_MB = 2048
@@ -135,6 +138,19 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
             HEAT_SCENARIO, ["thermal_storage[0].capacity_kwh_th=0:20000:80"], out=Path(tmp) / "heat", progress=False
         )
         heat_s = time.perf_counter() - t0
+        fleet = {}
+        for path, n_pv in (("auto", 40), ("whole", 2)):
+            t0 = time.perf_counter()
+            f = run_sweep(
+                FLEET_SCENARIO,
+                ["chargers[0].count=5:15:3", f"pv[0].capacity_kwp=0:6000:{n_pv}"],
+                out=Path(tmp) / f"fleet_{path}",
+                path=path,
+                jobs=1,
+                verdicts=False,
+                progress=False,
+            )
+            fleet[path] = (f["cases"], time.perf_counter() - t0)
 
     peer = _pysam_year(prof, scenario)
     out = {
@@ -150,6 +166,9 @@ def measure(big: bool = True, repeats: int = 3) -> dict:
         "table_rate": len(kpis) / table_s,
         "heat_cases": h["cases"],
         "heat_rate": h["cases"] / heat_s,
+        "fleet_cases": fleet["auto"][0],
+        "fleet_rate": fleet["auto"][0] / fleet["auto"][1],
+        "fleet_whole_rate": fleet["whole"][0] / fleet["whole"][1],
         "pysam_year_seconds": peer,
         "ratio_kernel": peer * n / kernel_s if peer else None,
         "ratio_end_to_end": peer * n / e2e_s if peer else None,
@@ -199,6 +218,13 @@ def rows(m: dict) -> list[tuple[str, str, str]]:
             f"heat-side plant, thermal-store sweep, cases one by one from shared profiles ({m['heat_cases']} cases)",
             f"{m['heat_rate']:,.0f} years/s",
             "",
+        ),
+        (
+            f"sweep over charge points x PV, profiles built per charge-point count ({m['fleet_cases']} cases, "
+            "no verdicts)",
+            f"{m['fleet_rate']:,.0f} years/s",
+            f"{m['fleet_rate'] / m['fleet_whole_rate']:,.0f}x the whole-scenario path on the same charge points "
+            f"({m['fleet_whole_rate']:.1f} years/s)",
         ),
     ]
     if m["pysam_year_seconds"]:
