@@ -139,8 +139,25 @@ def event_reduction_kw(dr: DemandResponse) -> np.ndarray:
     return np.concatenate([np.full(ev.duration_h, ev.reduction_kw) for ev in dr.events])
 
 
+def event_hours(event: np.ndarray) -> np.ndarray:
+    """The steps of the event hours in the order of their numbers (:func:`event_steps`).
+
+    Parameters
+    ----------
+    event : ndarray of int, shape (T,)
+        The event hour of each step, -1 for none (:func:`event_steps`).
+
+    Returns
+    -------
+    ndarray of int, shape (E,)
+        Step indices: a year's hourly import at them is the import in the event hours (:func:`event_caps`).
+    """
+    at = np.flatnonzero(event >= 0)
+    return at[np.argsort(event[at])]
+
+
 def event_caps(
-    baseline_import_kw: np.ndarray,
+    baseline_kw: np.ndarray,
     baseline_peak_kw: np.ndarray,
     event: np.ndarray,
     prep: np.ndarray,
@@ -153,8 +170,8 @@ def event_caps(
 
     Parameters
     ----------
-    baseline_import_kw : ndarray, shape (N, T)
-        Grid import without the events [kW].
+    baseline_kw : ndarray, shape (E,) or (N, E)
+        Grid import without the events in the event hours, in their order (:func:`event_hours`) [kW].
     baseline_peak_kw : ndarray, shape (N, 12)
         Its monthly peak import [kW].
     event, prep : ndarray, shape (T,)
@@ -169,14 +186,14 @@ def event_caps(
         The cap's column each step reads, -1 for none: event hours first (0 .. E-1), then preparing steps.
     cap_kw : ndarray, shape (N, E + P)
     """
-    base = np.atleast_2d(np.asarray(baseline_import_kw, dtype=float))
-    hours = np.flatnonzero(event >= 0)[np.argsort(event[event >= 0])]
+    base = np.atleast_2d(np.asarray(baseline_kw, dtype=float))
+    red = event_reduction_kw(dr)
     before = np.flatnonzero(prep)
     step = event.copy()
-    step[before] = len(hours) + np.arange(len(before))
+    step[before] = len(red) + np.arange(len(before))
     cap = np.concatenate(
         [
-            np.maximum(base[:, hours] - event_reduction_kw(dr)[None, :], 0.0),
+            np.maximum(base - red[None, :], 0.0),
             np.atleast_2d(np.asarray(baseline_peak_kw, dtype=float))[:, np.asarray(month)[before]],
         ],
         axis=1,
@@ -185,55 +202,67 @@ def event_caps(
 
 
 def response_kpis(
-    baseline_import_kw: np.ndarray, import_kw: np.ndarray, event: np.ndarray, dr: DemandResponse
+    baseline_kw: np.ndarray,
+    import_kw: np.ndarray,
+    dr: DemandResponse,
+    bill_cny: np.ndarray,
+    baseline_bill_cny: np.ndarray,
 ) -> dict[str, Any]:
-    """What each event delivered against its baseline, and what it earned (hourly steps).
+    """What each event delivered against its baseline, what it earned and what it cost (hourly steps), for one
+    case or many side by side.
 
     Parameters
     ----------
-    baseline_import_kw, import_kw : ndarray, shape (T,)
-        Grid import without and with the events [kW].
-    event : ndarray of int, shape (T,)
-        The event hours (:func:`event_steps`).
+    baseline_kw, import_kw : ndarray, shape (E,) or (N, E)
+        Grid import without and with the events in the event hours, in their order (:func:`event_hours`) [kW].
     dr : DemandResponse
+    bill_cny, baseline_bill_cny : ndarray, shape (1,) or (N,)
+        The year's grid bill with and without the events [CNY].
 
     Returns
     -------
     dict
         ``events``: per event its ``start``, ``duration_h``, ``reduction_kw``, mean ``baseline_kw`` and ``import_kw``,
         the smallest hour's ``delivered_min_kw``, ``delivered_e_kwh`` (up to the reduction each hour),
-        ``shortfall_e_kwh``, ``met`` (every hour delivered) and ``revenue_cny``; and their sums
-        ``delivered_e_kwh``, ``shortfall_e_kwh``, ``revenue_cny``, with ``price_cny_per_kwh`` and the
-        baseline's definition.
+        ``shortfall_e_kwh``, ``met`` (every hour delivered) and ``revenue_cny``; their sums ``delivered_e_kwh``,
+        ``shortfall_e_kwh``, ``revenue_cny``, with ``price_cny_per_kwh`` and the baseline's definition; the
+        response's cost ``bill_change_cny`` (the bill against the baseline's: energy moved, a battery's losses)
+        and ``net_cny`` (revenue less cost). Numbers for one case (1-D imports), arrays of shape (N,) for N.
     """
+    base, imp = np.asarray(baseline_kw, dtype=float), np.asarray(import_kw, dtype=float)
     red = event_reduction_kw(dr)
+    delivered = np.minimum(base - imp, red)  # [kW] each hour, negative when the import rose
+    got = np.maximum(delivered, 0.0)
+    short = np.maximum(red - got, 0.0)
+    out = (lambda a: np.asarray(a).item()) if base.ndim == 1 else np.asarray  # one case: plain numbers
     events, e0 = [], 0
     for ev in dr.events:
-        hours = [int(np.flatnonzero(event == e)[0]) for e in range(e0, e0 + ev.duration_h)]
-        base, imp = baseline_import_kw[hours], import_kw[hours]
-        delivered = np.minimum(base - imp, red[e0 : e0 + ev.duration_h])
-        short = np.maximum(red[e0 : e0 + ev.duration_h] - np.maximum(delivered, 0.0), 0.0)
-        got = float(np.maximum(delivered, 0.0).sum())
+        h = slice(e0, e0 + ev.duration_h)
+        got_e = got[..., h].sum(axis=-1)
         events.append(
             {
                 "start": f"{ev.start:%Y-%m-%d %H:%M}",
                 "duration_h": ev.duration_h,
                 "reduction_kw": ev.reduction_kw,
-                "baseline_kw": float(base.mean()),
-                "import_kw": float(imp.mean()),
-                "delivered_min_kw": float(delivered.min()),
-                "delivered_e_kwh": got,
-                "shortfall_e_kwh": float(short.sum()),
-                "met": bool((short <= DELIVERED_TOL_KW).all()),
-                "revenue_cny": got * dr.price_cny_per_kwh,
+                "baseline_kw": out(base[..., h].mean(axis=-1)),
+                "import_kw": out(imp[..., h].mean(axis=-1)),
+                "delivered_min_kw": out(delivered[..., h].min(axis=-1)),
+                "delivered_e_kwh": out(got_e),
+                "shortfall_e_kwh": out(short[..., h].sum(axis=-1)),
+                "met": out((short[..., h] <= DELIVERED_TOL_KW).all(axis=-1)),
+                "revenue_cny": out(got_e * dr.price_cny_per_kwh),
             }
         )
         e0 += ev.duration_h
+    revenue = sum(x["revenue_cny"] for x in events)
+    change = out(np.asarray(bill_cny, dtype=float) - np.asarray(baseline_bill_cny, dtype=float))
     return {
         "baseline": "the site's own import without the events (the same year run twice)",
         "price_cny_per_kwh": dr.price_cny_per_kwh,
         "events": events,
         "delivered_e_kwh": sum(x["delivered_e_kwh"] for x in events),
         "shortfall_e_kwh": sum(x["shortfall_e_kwh"] for x in events),
-        "revenue_cny": sum(x["revenue_cny"] for x in events),
+        "revenue_cny": revenue,
+        "bill_change_cny": change,
+        "net_cny": revenue - change,
     }

@@ -282,7 +282,12 @@ def dispatch_totals(flows: pd.DataFrame, g_kw) -> DispatchResult:
     totals[0, col["peak_import_kw"]] = float(imp.max()) if len(imp) else 0.0
     empty = np.zeros((0, 0))
     return DispatchResult(
-        totals=totals, monthly_peak_kw=np.zeros((1, 12)), hourly=empty, heat_totals=empty, heat_hourly=empty
+        totals=totals,
+        monthly_peak_kw=np.zeros((1, 12)),
+        hourly=empty,
+        heat_totals=empty,
+        heat_hourly=empty,
+        event_import_kw=np.zeros((1, 0)),
     )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lingtan.components import grid as gridmod
-from lingtan.components.demand_response import event_caps, event_steps, response_kpis
+from lingtan.components.demand_response import event_caps, event_hours, event_steps, response_kpis
 from lingtan.components.flexible import batch_load_kw, batch_starts, flexible_kpis
 from lingtan.components.heat import load_fuels
 from lingtan.components.hydrogen import hydrogen_use_kg
@@ -977,7 +977,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     else:
         params = kernel_params(scenario.grid, scenario.battery, **limits)
         res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **site)
-    response, events = None, {}
+    base, events = None, {}
     if scenario.demand_response is not None:
         if b is not None and b.dispatch == "optimal":
             raise InputError(
@@ -989,11 +989,10 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
         # The same year again with each event hour's import capped below the baseline (the run above).
         event, prep = event_steps(prof.index, scenario.demand_response)
         base = res
-        base_import = _import_kw(base)
-        step, cap = event_caps(base_import, base.monthly_peak_kw, event, prep, prof.month, scenario.demand_response)
+        base_kw = _import_kw(base)[event_hours(event)]
+        step, cap = event_caps(base_kw, base.monthly_peak_kw, event, prep, prof.month, scenario.demand_response)
         events = dict(event_step=step, event_prep=prep, event_import_cap_kw=cap)
         res = dispatch(prof.unit_kw, caps[None, :], prof.load_kw, params, record_hourly=True, **events, **site)
-        response = response_kpis(base_import, _import_kw(res), event, scenario.demand_response)
     fleet = prof.vehicles
     v2b_alone = None
     if fleet is not None and fleet.v2b_kw is not None:
@@ -1039,14 +1038,18 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     kpis["grid_bill_cny"] = {name: float(np.ravel(v)[0]) for name, v in bill.items()}
     kpis["grid_bill"] = gridmod.monthly_bill(*grid_exchange_kw(hourly), prof.index, prof.tariff, prof.step_h).to_dict()
     kpis["max_hourly_balance_residual_kwh"] = residual
-    if response is not None:
+    if base is not None:
         base_bill = gridmod.bill_from_totals(
             base.total("import_cost_cny"), base.monthly_peak_kw, base.total("export_revenue_cny"), prof.tariff
         )
-        # The response's cost: the grid bill against the baseline year (energy moved, the battery's losses).
-        response["bill_change_cny"] = float(np.ravel(bill["total_cny"])[0] - np.ravel(base_bill["total_cny"])[0])
-        response["net_cny"] = response["revenue_cny"] - response["bill_change_cny"]
-        kpis["demand_response"] = response
+        # The response's cost: the grid bill against the baseline year's (energy moved, the battery's losses).
+        kpis["demand_response"] = response_kpis(
+            base_kw,
+            _import_kw(res)[event_hours(event)],
+            scenario.demand_response,
+            bill["total_cny"],
+            base_bill["total_cny"],
+        )
     if not prof.heat.empty:
         kpis["heat"] = heat_kpis(setup, hourly_heat, scenario)
     if prof.fuel_uses:
@@ -1127,7 +1130,7 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
             f"the hydrogen store could not give its {'other ' if h2_fleet else ''}uses {unmet_h2:.0f} kg of hydrogen "
             "(bought in or not used: more electrolyser, store or renewable surplus)"
         )
-    short = [e for e in (response or {}).get("events", []) if not e["met"]]
+    short = [e for e in kpis.get("demand_response", {}).get("events", []) if not e["met"]]
     if short:
         warnings.append(
             f"{len(short)} demand-response event(s) not met in full, from {short[0]['start']}: "

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
+from support.scenario_files import write
 
 from lingtan.errors import InputError
 from lingtan.twin.cli.sweep import main
@@ -26,6 +28,16 @@ BAT = "battery[0].energy_kwh"
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values("case_hash").reset_index(drop=True)
+
+
+def _assert_equal_columns(a: pd.DataFrame, b: pd.DataFrame, columns) -> None:
+    """The columns of two paths' rows equal: flags exactly, numbers within float round-off of the same arithmetic."""
+    for c in columns:
+        x, y = a[c].to_numpy(), b[c].to_numpy()
+        if x.dtype == bool or y.dtype == bool:
+            assert np.array_equal(x, y), c
+        else:
+            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-6, err_msg=c)
 
 
 # --------------------------------------------------------------------------- designs
@@ -120,17 +132,54 @@ def test_fast_path_agrees_with_whole_scenarios(tmp_path):
     # each case is priced at its own sizes: PV and battery capital differ between the four cases
     assert a["economics.capex_cny"].nunique() == 4
     assert any(c.startswith("verdict.") for c in shared)
-    for c in shared:
-        x, y = a[c].to_numpy(), b[c].to_numpy()
-        if x.dtype == bool or y.dtype == bool:
-            assert np.array_equal(x, y), c
-        else:
-            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-6, err_msg=c)
+    _assert_equal_columns(a, b, shared)
     # what the fast path cannot compute is absent, not guessed (the monthly bill needs each month's energy by
     # period, which the kernel's annual totals do not keep)
-    assert set(b.columns) - set(a.columns) <= {"max_hourly_balance_residual_kwh"} | {
+    assert set(b.columns) - set(a.columns) <= _only_whole(b)
+
+
+def _only_whole(b: pd.DataFrame) -> set[str]:
+    """Columns of whole-scenario rows that a fast-path row of a site without a heat side leaves out."""
+    return {"max_hourly_balance_residual_kwh"} | {
         c for c in b.columns if c.startswith(("by_source_e_kwh.", "grid_bill."))
     }
+
+
+def test_demand_response_sweep_fast_path_gives_the_whole_scenario_rows(tmp_path):
+    """An event on the fast path: a baseline kernel call over the cases (their imports in the event hours kept),
+    each case's caps from its own baseline, the event call; the rows equal each case's two single runs, delivery,
+    revenue and the bill's change included."""
+    d = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
+    # 1 MW less for two hours of a July evening, when the PV gives little: without a battery nothing is delivered.
+    d["demand_response"] = {
+        "events": [{"start": "2025-07-15 19:00", "duration_h": 2, "reduction_kw": 1000}],
+        "price_cny_per_kwh": 3.0,
+    }
+    path = write(tmp_path, d)
+    params = [f"{PV}=2000:30000:2", f"{BAT}=0:30000:2"]
+    s_fast = run_sweep(path, params, out=tmp_path / "fast", progress=False)
+    s_whole = run_sweep(path, params, out=tmp_path / "whole", path="whole", jobs=2, progress=False)
+    assert (s_fast["path"], s_whole["path"]) == ("fast", "whole")
+    a, b = _sorted(read_results(tmp_path / "fast")), _sorted(read_results(tmp_path / "whole"))
+    assert len(a) == 4 and list(a.case_hash) == list(b.case_hash) and a.verdicts_computed.all()
+    response = {c for c in b.columns if c.startswith("demand_response.")}
+    assert response == {
+        f"demand_response.{k}"
+        for k in (
+            "price_cny_per_kwh",
+            "delivered_e_kwh",
+            "shortfall_e_kwh",
+            "revenue_cny",
+            "bill_change_cny",
+            "net_cny",
+        )
+    }
+    assert set(b.columns) - set(a.columns) <= _only_whole(b)
+    _assert_equal_columns(a, b, [c for c in a.columns if c in b.columns and c != "case_hash"])
+    # Not a vacuous comparison: the battery delivers the 2 x 1000 kWh, no battery none of it.
+    battery = a[BAT].to_numpy() > 0
+    np.testing.assert_allclose(a["demand_response.delivered_e_kwh"], np.where(battery, 2000.0, 0.0), atol=1e-6)
+    assert (a["demand_response.bill_change_cny"][battery] != 0).all()
 
 
 def test_heat_sweep_fast_path_gives_the_whole_scenario_rows(tmp_path):

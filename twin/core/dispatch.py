@@ -43,8 +43,9 @@ Strategies
 Every strategy reads a peak limit per month (``peak_limit_kw_01`` .. ``_12`` [kW],
 infinite by default), lowered in the hours of a demand-response event (and the hours that prepare it) to that
 configuration's import cap there (``event_import_cap_kw``): above it the battery discharges the excess in any hour, and
-grid charging stays below it. An infinite limit leaves ``load_following`` and
-``tou_arbitrage`` as they were, bit for bit. Where the battery cannot hold the limit
+grid charging stays below it; each configuration's import in those steps is kept
+(:attr:`DispatchResult.event_import_kw`: a sweep's baselines and deliveries, without hourly records). An infinite
+limit leaves ``load_following`` and ``tou_arbitrage`` as they were, bit for bit. Where the battery cannot hold the limit
 the month's peak import exceeds it; the caller reports the shortfall
 (:func:`peak_shortfall_kw`). :func:`lowest_peak_targets` finds the lowest limits the
 battery can hold.
@@ -384,6 +385,7 @@ class KernelOut(NamedTuple):
     monthly_peak: np.ndarray  # (N, 12)
     heat_hourly: np.ndarray  # (T or 0, heat columns)
     heat_totals: np.ndarray  # (N, heat columns)
+    event_import: np.ndarray  # (N, E) [kW] each configuration's grid import in the steps that read an event cap
 
 
 BlockRunner = Callable[[int, KernelSite, KernelHeat, KernelOut], None]
@@ -1288,7 +1290,7 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
         unit, load_kw, period, month, price = site.unit, site.load, site.period, site.month, site.price
         grid_charge, discharge_ok = site.grid_charge, site.discharge_ok
         event, event_prep, event_cap = site.event, site.event_prep, site.event_cap
-        hourly, heat_hourly = out.hourly, out.heat_hourly
+        hourly, heat_hourly, event_import = out.hourly, out.heat_hourly, out.event_import
 
         # Heat side: D demands, S stores, U power-to-heat units, B fuel boilers / purchased heat; state per lane.
         # The record's arrays are unpacked once: each access to a tuple's array in the hour loop would count a
@@ -1666,6 +1668,8 @@ def _make_block(has_heat: bool, record: bool) -> BlockRunner:
                             heat_hourly[t, k] = h_row[k, w]
 
                 imp = grid_load + ch_gr
+                if ev >= 0:  # a step that reads an event cap: its import, for the caller's baseline or delivery
+                    event_import[n, ev] = imp
                 bus = (
                     re
                     + chp_load
@@ -2176,6 +2180,10 @@ class DispatchResult:
         Annual heat flows [kWh_th] per demand, store, unit and boiler; store energy at year end.
     heat_hourly : ndarray, shape (T, len(HeatSystem.columns())) or (0, ...)
         The same per hour [kW_th], when recorded.
+    event_import_kw : ndarray, shape (N, E)
+        Grid import [kW] (to the load and the battery) in each step that reads a column of
+        ``event_import_cap_kw``, in that column: a sweep's demand-response baselines and deliveries without
+        hourly records; no columns without events.
     """
 
     totals: np.ndarray
@@ -2183,6 +2191,7 @@ class DispatchResult:
     hourly: np.ndarray
     heat_totals: np.ndarray
     heat_hourly: np.ndarray
+    event_import_kw: np.ndarray
 
     def total(self, name: str) -> np.ndarray:
         """Annual total ``name`` for every configuration.
@@ -2684,7 +2693,8 @@ def dispatch(
     Returns
     -------
     DispatchResult
-        Annual totals and monthly peaks per configuration; hourly records when ``record_hourly``.
+        Annual totals and monthly peaks per configuration; hourly records when ``record_hourly``; every
+        configuration's import in the steps of ``event_step`` (:attr:`DispatchResult.event_import_kw`).
 
     Raises
     ------
@@ -2787,6 +2797,7 @@ def dispatch(
         monthly_peak=np.zeros((n, 12)),
         heat_hourly=np.zeros((t if record_hourly else 0, n_heat)),
         heat_totals=np.zeros((n, n_heat)),
+        event_import=np.zeros(event_cap.shape),
     )
     _KERNELS[(n > 1, n_heat > 0, bool(record_hourly))](site, kheat, out)
     if step_h != 1.0:
@@ -2803,4 +2814,5 @@ def dispatch(
         hourly=out.hourly,
         heat_totals=out.heat_totals,
         heat_hourly=out.heat_hourly,
+        event_import_kw=out.event_import,
     )

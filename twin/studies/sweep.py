@@ -24,7 +24,11 @@ Execution
   (:data:`FAST_FIELDS`), the size-independent profiles are computed once and the
   cases go through :func:`lingtan.twin.core.dispatch.dispatch` in chunks (``chunk_size``,
   default 20 000). KPIs come from :func:`lingtan.twin.core.kpis.electric_kpis` and
-  :func:`lingtan.components.grid.bill_from_totals`, the functions single runs use.
+  :func:`lingtan.components.grid.bill_from_totals`, the functions single runs use. Demand-response events
+  (``demand_response``) take two kernel calls over the chunk, as a single run takes two runs: the baseline, whose
+  import in the event hours the kernel records for every case, then the year under each case's caps
+  (:func:`lingtan.components.demand_response.event_caps`); the ``demand_response.*`` columns come from
+  :func:`lingtan.components.demand_response.response_kpis`, as a single run's (the economics do not read them).
   Sizes that shape the profiles before dispatch (:data:`PROFILE_FIELDS`: an absorption
   chiller on a waste-heat stream, the fleet's vehicles and charge points) take the fast
   path too: the profiles are built once per distinct combination of their values
@@ -590,8 +594,7 @@ def plan(
 
 
 def fast_path_ok(scenario, names: list[str]) -> bool:
-    """True when every parameter is a size the kernel takes directly (and the scenario is a factory without
-    demand-response events).
+    """True when every parameter is a size the kernel takes directly (and the scenario is a factory).
 
     Parameters
     ----------
@@ -607,8 +610,8 @@ def fast_path_ok(scenario, names: list[str]) -> bool:
     """
     from lingtan.twin.core.scenario import Scenario
 
-    if not isinstance(scenario, Scenario) or scenario.demand_response is not None:
-        return False  # an event's cap is each case's own baseline less the reduction: a run of its own first
+    if not isinstance(scenario, Scenario):
+        return False
     for name in names:
         kind = next((k for k, rx in FAST_FIELDS.items() if rx.match(name)), None)
         if kind is None:
@@ -911,7 +914,11 @@ def fast_rows(
 
         return pd.DataFrame([_result_row(simulate_profiles(scenario_from_dict(d, file), prof)) for d in cases])
     hs = HeatSizes(**{f.name: getattr(fi, f.name) for f in dataclass_fields(HeatSizes)})
-    res = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **kernel_site(scenario.battery, prof, hs))
+    site = kernel_site(scenario.battery, prof, hs)
+    if scenario.demand_response is None:
+        res, response = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **site), {}
+    else:
+        res, response = _event_year(scenario, prof, fi, site)
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
     gen = {
         kind: sum(
@@ -934,6 +941,7 @@ def fast_rows(
     )
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
+    cols.update(response)
     fleet = _fleet_record(scenario, prof)
     if fleet is not None:  # the chunk's cases share their fleet (profile_groups): its numbers for each
         cols.update(_flatten({"vehicles": fleet}))
@@ -956,6 +964,66 @@ def _fleet_record(scenario, prof) -> dict | None:
     if prof.vehicles is None or fleet_hydrogen_uses(scenario.vehicles):
         return None
     return fleet_kpis(scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels())
+
+
+def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, dict[str, np.ndarray]]:
+    """A chunk's year with its demand-response events, as :func:`lingtan.twin.run.simulate_profiles` runs one case:
+    the baseline without the events (its import in the event hours recorded by the kernel: caps of +inf there and
+    no preparation dispatch as no event), each case's caps from its own baseline, the year again under them.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario, with ``demand_response``.
+    prof : Profiles
+        Its hourly profiles.
+    fi : FastInputs
+        The chunk's kernel inputs.
+    site : dict
+        :func:`lingtan.twin.run.kernel_site` of the chunk.
+
+    Returns
+    -------
+    DispatchResult
+        The year with the events, every case.
+    dict
+        ``demand_response.<kpi>`` columns, the numbers a whole run's ``kpis.json`` ``demand_response`` holds
+        (:func:`lingtan.components.demand_response.response_kpis`), one value per case.
+    """
+    from lingtan.components.demand_response import event_caps, event_steps, response_kpis
+    from lingtan.components.grid import bill_from_totals
+    from lingtan.twin.core.dispatch import dispatch
+
+    dr = scenario.demand_response
+    event, prep = event_steps(prof.index, dr)
+    free = np.full((len(fi.caps), int(event.max()) + 1), np.inf)
+    base = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, event_step=event, event_import_cap_kw=free, **site)
+    step, cap = event_caps(base.event_import_kw, base.monthly_peak_kw, event, prep, prof.month, dr)
+    res = dispatch(
+        prof.unit_kw,
+        fi.caps,
+        prof.load_kw,
+        fi.params,
+        event_step=step,
+        event_prep=prep,
+        event_import_cap_kw=cap,
+        **site,
+    )
+    bills = [
+        bill_from_totals(r.total("import_cost_cny"), r.monthly_peak_kw, r.total("export_revenue_cny"), prof.tariff)
+        for r in (res, base)
+    ]
+    base_kw = base.event_import_kw  # the event hours' columns; the preparing steps' follow in the second year's
+    k = response_kpis(
+        base_kw, res.event_import_kw[:, : base_kw.shape[1]], dr, bills[0]["total_cny"], bills[1]["total_cny"]
+    )
+    n = len(fi.caps)
+    cols = {
+        f"demand_response.{name}": np.broadcast_to(np.asarray(v, dtype=float), (n,))
+        for name, v in k.items()
+        if not isinstance(v, (str, list))
+    }
+    return res, cols
 
 
 def _sized_scenario(scenario, fi: FastInputs):
@@ -1606,7 +1674,8 @@ def estimate(p: Plan, todo: int, fast: bool, verdicts: bool, jobs: int, members:
         )
     )
     if fast and not one_by_one:
-        per_case, workers = _S_FAST + (_S_VERDICTS if verdicts else 0.0), 0
+        # Demand-response events dispatch each case twice: the baseline, then the year under its caps.
+        per_case, workers = _S_FAST * (1 + (sc.demand_response is not None)) + (_S_VERDICTS if verdicts else 0.0), 0
     else:
         per_case = (_S_PROFILES if fast else _S_WHOLE * len(getattr(sc, "tenants", [None]))) / jobs
         workers = jobs if jobs > 1 else 0

@@ -393,6 +393,7 @@ def kernel_result(s: Solution, p: DesignProblem, e_kwh: float, heat: DispatchRes
         hourly=hourly,
         heat_totals=heat_totals[None, :],
         heat_hourly=heat_hourly,
+        event_import_kw=np.zeros((1, 0)),  # a linear programme takes no demand-response events
     )
 
 
