@@ -511,8 +511,9 @@ def charging_site(scenario: Scenario, unit_kw: np.ndarray, load_kw: np.ndarray, 
     by step, and what its renewable surplus earns otherwise (the feed-in price where it may export).
 
     The target is the connection's ``import_limit_kw``, or the battery's ``peak_target_kw`` of the month where that
-    is lower (the import the battery holds the site to). A sweep over PV or wind sizes keeps the schedule of the
-    scenario's own sizes (profiles are computed once).
+    is lower (the import the battery holds the site to). Profiles built once for many sizes keep the schedule of
+    the sizes they were built with: a sweep builds them again for each PV, wind and import-limit value of such a
+    site (:data:`lingtan.twin.studies.sweep.SCHEDULE_FIELDS`).
 
     Parameters
     ----------

@@ -30,10 +30,11 @@ Execution
   (:func:`lingtan.components.demand_response.event_caps`); the ``demand_response.*`` columns come from
   :func:`lingtan.components.demand_response.response_kpis`, as a single run's (the economics do not read them).
   Sizes that shape the profiles before dispatch (:data:`PROFILE_FIELDS`: an absorption
-  chiller on a waste-heat stream, the fleet's vehicles and charge points) take the fast
-  path too: the profiles are built once per distinct combination of their values
-  (:func:`profile_groups`, the weather read once), and each group's cases go through the
-  kernel together; the fleet's numbers (``vehicles.*``) are the group's.
+  chiller on a waste-heat stream, the fleet's vehicles and charge points; and PV, wind and the
+  import limit of a site that schedules smart charging or flexible batches on them,
+  :data:`SCHEDULE_FIELDS`) take the fast path too: the profiles are built once per distinct
+  combination of their values (:func:`profile_groups`, the weather read once), and each group's
+  cases go through the kernel together; the fleet's numbers (``vehicles.*``) are the group's.
 * Whole-scenario path: anything else (weather, processes, loads, parks) runs
   :func:`lingtan.twin.run.simulate` / :func:`lingtan.twin.studies.park.simulate_park` per case in a
   :class:`concurrent.futures.ProcessPoolExecutor` (``jobs``).
@@ -186,6 +187,11 @@ waste-heat stream (its cooling and the stream's leftover are worked out before d
 charge points (charging is scheduled before dispatch). The profiles are built once per distinct combination of
 their values (:func:`profile_groups`), on the weather read once, and each group's cases run through the kernel
 side by side."""
+
+SCHEDULE_FIELDS = re.compile(r"^(pv\[\d+\]\.capacity_kwp|wind\[\d+\]\.count|grid\.import_limit_kw)$")
+"""Kernel sizes that also shape the profiles of a site that schedules loads before dispatch (smart charging,
+flexible batches: :func:`lingtan.twin.run.charging_site` reads its generation and import limit): there they are
+both kernel inputs and profile groups."""
 
 # --------------------------------------------------------------------------- parameters and designs
 
@@ -594,7 +600,8 @@ def plan(
 
 
 def fast_path_ok(scenario, names: list[str]) -> bool:
-    """True when every parameter is a size the kernel takes directly (and the scenario is a factory).
+    """True when the scenario is a factory and every parameter is a size the kernel takes directly
+    (:func:`kernel_size`) or one that shapes its profiles (:func:`shapes_profiles`).
 
     Parameters
     ----------
@@ -612,19 +619,32 @@ def fast_path_ok(scenario, names: list[str]) -> bool:
 
     if not isinstance(scenario, Scenario):
         return False
-    for name in names:
-        kind = next((k for k, rx in FAST_FIELDS.items() if rx.match(name)), None)
-        if kind is None:
-            if not shapes_profiles(scenario, name):
-                return False
-            continue
-        if kind == "boiler":
-            i = int(FAST_FIELDS["boiler"].match(name).group(1))
-            if i >= len(scenario.boilers) or scenario.boilers[i].fuel != "electric":
-                return False
-        if kind == "absorber" and not _on_chp(scenario, name) and not shapes_profiles(scenario, name):
-            return False
-    return True
+    return all(kernel_size(scenario, name) or shapes_profiles(scenario, name) for name in names)
+
+
+def kernel_size(scenario, name: str) -> bool:
+    """Whether a parameter is a size the dispatch kernel takes directly (:data:`FAST_FIELDS`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    name : str
+        Field path of the parameter.
+
+    Returns
+    -------
+    bool
+        True for the kernel's sizes (a boiler only when electric, an absorption chiller only when a CHP unit drives
+        it).
+    """
+    kind = next((k for k, rx in FAST_FIELDS.items() if rx.match(name)), None)
+    if kind == "boiler":
+        i = int(FAST_FIELDS["boiler"].match(name).group(1))
+        return i < len(scenario.boilers) and scenario.boilers[i].fuel == "electric"
+    if kind == "absorber":
+        return _on_chp(scenario, name)
+    return kind is not None
 
 
 def _on_chp(scenario, name: str) -> bool:
@@ -647,8 +667,13 @@ def shapes_profiles(scenario, name: str) -> bool:
     Returns
     -------
     bool
-        True for an absorption chiller on a waste-heat stream and the fleet's sizes.
+        True for an absorption chiller on a waste-heat stream and the fleet's sizes, and, where the site schedules
+        loads before dispatch, its PV, wind and import limit (:data:`SCHEDULE_FIELDS`).
     """
+    if SCHEDULE_FIELDS.match(name) and (
+        scenario.flexible_loads or (scenario.vehicles and scenario.charging.strategy == "smart")
+    ):
+        return True
     kind = next((k for k, rx in PROFILE_FIELDS.items() if rx.match(name)), None)
     if kind != "absorber":
         return kind is not None
@@ -825,7 +850,7 @@ def fast_inputs(p: Plan) -> FastInputs:
     )
     groups: dict[str, list[int]] = {}
     for j, name in enumerate(p.names):
-        if not shapes_profiles(sc, name):  # those run in groups of their own profiles (profile_groups)
+        if kernel_size(sc, name):  # the others run in groups of their own profiles (profile_groups)
             groups.setdefault(_component(name), []).append(j)
     for comp, cols in groups.items():
         uniq, inverse = np.unique(p.values[:, cols], axis=0, return_inverse=True)
