@@ -505,6 +505,22 @@ def build_profiles(
     )
 
 
+def schedules_before_dispatch(scenario: Scenario) -> bool:
+    """Whether a site schedules loads before dispatch on its PV, wind and import limit (smart charging, flexible
+    batches: :func:`charging_site`), so that its profiles depend on those sizes.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The factory.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(scenario.flexible_loads) or (bool(scenario.vehicles) and scenario.charging.strategy == "smart")
+
+
 def charging_site(scenario: Scenario, unit_kw: np.ndarray, load_kw: np.ndarray, hours: HourProfiles) -> ChargingSite:
     """What a schedule made before dispatch (smart charging, flexible loads) knows of a site: its load without what
     it schedules less its generation at the scenario's sizes, its demand target, its tariff periods and import prices,

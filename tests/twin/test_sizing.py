@@ -303,3 +303,23 @@ def test_sizing_a_park_model_costs_its_green_power(park_lattice):
         grid_points=levels,
     )
     assert res.chosen.cost_cny_per_year == pytest.approx(park_lattice[1.0, 1.0][0], rel=1e-9)
+
+
+def test_a_design_that_schedules_on_its_pv_gets_its_own_profiles():
+    # Plumbing: smart charging is scheduled before dispatch on the design's PV, so each PV level of the search
+    # builds its own profiles: the search's year at 3x PV equals the ordinary run of that design, after the 1x
+    # design was simulated first (whose profiles the search once kept for every PV level).
+    from lingtan.twin.core.schema.economics import Economics
+    from lingtan.twin.studies.sizing import _Evaluator
+
+    file = FACTORY.parent / "hefei_logistics_fleet.yaml"
+    data = read_yaml(file)
+    data["charging"]["strategy"] = "smart"
+    ev = _Evaluator(data, False, file.parent, [], Economics(), {"green_power": 0.0}, file)
+    ev.simulate({"pv": 1.0})
+    _, searched = ev.simulate({"pv": 3.0})
+    alone = simulate(scenario_from_dict(apply_lever(data, "pv", 3.0, False, {}), file), file.parent)
+    assert searched.kpis["grid_import_e_kwh"] == pytest.approx(alone.kpis["grid_import_e_kwh"], rel=1e-12)
+    assert searched.kpis["vehicles"]["past_target_e_kwh"] == pytest.approx(
+        alone.kpis["vehicles"]["past_target_e_kwh"], rel=1e-12
+    )

@@ -140,7 +140,11 @@ def test_bad_odds_options_exit_2_with_one_line(capsys, extra, field):
 
 @pytest.mark.parametrize(
     ("scenario", "pack", "found"),
-    [("anhui-park.yaml", "anhui_park_2024", "a park"), ("hefei_auto_parts_heat.yaml", PACK, "a heat side")],
+    [
+        ("anhui-park.yaml", "anhui_park_2024", "a park"),
+        ("hefei_auto_parts_heat.yaml", PACK, "a heat side"),
+        ("hefei_cold_chain_park.yaml", "anhui_park_2024", "smart charging"),  # its profiles depend on its design
+    ],
 )
 def test_odds_refused_where_the_annual_kpis_do_not_decide(capsys, scenario, pack, found):
     argv = [str(ROOT / "scenarios" / scenario), "--criteria", pack, "--confidence", "0.9", "--weather-years", "2"]

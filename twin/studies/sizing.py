@@ -425,10 +425,12 @@ class _Evaluator:
             with progress.muted():
                 res = simulate_park(sc, self.base_dir, power_flow=self.network_limits)
         else:
-            from lingtan.twin.run import build_profiles, simulate_profiles
+            from lingtan.twin.run import build_profiles, schedules_before_dispatch, simulate_profiles, sizes
 
             heat_levers = {"heat_pump", "thermal_storage"} & set(phys)
             pkey = (tuple(a.name for a in sc.pv), tuple(f.name for f in sc.wind))
+            if schedules_before_dispatch(sc):  # its schedule reads the design's PV and wind
+                pkey += (tuple(sizes(sc)),)
             if heat_levers:
                 prof = build_profiles(sc, self.base_dir)
             else:
@@ -532,10 +534,17 @@ class _Members:
     """
 
     def __init__(self, scenario, base_dir: Path, weathers: list, confidence: float, mode: str, file):
-        from lingtan.twin.run import build_profiles
+        from lingtan.twin.run import build_profiles, schedules_before_dispatch
         from lingtan.twin.studies.sweep import fast_verdicts_possible
 
         self.scenario, self.confidence, self.mode = scenario, confidence, mode
+        if schedules_before_dispatch(scenario):
+            raise InputError(
+                file,
+                "--confidence",
+                "a factory whose profiles do not depend on its design (the members' profiles are built once)",
+                "smart charging or flexible batches scheduled on its PV and wind",
+            )
         self.profs = [build_profiles(scenario, base_dir, w) for w in weathers]
         if not fast_verdicts_possible(scenario, self.profs[0]):
             raise InputError(

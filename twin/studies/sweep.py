@@ -670,9 +670,9 @@ def shapes_profiles(scenario, name: str) -> bool:
         True for an absorption chiller on a waste-heat stream and the fleet's sizes, and, where the site schedules
         loads before dispatch, its PV, wind and import limit (:data:`SCHEDULE_FIELDS`).
     """
-    if SCHEDULE_FIELDS.match(name) and (
-        scenario.flexible_loads or (scenario.vehicles and scenario.charging.strategy == "smart")
-    ):
+    from lingtan.twin.run import schedules_before_dispatch
+
+    if SCHEDULE_FIELDS.match(name) and schedules_before_dispatch(scenario):
         return True
     kind = next((k for k, rx in PROFILE_FIELDS.items() if rx.match(name)), None)
     if kind != "absorber":
