@@ -1,4 +1,5 @@
-"""Hand-worked accounting cases for the inputs of issue 13: direct fuel uses, steam by mass, CH4 and N2O.
+"""Hand-worked accounting cases for the inputs of issues 13 and 19: direct fuel uses, steam by mass, biomass, CH4
+and N2O.
 
 Each number on the right was worked by hand from the coefficients named beside it; the twin's number comes
 from the same public path a scenario takes (:func:`lingtan.twin.accounting.account.fuel_uses_year`,
@@ -21,6 +22,12 @@ Steam by mass (IAPWS-IF97; reference 83.74 kJ/kg, water at 20 C, NDRC sector gui
     tce 254.775474 x 34.12 / 1000 (GB/T 2589 heat)                  = 8.69293917288 tce
     CO2 at the supplier's 0.11 t/GJ                                 = 28.02530214 t
 
+Biomass (GB/T 32150: its CO2 reported apart, its CH4 and N2O in scope 1; 2006 IPCC defaults for wood)
+    1 000 t wood x 15.6 TJ/Gg (Vol. 2 Table 1.2)                     = 15.6 TJ
+    tce 15.6e9 kJ / 29 307 kJ/kgce (GB/T 2589)                      = 532.296 tce
+    CO2 15.6 TJ x 112 000 kg/TJ (Table 2.2), apart from the totals  = 1 747.2 t
+    CH4 15.6 x 30 = 468 kg, N2O 15.6 x 4 = 62.4 kg (Table 2.3); AR5: 13 104 + 16 536 kg = 29.64 tCO2e, the gross
+
 CH4 and N2O (2006 IPCC Tier 1; NCV of GB/T 32150)
     boiler:  1 000 000 m3 natural gas x 38 931 kJ/m3 = 38.931 TJ; stationary CH4 1, N2O 0.1 kg/TJ (Table 2.3)
              -> CH4 38.931 kg, N2O 3.8931 kg
@@ -37,7 +44,7 @@ from pathlib import Path
 
 
 def case_accounting_inputs(quick: bool, plot_dir: Path | None = None) -> list:
-    """The three hand-worked cases above, one row per number."""
+    """The four hand-worked cases above, one row per number."""
     from lingtan.components.fuel_use import FuelUse
     from lingtan.twin.accounting.account import account, fuel_use_energy, fuel_uses_year
     from lingtan.twin.core.schema.accounting import Accounting, AnnualEnergy
@@ -65,6 +72,7 @@ def case_accounting_inputs(quick: bool, plot_dir: Path | None = None) -> list:
             )
         ]
     )
+    wood = year([], biomass_fuels={"biomass": 1_000_000})  # a biomass boiler burning 1 000 t of wood a year
     gases = [FuelUse(name="trucks", fuel="diesel", use="road", unit="t", quantity_per_year=10)]
     ar5 = year(gases, fuels={"natural_gas": 1_000_000})
     ar6 = year(gases, Accounting(gwp="ar6"), fuels={"natural_gas": 1_000_000})
@@ -117,6 +125,30 @@ def case_accounting_inputs(quick: bool, plot_dir: Path | None = None) -> list:
             28.02530214,
             "tCO2",
             "254.775474 GJ x 0.11 tCO2/GJ",
+        ),
+        (
+            "biomass.tce",
+            "biomass boiler, 1 000 t of wood a year: energy",
+            wood.energy.biomass_tce,
+            15.6e9 / 29_307 / 1000,
+            "tce",
+            "1 000 t x 15.6 TJ/Gg (IPCC 2006 Vol. 2 Table 1.2, wood) / 29 307 kJ/kgce (GB/T 2589)",
+        ),
+        (
+            "biomass.co2_apart",
+            "biomass boiler: its CO2, reported apart (GB/T 32150)",
+            wood.kpis.biomass_co2_t,
+            1747.2,
+            "tCO2",
+            "15.6 TJ x 112 000 kg/TJ (IPCC 2006 Vol. 2 Table 2.2, wood)",
+        ),
+        (
+            "biomass.gross_co2e",
+            "biomass boiler: gross emissions, its CH4 and N2O only (AR5)",
+            wood.kpis.gross_emissions_t_co2e,
+            (15.6 * 30 * 28 + 15.6 * 4 * 265) / 1000,
+            "tCO2e",
+            "15.6 TJ x (30 kg CH4 x 28 + 4 kg N2O x 265) (IPCC 2006 Vol. 2 Table 2.3, wood; IPCC AR5 GWP-100)",
         ),
         (
             "non_co2.ch4",
