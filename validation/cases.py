@@ -1014,6 +1014,17 @@ def random_scenario_dict(rng: np.random.Generator, i: int) -> dict:
     # More of the plant (issue 19), drawn from a generator of its own so the scenarios above stay as they were.
     more = _random_more_plant(np.random.default_rng([20250601, i]), peak_guess, heat)
     more |= _random_load_stores(np.random.default_rng([20261204, i]), peak_guess)
+    extra = np.random.default_rng([20261205, i])
+    if "chp" in more and "space" in more and extra.random() < 0.7:  # trigeneration: the engine's heat cools the hall
+        q = more["space"][0]["ua_kw_per_k"] * 10.0
+        more["absorption_chillers"] = [
+            {
+                "name": "hall_absorber",
+                "source": "engine",
+                "cooling": "hall",
+                "capacity_q_kw_th": extra.uniform(0.2, 1) * q,
+            }
+        ]
     data = {
         **heat,
         **more,
@@ -1241,10 +1252,11 @@ def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseRes
         )
     n = 20 if quick else 200
     rng = np.random.default_rng(20250601)
-    worst_all, worst_id, failures, unserved_n, heat_n = 0.0, "", [], 0, 0
+    worst_all, worst_id, failures, unserved_n, heat_n, trigen_n = 0.0, "", [], 0, 0, 0
     t0 = time.perf_counter()
     for i in range(n):
         data = random_scenario_dict(rng, i)
+        trigen_n += "absorption_chillers" in data and "cold_stores" in data
         try:
             sc = scenario_from_dict(data, f"<random {i}>")
             r = simulate(sc, base_dir=ROOT)
@@ -1270,7 +1282,8 @@ def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseRes
             "boiler on any power or on surplus, a fuel boiler that may fall short, a thermal store); each by "
             "chance, from a generator of its own: a gas engine heat- or electricity-led (half of the heat sides), an "
             "electrolyser with its store and uses, a flexible batch, a demand-response event; and from a third, a "
-            "cooled hall with a chilled-water or ice store, an air receiver on the production load",
+            "cooled hall with a chilled-water or ice store, an air receiver on the production load; and from a "
+            "fourth, the gas engine's absorption chiller on that hall beside the store (trigeneration)",
             reference="sources = sinks each hour (CHP and electrolysers included); battery e(t) = e(t-1) + charge - "
             "discharge - losses; heat, hydrogen, cold stores and air receivers by the twin's own table checks, run "
             "for each",
@@ -1281,8 +1294,8 @@ def case_conservation(quick: bool, plot_dir: Path | None = None) -> list[CaseRes
             passed=bool(not failures and worst_all <= CONSERVATION_TOL_KWH),
             note=(
                 f"{n - len(failures)}/{n} ran; worst {worst_id or '-'}; {unserved_n} runs with unserved load (import "
-                f"limit binding); {heat_n} with heat columns; {time.perf_counter() - t0:.0f} s"
-                + (f"; FAILURES: {'; '.join(failures[:5])}" if failures else "")
+                f"limit binding); {heat_n} with heat columns; {trigen_n} with a store beside an absorption chiller; "
+                f"{time.perf_counter() - t0:.0f} s" + (f"; FAILURES: {'; '.join(failures[:5])}" if failures else "")
             ),
         )
     )
