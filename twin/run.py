@@ -46,7 +46,7 @@ from lingtan.twin.core.dispatch import (
     params_matrix,
     peak_shortfall_kw,
 )
-from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, heat_sizes, hydrogen_uses
+from lingtan.twin.core.heat_profiles import HeatSetup, build_heat, chp_absorbers, heat_sizes, hydrogen_uses
 from lingtan.twin.core.kpis import (
     electric_kpis,
     heat_kpis,
@@ -961,15 +961,19 @@ def simulate_profiles(scenario: Scenario, prof: Profiles, assessed: bool = True,
     """
     caps = sizes(scenario)
     hsizes = heat_sizes(scenario)
-    # The ground loops, the CHP and electrolyser ratings and the hydrogen store are sizes: a sweep's case may have
-    # other ones than the profiles were built with.
+    # The kernel's sizes (ground loops, CHP units and their absorption chillers, electrolysers, the hydrogen store,
+    # fuel cells, hydrogen boilers, cold stores and air receivers) are the case's: a sweep's case may have other ones
+    # than the profiles were built with, and the tables, checks and KPIs read them from the setup.
     setup = replace(
         prof.heat,
         ground_loops=list(scenario.ground_loops),
         chp=list(scenario.chp),
+        chp_absorbers=chp_absorbers(scenario),
         electrolysers=list(scenario.electrolysers),
         h2_stores=list(scenario.hydrogen_stores),
         fuel_cells=list(scenario.fuel_cells),
+        h2_boilers=list(scenario.hydrogen_boilers),
+        load_stores=[*scenario.cold_stores, *scenario.air_receivers],
     )
     site = kernel_site(scenario.battery, prof, hsizes)
     b = scenario.battery[0] if scenario.battery else None

@@ -298,9 +298,8 @@ def build_heat(
     _add_space_conditioning(side, scenario.space, temp_air, set(cooled))
     stores = list(scenario.thermal_storage)
     ex = _direct_exchange(side, scenario.heat_exchangers, stores)
-    chp_names = [c.name for c in scenario.chp]
-    on_streams = [c for c in scenario.absorption_chillers if c.source not in chp_names]
-    on_chp = [c for c in scenario.absorption_chillers if c.source in chp_names]
+    on_chp = chp_absorbers(scenario)
+    on_streams = [c for c in scenario.absorption_chillers if c not in on_chp]
     absorbed = _absorption_cooling(side, on_streams, scenario.space, ex.left_kw_th, temp_air, relative_humidity)
     loops = list(scenario.ground_loops)
     units = _power_to_heat_units(
@@ -692,6 +691,23 @@ def _heat_system(
     )
 
 
+def chp_absorbers(scenario: SiteAssets) -> list[AbsorptionChiller]:
+    """The absorption chillers a CHP unit's heat drives (the kernel runs them; the others run on waste-heat streams
+    before it), in scenario order.
+
+    Parameters
+    ----------
+    scenario : lingtan.twin.core.schema.site.SiteAssets
+        A factory's or a tenant's assets.
+
+    Returns
+    -------
+    list of AbsorptionChiller
+    """
+    engines = {c.name for c in scenario.chp}
+    return [a for a in scenario.absorption_chillers if a.source in engines]
+
+
 def hydrogen_uses(scenario: SiteAssets) -> list[HydrogenUse]:
     """What a site takes from its hydrogen store each day: its ``hydrogen_uses`` and its hydrogen vehicles
     (:func:`lingtan.components.vehicles.fleet_hydrogen_uses`), in that order.
@@ -805,8 +821,7 @@ def _with_load_stores(
     p = load_store_params(scenario)
     n = len(p)
     rows = np.array(served, dtype=float).reshape(n, side.hours)
-    engines = {c.name for c in scenario.chp}
-    on_chp = [a.cooling for a in scenario.absorption_chillers if a.source in engines]  # one per space at most
+    on_chp = [a.cooling for a in chp_absorbers(scenario)]  # one per space at most
     loops = [g.name for g in scenario.ground_loops]
     by_space = {hp.cooling: hp.source for hp in scenario.heat_pumps if hp.cooling is not None}  # loop by space
     return replace(
@@ -1036,9 +1051,7 @@ def heat_sizes(scenario: SiteAssets, n: int = 1) -> HeatSizes:
         chp_kw=rep([c.capacity_p_kw for c in scenario.chp]),
         h2_kw=rep([e.capacity_p_kw for e in scenario.electrolysers]),
         fc_kw=rep([f.capacity_p_kw for f in scenario.fuel_cells]),
-        cabs_kw=rep(
-            [a.capacity_q_kw_th for a in scenario.absorption_chillers if a.source in {c.name for c in scenario.chp}]
-        ),
+        cabs_kw=rep([a.capacity_q_kw_th for a in chp_absorbers(scenario)]),
         hb_kw=rep([b.capacity_q_kw_th for b in scenario.hydrogen_boilers]),
         h2_store_kg=np.tile(
             np.array([_store_kg(s) for s in scenario.hydrogen_stores], dtype=float).reshape(

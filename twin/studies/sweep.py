@@ -649,9 +649,11 @@ def kernel_size(scenario, name: str) -> bool:
 
 def _on_chp(scenario, name: str) -> bool:
     """Whether field path ``name`` is a size of an absorption chiller a CHP unit drives (a kernel size)."""
+    from lingtan.twin.core.heat_profiles import chp_absorbers
+
     i = int(FAST_FIELDS["absorber"].match(name).group(1))
     chillers = scenario.absorption_chillers
-    return i < len(chillers) and chillers[i].source in {c.name for c in scenario.chp}
+    return i < len(chillers) and chillers[i] in chp_absorbers(scenario)
 
 
 def shapes_profiles(scenario, name: str) -> bool:
@@ -732,7 +734,7 @@ def _component_values(sc, comp: str) -> dict[str, Any]:
     """Kernel inputs that one validated component sets, keyed by target (numbers; a ground loop's parameters and
     modes are arrays)."""
     from lingtan.twin.core.dispatch import PARAMS
-    from lingtan.twin.core.heat_profiles import heat_sizes, loop_modes, loop_parameters
+    from lingtan.twin.core.heat_profiles import chp_absorbers, heat_sizes, loop_modes, loop_parameters
     from lingtan.twin.run import kernel_params
 
     kind, *index = fieldpath.parse(comp)  # "pv[0]" -> "pv", [0]; "grid" -> "grid", []
@@ -784,9 +786,9 @@ def _component_values(sc, comp: str) -> dict[str, Any]:
     elif kind == "fuel_cells":
         out[f"fc_kw:{i}"] = sc.fuel_cells[i].capacity_p_kw
     elif kind == "absorption_chillers":
-        engines = {c.name for c in sc.chp}
-        on_chp = [j for j, a in enumerate(sc.absorption_chillers) if a.source in engines]
-        out[f"cabs_kw:{on_chp.index(i)}"] = sc.absorption_chillers[i].capacity_q_kw_th
+        out[f"cabs_kw:{chp_absorbers(sc).index(sc.absorption_chillers[i])}"] = sc.absorption_chillers[
+            i
+        ].capacity_q_kw_th
     elif kind == "hydrogen_boilers":
         out[f"hb_kw:{i}"] = sc.hydrogen_boilers[i].capacity_q_kw_th
     elif kind in ("cold_stores", "air_receivers"):
