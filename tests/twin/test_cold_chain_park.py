@@ -79,7 +79,9 @@ def test_a_sweep_of_the_park_takes_the_fast_path_and_gives_the_whole_scenario_ro
         rows[path] = read_results(tmp_path / path).sort_values("case_hash").reset_index(drop=True)
     a, b = rows["auto"], rows["whole"]
     numbers = [c for c in a.columns if c in b.columns and a[c].dtype.kind == "f" and c != "verdicts_computed"]
-    assert {"grid_import_e_kwh", "demand_response.delivered_e_kwh", "load_e_kwh"} <= set(numbers)
+    assert {"grid_import_e_kwh", "demand_response.delivered_e_kwh", "flexible_loads.cold_store_pull_down.e_kwh"} <= set(
+        numbers
+    )
     for c in numbers:
         np.testing.assert_allclose(a[c].to_numpy(), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
     assert a["grid_import_e_kwh"].nunique() == 4

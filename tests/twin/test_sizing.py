@@ -323,3 +323,22 @@ def test_a_design_that_schedules_on_its_pv_gets_its_own_profiles():
     assert searched.kpis["vehicles"]["past_target_e_kwh"] == pytest.approx(
         alone.kpis["vehicles"]["past_target_e_kwh"], rel=1e-12
     )
+
+
+def test_a_design_without_the_battery_schedules_without_its_target():
+    # Plumbing: a flexible batch is scheduled under the battery's peak target (charging_site); a design without the
+    # battery has no target, so it builds its own profiles even after the design with the battery was simulated.
+    from lingtan.twin.core.schema.economics import Economics
+    from lingtan.twin.studies.sizing import _Evaluator
+
+    data = read_yaml(FACTORY)
+    data["battery"][0].update(dispatch="peak_shaving", peak_target_kw=9000)
+    data["flexible_loads"] = [
+        {"name": "pull_down", "p_kw": 2000, "duration_h": 4, "earliest_start_h": 8, "latest_start_h": 16}
+    ]
+    ev = _Evaluator(data, False, FACTORY.parent, [], Economics(), {"green_power": 0.0}, FACTORY)
+    ev.simulate({"pv": 1.0, "battery": 1.0})
+    _, searched = ev.simulate({"pv": 1.0, "battery": 0.0})
+    alone = simulate(scenario_from_dict(apply_lever(data, "battery", 0.0, False, {}), FACTORY), FACTORY.parent)
+    assert searched.kpis["grid_import_e_kwh"] == pytest.approx(alone.kpis["grid_import_e_kwh"], rel=1e-12)
+    assert searched.kpis["peak_import_kw"] == pytest.approx(alone.kpis["peak_import_kw"], rel=1e-12)

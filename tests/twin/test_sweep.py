@@ -363,3 +363,17 @@ def test_heatmap_draws_no_threshold_that_no_case_or_every_case_reaches(threshold
     assert (
         "达到或超过 0.4 的算例已描边" if lang == "zh" else "cases at or above 0.4 outlined"
     ) in outlined.layout.title.text
+
+
+def test_a_battery_that_searches_its_own_peak_target_takes_the_whole_path(tmp_path):
+    # peak_shaving without peak_target_kw: each case first searches the lowest peak its battery holds (a run of its
+    # own), which the fast path does not do; it used to stop with an input error instead of taking the whole path.
+    from lingtan.twin.studies.sweep import fast_path_ok
+
+    data = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
+    data["battery"][0]["dispatch"] = "peak_shaving"
+    file = write(tmp_path, data, "peak.yaml")
+    p = plan(file, [f"{BAT}=4000:8000:2"])
+    assert not fast_path_ok(p.scenario, p.names)
+    s = run_sweep(file, [f"{BAT}=4000:8000:2"], out=tmp_path / "out", jobs=1, progress=False, verdicts=False)
+    assert s["path"] == "whole" and read_results(tmp_path / "out")["peak_target.found"].all()

@@ -429,8 +429,9 @@ class _Evaluator:
 
             heat_levers = {"heat_pump", "thermal_storage"} & set(phys)
             pkey = (tuple(a.name for a in sc.pv), tuple(f.name for f in sc.wind))
-            if schedules_before_dispatch(sc):  # its schedule reads the design's PV and wind
-                pkey += (tuple(sizes(sc)),)
+            if schedules_before_dispatch(sc):  # its schedule reads the design's PV, wind and battery target
+                b = sc.battery[0] if sc.battery else None
+                pkey += (tuple(sizes(sc)), None if b is None else tuple(b.peak_target_monthly_kw or ()))
             if heat_levers:
                 prof = build_profiles(sc, self.base_dir)
             else:

@@ -619,6 +619,9 @@ def fast_path_ok(scenario, names: list[str]) -> bool:
 
     if not isinstance(scenario, Scenario):
         return False
+    b = scenario.battery[0] if scenario.battery else None
+    if b is not None and b.dispatch == "peak_shaving" and b.peak_target_kw is None:
+        return False  # each case searches its own lowest peak targets first (a run of its own)
     return all(kernel_size(scenario, name) or shapes_profiles(scenario, name) for name in names)
 
 
@@ -924,6 +927,7 @@ def fast_rows(
     DataFrame
         One row per case.
     """
+    from lingtan.components.flexible import flexible_kpis
     from lingtan.components.grid import bill_from_totals
     from lingtan.components.vehicles import fleet_flat_kpis
     from lingtan.twin.core.dispatch import HeatSizes, dispatch
@@ -943,9 +947,9 @@ def fast_rows(
     hs = HeatSizes(**{f.name: getattr(fi, f.name) for f in dataclass_fields(HeatSizes)})
     site = kernel_site(scenario.battery, prof, hs)
     if scenario.demand_response is None:
-        res, response = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **site), {}
+        res, response, events = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **site), {}, {}
     else:
-        res, response = _event_year(scenario, prof, fi, site)
+        res, response, events = _event_year(scenario, prof, fi, site)
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
     gen = {
         kind: sum(
@@ -969,9 +973,16 @@ def fast_rows(
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
     cols.update(response)
+    # What the chunk's cases share (profile_groups): the fleet's numbers, the batches' and the fuel uses' year.
     fleet = _fleet_record(scenario, prof)
-    if fleet is not None:  # the chunk's cases share their fleet (profile_groups): its numbers for each
+    if fleet is not None:
         cols.update(_flatten({"vehicles": fleet}))
+        if prof.vehicles.v2b_kw is not None:
+            cols.update(_v2b_bill_columns(prof, fi, site, events, bill["total_cny"], fleet))
+    if prof.flexible_kw:
+        cols.update(_flatten({"flexible_loads": flexible_kpis(prof.flexible_kw, prof.period)}))
+    if prof.fuel_uses:
+        cols.update(_flatten({"fuel_uses": prof.fuel_uses}))
     df = pd.DataFrame(cols, index=range(len(fi.caps)))
     ok = verdicts and fast_verdicts_possible(scenario, prof)
     if ok:
@@ -979,6 +990,25 @@ def fast_rows(
         df = pd.concat([df, annual_columns(scenario, judged, _sized_scenario(scenario, fi), fleet)], axis=1)
     df["verdicts_computed"] = ok
     return df
+
+
+def _v2b_bill_columns(prof, fi: FastInputs, site: dict, events: dict, bill_cny, fleet: dict) -> dict:
+    """Each case's bill with its vehicles giving less the bill without (``vehicles.v2b.bill_change_cny``, negative: a
+    saving) and the saving net of their ageing, as :func:`lingtan.twin.run.simulate_profiles` gives one case: the
+    same year without vehicle-to-building (the smart schedule's first pass), dispatched alike."""
+    from lingtan.components.grid import bill_from_totals
+    from lingtan.twin.core.dispatch import dispatch
+
+    alone_kw = prof.load_kw + prof.vehicles.v2b_kw - prof.vehicles.v2b_recharge_kw
+    alone = dispatch(prof.unit_kw, fi.caps, alone_kw, fi.params, **events, **site)
+    alone_bill = bill_from_totals(
+        alone.total("import_cost_cny"), alone.monthly_peak_kw, alone.total("export_revenue_cny"), prof.tariff
+    )
+    change = np.asarray(bill_cny, dtype=float) - np.asarray(alone_bill["total_cny"], dtype=float)
+    return {
+        "vehicles.v2b.bill_change_cny": change,
+        "vehicles.v2b.net_saving_cny": -change - fleet["v2b"]["ageing_cny"],
+    }
 
 
 def _fleet_record(scenario, prof) -> dict | None:
@@ -993,7 +1023,7 @@ def _fleet_record(scenario, prof) -> dict | None:
     return fleet_kpis(scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels())
 
 
-def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, dict[str, np.ndarray]]:
+def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, dict[str, np.ndarray], dict]:
     """A chunk's year with its demand-response events, as :func:`lingtan.twin.run.simulate_profiles` runs one case:
     the baseline without the events (its import in the event hours recorded by the kernel: caps of +inf there and
     no preparation dispatch as no event), each case's caps from its own baseline, the year again under them.
@@ -1016,6 +1046,9 @@ def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, dict[s
     dict
         ``demand_response.<kpi>`` columns, the numbers a whole run's ``kpis.json`` ``demand_response`` holds
         (:func:`lingtan.components.demand_response.response_kpis`), one value per case.
+    dict
+        The events' kernel arguments (``event_step``, ``event_prep``, ``event_import_cap_kw``), for other years of
+        the chunk dispatched alike.
     """
     from lingtan.components.demand_response import event_caps, event_steps, response_kpis
     from lingtan.components.grid import bill_from_totals
@@ -1050,7 +1083,7 @@ def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, dict[s
         for name, v in k.items()
         if not isinstance(v, (str, list))
     }
-    return res, cols
+    return res, cols, dict(event_step=step, event_prep=prep, event_import_cap_kw=cap)
 
 
 def _sized_scenario(scenario, fi: FastInputs):
