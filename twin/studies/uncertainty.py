@@ -14,7 +14,8 @@ How each quantity reaches the kernel
   cooling and what is scheduled before dispatch (flexible batches, fleet charging)
   (:attr:`lingtan.twin.run.Profiles.load_kw`). Those schedules stay the ones made on the unscaled load and
   the scenario's PV age (the profiles are built once): a member of a site that schedules differs from a run
-  of its scaled or aged scenario by that schedule (about 1e-4 of the bill in an audit, 2026-12-05). The process heat demands and the waste heat the lines
+  of its scaled or aged scenario by that schedule (about 1e-4 of the bill in an audit, 2026-12-05).
+  The process heat demands and the waste heat the lines
   reject are left as the process model simulates them: their schedules come from the lines' batches,
   whose volume the process model, not a multiplier, decides; a heat side scaled by a number would no
   longer be the simulated plant. A member equals a single run whose ``load_kw`` is multiplied by the
