@@ -333,12 +333,12 @@ def test_mobile_and_stationary_factors_differ_and_biomass_ch4_counts():
 
 def test_validation_has_a_hand_worked_case_per_new_input_kind():
     """Issue 13, done when: "A hand-worked accounting case per new input kind (direct fuel, steam by mass,
-    CH4/N2O) in validation/, exact to 1e-6"."""
+    CH4/N2O) in validation/, exact to 1e-6"; and issue 19's biomass boiler."""
     from lingtan.validation.cases import run_cases
 
     rows = run_cases(True, None, only=["accounting_inputs"])
     kinds = {r.id.split(".")[1] for r in rows}
-    assert kinds == {"direct_fuel", "steam", "non_co2"}
+    assert kinds == {"direct_fuel", "steam", "non_co2", "biomass"}
     assert all(r.passed is True and r.tolerance == "1e-6" for r in rows), [r for r in rows if not r.passed]
 
 
