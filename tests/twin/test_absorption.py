@@ -7,6 +7,7 @@ import pytest
 import yaml
 from support.park_cases import ALL_YEAR
 from support.scenario_files import DEFAULT, base, write  # noqa: F401 (base is a fixture)
+from support.sweeps import assert_same_columns, both_paths
 
 from lingtan.components.absorption import cooling_water_t_c
 from lingtan.components.heat import AbsorptionChiller, absorption_chiller_full_load
@@ -139,25 +140,13 @@ def test_a_sweep_of_its_size_takes_the_fast_path_and_gives_the_whole_scenario_ro
     # capacity (profile_groups) and runs that capacity's PV cases through the kernel side by side (without
     # verdicts) or one by one on the group's profiles (with them: the heat side needs the hourly tables). Either
     # way its rows equal those of the scenarios built and run one by one.
-    from lingtan.twin.studies.sweep import read_results, run_sweep
-
     file = write(tmp_path, with_absorption(yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))), "absorber.yaml")
     params = ["absorption_chillers[0].capacity_q_kw_th=0:200:3", "pv[0].capacity_kwp=2000:8000:2"]
-    rows = {}
-    for path in ("auto", "whole"):
-        out = tmp_path / path
-        s = run_sweep(file, params, out=out, path=path, jobs=1, progress=False, verdicts=verdicts)
-        assert s["path"] == ("fast" if path == "auto" else "whole")
-        rows[path] = read_results(out).sort_values("case_hash").reset_index(drop=True)
-    a, b = rows["auto"], rows["whole"]
+    a, b = both_paths(file, params, tmp_path, verdicts=verdicts)
     assert a.verdicts_computed.all() == verdicts  # the whole path always judges
     shared = [c for c in a.columns if c in b.columns and c not in ("case_hash", "verdicts_computed")]
     assert verdicts == any(c.startswith("verdict.") for c in shared)
-    for c in shared:
-        if a[c].dtype in (bool, object) or b[c].dtype in (bool, object):
-            assert list(a[c]) == list(b[c]), c
-        else:
-            np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
+    assert_same_columns(a, b, shared)
     # The chiller spares the offices' chillers more as it grows (min(demand, capacity) of cooling, at COP 4).
     load = a.groupby("absorption_chillers[0].capacity_q_kw_th")["total_consumption_e_kwh"].mean().to_numpy()
     assert load[0] > load[1] > load[2]

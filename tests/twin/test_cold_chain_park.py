@@ -9,6 +9,7 @@ scenario header's fleet counts.
 import numpy as np
 import pytest
 from support.scenario_files import DEFAULT
+from support.sweeps import assert_same_columns, both_paths
 
 from lingtan.twin.core.scenario import load_scenario
 from lingtan.twin.core.tables import check_electric_balance, check_heat_balance
@@ -69,19 +70,11 @@ def test_a_sweep_of_the_park_takes_the_fast_path_and_gives_the_whole_scenario_ro
     # holds a demand-response event, so a PV x battery sweep builds the profiles once per PV size (profile groups)
     # and runs each size's battery cases through the kernel together, twice for the event (baseline, then capped).
     # Every KPI column equals the whole-scenario path's (profiles built with the base PV gave other schedules).
-    from lingtan.twin.studies.sweep import read_results, run_sweep
-
     params = ["pv[0].capacity_kwp=3000:9000:2", "battery[0].energy_kwh=0:8000:2"]
-    rows = {}
-    for path in ("auto", "whole"):
-        s = run_sweep(PARK, params, out=tmp_path / path, path=path, jobs=2, progress=False, verdicts=False)
-        assert s["path"] == ("fast" if path == "auto" else "whole")
-        rows[path] = read_results(tmp_path / path).sort_values("case_hash").reset_index(drop=True)
-    a, b = rows["auto"], rows["whole"]
+    a, b = both_paths(PARK, params, tmp_path, jobs=2, verdicts=False)
     numbers = [c for c in a.columns if c in b.columns and a[c].dtype.kind == "f" and c != "verdicts_computed"]
     assert {"grid_import_e_kwh", "demand_response.delivered_e_kwh", "flexible_loads.cold_store_pull_down.e_kwh"} <= set(
         numbers
     )
-    for c in numbers:
-        np.testing.assert_allclose(a[c].to_numpy(), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
+    assert_same_columns(a, b, numbers)
     assert a["grid_import_e_kwh"].nunique() == 4

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import yaml
 from support.scenario_files import DEFAULT, write
+from support.sweeps import assert_same_columns, both_paths
 
 from lingtan.components.load_storage import (
     AirReceiver,
@@ -264,20 +265,9 @@ def test_a_judged_sweep_of_their_sizes_reads_each_case_s_store(tmp_path):
     # Plumbing: with verdicts, a site with a heat side runs each case through simulate_profiles on the sweep's
     # profiles; the tables, checks and KPIs must read the case's store, not the base one's (2 000 kWh_th and 100 m3
     # here: a bigger case failed its content check, a smaller one reported the base capacity and its cycles).
-    from lingtan.twin.studies.sweep import read_results, run_sweep
-
     file = write(tmp_path, factory(True), "stores.yaml")
     params = ["cold_stores[0].capacity_kwh_th=500:4000:2", "air_receivers[0].volume_m3=10:300:2"]
-    rows = {}
-    for path in ("auto", "whole"):
-        s = run_sweep(file, params, out=tmp_path / path, path=path, jobs=1, progress=False)
-        assert s["path"] == ("fast" if path == "auto" else "whole")
-        rows[path] = read_results(tmp_path / path).sort_values("case_hash").reset_index(drop=True)
-    a, b = rows["auto"], rows["whole"]
+    a, b = both_paths(file, params, tmp_path)
     assert list(a.columns) == list(b.columns)
-    for c in a.columns:
-        if a[c].dtype.kind == "f":
-            np.testing.assert_allclose(a[c].to_numpy(), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
-        else:
-            assert list(a[c]) == list(b[c]), c
+    assert_same_columns(a, b, a.columns)
     assert sorted(set(a["load_stores.ice.capacity_e_kwh_th"])) == [500.0, 4000.0]

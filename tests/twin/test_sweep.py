@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from support.scenario_files import write
+from support.sweeps import assert_same_columns
 
 from lingtan.errors import InputError
 from lingtan.twin.cli.sweep import main
@@ -28,16 +29,6 @@ BAT = "battery[0].energy_kwh"
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values("case_hash").reset_index(drop=True)
-
-
-def _assert_equal_columns(a: pd.DataFrame, b: pd.DataFrame, columns) -> None:
-    """The columns of two paths' rows equal: flags exactly, numbers within float round-off of the same arithmetic."""
-    for c in columns:
-        x, y = a[c].to_numpy(), b[c].to_numpy()
-        if x.dtype == bool or y.dtype == bool:
-            assert np.array_equal(x, y), c
-        else:
-            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-6, err_msg=c)
 
 
 # --------------------------------------------------------------------------- designs
@@ -132,7 +123,7 @@ def test_fast_path_agrees_with_whole_scenarios(tmp_path):
     # each case is priced at its own sizes: PV and battery capital differ between the four cases
     assert a["economics.capex_cny"].nunique() == 4
     assert any(c.startswith("verdict.") for c in shared)
-    _assert_equal_columns(a, b, shared)
+    assert_same_columns(a, b, shared)
     # what the fast path cannot compute is absent, not guessed (the monthly bill needs each month's energy by
     # period, which the kernel's annual totals do not keep)
     assert set(b.columns) - set(a.columns) <= _only_whole(b)
@@ -175,7 +166,7 @@ def test_demand_response_sweep_fast_path_gives_the_whole_scenario_rows(tmp_path)
         )
     }
     assert set(b.columns) - set(a.columns) <= _only_whole(b)
-    _assert_equal_columns(a, b, [c for c in a.columns if c in b.columns and c != "case_hash"])
+    assert_same_columns(a, b, [c for c in a.columns if c in b.columns and c != "case_hash"])
     # Not a vacuous comparison: the battery delivers the 2 x 1000 kWh, no battery none of it.
     battery = a[BAT].to_numpy() > 0
     np.testing.assert_allclose(a["demand_response.delivered_e_kwh"], np.where(battery, 2000.0, 0.0), atol=1e-6)

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from support.fleets import TRUCKS
 from support.scenario_files import DEFAULT, ROOT, write
+from support.sweeps import assert_same_columns, both_paths
 
 from lingtan.components.vehicles import fleet_flat_kpis, merge_fleet_kpis
 from lingtan.twin.accounting.criteria import evaluate
@@ -296,7 +297,7 @@ def test_a_sweep_of_the_chargers_takes_the_fast_path_and_gives_the_whole_scenari
     # side by side. An all-electric fleet on a site without a heat side takes the annual-KPI verdicts, which must
     # read the fleet as simulated: its rows equal the whole-scenario path's, the fleet's numbers, the Anhui
     # verdicts and the economics (charge points priced) included.
-    from lingtan.twin.studies.sweep import plan, profile_groups, read_results, run_sweep
+    from lingtan.twin.studies.sweep import plan, profile_groups
 
     data = _with_fleet(_base(), parking_spaces=100)
     data["vehicles"] = [TRUCKS]
@@ -304,20 +305,11 @@ def test_a_sweep_of_the_chargers_takes_the_fast_path_and_gives_the_whole_scenari
     params = ["chargers[0].count=1:10:2", "battery[0].energy_kwh=0:20000:2"]
     groups = profile_groups(p := plan(file, params), list(range(len(p.values))))
     assert [len(g.cases) for g in groups] == [2, 2]
-    rows = {}
-    for path in ("auto", "whole"):
-        s = run_sweep(file, params, out=tmp_path / path, path=path, jobs=1, progress=False)
-        assert s["path"] == ("fast" if path == "auto" else "whole")
-        rows[path] = read_results(tmp_path / path).sort_values("case_hash").reset_index(drop=True)
-    a, b = rows["auto"], rows["whole"]
+    a, b = both_paths(file, params, tmp_path)
     assert a.verdicts_computed.all()
     shared = [c for c in a.columns if c in b.columns and c != "case_hash"]
     assert {"vehicles.unmet_trips", "verdict.anhui_park_2024.nev_share", "economics.capex_cny"} <= set(shared)
-    for c in shared:
-        if a[c].dtype == bool or b[c].dtype == bool:
-            assert list(a[c]) == list(b[c]), c
-        else:
-            np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
+    assert_same_columns(a, b, shared)
     assert set(b.columns) - set(a.columns) <= {"max_hourly_balance_residual_kwh"} | {
         c for c in b.columns if c.startswith(("by_source_e_kwh.", "grid_bill.", "vehicles.unmet_by_type."))
     }

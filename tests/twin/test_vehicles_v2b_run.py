@@ -10,6 +10,7 @@ import pytest
 import yaml
 from support.fleets import TRUCKS
 from support.scenario_files import DEFAULT, write
+from support.sweeps import assert_same_columns, both_paths
 
 from lingtan.twin.cli import main
 from lingtan.twin.core.scenario import scenario_from_dict
@@ -209,27 +210,16 @@ def test_a_sweep_gives_each_case_its_bill_change_and_the_whole_scenario_rows(tmp
     # change of vehicle-to-building needs each case's year without the giving, one more kernel call over the chunk.
     # The fast rows, judged from the annual KPIs (no heat side), equal the whole path's, bill change and economics
     # (the vans' ageing) included.
-    from lingtan.twin.studies.sweep import read_results, run_sweep
-
     data = _with_vans()
     data["vehicles"][0]["v2b"]["ageing_cny_per_kwh"] = 0.1
     file = write(tmp_path, data, "vans.yaml")
     params = ["pv[0].capacity_kwp=2000:12000:2", "battery[0].energy_kwh=0:8000:2"]
-    rows = {}
-    for path in ("auto", "whole"):
-        s = run_sweep(file, params, out=tmp_path / path, path=path, jobs=1, progress=False)
-        assert s["path"] == ("fast" if path == "auto" else "whole")
-        rows[path] = read_results(tmp_path / path).sort_values("case_hash").reset_index(drop=True)
-    a, b = rows["auto"], rows["whole"]
+    a, b = both_paths(file, params, tmp_path)
     assert a.verdicts_computed.all()
     shared = [c for c in a.columns if c in b.columns and c != "case_hash"]
     assert {"vehicles.v2b.bill_change_cny", "vehicles.v2b.net_saving_cny", "economics.annualised_cost_cny"} <= set(
         shared
     )
-    for c in shared:
-        if a[c].dtype.kind == "f":
-            np.testing.assert_allclose(a[c].to_numpy(), b[c].to_numpy(float), rtol=1e-9, atol=1e-6, err_msg=c)
-        else:
-            assert list(a[c]) == list(b[c]), c
+    assert_same_columns(a, b, shared)
     # a saving in every case, not the same one: the battery takes part of the evening peak the vans shave
     assert a["vehicles.v2b.bill_change_cny"].nunique() > 1 and (a["vehicles.v2b.bill_change_cny"] < 0).all()
