@@ -947,9 +947,9 @@ def fast_rows(
     hs = HeatSizes(**{f.name: getattr(fi, f.name) for f in dataclass_fields(HeatSizes)})
     site = kernel_site(scenario.battery, prof, hs)
     if scenario.demand_response is None:
-        res, response, events = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **site), {}, {}
+        res, base, events = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **site), None, {}
     else:
-        res, response, events = _event_year(scenario, prof, fi, site)
+        res, base, events = _event_year(scenario, prof, fi, site)
     src_e = prof.unit_kw.sum(axis=1)  # annual energy per unit of size [kWh per kWp, per turbine]
     gen = {
         kind: sum(
@@ -972,7 +972,8 @@ def fast_rows(
     )
     cols = {name: np.asarray(v, dtype=float) for name, v in k.items()}
     cols.update({f"grid_bill_cny.{name}": np.asarray(v, dtype=float) for name, v in bill.items()})
-    cols.update(response)
+    if base is not None:
+        cols.update(_response_columns(scenario.demand_response, prof, res, base, bill["total_cny"]))
     # What the chunk's cases share (profile_groups): the fleet's numbers, the batches' and the fuel uses' year.
     fleet = _fleet_record(scenario, prof)
     if fleet is not None:
@@ -1023,7 +1024,7 @@ def _fleet_record(scenario, prof) -> dict | None:
     return fleet_kpis(scenario.vehicles, scenario.chargers, scenario.charging, prof.vehicles, prof.step_h, load_fuels())
 
 
-def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, dict[str, np.ndarray], dict]:
+def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, Any, dict]:
     """A chunk's year with its demand-response events, as :func:`lingtan.twin.run.simulate_profiles` runs one case:
     the baseline without the events (its import in the event hours recorded by the kernel: caps of +inf there and
     no preparation dispatch as no event), each case's caps from its own baseline, the year again under them.
@@ -1043,15 +1044,13 @@ def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, dict[s
     -------
     DispatchResult
         The year with the events, every case.
-    dict
-        ``demand_response.<kpi>`` columns, the numbers a whole run's ``kpis.json`` ``demand_response`` holds
-        (:func:`lingtan.components.demand_response.response_kpis`), one value per case.
+    DispatchResult
+        The baseline year, every case.
     dict
         The events' kernel arguments (``event_step``, ``event_prep``, ``event_import_cap_kw``), for other years of
         the chunk dispatched alike.
     """
-    from lingtan.components.demand_response import event_caps, event_steps, response_kpis
-    from lingtan.components.grid import bill_from_totals
+    from lingtan.components.demand_response import event_caps, event_steps
     from lingtan.twin.core.dispatch import dispatch
 
     dr = scenario.demand_response
@@ -1059,31 +1058,28 @@ def _event_year(scenario, prof, fi: FastInputs, site: dict) -> tuple[Any, dict[s
     free = np.full((len(fi.caps), int(event.max()) + 1), np.inf)
     base = dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, event_step=event, event_import_cap_kw=free, **site)
     step, cap = event_caps(base.event_import_kw, base.monthly_peak_kw, event, prep, prof.month, dr)
-    res = dispatch(
-        prof.unit_kw,
-        fi.caps,
-        prof.load_kw,
-        fi.params,
-        event_step=step,
-        event_prep=prep,
-        event_import_cap_kw=cap,
-        **site,
+    events = dict(event_step=step, event_prep=prep, event_import_cap_kw=cap)
+    return dispatch(prof.unit_kw, fi.caps, prof.load_kw, fi.params, **events, **site), base, events
+
+
+def _response_columns(dr, prof, res, base, bill_cny) -> dict[str, np.ndarray]:
+    """The ``demand_response.<kpi>`` columns of a chunk (:func:`_event_year`'s two years): the numbers a whole run's
+    ``kpis.json`` ``demand_response`` holds (:func:`lingtan.components.demand_response.response_kpis`), one value per
+    case."""
+    from lingtan.components.demand_response import response_kpis
+    from lingtan.components.grid import bill_from_totals
+
+    base_bill = bill_from_totals(
+        base.total("import_cost_cny"), base.monthly_peak_kw, base.total("export_revenue_cny"), prof.tariff
     )
-    bills = [
-        bill_from_totals(r.total("import_cost_cny"), r.monthly_peak_kw, r.total("export_revenue_cny"), prof.tariff)
-        for r in (res, base)
-    ]
-    base_kw = base.event_import_kw  # the event hours' columns; the preparing steps' follow in the second year's
-    k = response_kpis(
-        base_kw, res.event_import_kw[:, : base_kw.shape[1]], dr, bills[0]["total_cny"], bills[1]["total_cny"]
-    )
-    n = len(fi.caps)
-    cols = {
+    base_kw = base.event_import_kw  # the event hours' columns; the preparing steps' follow in the capped year's
+    k = response_kpis(base_kw, res.event_import_kw[:, : base_kw.shape[1]], dr, bill_cny, base_bill["total_cny"])
+    n = len(base_kw)
+    return {
         f"demand_response.{name}": np.broadcast_to(np.asarray(v, dtype=float), (n,))
         for name, v in k.items()
         if not isinstance(v, (str, list))
     }
-    return res, cols, dict(event_step=step, event_prep=prep, event_import_cap_kw=cap)
 
 
 def _sized_scenario(scenario, fi: FastInputs):
