@@ -545,10 +545,7 @@ def _ground_cooling(
         demand = max(demand, 0.0)
         if demand <= 0.0:
             continue
-        u = 0
-        for v in range(unit_ground.shape[0]):
-            if unit_ground[v] == g:
-                u = v
+        u = _loop_unit(unit_ground, g)
         t_f, base, per_kw = _loop_state(ground_loop, ground_modes, n, g, w, g_x, g_q)
         p = unit_cop_params[u]
         eer = 0.0
@@ -781,6 +778,16 @@ def _serve_demands(
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _loop_unit(unit_ground: np.ndarray, g: int) -> int:
+    """The power-to-heat unit that draws on ground loop ``g`` (the schema allows one: the last if several)."""
+    u = 0
+    for v in range(unit_ground.shape[0]):
+        if unit_ground[v] == g:
+            u = v
+    return u
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _first_cooling(
     a: int,
     g: int,
@@ -797,11 +804,7 @@ def _first_cooling(
     machine's rating [kW_th]: CHP-driven absorption chiller ``a`` or ground loop ``g``'s heat pump (-1: none)."""
     if a >= 0:
         return min(cabs_want[a, s], cabs_kw[n, a] * cabs_per_kw[a, s])
-    u = 0
-    for v in range(unit_ground.shape[0]):
-        if unit_ground[v] == g:
-            u = v
-    return min(ground_cooling[g, s], unit_kw[n, u])
+    return min(ground_cooling[g, s], unit_kw[n, _loop_unit(unit_ground, g)])
 
 
 @njit(cache=True, nogil=True, inline="always")
