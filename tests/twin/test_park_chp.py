@@ -4,7 +4,8 @@ renewable, and its gas is counted once.
 Tenant a: a 600 kW_th bath all year (70 C), a 500 kW heat-led gas engine (40 % / 45 % electric / heat efficiency at
 full load: 562.5 kW_th, so it runs at full load every hour) and a gas boiler for the rest; 3 GWh/yr of shift load,
 so the engine exports in the hours a's load is under 500 kW. Tenant b: 5 GWh/yr of shift load, nothing else.
-Shared: 2 MWp of carport PV, no battery; the park's export limit (5 MW) is never reached.
+Shared: 2 MWp of carport PV, no battery; the park's export limit (5 MW) is never reached. A feeder of two
+sections: a at the first, b and the carport at the second.
 """
 
 import copy
@@ -19,6 +20,7 @@ from lingtan.twin.cli import main
 from lingtan.twin.core.dispatch import FLOWS, STATES, TOTALS, DispatchResult
 from lingtan.twin.core.scenario import scenario_from_dict
 from lingtan.twin.core.tables import check_electric_balance
+from lingtan.twin.studies.economics import energies
 from lingtan.twin.studies.park import _tenants_chp_on_bus, simulate_park
 
 ENGINE = {
@@ -32,6 +34,7 @@ ENGINE = {
     "t_c": 90.0,
     "mode": "heat_led",
 }
+TRANSFORMER = {"name": "T1", "sn_mva": 40, "vk_percent": 10.5, "vkr_percent": 0.44, "pfe_kw": 30, "i0_percent": 0.3}
 GREEN_E_KWH = 5e6  # more than either tenant's grid-origin energy: each tenant's share is capped at it
 
 
@@ -60,12 +63,23 @@ def chp_park() -> dict:
         ],
         "shared": {"pv": [{"name": "carport", "capacity_kwp": 2000}]},
         "green_power": {"green_power_contract_e_kwh": GREEN_E_KWH},
+        "network": {
+            "substation": {"name": "S", "transformers": [TRANSFORMER]},
+            "feeders": [
+                {
+                    "name": "F1",
+                    "line_std_type": "NA2XS2Y 1x240 RM/25 12/20 kV",
+                    "sections": [{"to": "F1-1", "length_km": 1.0}, {"to": "F1-2", "length_km": 1.0}],
+                }
+            ],
+            "connections": {"a": {"bus": "F1-1"}, "b": {"bus": "F1-2"}, "carport": {"bus": "F1-2"}},
+        },
     }
 
 
 @pytest.fixture(scope="module")
 def park():
-    return simulate_park(scenario_from_dict(chp_park()), power_flow=False)
+    return simulate_park(scenario_from_dict(chp_park()))
 
 
 def hand_bus(r):
@@ -118,6 +132,8 @@ def test_consumption_share_and_import_by_hand(park):
     el = r.accounting.energy.electricity
     assert el.chp_consumed_e_kwh == pytest.approx(500 * 8760 - (c - chp_load).sum(), rel=1e-9)
     assert el.consumed_e_kwh == pytest.approx(load, rel=1e-9)
+    # The bus carries the engine's export, it makes none: the economics count the engine's 4.38 GWh once.
+    assert energies(r)["chp_e_kwh"] == pytest.approx(500 * 8760, rel=1e-9)
 
 
 def test_the_engines_gas_is_in_scope_1_once(park):
@@ -149,6 +165,19 @@ def test_the_engine_serves_b_and_green_power_replaces_grid_energy_only(park):
     assert t.loc["b", "green_power_allocated_e_kwh"] == pytest.approx(origin_b, rel=1e-9)
     origin = t.bus_demand_e_kwh - t.park_re_allocated_e_kwh - t.park_chp_allocated_e_kwh
     assert origin[["a", "b"]].sum() == pytest.approx(grid.sum(), rel=1e-9)
+
+
+def test_the_network_sees_the_engine_inject(park):
+    # Net demand of each connection [MW], feed-in negative: a draws its bus demand less its engine's export; the
+    # connections add up to what the substation exchanges: import less the PV's and the engine's export.
+    r = park
+    demand, c, _, _, _ = hand_bus(r)
+    p = r.network_p_mw
+    np.testing.assert_allclose(p["a"], (demand[0] - c) / 1e3, atol=1e-12)
+    assert (p["a"] < 0).sum() > 1000
+    bus = r.bus
+    exchange = bus.grid_to_load_kw - bus.pv_to_grid_kw - bus.tenants_chp_to_grid_kw
+    np.testing.assert_allclose(p["a"] + p["b"] + p["carport"], exchange / 1e3, atol=1e-9)
 
 
 def test_spilled_chp_by_hand():

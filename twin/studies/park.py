@@ -16,17 +16,19 @@ How a year is simulated
 3. The park bus is dispatched by the same kernel: the tenants' demand on the bus is
    the load; shared PV, shared wind and the tenants' renewable surplus are the
    renewable pool; the central battery and the park's grid connection serve the rest.
-   The tenants' CHP export is not renewable and stays out of the pool: it takes the
-   place a factory's CHP takes in the kernel's merit order (after renewables and the
-   battery, before the grid; :func:`_tenants_chp_on_bus`).
+   The tenants' CHP export is not renewable and stays out of the pool: "CHP first",
+   it serves the bus demand before the renewables, the central battery and the grid,
+   and what is left of it is exported in the room the renewables' export leaves
+   (:func:`_tenants_chp_on_bus`; the stricter reading for the renewable share).
 4. Renewable energy delivered on the park bus (directly or through the central
    battery's renewable pool) is allocated to tenants hour by hour by the rule:
    ``pro_rata`` (to each tenant's demand on the bus), ``contract_share`` (fixed
    shares, capped at each tenant's demand, the rest pro rata) or ``priority``
    (tenants in the order given). The tenants' CHP electricity delivered on the bus
    is split pro rata to what each tenant's demand still wants after its renewables.
-   Grid-origin energy fills the rest of each tenant's demand. Park green-power contracts and certificates are allocated pro
-   rata to each tenant's grid-origin energy, each capped at it (tenant table:
+   Grid-origin energy fills the rest of each tenant's demand. Park green-power
+   contracts and certificates are allocated pro rata to each tenant's grid-origin
+   energy, each capped at it (tenant table:
    ``green_power_allocated_e_kwh``, ``certificates_allocated_e_kwh``,
    ``re_share_with_green_power``).
 
@@ -35,7 +37,10 @@ Reconciliation
 Tenant totals plus a ``park_common`` row equal the park totals exactly. The
 common row holds what belongs to no tenant: the central battery's losses and
 change of stored energy (consumption, and the renewable part of it), less any
-tenant demand the park connection could not serve.
+tenant demand the park connection could not serve. The park's consumption counts
+the CHP electricity used in the park (each tenant's own and the bus's), as a
+factory's does; its ``grid_export_e_kwh`` is renewable export, as a factory's, and
+the CHP's export is ``chp_export_e_kwh`` (the ``chp_*`` keys only when a tenant holds CHP).
 """
 
 from __future__ import annotations
@@ -383,7 +388,10 @@ def _dispatch_bus(park: Park, runs: dict, p0, units: _UnitProfiles) -> _Bus:
         ).items()
     }
     monthly = monthly_bill(*grid_exchange_kw(table), p0.index, p0.tariff, p0.step_h).to_dict()
-    if has_chp:
+    if has_chp:  # the bus makes no CHP electricity: it carries its tenants', already in their chp_e_kwh
+        made, out = kpis.pop("chp_e_kwh"), kpis.pop("chp_export_e_kwh")
+        kpis["tenants_chp_to_load_e_kwh"] = made - out
+        kpis["tenants_chp_export_e_kwh"] = out
         kpis["tenants_chp_spilled_e_kwh"] = float(spilled.sum())
     return _Bus(demand, surplus, chp, rows, sources, caps, res, table, bill, monthly, kpis)
 
@@ -635,7 +643,7 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
     imp, exp = bus_k["grid_import_e_kwh"], bus_k["grid_export_e_kwh"]
     # CHP electricity used in the park (made from fuel, not renewable): each tenant's own and the bus's
     chp_used = sum(runs[n].kpis["chp_e_kwh"] - runs[n].kpis["chp_export_e_kwh"] for n in names)
-    chp_used += bus_k["chp_e_kwh"] - bus_k["chp_export_e_kwh"]
+    chp_used += bus_k.get("tenants_chp_to_load_e_kwh", 0.0)
     consumption = imp + gen - exp - curt + chp_used
     re_consumed = gen - exp - curt
     table.loc["park", "re_generation_e_kwh"] = gen
@@ -674,8 +682,8 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
     }
     if any(t.chp for t in park.tenants):  # as a factory's (lingtan.twin.core.kpis.electric_kpis): the CHP's
         # electricity made and used in the park or exported through its connection, and that export
-        kpis["chp_e_kwh"] = chp_used + bus_k["chp_export_e_kwh"]
-        kpis["chp_export_e_kwh"] = bus_k["chp_export_e_kwh"]
+        kpis["chp_e_kwh"] = chp_used + bus_k["tenants_chp_export_e_kwh"]
+        kpis["chp_export_e_kwh"] = bus_k["tenants_chp_export_e_kwh"]
     return table, kpis
 
 
