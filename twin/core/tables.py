@@ -203,9 +203,10 @@ def _no_negative(h: pd.DataFrame, tol: float, what: str) -> None:
 def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) -> float:
     """Check, from the electric table alone, that every hour balances; return the largest residual [kWh].
 
-    Each source's generation (PV, wind, CHP) equals the sum of its flows, and on the bus
-    sources (PV, wind, CHP, fuel cells, grid import, battery discharge, vehicle-to-building, unserved) equal sinks
-    (load, heat, battery charge, export, curtailment). No flow is negative.
+    Each source's generation (PV, wind, CHP, a park bus's tenants' CHP export ``tenants_chp``) equals the sum of
+    its flows, and on the bus sources (PV, wind, CHP, fuel cells, grid import, battery discharge,
+    vehicle-to-building, unserved) equal sinks (load, heat, battery charge, export, curtailment, the tenants' CHP
+    spilled). No flow is negative.
 
     Parameters
     ----------
@@ -252,12 +253,21 @@ def check_electric_balance(h: pd.DataFrame, tol_kwh: float = BALANCE_TOL_KWH) ->
     if "fc_kw" in col:  # fuel cells: a source of the load and of power-to-heat
         residuals.append(np.abs(col["fc_kw"] - col["fc_to_load_kw"] - col["fc_to_heat_kw"]).max())
         sources = sources + col["fc_kw"]
-    if "chp_kw" in col:  # combined heat and power: a source whose export is a sink of the bus
+    # Combined heat and power, a site's own or a park's tenants' on the park bus: a source whose export is a sink
+    # of the bus, and so is what a park bus spilled of its tenants' export (no load, no export room).
+    for chp in [p for p in ("chp", "tenants_chp") if f"{p}_kw" in col]:
+        spilled = col.get(f"{chp}_spilled_kw", 0.0)
         residuals.append(
-            np.abs(col["chp_kw"] - col["chp_to_load_kw"] - col["chp_to_heat_kw"] - col["chp_to_grid_kw"]).max()
+            np.abs(
+                col[f"{chp}_kw"]
+                - col[f"{chp}_to_load_kw"]
+                - col[f"{chp}_to_heat_kw"]
+                - col[f"{chp}_to_grid_kw"]
+                - spilled
+            ).max()
         )
-        sources = sources + col["chp_kw"]
-        sinks = sinks + col["chp_to_grid_kw"]
+        sources = sources + col[f"{chp}_kw"]
+        sinks = sinks + col[f"{chp}_to_grid_kw"] + spilled
     residuals.append(np.abs(sources - sinks).max())
     worst = float(max(residuals)) * step_h(h)  # a step's power residual [kW] times its length: energy [kWh]
     if worst > tol_kwh:

@@ -11,17 +11,24 @@ How a year is simulated
 1. The heat network moves waste heat from one tenant's stream to another's demand
    (:func:`lingtan.twin.core.heat_profiles.exchange_between`); both tenants' heat balances show it.
 2. Each tenant is dispatched by the kernel as a factory whose grid is the park
-   bus: its own renewables serve it first; its surplus goes to the park bus.
+   bus: its own renewables (and its combined heat and power units) serve it first;
+   its surplus goes to the park bus.
 3. The park bus is dispatched by the same kernel: the tenants' demand on the bus is
-   the load; shared PV, shared wind and the tenants' surplus are the renewable
-   pool; the central battery and the park's grid connection serve the rest.
+   the load; shared PV, shared wind and the tenants' renewable surplus are the
+   renewable pool; the central battery and the park's grid connection serve the rest.
+   The tenants' CHP export is not renewable and stays out of the pool: "CHP first",
+   it serves the bus demand before the renewables, the central battery and the grid,
+   and what is left of it is exported in the room the renewables' export leaves
+   (:func:`_tenants_chp_on_bus`; the stricter reading for the renewable share).
 4. Renewable energy delivered on the park bus (directly or through the central
    battery's renewable pool) is allocated to tenants hour by hour by the rule:
    ``pro_rata`` (to each tenant's demand on the bus), ``contract_share`` (fixed
    shares, capped at each tenant's demand, the rest pro rata) or ``priority``
-   (tenants in the order given). Grid-origin energy fills the rest of each
-   tenant's demand. Park green-power contracts and certificates are allocated pro
-   rata to each tenant's grid-origin energy, each capped at it (tenant table:
+   (tenants in the order given). The tenants' CHP electricity delivered on the bus
+   is split pro rata to what each tenant's demand still wants after its renewables.
+   Grid-origin energy fills the rest of each tenant's demand. Park green-power
+   contracts and certificates are allocated pro rata to each tenant's grid-origin
+   energy, each capped at it (tenant table:
    ``green_power_allocated_e_kwh``, ``certificates_allocated_e_kwh``,
    ``re_share_with_green_power``).
 
@@ -30,7 +37,10 @@ Reconciliation
 Tenant totals plus a ``park_common`` row equal the park totals exactly. The
 common row holds what belongs to no tenant: the central battery's losses and
 change of stored energy (consumption, and the renewable part of it), less any
-tenant demand the park connection could not serve.
+tenant demand the park connection could not serve. The park's consumption counts
+the CHP electricity used in the park (each tenant's own and the bus's), as a
+factory's does; its ``grid_export_e_kwh`` is renewable export, as a factory's, and
+the CHP's export is ``chp_export_e_kwh`` (the ``chp_*`` keys only when a tenant holds CHP).
 """
 
 from __future__ import annotations
@@ -194,7 +204,7 @@ def simulate_park(
     progress.stage("progress_park_bus")
     bus = _dispatch_bus(park, runs, prof[names[0]], units)
     alloc = _allocate_bus_renewables(park, names, bus)
-    table, kpis = _reconcile(park, runs, names, bus.demand, alloc, bus.kpis, bus.table)
+    table, kpis = _reconcile(park, runs, names, bus.demand, (alloc, _allocate_bus_chp(bus, alloc)), bus.kpis, bus.table)
     network = limits = p_mw = None
     if park.network is not None and power_flow:
         progress.stage("progress_power_flow")
@@ -296,12 +306,14 @@ def _tenant_profiles(
 
 @dataclass(frozen=True)
 class _Bus:
-    """The park bus's year: the tenants' demand on it and surplus into it [kW] (I, T), its renewable pool (rows,
-    sources, sizes as the kernel took them), the kernel's result, its electric table, bill (year totals, and month
-    by month as :meth:`lingtan.components.grid.GridBill.to_dict`) and KPIs."""
+    """The park bus's year: the tenants' demand on it, renewable surplus into it and CHP export into it [kW] (I, T),
+    its renewable pool (rows, sources, sizes as the kernel took them), the kernel's result (the tenants' CHP in its
+    ``chp_*`` flows), its electric table, bill (year totals, and month by month as
+    :meth:`lingtan.components.grid.GridBill.to_dict`) and KPIs."""
 
     demand: np.ndarray
     surplus: np.ndarray
+    chp: np.ndarray
     rows: list
     sources: list
     caps: list
@@ -314,8 +326,9 @@ class _Bus:
 
 def _dispatch_bus(park: Park, runs: dict, p0, units: _UnitProfiles) -> _Bus:
     """Step 3: the park bus through the kernel. The tenants' demand is the load; shared renewables and tenants'
-    surplus are the pool; the central battery and the park's grid connection serve the rest."""
-    from lingtan.twin.core.dispatch import dispatch
+    renewable surplus are the pool; the central battery, the tenants' CHP export (:func:`_tenants_chp_on_bus`) and
+    the park's grid connection serve the rest. The table names the tenants' CHP ``tenants_chp_*``."""
+    from lingtan.twin.core.dispatch import PARAMS, dispatch
     from lingtan.twin.core.kpis import electric_kpis
     from lingtan.twin.core.tables import check_electric_balance, electric_table, grid_exchange_kw
     from lingtan.twin.run import generation_by_kind, kernel_params, period_masks
@@ -325,16 +338,20 @@ def _dispatch_bus(park: Park, runs: dict, p0, units: _UnitProfiles) -> _Bus:
         [runs[n].hourly[["grid_to_load_kw", "grid_to_heat_kw", "grid_to_battery_kw"]].sum(axis=1) for n in names]
     )
     surplus = np.array([runs[n].hourly[["pv_to_grid_kw", "wind_to_grid_kw"]].sum(axis=1) for n in names])
+    chp = np.array([runs[n].hourly.get("chp_to_grid_kw", pd.Series(0.0, p0.index)).to_numpy() for n in names])
     rows, sources, caps = units(park.shared.pv, park.shared.wind)
     rows.append(surplus.sum(axis=0))
     sources.append(("tenants", "tenants"))
     caps.append(1.0)
     gc, dc = period_masks(park.shared.battery)
+    params = kernel_params(park.grid, park.shared.battery)
+    has_chp = any(t.chp for t in park.tenants)
+    chp_load = np.minimum(chp.sum(axis=0), demand.sum(axis=0))  # CHP first (_tenants_chp_on_bus)
     res = dispatch(
         np.vstack(rows),
         np.array([caps]),
-        demand.sum(axis=0),
-        kernel_params(park.grid, park.shared.battery),
+        demand.sum(axis=0) - chp_load,
+        params,
         period=p0.period,
         month=p0.month,
         price_cny_per_kwh=p0.price_cny_per_kwh,
@@ -343,8 +360,16 @@ def _dispatch_bus(park: Park, runs: dict, p0, units: _UnitProfiles) -> _Bus:
         discharge_periods=dc,
         record_hourly=True,
     )
+    if has_chp:
+        res, spilled = _tenants_chp_on_bus(
+            res, chp.sum(axis=0), chp_load, params[0, PARAMS.index("export_limit_kw")], p0
+        )
     gen = generation_by_kind(sources, caps, rows, ("pv", "wind", "tenants"), len(p0.index))
-    table = electric_table(p0.index, p0.period, p0.price_cny_per_kwh, gen, res.hourly)
+    table = electric_table(p0.index, p0.period, p0.price_cny_per_kwh, gen, res.hourly, chp=has_chp)
+    if has_chp:
+        table = table.rename(columns=lambda c: f"tenants_{c}" if c.startswith("chp_") else c)
+        table["tenants_chp_kw"] += spilled  # all the tenants' CHP export: what the bus took, and what it could not
+        table["tenants_chp_spilled_kw"] = spilled
     check_electric_balance(table)
     bill = bill_from_totals(
         res.total("import_cost_cny"), res.monthly_peak_kw, res.total("export_revenue_cny"), p0.tariff
@@ -363,7 +388,60 @@ def _dispatch_bus(park: Park, runs: dict, p0, units: _UnitProfiles) -> _Bus:
         ).items()
     }
     monthly = monthly_bill(*grid_exchange_kw(table), p0.index, p0.tariff, p0.step_h).to_dict()
-    return _Bus(demand, surplus, rows, sources, caps, res, table, bill, monthly, kpis)
+    if has_chp:  # the bus makes no CHP electricity: it carries its tenants', already in their chp_e_kwh
+        made, out = kpis.pop("chp_e_kwh"), kpis.pop("chp_export_e_kwh")
+        kpis["tenants_chp_to_load_e_kwh"] = made - out
+        kpis["tenants_chp_export_e_kwh"] = out
+        kpis["tenants_chp_spilled_e_kwh"] = float(spilled.sum())
+    return _Bus(demand, surplus, chp, rows, sources, caps, res, table, bill, monthly, kpis)
+
+
+def _tenants_chp_on_bus(res, chp_kw: np.ndarray, to_load_kw: np.ndarray, export_limit_kw: float, p0):
+    """Put the tenants' CHP export into the bus's kernel result where a factory's CHP units stand.
+
+    The rule, "CHP first": the tenants' CHP electricity serves the bus demand before the bus's renewables, its
+    central battery and the grid (the kernel ran on the demand less ``to_load_kw``); what is left of it is exported
+    within the room the renewables' export left under the park's export limit. Of the two readings (CHP after the
+    renewables and the battery, as in a factory's own kernel, or before them) this is the stricter one: CHP never
+    lets a renewable kWh serve a tenant that the engine could have served, so the park's renewable share is never
+    the higher of the two; CHP electricity is never renewable. What finds neither load nor export room is spilled:
+    a tenant's run does not see the park's export limit, so its engine's fuel was burnt for it and stays counted
+    in full.
+
+    Parameters
+    ----------
+    res : lingtan.twin.core.dispatch.DispatchResult
+        The bus's kernel result on the demand less ``to_load_kw``, hourly record kept (one configuration, hourly
+        steps).
+    chp_kw : ndarray, shape (T,)
+        The tenants' CHP export into the bus summed [kW].
+    to_load_kw : ndarray, shape (T,)
+        Its part that serves the bus demand [kW].
+    export_limit_kw : float
+        The park connection's export limit, 0 when export is not allowed [kW].
+    p0 : lingtan.twin.run.Profiles
+        The park's hourly frame (its tariff's feed-in price).
+
+    Returns
+    -------
+    tuple of (DispatchResult, ndarray)
+        The result with ``chp_to_load`` and ``chp_to_grid``, ``load`` (the CHP's part added back) and the export
+        revenue (the CHP's export added); the spilled CHP electricity per hour [kW].
+    """
+    from lingtan.twin.core.dispatch import FLOWS, TOTALS
+
+    f = {name: i for i, name in enumerate(FLOWS)}
+    h = res.hourly.copy()
+    room = np.maximum(export_limit_kw - h[:, f["re_to_grid"]], 0.0)
+    to_grid = np.minimum(chp_kw - to_load_kw, room)
+    h[:, f["load"]] += to_load_kw
+    h[:, f["chp_to_load"]] = to_load_kw
+    h[:, f["chp_to_grid"]] = to_grid
+    totals = res.totals.copy()
+    for name in ("load", "chp_to_load", "chp_to_grid"):
+        totals[0, TOTALS.index(name)] = h[:, f[name]].sum()  # hourly steps: power [kW] x 1 h
+    totals[0, TOTALS.index("export_revenue_cny")] += to_grid.sum() * p0.tariff.feed_in_price_cny_per_kwh
+    return replace(res, totals=totals, hourly=h), chp_kw - to_load_kw - to_grid
 
 
 def _allocate_bus_renewables(park: Park, names: list[str], bus: _Bus) -> np.ndarray:
@@ -381,6 +459,15 @@ def _allocate_bus_renewables(park: Park, names: list[str], bus: _Bus) -> np.ndar
     )
 
 
+def _allocate_bus_chp(bus: _Bus, renewable_kw: np.ndarray) -> np.ndarray:
+    """The tenants' CHP electricity that served the bus demand, split among the tenants pro rata to what each
+    tenant's demand wants after its allocated renewables ``renewable_kw`` [kW] (I, T): bookkeeping of who
+    got it (the bus served it first, :func:`_tenants_chp_on_bus`); the allocation rule is for renewables only."""
+    t = bus.table
+    chp = t.tenants_chp_to_load_kw.to_numpy() if "tenants_chp_to_load_kw" in t else np.zeros(len(t))
+    return allocate("pro_rata", chp, bus.demand - renewable_kw)
+
+
 def _network_year(park: Park, base_dir: Path, names: list[str], bus: _Bus):
     """The park network's power flow for every hour, from the net demand of every connection, and the findings
     at the substation's limits. Returns (NetworkResult, SubstationLimitResult, net demand by connection [MW])."""
@@ -388,7 +475,7 @@ def _network_year(park: Park, base_dir: Path, names: list[str], bus: _Bus):
     from lingtan.twin.network import annual_power_flow, apply_substation_limits, build_net
 
     # Net demand of every connection [MW], pandapower's load convention (feed-in negative).
-    p_mw = {n: (bus.demand[i] - bus.surplus[i]) / 1e3 for i, n in enumerate(names)}
+    p_mw = {n: (bus.demand[i] - bus.surplus[i] - bus.chp[i]) / 1e3 for i, n in enumerate(names)}
     for (kind, name), c, row in zip(bus.sources, bus.caps, bus.rows, strict=True):
         if kind != "tenants":
             p_mw[name] = -c * row / 1e3
@@ -424,6 +511,11 @@ def _park_kpis(kpis: dict, runs: dict, links: dict, bus: _Bus) -> None:
     warnings = [f"{n}: {w}" for n in runs for w in runs[n].kpis.get("warnings", [])] + [
         f"central battery: {w}" for w in storage_warnings(bus.kpis)
     ]
+    if bus.kpis.get("tenants_chp_spilled_e_kwh", 0.0) > 0:
+        warnings.append(
+            f"park bus: {bus.kpis['tenants_chp_spilled_e_kwh']:.0f} kWh of the tenants' CHP export found neither "
+            "demand nor export room (the park's export limit); the engines' fuel for it is counted"
+        )
     if warnings:
         kpis["warnings"] = warnings
 
@@ -483,8 +575,10 @@ def simulate_site(scenario, base_dir: str | Path = ".", optimal=None):
 
 
 def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFrame, dict]:
-    """Tenant rows, the park_common row and the park row; park = sum of tenants + common, exactly."""
+    """Tenant rows, the park_common row and the park row; park = sum of tenants + common, exactly. ``alloc`` is
+    the renewable and the CHP electricity of the bus allocated to each tenant [kW] (I, T), two arrays."""
     rows = {}
+    alloc, alloc_chp = alloc
     for i, n in enumerate(names):
         k = runs[n].kpis
         own_re = k["re_consumed_e_kwh"]
@@ -497,6 +591,8 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
             "re_consumed_e_kwh": own_re + got,
             "bus_demand_e_kwh": float(demand[i].sum()),
             "surplus_to_bus_e_kwh": k["grid_export_e_kwh"],
+            "chp_to_bus_e_kwh": k["chp_export_e_kwh"],
+            "park_chp_allocated_e_kwh": float(alloc_chp[i].sum()),
             "re_generation_e_kwh": k["re_generation_e_kwh"],
             "curtailed_e_kwh": k["curtailed_e_kwh"],
             "delivered_e_kwh": k["delivered_consumption_e_kwh"],
@@ -513,6 +609,8 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
         "re_consumed_e_kwh": common_re,
         "bus_demand_e_kwh": 0.0,
         "surplus_to_bus_e_kwh": 0.0,
+        "chp_to_bus_e_kwh": 0.0,
+        "park_chp_allocated_e_kwh": 0.0,
         "re_generation_e_kwh": bus_k["pv_e_kwh"] + bus_k["wind_e_kwh"],
         "curtailed_e_kwh": bus_k["curtailed_e_kwh"],
         # the central battery delivers nothing of its own; bus demand it could not serve was
@@ -521,8 +619,12 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
         "re_delivered_e_kwh": 0.0,
     }
     # Park green power (contracts, direct lines) and certificates: pro rata to each tenant's grid-origin energy
-    # on the bus, each capped at it (green power can only replace grid energy).
-    grid_origin = {n: rows[n]["bus_demand_e_kwh"] - rows[n]["park_re_allocated_e_kwh"] for n in names}
+    # on the bus (neither renewable nor the tenants' CHP), each capped at it (green power can only replace grid
+    # energy).
+    grid_origin = {
+        n: rows[n]["bus_demand_e_kwh"] - rows[n]["park_re_allocated_e_kwh"] - rows[n]["park_chp_allocated_e_kwh"]
+        for n in names
+    }
     total_grid = sum(grid_origin.values())
     gp = park.green_power
     for kind, amount in (
@@ -539,7 +641,10 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
     gen = sum(runs[n].kpis["re_generation_e_kwh"] for n in names) + bus_k["pv_e_kwh"] + bus_k["wind_e_kwh"]
     curt = sum(runs[n].kpis["curtailed_e_kwh"] for n in names) + bus_k["curtailed_e_kwh"]
     imp, exp = bus_k["grid_import_e_kwh"], bus_k["grid_export_e_kwh"]
-    consumption = imp + gen - exp - curt
+    # CHP electricity used in the park (made from fuel, not renewable): each tenant's own and the bus's
+    chp_used = sum(runs[n].kpis["chp_e_kwh"] - runs[n].kpis["chp_export_e_kwh"] for n in names)
+    chp_used += bus_k.get("tenants_chp_to_load_e_kwh", 0.0)
+    consumption = imp + gen - exp - curt + chp_used
     re_consumed = gen - exp - curt
     table.loc["park", "re_generation_e_kwh"] = gen
     table.loc["park", "curtailed_e_kwh"] = curt
@@ -575,6 +680,10 @@ def _reconcile(park, runs, names, demand, alloc, bus_k, bus) -> tuple[pd.DataFra
             abs(re_consumed - table.loc["park", "re_consumed_e_kwh"]),
         ),
     }
+    if any(t.chp for t in park.tenants):  # as a factory's (lingtan.twin.core.kpis.electric_kpis): the CHP's
+        # electricity made and used in the park or exported through its connection, and that export
+        kpis["chp_e_kwh"] = chp_used + bus_k["tenants_chp_export_e_kwh"]
+        kpis["chp_export_e_kwh"] = bus_k["tenants_chp_export_e_kwh"]
     return table, kpis
 
 

@@ -10,7 +10,6 @@ from lingtan.components.battery import Battery
 from lingtan.components.grid import GridConnection
 from lingtan.components.pv import PVArray
 from lingtan.components.wind import WindFarm
-from lingtan.errors import FieldPathError
 from lingtan.limits import MAX_EMISSIONS_T, MAX_ITEMS, MAX_POWER_KW
 from lingtan.paths import SafeName
 from lingtan.twin.core.schema.accounting import Accounting, GreenPower, Offsets
@@ -41,7 +40,9 @@ class TenantConnection(_Strict):
 
 
 class Tenant(SiteAssets):
-    """A firm in the park, written as a factory is, behind its own meter."""
+    """A firm in the park, written as a factory is, behind its own meter. Its combined heat and power units serve
+    its own load first; their export goes onto the park bus as electricity made from fuel, not renewable
+    (:mod:`lingtan.twin.studies.park`)."""
 
     name: SafeName = Field(
         description="the tenant's results go to tenants/<name>/: a safe folder name (lingtan.paths.safe_name)"
@@ -51,15 +52,6 @@ class Tenant(SiteAssets):
     contract_share: float | None = Field(
         default=None, ge=0, le=1, description="share of shared renewables under the contract_share rule [-]"
     )
-
-    @model_validator(mode="after")
-    def _no_chp(self) -> Tenant:
-        # A tenant's export enters the park bus as renewable surplus; a CHP unit's would enter as renewable too.
-        if self.chp:
-            raise FieldPathError(
-                "chp[0]", "no combined heat and power at a park's tenant yet (only at a factory)", self.chp[0].name
-            )
-        return self
 
 
 class SharedAssets(_Strict):
