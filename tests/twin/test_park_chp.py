@@ -23,17 +23,9 @@ from lingtan.twin.core.tables import check_electric_balance
 from lingtan.twin.studies.economics import energies
 from lingtan.twin.studies.park import _tenants_chp_on_bus, simulate_park
 
-ENGINE = {
-    "name": "engine",
-    "prime_mover": "gas_engine",
-    "capacity_p_kw": 500.0,
-    "electric_efficiency": 0.40,
-    "electric_efficiency_half_load": 0.35,
-    "heat_efficiency": 0.45,
-    "heat_efficiency_half_load": 0.48,
-    "t_c": 90.0,
-    "mode": "heat_led",
-}
+from .test_run_chp import ENGINE as FACTORY_ENGINE
+
+ENGINE = dict(FACTORY_ENGINE, capacity_p_kw=500.0)  # the factory test's engine, rated 500 kW
 TRANSFORMER = {"name": "T1", "sn_mva": 40, "vk_percent": 10.5, "vkr_percent": 0.44, "pfe_kw": 30, "i0_percent": 0.3}
 GREEN_E_KWH = 5e6  # more than either tenant's grid-origin energy: each tenant's share is capped at it
 

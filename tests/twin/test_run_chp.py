@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import yaml
 from support.scenario_files import DEFAULT
+from support.sweeps import both_paths
 
 from lingtan.components.absorption import cooling_water_t_c
 from lingtan.components.chp import CombinedHeatPower, chp_flows, chp_p_for_heat
@@ -136,17 +137,11 @@ def test_a_chp_sweep_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_p
     # Plumbing: the rating is a size (HeatSizes.chp_kw): the fast path's kernel runs every case's own rating, and
     # its rows equal those of scenarios built and run one by one. (With verdicts a heat side runs case by case on
     # either path: tests/twin/test_run_ground.py compares that.)
-    from lingtan.twin.studies.sweep import read_results, run_sweep
-
     file = tmp_path / "chp.yaml"
     file.write_text(yaml.safe_dump(with_chp(yaml.safe_load(DEFAULT.read_text(encoding="utf-8")))), encoding="utf-8")
     col = "chp[0].capacity_p_kw"
-    rows = {}
-    for path in ("auto", "whole"):
-        out = tmp_path / path
-        s = run_sweep(file, [f"{col}=0:400:3"], out=out, path=path, jobs=1, progress=False, verdicts=False)
-        assert s["path"] == ("fast" if path == "auto" else "whole")
-        rows[path] = read_results(out).sort_values(col).reset_index(drop=True)
+    paths = both_paths(file, [f"{col}=0:400:3"], tmp_path, verdicts=False)
+    rows = {p: r.sort_values(col).reset_index(drop=True) for p, r in zip(("auto", "whole"), paths, strict=True)}
     for c in ("grid_import_e_kwh", "chp_e_kwh", "chp_export_e_kwh", "total_consumption_e_kwh"):
         np.testing.assert_allclose(rows["auto"][c].to_numpy(float), rows["whole"][c].to_numpy(float), rtol=1e-12)
     chp = rows["auto"]["chp_e_kwh"].to_numpy()
@@ -208,18 +203,12 @@ def test_trigeneration_on_the_curve_takes_the_hours_cop_and_capacity():
 def test_a_sweep_of_the_chp_absorber_takes_the_fast_path_and_gives_the_whole_scenario_rows(tmp_path):
     # Plumbing: a CHP-driven chiller's rating is a size (HeatSizes.cabs_kw, its hourly capacity per kW_th of rating
     # in HeatSystem.cabs_per_kw): the fast path's rows, on the characteristic equation, equal the whole path's.
-    from lingtan.twin.studies.sweep import read_results, run_sweep
-
     d = with_trigeneration(yaml.safe_load(DEFAULT.read_text(encoding="utf-8")), 100.0, model="characteristic_equation")
     file = tmp_path / "trigen.yaml"
     file.write_text(yaml.safe_dump(d), encoding="utf-8")
     col = "absorption_chillers[0].capacity_q_kw_th"
-    rows = {}
-    for path in ("auto", "whole"):
-        out = tmp_path / path
-        s = run_sweep(file, [f"{col}=0:200:3"], out=out, path=path, jobs=1, progress=False, verdicts=False)
-        assert s["path"] == ("fast" if path == "auto" else "whole")
-        rows[path] = read_results(out).sort_values(col).reset_index(drop=True)
+    paths = both_paths(file, [f"{col}=0:200:3"], tmp_path, verdicts=False)
+    rows = {p: r.sort_values(col).reset_index(drop=True) for p, r in zip(("auto", "whole"), paths, strict=True)}
     for c in ("grid_import_e_kwh", "chp_e_kwh", "total_consumption_e_kwh"):
         np.testing.assert_allclose(rows["auto"][c].to_numpy(float), rows["whole"][c].to_numpy(float), rtol=1e-12)
     load = rows["auto"]["total_consumption_e_kwh"].to_numpy()
